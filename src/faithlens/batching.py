@@ -1,0 +1,154 @@
+"""Fold (texts × positions × steps) into rows and evaluate them in chunks under a memory budget.
+
+Every path method is described by *rows*: row r belongs to text ``b_idx[r]`` and its word
+embeddings are ``W̄[b] + coef[r, :, None] * (W[b] - W̄[b])`` — a per-position interpolation
+coefficient between the baseline (0) and the input (1). IG uses one coefficient for every
+position, SIG moves one unit (token or word) and keeps the rest at 1, occlusion sets one unit to 0.
+Chunking only slices the rows and adds partial sums, so it can never change a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from .encoding import Encoding
+from .model import ClassifierModel
+from .scores import ScoreFn
+
+DEFAULT_MEMORY_BUDGET = 2 * 1024**3  # bytes of activations per chunk
+MAX_ROWS_PER_CHUNK = 1024
+
+
+@dataclass
+class Batch:
+    """Canonical tensors for one padded batch of texts: the input to every method core."""
+
+    model: ClassifierModel
+    enc: Encoding
+    W: Tensor  # (B, L, D) input word embeddings
+    Wbar: Tensor  # (B, L, D) baseline word embeddings
+    target: Tensor  # (B,) long
+    score: ScoreFn
+    rows_per_chunk: int | None = None  # None: derived from memory_budget
+    memory_budget: int = DEFAULT_MEMORY_BUDGET
+
+    @property
+    def diff(self) -> Tensor:
+        return self.W - self.Wbar  # (B, L, D)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        B, L, D = self.W.shape
+        return B, L, D
+
+    # --- the function being explained ------------------------------------------------------
+    def F(self, emb: Tensor, b_idx: Tensor) -> Tensor:
+        """Score of each row: emb (R, L, D), b_idx (R,) -> (R,)."""
+        enc = self.enc
+        pick = lambda t: None if t is None else t[b_idx]  # noqa: E731
+        logits = self.model.logits(emb, enc.attention_mask[b_idx], pick(enc.token_type_ids), pick(enc.position_ids))
+        return self.score(logits, self.target[b_idx])
+
+    def logits(self, emb: Tensor, b_idx: Tensor) -> Tensor:
+        enc = self.enc
+        pick = lambda t: None if t is None else t[b_idx]  # noqa: E731
+        return self.model.logits(emb, enc.attention_mask[b_idx], pick(enc.token_type_ids), pick(enc.position_ids))
+
+    def points(self, b_idx: Tensor, coef: Tensor) -> Tensor:
+        """Row embeddings W̄[b] + coef * (W[b] - W̄[b]): (R,), (R, L) -> (R, L, D)."""
+        return self.Wbar[b_idx] + coef.to(self.W.dtype)[..., None] * self.diff[b_idx]
+
+    # --- chunking --------------------------------------------------------------------------
+    def chunks(self, n_rows: int, kind: str) -> Iterator[slice]:
+        size = self.rows_per_chunk or rows_for_budget(self.model, self.shape[1], kind, self.memory_budget)
+        for start in range(0, n_rows, size):
+            yield slice(start, min(start + size, n_rows))
+
+
+def rows_for_budget(model: ClassifierModel, length: int, kind: str, budget: int) -> int:
+    """Rows per chunk so that one chunk's activations stay under `budget` bytes (a rough model)."""
+    cfg = model.model.config
+    layers = getattr(cfg, "num_hidden_layers", None) or getattr(cfg, "n_layer", 12)
+    hidden = getattr(cfg, "hidden_size", None) or getattr(cfg, "n_embd", 768)
+    inter = getattr(cfg, "intermediate_size", None) or 4 * hidden
+    heads = getattr(cfg, "num_attention_heads", None) or getattr(cfg, "n_head", 12)
+    itemsize = torch.finfo(model.dtype).bits // 8
+    per_layer = 12 * hidden + 3 * inter + 3 * heads * length  # per token
+    if kind == "reverse":
+        per_row = length * layers * per_layer
+    elif kind == "forward_ad":
+        per_row = 3 * length * per_layer
+    else:  # inference
+        per_row = 2 * length * per_layer
+    rows = budget // max(1, per_row * itemsize)
+    return int(max(1, min(MAX_ROWS_PER_CHUNK, rows)))
+
+
+# --- the three ways of evaluating rows ---------------------------------------------------------
+
+def scores_along(batch: Batch, b_idx: Tensor, coef: Tensor) -> Tensor:
+    """F at each row, forward passes only: (R,) rows -> (R,)."""
+    out = torch.empty(len(b_idx), dtype=batch.W.dtype)
+    with torch.inference_mode():
+        for s in batch.chunks(len(b_idx), "inference"):
+            out[s] = batch.F(batch.points(b_idx[s], coef[s]), b_idx[s])
+    return out
+
+
+def gradients_along(batch: Batch, b_idx: Tensor, coef: Tensor, keep: Tensor, weight: Tensor) -> Tensor:
+    """Σ_r weight_r · keep_r ⊙ ∇F(row r) ⊙ (W - W̄)[b_r], summed into each text: -> (B, L, D).
+
+    `keep` (R, L) selects which positions' gradients count (SIG: the moving unit only).
+    """
+    B, L, D = batch.shape
+    total = torch.zeros(B, L, D, dtype=batch.W.dtype)
+    diff = batch.diff
+    for s in batch.chunks(len(b_idx), "reverse"):
+        b = b_idx[s]
+        grad = gradients_at(batch, batch.points(b, coef[s]), b)  # (r, L, D)
+        contrib = (weight[s].to(grad.dtype)[:, None, None] * keep[s].to(grad.dtype)[..., None]) * grad * diff[b]
+        total.index_add_(0, b, contrib)
+    return total
+
+
+def gradients_at(batch: Batch, emb: Tensor, b_idx: Tensor) -> Tensor:
+    """∇F at given row embeddings: (R, L, D) -> (R, L, D). Rows are independent (eval mode)."""
+    emb = emb.detach().requires_grad_(True)
+    with torch.enable_grad():
+        F = batch.F(emb, b_idx)
+        (grad,) = torch.autograd.grad(F.sum(), emb)
+    return grad
+
+
+def gradients_at_points(batch: Batch, emb: Tensor, b_idx: Tensor) -> Tensor:
+    """Chunked `gradients_at` for many explicit points: (R, L, D) -> (R, L, D)."""
+    out = torch.empty_like(emb)
+    for s in batch.chunks(len(b_idx), "reverse"):
+        out[s] = gradients_at(batch, emb[s], b_idx[s])
+    return out
+
+
+def jvps_along(batch: Batch, b_idx: Tensor, coef: Tensor, tangent: Tensor) -> Tensor:
+    """Directional derivative of F at each row along tangent ⊙ (W - W̄)[b]: -> (R,).
+
+    Forward-mode AD (one Jacobian-vector product per row); needs eager attention on CPU.
+    """
+    from torch.func import jvp
+
+    out = torch.empty(len(b_idx), dtype=batch.W.dtype)
+    previous = batch.model.attention
+    batch.model.set_attention("eager")
+    try:
+        for s in batch.chunks(len(b_idx), "forward_ad"):
+            b = b_idx[s]
+            point = batch.points(b, coef[s]).detach()
+            direction = tangent[s].to(point.dtype)[..., None] * batch.diff[b]
+            _, dF = jvp(lambda e: batch.F(e, b), (point,), (direction,))
+            out[s] = dF.detach()
+    finally:
+        batch.model.set_attention(previous)
+    return out

@@ -1,0 +1,15 @@
+"""User-facing errors: each says what was expected, what was received and how to fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class FaithlensError(Exception):
+    """An error caused by the caller's input or environment, shown without a traceback."""
+
+
+def unknown_choice(what: str, got: object, valid: Iterable[str]) -> FaithlensError:
+    """The error for a name that is not one of the valid choices."""
+    choices = ", ".join(sorted(valid))
+    return FaithlensError(f"Unknown {what} {got!r}. Valid choices: {choices}.")

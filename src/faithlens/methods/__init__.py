@@ -1,0 +1,39 @@
+"""The method registry: a plain dict from name to `Method`."""
+
+from __future__ import annotations
+
+from ..errors import unknown_choice
+from .base import Method, MethodOutput, Options
+from .captum_methods import deeplift, gradient_shap
+from .gradients import grad_x_input, saliency, smoothgrad
+from .ig import ig
+from .occlusion import occlusion
+from .sig import sig
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in [
+        Method("sig", sig, "Sequential Integrated Gradients: each word moves alone from the baseline (headline)", default_steps=50),
+        Method("ig", ig, "Integrated Gradients: all words move together from the baseline", default_steps=50),
+        Method("grad_x_input", grad_x_input, "Gradient × Input at the input"),
+        Method("saliency", saliency, "L2 norm of the gradient per token (unsigned)", signed=False),
+        Method("smoothgrad", smoothgrad, "Gradient averaged over noisy copies, times the input", default_samples=10, random=True),
+        Method("deeplift", deeplift, "DeepLift rescale rule against the baseline (Captum)"),
+        Method("gradient_shap", gradient_shap, "GradientShap with baselines {baseline, input} (Captum)", default_samples=5, random=True),
+        Method("occlusion", occlusion, "Leave-one-out: score drop when the word is replaced by the baseline"),
+    ]
+}
+
+
+def register(method: Method) -> None:
+    """Add a method to the registry (used by extensions such as DIG)."""
+    METHODS[method.name] = method
+
+
+def get_method(name: str) -> Method:
+    if name not in METHODS:
+        raise unknown_choice("method", name, METHODS)
+    return METHODS[name]
+
+
+__all__ = ["METHODS", "Method", "MethodOutput", "Options", "get_method", "register"]

@@ -1,0 +1,75 @@
+"""Shared types for method cores: the options they read and the output they return."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from ..batching import Batch
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings a method core may read. `None` means: the method's own default."""
+
+    steps: int | None = None
+    rule: str = "gausslegendre"
+    unit: str = "token"
+    mode: str = "reverse"
+    n_samples: int | None = None
+    noise: float = 0.01
+    seed: int = 0
+    return_attributions: bool = False
+
+
+@dataclass
+class MethodOutput:
+    token_scores: Tensor  # (B, L), zero at special and padding positions
+    attributions: Tensor | None = None  # (B, L, D) per-feature attribution
+    units: Tensor | None = None  # (B, U, L) bool: the tokens of each path unit (SIG)
+    unit_scores: Tensor | None = None  # (B, U)
+    unit_deltas: Tensor | None = None  # (B, U): score - (F(w) - F(w̄ at unit)) (SIG)
+    total_delta: Tensor | None = None  # (B,): Σ scores - (F(w) - F(w̄)) (completeness)
+    settings: dict = field(default_factory=dict)  # the settings actually used
+
+
+MethodFn = Callable[[Batch, Options], MethodOutput]
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    fn: MethodFn
+    summary: str
+    default_steps: int | None = None
+    default_samples: int | None = None
+    random: bool = False
+    signed: bool = True
+
+
+def mask_scores(batch: Batch, scores: Tensor) -> Tensor:
+    """Zero every position that is not attributed (specials, padding)."""
+    return scores * batch.enc.attributed.to(scores.dtype)
+
+
+def unit_rows(units: Tensor, n_steps: int) -> tuple[Tensor, Tensor, Tensor]:
+    """Rows for (unit × step): b (R,), u (R,), k (R,), ordered text, unit, step."""
+    pairs = units.any(-1).nonzero()  # (P, 2): (b, u) of every real unit
+    b = pairs[:, 0].repeat_interleave(n_steps)
+    u = pairs[:, 1].repeat_interleave(n_steps)
+    k = torch.arange(n_steps).repeat(len(pairs))
+    return b, u, k
+
+
+def total_delta(batch: Batch, token_scores: Tensor) -> Tensor:
+    """Completeness gap per text: Σ_i a_i - (F(w) - F(w̄))."""
+    from ..batching import scores_along
+
+    B, L, _ = batch.shape
+    b = torch.arange(B).repeat(2)
+    coef = torch.cat([torch.ones(B, L), torch.zeros(B, L)])
+    F = scores_along(batch, b, coef)
+    return token_scores.sum(1) - (F[:B] - F[B:])

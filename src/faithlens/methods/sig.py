@@ -1,0 +1,98 @@
+"""Sequential Integrated Gradients: each unit moves alone from the baseline to its embedding.
+
+Three computations of the same unit score a_u:
+- reverse: gradients at every path point (gives per-feature attributions),
+- forward: one Jacobian-vector product per path point (the derivative along the path),
+- closed: F(w) - F(w with unit u at the baseline) (the limit of infinitely many steps).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..batching import Batch, gradients_along, jvps_along, scores_along
+from ..encoding import unit_masks
+from ..errors import unknown_choice
+from ..quadrature import rule
+from .base import MethodOutput, Options, mask_scores, unit_rows
+
+MODES = ("reverse", "forward", "closed")
+
+
+def sig(batch: Batch, opts: Options) -> MethodOutput:
+    if opts.mode not in MODES:
+        raise unknown_choice("SIG mode", opts.mode, MODES)
+    units = unit_masks(batch.enc, opts.unit)  # (B, U, L)
+    exact = closed_form_scores(batch, units)  # (B, U)
+    steps = opts.steps or 50
+    settings = {"steps": steps, "rule": opts.rule, "unit": opts.unit, "mode": opts.mode}
+    if opts.mode == "closed":
+        token_scores = _spread(units, exact)
+        settings = {"unit": opts.unit, "mode": "closed"}
+        return MethodOutput(token_scores=token_scores, units=units, unit_scores=exact,
+                            unit_deltas=torch.zeros_like(exact), settings=settings)
+    alphas, weights = rule(opts.rule, steps, dtype=batch.W.dtype)
+    attributions = None
+    if opts.mode == "reverse":
+        attributions = _reverse(batch, units, alphas, weights)
+        token_scores = mask_scores(batch, attributions.sum(-1))
+    else:
+        token_scores = mask_scores(batch, _forward(batch, units, alphas, weights))
+    unit_scores = torch.einsum("bul,bl->bu", units.to(token_scores.dtype), token_scores)
+    return MethodOutput(
+        token_scores=token_scores,
+        attributions=attributions if opts.return_attributions else None,
+        units=units,
+        unit_scores=unit_scores,
+        unit_deltas=(unit_scores - exact) * units.any(-1),
+        settings=settings,
+    )
+
+
+def closed_form_scores(batch: Batch, units: Tensor) -> Tensor:
+    """F(w) - F(w with unit u at the baseline), forward passes only: -> (B, U)."""
+    B, U, L = units.shape
+    b, u, _ = unit_rows(units, 1)
+    rows_b = torch.cat([torch.arange(B), b])
+    coef = torch.cat([torch.ones(B, L), (~units[b, u]).to(torch.float64)])  # (B + P, L)
+    F = scores_along(batch, rows_b, coef)
+    exact = torch.zeros(B, U, dtype=F.dtype)
+    exact[b, u] = F[:B][b] - F[B:]
+    return exact
+
+
+def _path_coef(moving: Tensor, alpha: Tensor) -> Tensor:
+    """Coefficient 1 everywhere except alpha on the moving unit: (R, L), (R,) -> (R, L)."""
+    m = moving.to(alpha.dtype)
+    return 1.0 - m * (1.0 - alpha[:, None])
+
+
+def _reverse(batch: Batch, units: Tensor, alphas: Tensor, weights: Tensor) -> Tensor:
+    b, u, k = unit_rows(units, len(alphas))  # R = units × steps
+    moving = units[b, u]  # (R, L)
+    return gradients_along(batch, b, _path_coef(moving, alphas[k]), keep=moving, weight=weights[k])
+
+
+def _forward(batch: Batch, units: Tensor, alphas: Tensor, weights: Tensor) -> Tensor:
+    """Token scores by forward mode: one JVP per (token, step), the tangent on that token only."""
+    B, U, L = units.shape
+    unit_of = units.to(torch.int64).argmax(1)  # (B, L): the unit of each token
+    tokens = units.any(1).nonzero()  # (T, 2): (b, t) of every attributed token
+    K = len(alphas)
+    b = tokens[:, 0].repeat_interleave(K)
+    t = tokens[:, 1].repeat_interleave(K)
+    k = torch.arange(K).repeat(len(tokens))
+    moving = units[b, unit_of[b, t]]  # (R, L): the whole unit moves along its path
+    tangent = torch.nn.functional.one_hot(t, L)  # (R, L): derivative w.r.t. token t's row only
+    dF = jvps_along(batch, b, _path_coef(moving, alphas[k]), tangent)  # (R,)
+    scores = torch.zeros(B, L, dtype=dF.dtype)
+    scores.index_put_((b, t), weights[k] * dF, accumulate=True)
+    return scores
+
+
+def _spread(units: Tensor, unit_scores: Tensor) -> Tensor:
+    """Token scores from unit scores, split evenly over each unit's tokens: -> (B, L)."""
+    u = units.to(unit_scores.dtype)
+    share = unit_scores / u.sum(-1).clamp(min=1)
+    return torch.einsum("bul,bu->bl", u, share)

@@ -1,0 +1,414 @@
+"""Fine-tune a local encoder folder into a sequence classifier.
+
+Dataset-agnostic: callers hand over ``(texts, labels)`` splits and label names; this module
+trains with a plain torch loop, measures accuracy, and writes the model, its tokenizer and a
+``faithlens_model.json`` provenance record into ``out_dir`` in one atomic rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import time
+from collections.abc import Iterator
+from importlib import metadata
+from numbers import Integral
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from faithlens.errors import FaithlensError
+
+MODEL_INFO_FILE = "faithlens_model.json"
+FALLBACK_VERSION = "0.1.0"
+
+Split = tuple[list[str], list[int]]
+
+# Keys fine_tune writes itself; extra_info may not overwrite them.
+_RESERVED_KEYS = frozenset(
+    {"base_model", "labels", "split_sizes", "training", "metrics", "versions", "seconds", "created"}
+)
+
+
+def fine_tune(
+    *,
+    base_model: str | Path,
+    train: Split,
+    validation: Split,
+    test: Split,
+    out_dir: str | Path,
+    label_names: list[str],
+    epochs: int = 1,
+    lr: float = 5e-5,
+    batch_size: int = 32,
+    max_length: int = 128,
+    seed: int = 0,
+    warmup_ratio: float = 0.1,
+    weight_decay: float = 0.01,
+    progress: bool = True,
+    overwrite: bool = False,
+    extra_info: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fine-tune ``base_model`` on ``train`` and save a classifier into ``out_dir``.
+
+    ``base_model`` is a local folder (or hub id) that ``from_pretrained`` can load; a fresh
+    classification head with ``len(label_names)`` outputs is put on top. Each split is
+    ``(texts, labels)`` with labels in ``range(len(label_names))``; ``validation`` and ``test``
+    may be empty, in which case their accuracy is recorded as ``None``.
+
+    Returns the provenance record also written to ``out_dir/faithlens_model.json``: base model,
+    labels, split sizes, training settings, validation/test accuracy, library versions, seconds
+    taken, plus the keys of ``extra_info`` (e.g. a dataset description and split seed).
+    """
+    out_dir = Path(out_dir)
+    _check_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length)
+    _check_labels_names(label_names)
+    splits = {"train": train, "validation": validation, "test": test}
+    for name, split in splits.items():
+        _check_split(name=name, split=split, num_labels=len(label_names))
+    if not train[0]:
+        raise FaithlensError("The 'train' split of fine_tune must hold at least one example. Got 0.")
+    extra = _check_extra_info(extra_info)
+    _check_out_dir(out_dir, overwrite=overwrite)
+
+    started = time.perf_counter()
+    _seed_everything(seed)
+    tokenizer, model = _load_base(base_model, label_names)
+    settings = {
+        "epochs": epochs,
+        "lr": lr,
+        "batch_size": batch_size,
+        "max_length": max_length,
+        "seed": seed,
+        "warmup_ratio": warmup_ratio,
+        "weight_decay": weight_decay,
+        "optimizer": "AdamW",
+        "schedule": "linear warmup then linear decay",
+        "max_grad_norm": 1.0,
+        "torch_threads": torch.get_num_threads(),
+    }
+    settings["steps"] = _train_loop(
+        model, tokenizer, train, settings=settings, progress=progress
+    )
+    metrics = {
+        f"{name}_accuracy": accuracy(
+            model, tokenizer, splits[name], batch_size=2 * batch_size, max_length=max_length
+        )
+        for name in ("validation", "test")
+    }
+    record = {
+        "base_model": str(base_model),
+        "labels": list(label_names),
+        "split_sizes": {name: len(split[0]) for name, split in splits.items()},
+        "training": settings,
+        "metrics": metrics,
+        "versions": _versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **extra,
+    }
+    record["seconds"] = round(time.perf_counter() - started, 1)
+    _save_atomically(model, tokenizer, record, out_dir=out_dir)
+    return record
+
+
+def accuracy(
+    model: torch.nn.Module,
+    tokenizer: Any,
+    split: Split,
+    *,
+    batch_size: int = 64,
+    max_length: int = 128,
+) -> float | None:
+    """Fraction of ``split`` whose arg-max prediction equals its label; ``None`` if empty."""
+    texts, labels = split
+    if not texts:
+        return None
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            stop = start + batch_size
+            batch = _encode(tokenizer, texts[start:stop], max_length=max_length)
+            predicted = model(**batch).logits.argmax(dim=-1)  # (B,)
+            expected = torch.tensor([int(y) for y in labels[start:stop]])  # (B,)
+            correct += int((predicted == expected).sum())
+    return correct / len(texts)
+
+
+def read_model_info(model_dir: str | Path) -> dict[str, Any]:
+    """The provenance record that :func:`fine_tune` wrote into ``model_dir``."""
+    path = Path(model_dir) / MODEL_INFO_FILE
+    if not path.is_file():
+        raise FaithlensError(
+            f"Expected a fine-tuned faithlens model folder holding {MODEL_INFO_FILE}. "
+            f"Got {str(model_dir)!r}, which has no such file. Train one with fine_tune(...)."
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- training loop ----------------------------------------------------------------------------
+
+
+def _train_loop(
+    model: torch.nn.Module,
+    tokenizer: Any,
+    train: Split,
+    *,
+    settings: dict[str, Any],
+    progress: bool,
+) -> int:
+    """Run the epochs over shuffled batches; returns the number of optimiser steps taken."""
+    texts, labels = train
+    batch_size, epochs = settings["batch_size"], settings["epochs"]
+    steps_per_epoch = math.ceil(len(texts) / batch_size)
+    total_steps = steps_per_epoch * epochs
+    optimizer = _optimizer(model, lr=settings["lr"], weight_decay=settings["weight_decay"])
+    scheduler = _linear_schedule(
+        optimizer, warmup_steps=int(settings["warmup_ratio"] * total_steps), total_steps=total_steps
+    )
+    generator = torch.Generator().manual_seed(settings["seed"])
+    bar = tqdm(total=total_steps, desc="fine-tune", unit="batch", disable=not progress)
+    running = None
+    model.train()
+    for _ in range(epochs):
+        for index in _random_batches(len(texts), batch_size=batch_size, generator=generator):
+            batch = _encode(tokenizer, [texts[i] for i in index], max_length=settings["max_length"])
+            targets = torch.tensor([int(labels[i]) for i in index])  # (B,)
+            loss = model(**batch, labels=targets).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), settings["max_grad_norm"])
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+            bar.set_postfix(loss=f"{running:.4f}")
+            bar.update(1)
+    bar.close()
+    return total_steps
+
+
+def _random_batches(n: int, *, batch_size: int, generator: torch.Generator) -> Iterator[list[int]]:
+    """Indices of one epoch in seeded random order, cut into batches (no length sorting)."""
+    order = torch.randperm(n, generator=generator).tolist()
+    for start in range(0, n, batch_size):
+        yield order[start : start + batch_size]
+
+
+def _encode(tokenizer: Any, texts: list[str], *, max_length: int) -> dict[str, torch.Tensor]:
+    """Tokenise a batch, padded only to its own longest member (dynamic padding)."""
+    return dict(
+        tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    )
+
+
+def _optimizer(model: torch.nn.Module, *, lr: float, weight_decay: float) -> torch.optim.AdamW:
+    """AdamW with weight decay on weight matrices only (not on biases or norm scales)."""
+    decayed, plain = [], []
+    for parameter in model.parameters():
+        if parameter.requires_grad:
+            (decayed if parameter.ndim >= 2 else plain).append(parameter)
+    groups = [
+        {"params": decayed, "weight_decay": weight_decay},
+        {"params": plain, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=lr)
+
+
+def _linear_schedule(
+    optimizer: torch.optim.Optimizer, *, warmup_steps: int, total_steps: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rate rising linearly over ``warmup_steps``, then falling linearly to zero."""
+
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / (warmup_steps + 1)
+        remaining = total_steps - step
+        return max(0.0, remaining / max(1, total_steps - warmup_steps))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+# --- loading, seeding, saving -----------------------------------------------------------------
+
+
+def _load_base(base_model: str | Path, label_names: list[str]) -> tuple[Any, torch.nn.Module]:
+    """Tokenizer and a classifier with a fresh head; the expected 'head missing' report is muted."""
+    id2label = dict(enumerate(label_names))
+    label2id = {name: i for i, name in id2label.items()}
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model))
+    with _quiet_transformers():
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base_model), num_labels=len(label_names), id2label=id2label, label2id=label2id
+        )
+    return tokenizer, model
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence transformers' warnings (e.g. 'classifier newly initialised') for one block."""
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+
+
+def _seed_everything(seed: int) -> None:
+    """Seed Python, torch (head initialisation, dropout) and numpy when present."""
+    random.seed(seed)
+    torch.manual_seed(seed)
+    try:
+        import numpy as np
+    except ImportError:
+        return
+    np.random.seed(seed)
+
+
+def _save_atomically(
+    model: torch.nn.Module, tokenizer: Any, record: dict[str, Any], *, out_dir: Path
+) -> None:
+    """Write everything into a sibling temp folder, then rename it into place.
+
+    An interrupted run leaves only a ``.tmp-*`` folder behind, never a half-written ``out_dir``.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        info = json.dumps(record, indent=2, sort_keys=False) + "\n"
+        (staging / MODEL_INFO_FILE).write_text(info, encoding="utf-8")
+        _replace_folder(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_folder(staging: Path, out_dir: Path) -> None:
+    """Move ``staging`` to ``out_dir``, swapping out any previous folder there."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    out_dir.rename(retired)
+    staging.rename(out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _versions() -> dict[str, str]:
+    import transformers
+
+    return {
+        "faithlens": faithlens_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def faithlens_version() -> str:
+    """``faithlens.__version__`` if importable, else the installed metadata, else 0.1.0."""
+    try:
+        from faithlens import __version__
+
+        return str(__version__)
+    except Exception:  # the package may be half-built or import optional extras
+        pass
+    try:
+        return metadata.version("faithlens")
+    except metadata.PackageNotFoundError:
+        return FALLBACK_VERSION
+
+
+# --- validation of user input -----------------------------------------------------------------
+
+
+def _check_settings(*, epochs: int, lr: float, batch_size: int, max_length: int) -> None:
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("max_length", max_length)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise FaithlensError(
+                f"The {name!r} parameter of fine_tune must be a positive int. Got {value!r} instead."
+            )
+    if not isinstance(lr, (int, float)) or not 0 < lr < 1:
+        raise FaithlensError(
+            f"The 'lr' parameter of fine_tune must be a float in (0, 1), e.g. 5e-5. Got {lr!r} instead."
+        )
+
+
+def _check_labels_names(label_names: list[str]) -> None:
+    if len(label_names) < 2 or len(set(label_names)) != len(label_names):
+        raise FaithlensError(
+            "The 'label_names' parameter of fine_tune must list at least two distinct names, "
+            f"e.g. ['negative', 'positive']. Got {label_names!r} instead."
+        )
+
+
+def _check_split(*, name: str, split: Split, num_labels: int) -> None:
+    """A split is (texts, labels) of equal length, texts are str, labels in range(num_labels)."""
+    if not isinstance(split, (tuple, list)) or len(split) != 2:
+        raise FaithlensError(
+            f"The {name!r} split of fine_tune must be a (texts, labels) pair. "
+            f"Got {type(split).__name__} instead."
+        )
+    texts, labels = split
+    if len(texts) != len(labels):
+        raise FaithlensError(
+            f"The {name!r} split of fine_tune must have one label per text. "
+            f"Got {len(texts)} texts and {len(labels)} labels."
+        )
+    bad_text = next((t for t in texts if not isinstance(t, str)), None)
+    if bad_text is not None:
+        raise FaithlensError(
+            f"The {name!r} split of fine_tune must hold str texts. Got {type(bad_text).__name__}."
+        )
+    valid = range(num_labels)
+    bad_label = next((y for y in labels if not _is_label(y, valid)), None)
+    if bad_label is not None:
+        raise FaithlensError(
+            f"The {name!r} split of fine_tune must hold int labels in 0..{num_labels - 1} "
+            f"(one per label name). Got {bad_label!r}. Map label names to ids before training."
+        )
+
+
+def _is_label(value: object, valid: range) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool) and int(value) in valid
+
+
+def _check_extra_info(extra_info: dict[str, Any] | None) -> dict[str, Any]:
+    extra = dict(extra_info or {})
+    clash = sorted(_RESERVED_KEYS & extra.keys())
+    if clash:
+        raise FaithlensError(
+            f"The 'extra_info' parameter of fine_tune must not use the keys fine_tune writes "
+            f"itself ({', '.join(sorted(_RESERVED_KEYS))}). Got {clash}. Rename them."
+        )
+    try:
+        json.dumps(extra)
+    except TypeError as error:
+        raise FaithlensError(
+            f"The 'extra_info' parameter of fine_tune must be JSON-serialisable. Got: {error}."
+        ) from None
+    return extra
+
+
+def _check_out_dir(out_dir: Path, *, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise FaithlensError(
+            f"The 'out_dir' of fine_tune must be a folder. Got {str(out_dir)!r}, which is a file."
+        )
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise FaithlensError(
+            f"The 'out_dir' of fine_tune must be new or empty. Got {str(out_dir)!r}, which "
+            "holds files. Pass overwrite=True to replace it, or choose another folder."
+        )

@@ -1,0 +1,99 @@
+"""Tiny models built in code (no downloads) for the tests."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+
+import torch
+
+WORDS = ("the a an and but not very good bad film movie plot acting was is great awful boring fun "
+         "dull brilliant it this of to in with funny terrible loved hated story actors").split()
+CORPUS = [
+    "the film was very good and fun",
+    "the movie is not good but the acting was great",
+    "a boring plot and awful acting",
+    "this story is brilliant, funny and loved",
+    "it was terrible; I hated it",
+    "dull dull dull film with terrible actors",
+]
+
+
+@functools.lru_cache(maxsize=None)
+def _folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="faithlens-tiny-"))
+
+
+@functools.lru_cache(maxsize=None)
+def bert_tokenizer():
+    from transformers import BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ",", ".", ";", "!", "i", "##s", "##ing", "##ish", "##ly"] + list(WORDS)
+    path = _folder() / "bert-vocab.txt"
+    path.write_text("\n".join(vocab) + "\n")
+    return BertTokenizerFast(vocab=str(path), do_lower_case=True)
+
+
+@functools.lru_cache(maxsize=None)
+def bpe_files() -> tuple[str, str]:
+    from tokenizers import ByteLevelBPETokenizer
+
+    tok = ByteLevelBPETokenizer()
+    tok.train_from_iterator(CORPUS * 5 + [" ".join(WORDS)], vocab_size=300, min_frequency=1,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    folder = _folder() / "bpe"
+    folder.mkdir(exist_ok=True)
+    tok.save_model(str(folder))
+    return str(folder / "vocab.json"), str(folder / "merges.txt")
+
+
+def roberta_tokenizer():
+    from transformers import RobertaTokenizerFast
+
+    vocab, merges = bpe_files()
+    return RobertaTokenizerFast(vocab=vocab, merges=merges)
+
+
+def gpt2_tokenizer(with_pad: bool = True):
+    from transformers import GPT2TokenizerFast
+
+    vocab, merges = bpe_files()
+    tok = GPT2TokenizerFast(vocab=vocab, merges=merges, unk_token="<unk>", bos_token="<s>", eos_token="</s>",
+                            pad_token="<pad>" if with_pad else None)
+    return tok
+
+
+def tiny(kind: str = "bert", *, seed: int = 0, dtype=torch.float32, num_labels: int = 2, gpt2_pad: bool = True):
+    """A ClassifierModel with random weights: kind in bert, distilbert, roberta, gpt2."""
+    import transformers as tf
+
+    from faithlens.model import from_pretrained_objects
+
+    torch.manual_seed(seed)
+    labels = {i: ["negative", "positive", "neutral"][i] for i in range(num_labels)}
+    common = dict(initializer_range=0.2, num_labels=num_labels, id2label=labels, label2id={v: k for k, v in labels.items()})
+    if kind == "bert":
+        tok = bert_tokenizer()
+        cfg = tf.BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                            intermediate_size=37, max_position_embeddings=64, **common)
+        model = tf.BertForSequenceClassification(cfg)
+    elif kind == "distilbert":
+        tok = bert_tokenizer()
+        cfg = tf.DistilBertConfig(vocab_size=len(tok), dim=32, n_layers=2, n_heads=2, hidden_dim=37,
+                                  max_position_embeddings=64, **common)
+        model = tf.DistilBertForSequenceClassification(cfg)
+    elif kind == "roberta":
+        tok = roberta_tokenizer()
+        cfg = tf.RobertaConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                               intermediate_size=37, max_position_embeddings=66, pad_token_id=tok.pad_token_id, **common)
+        model = tf.RobertaForSequenceClassification(cfg)
+    elif kind == "gpt2":
+        tok = gpt2_tokenizer(with_pad=gpt2_pad)
+        cfg = tf.GPT2Config(vocab_size=len(tok), n_embd=32, n_layer=2, n_head=2, n_positions=64,
+                            pad_token_id=tok.pad_token_id, **common)
+        model = tf.GPT2ForSequenceClassification(cfg)
+    else:
+        raise ValueError(kind)
+    model = model.to(dtype)
+    return from_pretrained_objects(model, tok, name=f"tiny-{kind}")
