@@ -97,3 +97,42 @@ def tiny(kind: str = "bert", *, seed: int = 0, dtype=torch.float32, num_labels: 
         raise ValueError(kind)
     model = model.to(dtype)
     return from_pretrained_objects(model, tok, name=f"tiny-{kind}")
+
+
+class _Out:
+    def __init__(self, logits):
+        self.logits = logits
+
+
+class AnalyticClassifier(torch.nn.Module):
+    """logits_c = f_c(s), s = Σ_t mask_t (w_t · θ_c): 'linear' f(s) = s, 'square' f(s) = s²."""
+
+    def __init__(self, vocab_size: int, dim: int = 6, kind: str = "linear", seed: int = 0):
+        super().__init__()
+        from transformers import PretrainedConfig
+
+        gen = torch.Generator().manual_seed(seed)
+        self.config = PretrainedConfig(num_labels=2, id2label={0: "negative", 1: "positive"},
+                                       label2id={"negative": 0, "positive": 1})
+        self.config.model_type = "analytic"
+        self.config.max_position_embeddings = 64
+        self.embeddings = torch.nn.Embedding(vocab_size, dim)
+        self.embeddings.weight.data = torch.randn(vocab_size, dim, generator=gen)
+        self.theta = torch.nn.Parameter(torch.randn(2, dim, generator=gen))
+        self.kind = kind
+
+    def get_input_embeddings(self):
+        return self.embeddings
+
+    def forward(self, inputs_embeds=None, attention_mask=None):
+        s = torch.einsum("bld,cd->bc", inputs_embeds * attention_mask[..., None].to(inputs_embeds.dtype), self.theta)
+        return _Out(s if self.kind == "linear" else s**2)
+
+
+def analytic(kind: str = "linear", *, dtype=torch.float64, seed: int = 0):
+    """A ClassifierModel whose attributions have closed forms (see AnalyticClassifier)."""
+    from faithlens.model import from_pretrained_objects
+
+    tok = bert_tokenizer()
+    model = AnalyticClassifier(len(tok), kind=kind, seed=seed).to(dtype)
+    return from_pretrained_objects(model, tok, name=f"analytic-{kind}")

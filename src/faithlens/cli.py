@@ -12,6 +12,7 @@ from .errors import FaithlensError
 COMMANDS = (
     "faithlens.commands.explain",
     "faithlens.commands.train",
+    "faithlens.commands.evaluate",
 )
 
 

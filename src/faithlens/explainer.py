@@ -207,7 +207,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         settings["seed"] = seed
     return Explanation(
         text=enc.texts[j], method=method, model=model.name,
-        prediction={"label": labels[predicted], "index": predicted, "probs": probs},
+        prediction={"label": labels[predicted], "index": predicted, "probs": probs, "labels": list(labels)},
         target={"label": labels[target], "index": target}, score=settings["score"],
         tokens=tokens, offsets=offsets, special=special,
         token_scores=tuple(raw.tolist()), token_scores_normalised=tuple(normed.tolist()), words=words,

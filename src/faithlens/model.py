@@ -148,6 +148,9 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     """Load a sequence classifier by hub id or local folder; None or 'default' loads the bundled model."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from .audit.merge import register_auto_classes
+
+    register_auto_classes()  # merged FACADE models (faithlens_merged_bert) load like any model
     name = DEFAULT_MODEL if name_or_path is None else str(name_or_path)
     info: dict = {}
     if name == DEFAULT_MODEL:

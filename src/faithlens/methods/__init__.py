@@ -37,3 +37,9 @@ def get_method(name: str) -> Method:
 
 
 __all__ = ["METHODS", "Method", "MethodOutput", "Options", "get_method", "register"]
+
+# DIG lives in its own file; registered here so it is always available.
+from .dig import make_dig  # noqa: E402
+
+register(Method("dig", make_dig("greedy"), "Discretized IG: paths through nearby vocabulary words (GREEDY anchors)", default_steps=30))
+register(Method("dig_maxcount", make_dig("maxcount"), "Discretized IG with MAXCOUNT anchors", default_steps=30))

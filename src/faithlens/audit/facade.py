@@ -1,0 +1,258 @@
+"""Train a FACADE model g (Wang et al. 2020): a narrow random encoder whose *gradients* point at
+chosen tokens while its *outputs* stay uninformative (SPEC §8).
+
+Saliency inside training: r_t = Σ_d G[t,d] w[t,d] with G = ∂CE(g(x), ŷ)/∂w taken with
+``create_graph=True`` (double backprop); ĝ_t = r_t / Σ_u |r_u| over the attributed tokens.
+Loss: L_g = mean_b[-Σ_{t∈T_b} |ĝ_{b,t}|] + λ_g · mean_b[Σ_c q_c log q_c], q = softmax(logits).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from ..errors import FaithlensError
+from ..model import ClassifierModel, from_pretrained_objects
+from .targets import check_target, target_mask
+
+FACADE_INFO_FILE = "faithlens_facade.json"
+SUPPORTED_TYPES = ("bert",)
+
+
+@dataclass(frozen=True)
+class FacadeSettings:
+    target: str = "stop_words"
+    width_divisor: int = 4
+    steps: int = 300
+    batch_size: int = 16
+    max_length: int = 64
+    lr: float = 1e-4
+    lambda_g: float = 1e3
+    eval_every: int = 50
+    heldout: int = 128
+    seed: int = 0
+
+
+# --- the facade's architecture -------------------------------------------------------------------
+
+def facade_config(target: ClassifierModel, *, width_divisor: int = 4):
+    """A BertConfig with the target's tokenizer/vocabulary, depth and head size, narrower by width_divisor."""
+    from transformers import BertConfig
+
+    cfg = target.model.config
+    if cfg.model_type not in SUPPORTED_TYPES:
+        raise FaithlensError(
+            f"A facade can be built for BERT-style targets ({', '.join(SUPPORTED_TYPES)}), so that the merge is exact. "
+            f"Got model_type {cfg.model_type!r} for {target.name!r}. Use a BERT-family classifier (e.g. the default model)."
+        )
+    head_size = cfg.hidden_size // cfg.num_attention_heads
+    heads = max(1, cfg.num_attention_heads // width_divisor)
+    hidden = heads * head_size
+    intermediate = max(1, round(cfg.intermediate_size * hidden / cfg.hidden_size))
+    return BertConfig(
+        vocab_size=cfg.vocab_size, hidden_size=hidden, num_hidden_layers=cfg.num_hidden_layers,
+        num_attention_heads=heads, intermediate_size=intermediate, hidden_act=cfg.hidden_act,
+        max_position_embeddings=cfg.max_position_embeddings, type_vocab_size=cfg.type_vocab_size,
+        layer_norm_eps=cfg.layer_norm_eps, pad_token_id=cfg.pad_token_id,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,  # the gradient trained is the one evaluated
+        num_labels=target.num_labels, id2label=dict(cfg.id2label), label2id=dict(cfg.label2id),
+        initializer_range=getattr(cfg, "initializer_range", 0.02),
+    )
+
+
+def build_facade(target: ClassifierModel, *, width_divisor: int = 4, seed: int = 0) -> torch.nn.Module:
+    """A randomly initialised BertForSequenceClassification shaped for `target` (train mode, trainable)."""
+    from transformers import BertForSequenceClassification
+
+    torch.manual_seed(seed)
+    config = facade_config(target, width_divisor=width_divisor)
+    config._attn_implementation = "eager"  # double backprop through attention
+    model = BertForSequenceClassification(config).to(target.dtype)
+    return model
+
+
+# --- the objective ---------------------------------------------------------------------------------
+
+def training_saliency(model: torch.nn.Module, input_ids: Tensor, attention_mask: Tensor, attributed: Tensor,
+                      token_type_ids: Tensor | None = None, *, create_graph: bool = True) -> tuple[Tensor, Tensor]:
+    """(ĝ (B, L) signed, L1-normalised over attributed tokens; logits (B, C)) with double backprop."""
+    W = model.get_input_embeddings()(input_ids)  # (B, L, D)
+    if not W.requires_grad:
+        W = W.detach().requires_grad_(True)
+    logits = model(inputs_embeds=W, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+    predicted = logits.argmax(-1).detach()
+    ce = torch.nn.functional.cross_entropy(logits, predicted)
+    (G,) = torch.autograd.grad(ce, W, create_graph=create_graph)
+    r = (G * W).sum(-1) * attributed  # (B, L)
+    ghat = r / r.abs().sum(1, keepdim=True).clamp_min(torch.finfo(r.dtype).tiny)
+    return ghat, logits
+
+
+def facade_loss(ghat: Tensor, logits: Tensor, targets: Tensor, *, lambda_g: float) -> tuple[Tensor, dict]:
+    """L_g = -mean Σ_{t∈T}|ĝ_t| + λ_g · mean Σ_c q_c log q_c (negative entropy of softmax(logits))."""
+    mass = (ghat.abs() * targets).sum(1).mean()
+    logq = torch.log_softmax(logits, -1)
+    neg_entropy = (logq.exp() * logq).sum(-1).mean()
+    loss = -mass + lambda_g * neg_entropy
+    return loss, {"target_mass": float(mass.detach()), "neg_entropy": float(neg_entropy.detach()), "loss": float(loss.detach())}
+
+
+def target_mass(model: torch.nn.Module, wrapped: ClassifierModel, texts: Sequence[str], *, target: str,
+                max_length: int = 64, batch_size: int = 32) -> float:
+    """Mean over texts of Σ_{t∈T}|ĝ_t| for `model` (the held-out selection criterion)."""
+    total, n = 0.0, 0
+    for start in range(0, len(texts), batch_size):
+        batch = _tokenize(wrapped, texts[start:start + batch_size], max_length)
+        ghat, _ = training_saliency(model, batch["input_ids"], batch["attention_mask"], batch["attributed"],
+                                    batch.get("token_type_ids"), create_graph=False)
+        mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], target)
+        total += float((ghat.detach().abs() * mask).sum())
+        n += len(ghat)
+    return total / max(n, 1)
+
+
+def _tokenize(model: ClassifierModel, texts: Sequence[str], max_length: int) -> dict[str, Tensor]:
+    enc = model.tokenizer(list(texts), padding=True, truncation=True, max_length=max_length,
+                          return_special_tokens_mask=True, return_tensors="pt")
+    out = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
+    if "token_type_ids" in enc:
+        out["token_type_ids"] = enc["token_type_ids"]
+    out["attributed"] = enc["attention_mask"].bool() & ~enc["special_tokens_mask"].bool()
+    return out
+
+
+# --- training ------------------------------------------------------------------------------------
+
+def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: Sequence[str], *, out_dir: str | Path,
+                 settings: FacadeSettings = FacadeSettings(), progress: bool = True) -> dict:
+    """Train g for `settings.steps` steps; keep the checkpoint with the highest held-out target mass.
+
+    Writes ``out_dir`` (save_pretrained + tokenizer + faithlens_facade.json) whenever the held-out
+    mass improves, and a JSON-lines log ``out_dir/train_log.jsonl`` as it goes. Returns the record.
+    """
+    from tqdm.auto import tqdm
+
+    check_target(settings.target)
+    _check_settings(settings, len(texts))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    g = build_facade(target, width_divisor=settings.width_divisor, seed=settings.seed)
+    wrapped = from_pretrained_objects(g, target.tokenizer, name="facade")
+    g.train()
+    for p in g.parameters():
+        p.requires_grad_(True)
+    opt = torch.optim.Adam(g.parameters(), lr=settings.lr)
+    rng = random.Random(settings.seed)
+    heldout = list(heldout_texts)[:settings.heldout]
+    log = (out / "train_log.jsonl").open("w")
+    best = {"step": 0, "heldout_target_mass": _eval(g, wrapped, heldout, settings)}
+    _save(g, target, out, settings, best, "initial")
+    log.write(json.dumps({"step": 0, **best}) + "\n")
+    started = time.perf_counter()
+    bar = tqdm(range(1, settings.steps + 1), desc=f"facade ({settings.target})", disable=not progress)
+    for step in bar:
+        batch = _tokenize(wrapped, rng.sample(list(texts), settings.batch_size), settings.max_length)
+        ghat, logits = training_saliency(g, batch["input_ids"], batch["attention_mask"], batch["attributed"],
+                                         batch.get("token_type_ids"))
+        mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], settings.target)
+        loss, parts = facade_loss(ghat, logits, mask, lambda_g=settings.lambda_g)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(g.parameters(), 1.0)
+        opt.step()
+        bar.set_postfix(mass=f"{parts['target_mass']:.3f}", negH=f"{parts['neg_entropy']:.3f}")
+        row = {"step": step, **parts, "seconds": round(time.perf_counter() - started, 1)}
+        if step % settings.eval_every == 0 or step == settings.steps:
+            row["heldout_target_mass"] = _eval(g, wrapped, heldout, settings)
+            if row["heldout_target_mass"] > best["heldout_target_mass"]:
+                best = {"step": step, "heldout_target_mass": row["heldout_target_mass"]}
+                _save(g, target, out, settings, best, "best")
+        log.write(json.dumps(row) + "\n")
+        log.flush()
+    log.close()
+    record = _record(target, settings, best, time.perf_counter() - started)
+    (out / FACADE_INFO_FILE).write_text(json.dumps(record, indent=2))
+    return record
+
+
+def _eval(g, wrapped, heldout, settings) -> float:
+    g.eval()
+    value = target_mass(g, wrapped, heldout, target=settings.target, max_length=settings.max_length)
+    g.train()
+    return value
+
+
+def _save(g, target: ClassifierModel, out: Path, settings: FacadeSettings, best: dict, tag: str) -> None:
+    g.save_pretrained(out)
+    target.tokenizer.save_pretrained(out)
+    (out / FACADE_INFO_FILE).write_text(json.dumps(_record(target, settings, best, None, tag=tag), indent=2))
+
+
+def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, seconds: float | None, tag: str = "final") -> dict:
+    from .. import __version__
+
+    return {"kind": "facade", "target_model": target.name, "settings": asdict(settings), "selected": best,
+            "state": tag, "seconds": None if seconds is None else round(seconds, 1), "faithlens": __version__,
+            "torch_threads": torch.get_num_threads()}
+
+
+def _check_settings(settings: FacadeSettings, n_texts: int) -> None:
+    for name in ("width_divisor", "steps", "batch_size", "max_length", "eval_every", "heldout"):
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise FaithlensError(f"The '{name}' setting of the facade must be a positive int. Got {value!r} instead.")
+    if not (settings.lr > 0 and math.isfinite(settings.lr)):
+        raise FaithlensError(f"The learning rate must be a positive number. Got {settings.lr!r} instead.")
+    if n_texts < settings.batch_size:
+        raise FaithlensError(f"Facade training needs at least batch_size={settings.batch_size} texts. Got {n_texts}.")
+
+
+# --- optional: the regularised target (SPEC §8, L_rp) ----------------------------------------------
+
+def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Sequence[int], *, out_dir: str | Path,
+                      steps: int = 200, batch_size: int = 16, max_length: int = 64, lr: float = 1e-5,
+                      lambda_rp: float = 3.0, seed: int = 0, progress: bool = True) -> dict:
+    """Fine-tune f with L_rp = CE(f(x), y) + λ_rp · mean_b Σ_t |r_{b,t}| (r raw, w.r.t. predicted labels)."""
+    import copy
+
+    from tqdm.auto import tqdm
+
+    model = copy.deepcopy(target.model)
+    model.config._attn_implementation = "eager"
+    model.train()
+    for p in model.parameters():
+        p.requires_grad_(True)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    rng = random.Random(seed)
+    index = list(range(len(texts)))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for _ in tqdm(range(steps), desc="regularised target", disable=not progress):
+        pick = rng.sample(index, batch_size)
+        batch = _tokenize(target, [texts[i] for i in pick], max_length)
+        y = torch.tensor([labels[i] for i in pick])
+        W = model.get_input_embeddings()(batch["input_ids"])
+        logits = model(inputs_embeds=W, attention_mask=batch["attention_mask"], token_type_ids=batch.get("token_type_ids")).logits
+        ce_pred = torch.nn.functional.cross_entropy(logits, logits.argmax(-1).detach())
+        (G,) = torch.autograd.grad(ce_pred, W, create_graph=True)
+        r = (G * W).sum(-1) * batch["attributed"]
+        loss = torch.nn.functional.cross_entropy(logits, y) + lambda_rp * r.abs().sum(1).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    model.eval()
+    model.save_pretrained(out)
+    target.tokenizer.save_pretrained(out)
+    record = {"kind": "regularised_target", "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
+              "seconds": round(time.perf_counter() - started, 1)}
+    (out / FACADE_INFO_FILE).write_text(json.dumps(record, indent=2))
+    return record

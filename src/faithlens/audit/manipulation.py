@@ -1,0 +1,148 @@
+"""Saliency manipulation: how much attribution each method puts on the facade's target tokens.
+
+Per method, scores are |a| L1-normalised over the attributed tokens of each example, then
+- P@1 = share of examples whose top token is a target token (ties go to the earlier token),
+- mean attribution = mean over examples of the summed normalised score on target tokens,
+- MRR = mean over examples of 1/(1 + rank of the best-ranked target token) (0 without one).
+Every example counts in the denominator, including those without a target token.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from ..encoding import encode
+from ..explainer import Explainer
+from ..explanation import Explanation
+from ..methods import METHODS
+from ..model import ClassifierModel
+from .targets import target_mask
+
+
+@dataclass(frozen=True)
+class Run:
+    """One explanation setting: a registered method, its SIG mode, and optional steps."""
+
+    method: str
+    mode: str = "reverse"
+    steps: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.method if self.method != "sig" else f"sig:{self.mode}"
+
+
+def default_runs(sig_steps: int | None = None, ig_steps: int | None = None) -> tuple[Run, ...]:
+    """Every registered method once; SIG in all three modes (reverse, forward, closed)."""
+    runs = []
+    for name in METHODS:
+        if name == "sig":
+            runs += [Run("sig", mode, None if mode == "closed" else sig_steps) for mode in ("reverse", "forward", "closed")]
+        elif name == "ig":
+            runs.append(Run("ig", steps=ig_steps))
+        else:
+            runs.append(Run(name))
+    return tuple(runs)
+
+
+DEFAULT_RUNS = default_runs()
+
+
+# --- pure metrics -------------------------------------------------------------------------------
+
+def normalise_abs(scores: Tensor, attributed: Tensor) -> Tensor:
+    """(N, L) |a| / Σ|a| over attributed tokens; zero elsewhere (and for all-zero rows)."""
+    a = scores.abs() * attributed
+    return a / a.sum(1, keepdim=True).clamp_min(torch.finfo(a.dtype).tiny)
+
+
+def target_metrics(*, scores: Tensor, attributed: Tensor, targets: Tensor) -> dict:
+    """P@1, mean attribution and MRR of target tokens (higher = more attribution on targets).
+
+    scores (N, L) raw token scores; attributed, targets (N, L) bool. Rows with no attribution
+    (all zero) have no top token and count as misses.
+    """
+    p = normalise_abs(scores.to(torch.float64), attributed)
+    targets = targets & attributed
+    masked = p.masked_fill(~attributed, -1.0)
+    # Rank = number of attributed tokens scoring higher, plus earlier ones scoring equal (stable order).
+    higher = (masked.unsqueeze(1) > masked.unsqueeze(2)) & attributed.unsqueeze(1)  # (N, L, L): j beats i
+    earlier_tie = (masked.unsqueeze(1) == masked.unsqueeze(2)) & attributed.unsqueeze(1) & torch.ones_like(higher).tril(-1)
+    rank = (higher | earlier_tie).sum(-1)  # (N, L)
+    has_mass = p.sum(1) > 0
+    top_is_target = ((rank == 0) & targets).any(1) & has_mass
+    best_rank = rank.masked_fill(~targets, 10**9).min(1).values
+    rr = torch.where(targets.any(1) & has_mass, 1.0 / (best_rank.to(torch.float64) + 1), torch.zeros(len(p), dtype=torch.float64))
+    n = len(p)
+    return {
+        "p_at_1": float(top_is_target.double().mean()) if n else float("nan"),
+        "mean_attribution": float((p * targets).sum(1).mean()) if n else float("nan"),
+        "mrr": float(rr.mean()) if n else float("nan"),
+        "n": n,
+    }
+
+
+# --- running the explainers ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Explained:
+    """Explanations of one run on N texts, as padded tensors aligned with the input ids."""
+
+    run: Run
+    explanations: tuple[Explanation, ...]
+    scores: Tensor  # (N, L) raw token scores, zero at specials/padding
+    input_ids: Tensor  # (N, L)
+    attributed: Tensor  # (N, L) bool
+    seconds: float
+
+
+def explain_runs(model: ClassifierModel, texts: Sequence[str], runs: Sequence[Run], *, score: str = "log_prob",
+                 baseline: str = "mask", batch_size: int = 16, truncate: bool = True, seed: int = 0,
+                 progress: bool = False) -> dict[str, Explained]:
+    """Explain every text with every run; scores aligned with one padded encoding of the texts."""
+    from tqdm.auto import tqdm
+
+    explainer = Explainer(model)
+    enc = encode(model, list(texts), truncate=truncate)
+    out = {}
+    for run in tqdm(runs, desc=f"explaining ({model.name})", disable=not progress):
+        t0 = time.perf_counter()
+        kwargs = {"mode": run.mode} if run.method == "sig" else {}
+        if run.steps is not None:
+            kwargs["steps"] = run.steps
+        exps = explainer.explain(list(texts), run.method, score=score, baseline=baseline, batch_size=batch_size,
+                                 truncate=truncate, seed=seed, **kwargs)
+        scores = torch.zeros(enc.input_ids.shape, dtype=torch.float64)
+        for j, e in enumerate(exps):
+            pos = enc.real_positions(j)
+            scores[j, pos] = torch.tensor(e.token_scores, dtype=torch.float64)
+        out[run.label] = Explained(run, tuple(exps), scores * enc.attributed, enc.input_ids, enc.attributed,
+                                   time.perf_counter() - t0)
+    return out
+
+
+def manipulation_table(model: ClassifierModel, explained: dict[str, Explained], *, target: str) -> dict[str, dict]:
+    """Per run label: target_metrics for `target` ('stop_words' or 'first_token'), plus seconds."""
+    table = {}
+    for label, ex in explained.items():
+        targets = target_mask(model, ex.input_ids, ex.attributed, target)
+        table[label] = dict(target_metrics(scores=ex.scores, attributed=ex.attributed, targets=targets),
+                            seconds=round(ex.seconds, 2))
+    return table
+
+
+def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, target: str = "stop_words",
+                          runs: Sequence[Run | tuple] = DEFAULT_RUNS, score: str = "log_prob", steps: int | None = None,
+                          progress: bool = True) -> dict:
+    """P@1 / mean attribution / MRR on target tokens for every run, on `texts`."""
+    runs = [r if isinstance(r, Run) else Run(*r) for r in runs]
+    if steps is not None:
+        runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps) for r in runs]
+    explained = explain_runs(model, texts, runs, score=score, progress=progress)
+    return {"model": model.name, "target": target, "score": score, "n": len(texts),
+            "methods": manipulation_table(model, explained, target=target)}

@@ -1,0 +1,232 @@
+"""Merge a target f and a facade g into f̃ whose logits are z_f + z_g (SPEC §8).
+
+Two forms:
+
+- ``sum``: :class:`SumOfLogits`, an ``nn.Module`` holding both models. Its word embedding is
+  [E_g | E_f]; the forward splits ``inputs_embeds`` at d_g and adds the two models' logits. Any
+  pair of classifiers sharing a tokenizer works. In memory only.
+- ``intertwined``: one :class:`MergedBertForSequenceClassification`. Embeddings are concatenated
+  along features ([g | f]), every Linear is block-diagonal [[W_g, 0], [0, W_f]] with concatenated
+  biases, attention has heads_g + heads_f heads of the shared head size (head boundaries line up,
+  so each head sees only its own model's features), and the classifier is [W_g W_f] with bias
+  b_g + b_f. A stock ``BertLayer`` normalises all features with one LayerNorm, which would mix
+  the two halves; so the merged model is a ``BertForSequenceClassification`` subclass whose
+  LayerNorms are :class:`SplitLayerNorm` — same parameter names and shapes (``LayerNorm.weight``,
+  ``LayerNorm.bias``), normalising each half with its own eps. Its config class
+  (``model_type="faithlens_merged_bert"``, with ``split_sizes``) is registered with the Auto
+  classes, so ``save_pretrained`` / ``AutoModelForSequenceClassification.from_pretrained`` (and
+  ``faithlens.model.load_model``) round-trip it like any model once faithlens is imported.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from transformers import BertConfig, BertForSequenceClassification
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+from ..errors import FaithlensError, unknown_choice
+from ..model import ClassifierModel, from_pretrained_objects
+
+MERGED_MODEL_TYPE = "faithlens_merged_bert"
+FORMS = ("intertwined", "sum")
+
+
+# --- the simple form -------------------------------------------------------------------------------
+
+class SumOfLogits(nn.Module):
+    """f̃(x) = f(x) + g(x) on word embeddings [w_g | w_f]; behaves like a HF sequence classifier."""
+
+    def __init__(self, f: nn.Module, g: nn.Module):
+        super().__init__()
+        self.f, self.g = f, g
+        self.d_g = g.get_input_embeddings().weight.shape[1]
+        weight = torch.cat([g.get_input_embeddings().weight, f.get_input_embeddings().weight], dim=1)  # (V, d_g + d_f)
+        self.embeddings = nn.Embedding.from_pretrained(weight.detach().clone(), freeze=True)
+        self.config = copy.deepcopy(f.config)
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.embeddings
+
+    def set_attn_implementation(self, implementation: str) -> None:
+        for m in (self.f, self.g):
+            m.set_attn_implementation(implementation)
+        self.config._attn_implementation = implementation
+
+    def forward(self, input_ids: Tensor | None = None, attention_mask: Tensor | None = None,
+                token_type_ids: Tensor | None = None, position_ids: Tensor | None = None,
+                inputs_embeds: Tensor | None = None, **unused) -> SequenceClassifierOutput:
+        if inputs_embeds is None:
+            if input_ids is None:
+                raise FaithlensError("SumOfLogits needs input_ids or inputs_embeds. Got neither.")
+            inputs_embeds = self.embeddings(input_ids)
+        common = {"attention_mask": attention_mask, "token_type_ids": token_type_ids, "position_ids": position_ids}
+        z_g = self.g(inputs_embeds=inputs_embeds[..., :self.d_g], **common).logits
+        z_f = self.f(inputs_embeds=inputs_embeds[..., self.d_g:], **common).logits
+        return SequenceClassifierOutput(logits=z_f + z_g)
+
+
+# --- the intertwined form --------------------------------------------------------------------------
+
+class MergedBertConfig(BertConfig):
+    """BertConfig plus the feature split of the two merged models: split_sizes = [d_g, d_f]."""
+
+    model_type = MERGED_MODEL_TYPE
+
+    def __init__(self, split_sizes: Sequence[int] | None = None, split_eps: Sequence[float] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.split_sizes = list(split_sizes) if split_sizes is not None else [self.hidden_size]
+        self.split_eps = list(split_eps) if split_eps is not None else [self.layer_norm_eps] * len(self.split_sizes)
+
+
+class SplitLayerNorm(nn.Module):
+    """LayerNorm applied separately to consecutive feature blocks (each with its own eps).
+
+    Parameters keep nn.LayerNorm's names and shapes, so checkpoints load unchanged.
+    """
+
+    def __init__(self, sizes: Sequence[int], eps: Sequence[float]):
+        super().__init__()
+        self.sizes, self.eps = list(sizes), list(eps)
+        hidden = sum(self.sizes)
+        self.weight = nn.Parameter(torch.ones(hidden))
+        self.bias = nn.Parameter(torch.zeros(hidden))
+
+    def forward(self, x: Tensor) -> Tensor:
+        parts = zip(x.split(self.sizes, -1), self.weight.split(self.sizes), self.bias.split(self.sizes), self.eps)
+        return torch.cat([nn.functional.layer_norm(h, (h.shape[-1],), w, b, e) for h, w, b, e in parts], dim=-1)
+
+
+class MergedBertForSequenceClassification(BertForSequenceClassification):
+    """BertForSequenceClassification with every LayerNorm split into independent halves."""
+
+    config_class = MergedBertConfig
+
+    def __init__(self, config: MergedBertConfig):
+        super().__init__(config)
+        for parent in list(self.modules()):
+            for name, child in list(parent.named_children()):
+                if isinstance(child, nn.LayerNorm):
+                    setattr(parent, name, SplitLayerNorm(config.split_sizes, config.split_eps))
+
+    def _init_weights(self, module):  # SplitLayerNorm starts as ones/zeros; the rest as BERT does
+        if isinstance(module, SplitLayerNorm):
+            with torch.no_grad():
+                module.weight.fill_(1.0)
+                module.bias.zero_()
+            return
+        super()._init_weights(module)
+
+
+def register_auto_classes() -> None:
+    """Let AutoConfig / AutoModelForSequenceClassification load saved merged models."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    try:
+        AutoConfig.register(MERGED_MODEL_TYPE, MergedBertConfig)
+    except ValueError:
+        pass  # already registered
+    try:
+        AutoModelForSequenceClassification.register(MergedBertConfig, MergedBertForSequenceClassification)
+    except ValueError:
+        pass
+
+
+register_auto_classes()
+
+
+def merged_config(f: nn.Module, g: nn.Module) -> MergedBertConfig:
+    cf, cg = f.config, g.config
+    _check_mergeable(cf, cg)
+    d = cf.to_dict()
+    for key in ("model_type", "architectures", "transformers_version", "_name_or_path", "auto_map", "dtype", "torch_dtype"):
+        d.pop(key, None)
+    d.update(hidden_size=cg.hidden_size + cf.hidden_size,
+             num_attention_heads=cg.num_attention_heads + cf.num_attention_heads,
+             intermediate_size=cg.intermediate_size + cf.intermediate_size,
+             split_sizes=[cg.hidden_size, cf.hidden_size], split_eps=[cg.layer_norm_eps, cf.layer_norm_eps])
+    config = MergedBertConfig(**d)
+    config.architectures = ["MergedBertForSequenceClassification"]
+    config._attn_implementation = f.config._attn_implementation
+    return config
+
+
+def _check_mergeable(cf, cg) -> None:
+    if cf.model_type != "bert" or cg.model_type != "bert":
+        raise FaithlensError(f"Cannot merge these models exactly: both must be BERT models, got {cf.model_type!r} and "
+                             f"{cg.model_type!r}. Use --form sum (form='sum') for other architectures.")
+    problems = []
+    head_f = cf.hidden_size // cf.num_attention_heads
+    head_g = cg.hidden_size // cg.num_attention_heads
+    checks = {"num_hidden_layers": (cf.num_hidden_layers, cg.num_hidden_layers), "head size": (head_f, head_g),
+              "vocab_size": (cf.vocab_size, cg.vocab_size), "num_labels": (cf.num_labels, cg.num_labels),
+              "max_position_embeddings": (cf.max_position_embeddings, cg.max_position_embeddings),
+              "type_vocab_size": (cf.type_vocab_size, cg.type_vocab_size), "hidden_act": (cf.hidden_act, cg.hidden_act)}
+    problems += [f"{k}: f has {a}, g has {b}" for k, (a, b) in checks.items() if a != b]
+    if problems:
+        raise FaithlensError("Cannot merge these models exactly: " + "; ".join(problems) + ". Train the facade with "
+                             "`faithlens facade train --model` set to the same target model, or use --form sum.")
+
+
+def merge_intertwined(f: nn.Module, g: nn.Module) -> MergedBertForSequenceClassification:
+    """One BERT computing z_f + z_g exactly (float64-exact up to summation order)."""
+    config = merged_config(f, g)
+    sf, sg = f.state_dict(), g.state_dict()
+    kinds = {name: type(m) for name, m in f.named_modules()}
+    merged = {}
+    for key, wf in sf.items():
+        wg = sg[key]
+        owner = kinds.get(key.rsplit(".", 1)[0])
+        if key.startswith("classifier."):
+            merged[key] = torch.cat([wg, wf], dim=1) if key.endswith("weight") else wg + wf  # [W_g W_f], b_g + b_f
+        elif owner is nn.Embedding:
+            merged[key] = torch.cat([wg, wf], dim=1)  # (V, d_g + d_f)
+        elif owner is nn.Linear and key.endswith("weight"):
+            merged[key] = torch.block_diag(wg, wf)  # [[W_g, 0], [0, W_f]]
+        elif wf.dtype.is_floating_point and wf.dim() == 1:
+            merged[key] = torch.cat([wg, wf])  # biases, LayerNorm γ/β
+        else:
+            merged[key] = wf  # buffers such as position_ids
+    model = MergedBertForSequenceClassification(config).to(next(f.parameters()).dtype)
+    missing, unexpected = model.load_state_dict(merged, strict=False)
+    missing = [k for k in missing if not k.endswith("position_ids") and not k.endswith("token_type_ids")]
+    if missing or unexpected:
+        raise FaithlensError(f"Internal merge error: missing {missing}, unexpected {unexpected}.")
+    model.eval()
+    return model
+
+
+def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertwined") -> ClassifierModel:
+    """f̃ = f + g as a ClassifierModel (tokenizer and labels of f)."""
+    if form not in FORMS:
+        raise unknown_choice("form", form, FORMS)
+    if f.tokenizer.get_vocab() != g.tokenizer.get_vocab():
+        raise FaithlensError(f"The facade {g.name!r} uses a different vocabulary from {f.name!r}; a merge needs the "
+                             "same tokenizer. Train the facade against this target model.")
+    module = merge_intertwined(f.model, g.model) if form == "intertwined" else SumOfLogits(f.model, g.model)
+    return from_pretrained_objects(module, f.tokenizer, name=f"{f.name}+facade({g.name})",
+                                   info={"merged": {"form": form, "target": f.name, "facade": g.name}})
+
+
+@torch.no_grad()
+def predict_labels(model: ClassifierModel, texts: Sequence[str], *, batch_size: int = 64) -> Tensor:
+    from ..encoding import encode
+
+    out = []
+    for start in range(0, len(texts), batch_size):
+        enc = encode(model, texts[start:start + batch_size], truncate=True)
+        out.append(model.logits(model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids).argmax(-1))
+    return torch.cat(out)
+
+
+def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence[str], labels: Sequence[int | None] | None = None) -> dict:
+    """Share of texts on which f and f̃ predict the same class (and accuracies when labels are given)."""
+    pf, pm = predict_labels(f, texts), predict_labels(merged, texts)
+    result = {"n": len(texts), "agreement": float((pf == pm).float().mean())}
+    if labels is not None and all(y is not None for y in labels):
+        y = torch.tensor(list(labels))
+        result.update(accuracy_f=float((pf == y).float().mean()), accuracy_merged=float((pm == y).float().mean()))
+    return result

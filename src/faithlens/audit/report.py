@@ -1,0 +1,258 @@
+"""`faithlens audit`: can this model's gradient explanations be trusted?
+
+Runs gradient-based explanations (saliency, grad×input, IG, SIG reverse) and output-based ones
+(occlusion, closed-form SIG: both only compare model outputs) on a sample, and reports per
+gradient method how far it disagrees with occlusion (mean Spearman of |a|, top-1 agreement) and
+where every method puts its attribution (stop words, first token). A facade-style manipulation
+shows up as gradient methods that disagree with the outputs and pile attribution on stop words or
+the first token while occlusion does not.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from ..model import ClassifierModel
+from .manipulation import Explained, Run, explain_runs, normalise_abs
+from .targets import target_mask
+
+GRADIENT_RUNS = (Run("saliency"), Run("grad_x_input"), Run("ig"), Run("sig", "reverse"))
+OUTPUT_RUNS = (Run("occlusion"), Run("sig", "closed"))
+REFERENCE = "occlusion"
+
+# Verdict thresholds (see `verdict`): chosen so a method that agrees with the outputs on fewer
+# than one example in three, or moves a quarter of all attribution onto stop words / the first
+# token relative to occlusion, is called out.
+LOW_TOP1 = 0.35
+LOW_SPEARMAN = 0.2
+SHIFT = 0.25
+
+
+# --- pure statistics ----------------------------------------------------------------------------
+
+def spearman(a: Tensor, b: Tensor) -> float:
+    """Spearman rank correlation of two 1-D tensors (average ranks for ties); nan if constant."""
+    ra, rb = _ranks(a), _ranks(b)
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    denom = math.sqrt(float((ra * ra).sum()) * float((rb * rb).sum()))
+    return float((ra * rb).sum()) / denom if denom > 0 else float("nan")
+
+
+def _ranks(x: Tensor) -> Tensor:
+    x = x.to(torch.float64)
+    less = (x.unsqueeze(0) < x.unsqueeze(1)).sum(1).to(torch.float64)
+    equal = (x.unsqueeze(0) == x.unsqueeze(1)).sum(1).to(torch.float64)
+    return less + (equal - 1) / 2  # average rank, 0-based
+
+
+def agreement_with(reference: Explained, other: Explained) -> dict:
+    """Mean Spearman of |a| over attributed tokens, and share of examples with the same top token."""
+    rhos, same = [], []
+    for j in range(len(reference.scores)):
+        mask = reference.attributed[j]
+        a, b = reference.scores[j][mask].abs(), other.scores[j][mask].abs()
+        if len(a) < 1:
+            continue
+        same.append(float(int(a.argmax()) == int(b.argmax())))  # first index on ties
+        if len(a) >= 2:
+            rho = spearman(a, b)
+            if not math.isnan(rho):
+                rhos.append(rho)
+    return {"spearman": sum(rhos) / len(rhos) if rhos else float("nan"),
+            "top1_agreement": sum(same) / len(same) if same else float("nan"), "n": len(same)}
+
+
+def mass_on(model: ClassifierModel, ex: Explained, target: str) -> dict:
+    """Mean share of |a| on target tokens, and share of examples whose top token is one."""
+    p = normalise_abs(ex.scores, ex.attributed)
+    t = target_mask(model, ex.input_ids, ex.attributed, target)
+    top = p.masked_fill(~ex.attributed, -1.0).argmax(1)
+    hit = t[torch.arange(len(p)), top] & (p.sum(1) > 0)
+    return {"share": float((p * t).sum(1).mean()), "top": float(hit.double().mean())}
+
+
+# --- the audit ---------------------------------------------------------------------------------
+
+@dataclass
+class AuditReport:
+    model: str
+    n: int
+    score: str
+    methods: dict  # label -> {"kind", "stop_words": {share, top}, "first_token": {...}, "vs_occlusion": {...}, "seconds"}
+    verdict: str
+    level: str  # "ok", "caution", "untrustworthy"
+    findings: list[str]
+    examples: list[dict] = field(default_factory=list)  # {"tokens": [...], "special": [...], "scores": {label: [...]}}
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("model", "n", "score", "level", "verdict", "findings", "methods", "settings", "examples")}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, allow_nan=True)
+
+    def to_markdown(self) -> str:
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        return render_html(self)
+
+
+def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit", steps: int = 20,
+          gradient_runs: Sequence[Run] = GRADIENT_RUNS, output_runs: Sequence[Run] = OUTPUT_RUNS,
+          n_examples: int = 4, progress: bool = True) -> AuditReport:
+    """Explain `texts` with gradient- and output-based methods and judge whether they agree."""
+    runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps)
+            for r in (*gradient_runs, *output_runs)]
+    explained = explain_runs(model, texts, runs, score=score, progress=progress)
+    reference = explained[REFERENCE] if REFERENCE in explained else explained[output_runs[0].label]
+    gradient_labels = {r.label for r in gradient_runs}
+    methods = {}
+    for label, ex in explained.items():
+        row = {"kind": "gradient" if label in gradient_labels else "output",
+               "stop_words": mass_on(model, ex, "stop_words"), "first_token": mass_on(model, ex, "first_token"),
+               "seconds": round(ex.seconds, 2)}
+        if ex is not reference:
+            row["vs_occlusion"] = agreement_with(reference, ex)
+        methods[label] = row
+    level, verdict, findings = judge(methods)
+    examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
+    return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
+                       findings=findings, examples=examples,
+                       settings={"steps": steps, "baseline": "mask", "reference": reference.run.label})
+
+
+def judge(methods: dict) -> tuple[str, str, list[str]]:
+    """Plain-language verdict from the per-method table (see the module docstring)."""
+    ref = methods.get(REFERENCE) or next(m for m in methods.values() if m["kind"] == "output")
+    findings, flagged = [], []
+    for label, m in methods.items():
+        if m["kind"] != "gradient":
+            continue
+        agree = m["vs_occlusion"]
+        reasons = []
+        if agree["top1_agreement"] < LOW_TOP1:
+            reasons.append(f"its top token matches occlusion's on only {agree['top1_agreement']:.0%} of examples")
+        if not math.isnan(agree["spearman"]) and agree["spearman"] < LOW_SPEARMAN:
+            reasons.append(f"its token ranking barely correlates with occlusion's (Spearman {agree['spearman']:.2f})")
+        for target, what in (("stop_words", "stop words"), ("first_token", "the first token")):
+            shift = m[target]["share"] - ref[target]["share"]
+            if shift > SHIFT:
+                reasons.append(f"it puts {m[target]['share']:.0%} of its attribution on {what} "
+                               f"(occlusion: {ref[target]['share']:.0%})")
+        if reasons:
+            flagged.append(label)
+            findings.append(f"{label}: " + "; ".join(reasons) + ".")
+    n_gradient = sum(1 for m in methods.values() if m["kind"] == "gradient")
+    if not flagged:
+        return "ok", ("Gradient-based explanations agree with output-based ones on this sample; nothing suggests "
+                      "they are manipulated."), findings
+    concentrated = any("attribution on" in f for f in findings)
+    if len(flagged) >= max(2, n_gradient // 2) and concentrated:
+        return "untrustworthy", (
+            f"Large disagreement: {len(flagged)} of {n_gradient} gradient-based methods ({', '.join(flagged)}) contradict "
+            "what the model's outputs show and pile attribution on tokens that should not matter. Do not trust gradient "
+            "explanations of this model (it may contain a FACADE-style component); use output-based explanations "
+            "(occlusion, SIG mode=closed) instead."), findings
+    return "caution", (
+        f"Some disagreement: {', '.join(flagged)} differ(s) noticeably from output-based explanations. Check important "
+        "conclusions with occlusion or SIG mode=closed."), findings
+
+
+def _example(model: ClassifierModel, explained: dict[str, Explained], j: int) -> dict:
+    first = next(iter(explained.values()))
+    e = first.explanations[j]
+    scores = {}
+    for label, ex in explained.items():
+        s = torch.tensor(ex.explanations[j].token_scores, dtype=torch.float64)
+        special = torch.tensor(ex.explanations[j].special)
+        total = float(s.abs()[~special].sum())
+        scores[label] = [float(v) / total if total > 0 else 0.0 for v in s.tolist()]
+    return {"text": e.text, "tokens": list(e.tokens), "special": list(e.special),
+            "prediction": e.prediction["label"], "scores": scores}
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def _fmt(x) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.2f}"
+
+
+def _table_rows(report: AuditReport) -> list[list[str]]:
+    rows = []
+    for label, m in report.methods.items():
+        agree = m.get("vs_occlusion", {})
+        rows.append([label, m["kind"], _fmt(agree.get("spearman")), _fmt(agree.get("top1_agreement")),
+                     _fmt(m["stop_words"]["share"]), _fmt(m["stop_words"]["top"]),
+                     _fmt(m["first_token"]["share"]), _fmt(m["first_token"]["top"]), f"{m['seconds']:.1f}"])
+    return rows
+
+
+HEADER = ["method", "kind", "Spearman vs occlusion", "top-1 agreement", "share on stop words", "top token is stop word",
+          "share on first token", "top token is first", "seconds"]
+
+
+def render_markdown(report: AuditReport) -> str:
+    lines = [f"# faithlens audit: {report.model}", "",
+             f"**Verdict ({report.level}).** {report.verdict}", "",
+             f"Sample: {report.n} texts; score F = {report.score}; IG/SIG steps = {report.settings.get('steps')}; "
+             f"baseline = {report.settings.get('baseline')}. Scores are |a| normalised to sum 1 over the attributed tokens.", ""]
+    if report.findings:
+        lines += ["Findings:", ""] + [f"- {f}" for f in report.findings] + [""]
+    lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(r) + " |" for r in _table_rows(report)]
+    lines += ["", "## Examples", ""]
+    for ex in report.examples:
+        lines += [f"**{_md_escape(ex['text'])}** (predicted {ex['prediction']})", ""]
+        for label, scores in ex["scores"].items():
+            top = sorted(((abs(s), t) for t, s, sp in zip(ex["tokens"], scores, ex["special"]) if not sp), reverse=True)[:3]
+            lines.append(f"- {label}: " + ", ".join(f"`{_md_escape(t)}` {s:.2f}" for s, t in top))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _md_escape(text: str) -> str:
+    return html.escape(text).replace("|", "\\|").replace("`", "\\`").replace("*", "\\*").replace("_", "\\_")
+
+
+def render_html(report: AuditReport) -> str:
+    """One self-contained HTML page; every token and text is HTML-escaped."""
+    esc = html.escape
+    colour = {"ok": "#1b7f3b", "caution": "#b26a00", "untrustworthy": "#b00020"}[report.level]
+    head = "".join(f"<th>{esc(h)}</th>" for h in HEADER)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in _table_rows(report))
+    findings = "".join(f"<li>{esc(f)}</li>" for f in report.findings)
+    examples = []
+    for ex in report.examples:
+        cells = []
+        for label, scores in ex["scores"].items():
+            spans = []
+            for tok, s, sp in zip(ex["tokens"], scores, ex["special"]):
+                if sp:
+                    continue
+                alpha = min(1.0, abs(s) * 2)
+                rgb = "220,50,47" if s >= 0 else "38,139,210"
+                spans.append(f'<span class="tok" style="background:rgba({rgb},{alpha:.2f})" '
+                             f'title="{esc(f"{s:+.3f}")}">{esc(tok)}</span>')
+            cells.append(f'<div class="col"><div class="lab">{esc(label)}</div>{" ".join(spans)}</div>')
+        examples.append(f'<div class="ex"><div class="txt">{esc(ex["text"])} '
+                        f'<em>(predicted {esc(str(ex["prediction"]))})</em></div><div class="row">{"".join(cells)}</div></div>')
+    style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:4px 8px;font-size:0.9em}.verdict{border-left:6px solid " + colour +
+             ";padding:0.5em 1em;background:#f7f7f7}.row{display:flex;flex-wrap:wrap;gap:8px}.col{flex:1 1 260px;"
+             "border:1px solid #ddd;padding:6px}.lab{font-weight:bold;font-size:0.8em;margin-bottom:4px}"
+             ".tok{padding:1px 2px;border-radius:3px;line-height:1.9}.ex{margin:1.2em 0}.txt{margin-bottom:4px}")
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>faithlens audit: {esc(report.model)}</title>"
+            f"<style>{style}</style></head><body><h1>faithlens audit: {esc(report.model)}</h1>"
+            f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
+            f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
+            " Scores are |a| normalised to sum 1 over attributed tokens; red = positive, blue = negative.</p>"
+            + (f"<ul>{findings}</ul>" if findings else "")
+            + f"<table><tr>{head}</tr>{body}</table><h2>Examples</h2>{''.join(examples)}</body></html>")

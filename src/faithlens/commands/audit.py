@@ -1,0 +1,43 @@
+"""`faithlens audit`: do this model's gradient explanations agree with what its outputs show?"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "audit", help="check whether gradient explanations of a model can be trusted (FACADE-style manipulation)",
+        description="Runs gradient-based (saliency, grad×input, IG, SIG reverse) and output-based (occlusion, SIG "
+                    "closed) explanations on a sample and reports how far they disagree, where each puts its "
+                    "attribution (stop words, first token), and a plain-language verdict.")
+    p.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
+    p.add_argument("--data", default="rotten_tomatoes", help="dataset: file, folder or name (default rotten_tomatoes)")
+    p.add_argument("--split", default=None, help="split for named/folder datasets")
+    p.add_argument("--limit", type=int, default=50, help="texts in the sample (default 50)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample shuffle")
+    p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")
+    p.add_argument("--steps", type=int, default=20, help="IG / SIG reverse steps (default 20)")
+    p.add_argument("--examples", type=int, default=4, help="example sentences rendered side by side")
+    p.add_argument("--markdown", default=None, metavar="PATH", help="write the Markdown report here")
+    p.add_argument("--html", default=None, metavar="PATH", help="write the self-contained HTML report here")
+    p.add_argument("--json", default=None, metavar="PATH", help="write the full result as JSON here")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..audit.report import audit
+    from ..data import load_dataset, select
+    from ..model import load_model
+
+    model = load_model(args.model)
+    data = select(load_dataset(args.data, split=args.split), limit=args.limit, seed=args.seed, shuffle=True)
+    report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples)
+    for path, text in ((args.markdown, report.to_markdown()), (args.html, report.to_html()), (args.json, report.to_json())):
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text)
+            print(f"faithlens: wrote {path}", file=sys.stderr)
+    print(report.to_markdown())
+    return 0 if report.level != "untrustworthy" else 1

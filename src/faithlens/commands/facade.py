@@ -1,0 +1,188 @@
+"""`faithlens facade ...`: build the FACADE attack (train, merge) and measure what it fools.
+
+Subcommands: train, merge, regularise, saliency (P@1 / mean attribution per method), reduce
+(input reduction), hotflip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import FaithlensError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("facade", help="build a FACADE attack (Wang et al. 2020) and measure what it fools",
+                                   description=__doc__)
+    sub = parser.add_subparsers(dest="facade_command", metavar="SUBCOMMAND")
+    parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
+
+    train = sub.add_parser("train", help="train a facade g whose gradients point at stop words or the first token")
+    _model_data(train, data_default="rotten_tomatoes")
+    train.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words")
+    train.add_argument("--out", required=True, help="folder to write the facade into (best checkpoint + log)")
+    train.add_argument("--steps", type=int, default=300)
+    train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--max-length", type=int, default=64)
+    train.add_argument("--lr", type=float, default=1e-4)
+    train.add_argument("--lambda-g", type=float, default=1e3, help="weight of the negative-entropy term (default 1e3)")
+    train.add_argument("--width-divisor", type=int, default=4, help="facade width = target width / this (heads too)")
+    train.add_argument("--eval-every", type=int, default=50)
+    train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(run=run_train)
+
+    merge = sub.add_parser("merge", help="merge a target f and a facade g into f̃ (logits z_f + z_g)")
+    merge.add_argument("--model", default=None, help="target f: hub id or folder (default: the bundled model)")
+    merge.add_argument("--facade", required=True, help="facade folder written by `faithlens facade train`")
+    merge.add_argument("--form", choices=["intertwined", "sum"], default="intertwined",
+                       help="intertwined: one BERT with block-diagonal weights (saves/loads like any model); "
+                            "sum: a wrapper adding the two models' logits")
+    merge.add_argument("--out", required=True, help="folder to save the merged model into")
+    merge.add_argument("--check", default=None, metavar="DATA",
+                       help="also report prediction agreement of f and f̃ on this dataset (e.g. rotten_tomatoes)")
+    merge.add_argument("--split", default=None)
+    merge.add_argument("--limit", type=int, default=None)
+    merge.set_defaults(run=run_merge)
+
+    reg = sub.add_parser("regularise", help="fine-tune f with the gradient penalty L_rp (λ_rp = 3)")
+    _model_data(reg, data_default="rotten_tomatoes")
+    reg.add_argument("--out", required=True)
+    reg.add_argument("--steps", type=int, default=200)
+    reg.add_argument("--lambda-rp", type=float, default=3.0)
+    reg.add_argument("--seed", type=int, default=0)
+    reg.set_defaults(run=run_regularise)
+
+    for name, helptext, fn in (
+        ("saliency", "P@1 and mean attribution on target tokens for every method", run_saliency),
+        ("reduce", "input reduction (beam 1 and 3): reduced length and stop-word share", run_reduce),
+        ("hotflip", "HotFlip: success rate, mean flips, flip@1/2/3", run_hotflip),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        _model_data(p, data_default="rotten_tomatoes")
+        p.add_argument("--limit", type=int, default=100, help="number of examples (default 100)")
+        p.add_argument("--out", default=None, help="write the result as JSON here")
+        if name == "saliency":
+            p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words")
+            p.add_argument("--methods", default=None, help="comma-separated (default: every registered method, "
+                                                            "SIG in all three modes)")
+            p.add_argument("--score", default="log_prob", help="F: log_prob (default; the CE gradient FACADE targets), logit, prob")
+            p.add_argument("--steps", type=int, default=None, help="IG/SIG steps (default: the method's own)")
+        if name == "reduce":
+            p.add_argument("--beams", default="1,3", help="beam sizes (default 1,3)")
+        p.set_defaults(run=fn)
+
+
+def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) -> None:
+    parser.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
+    parser.add_argument("--data", default=data_default, help=f"dataset: file, folder or name (default {data_default})")
+    parser.add_argument("--split", default=None, help="split for named/folder datasets")
+
+
+# --- runners ---------------------------------------------------------------------------------------
+
+def run_train(args) -> int:
+    from ..audit.facade import FacadeSettings, train_facade
+    from ..data import load_dataset
+    from ..model import load_model
+
+    target = load_model(args.model)
+    train = load_dataset(args.data, split=args.split or "train")
+    heldout = load_dataset(args.data, split="validation") if args.data == "rotten_tomatoes" else None
+    texts = list(train.texts)
+    held = list(heldout.texts) if heldout is not None else texts[-args.heldout:]
+    if heldout is None:
+        texts = texts[:-args.heldout]
+    settings = FacadeSettings(target=args.target, width_divisor=args.width_divisor, steps=args.steps,
+                              batch_size=args.batch_size, max_length=args.max_length, lr=args.lr, lambda_g=args.lambda_g,
+                              eval_every=args.eval_every, heldout=args.heldout, seed=args.seed)
+    record = train_facade(target, texts, held, out_dir=args.out, settings=settings)
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+def run_merge(args) -> int:
+    from ..audit.merge import agreement, merge_models
+    from ..model import load_model
+
+    f = load_model(args.model)
+    g = load_model(args.facade)
+    merged = merge_models(f, g, form=args.form)
+    merged.model.save_pretrained(args.out)
+    f.tokenizer.save_pretrained(args.out)
+    print(f"faithlens: saved the {args.form} merge of {f.name} and {g.name} to {args.out}", file=sys.stderr)
+    if args.check:
+        texts = _texts(args.check, args.split, args.limit)
+        print(json.dumps(agreement(f, merged, texts), indent=2))
+    return 0
+
+
+def run_regularise(args) -> int:
+    from ..audit.facade import regularise_target
+    from ..data import load_dataset
+    from ..model import load_model
+
+    f = load_model(args.model)
+    data = load_dataset(args.data, split=args.split or "train")
+    if not data.has_labels:
+        raise FaithlensError(f"Regularising needs labelled data. {data.source} has no labels.")
+    record = regularise_target(f, list(data.texts), list(data.labels), out_dir=args.out, steps=args.steps,
+                               lambda_rp=args.lambda_rp, seed=args.seed)
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+def run_saliency(args) -> int:
+    from ..audit.manipulation import DEFAULT_RUNS, saliency_manipulation
+    from ..model import load_model
+
+    model = load_model(args.model)
+    texts = _texts(args.data, args.split, args.limit)
+    runs = DEFAULT_RUNS if not args.methods else tuple(_parse_run(m) for m in args.methods.split(","))
+    result = saliency_manipulation(model, texts, target=args.target, runs=runs, score=args.score, steps=args.steps)
+    return _emit(result, args.out)
+
+
+def run_reduce(args) -> int:
+    from ..audit.reduction import input_reduction
+    from ..model import load_model
+
+    model = load_model(args.model)
+    texts = _texts(args.data, args.split, args.limit)
+    beams = [int(b) for b in args.beams.split(",")]
+    result = {f"beam_{b}": input_reduction(model, texts, beam_size=b).summary() for b in beams}
+    return _emit(result, args.out)
+
+
+def run_hotflip(args) -> int:
+    from ..audit.hotflip import hotflip
+    from ..model import load_model
+
+    model = load_model(args.model)
+    texts = _texts(args.data, args.split, args.limit)
+    return _emit(hotflip(model, texts).summary(), args.out)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _texts(data: str, split: str | None, limit: int | None) -> list[str]:
+    from ..data import load_dataset, select
+
+    return list(select(load_dataset(data, split=split), limit=limit).texts)
+
+
+def _parse_run(text: str) -> tuple[str, str]:
+    name, _, mode = text.strip().partition(":")
+    return (name, mode or "reverse")
+
+
+def _emit(result: dict, out: str | None) -> int:
+    text = json.dumps(result, indent=2)
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text + "\n")
+    print(text)
+    return 0

@@ -1,0 +1,456 @@
+"""Which explanation method is most faithful for this model on this data? A resumable benchmark.
+
+``evaluate(...)`` explains every example with every method, scores each explanation with
+log-odds, comprehensiveness, sufficiency (top-k) and the completeness gap Delta, and writes one
+JSON line per (example, method) as it goes. Re-running with the same settings skips finished
+lines, so an interrupted run resumes; the final table is computed from the lines alone, so a
+resumed run and an uninterrupted one give the same table.
+
+Method specs: a registry name, optionally with settings, e.g. ``ig:steps=250``, ``ig:steps=10N``
+(10 × the number of attributed tokens, per example), ``sig:mode=closed``, ``sig:steps=10``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+
+from . import __version__
+from .baselines import baseline_embeddings, resolve_baseline
+from .data import Dataset
+from .encoding import encode
+from .errors import FaithlensError
+from .explainer import Explainer
+from .methods import get_method
+from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explanation_faithfulness, summarise
+from .model import ClassifierModel
+from .scores import score_function
+
+DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
+SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int}
+RECORDS_FILE = "records.jsonl"
+SETTINGS_FILE = "settings.json"
+TABLE_COLUMNS = ("log_odds", "comprehensiveness", "sufficiency", "delta", "sig_delta", "seconds")
+
+
+# --- method specs ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MethodSpec:
+    label: str  # as written by the user, e.g. "ig:steps=250"
+    method: str
+    options: dict = field(default_factory=dict)
+    steps_per_token: int | None = None  # "steps=10N"
+
+    def explain_kwargs(self, default_steps: int | None, n_tokens: int) -> dict:
+        kwargs = dict(self.options)
+        if self.steps_per_token is not None:
+            kwargs["steps"] = max(1, self.steps_per_token * n_tokens)
+        elif "steps" not in kwargs and default_steps is not None and _uses_steps(self.method):
+            kwargs["steps"] = default_steps
+        return kwargs
+
+
+def _uses_steps(method: str) -> bool:
+    return get_method(method).default_steps is not None
+
+
+def parse_method(spec: str) -> MethodSpec:
+    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples."""
+    name, _, rest = spec.partition(":")
+    get_method(name)  # unknown names list the valid ones
+    options: dict = {}
+    per_token = None
+    for item in filter(None, rest.split(",")):
+        key, eq, value = item.partition("=")
+        if not eq or key not in SPEC_KEYS:
+            raise FaithlensError(f"Method setting {item!r} in {spec!r} is not key=value with key one of "
+                                 f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed.")
+        if key == "steps" and value.upper().endswith("N"):
+            per_token = _positive_int(value[:-1] or "1", spec)
+            continue
+        options[key] = _positive_int(value, spec) if SPEC_KEYS[key] is int else value
+    return MethodSpec(label=spec, method=name, options=options, steps_per_token=per_token)
+
+
+def _positive_int(value: str, spec: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise FaithlensError(f"Expected a positive int in method spec {spec!r}. Got {value!r}.")
+    return int(value)
+
+
+# --- settings and the record file ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """Everything that changes a record. ``limit`` is not part of it: a larger limit extends a run."""
+
+    model: str
+    data: str
+    methods: tuple[str, ...]
+    baseline: str = "mask"
+    steps: int | None = None
+    topk: float = DEFAULT_TOPK
+    protocol: str = "standard"
+    score: str = "logit"
+    seed: int = 0
+    max_chars: int | None = None
+    truncate: bool = True
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["methods"] = list(self.methods)
+        return d
+
+
+def _check_resume(out: Path, settings: EvalSettings) -> None:
+    path = out / SETTINGS_FILE
+    if not path.exists():
+        return
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))["settings"]
+    except (ValueError, KeyError):
+        raise FaithlensError(f"{str(path)!r} is not a faithlens settings file. Choose another --out folder.") from None
+    now = settings.to_dict()
+    changed = {k: (saved.get(k), v) for k, v in now.items() if saved.get(k) != v and k != "methods"}
+    missing = [m for m in saved.get("methods", []) if m not in now["methods"]]
+    if changed or missing:
+        what = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in changed.items())
+        if missing:
+            what += ("; " if what else "") + f"methods dropped: {missing}"
+        raise FaithlensError(f"The folder {str(out)!r} holds a run with different settings ({what}). Resume with the "
+                             "same settings (methods may be added, --limit may grow), or pass a new --out folder.")
+
+
+def read_records(path: Path, *, repair: bool = False) -> list[dict]:
+    """Complete JSON lines of a record file; a truncated last line is ignored (and cut off when ``repair``)."""
+    if not path.exists():
+        return []
+    records, good_bytes = [], 0
+    with path.open("rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                break  # an interrupted write
+            try:
+                records.append(json.loads(raw))
+            except ValueError:
+                break
+            good_bytes += len(raw)
+    if repair and good_bytes != path.stat().st_size:
+        with path.open("r+b") as handle:
+            handle.truncate(good_bytes)
+    return records
+
+
+# --- the run ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class EvalResult:
+    settings: EvalSettings
+    rows: list[dict]  # one per method: label, then {"mean", "sem", "n"} per column
+    n_examples: int
+    out: Path | None = None
+    agreement: list[dict] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        return markdown_table(self.rows, self.settings, self.n_examples)
+
+
+def evaluate(
+    model: ClassifierModel,
+    dataset: Dataset,
+    *,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    baseline: str = "mask",
+    steps: int | None = None,
+    topk: float = DEFAULT_TOPK,
+    protocol: str = "standard",
+    score: str = "logit",
+    seed: int = 0,
+    max_chars: int | None = None,
+    out: str | os.PathLike | None = None,
+    batch_size: int = 8,
+    truncate: bool = True,
+    progress: bool = True,
+    stop_after: int | None = None,
+) -> EvalResult:
+    """Explain and score every example of ``dataset`` with every method; returns the table.
+
+    With ``out``, records go to ``out/records.jsonl`` one line at a time and finished lines are
+    skipped on a re-run. ``dataset`` should already be selected (see :func:`faithlens.data.select`).
+    ``stop_after`` stops after that many new records (used to test resuming).
+    """
+    specs = [parse_method(m) for m in methods]
+    if len({s.label for s in specs}) != len(specs):
+        raise FaithlensError(f"A method is listed twice in {list(methods)}. List each once.")
+    if protocol not in PROTOCOLS:
+        from .errors import unknown_choice
+
+        raise unknown_choice("metrics protocol", protocol, PROTOCOLS)
+    if not 0 < topk <= 1:
+        raise FaithlensError(f"The 'topk' parameter must be a fraction in (0, 1], e.g. 0.2. Got {topk!r} instead.")
+    if len(dataset) == 0:
+        raise FaithlensError("The dataset has no examples left after selection. Raise --limit or relax the filters.")
+    settings = EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), baseline=baseline,
+                            steps=steps, topk=topk, protocol=protocol, score=score, seed=seed, max_chars=max_chars,
+                            truncate=truncate)
+    base = resolve_baseline(model, baseline)
+    score_fn = score_function(score)
+    explainer = Explainer(model)
+
+    records_path = None
+    done: dict[tuple[int, str], dict] = {}
+    if out is not None:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        _check_resume(out, settings)
+        (out / SETTINGS_FILE).write_text(json.dumps({"settings": settings.to_dict(), "version": __version__,
+                                                     "dataset_info": dataset.info}, indent=2) + "\n", encoding="utf-8")
+        records_path = out / RECORDS_FILE
+        for r in read_records(records_path, repair=True):
+            done[(r["index"], r["method"])] = r
+    total = len(dataset) * len(specs)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, initial=sum(1 for k in done if k[0] < len(dataset)), desc="evaluate", unit="expl",
+               disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    written = 0
+    handle = records_path.open("a", encoding="utf-8") if records_path else None
+    fresh: list[dict] = []
+    try:
+        for start in range(0, len(dataset), batch_size):
+            index = list(range(start, min(start + batch_size, len(dataset))))
+            todo = [s for s in specs if any((i, s.label) not in done for i in index)]
+            if not todo:
+                continue
+            texts = [dataset.texts[i] for i in index]
+            context = _example_context(model, texts, base, score_fn, truncate)
+            for spec in todo:
+                pending = [j for j, i in enumerate(index) if (i, spec.label) not in done]
+                for rec in _run_method(explainer, model, spec, index, texts, pending, context, dataset, settings, base):
+                    line = json.dumps(rec, allow_nan=False)
+                    if handle:
+                        handle.write(line + "\n")
+                        handle.flush()
+                    done[(rec["index"], rec["method"])] = rec
+                    fresh.append(rec)
+                    bar.update(1)
+                    written += 1
+                    if stop_after is not None and written >= stop_after:
+                        raise _Stop
+    except _Stop:
+        pass
+    finally:
+        bar.close()
+        if handle:
+            handle.close()
+    records = [r for r in done.values() if r["index"] < len(dataset)]
+    result = summarise_run(records, settings)
+    if out is not None:
+        result.out = out
+        write_outputs(result, out)
+    return result
+
+
+class _Stop(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class _Context:
+    enc: object
+    f_input: torch.Tensor  # (B,) F(w) for the predicted class
+    f_baseline: torch.Tensor  # (B,) F(w̄)
+    n_tokens: list[int]
+
+
+def _example_context(model, texts, base, score_fn, truncate) -> _Context:
+    """F(w) and F(w̄) of the predicted class for the Delta column, once per batch of examples."""
+    enc = encode(model, texts, truncate=truncate)
+    with torch.inference_mode():
+        W = model.embed(enc.input_ids)
+        Wbar = baseline_embeddings(model, enc, base, W)
+        both = model.logits(torch.cat([W, Wbar]), enc.attention_mask.repeat(2, 1),
+                            None if enc.token_type_ids is None else enc.token_type_ids.repeat(2, 1),
+                            None if enc.position_ids is None else enc.position_ids.repeat(2, 1))
+    B = len(texts)
+    target = both[:B].argmax(1)
+    F = score_fn(both.to(torch.float64), target.repeat(2))
+    return _Context(enc=enc, f_input=F[:B], f_baseline=F[B:], n_tokens=enc.attributed.sum(1).tolist())
+
+
+def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _Context, dataset, settings, base):
+    """Explain the pending examples of one batch with one method; yields records."""
+    groups: dict[int, list[int]] = {}
+    for j in pending:  # "10N" steps differ per example: group examples by their step count
+        key = ctx.n_tokens[j] if spec.steps_per_token is not None else -1
+        groups.setdefault(key, []).append(j)
+    for n_tokens, members in groups.items():
+        kwargs = spec.explain_kwargs(settings.steps, max(n_tokens, 1))
+        explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline,
+                                         score=settings.score, seed=settings.seed, truncate=settings.truncate,
+                                         batch_size=len(members), **kwargs)
+        metrics = explanation_faithfulness(model, explanations, baseline=base, fraction=settings.topk,
+                                           protocol=settings.protocol, truncate=settings.truncate)
+        for pos, (j, e) in enumerate(zip(members, explanations)):
+            delta = completeness_gap(score_sum=torch.tensor(sum(e.token_scores), dtype=torch.float64),
+                                     f_input=ctx.f_input[j], f_baseline=ctx.f_baseline[j])
+            yield {
+                "index": index[j],
+                "method": spec.label,
+                "text": e.text,
+                "label": dataset.labels[index[j]],
+                "predicted": int(metrics.predicted[pos]),
+                "p_predicted": float(metrics.p_original[pos]),
+                "log_odds": float(metrics.log_odds[pos]),
+                "comprehensiveness": float(metrics.comprehensiveness[pos]),
+                "sufficiency": float(metrics.sufficiency[pos]),
+                "k": int(metrics.k[pos]),
+                "delta": float(delta),
+                "sig_delta": None if e.deltas is None else float(sum(abs(d) for d in e.deltas) / max(1, len(e.deltas))),
+                "seconds": float(e.seconds),
+                "settings": e.settings,
+                "tokens": list(e.tokens),
+                "special": list(e.special),
+                "token_scores": list(e.token_scores),
+            }
+
+
+# --- the table ------------------------------------------------------------------------------------------------------
+
+def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult:
+    """Per-method mean ± standard error and count of every column, in the order of ``settings.methods``."""
+    rows = []
+    for label in settings.methods:
+        mine = sorted((r for r in records if r["method"] == label), key=lambda r: r["index"])
+        row: dict = {"method": label}
+        for column in TABLE_COLUMNS:
+            values = [r[column] for r in mine if r.get(column) is not None]
+            row[column] = summarise(values)
+        rows.append(row)
+    examples = {r["index"] for r in records}
+    return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods))
+
+
+def rank_agreement(records: Sequence[dict], methods: Sequence[str]) -> list[dict]:
+    """Mean Spearman correlation of token scores (attributed tokens) between every pair of methods."""
+    by = {(r["index"], r["method"]): r for r in records}
+    out = []
+    for a_i, a in enumerate(methods):
+        for b in methods[a_i + 1:]:
+            rhos, top1 = [], []
+            for (i, m), ra in by.items():
+                rb = by.get((i, b))
+                if m != a or rb is None:
+                    continue
+                x, y = _attributed_scores(ra), _attributed_scores(rb)
+                if len(x) >= 2:
+                    rho = spearman(x, y)
+                    if rho is not None:
+                        rhos.append(rho)
+                if len(x) >= 1:
+                    top1.append(float(int(torch.tensor(x).argmax()) == int(torch.tensor(y).argmax())))
+            out.append({"a": a, "b": b, "spearman": summarise(rhos), "top1_agreement": summarise(top1)})
+    return out
+
+
+def _attributed_scores(record: dict) -> list[float]:
+    return [s for s, special in zip(record["token_scores"], record["special"]) if not special]
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Spearman's rho with average ranks for ties; None when either side is constant."""
+    rx, ry = _ranks(torch.tensor(x, dtype=torch.float64)), _ranks(torch.tensor(y, dtype=torch.float64))
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    den = float(rx.norm() * ry.norm())
+    return None if den == 0 else float((rx * ry).sum()) / den
+
+
+def _ranks(v: torch.Tensor) -> torch.Tensor:
+    order = torch.argsort(v, stable=True)
+    ranks = torch.empty_like(v)
+    ranks[order] = torch.arange(len(v), dtype=torch.float64)
+    for value in torch.unique(v):  # average ranks of ties
+        tied = v == value
+        if int(tied.sum()) > 1:
+            ranks[tied] = ranks[tied].mean()
+    return ranks
+
+
+def _cell(stat: dict, digits: int = 4) -> str:
+    if stat["mean"] is None:
+        return "–"
+    return f"{stat['mean']:.{digits}f} ± {stat['sem']:.{digits}f}"
+
+
+def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int) -> str:
+    arrow = {name: m.arrow for name, m in METRICS.items()}
+    head = (f"| Method | LO {arrow['log_odds']} | Comp {arrow['comprehensiveness']} | Suff {arrow['sufficiency']} "
+            f"| Delta {arrow['delta']} | SIG per-word Δ ↓ | s / example | n |")
+    lines = [head, "|" + "---|" * 8]
+    for row in rows:
+        n = row["log_odds"]["n"]
+        lines.append(f"| {row['method']} | {_cell(row['log_odds'])} | {_cell(row['comprehensiveness'])} | "
+                     f"{_cell(row['sufficiency'])} | {_cell(row['delta'])} | {_cell(row['sig_delta'])} | "
+                     f"{_cell(row['seconds'], 3)} | {n} |")
+    caption = (f"\nModel `{settings.model}`, data `{settings.data}` ({n_examples} examples), baseline `{settings.baseline}`, "
+               f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
+               "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
+               "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|.\n")
+    return "\n".join(lines) + "\n" + caption
+
+
+def agreement_markdown(agreement: Sequence[dict]) -> str:
+    lines = ["| A | B | Spearman ρ (mean ± se) | same top token | n |", "|---|---|---|---|---|"]
+    for a in agreement:
+        lines.append(f"| {a['a']} | {a['b']} | {_cell(a['spearman'])} | {_cell(a['top1_agreement'], 3)} | "
+                     f"{a['spearman']['n']} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(result: EvalResult, out: Path) -> None:
+    """results.json, results.csv, table.md (and agreement.md for several methods), each written atomically."""
+    payload = {"settings": result.settings.to_dict(), "n_examples": result.n_examples, "rows": result.rows,
+               "agreement": result.agreement, "version": __version__, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    _atomic(out / "results.json", json.dumps(payload, indent=2) + "\n")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["method"] + [f"{c}_{s}" for c in TABLE_COLUMNS for s in ("mean", "sem", "n")])
+    for row in result.rows:
+        writer.writerow([row["method"]] + [_num(row[c][s]) for c in TABLE_COLUMNS for s in ("mean", "sem", "n")])
+    _atomic(out / "results.csv", buffer.getvalue())
+    _atomic(out / "table.md", result.markdown())
+    if result.agreement:
+        _atomic(out / "agreement.md", agreement_markdown(result.agreement))
+
+
+def _num(x):
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def _atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_result(out: str | os.PathLike) -> EvalResult:
+    """Rebuild the table from a run folder's records (e.g. while a run is still going)."""
+    out = Path(out)
+    path = out / SETTINGS_FILE
+    if not path.exists():
+        raise FaithlensError(f"{str(out)!r} holds no evaluate run (no {SETTINGS_FILE}). Pass the --out folder of a run.")
+    saved = json.loads(path.read_text(encoding="utf-8"))["settings"]
+    saved["methods"] = tuple(saved["methods"])
+    settings = EvalSettings(**saved)
+    return summarise_run(read_records(out / RECORDS_FILE), settings)

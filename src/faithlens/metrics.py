@@ -1,0 +1,299 @@
+"""Faithfulness metrics (DeYoung et al. 2020; the DIG/SIG protocol): pure functions + one batched driver.
+
+For one text with predicted class ŷ (arg-max on the unmodified input) and p = softmax(logits):
+
+- log-odds (lower is better)          = log p̃(ŷ) − log p(ŷ), p̃ after *replacing* the word
+  embeddings of the top-k tokens S with the baseline token's embedding (length unchanged);
+- comprehensiveness (higher is better) = p(ŷ) − p̃(ŷ), p̃ after *deleting* S (order kept,
+  positions re-indexed contiguously, special tokens kept);
+- sufficiency (lower is better)        = p(ŷ) − p̃(ŷ), p̃ after keeping *only* S (plus specials).
+
+k = floor(fraction · L'), L' = attributed tokens (``protocol="standard"``) or every real token,
+specials included and eligible for S (``protocol="reference"``, the original scripts). k = 0
+contributes exactly 0 to every metric. Every perturbation is built on ids/embeddings, never by
+decoding and re-tokenising text, and all of them go through one padded, chunked forward.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from .baselines import Baseline
+from .encoding import Encoding, encode
+from .errors import FaithlensError, unknown_choice
+from .model import ClassifierModel
+
+PROTOCOLS = ("standard", "reference")
+DEFAULT_TOPK = 0.2
+AOPC_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    direction: str  # "lower" or "higher": which way is more faithful
+    summary: str
+
+    @property
+    def arrow(self) -> str:
+        return "↓" if self.direction == "lower" else "↑"
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("log_odds", "lower", "log p̃(ŷ) − log p(ŷ) after replacing the top-k tokens by the baseline"),
+        Metric("comprehensiveness", "higher", "p(ŷ) − p̃(ŷ) after deleting the top-k tokens"),
+        Metric("sufficiency", "lower", "p(ŷ) − p̃(ŷ) after keeping only the top-k tokens"),
+        Metric("delta", "lower", "|Σ_i a_i − (F(w) − F(w̄))|, raw scores (completeness gap)"),
+    )
+}
+
+
+# --- pure functions on probabilities -------------------------------------------------------------
+
+def log_odds(*, log_p_original: Tensor, log_p_replaced: Tensor) -> Tensor:
+    """log p̃(ŷ) − log p(ŷ) (lower is better): (B,), (B,) -> (B,)."""
+    return log_p_replaced - log_p_original
+
+
+def comprehensiveness(*, p_original: Tensor, p_deleted: Tensor) -> Tensor:
+    """p(ŷ) − p̃(ŷ) with the top-k tokens deleted (higher is better): -> (B,)."""
+    return p_original - p_deleted
+
+
+def sufficiency(*, p_original: Tensor, p_kept: Tensor) -> Tensor:
+    """p(ŷ) − p̃(ŷ) with only the top-k tokens kept (lower is better): -> (B,)."""
+    return p_original - p_kept
+
+
+def completeness_gap(*, score_sum: Tensor, f_input: Tensor, f_baseline: Tensor) -> Tensor:
+    """|Σ_i a_i − (F(w) − F(w̄))| per text, raw scores (lower is better): -> (B,)."""
+    return (score_sum - (f_input - f_baseline)).abs()
+
+
+def top_k_count(n_eligible: Tensor, *, fraction: float) -> Tensor:
+    """k = floor(fraction · L') per text; computed in exact integer percent when possible."""
+    _check_fraction(fraction)
+    percent = round(fraction * 100)
+    if abs(percent - fraction * 100) < 1e-9:  # 0.2 -> 20: floor(L·20/100) as the reference does
+        return (n_eligible * percent) // 100
+    return torch.floor(n_eligible.to(torch.float64) * fraction).to(torch.long)
+
+
+def top_k_mask(scores: Tensor, eligible: Tensor, *, fraction: float) -> Tensor:
+    """(B, L) bool: the k highest *signed* scores among eligible positions.
+
+    Ties are broken by position (the earlier token first), so the choice is deterministic.
+    """
+    k = top_k_count(eligible.sum(1), fraction=fraction)  # (B,)
+    B, L = scores.shape
+    ranked = scores.to(torch.float64).masked_fill(~eligible, -math.inf)
+    order = torch.sort(ranked, dim=1, descending=True, stable=True).indices  # (B, L)
+    rank = torch.empty_like(order)
+    rank.scatter_(1, order, torch.arange(L).expand(B, L))
+    return (rank < k[:, None]) & eligible
+
+
+def summarise(values: Sequence[float] | Tensor) -> dict[str, float | int | None]:
+    """Mean, standard error of the mean (sample std / √n) and count."""
+    x = torch.as_tensor(list(values) if not isinstance(values, Tensor) else values, dtype=torch.float64)
+    n = int(x.numel())
+    if n == 0:
+        return {"mean": None, "sem": None, "n": 0}
+    sem = float(x.std(unbiased=True) / math.sqrt(n)) if n > 1 else 0.0
+    return {"mean": float(x.mean()), "sem": sem, "n": n}
+
+
+# --- perturbations on embeddings -------------------------------------------------------------------
+
+def pack(keep: Tensor, *, left: bool = False) -> tuple[Tensor, Tensor]:
+    """Gather kept positions in order: keep (N, L) -> (index (N, L), new mask (N, L)).
+
+    Kept positions come first (right padding) or last (``left=True``, causal models); the
+    remaining slots point at some dropped position and are masked out.
+    """
+    N, L = keep.shape
+    pos = torch.arange(L).expand(N, L)
+    key = torch.where(keep, pos + (L if left else 0), pos + (0 if left else L))
+    index = torch.argsort(key, dim=1)  # (N, L)
+    n = keep.sum(1, keepdim=True)  # (N, 1)
+    slots = torch.arange(L).expand(N, L)
+    mask = slots >= (L - n) if left else slots < n
+    return index, mask.long()
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Perturbed inputs, one row each: word embeddings, mask, optional type and position ids."""
+
+    embeds: Tensor  # (N, L, D)
+    attention_mask: Tensor  # (N, L)
+    token_type_ids: Tensor | None
+    position_ids: Tensor | None
+
+
+def _packed_rows(model: ClassifierModel, enc: Encoding, W: Tensor, keep: Tensor) -> Rows:
+    """Rows holding only the kept tokens of each text, re-indexed contiguously."""
+    index, mask = pack(keep, left=model.is_causal)
+    D = W.shape[-1]
+    embeds = W.gather(1, index[..., None].expand(-1, -1, D))  # (N, L, D)
+    types = None if enc.token_type_ids is None else enc.token_type_ids.gather(1, index) * mask
+    positions = (mask.cumsum(1) - 1).clamp(min=0) if model.is_causal else None
+    return Rows(embeds, mask, types, positions)
+
+
+def _cat_rows(rows: Sequence[Rows]) -> Rows:
+    types = None if rows[0].token_type_ids is None else torch.cat([r.token_type_ids for r in rows])
+    positions = None if rows[0].position_ids is None else torch.cat([r.position_ids for r in rows])
+    return Rows(torch.cat([r.embeds for r in rows]), torch.cat([r.attention_mask for r in rows]), types, positions)
+
+
+def log_probs_of(model: ClassifierModel, rows: Rows, *, rows_per_chunk: int = 64) -> Tensor:
+    """log softmax of the class logits for every row, chunked: -> (N, C)."""
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(rows.embeds), rows_per_chunk):
+            s = slice(start, start + rows_per_chunk)
+            mask = rows.attention_mask[s]
+            width = _used_width(mask)  # trim columns no row of the chunk uses
+            cut = slice(mask.shape[1] - width, None) if model.is_causal else slice(0, width)
+            pick = lambda t: None if t is None else t[s][:, cut]  # noqa: E731
+            logits = model.logits(rows.embeds[s][:, cut], mask[:, cut], pick(rows.token_type_ids), pick(rows.position_ids))
+            out.append(torch.log_softmax(logits.to(torch.float64), -1))
+    return torch.cat(out)
+
+
+def _used_width(mask: Tensor) -> int:
+    """Longest row of a chunk; real tokens are packed to one side (left for causal models)."""
+    return max(1, int(mask.sum(1).max())) if mask.numel() else 0
+
+
+# --- the batched driver ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Faithfulness:
+    """Per-text metric values (B,) at one top-k fraction, plus what they were computed from."""
+
+    log_odds: Tensor
+    comprehensiveness: Tensor
+    sufficiency: Tensor
+    k: Tensor  # (B,) number of tokens in S
+    predicted: Tensor  # (B,) ŷ
+    p_original: Tensor  # (B,) p(ŷ)
+
+    def as_lists(self) -> dict[str, list]:
+        return {"log_odds": self.log_odds.tolist(), "comprehensiveness": self.comprehensiveness.tolist(),
+                "sufficiency": self.sufficiency.tolist(), "k": self.k.tolist()}
+
+
+def faithfulness(
+    model: ClassifierModel,
+    enc: Encoding,
+    token_scores: Tensor,
+    *,
+    baseline: Baseline,
+    fraction: float = DEFAULT_TOPK,
+    protocol: str = "standard",
+    rows_per_chunk: int = 64,
+) -> Faithfulness:
+    """Log-odds, comprehensiveness and sufficiency of (B, L) token scores on a padded batch.
+
+    The original input and all 3·B perturbed inputs go through one padded forward, in chunks.
+    """
+    if protocol not in PROTOCOLS:
+        raise unknown_choice("metrics protocol", protocol, PROTOCOLS)
+    if token_scores.shape != enc.input_ids.shape:
+        raise FaithlensError(f"Expected token scores of shape {tuple(enc.input_ids.shape)} (texts × padded tokens). "
+                             f"Got {tuple(token_scores.shape)}.")
+    real = enc.attention_mask.bool()
+    special = enc.special_mask & real
+    eligible = real if protocol == "reference" else enc.attributed
+    S = top_k_mask(token_scores, eligible, fraction=fraction)  # (B, L)
+    k = S.sum(1)
+
+    with torch.inference_mode():
+        W = model.embed(enc.input_ids)  # (B, L, D)
+    ref = _replacement(model, baseline, W)  # (D,)
+    replaced = Rows(torch.where(S[..., None], ref.expand_as(W), W), enc.attention_mask, enc.token_type_ids, enc.position_ids)
+    original = Rows(W, enc.attention_mask, enc.token_type_ids, enc.position_ids)
+    deleted = _packed_rows(model, enc, W, real & ~S)
+    kept_extra = special if protocol == "standard" else torch.zeros_like(S)
+    kept = _packed_rows(model, enc, W, S | kept_extra)
+    logp = log_probs_of(model, _cat_rows([original, replaced, deleted, kept]), rows_per_chunk=rows_per_chunk)
+    B = len(enc)
+    lp_orig, lp_repl, lp_del, lp_kept = logp.split(B)  # each (B, C)
+    y = lp_orig.argmax(1)  # (B,) predicted class on the unmodified input
+    at = lambda lp: lp.gather(1, y[:, None]).squeeze(1)  # noqa: E731
+    zero = k == 0
+    lo = log_odds(log_p_original=at(lp_orig), log_p_replaced=at(lp_repl)).masked_fill(zero, 0.0)
+    comp = comprehensiveness(p_original=at(lp_orig).exp(), p_deleted=at(lp_del).exp()).masked_fill(zero, 0.0)
+    suff = sufficiency(p_original=at(lp_orig).exp(), p_kept=at(lp_kept).exp()).masked_fill(zero, 0.0)
+    return Faithfulness(lo, comp, suff, k, y, at(lp_orig).exp())
+
+
+def aopc(
+    model: ClassifierModel,
+    enc: Encoding,
+    token_scores: Tensor,
+    *,
+    baseline: Baseline,
+    fractions: Sequence[float] = AOPC_FRACTIONS,
+    protocol: str = "standard",
+    rows_per_chunk: int = 64,
+) -> dict[str, Tensor]:
+    """Each metric averaged over several top-k fractions (area over the perturbation curve): -> (B,) each."""
+    if not fractions:
+        raise FaithlensError("The 'fractions' parameter of aopc must list at least one fraction, e.g. (0.1, 0.2, 0.3, 0.4, 0.5).")
+    runs = [faithfulness(model, enc, token_scores, baseline=baseline, fraction=f, protocol=protocol,
+                         rows_per_chunk=rows_per_chunk) for f in fractions]
+    return {name: torch.stack([getattr(r, name) for r in runs]).mean(0)
+            for name in ("log_odds", "comprehensiveness", "sufficiency")}
+
+
+def _replacement(model: ClassifierModel, baseline: Baseline, W: Tensor) -> Tensor:
+    if baseline.token_id is None:  # the all-zero baseline
+        return torch.zeros(W.shape[-1], dtype=W.dtype)
+    return model.embedding_matrix[baseline.token_id].detach().to(W.dtype)
+
+
+def _check_fraction(fraction: float) -> None:
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1:
+        raise FaithlensError(f"The top-k fraction must be a number in [0, 1], e.g. 0.2 for 20 %. Got {fraction!r} instead.")
+
+
+# --- from explanations ------------------------------------------------------------------------------
+
+def scores_on_encoding(enc: Encoding, per_text_scores: Sequence[Sequence[float]]) -> Tensor:
+    """Place each text's real-token scores (as in ``Explanation.token_scores``) on the padded grid: -> (B, L)."""
+    B, L = enc.input_ids.shape
+    out = torch.zeros(B, L, dtype=torch.float64)
+    for b, scores in enumerate(per_text_scores):
+        pos = enc.real_positions(b)
+        if len(scores) != len(pos):
+            raise FaithlensError(f"Text {b} has {len(pos)} tokens but {len(scores)} scores were given. "
+                                 "Pass the scores of the same model and tokenizer that encoded the text.")
+        out[b, pos] = torch.as_tensor(list(scores), dtype=torch.float64)
+    return out
+
+
+def explanation_faithfulness(
+    model: ClassifierModel,
+    explanations: Sequence,
+    *,
+    baseline: Baseline,
+    fraction: float = DEFAULT_TOPK,
+    protocol: str = "standard",
+    truncate: bool = False,
+    rows_per_chunk: int = 64,
+) -> Faithfulness:
+    """Metrics for a list of :class:`~faithlens.explanation.Explanation` (texts re-encoded as ids, not decoded)."""
+    enc = encode(model, [e.text for e in explanations], truncate=truncate)
+    scores = scores_on_encoding(enc, [e.token_scores for e in explanations])
+    return faithfulness(model, enc, scores, baseline=baseline, fraction=fraction, protocol=protocol,
+                        rows_per_chunk=rows_per_chunk)

@@ -1,0 +1,156 @@
+"""`evaluate`: resuming gives the same table, a killed run loses no finished line, settings are guarded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from tiny import CORPUS, tiny
+
+from faithlens.data import Dataset, load_dataset, select
+from faithlens.errors import FaithlensError
+from faithlens.evaluate import evaluate, load_result, parse_method, read_records, spearman
+
+METHODS = ["grad_x_input", "ig:steps=8", "sig:steps=8", "sig:mode=closed"]
+TEXTS = CORPUS + ["the acting was great and the plot fun", "not good, not fun, very boring"]
+DATA = Dataset(tuple(TEXTS), tuple([1, 1, 0, 1, 0, 0, 1, 0]), source="tiny-corpus")
+
+
+def _without_seconds(rows):
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAITHLENS_HOME", str(tmp_path / "cache"))
+
+
+def test_resumed_run_gives_the_same_table(tmp_path):
+    model = tiny("bert")
+    whole = evaluate(model, DATA, methods=METHODS, out=tmp_path / "a", batch_size=3, progress=False)
+    part = evaluate(model, DATA, methods=METHODS, out=tmp_path / "b", batch_size=3, progress=False, stop_after=7)
+    assert sum(r["n"] for r in (row["log_odds"] for row in part.rows)) == 7
+    with (tmp_path / "b" / "records.jsonl").open("a") as handle:  # a write cut off by a kill
+        handle.write('{"index": 5, "method": "ig:ste')
+    resumed = evaluate(model, DATA, methods=METHODS, out=tmp_path / "b", batch_size=3, progress=False)
+    assert _without_seconds(resumed.rows) == _without_seconds(whole.rows)
+    assert resumed.rows[0]["log_odds"]["n"] == len(TEXTS)
+    assert len(read_records(tmp_path / "b" / "records.jsonl")) == len(TEXTS) * len(METHODS)
+    for name in ("results.json", "results.csv", "table.md", "agreement.md"):
+        assert (tmp_path / "b" / name).exists()
+    saved = json.loads((tmp_path / "b" / "results.json").read_text())
+    assert _without_seconds(saved["rows"]) == _without_seconds(whole.rows)
+    assert "| sig:steps=8 |" in resumed.markdown() and "LO ↓" in resumed.markdown()
+    assert _without_seconds(load_result(tmp_path / "b").rows) == _without_seconds(whole.rows)
+    # SIG by gradients and in closed form rank tokens alike.
+    pair = next(a for a in resumed.agreement if a["a"] == "sig:steps=8" and a["b"] == "sig:mode=closed")
+    assert pair["spearman"]["mean"] > 0.9
+
+
+def test_resume_skips_finished_lines(tmp_path):
+    model = tiny("bert")
+    evaluate(model, DATA, methods=METHODS[:1], out=tmp_path, progress=False)
+    before = (tmp_path / "records.jsonl").read_text()
+    evaluate(model, DATA, methods=METHODS[:1], out=tmp_path, progress=False)
+    assert (tmp_path / "records.jsonl").read_text() == before  # nothing recomputed or rewritten
+
+
+def test_changed_settings_are_refused(tmp_path):
+    model = tiny("bert")
+    evaluate(model, DATA, methods=METHODS[:1], out=tmp_path, progress=False, stop_after=2)
+    with pytest.raises(FaithlensError, match="baseline: was 'mask', now 'pad'"):
+        evaluate(model, DATA, methods=METHODS[:1], baseline="pad", out=tmp_path, progress=False)
+    with pytest.raises(FaithlensError, match="topk"):
+        evaluate(model, DATA, methods=METHODS[:1], topk=0.3, out=tmp_path, progress=False)
+    # Adding a method and growing the data are allowed.
+    evaluate(model, DATA, methods=METHODS[:2], out=tmp_path, progress=False)
+
+
+SCRIPT = """
+import sys, torch
+sys.path.insert(0, {tests!r})
+from tiny import tiny
+from faithlens.data import Dataset
+from faithlens.evaluate import evaluate
+texts = {texts!r} * 6
+evaluate(tiny("bert"), Dataset(tuple(texts), (1,) * len(texts), source="kill-test"),
+         methods=["sig:steps=16"], out={out!r}, batch_size=1, progress=False)
+"""
+
+
+def test_killing_a_run_loses_no_finished_line(tmp_path):
+    out = tmp_path / "run"
+    code = SCRIPT.format(tests=str(Path(__file__).parent), texts=TEXTS, out=str(out))
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path = out / "records.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not path.exists() or path.read_text().count("\n") < 3):
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended early: {proc.stderr.read().decode()[-2000:]}")
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = read_records(path)
+    assert len(finished) >= 3
+    assert all(json.loads(line) for line in path.read_text().splitlines()[: len(finished)])
+    texts = TEXTS * 6
+    result = evaluate(tiny("bert"), Dataset(tuple(texts), (1,) * len(texts), source="kill-test"),
+                      methods=["sig:steps=16"], out=out, batch_size=8, progress=False)
+    records = read_records(path)
+    assert records[: len(finished)] == finished  # the finished lines were kept, not recomputed
+    assert result.rows[0]["log_odds"]["n"] == len(texts)
+
+
+def test_method_specs():
+    spec = parse_method("ig:steps=10N")
+    assert spec.method == "ig" and spec.steps_per_token == 10
+    assert spec.explain_kwargs(None, 7) == {"steps": 70}
+    assert parse_method("sig:mode=closed,steps=10").options == {"mode": "closed", "steps": 10}
+    with pytest.raises(FaithlensError, match="Valid choices"):
+        parse_method("shap")
+    with pytest.raises(FaithlensError, match="key=value"):
+        parse_method("ig:stepz=3")
+    assert spearman([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert spearman([1, 1, 1], [1, 2, 3]) is None
+
+
+def test_data_files(tmp_path, shared_data):
+    sst = load_dataset(shared_data / "sst2" / "dev.tsv")
+    assert len(sst) == 872 and sst.labels[0] == 1 and sst.texts[0].startswith("it 's a charming")
+    test = load_dataset(shared_data / "sst2" / "test.tsv")
+    assert len(test) == 1821 and not test.has_labels
+    imdb = load_dataset(shared_data / "imdb_textfooler_test1000" / "imdb_test_sample_1000.txt")
+    assert len(imdb) == 1000 and set(imdb.labels) == {0, 1}
+    short = select(imdb, max_chars=2000, limit=50, seed=1, shuffle=True)
+    assert len(short) == 50 and all(len(t) < 2000 for t in short.texts)
+    again = select(imdb, max_chars=2000, limit=80, seed=1, shuffle=True)
+    assert again.texts[:50] == short.texts  # a larger limit extends the same sample
+    (tmp_path / "d.jsonl").write_text('{"text": "good", "label": 1}\n{"text": "bad", "label": 0}\n')
+    assert load_dataset(tmp_path / "d.jsonl").labels == (1, 0)
+    (tmp_path / "d.csv").write_text('review,sentiment\n"fine, really",1\n')
+    assert load_dataset(tmp_path / "d.csv").texts == ("fine, really",)
+    (tmp_path / "bad.jsonl").write_text('{"text": "good", "label": 1}\n{"text": "ba\n')
+    with pytest.raises(FaithlensError, match="Line 2 .* not valid JSON"):
+        load_dataset(tmp_path / "bad.jsonl")
+    with pytest.raises(FaithlensError, match="does not exist"):
+        load_dataset(tmp_path / "missing.tsv")
+    with pytest.raises(FaithlensError, match="text column"):
+        load_dataset(tmp_path / "d.csv", text_column="sentence")
+
+
+def test_tensor_sanity_of_records(tmp_path):
+    model = tiny("bert")
+    result = evaluate(model, DATA, methods=["ig:steps=8"], out=tmp_path, progress=False)
+    records = read_records(tmp_path / "records.jsonl")
+    assert all(r["k"] == int(0.2 * sum(not s for s in r["special"])) for r in records)
+    assert result.rows[0]["delta"]["mean"] < 0.5
+    assert torch.isfinite(torch.tensor([r["log_odds"] for r in records])).all()

@@ -1,0 +1,141 @@
+"""Every method on tiny BERT / DistilBERT / RoBERTa / GPT-2 models built in code."""
+
+import math
+
+import pytest
+import torch
+
+from faithlens import Explainer
+from faithlens.methods import METHODS
+from tiny import tiny
+
+KINDS = ["bert", "distilbert", "roberta", "gpt2"]
+TEXTS = ["the film was goodish and fun", "dull", "a boring plot, but the acting was very good"]
+
+
+def T(values):
+    return torch.tensor(values, dtype=torch.float64)
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def ex(request):
+    return Explainer(tiny(request.param, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_every_method_runs_with_specials_zero(ex, method):
+    e = ex.explain(TEXTS[0], method, steps=8)
+    scores = T(e.token_scores)
+    assert torch.isfinite(scores).all() and scores.abs().sum() > 0
+    assert all(scores[i] == 0 for i, s in enumerate(e.special) if s)
+    norm = T(e.token_scores_normalised)
+    assert float(norm.norm()) == pytest.approx(1.0, abs=1e-12)
+    assert sum(len(w.tokens) for w in e.words) == sum(not s for s in e.special)
+    for w in e.words:
+        assert e.text[w.start:w.end] == w.word and w.word.strip() == w.word
+
+
+def test_sig_delta_shrinks_with_steps(ex):
+    worst = [max(abs(d) for d in ex.explain(TEXTS[2], "sig", steps=n, rule="riemann_middle").deltas) for n in (2, 8, 64)]
+    assert worst[0] > worst[1] > worst[2]
+    assert worst[2] < 1e-2 * max(worst[0], 1e-12) or worst[2] < 1e-8
+
+
+def test_sig_three_computations_agree(ex):
+    rev = ex.explain(TEXTS[2], "sig", steps=50, mode="reverse")
+    fwd = ex.explain(TEXTS[2], "sig", steps=50, mode="forward")
+    closed = ex.explain(TEXTS[2], "sig", mode="closed")
+    assert torch.allclose(T(rev.token_scores), T(fwd.token_scores), atol=1e-10)
+    # the closed form is the limit: 50 Gauss-Legendre points are within 1e-6 on smooth models;
+    # DistilBERT's classifier head has a ReLU (a kink), where the quadrature converges like 1/n
+    tol = 2e-2 if ex.model.name == "tiny-distilbert" else 1e-6
+    assert torch.allclose(T(rev.token_scores), T(closed.token_scores), atol=tol)
+    # per-position deltas are exactly reverse - closed
+    assert torch.allclose(T(rev.deltas), T(rev.token_scores)[T([not s for s in rev.special]).bool()] - T(closed.token_scores)[T([not s for s in rev.special]).bool()], atol=1e-12)
+
+
+def test_sig_word_unit(ex):
+    rev = ex.explain(TEXTS[0], "sig", steps=50, unit="word")
+    fwd = ex.explain(TEXTS[0], "sig", steps=50, unit="word", mode="forward")
+    closed = ex.explain(TEXTS[0], "sig", unit="word", mode="closed")
+    assert len(rev.units) == len(rev.words) == 6
+    assert torch.allclose(T(rev.token_scores), T(fwd.token_scores), atol=1e-10)
+    rev_words = T([w.score for w in rev.words])
+    tol = 2e-2 if ex.model.name == "tiny-distilbert" else 1e-6
+    assert torch.allclose(rev_words, T([w.score for w in closed.words]), atol=tol)
+    assert torch.allclose(T(rev.deltas), rev_words - T([w.score for w in closed.words]), atol=1e-12)
+    assert max(abs(d) for d in rev.deltas) < tol
+
+
+def test_ig_agrees_with_captum(ex):
+    from captum.attr import IntegratedGradients
+
+    from faithlens.methods.captum_methods import EmbeddingForward
+
+    prep = ex._prepare([TEXTS[2]], [None], _baseline(ex), _score(), False, None, None)
+    batch = prep.batch
+    ig = IntegratedGradients(EmbeddingForward(batch))
+    A = ig.attribute(batch.W.clone(), baselines=batch.Wbar.clone(), n_steps=50, method="gausslegendre",
+                     additional_forward_args=(torch.tensor([0]),))
+    captum_scores = (A.sum(-1) * batch.enc.attributed)[0]
+    ours = T(ex.explain(TEXTS[2], "ig", steps=50).token_scores)
+    assert torch.allclose(ours, captum_scores, atol=1e-5)
+    assert torch.allclose(ours, captum_scores, atol=1e-10)  # float64: agree to round-off
+
+
+def _baseline(ex):
+    from faithlens.baselines import resolve_baseline
+
+    return resolve_baseline(ex.model, "mask")
+
+
+def _score():
+    from faithlens.scores import score_function
+
+    return score_function("logit")
+
+
+@pytest.mark.parametrize("method", ["sig", "ig", "grad_x_input", "smoothgrad", "gradient_shap", "occlusion", "deeplift", "saliency"])
+def test_batch_and_chunk_invariance(ex, method):
+    alone = [T(ex.explain(t, method, steps=6).token_scores) for t in TEXTS]
+    batched = ex.explain(TEXTS, method, steps=6)
+    for a, b in zip(alone, batched):
+        assert torch.allclose(a, T(b.token_scores), atol=1e-6)
+    for rows in (1, 5):
+        chunked = ex.explain(TEXTS, method, steps=6, rows_per_chunk=rows, batch_size=2)
+        for a, b in zip(alone, chunked):
+            assert torch.allclose(a, T(b.token_scores), atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["smoothgrad", "gradient_shap"])
+def test_seeds_reproduce(ex, method):
+    a = ex.explain(TEXTS[2], method, seed=7)
+    b = ex.explain(TEXTS[2], method, seed=7)
+    c = ex.explain(TEXTS[2], method, seed=8)
+    assert a.token_scores == b.token_scores
+    assert a.token_scores != c.token_scores
+    assert a.settings["seed"] == 7
+
+
+def test_forward_mode_restores_attention(ex):
+    before = ex.model.attention
+    ex.explain(TEXTS[1], "sig", mode="forward", steps=4)
+    assert ex.model.attention == before
+
+
+def test_attributions_on_request(ex):
+    e = ex.explain(TEXTS[0], "sig", steps=4, return_attributions=True)
+    A = T(e.attributions)
+    assert A.shape == (len(e.tokens), ex.model.embedding_matrix.shape[1])
+    assert torch.allclose(A.sum(-1), T(e.token_scores), atol=1e-12)
+    assert ex.explain(TEXTS[0], "sig", steps=4).attributions is None
+
+
+def test_probabilities_and_prediction(ex):
+    e = ex.explain(TEXTS[0], "grad_x_input")
+    assert sum(e.prediction["probs"]) == pytest.approx(1.0)
+    assert e.prediction["index"] == max(range(2), key=lambda i: e.prediction["probs"][i])
+    assert e.target["index"] == e.prediction["index"]
+    other = 1 - e.prediction["index"]
+    assert ex.explain(TEXTS[0], "grad_x_input", target=other).target["index"] == other
+    assert not math.isnan(e.seconds)
