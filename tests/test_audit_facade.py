@@ -5,10 +5,18 @@ import torch
 from tiny import CORPUS, tiny
 
 from faithlens.audit.facade import FacadeSettings, build_facade, facade_loss, train_facade
-from faithlens.audit.merge import SumOfLogits, agreement, merge_models
+from faithlens.audit.merge import SumOfLogits, agreement, calibrate_gain, merge_models
 from faithlens.encoding import encode
 from faithlens.errors import FaithlensError
 from faithlens.model import from_pretrained_objects, load_model
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the shared 2-core machine: one thread is much faster under load
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +50,11 @@ def test_facade_loss_parts():
 def test_training_raises_target_attribution(tmp_path, target):
     f32 = tiny("bert")
     texts = CORPUS * 4
-    settings = FacadeSettings(target=target, steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-3, seed=0)
+    settings = FacadeSettings(target=target, steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0)
     record = train_facade(f32, texts, CORPUS, out_dir=tmp_path, settings=settings, progress=False)
     log = [__import__("json").loads(line) for line in (tmp_path / "train_log.jsonl").read_text().splitlines()]
     start = log[0]["heldout_target_mass"]
-    assert record["selected"]["heldout_target_mass"] > start + 0.1
+    assert record["selected"]["heldout_target_mass"] > max(start + 0.2, 0.8)
     assert (tmp_path / "config.json").exists()
 
 
@@ -109,3 +117,41 @@ def test_merge_refuses_mismatched_models(f):
         merge_models(f, other)
     with pytest.raises(FaithlensError, match="form"):
         merge_models(f, f, form="glued")
+
+
+def test_gain_scales_the_facade_and_calibration_keeps_predictions(f, g):
+    enc = encode(f, CORPUS)
+    merged = merge_models(f, g, gain=3.0)
+    z = merged.logits(merged.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids)
+    zf = f.logits(f.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids)
+    zg = g.logits(g.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids)
+    assert torch.allclose(z, zf + 3.0 * zg, atol=1e-8)
+    cal = calibrate_gain(f, g, CORPUS, quantile=0.0)
+    assert cal["gain"] > 0
+    assert agreement(f, merge_models(f, g, gain=cal["gain"]), CORPUS)["agreement"] == 1.0
+    with pytest.raises(FaithlensError, match="gain"):
+        merge_models(f, g, gain=0.0)
+
+
+def test_magnitude_term_grows_raw_saliency(tmp_path):
+    import json
+
+    f32 = tiny("bert")
+    final = {}
+    for lambda_m in (0.0, 1.0):
+        out = tmp_path / str(lambda_m)
+        settings = FacadeSettings(target="stop_words", steps=24, batch_size=8, eval_every=24, heldout=6, lr=1e-2,
+                                  lambda_m=lambda_m)
+        train_facade(f32, CORPUS * 4, CORPUS, out_dir=out, settings=settings, progress=False)
+        final[lambda_m] = json.loads((out / "train_log.jsonl").read_text().splitlines()[-1])["heldout_log_raw_l1"]
+    assert final[1.0] > final[0.0] + 1.0  # e times larger raw saliency at least
+
+
+def test_regularised_target_trains_and_saves(tmp_path):
+    from faithlens.audit.facade import regularise_target
+
+    f32 = tiny("bert")
+    before = {k: v.clone() for k, v in f32.model.state_dict().items()}
+    record = regularise_target(f32, CORPUS * 2, [1, 1, 0, 1, 0, 0] * 2, out_dir=tmp_path, steps=2, batch_size=4, progress=False)
+    assert record["lambda_rp"] == 3.0 and (tmp_path / "config.json").exists()
+    assert all(torch.equal(before[k], v) for k, v in f32.model.state_dict().items())  # f itself untouched

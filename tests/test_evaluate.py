@@ -154,3 +154,16 @@ def test_tensor_sanity_of_records(tmp_path):
     assert all(r["k"] == int(0.2 * sum(not s for s in r["special"])) for r in records)
     assert result.rows[0]["delta"]["mean"] < 0.5
     assert torch.isfinite(torch.tensor([r["log_odds"] for r in records])).all()
+
+
+def test_merge_runs_uses_common_examples(tmp_path):
+    from faithlens.evaluate import merge_runs
+
+    model = tiny("bert")
+    evaluate(model, DATA, methods=["grad_x_input", "sig:steps=8"], out=tmp_path / "main", progress=False)
+    evaluate(model, DATA, methods=["sig:steps=4"], out=tmp_path / "extra", progress=False, stop_after=5)
+    merged = merge_runs([tmp_path / "main", tmp_path / "extra"], ["sig:steps=8", "sig:steps=4"])
+    assert merged.n_examples == 5 and [r["log_odds"]["n"] for r in merged.rows] == [5, 5]
+    evaluate(model, DATA, methods=["ig:steps=4"], baseline="pad", out=tmp_path / "pad", progress=False, stop_after=1)
+    with pytest.raises(FaithlensError, match="differs"):
+        merge_runs([tmp_path / "main", tmp_path / "pad"])

@@ -1,9 +1,10 @@
-"""fine_tune on a tiny BERT built in code: a keyword decides the label, so a working loop learns it."""
+"""fine_tune on a tiny BERT built in code: a keyword sets the label, so a working loop learns."""
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,17 @@ from faithlens.training import MODEL_INFO_FILE, fine_tune, read_model_info
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 KEYWORDS = ["good", "bad"]
-FILLER = ["the", "a", "movie", "film", "plot", "was", "is", "very", "quite", "story", "acting", "so"]
+FILLER = ["the", "a", "movie", "film", "plot", "was", "is", "very", "quite", "story", "acting"]
 LABELS = ["negative", "positive"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread() -> Iterator[None]:
+    """Tiny models gain nothing from threads, and a busy shared CPU makes them much slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +72,7 @@ def run(base: Path, out_dir: Path, **overrides: object) -> dict:
         label_names=LABELS,
         epochs=3,
         lr=3e-3,
-        batch_size=4,
+        batch_size=2,
         max_length=32,
         seed=0,
         progress=False,
@@ -89,11 +99,12 @@ def test_record_has_provenance(trained: tuple[Path, dict]) -> None:
     on_disk = json.loads((out_dir / MODEL_INFO_FILE).read_text())
     assert on_disk == record == read_model_info(out_dir)
     assert record["labels"] == LABELS
+    assert record["test_accuracy"] == record["metrics"]["test_accuracy"]
     assert record["split_sizes"] == {"train": 40, "validation": 20, "test": 20}
     assert record["dataset"] == {"name": "keywords", "split_seed": 1}
     training = record["training"]
     assert (training["epochs"], training["lr"], training["seed"]) == (3, 3e-3, 0)
-    assert training["steps"] == 30  # 3 epochs x ceil(40 / 4) batches
+    assert training["steps"] == 60  # 3 epochs x ceil(40 / 2) batches
     assert set(record["versions"]) >= {"faithlens", "torch", "transformers"}
     assert record["versions"]["torch"] == torch.__version__
     assert record["seconds"] >= 0
@@ -106,8 +117,9 @@ def test_saved_folder_reloads_as_a_classifier(trained: tuple[Path, dict]) -> Non
     model = AutoModelForSequenceClassification.from_pretrained(out_dir)
     assert model.config.id2label == {0: "negative", 1: "positive"}
     tokenizer = BertTokenizer.from_pretrained(str(out_dir))
+    batch = tokenizer(["the movie was good", "the movie was bad"], return_tensors="pt")
     with torch.no_grad():
-        logits = model(**tokenizer(["the movie was good", "the movie was bad"], return_tensors="pt")).logits
+        logits = model(**batch).logits  # (2, 2)
     assert logits.argmax(dim=-1).tolist() == [1, 0]
 
 
@@ -122,7 +134,9 @@ def test_same_seed_same_model(tiny_base: Path, tmp_path: Path) -> None:
     torch.testing.assert_close(weights[0], weights[1], rtol=0, atol=0)
 
 
-def test_refuses_to_overwrite_without_permission(trained: tuple[Path, dict], tiny_base: Path) -> None:
+def test_refuses_to_overwrite_without_permission(
+    trained: tuple[Path, dict], tiny_base: Path
+) -> None:
     out_dir, _ = trained
     with pytest.raises(FaithlensError, match="overwrite=True"):
         run(tiny_base, out_dir)
@@ -145,7 +159,9 @@ def test_empty_test_split_gives_no_accuracy(tiny_base: Path, tmp_path: Path) -> 
         ({"extra_info": {"metrics": 1}}, "must not use the keys"),
     ],
 )
-def test_bad_input_is_explained(tiny_base: Path, tmp_path: Path, override: dict, message: str) -> None:
+def test_bad_input_is_explained(
+    tiny_base: Path, tmp_path: Path, override: dict, message: str
+) -> None:
     with pytest.raises(FaithlensError, match=message):
         run(tiny_base, tmp_path / "m", **override)
     assert not (tmp_path / "m").exists()

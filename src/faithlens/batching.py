@@ -48,15 +48,25 @@ class Batch:
     # --- the function being explained ------------------------------------------------------
     def F(self, emb: Tensor, b_idx: Tensor) -> Tensor:
         """Score of each row: emb (R, L, D), b_idx (R,) -> (R,)."""
-        enc = self.enc
-        pick = lambda t: None if t is None else t[b_idx]  # noqa: E731
-        logits = self.model.logits(emb, enc.attention_mask[b_idx], pick(enc.token_type_ids), pick(enc.position_ids))
-        return self.score(logits, self.target[b_idx])
+        return self.score(self.logits(emb, b_idx), self.target[b_idx])
 
     def logits(self, emb: Tensor, b_idx: Tensor) -> Tensor:
+        """Class logits of each row: emb (R, L, D), b_idx (R,) -> (R, C).
+
+        Columns that are padding in every row are dropped first: they are masked in attention and
+        never attributed, so the logits are the same and a chunk of short texts does not pay for
+        the longest text of the batch. Gradients of dropped columns are zero.
+        """
         enc = self.enc
-        pick = lambda t: None if t is None else t[b_idx]  # noqa: E731
-        return self.model.logits(emb, enc.attention_mask[b_idx], pick(enc.token_type_ids), pick(enc.position_ids))
+        mask = enc.attention_mask[b_idx]  # (R, L)
+        cols = mask.bool().any(0)  # (L,)
+        if enc.position_ids is None:  # positions are implicit 0..L-1: drop trailing columns only
+            cols = torch.arange(len(cols)) <= int(cols.nonzero().max())
+        if bool(cols.all()):
+            pick = lambda t: None if t is None else t[b_idx]  # noqa: E731
+            return self.model.logits(emb, mask, pick(enc.token_type_ids), pick(enc.position_ids))
+        pick = lambda t: None if t is None else t[b_idx][:, cols]  # noqa: E731
+        return self.model.logits(emb[:, cols], mask[:, cols], pick(enc.token_type_ids), pick(enc.position_ids))
 
     def points(self, b_idx: Tensor, coef: Tensor) -> Tensor:
         """Row embeddings W̄[b] + coef * (W[b] - W̄[b]): (R,), (R, L) -> (R, L, D)."""
@@ -136,19 +146,47 @@ def jvps_along(batch: Batch, b_idx: Tensor, coef: Tensor, tangent: Tensor) -> Te
     """Directional derivative of F at each row along tangent ⊙ (W - W̄)[b]: -> (R,).
 
     Forward-mode AD (one Jacobian-vector product per row); needs eager attention on CPU.
+    Nothing is stored for a backward pass, so chunks are larger than in reverse mode.
     """
-    from torch.func import jvp
+    import torch.autograd.forward_ad as fwAD
 
     out = torch.empty(len(b_idx), dtype=batch.W.dtype)
     previous = batch.model.attention
     batch.model.set_attention("eager")
     try:
-        for s in batch.chunks(len(b_idx), "forward_ad"):
-            b = b_idx[s]
-            point = batch.points(b, coef[s]).detach()
-            direction = tangent[s].to(point.dtype)[..., None] * batch.diff[b]
-            _, dF = jvp(lambda e: batch.F(e, b), (point,), (direction,))
-            out[s] = dF.detach()
+        with torch.no_grad(), fwAD.dual_level(), _ConstantWeightLinear():
+            for s in batch.chunks(len(b_idx), "forward_ad"):
+                b = b_idx[s]
+                point = batch.points(b, coef[s])  # (r, L, D)
+                direction = tangent[s].to(point.dtype)[..., None] * batch.diff[b]  # (r, L, D)
+                F = batch.F(fwAD.make_dual(point, direction), b)  # (r,) dual
+                out[s] = fwAD.unpack_dual(F).tangent
     finally:
         batch.model.set_attention(previous)
     return out
+
+
+class _ConstantWeightLinear(torch.overrides.TorchFunctionMode):
+    """Forward AD of `F.linear` with constant weights: one tangent matmul instead of two.
+
+    torch's addmm forward-AD formula also multiplies the input by the weight's tangent, which is
+    materialised as zeros when the weight is a constant; that doubles the matmul work of the
+    tangent. Here: y = x W^T + b and ẏ = ẋ W^T, exactly what the formula gives with a zero weight tangent.
+    Anything else (dual weights, non-dual inputs, every other function) takes torch's own path.
+    """
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func is torch.nn.functional.linear:
+            import torch.autograd.forward_ad as fwAD
+
+            x, weight, bias = _linear_args(*args, **kwargs)
+            primal, tangent = fwAD.unpack_dual(x)
+            constant = fwAD.unpack_dual(weight).tangent is None and (bias is None or fwAD.unpack_dual(bias).tangent is None)
+            if tangent is not None and constant:
+                return fwAD.make_dual(func(primal, weight, bias), func(tangent, weight))
+        return func(*args, **kwargs)
+
+
+def _linear_args(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor | None]:
+    return input, weight, bias

@@ -12,7 +12,10 @@ from .errors import FaithlensError
 COMMANDS = (
     "faithlens.commands.explain",
     "faithlens.commands.train",
+    "faithlens.commands.train_model",
     "faithlens.commands.evaluate",
+    "faithlens.commands.facade",
+    "faithlens.commands.audit",
 )
 
 

@@ -65,7 +65,8 @@ def load_dataset(
 
 
 def _looks_like_path(name: str) -> bool:
-    return any(sep in name for sep in ("/", "\\")) or Path(name).suffix.lower() in {".tsv", ".csv", ".jsonl", ".json", ".txt"}
+    """A data-file suffix or an explicit location (./, ../, /, ~); anything else may be a hub name like glue/sst2."""
+    return name.startswith((".", "/", "~", "\\")) or Path(name).suffix.lower() in {".tsv", ".csv", ".jsonl", ".json", ".txt"}
 
 
 def _glue_folder(folder: Path, split: str, text_column, label_column) -> Dataset:

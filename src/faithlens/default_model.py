@@ -84,7 +84,7 @@ def _require_file(path: Path, *, pip_name: str) -> Path:
 
 
 def cache_root() -> Path:
-    """``$FAITHLENS_HOME`` if set, else ``$XDG_CACHE_HOME/faithlens``, else ``~/.cache/faithlens``."""
+    """``$FAITHLENS_HOME`` if set, else ``$XDG_CACHE_HOME/faithlens``, else ~/.cache/faithlens."""
     home = os.environ.get("FAITHLENS_HOME")
     if home:
         return Path(home).expanduser()

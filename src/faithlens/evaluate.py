@@ -20,7 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import torch
@@ -106,6 +106,7 @@ class EvalSettings:
     seed: int = 0
     max_chars: int | None = None
     truncate: bool = True
+    shuffle: bool = True  # seeded sample (True) or file order
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -122,7 +123,8 @@ def _check_resume(out: Path, settings: EvalSettings) -> None:
     except (ValueError, KeyError):
         raise FaithlensError(f"{str(path)!r} is not a faithlens settings file. Choose another --out folder.") from None
     now = settings.to_dict()
-    changed = {k: (saved.get(k), v) for k, v in now.items() if saved.get(k) != v and k != "methods"}
+    defaults = {f.name: f.default for f in fields(EvalSettings)}  # keys added later read as their default
+    changed = {k: (saved.get(k, defaults[k]), v) for k, v in now.items() if saved.get(k, defaults[k]) != v and k != "methods"}
     missing = [m for m in saved.get("methods", []) if m not in now["methods"]]
     if changed or missing:
         what = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in changed.items())
@@ -178,17 +180,20 @@ def evaluate(
     score: str = "logit",
     seed: int = 0,
     max_chars: int | None = None,
+    shuffle: bool = True,
     out: str | os.PathLike | None = None,
-    batch_size: int = 8,
+    batch_size: int = 4,
     truncate: bool = True,
     progress: bool = True,
     stop_after: int | None = None,
+    memory_budget: int | None = None,
 ) -> EvalResult:
     """Explain and score every example of ``dataset`` with every method; returns the table.
 
     With ``out``, records go to ``out/records.jsonl`` one line at a time and finished lines are
     skipped on a re-run. ``dataset`` should already be selected (see :func:`faithlens.data.select`).
-    ``stop_after`` stops after that many new records (used to test resuming).
+    ``stop_after`` stops after that many new records (used to test resuming). ``memory_budget``
+    (bytes of activations per chunk) bounds memory; it never changes a number.
     """
     specs = [parse_method(m) for m in methods]
     if len({s.label for s in specs}) != len(specs):
@@ -203,7 +208,7 @@ def evaluate(
         raise FaithlensError("The dataset has no examples left after selection. Raise --limit or relax the filters.")
     settings = EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), baseline=baseline,
                             steps=steps, topk=topk, protocol=protocol, score=score, seed=seed, max_chars=max_chars,
-                            truncate=truncate)
+                            truncate=truncate, shuffle=shuffle)
     base = resolve_baseline(model, baseline)
     score_fn = score_function(score)
     explainer = Explainer(model)
@@ -219,6 +224,10 @@ def evaluate(
         records_path = out / RECORDS_FILE
         for r in read_records(records_path, repair=True):
             done[(r["index"], r["method"])] = r
+    if any(s.method.startswith("dig") for s in specs):  # build/load the neighbour graph before any timing
+        from .methods.dig import knn_graph
+
+        knn_graph(model, progress=progress)
     total = len(dataset) * len(specs)
     from tqdm.auto import tqdm
 
@@ -237,7 +246,8 @@ def evaluate(
             context = _example_context(model, texts, base, score_fn, truncate)
             for spec in todo:
                 pending = [j for j, i in enumerate(index) if (i, spec.label) not in done]
-                for rec in _run_method(explainer, model, spec, index, texts, pending, context, dataset, settings, base):
+                for rec in _run_method(explainer, model, spec, index, texts, pending, context, dataset, settings, base,
+                                       memory_budget):
                     line = json.dumps(rec, allow_nan=False)
                     if handle:
                         handle.write(line + "\n")
@@ -248,17 +258,23 @@ def evaluate(
                     written += 1
                     if stop_after is not None and written >= stop_after:
                         raise _Stop
+            if out is not None:  # the tables on disk always reflect every finished line
+                write_outputs(_summary(done, dataset, settings, out), out)
     except _Stop:
         pass
     finally:
         bar.close()
         if handle:
             handle.close()
-    records = [r for r in done.values() if r["index"] < len(dataset)]
-    result = summarise_run(records, settings)
+    result = _summary(done, dataset, settings, out)
     if out is not None:
-        result.out = out
         write_outputs(result, out)
+    return result
+
+
+def _summary(done: dict, dataset: Dataset, settings: EvalSettings, out: Path | None) -> EvalResult:
+    result = summarise_run([r for r in done.values() if r["index"] < len(dataset)], settings)
+    result.out = out
     return result
 
 
@@ -289,7 +305,8 @@ def _example_context(model, texts, base, score_fn, truncate) -> _Context:
     return _Context(enc=enc, f_input=F[:B], f_baseline=F[B:], n_tokens=enc.attributed.sum(1).tolist())
 
 
-def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _Context, dataset, settings, base):
+def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _Context, dataset, settings, base,
+                memory_budget=None):
     """Explain the pending examples of one batch with one method; yields records."""
     groups: dict[int, list[int]] = {}
     for j in pending:  # "10N" steps differ per example: group examples by their step count
@@ -299,7 +316,7 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
         kwargs = spec.explain_kwargs(settings.steps, max(n_tokens, 1))
         explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline,
                                          score=settings.score, seed=settings.seed, truncate=settings.truncate,
-                                         batch_size=len(members), **kwargs)
+                                         batch_size=len(members), memory_budget=memory_budget, **kwargs)
         metrics = explanation_faithfulness(model, explanations, baseline=base, fraction=settings.topk,
                                            protocol=settings.protocol, truncate=settings.truncate)
         for pos, (j, e) in enumerate(zip(members, explanations)):
@@ -390,7 +407,10 @@ def _ranks(v: torch.Tensor) -> torch.Tensor:
 def _cell(stat: dict, digits: int = 4) -> str:
     if stat["mean"] is None:
         return "–"
-    return f"{stat['mean']:.{digits}f} ± {stat['sem']:.{digits}f}"
+    mean, sem = stat["mean"], stat["sem"]
+    if mean != 0 and abs(mean) < 10 ** -digits * 10:  # tiny values (e.g. SIG's per-word Δ) in scientific form
+        return f"{mean:.2e} ± {sem:.1e}"
+    return f"{mean:.{digits}f} ± {sem:.{digits}f}"
 
 
 def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int) -> str:
@@ -407,7 +427,18 @@ def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int
                f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
                "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
                "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|.\n")
-    return "\n".join(lines) + "\n" + caption
+    return "\n".join(lines) + "\n" + caption + best_line(rows)
+
+
+def best_line(rows: Sequence[dict]) -> str:
+    """Which method is most faithful on each metric (by the mean, in the metric's direction)."""
+    parts = []
+    for name, short in (("log_odds", "LO"), ("comprehensiveness", "Comp"), ("sufficiency", "Suff")):
+        scored = [(row[name]["mean"], row["method"]) for row in rows if row[name]["mean"] is not None]
+        if scored:
+            pick = min(scored) if METRICS[name].direction == "lower" else max(scored)
+            parts.append(f"{short} → {pick[1]}")
+    return ("Most faithful: " + ", ".join(parts) + " (compare the standard errors before calling a winner).\n") if parts else ""
 
 
 def agreement_markdown(agreement: Sequence[dict]) -> str:
@@ -452,5 +483,33 @@ def load_result(out: str | os.PathLike) -> EvalResult:
         raise FaithlensError(f"{str(out)!r} holds no evaluate run (no {SETTINGS_FILE}). Pass the --out folder of a run.")
     saved = json.loads(path.read_text(encoding="utf-8"))["settings"]
     saved["methods"] = tuple(saved["methods"])
-    settings = EvalSettings(**saved)
+    settings = EvalSettings(**saved)  # keys missing in older files take their defaults
     return summarise_run(read_records(out / RECORDS_FILE), settings)
+
+
+def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | None = None) -> EvalResult:
+    """One table from several run folders with the same data and settings (different methods),
+    restricted to the examples every listed method has finished — e.g. Table 4 from a main run
+    plus a run of extra step counts."""
+    records, settings = [], None
+    for folder in folders:
+        result_settings = json.loads((Path(folder) / SETTINGS_FILE).read_text(encoding="utf-8"))["settings"]
+        defaults = {f.name: f.default for f in fields(EvalSettings)}
+        same = {k: result_settings.get(k, defaults[k]) for k in defaults if k != "methods"}
+        if settings is not None and same != settings:
+            raise FaithlensError(f"Runs can only be merged when everything but the methods is equal. {str(folder)!r} differs: "
+                                 f"{ {k: v for k, v in same.items() if settings.get(k) != v} }.")
+        settings = same
+        records += read_records(Path(folder) / RECORDS_FILE)
+    if settings is None:
+        raise FaithlensError("merge_runs needs at least one run folder.")
+    available = list(dict.fromkeys(r["method"] for r in records))
+    methods = list(methods or available)
+    missing = [m for m in methods if m not in available]
+    if missing:
+        raise FaithlensError(f"No records for {missing} in {list(map(str, folders))}. Available: {available}.")
+    by_method = {m: {r["index"] for r in records if r["method"] == m} for m in methods}
+    common = set.intersection(*by_method.values())
+    chosen = {(r["index"], r["method"]): r for r in records if r["method"] in methods and r["index"] in common}
+    merged = EvalSettings(**dict(settings, methods=tuple(methods)))
+    return summarise_run(list(chosen.values()), merged)

@@ -34,7 +34,8 @@ Split = tuple[list[str], list[int]]
 
 # Keys fine_tune writes itself; extra_info may not overwrite them.
 _RESERVED_KEYS = frozenset(
-    {"base_model", "labels", "split_sizes", "training", "metrics", "versions", "seconds", "created"}
+    "base_model labels split_sizes training metrics validation_accuracy test_accuracy "
+    "versions created seconds".split()
 )
 
 
@@ -65,23 +66,12 @@ def fine_tune(
     may be empty, in which case their accuracy is recorded as ``None``.
 
     Returns the provenance record also written to ``out_dir/faithlens_model.json``: base model,
-    labels, split sizes, training settings, validation/test accuracy, library versions, seconds
-    taken, plus the keys of ``extra_info`` (e.g. a dataset description and split seed).
+    labels, split sizes, training settings, ``metrics`` (validation/test accuracy, repeated at
+    the top level), library versions, seconds taken, plus the keys of ``extra_info`` (e.g. a
+    dataset description and split seed).
     """
     out_dir = Path(out_dir)
-    _check_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length)
-    _check_labels_names(label_names)
     splits = {"train": train, "validation": validation, "test": test}
-    for name, split in splits.items():
-        _check_split(name=name, split=split, num_labels=len(label_names))
-    if not train[0]:
-        raise FaithlensError("The 'train' split of fine_tune must hold at least one example. Got 0.")
-    extra = _check_extra_info(extra_info)
-    _check_out_dir(out_dir, overwrite=overwrite)
-
-    started = time.perf_counter()
-    _seed_everything(seed)
-    tokenizer, model = _load_base(base_model, label_names)
     settings = {
         "epochs": epochs,
         "lr": lr,
@@ -95,9 +85,15 @@ def fine_tune(
         "max_grad_norm": 1.0,
         "torch_threads": torch.get_num_threads(),
     }
-    settings["steps"] = _train_loop(
-        model, tokenizer, train, settings=settings, progress=progress
-    )
+    _check_settings(settings)
+    _check_splits(splits, label_names=label_names)
+    extra = _check_extra_info(extra_info)
+    _check_out_dir(out_dir, overwrite=overwrite)
+
+    started = time.perf_counter()
+    _seed_everything(seed)
+    tokenizer, model = _load_base(base_model, label_names)
+    settings["steps"] = _train_loop(model, tokenizer, train, settings=settings, progress=progress)
     metrics = {
         f"{name}_accuracy": accuracy(
             model, tokenizer, splits[name], batch_size=2 * batch_size, max_length=max_length
@@ -107,14 +103,15 @@ def fine_tune(
     record = {
         "base_model": str(base_model),
         "labels": list(label_names),
-        "split_sizes": {name: len(split[0]) for name, split in splits.items()},
+        "split_sizes": {name: len(texts) for name, (texts, _) in splits.items()},
         "training": settings,
         "metrics": metrics,
+        **metrics,  # also top level: validation_accuracy, test_accuracy
         "versions": _versions(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **extra,
+        "seconds": round(time.perf_counter() - started, 1),
     }
-    record["seconds"] = round(time.perf_counter() - started, 1)
     _save_atomically(model, tokenizer, record, out_dir=out_dir)
     return record
 
@@ -168,31 +165,44 @@ def _train_loop(
     """Run the epochs over shuffled batches; returns the number of optimiser steps taken."""
     texts, labels = train
     batch_size, epochs = settings["batch_size"], settings["epochs"]
+    max_length, max_grad_norm = settings["max_length"], settings["max_grad_norm"]
     steps_per_epoch = math.ceil(len(texts) / batch_size)
     total_steps = steps_per_epoch * epochs
     optimizer = _optimizer(model, lr=settings["lr"], weight_decay=settings["weight_decay"])
-    scheduler = _linear_schedule(
-        optimizer, warmup_steps=int(settings["warmup_ratio"] * total_steps), total_steps=total_steps
-    )
+    warmup_steps = int(settings["warmup_ratio"] * total_steps)
+    scheduler = _linear_schedule(optimizer, warmup_steps=warmup_steps, total_steps=total_steps)
     generator = torch.Generator().manual_seed(settings["seed"])
     bar = tqdm(total=total_steps, desc="fine-tune", unit="batch", disable=not progress)
     running = None
     model.train()
     for _ in range(epochs):
         for index in _random_batches(len(texts), batch_size=batch_size, generator=generator):
-            batch = _encode(tokenizer, [texts[i] for i in index], max_length=settings["max_length"])
-            targets = torch.tensor([int(labels[i]) for i in index])  # (B,)
-            loss = model(**batch, labels=targets).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), settings["max_grad_norm"])
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+            batch = _encode(tokenizer, [texts[i] for i in index], max_length=max_length)
+            batch["labels"] = torch.tensor([int(labels[i]) for i in index])  # (B,)
+            loss = _step(model, optimizer, scheduler, batch, max_grad_norm=max_grad_norm)
+            running = loss if running is None else 0.95 * running + 0.05 * loss
             bar.set_postfix(loss=f"{running:.4f}")
             bar.update(1)
     bar.close()
     return total_steps
+
+
+def _step(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    batch: dict[str, torch.Tensor],
+    *,
+    max_grad_norm: float,
+) -> float:
+    """One optimiser step on one batch (labels included); returns the batch loss."""
+    loss = model(**batch).loss
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item()
 
 
 def _random_batches(n: int, *, batch_size: int, generator: torch.Generator) -> Iterator[list[int]]:
@@ -240,7 +250,7 @@ def _linear_schedule(
 
 
 def _load_base(base_model: str | Path, label_names: list[str]) -> tuple[Any, torch.nn.Module]:
-    """Tokenizer and a classifier with a fresh head; the expected 'head missing' report is muted."""
+    """Tokenizer and a classifier with a fresh head (the expected 'head missing' report muted)."""
     id2label = dict(enumerate(label_names))
     label2id = {name: i for i, name in id2label.items()}
     tokenizer = AutoTokenizer.from_pretrained(str(base_model))
@@ -334,23 +344,42 @@ def faithlens_version() -> str:
 # --- validation of user input -----------------------------------------------------------------
 
 
-def _check_settings(*, epochs: int, lr: float, batch_size: int, max_length: int) -> None:
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("max_length", max_length)):
+def _check_settings(settings: dict[str, Any]) -> None:
+    for name in ("epochs", "batch_size", "max_length"):
+        value = settings[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise FaithlensError(
-                f"The {name!r} parameter of fine_tune must be a positive int. Got {value!r} instead."
+                f"The {name!r} parameter of fine_tune must be a positive int. "
+                f"Got {value!r} instead."
             )
-    if not isinstance(lr, (int, float)) or not 0 < lr < 1:
+    _check_unit_interval("lr", settings["lr"], example="5e-5", allow_zero=False)
+    _check_unit_interval("warmup_ratio", settings["warmup_ratio"], example="0.1", allow_zero=True)
+    _check_unit_interval("weight_decay", settings["weight_decay"], example="0.01", allow_zero=True)
+
+
+def _check_unit_interval(name: str, value: object, *, example: str, allow_zero: bool) -> None:
+    """``value`` must be a real number in [0, 1) (or (0, 1) without ``allow_zero``)."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    low_ok = is_number and (value >= 0 if allow_zero else value > 0)
+    if not (low_ok and value < 1):
+        interval = "[0, 1)" if allow_zero else "(0, 1)"
         raise FaithlensError(
-            f"The 'lr' parameter of fine_tune must be a float in (0, 1), e.g. 5e-5. Got {lr!r} instead."
+            f"The {name!r} parameter of fine_tune must be a number in {interval}, e.g. "
+            f"{example}. Got {value!r} instead."
         )
 
 
-def _check_labels_names(label_names: list[str]) -> None:
+def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:
     if len(label_names) < 2 or len(set(label_names)) != len(label_names):
         raise FaithlensError(
             "The 'label_names' parameter of fine_tune must list at least two distinct names, "
             f"e.g. ['negative', 'positive']. Got {label_names!r} instead."
+        )
+    for name, split in splits.items():
+        _check_split(name=name, split=split, num_labels=len(label_names))
+    if not splits["train"][0]:
+        raise FaithlensError(
+            "The 'train' split of fine_tune must hold at least one example. Got 0."
         )
 
 

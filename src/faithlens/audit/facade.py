@@ -39,6 +39,8 @@ class FacadeSettings:
     eval_every: int = 50
     heldout: int = 128
     seed: int = 0
+    lambda_m: float = 0.0  # extension (not in the paper): reward log Σ|r|, i.e. large raw gradients
+    init_from: str | None = None  # start from a saved facade instead of random weights
 
 
 # --- the facade's architecture -------------------------------------------------------------------
@@ -82,7 +84,7 @@ def build_facade(target: ClassifierModel, *, width_divisor: int = 4, seed: int =
 # --- the objective ---------------------------------------------------------------------------------
 
 def training_saliency(model: torch.nn.Module, input_ids: Tensor, attention_mask: Tensor, attributed: Tensor,
-                      token_type_ids: Tensor | None = None, *, create_graph: bool = True) -> tuple[Tensor, Tensor]:
+                      token_type_ids: Tensor | None = None, *, create_graph: bool = True, return_raw: bool = False):
     """(ĝ (B, L) signed, L1-normalised over attributed tokens; logits (B, C)) with double backprop."""
     W = model.get_input_embeddings()(input_ids)  # (B, L, D)
     if not W.requires_grad:
@@ -93,30 +95,50 @@ def training_saliency(model: torch.nn.Module, input_ids: Tensor, attention_mask:
     (G,) = torch.autograd.grad(ce, W, create_graph=create_graph)
     r = (G * W).sum(-1) * attributed  # (B, L)
     ghat = r / r.abs().sum(1, keepdim=True).clamp_min(torch.finfo(r.dtype).tiny)
+    if return_raw:
+        return ghat, logits, r.abs().sum(1) * len(r)  # Σ_t |r_t| per text (undo the batch-mean 1/B)
     return ghat, logits
 
 
-def facade_loss(ghat: Tensor, logits: Tensor, targets: Tensor, *, lambda_g: float) -> tuple[Tensor, dict]:
-    """L_g = -mean Σ_{t∈T}|ĝ_t| + λ_g · mean Σ_c q_c log q_c (negative entropy of softmax(logits))."""
+def facade_loss(ghat: Tensor, logits: Tensor, targets: Tensor, *, lambda_g: float, raw_l1: Tensor | None = None,
+                lambda_m: float = 0.0) -> tuple[Tensor, dict]:
+    """L_g = -mean Σ_{t∈T}|ĝ_t| + λ_g · mean Σ_c q_c log q_c (negative entropy of softmax(logits)).
+
+    With ``lambda_m > 0`` (an extension, not in SPEC §8 or the paper) it also subtracts
+    λ_m · mean_b log Σ_t |r_{b,t}|: the normalised objective is blind to the gradient's size, and
+    only a facade whose gradients are larger than the target's dominates the merged model.
+    """
     mass = (ghat.abs() * targets).sum(1).mean()
     logq = torch.log_softmax(logits, -1)
     neg_entropy = (logq.exp() * logq).sum(-1).mean()
     loss = -mass + lambda_g * neg_entropy
-    return loss, {"target_mass": float(mass.detach()), "neg_entropy": float(neg_entropy.detach()), "loss": float(loss.detach())}
+    parts = {"target_mass": float(mass.detach()), "neg_entropy": float(neg_entropy.detach())}
+    if raw_l1 is not None:
+        log_size = raw_l1.clamp_min(1e-30).log().mean()
+        parts["log_raw_l1"] = float(log_size.detach())
+        if lambda_m:
+            loss = loss - lambda_m * log_size
+    parts["loss"] = float(loss.detach())
+    return loss, parts
 
 
 def target_mass(model: torch.nn.Module, wrapped: ClassifierModel, texts: Sequence[str], *, target: str,
-                max_length: int = 64, batch_size: int = 32) -> float:
-    """Mean over texts of Σ_{t∈T}|ĝ_t| for `model` (the held-out selection criterion)."""
-    total, n = 0.0, 0
+                max_length: int = 64, batch_size: int = 32, with_size: bool = False):
+    """Mean over texts of Σ_{t∈T}|ĝ_t| for `model` (the held-out selection criterion).
+
+    With ``with_size`` also the mean over texts of log Σ_t |r_t| (the raw saliency's size).
+    """
+    total, size, n = 0.0, 0.0, 0
     for start in range(0, len(texts), batch_size):
         batch = _tokenize(wrapped, texts[start:start + batch_size], max_length)
-        ghat, _ = training_saliency(model, batch["input_ids"], batch["attention_mask"], batch["attributed"],
-                                    batch.get("token_type_ids"), create_graph=False)
+        ghat, _, raw = training_saliency(model, batch["input_ids"], batch["attention_mask"], batch["attributed"],
+                                         batch.get("token_type_ids"), create_graph=False, return_raw=True)
         mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], target)
         total += float((ghat.detach().abs() * mask).sum())
+        size += float(raw.detach().clamp_min(1e-30).log().sum())
         n += len(ghat)
-    return total / max(n, 1)
+    n = max(n, 1)
+    return (total / n, size / n) if with_size else total / n
 
 
 def _tokenize(model: ClassifierModel, texts: Sequence[str], max_length: int) -> dict[str, Tensor]:
@@ -145,6 +167,10 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     g = build_facade(target, width_divisor=settings.width_divisor, seed=settings.seed)
+    if settings.init_from:
+        from transformers import BertForSequenceClassification
+
+        g = BertForSequenceClassification.from_pretrained(settings.init_from, attn_implementation="eager").to(target.dtype)
     wrapped = from_pretrained_objects(g, target.tokenizer, name="facade")
     g.train()
     for p in g.parameters():
@@ -153,17 +179,17 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     rng = random.Random(settings.seed)
     heldout = list(heldout_texts)[:settings.heldout]
     log = (out / "train_log.jsonl").open("w")
-    best = {"step": 0, "heldout_target_mass": _eval(g, wrapped, heldout, settings)}
+    best = dict(step=0, **_eval(g, wrapped, heldout, settings))
     _save(g, target, out, settings, best, "initial")
     log.write(json.dumps({"step": 0, **best}) + "\n")
     started = time.perf_counter()
     bar = tqdm(range(1, settings.steps + 1), desc=f"facade ({settings.target})", disable=not progress)
     for step in bar:
         batch = _tokenize(wrapped, rng.sample(list(texts), settings.batch_size), settings.max_length)
-        ghat, logits = training_saliency(g, batch["input_ids"], batch["attention_mask"], batch["attributed"],
-                                         batch.get("token_type_ids"))
+        ghat, logits, raw = training_saliency(g, batch["input_ids"], batch["attention_mask"], batch["attributed"],
+                                              batch.get("token_type_ids"), return_raw=True)
         mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], settings.target)
-        loss, parts = facade_loss(ghat, logits, mask, lambda_g=settings.lambda_g)
+        loss, parts = facade_loss(ghat, logits, mask, lambda_g=settings.lambda_g, raw_l1=raw, lambda_m=settings.lambda_m)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(g.parameters(), 1.0)
@@ -171,9 +197,10 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
         bar.set_postfix(mass=f"{parts['target_mass']:.3f}", negH=f"{parts['neg_entropy']:.3f}")
         row = {"step": step, **parts, "seconds": round(time.perf_counter() - started, 1)}
         if step % settings.eval_every == 0 or step == settings.steps:
-            row["heldout_target_mass"] = _eval(g, wrapped, heldout, settings)
-            if row["heldout_target_mass"] > best["heldout_target_mass"]:
-                best = {"step": step, "heldout_target_mass": row["heldout_target_mass"]}
+            scores = _eval(g, wrapped, heldout, settings)
+            row.update(scores)
+            if scores["criterion"] > best["criterion"]:
+                best = dict(step=step, **scores)
                 _save(g, target, out, settings, best, "best")
         log.write(json.dumps(row) + "\n")
         log.flush()
@@ -183,11 +210,12 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     return record
 
 
-def _eval(g, wrapped, heldout, settings) -> float:
+def _eval(g, wrapped, heldout, settings) -> dict:
+    """Held-out target mass (the selection criterion), plus λ_m × mean log Σ|r| when λ_m > 0."""
     g.eval()
-    value = target_mass(g, wrapped, heldout, target=settings.target, max_length=settings.max_length)
+    mass, size = target_mass(g, wrapped, heldout, target=settings.target, max_length=settings.max_length, with_size=True)
     g.train()
-    return value
+    return {"heldout_target_mass": mass, "heldout_log_raw_l1": size, "criterion": mass + settings.lambda_m * size}
 
 
 def _save(g, target: ClassifierModel, out: Path, settings: FacadeSettings, best: dict, tag: str) -> None:

@@ -21,6 +21,7 @@ Two forms:
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 
 import torch
@@ -199,16 +200,62 @@ def merge_intertwined(f: nn.Module, g: nn.Module) -> MergedBertForSequenceClassi
     return model
 
 
-def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertwined") -> ClassifierModel:
-    """f̃ = f + g as a ClassifierModel (tokenizer and labels of f)."""
+def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertwined", gain: float = 1.0) -> ClassifierModel:
+    """f̃ = f + gain·g as a ClassifierModel (tokenizer and labels of f).
+
+    ``gain`` scales the facade's classifier (weights and bias) before merging, so z_g and every
+    gradient of g grow by that factor while g's *normalised* saliency is unchanged; 1 is the plain
+    merge of SPEC §8. See :func:`calibrate_gain`.
+    """
     if form not in FORMS:
         raise unknown_choice("form", form, FORMS)
     if f.tokenizer.get_vocab() != g.tokenizer.get_vocab():
         raise FaithlensError(f"The facade {g.name!r} uses a different vocabulary from {f.name!r}; a merge needs the "
                              "same tokenizer. Train the facade against this target model.")
-    module = merge_intertwined(f.model, g.model) if form == "intertwined" else SumOfLogits(f.model, g.model)
+    if not (gain > 0 and math.isfinite(gain)):
+        raise FaithlensError(f"The 'gain' parameter of merge_models must be a positive number. Got {gain!r} instead.")
+    facade = scaled(g.model, gain)
+    module = merge_intertwined(f.model, facade) if form == "intertwined" else SumOfLogits(f.model, facade)
     return from_pretrained_objects(module, f.tokenizer, name=f"{f.name}+facade({g.name})",
-                                   info={"merged": {"form": form, "target": f.name, "facade": g.name}})
+                                   info={"merged": {"form": form, "target": f.name, "facade": g.name, "gain": gain}})
+
+
+def scaled(g: nn.Module, gain: float) -> nn.Module:
+    """A copy of g whose logits are multiplied by gain (classifier weight and bias scaled)."""
+    if gain == 1.0:
+        return g
+    out = copy.deepcopy(g)
+    head = out.classifier
+    with torch.no_grad():
+        head.weight.mul_(gain)
+        if head.bias is not None:
+            head.bias.mul_(gain)
+    return out
+
+
+@torch.no_grad()
+def calibrate_gain(f: ClassifierModel, g: ClassifierModel, texts: Sequence[str], *, quantile: float = 0.01,
+                   safety: float = 0.5, batch_size: int = 64) -> dict:
+    """Largest facade gain that keeps f's prediction on all but ~`quantile` of `texts`.
+
+    For binary and multi-class models alike: per text, the margin of f's predicted class over the
+    runner-up divided by the largest change g can make to that margin (max_c |z_g,c - z_g,ŷ|);
+    gain = safety × the `quantile`-quantile of that ratio.
+    """
+    from ..encoding import encode
+
+    ratios = []
+    for start in range(0, len(texts), batch_size):
+        enc = encode(f, texts[start:start + batch_size], truncate=True)
+        zf = f.logits(f.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids)
+        zg = g.logits(g.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids)
+        y = zf.argmax(-1, keepdim=True)
+        margin = (zf.gather(1, y) - zf.scatter(1, y, float("-inf")).max(-1, keepdim=True).values).squeeze(1)
+        swing = 2 * (zg - zg.gather(1, y)).abs().max(-1).values
+        ratios.append(margin / swing.clamp_min(1e-12))
+    r = torch.cat(ratios)
+    gain = float(safety * torch.quantile(r.double(), quantile))
+    return {"gain": gain, "quantile": quantile, "safety": safety, "n": len(r)}
 
 
 @torch.no_grad()

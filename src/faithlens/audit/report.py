@@ -105,7 +105,7 @@ class AuditReport:
         return render_html(self)
 
 
-def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit", steps: int = 20,
+def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit", steps: int = 10,
           gradient_runs: Sequence[Run] = GRADIENT_RUNS, output_runs: Sequence[Run] = OUTPUT_RUNS,
           n_examples: int = 4, progress: bool = True) -> AuditReport:
     """Explain `texts` with gradient- and output-based methods and judge whether they agree."""

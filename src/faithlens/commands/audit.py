@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     p.add_argument("--limit", type=int, default=50, help="texts in the sample (default 50)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample shuffle")
     p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")
-    p.add_argument("--steps", type=int, default=20, help="IG / SIG reverse steps (default 20)")
+    p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
     p.add_argument("--examples", type=int, default=4, help="example sentences rendered side by side")
     p.add_argument("--markdown", default=None, metavar="PATH", help="write the Markdown report here")
     p.add_argument("--html", default=None, metavar="PATH", help="write the self-contained HTML report here")

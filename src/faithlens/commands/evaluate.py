@@ -37,7 +37,8 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="sampling seed and seed of random methods")
     p.add_argument("--max-chars", type=int, default=None, help="keep texts shorter than this many characters (IMDB: 2000)")
     p.add_argument("--no-shuffle", action="store_true", help="take examples in file order instead of a seeded sample")
-    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--batch-size", type=int, default=4, help="examples explained together (records are written per batch)")
+    p.add_argument("--memory-mb", type=int, default=None, help="activation memory per chunk in MiB (default 2048); never changes results")
     p.add_argument("--out", default=None, help="folder for records.jsonl, results.json/.csv and table.md (enables resume)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -52,8 +53,10 @@ def run(args) -> int:
     dataset = select(dataset, limit=args.limit, seed=args.seed, max_chars=args.max_chars, shuffle=not args.no_shuffle)
     model = load_model(args.model)
     result = evaluate(model, dataset, methods=args.methods, baseline=args.baseline, steps=args.steps, topk=args.topk,
-                      protocol=args.protocol, score=args.score, seed=args.seed, max_chars=args.max_chars, out=args.out,
-                      batch_size=args.batch_size, progress=not args.quiet)
+                      protocol=args.protocol, score=args.score, seed=args.seed, max_chars=args.max_chars,
+                      shuffle=not args.no_shuffle, out=args.out,
+                      batch_size=args.batch_size, progress=not args.quiet,
+                      memory_budget=None if args.memory_mb is None else args.memory_mb * 1024**2)
     print(result.markdown())
     if args.out:
         print(f"Records, results.json, results.csv and table.md are in {args.out}", file=sys.stderr)

@@ -33,6 +33,10 @@ def register(subparsers) -> None:
     train.add_argument("--eval-every", type=int, default=50)
     train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--lambda-m", type=float, default=0.0,
+                       help="extension: reward large raw gradients (λ_m · log Σ|r|) so the facade dominates the merged "
+                            "model's gradients (default 0 = the paper's objective)")
+    train.add_argument("--init-from", default=None, help="start from a saved facade instead of random weights")
     train.set_defaults(run=run_train)
 
     merge = sub.add_parser("merge", help="merge a target f and a facade g into f̃ (logits z_f + z_g)")
@@ -41,6 +45,11 @@ def register(subparsers) -> None:
     merge.add_argument("--form", choices=["intertwined", "sum"], default="intertwined",
                        help="intertwined: one BERT with block-diagonal weights (saves/loads like any model); "
                             "sum: a wrapper adding the two models' logits")
+    merge.add_argument("--gain", default="1", help="multiply the facade's logits by this before merging (default 1, "
+                       "the plain merge); 'auto' picks the largest gain keeping f's prediction on ~99%% of --calibrate "
+                       "texts (see faithlens.audit.merge.calibrate_gain)")
+    merge.add_argument("--calibrate", default="rotten_tomatoes", metavar="DATA",
+                       help="texts for --gain auto (default: rotten_tomatoes validation split)")
     merge.add_argument("--out", required=True, help="folder to save the merged model into")
     merge.add_argument("--check", default=None, metavar="DATA",
                        help="also report prediction agreement of f and f̃ on this dataset (e.g. rotten_tomatoes)")
@@ -98,7 +107,8 @@ def run_train(args) -> int:
         texts = texts[:-args.heldout]
     settings = FacadeSettings(target=args.target, width_divisor=args.width_divisor, steps=args.steps,
                               batch_size=args.batch_size, max_length=args.max_length, lr=args.lr, lambda_g=args.lambda_g,
-                              eval_every=args.eval_every, heldout=args.heldout, seed=args.seed)
+                              eval_every=args.eval_every, heldout=args.heldout, seed=args.seed, lambda_m=args.lambda_m,
+                              init_from=args.init_from)
     record = train_facade(target, texts, held, out_dir=args.out, settings=settings)
     print(json.dumps(record, indent=2))
     return 0
@@ -108,12 +118,28 @@ def run_merge(args) -> int:
     from ..audit.merge import agreement, merge_models
     from ..model import load_model
 
+    from ..audit.merge import calibrate_gain
+
+    if args.form == "sum":
+        raise FaithlensError("The sum form is an in-memory wrapper and cannot be saved; use --form intertwined to save "
+                             "a merged model, or faithlens.audit.merge.merge_models(f, g, form='sum') in Python.")
     f = load_model(args.model)
     g = load_model(args.facade)
-    merged = merge_models(f, g, form=args.form)
+    if args.gain == "auto":
+        calibration = calibrate_gain(f, g, _texts(args.calibrate, "validation" if args.calibrate == "rotten_tomatoes" else None, 500))
+        gain = calibration["gain"]
+        print(f"faithlens: facade gain {gain:.4g} (calibrated on {calibration['n']} texts)", file=sys.stderr)
+    else:
+        try:
+            gain = float(args.gain)
+        except ValueError:
+            raise FaithlensError(f"--gain must be a positive number or 'auto'. Got {args.gain!r}.") from None
+    merged = merge_models(f, g, form=args.form, gain=gain)
     merged.model.save_pretrained(args.out)
     f.tokenizer.save_pretrained(args.out)
-    print(f"faithlens: saved the {args.form} merge of {f.name} and {g.name} to {args.out}", file=sys.stderr)
+    (Path(args.out) / "faithlens_facade.json").write_text(json.dumps({"kind": "merged", "form": args.form, "gain": gain,
+                                                                      "target": f.name, "facade": g.name}, indent=2))
+    print(f"faithlens: saved the {args.form} merge of {f.name} and {g.name} (gain {gain:.4g}) to {args.out}", file=sys.stderr)
     if args.check:
         texts = _texts(args.check, args.split, args.limit)
         print(json.dumps(agreement(f, merged, texts), indent=2))

@@ -128,8 +128,7 @@ def find_anchors(
 
 def _anchors_chunk(E, graph, ids, baseline, baseline_id, steps, strategy) -> Tensor:
     T = len(ids)
-    E = E.to(torch.float64)
-    b = baseline.to(torch.float64)  # (D,)
+    b = baseline.to(E.dtype)  # (D,); the search runs in E's own precision
     current = ids.clone()
     path = torch.full((T, steps + 1), -1, dtype=torch.long)
     path[:, 0] = ids

@@ -1,0 +1,1 @@
+"""Benchmarks: faithlens vs the reference SIG (tint) and Captum IG. Run with `python -m bench`."""

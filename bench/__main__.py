@@ -1,0 +1,129 @@
+"""`python -m bench`: faithlens vs tint (SIG) and Captum (IG), side by side, agreement first.
+
+Writes bench/results/bench.json (updated after every measurement, so an interrupted run keeps
+what it measured), bench/results/bench.md and bench/results/time_vs_length.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--sst2", type=int, default=3, help="SST-2 dev sentences for the full runs (default 3)")
+    p.add_argument("--max-tokens", type=int, default=24,
+                   help="sample SST-2 sentences of at most this many tokens (default 24: keeps the bench under "
+                        "15 minutes on a shared 2-core CPU; 0 = any length)")
+    p.add_argument("--lengths", default="8,16,32,64,128,256,512", help="token lengths for the cost sweep")
+    p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--repeats", type=int, default=1, help="timed repeats per measurement (median)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (1: robust on a shared 2-core CPU)")
+    p.add_argument("--model", default="auto", help="'auto': the default model if trained, else the MiniLM base")
+    p.add_argument("--memory-lengths", default="512", help="lengths for the peak-memory runs ('' to skip)")
+    p.add_argument("--tint-memory-lengths", default="128", help="lengths for tint's peak memory ('' to skip)")
+    p.add_argument("--long-agreement-length", type=int, default=128)
+    p.add_argument("--no-tint", action="store_true", help="skip tint even when installed")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    from faithlens.explainer import Explainer
+
+    from . import harness as h
+    from . import report
+    from .memory import in_subprocess
+
+    torch.set_num_threads(args.threads)
+    h.seed_everything(args.seed)
+    started = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with_tint = h.tint_available() and not args.no_tint
+    if not with_tint:
+        print("tint is not installed (or --no-tint): SIG peer comparisons are skipped. "
+              "Install: pip install --no-deps time-interpret pytorch-lightning lightning-utilities torchmetrics "
+              "scikit-learn joblib threadpoolctl pandas narwhals", file=sys.stderr)
+    model, model_desc = h.load_bench_model(args.model)
+    explainer = Explainer(model)
+    settings = h.Settings(steps=args.steps, repeats=args.repeats)
+    result: dict = {
+        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "model": model_desc, "machine": h.machine(), "tint": with_tint,
+        "settings": {"steps": args.steps, "rule": "gausslegendre", "baseline": "mask", "score": "logit (predicted class)",
+                     "repeats": args.repeats, "threads": args.threads, "seed": args.seed,
+                     "sst2_max_tokens": args.max_tokens or None},
+        "sst2": [], "lengths": [],
+    }
+    out_json = args.out / "bench.json"
+
+    def save() -> None:
+        result["wall_seconds"] = time.perf_counter() - started
+        result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+        out_json.write_text(json.dumps(result, indent=1))
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:6.0f}s] {msg}", flush=True)
+
+    # warm-up (not timed): first calls pay for lazy initialisation
+    warm = "a warm up sentence ."
+    h.sentence_runs(explainer, warm, h.Settings(steps=2, repeats=1), with_tint)
+
+    texts = h.sst2_sentences(h.SHARED_DATA / "sst2" / "dev.tsv", args.sst2, args.seed, model, args.max_tokens or None)
+    for i, text in enumerate(texts):
+        run = h.sentence_runs(explainer, text, settings, with_tint)
+        result["sst2"].append(run)
+        result["sst2_summary"] = report.summarise_sentences(result["sst2"])
+        save()
+        log(f"sst2 {i + 1}/{len(texts)} ({run['tokens']} tokens): "
+            + ", ".join(f"{k} {min(v):.2f}s" for k, v in run["times"].items()))
+
+    lengths = [int(x) for x in args.lengths.split(",") if x]
+    if lengths:
+        imdb = h.SHARED_DATA / "imdb_textfooler_test1000" / "imdb_test_sample_1000.txt"
+        review = h.imdb_review(imdb, model, max(lengths), args.seed)
+        for n in lengths:
+            point = h.length_probe(explainer, h.prefix_with_tokens(model, review, n), settings, with_tint)
+            result["lengths"].append(point)
+            result["length_ratios"] = report.summarise_lengths(result["lengths"])
+            save()
+            log(f"length {point['tokens']}: " + ", ".join(f"{k} {v:.3g}s" for k, v in point["extrapolated_seconds"].items()))
+        if with_tint and args.long_agreement_length:
+            text = h.prefix_with_tokens(model, review, args.long_agreement_length)
+            result["long_agreement"] = h.probe_agreement(explainer, text, args.steps)
+            save()
+            log(f"long agreement: {result['long_agreement']}")
+
+    model_arg = None if args.model == "auto" else args.model
+    result["memory"] = []
+    jobs = [(m, int(n)) for n in args.memory_lengths.split(",") if n
+            for m in ("faithlens_sig_reverse", "faithlens_sig_forward", "faithlens_sig_closed")]
+    if with_tint:
+        jobs += [("tint_sig", int(n)) for n in args.tint_memory_lengths.split(",") if n]
+    for method, n in jobs:
+        r = in_subprocess(method, n, args.steps, model_arg, args.seed, args.threads)
+        result["memory"].append(r)
+        save()
+        log(f"memory {method} {n}: {r}")
+
+    save()
+    (args.out / "bench.md").write_text(report.markdown(result))
+    if result["lengths"]:
+        report.plot(result, args.out / "time_vs_length.png")
+    log(f"done: {out_json}, {args.out / 'bench.md'}")
+    agree = all(a["agree"] for a in result.get("sst2_summary", {}).get("agreement", {}).values())
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

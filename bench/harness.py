@@ -1,0 +1,306 @@
+"""Measure faithlens against its peers on the same model, inputs and settings.
+
+Every comparison first checks that the two implementations agree, then times them:
+- SIG: faithlens (reverse, forward, closed form) vs tint's `SequentialIntegratedGradients`,
+- IG: faithlens vs Captum's `IntegratedGradients`,
+all on the same word-embedding forward `model.logits(W, attention_mask, token_type_ids)`, the same
+[MASK] baseline (specials kept), the logit of the predicted class, and Gauss-Legendre quadrature.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from faithlens.baselines import resolve_baseline
+from faithlens.batching import Batch
+from faithlens.encoding import unit_masks
+from faithlens.explainer import Explainer
+from faithlens.methods.base import Options
+from faithlens.methods.ig import ig as fl_ig_core
+from faithlens.methods.sig import _forward, _reverse, closed_form_scores
+from faithlens.model import ClassifierModel, from_pretrained_objects
+from faithlens.quadrature import rule
+from faithlens.scores import score_function
+
+SIG_TOLERANCE = 1e-4  # max |difference| of L2-normalised token scores (reverse, forward; IG)
+SPEARMAN_MINIMUM = 0.9  # closed form vs tint's 50-step SIG: rank agreement
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+# --- the model and the inputs ------------------------------------------------------------------
+
+def load_bench_model(name: str | None) -> tuple[ClassifierModel, str]:
+    """The bundled default model once trained; until then the untrained MiniLM base, seed 0."""
+    from faithlens.default_model import base_encoder_path, default_model_dir
+    from faithlens.model import load_model
+
+    if name not in (None, "auto"):
+        return load_model(name), name
+    if (default_model_dir() / "faithlens_model.json").exists():
+        return load_model(None), "default (faithlens.load_model(None))"
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, logging
+
+    logging.set_verbosity_error()
+    path = base_encoder_path()
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=2)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    return from_pretrained_objects(model, tokenizer, name="minilm-l6-base-untrained"), \
+        "untrained MiniLM-L6 base + random 2-class head, torch seed 0 (default model not trained yet)"
+
+
+def sst2_sentences(path: Path, n: int, seed: int, model: ClassifierModel | None = None,
+                   max_tokens: int | None = None) -> list[str]:
+    """A seeded sample of n sentences, optionally among those with at most max_tokens tokens."""
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    texts = [line.split("\t")[0].strip() for line in lines if line.strip()]
+    if max_tokens is not None and model is not None:
+        texts = [t for t in texts if len(model.tokenizer(t)["input_ids"]) <= max_tokens]
+    return random.Random(seed).sample(texts, n)
+
+
+def imdb_review(path: Path, model: ClassifierModel, min_tokens: int, seed: int) -> str:
+    """One review (seeded choice) with at least `min_tokens` tokens."""
+    reviews = [line.split(" ", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines() if " " in line]
+    random.Random(seed).shuffle(reviews)
+    for text in reviews:
+        if len(model.tokenizer(text)["input_ids"]) >= min_tokens:
+            return text
+    raise ValueError(f"no review in {path} has {min_tokens} tokens")
+
+
+def prefix_with_tokens(model: ClassifierModel, text: str, n_tokens: int) -> str:
+    """The longest prefix of `text` (cut at a token end) that encodes to at most n_tokens tokens."""
+    enc = model.tokenizer(text, truncation=True, max_length=n_tokens, return_offsets_mapping=True)
+    ends = [end for start, end in enc["offset_mapping"] if end > start]
+    return text[:ends[-1]]
+
+
+# --- one input in canonical form --------------------------------------------------------------
+
+def prepare(explainer: Explainer, text: str, rows_per_chunk: int | None = None) -> Batch:
+    """The Batch faithlens explains: [MASK] baseline, logit of the predicted class."""
+    base = resolve_baseline(explainer.model, "mask")
+    prep = explainer._prepare([text], [None], base, score_function("logit"), False, rows_per_chunk, None)
+    return prep.batch
+
+
+def forward_for_peers(model: ClassifierModel, batch: Batch) -> tuple[Callable, tuple]:
+    """The same word-embedding forward faithlens differentiates, in Captum's calling convention."""
+    enc = batch.enc
+    if enc.token_type_ids is None:
+        return (lambda emb, mask: model.logits(emb, mask)), (enc.attention_mask,)
+    return (lambda emb, mask, types: model.logits(emb, mask, types)), (enc.attention_mask, enc.token_type_ids)
+
+
+def normalised(scores: Tensor) -> Tensor:
+    """L2-normalised token scores (specials and padding are zero in every implementation)."""
+    scores = scores.detach().to(torch.float64).flatten()
+    norm = scores.norm()
+    return scores / norm if norm > 0 else scores
+
+
+# --- peers ------------------------------------------------------------------------------------
+
+def tint_available() -> bool:
+    try:
+        import tint.attr  # noqa: F401
+    except Exception:  # tint's package import pulls in lightning, sklearn, pandas
+        return False
+    return True
+
+
+def tint_sig(model: ClassifierModel, batch: Batch, steps: int) -> Tensor:
+    """tint's SIG token scores (1, L): its own loop over positions, n_steps per position."""
+    from tint.attr import SequentialIntegratedGradients
+
+    fwd, extra = forward_for_peers(model, batch)
+    A = SequentialIntegratedGradients(fwd).attribute(
+        batch.W, baselines=batch.Wbar, target=int(batch.target[0]), additional_forward_args=extra,
+        n_steps=steps, method="gausslegendre")
+    return A.sum(-1)
+
+
+def tint_sig_position(model: ClassifierModel, batch: Batch, steps: int, position: int) -> Tensor:
+    """One iteration of tint's loop over positions (what `attribute` runs L times)."""
+    from tint.attr import SequentialIntegratedGradients
+
+    fwd, extra = forward_for_peers(model, batch)
+    sig = SequentialIntegratedGradients(fwd)
+    (A,) = sig._attribute(inputs=(batch.W,), baselines=(batch.Wbar,), target=int(batch.target[0]),
+                          additional_forward_args=extra, n_steps=steps, method="gausslegendre", idx=position)
+    return A[:, position].sum(-1)
+
+
+def captum_ig(model: ClassifierModel, batch: Batch, steps: int) -> Tensor:
+    from captum.attr import IntegratedGradients
+
+    fwd, extra = forward_for_peers(model, batch)
+    A = IntegratedGradients(fwd).attribute(batch.W, baselines=batch.Wbar, target=int(batch.target[0]),
+                                           additional_forward_args=extra, n_steps=steps, method="gausslegendre")
+    return A.sum(-1)
+
+
+# --- agreement --------------------------------------------------------------------------------
+
+def spearman(a: Tensor, b: Tensor) -> float:
+    """Spearman rank correlation: Pearson correlation of average ranks (ties share their mean rank)."""
+    ra, rb = _ranks(a.numpy()), _ranks(b.numpy())
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    denominator = float(np.sqrt((ra**2).sum() * (rb**2).sum()))
+    return float((ra * rb).sum()) / denominator if denominator > 0 else 1.0
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty(len(x))
+    ranks[order] = np.arange(len(x))
+    for value in np.unique(x):  # ties: the mean of their ranks
+        tied = x == value
+        ranks[tied] = ranks[tied].mean()
+    return ranks
+
+
+def agreement(ours: Tensor, peer: Tensor, attributed: Tensor, *, kind: str) -> dict:
+    """Compare two token-score vectors over attributed positions: 'max_abs' or 'spearman' check."""
+    a, b = normalised(ours), normalised(peer)
+    keep = attributed.flatten().bool()
+    diff = float((a - b).abs().max())
+    rho = spearman(a[keep], b[keep]) if int(keep.sum()) > 2 else 1.0
+    ok = diff <= SIG_TOLERANCE if kind == "max_abs" else rho >= SPEARMAN_MINIMUM
+    return {"check": kind, "max_abs_diff": diff, "spearman": rho, "agree": bool(ok)}
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+def timed(fn: Callable[[], Tensor], repeats: int) -> tuple[list[float], Tensor]:
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return times, out
+
+
+@dataclass(frozen=True)
+class Settings:
+    steps: int = 50
+    repeats: int = 1
+    probe_row_tokens: int = 3072  # rows × tokens timed per length in the sweep
+
+
+def sentence_runs(explainer: Explainer, text: str, settings: Settings, with_tint: bool) -> dict:
+    """Full runs of every method on one text; the agreement checks; the times."""
+    model, steps, reps = explainer.model, settings.steps, settings.repeats
+    batch = prepare(explainer, text)
+    attributed = batch.enc.attributed
+    explain = lambda **kw: (lambda: torch.tensor([explainer.explain(text, **kw).token_scores]))  # noqa: E731
+    runs: dict[str, Callable[[], Tensor]] = {
+        "faithlens_sig_reverse": explain(method="sig", steps=steps, mode="reverse"),
+        "faithlens_sig_forward": explain(method="sig", steps=steps, mode="forward"),
+        "faithlens_sig_closed": explain(method="sig", mode="closed"),
+        "faithlens_ig": explain(method="ig", steps=steps),
+        "faithlens_ig_core": lambda: fl_ig_core(batch, Options(steps=steps)).token_scores,
+        "captum_ig": lambda: captum_ig(model, batch, steps),
+    }
+    if with_tint:
+        runs["tint_sig"] = lambda: tint_sig(model, batch, steps)
+    out: dict = {"text": text, "tokens": int(batch.enc.attention_mask.sum()), "times": {}, "agreement": {}}
+    scores = {}
+    for name, fn in runs.items():
+        out["times"][name], scores[name] = timed(fn, reps)
+    # faithlens's explain() returns only real tokens; peers return every (unpadded) position
+    real = batch.enc.attention_mask[0].bool()
+    for name in scores:
+        if scores[name].shape[-1] != int(real.sum()):
+            scores[name] = scores[name].reshape(-1)[real]
+    attributed = attributed[0][real]
+    if with_tint:
+        for name, kind in (("faithlens_sig_reverse", "max_abs"), ("faithlens_sig_forward", "max_abs"),
+                           ("faithlens_sig_closed", "spearman")):
+            out["agreement"][f"{name} vs tint_sig"] = agreement(scores[name], scores["tint_sig"], attributed, kind=kind)
+    out["agreement"]["faithlens_ig_core vs captum_ig"] = agreement(scores["faithlens_ig_core"], scores["captum_ig"], attributed, kind="max_abs")
+    out["agreement"]["faithlens_ig vs captum_ig"] = agreement(scores["faithlens_ig"], scores["captum_ig"], attributed, kind="max_abs")
+    return out
+
+
+def length_probe(explainer: Explainer, text: str, settings: Settings, with_tint: bool) -> dict:
+    """Time a few path points of every method at one input length; extrapolate to a full run.
+
+    A full run is a fixed number of path points (rows) that each cost the same: SIG
+    positions × steps, IG steps, closed form positions + 1. So time(full) = time per row × rows,
+    measured on `rows` of the real code paths (one position of tint's loop; faithlens's cores on
+    one unit). Rows are chosen so rows × length ≈ probe_row_tokens.
+    """
+    model, steps = explainer.model, settings.steps
+    batch = prepare(explainer, text)
+    L = int(batch.enc.attention_mask.sum())
+    units = unit_masks(batch.enc, "token")  # (1, U, L)
+    U = int(units.any(-1).sum())
+    rows = int(max(2, min(steps, settings.probe_row_tokens // L)))
+    alphas, weights = rule("gausslegendre", rows, dtype=batch.W.dtype)
+    middle = units[:, [U // 2]]  # (1, 1, L): one path
+    probes: dict[str, tuple[Callable[[], object], int, int]] = {  # name: (fn, rows timed, rows of a full run)
+        "faithlens_sig_reverse": (lambda: _reverse(batch, middle, alphas, weights), rows, U * steps),
+        "faithlens_sig_forward": (lambda: _forward(batch, middle, alphas, weights), rows, U * steps),
+        "faithlens_sig_closed": (lambda: closed_form_scores(batch, units[:, :rows - 1]), min(rows - 1, U) + 1, U + 1),
+        "faithlens_ig": (lambda: fl_ig_core(batch, Options(steps=rows)), rows, steps),
+        "captum_ig": (lambda: captum_ig(model, batch, rows), rows, steps),
+    }
+    if with_tint:
+        probes["tint_sig"] = (lambda: tint_sig_position(model, batch, rows, L // 2), rows, L * steps)
+    out: dict = {"tokens": L, "units": U, "probe_rows": rows, "seconds_per_row": {}, "extrapolated_seconds": {}}
+    for name, (fn, timed_rows, full_rows) in probes.items():
+        times, _ = timed(fn, settings.repeats)
+        per_row = statistics.median(times) / timed_rows
+        out["seconds_per_row"][name] = per_row
+        out["extrapolated_seconds"][name] = per_row * full_rows
+    return out
+
+
+def probe_agreement(explainer: Explainer, text: str, steps: int) -> dict:
+    """On a long input: one position, all steps — tint's loop iteration vs faithlens's core."""
+    model = explainer.model
+    batch = prepare(explainer, text)
+    units = unit_masks(batch.enc, "token")
+    L = int(batch.enc.attention_mask.sum())
+    alphas, weights = rule("gausslegendre", steps, dtype=batch.W.dtype)
+    u = int(units.any(-1).sum()) // 2
+    position = int(units[0, u].nonzero()[0])
+    ours = _reverse(batch, units[:, [u]], alphas, weights).sum(-1)[0, position]
+    ours_fwd = _forward(batch, units[:, [u]], alphas, weights)[0, position]
+    theirs = tint_sig_position(model, batch, steps, position)[0]
+    scale = float(closed_form_scores(batch, units).abs().norm()) or 1.0  # the normaliser of the full run
+    return {"tokens": L, "position": position, "scale": scale,
+            "reverse_vs_tint_normalised": abs(float(ours) - float(theirs)) / scale,
+            "forward_vs_tint_normalised": abs(float(ours_fwd) - float(theirs)) / scale}
+
+
+def machine() -> dict:
+    import platform
+
+    load = os.getloadavg()
+    return {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
+            "python": platform.python_version(), "processor": platform.processor() or platform.machine(),
+            "load_average_1_5_15": [round(x, 2) for x in load]}
+
+
+def median_or_none(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Reproduction runs for results/README.md. Each run is resumable: re-run the same line to continue
+# (finished (example, method) lines are skipped; a larger --limit extends the same seeded sample).
+# Usage: results/run.sh JOB   (JOB: sst2-mask sst2-pad rt-mask rt-pad imdb-mask imdb-pad table4 sig-forward)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SST2_MODEL=${SST2_MODEL:-runs/models/minilm-sst2}   # built by `faithlens train` (see README)
+DATA=${DATA:-../shared/data}
+SIX="grad_x_input deeplift gradient_shap ig dig sig sig:mode=closed"
+IMDB_METHODS="grad_x_input deeplift gradient_shap ig dig sig:mode=closed"
+run() { OMP_NUM_THREADS=1 nice -n 10 faithlens evaluate --seed 0 --memory-mb 512 "$@"; }
+case "$1" in
+  sst2-mask) run --model "$SST2_MODEL" --data "$DATA/sst2/dev.tsv" --baseline mask --limit 200 --methods $SIX --out results/sst2-mask ;;
+  sst2-pad)  run --model "$SST2_MODEL" --data "$DATA/sst2/dev.tsv" --baseline pad  --limit 200 --methods $SIX --out results/sst2-pad ;;
+  rt-mask)   run --data rotten_tomatoes --split test --baseline mask --limit 200 --methods $SIX --out results/rt-mask ;;
+  rt-pad)    run --data rotten_tomatoes --split test --baseline pad  --limit 200 --methods $SIX --out results/rt-pad ;;
+  imdb-mask) run --model "$SST2_MODEL" --data "$DATA/imdb_textfooler_test1000/imdb_test_sample_1000.txt" --max-chars 2000 \
+                 --baseline mask --limit 200 --batch-size 2 --methods $IMDB_METHODS --out results/imdb-mask ;;
+  imdb-pad)  run --model "$SST2_MODEL" --data "$DATA/imdb_textfooler_test1000/imdb_test_sample_1000.txt" --max-chars 2000 \
+                 --baseline pad --limit 200 --batch-size 2 --methods $IMDB_METHODS --out results/imdb-pad ;;
+  # Same data, seed and baseline as sst2-mask: results/combine.py merges them on common examples.
+  table4)    run --model "$SST2_MODEL" --data "$DATA/sst2/dev.tsv" --baseline mask --limit 200 \
+                 --methods ig:steps=250 ig:steps=10N sig:steps=10 --out results/sst2-table4 ;;
+  sig-forward) run --model "$SST2_MODEL" --data "$DATA/sst2/dev.tsv" --baseline mask --limit 200 \
+                 --methods sig:mode=forward --out results/sst2-sig-forward ;;
+  *) echo "unknown job $1" >&2; exit 2 ;;
+esac

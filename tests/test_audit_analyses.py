@@ -1,0 +1,172 @@
+"""Audit metrics on hand-made scores; input reduction and HotFlip on a model whose answer is known."""
+
+import math
+
+import pytest
+import torch
+from tiny import CORPUS, bert_tokenizer, tiny
+from transformers import PretrainedConfig
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+from faithlens.audit.hotflip import hotflip
+from faithlens.audit.manipulation import Explained, Run, normalise_abs, target_metrics
+from faithlens.audit.reduction import input_reduction
+from faithlens.audit.report import agreement_with, audit, judge, spearman
+from faithlens.audit.targets import alphanumeric_ids, stop_word_ids, stop_words, target_mask
+from faithlens.model import from_pretrained_objects
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+# --- hand-made scores ------------------------------------------------------------------------------
+
+def test_stop_word_list_is_the_classic_nltk_one():
+    words = stop_words()
+    assert len(words) == 179 and {"the", "a", "and", "not", "i"} <= words and "film" not in words
+
+
+def test_p_at_1_and_mean_attribution_by_hand():
+    #          [CLS]  t1    t2    t3   [SEP] pad
+    scores = torch.tensor([[0.0, -3.0, 1.0, 0.0, 0.0, 0.0],   # top = t1 (|-3|), a target
+                           [0.0, 1.0, 2.0, 1.0, 0.0, 0.0],    # top = t2, not a target
+                           [0.0, 1.0, 1.0, 0.0, 0.0, 0.0],    # tie t1/t2 -> earlier (t1), no target at all
+                           [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]])   # no attribution: a miss
+    attributed = torch.tensor([[False, True, True, True, False, False]] * 4)
+    targets = torch.tensor([[False, True, False, True, False, False],
+                            [False, True, False, False, False, False],
+                            [False, False, False, False, False, False],
+                            [False, True, False, False, False, False]])
+    m = target_metrics(scores=scores, attributed=attributed, targets=targets)
+    assert m["n"] == 4
+    assert m["p_at_1"] == pytest.approx(1 / 4)
+    assert m["mean_attribution"] == pytest.approx((0.75 + 0.25 + 0 + 0) / 4)
+    # MRR: row 0 rank 0 -> 1; row 1 t1 ties t3 behind t2 -> rank 1 -> 1/2; rows 2, 3 -> 0
+    assert m["mrr"] == pytest.approx((1 + 0.5) / 4)
+    p = normalise_abs(scores, attributed)
+    assert torch.allclose(p[:3].sum(1), torch.ones(3, dtype=p.dtype)) and p[3].sum() == 0
+
+
+def test_target_masks_on_ids():
+    model = tiny("bert")
+    ids = torch.tensor([[2, model.tokenizer.convert_tokens_to_ids("the"), model.tokenizer.convert_tokens_to_ids("film"), 3, 0]])
+    attributed = torch.tensor([[False, True, True, False, False]])
+    assert target_mask(model, ids, attributed, "stop_words").tolist() == [[False, True, False, False, False]]
+    assert target_mask(model, ids, attributed, "first_token").tolist() == [[False, True, False, False, False]]
+    stop = stop_word_ids(model)
+    assert not stop[model.tokenizer.cls_token_id] and not stop[model.tokenizer.convert_tokens_to_ids("##s")]
+    alnum = alphanumeric_ids(model)
+    assert alnum[model.tokenizer.convert_tokens_to_ids("good")] and not alnum[model.tokenizer.convert_tokens_to_ids(",")]
+    assert not alnum[model.tokenizer.convert_tokens_to_ids("##ly")] and not alnum[model.tokenizer.mask_token_id]
+
+
+def test_spearman_and_agreement():
+    assert spearman(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([10.0, 20.0, 30.0])) == pytest.approx(1.0)
+    assert spearman(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([3.0, 2.0, 1.0])) == pytest.approx(-1.0)
+    assert math.isnan(spearman(torch.tensor([1.0, 1.0]), torch.tensor([1.0, 2.0])))
+    attributed = torch.tensor([[False, True, True, True]])
+    ex = lambda s: Explained(Run("x"), (), torch.tensor([s], dtype=torch.float64), torch.zeros(1, 4, dtype=torch.long), attributed, 0.0)  # noqa: E731
+    a = agreement_with(ex([0, 1.0, 2.0, 3.0]), ex([0, -1.0, 2.0, 3.5]))
+    assert a["spearman"] == pytest.approx(1.0) and a["top1_agreement"] == 1.0
+
+
+def _row(kind, share_stop, share_first, rho, top1):
+    row = {"kind": kind, "stop_words": {"share": share_stop, "top": 0.0}, "first_token": {"share": share_first, "top": 0.0}}
+    if rho is not None:
+        row["vs_occlusion"] = {"spearman": rho, "top1_agreement": top1}
+    return row
+
+
+def test_verdicts():
+    ok = {"occlusion": _row("output", 0.3, 0.1, None, None), "saliency": _row("gradient", 0.35, 0.12, 0.6, 0.7),
+          "ig": _row("gradient", 0.3, 0.1, 0.7, 0.8)}
+    assert judge(ok)[0] == "ok"
+    bad = {"occlusion": _row("output", 0.3, 0.1, None, None), "saliency": _row("gradient", 0.9, 0.1, 0.05, 0.1),
+           "grad_x_input": _row("gradient", 0.8, 0.1, 0.1, 0.2), "ig": _row("gradient", 0.3, 0.1, 0.7, 0.8)}
+    level, verdict, findings = judge(bad)
+    assert level == "untrustworthy" and "saliency" in verdict and len(findings) == 2
+
+
+# --- a bag-of-words model with a known answer -------------------------------------------------------
+
+STRENGTH = {"good": 3.0, "bad": -1.0, "awful": -2.5, "the": 0.1, "film": 0.2, "was": 0.3, "very": 0.05}
+
+
+class BagOfWords(torch.nn.Module):
+    """z_positive = Σ_t w_t[0] over real tokens, z_negative = 0; w_v = [strength_v, 0]."""
+
+    def __init__(self, tokenizer):
+        super().__init__()
+        E = torch.zeros(len(tokenizer), 2, dtype=torch.float64)
+        for word, s in STRENGTH.items():
+            E[tokenizer.convert_tokens_to_ids(word), 0] = s
+        self.embeddings = torch.nn.Embedding.from_pretrained(E, freeze=True)
+        self.config = PretrainedConfig(num_labels=2, id2label={0: "negative", 1: "positive"}, max_position_embeddings=64)
+        self.config.model_type = "bag"
+
+    def get_input_embeddings(self):
+        return self.embeddings
+
+    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, inputs_embeds=None):
+        W = self.embeddings(input_ids) if inputs_embeds is None else inputs_embeds
+        pos = (W[..., 0] * attention_mask).sum(1)
+        return SequenceClassifierOutput(logits=torch.stack([torch.zeros_like(pos), pos], -1))
+
+
+@pytest.fixture(scope="module")
+def bag():
+    return from_pretrained_objects(BagOfWords(bert_tokenizer()), bert_tokenizer(), name="bag")
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_input_reduction_keeps_the_decisive_word(bag, beam):
+    result = input_reduction(bag, ["the film was very good", "the film was good but bad"], beam_size=beam)
+    assert [result.reduced_tokens(i) for i in range(2)] == [["good"], ["good"]]
+    s = result.summary()
+    assert s["mean_reduced_length"] == 1.0 and s["reduced_to_stop_words_only"] == 0.0
+    assert s["mean_original_length"] == pytest.approx((5 + 6) / 2)
+
+
+def test_input_reduction_stops_when_every_removal_changes_the_label(bag):
+    # "bad good": removing either flips or... removing "bad" keeps positive -> ["good"]
+    result = input_reduction(bag, ["good , bad"], beam_size=1)
+    assert result.reduced_tokens(0) == ["good"]
+
+
+def test_hotflip_known_flips(bag):
+    # G is the same for every token, so the first flippable token goes first, and the most
+    # negative whole word ("awful", -2.5) replaces it. "the film was good" = 3.6 -> 1.0 -> -1.7: 2 flips.
+    result = hotflip(bag, ["the film was good", "the , was good very"])
+    assert result.flips[0] == 2
+    assert result.summary(examples=1)["examples"][0]["flipped"] == ["awful", "awful", "was", "good"]
+    s = hotflip(bag, ["good good good good"]).summary()  # 12 - 5.5k: three flips
+    assert s["success_rate"] == 1.0 and s["flip@1"] == 0.0 and s["flip@2"] == 0.0 and s["flip@3"] == 1.0
+    # the comma is never flipped
+    assert "," in result.summary()["examples"][1]["flipped"]
+
+
+def test_audit_runs_on_a_tiny_model():
+    report = audit(tiny("bert"), CORPUS[:3], steps=4, n_examples=2, progress=False)
+    assert report.level in {"ok", "caution", "untrustworthy"}
+    assert set(report.methods) == {"saliency", "grad_x_input", "ig", "sig:reverse", "occlusion", "sig:closed"}
+    # closed-form SIG is exactly occlusion
+    assert report.methods["sig:closed"]["vs_occlusion"]["top1_agreement"] == 1.0
+    page = report.to_html()
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "faithlens audit" in report.to_markdown()
+
+
+def test_html_escapes_tokens():
+    from faithlens.audit.report import AuditReport
+
+    row = {"kind": "output", "stop_words": {"share": 0.1, "top": 0.0}, "first_token": {"share": 0.1, "top": 0.0}, "seconds": 0.1}
+    report = AuditReport(model="<m>", n=1, score="logit", methods={"occlusion": row}, verdict="v", level="ok", findings=[],
+                         examples=[{"text": "<b>x</b>", "tokens": ["<b>", "x"], "special": [False, False], "prediction": "p",
+                                    "scores": {"occlusion": [0.5, -0.5]}}])
+    page = report.to_html()
+    assert "<b>" not in page and "&lt;b&gt;" in page
