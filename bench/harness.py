@@ -184,12 +184,19 @@ def agreement(ours: Tensor, peer: Tensor, attributed: Tensor, *, kind: str) -> d
 
 # --- timing -----------------------------------------------------------------------------------
 
-def timed(fn: Callable[[], Tensor], repeats: int) -> tuple[list[float], Tensor]:
+def timed(fn: Callable[[], Tensor], repeats: int, wall: list[float] | None = None) -> tuple[list[float], Tensor]:
+    """CPU seconds of this process per repeat (and wall seconds appended to `wall`).
+
+    On a CPU shared with other jobs, wall time mostly measures the queue; the process's own CPU
+    time (one torch thread) measures the work. Both are recorded; ratios use CPU time.
+    """
     times, out = [], None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - c0)
+        if wall is not None:
+            wall.append(time.perf_counter() - t0)
     return times, out
 
 
@@ -216,10 +223,12 @@ def sentence_runs(explainer: Explainer, text: str, settings: Settings, with_tint
     }
     if with_tint:
         runs["tint_sig"] = lambda: tint_sig(model, batch, steps)
-    out: dict = {"text": text, "tokens": int(batch.enc.attention_mask.sum()), "times": {}, "agreement": {}}
+    out: dict = {"text": text, "tokens": int(batch.enc.attention_mask.sum()), "times": {}, "wall_times": {},
+                 "agreement": {}}
     scores = {}
     for name, fn in runs.items():
-        out["times"][name], scores[name] = timed(fn, reps)
+        out["wall_times"][name] = []
+        out["times"][name], scores[name] = timed(fn, reps, out["wall_times"][name])
     # faithlens's explain() returns only real tokens; peers return every (unpadded) position
     real = batch.enc.attention_mask[0].bool()
     for name in scores:
@@ -260,9 +269,12 @@ def length_probe(explainer: Explainer, text: str, settings: Settings, with_tint:
     }
     if with_tint:
         probes["tint_sig"] = (lambda: tint_sig_position(model, batch, rows, L // 2), rows, L * steps)
-    out: dict = {"tokens": L, "units": U, "probe_rows": rows, "seconds_per_row": {}, "extrapolated_seconds": {}}
+    out: dict = {"tokens": L, "units": U, "probe_rows": rows, "seconds_per_row": {}, "extrapolated_seconds": {},
+                 "wall_seconds": {}}
     for name, (fn, timed_rows, full_rows) in probes.items():
-        times, _ = timed(fn, settings.repeats)
+        wall: list[float] = []
+        times, _ = timed(fn, settings.repeats, wall)
+        out["wall_seconds"][name] = statistics.median(wall)
         per_row = statistics.median(times) / timed_rows
         out["seconds_per_row"][name] = per_row
         out["extrapolated_seconds"][name] = per_row * full_rows

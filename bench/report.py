@@ -29,7 +29,9 @@ def summarise_sentences(runs: list[dict]) -> dict:
     """Median time per method (over texts of the median over repeats), ratios, texts per second."""
     names = sorted({name for run in runs for name in run["times"]})
     per_text = {n: [statistics.median(r["times"][n]) for r in runs if n in r["times"]] for n in names}
+    wall = {n: [statistics.median(r["wall_times"][n]) for r in runs if n in r.get("wall_times", {})] for n in names}
     summary: dict = {"median_seconds": {n: statistics.median(v) for n, v in per_text.items() if v},
+                     "median_wall_seconds": {n: statistics.median(v) for n, v in wall.items() if v},
                      "texts_per_second": {n: len(v) / sum(v) for n, v in per_text.items() if v},
                      "ratios": []}
     for ours, peer, target in PAIRS:
@@ -76,7 +78,8 @@ def markdown(result: dict) -> str:
         f"- Settings: {result['settings']}  ",
         f"- Machine: {m['cpu_count']} CPUs, torch {m['torch']} with {m['torch_threads']} thread(s), Python {m['python']}.  ",
         f"- Load average (1/5/15 min) at start {m['load_average_1_5_15']}, at end {result.get('load_average_end')}: "
-        "the 2 cores were shared with other jobs, so absolute times are inflated and noisy; every ratio compares "
+        "the 2 cores were shared with other jobs. Times are CPU seconds of the bench process (one torch thread), "
+        "which the queue for the cores does not inflate; wall seconds are in bench.json. Every ratio compares "
         "methods run back to back on the same input in the same process.  ",
         f"- Wall time of the whole bench: {result.get('wall_seconds', 0):.0f} s.",
         "",
@@ -86,9 +89,10 @@ def markdown(result: dict) -> str:
                   f"{', '.join(str(r['tokens']) for r in result['sst2'])} tokens)", "",
                   "Timing: faithlens through the public `Explainer.explain` (tokenisation, prediction and the "
                   "per-position deltas included); peers only their `attribute` call.", "",
-                  "| method | median s / sentence | sentences / s |", "|---|---:|---:|"]
+                  "| method | median CPU s / sentence | sentences / CPU s | median wall s |", "|---|---:|---:|---:|"]
         for name, sec in sorted(s["median_seconds"].items(), key=lambda kv: -kv[1]):
-            lines.append(f"| {LABELS.get(name, name)} | {sec:.3f} | {s['texts_per_second'][name]:.3f} |")
+            lines.append(f"| {LABELS.get(name, name)} | {sec:.3f} | {s['texts_per_second'][name]:.3f} | "
+                         f"{s['median_wall_seconds'][name]:.3f} |")
         lines += ["", "| ratio (peer time / faithlens time) | median | min..max | target | met |", "|---|---:|---:|---:|---|"]
         for r in s["ratios"]:
             target = "-" if r["target"] is None else f"≥ {r['target']:g}×"
@@ -105,7 +109,7 @@ def markdown(result: dict) -> str:
                   "Each full run is a fixed number of identical path points (SIG: positions × steps; tint also "
                   "loops over [CLS]/[SEP]; IG: steps; closed form: positions + 1). The time per point is measured on "
                   "the real code paths (one iteration of tint's position loop; faithlens's cores on one path) and "
-                  "multiplied by the number of points. Seconds for one input:", ""]
+                  "multiplied by the number of points. CPU seconds for one input:", ""]
         names = [n for n in LABELS if n in result["lengths"][0]["extrapolated_seconds"]]
         lines += ["| tokens | points timed | " + " | ".join(LABELS[n] for n in names) + " |",
                   "|---:|---:|" + "---:|" * len(names)]
@@ -154,10 +158,29 @@ def plot(result: dict, path: Path) -> None:
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("input length (tokens)")
-    ax.set_ylabel("seconds per input (extrapolated from timed path points)")
+    ax.set_ylabel("CPU seconds per input (extrapolated)")
     ax.set_title(f"Cost vs length, {result['settings']['steps']} steps, {result['machine']['torch_threads']} CPU thread(s)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite bench.md and the plot from a bench.json: python -m bench.report [bench/results/bench.json]."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]) if args else Path(__file__).resolve().parent / "results" / "bench.json"
+    result = json.loads(path.read_text())
+    (path.parent / "bench.md").write_text(markdown(result))
+    if result.get("lengths"):
+        plot(result, path.parent / "time_vs_length.png")
+    print(path.parent / "bench.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -104,7 +104,8 @@ def part_explain(args, get) -> None:
         label = run.label if not (run.method == "sig" and run.steps == args.sig_steps_high and args.sig_steps_high) else f"{run.label}@{run.steps}"
         if label in done:
             continue
-        subset = texts[:args.sig_limit] if run.method == "sig" and run.mode != "closed" else texts
+        costly = run.method == "sig" and run.mode != "closed"
+        subset = texts[:args.sig_limit] if costly or args.all_subset else texts
         t0 = time.perf_counter()
         ex = explain_runs(model, subset, [run], score=args.score)
         ex = {label: ex[run.label]}
@@ -112,6 +113,8 @@ def part_explain(args, get) -> None:
         entry = {"method": label, "steps": run.steps, "n": len(subset), "seconds": round(time.perf_counter() - t0, 1)}
         for t in targets:
             entry[t] = manipulation_table(model, ex, target=t)[label]
+        if args.keep_scores:
+            entry["examples"] = [{"tokens": list(e.tokens), "scores": list(e.token_scores)} for e in ex[label].explanations]
         rows.append(entry)
         write(args.out / f"explain_{key}.json", {"model": key, "name": model.name, "n": len(texts), "score": args.score,
                                                  "data": f"{args.data}:{args.split}", "rows": rows})
@@ -150,6 +153,11 @@ def part_tables(args, get) -> None:
              "merged_first": "f̃ (first-token facade)", "facade_first": "g (first-token facade)"}
     for target, keys in (("stop_words", ["f", "merged_stop", "facade_stop"]), ("first_token", ["f", "merged_first", "facade_first"])):
         tabs = {k: json.loads((args.out / f"explain_{k}.json").read_text()) for k in keys if (args.out / f"explain_{k}.json").exists()}
+        for k, tab in tabs.items():  # SIG reverse/forward run separately (on fewer texts) into --out/sig/
+            extra = args.out / "sig" / f"explain_{k}.json"
+            if extra.exists():
+                have = {r["method"] for r in tab["rows"]}
+                tab["rows"] += [r for r in json.loads(extra.read_text())["rows"] if r["method"] not in have]
         if not tabs:
             continue
         order = ["saliency", "grad_x_input", "smoothgrad", "ig", "deeplift", "gradient_shap", "sig:reverse", "sig:forward",
@@ -162,9 +170,8 @@ def part_tables(args, get) -> None:
         for k, tab in tabs.items():
             cells = {r["method"]: r[target] for r in tab["rows"] if target in r}
             lines.append(f"| {names[k]} | " + " | ".join(
-                f"{cells[m]['p_at_1']:.2f} / {cells[m]['mean_attribution']:.2f}" if m in cells else "–" for m in methods) + " |")
-        ns = {r["method"]: r.get("n", n) for tab in tabs.values() for r in tab["rows"]}
-        lines.append("| n | " + " | ".join(str(ns.get(m, "")) for m in methods) + " |")
+                f"{cells[m]['p_at_1']:.2f} / {cells[m]['mean_attribution']:.2f}" + (f" (n={cells[m]['n']})" if cells[m]["n"] != n else "")
+                if m in cells else "–" for m in methods) + " |")
         lines.append("")
     red = {k: json.loads(p.read_text()) for k in names if (p := args.out / f"reduce_{k}.json").exists()}
     if red:
@@ -210,6 +217,8 @@ def main() -> None:
     p.add_argument("--sig-steps", type=int, default=10)
     p.add_argument("--sig-steps-high", type=int, default=None)
     p.add_argument("--only", default=None, help="comma-separated run labels, in this order (default: all)")
+    p.add_argument("--all-subset", action="store_true", help="every run on the first --sig-limit texts")
+    p.add_argument("--keep-scores", action="store_true", help="store per-example token scores in the JSON")
     p.add_argument("--sig-limit", type=int, default=20, help="texts for SIG reverse/forward (the costly runs)")
     p.add_argument("--attack-limit", type=int, default=30, help="texts for input reduction and HotFlip")
     p.add_argument("--audit-steps", type=int, default=20)
