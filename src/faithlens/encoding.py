@@ -74,16 +74,7 @@ def encode(model: ClassifierModel, texts: Sequence[str], *, truncate: bool = Fal
     check_texts(texts)
     tok = model.tokenizer
     limit = model.max_length
-    enc = tok(
-        list(texts),
-        padding=True,
-        truncation=False,
-        return_offsets_mapping=True,
-        return_special_tokens_mask=True,
-        return_overflowing_tokens=False,
-        return_tensors="pt",
-        verbose=False,
-    )
+    enc = _tokenize(tok, texts, max_length=None)
     lengths = enc["attention_mask"].sum(1)
     too_long = [i for i, n in enumerate(lengths.tolist()) if n > limit]
     if too_long and not truncate:
@@ -93,15 +84,7 @@ def encode(model: ClassifierModel, texts: Sequence[str], *, truncate: bool = Fal
             "Shorten it, or pass --truncate (truncate=True) to keep the first tokens; the result then says it was truncated."
         )
     if too_long:
-        enc = tok(
-            list(texts),
-            padding=True,
-            truncation=True,
-            max_length=limit,
-            return_offsets_mapping=True,
-            return_special_tokens_mask=True,
-            return_tensors="pt",
-        )
+        enc = _tokenize(tok, texts, max_length=limit)
     truncated = tuple(i in set(too_long) for i in range(len(texts)))
     mask = enc["attention_mask"]
     special = enc["special_tokens_mask"].bool() & mask.bool()
@@ -126,6 +109,20 @@ def encode(model: ClassifierModel, texts: Sequence[str], *, truncate: bool = Fal
         word_ids=word_ids,
         offsets=enc["offset_mapping"],
         truncated=truncated,
+    )
+
+
+def _tokenize(tok, texts: Sequence[str], *, max_length: int | None):
+    """One padded batch with offsets and special-token masks; truncated to max_length when given."""
+    return tok(
+        list(texts),
+        padding=True,
+        truncation=max_length is not None,
+        max_length=max_length,
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
+        return_tensors="pt",
+        verbose=False,
     )
 
 
