@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..explanation import Explanation
+from .shade import rgb
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -20,9 +21,7 @@ td,th{padding:.4em .8em;border-bottom:1px solid #ddd;vertical-align:top;text-ali
 
 
 def _bg(score: float) -> str:
-    level = min(1.0, abs(score))
-    fade = int(255 - 175 * level)
-    return f"rgb({fade},255,{fade})" if score >= 0 else f"rgb(255,{fade},{fade})"
+    return "rgb({},{},{})".format(*rgb(score))
 
 
 def _sentence(e: Explanation) -> str:

@@ -7,15 +7,14 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
+from .shade import rgb
 
 RESET = "\x1b[0m"
 
 
 def _colour(score: float) -> str:
     """24-bit background colour: green for positive, red for negative, intensity by |score|."""
-    level = min(1.0, abs(score))
-    fade = int(255 - 175 * level)
-    r, g, b = (fade, 255, fade) if score >= 0 else (255, fade, fade)
+    r, g, b = rgb(score)
     return f"\x1b[48;2;{r};{g};{b}m\x1b[38;2;0;0;0m"
 
 
