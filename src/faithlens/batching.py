@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from .encoding import Encoding
+from .jvp import logits_jvp, supports as jvp_supports
 from .model import ClassifierModel
 from .scores import ScoreFn
 
@@ -38,6 +39,7 @@ class Batch:
     score: ScoreFn
     rows_per_chunk: int | None = None  # None: derived from memory_budget
     memory_budget: int = DEFAULT_MEMORY_BUDGET
+    input_logits: Tensor | None = None  # (B, C) logits at W when already computed (the prediction)
 
     @property
     def diff(self) -> Tensor:
@@ -49,27 +51,46 @@ class Batch:
         return B, L, D
 
     # --- the function being explained ------------------------------------------------------
+    def F_input(self) -> Tensor:
+        """F at the inputs W themselves: (B,). Reuses the prediction's logits when the batch has them."""
+        if self.input_logits is not None:
+            return self.score(self.input_logits, self.target)
+        B, L, _ = self.shape
+        return scores_along(self, torch.arange(B), torch.ones(B, L, dtype=torch.float64))
+
     def F(self, emb: Tensor, b_idx: Tensor) -> Tensor:
         """Score of each row: emb (R, L, D), b_idx (R,) -> (R,)."""
         return self.score(self.logits(emb, b_idx), self.target[b_idx])
 
     def logits(self, emb: Tensor, b_idx: Tensor) -> Tensor:
-        """Class logits of each row: emb (R, L, D), b_idx (R,) -> (R, C).
+        """Class logits of each row: emb (R, L, D), b_idx (R,) -> (R, C)."""
+        return self.model.logits(*self._inputs(b_idx, emb))
 
-        Columns that are padding in every row are dropped first: they are masked in attention and
-        never attributed, so the logits are the same and a chunk of short texts does not pay for
-        the longest text of the batch. Gradients of dropped columns are zero.
+    def logits_jvp(self, emb: Tensor, tangent: Tensor, b_idx: Tensor) -> tuple[Tensor, Tensor]:
+        """Logits and their derivative along `tangent` (hand-written JVP, see `jvp.py`)."""
+        return logits_jvp(self.model, *self._inputs(b_idx, emb, tangent))
+
+    def _columns(self, b_idx: Tensor) -> Tensor:
+        """Columns to keep for these rows: (L,) bool.
+
+        Columns that are padding in every row are dropped: they are masked in attention and never
+        attributed, so the logits are the same and a chunk of short texts does not pay for the
+        longest text of the batch. Gradients of dropped columns are zero.
         """
-        enc = self.enc
-        mask = enc.attention_mask[b_idx]  # (R, L)
-        cols = mask.bool().any(0)  # (L,)
-        if enc.position_ids is None:  # positions are implicit 0..L-1: drop trailing columns only
+        cols = self.enc.attention_mask[b_idx].bool().any(0)  # (L,)
+        if self.enc.position_ids is None:  # positions are implicit 0..L-1: drop trailing columns only
             cols = torch.arange(len(cols)) <= int(cols.nonzero().max())
+        return cols
+
+    def _inputs(self, b_idx: Tensor, *row_tensors: Tensor) -> tuple:
+        """(row tensors..., attention mask, token types, positions) of the rows, padding columns dropped."""
+        enc, cols = self.enc, self._columns(b_idx)
         if bool(cols.all()):
             pick = lambda t: None if t is None else t[b_idx]  # noqa: E731
-            return self.model.logits(emb, mask, pick(enc.token_type_ids), pick(enc.position_ids))
+            return (*row_tensors, pick(enc.attention_mask), pick(enc.token_type_ids), pick(enc.position_ids))
         pick = lambda t: None if t is None else t[b_idx][:, cols]  # noqa: E731
-        return self.model.logits(emb[:, cols], mask[:, cols], pick(enc.token_type_ids), pick(enc.position_ids))
+        rows = tuple(t[:, cols] for t in row_tensors)
+        return (*rows, pick(enc.attention_mask), pick(enc.token_type_ids), pick(enc.position_ids))
 
     def points(self, b_idx: Tensor, coef: Tensor) -> Tensor:
         """Row embeddings W̄[b] + coef * (W[b] - W̄[b]): (R,), (R, L) -> (R, L, D)."""
@@ -150,13 +171,24 @@ def gradients_at_points(batch: Batch, emb: Tensor, b_idx: Tensor) -> Tensor:
 def jvps_along(batch: Batch, b_idx: Tensor, coef: Tensor, tangent: Tensor) -> Tensor:
     """Directional derivative of F at each row along tangent ⊙ (W - W̄)[b]: -> (R,).
 
-    Forward-mode AD (one Jacobian-vector product per row); needs eager attention on CPU.
-    Nothing is stored for a backward pass, so chunks are larger than in reverse mode.
+    One Jacobian-vector product per row: written out by hand for BERT-style classifiers
+    (`jvp.py`), torch's forward-mode AD (eager attention) for every other model. Nothing is stored for a backward pass, so chunks are larger than in reverse mode.
     """
     import torch.autograd.forward_ad as fwAD
 
     out = torch.empty(len(b_idx), dtype=batch.W.dtype)
-    previous = batch.model.attention
+    if jvp_supports(batch.model):  # fast path: hand-written JVP, no autograd at all
+        with torch.no_grad():
+            for s in batch.chunks(len(b_idx), "forward_ad"):
+                b = b_idx[s]
+                point = batch.points(b, coef[s])  # (r, L, D)
+                direction = tangent[s].to(point.dtype)[..., None] * batch.diff[b]  # (r, L, D)
+                logits, dlogits = batch.logits_jvp(point, direction, b)  # (r, C), (r, C)
+                with fwAD.dual_level():  # only the score of the logits goes through torch's AD
+                    F = batch.score(fwAD.make_dual(logits, dlogits), batch.target[b])
+                    out[s] = fwAD.unpack_dual(F).tangent
+        return out
+    previous = batch.model.attention  # fallback: torch's forward-mode AD through the model
     batch.model.set_attention("eager")
     try:
         with torch.no_grad(), fwAD.dual_level(), _ConstantWeightLinear():

@@ -122,7 +122,8 @@ class Explainer:
         target = torch.tensor([_resolve_target(self.model, t, int(p.argmax())) for t, p in zip(targets, probs)])
         Wbar = baseline_embeddings(self.model, enc, base, W)
         batch = Batch(model=self.model, enc=enc, W=W, Wbar=Wbar, target=target, score=score_fn,
-                      rows_per_chunk=rows_per_chunk, memory_budget=memory_budget or DEFAULT_MEMORY_BUDGET)
+                      rows_per_chunk=rows_per_chunk, memory_budget=memory_budget or DEFAULT_MEMORY_BUDGET,
+                      input_logits=logits)
         return Prepared(batch=batch, probs=probs, baseline=base)
 
 

@@ -69,7 +69,5 @@ def total_delta(batch: Batch, token_scores: Tensor) -> Tensor:
     from ..batching import scores_along
 
     B, L, _ = batch.shape
-    b = torch.arange(B).repeat(2)
-    coef = torch.cat([torch.ones(B, L), torch.zeros(B, L)])
-    F = scores_along(batch, b, coef)
-    return token_scores.sum(1) - (F[:B] - F[B:])
+    F_baseline = scores_along(batch, torch.arange(B), torch.zeros(B, L, dtype=torch.float64))
+    return token_scores.sum(1) - (batch.F_input() - F_baseline)

@@ -1,0 +1,74 @@
+"""The hand-written BERT JVP against torch's forward-mode AD and against SIG's other modes."""
+
+import pytest
+import torch
+import torch.autograd.forward_ad as fwAD
+
+import faithlens.batching as batching
+from faithlens import Explainer
+from faithlens.jvp import logits_jvp, supports
+from tiny import tiny
+
+TEXTS = ["the film was goodish and fun", "dull", "a boring plot, but the acting was very good"]
+
+
+@pytest.fixture(scope="module")
+def bert():
+    return tiny("bert", dtype=torch.float64)
+
+
+def _inputs(model, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    R, L, D = 5, 9, model.model.config.hidden_size
+    emb = torch.randn(R, L, D, generator=g, dtype=torch.float64)
+    tangent = torch.randn(R, L, D, generator=g, dtype=torch.float64)
+    mask = torch.ones(R, L, dtype=torch.long)
+    mask[1, 6:] = 0  # padded rows: masked keys must not leak into the tangent
+    mask[3, 2:] = 0
+    types = torch.zeros(R, L, dtype=torch.long)
+    types[:, 5:] = 1
+    return emb, tangent, mask, types
+
+
+def test_supported_models(bert):
+    assert supports(bert)
+    assert not any(supports(tiny(kind)) for kind in ("distilbert", "roberta", "gpt2"))
+
+
+def test_logits_and_tangent_match_torch_forward_ad(bert):
+    emb, tangent, mask, types = _inputs(bert)
+    with torch.no_grad():
+        logits, dlogits = logits_jvp(bert, emb, tangent, mask, types)
+        reference = bert.logits(emb, mask, types)
+    previous = bert.attention
+    bert.set_attention("eager")
+    try:
+        with torch.no_grad(), fwAD.dual_level():
+            dual = bert.logits(fwAD.make_dual(emb, tangent), mask, types)
+            expected = fwAD.unpack_dual(dual).tangent
+    finally:
+        bert.set_attention(previous)
+    torch.testing.assert_close(logits, reference, rtol=0, atol=1e-12)
+    torch.testing.assert_close(dlogits, expected, rtol=0, atol=1e-12)
+    assert dlogits.abs().max() > 1e-3  # a real derivative, not zeros
+
+
+def test_tangent_matches_central_difference(bert):
+    emb, tangent, mask, types = _inputs(bert, seed=1)
+    h = 1e-5
+    with torch.no_grad():
+        _, dlogits = logits_jvp(bert, emb, tangent, mask, types)
+        diff = (bert.logits(emb + h * tangent, mask, types) - bert.logits(emb - h * tangent, mask, types)) / (2 * h)
+    torch.testing.assert_close(dlogits, diff, rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("unit", ["token", "word"])
+def test_sig_forward_same_with_either_jvp(bert, monkeypatch, unit):
+    ex = Explainer(bert)
+    fast = ex.explain(TEXTS, "sig", steps=16, mode="forward", unit=unit)
+    monkeypatch.setattr(batching, "jvp_supports", lambda model: False)
+    slow = ex.explain(TEXTS, "sig", steps=16, mode="forward", unit=unit)
+    reverse = ex.explain(TEXTS, "sig", steps=16, mode="reverse", unit=unit)
+    for a, b, c in zip(fast, slow, reverse):
+        assert a.token_scores == pytest.approx(b.token_scores, abs=1e-12)
+        assert a.token_scores == pytest.approx(c.token_scores, abs=1e-10)
