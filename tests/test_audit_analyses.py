@@ -167,6 +167,8 @@ def test_html_escapes_tokens():
     row = {"kind": "output", "stop_words": {"share": 0.1, "top": 0.0}, "first_token": {"share": 0.1, "top": 0.0}, "seconds": 0.1}
     report = AuditReport(model="<m>", n=1, score="logit", methods={"occlusion": row}, verdict="v", level="ok", findings=[],
                          examples=[{"text": "<b>x</b>", "tokens": ["<b>", "x"], "special": [False, False], "prediction": "p",
-                                    "scores": {"occlusion": [0.5, -0.5]}}])
+                                    "scores": {"occlusion": [0.5, -0.5]},
+                                    "words": {"occlusion": [[0, 3, 0.5], [3, 4, -0.5]]}}])
     page = report.to_html()
     assert "<b>" not in page and "&lt;b&gt;" in page
+    assert page.count('class="w"') == 2  # one coloured span per word, on the views' shared colour scale

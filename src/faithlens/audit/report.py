@@ -20,6 +20,7 @@ import torch
 from torch import Tensor
 
 from ..model import ClassifierModel
+from ..views.html import highlight
 from .manipulation import Explained, Run, explain_runs, normalise_abs
 from .targets import target_mask
 
@@ -175,8 +176,10 @@ def _example(model: ClassifierModel, explained: dict[str, Explained], j: int) ->
         special = torch.tensor(ex.explanations[j].special)
         total = float(s.abs()[~special].sum())
         scores[label] = [float(v) / total if total > 0 else 0.0 for v in s.tolist()]
+    words = {label: [[w.start, w.end, w.score_normalised] for w in ex.explanations[j].words]
+             for label, ex in explained.items()}
     return {"text": e.text, "tokens": list(e.tokens), "special": list(e.special),
-            "prediction": e.prediction["label"], "scores": scores}
+            "prediction": e.prediction["label"], "scores": scores, "words": words}
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -231,28 +234,21 @@ def render_html(report: AuditReport) -> str:
     findings = "".join(f"<li>{esc(f)}</li>" for f in report.findings)
     examples = []
     for ex in report.examples:
-        cells = []
-        for label, scores in ex["scores"].items():
-            spans = []
-            for tok, s, sp in zip(ex["tokens"], scores, ex["special"]):
-                if sp:
-                    continue
-                alpha = min(1.0, abs(s) * 2)
-                rgb = "220,50,47" if s >= 0 else "38,139,210"
-                spans.append(f'<span class="tok" style="background:rgba({rgb},{alpha:.2f})" '
-                             f'title="{esc(f"{s:+.3f}")}">{esc(tok)}</span>')
-            cells.append(f'<div class="col"><div class="lab">{esc(label)}</div>{" ".join(spans)}</div>')
+        cells = [f'<div class="col"><div class="lab">{esc(label)}</div>'
+                 f'{highlight(ex["text"], [(a, b, v, f"{v:+.3f}") for a, b, v in words])}</div>'
+                 for label, words in ex["words"].items()]
         examples.append(f'<div class="ex"><div class="txt">{esc(ex["text"])} '
                         f'<em>(predicted {esc(str(ex["prediction"]))})</em></div><div class="row">{"".join(cells)}</div></div>')
     style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}"
              "td,th{border:1px solid #ccc;padding:4px 8px;font-size:0.9em}.verdict{border-left:6px solid " + colour +
              ";padding:0.5em 1em;background:#f7f7f7}.row{display:flex;flex-wrap:wrap;gap:8px}.col{flex:1 1 260px;"
              "border:1px solid #ddd;padding:6px}.lab{font-weight:bold;font-size:0.8em;margin-bottom:4px}"
-             ".tok{padding:1px 2px;border-radius:3px;line-height:1.9}.ex{margin:1.2em 0}.txt{margin-bottom:4px}")
+             ".w{padding:1px 2px;border-radius:3px;line-height:1.9}.ex{margin:1.2em 0}.txt{margin-bottom:4px}")
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>faithlens audit: {esc(report.model)}</title>"
             f"<style>{style}</style></head><body><h1>faithlens audit: {esc(report.model)}</h1>"
             f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
             f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
-            " Scores are |a| normalised to sum 1 over attributed tokens; red = positive, blue = negative.</p>"
+            " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word coloured by its"
+            " signed score, normalised per method; green supports the predicted class, red opposes it.</p>"
             + (f"<ul>{findings}</ul>" if findings else "")
             + f"<table><tr>{head}</tr>{body}</table><h2>Examples</h2>{''.join(examples)}</body></html>")

@@ -24,16 +24,21 @@ def _bg(score: float) -> str:
     return "rgb({},{},{})".format(*rgb(score))
 
 
-def _sentence(e: Explanation) -> str:
+def highlight(text: str, spans: Sequence[tuple[int, int, float, str]]) -> str:
+    """`text`, escaped, with each (start, end, normalised score, tooltip) span coloured by its score."""
     parts, cursor = [], 0
-    for w in e.words:
-        parts.append(html.escape(e.text[cursor:w.start]))
-        title = html.escape(f"{w.word}: {w.score:+.4f} (normalised {w.score_normalised:+.3f})", quote=True)
-        parts.append(f'<span class="w" style="background:{_bg(w.score_normalised)}" title="{title}">'
-                     f"{html.escape(e.text[w.start:w.end])}</span>")
-        cursor = w.end
-    parts.append(html.escape(e.text[cursor:]))
+    for start, end, score, tip in spans:
+        parts.append(html.escape(text[cursor:start]))
+        parts.append(f'<span class="w" style="background:{_bg(score)}" title="{html.escape(tip, quote=True)}">'
+                     f"{html.escape(text[start:end])}</span>")
+        cursor = end
+    parts.append(html.escape(text[cursor:]))
     return "".join(parts)
+
+
+def _sentence(e: Explanation) -> str:
+    return highlight(e.text, [(w.start, w.end, w.score_normalised,
+                               f"{w.word}: {w.score:+.4f} (normalised {w.score_normalised:+.3f})") for w in e.words])
 
 
 def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithlens explanations") -> str:
