@@ -165,3 +165,30 @@ def test_bad_input_is_explained(
     with pytest.raises(FaithlensError, match=message):
         run(tiny_base, tmp_path / "m", **override)
     assert not (tmp_path / "m").exists()
+
+
+def test_cli_train_on_labelled_files(tiny_base: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`faithlens train`: TSV in, seeded subset, a folder that `load_model` explains, the metrics printed."""
+    from faithlens import Explainer
+    from faithlens.cli import main
+    from faithlens.model import load_model
+
+    def tsv(name: str, n: int, seed: int) -> str:
+        texts, labels = keyword_split(n, seed=seed)
+        path = tmp_path / name
+        path.write_text("sentence\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in zip(texts, labels)))
+        return str(path)
+
+    out = tmp_path / "model"
+    argv = ["train", "--base", str(tiny_base), "--train", tsv("train.tsv", 60, 1), "--subset", "40",
+            "--validation", tsv("dev.tsv", 20, 2), "--test", tsv("test.tsv", 20, 3), "--out", str(out),
+            "--epochs", "6", "--lr", "3e-3", "--batch-size", "2", "--max-length", "32"]
+    assert main(argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["metrics"]["test_accuracy"] >= 0.9
+    info = read_model_info(out)
+    assert info["dataset"]["subset"] == "seeded subset (seed 0) of 40 of 60 examples"
+    assert info["metrics"] == printed["metrics"]
+    e = Explainer(load_model(out)).explain(f"{KEYWORDS[0]} {FILLER[0]}", "sig", mode="closed")
+    assert e.prediction["label"] in LABELS and len(e.words) == 2
+    assert main(argv) == 2  # the folder exists now: refused without --overwrite
