@@ -139,3 +139,25 @@ def test_probabilities_and_prediction(ex):
     other = 1 - e.prediction["index"]
     assert ex.explain(TEXTS[0], "grad_x_input", target=other).target["index"] == other
     assert not math.isnan(e.seconds)
+
+
+@pytest.mark.parametrize("method", ["ig", "sig"])
+def test_reused_prediction_logits_give_the_same_deltas(ex, method):
+    """F(w) and F(w̄) come from the prediction pass; recomputing them by chunked forwards changes nothing."""
+    import dataclasses
+
+    from faithlens.baselines import resolve_baseline
+    from faithlens.methods import get_method
+    from faithlens.methods.base import Options
+    from faithlens.scores import score_function
+
+    prep = ex._prepare(TEXTS, [None] * 3, resolve_baseline(ex.model, "mask"), score_function("logit"), False, 7, None)
+    assert prep.batch.input_logits is not None and prep.batch.baseline_logits is not None
+    fresh = dataclasses.replace(prep.batch, input_logits=None, baseline_logits=None)
+    opts = Options(steps=6)
+    reused, recomputed = get_method(method).fn(prep.batch, opts), get_method(method).fn(fresh, opts)
+    for field in ("total_delta", "unit_deltas"):
+        a, b = getattr(reused, field), getattr(recomputed, field)
+        if a is not None:
+            assert float((a - b).abs().max()) < 1e-10
+    assert torch.equal(reused.token_scores, recomputed.token_scores)

@@ -40,6 +40,7 @@ class Batch:
     rows_per_chunk: int | None = None  # None: derived from memory_budget
     memory_budget: int = DEFAULT_MEMORY_BUDGET
     input_logits: Tensor | None = None  # (B, C) logits at W when already computed (the prediction)
+    baseline_logits: Tensor | None = None  # (B, C) logits at W̄ when already computed
 
     @property
     def diff(self) -> Tensor:
@@ -57,6 +58,13 @@ class Batch:
             return self.score(self.input_logits, self.target)
         B, L, _ = self.shape
         return scores_along(self, torch.arange(B), torch.ones(B, L, dtype=torch.float64))
+
+    def F_baseline(self) -> Tensor:
+        """F at the baselines W̄: (B,). Reuses logits computed with the prediction when the batch has them."""
+        if self.baseline_logits is not None:
+            return self.score(self.baseline_logits, self.target)
+        B, L, _ = self.shape
+        return scores_along(self, torch.arange(B), torch.zeros(B, L, dtype=torch.float64))
 
     def F(self, emb: Tensor, b_idx: Tensor) -> Tensor:
         """Score of each row: emb (R, L, D), b_idx (R,) -> (R,)."""

@@ -97,7 +97,7 @@ class Explainer:
             idx = order[start:start + batch_size]
             t0 = time.perf_counter()
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
-                                 rows_per_chunk, memory_budget)
+                                 rows_per_chunk, memory_budget, with_baseline_score=spec.completeness)
             out = spec.fn(prep.batch, opts)
             seconds = (time.perf_counter() - t0) / len(idx)
             settings = dict(common, **out.settings)
@@ -112,18 +112,25 @@ class Explainer:
         return {m: self.explain(text, m, **settings) for m in methods}  # type: ignore[misc]
 
     # --- internals ---------------------------------------------------------------------------
-    def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget) -> Prepared:
+    def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
+                 with_baseline_score: bool = True) -> Prepared:
         enc = encode(self.model, texts, truncate=truncate)
         with torch.inference_mode():
             W = self.model.embed(enc.input_ids)
-            logits = self.model.logits(W, enc.attention_mask, enc.token_type_ids, enc.position_ids)
         W = W.clone()
+        Wbar = baseline_embeddings(self.model, enc, base, W)
+        B, k = len(texts), 2 if with_baseline_score else 1
+        rep = lambda t: None if t is None else t.repeat(k, 1)  # noqa: E731
+        with torch.inference_mode():  # the prediction, and F at the baseline (completeness deltas) in the same pass
+            both = self.model.logits(torch.cat([W, Wbar][:k]), rep(enc.attention_mask), rep(enc.token_type_ids),
+                                     rep(enc.position_ids))  # (kB, C)
+        logits = both[:B].clone()
+        baseline_logits = both[B:].clone() if with_baseline_score else None
         probs = torch.softmax(logits, -1)
         target = torch.tensor([_resolve_target(self.model, t, int(p.argmax())) for t, p in zip(targets, probs)])
-        Wbar = baseline_embeddings(self.model, enc, base, W)
         batch = Batch(model=self.model, enc=enc, W=W, Wbar=Wbar, target=target, score=score_fn,
                       rows_per_chunk=rows_per_chunk, memory_budget=memory_budget or DEFAULT_MEMORY_BUDGET,
-                      input_logits=logits)
+                      input_logits=logits, baseline_logits=baseline_logits)
         return Prepared(batch=batch, probs=probs, baseline=base)
 
 

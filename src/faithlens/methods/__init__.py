@@ -14,7 +14,8 @@ METHODS: dict[str, Method] = {
     m.name: m
     for m in [
         Method("sig", sig, "Sequential Integrated Gradients: each word moves alone from the baseline (headline)", default_steps=50),
-        Method("ig", ig, "Integrated Gradients: all words move together from the baseline", default_steps=50),
+        Method("ig", ig, "Integrated Gradients: all words move together from the baseline", default_steps=50,
+               completeness=True),
         Method("grad_x_input", grad_x_input, "Gradient × Input at the input"),
         Method("saliency", saliency, "L2 norm of the gradient per token (unsigned)", signed=False),
         Method("smoothgrad", smoothgrad, "Gradient averaged over noisy copies, times the input", default_samples=10, random=True),
@@ -41,5 +42,7 @@ __all__ = ["METHODS", "Method", "MethodOutput", "Options", "get_method", "regist
 # DIG lives in its own file; registered here so it is always available.
 from .dig import make_dig  # noqa: E402
 
-register(Method("dig", make_dig("greedy"), "Discretized IG: paths through nearby vocabulary words (GREEDY anchors)", default_steps=30))
-register(Method("dig_maxcount", make_dig("maxcount"), "Discretized IG with MAXCOUNT anchors", default_steps=30))
+register(Method("dig", make_dig("greedy"), "Discretized IG: paths through nearby vocabulary words (GREEDY anchors)", default_steps=30,
+                completeness=True))
+register(Method("dig_maxcount", make_dig("maxcount"), "Discretized IG with MAXCOUNT anchors", default_steps=30,
+                completeness=True))

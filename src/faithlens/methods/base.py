@@ -48,6 +48,7 @@ class Method:
     default_samples: int | None = None
     random: bool = False
     signed: bool = True
+    completeness: bool = False  # reports Σ a - (F(w) - F(w̄)), so needs F at the baseline
 
 
 def mask_scores(batch: Batch, scores: Tensor) -> Tensor:
@@ -66,8 +67,4 @@ def unit_rows(units: Tensor, n_steps: int) -> tuple[Tensor, Tensor, Tensor]:
 
 def total_delta(batch: Batch, token_scores: Tensor) -> Tensor:
     """Completeness gap per text: Σ_i a_i - (F(w) - F(w̄))."""
-    from ..batching import scores_along
-
-    B, L, _ = batch.shape
-    F_baseline = scores_along(batch, torch.arange(B), torch.zeros(B, L, dtype=torch.float64))
-    return token_scores.sum(1) - (batch.F_input() - F_baseline)
+    return token_scores.sum(1) - (batch.F_input() - batch.F_baseline())
