@@ -152,3 +152,18 @@ def test_cli_reads_stdin_and_reports_errors(saved_model, capsys, monkeypatch):
     assert "empty or only whitespace" in capsys.readouterr().err
     assert main(["explain", "x", "--model", str(saved_model), "--method", "nope"]) == 2
     assert "Valid choices" in capsys.readouterr().err
+
+
+def test_cli_threads_option(saved_model, capsys):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        assert main(["--threads", "1", "explain", "dull film", "--model", str(saved_model), "--method", "occlusion",
+                     "--json"]) == 0
+        assert torch.get_num_threads() == 1
+        capsys.readouterr()
+        assert main(["--threads", "0", "explain", "dull film", "--model", str(saved_model)]) == 2
+        assert "--threads must be a positive int. Got 0" in capsys.readouterr().err
+    finally:
+        torch.set_num_threads(before)

@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explain transformer text classifiers word by word, and check whether to trust the explanation.",
     )
     parser.add_argument("--version", action="version", version=f"faithlens {__version__}")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="CPU threads for torch (default: torch's choice). On a shared machine, 1 per job is "
+                             "often fastest: threads that wait for busy cores slow everything down.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)
@@ -39,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    if args.threads is not None:
+        if args.threads < 1:
+            print(f"faithlens: error: --threads must be a positive int. Got {args.threads} instead.", file=sys.stderr)
+            return 2
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         return int(args.run(args) or 0)
     except FaithlensError as exc:

@@ -167,11 +167,19 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
             info = _read_model_card(path)
         else:
             source = name
+    from transformers.utils import logging as hf_logging
+
+    quiet = Path(source).exists() and hf_logging.is_progress_bar_enabled()  # no "Loading weights" bar for local folders
+    if quiet:
+        hf_logging.disable_progress_bar()
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, use_fast=True)
         model = AutoModelForSequenceClassification.from_pretrained(source, dtype=dtype or torch.float32)
     except OSError as exc:
         raise FaithlensError(_load_error(name, exc)) from exc
+    finally:
+        if quiet:
+            hf_logging.enable_progress_bar()
     return from_pretrained_objects(model, tokenizer, name=name, info=info)
 
 
