@@ -161,3 +161,25 @@ def test_reused_prediction_logits_give_the_same_deltas(ex, method):
         if a is not None:
             assert float((a - b).abs().max()) < 1e-10
     assert torch.equal(reused.token_scores, recomputed.token_scores)
+
+
+@pytest.mark.parametrize("method,settings", [("sig", {"steps": 6}), ("sig", {"mode": "closed"}),
+                                             ("sig", {"steps": 6, "unit": "word"}), ("occlusion", {})])
+def test_causal_prefix_sharing_changes_nothing(monkeypatch, method, settings):
+    """GPT-2: columns before the moving word run once per text into a key/value cache."""
+    from faithlens.batching import Batch
+    from faithlens.model import ClassifierModel
+
+    model = tiny("gpt2", dtype=torch.float64)
+    ex = Explainer(model)
+    calls = []
+    original = ClassifierModel.logits_after_prefix
+    monkeypatch.setattr(ClassifierModel, "logits_after_prefix",
+                        lambda self, *a: calls.append(a[0].shape) or original(self, *a))
+    shared = ex.explain(TEXTS, method, rows_per_chunk=5, **settings)
+    assert calls and max(shape[1] for shape in calls) >= 5  # long prefixes were shared
+    monkeypatch.setattr(Batch, "_shared_prefix", lambda self, b_idx, coef: 0)
+    full = ex.explain(TEXTS, method, rows_per_chunk=5, **settings)
+    for a, b in zip(shared, full):
+        assert a.token_scores == pytest.approx(b.token_scores, abs=1e-12)
+        assert (a.deltas or ()) == pytest.approx(b.deltas or (), abs=1e-12)

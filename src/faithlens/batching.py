@@ -66,13 +66,38 @@ class Batch:
         B, L, _ = self.shape
         return scores_along(self, torch.arange(B), torch.zeros(B, L, dtype=torch.float64))
 
-    def F(self, emb: Tensor, b_idx: Tensor) -> Tensor:
-        """Score of each row: emb (R, L, D), b_idx (R,) -> (R,)."""
-        return self.score(self.logits(emb, b_idx), self.target[b_idx])
+    def F(self, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:
+        """Score of each row: emb (R, L, D), b_idx (R,) -> (R,). See `logits` for `coef`."""
+        return self.score(self.logits(emb, b_idx, coef), self.target[b_idx])
 
-    def logits(self, emb: Tensor, b_idx: Tensor) -> Tensor:
-        """Class logits of each row: emb (R, L, D), b_idx (R,) -> (R, C)."""
-        return self.model.logits(*self._inputs(b_idx, emb))
+    def logits(self, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:
+        """Class logits of each row: emb (R, L, D), b_idx (R,) -> (R, C).
+
+        `coef` (R, L), when given, are the rows' path coefficients (1 = the input's own embedding).
+        Causal models then compute the leading columns that no row moves once per text and share
+        their key/value cache across the rows: a position never sees the positions after it, so
+        those columns are the same in every row (SIG moves one word; the rest of the text is fixed).
+        """
+        args = self._inputs(b_idx, emb)
+        start = self._shared_prefix(b_idx, coef)
+        if start == 0:
+            return self.model.logits(*args)
+        emb_kept, mask, types, positions = args
+        texts, row_text = b_idx.unique(return_inverse=True)  # prefix once per distinct text
+        cols = self._columns(b_idx)
+        prefix = self.W[texts][:, cols][:, :start]  # (T, start, D) = every row's own first columns
+        return self.model.logits_after_prefix(
+            prefix, self.enc.attention_mask[texts][:, cols][:, :start], self.enc.position_ids[texts][:, cols][:, :start],
+            row_text, emb_kept[:, start:], mask, positions[:, start:])
+
+    def _shared_prefix(self, b_idx: Tensor, coef: Tensor | None) -> int:
+        """Causal models: how many leading (kept) columns equal the input in every row; 0 otherwise."""
+        if coef is None or not self.model.is_causal or self.enc.position_ids is None:
+            return 0
+        moved = coef[:, self._columns(b_idx)] != 1  # (R, L')
+        last = moved.shape[1] - 1  # the classifier reads the last column: it always runs
+        first = torch.where(moved.any(1), moved.to(torch.int8).argmax(1), last)  # (R,)
+        return int(min(int(first.min()), last))
 
     def logits_jvp(self, emb: Tensor, tangent: Tensor, b_idx: Tensor) -> tuple[Tensor, Tensor]:
         """Logits and their derivative along `tangent` (hand-written JVP, see `jvp.py`)."""
@@ -105,10 +130,28 @@ class Batch:
         return self.Wbar[b_idx] + coef.to(self.W.dtype)[..., None] * self.diff[b_idx]
 
     # --- chunking --------------------------------------------------------------------------
-    def chunks(self, n_rows: int, kind: str) -> Iterator[slice]:
+    def chunks(self, n_rows: int, kind: str, groups: Tensor | None = None) -> Iterator[slice]:
+        """Slices of at most the budgeted number of rows; with `groups` (R,), never across a change of group."""
         size = self.rows_per_chunk or rows_for_budget(self.model, self.shape[1], kind, self.memory_budget)
-        for start in range(0, n_rows, size):
-            yield slice(start, min(start + size, n_rows))
+        bounds = [0, n_rows]
+        if groups is not None and n_rows > 1:
+            bounds = [0, *((groups[1:] != groups[:-1]).nonzero()[:, 0] + 1).tolist(), n_rows]
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            for start in range(lo, hi, size):
+                yield slice(start, min(start + size, hi))
+
+    def prefix_groups(self, b_idx: Tensor, coef: Tensor) -> Tensor | None:
+        """Causal models: each row's quarter of the sequence where its first moved column lies (R,).
+
+        Chunks that stay within one quarter share a long unmoved prefix (see `logits`). None for
+        other models, where nothing is shared.
+        """
+        if not self.model.is_causal or self.enc.position_ids is None:
+            return None
+        L = coef.shape[1]
+        moved = (coef != 1) & self.enc.attention_mask[b_idx].bool()  # (R, L)
+        first = torch.where(moved.any(1), moved.to(torch.int8).argmax(1), L - 1)
+        return first // max(1, -(-L // 4))
 
 
 def rows_for_budget(model: ClassifierModel, length: int, kind: str, budget: int) -> int:
@@ -138,8 +181,8 @@ def scores_along(batch: Batch, b_idx: Tensor, coef: Tensor) -> Tensor:
     """F at each row, forward passes only: (R,) rows -> (R,)."""
     out = torch.empty(len(b_idx), dtype=batch.W.dtype)
     with torch.inference_mode():
-        for s in batch.chunks(len(b_idx), "inference"):
-            out[s] = batch.F(batch.points(b_idx[s], coef[s]), b_idx[s])
+        for s in batch.chunks(len(b_idx), "inference", batch.prefix_groups(b_idx, coef)):
+            out[s] = batch.F(batch.points(b_idx[s], coef[s]), b_idx[s], coef[s])
     return out
 
 
@@ -151,19 +194,23 @@ def gradients_along(batch: Batch, b_idx: Tensor, coef: Tensor, keep: Tensor, wei
     B, L, D = batch.shape
     total = torch.zeros(B, L, D, dtype=batch.W.dtype)
     diff = batch.diff
-    for s in batch.chunks(len(b_idx), "reverse"):
+    for s in batch.chunks(len(b_idx), "reverse", batch.prefix_groups(b_idx, coef)):
         b = b_idx[s]
-        grad = gradients_at(batch, batch.points(b, coef[s]), b)  # (r, L, D)
+        grad = gradients_at(batch, batch.points(b, coef[s]), b, coef[s])  # (r, L, D)
         contrib = (weight[s].to(grad.dtype)[:, None, None] * keep[s].to(grad.dtype)[..., None]) * grad * diff[b]
         total.index_add_(0, b, contrib)
     return total
 
 
-def gradients_at(batch: Batch, emb: Tensor, b_idx: Tensor) -> Tensor:
-    """∇F at given row embeddings: (R, L, D) -> (R, L, D). Rows are independent (eval mode)."""
+def gradients_at(batch: Batch, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:
+    """∇F at given row embeddings: (R, L, D) -> (R, L, D). Rows are independent (eval mode).
+
+    With the rows' path `coef`, causal models share the unmoved prefix (`Batch.logits`); its
+    gradient is then zero, so only pass `coef` when the prefix's gradient is not used.
+    """
     emb = emb.detach().requires_grad_(True)
     with torch.enable_grad():
-        F = batch.F(emb, b_idx)
+        F = batch.F(emb, b_idx, coef)
         (grad,) = torch.autograd.grad(F.sum(), emb)
     return grad
 

@@ -96,6 +96,31 @@ class ClassifierModel:
             kwargs["position_ids"] = position_ids
         return self.model(**kwargs).logits
 
+    def logits_after_prefix(
+        self,
+        prefix_embeds: Tensor,
+        prefix_mask: Tensor,
+        prefix_positions: Tensor,
+        row_prefix: Tensor,
+        embeds: Tensor,
+        attention_mask: Tensor,
+        position_ids: Tensor,
+    ) -> Tensor:
+        """Causal models: class logits (R, C) of rows that share leading columns.
+
+        The prefixes (T, P, D) run once, without gradients, into a key/value cache; row r continues
+        prefix `row_prefix[r]` with its own columns `embeds` (R, L - P, D). `attention_mask` (R, L)
+        covers both parts, `position_ids` (R, L - P) the row's own columns.
+        """
+        with torch.no_grad():
+            out = self.model.base_model(inputs_embeds=prefix_embeds, attention_mask=prefix_mask,
+                                        position_ids=prefix_positions, use_cache=True)
+        cache = out.past_key_values
+        cache.batch_select_indices(row_prefix)  # (T, ...) -> (R, ...)
+        kwargs = {"inputs_embeds": embeds, "attention_mask": attention_mask, "position_ids": position_ids}
+        kwargs[_cache_argument(self.model)] = cache
+        return self.model(**kwargs).logits
+
     def set_attention(self, implementation: str) -> None:
         """Switch attention kernel ('eager' is needed by forward-mode AD on CPU)."""
         current = getattr(self.model.config, "_attn_implementation", None)
@@ -110,6 +135,13 @@ class ClassifierModel:
     @property
     def attention(self) -> str:
         return str(getattr(self.model.config, "_attn_implementation", "eager"))
+
+
+def _cache_argument(model: torch.nn.Module) -> str:
+    """Name of the key/value cache argument of the model's forward (`cache` in transformers 5)."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
 def _is_causal(model: torch.nn.Module) -> bool:
