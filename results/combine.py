@@ -1,6 +1,7 @@
 """Write the merged tables (Table 4 analogue, SIG computations) from the run folders in results/.
 
-python results/combine.py   # refreshes every run's table.md/results.*, writes sst2-table4.md and sst2-sig-modes.md
+python results/combine.py   # refreshes every run's table.md/results.*, writes sst2-table4.md, sst2-sig-modes.md,
+                            # TABLES.md (all tables) and SIZES.md (examples and compute time per run)
 """
 from pathlib import Path
 
@@ -50,3 +51,69 @@ for title, rel in ORDER:
     parts.append(f"### {title}\n\n{body}")
 (HERE / "TABLES.md").write_text("\n".join(parts), encoding="utf-8")
 print("wrote TABLES.md")
+
+# How far each run got, and what it cost: examples per method and summed explanation seconds.
+lines = ["| run | methods | examples with every method | examples per method (min–max) | explanation time, summed |",
+         "|---|---|---:|---|---:|"]
+for folder in sorted(p for p in HERE.iterdir() if (p / "settings.json").exists()):
+    records = read_records(folder / "records.jsonl")
+    by_method: dict = {}
+    for r in records:
+        by_method.setdefault(r["method"], set()).add(r["index"])
+    if not by_method:
+        continue
+    common = set.intersection(*by_method.values())
+    counts = [len(v) for v in by_method.values()]
+    hours = sum(float(r.get("seconds") or 0.0) for r in records) / 3600
+    lines.append(f"| {folder.name} | {len(by_method)} | {len(common)} | {min(counts)}–{max(counts)} | {hours:.2f} h |")
+(HERE / "SIZES.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+print("wrote SIZES.md")
+
+# The headline: every method of every run on the examples that have all its methods (paired comparison).
+def mean_sem(xs: list, fmt: str = ".3f") -> str:
+    """'mean ± standard error' of the values ('–' for fewer than two)."""
+    n = len(xs)
+    if n < 2:
+        return "–"
+    mean = sum(xs) / n
+    sem = (sum((x - mean) ** 2 for x in xs) / (n - 1)) ** 0.5 / n ** 0.5
+    return f"{mean:{fmt}} ± {sem:.3f}"
+
+
+pairs: list = []
+RUNS = [("SST-2, mask", "sst2-mask"), ("RT, mask", "rt-mask"), ("IMDB, mask", "imdb-mask"),
+        ("SST-2, pad", "sst2-pad"), ("RT, pad", "rt-pad"), ("IMDB, pad", "imdb-pad")]
+out = ["Mean ± standard error over the examples that have every method of the run (so every row of a run",
+       "uses the same examples). LO ↓, Comp ↑, Suff ↓ at top-20 %.", "",
+       "| run | n | method | LO ↓ | Comp ↑ | Suff ↓ |", "|---|---:|---|---|---|---|"]
+for title, name in RUNS:
+    folder = HERE / name
+    if not (folder / "records.jsonl").exists():
+        continue
+    records = read_records(folder / "records.jsonl")
+    by_method: dict = {}
+    for r in records:
+        by_method.setdefault(r["method"], {})[r["index"]] = r
+    common = set.intersection(*(set(v) for v in by_method.values())) if by_method else set()
+    for method, rows in by_method.items():
+        cells = [mean_sem([float(rows[i][metric]) for i in sorted(common)])
+                 for metric in ("log_odds", "comprehensiveness", "sufficiency")]
+        out.append(f"| {title} | {len(common)} | {method} | " + " | ".join(cells) + " |")
+    pairs.append((title, by_method, common))
+
+
+def paired(rows_a: dict, rows_b: dict, idx: list, metric: str) -> str:
+    return mean_sem([float(rows_a[i][metric]) - float(rows_b[i][metric]) for i in idx], "+.3f")
+
+
+out += ["", "Paired differences on the same examples (A − B; for LO and Suff negative favours A, for Comp positive does):", "",
+        "| run | n | A − B | LO | Comp | Suff |", "|---|---:|---|---|---|---|"]
+for title, by_method, common in pairs:
+    sig = "sig" if "sig" in by_method else "sig:mode=closed"
+    for a in ("ig", "dig"):
+        if a in by_method and sig in by_method:
+            idx = sorted(common)
+            out.append(f"| {title} | {len(idx)} | {a} − {sig} | " + " | ".join(
+                paired(by_method[a], by_method[sig], idx, m) for m in ("log_odds", "comprehensiveness", "sufficiency")) + " |")
+(HERE / "HEADLINE.md").write_text("\n".join(out) + "\n", encoding="utf-8")
+print("wrote HEADLINE.md")
