@@ -16,6 +16,7 @@ COMMANDS = (
     "faithlens.commands.evaluate",
     "faithlens.commands.facade",
     "faithlens.commands.audit",
+    "faithlens.commands.serve",
 )
 
 

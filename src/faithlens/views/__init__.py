@@ -1,4 +1,4 @@
-"""Views of explanations: terminal colours and self-contained HTML."""
+"""Views of explanations: terminal colours, self-contained HTML, and the local web app (`views.app`)."""
 
 from .html import render_html, write_html
 from .terminal import render_terminal

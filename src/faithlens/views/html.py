@@ -43,8 +43,12 @@ def _sentence(e: Explanation) -> str:
 
 def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithlens explanations") -> str:
     """`groups`: for each text, its explanations by several methods (shown side by side as rows)."""
-    body = [f"<h1>{html.escape(title)}</h1>",
-            '<p class="legend"><span style="background:rgb(80,255,80)">supports the target class</span>'
+    return page(title, f"<h1>{html.escape(title)}</h1>" + render_groups(groups))
+
+
+def render_groups(groups: Sequence[Sequence[Explanation]]) -> str:
+    """The legend and, for each text, one table row per method (the body of `render_html`)."""
+    body = ['<p class="legend"><span style="background:rgb(80,255,80)">supports the target class</span>'
             '<span style="background:rgb(255,80,80)">opposes it</span></p>']
     for explanations in groups:
         first = explanations[0]
@@ -65,9 +69,14 @@ def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithl
             body.append(f"<tr><td>{html.escape(e.method)}</td><td>{_sentence(e)}{notes}</td>"
                         f"<td>{e.seconds:.2f}</td><td>{html.escape(delta)}</td></tr>")
         body.append("</table>")
-    body.append(f'<p class="meta">faithlens {html.escape(__version__)}</p>')
+    return "".join(body)
+
+
+def page(title: str, body: str, *, style: str = "") -> str:
+    """A self-contained HTML page around `body` (already escaped HTML)."""
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>")
+            f"<style>{STYLE}{style}</style></head><body>{body}"
+            f'<p class="meta">faithlens {html.escape(__version__)}</p></body></html>')
 
 
 def write_html(path: str | Path, groups: Sequence[Sequence[Explanation]], **kwargs) -> Path:
