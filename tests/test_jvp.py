@@ -12,9 +12,9 @@ from tiny import tiny
 TEXTS = ["the film was goodish and fun", "dull", "a boring plot, but the acting was very good"]
 
 
-@pytest.fixture(scope="module")
-def bert():
-    return tiny("bert", dtype=torch.float64)
+@pytest.fixture(scope="module", params=["bert", "roberta"])
+def encoder(request):
+    return tiny(request.param, dtype=torch.float64)
 
 
 def _inputs(model, seed=0):
@@ -30,41 +30,41 @@ def _inputs(model, seed=0):
     return emb, tangent, mask, types
 
 
-def test_supported_models(bert):
-    assert supports(bert)
-    assert not any(supports(tiny(kind)) for kind in ("distilbert", "roberta", "gpt2"))
+def test_supported_models(encoder):
+    assert supports(encoder)
+    assert not any(supports(tiny(kind)) for kind in ("distilbert", "gpt2"))
 
 
-def test_logits_and_tangent_match_torch_forward_ad(bert):
-    emb, tangent, mask, types = _inputs(bert)
+def test_logits_and_tangent_match_torch_forward_ad(encoder):
+    emb, tangent, mask, types = _inputs(encoder)
     with torch.no_grad():
-        logits, dlogits = logits_jvp(bert, emb, tangent, mask, types)
-        reference = bert.logits(emb, mask, types)
-    previous = bert.attention
-    bert.set_attention("eager")
+        logits, dlogits = logits_jvp(encoder, emb, tangent, mask, types)
+        reference = encoder.logits(emb, mask, types)
+    previous = encoder.attention
+    encoder.set_attention("eager")
     try:
         with torch.no_grad(), fwAD.dual_level():
-            dual = bert.logits(fwAD.make_dual(emb, tangent), mask, types)
+            dual = encoder.logits(fwAD.make_dual(emb, tangent), mask, types)
             expected = fwAD.unpack_dual(dual).tangent
     finally:
-        bert.set_attention(previous)
+        encoder.set_attention(previous)
     torch.testing.assert_close(logits, reference, rtol=0, atol=1e-12)
     torch.testing.assert_close(dlogits, expected, rtol=0, atol=1e-12)
     assert dlogits.abs().max() > 1e-3  # a real derivative, not zeros
 
 
-def test_tangent_matches_central_difference(bert):
-    emb, tangent, mask, types = _inputs(bert, seed=1)
+def test_tangent_matches_central_difference(encoder):
+    emb, tangent, mask, types = _inputs(encoder, seed=1)
     h = 1e-5
     with torch.no_grad():
-        _, dlogits = logits_jvp(bert, emb, tangent, mask, types)
-        diff = (bert.logits(emb + h * tangent, mask, types) - bert.logits(emb - h * tangent, mask, types)) / (2 * h)
+        _, dlogits = logits_jvp(encoder, emb, tangent, mask, types)
+        diff = (encoder.logits(emb + h * tangent, mask, types) - encoder.logits(emb - h * tangent, mask, types)) / (2 * h)
     torch.testing.assert_close(dlogits, diff, rtol=0, atol=1e-8)
 
 
 @pytest.mark.parametrize("unit", ["token", "word"])
-def test_sig_forward_same_with_either_jvp(bert, monkeypatch, unit):
-    ex = Explainer(bert)
+def test_sig_forward_same_with_either_jvp(encoder, monkeypatch, unit):
+    ex = Explainer(encoder)
     fast = ex.explain(TEXTS, "sig", steps=16, mode="forward", unit=unit)
     monkeypatch.setattr(batching, "jvp_supports", lambda model: False)
     slow = ex.explain(TEXTS, "sig", steps=16, mode="forward", unit=unit)

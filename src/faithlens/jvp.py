@@ -14,8 +14,9 @@ module carries (primal, tangent) pairs through a BERT encoder with plain tensor 
     pooler     p = tanh(h W + b)          ṗ = (1 - p²) ⊙ ḣ W
 
 It reads the model's own weights and changes nothing in it. `supports` says which models it
-covers (BERT and MiniLM sequence classifiers with absolute positions and exact GELU); every other
-model takes torch's forward-mode AD (`batching.jvps_along`), and the tests check that both agree.
+covers (BERT, MiniLM and RoBERTa sequence classifiers with absolute positions and exact GELU);
+every other model takes torch's forward-mode AD (`batching.jvps_along`), and the tests check that
+both agree.
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ from torch import Tensor
 from .model import ClassifierModel
 
 
+# classifier class -> attribute holding its encoder
+ENCODERS = {"BertForSequenceClassification": "bert", "RobertaForSequenceClassification": "roberta"}
+
+
 def supports(model: ClassifierModel) -> bool:
     """True when `logits_jvp` computes exactly what the model's own forward computes."""
     net, cfg = model.model, model.model.config
     return (
-        type(net).__name__ == "BertForSequenceClassification"
+        type(net).__name__ in ENCODERS
         and getattr(cfg, "hidden_act", None) == "gelu"
         and getattr(cfg, "position_embedding_type", "absolute") == "absolute"
         and not getattr(cfg, "is_decoder", False)
@@ -51,25 +56,31 @@ def logits_jvp(
 ) -> tuple[Tensor, Tensor]:
     """Logits and their derivative along `tangent`: (R, L, D), (R, L, D) -> (R, C), (R, C)."""
     net = model.model
-    bert = net.bert
+    encoder = getattr(net, ENCODERS[type(net).__name__])
     R, L, _ = embeds.shape
-    emb = bert.embeddings
-    if position_ids is None:
-        position_ids = torch.arange(L, device=embeds.device)[None]  # (1, L)
+    emb = encoder.embeddings
+    if position_ids is None:  # what the model itself uses for inputs_embeds (RoBERTa counts from padding_idx + 1)
+        offset = emb.padding_idx + 1 if ENCODERS[type(net).__name__] == "roberta" else 0
+        position_ids = torch.arange(offset, L + offset, device=embeds.device)[None]  # (1, L)
     if token_type_ids is None:
         token_type_ids = torch.zeros(R, L, dtype=torch.long, device=embeds.device)
     x = embeds + emb.token_type_embeddings(token_type_ids) + emb.position_embeddings(position_ids)
     x, dx = _layer_norm(x, tangent, emb.LayerNorm)  # (R, L, D)
     key_bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min  # (R, 1, 1, L)
-    layers = list(bert.encoder.layer)
+    layers = list(encoder.encoder.layer)
     for layer in layers[:-1]:
         x, dx = _encoder_layer(layer, x, dx, key_bias, queries=L)
-    # Only [CLS] leaves the last layer: its queries, feed-forward and norms run on one position.
+    # Only the first position leaves the last layer: its queries, feed-forward and norms run on one position.
     x, dx = _encoder_layer(layers[-1], x, dx, key_bias, queries=1)  # (R, 1, D)
     h, dh = x[:, 0], dx[:, 0]  # (R, D)
-    if bert.pooler is not None:
-        h = torch.tanh(bert.pooler.dense(h))
-        dh = (1.0 - h * h) * F.linear(dh, bert.pooler.dense.weight)
+    if ENCODERS[type(net).__name__] == "roberta":  # head: dense, tanh, out_proj on <s>
+        head = net.classifier
+        h = torch.tanh(head.dense(h))
+        dh = (1.0 - h * h) * F.linear(dh, head.dense.weight)
+        return head.out_proj(h), F.linear(dh, head.out_proj.weight)
+    if encoder.pooler is not None:  # BERT: pooler (dense, tanh) on [CLS], then the classifier
+        h = torch.tanh(encoder.pooler.dense(h))
+        dh = (1.0 - h * h) * F.linear(dh, encoder.pooler.dense.weight)
     return net.classifier(h), F.linear(dh, net.classifier.weight)
 
 
