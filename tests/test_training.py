@@ -192,3 +192,46 @@ def test_cli_train_on_labelled_files(tiny_base: Path, tmp_path: Path, capsys: py
     e = Explainer(load_model(out)).explain(f"{KEYWORDS[0]} {FILLER[0]}", "sig", mode="closed")
     assert e.prediction["label"] in LABELS and len(e.words) == 2
     assert main(argv) == 2  # the folder exists now: refused without --overwrite
+
+
+def interrupt_after(monkeypatch, steps: int) -> None:
+    """Make the training loop raise KeyboardInterrupt when it starts step `steps` + 1."""
+    import faithlens.training as training
+
+    original, calls = training._step, []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > steps:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_step", dying)
+
+
+def test_interrupted_training_resumes_to_the_same_model(tiny_base: Path, tmp_path: Path) -> None:
+    """Killed after 7 of 40 steps (checkpoints every 3), the rerun continues and ends where a clean run ends."""
+    clean = run(tiny_base, tmp_path / "clean", epochs=2, checkpoint_every=3)
+    out, checkpoint = tmp_path / "resumed", tmp_path / ".resumed.checkpoint.pt"
+    with pytest.MonkeyPatch.context() as mp:
+        interrupt_after(mp, 7)
+        with pytest.raises(KeyboardInterrupt):
+            run(tiny_base, out, epochs=2, checkpoint_every=3)
+    assert checkpoint.exists() and not out.exists()
+    assert torch.load(checkpoint, weights_only=False)["step"] == 6
+    resumed = run(tiny_base, out, epochs=2, checkpoint_every=3)
+    assert not checkpoint.exists()  # removed once the model is saved
+    assert resumed["metrics"] == clean["metrics"]
+    a = AutoModelForSequenceClassification.from_pretrained(tmp_path / "clean").state_dict()
+    b = AutoModelForSequenceClassification.from_pretrained(out).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_checkpoint_of_other_settings_is_set_aside(tiny_base: Path, tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        interrupt_after(mp, 4)
+        with pytest.raises(KeyboardInterrupt):
+            run(tiny_base, tmp_path / "m", checkpoint_every=2)
+    record = run(tiny_base, tmp_path / "m", lr=1e-3, checkpoint_every=2)  # different lr: start over
+    assert (tmp_path / ".m.checkpoint.pt.other").exists()
+    assert record["training"]["lr"] == 1e-3 and record["training"]["steps"] == 60

@@ -3,11 +3,17 @@
 Dataset-agnostic: callers hand over ``(texts, labels)`` splits and label names; this module
 trains with a plain torch loop, measures accuracy, and writes the model, its tokenizer and a
 ``faithlens_model.json`` provenance record into ``out_dir`` in one atomic rename.
+
+Training is resumable: every ``checkpoint_every`` steps the model, optimiser, schedule, data order
+and random states go to ``.<out_dir name>.checkpoint.pt`` beside ``out_dir``. Running the same
+command again continues from there and ends with the model an uninterrupted run would have made.
+A checkpoint from different settings or data is set aside, never mixed in.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -56,6 +62,7 @@ def fine_tune(
     weight_decay: float = 0.01,
     progress: bool = True,
     overwrite: bool = False,
+    checkpoint_every: int = 50,
     extra_info: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Fine-tune ``base_model`` on ``train`` and save a classifier into ``out_dir``.
@@ -93,7 +100,9 @@ def fine_tune(
     started = time.perf_counter()
     _seed_everything(seed)
     tokenizer, model = _load_base(base_model, label_names)
-    settings["steps"] = _train_loop(model, tokenizer, train, settings=settings, progress=progress)
+    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt",
+                            _fingerprint(base_model, label_names, train, settings), every=checkpoint_every)
+    settings["steps"] = _train_loop(model, tokenizer, train, settings=settings, progress=progress, checkpoint=checkpoint)
     metrics = {
         f"{name}_accuracy": accuracy(
             model, tokenizer, splits[name], batch_size=2 * batch_size, max_length=max_length
@@ -113,6 +122,7 @@ def fine_tune(
         "seconds": round(time.perf_counter() - started, 1),
     }
     _save_atomically(model, tokenizer, record, out_dir=out_dir)
+    checkpoint.remove()
     return record
 
 
@@ -161,8 +171,12 @@ def _train_loop(
     *,
     settings: dict[str, Any],
     progress: bool,
+    checkpoint: Checkpoint | None = None,
 ) -> int:
-    """Run the epochs over shuffled batches; returns the number of optimiser steps taken."""
+    """Run the epochs over shuffled batches; returns the number of optimiser steps taken.
+
+    With a `checkpoint`, resumes from it when one matches and saves one every `checkpoint.every` steps.
+    """
     texts, labels = train
     batch_size, epochs = settings["batch_size"], settings["epochs"]
     max_length, max_grad_norm = settings["max_length"], settings["max_grad_norm"]
@@ -172,19 +186,77 @@ def _train_loop(
     warmup_steps = int(settings["warmup_ratio"] * total_steps)
     scheduler = _linear_schedule(optimizer, warmup_steps=warmup_steps, total_steps=total_steps)
     generator = torch.Generator().manual_seed(settings["seed"])
-    bar = tqdm(total=total_steps, desc="fine-tune", unit="batch", disable=not progress)
+    done, first_epoch = checkpoint.restore(model, optimizer, scheduler, generator) if checkpoint else (0, 0)
+    bar = tqdm(total=total_steps, initial=done, desc="fine-tune" + (f" (resumed at step {done})" if done else ""),
+               unit="batch", disable=not progress)
     running = None
     model.train()
-    for _ in range(epochs):
+    step = first_epoch * steps_per_epoch
+    for epoch in range(first_epoch, epochs):
+        epoch_order = generator.get_state()  # the data order of this epoch comes from here
         for index in _random_batches(len(texts), batch_size=batch_size, generator=generator):
+            step += 1
+            if step <= done:  # finished before the interruption
+                continue
             batch = _encode(tokenizer, [texts[i] for i in index], max_length=max_length)
             batch["labels"] = torch.tensor([int(labels[i]) for i in index])  # (B,)
             loss = _step(model, optimizer, scheduler, batch, max_grad_norm=max_grad_norm)
             running = loss if running is None else 0.95 * running + 0.05 * loss
             bar.set_postfix(loss=f"{running:.4f}")
             bar.update(1)
+            if checkpoint and step % checkpoint.every == 0 and step < total_steps:
+                checkpoint.save(step, model, optimizer, scheduler, epoch_order, epoch)
     bar.close()
     return total_steps
+
+
+class Checkpoint:
+    """Training state on disk, tied to a fingerprint of the settings and data it belongs to."""
+
+    def __init__(self, path: Path, fingerprint: str, *, every: int) -> None:
+        self.path, self.fingerprint, self.every = path, fingerprint, max(1, int(every))
+
+    def save(self, step: int, model, optimizer, scheduler, epoch_order: torch.Tensor, epoch: int) -> None:
+        state = {"fingerprint": self.fingerprint, "step": step, "epoch": epoch, "epoch_order": epoch_order,
+                 "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                 "torch_rng": torch.get_rng_state(), "python_rng": random.getstate()}
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(state, tmp)
+        tmp.replace(self.path)  # atomic: an interrupted save leaves the previous checkpoint intact
+
+    def restore(self, model, optimizer, scheduler, generator: torch.Generator) -> tuple[int, int]:
+        """Load a matching checkpoint into the objects: (steps done, epoch to continue); (0, 0) if none."""
+        if not self.path.exists():
+            return 0, 0
+        try:
+            state = torch.load(self.path, weights_only=False)
+        except Exception:  # unreadable (e.g. truncated): keep it aside, start over
+            self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
+            return 0, 0
+        if state.get("fingerprint") != self.fingerprint:  # other settings or data: not ours to continue
+            self.path.replace(self.path.with_name(self.path.name + ".other"))
+            return 0, 0
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        random.setstate(state["python_rng"])
+        generator.set_state(state["epoch_order"])  # replays the interrupted epoch's order
+        return int(state["step"]), int(state["epoch"])
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _fingerprint(base_model, label_names: list[str], train: Split, settings: dict[str, Any]) -> str:
+    """Hash of everything that decides the training trajectory."""
+    h = hashlib.sha256()
+    keep = {k: v for k, v in settings.items() if k != "torch_threads"}
+    h.update(json.dumps([str(base_model), list(label_names), keep], sort_keys=True).encode())
+    for text, label in zip(*train):
+        h.update(f"{label}\t{text}\n".encode())
+    return h.hexdigest()
 
 
 def _step(
