@@ -58,6 +58,39 @@ def test_training_raises_target_attribution(tmp_path, target):
     assert (tmp_path / "config.json").exists()
 
 
+def test_interrupted_facade_training_resumes_to_the_same_facade(tmp_path, monkeypatch):
+    """Killed at step 13 of 24 (checkpoint at step 8), the rerun ends with the clean run's facade and log."""
+    import json
+
+    import faithlens.audit.facade as facade
+
+    f32 = tiny("bert")
+    settings = FacadeSettings(target="stop_words", steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0)
+    clean = train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "clean", settings=settings, progress=False)
+    original, calls = facade.facade_loss, []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 13:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(facade, "facade_loss", dying)
+    with pytest.raises(KeyboardInterrupt):
+        train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "run", settings=settings, progress=False)
+    assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)["step"] == 8
+    monkeypatch.setattr(facade, "facade_loss", original)
+    resumed = train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "run", settings=settings, progress=False)
+    assert not (tmp_path / "run" / "checkpoint.pt").exists()
+    assert resumed["selected"] == clean["selected"]
+    drop_time = lambda path: [{k: v for k, v in json.loads(line).items() if k != "seconds"}  # noqa: E731
+                              for line in path.read_text().splitlines()]
+    assert drop_time(tmp_path / "run" / "train_log.jsonl") == drop_time(tmp_path / "clean" / "train_log.jsonl")
+    a = load_model(tmp_path / "clean").model.state_dict()
+    b = load_model(tmp_path / "run").model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def _grads(model, enc):
     W = model.embed(enc.input_ids).requires_grad_(True)
     z = model.logits(W, enc.attention_mask, enc.token_type_ids)

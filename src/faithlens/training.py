@@ -13,7 +13,6 @@ A checkpoint from different settings or data is set aside, never mixed in.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -31,6 +30,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from faithlens.checkpoint import Checkpoint, fingerprint
 from faithlens.errors import FaithlensError
 
 MODEL_INFO_FILE = "faithlens_model.json"
@@ -100,8 +100,9 @@ def fine_tune(
     started = time.perf_counter()
     _seed_everything(seed)
     tokenizer, model = _load_base(base_model, label_names)
-    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt",
-                            _fingerprint(base_model, label_names, train, settings), every=checkpoint_every)
+    trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
+    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *train),
+                            every=checkpoint_every)
     settings["steps"] = _train_loop(model, tokenizer, train, settings=settings, progress=progress, checkpoint=checkpoint)
     metrics = {
         f"{name}_accuracy": accuracy(
@@ -186,7 +187,11 @@ def _train_loop(
     warmup_steps = int(settings["warmup_ratio"] * total_steps)
     scheduler = _linear_schedule(optimizer, warmup_steps=warmup_steps, total_steps=total_steps)
     generator = torch.Generator().manual_seed(settings["seed"])
-    done, first_epoch = checkpoint.restore(model, optimizer, scheduler, generator) if checkpoint else (0, 0)
+    parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
+    done, extra = checkpoint.restore(parts) if checkpoint else (0, {})
+    first_epoch = int(extra.get("epoch", 0))
+    if done:
+        generator.set_state(extra["epoch_order"])  # replays the interrupted epoch's data order
     bar = tqdm(total=total_steps, initial=done, desc="fine-tune" + (f" (resumed at step {done})" if done else ""),
                unit="batch", disable=not progress)
     running = None
@@ -205,58 +210,9 @@ def _train_loop(
             bar.set_postfix(loss=f"{running:.4f}")
             bar.update(1)
             if checkpoint and step % checkpoint.every == 0 and step < total_steps:
-                checkpoint.save(step, model, optimizer, scheduler, epoch_order, epoch)
+                checkpoint.save(step, parts, {"epoch": epoch, "epoch_order": epoch_order})
     bar.close()
     return total_steps
-
-
-class Checkpoint:
-    """Training state on disk, tied to a fingerprint of the settings and data it belongs to."""
-
-    def __init__(self, path: Path, fingerprint: str, *, every: int) -> None:
-        self.path, self.fingerprint, self.every = path, fingerprint, max(1, int(every))
-
-    def save(self, step: int, model, optimizer, scheduler, epoch_order: torch.Tensor, epoch: int) -> None:
-        state = {"fingerprint": self.fingerprint, "step": step, "epoch": epoch, "epoch_order": epoch_order,
-                 "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                 "torch_rng": torch.get_rng_state(), "python_rng": random.getstate()}
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(state, tmp)
-        tmp.replace(self.path)  # atomic: an interrupted save leaves the previous checkpoint intact
-
-    def restore(self, model, optimizer, scheduler, generator: torch.Generator) -> tuple[int, int]:
-        """Load a matching checkpoint into the objects: (steps done, epoch to continue); (0, 0) if none."""
-        if not self.path.exists():
-            return 0, 0
-        try:
-            state = torch.load(self.path, weights_only=False)
-        except Exception:  # unreadable (e.g. truncated): keep it aside, start over
-            self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
-            return 0, 0
-        if state.get("fingerprint") != self.fingerprint:  # other settings or data: not ours to continue
-            self.path.replace(self.path.with_name(self.path.name + ".other"))
-            return 0, 0
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        torch.set_rng_state(state["torch_rng"])
-        random.setstate(state["python_rng"])
-        generator.set_state(state["epoch_order"])  # replays the interrupted epoch's order
-        return int(state["step"]), int(state["epoch"])
-
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
-
-
-def _fingerprint(base_model, label_names: list[str], train: Split, settings: dict[str, Any]) -> str:
-    """Hash of everything that decides the training trajectory."""
-    h = hashlib.sha256()
-    keep = {k: v for k, v in settings.items() if k != "torch_threads"}
-    h.update(json.dumps([str(base_model), list(label_names), keep], sort_keys=True).encode())
-    for text, label in zip(*train):
-        h.update(f"{label}\t{text}\n".encode())
-    return h.hexdigest()
 
 
 def _step(

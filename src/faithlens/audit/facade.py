@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from ..checkpoint import Checkpoint, fingerprint
 from ..errors import FaithlensError
 from ..model import ClassifierModel, from_pretrained_objects
 from .targets import check_target, target_mask
@@ -159,6 +160,8 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
 
     Writes ``out_dir`` (save_pretrained + tokenizer + faithlens_facade.json) whenever the held-out
     mass improves, and a JSON-lines log ``out_dir/train_log.jsonl`` as it goes. Returns the record.
+    At every evaluation it also saves ``out_dir/checkpoint.pt``: the same call after an interruption
+    continues from there and ends with the facade an uninterrupted run would have chosen.
     """
     from tqdm.auto import tqdm
 
@@ -178,12 +181,23 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     opt = torch.optim.Adam(g.parameters(), lr=settings.lr)
     rng = random.Random(settings.seed)
     heldout = list(heldout_texts)[:settings.heldout]
-    log = (out / "train_log.jsonl").open("w")
-    best = dict(step=0, **_eval(g, wrapped, heldout, settings))
-    _save(g, target, out, settings, best, "initial")
-    log.write(json.dumps({"step": 0, **best}) + "\n")
-    started = time.perf_counter()
-    bar = tqdm(range(1, settings.steps + 1), desc=f"facade ({settings.target})", disable=not progress)
+    checkpoint = Checkpoint(out / "checkpoint.pt", fingerprint([target.name, asdict(settings)], texts),
+                            every=settings.eval_every)
+    done, extra = checkpoint.restore({"g": g, "opt": opt})
+    if done:  # resume: the best model so far is already in out_dir
+        rng.setstate(extra["rng"])
+        best = extra["best"]
+        log_rows = [line for line in (out / "train_log.jsonl").read_text().splitlines() if json.loads(line)["step"] <= done]
+        log = (out / "train_log.jsonl").open("w")
+        log.write("".join(line + "\n" for line in log_rows))
+    else:
+        log = (out / "train_log.jsonl").open("w")
+        best = dict(step=0, **_eval(g, wrapped, heldout, settings))
+        _save(g, target, out, settings, best, "initial")
+        log.write(json.dumps({"step": 0, **best}) + "\n")
+    started = time.perf_counter() - float(extra.get("seconds", 0.0))
+    bar = tqdm(range(done + 1, settings.steps + 1), desc=f"facade ({settings.target})", disable=not progress,
+               initial=done, total=settings.steps)
     for step in bar:
         batch = _tokenize(wrapped, rng.sample(list(texts), settings.batch_size), settings.max_length)
         ghat, logits, raw = training_saliency(g, batch["input_ids"], batch["attention_mask"], batch["attributed"],
@@ -204,7 +218,11 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
                 _save(g, target, out, settings, best, "best")
         log.write(json.dumps(row) + "\n")
         log.flush()
+        if step % settings.eval_every == 0 and step < settings.steps:
+            checkpoint.save(step, {"g": g, "opt": opt},
+                            {"rng": rng.getstate(), "best": best, "seconds": time.perf_counter() - started})
     log.close()
+    checkpoint.remove()
     record = _record(target, settings, best, time.perf_counter() - started)
     (out / FACADE_INFO_FILE).write_text(json.dumps(record, indent=2))
     return record
