@@ -188,3 +188,29 @@ def test_regularised_target_trains_and_saves(tmp_path):
     record = regularise_target(f32, CORPUS * 2, [1, 1, 0, 1, 0, 0] * 2, out_dir=tmp_path, steps=2, batch_size=4, progress=False)
     assert record["lambda_rp"] == 3.0 and (tmp_path / "config.json").exists()
     assert all(torch.equal(before[k], v) for k, v in f32.model.state_dict().items())  # f itself untouched
+
+
+def test_regularised_target_resumes(tmp_path, monkeypatch):
+    """Interrupted at step 30 of 40 (checkpoints every 25), the rerun saves the clean run's model."""
+    import faithlens.audit.facade as facade
+
+    f32 = tiny("bert")
+    args = (CORPUS * 2, [1, 1, 0, 1, 0, 0] * 2)
+    facade.regularise_target(f32, *args, out_dir=tmp_path / "clean", steps=40, batch_size=4, lr=1e-3, progress=False)
+    original, calls = facade._tokenize, []
+
+    def dying(*a, **k):
+        calls.append(1)
+        if len(calls) == 30:
+            raise KeyboardInterrupt
+        return original(*a, **k)
+
+    monkeypatch.setattr(facade, "_tokenize", dying)
+    with pytest.raises(KeyboardInterrupt):
+        facade.regularise_target(f32, *args, out_dir=tmp_path / "run", steps=40, batch_size=4, lr=1e-3, progress=False)
+    monkeypatch.setattr(facade, "_tokenize", original)
+    facade.regularise_target(f32, *args, out_dir=tmp_path / "run", steps=40, batch_size=4, lr=1e-3, progress=False)
+    assert not (tmp_path / "run" / "checkpoint.pt").exists()
+    a = load_model(tmp_path / "clean").model.state_dict()
+    b = load_model(tmp_path / "run").model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)

@@ -222,9 +222,9 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
             checkpoint.save(step, {"g": g, "opt": opt},
                             {"rng": rng.getstate(), "best": best, "seconds": time.perf_counter() - started})
     log.close()
-    checkpoint.remove()
     record = _record(target, settings, best, time.perf_counter() - started)
     (out / FACADE_INFO_FILE).write_text(json.dumps(record, indent=2))
+    checkpoint.remove()
     return record
 
 
@@ -277,12 +277,20 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     for p in model.parameters():
         p.requires_grad_(True)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # batches
+    torch.manual_seed(seed)  # dropout: the same seed gives the same model
     index = list(range(len(texts)))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    for _ in tqdm(range(steps), desc="regularised target", disable=not progress):
+    run = [target.name, lambda_rp, steps, batch_size, max_length, lr, seed]
+    checkpoint = Checkpoint(out / "checkpoint.pt", fingerprint(run, texts, labels), every=25)
+    done, extra = checkpoint.restore({"model": model, "opt": opt})  # resume after an interruption
+    if done:
+        rng.setstate(extra["rng"])
+    started = time.perf_counter() - float(extra.get("seconds", 0.0))
+    for step in tqdm(range(done + 1, steps + 1), desc="regularised target", disable=not progress, initial=done, total=steps):
+        if step > 1 and (step - 1) % checkpoint.every == 0:
+            checkpoint.save(step - 1, {"model": model, "opt": opt}, {"rng": rng.getstate(), "seconds": time.perf_counter() - started})
         pick = rng.sample(index, batch_size)
         batch = _tokenize(target, [texts[i] for i in pick], max_length)
         y = torch.tensor([labels[i] for i in pick])
@@ -301,4 +309,5 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     record = {"kind": "regularised_target", "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
               "seconds": round(time.perf_counter() - started, 1)}
     (out / FACADE_INFO_FILE).write_text(json.dumps(record, indent=2))
+    checkpoint.remove()
     return record
