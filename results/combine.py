@@ -115,5 +115,16 @@ for title, by_method, common in pairs:
             idx = sorted(common)
             out.append(f"| {title} | {len(idx)} | {a} − {sig} | " + " | ".join(
                 paired(by_method[a], by_method[sig], idx, m) for m in ("log_odds", "comprehensiveness", "sufficiency")) + " |")
+runs = {name: {m: rows for m, rows in by_method.items()} for (title, by_method, _), (_, name) in zip(pairs, RUNS)}
+out += ["", "Pad baseline minus mask baseline, same method on the same examples (Comp and Suff delete tokens, so",
+        "they do not depend on the baseline token; LO replaces with it and is not compared):", "",
+        "| data | method | n | Comp (pad − mask) | Suff (pad − mask) |", "|---|---|---:|---|---|"]
+for data in ("sst2", "rt", "imdb"):
+    mask, pad = runs.get(f"{data}-mask", {}), runs.get(f"{data}-pad", {})
+    for method in ("ig", "dig", "gradient_shap", "sig", "sig:mode=closed"):
+        if method in mask and method in pad:
+            idx = sorted(set(mask[method]) & set(pad[method]))
+            out.append(f"| {data} | {method} | {len(idx)} | " + " | ".join(
+                paired(pad[method], mask[method], idx, m) for m in ("comprehensiveness", "sufficiency")) + " |")
 (HERE / "HEADLINE.md").write_text("\n".join(out) + "\n", encoding="utf-8")
 print("wrote HEADLINE.md")
