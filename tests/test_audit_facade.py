@@ -58,7 +58,20 @@ def test_training_raises_target_attribution(tmp_path, target):
     assert (tmp_path / "config.json").exists()
 
 
-def test_interrupted_facade_training_resumes_to_the_same_facade(tmp_path, monkeypatch):
+def _interrupt(mp, module, name: str, *, at_call: int) -> None:
+    """Make `module.name` raise KeyboardInterrupt on its `at_call`-th call (a run killed mid-way)."""
+    original, calls = getattr(module, name), []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == at_call:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    mp.setattr(module, name, dying)
+
+
+def test_interrupted_facade_training_resumes_to_the_same_facade(tmp_path):
     """Killed at step 13 of 24 (checkpoint at step 8), the rerun ends with the clean run's facade and log."""
     import json
 
@@ -67,19 +80,11 @@ def test_interrupted_facade_training_resumes_to_the_same_facade(tmp_path, monkey
     f32 = tiny("bert")
     settings = FacadeSettings(target="stop_words", steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0)
     clean = train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "clean", settings=settings, progress=False)
-    original, calls = facade.facade_loss, []
-
-    def dying(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 13:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(facade, "facade_loss", dying)
-    with pytest.raises(KeyboardInterrupt):
-        train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "run", settings=settings, progress=False)
+    with pytest.MonkeyPatch.context() as mp:
+        _interrupt(mp, facade, "facade_loss", at_call=13)
+        with pytest.raises(KeyboardInterrupt):
+            train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "run", settings=settings, progress=False)
     assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)["step"] == 8
-    monkeypatch.setattr(facade, "facade_loss", original)
     resumed = train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "run", settings=settings, progress=False)
     assert not (tmp_path / "run" / "checkpoint.pt").exists()
     assert resumed["selected"] == clean["selected"]
@@ -190,25 +195,17 @@ def test_regularised_target_trains_and_saves(tmp_path):
     assert all(torch.equal(before[k], v) for k, v in f32.model.state_dict().items())  # f itself untouched
 
 
-def test_regularised_target_resumes(tmp_path, monkeypatch):
+def test_regularised_target_resumes(tmp_path):
     """Interrupted at step 30 of 40 (checkpoints every 25), the rerun saves the clean run's model."""
     import faithlens.audit.facade as facade
 
     f32 = tiny("bert")
     args = (CORPUS * 2, [1, 1, 0, 1, 0, 0] * 2)
     facade.regularise_target(f32, *args, out_dir=tmp_path / "clean", steps=40, batch_size=4, lr=1e-3, progress=False)
-    original, calls = facade._tokenize, []
-
-    def dying(*a, **k):
-        calls.append(1)
-        if len(calls) == 30:
-            raise KeyboardInterrupt
-        return original(*a, **k)
-
-    monkeypatch.setattr(facade, "_tokenize", dying)
-    with pytest.raises(KeyboardInterrupt):
-        facade.regularise_target(f32, *args, out_dir=tmp_path / "run", steps=40, batch_size=4, lr=1e-3, progress=False)
-    monkeypatch.setattr(facade, "_tokenize", original)
+    with pytest.MonkeyPatch.context() as mp:
+        _interrupt(mp, facade, "_tokenize", at_call=30)
+        with pytest.raises(KeyboardInterrupt):
+            facade.regularise_target(f32, *args, out_dir=tmp_path / "run", steps=40, batch_size=4, lr=1e-3, progress=False)
     facade.regularise_target(f32, *args, out_dir=tmp_path / "run", steps=40, batch_size=4, lr=1e-3, progress=False)
     assert not (tmp_path / "run" / "checkpoint.pt").exists()
     a = load_model(tmp_path / "clean").model.state_dict()
