@@ -178,7 +178,7 @@ def test_causal_prefix_sharing_changes_nothing(monkeypatch, method, settings):
                         lambda self, *a: calls.append(a[0].shape) or original(self, *a))
     shared = ex.explain(TEXTS, method, rows_per_chunk=5, **settings)
     assert calls and max(shape[1] for shape in calls) >= 5  # long prefixes were shared
-    monkeypatch.setattr(Batch, "_shared_prefix", lambda self, b_idx, coef: 0)
+    monkeypatch.setattr(Batch, "_shared_prefix", lambda self, b_idx, coef, cols: 0)
     full = ex.explain(TEXTS, method, rows_per_chunk=5, **settings)
     for a, b in zip(shared, full):
         assert a.token_scores == pytest.approx(b.token_scores, abs=1e-12)

@@ -9,10 +9,12 @@ Chunking only slices the rows and adds partial sums, so it can never change a re
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
+import torch.autograd.forward_ad as fwAD
 from torch import Tensor
 
 from .encoding import Encoding
@@ -78,26 +80,30 @@ class Batch:
         their key/value cache across the rows: a position never sees the positions after it, so
         those columns are the same in every row (SIG moves one word; the rest of the text is fixed).
         """
-        args = self._inputs(b_idx, emb)
-        start = self._shared_prefix(b_idx, coef)
+        cols = self._columns(b_idx)
+        args = self._inputs(b_idx, emb, cols=cols)
+        start = self._shared_prefix(b_idx, coef, cols)
         if start == 0:
             return self.model.logits(*args)
         emb_kept, mask, types, positions = args
         texts, row_text = b_idx.unique(return_inverse=True)  # prefix once per distinct text
-        cols = self._columns(b_idx)
         prefix = self.W[texts][:, cols][:, :start]  # (T, start, D) = every row's own first columns
         return self.model.logits_after_prefix(
             prefix, self.enc.attention_mask[texts][:, cols][:, :start], self.enc.position_ids[texts][:, cols][:, :start],
             row_text, emb_kept[:, start:], mask, positions[:, start:])
 
-    def _shared_prefix(self, b_idx: Tensor, coef: Tensor | None) -> int:
-        """Causal models: how many leading (kept) columns equal the input in every row; 0 otherwise."""
+    def _first_moved(self, b_idx: Tensor, coef: Tensor) -> Tensor:
+        """Each row's first attended column moved off the input (R,); the last column when none is."""
+        moved = (coef != 1) & self.enc.attention_mask[b_idx].bool()  # (R, L)
+        return torch.where(moved.any(1), moved.to(torch.int8).argmax(1), moved.shape[1] - 1)
+
+    def _shared_prefix(self, b_idx: Tensor, coef: Tensor | None, cols: Tensor) -> int:
+        """Causal models: how many leading kept columns equal the input in every row; 0 otherwise."""
         if coef is None or not self.model.is_causal or self.enc.position_ids is None:
             return 0
-        moved = coef[:, self._columns(b_idx)] != 1  # (R, L')
-        last = moved.shape[1] - 1  # the classifier reads the last column: it always runs
-        first = torch.where(moved.any(1), moved.to(torch.int8).argmax(1), last)  # (R,)
-        return int(min(int(first.min()), last))
+        kept_before = torch.cumsum(cols, 0) - cols.long()  # (L,): kept columns left of each column
+        last = int(cols.sum()) - 1  # the classifier reads the last column: it always runs
+        return min(int(kept_before[self._first_moved(b_idx, coef)].min()), last)
 
     def logits_jvp(self, emb: Tensor, tangent: Tensor, b_idx: Tensor) -> tuple[Tensor, Tensor]:
         """Logits and their derivative along `tangent` (hand-written JVP, see `jvp.py`)."""
@@ -115,9 +121,10 @@ class Batch:
             cols = torch.arange(len(cols)) <= int(cols.nonzero().max())
         return cols
 
-    def _inputs(self, b_idx: Tensor, *row_tensors: Tensor) -> tuple:
+    def _inputs(self, b_idx: Tensor, *row_tensors: Tensor, cols: Tensor | None = None) -> tuple:
         """(row tensors..., attention mask, token types, positions) of the rows, padding columns dropped."""
-        enc, cols = self.enc, self._columns(b_idx)
+        enc = self.enc
+        cols = self._columns(b_idx) if cols is None else cols
         if bool(cols.all()):
             pick = lambda t: None if t is None else t[b_idx]  # noqa: E731
             return (*row_tensors, pick(enc.attention_mask), pick(enc.token_type_ids), pick(enc.position_ids))
@@ -148,10 +155,7 @@ class Batch:
         """
         if not self.model.is_causal or self.enc.position_ids is None:
             return None
-        L = coef.shape[1]
-        moved = (coef != 1) & self.enc.attention_mask[b_idx].bool()  # (R, L)
-        first = torch.where(moved.any(1), moved.to(torch.int8).argmax(1), L - 1)
-        return first // max(1, -(-L // 4))
+        return self._first_moved(b_idx, coef) // max(1, -(-coef.shape[1] // 4))
 
 
 def rows_for_budget(model: ClassifierModel, length: int, kind: str, budget: int) -> int:
@@ -227,35 +231,41 @@ def jvps_along(batch: Batch, b_idx: Tensor, coef: Tensor, tangent: Tensor) -> Te
     """Directional derivative of F at each row along tangent ⊙ (W - W̄)[b]: -> (R,).
 
     One Jacobian-vector product per row: written out by hand for BERT-style classifiers
-    (`jvp.py`), torch's forward-mode AD (eager attention) for every other model. Nothing is stored for a backward pass, so chunks are larger than in reverse mode.
+    (`jvp.py`), torch's forward-mode AD (eager attention) for every other model. Nothing is
+    stored for a backward pass, so chunks are larger than in reverse mode.
     """
-    import torch.autograd.forward_ad as fwAD
-
     out = torch.empty(len(b_idx), dtype=batch.W.dtype)
-    if jvp_supports(batch.model):  # fast path: hand-written JVP, no autograd at all
-        with torch.no_grad():
-            for s in batch.chunks(len(b_idx), "forward_ad"):
-                b = b_idx[s]
-                point = batch.points(b, coef[s])  # (r, L, D)
-                direction = tangent[s].to(point.dtype)[..., None] * batch.diff[b]  # (r, L, D)
+    by_hand = jvp_supports(batch.model)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(torch.no_grad())
+        if not by_hand:  # torch's forward-mode AD through the model
+            stack.enter_context(_attention(batch.model, "eager"))
+            stack.enter_context(fwAD.dual_level())
+            stack.enter_context(_ConstantWeightLinear())
+        for s in batch.chunks(len(b_idx), "forward_ad"):
+            b = b_idx[s]
+            point = batch.points(b, coef[s])  # (r, L, D)
+            direction = tangent[s].to(point.dtype)[..., None] * batch.diff[b]  # (r, L, D)
+            if by_hand:
                 logits, dlogits = batch.logits_jvp(point, direction, b)  # (r, C), (r, C)
                 with fwAD.dual_level():  # only the score of the logits goes through torch's AD
                     F = batch.score(fwAD.make_dual(logits, dlogits), batch.target[b])
                     out[s] = fwAD.unpack_dual(F).tangent
-        return out
-    previous = batch.model.attention  # fallback: torch's forward-mode AD through the model
-    batch.model.set_attention("eager")
-    try:
-        with torch.no_grad(), fwAD.dual_level(), _ConstantWeightLinear():
-            for s in batch.chunks(len(b_idx), "forward_ad"):
-                b = b_idx[s]
-                point = batch.points(b, coef[s])  # (r, L, D)
-                direction = tangent[s].to(point.dtype)[..., None] * batch.diff[b]  # (r, L, D)
+            else:
                 F = batch.F(fwAD.make_dual(point, direction), b)  # (r,) dual
                 out[s] = fwAD.unpack_dual(F).tangent
-    finally:
-        batch.model.set_attention(previous)
     return out
+
+
+@contextlib.contextmanager
+def _attention(model: ClassifierModel, implementation: str) -> Iterator[None]:
+    """Switch the model's attention kernel for a block (forward-mode AD needs 'eager' on CPU)."""
+    previous = model.attention
+    model.set_attention(implementation)
+    try:
+        yield
+    finally:
+        model.set_attention(previous)
 
 
 class _ConstantWeightLinear(torch.overrides.TorchFunctionMode):
@@ -270,8 +280,6 @@ class _ConstantWeightLinear(torch.overrides.TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         if func is torch.nn.functional.linear:
-            import torch.autograd.forward_ad as fwAD
-
             x, weight, bias = _linear_args(*args, **kwargs)
             primal, tangent = fwAD.unpack_dual(x)
             constant = fwAD.unpack_dual(weight).tangent is None and (bias is None or fwAD.unpack_dual(bias).tangent is None)
