@@ -289,8 +289,6 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
         rng.setstate(extra["rng"])
     started = time.perf_counter() - float(extra.get("seconds", 0.0))
     for step in tqdm(range(done + 1, steps + 1), desc="regularised target", disable=not progress, initial=done, total=steps):
-        if step > 1 and (step - 1) % checkpoint.every == 0:
-            checkpoint.save(step - 1, {"model": model, "opt": opt}, {"rng": rng.getstate(), "seconds": time.perf_counter() - started})
         pick = rng.sample(index, batch_size)
         batch = _tokenize(target, [texts[i] for i in pick], max_length)
         y = torch.tensor([labels[i] for i in pick])
@@ -303,6 +301,8 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        if step % checkpoint.every == 0 and step < steps:  # as in train_facade: after the step it records
+            checkpoint.save(step, {"model": model, "opt": opt}, {"rng": rng.getstate(), "seconds": time.perf_counter() - started})
     model.eval()
     model.save_pretrained(out)
     target.tokenizer.save_pretrained(out)
