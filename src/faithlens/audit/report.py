@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from ..model import ClassifierModel
-from ..views.html import highlight
+from ..views.html import highlight, page
 from .manipulation import Explained, Run, explain_runs, normalise_abs
 from .targets import target_mask
 
@@ -244,11 +244,11 @@ def render_html(report: AuditReport) -> str:
              ";padding:0.5em 1em;background:#f7f7f7}.row{display:flex;flex-wrap:wrap;gap:8px}.col{flex:1 1 260px;"
              "border:1px solid #ddd;padding:6px}.lab{font-weight:bold;font-size:0.8em;margin-bottom:4px}"
              ".w{padding:1px 2px;border-radius:3px;line-height:1.9}.ex{margin:1.2em 0}.txt{margin-bottom:4px}")
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>faithlens audit: {esc(report.model)}</title>"
-            f"<style>{style}</style></head><body><h1>faithlens audit: {esc(report.model)}</h1>"
-            f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
-            f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
-            " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word coloured by its"
-            " signed score, normalised per method; green supports the predicted class, red opposes it.</p>"
-            + (f"<ul>{findings}</ul>" if findings else "")
-            + f"<table><tr>{head}</tr>{body}</table><h2>Examples</h2>{''.join(examples)}</body></html>")
+    return page(f"faithlens audit: {report.model}",
+                f"<h1>faithlens audit: {esc(report.model)}</h1>"
+                f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
+                f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
+                " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word coloured by its"
+                " signed score, normalised per method; green supports the predicted class, red opposes it.</p>"
+                + (f"<ul>{findings}</ul>" if findings else "")
+                + f"<table><tr>{head}</tr>{body}</table><h2>Examples</h2>{''.join(examples)}", style=style)
