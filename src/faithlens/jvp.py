@@ -56,11 +56,12 @@ def logits_jvp(
 ) -> tuple[Tensor, Tensor]:
     """Logits and their derivative along `tangent`: (R, L, D), (R, L, D) -> (R, C), (R, C)."""
     net = model.model
-    encoder = getattr(net, ENCODERS[type(net).__name__])
+    kind = ENCODERS[type(net).__name__]  # "bert" or "roberta": also the encoder's attribute name
+    encoder = getattr(net, kind)
     R, L, _ = embeds.shape
     emb = encoder.embeddings
     if position_ids is None:  # what the model itself uses for inputs_embeds (RoBERTa counts from padding_idx + 1)
-        offset = emb.padding_idx + 1 if ENCODERS[type(net).__name__] == "roberta" else 0
+        offset = emb.padding_idx + 1 if kind == "roberta" else 0
         position_ids = torch.arange(offset, L + offset, device=embeds.device)[None]  # (1, L)
     if token_type_ids is None:
         token_type_ids = torch.zeros(R, L, dtype=torch.long, device=embeds.device)
@@ -73,7 +74,7 @@ def logits_jvp(
     # Only the first position leaves the last layer: its queries, feed-forward and norms run on one position.
     x, dx = _encoder_layer(layers[-1], x, dx, key_bias, queries=1)  # (R, 1, D)
     h, dh = x[:, 0], dx[:, 0]  # (R, D)
-    if ENCODERS[type(net).__name__] == "roberta":  # head: dense, tanh, out_proj on <s>
+    if kind == "roberta":  # head: dense, tanh, out_proj on <s>
         head = net.classifier
         h = torch.tanh(head.dense(h))
         dh = (1.0 - h * h) * F.linear(dh, head.dense.weight)
