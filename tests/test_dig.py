@@ -11,7 +11,9 @@ from faithlens.baselines import baseline_embeddings, resolve_baseline
 from faithlens.batching import Batch
 from faithlens.encoding import encode
 from faithlens.methods import METHODS, Options
+from faithlens.methods import dig as dig_module
 from faithlens.methods.dig import (
+    cached_anchors,
     discrete_path_attribution,
     find_anchors,
     is_monotone,
@@ -110,6 +112,30 @@ def test_every_built_path_is_monotone():
             assert is_monotone(P).all(), (strategy, base_id)
     bent = torch.tensor([[[0.0], [2.0], [1.0]]])
     assert not is_monotone(bent).all()
+
+
+def test_cached_anchors_equal_a_fresh_search_and_search_each_id_once(monkeypatch):
+    model = tiny("bert", dtype=torch.float64)
+    E = model.embedding_matrix.detach()
+    g = knn_graph_of(E, 20)
+    base_id = model.tokenizer.mask_token_id
+    searched: list[int] = []
+    real_search = dig_module.find_anchors
+
+    def counting(E_, g_, ids, **kw):
+        searched.extend(ids.tolist())
+        return real_search(E_, g_, ids, **kw)
+
+    monkeypatch.setattr(dig_module, "find_anchors", counting)
+    first, second = torch.tensor([7, 5, 9, 7]), torch.tensor([9, 11, 5, 6])
+    for ids in (first, second):
+        got = cached_anchors(E, g, ids, baseline=E[base_id], baseline_id=base_id, steps=8, strategy="greedy")
+        fresh = real_search(E, g, ids, baseline=E[base_id], baseline_id=base_id, steps=8, strategy="greedy", chunk=3)
+        assert torch.equal(got, fresh)
+    assert sorted(searched) == [5, 6, 7, 9, 11]  # each distinct id once, across both calls
+    other = cached_anchors(E, g, first, baseline=E[base_id], baseline_id=base_id, steps=8, strategy="maxcount")
+    assert torch.equal(other, real_search(E, g, first, baseline=E[base_id], baseline_id=base_id, steps=8, strategy="maxcount"))
+    assert cached_anchors(E, g, first[:0], baseline=E[base_id], baseline_id=base_id, steps=8, strategy="greedy").shape == (0, 8)
 
 
 def test_left_riemann_sum_is_exact_for_constant_gradients():

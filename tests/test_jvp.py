@@ -6,7 +6,7 @@ import torch.autograd.forward_ad as fwAD
 
 import faithlens.batching as batching
 from faithlens import Explainer
-from faithlens.jvp import logits_jvp, supports
+from faithlens.jvp import logits, logits_jvp, supports
 from tiny import tiny
 
 TEXTS = ["the film was goodish and fun", "dull", "a boring plot, but the acting was very good"]
@@ -30,6 +30,29 @@ def _inputs(model, seed=0):
     return emb, tangent, mask, types
 
 
+def _own_forward(model, emb, mask, types):
+    """The model's own (transformers) forward, which `ClassifierModel.logits` bypasses for these models."""
+    return model.model(inputs_embeds=emb, attention_mask=mask, token_type_ids=types).logits
+
+
+def test_written_out_forward_equals_the_models_own_with_its_gradient(encoder):
+    emb, _, mask, types = _inputs(encoder, seed=2)
+    emb.requires_grad_(True)
+    mine = logits(encoder, emb, mask, types)
+    (g_mine,) = torch.autograd.grad(mine.sum(), emb)
+    own = _own_forward(encoder, emb, mask, types)
+    (g_own,) = torch.autograd.grad(own.sum(), emb)
+    torch.testing.assert_close(mine, own, rtol=0, atol=1e-12)
+    torch.testing.assert_close(g_mine, g_own, rtol=0, atol=1e-12)
+    assert g_own.abs().max() > 1e-3
+    torch.testing.assert_close(encoder.logits(emb, mask, types), own, rtol=0, atol=1e-12)  # the model wrapper uses it
+    encoder.model.train()  # training mode (dropout) is left to the model's own forward
+    try:
+        assert not supports(encoder)
+    finally:
+        encoder.model.eval()
+
+
 def test_supported_models(encoder):
     assert supports(encoder)
     assert not any(supports(tiny(kind)) for kind in ("distilbert", "gpt2"))
@@ -39,12 +62,12 @@ def test_logits_and_tangent_match_torch_forward_ad(encoder):
     emb, tangent, mask, types = _inputs(encoder)
     with torch.no_grad():
         logits, dlogits = logits_jvp(encoder, emb, tangent, mask, types)
-        reference = encoder.logits(emb, mask, types)
+        reference = _own_forward(encoder, emb, mask, types)
     previous = encoder.attention
     encoder.set_attention("eager")
     try:
         with torch.no_grad(), fwAD.dual_level():
-            dual = encoder.logits(fwAD.make_dual(emb, tangent), mask, types)
+            dual = _own_forward(encoder, fwAD.make_dual(emb, tangent), mask, types)
             expected = fwAD.unpack_dual(dual).tangent
     finally:
         encoder.set_attention(previous)

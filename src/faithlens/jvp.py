@@ -1,4 +1,9 @@
-"""Forward-mode derivative of BERT-style classifiers, written out by hand.
+"""BERT-style classifiers written out by hand: their logits, and their forward-mode derivative.
+
+Only the first position ([CLS] / <s>) of the last layer reaches the logits, so both functions
+run the last layer's queries, feed-forward and norms for that one position (a sixth of MiniLM's
+layer work). `logits` is the plain forward, differentiable by autograd; `ClassifierModel.logits`
+uses it for every model `supports` accepts.
 
 SIG's forward mode needs, at every path point, the derivative of the logits along one direction
 in embedding space: a Jacobian-vector product (JVP). torch's forward-mode AD can do that, but on
@@ -46,15 +51,31 @@ def supports(model: ClassifierModel) -> bool:
     )
 
 
-def logits_jvp(
+def logits(
     model: ClassifierModel,
     embeds: Tensor,
-    tangent: Tensor,
     attention_mask: Tensor,
     token_type_ids: Tensor | None = None,
     position_ids: Tensor | None = None,
-) -> tuple[Tensor, Tensor]:
-    """Logits and their derivative along `tangent`: (R, L, D), (R, L, D) -> (R, C), (R, C)."""
+) -> Tensor:
+    """Class logits (R, C) of word embeddings (R, L, D); equal to the model's own forward."""
+    kind, encoder, x = _embed(model, embeds, token_type_ids, position_ids)
+    x = encoder.embeddings.LayerNorm(x)
+    key_bias = _key_bias(attention_mask, x.dtype)
+    layers = list(encoder.encoder.layer)
+    for layer in layers[:-1]:
+        x = _plain_layer(layer, x, key_bias, queries=x.shape[1])
+    h = _plain_layer(layers[-1], x, key_bias, queries=1)[:, 0]  # (R, D)
+    if kind == "roberta":
+        head = model.model.classifier
+        return head.out_proj(torch.tanh(head.dense(h)))
+    if encoder.pooler is not None:
+        h = torch.tanh(encoder.pooler.dense(h))
+    return model.model.classifier(h)
+
+
+def _embed(model: ClassifierModel, embeds: Tensor, token_type_ids, position_ids):
+    """(encoder kind, encoder, word + type + position embeddings before the LayerNorm)."""
     net = model.model
     kind = ENCODERS[type(net).__name__]  # "bert" or "roberta": also the encoder's attribute name
     encoder = getattr(net, kind)
@@ -65,9 +86,44 @@ def logits_jvp(
         position_ids = torch.arange(offset, L + offset, device=embeds.device)[None]  # (1, L)
     if token_type_ids is None:
         token_type_ids = torch.zeros(R, L, dtype=torch.long, device=embeds.device)
-    x = embeds + emb.token_type_embeddings(token_type_ids) + emb.position_embeddings(position_ids)
-    x, dx = _layer_norm(x, tangent, emb.LayerNorm)  # (R, L, D)
-    key_bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min  # (R, 1, 1, L)
+    return kind, encoder, embeds + emb.token_type_embeddings(token_type_ids) + emb.position_embeddings(position_ids)
+
+
+def _key_bias(attention_mask: Tensor, dtype: torch.dtype) -> Tensor:
+    """(R, 1, 1, L): 0 on real keys, the dtype's minimum on padding, as the model adds it."""
+    return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+
+def _plain_layer(layer: torch.nn.Module, x: Tensor, key_bias: Tensor, *, queries: int) -> Tensor:
+    """One encoder layer for the first `queries` positions: (R, L, D) -> (R, queries, D)."""
+    attn, sa = layer.attention, layer.attention.self
+    R, L, D = x.shape
+    H, hd = sa.num_attention_heads, sa.attention_head_size
+
+    def heads(t: Tensor) -> Tensor:
+        return t.view(R, t.shape[1], H, hd).transpose(1, 2)  # (R, H, L or Q, hd)
+
+    o = F.scaled_dot_product_attention(heads(sa.query(x[:, :queries])), heads(sa.key(x)), heads(sa.value(x)),
+                                       attn_mask=key_bias)  # (R, H, Q, hd)
+    o = o.transpose(1, 2).reshape(R, queries, D)
+    x1 = attn.output.LayerNorm(attn.output.dense(o) + x[:, :queries])
+    return layer.output.LayerNorm(layer.output.dense(F.gelu(layer.intermediate.dense(x1))) + x1)
+
+
+def logits_jvp(
+    model: ClassifierModel,
+    embeds: Tensor,
+    tangent: Tensor,
+    attention_mask: Tensor,
+    token_type_ids: Tensor | None = None,
+    position_ids: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Logits and their derivative along `tangent`: (R, L, D), (R, L, D) -> (R, C), (R, C)."""
+    net = model.model
+    kind, encoder, x = _embed(model, embeds, token_type_ids, position_ids)
+    L = x.shape[1]
+    x, dx = _layer_norm(x, tangent, encoder.embeddings.LayerNorm)  # (R, L, D)
+    key_bias = _key_bias(attention_mask, x.dtype)
     layers = list(encoder.encoder.layer)
     for layer in layers[:-1]:
         x, dx = _encoder_layer(layer, x, dx, key_bias, queries=L)

@@ -88,7 +88,16 @@ class ClassifierModel:
         token_type_ids: Tensor | None = None,
         position_ids: Tensor | None = None,
     ) -> Tensor:
-        """Class logits (R, C) for word embeddings (R, L, D)."""
+        """Class logits (R, C) for word embeddings (R, L, D).
+
+        BERT/MiniLM/RoBERTa classifiers in eval mode run `jvp.logits`, which skips the last layer's
+        positions that never reach the logits; every other model runs its own forward, and so does
+        any model switched to "eager" attention (torch's forward-mode AD needs that path).
+        """
+        from . import jvp
+
+        if self.attention != "eager" and jvp.supports(self):
+            return jvp.logits(self, embeds, attention_mask, token_type_ids, position_ids)
         kwargs: dict = {"inputs_embeds": embeds, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
