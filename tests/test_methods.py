@@ -183,3 +183,32 @@ def test_causal_prefix_sharing_changes_nothing(monkeypatch, method, settings):
     for a, b in zip(shared, full):
         assert a.token_scores == pytest.approx(b.token_scores, abs=1e-12)
         assert (a.deltas or ()) == pytest.approx(b.deltas or (), abs=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["bert", "roberta"])
+def test_deeplift_sees_the_models_own_modules(kind):
+    """DeepLift's rescale rule hooks activation modules (BERT's pooler Tanh). faithlens must run the model's
+    own forward for it, not the written-out one, so it equals Captum's DeepLift on the Hugging Face forward."""
+    from captum.attr import DeepLift
+
+    from faithlens.baselines import baseline_embeddings, resolve_baseline
+    from faithlens.encoding import encode
+
+    model = tiny(kind, dtype=torch.float64)
+    e = Explainer(model).explain(TEXTS[2], "deeplift")
+    enc = encode(model, [TEXTS[2]])
+    W = model.embed(enc.input_ids)
+    Wbar = baseline_embeddings(model, enc, resolve_baseline(model, "mask"), W)
+    target = e.prediction["index"]
+
+    class Forward(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = model.model
+
+        def forward(self, x):
+            return self.net(inputs_embeds=x, attention_mask=enc.attention_mask).logits[:, target]
+
+    expected = DeepLift(Forward()).attribute(W.clone(), baselines=Wbar.clone()).sum(-1)[0]
+    assert T(e.token_scores) == pytest.approx(expected.tolist(), abs=1e-10)
+    assert model.written_out  # own_forward() is undone afterwards

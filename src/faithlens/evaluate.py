@@ -336,6 +336,7 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
                 "delta": float(delta),
                 "sig_delta": None if e.deltas is None else float(sum(abs(d) for d in e.deltas) / max(1, len(e.deltas))),
                 "seconds": float(e.seconds),
+                "device": model.device.type,  # what the seconds were measured on
                 "settings": e.settings,
                 "tokens": list(e.tokens),
                 "special": list(e.special),
@@ -351,9 +352,17 @@ def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult
     for label in settings.methods:
         mine = sorted((r for r in records if r["method"] == label), key=lambda r: r["index"])
         row: dict = {"method": label}
-        for column in TABLE_COLUMNS:
+        for column in (c for c in TABLE_COLUMNS if c != "seconds"):
             values = [r[column] for r in mine if r.get(column) is not None]
             row[column] = summarise(values)
+        # Seconds only mean something per device: the column shows the device most examples ran on.
+        by_device: dict[str, list[float]] = {}
+        for r in mine:
+            by_device.setdefault(r.get("device", "cpu"), []).append(r["seconds"])
+        row["seconds_by_device"] = {d: summarise(v) for d, v in sorted(by_device.items())}
+        main = max(sorted(by_device), key=lambda d: len(by_device[d])) if by_device else None
+        row["seconds"] = summarise(by_device.get(main, []))
+        row["seconds_device"] = main
         rows.append(row)
     examples = {r["index"] for r in records}
     return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods))
@@ -426,8 +435,23 @@ def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int
     caption = (f"\nModel `{settings.model}`, data `{settings.data}` ({n_examples} examples), baseline `{settings.baseline}`, "
                f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
                "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
-               "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|.\n")
+               "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|."
+               + _timing_note(rows) + "\n")
     return "\n".join(lines) + "\n" + caption + best_line(rows)
+
+
+def _timing_note(rows: Sequence[dict]) -> str:
+    """Says which device the seconds column comes from when examples ran on more than one."""
+    mixed = [row for row in rows if len(row.get("seconds_by_device", {})) > 1]
+    if not mixed:
+        return ""
+    parts = []
+    for row in mixed:
+        other = ", ".join(f"{s['n']} on {d} ({s['mean']:.3g} s)" for d, s in row["seconds_by_device"].items()
+                          if d != row["seconds_device"])
+        parts.append(f"{row['method']}: {other}")
+    return (" Examples ran on more than one device; s / example covers the device most of each method's examples "
+            f"ran on ({mixed[0]['seconds_device']}), the others are left out of it: " + "; ".join(parts) + ".")
 
 
 def best_line(rows: Sequence[dict]) -> str:

@@ -12,6 +12,7 @@ from torch import Tensor
 from . import __version__
 from .baselines import Baseline, baseline_embeddings, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
+from .device import synchronize
 from .encoding import Encoding, check_texts, encode
 from .errors import FaithlensError
 from .explanation import Explanation, Word
@@ -99,6 +100,7 @@ class Explainer:
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness)
             out = spec.fn(prep.batch, opts)
+            synchronize(self.model.device)
             seconds = (time.perf_counter() - t0) / len(idx)
             settings = dict(common, **out.settings)
             for j, i in enumerate(idx):

@@ -8,6 +8,8 @@ its embedding LayerNorm itself, exactly once.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,7 @@ class ClassifierModel:
     is_causal: bool
     had_pad_token: bool
     info: dict = field(default_factory=dict)
+    written_out: bool = True  # BERT-style models may run jvp.logits; False: always the model's own modules
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -92,11 +95,12 @@ class ClassifierModel:
 
         BERT/MiniLM/RoBERTa classifiers in eval mode run `jvp.logits`, which skips the last layer's
         positions that never reach the logits; every other model runs its own forward, and so does
-        any model switched to "eager" attention (torch's forward-mode AD needs that path).
+        any model switched to "eager" attention (torch's forward-mode AD needs that path), and so does
+        any code inside `own_forward()` (DeepLift's rules hook the model's activation modules).
         """
         from . import jvp
 
-        if self.attention != "eager" and jvp.supports(self):
+        if self.written_out and self.attention != "eager" and jvp.supports(self):
             return jvp.logits(self, embeds, attention_mask, token_type_ids, position_ids)
         kwargs: dict = {"inputs_embeds": embeds, "attention_mask": attention_mask}
         if token_type_ids is not None:
@@ -129,6 +133,16 @@ class ClassifierModel:
         kwargs = {"inputs_embeds": embeds, "attention_mask": attention_mask, "position_ids": position_ids}
         kwargs[_cache_argument(self.model)] = cache
         return self.model(**kwargs).logits
+
+    @contextmanager
+    def own_forward(self) -> Iterator[None]:
+        """Run the model's own modules for a block, e.g. for Captum's DeepLift, whose rescale rule hooks
+        activation modules (BERT's pooler Tanh) that the written-out forward calls as plain functions."""
+        previous, self.written_out = self.written_out, False
+        try:
+            yield
+        finally:
+            self.written_out = previous
 
     def set_attention(self, implementation: str) -> None:
         """Switch attention kernel ('eager' is needed by forward-mode AD on CPU)."""
@@ -216,6 +230,7 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, use_fast=True)
         model = AutoModelForSequenceClassification.from_pretrained(source, dtype=dtype or torch.float32)
+        model.to(torch.get_default_device())  # the CPU unless faithlens.device.use_device chose another
     except OSError as exc:
         raise FaithlensError(_load_error(name, exc)) from exc
     finally:

@@ -28,7 +28,7 @@ def deeplift(batch: Batch, opts: Options) -> MethodOutput:
     from captum.attr import DeepLift
 
     B = batch.shape[0]
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), batch.model.own_forward():  # the rules hook the model's own modules
         warnings.simplefilter("ignore")
         explainer = DeepLift(EmbeddingForward(batch))
         A = explainer.attribute(batch.W.clone(), baselines=batch.Wbar.clone(), additional_forward_args=(torch.arange(B),))

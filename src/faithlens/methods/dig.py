@@ -43,7 +43,7 @@ def knn_graph_of(E: Tensor, k: int = DEFAULT_NEIGHBOURS, *, chunk: int = 1024, p
     if k < 1:
         raise FaithlensError(f"DIG needs a vocabulary of at least 2 words. Got {V}.")
     E = E.detach().to(torch.float32)
-    out = torch.empty(V, k, dtype=torch.long)
+    out = torch.empty(V, k, dtype=torch.long, device=E.device)
     from tqdm.auto import tqdm
 
     starts = range(0, V, chunk)
@@ -58,7 +58,7 @@ def knn_graph_of(E: Tensor, k: int = DEFAULT_NEIGHBOURS, *, chunk: int = 1024, p
 def knn_graph(model, k: int = DEFAULT_NEIGHBOURS, *, cache_dir: str | Path | None = None, progress: bool = True) -> Tensor:
     """The model's neighbour graph, computed once and cached on disk (keyed by model and E)."""
     E = model.embedding_matrix.detach()
-    digest = hashlib.sha1(E.to(torch.float32).contiguous().numpy().tobytes()).hexdigest()[:16]
+    digest = hashlib.sha1(E.to(torch.float32).contiguous().cpu().numpy().tobytes()).hexdigest()[:16]
     key = f"{_slug(model.name)}-{E.shape[0]}x{E.shape[1]}-{digest}-k{min(k, E.shape[0] - 1)}"
     if key in _GRAPHS:
         return _GRAPHS[key]
@@ -70,7 +70,7 @@ def knn_graph(model, k: int = DEFAULT_NEIGHBOURS, *, cache_dir: str | Path | Non
     graph = None
     if path.exists():
         try:
-            graph = torch.load(path, weights_only=True)
+            graph = torch.load(path, weights_only=True, map_location=E.device)
         except Exception:  # a truncated file from an interrupted run: rebuild it
             graph = None
     if graph is None:
@@ -167,7 +167,7 @@ def cached_anchors(E: Tensor, graph: Tensor, input_ids: Tensor, *, baseline: Ten
     A token's walk depends only on its id, the graph, the baseline, the step count and the strategy,
     never on the text around it, so an evaluation over many texts searches each distinct id once.
     """
-    key = (id(graph), str(E.dtype), baseline.to(torch.float64).numpy().tobytes(), baseline_id, steps, strategy)
+    key = (id(graph), str(E.dtype), baseline.to(torch.float64).cpu().numpy().tobytes(), baseline_id, steps, strategy)
     ref, table = _ANCHORS.get(key, (None, None))
     if ref is None or ref() is not graph:  # first call, or an id reused by a new graph
         ref, table = weakref.ref(graph), {}

@@ -33,8 +33,8 @@ def smoothgrad(batch: Batch, opts: Options) -> MethodOutput:
         pos = batch.enc.real_positions(i)
         w = batch.W[i, pos]  # (L_i, D)
         sigma = opts.noise * float(w.max() - w.min())
-        gen = torch.Generator().manual_seed(int(opts.seed))
-        eps = torch.randn((n, len(pos), D), generator=gen, dtype=torch.float64).to(w.dtype)
+        gen = torch.Generator(device="cpu").manual_seed(int(opts.seed))  # the same noise on every device
+        eps = torch.randn((n, len(pos), D), generator=gen, dtype=torch.float64, device="cpu").to(w.device, w.dtype)
         noisy[i * n:(i + 1) * n, pos] += sigma * eps
     b = torch.arange(B).repeat_interleave(n)
     G = gradients_at_points(batch, noisy, b).view(B, n, L, D).mean(1)
