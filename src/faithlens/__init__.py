@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .device import use_device  # noqa: E402
 from .errors import FaithlensError  # noqa: E402
 from .explainer import Explainer, available_methods, explain  # noqa: E402
 from .explanation import Explanation, Word  # noqa: E402
@@ -19,4 +20,5 @@ __all__ = [
     "available_methods",
     "explain",
     "load_model",
+    "use_device",
 ]
