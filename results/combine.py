@@ -112,11 +112,11 @@ out += ["", "Paired differences on the same examples (A − B; for LO and Suff n
         "| run | n | A − B | LO | Comp | Suff |", "|---|---:|---|---|---|---|"]
 for title, by_method, common in pairs:
     sig = "sig" if "sig" in by_method else "sig:mode=closed"
-    for a in ("ig", "dig"):
-        if a in by_method and sig in by_method:
+    for a, b in (("ig", sig), ("dig", sig), ("dig", "ig")):
+        if a in by_method and b in by_method:
             idx = sorted(common)
-            out.append(f"| {title} | {len(idx)} | {a} − {sig} | " + " | ".join(
-                paired(by_method[a], by_method[sig], idx, m) for m in ("log_odds", "comprehensiveness", "sufficiency")) + " |")
+            out.append(f"| {title} | {len(idx)} | {a} − {b} | " + " | ".join(
+                paired(by_method[a], by_method[b], idx, m) for m in ("log_odds", "comprehensiveness", "sufficiency")) + " |")
 runs = {name: {m: rows for m, rows in by_method.items()} for (title, by_method, _), (_, name) in zip(pairs, RUNS)}
 out += ["", "Pad baseline minus mask baseline, same method on the same examples (Comp and Suff delete tokens, so",
         "they do not depend on the baseline token; LO replaces with it and is not compared):", "",

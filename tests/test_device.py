@@ -39,6 +39,11 @@ def test_cuda_without_a_gpu_says_how_to_fix(capsys):
     assert current_device().type == "cpu"  # a refused device changes nothing
 
 
+def test_device_is_refused_where_it_is_not_supported(capsys):
+    assert cli.main(["--device", "cpu", "train-default"]) == 2
+    assert "--device works with explain, evaluate, audit, serve; 'train-default' runs on the CPU" in capsys.readouterr().err
+
+
 def _record(index, seconds, device=None):
     r = {"index": index, "method": "ig", "log_odds": -1.0, "comprehensiveness": 0.5, "sufficiency": 0.1,
          "delta": 0.0, "sig_delta": None, "seconds": seconds, "tokens": ["a", "b"], "special": [False, False],

@@ -19,6 +19,8 @@ COMMANDS = (
     "faithlens.commands.serve",
 )
 
+DEVICE_COMMANDS = ("explain", "evaluate", "audit", "serve")  # training and the FACADE tools run on the CPU
+
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
@@ -57,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.device is not None:
             from .device import use_device
 
+            if args.command not in DEVICE_COMMANDS:
+                raise FaithlensError(f"--device works with {', '.join(DEVICE_COMMANDS)}; '{args.command}' runs on the CPU. "
+                                     "Drop --device.")
             use_device(args.device)
         return int(args.run(args) or 0)
     except FaithlensError as exc:
