@@ -13,6 +13,7 @@ JOBS = {
     "sst2-sig-modes.md": (["sst2-mask", "sst2-sig-forward"], ["sig", "sig:mode=forward", "sig:mode=closed"]),
     # 50-step SIG on IMDB needs a GPU (results/gpu/device.py); skipped until that folder exists.
     "imdb-sig50.md": (["imdb-mask", "imdb-mask-sig50"], ["sig", "sig:mode=closed", "ig", "dig"]),
+    "imdb-pad-sig50.md": (["imdb-pad", "imdb-pad-sig50"], ["sig", "sig:mode=closed", "ig", "dig"]),
 }
 for folder in sorted(p for p in HERE.iterdir() if (p / "settings.json").exists()):
     result = load_result(folder)  # refresh each run's tables from its records (works while a run is going)

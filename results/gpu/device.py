@@ -34,7 +34,7 @@ MODEL = "runs/models/minilm-sst2"
 # Run folder -> examples per evaluate batch. These all use the SST-2 MiniLM (the RT runs finish on the CPU).
 JOBS = {"imdb-mask": 8, "imdb-pad": 8, "sst2-table4": 16, "sst2-sig-forward": 16}
 # Started once the jobs above are done, until the deadline: 50-step SIG on IMDB, which the CPU could not afford.
-EXTRA = {"imdb-mask-sig50": ("imdb-mask", ["sig"], 4)}
+EXTRA = {"imdb-mask-sig50": ("imdb-mask", ["sig"], 4), "imdb-pad-sig50": ("imdb-pad", ["sig"], 4)}
 CHECKED = 2  # examples recomputed per run
 MEMORY = 16 * 1024**3  # activation bytes per chunk on the GPU
 
