@@ -20,8 +20,8 @@ from pathlib import Path
 import torch
 
 from faithlens.baselines import resolve_baseline
-from faithlens.data import load_dataset, select
-from faithlens.evaluate import EvalSettings, _example_context, _run_method, parse_method, read_records
+from faithlens.data import reload
+from faithlens.evaluate import _example_context, _run_method, load_settings, parse_method, read_records
 from faithlens.explainer import Explainer
 from faithlens.model import load_model
 from faithlens.scores import score_function
@@ -32,12 +32,8 @@ TOLERANCE = 1e-4
 
 def repair(run: str, fix: bool, batch: int = 8) -> None:
     folder = HERE / run
-    saved = json.loads((folder / "settings.json").read_text())
-    s = {k: v for k, v in saved["settings"].items() if k in EvalSettings.__dataclass_fields__}
-    settings = EvalSettings(**{**s, "methods": tuple(s["methods"])})
-    data_name, _, split = settings.data.partition(":") if settings.data.startswith("rotten_tomatoes") else (settings.data, "", "")
-    data = select(load_dataset(data_name, split=split or None), limit=saved["dataset_info"]["selected"]["limit"],
-                  seed=settings.seed, max_chars=settings.max_chars, shuffle=settings.shuffle)
+    settings, info = load_settings(folder)
+    data = reload(settings.data, info)
     model = load_model(settings.model)
     explainer, base, score_fn = Explainer(model), resolve_baseline(model, settings.baseline), score_function(settings.score)
     records = read_records(folder / "records.jsonl")

@@ -14,7 +14,7 @@ import pytest
 import torch
 from tiny import CORPUS, tiny
 
-from faithlens.data import Dataset, load_dataset, select
+from faithlens.data import Dataset, load_dataset, reload, select
 from faithlens.errors import FaithlensError
 from faithlens.evaluate import evaluate, load_result, parse_method, read_records, spearman
 
@@ -179,3 +179,14 @@ def test_merge_runs_uses_common_examples(tmp_path):
     evaluate(model, DATA, methods=["ig:steps=4"], baseline="pad", out=tmp_path / "pad", progress=False, stop_after=1)
     with pytest.raises(FaithlensError, match="differs"):
         merge_runs([tmp_path / "main", tmp_path / "pad"])
+
+
+def test_a_selected_dataset_reloads_from_its_source_and_info(tmp_path):
+    (tmp_path / "d.tsv").write_text("sentence\tlabel\n" + "".join(f"text number {i}\t{i % 2}\n" for i in range(30))
+                                    + "a much longer text that the length filter drops\t1\n")
+    picked = select(load_dataset(tmp_path / "d.tsv"), limit=7, seed=3, max_chars=20, shuffle=True)
+    again = reload(picked.source, json.loads(json.dumps(picked.info)))  # as settings.json keeps it
+    assert again.texts == picked.texts and again.labels == picked.labels and len(again) == 7
+    assert again.texts != tuple(f"text number {i}" for i in range(7))  # shuffled, not the file's first rows
+    bundled = select(load_dataset("rotten_tomatoes", split="validation"), limit=5, seed=1, shuffle=True)
+    assert reload(bundled.source, bundled.info).texts == bundled.texts

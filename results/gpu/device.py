@@ -40,25 +40,20 @@ MEMORY = 16 * 1024**3  # activation bytes per chunk on the GPU
 
 
 def settings_of(job: str) -> dict:
-    """A run's settings.json, with keys that older files lack at their defaults."""
-    from dataclasses import fields
+    """A run's settings (keys older files lack at their defaults) and dataset info, as its settings.json holds them."""
+    from faithlens import __version__
+    from faithlens.evaluate import load_settings
 
-    from faithlens.evaluate import EvalSettings
-
-    saved = json.loads((RESULTS / (EXTRA[job][0] if job in EXTRA else job) / "settings.json").read_text())
-    saved["settings"] = {f.name: saved["settings"].get(f.name, f.default) for f in fields(EvalSettings)}
+    settings, info = load_settings(RESULTS / (EXTRA[job][0] if job in EXTRA else job))
     if job in EXTRA:
-        saved["settings"]["methods"] = EXTRA[job][1]
-    return saved
+        settings = replace(settings, methods=tuple(EXTRA[job][1]))
+    return {"settings": settings.to_dict(), "version": __version__, "dataset_info": info}
 
 
 def dataset_of(saved: dict):
-    from faithlens.data import load_dataset, select
+    from faithlens.data import reload
 
-    s = saved["settings"]
-    data = load_dataset(s["data"])
-    return select(data, limit=saved["dataset_info"]["selected"]["limit"], seed=s["seed"], max_chars=s["max_chars"],
-                  shuffle=s["shuffle"])
+    return reload(saved["settings"]["data"], saved["dataset_info"])
 
 
 # --- here: the bundle --------------------------------------------------------------------------------------------
@@ -97,9 +92,9 @@ def prepare(bundle: Path) -> None:
         (bundle / "jobs").mkdir(parents=True, exist_ok=True)
         (bundle / "jobs" / f"{job}.json").write_text(json.dumps({"settings": saved, "done": done}))
     rows = torch.tensor(sorted(keep))
-    state = {k: v.contiguous() for k, v in model.model.state_dict().items()
-             if v.data_ptr() != model.embedding_matrix.data_ptr()}
-    word_key = next(k for k, v in model.model.state_dict().items() if v.data_ptr() == model.embedding_matrix.data_ptr())
+    weights = model.model.state_dict()
+    word_key = next(k for k, v in weights.items() if v.data_ptr() == E.data_ptr())
+    state = {k: v.contiguous() for k, v in weights.items() if k != word_key}
     (bundle / "model").mkdir(parents=True, exist_ok=True)
     pack({**state, "__vectors__": E[rows]}, bundle / "model", word_key=word_key, vocab=E.shape[0], rows=rows.tolist())
     for f in (ROOT / MODEL).iterdir():
@@ -224,13 +219,11 @@ def run_job(job: str, bundle: Path, work: Path) -> None:
 def run(bundle: Path, work: Path, out: Path, deadline: float) -> None:
     assemble(bundle)
     end = time.time() + deadline
-    logs = {}
 
     def start(job):
-        log = (work / f"{job}.log").open("w")
-        logs[job] = log
-        return subprocess.Popen([sys.executable, __file__, "job", job, "--bundle", str(bundle), "--work", str(work)],
-                                stdout=log, stderr=subprocess.STDOUT)
+        with (work / f"{job}.log").open("w") as log:  # the child keeps its own handle
+            return subprocess.Popen([sys.executable, __file__, "job", job, "--bundle", str(bundle), "--work", str(work)],
+                                    stdout=log, stderr=subprocess.STDOUT)
 
     work.mkdir(parents=True, exist_ok=True)
     running = {job: start(job) for job in JOBS}

@@ -236,6 +236,23 @@ def hf_dataset(name: str, *, split: str = "test", text_column: str | None = None
 
 # --- selection ----------------------------------------------------------------------------------------
 
+def reload(source: str, info: dict) -> Dataset:
+    """The dataset a ``Dataset.source`` and its ``info`` describe, selected as it was (e.g. to re-open
+    the examples of an evaluate run from its settings.json: ``data`` and ``dataset_info``)."""
+    if source.startswith("rotten_tomatoes:"):
+        data = rotten_tomatoes(source.partition(":")[2])
+    elif source.startswith("hf:"):
+        name, _, split = source[3:].rpartition(":")
+        data = hf_dataset(name, split=split, text_column=info.get("text_column"), label_column=info.get("label_column"))
+    else:
+        data = read_file(source, text_column=info.get("text_column"), label_column=info.get("label_column"),
+                         format=info.get("format"))
+    chosen = info.get("selected")
+    if chosen is None:
+        return data
+    return select(data, limit=chosen["limit"], seed=chosen["seed"], max_chars=chosen["max_chars"], shuffle=chosen["shuffled"])
+
+
 def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = None, max_chars: int | None = None,
            shuffle: bool = False) -> Dataset:
     """Length filter (texts with fewer than ``max_chars`` characters), then a seeded shuffle (when

@@ -449,9 +449,9 @@ def _timing_note(rows: Sequence[dict]) -> str:
     for row in mixed:
         other = ", ".join(f"{s['n']} on {d} ({s['mean']:.3g} s)" for d, s in row["seconds_by_device"].items()
                           if d != row["seconds_device"])
-        parts.append(f"{row['method']}: {other}")
+        parts.append(f"{row['method']}: {other} (timed on {row['seconds_device']})")
     return (" Examples ran on more than one device; s / example covers the device most of each method's examples "
-            f"ran on ({mixed[0]['seconds_device']}), the others are left out of it: " + "; ".join(parts) + ".")
+            "ran on, the others are left out of it: " + "; ".join(parts) + ".")
 
 
 def best_line(rows: Sequence[dict]) -> str:
@@ -499,16 +499,20 @@ def _atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def load_result(out: str | os.PathLike) -> EvalResult:
-    """Rebuild the table from a run folder's records (e.g. while a run is still going)."""
-    out = Path(out)
-    path = out / SETTINGS_FILE
+def load_settings(out: str | os.PathLike) -> tuple[EvalSettings, dict]:
+    """A run folder's settings and its dataset info (``faithlens.data.reload`` re-opens its examples)."""
+    path = Path(out) / SETTINGS_FILE
     if not path.exists():
         raise FaithlensError(f"{str(out)!r} holds no evaluate run (no {SETTINGS_FILE}). Pass the --out folder of a run.")
-    saved = json.loads(path.read_text(encoding="utf-8"))["settings"]
-    saved["methods"] = tuple(saved["methods"])
-    settings = EvalSettings(**saved)  # keys missing in older files take their defaults
-    return summarise_run(read_records(out / RECORDS_FILE), settings)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    settings = dict(saved["settings"], methods=tuple(saved["settings"]["methods"]))
+    return EvalSettings(**settings), saved.get("dataset_info", {})  # keys missing in older files take their defaults
+
+
+def load_result(out: str | os.PathLike) -> EvalResult:
+    """Rebuild the table from a run folder's records (e.g. while a run is still going)."""
+    settings, _ = load_settings(out)
+    return summarise_run(read_records(Path(out) / RECORDS_FILE), settings)
 
 
 def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | None = None) -> EvalResult:
