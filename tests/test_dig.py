@@ -25,7 +25,9 @@ from faithlens.methods.dig import (
     monotonise,
 )
 from faithlens.model import ClassifierModel
-from faithlens.scores import target_logit
+from faithlens.scores import score_function
+
+target_logit = score_function("logit")
 
 # A hand-made 3-d vocabulary. 0 is the baseline (origin), 1 the input word (4, 4, 4).
 # 2 = (4.01, 4.01, 3): two dimensions just past the input -> small monotonisation change, 1 monotone dim.
@@ -150,7 +152,7 @@ def _linear_batch(E, c, rows):
     enc = encoding(rows)
     W = model.embed(enc.input_ids)
     Wbar = torch.where(enc.attributed[..., None], E[MASK].expand_as(W), W)  # the [MASK] baseline
-    return Batch(model=model, enc=enc, W=W, Wbar=Wbar, target=torch.ones(len(rows), dtype=torch.long), score=target_logit)
+    return Batch(model=model, enc=enc, W=W, Wbar=Wbar, target=torch.ones(len(rows), 1, dtype=torch.long), score=target_logit)
 
 
 def test_dig_on_a_linear_model_equals_the_exact_line_integral():
@@ -175,7 +177,7 @@ def test_dig_is_registered_and_batching_invariant():
     def run(ts, rows_per_chunk):
         enc = encode(model, ts)
         W = model.embed(enc.input_ids).detach()
-        target = model.logits(W, enc.attention_mask, enc.token_type_ids).argmax(1)
+        target = model.logits(W, enc.attention_mask, enc.token_type_ids).argmax(1, keepdim=True)
         batch = Batch(model=model, enc=enc, W=W, Wbar=baseline_embeddings(model, enc, base, W), target=target,
                       score=target_logit, rows_per_chunk=rows_per_chunk)
         return METHODS["dig"].fn(batch, Options(steps=8)).token_scores

@@ -152,8 +152,8 @@ def test_reused_prediction_logits_give_the_same_deltas(ex, method):
     from faithlens.scores import score_function
 
     prep = ex._prepare(TEXTS, [None] * 3, resolve_baseline(ex.model, "mask"), score_function("logit"), False, 7, None)
-    assert prep.batch.input_logits is not None and prep.batch.baseline_logits is not None
-    fresh = dataclasses.replace(prep.batch, input_logits=None, baseline_logits=None)
+    assert prep.batch.input_outputs is not None and prep.batch.baseline_outputs is not None
+    fresh = dataclasses.replace(prep.batch, input_outputs=None, baseline_outputs=None)
     opts = Options(steps=6)
     reused, recomputed = get_method(method).fn(prep.batch, opts), get_method(method).fn(fresh, opts)
     for field in ("total_delta", "unit_deltas"):

@@ -125,7 +125,7 @@ def test_negative_prediction_uses_the_predicted_class():
     out = faithfulness(linear_model(VALUES), enc, scores_for(enc, [[0, 0.1, 0.9, 0.2, 0.3, 0.4, 0]]), baseline=MASK_BASELINE)
     s = total(ids)
     q = 1 - sigmoid(s)  # p(negative)
-    assert out.predicted.tolist() == [0]
+    assert out.predicted[:, 0].tolist() == [0]
     assert float(out.comprehensiveness[0]) == pytest.approx(q - (1 - sigmoid(s - V[10])), abs=1e-12)
 
 

@@ -64,8 +64,10 @@ def gpt2_tokenizer(with_pad: bool = True):
     return tok
 
 
-def tiny(kind: str = "bert", *, seed: int = 0, dtype=torch.float32, num_labels: int = 2, gpt2_pad: bool = True):
-    """A ClassifierModel with random weights: kind in bert, distilbert, roberta, gpt2."""
+def tiny(kind: str = "bert", *, seed: int = 0, dtype=torch.float32, num_labels: int = 2, gpt2_pad: bool = True,
+         problem_type: str | None = None):
+    """A ClassifierModel with random weights: kind in bert, distilbert, roberta, gpt2 (sequence classifiers),
+    bert_qa / roberta_qa (extractive QA), gpt2_lm / llama_lm (causal LMs)."""
     import transformers as tf
 
     from faithlens.model import from_pretrained_objects
@@ -73,7 +75,32 @@ def tiny(kind: str = "bert", *, seed: int = 0, dtype=torch.float32, num_labels: 
     torch.manual_seed(seed)
     labels = {i: ["negative", "positive", "neutral"][i] for i in range(num_labels)}
     common = dict(initializer_range=0.2, num_labels=num_labels, id2label=labels, label2id={v: k for k, v in labels.items()})
-    if kind == "bert":
+    if problem_type is not None:
+        common["problem_type"] = problem_type
+    if kind == "bert_qa":
+        tok = bert_tokenizer()
+        cfg = tf.BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                            intermediate_size=37, max_position_embeddings=64, initializer_range=0.2)
+        model = tf.BertForQuestionAnswering(cfg)
+    elif kind == "roberta_qa":
+        tok = roberta_tokenizer()
+        cfg = tf.RobertaConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                               intermediate_size=37, max_position_embeddings=66, pad_token_id=tok.pad_token_id,
+                               initializer_range=0.2)
+        model = tf.RobertaForQuestionAnswering(cfg)
+    elif kind == "gpt2_lm":
+        tok = gpt2_tokenizer(with_pad=gpt2_pad)
+        cfg = tf.GPT2Config(vocab_size=len(tok), n_embd=32, n_layer=2, n_head=2, n_positions=64,
+                            pad_token_id=tok.pad_token_id, initializer_range=0.2)
+        model = tf.GPT2LMHeadModel(cfg)
+    elif kind == "llama_lm":
+        tok = gpt2_tokenizer(with_pad=gpt2_pad)
+        cfg = tf.LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+                             num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                             pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                             initializer_range=0.2, tie_word_embeddings=True)
+        model = tf.LlamaForCausalLM(cfg)
+    elif kind == "bert":
         tok = bert_tokenizer()
         cfg = tf.BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                             intermediate_size=37, max_position_embeddings=64, **common)

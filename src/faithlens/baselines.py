@@ -11,7 +11,7 @@ from .encoding import Encoding
 from .errors import FaithlensError, unknown_choice
 from .model import ClassifierModel
 
-BASELINES = ("mask", "pad", "zero", "unk")
+BASELINES = ("mask", "pad", "eos", "zero", "unk")
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,16 @@ class Baseline:
     warning: str | None = None
 
 
-def resolve_baseline(model: ClassifierModel, kind: str, *, token: str | None = None) -> Baseline:
+def resolve_baseline(model: ClassifierModel, kind: str | None = None, *, token: str | None = None) -> Baseline:
     """Pick the baseline token; fall back from mask to pad (with a warning) for models without one.
 
-    `token` (a vocabulary entry) overrides `kind`.
+    ``kind=None`` is the model's own default (SPEC §2, §9): ``mask`` for encoders; for causal LMs
+    the model's pad token, else its eos, else its unk — never the zero vector (an exactly-zero
+    input gives NaN gradients through RMSNorm). `token` (a vocabulary entry) overrides `kind`.
     """
     tok = model.tokenizer
+    if kind is None and token is None:
+        kind = _default_kind(model)
     if token is not None:
         token_id = tok.convert_tokens_to_ids(token)
         if token_id is None or (tok.unk_token_id is not None and token_id == tok.unk_token_id and token != tok.unk_token):
@@ -52,12 +56,49 @@ def resolve_baseline(model: ClassifierModel, kind: str, *, token: str | None = N
         if pad is None:
             raise _no_token_error(model, "pad")
         return Baseline(kind="pad", token_id=pad, token=tok.pad_token)
+    if kind == "eos":
+        if tok.eos_token_id is None:
+            raise _no_token_error(model, "eos")
+        return Baseline(kind="eos", token_id=int(tok.eos_token_id), token=tok.eos_token)
     if tok.unk_token_id is None:
         raise _no_token_error(model, "unk")
     return Baseline(kind="unk", token_id=int(tok.unk_token_id), token=tok.unk_token)
 
 
-def _own_pad(model: ClassifierModel) -> int | None:
+def _default_kind(model: ClassifierModel) -> str:
+    if not model.is_causal:
+        return "mask"
+    if _own_pad(model) is not None:
+        return "pad"
+    if model.tokenizer.eos_token_id is not None:
+        return "eos"
+    if model.tokenizer.unk_token_id is not None:
+        return "unk"
+    raise FaithlensError(f"{model.name!r} has no pad, eos or unk token to use as the baseline. Pass a vocabulary token "
+                         "(--baseline-token TOKEN, baseline_token=...).")
+
+
+def uses_rms_norm(model: ClassifierModel) -> bool:
+    """True when the model normalises with RMSNorm (LLaMA, Mistral, Qwen, SmolLM ...)."""
+    return any("RMSNorm" in type(m).__name__ for m in model.model.modules())
+
+
+def check_baseline(model: ClassifierModel, enc: Encoding, baseline: Baseline) -> None:
+    """Refuse the zero baseline where it breaks the gradients: an RMSNorm model with a moving first position.
+
+    The first position attends only to itself, so an exactly-zero embedding there stays zero through
+    every layer, where RMSNorm's Jacobian is w/√eps: the gradient overflows and turns into NaN
+    (measured on SmolLM2-135M), and near zero it is huge (paths pass there).
+    """
+    if baseline.kind != "zero" or not uses_rms_norm(model):
+        return
+    first = enc.attention_mask.long().argmax(1)  # (B,) the first real position (left or right padding)
+    moves = enc.attributed[torch.arange(len(first)), first]
+    if bool(moves.any()):
+        raise FaithlensError(
+            f"The 'zero' baseline puts an all-zero embedding at the first position, where {model.name!r} (an RMSNorm "
+            "model) gives NaN or exploding gradients. Use its default baseline (pad, else eos, else unk: omit "
+            "--baseline), or --baseline pad / eos / unk.")
     """The model's own pad token (not one faithlens set for batching)."""
     if not model.had_pad_token:
         return None

@@ -20,7 +20,7 @@ from torch import Tensor
 from .encoding import Encoding
 from .jvp import logits_jvp, supports as jvp_supports
 from .model import ClassifierModel
-from .scores import ScoreFn
+from .tasks import ScoreFn
 
 DEFAULT_MEMORY_BUDGET = 2 * 1024**3  # bytes of activations per chunk
 MAX_ROWS_PER_CHUNK = 1024
@@ -37,12 +37,12 @@ class Batch:
     enc: Encoding
     W: Tensor  # (B, L, D) input word embeddings
     Wbar: Tensor  # (B, L, D) baseline word embeddings
-    target: Tensor  # (B,) long
-    score: ScoreFn
+    target: Tensor  # (B, T) long: class (T = 1), answer span (T = 2) or continuation ids (see faithlens.tasks)
+    score: ScoreFn  # F = score(outputs, target): (R, K), (R, T) -> (R,)
     rows_per_chunk: int | None = None  # None: derived from memory_budget
     memory_budget: int = DEFAULT_MEMORY_BUDGET
-    input_logits: Tensor | None = None  # (B, C) logits at W when already computed (the prediction)
-    baseline_logits: Tensor | None = None  # (B, C) logits at W̄ when already computed
+    input_outputs: Tensor | None = None  # (B, K) task outputs at W when already computed (the prediction)
+    baseline_outputs: Tensor | None = None  # (B, K) task outputs at W̄ when already computed
 
     @property
     def diff(self) -> Tensor:
@@ -55,25 +55,25 @@ class Batch:
 
     # --- the function being explained ------------------------------------------------------
     def F_input(self) -> Tensor:
-        """F at the inputs W themselves: (B,). Reuses the prediction's logits when the batch has them."""
-        if self.input_logits is not None:
-            return self.score(self.input_logits, self.target)
+        """F at the inputs W themselves: (B,). Reuses the prediction's outputs when the batch has them."""
+        if self.input_outputs is not None:
+            return self.score(self.input_outputs, self.target)
         B, L, _ = self.shape
         return scores_along(self, torch.arange(B), torch.ones(B, L, dtype=torch.float64))
 
     def F_baseline(self) -> Tensor:
-        """F at the baselines W̄: (B,). Reuses logits computed with the prediction when the batch has them."""
-        if self.baseline_logits is not None:
-            return self.score(self.baseline_logits, self.target)
+        """F at the baselines W̄: (B,). Reuses outputs computed with the prediction when the batch has them."""
+        if self.baseline_outputs is not None:
+            return self.score(self.baseline_outputs, self.target)
         B, L, _ = self.shape
         return scores_along(self, torch.arange(B), torch.zeros(B, L, dtype=torch.float64))
 
     def F(self, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:
-        """Score of each row: emb (R, L, D), b_idx (R,) -> (R,). See `logits` for `coef`."""
-        return self.score(self.logits(emb, b_idx, coef), self.target[b_idx])
+        """Score of each row: emb (R, L, D), b_idx (R,) -> (R,). See `outputs` for `coef`."""
+        return self.score(self.outputs(emb, b_idx, coef), self.target[b_idx])
 
-    def logits(self, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:
-        """Class logits of each row: emb (R, L, D), b_idx (R,) -> (R, C).
+    def outputs(self, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:
+        """The task head's outputs for each row: emb (R, L, D), b_idx (R,) -> (R, K).
 
         `coef` (R, L), when given, are the rows' path coefficients (1 = the input's own embedding).
         Causal models then compute the leading columns that no row moves once per text and share
@@ -81,16 +81,17 @@ class Batch:
         those columns are the same in every row (SIG moves one word; the rest of the text is fixed).
         """
         cols = self._columns(b_idx)
+        target = self.target[b_idx]
         args = self._inputs(b_idx, emb, cols=cols)
         start = self._shared_prefix(b_idx, coef, cols)
         if start == 0:
-            return self.model.logits(*args)
+            return self.model.outputs(*args, target=target)
         emb_kept, mask, types, positions = args
         texts, row_text = b_idx.unique(return_inverse=True)  # prefix once per distinct text
-        prefix = self.W[texts][:, cols][:, :start]  # (T, start, D) = every row's own first columns
-        return self.model.logits_after_prefix(
-            prefix, self.enc.attention_mask[texts][:, cols][:, :start], self.enc.position_ids[texts][:, cols][:, :start],
-            row_text, emb_kept[:, start:], mask, positions[:, start:])
+        prefix = (self.W[texts][:, cols][:, :start],  # (T, start, D) = every row's own first columns
+                  self.enc.attention_mask[texts][:, cols][:, :start], self.enc.position_ids[texts][:, cols][:, :start],
+                  row_text)
+        return self.model.outputs(emb_kept[:, start:], mask, None, positions[:, start:], target=target, prefix=prefix)
 
     def _first_moved(self, b_idx: Tensor, coef: Tensor) -> Tensor:
         """Each row's first attended column moved off the input (R,); the last column when none is."""
@@ -102,11 +103,11 @@ class Batch:
         if coef is None or not self.model.is_causal or self.enc.position_ids is None:
             return 0
         kept_before = torch.cumsum(cols, 0) - cols.long()  # (L,): kept columns left of each column
-        last = int(cols.sum()) - 1  # the classifier reads the last column: it always runs
-        return min(int(kept_before[self._first_moved(b_idx, coef)].min()), last)
+        last = int(cols.sum()) - self.model.task.tail_columns(self.target)  # the head reads the last columns: they always run
+        return max(0, min(int(kept_before[self._first_moved(b_idx, coef)].min()), last))
 
     def logits_jvp(self, emb: Tensor, tangent: Tensor, b_idx: Tensor) -> tuple[Tensor, Tensor]:
-        """Logits and their derivative along `tangent` (hand-written JVP, see `jvp.py`)."""
+        """Class logits and their derivative along `tangent` (hand-written JVP, see `jvp.py`)."""
         return logits_jvp(self.model, *self._inputs(b_idx, emb, tangent))
 
     def _columns(self, b_idx: Tensor) -> Tensor:

@@ -19,16 +19,23 @@ from .errors import FaithlensError
 
 BUNDLED = ("rotten_tomatoes",)
 TEXT_COLUMNS = ("sentence", "text", "review", "content")
-LABEL_COLUMNS = ("label", "labels", "sentiment", "target")
+PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"))
+LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label")
+FORMATS = ("tsv", "csv", "jsonl", "json", "txt")
+REFUSED = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadsheet", "parquet": "a Parquet file",
+           "arrow": "an Arrow file", "pkl": "a pickle", "pickle": "a pickle", "gz": "a compressed file", "zip": "an archive"}
+
+Item = str | tuple[str, str]  # a text, or a pair (premise, hypothesis) / (question, context)
 
 
 @dataclass(frozen=True)
 class Dataset:
-    texts: tuple[str, ...]
+    texts: tuple[Item, ...]
     labels: tuple[int | None, ...]
     source: str  # path or name, with split
     label_names: tuple[str, ...] | None = None
     info: dict = field(default_factory=dict)  # how it was read and selected
+    answers: tuple[tuple[str, ...], ...] | None = None  # QA: the reference answers of each question
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -36,6 +43,15 @@ class Dataset:
     @property
     def has_labels(self) -> bool:
         return any(y is not None for y in self.labels)
+
+    @property
+    def is_pairs(self) -> bool:
+        return bool(self.texts) and isinstance(self.texts[0], tuple)
+
+
+def item_length(item: Item) -> int:
+    """Characters of a text, or of both texts of a pair."""
+    return sum(map(len, item)) if isinstance(item, tuple) else len(item)
 
 
 # --- entry point -------------------------------------------------------------------------------------
@@ -46,34 +62,43 @@ def load_dataset(
     split: str | None = None,
     text_column: str | None = None,
     label_column: str | None = None,
+    pair_column: str | None = None,
     format: str | None = None,  # noqa: A002 - the user-facing name
+    label_names: Sequence[str] | None = None,
 ) -> Dataset:
-    """Read a dataset by path (tsv/csv/jsonl/txt IMDB sample, or a GLUE-style folder) or name.
+    """Read a dataset by path (tsv/csv/jsonl/json/txt, a SQuAD-format .json, or a GLUE-style folder) or name.
 
     ``rotten_tomatoes`` is the bundled split of the default model (``split``: train, validation,
-    test; default test). Other names go to Hugging Face ``datasets`` when it is installed.
+    test; default test). Other names go to Hugging Face ``datasets`` when it is installed. Text
+    pairs are read from two columns (``premise``/``hypothesis``, ``sentence1``/``sentence2``,
+    ``question``/``context`` are found by themselves; else ``text_column`` and ``pair_column``).
+    Labels may be class indices or names; names are mapped by ``label_names`` (e.g. the model's
+    labels), else in sorted order.
     """
     name = str(source)
     if name in BUNDLED:
         return rotten_tomatoes(split or "test")
     path = Path(name).expanduser()
+    columns = {"text_column": text_column, "label_column": label_column, "pair_column": pair_column,
+               "label_names": label_names}
     if path.is_dir():
-        return _glue_folder(path, split or "dev", text_column, label_column)
+        return _glue_folder(path, split or "dev", columns)
     if path.exists() or _looks_like_path(name):
-        return read_file(path, text_column=text_column, label_column=label_column, format=format)
+        return read_file(path, format=format, **columns)
     return hf_dataset(name, split=split or "test", text_column=text_column, label_column=label_column)
 
 
 def _looks_like_path(name: str) -> bool:
     """A data-file suffix or an explicit location (./, ../, /, ~); anything else may be a hub name like glue/sst2."""
-    return name.startswith((".", "/", "~", "\\")) or Path(name).suffix.lower() in {".tsv", ".csv", ".jsonl", ".json", ".txt"}
+    suffix = Path(name).suffix.lower().lstrip(".")
+    return name.startswith((".", "/", "~", "\\")) or suffix in FORMATS or suffix in REFUSED
 
 
-def _glue_folder(folder: Path, split: str, text_column, label_column) -> Dataset:
+def _glue_folder(folder: Path, split: str, columns: dict) -> Dataset:
     for suffix in (".tsv", ".csv", ".jsonl"):
         candidate = folder / f"{split}{suffix}"
         if candidate.exists():
-            return read_file(candidate, text_column=text_column, label_column=label_column)
+            return read_file(candidate, **columns)
     present = sorted(p.name for p in folder.iterdir() if p.suffix in {".tsv", ".csv", ".jsonl"})
     raise FaithlensError(f"Expected a file {split}.tsv (or .csv/.jsonl) in the folder {str(folder)!r}. "
                          f"Got {present or 'no data files'}. Pass --split with one of those names, or the file itself.")
@@ -82,9 +107,14 @@ def _glue_folder(folder: Path, split: str, text_column, label_column) -> Dataset
 # --- files -------------------------------------------------------------------------------------------
 
 def read_file(path: str | Path, *, text_column: str | None = None, label_column: str | None = None,
-              format: str | None = None) -> Dataset:  # noqa: A002
-    """A local file: ``.tsv``/``.csv`` with a header, ``.jsonl`` (one object a line), or the IMDB
-    sample format (``.txt``: ``"<label> <text>"`` per line)."""
+              pair_column: str | None = None, format: str | None = None,  # noqa: A002
+              label_names: Sequence[str] | None = None) -> Dataset:
+    """A local file: ``.tsv``/``.csv`` with a header, ``.jsonl`` (one object a line), ``.json`` (a list
+    of objects, or SQuAD's format), or the IMDB sample format (``.txt``: ``"<label> <text>"`` per line).
+
+    Every row is checked: a row with more or fewer fields than the header (an unquoted comma), an
+    empty text, or a missing label where other rows have one is an error naming the line.
+    """
     path = Path(path).expanduser()
     if not path.exists():
         raise FaithlensError(f"The data file {str(path)!r} does not exist. Check the path, or pass "
@@ -92,67 +122,147 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     if not path.is_file():
         raise FaithlensError(f"Expected a data file. Got {str(path)!r}, which is not a file.")
     kind = (format or path.suffix.lstrip(".")).lower()
-    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_jsonl, "txt": _read_label_text}
+    if kind in REFUSED:
+        raise FaithlensError(f"{str(path)!r} is {REFUSED[kind]}; faithlens reads {', '.join(FORMATS)} files. "
+                             "Save it as CSV (UTF-8) or JSON lines and pass that file.")
+    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": _read_label_text}
     if kind not in readers:
-        raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(sorted(readers))}. "
-                             "Rename the file or pass format=... (--format).")
+        raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(FORMATS)}. "
+                             "Rename the file or pass --format FORMAT (format=...).")
     try:
-        texts, labels, info = readers[kind](path, kind=kind, text_column=text_column, label_column=label_column)
+        rows, info = readers[kind](path, kind=kind, text_column=text_column, label_column=label_column,
+                                   pair_column=pair_column)
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"{str(path)!r} is not UTF-8 text ({exc}). Re-save it as UTF-8.") from None
-    if not texts:
+    except csv.Error as exc:
+        raise FaithlensError(f"{str(path)!r} is not a valid {kind.upper()} file ({exc}). Quote fields that hold "
+                             "separators or quotes.") from None
+    if not rows:
         raise FaithlensError(f"{str(path)!r} holds no examples. Check that it is the right file and not empty.")
-    return Dataset(tuple(texts), tuple(labels), source=str(path), info={"format": kind, **info})
+    answers = info.pop("answers", None)
+    labels, names = _index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
+    return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
+                   info={"format": kind, **info}, answers=answers)
 
 
-def _read_table(path: Path, *, kind: str, text_column, label_column):
-    with path.open(encoding="utf-8", newline="") as handle:
+def _text(value, what: str, path: Path, line: int) -> str:
+    if not isinstance(value, str):
+        raise FaithlensError(f"Line {line} of {str(path)!r} has no text in {what}. Got {value!r}.")
+    text = value.strip()
+    if not text:
+        raise FaithlensError(f"Line {line} of {str(path)!r} has an empty {what}. Remove the line or fill it in.")
+    return text
+
+
+def _row(record: dict, keys: dict, path: Path, line: int) -> tuple:
+    """(item, raw label, line) from a record keyed by column names."""
+    first = _text(record.get(keys["text"]), f"{keys['text']!r} field", path, line)
+    item = first if keys["pair"] is None else (first, _text(record.get(keys["pair"]), f"{keys['pair']!r} field", path, line))
+    label = record.get(keys["label"]) if keys["label"] else None
+    return item, label, line
+
+
+def _keys(columns: Sequence[str], text_column, label_column, pair_column, path: Path) -> dict:
+    """Which columns hold the text, the second text of a pair, and the label."""
+    pair = pair_column
+    text = text_column
+    if text is None and pair is None:
+        for a, b in PAIR_COLUMNS:
+            if a in columns and b in columns:
+                text, pair = a, b
+                break
+    text = _column(columns, text, TEXT_COLUMNS, "text", path)
+    if pair is not None and pair not in columns:
+        raise FaithlensError(f"The pair column {pair!r} is not in {str(path)!r}. Valid choices: {', '.join(columns)}.")
+    label = _column(columns, label_column, LABEL_COLUMNS, "label", path, required=False)
+    return {"text": text, "pair": pair, "label": label}
+
+
+def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column):
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         if kind == "tsv":  # GLUE files: no quoting at all
-            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
         else:
-            reader = csv.DictReader(handle)
-        columns = reader.fieldnames or []
-        text_key = _column(columns, text_column, TEXT_COLUMNS, "text", path)
-        label_key = _column(columns, label_column, LABEL_COLUMNS, "label", path, required=False)
-        texts, labels = [], []
-        for line, row in enumerate(reader, start=2):
-            text = row.get(text_key)
-            if text is None:
-                raise FaithlensError(f"Line {line} of {str(path)!r} has fewer columns than the header {columns}. "
-                                     "The file is truncated or not tab/comma separated as its name says.")
-            texts.append(text.strip())
-            labels.append(_label(row.get(label_key) if label_key else None, path, line))
-    return texts, labels, {"text_column": text_key, "label_column": label_key}
+            reader = csv.reader(handle, strict=True)
+        header = next(reader, None)
+        if not header:
+            return [], {}
+        keys = _keys(header, text_column, label_column, pair_column, path)
+        for fields_ in reader:
+            line = reader.line_num
+            if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
+                continue  # a blank line
+            if len(fields_) != len(header):
+                sep = "tab" if kind == "tsv" else "comma"
+                raise FaithlensError(
+                    f"Line {line} of {str(path)!r} has {len(fields_)} fields but the header has {len(header)} "
+                    f"({', '.join(header)}). A text holding a {sep} must be quoted"
+                    + (" (TSV files here are read without quoting: remove tabs from the text)" if kind == "tsv" else
+                       ', e.g. "a slow, dull film",0') + "; a missing cell must still have its separator.")
+            rows.append(_row(dict(zip(header, fields_)), keys, path, line))
+    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
-def _read_jsonl(path: Path, *, kind: str, text_column, label_column):
-    texts, labels = [], []
-    text_key = label_key = None
-    with path.open(encoding="utf-8") as handle:
+def _read_jsonl(path: Path, *, kind: str, text_column, label_column, pair_column):
+    rows = []
+    keys = None
+    with path.open(encoding="utf-8-sig") as handle:
         for line, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                row = json.loads(raw)
+                record = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise FaithlensError(f"Line {line} of {str(path)!r} is not valid JSON ({exc.msg}). "
                                      "Each line must be one JSON object, e.g. {\"text\": \"...\", \"label\": 1}.") from None
-            if not isinstance(row, dict):
-                raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(row).__name__}.")
-            if text_key is None:
-                text_key = _column(list(row), text_column, TEXT_COLUMNS, "text", path)
-                label_key = _column(list(row), label_column, LABEL_COLUMNS, "label", path, required=False)
-            if not isinstance(row.get(text_key), str):
-                raise FaithlensError(f"Line {line} of {str(path)!r} has no string field {text_key!r}.")
-            texts.append(row[text_key].strip())
-            labels.append(_label(row.get(label_key) if label_key else None, path, line))
-    return texts, labels, {"text_column": text_key, "label_column": label_key}
+            if not isinstance(record, dict):
+                raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
+            if keys is None:
+                keys = _keys(list(record), text_column, label_column, pair_column, path)
+            rows.append(_row(record, keys, path, line))
+    keys = keys or {"text": None, "pair": None, "label": None}
+    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
-def _read_label_text(path: Path, *, kind: str, text_column, label_column):
+def _read_json(path: Path, *, kind: str, text_column, label_column, pair_column):
+    """A JSON list of objects, a SQuAD-format file ({"data": [{"paragraphs": [...]}]}), or JSON lines."""
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return _read_jsonl(path, kind=kind, text_column=text_column, label_column=label_column, pair_column=pair_column)
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        return _read_squad(data, path)
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise FaithlensError(f"{str(path)!r} must hold a list of JSON objects, SQuAD's format, or one object per line.")
+    if not data:
+        return [], {}
+    keys = _keys(list(data[0]), text_column, label_column, pair_column, path)
+    rows = [_row(r, keys, path, i + 1) for i, r in enumerate(data)]
+    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
+
+
+def _read_squad(data: dict, path: Path):
+    """SQuAD v1.1: one (question, context) pair per question, with its reference answers."""
+    rows, answers = [], []
+    try:
+        for article in data["data"]:
+            for paragraph in article["paragraphs"]:
+                context = paragraph["context"]
+                for qa in paragraph["qas"]:
+                    rows.append(((qa["question"].strip(), context), None, len(rows) + 1))
+                    answers.append(tuple(a["text"] for a in qa.get("answers", [])))
+    except (KeyError, TypeError) as exc:
+        raise FaithlensError(f"{str(path)!r} looks like SQuAD's format but lacks {exc}. Expected "
+                             '{"data": [{"title", "paragraphs": [{"context", "qas": [{"id", "question", "answers"}]}]}]}.') from None
+    return rows, {"squad": True, "answers": tuple(answers), "text_column": "question", "pair_column": "context"}
+
+
+def _read_label_text(path: Path, *, kind: str, text_column, label_column, pair_column):
     """The IMDB sample of TextFooler: ``"<label> <text>"`` per line, label 0/1."""
-    texts, labels = [], []
-    with path.open(encoding="utf-8") as handle:
+    rows = []
+    with path.open(encoding="utf-8-sig") as handle:
         for line, raw in enumerate(handle, start=1):
             raw = raw.rstrip("\n")
             if not raw.strip():
@@ -161,9 +271,8 @@ def _read_label_text(path: Path, *, kind: str, text_column, label_column):
             if not head.lstrip("-").isdigit() or not text.strip():
                 raise FaithlensError(f"Line {line} of {str(path)!r} must be '<label> <text>' (e.g. '1 a fine film'). "
                                      f"Got {raw[:60]!r}.")
-            texts.append(text.strip())
-            labels.append(int(head))
-    return texts, labels, {"text_column": None, "label_column": None}
+            rows.append((text.strip(), int(head), line))
+    return rows, {"text_column": None, "label_column": None}
 
 
 def _column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, path: Path,
@@ -181,16 +290,35 @@ def _column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], 
     return None
 
 
-def _label(value, path: Path, line: int) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return int(value)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise FaithlensError(f"Line {line} of {str(path)!r} has label {value!r}; labels must be class indices "
-                             "(0, 1, ...). Map label names to indices first.") from None
+def _index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | None,
+                  path: Path) -> tuple[tuple[int | None, ...], tuple[str, ...] | None]:
+    """Class indices from raw label cells (ints, digit strings or names); every row or none has a label."""
+    present = [v is not None and v != "" for v in raw]
+    if any(present) and not all(present):
+        line = lines[present.index(False)]
+        raise FaithlensError(f"Line {line} of {str(path)!r} has no label, but other lines do. Give every line a label "
+                             "or none.")
+    if not any(present):
+        return tuple(None for _ in raw), None
+    values = [v.strip() if isinstance(v, str) else v for v in raw]
+    for v, line in zip(values, lines):
+        if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0):
+            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}; labels must be class indices "
+                                 "(0, 1, ...) or class names.")
+    if all(isinstance(v, int) or v.isdigit() for v in values):
+        return tuple(int(v) for v in values), (tuple(names) if names else None)
+    if any(isinstance(v, int) or v.isdigit() for v in values):
+        line = lines[next(i for i, v in enumerate(values) if isinstance(v, int) or v.isdigit())]
+        raise FaithlensError(f"Line {line} of {str(path)!r} mixes a numeric label with label names. Use one kind.")
+    known = list(names) if names else sorted(set(values))
+    lowered = {n.lower(): i for i, n in enumerate(known)}
+    out = []
+    for v, line in zip(values, lines):
+        if v.lower() not in lowered:
+            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}, which is not one of {known}. "
+                                 "Fix the label or pass the label names in order (--labels).")
+        out.append(lowered[v.lower()])
+    return tuple(out), tuple(known)
 
 
 # --- bundled and hub data ------------------------------------------------------------------------------
@@ -246,7 +374,7 @@ def reload(source: str, info: dict) -> Dataset:
         data = hf_dataset(name, split=split, text_column=info.get("text_column"), label_column=info.get("label_column"))
     else:
         data = read_file(source, text_column=info.get("text_column"), label_column=info.get("label_column"),
-                         format=info.get("format"))
+                         pair_column=info.get("pair_column"), format=info.get("format"))
     chosen = info.get("selected")
     if chosen is None:
         return data
@@ -260,7 +388,7 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
     for name, value in (("limit", limit), ("max_chars", max_chars)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise FaithlensError(f"The {name!r} parameter must be a positive int. Got {value!r} instead.")
-    index = [i for i, t in enumerate(dataset.texts) if t.strip() and (max_chars is None or len(t) < max_chars)]
+    index = [i for i, t in enumerate(dataset.texts) if item_length(t) and (max_chars is None or item_length(t) < max_chars)]
     n_filtered = len(index)
     if shuffle:
         random.Random(0 if seed is None else seed).shuffle(index)
@@ -268,5 +396,6 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
         index = index[:limit]
     info = dict(dataset.info, selected={"limit": limit, "seed": seed if shuffle else None, "max_chars": max_chars,
                                         "shuffled": shuffle, "after_filter": n_filtered, "total": len(dataset)})
+    answers = None if dataset.answers is None else tuple(dataset.answers[i] for i in index)
     return replace(dataset, texts=tuple(dataset.texts[i] for i in index), labels=tuple(dataset.labels[i] for i in index),
-                   info=info)
+                   info=info, answers=answers)

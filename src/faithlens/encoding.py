@@ -12,24 +12,46 @@ from .errors import FaithlensError
 from .model import ClassifierModel
 
 
+Text = str | tuple[str, str]  # a single text, or a pair (premise, hypothesis) / (question, context)
+
+
 @dataclass(frozen=True)
 class Encoding:
-    """A padded batch of texts in canonical form."""
+    """A padded batch of texts (or text pairs) in canonical form."""
 
-    texts: tuple[str, ...]
+    texts: tuple[str, ...]  # the first (or only) segment of each item
     input_ids: Tensor  # (B, L) long
     attention_mask: Tensor  # (B, L) long, 1 = real token
     token_type_ids: Tensor | None  # (B, L) long or None
     position_ids: Tensor | None  # (B, L) long; only for left-padded causal models
-    special_mask: Tensor  # (B, L) bool, True for special tokens ([CLS], [SEP], <s>, ...)
+    special_mask: Tensor  # (B, L) bool, True for tokens never attributed ([CLS], [SEP], <s>, a target continuation)
     word_ids: Tensor  # (B, L) long, -1 for special and padding tokens
-    offsets: Tensor  # (B, L, 2) long character spans in the original text
+    offsets: Tensor  # (B, L, 2) long character spans in the item's own segment text
     truncated: tuple[bool, ...]
+    text_pairs: tuple[str | None, ...] = ()  # the second segment of each item (hypothesis, context), or None
+    segments: Tensor | None = None  # (B, L) long: 0 / 1 = first / second segment, -1 special or padding
+    fixed_target: Tensor | None = None  # (B, J) causal LM: the target continuation's ids, right-aligned, -1 padded
+    notes: tuple[tuple[str, ...], ...] = ()  # per item: warnings about how the text was read
+    tokenizer: object = None
 
     @property
     def attributed(self) -> Tensor:
         """(B, L) bool: real, non-special tokens — the only ones that get scores."""
         return self.attention_mask.bool() & ~self.special_mask
+
+    @property
+    def segment_ids(self) -> Tensor:
+        """(B, L) long: the segment of each attributed token (0 for single texts), -1 elsewhere."""
+        if self.segments is not None:
+            return self.segments
+        return torch.where(self.attributed, 0, -1)
+
+    def pair(self, b: int) -> str | None:
+        return self.text_pairs[b] if self.text_pairs else None
+
+    def segment_text(self, b: int, segment: int) -> str:
+        """The text that token offsets of `segment` index into."""
+        return self.texts[b] if segment == 0 else (self.pair(b) or "")
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -38,8 +60,9 @@ class Encoding:
         """Rows of this batch (same padded length)."""
         idx = torch.as_tensor(index, dtype=torch.long)
         pick = lambda t: None if t is None else t[idx]  # noqa: E731
+        rows = idx.tolist()
         return Encoding(
-            texts=tuple(self.texts[i] for i in idx.tolist()),
+            texts=tuple(self.texts[i] for i in rows),
             input_ids=self.input_ids[idx],
             attention_mask=self.attention_mask[idx],
             token_type_ids=pick(self.token_type_ids),
@@ -47,7 +70,12 @@ class Encoding:
             special_mask=self.special_mask[idx],
             word_ids=self.word_ids[idx],
             offsets=self.offsets[idx],
-            truncated=tuple(self.truncated[i] for i in idx.tolist()),
+            truncated=tuple(self.truncated[i] for i in rows),
+            text_pairs=tuple(self.text_pairs[i] for i in rows) if self.text_pairs else (),
+            segments=pick(self.segments),
+            fixed_target=pick(self.fixed_target),
+            notes=tuple(self.notes[i] for i in rows) if self.notes else (),
+            tokenizer=self.tokenizer,
         )
 
     def real_positions(self, b: int) -> Tensor:
@@ -55,73 +83,216 @@ class Encoding:
         return torch.nonzero(self.attention_mask[b].bool(), as_tuple=False).flatten()
 
 
-def check_texts(texts: Sequence[str]) -> None:
-    if isinstance(texts, str):
+def split_items(items: Sequence[Text]) -> tuple[list[str], list[str] | None]:
+    """(first segments, second segments or None): every item a str, or every item a pair."""
+    if isinstance(items, (str, tuple)):
+        items = [items]
+    pairs = [isinstance(t, (tuple, list)) for t in items]
+    if any(pairs) and not all(pairs):
+        raise FaithlensError("Mixed single texts and text pairs in one call. Explain pairs and single texts separately.")
+    if not any(pairs):
+        return list(items), None
+    for i, t in enumerate(items):
+        if len(t) != 2:
+            raise FaithlensError(f"Item {i} must be a pair (text_a, text_b). Got {len(t)} parts.")
+    return [t[0] for t in items], [t[1] for t in items]
+
+
+def check_texts(texts: Sequence[Text]) -> None:
+    """Every item is a non-empty str (or a pair of them), with something visible to explain."""
+    if isinstance(texts, (str, tuple)):
         texts = [texts]
-    if len(texts) == 0:
+    if not isinstance(texts, Sequence) or len(texts) == 0:
         raise FaithlensError("No text was given. Pass at least one non-empty text.")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise FaithlensError(f"Text {i} must be a str. Got {type(text).__name__} instead.")
-        if not text.strip():
-            raise FaithlensError(
-                f"Text {i} is empty or only whitespace. Give a sentence to explain, e.g. \"a gripping, funny film\"."
-            )
+    for i, item in enumerate(texts):
+        parts = item if isinstance(item, (tuple, list)) else (item,)
+        for part in parts:
+            check_text(part, f"Text {i}")
 
 
-def encode(model: ClassifierModel, texts: Sequence[str], *, truncate: bool = False) -> Encoding:
-    """Tokenize texts into one padded batch; refuse over-long texts unless truncate=True."""
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width space/joiners, word joiner, BOM, soft hyphen
+
+
+def check_text(text: object, what: str) -> None:
+    if not isinstance(text, str):
+        raise FaithlensError(f"{what} must be a str. Got {type(text).__name__} instead.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FaithlensError(f"{what} holds a lone surrogate (invalid Unicode, e.g. from a broken decode). "
+                             "Re-read the text as UTF-8 with errors='replace', or remove the broken character.") from None
+    visible = "".join(ch for ch in text if ch not in INVISIBLE and ch.isprintable() and not ch.isspace())
+    if not visible:
+        raise FaithlensError(
+            f"{what} is empty or only whitespace (or invisible characters). Give a sentence to explain, e.g. "
+            "\"a gripping, funny film\"."
+        )
+
+
+def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = False,
+           continuations: Sequence[Sequence[int]] | None = None) -> Encoding:
+    """Tokenize texts (or text pairs) into one padded batch; refuse over-long texts unless truncate=True.
+
+    Pairs are encoded as the tokenizer encodes pairs (segment ids, separators as specials). Literal
+    special-token strings in a text ("[SEP]", "<mask>") are read as plain text, with a note.
+    ``continuations`` (causal LMs): token ids appended after each prompt; all but the last are
+    model input, never attributed, and all are the target (``Encoding.fixed_target``).
+    """
     check_texts(texts)
+    first, second = split_items(texts)
     tok = model.tokenizer
     limit = model.max_length
-    enc = _tokenize(tok, texts, max_length=None)
-    lengths = enc["attention_mask"].sum(1)
+    extra = [len(c) - 1 for c in continuations] if continuations is not None else [0] * len(first)
+    enc = _tokenize(tok, first, second, max_length=None)
+    lengths = enc["attention_mask"].sum(1) + torch.tensor(extra)
     too_long = [i for i, n in enumerate(lengths.tolist()) if n > limit]
-    if too_long and not truncate:
+    if too_long and (not truncate or continuations is not None):
         i = too_long[0]
         raise FaithlensError(
             f"Text {i} has {int(lengths[i])} tokens, more than the model's limit of {limit}. "
-            "Shorten it, or pass --truncate (truncate=True) to keep the first tokens; the result then says it was truncated."
+            + ("Shorten the prompt or the target." if continuations is not None else
+               "Shorten it, or pass --truncate (truncate=True) to keep the first tokens; the result then says it was truncated.")
         )
     if too_long:
-        enc = _tokenize(tok, texts, max_length=limit)
-    truncated = tuple(i in set(too_long) for i in range(len(texts)))
+        enc = _tokenize(tok, first, second, max_length=limit)
+    truncated = tuple(i in set(too_long) for i in range(len(first)))
+    return _canonical(model, enc, first, second, truncated, continuations=continuations)
+
+
+def encode_windows(model: ClassifierModel, questions: Sequence[str], contexts: Sequence[str], *,
+                   stride: int = 128) -> tuple[Encoding, list[int]]:
+    """Extractive QA: each (question, context) as one or more rows — the standard overflow windows.
+
+    A context longer than the model's limit is cut into windows of the context that overlap by
+    ``stride`` tokens, each with the whole question ("only_second" truncation, as Hugging Face's QA
+    examples do). Returns the rows and, for each row, the index of its item.
+    """
+    check_texts(list(zip(questions, contexts)))
+    tok = model.tokenizer
+    limit = model.max_length
+    longest = max(len(ids) for ids in tok(list(questions), add_special_tokens=False)["input_ids"])
+    room = limit - longest - tok.num_special_tokens_to_add(pair=True)  # context tokens per window
+    if room < 1:
+        raise FaithlensError(f"A question has {longest} tokens, which leaves no room for its context within the model's "
+                             f"limit of {limit} tokens. Shorten the question.")
+    stride = max(0, min(stride, room // 2))  # windows overlap by at most half their context
+    try:
+        enc = tok(list(questions), list(contexts), padding=True, truncation="only_second", max_length=limit, stride=stride,
+                  return_overflowing_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True,
+                  return_tensors="pt", split_special_tokens=True, verbose=False)
+    except Exception as exc:  # the tokenizer refuses when the question alone does not fit
+        raise FaithlensError(f"A question is too long for the model's limit of {limit} tokens with any part of its "
+                             f"context ({exc}). Shorten the question.") from None
+    item_of = enc.pop("overflow_to_sample_mapping").tolist()
+    windows = [item_of.count(i) for i in range(len(questions))]
+    truncated = tuple(windows[i] > 1 for i in item_of)
+    return _canonical(model, enc, [questions[i] for i in item_of], [contexts[i] for i in item_of], truncated), item_of
+
+
+def _canonical(model: ClassifierModel, enc, first: list[str], second: list[str] | None, truncated: tuple[bool, ...],
+               *, continuations: Sequence[Sequence[int]] | None = None) -> Encoding:
+    """An Encoding from the tokenizer's padded batch (offsets, special-token masks, word and sequence ids)."""
+    tok = model.tokenizer
     mask = enc["attention_mask"]
     special = enc["special_tokens_mask"].bool() & mask.bool()
-    word_ids = torch.full_like(enc["input_ids"], -1)
-    for b in range(len(texts)):
-        ids = enc.word_ids(b)
-        word_ids[b] = torch.tensor([-1 if w is None else w for w in ids])
+    B, L = mask.shape
+    word_ids = torch.full((B, L), -1, dtype=torch.long)
+    segments = torch.full((B, L), -1, dtype=torch.long)
+    for b in range(B):
+        word_ids[b] = torch.tensor([-1 if w is None else w for w in enc.word_ids(b)])
+        segments[b] = torch.tensor([-1 if s is None else s for s in enc.sequence_ids(b)])
     word_ids = word_ids.masked_fill(special | ~mask.bool(), -1)
+    segments = segments.masked_fill(special | ~mask.bool(), -1)
+    ids, offsets, token_types = enc["input_ids"], enc["offset_mapping"], enc.get("token_type_ids")
+    fixed_target = None
+    if continuations is not None:
+        ids, mask, special, word_ids, segments, offsets, fixed_target = _append(
+            tok, ids, mask, special, word_ids, segments, offsets, continuations)
+        token_types = None
     position_ids = None
     if model.is_causal:
         position_ids = (mask.cumsum(1) - 1).clamp(min=0)  # left padding: real tokens at 0..n-1
-    token_type_ids = enc.get("token_type_ids")
-    if token_type_ids is not None and not _accepts_token_types(model):
-        token_type_ids = None
+    if token_types is not None and not _accepts_token_types(model):
+        token_types = None
+    notes = tuple(_notes(tok, first[b], None if second is None else second[b], truncated[b]) for b in range(B))
     return Encoding(
-        texts=tuple(texts),
-        input_ids=enc["input_ids"],
+        texts=tuple(first),
+        input_ids=ids,
         attention_mask=mask,
-        token_type_ids=token_type_ids,
+        token_type_ids=token_types,
         position_ids=position_ids,
         special_mask=special,
         word_ids=word_ids,
-        offsets=enc["offset_mapping"],
+        offsets=offsets,
         truncated=truncated,
+        text_pairs=tuple(second) if second is not None else (),
+        segments=segments,
+        fixed_target=fixed_target,
+        notes=notes,
+        tokenizer=tok,
     )
 
 
-def _tokenize(tok, texts: Sequence[str], *, max_length: int | None):
-    """One padded batch with offsets and special-token masks; truncated to max_length when given."""
+def _append(tok, ids, mask, special, word_ids, segments, offsets, continuations):
+    """Left-padded rows with each continuation (all but its last id) appended; targets right-aligned."""
+    B = ids.shape[0]
+    rows = []
+    for b in range(B):
+        real = mask[b].bool()
+        cont = list(continuations[b])
+        if not cont:
+            raise FaithlensError(f"Text {b}: the target continuation is empty. Give at least one target token.")
+        rows.append((ids[b][real].tolist() + cont[:-1], len(cont) - 1, real))
+    L = max(len(r[0]) for r in rows)
+    J = max(len(c) for c in continuations)
+    pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+    out_ids = torch.full((B, L), pad_id, dtype=torch.long)
+    out_mask = torch.zeros((B, L), dtype=torch.long)
+    out_special = torch.zeros((B, L), dtype=torch.bool)
+    out_words = torch.full((B, L), -1, dtype=torch.long)
+    out_segments = torch.full((B, L), -1, dtype=torch.long)
+    out_offsets = torch.zeros((B, L, 2), dtype=torch.long)
+    target = torch.full((B, J), -1, dtype=torch.long)
+    for b, (row, n_cont, real) in enumerate(rows):
+        n = len(row)
+        start = L - n
+        n_prompt = n - n_cont
+        out_ids[b, start:] = torch.tensor(row)
+        out_mask[b, start:] = 1
+        out_special[b, start:start + n_prompt] = special[b][real]
+        out_special[b, start + n_prompt:] = True  # the continuation is input, never attributed
+        out_words[b, start:start + n_prompt] = word_ids[b][real]
+        out_segments[b, start:start + n_prompt] = segments[b][real]
+        out_offsets[b, start:start + n_prompt] = offsets[b][real]
+        cont = list(continuations[b])
+        target[b, J - len(cont):] = torch.tensor(cont)
+    return out_ids, out_mask, out_special, out_words, out_segments, out_offsets, target
+
+
+def _notes(tok, text: str, pair: str | None, truncated: bool) -> tuple[str, ...]:
+    notes = []
+    specials = sorted({s for s in tok.all_special_tokens if s and (s in text or (pair is not None and s in pair))})
+    if specials:
+        notes.append(f"The text contains the tokenizer's special-token string(s) {', '.join(map(repr, specials))}; "
+                     "they were read as plain text, not as special tokens. To explain two texts as a pair "
+                     "(premise and hypothesis), pass them as a pair (--pair A B, or a (a, b) tuple).")
+    if truncated:
+        notes.append("The text was truncated to the model's limit.")
+    return tuple(notes)
+
+
+def _tokenize(tok, texts: Sequence[str], pairs: Sequence[str] | None, *, max_length: int | None):
+    """One padded batch with offsets, special-token masks and sequence ids; truncated when max_length is given."""
     return tok(
         list(texts),
+        list(pairs) if pairs is not None else None,
         padding=True,
         truncation=max_length is not None,
         max_length=max_length,
         return_offsets_mapping=True,
         return_special_tokens_mask=True,
         return_tensors="pt",
+        split_special_tokens=True,
         verbose=False,
     )
 
@@ -136,14 +307,15 @@ def unit_masks(enc: Encoding, unit: str) -> Tensor:
     """(B, U, L) bool: which tokens move together along one path.
 
     ``unit="token"``: one unit per attributed token. ``unit="word"``: all sub-tokens of one word
-    (tokenizer ``word_ids()``). Units are ordered by first token; unused slots are all False.
+    (tokenizer ``word_ids()``, counted per segment of a pair). Units are ordered by first token;
+    unused slots are all False.
     """
     attributed = enc.attributed  # (B, L)
     B, L = attributed.shape
     if unit == "token":
         group = torch.where(attributed, torch.arange(L).expand(B, L), torch.full((B, L), -1))
     elif unit == "word":
-        group = torch.where(attributed, enc.word_ids, torch.full((B, L), -1))
+        group = torch.where(attributed, enc.segment_ids.clamp(min=0) * (L + 1) + enc.word_ids, torch.full((B, L), -1))
     else:
         from .errors import unknown_choice
 

@@ -26,15 +26,13 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .baselines import baseline_embeddings, resolve_baseline
+from .baselines import resolve_baseline
 from .data import Dataset
-from .encoding import encode
 from .errors import FaithlensError
 from .explainer import Explainer
 from .methods import get_method
 from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explanation_faithfulness, summarise
 from .model import ClassifierModel
-from .scores import score_function
 
 DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
 SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int}
@@ -209,8 +207,11 @@ def evaluate(
     settings = EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), baseline=baseline,
                             steps=steps, topk=topk, protocol=protocol, score=score, seed=seed, max_chars=max_chars,
                             truncate=truncate, shuffle=shuffle)
+    if model.task.name == "causal_lm":
+        raise FaithlensError(f"evaluate scores classifiers (single texts and pairs) and QA models; {model.name!r} is a "
+                             "causal language model. Explain its next tokens with `faithlens explain --target-text`.")
     base = resolve_baseline(model, baseline)
-    score_fn = score_function(score)
+    score_fn = model.task.score(score)
     explainer = Explainer(model)
 
     records_path = None
@@ -243,7 +244,7 @@ def evaluate(
             if not todo:
                 continue
             texts = [dataset.texts[i] for i in index]
-            context = _example_context(model, texts, base, score_fn, truncate)
+            context = _example_context(explainer, texts, base, score_fn, truncate)
             for spec in todo:
                 pending = [j for j, i in enumerate(index) if (i, spec.label) not in done]
                 for rec in _run_method(explainer, model, spec, index, texts, pending, context, dataset, settings, base,
@@ -284,25 +285,17 @@ class _Stop(Exception):
 
 @dataclass(frozen=True)
 class _Context:
-    enc: object
-    f_input: torch.Tensor  # (B,) F(w) for the predicted class
+    f_input: torch.Tensor  # (B,) F(w) for the predicted target
     f_baseline: torch.Tensor  # (B,) F(w̄)
     n_tokens: list[int]
 
 
-def _example_context(model, texts, base, score_fn, truncate) -> _Context:
-    """F(w) and F(w̄) of the predicted class for the Delta column, once per batch of examples."""
-    enc = encode(model, texts, truncate=truncate)
-    with torch.inference_mode():
-        W = model.embed(enc.input_ids)
-        Wbar = baseline_embeddings(model, enc, base, W)
-        both = model.logits(torch.cat([W, Wbar]), enc.attention_mask.repeat(2, 1),
-                            None if enc.token_type_ids is None else enc.token_type_ids.repeat(2, 1),
-                            None if enc.position_ids is None else enc.position_ids.repeat(2, 1))
-    B = len(texts)
-    target = both[:B].argmax(1)
-    F = score_fn(both.to(torch.float64), target.repeat(2))
-    return _Context(enc=enc, f_input=F[:B], f_baseline=F[B:], n_tokens=enc.attributed.sum(1).tolist())
+def _example_context(explainer: Explainer, texts, base, score_fn, truncate) -> _Context:
+    """F(w) and F(w̄) of the predicted target for the Delta column, once per batch of examples."""
+    prep = explainer._prepare(list(texts), [None] * len(texts), base, score_fn, truncate, None, None)
+    batch = prep.batch
+    return _Context(f_input=batch.F_input().to(torch.float64), f_baseline=batch.F_baseline().to(torch.float64),
+                    n_tokens=batch.enc.attributed.sum(1).tolist())
 
 
 def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _Context, dataset, settings, base,
@@ -326,8 +319,9 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
                 "index": index[j],
                 "method": spec.label,
                 "text": e.text,
+                **({"text_pair": e.text_pair} if e.text_pair is not None else {}),
                 "label": dataset.labels[index[j]],
-                "predicted": int(metrics.predicted[pos]),
+                "predicted": _target_json(metrics.predicted[pos]),
                 "p_predicted": float(metrics.p_original[pos]),
                 "log_odds": float(metrics.log_odds[pos]),
                 "comprehensiveness": float(metrics.comprehensiveness[pos]),
@@ -342,6 +336,12 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
                 "special": list(e.special),
                 "token_scores": list(e.token_scores),
             }
+
+
+def _target_json(row: torch.Tensor) -> int | list[int]:
+    """A class index as an int; an answer span or continuation as a list."""
+    values = row.tolist()
+    return values[0] if len(values) == 1 else values
 
 
 # --- the table ------------------------------------------------------------------------------------------------------

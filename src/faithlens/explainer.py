@@ -1,4 +1,8 @@
-"""The public API: `Explainer(model)` and `explain(text, ...)`. Validates, batches texts, assembles results."""
+"""The public API: `Explainer(model)` and `explain(text, ...)`. Validates, batches texts, assembles results.
+
+One call explains single texts, text pairs ``(a, b)``, questions with their contexts (QA models)
+or prompts (causal LMs); what is explained is the model's task's scalar F (`faithlens.tasks`).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,18 @@ import torch
 from torch import Tensor
 
 from . import __version__
-from .baselines import Baseline, baseline_embeddings, resolve_baseline
+from .baselines import Baseline, baseline_embeddings, check_baseline, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .device import synchronize
-from .encoding import Encoding, check_texts, encode
-from .errors import FaithlensError
+from .encoding import Encoding, Text, check_texts, encode, encode_windows, split_items
+from .errors import FaithlensError, unknown_choice
 from .explanation import Explanation, Word
 from .methods import METHODS, MethodOutput, Options, get_method
 from .model import ClassifierModel, load_model
-from .scores import score_function
 
-Target = int | str | None
+Target = int | str | tuple[int, int] | None
+
+DEFAULT_NEW_TOKENS = 1
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,13 @@ class Prepared:
     """One padded batch ready for a method core, with what the result needs to be assembled."""
 
     batch: Batch
-    probs: Tensor  # (B, C) on the original input
+    outputs: Tensor  # (B, K) the task's outputs on the original input
     baseline: Baseline
+    notes: tuple[tuple[str, ...], ...] = ()  # per text: what the caller should know (windows, generation)
+
+    @property
+    def probs(self) -> Tensor:  # (B, C) label probabilities (classifiers)
+        return self.batch.model.task.probabilities(self.outputs)
 
 
 class Explainer:
@@ -41,25 +51,30 @@ class Explainer:
         else:
             self.model = load_model(model, dtype=dtype)
 
+    @property
+    def task(self):
+        return self.model.task
+
     # --- prediction --------------------------------------------------------------------------
-    def predict(self, texts: str | Sequence[str], *, truncate: bool = False) -> Tensor:
-        """Class probabilities (N, C) for the texts."""
-        texts = [texts] if isinstance(texts, str) else list(texts)
-        enc = encode(self.model, texts, truncate=truncate)
+    def predict(self, texts: Text | Sequence[Text], *, truncate: bool = False) -> Tensor:
+        """Label probabilities (N, C) of a classifier for texts or text pairs (softmax; sigmoid for multi-label)."""
+        items = [texts] if isinstance(texts, (str, tuple)) else list(texts)
+        enc = encode(self.model, items, truncate=truncate)
         with torch.inference_mode():
-            logits = self.model.logits(self.model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids)
-        return torch.softmax(logits, -1)
+            outputs = self.model.outputs(self.model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids,
+                                         enc.position_ids)
+        return self.model.task.probabilities(outputs)
 
     # --- explanation -------------------------------------------------------------------------
     def explain(
         self,
-        texts: str | Sequence[str],
+        texts: Text | Sequence[Text],
         method: str = "sig",
         *,
         steps: int | None = None,
-        baseline: str = "mask",
+        baseline: str | None = None,
         baseline_token: str | None = None,
-        score: str = "logit",
+        score: str | None = None,
         target: Target | Sequence[Target] = None,
         unit: str = "token",
         mode: str = "reverse",
@@ -72,42 +87,63 @@ class Explainer:
         memory_budget: int | None = None,
         truncate: bool = False,
         return_attributions: bool = False,
+        max_new_tokens: int = DEFAULT_NEW_TOKENS,
+        per_token: bool = False,
     ) -> Explanation | list[Explanation]:
-        """Explain one text (returns an Explanation) or a list of texts (returns a list)."""
-        single = isinstance(texts, str)
+        """Explain one item (returns an Explanation) or a list of items (returns a list).
+
+        An item is a text, or a pair ``(text_a, text_b)`` encoded as the tokenizer encodes pairs
+        (NLI premise and hypothesis; a QA model's question and context). ``target`` picks what F
+        explains: a class index or label (classifiers; default the predicted class), an answer text
+        or character span ``(start, end)`` in the context (QA; default the predicted span), or the
+        continuation text (causal LMs; default ``max_new_tokens`` greedily generated tokens).
+        ``score`` defaults to the task's own (``logit``; ``log_prob`` for causal LMs), ``baseline`` to
+        the model's own (``mask``; for causal LMs pad, else eos, else unk).
+        ``per_token`` (causal LMs): also attribute each continuation token's log-probability alone,
+        giving ``Explanation.per_target`` (continuation tokens × tokens).
+        """
+        single = isinstance(texts, (str, tuple))
         items = [texts] if single else list(texts)
         check_texts(items)
         spec = get_method(method)
-        score_fn = score_function(score)
+        task = self.model.task
+        score = score or task.default_score
+        score_fn = task.score(score)
         _check_positive("batch_size", batch_size)
+        _check_positive("max_new_tokens", max_new_tokens)
         for name, value in (("steps", steps), ("n_samples", n_samples), ("rows_per_chunk", rows_per_chunk), ("memory_budget", memory_budget)):
             if value is not None:
                 _check_positive(name, value)
         if unit not in ("token", "word"):
-            from .errors import unknown_choice
-
             raise unknown_choice("unit", unit, ["token", "word"])
+        if per_token and task.name != "causal_lm":
+            raise FaithlensError("per_token attributes each generated token of a causal language model; "
+                                 f"{self.model.name!r} is a {task.summary} model. Drop per_token.")
+        _check_items(task, items)
         targets = _per_text(target, len(items))
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
                        return_attributions=return_attributions)
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
         results: list[Explanation | None] = [None] * len(items)
-        order = sorted(range(len(items)), key=lambda i: len(items[i]))  # similar lengths share a batch
+        order = sorted(range(len(items)), key=lambda i: _length(items[i]))  # similar lengths share a batch
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             t0 = time.perf_counter()
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
-                                 rows_per_chunk, memory_budget, with_baseline_score=spec.completeness)
+                                 rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
+                                 max_new_tokens=max_new_tokens)
             out = spec.fn(prep.batch, opts)
+            per_target = _per_target(spec, prep, opts) if per_token else None
             synchronize(self.model.device)
             seconds = (time.perf_counter() - t0) / len(idx)
             settings = dict(common, **out.settings)
             for j, i in enumerate(idx):
-                results[i] = _assemble(self.model, prep, out, j, method, settings, seconds, seed if spec.random else None)
+                results[i] = _assemble(self.model, prep, out, j, method, settings, seconds, seed if spec.random else None,
+                                       per_target=None if per_target is None else per_target[j])
         return results[0] if single else results  # type: ignore[return-value]
 
-    def compare(self, text: str, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> dict[str, Explanation]:
+    def compare(self, text: Text, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> dict[str, Explanation]:
         """Explain one text with several methods under the same settings."""
         for m in methods:
             get_method(m)
@@ -115,73 +151,237 @@ class Explainer:
 
     # --- internals ---------------------------------------------------------------------------
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
-                 with_baseline_score: bool = True) -> Prepared:
-        enc = encode(self.model, texts, truncate=truncate)
+                 with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS) -> Prepared:
+        model, task = self.model, self.model.task
+        notes: list[tuple[str, ...]] = [()] * len(texts)
+        if task.name == "qa":
+            enc, notes = self._qa_encoding(texts, targets)
+        elif task.name == "causal_lm":
+            continuations, notes = self._continuations(texts, targets, max_new_tokens)
+            enc = encode(model, texts, truncate=False, continuations=continuations)
+        else:
+            enc = encode(model, texts, truncate=truncate)
+        check_baseline(model, enc, base)
         with torch.inference_mode():
-            W = self.model.embed(enc.input_ids)
+            W = model.embed(enc.input_ids)
         W = W.clone()
-        Wbar = baseline_embeddings(self.model, enc, base, W)
+        Wbar = baseline_embeddings(model, enc, base, W)
         B, k = len(texts), 2 if with_baseline_score else 1
         rep = lambda t: None if t is None else t.repeat(k, 1)  # noqa: E731
         with torch.inference_mode():  # the prediction, and F at the baseline (completeness deltas) in the same pass
-            both = self.model.logits(torch.cat([W, Wbar][:k]), rep(enc.attention_mask), rep(enc.token_type_ids),
-                                     rep(enc.position_ids))  # (kB, C)
-        logits = both[:B].clone()
-        baseline_logits = both[B:].clone() if with_baseline_score else None
-        probs = torch.softmax(logits, -1)
-        target = torch.tensor([_resolve_target(self.model, t, int(p.argmax())) for t, p in zip(targets, probs)])
-        batch = Batch(model=self.model, enc=enc, W=W, Wbar=Wbar, target=target, score=score_fn,
+            both = model.outputs(torch.cat([W, Wbar][:k]), rep(enc.attention_mask), rep(enc.token_type_ids),
+                                 rep(enc.position_ids), target=rep(enc.fixed_target))  # (kB, K)
+        outputs = both[:B].clone()
+        baseline_outputs = both[B:].clone() if with_baseline_score else None
+        target = self._targets(enc, outputs, targets)
+        batch = Batch(model=model, enc=enc, W=W, Wbar=Wbar, target=target, score=score_fn,
                       rows_per_chunk=rows_per_chunk, memory_budget=memory_budget or DEFAULT_MEMORY_BUDGET,
-                      input_logits=logits, baseline_logits=baseline_logits)
-        return Prepared(batch=batch, probs=probs, baseline=base)
+                      input_outputs=outputs, baseline_outputs=baseline_outputs)
+        notes = tuple(tuple(enc.notes[b] if enc.notes else ()) + tuple(notes[b]) for b in range(B))
+        return Prepared(batch=batch, outputs=outputs, baseline=base, notes=notes)
+
+    def _targets(self, enc: Encoding, outputs: Tensor, targets: Sequence[Target]) -> Tensor:
+        """(B, T) target rows: the user's, or the task's prediction."""
+        task = self.model.task
+        predicted = task.predict(outputs, enc)
+        if task.name == "causal_lm":
+            return predicted  # chosen when the prompt was encoded
+        rows = []
+        for b, t in enumerate(targets):
+            if t is None:
+                rows.append(predicted[b])
+            elif task.name == "qa":
+                rows.append(torch.tensor(_answer_tokens(enc, b, t)))
+            else:
+                rows.append(torch.tensor([_resolve_target(self.model, t)]))
+        return torch.stack(rows)
+
+    def _qa_encoding(self, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
+        """One window per question: the one holding the requested answer, else the best predicted span."""
+        questions, contexts = split_items(items)
+        if contexts is None:
+            raise FaithlensError(f"{self.model.name!r} answers questions about a context: pass (question, context) "
+                                 "pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) or "
+                                 "faithlens explain --pair QUESTION CONTEXT.")
+        enc, item_of = encode_windows(self.model, questions, contexts)
+        rows, notes = [], []
+        with torch.inference_mode():
+            outputs = self.model.outputs(self.model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids,
+                                         enc.position_ids)
+        spans = self.model.task.predict(outputs, enc)
+        best = self.model.task.score("logit")(outputs, spans)
+        for i in range(len(questions)):
+            mine = [r for r, it in enumerate(item_of) if it == i]
+            if targets[i] is not None:
+                _answer_chars(contexts[i], targets[i])  # a clear error when it is not in the context at all
+                holding = [r for r in mine if _answer_tokens(enc, r, targets[i], required=False) is not None]
+                if not holding:
+                    raise FaithlensError(f"The answer {targets[i]!r} of question {i} lies across two windows of its long "
+                                         "context, so no window holds it whole. Pick a shorter answer.")
+                mine = holding
+            r = max(mine, key=lambda r: float(best[r]))
+            rows.append(r)
+            windows = [x for x, it in enumerate(item_of) if it == i]
+            notes.append(() if len(windows) == 1 else (
+                f"The context is longer than the model's limit; it was split into {len(windows)} overlapping windows "
+                f"and this explanation covers window {windows.index(r) + 1} (context characters {_window_chars(enc, r)}), "
+                "the one holding the answer. Words outside it get no score.",))
+        return enc.select(rows), notes
+
+    def _continuations(self, prompts, targets, max_new_tokens) -> tuple[list[list[int]], list[tuple[str, ...]]]:
+        """Target continuation ids per prompt: the given text's tokens, or greedy generation."""
+        tok = self.model.tokenizer
+        if any(isinstance(p, tuple) for p in prompts):
+            raise FaithlensError("A causal LM explains single prompts, not pairs. Join the texts into one prompt.")
+        out, notes = [], []
+        for prompt, t in zip(prompts, targets):
+            if t is None:
+                ids = self._generate(prompt, max_new_tokens)
+                notes.append((f"No target given: attributing the {len(ids)} greedily generated token(s) "
+                              f"{tok.decode(ids)!r}.",))
+            elif isinstance(t, str):
+                if not t:
+                    raise FaithlensError("The target text is empty. Pass the continuation to explain, e.g. ' Paris'.")
+                ids = tok(t, add_special_tokens=False)["input_ids"]
+                notes.append(())
+            else:
+                raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
+            out.append(ids)
+        return out, notes
+
+    def _generate(self, prompt: str, max_new_tokens: int) -> list[int]:
+        enc = encode(self.model, [prompt])
+        with torch.inference_mode():
+            generated = self.model.model.generate(input_ids=enc.input_ids, attention_mask=enc.attention_mask,
+                                                  max_new_tokens=max_new_tokens, do_sample=False,
+                                                  pad_token_id=self.model.tokenizer.pad_token_id)
+        return generated[0, enc.input_ids.shape[1]:].tolist()
 
 
-def explain(text: str | Sequence[str], method: str = "sig", *, model: ClassifierModel | str | None = None, **settings):
+def explain(text: Text | Sequence[Text], method: str = "sig", *, model: ClassifierModel | str | None = None, **settings):
     """One-off: load `model` (default: the bundled model) and explain `text`. See `Explainer.explain`."""
     return Explainer(model).explain(text, method, **settings)
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
+def _length(item: Text) -> int:
+    return sum(map(len, item)) if isinstance(item, tuple) else len(item)
+
+
 def _check_positive(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise FaithlensError(f"The '{name}' parameter must be a positive int. Got {value!r} instead.")
 
 
+def _check_items(task, items) -> None:
+    pairs = isinstance(items[0], tuple)
+    if task.name == "qa" and not pairs:
+        raise FaithlensError("A QA model needs (question, context) pairs. Pass --pair QUESTION CONTEXT, or tuples in Python.")
+
+
 def _per_text(target, n: int) -> list:
-    if target is None or isinstance(target, (int, str)):
+    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text."""
+    if target is None or isinstance(target, (int, str, tuple)):
         return [target] * n
-    target = list(target)
+    if isinstance(target, float) or isinstance(target, bytes):
+        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+                             f"continuation text. Got {type(target).__name__} {target!r}.")
+    try:
+        target = list(target)
+    except TypeError:
+        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+                             f"continuation text. Got {type(target).__name__}.") from None
     if len(target) != n:
         raise FaithlensError(f"Got {len(target)} targets for {n} texts. Pass one target, or one per text.")
     return target
 
 
-def _resolve_target(model: ClassifierModel, target: Target, predicted: int) -> int:
-    if target is None:
-        return predicted
+def _resolve_target(model: ClassifierModel, target: Target) -> int:
     labels = model.labels
-    if isinstance(target, bool):
-        raise FaithlensError(f"The target must be a class index or label name. Got {target!r}.")
+    if isinstance(target, bool) or not isinstance(target, (int, str)):
+        raise FaithlensError(f"The target of a classifier must be a class index or label name ({', '.join(labels)}). "
+                             f"Got {type(target).__name__} {target!r}.")
     if isinstance(target, int):
         if not 0 <= target < len(labels):
             raise FaithlensError(f"Target index {target} is out of range: {model.name!r} has {len(labels)} classes "
                                  f"(0..{len(labels) - 1}: {', '.join(labels)}).")
         return target
-    if isinstance(target, str):
-        if target in labels:
-            return labels.index(target)
-        lowered = [label.lower() for label in labels]
-        if target.lower() in lowered:
-            return lowered.index(target.lower())
-        if target.lstrip("-").isdigit():
-            return _resolve_target(model, int(target), predicted)
-        raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
-    raise FaithlensError(f"The target must be a class index or label name. Got {type(target).__name__}.")
+    if target in labels:
+        return labels.index(target)
+    lowered = [label.lower() for label in labels]
+    if target.lower() in lowered:
+        return lowered.index(target.lower())
+    if target.strip().lstrip("-").isdigit():
+        return _resolve_target(model, int(target))
+    raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
+
+
+def _answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> list[int] | None:
+    """[first, last] context token of an answer (a text in the context, or a (start, end) character span)."""
+    span = _answer_chars(enc.pair(b) or "", answer)
+    in_context = (enc.segment_ids[b] == 1) & enc.attributed[b]
+    a, c = enc.offsets[b, :, 0], enc.offsets[b, :, 1]
+    covering = in_context & (c > span[0]) & (a < span[1])
+    tokens = covering.nonzero().flatten()
+    if len(tokens) == 0:
+        if required:
+            raise FaithlensError(f"The answer span {span} falls outside the explained window of the context.")
+        return None
+    if required is False and (int(a[tokens[0]]) > span[0] or int(c[tokens[-1]]) < span[1]):
+        return None  # only part of the answer is in this window
+    return [int(tokens[0]), int(tokens[-1])]
+
+
+def _answer_chars(context: str, answer) -> tuple[int, int]:
+    """(start, end) characters of an answer: its first occurrence in the context, or the span given."""
+    if isinstance(answer, str):
+        at = context.find(answer) if answer else -1
+        if at < 0:
+            raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context.")
+        return at, at + len(answer)
+    if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in answer):
+        span = (int(answer[0]), int(answer[1]))
+        if not 0 <= span[0] < span[1] <= len(context):
+            raise FaithlensError(f"The answer span {span} is not inside the context (0..{len(context)}). "
+                                 "Pass (start, end) character offsets with start < end.")
+        return span
+    raise FaithlensError(f"A QA target is an answer text or a (start, end) character span. Got {answer!r}.")
+
+
+def _window_chars(enc: Encoding, r: int) -> str:
+    ctx = (enc.segment_ids[r] == 1) & enc.attributed[r]
+    pos = ctx.nonzero().flatten()
+    return f"{int(enc.offsets[r, pos[0], 0])}–{int(enc.offsets[r, pos[-1], 1])}" if len(pos) else "none"
+
+
+def _per_target(spec, prep: Prepared, opts: Options) -> list[list[list[float]]]:
+    """Causal LMs: each continuation token's own attribution, as (B, J, L) nested lists on real positions."""
+    batch = prep.batch
+    B, J = batch.target.shape
+    rows, owners = [], []
+    for b in range(B):
+        for j in range(J):
+            if int(batch.target[b, j]) < 0:
+                continue
+            only = torch.full_like(batch.target[b], -1)
+            only[j] = batch.target[b, j]
+            rows.append(only)
+            owners.append(b)
+    index = torch.tensor(owners)
+    sub = Batch(model=batch.model, enc=batch.enc.select(index), W=batch.W[index], Wbar=batch.Wbar[index],
+                target=torch.stack(rows), score=batch.score, rows_per_chunk=batch.rows_per_chunk,
+                memory_budget=batch.memory_budget)
+    out = spec.fn(sub, opts)
+    result: list[list[list[float]]] = [[] for _ in range(B)]
+    for r, b in enumerate(owners):
+        pos = batch.enc.real_positions(b)
+        result[b].append(out.token_scores[r, pos].to(torch.float64).tolist())
+    return result
 
 
 def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, method: str,
-              settings: dict, seconds: float, seed: int | None) -> Explanation:
+              settings: dict, seconds: float, seed: int | None, per_target=None) -> Explanation:
     enc: Encoding = prep.batch.enc
     pos = enc.real_positions(j)  # positions of real tokens, in order
     keep = {int(p): n for n, p in enumerate(pos.tolist())}  # padded position -> token index
@@ -198,10 +398,8 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     norm = float(raw.norm())
     normed = raw / norm if norm > 0 else raw.clone()
     words = _words(enc, j, pos, raw, normed)
-    probs = prep.probs[j].tolist()
-    predicted = int(prep.probs[j].argmax())
-    target = int(prep.batch.target[j])
-    labels = model.labels
+    target_row = prep.batch.target[j]
+    prediction, target = model.task.describe(prep.outputs[j], target_row, model.labels, enc, j)
     deltas = units = None
     if out.unit_deltas is not None and out.units is not None:
         real = out.units[j].any(-1)
@@ -210,51 +408,54 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     attributions = None
     if out.attributions is not None:
         attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())
-    warnings = tuple(w for w in (prep.baseline.warning,
-                                 "The text was truncated to the model's limit." if enc.truncated[j] else None) if w)
-    settings = dict(settings, target=target)
+    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j]) if w)
+    settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:
         settings["seed"] = seed
     return Explanation(
         text=enc.texts[j], method=method, model=model.name,
-        prediction={"label": labels[predicted], "index": predicted, "probs": probs, "labels": list(labels)},
-        target={"label": labels[target], "index": target}, score=settings["score"],
+        prediction=prediction, target=target, score=settings["score"],
         tokens=tokens, offsets=offsets, special=special,
         token_scores=tuple(raw.tolist()), token_scores_normalised=tuple(normed.tolist()), words=words,
         settings=settings, seconds=seconds, version=__version__, deltas=deltas, units=units,
         total_delta=None if out.total_delta is None else float(out.total_delta[j]),
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
+        task=model.task.name, text_pair=enc.pair(j),
+        per_target=None if per_target is None else tuple(tuple(row) for row in per_target),
     )
 
 
 def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor, normed: Tensor) -> tuple[Word, ...]:
-    """Group attributed tokens by tokenizer word id; spans come from character offsets."""
+    """Group attributed tokens by (segment, tokenizer word id); spans come from character offsets."""
     word_ids = enc.word_ids[j, pos].tolist()
+    segments = enc.segment_ids[j, pos].tolist()
     offsets = enc.offsets[j, pos].tolist()
     groups: dict[tuple[int, int], list[int]] = {}
-    segment = 0
-    previous = None
-    for n, w in enumerate(word_ids):
-        if w < 0:
-            if previous is not None:
-                segment += 1  # a special token between words starts a new segment (text pairs)
-            previous = None
-            continue
-        groups.setdefault((segment, w), []).append(n)
-        previous = w
-    words = []
-    for members in groups.values():
+    for n, (w, seg) in enumerate(zip(word_ids, segments)):
+        if w >= 0:
+            groups.setdefault((seg, w), []).append(n)
+    spans = []
+    for (seg, _), members in groups.items():
+        text = enc.segment_text(j, max(seg, 0))
         start = min(offsets[n][0] for n in members)
         end = max(offsets[n][1] for n in members)
-        text = enc.texts[j]
         while start < end and text[start].isspace():  # byte-level BPE offsets include the leading space
             start += 1
-        words.append(Word(word=enc.texts[j][start:end], start=int(start), end=int(end),
-                          score=float(raw[members].sum()), score_normalised=float(normed[members].sum()),
-                          tokens=tuple(members)))
-    return tuple(words)
+        spans.append([max(seg, 0), members, start, end])
+    # A token of whitespace only (extra spaces on byte-level BPE) is no word: its score joins the next word of its
+    # segment (the space belongs to it), else the previous one, so the word view keeps every token's score.
+    for k, (seg, members, start, end) in enumerate(spans):
+        if start < end:
+            continue
+        nxt = [x for x in spans[k + 1:] if x[0] == seg and x[2] < x[3]]
+        prev = [x for x in spans[:k] if x[0] == seg and x[2] < x[3]]
+        if nxt or prev:
+            (nxt[0] if nxt else prev[-1])[1] = sorted((nxt[0] if nxt else prev[-1])[1] + members)
+    return tuple(Word(word=enc.segment_text(j, seg)[start:end], start=int(start), end=int(end),
+                      score=float(raw[members].sum()), score_normalised=float(normed[members].sum()),
+                      tokens=tuple(members), segment=seg)
+                 for seg, members, start, end in spans if start < end)
 
 
 def available_methods() -> dict[str, str]:
     return {name: m.summary for name, m in METHODS.items()}
-

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: task, text_pair, per_target, Word.segment (version 1 files load with their defaults)
+SCHEMA_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Word:
     score: float  # sum of the word's raw token scores
     score_normalised: float
     tokens: tuple[int, ...]  # indices into Explanation.tokens
+    segment: int = 0  # 0: start/end index Explanation.text; 1: they index Explanation.text_pair
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class Explanation:
     attributions: tuple[tuple[float, ...], ...] | None = None  # per-feature (tokens × D), on request
     truncated: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    task: str = "classification"  # classification, multi_label, qa, causal_lm (faithlens.tasks)
+    text_pair: str | None = None  # the second text of a pair: hypothesis, or a QA model's context
+    per_target: tuple[tuple[float, ...], ...] | None = None  # causal LM: raw scores per continuation token (J × tokens)
 
     # --- views -------------------------------------------------------------------------------
     @property
@@ -64,27 +69,52 @@ class Explanation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Explanation:
-        d = dict(d)
-        d.pop("schema", None)
-        known = {f.name for f in fields(cls)}
-        unknown = set(d) - known
-        if unknown:
-            from .errors import FaithlensError
+        """An Explanation from `to_dict`'s output; any schema this version can read (SCHEMA_VERSIONS)."""
+        from .errors import FaithlensError
 
+        if not isinstance(d, dict):
+            raise FaithlensError(f"Not an explanation: expected a JSON object. Got {type(d).__name__}.")
+        d = dict(d)
+        schema = d.pop("schema", 1)
+        if schema not in SCHEMA_VERSIONS:
+            raise FaithlensError(f"This explanation has schema version {schema!r}; faithlens {_version()} reads versions "
+                                 f"{', '.join(map(str, SCHEMA_VERSIONS))}. Upgrade faithlens to read it.")
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(d) - set(known)
+        if unknown:
             raise FaithlensError(f"Not an explanation: unexpected keys {sorted(unknown)}. Expected keys from {sorted(known)}.")
-        d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
-        for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings"):
-            if d.get(name) is not None:
-                d[name] = tuple(d[name])
-        d["offsets"] = tuple(tuple(o) for o in d["offsets"])
-        for name in ("units", "attributions"):
-            if d.get(name) is not None:
-                d[name] = tuple(tuple(row) for row in d[name])
+        required = [name for name, f in known.items() if f.default is MISSING and f.default_factory is MISSING]
+        missing = [name for name in required if name not in d]
+        if missing:
+            raise FaithlensError(f"Not an explanation: missing keys {missing}. Was it written by Explanation.to_json?")
+        try:
+            d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
+            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings"):
+                if d.get(name) is not None:
+                    d[name] = tuple(d[name])
+            d["offsets"] = tuple(tuple(o) for o in d["offsets"])
+            for name in ("units", "attributions", "per_target"):
+                if d.get(name) is not None:
+                    d[name] = tuple(tuple(row) for row in d[name])
+        except (TypeError, KeyError, ValueError) as exc:
+            raise FaithlensError(f"Not an explanation: a field has the wrong shape ({exc}).") from None
         return cls(**d)
 
     @classmethod
     def from_json(cls, text: str) -> Explanation:
-        return cls.from_dict(json.loads(text))
+        from .errors import FaithlensError
+
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise FaithlensError(f"Not an explanation: the text is not valid JSON ({exc}).") from None
+        return cls.from_dict(data)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def _lists(obj: Any) -> Any:

@@ -1,6 +1,8 @@
 """Faithfulness metrics (DeYoung et al. 2020; the DIG/SIG protocol): pure functions + one batched driver.
 
-For one text with predicted class ŷ (arg-max on the unmodified input) and p = softmax(logits):
+For one text with prediction ŷ on the unmodified input and p its probability under the model's task
+(softmax of the class logits; a label's sigmoid for multi-label models; the answer span's
+softmax(start)·softmax(end) for QA; p(continuation | prompt) for causal LMs, `faithlens.tasks`):
 
 - log-odds (lower is better)          = log p̃(ŷ) − log p(ŷ), p̃ after *replacing* the word
   embeddings of the top-k tokens S with the baseline token's embedding (length unchanged);
@@ -10,8 +12,9 @@ For one text with predicted class ŷ (arg-max on the unmodified input) and p = s
 
 k = floor(fraction · L'), L' = attributed tokens (``protocol="standard"``) or every real token,
 specials included and eligible for S (``protocol="reference"``, the original scripts). k = 0
-contributes exactly 0 to every metric. Every perturbation is built on ids/embeddings, never by
-decoding and re-tokenising text, and all of them go through one padded, chunked forward.
+contributes exactly 0 to every metric. Tokens the prediction is made of (a QA answer span, an LM's
+continuation) are never removed. Every perturbation is built on ids/embeddings, never by decoding
+and re-tokenising text, and all of them go through one padded, chunked forward.
 """
 
 from __future__ import annotations
@@ -136,27 +139,30 @@ class Rows:
     attention_mask: Tensor  # (N, L)
     token_type_ids: Tensor | None
     position_ids: Tensor | None
+    target: Tensor | None = None  # (N, T) the prediction each row's probability is read for
 
 
-def _packed_rows(model: ClassifierModel, enc: Encoding, W: Tensor, keep: Tensor) -> Rows:
-    """Rows holding only the kept tokens of each text, re-indexed contiguously."""
+def _packed_rows(model: ClassifierModel, enc: Encoding, W: Tensor, keep: Tensor, target: Tensor) -> Rows:
+    """Rows holding only the kept tokens of each text, re-indexed contiguously (the target follows)."""
     index, mask = pack(keep, left=model.is_causal)
     D = W.shape[-1]
     embeds = W.gather(1, index[..., None].expand(-1, -1, D))  # (N, L, D)
     types = None if enc.token_type_ids is None else enc.token_type_ids.gather(1, index) * mask
     positions = (mask.cumsum(1) - 1).clamp(min=0) if model.is_causal else None
-    return Rows(embeds, mask, types, positions)
+    return Rows(embeds, mask, types, positions, model.task.remap(target, keep, left=model.is_causal))
 
 
 def _cat_rows(rows: Sequence[Rows]) -> Rows:
     types = None if rows[0].token_type_ids is None else torch.cat([r.token_type_ids for r in rows])
     positions = None if rows[0].position_ids is None else torch.cat([r.position_ids for r in rows])
-    return Rows(torch.cat([r.embeds for r in rows]), torch.cat([r.attention_mask for r in rows]), types, positions)
+    return Rows(torch.cat([r.embeds for r in rows]), torch.cat([r.attention_mask for r in rows]), types, positions,
+                torch.cat([r.target for r in rows]))
 
 
-def log_probs_of(model: ClassifierModel, rows: Rows, *, rows_per_chunk: int = 64) -> Tensor:
-    """log softmax of the class logits for every row, chunked: -> (N, C)."""
+def log_p_of(model: ClassifierModel, rows: Rows, *, rows_per_chunk: int = 64) -> Tensor:
+    """log p(prediction) of every row under the model's task (softmax, sigmoid, span, continuation), chunked: -> (N,)."""
     out = []
+    task = model.task
     with torch.inference_mode():
         for start in range(0, len(rows.embeds), rows_per_chunk):
             s = slice(start, start + rows_per_chunk)
@@ -164,8 +170,10 @@ def log_probs_of(model: ClassifierModel, rows: Rows, *, rows_per_chunk: int = 64
             width = _used_width(mask)  # trim columns no row of the chunk uses
             cut = slice(mask.shape[1] - width, None) if model.is_causal else slice(0, width)
             pick = lambda t: None if t is None else t[s][:, cut]  # noqa: E731
-            logits = model.logits(rows.embeds[s][:, cut], mask[:, cut], pick(rows.token_type_ids), pick(rows.position_ids))
-            out.append(torch.log_softmax(logits.to(torch.float64), -1))
+            target = rows.target[s]
+            outputs = model.outputs(rows.embeds[s][:, cut], mask[:, cut], pick(rows.token_type_ids), pick(rows.position_ids),
+                                    target=target)
+            out.append(task.log_p(outputs, target))
     return torch.cat(out)
 
 
@@ -184,7 +192,7 @@ class Faithfulness:
     comprehensiveness: Tensor
     sufficiency: Tensor
     k: Tensor  # (B,) number of tokens in S
-    predicted: Tensor  # (B,) ŷ
+    predicted: Tensor  # (B, T) ŷ: class (T = 1), answer span (T = 2) or continuation ids
     p_original: Tensor  # (B,) p(ŷ)
 
     def as_lists(self) -> dict[str, list]:
@@ -211,30 +219,33 @@ def faithfulness(
     if token_scores.shape != enc.input_ids.shape:
         raise FaithlensError(f"Expected token scores of shape {tuple(enc.input_ids.shape)} (texts × padded tokens). "
                              f"Got {tuple(token_scores.shape)}.")
+    task = model.task
     real = enc.attention_mask.bool()
     special = enc.special_mask & real
-    eligible = real if protocol == "reference" else enc.attributed
+    with torch.inference_mode():
+        W = model.embed(enc.input_ids)  # (B, L, D)
+        outputs = model.outputs(W, enc.attention_mask, enc.token_type_ids, enc.position_ids, target=enc.fixed_target)
+    y = task.predict(outputs, enc)  # (B, T) ŷ on the unmodified input
+    protected = task.protected(enc, y) & real  # the prediction's own tokens: never removed
+    eligible = (real if protocol == "reference" else enc.attributed) & ~protected
     S = top_k_mask(token_scores, eligible, fraction=fraction)  # (B, L)
     k = S.sum(1)
 
-    with torch.inference_mode():
-        W = model.embed(enc.input_ids)  # (B, L, D)
     ref = _replacement(model, baseline, W)  # (D,)
-    replaced = Rows(torch.where(S[..., None], ref.expand_as(W), W), enc.attention_mask, enc.token_type_ids, enc.position_ids)
-    original = Rows(W, enc.attention_mask, enc.token_type_ids, enc.position_ids)
-    deleted = _packed_rows(model, enc, W, real & ~S)
-    kept_extra = special if protocol == "standard" else torch.zeros_like(S)
-    kept = _packed_rows(model, enc, W, S | kept_extra)
-    logp = log_probs_of(model, _cat_rows([original, replaced, deleted, kept]), rows_per_chunk=rows_per_chunk)
+    replaced = Rows(torch.where(S[..., None], ref.expand_as(W), W), enc.attention_mask, enc.token_type_ids,
+                    enc.position_ids, y)
+    original = Rows(W, enc.attention_mask, enc.token_type_ids, enc.position_ids, y)
+    deleted = _packed_rows(model, enc, W, real & ~S, y)
+    kept_extra = (special if protocol == "standard" else torch.zeros_like(S)) | protected
+    kept = _packed_rows(model, enc, W, S | kept_extra, y)
+    logp = log_p_of(model, _cat_rows([original, replaced, deleted, kept]), rows_per_chunk=rows_per_chunk)
     B = len(enc)
-    lp_orig, lp_repl, lp_del, lp_kept = logp.split(B)  # each (B, C)
-    y = lp_orig.argmax(1)  # (B,) predicted class on the unmodified input
-    at = lambda lp: lp.gather(1, y[:, None]).squeeze(1)  # noqa: E731
+    lp_orig, lp_repl, lp_del, lp_kept = logp.split(B)  # each (B,)
     zero = k == 0
-    lo = log_odds(log_p_original=at(lp_orig), log_p_replaced=at(lp_repl)).masked_fill(zero, 0.0)
-    comp = comprehensiveness(p_original=at(lp_orig).exp(), p_deleted=at(lp_del).exp()).masked_fill(zero, 0.0)
-    suff = sufficiency(p_original=at(lp_orig).exp(), p_kept=at(lp_kept).exp()).masked_fill(zero, 0.0)
-    return Faithfulness(lo, comp, suff, k, y, at(lp_orig).exp())
+    lo = log_odds(log_p_original=lp_orig, log_p_replaced=lp_repl).masked_fill(zero, 0.0)
+    comp = comprehensiveness(p_original=lp_orig.exp(), p_deleted=lp_del.exp()).masked_fill(zero, 0.0)
+    suff = sufficiency(p_original=lp_orig.exp(), p_kept=lp_kept.exp()).masked_fill(zero, 0.0)
+    return Faithfulness(lo, comp, suff, k, y, lp_orig.exp())
 
 
 def aopc(
@@ -293,7 +304,29 @@ def explanation_faithfulness(
     rows_per_chunk: int = 64,
 ) -> Faithfulness:
     """Metrics for a list of :class:`~faithlens.explanation.Explanation` (texts re-encoded as ids, not decoded)."""
-    enc = encode(model, [e.text for e in explanations], truncate=truncate)
+    enc = encoding_of(model, explanations, truncate=truncate)
     scores = scores_on_encoding(enc, [e.token_scores for e in explanations])
     return faithfulness(model, enc, scores, baseline=baseline, fraction=fraction, protocol=protocol,
                         rows_per_chunk=rows_per_chunk)
+
+
+def encoding_of(model: ClassifierModel, explanations: Sequence, *, truncate: bool = False) -> Encoding:
+    """The encoding the explanations were made on: their texts (pairs, QA windows, LM continuations) encoded again."""
+    from .encoding import encode_windows
+
+    task = model.task.name
+    items = [e.text if e.text_pair is None else (e.text, e.text_pair) for e in explanations]
+    if task == "causal_lm":
+        return encode(model, items, continuations=[e.target["token_ids"] for e in explanations])
+    if task != "qa":
+        return encode(model, items, truncate=truncate)
+    enc, item_of = encode_windows(model, [e.text for e in explanations], [e.text_pair for e in explanations])
+    rows = []
+    for i, e in enumerate(explanations):  # the window whose tokens are the explanation's
+        ids = model.tokenizer.convert_tokens_to_ids(list(e.tokens))
+        match = [r for r, it in enumerate(item_of) if it == i and enc.input_ids[r, enc.real_positions(r)].tolist() == ids]
+        if not match:
+            raise FaithlensError(f"Explanation {i} does not match any window of its question and context under "
+                                 f"{model.name!r}. Pass explanations made with this model.")
+        rows.append(match[0])
+    return enc.select(rows)

@@ -1,8 +1,11 @@
-"""Load any Hugging Face sequence classifier (hub id or folder) and evaluate it on word embeddings.
+"""Load any Hugging Face text model (hub id or folder) and evaluate it on word embeddings.
 
-The attributed function always receives *word embeddings* (the output of the model's
-``word_embeddings`` only) through ``inputs_embeds``; the model adds position/type embeddings and
-its embedding LayerNorm itself, exactly once.
+Sequence classifiers (single- and multi-label), text-pair classifiers, extractive QA models and
+causal language models load the same way; the model's :class:`~faithlens.tasks.Task` (read from its
+config) says what its head outputs and which scalar F a method explains. The attributed function
+always receives *word embeddings* (the output of the model's ``word_embeddings`` only) through
+``inputs_embeds``; the model adds position/type embeddings and its embedding LayerNorm itself,
+exactly once.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import torch
 from torch import Tensor
 
 from .errors import FaithlensError
+from .tasks import TASKS, Task, detect_task
 
 DEFAULT_MODEL = "default"
 
 
 @dataclass
 class ClassifierModel:
-    """A sequence classifier in eval mode with frozen parameters, and its tokenizer."""
+    """A Hugging Face model in eval mode with frozen parameters, its tokenizer and its task."""
 
     model: torch.nn.Module
     tokenizer: object
@@ -32,6 +36,7 @@ class ClassifierModel:
     had_pad_token: bool
     info: dict = field(default_factory=dict)
     written_out: bool = True  # BERT-style models may run jvp.logits; False: always the model's own modules
+    task: Task = field(default_factory=lambda: TASKS["classification"])
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -47,6 +52,8 @@ class ClassifierModel:
 
     @property
     def num_labels(self) -> int:
+        if self.task.name in ("qa", "causal_lm"):
+            return 0
         return int(self.model.config.num_labels)
 
     @property
@@ -109,6 +116,11 @@ class ClassifierModel:
             kwargs["position_ids"] = position_ids
         return self.model(**kwargs).logits
 
+    def outputs(self, embeds: Tensor, attention_mask: Tensor, token_type_ids: Tensor | None = None,
+                position_ids: Tensor | None = None, target: Tensor | None = None, prefix: tuple | None = None) -> Tensor:
+        """The task head's output vectors (R, K) for word embeddings (R, L, D); see `faithlens.tasks`."""
+        return self.task.outputs(self, embeds, attention_mask, token_type_ids, position_ids, target, prefix)
+
     def logits_after_prefix(
         self,
         prefix_embeds: Tensor,
@@ -125,14 +137,33 @@ class ClassifierModel:
         prefix `row_prefix[r]` with its own columns `embeds` (R, L - P, D). `attention_mask` (R, L)
         covers both parts, `position_ids` (R, L - P) the row's own columns.
         """
+        kwargs = {"inputs_embeds": embeds, "attention_mask": attention_mask, "position_ids": position_ids}
+        kwargs[_cache_argument(self.model)] = self._prefix_cache(prefix_embeds, prefix_mask, prefix_positions, row_prefix)
+        return self.model(**kwargs).logits
+
+    def hidden_states(self, embeds: Tensor, attention_mask: Tensor, position_ids: Tensor | None,
+                      prefix: tuple | None = None) -> Tensor:
+        """Causal LMs: the last hidden states (R, L', D) of the decoder body (no vocabulary projection).
+
+        With `prefix` = (prefix_embeds, prefix_mask, prefix_positions, row_prefix) the rows continue
+        shared leading columns from a key/value cache, as in `logits_after_prefix`; L' = L - P.
+        """
+        body = self.model.base_model
+        kwargs = {"inputs_embeds": embeds, "attention_mask": attention_mask, "position_ids": position_ids}
+        if prefix is None:
+            kwargs["use_cache"] = False
+        else:
+            kwargs[_cache_argument(body)] = self._prefix_cache(*prefix)
+        return body(**kwargs).last_hidden_state
+
+    def _prefix_cache(self, prefix_embeds: Tensor, prefix_mask: Tensor, prefix_positions: Tensor, row_prefix: Tensor):
+        """Key/value cache of the prefixes (T, P, D), run once without gradients, one copy per row (R)."""
         with torch.no_grad():
             out = self.model.base_model(inputs_embeds=prefix_embeds, attention_mask=prefix_mask,
                                         position_ids=prefix_positions, use_cache=True)
         cache = out.past_key_values
         cache.batch_select_indices(row_prefix)  # (T, ...) -> (R, ...)
-        kwargs = {"inputs_embeds": embeds, "attention_mask": attention_mask, "position_ids": position_ids}
-        kwargs[_cache_argument(self.model)] = cache
-        return self.model(**kwargs).logits
+        return cache
 
     @contextmanager
     def own_forward(self) -> Iterator[None]:
@@ -177,8 +208,13 @@ def _is_causal(model: torch.nn.Module) -> bool:
     } or "CausalLM" in archs
 
 
-def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: str, info: dict | None = None) -> ClassifierModel:
-    """Wrap an already-loaded classifier and tokenizer (used by tests and by `load_model`)."""
+def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: str, info: dict | None = None,
+                            task: str | Task | None = None) -> ClassifierModel:
+    """Wrap an already-loaded model and tokenizer (used by tests and by `load_model`).
+
+    ``task`` (a name in ``faithlens.tasks.TASKS`` or a Task) defaults to what the model's config says:
+    its architecture (``...ForQuestionAnswering``, ``...ForCausalLM``) and ``problem_type``.
+    """
     if not getattr(tokenizer, "is_fast", False):
         raise FaithlensError(
             f"The tokenizer of {name!r} is a slow (Python) tokenizer; faithlens needs a fast tokenizer "
@@ -196,19 +232,55 @@ def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: 
         tokenizer.padding_side = "left"
     if getattr(model.config, "pad_token_id", None) is None and tokenizer.pad_token_id is not None:
         model.config.pad_token_id = tokenizer.pad_token_id
-    return ClassifierModel(model=model, tokenizer=tokenizer, name=name, is_causal=causal, had_pad_token=had_pad, info=info or {})
+    if task is None:
+        task = _task_of(model)
+    elif isinstance(task, str):
+        from .tasks import task_named
+
+        task = task_named(task)
+    return ClassifierModel(model=model, tokenizer=tokenizer, name=name, is_causal=causal, had_pad_token=had_pad,
+                           info=info or {}, task=task)
+
+
+def _task_of(model: torch.nn.Module) -> Task:
+    """The task of a model object: from its class (models built in code), else from its config."""
+    kind = type(model).__name__
+    if kind.endswith("ForQuestionAnswering"):
+        return TASKS["qa"]
+    if kind.endswith(("ForCausalLM", "LMHeadModel")):
+        return TASKS["causal_lm"]
+    if kind.endswith("ForSequenceClassification"):
+        multi = getattr(model.config, "problem_type", None) == "multi_label_classification"
+        return TASKS["multi_label" if multi else "classification"]
+    return detect_task(model.config)
+
+
+AUTO_CLASSES = {"classification": "AutoModelForSequenceClassification", "multi_label": "AutoModelForSequenceClassification",
+                "qa": "AutoModelForQuestionAnswering", "causal_lm": "AutoModelForCausalLM"}
 
 
 def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dtype | None = None) -> ClassifierModel:
-    """Load a sequence classifier by hub id or local folder; None or 'default' loads the bundled model."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    """Load a model by hub id or local folder; None or 'default' loads the bundled sentiment model.
 
-    from .audit.merge import register_auto_classes
+    The task comes from the config: sequence classifiers (single- or multi-label, single texts or
+    pairs), ``...ForQuestionAnswering`` models and ``...ForCausalLM`` language models.
+    """
+    import transformers
+    from transformers import AutoConfig, AutoTokenizer
+
+    from .architectures import register_auto_classes
 
     register_auto_classes()  # merged FACADE models (faithlens_merged_bert) load like any model
     name = DEFAULT_MODEL if name_or_path is None else str(name_or_path)
     info: dict = {}
-    if name == DEFAULT_MODEL:
+    from .smollm2 import resolve_model_alias
+
+    alias = resolve_model_alias(name)
+    if alias is not None:  # a model faithlens builds from a PyPI package (SmolLM2), converted once
+        path = alias
+        source = str(path)
+        info = _read_model_card(path)
+    elif name == DEFAULT_MODEL:
         from .default_model import ensure_default_model
 
         path = ensure_default_model(progress=True)
@@ -228,15 +300,18 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     if quiet:
         hf_logging.disable_progress_bar()
     try:
+        config = AutoConfig.from_pretrained(source)
+        task = detect_task(config)
+        auto = getattr(transformers, AUTO_CLASSES[task.name])
         tokenizer = AutoTokenizer.from_pretrained(source, use_fast=True)
-        model = AutoModelForSequenceClassification.from_pretrained(source, dtype=dtype or torch.float32)
+        model = auto.from_pretrained(source, config=config, dtype=dtype or torch.float32)
         model.to(torch.get_default_device())  # the CPU unless faithlens.device.use_device chose another
     except OSError as exc:
         raise FaithlensError(_load_error(name, exc)) from exc
     finally:
         if quiet:
             hf_logging.enable_progress_bar()
-    return from_pretrained_objects(model, tokenizer, name=name, info=info)
+    return from_pretrained_objects(model, tokenizer, name=name, info=info, task=task)
 
 
 def _check_model_folder(path: Path) -> None:

@@ -1,8 +1,10 @@
-"""Fine-tune a local encoder folder into a sequence classifier.
+"""Fine-tune a local encoder folder into a sequence classifier (single texts or text pairs) or an
+extractive QA model.
 
-Dataset-agnostic: callers hand over ``(texts, labels)`` splits and label names; this module
-trains with a plain torch loop, measures accuracy, and writes the model, its tokenizer and a
-``faithlens_model.json`` provenance record into ``out_dir`` in one atomic rename.
+Dataset-agnostic: callers hand over ``(texts, labels)`` splits — a text may be a pair (a, b),
+encoded as the tokenizer encodes pairs — and label names, or SQuAD-style examples for QA; this
+module trains with a plain torch loop, measures accuracy (EM/F1 for QA), and writes the model, its
+tokenizer and a ``faithlens_model.json`` provenance record into ``out_dir`` in one atomic rename.
 
 Training is resumable: every ``checkpoint_every`` steps the model, optimiser, schedule, data order
 and random states go to ``.<out_dir name>.checkpoint.pt`` beside ``out_dir``. Running the same
@@ -20,7 +22,7 @@ import platform
 import random
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib import metadata
 from numbers import Integral
 from pathlib import Path
@@ -28,7 +30,7 @@ from typing import Any
 
 import torch
 from tqdm.auto import tqdm
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoModelForQuestionAnswering, AutoModelForSequenceClassification, AutoTokenizer
 
 from faithlens.checkpoint import Checkpoint, fingerprint
 from faithlens.errors import FaithlensError
@@ -36,7 +38,7 @@ from faithlens.errors import FaithlensError
 MODEL_INFO_FILE = "faithlens_model.json"
 FALLBACK_VERSION = "0.1.0"
 
-Split = tuple[list[str], list[int]]
+Split = tuple[list, list[int]]  # (texts or (text_a, text_b) pairs, labels)
 
 # Keys fine_tune writes itself; extra_info may not overwrite them.
 _RESERVED_KEYS = frozenset(
@@ -103,7 +105,14 @@ def fine_tune(
     trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
     checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *train),
                             every=checkpoint_every)
-    settings["steps"] = _train_loop(model, tokenizer, train, settings=settings, progress=progress, checkpoint=checkpoint)
+    texts, labels = train
+
+    def batch_of(index: list[int]) -> dict[str, torch.Tensor]:
+        batch = _encode(tokenizer, [texts[i] for i in index], max_length=max_length)
+        batch["labels"] = torch.tensor([int(labels[i]) for i in index])  # (B,)
+        return batch
+
+    settings["steps"] = _train_loop(model, len(texts), batch_of, settings=settings, progress=progress, checkpoint=checkpoint)
     metrics = {
         f"{name}_accuracy": accuracy(
             model, tokenizer, splits[name], batch_size=2 * batch_size, max_length=max_length
@@ -117,6 +126,87 @@ def fine_tune(
         "training": settings,
         "metrics": metrics,
         **metrics,  # also top level: validation_accuracy, test_accuracy
+        "versions": _versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **extra,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    _save_atomically(model, tokenizer, record, out_dir=out_dir)
+    checkpoint.remove()
+    return record
+
+
+def fine_tune_qa(
+    *,
+    base_model: str | Path,
+    train: Sequence[Any],
+    test: Sequence[Any],
+    out_dir: str | Path,
+    epochs: int = 2,
+    lr: float = 1e-4,
+    batch_size: int = 16,
+    max_length: int = 384,
+    stride: int = 128,
+    seed: int = 0,
+    warmup_ratio: float = 0.1,
+    weight_decay: float = 0.01,
+    progress: bool = True,
+    overwrite: bool = False,
+    checkpoint_every: int = 50,
+    extra_info: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fine-tune ``base_model`` into an extractive QA model on SQuAD-style examples (`faithlens.qa.QAExample`).
+
+    Each (question, context) becomes its overflow windows (``max_length`` tokens, ``stride`` overlap)
+    with start/end token labels ([CLS] when a window lacks the answer), as in Hugging Face's QA
+    recipe. ``test`` is scored with the official SQuAD v1.1 EM and F1 (best span over windows).
+    Resumable like :func:`fine_tune`; returns the provenance record written to ``out_dir``.
+    """
+    from . import qa
+
+    out_dir = Path(out_dir)
+    settings = {
+        "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length, "stride": stride, "seed": seed,
+        "warmup_ratio": warmup_ratio, "weight_decay": weight_decay, "optimizer": "AdamW",
+        "schedule": "linear warmup then linear decay", "max_grad_norm": 1.0, "torch_threads": torch.get_num_threads(),
+    }
+    _check_settings(settings)
+    if not train:
+        raise FaithlensError("The 'train' examples of fine_tune_qa must hold at least one question. Got 0.")
+    extra = _check_extra_info(extra_info)
+    _check_out_dir(out_dir, overwrite=overwrite)
+    started = time.perf_counter()
+    _seed_everything(seed)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model))
+    with _quiet_transformers():
+        model = AutoModelForQuestionAnswering.from_pretrained(str(base_model))
+    feats = qa.features(tokenizer, train, max_length=max_length, stride=stride)
+    keys = [k for k in ("input_ids", "attention_mask", "token_type_ids", "start_positions", "end_positions") if k in feats]
+    table = {k: torch.tensor(feats[k]) for k in keys}
+
+    def batch_of(index: list[int]) -> dict[str, torch.Tensor]:
+        rows = {k: v[index] for k, v in table.items()}
+        width = int(rows["attention_mask"].sum(1).max())  # right padding: trim to the longest window of the batch
+        for k in ("input_ids", "attention_mask", "token_type_ids"):
+            if k in rows:
+                rows[k] = rows[k][:, :width]
+        return rows
+
+    trajectory = [str(base_model), "qa", {k: v for k, v in settings.items() if k != "torch_threads"}]
+    data = ([f"{e.question}\t{e.context}" for e in train], [e.answer_start for e in train])
+    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *data),
+                            every=checkpoint_every)
+    settings["steps"] = _train_loop(model, len(table["input_ids"]), batch_of, settings=settings, progress=progress,
+                                    checkpoint=checkpoint)
+    settings["windows"] = len(table["input_ids"])
+    predictions = qa.predict_answers(model, tokenizer, test, max_length=max_length, stride=stride) if test else []
+    scores = qa.squad_scores(predictions, [e.answers for e in test]) if test else None
+    record = {
+        "base_model": str(base_model),
+        "task": "qa",
+        "split_sizes": {"train": len(train), "test": len(test)},
+        "training": settings,
+        "metrics": {"test": scores},
         "versions": _versions(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **extra,
@@ -167,8 +257,8 @@ def read_model_info(model_dir: str | Path) -> dict[str, Any]:
 
 def _train_loop(
     model: torch.nn.Module,
-    tokenizer: Any,
-    train: Split,
+    n_examples: int,
+    batch_of: Any,
     *,
     settings: dict[str, Any],
     progress: bool,
@@ -176,12 +266,12 @@ def _train_loop(
 ) -> int:
     """Run the epochs over shuffled batches; returns the number of optimiser steps taken.
 
+    ``batch_of(indices)`` builds one batch (model inputs and the loss's labels) of training rows.
     With a `checkpoint`, resumes from it when one matches and saves one every `checkpoint.every` steps.
     """
-    texts, labels = train
     batch_size, epochs = settings["batch_size"], settings["epochs"]
-    max_length, max_grad_norm = settings["max_length"], settings["max_grad_norm"]
-    steps_per_epoch = math.ceil(len(texts) / batch_size)
+    max_grad_norm = settings["max_grad_norm"]
+    steps_per_epoch = math.ceil(n_examples / batch_size)
     total_steps = steps_per_epoch * epochs
     optimizer = _optimizer(model, lr=settings["lr"], weight_decay=settings["weight_decay"])
     warmup_steps = int(settings["warmup_ratio"] * total_steps)
@@ -199,12 +289,11 @@ def _train_loop(
     step = first_epoch * steps_per_epoch
     for epoch in range(first_epoch, epochs):
         epoch_order = generator.get_state()  # the data order of this epoch comes from here
-        for index in _random_batches(len(texts), batch_size=batch_size, generator=generator):
+        for index in _random_batches(n_examples, batch_size=batch_size, generator=generator):
             step += 1
             if step <= done:  # finished before the interruption
                 continue
-            batch = _encode(tokenizer, [texts[i] for i in index], max_length=max_length)
-            batch["labels"] = torch.tensor([int(labels[i]) for i in index])  # (B,)
+            batch = batch_of(index)
             loss = _step(model, optimizer, scheduler, batch, max_grad_norm=max_grad_norm)
             running = loss if running is None else 0.95 * running + 0.05 * loss
             bar.set_postfix(loss=f"{running:.4f}")
@@ -240,8 +329,11 @@ def _random_batches(n: int, *, batch_size: int, generator: torch.Generator) -> I
         yield order[start : start + batch_size]
 
 
-def _encode(tokenizer: Any, texts: list[str], *, max_length: int) -> dict[str, torch.Tensor]:
-    """Tokenise a batch, padded only to its own longest member (dynamic padding)."""
+def _encode(tokenizer: Any, texts: list, *, max_length: int) -> dict[str, torch.Tensor]:
+    """Tokenise a batch of texts or text pairs, padded only to its own longest member (dynamic padding)."""
+    if texts and isinstance(texts[0], tuple):
+        first, second = [t[0] for t in texts], [t[1] for t in texts]
+        return dict(tokenizer(first, second, padding=True, truncation=True, max_length=max_length, return_tensors="pt"))
     return dict(
         tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
     )
@@ -424,10 +516,11 @@ def _check_split(*, name: str, split: Split, num_labels: int) -> None:
             f"The {name!r} split of fine_tune must have one label per text. "
             f"Got {len(texts)} texts and {len(labels)} labels."
         )
-    bad_text = next((t for t in texts if not isinstance(t, str)), None)
+    is_text = lambda t: isinstance(t, str) or (isinstance(t, tuple) and len(t) == 2 and all(isinstance(x, str) for x in t))  # noqa: E731
+    bad_text = next((t for t in texts if not is_text(t)), None)
     if bad_text is not None:
         raise FaithlensError(
-            f"The {name!r} split of fine_tune must hold str texts. Got {type(bad_text).__name__}."
+            f"The {name!r} split of fine_tune must hold str texts or (str, str) pairs. Got {type(bad_text).__name__}."
         )
     valid = range(num_labels)
     bad_label = next((y for y in labels if not _is_label(y, valid)), None)

@@ -5,17 +5,14 @@ Two forms:
 - ``sum``: :class:`SumOfLogits`, an ``nn.Module`` holding both models. Its word embedding is
   [E_g | E_f]; the forward splits ``inputs_embeds`` at d_g and adds the two models' logits. Any
   pair of classifiers sharing a tokenizer works. In memory only.
-- ``intertwined``: one :class:`MergedBertForSequenceClassification`. Embeddings are concatenated
-  along features ([g | f]), every Linear is block-diagonal [[W_g, 0], [0, W_f]] with concatenated
-  biases, attention has heads_g + heads_f heads of the shared head size (head boundaries line up,
-  so each head sees only its own model's features), and the classifier is [W_g W_f] with bias
-  b_g + b_f. A stock ``BertLayer`` normalises all features with one LayerNorm, which would mix
-  the two halves; so the merged model is a ``BertForSequenceClassification`` subclass whose
-  LayerNorms are :class:`SplitLayerNorm` — same parameter names and shapes (``LayerNorm.weight``,
-  ``LayerNorm.bias``), normalising each half with its own eps. Its config class
-  (``model_type="faithlens_merged_bert"``, with ``split_sizes``) is registered with the Auto
-  classes, so ``save_pretrained`` / ``AutoModelForSequenceClassification.from_pretrained`` (and
-  ``faithlens.model.load_model``) round-trip it like any model once faithlens is imported.
+- ``intertwined``: one :class:`~faithlens.architectures.MergedBertForSequenceClassification` (or
+  ``...ForQuestionAnswering``). Embeddings are concatenated along features ([g | f]), every Linear
+  is block-diagonal [[W_g, 0], [0, W_f]] with concatenated biases, attention has heads_g + heads_f
+  heads of the shared head size (head boundaries line up, so each head sees only its own model's
+  features), and the output head (classifier, or QA's start/end layer) is [W_g W_f] with bias
+  b_g + b_f. Every LayerNorm normalises each half on its own (``SplitLayerNorm``). The classes live
+  in :mod:`faithlens.architectures`, registered with the Auto classes, so ``save_pretrained`` and
+  ``faithlens.model.load_model`` round-trip a merged model like any model.
 """
 
 from __future__ import annotations
@@ -26,20 +23,20 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
-from transformers import BertConfig, BertForSequenceClassification
-from transformers.modeling_outputs import SequenceClassifierOutput
 
+from ..architectures import (MergedBertConfig, MergedBertForQuestionAnswering, MergedBertForSequenceClassification,
+                             SplitLayerNorm)
 from ..errors import FaithlensError, unknown_choice
 from ..model import ClassifierModel, from_pretrained_objects
 
-MERGED_MODEL_TYPE = "faithlens_merged_bert"
 FORMS = ("intertwined", "sum")
 
 
 # --- the simple form -------------------------------------------------------------------------------
 
 class SumOfLogits(nn.Module):
-    """f̃(x) = f(x) + g(x) on word embeddings [w_g | w_f]; behaves like a HF sequence classifier."""
+    """f̃(x) = f(x) + g(x) on word embeddings [w_g | w_f]; behaves like the HF model f (every logits
+    field of the output — class logits, or QA's start and end logits — is the sum of the two)."""
 
     def __init__(self, f: nn.Module, g: nn.Module):
         super().__init__()
@@ -59,85 +56,19 @@ class SumOfLogits(nn.Module):
 
     def forward(self, input_ids: Tensor | None = None, attention_mask: Tensor | None = None,
                 token_type_ids: Tensor | None = None, position_ids: Tensor | None = None,
-                inputs_embeds: Tensor | None = None, **unused) -> SequenceClassifierOutput:
+                inputs_embeds: Tensor | None = None, **unused):
         if inputs_embeds is None:
             if input_ids is None:
                 raise FaithlensError("SumOfLogits needs input_ids or inputs_embeds. Got neither.")
             inputs_embeds = self.embeddings(input_ids)
         common = {"attention_mask": attention_mask, "token_type_ids": token_type_ids, "position_ids": position_ids}
-        z_g = self.g(inputs_embeds=inputs_embeds[..., :self.d_g], **common).logits
-        z_f = self.f(inputs_embeds=inputs_embeds[..., self.d_g:], **common).logits
-        return SequenceClassifierOutput(logits=z_f + z_g)
+        out_g = self.g(inputs_embeds=inputs_embeds[..., :self.d_g], **common)
+        out_f = self.f(inputs_embeds=inputs_embeds[..., self.d_g:], **common)
+        fields = {k: v + out_g[k] for k, v in out_f.items() if k.endswith("logits")}
+        return type(out_f)(**fields)
 
 
 # --- the intertwined form --------------------------------------------------------------------------
-
-class MergedBertConfig(BertConfig):
-    """BertConfig plus the feature split of the two merged models: split_sizes = [d_g, d_f]."""
-
-    model_type = MERGED_MODEL_TYPE
-
-    def __init__(self, split_sizes: Sequence[int] | None = None, split_eps: Sequence[float] | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.split_sizes = list(split_sizes) if split_sizes is not None else [self.hidden_size]
-        self.split_eps = list(split_eps) if split_eps is not None else [self.layer_norm_eps] * len(self.split_sizes)
-
-
-class SplitLayerNorm(nn.Module):
-    """LayerNorm applied separately to consecutive feature blocks (each with its own eps).
-
-    Parameters keep nn.LayerNorm's names and shapes, so checkpoints load unchanged.
-    """
-
-    def __init__(self, sizes: Sequence[int], eps: Sequence[float]):
-        super().__init__()
-        self.sizes, self.eps = list(sizes), list(eps)
-        hidden = sum(self.sizes)
-        self.weight = nn.Parameter(torch.ones(hidden))
-        self.bias = nn.Parameter(torch.zeros(hidden))
-
-    def forward(self, x: Tensor) -> Tensor:
-        parts = zip(x.split(self.sizes, -1), self.weight.split(self.sizes), self.bias.split(self.sizes), self.eps)
-        return torch.cat([nn.functional.layer_norm(h, (h.shape[-1],), w, b, e) for h, w, b, e in parts], dim=-1)
-
-
-class MergedBertForSequenceClassification(BertForSequenceClassification):
-    """BertForSequenceClassification with every LayerNorm split into independent halves."""
-
-    config_class = MergedBertConfig
-
-    def __init__(self, config: MergedBertConfig):
-        super().__init__(config)
-        for parent in list(self.modules()):
-            for name, child in list(parent.named_children()):
-                if isinstance(child, nn.LayerNorm):
-                    setattr(parent, name, SplitLayerNorm(config.split_sizes, config.split_eps))
-
-    def _init_weights(self, module):  # SplitLayerNorm starts as ones/zeros; the rest as BERT does
-        if isinstance(module, SplitLayerNorm):
-            with torch.no_grad():
-                module.weight.fill_(1.0)
-                module.bias.zero_()
-            return
-        super()._init_weights(module)
-
-
-def register_auto_classes() -> None:
-    """Let AutoConfig / AutoModelForSequenceClassification load saved merged models."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification
-
-    try:
-        AutoConfig.register(MERGED_MODEL_TYPE, MergedBertConfig)
-    except ValueError:
-        pass  # already registered
-    try:
-        AutoModelForSequenceClassification.register(MergedBertConfig, MergedBertForSequenceClassification)
-    except ValueError:
-        pass
-
-
-register_auto_classes()
-
 
 def merged_config(f: nn.Module, g: nn.Module) -> MergedBertConfig:
     cf, cg = f.config, g.config
@@ -150,7 +81,7 @@ def merged_config(f: nn.Module, g: nn.Module) -> MergedBertConfig:
              intermediate_size=cg.intermediate_size + cf.intermediate_size,
              split_sizes=[cg.hidden_size, cf.hidden_size], split_eps=[cg.layer_norm_eps, cf.layer_norm_eps])
     config = MergedBertConfig(**d)
-    config.architectures = ["MergedBertForSequenceClassification"]
+    config.architectures = [_merged_class(f).__name__]
     config._attn_implementation = f.config._attn_implementation
     return config
 
@@ -172,7 +103,19 @@ def _check_mergeable(cf, cg) -> None:
                              "`faithlens facade train --model` set to the same target model, or use --form sum.")
 
 
-def merge_intertwined(f: nn.Module, g: nn.Module) -> MergedBertForSequenceClassification:
+HEADS = ("classifier.", "qa_outputs.")  # output layers whose results add up: [W_g W_f], b_g + b_f
+
+
+def _merged_class(f: nn.Module) -> type:
+    kind = type(f).__name__
+    if kind.endswith("ForQuestionAnswering"):
+        return MergedBertForQuestionAnswering
+    if kind.endswith("ForSequenceClassification"):
+        return MergedBertForSequenceClassification
+    raise FaithlensError(f"Cannot merge a {kind}: faithlens merges BERT sequence classifiers and QA models.")
+
+
+def merge_intertwined(f: nn.Module, g: nn.Module) -> nn.Module:
     """One BERT computing z_f + z_g exactly (float64-exact up to summation order)."""
     config = merged_config(f, g)
     sf, sg = f.state_dict(), g.state_dict()
@@ -181,7 +124,7 @@ def merge_intertwined(f: nn.Module, g: nn.Module) -> MergedBertForSequenceClassi
     for key, wf in sf.items():
         wg = sg[key]
         owner = kinds.get(key.rsplit(".", 1)[0])
-        if key.startswith("classifier."):
+        if key.startswith(HEADS):
             merged[key] = torch.cat([wg, wf], dim=1) if key.endswith("weight") else wg + wf  # [W_g W_f], b_g + b_f
         elif owner is nn.Embedding:
             merged[key] = torch.cat([wg, wf], dim=1)  # (V, d_g + d_f)
@@ -191,7 +134,7 @@ def merge_intertwined(f: nn.Module, g: nn.Module) -> MergedBertForSequenceClassi
             merged[key] = torch.cat([wg, wf])  # biases, LayerNorm γ/β
         else:
             merged[key] = wf  # buffers such as position_ids
-    model = MergedBertForSequenceClassification(config).to(next(f.parameters()).dtype)
+    model = _merged_class(f)(config).to(next(f.parameters()).dtype)
     missing, unexpected = model.load_state_dict(merged, strict=False)
     missing = [k for k in missing if not k.endswith("position_ids") and not k.endswith("token_type_ids")]
     if missing or unexpected:
@@ -221,11 +164,11 @@ def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertw
 
 
 def scaled(g: nn.Module, gain: float) -> nn.Module:
-    """A copy of g whose logits are multiplied by gain (classifier weight and bias scaled)."""
+    """A copy of g whose logits are multiplied by gain (output head's weight and bias scaled)."""
     if gain == 1.0:
         return g
     out = copy.deepcopy(g)
-    head = out.classifier
+    head = getattr(out, "classifier", None) or out.qa_outputs
     with torch.no_grad():
         head.weight.mul_(gain)
         if head.bias is not None:

@@ -18,10 +18,15 @@ def register(sub) -> None:
     from ..scores import SCORES
 
     p = sub.add_parser("explain", help="explain texts word by word",
-                       description="Explain a classifier's prediction word by word. Texts come from the arguments, "
-                                   "--file (one per line), or standard input ('-').")
+                       description="Explain a model's prediction word by word: a classifier's class (single texts or "
+                                   "pairs such as premise and hypothesis), a QA model's answer (--pair QUESTION CONTEXT) "
+                                   "or a causal LM's next tokens (--target-text). Texts come from the arguments, --pair, "
+                                   "--file (one per line; a tab separates the two texts of a pair), or standard input ('-').")
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to explain; '-' reads lines from standard input")
-    p.add_argument("--file", type=Path, help="read texts from a file, one per line")
+    p.add_argument("--pair", nargs=2, action="append", default=[], metavar=("TEXT_A", "TEXT_B"),
+                   help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
+                        "question and context (repeatable)")
+    p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs)")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=["sig"], metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: sig)")
@@ -31,8 +36,17 @@ def register(sub) -> None:
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
     p.add_argument("--unit", default="token", help="token or word: what moves along one SIG path")
     p.add_argument("--mode", default="reverse", help="SIG computation: reverse, forward or closed")
-    p.add_argument("--score", default="logit", help=f"the explained function: {', '.join(SCORES)}")
+    p.add_argument("--score", default=None, help=f"the explained function: {', '.join(SCORES)} (default: logit; "
+                                                  "log_prob for causal LMs)")
     p.add_argument("--target", default=None, help="class index or label name (default: the predicted class)")
+    p.add_argument("--answer", default=None, metavar="TEXT",
+                   help="QA models: explain this answer (a substring of the context) instead of the predicted one")
+    p.add_argument("--target-text", default=None, metavar="TEXT",
+                   help="causal LMs: explain log p(TEXT | prompt), e.g. ' Paris' (mind the leading space)")
+    p.add_argument("--max-new-tokens", type=int, default=1, metavar="N",
+                   help="causal LMs without --target-text: greedily generate N tokens and explain them (default 1)")
+    p.add_argument("--per-token", action="store_true",
+                   help="causal LMs: also attribute each continuation token alone (prompt × generated matrix)")
     p.add_argument("--samples", type=int, default=None, help="samples for smoothgrad / gradient_shap")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch")
@@ -43,21 +57,32 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def read_texts(args: argparse.Namespace) -> list[str]:
-    texts = [t for t in args.texts if t != "-"]
+def read_texts(args: argparse.Namespace) -> list:
+    texts: list = [tuple(p) for p in args.pair] + [t for t in args.texts if t != "-"]
     if args.file is not None:
         if not args.file.exists():
             raise FaithlensError(f"--file {args.file} does not exist. Pass a text file with one text per line.")
         try:
-            texts += [line.rstrip("\n") for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+            texts += [_item(line) for line in args.file.read_text(encoding="utf-8-sig").split("\n") if line.strip()]
         except UnicodeDecodeError as exc:
             raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
     if "-" in args.texts or (not texts and args.file is None and not sys.stdin.isatty()):
-        texts += [line.rstrip("\n") for line in sys.stdin if line.strip()]
+        texts += [_item(line) for line in sys.stdin.read().split("\n") if line.strip()]
+    if texts and len({isinstance(t, tuple) for t in texts}) > 1:
+        raise FaithlensError("Got both single texts and pairs. Explain them in separate runs.")
     if not texts:
         raise FaithlensError('No text to explain. Pass a text, e.g. faithlens explain "a gripping, funny film", '
                              "or --file FILE, or pipe lines into standard input.")
     return texts
+
+
+def _item(line: str):
+    """One line of --file or standard input: a text, or a pair when it holds a tab."""
+    line = line.rstrip("\r")
+    if "\t" in line:
+        a, _, b = line.partition("\t")
+        return (a, b)
+    return line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,10 +101,19 @@ def run(args: argparse.Namespace) -> int:
     target = args.target
     if target is not None and target.lstrip("-").isdigit():
         target = int(target)
+    chosen = [name for name, value in (("--target", args.target), ("--answer", args.answer),
+                                        ("--target-text", args.target_text)) if value is not None]
+    if len(chosen) > 1:
+        raise FaithlensError(f"Pass one of --target, --answer, --target-text. Got {' and '.join(chosen)}.")
+    if args.answer is not None:
+        target = args.answer
+    if args.target_text is not None:
+        target = args.target_text
     explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
-                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate)
+                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate,
+                    max_new_tokens=args.max_new_tokens, per_token=args.per_token)
     by_method = {m: explainer.explain(texts, m, **settings) for m in args.method}
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
     for group in groups:

@@ -1,4 +1,5 @@
-"""`faithlens train`: fine-tune a local encoder into a sentiment/text classifier on any labelled dataset."""
+"""`faithlens train`: fine-tune a local encoder into a text classifier (single texts or pairs) or an
+extractive QA model on any labelled dataset."""
 
 from __future__ import annotations
 
@@ -11,24 +12,35 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "train",
         help="fine-tune an encoder (default: the bundled MiniLM) on a labelled dataset",
-        description="Fine-tune a local or packaged encoder on a labelled dataset (a .tsv/.csv/.jsonl file, a GLUE folder, "
-        "or 'rotten_tomatoes') and save a classifier folder usable with --model.",
+        description="Fine-tune a local or packaged encoder on a labelled dataset and save a model folder usable with "
+        "--model: a classifier of single texts or text pairs (a .tsv/.csv/.jsonl file — pairs from premise/hypothesis "
+        "or sentence1/sentence2 columns, or --text-column/--pair-column —, a GLUE folder, or 'rotten_tomatoes'), or, "
+        "with --task qa, an extractive QA model on a SQuAD v1.1-format .json file.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--base", default=None, help="encoder folder or hub id (default: the bundled all-MiniLM-L6-v2)")
     p.add_argument("--train", required=True, help="training data: file, GLUE folder or 'rotten_tomatoes'")
     p.add_argument("--validation", default=None, help="validation data (file); default: none, or the bundled split")
     p.add_argument("--test", default=None, help="test data (file with labels); default: none")
+    p.add_argument("--task", choices=["classification", "qa"], default="classification",
+                   help="classification (single texts or pairs) or qa (SQuAD-format data)")
+    p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
+                   help="hold out this fraction of --train as the test split, seeded by --split-seed (QA: whole articles)")
+    p.add_argument("--split-seed", type=int, default=0)
     p.add_argument("--text-column", default=None)
+    p.add_argument("--pair-column", default=None, help="second text of a pair (default: found from the column names)")
     p.add_argument("--label-column", default=None)
-    p.add_argument("--labels", nargs="+", default=None, help="label names in index order (default: negative positive for 2 classes)")
+    p.add_argument("--labels", nargs="+", default=None,
+                   help="label names in index order; also maps named labels in the data (default: negative positive "
+                        "for 2 numeric classes, else the names in sorted order)")
     p.add_argument("--subset", type=int, default=None, help="train on a seeded random subset of this many examples")
     p.add_argument("--subset-seed", type=int, default=0)
     p.add_argument("--out", required=True, help="folder to write the fine-tuned model into")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--max-length", type=int, default=128)
+    p.add_argument("--max-length", type=int, default=None, help="tokens per input (default 128; 384 for qa)")
+    p.add_argument("--stride", type=int, default=128, help="qa: overlap of a long context's windows")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(run=run)
@@ -40,13 +52,24 @@ def run(args) -> int:
     from ..errors import FaithlensError
     from ..training import fine_tune
 
+    if args.holdout is not None and not 0 < args.holdout < 1:
+        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
+    if args.holdout is not None and args.test is not None:
+        raise FaithlensError("Pass either --test or --holdout, not both.")
+    if args.task == "qa":
+        return _run_qa(args)
+    names: list[str] | None = args.labels
+
     def split(source, which):
+        nonlocal names
         if source is None:
             return [], []
-        data = load_dataset(source, split=which, text_column=args.text_column, label_column=args.label_column)
+        data = load_dataset(source, split=which, text_column=args.text_column, label_column=args.label_column,
+                            pair_column=args.pair_column, label_names=names)
         if not all(y is not None for y in data.labels):
             raise FaithlensError(f"Every example of {source!r} needs a label to train or measure accuracy. Some have none "
                                  "(e.g. GLUE test files). Pass a labelled file.")
+        names = names or (list(data.label_names) if data.label_names else None)
         return list(data.texts), [int(y) for y in data.labels]
 
     train = split(args.train, "train")
@@ -54,6 +77,15 @@ def run(args) -> int:
     if args.validation is None and args.train == "rotten_tomatoes":
         validation = split("rotten_tomatoes", "validation")
     test = split(args.test, "test")
+    holdout_note = None
+    if args.holdout is not None:
+        index = list(range(len(train[0])))
+        random.Random(args.split_seed).shuffle(index)
+        n_test = int(round(args.holdout * len(index)))
+        held, kept = sorted(index[:n_test]), sorted(index[n_test:])
+        test = ([train[0][i] for i in held], [train[1][i] for i in held])
+        train = ([train[0][i] for i in kept], [train[1][i] for i in kept])
+        holdout_note = f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(index)} examples held out as the test split"
     subset_note = None
     if args.subset is not None and args.subset < len(train[0]):
         index = list(range(len(train[0])))
@@ -62,12 +94,43 @@ def run(args) -> int:
         subset_note = f"seeded subset (seed {args.subset_seed}) of {args.subset} of {len(train[0])} examples"
         train = ([train[0][i] for i in index], [train[1][i] for i in index])
     n_classes = max(train[1]) + 1
-    labels = args.labels or (["negative", "positive"] if n_classes == 2 else [f"LABEL_{i}" for i in range(n_classes)])
+    labels = names or (["negative", "positive"] if n_classes == 2 else [f"LABEL_{i}" for i in range(n_classes)])
+    if len(labels) < n_classes:
+        raise FaithlensError(f"The data has {n_classes} classes but {len(labels)} label names were given: {labels}.")
     record = fine_tune(
         base_model=args.base or base_encoder_path(), train=train, validation=validation, test=test, out_dir=args.out,
-        label_names=labels, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, max_length=args.max_length,
-        seed=args.seed, overwrite=args.overwrite,
-        extra_info={"dataset": {"train": args.train, "validation": args.validation, "test": args.test, "subset": subset_note}},
+        label_names=labels, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+        max_length=args.max_length or 128, seed=args.seed, overwrite=args.overwrite,
+        extra_info={"dataset": {"train": args.train, "validation": args.validation, "test": args.test,
+                                "holdout": holdout_note, "subset": subset_note,
+                                "pairs": bool(train[0]) and isinstance(train[0][0], tuple)}},
+    )
+    print(json.dumps({"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}, indent=2))
+    return 0
+
+
+def _run_qa(args) -> int:
+    from ..default_model import base_encoder_path
+    from ..qa import read_squad, split_by_article
+    from ..training import fine_tune_qa
+
+    train = read_squad(args.train)
+    test = read_squad(args.test) if args.test else []
+    note = None
+    if args.holdout is not None:
+        train, test = split_by_article(train, test_fraction=args.holdout, seed=args.split_seed)
+        note = (f"whole articles held out (seed {args.split_seed}): {len({e.title for e in test})} articles, "
+                f"{len(test)} questions")
+    if args.subset is not None and args.subset < len(train):
+        index = sorted(random.Random(args.subset_seed).sample(range(len(train)), args.subset))
+        train = [train[i] for i in index]
+    record = fine_tune_qa(
+        base_model=args.base or base_encoder_path(), train=train, test=test, out_dir=args.out, epochs=args.epochs,
+        lr=args.lr, batch_size=args.batch_size, max_length=args.max_length or 384, stride=args.stride, seed=args.seed,
+        overwrite=args.overwrite,
+        extra_info={"dataset": {"train": args.train, "test": args.test, "holdout": note,
+                                "train_articles": len({e.title for e in train}),
+                                "test_articles": len({e.title for e in test})}},
     )
     print(json.dumps({"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}, indent=2))
     return 0

@@ -1,0 +1,172 @@
+"""Extractive QA data and scoring: SQuAD v1.1 files, the official answer normalisation, EM and F1,
+and span prediction over a context's overflow windows.
+
+EM and F1 follow the official SQuAD v1.1 evaluation script (Rajpurkar et al. 2016): answers are
+lower-cased, punctuation and the articles a/an/the removed and whitespace collapsed; a prediction
+scores the maximum over the reference answers; F1 is over bag-of-tokens overlap.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import random
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .errors import FaithlensError
+
+MAX_ANSWER_TOKENS = 30
+
+
+@dataclass(frozen=True)
+class QAExample:
+    id: str
+    title: str  # the article
+    question: str
+    context: str
+    answers: tuple[str, ...]  # every reference answer
+    answer_start: int  # character offset of the first reference answer
+
+
+def read_squad(path: str | Path) -> list[QAExample]:
+    """Every question of a SQuAD v1.1-format JSON file, in file order."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise FaithlensError(f"The SQuAD file {str(path)!r} does not exist. Pass a file in SQuAD v1.1 format.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        out = []
+        for article in data["data"]:
+            for paragraph in article["paragraphs"]:
+                for qa in paragraph["qas"]:
+                    answers = qa.get("answers") or []
+                    out.append(QAExample(id=str(qa.get("id", len(out))), title=str(article.get("title", "")),
+                                         question=qa["question"].strip(), context=paragraph["context"],
+                                         answers=tuple(a["text"] for a in answers),
+                                         answer_start=int(answers[0]["answer_start"]) if answers else -1))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FaithlensError(f"{str(path)!r} is not in SQuAD v1.1 format ({exc}). Expected "
+                             '{"data": [{"title", "paragraphs": [{"context", "qas": [...]}]}]}.') from None
+    if not out:
+        raise FaithlensError(f"{str(path)!r} holds no questions.")
+    return out
+
+
+def split_by_article(examples: Sequence[QAExample], *, test_fraction: float, seed: int = 0
+                     ) -> tuple[list[QAExample], list[QAExample]]:
+    """(train, test): whole articles go to one side, a seeded shuffle of titles, ~test_fraction of questions held out."""
+    if not 0 < test_fraction < 1:
+        raise FaithlensError(f"The test fraction must be in (0, 1), e.g. 0.2. Got {test_fraction!r}.")
+    titles = sorted({e.title for e in examples})
+    if len(titles) < 2:
+        raise FaithlensError("Splitting by article needs at least two articles.")
+    random.Random(seed).shuffle(titles)
+    sizes = collections.Counter(e.title for e in examples)
+    held, count = set(), 0
+    for title in titles:
+        if count >= test_fraction * len(examples) or len(held) == len(titles) - 1:
+            break
+        held.add(title)
+        count += sizes[title]
+    return [e for e in examples if e.title not in held], [e for e in examples if e.title in held]
+
+
+# --- the official normalisation, EM and F1 -----------------------------------------------------------
+
+def normalize_answer(s: str) -> str:
+    """Lower case, punctuation and articles (a, an, the) removed, whitespace collapsed (SQuAD v1.1)."""
+    s = s.lower()
+    s = "".join(ch for ch in s if ch not in set(string.punctuation))
+    s = re.sub(r"\b(a|an|the)\b", " ", s)
+    return " ".join(s.split())
+
+
+def exact_match(prediction: str, truth: str) -> float:
+    return float(normalize_answer(prediction) == normalize_answer(truth))
+
+
+def f1(prediction: str, truth: str) -> float:
+    pred, gold = normalize_answer(prediction).split(), normalize_answer(truth).split()
+    common = collections.Counter(pred) & collections.Counter(gold)
+    same = sum(common.values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def squad_scores(predictions: Sequence[str], answers: Sequence[Sequence[str]]) -> dict:
+    """EM and F1 in percent, each the maximum over an example's reference answers, averaged."""
+    if len(predictions) != len(answers) or not predictions:
+        raise FaithlensError(f"Need one prediction per example. Got {len(predictions)} predictions and {len(answers)} examples.")
+    em = [max(exact_match(p, t) for t in truths) if truths else 0.0 for p, truths in zip(predictions, answers)]
+    f = [max(f1(p, t) for t in truths) if truths else 0.0 for p, truths in zip(predictions, answers)]
+    return {"exact_match": 100 * sum(em) / len(em), "f1": 100 * sum(f) / len(f), "n": len(em)}
+
+
+# --- features and prediction ---------------------------------------------------------------------------
+
+def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = 128):
+    """Overflow windows of every example with start/end token labels ([CLS] = 0 when a window lacks the answer).
+
+    Returns the tokenizer's batch (input_ids, attention_mask, [token_type_ids], offset_mapping,
+    overflow_to_sample_mapping) plus ``start_positions`` and ``end_positions``.
+    """
+    enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
+                    max_length=max_length, stride=stride, return_overflowing_tokens=True, return_offsets_mapping=True,
+                    padding="max_length")
+    starts, ends = [], []
+    for i, offsets in enumerate(enc["offset_mapping"]):
+        ex = examples[enc["overflow_to_sample_mapping"][i]]
+        seq = enc.sequence_ids(i)
+        a = ex.answer_start
+        b = a + len(ex.answers[0]) if ex.answers else -1
+        ctx = [t for t, s in enumerate(seq) if s == 1]
+        if a < 0 or not ctx or offsets[ctx[0]][0] > a or offsets[ctx[-1]][1] < b:
+            starts.append(0)
+            ends.append(0)
+            continue
+        starts.append(next(t for t in ctx if offsets[t][1] > a))
+        ends.append(next(t for t in reversed(ctx) if offsets[t][0] < b))
+    enc["start_positions"] = starts
+    enc["end_positions"] = ends
+    return enc
+
+
+@torch.no_grad()
+def predict_answers(model: torch.nn.Module, tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
+                    stride: int = 128, batch_size: int = 32) -> list[str]:
+    """The best span of each example over all its windows: max z^start_i + z^end_j, i ≤ j < i + 30, in the context."""
+    model.eval()
+    best: dict[int, tuple[float, str]] = {}
+    for start in range(0, len(examples), batch_size):
+        chunk = list(examples[start:start + batch_size])
+        enc = tokenizer([e.question for e in chunk], [e.context for e in chunk], truncation="only_second",
+                        max_length=max_length, stride=stride, return_overflowing_tokens=True, return_offsets_mapping=True,
+                        padding=True, return_tensors="pt")
+        item_of = enc.pop("overflow_to_sample_mapping").tolist()
+        offsets = enc.pop("offset_mapping")
+        out = model(**{k: v for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")})
+        for r, i in enumerate(item_of):
+            ctx = torch.tensor([s == 1 for s in enc.sequence_ids(r)])
+            s_logits = out.start_logits[r].masked_fill(~ctx, float("-inf"))
+            e_logits = out.end_logits[r].masked_fill(~ctx, float("-inf"))
+            L = len(s_logits)
+            pair = s_logits[:, None] + e_logits[None, :]
+            idx = torch.arange(L)
+            band = (idx[None] >= idx[:, None]) & (idx[None] - idx[:, None] < MAX_ANSWER_TOKENS)
+            pair = pair.masked_fill(~band, float("-inf"))
+            flat = int(pair.argmax())
+            s, e = flat // L, flat % L
+            score = float(pair.flatten()[flat])
+            text = chunk[i].context[int(offsets[r, s, 0]):int(offsets[r, e, 1])]
+            key = start + i
+            if key not in best or score > best[key][0]:
+                best[key] = (score, text)
+    return [best[i][1] if i in best else "" for i in range(len(examples))]

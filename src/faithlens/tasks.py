@@ -1,0 +1,320 @@
+"""The explained scalar per task (SPEC §1, §9): what a model outputs on word embeddings, which
+scalar F of those outputs a method explains, the default target, and the probability of the
+prediction that the faithfulness metrics read.
+
+Every method, metric and audit sees a task only through four things:
+
+- ``outputs(model, embeds, mask, types, positions, target) -> (R, K)``: the head's output vector
+  per row (class logits; start ‖ end logits for QA; log p of each target token for a causal LM);
+- ``score(name)(outputs, target) -> (R,)``: the explained scalar F (``logit``, ``max_logit``,
+  ``prob``, ``log_prob``), a named function separate from how it is differentiated;
+- ``predict(outputs, enc) -> (R, T)``: the default target, fixed along every path;
+- ``log_p(outputs, target) -> (R,)``: log-probability of the prediction (log-odds, Comp, Suff).
+
+A target row has T columns: the class index (T = 1); the answer's first and last token (QA, T = 2);
+the ids of the target continuation, right-aligned and padded with −1 on the left (causal LM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+import torch
+from torch import Tensor
+
+from .errors import FaithlensError, unknown_choice
+
+ScoreFn = Callable[[Tensor, Tensor], Tensor]
+SCORE_NAMES = ("logit", "max_logit", "prob", "log_prob")
+MAX_ANSWER_TOKENS = 30  # SPEC §9: j − i < 30
+
+
+class Task:
+    """Base class: a sequence classifier's head with softmax probabilities."""
+
+    name = "classification"
+    summary = "single-label classification (softmax)"
+    default_score = "logit"
+    scores: tuple[str, ...] = SCORE_NAMES
+    target_width = 1
+
+    # --- the head ----------------------------------------------------------------------------
+    def outputs(self, model, embeds: Tensor, mask: Tensor, types: Tensor | None, positions: Tensor | None,
+                target: Tensor | None = None, prefix=None) -> Tensor:
+        """Class logits (R, C)."""
+        if prefix is not None:
+            return model.logits_after_prefix(*prefix, embeds, mask, positions)
+        return model.logits(embeds, mask, types, positions)
+
+    def tail_columns(self, target: Tensor) -> int:
+        """Causal models: how many last columns the head reads (they always run)."""
+        return 1
+
+    # --- the explained scalar ------------------------------------------------------------------
+    def score(self, name: str) -> ScoreFn:
+        if name not in self.scores:
+            if name in SCORE_NAMES:
+                raise FaithlensError(f"The score {name!r} is not defined for this {self.summary} model. Valid choices: "
+                                     f"{', '.join(sorted(self.scores))}.")
+            raise unknown_choice("score", name, self.scores)
+        return getattr(self, f"_{name}")
+
+    @staticmethod
+    def _logit(z: Tensor, target: Tensor) -> Tensor:
+        return z.gather(1, target[:, :1]).squeeze(1)
+
+    @staticmethod
+    def _max_logit(z: Tensor, target: Tensor) -> Tensor:
+        return z.max(dim=1).values
+
+    @staticmethod
+    def _prob(z: Tensor, target: Tensor) -> Tensor:
+        return torch.softmax(z, dim=1).gather(1, target[:, :1]).squeeze(1)
+
+    @staticmethod
+    def _log_prob(z: Tensor, target: Tensor) -> Tensor:
+        return torch.log_softmax(z, dim=1).gather(1, target[:, :1]).squeeze(1)
+
+    # --- prediction ------------------------------------------------------------------------------
+    def predict(self, outputs: Tensor, enc=None) -> Tensor:
+        """Default target (R, 1): the arg-max class."""
+        return outputs.argmax(1, keepdim=True)
+
+    def log_p(self, outputs: Tensor, target: Tensor) -> Tensor:
+        """log p(prediction) (R,), as the faithfulness metrics read it."""
+        return self._log_prob(outputs.to(torch.float64), target)
+
+    def probabilities(self, outputs: Tensor) -> Tensor:
+        """Per-label probabilities shown to users: (R, C)."""
+        return torch.softmax(outputs.to(torch.float64), -1)
+
+    def describe(self, outputs: Tensor, target: Tensor, labels: Sequence[str], enc=None, b: int = 0) -> tuple[dict, dict]:
+        """(prediction, target) dicts of one row for an Explanation."""
+        probs = self.probabilities(outputs[None])[0]
+        predicted = int(outputs.argmax())
+        t = int(target[0])
+        prediction = {"label": labels[predicted], "index": predicted, "probs": probs.tolist(), "labels": list(labels)}
+        return prediction, {"label": labels[t], "index": t}
+
+    # --- metrics -------------------------------------------------------------------------------
+    def protected(self, enc, target: Tensor) -> Tensor:
+        """(B, L) bool: attributed tokens the metrics never remove (QA: the answer span)."""
+        return torch.zeros_like(enc.attention_mask, dtype=torch.bool)
+
+    def remap(self, target: Tensor, keep: Tensor, *, left: bool) -> Tensor:
+        """The target after packing each row's kept positions (keep (N, L)) to one side."""
+        return target
+
+
+class MultiLabel(Task):
+    """``problem_type="multi_label_classification"``: an independent sigmoid per label (SPEC §9)."""
+
+    name = "multi_label"
+    summary = "multi-label classification (sigmoid per label)"
+
+    @staticmethod
+    def _prob(z: Tensor, target: Tensor) -> Tensor:
+        return torch.sigmoid(z.gather(1, target[:, :1]).squeeze(1))
+
+    @staticmethod
+    def _log_prob(z: Tensor, target: Tensor) -> Tensor:
+        return torch.nn.functional.logsigmoid(z.gather(1, target[:, :1]).squeeze(1))
+
+    def probabilities(self, outputs: Tensor) -> Tensor:
+        return torch.sigmoid(outputs.to(torch.float64))
+
+    def describe(self, outputs, target, labels, enc=None, b=0):
+        prediction, target_dict = super().describe(outputs, target, labels)
+        prediction["predicted"] = [labels[i] for i, p in enumerate(prediction["probs"]) if p > 0.5]
+        return prediction, target_dict
+
+
+class QuestionAnswering(Task):
+    """Extractive QA: F = z^start_s + z^end_e of the answer span (s, e) (SPEC §9).
+
+    Outputs are start ‖ end logits (R, 2L), padding columns at a large negative value, so the
+    softmax runs over the attended tokens. ``log_prob`` = log softmax(z^start)_s + log softmax(z^end)_e.
+    """
+
+    name = "qa"
+    summary = "extractive question answering"
+    scores = ("logit", "prob", "log_prob")
+    target_width = 2
+
+    def outputs(self, model, embeds, mask, types, positions, target=None, prefix=None) -> Tensor:
+        if prefix is not None:
+            raise FaithlensError("Key/value prefix sharing is for causal models; a QA model has none.")
+        kwargs = {"inputs_embeds": embeds, "attention_mask": mask}
+        if types is not None:
+            kwargs["token_type_ids"] = types
+        if positions is not None:
+            kwargs["position_ids"] = positions
+        out = model.model(**kwargs)
+        floor = torch.finfo(out.start_logits.dtype).min / 4
+        masked = lambda z: z.masked_fill(mask == 0, floor)  # noqa: E731
+        return torch.cat([masked(out.start_logits), masked(out.end_logits)], dim=1)  # (R, 2L)
+
+    @staticmethod
+    def _split(z: Tensor) -> tuple[Tensor, Tensor]:
+        L = z.shape[1] // 2
+        return z[:, :L], z[:, L:]
+
+    @classmethod
+    def _logit(cls, z, target):
+        start, end = cls._split(z)
+        return start.gather(1, target[:, :1]).squeeze(1) + end.gather(1, target[:, 1:2]).squeeze(1)
+
+    @classmethod
+    def _log_prob(cls, z, target):
+        start, end = cls._split(z)
+        return (torch.log_softmax(start, 1).gather(1, target[:, :1]).squeeze(1)
+                + torch.log_softmax(end, 1).gather(1, target[:, 1:2]).squeeze(1))
+
+    @classmethod
+    def _prob(cls, z, target):
+        return cls._log_prob(z, target).exp()
+
+    def predict(self, outputs: Tensor, enc=None) -> Tensor:
+        """The best span (R, 2): arg-max of z^start_i + z^end_j over context tokens, i ≤ j < i + 30."""
+        start, end = self._split(outputs.to(torch.float64))
+        allowed = context_mask(enc) if enc is not None else torch.ones_like(start, dtype=torch.bool)
+        L = start.shape[1]
+        i = torch.arange(L)
+        band = (i[None, :] >= i[:, None]) & (i[None, :] - i[:, None] < MAX_ANSWER_TOKENS)  # (L, L): j ≥ i, j − i < 30
+        pair = start[:, :, None] + end[:, None, :]  # (R, L, L)
+        ok = band[None] & allowed[:, :, None] & allowed[:, None, :]
+        pair = pair.masked_fill(~ok, float("-inf"))
+        best = pair.flatten(1).argmax(1)
+        return torch.stack([best // L, best % L], dim=1)
+
+    def log_p(self, outputs, target):
+        return self._log_prob(outputs.to(torch.float64), target)
+
+    def probabilities(self, outputs: Tensor) -> Tensor:
+        raise FaithlensError("A QA model has span probabilities, not label probabilities.")
+
+    def describe(self, outputs, target, labels, enc=None, b=0):
+        best = self.predict(outputs[None], None if enc is None else enc.select([b]))[0]
+        return self._span(outputs, best, enc, b), self._span(outputs, target, enc, b)
+
+    def _span(self, outputs: Tensor, span: Tensor, enc, b: int) -> dict:
+        s, e = int(span[0]), int(span[1])
+        z = outputs[None].to(torch.float64)
+        t = span[None]
+        out = {"label": "", "token_span": [s, e], "logit": float(self._logit(z, t)[0]), "prob": float(self._prob(z, t)[0])}
+        if enc is not None:
+            a, c = int(enc.offsets[b, s, 0]), int(enc.offsets[b, e, 1])
+            context = enc.text_pairs[b] or ""
+            out.update(label=context[a:c], start=a, end=c)
+        return out
+
+    def protected(self, enc, target):
+        L = enc.attention_mask.shape[1]
+        i = torch.arange(L)[None]
+        return (i >= target[:, :1]) & (i <= target[:, 1:2])
+
+    def remap(self, target, keep, *, left):
+        new = keep.long().cumsum(1) - 1  # (N, L): new index of each kept position (right packing)
+        if left:
+            new = new + (keep.shape[1] - keep.long().sum(1, keepdim=True))
+        return new.gather(1, target)
+
+
+class CausalLM(Task):
+    """Next tokens of a causal LM: F = Σ_j log p(y_j | prompt, y_<j) (teacher forcing; SPEC §9).
+
+    The input holds the prompt and the target continuation without its last token, left-padded;
+    the last J columns' next-token distributions give log p(y_1..y_J). Outputs are those J
+    log-probabilities (R, J), zero where the target row is padded (−1); a target row with a
+    single id left explains that one token's log-probability (the per-token matrix).
+    """
+
+    name = "causal_lm"
+    summary = "causal language model (next tokens)"
+    default_score = "log_prob"
+    scores = ("log_prob", "prob", "logit")
+    target_width = 0  # variable: the continuation's length
+
+    def outputs(self, model, embeds, mask, types, positions, target=None, prefix=None) -> Tensor:
+        if target is None:
+            raise FaithlensError("A causal LM's output needs the target continuation's token ids.")
+        J = target.shape[1]
+        hidden = model.hidden_states(embeds, mask, positions, prefix=prefix)[:, -J:]  # (R, J, D)
+        logits = model.model.get_output_embeddings()(hidden).to(torch.float64)  # (R, J, V)
+        logp = torch.log_softmax(logits, -1).gather(2, target.clamp(min=0)[..., None]).squeeze(2)  # (R, J)
+        raw = logits.gather(2, target.clamp(min=0)[..., None]).squeeze(2)
+        real = target >= 0
+        return torch.cat([logp.masked_fill(~real, 0.0), raw.masked_fill(~real, 0.0)], dim=1).to(embeds.dtype)  # (R, 2J)
+
+    def tail_columns(self, target: Tensor) -> int:
+        return target.shape[1]
+
+    @staticmethod
+    def _half(z: Tensor, first: bool) -> Tensor:
+        J = z.shape[1] // 2
+        return z[:, :J] if first else z[:, J:]
+
+    @classmethod
+    def _log_prob(cls, z, target):
+        return cls._half(z, True).sum(1)
+
+    @classmethod
+    def _prob(cls, z, target):
+        return cls._log_prob(z, target).exp()
+
+    @classmethod
+    def _logit(cls, z, target):
+        return cls._half(z, False).sum(1)
+
+    def predict(self, outputs, enc=None):
+        if enc is None or enc.fixed_target is None:
+            raise FaithlensError("A causal LM's target is its continuation, chosen when the prompt is encoded.")
+        return enc.fixed_target
+
+    def log_p(self, outputs, target):
+        return self._log_prob(outputs.to(torch.float64), target)
+
+    def probabilities(self, outputs):
+        raise FaithlensError("A causal LM has token probabilities, not label probabilities.")
+
+    def protected(self, enc, target):
+        """The continuation's input columns (all its tokens but the last) at the end of each row."""
+        L = enc.attention_mask.shape[1]
+        n = (target >= 0).sum(1, keepdim=True) - 1  # (B, 1)
+        return torch.arange(L)[None] >= L - n
+
+    def describe(self, outputs, target, labels, enc=None, b=0):
+        ids = [int(t) for t in target.tolist() if t >= 0]
+        z = outputs[None].to(torch.float64)
+        logp = float(self._log_prob(z, target[None])[0])
+        info = {"label": "", "token_ids": ids, "log_prob": logp, "prob": float(torch.tensor(logp).exp())}
+        if enc is not None and enc.tokenizer is not None:
+            info["label"] = enc.tokenizer.decode(ids)
+            info["tokens"] = enc.tokenizer.convert_ids_to_tokens(ids)
+            info["token_log_probs"] = [float(x) for x, t in zip(self._half(z, True)[0].tolist(), target.tolist()) if t >= 0]
+        return info, dict(info)
+
+
+TASKS: dict[str, Task] = {t.name: t for t in (Task(), MultiLabel(), QuestionAnswering(), CausalLM())}
+
+
+def task_named(name: str) -> Task:
+    if name not in TASKS:
+        raise unknown_choice("task", name, TASKS)
+    return TASKS[name]
+
+
+def context_mask(enc) -> Tensor:
+    """(B, L) bool: the tokens an answer may cover — attributed tokens of the second segment."""
+    return enc.attributed & (enc.segments == 1)
+
+
+def detect_task(config) -> Task:
+    """The task of a Hugging Face config: from its architecture and ``problem_type``."""
+    archs = " ".join(getattr(config, "architectures", None) or [])
+    if "QuestionAnswering" in archs:
+        return TASKS["qa"]
+    if "CausalLM" in archs or "LMHead" in archs:
+        return TASKS["causal_lm"]
+    if getattr(config, "problem_type", None) == "multi_label_classification":
+        return TASKS["multi_label"]
+    return TASKS["classification"]
