@@ -358,3 +358,7 @@ def _version(pip_name: str) -> str:
         return metadata.version(pip_name)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+if __name__ == "__main__":  # python -m faithlens.smollm2: convert once (scripts/setup.sh does)
+    print(ensure_smollm2(progress=True))
