@@ -54,6 +54,7 @@ from faithlens.smollm2 import MODEL_CARD_FILE, ensure_smollm2  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 INSEQ_METHODS = {"sig": "sequential_integrated_gradients", "ig": "integrated_gradients"}
 RULE = "gausslegendre"
+AGREEMENT = 1e-3  # max |difference| of L2-normalised per-token columns (float32, a model whose paths swing wildly)
 
 # (prompt, fixed continuation); tokenising prompt + continuation together must give the prompt's
 # ids followed by the continuation's (inseq tokenises the joined text; checked before running).
@@ -209,25 +210,36 @@ def run_inseq(
 
 
 def run_faithlens(
-    model: Any, tokenizer: Any, method: str, ex: dict[str, Any], *, steps: int, baseline_id: int
+    model: Any, tokenizer: Any, method: str, ex: dict[str, Any], *, steps: int, baseline_id: int,
+    mode: str = "reverse",
 ) -> dict[str, Any] | None:
-    """faithlens's column: fill in once the causal-LM core lands; None until then.
+    """faithlens's attribution of each F_j on the same model object: matrix (prompt tokens x continuation tokens).
 
-    Must return ``{"seconds": float, "matrix": (P, J) list}`` for the same model object, with
-    - F_j = log p(y_j | prompt, y_<j) per continuation token (``score="log_prob"``, the per-token
-      matrix: ``per_token=True`` / ``Explanation.per_target``), rows = prompt tokens in order;
-    - the pad baseline (id ``baseline_id``) on every prompt token, continuation tokens kept;
-    - ``steps`` Gauss-Legendre points (``rule="gausslegendre"``), ``unit="token"``;
-    - token score = sum over the embedding dimension;
-    - ``seconds`` = the whole ``explain`` call (tokenisation and prediction included).
-    Expected call, against main's in-progress API (check the names when it lands)::
-
-        explainer = Explainer(from_pretrained_objects(model, tokenizer, name="smollm2"))
-        e = explainer.explain(ex["prompt"], method, target=ex["target"], per_token=True,
-                              baseline="pad", steps=steps, rule=RULE, unit="token")
-        matrix = per-target scores transposed to (P, J), prompt rows only
+    ``explain(prompt, method, target=continuation, per_token=True, baseline="pad", steps, rule, unit="token")``:
+    F_j = log p(y_j | prompt, y_<j), the pad baseline on every prompt token, continuation tokens fixed,
+    token score = sum over the embedding dimension. ``seconds`` is the whole call (tokenisation,
+    prediction and, for several continuation tokens, the summed F's explanation too).
     """
-    return None
+    from faithlens import Explainer
+    from faithlens.model import from_pretrained_objects
+
+    wrapped = _FAITHLENS.get(id(model))
+    if wrapped is None:
+        wrapped = _FAITHLENS[id(model)] = Explainer(from_pretrained_objects(model, tokenizer, name="smollm2"))
+    if wrapped.model.tokenizer.pad_token_id != baseline_id:
+        raise SystemExit(f"faithlens's pad baseline is id {wrapped.model.tokenizer.pad_token_id}, the bench's {baseline_id}")
+    start = time.perf_counter()
+    e = wrapped.explain(ex["prompt"], method, target=ex["target"], per_token=True, baseline="pad", steps=steps,
+                        rule=RULE, unit="token", mode=mode, score="log_prob")
+    seconds = time.perf_counter() - start
+    P = len(ex["prompt_ids"])
+    if wrapped.model.tokenizer.convert_tokens_to_ids(list(e.tokens[:P])) != ex["prompt_ids"]:
+        raise SystemExit(f"faithlens encoded {e.tokens}, expected the prompt ids {ex['prompt_ids']} first")
+    matrix = torch.tensor(e.per_target, dtype=torch.float64)[:, :P].T  # (P, J)
+    return {"seconds": seconds, "matrix": matrix.tolist(), "settings": e.settings}
+
+
+_FAITHLENS: dict[int, Any] = {}
 
 
 # --- comparison ---------------------------------------------------------------------------------
@@ -295,14 +307,22 @@ def main() -> None:
             theirs = run_inseq(attribution_model, method, ex, steps=opts.steps, baseline_id=baseline_id)
             theirs["vs_closed_form"] = completeness_errors(method, theirs["matrix"], closed)
             ours = run_faithlens(model, tokenizer, method, ex, steps=opts.steps, baseline_id=baseline_id)
+            agree = agreement(ours["matrix"], theirs["matrix"])
             entry["methods"][method] = {
                 "inseq": theirs,
                 "faithlens": ours,
-                "agreement": None if ours is None else agreement(ours["matrix"], theirs["matrix"]),
-                "ratio_inseq_over_faithlens": None if ours is None else theirs["seconds"] / ours["seconds"],
+                "agreement": agree,
+                "agrees": agree["max_abs_diff_normalised"] <= AGREEMENT,
+                "ratio_inseq_over_faithlens": theirs["seconds"] / ours["seconds"],
             }
-            print(f"{method:4s} {ex['prompt']!r} -> {ex['target']!r}: inseq {theirs['seconds']:.1f} s",
-                  flush=True)
+            if method == "sig":  # the closed form: SIG's infinite-step limit, forward passes only
+                closed_run = run_faithlens(model, tokenizer, method, ex, steps=opts.steps, baseline_id=baseline_id,
+                                           mode="closed")
+                err = torch.tensor(closed_run["matrix"], dtype=torch.float64) - torch.tensor(closed["sig"], dtype=torch.float64)
+                entry["methods"][method]["faithlens_closed"] = dict(closed_run, max_abs_error_vs_closed_form=float(err.abs().max()))
+                entry["methods"][method]["ratio_inseq_over_faithlens_closed"] = theirs["seconds"] / closed_run["seconds"]
+            print(f"{method:4s} {ex['prompt']!r} -> {ex['target']!r}: inseq {theirs['seconds']:.1f} s, faithlens "
+                  f"{ours['seconds']:.1f} s, max |diff| normalised {agree['max_abs_diff_normalised']:.2g}", flush=True)
         record["examples"].append(entry)
         _write(record, opts.out)  # an interrupted run keeps what it measured
     record["load_average_end"] = os.getloadavg()
@@ -316,7 +336,11 @@ def _summary(record: dict[str, Any], methods: list[str]) -> dict[str, Any]:
     for method in methods:
         runs = [ex["methods"][method] for ex in record["examples"]]
         ratios = [r["ratio_inseq_over_faithlens"] for r in runs if r["ratio_inseq_over_faithlens"]]
+        closed = [r["ratio_inseq_over_faithlens_closed"] for r in runs if "ratio_inseq_over_faithlens_closed" in r]
         out[method] = {
+            "all_agree": all(r["agrees"] for r in runs),
+            "max_abs_diff_normalised": max(r["agreement"]["max_abs_diff_normalised"] for r in runs),
+            "median_ratio_inseq_over_faithlens_closed": statistics.median(closed) if closed else None,
             "inseq_median_seconds": statistics.median(r["inseq"]["seconds"] for r in runs),
             "faithlens_median_seconds": (
                 statistics.median(r["faithlens"]["seconds"] for r in runs) if ratios else None
@@ -337,34 +361,42 @@ def _write(record: dict[str, Any], path: Path) -> None:
 def _markdown(record: dict[str, Any]) -> str:
     s = record["settings"]
     lines = [
-        "# Next-token attribution on SmolLM2-135M-Instruct: inseq (faithlens column pending)",
+        "# Next-token attribution on SmolLM2-135M-Instruct: inseq and faithlens side by side",
         "",
         f"`{record['command'].strip()}`; load average {record['load_average_start'][0]:.2f} at start, "
         f"{record['load_average_end'][0]:.2f} at end. F_j = {s['F']}; baseline "
         f"`{s['baseline']['token']}` (id {s['baseline']['id']}) on the prompt, continuation tokens "
         f"kept; {s['steps']} {s['rule']} points; eager attention, float32, {s['threads']} thread(s).",
         "",
-        "| prompt → continuation | tokens | log p | method | inseq s | faithlens s | ratio | "
-        "inseq max err vs closed form |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "Agreement is checked first: the per-token matrices (prompt tokens × continuation tokens) of the two "
+        f"implementations at the same {s['steps']} points, columns L2-normalised, must differ by at most {AGREEMENT:g}.",
+        "",
+        "| prompt → continuation | tokens | log p | method | max diff (normalised) | inseq s | faithlens s | "
+        "ratio inseq / faithlens | faithlens closed form s | ratio inseq SIG / closed form | inseq max err vs closed form |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for ex in record["examples"]:
         for method, r in ex["methods"].items():
             f = r["faithlens"]
+            c = r.get("faithlens_closed")
             lines.append(
                 f"| {ex['prompt']!r} → {ex['target']!r} | {len(ex['prompt_ids'])}+{len(ex['target_ids'])} "
-                f"| {sum(ex['log_probs']):.3f} | {method} | {r['inseq']['seconds']:.1f} | "
-                f"{'–' if f is None else format(f['seconds'], '.1f')} | "
-                f"{'–' if f is None else format(r['ratio_inseq_over_faithlens'], '.2f')} | "
+                f"| {sum(ex['log_probs']):.3f} | {method} | {r['agreement']['max_abs_diff_normalised']:.1e}"
+                f"{'' if r['agrees'] else ' ✗'} | {r['inseq']['seconds']:.1f} | {f['seconds']:.1f} | "
+                f"{r['ratio_inseq_over_faithlens']:.2f}× | {'–' if c is None else format(c['seconds'], '.2f')} | "
+                f"{'–' if c is None else format(r['ratio_inseq_over_faithlens_closed'], '.0f') + '×'} | "
                 f"{r['inseq']['vs_closed_form']['max_abs_error']:.3g} |"
             )
     lines += ["", "Medians over prompts:", ""]
     for method, m in record["summary"].items():
         fl = m["faithlens_median_seconds"]
+        closed = m.get("median_ratio_inseq_over_faithlens_closed")
         lines.append(
-            f"- {method}: inseq {m['inseq_median_seconds']:.1f} s per prompt; faithlens "
-            f"{'not run yet' if fl is None else format(fl, '.1f') + ' s'}; inseq's largest "
-            f"|error| against the closed form {m['inseq_max_error_vs_closed_form']:.3g}."
+            f"- {method}: agreement {'✓' if m['all_agree'] else '✗'} (max normalised diff "
+            f"{m['max_abs_diff_normalised']:.1e}); inseq {m['inseq_median_seconds']:.1f} s per prompt, faithlens "
+            f"{fl:.1f} s: median ratio **{m['median_ratio_inseq_over_faithlens']:.2f}×**"
+            + (f"; faithlens's closed form is **{closed:.0f}×** faster than inseq's SIG" if closed else "")
+            + f". inseq's largest |error| against the closed form {m['inseq_max_error_vs_closed_form']:.3g}."
         )
     lines += [
         "",

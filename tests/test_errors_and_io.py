@@ -39,7 +39,7 @@ def test_too_long_then_truncate(ex):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"method": "lime"}, "Unknown method 'lime'. Valid choices: .*sig"),
-    ({"baseline": "blank"}, "Unknown baseline 'blank'. Valid choices: mask, pad, unk, zero"),
+    ({"baseline": "blank"}, "Unknown baseline 'blank'. Valid choices: eos, mask, pad, unk, zero"),
     ({"score": "odds"}, "Unknown score 'odds'. Valid choices: log_prob, logit, max_logit, prob"),
     ({"unit": "sentence"}, "Unknown unit 'sentence'"),
     ({"mode": "magic"}, "Unknown SIG mode 'magic'"),
@@ -61,15 +61,18 @@ def test_target_by_label_name(ex):
 
 def test_no_mask_token_falls_back_to_pad_with_warning():
     ex = Explainer(tiny("gpt2", dtype=torch.float64))
-    e = ex.explain(TEXT, "sig", steps=4)
+    e = ex.explain(TEXT, "sig", steps=4, baseline="mask")
     assert e.settings["baseline"] == "pad"
     assert any("no mask token" in w for w in e.warnings)
+    default = ex.explain(TEXT, "sig", steps=4)  # a causal model's own default: pad, with nothing to warn about
+    assert default.settings["baseline"] == "pad" and not default.warnings
 
 
 def test_no_mask_and_no_pad_token_is_an_error():
     ex = Explainer(tiny("gpt2", dtype=torch.float64, gpt2_pad=False))
     with pytest.raises(FaithlensError, match="no mask token and no pad token.*baseline='zero'"):
-        ex.explain(TEXT, "sig", steps=4)
+        ex.explain(TEXT, "sig", steps=4, baseline="mask")
+    assert ex.explain(TEXT, "sig", steps=4).settings["baseline"] == "eos"  # the default: pad, else eos, else unk
     e = ex.explain(TEXT, "sig", steps=4, baseline_token="</s>")
     assert e.settings["baseline_token"] == "</s>"
     assert ex.explain(TEXT, "ig", steps=4, baseline="zero").settings["baseline"] == "zero"

@@ -66,16 +66,16 @@ def resolve_baseline(model: ClassifierModel, kind: str | None = None, *, token: 
 
 
 def _default_kind(model: ClassifierModel) -> str:
+    """mask for encoders; for causal LMs the first of pad, eos, unk whose embedding is not all zero
+    (an untrained padding row is often exactly zero: the zero vector's trouble without the name)."""
     if not model.is_causal:
         return "mask"
-    if _own_pad(model) is not None:
-        return "pad"
-    if model.tokenizer.eos_token_id is not None:
-        return "eos"
-    if model.tokenizer.unk_token_id is not None:
-        return "unk"
-    raise FaithlensError(f"{model.name!r} has no pad, eos or unk token to use as the baseline. Pass a vocabulary token "
-                         "(--baseline-token TOKEN, baseline_token=...).")
+    tok = model.tokenizer
+    for kind, token_id in (("pad", _own_pad(model)), ("eos", tok.eos_token_id), ("unk", tok.unk_token_id)):
+        if token_id is not None and bool(model.embedding_matrix[int(token_id)].detach().ne(0).any()):
+            return kind
+    raise FaithlensError(f"{model.name!r} has no pad, eos or unk token with a non-zero embedding to use as the baseline. "
+                         "Pass a vocabulary token (--baseline-token TOKEN, baseline_token=...).")
 
 
 def uses_rms_norm(model: ClassifierModel) -> bool:
@@ -90,15 +90,20 @@ def check_baseline(model: ClassifierModel, enc: Encoding, baseline: Baseline) ->
     every layer, where RMSNorm's Jacobian is w/√eps: the gradient overflows and turns into NaN
     (measured on SmolLM2-135M), and near zero it is huge (paths pass there).
     """
-    if baseline.kind != "zero" or not uses_rms_norm(model):
+    zero = baseline.token_id is None or not bool(model.embedding_matrix[baseline.token_id].detach().ne(0).any())
+    if not zero or not uses_rms_norm(model):
         return
     first = enc.attention_mask.long().argmax(1)  # (B,) the first real position (left or right padding)
     moves = enc.attributed[torch.arange(len(first)), first]
     if bool(moves.any()):
+        what = "The 'zero' baseline" if baseline.token_id is None else f"The baseline token {baseline.token!r} (its embedding is all zero)"
         raise FaithlensError(
-            f"The 'zero' baseline puts an all-zero embedding at the first position, where {model.name!r} (an RMSNorm "
-            "model) gives NaN or exploding gradients. Use its default baseline (pad, else eos, else unk: omit "
-            "--baseline), or --baseline pad / eos / unk.")
+            f"{what} puts an all-zero embedding at the first position, where {model.name!r} (an RMSNorm model) gives "
+            "NaN or exploding gradients. Use its default baseline (omit --baseline), another of pad / eos / unk, or "
+            "--baseline-token TOKEN.")
+
+
+def _own_pad(model: ClassifierModel) -> int | None:
     """The model's own pad token (not one faithlens set for batching)."""
     if not model.had_pad_token:
         return None

@@ -135,6 +135,9 @@ class Explainer:
                                  max_new_tokens=max_new_tokens)
             out = spec.fn(prep.batch, opts)
             per_target = _per_target(spec, prep, opts) if per_token else None
+            if per_token and per_target is None:
+                per_target = [[out.token_scores[b, prep.batch.enc.real_positions(b)].to(torch.float64).tolist()]
+                              for b in range(len(idx))]
             synchronize(self.model.device)
             seconds = (time.perf_counter() - t0) / len(idx)
             settings = dict(common, **out.settings)
@@ -359,6 +362,8 @@ def _per_target(spec, prep: Prepared, opts: Options) -> list[list[list[float]]]:
     """Causal LMs: each continuation token's own attribution, as (B, J, L) nested lists on real positions."""
     batch = prep.batch
     B, J = batch.target.shape
+    if J == 1:  # one continuation token: its own attribution is the explanation itself
+        return None
     rows, owners = [], []
     for b in range(B):
         for j in range(J):

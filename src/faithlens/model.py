@@ -161,7 +161,7 @@ class ClassifierModel:
         with torch.no_grad():
             out = self.model.base_model(inputs_embeds=prefix_embeds, attention_mask=prefix_mask,
                                         position_ids=prefix_positions, use_cache=True)
-        cache = out.past_key_values
+        cache = out.cache if "cache" in getattr(out, "__dataclass_fields__", {}) else out.past_key_values  # transformers 5 renamed it
         cache.batch_select_indices(row_prefix)  # (T, ...) -> (R, ...)
         return cache
 

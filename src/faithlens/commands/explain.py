@@ -32,7 +32,8 @@ def register(sub) -> None:
                    help=f"one or more of: {', '.join(METHODS)} (default: sig)")
     p.add_argument("--steps", type=int, default=None, help="path steps for sig/ig/dig (default 50)")
     p.add_argument("--rule", default="gausslegendre", help=f"quadrature: {', '.join(RULES)}")
-    p.add_argument("--baseline", default="mask", help=f"one of {', '.join(BASELINES)} (default mask)")
+    p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask; causal LMs: pad, "
+                                                     "else eos, else unk)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
     p.add_argument("--unit", default="token", help="token or word: what moves along one SIG path")
     p.add_argument("--mode", default="reverse", help="SIG computation: reverse, forward or closed")

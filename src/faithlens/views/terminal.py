@@ -42,9 +42,7 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
     if colour is None:
         colour = use_colour()
     first = explanations[0]
-    pred = first.prediction
-    probs = ", ".join(f"{label}={p:.3f}" for label, p in zip(_labels(first), pred["probs"]))
-    lines = [f"prediction: {pred['label']} ({probs})   target: {first.target['label']}   model: {first.model}"]
+    lines = [f"{_prediction_line(first)}   model: {first.model}"]
     if first.truncated:
         lines.append("note: the text was truncated to the model's length limit")
     width = max(len(e.method) for e in explanations)
@@ -58,6 +56,18 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
         for warning in e.warnings:
             lines.append(f"{'':>{width}}  warning: {warning}")
     return "\n".join(lines)
+
+
+def _prediction_line(e: Explanation) -> str:
+    """What the model predicted and what F explains, per task."""
+    pred, target = e.prediction, e.target
+    if e.task == "qa":
+        line = f"answer: {pred['label']!r} (p = {pred['prob']:.3f})"
+        return line if target.get("token_span") == pred.get("token_span") else f"{line}   target: {target['label']!r}"
+    if e.task == "causal_lm":
+        return f"continuation: {target['label']!r} (log p = {target['log_prob']:.3f})"
+    probs = ", ".join(f"{label}={p:.3f}" for label, p in zip(_labels(e), pred["probs"]))
+    return f"prediction: {pred['label']} ({probs})   target: {target['label']}"
 
 
 def _labels(e: Explanation) -> list[str]:

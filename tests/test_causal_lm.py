@@ -1,0 +1,161 @@
+"""Causal LM next tokens (SPEC §9): F = Σ_j log p(y_j | prompt, y_<j), on tiny GPT-2 and LLaMA models built in code."""
+
+import pytest
+import torch
+
+from faithlens import Explainer, Explanation
+from faithlens.errors import FaithlensError
+from faithlens.methods import METHODS
+from tiny import tiny
+
+PROMPT = "the film was very"
+TARGET = " good and fun"
+
+
+def T(values):
+    return torch.tensor(values, dtype=torch.float64)
+
+
+@pytest.fixture(scope="module", params=["gpt2_lm", "llama_lm"])
+def lm(request):
+    return Explainer(tiny(request.param, dtype=torch.float64))
+
+
+def ids_of(lm, prompt=PROMPT, target=TARGET):
+    tok = lm.model.tokenizer
+    return tok(prompt)["input_ids"], tok(target, add_special_tokens=False)["input_ids"]
+
+
+def own_log_probs(model, prompt_ids, target_ids, embeds=None):
+    """log p(y_j | prompt, y_<j) for every j by the model's own forward on the joined ids (teacher forcing)."""
+    ids = torch.tensor([prompt_ids + target_ids])
+    with torch.no_grad():
+        if embeds is None:
+            logits = model.model(input_ids=ids).logits
+        else:
+            logits = model.model(inputs_embeds=embeds).logits
+    logp = torch.log_softmax(logits[0].to(torch.float64), -1)
+    n = len(prompt_ids)
+    return torch.stack([logp[n - 1 + j, t] for j, t in enumerate(target_ids)])
+
+
+def test_F_is_the_models_own_log_probability(lm):
+    e = lm.explain(PROMPT, "occlusion", target=TARGET)
+    p, t = ids_of(lm)
+    own = own_log_probs(lm.model, p, t)
+    assert e.target["log_prob"] == pytest.approx(float(own.sum()), abs=1e-10)
+    assert e.target["token_log_probs"] == pytest.approx(own.tolist(), abs=1e-10)
+    assert e.target["token_ids"] == t and e.task == "causal_lm"
+    assert e.target["label"] == lm.model.tokenizer.decode(t)
+
+
+def test_continuation_tokens_are_never_attributed(lm):
+    e = lm.explain(PROMPT, "ig", target=TARGET, steps=8)
+    p, t = ids_of(lm)
+    assert len(e.tokens) == len(p) + len(t) - 1  # prompt + all but the last target token are input
+    n_fixed = len(t) - 1
+    assert all(e.special[-n_fixed:]) and all(s == 0.0 for s in e.token_scores[-n_fixed:])
+    assert [w.word for w in e.words] == PROMPT.split()
+
+
+def test_closed_form_equals_occlusion_by_the_models_own_forward(lm):
+    e = lm.explain(PROMPT, "sig", mode="closed", target=TARGET)
+    assert e.settings["baseline"] in ("pad", "eos")  # never the zero vector by default
+    p, t = ids_of(lm)
+    E = lm.model.model.get_input_embeddings().weight
+    W = E[torch.tensor(p + t[:-1])][None].detach()
+    base = E[lm.model.tokenizer.convert_tokens_to_ids(e.settings["baseline_token"])]
+    full = float(own_log_probs(lm.model, p, t).sum())
+    manual = []
+    for i in range(len(p)):
+        Wi = W.clone()
+        Wi[0, i] = base
+        manual.append(full - float(own_log_probs(lm.model, p, t, embeds=torch.cat([Wi, E[t[-1:]][None]], 1)).sum()))
+    assert e.token_scores[:len(p)] == pytest.approx(manual, abs=1e-10)
+
+
+@pytest.mark.parametrize("method,settings", [("sig", {"steps": 6}), ("sig", {"mode": "closed"}),
+                                             ("sig", {"steps": 6, "unit": "word"}), ("ig", {"steps": 6})])
+def test_prefix_cached_sig_equals_the_uncached_path(lm, monkeypatch, method, settings):
+    from faithlens.batching import Batch
+    from faithlens.model import ClassifierModel
+
+    calls = []
+    original = ClassifierModel._prefix_cache
+    monkeypatch.setattr(ClassifierModel, "_prefix_cache", lambda self, *a: calls.append(a[0].shape) or original(self, *a))
+    prompts = [PROMPT, "a boring plot and awful acting was", "it"]
+    shared = lm.explain(prompts, method, target=TARGET, rows_per_chunk=5, **settings)
+    if method == "sig":
+        assert calls and max(shape[1] for shape in calls) >= 4  # long prefixes were shared
+    monkeypatch.setattr(Batch, "_shared_prefix", lambda self, b_idx, coef, cols: 0)
+    full = lm.explain(prompts, method, target=TARGET, rows_per_chunk=5, **settings)
+    for a, b in zip(shared, full):
+        assert a.token_scores == pytest.approx(b.token_scores, abs=1e-10)
+
+
+def test_per_token_matrix_rows_sum_to_each_tokens_completeness_gap(lm):
+    e = lm.explain(PROMPT, "ig", target=TARGET, steps=128, per_token=True)
+    p, t = ids_of(lm)
+    assert len(e.per_target) == len(t)
+    # F_j(w) − F_j(w̄): the continuation's own log-probabilities at the input and at the baseline
+    E = lm.model.model.get_input_embeddings().weight
+    base_id = lm.model.tokenizer.convert_tokens_to_ids(e.settings["baseline_token"])
+    at_input = own_log_probs(lm.model, p, t)
+    at_base = own_log_probs(lm.model, [base_id] * len(p), t)
+    for j, row in enumerate(e.per_target):
+        assert sum(row) == pytest.approx(float(at_input[j] - at_base[j]), abs=2e-3)
+        assert all(s == 0.0 for s, sp in zip(row, e.special) if sp)
+    # IG is linear in F: the matrix's rows add up to the summed explanation (LLaMA's RMSNorm computes in float32
+    # even in a float64 model, hence 1e-6)
+    assert T(e.per_target).sum(0).tolist() == pytest.approx(e.token_scores, abs=1e-6)
+    assert sum(e.token_scores) - e.total_delta == pytest.approx(float((at_input - at_base).sum()), abs=1e-6)
+
+
+def test_single_token_per_token_matrix_is_the_explanation(lm):
+    e = lm.explain(PROMPT, "sig", target=" good", steps=4, per_token=True)
+    assert e.per_target == (e.token_scores,)
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_every_method_runs(lm, method):
+    e = lm.explain(PROMPT, method, target=TARGET, steps=4)
+    assert torch.isfinite(T(e.token_scores)).all() and T(e.token_scores).abs().sum() > 0
+
+
+def test_generation_when_no_target(lm):
+    e = lm.explain(PROMPT, "occlusion", max_new_tokens=3)
+    p, _ = ids_of(lm)
+    with torch.no_grad():
+        greedy = lm.model.model.generate(input_ids=torch.tensor([p]), max_new_tokens=3, do_sample=False,
+                                         pad_token_id=lm.model.tokenizer.pad_token_id)[0, len(p):].tolist()
+    assert e.target["token_ids"] == greedy
+    assert any("generated" in w for w in e.warnings)
+
+
+def test_json_round_trip_with_matrix(lm):
+    e = lm.explain(PROMPT, "ig", target=TARGET, steps=4, per_token=True)
+    assert Explanation.from_json(e.to_json()) == e
+
+
+def test_zero_baseline_is_refused_on_rmsnorm_models_and_allowed_on_layernorm():
+    llama = Explainer(tiny("llama_lm", dtype=torch.float64))
+    with pytest.raises(FaithlensError, match="zero.*RMSNorm"):
+        llama.explain(PROMPT, "ig", target=TARGET, baseline="zero", steps=4)
+    gpt2 = Explainer(tiny("gpt2_lm", dtype=torch.float64))
+    e = gpt2.explain(PROMPT, "ig", target=TARGET, baseline="zero", steps=4)
+    assert torch.isfinite(T(e.token_scores)).all()
+
+
+def test_default_baseline_without_a_pad_token_is_eos():
+    model = tiny("gpt2_lm", dtype=torch.float64, gpt2_pad=False)
+    e = Explainer(model).explain(PROMPT, "occlusion", target=TARGET)
+    assert e.settings["baseline"] == "eos" and e.settings["baseline_token"] == "</s>"
+
+
+def test_pairs_and_bad_targets_get_clear_errors(lm):
+    with pytest.raises(FaithlensError, match="single prompts"):
+        lm.explain(("a", "b"), "occlusion", target=TARGET)
+    with pytest.raises(FaithlensError, match="continuation text"):
+        lm.explain(PROMPT, "occlusion", target=3)
+    with pytest.raises(FaithlensError, match="per_token"):
+        Explainer(tiny("bert")).explain("good", "occlusion", per_token=True)
