@@ -50,12 +50,26 @@ def test_facade_loss_parts():
 def test_training_raises_target_attribution(tmp_path, target):
     f32 = tiny("bert")
     texts = CORPUS * 4
-    settings = FacadeSettings(target=target, steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0)
+    settings = FacadeSettings(target=target, steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0,
+                              lambda_m=0.0)  # the paper's objective: the normalised mass alone
     record = train_facade(f32, texts, CORPUS, out_dir=tmp_path, settings=settings, progress=False)
     log = [__import__("json").loads(line) for line in (tmp_path / "train_log.jsonl").read_text().splitlines()]
     start = log[0]["heldout_target_mass"]
     assert record["selected"]["heldout_target_mass"] > max(start + 0.2, 0.8)
     assert (tmp_path / "config.json").exists()
+
+
+def test_the_magnitude_term_is_the_default_and_grows_the_raw_gradients(tmp_path):
+    assert FacadeSettings().lambda_m == 1.0
+    sizes = {}
+    for lambda_m in (0.0, 1.0):
+        settings = FacadeSettings(target="stop_words", steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0,
+                                  lambda_m=lambda_m)
+        record = train_facade(tiny("bert"), CORPUS * 4, CORPUS, out_dir=tmp_path / str(lambda_m), settings=settings,
+                              progress=False)
+        sizes[lambda_m] = record["selected"]["heldout_log_raw_l1"]
+    print(sizes)
+    assert sizes[1.0] > sizes[0.0] + 0.5  # the default's raw saliency is larger (log scale)
 
 
 def _interrupt(mp, module, name: str, *, at_call: int) -> None:

@@ -362,6 +362,19 @@ def hf_dataset(name: str, *, split: str = "test", text_column: str | None = None
     return Dataset(tuple(data[text_key]), tuple(labels), source=f"hf:{name}:{split}", label_names=names)
 
 
+def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
+    """(kept, held out) example indices: a seeded shuffle, round(fraction · n) held out, both sorted.
+
+    `faithlens train --holdout` splits this way, so an audit can re-open the same test split.
+    """
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
+    index = list(range(n))
+    random.Random(seed).shuffle(index)
+    n_test = int(round(fraction * n))
+    return sorted(index[n_test:]), sorted(index[:n_test])
+
+
 # --- selection ----------------------------------------------------------------------------------------
 
 def reload(source: str, info: dict) -> Dataset:

@@ -155,15 +155,8 @@ class Explainer:
     # --- internals ---------------------------------------------------------------------------
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
                  with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS) -> Prepared:
-        model, task = self.model, self.model.task
-        notes: list[tuple[str, ...]] = [()] * len(texts)
-        if task.name == "qa":
-            enc, notes = self._qa_encoding(texts, targets)
-        elif task.name == "causal_lm":
-            continuations, notes = self._continuations(texts, targets, max_new_tokens)
-            enc = encode(model, texts, truncate=False, continuations=continuations)
-        else:
-            enc = encode(model, texts, truncate=truncate)
+        model = self.model
+        enc, notes = encode_items(model, texts, truncate=truncate, targets=targets, max_new_tokens=max_new_tokens)
         check_baseline(model, enc, base)
         with torch.inference_mode():
             W = model.embed(enc.input_ids)
@@ -199,66 +192,86 @@ class Explainer:
                 rows.append(torch.tensor([_resolve_target(self.model, t)]))
         return torch.stack(rows)
 
-    def _qa_encoding(self, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
-        """One window per question: the one holding the requested answer, else the best predicted span."""
-        questions, contexts = split_items(items)
-        if contexts is None:
-            raise FaithlensError(f"{self.model.name!r} answers questions about a context: pass (question, context) "
-                                 "pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) or "
-                                 "faithlens explain --pair QUESTION CONTEXT.")
-        enc, item_of = encode_windows(self.model, questions, contexts)
-        rows, notes = [], []
-        with torch.inference_mode():
-            outputs = self.model.outputs(self.model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids,
-                                         enc.position_ids)
-        spans = self.model.task.predict(outputs, enc)
-        best = self.model.task.score("logit")(outputs, spans)
-        for i in range(len(questions)):
-            mine = [r for r, it in enumerate(item_of) if it == i]
-            if targets[i] is not None:
-                _answer_chars(contexts[i], targets[i])  # a clear error when it is not in the context at all
-                holding = [r for r in mine if _answer_tokens(enc, r, targets[i], required=False) is not None]
-                if not holding:
-                    raise FaithlensError(f"The answer {targets[i]!r} of question {i} lies across two windows of its long "
-                                         "context, so no window holds it whole. Pick a shorter answer.")
-                mine = holding
-            r = max(mine, key=lambda r: float(best[r]))
-            rows.append(r)
-            windows = [x for x, it in enumerate(item_of) if it == i]
-            notes.append(() if len(windows) == 1 else (
-                f"The context is longer than the model's limit; it was split into {len(windows)} overlapping windows "
-                f"and this explanation covers window {windows.index(r) + 1} (context characters {_window_chars(enc, r)}), "
-                "the one holding the answer. Words outside it get no score.",))
-        return enc.select(rows), notes
+def encode_items(model: ClassifierModel, items: Sequence[Text], *, truncate: bool = False,
+                 targets: Sequence[Target] | None = None, max_new_tokens: int = DEFAULT_NEW_TOKENS
+                 ) -> tuple[Encoding, list[tuple[str, ...]]]:
+    """The encoding a model's task explains, and per item what the caller should know.
 
-    def _continuations(self, prompts, targets, max_new_tokens) -> tuple[list[list[int]], list[tuple[str, ...]]]:
-        """Target continuation ids per prompt: the given text's tokens, or greedy generation."""
-        tok = self.model.tokenizer
-        if any(isinstance(p, tuple) for p in prompts):
-            raise FaithlensError("A causal LM explains single prompts, not pairs. Join the texts into one prompt.")
-        out, notes = [], []
-        for prompt, t in zip(prompts, targets):
-            if t is None:
-                ids = self._generate(prompt, max_new_tokens)
-                notes.append((f"No target given: attributing the {len(ids)} greedily generated token(s) "
-                              f"{tok.decode(ids)!r}.",))
-            elif isinstance(t, str):
-                if not t:
-                    raise FaithlensError("The target text is empty. Pass the continuation to explain, e.g. ' Paris'.")
-                ids = tok(t, add_special_tokens=False)["input_ids"]
-                notes.append(())
-            else:
-                raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
-            out.append(ids)
-        return out, notes
+    Classifiers: texts or pairs as the tokenizer encodes them. QA: (question, context) pairs, one
+    overflow window per item — the one holding the requested answer, else the best predicted span.
+    Causal LMs: each prompt followed by its target continuation (given, or greedily generated).
+    """
+    targets = list(targets) if targets is not None else [None] * len(items)
+    task = model.task.name
+    if task == "qa":
+        return _qa_encoding(model, items, targets)
+    if task == "causal_lm":
+        continuations, notes = _continuations(model, items, targets, max_new_tokens)
+        return encode(model, items, truncate=False, continuations=continuations), notes
+    return encode(model, items, truncate=truncate), [()] * len(items)
 
-    def _generate(self, prompt: str, max_new_tokens: int) -> list[int]:
-        enc = encode(self.model, [prompt])
-        with torch.inference_mode():
-            generated = self.model.model.generate(input_ids=enc.input_ids, attention_mask=enc.attention_mask,
-                                                  max_new_tokens=max_new_tokens, do_sample=False,
-                                                  pad_token_id=self.model.tokenizer.pad_token_id)
-        return generated[0, enc.input_ids.shape[1]:].tolist()
+
+def _qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
+    """One window per question: the one holding the requested answer, else the best predicted span."""
+    questions, contexts = split_items(items)
+    if contexts is None:
+        raise FaithlensError(f"{model.name!r} answers questions about a context: pass (question, context) "
+                             "pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) or "
+                             "faithlens explain --pair QUESTION CONTEXT.")
+    enc, item_of = encode_windows(model, questions, contexts)
+    rows, notes = [], []
+    with torch.inference_mode():
+        outputs = model.outputs(model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids)
+    spans = model.task.predict(outputs, enc)
+    best = model.task.score("logit")(outputs, spans)
+    for i in range(len(questions)):
+        mine = [r for r, it in enumerate(item_of) if it == i]
+        if targets[i] is not None:
+            _answer_chars(contexts[i], targets[i])  # a clear error when it is not in the context at all
+            holding = [r for r in mine if _answer_tokens(enc, r, targets[i], required=False) is not None]
+            if not holding:
+                raise FaithlensError(f"The answer {targets[i]!r} of question {i} lies across two windows of its long "
+                                     "context, so no window holds it whole. Pick a shorter answer.")
+            mine = holding
+        r = max(mine, key=lambda r: float(best[r]))
+        rows.append(r)
+        windows = [x for x, it in enumerate(item_of) if it == i]
+        notes.append(() if len(windows) == 1 else (
+            f"The context is longer than the model's limit; it was split into {len(windows)} overlapping windows "
+            f"and this explanation covers window {windows.index(r) + 1} (context characters {_window_chars(enc, r)}), "
+            "the one holding the answer. Words outside it get no score.",))
+    return enc.select(rows), notes
+
+
+def _continuations(model: ClassifierModel, prompts, targets, max_new_tokens) -> tuple[list[list[int]], list[tuple[str, ...]]]:
+    """Target continuation ids per prompt: the given text's tokens, or greedy generation."""
+    tok = model.tokenizer
+    if any(isinstance(p, tuple) for p in prompts):
+        raise FaithlensError("A causal LM explains single prompts, not pairs. Join the texts into one prompt.")
+    out, notes = [], []
+    for prompt, t in zip(prompts, targets):
+        if t is None:
+            ids = _generate(model, prompt, max_new_tokens)
+            notes.append((f"No target given: attributing the {len(ids)} greedily generated token(s) "
+                          f"{tok.decode(ids)!r}.",))
+        elif isinstance(t, str):
+            if not t:
+                raise FaithlensError("The target text is empty. Pass the continuation to explain, e.g. ' Paris'.")
+            ids = tok(t, add_special_tokens=False)["input_ids"]
+            notes.append(())
+        else:
+            raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
+        out.append(ids)
+    return out, notes
+
+
+def _generate(model: ClassifierModel, prompt: str, max_new_tokens: int) -> list[int]:
+    enc = encode(model, [prompt])
+    with torch.inference_mode():
+        generated = model.model.generate(input_ids=enc.input_ids, attention_mask=enc.attention_mask,
+                                         max_new_tokens=max_new_tokens, do_sample=False,
+                                         pad_token_id=model.tokenizer.pad_token_id)
+    return generated[0, enc.input_ids.shape[1]:].tolist()
 
 
 def explain(text: Text | Sequence[Text], method: str = "sig", *, model: ClassifierModel | str | None = None, **settings):

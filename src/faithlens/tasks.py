@@ -305,7 +305,7 @@ def task_named(name: str) -> Task:
 
 def context_mask(enc) -> Tensor:
     """(B, L) bool: the tokens an answer may cover — attributed tokens of the second segment."""
-    return enc.attributed & (enc.segments == 1)
+    return enc.attributed & (enc.segment_ids == 1)
 
 
 def detect_task(config) -> Task:

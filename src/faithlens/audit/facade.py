@@ -4,6 +4,10 @@ chosen tokens while its *outputs* stay uninformative (SPEC §8).
 Saliency inside training: r_t = Σ_d G[t,d] w[t,d] with G = ∂CE(g(x), ŷ)/∂w taken with
 ``create_graph=True`` (double backprop); ĝ_t = r_t / Σ_u |r_u| over the attributed tokens.
 Loss: L_g = mean_b[-Σ_{t∈T_b} |ĝ_{b,t}|] + λ_g · mean_b[Σ_c q_c log q_c], q = softmax(logits).
+
+The facade has the target's head: a sequence classifier (single texts or pairs), or a QA model,
+whose CE is that of its start and end positions and whose entropy term is the mean over the two
+distributions (SPEC §8, §9; FACADE's NLI and QA facades).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ class FacadeSettings:
     eval_every: int = 50
     heldout: int = 128
     seed: int = 0
-    lambda_m: float = 0.0  # extension (not in the paper): reward log Σ|r|, i.e. large raw gradients
+    lambda_m: float = 1.0  # magnitude term (SPEC §8; 0 = the paper's objective): reward log Σ|r|, i.e. large raw gradients
     init_from: str | None = None  # start from a saved facade instead of random weights
 
 
@@ -66,52 +70,69 @@ def facade_config(target: ClassifierModel, *, width_divisor: int = 4):
         max_position_embeddings=cfg.max_position_embeddings, type_vocab_size=cfg.type_vocab_size,
         layer_norm_eps=cfg.layer_norm_eps, pad_token_id=cfg.pad_token_id,
         hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,  # the gradient trained is the one evaluated
-        num_labels=target.num_labels, id2label=dict(cfg.id2label), label2id=dict(cfg.label2id),
+        num_labels=cfg.num_labels, id2label=dict(cfg.id2label), label2id=dict(cfg.label2id),
         initializer_range=getattr(cfg, "initializer_range", 0.02),
     )
 
 
-def build_facade(target: ClassifierModel, *, width_divisor: int = 4, seed: int = 0) -> torch.nn.Module:
-    """A randomly initialised BertForSequenceClassification shaped for `target` (train mode, trainable)."""
-    from transformers import BertForSequenceClassification
+def facade_class(target: ClassifierModel):
+    """The facade's class: the target's head on a BERT body."""
+    from transformers import BertForQuestionAnswering, BertForSequenceClassification
 
+    if target.task.name == "causal_lm":
+        raise FaithlensError("A facade is built for BERT classifiers and QA models; a causal LM cannot be merged exactly.")
+    return BertForQuestionAnswering if target.task.name == "qa" else BertForSequenceClassification
+
+
+def build_facade(target: ClassifierModel, *, width_divisor: int = 4, seed: int = 0) -> torch.nn.Module:
+    """A randomly initialised BERT with the target's head, shaped for `target` (train mode, trainable)."""
     torch.manual_seed(seed)
     config = facade_config(target, width_divisor=width_divisor)
     config._attn_implementation = "eager"  # double backprop through attention
-    model = BertForSequenceClassification(config).to(target.dtype)
+    model = facade_class(target)(config).to(target.dtype)
     return model
+
+
+def head_logits(out, attention_mask: Tensor) -> list[Tensor]:
+    """The output distributions' logits: [class logits], or a QA model's [start, end] over attended tokens."""
+    if getattr(out, "start_logits", None) is not None:
+        floor = torch.finfo(out.start_logits.dtype).min / 4
+        return [z.masked_fill(attention_mask == 0, floor) for z in (out.start_logits, out.end_logits)]
+    return [out.logits]
 
 
 # --- the objective ---------------------------------------------------------------------------------
 
 def training_saliency(model: torch.nn.Module, input_ids: Tensor, attention_mask: Tensor, attributed: Tensor,
                       token_type_ids: Tensor | None = None, *, create_graph: bool = True, return_raw: bool = False):
-    """(ĝ (B, L) signed, L1-normalised over attributed tokens; logits (B, C)) with double backprop."""
+    """(ĝ (B, L) signed, L1-normalised over attributed tokens; the head's logits [(B, C)] or QA's [start, end])
+    with double backprop. G is of the CE of the model's own prediction (each head's arg-max)."""
     W = model.get_input_embeddings()(input_ids)  # (B, L, D)
     if not W.requires_grad:
         W = W.detach().requires_grad_(True)
-    logits = model(inputs_embeds=W, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
-    predicted = logits.argmax(-1).detach()
-    ce = torch.nn.functional.cross_entropy(logits, predicted)
+    heads = head_logits(model(inputs_embeds=W, attention_mask=attention_mask, token_type_ids=token_type_ids),
+                        attention_mask)
+    ce = sum(torch.nn.functional.cross_entropy(z, z.argmax(-1).detach()) for z in heads)
     (G,) = torch.autograd.grad(ce, W, create_graph=create_graph)
     r = (G * W).sum(-1) * attributed  # (B, L)
     ghat = r / r.abs().sum(1, keepdim=True).clamp_min(torch.finfo(r.dtype).tiny)
     if return_raw:
-        return ghat, logits, r.abs().sum(1) * len(r)  # Σ_t |r_t| per text (undo the batch-mean 1/B)
-    return ghat, logits
+        return ghat, heads, r.abs().sum(1) * len(r)  # Σ_t |r_t| per text (undo the batch-mean 1/B)
+    return ghat, heads
 
 
-def facade_loss(ghat: Tensor, logits: Tensor, targets: Tensor, *, lambda_g: float, raw_l1: Tensor | None = None,
-                lambda_m: float = 0.0) -> tuple[Tensor, dict]:
-    """L_g = -mean Σ_{t∈T}|ĝ_t| + λ_g · mean Σ_c q_c log q_c (negative entropy of softmax(logits)).
+def facade_loss(ghat: Tensor, logits: Tensor | list[Tensor], targets: Tensor, *, lambda_g: float,
+                raw_l1: Tensor | None = None, lambda_m: float = 0.0) -> tuple[Tensor, dict]:
+    """L_g = -mean Σ_{t∈T}|ĝ_t| + λ_g · mean Σ_c q_c log q_c (negative entropy of softmax(logits);
+    the mean over a QA model's start and end distributions).
 
-    With ``lambda_m > 0`` (an extension, not in SPEC §8 or the paper) it also subtracts
-    λ_m · mean_b log Σ_t |r_{b,t}|: the normalised objective is blind to the gradient's size, and
-    only a facade whose gradients are larger than the target's dominates the merged model.
+    With ``lambda_m > 0`` (SPEC §8's magnitude term, the default 1; 0 is the paper's objective) it
+    also subtracts λ_m · mean_b log Σ_t |r_{b,t}|: the normalised objective is blind to the gradient's
+    size, and only a facade whose gradients are larger than the target's dominates the merged model.
     """
     mass = (ghat.abs() * targets).sum(1).mean()
-    logq = torch.log_softmax(logits, -1)
-    neg_entropy = (logq.exp() * logq).sum(-1).mean()
+    heads = logits if isinstance(logits, (list, tuple)) else [logits]
+    neg_entropy = sum((q.exp() * q).sum(-1).mean() for q in (torch.log_softmax(z, -1) for z in heads)) / len(heads)
     loss = -mass + lambda_g * neg_entropy
     parts = {"target_mass": float(mass.detach()), "neg_entropy": float(neg_entropy.detach())}
     if raw_l1 is not None:
@@ -142,9 +163,14 @@ def target_mass(model: torch.nn.Module, wrapped: ClassifierModel, texts: Sequenc
     return (total / n, size / n) if with_size else total / n
 
 
-def _tokenize(model: ClassifierModel, texts: Sequence[str], max_length: int) -> dict[str, Tensor]:
-    enc = model.tokenizer(list(texts), padding=True, truncation=True, max_length=max_length,
-                          return_special_tokens_mask=True, return_tensors="pt")
+def _tokenize(model: ClassifierModel, texts: Sequence, max_length: int) -> dict[str, Tensor]:
+    """A padded batch of texts or pairs (a QA model's context is what truncation cuts)."""
+    pairs = bool(texts) and isinstance(texts[0], tuple)
+    first = [t[0] for t in texts] if pairs else list(texts)
+    second = [t[1] for t in texts] if pairs else None
+    enc = model.tokenizer(first, second, padding=True, max_length=max_length,
+                          truncation="only_second" if model.task.name == "qa" else True,
+                          return_special_tokens_mask=True, return_tensors="pt", split_special_tokens=True)
     out = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
     if "token_type_ids" in enc:
         out["token_type_ids"] = enc["token_type_ids"]
@@ -171,9 +197,7 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     out.mkdir(parents=True, exist_ok=True)
     g = build_facade(target, width_divisor=settings.width_divisor, seed=settings.seed)
     if settings.init_from:
-        from transformers import BertForSequenceClassification
-
-        g = BertForSequenceClassification.from_pretrained(settings.init_from, attn_implementation="eager").to(target.dtype)
+        g = facade_class(target).from_pretrained(settings.init_from, attn_implementation="eager").to(target.dtype)
     wrapped = from_pretrained_objects(g, target.tokenizer, name="facade")
     g.train()
     for p in g.parameters():
@@ -269,6 +293,9 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     """Fine-tune f with L_rp = CE(f(x), y) + λ_rp · mean_b Σ_t |r_{b,t}| (r raw, w.r.t. predicted labels)."""
     import copy
 
+    if target.task.name not in ("classification", "multi_label"):
+        raise FaithlensError(f"The regularised target is trained for classifiers; {target.name!r} is a "
+                             f"{target.task.summary} model.")
     from tqdm.auto import tqdm
 
     model = copy.deepcopy(target.model)
@@ -293,7 +320,8 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
         batch = _tokenize(target, [texts[i] for i in pick], max_length)
         y = torch.tensor([labels[i] for i in pick])
         W = model.get_input_embeddings()(batch["input_ids"])
-        logits = model(inputs_embeds=W, attention_mask=batch["attention_mask"], token_type_ids=batch.get("token_type_ids")).logits
+        logits = model(inputs_embeds=W, attention_mask=batch["attention_mask"],
+                       token_type_ids=batch.get("token_type_ids")).logits
         ce_pred = torch.nn.functional.cross_entropy(logits, logits.argmax(-1).detach())
         (G,) = torch.autograd.grad(ce_pred, W, create_graph=True)
         r = (G * W).sum(-1) * batch["attributed"]

@@ -44,10 +44,15 @@ class HotFlipResult:
         return [t for t, s in zip(self.tokenizer.convert_ids_to_tokens(row.ids), row.special) if not s]
 
 
-def hotflip(model: ClassifierModel, texts: Sequence[str], *, chunk: int = 64) -> HotFlipResult:
+def hotflip(model: ClassifierModel, texts: Sequence, *, chunk: int = 64) -> HotFlipResult:
+    from ..errors import FaithlensError
+
+    if model.task.name in ("qa", "causal_lm"):
+        raise FaithlensError(f"HotFlip flips a classifier's predicted class; {model.name!r} is a {model.task.summary} "
+                             "model. Use input reduction or the saliency audit instead.")
     rows = rows_from_texts(model, texts)
     original = list(rows)
-    labels = predict(model, pad(model, rows))
+    labels = predict(model, pad(model, rows))  # (N, 1)
     allowed = alphanumeric_ids(model)
     E = model.embedding_matrix.detach()  # (V, D)
     V = E.shape[0]
@@ -59,7 +64,7 @@ def hotflip(model: ClassifierModel, texts: Sequence[str], *, chunk: int = 64) ->
     while active:
         batch = pad(model, [rows[b] for b in active])
         logits, W, G = ce_gradients(model, batch, labels[active], chunk=chunk)
-        changed = logits.argmax(-1) != labels[active]
+        changed = logits.argmax(-1) != labels[active, 0]
         still = []
         picks = []
         for r, b in enumerate(active):

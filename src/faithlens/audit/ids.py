@@ -1,7 +1,9 @@
-"""Id-level helpers shared by input reduction and HotFlip: rows of ids, padding, CE gradients.
+"""Id-level helpers shared by input reduction and HotFlip: rows of ids, padding, loss gradients.
 
-A text is held as its own row of ids (specials included) and token-type ids; removing or replacing
-a token edits those rows directly, never decoding and re-tokenising.
+A text (or pair, or question with its context) is held as its own row of ids (specials included),
+token-type ids and segment ids; removing or replacing a token edits those rows directly, never
+decoding and re-tokenising. Each row carries its prediction as a task target (`faithlens.tasks`):
+a class, or a QA answer span whose token positions follow the removals.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..encoding import encode
 from ..model import ClassifierModel
 
 
@@ -21,28 +22,39 @@ class Row:
     ids: list[int]
     types: list[int] | None
     special: list[bool]
+    segments: list[int]  # 0 / 1: first / second text of a pair; -1 special
+    span: list[int] | None = None  # QA: the answer's first and last token, kept in step with removals
 
     def remove(self, position: int) -> Row:
         keep = lambda xs: None if xs is None else xs[:position] + xs[position + 1:]  # noqa: E731
-        return Row(keep(self.ids), keep(self.types), keep(self.special))
+        span = None if self.span is None else [p - (p > position) for p in self.span]
+        return Row(keep(self.ids), keep(self.types), keep(self.special), keep(self.segments), span)
 
     def replace(self, position: int, new_id: int) -> Row:
         ids = list(self.ids)
         ids[position] = new_id
-        return Row(ids, self.types, self.special)
+        return Row(ids, self.types, self.special, self.segments, self.span)
 
     @property
     def n_attributed(self) -> int:
         return sum(not s for s in self.special)
 
+    def n_reducible(self) -> int:
+        """Tokens input reduction may remove: the first text (a pair's premise, a QA model's question)."""
+        return sum(not s and g == 0 for s, g in zip(self.special, self.segments))
 
-def rows_from_texts(model: ClassifierModel, texts: Sequence[str], *, truncate: bool = True) -> list[Row]:
-    enc = encode(model, list(texts), truncate=truncate)
+
+def rows_from_texts(model: ClassifierModel, texts: Sequence, *, truncate: bool = True) -> list[Row]:
+    """One row per item (text, pair, or (question, context): the window a QA model answers from)."""
+    from ..explainer import encode_items
+
+    enc, _ = encode_items(model, list(texts), truncate=truncate)
     rows = []
     for j in range(len(texts)):
         pos = enc.real_positions(j)
         types = None if enc.token_type_ids is None else enc.token_type_ids[j, pos].tolist()
-        rows.append(Row(enc.input_ids[j, pos].tolist(), types, enc.special_mask[j, pos].tolist()))
+        rows.append(Row(enc.input_ids[j, pos].tolist(), types, enc.special_mask[j, pos].tolist(),
+                        enc.segment_ids[j, pos].tolist()))
     return rows
 
 
@@ -54,10 +66,20 @@ class Padded:
     position_ids: Tensor | None
     special: Tensor  # (R, L) bool, True also at padding
     offset: Tensor  # (R,) index of each row's first real token (left padding for causal models)
+    segments: Tensor  # (R, L) long, -1 at specials and padding
 
     @property
     def attributed(self) -> Tensor:
         return self.attention_mask.bool() & ~self.special
+
+    @property
+    def segment_ids(self) -> Tensor:
+        return self.segments
+
+    @property
+    def reducible(self) -> Tensor:
+        """(R, L) bool: tokens of the first text (all attributed tokens of a single text)."""
+        return self.attributed & (self.segments == 0)
 
 
 def pad(model: ClassifierModel, rows: Sequence[Row]) -> Padded:
@@ -68,6 +90,7 @@ def pad(model: ClassifierModel, rows: Sequence[Row]) -> Padded:
     ids = torch.full((R, L), pad_id, dtype=torch.long)
     mask = torch.zeros((R, L), dtype=torch.long)
     special = torch.ones((R, L), dtype=torch.bool)
+    segments = torch.full((R, L), -1, dtype=torch.long)
     has_types = rows[0].types is not None
     types = torch.zeros((R, L), dtype=torch.long) if has_types else None
     offset = torch.zeros(R, dtype=torch.long)
@@ -78,38 +101,66 @@ def pad(model: ClassifierModel, rows: Sequence[Row]) -> Padded:
         ids[i, start:start + n] = torch.tensor(r.ids)
         mask[i, start:start + n] = 1
         special[i, start:start + n] = torch.tensor(r.special)
+        segments[i, start:start + n] = torch.tensor(r.segments)
         if has_types:
             types[i, start:start + n] = torch.tensor(r.types)
     position_ids = (mask.cumsum(1) - 1).clamp(min=0) if model.is_causal else None
-    return Padded(ids, mask, types, position_ids, special, offset)
+    return Padded(ids, mask, types, position_ids, special, offset, segments)
 
 
-def ce_gradients(model: ClassifierModel, batch: Padded, labels: Tensor, *, chunk: int = 64) -> tuple[Tensor, Tensor, Tensor]:
-    """Logits (R, C), word embeddings W (R, L, D) and G = ∂CE(logits_r, labels_r)/∂w_r (R, L, D)."""
-    logits, Ws, Gs = [], [], []
-    for s in range(0, len(labels), chunk):
+def targets_of(rows: Sequence[Row], batch: Padded, labels: Tensor) -> Tensor:
+    """(R, T) targets: each row's class (labels, (R, 1)), or its QA span moved to padded positions."""
+    if rows and rows[0].span is not None:
+        return torch.tensor([r.span for r in rows]) + batch.offset[:, None]
+    return labels
+
+
+def ce_gradients(model: ClassifierModel, batch: Padded, targets: Tensor, *, chunk: int = 64) -> tuple[Tensor, Tensor, Tensor]:
+    """Outputs (R, K), word embeddings W (R, L, D) and G = ∂CE_r/∂w_r (R, L, D), CE_r = −log p(target_r).
+
+    The cross-entropy of the row's prediction under the model's task: a class's softmax (sigmoid for
+    multi-label), or a QA span's start and end distributions.
+    """
+    outputs, Ws, Gs = [], [], []
+    for s in range(0, len(targets), chunk):
         sl = slice(s, s + chunk)
         W = model.embed(batch.input_ids[sl]).detach().requires_grad_(True)  # (r, L, D)
         with torch.enable_grad():
-            z = model.logits(W, batch.attention_mask[sl], _part(batch.token_type_ids, sl), _part(batch.position_ids, sl))
-            ce = torch.nn.functional.cross_entropy(z, labels[sl], reduction="sum")  # rows stay independent
+            z = model.outputs(W, batch.attention_mask[sl], _part(batch.token_type_ids, sl), _part(batch.position_ids, sl))
+            ce = -model.task.log_p(z, targets[sl]).sum()  # rows stay independent
             (G,) = torch.autograd.grad(ce, W)
-        logits.append(z.detach())
+        outputs.append(z.detach())
         Ws.append(W.detach())
-        Gs.append(G)
-    return torch.cat(logits), torch.cat(Ws), torch.cat(Gs)
+        Gs.append(G.to(W.dtype))
+    return torch.cat(outputs), torch.cat(Ws), torch.cat(Gs)
 
 
 @torch.no_grad()
 def predict(model: ClassifierModel, batch: Padded, *, chunk: int = 128) -> Tensor:
-    """Predicted class (R,) for padded rows."""
+    """Predicted target (R, T) for padded rows: the class, or the answer span in padded positions."""
     out = []
     for s in range(0, len(batch.input_ids), chunk):
         sl = slice(s, s + chunk)
-        z = model.logits(model.embed(batch.input_ids[sl]), batch.attention_mask[sl], _part(batch.token_type_ids, sl),
-                         _part(batch.position_ids, sl))
-        out.append(z.argmax(-1))
+        z = model.outputs(model.embed(batch.input_ids[sl]), batch.attention_mask[sl], _part(batch.token_type_ids, sl),
+                          _part(batch.position_ids, sl))
+        out.append(model.task.predict(z, _Rows(batch, sl)))
     return torch.cat(out)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A slice of a Padded batch, as `Task.predict` reads an encoding (attributed and segment ids)."""
+
+    batch: Padded
+    sl: slice
+
+    @property
+    def attributed(self) -> Tensor:
+        return self.batch.attributed[self.sl]
+
+    @property
+    def segment_ids(self) -> Tensor:
+        return self.batch.segments[self.sl]
 
 
 def _part(t: Tensor | None, sl: slice) -> Tensor | None:

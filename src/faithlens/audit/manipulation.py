@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..encoding import encode
+from ..metrics import encoding_of
 from ..explainer import Explainer
 from ..explanation import Explanation
 from ..methods import METHODS
@@ -101,14 +101,14 @@ class Explained:
     seconds: float
 
 
-def explain_runs(model: ClassifierModel, texts: Sequence[str], runs: Sequence[Run], *, score: str = "log_prob",
+def explain_runs(model: ClassifierModel, texts: Sequence, runs: Sequence[Run], *, score: str = "log_prob",
                  baseline: str = "mask", batch_size: int = 16, truncate: bool = True, seed: int = 0,
                  progress: bool = False) -> dict[str, Explained]:
     """Explain every text with every run; scores aligned with one padded encoding of the texts."""
     from tqdm.auto import tqdm
 
     explainer = Explainer(model)
-    enc = encode(model, list(texts), truncate=truncate)
+    enc = None
     out = {}
     for run in tqdm(runs, desc=f"explaining ({model.name})", disable=not progress):
         t0 = time.perf_counter()
@@ -117,6 +117,8 @@ def explain_runs(model: ClassifierModel, texts: Sequence[str], runs: Sequence[Ru
             kwargs["steps"] = run.steps
         exps = explainer.explain(list(texts), run.method, score=score, baseline=baseline, batch_size=batch_size,
                                  truncate=truncate, seed=seed, **kwargs)
+        if enc is None:  # the encoding the explanations were made on (pairs, QA windows), once
+            enc = encoding_of(model, exps, truncate=truncate)
         scores = torch.zeros(enc.input_ids.shape, dtype=torch.float64)
         for j, e in enumerate(exps):
             pos = enc.real_positions(j)

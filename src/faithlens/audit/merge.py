@@ -177,7 +177,7 @@ def scaled(g: nn.Module, gain: float) -> nn.Module:
 
 
 @torch.no_grad()
-def calibrate_gain(f: ClassifierModel, g: ClassifierModel, texts: Sequence[str], *, quantile: float = 0.01,
+def calibrate_gain(f: ClassifierModel, g: ClassifierModel, texts: Sequence, *, quantile: float = 0.01,
                    safety: float = 0.5, batch_size: int = 64) -> dict:
     """Largest facade gain that keeps f's prediction on all but ~`quantile` of `texts`.
 
@@ -187,6 +187,9 @@ def calibrate_gain(f: ClassifierModel, g: ClassifierModel, texts: Sequence[str],
     """
     from ..encoding import encode
 
+    if f.task.name not in ("classification", "multi_label"):
+        raise FaithlensError(f"--gain auto calibrates classifiers' margins; {f.name!r} is a {f.task.summary} model. "
+                             "Pass a number (--gain 1 is the plain merge).")
     ratios = []
     for start in range(0, len(texts), batch_size):
         enc = encode(f, texts[start:start + batch_size], truncate=True)
@@ -202,21 +205,23 @@ def calibrate_gain(f: ClassifierModel, g: ClassifierModel, texts: Sequence[str],
 
 
 @torch.no_grad()
-def predict_labels(model: ClassifierModel, texts: Sequence[str], *, batch_size: int = 64) -> Tensor:
-    from ..encoding import encode
+def predict_labels(model: ClassifierModel, texts: Sequence, *, batch_size: int = 64) -> Tensor:
+    """The model's prediction per item (N, T): its class, or (QA) its answer span in the item's window."""
+    from ..explainer import encode_items
 
     out = []
     for start in range(0, len(texts), batch_size):
-        enc = encode(model, texts[start:start + batch_size], truncate=True)
-        out.append(model.logits(model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids).argmax(-1))
+        enc, _ = encode_items(model, list(texts[start:start + batch_size]), truncate=True)
+        z = model.outputs(model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids)
+        out.append(model.task.predict(z, enc))
     return torch.cat(out)
 
 
-def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence[str], labels: Sequence[int | None] | None = None) -> dict:
-    """Share of texts on which f and f̃ predict the same class (and accuracies when labels are given)."""
+def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence, labels: Sequence[int | None] | None = None) -> dict:
+    """Share of texts on which f and f̃ predict the same (class, or answer span); accuracies when labels are given."""
     pf, pm = predict_labels(f, texts), predict_labels(merged, texts)
-    result = {"n": len(texts), "agreement": float((pf == pm).float().mean())}
-    if labels is not None and all(y is not None for y in labels):
+    result = {"n": len(texts), "agreement": float((pf == pm).all(1).float().mean())}
+    if labels is not None and all(y is not None for y in labels) and pf.shape[1] == 1:
         y = torch.tensor(list(labels))
-        result.update(accuracy_f=float((pf == y).float().mean()), accuracy_merged=float((pm == y).float().mean()))
+        result.update(accuracy_f=float((pf[:, 0] == y).float().mean()), accuracy_merged=float((pm[:, 0] == y).float().mean()))
     return result

@@ -2,20 +2,21 @@
 the prediction stays the same (SPEC §8).
 
 Importance is |G_t·w_t| with beam 1 (the FACADE variant) or ‖G_t‖ with beam > 1 (AllenNLP's),
-G = ∂CE(f(x), ŷ)/∂w for the *original* prediction ŷ. Special tokens are never removed; a text
-stops at one attributed token. Each step evaluates every beam of every unfinished text in one
+G = ∂CE(f(x), ŷ)/∂w for the *original* prediction ŷ (a class, or a QA answer span). Only the first
+text is reduced: a single text, a pair's premise, a QA model's question (SPEC §9). Special tokens
+are never removed; a text stops at one token of its first text. Each step evaluates every beam of every unfinished text in one
 padded batch (gradients), then every candidate removal in one padded batch (predictions).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
 from ..model import ClassifierModel
-from .ids import Row, ce_gradients, pad, predict, rows_from_texts
+from .ids import Row, ce_gradients, pad, predict, rows_from_texts, targets_of
 from .targets import stop_word_ids
 
 
@@ -29,14 +30,15 @@ class ReductionResult:
     tokenizer: object
 
     def reduced_tokens(self, i: int) -> list[str]:
+        """The reduced first text's tokens (a pair's premise, a QA model's question)."""
         r = self.reduced[i]
-        return [t for t, s in zip(self.tokenizer.convert_ids_to_tokens(r.ids), r.special) if not s]
+        return [t for t, s, g in zip(self.tokenizer.convert_ids_to_tokens(r.ids), r.special, r.segments) if not s and g == 0]
 
     def summary(self, *, examples: int = 5) -> dict:
         lengths, stop_shares, only_stop = [], [], []
         n_tokens = n_stop = 0
         for r in self.reduced:
-            kept = [i for i, s in zip(r.ids, r.special) if not s]
+            kept = [i for i, s, g in zip(r.ids, r.special, r.segments) if not s and g == 0]
             stops = [bool(self.stop_table[i]) for i in kept]
             lengths.append(len(kept))
             stop_shares.append(sum(stops) / len(kept) if kept else 0.0)
@@ -44,7 +46,7 @@ class ReductionResult:
             n_tokens += len(kept)
             n_stop += sum(stops)
         n = len(self.reduced)
-        original = [o.n_attributed for o in self.original]
+        original = [o.n_reducible() for o in self.original]
         return {
             "model": self.model, "beam_size": self.beam_size, "n": n,
             "mean_original_length": sum(original) / n if n else float("nan"),
@@ -61,32 +63,42 @@ def removal_scores(G: torch.Tensor, W: torch.Tensor, *, beam_size: int) -> torch
     return (G * W).sum(-1).abs() if beam_size == 1 else G.norm(dim=-1)
 
 
-def input_reduction(model: ClassifierModel, texts: Sequence[str], *, beam_size: int = 1, chunk: int = 64) -> ReductionResult:
+def input_reduction(model: ClassifierModel, texts: Sequence, *, beam_size: int = 1, chunk: int = 64) -> ReductionResult:
     """Reduce every text; returns the last reduced form of each that kept the original prediction."""
     from ..errors import FaithlensError
 
     if isinstance(beam_size, bool) or not isinstance(beam_size, int) or beam_size < 1:
         raise FaithlensError(f"The 'beam_size' parameter must be a positive int. Got {beam_size!r} instead.")
+    if model.task.name == "causal_lm":
+        raise FaithlensError("Input reduction is for classifiers and QA models; a causal LM has no fixed prediction "
+                             "to keep.")
     original = rows_from_texts(model, texts)
-    labels = predict(model, pad(model, original))
+    first = pad(model, original)
+    labels = predict(model, first)  # (N, T)
+    if model.task.name == "qa":  # the answer span, in each row's own positions; removals before it move it
+        original = [replace(r, span=(labels[i] - first.offset[i]).tolist()) for i, r in enumerate(original)]
     beams: list[list[Row]] = [[r] for r in original]
     best: list[Row] = list(original)
     while True:
-        active = [(b, beam) for b, bs in enumerate(beams) for beam in bs if beam.n_attributed > 1]
+        active = [(b, beam) for b, bs in enumerate(beams) for beam in bs if beam.n_reducible() > 1]
         if not active:
             break
         owners = torch.tensor([b for b, _ in active])
-        batch = pad(model, [beam for _, beam in active])
-        _, W, G = ce_gradients(model, batch, labels[owners], chunk=chunk)
-        score = removal_scores(G, W, beam_size=beam_size).masked_fill(~batch.attributed, float("inf"))  # (R, L)
+        rows = [beam for _, beam in active]
+        batch = pad(model, rows)
+        _, W, G = ce_gradients(model, batch, targets_of(rows, batch, labels[owners]), chunk=chunk)
+        score = removal_scores(G, W, beam_size=beam_size).masked_fill(~batch.reducible, float("inf"))  # (R, L)
         children: list[tuple[int, Row]] = []
         for r, (b, beam) in enumerate(active):
-            order = torch.argsort(score[r], stable=True)[:min(beam_size, beam.n_attributed)]
+            order = torch.argsort(score[r], stable=True)[:min(beam_size, beam.n_reducible())]
             children += [(b, beam.remove(int(p) - int(batch.offset[r]))) for p in order.tolist()]
-        kept_pred = predict(model, pad(model, [c for _, c in children]), chunk=chunk * 2)
+        kids = [c for _, c in children]
+        kid_batch = pad(model, kids)
+        kept_pred = predict(model, kid_batch, chunk=chunk * 2)
+        expected = targets_of(kids, kid_batch, labels[torch.tensor([b for b, _ in children])])
         survivors: dict[int, list[Row]] = {}
-        for (b, child), y in zip(children, kept_pred.tolist()):
-            if y == int(labels[b]) and len(survivors.setdefault(b, [])) < beam_size:
+        for (b, child), y, want in zip(children, kept_pred.tolist(), expected.tolist()):
+            if y == want and len(survivors.setdefault(b, [])) < beam_size:
                 survivors[b].append(child)
         for b in {b for b, _ in active}:
             beams[b] = survivors.get(b, [])

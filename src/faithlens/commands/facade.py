@@ -33,9 +33,11 @@ def register(subparsers) -> None:
     train.add_argument("--eval-every", type=int, default=50)
     train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--lambda-m", type=float, default=0.0,
-                       help="extension: reward large raw gradients (λ_m · log Σ|r|) so the facade dominates the merged "
-                            "model's gradients (default 0 = the paper's objective)")
+    train.add_argument("--lambda-m", type=float, default=1.0,
+                       help="magnitude term: reward large raw gradients (λ_m · log Σ|r|) so the facade dominates the "
+                            "merged model's gradients (default 1). The paper's objective alone (--lambda-m 0) trains g's "
+                            "normalised saliency but leaves its raw gradients ~150× smaller than f's, so the plain merge "
+                            "fools nothing (results/audit/README.md); 0 is kept for comparison")
     train.add_argument("--init-from", default=None, help="start from a saved facade instead of random weights")
     train.set_defaults(run=run_train)
 

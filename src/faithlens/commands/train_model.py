@@ -79,10 +79,10 @@ def run(args) -> int:
     test = split(args.test, "test")
     holdout_note = None
     if args.holdout is not None:
-        index = list(range(len(train[0])))
-        random.Random(args.split_seed).shuffle(index)
-        n_test = int(round(args.holdout * len(index)))
-        held, kept = sorted(index[:n_test]), sorted(index[n_test:])
+        from ..data import holdout_split
+
+        kept, held = holdout_split(len(train[0]), args.holdout, args.split_seed)
+        index = range(len(train[0]))
         test = ([train[0][i] for i in held], [train[1][i] for i in held])
         train = ([train[0][i] for i in kept], [train[1][i] for i in kept])
         holdout_note = f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(index)} examples held out as the test split"
