@@ -46,8 +46,8 @@ def test_too_long_then_truncate(ex):
     ({"rule": "simpson"}, "Unknown quadrature rule"),
     ({"target": 5}, "Target index 5 is out of range.*negative, positive"),
     ({"target": "neutral"}, "Unknown target 'neutral'. Valid choices: negative, positive"),
-    ({"steps": 0}, "'steps' parameter must be a positive int. Got 0"),
-    ({"batch_size": -1}, "'batch_size' parameter must be a positive int"),
+    ({"steps": 0}, "'steps' parameter must be an int in \\[1, 10,000\\]. Got 0"),
+    ({"batch_size": -1}, "'batch_size' parameter must be an int in \\[1, 4,096\\]. Got -1"),
 ])
 def test_bad_settings(ex, kwargs, message):
     method = kwargs.pop("method", "sig")

