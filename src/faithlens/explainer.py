@@ -11,6 +11,7 @@ from torch import Tensor
 
 from . import __version__
 from .baselines import Baseline, baseline_embeddings, resolve_baseline
+from .comparison import Comparison
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .device import synchronize
 from .encoding import Encoding, check_texts, encode
@@ -107,11 +108,14 @@ class Explainer:
                 results[i] = _assemble(self.model, prep, out, j, method, settings, seconds, seed if spec.random else None)
         return results[0] if single else results  # type: ignore[return-value]
 
-    def compare(self, text: str, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> dict[str, Explanation]:
-        """Explain one text with several methods under the same settings."""
+    def compare(self, text: str, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> Comparison:
+        """Explain one text with several methods under the same settings.
+
+        Returns a `Comparison`: a dict method -> Explanation that shows the methods side by side in a notebook.
+        """
         for m in methods:
             get_method(m)
-        return {m: self.explain(text, m, **settings) for m in methods}  # type: ignore[misc]
+        return Comparison((m, self.explain(text, m, **settings)) for m in methods)
 
     # --- internals ---------------------------------------------------------------------------
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
