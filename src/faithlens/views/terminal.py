@@ -117,6 +117,8 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
         extra = f", {delta_text(e)}" if delta_text(e) else ""
         name = visible(e.method)
         if bars:
+            if e is first:
+                lines += [f"text {s + 1}: {visible(t)}" if many else f"text: {visible(t)}" for s, t in segments(e)]
             lines.append(f"{name} ({e.seconds:.2f}s{extra})")
             for segment, _ in segments(e):
                 if many:
