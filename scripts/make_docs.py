@@ -1,6 +1,6 @@
 """Regenerate docs/: the quickstart notebook's output as HTML, evaluate plots and a screenshot of the web app.
 
-    python3 scripts/make_docs.py            # everything (about 10 minutes on 2 cores)
+    python3 scripts/make_docs.py            # everything (10-20 minutes on 2 shared cores; SIG's evaluate is most of it)
     python3 scripts/make_docs.py notebook   # or any of: notebook evaluate webapp
 
 Runs on the bundled default model and the bundled Rotten Tomatoes snippets, offline. Needs the test,
@@ -152,7 +152,8 @@ def make_webapp() -> None:
         browser.find_element(By.ID, "submit").click()
         WebDriverWait(browser, 600).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.explanations")))
         height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1280, min(max(height + 40, 800), 2400))
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the whole page in one picture
+                                {"width": 1280, "height": min(height, 3000), "deviceScaleFactor": 1, "mobile": False})
         browser.save_screenshot(str(DOCS / "web_app.png"))
     finally:
         browser.quit()

