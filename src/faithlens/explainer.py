@@ -11,8 +11,8 @@ from torch import Tensor
 
 from . import __version__
 from .baselines import Baseline, baseline_embeddings, resolve_baseline
-from .comparison import Comparison
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
+from .comparison import Comparison
 from .device import synchronize
 from .encoding import Encoding, check_texts, encode
 from .errors import FaithlensError
