@@ -142,7 +142,9 @@ def test_prediction_parts_read_other_tasks_defensively(explainer):
 
 # --- plots and reports ------------------------------------------------------------------------------
 
-plt = pytest.importorskip("matplotlib.pyplot", reason="plots need the plots extra (matplotlib)")
+@pytest.fixture(scope="module")
+def plt():
+    return pytest.importorskip("matplotlib.pyplot", reason="plots need the plots extra (matplotlib)")
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +182,7 @@ def test_aopc_curves_agree_with_the_metrics_computed_alone(run):
     assert [c["mean"] for c in curve] == pytest.approx([sum(v[i] for v in mine) / len(mine) for i in range(5)], abs=1e-12)
 
 
-def test_metric_bars_have_standard_error_bars(run):
+def test_metric_bars_have_standard_error_bars(run, plt):
     from faithlens.views.plots import metric_bars_figure
 
     result, _ = run
@@ -194,7 +196,7 @@ def test_metric_bars_have_standard_error_bars(run):
     plt.close(fig)
 
 
-def test_evaluate_writes_report_and_plots(run):
+def test_evaluate_writes_report_and_plots(run, plt):
     result, out = run
     for name in ("report.html", "metrics.svg", "metrics.png", "aopc.svg", "aopc.png"):
         assert (out / name).stat().st_size > 1000, name
@@ -206,7 +208,7 @@ def test_evaluate_writes_report_and_plots(run):
     assert frag.startswith('<div class="faithlens">') and '<table class="eval">' in frag and frag.count("<img") == 2
 
 
-def test_audit_shows_words_plots_and_notebook_html(tmp_path):
+def test_audit_shows_words_plots_and_notebook_html(tmp_path, plt):
     from faithlens.audit.report import audit
 
     text = "the films was boring"  # 'films' = film + ##s in the tiny vocabulary
