@@ -234,9 +234,11 @@ def test_pages_answer_while_the_model_is_busy_and_the_queue_is_bounded():
         body = {"text": "the film was good", "method": "occlusion"}
         running = [pool.submit(request, srv, "POST", "/api/explain", body=body) for _ in range(3)]  # 1 runs, 2 wait
         assert ex.started.wait(30)
-        deadline = time.monotonic() + 10
-        while srv.app.extensions["faithlens"]["gate"].inside < 3 and time.monotonic() < deadline:
+        gate = srv.app.extensions["faithlens"]["gate"]
+        deadline = time.monotonic() + 30
+        while gate.inside < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
+        assert gate.inside == 3 and gate.busy  # one explaining, two waiting
         # the queue is full: the next explanation request is told so at once
         status, headers, text = request(srv, "POST", "/api/explain", body=body, timeout=10)
         assert status == 503 and headers.get("Retry-After") == "5" and "busy" in json.loads(text)["error"]

@@ -162,6 +162,7 @@ def test_a_bad_input_shows_its_error_on_the_page(app, browser):
     browser.find_element(By.ID, "text").clear()
     browser.find_element(By.ID, "steps").clear()
     browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 30).until(EC.staleness_of(error))  # the new page, not the old one's error
     error = WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "error")))
     assert "The text is empty" in error.text
     browser.save_screenshot(str(artefact_dir() / "web_app_error.png"))
