@@ -44,6 +44,7 @@ def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg", force=False)
+    matplotlib.rcParams["svg.hashsalt"] = "faithlens"  # stable ids inside SVGs: same numbers, same file
     import matplotlib.pyplot as plt
 
     return plt
