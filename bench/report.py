@@ -141,30 +141,13 @@ def markdown(result: dict) -> str:
 
 
 def plot(result: dict, path: Path) -> None:
-    import matplotlib
+    """The time-vs-length figure, drawn by faithlens's one plotting module (`faithlens.views.plots`)."""
+    from faithlens.views import plots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    points = result["lengths"]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, label in LABELS.items():
-        if name not in points[0]["extrapolated_seconds"]:
-            continue
-        xs = [p["tokens"] for p in points]
-        ys = [p["extrapolated_seconds"][name] for p in points]
-        style = "--" if name in ("tint_sig", "captum_ig") else "-"
-        ax.plot(xs, ys, style, marker="o", label=label)
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("input length (tokens)")
-    ax.set_ylabel("CPU seconds per input (extrapolated)")
-    ax.set_title(f"Cost vs length, {result['settings']['steps']} steps, {result['machine']['torch_threads']} CPU thread(s)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    fig = plots.time_vs_length_figure(
+        result["lengths"], LABELS, dashed=("tint_sig", "captum_ig"),
+        title=f"Cost vs length, {result['settings']['steps']} steps, {result['machine']['torch_threads']} CPU thread(s)")
+    plots.save(fig, path.with_suffix(""), formats=(path.suffix.lstrip("."),))
 
 
 def main(argv: list[str] | None = None) -> int:

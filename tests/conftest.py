@@ -16,3 +16,22 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+ARTEFACTS: list[Path] = []
+
+
+def artefact_dir() -> Path:
+    """Where tests keep what a person should look at (screenshots, rendered pages): $FAITHLENS_ARTIFACTS,
+    or build/test-artifacts in the checkout. The folder is printed at the end of the run."""
+    folder = Path(os.environ.get("FAITHLENS_ARTIFACTS") or Path(__file__).resolve().parents[1] / "build" / "test-artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    if folder not in ARTEFACTS:
+        ARTEFACTS.append(folder)
+    return folder
+
+
+def pytest_terminal_summary(terminalreporter):
+    for folder in ARTEFACTS:
+        files = sorted(p.name for p in folder.iterdir())
+        terminalreporter.write_line(f"faithlens test artefacts in {folder}: {', '.join(files)}")

@@ -1,67 +1,309 @@
-"""The local web app: a real server on a free port, a tiny model, plain HTTP requests."""
+"""The local web app: a real waitress server on 127.0.0.1 (free port), a tiny model, plain HTTP requests.
 
+Load tests are bounded (a few threads, a fixed number of requests, timeouts) and stay on loopback.
+"""
+
+import html
+import http.client
 import json
+import statistics
 import threading
-import urllib.error
+import time
 import urllib.parse
-import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
 
-from faithlens import Explainer
-from faithlens.views.app import make_server
-from tiny import tiny
+pytest.importorskip("flask", reason="the web app needs the serve extra: pip install 'faithlens[serve]'")
+pytest.importorskip("waitress", reason="the web app needs the serve extra: pip install 'faithlens[serve]'")
+
+from faithlens import Explainer  # noqa: E402
+from faithlens.views.app import Limits, make_server, split_lines  # noqa: E402
+from tiny import tiny  # noqa: E402
+
+LONG = "the film was good " * 40  # 160 words: longer than the tiny model's 64 positions
 
 
 @pytest.fixture(scope="module")
-def url():
-    ex = Explainer(tiny("bert", dtype=torch.float64))
-    server = make_server(ex, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}", ex
-    server.shutdown()
-    server.server_close()
+def explainer():
+    return Explainer(tiny("bert", dtype=torch.float64))
 
 
-def get(base, path, **query):
-    q = urllib.parse.urlencode(query, doseq=True)
+@pytest.fixture(scope="module")
+def server(explainer):
+    srv = make_server(explainer, port=0, limits=Limits(max_lines=5, max_chars=1000, max_steps=64, max_samples=8,
+                                                       max_methods=3, max_body_bytes=8 * 1024)).start()
+    yield srv
+    srv.close()
+
+
+def request(server, method, path, *, query=None, body=None, headers=None, timeout=60):
+    """(status, headers, text) of one request to the test server on 127.0.0.1."""
+    if query:
+        path = f"{path}?{urllib.parse.urlencode(query, doseq=True)}"
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    hdrs = {"Host": f"127.0.0.1:{server.port}", **(headers or {})}
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+        hdrs.setdefault("Content-Type", "application/json")
+    elif isinstance(body, str) and "Content-Type" not in hdrs:
+        hdrs["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        with urllib.request.urlopen(f"{base}{path}?{q}", timeout=60) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
+        conn.request(method, path, body=body, headers=hdrs)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode()
+    finally:
+        conn.close()
 
 
-def test_form_page(url):
-    status, body = get(url[0], "/")
+def api_error(server, **kwargs):
+    status, _, text = request(server, "POST", "/api/explain", **kwargs)
+    return status, json.loads(text)["error"]
+
+
+# --- pages and numbers ------------------------------------------------------------------------
+
+def test_form_page(server):
+    status, headers, body = request(server, "GET", "/")
     assert status == 200 and "<form" in body and 'value="sig" checked' in body and "tiny-bert" in body
+    assert 'name="truncate"' in body and "<script" not in body
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_explain_page_and_api_give_the_library_numbers(url):
-    base, ex = url
-    status, body = get(base, "/explain", text="the film was <b>good</b>\ndull", method=["sig", "occlusion"], steps="8")
-    assert status == 200 and body.count("<table>") == 2
+def test_explain_page_and_api_give_the_library_numbers(server, explainer):
+    status, _, body = request(server, "GET", "/explain",
+                              query={"text": "the film was <b>good</b>\ndull", "method": ["sig", "occlusion"], "steps": "8"})
+    assert status == 200 and body.count('<table class="explanations">') == 2
     assert "<b>good</b>" not in body and "&lt;b&gt;" in body  # typed text is escaped
-    status, body = get(base, "/api/explain", text="dull plot", method=["sig"], steps="8", unit="word")
+    expected = explainer.explain("dull plot", "sig", steps=8, unit="word")
+    for how in ("get", "json", "form"):
+        if how == "get":
+            status, _, text = request(server, "GET", "/api/explain", query={"text": "dull plot", "method": "sig", "steps": 8,
+                                                                            "unit": "word"})
+        elif how == "json":
+            status, _, text = request(server, "POST", "/api/explain", body={"text": "dull plot", "methods": ["sig"],
+                                                                            "steps": 8, "unit": "word"})
+        else:
+            status, _, text = request(server, "POST", "/api/explain", body="text=dull+plot&method=sig&steps=8&unit=word")
+        assert status == 200, (how, text)
+        (row,) = json.loads(text)
+        assert row["token_scores"] == pytest.approx(list(expected.token_scores), abs=1e-12), how
+
+
+def test_post_takes_long_texts_and_lists(server, explainer):
+    texts = ["the film was good and fun " * 5, "a boring plot"]  # 143 characters in one POST body
+    status, _, text = request(server, "POST", "/api/explain", body={"texts": texts, "method": "occlusion"})
     assert status == 200
-    (row,) = json.loads(body)
-    expected = ex.explain("dull plot", "sig", steps=8, unit="word")
-    assert row["token_scores"] == pytest.approx(list(expected.token_scores), abs=1e-12)
+    rows = json.loads(text)
+    assert [r["text"] for r in rows] == texts
+    assert rows[1]["token_scores"] == pytest.approx(list(explainer.explain(texts[1], "occlusion").token_scores), abs=1e-12)
 
 
-@pytest.mark.parametrize("query,message", [
-    ({"text": "  "}, "The text is empty"),
-    ({"text": "fun", "method": "nope"}, "Valid choices"),
-    ({"text": "fun", "steps": "many"}, "must be a positive int"),
+def test_lines_split_on_newlines_only():
+    assert split_lines("a\u2028b\vc\fd\x85e") == ["a\u2028b\vc\fd\x85e"]
+    assert split_lines("one\r\ntwo\nthree\n\n  \n") == ["one", "two", "three"]
+
+
+def test_the_form_keeps_u2028_inside_one_text(server):
+    status, _, text = request(server, "POST", "/api/explain", body={"text": "good\u2028film\x0bfun\r\ndull", "method": "occlusion"})
+    assert status == 200 and [r["text"] for r in json.loads(text)] == ["good\u2028film\x0bfun", "dull"]
+
+
+def test_truncate_is_offered_and_named_correctly(server):
+    status, message = api_error(server, body={"text": LONG, "method": "occlusion"})
+    assert status == 400 and "tick 'truncate long texts' (API: truncate=true)" in message and "--truncate" not in message
+    status, _, text = request(server, "POST", "/api/explain", body={"text": LONG, "method": "occlusion", "truncate": True})
+    assert status == 200 and json.loads(text)[0]["truncated"] is True
+    status, _, body = request(server, "POST", "/explain", body=f"text={LONG.replace(' ', '+')}&method=occlusion&truncate=true")
+    assert status == 200 and 'name="truncate" value="true" checked' in body and "truncated" in body
+
+
+# --- bad input: a clear error, JSON on the API, on the page for the form ------------------------------
+
+@pytest.mark.parametrize("body,status,message", [
+    ({"text": "  "}, 400, "The text is empty"),
+    ({"text": "fun", "method": "nope"}, 400, "Valid choices"),
+    ({"text": "fun", "steps": "many"}, 400, "must be a positive int, at most 64"),
+    ({"text": "fun", "steps": 10000000}, 400, "between 1 and 64"),
+    ({"text": "fun", "steps": True}, 400, "must be a positive int"),
+    ({"text": "fun", "samples": 9, "method": "smoothgrad"}, 400, "between 1 and 8"),
+    ({"text": "fun", "methods": ["sig", "ig", "occlusion", "saliency"]}, 400, "at most 3"),
+    ({"text": "fun", "mode": "bogus"}, 400, "Unknown mode 'bogus'"),
+    ({"text": "fun", "step": 8}, 400, "Unknown parameter(s) 'step'"),
+    ({"text": "fun", "truncate": "maybe"}, 400, "true or false"),
+    ({"text": ["fun"]}, 400, "must be text"),
+    ({"text": "fun", "target": "neutral"}, 400, "Unknown target"),
+    ({"text": "a\nb\nc\nd\ne\nf"}, 413, "at most 5 per request"),
+    ({"text": "x" * 1001}, 413, "at most 1000 per request"),
 ])
-def test_bad_input_is_a_400_with_the_fix(url, query, message):
-    status, body = get(url[0], "/api/explain", **query)
-    assert status == 400 and message in json.loads(body)["error"]
-    status, body = get(url[0], "/explain", **query)
-    assert status == 400 and "<form" in body and 'class="error"' in body
+def test_bad_input_is_refused_with_the_fix(server, body, status, message):
+    got, error = api_error(server, body=body)
+    assert got == status and message in error
+    if any(isinstance(v, list) for v in body.values()):
+        return  # a list is several values in a query string, which is valid there
+    got, _, page = request(server, "GET", "/explain", query=body)
+    assert got == status and "<form" in page and 'id="error"' in page
+    assert html.escape(message) in page
 
 
-def test_unknown_path_is_404(url):
-    assert get(url[0], "/nope")[0] == 404
+@pytest.mark.parametrize("body,message", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "must be an object"),
+])
+def test_bad_json_bodies(server, body, message):
+    status, error = api_error(server, body=body, headers={"Content-Type": "application/json"})
+    assert status == 400 and message in error
+
+
+def test_body_too_large_is_413_with_the_limit(server):
+    status, error = api_error(server, body={"text": "good " * 3000})
+    assert status == 413 and "at most 8 KiB" in error
+
+
+def test_unknown_path_and_method(server):
+    status, _, text = request(server, "GET", "/api/nope")
+    assert status == 404 and "No page /api/nope" in json.loads(text)["error"]
+    assert request(server, "GET", "/nope")[0] == 404
+    assert request(server, "DELETE", "/api/explain")[0] == 405
+
+
+# --- who may ask --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("headers,ok", [
+    ({"Host": "localhost"}, True),
+    ({"Host": "[::1]:8765"}, True),
+    ({"Origin": "http://127.0.0.1:1234"}, True),
+    ({"Host": "evil.example:8765"}, False),  # DNS rebinding: a foreign name resolving to 127.0.0.1
+    ({"Origin": "http://evil.example"}, False),  # a cross-site page posting to the app
+    ({"Origin": "null"}, False),
+    ({"Host": "127.0.0.1.evil.example"}, False),
+])
+def test_foreign_host_or_origin_is_refused(server, headers, ok):
+    status, _, text = request(server, "POST", "/api/explain", body={"text": "fun", "method": "occlusion"}, headers=headers)
+    if ok:
+        assert status == 200
+    else:
+        assert status == 403 and "--allow-host" in json.loads(text)["error"]
+        assert request(server, "GET", "/", headers=headers)[0] == 403
+
+
+def test_allow_host_admits_a_named_host(explainer):
+    srv = make_server(explainer, port=0, allow_hosts=["faithlens.test"]).start()
+    try:
+        assert request(srv, "GET", "/", headers={"Host": "faithlens.test:80", "Origin": "http://faithlens.test"})[0] == 200
+        assert request(srv, "GET", "/", headers={"Host": "other.test"})[0] == 403
+    finally:
+        srv.close()
+
+
+# --- time limit and concurrency ----------------------------------------------------------------------
+
+def test_a_request_over_its_time_limit_stops_with_504(explainer):
+    srv = make_server(explainer, port=0, limits=Limits(seconds=0.2, max_steps=1000)).start()
+    try:
+        started = time.monotonic()
+        status, error = api_error(srv, body={"text": "the film was very good and fun " * 2, "method": "sig", "steps": 1000})
+        elapsed = time.monotonic() - started
+        assert status == 504 and "time limit of 0.2 s" in error
+        assert elapsed < 10  # stopped between chunks, not after the whole explanation
+        assert request(srv, "POST", "/api/explain", body={"text": "fun", "method": "occlusion"})[0] == 200  # gate released
+    finally:
+        srv.close()
+
+
+class GatedExplainer(Explainer):
+    """Explains only once `go` is set: holds the model so the test controls when it is busy."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.go = threading.Event()
+        self.started = threading.Event()
+
+    def explain(self, *args, **kwargs):
+        self.started.set()
+        assert self.go.wait(60), "the test never released the model"
+        return super().explain(*args, **kwargs)
+
+
+def test_pages_answer_while_the_model_is_busy_and_the_queue_is_bounded():
+    ex = GatedExplainer(tiny("bert", dtype=torch.float64))
+    srv = make_server(ex, port=0, limits=Limits(queue=2, wait_seconds=30), threads=6).start()
+    pool = ThreadPoolExecutor(max_workers=8)
+    try:
+        body = {"text": "the film was good", "method": "occlusion"}
+        running = [pool.submit(request, srv, "POST", "/api/explain", body=body) for _ in range(3)]  # 1 runs, 2 wait
+        assert ex.started.wait(30)
+        gate = srv.app.extensions["faithlens"]["gate"]
+        deadline = time.monotonic() + 30
+        while gate.inside < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert gate.inside == 3 and gate.busy  # one explaining, two waiting
+        # the queue is full: the next explanation request is told so at once
+        status, headers, text = request(srv, "POST", "/api/explain", body=body, timeout=10)
+        assert status == 503 and headers.get("Retry-After") == "5" and "busy" in json.loads(text)["error"]
+        # pages and the form keep answering: 4 threads x 10 requests while the model is held
+        def timed(path):
+            t0 = time.monotonic()
+            status = request(srv, "GET", path, timeout=10)[0]
+            return status, time.monotonic() - t0
+        results = list(pool.map(timed, ["/", "/health"] * 20))
+        assert all(s == 200 for s, _ in results)
+        latencies = sorted(t for _, t in results)
+        print(f"\nwhile busy: {len(results)} page requests, median {statistics.median(latencies) * 1000:.1f} ms, "
+              f"max {latencies[-1] * 1000:.1f} ms")
+        assert latencies[-1] < 5.0
+        ex.go.set()
+        assert [f.result(timeout=60)[0] for f in running] == [200, 200, 200]  # the waiting ones ran after
+    finally:
+        ex.go.set()
+        pool.shutdown(wait=True)
+        srv.close()
+
+
+def test_bounded_mixed_load_never_drops_a_request(explainer):
+    srv = make_server(explainer, port=0, limits=Limits(queue=2, wait_seconds=20), threads=6).start()
+    try:
+        jobs = [("POST", "/api/explain", {"text": f"the film was {w}", "method": "sig", "steps": 8})
+                for w in ("good", "dull", "fun", "bad", "great", "awful")] + [("GET", "/", None)] * 12
+
+        def one(job):
+            method, path, body = job
+            t0 = time.monotonic()
+            status, _, _ = request(srv, method, path, body=body, timeout=60)
+            return path, status, time.monotonic() - t0
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(one, jobs))
+        wall = time.monotonic() - started
+        explained = [s for p, s, _ in results if p == "/api/explain"]
+        pages = [t for p, s, t in results if p == "/"]
+        assert all(s == 200 for p, s, _ in results if p == "/")
+        assert set(explained) <= {200, 503} and explained.count(200) >= 1
+        print(f"\nmixed load: {len(jobs)} requests from 4 threads in {wall:.2f} s; explanations "
+              f"{explained.count(200)} ok / {explained.count(503)} busy; pages median {statistics.median(pages) * 1000:.1f} ms")
+    finally:
+        srv.close()
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+def test_serve_checks_the_port_before_loading_the_model(monkeypatch, capsys):
+    import socket
+
+    from faithlens import cli, explainer
+
+    def no_model(*a, **k):
+        raise AssertionError("the model was loaded before the port was checked")
+
+    monkeypatch.setattr(explainer, "Explainer", no_model)
+    assert cli.main(["serve", "--port", "99999"]) == 2
+    assert "--port must be between 0 and 65535" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        assert cli.main(["serve", "--port", str(taken.getsockname()[1])]) == 2
+    assert "Cannot listen on 127.0.0.1" in capsys.readouterr().err
+    assert cli.main(["serve", "--time-limit", "0"]) == 2
+    assert "--time-limit must be a positive" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .comparison import Comparison  # noqa: E402
 from .device import use_device  # noqa: E402
 from .errors import FaithlensError  # noqa: E402
 from .explainer import Explainer, available_methods, explain  # noqa: E402
@@ -12,6 +13,7 @@ from .model import ClassifierModel, load_model  # noqa: E402
 
 __all__ = [
     "ClassifierModel",
+    "Comparison",
     "Explainer",
     "Explanation",
     "FaithlensError",

@@ -17,6 +17,7 @@ import torch
 import torch.autograd.forward_ad as fwAD
 from torch import Tensor
 
+from .deadline import check as check_deadline
 from .encoding import Encoding
 from .jvp import logits_jvp, supports as jvp_supports
 from .model import ClassifierModel
@@ -146,6 +147,7 @@ class Batch:
             bounds = [0, *((groups[1:] != groups[:-1]).nonzero()[:, 0] + 1).tolist(), n_rows]
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             for start in range(lo, hi, size):
+                check_deadline()  # a `faithlens.deadline` limit stops the work between chunks
                 yield slice(start, min(start + size, hi))
 
     def prefix_groups(self, b_idx: Tensor, coef: Tensor) -> Tensor | None:

@@ -161,9 +161,22 @@ class EvalResult:
     n_examples: int
     out: Path | None = None
     agreement: list[dict] = field(default_factory=list)
+    # method -> {"fractions": [...], metric: [{"mean", "sem", "n"} per fraction]}: AOPC curves, when recorded
+    curves: dict = field(default_factory=dict)
 
     def markdown(self) -> str:
         return markdown_table(self.rows, self.settings, self.n_examples)
+
+    def to_html(self) -> str:
+        """A self-contained page: the table, the agreement table and the plots (when matplotlib is installed)."""
+        from .views.reports import eval_page
+
+        return eval_page(self)
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from .views.reports import eval_fragment
+
+        return eval_fragment(self)
 
 
 def evaluate(
@@ -185,13 +198,17 @@ def evaluate(
     progress: bool = True,
     stop_after: int | None = None,
     memory_budget: int | None = None,
+    curves: Sequence[float] | None = None,
 ) -> EvalResult:
     """Explain and score every example of ``dataset`` with every method; returns the table.
 
     With ``out``, records go to ``out/records.jsonl`` one line at a time and finished lines are
     skipped on a re-run. ``dataset`` should already be selected (see :func:`faithlens.data.select`).
     ``stop_after`` stops after that many new records (used to test resuming). ``memory_budget``
-    (bytes of activations per chunk) bounds memory; it never changes a number.
+    (bytes of activations per chunk) bounds memory; it never changes a number. ``curves``
+    (top-k fractions, e.g. ``metrics.AOPC_FRACTIONS``) also records each metric at every fraction,
+    for AOPC curves (``EvalResult.curves``); it adds a ``curve`` entry to new records and changes no
+    other value. With ``out``, the final write adds ``report.html`` and, with matplotlib, plots.
     """
     specs = [parse_method(m) for m in methods]
     if len({s.label for s in specs}) != len(specs):
@@ -248,7 +265,7 @@ def evaluate(
             for spec in todo:
                 pending = [j for j, i in enumerate(index) if (i, spec.label) not in done]
                 for rec in _run_method(explainer, model, spec, index, texts, pending, context, dataset, settings, base,
-                                       memory_budget):
+                                       memory_budget, curves):
                     line = json.dumps(rec, allow_nan=False)
                     if handle:
                         handle.write(line + "\n")
@@ -269,7 +286,7 @@ def evaluate(
             handle.close()
     result = _summary(done, dataset, settings, out)
     if out is not None:
-        write_outputs(result, out)
+        write_outputs(result, out, report=True)
     return result
 
 
@@ -299,7 +316,7 @@ def _example_context(explainer: Explainer, texts, base, score_fn, truncate) -> _
 
 
 def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _Context, dataset, settings, base,
-                memory_budget=None):
+                memory_budget=None, curves=None):
     """Explain the pending examples of one batch with one method; yields records."""
     groups: dict[int, list[int]] = {}
     for j in pending:  # "10N" steps differ per example: group examples by their step count
@@ -312,6 +329,8 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
                                          batch_size=len(members), memory_budget=memory_budget, **kwargs)
         metrics = explanation_faithfulness(model, explanations, baseline=base, fraction=settings.topk,
                                            protocol=settings.protocol, truncate=settings.truncate)
+        at_k = [explanation_faithfulness(model, explanations, baseline=base, fraction=f, protocol=settings.protocol,
+                                         truncate=settings.truncate) for f in (curves or ())]
         for pos, (j, e) in enumerate(zip(members, explanations)):
             delta = completeness_gap(score_sum=torch.tensor(sum(e.token_scores), dtype=torch.float64),
                                      f_input=ctx.f_input[j], f_baseline=ctx.f_baseline[j])
@@ -335,6 +354,9 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
                 "tokens": list(e.tokens),
                 "special": list(e.special),
                 "token_scores": list(e.token_scores),
+                **({"curve": {"fractions": [float(f) for f in curves],
+                              **{m: [float(getattr(r, m)[pos]) for r in at_k]
+                                 for m in ("log_odds", "comprehensiveness", "sufficiency")}}} if curves else {}),
             }
 
 
@@ -365,7 +387,23 @@ def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult
         row["seconds_device"] = main
         rows.append(row)
     examples = {r["index"] for r in records}
-    return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods))
+    return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods),
+                      curves=summarise_curves(records, settings.methods))
+
+
+def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
+    """Per method, each metric's mean ± s.e. at every top-k fraction, over the records that have a curve."""
+    out = {}
+    for label in methods:
+        with_curve = [r["curve"] for r in records if r["method"] == label and r.get("curve")]
+        if not with_curve:
+            continue
+        fractions = max({tuple(c["fractions"]) for c in with_curve}, key=lambda f: sum(tuple(c["fractions"]) == f for c in with_curve))
+        same = [c for c in with_curve if tuple(c["fractions"]) == fractions]
+        out[label] = {"fractions": list(fractions),
+                      **{m: [summarise([c[m][i] for c in same]) for i in range(len(fractions))]
+                         for m in ("log_odds", "comprehensiveness", "sufficiency")}}
+    return out
 
 
 def rank_agreement(records: Sequence[dict], methods: Sequence[str]) -> list[dict]:
@@ -473,10 +511,11 @@ def agreement_markdown(agreement: Sequence[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_outputs(result: EvalResult, out: Path) -> None:
-    """results.json, results.csv, table.md (and agreement.md for several methods), each written atomically."""
+def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> None:
+    """results.json, results.csv, table.md (and agreement.md for several methods), each written atomically;
+    with ``report``, also report.html and the plots (metrics.svg/.png, aopc.svg/.png) when matplotlib is installed."""
     payload = {"settings": result.settings.to_dict(), "n_examples": result.n_examples, "rows": result.rows,
-               "agreement": result.agreement, "version": __version__, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+               "agreement": result.agreement, "curves": result.curves, "version": __version__, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     _atomic(out / "results.json", json.dumps(payload, indent=2) + "\n")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -487,6 +526,10 @@ def write_outputs(result: EvalResult, out: Path) -> None:
     _atomic(out / "table.md", result.markdown())
     if result.agreement:
         _atomic(out / "agreement.md", agreement_markdown(result.agreement))
+    if report:
+        from .views.reports import write_eval_report
+
+        write_eval_report(result, out)
 
 
 def _num(x):

@@ -16,6 +16,7 @@ from torch import Tensor
 from . import __version__
 from .baselines import Baseline, baseline_embeddings, check_baseline, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
+from .comparison import Comparison
 from .device import synchronize
 from .encoding import Encoding, Text, check_texts, encode, encode_windows, split_items
 from .errors import FaithlensError
@@ -143,10 +144,13 @@ class Explainer:
                                        per_target=None if per_target is None else per_target[j])
         return results[0] if single else results  # type: ignore[return-value]
 
-    def compare(self, text: Text, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> dict[str, Explanation]:
-        """Explain one text with several methods under the same settings (each method gets those it reads)."""
+    def compare(self, text: Text, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> Comparison:
+        """Explain one text with several methods under the same settings (each method gets those it reads).
+
+        Returns a `Comparison`: a dict method -> Explanation that shows the methods side by side in a notebook.
+        """
         check_settings(methods, settings)
-        return {m: self.explain(text, m, **applicable(m, settings)) for m in methods}  # type: ignore[misc]
+        return Comparison((m, self.explain(text, m, **applicable(m, settings))) for m in methods)
 
     # --- internals ---------------------------------------------------------------------------
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,

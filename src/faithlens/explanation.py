@@ -58,6 +58,11 @@ class Explanation:
     def top_words(self, k: int = 5) -> list[Word]:
         return sorted(self.words, key=lambda w: -w.score)[:k]
 
+    def _repr_html_(self) -> str:  # Jupyter: the prediction, a legend and the text with every word tinted
+        from .views.html import explanation_html
+
+        return explanation_html(self)
+
     # --- JSON --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -15,6 +15,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from torch import Tensor
@@ -99,11 +100,17 @@ class AuditReport:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=True)
 
-    def to_markdown(self) -> str:
-        return render_markdown(self)
+    def to_markdown(self, images: Sequence[str] = ()) -> str:
+        """The report in Markdown; `images`: plot files (relative paths) to link under the table."""
+        return render_markdown(self, images)
 
     def to_html(self) -> str:
         return render_html(self)
+
+    def _repr_html_(self) -> str:  # Jupyter: the verdict, the table, the plots and the examples
+        from ..views.html import fragment
+
+        return fragment(_style(self) + render_body(self))
 
 
 def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit", steps: int = 10,
@@ -202,7 +209,13 @@ HEADER = ["method", "kind", "Spearman vs occlusion", "top-1 agreement", "share o
           "share on first token", "top token is first", "seconds"]
 
 
-def render_markdown(report: AuditReport) -> str:
+def _top_words(ex: dict, label: str, k: int = 3) -> list[tuple[str, float]]:
+    """The `k` words with the largest |score| (SPEC §5: token scores summed per word; normalised per method)."""
+    words = [(ex["text"][a:b], v) for a, b, v in ex.get("words", {}).get(label, [])]
+    return sorted(words, key=lambda wv: -abs(wv[1]))[:k]
+
+
+def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines = [f"# faithlens audit: {report.model}", "",
              f"**Verdict ({report.level}).** {report.verdict}", "",
              f"Sample: {report.n} texts; score F = {report.score}; IG/SIG steps = {report.settings.get('steps')}; "
@@ -211,12 +224,12 @@ def render_markdown(report: AuditReport) -> str:
         lines += ["Findings:", ""] + [f"- {f}" for f in report.findings] + [""]
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(report)]
-    lines += ["", "## Examples", ""]
+    lines += [""] + [f"![{_md_escape(Path(i).stem)}]({i})" for i in images] + ([""] if images else [])
+    lines += ["## Examples", "", "Top words per method (signed score / L2 norm; sub-word tokens summed per word).", ""]
     for ex in report.examples:
-        lines += [f"**{_md_escape(ex['text'])}** (predicted {ex['prediction']})", ""]
-        for label, scores in ex["scores"].items():
-            top = sorted(((abs(s), t) for t, s, sp in zip(ex["tokens"], scores, ex["special"]) if not sp), reverse=True)[:3]
-            lines.append(f"- {label}: " + ", ".join(f"`{_md_escape(t)}` {s:.2f}" for s, t in top))
+        lines += [f"**{_md_escape(ex['text'])}** (predicted {_md_escape(str(ex['prediction']))})", ""]
+        for label in ex.get("words", {}):
+            lines.append(f"- {label}: " + ", ".join(f"`{_md_escape(w)}` {v:+.2f}" for w, v in _top_words(ex, label)))
         lines.append("")
     return "\n".join(lines)
 
@@ -225,30 +238,42 @@ def _md_escape(text: str) -> str:
     return html.escape(text).replace("|", "\\|").replace("`", "\\`").replace("*", "\\*").replace("_", "\\_")
 
 
+def _style(report: AuditReport) -> str:
+    colour = {"ok": "#1b7f3b", "caution": "#b26a00", "untrustworthy": "#b00020"}.get(report.level, "#888")
+    return ("<style>.faithlens .verdict{border-left:6px solid " + colour + ";padding:0.5em 1em;"
+            "background:rgba(128,128,128,.12)}.faithlens .row{display:flex;flex-wrap:wrap;gap:8px}"
+            ".faithlens .col{flex:1 1 260px;border:1px solid rgba(128,128,128,.4);padding:6px}"
+            ".faithlens .lab{font-weight:bold;font-size:0.8em;margin-bottom:4px}.faithlens .ex{margin:1.2em 0}"
+            ".faithlens table.audit td,.faithlens table.audit th{border:1px solid rgba(128,128,128,.4);font-size:.9em}</style>")
+
+
 def render_html(report: AuditReport) -> str:
-    """One self-contained HTML page; every token and text is HTML-escaped."""
+    """One self-contained HTML page (plots embedded when matplotlib is installed); all text HTML-escaped."""
+    return page(f"faithlens audit: {report.model}", _style(report) + render_body(report))
+
+
+def render_body(report: AuditReport) -> str:
+    """The verdict, the table, the plots and the word-level examples, as escaped HTML."""
+    from ..views.reports import audit_plots_html
+
     esc = html.escape
-    colour = {"ok": "#1b7f3b", "caution": "#b26a00", "untrustworthy": "#b00020"}[report.level]
     head = "".join(f"<th>{esc(h)}</th>" for h in HEADER)
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in _table_rows(report))
     findings = "".join(f"<li>{esc(f)}</li>" for f in report.findings)
     examples = []
     for ex in report.examples:
-        cells = [f'<div class="col"><div class="lab">{esc(label)}</div>'
-                 f'{highlight(ex["text"], [(a, b, v, f"{v:+.3f}") for a, b, v in words])}</div>'
-                 for label, words in ex["words"].items()]
-        examples.append(f'<div class="ex"><div class="txt">{esc(ex["text"])} '
-                        f'<em>(predicted {esc(str(ex["prediction"]))})</em></div><div class="row">{"".join(cells)}</div></div>')
-    style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:4px 8px;font-size:0.9em}.verdict{border-left:6px solid " + colour +
-             ";padding:0.5em 1em;background:#f7f7f7}.row{display:flex;flex-wrap:wrap;gap:8px}.col{flex:1 1 260px;"
-             "border:1px solid #ddd;padding:6px}.lab{font-weight:bold;font-size:0.8em;margin-bottom:4px}"
-             ".w{padding:1px 2px;border-radius:3px;line-height:1.9}.ex{margin:1.2em 0}.txt{margin-bottom:4px}")
-    return page(f"faithlens audit: {report.model}",
-                f"<h1>faithlens audit: {esc(report.model)}</h1>"
-                f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
-                f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
-                " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word coloured by its"
-                " signed score, normalised per method; green supports the predicted class, red opposes it.</p>"
-                + (f"<ul>{findings}</ul>" if findings else "")
-                + f"<table><tr>{head}</tr>{body}</table><h2>Examples</h2>{''.join(examples)}", style=style)
+        text = ex["text"]
+        cells = []
+        for label, words in ex.get("words", {}).items():
+            spans = [(a, b, v, f"{text[a:b]}: {v:+.3f}") for a, b, v in words]
+            cells.append(f'<div class="col"><div class="lab">{esc(label)}</div><div class="txt">{highlight(text, spans)}</div></div>')
+        examples.append(f'<div class="ex"><div class="txt">{esc(text)} <em>(predicted {esc(str(ex["prediction"]))})</em></div>'
+                        f'<div class="row">{"".join(cells)}</div></div>')
+    return (f"<h1>faithlens audit: {esc(report.model)}</h1>"
+            f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
+            f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
+            " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word (its sub-word tokens"
+            " summed) coloured by its signed score, normalised per method; green supports the predicted class, red opposes it.</p>"
+            + (f"<ul>{findings}</ul>" if findings else "")
+            + f'<table class="audit"><tr>{head}</tr>{body}</table>{audit_plots_html(report)}'
+            + f"<h2>Examples</h2>{''.join(examples)}")

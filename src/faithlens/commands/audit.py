@@ -34,10 +34,25 @@ def run(args) -> int:
     model = load_model(args.model)
     data = select(load_dataset(args.data, split=args.split), limit=args.limit, seed=args.seed, shuffle=True)
     report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples)
-    for path, text in ((args.markdown, report.to_markdown()), (args.html, report.to_html()), (args.json, report.to_json())):
+    images: list[str] = []
+    for path in (args.markdown, args.html):  # plots as SVG/PNG next to the Markdown report (it links them), else the HTML
+        if path:
+            from ..views import plots
+            from ..views.reports import write_audit_plots
+
+            if not plots.available():
+                print(f"faithlens: no plots written: {plots.INSTALL}", file=sys.stderr)
+                break
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            written = write_audit_plots(report, Path(path).with_suffix(""))
+            images = [p.name for p in written if p.suffix == ".png"]
+            for p in written:
+                print(f"faithlens: wrote {p}", file=sys.stderr)
+            break
+    for path, text in ((args.markdown, report.to_markdown(images)), (args.html, report.to_html()), (args.json, report.to_json())):
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(text)
+            Path(path).write_text(text, encoding="utf-8")
             print(f"faithlens: wrote {path}", file=sys.stderr)
     print(report.to_markdown())
     return 0 if report.level != "untrustworthy" else 1

@@ -7,7 +7,7 @@ import sys
 import time
 
 from ..evaluate import DEFAULT_METHODS, evaluate
-from ..metrics import DEFAULT_TOPK, PROTOCOLS
+from ..metrics import AOPC_FRACTIONS, DEFAULT_TOPK, PROTOCOLS
 
 
 def register(subparsers) -> None:
@@ -40,6 +40,8 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=4, help="examples explained together (records are written per batch)")
     p.add_argument("--memory-mb", type=int, default=None, help="activation memory per chunk in MiB (default 2048); never changes results")
     p.add_argument("--out", default=None, help="folder for records.jsonl, results.json/.csv and table.md (enables resume)")
+    p.add_argument("--no-curves", action="store_true",
+                   help="skip the AOPC curves (each metric at top-k 10..50 %%; a few extra forward passes per example)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -56,9 +58,13 @@ def run(args) -> int:
                       protocol=args.protocol, score=args.score, seed=args.seed, max_chars=args.max_chars,
                       shuffle=not args.no_shuffle, out=args.out,
                       batch_size=args.batch_size, progress=not args.quiet,
-                      memory_budget=None if args.memory_mb is None else args.memory_mb * 1024**2)
+                      memory_budget=None if args.memory_mb is None else args.memory_mb * 1024**2,
+                      curves=None if args.no_curves else AOPC_FRACTIONS)
     print(result.markdown())
     if args.out:
-        print(f"Records, results.json, results.csv and table.md are in {args.out}", file=sys.stderr)
+        from ..views import plots
+
+        extra = ", plots (metrics.svg/.png, aopc.svg/.png)" if plots.available() else f" (no plots: {plots.INSTALL})"
+        print(f"Records, results.json, results.csv, table.md, report.html{extra} are in {args.out}", file=sys.stderr)
     print(f"faithlens evaluate: {time.perf_counter() - started:.1f} s wall", file=sys.stderr)
     return 0

@@ -53,6 +53,9 @@ def register(sub) -> None:
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch")
     p.add_argument("--dtype", default="float32", help="float32 or float64")
     p.add_argument("--truncate", action="store_true", help="truncate texts longer than the model's limit")
+    p.add_argument("--scores", action="store_true",
+                   help="show one line per word with its score and a bar (default: the text, each word coloured and "
+                        "followed by its score)")
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
     p.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a self-contained HTML page")
     p.set_defaults(run=run)
@@ -116,12 +119,12 @@ def run(args: argparse.Namespace) -> int:
     explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
     by_method = {m: explainer.explain(texts, m, **applicable(m, settings)) for m in args.method}
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
-    for group in groups:
+    for n, group in enumerate(groups):
         if args.json:
             for e in group:
                 print(e.to_json(), flush=True)
         else:
-            print(render_terminal(group))
+            print(render_terminal(group, bars=args.scores, show_legend=n == 0))
             print()
     if args.html is not None:
         path = write_html(args.html, groups)

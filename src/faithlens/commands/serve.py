@@ -2,35 +2,69 @@
 
 from __future__ import annotations
 
+import socket
+import sys
+
+from ..errors import FaithlensError
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("serve", help="start the local web app",
                               description="Serve a page on this machine where you type texts and compare explanation "
-                                          "methods side by side; also a JSON endpoint, /api/explain.")
+                                          "methods side by side; also a JSON endpoint, /api/explain (GET or POST). "
+                                          "Needs the serve extra: pip install 'faithlens[serve]'.")
     p.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests whose Host/Origin is NAME (default: localhost, 127.0.0.1, [::1] and the "
+                        "--host address only, so other web pages cannot use the app); repeat for several names")
+    p.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
+                   help="stop any request's explanations after this many seconds (default 60)")
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
-    import sys
+def check_address(host: str, port: int) -> None:
+    """Refuse a bad port or an address that cannot be bound, before the model is loaded."""
+    if isinstance(port, bool) or not 0 <= port <= 65535:
+        raise FaithlensError(f"--port must be between 0 and 65535 (0 picks a free port). Got {port}.")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise FaithlensError(f"Cannot resolve --host {host!r} ({exc.strerror}). Pass an address such as 127.0.0.1.") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise FaithlensError(f"Cannot listen on {host}:{port} ({exc.strerror}). Pass another --port, or --port 0 for "
+                                 "any free one.") from None
 
+
+def run(args) -> int:
+    try:
+        import flask  # noqa: F401
+        import waitress  # noqa: F401
+    except ImportError as exc:
+        raise FaithlensError(f"The web app needs Flask and waitress ({exc.name} is missing). Install them with "
+                             "pip install 'faithlens[serve]' (scripts/setup.sh does).") from None
+    if not args.time_limit > 0:
+        raise FaithlensError(f"--time-limit must be a positive number of seconds. Got {args.time_limit}.")
+    check_address(args.host, args.port)
     from ..explainer import Explainer
-    from ..views.app import make_server
+    from ..views.app import Limits, make_server
 
     explainer = Explainer(args.model)
     try:
-        server = make_server(explainer, args.host, args.port)
+        server = make_server(explainer, args.host, args.port, limits=Limits(seconds=args.time_limit),
+                             allow_hosts=args.allow_host)
     except OSError as exc:
-        from ..errors import FaithlensError
-
         raise FaithlensError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror}). "
                              "Pass another --port, or --port 0 for any free one.") from exc
-    host, port = server.server_address[:2]
-    print(f"faithlens: serving {explainer.model.name} at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
+    print(f"faithlens: serving {explainer.model.name} at {server.url}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     finally:
-        server.server_close()
+        server.close()
     return 0

@@ -1,4 +1,10 @@
-"""A self-contained HTML page: one row per method, every word coloured by its score; all text escaped."""
+"""Explanations as HTML: self-contained pages and notebook fragments; every piece of text escaped.
+
+Words are tinted by their normalised score on the shared scale (`shade`), with black text on the
+tint and `data-score` / `data-norm` attributes holding the numbers (the web app's browser test
+reads them back). Everything else inherits the surrounding colours, so the same markup reads in
+light and dark notebook themes and pages follow the reader's `prefers-color-scheme`.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +14,113 @@ from pathlib import Path
 
 from .. import __version__
 from ..explanation import Explanation
-from .shade import rgb
+from .parts import delta_text, prediction_parts, segments, word_spans
+from .shade import OPPOSE, SUPPORT, css
 
+# Rules are scoped to .faithlens so a notebook fragment does not restyle the notebook around it.
 STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin-bottom:2em}
-td,th{padding:.4em .8em;border-bottom:1px solid #ddd;vertical-align:top;text-align:left}
-.w{padding:.1em .2em;border-radius:3px}
-.meta{color:#666;font-size:.85em}
-.legend span{padding:.1em .5em;margin-right:.5em}
+.faithlens{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.5}
+.faithlens table{border-collapse:collapse;margin:.5em 0 1.5em}
+.faithlens td,.faithlens th{padding:.35em .7em;border-bottom:1px solid rgba(128,128,128,.35);vertical-align:top;text-align:left}
+.faithlens th{font-weight:600}
+.faithlens td.gap{white-space:nowrap}
+.faithlens td.num,.faithlens th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.faithlens .w{padding:.05em .2em;border-radius:3px;color:#000;unicode-bidi:isolate;line-height:1.9}
+.faithlens .n{font-size:.7em;opacity:.75;margin:0 .15em 0 .05em;font-variant-numeric:tabular-nums}
+.faithlens .meta{opacity:.75;font-size:.85em}
+.faithlens .legend span.key{padding:.05em .5em;margin-right:.5em;color:#000;border-radius:3px}
+.faithlens .error{color:#c62828;font-weight:600}
+.faithlens .warn{opacity:.8;font-size:.85em}
+.faithlens img.plot{max-width:100%;height:auto;background:#fff;border-radius:4px;margin:.5em 0}
+.faithlens .txt{white-space:pre-wrap;word-break:break-word}
+"""
+PAGE_STYLE = """
+:root{color-scheme:light dark}
+body{margin:2em;background:#fff;color:#1d1d1d}
+@media (prefers-color-scheme:dark){body{background:#161616;color:#e8e8e8}.faithlens .error{color:#ff8a80}}
 """
 
 
 def _bg(score: float) -> str:
-    return "rgb({},{},{})".format(*rgb(score))
+    return css(score)
 
 
-def highlight(text: str, spans: Sequence[tuple[int, int, float, str]]) -> str:
-    """`text`, escaped, with each (start, end, normalised score, tooltip) span coloured by its score."""
+def highlight(text: str, spans: Sequence[tuple], *, numbers: bool = False) -> str:
+    """`text`, escaped, with each (start, end, normalised score, tooltip[, raw score]) span tinted.
+
+    With `numbers`, each span is followed by its normalised score in small type.
+    """
     parts, cursor = [], 0
-    for start, end, score, tip in spans:
+    for span in spans:
+        start, end, score, tip = span[:4]
+        raw = span[4] if len(span) > 4 else score
         parts.append(html.escape(text[cursor:start]))
-        parts.append(f'<span class="w" style="background:{_bg(score)}" title="{html.escape(tip, quote=True)}">'
-                     f"{html.escape(text[start:end])}</span>")
+        parts.append(f'<span class="w" style="background:{_bg(score)}" title="{html.escape(tip, quote=True)}" '
+                     f'data-score="{raw:.9g}" data-norm="{score:.9g}">{html.escape(text[start:end])}</span>')
+        if numbers:
+            parts.append(f'<span class="n">{score:+.2f}</span>')
         cursor = end
     parts.append(html.escape(text[cursor:]))
     return "".join(parts)
 
 
-def _sentence(e: Explanation) -> str:
-    return highlight(e.text, [(w.start, w.end, w.score_normalised,
-                               f"{w.word}: {w.score:+.4f} (normalised {w.score_normalised:+.3f})") for w in e.words])
+def words_html(e: Explanation, segment: int = 0, *, numbers: bool = True) -> str:
+    """One segment of the explained text with every word tinted (the one word renderer of every HTML view)."""
+    text = dict(segments(e)).get(segment, "")
+    spans = [(w.start, w.end, w.score_normalised, f"{w.word}: {w.score:+.4f} (normalised {w.score_normalised:+.3f})",
+              w.score) for w in word_spans(e, segment)]
+    return highlight(text, spans, numbers=numbers)
+
+
+def _sentence(e: Explanation, *, numbers: bool = True) -> str:
+    parts = [words_html(e, s, numbers=numbers) for s, _ in segments(e)]
+    return '<span class="meta"> ‖ </span>'.join(parts)
+
+
+def legend_html() -> str:
+    return ('<p class="legend meta">'
+            '<span class="key" style="background:rgb({},{},{})">supports the target class</span>'.format(*SUPPORT)
+            + '<span class="key" style="background:rgb({},{},{})">opposes it</span>'.format(*OPPOSE)
+            + "small numbers: each word's score divided by the L2 norm of all scores (−1..1); hover a word for the raw score</p>")
+
+
+def _prediction_meta(e: Explanation) -> str:
+    parts = [f"{html.escape(name)} <b>{html.escape(value)}</b>" for name, value in prediction_parts(e)]
+    return f'<p class="meta">model {html.escape(e.model)} · ' + " · ".join(parts) + "</p>"
+
+
+def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = True) -> str:
+    """The legend and, for each text, one table row per method (the body of `render_html`)."""
+    body = [legend_html()]
+    for explanations in groups:
+        first = explanations[0]
+        title = first.text if len(first.text) <= 80 else first.text[:79] + "…"
+        body.append(f'<h2 class="txt">{html.escape(title)}</h2>')
+        body.append(_prediction_meta(first))
+        body.append('<table class="explanations"><tr><th>method</th><th>explanation</th>'
+                    '<th class="num">seconds</th><th>completeness</th></tr>')
+        for e in explanations:
+            notes = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
+            body.append(f'<tr data-method="{html.escape(e.method, quote=True)}"><td>{html.escape(e.method)}</td>'
+                        f'<td class="txt">{_sentence(e, numbers=numbers)}{notes}</td>'
+                        f'<td class="num">{e.seconds:.2f}</td><td class="gap">{html.escape(delta_text(e))}</td></tr>')
+        body.append("</table>")
+    return "".join(body)
+
+
+def explanation_html(e: Explanation) -> str:
+    """A notebook fragment for one explanation: prediction, legend, the tinted text."""
+    extra = f" · {html.escape(delta_text(e))}" if delta_text(e) else ""
+    warn = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
+    body = (f"{_prediction_meta(e)}{legend_html()}"
+            f'<p class="meta">{html.escape(e.method)} · {e.seconds:.2f} s{extra}</p>'
+            f'<div class="txt">{_sentence(e)}</div>{warn}')
+    return fragment(body)
+
+
+def fragment(body: str) -> str:
+    """`body` (escaped HTML) with its style, for a notebook cell: no page, no script."""
+    return f'<div class="faithlens"><style>{STYLE}</style>{body}</div>'
 
 
 def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithlens explanations") -> str:
@@ -46,37 +128,12 @@ def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithl
     return page(title, f"<h1>{html.escape(title)}</h1>" + render_groups(groups))
 
 
-def render_groups(groups: Sequence[Sequence[Explanation]]) -> str:
-    """The legend and, for each text, one table row per method (the body of `render_html`)."""
-    body = ['<p class="legend"><span style="background:rgb(80,255,80)">supports the target class</span>'
-            '<span style="background:rgb(255,80,80)">opposes it</span></p>']
-    for explanations in groups:
-        first = explanations[0]
-        pred = first.prediction
-        probs = ", ".join(f"{p:.3f}" for p in pred["probs"])
-        body.append(f"<h2>{html.escape(first.text[:80])}</h2>")
-        body.append(f'<p class="meta">model {html.escape(first.model)} · prediction <b>{html.escape(str(pred["label"]))}</b> '
-                    f"(probabilities {html.escape(probs)}) · target {html.escape(str(first.target['label']))}</p>")
-        body.append("<table><tr><th>method</th><th>explanation</th><th>seconds</th><th>delta</th></tr>")
-        for e in explanations:
-            if e.deltas:
-                delta = f"max |δ_i| {max(abs(d) for d in e.deltas):.2g}"
-            elif e.total_delta is not None:
-                delta = f"{e.total_delta:+.3g}"
-            else:
-                delta = ""
-            notes = "".join(f'<div class="meta">{html.escape(w)}</div>' for w in e.warnings)
-            body.append(f"<tr><td>{html.escape(e.method)}</td><td>{_sentence(e)}{notes}</td>"
-                        f"<td>{e.seconds:.2f}</td><td>{html.escape(delta)}</td></tr>")
-        body.append("</table>")
-    return "".join(body)
-
-
 def page(title: str, body: str, *, style: str = "") -> str:
     """A self-contained HTML page around `body` (already escaped HTML)."""
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}{style}</style></head><body>{body}"
-            f'<p class="meta">faithlens {html.escape(__version__)}</p></body></html>')
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html.escape(title)}</title>"
+            f"<style>{PAGE_STYLE}{STYLE}{style}</style></head><body><main class=\"faithlens\">{body}"
+            f'<p class="meta">faithlens {html.escape(__version__)}</p></main></body></html>')
 
 
 def write_html(path: str | Path, groups: Sequence[Sequence[Explanation]], **kwargs) -> Path:

@@ -1,4 +1,12 @@
-"""Words coloured by score in a terminal: green supports the target class, red opposes it."""
+"""Explanations in a terminal: every word coloured by its score *and* followed by the number.
+
+Two layouts: inline (the text, each word tinted and followed by its normalised score) and bars
+(`bars=True`: one line per word with its score and a bar). Colour goes only to a terminal: not
+when the stream is not a TTY, and never when ``NO_COLOR`` is set (https://no-color.org); plain
+text then shows the same numbers. Tints carry black text, so they read on light and dark
+backgrounds. Text from the input (and the model's label names) never reaches the terminal raw:
+ESC, BEL and every other control or bidi character is shown as an escape such as ``\\x1b``.
+"""
 
 from __future__ import annotations
 
@@ -7,72 +15,118 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
-from .shade import rgb
+from .parts import WordSpan, delta_text, prediction_parts, segments, visible, word_spans
+from .shade import OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
 RESET = "\x1b[0m"
-
-
-def _colour(score: float) -> str:
-    """24-bit background colour: green for positive, red for negative, intensity by |score|."""
-    r, g, b = rgb(score)
-    return f"\x1b[48;2;{r};{g};{b}m\x1b[38;2;0;0;0m"
+BAR_WIDTH = 24  # characters for |normalised score| = 1
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
 def use_colour(stream=None) -> bool:
+    """Colour only on a TTY and only when NO_COLOR is unset (any value, even empty, turns colour off)."""
     stream = stream or sys.stdout
-    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("NO_COLOR") is None
+    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def render_words(e: Explanation, *, colour: bool = True) -> str:
-    """The text with every word coloured (or, without colour, followed by its score)."""
+def truecolour() -> bool:
+    """24-bit colour when the terminal says so (COLORTERM), else the 256-colour palette."""
+    return os.environ.get("COLORTERM", "").lower() in ("truecolor", "24bit")
+
+
+def _cube(rgb_: tuple[int, int, int]) -> int:
+    levels = (0, 95, 135, 175, 215, 255)
+    idx = [min(range(6), key=lambda i: abs(levels[i] - c)) for c in rgb_]
+    return 16 + 36 * idx[0] + 6 * idx[1] + idx[2]
+
+
+def _sgr(rgb_: tuple[int, int, int], *, background: bool, full: bool) -> str:
+    kind = 48 if background else 38
+    if full:
+        return f"\x1b[{kind};2;{rgb_[0]};{rgb_[1]};{rgb_[2]}m"
+    return f"\x1b[{kind};5;{_cube(rgb_)}m"
+
+
+def _tint(text: str, score: float, full: bool) -> str:
+    return f"{_sgr(rgb(score), background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)}{text}{RESET}"
+
+
+def legend(target: str | None = None, *, colour: bool, full: bool | None = None) -> str:
+    """One line: what the colours and numbers mean."""
+    full = truecolour() if full is None else full
+    what = f"the target class ({visible(target)})" if target else "the target class"
+    if colour:
+        plus = f"{_sgr(SUPPORT, background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)} + supports {RESET}"
+        minus = f"{_sgr(OPPOSE, background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)} − opposes {RESET}"
+        return f"legend: {plus} {minus} {what}; number after a word = its score / L2 norm of all scores (−1..1)"
+    return f"legend: word[+0.42] = score / L2 norm of all scores (−1..1); + supports {what}, − opposes it"
+
+
+def render_words(e: Explanation, *, colour: bool = True, segment: int = 0, full: bool | None = None) -> str:
+    """One segment's text with every word tinted (colour) and followed by its normalised score."""
+    full = truecolour() if full is None else full
+    text = dict(segments(e)).get(segment, "")
     out, cursor = [], 0
-    for w in e.words:
-        out.append(e.text[cursor:w.start])
-        if colour:
-            out.append(f"{_colour(w.score_normalised)}{e.text[w.start:w.end]}{RESET}")
-        else:
-            out.append(f"{e.text[w.start:w.end]}[{w.score_normalised:+.2f}]")
+    for w in word_spans(e, segment):
+        out.append(visible(text[cursor:w.start]))
+        word = visible(text[w.start:w.end])
+        number = f"{w.score_normalised:+.2f}"
+        out.append(f"{_tint(word, w.score_normalised, full)}{number}" if colour else f"{word}[{number}]")
         cursor = w.end
-    out.append(e.text[cursor:])
+    out.append(visible(text[cursor:]))
     return "".join(out)
 
 
-def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None = None) -> str:
-    """All methods' explanations of one text, one line each, under the prediction."""
+def _bar(score: float) -> str:
+    eighths = int(round(min(1.0, abs(score)) * BAR_WIDTH * 8))
+    return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def render_bars(e: Explanation, *, colour: bool = True, segment: int = 0, full: bool | None = None) -> list[str]:
+    """One line per word: the word, its normalised and raw score, and a bar (green +, red −)."""
+    full = truecolour() if full is None else full
+    spans: list[WordSpan] = word_spans(e, segment)
+    shown = [visible(w.word) for w in spans]
+    width = min(24, max((len(s) for s in shown), default=4))
+    lines = []
+    for w, word in zip(spans, shown):
+        bar = _bar(w.score_normalised)
+        if colour and bar:
+            ink = (0, 150, 0) if w.score_normalised >= 0 else (200, 30, 30)  # mid tones: legible on light and dark
+            bar = f"{_sgr(ink, background=False, full=full)}{bar}{RESET}"
+        sign = "+" if w.score_normalised >= 0 else "−"
+        lines.append(f"  {word[:width]:<{width}} {w.score_normalised:+.3f} (raw {w.score:+.4g}) {sign}{bar}")
+    return lines
+
+
+def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None = None, bars: bool = False,
+                    show_legend: bool = True) -> str:
+    """All methods' explanations of one text under its prediction, with a one-line legend."""
     if colour is None:
         colour = use_colour()
     first = explanations[0]
-    lines = [f"{_prediction_line(first)}   model: {first.model}"]
+    head = [f"{name}: {visible(value)}" for name, value in prediction_parts(first)]
+    lines = ["   ".join(head + [f"model: {visible(first.model)}"])]
+    if show_legend:
+        lines.append(legend((first.target or {}).get("label"), colour=colour))
     if first.truncated:
         lines.append("note: the text was truncated to the model's length limit")
-    width = max(len(e.method) for e in explanations)
+    width = max(len(visible(e.method)) for e in explanations)
+    many = len(segments(first)) > 1
     for e in explanations:
-        extra = ""
-        if e.deltas:
-            extra = f"   max|delta|={max(abs(d) for d in e.deltas):.2g}"
-        elif e.total_delta is not None:
-            extra = f"   delta={e.total_delta:+.3g}"
-        lines.append(f"{e.method:>{width}}: {render_words(e, colour=colour)}   ({e.seconds:.2f}s{extra})")
+        extra = f", {delta_text(e)}" if delta_text(e) else ""
+        name = visible(e.method)
+        if bars:
+            if e is first:
+                lines += [f"text {s + 1}: {visible(t)}" if many else f"text: {visible(t)}" for s, t in segments(e)]
+            lines.append(f"{name} ({e.seconds:.2f}s{extra})")
+            for segment, _ in segments(e):
+                if many:
+                    lines.append(f" text {segment + 1}:")
+                lines += render_bars(e, colour=colour, segment=segment)
+        else:
+            body = " ‖ ".join(render_words(e, colour=colour, segment=s) for s, _ in segments(e))
+            lines.append(f"{name:>{width}}: {body}   ({e.seconds:.2f}s{extra})")
         for warning in e.warnings:
-            lines.append(f"{'':>{width}}  warning: {warning}")
+            lines.append(f"{'':>{width}}  warning: {visible(warning)}")
     return "\n".join(lines)
-
-
-def _prediction_line(e: Explanation) -> str:
-    """What the model predicted and what F explains, per task."""
-    pred, target = e.prediction, e.target
-    if e.task == "qa":
-        line = f"answer: {pred['label']!r} (p = {pred['prob']:.3f})"
-        return line if target.get("token_span") == pred.get("token_span") else f"{line}   target: {target['label']!r}"
-    if e.task == "causal_lm":
-        return f"continuation: {target['label']!r} (log p = {target['log_prob']:.3f})"
-    probs = ", ".join(f"{label}={p:.3f}" for label, p in zip(_labels(e), pred["probs"]))
-    return f"prediction: {pred['label']} ({probs})   target: {target['label']}"
-
-
-def _labels(e: Explanation) -> list[str]:
-    labels = e.prediction.get("labels")
-    if labels:
-        return list(labels)
-    n = len(e.prediction["probs"])
-    return [e.prediction["label"] if i == e.prediction["index"] else f"class {i}" for i in range(n)]

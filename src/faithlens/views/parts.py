@@ -1,0 +1,121 @@
+"""What every view reads from an explanation: its word spans, its prediction in words, safe text.
+
+One place for these so the terminal, HTML, notebook and web views show the same thing, and so a
+new task (text pairs, QA answers, multi-label predictions) is taught to every view at once:
+- `word_spans(e, segment)` — the words of one text segment with their scores (SPEC §5: token
+  scores summed per word; spans index the segment's own text);
+- `segments(e)` — (segment id, text) for the text and, for text pairs, the second text;
+- `prediction_parts(e)` — the prediction as (name, value) pairs, read defensively from
+  `e.prediction` (classification, multi-label, extractive QA);
+- `visible(text)` — text with control and bidi-override characters escaped, for terminals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..explanation import Explanation
+
+
+@dataclass(frozen=True)
+class WordSpan:
+    """One word of a segment: its character span in that segment's text and its scores."""
+
+    start: int
+    end: int
+    word: str
+    score: float  # raw: the sum of the word's token scores
+    score_normalised: float  # the sum of its L2-normalised token scores
+
+
+def segments(e: Explanation) -> list[tuple[int, str]]:
+    """(segment id, text) of each text the explanation covers: 0 = `text`, 1 = `text_pair` when present."""
+    out = [(0, e.text)]
+    pair = getattr(e, "text_pair", None)
+    if pair:
+        out.append((1, pair))
+    return out
+
+
+def word_spans(e: Explanation, segment: int = 0) -> list[WordSpan]:
+    """The words of one segment in text order (words without a `segment` field belong to segment 0)."""
+    spans = [WordSpan(w.start, w.end, w.word, float(w.score), float(w.score_normalised))
+             for w in e.words if int(getattr(w, "segment", 0) or 0) == segment]
+    return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+def label_names(e: Explanation) -> list[str]:
+    """Class names in index order, as far as the prediction tells them."""
+    pred = e.prediction or {}
+    labels = pred.get("labels")
+    probs = pred.get("probs") or []
+    if labels and len(labels) == len(probs):
+        return [str(x) for x in labels]
+    index = pred.get("index")
+    return [str(pred.get("label")) if i == index else f"class {i}" for i in range(len(probs))]
+
+
+def prediction_parts(e: Explanation) -> list[tuple[str, str]]:
+    """The prediction as short (name, value) pairs, whatever the task recorded.
+
+    Classification: ("prediction", label), ("probabilities", "neg 0.120, pos 0.880");
+    multi-label (`predicted` list, sigmoid `probs`): ("predicted", "a, b"), ("probabilities", ...);
+    extractive QA (`start`/`end`/`prob`): ("answer", text), ("p", "0.81"). Then the target.
+    """
+    pred = e.prediction or {}
+    parts: list[tuple[str, str]] = []
+    if e.task == "causal_lm":
+        target = e.target or {}
+        parts.append(("continuation", repr(str(target.get("label", "")))))
+        if isinstance(target.get("log_prob"), (int, float)):
+            parts.append(("log p", f"{float(target['log_prob']):.3f}"))
+        return parts
+    if "predicted" in pred and isinstance(pred.get("predicted"), (list, tuple)):
+        chosen = [str(x) for x in pred["predicted"]]
+        parts.append(("predicted", ", ".join(chosen) if chosen else "(no label over 0.5)"))
+    elif pred.get("start") is not None and pred.get("end") is not None:
+        parts.append(("answer", repr(str(pred.get("label", "")))))
+    elif "label" in pred:
+        parts.append(("prediction", str(pred["label"])))
+    probs = pred.get("probs")
+    if isinstance(probs, (list, tuple)) and probs and all(isinstance(p, (int, float)) for p in probs):
+        names = label_names(e)
+        if len(probs) <= 8:
+            parts.append(("probabilities", ", ".join(f"{n} {float(p):.3f}" for n, p in zip(names, probs))))
+        else:
+            parts.append(("probabilities", f"{len(probs)} classes"))
+    elif isinstance(pred.get("prob"), (int, float)):
+        parts.append(("p", f"{float(pred['prob']):.3f}"))
+    target = (e.target or {}).get("label")
+    same_span = e.task == "qa" and (e.target or {}).get("token_span") == pred.get("token_span")
+    if target is not None and not same_span:
+        parts.append(("target", repr(str(target)) if e.task == "qa" else str(target)))
+    return parts
+
+
+def delta_text(e: Explanation) -> str:
+    """The completeness gap, as the methods report it (SIG per unit, IG in total); '' when none."""
+    if e.deltas:
+        return f"max |δ_i| {max(abs(d) for d in e.deltas):.2g}"
+    if e.total_delta is not None:
+        return f"Δ {e.total_delta:+.3g}"
+    return ""
+
+
+# Bidi embeddings/overrides/isolates and marks: shown escaped so text cannot reorder what follows.
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]")
+
+
+def _escape(match: re.Match) -> str:
+    ch = match.group()
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` safe for a terminal: C0/C1 controls (ESC, BEL, CR, tab...), DEL, line/paragraph separators
+    and bidi controls become visible escapes like ``\\x1b`` or ``\\u202e``; everything else is unchanged."""
+    return _UNSAFE.sub(_escape, text)
+
