@@ -159,3 +159,20 @@ def test_pairs_and_bad_targets_get_clear_errors(lm):
         lm.explain(PROMPT, "occlusion", target=3)
     with pytest.raises(FaithlensError, match="per_token"):
         Explainer(tiny("bert")).explain("good", "occlusion", per_token=True)
+
+
+def test_matrix_views_show_each_generated_token(lm):
+    from faithlens.views import render_terminal
+    from faithlens.views.html import explanation_html
+    from faithlens.views.parts import target_matrix
+
+    e = lm.explain(PROMPT, "occlusion", target=TARGET, per_token=True)
+    m = target_matrix(e)
+    assert m.words == PROMPT.split() and len(m.tokens) == len(e.per_target) == 3
+    for j, row in enumerate(e.per_target):  # word cells are sums of their tokens' scores
+        assert [r[j] for r in m.raw] == pytest.approx([sum(row[t] for t in w.tokens) for w in e.words], abs=1e-12)
+        assert sum(r[j] ** 2 for r in m.normalised) == pytest.approx(1.0, abs=1e-9)
+    text = render_terminal([e], colour=False)
+    assert "per generated token" in text and f"{m.normalised[0][0]:+.2f}" in text.splitlines()[-4]
+    page = explanation_html(e)
+    assert page.count('class="matrix"') == 1 and page.count("data-norm") >= 3 * 4

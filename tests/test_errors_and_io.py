@@ -170,3 +170,16 @@ def test_cli_threads_option(saved_model, capsys):
         assert "--threads must be a positive int. Got 0" in capsys.readouterr().err
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_setting_the_method_does_not_read_is_a_warning_in_the_api_and_an_error_in_the_cli(ex):
+    from faithlens.options import check_settings
+
+    e = ex.explain(TEXT, "ig", steps=4, mode="forward")
+    assert any("Ignored: mode='forward' does nothing for ig; it is read by sig." == w for w in e.warnings)
+    assert not ex.explain(TEXT, "ig", steps=4).warnings
+    with pytest.raises(FaithlensError, match="mode='forward' does nothing for ig, occlusion.*Drop it"):
+        check_settings(["ig", "occlusion"], {"mode": "forward"})
+    check_settings(["ig", "sig"], {"mode": "forward", "steps": 4})  # read by one of the methods: fine
+    with pytest.raises(FaithlensError, match="steps=4 does nothing for sig with mode='closed'"):
+        check_settings(["sig"], {"mode": "closed", "steps": 4})

@@ -1,9 +1,13 @@
-"""Reproduce FACADE (Wang et al. 2020) Table 2-style results with faithlens; see README.md here.
+"""Reproduce FACADE (Wang et al. 2020) Table 1/2-style results with faithlens; see README.md here.
+
+Sentiment (single texts), NLI (text pairs) and extractive QA (SQuAD) alike: with --holdout the
+examples are the part `faithlens train --holdout` held out (QA: whole articles), the facades having
+trained on the rest.
 
 Each part writes its own JSON file under --out as soon as it finishes, so parts can run in
 parallel (one thread each) and nothing is lost when one is interrupted:
 
-  accuracy   accuracy of f, f̃ and g on the whole split, and f/f̃ prediction agreement
+  accuracy   accuracy (QA: EM/F1) of f, f̃ and g on the whole split, and f/f̃ prediction agreement
   explain    P@1 / mean attribution / MRR per method for one model (--model-key)
   reduce     input reduction, beam 1 and 3, for one model
   hotflip    HotFlip for one model
@@ -26,7 +30,7 @@ from faithlens.audit.manipulation import Run, explain_runs, manipulation_table
 from faithlens.audit.merge import agreement, merge_models
 from faithlens.audit.reduction import input_reduction
 from faithlens.audit.report import audit
-from faithlens.data import load_dataset, select
+from faithlens.data import holdout, load_dataset, select
 from faithlens.model import load_model
 
 TARGET_OF = {"f": None, "merged_stop": "stop_words", "facade_stop": "stop_words",
@@ -53,9 +57,14 @@ def models(args) -> dict:
     return get
 
 
-def sample(args) -> list[str]:
-    data = select(load_dataset(args.data, split=args.split), limit=args.limit, seed=0, shuffle=True)
-    return list(data.texts)
+def dataset(args):
+    """The evaluation examples: --data's --split, or with --holdout the part training held out."""
+    data = load_dataset(args.data, split=args.split)
+    return holdout(data, args.holdout, args.split_seed)[1] if args.holdout is not None else data
+
+
+def sample(args) -> list:
+    return list(select(dataset(args), limit=args.limit, seed=0, shuffle=True).texts)
 
 
 def runs(args) -> list[Run]:
@@ -77,9 +86,22 @@ def write(path: Path, obj) -> None:
 
 
 def part_accuracy(args, get) -> None:
-    data = load_dataset(args.data, split=args.split)
+    data = dataset(args)
     texts, labels = list(data.texts), list(data.labels)
-    out = {"split": data.source, "n": len(texts)}
+    out = {"split": data.source + (f" (held out {args.holdout:g}, seed {args.split_seed})" if args.holdout else ""),
+           "n": len(texts)}
+    if data.answers is not None:  # QA: the official SQuAD v1.1 EM and F1 (best span over each context's windows)
+        from faithlens.qa import QAExample, predict_answers, squad_scores
+
+        examples = [QAExample(str(i), "", q, c, a, -1) for i, ((q, c), a) in enumerate(zip(texts, data.answers))]
+        for kind in ("stop", "first"):
+            res = agreement(get("f"), get(f"merged_{kind}"), texts)
+            out[kind] = {"agreement_f_merged": res["agreement"]}
+            for key, name in (("f", "f"), (f"merged_{kind}", "merged"), (f"facade_{kind}", "facade")):
+                m = get(key)
+                out[kind][name] = squad_scores(predict_answers(m.model, m.tokenizer, examples), data.answers)
+            write(args.out / "accuracy.json", out)
+        return
     for kind in ("stop", "first"):
         res = agreement(get("f"), get(f"merged_{kind}"), texts, labels)
         g = agreement(get(f"facade_{kind}"), get(f"facade_{kind}"), texts, labels)
@@ -175,7 +197,8 @@ def part_tables(args, get) -> None:
         lines.append("")
     red = {k: json.loads(p.read_text()) for k in names if (p := args.out / f"reduce_{k}.json").exists()}
     if red:
-        lines += ["### Input reduction", "", "| model | beam | original length | reduced length | stop-word share | only stop words |",
+        lines += ["### Input reduction (of the first text: sentence, premise or question)", "",
+                  "| model | beam | original length | reduced length | stop-word share | only stop words |",
                   "|---|---|---|---|---|---|"]
         for k, r in red.items():
             for beam in (1, 3):
@@ -192,11 +215,21 @@ def part_tables(args, get) -> None:
         lines.append("")
     if (p := args.out / "accuracy.json").exists():
         acc = json.loads(p.read_text())
-        lines += [f"### Accuracy on {acc['split']} (n = {acc['n']})", "", "| facade | acc f | acc f̃ | acc g | f/f̃ agreement |", "|---|---|---|---|---|"]
-        for kind in ("stop", "first"):
-            if kind in acc:
-                a = acc[kind]
-                lines.append(f"| {kind} | {a['accuracy_f']:.4f} | {a['accuracy_merged']:.4f} | {a['accuracy_facade']:.4f} | {a['agreement_f_merged']:.4f} |")
+        if any("f" in acc.get(kind, {}) for kind in ("stop", "first")):  # QA: EM / F1
+            lines += [f"### EM / F1 on {acc['split']} (n = {acc['n']})", "",
+                      "| facade | f | f̃ | g | f/f̃ same answer span |", "|---|---|---|---|---|"]
+            for kind in ("stop", "first"):
+                if kind in acc and "facade" in acc[kind]:
+                    a = acc[kind]
+                    cell = lambda s: f"{s['exact_match']:.1f} / {s['f1']:.1f}"  # noqa: E731
+                    lines.append(f"| {kind} | {cell(a['f'])} | {cell(a['merged'])} | {cell(a['facade'])} | "
+                                 f"{a['agreement_f_merged']:.4f} |")
+        else:
+            lines += [f"### Accuracy on {acc['split']} (n = {acc['n']})", "", "| facade | acc f | acc f̃ | acc g | f/f̃ agreement |", "|---|---|---|---|---|"]
+            for kind in ("stop", "first"):
+                if kind in acc:
+                    a = acc[kind]
+                    lines.append(f"| {kind} | {a['accuracy_f']:.4f} | {a['accuracy_merged']:.4f} | {a['accuracy_facade']:.4f} | {a['agreement_f_merged']:.4f} |")
         lines.append("")
     (args.out / "tables.md").write_text("\n".join(lines))
     print("\n".join(lines))
@@ -211,6 +244,8 @@ def main() -> None:
     p.add_argument("--facade-first", required=True)
     p.add_argument("--data", default="rotten_tomatoes")
     p.add_argument("--split", default="test")
+    p.add_argument("--holdout", type=float, default=None, help="evaluate on the part `faithlens train --holdout` held out")
+    p.add_argument("--split-seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--score", default="log_prob")
     p.add_argument("--ig-steps", type=int, default=20)

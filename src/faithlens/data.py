@@ -36,6 +36,7 @@ class Dataset:
     label_names: tuple[str, ...] | None = None
     info: dict = field(default_factory=dict)  # how it was read and selected
     answers: tuple[tuple[str, ...], ...] | None = None  # QA: the reference answers of each question
+    groups: tuple[str, ...] | None = None  # QA: each question's article (held out whole)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -140,9 +141,10 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     if not rows:
         raise FaithlensError(f"{str(path)!r} holds no examples. Check that it is the right file and not empty.")
     answers = info.pop("answers", None)
+    groups = info.pop("groups", None)
     labels, names = _index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
-                   info={"format": kind, **info}, answers=answers)
+                   info={"format": kind, **info}, answers=answers, groups=groups)
 
 
 def _text(value, what: str, path: Path, line: int) -> str:
@@ -245,7 +247,7 @@ def _read_json(path: Path, *, kind: str, text_column, label_column, pair_column)
 
 def _read_squad(data: dict, path: Path):
     """SQuAD v1.1: one (question, context) pair per question, with its reference answers."""
-    rows, answers = [], []
+    rows, answers, groups = [], [], []
     try:
         for article in data["data"]:
             for paragraph in article["paragraphs"]:
@@ -253,10 +255,12 @@ def _read_squad(data: dict, path: Path):
                 for qa in paragraph["qas"]:
                     rows.append(((qa["question"].strip(), context), None, len(rows) + 1))
                     answers.append(tuple(a["text"] for a in qa.get("answers", [])))
+                    groups.append(str(article.get("title", "")))
     except (KeyError, TypeError) as exc:
         raise FaithlensError(f"{str(path)!r} looks like SQuAD's format but lacks {exc}. Expected "
                              '{"data": [{"title", "paragraphs": [{"context", "qas": [{"id", "question", "answers"}]}]}]}.') from None
-    return rows, {"squad": True, "answers": tuple(answers), "text_column": "question", "pair_column": "context"}
+    return rows, {"squad": True, "answers": tuple(answers), "groups": tuple(groups), "text_column": "question",
+                  "pair_column": "context"}
 
 
 def _read_label_text(path: Path, *, kind: str, text_column, label_column, pair_column):
@@ -409,6 +413,46 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
         index = index[:limit]
     info = dict(dataset.info, selected={"limit": limit, "seed": seed if shuffle else None, "max_chars": max_chars,
                                         "shuffled": shuffle, "after_filter": n_filtered, "total": len(dataset)})
-    answers = None if dataset.answers is None else tuple(dataset.answers[i] for i in index)
-    return replace(dataset, texts=tuple(dataset.texts[i] for i in index), labels=tuple(dataset.labels[i] for i in index),
-                   info=info, answers=answers)
+    return subset(dataset, index, info=info)
+
+
+def subset(dataset: Dataset, index: Sequence[int], *, info: dict | None = None) -> Dataset:
+    """The examples at `index`, in that order (labels, answers and groups follow)."""
+    pick = lambda xs: None if xs is None else tuple(xs[i] for i in index)  # noqa: E731
+    return replace(dataset, texts=pick(dataset.texts), labels=pick(dataset.labels), answers=pick(dataset.answers),
+                   groups=pick(dataset.groups), info=dataset.info if info is None else info)
+
+
+def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
+    (a SQuAD file's articles) when the dataset has them."""
+    if dataset.groups is not None:
+        held_groups = group_holdout(dataset.groups, fraction, seed)
+        kept = [i for i, g in enumerate(dataset.groups) if g not in held_groups]
+        held = [i for i, g in enumerate(dataset.groups) if g in held_groups]
+    else:
+        kept, held = holdout_split(len(dataset), fraction, seed)
+    note = {"fraction": fraction, "seed": seed}
+    return (subset(dataset, kept, info=dict(dataset.info, holdout=dict(note, part="train"))),
+            subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out"))))
+
+
+def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0) -> set[str]:
+    """Whole groups held out: a seeded shuffle of the sorted group names, taken until ~fraction of the examples."""
+    import collections
+
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
+    names = sorted(set(groups))
+    if len(names) < 2:
+        raise FaithlensError("Holding out whole groups (articles) needs at least two of them.")
+    random.Random(seed).shuffle(names)
+    sizes = collections.Counter(groups)
+    held: set[str] = set()
+    count = 0
+    for name in names:
+        if count >= fraction * len(groups) or len(held) == len(names) - 1:
+            break
+        held.add(name)
+        count += sizes[name]
+    return held

@@ -23,7 +23,7 @@ from .errors import FaithlensError
 from .explanation import Explanation, Word
 from .methods import METHODS, MethodOutput, Options, get_method
 from .model import ClassifierModel, load_model
-from .options import applicable, check_settings
+from .options import applicable, check_settings, unused_note
 
 Target = int | str | tuple[int, int] | None
 
@@ -106,9 +106,10 @@ class Explainer:
         """
         single = isinstance(texts, (str, tuple))
         items = [texts] if single else list(texts)
-        check_settings([method], dict(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise,
-                                      seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
-                                      memory_budget=memory_budget, max_new_tokens=max_new_tokens))
+        given = check_settings([method], dict(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
+                                              noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
+                                              memory_budget=memory_budget, max_new_tokens=max_new_tokens), strict=False)
+        ignored = unused_note([method], given)
         check_texts(items)
         spec = get_method(method)
         task = self.model.task
@@ -141,7 +142,8 @@ class Explainer:
             settings = dict(common, **out.settings)
             for j, i in enumerate(idx):
                 results[i] = _assemble(self.model, prep, out, j, method, settings, seconds, seed if spec.random else None,
-                                       per_target=None if per_target is None else per_target[j])
+                                       per_target=None if per_target is None else per_target[j],
+                                       extra_warnings=(f"Ignored: {ignored}",) if ignored else ())
         return results[0] if single else results  # type: ignore[return-value]
 
     def compare(self, text: Text, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> Comparison:
@@ -394,7 +396,8 @@ def _per_target(spec, prep: Prepared, opts: Options) -> list[list[list[float]]]:
 
 
 def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, method: str,
-              settings: dict, seconds: float, seed: int | None, per_target=None) -> Explanation:
+              settings: dict, seconds: float, seed: int | None, per_target=None,
+              extra_warnings: tuple[str, ...] = ()) -> Explanation:
     enc: Encoding = prep.batch.enc
     pos = enc.real_positions(j)  # positions of real tokens, in order
     keep = {int(p): n for n, p in enumerate(pos.tolist())}  # padded position -> token index
@@ -421,7 +424,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     attributions = None
     if out.attributions is not None:
         attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())
-    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j]) if w)
+    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings) if w)
     settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:
         settings["seed"] = seed

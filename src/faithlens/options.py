@@ -1,9 +1,10 @@
 """One validation layer for the explanation settings shared by the Python API, the CLI and the web app.
 
 `check_settings(methods, settings)` runs before any model is loaded or any work is done. It checks
-types and ranges (with the cost a value would have), and that every setting given applies to at
-least one of the chosen methods; `Explainer.explain` calls it with its one method, so a setting
-that does nothing for that method (``mode`` with IG) is an error, not silently ignored.
+types and ranges (with the cost a value would have), and (``strict``, the CLI and the web app) that
+every setting given applies to at least one of the chosen methods. `Explainer.explain` checks the
+same ranges; a setting its one method does not read (``mode`` with IG) becomes a warning in the
+result (`unused_note`), so a loop over methods with common settings still runs, never silently.
 """
 
 from __future__ import annotations
@@ -102,18 +103,23 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
                                   or not (math.isfinite(tolerance) and 0 < tolerance < 1)):
         raise FaithlensError(f"The 'tolerance' parameter must be a number in (0, 1), e.g. 1e-3. Got {tolerance!r}.")
-    if strict:
-        closed = s.get("mode") == "closed"  # SIG's closed form has no quadrature: no steps, rule or tolerance
-        reads = set().union(*({"unit", "mode"} if m == "sig" and closed else METHOD_SETTINGS.get(m, SPECIFIC)
-                              for m in methods))
-        unused = [k for k in SPECIFIC if s.get(k, DEFAULTS[k]) != DEFAULTS[k] and k not in reads]
-        if unused:
-            what = " and ".join(f"{k}={s[k]!r}" for k in unused)
-            users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
-            raise FaithlensError(f"{what} does nothing for {', '.join(methods)}"
-                                 + (" with mode='closed' (no quadrature)" if s.get("mode") == "closed" else "")
-                                 + f". It is read by {', '.join(users)}. Drop it, or choose one of those methods.")
+    if strict and (note := unused_note(methods, s)):
+        raise FaithlensError(note + " Drop it, or choose one of those methods.")
     return s
+
+
+def unused_note(methods: Sequence[str], settings: Mapping[str, object]) -> str | None:
+    """What the given method-specific settings do for none of `methods` (None when all are read)."""
+    closed = settings.get("mode") == "closed"  # SIG's closed form has no quadrature: no steps, rule or tolerance
+    reads = set().union(*({"unit", "mode"} if m == "sig" and closed else METHOD_SETTINGS.get(m, SPECIFIC)
+                          for m in methods))
+    unused = [k for k in SPECIFIC if settings.get(k, DEFAULTS[k]) != DEFAULTS[k] and k not in reads]
+    if not unused:
+        return None
+    what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
+    users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
+    return (f"{what} does nothing for {', '.join(methods)}" + (" with mode='closed' (no quadrature)" if closed else "")
+            + f"; it is read by {', '.join(users)}.")
 
 
 def applicable(method: str, settings: Mapping[str, object]) -> dict:

@@ -60,20 +60,11 @@ def read_squad(path: str | Path) -> list[QAExample]:
 
 def split_by_article(examples: Sequence[QAExample], *, test_fraction: float, seed: int = 0
                      ) -> tuple[list[QAExample], list[QAExample]]:
-    """(train, test): whole articles go to one side, a seeded shuffle of titles, ~test_fraction of questions held out."""
-    if not 0 < test_fraction < 1:
-        raise FaithlensError(f"The test fraction must be in (0, 1), e.g. 0.2. Got {test_fraction!r}.")
-    titles = sorted({e.title for e in examples})
-    if len(titles) < 2:
-        raise FaithlensError("Splitting by article needs at least two articles.")
-    random.Random(seed).shuffle(titles)
-    sizes = collections.Counter(e.title for e in examples)
-    held, count = set(), 0
-    for title in titles:
-        if count >= test_fraction * len(examples) or len(held) == len(titles) - 1:
-            break
-        held.add(title)
-        count += sizes[title]
+    """(train, test): whole articles go to one side, a seeded shuffle of titles, ~test_fraction of questions held out
+    (`faithlens.data.group_holdout`, so `faithlens.data.holdout` on the same file gives the same split)."""
+    from .data import group_holdout
+
+    held = group_holdout([e.title for e in examples], test_fraction, seed)
     return [e for e in examples if e.title not in held], [e for e in examples if e.title in held]
 
 

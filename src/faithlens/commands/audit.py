@@ -15,6 +15,9 @@ def register(subparsers) -> None:
     p.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
     p.add_argument("--data", default="rotten_tomatoes", help="dataset: file, folder or name (default rotten_tomatoes)")
     p.add_argument("--split", default=None, help="split for named/folder datasets")
+    p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
+                   help="sample from the part `faithlens train --holdout FRACTION` held out (SQuAD: whole articles)")
+    p.add_argument("--split-seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=50, help="texts in the sample (default 50)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample shuffle")
     p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")
@@ -32,7 +35,12 @@ def run(args) -> int:
     from ..model import load_model
 
     model = load_model(args.model)
-    data = select(load_dataset(args.data, split=args.split), limit=args.limit, seed=args.seed, shuffle=True)
+    data = load_dataset(args.data, split=args.split)
+    if args.holdout is not None:
+        from ..data import holdout
+
+        data = holdout(data, args.holdout, args.split_seed)[1]
+    data = select(data, limit=args.limit, seed=args.seed, shuffle=True)
     report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples)
     images: list[str] = []
     for path in (args.markdown, args.html):  # plots as SVG/PNG next to the Markdown report (it links them), else the HTML

@@ -89,8 +89,13 @@ def register(subparsers) -> None:
 
 def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) -> None:
     parser.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
-    parser.add_argument("--data", default=data_default, help=f"dataset: file, folder or name (default {data_default})")
+    parser.add_argument("--data", default=data_default,
+                        help=f"dataset: file, folder or name (default {data_default}); pairs (NLI) and SQuAD files work too")
     parser.add_argument("--split", default=None, help="split for named/folder datasets")
+    parser.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
+                        help="split --data as `faithlens train --holdout` did: `facade train` and `regularise` use the "
+                             "training part, the analyses the held-out part (SQuAD: whole articles)")
+    parser.add_argument("--split-seed", type=int, default=0)
 
 
 # --- runners ---------------------------------------------------------------------------------------
@@ -101,7 +106,7 @@ def run_train(args) -> int:
     from ..model import load_model
 
     target = load_model(args.model)
-    train = load_dataset(args.data, split=args.split or "train")
+    train = _data(args, args.data, args.split or "train", part=0)
     heldout = load_dataset(args.data, split="validation") if args.data == "rotten_tomatoes" else None
     texts = list(train.texts)
     held = list(heldout.texts) if heldout is not None else texts[-args.heldout:]
@@ -143,7 +148,7 @@ def run_merge(args) -> int:
                                                                       "target": f.name, "facade": g.name}, indent=2))
     print(f"faithlens: saved the {args.form} merge of {f.name} and {g.name} (gain {gain:.4g}) to {args.out}", file=sys.stderr)
     if args.check:
-        texts = _texts(args.check, args.split, args.limit)
+        texts = _texts(args.check, args.split, args.limit, args)
         print(json.dumps(agreement(f, merged, texts), indent=2))
     return 0
 
@@ -154,7 +159,7 @@ def run_regularise(args) -> int:
     from ..model import load_model
 
     f = load_model(args.model)
-    data = load_dataset(args.data, split=args.split or "train")
+    data = _data(args, args.data, args.split or "train", part=0)
     if not data.has_labels:
         raise FaithlensError(f"Regularising needs labelled data. {data.source} has no labels.")
     record = regularise_target(f, list(data.texts), list(data.labels), out_dir=args.out, steps=args.steps,
@@ -168,7 +173,7 @@ def run_saliency(args) -> int:
     from ..model import load_model
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit)
+    texts = _texts(args.data, args.split, args.limit, args)
     runs = DEFAULT_RUNS if not args.methods else tuple(_parse_run(m) for m in args.methods.split(","))
     result = saliency_manipulation(model, texts, target=args.target, runs=runs, score=args.score, steps=args.steps)
     return _emit(result, args.out)
@@ -179,7 +184,7 @@ def run_reduce(args) -> int:
     from ..model import load_model
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit)
+    texts = _texts(args.data, args.split, args.limit, args)
     beams = [int(b) for b in args.beams.split(",")]
     result = {f"beam_{b}": input_reduction(model, texts, beam_size=b).summary() for b in beams}
     return _emit(result, args.out)
@@ -190,16 +195,27 @@ def run_hotflip(args) -> int:
     from ..model import load_model
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit)
+    texts = _texts(args.data, args.split, args.limit, args)
     return _emit(hotflip(model, texts).summary(), args.out)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _texts(data: str, split: str | None, limit: int | None) -> list[str]:
-    from ..data import load_dataset, select
+def _data(args, data: str, split: str | None, *, part: int):
+    """The dataset, or with --holdout its training part (0) or held-out part (1)."""
+    from ..data import holdout, load_dataset
 
-    return list(select(load_dataset(data, split=split), limit=limit).texts)
+    dataset = load_dataset(data, split=split)
+    holdout_fraction = getattr(args, "holdout", None)
+    if holdout_fraction is None or data != getattr(args, "data", None):
+        return dataset
+    return holdout(dataset, holdout_fraction, args.split_seed)[part]
+
+
+def _texts(data: str, split: str | None, limit: int | None, args=None) -> list:
+    from ..data import select
+
+    return list(select(_data(args, data, split, part=1), limit=limit).texts)
 
 
 def _parse_run(text: str) -> tuple[str, str]:

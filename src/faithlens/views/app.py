@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from ..deadline import check as check_deadline
 from ..deadline import DeadlineExceeded, deadline
 from ..errors import FaithlensError
+from ..options import applicable, check_settings
 from ..explainer import Explainer
 from .html import page, render_groups
 
@@ -152,6 +153,10 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
             raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
         settings["target"] = int(target) if isinstance(target, str) and target.lstrip("-").isdigit() else target
     settings["truncate"] = _boolean(fields, "truncate")
+    try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
+        check_settings(methods, settings)
+    except FaithlensError as exc:
+        raise RequestError(400, str(exc)) from None
     return Job(texts=texts, methods=methods, settings=settings)
 
 
@@ -380,7 +385,7 @@ def run(explainer: Explainer, job: Job, gate: ModelGate, limits: Limits) -> list
             by_method = []
             for m in job.methods:
                 check_deadline()
-                by_method.append(explainer.explain(job.texts, m, **job.settings))
+                by_method.append(explainer.explain(job.texts, m, **applicable(m, job.settings)))
     except DeadlineExceeded as exc:
         raise RequestError(504, str(exc)) from None
     except FaithlensError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..explanation import Explanation
-from .parts import delta_text, prediction_parts, segments, word_spans
+from .parts import delta_text, prediction_parts, segments, target_matrix, word_spans
 from .shade import OPPOSE, SUPPORT, css
 
 # Rules are scoped to .faithlens so a notebook fragment does not restyle the notebook around it.
@@ -77,6 +77,22 @@ def _sentence(e: Explanation, *, numbers: bool = True) -> str:
     return '<span class="meta"> ‖ </span>'.join(parts)
 
 
+def matrix_html(e: Explanation) -> str:
+    """A causal LM's prompt-word × generated-token heat map (per_token); '' without one."""
+    m = target_matrix(e)
+    if m is None:
+        return ""
+    head = "".join(f'<th class="num">{html.escape(t)}</th>' for t in m.tokens)
+    rows = []
+    for word, raw, norm in zip(m.words, m.raw, m.normalised):
+        cells = "".join(f'<td class="num"><span class="w" style="background:{_bg(v)}" title="raw {r:+.4g}" '
+                        f'data-score="{r:.9g}" data-norm="{v:.9g}">{v:+.2f}</span></td>' for r, v in zip(raw, norm))
+        rows.append(f"<tr><th>{html.escape(word)}</th>{cells}</tr>")
+    return (f'<table class="matrix" data-method="{html.escape(e.method, quote=True)}"><caption class="meta">'
+            f"{html.escape(e.method)}: each prompt word's attribution to each generated token's log-probability "
+            f"(column / its L2 norm)</caption><tr><th></th>{head}</tr>{''.join(rows)}</table>")
+
+
 def legend_html() -> str:
     return ('<p class="legend meta">'
             '<span class="key" style="background:rgb({},{},{})">supports the target class</span>'.format(*SUPPORT)
@@ -102,7 +118,7 @@ def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = Tr
         for e in explanations:
             notes = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
             body.append(f'<tr data-method="{html.escape(e.method, quote=True)}"><td>{html.escape(e.method)}</td>'
-                        f'<td class="txt">{_sentence(e, numbers=numbers)}{notes}</td>'
+                        f'<td class="txt">{_sentence(e, numbers=numbers)}{notes}{matrix_html(e)}</td>'
                         f'<td class="num">{e.seconds:.2f}</td><td class="gap">{html.escape(delta_text(e))}</td></tr>')
         body.append("</table>")
     return "".join(body)
@@ -114,7 +130,7 @@ def explanation_html(e: Explanation) -> str:
     warn = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
     body = (f"{_prediction_meta(e)}{legend_html()}"
             f'<p class="meta">{html.escape(e.method)} · {e.seconds:.2f} s{extra}</p>'
-            f'<div class="txt">{_sentence(e)}</div>{warn}')
+            f'<div class="txt">{_sentence(e)}</div>{warn}{matrix_html(e)}')
     return fragment(body)
 
 

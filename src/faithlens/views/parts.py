@@ -45,6 +45,36 @@ def word_spans(e: Explanation, segment: int = 0) -> list[WordSpan]:
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
+@dataclass(frozen=True)
+class Matrix:
+    """A causal LM's per-token attributions at word level: words (rows) × continuation tokens (columns)."""
+
+    words: list[str]
+    tokens: list[str]  # the continuation's tokens as text
+    raw: list[list[float]]  # (words, tokens): the sum of each word's token scores for log p(token)
+    normalised: list[list[float]]  # each column divided by its L2 norm over the words
+
+
+def target_matrix(e: Explanation) -> Matrix | None:
+    """The prompt-word × generated-token matrix of an explanation made with per_token, else None."""
+    rows = getattr(e, "per_target", None)
+    if not rows:
+        return None
+    import math
+
+    words = [w for w in e.words if int(getattr(w, "segment", 0) or 0) == 0]
+    raw = [[sum(row[t] for t in w.tokens) for row in rows] for w in words]  # (W, J)
+    norms = [math.sqrt(sum(raw[i][j] ** 2 for i in range(len(words)))) or 1.0 for j in range(len(rows))]
+    normalised = [[v / norms[j] for j, v in enumerate(r)] for r in raw]
+    target = e.target or {}
+    tokens = target.get("tokens") or [f"token {j + 1}" for j in range(len(rows))]
+    ids = target.get("token_ids") or []
+    texts = [t.replace("Ġ", " ").replace("▁", " ") for t in tokens]
+    if len(texts) != len(rows):
+        texts = [f"token {j + 1}" for j in range(len(rows))] if len(ids) != len(rows) else texts
+    return Matrix(words=[w.word for w in words], tokens=texts, raw=raw, normalised=normalised)
+
+
 def label_names(e: Explanation) -> list[str]:
     """Class names in index order, as far as the prediction tells them."""
     pred = e.prediction or {}

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
-from .parts import WordSpan, delta_text, prediction_parts, segments, visible, word_spans
+from .parts import target_matrix, WordSpan, delta_text, prediction_parts, segments, visible, word_spans
 from .shade import OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
 RESET = "\x1b[0m"
@@ -129,4 +129,24 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
             lines.append(f"{name:>{width}}: {body}   ({e.seconds:.2f}s{extra})")
         for warning in e.warnings:
             lines.append(f"{'':>{width}}  warning: {visible(warning)}")
+        lines += render_matrix(e, colour=colour)
     return "\n".join(lines)
+
+
+def render_matrix(e: Explanation, *, colour: bool = True, full: bool | None = None) -> list[str]:
+    """A causal LM's prompt-word × generated-token matrix (per_token): one line per word, one column per token."""
+    m = target_matrix(e)
+    if m is None:
+        return []
+    full = truecolour() if full is None else full
+    left = max([len(visible(w)) for w in m.words] + [4])
+    heads = [visible(t)[:10] for t in m.tokens]
+    cell = max([len(h) for h in heads] + [6])
+    lines = [f"  {e.method} per generated token (each column / its L2 norm):",
+             f"  {'':<{left}} " + " ".join(f"{h:>{cell}}" for h in heads)]
+    for word, row in zip(m.words, m.normalised):
+        cells = [f"{v:+.2f}".rjust(cell) for v in row]
+        if colour:
+            cells = [_tint(c, v, full) for c, v in zip(cells, row)]
+        lines.append(f"  {visible(word):<{left}} " + " ".join(cells))
+    return lines
