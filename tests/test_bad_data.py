@@ -1,0 +1,89 @@
+"""Issue 10, kind 4: data files read strictly — a real CSV parser, line numbers, every format accepted or refused."""
+
+import json
+
+import pytest
+
+from faithlens.data import holdout, load_dataset, read_file
+from faithlens.errors import FaithlensError
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_quoted_commas_are_kept_whole(tmp_path):
+    d = read_file(write(tmp_path, "a.csv", 'text,label\n"a slow, dull film",0\n"fine",1\n'))
+    assert d.texts == ("a slow, dull film", "fine") and d.labels == (0, 1)
+
+
+def test_an_unquoted_comma_is_an_error_with_its_line(tmp_path):
+    with pytest.raises(FaithlensError, match=r"Line 3 of .* has 3 fields but the header has 2 \(text, label\).*quoted"):
+        read_file(write(tmp_path, "a.csv", 'text,label\n"fine",1\na slow, dull film,0\n'))
+
+
+def test_a_missing_cell_is_an_error_with_its_line(tmp_path):
+    with pytest.raises(FaithlensError, match="Line 3 .* has 1 fields but the header has 2"):
+        read_file(write(tmp_path, "a.csv", "text,label\ngood,1\nbad\n"))
+    with pytest.raises(FaithlensError, match="Line 2 .* has an empty 'text' field"):
+        read_file(write(tmp_path, "b.csv", "text,label\n ,1\n"))
+    with pytest.raises(FaithlensError, match="Line 3 .* has no label, but other lines do"):
+        read_file(write(tmp_path, "c.csv", "text,label\ngood,1\nbad,\n"))
+
+
+def test_tsv_fields_are_checked_too(tmp_path):
+    with pytest.raises(FaithlensError, match="Line 2 .* has 3 fields .*remove tabs"):
+        read_file(write(tmp_path, "a.tsv", "sentence\tlabel\ngood\tfilm\t1\n"))
+
+
+@pytest.mark.parametrize("suffix,what", [("xlsx", "a spreadsheet"), ("parquet", "a Parquet file"), ("gz", "a compressed file")])
+def test_unsupported_formats_are_refused_clearly(tmp_path, suffix, what):
+    path = tmp_path / f"data.{suffix}"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(FaithlensError, match=f"is {what}; faithlens reads tsv, csv, jsonl, json, txt.*Save it as CSV"):
+        load_dataset(str(path))
+
+
+def test_unknown_suffix_names_the_format_option(tmp_path):
+    with pytest.raises(FaithlensError, match="Unknown data format 'dat'.*--format"):
+        read_file(write(tmp_path, "a.dat", "x"))
+
+
+def test_label_names_map_to_indices(tmp_path):
+    rows = [{"premise": "a", "hypothesis": "b", "label": "neutral"}, {"premise": "c", "hypothesis": "d", "label": "entailment"}]
+    path = write(tmp_path, "nli.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    d = read_file(path)
+    assert d.texts == (("a", "b"), ("c", "d")) and d.label_names == ("entailment", "neutral") and d.labels == (1, 0)
+    d = read_file(path, label_names=["entailment", "neutral", "contradiction"])
+    assert d.labels == (1, 0)
+    with pytest.raises(FaithlensError, match="label 'neutral', which is not one of"):
+        read_file(path, label_names=["entailment", "contradiction"])
+
+
+def test_a_byte_order_mark_and_crlf_are_read(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufefftext,label\r\ngood,1\r\n".encode("utf-8"))
+    d = read_file(path)
+    assert d.texts == ("good",) and d.labels == (1,)
+
+
+def test_json_list_and_squad_formats(tmp_path):
+    d = read_file(write(tmp_path, "a.json", json.dumps([{"text": "good", "label": 1}, {"text": "bad", "label": 0}])))
+    assert d.texts == ("good", "bad")
+    squad = {"data": [{"title": t, "paragraphs": [{"context": f"{t} is a city.", "qas": [
+        {"id": t, "question": f"What is {t}?", "answers": [{"text": "a city", "answer_start": len(t) + 4}]}]}]}
+        for t in ("Paris", "Rome", "Oslo", "Lima", "Kyiv")], "version": "1.1"}
+    d = read_file(write(tmp_path, "squad.json", json.dumps(squad)))
+    assert d.texts[0] == ("What is Paris?", "Paris is a city.") and d.answers[0] == ("a city",)
+    train, test = holdout(d, 0.4, seed=0)
+    assert len(train) + len(test) == 5 and not set(train.groups) & set(test.groups)  # whole articles
+
+
+def test_holdout_matches_train_command_split():
+    from faithlens.data import holdout_split
+
+    kept, held = holdout_split(10, 0.2, seed=0)
+    assert len(held) == 2 and sorted(kept + held) == list(range(10))
+    assert holdout_split(10, 0.2, seed=0) == (kept, held)
