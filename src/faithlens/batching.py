@@ -18,6 +18,7 @@ import torch.autograd.forward_ad as fwAD
 from torch import Tensor
 
 from .deadline import check as check_deadline
+from .progress import advance, expect
 from .encoding import Encoding
 from .jvp import logits_jvp, supports as jvp_supports
 from .model import ClassifierModel
@@ -145,10 +146,13 @@ class Batch:
         bounds = [0, n_rows]
         if groups is not None and n_rows > 1:
             bounds = [0, *((groups[1:] != groups[:-1]).nonzero()[:, 0] + 1).tolist(), n_rows]
+        expect(n_rows)  # `faithlens.progress`: a bar with an ETA, when one is shown
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             for start in range(lo, hi, size):
                 check_deadline()  # a `faithlens.deadline` limit stops the work between chunks
-                yield slice(start, min(start + size, hi))
+                stop = min(start + size, hi)
+                yield slice(start, stop)
+                advance(stop - start)
 
     def prefix_groups(self, b_idx: Tensor, coef: Tensor) -> Tensor | None:
         """Causal models: each row's quarter of the sequence where its first moved column lies (R,).

@@ -23,7 +23,9 @@ from .errors import FaithlensError
 from .explanation import Explanation, Word
 from .methods import METHODS, MethodOutput, Options, get_method
 from .model import ClassifierModel, load_model
-from .options import applicable, check_settings, unused_note
+from .options import applicable, check_settings, estimated_passes, unused_note
+from .progress import progress as progress_bar
+from .progress import wanted
 
 Target = int | str | tuple[int, int] | None
 
@@ -91,6 +93,7 @@ class Explainer:
         return_attributions: bool = False,
         max_new_tokens: int = DEFAULT_NEW_TOKENS,
         per_token: bool = False,
+        progress: bool | None = None,
     ) -> Explanation | list[Explanation]:
         """Explain one item (returns an Explanation) or a list of items (returns a list).
 
@@ -102,7 +105,9 @@ class Explainer:
         ``score`` defaults to the task's own (``logit``; ``log_prob`` for causal LMs), ``baseline`` to
         the model's own (``mask``; for causal LMs pad, else eos, else unk).
         ``per_token`` (causal LMs): also attribute each continuation token's log-probability alone,
-        giving ``Explanation.per_target`` (continuation tokens × tokens).
+        giving ``Explanation.per_target`` (continuation tokens × tokens). ``progress`` shows a bar of
+        model passes with an ETA on stderr once the work has run for 2 s (default: when stderr is a
+        terminal), after printing the expected number of passes when it is large.
         """
         single = isinstance(texts, (str, tuple))
         items = [texts] if single else list(texts)
@@ -126,12 +131,23 @@ class Explainer:
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
         results: list[Explanation | None] = [None] * len(items)
         order = sorted(range(len(items)), key=lambda i: _length(items[i]))  # similar lengths share a batch
+        show = wanted() if progress is None else bool(progress)
+        with progress_bar(f"{method} ({len(items)} text{'s' * (len(items) > 1)})", enabled=show):
+            self._run(items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
+                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show)
+        return results[0] if single else results  # type: ignore[return-value]
+
+    def _run(self, items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
+             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show) -> None:
+        """Explain `items` batch by batch (similar lengths together) into `results`."""
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             t0 = time.perf_counter()
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
                                  max_new_tokens=max_new_tokens)
+            if show:
+                announce_cost(method, opts, prep.batch)
             out = spec.fn(prep.batch, opts)
             per_target = _per_target(spec, prep, opts) if per_token else None
             if per_token and per_target is None:
@@ -144,7 +160,6 @@ class Explainer:
                 results[i] = _assemble(self.model, prep, out, j, method, settings, seconds, seed if spec.random else None,
                                        per_target=None if per_target is None else per_target[j],
                                        extra_warnings=(f"Ignored: {ignored}",) if ignored else ())
-        return results[0] if single else results  # type: ignore[return-value]
 
     def compare(self, text: Text, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> Comparison:
         """Explain one text with several methods under the same settings (each method gets those it reads).
@@ -282,6 +297,21 @@ def explain(text: Text | Sequence[Text], method: str = "sig", *, model: Classifi
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+LARGE = 20_000  # model passes: above this, say up front what the work is
+
+
+def announce_cost(method: str, opts: Options, batch: Batch) -> None:
+    """Print the expected number of passes of a large explanation before it starts (stderr)."""
+    import sys
+
+    passes, what = estimated_passes(method, opts, batch.enc)
+    if passes >= LARGE:
+        B, L = batch.enc.input_ids.shape
+        print(f"faithlens: {method} on {B} text(s) of up to {L} tokens needs about {passes:,} model passes ({what}); "
+              "a progress bar with the time left follows. Fewer steps, --unit word or sig --mode closed cost less.",
+              file=sys.stderr, flush=True)
+
 
 def _length(item: Text) -> int:
     return sum(map(len, item)) if isinstance(item, tuple) else len(item)

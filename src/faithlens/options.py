@@ -129,6 +129,28 @@ def applicable(method: str, settings: Mapping[str, object]) -> dict:
     return {k: v for k, v in settings.items() if k not in SPECIFIC or k in reads}
 
 
+def estimated_passes(method: str, opts, enc) -> tuple[int, str]:
+    """(model passes, how they arise) of one batch: forward passes, plus backward ones for gradient methods."""
+    units = int(enc.attributed.sum()) if opts.unit == "token" else int(
+        sum(len({(int(s), int(w)) for s, w in zip(enc.segment_ids[b], enc.word_ids[b]) if w >= 0})
+            for b in range(len(enc))))
+    texts = len(enc)
+    steps = opts.steps or 50
+    if method == "sig":
+        if opts.mode == "closed":
+            return units + texts, f"{units} {opts.unit}s + 1 forward passes"
+        return units * steps, f"{units} {opts.unit}s × {steps} steps, {opts.mode} mode"
+    if method in ("ig", "dig", "dig_maxcount"):
+        steps = opts.steps or (50 if method == "ig" else 30)
+        return texts * steps, f"{texts} texts × {steps} steps"
+    if method == "occlusion":
+        return units + texts, f"{units} {opts.unit}s + 1 forward passes"
+    if method in ("smoothgrad", "gradient_shap"):
+        n = opts.n_samples or (10 if method == "smoothgrad" else 5)
+        return texts * n, f"{texts} texts × {n} samples"
+    return texts, f"{texts} texts"
+
+
 def _mib(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value / 1024**2:.3g} MiB"
