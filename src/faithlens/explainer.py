@@ -72,13 +72,22 @@ class Explainer:
         memory_budget: int | None = None,
         truncate: bool = False,
         return_attributions: bool = False,
+        tolerance: float | None = None,
     ) -> Explanation | list[Explanation]:
-        """Explain one text (returns an Explanation) or a list of texts (returns a list)."""
+        """Explain one text (returns an Explanation) or a list of texts (returns a list).
+
+        ``tolerance`` (SIG reverse/forward, IG): error-controlled quadrature (SPEC §10). Each SIG
+        unit gets nodes of a nested rule until |a_u − c_u| ≤ tolerance · ‖c‖₂ (c: the closed form);
+        IG until |Σ a − (F(w) − F(w̄))| ≤ tolerance · |F(w) − F(w̄)|. ``steps`` then caps the nodes
+        per path; ``steps="auto"`` is ``tolerance=DEFAULT_TOLERANCE``. The nodes used per path are in
+        ``Explanation.nodes``; a path that missed the tolerance at the last level adds a warning.
+        """
         single = isinstance(texts, str)
         items = [texts] if single else list(texts)
         check_texts(items)
         spec = get_method(method)
         score_fn = score_function(score)
+        steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         _check_positive("batch_size", batch_size)
         for name, value in (("steps", steps), ("n_samples", n_samples), ("rows_per_chunk", rows_per_chunk), ("memory_budget", memory_budget)):
             if value is not None:
@@ -89,7 +98,7 @@ class Explainer:
             raise unknown_choice("unit", unit, ["token", "word"])
         targets = _per_text(target, len(items))
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
-                       return_attributions=return_attributions)
+                       return_attributions=return_attributions, tolerance=tolerance)
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
         results: list[Explanation | None] = [None] * len(items)
@@ -148,6 +157,26 @@ def _check_positive(name: str, value: object) -> None:
         raise FaithlensError(f"The '{name}' parameter must be a positive int. Got {value!r} instead.")
 
 
+ADAPTIVE_METHODS = ("sig", "ig")  # methods that take tolerance= (SIG in reverse or forward mode)
+
+
+def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | None, float | None]:
+    """Validate tolerance= (and steps="auto"); returns (steps, tolerance) for Options."""
+    if isinstance(steps, str) and steps == "auto":
+        from .methods.adaptive import DEFAULT_TOLERANCE
+
+        steps, tolerance = None, DEFAULT_TOLERANCE if tolerance is None else tolerance
+    if tolerance is None:
+        return steps, None
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
+        raise FaithlensError(f"The 'tolerance' parameter must be a number in [0, 1) (relative to the exact integral's "
+                             f"size). Got {tolerance!r} instead. Try 1e-3.")
+    if method not in ADAPTIVE_METHODS or (method == "sig" and mode == "closed"):
+        raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; "
+                             f"{method!r}{' in closed mode' if method == 'sig' else ''} has none. Drop tolerance=.")
+    return steps, float(tolerance)
+
+
 def _per_text(target, n: int) -> list:
     if target is None or isinstance(target, (int, str)):
         return [target] * n
@@ -202,16 +231,29 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     predicted = int(prep.probs[j].argmax())
     target = int(prep.batch.target[j])
     labels = model.labels
-    deltas = units = None
+    deltas = units = nodes = None
+    missed: list[str] = []
     if out.unit_deltas is not None and out.units is not None:
         real = out.units[j].any(-1)
         deltas = tuple(float(x) for x in out.unit_deltas[j][real].tolist())
         units = tuple(tuple(keep[int(p)] for p in torch.nonzero(u).flatten().tolist()) for u in out.units[j][real])
+    if out.path_nodes is not None:
+        on_path = out.units[j].any(-1) if out.units is not None else torch.ones(out.path_nodes.shape[1], dtype=torch.bool)
+        nodes = tuple(int(n) for n in out.path_nodes[j][on_path].tolist())
+        if out.path_converged is not None and not bool(out.path_converged[j][on_path].all()):
+            bad = (~out.path_converged[j][on_path]).nonzero()[:, 0].tolist()
+            if units is not None:
+                names = ", ".join(repr("".join(tokens[t] for t in units[i])) for i in bad)
+                missed.append(f"SIG: {len(bad)} unit(s) ({names}) missed tolerance={settings.get('tolerance')} at the "
+                              f"rule's last level ({settings.get('max_nodes')} nodes); they keep their best estimate (see deltas).")
+            else:
+                missed.append(f"The completeness gap missed tolerance={settings.get('tolerance')} at the rule's last "
+                              f"level ({settings.get('max_nodes')} nodes); the scores are the best estimate (see total_delta).")
     attributions = None
     if out.attributions is not None:
         attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())
     warnings = tuple(w for w in (prep.baseline.warning,
-                                 "The text was truncated to the model's limit." if enc.truncated[j] else None) if w)
+                                 "The text was truncated to the model's limit." if enc.truncated[j] else None, *missed) if w)
     settings = dict(settings, target=target)
     if seed is not None:
         settings["seed"] = seed
@@ -221,7 +263,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         target={"label": labels[target], "index": target}, score=settings["score"],
         tokens=tokens, offsets=offsets, special=special,
         token_scores=tuple(raw.tolist()), token_scores_normalised=tuple(normed.tolist()), words=words,
-        settings=settings, seconds=seconds, version=__version__, deltas=deltas, units=units,
+        settings=settings, seconds=seconds, version=__version__, deltas=deltas, units=units, nodes=nodes,
         total_delta=None if out.total_delta is None else float(out.total_delta[j]),
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
     )

@@ -43,6 +43,7 @@ class Explanation:
     attributions: tuple[tuple[float, ...], ...] | None = None  # per-feature (tokens × D), on request
     truncated: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    nodes: tuple[int, ...] | None = None  # quadrature nodes per path (SIG: per unit; IG: one), error-controlled runs
 
     # --- views -------------------------------------------------------------------------------
     @property
@@ -73,7 +74,7 @@ class Explanation:
 
             raise FaithlensError(f"Not an explanation: unexpected keys {sorted(unknown)}. Expected keys from {sorted(known)}.")
         d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
-        for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings"):
+        for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes"):
             if d.get(name) is not None:
                 d[name] = tuple(d[name])
         d["offsets"] = tuple(tuple(o) for o in d["offsets"])

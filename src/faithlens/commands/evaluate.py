@@ -6,8 +6,7 @@ import argparse
 import sys
 import time
 
-from ..evaluate import DEFAULT_METHODS, evaluate
-from ..metrics import DEFAULT_TOPK, PROTOCOLS
+from ..names import DEFAULT_TOPK, EVALUATE_DEFAULT_METHODS as DEFAULT_METHODS, PROTOCOLS
 
 
 def register(subparsers) -> None:
@@ -46,6 +45,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..data import load_dataset, select
+    from ..evaluate import evaluate
     from ..model import load_model
 
     started = time.perf_counter()

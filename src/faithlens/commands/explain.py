@@ -12,10 +12,7 @@ DTYPES = ("float32", "float64")
 
 
 def register(sub) -> None:
-    from ..baselines import BASELINES
-    from ..methods import METHODS
-    from ..quadrature import RULES
-    from ..scores import SCORES
+    from ..names import BASELINES, METHODS, RULES, SCORES
 
     p = sub.add_parser("explain", help="explain texts word by word",
                        description="Explain a classifier's prediction word by word. Texts come from the arguments, "
