@@ -27,6 +27,12 @@ def test_static_names_equal_the_registries():
     assert names.SIG_MODES == tuple(MODES)
     assert names.PROTOCOLS == tuple(metrics.PROTOCOLS)
     assert names.DEFAULT_TOPK == metrics.DEFAULT_TOPK
+    from faithlens.methods.adaptive import DEFAULT_TOLERANCE
+
+    from faithlens.explainer import ADAPTIVE_METHODS
+
+    assert names.DEFAULT_TOLERANCE == DEFAULT_TOLERANCE
+    assert names.ADAPTIVE_METHODS == ADAPTIVE_METHODS
     assert names.EVALUATE_DEFAULT_METHODS == tuple(evaluate.DEFAULT_METHODS)
 
 

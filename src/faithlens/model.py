@@ -203,10 +203,11 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     """Load a sequence classifier by hub id or local folder; None or 'default' loads the bundled model."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from .audit.merge import register_auto_classes
-
-    register_auto_classes()  # merged FACADE models (faithlens_merged_bert) load like any model
     name = DEFAULT_MODEL if name_or_path is None else str(name_or_path)
+    if _may_be_merged(name):  # merged FACADE models (faithlens_merged_bert) load like any model
+        from .audit.merge import register_auto_classes
+
+        register_auto_classes()
     info: dict = {}
     if name == DEFAULT_MODEL:
         from .default_model import ensure_default_model
@@ -237,6 +238,24 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
         if quiet:
             hf_logging.enable_progress_bar()
     return from_pretrained_objects(model, tokenizer, name=name, info=info)
+
+
+def _may_be_merged(name: str) -> bool:
+    """Whether `name` may be a merged FACADE model, whose classes live in `audit.merge` (slow to import).
+
+    A local folder says so in its config.json; the default model never is; a hub id may be.
+    """
+    if name == DEFAULT_MODEL:
+        return False
+    config = Path(name).expanduser() / "config.json"
+    if not config.is_file():
+        return True
+    import json
+
+    try:
+        return json.loads(config.read_text()).get("model_type") == "faithlens_merged_bert"
+    except (OSError, ValueError):
+        return True
 
 
 def _check_model_folder(path: Path) -> None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 METHODS = ("sig", "ig", "grad_x_input", "saliency", "smoothgrad", "deeplift", "gradient_shap", "occlusion",
            "dig", "dig_maxcount")  # methods.METHODS
-RULES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid")  # quadrature.RULES
-NESTED_RULES = ("patterson", "clenshaw_curtis", "trapezoid")  # quadrature.NESTED_RULES (adaptive steps)
+RULES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "patterson",
+         "clenshaw_curtis")  # quadrature.RULES
+NESTED_RULES = ("patterson", "clenshaw_curtis")  # quadrature.NESTED_RULES (error-controlled steps)
+ADAPTIVE_METHODS = ("sig", "ig")  # explainer.ADAPTIVE_METHODS: take tolerance= / --steps auto
 BASELINES = ("mask", "pad", "zero", "unk")  # baselines.BASELINES
 SCORES = ("logit", "max_logit", "prob", "log_prob")  # scores.SCORES
 SIG_MODES = ("reverse", "forward", "closed")  # methods.sig.MODES
 UNITS = ("token", "word")
 PROTOCOLS = ("standard", "reference")  # metrics.PROTOCOLS
 DEFAULT_TOPK = 0.2  # metrics.DEFAULT_TOPK
+DEFAULT_TOLERANCE = 1e-3  # methods.adaptive.DEFAULT_TOLERANCE
 EVALUATE_DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")  # evaluate.DEFAULT_METHODS

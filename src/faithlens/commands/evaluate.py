@@ -25,7 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("--text-column", default=None)
     p.add_argument("--label-column", default=None)
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
-                   help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed")
+                   help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed "
+                        "sig:tolerance=1e-3 (error-controlled steps)")
     p.add_argument("--baseline", default="mask", help="mask, pad, zero or unk")
     p.add_argument("--steps", type=int, default=None, help="steps of path methods (default: each method's own)")
     p.add_argument("--topk", type=float, default=DEFAULT_TOPK, help="fraction of tokens in the top-k set")

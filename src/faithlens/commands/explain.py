@@ -12,7 +12,7 @@ DTYPES = ("float32", "float64")
 
 
 def register(sub) -> None:
-    from ..names import BASELINES, METHODS, RULES, SCORES
+    from ..names import BASELINES, DEFAULT_TOLERANCE, METHODS, RULES, SCORES
 
     p = sub.add_parser("explain", help="explain texts word by word",
                        description="Explain a classifier's prediction word by word. Texts come from the arguments, "
@@ -22,7 +22,13 @@ def register(sub) -> None:
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=["sig"], metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: sig)")
-    p.add_argument("--steps", type=int, default=None, help="path steps for sig/ig/dig (default 50)")
+    p.add_argument("--steps", type=_steps, default=None,
+                   help="path steps for sig/ig/dig (default 50), or 'auto': as many as --tolerance needs "
+                        f"(sig, ig; default tolerance {DEFAULT_TOLERANCE:g})")
+    p.add_argument("--tolerance", type=float, default=None, metavar="TAU",
+                   help="sig (reverse/forward) and ig: refine each path with a nested rule until its score is within "
+                        "TAU of the exact value (relative; SIG: of the closed-form scores' norm, IG: of F(w) - F(w̄)); "
+                        "--steps then caps the nodes per path")
     p.add_argument("--rule", default="gausslegendre", help=f"quadrature: {', '.join(RULES)}")
     p.add_argument("--baseline", default="mask", help=f"one of {', '.join(BASELINES)} (default mask)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
@@ -38,6 +44,25 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
     p.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a self-contained HTML page")
     p.set_defaults(run=run)
+
+
+def _steps(value: str) -> int | str:
+    """--steps: a positive int or 'auto'."""
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive int or 'auto', got {value!r}") from None
+
+
+def _for_method(method: str, settings: dict) -> dict:
+    """--steps auto and --tolerance apply to the methods with error-controlled steps; the others keep their own steps."""
+    from ..names import ADAPTIVE_METHODS
+
+    if method in ADAPTIVE_METHODS and not (method == "sig" and settings["mode"] == "closed"):
+        return settings
+    return dict(settings, tolerance=None, steps=None if settings["steps"] == "auto" else settings["steps"])
 
 
 def read_texts(args: argparse.Namespace) -> list[str]:
@@ -76,8 +101,8 @@ def run(args: argparse.Namespace) -> int:
     explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
-                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate)
-    by_method = {m: explainer.explain(texts, m, **settings) for m in args.method}
+                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance)
+    by_method = {m: explainer.explain(texts, m, **_for_method(m, settings)) for m in args.method}
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
     for group in groups:
         if args.json:
