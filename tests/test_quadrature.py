@@ -49,10 +49,10 @@ def test_bad_rule_and_steps():
     with pytest.raises(FaithlensError, match=">= 2"):
         rule("riemann_trapezoid", 1)
     assert set(RULES) == {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid",
-                          "patterson", "clenshaw_curtis"}
+                          "leja", "patterson", "clenshaw_curtis"}
     with pytest.raises(FaithlensError, match="Patterson rules have 1, 3, 7, 15, 31, 63 nodes. Got 50"):
         rule("patterson", 50)
-    with pytest.raises(FaithlensError, match="Valid choices: clenshaw_curtis, patterson"):
+    with pytest.raises(FaithlensError, match="Valid choices: clenshaw_curtis, leja, patterson"):
         nested("gausslegendre")
 
 
@@ -87,15 +87,24 @@ def test_clenshaw_curtis_exact_to_degree_n_minus_1_and_n_when_odd(n):
     assert alphas[0] == 0 and alphas[-1] == 1 and (weights > 0).all()
 
 
-@pytest.mark.parametrize("name", ["patterson", "clenshaw_curtis"])
+@pytest.mark.parametrize("n", [1, 2, 4, 10, 32, 64])
+def test_leja_exact_to_degree_n_minus_1_and_its_prefixes_nest(n):
+    assert exact_degree("leja", n) == (1 if n == 1 else n - 1)  # one node (1/2) is the midpoint rule
+    alphas, weights = rule("leja", n)
+    assert np.abs(weights.numpy()).sum() < 1.1  # nearly positive: a stable rule
+    longer = rule("leja", n + 2)[0].numpy()
+    assert np.array_equal(longer[:n], alphas.numpy())  # one sequence: every prefix is a rule
+
+
+@pytest.mark.parametrize("name", ["leja", "patterson", "clenshaw_curtis"])
 def test_nested_levels_reuse_nodes_and_equal_the_plain_rules(name):
     alphas, weights, counts = nested(name)
     assert len(set(np.round(alphas, 14))) == len(alphas) == counts[-1]  # every node evaluated once
     for level, n in enumerate(counts):
         assert (weights[level, n:] == 0).all()  # a level uses only the nodes of the levels up to it
         a, w = rule(name, n)
-        order = np.argsort(alphas[:n])
-        assert np.allclose(alphas[:n][order], a.numpy(), atol=1e-15)
-        assert np.allclose(weights[level, :n][order], w.numpy(), atol=1e-15)
+        order, plain = np.argsort(alphas[:n]), np.argsort(a.numpy())
+        assert np.allclose(alphas[:n][order], a.numpy()[plain], atol=1e-15)
+        assert np.allclose(weights[level, :n][order], w.numpy()[plain], atol=1e-15)
     capped = nested(name, max_nodes=20)
     assert capped[2] == tuple(c for c in counts if c <= 20)

@@ -198,12 +198,23 @@ def gradients_along(batch: Batch, b_idx: Tensor, coef: Tensor, keep: Tensor, wei
     B, L, D = batch.shape
     total = torch.zeros(B, L, D, dtype=batch.W.dtype)
     diff = batch.diff
-    for s in batch.chunks(len(b_idx), "reverse", batch.prefix_groups(b_idx, coef)):
+    shared = sharing_coef(coef, keep)
+    for s in batch.chunks(len(b_idx), "reverse", batch.prefix_groups(b_idx, shared)):
         b = b_idx[s]
-        grad = gradients_at(batch, batch.points(b, coef[s]), b, coef[s])  # (r, L, D)
+        grad = gradients_at(batch, batch.points(b, coef[s]), b, shared[s])  # (r, L, D)
         contrib = (weight[s].to(grad.dtype)[:, None, None] * keep[s].to(grad.dtype)[..., None]) * grad * diff[b]
         total.index_add_(0, b, contrib)
     return total
+
+
+def sharing_coef(coef: Tensor, keep: Tensor) -> Tensor:
+    """Path coefficients for prefix sharing (`Batch.logits`): kept positions count as moved (R, L).
+
+    A causal model shares the columns before a row's first moved one, and their gradient is then
+    zero. A kept position must never fall in that prefix, even where its coefficient is 1 (a
+    rule's node at alpha = 1, e.g. riemann_right, Leja, Clenshaw–Curtis).
+    """
+    return torch.where(keep.bool(), torch.zeros_like(coef), coef)
 
 
 def gradients_at(batch: Batch, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:

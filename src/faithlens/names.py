@@ -10,9 +10,9 @@ from __future__ import annotations
 
 METHODS = ("sig", "ig", "grad_x_input", "saliency", "smoothgrad", "deeplift", "gradient_shap", "occlusion",
            "dig", "dig_maxcount")  # methods.METHODS
-RULES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "patterson",
+RULES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "leja", "patterson",
          "clenshaw_curtis")  # quadrature.RULES
-NESTED_RULES = ("patterson", "clenshaw_curtis")  # quadrature.NESTED_RULES (error-controlled steps)
+NESTED_RULES = ("leja", "patterson", "clenshaw_curtis")  # quadrature.NESTED_RULES (error-controlled steps)
 ADAPTIVE_METHODS = ("sig", "ig")  # explainer.ADAPTIVE_METHODS: take tolerance= / --steps auto
 BASELINES = ("mask", "pad", "zero", "unk")  # baselines.BASELINES
 SCORES = ("logit", "max_logit", "prob", "log_prob")  # scores.SCORES

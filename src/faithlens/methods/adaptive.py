@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..batching import Batch, gradients_at, jvps_along
+from ..batching import Batch, gradients_at, jvps_along, sharing_coef
 from ..errors import FaithlensError
 from ..quadrature import NESTED_RULES, nested
 
-DEFAULT_RULE = "patterson"
+DEFAULT_RULE = "leja"
 DEFAULT_TOLERANCE = 1e-3  # relative to ‖c‖₂ (SIG) or |F(w) − F(w̄)| (IG); see bench/results/changes.md
 
 
@@ -121,10 +121,11 @@ def _gradient_rows(batch: Batch, sums: Tensor, b: Tensor, moving: Tensor, keep: 
     """
     p, k, rb, rkeep = _share_input_rows(b, keep, p, k, alphas)
     coef = _coef(moving[p], alphas[k])
+    shared = sharing_coef(coef, rkeep)  # causal models: never share a kept position's column
     diff = batch.diff
-    for s in batch.chunks(len(p), "reverse", batch.prefix_groups(rb, coef)):
+    for s in batch.chunks(len(p), "reverse", batch.prefix_groups(rb, shared)):
         bs = rb[s]
-        grad = gradients_at(batch, batch.points(bs, coef[s]), bs, coef[s])  # (r, L, D)
+        grad = gradients_at(batch, batch.points(bs, coef[s]), bs, shared[s])  # (r, L, D)
         contrib = rkeep[s].to(grad.dtype)[..., None] * grad * diff[bs]  # (r, L, D)
         for level in range(len(weights)):
             w = weights[level, k[s]]
