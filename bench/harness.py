@@ -381,3 +381,24 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+AUTO_NOISE = 0.03  # a mode within 3 % of the faster one counts as as fast (CPU time on a shared machine)
+
+
+def auto_mode_choices(model: ClassifierModel, points: list[dict]) -> list[dict]:
+    """At each length of the sweep: the mode `mode="auto"` picks, and the faster one measured."""
+    from faithlens.methods.sig import AUTO_FORWARD_MAX_TOKENS
+
+    out = []
+    for p in points:
+        t = p["extrapolated_seconds"]
+        if "faithlens_sig_reverse" not in t or "faithlens_sig_forward" not in t:
+            continue
+        ratio = t["faithlens_sig_reverse"] / t["faithlens_sig_forward"]
+        picks = "forward" if p["tokens"] <= AUTO_FORWARD_MAX_TOKENS else "reverse"
+        faster = "forward" if ratio >= 1 else "reverse"
+        slowdown = (ratio if picks == "reverse" else 1 / ratio)  # time of the pick / time of the other
+        out.append({"tokens": p["tokens"], "picks": picks, "faster": faster, "reverse_over_forward": ratio,
+                    "picks_faster": bool(picks == faster or slowdown <= 1 + AUTO_NOISE)})
+    return out

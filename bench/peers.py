@@ -29,8 +29,8 @@ from faithlens.model import ClassifierModel
 
 
 def available() -> dict[str, bool]:
-    return {"transformers_interpret": importlib.util.find_spec("transformers_interpret") is not None,
-            "ferret": importlib.util.find_spec("ferret") is not None}
+    return {name: name in sys.modules or importlib.util.find_spec(name) is not None
+            for name in ("transformers_interpret", "ferret")}
 
 
 def _hf_inputs(batch: Batch) -> tuple[Tensor, Tensor, Tensor | None]:
@@ -94,6 +94,7 @@ def _ferret_ig_class():
     if "ferret" not in sys.modules:
         package = types.ModuleType("ferret")
         package.__path__ = list(spec.submodule_search_locations)
+        package.__spec__ = spec
         sys.modules["ferret"] = package
     if importlib.util.find_spec("cv2") is None and "cv2" not in sys.modules:
         stand_in = types.ModuleType("cv2")

@@ -24,20 +24,23 @@ TEXT = "a hideous, confusing spectacle"
 REPO = Path(__file__).resolve().parents[1]
 
 BASELINE_IMPORT = "import torch, transformers"
-BASELINE_FORWARD = (
-    "import torch, transformers\n"
-    "from transformers import AutoModelForSequenceClassification, AutoTokenizer\n"
-    "from faithlens.default_model import default_model_dir\n"  # only a path; imports nothing heavy
-    "path = default_model_dir()\n"
-    "tok = AutoTokenizer.from_pretrained(path)\n"
-    "net = AutoModelForSequenceClassification.from_pretrained(path).eval()\n"
-    "with torch.inference_mode():\n"
-    f"    print(net(**tok({TEXT!r}, return_tensors='pt')).logits)\n"
-)
+
+
+def baseline_forward(path: str, text: str = TEXT) -> str:
+    """The plain transformers script: import, load tokenizer and model from `path`, one forward."""
+    return ("import torch, transformers\n"
+            "from transformers import AutoModelForSequenceClassification, AutoTokenizer\n"
+            f"tok = AutoTokenizer.from_pretrained({path!r})\n"
+            f"net = AutoModelForSequenceClassification.from_pretrained({path!r}).eval()\n"
+            "with torch.inference_mode():\n"
+            f"    print(net(**tok({text!r}, return_tensors='pt')).logits)\n")
 
 
 def commands(text: str = TEXT) -> dict[str, list[str]]:
+    from faithlens.default_model import default_model_dir
+
     py = sys.executable
+    BASELINE_FORWARD = baseline_forward(str(default_model_dir()), text)
     return {
         "python -c pass": [py, "-c", "pass"],
         "faithlens --version": [py, "-m", "faithlens", "--version"],

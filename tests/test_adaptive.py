@@ -88,7 +88,7 @@ def test_ig_meets_its_tolerance_on_the_completeness_gap(ex, tolerance):
     fixed = ex.explain(TEXTS[2], "ig", steps=50)
     gap = sum(fixed.token_scores) - fixed.total_delta  # F(w) - F(w̄)
     assert abs(e.total_delta) <= tolerance * abs(gap) + 1e-12
-    assert len(e.nodes) == 1 and e.nodes[0] in {*range(4, 65, 2), 80, 96, 128}
+    assert len(e.nodes) == 1 and e.nodes[0] in (8, 16, 24, 32, 40, 48, 64, 80, 96, 128)
     capped = ex.explain(TEXTS[2], "ig", tolerance=0.0, steps=7, rule="patterson")
     same = ex.explain(TEXTS[2], "ig", steps=7, rule="patterson")
     assert torch.allclose(T(capped.token_scores), T(same.token_scores), atol=1e-13)

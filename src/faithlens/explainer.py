@@ -62,7 +62,7 @@ class Explainer:
         score: str = "logit",
         target: Target | Sequence[Target] = None,
         unit: str = "token",
-        mode: str = "reverse",
+        mode: str = "auto",
         rule: str = "gausslegendre",
         n_samples: int | None = None,
         noise: float = 0.01,

@@ -16,9 +16,9 @@ NESTED_RULES = ("leja", "patterson", "clenshaw_curtis")  # quadrature.NESTED_RUL
 ADAPTIVE_METHODS = ("sig", "ig")  # explainer.ADAPTIVE_METHODS: take tolerance= / --steps auto
 BASELINES = ("mask", "pad", "zero", "unk")  # baselines.BASELINES
 SCORES = ("logit", "max_logit", "prob", "log_prob")  # scores.SCORES
-SIG_MODES = ("reverse", "forward", "closed")  # methods.sig.MODES
+SIG_MODES = ("reverse", "forward", "closed", "auto")  # methods.sig.MODES
 UNITS = ("token", "word")
 PROTOCOLS = ("standard", "reference")  # metrics.PROTOCOLS
 DEFAULT_TOPK = 0.2  # metrics.DEFAULT_TOPK
-DEFAULT_TOLERANCE = 1e-3  # methods.adaptive.DEFAULT_TOLERANCE
+DEFAULT_TOLERANCE = 7e-4  # methods.adaptive.DEFAULT_TOLERANCE
 EVALUATE_DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")  # evaluate.DEFAULT_METHODS

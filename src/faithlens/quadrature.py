@@ -255,22 +255,26 @@ RULES["patterson"] = patterson
 RULES["clenshaw_curtis"] = clenshaw_curtis
 
 
-def nested(name: str, max_nodes: int | None = None) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
-    alphas, weights, counts = _nested(name, max_nodes)
-    return alphas.copy(), weights.copy(), counts
-
-
-@functools.lru_cache(maxsize=None)
-def _nested(name: str, max_nodes: int | None) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+def nested(name: str, max_nodes: int | None = None, sizes: tuple[int, ...] | None = None
+           ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """The levels of a nested rule, sharing nodes: (alphas (n,), weights (levels, n), counts).
 
     Nodes are ordered by the level that first uses them, so level l is the first ``counts[l]``
     nodes with the weights ``weights[l, :counts[l]]`` (zeros after). ``max_nodes`` drops the levels
-    with more nodes than that (at least the first level is kept).
+    with more nodes than that (at least the first level is kept). ``sizes`` replaces the family's
+    own level sizes (any increasing sizes for Leja, whose every prefix is a rule).
     """
+    alphas, weights, counts = _nested(name, max_nodes, None if sizes is None else tuple(sizes))
+    return alphas.copy(), weights.copy(), counts
+
+
+@functools.lru_cache(maxsize=None)
+def _nested(name: str, max_nodes: int | None, sizes: tuple[int, ...] | None
+            ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     if name not in NESTED_RULES:
         raise unknown_choice("nested quadrature rule", name, NESTED_RULES)
-    sizes = [n for n in NESTED_RULES[name] if max_nodes is None or n <= max_nodes] or [NESTED_RULES[name][0]]
+    own = NESTED_RULES[name] if sizes is None else sizes
+    sizes = [n for n in own if max_nodes is None or n <= max_nodes] or [own[0]]
     order: list[float] = []
     levels = []
     for n in sizes:

@@ -33,7 +33,8 @@ def register(sub) -> None:
     p.add_argument("--baseline", default="mask", help=f"one of {', '.join(BASELINES)} (default mask)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
     p.add_argument("--unit", default="token", help="token or word: what moves along one SIG path")
-    p.add_argument("--mode", default="reverse", help="SIG computation: reverse, forward or closed")
+    p.add_argument("--mode", default="auto", help="SIG computation: reverse, forward, closed, or auto (default: the "
+                        "faster of forward and reverse at the text's length; reverse when attributions are asked for)")
     p.add_argument("--score", default="logit", help=f"the explained function: {', '.join(SCORES)}")
     p.add_argument("--target", default=None, help="class index or label name (default: the predicted class)")
     p.add_argument("--samples", type=int, default=None, help="samples for smoothgrad / gradient_shap")

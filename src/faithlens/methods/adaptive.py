@@ -24,7 +24,9 @@ from ..errors import FaithlensError
 from ..quadrature import NESTED_RULES, nested
 
 DEFAULT_RULE = "leja"
-DEFAULT_TOLERANCE = 1e-3  # relative to ‖c‖₂ (SIG) or |F(w) − F(w̄)| (IG); see bench/results/changes.md
+# IG has one path per text: two nodes a round would be a batch of two rows, so its Leja levels grow faster.
+IG_LEJA_SIZES = (8, 16, 24, 32, 40, 48, 64, 80, 96, 128)
+DEFAULT_TOLERANCE = 7e-4  # relative to ‖c‖₂ (SIG) or |F(w) − F(w̄)| (IG); see bench/results/changes.md
 
 
 def rule_for(name: str) -> str:
@@ -56,7 +58,7 @@ class AdaptiveResult:
 
 def integrate(batch: Batch, b: Tensor, moving: Tensor, keep: Tensor, exact: Tensor, threshold: Tensor, *,
               mode: str = "reverse", rule: str = DEFAULT_RULE, max_nodes: int | None = None,
-              with_attributions: bool = True) -> AdaptiveResult:
+              with_attributions: bool = True, sizes: tuple[int, ...] | None = None) -> AdaptiveResult:
     """Refine P paths until each meets its threshold or the rule's last level.
 
     b (P,): text of each path; moving (P, L) bool: the positions the path moves from the baseline
@@ -64,43 +66,48 @@ def integrate(batch: Batch, b: Tensor, moving: Tensor, keep: Tensor, exact: Tens
     produces (SIG: its unit; IG: every attributed position). Paths of one text must keep disjoint
     positions. exact (P,): the path's integral; threshold (P,): the largest accepted |error|.
     mode "reverse" (gradients, per-feature attributions) or "forward" (one JVP per kept token).
+    ``sizes``: the level sizes (default: the rule's own). A path's levels never depend on the other
+    paths, so batching texts together changes nothing.
     """
-    alphas_np, weights_np, counts = nested(rule, max_nodes)
+    alphas_np, weights_np, counts = nested(rule, max_nodes, sizes)
     dtype = batch.W.dtype
     alphas = torch.as_tensor(alphas_np, dtype=dtype)
     weights = torch.as_tensor(weights_np, dtype=dtype)  # (levels, n)
     levels = len(counts)
     B, L, D = batch.shape
     P = len(b)
-    sums = torch.zeros(levels, B, L, D, dtype=dtype) if mode == "reverse" else torch.zeros(levels, B, L, dtype=dtype)
+    path_of = torch.full((B, L), -1, dtype=torch.long)  # the path that keeps each (text, position)
+    kp, kt = keep.nonzero(as_tuple=True)
+    path_of[b[kp], kt] = kp
+    entries: list[tuple[Tensor, ...]] = []  # per evaluated (row, kept position): (text, position, node, Σ_d, vector)
+    level_sums = torch.zeros(P, levels, dtype=dtype)  # Σ over a path's entries of weights[level, node] · Σ_d
     level = torch.full((P,), -1, dtype=torch.long)  # the last level whose nodes are all evaluated
     active = torch.ones(P, dtype=torch.bool)
     estimate = torch.zeros(P, dtype=dtype)
     rows = 0
-    keep_f = keep.to(dtype)
+    sizes_t = torch.tensor([0, *counts])
     while bool(active.any()):
         paths = active.nonzero()[:, 0]
-        start = torch.tensor([0, *counts])[level[paths] + 1]  # first new node of each path's next level
-        stop = torch.tensor(counts)[level[paths] + 1]
+        start, stop = sizes_t[level[paths] + 1], sizes_t[level[paths] + 2]  # the next level's new nodes
         p = paths.repeat_interleave(stop - start)
         k = torch.cat([torch.arange(int(a), int(z)) for a, z in zip(start, stop)])
-        if mode == "reverse":
-            _gradient_rows(batch, sums, b, moving, keep, p, k, alphas, weights)
-        else:
-            _jvp_rows(batch, sums, b, moving, keep, p, k, alphas, weights)
+        rows_fn = _gradient_rows if mode == "reverse" else _jvp_rows
+        for e_b, e_t, e_k, e_sum, e_vec in rows_fn(batch, b, moving, keep, p, k, alphas):
+            entries.append((e_b, e_t, e_k, e_sum, e_vec))
+            level_sums.index_add_(0, path_of[e_b, e_t], e_sum[:, None] * weights[:, e_k].T)
         rows += len(p)
         level[paths] += 1
-        token_sums = sums.sum(-1) if mode == "reverse" else sums  # (levels, B, L)
-        estimate[paths] = (token_sums[level[paths], b[paths]] * keep_f[paths]).sum(-1)
+        estimate[paths] = level_sums[paths, level[paths]]
         done = ((estimate[paths] - exact[paths]).abs() <= threshold[paths]) | (level[paths] == levels - 1)
         active[paths[done]] = False
-    token_sums = sums.sum(-1) if mode == "reverse" else sums
-    final = (token_sums[level, b] * keep_f).new_zeros(B, L)
-    final.index_put_((b,), token_sums[level, b] * keep_f, accumulate=True)
+    e_b, e_t, e_k, e_sum = (torch.cat([e[i] for e in entries]) for i in range(4))
+    w = weights[level[path_of[e_b, e_t]], e_k]  # each entry's weight at its path's final level
+    final = torch.zeros(B, L, dtype=dtype)
+    final.index_put_((e_b, e_t), w * e_sum, accumulate=True)
     attributions = None
     if mode == "reverse" and with_attributions:
         attributions = torch.zeros(B, L, D, dtype=dtype)
-        attributions.index_put_((b,), sums[level, b] * keep_f[..., None], accumulate=True)
+        attributions.index_put_((e_b, e_t), w[:, None] * torch.cat([e[4] for e in entries]), accumulate=True)
     converged = (estimate - exact).abs() <= threshold
     nodes = torch.tensor(counts)[level]
     return AdaptiveResult(token_sums=final, attributions=attributions, nodes=nodes, estimate=estimate,
@@ -112,9 +119,8 @@ def _coef(moving: Tensor, alpha: Tensor) -> Tensor:
     return 1.0 - moving.to(alpha.dtype) * (1.0 - alpha[:, None])
 
 
-def _gradient_rows(batch: Batch, sums: Tensor, b: Tensor, moving: Tensor, keep: Tensor, p: Tensor, k: Tensor,
-                   alphas: Tensor, weights: Tensor) -> None:
-    """Add weights[:, k] · keep ⊙ ∇F ⊙ (W − W̄) of every row (path p, node k) into sums (levels, B, L, D).
+def _gradient_rows(batch: Batch, b: Tensor, moving: Tensor, keep: Tensor, p: Tensor, k: Tensor, alphas: Tensor):
+    """Reverse mode, per chunk: (text, position, node, Σ_d, vector) of keep ⊙ ∇F ⊙ (W − W̄) at every kept position.
 
     Rows at alpha = 1 are the input itself whatever the path, so paths of one text share one
     gradient there (keep: the union of theirs).
@@ -126,11 +132,9 @@ def _gradient_rows(batch: Batch, sums: Tensor, b: Tensor, moving: Tensor, keep: 
     for s in batch.chunks(len(p), "reverse", batch.prefix_groups(rb, shared)):
         bs = rb[s]
         grad = gradients_at(batch, batch.points(bs, coef[s]), bs, shared[s])  # (r, L, D)
-        contrib = rkeep[s].to(grad.dtype)[..., None] * grad * diff[bs]  # (r, L, D)
-        for level in range(len(weights)):
-            w = weights[level, k[s]]
-            if bool((w != 0).any()):
-                sums[level].index_add_(0, bs, w[:, None, None] * contrib)
+        r, t = rkeep[s].nonzero(as_tuple=True)
+        vec = grad[r, t] * diff[bs[r], t]  # (n, D): only the kept positions
+        yield bs[r], t, k[s][r], vec.sum(-1), vec
 
 
 def _share_input_rows(b: Tensor, keep: Tensor, p: Tensor, k: Tensor, alphas: Tensor):
@@ -147,15 +151,11 @@ def _share_input_rows(b: Tensor, keep: Tensor, p: Tensor, k: Tensor, alphas: Ten
             torch.cat([keep[p[rest]], merged_keep]))
 
 
-def _jvp_rows(batch: Batch, sums: Tensor, b: Tensor, moving: Tensor, keep: Tensor, p: Tensor, k: Tensor,
-              alphas: Tensor, weights: Tensor) -> None:
-    """Forward mode: one JVP per (kept token, row), the tangent on that token; adds into sums (levels, B, L)."""
+def _jvp_rows(batch: Batch, b: Tensor, moving: Tensor, keep: Tensor, p: Tensor, k: Tensor, alphas: Tensor):
+    """Forward mode: one JVP per (kept token, row), the tangent on that token: (text, position, node, dF, None)."""
     L = keep.shape[1]
-    per_row = keep[p]  # (R, L)
-    r, t = per_row.nonzero(as_tuple=True)  # one JVP per kept token of each row
+    r, t = keep[p].nonzero(as_tuple=True)  # one JVP per kept token of each row
     rp, rk = p[r], k[r]
     tangent = torch.nn.functional.one_hot(t, L)
     dF = jvps_along(batch, b[rp], _coef(moving[rp], alphas[rk]), tangent)  # (T,)
-    for level in range(len(weights)):
-        w = weights[level, rk]
-        sums[level].index_put_((b[rp], t), w * dF, accumulate=True)
+    yield b[rp], t, rk, dF, None

@@ -6,7 +6,7 @@ import torch
 
 from ..batching import Batch, gradients_along
 from ..quadrature import rule
-from .adaptive import integrate, rule_for, threshold_floor
+from .adaptive import IG_LEJA_SIZES, integrate, rule_for, threshold_floor
 from .base import MethodOutput, Options, mask_scores, total_delta
 
 
@@ -37,7 +37,8 @@ def _adaptive(batch: Batch, opts: Options) -> MethodOutput:
     attributed = batch.enc.attributed
     name = rule_for(opts.rule)
     res = integrate(batch, torch.arange(B), torch.ones(B, L, dtype=torch.bool), attributed, gap, threshold,
-                    rule=name, max_nodes=opts.steps, with_attributions=True)
+                    rule=name, max_nodes=opts.steps, with_attributions=True,
+                    sizes=IG_LEJA_SIZES if name == "leja" else None)
     scores = mask_scores(batch, res.token_sums)
     return MethodOutput(
         token_scores=scores,
