@@ -336,9 +336,10 @@ def length_probe(explainer: Explainer, text: str, settings: Settings, with_tint:
         probes["tint_sig"] = (lambda: tint_sig_position(model, batch, rows, L // 2), rows, L * steps)
     out: dict = {"tokens": L, "units": U, "probe_rows": rows, "seconds_per_row": {}, "extrapolated_seconds": {},
                  "wall_seconds": {}}
+    repeats = max(settings.repeats, 3) if L <= 64 else settings.repeats  # short probes last ~1 s: take a median
     for name, (fn, timed_rows, full_rows) in probes.items():
         wall: list[float] = []
-        times, _ = timed(fn, settings.repeats, wall)
+        times, _ = timed(fn, repeats, wall)
         out["wall_seconds"][name] = statistics.median(wall)
         per_row = statistics.median(times) / timed_rows
         out["seconds_per_row"][name] = per_row

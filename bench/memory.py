@@ -23,8 +23,9 @@ METHODS = ("faithlens_sig_reverse", "faithlens_sig_forward", "faithlens_sig_clos
 # `explain` runs whose whole-process peak RSS is measured on a short text (what a CLI user pays):
 # name -> Explainer.explain keyword arguments
 EXPLAIN_RUNS = {
-    "sig reverse (50 steps)": {"method": "sig"},
-    "sig reverse (tolerance)": {"method": "sig", "steps": "auto"},
+    "sig, the defaults (mode auto: forward at 7 tokens; 50 steps)": {"method": "sig"},
+    "sig reverse (50 steps)": {"method": "sig", "mode": "reverse"},
+    "sig reverse (tolerance)": {"method": "sig", "mode": "reverse", "steps": "auto", "return_attributions": True},
     "sig forward (50 steps)": {"method": "sig", "mode": "forward"},
     "sig forward (tolerance)": {"method": "sig", "mode": "forward", "steps": "auto"},
     "sig closed": {"method": "sig", "mode": "closed"},

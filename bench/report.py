@@ -134,6 +134,19 @@ def targets(result: dict) -> list[dict]:
     if r:
         add("SIG closed form vs tint (50 steps)", "≥ 80×", f"{r['ratio_median']:.1f}× (min {r['ratio_min']:.1f})",
             bool(r["ratio_median"] >= 80.0))
+    st = result.get("startup")
+    if st:
+        wall = st["median_wall"]
+        slowest = max(wall["faithlens --version"], wall["faithlens --help"])
+        add("`faithlens --version` and `--help` without torch", "< 0.5 s",
+            f"{wall['faithlens --version']:.2f} s / {wall['faithlens --help']:.2f} s wall "
+            f"(`python -c pass`: {wall['python -c pass']:.2f} s)", bool(slowest < 0.5),
+            "tests/test_cli_startup.py checks in a subprocess that neither imports torch")
+        key = "faithlens explain (sig, 50 steps)"
+        cpu, w = st["explain_over_baseline_cpu"][key], st["explain_over_baseline_wall"][key]
+        add("`faithlens explain` on the default model vs `import torch, transformers` + one forward", "≤ 1.3×",
+            f"{cpu:.2f}× CPU, {w:.2f}× wall ({st['median_cpu'][key]:.2f} vs "
+            f"{st['median_cpu']['import torch, transformers + one forward']:.2f} CPU s)", bool(max(cpu, w) <= 1.3))
     return out
 
 
@@ -170,9 +183,10 @@ def markdown(result: dict) -> str:
     goals = targets(result)
     if goals:
         lines += ["## Targets", "", "| target | required | measured | met |", "|---|---|---|---|"]
+        cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731  (|Δ| inside a table cell)
         for t in goals:
             met = "**yes**" if t["met"] else "**no**"
-            lines.append(f"| {t['target']} | {t['required']} | {t['measured']} | {met} |")
+            lines.append(f"| {cell(t['target'])} | {cell(t['required'])} | {cell(t['measured'])} | {met} |")
         lines += [""] + [f"- {t['target']}: {t['note']}" for t in goals if t["note"]] + [""]
     if s:
         lines += [f"## SST-2 dev sentences: full runs ({len(result['sst2'])} sentences, "
