@@ -135,3 +135,15 @@ def test_causal_prefix_sharing_keeps_the_gradient_of_nodes_at_alpha_one(monkeypa
     full = ex.explain(TEXTS, method, rows_per_chunk=3, **settings)
     for a, b in zip(shared, full):
         assert a.token_scores == pytest.approx(b.token_scores, abs=1e-12)
+
+
+def test_evaluate_runs_error_controlled_specs(tmp_path):
+    from faithlens.data import Dataset
+    from faithlens.evaluate import evaluate, read_records
+
+    data = Dataset(tuple(TEXTS), (1, 0, 1), source="tiny")
+    result = evaluate(tiny("bert"), data, methods=["sig:tolerance=1e-3", "ig:tolerance=1e-3"], out=tmp_path,
+                      progress=False)
+    records = read_records(tmp_path / "records.jsonl")
+    assert {r["method"] for r in records} == {"sig:tolerance=1e-3", "ig:tolerance=1e-3"} and len(records) == 6
+    assert len(result.rows) == 2
