@@ -1,4 +1,4 @@
-"""`python -m bench`: faithlens vs tint (SIG) and Captum (IG), side by side, agreement first.
+"""`python -m bench`: faithlens vs tint (SIG), Captum, transformers-interpret and ferret (IG), side by side, agreement first.
 
 Writes bench/results/bench.json (updated after every measurement, so an interrupted run keeps
 what it measured), bench/results/bench.md and bench/results/time_vs_length.png.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--sst2", type=int, default=3, help="SST-2 dev sentences for the full runs (default 3)")
+    p.add_argument("--sst2", type=int, default=4, help="SST-2 dev sentences for the full runs (default 4)")
     p.add_argument("--max-tokens", type=int, default=24,
                    help="sample SST-2 sentences of at most this many tokens (default 24: keeps the bench under "
                         "15 minutes on a shared 2-core CPU; 0 = any length)")
@@ -29,6 +29,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tint-memory-lengths", default="128", help="lengths for tint's peak memory ('' to skip)")
     p.add_argument("--long-agreement-length", type=int, default=128)
     p.add_argument("--no-tint", action="store_true", help="skip tint even when installed")
+    p.add_argument("--no-peers", action="store_true", help="skip transformers-interpret, ferret and Captum LayerIG")
+    p.add_argument("--no-startup", action="store_true", help="skip the cold-start timings")
+    p.add_argument("--no-explain-memory", action="store_true", help="skip the whole-process peak RSS per method")
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder with sst2/dev.tsv and imdb_textfooler_test1000/ (default: ../shared/data beside the repo)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     return p.parse_args(argv)
@@ -43,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import harness as h
     from . import report
-    from .memory import in_subprocess
+    from .memory import EXPLAIN_RUNS, explain_peak_in_subprocess, in_subprocess
 
+    data = h.check_data(args.data or h.SHARED_DATA)  # before any expensive work
     torch.set_num_threads(args.threads)
     h.seed_everything(args.seed)
     started = time.perf_counter()
@@ -77,11 +83,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # warm-up (not timed): first calls pay for lazy initialisation
     warm = "a warm up sentence ."
-    h.sentence_runs(explainer, warm, h.Settings(steps=2, repeats=1), with_tint)
+    h.sentence_runs(explainer, warm, h.Settings(steps=2, repeats=1), with_tint, not args.no_peers)
 
-    texts = h.sst2_sentences(h.SHARED_DATA / "sst2" / "dev.tsv", args.sst2, args.seed, model, args.max_tokens or None)
+    texts = h.sst2_sentences(data / h.SST2_DEV, args.sst2, args.seed, model, args.max_tokens or None)
     for i, text in enumerate(texts):
-        run = h.sentence_runs(explainer, text, settings, with_tint)
+        run = h.sentence_runs(explainer, text, settings, with_tint, not args.no_peers)
         result["sst2"].append(run)
         result["sst2_summary"] = report.summarise_sentences(result["sst2"])
         save()
@@ -90,12 +96,13 @@ def main(argv: list[str] | None = None) -> int:
 
     lengths = [int(x) for x in args.lengths.split(",") if x]
     if lengths:
-        imdb = h.SHARED_DATA / "imdb_textfooler_test1000" / "imdb_test_sample_1000.txt"
+        imdb = data / h.IMDB_SAMPLE
         review = h.imdb_review(imdb, model, max(lengths), args.seed)
         for n in lengths:
             point = h.length_probe(explainer, h.prefix_with_tokens(model, review, n), settings, with_tint)
             result["lengths"].append(point)
             result["length_ratios"] = report.summarise_lengths(result["lengths"])
+            result["auto_mode"] = h.auto_mode_choices(model, result["lengths"])
             save()
             log(f"length {point['tokens']}: " + ", ".join(f"{k} {v:.3g}s" for k, v in point["extrapolated_seconds"].items()))
         if with_tint and args.long_agreement_length:
@@ -111,16 +118,31 @@ def main(argv: list[str] | None = None) -> int:
     if with_tint:
         jobs += [("tint_sig", int(n)) for n in args.tint_memory_lengths.split(",") if n]
     for method, n in jobs:
-        r = in_subprocess(method, n, args.steps, model_arg, args.seed, args.threads)
+        r = in_subprocess(method, n, args.steps, model_arg, args.seed, args.threads, data=data)
         result["memory"].append(r)
         save()
         log(f"memory {method} {n}: {r}")
+    if not args.no_explain_memory:
+        result["explain_memory"] = []
+        for run in ["transformers", *EXPLAIN_RUNS]:
+            r = explain_peak_in_subprocess(run, model_arg, args.threads)
+            result["explain_memory"].append(r)
+            save()
+            log(f"explain memory {run}: {r}")
+    if not args.no_startup:
+        from .startup import measure as startup
+
+        result["startup"] = startup()
+        save()
+        log(f"startup: {result['startup']['median_cpu']}")
 
     save()
     (args.out / "bench.md").write_text(report.markdown(result))
     if result["lengths"]:
         report.plot(result, args.out / "time_vs_length.png")
     log(f"done: {out_json}, {args.out / 'bench.md'}")
+    result["targets"] = report.targets(result)
+    save()
     agree = all(a["agree"] for a in result.get("sst2_summary", {}).get("agreement", {}).values())
     return 0 if agree else 1
 

@@ -33,9 +33,23 @@ from faithlens.quadrature import rule
 from faithlens.scores import score_function
 
 SIG_TOLERANCE = 1e-4  # max |difference| of L2-normalised token scores (reverse, forward; IG)
+ADAPTIVE_AGREEMENT = 1e-3  # error-controlled runs vs the 50-step peers: max |difference| of normalised scores
 SPEARMAN_MINIMUM = 0.9  # closed form vs tint's 50-step SIG: rank agreement
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = REPO.parent / "shared" / "data"  # the default of --data
+SST2_DEV = Path("sst2") / "dev.tsv"
+IMDB_SAMPLE = Path("imdb_textfooler_test1000") / "imdb_test_sample_1000.txt"
+
+
+def check_data(folder: Path) -> Path:
+    """The data folder, or a clear exit when it lacks the files the bench reads."""
+    folder = Path(folder).expanduser()
+    missing = [str(folder / f) for f in (SST2_DEV, IMDB_SAMPLE) if not (folder / f).is_file()]
+    if missing:
+        raise SystemExit(f"bench: the data folder {str(folder)!r} lacks {', '.join(missing)}. Pass --data DIR, a folder "
+                         f"holding {SST2_DEV} (GLUE SST-2 dev, tab-separated with a header) and {IMDB_SAMPLE} (one "
+                         "'label review' per line); the default is ../shared/data beside the repository.")
+    return folder
 
 
 # --- the model and the inputs ------------------------------------------------------------------
@@ -172,14 +186,16 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def agreement(ours: Tensor, peer: Tensor, attributed: Tensor, *, kind: str) -> dict:
-    """Compare two token-score vectors over attributed positions: 'max_abs' or 'spearman' check."""
+def agreement(ours: Tensor, peer: Tensor, attributed: Tensor, *, kind: str, tolerance: float | None = None) -> dict:
+    """Compare two token-score vectors over attributed positions: 'max_abs' (≤ tolerance) or 'spearman' check."""
     a, b = normalised(ours), normalised(peer)
     keep = attributed.flatten().bool()
     diff = float((a - b).abs().max())
     rho = spearman(a[keep], b[keep]) if int(keep.sum()) > 2 else 1.0
-    ok = diff <= SIG_TOLERANCE if kind == "max_abs" else rho >= SPEARMAN_MINIMUM
-    return {"check": kind, "max_abs_diff": diff, "spearman": rho, "agree": bool(ok)}
+    tolerance = SIG_TOLERANCE if tolerance is None else tolerance
+    ok = diff <= tolerance if kind == "max_abs" else rho >= SPEARMAN_MINIMUM
+    return {"check": kind, "max_abs_diff": diff, "spearman": rho, "agree": bool(ok),
+            "tolerance": tolerance if kind == "max_abs" else SPEARMAN_MINIMUM}
 
 
 # --- timing -----------------------------------------------------------------------------------
@@ -207,24 +223,50 @@ class Settings:
     probe_row_tokens: int = 3072  # rows × tokens timed per length in the sweep
 
 
-def sentence_runs(explainer: Explainer, text: str, settings: Settings, with_tint: bool) -> dict:
-    """Full runs of every method on one text; the agreement checks; the times."""
+def sentence_runs(explainer: Explainer, text: str, settings: Settings, with_tint: bool, with_peers: bool = True) -> dict:
+    """Full runs of every method on one text; the agreement checks; the times.
+
+    Error-controlled runs (``*_adaptive``) use faithlens's default tolerances; they are checked
+    against the 50-step peers at ADAPTIVE_AGREEMENT (SIG) and on the completeness gap (IG).
+    """
+    from faithlens.methods.adaptive import DEFAULT_TOLERANCE
+
+    from . import peers
+
     model, steps, reps = explainer.model, settings.steps, settings.repeats
     batch = prepare(explainer, text)
     attributed = batch.enc.attributed
-    explain = lambda **kw: (lambda: torch.tensor([explainer.explain(text, **kw).token_scores]))  # noqa: E731
+    explained: dict[str, object] = {}
+
+    def explain(name: str, **kw) -> Callable[[], Tensor]:
+        def run() -> Tensor:
+            e = explainer.explain(text, **kw)
+            explained[name] = e
+            return torch.tensor([e.token_scores])
+        return run
+
     runs: dict[str, Callable[[], Tensor]] = {
-        "faithlens_sig_reverse": explain(method="sig", steps=steps, mode="reverse"),
-        "faithlens_sig_forward": explain(method="sig", steps=steps, mode="forward"),
-        "faithlens_sig_closed": explain(method="sig", mode="closed"),
-        "faithlens_ig": explain(method="ig", steps=steps),
+        "faithlens_sig_reverse": explain("faithlens_sig_reverse", method="sig", steps=steps, mode="reverse"),
+        "faithlens_sig_forward": explain("faithlens_sig_forward", method="sig", steps=steps, mode="forward"),
+        "faithlens_sig_reverse_adaptive": explain("faithlens_sig_reverse_adaptive", method="sig", mode="reverse",
+                                                  tolerance=DEFAULT_TOLERANCE, return_attributions=True),
+        "faithlens_sig_forward_adaptive": explain("faithlens_sig_forward_adaptive", method="sig", mode="forward",
+                                                  tolerance=DEFAULT_TOLERANCE),
+        "faithlens_sig_closed": explain("faithlens_sig_closed", method="sig", mode="closed"),
+        "faithlens_ig": explain("faithlens_ig", method="ig", steps=steps),
+        "faithlens_ig_adaptive": explain("faithlens_ig_adaptive", method="ig", tolerance=DEFAULT_TOLERANCE),
         "faithlens_ig_core": lambda: fl_ig_core(batch, Options(steps=steps)).token_scores,
         "captum_ig": lambda: captum_ig(model, batch, steps),
     }
+    comparable = {}
+    if with_peers:
+        for name, (fn, same) in peers.runs(model, batch, text).items():
+            runs[name] = fn
+            comparable[name] = same
     if with_tint:
         runs["tint_sig"] = lambda: tint_sig(model, batch, steps)
     out: dict = {"text": text, "tokens": int(batch.enc.attention_mask.sum()), "times": {}, "wall_times": {},
-                 "agreement": {}}
+                 "agreement": {}, "gaps": {}, "nodes": {}}
     scores = {}
     for name, fn in runs.items():
         out["wall_times"][name] = []
@@ -236,11 +278,34 @@ def sentence_runs(explainer: Explainer, text: str, settings: Settings, with_tint
             scores[name] = scores[name].reshape(-1)[real]
     attributed = attributed[0][real]
     if with_tint:
-        for name, kind in (("faithlens_sig_reverse", "max_abs"), ("faithlens_sig_forward", "max_abs"),
-                           ("faithlens_sig_closed", "spearman")):
-            out["agreement"][f"{name} vs tint_sig"] = agreement(scores[name], scores["tint_sig"], attributed, kind=kind)
+        for name, kind, tol in (("faithlens_sig_reverse", "max_abs", SIG_TOLERANCE),
+                                ("faithlens_sig_forward", "max_abs", SIG_TOLERANCE),
+                                ("faithlens_sig_reverse_adaptive", "max_abs", ADAPTIVE_AGREEMENT),
+                                ("faithlens_sig_forward_adaptive", "max_abs", ADAPTIVE_AGREEMENT),
+                                ("faithlens_sig_closed", "spearman", None)):
+            out["agreement"][f"{name} vs tint_sig"] = agreement(scores[name], scores["tint_sig"], attributed, kind=kind,
+                                                                tolerance=tol)
     out["agreement"]["faithlens_ig_core vs captum_ig"] = agreement(scores["faithlens_ig_core"], scores["captum_ig"], attributed, kind="max_abs")
     out["agreement"]["faithlens_ig vs captum_ig"] = agreement(scores["faithlens_ig"], scores["captum_ig"], attributed, kind="max_abs")
+    out["agreement"]["faithlens_ig_adaptive vs captum_ig"] = agreement(
+        scores["faithlens_ig_adaptive"], scores["captum_ig"], attributed, kind="max_abs", tolerance=ADAPTIVE_AGREEMENT)
+    for name, same in comparable.items():
+        if same:  # the peer with faithlens's settings must give faithlens's scores
+            out["agreement"][f"faithlens_ig vs {name}"] = agreement(scores["faithlens_ig"], scores[name], attributed, kind="max_abs")
+    # completeness gaps |Σ a − (F(w) − F(w̄))|, same F and baseline for all three
+    exact = float(batch.F_input()[0] - batch.F_baseline()[0])
+    out["gaps"] = {"exact_integral": exact,
+                   "captum_ig": abs(float(scores["captum_ig"].sum()) - exact),
+                   "faithlens_ig": abs(float(explained["faithlens_ig"].total_delta)),
+                   "faithlens_ig_adaptive": abs(float(explained["faithlens_ig_adaptive"].total_delta))}
+    for name in ("faithlens_sig_reverse_adaptive", "faithlens_sig_forward_adaptive", "faithlens_ig_adaptive"):
+        e = explained[name]
+        out["nodes"][name] = {"per_path": list(e.nodes), "mean": sum(e.nodes) / len(e.nodes),
+                              "flagged": sum("missed" in w for w in e.warnings)}
+    if with_tint:  # per-feature attributions of the error-controlled reverse run against the 50-step ones
+        full = explainer.explain(text, "sig", steps=steps, return_attributions=True)
+        A, B = torch.tensor(explained["faithlens_sig_reverse_adaptive"].attributions), torch.tensor(full.attributions)
+        out["per_feature_max_abs_diff"] = float((A - B).abs().max() / B.norm())
     return out
 
 
@@ -271,9 +336,10 @@ def length_probe(explainer: Explainer, text: str, settings: Settings, with_tint:
         probes["tint_sig"] = (lambda: tint_sig_position(model, batch, rows, L // 2), rows, L * steps)
     out: dict = {"tokens": L, "units": U, "probe_rows": rows, "seconds_per_row": {}, "extrapolated_seconds": {},
                  "wall_seconds": {}}
+    repeats = max(settings.repeats, 3) if L <= 64 else settings.repeats  # short probes last ~1 s: take a median
     for name, (fn, timed_rows, full_rows) in probes.items():
         wall: list[float] = []
-        times, _ = timed(fn, settings.repeats, wall)
+        times, _ = timed(fn, repeats, wall)
         out["wall_seconds"][name] = statistics.median(wall)
         per_row = statistics.median(times) / timed_rows
         out["seconds_per_row"][name] = per_row
@@ -316,3 +382,24 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+AUTO_NOISE = 0.03  # a mode within 3 % of the faster one counts as as fast (CPU time on a shared machine)
+
+
+def auto_mode_choices(model: ClassifierModel, points: list[dict]) -> list[dict]:
+    """At each length of the sweep: the mode `mode="auto"` picks, and the faster one measured."""
+    from faithlens.methods.sig import AUTO_FORWARD_MAX_TOKENS
+
+    out = []
+    for p in points:
+        t = p["extrapolated_seconds"]
+        if "faithlens_sig_reverse" not in t or "faithlens_sig_forward" not in t:
+            continue
+        ratio = t["faithlens_sig_reverse"] / t["faithlens_sig_forward"]
+        picks = "forward" if p["tokens"] <= AUTO_FORWARD_MAX_TOKENS else "reverse"
+        faster = "forward" if ratio >= 1 else "reverse"
+        slowdown = (ratio if picks == "reverse" else 1 / ratio)  # time of the pick / time of the other
+        out.append({"tokens": p["tokens"], "picks": picks, "faster": faster, "reverse_over_forward": ratio,
+                    "picks_faster": bool(picks == faster or slowdown <= 1 + AUTO_NOISE)})
+    return out

@@ -1,3 +1,7 @@
+"""`python -m faithlens ...` runs the command line."""
+
+import sys
+
 from .cli import main
 
-raise SystemExit(main())
+sys.exit(main())

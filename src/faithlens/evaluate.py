@@ -35,7 +35,7 @@ from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explana
 from .model import ClassifierModel
 
 DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
-SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int}
+SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float}
 RECORDS_FILE = "records.jsonl"
 SETTINGS_FILE = "settings.json"
 TABLE_COLUMNS = ("log_odds", "comprehensiveness", "sufficiency", "delta", "sig_delta", "seconds")
@@ -64,7 +64,7 @@ def _uses_steps(method: str) -> bool:
 
 
 def parse_method(spec: str) -> MethodSpec:
-    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples."""
+    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance."""
     name, _, rest = spec.partition(":")
     get_method(name)  # unknown names list the valid ones
     options: dict = {}
@@ -77,8 +77,21 @@ def parse_method(spec: str) -> MethodSpec:
         if key == "steps" and value.upper().endswith("N"):
             per_token = _positive_int(value[:-1] or "1", spec)
             continue
-        options[key] = _positive_int(value, spec) if SPEC_KEYS[key] is int else value
+        if SPEC_KEYS[key] is float:
+            options[key] = _fraction(value, spec)
+        else:
+            options[key] = _positive_int(value, spec) if SPEC_KEYS[key] is int else value
     return MethodSpec(label=spec, method=name, options=options, steps_per_token=per_token)
+
+
+def _fraction(value: str, spec: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 1:
+        raise FaithlensError(f"Expected a number in [0, 1) in method spec {spec!r}. Got {value!r}. Example: sig:tolerance=1e-3.")
+    return number
 
 
 def _positive_int(value: str, spec: str) -> int:

@@ -81,7 +81,7 @@ class Explainer:
         score: str | None = None,
         target: Target | Sequence[Target] = None,
         unit: str = "token",
-        mode: str = "reverse",
+        mode: str = "auto",
         rule: str = "gausslegendre",
         n_samples: int | None = None,
         noise: float = 0.01,
@@ -94,6 +94,7 @@ class Explainer:
         max_new_tokens: int = DEFAULT_NEW_TOKENS,
         per_token: bool = False,
         progress: bool | None = None,
+        tolerance: float | None = None,
     ) -> Explanation | list[Explanation]:
         """Explain one item (returns an Explanation) or a list of items (returns a list).
 
@@ -108,10 +109,16 @@ class Explainer:
         giving ``Explanation.per_target`` (continuation tokens × tokens). ``progress`` shows a bar of
         model passes with an ETA on stderr once the work has run for 2 s (default: when stderr is a
         terminal), after printing the expected number of passes when it is large.
+        ``tolerance`` (SIG reverse/forward, IG): error-controlled quadrature (SPEC §10). Each SIG
+        unit gets nodes of a nested rule until |a_u − c_u| ≤ tolerance · ‖c‖₂ (c: the closed form);
+        IG until |Σ a − (F(w) − F(w̄))| ≤ tolerance · |F(w) − F(w̄)|. ``steps`` then caps the nodes
+        per path; ``steps="auto"`` is ``tolerance=DEFAULT_TOLERANCE``. The nodes used per path are in
+        ``Explanation.nodes``; a path that missed the tolerance at the last level adds a warning.
         """
         single = isinstance(texts, (str, tuple))
         items = [texts] if single else list(texts)
-        given = check_settings([method], dict(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
+        steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
+        given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
                                               memory_budget=memory_budget, max_new_tokens=max_new_tokens), strict=False)
         ignored = unused_note([method], given)
@@ -126,7 +133,7 @@ class Explainer:
         _check_items(task, items)
         targets = _per_text(target, len(items))
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
-                       return_attributions=return_attributions)
+                       return_attributions=return_attributions, tolerance=tolerance)
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
         results: list[Explanation | None] = [None] * len(items)
@@ -323,6 +330,26 @@ def _check_items(task, items) -> None:
         raise FaithlensError("A QA model needs (question, context) pairs. Pass --pair QUESTION CONTEXT, or tuples in Python.")
 
 
+ADAPTIVE_METHODS = ("sig", "ig")  # methods that take tolerance= (SIG in reverse or forward mode)
+
+
+def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | None, float | None]:
+    """Validate tolerance= (and steps="auto"); returns (steps, tolerance) for Options."""
+    if isinstance(steps, str) and steps == "auto":
+        from .methods.adaptive import DEFAULT_TOLERANCE
+
+        steps, tolerance = None, DEFAULT_TOLERANCE if tolerance is None else tolerance
+    if tolerance is None:
+        return steps, None
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
+        raise FaithlensError(f"The 'tolerance' parameter must be a number in [0, 1) (relative to the exact integral's "
+                             f"size). Got {tolerance!r} instead. Try 1e-3.")
+    if method not in ADAPTIVE_METHODS or (method == "sig" and mode == "closed"):
+        raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; "
+                             f"{method!r}{' in closed mode' if method == 'sig' else ''} has none. Drop tolerance=.")
+    return steps, float(tolerance)
+
+
 def _per_text(target, n: int) -> list:
     """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text."""
     if target is None or isinstance(target, (int, str, tuple)):
@@ -446,15 +473,28 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     words = _words(enc, j, pos, raw, normed)
     target_row = prep.batch.target[j]
     prediction, target = model.task.describe(prep.outputs[j], target_row, model.labels, enc, j)
-    deltas = units = None
+    deltas = units = nodes = None
+    missed: list[str] = []
     if out.unit_deltas is not None and out.units is not None:
         real = out.units[j].any(-1)
         deltas = tuple(float(x) for x in out.unit_deltas[j][real].tolist())
         units = tuple(tuple(keep[int(p)] for p in torch.nonzero(u).flatten().tolist()) for u in out.units[j][real])
+    if out.path_nodes is not None:
+        on_path = out.units[j].any(-1) if out.units is not None else torch.ones(out.path_nodes.shape[1], dtype=torch.bool)
+        nodes = tuple(int(n) for n in out.path_nodes[j][on_path].tolist())
+        if out.path_converged is not None and not bool(out.path_converged[j][on_path].all()):
+            bad = (~out.path_converged[j][on_path]).nonzero()[:, 0].tolist()
+            if units is not None:
+                names = ", ".join(repr("".join(tokens[t] for t in units[i])) for i in bad)
+                missed.append(f"SIG: {len(bad)} unit(s) ({names}) missed tolerance={settings.get('tolerance')} at the "
+                              f"rule's last level ({settings.get('max_nodes')} nodes); they keep their best estimate (see deltas).")
+            else:
+                missed.append(f"The completeness gap missed tolerance={settings.get('tolerance')} at the rule's last "
+                              f"level ({settings.get('max_nodes')} nodes); the scores are the best estimate (see total_delta).")
     attributions = None
     if out.attributions is not None:
         attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())
-    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings) if w)
+    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings, *missed) if w)
     settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:
         settings["seed"] = seed
@@ -463,7 +503,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         prediction=prediction, target=target, score=settings["score"],
         tokens=tokens, offsets=offsets, special=special,
         token_scores=tuple(raw.tolist()), token_scores_normalised=tuple(normed.tolist()), words=words,
-        settings=settings, seconds=seconds, version=__version__, deltas=deltas, units=units,
+        settings=settings, seconds=seconds, version=__version__, deltas=deltas, units=units, nodes=nodes,
         total_delta=None if out.total_delta is None else float(out.total_delta[j]),
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
         task=model.task.name, text_pair=enc.pair(j),

@@ -7,7 +7,7 @@ import math
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: task, text_pair, per_target, provenance, Word.segment (version 1 files load with their defaults)
+SCHEMA_VERSION = 2  # 2: task, text_pair, per_target, provenance, nodes, Word.segment (version 1 files load with their defaults)
 SCHEMA_VERSIONS = (1, 2)
 
 
@@ -49,6 +49,7 @@ class Explanation:
     text_pair: str | None = None  # the second text of a pair: hypothesis, or a QA model's context
     per_target: tuple[tuple[float, ...], ...] | None = None  # causal LM: raw scores per continuation token (J × tokens)
     provenance: dict | None = None  # the model's resolved source, revision, weights' SHA-256, faithlens model card
+    nodes: tuple[int, ...] | None = None  # quadrature nodes per path (SIG: per unit; IG: one), error-controlled runs
 
     # --- views -------------------------------------------------------------------------------
     @property
@@ -95,7 +96,7 @@ class Explanation:
             raise FaithlensError(f"Not an explanation: missing keys {missing}. Was it written by Explanation.to_json?")
         try:
             d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
-            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings"):
+            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes"):
                 if d.get(name) is not None:
                     d[name] = tuple(d[name])
             d["offsets"] = tuple(tuple(o) for o in d["offsets"])

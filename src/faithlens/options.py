@@ -36,7 +36,7 @@ METHOD_SETTINGS = {  # which settings each method reads (besides the common ones
     "deeplift": set(),
 }
 SPECIFIC = {"steps", "rule", "unit", "mode", "n_samples", "noise", "tolerance"}  # meaningful for some methods only
-DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "token", "mode": "reverse", "n_samples": None,
+DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "token", "mode": "auto", "n_samples": None,
             "noise": 0.01, "tolerance": None}
 
 
@@ -71,7 +71,7 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
         if m not in METHODS:
             raise unknown_choice("method", m, METHODS)
     s = dict(settings)
-    if s.get("steps") is not None:
+    if s.get("steps") is not None and s["steps"] != "auto":  # "auto": as many as the tolerance needs (sig, ig)
         check_steps(s["steps"])
     if s.get("n_samples") is not None:
         _int("n_samples", s["n_samples"], low=1, high=MAX_SAMPLES,
@@ -93,16 +93,16 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
         raise unknown_choice("quadrature rule", s["rule"], RULES)
     if s.get("unit", "token") not in ("token", "word"):
         raise unknown_choice("unit", s["unit"], ["token", "word"])
-    if s.get("mode", "reverse") not in ("reverse", "forward", "closed"):
-        raise unknown_choice("SIG mode", s["mode"], ["closed", "forward", "reverse"])
+    if s.get("mode", "auto") not in ("reverse", "forward", "closed", "auto"):
+        raise unknown_choice("SIG mode", s["mode"], ["auto", "closed", "forward", "reverse"])
     noise = s.get("noise", 0.01)
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (math.isfinite(noise) and noise > 0):
         raise FaithlensError(f"The 'noise' parameter (SmoothGrad's σ as a fraction of the embedding range) must be a "
                              f"positive number, e.g. 0.01. Got {noise!r}.")
     tolerance = s.get("tolerance")
     if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
-                                  or not (math.isfinite(tolerance) and 0 < tolerance < 1)):
-        raise FaithlensError(f"The 'tolerance' parameter must be a number in (0, 1), e.g. 1e-3. Got {tolerance!r}.")
+                                  or not (math.isfinite(tolerance) and 0 <= tolerance < 1)):
+        raise FaithlensError(f"The 'tolerance' parameter must be a number in [0, 1), e.g. 1e-3. Got {tolerance!r}.")
     if strict and (note := unused_note(methods, s)):
         raise FaithlensError(note + " Drop it, or choose one of those methods.")
     return s
@@ -126,6 +126,8 @@ def applicable(method: str, settings: Mapping[str, object]) -> dict:
     """`settings` without the method-specific ones `method` does not read (for one call among several methods)."""
     closed = method == "sig" and settings.get("mode") == "closed"
     reads = {"unit", "mode"} if closed else METHOD_SETTINGS.get(method, SPECIFIC)
+    if settings.get("steps") == "auto" and method not in ("sig", "ig"):  # error-controlled steps: sig and ig only
+        reads = reads - {"steps"}
     return {k: v for k, v in settings.items() if k not in SPECIFIC or k in reads}
 
 

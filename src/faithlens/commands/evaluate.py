@@ -6,8 +6,7 @@ import argparse
 import sys
 import time
 
-from ..evaluate import DEFAULT_METHODS, evaluate
-from ..metrics import AOPC_FRACTIONS, DEFAULT_TOPK, PROTOCOLS
+from ..names import AOPC_FRACTIONS, DEFAULT_TOPK, EVALUATE_DEFAULT_METHODS as DEFAULT_METHODS, PROTOCOLS
 
 
 def register(subparsers) -> None:
@@ -26,7 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("--text-column", default=None)
     p.add_argument("--label-column", default=None)
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
-                   help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed")
+                   help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed "
+                        "sig:tolerance=1e-3 (error-controlled steps)")
     p.add_argument("--baseline", default="mask", help="mask, pad, zero or unk")
     p.add_argument("--steps", type=int, default=None, help="steps of path methods (default: each method's own)")
     p.add_argument("--topk", type=float, default=DEFAULT_TOPK, help="fraction of tokens in the top-k set")
@@ -48,6 +48,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..data import load_dataset, select
+    from ..evaluate import evaluate
     from ..model import load_model
 
     started = time.perf_counter()

@@ -12,10 +12,7 @@ DTYPES = ("float32", "float64")
 
 
 def register(sub) -> None:
-    from ..baselines import BASELINES
-    from ..methods import METHODS
-    from ..quadrature import RULES
-    from ..scores import SCORES
+    from ..names import BASELINES, DEFAULT_TOLERANCE, METHODS, RULES, SCORES
 
     p = sub.add_parser("explain", help="explain texts word by word",
                        description="Explain a model's prediction word by word: a classifier's class (single texts or "
@@ -30,13 +27,20 @@ def register(sub) -> None:
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=["sig"], metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: sig)")
-    p.add_argument("--steps", type=int, default=None, help="path steps for sig/ig/dig (default 50)")
+    p.add_argument("--steps", type=_steps, default=None,
+                   help="path steps for sig/ig/dig (default 50), or 'auto': as many as --tolerance needs "
+                        f"(sig, ig; default tolerance {DEFAULT_TOLERANCE:g})")
+    p.add_argument("--tolerance", type=float, default=None, metavar="TAU",
+                   help="sig (reverse/forward) and ig: refine each path with a nested rule until its score is within "
+                        "TAU of the exact value (relative; SIG: of the closed-form scores' norm, IG: of F(w) - F(w̄)); "
+                        "--steps then caps the nodes per path")
     p.add_argument("--rule", default="gausslegendre", help=f"quadrature: {', '.join(RULES)}")
     p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask; causal LMs: pad, "
                                                      "else eos, else unk)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
     p.add_argument("--unit", default="token", help="token or word: what moves along one SIG path (sig, occlusion)")
-    p.add_argument("--mode", default="reverse", help="SIG computation: reverse, forward or closed (sig only)")
+    p.add_argument("--mode", default="auto", help="SIG computation: reverse, forward, closed, or auto (default: the "
+                        "faster of forward and reverse at the text's length; reverse when attributions are asked for)")
     p.add_argument("--score", default=None, help=f"the explained function: {', '.join(SCORES)} (default: logit; "
                                                   "log_prob for causal LMs)")
     p.add_argument("--target", default=None, help="class index or label name (default: the predicted class)")
@@ -59,6 +63,16 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
     p.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a self-contained HTML page")
     p.set_defaults(run=run)
+
+
+def _steps(value: str) -> int | str:
+    """--steps: a positive int or 'auto'."""
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive int or 'auto', got {value!r}") from None
 
 
 def read_texts(args: argparse.Namespace) -> list:
@@ -113,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         target = args.target_text
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
-                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate,
+                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=args.max_new_tokens, per_token=args.per_token)
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
     explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))

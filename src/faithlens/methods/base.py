@@ -23,6 +23,7 @@ class Options:
     noise: float = 0.01
     seed: int = 0
     return_attributions: bool = False
+    tolerance: float | None = None  # error-controlled quadrature (SPEC §10); `steps` then caps the nodes
 
 
 @dataclass
@@ -34,6 +35,8 @@ class MethodOutput:
     unit_deltas: Tensor | None = None  # (B, U): score - (F(w) - F(w̄ at unit)) (SIG)
     total_delta: Tensor | None = None  # (B,): Σ scores - (F(w) - F(w̄)) (completeness)
     settings: dict = field(default_factory=dict)  # the settings actually used
+    path_nodes: Tensor | None = None  # (B, U) SIG units / (B, 1) IG: quadrature nodes used per path (adaptive)
+    path_converged: Tensor | None = None  # same shape, bool: met the tolerance (adaptive)
 
 
 MethodFn = Callable[[Batch, Options], MethodOutput]

@@ -6,10 +6,13 @@ import torch
 
 from ..batching import Batch, gradients_along
 from ..quadrature import rule
+from .adaptive import IG_LEJA_SIZES, integrate, rule_for, threshold_floor
 from .base import MethodOutput, Options, mask_scores, total_delta
 
 
 def ig(batch: Batch, opts: Options) -> MethodOutput:
+    if opts.tolerance is not None:
+        return _adaptive(batch, opts)
     steps = opts.steps or 50
     alphas, weights = rule(opts.rule, steps, dtype=batch.W.dtype)
     B, L, _ = batch.shape
@@ -23,4 +26,25 @@ def ig(batch: Batch, opts: Options) -> MethodOutput:
         attributions=A if opts.return_attributions else None,
         total_delta=total_delta(batch, scores),
         settings={"steps": steps, "rule": opts.rule},
+    )
+
+
+def _adaptive(batch: Batch, opts: Options) -> MethodOutput:
+    """The whole path refined until |Σ a − (F(w) − F(w̄))| ≤ tolerance · |F(w) − F(w̄)| (SPEC §10)."""
+    B, L, _ = batch.shape
+    gap = batch.F_input() - batch.F_baseline()  # (B,)
+    threshold = torch.maximum(opts.tolerance * gap.abs(), threshold_floor(batch))
+    attributed = batch.enc.attributed
+    name = rule_for(opts.rule)
+    res = integrate(batch, torch.arange(B), torch.ones(B, L, dtype=torch.bool), attributed, gap, threshold,
+                    rule=name, max_nodes=opts.steps, with_attributions=True,
+                    sizes=IG_LEJA_SIZES if name == "leja" else None)
+    scores = mask_scores(batch, res.token_sums)
+    return MethodOutput(
+        token_scores=scores,
+        attributions=res.attributions if opts.return_attributions else None,
+        total_delta=total_delta(batch, scores),
+        settings={"tolerance": opts.tolerance, "rule": name, "max_nodes": res.max_nodes},
+        path_nodes=res.nodes[:, None],
+        path_converged=res.converged[:, None],
     )
