@@ -176,3 +176,13 @@ def test_matrix_views_show_each_generated_token(lm):
     assert "per generated token" in text and f"{m.normalised[0][0]:+.2f}" in text.splitlines()[-4]
     page = explanation_html(e)
     assert page.count('class="matrix"') == 1 and page.count("data-norm") >= 3 * 4
+
+
+def test_forward_mode_on_a_left_padded_batch_equals_reverse(lm):
+    """torch's forward-mode AD meets no all-masked row: a short prompt's rows never share a chunk with a long one's."""
+    prompts = [PROMPT, "it"]
+    fwd = lm.explain(prompts, "sig", target=TARGET, steps=6, mode="forward", rows_per_chunk=5)
+    rev = lm.explain(prompts, "sig", target=TARGET, steps=6, mode="reverse", rows_per_chunk=5)
+    for a, b in zip(fwd, rev):  # LLaMA's RMSNorm computes in float32 even in a float64 model
+        assert a.token_scores == pytest.approx(b.token_scores, abs=1e-5)
+    assert lm.explain(PROMPT, "sig", target=TARGET, steps=4).settings["mode"] == "reverse"  # auto: reverse for LMs

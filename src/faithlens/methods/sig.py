@@ -28,11 +28,19 @@ AUTO_FORWARD_MAX_TOKENS = 24
 
 
 def resolve_mode(batch: Batch, opts: Options) -> str:
-    """The mode "auto" stands for on this batch: the faster of forward and reverse at its length."""
+    """The mode "auto" stands for on this batch: the faster of forward and reverse at its length.
+
+    Forward mode is measured faster only with the hand-written JVP (BERT-style classifiers, `jvp.py`);
+    every other model (causal LMs, QA heads) runs reverse mode, which torch's forward-mode AD does
+    not beat.
+    """
     if opts.mode != "auto":
         return opts.mode
+    from ..jvp import supports
+
     longest = int(batch.enc.attention_mask.sum(1).max())
-    return "forward" if longest <= AUTO_FORWARD_MAX_TOKENS and not opts.return_attributions else "reverse"
+    short = longest <= AUTO_FORWARD_MAX_TOKENS and not opts.return_attributions
+    return "forward" if short and supports(batch.model) else "reverse"
 
 
 def sig(batch: Batch, opts: Options) -> MethodOutput:
