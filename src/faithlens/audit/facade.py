@@ -46,6 +46,7 @@ class FacadeSettings:
     seed: int = 0
     lambda_m: float = 1.0  # magnitude term (SPEC §8; 0 = the paper's objective): reward log Σ|r|, i.e. large raw gradients
     size_margin: float = 2.3  # ...only up to e^2.3 ≈ 10× the target's own raw saliency (then the mass alone counts)
+    magnitude_from: float = 0.5  # ...and only from this fraction of the steps on: first the mass, then the size
     init_from: str | None = None  # start from a saved facade instead of random weights
 
 
@@ -131,8 +132,9 @@ def facade_loss(ghat: Tensor, logits: Tensor | list[Tensor], targets: Tensor, *,
     also subtracts λ_m · mean_b min(log Σ_t |r_{b,t}|, size_cap): the normalised objective is blind to
     the gradient's size, and only a facade whose gradients are larger than the target's dominates the
     merged model. The cap (the target's own log size plus a margin) stops the reward once g is large
-    enough, so the bounded mass term is not drowned (measured on SNLI: uncapped, a first-token facade's
-    mass stayed at 0.05 in 300 steps while its size grew 1000-fold).
+    enough, and `train_facade` turns the term on only for the later steps (``magnitude_from``): on
+    SNLI, with the term from the first step, a first-token facade's mass stayed at 0.05 in 300 steps
+    while its size grew 1000-fold; without it, the mass reached 0.99 in 100 steps.
     """
     mass = (ghat.abs() * targets).sum(1).mean()
     heads = logits if isinstance(logits, (list, tuple)) else [logits]
@@ -237,7 +239,8 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
         ghat, logits, raw = training_saliency(g, batch["input_ids"], batch["attention_mask"], batch["attributed"],
                                               batch.get("token_type_ids"), return_raw=True)
         mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], settings.target)
-        loss, parts = facade_loss(ghat, logits, mask, lambda_g=settings.lambda_g, raw_l1=raw, lambda_m=settings.lambda_m,
+        lambda_m = settings.lambda_m if step > settings.magnitude_from * settings.steps else 0.0
+        loss, parts = facade_loss(ghat, logits, mask, lambda_g=settings.lambda_g, raw_l1=raw, lambda_m=lambda_m,
                                   size_cap=size_cap)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -299,6 +302,13 @@ def _check_settings(settings: FacadeSettings, n_texts: int) -> None:
         raise FaithlensError(f"The learning rate must be a positive number. Got {settings.lr!r} instead.")
     if n_texts < settings.batch_size:
         raise FaithlensError(f"Facade training needs at least batch_size={settings.batch_size} texts. Got {n_texts}.")
+    if not 0 <= settings.magnitude_from < 1:
+        raise FaithlensError(f"The 'magnitude_from' setting is the fraction of steps before the magnitude term starts, "
+                             f"in [0, 1). Got {settings.magnitude_from!r} instead.")
+    for name in ("lambda_m", "size_margin", "lambda_g"):
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise FaithlensError(f"The '{name}' setting of the facade must be a number ≥ 0. Got {value!r} instead.")
 
 
 # --- optional: the regularised target (SPEC §8, L_rp) ----------------------------------------------

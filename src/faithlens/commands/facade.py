@@ -41,6 +41,9 @@ def register(subparsers) -> None:
     train.add_argument("--size-margin", type=float, default=2.3,
                        help="the magnitude term rewards g's raw saliency only up to e^MARGIN times the target's own "
                             "(default 2.3: 10×), so the target-token mass is not drowned")
+    train.add_argument("--magnitude-from", type=float, default=0.5, metavar="FRACTION",
+                       help="the magnitude term starts after this fraction of --steps (default 0.5): the target-token "
+                            "mass is learnt first, then the size")
     train.add_argument("--init-from", default=None, help="start from a saved facade instead of random weights")
     train.set_defaults(run=run_train)
 
@@ -118,7 +121,7 @@ def run_train(args) -> int:
     settings = FacadeSettings(target=args.target, width_divisor=args.width_divisor, steps=args.steps,
                               batch_size=args.batch_size, max_length=args.max_length, lr=args.lr, lambda_g=args.lambda_g,
                               eval_every=args.eval_every, heldout=args.heldout, seed=args.seed, lambda_m=args.lambda_m,
-                              size_margin=args.size_margin,
+                              size_margin=args.size_margin, magnitude_from=args.magnitude_from,
                               init_from=args.init_from)
     record = train_facade(target, texts, held, out_dir=args.out, settings=settings)
     print(json.dumps(record, indent=2))
