@@ -57,9 +57,10 @@ def models(args) -> dict:
     return get
 
 
-def dataset(args):
-    """The evaluation examples: --data's --split, or with --holdout the part training held out."""
-    data = load_dataset(args.data, split=args.split)
+def dataset(args, label_names=None):
+    """The evaluation examples: --data's --split, or with --holdout the part training held out. Named labels
+    (SNLI's) are mapped to indices by `label_names`: the target model's own order."""
+    data = load_dataset(args.data, split=args.split, label_names=label_names)
     return holdout(data, args.holdout, args.split_seed)[1] if args.holdout is not None else data
 
 
@@ -86,7 +87,7 @@ def write(path: Path, obj) -> None:
 
 
 def part_accuracy(args, get) -> None:
-    data = dataset(args)
+    data = dataset(args, label_names=get("f").labels if get("f").task.name != "qa" else None)
     texts, labels = list(data.texts), list(data.labels)
     out = {"split": data.source + (f" (held out {args.holdout:g}, seed {args.split_seed})" if args.holdout else ""),
            "n": len(texts)}

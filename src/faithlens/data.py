@@ -294,6 +294,17 @@ def _column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], 
     return None
 
 
+def _numeric(value) -> bool:
+    """A string that reads as a number but not as a class index ('1.5', '-1', '1e3'): never a class name."""
+    if not isinstance(value, str) or value.isdigit():
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | None,
                   path: Path) -> tuple[tuple[int | None, ...], tuple[str, ...] | None]:
     """Class indices from raw label cells (ints, digit strings or names); every row or none has a label."""
@@ -306,7 +317,7 @@ def _index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | No
         return tuple(None for _ in raw), None
     values = [v.strip() if isinstance(v, str) else v for v in raw]
     for v, line in zip(values, lines):
-        if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0):
+        if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0) or _numeric(v):
             raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}; labels must be class indices "
                                  "(0, 1, ...) or class names.")
     if all(isinstance(v, int) or v.isdigit() for v in values):

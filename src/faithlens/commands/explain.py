@@ -80,6 +80,8 @@ def read_texts(args: argparse.Namespace) -> list:
     if args.file is not None:
         if not args.file.exists():
             raise FaithlensError(f"--file {args.file} does not exist. Pass a text file with one text per line.")
+        if not args.file.is_file():
+            raise FaithlensError(f"--file {args.file} is not a file (a folder?). Pass a text file with one text per line.")
         try:
             texts += [_item(line) for line in args.file.read_text(encoding="utf-8-sig").split("\n") if line.strip()]
         except UnicodeDecodeError as exc:
