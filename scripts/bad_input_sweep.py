@@ -234,6 +234,9 @@ def cases(work: Path, explainer) -> list[Case]:
     add("2 options", "API: mode='forward' with ig is a warning",
         lambda: explainer.explain(TEXT, "ig", steps=8, mode="forward"), "ok", "an 'Ignored' warning",
         lambda e: any(w.startswith("Ignored: mode='forward'") for w in e.warnings))
+    add("2 options", "API: max_new_tokens on a classifier is a warning",
+        lambda: explainer.explain(TEXT, "occlusion", max_new_tokens=5), "ok", "an 'Ignored' warning",
+        lambda e: any("max_new_tokens=5 does nothing" in w for w in e.warnings))
     add("2 options", "API: steps='auto' on sig", lambda: explainer.explain(TEXT, "sig", steps="auto"), "ok", "nodes reported",
         lambda e: e.nodes is not None and len(e.nodes) == len(e.deltas))
     for kwargs, words in [({"steps": 10**7}, "must be an int"), ({"n_samples": 10**7}, "n_samples"),

@@ -130,6 +130,9 @@ class Explainer:
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
                                  f"{self.model.name!r} is a {task.summary} model. Drop per_token.")
+        if max_new_tokens != DEFAULT_NEW_TOKENS and task.name != "causal_lm":
+            ignored = "; ".join(filter(None, [ignored, f"max_new_tokens={max_new_tokens} does nothing for a "
+                                                       f"{task.summary} model; it is read by causal LMs."]))
         _check_items(task, items)
         targets = _per_text(target, len(items))
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
