@@ -35,3 +35,15 @@ def pytest_terminal_summary(terminalreporter):
     for folder in ARTEFACTS:
         files = sorted(p.name for p in folder.iterdir())
         terminalreporter.write_line(f"faithlens test artefacts in {folder}: {', '.join(files)}")
+
+
+@pytest.fixture(scope="module")
+def saved_tiny(tmp_path_factory):
+    """A tiny BERT classifier saved as a model folder (save_pretrained: config, weights, tokenizer)."""
+    from tiny import tiny
+
+    folder = tmp_path_factory.mktemp("tiny-model")
+    m = tiny("bert")
+    m.model.save_pretrained(folder)
+    m.tokenizer.save_pretrained(folder)
+    return folder

@@ -13,12 +13,8 @@ from tiny import tiny
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model")
-    m = tiny("bert")
-    m.model.save_pretrained(folder)
-    m.tokenizer.save_pretrained(folder)
-    return folder
+def saved(saved_tiny):
+    return saved_tiny
 
 
 def copy(saved, tmp_path, *, drop=(), truncate=None, empty=None):

@@ -110,12 +110,8 @@ def test_json_round_trip_is_exact(ex):
 
 
 @pytest.fixture(scope="module")
-def saved_model(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny-model")
-    m = tiny("bert")
-    m.model.save_pretrained(folder)
-    m.tokenizer.save_pretrained(folder)
-    return folder
+def saved_model(saved_tiny):
+    return saved_tiny
 
 
 def test_cli_json(saved_model, capsys):

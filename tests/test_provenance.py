@@ -12,11 +12,8 @@ from tiny import tiny
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model")
-    m = tiny("bert")
-    m.model.save_pretrained(folder)
-    m.tokenizer.save_pretrained(folder)
+def saved(saved_tiny):
+    folder = saved_tiny
     (folder / "faithlens_model.json").write_text(json.dumps({"name": "tiny-card", "created": "2026-12-01",
                                                              "versions": {"faithlens": "0.1.0"}}))
     return folder

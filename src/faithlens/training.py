@@ -81,20 +81,8 @@ def fine_tune(
     """
     out_dir = Path(out_dir)
     splits = {"train": train, "validation": validation, "test": test}
-    settings = {
-        "epochs": epochs,
-        "lr": lr,
-        "batch_size": batch_size,
-        "max_length": max_length,
-        "seed": seed,
-        "warmup_ratio": warmup_ratio,
-        "weight_decay": weight_decay,
-        "optimizer": "AdamW",
-        "schedule": "linear warmup then linear decay",
-        "max_grad_norm": 1.0,
-        "torch_threads": torch.get_num_threads(),
-    }
-    _check_settings(settings)
+    settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, seed=seed,
+                              warmup_ratio=warmup_ratio, weight_decay=weight_decay)
     _check_splits(splits, label_names=label_names)
     extra = _check_extra_info(extra_info)
     _check_out_dir(out_dir, overwrite=overwrite)
@@ -165,12 +153,8 @@ def fine_tune_qa(
     from . import qa
 
     out_dir = Path(out_dir)
-    settings = {
-        "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length, "stride": stride, "seed": seed,
-        "warmup_ratio": warmup_ratio, "weight_decay": weight_decay, "optimizer": "AdamW",
-        "schedule": "linear warmup then linear decay", "max_grad_norm": 1.0, "torch_threads": torch.get_num_threads(),
-    }
-    _check_settings(settings)
+    settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, stride=stride,
+                              seed=seed, warmup_ratio=warmup_ratio, weight_decay=weight_decay)
     if not train:
         raise FaithlensError("The 'train' examples of fine_tune_qa must hold at least one question. Got 0.")
     extra = _check_extra_info(extra_info)
@@ -250,6 +234,14 @@ def read_model_info(model_dir: str | Path) -> dict[str, Any]:
             f"Got {str(model_dir)!r}, which has no such file. Train one with fine_tune(...)."
         )
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _loop_settings(**given: Any) -> dict[str, Any]:
+    """The training loop's settings, checked: what the caller gave plus the fixed optimiser and schedule."""
+    settings = dict(given, optimizer="AdamW", schedule="linear warmup then linear decay", max_grad_norm=1.0,
+                    torch_threads=torch.get_num_threads())
+    _check_settings(settings)
+    return settings
 
 
 # --- training loop ----------------------------------------------------------------------------
