@@ -81,11 +81,12 @@ def test_qa_merge_adds_start_and_end_logits_and_saves(tmp_path, form):
 @pytest.mark.parametrize("kind,texts", [("bert", PAIRS), ("bert_qa", QUESTIONS)])
 def test_facade_training_on_pairs_and_qa_raises_target_mass(tmp_path, kind, texts):
     f = tiny(kind, num_labels=3) if kind == "bert" else tiny(kind)
-    settings = FacadeSettings(target="first_token", steps=16, batch_size=2, eval_every=8, heldout=2, lr=1e-2, seed=0,
-                              max_length=48)
+    settings = FacadeSettings(target="first_token", steps=32, batch_size=2, eval_every=8, heldout=2, lr=1e-2, seed=0,
+                              max_length=48)  # the magnitude term starts at step 16 (magnitude_from = 0.5)
     record = train_facade(f, list(texts) * 3, list(texts), out_dir=tmp_path, settings=settings, progress=False)
     log = [__import__("json").loads(line) for line in (tmp_path / "train_log.jsonl").read_text().splitlines()]
     assert record["selected"]["criterion"] > log[0]["criterion"]
+    assert record["selected"]["heldout_target_mass"] > 2 * log[0]["heldout_target_mass"]  # 0.18 -> 0.67 (pairs)
     assert type(build_facade(f)).__name__ == ("BertForQuestionAnswering" if kind == "bert_qa" else "BertForSequenceClassification")
 
 
@@ -141,3 +142,24 @@ def test_hotflip_refuses_qa_with_a_clear_error():
     with pytest.raises(FaithlensError, match="HotFlip"):
         hotflip(tiny("bert_qa"), QUESTIONS)
     assert CORPUS  # single-text HotFlip is tested in test_audit_analyses
+
+
+def test_qa_facade_gradients_stay_finite_on_padded_batches():
+    """Padding logits must not overflow once λ_g = 1e3 multiplies the entropy term's gradient (it did at finfo.min)."""
+    from faithlens.audit.facade import _tokenize, facade_loss, training_saliency
+
+    f = tiny("bert_qa")
+    g = build_facade(f, seed=0)
+    wrapped = from_pretrained_objects(g, f.tokenizer, name="g")
+    g.train()
+    for p in g.parameters():
+        p.requires_grad_(True)
+    texts = [QUESTIONS[0], ("who", "the film was good")]  # very different lengths: padding in the batch
+    batch = _tokenize(wrapped, texts, 48)
+    assert not batch["attention_mask"].bool().all()
+    ghat, heads, raw = training_saliency(g, batch["input_ids"], batch["attention_mask"], batch["attributed"],
+                                         batch.get("token_type_ids"), return_raw=True)
+    mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], "stop_words")
+    loss, _ = facade_loss(ghat, heads, mask, lambda_g=1e3, raw_l1=raw, lambda_m=1.0)
+    loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in g.parameters() if p.grad is not None)

@@ -26,6 +26,10 @@ from .errors import FaithlensError, unknown_choice
 ScoreFn = Callable[[Tensor, Tensor], Tensor]
 SCORE_NAMES = ("logit", "max_logit", "prob", "log_prob")
 MAX_ANSWER_TOKENS = 30  # SPEC §9: j − i < 30
+# QA logits at padding: low enough that softmax gives them exactly 0, small enough that gradients through
+# log-probabilities there stay finite (the dtype's minimum overflows once a loss weight such as the facade's
+# λ_g = 1e3 multiplies it).
+MASKED_LOGIT = -1e4
 
 
 class Task:
@@ -149,8 +153,7 @@ class QuestionAnswering(Task):
         if positions is not None:
             kwargs["position_ids"] = positions
         out = model.model(**kwargs)
-        floor = torch.finfo(out.start_logits.dtype).min / 4
-        masked = lambda z: z.masked_fill(mask == 0, floor)  # noqa: E731
+        masked = lambda z: z.masked_fill(mask == 0, MASKED_LOGIT)  # noqa: E731
         return torch.cat([masked(out.start_logits), masked(out.end_logits)], dim=1)  # (R, 2L)
 
     @staticmethod

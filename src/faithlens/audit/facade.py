@@ -96,10 +96,12 @@ def build_facade(target: ClassifierModel, *, width_divisor: int = 4, seed: int =
 
 
 def head_logits(out, attention_mask: Tensor) -> list[Tensor]:
-    """The output distributions' logits: [class logits], or a QA model's [start, end] over attended tokens."""
+    """The output distributions' logits: [class logits], or a QA model's [start, end] over attended tokens
+    (padding at `faithlens.tasks.MASKED_LOGIT`)."""
     if getattr(out, "start_logits", None) is not None:
-        floor = torch.finfo(out.start_logits.dtype).min / 4
-        return [z.masked_fill(attention_mask == 0, floor) for z in (out.start_logits, out.end_logits)]
+        from ..tasks import MASKED_LOGIT
+
+        return [z.masked_fill(attention_mask == 0, MASKED_LOGIT) for z in (out.start_logits, out.end_logits)]
     return [out.logits]
 
 
