@@ -89,12 +89,18 @@ def _worker(rank: int, size: int, port: int, files: str, out: str, stop, report:
     Path(report).write_text(str(result.computed))
 
 
-def _launch(size: int, files: Path, out: Path, *, stop=None) -> list:
-    ctx = multiprocessing.get_context("forkserver")  # imports once, then forks: no import time per process
+def _forkserver():
+    """Processes forked from a server that imported faithlens and loaded a model once: no import time each."""
+    ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["dist_preload", "test_distributed"])
     path = os.environ.get("PYTHONPATH", "")
     if str(TESTS) not in path.split(os.pathsep):  # the fork server finds its preload modules on PYTHONPATH only
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), str(SRC), path]))
+    return ctx
+
+
+def _launch(size: int, files: Path, out: Path, *, stop=None) -> list:
+    ctx = _forkserver()
     port = _port()
     procs = [ctx.Process(target=_worker, args=(r, size, port, str(files), str(out), stop, str(out) + f".report{r}"))
              for r in range(size)]
@@ -176,3 +182,50 @@ def test_kill_one_process_then_resume_with_other_process_counts(tmp_path, files,
     final = read_run(out)
     assert all(final[key] == record for key, record in finished.items())  # kept as they were, seconds included
     assert comparable(out) == comparable(reference)
+
+
+def _explain_worker(rank: int, size: int, port: int, argv: list, report: str) -> None:
+    """`faithlens explain ...` as one process of a job; its standard output goes to ``report``."""
+    import contextlib
+
+    from faithlens.cli import main
+
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(size), LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(size),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
+    with open(report, "w") as handle, contextlib.redirect_stdout(handle):
+        code = main(argv)
+    if code:
+        raise SystemExit(code)
+
+
+def test_explain_file_json_over_two_processes_prints_what_one_process_prints(tmp_path, files, capsys):
+    from faithlens.cli import main
+
+    texts = tmp_path / "texts.txt"
+    texts.write_text("\n".join(TEXTS[:7]) + "\n")
+    argv = ["--threads", "1", "explain", "--file", str(texts), "--model", str(files / "model"), "--method",
+            "grad_x_input", "ig", "--steps", "4", "--batch-size", "2", "--json"]
+    threads = torch.get_num_threads()
+    try:
+        assert main(argv) == 0
+    finally:
+        torch.set_num_threads(threads)
+    one = capsys.readouterr().out.splitlines()
+    ctx = _forkserver()
+    port = _port()
+    procs = [ctx.Process(target=_explain_worker, args=(r, 2, port, argv, str(tmp_path / f"out{r}"))) for r in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    two = (tmp_path / "out0").read_text().splitlines()
+    assert (tmp_path / "out1").read_text() == ""  # only rank 0 prints
+
+    def strip(line: str) -> dict:
+        d = json.loads(line)
+        d.pop("seconds", None)
+        return d
+
+    assert len(two) == len(one) == 14  # 7 texts × 2 methods, in input order
+    assert [strip(x) for x in two] == [strip(x) for x in one]  # the same batches: bit-identical scores

@@ -43,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # output piped into `head` (or a closed pager): stop quietly
+        from .files import silence_stdout
+
+        silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -63,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise FaithlensError(f"--device works with {', '.join(DEVICE_COMMANDS)}; '{args.command}' runs on the CPU. "
                                      "Drop --device.")
             use_device(args.device)
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except FaithlensError as exc:
         print(f"faithlens: error: {exc}", file=sys.stderr)
         return 2

@@ -51,7 +51,10 @@ class World:
         import torch.distributed as dist
 
         box = [obj if self.is_main else None]
-        dist.broadcast_object_list(box, src=0, group=self.group)
+        try:
+            dist.broadcast_object_list(box, src=0, group=self.group)
+        except RuntimeError as exc:
+            raise _peer_stopped(exc) from None
         return box[0]
 
     def gather(self, obj: Any) -> list | None:
@@ -63,9 +66,8 @@ class World:
         out = [None] * self.size if self.is_main else None
         try:
             dist.gather_object(obj, out, dst=0, group=self.group)
-        except RuntimeError as exc:  # a peer died (torchrun then stops the job anyway)
-            raise FaithlensError(f"Another process of this job stopped ({exc}). Every finished record is on disk; "
-                                 "launch the same command again to resume.") from None
+        except RuntimeError as exc:
+            raise _peer_stopped(exc) from None
         return out
 
     def barrier(self) -> None:
@@ -74,9 +76,8 @@ class World:
 
             try:
                 dist.barrier(group=self.group)
-            except RuntimeError as exc:  # a peer died (torchrun then stops the job anyway)
-                raise FaithlensError(f"Another process of this job stopped ({exc}). Every finished record is on disk; "
-                                     "launch the same command again to resume.") from None
+            except RuntimeError as exc:
+                raise _peer_stopped(exc) from None
 
     def on_main(self, fn: Callable[[], Any], *, share: bool = True) -> Any:
         """Run ``fn`` on rank 0 and hand its result to every rank (None to the others when not
@@ -101,6 +102,12 @@ class World:
         if status == "error":
             raise FaithlensError(payload)
         return payload
+
+
+def _peer_stopped(exc: Exception) -> FaithlensError:
+    """A collective failed because another process died (torchrun then stops the whole job anyway)."""
+    return FaithlensError(f"Another process of this job stopped ({str(exc).splitlines()[0][:300]}). Every finished "
+                          "record is on disk; launch the same command again to resume.")
 
 
 _WORLD: World | None = None
@@ -138,6 +145,11 @@ def init_world() -> World:
         return _WORLD
     rank, size, local_rank, local_size = env_world()
     if size == 1:
+        if os.environ.get("ACCELERATE_USE_CPU") is not None and "WORLD_SIZE" not in os.environ:
+            import sys
+
+            print("faithlens: accelerate launch started one process. Without GPUs it starts several only with "
+                  "--multi_gpu (then --num_processes CPU processes), or use torchrun --nproc_per_node N.", file=sys.stderr)
         _WORLD = World()
         return _WORLD
     import torch.distributed as dist
@@ -254,25 +266,33 @@ def load_for_run(name: str | None, *, device_map: str | None = None, memory_budg
 
 def explain_sharded(explainer, texts: Sequence, methods: Sequence[str], settings: dict,
                     world: World | None = None) -> dict | None:
-    """``{method: [Explanation per text]}`` as one process computes it, with the texts split across
-    the job's processes (balanced by characters); rank 0 gets everything back in input order, the
-    other ranks get None. With one process this is just the loop over methods."""
+    """``{method: [Explanation per text]}`` as one process computes it, with the work split across the
+    job's processes; rank 0 gets everything back in input order, the other ranks get None.
+
+    The texts fall into the batches one process forms (sorted by length, ``batch_size`` at a time),
+    and whole batches are dealt to the processes (largest first onto the least loaded), so every
+    explanation is computed exactly as one process computes it. With one process this is just the
+    loop over methods."""
     world = world or init_world()
     if not world.distributed:
         return {m: explainer.explain(list(texts), m, **settings) for m in methods}
     from .data import item_length
     from .explanation import Explanation
 
-    mine = balance([item_length(t) for t in texts], list(range(len(texts))), world.size)[world.rank]
-    local = {}
-    if mine:
-        local = {m: [e.to_json() for e in explainer.explain([texts[i] for i in mine], m, **settings)] for m in methods}
-    parts = world.gather((mine, local))
+    size = max(1, int(settings.get("batch_size") or 16))
+    order = sorted(range(len(texts)), key=lambda i: item_length(texts[i]))  # as Explainer.explain batches them
+    batches = [order[k:k + size] for k in range(0, len(order), size)]
+    costs = [len(b) * max(item_length(texts[i]) for i in b) for b in batches]
+    mine = [batches[p] for p in balance(costs, [b[0] for b in batches], world.size)[world.rank]]
+    local = [(batch, {m: [e.to_json() for e in explainer.explain([texts[i] for i in batch], m, **settings)]
+                      for m in methods}) for batch in mine]
+    parts = world.gather(local)
     if not world.is_main:
         return None
     by_method: dict[str, list] = {m: [None] * len(texts) for m in methods}
-    for index, part in parts:
-        for m, payloads in part.items():
-            for i, payload in zip(index, payloads):
-                by_method[m][i] = Explanation.from_json(payload)
+    for part in parts:
+        for batch, payloads in part:
+            for m, lines in payloads.items():
+                for i, line in zip(batch, lines):
+                    by_method[m][i] = Explanation.from_json(line)
     return by_method

@@ -312,9 +312,9 @@ def read_records(path: str | os.PathLike, *, repair: bool = False) -> list[dict]
                 for number, raw, why in bad:
                     rejected.write_line(json.dumps({"file": path.name, "line": number, "why": why,
                                                     "text": raw.decode("utf-8", "replace").rstrip("\n")}))
-            keep = set(range(1, 10**12)) - {n for n, _, _ in bad}
+            damaged = {n for n, _, _ in bad}
             with path.open("rb") as handle:
-                body = b"".join(raw for n, raw in enumerate(handle, start=1) if n in keep and raw.endswith(b"\n"))
+                body = b"".join(raw for n, raw in enumerate(handle, start=1) if n not in damaged and raw.endswith(b"\n"))
             write_atomic(path, body)
         else:
             with path.open("r+b") as handle:
@@ -420,11 +420,12 @@ def evaluate(
     run = _Run(world, out, settings, dataset, specs, batch_size)
     try:
         plan = world.on_main(lambda: run.open(model))
-        run.start(plan, progress=progress)
         if any(s.method.startswith("dig") for s in specs):  # build/load the neighbour graph before any timing
             from .methods.dig import knn_graph
 
-            knn_graph(model, progress=progress and world.is_main)
+            world.on_main(lambda: knn_graph(model, progress=progress), share=False)  # built once, by rank 0 ...
+            knn_graph(model, progress=False)  # ... the others read it from the cache
+        run.start(plan, progress=progress)
         try:
             for index, todo in plan["work"][world.rank]:
                 texts = [dataset.texts[i] for i in index]

@@ -55,6 +55,9 @@ def register(sub) -> None:
     p.add_argument("--truncate", action="store_true", help="truncate texts longer than the model's limit")
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
     p.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a self-contained HTML page")
+    p.add_argument("--device-map", default=None, metavar="MAP",
+                   help="auto, balanced or sequential: spread a model too large for one GPU over the GPUs "
+                        "(accelerate's big-model loading)")
     p.set_defaults(run=run)
 
 
@@ -94,6 +97,16 @@ def run(args: argparse.Namespace) -> int:
     from ..methods import get_method
     from ..views import render_terminal, write_html
 
+    from ..distributed import check_device_map, explain_sharded, init_world, load_for_run
+    from ..files import check_output_file
+
+    if args.html is not None:  # checked before any work
+        args.html = check_output_file(args.html, option="--html")
+    check_device_map(args.device_map)
+    world = init_world()
+    if world.distributed and (args.file is None or "-" in args.texts):
+        raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass the texts with "
+                             "--file FILE, which every process reads (standard input goes to one process only).")
     texts = read_texts(args)
     for m in args.method:
         get_method(m)
@@ -110,12 +123,18 @@ def run(args: argparse.Namespace) -> int:
         target = args.answer
     if args.target_text is not None:
         target = args.target_text
-    explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
+    if args.device_map is None:
+        explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
+    else:
+        explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
+                                           dtype=getattr(torch, args.dtype)))
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate,
                     max_new_tokens=args.max_new_tokens, per_token=args.per_token)
-    by_method = {m: explainer.explain(texts, m, **settings) for m in args.method}
+    by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes
+    if by_method is None:  # not rank 0: rank 0 prints everything
+        return 0
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
     for group in groups:
         if args.json:
