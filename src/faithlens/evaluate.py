@@ -399,9 +399,10 @@ def evaluate(
     A text longer than the model's limit is refused before any work unless ``truncate`` (then its
     first tokens are explained and its records say ``"truncated": true``; QA contexts are always
     split into windows). ``stop_after`` stops once this process has written that many new records,
-    at the end of a batch (used to test resuming). ``memory_budget`` (bytes of activations per chunk) bounds memory; it never
-    changes a number. Under ``torchrun``/``accelerate launch`` the work is split across the processes
-    (``out`` required) and every process returns the same result.
+    at the end of a batch (used to test resuming). ``memory_budget`` (bytes of activations per chunk)
+    bounds memory; it never changes a number. Under ``torchrun``/``accelerate launch`` the work is
+    split across the processes (``out`` required) and every process returns the same result, whose
+    ``computed`` counts the records computed by the whole job.
     """
     specs = parse_methods(methods)
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
@@ -534,6 +535,8 @@ class _Run:
             write_atomic(out / SETTINGS_FILE, json.dumps({
                 "settings": self.settings.to_dict(), "version": __version__, "dataset_info": self.dataset.info,
                 "fingerprints": {"model": fingerprint}}, indent=2) + "\n")
+            if self.world.distributed:  # the other processes' new lines, from here on (they start after the plan)
+                self._tails = [_Tail(records_path(out, r)) for r in range(1, self.world.size)]
         return self._plan(lengths)
 
     def _plan(self, lengths: list[int]) -> dict:
@@ -568,8 +571,7 @@ class _Run:
         self.bar = tqdm(total=plan["total"], initial=plan["initial"], desc="evaluate", unit="expl", smoothing=0.05,
                         disable=not progress, file=sys.stderr, dynamic_ncols=True,
                         mininterval=0.5 if sys.stderr.isatty() else 30)
-        if self.world.distributed and self.out is not None:  # the other processes' progress, from their files
-            self._tails = [_Tail(records_path(self.out, r)) for r in range(1, self.world.size)]
+        if self._tails:  # the other processes' progress, from their files
             self._watch = threading.Thread(target=self._follow, name="faithlens-progress", daemon=True)
             self._watch.start()
 
