@@ -44,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        try:
+            return _main(argv)
+        finally:  # also after --help: a closed pipe shows here, not in the interpreter's last flush
+            sys.stdout.flush()
     except BrokenPipeError:  # output piped into `head` (or a closed pager): stop quietly
         from .files import silence_stdout
 
@@ -73,9 +76,7 @@ def _main(argv: list[str] | None) -> int:
                 raise FaithlensError(f"--device works with {', '.join(DEVICE_COMMANDS)}; '{args.command}' runs on the CPU. "
                                      "Drop --device.")
             use_device(args.device)
-        code = int(args.run(args) or 0)
-        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
-        return code
+        return int(args.run(args) or 0)
     except FaithlensError as exc:
         print(f"faithlens: error: {exc}", file=sys.stderr)
         return 2
