@@ -145,7 +145,7 @@ def init_world() -> World:
         return _WORLD
     rank, size, local_rank, local_size = env_world()
     if size == 1:
-        if os.environ.get("ACCELERATE_USE_CPU") is not None and "WORLD_SIZE" not in os.environ:
+        if os.environ.get("ACCELERATE_USE_CPU") is not None and not torch.cuda.is_available():
             import sys
 
             print("faithlens: accelerate launch started one process. Without GPUs it starts several only with "
