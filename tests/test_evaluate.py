@@ -32,7 +32,7 @@ def _same_table(rows, expected):
     float32 rounding may differ: values agree to 1e-7 (SIG's per-word delta is itself ~3e-7 of rounding)."""
     def flat(table):
         return {(row["method"], key, part): value for row in _without_seconds(table) for key, cell in row.items()
-                if key != "method" for part, value in cell.items()}
+                if key != "method" for part, value in (cell.items() if isinstance(cell, dict) else [("", cell)])}
 
     got, want = flat(rows), flat(expected)
     assert got.keys() == want.keys() and len(want) > 20
@@ -48,7 +48,7 @@ def test_resumed_run_gives_the_same_table(tmp_path):
     model = tiny("bert")
     whole = evaluate(model, DATA, methods=METHODS, out=tmp_path / "a", batch_size=3, progress=False)
     part = evaluate(model, DATA, methods=METHODS, out=tmp_path / "b", batch_size=3, progress=False, stop_after=7)
-    assert sum(r["n"] for r in (row["log_odds"] for row in part.rows)) == 7
+    assert sum(r["n"] for r in (row["delta"] for row in part.rows)) == 9  # stops at the end of a batch (3 examples)
     with (tmp_path / "b" / "records.jsonl").open("a") as handle:  # a write cut off by a kill
         handle.write('{"index": 5, "method": "ig:ste')
     resumed = evaluate(model, DATA, methods=METHODS, out=tmp_path / "b", batch_size=3, progress=False)
@@ -125,7 +125,7 @@ def test_method_specs():
     spec = parse_method("ig:steps=10N")
     assert spec.method == "ig" and spec.steps_per_token == 10
     assert spec.explain_kwargs(None, 7) == {"steps": 70}
-    assert parse_method("sig:mode=closed,steps=10").options == {"mode": "closed", "steps": 10}
+    assert parse_method("sig:mode=forward,steps=10").options == {"mode": "forward", "steps": 10}
     with pytest.raises(FaithlensError, match="Valid choices"):
         parse_method("shap")
     with pytest.raises(FaithlensError, match="key=value"):
@@ -173,7 +173,7 @@ def test_merge_runs_uses_common_examples(tmp_path):
 
     model = tiny("bert")
     evaluate(model, DATA, methods=["grad_x_input", "sig:steps=8"], out=tmp_path / "main", progress=False)
-    evaluate(model, DATA, methods=["sig:steps=4"], out=tmp_path / "extra", progress=False, stop_after=5)
+    evaluate(model, DATA, methods=["sig:steps=4"], out=tmp_path / "extra", progress=False, stop_after=5, batch_size=1)
     merged = merge_runs([tmp_path / "main", tmp_path / "extra"], ["sig:steps=8", "sig:steps=4"])
     assert merged.n_examples == 5 and [r["log_odds"]["n"] for r in merged.rows] == [5, 5]
     evaluate(model, DATA, methods=["ig:steps=4"], baseline="pad", out=tmp_path / "pad", progress=False, stop_after=1)

@@ -1,8 +1,12 @@
-"""Resumable long runs: training state on disk, tied to a fingerprint of what it belongs to.
+"""Resumable long runs: state on disk, tied to a fingerprint of what it belongs to.
 
 A run saves its state every few steps (atomically: an interrupted save keeps the previous one);
 running the same command again restores it and continues, ending where an uninterrupted run ends.
 A checkpoint with another fingerprint (other settings or data) is set aside, never mixed in.
+
+Fingerprints are by content, never by name: :func:`model_fingerprint` hashes a model's files
+(weights, config, tokenizer; each file's SHA-256 cached by path, size and modification time, so a
+resume re-reads nothing unchanged) and :func:`example_digest` one example's text, pair and label.
 """
 
 from __future__ import annotations
@@ -10,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import random
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from .files import atomic_path, write_atomic
 
 
 class Checkpoint:
@@ -28,9 +35,8 @@ class Checkpoint:
                  "parts": {name: part.state_dict() for name, part in parts.items()},
                  "torch_rng": torch.get_rng_state(), "python_rng": random.getstate()}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        torch.save(state, tmp)
-        tmp.replace(self.path)
+        with atomic_path(self.path) as tmp:
+            torch.save(state, tmp)
 
     def restore(self, parts: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Load a matching checkpoint into `parts`: (step, extra); (0, {}) when there is none to continue."""
@@ -60,3 +66,112 @@ def fingerprint(settings: Any, texts: Iterable[str], labels: Iterable[Any] | Non
     for text, label in zip(texts, labels if labels is not None else itertools.repeat(None)):
         h.update(f"{label}\t{text}\n".encode())
     return h.hexdigest()
+
+
+# --- content fingerprints ------------------------------------------------------------------------------
+
+DIGEST_CACHE = "file-digests.json"
+MODEL_FILE_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".gguf", ".json", ".txt",
+                       ".model", ".py")
+NOT_MODEL_FILES = ("faithlens_model.json",)  # provenance card: rewriting it does not change a number
+
+
+def file_digest(path: str | os.PathLike, *, cache: dict | None = None) -> str:
+    """SHA-256 of a file's bytes. With ``cache`` (from :func:`_load_digests`), a file whose resolved
+    path, size and modification time are unchanged is not read again."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    key = str(path)
+    entry = (cache or {}).get(key)
+    if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+        return entry["sha256"]
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            h.update(block)
+    digest = h.hexdigest()
+    if cache is not None:
+        cache[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    return digest
+
+
+def _digest_cache_path() -> Path:
+    from .default_model import cache_root
+
+    return cache_root() / DIGEST_CACHE
+
+
+def _load_digests() -> dict:
+    try:
+        data = json.loads(_digest_cache_path().read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_digests(cache: dict) -> None:
+    path = _digest_cache_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(cache, indent=0, sort_keys=True) + "\n", durable=False)
+    except Exception:  # a cache that cannot be written only costs time
+        pass
+
+
+def model_folder(model: Any) -> Path | None:
+    """The folder a loaded model's files are in: its local folder, or the Hugging Face cache snapshot
+    of a hub id; None for a model built in code."""
+    name = getattr(getattr(model, "model", model), "name_or_path", None) or ""
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception:
+        return None
+
+
+def model_fingerprint(model: Any) -> dict:
+    """What a model computes, by content: ``{"sha256": ..., "files": {name: sha256}}`` over the model
+    folder's weight, config and tokenizer files, or ``{"sha256": ..., "in_memory": True}`` over the
+    parameters and the tokenizer's vocabulary for a model built in code (``model`` is a
+    ClassifierModel or a Hugging Face model)."""
+    folder = model_folder(model)
+    if folder is not None:
+        cache = _load_digests()
+        before = dict(cache)
+        files = {p.name: file_digest(p, cache=cache) for p in sorted(folder.iterdir())
+                 if p.is_file() and not p.name.startswith(".") and p.suffix in MODEL_FILE_SUFFIXES
+                 and p.name not in NOT_MODEL_FILES}
+        if cache != before:
+            _save_digests(cache)
+        if files:
+            h = hashlib.sha256(json.dumps(files, sort_keys=True).encode())
+            return {"sha256": h.hexdigest(), "files": files}
+    module = getattr(model, "model", model)
+    h = hashlib.sha256()
+    for name, tensor in sorted(module.state_dict().items()):
+        h.update(name.encode())
+        h.update(str(tuple(tensor.shape)).encode() + str(tensor.dtype).encode())
+        h.update(tensor.detach().to("cpu").contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    tokenizer = getattr(model, "tokenizer", None)
+    if tokenizer is not None:
+        h.update(json.dumps(sorted(tokenizer.get_vocab().items())).encode())
+    return {"sha256": h.hexdigest(), "in_memory": True}
+
+
+def changed_files(saved: dict, now: dict) -> list[str]:
+    """Names of model files whose content differs between two fingerprints (added or removed too)."""
+    a, b = saved.get("files", {}), now.get("files", {})
+    return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
+
+
+def example_digest(item: Any, label: Any = None, answers: Any = None) -> str:
+    """16 hex digits of SHA-256 over one example's text (or pair), label and reference answers."""
+    payload = json.dumps([list(item) if isinstance(item, tuple) else item, label,
+                          list(answers) if answers is not None else None], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

@@ -43,6 +43,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:  # also after --help: a closed pipe shows here, not in the interpreter's last flush
+            sys.stdout.flush()
+    except BrokenPipeError:  # output piped into `head` (or a closed pager): stop quietly
+        from .files import silence_stdout
+
+        silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

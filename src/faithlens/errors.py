@@ -9,6 +9,10 @@ class FaithlensError(Exception):
     """An error caused by the caller's input or environment, shown without a traceback."""
 
 
+class FaithlensWarning(UserWarning):
+    """Something the caller should know that did not stop the work (e.g. a damaged record line set aside)."""
+
+
 def unknown_choice(what: str, got: object, valid: Iterable[str]) -> FaithlensError:
     """The error for a name that is not one of the valid choices."""
     choices = ", ".join(sorted(valid))

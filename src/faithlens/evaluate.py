@@ -8,6 +8,22 @@ resumed run and an uninterrupted one give the same table.
 
 Method specs: a registry name, optionally with settings, e.g. ``ig:steps=250``, ``ig:steps=10N``
 (10 × the number of attributed tokens, per example), ``sig:mode=closed``, ``sig:steps=10``.
+
+**The run folder** (``out``): ``settings.json`` (settings, dataset selection, the model's content
+fingerprint), ``records.jsonl`` (one line per example and method), ``results.json``,
+``results.csv``, ``table.md``, ``agreement.md``, and while a run is going ``.faithlens.lock`` (one
+run per folder) and, under a launcher, ``records.rank{r}.jsonl`` per process r ≥ 1. A resumed run
+checks its inputs by content: each finished record's example (text, pair, label) against the data,
+the model's files against their SHA-256, and the settings.
+
+**Several processes** (``torchrun`` / ``accelerate launch``, :mod:`faithlens.distributed`): the
+examples fall into the same fixed batches a single process uses (``batch_size`` consecutive
+examples), and the unfinished batches are dealt to the processes by estimated cost, largest first
+onto the least loaded process. Each process appends to its own records file; when all are done rank
+0 merges them into ``records.jsonl`` (sorted by example, then method) and writes the same tables one
+process writes. Because an example is always explained in the same batch, the records, and so
+every number in the tables, are those of a single process; only timings differ. A resume reads every
+records file, so it works after a kill of any process and with any number of processes.
 """
 
 from __future__ import annotations
@@ -18,7 +34,9 @@ import json
 import math
 import os
 import sys
+import threading
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -27,9 +45,12 @@ import torch
 
 from . import __version__
 from .baselines import resolve_baseline
+from .checkpoint import changed_files, example_digest, model_fingerprint
 from .data import Dataset
-from .errors import FaithlensError
+from .distributed import World, balance, init_world
+from .errors import FaithlensError, FaithlensWarning, unknown_choice
 from .explainer import Explainer
+from .files import AppendFile, FolderLock, check_output_folder, write_atomic
 from .methods import get_method
 from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explanation_faithfulness, summarise
 from .model import ClassifierModel
@@ -37,8 +58,11 @@ from .model import ClassifierModel
 DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
 SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float}
 RECORDS_FILE = "records.jsonl"
+REJECTED_FILE = "records.rejected.jsonl"
 SETTINGS_FILE = "settings.json"
 TABLE_COLUMNS = ("log_odds", "comprehensiveness", "sufficiency", "delta", "sig_delta", "seconds")
+TOPK_COLUMNS = ("log_odds", "comprehensiveness", "sufficiency")  # undefined when k = 0: nothing is removed
+PER_UNIT = ("sig", "occlusion")  # methods with one path (or one forward) per token
 
 
 # --- method specs ----------------------------------------------------------------------------------------
@@ -64,9 +88,13 @@ def _uses_steps(method: str) -> bool:
 
 
 def parse_method(spec: str) -> MethodSpec:
-    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance."""
+    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance.
+
+    Every setting is checked here, before any work: it must apply to the method (``mode`` to SIG,
+    ``unit`` to SIG and occlusion, ``rule`` and ``tolerance`` to SIG and IG, ``steps`` to path
+    methods, ``n_samples`` to sampling methods) and its value must be valid."""
     name, _, rest = spec.partition(":")
-    get_method(name)  # unknown names list the valid ones
+    method = get_method(name)  # unknown names list the valid ones
     options: dict = {}
     per_token = None
     for item in filter(None, rest.split(",")):
@@ -74,6 +102,8 @@ def parse_method(spec: str) -> MethodSpec:
         if not eq or key not in SPEC_KEYS:
             raise FaithlensError(f"Method setting {item!r} in {spec!r} is not key=value with key one of "
                                  f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed.")
+        if key in options or (key == "steps" and per_token is not None):
+            raise FaithlensError(f"Method setting {key!r} is given twice in {spec!r}. Give it once.")
         if key == "steps" and value.upper().endswith("N"):
             per_token = _positive_int(value[:-1] or "1", spec)
             continue
@@ -81,6 +111,7 @@ def parse_method(spec: str) -> MethodSpec:
             options[key] = _fraction(value, spec)
         else:
             options[key] = _positive_int(value, spec) if SPEC_KEYS[key] is int else value
+    _check_options(method, options, per_token is not None, spec)
     return MethodSpec(label=spec, method=name, options=options, steps_per_token=per_token)
 
 
@@ -94,13 +125,47 @@ def _fraction(value: str, spec: str) -> float:
     return number
 
 
+def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
+    """The settings of one method spec apply to its method and hold valid values."""
+    from .methods.sig import MODES
+    from .quadrature import RULES
+
+    applies = {"steps": method.default_steps is not None, "mode": method.name == "sig",
+               "unit": method.name in PER_UNIT, "rule": method.name in ("sig", "ig"),
+               "tolerance": method.name in ("sig", "ig"), "n_samples": method.default_samples is not None}
+    for key in list(options) + (["steps"] if per_token else []):
+        if not applies[key]:
+            users = {"steps": "sig, ig, dig", "mode": "sig", "unit": "sig, occlusion", "rule": "sig, ig",
+                     "tolerance": "sig, ig", "n_samples": "smoothgrad, gradient_shap"}[key]
+            raise FaithlensError(f"Method setting {key!r} does not apply to {method.name!r} (in {spec!r}); it applies to "
+                                 f"{users}. Drop it.")
+    choices = {"mode": MODES, "unit": ("token", "word"), "rule": tuple(RULES)}
+    for key, valid in choices.items():
+        if key in options and options[key] not in valid:
+            raise unknown_choice(f"{key} in method spec {spec!r}:", options[key], valid)
+    if options.get("mode") == "closed" and ("steps" in options or per_token or "rule" in options
+                                            or "tolerance" in options):
+        raise FaithlensError(f"{spec!r}: closed-form SIG has no steps, quadrature rule or tolerance (it is the limit of "
+                             "infinitely many steps). Drop steps/rule/tolerance, or use mode=reverse.")
+
+
 def _positive_int(value: str, spec: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise FaithlensError(f"Expected a positive int in method spec {spec!r}. Got {value!r}.")
     return int(value)
 
 
-# --- settings and the record file ----------------------------------------------------------------------------
+def parse_methods(methods: Sequence[str]) -> list[MethodSpec]:
+    """Every spec parsed and checked; a spec listed twice is refused."""
+    if isinstance(methods, str) or not methods:
+        raise FaithlensError(f"The 'methods' parameter must be a non-empty list of method specs. Got {methods!r}.")
+    specs = [parse_method(m) for m in methods]
+    if len({s.label for s in specs}) != len(specs):
+        raise FaithlensError(f"A method is listed twice in {list(methods)}. List each once.")
+    return specs
+
+
+# --- settings ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class EvalSettings:
@@ -116,7 +181,7 @@ class EvalSettings:
     score: str = "logit"
     seed: int = 0
     max_chars: int | None = None
-    truncate: bool = True
+    truncate: bool = False
     shuffle: bool = True  # seeded sample (True) or file order
 
     def to_dict(self) -> dict:
@@ -125,44 +190,184 @@ class EvalSettings:
         return d
 
 
-def _check_resume(out: Path, settings: EvalSettings) -> None:
+def _saved_run(out: Path) -> dict | None:
     path = out / SETTINGS_FILE
     if not path.exists():
-        return
+        return None
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))["settings"]
-    except (ValueError, KeyError):
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        saved["settings"]["methods"]  # noqa: B018 - the key must be there
+        return saved
+    except (ValueError, KeyError, TypeError):
         raise FaithlensError(f"{str(path)!r} is not a faithlens settings file. Choose another --out folder.") from None
+
+
+def _check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_long: bool | None = None,
+                  model_print: dict | None = None) -> None:
+    """Refuse to continue a run whose settings or model differ (by content: the model's files' SHA-256).
+
+    The data's and the model's names are not compared where content is (a moved model folder or
+    data file resumes); ``truncate`` only matters when a text is too long (``too_long``; None: not
+    known yet). ``model_print``: this model's fingerprint (None: not checked yet)."""
+    if saved is None:
+        return
+    previous = saved["settings"]
+    print_before = (saved.get("fingerprints") or {}).get("model")
     now = settings.to_dict()
     defaults = {f.name: f.default for f in fields(EvalSettings)}  # keys added later read as their default
-    changed = {k: (saved.get(k, defaults[k]), v) for k, v in now.items() if saved.get(k, defaults[k]) != v and k != "methods"}
-    missing = [m for m in saved.get("methods", []) if m not in now["methods"]]
+    skip = {"methods", "data"} | ({"model"} if print_before else set()) | ({"truncate"} if not too_long else set())
+    changed = {k: (previous.get(k, defaults[k]), v) for k, v in now.items()
+               if k not in skip and previous.get(k, defaults[k]) != v}
+    missing = [m for m in previous.get("methods", []) if m not in now["methods"]]
     if changed or missing:
         what = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in changed.items())
         if missing:
             what += ("; " if what else "") + f"methods dropped: {missing}"
         raise FaithlensError(f"The folder {str(out)!r} holds a run with different settings ({what}). Resume with the "
                              "same settings (methods may be added, --limit may grow), or pass a new --out folder.")
+    if model_print is not None and print_before and print_before.get("sha256") != model_print.get("sha256"):
+        files = changed_files(print_before, model_print)
+        which = f"{', '.join(files)} changed" if files else "its parameters changed"
+        raise FaithlensError(
+            f"The model differs from the one the run in {str(out)!r} was started with: {which} (SHA-256 "
+            f"{print_before['sha256'][:12]}… then, {model_print['sha256'][:12]}… now). Records of other weights cannot "
+            "be mixed in. Resume with the original model, or pass a new --out folder.")
 
 
-def read_records(path: Path, *, repair: bool = False) -> list[dict]:
-    """Complete JSON lines of a record file; a truncated last line is ignored (and cut off when ``repair``)."""
+def _check_examples(out: Path, done: dict, dataset: Dataset) -> None:
+    """Every finished record describes the example now at its index (text, pair, label), by content."""
+    wrong = []
+    for (i, _), r in sorted(done.items(), key=lambda kv: kv[0][0]):
+        if i >= len(dataset):
+            continue
+        if "example" in r:
+            same = r["example"] == _digest(dataset, i)
+        else:  # records from before digests: compare what they hold
+            first, pair = (dataset.texts[i] if dataset.is_pairs else (dataset.texts[i], None))
+            same = r.get("text") == first and r.get("text_pair") == pair and r.get("label") == dataset.labels[i]
+        if not same:
+            wrong.append((i, r))
+    if wrong:
+        i, r = wrong[0]
+        now = dataset.texts[i]
+        raise FaithlensError(
+            f"The data differ from the run in {str(out)!r}: {len({w[0] for w in wrong})} finished example(s) no longer "
+            f"match, e.g. example {i} was {_short(r.get('text'))} (label {r.get('label')!r}), now {_short(now)} "
+            f"(label {dataset.labels[i]!r}). Resume with the same data and selection (--limit may grow), or pass a "
+            "new --out folder.")
+
+
+def _short(text) -> str:
+    text = text[0] if isinstance(text, (tuple, list)) else text
+    text = str(text)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _digest(dataset: Dataset, i: int) -> str:
+    answers = dataset.answers[i] if dataset.answers is not None else None
+    return example_digest(dataset.texts[i], dataset.labels[i], answers)
+
+
+# --- records on disk --------------------------------------------------------------------------------------------
+
+def records_path(out: str | os.PathLike, rank: int = 0) -> Path:
+    """The records file process ``rank`` appends to: records.jsonl for rank 0 (and a single process)."""
+    return Path(out) / (RECORDS_FILE if rank == 0 else f"records.rank{rank}.jsonl")
+
+
+def record_files(out: str | os.PathLike) -> list[Path]:
+    """Every records file of a run folder: records.jsonl first, then the per-process files by rank."""
+    out = Path(out)
+    ranks = sorted((p for p in out.glob("records.rank*.jsonl") if p.stem[len("records.rank"):].isdigit()),
+                   key=lambda p: int(p.stem[len("records.rank"):]))
+    return [p for p in [out / RECORDS_FILE, *ranks] if p.exists()]
+
+
+def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]], int]:
+    """(good records, bad lines as (line number, raw, why), bytes up to the end of the last complete line)."""
+    records, bad, complete = [], [], 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.endswith(b"\n"):
+                break  # an interrupted write: not a record yet
+            complete += len(raw)
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError as exc:
+                bad.append((number, raw, f"not JSON: {exc}"))
+                continue
+            if not isinstance(record, dict) or not isinstance(record.get("index"), int) \
+                    or not isinstance(record.get("method"), str):
+                bad.append((number, raw, "not a record (no integer 'index' and 'method')"))
+                continue
+            records.append(record)
+    return records, bad, complete
+
+
+def read_records(path: str | os.PathLike, *, repair: bool = False) -> list[dict]:
+    """The records of one file. A line cut off by an interrupted write is ignored (cut off when
+    ``repair``). A damaged line anywhere else costs only itself: the records before and after it are
+    kept, a FaithlensWarning names it, and with ``repair`` it is moved to records.rejected.jsonl (so
+    its example and method are computed again on resume)."""
+    path = Path(path)
     if not path.exists():
         return []
-    records, good_bytes = [], 0
-    with path.open("rb") as handle:
-        for raw in handle:
-            if not raw.endswith(b"\n"):
-                break  # an interrupted write
-            try:
-                records.append(json.loads(raw))
-            except ValueError:
-                break
-            good_bytes += len(raw)
-    if repair and good_bytes != path.stat().st_size:
-        with path.open("r+b") as handle:
-            handle.truncate(good_bytes)
+    records, bad, complete = _parse_records(path)
+    if bad:
+        lines = ", ".join(str(n) for n, _, _ in bad[:10]) + (" …" if len(bad) > 10 else "")
+        fate = (f"moved to {REJECTED_FILE} (those examples are computed again)" if repair else "skipped")
+        warnings.warn(f"{str(path)!r}: {len(bad)} damaged line(s) ({lines}; line {bad[0][0]}: {bad[0][2]}) {fate}; "
+                      f"the other {len(records)} records are kept.", FaithlensWarning, stacklevel=2)
+    if repair and (bad or complete != path.stat().st_size):
+        if bad:
+            with AppendFile(path.parent / REJECTED_FILE) as rejected:
+                for number, raw, why in bad:
+                    rejected.write_line(json.dumps({"file": path.name, "line": number, "why": why,
+                                                    "text": raw.decode("utf-8", "replace").rstrip("\n")}))
+            damaged = {n for n, _, _ in bad}
+            with path.open("rb") as handle:
+                body = b"".join(raw for n, raw in enumerate(handle, start=1) if n not in damaged and raw.endswith(b"\n"))
+            write_atomic(path, body)
+        else:
+            with path.open("r+b") as handle:
+                handle.truncate(complete)
     return records
+
+
+def read_run(out: str | os.PathLike, *, repair: bool = False) -> dict[tuple[int, str], dict]:
+    """Every finished record of a run folder (all records files), by (example index, method)."""
+    done: dict[tuple[int, str], dict] = {}
+    for path in record_files(out):
+        for r in read_records(path, repair=repair):
+            done.setdefault((r["index"], r["method"]), r)
+    return done
+
+
+class _Tail:
+    """Complete lines appended to a file since the last look (another process's records)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = path.stat().st_size if path.exists() else 0
+        self.rest = b""
+
+    def new_records(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            chunk = handle.read()
+        self.offset += len(chunk)
+        *lines, self.rest = (self.rest + chunk).split(b"\n")
+        out = []
+        for raw in lines:
+            try:
+                out.append(json.loads(raw))
+            except ValueError:
+                continue  # reported when the files are merged
+        return out
 
 
 # --- the run ----------------------------------------------------------------------------------------------------
@@ -170,15 +375,17 @@ def read_records(path: Path, *, repair: bool = False) -> list[dict]:
 @dataclass
 class EvalResult:
     settings: EvalSettings
-    rows: list[dict]  # one per method: label, then {"mean", "sem", "n"} per column
+    rows: list[dict]  # one per method: label, then {"mean", "sem", "n"} per column, and "k_zero"
     n_examples: int
     out: Path | None = None
     agreement: list[dict] = field(default_factory=list)
     # method -> {"fractions": [...], metric: [{"mean", "sem", "n"} per fraction]}: AOPC curves, when recorded
     curves: dict = field(default_factory=dict)
+    n_truncated: int = 0  # examples explained after truncation to the model's limit
+    computed: int = 0  # records computed by this call (all processes); the rest were on disk
 
     def markdown(self) -> str:
-        return markdown_table(self.rows, self.settings, self.n_examples)
+        return markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated)
 
     def to_html(self) -> str:
         """A self-contained page: the table, the agreement table and the plots (when matplotlib is installed)."""
@@ -207,7 +414,7 @@ def evaluate(
     shuffle: bool = True,
     out: str | os.PathLike | None = None,
     batch_size: int = 4,
-    truncate: bool = True,
+    truncate: bool = False,
     progress: bool = True,
     stop_after: int | None = None,
     memory_budget: int | None = None,
@@ -217,90 +424,278 @@ def evaluate(
 
     With ``out``, records go to ``out/records.jsonl`` one line at a time and finished lines are
     skipped on a re-run. ``dataset`` should already be selected (see :func:`faithlens.data.select`).
-    ``stop_after`` stops after that many new records (used to test resuming). ``memory_budget``
-    (bytes of activations per chunk) bounds memory; it never changes a number. ``curves``
-    (top-k fractions, e.g. ``metrics.AOPC_FRACTIONS``) also records each metric at every fraction,
-    for AOPC curves (``EvalResult.curves``); it adds a ``curve`` entry to new records and changes no
-    other value. With ``out``, the final write adds ``report.html`` and, with matplotlib, plots.
+    A text longer than the model's limit is refused before any work unless ``truncate`` (then its
+    first tokens are explained and its records say ``"truncated": true``; QA contexts are always
+    split into windows). ``stop_after`` stops once this process has written that many new records,
+    at the end of a batch (used to test resuming). ``memory_budget`` (bytes of activations per chunk)
+    bounds memory; it never changes a number. ``curves`` (top-k fractions, e.g.
+    ``metrics.AOPC_FRACTIONS``) also records each metric at every fraction, for AOPC curves
+    (``EvalResult.curves``); it adds a ``curve`` entry to new records and changes no other value.
+    With ``out``, the final write adds ``report.html`` and, with matplotlib, plots. Under
+    ``torchrun``/``accelerate launch`` the work is split across the processes (``out`` required)
+    and every process returns the same result, whose ``computed`` counts the records computed by
+    the whole job.
     """
-    specs = [parse_method(m) for m in methods]
-    if len({s.label for s in specs}) != len(specs):
-        raise FaithlensError(f"A method is listed twice in {list(methods)}. List each once.")
-    if protocol not in PROTOCOLS:
-        from .errors import unknown_choice
+    specs = parse_methods(methods)
+    settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
+                         score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise FaithlensError(f"The 'batch_size' parameter of evaluate must be a positive int. Got {batch_size!r} instead.")
+    base = resolve_baseline(model, baseline)
+    score_fn = model.task.score(score)
+    world = init_world()
+    if world.distributed and out is None:
+        raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch); pass --out FOLDER "
+                             "(out=...), where each process writes its records and rank 0 merges them.")
+    if out is not None:
+        out = check_output_folder(out, option="--out")
+    explainer = Explainer(model)
+    run = _Run(world, out, settings, dataset, specs, batch_size)
+    try:
+        plan = world.on_main(lambda: run.open(model))
+        if any(s.method.startswith("dig") for s in specs):  # build/load the neighbour graph before any timing
+            from .methods.dig import knn_graph
 
-        raise unknown_choice("metrics protocol", protocol, PROTOCOLS)
-    if not 0 < topk <= 1:
+            world.on_main(lambda: knn_graph(model, progress=progress), share=False)  # built once, by rank 0 ...
+            knn_graph(model, progress=False)  # ... the others read it from the cache
+        run.start(plan, progress=progress)
+        try:
+            for index, todo in plan["work"][world.rank]:
+                texts = [dataset.texts[i] for i in index]
+                context = _example_context(explainer, texts, base, score_fn, truncate)
+                for label, pending in todo:
+                    for rec in _run_method(explainer, model, run.spec(label), index, texts, pending, context, dataset,
+                                           settings, base, memory_budget, curves):
+                        run.add(rec)
+                    if stop_after is not None and run.written >= stop_after:  # never inside a batch: a resumed
+                        raise _Stop  # run then explains every example in the batch it always has
+                run.refresh_tables()
+        except _Stop:
+            pass
+        finally:
+            run.stop_writing()
+        counts = world.gather(run.written)  # also waits for every process to finish
+        result = world.on_main(lambda: run.finish(sum(counts)))
+    finally:
+        run.close()
+    return result
+
+
+def _settings(model, dataset, specs, **kw) -> EvalSettings:
+    """The run's settings, each checked before any work."""
+    if kw["protocol"] not in PROTOCOLS:
+        raise unknown_choice("metrics protocol", kw["protocol"], PROTOCOLS)
+    topk = kw["topk"]
+    if isinstance(topk, bool) or not isinstance(topk, (int, float)) or not 0 < topk <= 1:
         raise FaithlensError(f"The 'topk' parameter must be a fraction in (0, 1], e.g. 0.2. Got {topk!r} instead.")
     if len(dataset) == 0:
         raise FaithlensError("The dataset has no examples left after selection. Raise --limit or relax the filters.")
-    settings = EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), baseline=baseline,
-                            steps=steps, topk=topk, protocol=protocol, score=score, seed=seed, max_chars=max_chars,
-                            truncate=truncate, shuffle=shuffle)
     if model.task.name == "causal_lm":
         raise FaithlensError(f"evaluate scores classifiers (single texts and pairs) and QA models; {model.name!r} is a "
                              "causal language model. Explain its next tokens with `faithlens explain --target-text`.")
-    base = resolve_baseline(model, baseline)
-    score_fn = model.task.score(score)
-    explainer = Explainer(model)
+    return EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), **kw)
 
-    records_path = None
-    done: dict[tuple[int, str], dict] = {}
-    if out is not None:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        _check_resume(out, settings)
-        (out / SETTINGS_FILE).write_text(json.dumps({"settings": settings.to_dict(), "version": __version__,
-                                                     "dataset_info": dataset.info}, indent=2) + "\n", encoding="utf-8")
-        records_path = out / RECORDS_FILE
-        for r in read_records(records_path, repair=True):
-            done[(r["index"], r["method"])] = r
-    if any(s.method.startswith("dig") for s in specs):  # build/load the neighbour graph before any timing
-        from .methods.dig import knn_graph
 
-        knn_graph(model, progress=progress)
-    total = len(dataset) * len(specs)
-    from tqdm.auto import tqdm
+def token_lengths(model: ClassifierModel, texts: Sequence) -> list[int]:
+    """Tokens of each text (or pair) with the model's special tokens, before any truncation."""
+    from .encoding import split_items
 
-    bar = tqdm(total=total, initial=sum(1 for k in done if k[0] < len(dataset)), desc="evaluate", unit="expl",
-               disable=not progress, file=sys.stderr, dynamic_ncols=True)
-    written = 0
-    handle = records_path.open("a", encoding="utf-8") if records_path else None
-    fresh: list[dict] = []
-    try:
-        for start in range(0, len(dataset), batch_size):
-            index = list(range(start, min(start + batch_size, len(dataset))))
-            todo = [s for s in specs if any((i, s.label) not in done for i in index)]
-            if not todo:
-                continue
-            texts = [dataset.texts[i] for i in index]
-            context = _example_context(explainer, texts, base, score_fn, truncate)
-            for spec in todo:
-                pending = [j for j, i in enumerate(index) if (i, spec.label) not in done]
-                for rec in _run_method(explainer, model, spec, index, texts, pending, context, dataset, settings, base,
-                                       memory_budget, curves):
-                    line = json.dumps(rec, allow_nan=False)
-                    if handle:
-                        handle.write(line + "\n")
-                        handle.flush()
-                    done[(rec["index"], rec["method"])] = rec
-                    fresh.append(rec)
-                    bar.update(1)
-                    written += 1
-                    if stop_after is not None and written >= stop_after:
-                        raise _Stop
-            if out is not None:  # the tables on disk always reflect every finished line
-                write_outputs(_summary(done, dataset, settings, out), out)
-    except _Stop:
-        pass
-    finally:
-        bar.close()
-        if handle:
-            handle.close()
-    result = _summary(done, dataset, settings, out)
-    if out is not None:
-        write_outputs(result, out, report=True)
-    return result
+    first, second = split_items(list(texts))
+    tok = model.tokenizer
+    lengths = []
+    for start in range(0, len(first), 256):
+        a = first[start:start + 256]
+        b = None if second is None else second[start:start + 256]
+        enc = tok(a, b, add_special_tokens=True, truncation=False, verbose=False)
+        lengths += [len(ids) for ids in enc["input_ids"]]
+    return lengths
+
+
+def check_lengths(model: ClassifierModel, dataset: Dataset, *, truncate: bool) -> tuple[list[int], list[int]]:
+    """(tokens per example, indices longer than the model's limit); refuses long texts unless ``truncate``.
+
+    QA models split a long context into windows themselves, so nothing is refused for them."""
+    lengths = token_lengths(model, dataset.texts)
+    limit = model.max_length
+    too_long = [i for i, n in enumerate(lengths) if n > limit]
+    if too_long and not truncate and model.task.name != "qa":
+        shown = ", ".join(f"example {i}: {lengths[i]} tokens" for i in too_long[:5]) + (", …" if len(too_long) > 5 else "")
+        raise FaithlensError(
+            f"{len(too_long)} of {len(dataset)} texts are longer than the model's limit of {limit} tokens ({shown}). "
+            "Pass --truncate (truncate=True) to explain their first tokens (each record and the table then say so), or "
+            "leave them out with --max-chars.")
+    return lengths, too_long
+
+
+class _Run:
+    """One evaluate job's bookkeeping: the folder lock, the records (this process's file; on rank 0
+    every file), the progress bar and the tables on disk."""
+
+    def __init__(self, world: World, out: Path | None, settings: EvalSettings, dataset: Dataset,
+                 specs: list[MethodSpec], batch_size: int) -> None:
+        self.world, self.out, self.settings, self.dataset = world, out, settings, dataset
+        self.specs, self.batch_size = {s.label: s for s in specs}, batch_size
+        self.done: dict[tuple[int, str], dict] = {}  # rank 0: every finished record it knows of
+        self.lock: FolderLock | None = None
+        self.own_lock = False
+        self.writer: AppendFile | None = None
+        self.bar = None
+        self.written = 0
+        self._mutex = threading.Lock()
+        self._tails: list[_Tail] = []
+        self._watch: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    def spec(self, label: str) -> MethodSpec:
+        return self.specs[label]
+
+    # rank 0, before any work -----------------------------------------------------------------------
+    def open(self, model: ClassifierModel) -> dict:
+        """Checks, lock, resume state and the plan: ``{"work": [per rank: [(indices, [(method, positions)])]],
+        "total": ..., "initial": ...}``."""
+        lengths, too_long = check_lengths(model, self.dataset, truncate=self.settings.truncate)
+        out = self.out
+        if out is not None:
+            if not FolderLock.holding(out):
+                self.lock, self.own_lock = FolderLock(out).acquire(), True
+            saved = _saved_run(out)
+            _check_resume(out, self.settings, saved=saved, too_long=bool(too_long))
+            self.done = read_run(out, repair=True)
+            _check_examples(out, self.done, self.dataset)
+            fingerprint = model_fingerprint(model)
+            _check_resume(out, self.settings, saved=saved, too_long=bool(too_long), model_print=fingerprint)
+            write_atomic(out / SETTINGS_FILE, json.dumps({
+                "settings": self.settings.to_dict(), "version": __version__, "dataset_info": self.dataset.info,
+                "fingerprints": {"model": fingerprint}}, indent=2) + "\n")
+            if self.world.distributed:  # the other processes' new lines, from here on (they start after the plan)
+                self._tails = [_Tail(records_path(out, r)) for r in range(1, self.world.size)]
+        return self._plan(lengths)
+
+    def _plan(self, lengths: list[int]) -> dict:
+        n, bs = len(self.dataset), self.batch_size
+        batches, costs, ids = [], [], []
+        for start in range(0, n, bs):
+            index = list(range(start, min(start + bs, n)))
+            todo = [(label, [j for j, i in enumerate(index) if (i, label) not in self.done]) for label in self.specs]
+            todo = [(label, pending) for label, pending in todo if pending]
+            if todo:
+                longest = max(lengths[i] for i in index)
+                batches.append((index, todo))
+                costs.append(sum(len(p) * _cost(self.specs[label], longest, self.settings.steps) for label, p in todo))
+                ids.append(start)
+        shares = balance(costs, ids, self.world.size)
+        total = n * len(self.specs)
+        initial = sum(1 for (i, label) in self.done if i < n and label in self.specs)
+        return {"work": [[batches[p] for p in share] for share in shares], "total": total, "initial": initial}
+
+    # every rank -------------------------------------------------------------------------------------
+    def start(self, plan: dict, *, progress: bool) -> None:
+        if self.out is not None:
+            self.writer = AppendFile(records_path(self.out, self.world.rank))
+        if not self.world.is_main:
+            return
+        from tqdm.auto import tqdm
+
+        left = plan["total"] - plan["initial"]
+        if progress and left:
+            print(f"faithlens evaluate: {left} explanations to compute ({plan['initial']} already done"
+                  + (f", {self.world.size} processes" if self.world.distributed else "") + ")", file=sys.stderr)
+        self.bar = tqdm(total=plan["total"], initial=plan["initial"], desc="evaluate", unit="expl", smoothing=0.05,
+                        disable=not progress, file=sys.stderr, dynamic_ncols=True,
+                        mininterval=0.5 if sys.stderr.isatty() else 30)
+        if self._tails:  # the other processes' progress, from their files
+            self._watch = threading.Thread(target=self._follow, name="faithlens-progress", daemon=True)
+            self._watch.start()
+
+    def add(self, record: dict) -> None:
+        if self.writer is not None:
+            self.writer.write_line(json.dumps(record, allow_nan=False))
+        self.written += 1
+        if self.world.is_main:
+            self._collect([record])
+
+    def _collect(self, records: list[dict]) -> None:
+        with self._mutex:
+            for r in records:
+                self.done[(r["index"], r["method"])] = r
+            if self.bar is not None and records:
+                self.bar.update(len(records))
+
+    def _follow(self) -> None:
+        while not self._stopping.wait(0.5):
+            for tail in self._tails:
+                self._collect(tail.new_records())
+
+    def refresh_tables(self) -> None:
+        """Rank 0: the tables on disk reflect every finished line it knows of."""
+        if self.world.is_main and self.out is not None:
+            with self._mutex:
+                done = dict(self.done)
+            write_outputs(_summary(done, self.dataset, self.settings, self.out), self.out)
+
+    def stop_writing(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    # rank 0, after every process has finished ---------------------------------------------------------------
+    def finish(self, computed: int) -> EvalResult:
+        self._stop_watch()
+        if self.out is None:
+            result = _summary(self.done, self.dataset, self.settings, None)
+        else:
+            done = read_run(self.out)  # every file, complete now
+            self._merge_files(done)
+            result = _summary(done, self.dataset, self.settings, self.out)
+            write_outputs(result, self.out, report=True)
+        result.computed = computed
+        return result
+
+    def _merge_files(self, done: dict) -> None:
+        """records.jsonl := every record, by example then method; the per-process files go."""
+        order = {label: k for k, label in enumerate(self.settings.methods)}
+        ranked = sorted(done.values(), key=lambda r: (r["index"], order.get(r["method"], len(order)), r["method"]))
+        text = "".join(json.dumps(r, allow_nan=False) + "\n" for r in ranked)
+        target = records_path(self.out)
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if text != current:
+            write_atomic(target, text)
+        for path in record_files(self.out):
+            if path != target:
+                path.unlink()
+
+    def _stop_watch(self) -> None:
+        if self._watch is not None:
+            self._stopping.set()
+            self._watch.join()
+            self._watch = None
+            for tail in self._tails:
+                self._collect(tail.new_records())
+
+    def close(self) -> None:
+        self.stop_writing()
+        self._stop_watch()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        if self.lock is not None and self.own_lock:
+            self.lock.release()
+            self.lock = None
+
+
+def _cost(spec: MethodSpec, length: int, default_steps: int | None) -> int:
+    """Relative cost of explaining one example of ``length`` tokens (padded) with ``spec``: rows of
+    that length through the model — one per path point, and one path per token for SIG/occlusion."""
+    method = get_method(spec.method)
+    if spec.steps_per_token is not None:
+        steps = spec.steps_per_token * length
+    elif spec.options.get("mode") == "closed":
+        steps = 1
+    else:
+        steps = spec.options.get("steps") or default_steps or method.default_steps or spec.options.get("n_samples") \
+            or method.default_samples or 1
+    paths = length if spec.method in PER_UNIT else 1
+    return length * paths * steps
 
 
 def _summary(done: dict, dataset: Dataset, settings: EvalSettings, out: Path | None) -> EvalResult:
@@ -350,9 +745,11 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
             yield {
                 "index": index[j],
                 "method": spec.label,
+                "example": _digest(dataset, index[j]),
                 "text": e.text,
                 **({"text_pair": e.text_pair} if e.text_pair is not None else {}),
                 "label": dataset.labels[index[j]],
+                "truncated": bool(e.truncated),
                 "predicted": _target_json(metrics.predicted[pos]),
                 "p_predicted": float(metrics.p_original[pos]),
                 "log_odds": float(metrics.log_odds[pos]),
@@ -382,14 +779,20 @@ def _target_json(row: torch.Tensor) -> int | list[int]:
 # --- the table ------------------------------------------------------------------------------------------------------
 
 def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult:
-    """Per-method mean ± standard error and count of every column, in the order of ``settings.methods``."""
+    """Per-method mean ± standard error and count of every column, in the order of ``settings.methods``.
+
+    Examples with k = 0 (too few tokens for the top-k fraction: nothing would be removed) have no
+    log-odds, comprehensiveness or sufficiency: they are left out of those three means and counted
+    in the row's ``k_zero``; they still count in Delta and time."""
     rows = []
     for label in settings.methods:
         mine = sorted((r for r in records if r["method"] == label), key=lambda r: r["index"])
         row: dict = {"method": label}
         for column in (c for c in TABLE_COLUMNS if c != "seconds"):
-            values = [r[column] for r in mine if r.get(column) is not None]
+            values = [r[column] for r in mine if r.get(column) is not None
+                      and not (column in TOPK_COLUMNS and r.get("k") == 0)]
             row[column] = summarise(values)
+        row["k_zero"] = sum(1 for r in mine if r.get("k") == 0)
         # Seconds only mean something per device: the column shows the device most examples ran on.
         by_device: dict[str, list[float]] = {}
         for r in mine:
@@ -400,15 +803,17 @@ def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult
         row["seconds_device"] = main
         rows.append(row)
     examples = {r["index"] for r in records}
+    truncated = {r["index"] for r in records if r.get("truncated")}
     return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods),
-                      curves=summarise_curves(records, settings.methods))
+                      curves=summarise_curves(records, settings.methods), n_truncated=len(truncated))
 
 
 def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
     """Per method, each metric's mean ± s.e. at every top-k fraction, over the records that have a curve."""
     out = {}
     for label in methods:
-        with_curve = [r["curve"] for r in records if r["method"] == label and r.get("curve")]
+        mine = sorted((r for r in records if r["method"] == label and r.get("curve")), key=lambda r: r["index"])
+        with_curve = [r["curve"] for r in mine]  # in example order: the same sums however the records arrived
         if not with_curve:
             continue
         fractions = max({tuple(c["fractions"]) for c in with_curve}, key=lambda f: sum(tuple(c["fractions"]) == f for c in with_curve))
@@ -426,7 +831,7 @@ def rank_agreement(records: Sequence[dict], methods: Sequence[str]) -> list[dict
     for a_i, a in enumerate(methods):
         for b in methods[a_i + 1:]:
             rhos, top1 = [], []
-            for (i, m), ra in by.items():
+            for (i, m), ra in sorted(by.items(), key=lambda kv: kv[0][0]):  # example order: sums independent of file order
                 rb = by.get((i, b))
                 if m != a or rb is None:
                     continue
@@ -473,22 +878,39 @@ def _cell(stat: dict, digits: int = 4) -> str:
     return f"{mean:.{digits}f} ± {sem:.{digits}f}"
 
 
-def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int) -> str:
+def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int, *, n_truncated: int = 0) -> str:
+    """The table: one row per method; a "k = 0" column appears when some example had too few tokens
+    for the top-k fraction (those are left out of LO, Comp and Suff, see :func:`summarise_run`)."""
     arrow = {name: m.arrow for name, m in METRICS.items()}
+    k_zero = any(row.get("k_zero") for row in rows)
     head = (f"| Method | LO {arrow['log_odds']} | Comp {arrow['comprehensiveness']} | Suff {arrow['sufficiency']} "
-            f"| Delta {arrow['delta']} | SIG per-word Δ ↓ | s / example | n |")
-    lines = [head, "|" + "---|" * 8]
+            f"| Delta {arrow['delta']} | SIG per-word Δ ↓ | s / example | n |" + (" k = 0 |" if k_zero else ""))
+    lines = [head, "|" + "---|" * (9 if k_zero else 8)]
     for row in rows:
-        n = row["log_odds"]["n"]
+        n = row["delta"]["n"]
         lines.append(f"| {row['method']} | {_cell(row['log_odds'])} | {_cell(row['comprehensiveness'])} | "
                      f"{_cell(row['sufficiency'])} | {_cell(row['delta'])} | {_cell(row['sig_delta'])} | "
-                     f"{_cell(row['seconds'], 3)} | {n} |")
+                     f"{_cell(row['seconds'], 3)} | {n} |" + (f" {row.get('k_zero', 0)} |" if k_zero else ""))
     caption = (f"\nModel `{settings.model}`, data `{settings.data}` ({n_examples} examples), baseline `{settings.baseline}`, "
                f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
                "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
                "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|."
-               + _timing_note(rows) + "\n")
+               + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows) + "\n")
     return "\n".join(lines) + "\n" + caption + best_line(rows)
+
+
+def _k_zero_note(rows: Sequence[dict], settings: EvalSettings) -> str:
+    if not any(row.get("k_zero") for row in rows):
+        return ""
+    return (f" k = 0: examples with too few tokens for top-k {settings.topk:g} (nothing to remove); they are left out of "
+            "LO, Comp and Suff (whose means cover n − k = 0 examples) and count in Delta and time.")
+
+
+def _truncation_note(n_truncated: int, n_examples: int) -> str:
+    if not n_truncated:
+        return ""
+    return (f" {n_truncated} of the {n_examples} examples were longer than the model's limit and were truncated to "
+            "their first tokens (--truncate); their records say \"truncated\": true.")
 
 
 def _timing_note(rows: Sequence[dict]) -> str:
@@ -524,21 +946,28 @@ def agreement_markdown(agreement: Sequence[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+TIMING_FIELDS = {"records": ("seconds",), "results.json": ("written", "seconds", "seconds_by_device"),
+                 "results.csv": ("seconds_mean", "seconds_sem", "seconds_n"), "table.md": ("s / example",)}
+"""What may differ between two runs of the same job (a resumed one, one over several processes): timings."""
+
+
 def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> None:
     """results.json, results.csv, table.md (and agreement.md for several methods), each written atomically;
     with ``report``, also report.html and the plots (metrics.svg/.png, aopc.svg/.png) when matplotlib is installed."""
-    payload = {"settings": result.settings.to_dict(), "n_examples": result.n_examples, "rows": result.rows,
-               "agreement": result.agreement, "curves": result.curves, "version": __version__, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    _atomic(out / "results.json", json.dumps(payload, indent=2) + "\n")
+    payload = {"settings": result.settings.to_dict(), "n_examples": result.n_examples, "n_truncated": result.n_truncated,
+               "rows": result.rows, "agreement": result.agreement, "curves": result.curves, "version": __version__,
+               "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    write_atomic(out / "results.json", json.dumps(payload, indent=2) + "\n", durable=False)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["method"] + [f"{c}_{s}" for c in TABLE_COLUMNS for s in ("mean", "sem", "n")])
+    writer.writerow(["method"] + [f"{c}_{s}" for c in TABLE_COLUMNS for s in ("mean", "sem", "n")] + ["k_zero"])
     for row in result.rows:
-        writer.writerow([row["method"]] + [_num(row[c][s]) for c in TABLE_COLUMNS for s in ("mean", "sem", "n")])
-    _atomic(out / "results.csv", buffer.getvalue())
-    _atomic(out / "table.md", result.markdown())
+        writer.writerow([row["method"]] + [_num(row[c][s]) for c in TABLE_COLUMNS for s in ("mean", "sem", "n")]
+                        + [row.get("k_zero", 0)])
+    write_atomic(out / "results.csv", buffer.getvalue(), durable=False)
+    write_atomic(out / "table.md", result.markdown(), durable=False)
     if result.agreement:
-        _atomic(out / "agreement.md", agreement_markdown(result.agreement))
+        write_atomic(out / "agreement.md", agreement_markdown(result.agreement), durable=False)
     if report:
         from .views.reports import write_eval_report
 
@@ -549,26 +978,24 @@ def _num(x):
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-def _atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def load_settings(out: str | os.PathLike) -> tuple[EvalSettings, dict]:
     """A run folder's settings and its dataset info (``faithlens.data.reload`` re-opens its examples)."""
     path = Path(out) / SETTINGS_FILE
     if not path.exists():
         raise FaithlensError(f"{str(out)!r} holds no evaluate run (no {SETTINGS_FILE}). Pass the --out folder of a run.")
-    saved = json.loads(path.read_text(encoding="utf-8"))
-    settings = dict(saved["settings"], methods=tuple(saved["settings"]["methods"]))
+    saved = _saved_run(Path(out))
+    known = {f.name for f in fields(EvalSettings)}
+    settings = {k: v for k, v in saved["settings"].items() if k in known}
+    settings["methods"] = tuple(settings["methods"])
     return EvalSettings(**settings), saved.get("dataset_info", {})  # keys missing in older files take their defaults
 
 
 def load_result(out: str | os.PathLike) -> EvalResult:
     """Rebuild the table from a run folder's records (e.g. while a run is still going)."""
     settings, _ = load_settings(out)
-    return summarise_run(read_records(Path(out) / RECORDS_FILE), settings)
+    result = summarise_run(list(read_run(out).values()), settings)
+    result.out = Path(out)
+    return result
 
 
 def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | None = None) -> EvalResult:
@@ -577,14 +1004,14 @@ def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | No
     plus a run of extra step counts."""
     records, settings = [], None
     for folder in folders:
-        result_settings = json.loads((Path(folder) / SETTINGS_FILE).read_text(encoding="utf-8"))["settings"]
+        result_settings = load_settings(folder)[0].to_dict()
         defaults = {f.name: f.default for f in fields(EvalSettings)}
         same = {k: result_settings.get(k, defaults[k]) for k in defaults if k != "methods"}
         if settings is not None and same != settings:
             raise FaithlensError(f"Runs can only be merged when everything but the methods is equal. {str(folder)!r} differs: "
                                  f"{ {k: v for k, v in same.items() if settings.get(k) != v} }.")
         settings = same
-        records += read_records(Path(folder) / RECORDS_FILE)
+        records += list(read_run(folder).values())
     if settings is None:
         raise FaithlensError("merge_runs needs at least one run folder.")
     available = list(dict.fromkeys(r["method"] for r in records))

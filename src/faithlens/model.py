@@ -259,7 +259,8 @@ AUTO_CLASSES = {"classification": "AutoModelForSequenceClassification", "multi_l
                 "qa": "AutoModelForQuestionAnswering", "causal_lm": "AutoModelForCausalLM"}
 
 
-def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dtype | None = None) -> ClassifierModel:
+def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dtype | None = None,
+               device_map: str | dict | None = None, max_memory: dict | None = None) -> ClassifierModel:
     """Load a model by hub id or local folder; None or 'default' loads the bundled sentiment model.
 
     The task comes from the config: sequence classifiers (single- or multi-label, single texts or
@@ -269,6 +270,10 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     cannot encode a probe text to known ids is an error naming the file — never a model that runs
     on [UNK]s. ``ClassifierModel.info["provenance"]`` records the resolved source, the hub revision
     and a content hash of the weights.
+    ``device_map`` ("auto", "balanced", "sequential" or a dict) and ``max_memory`` (bytes or "20GiB"
+    per device) go to accelerate's big-model loading, which places the layers of a model too large
+    for one GPU across several (``faithlens.distributed.load_for_run`` picks them per process); the
+    model then runs its own forward, whose hooks move activations between devices.
     """
     import transformers
     from transformers import AutoConfig, AutoTokenizer
@@ -309,8 +314,12 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
         task = detect_task(config)
         auto = getattr(transformers, AUTO_CLASSES[task.name])
         tokenizer = AutoTokenizer.from_pretrained(source, use_fast=True)
-        model = auto.from_pretrained(source, config=config, dtype=dtype or torch.float32)
-        model.to(torch.get_default_device())  # the CPU unless faithlens.device.use_device chose another
+        if device_map is None:
+            model = auto.from_pretrained(source, config=config, dtype=dtype or torch.float32)
+            model.to(torch.get_default_device())  # the CPU unless faithlens.device.use_device chose another
+        else:
+            model = auto.from_pretrained(source, config=config, dtype=dtype or torch.float32, device_map=device_map,
+                                         max_memory=max_memory)
     except OSError as exc:
         raise FaithlensError(_load_error(name, exc)) from exc
     except (ValueError, KeyError, RuntimeError, EnvironmentError, ImportError) as exc:
@@ -322,7 +331,10 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
             hf_logging.enable_progress_bar()
     _check_tokenizer(name, tokenizer, model)
     info = dict(info, provenance=provenance(name, path, config, card=info))
-    return from_pretrained_objects(model, tokenizer, name=name, info=info, task=task)
+    loaded = from_pretrained_objects(model, tokenizer, name=name, info=info, task=task)
+    if len(set(map(str, (getattr(model, "hf_device_map", None) or {}).values()))) > 1:
+        loaded.written_out = False  # layers on several devices: only the model's own (hooked) forward moves tensors
+    return loaded
 
 
 def _looks_like_folder(name: str) -> bool:

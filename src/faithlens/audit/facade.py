@@ -25,6 +25,7 @@ from torch import Tensor
 
 from ..checkpoint import Checkpoint, fingerprint
 from ..errors import FaithlensError
+from ..files import write_atomic
 from ..model import ClassifierModel, from_pretrained_objects
 from .targets import check_target, target_mask
 
@@ -263,7 +264,7 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
                             {"rng": rng.getstate(), "best": best, "seconds": time.perf_counter() - started})
     log.close()
     record = _record(target, settings, best, time.perf_counter() - started, size_cap=size_cap)
-    (out / FACADE_INFO_FILE).write_text(json.dumps(record, indent=2))
+    write_atomic(out / FACADE_INFO_FILE, json.dumps(record, indent=2))
     checkpoint.remove()
     return record
 
@@ -281,8 +282,8 @@ def _save(g, target: ClassifierModel, out: Path, settings: FacadeSettings, best:
           size_cap: float | None = None) -> None:
     g.save_pretrained(out)
     target.tokenizer.save_pretrained(out)
-    (out / FACADE_INFO_FILE).write_text(json.dumps(_record(target, settings, best, None, tag=tag, size_cap=size_cap),
-                                                   indent=2))
+    write_atomic(out / FACADE_INFO_FILE, json.dumps(_record(target, settings, best, None, tag=tag, size_cap=size_cap),
+                                                    indent=2))
 
 
 def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, seconds: float | None, tag: str = "final",
@@ -364,6 +365,6 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     target.tokenizer.save_pretrained(out)
     record = {"kind": "regularised_target", "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
               "seconds": round(time.perf_counter() - started, 1)}
-    (out / FACADE_INFO_FILE).write_text(json.dumps(record, indent=2))
+    write_atomic(out / FACADE_INFO_FILE, json.dumps(record, indent=2))
     checkpoint.remove()
     return record

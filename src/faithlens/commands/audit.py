@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 
 def register(subparsers) -> None:
@@ -32,8 +31,12 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..audit.report import audit
     from ..data import load_dataset, select
+    from ..files import check_output_file, write_atomic
     from ..model import load_model
 
+    for option in ("markdown", "html", "json"):  # checked before any work
+        if getattr(args, option):
+            setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}"))
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split)
     if args.holdout is not None:
@@ -59,8 +62,7 @@ def run(args) -> int:
             break
     for path, text in ((args.markdown, report.to_markdown(images)), (args.html, report.to_html()), (args.json, report.to_json())):
         if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(text, encoding="utf-8")
+            write_atomic(path, text)
             print(f"faithlens: wrote {path}", file=sys.stderr)
     print(report.to_markdown())
     return 0 if report.level != "untrustworthy" else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 
 from ..names import AOPC_FRACTIONS, DEFAULT_TOPK, EVALUATE_DEFAULT_METHODS as DEFAULT_METHODS, PROTOCOLS
 
@@ -15,7 +16,8 @@ def register(subparsers) -> None:
         help="measure the faithfulness of explanation methods on a dataset (log-odds, comprehensiveness, sufficiency)",
         description="Explain every example with every method, score each explanation (log-odds ↓, comprehensiveness ↑, "
         "sufficiency ↓ at top-k; Delta), and print a table like the SIG paper's. With --out, records are written "
-        "one line at a time and a re-run resumes where it stopped.",
+        "one line at a time and a re-run resumes where it stopped. Under torchrun or accelerate launch the examples "
+        "are split across the processes (see the README's 'Many processes, GPUs and nodes').",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--model", default=None, help="hub id or model folder (default: the bundled model)")
@@ -37,9 +39,16 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="sampling seed and seed of random methods")
     p.add_argument("--max-chars", type=int, default=None, help="keep texts shorter than this many characters (IMDB: 2000)")
     p.add_argument("--no-shuffle", action="store_true", help="take examples in file order instead of a seeded sample")
+    p.add_argument("--truncate", action="store_true",
+                   help="explain the first tokens of texts longer than the model's limit (default: refuse them before "
+                        "any work); records say \"truncated\": true and the table counts them")
     p.add_argument("--batch-size", type=int, default=4, help="examples explained together (records are written per batch)")
     p.add_argument("--memory-mb", type=int, default=None, help="activation memory per chunk in MiB (default 2048); never changes results")
-    p.add_argument("--out", default=None, help="folder for records.jsonl, results.json/.csv and table.md (enables resume)")
+    p.add_argument("--device-map", default=None, metavar="MAP",
+                   help="auto, balanced or sequential: spread a model too large for one GPU over this process's GPUs "
+                        "(accelerate's big-model loading), keeping --memory-mb free on each for activations")
+    p.add_argument("--out", default=None, help="folder for records.jsonl, results.json/.csv and table.md (enables resume; "
+                                               "required under torchrun / accelerate launch)")
     p.add_argument("--no-curves", action="store_true",
                    help="skip the AOPC curves (each metric at top-k 10..50 %%; a few extra forward passes per example)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -48,19 +57,58 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..data import load_dataset, select
-    from ..evaluate import evaluate
-    from ..model import load_model
+    from ..distributed import check_device_map, init_world, load_for_run
+    from ..errors import FaithlensError, FaithlensWarning
+    from ..evaluate import EvalSettings, _check_resume, _saved_run, evaluate, parse_methods
+    from ..files import FolderLock, check_output_folder
 
     started = time.perf_counter()
+    # Everything that can be checked without the model is checked first.
+    specs = parse_methods(args.methods)
+    for name in ("batch_size", "memory_mb", "limit", "max_chars"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise FaithlensError(f"--{name.replace('_', '-')} must be a positive int. Got {value} instead.")
+    check_device_map(args.device_map)
+    out = check_output_folder(args.out, option="--out") if args.out is not None else None
+    world = init_world()
+    if world.distributed and out is None:
+        raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass --out FOLDER, "
+                             "where each process writes its records and rank 0 merges them.")
     dataset = load_dataset(args.data, split=args.split, text_column=args.text_column, label_column=args.label_column)
     dataset = select(dataset, limit=args.limit, seed=args.seed, max_chars=args.max_chars, shuffle=not args.no_shuffle)
-    model = load_model(args.model)
-    result = evaluate(model, dataset, methods=args.methods, baseline=args.baseline, steps=args.steps, topk=args.topk,
-                      protocol=args.protocol, score=args.score, seed=args.seed, max_chars=args.max_chars,
-                      shuffle=not args.no_shuffle, out=args.out,
-                      batch_size=args.batch_size, progress=not args.quiet,
-                      memory_budget=None if args.memory_mb is None else args.memory_mb * 1024**2,
-                      curves=None if args.no_curves else AOPC_FRACTIONS)
+    lock = None
+    if out is not None:  # take the folder (and check the settings we know) before loading the model
+        def claim():
+            held = FolderLock(out).acquire()
+            try:
+                settings = EvalSettings(model="default" if args.model is None else str(args.model), data=dataset.source,
+                                        methods=tuple(s.label for s in specs), baseline=args.baseline, steps=args.steps,
+                                        topk=args.topk, protocol=args.protocol, score=args.score, seed=args.seed,
+                                        max_chars=args.max_chars, truncate=args.truncate, shuffle=not args.no_shuffle)
+                _check_resume(out, settings, saved=_saved_run(out))
+            except BaseException:
+                held.release()
+                raise
+            return held
+
+        lock = world.on_main(claim, share=False)  # rank 0 holds it for the whole job
+    memory = None if args.memory_mb is None else args.memory_mb * 1024**2
+    try:
+        model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", FaithlensWarning)
+            warnings.showwarning = _show
+            result = evaluate(model, dataset, methods=args.methods, baseline=args.baseline, steps=args.steps,
+                              topk=args.topk, protocol=args.protocol, score=args.score, seed=args.seed,
+                              max_chars=args.max_chars, shuffle=not args.no_shuffle, out=out, batch_size=args.batch_size,
+                              truncate=args.truncate, progress=not args.quiet, memory_budget=memory,
+                              curves=None if args.no_curves else AOPC_FRACTIONS)
+    finally:
+        if lock is not None:
+            lock.release()
+    if not world.is_main:
+        return 0
     print(result.markdown())
     if args.out:
         from ..views import plots
@@ -69,3 +117,7 @@ def run(args) -> int:
         print(f"Records, results.json, results.csv, table.md, report.html{extra} are in {args.out}", file=sys.stderr)
     print(f"faithlens evaluate: {time.perf_counter() - started:.1f} s wall", file=sys.stderr)
     return 0
+
+
+def _show(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"faithlens: warning: {message}", file=sys.stderr)

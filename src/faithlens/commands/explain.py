@@ -62,6 +62,9 @@ def register(sub) -> None:
                         "followed by its score)")
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
     p.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a self-contained HTML page")
+    p.add_argument("--device-map", default=None, metavar="MAP",
+                   help="auto, balanced or sequential: spread a model too large for one GPU over the GPUs "
+                        "(accelerate's big-model loading)")
     p.set_defaults(run=run)
 
 
@@ -108,11 +111,20 @@ def _item(line: str):
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from ..distributed import check_device_map, explain_sharded, init_world, load_for_run
     from ..errors import unknown_choice
     from ..explainer import Explainer
-    from ..options import applicable, check_settings
+    from ..files import check_output_file
+    from ..options import check_settings
     from ..views import render_terminal, write_html
 
+    if args.html is not None:  # checked before any work
+        args.html = check_output_file(args.html, option="--html")
+    check_device_map(args.device_map)
+    world = init_world()
+    if world.distributed and (args.file is None or "-" in args.texts):
+        raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass the texts with "
+                             "--file FILE, which every process reads (standard input goes to one process only).")
     texts = read_texts(args)
     if args.dtype not in DTYPES:
         raise unknown_choice("dtype", args.dtype, DTYPES)
@@ -132,8 +144,14 @@ def run(args: argparse.Namespace) -> int:
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=args.max_new_tokens, per_token=args.per_token)
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
-    explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
-    by_method = {m: explainer.explain(texts, m, **applicable(m, settings)) for m in args.method}
+    if args.device_map is None:
+        explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
+    else:
+        explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
+                                           dtype=getattr(torch, args.dtype)))
+    by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes
+    if by_method is None:  # not rank 0: rank 0 prints everything
+        return 0
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
     for n, group in enumerate(groups):
         if args.json:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ..errors import FaithlensError
+from ..files import write_atomic
 
 
 def register(subparsers) -> None:
@@ -111,6 +112,8 @@ def run_train(args) -> int:
     from ..data import load_dataset
     from ..model import load_model
 
+    _check_out(args, "folder")  # before any work
+
     target = load_model(args.model)
     train = _data(args, args.data, args.split or "train", part=0)
     heldout = load_dataset(args.data, split="validation") if args.data == "rotten_tomatoes" else None
@@ -134,6 +137,8 @@ def run_merge(args) -> int:
 
     from ..audit.merge import calibrate_gain
 
+    _check_out(args, "folder")  # before any work
+
     if args.form == "sum":
         raise FaithlensError("The sum form is an in-memory wrapper and cannot be saved; use --form intertwined to save "
                              "a merged model, or faithlens.audit.merge.merge_models(f, g, form='sum') in Python.")
@@ -151,8 +156,8 @@ def run_merge(args) -> int:
     merged = merge_models(f, g, form=args.form, gain=gain)
     merged.model.save_pretrained(args.out)
     f.tokenizer.save_pretrained(args.out)
-    (Path(args.out) / "faithlens_facade.json").write_text(json.dumps({"kind": "merged", "form": args.form, "gain": gain,
-                                                                      "target": f.name, "facade": g.name}, indent=2))
+    write_atomic(Path(args.out) / "faithlens_facade.json", json.dumps({"kind": "merged", "form": args.form, "gain": gain,
+                                                                       "target": f.name, "facade": g.name}, indent=2))
     print(f"faithlens: saved the {args.form} merge of {f.name} and {g.name} (gain {gain:.4g}) to {args.out}", file=sys.stderr)
     if args.check:
         texts = _texts(args.check, args.split, args.limit, args)
@@ -164,6 +169,8 @@ def run_regularise(args) -> int:
     from ..audit.facade import regularise_target
     from ..data import load_dataset
     from ..model import load_model
+
+    _check_out(args, "folder")  # before any work
 
     f = load_model(args.model)
     data = _data(args, args.data, args.split or "train", part=0)
@@ -179,6 +186,8 @@ def run_saliency(args) -> int:
     from ..audit.manipulation import DEFAULT_RUNS, saliency_manipulation
     from ..model import load_model
 
+    _check_out(args, "file")  # before any work
+
     model = load_model(args.model)
     texts = _texts(args.data, args.split, args.limit, args)
     runs = DEFAULT_RUNS if not args.methods else tuple(_parse_run(m) for m in args.methods.split(","))
@@ -190,6 +199,8 @@ def run_reduce(args) -> int:
     from ..audit.reduction import input_reduction
     from ..model import load_model
 
+    _check_out(args, "file")  # before any work
+
     model = load_model(args.model)
     texts = _texts(args.data, args.split, args.limit, args)
     beams = [int(b) for b in args.beams.split(",")]
@@ -200,6 +211,8 @@ def run_reduce(args) -> int:
 def run_hotflip(args) -> int:
     from ..audit.hotflip import hotflip
     from ..model import load_model
+
+    _check_out(args, "file")  # before any work
 
     model = load_model(args.model)
     texts = _texts(args.data, args.split, args.limit, args)
@@ -233,7 +246,15 @@ def _parse_run(text: str) -> tuple[str, str]:
 def _emit(result: dict, out: str | None) -> int:
     text = json.dumps(result, indent=2)
     if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(text + "\n")
+        write_atomic(out, text + "\n")
     print(text)
     return 0
+
+
+def _check_out(args, kind: str) -> None:
+    """--out is checked before any work: a folder (train, merge, regularise) or a JSON file (the analyses)."""
+    from ..files import check_output_file, check_output_folder
+
+    if getattr(args, "out", None) is not None:
+        check = check_output_folder if kind == "folder" else check_output_file
+        args.out = str(check(args.out, option="--out"))

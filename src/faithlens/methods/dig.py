@@ -78,9 +78,10 @@ def knn_graph(model, k: int = DEFAULT_NEIGHBOURS, *, cache_dir: str | Path | Non
             print(f"faithlens: building the DIG neighbour graph for {model.name!r} (once; cached in {path})", file=sys.stderr)
         graph = knn_graph_of(E, k, progress=progress)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        torch.save(graph, tmp)
-        tmp.replace(path)
+        from ..files import atomic_path
+
+        with atomic_path(path) as tmp:  # a unique temporary name: processes building it at once never collide
+            torch.save(graph, tmp)
     _GRAPHS[key] = graph
     return graph
 

@@ -153,6 +153,6 @@ def page(title: str, body: str, *, style: str = "") -> str:
 
 
 def write_html(path: str | Path, groups: Sequence[Sequence[Explanation]], **kwargs) -> Path:
-    path = Path(path)
-    path.write_text(render_html(groups, **kwargs), encoding="utf-8")
-    return path
+    from ..files import write_atomic
+
+    return write_atomic(Path(path), render_html(groups, **kwargs))

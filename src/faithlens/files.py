@@ -1,0 +1,300 @@
+"""Files faithlens writes: one atomic writer, output paths checked before the work, one lock per run folder.
+
+- :func:`write_atomic` (and :func:`atomic_path` for writers that need a path, e.g. ``torch.save``)
+  writes into a uniquely named temporary file beside the target and renames it into place, so a
+  reader sees the old file or the new one, never half of one, and any number of concurrent writers
+  never share a temporary name. A failed write (a full disk) is a :class:`FaithlensError` naming
+  the file; the target keeps its previous content.
+- :func:`check_output_file` / :func:`check_output_folder` run before any expensive work: a missing
+  parent folder is created; a folder where a file is expected, a file where a folder is expected,
+  and a place that cannot be written are clear errors.
+- :class:`FolderLock` keeps two runs off one folder: the second gets an error naming the holder
+  (pid, host, start time, command). The lock is an OS file lock (``flock``), so a process that dies
+  releases it; where file locks are unavailable a pid file is used, and a pid file left by a dead
+  process on this host is recovered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import FaithlensError
+
+try:  # POSIX; Windows falls back to the pid file
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux/macOS
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_FILE = ".faithlens.lock"
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def write_error(path: str | os.PathLike, exc: OSError, *, kept: str = "") -> FaithlensError:
+    """The error for a failed write: which file, why, and what was kept."""
+    why = exc.strerror or str(exc)
+    hint = " Free some space and run the command again." if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+    return FaithlensError(f"Could not write {str(path)!r}: {why} (errno {exc.errno}).{(' ' + kept) if kept else ''}{hint}")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, *, durable: bool = True) -> Iterator[Path]:
+    """A fresh temporary path beside ``path``; when the block ends without an error the file written
+    there replaces ``path`` in one rename (after an fsync when ``durable``). On an error the temporary
+    file is removed and ``path`` is left as it was; an ``OSError`` becomes a FaithlensError naming it."""
+    path = Path(path)
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    tmp = Path(name)
+    try:
+        yield tmp
+        if durable:
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's files are private; results should not be
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, exc, kept="Its previous content, if any, is unchanged.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8", durable: bool = True) -> Path:
+    """Write ``data`` (text or bytes) to ``path`` atomically; returns the path."""
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    with atomic_path(path, durable=durable) as tmp:
+        with open(tmp, "wb") as handle:
+            handle.write(payload)
+    return Path(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class AppendFile:
+    """A file that complete lines are appended to and flushed one by one (a run's records).
+
+    A failed write (a full disk) raises a FaithlensError naming the file and saying that the lines
+    written before are kept; a partly written last line is cut off by the next reader."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        try:
+            self._handle = open(self.path, "a", encoding="utf-8")
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+        self.written = 0
+
+    def write_line(self, line: str) -> None:
+        try:
+            self._handle.write(line + "\n")
+            self._handle.flush()
+        except OSError as exc:
+            raise write_error(self.path, exc, kept=f"The {self.written} lines written before in this session and every "
+                              "earlier line are kept; running the same command again resumes after them.") from None
+        self.written += 1
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._handle.close()
+
+    def __enter__(self) -> AppendFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --- checking output paths before the work -----------------------------------------------------------
+
+def check_output_file(path: str | os.PathLike, *, option: str) -> Path:
+    """``path`` will be written as a file: refuse a folder there, create a missing parent folder,
+    refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "
+                             f"{str(path / ('report' + (path.suffix or '.html')))!r}.")
+    _ensure_folder(path.parent, option=option, target=path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise FaithlensError(f"{option} {str(path)!r} exists and is not writable. Choose another file or change its "
+                             "permissions.")
+    return path
+
+
+def check_output_folder(path: str | os.PathLike, *, option: str) -> Path:
+    """``path`` will hold several files: refuse a file there, create it when missing, refuse one that
+    cannot be written. Returns the path (``~`` expanded)."""
+    path = Path(path).expanduser()
+    if path.exists() and not path.is_dir():
+        raise FaithlensError(f"{option} {str(path)!r} is a file; expected a folder (faithlens writes several files "
+                             "into it). Pass a folder path, e.g. runs/my-run.")
+    _ensure_folder(path, option=option, target=path)
+    return path
+
+
+def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:
+    for ancestor in [folder, *folder.parents]:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise FaithlensError(f"{option} {str(target)!r}: {str(ancestor)!r} is a file, not a folder. Choose a path "
+                                     "whose folders are folders.")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FaithlensError(f"{option} {str(target)!r}: could not create the folder {str(folder)!r} "
+                             f"({exc.strerror or exc}). Choose a path you can write to.") from None
+    try:  # the only sure test of writability is to write
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".faithlens-probe.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise FaithlensError(f"{option} {str(target)!r}: the folder {str(folder)!r} is not writable "
+                             f"({exc.strerror or exc}). Choose a folder you can write to.") from None
+
+
+# --- one run per folder ----------------------------------------------------------------------------------
+
+class FolderLock:
+    """Held while a run writes into ``folder``; a second holder gets a FaithlensError naming the first.
+
+    ``flock`` on ``folder/.faithlens.lock`` (released by the OS when the holder exits or dies, also on
+    NFS, where it is a POSIX lock); the file also says who holds it. Without file locks (Windows, a
+    file system that refuses them) a pid file ``.faithlens.lock.pid`` is created exclusively; one left by
+    a process that no longer runs on this host is removed and taken over.
+    """
+
+    _held: set[str] = set()  # folders this process holds
+
+    def __init__(self, folder: str | os.PathLike, *, option: str = "--out") -> None:
+        self.folder, self.option = Path(folder), option
+        self._fd: int | None = None
+        self._pid_file: Path | None = None
+
+    @classmethod
+    def holding(cls, folder: str | os.PathLike) -> bool:
+        """Whether this process holds the lock of ``folder`` (e.g. a command took it before loading a model)."""
+        return str(Path(folder).resolve()) in cls._held
+
+    def acquire(self) -> FolderLock:
+        self._acquire()
+        FolderLock._held.add(str(self.folder.resolve()))
+        return self
+
+    def _acquire(self) -> None:
+        holder = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                             "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": _command()})
+        if fcntl is not None:
+            path = self.folder / LOCK_FILE
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise self._busy(_read_holder(path)) from None
+                # ENOLCK / ENOTSUP: no file locks here; use the pid file
+            else:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, holder.encode(), 0)
+                self._fd = fd
+                return
+        self._acquire_pid_file(holder)
+
+    def _acquire_pid_file(self, holder: str) -> None:
+        path = self.folder / (LOCK_FILE + ".pid")
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                info = _read_holder(path)
+                if info.get("host") == socket.gethostname() and not _alive(info.get("pid")):
+                    path.unlink(missing_ok=True)  # left by a process that died: recover it
+                    continue
+                raise self._busy(info, pid_file=path) from None
+            with os.fdopen(fd, "w") as handle:
+                handle.write(holder)
+            self._pid_file = path
+            return
+        raise self._busy(_read_holder(path), pid_file=path)
+
+    def _busy(self, info: dict, pid_file: Path | None = None) -> FaithlensError:
+        who = (f"pid {info.get('pid', '?')} on host {info.get('host', '?')}, started {info.get('started', '?')}"
+               + (f": {info['command']}" if info.get("command") else ""))
+        stale = (f" If that process is gone (another host cannot be checked from here), delete {str(pid_file)!r}."
+                 if pid_file is not None else "")
+        return FaithlensError(f"The folder {str(self.folder)!r} is in use by another faithlens run ({who}). Wait for it "
+                              f"to finish, or pass another {self.option} folder.{stale}")
+
+    def release(self) -> None:
+        FolderLock._held.discard(str(self.folder.resolve()))
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None  # the file stays: removing it could let two later runs lock different files
+        if self._pid_file is not None:
+            self._pid_file.unlink(missing_ok=True)
+            self._pid_file = None
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _read_holder(path: Path) -> dict:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+        return info if isinstance(info, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _alive(pid) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _command() -> str:
+    argv = [Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"] + sys.argv[1:]
+    text = " ".join(argv)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+# --- standard output closed early ---------------------------------------------------------------------------
+
+def silence_stdout() -> None:
+    """After a BrokenPipeError (output piped into ``head``): point stdout at /dev/null so the
+    interpreter's final flush does not raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
