@@ -176,7 +176,7 @@ def run_inseq(
     """inseq's attribution of each F_j: matrix (prompt tokens x continuation tokens)."""
     P, J = len(ex["prompt_ids"]), len(ex["target_ids"])
     with _pad_baseline(attribution_model, P, baseline_id):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = attribution_model.attribute(
             ex["prompt"],
             ex["prompt"] + ex["target"],
@@ -187,7 +187,7 @@ def run_inseq(
             show_progress=False,
             return_convergence_delta=True,
         )
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     seq = out.sequence_attributions[0]
     ids = [t.id for t in seq.target]
     if ids != ex["prompt_ids"] + ex["target_ids"]:
@@ -198,6 +198,7 @@ def run_inseq(
     moved = continuation[~continuation.isnan()]
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "inseq_exec_time": out.info["exec_time"],
         "raw_shape": list(raw.shape),
         "matrix": scores[:P].tolist(),  # (P, J)
@@ -228,15 +229,15 @@ def run_faithlens(
         wrapped = _FAITHLENS[id(model)] = Explainer(from_pretrained_objects(model, tokenizer, name="smollm2"))
     if wrapped.model.tokenizer.pad_token_id != baseline_id:
         raise SystemExit(f"faithlens's pad baseline is id {wrapped.model.tokenizer.pad_token_id}, the bench's {baseline_id}")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     e = wrapped.explain(ex["prompt"], method, target=ex["target"], per_token=True, baseline="pad", steps=steps,
                         rule=RULE, unit="token", mode=mode, score="log_prob")
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     P = len(ex["prompt_ids"])
     if wrapped.model.tokenizer.convert_tokens_to_ids(list(e.tokens[:P])) != ex["prompt_ids"]:
         raise SystemExit(f"faithlens encoded {e.tokens}, expected the prompt ids {ex['prompt_ids']} first")
     matrix = torch.tensor(e.per_target, dtype=torch.float64)[:, :P].T  # (P, J)
-    return {"seconds": seconds, "matrix": matrix.tolist(), "settings": e.settings}
+    return {"seconds": seconds, "cpu_seconds": cpu, "matrix": matrix.tolist(), "settings": e.settings}
 
 
 _FAITHLENS: dict[int, Any] = {}
@@ -314,6 +315,7 @@ def main() -> None:
                 "agreement": agree,
                 "agrees": agree["max_abs_diff_normalised"] <= AGREEMENT,
                 "ratio_inseq_over_faithlens": theirs["seconds"] / ours["seconds"],
+                "ratio_cpu_inseq_over_faithlens": theirs["cpu_seconds"] / ours["cpu_seconds"],
             }
             if method == "sig":  # the closed form: SIG's infinite-step limit, forward passes only
                 closed_run = run_faithlens(model, tokenizer, method, ex, steps=opts.steps, baseline_id=baseline_id,
@@ -321,8 +323,10 @@ def main() -> None:
                 err = torch.tensor(closed_run["matrix"], dtype=torch.float64) - torch.tensor(closed["sig"], dtype=torch.float64)
                 entry["methods"][method]["faithlens_closed"] = dict(closed_run, max_abs_error_vs_closed_form=float(err.abs().max()))
                 entry["methods"][method]["ratio_inseq_over_faithlens_closed"] = theirs["seconds"] / closed_run["seconds"]
-            print(f"{method:4s} {ex['prompt']!r} -> {ex['target']!r}: inseq {theirs['seconds']:.1f} s, faithlens "
-                  f"{ours['seconds']:.1f} s, max |diff| normalised {agree['max_abs_diff_normalised']:.2g}", flush=True)
+                entry["methods"][method]["ratio_cpu_inseq_over_faithlens_closed"] = (theirs["cpu_seconds"]
+                                                                                      / closed_run["cpu_seconds"])
+            print(f"{method:4s} {ex['prompt']!r} -> {ex['target']!r}: inseq {theirs['cpu_seconds']:.1f} CPU s, faithlens "
+                  f"{ours['cpu_seconds']:.1f} CPU s, max |diff| normalised {agree['max_abs_diff_normalised']:.2g}", flush=True)
         record["examples"].append(entry)
         _write(record, opts.out)  # an interrupted run keeps what it measured
     record["load_average_end"] = os.getloadavg()
@@ -335,16 +339,17 @@ def _summary(record: dict[str, Any], methods: list[str]) -> dict[str, Any]:
     out = {}
     for method in methods:
         runs = [ex["methods"][method] for ex in record["examples"]]
-        ratios = [r["ratio_inseq_over_faithlens"] for r in runs if r["ratio_inseq_over_faithlens"]]
-        closed = [r["ratio_inseq_over_faithlens_closed"] for r in runs if "ratio_inseq_over_faithlens_closed" in r]
+        ratios = [r["ratio_cpu_inseq_over_faithlens"] for r in runs if r.get("ratio_cpu_inseq_over_faithlens")]
+        closed = [r["ratio_cpu_inseq_over_faithlens_closed"] for r in runs if "ratio_cpu_inseq_over_faithlens_closed" in r]
         out[method] = {
             "all_agree": all(r["agrees"] for r in runs),
             "max_abs_diff_normalised": max(r["agreement"]["max_abs_diff_normalised"] for r in runs),
             "median_ratio_inseq_over_faithlens_closed": statistics.median(closed) if closed else None,
-            "inseq_median_seconds": statistics.median(r["inseq"]["seconds"] for r in runs),
+            "inseq_median_seconds": statistics.median(r["inseq"]["cpu_seconds"] for r in runs),
             "faithlens_median_seconds": (
-                statistics.median(r["faithlens"]["seconds"] for r in runs) if ratios else None
+                statistics.median(r["faithlens"]["cpu_seconds"] for r in runs) if ratios else None
             ),
+            "wall_median_ratio_inseq_over_faithlens": statistics.median(r["ratio_inseq_over_faithlens"] for r in runs),
             "median_ratio_inseq_over_faithlens": statistics.median(ratios) if ratios else None,
             "inseq_max_error_vs_closed_form": max(r["inseq"]["vs_closed_form"]["max_abs_error"] for r in runs),
         }
@@ -371,6 +376,9 @@ def _markdown(record: dict[str, Any]) -> str:
         "Agreement is checked first: the per-token matrices (prompt tokens × continuation tokens) of the two "
         f"implementations at the same {s['steps']} points, columns L2-normalised, must differ by at most {AGREEMENT:g}.",
         "",
+        "Times are CPU seconds of the bench process (one torch thread; the queue for shared cores does not "
+        "inflate them); wall seconds are in inseq_lm.json. The two implementations run back to back on each prompt.",
+        "",
         "| prompt → continuation | tokens | log p | method | max diff (normalised) | inseq s | faithlens s | "
         "ratio inseq / faithlens | faithlens closed form s | ratio inseq SIG / closed form | inseq max err vs closed form |",
         "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -382,9 +390,9 @@ def _markdown(record: dict[str, Any]) -> str:
             lines.append(
                 f"| {ex['prompt']!r} → {ex['target']!r} | {len(ex['prompt_ids'])}+{len(ex['target_ids'])} "
                 f"| {sum(ex['log_probs']):.3f} | {method} | {r['agreement']['max_abs_diff_normalised']:.1e}"
-                f"{'' if r['agrees'] else ' ✗'} | {r['inseq']['seconds']:.1f} | {f['seconds']:.1f} | "
-                f"{r['ratio_inseq_over_faithlens']:.2f}× | {'–' if c is None else format(c['seconds'], '.2f')} | "
-                f"{'–' if c is None else format(r['ratio_inseq_over_faithlens_closed'], '.0f') + '×'} | "
+                f"{'' if r['agrees'] else ' ✗'} | {r['inseq']['cpu_seconds']:.1f} | {f['cpu_seconds']:.1f} | "
+                f"{r['ratio_cpu_inseq_over_faithlens']:.2f}× | {'–' if c is None else format(c['cpu_seconds'], '.2f')} | "
+                f"{'–' if c is None else format(r['ratio_cpu_inseq_over_faithlens_closed'], '.0f') + '×'} | "
                 f"{r['inseq']['vs_closed_form']['max_abs_error']:.3g} |"
             )
     lines += ["", "Medians over prompts:", ""]
@@ -393,8 +401,9 @@ def _markdown(record: dict[str, Any]) -> str:
         closed = m.get("median_ratio_inseq_over_faithlens_closed")
         lines.append(
             f"- {method}: agreement {'✓' if m['all_agree'] else '✗'} (max normalised diff "
-            f"{m['max_abs_diff_normalised']:.1e}); inseq {m['inseq_median_seconds']:.1f} s per prompt, faithlens "
-            f"{fl:.1f} s: median ratio **{m['median_ratio_inseq_over_faithlens']:.2f}×**"
+            f"{m['max_abs_diff_normalised']:.1e}); inseq {m['inseq_median_seconds']:.1f} CPU s per prompt, faithlens "
+            f"{fl:.1f} CPU s: median ratio **{m['median_ratio_inseq_over_faithlens']:.2f}×** (wall: "
+            f"{m['wall_median_ratio_inseq_over_faithlens']:.2f}×)"
             + (f"; faithlens's closed form is **{closed:.0f}×** faster than inseq's SIG" if closed else "")
             + f". inseq's largest |error| against the closed form {m['inseq_max_error_vs_closed_form']:.3g}."
         )
