@@ -105,10 +105,25 @@ def test_per_token_matrix_rows_sum_to_each_tokens_completeness_gap(lm):
     for j, row in enumerate(e.per_target):
         assert sum(row) == pytest.approx(float(at_input[j] - at_base[j]), abs=2e-3)
         assert all(s == 0.0 for s, sp in zip(row, e.special) if sp)
-    # IG is linear in F: the matrix's rows add up to the summed explanation (LLaMA's RMSNorm computes in float32
-    # even in a float64 model, hence 1e-6)
-    assert T(e.per_target).sum(0).tolist() == pytest.approx(e.token_scores, abs=1e-6)
     assert sum(e.token_scores) - e.total_delta == pytest.approx(float((at_input - at_base).sum()), abs=1e-6)
+
+
+@pytest.mark.parametrize("method,settings", [("ig", dict(steps=8)), ("sig", dict(steps=4)), ("sig", dict(mode="closed")),
+                                             ("grad_x_input", {}), ("occlusion", {})])
+def test_summed_explanation_from_the_token_rows_equals_a_run_on_the_summed_F(lm, method, settings):
+    """With per_token, methods linear in F build the explanation of Σ_j F_j from the rows (one run, not two):
+    it must equal explaining Σ_j F_j directly (LLaMA's RMSNorm computes in float32 even in a float64 model)."""
+    rows = lm.explain(PROMPT, method, target=TARGET, per_token=True, **settings)
+    direct = lm.explain(PROMPT, method, target=TARGET, **settings)
+    assert len(rows.per_target) == 3
+    assert rows.token_scores == pytest.approx(direct.token_scores, abs=1e-6)
+    assert T(rows.per_target).sum(0).tolist() == pytest.approx(direct.token_scores, abs=1e-6)
+    assert [w.score for w in rows.words] == pytest.approx([w.score for w in direct.words], abs=1e-6)
+    for name in ("total_delta", "deltas"):
+        mine, theirs = getattr(rows, name), getattr(direct, name)
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            assert mine == pytest.approx(theirs, abs=1e-6)
 
 
 def test_single_token_per_token_matrix_is_the_explanation(lm):

@@ -158,8 +158,12 @@ class Explainer:
                                  max_new_tokens=max_new_tokens)
             if show:
                 announce_cost(method, opts, prep.batch)
-            out = spec.fn(prep.batch, opts)
-            per_target = _per_target(spec, prep, opts) if per_token else None
+            summed = _summed_from_tokens(spec, prep, opts) if per_token else None
+            if summed is not None:  # F = Σ_j F_j and the method is linear in F: one run gives both
+                out, per_target = summed
+            else:
+                out = spec.fn(prep.batch, opts)
+                per_target = _per_target(spec, prep, opts) if per_token else None
             if per_token and per_target is None:
                 per_target = [[out.token_scores[b, prep.batch.enc.real_positions(b)].to(torch.float64).tolist()]
                               for b in range(len(idx))]
@@ -428,8 +432,42 @@ def _window_chars(enc: Encoding, r: int) -> str:
     return f"{int(enc.offsets[r, pos[0], 0])}–{int(enc.offsets[r, pos[-1], 1])}" if len(pos) else "none"
 
 
-def _per_target(spec, prep: Prepared, opts: Options) -> list[list[list[float]]]:
-    """Causal LMs: each continuation token's own attribution, as (B, J, L) nested lists on real positions."""
+LINEAR_IN_F = ("ig", "sig", "grad_x_input", "occlusion")
+"""Methods whose attribution of a sum of outputs is the sum of their attributions (the same path
+points, gradients and differences for every F_j): IG, SIG (every mode), Gradient×Input, occlusion."""
+
+
+def _summed_from_tokens(spec, prep: Prepared, opts: Options) -> tuple[MethodOutput, list] | None:
+    """Causal LMs with several continuation tokens: the per-token attributions once, and the explanation
+    of F = Σ_j log p(y_j | ...) as their sum, instead of a second run over the same path points.
+
+    Only for methods linear in F at fixed quadrature nodes (``LINEAR_IN_F``); error-controlled runs pick
+    their nodes per F, so they run twice. Returns (the summed output, the per-token lists) or None."""
+    batch = prep.batch
+    if spec.name not in LINEAR_IN_F or opts.tolerance is not None or batch.target.shape[1] == 1:
+        return None
+    parts = _per_target(spec, prep, opts, keep_output=True)
+    if parts is None:
+        return None
+    per_target, sub, owners = parts
+    index = torch.tensor(owners)
+    B = batch.target.shape[0]
+
+    def total(t: Tensor | None) -> Tensor | None:
+        if t is None:
+            return None
+        return t.new_zeros((B,) + tuple(t.shape[1:])).index_add_(0, index.to(t.device), t)
+
+    out = MethodOutput(token_scores=total(sub.token_scores), attributions=total(sub.attributions),
+                       units=None if sub.units is None else sub.units[[owners.index(b) for b in range(B)]],
+                       unit_scores=total(sub.unit_scores), unit_deltas=total(sub.unit_deltas),
+                       total_delta=total(sub.total_delta), settings=dict(sub.settings))
+    return out, per_target
+
+
+def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
+    """Causal LMs: each continuation token's own attribution, as (B, J, L) nested lists on real positions
+    (with ``keep_output`` also the method's output over the (b, j) rows and each row's text b)."""
     batch = prep.batch
     B, J = batch.target.shape
     if J == 1:  # one continuation token: its own attribution is the explanation itself
@@ -452,7 +490,7 @@ def _per_target(spec, prep: Prepared, opts: Options) -> list[list[list[float]]]:
     for r, b in enumerate(owners):
         pos = batch.enc.real_positions(b)
         result[b].append(out.token_scores[r, pos].to(torch.float64).tolist())
-    return result
+    return (result, out, owners) if keep_output else result
 
 
 def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, method: str,
