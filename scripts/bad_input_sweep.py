@@ -343,7 +343,102 @@ def cases(work: Path, explainer) -> list[Case]:
     add("4 data", "pairs with named labels", lambda: faithlens_data().read_file(named), "ok", "pairs, labels by name",
         lambda d: d.is_pairs and d.label_names == ("entailment", "neutral") and d.labels == (1, 0))
 
+    # kind 5: runs on disk -----------------------------------------------------------------------------
+    model_arg = ["--model", str(good)]
+    tsv = data_file("five.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{i % 2}\n" for i, t in enumerate(
+        ["a good film", "a dull and slow film", "fun", "the acting was great", "bad", "a fine story"])))
+    run_args = lambda out, *more: ("evaluate", *model_arg, "--data", tsv, "--methods", "grad_x_input", "--quiet",  # noqa: E731
+                                   "--no-curves", "--out", str(out), *more)
+    add("5 runs", "explain --html into a missing folder", lambda: cli("explain", *model_arg, "good", "--method", "occlusion",
+        "--html", str(work / "no-such-dir" / "x.html")), "ok", "the folder is created and the page written",
+        lambda r: r.code == 0 and (work / "no-such-dir" / "x.html").stat().st_size > 0)
+    add("5 runs", "explain --html under a file", lambda: cli("explain", *model_arg, "good", "--method", "occlusion",
+        "--html", str(a_file / "x.html")), "error", "file")
+    add("5 runs", "explain --html naming a folder", lambda: cli("explain", *model_arg, "good", "--method", "occlusion",
+        "--html", str(work)), "error", "folder")
+    add("5 runs", "evaluate --out naming a file", lambda: cli(*run_args(a_file)), "error", "file")
+    add("5 runs", "audit --markdown into a missing folder", lambda: cli("audit", *model_arg, "--data", tsv, "--limit", "2",
+        "--steps", "2", "--markdown", str(work / "none" / "a.md")), "ok", "the folder is created and the report written",
+        lambda r: r.code in (0, 1) and (work / "none" / "a.md").stat().st_size > 0)
+    add("5 runs", "audit --json under a file", lambda: cli("audit", *model_arg, "--data", tsv, "--limit", "2",
+        "--json", str(a_file / "a.json")), "error", "file")
+
+    def corrupt_then_resume():
+        out = work / "run-corrupt"
+        first = cli(*run_args(out))
+        lines = (out / "records.jsonl").read_text().splitlines()
+        lines[2] = lines[2][: len(lines[2]) // 2]  # a damaged line in the middle
+        (out / "records.jsonl").write_text("\n".join(lines) + "\n")
+        again = cli(*run_args(out))
+        return first, again, out
+
+    add("5 runs", "a damaged line in the middle of records.jsonl", corrupt_then_resume, "ok",
+        "the line set aside and recomputed, every other record kept",
+        lambda r: r[1].code == 0 and (r[2] / "records.rejected.jsonl").exists()
+        and len((r[2] / "records.jsonl").read_text().splitlines()) == 6)
+
+    def second_run_on_a_held_folder():
+        from faithlens.files import FolderLock
+
+        out = work / "run-locked"
+        out.mkdir()
+        lock = FolderLock(out).acquire()
+        try:
+            return cli(*run_args(out))
+        finally:
+            lock.release()
+
+    add("5 runs", "a second run on a folder another run holds", second_run_on_a_held_folder, "error", "another")
+
+    def typo_then_fixed():
+        out = work / "run-typo"
+        bad = cli(*run_args(out, "--methods", "sig:mode=bogus"))
+        good_run = cli(*run_args(out))
+        return bad, good_run
+
+    add("5 runs", "sig:mode=bogus, then the corrected command on the same --out", typo_then_fixed, "ok",
+        "the typo is refused and the folder stays usable", lambda r: r[0].code == 2 and r[1].code == 0)
+
+    def changed_data_same_name():
+        out = work / "run-changed"
+        path = work / "changing.tsv"
+        path.write_text("sentence\tlabel\na good film\t1\nbad\t0\n")
+        cli("evaluate", *model_arg, "--data", str(path), "--methods", "grad_x_input", "--quiet", "--out", str(out))
+        path.write_text("sentence\tlabel\na great film\t1\nbad\t0\n")  # same name, one text changed
+        return cli("evaluate", *model_arg, "--data", str(path), "--methods", "grad_x_input", "--quiet", "--out", str(out))
+
+    add("5 runs", "resume after the data file changed under the same name", changed_data_same_name, "error", "changed")
+
+    def changed_settings():
+        out = work / "run-settings"
+        cli(*run_args(out))
+        return cli(*run_args(out, "--topk", "0.5"))
+
+    add("5 runs", "resume with other settings", changed_settings, "error", "topk")
+
+    def short_texts_k0():
+        out = work / "run-k0"
+        cli(*run_args(out))
+        return json.loads((out / "results.json").read_text())
+
+    add("5 runs", "texts too short for top-20 % (k = 0)", short_texts_k0, "ok", "counted apart in k_zero, not averaged",
+        lambda r: r["rows"][0]["k_zero"] >= 2 and r["rows"][0]["log_odds"]["n"] == 6 - r["rows"][0]["k_zero"])
+
     # kind 6: long work --------------------------------------------------------------------------------
+    long_tsv = data_file("long.tsv", "sentence\tlabel\n" + " ".join(["word"] * 700) + "\t1\nshort\t0\n")
+    add("6 long work", "evaluate a text longer than the model's limit", lambda: cli(
+        "evaluate", *model_arg, "--data", long_tsv, "--methods", "grad_x_input", "--quiet"), "error", "--truncate")
+
+    def truncated_run():
+        out = work / "run-truncate"
+        code = cli("evaluate", *model_arg, "--data", long_tsv, "--methods", "grad_x_input", "--quiet", "--truncate",
+                   "--no-curves", "--out", str(out)).code
+        records = [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines()]
+        return code, records, (out / "table.md").read_text()
+
+    add("6 long work", "evaluate --truncate on a long text", truncated_run, "ok",
+        "the record says truncated and the table counts it",
+        lambda r: r[0] == 0 and sum(rec["truncated"] for rec in r[1]) == 1 and "truncat" in r[2].lower())
     longer = " ".join(["a long and winding review of a film"] * 12)
     add("6 long work", "a large explanation announces its cost", lambda: _stderr_of(lambda: _announce(explainer, longer)),
         "ok", "the expected passes printed", lambda err: "needs about" in err and "model passes" in err)
@@ -457,6 +552,7 @@ def _foreign_tokenizer(folder: Path) -> None:
 def main_sweep() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bad_inputs.md")
+    parser.add_argument("--kinds", nargs="+", default=None, help="only these kinds, by number (e.g. 5 6)")
     opts = parser.parse_args()
     torch.set_num_threads(1)
     import faithlens.explainer  # noqa: F401 - loaded now, so its load_model can be the cached one
@@ -480,7 +576,8 @@ def main_sweep() -> int:
         cwd = os.getcwd()
         os.chdir(tmp)
         try:
-            results = [judge(c) for c in cases(Path(tmp), explainer)]
+            chosen = [c for c in cases(Path(tmp), explainer) if opts.kinds is None or c.kind.split()[0] in opts.kinds]
+            results = [judge(c) for c in chosen]
         finally:
             os.chdir(cwd)
     counts = {s: sum(r.status == s for r in results) for s in ("clear-error", "handled", "traceback", "silent-wrong", "misleading")}

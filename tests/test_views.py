@@ -252,3 +252,17 @@ def test_deadline_stops_an_explanation_between_chunks(explainer):
             explainer.explain(CORPUS[1], "sig", steps=400, rows_per_chunk=1)
     assert time.monotonic() - started < 5
     assert explainer.explain("good", "sig", steps=4).token_scores  # nothing left behind
+
+
+def test_audit_plots_of_one_word_texts_have_no_rank_agreement_and_still_draw(tmp_path):
+    """One-word texts give no Spearman ρ (NaN for every method); the agreement plot must still be written."""
+    pytest.importorskip("matplotlib")
+    from faithlens.audit.report import audit
+    from faithlens.views.reports import write_audit_plots
+
+    report = audit(tiny("bert"), ["fun", "bad"], steps=2, n_examples=1)
+    rhos = [m["vs_occlusion"]["spearman"] for m in report.methods.values() if "vs_occlusion" in m]
+    assert rhos and all(r != r for r in rhos)  # every ρ is NaN
+    written = write_audit_plots(report, tmp_path / "audit")
+    assert {p.name for p in written} >= {"audit_agreement.png", "audit_agreement.svg"}
+    assert all(p.stat().st_size > 0 for p in written)

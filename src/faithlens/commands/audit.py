@@ -29,6 +29,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from pathlib import Path
+
     from ..audit.report import audit
     from ..data import load_dataset, select
     from ..files import check_output_file, write_atomic

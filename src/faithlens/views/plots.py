@@ -167,7 +167,7 @@ def audit_agreement_figure(methods: Mapping[str, Mapping], *, reference: str = "
            color="#e7298a", edgecolor="black", linewidth=0.4)
     ax.set_xticks(list(xs))
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
-    ax.set_ylim(min(0.0, *[r for r in rho if _finite(r)]) - 0.05, 1.05)
+    ax.set_ylim(min([0.0] + [r for r in rho if _finite(r)]) - 0.05, 1.05)  # no finite ρ: the axis still has a range
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_ylabel(f"agreement with {reference}")
     ax.grid(axis="y", alpha=0.3)
