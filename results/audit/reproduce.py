@@ -65,7 +65,7 @@ def dataset(args, label_names=None):
 
 
 def sample(args) -> list:
-    return list(select(dataset(args), limit=args.limit, seed=0, shuffle=True).texts)
+    return list(select(dataset(args), limit=args.limit, seed=0, shuffle=True, max_chars=args.max_chars).texts)
 
 
 def runs(args) -> list[Run]:
@@ -248,6 +248,9 @@ def main() -> None:
     p.add_argument("--holdout", type=float, default=None, help="evaluate on the part `faithlens train --holdout` held out")
     p.add_argument("--split-seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--max-chars", type=int, default=None,
+                   help="explain, reduce and audit only examples shorter than this (characters of both texts; "
+                        "QA: SIG's closed form costs one forward per token, so its cost grows with the square of the length)")
     p.add_argument("--score", default="log_prob")
     p.add_argument("--ig-steps", type=int, default=20)
     p.add_argument("--sig-steps", type=int, default=10)
