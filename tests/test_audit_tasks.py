@@ -163,3 +163,19 @@ def test_qa_facade_gradients_stay_finite_on_padded_batches():
     loss, _ = facade_loss(ghat, heads, mask, lambda_g=1e3, raw_l1=raw, lambda_m=1.0)
     loss.backward()
     assert all(torch.isfinite(p.grad).all() for p in g.parameters() if p.grad is not None)
+
+
+def test_audit_examples_of_pairs_show_each_word_from_its_own_text():
+    """Words of the second text index text_pair: the report must not slice them out of the first text."""
+    from faithlens.audit.report import _top_words, audit
+
+    pairs = [("a boring plot and awful acting", "the acting was great")]
+    report = audit(tiny("bert", num_labels=3), pairs, steps=2, n_examples=1, progress=False)
+    ex = report.examples[0]
+    first, second = pairs[0][0].split(), pairs[0][1].split()
+    for label in ex["words"]:
+        shown = [w for w, _ in _top_words(ex, label, k=100)]
+        assert sorted(shown) == sorted(first + second)  # every word once, each from its own text
+    md, page = report.to_markdown(), report.to_html()
+    assert "a boring plot and awful acting ‖ the acting was great" in md
+    assert "the acting was great" in page and page.count(" ‖ ") >= 1 + len(ex["words"])

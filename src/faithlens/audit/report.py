@@ -183,10 +183,20 @@ def _example(model: ClassifierModel, explained: dict[str, Explained], j: int) ->
         special = torch.tensor(ex.explanations[j].special)
         total = float(s.abs()[~special].sum())
         scores[label] = [float(v) / total if total > 0 else 0.0 for v in s.tolist()]
-    words = {label: [[w.start, w.end, w.score_normalised] for w in ex.explanations[j].words]
+    # [start, end, score, segment]: start/end index the text (segment 0) or the pair's second text (segment 1)
+    words = {label: [[w.start, w.end, w.score_normalised, w.segment] for w in ex.explanations[j].words]
              for label, ex in explained.items()}
-    return {"text": e.text, "tokens": list(e.tokens), "special": list(e.special),
+    return {"text": e.text, "text_pair": e.text_pair, "tokens": list(e.tokens), "special": list(e.special),
             "prediction": e.prediction["label"], "scores": scores, "words": words}
+
+
+def _segments(ex: dict) -> tuple[str, ...]:
+    return (ex["text"],) if ex.get("text_pair") is None else (ex["text"], ex["text_pair"])
+
+
+def _word_entries(ex: dict, label: str) -> list[tuple[int, int, float, int]]:
+    """(start, end, score, segment) per word; reports written before pairs had no segment (all 0)."""
+    return [(w[0], w[1], w[2], w[3] if len(w) > 3 else 0) for w in ex.get("words", {}).get(label, [])]
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -211,7 +221,8 @@ HEADER = ["method", "kind", "Spearman vs occlusion", "top-1 agreement", "share o
 
 def _top_words(ex: dict, label: str, k: int = 3) -> list[tuple[str, float]]:
     """The `k` words with the largest |score| (SPEC §5: token scores summed per word; normalised per method)."""
-    words = [(ex["text"][a:b], v) for a, b, v in ex.get("words", {}).get(label, [])]
+    texts = _segments(ex)
+    words = [(texts[seg][a:b], v) for a, b, v, seg in _word_entries(ex, label)]
     return sorted(words, key=lambda wv: -abs(wv[1]))[:k]
 
 
@@ -227,7 +238,8 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines += [""] + [f"![{_md_escape(Path(i).stem)}]({i})" for i in images] + ([""] if images else [])
     lines += ["## Examples", "", "Top words per method (signed score / L2 norm; sub-word tokens summed per word).", ""]
     for ex in report.examples:
-        lines += [f"**{_md_escape(ex['text'])}** (predicted {_md_escape(str(ex['prediction']))})", ""]
+        shown = " ‖ ".join(_md_escape(t) for t in _segments(ex))
+        lines += [f"**{shown}** (predicted {_md_escape(str(ex['prediction']))})", ""]
         for label in ex.get("words", {}):
             lines.append(f"- {label}: " + ", ".join(f"`{_md_escape(w)}` {v:+.2f}" for w, v in _top_words(ex, label)))
         lines.append("")
@@ -262,12 +274,15 @@ def render_body(report: AuditReport) -> str:
     findings = "".join(f"<li>{esc(f)}</li>" for f in report.findings)
     examples = []
     for ex in report.examples:
-        text = ex["text"]
+        texts = _segments(ex)
         cells = []
-        for label, words in ex.get("words", {}).items():
-            spans = [(a, b, v, f"{text[a:b]}: {v:+.3f}") for a, b, v in words]
-            cells.append(f'<div class="col"><div class="lab">{esc(label)}</div><div class="txt">{highlight(text, spans)}</div></div>')
-        examples.append(f'<div class="ex"><div class="txt">{esc(text)} <em>(predicted {esc(str(ex["prediction"]))})</em></div>'
+        for label in ex.get("words", {}):
+            entries = _word_entries(ex, label)
+            parts = [highlight(t, [(a, b, v, f"{t[a:b]}: {v:+.3f}") for a, b, v, seg in entries if seg == k])
+                     for k, t in enumerate(texts)]
+            cells.append(f'<div class="col"><div class="lab">{esc(label)}</div><div class="txt">{" ‖ ".join(parts)}</div></div>')
+        shown = " ‖ ".join(esc(t) for t in texts)
+        examples.append(f'<div class="ex"><div class="txt">{shown} <em>(predicted {esc(str(ex["prediction"]))})</em></div>'
                         f'<div class="row">{"".join(cells)}</div></div>')
     return (f"<h1>faithlens audit: {esc(report.model)}</h1>"
             f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
