@@ -16,12 +16,8 @@ from faithlens.model import load_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    path = tmp_path_factory.mktemp("model")
-    m = tiny("bert")
-    m.model.save_pretrained(path)
-    m.tokenizer.save_pretrained(path)
-    return path
+def folder(saved_tiny):
+    return saved_tiny
 
 
 def _scores(model, method="ig"):

@@ -225,7 +225,7 @@ class FolderLock:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             except FileExistsError:
                 info = _read_holder(path)
-                if info.get("host") == socket.gethostname() and not _alive(info.get("pid")):
+                if info.get("host") == socket.gethostname() and not process_alive(info.get("pid")):
                     path.unlink(missing_ok=True)  # left by a process that died: recover it
                     continue
                 raise self._busy(info, pid_file=path) from None
@@ -270,7 +270,8 @@ def _read_holder(path: Path) -> dict:
         return {}
 
 
-def _alive(pid) -> bool:
+def process_alive(pid) -> bool:
+    """Whether a process with this id exists on this machine (also when another user owns it)."""
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:

@@ -38,6 +38,7 @@ from typing import Any
 
 from faithlens.default_model import _require_file, cache_root, package_folder
 from faithlens.errors import FaithlensError
+from faithlens.files import process_alive
 
 SMOLLM2_ALIAS = "smollm2"
 SMOLLM2_NAME = "smollm2-135m-instruct"
@@ -183,7 +184,7 @@ def _remove_abandoned_staging(folder: Path) -> None:
     """Delete staging folders of ``folder`` whose process no longer runs."""
     for path in folder.parent.glob(f".{folder.name}{PARTIAL_MARK}*"):
         pid = path.name[len(f".{folder.name}{PARTIAL_MARK}") :].split("-", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -191,16 +192,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        return True
-    return True
 
 
 def _load_gguf(source: Path, *, progress: bool) -> tuple[Any, Any]:
