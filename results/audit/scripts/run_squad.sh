@@ -19,10 +19,10 @@ R="python3 results/audit/reproduce.py --f runs/models/minilm-squad --facade-stop
    --facade-first runs/audit/squad-first --data $DATA --holdout 0.2 --out $OUT"
 # EM/F1 of f, f̃ and g on all 1,048 held-out questions
 [ -f $OUT/accuracy.json ] || $R accuracy
-# Attributions: 12 held-out questions whose question + context is under 600 characters (≈ 140 tokens; the median is
+# Attributions: 10 held-out questions whose question + context is under 600 characters (≈ 140 tokens; the median is
 # 779). SIG's closed form (= occlusion, so occlusion is not run twice) costs one forward pass per token, ≈ 50 CPU s per
 # example here; SIG reverse/forward (steps × tokens passes per example) and DeepLift/GradientSHAP are left out on CPU.
-S="--limit 12 --max-chars 600 --ig-steps 20"
+S="--limit 10 --max-chars 600 --ig-steps 20"
 for key in f merged_stop merged_first; do $R explain --model-key $key $S --only saliency,grad_x_input,smoothgrad,ig,sig:closed; done
 for key in facade_stop facade_first; do $R explain --model-key $key $S --only saliency,grad_x_input,ig; done
 # input reduction of the question (the answer span kept in step), 10 examples
