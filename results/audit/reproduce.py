@@ -95,12 +95,26 @@ def part_accuracy(args, get) -> None:
         from faithlens.qa import QAExample, predict_answers, squad_scores
 
         examples = [QAExample(str(i), "", q, c, a, -1) for i, ((q, c), a) in enumerate(zip(texts, data.answers))]
-        for kind in ("stop", "first"):
-            res = agreement(get("f"), get(f"merged_{kind}"), texts)
-            out[kind] = {"agreement_f_merged": res["agreement"]}
-            for key, name in (("f", "f"), (f"merged_{kind}", "merged"), (f"facade_{kind}", "facade")):
+        path = args.out / "accuracy.json"
+        if path.exists():  # kinds computed before are kept (each kind says on how many questions)
+            out = dict(json.loads(path.read_text()), **{k: v for k, v in out.items() if k not in ("n",)})
+        limit = args.accuracy_limit or len(examples)
+        examples, answers = examples[:limit], list(data.answers)[:limit]
+        predicted = {}
+
+        def answers_of(key):  # one pass over the questions per model; agreement from the same answers
+            if key not in predicted:
                 m = get(key)
-                out[kind][name] = squad_scores(predict_answers(m.model, m.tokenizer, examples), data.answers)
+                predicted[key] = predict_answers(m.model, m.tokenizer, examples)
+            return predicted[key]
+
+        for kind in args.accuracy_kinds.split(","):
+            f_answers, m_answers = answers_of("f"), answers_of(f"merged_{kind}")
+            same = sum(a == b for a, b in zip(f_answers, m_answers)) / len(examples)
+            out[kind] = {"n": len(examples), "agreement_f_merged": same,
+                         "f": squad_scores(f_answers, answers), "merged": squad_scores(m_answers, answers)}
+            if not args.skip_facade_accuracy:
+                out[kind]["facade"] = squad_scores(answers_of(f"facade_{kind}"), answers)
             write(args.out / "accuracy.json", out)
         return
     for kind in ("stop", "first"):
@@ -217,14 +231,14 @@ def part_tables(args, get) -> None:
     if (p := args.out / "accuracy.json").exists():
         acc = json.loads(p.read_text())
         if any("f" in acc.get(kind, {}) for kind in ("stop", "first")):  # QA: EM / F1
-            lines += [f"### EM / F1 on {acc['split']} (n = {acc['n']})", "",
-                      "| facade | f | f̃ | g | f/f̃ same answer span |", "|---|---|---|---|---|"]
+            lines += [f"### EM / F1 on {acc['split']}", "",
+                      "| facade | questions | f | f̃ | g | f/f̃ same answer |", "|---|---|---|---|---|---|"]
             for kind in ("stop", "first"):
-                if kind in acc and "facade" in acc[kind]:
+                if kind in acc:
                     a = acc[kind]
-                    cell = lambda s: f"{s['exact_match']:.1f} / {s['f1']:.1f}"  # noqa: E731
-                    lines.append(f"| {kind} | {cell(a['f'])} | {cell(a['merged'])} | {cell(a['facade'])} | "
-                                 f"{a['agreement_f_merged']:.4f} |")
+                    cell = lambda s: "–" if s is None else f"{s['exact_match']:.1f} / {s['f1']:.1f}"  # noqa: E731
+                    lines.append(f"| {kind} | {a.get('n', acc['n'])} | {cell(a['f'])} | {cell(a['merged'])} | "
+                                 f"{cell(a.get('facade'))} | {a['agreement_f_merged']:.4f} |")
         else:
             lines += [f"### Accuracy on {acc['split']} (n = {acc['n']})", "", "| facade | acc f | acc f̃ | acc g | f/f̃ agreement |", "|---|---|---|---|---|"]
             for kind in ("stop", "first"):
@@ -248,6 +262,9 @@ def main() -> None:
     p.add_argument("--holdout", type=float, default=None, help="evaluate on the part `faithlens train --holdout` held out")
     p.add_argument("--split-seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--accuracy-limit", type=int, default=None, help="QA accuracy: the first N held-out questions")
+    p.add_argument("--accuracy-kinds", default="stop,first", help="QA accuracy: which merges (comma-separated)")
+    p.add_argument("--skip-facade-accuracy", action="store_true", help="QA accuracy: not g alone")
     p.add_argument("--max-chars", type=int, default=None,
                    help="explain, reduce and audit only examples shorter than this (characters of both texts; "
                         "QA: SIG's closed form costs one forward per token, so its cost grows with the square of the length)")
