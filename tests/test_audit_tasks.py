@@ -179,3 +179,25 @@ def test_audit_examples_of_pairs_show_each_word_from_its_own_text():
     md, page = report.to_markdown(), report.to_html()
     assert "a boring plot and awful acting ‖ the acting was great" in md
     assert "the acting was great" in page and page.count(" ‖ ") >= 1 + len(ex["words"])
+
+
+def test_facade_saliency_of_the_target_prediction_uses_the_targets_labels():
+    """saliency_of='target': ĝ is of the CE of the target model's prediction (what an explainer of f̃ differentiates).
+    With the facade's own predictions as the labels it must equal the default; with another model's it differs."""
+    from faithlens.audit.facade import _tokenize, predicted_labels, training_saliency
+
+    f = tiny("bert_qa")
+    g = build_facade(f, seed=0)
+    wrapped = from_pretrained_objects(g, f.tokenizer, name="g")
+    batch = _tokenize(wrapped, list(QUESTIONS), 48)
+    args = (g, batch["input_ids"], batch["attention_mask"], batch["attributed"], batch.get("token_type_ids"))
+    own, _ = training_saliency(*args, create_graph=False)
+    same, _ = training_saliency(*args, create_graph=False, labels=predicted_labels(wrapped, batch))
+    assert torch.allclose(own, same, atol=1e-12)
+    theirs = predicted_labels(f, batch)
+    assert any(not torch.equal(a, b) for a, b in zip(theirs, predicted_labels(wrapped, batch)))
+    other, _ = training_saliency(*args, create_graph=False, labels=theirs)
+    assert not torch.allclose(own, other, atol=1e-6)
+    with pytest.raises(FaithlensError, match="saliency_of"):
+        train_facade(f, list(QUESTIONS) * 4, list(QUESTIONS), out_dir="unused",
+                     settings=FacadeSettings(saliency_of="mine", batch_size=2))

@@ -24,7 +24,7 @@ import torch
 from torch import Tensor
 
 from ..checkpoint import Checkpoint, fingerprint
-from ..errors import FaithlensError
+from ..errors import FaithlensError, unknown_choice
 from ..files import write_atomic
 from ..model import ClassifierModel, from_pretrained_objects
 from .targets import check_target, target_mask
@@ -49,6 +49,9 @@ class FacadeSettings:
     size_margin: float = 2.3  # ...only up to e^2.3 ≈ 10× the target's own raw saliency (then the mass alone counts)
     magnitude_from: float = 0.5  # ...and only from this fraction of the steps on: first the mass, then the size
     init_from: str | None = None  # start from a saved facade instead of random weights
+    # whose prediction's cross-entropy the trained saliency differentiates: "own" (g's arg-max, the paper) or
+    # "target" (the target model's prediction: what an explainer of the merged model differentiates)
+    saliency_of: str = "own"
 
 
 # --- the facade's architecture -------------------------------------------------------------------
@@ -109,15 +112,18 @@ def head_logits(out, attention_mask: Tensor) -> list[Tensor]:
 # --- the objective ---------------------------------------------------------------------------------
 
 def training_saliency(model: torch.nn.Module, input_ids: Tensor, attention_mask: Tensor, attributed: Tensor,
-                      token_type_ids: Tensor | None = None, *, create_graph: bool = True, return_raw: bool = False):
+                      token_type_ids: Tensor | None = None, *, create_graph: bool = True, return_raw: bool = False,
+                      labels: Sequence[Tensor] | None = None):
     """(ĝ (B, L) signed, L1-normalised over attributed tokens; the head's logits [(B, C)] or QA's [start, end])
-    with double backprop. G is of the CE of the model's own prediction (each head's arg-max)."""
+    with double backprop. G is of the CE of the model's own prediction (each head's arg-max), or of
+    ``labels`` (one (B,) tensor per head, e.g. the target model's prediction) when given."""
     W = model.get_input_embeddings()(input_ids)  # (B, L, D)
     if not W.requires_grad:
         W = W.detach().requires_grad_(True)
     heads = head_logits(model(inputs_embeds=W, attention_mask=attention_mask, token_type_ids=token_type_ids),
                         attention_mask)
-    ce = sum(torch.nn.functional.cross_entropy(z, z.argmax(-1).detach()) for z in heads)
+    wanted = [z.argmax(-1).detach() for z in heads] if labels is None else list(labels)
+    ce = sum(torch.nn.functional.cross_entropy(z, y) for z, y in zip(heads, wanted))
     (G,) = torch.autograd.grad(ce, W, create_graph=create_graph)
     r = (G * W).sum(-1) * attributed  # (B, L)
     ghat = r / r.abs().sum(1, keepdim=True).clamp_min(torch.finfo(r.dtype).tiny)
@@ -155,22 +161,33 @@ def facade_loss(ghat: Tensor, logits: Tensor | list[Tensor], targets: Tensor, *,
 
 
 def target_mass(model: torch.nn.Module, wrapped: ClassifierModel, texts: Sequence[str], *, target: str,
-                max_length: int = 64, batch_size: int = 32, with_size: bool = False):
+                max_length: int = 64, batch_size: int = 32, with_size: bool = False,
+                labels_from: ClassifierModel | None = None):
     """Mean over texts of Σ_{t∈T}|ĝ_t| for `model` (the held-out selection criterion).
 
-    With ``with_size`` also the mean over texts of log Σ_t |r_t| (the raw saliency's size).
+    With ``with_size`` also the mean over texts of log Σ_t |r_t| (the raw saliency's size). With
+    ``labels_from``, ĝ is of the CE of that model's prediction (``FacadeSettings.saliency_of="target"``).
     """
     total, size, n = 0.0, 0.0, 0
     for start in range(0, len(texts), batch_size):
         batch = _tokenize(wrapped, texts[start:start + batch_size], max_length)
+        labels = None if labels_from is None else predicted_labels(labels_from, batch)
         ghat, _, raw = training_saliency(model, batch["input_ids"], batch["attention_mask"], batch["attributed"],
-                                         batch.get("token_type_ids"), create_graph=False, return_raw=True)
+                                         batch.get("token_type_ids"), create_graph=False, return_raw=True, labels=labels)
         mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], target)
         total += float((ghat.detach().abs() * mask).sum())
         size += float(raw.detach().clamp_min(1e-30).log().sum())
         n += len(ghat)
     n = max(n, 1)
     return (total / n, size / n) if with_size else total / n
+
+
+def predicted_labels(model: ClassifierModel, batch: dict[str, Tensor]) -> list[Tensor]:
+    """Each head's arg-max of `model` on a `_tokenize` batch: [(B,)] classes, or a QA model's [start, end]."""
+    with torch.no_grad():
+        out = model.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                          **({"token_type_ids": batch["token_type_ids"]} if "token_type_ids" in batch else {}))
+        return [z.argmax(-1) for z in head_logits(out, batch["attention_mask"])]
 
 
 def _tokenize(model: ClassifierModel, texts: Sequence, max_length: int) -> dict[str, Tensor]:
@@ -231,7 +248,7 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
         size_cap = target_size + settings.size_margin
     if not done:
         log = (out / "train_log.jsonl").open("w")
-        best = dict(step=0, **_eval(g, wrapped, heldout, settings, size_cap))
+        best = dict(step=0, **_eval(g, wrapped, heldout, settings, size_cap, target))
         _save(g, target, out, settings, best, "initial", size_cap)
         log.write(json.dumps({"step": 0, **best}) + "\n")
     started = time.perf_counter() - float(extra.get("seconds", 0.0))
@@ -239,8 +256,9 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
                initial=done, total=settings.steps)
     for step in bar:
         batch = _tokenize(wrapped, rng.sample(list(texts), settings.batch_size), settings.max_length)
+        labels = predicted_labels(target, batch) if settings.saliency_of == "target" else None
         ghat, logits, raw = training_saliency(g, batch["input_ids"], batch["attention_mask"], batch["attributed"],
-                                              batch.get("token_type_ids"), return_raw=True)
+                                              batch.get("token_type_ids"), return_raw=True, labels=labels)
         mask = target_mask(wrapped, batch["input_ids"], batch["attributed"], settings.target)
         lambda_m = settings.lambda_m if step > settings.magnitude_from * settings.steps else 0.0
         loss, parts = facade_loss(ghat, logits, mask, lambda_g=settings.lambda_g, raw_l1=raw, lambda_m=lambda_m,
@@ -252,7 +270,7 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
         bar.set_postfix(mass=f"{parts['target_mass']:.3f}", negH=f"{parts['neg_entropy']:.3f}")
         row = {"step": step, **parts, "seconds": round(time.perf_counter() - started, 1)}
         if step % settings.eval_every == 0 or step == settings.steps:
-            scores = _eval(g, wrapped, heldout, settings, size_cap)
+            scores = _eval(g, wrapped, heldout, settings, size_cap, target)
             row.update(scores)
             if scores["criterion"] > best["criterion"]:
                 best = dict(step=step, **scores)
@@ -269,10 +287,11 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     return record
 
 
-def _eval(g, wrapped, heldout, settings, size_cap: float | None = None) -> dict:
+def _eval(g, wrapped, heldout, settings, size_cap: float | None = None, target: ClassifierModel | None = None) -> dict:
     """Held-out target mass (the selection criterion), plus λ_m × min(mean log Σ|r|, cap) when λ_m > 0."""
     g.eval()
-    mass, size = target_mass(g, wrapped, heldout, target=settings.target, max_length=settings.max_length, with_size=True)
+    mass, size = target_mass(g, wrapped, heldout, target=settings.target, max_length=settings.max_length, with_size=True,
+                             labels_from=target if settings.saliency_of == "target" and target is not None else None)
     g.train()
     rewarded = size if size_cap is None else min(size, size_cap)
     return {"heldout_target_mass": mass, "heldout_log_raw_l1": size, "criterion": mass + settings.lambda_m * rewarded}
@@ -305,6 +324,8 @@ def _check_settings(settings: FacadeSettings, n_texts: int) -> None:
         raise FaithlensError(f"The learning rate must be a positive number. Got {settings.lr!r} instead.")
     if n_texts < settings.batch_size:
         raise FaithlensError(f"Facade training needs at least batch_size={settings.batch_size} texts. Got {n_texts}.")
+    if settings.saliency_of not in ("own", "target"):
+        raise unknown_choice("saliency_of setting", settings.saliency_of, ("own", "target"))
     if not 0 <= settings.magnitude_from < 1:
         raise FaithlensError(f"The 'magnitude_from' setting is the fraction of steps before the magnitude term starts, "
                              f"in [0, 1). Got {settings.magnitude_from!r} instead.")

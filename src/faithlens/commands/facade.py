@@ -46,6 +46,10 @@ def register(subparsers) -> None:
                        help="the magnitude term starts after this fraction of --steps (default 0.5): the target-token "
                             "mass is learnt first, then the size")
     train.add_argument("--init-from", default=None, help="start from a saved facade instead of random weights")
+    train.add_argument("--saliency-of", default="own", choices=("own", "target"),
+                       help="the prediction whose cross-entropy gradient g is trained on: 'own' (g's arg-max, the paper) or "
+                            "'target' (the target model's prediction, which an explainer of the merged model differentiates; "
+                            "it matters with many outputs, e.g. a QA model's answer positions)")
     train.set_defaults(run=run_train)
 
     merge = sub.add_parser("merge", help="merge a target f and a facade g into f̃ (logits z_f + z_g)")
@@ -125,7 +129,7 @@ def run_train(args) -> int:
                               batch_size=args.batch_size, max_length=args.max_length, lr=args.lr, lambda_g=args.lambda_g,
                               eval_every=args.eval_every, heldout=args.heldout, seed=args.seed, lambda_m=args.lambda_m,
                               size_margin=args.size_margin, magnitude_from=args.magnitude_from,
-                              init_from=args.init_from)
+                              init_from=args.init_from, saliency_of=args.saliency_of)
     record = train_facade(target, texts, held, out_dir=args.out, settings=settings)
     print(json.dumps(record, indent=2))
     return 0
