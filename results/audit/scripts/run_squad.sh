@@ -34,3 +34,14 @@ $R tables
 for m in runs/models/minilm-squad; do
   faithlens audit --model $m --data $DATA --holdout 0.2 --limit 3 --steps 2 --markdown $OUT/cli_audit_f.md > /dev/null || true
 done
+# The facades above train g's saliency on the CE of g's own arg-max span; an explainer of f̃ differentiates f's answer,
+# and with ~150 answer positions g's gradient there stayed ~30× smaller than f's (nothing moved). A stop-word facade
+# trained on the CE of f's prediction instead (--saliency-of target; 160 steps on this CPU):
+[ -f runs/audit/squad-stop-t/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-squad \
+  --data $DATA --holdout 0.2 --target stop_words --max-length 192 --saliency-of target --steps 160 --eval-every 40 \
+  --out runs/audit/squad-stop-t
+RT="python3 results/audit/reproduce.py --f runs/models/minilm-squad --facade-stop runs/audit/squad-stop-t \
+   --facade-first runs/audit/squad-first --data $DATA --holdout 0.2 --out $OUT/saliency-of-target"
+$RT explain --model-key merged_stop $S --only saliency,grad_x_input,smoothgrad,ig,sig:closed
+$RT explain --model-key facade_stop $S --only saliency,grad_x_input,ig
+cp $OUT/explain_f.json $OUT/saliency-of-target/ && $RT tables
