@@ -23,3 +23,10 @@ for key in f merged_stop; do $R audit --model-key $key --limit 30; done
 $R tables
 faithlens audit --model runs/models/minilm-snli --data $DATA --holdout 0.2 --limit 20 --steps 5 \
   --markdown $OUT/cli_audit_f.md > /dev/null || true
+# The stop-word facade trained on the CE of f's prediction instead of g's own arg-max (--saliency-of target)
+[ -f runs/audit/snli-stop-t/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-snli \
+    --data $DATA --holdout 0.2 --target stop_words --saliency-of target --out runs/audit/snli-stop-t
+RT="python3 results/audit/reproduce.py --f runs/models/minilm-snli --facade-stop runs/audit/snli-stop-t \
+   --facade-first runs/audit/snli-first --data $DATA --holdout 0.2 --out $OUT/saliency-of-target --limit 100"
+$RT explain --model-key merged_stop --only saliency,grad_x_input,smoothgrad,deeplift,ig,sig:closed
+$RT accuracy   # (the stop-word row; the first-token row is the facade above)
