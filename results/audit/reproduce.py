@@ -97,7 +97,7 @@ def part_accuracy(args, get) -> None:
         examples = [QAExample(str(i), "", q, c, a, -1) for i, ((q, c), a) in enumerate(zip(texts, data.answers))]
         path = args.out / "accuracy.json"
         if path.exists():  # kinds computed before are kept (each kind says on how many questions)
-            out = dict(json.loads(path.read_text()), **{k: v for k, v in out.items() if k not in ("n",)})
+            out = {**json.loads(path.read_text()), "split": out["split"]}
         limit = args.accuracy_limit or len(examples)
         examples, answers = examples[:limit], list(data.answers)[:limit]
         predicted = {}

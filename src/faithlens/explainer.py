@@ -446,10 +446,7 @@ def _summed_from_tokens(spec, prep: Prepared, opts: Options) -> tuple[MethodOutp
     batch = prep.batch
     if spec.name not in LINEAR_IN_F or opts.tolerance is not None or batch.target.shape[1] == 1:
         return None
-    parts = _per_target(spec, prep, opts, keep_output=True)
-    if parts is None:
-        return None
-    per_target, sub, owners = parts
+    per_target, sub, owners = _per_target(spec, prep, opts, keep_output=True)
     index = torch.tensor(owners)
     B = batch.target.shape[0]
 

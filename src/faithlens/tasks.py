@@ -32,6 +32,11 @@ MAX_ANSWER_TOKENS = 30  # SPEC §9: j − i < 30
 MASKED_LOGIT = -1e4
 
 
+def mask_padding(logits: Tensor, attention_mask: Tensor) -> Tensor:
+    """A QA head's start or end logits with every padded position at `MASKED_LOGIT`."""
+    return logits.masked_fill(attention_mask == 0, MASKED_LOGIT)
+
+
 class Task:
     """Base class: a sequence classifier's head with softmax probabilities."""
 
@@ -153,8 +158,7 @@ class QuestionAnswering(Task):
         if positions is not None:
             kwargs["position_ids"] = positions
         out = model.model(**kwargs)
-        masked = lambda z: z.masked_fill(mask == 0, MASKED_LOGIT)  # noqa: E731
-        return torch.cat([masked(out.start_logits), masked(out.end_logits)], dim=1)  # (R, 2L)
+        return torch.cat([mask_padding(out.start_logits, mask), mask_padding(out.end_logits, mask)], dim=1)  # (R, 2L)
 
     @staticmethod
     def _split(z: Tensor) -> tuple[Tensor, Tensor]:

@@ -103,9 +103,9 @@ def head_logits(out, attention_mask: Tensor) -> list[Tensor]:
     """The output distributions' logits: [class logits], or a QA model's [start, end] over attended tokens
     (padding at `faithlens.tasks.MASKED_LOGIT`)."""
     if getattr(out, "start_logits", None) is not None:
-        from ..tasks import MASKED_LOGIT
+        from ..tasks import mask_padding
 
-        return [z.masked_fill(attention_mask == 0, MASKED_LOGIT) for z in (out.start_logits, out.end_logits)]
+        return [mask_padding(z, attention_mask) for z in (out.start_logits, out.end_logits)]
     return [out.logits]
 
 
@@ -287,11 +287,11 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     return record
 
 
-def _eval(g, wrapped, heldout, settings, size_cap: float | None = None, target: ClassifierModel | None = None) -> dict:
+def _eval(g, wrapped, heldout, settings, size_cap: float | None, target: ClassifierModel) -> dict:
     """Held-out target mass (the selection criterion), plus λ_m × min(mean log Σ|r|, cap) when λ_m > 0."""
     g.eval()
     mass, size = target_mass(g, wrapped, heldout, target=settings.target, max_length=settings.max_length, with_size=True,
-                             labels_from=target if settings.saliency_of == "target" and target is not None else None)
+                             labels_from=target if settings.saliency_of == "target" else None)
     g.train()
     rewarded = size if size_cap is None else min(size, size_cap)
     return {"heldout_target_mass": mass, "heldout_log_raw_l1": size, "criterion": mass + settings.lambda_m * rewarded}

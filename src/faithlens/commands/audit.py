@@ -29,8 +29,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from ..audit.report import audit
     from ..data import load_dataset, select
     from ..files import check_output_file, write_atomic
@@ -56,8 +54,7 @@ def run(args) -> int:
             if not plots.available():
                 print(f"faithlens: no plots written: {plots.INSTALL}", file=sys.stderr)
                 break
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            written = write_audit_plots(report, Path(path).with_suffix(""))
+            written = write_audit_plots(report, path.with_suffix(""))  # check_output_file made its folder
             images = [p.name for p in written if p.suffix == ".png"]
             for p in written:
                 print(f"faithlens: wrote {p}", file=sys.stderr)
