@@ -28,8 +28,8 @@ def bert():
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 @pytest.mark.parametrize("tolerance", [1e-2, 1e-5])
 def test_sig_meets_its_tolerance_against_the_closed_form(ex, mode, tolerance):
-    closed = ex.explain(TEXTS[2], "sig", mode="closed")
-    e = ex.explain(TEXTS[2], "sig", mode=mode, tolerance=tolerance)
+    closed = ex.explain(TEXTS[2], "sig", mode="closed", unit="token")
+    e = ex.explain(TEXTS[2], "sig", mode=mode, tolerance=tolerance, unit="token")
     attributed = T([not s for s in e.special]).bool()
     c = T(closed.token_scores)[attributed]
     a = T(e.token_scores)[attributed]

@@ -46,7 +46,7 @@ def test_square_model_sig_and_ig_closed_forms():
     theta = ex.model.model.theta[target].detach()
     d = (W - Wbar) @ theta
     s, sbar = float(W.sum(0) @ theta), float(Wbar.sum(0) @ theta)
-    sig = ex.explain(TEXT, "sig", steps=2)  # Gauss-Legendre with 2 points is exact for cubics
+    sig = ex.explain(TEXT, "sig", steps=2, unit="token")  # Gauss-Legendre with 2 points is exact for cubics
     assert torch.allclose(T(sig.token_scores), s**2 - (s - d) ** 2, atol=1e-9)
     ig = ex.explain(TEXT, "ig", steps=2)
     assert torch.allclose(T(ig.token_scores), d * (s + sbar), atol=1e-9)
@@ -57,7 +57,7 @@ def test_square_model_sig_and_ig_closed_forms():
     inner[0] = inner[-1] = 0.0
     assert torch.allclose(T(gxi.token_scores), 2 * s * inner, atol=1e-9)
     # occlusion equals exact SIG
-    occ = ex.explain(TEXT, "occlusion")
+    occ = ex.explain(TEXT, "occlusion", unit="token")
     assert torch.allclose(T(occ.token_scores), T(sig.token_scores), atol=1e-9)
 
 

@@ -103,7 +103,7 @@ def test_type_tick_submit_and_read_the_scores(app, browser):
     first_box.send_keys(Keys.SPACE)  # and tick it again
     assert first_box.is_selected()
     browser.find_element(By.CSS_SELECTOR, 'input[name="method"][value="ig"]').click()  # untick ig with the mouse
-    browser.find_element(By.CSS_SELECTOR, 'input[name="method"][value="grad_x_input"]').click()  # tick grad×input
+    browser.find_element(By.CSS_SELECTOR, 'input[name="method"][value="occlusion"]').click()  # tick occlusion
     for _ in range(20):
         if browser.switch_to.active_element.get_attribute("id") == "steps":
             break

@@ -59,7 +59,7 @@ def test_continuation_tokens_are_never_attributed(lm):
 
 
 def test_closed_form_equals_occlusion_by_the_models_own_forward(lm):
-    e = lm.explain(PROMPT, "sig", mode="closed", target=TARGET)
+    e = lm.explain(PROMPT, "sig", mode="closed", target=TARGET, unit="token")
     assert e.settings["baseline"] in ("pad", "eos")  # never the zero vector by default
     p, t = ids_of(lm)
     E = lm.model.model.get_input_embeddings().weight

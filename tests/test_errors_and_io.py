@@ -115,7 +115,7 @@ def saved_model(saved_tiny):
 
 
 def test_cli_json(saved_model, capsys):
-    code = main(["explain", TEXT, "dull film", "--model", str(saved_model), "--method", "sig", "ig", "--steps", "5", "--json"])
+    code = main(["explain", TEXT, "dull film", "--model", str(saved_model), "--method", "sig", "ig", "--steps", "5", "--unit", "token", "--json"])
     assert code == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4

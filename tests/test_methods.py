@@ -42,9 +42,9 @@ def test_sig_delta_shrinks_with_steps(ex):
 
 
 def test_sig_three_computations_agree(ex):
-    rev = ex.explain(TEXTS[2], "sig", steps=50, mode="reverse")
-    fwd = ex.explain(TEXTS[2], "sig", steps=50, mode="forward")
-    closed = ex.explain(TEXTS[2], "sig", mode="closed")
+    rev = ex.explain(TEXTS[2], "sig", steps=50, mode="reverse", unit="token")
+    fwd = ex.explain(TEXTS[2], "sig", steps=50, mode="forward", unit="token")
+    closed = ex.explain(TEXTS[2], "sig", mode="closed", unit="token")
     assert torch.allclose(T(rev.token_scores), T(fwd.token_scores), atol=1e-10)
     # the closed form is the limit: 50 Gauss-Legendre points are within 1e-6 on smooth models;
     # DistilBERT's classifier head has a ReLU (a kink), where the quadrature converges like 1/n

@@ -139,7 +139,7 @@ def test_qa_F_is_start_plus_end_logit_of_the_predicted_span(qa):
 
 
 def test_qa_closed_form_equals_occlusion_by_the_models_own_forward(qa):
-    e = qa.explain(QA, "sig", mode="closed")
+    e = qa.explain(QA, "sig", mode="closed", unit="token")
     s, t = e.target["token_span"]
     manual = manual_occlusion(qa.model, QA, lambda out: out.start_logits[0, s] + out.end_logits[0, t])
     assert torch.allclose(T(e.token_scores), manual, atol=1e-10)

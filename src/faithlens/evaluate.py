@@ -689,8 +689,10 @@ def _cost(spec: MethodSpec, length: int, default_steps: int | None) -> int:
     method = get_method(spec.method)
     if spec.steps_per_token is not None:
         steps = spec.steps_per_token * length
-    elif spec.options.get("mode") == "closed":
-        steps = 1
+    elif spec.options.get("mode") == "closed" or spec.method == "occlusion" or (
+            spec.method == "sig" and spec.options.get("mode", "auto") == "auto" and not default_steps
+            and not {"steps", "tolerance"} & set(spec.options)):
+        steps = 1  # SIG's default is the closed form: one forward pass per unit
     else:
         steps = spec.options.get("steps") or default_steps or method.default_steps or spec.options.get("n_samples") \
             or method.default_samples or 1

@@ -21,8 +21,10 @@ from .device import synchronize
 from .encoding import Encoding, Text, check_texts, encode, encode_windows, split_items
 from .errors import FaithlensError
 from .explanation import Explanation, Word
-from .methods import METHODS, MethodOutput, Options, get_method
+from .accuracy import measure
+from .methods import METHODS, Method, MethodOutput, Options, get_method
 from .model import ClassifierModel, load_model
+from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
 from .options import applicable, check_settings, estimated_passes, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
@@ -80,7 +82,7 @@ class Explainer:
         baseline_token: str | None = None,
         score: str | None = None,
         target: Target | Sequence[Target] = None,
-        unit: str = "token",
+        unit: str = DEFAULT_UNIT,
         mode: str = "auto",
         rule: str = "gausslegendre",
         n_samples: int | None = None,
@@ -95,6 +97,7 @@ class Explainer:
         per_token: bool = False,
         progress: bool | None = None,
         tolerance: float | None = None,
+        warn_above: float = DEFAULT_WARN_ABOVE,
     ) -> Explanation | list[Explanation]:
         """Explain one item (returns an Explanation) or a list of items (returns a list).
 
@@ -114,13 +117,19 @@ class Explainer:
         IG until |Σ a − (F(w) − F(w̄))| ≤ tolerance · |F(w) − F(w̄)|. ``steps`` then caps the nodes
         per path; ``steps="auto"`` is ``tolerance=DEFAULT_TOLERANCE``. The nodes used per path are in
         ``Explanation.nodes``; a path that missed the tolerance at the last level adds a warning.
+        Every explanation carries its measured error (``Explanation.error``, `faithlens.accuracy`):
+        exact, SIG's quadrature error against its closed form, the completeness gap, or the sampling
+        error; above ``warn_above`` (relative, default 0.01) it adds a warning with the number and
+        the exact alternative. SIG's default (``mode="auto"`` with no ``steps``/``tolerance``/
+        ``return_attributions``) is the exact closed form, with ``unit="word"``.
         """
         single = isinstance(texts, (str, tuple))
         items = [texts] if single else list(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
-                                              memory_budget=memory_budget, max_new_tokens=max_new_tokens), strict=False)
+                                              memory_budget=memory_budget, max_new_tokens=max_new_tokens,
+                                              warn_above=warn_above), strict=False)
         ignored = unused_note([method], given)
         check_texts(items)
         spec = get_method(method)
@@ -144,11 +153,11 @@ class Explainer:
         show = wanted() if progress is None else bool(progress)
         with progress_bar(f"{method} ({len(items)} text{'s' * (len(items) > 1)})", enabled=show):
             self._run(items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show)
+                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above)
         return results[0] if single else results  # type: ignore[return-value]
 
     def _run(self, items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show) -> None:
+             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above) -> None:
         """Explain `items` batch by batch (similar lengths together) into `results`."""
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
@@ -171,11 +180,11 @@ class Explainer:
             seconds = (time.perf_counter() - t0) / len(idx)
             settings = dict(common, **out.settings)
             for j, i in enumerate(idx):
-                results[i] = _assemble(self.model, prep, out, j, method, settings, seconds, seed if spec.random else None,
+                results[i] = _assemble(self.model, prep, out, j, spec, settings, seconds, seed if spec.random else None,
                                        per_target=None if per_target is None else per_target[j],
-                                       extra_warnings=(f"Ignored: {ignored}",) if ignored else ())
+                                       extra_warnings=(f"Ignored: {ignored}",) if ignored else (), warn_above=warn_above)
 
-    def compare(self, text: Text, methods: Sequence[str] = ("sig", "ig", "grad_x_input", "occlusion"), **settings) -> Comparison:
+    def compare(self, text: Text, methods: Sequence[str] = DEFAULT_METHODS, **settings) -> Comparison:
         """Explain one text with several methods under the same settings (each method gets those it reads).
 
         Returns a `Comparison`: a dict method -> Explanation that shows the methods side by side in a notebook.
@@ -490,9 +499,10 @@ def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
     return (result, out, owners) if keep_output else result
 
 
-def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, method: str,
+def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, spec: Method,
               settings: dict, seconds: float, seed: int | None, per_target=None,
-              extra_warnings: tuple[str, ...] = ()) -> Explanation:
+              extra_warnings: tuple[str, ...] = (), warn_above: float = DEFAULT_WARN_ABOVE) -> Explanation:
+    method = spec.name
     enc: Encoding = prep.batch.enc
     pos = enc.real_positions(j)  # positions of real tokens, in order
     keep = {int(p): n for n, p in enumerate(pos.tolist())}  # padded position -> token index
@@ -532,6 +542,12 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     attributions = None
     if out.attributions is not None:
         attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())
+    batch = prep.batch
+    F_gap = float(batch.F_input()[j] - batch.F_baseline()[j]) if batch.baseline_outputs is not None else None
+    measured = measure(spec, out, j, settings, F_gap=F_gap, warn_above=warn_above,
+                       unit_names=None if units is None else [_unit_text(enc, j, pos, u) for u in units])
+    if measured.warning:  # it gives the error itself; a missed tolerance says less
+        missed = [measured.warning]
     warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings, *missed) if w)
     settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:
@@ -546,8 +562,15 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
         task=model.task.name, text_pair=enc.pair(j),
         per_target=None if per_target is None else tuple(tuple(row) for row in per_target),
-        provenance=model.info.get("provenance"),
+        provenance=model.info.get("provenance"), signed=spec.signed, error=measured.error,
     )
+
+
+def _unit_text(enc: Encoding, j: int, pos: Tensor, unit: tuple[int, ...]) -> str:
+    """The text a path unit covers (its tokens' character span in their segment)."""
+    offsets = enc.offsets[j, pos[list(unit)]]
+    segment = int(enc.segment_ids[j, pos[unit[0]]])
+    return enc.segment_text(j, max(segment, 0))[int(offsets[:, 0].min()):int(offsets[:, 1].max())].strip()
 
 
 def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor, normed: Tensor) -> tuple[Word, ...]:

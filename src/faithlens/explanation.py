@@ -7,8 +7,9 @@ import math
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: task, text_pair, per_target, provenance, nodes, Word.segment (version 1 files load with their defaults)
-SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error
+SCHEMA_VERSIONS = (1, 2, 3)  # older files load with their defaults (signed: every method but saliency)
+UNSIGNED_METHODS = ("saliency",)  # for files written before `signed` was recorded
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Explanation:
     per_target: tuple[tuple[float, ...], ...] | None = None  # causal LM: raw scores per continuation token (J × tokens)
     provenance: dict | None = None  # the model's resolved source, revision, weights' SHA-256, faithlens model card
     nodes: tuple[int, ...] | None = None  # quadrature nodes per path (SIG: per unit; IG: one), error-controlled runs
+    signed: bool = True  # False: the scores are magnitudes with no direction (saliency); views use a one-colour scale
+    error: dict | None = None  # the measured accuracy of these scores (`faithlens.accuracy.measure`): kind, relative, ...
 
     # --- views -------------------------------------------------------------------------------
     @property
@@ -94,6 +97,8 @@ class Explanation:
         missing = [name for name in required if name not in d]
         if missing:
             raise FaithlensError(f"Not an explanation: missing keys {missing}. Was it written by Explanation.to_json?")
+        if "signed" not in d:
+            d["signed"] = d.get("method") not in UNSIGNED_METHODS
         try:
             d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
             for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes"):

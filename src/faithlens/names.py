@@ -18,6 +18,11 @@ BASELINES = ("mask", "pad", "eos", "zero", "unk")  # baselines.BASELINES
 SCORES = ("logit", "max_logit", "prob", "log_prob")  # scores.SCORES
 SIG_MODES = ("reverse", "forward", "closed", "auto")  # methods.sig.MODES
 UNITS = ("token", "word")
+# One set of defaults for the Python API, the CLI, the web app and evaluate:
+DEFAULT_UNIT = "word"  # SIG and occlusion move whole words: a word's score is F(w) − F(w with the word at the baseline)
+DEFAULT_MODE = "auto"  # SIG: the exact closed form, unless per-feature attributions, steps or a tolerance ask for a path
+DEFAULT_METHODS = ("sig", "ig", "grad_x_input")  # the CLI's --method, the web form and compare(): exact, path, single point
+DEFAULT_WARN_ABOVE = 0.01  # an explanation whose measured relative error exceeds this carries a warning
 PROTOCOLS = ("standard", "reference")  # metrics.PROTOCOLS
 DEFAULT_TOPK = 0.2  # metrics.DEFAULT_TOPK
 AOPC_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5)  # metrics.AOPC_FRACTIONS

@@ -36,7 +36,7 @@ METHOD_SETTINGS = {  # which settings each method reads (besides the common ones
     "deeplift": set(),
 }
 SPECIFIC = {"steps", "rule", "unit", "mode", "n_samples", "noise", "tolerance"}  # meaningful for some methods only
-DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "token", "mode": "auto", "n_samples": None,
+DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "word", "mode": "auto", "n_samples": None,
             "noise": 0.01, "tolerance": None}
 
 
@@ -91,7 +91,7 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
         _int("max_new_tokens", s["max_new_tokens"], low=1, high=MAX_NEW_TOKENS)
     if s.get("rule", "gausslegendre") not in RULES:
         raise unknown_choice("quadrature rule", s["rule"], RULES)
-    if s.get("unit", "token") not in ("token", "word"):
+    if s.get("unit", "word") not in ("token", "word"):
         raise unknown_choice("unit", s["unit"], ["token", "word"])
     if s.get("mode", "auto") not in ("reverse", "forward", "closed", "auto"):
         raise unknown_choice("SIG mode", s["mode"], ["auto", "closed", "forward", "reverse"])
@@ -99,6 +99,10 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (math.isfinite(noise) and noise > 0):
         raise FaithlensError(f"The 'noise' parameter (SmoothGrad's σ as a fraction of the embedding range) must be a "
                              f"positive number, e.g. 0.01. Got {noise!r}.")
+    warn = s.get("warn_above", 0.01)
+    if isinstance(warn, bool) or not isinstance(warn, (int, float)) or not (math.isfinite(warn) and warn >= 0):
+        raise FaithlensError(f"The 'warn_above' parameter (the relative error above which an explanation warns) must be "
+                             f"a number ≥ 0, e.g. 0.01 for 1 %. Got {warn!r}.")
     tolerance = s.get("tolerance")
     if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
                                   or not (math.isfinite(tolerance) and 0 <= tolerance < 1)):
@@ -139,8 +143,10 @@ def estimated_passes(method: str, opts, enc) -> tuple[int, str]:
     texts = len(enc)
     steps = opts.steps or 50
     if method == "sig":
-        if opts.mode == "closed":
-            return units + texts, f"{units} {opts.unit}s + 1 forward passes"
+        from .methods.sig import wants_path
+
+        if opts.mode == "closed" or (opts.mode == "auto" and not wants_path(opts)):
+            return units + texts, f"{units} {opts.unit}s + 1 forward passes (closed form)"
         return units * steps, f"{units} {opts.unit}s × {steps} steps, {opts.mode} mode"
     if method in ("ig", "dig", "dig_maxcount"):
         steps = opts.steps or (50 if method == "ig" else 30)

@@ -21,6 +21,7 @@ import torch
 from torch import Tensor
 
 from ..model import ClassifierModel
+from ..explanation import UNSIGNED_METHODS
 from ..views.html import highlight, page
 from .manipulation import Explained, Run, explain_runs, normalise_abs
 from .targets import target_mask
@@ -236,12 +237,15 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(report)]
     lines += [""] + [f"![{_md_escape(Path(i).stem)}]({i})" for i in images] + ([""] if images else [])
-    lines += ["## Examples", "", "Top words per method (signed score / L2 norm; sub-word tokens summed per word).", ""]
+    lines += ["## Examples", "", "Top words per method (score / L2 norm, sub-word tokens summed per word; saliency is "
+              "unsigned: a magnitude, no direction).", ""]
     for ex in report.examples:
         shown = " ‖ ".join(_md_escape(t) for t in _segments(ex))
         lines += [f"**{shown}** (predicted {_md_escape(str(ex['prediction']))})", ""]
         for label in ex.get("words", {}):
-            lines.append(f"- {label}: " + ", ".join(f"`{_md_escape(w)}` {v:+.2f}" for w, v in _top_words(ex, label)))
+            signed = label.split()[0].split(":")[0] not in UNSIGNED_METHODS
+            lines.append(f"- {label}: " + ", ".join(f"`{_md_escape(w)}` {v:+.2f}" if signed else f"`{_md_escape(w)}` |{abs(v):.2f}|"
+                                                    for w, v in _top_words(ex, label)))
         lines.append("")
     return "\n".join(lines)
 
@@ -278,7 +282,9 @@ def render_body(report: AuditReport) -> str:
         cells = []
         for label in ex.get("words", {}):
             entries = _word_entries(ex, label)
-            parts = [highlight(t, [(a, b, v, f"{t[a:b]}: {v:+.3f}") for a, b, v, seg in entries if seg == k])
+            signed = label.split()[0].split(":")[0] not in UNSIGNED_METHODS
+            parts = [highlight(t, [(a, b, v, f"{t[a:b]}: {v:+.3f}" if signed else f"{t[a:b]}: magnitude {abs(v):.3f}")
+                                   for a, b, v, seg in entries if seg == k], signed=signed)
                      for k, t in enumerate(texts)]
             cells.append(f'<div class="col"><div class="lab">{esc(label)}</div><div class="txt">{" ‖ ".join(parts)}</div></div>')
         shown = " ‖ ".join(esc(t) for t in texts)
@@ -288,7 +294,8 @@ def render_body(report: AuditReport) -> str:
             f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
             f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
             " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word (its sub-word tokens"
-            " summed) coloured by its signed score, normalised per method; green supports the predicted class, red opposes it.</p>"
+            " summed) coloured by its score, normalised per method; for signed methods green supports the predicted class,"
+            " red opposes it; saliency is unsigned (blue: magnitude, no direction).</p>"
             + (f"<ul>{findings}</ul>" if findings else "")
             + f'<table class="audit"><tr>{head}</tr>{body}</table>{audit_plots_html(report)}'
             + f"<h2>Examples</h2>{''.join(examples)}")

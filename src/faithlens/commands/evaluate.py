@@ -30,7 +30,8 @@ def register(subparsers) -> None:
                    help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed "
                         "sig:tolerance=1e-3 (error-controlled steps)")
     p.add_argument("--baseline", default="mask", help="mask, pad, zero or unk")
-    p.add_argument("--steps", type=int, default=None, help="steps of path methods (default: each method's own)")
+    p.add_argument("--steps", type=int, default=None, help="steps of path methods (default: each method's own: IG 50, DIG 30; SIG's own is its exact closed "
+                        "form, so --steps 50 makes SIG integrate its path as the SIG paper did)")
     p.add_argument("--topk", type=float, default=DEFAULT_TOPK, help="fraction of tokens in the top-k set")
     p.add_argument("--protocol", default="standard", choices=PROTOCOLS,
                    help="'reference': specials count in L' and may enter the top-k (the original scripts)")

@@ -12,7 +12,8 @@ DTYPES = ("float32", "float64")
 
 
 def register(sub) -> None:
-    from ..names import BASELINES, DEFAULT_TOLERANCE, METHODS, RULES, SCORES
+    from ..names import (BASELINES, DEFAULT_METHODS, DEFAULT_MODE, DEFAULT_TOLERANCE, DEFAULT_UNIT, DEFAULT_WARN_ABOVE,
+                         METHODS, RULES, SCORES)
 
     p = sub.add_parser("explain", help="explain texts word by word",
                        description="Explain a model's prediction word by word: a classifier's class (single texts or "
@@ -25,22 +26,29 @@ def register(sub) -> None:
                         "question and context (repeatable)")
     p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs)")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
-    p.add_argument("--method", nargs="+", default=["sig"], metavar="NAME",
-                   help=f"one or more of: {', '.join(METHODS)} (default: sig)")
+    p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
+                   help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
+                        "scores beside a path method and a single-point gradient, as the web app shows them)")
     p.add_argument("--steps", type=_steps, default=None,
-                   help="path steps for sig/ig/dig (default 50), or 'auto': as many as --tolerance needs "
-                        f"(sig, ig; default tolerance {DEFAULT_TOLERANCE:g})")
+                   help="path steps for ig/dig (default 50 for ig, 30 for dig: the papers' settings), or for sig, which "
+                        "then integrates its path instead of computing the exact closed form; or 'auto': as many as "
+                        f"--tolerance needs (sig, ig; default tolerance {DEFAULT_TOLERANCE:g})")
     p.add_argument("--tolerance", type=float, default=None, metavar="TAU",
                    help="sig (reverse/forward) and ig: refine each path with a nested rule until its score is within "
                         "TAU of the exact value (relative; SIG: of the closed-form scores' norm, IG: of F(w) - F(w̄)); "
                         "--steps then caps the nodes per path")
     p.add_argument("--rule", default="gausslegendre", help=f"quadrature: {', '.join(RULES)}")
-    p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask; causal LMs: pad, "
+    p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask, what a masked-LM encoder learned means 'a word is missing'; causal LMs: pad, "
                                                      "else eos, else unk)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
-    p.add_argument("--unit", default="token", help="token or word: what moves along one SIG path (sig, occlusion)")
-    p.add_argument("--mode", default="auto", help="SIG computation: reverse, forward, closed, or auto (default: the "
-                        "faster of forward and reverse at the text's length; reverse when attributions are asked for)")
+    p.add_argument("--unit", default=DEFAULT_UNIT,
+                   help=f"token or word: what moves along one SIG path (sig, occlusion; default: {DEFAULT_UNIT}, so that a "
+                        "word's score is exactly F(w) - F(w with the word at the baseline))")
+    p.add_argument("--mode", default=DEFAULT_MODE,
+                   help=f"SIG computation: closed, reverse, forward, or auto (default: {DEFAULT_MODE}: the exact closed form "
+                        "F(w) - F(w with the word at the baseline), N+1 forward passes; with --steps or --tolerance the "
+                        "faster of forward and reverse at the text's length integrates the path, as the SIG paper did "
+                        "(--steps 50 reproduces it))")
     p.add_argument("--score", default=None, help=f"the explained function: {', '.join(SCORES)} (default: logit; "
                                                   "log_prob for causal LMs)")
     p.add_argument("--target", default=None, help="class index or label name (default: the predicted class)")
@@ -52,10 +60,16 @@ def register(sub) -> None:
                    help="causal LMs without --target-text: greedily generate N tokens and explain them (default 1)")
     p.add_argument("--per-token", action="store_true",
                    help="causal LMs: also attribute each continuation token alone (prompt × generated matrix)")
-    p.add_argument("--samples", type=int, default=None, help="samples for smoothgrad / gradient_shap")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--batch-size", type=int, default=16, help="texts per batch")
-    p.add_argument("--dtype", default="float32", help="float32 or float64")
+    p.add_argument("--samples", type=int, default=None,
+                   help="samples for smoothgrad / gradient_shap (default: 10 / 5, the papers' settings)")
+    p.add_argument("--warn-above", type=float, default=DEFAULT_WARN_ABOVE, metavar="FRACTION",
+                   help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
+                        f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the random methods (smoothgrad, gradient_shap; default: 0, so reruns give the same numbers)")
+    p.add_argument("--batch-size", type=int, default=16, help="texts per batch (default: 16; results do not depend on it)")
+    p.add_argument("--dtype", default="float32",
+                   help="float32 or float64 (default: float32, the model's own; float64 for checking exactness)")
     p.add_argument("--truncate", action="store_true", help="truncate texts longer than the model's limit")
     p.add_argument("--scores", action="store_true",
                    help="show one line per word with its score and a bar (default: the text, each word coloured and "
@@ -142,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
-                    max_new_tokens=args.max_new_tokens, per_token=args.per_token)
+                    max_new_tokens=args.max_new_tokens, per_token=args.per_token, warn_above=args.warn_above)
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))

@@ -19,8 +19,9 @@ METHODS: dict[str, Method] = {
         Method("grad_x_input", grad_x_input, "Gradient × Input at the input"),
         Method("saliency", saliency, "L2 norm of the gradient per token (unsigned)", signed=False),
         Method("smoothgrad", smoothgrad, "Gradient averaged over noisy copies, times the input", default_samples=10, random=True),
-        Method("deeplift", deeplift, "DeepLift rescale rule against the baseline (Captum)"),
-        Method("gradient_shap", gradient_shap, "GradientShap with baselines {baseline, input} (Captum)", default_samples=5, random=True),
+        Method("deeplift", deeplift, "DeepLift rescale rule against the baseline (Captum)", completeness=True),
+        Method("gradient_shap", gradient_shap, "GradientShap with baselines {baseline, input} (Captum)", default_samples=5, random=True,
+               completeness=True),
         Method("occlusion", occlusion, "Leave-one-out: score drop when the word is replaced by the baseline"),
     ]
 }

@@ -17,7 +17,7 @@ class Options:
 
     steps: int | None = None
     rule: str = "gausslegendre"
-    unit: str = "token"
+    unit: str = "word"
     mode: str = "reverse"
     n_samples: int | None = None
     noise: float = 0.01
@@ -37,6 +37,8 @@ class MethodOutput:
     settings: dict = field(default_factory=dict)  # the settings actually used
     path_nodes: Tensor | None = None  # (B, U) SIG units / (B, 1) IG: quadrature nodes used per path (adaptive)
     path_converged: Tensor | None = None  # same shape, bool: met the tolerance (adaptive)
+    reference: Tensor | None = None  # (B,): what Σ scores should equal when not F(w) - F(w̄) (GradientShap: E_b[F(w) - F(b)])
+    sampling_error: Tensor | None = None  # (B, L): standard error of each token score over the method's random draws
 
 
 MethodFn = Callable[[Batch, Options], MethodOutput]
@@ -50,7 +52,7 @@ class Method:
     default_steps: int | None = None
     default_samples: int | None = None
     random: bool = False
-    signed: bool = True
+    signed: bool = True  # False: scores are magnitudes (no direction); views draw them on a one-colour scale
     completeness: bool = False  # reports Σ a - (F(w) - F(w̄)), so needs F at the baseline
 
 

@@ -9,7 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from ..batching import Batch
-from .base import MethodOutput, Options, mask_scores
+from .base import MethodOutput, Options, mask_scores, total_delta
 
 
 class EmbeddingForward(nn.Module):
@@ -33,7 +33,9 @@ def deeplift(batch: Batch, opts: Options) -> MethodOutput:
         explainer = DeepLift(EmbeddingForward(batch))
         A = explainer.attribute(batch.W.clone(), baselines=batch.Wbar.clone(), additional_forward_args=(torch.arange(B),))
     A = A.detach()
-    return MethodOutput(token_scores=mask_scores(batch, A.sum(-1)), attributions=A if opts.return_attributions else None)
+    scores = mask_scores(batch, A.sum(-1))
+    return MethodOutput(token_scores=scores, attributions=A if opts.return_attributions else None,
+                        total_delta=total_delta(batch, scores))
 
 
 def gradient_shap(batch: Batch, opts: Options) -> MethodOutput:
@@ -42,17 +44,23 @@ def gradient_shap(batch: Batch, opts: Options) -> MethodOutput:
 
     n = opts.n_samples or 5
     explainer = GradientShap(EmbeddingForward(batch))
-    rows = []
+    rows, gaps = [], []
     for i in range(batch.shape[0]):  # per text: each text has its own baseline distribution
         refs = torch.cat([batch.Wbar[i:i + 1], batch.W[i:i + 1]])  # (2, L, D)
         with _seeded(opts.seed):
-            rows.append(explainer.attribute(batch.W[i:i + 1].clone(), baselines=refs, n_samples=n,
-                                            additional_forward_args=(torch.tensor([i]),)).detach())
+            A_i, delta = explainer.attribute(batch.W[i:i + 1].clone(), baselines=refs, n_samples=n,
+                                             additional_forward_args=(torch.tensor([i]),), return_convergence_delta=True)
+        rows.append(A_i.detach())
+        gaps.append(delta.detach().to(torch.float64).mean())  # per sample: Σ A_s - (F(w) - F(b_s)); mean over the n
     A = torch.cat(rows)
+    scores = mask_scores(batch, A.sum(-1))
+    gap = torch.stack(gaps)  # (B,)
     return MethodOutput(
-        token_scores=mask_scores(batch, A.sum(-1)),
+        token_scores=scores,
         attributions=A if opts.return_attributions else None,
         settings={"n_samples": n, "seed": opts.seed},
+        total_delta=gap,
+        reference=scores.sum(1).to(torch.float64) - gap,  # the sampled E_b[F(w) - F(b)]
     )
 
 

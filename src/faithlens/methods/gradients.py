@@ -37,10 +37,13 @@ def smoothgrad(batch: Batch, opts: Options) -> MethodOutput:
         eps = torch.randn((n, len(pos), D), generator=gen, dtype=torch.float64, device="cpu").to(w.device, w.dtype)
         noisy[i * n:(i + 1) * n, pos] += sigma * eps
     b = torch.arange(B).repeat_interleave(n)
-    G = gradients_at_points(batch, noisy, b).view(B, n, L, D).mean(1)
-    A = G * batch.W
+    G_each = gradients_at_points(batch, noisy, b).view(B, n, L, D)
+    A = G_each.mean(1) * batch.W
+    per_sample = (G_each * batch.W[:, None]).sum(-1)  # (B, n, L): each draw's token scores
+    error = per_sample.std(1) / n ** 0.5 if n > 1 else None  # (B, L); one draw has no measurable spread
     return MethodOutput(
         token_scores=mask_scores(batch, A.sum(-1)),
         attributions=A if opts.return_attributions else None,
         settings={"n_samples": n, "noise": opts.noise, "seed": opts.seed},
+        sampling_error=None if error is None else mask_scores(batch, error),
     )

@@ -21,21 +21,30 @@ from .adaptive import integrate, rule_for, threshold_floor
 from .base import MethodOutput, Options, mask_scores, unit_rows
 
 MODES = ("reverse", "forward", "closed", "auto")
-# mode="auto": forward mode up to this many tokens per text (when no per-feature attributions are asked for),
-# reverse mode beyond. Measured on MiniLM (bench/results/bench.md, time vs length): forward leads by
-# 1-4 % on sentences and trails from ~32 tokens on (0.71x at 512: its explicit attention matrices).
+# mode="auto" with a path asked for (steps, tolerance): forward mode up to this many tokens per text (when no
+# per-feature attributions are asked for), reverse mode beyond. Measured on MiniLM (bench/results/bench.md, time
+# vs length): forward leads by 1-4 % on sentences and trails from ~32 tokens on (0.71x at 512).
 AUTO_FORWARD_MAX_TOKENS = 24
 
 
-def resolve_mode(batch: Batch, opts: Options) -> str:
-    """The mode "auto" stands for on this batch: the faster of forward and reverse at its length.
+def wants_path(opts: Options) -> bool:
+    """Whether "auto" must integrate a path: per-feature attributions, steps or a tolerance were asked for."""
+    return opts.return_attributions or opts.steps is not None or opts.tolerance is not None
 
-    Forward mode is measured faster only with the hand-written JVP (BERT-style classifiers, `jvp.py`);
-    every other model (causal LMs, QA heads) runs reverse mode, which torch's forward-mode AD does
-    not beat.
+
+def resolve_mode(batch: Batch, opts: Options) -> str:
+    """The computation mode "auto" stands for on this batch.
+
+    The exact closed form F(w) − F(w̄^(u)) (N+1 forward passes) unless a path is asked for
+    (`wants_path`): per-feature attributions need reverse mode; given steps or a tolerance run the
+    faster of forward and reverse at the batch's length. Forward mode is measured faster only with
+    the hand-written JVP (BERT-style classifiers, `jvp.py`); every other model (causal LMs, QA
+    heads) runs reverse mode, which torch's forward-mode AD does not beat.
     """
     if opts.mode != "auto":
         return opts.mode
+    if not wants_path(opts):
+        return "closed"
     from ..jvp import supports
 
     longest = int(batch.enc.attention_mask.sum(1).max())

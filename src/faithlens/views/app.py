@@ -37,9 +37,7 @@ from ..options import applicable, check_settings
 from ..explainer import Explainer
 from .html import page, render_groups
 
-DEFAULT_METHODS = ("sig", "ig", "occlusion")
-UNITS = ("token", "word")
-MODES = ("reverse", "forward", "closed")
+from ..names import DEFAULT_METHODS, DEFAULT_MODE, DEFAULT_UNIT, SIG_MODES as MODES, UNITS
 FIELDS = ("text", "texts", "method", "methods", "steps", "samples", "unit", "mode", "baseline", "score", "target", "truncate")
 TRUE, FALSE = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -424,7 +422,7 @@ def _form_page(explainer: Explainer, fields: dict, results: str, limits: Limits)
             '<label for="text">Texts to explain, one per line</label><br>'
             f'<textarea id="text" name="text" rows="4" autofocus placeholder="a gripping, funny film">{html.escape(text)}</textarea>'
             f'<fieldset><legend>methods</legend>{boxes}</fieldset><p>'
-            + select("unit", "SIG unit", UNITS, "token") + select("mode", "SIG mode", MODES, "reverse")
+            + select("unit", "SIG unit", UNITS, DEFAULT_UNIT) + select("mode", "SIG mode", MODES, DEFAULT_MODE)
             + f'<label for="steps">steps</label> <input id="steps" name="steps" size="4" inputmode="numeric" '
               f'value="{html.escape(first("steps"))}" placeholder="50"> '
             + f'<label for="samples">samples</label> <input id="samples" name="samples" size="4" inputmode="numeric" '

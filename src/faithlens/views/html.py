@@ -14,8 +14,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..explanation import Explanation
-from .parts import delta_text, prediction_parts, segments, target_matrix, word_spans
-from .shade import OPPOSE, SUPPORT, css
+from .parts import delta_text, explained_what, is_signed, prediction_parts, segments, target_matrix, word_spans
+from .shade import MAGNITUDE, OPPOSE, SUPPORT, css
 
 # Rules are scoped to .faithlens so a notebook fragment does not restyle the notebook around it.
 STYLE = """
@@ -41,24 +41,25 @@ body{margin:2em;background:#fff;color:#1d1d1d}
 """
 
 
-def _bg(score: float) -> str:
-    return css(score)
+def _bg(score: float, signed: bool = True) -> str:
+    return css(score, signed)
 
 
-def highlight(text: str, spans: Sequence[tuple], *, numbers: bool = False) -> str:
+def highlight(text: str, spans: Sequence[tuple], *, numbers: bool = False, signed: bool = True) -> str:
     """`text`, escaped, with each (start, end, normalised score, tooltip[, raw score]) span tinted.
 
-    With `numbers`, each span is followed by its normalised score in small type.
+    With `numbers`, each span is followed by its normalised score in small type. ``signed=False``:
+    the scores are magnitudes, tinted on the one-colour scale and shown without a sign.
     """
     parts, cursor = [], 0
     for span in spans:
         start, end, score, tip = span[:4]
         raw = span[4] if len(span) > 4 else score
         parts.append(html.escape(text[cursor:start]))
-        parts.append(f'<span class="w" style="background:{_bg(score)}" title="{html.escape(tip, quote=True)}" '
+        parts.append(f'<span class="w" style="background:{_bg(score, signed)}" title="{html.escape(tip, quote=True)}" '
                      f'data-score="{raw:.9g}" data-norm="{score:.9g}">{html.escape(text[start:end])}</span>')
         if numbers:
-            parts.append(f'<span class="n">{score:+.2f}</span>')
+            parts.append(f'<span class="n">{score:+.2f}</span>' if signed else f'<span class="n">{abs(score):.2f}</span>')
         cursor = end
     parts.append(html.escape(text[cursor:]))
     return "".join(parts)
@@ -67,9 +68,10 @@ def highlight(text: str, spans: Sequence[tuple], *, numbers: bool = False) -> st
 def words_html(e: Explanation, segment: int = 0, *, numbers: bool = True) -> str:
     """One segment of the explained text with every word tinted (the one word renderer of every HTML view)."""
     text = dict(segments(e)).get(segment, "")
-    spans = [(w.start, w.end, w.score_normalised, f"{w.word}: {w.score:+.4f} (normalised {w.score_normalised:+.3f})",
-              w.score) for w in word_spans(e, segment)]
-    return highlight(text, spans, numbers=numbers)
+    signed = is_signed(e)
+    spans = [(w.start, w.end, w.score_normalised, f"{w.word}: {w.score:+.4f} (normalised {w.score_normalised:+.3f})"
+              + ("" if signed else ", a magnitude: no direction"), w.score) for w in word_spans(e, segment)]
+    return highlight(text, spans, numbers=numbers, signed=signed)
 
 
 def _sentence(e: Explanation, *, numbers: bool = True) -> str:
@@ -84,8 +86,9 @@ def matrix_html(e: Explanation) -> str:
         return ""
     head = "".join(f'<th class="num">{html.escape(t)}</th>' for t in m.tokens)
     rows = []
+    signed = is_signed(e)
     for word, raw, norm in zip(m.words, m.raw, m.normalised):
-        cells = "".join(f'<td class="num"><span class="w" style="background:{_bg(v)}" title="raw {r:+.4g}" '
+        cells = "".join(f'<td class="num"><span class="w" style="background:{_bg(v, signed)}" title="raw {r:+.4g}" '
                         f'data-score="{r:.9g}" data-norm="{v:.9g}">{v:+.2f}</span></td>' for r, v in zip(raw, norm))
         rows.append(f"<tr><th>{html.escape(word)}</th>{cells}</tr>")
     return (f'<table class="matrix" data-method="{html.escape(e.method, quote=True)}"><caption class="meta">'
@@ -93,11 +96,22 @@ def matrix_html(e: Explanation) -> str:
             f"(column / its L2 norm)</caption><tr><th></th>{head}</tr>{''.join(rows)}</table>")
 
 
-def legend_html() -> str:
-    return ('<p class="legend meta">'
-            '<span class="key" style="background:rgb({},{},{})">supports the target class</span>'.format(*SUPPORT)
-            + '<span class="key" style="background:rgb({},{},{})">opposes it</span>'.format(*OPPOSE)
-            + "small numbers: each word's score divided by the L2 norm of all scores (−1..1); hover a word for the raw score</p>")
+def legend_html(explanations: Sequence[Explanation] = ()) -> str:
+    """The colour key: signed scores (supports / opposes what is explained) and, when any method is
+    unsigned, the magnitude scale ("magnitude, no direction")."""
+    signed = not explanations or any(is_signed(e) for e in explanations)
+    unsigned = any(not is_signed(e) for e in explanations)
+    what = html.escape(explained_what(explanations[0])) if explanations else "the target class"
+    keys = []
+    if signed:
+        keys.append('<span class="key" style="background:rgb({},{},{})">supports {}</span>'.format(*SUPPORT, what)
+                    + '<span class="key" style="background:rgb({},{},{})">opposes it</span>'.format(*OPPOSE))
+    if unsigned:
+        keys.append('<span class="key unsigned" style="background:rgb({},{},{})">magnitude, no direction</span>'.format(*MAGNITUDE)
+                    + ("(unsigned methods) " if signed else ""))
+    scale = "−1..1" if signed else "0..1"
+    return ('<p class="legend meta">' + "".join(keys)
+            + f"small numbers: each word's score divided by the L2 norm of all scores ({scale}); hover a word for the raw score</p>")
 
 
 def _prediction_meta(e: Explanation) -> str:
@@ -107,14 +121,14 @@ def _prediction_meta(e: Explanation) -> str:
 
 def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = True) -> str:
     """The legend and, for each text, one table row per method (the body of `render_html`)."""
-    body = [legend_html()]
+    body = [legend_html([e for group in groups for e in group])]
     for explanations in groups:
         first = explanations[0]
         title = first.text if len(first.text) <= 80 else first.text[:79] + "…"
         body.append(f'<h2 class="txt">{html.escape(title)}</h2>')
         body.append(_prediction_meta(first))
         body.append('<table class="explanations"><tr><th>method</th><th>explanation</th>'
-                    '<th class="num">seconds</th><th>completeness</th></tr>')
+                    '<th class="num">seconds</th><th>accuracy</th></tr>')
         for e in explanations:
             notes = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
             body.append(f'<tr data-method="{html.escape(e.method, quote=True)}"><td>{html.escape(e.method)}</td>'
@@ -128,7 +142,7 @@ def explanation_html(e: Explanation) -> str:
     """A notebook fragment for one explanation: prediction, legend, the tinted text."""
     extra = f" · {html.escape(delta_text(e))}" if delta_text(e) else ""
     warn = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
-    body = (f"{_prediction_meta(e)}{legend_html()}"
+    body = (f"{_prediction_meta(e)}{legend_html([e])}"
             f'<p class="meta">{html.escape(e.method)} · {e.seconds:.2f} s{extra}</p>'
             f'<div class="txt">{_sentence(e)}</div>{warn}{matrix_html(e)}')
     return fragment(body)

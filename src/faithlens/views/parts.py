@@ -125,12 +125,35 @@ def prediction_parts(e: Explanation) -> list[tuple[str, str]]:
 
 
 def delta_text(e: Explanation) -> str:
-    """The completeness gap, as the methods report it (SIG per unit, IG in total); '' when none."""
-    if e.deltas:
-        return f"max |δ_i| {max(abs(d) for d in e.deltas):.2g}"
-    if e.total_delta is not None:
-        return f"Δ {e.total_delta:+.3g}"
-    return ""
+    """The explanation's measured accuracy in a few words (`faithlens.accuracy`): 'exact', 'quadrature error
+    16 % (max |δ_u| 4.1)', 'completeness gap 30 % (Δ +5.1)', 'sampling error 3 %'; '' when nothing was measured."""
+    from ..accuracy import describe
+
+    error = getattr(e, "error", None)
+    raw = ""
+    if e.deltas and (error or {}).get("kind") != "exact":
+        raw = f"max |δ_u| {max(abs(d) for d in e.deltas):.2g}"
+    elif e.total_delta is not None:
+        raw = f"Δ {e.total_delta:+.3g}"
+    if not error:
+        return raw
+    said = describe(error)
+    return f"{said} ({raw})" if raw else said
+
+
+def is_signed(e: Explanation) -> bool:
+    """Whether the scores have a direction (False: magnitudes, drawn on a one-colour scale)."""
+    return bool(getattr(e, "signed", True))
+
+
+def explained_what(e: Explanation) -> str:
+    """What a positive score supports: the target class, the answer span, or the continuation."""
+    target = (e.target or {}).get("label")
+    if e.task == "causal_lm":
+        return f"the continuation {str(target)!r}" if target is not None else "the continuation"
+    if e.task == "qa":
+        return f"the answer {str(target)!r}" if target is not None else "the answer"
+    return f"the target class ({target})" if target is not None else "the target class"
 
 
 # Bidi embeddings/overrides/isolates and marks: shown escaped so text cannot reorder what follows.

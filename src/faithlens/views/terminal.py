@@ -15,8 +15,9 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
-from .parts import target_matrix, WordSpan, delta_text, prediction_parts, segments, visible, word_spans
-from .shade import OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
+from .parts import (target_matrix, WordSpan, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
+                    word_spans)
+from .shade import MAGNITUDE, OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
 RESET = "\x1b[0m"
 BAR_WIDTH = 24  # characters for |normalised score| = 1
@@ -47,31 +48,45 @@ def _sgr(rgb_: tuple[int, int, int], *, background: bool, full: bool) -> str:
     return f"\x1b[{kind};5;{_cube(rgb_)}m"
 
 
-def _tint(text: str, score: float, full: bool) -> str:
-    return f"{_sgr(rgb(score), background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)}{text}{RESET}"
+def _tint(text: str, score: float, full: bool, signed: bool = True) -> str:
+    return (f"{_sgr(rgb(score, signed), background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)}"
+            f"{text}{RESET}")
 
 
-def legend(target: str | None = None, *, colour: bool, full: bool | None = None) -> str:
-    """One line: what the colours and numbers mean."""
+def _key(rgb_: tuple[int, int, int], text: str, full: bool) -> str:
+    return f"{_sgr(rgb_, background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)} {text} {RESET}"
+
+
+def legend(target: str | None = None, *, colour: bool, full: bool | None = None, signed: bool = True,
+           unsigned: bool = False, what: str | None = None) -> str:
+    """What the colours and numbers mean: one line for signed scores, one for unsigned (magnitude) scores."""
     full = truecolour() if full is None else full
-    what = f"the target class ({visible(target)})" if target else "the target class"
-    if colour:
-        plus = f"{_sgr(SUPPORT, background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)} + supports {RESET}"
-        minus = f"{_sgr(OPPOSE, background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)} − opposes {RESET}"
-        return f"legend: {plus} {minus} {what}; number after a word = its score / L2 norm of all scores (−1..1)"
-    return f"legend: word[+0.42] = score / L2 norm of all scores (−1..1); + supports {what}, − opposes it"
+    what = visible(what) if what else (f"the target class ({visible(target)})" if target else "the target class")
+    lines = []
+    if signed:
+        if colour:
+            lines.append(f"legend: {_key(SUPPORT, '+ supports', full)} {_key(OPPOSE, '− opposes', full)} {what}; "
+                         "number after a word = its score / L2 norm of all scores (−1..1)")
+        else:
+            lines.append(f"legend: word[+0.42] = score / L2 norm of all scores (−1..1); + supports {what}, − opposes it")
+    if unsigned:
+        head = "legend (unsigned methods):" if signed else "legend:"
+        key = _key(MAGNITUDE, "magnitude, no direction", full) if colour else "magnitude, no direction"
+        lines.append(f"{head} {key}: word[0.42] = |score| / L2 norm (0..1): how sensitive the score is to the word, with no direction")
+    return "\n".join(lines)
 
 
 def render_words(e: Explanation, *, colour: bool = True, segment: int = 0, full: bool | None = None) -> str:
     """One segment's text with every word tinted (colour) and followed by its normalised score."""
     full = truecolour() if full is None else full
     text = dict(segments(e)).get(segment, "")
+    signed = is_signed(e)
     out, cursor = [], 0
     for w in word_spans(e, segment):
         out.append(visible(text[cursor:w.start]))
         word = visible(text[w.start:w.end])
-        number = f"{w.score_normalised:+.2f}"
-        out.append(f"{_tint(word, w.score_normalised, full)}{number}" if colour else f"{word}[{number}]")
+        number = f"{w.score_normalised:+.2f}" if signed else f"{abs(w.score_normalised):.2f}"
+        out.append(f"{_tint(word, w.score_normalised, full, signed)}{number}" if colour else f"{word}[{number}]")
         cursor = w.end
     out.append(visible(text[cursor:]))
     return "".join(out)
@@ -83,8 +98,9 @@ def _bar(score: float) -> str:
 
 
 def render_bars(e: Explanation, *, colour: bool = True, segment: int = 0, full: bool | None = None) -> list[str]:
-    """One line per word: the word, its normalised and raw score, and a bar (green +, red −)."""
+    """One line per word: the word, its normalised and raw score, and a bar (green +, red −; blue: unsigned)."""
     full = truecolour() if full is None else full
+    signed = is_signed(e)
     spans: list[WordSpan] = word_spans(e, segment)
     shown = [visible(w.word) for w in spans]
     width = min(24, max((len(s) for s in shown), default=4))
@@ -92,10 +108,13 @@ def render_bars(e: Explanation, *, colour: bool = True, segment: int = 0, full: 
     for w, word in zip(spans, shown):
         bar = _bar(w.score_normalised)
         if colour and bar:
-            ink = (0, 150, 0) if w.score_normalised >= 0 else (200, 30, 30)  # mid tones: legible on light and dark
+            ink = ((0, 150, 0) if w.score_normalised >= 0 else (200, 30, 30)) if signed else (40, 110, 220)  # mid tones
             bar = f"{_sgr(ink, background=False, full=full)}{bar}{RESET}"
-        sign = "+" if w.score_normalised >= 0 else "−"
-        lines.append(f"  {word[:width]:<{width}} {w.score_normalised:+.3f} (raw {w.score:+.4g}) {sign}{bar}")
+        if signed:
+            sign = "+" if w.score_normalised >= 0 else "−"
+            lines.append(f"  {word[:width]:<{width}} {w.score_normalised:+.3f} (raw {w.score:+.4g}) {sign}{bar}")
+        else:
+            lines.append(f"  {word[:width]:<{width}} {abs(w.score_normalised):.3f} (raw {w.score:.4g}) |{bar}")
     return lines
 
 
@@ -108,7 +127,8 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
     head = [f"{name}: {visible(value)}" for name, value in prediction_parts(first)]
     lines = ["   ".join(head + [f"model: {visible(first.model)}"])]
     if show_legend:
-        lines.append(legend((first.target or {}).get("label"), colour=colour))
+        lines.append(legend(colour=colour, what=explained_what(first), signed=any(is_signed(e) for e in explanations),
+                            unsigned=not all(is_signed(e) for e in explanations)))
     if first.truncated:
         lines.append("note: the text was truncated to the model's length limit")
     width = max(len(visible(e.method)) for e in explanations)
@@ -144,9 +164,10 @@ def render_matrix(e: Explanation, *, colour: bool = True, full: bool | None = No
     cell = max([len(h) for h in heads] + [6])
     lines = [f"  {e.method} per generated token (each column / its L2 norm):",
              f"  {'':<{left}} " + " ".join(f"{h:>{cell}}" for h in heads)]
+    signed = is_signed(e)
     for word, row in zip(m.words, m.normalised):
-        cells = [f"{v:+.2f}".rjust(cell) for v in row]
+        cells = [(f"{v:+.2f}" if signed else f"{abs(v):.2f}").rjust(cell) for v in row]
         if colour:
-            cells = [_tint(c, v, full) for c, v in zip(cells, row)]
+            cells = [_tint(c, v, full, signed) for c, v in zip(cells, row)]
         lines.append(f"  {visible(word):<{left}} " + " ".join(cells))
     return lines
