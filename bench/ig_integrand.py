@@ -45,8 +45,9 @@ def scores(net, emb: torch.Tensor, cont: list[int], n_prompt: int, chunk: int = 
     ids = torch.tensor(cont)
     for s in range(0, len(emb), chunk):
         with torch.inference_mode():
-            logits = net(inputs_embeds=emb[s:s + chunk]).logits.to(torch.float64)  # (a, L, V)
-        logp = logits[:, n_prompt - 1:n_prompt - 1 + len(cont)].log_softmax(-1)  # (a, J, V)
+            hidden = net.model(inputs_embeds=emb[s:s + chunk]).last_hidden_state  # (a, L, D)
+            logits = net.lm_head(hidden[:, n_prompt - 1:n_prompt - 1 + len(cont)]).to(torch.float64)  # (a, J, V)
+        logp = logits.log_softmax(-1)  # (a, J, V)
         out.append(logp.gather(-1, ids[None, :, None].expand(len(logp), -1, 1)).squeeze(-1).sum(-1))
     return torch.cat(out)
 
@@ -162,7 +163,7 @@ def markdown(report: dict) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--grid", type=int, default=2000, help="α intervals (default 2000)")
+    p.add_argument("--grid", type=int, default=400, help="α intervals (default 400)")
     args = p.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     report = run(args.grid)

@@ -267,3 +267,34 @@ def test_smollm2_zero_embedding_nan(converted):
         sig_point[0] = pad + alpha * (embeds[0] - pad)
         for point in (ig_point, sig_point):
             assert torch.isfinite(_grad_of_log_prob(model, point, target)[1]).all()
+
+
+@pytest.mark.slow
+@needs_smollm2
+def test_cli_default_sig_on_smollm2_equals_word_occlusion_by_plain_transformers(converted):
+    """Issue 19's check on SmolLM2: the default SIG scores are log p(target | prompt) − the same with the
+    word at the baseline token, by the plain transformers model, to a relative 1e-4."""
+    folder, tokenizer, model = converted
+    out = subprocess.run([sys.executable, "-m", "faithlens.cli", "explain", "--model", "smollm2", "--target-text", TARGET,
+                          PROMPT, "--method", "sig", "--json"], capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr
+    e = json.loads(out.stdout)
+    assert e["settings"]["mode"] == "closed" and e["error"]["kind"] == "exact"
+    base = tokenizer.convert_tokens_to_ids(e["settings"]["baseline_token"])
+    enc = tokenizer(PROMPT)
+    ids, word_ids = enc["input_ids"], enc.word_ids()
+    target = tokenizer(TARGET, add_special_tokens=False)["input_ids"]
+
+    def log_p(prompt_ids):
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([prompt_ids + target[:-1]])).logits[0].to(torch.float64)
+        logp = logits.log_softmax(-1)
+        return float(sum(logp[len(prompt_ids) - 1 + j, t] for j, t in enumerate(target)))
+
+    full = log_p(ids)
+    expected = [full - log_p([base if w == n else i for i, w in zip(ids, word_ids)])
+                for n in sorted({w for w in word_ids if w is not None})]
+    got = [w["score"] for w in e["words"]]
+    assert len(got) == len(expected)
+    scale = max(abs(x) for x in expected)
+    assert max(abs(a - b) for a, b in zip(got, expected)) <= 1e-4 * scale

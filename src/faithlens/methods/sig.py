@@ -21,6 +21,7 @@ from .adaptive import integrate, rule_for, threshold_floor
 from .base import MethodOutput, Options, mask_scores, unit_rows
 
 MODES = ("reverse", "forward", "closed", "auto")
+DEFAULT_RULE = "gausslegendre"
 # mode="auto" with a path asked for (steps, tolerance): forward mode up to this many tokens per text (when no
 # per-feature attributions are asked for), reverse mode beyond. Measured on MiniLM (bench/results/bench.md, time
 # vs length): forward leads by 1-4 % on sentences and trails from ~32 tokens on (0.71x at 512).
@@ -28,8 +29,10 @@ AUTO_FORWARD_MAX_TOKENS = 24
 
 
 def wants_path(opts: Options) -> bool:
-    """Whether "auto" must integrate a path: per-feature attributions, steps or a tolerance were asked for."""
-    return opts.return_attributions or opts.steps is not None or opts.tolerance is not None
+    """Whether "auto" must integrate a path: per-feature attributions, steps, a tolerance or a quadrature rule
+    other than the default were asked for."""
+    return (opts.return_attributions or opts.steps is not None or opts.tolerance is not None
+            or opts.rule != DEFAULT_RULE)
 
 
 def resolve_mode(batch: Batch, opts: Options) -> str:
