@@ -109,8 +109,9 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
             f"{' = F(w) − F(w̄)' if out.reference is None else ''}).")
     if name == "ig":
         nodes = settings.get("steps") or settings.get("max_nodes")
-        fix = (f" The {nodes}-point path integral has not converged. IG has no closed form: try --steps auto "
-               "(error-controlled; --tolerance 0.01), or sig, whose default scores are exact.")
+        fix = (f" The {nodes}-point path integral has not converged. IG has no closed form: more --steps or --steps auto "
+               "(error-controlled) help on smooth models; on models whose integrand has narrow dips (causal LMs such "
+               "as SmolLM2: docs/ig_on_causal_lms.md) they do not. sig's default scores are exact.")
     elif name.startswith("dig"):
         fix = " DIG's discrete path is a left Riemann sum over word anchors: more --steps refine it; sig's default scores are exact."
     elif name == "deeplift":
