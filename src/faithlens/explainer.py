@@ -6,6 +6,7 @@ or prompts (causal LMs); what is explained is the model's task's scalar F (`fait
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -509,6 +510,11 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     norm = float(raw.norm())
     normed = raw / norm if norm > 0 else raw.clone()
     words = _words(enc, j, pos, raw, normed)
+    sampling_error = None
+    if out.sampling_error is not None:  # a word's tokens share its score evenly: their errors add up
+        se = out.sampling_error[j, pos].to(torch.float64)
+        sampling_error = tuple(se.tolist())
+        words = tuple(dataclasses.replace(w, sampling_error=float(se[list(w.tokens)].sum())) for w in words)
     target_row = prep.batch.target[j]
     prediction, target = model.task.describe(prep.outputs[j], target_row, model.labels, enc, j)
     deltas = units = nodes = None
@@ -546,7 +552,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
         task=model.task.name, text_pair=enc.pair(j),
         per_target=None if per_target is None else tuple(tuple(row) for row in per_target),
-        provenance=model.info.get("provenance"),
+        provenance=model.info.get("provenance"), sampling_error=sampling_error,
     )
 
 

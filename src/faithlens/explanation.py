@@ -20,6 +20,7 @@ class Word:
     score_normalised: float
     tokens: tuple[int, ...]  # indices into Explanation.tokens
     segment: int = 0  # 0: start/end index Explanation.text; 1: they index Explanation.text_pair
+    sampling_error: float | None = None  # standard error of `score` (sampled methods: shapley, kernel_shap, lime)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Explanation:
     per_target: tuple[tuple[float, ...], ...] | None = None  # causal LM: raw scores per continuation token (J × tokens)
     provenance: dict | None = None  # the model's resolved source, revision, weights' SHA-256, faithlens model card
     nodes: tuple[int, ...] | None = None  # quadrature nodes per path (SIG: per unit; IG: one), error-controlled runs
+    sampling_error: tuple[float, ...] | None = None  # per token: standard error of its raw score (sampled methods)
 
     # --- views -------------------------------------------------------------------------------
     @property
@@ -96,7 +98,8 @@ class Explanation:
             raise FaithlensError(f"Not an explanation: missing keys {missing}. Was it written by Explanation.to_json?")
         try:
             d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
-            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes"):
+            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes",
+                         "sampling_error"):
                 if d.get(name) is not None:
                     d[name] = tuple(d[name])
             d["offsets"] = tuple(tuple(o) for o in d["offsets"])
