@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
-from .parts import target_matrix, WordSpan, delta_text, prediction_parts, segments, visible, word_spans
+from .parts import contrast_question, target_matrix, WordSpan, delta_text, prediction_parts, segments, visible, word_spans
 from .shade import OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
 RESET = "\x1b[0m"
@@ -55,6 +55,8 @@ def legend(target: str | None = None, *, colour: bool, full: bool | None = None)
     """One line: what the colours and numbers mean."""
     full = truecolour() if full is None else full
     what = f"the target class ({visible(target)})" if target else "the target class"
+    if target and target.startswith("why "):  # a contrast: the scores favour the target over the foil
+        what = f"the target over the foil ({visible(target)})"
     if colour:
         plus = f"{_sgr(SUPPORT, background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)} + supports {RESET}"
         minus = f"{_sgr(OPPOSE, background=True, full=full)}{_sgr(TEXT_ON_TINT, background=False, full=full)} − opposes {RESET}"
@@ -108,7 +110,7 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
     head = [f"{name}: {visible(value)}" for name, value in prediction_parts(first)]
     lines = ["   ".join(head + [f"model: {visible(first.model)}"])]
     if show_legend:
-        lines.append(legend((first.target or {}).get("label"), colour=colour))
+        lines.append(legend(contrast_question(first) or (first.target or {}).get("label"), colour=colour))
     if first.truncated:
         lines.append("note: the text was truncated to the model's length limit")
     width = max(len(visible(e.method)) for e in explanations)
