@@ -299,3 +299,32 @@ def test_every_task_shapley_matches_enumeration_and_partition_is_efficient(task)
     assert abs(p.total_delta) < 1e-9
     k = ex.explain(item, "kernel_shap", n_samples=100, target=target)
     assert abs(k.total_delta) < 1e-3 * float(exact.abs().sum()) + 1e-9
+
+
+# --- evaluate and the web form -----------------------------------------------------------------------
+
+def test_evaluate_fills_the_table_for_the_new_methods(tmp_path, monkeypatch):
+    from faithlens.data import Dataset
+    from faithlens.evaluate import evaluate, parse_method
+    from tiny import CORPUS
+
+    monkeypatch.setenv("FAITHLENS_HOME", str(tmp_path / "cache"))
+    methods = ["shapley:n_samples=10", "kernel_shap:n_samples=40", "lime:n_samples=40", "partition"]
+    result = evaluate(tiny("bert"), Dataset(tuple(CORPUS[:4]), (1, 1, 0, 1), source="tiny"), methods=methods,
+                      out=tmp_path / "run", progress=False)
+    rows = {r["method"]: r for r in result.rows}
+    assert list(rows) == methods
+    for label, row in rows.items():
+        assert row["log_odds"]["n"] == 4 and math.isfinite(row["comprehensiveness"]["mean"])
+    assert rows["shapley:n_samples=10"]["delta"]["mean"] < 1e-5  # float32 model: efficiency to rounding
+    assert rows["partition"]["delta"]["mean"] < 1e-5
+    with pytest.raises(Exception, match="does not apply"):
+        parse_method("partition:n_samples=3")
+
+
+def test_the_web_form_offers_the_new_methods():
+    from faithlens.views.app import _form_page, Limits
+
+    page = _form_page(Explainer(tiny("bert")), {}, "", Limits())
+    for method in (*SAMPLED, "partition"):
+        assert f'value="{method}"' in page
