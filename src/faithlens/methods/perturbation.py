@@ -42,9 +42,11 @@ def word_units(batch: Batch) -> tuple[Tensor, Tensor]:
 
 def coalition_values(batch: Batch, units: Tensor, b_idx: Tensor, present: Tensor) -> Tensor:
     """v(S) of each row: F with the words absent from S at the baseline. b_idx (R,), present (R, U) bool -> (R,)."""
-    u = units[b_idx].to(torch.float64)  # (R, U, L)
-    absent = torch.einsum("ru,rul->rl", (~present).to(torch.float64), u)  # (R, L): 1 on tokens of absent words
-    return scores_along(batch, b_idx, 1.0 - absent).to(torch.float64)
+    word_of = units.to(torch.int8).argmax(1)  # (B, L): the word of each token (0 where none)
+    attributed = units.any(1)  # (B, L)
+    kept = present.gather(1, word_of[b_idx])  # (R, L): is each token's word in S
+    coef = (kept | ~attributed[b_idx]).to(torch.float64)  # specials and padding keep their own embedding
+    return scores_along(batch, b_idx, coef).to(torch.float64)
 
 
 def _spread(units: Tensor, word_values: Tensor) -> Tensor:
