@@ -142,9 +142,11 @@ def delta_text(e: Explanation) -> str:
     """The completeness gap, as the methods report it (SIG per unit, IG in total); '' when none."""
     if e.deltas:
         return f"max |δ_i| {max(abs(d) for d in e.deltas):.2g}"
+    errors = [w.sampling_error for w in e.words if getattr(w, "sampling_error", None) is not None]
+    sampled = f", max SE {max(errors):.2g}" if errors else ""  # sampled methods: the largest word's standard error
     if e.total_delta is not None:
-        return f"Δ {e.total_delta:+.3g}"
-    return ""
+        return f"Δ {e.total_delta:+.3g}{sampled}"
+    return sampled[2:]
 
 
 # Bidi embeddings/overrides/isolates and marks: shown escaped so text cannot reorder what follows.
