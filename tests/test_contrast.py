@@ -50,10 +50,7 @@ def test_closed_form_sig_contrast_is_the_logit_difference_drop(ex):
 
 @pytest.mark.parametrize("method", LINEAR_IN_F)
 def test_contrast_of_a_method_linear_in_F_is_the_difference_of_two_explanations(ex, method):
-    kw = dict(steps=16, n_samples=20, seed=3) if method in ("sig", "ig") else {}
-    if method == "shapley":
-        kw = dict(n_samples=20, seed=3)  # the same orders for both targets: linear in F
-    kw = {k: v for k, v in kw.items() if not (method in ("sig", "ig") and k in ("n_samples", "seed"))}
+    kw = {"sig": dict(steps=16), "ig": dict(steps=16), "shapley": dict(n_samples=20, seed=3)}.get(method, {})
     both = ex.explain(TEXT, method, target="positive", contrast="neutral", **kw)
     a = ex.explain(TEXT, method, target="positive", **kw)
     b = ex.explain(TEXT, method, target="neutral", **kw)

@@ -68,8 +68,7 @@ def _contributions(ex, text):
     m = int(n_words[0])
     per_token = ((batch.W - batch.Wbar)[0] @ theta)  # (L,)
     a = T([float(per_token[units[0, u]].sum()) for u in range(m)])
-    c = float((batch.Wbar[0] * batch.enc.attention_mask[0, :, None]) @ theta @ torch.ones(1, dtype=torch.float64)
-              if False else (batch.Wbar[0][batch.enc.attention_mask[0].bool()] @ theta).sum())
+    c = float((batch.Wbar[0][batch.enc.attention_mask[0].bool()] @ theta).sum())
     return a, c
 
 
