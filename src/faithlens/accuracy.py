@@ -10,8 +10,9 @@ An explanation is exact, or it says its error (`Explanation.error`, one dict per
   unit score.
 - ``"completeness"`` (IG, DIG, DeepLift, GradientShap): ``relative`` = |Σ_i a_i − R| / |R| with
   R = F(w) − F(w̄) (GradientShap: the sampled E_b[F(w) − F(b)] over its baselines b).
-- ``"sampling"`` (SmoothGrad): ``relative`` = max_i SE_i / max_i |a_i|, SE_i the standard error of
-  token i's score over the method's n random draws.
+- ``"sampling"`` (SmoothGrad, Shapley sampling, KernelSHAP, LIME): ``relative`` = max_i SE_i /
+  max_i |a_i|, SE_i the standard error of token i's score over the method's random draws; where the
+  method estimates an efficient game, ``completeness`` adds its efficiency gap (as for IG).
 
 ``relative`` above ``warn_above`` (default 1 %) adds a warning that gives the number and what to do
 instead (the exact alternative where there is one).
@@ -50,10 +51,14 @@ def measure(method: Method, out: MethodOutput, j: int, settings: dict, *, F_gap:
     name = method.name
     if out.unit_deltas is not None and out.unit_scores is not None and out.units is not None:
         return _quadrature(name, out, j, settings, unit_names, warn_above)
+    if out.sampling_error is not None or (method.random and out.total_delta is None):
+        measured = _sampling(name, out, j, settings, warn_above)
+        if out.total_delta is not None:  # sampled estimators of an efficient game (shapley, kernel_shap, lime)
+            gap = _completeness(name, out, j, settings, F_gap, float("inf")).error
+            measured.error["completeness"] = {k: gap[k] for k in ("relative", "absolute", "reference")}
+        return measured
     if out.total_delta is not None:
         return _completeness(name, out, j, settings, F_gap, warn_above)
-    if out.sampling_error is not None or method.random:
-        return _sampling(name, out, j, settings, warn_above)
     what = ("F(w) − F(w with the unit at the baseline), forward passes only" if name == "occlusion"
             else "its definition, evaluated once at the input (no path, no sampling)")
     return Measured(_error(EXACT, 0.0, 0.0, None, what), None)

@@ -136,7 +136,8 @@ def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
     for key in list(options) + (["steps"] if per_token else []):
         if not applies[key]:
             users = {"steps": "sig, ig, dig", "mode": "sig", "unit": "sig, occlusion", "rule": "sig, ig",
-                     "tolerance": "sig, ig", "n_samples": "smoothgrad, gradient_shap"}[key]
+                     "tolerance": "sig, ig",
+                     "n_samples": "smoothgrad, gradient_shap, shapley, kernel_shap, lime"}[key]
             raise FaithlensError(f"Method setting {key!r} does not apply to {method.name!r} (in {spec!r}); it applies to "
                                  f"{users}. Drop it.")
     choices = {"mode": MODES, "unit": ("token", "word"), "rule": tuple(RULES)}
@@ -696,7 +697,9 @@ def _cost(spec: MethodSpec, length: int, default_steps: int | None) -> int:
     else:
         steps = spec.options.get("steps") or default_steps or method.default_steps or spec.options.get("n_samples") \
             or method.default_samples or 1
-    paths = length if spec.method in PER_UNIT else 1
+    paths = length if spec.method in PER_UNIT + ("shapley",) else 1  # shapley: one row per word per order
+    if spec.method == "partition":  # about 2·U² coalitions, no samples
+        paths, steps = length, 2 * length
     return length * paths * steps
 
 

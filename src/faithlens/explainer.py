@@ -6,6 +6,7 @@ or prompts (causal LMs); what is explained is the model's task's scalar F (`fait
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ class Explainer:
         progress: bool | None = None,
         tolerance: float | None = None,
         warn_above: float = DEFAULT_WARN_ABOVE,
+        contrast: Target | Sequence[Target] = None,
     ) -> Explanation | list[Explanation]:
         """Explain one item (returns an Explanation) or a list of items (returns a list).
 
@@ -122,6 +124,12 @@ class Explainer:
         error; above ``warn_above`` (relative, default 0.01) it adds a warning with the number and
         the exact alternative. SIG's default (``mode="auto"`` with no ``steps``/``tolerance``/
         ``return_attributions``) is the exact closed form, with ``unit="word"``.
+
+        ``contrast`` explains why the target rather than a foil: F = score(target) − score(foil) (`Task.contrast`).
+        Classifiers: a class index or label (with ``score="logit"`` the logit difference); causal LMs: a foil
+        continuation text, F = log p(target | prompt) − log p(foil | prompt) (inseq's ``contrast_prob_diff``), which
+        may differ from the target in its last token only (the target's earlier tokens are part of the input).
+        The result's ``target["contrast"]`` names the foil.
         """
         single = isinstance(texts, (str, tuple))
         items = [texts] if single else list(texts)
@@ -135,7 +143,11 @@ class Explainer:
         spec = get_method(method)
         task = self.model.task
         score = score or task.default_score
-        score_fn = task.score(score)
+        if contrast is not None and task.name == "qa":
+            raise FaithlensError("contrast= compares a classifier's class or a causal LM's continuation with a foil; "
+                                 f"{self.model.name!r} is a {task.summary} model. Drop contrast, or pass target= "
+                                 "another answer.")
+        score_fn = task.score(score) if contrast is None else task.contrast(score)
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
                                  f"{self.model.name!r} is a {task.summary} model. Drop per_token.")
@@ -144,27 +156,30 @@ class Explainer:
                                                        f"{task.summary} model; it is read by causal LMs."]))
         _check_items(task, items)
         targets = _per_text(target, len(items))
+        foils = _per_text(contrast, len(items))
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
                        return_attributions=return_attributions, tolerance=tolerance)
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
+        if contrast is not None:
+            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(contrast)
         results: list[Explanation | None] = [None] * len(items)
         order = sorted(range(len(items)), key=lambda i: _length(items[i]))  # similar lengths share a batch
         show = wanted() if progress is None else bool(progress)
         with progress_bar(f"{method} ({len(items)} text{'s' * (len(items) > 1)})", enabled=show):
             self._run(items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above)
+                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils)
         return results[0] if single else results  # type: ignore[return-value]
 
     def _run(self, items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above) -> None:
+             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils) -> None:
         """Explain `items` batch by batch (similar lengths together) into `results`."""
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             t0 = time.perf_counter()
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
-                                 max_new_tokens=max_new_tokens)
+                                 max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx])
             if show:
                 announce_cost(method, opts, prep.batch)
             summed = _summed_from_tokens(spec, prep, opts) if per_token else None
@@ -194,7 +209,8 @@ class Explainer:
 
     # --- internals ---------------------------------------------------------------------------
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
-                 with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS) -> Prepared:
+                 with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS,
+                 foils: Sequence[Target] | None = None) -> Prepared:
         model = self.model
         enc, notes = encode_items(model, texts, truncate=truncate, targets=targets, max_new_tokens=max_new_tokens)
         check_baseline(model, enc, base)
@@ -210,11 +226,48 @@ class Explainer:
         outputs = both[:B].clone()
         baseline_outputs = both[B:].clone() if with_baseline_score else None
         target = self._targets(enc, outputs, targets)
+        if foils is not None and any(f is not None for f in foils):
+            target = model.task.with_foil(target, self._foils(enc, target, foils))
+            if model.task.name == "causal_lm":  # the outputs gain the foil's columns
+                with torch.inference_mode():
+                    both = model.outputs(torch.cat([W, Wbar][:k]), rep(enc.attention_mask), rep(enc.token_type_ids),
+                                         rep(enc.position_ids), target=target.repeat(k, 1))
+                outputs, baseline_outputs = both[:B].clone(), both[B:].clone() if with_baseline_score else None
         batch = Batch(model=model, enc=enc, W=W, Wbar=Wbar, target=target, score=score_fn,
                       rows_per_chunk=rows_per_chunk, memory_budget=memory_budget or DEFAULT_MEMORY_BUDGET,
                       input_outputs=outputs, baseline_outputs=baseline_outputs)
         notes = tuple(tuple(enc.notes[b] if enc.notes else ()) + tuple(notes[b]) for b in range(B))
         return Prepared(batch=batch, outputs=outputs, baseline=base, notes=notes)
+
+    def _foils(self, enc: Encoding, target: Tensor, foils: Sequence[Target]) -> Tensor:
+        """Foil rows shaped like `target` (B, T): a class index (classifiers) or continuation ids (causal LMs)."""
+        model = self.model
+        rows = []
+        for b, foil in enumerate(foils):
+            if foil is None:
+                raise FaithlensError("contrast= was given for some texts and not others. Pass one contrast for all "
+                                     "texts, or one per text.")
+            if model.task.name != "causal_lm":
+                index = _resolve_target(model, foil)
+                if index == int(target[b, 0]):
+                    raise FaithlensError(f"The contrast {model.labels[index]!r} is the target itself, so F = 0. "
+                                         "Pass another class as the contrast, or another target.")
+                rows.append(torch.tensor([index]))
+                continue
+            if not isinstance(foil, str) or not foil:
+                raise FaithlensError(f"A causal LM's contrast is a foil continuation text, e.g. ' London'. Got {foil!r}.")
+            ids = model.tokenizer(foil, add_special_tokens=False)["input_ids"]
+            own = [int(t) for t in target[b].tolist() if t >= 0]
+            tokens = model.tokenizer.convert_ids_to_tokens
+            if len(ids) != len(own) or ids[:-1] != own[:-1] or ids[-1] == own[-1]:
+                raise FaithlensError(
+                    f"The contrast continuation must differ from the target in its last token only (the target's earlier "
+                    f"tokens are the model's input): target tokens {tokens(own)}, contrast tokens {tokens(ids)}. "
+                    "Pass continuations of the same length that share all but the last token, e.g. ' Paris' vs ' London'.")
+            row = torch.full_like(target[b], -1)
+            row[len(row) - len(ids):] = torch.tensor(ids)
+            rows.append(row)
+        return torch.stack(rows)
 
     def _targets(self, enc: Encoding, outputs: Tensor, targets: Sequence[Target]) -> Tensor:
         """(B, T) target rows: the user's, or the task's prediction."""
@@ -519,6 +572,11 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     norm = float(raw.norm())
     normed = raw / norm if norm > 0 else raw.clone()
     words = _words(enc, j, pos, raw, normed)
+    sampling_error = None
+    if out.sampling_error is not None:  # a word's tokens share its score evenly: their errors add up
+        se = out.sampling_error[j, pos].to(torch.float64)
+        sampling_error = tuple(se.tolist())
+        words = tuple(dataclasses.replace(w, sampling_error=float(se[list(w.tokens)].sum())) for w in words)
     target_row = prep.batch.target[j]
     prediction, target = model.task.describe(prep.outputs[j], target_row, model.labels, enc, j)
     deltas = units = nodes = None
@@ -562,7 +620,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
         task=model.task.name, text_pair=enc.pair(j),
         per_target=None if per_target is None else tuple(tuple(row) for row in per_target),
-        provenance=model.info.get("provenance"), signed=spec.signed, error=measured.error,
+        provenance=model.info.get("provenance"), signed=spec.signed, error=measured.error, sampling_error=sampling_error,
     )
 
 

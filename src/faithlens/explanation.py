@@ -21,6 +21,7 @@ class Word:
     score_normalised: float
     tokens: tuple[int, ...]  # indices into Explanation.tokens
     segment: int = 0  # 0: start/end index Explanation.text; 1: they index Explanation.text_pair
+    sampling_error: float | None = None  # standard error of `score` (sampled methods: shapley, kernel_shap, lime)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Explanation:
     nodes: tuple[int, ...] | None = None  # quadrature nodes per path (SIG: per unit; IG: one), error-controlled runs
     signed: bool = True  # False: the scores are magnitudes with no direction (saliency); views use a one-colour scale
     error: dict | None = None  # the measured accuracy of these scores (`faithlens.accuracy.measure`): kind, relative, ...
+    sampling_error: tuple[float, ...] | None = None  # per token: standard error of its raw score (sampled methods)
 
     # --- views -------------------------------------------------------------------------------
     @property
@@ -101,7 +103,8 @@ class Explanation:
             d["signed"] = d.get("method") not in UNSIGNED_METHODS
         try:
             d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
-            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes"):
+            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes",
+                         "sampling_error"):
                 if d.get(name) is not None:
                     d[name] = tuple(d[name])
             d["offsets"] = tuple(tuple(o) for o in d["offsets"])

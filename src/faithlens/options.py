@@ -31,6 +31,10 @@ METHOD_SETTINGS = {  # which settings each method reads (besides the common ones
     "occlusion": {"unit"},
     "smoothgrad": {"n_samples", "noise", "seed"},
     "gradient_shap": {"n_samples", "seed"},
+    "shapley": {"n_samples", "seed"},
+    "kernel_shap": {"n_samples", "seed"},
+    "lime": {"n_samples", "seed"},
+    "partition": set(),
     "grad_x_input": set(),
     "saliency": set(),
     "deeplift": set(),
@@ -153,6 +157,17 @@ def estimated_passes(method: str, opts, enc) -> tuple[int, str]:
         return texts * steps, f"{texts} texts × {steps} steps"
     if method == "occlusion":
         return units + texts, f"{units} {opts.unit}s + 1 forward passes"
+    if method in ("shapley", "kernel_shap", "lime", "partition"):
+        words = [len({(int(s), int(w)) for s, w in zip(enc.segment_ids[b], enc.word_ids[b]) if w >= 0})
+                 for b in range(texts)]
+        if method == "partition":  # about 2·U² coalitions, fewer after deduplication
+            return sum(2 * u * u for u in words), f"at most {sum(2 * u * u for u in words)} coalitions of words"
+        from .methods import METHODS
+
+        n = opts.n_samples or METHODS[method].default_samples
+        if method == "shapley":
+            return sum(n * max(u - 1, 0) for u in words), f"{n} orders × (words − 1) forward passes"
+        return texts * n, f"{texts} texts × {n} coalitions"
     if method in ("smoothgrad", "gradient_shap"):
         n = opts.n_samples or (10 if method == "smoothgrad" else 5)
         return texts * n, f"{texts} texts × {n} samples"

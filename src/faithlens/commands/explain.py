@@ -56,12 +56,19 @@ def register(sub) -> None:
                    help="QA models: explain this answer (a substring of the context) instead of the predicted one")
     p.add_argument("--target-text", default=None, metavar="TEXT",
                    help="causal LMs: explain log p(TEXT | prompt), e.g. ' Paris' (mind the leading space)")
+    p.add_argument("--contrast", default=None, metavar="LABEL",
+                   help="classifiers: explain why the target rather than LABEL: F = score(target) − score(LABEL) "
+                        "(with the default logit score, the logit difference)")
+    p.add_argument("--contrast-text", default=None, metavar="TEXT",
+                   help="causal LMs: explain log p(target) − log p(TEXT), e.g. --target-text ' Paris' --contrast-text "
+                        "' London' (TEXT may differ from the target in its last token only)")
     p.add_argument("--max-new-tokens", type=int, default=1, metavar="N",
                    help="causal LMs without --target-text: greedily generate N tokens and explain them (default 1)")
     p.add_argument("--per-token", action="store_true",
                    help="causal LMs: also attribute each continuation token alone (prompt × generated matrix)")
     p.add_argument("--samples", type=int, default=None,
-                   help="samples for smoothgrad / gradient_shap (default: 10 / 5, the papers' settings)")
+                   help="samples for smoothgrad / gradient_shap (default: 10 / 5, the papers' settings); random orders for "
+                        "shapley (default 25); coalitions for kernel_shap and lime (default 200)")
     p.add_argument("--warn-above", type=float, default=DEFAULT_WARN_ABOVE, metavar="FRACTION",
                    help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
@@ -153,16 +160,25 @@ def run(args: argparse.Namespace) -> int:
         target = args.answer
     if args.target_text is not None:
         target = args.target_text
+    if args.contrast is not None and args.contrast_text is not None:
+        raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
+                             "continuation). Got both.")
+    contrast = args.contrast_text if args.contrast_text is not None else args.contrast
+    if args.contrast is not None and args.contrast.lstrip("-").isdigit():
+        contrast = int(args.contrast)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=args.max_new_tokens, per_token=args.per_token, warn_above=args.warn_above)
+    if contrast is not None:
+        settings["contrast"] = contrast
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
     else:
         explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
                                            dtype=getattr(torch, args.dtype)))
+    _check_contrast(args, explainer.task)
     by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes
     if by_method is None:  # not rank 0: rank 0 prints everything
         return 0
@@ -178,3 +194,12 @@ def run(args: argparse.Namespace) -> int:
         path = write_html(args.html, groups)
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _check_contrast(args: argparse.Namespace, task) -> None:
+    """--contrast is for classifiers, --contrast-text for causal LMs."""
+    if args.contrast_text is not None and task.name != "causal_lm":
+        raise FaithlensError(f"--contrast-text is a causal LM's foil continuation; this is a {task.summary} model. "
+                             "Pass --contrast LABEL instead.")
+    if args.contrast is not None and task.name == "causal_lm":
+        raise FaithlensError("A causal LM's foil is a continuation text: pass --contrast-text TEXT instead of --contrast.")

@@ -100,6 +100,8 @@ def prediction_parts(e: Explanation) -> list[tuple[str, str]]:
         parts.append(("continuation", repr(str(target.get("label", "")))))
         if isinstance(target.get("log_prob"), (int, float)):
             parts.append(("log p", f"{float(target['log_prob']):.3f}"))
+        if question := contrast_question(e):
+            parts.append(("explains", question))
         return parts
     if "predicted" in pred and isinstance(pred.get("predicted"), (list, tuple)):
         chosen = [str(x) for x in pred["predicted"]]
@@ -121,7 +123,19 @@ def prediction_parts(e: Explanation) -> list[tuple[str, str]]:
     same_span = e.task == "qa" and (e.target or {}).get("token_span") == pred.get("token_span")
     if target is not None and not same_span:
         parts.append(("target", repr(str(target)) if e.task == "qa" else str(target)))
+    if question := contrast_question(e):
+        parts.append(("explains", question))
     return parts
+
+
+def contrast_question(e: Explanation) -> str:
+    """"why 'A' rather than 'B'" for a contrastive explanation (target["contrast"]); '' otherwise."""
+    target = e.target or {}
+    foil = target.get("contrast")
+    if not isinstance(foil, dict):
+        return ""
+    quote = repr if e.task == "causal_lm" else str
+    return f"why {quote(str(target.get('label', '')))} rather than {quote(str(foil.get('label', '')))}"
 
 
 def delta_text(e: Explanation) -> str:
@@ -149,6 +163,10 @@ def is_signed(e: Explanation) -> bool:
 def explained_what(e: Explanation) -> str:
     """What a positive score supports: the target class, the answer span, or the continuation."""
     target = (e.target or {}).get("label")
+    foil = (e.target or {}).get("contrast")
+    if isinstance(foil, dict):  # contrastive: a positive score supports the target rather than the foil
+        quote = repr if e.task == "causal_lm" else str
+        return f"{quote(str(target))} rather than {quote(str(foil.get('label', '')))}"
     if e.task == "causal_lm":
         return f"the continuation {str(target)!r}" if target is not None else "the continuation"
     if e.task == "qa":
