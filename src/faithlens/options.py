@@ -55,7 +55,9 @@ def check_steps(value: object) -> int:
     return _int("steps", value, low=1, high=MAX_STEPS,
                 why=f"Each step is one forward and backward pass per path (SIG: per word), so {value!r} steps would "
                     "take days; 50 Gauss-Legendre steps already integrate to ~1e-4 on smooth models. Use --tolerance for "
-                    "error-controlled steps." if isinstance(value, int) and not isinstance(value, bool) else "")
+                    "error-controlled steps." if isinstance(value, int) and not isinstance(value, bool)
+                    and value > MAX_STEPS else "A path needs at least one quadrature node." if isinstance(value, int)
+                    and not isinstance(value, bool) else "")
 
 
 def check_noise(noise: object) -> float:

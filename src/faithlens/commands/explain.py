@@ -120,7 +120,8 @@ def _check_task_options(args: argparse.Namespace, model) -> None:
         if getattr(args, attr) not in (None, False) and model.task.name != task:
             instead = ("--target LABEL (a label name or class index)" if model.task.name in ("classification", "multi_label")
                        else "--answer TEXT" if model.task.name == "qa" else "--target-text TEXT")
-            raise FaithlensError(f"{option} sets {what}; {model.name!r} is a {model.task.summary} model, which reads "
+            raise FaithlensError(f"{option} sets {what}; {model.name!r} is a{'n' * (model.task.summary[0] in 'aeiou')} "
+                                 f"{model.task.summary} model, which reads "
                                  f"{instead}. Drop {option}.")
 
 
