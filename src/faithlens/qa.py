@@ -145,12 +145,27 @@ def squad_scores(predictions: Sequence[str], answers: Sequence[Sequence[str]]) -
 
 # --- features and prediction ---------------------------------------------------------------------------
 
+def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int) -> None:
+    """Each window holds the question, the specials, the ``stride`` overlap and at least one new context token;
+    else the tokenizer stops the process (a panic in its Rust code), so this is checked first."""
+    specials = tokenizer.num_special_tokens_to_add(pair=True)
+    lengths = [len(ids) for ids in tokenizer([e.question for e in examples], add_special_tokens=False)["input_ids"]]
+    for e, n in zip(examples, lengths):
+        room = max_length - n - specials
+        if room <= stride:
+            raise FaithlensError(f"Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
+                                 f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than "
+                                 f"the stride {stride}. Raise --max-length, lower --stride (e.g. {max(0, room // 2)}), or "
+                                 "shorten the question.")
+
+
 def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = 128):
     """Overflow windows of every example with start/end token labels ([CLS] = 0 when a window lacks the answer).
 
     Returns the tokenizer's batch (input_ids, attention_mask, [token_type_ids], offset_mapping,
     overflow_to_sample_mapping) plus ``start_positions`` and ``end_positions``.
     """
+    check_windows(tokenizer, examples, max_length=max_length, stride=stride)
     enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
                     max_length=max_length, stride=stride, return_overflowing_tokens=True, return_offsets_mapping=True,
                     padding="max_length")
@@ -176,6 +191,7 @@ def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
 def predict_answers(model: torch.nn.Module, tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
                     stride: int = 128, batch_size: int = 32) -> list[str]:
     """The best span of each example over all its windows: max z^start_i + z^end_j, i ≤ j < i + 30, in the context."""
+    check_windows(tokenizer, examples, max_length=max_length, stride=stride)
     model.eval()
     best: dict[int, tuple[float, str]] = {}
     for start in range(0, len(examples), batch_size):

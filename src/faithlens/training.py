@@ -168,6 +168,7 @@ def fine_tune_qa(
                           Path("train"))
     tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering)
     check_model_length(tokenizer, model, max_length)
+    qa.check_windows(tokenizer, list(test), max_length=max_length, stride=stride)  # before training, not after
     feats = qa.features(tokenizer, train, max_length=max_length, stride=stride)
     keys = [k for k in ("input_ids", "attention_mask", "token_type_ids", "start_positions", "end_positions") if k in feats]
     table = {k: torch.tensor(feats[k]) for k in keys}
