@@ -59,6 +59,8 @@ def check_train_options(args) -> None:
                           ("--batch-size", args.batch_size)):
         if value is not None and value < 1:
             raise FaithlensError(f"{option} must be a positive int. Got {value}.")
+    if args.holdout is not None and not 0 < args.holdout < 1:
+        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
     if args.max_length is not None and args.max_length > MAX_TRAIN_LENGTH:
         raise FaithlensError(f"--max-length must be at most {MAX_TRAIN_LENGTH} tokens. Got {args.max_length:,}.")
     if not (math.isfinite(args.lr) and 0 < args.lr < 1):
@@ -101,8 +103,6 @@ def run(args) -> int:
     from ..training import fine_tune
 
     check_train_options(args)  # before any data is read or model loaded
-    if args.holdout is not None and not 0 < args.holdout < 1:
-        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
     if args.holdout is not None and args.test is not None:
         raise FaithlensError("Pass either --test or --holdout, not both.")
     if args.task == "qa":
