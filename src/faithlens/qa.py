@@ -148,6 +148,8 @@ def squad_scores(predictions: Sequence[str], answers: Sequence[Sequence[str]]) -
 def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int) -> None:
     """Each window holds the question, the specials, the ``stride`` overlap and at least one new context token;
     else the tokenizer stops the process (a panic in its Rust code), so this is checked first."""
+    if not examples:
+        return
     specials = tokenizer.num_special_tokens_to_add(pair=True)
     lengths = [len(ids) for ids in tokenizer([e.question for e in examples], add_special_tokens=False)["input_ids"]]
     for e, n in zip(examples, lengths):

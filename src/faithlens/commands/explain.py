@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
-                    max_new_tokens=args.max_new_tokens or DEFAULT_NEW_TOKENS, per_token=args.per_token)
+                    max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens, per_token=args.per_token)
     if args.noise is not None:
         settings["noise"] = args.noise
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
