@@ -141,6 +141,14 @@ def check_consistent(d: dict[str, Any]) -> None:
     text, pair = d["text"], d.get("text_pair")
     if not isinstance(text, str) or not (pair is None or isinstance(pair, str)):
         raise bad(f"'text' must be a str and 'text_pair' a str or null. Got {type(text).__name__} and {type(pair).__name__}")
+    for name in ("prediction", "target", "settings"):
+        if not isinstance(d[name], dict):
+            raise bad(f"'{name}' must be a JSON object. Got {type(d[name]).__name__}")
+    for name in ("method", "model", "score", "version"):
+        if not isinstance(d[name], str):
+            raise bad(f"'{name}' must be a str. Got {type(d[name]).__name__}")
+    if not isinstance(d.get("truncated", False), bool) or not all(isinstance(w, str) for w in d.get("warnings") or ()):
+        raise bad("'truncated' must be true/false and 'warnings' a list of str")
     n = len(d["tokens"])
     for name in ("offsets", "special", "token_scores", "token_scores_normalised"):
         if len(d[name]) != n:
