@@ -671,6 +671,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("--holdout", "0"), "--holdout must be a fraction"), (("--holdout", "1"), "--holdout must be a fraction"),
         (("--holdout", "0.2", "--test", tsv), "either --test or --holdout"),
         (("--labels", "only"), "1 label names were given"),
+        (("--subset", "1"), "at least two classes"), (("--holdout", "0.99"), "at least two classes"),
     ]:
         add(k, "train " + " ".join(argv), lambda a=argv: train_cls(*a), "error", words)
     for argv, words in [
@@ -816,6 +817,12 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     add(k, "target: a set", lambda: tx.explain(["good", "bad"], "occlusion", target={0, 1}), "error", "The target is a set")
     add(k, "target: a generator of one per text", lambda: tx.explain(["good", "bad"], "occlusion", target=(i for i in (1, 0))),
         "ok", "targets in order", lambda r: [e.target["index"] for e in r] == [1, 0])
+    add(k, "target: numpy.int64(1)", lambda: tx.explain("good", "occlusion", target=np.int64(1)), "ok", "index 1",
+        lambda e: e.target["index"] == 1)
+    add(k, "target: a 0-d torch tensor", lambda: tx.explain("good", "occlusion", target=torch.tensor(0)), "ok", "index 0",
+        lambda e: e.target["index"] == 0)
+    add(k, "target: numpy.float64(1.0)", lambda: tx.explain("good", "occlusion", target=np.float64(1.0)), "error", "Got float")
+    add(k, "target: a float tensor", lambda: tx.explain("good", "occlusion", target=torch.tensor(1.0)), "error", "Got Tensor")
     add(k, "target: a list too short", lambda: tx.explain(["good", "bad"], "occlusion", target=[1]), "error",
         "1 targets for 2 texts")
     qa_x = faithlens.Explainer(tiny("bert_qa"))

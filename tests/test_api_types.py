@@ -61,3 +61,14 @@ def test_as_items_says_single_or_many():
 def test_wrong_target_containers_are_refused(explainer, target, words):
     with pytest.raises(FaithlensError, match=words):
         explainer.explain(["good", "bad"], "occlusion", target=target)
+
+
+def test_integer_scalars_of_numpy_and_torch_are_indices(explainer):
+    import numpy as np
+
+    for target in (np.int64(1), torch.tensor(1)):
+        assert explainer.explain("good", "occlusion", target=target).target["index"] == 1
+    assert [e.target["index"] for e in explainer.explain(["good", "bad"], "occlusion", target=np.array([1, 0]))] == [1, 0]
+    for target in (np.float64(1.0), torch.tensor(1.0), np.bool_(True)):
+        with pytest.raises(FaithlensError, match="The target"):
+            explainer.explain("good", "occlusion", target=target)

@@ -69,3 +69,11 @@ def test_facade_sizes_refused_before_loading(tmp_path, capsys, argv, words):
     code, err = run(capsys, *argv, "--model", str(tmp_path / "no-such-model"), "--out", str(out))
     assert code == 2 and words in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [["--subset", "1"], ["--holdout", "0.99"]])
+def test_a_training_split_of_one_class_is_refused(saved_tiny, tmp_path, capsys, argv):
+    data = tmp_path / "t.tsv"
+    data.write_text("sentence\tlabel\ngood film\t1\nbad\t0\nfun\t1\nawful\t0\n", encoding="utf-8")
+    code, err = run(capsys, "train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"), *argv)
+    assert code == 2 and "at least two classes" in err

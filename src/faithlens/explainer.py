@@ -358,7 +358,9 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
 
 
 def _per_text(target, n: int) -> list:
-    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text."""
+    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
+    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
+    target = _as_int(target)
     if target is None or isinstance(target, (int, str, tuple)):
         return [target] * n
     if isinstance(target, (dict, set, frozenset)):
@@ -374,7 +376,19 @@ def _per_text(target, n: int) -> list:
                              f"continuation text. Got {type(target).__name__}.") from None
     if len(target) != n:
         raise FaithlensError(f"Got {len(target)} targets for {n} texts. Pass one target, or one per text.")
-    return target
+    return [_as_int(t) for t in target]
+
+
+def _as_int(value):
+    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
+    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
+        return value
+    import operator
+
+    try:
+        return operator.index(value)
+    except TypeError:
+        return value
 
 
 def _resolve_target(model: ClassifierModel, target: Target) -> int:

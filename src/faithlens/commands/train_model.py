@@ -122,6 +122,7 @@ def run(args) -> int:
         return list(data.texts), [int(y) for y in data.labels]
 
     train = split(args.train, "train")
+    n_classes = max(train[1]) + 1  # from the whole training file, before any holdout or subset
     validation = split(args.validation, "validation")
     if args.validation is None and args.train == "rotten_tomatoes":
         validation = split("rotten_tomatoes", "validation")
@@ -142,7 +143,12 @@ def run(args) -> int:
         index = sorted(index[: args.subset])
         subset_note = f"seeded subset (seed {args.subset_seed}) of {args.subset} of {len(train[0])} examples"
         train = ([train[0][i] for i in index], [train[1][i] for i in index])
-    n_classes = max(train[1]) + 1
+    present = sorted(set(train[1]))
+    if len(present) < 2:
+        what = "no examples" if not present else f"examples of class {present[0]} only"
+        raise FaithlensError(f"The training split (after any --holdout or --subset) has {len(train[1])} example(s), {what}; a "
+                             "classifier needs examples of at least two classes. Pass a smaller --holdout, a larger "
+                             "--subset, or another --subset-seed.")
     labels = names or (["negative", "positive"] if n_classes == 2 else [f"LABEL_{i}" for i in range(n_classes)])
     if len(labels) < n_classes:
         raise FaithlensError(f"The data has {n_classes} classes but {len(labels)} label names were given: {labels}.")
