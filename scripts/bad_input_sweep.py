@@ -950,6 +950,8 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     add(k, "explain --noise abc", lambda: cli("explain", "good", "--noise", "abc"), "error", "invalid float value")
     add(k, "explain --noise with ig", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "ig", "--noise", "0.2"),
         "error", "does nothing for ig")
+    add(k, "explain --noise 0.01 (the default value) with ig", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
+                                                                         "ig", "--noise", "0.01"), "error", "does nothing for ig")
     add(k, "explain --noise 0.5", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "smoothgrad", "--noise", "0.5",
                                               "--json"), "ok", "noise 0.5 recorded",
         lambda r: ok_json(1)(r) and first(r)["settings"]["noise"] == 0.5)

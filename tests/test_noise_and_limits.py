@@ -36,6 +36,8 @@ def test_cli_noise_option(saved_tiny, capsys):
     assert "each noisy copy is mostly noise" in capsys.readouterr().err
     assert main(["explain", "good", "--model", str(saved_tiny), "--method", "ig", "--noise", "0.2"]) == 2
     assert "does nothing for ig" in capsys.readouterr().err
+    assert main(["explain", "good", "--model", str(saved_tiny), "--method", "ig", "--noise", "0.01"]) == 2  # the default
+    assert "does nothing for ig" in capsys.readouterr().err
 
 
 def test_evaluate_spec_takes_noise():

@@ -162,6 +162,9 @@ def run(args: argparse.Namespace) -> int:
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens, per_token=args.per_token)
     if args.noise is not None:
+        if "smoothgrad" not in args.method:  # also --noise 0.01, the default value, is a flag given for nothing
+            raise FaithlensError(f"--noise sets SmoothGrad's σ; it does nothing for {', '.join(args.method)}. Drop it, or "
+                                 "add --method smoothgrad.")
         settings["noise"] = args.noise
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
