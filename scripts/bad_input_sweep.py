@@ -1063,7 +1063,7 @@ def _foreign_tokenizer(folder: Path) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 def main_sweep() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bad_inputs.md")
     parser.add_argument("--kinds", nargs="+", default=None, help="only these kinds, by number (e.g. 5 6)")
     opts = parser.parse_args()
