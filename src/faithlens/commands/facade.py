@@ -113,11 +113,9 @@ def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) ->
 # --- runners ---------------------------------------------------------------------------------------
 
 def run_train(args) -> int:
-    from ..audit.facade import FacadeSettings, train_facade
+    from ..audit.facade import FacadeSettings, check_facade_settings, train_facade
     from ..data import load_dataset
     from ..model import load_model
-
-    from ..audit.facade import check_facade_settings
 
     settings = FacadeSettings(target=args.target, width_divisor=args.width_divisor, steps=args.steps,
                               batch_size=args.batch_size, max_length=args.max_length, lr=args.lr, lambda_g=args.lambda_g,
@@ -142,12 +140,8 @@ def run_train(args) -> int:
 
 
 def run_merge(args) -> int:
-    from ..audit.merge import agreement, merge_models
-    from ..model import load_model
-
-    from ..audit.merge import calibrate_gain
-
-    from ..model import check_model_source
+    from ..audit.merge import agreement, calibrate_gain, merge_models
+    from ..model import check_model_source, load_model
 
     if args.gain != "auto":
         try:
