@@ -56,7 +56,7 @@ from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explana
 from .model import ClassifierModel
 
 DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
-SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float}
+SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float, "noise": "noise"}
 RECORDS_FILE = "records.jsonl"
 REJECTED_FILE = "records.rejected.jsonl"
 SETTINGS_FILE = "settings.json"
@@ -88,7 +88,8 @@ def _uses_steps(method: str) -> bool:
 
 
 def parse_method(spec: str) -> MethodSpec:
-    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance.
+    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance,
+    noise (SmoothGrad's σ as a fraction of the embedding range, in (0, 1]).
 
     Every setting is checked here, before any work: it must apply to the method (``mode`` to SIG,
     ``unit`` to SIG and occlusion, ``rule`` and ``tolerance`` to SIG and IG, ``steps`` to path
@@ -107,12 +108,28 @@ def parse_method(spec: str) -> MethodSpec:
         if key == "steps" and value.upper().endswith("N"):
             per_token = _positive_int(value[:-1] or "1", spec)
             continue
-        if SPEC_KEYS[key] is float:
+        if SPEC_KEYS[key] == "noise":
+            options[key] = _noise(value, spec)
+        elif SPEC_KEYS[key] is float:
             options[key] = _fraction(value, spec)
         else:
             options[key] = _positive_int(value, spec) if SPEC_KEYS[key] is int else value
     _check_options(method, options, per_token is not None, spec)
     return MethodSpec(label=spec, method=name, options=options, steps_per_token=per_token)
+
+
+def _noise(value: str, spec: str) -> float:
+    from .options import check_noise
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise FaithlensError(f"Expected a number in (0, 1] for noise in method spec {spec!r}. Got {value!r}. Example: "
+                             "smoothgrad:noise=0.1.") from None
+    try:
+        return check_noise(number)
+    except FaithlensError as exc:
+        raise FaithlensError(f"In method spec {spec!r}: {exc}") from None
 
 
 def _fraction(value: str, spec: str) -> float:
@@ -132,12 +149,13 @@ def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
 
     applies = {"steps": method.default_steps is not None, "mode": method.name == "sig",
                "unit": method.name in PER_UNIT, "rule": method.name in ("sig", "ig"),
-               "tolerance": method.name in ("sig", "ig"), "n_samples": method.default_samples is not None}
+               "tolerance": method.name in ("sig", "ig"), "n_samples": method.default_samples is not None,
+               "noise": method.name == "smoothgrad"}
     for key in list(options) + (["steps"] if per_token else []):
         if not applies[key]:
             users = {"steps": "sig, ig, dig", "mode": "sig", "unit": "sig, occlusion", "rule": "sig, ig",
                      "tolerance": "sig, ig",
-                     "n_samples": "smoothgrad, gradient_shap, shapley, kernel_shap, lime"}[key]
+                     "n_samples": "smoothgrad, gradient_shap, shapley, kernel_shap, lime", "noise": "smoothgrad"}[key]
             raise FaithlensError(f"Method setting {key!r} does not apply to {method.name!r} (in {spec!r}); it applies to "
                                  f"{users}. Drop it.")
     choices = {"mode": MODES, "unit": ("token", "word"), "rule": tuple(RULES)}

@@ -19,7 +19,7 @@ from .baselines import Baseline, baseline_embeddings, check_baseline, resolve_ba
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .comparison import Comparison
 from .device import synchronize
-from .encoding import Encoding, Text, check_texts, encode, encode_windows, split_items
+from .encoding import Encoding, Text, as_items, check_texts, encode, encode_windows, split_items
 from .errors import FaithlensError
 from .explanation import Explanation, Word
 from .accuracy import measure
@@ -65,7 +65,7 @@ class Explainer:
     # --- prediction --------------------------------------------------------------------------
     def predict(self, texts: Text | Sequence[Text], *, truncate: bool = False) -> Tensor:
         """Label probabilities (N, C) of a classifier for texts or text pairs (softmax; sigmoid for multi-label)."""
-        items = [texts] if isinstance(texts, (str, tuple)) else list(texts)
+        items, _ = as_items(texts)
         enc = encode(self.model, items, truncate=truncate)
         with torch.inference_mode():
             outputs = self.model.outputs(self.model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids,
@@ -131,8 +131,7 @@ class Explainer:
         may differ from the target in its last token only (the target's earlier tokens are part of the input).
         The result's ``target["contrast"]`` names the foil.
         """
-        single = isinstance(texts, (str, tuple))
-        items = [texts] if single else list(texts)
+        items, single = as_items(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
@@ -156,6 +155,7 @@ class Explainer:
                                                        f"{task.summary} model; it is read by causal LMs."]))
         _check_items(task, items)
         targets = _per_text(target, len(items))
+        _check_targets(self.model, targets, max_new_tokens)  # before any model pass
         foils = _per_text(contrast, len(items))
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
                        return_attributions=return_attributions, tolerance=tolerance)
@@ -420,9 +420,14 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
 
 
 def _per_text(target, n: int) -> list:
-    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text."""
+    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
+    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
+    target = _as_int(target)
     if target is None or isinstance(target, (int, str, tuple)):
         return [target] * n
+    if isinstance(target, (dict, set, frozenset)):
+        raise FaithlensError(f"The target is a {type(target).__name__}. Pass one target (a class index, label name, "
+                             "answer or continuation text), or a list with one per text, in the texts' order.")
     if isinstance(target, float) or isinstance(target, bytes):
         raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
                              f"continuation text. Got {type(target).__name__} {target!r}.")
@@ -433,10 +438,31 @@ def _per_text(target, n: int) -> list:
                              f"continuation text. Got {type(target).__name__}.") from None
     if len(target) != n:
         raise FaithlensError(f"Got {len(target)} targets for {n} texts. Pass one target, or one per text.")
-    return target
+    return [_as_int(t) for t in target]
+
+
+def _as_int(value):
+    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
+    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
+        return value
+    import operator
+
+    try:
+        return operator.index(value)
+    except TypeError:
+        return value
 
 
 def _resolve_target(model: ClassifierModel, target: Target) -> int:
+    """The class index a classifier's target names. One rule on every surface (API, CLI, web app):
+
+    - an ``int`` is a class index (``-1`` and others outside 0..C-1 are errors);
+    - ``"index:N"`` is the index N and ``"label:NAME"`` the label NAME, whatever the label names are;
+    - any other ``str`` is a label name (exact, else ignoring case), or, when it is a whole number, the
+      class index it reads as. A number that is both a label name and the index of *another* label
+      (labels ``("1", "0")``: ``"1"`` names class 0 and indexes class 1) is refused with both readings
+      named; where both readings agree (labels ``("0", "1")``) it is accepted.
+    """
     labels = model.labels
     if isinstance(target, bool) or not isinstance(target, (int, str)):
         raise FaithlensError(f"The target of a classifier must be a class index or label name ({', '.join(labels)}). "
@@ -446,14 +472,65 @@ def _resolve_target(model: ClassifierModel, target: Target) -> int:
             raise FaithlensError(f"Target index {target} is out of range: {model.name!r} has {len(labels)} classes "
                                  f"(0..{len(labels) - 1}: {', '.join(labels)}).")
         return target
-    if target in labels:
-        return labels.index(target)
-    lowered = [label.lower() for label in labels]
-    if target.lower() in lowered:
-        return lowered.index(target.lower())
-    if target.strip().lstrip("-").isdigit():
-        return _resolve_target(model, int(target))
+    prefix, colon, rest = target.partition(":")
+    if colon and prefix.strip() == "index":
+        if not rest.strip().lstrip("-").isdigit():
+            raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
+        return _resolve_target(model, int(rest))
+    if colon and prefix.strip() == "label" and target not in labels:
+        by_name = _label_index(labels, rest)
+        if by_name is None:
+            raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
+        return by_name
+    by_name = _label_index(labels, target)
+    number = target.strip()
+    if number.lstrip("-").isdigit():
+        index = int(number)
+        if by_name is not None and by_name != index:
+            reading = f"the class index {index} (label {labels[index]!r})" if 0 <= index < len(labels) else \
+                f"the class index {index} (out of range)"
+            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
+                                 f"it is the label name {target!r} (class {by_name}) and {reading}. Write "
+                                 f"label:{target} for the label, or index:{index} (an int in Python) for the index.")
+        return by_name if by_name is not None else _resolve_target(model, index)
+    if by_name is not None:
+        return by_name
     raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
+
+
+def _label_index(labels: Sequence[str], name: str) -> int | None:
+    """The index of a label name: exact, else the only match ignoring case and surrounding spaces."""
+    if name in labels:
+        return list(labels).index(name)
+    lowered = [label.strip().lower() for label in labels]
+    wanted = name.strip().lower()
+    return lowered.index(wanted) if lowered.count(wanted) == 1 else None
+
+
+def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_tokens: int) -> None:
+    """Targets checked before any model pass: a classifier's names resolve; a causal LM's continuation
+    is a str within MAX_TARGET_TOKENS tokens and not given together with max_new_tokens."""
+    from .options import MAX_TARGET_TOKENS
+
+    task = model.task.name
+    for i, t in enumerate(targets):
+        if t is None:
+            continue
+        if task in ("classification", "multi_label"):
+            _resolve_target(model, t)
+        elif task == "causal_lm":
+            if not isinstance(t, str):
+                raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
+            if max_new_tokens != DEFAULT_NEW_TOKENS:
+                raise FaithlensError(f"max_new_tokens={max_new_tokens} generates a continuation when none is given; "
+                                     f"target {t[:40]!r} gives it, so max_new_tokens would do nothing. Pass one of them.")
+            n = len(model.tokenizer(t, add_special_tokens=False)["input_ids"])
+            if n > MAX_TARGET_TOKENS:
+                raise FaithlensError(f"The target text of item {i} is {n:,} tokens; the limit is {MAX_TARGET_TOKENS} "
+                                     "(as for max_new_tokens). Every continuation token is model input on every path "
+                                     "step, and F sums their log-probabilities, so a long continuation mostly measures "
+                                     "the continuation, not the prompt. Explain a shorter continuation (its first "
+                                     "sentence), or split it.")
 
 
 def _answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> list[int] | None:

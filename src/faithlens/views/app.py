@@ -149,7 +149,7 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
     if target not in (None, ""):
         if isinstance(target, bool) or not isinstance(target, (str, int)):
             raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
-        settings["target"] = int(target) if isinstance(target, str) and target.lstrip("-").isdigit() else target
+        settings["target"] = target  # a str is read by the one rule of faithlens.explainer._resolve_target
     settings["truncate"] = _boolean(fields, "truncate")
     try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
         check_settings(methods, settings)
