@@ -8,7 +8,7 @@ disagree: a faithful explanation of a model that learnt a shortcut is implausibl
 
 - which example: ``"text"`` (the example's text, as the data file holds it after stripping
   surrounding whitespace; for pairs also ``"text_pair"``) or ``"index"`` (the 0-based row of the
-  data file, before ``--limit``/shuffling);
+  data file, before ``--limit``/shuffling); with both, they must agree;
 - the rationale: ``"spans"``, character spans ``[[start, end], ...]`` (end exclusive) in the text,
   or ``"words"``, 0-based indices into the text's whitespace-separated words; ``"segment": 1``
   places them in the second text of a pair;
@@ -219,15 +219,20 @@ def _item(record, line: int, where: str, dataset, firsts: dict):
     unknown = sorted(set(record) - _KEYS)
     if unknown:
         raise FaithlensError(f"Line {line} of {where!r} has unknown keys {unknown}. Valid keys: {', '.join(sorted(_KEYS))}.")
-    if ("text" in record) == ("index" in record):
-        raise FaithlensError(f"Line {line} of {where!r} must name its example by \"text\" or by \"index\" (one of them). "
+    if "text" not in record and "index" not in record:
+        raise FaithlensError(f"Line {line} of {where!r} must name its example by \"text\" or by \"index\". "
                              f"Got keys {sorted(record)}.")
     if "index" in record:
         index = record["index"]
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(dataset):
             raise FaithlensError(f"Line {line} of {where!r}: \"index\" must be a row of the data (0..{len(dataset) - 1}). "
                                  f"Got {index!r}.")
-        return dataset.texts[index]
+        item = dataset.texts[index]
+        first = item[0] if isinstance(item, tuple) else item
+        if "text" in record and (not isinstance(record["text"], str) or record["text"].strip() != first):
+            raise FaithlensError(f"Line {line} of {where!r}: row {index} of the data is {_short(first)}, not "
+                                 f"{_short(record['text'])}. Was the file written for other data? Fix \"index\" or drop it.")
+        return item
     text = record["text"]
     if not isinstance(text, str) or not text.strip():
         raise FaithlensError(f"Line {line} of {where!r}: \"text\" must be a non-empty string. Got {text!r}.")
