@@ -52,6 +52,10 @@ def register(sub) -> None:
                    help="causal LMs without --target-text: greedily generate N tokens and explain them (default 1)")
     p.add_argument("--per-token", action="store_true",
                    help="causal LMs: also attribute each continuation token alone (prompt × generated matrix)")
+    p.add_argument("--target-side", action="store_true",
+                   help="causal LMs, implies --per-token: attribute each generated token also to the generated tokens "
+                        "before it (target-side attribution, as inseq's): the matrix gains rows for them (→), blank where "
+                        "a token comes at or after the one explained")
     p.add_argument("--samples", type=int, default=None, help="samples for smoothgrad / gradient_shap")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch")
@@ -142,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
-                    max_new_tokens=args.max_new_tokens, per_token=args.per_token)
+                    max_new_tokens=args.max_new_tokens, per_token=args.per_token or args.target_side,
+                    **({"target_side": True} if args.target_side else {}))
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
