@@ -112,6 +112,8 @@ def test_evaluate_plausibility_table_matches_the_words_and_random_row_is_seeded(
     assert saved["rows"] == json.loads(json.dumps(table["rows"]))
     assert "| random |" in (out / "plausibility.md").read_text() and "AUPRC ↑" in result.markdown()
     assert load_result(out).plausibility == table  # rebuilt from the records alone
+    page = (out / "report.html").read_text()
+    assert "How plausible" in page and "<td>random</td>" in page
 
 
 def test_evaluate_refuses_rationales_for_none_of_the_examples(tmp_path):

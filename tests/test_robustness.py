@@ -162,6 +162,7 @@ def test_evaluate_columns_are_seeded_and_batching_invariant(tmp_path):
     assert one.rows[0]["infidelity"]["n"] == 6 and one.rows[1]["sensitivity"]["mean"] > 0
     assert "Infid ↓" in three.markdown() and "Sens ↓" in three.markdown()
     assert "infidelity_mean" in (tmp_path / "b" / "results.csv").read_text()
+    assert "Infid ↓" in (tmp_path / "b" / "report.html").read_text()
     other = evaluate(model, data, seed=1, batch_size=3, **kw)
     assert other.rows[0]["infidelity"]["mean"] != three.rows[0]["infidelity"]["mean"]
 
