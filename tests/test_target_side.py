@@ -6,6 +6,7 @@ import json
 import pytest
 import torch
 from test_causal_lm import PROMPT, TARGET, ids_of, own_log_probs
+from test_smollm2 import needs_smollm2
 from tiny import tiny
 
 from faithlens import Explainer, Explanation
@@ -103,3 +104,20 @@ def test_target_side_needs_per_token_and_a_causal_lm(lm):
         lm.explain(PROMPT, "occlusion", target=TARGET, target_side=True)
     with pytest.raises(FaithlensError, match="per_token"):
         Explainer(tiny("bert")).explain("good", "occlusion", per_token=True, target_side=True)
+
+
+@pytest.mark.slow
+@needs_smollm2
+def test_smollm2_target_side_entry_equals_its_own_leave_one_out():
+    lm = Explainer("smollm2")
+    e = lm.explain("Roses are red, violets are", "occlusion", target=" blue and", per_token=True, target_side=True)
+    p, t = ids_of(lm, "Roses are red, violets are", " blue and")
+    assert len(t) == 2 and len(e.per_target) == 2
+    E, W = _embeds(lm, p, t)
+    base = E[lm.model.tokenizer.convert_tokens_to_ids(e.settings["baseline_token"])]
+    full = own_log_probs(lm.model, p, t)
+    Wi = W.clone()
+    Wi[0, len(p)] = base  # " blue" at the baseline
+    expected = float(full[1] - own_log_probs(lm.model, p, t, embeds=Wi)[1])
+    assert e.per_target[1][len(p)] == pytest.approx(expected, abs=2e-4)  # float32
+    assert abs(expected) > 1e-2 and e.per_target[0][len(p)] == 0.0
