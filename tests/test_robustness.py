@@ -172,3 +172,19 @@ def test_unknown_metric_is_refused():
         parse_metrics(["fidelity"])
     with pytest.raises(FaithlensError, match="twice"):
         parse_metrics(["infidelity", "infidelity"])
+
+
+def test_pairs_and_qa_run_through_the_task_layer():
+    """Text pairs: words of both segments are dropped (an additive model still has zero infidelity); QA runs."""
+    pairs = Dataset((("the film was good", "it was fun"), ("a boring plot", "the acting was great")), (1, 0), source="pairs")
+    model = analytic("linear")
+    prep = Explainer(model)._prepare(list(pairs.texts), [None, None], resolve_baseline(model, None),
+                                     model.task.score("logit"), False, None, None)
+    units = word_units(prep.batch)
+    assert torch.equal(units.any(1), prep.batch.enc.attributed)  # every token of both texts is in some word
+    assert int((prep.batch.enc.segment_ids == 1).sum()) > 0
+    linear = evaluate(model, pairs, methods=["occlusion"], metrics=["infidelity"], progress=False)
+    assert linear.rows[0]["infidelity"]["n"] == 2 and linear.rows[0]["infidelity"]["mean"] < 1e-24
+    qa = Dataset((("what was good", "the film was good and fun"),), (None,), source="qa", answers=(("good",),))
+    result = evaluate(tiny("bert_qa"), qa, methods=["occlusion"], metrics=["infidelity", "sensitivity"], progress=False)
+    assert result.rows[0]["infidelity"]["mean"] > 0 and result.rows[0]["sensitivity"]["n"] == 1
