@@ -18,6 +18,7 @@ COMMANDS = (
     "faithlens.commands.facade",
     "faithlens.commands.audit",
     "faithlens.commands.serve",
+    "faithlens.commands.rationales",
 )
 
 DEVICE_COMMANDS = ("explain", "evaluate", "audit", "serve")  # training and the FACADE tools run on the CPU

@@ -100,6 +100,7 @@ class Explainer:
         tolerance: float | None = None,
         warn_above: float = DEFAULT_WARN_ABOVE,
         contrast: Target | Sequence[Target] = None,
+        target_side: bool = False,
     ) -> Explanation | list[Explanation]:
         """Explain one item (returns an Explanation) or a list of items (returns a list).
 
@@ -111,7 +112,14 @@ class Explainer:
         ``score`` defaults to the task's own (``logit``; ``log_prob`` for causal LMs), ``baseline`` to
         the model's own (``mask``; for causal LMs pad, else eos, else unk).
         ``per_token`` (causal LMs): also attribute each continuation token's log-probability alone,
-        giving ``Explanation.per_target`` (continuation tokens × tokens). ``progress`` shows a bar of
+        giving ``Explanation.per_target`` (continuation tokens × tokens). ``target_side`` (with
+        ``per_token``) also attributes each continuation token's log-probability to the continuation
+        tokens before it, as inseq's target-side attribution: row j of ``per_target`` then scores the
+        prompt tokens and y_<j (the continuation's input columns, the last J − 1 tokens), and is
+        exactly 0 at y_≥j; the matrix gains its lower triangle. Each row j runs the method with y_<j
+        among the attributed positions of F_j = log p(y_j | prompt, y_<j) (moved to the baseline like
+        prompt tokens), so for IG-like methods a row's prompt scores share the path with y_<j; the
+        explanation of Σ_j F_j (``token_scores``) stays prompt-only. ``progress`` shows a bar of
         model passes with an ETA on stderr once the work has run for 2 s (default: when stderr is a
         terminal), after printing the expected number of passes when it is large.
         ``tolerance`` (SIG reverse/forward, IG): error-controlled quadrature (SPEC §10). Each SIG
@@ -150,6 +158,9 @@ class Explainer:
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
                                  f"{self.model.name!r} is a {task.summary} model. Drop per_token.")
+        if target_side and not per_token:
+            raise FaithlensError("target_side extends the per-token matrix (each generated token attributed to the prompt "
+                                 "and to the generated tokens before it). Pass per_token=True as well (CLI: --per-token).")
         if max_new_tokens != DEFAULT_NEW_TOKENS and task.name != "causal_lm":
             ignored = "; ".join(filter(None, [ignored, f"max_new_tokens={max_new_tokens} does nothing for a "
                                                        f"{task.summary} model; it is read by causal LMs."]))
@@ -168,11 +179,12 @@ class Explainer:
         show = wanted() if progress is None else bool(progress)
         with progress_bar(f"{method} ({len(items)} text{'s' * (len(items) > 1)})", enabled=show):
             self._run(items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils)
+                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils, target_side)
         return results[0] if single else results  # type: ignore[return-value]
 
     def _run(self, items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils) -> None:
+             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils,
+             target_side=False) -> None:
         """Explain `items` batch by batch (similar lengths together) into `results`."""
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
@@ -182,18 +194,18 @@ class Explainer:
                                  max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx])
             if show:
                 announce_cost(method, opts, prep.batch)
-            summed = _summed_from_tokens(spec, prep, opts) if per_token else None
+            summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None
             if summed is not None:  # F = Σ_j F_j and the method is linear in F: one run gives both
                 out, per_target = summed
             else:
                 out = spec.fn(prep.batch, opts)
-                per_target = _per_target(spec, prep, opts) if per_token else None
+                per_target = _per_target(spec, prep, opts, target_side=target_side) if per_token else None
             if per_token and per_target is None:
                 per_target = [[out.token_scores[b, prep.batch.enc.real_positions(b)].to(torch.float64).tolist()]
                               for b in range(len(idx))]
             synchronize(self.model.device)
             seconds = (time.perf_counter() - t0) / len(idx)
-            settings = dict(common, **out.settings)
+            settings = dict(common, **out.settings, **({"target_side": True} if target_side else {}))
             for j, i in enumerate(idx):
                 results[i] = _assemble(self.model, prep, out, j, spec, settings, seconds, seed if spec.random else None,
                                        per_target=None if per_target is None else per_target[j],
@@ -601,14 +613,15 @@ def _summed_from_tokens(spec, prep: Prepared, opts: Options) -> tuple[MethodOutp
     return out, per_target
 
 
-def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
+def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False, target_side: bool = False):
     """Causal LMs: each continuation token's own attribution, as (B, J, L) nested lists on real positions
-    (with ``keep_output`` also the method's output over the (b, j) rows and each row's text b)."""
+    (with ``keep_output`` also the method's output over the (b, j) rows and each row's text b).
+    ``target_side``: row j also attributes the continuation tokens y_<j (:func:`target_side_rows`)."""
     batch = prep.batch
     B, J = batch.target.shape
-    if J == 1:  # one continuation token: its own attribution is the explanation itself
+    if J == 1:  # one continuation token: its own attribution is the explanation itself (no y_<1 either)
         return None
-    rows, owners = [], []
+    rows, owners, which = [], [], []
     for b in range(B):
         for j in range(J):
             if int(batch.target[b, j]) < 0:
@@ -617,8 +630,13 @@ def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
             only[j] = batch.target[b, j]
             rows.append(only)
             owners.append(b)
+            which.append(j)
     index = torch.tensor(owners)
-    sub = Batch(model=batch.model, enc=batch.enc.select(index), W=batch.W[index], Wbar=batch.Wbar[index],
+    enc, Wbar = batch.enc.select(index), batch.Wbar[index]
+    if target_side:
+        enc = target_side_rows(enc, batch.target[index], torch.tensor(which))
+        Wbar = baseline_embeddings(batch.model, enc, prep.baseline, batch.W[index])
+    sub = Batch(model=batch.model, enc=enc, W=batch.W[index], Wbar=Wbar,
                 target=torch.stack(rows), score=batch.score, rows_per_chunk=batch.rows_per_chunk,
                 memory_budget=batch.memory_budget)
     out = spec.fn(sub, opts)
@@ -627,6 +645,26 @@ def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
         pos = batch.enc.real_positions(b)
         result[b].append(out.token_scores[r, pos].to(torch.float64).tolist())
     return (result, out, owners) if keep_output else result
+
+
+def target_side_rows(enc: Encoding, target: Tensor, which: Tensor) -> Encoding:
+    """Rows of a causal LM's encoding where row r explains F_j, j = ``which[r]``: the input columns holding
+    the continuation tokens y_<j become attributed positions, each a word of its own; y_≥j stay special.
+
+    The continuation (B, J) is right-aligned and so are the input columns: column L − J + i + 1 holds the
+    token at target index i (its log-probability is read at column L − J + i)."""
+    from dataclasses import replace
+
+    R, L = enc.input_ids.shape
+    J = target.shape[1]
+    i = torch.arange(J - 1)[None]  # (1, J − 1): y_J is never an input column
+    earlier = (i < which[:, None]) & (target[:, :J - 1] >= 0)  # (R, J − 1): y_i with i < j
+    cols = torch.zeros(R, L, dtype=torch.bool)
+    cols[:, L - J + 1:] = earlier  # (R, J − 1) input columns of y_1 .. y_{J−1}
+    first_new = enc.word_ids.max(1, keepdim=True).values + 1  # (R, 1)
+    word_ids = torch.where(cols, first_new + torch.arange(L)[None], enc.word_ids)
+    segments = None if enc.segments is None else torch.where(cols, torch.zeros_like(enc.segments), enc.segments)
+    return replace(enc, special_mask=enc.special_mask & ~cols, word_ids=word_ids, segments=segments)
 
 
 def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, spec: Method,

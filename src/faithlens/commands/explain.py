@@ -69,6 +69,10 @@ def register(sub) -> None:
                    help="causal LMs without --target-text: greedily generate N tokens and explain them (default 1)")
     p.add_argument("--per-token", action="store_true",
                    help="causal LMs: also attribute each continuation token alone (prompt × generated matrix)")
+    p.add_argument("--target-side", action="store_true",
+                   help="causal LMs, implies --per-token: attribute each generated token also to the generated tokens "
+                        "before it (target-side attribution, as inseq's): the matrix gains rows for them (→), blank where "
+                        "a token comes at or after the one explained")
     p.add_argument("--samples", type=int, default=None,
                    help="samples for smoothgrad / gradient_shap (default: 10 / 5, the papers' settings); random orders for "
                         "shapley (default 25); coalitions for kernel_shap and lime (default 200)")
@@ -188,7 +192,8 @@ def run(args: argparse.Namespace) -> int:
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
-                    per_token=args.per_token, warn_above=args.warn_above)
+                    per_token=args.per_token or args.target_side, warn_above=args.warn_above,
+                    **({"target_side": True} if args.target_side else {}))
     if contrast is not None:
         settings["contrast"] = contrast
     if args.noise is not None:

@@ -47,32 +47,49 @@ def word_spans(e: Explanation, segment: int = 0) -> list[WordSpan]:
 
 @dataclass(frozen=True)
 class Matrix:
-    """A causal LM's per-token attributions at word level: words (rows) × continuation tokens (columns)."""
+    """A causal LM's per-token attributions at word level: words (rows) × continuation tokens (columns).
+
+    With target-side attribution the last ``generated`` rows are the continuation tokens y_1..y_{J−1}
+    themselves (``words`` holds "→ token"); ``blank[r][j]`` marks the cells of y_≥j, which F_j
+    cannot depend on (their raw value is exactly 0)."""
 
     words: list[str]
     tokens: list[str]  # the continuation's tokens as text
-    raw: list[list[float]]  # (words, tokens): the sum of each word's token scores for log p(token)
-    normalised: list[list[float]]  # each column divided by its L2 norm over the words
+    raw: list[list[float]]  # (rows, tokens): the sum of each word's token scores for log p(token)
+    normalised: list[list[float]]  # each column divided by its L2 norm over the rows
+    generated: int = 0  # trailing rows that are generated tokens (target-side attribution)
+    blank: list[list[bool]] | None = None  # (rows, tokens): cells that are not attributions (y_≥j)
 
 
 def target_matrix(e: Explanation) -> Matrix | None:
-    """The prompt-word × generated-token matrix of an explanation made with per_token, else None."""
+    """The prompt-word (and, target-side, earlier generated token) × generated-token matrix of an
+    explanation made with per_token, else None."""
     rows = getattr(e, "per_target", None)
     if not rows:
         return None
     import math
 
     words = [w for w in e.words if int(getattr(w, "segment", 0) or 0) == 0]
-    raw = [[sum(row[t] for t in w.tokens) for row in rows] for w in words]  # (W, J)
-    norms = [math.sqrt(sum(raw[i][j] ** 2 for i in range(len(words)))) or 1.0 for j in range(len(rows))]
-    normalised = [[v / norms[j] for j, v in enumerate(r)] for r in raw]
+    J = len(rows)
+    members = [list(w.tokens) for w in words]
+    names = [w.word for w in words]
     target = e.target or {}
-    tokens = target.get("tokens") or [f"token {j + 1}" for j in range(len(rows))]
+    tokens = target.get("tokens") or [f"token {j + 1}" for j in range(J)]
     ids = target.get("token_ids") or []
     texts = [t.replace("Ġ", " ").replace("▁", " ") for t in tokens]
-    if len(texts) != len(rows):
-        texts = [f"token {j + 1}" for j in range(len(rows))] if len(ids) != len(rows) else texts
-    return Matrix(words=[w.word for w in words], tokens=texts, raw=raw, normalised=normalised)
+    if len(texts) != J:
+        texts = [f"token {j + 1}" for j in range(J)] if len(ids) != J else texts
+    generated = J - 1 if (e.settings or {}).get("target_side") and J > 1 else 0
+    n_tokens = len(e.tokens)
+    for i in range(generated):  # y_{i+1} sits in the (i+1)-th of the last J − 1 input columns
+        members.append([n_tokens - (J - 1) + i])
+        names.append("→" + texts[i])
+    raw = [[sum(row[t] for t in m) for row in rows] for m in members]  # (rows, J)
+    blank = [[False] * J for _ in words] + [[j <= i for j in range(J)] for i in range(generated)]
+    norms = [math.sqrt(sum(raw[i][j] ** 2 for i in range(len(raw)))) or 1.0 for j in range(J)]
+    normalised = [[v / norms[j] for j, v in enumerate(r)] for r in raw]
+    return Matrix(words=names, tokens=texts, raw=raw, normalised=normalised, generated=generated,
+                  blank=blank if generated else None)
 
 
 def label_names(e: Explanation) -> list[str]:
