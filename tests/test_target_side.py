@@ -26,7 +26,7 @@ def _embeds(lm, p, t):
 def test_closed_form_rows_equal_leave_one_out_of_each_earlier_token(lm):
     """Row j, column of y_i (i < j) = F_j(w) − F_j(w with y_i's row at the baseline), by the model's own forward;
     columns of y_≥j exactly 0; prompt columns as without target_side."""
-    e = lm.explain(PROMPT, "sig", mode="closed", target=TARGET, per_token=True, target_side=True)
+    e = lm.explain(PROMPT, "sig", mode="closed", unit="token", target=TARGET, per_token=True, target_side=True)
     p, t = ids_of(lm)
     E, W = _embeds(lm, p, t)
     base = E[lm.model.tokenizer.convert_tokens_to_ids(e.settings["baseline_token"])]
@@ -45,7 +45,7 @@ def test_closed_form_rows_equal_leave_one_out_of_each_earlier_token(lm):
                 assert row[col] == 0.0  # y_≥j: exactly zero (and so is the model's own difference)
                 assert expected == pytest.approx(0.0, abs=1e-12)
         assert any(abs(row[n + i]) > 1e-6 for i in range(j))  or j == 0  # the lower triangle is filled
-    plain = lm.explain(PROMPT, "sig", mode="closed", target=TARGET, per_token=True)
+    plain = lm.explain(PROMPT, "sig", mode="closed", unit="token", target=TARGET, per_token=True)
     assert e.token_scores == pytest.approx(plain.token_scores, abs=1e-12)  # Σ_j F_j stays prompt-only
     for a, b in zip(e.per_target, plain.per_target):  # prompt columns: the same leave-one-out differences
         assert a[:n] == pytest.approx(b[:n], abs=1e-10)

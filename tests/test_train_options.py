@@ -59,7 +59,7 @@ def test_check_stride_reads_one_rule():
     (["facade", "saliency", "--limit", "0"], "--limit must be a positive int"),
     (["facade", "saliency", "--steps", "0"], "--steps must be a positive int"),
     (["facade", "saliency", "--methods", "sig:sideways"], "Unknown SIG mode"),
-    (["facade", "saliency", "--methods", "lime"], "Unknown method"),
+    (["facade", "saliency", "--methods", "limes"], "Unknown method"),
     (["facade", "reduce", "--beams", "0"], "--beams must be comma-separated positive ints"),
     (["facade", "reduce", "--beams", "one"], "--beams must be comma-separated positive ints"),
     (["facade", "hotflip", "--holdout", "0"], "--holdout must be a fraction"),
