@@ -180,3 +180,10 @@ def test_sampled_estimators_report_sampling_error_and_their_efficiency_gap(bert)
     assert e.error["completeness"]["absolute"] == pytest.approx(abs(e.total_delta), abs=1e-12)
     assert e.error["completeness"]["absolute"] < 1e-9  # every sampled order is exactly efficient
     assert any("random draws" in w for w in e.warnings)
+
+
+def test_a_typed_default_that_no_method_reads_is_refused_on_the_cli(capsys):
+    from faithlens.cli import main
+
+    assert main(["explain", "fun", "--method", "ig", "--unit", "word"]) == 2
+    assert "does nothing for ig" in capsys.readouterr().err

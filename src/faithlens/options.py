@@ -10,7 +10,7 @@ result (`unused_note`), so a loop over methods with common settings still runs, 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from .errors import FaithlensError, unknown_choice
 
@@ -77,7 +77,8 @@ def check_noise(noise: object) -> float:
     return float(noise)
 
 
-def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, strict: bool = True) -> dict:
+def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, strict: bool = True,
+                   typed: Collection[str] = ()) -> dict:
     """Validate explanation settings for `methods`; returns them unchanged when valid.
 
     Raises FaithlensError (what was expected, what was received, how to fix it) for an unknown
@@ -126,17 +127,20 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
                                   or not (math.isfinite(tolerance) and 0 <= tolerance < 1)):
         raise FaithlensError(f"The 'tolerance' parameter must be a number in [0, 1), e.g. 1e-3. Got {tolerance!r}.")
-    if strict and (note := unused_note(methods, s)):
+    if strict and (note := unused_note(methods, s, typed=typed)):
         raise FaithlensError(note + " Drop it, or choose one of those methods.")
     return s
 
 
-def unused_note(methods: Sequence[str], settings: Mapping[str, object]) -> str | None:
-    """What the given method-specific settings do for none of `methods` (None when all are read)."""
+def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed: Collection[str] = ()) -> str | None:
+    """What the given method-specific settings do for none of `methods` (None when all are read).
+
+    A setting counts as given when it differs from its default, or when it is in ``typed`` (the CLI
+    names the options the user typed, so ``--unit word`` with IG is refused although word is the default)."""
     closed = settings.get("mode") == "closed"  # SIG's closed form has no quadrature: no steps, rule or tolerance
     reads = set().union(*({"unit", "mode"} if m == "sig" and closed else METHOD_SETTINGS.get(m, SPECIFIC)
                           for m in methods))
-    unused = [k for k in SPECIFIC if settings.get(k, DEFAULTS[k]) != DEFAULTS[k] and k not in reads]
+    unused = [k for k in SPECIFIC if (settings.get(k, DEFAULTS[k]) != DEFAULTS[k] or k in typed) and k not in reads]
     if not unused:
         return None
     what = " and ".join(f"{k}={settings[k]!r}" for k in unused)

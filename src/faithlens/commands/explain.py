@@ -202,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
             raise FaithlensError(f"--noise sets SmoothGrad's σ; it does nothing for {', '.join(args.method)}. Drop it, or "
                                  "add --method smoothgrad.")
         settings["noise"] = args.noise
-    check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
+    check_settings(args.method, settings, typed=[k for k in ("unit", "mode") if k in settings])  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
     else:
