@@ -69,7 +69,9 @@ def target_matrix(e: Explanation) -> Matrix | None:
     target = e.target or {}
     tokens = target.get("tokens") or [f"token {j + 1}" for j in range(len(rows))]
     ids = target.get("token_ids") or []
-    texts = [t.replace("Ġ", " ").replace("▁", " ") for t in tokens]
+    if not target.get("pieces"):  # written before tokens were stored decoded: byte-level BPE symbols
+        tokens = [t.replace("Ġ", " ").replace("▁", " ").replace("Ċ", "\n") for t in tokens]
+    texts = [str(t) for t in tokens]
     if len(texts) != len(rows):
         texts = [f"token {j + 1}" for j in range(len(rows))] if len(ids) != len(rows) else texts
     return Matrix(words=[w.word for w in words], tokens=texts, raw=raw, normalised=normalised)
@@ -161,8 +163,13 @@ _BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]")
 
 
+_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _escape(match: re.Match) -> str:
     ch = match.group()
+    if ch in _SHORT:
+        return _SHORT[ch]
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

@@ -87,6 +87,8 @@ def render_words(e: Explanation, *, colour: bool = True, segment: int = 0, full:
         word = visible(text[w.start:w.end])
         number = f"{w.score_normalised:+.2f}" if signed else f"{abs(w.score_normalised):.2f}"
         out.append(f"{_tint(word, w.score_normalised, full, signed)}{number}" if colour else f"{word}[{number}]")
+        if w.end < len(text) and not text[w.end].isspace():
+            out.append(" ")  # a score never runs into the punctuation after it: "red[+0.21] ,[+0.19]"
         cursor = w.end
     out.append(visible(text[cursor:]))
     return "".join(out)
