@@ -121,3 +121,17 @@ def test_every_subcommand_states_each_default_once():
                 assert said <= 1, f"{name} {option}: {entries[option]}"
     train = _entries(sub.choices["train"].format_help())
     assert "(default: 32)" in train["--batch-size"] and "(default: None)" not in sub.choices["train"].format_help()
+
+
+def test_audit_prints_its_report_as_text(saved_tiny, tmp_path, capsys, monkeypatch):
+    """`faithlens audit` draws the Markdown report (rich) as plain text when not a TTY: no raw marks or entities."""
+    from faithlens.cli import main
+
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\nyou can't stop it\t1\nthe film was not good\t0\na well-made, funny story\t1\n")
+    monkeypatch.setenv("NO_COLOR", "1")
+    main(["audit", "--model", str(saved_tiny), "--data", str(data), "--limit", "3", "--steps", "2", "--examples", "3"])
+    out = capsys.readouterr().out
+    assert "faithlens audit" in out and "Verdict (" in out and "Spearman" in out
+    assert "**" not in out and "|---" not in out and "&#" not in out and "\x1b[" not in out and "\\_" not in out
+    assert "can't" in out  # the example sentence, as written

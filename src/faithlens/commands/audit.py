@@ -63,5 +63,7 @@ def run(args) -> int:
         if path:
             write_atomic(path, text)
             print(f"faithlens: wrote {path}", file=sys.stderr)
-    print(report.to_markdown())
+    from ..views.terminal import render_markdown
+
+    print(render_markdown(report.to_markdown()), end="")  # drawn as text: tables, bold, lists (plain when piped)
     return 0 if report.level != "untrustworthy" else 1

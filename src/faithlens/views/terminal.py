@@ -173,3 +173,26 @@ def render_matrix(e: Explanation, *, colour: bool = True, full: bool | None = No
             cells = [_tint(c, v, full, signed) for c, v in zip(cells, row)]
         lines.append(f"  {visible(word):<{left}} " + " ".join(cells))
     return lines
+
+
+def render_markdown(text: str, *, colour: bool | None = None, width: int | None = None) -> str:
+    """A Markdown report as terminal text (rich): headings, bold, lists and tables drawn, entities decoded.
+
+    Styles only on a colour terminal (`use_colour`: a TTY and no ``NO_COLOR``); otherwise the same layout in
+    plain text. ``width`` defaults to the terminal's (100 columns when not a terminal).
+    """
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    colour = use_colour() if colour is None else colour
+    buffer = io.StringIO()
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns if colour else 100
+    console = Console(file=buffer, force_terminal=colour, no_color=not colour, width=width, highlight=False,
+                      color_system=("truecolor" if truecolour() else "256") if colour else None, emoji=False)
+    console.print(Markdown(text, hyperlinks=False))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip().splitlines()) + "\n"
