@@ -167,6 +167,9 @@ def run(args: argparse.Namespace) -> int:
     if by_method is None:  # not rank 0: rank 0 prints everything
         return 0
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
+    from ..progress import clear_line
+
+    clear_line()  # nothing a bar (or a model loader's bar) left on the line runs into the result
     for n, group in enumerate(groups):
         if args.json:
             for e in group:
