@@ -36,8 +36,8 @@ def log(message: str) -> None:
 
 # The README's one command for running the quickstart notebook (nbclient's `jupyter execute`, from the test extra);
 # tests/test_notebook.py checks that the README says exactly this and runs it.
-NOTEBOOK_COMMAND = "jupyter execute --output=quickstart.out examples/quickstart.ipynb"
-EXECUTED = ROOT / "examples" / "quickstart.out.ipynb"  # where --output=quickstart.out writes the executed notebook
+NOTEBOOK_COMMAND = "jupyter execute --output=quickstart-run examples/quickstart.ipynb"
+EXECUTED = ROOT / "examples" / "quickstart-run.ipynb"  # where --output=quickstart-run writes the executed notebook
 
 
 def run_notebook(timeout: int = 1800):

@@ -67,7 +67,11 @@ def api_error(server, **kwargs):
 def test_form_page(server):
     status, headers, body = request(server, "GET", "/")
     assert status == 200 and "<form" in body and 'value="sig" checked' in body and "tiny-bert" in body
-    assert 'name="truncate"' in body and "<script" not in body
+    assert 'name="truncate"' in body
+    # one script, served by the app itself (CSP script-src 'self'): the progress line; nothing inline
+    assert body.count("<script") == 1 and '<script src="/app.js"></script>' in body
+    assert "script-src 'self'" in headers["Content-Security-Policy"] and "unsafe-inline" not in \
+        headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
 
 

@@ -143,6 +143,17 @@ def delta_text(e: Explanation) -> str:
     return f"{said} ({raw})" if raw else said
 
 
+def faithfulness_text(e: Explanation) -> str:
+    """The explanation's own faithfulness line (e.g. "Comp 0.41, random 0.08, beats 20/20") when it carries one
+    (`Explanation.faithfulness`: a str, or a dict with a "text"); '' otherwise. Every view shows it under the scores."""
+    said = getattr(e, "faithfulness", None)
+    if not said:
+        return ""
+    if isinstance(said, dict):
+        return str(said.get("text") or ", ".join(f"{k} {v}" for k, v in said.items()))
+    return str(said)
+
+
 def is_signed(e: Explanation) -> bool:
     """Whether the scores have a direction (False: magnitudes, drawn on a one-colour scale)."""
     return bool(getattr(e, "signed", True))

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
-from .parts import (target_matrix, WordSpan, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
-                    word_spans)
+from .parts import (target_matrix, WordSpan, delta_text, explained_what, faithfulness_text, is_signed, prediction_parts,
+                    segments, visible, word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
 RESET = "\x1b[0m"
@@ -149,6 +149,8 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
         else:
             body = " ‖ ".join(render_words(e, colour=colour, segment=s) for s, _ in segments(e))
             lines.append(f"{name:>{width}}: {body}   ({e.seconds:.2f}s{extra})")
+        if faithfulness_text(e):
+            lines.append(f"{'':>{width}}  faithfulness: {visible(faithfulness_text(e))}")
         for warning in e.warnings:
             lines.append(f"{'':>{width}}  warning: {visible(warning)}")
         lines += render_matrix(e, colour=colour)
