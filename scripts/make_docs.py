@@ -85,6 +85,9 @@ def notebook_html(nb, title: str) -> str:
                 parts.append(f'<pre class="out">{html.escape(ANSI.sub("", output.get("text", "")))}</pre>')
             elif kind == "error":
                 parts.append(f'<pre class="out error">{html.escape(ANSI.sub("", chr(10).join(output.get("traceback", []))))}</pre>')
+            elif "application/vnd.jupyter.widget-view+json" in data:  # a live tqdm bar: its saved text is the first frame
+                label = data.get("text/plain", "").split(":")[0]
+                parts.append(f'<p class="meta">[{html.escape(label)}: a progress bar with the time left runs here in Jupyter]</p>')
             elif "text/html" in data:
                 parts.append(f'<div class="out">{"".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]}</div>')
             elif "image/png" in data:

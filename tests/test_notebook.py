@@ -1,6 +1,7 @@
 """examples/quickstart.ipynb runs top to bottom on the default model, in a real kernel (nbclient), and shows rich output."""
 
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 
@@ -28,10 +29,11 @@ def _html(cell) -> str:
 
 
 def _progress_shown(cell) -> bool:
-    """A tqdm bar in the cell's outputs: a widget (ipywidgets) or text on stderr, ending at 100 %."""
+    """A tqdm bar in the cell's outputs: a live widget (ipywidgets; its saved text is the first frame, "0/32 [") or
+    text on stderr."""
     for o in cell.outputs:
         text = o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
-        if "100%" in text and "|" in text:
+        if re.search(r"\|\s*\d+/\d+ \[", text):
             return True
     return False
 

@@ -72,32 +72,54 @@ COSTS = {
     "dig_maxcount": "steps (30) forward+backward passes, after a nearest-neighbour search over the vocabulary",
 }
 SCRIPT = """'use strict';
-// While the form's POST runs, show a spinner, the seconds so far and the server's estimate (/api/estimate).
-document.addEventListener('DOMContentLoaded', function () {
-  var form = document.getElementById('explain-form');
-  var box = document.getElementById('progress');
-  if (!form || !box) { return; }
-  form.addEventListener('submit', function () {
-    var started = Date.now();
-    var elapsed = document.getElementById('elapsed');
-    var estimate = document.getElementById('estimate');
-    box.hidden = false;
-    setInterval(function () { elapsed.textContent = Math.round((Date.now() - started) / 1000) + ' s'; }, 250);
-    fetch('/api/estimate', {method: 'POST', body: new FormData(form)})
-      .then(function (r) { return r.json(); })
-      .then(function (j) { if (j.text) { estimate.textContent = j.text; } })
-      .catch(function () {});
-  });
-  var picker = document.getElementById('model');
-  if (picker) {  // another model: its own target choices (classes, answer, continuation)
-    picker.addEventListener('change', function () {
-      var url = new URL('/', window.location.href);
-      url.searchParams.set('model', picker.value);
-      url.searchParams.set('text', document.getElementById('text').value);
-      window.location.assign(url.toString());
+// The form works without this script (a plain POST; the page loads when the explanation is done). With it,
+// the page stays while the request runs: a spinner, the seconds so far and the server's estimate
+// (/api/estimate), then the answer's body replaces this one. Choosing another model reloads the form
+// with that model's targets (classes, answer, continuation).
+(function () {
+  function bind() {
+    var form = document.getElementById('explain-form');
+    var box = document.getElementById('progress');
+    var picker = document.getElementById('model');
+    if (picker) {
+      picker.addEventListener('change', function () {
+        var url = new URL('/', window.location.href);
+        url.searchParams.set('model', picker.value);
+        url.searchParams.set('text', document.getElementById('text').value);
+        window.location.assign(url.toString());
+      });
+    }
+    if (!form || !box || !window.fetch || !window.DOMParser) { return; }
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var data = new FormData(form);
+      var started = Date.now();
+      var elapsed = document.getElementById('elapsed');
+      var estimate = document.getElementById('estimate');
+      box.hidden = false;
+      document.getElementById('submit').disabled = true;
+      var timer = setInterval(function () {
+        elapsed.textContent = Math.round((Date.now() - started) / 1000) + ' s';
+      }, 250);
+      fetch('/api/estimate', {method: 'POST', body: new URLSearchParams(data)})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j && j.text) { estimate.textContent = j.text; } })
+        .catch(function () {});
+      fetch(form.action, {method: 'POST', body: new URLSearchParams(data)})
+        .then(function (r) { return r.text(); })
+        .then(function (text) {
+          clearInterval(timer);
+          var answer = new DOMParser().parseFromString(text, 'text/html');
+          answer.querySelectorAll('noscript').forEach(function (n) { n.remove(); });  // parsed as markup here
+          document.title = answer.title;
+          document.body.replaceWith(document.adoptNode(answer.body));
+          bind();
+        })
+        .catch(function () { clearInterval(timer); form.submit(); });
     });
   }
-});
+  document.addEventListener('DOMContentLoaded', bind);
+})();
 """
 
 
