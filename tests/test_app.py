@@ -311,3 +311,31 @@ def test_serve_checks_the_port_before_loading_the_model(monkeypatch, capsys):
     assert "Cannot listen on 127.0.0.1" in capsys.readouterr().err
     assert cli.main(["serve", "--time-limit", "0"]) == 2
     assert "--time-limit must be a positive" in capsys.readouterr().err
+
+
+def test_serve_offers_the_given_models_then_the_bundled_ones(monkeypatch):
+    from faithlens.commands import serve
+
+    monkeypatch.setattr("faithlens.smollm2.is_converted", lambda folder: False)
+    assert serve.model_choices(["runs/a", "runs/b"]) == {"runs/a": "runs/a", "runs/b": "runs/b", "default": None}
+    monkeypatch.setattr("faithlens.smollm2.is_converted", lambda folder: True)
+    assert list(serve.model_choices([])) == ["default", "smollm2"]
+    from faithlens.cli import build_parser
+
+    assert build_parser().parse_args(["serve", "--model", "A", "--model", "B"]).model == ["A", "B"]
+
+
+def test_estimate_counts_the_passes_before_the_work(server):
+    """/api/estimate: sig closed (3 words + 1) + occlusion (3 + 1) = 8 passes, ig with 8 steps = 8; the time comes
+    once this model has explained something (its measured seconds per pass)."""
+    status, _, body = request(server, "POST", "/api/estimate",
+                              body={"text": "the film was", "methods": ["sig", "occlusion"]})
+    assert status == 200 and json.loads(body)["passes"] == 8
+    status, _, body = request(server, "POST", "/api/estimate", body={"text": "the film was", "methods": ["ig"], "steps": 8})
+    assert json.loads(body)["passes"] == 8
+    request(server, "POST", "/api/explain", body={"text": "the film was", "methods": ["ig"], "steps": 8})
+    said = json.loads(request(server, "POST", "/api/estimate", body={"text": "the film was", "methods": ["ig"],
+                                                                      "steps": 8})[2])
+    assert said["seconds"] > 0 and said["text"].startswith("about ") and "(8 model passes)" in said["text"]
+    status, _, body = request(server, "POST", "/api/estimate", body={"text": "x", "model": "nope"})
+    assert status == 400 and "Unknown model 'nope'" in json.loads(body)["error"]
