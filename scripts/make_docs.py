@@ -137,7 +137,10 @@ def make_webapp() -> None:
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
+    from selenium.webdriver.support.ui import Select
+
     from faithlens import Explainer
+    from faithlens.commands.serve import model_choices
     from faithlens.views.app import make_server
 
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
@@ -145,7 +148,7 @@ def make_webapp() -> None:
         raise SystemExit("make_docs: the screenshot needs Debian's chromium and chromium-driver "
                          "(apt-get install -y chromium chromium-driver; scripts/setup.sh does it).")
     log("starting the web app on 127.0.0.1 (default model) and headless Chromium ...")
-    server = make_server(Explainer(), port=0).start()
+    server = make_server(Explainer(), port=0, models=model_choices([])).start()  # the picker: default, smollm2
     os.environ["SE_OFFLINE"] = "true"
     profile = tempfile.mkdtemp(prefix="faithlens-docs-chromium-")
     options = webdriver.ChromeOptions()
@@ -165,11 +168,39 @@ def make_webapp() -> None:
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the whole page in one picture
                                 {"width": 1280, "height": min(height, 3000), "deviceScaleFactor": 1, "mobile": False})
         browser.save_screenshot(str(DOCS / "web_app.png"))
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+        # while an explanation runs: the spinner, the seconds so far and the estimate (the model's speed is known now)
+        browser.get(f"{server.url}/")
+        browser.find_element(By.ID, "text").send_keys("the most gripping, funny and moving film of the year")
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "estimate").text.startswith("about"))
+        browser.save_screenshot(str(DOCS / "web_app_progress.png"))
+        WebDriverWait(browser, 600).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.explanations")))
+        wrote = ["web_app.png", "web_app_progress.png"]
+
+        # another model and its target: SmolLM2's continuation (when scripts/setup.sh has converted it)
+        if "smollm2" in model_choices([]):
+            browser.get(f"{server.url}/")
+            browser.find_element(By.ID, "text").send_keys("The capital of France is")
+            Select(browser.find_element(By.ID, "model")).select_by_value("smollm2")
+            WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "target").tag_name == "input")
+            browser.find_element(By.ID, "target").send_keys(" Paris")
+            for box in browser.find_elements(By.CSS_SELECTOR, 'input[name="method"]'):
+                if box.is_selected() != (box.get_attribute("value") in ("sig", "grad_x_input")):
+                    box.click()
+            browser.find_element(By.ID, "submit").click()
+            WebDriverWait(browser, 600).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.explanations")))
+            height = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": 1280, "height": min(height, 3000), "deviceScaleFactor": 1, "mobile": False})
+            browser.save_screenshot(str(DOCS / "web_app_smollm2.png"))
+            wrote.append("web_app_smollm2.png")
     finally:
         browser.quit()
         server.close()
         shutil.rmtree(profile, ignore_errors=True)
-    log("wrote docs/web_app.png")
+    log("wrote " + ", ".join(f"docs/{name}" for name in wrote))
 
 
 STEPS = {"notebook": make_notebook, "evaluate": make_evaluate, "webapp": make_webapp}

@@ -25,7 +25,7 @@ class Encoding:
     token_type_ids: Tensor | None  # (B, L) long or None
     position_ids: Tensor | None  # (B, L) long; only for left-padded causal models
     special_mask: Tensor  # (B, L) bool, True for tokens never attributed ([CLS], [SEP], <s>, a target continuation)
-    word_ids: Tensor  # (B, L) long, -1 for special and padding tokens
+    word_ids: Tensor  # (B, L) long, -1 for special and padding tokens; written words ("can't" one id: join_written_words)
     offsets: Tensor  # (B, L, 2) long character spans in the item's own segment text
     truncated: tuple[bool, ...]
     text_pairs: tuple[str | None, ...] = ()  # the second segment of each item (hypothesis, context), or None
@@ -350,9 +350,10 @@ def _accepts_token_types(model: ClassifierModel) -> bool:
 def unit_masks(enc: Encoding, unit: str) -> Tensor:
     """(B, U, L) bool: which tokens move together along one path.
 
-    ``unit="token"``: one unit per attributed token. ``unit="word"``: all sub-tokens of one word
-    (tokenizer ``word_ids()``, counted per segment of a pair). Units are ordered by first token;
-    unused slots are all False.
+    ``unit="token"``: one unit per attributed token. ``unit="word"``: all sub-tokens of one written
+    word (``Encoding.word_ids``: the tokenizer's ``word_ids()`` joined across apostrophes and hyphens
+    between letters by `join_written_words`, so "can't" is one unit; counted per segment of a pair).
+    Units are ordered by first token; unused slots are all False.
     """
     attributed = enc.attributed  # (B, L)
     B, L = attributed.shape
