@@ -357,9 +357,9 @@ class Models:
     """
 
     def __init__(self, first: Explainer, choices: dict | None = None):
-        self.choices: dict = {first.model.name: first}
-        for name, spec in (choices or {}).items():
-            self.choices.setdefault(str(name), spec)
+        given = {str(name): spec for name, spec in (choices or {}).items()}
+        # the first model keeps its spec when it has one, so that choosing another lets it go (one in memory)
+        self.choices: dict = {first.model.name: given.pop(first.model.name, first), **given}
         self.name, self.explainer = first.model.name, first
         self.rates: dict[str, float] = {}  # seconds per model pass, measured
 
