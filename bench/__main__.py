@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(allow_abbrev=False, prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--sst2", type=int, default=4, help="SST-2 dev sentences for the full runs (default 4)")
     p.add_argument("--max-tokens", type=int, default=24,
                    help="sample SST-2 sentences of at most this many tokens (default 24: keeps the bench under "

@@ -59,7 +59,7 @@ def table_without_timing(folder: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="../shared/data/sst2/dev.tsv")
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--model", default=None, help="default: the bundled model")

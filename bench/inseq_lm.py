@@ -267,7 +267,7 @@ def completeness_errors(method: str, matrix: list, closed: dict[str, Any]) -> di
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])
     parser.add_argument("--methods", nargs="+", default=["sig", "ig"], choices=list(INSEQ_METHODS))
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--prompts", type=int, default=len(PROMPTS), help="first N prompts")

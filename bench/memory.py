@@ -156,7 +156,7 @@ def in_subprocess(method: str, length: int, steps: int, model_name: str | None, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(allow_abbrev=False, prog="python -m bench.memory", description=__doc__.splitlines()[0])
     parser.add_argument("--method", choices=METHODS, default=None)
     parser.add_argument("--explain", choices=[*EXPLAIN_RUNS, "transformers"], default=None,
                         help="measure a whole explain() process instead (see explain_peak)")

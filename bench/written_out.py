@@ -21,7 +21,7 @@ TEXT = ("the film opens with a long, quiet shot of the harbour and never quite r
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("--model", default=None)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()

@@ -1,5 +1,8 @@
-"""A bad-input sweep (issue 10): inputs a new user or a tester would try, across the command line, the Python
-API, data files, runs on disk, saved explanations and the web app, each with the outcome it must have.
+"""A bad-input sweep (issues 10 and 22): inputs a new user or a tester would try, across the command line, the
+Python API, data files, runs on disk, saved explanations and the web app (kinds 1-8), and the surfaces added with
+pairs, QA, causal LMs and training (kinds 9-17: pair files, SQuAD training data, training and facade options,
+argument parsing and options of another task, the API's types, label names that are numbers, JSON round trips,
+values that overflow, paths), each with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -12,7 +15,7 @@ it produced where a wrong value could hide). It counts:
 - misleading: a clear error, but not the one the case is about (its message lacks the expected words).
 
 The real default model explains; tiny models built in code stand in for the other tasks. Exit status 1
-when any case is a traceback, silent-wrong or misleading. Runs in a few minutes on 2 cores.
+when any case is a traceback, silent-wrong or misleading. Runs in a few minutes on 2 cores (`--kinds 9 10` runs some kinds only).
 """
 
 from __future__ import annotations
@@ -95,15 +98,18 @@ def judge(case: Case) -> Outcome:
         result = case.run()
     except FaithlensError as exc:
         return _error(case, str(exc), t0)
-    except Exception as exc:  # noqa: BLE001 - a traceback is exactly what the sweep looks for
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a traceback (or a library's panic) is what the sweep looks for
         return Outcome(case, "traceback", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}",
                        time.perf_counter() - t0)
-    if isinstance(result, CliResult):
-        if "Traceback (most recent call last)" in result.err:
-            return Outcome(case, "traceback", result.err[-800:], time.perf_counter() - t0)
-        if result.code != 0:
-            said = [line for line in result.err.splitlines() if "error:" in line]  # faithlens's, or argparse's own
-            message = result.err.strip().replace("\n", " ") if said else f"exit {result.code}, no message"
+    ran = result[0] if isinstance(result, _first_of) else result  # a command and what its check reads besides
+    if isinstance(ran, CliResult):
+        if "Traceback (most recent call last)" in ran.err:
+            return Outcome(case, "traceback", ran.err[-800:], time.perf_counter() - t0)
+        if ran.code != 0:
+            said = [line for line in ran.err.splitlines() if "error:" in line]  # faithlens's, or argparse's own
+            message = ran.err.strip().replace("\n", " ") if said else f"exit {ran.code}, no message"
             return _error(case, message, t0, clear=bool(said))
     if isinstance(result, dict) and "status" in result and result["status"] >= 400:  # a web answer
         return _error(case, f"{result['status']}: {result.get('error', '')}", t0, clear=bool(result.get("error")))
@@ -127,6 +133,8 @@ def _error(case: Case, message: str, t0: float, *, clear: bool = True) -> Outcom
 
 
 def _short(result) -> str:
+    if isinstance(result, _first_of):
+        result = result[0]
     if isinstance(result, CliResult):
         text = (result.out or result.err).strip().splitlines()
         return f"exit {result.code}: {text[0][:160] if text else ''}"
@@ -509,7 +517,512 @@ def cases(work: Path, explainer) -> list[Case]:
         add("8 provenance", f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
     add("8 provenance", "from_json: a round trip", lambda: faithlens.Explanation.from_json(e.to_json()), "ok", "equal",
         lambda back: back == e)
+    return out + surface_cases(work, explainer, good, a_file)
+
+
+# --- issue 22: the surfaces added with pairs, QA, causal LMs and training -----------------------------------
+
+def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]:
+    """Kinds 9-17: pair files, SQuAD training data, training options, argument parsing and task options, the
+    Python API's types, label names that are numbers, JSON round trips, values that overflow, paths."""
+    import numpy as np
+
+    from tiny import tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+
+    def folder(name, kind, labels=None, **kw):
+        m = tiny(kind, **kw)
+        if labels is not None:
+            m.model.config.id2label = dict(enumerate(labels))
+            m.model.config.label2id = {v: i for i, v in enumerate(labels)}
+        path = work / name
+        m.model.save_pretrained(path)
+        m.tokenizer.save_pretrained(path)
+        return str(path)
+
+    def write(name, text, encoding="utf-8"):
+        path = work / name
+        path.write_text(text, encoding=encoding)
+        return str(path)
+
+    qa_dir, lm_dir = folder("m-qa", "bert_qa"), folder("m-lm", "gpt2_lm")
+    ml_dir = folder("m-ml", "bert", num_labels=3, problem_type="multi_label_classification")
+    swapped_dir, agree_dir = folder("m-swapped", "bert", ["1", "0"]), folder("m-agree", "bert", ["0", "1"])
+    tiny_dir = str(good)
+    ok_json = lambda n: lambda r: r.code == 0 and len(r.out.splitlines()) == n and all(json.loads(x) for x in r.out.splitlines())  # noqa: E731
+    first = lambda r: json.loads(r.out.splitlines()[0])  # noqa: E731
+
+    # kind 9: files of pairs (explain --file, standard input) ------------------------------------------------
+    k = "9 pair files"
+    for name, text, words in [
+        ("a gold-label column", "a man sleeps\ta person rests\n two dogs run\tanimals move\tentailment\n", "Line 2 of --file"),
+        ("SNLI-style 4 columns", "a man sleeps\ta person rests\tneutral\t1\n", "holds 3 tabs"),
+        ("header premise/hypothesis", "premise\thypothesis\na man sleeps\ta person rests\n", "looks like a header"),
+        ("header sentence1/sentence2", "sentence1\tsentence2\na\tb\n", "looks like a header"),
+        ("header sentence/label", "sentence\tlabel\ngood film\t1\n", "looks like a header"),
+        ("header and label column", "premise\thypothesis\tlabel\na\tb\tneutral\n", "Line 1"),
+        ("every second column a number", "good film\t1\nbad film\t0\nfun\t1\n", "looks like gold labels"),
+        ("second column of floats", "good film\t0.9\nbad film\t0.1\n", "looks like gold labels"),
+        ("a trailing tab", "good film\t\n", "empty second text"),
+        ("a leading tab", "\tgood film\n", "empty first text"),
+        ("a pair line among single lines", "good film\na man sleeps\ta person rests\n", "both single texts and pairs"),
+    ]:
+        path = write(f"pairs-{len(out)}.txt", text)
+        add(k, f"--file: {name}", lambda p=path: cli("explain", "--model", tiny_dir, "--file", p, "--method", "occlusion"),
+            "error", words)
+    blank = write("blank-tabs.txt", "good film\n\t\t\nfun\n")
+    add(k, "a line of tabs only is blank", lambda: cli("explain", "--model", tiny_dir, "--file", blank, "--method", "occlusion",
+                                                       "--json"), "ok", "two texts", ok_json(2))
+    add(k, "standard input with a label column", lambda: cli("explain", "--model", tiny_dir, "-", "--method", "occlusion",
+                                                            stdin="a man sleeps\ta person rests\tneutral\n"),
+        "error", "Line 1 of standard input")
+    crlf_pairs = work / "crlf-pairs.txt"
+    crlf_pairs.write_bytes(b"a man sleeps\ta person rests\r\ntwo dogs run\tanimals move\r\n")
+    add(k, "CRLF pairs", lambda: cli("explain", "--model", tiny_dir, "--file", str(crlf_pairs), "--method", "occlusion",
+                                     "--json"), "ok", "two pairs, no \\r in the second text",
+        lambda r: ok_json(2)(r) and all(not json.loads(x)["text_pair"].endswith("\r") for x in r.out.splitlines()))
+    mixed = write("mixed-numbers.txt", "good film\tfun\nbad film\t3\n")
+    add(k, "a number as one second text among words", lambda: cli("explain", "--model", tiny_dir, "--file", mixed, "--method",
+                                                                  "occlusion", "--json"), "ok", "two pairs",
+        lambda r: ok_json(2)(r) and first(r)["text_pair"] == "fun")
+    later = write("header-later.txt", "a man sleeps\ta person rests\npremise\thypothesis\n")
+    add(k, "header words on a later line are a text", lambda: cli("explain", "--model", tiny_dir, "--file", later, "--method",
+                                                                 "occlusion", "--json"), "ok", "two pairs", ok_json(2))
+    qa_pairs = write("qa-pairs.txt", "Who wrote it?\tAnn wrote the book in Paris.\n")
+    add(k, "QA questions and contexts from a file", lambda: cli("explain", "--model", qa_dir, "--file", qa_pairs, "--method",
+                                                               "occlusion", "--json"), "ok", "the context is text_pair",
+        lambda r: ok_json(1)(r) and first(r)["text_pair"] == "Ann wrote the book in Paris." and first(r)["task"] == "qa")
+    add(k, "pairs for a causal LM", lambda: cli("explain", "--model", lm_dir, "--file", qa_pairs, "--method", "occlusion"),
+        "error", "single prompts, not pairs")
+    add(k, "single lines for a QA model", lambda: cli("explain", "--model", qa_dir, "good film", "--method", "occlusion"),
+        "error", "(question, context) pairs")
+
+    # kind 10: SQuAD training data ---------------------------------------------------------------------------
+    k = "10 squad"
+    context = "Ann wrote the book in Paris in 1901."
+
+    def squad(name, qa_fields=None, ctx=context, raw=None):
+        qa = {"id": "q1", "question": "Who wrote the book?", "answers": [{"text": "Ann", "answer_start": 0}]}
+        qa.update(qa_fields or {})
+        qa = {key: v for key, v in qa.items() if v is not ...}
+        body = raw if raw is not None else json.dumps({"data": [{"title": "Books", "paragraphs": [
+            {"context": ctx, "qas": [qa]}]}]})
+        return write(f"squad-{name}.json", body)
+
+    train_qa = lambda path, *more: cli("train", "--task", "qa", "--train", path, "--base", qa_dir, "--max-length", "48",  # noqa: E731
+                                       "--stride", "16", "--out", str(work / f"qa-out-{Path(path).stem}"), *more)
+    for name, fields, ctx, words in [
+        ("start-past-context", {"answers": [{"text": "Ann", "answer_start": 400}]}, context, "answer_start 400, outside"),
+        ("start-negative", {"answers": [{"text": "Ann", "answer_start": -3}]}, context, "outside the context"),
+        ("start-elsewhere", {"answers": [{"text": "Paris", "answer_start": 3}]}, context, "the text occurs at 22"),
+        ("text-not-in-context", {"answers": [{"text": "Rome", "answer_start": 0}]}, context, "does not occur in the context"),
+        ("start-a-string", {"answers": [{"text": "Ann", "answer_start": "0"}]}, context, "answer_start '0'"),
+        ("start-missing", {"answers": [{"text": "Ann"}]}, context, "answer_start None"),
+        ("empty-answer-text", {"answers": [{"text": "", "answer_start": 0}]}, context, "empty text"),
+        ("answers-empty", {"answers": []}, context, "no answers"),
+        ("answers-missing", {"answers": ...}, context, "no answers"),
+        ("answers-a-string", {"answers": "Ann"}, context, "answers is not a list"),
+        ("second-answer-wrong", {"answers": [{"text": "Ann", "answer_start": 0}, {"text": "Paris", "answer_start": 0}]},
+         context, "answer 1 'Paris'"),
+        ("empty-context", {}, "   ", "the context is empty"),
+        ("context-a-number", {}, 7, "the context is int"),
+        ("empty-question", {"question": " "}, context, "the question is empty"),
+    ]:
+        path = squad(name, fields, ctx)
+        add(k, f"train --task qa: {name}", lambda p=path: train_qa(p), "error", words)
+    add(k, "train --task qa: not JSON", lambda: train_qa(squad("not-json", raw="{oops")), "error", "not valid JSON")
+    add(k, "train --task qa: a list at the top", lambda: train_qa(squad("list", raw="[1, 2]")), "error", "not in SQuAD v1.1 format")
+    add(k, "train --task qa: UTF-16", lambda: train_qa(write("squad-utf16.json", '{"data": []}', encoding="utf-16")), "error",
+        "not UTF-8")
+    add(k, "train --task qa: no questions", lambda: train_qa(squad("none", raw='{"data": []}')), "error", "holds no questions")
+    add(k, "train --task qa: a folder", lambda: train_qa(str(work)), "error", "is a folder")
+    good_squad = squad("good")
+    add(k, "train --task qa: --test with a wrong answer_start", lambda: train_qa(
+        good_squad, "--test", squad("bad-test", {"answers": [{"text": "Ann", "answer_start": 5}]})), "error", "answer_start 5")
+    add(k, "train --task qa: a question longer than the window", lambda: train_qa(
+        squad("long-q", {"question": " ".join(["which"] * 40) + "?"})), "error", "Raise --max-length")
+
+    def qa_api_bad():
+        from faithlens.qa import QAExample
+        from faithlens.training import fine_tune_qa
+
+        return fine_tune_qa(base_model=qa_dir, train=[QAExample("q1", "Books", "Who?", context, ("Ann",), 9)], test=[],
+                            out_dir=work / "qa-api-out")
+
+    add(k, "fine_tune_qa: an example whose answer_start is off", qa_api_bad, "error", "is not at answer_start 9")
+    add(k, "train --task qa on a good file", lambda: _first_of(train_qa(good_squad, "--epochs", "1"), work / "qa-out-squad-good"),
+        "ok", "a QA model folder written", lambda r: r[0].code == 0 and (r[1] / "config.json").exists())
+
+    # kind 11: training options ------------------------------------------------------------------------------
+    k = "11 training options"
+    tsv = write("train.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{i % 2}\n" for i, t in enumerate(
+        ["a good film", "a dull film", "fun", "great acting", "bad", "a fine story", "slow", "lovely"])))
+    train_cls = lambda *more: cli("train", "--train", tsv, "--base", tiny_dir, "--out", str(work / "cls-out"), *more)  # noqa: E731
+    for argv, words in [
+        (("--subset", "0"), "--subset must be a positive int"), (("--subset", "-2"), "--subset must be a positive int"),
+        (("--max-length", "0"), "--max-length must be a positive int"), (("--max-length", "-8"), "--max-length must be"),
+        (("--max-length", "100000"), "at most 4096"), (("--max-length", "600"), "longer than the base model's 64 positions"),
+        (("--epochs", "0"), "--epochs must be a positive int"), (("--epochs", "-1"), "--epochs must be a positive int"),
+        (("--batch-size", "0"), "--batch-size must be a positive int"), (("--lr", "0"), "--lr must be a number in (0, 1)"),
+        (("--lr", "5"), "--lr must be a number in (0, 1)"), (("--lr", "nan"), "--lr must be"), (("--lr=-1e-4",), "--lr must be"),
+        (("--stride", "64"), "does nothing with --task classification"),
+        (("--holdout", "0"), "--holdout must be a fraction"), (("--holdout", "1"), "--holdout must be a fraction"),
+        (("--holdout", "0.2", "--test", tsv), "either --test or --holdout"),
+        (("--labels", "only"), "1 label names were given"),
+        (("--subset", "1"), "at least two classes"), (("--holdout", "0.99"), "at least two classes"),
+    ]:
+        add(k, "train " + " ".join(argv), lambda a=argv: train_cls(*a), "error", words)
+    for argv, words in [
+        (("--stride", "384"), "must be smaller than max_length (384)"),
+        (("--max-length", "64", "--stride", "64"), "must be smaller than max_length (64)"),
+        (("--max-length", "32", "--stride", "100"), "must be smaller than max_length (32)"),
+        (("--stride", "-1"), "must be an int ≥ 0"),
+        (("--labels", "a", "b"), "--task qa reads SQuAD files"),
+        (("--text-column", "q"), "--task qa reads SQuAD files"),
+    ]:
+        add(k, "train --task qa " + " ".join(argv), lambda a=argv: cli("train", "--task", "qa", "--train", good_squad,
+                                                                        "--out", str(work / "qa-x"), *a), "error", words)
+
+    def api_fine_tune(**kw):
+        from faithlens.training import fine_tune
+
+        args = dict(base_model=tiny_dir, train=(["good", "bad"], [1, 0]), validation=([], []), test=([], []),
+                    out_dir=work / "api-ft", label_names=["negative", "positive"])
+        return fine_tune(**dict(args, **kw))
+
+    add(k, "fine_tune(max_length=0)", lambda: api_fine_tune(max_length=0), "error", "'max_length' parameter")
+    add(k, "fine_tune(epochs=1.5)", lambda: api_fine_tune(epochs=1.5), "error", "'epochs' parameter")
+    add(k, "fine_tune(batch_size=True)", lambda: api_fine_tune(batch_size=True), "error", "'batch_size' parameter")
+
+    def api_fine_tune_qa(**kw):
+        from faithlens.qa import read_squad
+        from faithlens.training import fine_tune_qa
+
+        return fine_tune_qa(base_model=qa_dir, train=read_squad(good_squad), test=[], out_dir=work / "api-qa", **kw)
+
+    add(k, "fine_tune_qa(stride=500, max_length=384)", lambda: api_fine_tune_qa(stride=500), "error", "must be smaller")
+    add(k, "fine_tune_qa(stride=-4)", lambda: api_fine_tune_qa(stride=-4), "error", "must be an int ≥ 0")
+    add(k, "train on a good file with --subset 3", lambda: _first_of(train_cls("--subset", "3", "--max-length", "16"),
+                                                                     work / "cls-out"),
+        "ok", "a model trained on 3 examples", lambda r: r[0].code == 0 and json.loads(
+            (r[1] / "faithlens_model.json").read_text())["split_sizes"]["train"] == 3)
+    facade_out = str(work / "facade-out")
+    for argv, words in [
+        (("train", "--steps", "0"), "'steps' setting"), (("train", "--batch-size", "0"), "'batch_size' setting"),
+        (("train", "--max-length", "0"), "'max_length' setting"), (("train", "--heldout", "0"), "'heldout' setting"),
+        (("train", "--eval-every", "-1"), "'eval_every' setting"), (("train", "--width-divisor", "0"), "'width_divisor'"),
+        (("train", "--lr", "0"), "learning rate"), (("train", "--lambda-g", "-1"), "'lambda_g' setting"),
+        (("train", "--magnitude-from", "2"), "magnitude_from"), (("train", "--size-margin", "inf"), "'size_margin'"),
+        (("regularise", "--steps", "0"), "--steps must be a positive int"),
+        (("regularise", "--lambda-rp", "-3"), "--lambda-rp must be"),
+        (("merge", "--facade", tiny_dir, "--gain", "-1"), "--gain must be a positive number"),
+        (("merge", "--facade", tiny_dir, "--gain", "abc"), "--gain must be a positive number"),
+    ]:
+        add(k, "facade " + " ".join(argv), lambda a=argv: cli("facade", *a, "--model", tiny_dir, "--out", facade_out),
+            "error", words)
+    for argv, words in [
+        (("saliency", "--limit", "0"), "--limit must be a positive int"), (("saliency", "--steps", "0"), "--steps must be"),
+        (("saliency", "--methods", "sig:bogus"), "Unknown SIG mode"), (("saliency", "--methods", "lime"), "Unknown method"),
+        (("saliency", "--methods", ","), "--methods is empty"),
+        (("reduce", "--beams", "0"), "--beams must be"), (("reduce", "--beams", "1,x"), "--beams must be"),
+        (("hotflip", "--limit", "-1"), "--limit must be"), (("hotflip", "--holdout", "1.5"), "--holdout must be"),
+    ]:
+        add(k, "facade " + " ".join(argv), lambda a=argv: cli("facade", *a, "--model", tiny_dir, "--data", tsv), "error", words)
+    add(k, "facade train: --heldout leaves no texts", lambda: cli("facade", "train", "--model", tiny_dir, "--data", tsv,
+                                                                  "--heldout", "20", "--out", facade_out), "error",
+        "would leave none")
+    add(k, "facade saliency on a tiny model", lambda: cli("facade", "saliency", "--model", tiny_dir, "--data", tsv,
+                                                          "--limit", "2", "--methods", "occlusion,sig:closed"),
+        "ok", "a P@1 table for the two runs", lambda r: r.code == 0 and len(json.loads(r.out)["methods"]) == 2)
+    for argv, words in [(("--limit", "0"), "--limit must be an int ≥ 1"), (("--examples", "-1"), "--examples must be"),
+                        (("--steps", "0"), "'steps' parameter"), (("--holdout", "0"), "--holdout must be")]:
+        add(k, "audit " + " ".join(argv), lambda a=argv: cli("audit", "--model", tiny_dir, "--data", tsv, *a), "error", words)
+
+    # kind 12: argument parsing and options of another task --------------------------------------------------
+    k = "12 parsing"
+    for argv, words in [
+        (("explain", TEXT, "--device", "cuda"), "--device belongs to faithlens itself"),
+        (("explain", TEXT, "--device", "cpu", "--method", "occlusion"), "--device belongs to faithlens itself"),
+        (("explain", TEXT, "--threads", "1"), "--threads belongs to faithlens itself"),
+        (("explain", TEXT, "--meth", "occlusion"), "unrecognized arguments: --meth"),
+        (("explain", TEXT, "--target-t", " x"), "unrecognized arguments: --target-t"),
+        (("explain", TEXT, "--max-new", "3"), "unrecognized arguments: --max-new"),
+        (("explain", TEXT, "--base", "mask"), "unrecognized arguments: --base"),
+        (("evaluate", "--meth", "ig"), "unrecognized arguments: --meth"),
+        (("train", "--train", tsv, "--out", "x", "--max-len", "8"), "unrecognized arguments: --max-len"),
+        (("facade", "train", "--init", "x", "--out", "y"), "unrecognized arguments: --init"),
+        (("audit", "--lim", "5"), "unrecognized arguments: --lim"),
+        (("serve", "--por", "1"), "unrecognized arguments: --por"),
+    ]:
+        add(k, " ".join(argv[:1] + argv[2:] if argv[0] == "explain" else argv), lambda a=argv: cli(*a), "error", words)
+    for model, argv, words in [
+        (tiny_dir, ("--answer", "film"), "--answer sets a QA model's answer"),
+        (tiny_dir, ("--target-text", " film"), "--target-text sets a causal language model's continuation"),
+        (tiny_dir, ("--max-new-tokens", "3"), "--max-new-tokens sets"),
+        (ml_dir, ("--answer", "film"), "multi-label classification"),
+        (qa_dir, ("--target-text", " Ann"), "which reads --answer TEXT"),
+        (qa_dir, ("--max-new-tokens", "2"), "which reads --answer TEXT"),
+        (lm_dir, ("--answer", "Paris"), "which reads --target-text TEXT"),
+        (lm_dir, ("--target-text", " Paris", "--max-new-tokens", "2"), "Pass one of them"),
+        (lm_dir, ("--target", "1", "--target-text", " x"), "Pass one of --target, --answer, --target-text"),
+    ]:
+        item = ("--pair", "Who wrote it?", "Ann wrote it.") if model == qa_dir else ("The capital is",)
+        add(k, f"{Path(model).name}: explain {' '.join(argv)}", lambda m=model, a=argv, i=item: cli(
+            "explain", *i, "--model", m, "--method", "occlusion", *a), "error", words)
+    add(k, "QA: --answer explains that span", lambda: cli("explain", "--pair", "Who wrote it?", "Ann wrote it in Paris.",
+                                                          "--model", qa_dir, "--method", "occlusion", "--answer", "Paris",
+                                                          "--json"), "ok", "the target is the answer",
+        lambda r: ok_json(1)(r) and first(r)["target"]["label"] == "Paris")
+    add(k, "causal LM: --target-text", lambda: cli("explain", "The capital is", "--model", lm_dir, "--method", "occlusion",
+                                                   "--target-text", " Paris", "--json"), "ok", "the continuation explained",
+        lambda r: ok_json(1)(r) and first(r)["task"] == "causal_lm")
+    add(k, "causal LM: --max-new-tokens 2", lambda: cli("explain", "The capital is", "--model", lm_dir, "--method",
+                                                        "occlusion", "--max-new-tokens", "2", "--json"), "ok",
+        "two generated tokens", lambda r: ok_json(1)(r) and any("2 greedily generated" in w for w in first(r)["warnings"]))
+    add(k, "global options before the command", lambda: cli("--threads", "1", "--device", "cpu", "explain", "good",
+                                                            "--model", tiny_dir, "--method", "occlusion", "--json"),
+        "ok", "one JSON line", ok_json(1))
+
+    # kind 13: the Python API's types ---------------------------------------------------------------------------
+    k = "13 api types"
+    tx = faithlens.Explainer(tiny("bert", dtype=torch.float64))
+    for name, texts, words in [
+        ("a dict", {"a": "good film"}, "explain its keys"), ("a set", {"good", "bad"}, "has no order"),
+        ("a frozenset", frozenset({"good"}), "has no order"), ("bytes", b"good film", "Decode it first"),
+        ("a bytearray", bytearray(b"good"), "Decode it first"), ("an int", 42, "Got int 42"),
+        ("None", None, "Got NoneType"), ("a float", 1.5, "Got float"),
+        ("a list of three strings in a list", [["good", "bad", "film"]], "list of 3 element(s)"),
+        ("a nested list", [["good", ["film"]]], "list of 2 element(s)"), ("a list of one-element lists", [["good"]], "list of 1"),
+        ("a dict in the list", [{"text": "good"}], "Item 0 is a dict"), ("a set in the list", [{"good"}], "Item 0 is a set"),
+        ("an int in the list", ["good", 3], "Text 1 must be a str"), ("a 3-tuple", ("a", "b", "c"), "must be a pair"),
+        ("a 2-D NumPy array", np.array([["good", "film"], ["bad", "one"]]), "must be a str"),
+        ("an empty generator", (t for t in []), "No text was given"),
+    ]:
+        add(k, f"explain({name})", lambda t=texts: tx.explain(t, "occlusion"), "error", words)
+    add(k, "predict(a dict)", lambda: tx.predict({"a": "good"}), "error", "explain its keys")
+    add(k, "compare(a set)", lambda: tx.compare({"good"}, ["occlusion"]), "error", "has no order")
+    texts3 = ["a good film", "a dull and slow film", "fun"]
+    same = lambda r: [e.token_scores for e in r] == [e.token_scores for e in tx.explain(texts3, "grad_x_input")]  # noqa: E731
+    add(k, "explain(a generator)", lambda: tx.explain((t for t in texts3), "grad_x_input"), "ok",
+        "the list's scores, in order", same)
+    add(k, "explain(an iterator)", lambda: tx.explain(iter(texts3), "grad_x_input"), "ok", "the list's scores", same)
+    add(k, "explain(map(str.strip, ...))", lambda: tx.explain(map(str.strip, [" a good film", "a dull and slow film ", "fun"]),
+                                                              "grad_x_input"), "ok", "the list's scores", same)
+    add(k, "explain(a NumPy array of str)", lambda: tx.explain(np.array(texts3), "grad_x_input"), "ok", "the list's scores", same)
+    add(k, "explain(a list pair)", lambda: tx.explain([["a man sleeps", "a person rests"]], "occlusion"), "ok",
+        "read as a pair", lambda r: r[0].text_pair == "a person rests")
+    add(k, "target: a dict", lambda: tx.explain(["good", "bad"], "occlusion", target={"good": 1}), "error", "The target is a dict")
+    add(k, "target: a set", lambda: tx.explain(["good", "bad"], "occlusion", target={0, 1}), "error", "The target is a set")
+    add(k, "target: a generator of one per text", lambda: tx.explain(["good", "bad"], "occlusion", target=(i for i in (1, 0))),
+        "ok", "targets in order", lambda r: [e.target["index"] for e in r] == [1, 0])
+    add(k, "target: numpy.int64(1)", lambda: tx.explain("good", "occlusion", target=np.int64(1)), "ok", "index 1",
+        lambda e: e.target["index"] == 1)
+    add(k, "target: a 0-d torch tensor", lambda: tx.explain("good", "occlusion", target=torch.tensor(0)), "ok", "index 0",
+        lambda e: e.target["index"] == 0)
+    add(k, "target: numpy.float64(1.0)", lambda: tx.explain("good", "occlusion", target=np.float64(1.0)), "error", "Got float")
+    add(k, "target: a float tensor", lambda: tx.explain("good", "occlusion", target=torch.tensor(1.0)), "error", "Got Tensor")
+    add(k, "target: a list too short", lambda: tx.explain(["good", "bad"], "occlusion", target=[1]), "error",
+        "1 targets for 2 texts")
+    qa_x = faithlens.Explainer(tiny("bert_qa"))
+    add(k, "QA: a plain str", lambda: qa_x.explain("Who wrote it?", "occlusion"), "error", "(question, context) pairs")
+    add(k, "QA: list pairs", lambda: qa_x.explain([["Who wrote it?", "Ann wrote it."]], "occlusion"), "ok", "a QA explanation",
+        lambda r: r[0].task == "qa")
+    add(k, "QA: target a float", lambda: qa_x.explain(("Who?", "Ann wrote it."), "occlusion", target=1.5), "error", "Got float")
+    add(k, "QA: target span past the context", lambda: qa_x.explain(("Who?", "Ann wrote it."), "occlusion", target=(0, 99)),
+        "error", "not inside the context")
+    lm_x = faithlens.Explainer(tiny("gpt2_lm"))
+    add(k, "causal LM: an int target", lambda: lm_x.explain("Hello", "occlusion", target=3), "error", "continuation text")
+    add(k, "causal LM: pairs", lambda: lm_x.explain([("a", "b")], "occlusion"), "error", "single prompts")
+    ml_x = faithlens.Explainer(tiny("bert", num_labels=3, problem_type="multi_label_classification"))
+    add(k, "multi-label: a dict", lambda: ml_x.explain({"x": "good"}, "occlusion"), "error", "explain its keys")
+
+    # kind 14: label names that are numbers --------------------------------------------------------------------
+    k = "14 digit labels"
+    sw = faithlens.Explainer(swapped_dir)
+    for target, expect, words, index in [
+        ("1", "error", "the label name '1' (class 0) and the class index 1 (label '0')", None),
+        ("0", "error", "the label name '0' (class 1) and the class index 0 (label '1')", None),
+        (" 1 ", "error", "ambiguous", None), (1, "ok", "", 1), (0, "ok", "", 0),
+        ("index:1", "ok", "", 1), ("label:1", "ok", "", 0), ("label:0", "ok", "", 1), ("index:0", "ok", "", 0),
+        ("label:2", "error", "Unknown label '2'", None), ("index:x", "error", "takes a class index", None),
+        ("index:5", "error", "out of range", None), ("2", "error", "out of range", None),
+    ]:
+        add(k, f"API labels ('1','0'): target={target!r}", lambda t=target: sw.explain("good film", "occlusion", target=t),
+            expect, words or f"class {index}", None if index is None else (lambda e, i=index: e.target["index"] == i))
+    ag = faithlens.Explainer(agree_dir)
+    add(k, "API labels ('0','1'): target='1'", lambda: ag.explain("good", "occlusion", target="1"), "ok", "class 1",
+        lambda e: e.target["index"] == 1)
+    for argv, expect, words, index in [
+        (("--target", "1"), "error", "Write label:1 for the label, or index:1", None),
+        (("--target", "label:1"), "ok", "class 0", 0), (("--target", "index:1"), "ok", "class 1", 1),
+    ]:
+        add(k, f"CLI labels ('1','0'): {' '.join(argv)}", lambda a=argv: cli("explain", "good film", "--model", swapped_dir,
+                                                                             "--method", "occlusion", "--json", *a),
+            expect, words, None if index is None else (lambda r, i=index: ok_json(1)(r) and first(r)["target"]["index"] == i))
+    add(k, "CLI default model: --target 1", lambda: cli("explain", TEXT, "--method", "occlusion", "--json", "--target", "1"),
+        "ok", "index 1 (positive)", lambda r: ok_json(1)(r) and first(r)["target"] == {"label": "positive", "index": 1})
+    add(k, "CLI default model: --target Positive", lambda: cli("explain", TEXT, "--method", "occlusion", "--json", "--target",
+                                                               "Positive"), "ok", "index 1",
+        lambda r: ok_json(1)(r) and first(r)["target"]["index"] == 1)
+    add(k, "CLI multi-label: --target 2", lambda: cli("explain", "good", "--model", ml_dir, "--method", "occlusion", "--json",
+                                                      "--target", "2"), "ok", "index 2",
+        lambda r: ok_json(1)(r) and first(r)["target"]["index"] == 2)
+    from faithlens.views.app import Limits, create_app
+
+    web = create_app(sw, limits=Limits()).test_client()
+
+    def ask(body):
+        r = web.post("/api/explain", data=json.dumps(dict({"text": "good film", "method": ["occlusion"]}, **body)),
+                     content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True)
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200, "json": payload}
+
+    add(k, "web labels ('1','0'): target '1'", lambda: ask({"target": "1"}), "error", "ambiguous")
+    add(k, "web labels ('1','0'): target 'label:1'", lambda: ask({"target": "label:1"}), "ok", "class 0",
+        lambda r: r["json"][0]["target"]["index"] == 0)
+    add(k, "web labels ('1','0'): target 1 (JSON int)", lambda: ask({"target": 1}), "ok", "class 1",
+        lambda r: r["json"][0]["target"]["index"] == 1)
+
+    # kind 15: JSON round trips ---------------------------------------------------------------------------------
+    k = "15 json"
+    base = tx.explain("a good film", "sig", steps=4, return_attributions=True)
+    pair_e = tx.explain(("a man sleeps", "a person rests"), "occlusion")
+    qa_e = qa_x.explain(("Who wrote it?", "Ann wrote it in Paris."), "occlusion")
+    lm_e = lm_x.explain("The capital is", "occlusion", max_new_tokens=2, per_token=True)
+    ml_e = ml_x.explain("good film", "occlusion")
+
+    def edit(e, **changes):
+        d = e.to_dict()
+        for key, fn in changes.items():
+            d[key] = fn(d[key])
+        return json.dumps(d)
+
+    def rescore(e):
+        d = e.to_dict()
+        d["token_scores"][d["words"][0]["tokens"][0]] += 1.0
+        return json.dumps(d)
+
+    def word_field(e, field, value):
+        d = e.to_dict()
+        d["words"][0][field] = value
+        return json.dumps(d)
+
+    for name, text, words in [
+        ("scores one short", edit(base, token_scores=lambda s: s[:-1]), "'token_scores' has"),
+        ("scores as strings", edit(base, token_scores=lambda s: [str(x) for x in s]), "expected finite numbers"),
+        ("a score true", edit(base, token_scores=lambda s: [True] + s[1:]), "expected finite numbers"),
+        ("NaN in the scores", base.to_json().replace(repr(base.token_scores[1]), "NaN", 1), "NaN is not a number"),
+        ("Infinity in a delta", base.to_json().replace(repr(base.deltas[0]), "Infinity", 1), "Infinity is not a number"),
+        ("normalised scores one long", edit(base, token_scores_normalised=lambda s: s + [0.0]), "'token_scores_normalised'"),
+        ("an offset past the text", edit(base, offsets=lambda o: o[:-1] + [[0, 999]]), "inside the text"),
+        ("a negative offset", edit(base, offsets=lambda o: [[-1, 0]] + o[1:]), "inside the text"),
+        ("an offset of strings", edit(base, offsets=lambda o: [["0", "1"]] + o[1:]), "inside the text"),
+        ("a changed text", edit(base, text=lambda t: t.replace("good", "bad!")), "is not the text at its span"),
+        ("a longer text, same words", edit(base, text=lambda t: "x" + t), "is not the text at its span"),
+        ("a rescored token", rescore(base), "its tokens' token_scores sum"),
+        ("a word in segment 1 without a pair", word_field(base, "segment", 1), "no second text"),
+        ("a word pointing past the tokens", word_field(base, "tokens", [99]), "outside 0.."),
+        ("a word score a string", word_field(base, "score", "high"), "expected finite numbers"),
+        ("special as ints", edit(base, special=lambda s: [int(x) for x in s]), "'special' true/false"),
+        ("attributions one row short", edit(base, attributions=lambda a: a[:-1]), "'attributions' has"),
+        ("deltas one long", edit(base, deltas=lambda d: d + [0.0]), "'deltas' has"),
+        ("units past the tokens", edit(base, units=lambda u: [[99]] + u[1:]), "'units' points at tokens"),
+        ("nodes of zero", edit(base, nodes=lambda n: [0]), "'nodes' must hold positive ints"),
+        ("seconds a string", edit(base, seconds=lambda s: "fast"), "seconds holds 'fast'"),
+        ("pair: a changed second text", edit(pair_e, text_pair=lambda t: "a cat naps"), "edited after"),
+        ("QA: a changed context", edit(qa_e, text_pair=lambda t: t.upper()), "is not the text at its span"),
+        ("causal LM: per-target rows too short", edit(lm_e, per_target=lambda p: [r[:-1] for r in p]), "'per_target'"),
+    ]:
+        add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
+    for name, e in (("pair", pair_e), ("QA", qa_e), ("causal LM", lm_e), ("multi-label", ml_e), ("sig with attributions", base)):
+        add(k, f"from_json: a {name} round trip", lambda x=e: faithlens.Explanation.from_json(x.to_json()), "ok", "equal",
+            lambda back, x=e: back == x)
+
+    # kind 16: values that overflow ----------------------------------------------------------------------------
+    k = "16 overflow"
+    for value, words in [("1e9", "must be in (0, 1]"), ("1e308", "must be in (0, 1]"), ("inf", "positive number"),
+                         ("nan", "positive number"), ("0", "positive number"), ("-0.1", "positive number"),
+                         ("1.5", "each noisy copy is mostly noise")]:
+        add(k, f"explain --noise {value}", lambda v=value: cli("explain", "good", "--model", tiny_dir, "--method", "smoothgrad",
+                                                               "--noise", v), "error", words)
+    add(k, "explain --noise abc", lambda: cli("explain", "good", "--noise", "abc"), "error", "invalid float value")
+    add(k, "explain --noise with ig", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "ig", "--noise", "0.2"),
+        "error", "does nothing for ig")
+    add(k, "explain --noise 0.01 (the default value) with ig", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
+                                                                         "ig", "--noise", "0.01"), "error", "does nothing for ig")
+    add(k, "explain --noise 0.5", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "smoothgrad", "--noise", "0.5",
+                                              "--json"), "ok", "noise 0.5 recorded",
+        lambda r: ok_json(1)(r) and first(r)["settings"]["noise"] == 0.5)
+    for spec, words in [("smoothgrad:noise=5", "must be in (0, 1]"), ("smoothgrad:noise=abc", "Expected a number"),
+                        ("smoothgrad:noise=-1", "positive number"), ("ig:noise=0.1", "does not apply to 'ig'"),
+                        ("smoothgrad:noise=0.1,noise=0.2", "given twice")]:
+        add(k, f"evaluate {spec}", lambda s=spec: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods", s, "--quiet"),
+            "error", words)
+    add(k, "evaluate smoothgrad:noise=0.1", lambda: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods",
+                                                        "smoothgrad:noise=0.1,n_samples=2", "--quiet", "--no-curves",
+                                                        "--out", str(work / "noise-run")), "ok", "the run records noise 0.1",
+        lambda r: r.code == 0 and all(json.loads(line)["settings"]["noise"] == 0.1 for line in
+                                      (work / "noise-run" / "records.jsonl").read_text().splitlines()))
+    add(k, "API noise=1e30", lambda: tx.explain("good", "smoothgrad", noise=1e30), "error", "must be in (0, 1]")
+    add(k, "API noise='0.1'", lambda: tx.explain("good", "smoothgrad", noise="0.1"), "error", "positive number")
+    long_target = " word" * 600
+    add(k, "causal LM: a 600-word --target-text", lambda: cli("explain", "Hello", "--model", lm_dir, "--method", "occlusion",
+                                                              "--target-text", long_target), "error", "the limit is 512")
+    add(k, "causal LM API: a 600-word target", lambda: lm_x.explain("Hello", "occlusion", target=long_target), "error",
+        "the limit is 512")
+    add(k, "causal LM API: target with max_new_tokens", lambda: lm_x.explain("Hello", "occlusion", target=" x",
+                                                                              max_new_tokens=4), "error", "Pass one of them")
+    add(k, "causal LM: an empty --target-text", lambda: cli("explain", "Hello", "--model", lm_dir, "--method", "occlusion",
+                                                            "--target-text", ""), "error", "target text is empty")
+    add(k, "causal LM: --max-new-tokens 100000", lambda: cli("explain", "Hello", "--model", lm_dir, "--max-new-tokens",
+                                                             "100000"), "error", "'max_new_tokens' parameter")
+
+    # kind 17: paths --------------------------------------------------------------------------------------------
+    k = "17 paths"
+    gone = str(work / "gone")
+    no_weights = work / "cfg-only"
+    no_weights.mkdir()
+    (no_weights / "config.json").write_text((Path(tiny_dir) / "config.json").read_text())
+    for argv, words in [
+        (("facade", "train", "--init-from", gone, "--out", facade_out), f"--init-from {gone}: no such folder"),
+        (("facade", "train", "--init-from", "facade-typo", "--out", facade_out), "--init-from facade-typo: no such folder"),
+        (("facade", "train", "--init-from", str(a_file), "--out", facade_out), "is a file"),
+        (("facade", "train", "--init-from", str(no_weights), "--out", facade_out), "no weights"),
+        (("facade", "train", "--init-from", str(work), "--out", facade_out), "no config.json"),
+        (("facade", "train", "--data", gone + ".tsv", "--out", facade_out), "no such file or folder"),
+        (("facade", "merge", "--facade", gone, "--out", facade_out), "--facade"),
+        (("facade", "merge", "--facade", "typo", "--out", facade_out), "--facade typo: no such folder"),
+        (("facade", "merge", "--facade", str(a_file), "--out", facade_out), "is a file"),
+        (("facade", "merge", "--facade", tiny_dir, "--gain", "auto", "--calibrate", gone + "/c.tsv", "--out", facade_out),
+         "--calibrate"),
+        (("facade", "merge", "--facade", tiny_dir, "--check", gone + ".csv", "--out", facade_out), "--check"),
+        (("facade", "saliency", "--data", "./gone.tsv"), "--data ./gone.tsv: no such file"),
+        (("facade", "regularise", "--data", gone + ".jsonl", "--out", facade_out), "no such file"),
+        (("train", "--train", gone + ".tsv", "--out", str(work / "t")), "--train"),
+        (("train", "--train", tsv, "--validation", gone + ".tsv", "--out", str(work / "t")), "--validation"),
+        (("train", "--train", tsv, "--test", gone + ".csv", "--out", str(work / "t")), "--test"),
+        (("train", "--train", tsv, "--base", gone, "--out", str(work / "t")), f"--base {gone}: no such folder"),
+        (("train", "--train", tsv, "--base", str(a_file), "--out", str(work / "t")), "--base"),
+        (("train", "--train", tsv, "--base", str(no_weights), "--out", str(work / "t")), "no weights"),
+        (("train", "--train", tsv, "--base", "no-org/no-base-xyz", "--out", str(work / "t2")), "--base PATH"),
+        (("train", "--task", "qa", "--train", gone + ".json", "--out", str(work / "t")), "no such file"),
+        (("audit", "--data", gone + ".tsv"), "no such file"),
+        (("audit", "--model", gone), "no such folder"),
+        (("serve", "--model", gone), "no such folder"),
+        (("evaluate", "--model", tiny_dir, "--data", gone + "/"), "does not exist"),
+    ]:
+        add(k, " ".join(a if a not in (gone, str(work), str(a_file)) else Path(a).name for a in argv[:4]),
+            lambda a=argv: cli(*a), "error", words)
     return out
+
+
+class _first_of(tuple):
+    """(a CLI result, what else the check reads): judged like the CLI result (a refusal is an error)."""
+
+    def __new__(cls, result, *more):
+        return super().__new__(cls, (result, *more))
 
 
 def faithlens_data():
@@ -550,7 +1063,7 @@ def _foreign_tokenizer(folder: Path) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 def main_sweep() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bad_inputs.md")
     parser.add_argument("--kinds", nargs="+", default=None, help="only these kinds, by number (e.g. 5 6)")
     opts = parser.parse_args()

@@ -38,7 +38,7 @@ def test_too_long_then_truncate(ex):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"method": "lime"}, "Unknown method 'lime'. Valid choices: .*sig"),
+    ({"method": "shap"}, "Unknown method 'shap'. Valid choices: .*sig"),
     ({"baseline": "blank"}, "Unknown baseline 'blank'. Valid choices: eos, mask, pad, unk, zero"),
     ({"score": "odds"}, "Unknown score 'odds'. Valid choices: log_prob, logit, max_logit, prob"),
     ({"unit": "sentence"}, "Unknown unit 'sentence'"),

@@ -168,3 +168,14 @@ def test_one_set_of_defaults_for_api_cli_and_web_app():
     helps = {a.dest: a.help for a in build_parser()._subparsers._group_actions[0].choices["explain"]._actions}
     for dest in ("method", "steps", "unit", "mode", "baseline", "seed", "samples", "warn_above"):
         assert "default" in helps[dest], dest
+
+
+def test_sampled_estimators_report_sampling_error_and_their_efficiency_gap(bert):
+    e = bert.explain(TEXT, "shapley", n_samples=4, warn_above=1e-9)
+    assert e.error["kind"] == "sampling" and e.error["relative"] > 0
+    se = T(e.sampling_error)
+    assert e.error["absolute"] == pytest.approx(float(se.max()), rel=1e-12)
+    assert e.error["relative"] == pytest.approx(float(se.max() / T(e.token_scores).abs().max()), rel=1e-12)
+    assert e.error["completeness"]["absolute"] == pytest.approx(abs(e.total_delta), abs=1e-12)
+    assert e.error["completeness"]["absolute"] < 1e-9  # every sampled order is exactly efficient
+    assert any("random draws" in w for w in e.warnings)

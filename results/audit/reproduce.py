@@ -251,7 +251,7 @@ def part_tables(args, get) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("part", choices=["accuracy", "explain", "reduce", "hotflip", "audit", "tables"])
     p.add_argument("--model-key", choices=list(TARGET_OF), default="f")
     p.add_argument("--f", required=True)

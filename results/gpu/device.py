@@ -305,7 +305,7 @@ def merge(folder: Path, *, dry: bool = False) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("action", choices=["prepare", "run", "job", "merge"])
     p.add_argument("name", nargs="?")
     p.add_argument("--bundle", type=Path, default=ROOT / ".gpu")

@@ -10,8 +10,9 @@ An explanation is exact, or it says its error (`Explanation.error`, one dict per
   unit score.
 - ``"completeness"`` (IG, DIG, DeepLift, GradientShap): ``relative`` = |Σ_i a_i − R| / |R| with
   R = F(w) − F(w̄) (GradientShap: the sampled E_b[F(w) − F(b)] over its baselines b).
-- ``"sampling"`` (SmoothGrad): ``relative`` = max_i SE_i / max_i |a_i|, SE_i the standard error of
-  token i's score over the method's n random draws.
+- ``"sampling"`` (SmoothGrad, Shapley sampling, KernelSHAP, LIME): ``relative`` = max_i SE_i /
+  max_i |a_i|, SE_i the standard error of token i's score over the method's random draws; where the
+  method estimates an efficient game, ``completeness`` adds its efficiency gap (as for IG).
 
 ``relative`` above ``warn_above`` (default 1 %) adds a warning that gives the number and what to do
 instead (the exact alternative where there is one).
@@ -50,10 +51,14 @@ def measure(method: Method, out: MethodOutput, j: int, settings: dict, *, F_gap:
     name = method.name
     if out.unit_deltas is not None and out.unit_scores is not None and out.units is not None:
         return _quadrature(name, out, j, settings, unit_names, warn_above)
+    if out.sampling_error is not None or (method.random and out.total_delta is None):
+        measured = _sampling(name, out, j, settings, warn_above)
+        if out.total_delta is not None:  # sampled estimators of an efficient game (shapley, kernel_shap, lime)
+            gap = _completeness(name, out, j, settings, F_gap, float("inf")).error
+            measured.error["completeness"] = {k: gap[k] for k in ("relative", "absolute", "reference")}
+        return measured
     if out.total_delta is not None:
         return _completeness(name, out, j, settings, F_gap, warn_above)
-    if out.sampling_error is not None or method.random:
-        return _sampling(name, out, j, settings, warn_above)
     what = ("F(w) − F(w with the unit at the baseline), forward passes only" if name == "occlusion"
             else "its definition, evaluated once at the input (no path, no sampling)")
     return Measured(_error(EXACT, 0.0, 0.0, None, what), None)
@@ -109,8 +114,9 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
             f"{' = F(w) − F(w̄)' if out.reference is None else ''}).")
     if name == "ig":
         nodes = settings.get("steps") or settings.get("max_nodes")
-        fix = (f" The {nodes}-point path integral has not converged. IG has no closed form: try --steps auto "
-               "(error-controlled; --tolerance 0.01), or sig, whose default scores are exact.")
+        fix = (f" The {nodes}-point path integral has not converged. IG has no closed form: more --steps or --steps auto "
+               "(error-controlled) help on smooth models; on models whose integrand has narrow dips (causal LMs such "
+               "as SmolLM2: docs/ig_on_causal_lms.md) they do not. sig's default scores are exact.")
     elif name.startswith("dig"):
         fix = " DIG's discrete path is a left Riemann sum over word anchors: more --steps refine it; sig's default scores are exact."
     elif name == "deeplift":

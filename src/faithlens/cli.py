@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from .errors import FaithlensError
@@ -17,15 +18,39 @@ COMMANDS = (
     "faithlens.commands.facade",
     "faithlens.commands.audit",
     "faithlens.commands.serve",
+    "faithlens.commands.rationales",
 )
 
 DEVICE_COMMANDS = ("explain", "evaluate", "audit", "serve")  # training and the FACADE tools run on the CPU
 
 
+GLOBAL_OPTIONS = ("--threads", "--device")  # options of `faithlens` itself, given before the command
+
+
+class Parser(argparse.ArgumentParser):
+    """Every faithlens parser: options match by their full name only (no prefixes: ``--device`` after a
+    command is never read as ``--device-map``), and an option of ``faithlens`` itself given after the
+    command is named as such. Subcommand parsers are made of this class too (argparse's parser_class
+    is the parent's class)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        misplaced = [o for o in GLOBAL_OPTIONS if "unrecognized arguments" in message
+                     and re.search(rf"(^|\s){re.escape(o)}(=|\s|$)", message.split(":", 1)[-1])]
+        if misplaced:
+            message += (f". {' and '.join(misplaced)} belong{'s' * (len(misplaced) == 1)} to faithlens itself: give "
+                        f"{'them' if len(misplaced) > 1 else 'it'} before the command, e.g. faithlens {misplaced[0]} VALUE "
+                        "explain TEXT")
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="faithlens",
         description="Explain transformer text classifiers word by word, and check whether to trust the explanation.",
     )

@@ -55,6 +55,56 @@ def item_length(item: Item) -> int:
     return sum(map(len, item)) if isinstance(item, tuple) else len(item)
 
 
+# --- lines of texts (explain --file, standard input) ------------------------------------------------
+
+HEADER_NAMES = {name for pair in PAIR_COLUMNS for name in pair} | set(TEXT_COLUMNS) | set(LABEL_COLUMNS)
+
+
+def items_from_lines(lines: Sequence[str], *, source: str) -> list[Item]:
+    """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
+
+    Blank lines are skipped. A line with two or more tabs (a third column such as a gold label) and a
+    first line of column names (``premise<tab>hypothesis``, ``sentence``) are errors naming the line,
+    never model input: a label glued into the second text would be explained like any word. Labelled
+    files belong to ``faithlens evaluate --data``, which reads columns by name.
+    """
+    items: list[Item] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) > 2:
+            raise FaithlensError(
+                f"Line {number} of {source} holds {len(fields) - 1} tabs ({len(fields)} columns); a line is one text, or "
+                "the two texts of a pair separated by one tab. A further column (a gold label?) would be explained as "
+                "part of the second text. Keep two columns, or give the labelled file to `faithlens evaluate --data`.")
+        if not items and len(fields) == 2 and all(f.strip().lower() in HEADER_NAMES for f in fields):
+            raise FaithlensError(
+                f"Line {number} of {source} looks like a header ({', '.join(f.strip() for f in fields)}), not a text. "
+                "Remove the header line: every line is explained.")
+        if len(fields) == 2 and not (fields[0].strip() and fields[1].strip()):
+            raise FaithlensError(f"Line {number} of {source} is a pair with an empty "
+                                 f"{'first' if not fields[0].strip() else 'second'} text (a stray tab?). Give both texts, "
+                                 "or remove the tab.")
+        items.append((fields[0], fields[1]) if len(fields) == 2 else line)
+    seconds = [item[1].strip() for item in items if isinstance(item, tuple)]
+    if seconds and all(_numeric_text(b) for b in seconds):
+        raise FaithlensError(
+            f"Every line of {source} is TEXT<tab>NUMBER ({seconds[0]!r} first): the second column looks like gold labels, "
+            "not the second text of a pair. Remove the column to explain the texts, or give the labelled file to "
+            "`faithlens evaluate --data`.")
+    return items
+
+
+def _numeric_text(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 # --- entry point -------------------------------------------------------------------------------------
 
 def load_dataset(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -96,6 +96,50 @@ def split_items(items: Sequence[Text]) -> tuple[list[str], list[str] | None]:
         if len(t) != 2:
             raise FaithlensError(f"Item {i} must be a pair (text_a, text_b). Got {len(t)} parts.")
     return [t[0] for t in items], [t[1] for t in items]
+
+
+def as_items(texts: object) -> tuple[list[Text], bool]:
+    """What the API explains, as (items, single): one text or pair, or many.
+
+    - a ``str`` is one text, a ``tuple`` one pair ``(text_a, text_b)``;
+    - a list (or any other sequence) holds items; a list inside it of exactly two texts is a pair
+      (JSON has no tuples), made a tuple;
+    - any other iterable (a generator, an iterator, a pandas Series, a NumPy array of str) is read
+      once, in its order, into a list — so a generator is consumed;
+    - a ``dict`` (its keys would be explained), a ``set`` (no order: results could not be matched to
+      inputs), ``bytes`` and other non-iterables are errors saying what to pass instead.
+    Each item is then checked by :func:`check_texts` (a str, or a pair of them, with something visible).
+    """
+    if isinstance(texts, str):
+        return [texts], True
+    if isinstance(texts, tuple):
+        return [texts], True
+    if isinstance(texts, Mapping):
+        raise FaithlensError(f"texts is a {type(texts).__name__}; iterating it would explain its keys. Pass a list: "
+                             "list(d.values()) for the texts it maps to, or list(d) for its keys.")
+    if isinstance(texts, (set, frozenset)):
+        raise FaithlensError(f"texts is a {type(texts).__name__}, which has no order, so the results could not be matched "
+                             "to the texts. Pass a list, e.g. sorted(texts).")
+    if isinstance(texts, (bytes, bytearray)):
+        raise FaithlensError(f"texts is {type(texts).__name__}; expected a str. Decode it first, e.g. data.decode('utf-8').")
+    if not isinstance(texts, Sequence):
+        if not isinstance(texts, Iterable):
+            raise FaithlensError(f"texts must be a str, a (text_a, text_b) tuple, or a list of them. "
+                                 f"Got {type(texts).__name__} {texts!r:.60}.")
+        texts = list(texts)  # a generator or iterator: read once, in order
+    items = []
+    for i, item in enumerate(texts):
+        if isinstance(item, list) and not isinstance(item, str):
+            if len(item) != 2 or not all(isinstance(x, str) for x in item):
+                raise FaithlensError(f"Item {i} is a list of {len(item)} element(s); inside the list of texts a list is "
+                                     "read as a pair [text_a, text_b] of two str. To explain several texts, pass one "
+                                     "flat list of str (nested lists are not flattened).")
+            item = tuple(item)
+        elif isinstance(item, Mapping) or isinstance(item, (set, frozenset)):
+            raise FaithlensError(f"Item {i} is a {type(item).__name__}; each item must be a str or a (text_a, text_b) "
+                                 "pair.")
+        items.append(item)
+    return items, False
 
 
 def check_texts(texts: Sequence[Text]) -> None:

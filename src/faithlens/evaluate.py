@@ -53,10 +53,11 @@ from .explainer import Explainer
 from .files import AppendFile, FolderLock, check_output_folder, write_atomic
 from .methods import get_method
 from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explanation_faithfulness, summarise
+from .robustness import EXTRA_METRICS, parse_metrics
 from .model import ClassifierModel
 
 DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
-SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float}
+SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float, "noise": "noise"}
 RECORDS_FILE = "records.jsonl"
 REJECTED_FILE = "records.rejected.jsonl"
 SETTINGS_FILE = "settings.json"
@@ -88,7 +89,8 @@ def _uses_steps(method: str) -> bool:
 
 
 def parse_method(spec: str) -> MethodSpec:
-    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance.
+    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance,
+    noise (SmoothGrad's σ as a fraction of the embedding range, in (0, 1]).
 
     Every setting is checked here, before any work: it must apply to the method (``mode`` to SIG,
     ``unit`` to SIG and occlusion, ``rule`` and ``tolerance`` to SIG and IG, ``steps`` to path
@@ -107,12 +109,28 @@ def parse_method(spec: str) -> MethodSpec:
         if key == "steps" and value.upper().endswith("N"):
             per_token = _positive_int(value[:-1] or "1", spec)
             continue
-        if SPEC_KEYS[key] is float:
+        if SPEC_KEYS[key] == "noise":
+            options[key] = _noise(value, spec)
+        elif SPEC_KEYS[key] is float:
             options[key] = _fraction(value, spec)
         else:
             options[key] = _positive_int(value, spec) if SPEC_KEYS[key] is int else value
     _check_options(method, options, per_token is not None, spec)
     return MethodSpec(label=spec, method=name, options=options, steps_per_token=per_token)
+
+
+def _noise(value: str, spec: str) -> float:
+    from .options import check_noise
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise FaithlensError(f"Expected a number in (0, 1] for noise in method spec {spec!r}. Got {value!r}. Example: "
+                             "smoothgrad:noise=0.1.") from None
+    try:
+        return check_noise(number)
+    except FaithlensError as exc:
+        raise FaithlensError(f"In method spec {spec!r}: {exc}") from None
 
 
 def _fraction(value: str, spec: str) -> float:
@@ -132,11 +150,13 @@ def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
 
     applies = {"steps": method.default_steps is not None, "mode": method.name == "sig",
                "unit": method.name in PER_UNIT, "rule": method.name in ("sig", "ig"),
-               "tolerance": method.name in ("sig", "ig"), "n_samples": method.default_samples is not None}
+               "tolerance": method.name in ("sig", "ig"), "n_samples": method.default_samples is not None,
+               "noise": method.name == "smoothgrad"}
     for key in list(options) + (["steps"] if per_token else []):
         if not applies[key]:
             users = {"steps": "sig, ig, dig", "mode": "sig", "unit": "sig, occlusion", "rule": "sig, ig",
-                     "tolerance": "sig, ig", "n_samples": "smoothgrad, gradient_shap"}[key]
+                     "tolerance": "sig, ig",
+                     "n_samples": "smoothgrad, gradient_shap, shapley, kernel_shap, lime", "noise": "smoothgrad"}[key]
             raise FaithlensError(f"Method setting {key!r} does not apply to {method.name!r} (in {spec!r}); it applies to "
                                  f"{users}. Drop it.")
     choices = {"mode": MODES, "unit": ("token", "word"), "rule": tuple(RULES)}
@@ -183,10 +203,13 @@ class EvalSettings:
     max_chars: int | None = None
     truncate: bool = False
     shuffle: bool = True  # seeded sample (True) or file order
+    rationales: str | None = None  # the human-rationale file read for the plausibility table
+    metrics: tuple[str, ...] = ()  # extra per-example metrics (EXTRA_METRICS): infidelity, sensitivity
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["methods"] = list(self.methods)
+        d["metrics"] = list(self.metrics)
         return d
 
 
@@ -216,6 +239,7 @@ def _check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_
     now = settings.to_dict()
     defaults = {f.name: f.default for f in fields(EvalSettings)}  # keys added later read as their default
     skip = {"methods", "data"} | ({"model"} if print_before else set()) | ({"truncate"} if not too_long else set())
+    defaults["metrics"] = []
     changed = {k: (previous.get(k, defaults[k]), v) for k, v in now.items()
                if k not in skip and previous.get(k, defaults[k]) != v}
     missing = [m for m in previous.get("methods", []) if m not in now["methods"]]
@@ -383,9 +407,16 @@ class EvalResult:
     curves: dict = field(default_factory=dict)
     n_truncated: int = 0  # examples explained after truncation to the model's limit
     computed: int = 0  # records computed by this call (all processes); the rest were on disk
+    # with rationales: {"k", "n_examples", "rows": [per method and "random": {"method", column: {"mean", "sem", "n"}}]}
+    plausibility: dict = field(default_factory=dict)
 
     def markdown(self) -> str:
-        return markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated)
+        table = markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated)
+        if self.plausibility:
+            from .plausibility import plausibility_markdown
+
+            table += "\n" + plausibility_markdown(self.plausibility, source=str(self.settings.rationales))
+        return table
 
     def to_html(self) -> str:
         """A self-contained page: the table, the agreement table and the plots (when matplotlib is installed)."""
@@ -419,6 +450,8 @@ def evaluate(
     stop_after: int | None = None,
     memory_budget: int | None = None,
     curves: Sequence[float] | None = None,
+    rationales=None,
+    metrics: Sequence[str] = (),
 ) -> EvalResult:
     """Explain and score every example of ``dataset`` with every method; returns the table.
 
@@ -431,14 +464,21 @@ def evaluate(
     bounds memory; it never changes a number. ``curves`` (top-k fractions, e.g.
     ``metrics.AOPC_FRACTIONS``) also records each metric at every fraction, for AOPC curves
     (``EvalResult.curves``); it adds a ``curve`` entry to new records and changes no other value.
-    With ``out``, the final write adds ``report.html`` and, with matplotlib, plots. Under
+    With ``out``, the final write adds ``report.html`` and, with matplotlib, plots. ``rationales``
+    (:class:`~faithlens.plausibility.Rationales`, from :func:`~faithlens.plausibility.read_rationales`)
+    adds the plausibility table (``EvalResult.plausibility``; ``plausibility.md``/``.json`` in ``out``):
+    records then hold each example's word scores and rationale marks. ``metrics`` adds per-example
+    columns from ``EXTRA_METRICS`` (``infidelity``, ``sensitivity``). Under
     ``torchrun``/``accelerate launch`` the work is split across the processes (``out`` required)
     and every process returns the same result, whose ``computed`` counts the records computed by
     the whole job.
     """
     specs = parse_methods(methods)
+    extra = parse_metrics(metrics)
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
-                         score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle)
+                         score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
+                         rationales=None if rationales is None else rationales.source, metrics=extra)
+    check_rationales(rationales, dataset)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise FaithlensError(f"The 'batch_size' parameter of evaluate must be a positive int. Got {batch_size!r} instead.")
     base = resolve_baseline(model, baseline)
@@ -465,7 +505,7 @@ def evaluate(
                 context = _example_context(explainer, texts, base, score_fn, truncate)
                 for label, pending in todo:
                     for rec in _run_method(explainer, model, run.spec(label), index, texts, pending, context, dataset,
-                                           settings, base, memory_budget, curves):
+                                           settings, base, memory_budget, curves, rationales):
                         run.add(rec)
                     if stop_after is not None and run.written >= stop_after:  # never inside a batch: a resumed
                         raise _Stop  # run then explains every example in the batch it always has
@@ -696,7 +736,9 @@ def _cost(spec: MethodSpec, length: int, default_steps: int | None) -> int:
     else:
         steps = spec.options.get("steps") or default_steps or method.default_steps or spec.options.get("n_samples") \
             or method.default_samples or 1
-    paths = length if spec.method in PER_UNIT else 1
+    paths = length if spec.method in PER_UNIT + ("shapley",) else 1  # shapley: one row per word per order
+    if spec.method == "partition":  # about 2·U² coalitions, no samples
+        paths, steps = length, 2 * length
     return length * paths * steps
 
 
@@ -726,7 +768,7 @@ def _example_context(explainer: Explainer, texts, base, score_fn, truncate) -> _
 
 
 def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _Context, dataset, settings, base,
-                memory_budget=None, curves=None):
+                memory_budget=None, curves=None, rationales=None):
     """Explain the pending examples of one batch with one method; yields records."""
     groups: dict[int, list[int]] = {}
     for j in pending:  # "10N" steps differ per example: group examples by their step count
@@ -741,6 +783,8 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
                                            protocol=settings.protocol, truncate=settings.truncate)
         at_k = [explanation_faithfulness(model, explanations, baseline=base, fraction=f, protocol=settings.protocol,
                                          truncate=settings.truncate) for f in (curves or ())]
+        extra = extra_metrics(explainer, spec, explanations, [texts[j] for j in members], [index[j] for j in members],
+                              settings, base, memory_budget, kwargs)
         for pos, (j, e) in enumerate(zip(members, explanations)):
             delta = completeness_gap(score_sum=torch.tensor(sum(e.token_scores), dtype=torch.float64),
                                      f_input=ctx.f_input[j], f_baseline=ctx.f_baseline[j])
@@ -769,7 +813,56 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
                 **({"curve": {"fractions": [float(f) for f in curves],
                               **{m: [float(getattr(r, m)[pos]) for r in at_k]
                                  for m in ("log_odds", "comprehensiveness", "sufficiency")}}} if curves else {}),
+                **{name: values[pos] for name, values in extra.items()},
+                **(_rationale_fields(e, rationales.spans_of(dataset.texts[index[j]])) if rationales is not None else {}),
             }
+
+
+def extra_metrics(explainer, spec: MethodSpec, explanations, texts, keys, settings: EvalSettings, base, memory_budget,
+                  kwargs: dict) -> dict[str, list[float]]:
+    """Per-example values of the extra metrics (``settings.metrics``) for explanations of ``texts``:
+    infidelity and max-sensitivity (:mod:`faithlens.robustness`), draws seeded by each example's index."""
+    if not settings.metrics:
+        return {}
+    from .methods import Options
+    from .metrics import scores_on_encoding
+    from .robustness import batch_infidelity, batch_sensitivity
+
+    prep = explainer._prepare(list(texts), [None] * len(texts), base, explainer.model.task.score(settings.score),
+                              settings.truncate, None, memory_budget)
+    batch = prep.batch
+    scores = scores_on_encoding(batch.enc, [e.token_scores for e in explanations])
+    out: dict[str, list[float]] = {}
+    if "infidelity" in settings.metrics:
+        out["infidelity"] = batch_infidelity(batch, scores, keys, seed=settings.seed).tolist()
+    if "sensitivity" in settings.metrics:
+        method = get_method(spec.method)
+        opts = Options(steps=kwargs.get("steps"), rule=kwargs.get("rule", "gausslegendre"), unit=kwargs.get("unit", "token"),
+                       mode=kwargs.get("mode", "auto"), n_samples=kwargs.get("n_samples"), seed=settings.seed,
+                       tolerance=kwargs.get("tolerance"))
+        out["sensitivity"] = batch_sensitivity(batch, scores, keys, lambda sub: method.fn(sub, opts).token_scores,
+                                               seed=settings.seed).tolist()
+    return out
+
+
+def _rationale_fields(e, spans) -> dict:
+    """What the plausibility table needs of one record: word scores, segments and rationale marks (None: no rationale)."""
+    from .plausibility import word_marks
+
+    return {"word_scores": [float(w.score) for w in e.words],
+            "word_segments": [int(w.segment) for w in e.words],
+            "rationale": None if spans is None else [int(m) for m in word_marks(e.words, spans)]}
+
+
+def check_rationales(rationales, dataset: Dataset) -> None:
+    """Before any work: at least one selected example has a rationale."""
+    if rationales is None:
+        return
+    found = sum(1 for item in dataset.texts if rationales.spans_of(item) is not None)
+    if found == 0:
+        raise FaithlensError(f"None of the {len(dataset)} selected examples of {dataset.source!r} has a rationale in "
+                             f"{rationales.source!r} ({len(rationales)} rationales). Pass the data file the rationales "
+                             "were written for (texts must match), or raise --limit.")
 
 
 def _target_json(row: torch.Tensor) -> int | list[int]:
@@ -790,7 +883,7 @@ def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult
     for label in settings.methods:
         mine = sorted((r for r in records if r["method"] == label), key=lambda r: r["index"])
         row: dict = {"method": label}
-        for column in (c for c in TABLE_COLUMNS if c != "seconds"):
+        for column in [c for c in TABLE_COLUMNS if c != "seconds"] + list(settings.metrics):
             values = [r[column] for r in mine if r.get(column) is not None
                       and not (column in TOPK_COLUMNS and r.get("k") == 0)]
             row[column] = summarise(values)
@@ -806,8 +899,14 @@ def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult
         rows.append(row)
     examples = {r["index"] for r in records}
     truncated = {r["index"] for r in records if r.get("truncated")}
+    plausibility = {}
+    if settings.rationales is not None:
+        from .plausibility import plausibility_rows
+
+        plausibility = plausibility_rows(records, settings.methods, seed=settings.seed)
     return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods),
-                      curves=summarise_curves(records, settings.methods), n_truncated=len(truncated))
+                      curves=summarise_curves(records, settings.methods), n_truncated=len(truncated),
+                      plausibility=plausibility)
 
 
 def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
@@ -883,22 +982,39 @@ def _cell(stat: dict, digits: int = 4) -> str:
 def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int, *, n_truncated: int = 0) -> str:
     """The table: one row per method; a "k = 0" column appears when some example had too few tokens
     for the top-k fraction (those are left out of LO, Comp and Suff, see :func:`summarise_run`)."""
-    arrow = {name: m.arrow for name, m in METRICS.items()}
+    arrow = {name: m.arrow for name, m in {**METRICS, **EXTRA_METRICS}.items()}
     k_zero = any(row.get("k_zero") for row in rows)
+    extra = list(settings.metrics)
     head = (f"| Method | LO {arrow['log_odds']} | Comp {arrow['comprehensiveness']} | Suff {arrow['sufficiency']} "
-            f"| Delta {arrow['delta']} | SIG per-word Δ ↓ | s / example | n |" + (" k = 0 |" if k_zero else ""))
-    lines = [head, "|" + "---|" * (9 if k_zero else 8)]
+            f"| Delta {arrow['delta']} | SIG per-word Δ ↓ |" + "".join(f" {EXTRA_NAMES[m]} {arrow[m]} |" for m in extra)
+            + " s / example | n |" + (" k = 0 |" if k_zero else ""))
+    lines = [head, "|" + "---|" * (9 + len(extra) if k_zero else 8 + len(extra))]
     for row in rows:
         n = row["delta"]["n"]
         lines.append(f"| {row['method']} | {_cell(row['log_odds'])} | {_cell(row['comprehensiveness'])} | "
                      f"{_cell(row['sufficiency'])} | {_cell(row['delta'])} | {_cell(row['sig_delta'])} | "
-                     f"{_cell(row['seconds'], 3)} | {n} |" + (f" {row.get('k_zero', 0)} |" if k_zero else ""))
+                     + "".join(f"{_cell(row[m])} | " for m in extra)
+                     + f"{_cell(row['seconds'], 3)} | {n} |" + (f" {row.get('k_zero', 0)} |" if k_zero else ""))
     caption = (f"\nModel `{settings.model}`, data `{settings.data}` ({n_examples} examples), baseline `{settings.baseline}`, "
                f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
                "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
                "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|."
-               + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows) + "\n")
+               + _extra_note(settings) + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows) + "\n")
     return "\n".join(lines) + "\n" + caption + best_line(rows)
+
+
+EXTRA_NAMES = {"infidelity": "Infid", "sensitivity": "Sens"}
+
+
+def _extra_note(settings: EvalSettings) -> str:
+    from .robustness import INFIDELITY_DROP, N_SAMPLES, SENSITIVITY_DROP
+
+    notes = {"infidelity": f" Infid = infidelity (Yeh et al. 2019): mean over {N_SAMPLES} random word subsets (each word at the "
+                           f"baseline with p = {INFIDELITY_DROP}) of (Σ dropped scores − (F(x) − F(x̃)))², raw scores "
+                           "(Captum's normalize=False).",
+             "sensitivity": f" Sens = max-sensitivity: max over {N_SAMPLES} word dropouts (p = {SENSITIVITY_DROP}) of "
+                            "‖a(x̃) − a(x)‖ / ‖a(x)‖ over word scores, the method re-run on x̃."}
+    return "".join(notes[m] for m in settings.metrics)
 
 
 def _k_zero_note(rows: Sequence[dict], settings: EvalSettings) -> str:
@@ -958,18 +1074,27 @@ def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> Non
     with ``report``, also report.html and the plots (metrics.svg/.png, aopc.svg/.png) when matplotlib is installed."""
     payload = {"settings": result.settings.to_dict(), "n_examples": result.n_examples, "n_truncated": result.n_truncated,
                "rows": result.rows, "agreement": result.agreement, "curves": result.curves, "version": __version__,
+               **({"plausibility": result.plausibility} if result.plausibility else {}),
                "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     write_atomic(out / "results.json", json.dumps(payload, indent=2) + "\n", durable=False)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["method"] + [f"{c}_{s}" for c in TABLE_COLUMNS for s in ("mean", "sem", "n")] + ["k_zero"])
+    columns = TABLE_COLUMNS + tuple(result.settings.metrics)
+    writer.writerow(["method"] + [f"{c}_{s}" for c in columns for s in ("mean", "sem", "n")] + ["k_zero"])
     for row in result.rows:
-        writer.writerow([row["method"]] + [_num(row[c][s]) for c in TABLE_COLUMNS for s in ("mean", "sem", "n")]
+        writer.writerow([row["method"]] + [_num(row[c][s]) for c in columns for s in ("mean", "sem", "n")]
                         + [row.get("k_zero", 0)])
     write_atomic(out / "results.csv", buffer.getvalue(), durable=False)
     write_atomic(out / "table.md", result.markdown(), durable=False)
     if result.agreement:
         write_atomic(out / "agreement.md", agreement_markdown(result.agreement), durable=False)
+    if result.plausibility:
+        from .plausibility import plausibility_markdown
+
+        write_atomic(out / "plausibility.md", plausibility_markdown(result.plausibility, source=str(result.settings.rationales)),
+                     durable=False)
+        write_atomic(out / "plausibility.json", json.dumps({"rationales": result.settings.rationales, **result.plausibility},
+                                                           indent=2) + "\n", durable=False)
     if report:
         from .views.reports import write_eval_report
 
@@ -989,6 +1114,7 @@ def load_settings(out: str | os.PathLike) -> tuple[EvalSettings, dict]:
     known = {f.name for f in fields(EvalSettings)}
     settings = {k: v for k, v in saved["settings"].items() if k in known}
     settings["methods"] = tuple(settings["methods"])
+    settings["metrics"] = tuple(settings.get("metrics", ()))
     return EvalSettings(**settings), saved.get("dataset_info", {})  # keys missing in older files take their defaults
 
 

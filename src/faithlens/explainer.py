@@ -6,6 +6,7 @@ or prompts (causal LMs); what is explained is the model's task's scalar F (`fait
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from .baselines import Baseline, baseline_embeddings, check_baseline, resolve_ba
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .comparison import Comparison
 from .device import synchronize
-from .encoding import Encoding, Text, check_texts, encode, encode_windows, split_items
+from .encoding import Encoding, Text, as_items, check_texts, encode, encode_windows, split_items
 from .errors import FaithlensError
 from .explanation import Explanation, Word
 from .accuracy import measure
@@ -64,7 +65,7 @@ class Explainer:
     # --- prediction --------------------------------------------------------------------------
     def predict(self, texts: Text | Sequence[Text], *, truncate: bool = False) -> Tensor:
         """Label probabilities (N, C) of a classifier for texts or text pairs (softmax; sigmoid for multi-label)."""
-        items = [texts] if isinstance(texts, (str, tuple)) else list(texts)
+        items, _ = as_items(texts)
         enc = encode(self.model, items, truncate=truncate)
         with torch.inference_mode():
             outputs = self.model.outputs(self.model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids,
@@ -98,6 +99,8 @@ class Explainer:
         progress: bool | None = None,
         tolerance: float | None = None,
         warn_above: float = DEFAULT_WARN_ABOVE,
+        contrast: Target | Sequence[Target] = None,
+        target_side: bool = False,
     ) -> Explanation | list[Explanation]:
         """Explain one item (returns an Explanation) or a list of items (returns a list).
 
@@ -109,7 +112,14 @@ class Explainer:
         ``score`` defaults to the task's own (``logit``; ``log_prob`` for causal LMs), ``baseline`` to
         the model's own (``mask``; for causal LMs pad, else eos, else unk).
         ``per_token`` (causal LMs): also attribute each continuation token's log-probability alone,
-        giving ``Explanation.per_target`` (continuation tokens × tokens). ``progress`` shows a bar of
+        giving ``Explanation.per_target`` (continuation tokens × tokens). ``target_side`` (with
+        ``per_token``) also attributes each continuation token's log-probability to the continuation
+        tokens before it, as inseq's target-side attribution: row j of ``per_target`` then scores the
+        prompt tokens and y_<j (the continuation's input columns, the last J − 1 tokens), and is
+        exactly 0 at y_≥j; the matrix gains its lower triangle. Each row j runs the method with y_<j
+        among the attributed positions of F_j = log p(y_j | prompt, y_<j) (moved to the baseline like
+        prompt tokens), so for IG-like methods a row's prompt scores share the path with y_<j; the
+        explanation of Σ_j F_j (``token_scores``) stays prompt-only. ``progress`` shows a bar of
         model passes with an ETA on stderr once the work has run for 2 s (default: when stderr is a
         terminal), after printing the expected number of passes when it is large.
         ``tolerance`` (SIG reverse/forward, IG): error-controlled quadrature (SPEC §10). Each SIG
@@ -122,9 +132,14 @@ class Explainer:
         error; above ``warn_above`` (relative, default 0.01) it adds a warning with the number and
         the exact alternative. SIG's default (``mode="auto"`` with no ``steps``/``tolerance``/
         ``return_attributions``) is the exact closed form, with ``unit="word"``.
+
+        ``contrast`` explains why the target rather than a foil: F = score(target) − score(foil) (`Task.contrast`).
+        Classifiers: a class index or label (with ``score="logit"`` the logit difference); causal LMs: a foil
+        continuation text, F = log p(target | prompt) − log p(foil | prompt) (inseq's ``contrast_prob_diff``), which
+        may differ from the target in its last token only (the target's earlier tokens are part of the input).
+        The result's ``target["contrast"]`` names the foil.
         """
-        single = isinstance(texts, (str, tuple))
-        items = [texts] if single else list(texts)
+        items, single = as_items(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
@@ -135,50 +150,62 @@ class Explainer:
         spec = get_method(method)
         task = self.model.task
         score = score or task.default_score
-        score_fn = task.score(score)
+        if contrast is not None and task.name == "qa":
+            raise FaithlensError("contrast= compares a classifier's class or a causal LM's continuation with a foil; "
+                                 f"{self.model.name!r} is a {task.summary} model. Drop contrast, or pass target= "
+                                 "another answer.")
+        score_fn = task.score(score) if contrast is None else task.contrast(score)
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
                                  f"{self.model.name!r} is a {task.summary} model. Drop per_token.")
+        if target_side and not per_token:
+            raise FaithlensError("target_side extends the per-token matrix (each generated token attributed to the prompt "
+                                 "and to the generated tokens before it). Pass per_token=True as well (CLI: --per-token).")
         if max_new_tokens != DEFAULT_NEW_TOKENS and task.name != "causal_lm":
             ignored = "; ".join(filter(None, [ignored, f"max_new_tokens={max_new_tokens} does nothing for a "
                                                        f"{task.summary} model; it is read by causal LMs."]))
         _check_items(task, items)
         targets = _per_text(target, len(items))
+        _check_targets(self.model, targets, max_new_tokens)  # before any model pass
+        foils = _per_text(contrast, len(items))
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
                        return_attributions=return_attributions, tolerance=tolerance)
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
+        if contrast is not None:
+            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(contrast)
         results: list[Explanation | None] = [None] * len(items)
         order = sorted(range(len(items)), key=lambda i: _length(items[i]))  # similar lengths share a batch
         show = wanted() if progress is None else bool(progress)
         with progress_bar(f"{method} ({len(items)} text{'s' * (len(items) > 1)})", enabled=show):
             self._run(items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above)
+                      rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils, target_side)
         return results[0] if single else results  # type: ignore[return-value]
 
     def _run(self, items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
-             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above) -> None:
+             rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils,
+             target_side=False) -> None:
         """Explain `items` batch by batch (similar lengths together) into `results`."""
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             t0 = time.perf_counter()
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
-                                 max_new_tokens=max_new_tokens)
+                                 max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx])
             if show:
                 announce_cost(method, opts, prep.batch)
-            summed = _summed_from_tokens(spec, prep, opts) if per_token else None
+            summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None
             if summed is not None:  # F = Σ_j F_j and the method is linear in F: one run gives both
                 out, per_target = summed
             else:
                 out = spec.fn(prep.batch, opts)
-                per_target = _per_target(spec, prep, opts) if per_token else None
+                per_target = _per_target(spec, prep, opts, target_side=target_side) if per_token else None
             if per_token and per_target is None:
                 per_target = [[out.token_scores[b, prep.batch.enc.real_positions(b)].to(torch.float64).tolist()]
                               for b in range(len(idx))]
             synchronize(self.model.device)
             seconds = (time.perf_counter() - t0) / len(idx)
-            settings = dict(common, **out.settings)
+            settings = dict(common, **out.settings, **({"target_side": True} if target_side else {}))
             for j, i in enumerate(idx):
                 results[i] = _assemble(self.model, prep, out, j, spec, settings, seconds, seed if spec.random else None,
                                        per_target=None if per_target is None else per_target[j],
@@ -194,7 +221,8 @@ class Explainer:
 
     # --- internals ---------------------------------------------------------------------------
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
-                 with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS) -> Prepared:
+                 with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS,
+                 foils: Sequence[Target] | None = None) -> Prepared:
         model = self.model
         enc, notes = encode_items(model, texts, truncate=truncate, targets=targets, max_new_tokens=max_new_tokens)
         check_baseline(model, enc, base)
@@ -210,11 +238,48 @@ class Explainer:
         outputs = both[:B].clone()
         baseline_outputs = both[B:].clone() if with_baseline_score else None
         target = self._targets(enc, outputs, targets)
+        if foils is not None and any(f is not None for f in foils):
+            target = model.task.with_foil(target, self._foils(enc, target, foils))
+            if model.task.name == "causal_lm":  # the outputs gain the foil's columns
+                with torch.inference_mode():
+                    both = model.outputs(torch.cat([W, Wbar][:k]), rep(enc.attention_mask), rep(enc.token_type_ids),
+                                         rep(enc.position_ids), target=target.repeat(k, 1))
+                outputs, baseline_outputs = both[:B].clone(), both[B:].clone() if with_baseline_score else None
         batch = Batch(model=model, enc=enc, W=W, Wbar=Wbar, target=target, score=score_fn,
                       rows_per_chunk=rows_per_chunk, memory_budget=memory_budget or DEFAULT_MEMORY_BUDGET,
                       input_outputs=outputs, baseline_outputs=baseline_outputs)
         notes = tuple(tuple(enc.notes[b] if enc.notes else ()) + tuple(notes[b]) for b in range(B))
         return Prepared(batch=batch, outputs=outputs, baseline=base, notes=notes)
+
+    def _foils(self, enc: Encoding, target: Tensor, foils: Sequence[Target]) -> Tensor:
+        """Foil rows shaped like `target` (B, T): a class index (classifiers) or continuation ids (causal LMs)."""
+        model = self.model
+        rows = []
+        for b, foil in enumerate(foils):
+            if foil is None:
+                raise FaithlensError("contrast= was given for some texts and not others. Pass one contrast for all "
+                                     "texts, or one per text.")
+            if model.task.name != "causal_lm":
+                index = _resolve_target(model, foil)
+                if index == int(target[b, 0]):
+                    raise FaithlensError(f"The contrast {model.labels[index]!r} is the target itself, so F = 0. "
+                                         "Pass another class as the contrast, or another target.")
+                rows.append(torch.tensor([index]))
+                continue
+            if not isinstance(foil, str) or not foil:
+                raise FaithlensError(f"A causal LM's contrast is a foil continuation text, e.g. ' London'. Got {foil!r}.")
+            ids = model.tokenizer(foil, add_special_tokens=False)["input_ids"]
+            own = [int(t) for t in target[b].tolist() if t >= 0]
+            tokens = model.tokenizer.convert_ids_to_tokens
+            if len(ids) != len(own) or ids[:-1] != own[:-1] or ids[-1] == own[-1]:
+                raise FaithlensError(
+                    f"The contrast continuation must differ from the target in its last token only (the target's earlier "
+                    f"tokens are the model's input): target tokens {tokens(own)}, contrast tokens {tokens(ids)}. "
+                    "Pass continuations of the same length that share all but the last token, e.g. ' Paris' vs ' London'.")
+            row = torch.full_like(target[b], -1)
+            row[len(row) - len(ids):] = torch.tensor(ids)
+            rows.append(row)
+        return torch.stack(rows)
 
     def _targets(self, enc: Encoding, outputs: Tensor, targets: Sequence[Target]) -> Tensor:
         """(B, T) target rows: the user's, or the task's prediction."""
@@ -367,9 +432,14 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
 
 
 def _per_text(target, n: int) -> list:
-    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text."""
+    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
+    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
+    target = _as_int(target)
     if target is None or isinstance(target, (int, str, tuple)):
         return [target] * n
+    if isinstance(target, (dict, set, frozenset)):
+        raise FaithlensError(f"The target is a {type(target).__name__}. Pass one target (a class index, label name, "
+                             "answer or continuation text), or a list with one per text, in the texts' order.")
     if isinstance(target, float) or isinstance(target, bytes):
         raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
                              f"continuation text. Got {type(target).__name__} {target!r}.")
@@ -380,10 +450,31 @@ def _per_text(target, n: int) -> list:
                              f"continuation text. Got {type(target).__name__}.") from None
     if len(target) != n:
         raise FaithlensError(f"Got {len(target)} targets for {n} texts. Pass one target, or one per text.")
-    return target
+    return [_as_int(t) for t in target]
+
+
+def _as_int(value):
+    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
+    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
+        return value
+    import operator
+
+    try:
+        return operator.index(value)
+    except TypeError:
+        return value
 
 
 def _resolve_target(model: ClassifierModel, target: Target) -> int:
+    """The class index a classifier's target names. One rule on every surface (API, CLI, web app):
+
+    - an ``int`` is a class index (``-1`` and others outside 0..C-1 are errors);
+    - ``"index:N"`` is the index N and ``"label:NAME"`` the label NAME, whatever the label names are;
+    - any other ``str`` is a label name (exact, else ignoring case), or, when it is a whole number, the
+      class index it reads as. A number that is both a label name and the index of *another* label
+      (labels ``("1", "0")``: ``"1"`` names class 0 and indexes class 1) is refused with both readings
+      named; where both readings agree (labels ``("0", "1")``) it is accepted.
+    """
     labels = model.labels
     if isinstance(target, bool) or not isinstance(target, (int, str)):
         raise FaithlensError(f"The target of a classifier must be a class index or label name ({', '.join(labels)}). "
@@ -393,14 +484,65 @@ def _resolve_target(model: ClassifierModel, target: Target) -> int:
             raise FaithlensError(f"Target index {target} is out of range: {model.name!r} has {len(labels)} classes "
                                  f"(0..{len(labels) - 1}: {', '.join(labels)}).")
         return target
-    if target in labels:
-        return labels.index(target)
-    lowered = [label.lower() for label in labels]
-    if target.lower() in lowered:
-        return lowered.index(target.lower())
-    if target.strip().lstrip("-").isdigit():
-        return _resolve_target(model, int(target))
+    prefix, colon, rest = target.partition(":")
+    if colon and prefix.strip() == "index":
+        if not rest.strip().lstrip("-").isdigit():
+            raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
+        return _resolve_target(model, int(rest))
+    if colon and prefix.strip() == "label" and target not in labels:
+        by_name = _label_index(labels, rest)
+        if by_name is None:
+            raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
+        return by_name
+    by_name = _label_index(labels, target)
+    number = target.strip()
+    if number.lstrip("-").isdigit():
+        index = int(number)
+        if by_name is not None and by_name != index:
+            reading = f"the class index {index} (label {labels[index]!r})" if 0 <= index < len(labels) else \
+                f"the class index {index} (out of range)"
+            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
+                                 f"it is the label name {target!r} (class {by_name}) and {reading}. Write "
+                                 f"label:{target} for the label, or index:{index} (an int in Python) for the index.")
+        return by_name if by_name is not None else _resolve_target(model, index)
+    if by_name is not None:
+        return by_name
     raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
+
+
+def _label_index(labels: Sequence[str], name: str) -> int | None:
+    """The index of a label name: exact, else the only match ignoring case and surrounding spaces."""
+    if name in labels:
+        return list(labels).index(name)
+    lowered = [label.strip().lower() for label in labels]
+    wanted = name.strip().lower()
+    return lowered.index(wanted) if lowered.count(wanted) == 1 else None
+
+
+def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_tokens: int) -> None:
+    """Targets checked before any model pass: a classifier's names resolve; a causal LM's continuation
+    is a str within MAX_TARGET_TOKENS tokens and not given together with max_new_tokens."""
+    from .options import MAX_TARGET_TOKENS
+
+    task = model.task.name
+    for i, t in enumerate(targets):
+        if t is None:
+            continue
+        if task in ("classification", "multi_label"):
+            _resolve_target(model, t)
+        elif task == "causal_lm":
+            if not isinstance(t, str):
+                raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
+            if max_new_tokens != DEFAULT_NEW_TOKENS:
+                raise FaithlensError(f"max_new_tokens={max_new_tokens} generates a continuation when none is given; "
+                                     f"target {t[:40]!r} gives it, so max_new_tokens would do nothing. Pass one of them.")
+            n = len(model.tokenizer(t, add_special_tokens=False)["input_ids"])
+            if n > MAX_TARGET_TOKENS:
+                raise FaithlensError(f"The target text of item {i} is {n:,} tokens; the limit is {MAX_TARGET_TOKENS} "
+                                     "(as for max_new_tokens). Every continuation token is model input on every path "
+                                     "step, and F sums their log-probabilities, so a long continuation mostly measures "
+                                     "the continuation, not the prompt. Explain a shorter continuation (its first "
+                                     "sentence), or split it.")
 
 
 def _answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> list[int] | None:
@@ -471,14 +613,15 @@ def _summed_from_tokens(spec, prep: Prepared, opts: Options) -> tuple[MethodOutp
     return out, per_target
 
 
-def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
+def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False, target_side: bool = False):
     """Causal LMs: each continuation token's own attribution, as (B, J, L) nested lists on real positions
-    (with ``keep_output`` also the method's output over the (b, j) rows and each row's text b)."""
+    (with ``keep_output`` also the method's output over the (b, j) rows and each row's text b).
+    ``target_side``: row j also attributes the continuation tokens y_<j (:func:`target_side_rows`)."""
     batch = prep.batch
     B, J = batch.target.shape
-    if J == 1:  # one continuation token: its own attribution is the explanation itself
+    if J == 1:  # one continuation token: its own attribution is the explanation itself (no y_<1 either)
         return None
-    rows, owners = [], []
+    rows, owners, which = [], [], []
     for b in range(B):
         for j in range(J):
             if int(batch.target[b, j]) < 0:
@@ -487,8 +630,13 @@ def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
             only[j] = batch.target[b, j]
             rows.append(only)
             owners.append(b)
+            which.append(j)
     index = torch.tensor(owners)
-    sub = Batch(model=batch.model, enc=batch.enc.select(index), W=batch.W[index], Wbar=batch.Wbar[index],
+    enc, Wbar = batch.enc.select(index), batch.Wbar[index]
+    if target_side:
+        enc = target_side_rows(enc, batch.target[index], torch.tensor(which))
+        Wbar = baseline_embeddings(batch.model, enc, prep.baseline, batch.W[index])
+    sub = Batch(model=batch.model, enc=enc, W=batch.W[index], Wbar=Wbar,
                 target=torch.stack(rows), score=batch.score, rows_per_chunk=batch.rows_per_chunk,
                 memory_budget=batch.memory_budget)
     out = spec.fn(sub, opts)
@@ -497,6 +645,26 @@ def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False):
         pos = batch.enc.real_positions(b)
         result[b].append(out.token_scores[r, pos].to(torch.float64).tolist())
     return (result, out, owners) if keep_output else result
+
+
+def target_side_rows(enc: Encoding, target: Tensor, which: Tensor) -> Encoding:
+    """Rows of a causal LM's encoding where row r explains F_j, j = ``which[r]``: the input columns holding
+    the continuation tokens y_<j become attributed positions, each a word of its own; y_≥j stay special.
+
+    The continuation (B, J) is right-aligned and so are the input columns: column L − J + i + 1 holds the
+    token at target index i (its log-probability is read at column L − J + i)."""
+    from dataclasses import replace
+
+    R, L = enc.input_ids.shape
+    J = target.shape[1]
+    i = torch.arange(J - 1)[None]  # (1, J − 1): y_J is never an input column
+    earlier = (i < which[:, None]) & (target[:, :J - 1] >= 0)  # (R, J − 1): y_i with i < j
+    cols = torch.zeros(R, L, dtype=torch.bool)
+    cols[:, L - J + 1:] = earlier  # (R, J − 1) input columns of y_1 .. y_{J−1}
+    first_new = enc.word_ids.max(1, keepdim=True).values + 1  # (R, 1)
+    word_ids = torch.where(cols, first_new + torch.arange(L)[None], enc.word_ids)
+    segments = None if enc.segments is None else torch.where(cols, torch.zeros_like(enc.segments), enc.segments)
+    return replace(enc, special_mask=enc.special_mask & ~cols, word_ids=word_ids, segments=segments)
 
 
 def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, spec: Method,
@@ -519,6 +687,11 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
     norm = float(raw.norm())
     normed = raw / norm if norm > 0 else raw.clone()
     words = _words(enc, j, pos, raw, normed)
+    sampling_error = None
+    if out.sampling_error is not None:  # a word's tokens share its score evenly: their errors add up
+        se = out.sampling_error[j, pos].to(torch.float64)
+        sampling_error = tuple(se.tolist())
+        words = tuple(dataclasses.replace(w, sampling_error=float(se[list(w.tokens)].sum())) for w in words)
     target_row = prep.batch.target[j]
     prediction, target = model.task.describe(prep.outputs[j], target_row, model.labels, enc, j)
     deltas = units = nodes = None
@@ -562,7 +735,7 @@ def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int,
         attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
         task=model.task.name, text_pair=enc.pair(j),
         per_target=None if per_target is None else tuple(tuple(row) for row in per_target),
-        provenance=model.info.get("provenance"), signed=spec.signed, error=measured.error,
+        provenance=model.info.get("provenance"), signed=spec.signed, error=measured.error, sampling_error=sampling_error,
     )
 
 

@@ -21,6 +21,7 @@ class Word:
     score_normalised: float
     tokens: tuple[int, ...]  # indices into Explanation.tokens
     segment: int = 0  # 0: start/end index Explanation.text; 1: they index Explanation.text_pair
+    sampling_error: float | None = None  # standard error of `score` (sampled methods: shapley, kernel_shap, lime)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Explanation:
     nodes: tuple[int, ...] | None = None  # quadrature nodes per path (SIG: per unit; IG: one), error-controlled runs
     signed: bool = True  # False: the scores are magnitudes with no direction (saliency); views use a one-colour scale
     error: dict | None = None  # the measured accuracy of these scores (`faithlens.accuracy.measure`): kind, relative, ...
+    sampling_error: tuple[float, ...] | None = None  # per token: standard error of its raw score (sampled methods)
 
     # --- views -------------------------------------------------------------------------------
     @property
@@ -101,7 +103,8 @@ class Explanation:
             d["signed"] = d.get("method") not in UNSIGNED_METHODS
         try:
             d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
-            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes"):
+            for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes",
+                         "sampling_error"):
                 if d.get(name) is not None:
                     d[name] = tuple(d[name])
             d["offsets"] = tuple(tuple(o) for o in d["offsets"])
@@ -110,6 +113,7 @@ class Explanation:
                     d[name] = tuple(tuple(row) for row in d[name])
         except (TypeError, KeyError, ValueError) as exc:
             raise FaithlensError(f"Not an explanation: a field has the wrong shape ({exc}).") from None
+        check_consistent(d)
         return cls(**d)
 
     @classmethod
@@ -117,10 +121,98 @@ class Explanation:
         from .errors import FaithlensError
 
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_no_constant)
         except (TypeError, ValueError) as exc:
             raise FaithlensError(f"Not an explanation: the text is not valid JSON ({exc}).") from None
         return cls.from_dict(data)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number faithlens writes (to_json refuses non-finite values)")
+
+
+def check_consistent(d: dict[str, Any]) -> None:
+    """The fields of an explanation read back from JSON agree with each other, so every view (terminal,
+    HTML, plots, word lists) drawn from it shows what the JSON says, never a mix of old and new values.
+
+    Checked: per-token fields have one entry per token; scores are finite numbers; offsets lie inside
+    the text (or the pair's second text); each word is the text at its span and its score is the sum of
+    its tokens' scores; units, deltas, attributions and per-target rows match the tokens. An edited file
+    (a changed text, a rescored token) fails here with the first disagreement named.
+    """
+    from .errors import FaithlensError
+
+    def bad(what: str) -> FaithlensError:
+        return FaithlensError(f"Not a consistent explanation: {what}. Was the JSON edited after Explanation.to_json "
+                              "wrote it? Explain the text again rather than editing the result.")
+
+    text, pair = d["text"], d.get("text_pair")
+    if not isinstance(text, str) or not (pair is None or isinstance(pair, str)):
+        raise bad(f"'text' must be a str and 'text_pair' a str or null. Got {type(text).__name__} and {type(pair).__name__}")
+    for name in ("prediction", "target", "settings"):
+        if not isinstance(d[name], dict):
+            raise bad(f"'{name}' must be a JSON object. Got {type(d[name]).__name__}")
+    for name in ("method", "model", "score", "version"):
+        if not isinstance(d[name], str):
+            raise bad(f"'{name}' must be a str. Got {type(d[name]).__name__}")
+    if not isinstance(d.get("truncated", False), bool) or not all(isinstance(w, str) for w in d.get("warnings") or ()):
+        raise bad("'truncated' must be true/false and 'warnings' a list of str")
+    n = len(d["tokens"])
+    for name in ("offsets", "special", "token_scores", "token_scores_normalised"):
+        if len(d[name]) != n:
+            raise bad(f"'{name}' has {len(d[name])} entries for {n} tokens")
+    if not all(isinstance(t, str) for t in d["tokens"]) or not all(isinstance(x, bool) for x in d["special"]):
+        raise bad("'tokens' must hold str and 'special' true/false")
+    for name in ("token_scores", "token_scores_normalised", "deltas"):
+        _finite(d.get(name) or (), name, bad)
+    for name in ("seconds", "total_delta"):
+        if d.get(name) is not None:
+            _finite((d[name],), name, bad)
+    longest = max(len(text), len(pair or ""))
+    for i, o in enumerate(d["offsets"]):
+        if len(o) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in o) or not 0 <= o[0] <= o[1] <= longest:
+            raise bad(f"offsets[{i}] = {list(o)} is not a (start, end) span inside the text ({longest} characters)")
+    raw, normed = d["token_scores"], d["token_scores_normalised"]
+    for k, w in enumerate(d["words"]):
+        source = text if w.segment == 0 else pair if w.segment == 1 else None
+        if source is None:
+            raise bad(f"word {k} {w.word!r} is in segment {w.segment!r}, but the explanation has "
+                      f"{'no second text' if w.segment == 1 else 'segments 0 and 1 only'}")
+        if not (isinstance(w.start, int) and isinstance(w.end, int) and 0 <= w.start <= w.end <= len(source)) \
+                or source[w.start:w.end] != w.word:
+            raise bad(f"word {k} {w.word!r} is not the text at its span [{w.start}, {w.end})")
+        if not w.tokens or not all(isinstance(t, int) and 0 <= t < n for t in w.tokens):
+            raise bad(f"word {k} {w.word!r} points at tokens {list(w.tokens)} outside 0..{n - 1}")
+        _finite((w.score, w.score_normalised), f"the score of word {k}", bad)
+        for got, scores, name in ((w.score, raw, "token_scores"), (w.score_normalised, normed, "token_scores_normalised")):
+            total = math.fsum(scores[t] for t in w.tokens)
+            if abs(got - total) > 1e-6 * max(1.0, abs(total), abs(got)):
+                raise bad(f"word {k} {w.word!r} has score {got!r}, but its tokens' {name} sum to {total!r}")
+    units = d.get("units")
+    if units is not None:
+        if not all(isinstance(t, int) and 0 <= t < n for u in units for t in u):
+            raise bad(f"'units' points at tokens outside 0..{n - 1}")
+        if d.get("deltas") is not None and len(d["deltas"]) != len(units):
+            raise bad(f"'deltas' has {len(d['deltas'])} entries for {len(units)} units")
+    for name in ("attributions", "per_target"):
+        rows = d.get(name)
+        if rows is None:
+            continue
+        if name == "attributions" and len(rows) != n:
+            raise bad(f"'attributions' has {len(rows)} rows for {n} tokens")
+        if name == "per_target" and any(len(row) != n for row in rows):
+            raise bad(f"a row of 'per_target' does not have one score per token ({n})")
+        for row in rows:
+            _finite(row, name, bad)
+    nodes = d.get("nodes")
+    if nodes is not None and not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in nodes):
+        raise bad("'nodes' must hold positive ints")
+
+
+def _finite(values, name: str, bad) -> None:
+    for x in values:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            raise bad(f"{name} holds {x!r}; expected finite numbers")
 
 
 def _version() -> str:

@@ -294,14 +294,8 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
 
         path = ensure_default_model(progress=True)
     else:
-        path = Path(name).expanduser()
-        if not path.exists():
-            if _looks_like_folder(name):
-                raise FaithlensError(f"--model {name}: no such folder. Check the path (relative paths start from "
-                                     f"{os.getcwd()}), or pass a hub id such as 'textattack/bert-base-uncased-SST-2'.")
-            path = None
-        else:
-            _check_model_folder(path)
+        checked = check_model_source(name)
+        path = Path(checked) if Path(checked).exists() else None
     source = str(path) if path is not None else name
     info = _read_model_card(path) if path is not None else {}
     from transformers.utils import logging as hf_logging
@@ -346,17 +340,35 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.ind
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "tokenizer.model", "spiece.model", "sentencepiece.bpe.model")
 
 
-def _check_model_folder(path: Path) -> None:
+def check_model_source(name: str | os.PathLike, *, option: str = "--model", local_only: bool = False) -> str:
+    """The one check of every option naming a model (--model, train --base, facade --init-from, --facade):
+    an existing path must be a model folder (config.json, weights); a missing one that looks like a path
+    (./x, /x, ~/x, a/b/c) — or any missing name when ``local_only`` (a folder faithlens wrote) — is an
+    error naming the option, before the hub is asked. Returns the folder (``~`` expanded) or the hub id."""
+    name = str(name)
+    if not name.strip():
+        raise FaithlensError(f"{option} is empty. Pass a model folder.")
+    path = Path(name).expanduser()
+    if path.exists():
+        _check_model_folder(path, option=option)
+        return str(path)
+    if local_only or _looks_like_folder(name):
+        raise FaithlensError(f"{option} {name}: no such folder. Check the path (relative paths start from {os.getcwd()})"
+                             + ("." if local_only else ", or pass a hub id such as 'textattack/bert-base-uncased-SST-2'."))
+    return name
+
+
+def _check_model_folder(path: Path, *, option: str = "--model") -> None:
     if not path.is_dir():
-        raise FaithlensError(f"--model {path} is a file; expected a folder saved with save_pretrained (config.json + weights).")
+        raise FaithlensError(f"{option} {path} is a file; expected a folder saved with save_pretrained (config.json + weights).")
     if not (path / "config.json").exists():
         raise FaithlensError(
-            f"--model {path} is not a model folder: it has no config.json. Pass a folder saved with "
+            f"{option} {path} is not a model folder: it has no config.json. Pass a folder saved with "
             "`model.save_pretrained(...)` and `tokenizer.save_pretrained(...)`, or a hub id."
         )
     weights = [path / f for f in WEIGHT_FILES if (path / f).exists()]
     if not weights:
-        raise FaithlensError(f"--model {path} has a config.json but no weights ({' or '.join(WEIGHT_FILES[:2])}). "
+        raise FaithlensError(f"{option} {path} has a config.json but no weights ({' or '.join(WEIGHT_FILES[:2])}). "
                              "Save the model with model.save_pretrained(folder).")
     for w in weights:
         if w.stat().st_size == 0:
@@ -447,11 +459,16 @@ def _read_model_card(path: Path) -> dict:
 
 
 def _load_error(name: str, exc: Exception) -> str:
+    return load_error(name, exc)
+
+
+def load_error(name: str, exc: Exception, *, option: str = "--model") -> str:
+    """The error for a model that could not be loaded by name (a hub id offline, a typo)."""
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
     return (
-        f"Could not load model {name!r}: {exc}. "
+        f"Could not load model {name!r}: {str(exc)[:400]}. "
         + ("Hub access is off (HF_HUB_OFFLINE=1). " if offline else "")
         + "If this is a hub id, check the spelling and your internet connection; offline, a hub id must "
-        "already be in the Hugging Face cache. To use a local model pass --model PATH (a folder saved with "
-        "save_pretrained), or omit --model for the bundled default model."
+        f"already be in the Hugging Face cache. To use a local model pass {option} PATH (a folder saved with "
+        "save_pretrained)" + (", or omit --model for the bundled default model." if option == "--model" else ".")
     )

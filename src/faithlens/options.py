@@ -21,6 +21,8 @@ MAX_SEED = 2**32 - 1  # numpy's generator (GradientShap through Captum) takes se
 MAX_BATCH = 4_096
 MAX_NEW_TOKENS = 512
 MAX_ROWS_PER_CHUNK = 65_536
+MAX_NOISE = 1.0  # SmoothGrad σ as a fraction of the embedding range: beyond 1 the noisy copies are mostly noise
+MAX_TARGET_TOKENS = MAX_NEW_TOKENS  # causal LMs: tokens of a given continuation (target text)
 MIN_MEMORY = 16 * 1024**2  # bytes: below this not even one row of a small model fits
 
 METHOD_SETTINGS = {  # which settings each method reads (besides the common ones)
@@ -31,6 +33,10 @@ METHOD_SETTINGS = {  # which settings each method reads (besides the common ones
     "occlusion": {"unit"},
     "smoothgrad": {"n_samples", "noise", "seed"},
     "gradient_shap": {"n_samples", "seed"},
+    "shapley": {"n_samples", "seed"},
+    "kernel_shap": {"n_samples", "seed"},
+    "lime": {"n_samples", "seed"},
+    "partition": set(),
     "grad_x_input": set(),
     "saliency": set(),
     "deeplift": set(),
@@ -53,7 +59,22 @@ def check_steps(value: object) -> int:
     return _int("steps", value, low=1, high=MAX_STEPS,
                 why=f"Each step is one forward and backward pass per path (SIG: per word), so {value!r} steps would "
                     "take days; 50 Gauss-Legendre steps already integrate to ~1e-4 on smooth models. Use --tolerance for "
-                    "error-controlled steps." if isinstance(value, int) and not isinstance(value, bool) else "")
+                    "error-controlled steps." if isinstance(value, int) and not isinstance(value, bool)
+                    and value > MAX_STEPS else "A path needs at least one quadrature node." if isinstance(value, int)
+                    and not isinstance(value, bool) else "")
+
+
+def check_noise(noise: object) -> float:
+    """SmoothGrad's σ as a fraction of the embedding range (max(w) − min(w)): a number in (0, MAX_NOISE]."""
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (math.isfinite(noise) and noise > 0):
+        raise FaithlensError(f"The 'noise' parameter (SmoothGrad's σ as a fraction of the embedding range) must be a "
+                             f"positive number, e.g. 0.01. Got {noise!r}.")
+    if noise > MAX_NOISE:
+        raise FaithlensError(f"The 'noise' parameter must be in (0, {MAX_NOISE:g}]. Got {noise!r}. It is SmoothGrad's σ as a "
+                             "fraction of the embedding values' range, so above 1 each noisy copy is mostly noise and "
+                             "the gradients describe random points, not the text (Smilkov et al. 2017, §3: 0.1–0.2 works "
+                             "best on images; faithlens's default is 0.01).")
+    return float(noise)
 
 
 def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, strict: bool = True) -> dict:
@@ -96,9 +117,7 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if s.get("mode", "auto") not in ("reverse", "forward", "closed", "auto"):
         raise unknown_choice("SIG mode", s["mode"], ["auto", "closed", "forward", "reverse"])
     noise = s.get("noise", 0.01)
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (math.isfinite(noise) and noise > 0):
-        raise FaithlensError(f"The 'noise' parameter (SmoothGrad's σ as a fraction of the embedding range) must be a "
-                             f"positive number, e.g. 0.01. Got {noise!r}.")
+    check_noise(noise)
     warn = s.get("warn_above", 0.01)
     if isinstance(warn, bool) or not isinstance(warn, (int, float)) or not (math.isfinite(warn) and warn >= 0):
         raise FaithlensError(f"The 'warn_above' parameter (the relative error above which an explanation warns) must be "
@@ -153,6 +172,17 @@ def estimated_passes(method: str, opts, enc) -> tuple[int, str]:
         return texts * steps, f"{texts} texts × {steps} steps"
     if method == "occlusion":
         return units + texts, f"{units} {opts.unit}s + 1 forward passes"
+    if method in ("shapley", "kernel_shap", "lime", "partition"):
+        words = [len({(int(s), int(w)) for s, w in zip(enc.segment_ids[b], enc.word_ids[b]) if w >= 0})
+                 for b in range(texts)]
+        if method == "partition":  # about 2·U² coalitions, fewer after deduplication
+            return sum(2 * u * u for u in words), f"at most {sum(2 * u * u for u in words)} coalitions of words"
+        from .methods import METHODS
+
+        n = opts.n_samples or METHODS[method].default_samples
+        if method == "shapley":
+            return sum(n * max(u - 1, 0) for u in words), f"{n} orders × (words − 1) forward passes"
+        return texts * n, f"{texts} texts × {n} coalitions"
     if method in ("smoothgrad", "gradient_shap"):
         n = opts.n_samples or (10 if method == "smoothgrad" else 5)
         return texts * n, f"{texts} texts × {n} samples"

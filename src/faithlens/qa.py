@@ -35,27 +35,69 @@ class QAExample:
 
 
 def read_squad(path: str | Path) -> list[QAExample]:
-    """Every question of a SQuAD v1.1-format JSON file, in file order."""
+    """Every question of a SQuAD v1.1-format JSON file, in file order.
+
+    Each question is checked (:func:`check_question`) before any training: a non-empty context and
+    question, at least one answer, and every answer a non-empty text found at its ``answer_start``
+    in the context. A failure names the article, the question id and what to fix; nothing is trained
+    on a label that points at the wrong characters.
+    """
     path = Path(path).expanduser()
-    if not path.is_file():
+    if not path.exists():
         raise FaithlensError(f"The SQuAD file {str(path)!r} does not exist. Pass a file in SQuAD v1.1 format.")
+    if not path.is_file():
+        raise FaithlensError(f"The SQuAD file {str(path)!r} is a folder; pass the .json file in SQuAD v1.1 format.")
+    shape = ('Expected {"data": [{"title", "paragraphs": [{"context", "qas": [{"id", "question", '
+             '"answers": [{"text", "answer_start"}]}]}]}]}.')
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-        out = []
-        for article in data["data"]:
+    except UnicodeDecodeError as exc:
+        raise FaithlensError(f"{str(path)!r} is not UTF-8 text ({exc}). Re-save it as UTF-8.") from None
+    except ValueError as exc:
+        raise FaithlensError(f"{str(path)!r} is not valid JSON ({exc}). {shape}") from None
+    out = []
+    try:
+        for a, article in enumerate(data["data"]):
+            title = str(article.get("title", f"article {a}"))
             for paragraph in article["paragraphs"]:
                 for qa in paragraph["qas"]:
-                    answers = qa.get("answers") or []
-                    out.append(QAExample(id=str(qa.get("id", len(out))), title=str(article.get("title", "")),
-                                         question=qa["question"].strip(), context=paragraph["context"],
-                                         answers=tuple(a["text"] for a in answers),
-                                         answer_start=int(answers[0]["answer_start"]) if answers else -1))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise FaithlensError(f"{str(path)!r} is not in SQuAD v1.1 format ({exc}). Expected "
-                             '{"data": [{"title", "paragraphs": [{"context", "qas": [...]}]}]}.') from None
+                    qid = str(qa.get("id", len(out)))
+                    out.append(check_question(title, qid, paragraph["context"], qa["question"], qa.get("answers"), path))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise FaithlensError(f"{str(path)!r} is not in SQuAD v1.1 format ({type(exc).__name__}: {exc}). {shape}") from None
     if not out:
         raise FaithlensError(f"{str(path)!r} holds no questions.")
     return out
+
+
+def check_question(title: str, qid: str, context: object, question: object, answers: object, path: Path) -> QAExample:
+    """One SQuAD question checked and made a :class:`QAExample`; errors name the file, article and question id."""
+    where = f"{str(path)!r}, article {title!r}, question {qid!r}"
+    if not isinstance(context, str) or not context.strip():
+        raise FaithlensError(f"{where}: the context is {'empty' if isinstance(context, str) else type(context).__name__}. "
+                             "Every paragraph needs the text its questions are answered from.")
+    if not isinstance(question, str) or not question.strip():
+        raise FaithlensError(f"{where}: the question is {'empty' if isinstance(question, str) else type(question).__name__}.")
+    if not isinstance(answers, list) or not answers:
+        raise FaithlensError(f"{where}: {'no answers' if answers in (None, []) else 'answers is not a list'}. Extractive "
+                             'QA trains on the answer span: give "answers": [{"text": ..., "answer_start": ...}] '
+                             "(SQuAD v2's unanswerable questions are not supported), or drop the question.")
+    texts = []
+    for k, answer in enumerate(answers):
+        text, start = (answer.get("text"), answer.get("answer_start")) if isinstance(answer, dict) else (None, None)
+        if not isinstance(text, str) or not text.strip():
+            raise FaithlensError(f"{where}: answer {k} has {'an empty' if isinstance(text, str) else 'no'} text.")
+        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= len(context) - len(text):
+            raise FaithlensError(f"{where}: answer {k} {text!r} has answer_start {start!r}, outside the context "
+                                 f"(0..{len(context) - len(text)} for an answer of {len(text)} characters).")
+        if context[start:start + len(text)] != text:
+            found = context.find(text)
+            hint = f"; the text occurs at {found}" if found >= 0 else "; the text does not occur in the context at all"
+            raise FaithlensError(f"{where}: answer {k} {text!r} is not at answer_start {start} (the context there reads "
+                                 f"{context[start:start + len(text)]!r}{hint}). Fix answer_start (a character offset).")
+        texts.append(text)
+    return QAExample(id=qid, title=title, question=question.strip(), context=context, answers=tuple(texts),
+                     answer_start=int(answers[0]["answer_start"]))
 
 
 def split_by_article(examples: Sequence[QAExample], *, test_fraction: float, seed: int = 0
@@ -103,12 +145,29 @@ def squad_scores(predictions: Sequence[str], answers: Sequence[Sequence[str]]) -
 
 # --- features and prediction ---------------------------------------------------------------------------
 
+def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int) -> None:
+    """Each window holds the question, the specials, the ``stride`` overlap and at least one new context token;
+    else the tokenizer stops the process (a panic in its Rust code), so this is checked first."""
+    if not examples:
+        return
+    specials = tokenizer.num_special_tokens_to_add(pair=True)
+    lengths = [len(ids) for ids in tokenizer([e.question for e in examples], add_special_tokens=False)["input_ids"]]
+    for e, n in zip(examples, lengths):
+        room = max_length - n - specials
+        if room <= stride:
+            raise FaithlensError(f"Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
+                                 f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than "
+                                 f"the stride {stride}. Raise --max-length, lower --stride (e.g. {max(0, room // 2)}), or "
+                                 "shorten the question.")
+
+
 def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = 128):
     """Overflow windows of every example with start/end token labels ([CLS] = 0 when a window lacks the answer).
 
     Returns the tokenizer's batch (input_ids, attention_mask, [token_type_ids], offset_mapping,
     overflow_to_sample_mapping) plus ``start_positions`` and ``end_positions``.
     """
+    check_windows(tokenizer, examples, max_length=max_length, stride=stride)
     enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
                     max_length=max_length, stride=stride, return_overflowing_tokens=True, return_offsets_mapping=True,
                     padding="max_length")
@@ -134,6 +193,7 @@ def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
 def predict_answers(model: torch.nn.Module, tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
                     stride: int = 128, batch_size: int = 32) -> list[str]:
     """The best span of each example over all its windows: max z^start_i + z^end_j, i ≤ j < i + 30, in the context."""
+    check_windows(tokenizer, examples, max_length=max_length, stride=stride)
     model.eval()
     best: dict[int, tuple[float, str]] = {}
     for start in range(0, len(examples), batch_size):

@@ -67,6 +67,29 @@ class Task:
             raise unknown_choice("score", name, self.scores)
         return getattr(self, f"_{name}")
 
+    def contrast(self, name: str) -> ScoreFn:
+        """F = score(target) − score(foil) (contrastive explanation: why the target rather than the foil;
+        Jacovi et al. 2021, Yin & Neubig 2022). Target rows are `with_foil(target, foil)`. A wrapper of the
+        named score, so every method and the completeness gap run through it unchanged."""
+        if name == "max_logit":
+            raise FaithlensError("A contrast compares the target with a foil; score='max_logit' has no target. "
+                                 "Use score='logit' (the logit difference), 'prob' or 'log_prob'.")
+        base, width = self.score(name), self.target_width
+
+        def contrastive(z: Tensor, target: Tensor) -> Tensor:
+            return base(z, target[:, :width]) - base(z, target[:, width:])
+
+        contrastive.__name__ = f"contrast_{name}"
+        return contrastive
+
+    def with_foil(self, target: Tensor, foil: Tensor) -> Tensor:
+        """Target rows (B, 2T) holding the target's T columns, then the foil's."""
+        return torch.cat([target, foil], dim=1)
+
+    def foil_of(self, target: Tensor) -> Tensor | None:
+        """The foil part of contrast target rows (None for plain targets)."""
+        return target[:, self.target_width:] if target.shape[1] > self.target_width else None
+
     @staticmethod
     def _logit(z: Tensor, target: Tensor) -> Tensor:
         return z.gather(1, target[:, :1]).squeeze(1)
@@ -102,7 +125,11 @@ class Task:
         predicted = int(outputs.argmax())
         t = int(target[0])
         prediction = {"label": labels[predicted], "index": predicted, "probs": probs.tolist(), "labels": list(labels)}
-        return prediction, {"label": labels[t], "index": t}
+        chosen = {"label": labels[t], "index": t}
+        foil = self.foil_of(target[None])
+        if foil is not None:
+            chosen["contrast"] = {"label": labels[int(foil[0, 0])], "index": int(foil[0, 0])}
+        return prediction, chosen
 
     # --- metrics -------------------------------------------------------------------------------
     def protected(self, enc, target: Tensor) -> Tensor:
@@ -132,7 +159,7 @@ class MultiLabel(Task):
         return torch.sigmoid(outputs.to(torch.float64))
 
     def describe(self, outputs, target, labels, enc=None, b=0):
-        prediction, target_dict = super().describe(outputs, target, labels)
+        prediction, target_dict = super().describe(outputs, target, labels, enc, b)
         prediction["predicted"] = [labels[i] for i, p in enumerate(prediction["probs"]) if p > 0.5]
         return prediction, target_dict
 
@@ -251,22 +278,54 @@ class CausalLM(Task):
         # copy of the (V, D) weight per row (2 of 3 CPU seconds of IG on SmolLM2)
         flat = model.model.get_output_embeddings()(hidden.reshape(R * J, D).contiguous())
         logits = flat.reshape(R, J, -1).to(torch.float64)  # (R, J, V)
-        logp = torch.log_softmax(logits, -1).gather(2, target.clamp(min=0)[..., None]).squeeze(2)  # (R, J)
-        raw = logits.gather(2, target.clamp(min=0)[..., None]).squeeze(2)
-        real = target >= 0
-        return torch.cat([logp.masked_fill(~real, 0.0), raw.masked_fill(~real, 0.0)], dim=1).to(embeds.dtype)  # (R, 2J)
+        own, foil = unpack_foil(target)
+        parts = [*self._gathered(logits, own)]
+        if bool((foil >= 0).any()):  # a contrast: the foil's log p and logits at the same columns
+            parts += self._gathered(logits, foil)
+        return torch.cat(parts, dim=1).to(embeds.dtype)  # (R, 2J), with a foil (R, 4J)
+
+    @staticmethod
+    def _gathered(logits: Tensor, ids: Tensor) -> tuple[Tensor, Tensor]:
+        """(log p, logit) of `ids` (R, J) at each of the last J columns, zero where ids are padding (−1)."""
+        at = ids.clamp(min=0)[..., None]
+        real = ids >= 0
+        logp = torch.log_softmax(logits, -1).gather(2, at).squeeze(2)  # (R, J)
+        raw = logits.gather(2, at).squeeze(2)
+        return logp.masked_fill(~real, 0.0), raw.masked_fill(~real, 0.0)
+
+    def contrast(self, name: str) -> ScoreFn:
+        """log p(target continuation) − log p(foil continuation) (inseq's contrast_prob_diff in log space), or the
+        logit / probability difference. The outputs hold the foil's columns after the target's."""
+        base = self.score(name)
+
+        def contrastive(z: Tensor, target: Tensor) -> Tensor:
+            J = target.shape[1]
+            return base(z, target) - base(z[:, 2 * J:], target)
+
+        contrastive.__name__ = f"contrast_{name}"
+        return contrastive
+
+    def with_foil(self, target: Tensor, foil: Tensor) -> Tensor:
+        """Both continuations in one (B, J) row: id + FOIL_STRIDE · (foil id + 1) (see `unpack_foil`); the model's
+        input holds the target's tokens but the last, so a foil may differ from the target in its last token only."""
+        return torch.where(target >= 0, target + FOIL_STRIDE * (foil + 1), target)
+
+    def foil_of(self, target: Tensor) -> Tensor | None:
+        own, foil = unpack_foil(target)
+        return foil if bool((foil >= 0).any()) else None
 
     def tail_columns(self, target: Tensor) -> int:
         return target.shape[1]
 
     @staticmethod
-    def _half(z: Tensor, first: bool) -> Tensor:
-        J = z.shape[1] // 2
-        return z[:, :J] if first else z[:, J:]
+    def _half(z: Tensor, target: Tensor, first: bool) -> Tensor:
+        """The target's log p (first) or logits (R, J) of outputs laid out as `outputs` writes them."""
+        J = target.shape[1]
+        return z[:, :J] if first else z[:, J:2 * J]
 
     @classmethod
     def _log_prob(cls, z, target):
-        return cls._half(z, True).sum(1)
+        return cls._half(z, target, True).sum(1)
 
     @classmethod
     def _prob(cls, z, target):
@@ -274,7 +333,7 @@ class CausalLM(Task):
 
     @classmethod
     def _logit(cls, z, target):
-        return cls._half(z, False).sum(1)
+        return cls._half(z, target, False).sum(1)
 
     def predict(self, outputs, enc=None):
         if enc is None or enc.fixed_target is None:
@@ -294,16 +353,34 @@ class CausalLM(Task):
         return torch.arange(L)[None] >= L - n
 
     def describe(self, outputs, target, labels, enc=None, b=0):
-        ids = [int(t) for t in target.tolist() if t >= 0]
-        z = outputs[None].to(torch.float64)
-        logp = float(self._log_prob(z, target[None])[0])
+        own, foil = unpack_foil(target[None])
+        info = self._continuation(outputs[None].to(torch.float64)[:, :2 * own.shape[1]], own, enc)
+        if bool((foil >= 0).any()):
+            info["contrast"] = self._continuation(outputs[None].to(torch.float64)[:, 2 * own.shape[1]:], foil, enc)
+        return info, dict(info)
+
+    def _continuation(self, z: Tensor, ids_row: Tensor, enc) -> dict:
+        """What one continuation's outputs say: its ids, text, tokens, log p and per-token log p. z (1, 2J), ids (1, J)."""
+        ids = [int(t) for t in ids_row[0].tolist() if t >= 0]
+        logp = float(self._log_prob(z, ids_row)[0])
         info = {"label": "", "token_ids": ids, "log_prob": logp, "prob": float(torch.tensor(logp).exp())}
         if enc is not None and enc.tokenizer is not None:
             info["label"] = enc.tokenizer.decode(ids)
             info["tokens"] = decoded_tokens(enc.tokenizer, ids)  # as text: " white", ",", "\n" (no Ġ, Ċ, ▁)
             info["pieces"] = enc.tokenizer.convert_ids_to_tokens(ids)  # the tokenizer's own symbols
-            info["token_log_probs"] = [float(x) for x, t in zip(self._half(z, True)[0].tolist(), target.tolist()) if t >= 0]
-        return info, dict(info)
+            info["token_log_probs"] = [float(x) for x, t in zip(self._half(z, ids_row, True)[0].tolist(), ids_row[0].tolist())
+                                       if t >= 0]
+        return info
+
+
+FOIL_STRIDE = 2**40  # causal LM contrast rows: id + FOIL_STRIDE · (foil id + 1); vocabularies are far smaller
+
+
+def unpack_foil(target: Tensor) -> tuple[Tensor, Tensor]:
+    """(target ids, foil ids) of causal LM target rows (B, J); foil ids are −1 where there is none."""
+    own = torch.where(target >= 0, target % FOIL_STRIDE, target)
+    foil = torch.where(target >= 0, target // FOIL_STRIDE - 1, torch.full_like(target, -1))
+    return own, foil
 
 
 def decoded_tokens(tokenizer, ids: list[int]) -> list[str]:

@@ -91,6 +91,7 @@ def fine_tune(
     started = time.perf_counter()
     _seed_everything(seed)
     tokenizer, model = _load_base(base_model, label_names)
+    check_model_length(tokenizer, model, max_length)
     trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
     checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *train),
                             every=checkpoint_every)
@@ -162,9 +163,13 @@ def fine_tune_qa(
     _check_out_dir(out_dir, overwrite=overwrite)
     started = time.perf_counter()
     _seed_everything(seed)
-    tokenizer = AutoTokenizer.from_pretrained(str(base_model))
-    with _quiet_transformers():
-        model = AutoModelForQuestionAnswering.from_pretrained(str(base_model))
+    for ex in train:  # every training label points at its answer text (read_squad checks files the same way)
+        qa.check_question(ex.title, ex.id, ex.context, ex.question,
+                          [{"text": ex.answers[0], "answer_start": ex.answer_start}] if ex.answers else [],
+                          Path("train"))
+    tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering)
+    check_model_length(tokenizer, model, max_length)
+    qa.check_windows(tokenizer, list(test), max_length=max_length, stride=stride)  # before training, not after
     feats = qa.features(tokenizer, train, max_length=max_length, stride=stride)
     keys = [k for k in ("input_ids", "attention_mask", "token_type_ids", "start_positions", "end_positions") if k in feats]
     table = {k: torch.tensor(feats[k]) for k in keys}
@@ -407,11 +412,25 @@ def _load_base(base_model: str | Path, label_names: list[str]) -> tuple[Any, tor
     """Tokenizer and a classifier with a fresh head (the expected 'head missing' report muted)."""
     id2label = dict(enumerate(label_names))
     label2id = {name: i for i, name in id2label.items()}
-    tokenizer = AutoTokenizer.from_pretrained(str(base_model))
-    with _quiet_transformers():
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(base_model), num_labels=len(label_names), id2label=id2label, label2id=label2id
-        )
+    return _load_pretrained(base_model, AutoModelForSequenceClassification, num_labels=len(label_names),
+                            id2label=id2label, label2id=label2id)
+
+
+def _load_pretrained(base_model: str | Path, auto: Any, **kwargs: Any) -> tuple[Any, torch.nn.Module]:
+    """Tokenizer and model of a base: a folder checked like --model (a missing one is an error naming it, never
+    the hub's traceback); a load failure is a FaithlensError."""
+    from .model import check_model_source, load_error
+
+    source = check_model_source(base_model, option="--base")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        with _quiet_transformers():
+            model = auto.from_pretrained(source, **kwargs)
+    except OSError as exc:
+        raise FaithlensError(load_error(str(base_model), exc, option="--base")) from None
+    except (ValueError, KeyError, RuntimeError) as exc:
+        raise FaithlensError(f"--base {str(base_model)!r} could not be loaded as a base encoder "
+                             f"({type(exc).__name__}: {str(exc)[:300]}).") from None
     return tokenizer, model
 
 
@@ -498,6 +517,9 @@ def faithlens_version() -> str:
 # --- validation of user input -----------------------------------------------------------------
 
 
+MAX_TRAIN_LENGTH = 4096  # tokens per input: beyond every encoder faithlens fine-tunes (MiniLM: 512)
+
+
 def _check_settings(settings: dict[str, Any]) -> None:
     for name in ("epochs", "batch_size", "max_length"):
         value = settings[name]
@@ -506,9 +528,33 @@ def _check_settings(settings: dict[str, Any]) -> None:
                 f"The {name!r} parameter of fine_tune must be a positive int. "
                 f"Got {value!r} instead."
             )
+    if settings["max_length"] > MAX_TRAIN_LENGTH:
+        raise FaithlensError(f"The 'max_length' parameter of fine_tune must be at most {MAX_TRAIN_LENGTH} tokens. Got "
+                             f"{settings['max_length']:,}. Use the base model's limit (512 for BERT-style encoders) or less.")
+    if "stride" in settings:
+        check_stride(settings["stride"], settings["max_length"])
     _check_unit_interval("lr", settings["lr"], example="5e-5", allow_zero=False)
     _check_unit_interval("warmup_ratio", settings["warmup_ratio"], example="0.1", allow_zero=True)
     _check_unit_interval("weight_decay", settings["weight_decay"], example="0.01", allow_zero=True)
+
+
+def check_stride(stride: object, max_length: int, *, option: str = "'stride' parameter") -> None:
+    """QA windows: the overlap must be an int in [0, max_length); the tokenizer needs room for the question too."""
+    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 0:
+        raise FaithlensError(f"The {option} (overlap of a long context's windows, in tokens) must be an int ≥ 0. Got "
+                             f"{stride!r}.")
+    if stride >= max_length:
+        raise FaithlensError(f"The {option} ({stride}) must be smaller than max_length ({max_length}): each window "
+                             f"holds the question, the overlap and at least one new context token. Try stride "
+                             f"{max(0, max_length // 3)} (a third of max_length).")
+
+
+def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int) -> None:
+    """max_length within the base model's positions (an index error deep in the model otherwise)."""
+    limit = getattr(model.config, "max_position_embeddings", None)
+    if isinstance(limit, int) and max_length > limit:
+        raise FaithlensError(f"max_length {max_length} is longer than the base model's {limit} positions. Pass "
+                             f"--max-length {min(limit, 512)} or less.")
 
 
 def _check_unit_interval(name: str, value: object, *, example: str, allow_zero: bool) -> None:

@@ -224,7 +224,12 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     out.mkdir(parents=True, exist_ok=True)
     g = build_facade(target, width_divisor=settings.width_divisor, seed=settings.seed)
     if settings.init_from:
-        g = facade_class(target).from_pretrained(settings.init_from, attn_implementation="eager").to(target.dtype)
+        try:
+            g = facade_class(target).from_pretrained(settings.init_from, attn_implementation="eager").to(target.dtype)
+        except (OSError, ValueError, RuntimeError, KeyError) as exc:
+            raise FaithlensError(f"--init-from {settings.init_from}: not a facade of this target ({type(exc).__name__}: "
+                                 f"{str(exc)[:300]}). Pass a folder written by `faithlens facade train` for the same "
+                                 "target model.") from None
     wrapped = from_pretrained_objects(g, target.tokenizer, name="facade")
     g.train()
     for p in g.parameters():
@@ -316,14 +321,24 @@ def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, secon
 
 
 def _check_settings(settings: FacadeSettings, n_texts: int) -> None:
+    check_facade_settings(settings)
+    if n_texts < settings.batch_size:
+        raise FaithlensError(f"Facade training needs at least batch_size={settings.batch_size} texts. Got {n_texts}.")
+
+
+def check_facade_settings(settings: FacadeSettings) -> None:
+    """Every setting of a facade run, checked before any data is read or model loaded (`faithlens facade
+    train` calls it first): sizes positive ints, rates positive and finite, ``init_from`` an existing
+    facade folder (checked like --model; never the hub's traceback)."""
+    from ..model import check_model_source
+
+    check_target(settings.target)
     for name in ("width_divisor", "steps", "batch_size", "max_length", "eval_every", "heldout"):
         value = getattr(settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise FaithlensError(f"The '{name}' setting of the facade must be a positive int. Got {value!r} instead.")
     if not (settings.lr > 0 and math.isfinite(settings.lr)):
         raise FaithlensError(f"The learning rate must be a positive number. Got {settings.lr!r} instead.")
-    if n_texts < settings.batch_size:
-        raise FaithlensError(f"Facade training needs at least batch_size={settings.batch_size} texts. Got {n_texts}.")
     if settings.saliency_of not in ("own", "target"):
         raise unknown_choice("saliency_of setting", settings.saliency_of, ("own", "target"))
     if not 0 <= settings.magnitude_from < 1:
@@ -333,6 +348,8 @@ def _check_settings(settings: FacadeSettings, n_texts: int) -> None:
         value = getattr(settings, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             raise FaithlensError(f"The '{name}' setting of the facade must be a number ≥ 0. Got {value!r} instead.")
+    if settings.init_from is not None:
+        check_model_source(settings.init_from, option="--init-from", local_only=True)
 
 
 # --- optional: the regularised target (SPEC §8, L_rp) ----------------------------------------------

@@ -34,6 +34,17 @@ def run(args) -> int:
     from ..files import check_output_file, write_atomic
     from ..model import load_model
 
+    from ..errors import FaithlensError
+    from ..options import check_steps
+    from .train_model import _check_data_source
+
+    for option, value, low in (("--limit", args.limit, 1), ("--examples", args.examples, 0)):  # before any work
+        if value < low:
+            raise FaithlensError(f"{option} must be an int ≥ {low}. Got {value}.")
+    check_steps(args.steps)
+    if args.holdout is not None and not 0 < args.holdout < 1:
+        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
+    _check_data_source("--data", args.data)
     for option in ("markdown", "html", "json"):  # checked before any work
         if getattr(args, option):
             setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}"))

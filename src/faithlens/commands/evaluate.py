@@ -52,6 +52,16 @@ def register(subparsers) -> None:
                                                "required under torchrun / accelerate launch)")
     p.add_argument("--no-curves", action="store_true",
                    help="skip the AOPC curves (each metric at top-k 10..50 %%; a few extra forward passes per example)")
+    p.add_argument("--rationales", default=None, metavar="FILE",
+                   help="human rationales (JSONL: per line \"text\" or \"index\" (row of the data file) and \"spans\" "
+                        "[[start, end], ...] in characters or \"words\" [whitespace word indices]): adds a plausibility table "
+                        "(AUPRC, token F1 and IOU at k = the mean rationale size, ERASER's IOU-F1 at 0.5; word level; with a "
+                        "seeded random row) to the output and plausibility.md/.json to --out. `faithlens rationales sst2` "
+                        "builds one for SST-2")
+    p.add_argument("--metrics", nargs="+", default=[], choices=("infidelity", "sensitivity"),
+                   help="extra columns: infidelity (Yeh et al. 2019: 10 random word subsets at the baseline, p = 0.5) and "
+                        "max-sensitivity (10 word dropouts, p = 0.1, the method re-run on each); seeded by --seed; "
+                        "sensitivity costs 10 more explanations per example")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -60,12 +70,14 @@ def run(args) -> int:
     from ..data import load_dataset, select
     from ..distributed import check_device_map, init_world, load_for_run
     from ..errors import FaithlensError, FaithlensWarning
-    from ..evaluate import EvalSettings, _check_resume, _saved_run, evaluate, parse_methods
+    from ..evaluate import EvalSettings, _check_resume, _saved_run, check_rationales, evaluate, parse_methods
+    from ..robustness import parse_metrics
     from ..files import FolderLock, check_output_folder
 
     started = time.perf_counter()
     # Everything that can be checked without the model is checked first.
     specs = parse_methods(args.methods)
+    parse_metrics(args.metrics)
     for name in ("batch_size", "memory_mb", "limit", "max_chars"):
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -77,7 +89,13 @@ def run(args) -> int:
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass --out FOLDER, "
                              "where each process writes its records and rank 0 merges them.")
     dataset = load_dataset(args.data, split=args.split, text_column=args.text_column, label_column=args.label_column)
+    rationales = None
+    if args.rationales is not None:  # checked line by line against the whole file (an "index" is a row of it)
+        from ..plausibility import read_rationales
+
+        rationales = read_rationales(args.rationales, dataset=dataset)
     dataset = select(dataset, limit=args.limit, seed=args.seed, max_chars=args.max_chars, shuffle=not args.no_shuffle)
+    check_rationales(rationales, dataset)
     lock = None
     if out is not None:  # take the folder (and check the settings we know) before loading the model
         def claim():
@@ -86,7 +104,9 @@ def run(args) -> int:
                 settings = EvalSettings(model="default" if args.model is None else str(args.model), data=dataset.source,
                                         methods=tuple(s.label for s in specs), baseline=args.baseline, steps=args.steps,
                                         topk=args.topk, protocol=args.protocol, score=args.score, seed=args.seed,
-                                        max_chars=args.max_chars, truncate=args.truncate, shuffle=not args.no_shuffle)
+                                        max_chars=args.max_chars, truncate=args.truncate, shuffle=not args.no_shuffle,
+                                        rationales=None if rationales is None else rationales.source,
+                                        metrics=parse_metrics(args.metrics))
                 _check_resume(out, settings, saved=_saved_run(out))
             except BaseException:
                 held.release()
@@ -104,7 +124,8 @@ def run(args) -> int:
                               topk=args.topk, protocol=args.protocol, score=args.score, seed=args.seed,
                               max_chars=args.max_chars, shuffle=not args.no_shuffle, out=out, batch_size=args.batch_size,
                               truncate=args.truncate, progress=not args.quiet, memory_budget=memory,
-                              curves=None if args.no_curves else AOPC_FRACTIONS)
+                              curves=None if args.no_curves else AOPC_FRACTIONS, rationales=rationales,
+                              metrics=args.metrics)
     finally:
         if lock is not None:
             lock.release()

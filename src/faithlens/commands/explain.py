@@ -51,17 +51,34 @@ def register(sub) -> None:
                         "(--steps 50 reproduces it))")
     p.add_argument("--score", default=None, help=f"the explained function: {', '.join(SCORES)} (default: logit; "
                                                   "log_prob for causal LMs)")
-    p.add_argument("--target", default=None, help="class index or label name (default: the predicted class)")
+    p.add_argument("--target", default=None,
+                   help="classifiers: a label name or a class index (default: the predicted class). Where a label name "
+                        "is itself a number ('0', '1', ...), a number that names one label and indexes another is "
+                        "refused: write label:NAME or index:N")
     p.add_argument("--answer", default=None, metavar="TEXT",
                    help="QA models: explain this answer (a substring of the context) instead of the predicted one")
     p.add_argument("--target-text", default=None, metavar="TEXT",
                    help="causal LMs: explain log p(TEXT | prompt), e.g. ' Paris' (mind the leading space)")
-    p.add_argument("--max-new-tokens", type=int, default=1, metavar="N",
+    p.add_argument("--contrast", default=None, metavar="LABEL",
+                   help="classifiers: explain why the target rather than LABEL: F = score(target) − score(LABEL) "
+                        "(with the default logit score, the logit difference)")
+    p.add_argument("--contrast-text", default=None, metavar="TEXT",
+                   help="causal LMs: explain log p(target) − log p(TEXT), e.g. --target-text ' Paris' --contrast-text "
+                        "' London' (TEXT may differ from the target in its last token only)")
+    p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                    help="causal LMs without --target-text: greedily generate N tokens and explain them (default 1)")
     p.add_argument("--per-token", action="store_true",
                    help="causal LMs: also attribute each continuation token alone (prompt × generated matrix)")
+    p.add_argument("--target-side", action="store_true",
+                   help="causal LMs, implies --per-token: attribute each generated token also to the generated tokens "
+                        "before it (target-side attribution, as inseq's): the matrix gains rows for them (→), blank where "
+                        "a token comes at or after the one explained")
     p.add_argument("--samples", type=int, default=None,
-                   help="samples for smoothgrad / gradient_shap (default: 10 / 5, the papers' settings)")
+                   help="samples for smoothgrad / gradient_shap (default: 10 / 5, the papers' settings); random orders for "
+                        "shapley (default 25); coalitions for kernel_shap and lime (default 200)")
+    p.add_argument("--noise", type=float, default=None, metavar="SIGMA",
+                   help="smoothgrad: σ of the Gaussian noise as a fraction of the embedding values' range, in (0, 1] "
+                        "(default 0.01)")
     p.add_argument("--warn-above", type=float, default=DEFAULT_WARN_ABOVE, metavar="FRACTION",
                    help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
@@ -93,6 +110,8 @@ def _steps(value: str) -> int | str:
 
 
 def read_texts(args: argparse.Namespace) -> list:
+    from ..data import items_from_lines
+
     texts: list = [tuple(p) for p in args.pair] + [t for t in args.texts if t != "-"]
     if args.file is not None:
         if not args.file.exists():
@@ -100,11 +119,12 @@ def read_texts(args: argparse.Namespace) -> list:
         if not args.file.is_file():
             raise FaithlensError(f"--file {args.file} is not a file (a folder?). Pass a text file with one text per line.")
         try:
-            texts += [_item(line) for line in args.file.read_text(encoding="utf-8-sig").split("\n") if line.strip()]
+            content = args.file.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
+        texts += items_from_lines(content.split("\n"), source=f"--file {args.file}")
     if "-" in args.texts or (not texts and args.file is None and not sys.stdin.isatty()):
-        texts += [_item(line) for line in sys.stdin.read().split("\n") if line.strip()]
+        texts += items_from_lines(sys.stdin.read().split("\n"), source="standard input")
     if texts and len({isinstance(t, tuple) for t in texts}) > 1:
         raise FaithlensError("Got both single texts and pairs. Explain them in separate runs.")
     if not texts:
@@ -113,13 +133,21 @@ def read_texts(args: argparse.Namespace) -> list:
     return texts
 
 
-def _item(line: str):
-    """One line of --file or standard input: a text, or a pair when it holds a tab."""
-    line = line.rstrip("\r")
-    if "\t" in line:
-        a, _, b = line.partition("\t")
-        return (a, b)
-    return line
+TASK_OPTIONS = {"--answer": ("answer", "qa", "a QA model's answer (a substring of the context)"),
+                "--target-text": ("target_text", "causal_lm", "a causal language model's continuation"),
+                "--max-new-tokens": ("max_new_tokens", "causal_lm", "a causal language model's generated continuation")}
+
+
+def _check_task_options(args: argparse.Namespace, model) -> None:
+    """An option read by one task only (--answer: QA; --target-text, --max-new-tokens: causal LMs)
+    is refused on a model of another task, naming the model's task and the option it takes instead."""
+    for option, (attr, task, what) in TASK_OPTIONS.items():
+        if getattr(args, attr) not in (None, False) and model.task.name != task:
+            instead = ("--target LABEL (a label name or class index)" if model.task.name in ("classification", "multi_label")
+                       else "--answer TEXT" if model.task.name == "qa" else "--target-text TEXT")
+            raise FaithlensError(f"{option} sets {what}; {model.name!r} is a{'n' * (model.task.summary[0] in 'aeiou')} "
+                                 f"{model.task.summary} model, which reads "
+                                 f"{instead}. Drop {option}.")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -127,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..distributed import check_device_map, explain_sharded, init_world, load_for_run
     from ..errors import unknown_choice
-    from ..explainer import Explainer
+    from ..explainer import DEFAULT_NEW_TOKENS, Explainer
     from ..files import check_output_file
     from ..options import check_settings
     from ..views import render_terminal, write_html
@@ -142,27 +170,45 @@ def run(args: argparse.Namespace) -> int:
     texts = read_texts(args)
     if args.dtype not in DTYPES:
         raise unknown_choice("dtype", args.dtype, DTYPES)
-    target = args.target
-    if target is not None and target.lstrip("-").isdigit():
-        target = int(target)
+    target = args.target  # a str: label names and digit strings are read by one rule (explainer.resolve_target)
     chosen = [name for name, value in (("--target", args.target), ("--answer", args.answer),
                                         ("--target-text", args.target_text)) if value is not None]
     if len(chosen) > 1:
         raise FaithlensError(f"Pass one of --target, --answer, --target-text. Got {' and '.join(chosen)}.")
+    if args.target_text is not None and args.max_new_tokens is not None:
+        raise FaithlensError("--max-new-tokens generates a continuation when none is given; with --target-text the "
+                             "continuation is given, so it would do nothing. Pass one of them.")
     if args.answer is not None:
         target = args.answer
     if args.target_text is not None:
         target = args.target_text
+    if args.contrast is not None and args.contrast_text is not None:
+        raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
+                             "continuation). Got both.")
+    contrast = args.contrast_text if args.contrast_text is not None else args.contrast
+    if args.contrast is not None and args.contrast.lstrip("-").isdigit():
+        contrast = int(args.contrast)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
-                    max_new_tokens=args.max_new_tokens, per_token=args.per_token, warn_above=args.warn_above)
+                    max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
+                    per_token=args.per_token or args.target_side, warn_above=args.warn_above,
+                    **({"target_side": True} if args.target_side else {}))
+    if contrast is not None:
+        settings["contrast"] = contrast
+    if args.noise is not None:
+        if "smoothgrad" not in args.method:  # also --noise 0.01, the default value, is a flag given for nothing
+            raise FaithlensError(f"--noise sets SmoothGrad's σ; it does nothing for {', '.join(args.method)}. Drop it, or "
+                                 "add --method smoothgrad.")
+        settings["noise"] = args.noise
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
     else:
         explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
                                            dtype=getattr(torch, args.dtype)))
+    _check_task_options(args, explainer.model)  # before any explaining: --answer for QA, --target-text for causal LMs
+    _check_contrast(args, explainer.task)
     by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes
     if by_method is None:  # not rank 0: rank 0 prints everything
         return 0
@@ -181,3 +227,12 @@ def run(args: argparse.Namespace) -> int:
         path = write_html(args.html, groups)
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _check_contrast(args: argparse.Namespace, task) -> None:
+    """--contrast is for classifiers, --contrast-text for causal LMs."""
+    if args.contrast_text is not None and task.name != "causal_lm":
+        raise FaithlensError(f"--contrast-text is a causal LM's foil continuation; this is a {task.summary} model. "
+                             "Pass --contrast LABEL instead.")
+    if args.contrast is not None and task.name == "causal_lm":
+        raise FaithlensError("A causal LM's foil is a continuation text: pass --contrast-text TEXT instead of --contrast.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -112,37 +113,45 @@ def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) ->
 # --- runners ---------------------------------------------------------------------------------------
 
 def run_train(args) -> int:
-    from ..audit.facade import FacadeSettings, train_facade
+    from ..audit.facade import FacadeSettings, check_facade_settings, train_facade
     from ..data import load_dataset
     from ..model import load_model
 
-    _check_out(args, "folder")  # before any work
-
+    settings = FacadeSettings(target=args.target, width_divisor=args.width_divisor, steps=args.steps,
+                              batch_size=args.batch_size, max_length=args.max_length, lr=args.lr, lambda_g=args.lambda_g,
+                              eval_every=args.eval_every, heldout=args.heldout, seed=args.seed, lambda_m=args.lambda_m,
+                              size_margin=args.size_margin, magnitude_from=args.magnitude_from,
+                              init_from=args.init_from, saliency_of=args.saliency_of)
+    check_facade_settings(settings)  # every size and --init-from before the model loads
+    _check_out(args, "folder")
     target = load_model(args.model)
     train = _data(args, args.data, args.split or "train", part=0)
     heldout = load_dataset(args.data, split="validation") if args.data == "rotten_tomatoes" else None
     texts = list(train.texts)
     held = list(heldout.texts) if heldout is not None else texts[-args.heldout:]
     if heldout is None:
+        if len(texts) <= args.heldout:
+            raise FaithlensError(f"--data {args.data} has {len(texts)} texts; --heldout {args.heldout} would leave none "
+                                 f"to train on. Pass --heldout {max(1, len(texts) // 5)} (a fifth) or more data.")
         texts = texts[:-args.heldout]
-    settings = FacadeSettings(target=args.target, width_divisor=args.width_divisor, steps=args.steps,
-                              batch_size=args.batch_size, max_length=args.max_length, lr=args.lr, lambda_g=args.lambda_g,
-                              eval_every=args.eval_every, heldout=args.heldout, seed=args.seed, lambda_m=args.lambda_m,
-                              size_margin=args.size_margin, magnitude_from=args.magnitude_from,
-                              init_from=args.init_from, saliency_of=args.saliency_of)
     record = train_facade(target, texts, held, out_dir=args.out, settings=settings)
     print(json.dumps(record, indent=2))
     return 0
 
 
 def run_merge(args) -> int:
-    from ..audit.merge import agreement, merge_models
-    from ..model import load_model
+    from ..audit.merge import agreement, calibrate_gain, merge_models
+    from ..model import check_model_source, load_model
 
-    from ..audit.merge import calibrate_gain
-
+    if args.gain != "auto":
+        try:
+            gain = float(args.gain)
+        except ValueError:
+            gain = float("nan")
+        if not (math.isfinite(gain) and gain > 0):
+            raise FaithlensError(f"--gain must be a positive number or 'auto'. Got {args.gain!r}.")
     _check_out(args, "folder")  # before any work
-
+    check_model_source(args.facade, option="--facade", local_only=True)
     if args.form == "sum":
         raise FaithlensError("The sum form is an in-memory wrapper and cannot be saved; use --form intertwined to save "
                              "a merged model, or faithlens.audit.merge.merge_models(f, g, form='sum') in Python.")
@@ -194,7 +203,7 @@ def run_saliency(args) -> int:
 
     model = load_model(args.model)
     texts = _texts(args.data, args.split, args.limit, args)
-    runs = DEFAULT_RUNS if not args.methods else tuple(_parse_run(m) for m in args.methods.split(","))
+    runs = DEFAULT_RUNS if not args.methods else _parse_runs(args.methods)
     result = saliency_manipulation(model, texts, target=args.target, runs=runs, score=args.score, steps=args.steps)
     return _emit(result, args.out)
 
@@ -207,7 +216,7 @@ def run_reduce(args) -> int:
 
     model = load_model(args.model)
     texts = _texts(args.data, args.split, args.limit, args)
-    beams = [int(b) for b in args.beams.split(",")]
+    beams = _sizes(args.beams, "--beams")
     result = {f"beam_{b}": input_reduction(model, texts, beam_size=b).summary() for b in beams}
     return _emit(result, args.out)
 
@@ -255,10 +264,66 @@ def _emit(result: dict, out: str | None) -> int:
     return 0
 
 
+SIZES = ("limit", "steps", "batch_size", "max_length", "eval_every", "heldout", "width_divisor")
+DATA_OPTIONS = ("data", "calibrate", "check")
+
+
+def _check_common(args) -> None:
+    """Sizes (--limit, --steps, ...), fractions and data paths of every facade subcommand, before any work."""
+    from .train_model import _check_data_source
+
+    for name in SIZES:
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise FaithlensError(f"--{name.replace('_', '-')} must be a positive int. Got {value}.")
+    for name in ("lr", "lambda_g", "lambda_m", "lambda_rp", "size_margin"):
+        value = getattr(args, name, None)
+        if value is not None and not (math.isfinite(value) and value >= 0 and (value > 0 or name == "lambda_m")):
+            raise FaithlensError(f"--{name.replace('_', '-')} must be a finite number {'≥' if name == 'lambda_m' else '>'} 0."
+                                 f" Got {value}.")
+    holdout = getattr(args, "holdout", None)
+    if holdout is not None and not 0 < holdout < 1:
+        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {holdout}.")
+    for name in DATA_OPTIONS:
+        _check_data_source(f"--{name}", getattr(args, name, None))
+    if getattr(args, "methods", None) is not None:
+        _parse_runs(args.methods)
+    if getattr(args, "beams", None) is not None:
+        _sizes(args.beams, "--beams")
+
+
+def _sizes(text: str, option: str) -> list[int]:
+    try:
+        sizes = [int(b) for b in text.split(",")]
+    except ValueError:
+        sizes = []
+    if not sizes or any(b < 1 for b in sizes):
+        raise FaithlensError(f"{option} must be comma-separated positive ints, e.g. 1,3. Got {text!r}.")
+    return sizes
+
+
+def _parse_runs(text: str) -> tuple:
+    """--methods of `facade saliency`: comma-separated method[:mode], each checked before the model loads."""
+    from ..errors import unknown_choice
+    from ..methods import METHODS
+
+    runs = tuple(_parse_run(m) for m in text.split(",") if m.strip())
+    if not runs:
+        raise FaithlensError(f"--methods is empty. Pass comma-separated method names, e.g. sig:closed,ig. Got {text!r}.")
+    for name, mode in runs:
+        if name not in METHODS:
+            raise unknown_choice("method", name, METHODS)
+        if mode not in ("reverse", "forward", "closed", "auto"):
+            raise unknown_choice(f"SIG mode in {name}:{mode}", mode, ("auto", "closed", "forward", "reverse"))
+    return runs
+
+
 def _check_out(args, kind: str) -> None:
-    """--out is checked before any work: a folder (train, merge, regularise) or a JSON file (the analyses)."""
+    """--out is checked before any work: a folder (train, merge, regularise) or a JSON file (the analyses); the
+    sizes and paths of the subcommand first (`_check_common`), so a refused command creates no folder."""
     from ..files import check_output_file, check_output_folder
 
+    _check_common(args)
     if getattr(args, "out", None) is not None:
         check = check_output_folder if kind == "folder" else check_output_file
         args.out = str(check(args.out, option="--out"))

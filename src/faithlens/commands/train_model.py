@@ -44,14 +44,63 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
+def check_train_options(args) -> None:
+    """Sizes, rates and paths of `faithlens train`, checked before any work: never replaced by a default,
+    never left to a traceback deep in the tokenizer or the training loop."""
+    import math
+
+    from ..errors import FaithlensError
+    from ..model import check_model_source
+    from ..training import MAX_TRAIN_LENGTH, check_stride
+
+    for option, value in (("--subset", args.subset), ("--max-length", args.max_length), ("--epochs", args.epochs),
+                          ("--batch-size", args.batch_size)):
+        if value is not None and value < 1:
+            raise FaithlensError(f"{option} must be a positive int. Got {value}.")
+    if args.holdout is not None and not 0 < args.holdout < 1:
+        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
+    if args.max_length is not None and args.max_length > MAX_TRAIN_LENGTH:
+        raise FaithlensError(f"--max-length must be at most {MAX_TRAIN_LENGTH} tokens. Got {args.max_length:,}.")
+    if not (math.isfinite(args.lr) and 0 < args.lr < 1):
+        raise FaithlensError(f"--lr must be a number in (0, 1), e.g. 5e-5. Got {args.lr}.")
+    if args.task == "qa":
+        check_stride(args.stride, args.max_length or 384, option="--stride")
+    elif args.stride != 128:
+        raise FaithlensError("--stride sets the overlap of a QA context's windows; it does nothing with --task "
+                             "classification. Drop it, or pass --task qa.")
+    if args.task == "qa" and any(v is not None for v in (args.text_column, args.pair_column, args.label_column,
+                                                          args.labels, args.validation)):
+        raise FaithlensError("--text-column, --pair-column, --label-column, --labels and --validation read "
+                             "classification data; --task qa reads SQuAD files (--train, --test, --holdout). Drop them.")
+    for option, value in (("--train", args.train), ("--validation", args.validation), ("--test", args.test)):
+        _check_data_source(option, value)
+    if args.base is not None:
+        check_model_source(args.base, option="--base")
+
+
+def _check_data_source(option: str, value: str | None) -> None:
+    """A data option naming a path (./x, x.tsv, x/y.json) that does not exist is an error naming the option."""
+    from pathlib import Path
+
+    from ..data import BUNDLED, _looks_like_path
+    from ..errors import FaithlensError
+
+    if value is None or value in BUNDLED:
+        return
+    if not value.strip():
+        raise FaithlensError(f"{option} is empty. Pass a data file, a GLUE folder or 'rotten_tomatoes'.")
+    path = Path(value).expanduser()
+    if not path.exists() and (_looks_like_path(value) or "/" in value.rstrip("/").split("/", 1)[-1] or value.endswith("/")):
+        raise FaithlensError(f"{option} {value}: no such file or folder. Check the path.")
+
+
 def run(args) -> int:
     from ..data import load_dataset
     from ..default_model import base_encoder_path
     from ..errors import FaithlensError
     from ..training import fine_tune
 
-    if args.holdout is not None and not 0 < args.holdout < 1:
-        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
+    check_train_options(args)  # before any data is read or model loaded
     if args.holdout is not None and args.test is not None:
         raise FaithlensError("Pass either --test or --holdout, not both.")
     if args.task == "qa":
@@ -71,6 +120,7 @@ def run(args) -> int:
         return list(data.texts), [int(y) for y in data.labels]
 
     train = split(args.train, "train")
+    n_classes = max(train[1]) + 1  # from the whole training file, before any holdout or subset
     validation = split(args.validation, "validation")
     if args.validation is None and args.train == "rotten_tomatoes":
         validation = split("rotten_tomatoes", "validation")
@@ -91,7 +141,12 @@ def run(args) -> int:
         index = sorted(index[: args.subset])
         subset_note = f"seeded subset (seed {args.subset_seed}) of {args.subset} of {len(train[0])} examples"
         train = ([train[0][i] for i in index], [train[1][i] for i in index])
-    n_classes = max(train[1]) + 1
+    present = sorted(set(train[1]))
+    if len(present) < 2:
+        what = "no examples" if not present else f"examples of class {present[0]} only"
+        raise FaithlensError(f"The training split (after any --holdout or --subset) has {len(train[1])} example(s), {what}; a "
+                             "classifier needs examples of at least two classes. Pass a smaller --holdout, a larger "
+                             "--subset, or another --subset-seed.")
     labels = names or (["negative", "positive"] if n_classes == 2 else [f"LABEL_{i}" for i in range(n_classes)])
     if len(labels) < n_classes:
         raise FaithlensError(f"The data has {n_classes} classes but {len(labels)} label names were given: {labels}.")

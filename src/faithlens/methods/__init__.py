@@ -8,6 +8,8 @@ from .captum_methods import deeplift, gradient_shap
 from .gradients import grad_x_input, saliency, smoothgrad
 from .ig import ig
 from .occlusion import occlusion
+from .perturbation import (DEFAULT_KERNEL_SAMPLES, DEFAULT_LIME_SAMPLES, DEFAULT_PERMUTATIONS, kernel_shap, lime,
+                           partition, shapley)
 from .sig import sig
 
 METHODS: dict[str, Method] = {
@@ -23,6 +25,14 @@ METHODS: dict[str, Method] = {
         Method("gradient_shap", gradient_shap, "GradientShap with baselines {baseline, input} (Captum)", default_samples=5, random=True,
                completeness=True),
         Method("occlusion", occlusion, "Leave-one-out: score drop when the word is replaced by the baseline"),
+        Method("shapley", shapley, "Shapley value sampling over words: mean marginal gain over random orders",
+               default_samples=DEFAULT_PERMUTATIONS, random=True, completeness=True),
+        Method("kernel_shap", kernel_shap, "KernelSHAP over words: Shapley-kernel weighted regression on sampled coalitions",
+               default_samples=DEFAULT_KERNEL_SAMPLES, random=True, completeness=True),
+        Method("lime", lime, "LIME over words: locally weighted ridge regression on sampled coalitions",
+               default_samples=DEFAULT_LIME_SAMPLES, random=True, completeness=True),
+        Method("partition", partition, "Owen values over a binary tree of contiguous word groups (exact, no sampling)",
+               completeness=True),
     ]
 }
 

@@ -34,11 +34,11 @@ class MethodOutput:
     unit_scores: Tensor | None = None  # (B, U)
     unit_deltas: Tensor | None = None  # (B, U): score - (F(w) - F(w̄ at unit)) (SIG)
     total_delta: Tensor | None = None  # (B,): Σ scores - (F(w) - F(w̄)) (completeness)
+    sampling_error: Tensor | None = None  # (B, L) standard error of each token score (sampled methods)
     settings: dict = field(default_factory=dict)  # the settings actually used
     path_nodes: Tensor | None = None  # (B, U) SIG units / (B, 1) IG: quadrature nodes used per path (adaptive)
     path_converged: Tensor | None = None  # same shape, bool: met the tolerance (adaptive)
     reference: Tensor | None = None  # (B,): what Σ scores should equal when not F(w) - F(w̄) (GradientShap: E_b[F(w) - F(b)])
-    sampling_error: Tensor | None = None  # (B, L): standard error of each token score over the method's random draws
 
 
 MethodFn = Callable[[Batch, Options], MethodOutput]

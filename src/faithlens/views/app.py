@@ -226,7 +226,8 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
     if target not in (None, ""):
         if isinstance(target, bool) or not isinstance(target, (str, int)):
             raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
-        settings["target"] = target  # a class (index or label), an answer or a continuation: read for the model in `run`
+        settings["target"] = target  # a str is read by the one rule of faithlens.explainer._resolve_target (classes),
+        # or is the answer (QA) or the continuation (causal LM)
     settings["truncate"] = _boolean(fields, "truncate")
     try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
         check_settings(methods, settings)
@@ -600,10 +601,6 @@ def run(models: Models | Explainer, job: Job, gate: ModelGate, limits: Limits) -
             explainer = models.get(job.model)
             with deadline(limits.seconds, what="this request"):
                 settings = dict(job.settings)
-                target = settings.get("target")
-                if isinstance(target, str) and explainer.model.task.name not in ("qa", "causal_lm") \
-                        and target.lstrip("-").isdigit():
-                    settings["target"] = int(target)  # a class index; QA answers and continuations stay text
                 started = time.perf_counter()
                 by_method = []
                 for m in job.methods:

@@ -88,12 +88,15 @@ def matrix_html(e: Explanation) -> str:
     head = "".join(f'<th class="num">{html.escape(t)}</th>' for t in m.tokens)
     rows = []
     signed = is_signed(e)
-    for word, raw, norm in zip(m.words, m.raw, m.normalised):
-        cells = "".join(f'<td class="num"><span class="w" style="background:{_bg(v, signed)}" title="raw {r:+.4g}" '
-                        f'data-score="{r:.9g}" data-norm="{v:.9g}">{v:+.2f}</span></td>' for r, v in zip(raw, norm))
+    blank = m.blank or [[False] * len(m.tokens) for _ in m.words]
+    for word, raw, norm, empty in zip(m.words, m.raw, m.normalised, blank):
+        cells = "".join('<td class="num blank">·</td>' if b else
+                        f'<td class="num"><span class="w" style="background:{_bg(v, signed)}" title="raw {r:+.4g}" '
+                        f'data-score="{r:.9g}" data-norm="{v:.9g}">{v:+.2f}</span></td>' for r, v, b in zip(raw, norm, empty))
         rows.append(f"<tr><th>{html.escape(word)}</th>{cells}</tr>")
+    whose = ("each prompt word's and each earlier generated token's (→)" if m.generated else "each prompt word's")
     return (f'<table class="matrix" data-method="{html.escape(e.method, quote=True)}"><caption class="meta">'
-            f"{html.escape(e.method)}: each prompt word's attribution to each generated token's log-probability "
+            f"{html.escape(e.method)}: {whose} attribution to each generated token's log-probability "
             f"(column / its L2 norm)</caption><tr><th></th>{head}</tr>{''.join(rows)}</table>")
 
 

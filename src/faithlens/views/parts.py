@@ -47,34 +47,51 @@ def word_spans(e: Explanation, segment: int = 0) -> list[WordSpan]:
 
 @dataclass(frozen=True)
 class Matrix:
-    """A causal LM's per-token attributions at word level: words (rows) × continuation tokens (columns)."""
+    """A causal LM's per-token attributions at word level: words (rows) × continuation tokens (columns).
+
+    With target-side attribution the last ``generated`` rows are the continuation tokens y_1..y_{J−1}
+    themselves (``words`` holds "→ token"); ``blank[r][j]`` marks the cells of y_≥j, which F_j
+    cannot depend on (their raw value is exactly 0)."""
 
     words: list[str]
     tokens: list[str]  # the continuation's tokens as text
-    raw: list[list[float]]  # (words, tokens): the sum of each word's token scores for log p(token)
-    normalised: list[list[float]]  # each column divided by its L2 norm over the words
+    raw: list[list[float]]  # (rows, tokens): the sum of each word's token scores for log p(token)
+    normalised: list[list[float]]  # each column divided by its L2 norm over the rows
+    generated: int = 0  # trailing rows that are generated tokens (target-side attribution)
+    blank: list[list[bool]] | None = None  # (rows, tokens): cells that are not attributions (y_≥j)
 
 
 def target_matrix(e: Explanation) -> Matrix | None:
-    """The prompt-word × generated-token matrix of an explanation made with per_token, else None."""
+    """The prompt-word (and, target-side, earlier generated token) × generated-token matrix of an
+    explanation made with per_token, else None."""
     rows = getattr(e, "per_target", None)
     if not rows:
         return None
     import math
 
     words = [w for w in e.words if int(getattr(w, "segment", 0) or 0) == 0]
-    raw = [[sum(row[t] for t in w.tokens) for row in rows] for w in words]  # (W, J)
-    norms = [math.sqrt(sum(raw[i][j] ** 2 for i in range(len(words)))) or 1.0 for j in range(len(rows))]
-    normalised = [[v / norms[j] for j, v in enumerate(r)] for r in raw]
+    J = len(rows)
+    members = [list(w.tokens) for w in words]
+    names = [w.word for w in words]
     target = e.target or {}
-    tokens = target.get("tokens") or [f"token {j + 1}" for j in range(len(rows))]
+    tokens = target.get("tokens") or [f"token {j + 1}" for j in range(J)]
     ids = target.get("token_ids") or []
     if not target.get("pieces"):  # written before tokens were stored decoded: byte-level BPE symbols
         tokens = [t.replace("Ġ", " ").replace("▁", " ").replace("Ċ", "\n") for t in tokens]
     texts = [str(t) for t in tokens]
-    if len(texts) != len(rows):
-        texts = [f"token {j + 1}" for j in range(len(rows))] if len(ids) != len(rows) else texts
-    return Matrix(words=[w.word for w in words], tokens=texts, raw=raw, normalised=normalised)
+    if len(texts) != J:
+        texts = [f"token {j + 1}" for j in range(J)] if len(ids) != J else texts
+    generated = J - 1 if (e.settings or {}).get("target_side") and J > 1 else 0
+    n_tokens = len(e.tokens)
+    for i in range(generated):  # y_{i+1} sits in the (i+1)-th of the last J − 1 input columns
+        members.append([n_tokens - (J - 1) + i])
+        names.append("→" + texts[i])
+    raw = [[sum(row[t] for t in m) for row in rows] for m in members]  # (rows, J)
+    blank = [[False] * J for _ in words] + [[j <= i for j in range(J)] for i in range(generated)]
+    norms = [math.sqrt(sum(raw[i][j] ** 2 for i in range(len(raw)))) or 1.0 for j in range(J)]
+    normalised = [[v / norms[j] for j, v in enumerate(r)] for r in raw]
+    return Matrix(words=names, tokens=texts, raw=raw, normalised=normalised, generated=generated,
+                  blank=blank if generated else None)
 
 
 def label_names(e: Explanation) -> list[str]:
@@ -102,6 +119,8 @@ def prediction_parts(e: Explanation) -> list[tuple[str, str]]:
         parts.append(("continuation", repr(str(target.get("label", "")))))
         if isinstance(target.get("log_prob"), (int, float)):
             parts.append(("log p", f"{float(target['log_prob']):.3f}"))
+        if question := contrast_question(e):
+            parts.append(("explains", question))
         return parts
     if "predicted" in pred and isinstance(pred.get("predicted"), (list, tuple)):
         chosen = [str(x) for x in pred["predicted"]]
@@ -123,7 +142,19 @@ def prediction_parts(e: Explanation) -> list[tuple[str, str]]:
     same_span = e.task == "qa" and (e.target or {}).get("token_span") == pred.get("token_span")
     if target is not None and not same_span:
         parts.append(("target", repr(str(target)) if e.task == "qa" else str(target)))
+    if question := contrast_question(e):
+        parts.append(("explains", question))
     return parts
+
+
+def contrast_question(e: Explanation) -> str:
+    """"why 'A' rather than 'B'" for a contrastive explanation (target["contrast"]); '' otherwise."""
+    target = e.target or {}
+    foil = target.get("contrast")
+    if not isinstance(foil, dict):
+        return ""
+    quote = repr if e.task == "causal_lm" else str
+    return f"why {quote(str(target.get('label', '')))} rather than {quote(str(foil.get('label', '')))}"
 
 
 def delta_text(e: Explanation) -> str:
@@ -162,6 +193,10 @@ def is_signed(e: Explanation) -> bool:
 def explained_what(e: Explanation) -> str:
     """What a positive score supports: the target class, the answer span, or the continuation."""
     target = (e.target or {}).get("label")
+    foil = (e.target or {}).get("contrast")
+    if isinstance(foil, dict):  # contrastive: a positive score supports the target rather than the foil
+        quote = repr if e.task == "causal_lm" else str
+        return f"{quote(str(target))} rather than {quote(str(foil.get('label', '')))}"
     if e.task == "causal_lm":
         return f"the continuation {str(target)!r}" if target is not None else "the continuation"
     if e.task == "qa":

@@ -26,10 +26,12 @@ def _no_plots_note() -> str:
 def eval_table_html(result) -> str:
     from ..evaluate import _cell, best_line
 
-    head = "".join(f'<th class="num">{html.escape(t)}</th>' for _, t in _EVAL_COLUMNS)
+    extra = tuple((m, {"infidelity": "Infid ↓", "sensitivity": "Sens ↓"}[m]) for m in getattr(result.settings, "metrics", ()))
+    columns = _EVAL_COLUMNS[:-1] + extra + _EVAL_COLUMNS[-1:]
+    head = "".join(f'<th class="num">{html.escape(t)}</th>' for _, t in columns)
     rows = []
     for row in result.rows:
-        cells = "".join(f'<td class="num">{html.escape(_cell(row[c], 3 if c == "seconds" else 4))}</td>' for c, _ in _EVAL_COLUMNS)
+        cells = "".join(f'<td class="num">{html.escape(_cell(row[c], 3 if c == "seconds" else 4))}</td>' for c, _ in columns)
         rows.append(f"<tr><td>{html.escape(str(row['method']))}</td>{cells}<td class=\"num\">{row['log_odds']['n']}</td></tr>")
     s = result.settings
     caption = (f"Model {html.escape(str(s.model))}, data {html.escape(str(s.data))} ({result.n_examples} examples), baseline "
@@ -38,6 +40,24 @@ def eval_table_html(result) -> str:
     best = best_line(result.rows).strip()
     return (f'<table class="eval"><tr><th>method</th>{head}<th class="num">n</th></tr>{"".join(rows)}</table>'
             f'<p class="meta">{caption}</p>' + (f"<p>{html.escape(best)}</p>" if best else ""))
+
+
+def plausibility_table_html(result) -> str:
+    """The plausibility table (with rationales), '' without."""
+    from ..evaluate import _cell
+
+    table = getattr(result, "plausibility", None)
+    if not table:
+        return ""
+    names = (("auprc", "AUPRC ↑"), ("token_f1", "token F1 ↑"), ("token_iou", "token IOU ↑"), ("iou_f1", "IOU-F1 ↑"))
+    head = "".join(f'<th class="num">{t}</th>' for _, t in names)
+    rows = "".join(f"<tr><td>{html.escape(str(row['method']))}</td>"
+                   + "".join(f'<td class="num">{html.escape(_cell(row[c], 3))}</td>' for c, _ in names)
+                   + f'<td class="num">{row["token_f1"]["n"]}</td></tr>' for row in table["rows"])
+    caption = (f"Word level, against the rationales in {html.escape(str(result.settings.rationales))}; top k = {table['k']} "
+               "words (the mean rationale size); IOU-F1: ERASER's partial match at IOU ≥ 0.5; random: seeded uniform scores.")
+    return (f'<h3>How plausible are the explanations?</h3><table class="eval"><tr><th>method</th>{head}'
+            f'<th class="num">n</th></tr>{rows}</table><p class="meta">{caption}</p>')
 
 
 def agreement_table_html(result) -> str:
@@ -75,7 +95,8 @@ _ALT = {"metrics": "Each faithfulness metric per method, mean with standard-erro
 def _eval_body(result) -> str:
     figures = eval_figures(result)
     imgs = "".join(plots.img_tag(fig, _ALT[name]) for name, fig in figures.items())
-    return (eval_table_html(result) + (imgs if plots.available() else _no_plots_note()) + agreement_table_html(result))
+    return (eval_table_html(result) + (imgs if plots.available() else _no_plots_note()) + plausibility_table_html(result)
+            + agreement_table_html(result))
 
 
 def eval_fragment(result) -> str:

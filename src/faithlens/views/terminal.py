@@ -166,13 +166,15 @@ def render_matrix(e: Explanation, *, colour: bool = True, full: bool | None = No
     left = max([len(visible(w)) for w in m.words] + [4])
     heads = [visible(t)[:10] for t in m.tokens]
     cell = max([len(h) for h in heads] + [6])
-    lines = [f"  {e.method} per generated token (each column / its L2 norm):",
+    what = "prompt and earlier generated tokens (→)" if m.generated else "prompt words"
+    lines = [f"  {e.method} per generated token, {what} (each column / its L2 norm):",
              f"  {'':<{left}} " + " ".join(f"{h:>{cell}}" for h in heads)]
     signed = is_signed(e)
-    for word, row in zip(m.words, m.normalised):
-        cells = [(f"{v:+.2f}" if signed else f"{abs(v):.2f}").rjust(cell) for v in row]
+    blank = m.blank or [[False] * len(m.tokens) for _ in m.words]
+    for word, row, empty in zip(m.words, m.normalised, blank):
+        cells = ["·".rjust(cell) if b else (f"{v:+.2f}" if signed else f"{abs(v):.2f}").rjust(cell) for v, b in zip(row, empty)]
         if colour:
-            cells = [_tint(c, v, full, signed) for c, v in zip(cells, row)]
+            cells = [c if b else _tint(c, v, full, signed) for c, v, b in zip(cells, row, empty)]
         lines.append(f"  {visible(word):<{left}} " + " ".join(cells))
     return lines
 

@@ -1,0 +1,414 @@
+"""Plausibility: how well an explanation's words agree with human rationales (DeYoung et al. 2020, ERASER).
+
+Faithfulness asks whether the words an explanation ranks first matter *to the model*; plausibility
+asks whether they are the words *a person* marked as the reason for the label. The two can
+disagree: a faithful explanation of a model that learnt a shortcut is implausible.
+
+**Rationale files** (JSONL, one example a line; checked line by line before any work):
+
+- which example: ``"text"`` (the example's text, as the data file holds it after stripping
+  surrounding whitespace; for pairs also ``"text_pair"``) or ``"index"`` (the 0-based row of the
+  data file, before ``--limit``/shuffling); with both, they must agree;
+- the rationale: ``"spans"``, character spans ``[[start, end], ...]`` (end exclusive) in the text,
+  or ``"words"``, 0-based indices into the text's whitespace-separated words; ``"segment": 1``
+  places them in the second text of a pair;
+- ``"label"`` and ``"note"`` may be given and are ignored.
+
+Every metric works at **word level**: the model's words (tokenizer ``word_ids()``, as
+:class:`~faithlens.explanation.Word`) with scores = the sum of their tokens' scores, *signed* (the
+evidence for the explained class, as in the faithfulness metrics), and a word is in the rationale
+when its characters overlap a rationale span. Per example (pure functions below, keyword-only):
+
+- **AUPRC** (higher is better): average precision of the word ranking against the rationale,
+  Σ_n (R_n − R_{n−1}) P_n over distinct score thresholds (tied scores enter together), as
+  scikit-learn's ``average_precision_score``; examples without rationale words are left out;
+- **token F1** and **token IOU** at k (higher is better): the top-k words (ties: earlier word first)
+  as a hard rationale, compared with the human one; k = the mean rationale size over the evaluated
+  examples, rounded (at least 1), as ERASER does for methods that return soft scores;
+- **IOU-F1 at 0.5** (higher is better; ERASER's partial-match F1): contiguous runs of top-k words
+  are predicted spans, contiguous runs of rationale words are gold spans; a predicted span matches
+  when its IOU with some gold span is ≥ 0.5; precision = matched predicted spans / predicted spans,
+  recall = gold spans matched / gold spans, F1 per example. The table averages the per-example F1
+  (with its standard error); ``results`` also gives ERASER's macro form, the F1 of the mean
+  precision and the mean recall.
+
+A ``random`` row (seeded uniform word scores, one draw per example from the run's seed and the
+example's index) gives the chance level.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from .errors import FaithlensError
+
+PLAUSIBILITY_COLUMNS = ("auprc", "token_f1", "token_iou", "iou_f1")
+IOU_THRESHOLD = 0.5
+RANDOM_ROW = "random"
+_KEYS = {"text", "text_pair", "index", "spans", "words", "segment", "label", "note"}
+
+
+# --- pure functions (one example, word level) -----------------------------------------------------------
+
+def _check(scores: Tensor, relevant: Tensor) -> None:
+    if scores.shape != relevant.shape or scores.dim() != 1:
+        raise FaithlensError(f"Expected word scores and rationale marks of the same shape (n_words,). Got "
+                             f"{tuple(scores.shape)} and {tuple(relevant.shape)}.")
+
+
+def average_precision(*, scores: Tensor, relevant: Tensor) -> float | None:
+    """AUPRC of ranking words by ``scores`` (n,) against ``relevant`` (n,) bool (higher is better).
+
+    Σ over distinct thresholds t (descending) of (R(t) − R(t_prev)) · P(t), where P, R are the
+    precision and recall of {score ≥ t}; None when no word is relevant."""
+    _check(scores, relevant)
+    relevant = relevant.bool()
+    total = int(relevant.sum())
+    if total == 0:
+        return None
+    values = torch.unique(scores.to(torch.float64), sorted=True).flip(0)  # distinct thresholds, high to low
+    ap, recall_before = 0.0, 0.0
+    for t in values:
+        chosen = scores.to(torch.float64) >= t
+        hits = int((chosen & relevant).sum())
+        precision, recall = hits / int(chosen.sum()), hits / total
+        ap += (recall - recall_before) * precision
+        recall_before = recall
+    return ap
+
+
+def top_k_words(*, scores: Tensor, k: int) -> Tensor:
+    """(n,) bool: the k highest scores (ties: the earlier word first); all words when k ≥ n."""
+    n = scores.numel()
+    order = torch.sort(scores.to(torch.float64), descending=True, stable=True).indices
+    chosen = torch.zeros(n, dtype=torch.bool)
+    chosen[order[:max(0, min(k, n))]] = True
+    return chosen
+
+
+def token_f1(*, predicted: Tensor, relevant: Tensor) -> float:
+    """F1 of predicted rationale words against the human ones (higher is better); 0 when either is empty."""
+    _check(predicted, relevant)
+    hits = int((predicted.bool() & relevant.bool()).sum())
+    p_n, r_n = int(predicted.bool().sum()), int(relevant.bool().sum())
+    if hits == 0:
+        return 0.0
+    precision, recall = hits / p_n, hits / r_n
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_iou(*, predicted: Tensor, relevant: Tensor) -> float:
+    """|predicted ∩ human| / |predicted ∪ human| over words (higher is better); 0 when both are empty."""
+    _check(predicted, relevant)
+    union = int((predicted.bool() | relevant.bool()).sum())
+    return int((predicted.bool() & relevant.bool()).sum()) / union if union else 0.0
+
+
+def runs(marks: Tensor, segments: Sequence[int] | None = None) -> list[tuple[int, int]]:
+    """Contiguous runs of True as [start, end) word ranges; a run never crosses a segment boundary."""
+    out: list[tuple[int, int]] = []
+    start = None
+    flags = marks.bool().tolist()
+    for i, on in enumerate(flags + [False]):
+        boundary = segments is not None and 0 < i < len(flags) and segments[i] != segments[i - 1]
+        if start is not None and (not on or boundary):
+            out.append((start, i))
+            start = None
+        if on and start is None:
+            start = i
+    return out
+
+
+def _span_iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def iou_match(*, predicted: Tensor, relevant: Tensor, segments: Sequence[int] | None = None,
+              threshold: float = IOU_THRESHOLD) -> tuple[float, float, float]:
+    """ERASER's partial match for one example: (precision, recall, F1) of predicted spans against
+    gold spans, a pair matching when their word IOU ≥ ``threshold`` (higher is better)."""
+    _check(predicted, relevant)
+    pred, gold = runs(predicted, segments), runs(relevant, segments)
+    if not pred or not gold:
+        return 0.0, 0.0, 0.0
+    pred_hit = sum(any(_span_iou(p, g) >= threshold for g in gold) for p in pred)
+    gold_hit = sum(any(_span_iou(p, g) >= threshold for p in pred) for g in gold)
+    precision, recall = pred_hit / len(pred), gold_hit / len(gold)
+    f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+    return precision, recall, f1
+
+
+def example_plausibility(*, scores: Tensor, relevant: Tensor, k: int, segments: Sequence[int] | None = None) -> dict:
+    """Every plausibility value of one example at a given k: auprc (None without rationale words),
+    token_f1, token_iou, iou_f1 and ERASER's iou precision/recall."""
+    predicted = top_k_words(scores=scores, k=k)
+    precision, recall, f1 = iou_match(predicted=predicted, relevant=relevant, segments=segments)
+    return {"auprc": average_precision(scores=scores, relevant=relevant),
+            "token_f1": token_f1(predicted=predicted, relevant=relevant),
+            "token_iou": token_iou(predicted=predicted, relevant=relevant),
+            "iou_f1": f1, "iou_precision": precision, "iou_recall": recall}
+
+
+def mean_rationale_size(sizes: Sequence[int]) -> int:
+    """k for the top-k comparisons: the mean number of rationale words, rounded half up, at least 1."""
+    if not sizes:
+        return 1
+    return max(1, math.floor(sum(sizes) / len(sizes) + 0.5))
+
+
+# --- rationale files ---------------------------------------------------------------------------------
+
+Span = tuple[int, int, int]  # (segment, start, end) characters
+
+
+@dataclass(frozen=True)
+class Rationales:
+    """Human rationales by example: ``by_item`` maps a text (or a (text, text_pair) pair) to its spans."""
+
+    by_item: dict
+    source: str
+
+    def spans_of(self, item) -> tuple[Span, ...] | None:
+        return self.by_item.get(item)
+
+    def __len__(self) -> int:
+        return len(self.by_item)
+
+
+def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
+    """A rationale file (module docstring), every line checked against ``dataset`` (the whole data file,
+    before selection: ``"index"`` is a row of it). Errors name the line and say how to fix it."""
+    path = Path(path).expanduser()
+    where = str(path)
+    if not path.is_file():
+        raise FaithlensError(f"The rationale file {where!r} does not exist (or is a folder). Pass a JSONL file, e.g. one "
+                             "written by `faithlens rationales sst2`.")
+    firsts: dict[str, list[int]] = {}
+    for i, item in enumerate(dataset.texts):
+        firsts.setdefault(item[0] if isinstance(item, tuple) else item, []).append(i)
+    by_item: dict = {}
+    with path.open(encoding="utf-8-sig") as handle:
+        for line, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise FaithlensError(f"Line {line} of {where!r} is not valid JSON ({exc.msg}). Each line must be one "
+                                     'object, e.g. {"text": "a fine film", "spans": [[2, 6]]}.') from None
+            item = _item(record, line, where, dataset, firsts)
+            spans = _spans(record, line, where, item)
+            by_item[item] = tuple(sorted(set(by_item.get(item, ())) | set(spans)))
+    if not by_item:
+        raise FaithlensError(f"The rationale file {where!r} holds no rationales. Give one JSON object per line.")
+    return Rationales(by_item=by_item, source=where)
+
+
+def _item(record, line: int, where: str, dataset, firsts: dict):
+    if not isinstance(record, dict):
+        raise FaithlensError(f"Line {line} of {where!r} must be a JSON object. Got {type(record).__name__}.")
+    unknown = sorted(set(record) - _KEYS)
+    if unknown:
+        raise FaithlensError(f"Line {line} of {where!r} has unknown keys {unknown}. Valid keys: {', '.join(sorted(_KEYS))}.")
+    if "text" not in record and "index" not in record:
+        raise FaithlensError(f"Line {line} of {where!r} must name its example by \"text\" or by \"index\". "
+                             f"Got keys {sorted(record)}.")
+    if "index" in record:
+        index = record["index"]
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(dataset):
+            raise FaithlensError(f"Line {line} of {where!r}: \"index\" must be a row of the data (0..{len(dataset) - 1}). "
+                                 f"Got {index!r}.")
+        item = dataset.texts[index]
+        first = item[0] if isinstance(item, tuple) else item
+        if "text" in record and (not isinstance(record["text"], str) or record["text"].strip() != first):
+            raise FaithlensError(f"Line {line} of {where!r}: row {index} of the data is {_short(first)}, not "
+                                 f"{_short(record['text'])}. Was the file written for other data? Fix \"index\" or drop it.")
+        return item
+    text = record["text"]
+    if not isinstance(text, str) or not text.strip():
+        raise FaithlensError(f"Line {line} of {where!r}: \"text\" must be a non-empty string. Got {text!r}.")
+    rows = firsts.get(text.strip())
+    if not rows:
+        raise FaithlensError(f"Line {line} of {where!r}: the text {_short(text)} is not in the data {dataset.source!r}. "
+                             "Give the example's text as the data file holds it, or its \"index\".")
+    if not dataset.is_pairs:
+        return text.strip()
+    pair = record.get("text_pair")
+    matches = [dataset.texts[i] for i in rows if pair is None or dataset.texts[i][1] == str(pair).strip()]
+    if len(matches) != 1:
+        raise FaithlensError(f"Line {line} of {where!r}: {len(matches)} pairs of the data start with {_short(text)}. "
+                             "Give \"text_pair\" as well (or the \"index\").")
+    return matches[0]
+
+
+def _spans(record: dict, line: int, where: str, item) -> list[Span]:
+    segment = record.get("segment", 0)
+    if segment not in (0, 1) or (segment == 1 and not isinstance(item, tuple)):
+        raise FaithlensError(f"Line {line} of {where!r}: \"segment\" must be 0, or 1 for the second text of a pair. "
+                             f"Got {segment!r}.")
+    text = item[segment] if isinstance(item, tuple) else item
+    if ("spans" in record) == ("words" in record):
+        raise FaithlensError(f"Line {line} of {where!r} must give the rationale as \"spans\" (character [start, end] "
+                             "pairs) or as \"words\" (whitespace word indices), one of them.")
+    if "words" in record:
+        return _word_spans(record["words"], text, line, where, segment)
+    spans = record["spans"]
+    if not isinstance(spans, list):
+        raise FaithlensError(f"Line {line} of {where!r}: \"spans\" must be a list of [start, end] pairs. Got {spans!r}.")
+    out = []
+    for span in spans:
+        ok = (isinstance(span, list) and len(span) == 2
+              and all(isinstance(x, int) and not isinstance(x, bool) for x in span))
+        if not ok or not 0 <= span[0] < span[1] <= len(text):
+            raise FaithlensError(f"Line {line} of {where!r}: the span {span!r} is not inside the text (0..{len(text)} "
+                                 f"characters, {_short(text)}). Give [start, end] character offsets with start < end.")
+        out.append((segment, span[0], span[1]))
+    return out
+
+
+def _word_spans(words, text: str, line: int, where: str, segment: int) -> list[Span]:
+    import re
+
+    bounds = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    if not isinstance(words, list):
+        raise FaithlensError(f"Line {line} of {where!r}: \"words\" must be a list of word indices. Got {words!r}.")
+    out = []
+    for w in words:
+        if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < len(bounds):
+            raise FaithlensError(f"Line {line} of {where!r}: word index {w!r} is not a word of the text (it has "
+                                 f"{len(bounds)} whitespace-separated words, 0..{len(bounds) - 1}).")
+        out.append((segment, *bounds[w]))
+    return out
+
+
+def _short(text) -> str:
+    text = str(text)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+# --- words of an explanation ------------------------------------------------------------------------------
+
+def word_marks(words: Sequence, spans: Sequence[Span]) -> list[bool]:
+    """Per word of an explanation: does it overlap a rationale span of its segment?"""
+    return [any(seg == int(getattr(w, "segment", 0) or 0) and w.start < end and start < w.end for seg, start, end in spans)
+            for w in words]
+
+
+# --- the table ---------------------------------------------------------------------------------------------
+
+def _random_scores(n: int, seed: int, index: int) -> Tensor:
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + index)
+    return torch.rand(n, generator=generator, dtype=torch.float64)
+
+
+def plausibility_rows(records: Sequence[dict], methods: Sequence[str], *, seed: int) -> dict:
+    """The plausibility table from evaluate records (those with ``"rationale"``): one row per method plus
+    ``random``; each column {"mean", "sem", "n"}; ``k`` the top-k size used."""
+    from .metrics import summarise
+
+    with_rationale = {r["index"]: r for r in sorted(records, key=lambda r: (r["index"], r["method"]))
+                      if r.get("rationale") is not None}
+    if not with_rationale:
+        return {}
+    k = mean_rationale_size([sum(r["rationale"]) for r in with_rationale.values()])
+    rows = []
+    sources = [(m, [r for r in records if r["method"] == m and r.get("rationale") is not None]) for m in methods]
+    sources.append((RANDOM_ROW, list(with_rationale.values())))
+    for label, mine in sources:
+        values: dict[str, list[float]] = {c: [] for c in (*PLAUSIBILITY_COLUMNS, "iou_precision", "iou_recall")}
+        for r in sorted(mine, key=lambda r: r["index"]):
+            relevant = torch.tensor(r["rationale"], dtype=torch.bool)
+            scores = (_random_scores(len(relevant), seed, r["index"]) if label == RANDOM_ROW
+                      else torch.tensor(r["word_scores"], dtype=torch.float64))
+            one = example_plausibility(scores=scores, relevant=relevant, k=k, segments=r.get("word_segments"))
+            for c, v in one.items():
+                if v is not None:
+                    values[c].append(v)
+        row = {"method": label, **{c: summarise(values[c]) for c in PLAUSIBILITY_COLUMNS}}
+        p, rc = summarise(values["iou_precision"])["mean"], summarise(values["iou_recall"])["mean"]
+        row["iou_f1_eraser_macro"] = None if p is None else (0.0 if p + rc == 0 else 2 * p * rc / (p + rc))
+        rows.append(row)
+    sizes = [sum(r["rationale"]) for r in with_rationale.values()]
+    return {"k": k, "n_examples": len(with_rationale), "mean_rationale_words": sum(sizes) / len(sizes),
+            "examples_without_rationale_words": sum(1 for s in sizes if s == 0), "rows": rows}
+
+
+def plausibility_markdown(table: dict, *, source: str) -> str:
+    """The plausibility table as Markdown, with its caption."""
+    from .evaluate import _cell
+
+    lines = ["| Method | AUPRC ↑ | token F1 ↑ | token IOU ↑ | IOU-F1 ↑ | n |", "|---|---|---|---|---|---|"]
+    for row in table["rows"]:
+        lines.append(f"| {row['method']} | {_cell(row['auprc'], 3)} | {_cell(row['token_f1'], 3)} | "
+                     f"{_cell(row['token_iou'], 3)} | {_cell(row['iou_f1'], 3)} | {row['token_f1']['n']} |")
+    caption = (f"\nPlausibility against the human rationales in `{source}`, word level, {table['n_examples']} examples "
+               f"with a rationale (mean {table['mean_rationale_words']:.2f} rationale words; "
+               f"{table['examples_without_rationale_words']} with none, left out of AUPRC only). Token F1, token IOU and "
+               f"IOU-F1 compare the top k = {table['k']} words (the mean rationale size, rounded) with the rationale; "
+               f"IOU-F1 is ERASER's partial-match F1 at IOU ≥ {IOU_THRESHOLD} per example, averaged. Word scores are "
+               "signed (evidence for the explained class). `random`: seeded uniform word scores (chance level). "
+               "Mean ± standard error over examples.\n")
+    return "\n".join(lines) + "\n" + caption
+
+
+# --- a lexicon rationale file from SST-2 -------------------------------------------------------------------
+
+POLARITIES = ("label", "any")
+
+
+def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *, polarity: str = "label") -> list[dict]:
+    """Word rationales for SST-2 sentences from SST's human phrase labels: a **lexicon rationale**.
+
+    The GLUE SST-2 training file (``train``: ``sentence<TAB>label``) holds SST's phrases, among them
+    single words that SST's annotators rated (Socher et al. 2013). GLUE kept the phrases whose
+    sentiment score p is ≤ 0.4 (label 0) or > 0.6 (label 1) and dropped the neutral ones in (0.4, 0.6]:
+    that is the threshold, |p − 0.5| ≥ 0.1; the file holds no scores, so no stricter one can be set.
+    A word listed with both labels is dropped. A word of a sentence of ``data`` (whitespace-separated,
+    as GLUE tokenised it) is in the sentence's rationale when it is such a word with the sentence's
+    own label (``polarity="label"``, the evidence for the label) or with either label (``"any"``).
+    Sentences without such a word get no line. The rationale is the same for a word wherever it
+    occurs: it marks sentiment words, not the words a reader found decisive in *this* sentence.
+
+    Returns one dict per line: ``index`` (row of ``data``), ``text``, ``label``, ``spans`` (character
+    spans of the rationale words) and a ``note`` listing the words."""
+    from .data import read_file
+
+    if polarity not in POLARITIES:
+        from .errors import unknown_choice
+
+        raise unknown_choice("polarity", polarity, POLARITIES)
+    phrases = read_file(train)
+    sentences = read_file(data)
+    for name, d in (("--train", phrases), ("--data", sentences)):
+        if d.is_pairs or not d.has_labels or any(y not in (0, 1) for y in d.labels):
+            raise FaithlensError(f"{name} {d.source!r} must be a GLUE SST-2 file: one sentence and a 0/1 label per row. "
+                                 "Pass the folder's train.tsv and dev.tsv.")
+    labels: dict[str, set[int]] = {}
+    for text, label in zip(phrases.texts, phrases.labels):
+        if len(text.split()) == 1:
+            labels.setdefault(text, set()).add(int(label))
+    lexicon = {w: next(iter(ls)) for w, ls in labels.items() if len(ls) == 1}
+    if not lexicon:
+        raise FaithlensError(f"--train {phrases.source!r} holds no single-word phrases; the GLUE SST-2 train.tsv holds "
+                             "about 4,000. Pass that file.")
+    import re
+
+    out = []
+    for index, (text, label) in enumerate(zip(sentences.texts, sentences.labels)):
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+        chosen = [i for i, (_, _, w) in enumerate(words)
+                  if w in lexicon and (polarity == "any" or lexicon[w] == label)]
+        if chosen:
+            out.append({"index": index, "text": text, "label": label,
+                        "spans": [[words[i][0], words[i][1]] for i in chosen],
+                        "note": "SST single-word phrases: " + ", ".join(words[i][2] for i in chosen)})
+    return out

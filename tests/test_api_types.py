@@ -1,0 +1,74 @@
+"""Issue 22, kind 5: what the Python API takes as texts. A dict, set, bytes or nested list is refused with what to pass;
+a generator is read once, in order, and gives the same scores as the list."""
+
+import pytest
+import torch
+
+from faithlens import Explainer
+from faithlens.encoding import as_items
+from faithlens.errors import FaithlensError
+from tiny import tiny
+
+
+@pytest.fixture(scope="module")
+def explainer():
+    return Explainer(tiny("bert", dtype=torch.float64))
+
+
+@pytest.mark.parametrize("texts, words", [
+    ({"a": "good film"}, "iterating it would explain its keys"),
+    ({"good film", "bad film"}, "has no order"),
+    (frozenset({"good"}), "has no order"),
+    (b"good film", "Decode it first"),
+    (bytearray(b"good"), "Decode it first"),
+    (5, "Got int 5"),
+    (None, "Got NoneType"),
+    ([["good", "bad", "film"]], "Item 0 is a list of 3 element(s)"),
+    ([["good", ["nested"]]], "Item 0 is a list of 2 element(s)"),
+    ([{"text": "good"}], "Item 0 is a dict"),
+    ([{"good"}], "Item 0 is a set"),
+    (["good", ("a", "b")], "Mixed single texts and text pairs"),
+])
+def test_wrong_containers_are_refused(explainer, texts, words):
+    with pytest.raises(FaithlensError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        explainer.explain(texts, "occlusion")
+    with pytest.raises(FaithlensError):
+        explainer.predict(texts)
+
+
+def test_a_generator_is_read_once_in_order(explainer):
+    texts = ["good film", "a dull and slow film", "fun"]
+    from_list = explainer.explain(texts, "grad_x_input")
+    from_gen = explainer.explain((t for t in texts), "grad_x_input")
+    assert [e.text for e in from_gen] == texts
+    assert [e.token_scores for e in from_gen] == [e.token_scores for e in from_list]
+    assert torch.equal(explainer.predict(iter(texts)), explainer.predict(texts))
+
+
+def test_a_two_element_list_is_a_pair_like_a_tuple(explainer):
+    as_list = explainer.explain([["a man sleeps", "a person rests"]], "occlusion")[0]
+    as_tuple = explainer.explain([("a man sleeps", "a person rests")], "occlusion")[0]
+    assert as_list.text_pair == "a person rests" and as_list.token_scores == as_tuple.token_scores
+
+
+def test_as_items_says_single_or_many():
+    assert as_items("good") == (["good"], True)
+    assert as_items(("a", "b")) == ([("a", "b")], True)
+    assert as_items(["a", ["b", "c"]]) == (["a", ("b", "c")], False)
+
+
+@pytest.mark.parametrize("target, words", [({"good": 1}, "The target is a dict"), ({0, 1}, "The target is a set")])
+def test_wrong_target_containers_are_refused(explainer, target, words):
+    with pytest.raises(FaithlensError, match=words):
+        explainer.explain(["good", "bad"], "occlusion", target=target)
+
+
+def test_integer_scalars_of_numpy_and_torch_are_indices(explainer):
+    import numpy as np
+
+    for target in (np.int64(1), torch.tensor(1)):
+        assert explainer.explain("good", "occlusion", target=target).target["index"] == 1
+    assert [e.target["index"] for e in explainer.explain(["good", "bad"], "occlusion", target=np.array([1, 0]))] == [1, 0]
+    for target in (np.float64(1.0), torch.tensor(1.0), np.bool_(True)):
+        with pytest.raises(FaithlensError, match="The target"):
+            explainer.explain("good", "occlusion", target=target)

@@ -1,0 +1,82 @@
+"""Issue 22, kind 6: label names that are numbers. One rule on every surface (Python API, CLI, web app): an int is an
+index; "index:N" and "label:NAME" say which; a str that is a label name and the index of another label is refused
+with both readings named; where both readings agree it is accepted."""
+
+import json
+
+import pytest
+
+from faithlens import Explainer
+from faithlens.cli import main
+from faithlens.errors import FaithlensError
+from faithlens.views.app import Limits, create_app
+from tiny import tiny
+
+
+def model_with(labels):
+    m = tiny("bert")
+    m.model.config.id2label = dict(enumerate(labels))
+    m.model.config.label2id = {name: i for i, name in enumerate(labels)}
+    return m
+
+
+@pytest.fixture(scope="module")
+def swapped():
+    return Explainer(model_with(["1", "0"]))  # the name "1" is class 0; the index 1 is the label "0"
+
+
+@pytest.mark.parametrize("target, index", [(1, 1), (0, 0), ("index:1", 1), ("label:1", 0), ("label:0", 1),
+                                           ("index:0", 0)])
+def test_unambiguous_forms_pick_one_class(swapped, target, index):
+    assert swapped.explain("good film", "occlusion", target=target).target["index"] == index
+
+
+@pytest.mark.parametrize("target", ["1", "0"])
+def test_a_digit_string_naming_another_label_is_refused_with_both_readings(swapped, target):
+    other = 1 - int(target)
+    with pytest.raises(FaithlensError) as info:
+        swapped.explain("good film", "occlusion", target=target)
+    message = str(info.value)
+    assert f"the label name '{target}' (class {other})" in message
+    assert f"the class index {target} (label '{other}')" in message
+    assert f"label:{target}" in message and f"index:{target}" in message
+
+
+def test_where_both_readings_agree_the_digit_is_accepted():
+    same = Explainer(model_with(["0", "1"]))
+    assert same.explain("good", "occlusion", target="1").target["index"] == 1
+
+
+def test_digit_strings_index_when_no_label_is_a_number():
+    named = Explainer(model_with(["negative", "positive"]))
+    assert named.explain("good", "occlusion", target="1").target == {"label": "positive", "index": 1}
+    assert named.explain("good", "occlusion", target="Positive").target["index"] == 1
+    for bad, words in (("2", "out of range"), ("index:x", "'index:' takes a class index"), ("label:neutral", "Unknown label")):
+        with pytest.raises(FaithlensError, match=words):
+            named.explain("good", "occlusion", target=bad)
+
+
+def test_the_cli_reads_targets_by_the_same_rule(tmp_path, capsys):
+    m = model_with(["1", "0"])
+    m.model.save_pretrained(tmp_path)
+    m.tokenizer.save_pretrained(tmp_path)
+    base = ["explain", "good film", "--model", str(tmp_path), "--method", "occlusion", "--json"]
+    assert main(base + ["--target", "1"]) == 2
+    assert "ambiguous" in capsys.readouterr().err
+    assert main(base + ["--target", "label:1"]) == 0
+    assert json.loads(capsys.readouterr().out)["target"]["index"] == 0
+    assert main(base + ["--target", "index:1"]) == 0
+    assert json.loads(capsys.readouterr().out)["target"]["index"] == 1
+
+
+def test_the_web_app_reads_targets_by_the_same_rule(swapped):
+    client = create_app(swapped, limits=Limits()).test_client()
+    host = {"Host": "127.0.0.1:8765"}
+    query = {"text": "good film", "method": "occlusion"}
+    refused = client.get("/api/explain", query_string=dict(query, target="1"), headers=host)
+    assert refused.status_code == 400 and "ambiguous" in refused.get_json()["error"]
+    by_name = client.get("/api/explain", query_string=dict(query, target="label:1"), headers=host)
+    assert by_name.status_code == 200 and by_name.get_json()[0]["target"]["index"] == 0
+    by_int = client.post("/api/explain", data=json.dumps(dict(query, target=1)), content_type="application/json",
+                         headers=host)
+    assert by_int.status_code == 200 and by_int.get_json()[0]["target"]["index"] == 1

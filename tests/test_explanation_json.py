@@ -1,0 +1,81 @@
+"""Issue 22, kind 7: `Explanation.from_json` refuses a file whose fields disagree (scores of the wrong length or type,
+NaN, offsets past the text, a changed text, a rescored token), so every view drawn from it shows what the JSON says."""
+
+import json
+import math
+
+import pytest
+import torch
+
+from faithlens import Explainer, Explanation
+from faithlens.errors import FaithlensError
+from faithlens.views import render_terminal
+from tiny import tiny
+
+
+@pytest.fixture(scope="module", params=["bert", "bert_pair", "bert_qa", "gpt2_lm"])
+def explanation(request):
+    kind = request.param
+    e = Explainer(tiny(kind.replace("_pair", ""), dtype=torch.float64))
+    item = {"bert": "a good film", "bert_pair": ("a man sleeps", "a person rests"),
+            "bert_qa": ("Who wrote it?", "Ann wrote it in Paris."), "gpt2_lm": "The capital is"}[kind]
+    return e.explain(item, "sig", steps=4, return_attributions=True,
+                     **({"max_new_tokens": 2, "per_token": True} if kind == "gpt2_lm" else {}))
+
+
+def edited(e, **changes):
+    d = e.to_dict()
+    for key, fn in changes.items():
+        d[key] = fn(d[key])
+    return json.dumps(d)
+
+
+def test_every_task_round_trips(explanation):
+    assert Explanation.from_json(explanation.to_json()) == explanation
+
+
+@pytest.mark.parametrize("key, fn, words", [
+    ("token_scores", lambda s: s[:-1], "'token_scores' has"),
+    ("token_scores", lambda s: ["0.5"] + s[1:], "expected finite numbers"),
+    ("token_scores", lambda s: [True] + s[1:], "expected finite numbers"),
+    ("token_scores_normalised", lambda s: s + [0.0], "'token_scores_normalised' has"),
+    ("offsets", lambda o: [[0, 10_000]] + o[1:], "is not a (start, end) span inside the text"),
+    ("offsets", lambda o: [[5, 2]] + o[1:], "is not a (start, end) span"),
+    ("special", lambda s: [1] + s[1:], "'special' true/false"),
+    ("text", lambda t: "X" + t, "is not the text at its span"),
+    ("text", lambda t: 7, "'text' must be a str"),
+    ("attributions", lambda a: a[:-1], "'attributions' has"),
+    ("deltas", lambda d: d + [0.0], "'deltas' has"),
+    ("seconds", lambda s: "fast", "seconds holds 'fast'"),
+])
+def test_inconsistent_fields_are_refused(explanation, key, fn, words):
+    with pytest.raises(FaithlensError, match="Not a consistent explanation") as info:
+        Explanation.from_json(edited(explanation, **{key: fn}))
+    assert words in str(info.value)
+
+
+def test_a_rescored_token_no_longer_matches_its_word(explanation):
+    d = explanation.to_dict()
+    t = d["words"][0]["tokens"][0]
+    d["token_scores"][t] += 1.0
+    with pytest.raises(FaithlensError, match="its tokens' token_scores sum to"):
+        Explanation.from_dict(d)
+
+
+def test_nan_in_the_file_is_refused(explanation):
+    text = explanation.to_json().replace(repr(explanation.token_scores[1]), "NaN", 1)
+    with pytest.raises(FaithlensError, match="NaN is not a number faithlens writes"):
+        Explanation.from_json(text)
+
+
+def test_a_consistent_edit_is_what_the_views_show():
+    """Scaling every score and word score by 2 keeps the file consistent; the terminal view shows the new scores."""
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "occlusion")
+    d = e.to_dict()
+    d["token_scores"] = [2 * x for x in d["token_scores"]]
+    for w in d["words"]:
+        w["score"] = math.fsum(d["token_scores"][t] for t in w["tokens"])
+    back = Explanation.from_dict(d)
+    assert [w.score for w in back.words] == pytest.approx([2 * w.score for w in e.words], rel=1e-12)
+    shown = render_terminal([back], bars=True)
+    assert f"(raw {back.words[0].score:+.4f})" in shown and f"(raw {e.words[0].score:+.4f})" not in shown

@@ -1,0 +1,61 @@
+"""Issue 22, kind 2: SQuAD training data. A wrong answer_start, a missing or empty answer, an empty context or question
+is an error naming the article and question id, before any training."""
+
+import json
+
+import pytest
+
+from faithlens.errors import FaithlensError
+from faithlens.qa import QAExample, read_squad
+
+CONTEXT = "Ann wrote the book in Paris."
+
+
+def squad(tmp_path, context=CONTEXT, question="Who wrote it?", answers=None):
+    answers = [{"text": "Ann", "answer_start": 0}] if answers is None else answers
+    qa = {"id": "q7", "question": question}
+    if answers != "missing":
+        qa["answers"] = answers
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"data": [{"title": "Books", "paragraphs": [{"context": context, "qas": [qa]}]}]}))
+    return path
+
+
+def test_a_good_file_reads_with_its_answer_span(tmp_path):
+    (ex,) = read_squad(squad(tmp_path, answers=[{"text": "Paris", "answer_start": 22}, {"text": "Ann", "answer_start": 0}]))
+    assert ex == QAExample("q7", "Books", "Who wrote it?", CONTEXT, ("Paris", "Ann"), 22)
+    assert CONTEXT[ex.answer_start:ex.answer_start + len(ex.answers[0])] == "Paris"
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"answers": [{"text": "Ann", "answer_start": 40}]}, "answer_start 40, outside the context"),
+    ({"answers": [{"text": "Ann", "answer_start": -1}]}, "outside the context"),
+    ({"answers": [{"text": "Ann", "answer_start": 4}]}, "is not at answer_start 4 (the context there reads 'wro'; the text occurs at 0)"),
+    ({"answers": [{"text": "Rome", "answer_start": 0}]}, "does not occur in the context at all"),
+    ({"answers": [{"text": "Ann", "answer_start": "0"}]}, "answer_start '0'"),
+    ({"answers": [{"text": "", "answer_start": 0}]}, "answer 0 has an empty text"),
+    ({"answers": []}, "no answers"),
+    ({"answers": "missing"}, "no answers"),
+    ({"context": "  "}, "the context is empty"),
+    ({"question": ""}, "the question is empty"),
+])
+def test_bad_questions_name_article_and_id(tmp_path, kwargs, words):
+    with pytest.raises(FaithlensError, match="article 'Books', question 'q7'") as info:
+        read_squad(squad(tmp_path, **kwargs))
+    assert words in str(info.value)
+
+
+def test_train_qa_refuses_before_loading_the_base(tmp_path, capsys):
+    from faithlens.cli import main
+
+    path = squad(tmp_path, answers=[{"text": "Ann", "answer_start": 9}])
+    assert main(["train", "--task", "qa", "--train", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "question 'q7'" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_fine_tune_qa_checks_examples_given_in_python(tmp_path):
+    from faithlens.training import fine_tune_qa
+
+    bad = QAExample("q1", "Books", "Who?", CONTEXT, ("Ann",), 3)
+    with pytest.raises(FaithlensError, match="is not at answer_start 3"):
+        fine_tune_qa(base_model=str(tmp_path / "never-loaded"), train=[bad], test=[], out_dir=tmp_path / "o")
