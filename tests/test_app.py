@@ -6,6 +6,7 @@ Load tests are bounded (a few threads, a fixed number of requests, timeouts) and
 import html
 import http.client
 import json
+import re
 import statistics
 import threading
 import time
@@ -339,3 +340,15 @@ def test_estimate_counts_the_passes_before_the_work(server):
     assert said["seconds"] > 0 and said["text"].startswith("about ") and "(8 model passes)" in said["text"]
     status, _, body = request(server, "POST", "/api/estimate", body={"text": "x", "model": "nope"})
     assert status == 400 and "Unknown model 'nope'" in json.loads(body)["error"]
+
+
+def test_every_method_has_a_cost_line_on_the_form(server):
+    from faithlens.methods import METHODS
+    from faithlens.views.app import COSTS, cost_line
+
+    assert set(COSTS) == set(METHODS)
+    body = request(server, "GET", "/")[2]
+    for name, method in METHODS.items():
+        line = re.search(rf'<li data-method="{name}"><b>{name}</b>: (.*?)</li>', body).group(1)
+        assert html.unescape(line) == f"{method.summary} — cost: {cost_line(name)}" and "{" not in cost_line(name)
+    assert f"samples ({METHODS['lime'].default_samples}) coalitions" in cost_line("lime")

@@ -70,7 +70,19 @@ COSTS = {
     "occlusion": "N + 1 forward passes",
     "dig": "steps (30) forward+backward passes, after a nearest-neighbour search over the vocabulary",
     "dig_maxcount": "steps (30) forward+backward passes, after a nearest-neighbour search over the vocabulary",
+    "shapley": "samples ({samples}) random orders × (N − 1) forward passes",
+    "kernel_shap": "samples ({samples}) coalitions: forward passes, then a weighted regression",
+    "lime": "samples ({samples}) coalitions: forward passes, then a weighted ridge regression",
+    "partition": "about 2·N² forward passes (coalitions of word groups), no sampling",
 }
+
+
+def cost_line(method: str) -> str:
+    """What `method` costs in model passes (COSTS), with its registry's default sample count filled in."""
+    from ..methods import METHODS
+
+    samples = getattr(METHODS.get(method), "default_samples", None)
+    return COSTS.get(method, "see the README's method table").format(samples=samples)
 SCRIPT = """'use strict';
 // The form works without this script (a plain POST; the page loads when the explanation is done). With it,
 // the page stays while the request runs: a spinner, the seconds so far and the server's estimate
@@ -649,7 +661,7 @@ def _form_page(served: Models | Explainer, fields: dict, results: str, limits: L
     boxes = "".join(f'<label title="{html.escape(METHODS[m].summary, quote=True)}"><input type="checkbox" name="method" '
                     f'value="{html.escape(m)}"{" checked" if m in chosen else ""}> {html.escape(m)}</label> ' for m in METHODS)
     helps = "".join(f'<li data-method="{html.escape(m, quote=True)}"><b>{html.escape(m)}</b>: {html.escape(METHODS[m].summary)}'
-                    f' — cost: {html.escape(COSTS.get(m, "see the README"))}</li>' for m in METHODS)
+                    f' — cost: {html.escape(cost_line(m))}</li>' for m in METHODS)
 
     def select(name: str, label: str, choices: Iterable[str], default: str) -> str:
         current = first(name, default)
