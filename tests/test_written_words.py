@@ -115,12 +115,13 @@ def test_every_subcommand_states_each_default_once():
             if option in (None, "--help"):
                 continue
             said = re.sub(r"\s+", " ", entries[option]).lower().count("default")
-            if action.default not in (None, False, []):
+            if not (action.default is None or action.default is False or action.default == []):  # 0 is a default
                 assert said >= 1, f"{name} {option} does not state its default {action.default!r}"
             if not (name == "explain" and option == "--steps"):  # --steps also names --tolerance's default
                 assert said <= 1, f"{name} {option}: {entries[option]}"
     train = _entries(sub.choices["train"].format_help())
-    assert "(default: 32)" in train["--batch-size"] and "(default: None)" not in sub.choices["train"].format_help()
+    assert "(default: 32)" in train["--batch-size"] and "(default: 0)" in train["--split-seed"]
+    assert "(default: None)" not in sub.choices["train"].format_help()
 
 
 def test_audit_prints_its_report_as_text(saved_tiny, tmp_path, capsys, monkeypatch):

@@ -75,7 +75,8 @@ class DefaultOnce(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if "default" in text.lower() or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+        unset = action.default is None or action.default is False or action.default == argparse.SUPPRESS  # 0 is a value
+        if "default" in text.lower() or unset or not action.option_strings:
             return text
         value = " ".join(map(str, action.default)) if isinstance(action.default, (list, tuple)) else action.default
         return f"{text} (default: {value})".strip()
