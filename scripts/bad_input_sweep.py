@@ -222,7 +222,7 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--target", "-1"), "out of range"),
         (("--target", "neutral"), "Unknown target"),
         (("--dtype", "float16"), "Unknown dtype"),
-        (("--method", "lime"), "Unknown method"),
+        (("--method", "limes"), "Unknown method"),
         (("--tolerance", "2"), "tolerance"),
         (("--tolerance", "-1"), "tolerance"),
         (("--method", "occlusion", "--tolerance", "0.001"), "tolerance"),
@@ -481,7 +481,7 @@ def cases(work: Path, explainer) -> list[Case]:
         ("samples=10000000", {"query": {"text": "good", "method": "smoothgrad", "samples": "10000000"}}, "samples"),
         ("6 methods", {"query": {"text": "good", "method": ["sig", "ig", "occlusion", "saliency", "deeplift", "grad_x_input"]}},
          "Too many methods"),
-        ("unknown method", {"query": {"text": "good", "method": "lime"}}, "Unknown method"),
+        ("unknown method", {"query": {"text": "good", "method": "limes"}}, "Unknown method"),
         ("unknown parameter", {"query": {"text": "good", "stepz": "5"}}, "Unknown parameter"),
         ("mode with ig only", {"query": {"text": "good", "method": "ig", "mode": "forward"}}, "does nothing for ig"),
         ("bad mode", {"query": {"text": "good", "mode": "bogus"}}, "Unknown mode"),
@@ -724,7 +724,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
             "error", words)
     for argv, words in [
         (("saliency", "--limit", "0"), "--limit must be a positive int"), (("saliency", "--steps", "0"), "--steps must be"),
-        (("saliency", "--methods", "sig:bogus"), "Unknown SIG mode"), (("saliency", "--methods", "lime"), "Unknown method"),
+        (("saliency", "--methods", "sig:bogus"), "Unknown SIG mode"), (("saliency", "--methods", "limes"), "Unknown method"),
         (("saliency", "--methods", ","), "--methods is empty"),
         (("reduce", "--beams", "0"), "--beams must be"), (("reduce", "--beams", "1,x"), "--beams must be"),
         (("hotflip", "--limit", "-1"), "--limit must be"), (("hotflip", "--holdout", "1.5"), "--holdout must be"),

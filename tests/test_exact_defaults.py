@@ -161,11 +161,12 @@ def test_one_set_of_defaults_for_api_cli_and_web_app():
 
     params = inspect.signature(Explainer.explain).parameters
     args = build_parser().parse_args(["explain", "x"])
-    assert params["unit"].default == args.unit == DEFAULT_UNIT == "word"
-    assert params["mode"].default == args.mode == DEFAULT_MODE == "auto"
+    helps = {a.dest: a.help for a in build_parser()._subparsers._group_actions[0].choices["explain"]._actions}
+    assert params["unit"].default == DEFAULT_UNIT == "word" and f"default: {DEFAULT_UNIT}" in helps["unit"]
+    assert params["mode"].default == DEFAULT_MODE == "auto" and f"default: {DEFAULT_MODE}" in helps["mode"]
+    assert args.unit is None and args.mode is None  # the CLI passes them only when typed (the API's defaults apply)
     assert tuple(args.method) == DEFAULT_METHODS == app.DEFAULT_METHODS
     assert inspect.signature(Explainer.compare).parameters["methods"].default == DEFAULT_METHODS
-    helps = {a.dest: a.help for a in build_parser()._subparsers._group_actions[0].choices["explain"]._actions}
     for dest in ("method", "steps", "unit", "mode", "baseline", "seed", "samples", "warn_above"):
         assert "default" in helps[dest], dest
 

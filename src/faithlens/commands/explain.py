@@ -41,10 +41,10 @@ def register(sub) -> None:
     p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask, what a masked-LM encoder learned means 'a word is missing'; causal LMs: pad, "
                                                      "else eos, else unk)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
-    p.add_argument("--unit", default=DEFAULT_UNIT,
+    p.add_argument("--unit", default=None,
                    help=f"token or word: what moves along one SIG path (sig, occlusion; default: {DEFAULT_UNIT}, so that a "
                         "word's score is exactly F(w) - F(w with the word at the baseline))")
-    p.add_argument("--mode", default=DEFAULT_MODE,
+    p.add_argument("--mode", default=None,
                    help=f"SIG computation: closed, reverse, forward, or auto (default: {DEFAULT_MODE}: the exact closed form "
                         "F(w) - F(w with the word at the baseline), N+1 forward passes; with --steps or --tolerance the "
                         "faster of forward and reverse at the text's length integrates the path, as the SIG paper did "
@@ -186,15 +186,16 @@ def run(args: argparse.Namespace) -> int:
     if args.contrast is not None and args.contrast_text is not None:
         raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
                              "continuation). Got both.")
-    contrast = args.contrast_text if args.contrast_text is not None else args.contrast
-    if args.contrast is not None and args.contrast.lstrip("-").isdigit():
-        contrast = int(args.contrast)
+    contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (_resolve_target)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
-                    unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
+                    score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
                     **({"target_side": True} if args.target_side else {}))
+    for name in ("unit", "mode"):  # given only when typed: an explicit --unit or --mode for a method that ignores it is refused
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
     if contrast is not None:
         settings["contrast"] = contrast
     if args.noise is not None:
