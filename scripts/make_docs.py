@@ -34,16 +34,23 @@ def log(message: str) -> None:
 
 # --- the notebook ----------------------------------------------------------------------------------
 
-def run_notebook(path: Path = NOTEBOOK, timeout: int = 1800):
-    """Execute a notebook top to bottom in a fresh python3 kernel (cwd: the checkout); raises on any cell error."""
-    import nbformat
-    from nbclient import NotebookClient
+# The README's one command for running the quickstart notebook (nbclient's `jupyter execute`, from the test extra);
+# tests/test_notebook.py checks that the README says exactly this and runs it.
+NOTEBOOK_COMMAND = "jupyter execute --output=quickstart-run examples/quickstart.ipynb"
+EXECUTED = ROOT / "examples" / "quickstart-run.ipynb"  # where --output=quickstart-run writes the executed notebook
 
-    nb = nbformat.read(path, as_version=4)
-    env_path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
-    os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout's faithlens
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
-    return nb
+
+def run_notebook(timeout: int = 1800):
+    """Run NOTEBOOK_COMMAND from the checkout (a fresh python3 kernel that imports this checkout's faithlens) and
+    return the executed notebook; raises CalledProcessError (with the failing cell in its output) on any cell error."""
+    import nbformat
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
+    EXECUTED.unlink(missing_ok=True)
+    done = subprocess.run(NOTEBOOK_COMMAND, shell=True, cwd=ROOT, env=env, timeout=timeout, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise subprocess.CalledProcessError(done.returncode, NOTEBOOK_COMMAND, done.stdout, done.stderr)
+    return nbformat.read(EXECUTED, as_version=4)
 
 
 def _markdown(text: str) -> str:
@@ -78,6 +85,9 @@ def notebook_html(nb, title: str) -> str:
                 parts.append(f'<pre class="out">{html.escape(ANSI.sub("", output.get("text", "")))}</pre>')
             elif kind == "error":
                 parts.append(f'<pre class="out error">{html.escape(ANSI.sub("", chr(10).join(output.get("traceback", []))))}</pre>')
+            elif "application/vnd.jupyter.widget-view+json" in data:  # a live tqdm bar: its saved text is the first frame
+                label = data.get("text/plain", "").split(":")[0]
+                parts.append(f'<p class="meta">[{html.escape(label)}: a progress bar with the time left runs here in Jupyter]</p>')
             elif "text/html" in data:
                 parts.append(f'<div class="out">{"".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]}</div>')
             elif "image/png" in data:
@@ -127,7 +137,10 @@ def make_webapp() -> None:
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
+    from selenium.webdriver.support.ui import Select
+
     from faithlens import Explainer
+    from faithlens.commands.serve import model_choices
     from faithlens.views.app import make_server
 
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
@@ -135,7 +148,7 @@ def make_webapp() -> None:
         raise SystemExit("make_docs: the screenshot needs Debian's chromium and chromium-driver "
                          "(apt-get install -y chromium chromium-driver; scripts/setup.sh does it).")
     log("starting the web app on 127.0.0.1 (default model) and headless Chromium ...")
-    server = make_server(Explainer(), port=0).start()
+    server = make_server(Explainer(), port=0, models=model_choices([])).start()  # the picker: default, smollm2
     os.environ["SE_OFFLINE"] = "true"
     profile = tempfile.mkdtemp(prefix="faithlens-docs-chromium-")
     options = webdriver.ChromeOptions()
@@ -155,11 +168,39 @@ def make_webapp() -> None:
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the whole page in one picture
                                 {"width": 1280, "height": min(height, 3000), "deviceScaleFactor": 1, "mobile": False})
         browser.save_screenshot(str(DOCS / "web_app.png"))
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+        # while an explanation runs: the spinner, the seconds so far and the estimate (the model's speed is known now)
+        browser.get(f"{server.url}/")
+        browser.find_element(By.ID, "text").send_keys("the most gripping, funny and moving film of the year")
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "estimate").text.startswith("about"))
+        browser.save_screenshot(str(DOCS / "web_app_progress.png"))
+        WebDriverWait(browser, 600).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.explanations")))
+        wrote = ["web_app.png", "web_app_progress.png"]
+
+        # another model and its target: SmolLM2's continuation (when scripts/setup.sh has converted it)
+        if "smollm2" in model_choices([]):
+            browser.get(f"{server.url}/")
+            browser.find_element(By.ID, "text").send_keys("The capital of France is")
+            Select(browser.find_element(By.ID, "model")).select_by_value("smollm2")
+            WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "target").tag_name == "input")
+            browser.find_element(By.ID, "target").send_keys(" Paris")
+            for box in browser.find_elements(By.CSS_SELECTOR, 'input[name="method"]'):
+                if box.is_selected() != (box.get_attribute("value") in ("sig", "grad_x_input")):
+                    box.click()
+            browser.find_element(By.ID, "submit").click()
+            WebDriverWait(browser, 600).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.explanations")))
+            height = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": 1280, "height": min(height, 3000), "deviceScaleFactor": 1, "mobile": False})
+            browser.save_screenshot(str(DOCS / "web_app_smollm2.png"))
+            wrote.append("web_app_smollm2.png")
     finally:
         browser.quit()
         server.close()
         shutil.rmtree(profile, ignore_errors=True)
-    log("wrote docs/web_app.png")
+    log("wrote " + ", ".join(f"docs/{name}" for name in wrote))
 
 
 STEPS = {"notebook": make_notebook, "evaluate": make_evaluate, "webapp": make_webapp}

@@ -6,6 +6,7 @@ Load tests are bounded (a few threads, a fixed number of requests, timeouts) and
 import html
 import http.client
 import json
+import re
 import statistics
 import threading
 import time
@@ -67,7 +68,11 @@ def api_error(server, **kwargs):
 def test_form_page(server):
     status, headers, body = request(server, "GET", "/")
     assert status == 200 and "<form" in body and 'value="sig" checked' in body and "tiny-bert" in body
-    assert 'name="truncate"' in body and "<script" not in body
+    assert 'name="truncate"' in body
+    # one script, served by the app itself (CSP script-src 'self'): the progress line; nothing inline
+    assert body.count("<script") == 1 and '<script src="/app.js"></script>' in body
+    assert "script-src 'self'" in headers["Content-Security-Policy"] and "unsafe-inline" not in \
+        headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -307,3 +312,43 @@ def test_serve_checks_the_port_before_loading_the_model(monkeypatch, capsys):
     assert "Cannot listen on 127.0.0.1" in capsys.readouterr().err
     assert cli.main(["serve", "--time-limit", "0"]) == 2
     assert "--time-limit must be a positive" in capsys.readouterr().err
+
+
+def test_serve_offers_the_given_models_then_the_bundled_ones(monkeypatch):
+    from faithlens.commands import serve
+
+    monkeypatch.setattr("faithlens.smollm2.is_converted", lambda folder: False)
+    assert serve.model_choices(["runs/a", "runs/b"]) == {"runs/a": "runs/a", "runs/b": "runs/b", "default": None}
+    monkeypatch.setattr("faithlens.smollm2.is_converted", lambda folder: True)
+    assert list(serve.model_choices([])) == ["default", "smollm2"]
+    from faithlens.cli import build_parser
+
+    assert build_parser().parse_args(["serve", "--model", "A", "--model", "B"]).model == ["A", "B"]
+
+
+def test_estimate_counts_the_passes_before_the_work(server):
+    """/api/estimate: sig closed (3 words + 1) + occlusion (3 + 1) = 8 passes, ig with 8 steps = 8; the time comes
+    once this model has explained something (its measured seconds per pass)."""
+    status, _, body = request(server, "POST", "/api/estimate",
+                              body={"text": "the film was", "methods": ["sig", "occlusion"]})
+    assert status == 200 and json.loads(body)["passes"] == 8
+    status, _, body = request(server, "POST", "/api/estimate", body={"text": "the film was", "methods": ["ig"], "steps": 8})
+    assert json.loads(body)["passes"] == 8
+    request(server, "POST", "/api/explain", body={"text": "the film was", "methods": ["ig"], "steps": 8})
+    said = json.loads(request(server, "POST", "/api/estimate", body={"text": "the film was", "methods": ["ig"],
+                                                                      "steps": 8})[2])
+    assert said["seconds"] > 0 and said["text"].startswith("about ") and "(8 model passes)" in said["text"]
+    status, _, body = request(server, "POST", "/api/estimate", body={"text": "x", "model": "nope"})
+    assert status == 400 and "Unknown model 'nope'" in json.loads(body)["error"]
+
+
+def test_every_method_has_a_cost_line_on_the_form(server):
+    from faithlens.methods import METHODS
+    from faithlens.views.app import COSTS, cost_line
+
+    assert set(COSTS) == set(METHODS)
+    body = request(server, "GET", "/")[2]
+    for name, method in METHODS.items():
+        line = re.search(rf'<li data-method="{name}"><b>{name}</b>: (.*?)</li>', body).group(1)
+        assert html.unescape(line) == f"{method.summary} — cost: {cost_line(name)}" and "{" not in cost_line(name)
+    assert f"samples ({METHODS['lime'].default_samples}) coalitions" in cost_line("lime")

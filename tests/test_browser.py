@@ -9,6 +9,7 @@ is pointed at the system browser and driver: nothing is downloaded.
 """
 
 import json
+import re
 import os
 import shutil
 import tempfile
@@ -166,3 +167,122 @@ def test_a_bad_input_shows_its_error_on_the_page(app, browser):
     error = WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "error")))
     assert "The text is empty" in error.text
     browser.save_screenshot(str(artefact_dir() / "web_app_error.png"))
+
+
+class SlowExplainer(Explainer):
+    """The tiny model, made to take `delay` seconds per method so that the page's progress line can be seen."""
+
+    delay = 1.5
+
+    def explain(self, *args, **kwargs):
+        time.sleep(self.delay)
+        return super().explain(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def picker_app(saved_tiny):
+    """A server whose picker offers a slow tiny classifier (loaded), a tiny causal LM and a saved folder (lazy)."""
+    lm = Explainer(tiny("gpt2_lm", dtype=torch.float64))
+    server = make_server(SlowExplainer(tiny("bert", dtype=torch.float64)), port=0,
+                         models={"tiny-gpt2-lm": lm, "saved-folder": str(saved_tiny)}).start()
+    yield server
+    server.close()
+
+
+def _wait_for_results(browser, seconds=60):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, seconds).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.explanations")))
+
+
+def test_progress_line_shows_a_spinner_and_the_estimate_while_explaining(picker_app, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def submit_and_watch():
+        browser.get(f"{picker_app.url}/")
+        progress = browser.find_element(By.ID, "progress")
+        assert not progress.is_displayed()  # hidden until the form is sent
+        browser.find_element(By.ID, "text").send_keys("the film was good fun")
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 5).until(lambda d: d.find_element(By.ID, "progress").is_displayed())
+        assert browser.find_element(By.CSS_SELECTOR, "#progress .spinner").is_displayed()
+        said = WebDriverWait(browser, 5).until(
+            lambda d: (t := d.find_element(By.ID, "estimate").text) != "estimating …" and t)
+        elapsed = browser.find_element(By.ID, "elapsed").text
+        return said, elapsed
+
+    said, _ = submit_and_watch()  # the first request: passes known, the time not yet measured
+    # sig (closed: 5 words + 1 = 6) + ig (50 steps) + grad_x_input (1) on one text
+    assert said.startswith("57 model passes"), said
+    _wait_for_results(browser)
+    said, elapsed = submit_and_watch()  # now the model's seconds per pass are measured: a time estimate
+    assert re.fullmatch(r"about [0-9.]+ s \(57 model passes\)", said), said
+    seconds = float(said.split()[1])
+    assert 3 * SlowExplainer.delay * 0.5 < seconds < 3 * SlowExplainer.delay * 4  # ≈ 3 methods × the delay
+    browser.save_screenshot(str(artefact_dir() / "web_app_progress.png"))
+    assert re.fullmatch(r"\d+ s", elapsed)
+    _wait_for_results(browser)
+    assert not browser.find_element(By.ID, "progress").is_displayed()  # the result page: no spinner
+
+
+def test_target_choice_explains_the_chosen_class(picker_app, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(f"{picker_app.url}/")
+    target = Select(browser.find_element(By.ID, "target"))
+    assert [o.text for o in target.options] == ["the predicted class", "negative", "positive"]
+    browser.find_element(By.ID, "text").send_keys("a dull plot")
+    predicted = api(picker_app, text="a dull plot", methods=["occlusion"])[0]["prediction"]["label"]
+    other = "negative" if predicted == "positive" else "positive"
+    target.select_by_visible_text(other)
+    for box in browser.find_elements(By.CSS_SELECTOR, 'input[name="method"]'):
+        if box.is_selected() != (box.get_attribute("value") == "occlusion"):
+            box.click()
+    browser.find_element(By.ID, "submit").click()
+    _wait_for_results(browser)
+    assert f"target {other}" in browser.find_element(By.CSS_SELECTOR, "h2.txt + p.meta").text
+    assert Select(browser.find_element(By.ID, "target")).first_selected_option.text == other  # kept for the next run
+    expected = api(picker_app, text="a dull plot", methods=["occlusion"], target=other)[0]
+    assert expected["target"]["label"] == other
+    shown = rendered(browser, "occlusion")[0]
+    assert [s for _, s, _ in shown] == pytest.approx([w["score"] for w in expected["words"]], rel=1e-6, abs=1e-12)
+
+
+def test_model_choice_loads_the_model_and_offers_its_targets(picker_app, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(f"{picker_app.url}/")
+    browser.find_element(By.ID, "text").send_keys("the film was")
+    picker = Select(browser.find_element(By.ID, "model"))
+    assert [o.get_attribute("value") for o in picker.options] == ["tiny-bert", "tiny-gpt2-lm", "saved-folder"]
+    old = browser.find_element(By.ID, "target")
+    picker.select_by_value("tiny-gpt2-lm")  # the page reloads with the LM's target: a continuation text
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "target").tag_name == "input")
+    assert "Continuation" in browser.find_element(By.CSS_SELECTOR, 'label[for="target"]').text
+    assert browser.find_element(By.ID, "text").get_attribute("value") == "the film was"  # the text came along
+    assert old is not None
+    browser.find_element(By.ID, "target").send_keys(" fun")
+    browser.find_element(By.ID, "submit").click()
+    _wait_for_results(browser)
+    meta = browser.find_element(By.CSS_SELECTOR, "h2.txt + p.meta").text
+    assert "continuation" in meta and "fun" in meta and "tiny-gpt2_lm" in meta  # the model's own name
+    expected = api(picker_app, text="the film was", methods=["sig"], model="tiny-gpt2-lm", target=" fun")[0]
+    assert expected["target"]["label"] == " fun"
+    shown = rendered(browser, "sig")[0]
+    assert [s for _, s, _ in shown] == pytest.approx([w["score"] for w in expected["words"]], rel=1e-6, abs=1e-12)
+    browser.save_screenshot(str(artefact_dir() / "web_app_model.png"))
+
+    # a folder given at start loads when first chosen, one model at a time
+    Select(browser.find_element(By.ID, "model")).select_by_value("saved-folder")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "target").tag_name == "select")
+    assert "loads when you press Explain" in browser.find_element(By.ID, "meta").text
+    browser.find_element(By.ID, "submit").click()
+    _wait_for_results(browser)
+    health = json.loads(urllib.request.urlopen(f"{picker_app.url}/health", timeout=10).read())
+    assert health["model"] == "saved-folder"
+    assert "(loaded)" in Select(browser.find_element(By.ID, "model")).first_selected_option.text

@@ -47,10 +47,11 @@ def test_every_command_parses_and_its_files_exist(argv):
     assert getattr(args, "run", None) is not None
     made = {"runs/facade", "runs/merged", "runs/models/minilm-snli", "runs/models/minilm-squad"}  # written by an earlier example
     for option in ("file", "data", "model"):
-        value = getattr(args, option, None)
-        if value is None or str(value) in ("rotten_tomatoes", "smollm2") or str(value) in made:
-            continue
-        assert (ROOT / str(value)).exists(), f"--{option} {value} does not exist in a fresh clone"
+        given = getattr(args, option, None)
+        for value in given if isinstance(given, list) else [given]:  # serve takes --model several times
+            if value is None or str(value) in ("rotten_tomatoes", "smollm2") or str(value) in made:
+                continue
+            assert (ROOT / str(value)).exists(), f"--{option} {value} does not exist in a fresh clone"
 
 
 def test_linked_files_exist():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -184,7 +185,12 @@ def test_cli_train_on_labelled_files(tiny_base: Path, tmp_path: Path, capsys: py
             "--validation", tsv("dev.tsv", 20, 2), "--test", tsv("test.tsv", 20, 3), "--out", str(out),
             "--epochs", "6", "--lr", "3e-3", "--batch-size", "2", "--max-length", "32"]
     assert main(argv) == 0
-    printed = json.loads(capsys.readouterr().out)
+    said = capsys.readouterr()
+    printed = json.loads(said.out)
+    # the expected duration is said before the run goes on: measured seconds per batch × the 120 batches
+    assert "faithlens: 120 batch(es) to train" in said.err
+    per_batch = re.search(r"faithlens: ([0-9.]+) s per batch × 116 batch\(es\) left: about .+ more \(expected total", said.err)
+    assert per_batch and float(per_batch.group(1)) > 0
     assert printed["metrics"]["test_accuracy"] >= 0.9
     info = read_model_info(out)
     assert info["dataset"]["subset"] == "seeded subset (seed 0) of 40 of 60 examples"

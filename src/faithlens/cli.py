@@ -64,7 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)
+    for command in sub.choices.values():  # one formatter for every subcommand's --help
+        command.formatter_class = DefaultOnce
     return parser
+
+
+class DefaultOnce(argparse.RawDescriptionHelpFormatter):
+    """Each option's default stated once: the help's own words when they name it ("default: ..."), else
+    "(default: X)" appended, for options whose default is a value (not None, not a flag's False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        unset = action.default is None or action.default is False or action.default == argparse.SUPPRESS  # 0 is a value
+        if "default" in text.lower() or unset or not action.option_strings:
+            return text
+        value = " ".join(map(str, action.default)) if isinstance(action.default, (list, tuple)) else action.default
+        return f"{text} (default: {value})".strip()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ class Encoding:
     token_type_ids: Tensor | None  # (B, L) long or None
     position_ids: Tensor | None  # (B, L) long; only for left-padded causal models
     special_mask: Tensor  # (B, L) bool, True for tokens never attributed ([CLS], [SEP], <s>, a target continuation)
-    word_ids: Tensor  # (B, L) long, -1 for special and padding tokens
+    word_ids: Tensor  # (B, L) long, -1 for special and padding tokens; written words ("can't" one id: join_written_words)
     offsets: Tensor  # (B, L, 2) long character spans in the item's own segment text
     truncated: tuple[bool, ...]
     text_pairs: tuple[str | None, ...] = ()  # the second segment of each item (hypothesis, context), or None
@@ -248,6 +248,9 @@ def _canonical(model: ClassifierModel, enc, first: list[str], second: list[str] 
     word_ids = word_ids.masked_fill(special | ~mask.bool(), -1)
     segments = segments.masked_fill(special | ~mask.bool(), -1)
     ids, offsets, token_types = enc["input_ids"], enc["offset_mapping"], enc.get("token_type_ids")
+    for b in range(B):
+        texts = (first[b], second[b] if second is not None else "")
+        word_ids[b] = join_written_words(word_ids[b], segments[b], offsets[b], texts)
     fixed_target = None
     if continuations is not None:
         ids, mask, special, word_ids, segments, offsets, fixed_target = _append(
@@ -275,6 +278,47 @@ def _canonical(model: ClassifierModel, enc, first: list[str], second: list[str] 
         notes=notes,
         tokenizer=tok,
     )
+
+
+JOINERS = "'’-‐"  # apostrophes (ASCII, typographic) and hyphens that join letters into one written word
+
+
+def join_written_words(word_ids: Tensor, segments: Tensor, offsets: Tensor, texts: tuple[str, str]) -> Tensor:
+    """(L,) word ids with the tokenizer's words merged into the words the text writes.
+
+    Tokenizers split "can't" into can / ' / t and "well-made" into well / - / made (BERT), or
+    can / 't (byte-level BPE). Two neighbouring words of one segment become one when their
+    character spans touch and the character at the seam, or just before it, is an apostrophe or
+    hyphen with a letter or digit on both sides. Merged tokens take the first word's id, so word
+    ids stay in text order and consecutive; -1 (special, padding) is kept.
+    """
+    out = word_ids.clone()
+    spans: list[list[int]] = []  # [segment, word id, start, end] per tokenizer word, in token order
+    for n, (w, seg) in enumerate(zip(word_ids.tolist(), segments.tolist())):
+        if w < 0:
+            continue
+        a, z = (int(x) for x in offsets[n].tolist())
+        if spans and spans[-1][0] == seg and spans[-1][1] == w:
+            spans[-1][2], spans[-1][3] = min(spans[-1][2], a), max(spans[-1][3], z)
+        else:
+            spans.append([seg, w, a, z])
+    joined = [w for _, w, _, _ in spans]
+    for k in range(1, len(spans)):
+        (seg_prev, _, _, end_prev), (seg, w, start, end) = spans[k - 1], spans[k]
+        text = texts[max(seg, 0)]
+        while start < end and text[start].isspace():  # byte-level BPE spans include the leading space
+            start += 1
+        if seg == seg_prev and start == end_prev and _seam(text, start):
+            joined[k] = joined[k - 1]
+            out[(word_ids == w) & (segments == seg)] = joined[k]
+    return out
+
+
+def _seam(text: str, at: int) -> bool:
+    """Whether position `at` (where one tokenizer word ends and the next begins) lies inside a written word."""
+    def joiner(i: int) -> bool:
+        return 0 < i < len(text) - 1 and text[i] in JOINERS and text[i - 1].isalnum() and text[i + 1].isalnum()
+    return joiner(at) or joiner(at - 1)
 
 
 def _append(tok, ids, mask, special, word_ids, segments, offsets, continuations):
@@ -350,9 +394,10 @@ def _accepts_token_types(model: ClassifierModel) -> bool:
 def unit_masks(enc: Encoding, unit: str) -> Tensor:
     """(B, U, L) bool: which tokens move together along one path.
 
-    ``unit="token"``: one unit per attributed token. ``unit="word"``: all sub-tokens of one word
-    (tokenizer ``word_ids()``, counted per segment of a pair). Units are ordered by first token;
-    unused slots are all False.
+    ``unit="token"``: one unit per attributed token. ``unit="word"``: all sub-tokens of one written
+    word (``Encoding.word_ids``: the tokenizer's ``word_ids()`` joined across apostrophes and hyphens
+    between letters by `join_written_words`, so "can't" is one unit; counted per segment of a pair).
+    Units are ordered by first token; unused slots are all False.
     """
     attributed = enc.attributed  # (B, L)
     B, L = attributed.shape

@@ -35,6 +35,16 @@ def progress(description: str, *, enabled: bool = True, delay: float = DELAY) ->
     finally:
         _BAR.reset(token)
         bar.close()
+        clear_line()
+
+
+def clear_line(stream=None) -> None:
+    """Erase what a bar left on a terminal's current line (a bar wider than a narrowed window wraps, and closing it
+    clears only its last row), so the result printed next starts on a clean line, never as "p|rediction"."""
+    stream = stream or sys.stderr
+    if hasattr(stream, "isatty") and stream.isatty():
+        stream.write("\r\x1b[K")
+        stream.flush()
 
 
 def expect(rows: int) -> None:

@@ -366,7 +366,8 @@ class CausalLM(Task):
         info = {"label": "", "token_ids": ids, "log_prob": logp, "prob": float(torch.tensor(logp).exp())}
         if enc is not None and enc.tokenizer is not None:
             info["label"] = enc.tokenizer.decode(ids)
-            info["tokens"] = enc.tokenizer.convert_ids_to_tokens(ids)
+            info["tokens"] = decoded_tokens(enc.tokenizer, ids)  # as text: " white", ",", "\n" (no Ġ, Ċ, ▁)
+            info["pieces"] = enc.tokenizer.convert_ids_to_tokens(ids)  # the tokenizer's own symbols
             info["token_log_probs"] = [float(x) for x, t in zip(self._half(z, ids_row, True)[0].tolist(), ids_row[0].tolist())
                                        if t >= 0]
         return info
@@ -380,6 +381,20 @@ def unpack_foil(target: Tensor) -> tuple[Tensor, Tensor]:
     own = torch.where(target >= 0, target % FOIL_STRIDE, target)
     foil = torch.where(target >= 0, target // FOIL_STRIDE - 1, torch.full_like(target, -1))
     return own, foil
+
+
+def decoded_tokens(tokenizer, ids: list[int]) -> list[str]:
+    """Each token of `ids` as the text it adds: decode(ids[:j+1]) minus decode(ids[:j]).
+
+    Decoding prefixes (not single ids) keeps a character whose bytes span two byte-level tokens
+    whole: it is shown with the token that completes it (the first shows "").
+    """
+    texts, before = [], ""
+    for j in range(len(ids)):
+        now = tokenizer.decode(ids[:j + 1])
+        texts.append(now[len(before):] if now.startswith(before) else tokenizer.decode(ids[j:j + 1]))
+        before = now
+    return texts
 
 
 TASKS: dict[str, Task] = {t.name: t for t in (Task(), MultiLabel(), QuestionAnswering(), CausalLM())}

@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import shutil
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from importlib import metadata
@@ -281,6 +282,7 @@ def _train_loop(
         generator.set_state(extra["epoch_order"])  # replays the interrupted epoch's data order
     bar = tqdm(total=total_steps, initial=done, desc="fine-tune" + (f" (resumed at step {done})" if done else ""),
                unit="batch", disable=not progress)
+    clock = _Estimate(total_steps - done, say=(lambda m: tqdm.write(m, file=sys.stderr)) if progress else None)
     running = None
     model.train()
     step = first_epoch * steps_per_epoch
@@ -295,10 +297,50 @@ def _train_loop(
             running = loss if running is None else 0.95 * running + 0.05 * loss
             bar.set_postfix(loss=f"{running:.4f}")
             bar.update(1)
+            clock.tick()
             if checkpoint and step % checkpoint.every == 0 and step < total_steps:
                 checkpoint.save(step, parts, {"epoch": epoch, "epoch_order": epoch_order})
     bar.close()
     return total_steps
+
+
+class _Estimate:
+    """The expected duration of a training run, said once its first batches are timed.
+
+    Before the first batch it says how many batches will run; after ``MEASURED`` batches it says
+    the measured seconds per batch × the batches left (the first batch, which warms up caches and
+    allocators, is not timed when there are more). The bar's ETA keeps it current after that.
+    """
+
+    MEASURED = 3
+
+    def __init__(self, batches: int, say=None):
+        self.batches, self.say, self.seen = batches, say, 0
+        self.start = time.perf_counter()
+        if say is not None and batches > 0:
+            say(f"faithlens: {batches} batch(es) to train; timing the first {min(self.MEASURED, batches)} for an "
+                "estimate of the whole run ...")
+
+    def tick(self) -> None:
+        self.seen += 1
+        if self.seen == 1 and self.batches > self.MEASURED:
+            self.start = time.perf_counter()  # the warm-up batch is not timed
+            return
+        timed = self.seen - 1 if self.batches > self.MEASURED else self.seen
+        if self.say is None or timed != min(self.MEASURED, self.batches):
+            return
+        per_batch = (time.perf_counter() - self.start) / timed
+        left = self.batches - self.seen
+        self.say(f"faithlens: {per_batch:.2f} s per batch × {left} batch(es) left: about {duration(per_batch * left)} "
+                 f"more (expected total {duration(per_batch * self.batches)}); the bar shows the time left.")
+
+
+def duration(seconds: float) -> str:
+    """A human duration: '45 s', '12 min', '2 h 05 min'."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def _step(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,14 +245,23 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
         lines += [f"**{shown}** (predicted {_md_escape(str(ex['prediction']))})", ""]
         for label in ex.get("words", {}):
             signed = label.split()[0].split(":")[0] not in UNSIGNED_METHODS
-            lines.append(f"- {label}: " + ", ".join(f"`{_md_escape(w)}` {v:+.2f}" if signed else f"`{_md_escape(w)}` |{abs(v):.2f}|"
+            lines.append(f"- {label}: " + ", ".join(f"{_md_code(w)} {v:+.2f}" if signed else f"{_md_code(w)} |{abs(v):.2f}|"
                                                     for w, v in _top_words(ex, label)))
         lines.append("")
     return "\n".join(lines)
 
 
 def _md_escape(text: str) -> str:
-    return html.escape(text).replace("|", "\\|").replace("`", "\\`").replace("*", "\\*").replace("_", "\\_")
+    """Text for Markdown prose: <, >, & as entities (no raw HTML) and Markdown's marks backslash-escaped; quotes stay
+    as written ("can't", not "can&#x27;t")."""
+    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", html.escape(text, quote=False))
+
+
+def _md_code(text: str) -> str:
+    """A code span holding `text` verbatim (code spans take no escapes): fenced by more backticks than it holds."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _style(report: AuditReport) -> str:

@@ -16,7 +16,7 @@ def register(subparsers) -> None:
     p.add_argument("--split", default=None, help="split for named/folder datasets")
     p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
                    help="sample from the part `faithlens train --holdout FRACTION` held out (SQuAD: whole articles)")
-    p.add_argument("--split-seed", type=int, default=0)
+    p.add_argument("--split-seed", type=int, default=0, help="seed of the --holdout split")
     p.add_argument("--limit", type=int, default=50, help="texts in the sample (default 50)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample shuffle")
     p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")
@@ -74,5 +74,7 @@ def run(args) -> int:
         if path:
             write_atomic(path, text)
             print(f"faithlens: wrote {path}", file=sys.stderr)
-    print(report.to_markdown())
+    from ..views.terminal import render_markdown
+
+    print(render_markdown(report.to_markdown()), end="")  # drawn as text: tables, bold, lists (plain when piped)
     return 0 if report.level != "untrustworthy" else 1

@@ -24,8 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--data", default="rotten_tomatoes",
                    help="a .tsv/.csv/.jsonl file, an IMDB-sample .txt, a GLUE folder, 'rotten_tomatoes' (bundled), or a HF dataset name")
     p.add_argument("--split", default=None, help="split for rotten_tomatoes / GLUE folders / HF datasets (default: test, dev)")
-    p.add_argument("--text-column", default=None)
-    p.add_argument("--label-column", default=None)
+    p.add_argument("--text-column", default=None, help="column of the text (default: found from the column names)")
+    p.add_argument("--label-column", default=None, help="column of the label (default: found from the column names)")
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
                    help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed "
                         "sig:tolerance=1e-3 (error-controlled steps)")

@@ -74,8 +74,9 @@ def register(sub) -> None:
                         "before it (target-side attribution, as inseq's): the matrix gains rows for them (→), blank where "
                         "a token comes at or after the one explained")
     p.add_argument("--samples", type=int, default=None,
-                   help="samples for smoothgrad / gradient_shap (default: 10 / 5, the papers' settings); random orders for "
-                        "shapley (default 25); coalitions for kernel_shap and lime (default 200)")
+                   help="noisy copies for smoothgrad and gradient_shap, random orders for shapley, coalitions for "
+                        "kernel_shap and lime (default: 10, 5, 25, 200 and 200 in that order; the papers' settings for "
+                        "smoothgrad and gradient_shap)")
     p.add_argument("--noise", type=float, default=None, metavar="SIGMA",
                    help="smoothgrad: σ of the Gaussian noise as a fraction of the embedding values' range, in (0, 1] "
                         "(default 0.01)")
@@ -214,6 +215,9 @@ def run(args: argparse.Namespace) -> int:
     if by_method is None:  # not rank 0: rank 0 prints everything
         return 0
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]
+    from ..progress import clear_line
+
+    clear_line()  # nothing a bar (or a model loader's bar) left on the line runs into the result
     for n, group in enumerate(groups):
         if args.json:
             for e in group:

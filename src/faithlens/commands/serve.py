@@ -13,7 +13,10 @@ def register(subparsers) -> None:
                               description="Serve a page on this machine where you type texts and compare explanation "
                                           "methods side by side; also a JSON endpoint, /api/explain (GET or POST). "
                                           "Needs the serve extra: pip install 'faithlens[serve]'.")
-    p.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
+    p.add_argument("--model", action="append", default=[], metavar="MODEL",
+                   help="hub id or folder; repeat for several: the page's model picker offers them all, with the "
+                        "bundled sentiment model and SmolLM2 (when set up), and loads each when chosen (default: the "
+                        "bundled sentiment model first)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
@@ -42,6 +45,18 @@ def check_address(host: str, port: int) -> None:
                                  "any free one.") from None
 
 
+def model_choices(given: list[str]) -> dict[str, str | None]:
+    """The picker's models: those given with --model, then the bundled sentiment model ('default') and, when it
+    has been converted (scripts/setup.sh), 'smollm2'. Name -> what `load_model` takes."""
+    from ..smollm2 import is_converted, smollm2_dir
+
+    choices: dict[str, str | None] = {name: name for name in given}
+    choices.setdefault("default", None)
+    if is_converted(smollm2_dir()):
+        choices.setdefault("smollm2", "smollm2")
+    return choices
+
+
 def run(args) -> int:
     try:
         import flask  # noqa: F401
@@ -55,10 +70,10 @@ def run(args) -> int:
     from ..explainer import Explainer
     from ..views.app import Limits, make_server
 
-    explainer = Explainer(args.model)
+    explainer = Explainer(args.model[0] if args.model else None)  # the first model; the others load when chosen
     try:
         server = make_server(explainer, args.host, args.port, limits=Limits(seconds=args.time_limit),
-                             allow_hosts=args.allow_host)
+                             allow_hosts=args.allow_host, models=model_choices(args.model))
     except OSError as exc:
         raise FaithlensError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror}). "
                              "Pass another --port, or --port 0 for any free one.") from exc

@@ -3,7 +3,6 @@ extractive QA model on any labelled dataset."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 
@@ -16,7 +15,6 @@ def register(subparsers) -> None:
         "--model: a classifier of single texts or text pairs (a .tsv/.csv/.jsonl file — pairs from premise/hypothesis "
         "or sentence1/sentence2 columns, or --text-column/--pair-column —, a GLUE folder, or 'rotten_tomatoes'), or, "
         "with --task qa, an extractive QA model on a SQuAD v1.1-format .json file.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--base", default=None, help="encoder folder or hub id (default: the bundled all-MiniLM-L6-v2)")
     p.add_argument("--train", required=True, help="training data: file, GLUE folder or 'rotten_tomatoes'")
@@ -26,23 +24,23 @@ def register(subparsers) -> None:
                    help="classification (single texts or pairs) or qa (SQuAD-format data)")
     p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
                    help="hold out this fraction of --train as the test split, seeded by --split-seed (QA: whole articles)")
-    p.add_argument("--split-seed", type=int, default=0)
-    p.add_argument("--text-column", default=None)
+    p.add_argument("--split-seed", type=int, default=0, help="seed of the --holdout split")
+    p.add_argument("--text-column", default=None, help="column of the (first) text (default: found from the column names)")
     p.add_argument("--pair-column", default=None, help="second text of a pair (default: found from the column names)")
-    p.add_argument("--label-column", default=None)
+    p.add_argument("--label-column", default=None, help="column of the label (default: found from the column names)")
     p.add_argument("--labels", nargs="+", default=None,
                    help="label names in index order; also maps named labels in the data (default: negative positive "
                         "for 2 numeric classes, else the names in sorted order)")
     p.add_argument("--subset", type=int, default=None, help="train on a seeded random subset of this many examples")
-    p.add_argument("--subset-seed", type=int, default=0)
+    p.add_argument("--subset-seed", type=int, default=0, help="seed of the --subset draw")
     p.add_argument("--out", required=True, help="folder to write the fine-tuned model into")
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--lr", type=float, default=1e-4)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=1, help="passes over the training data")
+    p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (AdamW, linear warm-up and decay)")
+    p.add_argument("--batch-size", type=int, default=32, help="examples per optimiser step")
     p.add_argument("--max-length", type=int, default=None, help="tokens per input (default 128; 384 for qa)")
     p.add_argument("--stride", type=int, default=128, help="qa: overlap of a long context's windows")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--seed", type=int, default=0, help="seed of initialisation and data order")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     p.set_defaults(run=run)
 
 

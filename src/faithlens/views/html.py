@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..explanation import Explanation
-from .parts import delta_text, explained_what, is_signed, prediction_parts, segments, target_matrix, word_spans
+from .parts import (delta_text, explained_what, faithfulness_text, is_signed, prediction_parts, segments, target_matrix,
+                    word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, css
 
 # Rules are scoped to .faithlens so a notebook fragment does not restyle the notebook around it.
@@ -134,6 +135,8 @@ def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = Tr
                     '<th class="num">seconds</th><th>accuracy</th></tr>')
         for e in explanations:
             notes = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
+            if faithfulness_text(e):
+                notes = f'<div class="faith meta">faithfulness: {html.escape(faithfulness_text(e))}</div>' + notes
             body.append(f'<tr data-method="{html.escape(e.method, quote=True)}"><td>{html.escape(e.method)}</td>'
                         f'<td class="txt">{_sentence(e, numbers=numbers)}{notes}{matrix_html(e)}</td>'
                         f'<td class="num">{e.seconds:.2f}</td><td class="gap">{html.escape(delta_text(e))}</td></tr>')

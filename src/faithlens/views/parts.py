@@ -76,7 +76,9 @@ def target_matrix(e: Explanation) -> Matrix | None:
     target = e.target or {}
     tokens = target.get("tokens") or [f"token {j + 1}" for j in range(J)]
     ids = target.get("token_ids") or []
-    texts = [t.replace("Ġ", " ").replace("▁", " ") for t in tokens]
+    if not target.get("pieces"):  # written before tokens were stored decoded: byte-level BPE symbols
+        tokens = [t.replace("Ġ", " ").replace("▁", " ").replace("Ċ", "\n") for t in tokens]
+    texts = [str(t) for t in tokens]
     if len(texts) != J:
         texts = [f"token {j + 1}" for j in range(J)] if len(ids) != J else texts
     generated = J - 1 if (e.settings or {}).get("target_side") and J > 1 else 0
@@ -172,6 +174,17 @@ def delta_text(e: Explanation) -> str:
     return f"{said} ({raw})" if raw else said
 
 
+def faithfulness_text(e: Explanation) -> str:
+    """The explanation's own faithfulness line (e.g. "Comp 0.41, random 0.08, beats 20/20") when it carries one
+    (`Explanation.faithfulness`: a str, or a dict with a "text"); '' otherwise. Every view shows it under the scores."""
+    said = getattr(e, "faithfulness", None)
+    if not said:
+        return ""
+    if isinstance(said, dict):
+        return str(said.get("text") or ", ".join(f"{k} {v}" for k, v in said.items()))
+    return str(said)
+
+
 def is_signed(e: Explanation) -> bool:
     """Whether the scores have a direction (False: magnitudes, drawn on a one-colour scale)."""
     return bool(getattr(e, "signed", True))
@@ -196,8 +209,13 @@ _BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]")
 
 
+_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _escape(match: re.Match) -> str:
     ch = match.group()
+    if ch in _SHORT:
+        return _SHORT[ch]
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

@@ -2,8 +2,11 @@
 
 Each `*_figure` function takes plain numbers (the dicts the reports already hold) and returns a
 matplotlib Figure; `save` writes it as SVG and PNG, `data_uri` embeds it in an HTML page or a
-notebook. Figures have a white background, so they read the same in light and dark themes.
-Without matplotlib, `available()` is False and `require()` says how to install it.
+notebook. Figures have a white background, so they read the same in light and dark themes;
+legends sit outside the data; curves that coincide stay visible (each method its own marker and
+line style, and a small horizontal offset); unsigned methods (saliency) get no bar in signed
+panels (the completeness gap Δ). Without matplotlib, `available()` is False and `require()` says
+how to install it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from pathlib import Path
 from ..errors import FaithlensError
 
 INSTALL = "pip install 'faithlens[plots]' (or: pip install matplotlib)"
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+LINESTYLES = ("-", "--", "-.", ":")
+SIGNED_ONLY = ("delta",)  # panels whose numbers need a direction: no bar for an unsigned method
 METRIC_TITLES = {
     "log_odds": "log-odds ↓",
     "comprehensiveness": "comprehensiveness ↑",
@@ -56,6 +62,18 @@ def _figure(plt, ncols: int, *, height: float = 3.2, width: float = 3.6):
     return fig, list(axes[0])
 
 
+def _unsigned(method: str) -> bool:
+    """Whether a method spec ("saliency", "saliency:batch_size=4") names a method whose scores have no sign."""
+    from ..explanation import UNSIGNED_METHODS
+
+    return str(method).split(":")[0] in UNSIGNED_METHODS
+
+
+def _legend_below(ax, ncol: int = 1) -> None:
+    """The axis's legend under it, outside the data."""
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=ncol, frameon=False)
+
+
 def _finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
@@ -73,12 +91,14 @@ def metric_bars_figure(rows: Sequence[Mapping], columns: Sequence[str] = ("log_o
     methods = [str(row["method"]) for row in rows]
     colours = plt.get_cmap("tab10")
     for ax, column in zip(axes, columns):
-        means = [(row.get(column) or {}).get("mean") for row in rows]
-        sems = [(row.get(column) or {}).get("sem") for row in rows]
-        xs = range(len(methods))
-        ax.bar(xs, [m if _finite(m) else 0.0 for m in means], yerr=[s if _finite(s) else 0.0 for s in sems],
-               capsize=3, color=[colours(i % 10) for i in xs], edgecolor="black", linewidth=0.4)
-        ax.set_xticks(list(xs))
+        drawn = [i for i, m in enumerate(methods) if not (column in SIGNED_ONLY and _unsigned(m))]
+        means = [(rows[i].get(column) or {}).get("mean") for i in drawn]
+        sems = [(rows[i].get(column) or {}).get("sem") for i in drawn]
+        ax.bar(drawn, [m if _finite(m) else 0.0 for m in means], yerr=[s if _finite(s) else 0.0 for s in sems],
+               capsize=3, color=[colours(i % 10) for i in drawn], edgecolor="black", linewidth=0.4)
+        for i in set(range(len(methods))) - set(drawn):  # a magnitude has no completeness gap to show
+            ax.text(i, 0, "n/a\n(unsigned)", ha="center", va="bottom", fontsize=6, color="#555555")
+        ax.set_xticks(list(range(len(methods))))
         ax.set_xticklabels(methods, rotation=40, ha="right", fontsize=8)
         ax.set_title(METRIC_TITLES.get(column, column), fontsize=10)
         ax.axhline(0, color="black", linewidth=0.6)
@@ -101,22 +121,25 @@ def aopc_figure(curves: Mapping[str, Mapping], metrics: Sequence[str] = ("log_od
     if not curves:
         raise FaithlensError("No AOPC curves to plot: evaluate records curves only when asked (curves=AOPC_FRACTIONS, "
                              "or the command line's default).")
-    fig, axes = _figure(plt, len(metrics))
+    fig, axes = _figure(plt, len(metrics), height=3.2 + 0.22 * len(curves))
+    n = len(curves)
     for ax, metric in zip(axes, metrics):
         for i, (method, curve) in enumerate(curves.items()):
             points = [(f, s) for f, s in zip(curve["fractions"], curve[metric]) if _finite(s.get("mean"))]
             if not points:
                 continue
-            xs = [100 * f for f, _ in points]
+            shift = (i - (n - 1) / 2) * 0.6  # percentage points: equal curves side by side, not on top of each other
+            xs = [100 * f + shift for f, _ in points]
             ys = [s["mean"] for _, s in points]
             es = [s.get("sem") or 0.0 for _, s in points]
             area = sum(ys) / len(ys)
-            ax.errorbar(xs, ys, yerr=es, marker="o", markersize=3, capsize=2, linewidth=1.2,
+            ax.errorbar(xs, ys, yerr=es, marker=MARKERS[i % len(MARKERS)], markersize=4, capsize=2, linewidth=1.2,
+                        linestyle=LINESTYLES[i % len(LINESTYLES)], markerfacecolor="white" if i % 2 else None,
                         color=plt.get_cmap("tab10")(i % 10), label=f"{method} (AOPC {area:.3f})")
         ax.set_xlabel("top-k (% of tokens)")
         ax.set_title(METRIC_TITLES.get(metric, metric), fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        _legend_below(ax)
     fig.suptitle(title or "Perturbation curves over k (AOPC = mean over k)", fontsize=11)
     fig.tight_layout()
     return fig
@@ -142,8 +165,8 @@ def audit_shares_figure(methods: Mapping[str, Mapping], *, title: str | None = N
         ax.grid(axis="y", alpha=0.3)
     from matplotlib.patches import Patch
 
-    axes[1].legend(handles=[Patch(color="#d95f02", label="gradient-based"), Patch(color="#1b9e77", label="output-based")],
-                   fontsize=8)
+    fig.legend(handles=[Patch(color="#d95f02", label="gradient-based"), Patch(color="#1b9e77", label="output-based")],
+               fontsize=8, loc="upper right", frameon=False)  # beside the title, outside the panels
     fig.suptitle(title or "Where each method puts its attribution", fontsize=11)
     fig.tight_layout()
     return fig
@@ -171,7 +194,7 @@ def audit_agreement_figure(methods: Mapping[str, Mapping], *, reference: str = "
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_ylabel(f"agreement with {reference}")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # right of the data
     fig.suptitle(title or f"Gradient vs output explanations (agreement with {reference})", fontsize=11)
     fig.tight_layout()
     return fig
@@ -190,14 +213,15 @@ def time_vs_length_figure(points: Sequence[Mapping], labels: Mapping[str, str], 
             continue
         xs = [p["tokens"] for p in points]
         ys = [p["extrapolated_seconds"][name] for p in points]
-        ax.plot(xs, ys, "--" if name in dashed else "-", marker="o", label=label)
+        i = len(ax.lines)
+        ax.plot(xs, ys, "--" if name in dashed else "-", marker=MARKERS[i % len(MARKERS)], label=label)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("input length (tokens)")
     ax.set_ylabel("CPU seconds per input (extrapolated)")
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -211,7 +235,7 @@ def save(fig, stem: str | Path, formats: Sequence[str] = ("svg", "png"), *, dpi:
     paths = []
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt}")
-        fig.savefig(path, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt))
+        fig.savefig(path, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt), bbox_inches="tight")
         paths.append(path)
     plt.close(fig)
     return paths
@@ -230,7 +254,7 @@ def data_uri(fig, fmt: str = "png", *, dpi: int = 110, close: bool = True) -> st
     """The figure as a data: URI, to embed in a self-contained page (PNG by default: small and sharp)."""
     plt = _pyplot()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt))
+    fig.savefig(buffer, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt), bbox_inches="tight")
     if close:
         plt.close(fig)
     kind = "image/svg+xml" if fmt == "svg" else f"image/{fmt}"

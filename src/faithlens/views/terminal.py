@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
-from .parts import (target_matrix, WordSpan, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
-                    word_spans)
+from .parts import (target_matrix, WordSpan, delta_text, explained_what, faithfulness_text, is_signed, prediction_parts,
+                    segments, visible, word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
 RESET = "\x1b[0m"
@@ -87,6 +87,8 @@ def render_words(e: Explanation, *, colour: bool = True, segment: int = 0, full:
         word = visible(text[w.start:w.end])
         number = f"{w.score_normalised:+.2f}" if signed else f"{abs(w.score_normalised):.2f}"
         out.append(f"{_tint(word, w.score_normalised, full, signed)}{number}" if colour else f"{word}[{number}]")
+        if w.end < len(text) and not text[w.end].isspace():
+            out.append(" ")  # a score never runs into the punctuation after it: "red[+0.21] ,[+0.19]"
         cursor = w.end
     out.append(visible(text[cursor:]))
     return "".join(out)
@@ -147,6 +149,8 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
         else:
             body = " ‖ ".join(render_words(e, colour=colour, segment=s) for s, _ in segments(e))
             lines.append(f"{name:>{width}}: {body}   ({e.seconds:.2f}s{extra})")
+        if faithfulness_text(e):
+            lines.append(f"{'':>{width}}  faithfulness: {visible(faithfulness_text(e))}")
         for warning in e.warnings:
             lines.append(f"{'':>{width}}  warning: {visible(warning)}")
         lines += render_matrix(e, colour=colour)
@@ -173,3 +177,26 @@ def render_matrix(e: Explanation, *, colour: bool = True, full: bool | None = No
             cells = [c if b else _tint(c, v, full, signed) for c, v, b in zip(cells, row, empty)]
         lines.append(f"  {visible(word):<{left}} " + " ".join(cells))
     return lines
+
+
+def render_markdown(text: str, *, colour: bool | None = None, width: int | None = None) -> str:
+    """A Markdown report as terminal text (rich): headings, bold, lists and tables drawn, entities decoded.
+
+    Styles only on a colour terminal (`use_colour`: a TTY and no ``NO_COLOR``); otherwise the same layout in
+    plain text. ``width`` defaults to the terminal's (100 columns when not a terminal).
+    """
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    colour = use_colour() if colour is None else colour
+    buffer = io.StringIO()
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns if colour else 100
+    console = Console(file=buffer, force_terminal=colour, no_color=not colour, width=width, highlight=False,
+                      color_system=("truecolor" if truecolour() else "256") if colour else None, emoji=False)
+    console.print(Markdown(text, hyperlinks=False))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip().splitlines()) + "\n"
