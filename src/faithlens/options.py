@@ -23,6 +23,7 @@ MAX_NEW_TOKENS = 512
 MAX_ROWS_PER_CHUNK = 65_536
 MAX_NOISE = 1.0  # SmoothGrad σ as a fraction of the embedding range: beyond 1 the noisy copies are mostly noise
 MAX_TARGET_TOKENS = MAX_NEW_TOKENS  # causal LMs: tokens of a given continuation (target text)
+MIN_REGRESSION_SAMPLES = 3  # kernel_shap / lime: below this the fit is undetermined (and Captum's sampler fails)
 MIN_MEMORY = 16 * 1024**2  # bytes: below this not even one row of a small model fits
 
 METHOD_SETTINGS = {  # which settings each method reads (besides the common ones)
@@ -98,6 +99,10 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if s.get("n_samples") is not None:
         _int("n_samples", s["n_samples"], low=1, high=MAX_SAMPLES,
              why="Each sample is one forward and backward pass of the whole text, held in memory at once.")
+    if s.get("n_samples") is not None and s["n_samples"] < MIN_REGRESSION_SAMPLES and {"kernel_shap", "lime"} & set(methods):
+        raise FaithlensError(f"kernel_shap and lime fit a regression on sampled coalitions and need at least "
+                             f"{MIN_REGRESSION_SAMPLES} of them. Got n_samples={s['n_samples']}. Use --samples 50 or more "
+                             "(default 200).")
     if "seed" in s and s["seed"] is not None:
         _int("seed", s["seed"], low=0, high=MAX_SEED)
     if "batch_size" in s:
@@ -197,3 +202,16 @@ def _mib(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value / 1024**2:.3g} MiB"
     return repr(value)
+
+
+def seed_arg(value: str) -> int:
+    """argparse type of every --seed: an int in [0, 2**32 - 1] (numpy's and torch's generators take those)."""
+    import argparse
+
+    try:
+        seed = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an int in [0, {MAX_SEED:,}], got {value!r}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected an int in [0, {MAX_SEED:,}], got {seed:,}")
+    return seed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..options import seed_arg
+
 import sys
 
 
@@ -18,7 +20,7 @@ def register(subparsers) -> None:
                    help="sample from the part `faithlens train --holdout FRACTION` held out (SQuAD: whole articles)")
     p.add_argument("--split-seed", type=int, default=0, help="seed of the --holdout split")
     p.add_argument("--limit", type=int, default=50, help="texts in the sample (default 50)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sample shuffle")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the sample shuffle")
     p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")
     p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
     p.add_argument("--examples", type=int, default=4, help="example sentences rendered side by side")

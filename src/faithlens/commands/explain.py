@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..options import seed_arg
+
 import argparse
 import sys
 from pathlib import Path
@@ -83,7 +85,7 @@ def register(sub) -> None:
     p.add_argument("--warn-above", type=float, default=DEFAULT_WARN_ABOVE, metavar="FRACTION",
                    help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=seed_arg, default=0,
                    help="seed of the random methods (smoothgrad, gradient_shap; default: 0, so reruns give the same numbers)")
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch (default: 16; results do not depend on it)")
     p.add_argument("--dtype", default="float32",

@@ -6,6 +6,8 @@ Subcommands: train, merge, regularise, saliency (P@1 / mean attribution per meth
 
 from __future__ import annotations
 
+from ..options import seed_arg
+
 import argparse
 import json
 import math
@@ -34,7 +36,7 @@ def register(subparsers) -> None:
     train.add_argument("--width-divisor", type=int, default=4, help="facade width = target width / this (heads too)")
     train.add_argument("--eval-every", type=int, default=50)
     train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=seed_arg, default=0)
     train.add_argument("--lambda-m", type=float, default=1.0,
                        help="magnitude term: reward large raw gradients (λ_m · log Σ|r|) so the facade dominates the "
                             "merged model's gradients (default 1). The paper's objective alone (--lambda-m 0) trains g's "
@@ -76,7 +78,7 @@ def register(subparsers) -> None:
     reg.add_argument("--out", required=True)
     reg.add_argument("--steps", type=int, default=200)
     reg.add_argument("--lambda-rp", type=float, default=3.0)
-    reg.add_argument("--seed", type=int, default=0)
+    reg.add_argument("--seed", type=seed_arg, default=0)
     reg.set_defaults(run=run_regularise)
 
     for name, helptext, fn in (

@@ -3,6 +3,8 @@ extractive QA model on any labelled dataset."""
 
 from __future__ import annotations
 
+from ..options import seed_arg
+
 import json
 import random
 
@@ -39,7 +41,7 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=32, help="examples per optimiser step")
     p.add_argument("--max-length", type=int, default=None, help="tokens per input (default 128; 384 for qa)")
     p.add_argument("--stride", type=int, default=128, help="qa: overlap of a long context's windows")
-    p.add_argument("--seed", type=int, default=0, help="seed of initialisation and data order")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of initialisation and data order")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     p.set_defaults(run=run)
 
