@@ -256,23 +256,29 @@ def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
-def _read_jsonl(path: Path, *, kind: str, text_column, label_column, pair_column):
-    rows = []
-    keys = None
+def jsonl_records(path: Path, *, example: str):
+    """(line number, parsed value) of each non-blank line of a JSON-lines file; a line that is not JSON is a
+    FaithlensError naming it, with ``example`` as the line the caller expects."""
     with path.open(encoding="utf-8-sig") as handle:
         for line, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                yield line, json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise FaithlensError(f"Line {line} of {str(path)!r} is not valid JSON ({exc.msg}). "
-                                     "Each line must be one JSON object, e.g. {\"text\": \"...\", \"label\": 1}.") from None
-            if not isinstance(record, dict):
-                raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
-            if keys is None:
-                keys = _keys(list(record), text_column, label_column, pair_column, path)
-            rows.append(_row(record, keys, path, line))
+                                     f"Each line must be one JSON object, e.g. {example}.") from None
+
+
+def _read_jsonl(path: Path, *, kind: str, text_column, label_column, pair_column):
+    rows = []
+    keys = None
+    for line, record in jsonl_records(path, example='{"text": "...", "label": 1}'):
+        if not isinstance(record, dict):
+            raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
+        if keys is None:
+            keys = _keys(list(record), text_column, label_column, pair_column, path)
+        rows.append(_row(record, keys, path, line))
     keys = keys or {"text": None, "pair": None, "label": None}
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 

@@ -38,7 +38,6 @@ example's index) gives the chance level.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
@@ -48,6 +47,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from .data import jsonl_records
 from .errors import FaithlensError
 
 PLAUSIBILITY_COLUMNS = ("auprc", "token_f1", "token_iou", "iou_f1")
@@ -196,18 +196,10 @@ def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
     for i, item in enumerate(dataset.texts):
         firsts.setdefault(item[0] if isinstance(item, tuple) else item, []).append(i)
     by_item: dict = {}
-    with path.open(encoding="utf-8-sig") as handle:
-        for line, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise FaithlensError(f"Line {line} of {where!r} is not valid JSON ({exc.msg}). Each line must be one "
-                                     'object, e.g. {"text": "a fine film", "spans": [[2, 6]]}.') from None
-            item = _item(record, line, where, dataset, firsts)
-            spans = _spans(record, line, where, item)
-            by_item[item] = tuple(sorted(set(by_item.get(item, ())) | set(spans)))
+    for line, record in jsonl_records(path, example='{"text": "a fine film", "spans": [[2, 6]]}'):
+        item = _item(record, line, where, dataset, firsts)
+        spans = _spans(record, line, where, item)
+        by_item[item] = tuple(sorted(set(by_item.get(item, ())) | set(spans)))
     if not by_item:
         raise FaithlensError(f"The rationale file {where!r} holds no rationales. Give one JSON object per line.")
     return Rationales(by_item=by_item, source=where)
