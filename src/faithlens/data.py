@@ -179,7 +179,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": _read_label_text}
     if kind not in readers:
         raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(FORMATS)}. "
-                             "Rename the file or pass --format FORMAT (format=...).")
+                             "Rename the file to end in one of those (e.g. data.tsv), or in Python pass "
+                             "load_dataset(..., format='tsv').")
     try:
         rows, info = readers[kind](path, kind=kind, text_column=text_column, label_column=label_column,
                                    pair_column=pair_column)
