@@ -91,7 +91,7 @@ def test_cli_errors_name_the_options_not_python_parameters(saved_tiny, capsys):
     assert main(["explain", "good", "--model", str(saved_tiny), "--method", "smoothgrad", "--samples", "0"]) == 2
     assert "'n_samples' parameter (--samples)" in capsys.readouterr().err
     options = {"--out", "--per-token", "--max-new-tokens"}
-    assert cli_words("The 'out_dir' of fine_tune must be a folder.", options) == "The --out must be a folder."
+    assert cli_words("The 'out_dir' of fine_tune must be a folder.", options) == "--out must be a folder."
     assert cli_words("max_new_tokens=5 generates; Drop per_token=True.", options) == \
         "--max-new-tokens 5 generates; Drop --per-token."
     assert cli_words("The 'n_samples' parameter", options) == "The 'n_samples' parameter"  # no --samples here

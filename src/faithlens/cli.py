@@ -187,7 +187,7 @@ def cli_words(message: str, options: set[str]) -> str:
         if option not in options:
             continue
         message = re.sub(rf"'{name}' (parameter|setting)\b(?! \()", rf"'{name}' \1 ({option})", message)
-        message = re.sub(rf"'{name}' of fine_tune(_qa)?\b", option, message)
+        message = re.sub(rf"(The )?'{name}' of fine_tune(_qa)?\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=True\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=", f"{option} ", message)
         message = re.sub(rf"(?<![\w'(-]){name}(?![\w'])", option, message)
