@@ -2,7 +2,10 @@
 Python API, data files, runs on disk, saved explanations and the web app (kinds 1-8), and the surfaces added with
 pairs, QA, causal LMs and training (kinds 9-17: pair files, SQuAD training data, training and facade options,
 argument parsing and options of another task, the API's types, label names that are numbers, JSON round trips,
-values that overflow, paths), each with the outcome it must have.
+values that overflow, paths), plus what an independent breaker found afterwards (issue 22, D3-D15: NumPy 0-d arrays,
+JSON field types, duplicate label names, a tolerance of 0, SQuAD offsets that are not ints, text after --method, options
+before the command, --file -, --target on other tasks, label columns), filed under the kinds they belong to; each case
+with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -203,8 +206,8 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--steps", "2.5"), "expected a positive int or 'auto'"),
         (("--method", "smoothgrad", "--samples", "10000000"), "'n_samples' parameter"),
         (("--method", "smoothgrad", "--samples", "0"), "'n_samples' parameter"),
-        (("--method", "smoothgrad", "--seed", "99999999999999999999"), "'seed' parameter"),
-        (("--method", "smoothgrad", "--seed", "-3"), "'seed' parameter"),
+        (("--method", "smoothgrad", "--seed", "99999999999999999999"), "argument --seed: expected an int in [0, 4,294,967,295]"),
+        (("--method", "smoothgrad", "--seed", "-3"), "argument --seed: expected an int in [0, 4,294,967,295]"),
         (("--batch-size", "0"), "'batch_size' parameter"),
         (("--batch-size", "-1"), "'batch_size' parameter"),
         (("--method", "ig", "--mode", "bogus"), "Unknown SIG mode"),
@@ -1127,8 +1130,8 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
 
     # D7, D7b, D8: SQuAD answer_start types, the data format hint, the QA window hint (kind 10)
     k = "10 squad"
-    for start in (1.5, 0.0, True, [0]):
-        path = squad(f"start-{type(start).__name__}", {"answers": [{"text": "Ann", "answer_start": start}]})
+    for n, start in enumerate((1.5, 0.0, True, [0])):
+        path = squad(f"start-not-int-{n}", {"answers": [{"text": "Ann", "answer_start": start}]})
         add(k, f"train --task qa: answer_start {start!r}", lambda p=path: train_qa(p), "error", "which is not an integer")
     dat = write("texts.dat", "good\t1\n")
     add(k, "evaluate --data a .dat file: the format hint", lambda: cli("evaluate", "--model", tiny_dir, "--data", dat,

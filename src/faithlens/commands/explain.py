@@ -185,8 +185,9 @@ def _check_task_options(args: argparse.Namespace, model) -> None:
     if args.target is not None and model.task.name in ("qa", "causal_lm"):
         instead = "--answer TEXT (a substring of the context)" if model.task.name == "qa" else \
             "--target-text TEXT (the continuation, e.g. ' Paris')"
-        raise FaithlensError(f"--target names a classifier's class (a label name or index); {model.name!r} is a "
-                             f"{model.task.summary} model, which reads {instead}. Pass {instead.split()[0]} "
+        raise FaithlensError(f"--target names a classifier's class (a label name or index); {model.name!r} is "
+                             f"a{'n' * (model.task.summary[0] in 'aeiou')} {model.task.summary} model, which reads "
+                             f"{instead}. Pass {instead.split()[0]} "
                              f"{_quoted(args.target)} instead of --target.")
     for option, (attr, task, what) in TASK_OPTIONS.items():
         if getattr(args, attr) not in (None, False) and model.task.name != task:
