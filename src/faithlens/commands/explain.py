@@ -67,6 +67,12 @@ def register(sub) -> None:
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the random methods (smoothgrad, gradient_shap; default: 0, so reruns give the same numbers)")
+    p.add_argument("--no-faithfulness", dest="faithfulness", action="store_false",
+                   help="skip each explanation's faithfulness check (default: on; Comp, Suff and log-odds at top-20%% of "
+                        "tokens, and the same for --random seeded random orderings of its words; JSON key "
+                        "\"faithfulness\"; 4·(1+R) batched forward passes per text)")
+    p.add_argument("--random", type=int, default=20, metavar="R", dest="n_random",
+                   help="random word orderings each explanation is compared with (default: 20)")
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch (default: 16; results do not depend on it)")
     p.add_argument("--dtype", default="float32",
                    help="float32 or float64 (default: float32, the model's own; float64 for checking exactness)")
@@ -156,7 +162,8 @@ def run(args: argparse.Namespace) -> int:
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     unit=args.unit, mode=args.mode, score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
-                    max_new_tokens=args.max_new_tokens, per_token=args.per_token, warn_above=args.warn_above)
+                    max_new_tokens=args.max_new_tokens, per_token=args.per_token, warn_above=args.warn_above,
+                    faithfulness=args.faithfulness, n_random=args.n_random)
     check_settings(args.method, settings)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))

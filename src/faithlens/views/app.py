@@ -151,6 +151,7 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
             raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
         settings["target"] = int(target) if isinstance(target, str) and target.lstrip("-").isdigit() else target
     settings["truncate"] = _boolean(fields, "truncate")
+    settings["faithfulness"] = True  # each explanation against random orderings of its words (faithlens.trust)
     try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
         check_settings(methods, settings)
     except FaithlensError as exc:
