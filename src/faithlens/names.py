@@ -8,7 +8,7 @@ test instead of silently missing from the help.
 
 from __future__ import annotations
 
-METHODS = ("sig", "ig", "grad_x_input", "saliency", "smoothgrad", "deeplift", "gradient_shap", "occlusion",
+METHODS = ("sig", "ig", "grad_x_input", "saliency", "smoothgrad", "deeplift", "gradient_shap", "occlusion", "random",
            "dig", "dig_maxcount")  # methods.METHODS
 RULES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "leja", "patterson",
          "clenshaw_curtis")  # quadrature.RULES

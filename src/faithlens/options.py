@@ -29,6 +29,7 @@ METHOD_SETTINGS = {  # which settings each method reads (besides the common ones
     "dig": {"steps"},
     "dig_maxcount": {"steps"},
     "occlusion": {"unit"},
+    "random": {"seed"},
     "smoothgrad": {"n_samples", "noise", "seed"},
     "gradient_shap": {"n_samples", "seed"},
     "grad_x_input": set(),

@@ -8,6 +8,7 @@ from .captum_methods import deeplift, gradient_shap
 from .gradients import grad_x_input, saliency, smoothgrad
 from .ig import ig
 from .occlusion import occlusion
+from .random_words import random_words
 from .sig import sig
 
 METHODS: dict[str, Method] = {
@@ -23,6 +24,8 @@ METHODS: dict[str, Method] = {
         Method("gradient_shap", gradient_shap, "GradientShap with baselines {baseline, input} (Captum)", default_samples=5, random=True,
                completeness=True),
         Method("occlusion", occlusion, "Leave-one-out: score drop when the word is replaced by the baseline"),
+        Method("random", random_words, "A seeded random ordering of the words: the baseline faithfulness must beat",
+               signed=False),
     ]
 }
 
