@@ -10,9 +10,11 @@ the first token while occlusion does not.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +32,18 @@ GRADIENT_RUNS = (Run("saliency"), Run("grad_x_input"), Run("ig"), Run("sig", "re
 OUTPUT_RUNS = (Run("occlusion"), Run("sig", "closed"))
 REFERENCE = "occlusion"
 
-# Verdict thresholds (see `verdict`): chosen so a method that agrees with the outputs on fewer
-# than one example in three, or moves a quarter of all attribution onto stop words / the first
-# token relative to occlusion, is called out.
+# The verdict (`judge`) rests on paired tests over texts, calibrated by measurement
+# (results/audit/calibration.md): a gradient method *concentrates* attribution on a token class
+# when its per-text share there exceeds the output-based reference's (occlusion) by a one-sided
+# Wilcoxon signed-rank test, Holm-corrected across methods × classes, at LEVEL, with a mean
+# excess of at least MIN_SHIFT of all attribution. Low agreement with the reference alone
+# (Spearman < LOW_SPEARMAN or top-1 < LOW_TOP1) makes a method *unfaithful*, not manipulated.
 LOW_TOP1 = 0.35
 LOW_SPEARMAN = 0.2
-SHIFT = 0.25
+LEVEL = 0.05
+MIN_SHIFT = 0.10  # share of all |a|: the smallest excess concentration called out
+LARGE_SHIFT = 0.25  # one method alone is enough for "untrustworthy" at or above this excess
+CLASSES = ("stop_words", "first_token", "punctuation")
 
 
 # --- pure statistics ----------------------------------------------------------------------------
@@ -81,6 +89,55 @@ def mass_on(model: ClassifierModel, ex: Explained, target: str) -> dict:
     return {"share": float((p * t).sum(1).mean()), "top": float(hit.double().mean())}
 
 
+def class_mask(model: ClassifierModel, ex: Explained, token_class: str | frozenset) -> Tensor:
+    """(N, L) bool: the attributed tokens of a class: stop_words, first_token, punctuation (every character of
+    the token's text is punctuation), or a set of lower-case words (the user's class; whole tokens)."""
+    if token_class in ("stop_words", "first_token"):
+        return target_mask(model, ex.input_ids, ex.attributed, token_class)
+    table = _word_table(model.tokenizer, "punctuation" if token_class == "punctuation" else tuple(sorted(token_class)))
+    return table[ex.input_ids.clamp(0, len(table) - 1)] & ex.attributed
+
+
+@functools.lru_cache(maxsize=16)
+def _word_table(tokenizer, which) -> Tensor:
+    from .targets import token_text
+
+    vocab = tokenizer.get_vocab()
+    table = torch.zeros(max(len(tokenizer), max(vocab.values()) + 1), dtype=torch.bool)
+    special = set(tokenizer.all_special_ids)
+    words = None if which == "punctuation" else set(which)
+    for token, i in vocab.items():
+        if i in special:
+            continue
+        text = token_text(tokenizer, token)
+        if words is None:
+            table[i] = bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
+        else:
+            table[i] = text.lower() in words
+    return table
+
+
+def class_name(token_class: str | frozenset) -> str:
+    return token_class if isinstance(token_class, str) else "words: " + ", ".join(sorted(token_class))
+
+
+def concentration(model: ClassifierModel, ex: Explained, reference: Explained, token_class, *, seed: int = 0) -> dict:
+    """Does `ex` put more of its |a| on a token class than the reference, text by text?
+
+    Per text the share of |a| (normalised over attributed tokens) on the class, for both; the
+    paired one-sided Wilcoxon test that the method's exceeds the reference's, the bootstrap CI of the
+    mean excess (`faithlens.stats.paired_test`), and both means."""
+    from ..stats import paired_test
+
+    mask = class_mask(model, ex, token_class)
+    share = (normalise_abs(ex.scores, ex.attributed) * mask).sum(1)  # (N,)
+    ref = (normalise_abs(reference.scores, reference.attributed) * mask).sum(1)  # same texts, same tokens
+    has = mask.any(1)  # texts without a token of the class say nothing about it
+    test = paired_test(share[has].tolist(), ref[has].tolist(), alternative="greater", seed=seed)
+    return dict(test, share=float(share[has].mean()) if bool(has.any()) else float("nan"),
+                reference_share=float(ref[has].mean()) if bool(has.any()) else float("nan"))
+
+
 # --- the audit ---------------------------------------------------------------------------------
 
 @dataclass
@@ -116,8 +173,14 @@ class AuditReport:
 
 def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit", steps: int = 10,
           gradient_runs: Sequence[Run] = GRADIENT_RUNS, output_runs: Sequence[Run] = OUTPUT_RUNS,
-          n_examples: int = 4, progress: bool = True) -> AuditReport:
-    """Explain `texts` with gradient- and output-based methods and judge whether they agree."""
+          n_examples: int = 4, progress: bool = True, classes: Sequence = CLASSES, seed: int = 0) -> AuditReport:
+    """Explain `texts` with gradient- and output-based methods and judge whether they agree.
+
+    ``classes``: token classes tested for concentration (``CLASSES`` and/or sets of lower-case
+    words). Each gradient method's row gets ``"concentration": {class: paired test}`` against the
+    reference (occlusion), Holm-corrected across methods × classes (``p_holm``); `judge` turns
+    them into the level. Below 5 texts no one-sided Wilcoxon test can reach p < 0.05: the findings
+    say so and the level is "ok" for want of evidence."""
     runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps)
             for r in (*gradient_runs, *output_runs)]
     explained = explain_runs(model, texts, runs, score=score, progress=progress)
@@ -130,49 +193,85 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
                "seconds": round(ex.seconds, 2)}
         if ex is not reference:
             row["vs_occlusion"] = agreement_with(reference, ex)
+        if label in gradient_labels:
+            row["concentration"] = {class_name(c): concentration(model, ex, reference, c, seed=seed) for c in classes}
         methods[label] = row
+    _holm(methods)
     level, verdict, findings = judge(methods)
+    if len(texts) < 5:
+        findings.append(f"Only {len(texts)} texts: too few for the paired tests to find anything at {LEVEL:g} "
+                        "(at least 5, better 20+). Raise --limit.")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
     return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
                        findings=findings, examples=examples,
-                       settings={"steps": steps, "baseline": "mask", "reference": reference.run.label})
+                       settings={"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
+                                 "min_shift": MIN_SHIFT, "large_shift": LARGE_SHIFT, "seed": seed,
+                                 "classes": [class_name(c) for c in classes]})
+
+
+def _holm(methods: dict) -> None:
+    """p_holm on every concentration test, corrected across all methods × classes."""
+    from ..stats import holm
+
+    tests = [t for m in methods.values() for t in m.get("concentration", {}).values()]
+    for t, p in zip(tests, holm([t["p"] for t in tests])):
+        t["p_holm"] = p
+        t["concentrates"] = bool(p < LEVEL and t["mean_difference"] is not None and t["mean_difference"] >= MIN_SHIFT)
 
 
 def judge(methods: dict) -> tuple[str, str, list[str]]:
-    """Plain-language verdict from the per-method table (see the module docstring)."""
-    ref = methods.get(REFERENCE) or next(m for m in methods.values() if m["kind"] == "output")
-    findings, flagged = [], []
+    """Level, verdict and findings from the paired tests (see the constants above).
+
+    - *untrustworthy*: two or more gradient methods concentrate on the same token class, or one
+      does by at least LARGE_SHIFT: the signature of a FACADE-style component;
+    - *caution*: one method concentrates, by less than LARGE_SHIFT;
+    - *ok*: none concentrates. Methods with low agreement and no concentration are listed as
+      unfaithful (their rankings are unreliable), which does not raise the level.
+    Each finding carries its evidence: shares, mean excess with its 95 % CI, r, p (Holm) and n."""
+    findings, by_class, large = [], {}, []
     for label, m in methods.items():
         if m["kind"] != "gradient":
             continue
-        agree = m["vs_occlusion"]
-        reasons = []
-        if agree["top1_agreement"] < LOW_TOP1:
-            reasons.append(f"its top token matches occlusion's on only {agree['top1_agreement']:.0%} of examples")
-        if not math.isnan(agree["spearman"]) and agree["spearman"] < LOW_SPEARMAN:
-            reasons.append(f"its token ranking barely correlates with occlusion's (Spearman {agree['spearman']:.2f})")
-        for target, what in (("stop_words", "stop words"), ("first_token", "the first token")):
-            shift = m[target]["share"] - ref[target]["share"]
-            if shift > SHIFT:
-                reasons.append(f"it puts {m[target]['share']:.0%} of its attribution on {what} "
-                               f"(occlusion: {ref[target]['share']:.0%})")
-        if reasons:
-            flagged.append(label)
-            findings.append(f"{label}: " + "; ".join(reasons) + ".")
-    n_gradient = sum(1 for m in methods.values() if m["kind"] == "gradient")
-    if not flagged:
-        return "ok", ("Gradient-based explanations agree with output-based ones on this sample; nothing suggests "
-                      "they are manipulated."), findings
-    concentrated = any("attribution on" in f for f in findings)
-    if len(flagged) >= max(2, n_gradient // 2) and concentrated:
+        hits = [(c, t) for c, t in m.get("concentration", {}).items() if t.get("concentrates")]
+        for c, t in hits:
+            by_class.setdefault(c, []).append(label)
+            if t["mean_difference"] >= LARGE_SHIFT:
+                large.append(label)
+            findings.append(f"{label} concentrates attribution on {c.replace('_', ' ')}: {t['share']:.0%} of |a| vs "
+                            f"occlusion's {t['reference_share']:.0%} (excess {t['mean_difference']:+.2f}, 95 % CI "
+                            f"{_ci(t['ci'])}, r = {t['rank_biserial']:+.2f}, p = {t['p_holm']:.1g} Holm, n = {t['n']}).")
+        agree = m.get("vs_occlusion", {})
+        low = []
+        if agree.get("top1_agreement", 1.0) < LOW_TOP1:
+            low.append(f"top token matches occlusion's on {agree['top1_agreement']:.0%} of texts")
+        rho = agree.get("spearman", float("nan"))
+        if not math.isnan(rho) and rho < LOW_SPEARMAN:
+            low.append(f"Spearman with occlusion {rho:.2f}")
+        if low and not hits:
+            findings.append(f"{label} is unfaithful here ({'; '.join(low)}) but concentrates on no token class: "
+                            "its rankings are unreliable, with no sign of manipulation.")
+    several = {c: ms for c, ms in by_class.items() if len(ms) >= 2}
+    flagged = sorted({m for ms in by_class.values() for m in ms})
+    if several or large:
+        where = "; ".join(f"{', '.join(ms)} on {c.replace('_', ' ')}" for c, ms in by_class.items())
         return "untrustworthy", (
-            f"Large disagreement: {len(flagged)} of {n_gradient} gradient-based methods ({', '.join(flagged)}) contradict "
-            "what the model's outputs show and pile attribution on tokens that should not matter. Do not trust gradient "
-            "explanations of this model (it may contain a FACADE-style component); use output-based explanations "
-            "(occlusion, SIG mode=closed) instead."), findings
-    return "caution", (
-        f"Some disagreement: {', '.join(flagged)} differ(s) noticeably from output-based explanations. Check important "
-        "conclusions with occlusion or SIG mode=closed."), findings
+            f"Gradient explanations of this model are pulled onto tokens the outputs do not care about ({where}): "
+            "the signature of a FACADE-style component. Do not trust gradient explanations of this model; use "
+            "output-based ones (occlusion, SIG mode=closed)."), findings
+    if flagged:
+        return "caution", (
+            f"{', '.join(flagged)} put(s) significantly more attribution on a token class than the model's outputs "
+            "justify, by less than a manipulation would. Check important conclusions with occlusion or SIG "
+            "mode=closed."), findings
+    unfaithful = [f.split(" ")[0] for f in findings if " is unfaithful here" in f]
+    return "ok", ("No gradient method concentrates attribution on stop words, the first token or punctuation beyond "
+                  "what the model's outputs show; nothing suggests manipulation"
+                  + (f" ({', '.join(unfaithful)} disagree(s) with occlusion: unfaithful, not manipulated)." if unfaithful
+                     else ".")), findings
+
+
+def _ci(ci) -> str:
+    return "–" if ci[0] is None else f"[{ci[0]:+.2f}, {ci[1]:+.2f}]"
 
 
 def _example(model: ClassifierModel, explained: dict[str, Explained], j: int) -> dict:
