@@ -151,9 +151,11 @@ class AuditReport:
     findings: list[str]
     examples: list[dict] = field(default_factory=list)  # {"tokens": [...], "special": [...], "scores": {label: [...]}}
     settings: dict = field(default_factory=dict)
+    sanity: dict | None = None  # `faithlens.audit.sanity.sanity_check`, with --sanity
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("model", "n", "score", "level", "verdict", "findings", "methods", "settings", "examples")}
+        keys = ("model", "n", "score", "level", "verdict", "findings", "methods", "settings", "examples")
+        return {k: getattr(self, k) for k in keys} | ({"sanity": self.sanity} if self.sanity is not None else {})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=True)
@@ -336,6 +338,10 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(report)]
     lines += [""] + [f"![{_md_escape(Path(i).stem)}]({i})" for i in images] + ([""] if images else [])
+    if report.sanity:
+        from .sanity import sanity_markdown
+
+        lines += [sanity_markdown(report.sanity), ""]
     lines += ["## Examples", "", "Top words per method (score / L2 norm, sub-word tokens summed per word; saliency is "
               "unsigned: a magnitude, no direction).", ""]
     for ex in report.examples:
