@@ -76,14 +76,15 @@ def test_spearman_and_agreement():
 
 
 def _row(kind, rho, top1, **excess):
-    """A table row; ``excess``: class -> (mean excess over occlusion, Holm p) of a gradient method."""
+    """A table row; ``excess``: class -> (mean excess over occlusion, p) of a gradient method (raw p = Holm p / 3)."""
     row = {"kind": kind, "stop_words": {"share": 0.3, "top": 0.0}, "first_token": {"share": 0.1, "top": 0.0}}
     if rho is not None:
         row["vs_occlusion"] = {"spearman": rho, "top1_agreement": top1}
     if kind == "gradient":
         row["concentration"] = {c: {"share": 0.3 + d, "reference_share": 0.3, "mean_difference": d, "ci": [d - 0.1, d + 0.1],
-                                    "rank_biserial": 0.9, "p": p, "p_holm": p, "n": 20,
-                                    "concentrates": p < 0.05 and d >= 0.10}
+                                    "rank_biserial": 0.9, "p": p / 3, "p_holm": p, "n": 20,
+                                    "concentrates": p < 0.05 and d >= 0.10,
+                                    "leans": not (p < 0.05 and d >= 0.10) and ((p < 0.05 and d >= 0.05) or (p / 3 < 0.05 and d >= 0.10))}
                                 for c, (d, p) in excess.items()}
     return row
 
@@ -91,17 +92,17 @@ def _row(kind, rho, top1, **excess):
 def test_verdicts_rest_on_the_tests_and_keep_unfaithful_apart_from_manipulated():
     quiet = dict(stop_words=(0.02, 0.6), first_token=(0.0, 1.0))
     ok = {"occlusion": _row("output", None, None), "saliency": _row("gradient", 0.6, 0.7, **quiet),
-          "grad_x_input": _row("gradient", 0.05, 0.1, stop_words=(0.07, 0.01))}  # unfaithful, small excess
+          "grad_x_input": _row("gradient", 0.05, 0.1, first_token=(0.03, 0.03))}  # unfaithful, tiny excess
     level, verdict, findings = judge(ok)
     assert level == "ok" and findings == [findings[0]] and "grad_x_input is unfaithful here" in findings[0]
-    one = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.15, 0.001)))
-    assert judge(one)[0] == "caution"
-    large = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.30, 0.001)))
-    assert judge(large)[0] == "untrustworthy"
-    two = dict(one, grad_x_input=_row("gradient", 0.05, 0.1, stop_words=(0.12, 0.002)))
-    level, verdict, findings = judge(two)
-    assert level == "untrustworthy" and "saliency, grad_x_input on stop words" in verdict
-    assert any("excess +0.15" in f and "p = 0.001 Holm, n = 20" in f for f in findings)
+    weak = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.06, 0.001)))
+    assert judge(weak)[0] == "caution"
+    uncorrected = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.20, 0.09)))  # p 0.03, Holm 0.09
+    assert judge(uncorrected)[0] == "caution"
+    one = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.15, 0.003)))
+    level, verdict, findings = judge(one)
+    assert level == "untrustworthy" and "saliency on stop words" in verdict
+    assert any("excess +0.15" in f and "p = 0.001, Holm 0.003, n = 20" in f for f in findings)
     not_significant = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.40, 0.2)))
     assert judge(not_significant)[0] == "ok"
 

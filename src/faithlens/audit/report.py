@@ -36,13 +36,15 @@ REFERENCE = "occlusion"
 # (results/audit/calibration.md): a gradient method *concentrates* attribution on a token class
 # when its per-text share there exceeds the output-based reference's (occlusion) by a one-sided
 # Wilcoxon signed-rank test, Holm-corrected across methods × classes, at LEVEL, with a mean
-# excess of at least MIN_SHIFT of all attribution. Low agreement with the reference alone
+# excess of at least MIN_SHIFT of all attribution (on the clean default model no method's excess
+# reached 0.03 in any sample; 120-step facades gave 0.12–0.42). It *leans* towards a class when
+# the evidence is weaker: significant after correction with an excess of MIN_SHIFT / 2, or an
+# excess of MIN_SHIFT significant before correction only. Low agreement with the reference alone
 # (Spearman < LOW_SPEARMAN or top-1 < LOW_TOP1) makes a method *unfaithful*, not manipulated.
 LOW_TOP1 = 0.35
 LOW_SPEARMAN = 0.2
 LEVEL = 0.05
 MIN_SHIFT = 0.10  # share of all |a|: the smallest excess concentration called out
-LARGE_SHIFT = 0.25  # one method alone is enough for "untrustworthy" at or above this excess
 CLASSES = ("stop_words", "first_token", "punctuation")
 
 
@@ -207,7 +209,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
     return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
                        findings=findings, examples=examples,
                        settings={"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
-                                 "min_shift": MIN_SHIFT, "large_shift": LARGE_SHIFT, "seed": seed,
+                                 "min_shift": MIN_SHIFT, "seed": seed,
                                  "classes": [class_name(c) for c in classes]})
 
 
@@ -218,30 +220,33 @@ def _holm(methods: dict) -> None:
     tests = [t for m in methods.values() for t in m.get("concentration", {}).values()]
     for t, p in zip(tests, holm([t["p"] for t in tests])):
         t["p_holm"] = p
-        t["concentrates"] = bool(p < LEVEL and t["mean_difference"] is not None and t["mean_difference"] >= MIN_SHIFT)
+        d = t["mean_difference"] if t["mean_difference"] is not None else 0.0
+        t["concentrates"] = bool(p < LEVEL and d >= MIN_SHIFT)
+        t["leans"] = bool(not t["concentrates"] and ((p < LEVEL and d >= MIN_SHIFT / 2) or (t["p"] < LEVEL and d >= MIN_SHIFT)))
 
 
 def judge(methods: dict) -> tuple[str, str, list[str]]:
     """Level, verdict and findings from the paired tests (see the constants above).
 
-    - *untrustworthy*: two or more gradient methods concentrate on the same token class, or one
-      does by at least LARGE_SHIFT: the signature of a FACADE-style component;
-    - *caution*: one method concentrates, by less than LARGE_SHIFT;
-    - *ok*: none concentrates. Methods with low agreement and no concentration are listed as
-      unfaithful (their rankings are unreliable), which does not raise the level.
-    Each finding carries its evidence: shares, mean excess with its 95 % CI, r, p (Holm) and n."""
-    findings, by_class, large = [], {}, []
+    - *untrustworthy*: a gradient method concentrates attribution on a token class (the signature
+      of a FACADE-style component);
+    - *caution*: a method leans towards a class (weaker evidence);
+    - *ok*: neither. Methods with low agreement and no concentration are listed as unfaithful
+      (their rankings are unreliable), which does not raise the level.
+    Each finding carries its evidence: shares, mean excess with its 95 % CI, r, p (raw and Holm), n."""
+    findings, strong, weak = [], {}, {}
     for label, m in methods.items():
         if m["kind"] != "gradient":
             continue
-        hits = [(c, t) for c, t in m.get("concentration", {}).items() if t.get("concentrates")]
-        for c, t in hits:
-            by_class.setdefault(c, []).append(label)
-            if t["mean_difference"] >= LARGE_SHIFT:
-                large.append(label)
-            findings.append(f"{label} concentrates attribution on {c.replace('_', ' ')}: {t['share']:.0%} of |a| vs "
-                            f"occlusion's {t['reference_share']:.0%} (excess {t['mean_difference']:+.2f}, 95 % CI "
-                            f"{_ci(t['ci'])}, r = {t['rank_biserial']:+.2f}, p = {t['p_holm']:.1g} Holm, n = {t['n']}).")
+        tests = m.get("concentration", {})
+        for c, t in tests.items():
+            if not (t.get("concentrates") or t.get("leans")):
+                continue
+            (strong if t.get("concentrates") else weak).setdefault(c, []).append(label)
+            verb = "concentrates attribution on" if t.get("concentrates") else "leans towards"
+            findings.append(f"{label} {verb} {c.replace('_', ' ')}: {t['share']:.0%} of |a| vs occlusion's "
+                            f"{t['reference_share']:.0%} (excess {t['mean_difference']:+.2f}, 95 % CI {_ci(t['ci'])}, "
+                            f"r = {t['rank_biserial']:+.2f}, p = {t['p']:.1g}, Holm {t['p_holm']:.1g}, n = {t['n']}).")
         agree = m.get("vs_occlusion", {})
         low = []
         if agree.get("top1_agreement", 1.0) < LOW_TOP1:
@@ -249,22 +254,19 @@ def judge(methods: dict) -> tuple[str, str, list[str]]:
         rho = agree.get("spearman", float("nan"))
         if not math.isnan(rho) and rho < LOW_SPEARMAN:
             low.append(f"Spearman with occlusion {rho:.2f}")
-        if low and not hits:
+        if low and not any(t.get("concentrates") or t.get("leans") for t in tests.values()):
             findings.append(f"{label} is unfaithful here ({'; '.join(low)}) but concentrates on no token class: "
                             "its rankings are unreliable, with no sign of manipulation.")
-    several = {c: ms for c, ms in by_class.items() if len(ms) >= 2}
-    flagged = sorted({m for ms in by_class.values() for m in ms})
-    if several or large:
-        where = "; ".join(f"{', '.join(ms)} on {c.replace('_', ' ')}" for c, ms in by_class.items())
+    where = lambda d: "; ".join(f"{', '.join(ms)} on {c.replace('_', ' ')}" for c, ms in d.items())  # noqa: E731
+    if strong:
         return "untrustworthy", (
-            f"Gradient explanations of this model are pulled onto tokens the outputs do not care about ({where}): "
+            f"Gradient explanations of this model are pulled onto tokens its outputs do not care about ({where(strong)}): "
             "the signature of a FACADE-style component. Do not trust gradient explanations of this model; use "
             "output-based ones (occlusion, SIG mode=closed)."), findings
-    if flagged:
+    if weak:
         return "caution", (
-            f"{', '.join(flagged)} put(s) significantly more attribution on a token class than the model's outputs "
-            "justify, by less than a manipulation would. Check important conclusions with occlusion or SIG "
-            "mode=closed."), findings
+            f"Weak evidence that gradient attribution is pulled onto a token class ({where(weak)}). Check important "
+            "conclusions with occlusion or SIG mode=closed, or audit more texts (--limit)."), findings
     unfaithful = [f.split(" ")[0] for f in findings if " is unfaithful here" in f]
     return "ok", ("No gradient method concentrates attribution on stop words, the first token or punctuation beyond "
                   "what the model's outputs show; nothing suggests manipulation"
