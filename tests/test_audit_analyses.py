@@ -75,21 +75,62 @@ def test_spearman_and_agreement():
     assert a["spearman"] == pytest.approx(1.0) and a["top1_agreement"] == 1.0
 
 
-def _row(kind, share_stop, share_first, rho, top1):
-    row = {"kind": kind, "stop_words": {"share": share_stop, "top": 0.0}, "first_token": {"share": share_first, "top": 0.0}}
+def _row(kind, rho, top1, **excess):
+    """A table row; ``excess``: class -> (mean excess over occlusion, p) of a gradient method (raw p = Holm p / 3)."""
+    row = {"kind": kind, "stop_words": {"share": 0.3, "top": 0.0}, "first_token": {"share": 0.1, "top": 0.0}}
     if rho is not None:
         row["vs_occlusion"] = {"spearman": rho, "top1_agreement": top1}
+    if kind == "gradient":
+        row["concentration"] = {c: {"share": 0.3 + d, "reference_share": 0.3, "mean_difference": d, "ci": [d - 0.1, d + 0.1],
+                                    "rank_biserial": 0.9, "p": p / 3, "p_holm": p, "n": 20,
+                                    "concentrates": p < 0.05 and d >= 0.10,
+                                    "leans": not (p < 0.05 and d >= 0.10) and ((p < 0.05 and d >= 0.05) or (p / 3 < 0.05 and d >= 0.10))}
+                                for c, (d, p) in excess.items()}
     return row
 
 
-def test_verdicts():
-    ok = {"occlusion": _row("output", 0.3, 0.1, None, None), "saliency": _row("gradient", 0.35, 0.12, 0.6, 0.7),
-          "ig": _row("gradient", 0.3, 0.1, 0.7, 0.8)}
-    assert judge(ok)[0] == "ok"
-    bad = {"occlusion": _row("output", 0.3, 0.1, None, None), "saliency": _row("gradient", 0.9, 0.1, 0.05, 0.1),
-           "grad_x_input": _row("gradient", 0.8, 0.1, 0.1, 0.2), "ig": _row("gradient", 0.3, 0.1, 0.7, 0.8)}
-    level, verdict, findings = judge(bad)
-    assert level == "untrustworthy" and "saliency" in verdict and len(findings) == 2
+def test_verdicts_rest_on_the_tests_and_keep_unfaithful_apart_from_manipulated():
+    quiet = dict(stop_words=(0.02, 0.6), first_token=(0.0, 1.0))
+    ok = {"occlusion": _row("output", None, None), "saliency": _row("gradient", 0.6, 0.7, **quiet),
+          "grad_x_input": _row("gradient", 0.05, 0.1, first_token=(0.03, 0.03))}  # unfaithful, tiny excess
+    level, verdict, findings = judge(ok)
+    assert level == "ok" and findings == [findings[0]] and "grad_x_input is unfaithful here" in findings[0]
+    weak = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.06, 0.001)))
+    assert judge(weak)[0] == "caution"
+    uncorrected = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.20, 0.09)))  # p 0.03, Holm 0.09
+    assert judge(uncorrected)[0] == "caution"
+    one = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.15, 0.003)))
+    level, verdict, findings = judge(one)
+    assert level == "untrustworthy" and "saliency on stop words" in verdict
+    assert any("excess +0.15" in f and "p = 0.001, Holm 0.003, n = 20" in f for f in findings)
+    not_significant = dict(ok, saliency=_row("gradient", 0.6, 0.7, stop_words=(0.40, 0.2)))
+    assert judge(not_significant)[0] == "ok"
+
+
+def test_concentration_is_a_paired_test_over_texts():
+    from faithlens.audit.report import concentration
+
+    model = tiny("bert")
+    tok = model.tokenizer
+    enc = tok(["the film was good", "the plot and the acting", "a dull film , the end"] * 3, padding=True, return_tensors="pt")
+    ids = enc["input_ids"]
+    attributed = enc["attention_mask"].bool() & (ids != tok.cls_token_id) & (ids != tok.sep_token_id)
+    stop = stop_word_ids(model)[ids] & attributed
+    ref_scores = torch.where(attributed, 1.0, 0.0).double()  # uniform: the share on stop words is their count / length
+    pulled = torch.where(stop, 5.0, 1.0).double() * attributed
+    ex = lambda s: Explained(Run("x"), (), s, ids, attributed, 0.0)  # noqa: E731
+    t = concentration(model, ex(pulled), ex(ref_scores), "stop_words")
+    share = (pulled * stop).sum(1) / pulled.sum(1)
+    ref = stop.sum(1) / attributed.sum(1)
+    assert t["share"] == pytest.approx(float(share.mean())) and t["reference_share"] == pytest.approx(float(ref.mean()))
+    assert t["mean_difference"] == pytest.approx(float((share - ref).mean())) and t["n"] == 9
+    assert t["p"] < 0.01 and t["rank_biserial"] == 1.0
+    same = concentration(model, ex(ref_scores), ex(ref_scores), "stop_words")
+    assert same["p"] == 1.0 and same["mean_difference"] == 0.0
+    punct = concentration(model, ex(pulled), ex(ref_scores), "punctuation")
+    assert punct["n"] == 3  # only the texts holding a comma
+    words = concentration(model, ex(pulled), ex(ref_scores), frozenset({"film"}))
+    assert words["n"] == 6 and words["mean_difference"] < 0
 
 
 # --- a bag-of-words model with a known answer -------------------------------------------------------

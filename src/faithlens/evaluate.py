@@ -11,7 +11,8 @@ Method specs: a registry name, optionally with settings, e.g. ``ig:steps=250``, 
 
 **The run folder** (``out``): ``settings.json`` (settings, dataset selection, the model's content
 fingerprint), ``records.jsonl`` (one line per example and method), ``results.json``,
-``results.csv``, ``table.md``, ``agreement.md``, and while a run is going ``.faithlens.lock`` (one
+``results.csv``, ``table.md``, ``agreement.md``, ``significance.md`` (paired tests between the
+methods and against the seeded ``random`` row), and while a run is going ``.faithlens.lock`` (one
 run per folder) and, under a launcher, ``records.rank{r}.jsonl`` per process r ≥ 1. A resumed run
 checks its inputs by content: each finished record's example (text, pair, label) against the data,
 the model's files against their SHA-256, and the settings.
@@ -54,6 +55,7 @@ from .files import AppendFile, FolderLock, check_output_folder, write_atomic
 from .methods import get_method
 from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explanation_faithfulness, summarise
 from .robustness import EXTRA_METRICS, parse_metrics
+from .stats import spearman  # noqa: F401 - evaluate.spearman, as before
 from .model import ClassifierModel
 
 DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
@@ -414,9 +416,11 @@ class EvalResult:
     computed: int = 0  # records computed by this call (all processes); the rest were on disk
     # with rationales: {"k", "n_examples", "rows": [per method and "random": {"method", column: {"mean", "sem", "n"}}]}
     plausibility: dict = field(default_factory=dict)
+    significance: dict = field(default_factory=dict)  # paired tests between methods (`significance`)
 
     def markdown(self) -> str:
-        table = markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated)
+        table = markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated,
+                               significance=self.significance)
         if self.plausibility:
             from .plausibility import plausibility_markdown
 
@@ -457,6 +461,7 @@ def evaluate(
     curves: Sequence[float] | None = None,
     rationales=None,
     metrics: Sequence[str] = (),
+    random_row: bool = False,
 ) -> EvalResult:
     """Explain and score every example of ``dataset`` with every method; returns the table.
 
@@ -476,8 +481,12 @@ def evaluate(
     columns from ``EXTRA_METRICS`` (``infidelity``, ``sensitivity``). Under
     ``torchrun``/``accelerate launch`` the work is split across the processes (``out`` required)
     and every process returns the same result, whose ``computed`` counts the records computed by
-    the whole job.
+    the whole job. ``random_row`` (on in the CLI) adds the seeded ``random`` method (a random ordering of the words)
+    when it is not listed: the table marks methods whose Comp is not significantly above it, and
+    ``significance.md`` / ``EvalResult.significance`` hold the paired tests between methods.
     """
+    if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
+        methods = [*methods, RANDOM]
     specs = parse_methods(methods)
     extra = parse_metrics(metrics)
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
@@ -911,7 +920,7 @@ def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult
         plausibility = plausibility_rows(records, settings.methods, seed=settings.seed)
     return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods),
                       curves=summarise_curves(records, settings.methods), n_truncated=len(truncated),
-                      plausibility=plausibility)
+                      plausibility=plausibility, significance=significance(records, settings.methods, seed=settings.seed))
 
 
 def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
@@ -956,23 +965,111 @@ def _attributed_scores(record: dict) -> list[float]:
     return [s for s, special in zip(record["token_scores"], record["special"]) if not special]
 
 
-def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
-    """Spearman's rho with average ranks for ties; None when either side is constant."""
-    rx, ry = _ranks(torch.tensor(x, dtype=torch.float64)), _ranks(torch.tensor(y, dtype=torch.float64))
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    den = float(rx.norm() * ry.norm())
-    return None if den == 0 else float((rx * ry).sum()) / den
+# --- paired tests between methods ----------------------------------------------------------------------------
+
+SIGNIFICANCE_LEVEL = 0.05
+RANDOM = "random"  # the seeded random-ordering row (methods/random_words.py)
 
 
-def _ranks(v: torch.Tensor) -> torch.Tensor:
-    order = torch.argsort(v, stable=True)
-    ranks = torch.empty_like(v)
-    ranks[order] = torch.arange(len(v), dtype=torch.float64)
-    for value in torch.unique(v):  # average ranks of ties
-        tied = v == value
-        if int(tied.sum()) > 1:
-            ranks[tied] = ranks[tied].mean()
-    return ranks
+def significance(records: Sequence[dict], methods: Sequence[str], *, seed: int = 0,
+                 level: float = SIGNIFICANCE_LEVEL) -> dict:
+    """Paired tests between every two methods over the examples both scored (k > 0), per metric.
+
+    For LO, Comp and Suff: the mean difference a − b with its paired bootstrap 95 % interval
+    (seeded) and the two-sided Wilcoxon signed-rank p-value, Holm-corrected across the pairs of
+    that metric (`faithlens.stats`). ``winner``: the method with the best mean whose difference from
+    every other method (the random row aside) is significant at ``level`` after correction; else
+    None and ``tied``: the best method and every method not significantly different from it.
+    ``vs_random``: per method, the one-sided test that its Comp exceeds the random row's
+    (Holm-corrected across methods); ``above_random`` is that test's verdict."""
+    from .stats import holm, paired_test
+
+    by = {(r["index"], r["method"]): r for r in records if r.get("k") != 0}
+    out: dict = {"level": level, "seed": seed, "metrics": {}, "vs_random": {}}
+    for metric in TOPK_COLUMNS:
+        pairs = []
+        for i, a in enumerate(methods):
+            for b in methods[i + 1:]:
+                common = sorted(j for (j, m) in by if m == a and (j, b) in by)
+                if len(common) < 2:
+                    continue
+                x = [by[(j, a)][metric] for j in common]
+                y = [by[(j, b)][metric] for j in common]
+                pairs.append(dict(paired_test(x, y, seed=seed), a=a, b=b))
+        for p, adjusted in zip(pairs, holm([p["p"] for p in pairs])):
+            p["p_holm"] = adjusted
+            p["significant"] = adjusted < level
+        out["metrics"][metric] = {"pairs": pairs, **_winner(records, methods, metric, pairs)}
+    if RANDOM in methods:
+        tests = {}
+        for m in methods:
+            if m == RANDOM:
+                continue
+            common = sorted(j for (j, mm) in by if mm == m and (j, RANDOM) in by)
+            if len(common) >= 2:
+                tests[m] = paired_test([by[(j, m)]["comprehensiveness"] for j in common],
+                                       [by[(j, RANDOM)]["comprehensiveness"] for j in common], seed=seed,
+                                       alternative="greater")
+        for (m, t), adjusted in zip(tests.items(), holm([t["p"] for t in tests.values()])):
+            t["p_holm"] = adjusted
+            t["above_random"] = adjusted < level and t["mean_difference"] > 0
+        out["vs_random"] = tests
+    return out
+
+
+def _winner(records: Sequence[dict], methods: Sequence[str], metric: str, pairs: list[dict]) -> dict:
+    from .metrics import summarise as _summ
+
+    means = {}
+    for m in methods:
+        values = [r[metric] for r in records if r["method"] == m and r.get("k") != 0 and r.get(metric) is not None]
+        if values:
+            means[m] = _summ(values)["mean"]
+    contenders = [m for m in means if m != RANDOM]
+    if not contenders:
+        return {"winner": None, "tied": []}
+    lower = METRICS[metric].direction == "lower"
+    best = (min if lower else max)(contenders, key=lambda m: means[m])
+    tied = [best]
+    for m in contenders:
+        if m == best:
+            continue
+        pair = next((p for p in pairs if {p["a"], p["b"]} == {best, m}), None)
+        if pair is None or not pair["significant"]:
+            tied.append(m)
+    return {"winner": best if len(tied) == 1 else None, "tied": tied if len(tied) > 1 else []}
+
+
+def significance_markdown(sig: dict) -> str:
+    """significance.md: the winner line, the vs-random tests and every pair per metric."""
+    lines = [f"# Paired tests between methods (level {sig['level']:g}, Holm-corrected)", "",
+             "Differences a − b over the examples both methods scored (k > 0): mean, paired bootstrap 95 % interval "
+             f"(2000 resamples, seed {sig['seed']}), two-sided Wilcoxon signed-rank p-value and Holm-adjusted p across "
+             "the pairs of each metric; r = matched-pairs rank-biserial correlation (effect size, −1..1).", ""]
+    lines.append(best_line([], sig).strip())
+    lines.append("")
+    if sig.get("vs_random"):
+        lines += ["## Comp above the random ordering (one-sided Wilcoxon, Holm across methods)", "",
+                  "| method | Comp − random (mean) | 95 % CI | p | p (Holm) | above random | n |", "|---|---|---|---|---|---|---|"]
+        for m, t in sig["vs_random"].items():
+            lines.append(f"| {m} | {t['mean_difference']:+.4f} | {_ci(t['ci'])} | {t['p']:.2g} | {t['p_holm']:.2g} | "
+                         f"{'yes' if t['above_random'] else '**no**'} | {t['n']} |")
+        lines.append("")
+    for metric, short in (("log_odds", "LO ↓"), ("comprehensiveness", "Comp ↑"), ("sufficiency", "Suff ↓")):
+        pairs = sig["metrics"].get(metric, {}).get("pairs", [])
+        if not pairs:
+            continue
+        lines += [f"## {short}", "", "| A | B | mean A − B | 95 % CI | r | p | p (Holm) | significant | n |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for p in pairs:
+            lines.append(f"| {p['a']} | {p['b']} | {p['mean_difference']:+.4f} | {_ci(p['ci'])} | {p['rank_biserial']:+.2f} "
+                         f"| {p['p']:.2g} | {p['p_holm']:.2g} | {'yes' if p['significant'] else 'no'} | {p['n']} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _ci(ci) -> str:
+    return "–" if ci[0] is None else f"[{ci[0]:+.4f}, {ci[1]:+.4f}]"
 
 
 def _cell(stat: dict, digits: int = 4) -> str:
@@ -984,7 +1081,8 @@ def _cell(stat: dict, digits: int = 4) -> str:
     return f"{mean:.{digits}f} ± {sem:.{digits}f}"
 
 
-def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int, *, n_truncated: int = 0) -> str:
+def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int, *, n_truncated: int = 0,
+                   significance: dict | None = None) -> str:
     """The table: one row per method; a "k = 0" column appears when some example had too few tokens
     for the top-k fraction (those are left out of LO, Comp and Suff, see :func:`summarise_run`)."""
     arrow = {name: m.arrow for name, m in {**METRICS, **EXTRA_METRICS}.items()}
@@ -994,9 +1092,11 @@ def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int
             f"| Delta {arrow['delta']} | SIG per-word Δ ↓ |" + "".join(f" {EXTRA_NAMES[m]} {arrow[m]} |" for m in extra)
             + " s / example | n |" + (" k = 0 |" if k_zero else ""))
     lines = [head, "|" + "---|" * (9 + len(extra) if k_zero else 8 + len(extra))]
+    below = _not_above_random(significance)
     for row in rows:
         n = row["delta"]["n"]
-        lines.append(f"| {row['method']} | {_cell(row['log_odds'])} | {_cell(row['comprehensiveness'])} | "
+        name = row["method"] + (" †" if row["method"] in below else "")
+        lines.append(f"| {name} | {_cell(row['log_odds'])} | {_cell(row['comprehensiveness'])} | "
                      f"{_cell(row['sufficiency'])} | {_cell(row['delta'])} | {_cell(row['sig_delta'])} | "
                      + "".join(f"{_cell(row[m])} | " for m in extra)
                      + f"{_cell(row['seconds'], 3)} | {n} |" + (f" {row.get('k_zero', 0)} |" if k_zero else ""))
@@ -1004,8 +1104,14 @@ def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int
                f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
                "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
                "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|."
-               + _extra_note(settings) + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows) + "\n")
-    return "\n".join(lines) + "\n" + caption + best_line(rows)
+               + _extra_note(settings) + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows)
+               + (" † Comp not significantly above the seeded random ordering (`random` row; one-sided Wilcoxon, "
+                  "Holm-corrected, significance.md)." if below else "") + "\n")
+    return "\n".join(lines) + "\n" + caption + best_line(rows, significance)
+
+
+def _not_above_random(sig: dict | None) -> set[str]:
+    return {m for m, t in ((sig or {}).get("vs_random") or {}).items() if not t.get("above_random")}
 
 
 EXTRA_NAMES = {"infidelity": "Infid", "sensitivity": "Sens"}
@@ -1050,10 +1156,23 @@ def _timing_note(rows: Sequence[dict]) -> str:
             "ran on, the others are left out of it: " + "; ".join(parts) + ".")
 
 
-def best_line(rows: Sequence[dict]) -> str:
-    """Which method is most faithful on each metric (by the mean, in the metric's direction)."""
+def best_line(rows: Sequence[dict], sig: dict | None = None) -> str:
+    """Which method is most faithful on each metric. With the paired tests (``sig``, :func:`significance`) a
+    winner is named only when it differs significantly from every other method; otherwise the tied ones are listed.
+    Without them: the best mean, with a reminder to compare standard errors."""
     parts = []
-    for name, short in (("log_odds", "LO"), ("comprehensiveness", "Comp"), ("sufficiency", "Suff")):
+    names = (("log_odds", "LO"), ("comprehensiveness", "Comp"), ("sufficiency", "Suff"))
+    if sig and sig.get("metrics"):
+        for name, short in names:
+            entry = sig["metrics"].get(name) or {}
+            if entry.get("winner"):
+                parts.append(f"{short} → {entry['winner']}")
+            elif entry.get("tied"):
+                parts.append(f"{short}: tied between {', '.join(entry['tied'])}")
+        if parts:
+            return ("Most faithful (paired Wilcoxon, Holm-corrected, level "
+                    f"{sig['level']:g}; see significance.md): " + "; ".join(parts) + ".\n")
+    for name, short in names:
         scored = [(row[name]["mean"], row["method"]) for row in rows if row[name]["mean"] is not None]
         if scored:
             pick = min(scored) if METRICS[name].direction == "lower" else max(scored)
@@ -1078,7 +1197,8 @@ def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> Non
     """results.json, results.csv, table.md (and agreement.md for several methods), each written atomically;
     with ``report``, also report.html and the plots (metrics.svg/.png, aopc.svg/.png) when matplotlib is installed."""
     payload = {"settings": result.settings.to_dict(), "n_examples": result.n_examples, "n_truncated": result.n_truncated,
-               "rows": result.rows, "agreement": result.agreement, "curves": result.curves, "version": __version__,
+               "rows": result.rows, "agreement": result.agreement, "curves": result.curves,
+               "significance": result.significance, "version": __version__,
                **({"plausibility": result.plausibility} if result.plausibility else {}),
                "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     write_atomic(out / "results.json", json.dumps(payload, indent=2) + "\n", durable=False)
@@ -1100,6 +1220,8 @@ def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> Non
                      durable=False)
         write_atomic(out / "plausibility.json", json.dumps({"rationales": result.settings.rationales, **result.plausibility},
                                                            indent=2) + "\n", durable=False)
+    if result.significance.get("metrics"):
+        write_atomic(out / "significance.md", significance_markdown(result.significance), durable=False)
     if report:
         from .views.reports import write_eval_report
 

@@ -7,8 +7,8 @@ import math
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 3  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error
-SCHEMA_VERSIONS = (1, 2, 3)  # older files load with their defaults (signed: every method but saliency)
+SCHEMA_VERSION = 4  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness
+SCHEMA_VERSIONS = (1, 2, 3, 4)  # older files load with their defaults (signed: every method but saliency)
 UNSIGNED_METHODS = ("saliency",)  # for files written before `signed` was recorded
 
 
@@ -55,6 +55,7 @@ class Explanation:
     signed: bool = True  # False: the scores are magnitudes with no direction (saliency); views use a one-colour scale
     error: dict | None = None  # the measured accuracy of these scores (`faithlens.accuracy.measure`): kind, relative, ...
     sampling_error: tuple[float, ...] | None = None  # per token: standard error of its raw score (sampled methods)
+    faithfulness: dict | None = None  # Comp/Suff/LO at top-k against random word orderings (`faithlens.trust`), on request
 
     # --- views -------------------------------------------------------------------------------
     @property

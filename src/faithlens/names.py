@@ -9,7 +9,7 @@ test instead of silently missing from the help.
 from __future__ import annotations
 
 METHODS = ("sig", "ig", "grad_x_input", "saliency", "smoothgrad", "deeplift", "gradient_shap", "occlusion",
-           "shapley", "kernel_shap", "lime", "partition", "dig", "dig_maxcount")  # methods.METHODS
+           "shapley", "kernel_shap", "lime", "partition", "random", "dig", "dig_maxcount")  # methods.METHODS
 RULES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "leja", "patterson",
          "clenshaw_curtis")  # quadrature.RULES
 NESTED_RULES = ("leja", "patterson", "clenshaw_curtis")  # quadrature.NESTED_RULES (error-controlled steps)

@@ -32,6 +32,7 @@ METHOD_SETTINGS = {  # which settings each method reads (besides the common ones
     "dig": {"steps"},
     "dig_maxcount": {"steps"},
     "occlusion": {"unit"},
+    "random": {"seed"},
     "smoothgrad": {"n_samples", "noise", "seed"},
     "gradient_shap": {"n_samples", "seed"},
     "shapley": {"n_samples", "seed"},

@@ -10,10 +10,12 @@ the first token while occlusion does not.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +33,20 @@ GRADIENT_RUNS = (Run("saliency"), Run("grad_x_input"), Run("ig"), Run("sig", "re
 OUTPUT_RUNS = (Run("occlusion"), Run("sig", "closed"))
 REFERENCE = "occlusion"
 
-# Verdict thresholds (see `verdict`): chosen so a method that agrees with the outputs on fewer
-# than one example in three, or moves a quarter of all attribution onto stop words / the first
-# token relative to occlusion, is called out.
+# The verdict (`judge`) rests on paired tests over texts, calibrated by measurement
+# (results/audit/calibration.md): a gradient method *concentrates* attribution on a token class
+# when its per-text share there exceeds the output-based reference's (occlusion) by a one-sided
+# Wilcoxon signed-rank test, Holm-corrected across methods × classes, at LEVEL, with a mean
+# excess of at least MIN_SHIFT of all attribution (on the clean default model no method's excess
+# reached 0.03 in any sample; 120-step facades gave 0.12–0.42). It *leans* towards a class when
+# the evidence is weaker: significant after correction with an excess of MIN_SHIFT / 2, or an
+# excess of MIN_SHIFT significant before correction only. Low agreement with the reference alone
+# (Spearman < LOW_SPEARMAN or top-1 < LOW_TOP1) makes a method *unfaithful*, not manipulated.
 LOW_TOP1 = 0.35
 LOW_SPEARMAN = 0.2
-SHIFT = 0.25
+LEVEL = 0.05
+MIN_SHIFT = 0.10  # share of all |a|: the smallest excess concentration called out
+CLASSES = ("stop_words", "first_token", "punctuation")
 
 
 # --- pure statistics ----------------------------------------------------------------------------
@@ -82,6 +92,55 @@ def mass_on(model: ClassifierModel, ex: Explained, target: str) -> dict:
     return {"share": float((p * t).sum(1).mean()), "top": float(hit.double().mean())}
 
 
+def class_mask(model: ClassifierModel, ex: Explained, token_class: str | frozenset) -> Tensor:
+    """(N, L) bool: the attributed tokens of a class: stop_words, first_token, punctuation (every character of
+    the token's text is punctuation), or a set of lower-case words (the user's class; whole tokens)."""
+    if token_class in ("stop_words", "first_token"):
+        return target_mask(model, ex.input_ids, ex.attributed, token_class)
+    table = _word_table(model.tokenizer, "punctuation" if token_class == "punctuation" else tuple(sorted(token_class)))
+    return table[ex.input_ids.clamp(0, len(table) - 1)] & ex.attributed
+
+
+@functools.lru_cache(maxsize=16)
+def _word_table(tokenizer, which) -> Tensor:
+    from .targets import token_text
+
+    vocab = tokenizer.get_vocab()
+    table = torch.zeros(max(len(tokenizer), max(vocab.values()) + 1), dtype=torch.bool)
+    special = set(tokenizer.all_special_ids)
+    words = None if which == "punctuation" else set(which)
+    for token, i in vocab.items():
+        if i in special:
+            continue
+        text = token_text(tokenizer, token)
+        if words is None:
+            table[i] = bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
+        else:
+            table[i] = text.lower() in words
+    return table
+
+
+def class_name(token_class: str | frozenset) -> str:
+    return token_class if isinstance(token_class, str) else "words: " + ", ".join(sorted(token_class))
+
+
+def concentration(model: ClassifierModel, ex: Explained, reference: Explained, token_class, *, seed: int = 0) -> dict:
+    """Does `ex` put more of its |a| on a token class than the reference, text by text?
+
+    Per text the share of |a| (normalised over attributed tokens) on the class, for both; the
+    paired one-sided Wilcoxon test that the method's exceeds the reference's, the bootstrap CI of the
+    mean excess (`faithlens.stats.paired_test`), and both means."""
+    from ..stats import paired_test
+
+    mask = class_mask(model, ex, token_class)
+    share = (normalise_abs(ex.scores, ex.attributed) * mask).sum(1)  # (N,)
+    ref = (normalise_abs(reference.scores, reference.attributed) * mask).sum(1)  # same texts, same tokens
+    has = mask.any(1)  # texts without a token of the class say nothing about it
+    test = paired_test(share[has].tolist(), ref[has].tolist(), alternative="greater", seed=seed)
+    return dict(test, share=float(share[has].mean()) if bool(has.any()) else float("nan"),
+                reference_share=float(ref[has].mean()) if bool(has.any()) else float("nan"))
+
+
 # --- the audit ---------------------------------------------------------------------------------
 
 @dataclass
@@ -95,9 +154,11 @@ class AuditReport:
     findings: list[str]
     examples: list[dict] = field(default_factory=list)  # {"tokens": [...], "special": [...], "scores": {label: [...]}}
     settings: dict = field(default_factory=dict)
+    sanity: dict | None = None  # `faithlens.audit.sanity.sanity_check`, with --sanity
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("model", "n", "score", "level", "verdict", "findings", "methods", "settings", "examples")}
+        keys = ("model", "n", "score", "level", "verdict", "findings", "methods", "settings", "examples")
+        return {k: getattr(self, k) for k in keys} | ({"sanity": self.sanity} if self.sanity is not None else {})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=True)
@@ -117,8 +178,14 @@ class AuditReport:
 
 def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit", steps: int = 10,
           gradient_runs: Sequence[Run] = GRADIENT_RUNS, output_runs: Sequence[Run] = OUTPUT_RUNS,
-          n_examples: int = 4, progress: bool = True) -> AuditReport:
-    """Explain `texts` with gradient- and output-based methods and judge whether they agree."""
+          n_examples: int = 4, progress: bool = True, classes: Sequence = CLASSES, seed: int = 0) -> AuditReport:
+    """Explain `texts` with gradient- and output-based methods and judge whether they agree.
+
+    ``classes``: token classes tested for concentration (``CLASSES`` and/or sets of lower-case
+    words). Each gradient method's row gets ``"concentration": {class: paired test}`` against the
+    reference (occlusion), Holm-corrected across methods × classes (``p_holm``); `judge` turns
+    them into the level. Below 5 texts no one-sided Wilcoxon test can reach p < 0.05: the findings
+    say so and the level is "ok" for want of evidence."""
     runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps)
             for r in (*gradient_runs, *output_runs)]
     explained = explain_runs(model, texts, runs, score=score, progress=progress)
@@ -131,49 +198,85 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
                "seconds": round(ex.seconds, 2)}
         if ex is not reference:
             row["vs_occlusion"] = agreement_with(reference, ex)
+        if label in gradient_labels:
+            row["concentration"] = {class_name(c): concentration(model, ex, reference, c, seed=seed) for c in classes}
         methods[label] = row
+    _holm(methods)
     level, verdict, findings = judge(methods)
+    if len(texts) < 5:
+        findings.append(f"Only {len(texts)} texts: too few for the paired tests to find anything at {LEVEL:g} "
+                        "(at least 5, better 20+). Raise --limit.")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
     return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
                        findings=findings, examples=examples,
-                       settings={"steps": steps, "baseline": "mask", "reference": reference.run.label})
+                       settings={"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
+                                 "min_shift": MIN_SHIFT, "seed": seed,
+                                 "classes": [class_name(c) for c in classes]})
+
+
+def _holm(methods: dict) -> None:
+    """p_holm on every concentration test, corrected across all methods × classes."""
+    from ..stats import holm
+
+    tests = [t for m in methods.values() for t in m.get("concentration", {}).values()]
+    for t, p in zip(tests, holm([t["p"] for t in tests])):
+        t["p_holm"] = p
+        d = t["mean_difference"] if t["mean_difference"] is not None else 0.0
+        t["concentrates"] = bool(p < LEVEL and d >= MIN_SHIFT)
+        t["leans"] = bool(not t["concentrates"] and ((p < LEVEL and d >= MIN_SHIFT / 2) or (t["p"] < LEVEL and d >= MIN_SHIFT)))
 
 
 def judge(methods: dict) -> tuple[str, str, list[str]]:
-    """Plain-language verdict from the per-method table (see the module docstring)."""
-    ref = methods.get(REFERENCE) or next(m for m in methods.values() if m["kind"] == "output")
-    findings, flagged = [], []
+    """Level, verdict and findings from the paired tests (see the constants above).
+
+    - *untrustworthy*: a gradient method concentrates attribution on a token class (the signature
+      of a FACADE-style component);
+    - *caution*: a method leans towards a class (weaker evidence);
+    - *ok*: neither. Methods with low agreement and no concentration are listed as unfaithful
+      (their rankings are unreliable), which does not raise the level.
+    Each finding carries its evidence: shares, mean excess with its 95 % CI, r, p (raw and Holm), n."""
+    findings, strong, weak = [], {}, {}
     for label, m in methods.items():
         if m["kind"] != "gradient":
             continue
-        agree = m["vs_occlusion"]
-        reasons = []
-        if agree["top1_agreement"] < LOW_TOP1:
-            reasons.append(f"its top token matches occlusion's on only {agree['top1_agreement']:.0%} of examples")
-        if not math.isnan(agree["spearman"]) and agree["spearman"] < LOW_SPEARMAN:
-            reasons.append(f"its token ranking barely correlates with occlusion's (Spearman {agree['spearman']:.2f})")
-        for target, what in (("stop_words", "stop words"), ("first_token", "the first token")):
-            shift = m[target]["share"] - ref[target]["share"]
-            if shift > SHIFT:
-                reasons.append(f"it puts {m[target]['share']:.0%} of its attribution on {what} "
-                               f"(occlusion: {ref[target]['share']:.0%})")
-        if reasons:
-            flagged.append(label)
-            findings.append(f"{label}: " + "; ".join(reasons) + ".")
-    n_gradient = sum(1 for m in methods.values() if m["kind"] == "gradient")
-    if not flagged:
-        return "ok", ("Gradient-based explanations agree with output-based ones on this sample; nothing suggests "
-                      "they are manipulated."), findings
-    concentrated = any("attribution on" in f for f in findings)
-    if len(flagged) >= max(2, n_gradient // 2) and concentrated:
+        tests = m.get("concentration", {})
+        for c, t in tests.items():
+            if not (t.get("concentrates") or t.get("leans")):
+                continue
+            (strong if t.get("concentrates") else weak).setdefault(c, []).append(label)
+            verb = "concentrates attribution on" if t.get("concentrates") else "leans towards"
+            findings.append(f"{label} {verb} {c.replace('_', ' ')}: {t['share']:.0%} of |a| vs occlusion's "
+                            f"{t['reference_share']:.0%} (excess {t['mean_difference']:+.2f}, 95 % CI {_ci(t['ci'])}, "
+                            f"r = {t['rank_biserial']:+.2f}, p = {t['p']:.1g}, Holm {t['p_holm']:.1g}, n = {t['n']}).")
+        agree = m.get("vs_occlusion", {})
+        low = []
+        if agree.get("top1_agreement", 1.0) < LOW_TOP1:
+            low.append(f"top token matches occlusion's on {agree['top1_agreement']:.0%} of texts")
+        rho = agree.get("spearman", float("nan"))
+        if not math.isnan(rho) and rho < LOW_SPEARMAN:
+            low.append(f"Spearman with occlusion {rho:.2f}")
+        if low and not any(t.get("concentrates") or t.get("leans") for t in tests.values()):
+            findings.append(f"{label} is unfaithful here ({'; '.join(low)}) but concentrates on no token class: "
+                            "its rankings are unreliable, with no sign of manipulation.")
+    where = lambda d: "; ".join(f"{', '.join(ms)} on {c.replace('_', ' ')}" for c, ms in d.items())  # noqa: E731
+    if strong:
         return "untrustworthy", (
-            f"Large disagreement: {len(flagged)} of {n_gradient} gradient-based methods ({', '.join(flagged)}) contradict "
-            "what the model's outputs show and pile attribution on tokens that should not matter. Do not trust gradient "
-            "explanations of this model (it may contain a FACADE-style component); use output-based explanations "
-            "(occlusion, SIG mode=closed) instead."), findings
-    return "caution", (
-        f"Some disagreement: {', '.join(flagged)} differ(s) noticeably from output-based explanations. Check important "
-        "conclusions with occlusion or SIG mode=closed."), findings
+            f"Gradient explanations of this model are pulled onto tokens its outputs do not care about ({where(strong)}): "
+            "the signature of a FACADE-style component. Do not trust gradient explanations of this model; use "
+            "output-based ones (occlusion, SIG mode=closed)."), findings
+    if weak:
+        return "caution", (
+            f"Weak evidence that gradient attribution is pulled onto a token class ({where(weak)}). Check important "
+            "conclusions with occlusion or SIG mode=closed, or audit more texts (--limit)."), findings
+    unfaithful = [f.split(" ")[0] for f in findings if " is unfaithful here" in f]
+    return "ok", ("No gradient method concentrates attribution on stop words, the first token or punctuation beyond "
+                  "what the model's outputs show; nothing suggests manipulation"
+                  + (f" ({', '.join(unfaithful)} disagree(s) with occlusion: unfaithful, not manipulated)." if unfaithful
+                     else ".")), findings
+
+
+def _ci(ci) -> str:
+    return "–" if ci[0] is None else f"[{ci[0]:+.2f}, {ci[1]:+.2f}]"
 
 
 def _example(model: ClassifierModel, explained: dict[str, Explained], j: int) -> dict:
@@ -238,6 +341,10 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(report)]
     lines += [""] + [f"![{_md_escape(Path(i).stem)}]({i})" for i in images] + ([""] if images else [])
+    if report.sanity:
+        from .sanity import sanity_markdown
+
+        lines += [sanity_markdown(report.sanity), ""]
     lines += ["## Examples", "", "Top words per method (score / L2 norm, sub-word tokens summed per word; saliency is "
               "unsigned: a magnitude, no direction).", ""]
     for ex in report.examples:

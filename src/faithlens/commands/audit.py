@@ -12,7 +12,13 @@ def register(subparsers) -> None:
         "audit", help="check whether gradient explanations of a model can be trusted (FACADE-style manipulation)",
         description="Runs gradient-based (saliency, grad×input, IG, SIG reverse) and output-based (occlusion, SIG "
                     "closed) explanations on a sample and reports how far they disagree, where each puts its "
-                    "attribution (stop words, first token), and a plain-language verdict.")
+                    "attribution, and a verdict from paired tests over the texts: a gradient method concentrates "
+                    "attribution on a token class (stop words, the first token, punctuation, or --token-class) when its "
+                    "share there exceeds occlusion's by a one-sided Wilcoxon test (Holm-corrected, p < 0.05) by at least "
+                    "0.10 of all attribution; two methods on one class, or one by 0.25, make the model 'untrustworthy' "
+                    "(exit code 1), one method 'caution'; a method that merely disagrees with occlusion is reported as "
+                    "unfaithful, not manipulated. Calibration: results/audit/calibration.md. --sanity adds the cascading "
+                    "model-parameter randomisation test (Adebayo et al. 2018).")
     p.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
     p.add_argument("--data", default="rotten_tomatoes", help="dataset: file, folder or name (default rotten_tomatoes)")
     p.add_argument("--split", default=None, help="split for named/folder datasets")
@@ -23,6 +29,15 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the sample shuffle")
     p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")
     p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
+    p.add_argument("--token-class", default=None, metavar="WORDS",
+                   help="also test concentration on these words: comma-separated (e.g. 'movie,film') or a file with one "
+                        "word a line (whole tokens, case-insensitive)")
+    p.add_argument("--sanity", action="store_true",
+                   help="also run the cascading model-parameter randomisation test (Adebayo et al. 2018): re-initialise "
+                        "the head, then each layer top down (seeded, on a copy), and report per method and level the "
+                        "Spearman correlation with the original attributions (JSON key 'sanity', plot sanity.svg/.png "
+                        "next to the report); a method still correlated ≥ 0.5 (|a|) at full randomisation is flagged "
+                        "'insensitive to the model'")
     p.add_argument("--examples", type=int, default=4, help="example sentences rendered side by side")
     p.add_argument("--markdown", default=None, metavar="PATH", help="write the Markdown report here")
     p.add_argument("--html", default=None, metavar="PATH", help="write the self-contained HTML report here")
@@ -30,8 +45,23 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
+def _words(value: str) -> list[str]:
+    """--token-class: a file with one word a line, or comma-separated words."""
+    from pathlib import Path
+
+    from ..errors import FaithlensError
+
+    path = Path(value)
+    words = path.read_text(encoding="utf-8").split("\n") if path.is_file() else value.split(",")
+    words = [w.strip().lower() for w in words if w.strip()]
+    if not words:
+        raise FaithlensError(f"--token-class {value!r} holds no word. Pass comma-separated words (e.g. 'movie,film') or "
+                             "a file with one word a line.")
+    return words
+
+
 def run(args) -> int:
-    from ..audit.report import audit
+    from ..audit.report import CLASSES, audit
     from ..data import load_dataset, select
     from ..files import check_output_file, write_atomic
     from ..model import load_model
@@ -50,6 +80,7 @@ def run(args) -> int:
     for option in ("markdown", "html", "json"):  # checked before any work
         if getattr(args, option):
             setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}"))
+    classes = list(CLASSES) + ([frozenset(_words(args.token_class))] if args.token_class else [])
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split)
     if args.holdout is not None:
@@ -57,7 +88,16 @@ def run(args) -> int:
 
         data = holdout(data, args.holdout, args.split_seed)[1]
     data = select(data, limit=args.limit, seed=args.seed, shuffle=True)
-    report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples)
+    report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples,
+                   classes=classes, seed=args.seed)
+    if args.sanity:
+        from ..audit.sanity import sanity_check, sanity_plot
+
+        report.sanity = sanity_check(model, list(data.texts), seed=args.seed, steps=args.steps, progress=True)
+        where = next((p for p in (args.markdown, args.html, args.json) if p), None)
+        if where is not None:
+            for p in sanity_plot(report.sanity, where.parent / "sanity"):
+                print(f"faithlens: wrote {p}", file=sys.stderr)
     images: list[str] = []
     for path in (args.markdown, args.html):  # plots as SVG/PNG next to the Markdown report (it links them), else the HTML
         if path:

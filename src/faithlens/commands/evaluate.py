@@ -30,7 +30,11 @@ def register(subparsers) -> None:
     p.add_argument("--label-column", default=None, help="column of the label (default: found from the column names)")
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
                    help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed "
-                        "sig:tolerance=1e-3 (error-controlled steps)")
+                        "sig:tolerance=1e-3 (error-controlled steps); a seeded 'random' row (a random ordering of the "
+                        "words) is added unless listed or --no-random")
+    p.add_argument("--no-random", dest="random_row", action="store_false",
+                   help="leave out the seeded random-ordering row (default: added, and the table marks methods whose Comp "
+                        "is not significantly above it; significance.md holds the paired tests between methods)")
     p.add_argument("--baseline", default="mask", help="mask, pad, zero or unk")
     p.add_argument("--steps", type=int, default=None, help="steps of path methods (default: each method's own: IG 50, DIG 30; SIG's own is its exact closed "
                         "form, so --steps 50 makes SIG integrate its path as the SIG paper did)")
@@ -127,7 +131,7 @@ def run(args) -> int:
                               max_chars=args.max_chars, shuffle=not args.no_shuffle, out=out, batch_size=args.batch_size,
                               truncate=args.truncate, progress=not args.quiet, memory_budget=memory,
                               curves=None if args.no_curves else AOPC_FRACTIONS, rationales=rationales,
-                              metrics=args.metrics)
+                              metrics=args.metrics, random_row=args.random_row)
     finally:
         if lock is not None:
             lock.release()
@@ -138,7 +142,7 @@ def run(args) -> int:
         from ..views import plots
 
         extra = ", plots (metrics.svg/.png, aopc.svg/.png)" if plots.available() else f" (no plots: {plots.INSTALL})"
-        print(f"Records, results.json, results.csv, table.md, report.html{extra} are in {args.out}", file=sys.stderr)
+        print(f"Records, results.json, results.csv, table.md, significance.md, report.html{extra} are in {args.out}", file=sys.stderr)
     print(f"faithlens evaluate: {time.perf_counter() - started:.1f} s wall", file=sys.stderr)
     return 0
 

@@ -88,6 +88,12 @@ def register(sub) -> None:
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
     p.add_argument("--seed", type=seed_arg, default=0,
                    help="seed of the random methods (smoothgrad, gradient_shap; default: 0, so reruns give the same numbers)")
+    p.add_argument("--no-faithfulness", dest="faithfulness", action="store_false",
+                   help="skip each explanation's faithfulness check (default: on; Comp, Suff and log-odds at top-20%% of "
+                        "tokens, and the same for --random seeded random orderings of its words; JSON key "
+                        "\"faithfulness\"; 4·(1+R) batched forward passes per text)")
+    p.add_argument("--random", type=int, default=20, metavar="R", dest="n_random",
+                   help="random word orderings each explanation is compared with (default: 20)")
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch (default: 16; results do not depend on it)")
     p.add_argument("--dtype", default="float32",
                    help="float32 or float64 (default: float32, the model's own; float64 for checking exactness)")
@@ -240,6 +246,7 @@ def run(args: argparse.Namespace) -> int:
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
+                    faithfulness=args.faithfulness, n_random=args.n_random,
                     **({"target_side": True} if args.target_side else {}))
     for name in ("unit", "mode"):  # given only when typed: an explicit --unit or --mode for a method that ignores it is refused
         if getattr(args, name) is not None:

@@ -10,6 +10,7 @@ from .ig import ig
 from .occlusion import occlusion
 from .perturbation import (DEFAULT_KERNEL_SAMPLES, DEFAULT_LIME_SAMPLES, DEFAULT_PERMUTATIONS, kernel_shap, lime,
                            partition, shapley)
+from .random_words import random_words
 from .sig import sig
 
 METHODS: dict[str, Method] = {
@@ -33,6 +34,8 @@ METHODS: dict[str, Method] = {
                default_samples=DEFAULT_LIME_SAMPLES, random=True, completeness=True),
         Method("partition", partition, "Owen values over a binary tree of contiguous word groups (exact, no sampling)",
                completeness=True),
+        Method("random", random_words, "A seeded random ordering of the words: the baseline faithfulness must beat",
+               signed=False),
     ]
 }
 

@@ -74,6 +74,7 @@ COSTS = {
     "kernel_shap": "samples ({samples}) coalitions: forward passes, then a weighted regression",
     "lime": "samples ({samples}) coalitions: forward passes, then a weighted ridge regression",
     "partition": "about 2·N² forward passes (coalitions of word groups), no sampling",
+    "random": "no model pass: seeded random word scores, the floor a faithful method must beat",
 }
 
 
@@ -241,6 +242,7 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
         settings["target"] = target  # a str is read by the one rule of faithlens.explainer._resolve_target (classes),
         # or is the answer (QA) or the continuation (causal LM)
     settings["truncate"] = _boolean(fields, "truncate")
+    settings["faithfulness"] = True  # each explanation against random orderings of its words (faithlens.trust)
     try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
         check_settings(methods, settings)
     except FaithlensError as exc:

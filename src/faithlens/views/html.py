@@ -14,8 +14,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..explanation import Explanation
-from .parts import (delta_text, explained_what, faithfulness_text, is_signed, prediction_parts, segments, target_matrix,
-                    word_spans)
+from .parts import (comparison_lines, delta_text, explained_what, is_signed, prediction_parts, segments, target_matrix,
+                    trust_line, word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, css
 
 # Rules are scoped to .faithlens so a notebook fragment does not restyle the notebook around it.
@@ -134,14 +134,19 @@ def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = Tr
         body.append('<table class="explanations"><tr><th>method</th><th>explanation</th>'
                     '<th class="num">seconds</th><th>accuracy</th></tr>')
         for e in explanations:
-            notes = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
-            if faithfulness_text(e):
-                notes = f'<div class="faith meta">faithfulness: {html.escape(faithfulness_text(e))}</div>' + notes
+            notes = _trust_html(e) + "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
             body.append(f'<tr data-method="{html.escape(e.method, quote=True)}"><td>{html.escape(e.method)}</td>'
                         f'<td class="txt">{_sentence(e, numbers=numbers)}{notes}{matrix_html(e)}</td>'
                         f'<td class="num">{e.seconds:.2f}</td><td class="gap">{html.escape(delta_text(e))}</td></tr>')
         body.append("</table>")
+        body += [f'<p class="meta trust">{html.escape(line)}</p>' for line in comparison_lines(explanations)]
     return "".join(body)
+
+
+def _trust_html(e: Explanation) -> str:
+    line = trust_line(e)
+    return "" if line is None else f'<div class="meta trust">faithfulness: {html.escape(line)}</div>'
+
 
 
 def explanation_html(e: Explanation) -> str:
@@ -150,7 +155,7 @@ def explanation_html(e: Explanation) -> str:
     warn = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
     body = (f"{_prediction_meta(e)}{legend_html([e])}"
             f'<p class="meta">{html.escape(e.method)} · {e.seconds:.2f} s{extra}</p>'
-            f'<div class="txt">{_sentence(e)}</div>{warn}{matrix_html(e)}')
+            f'<div class="txt">{_sentence(e)}</div>{_trust_html(e)}{warn}{matrix_html(e)}')
     return fragment(body)
 
 

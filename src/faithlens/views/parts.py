@@ -225,3 +225,57 @@ def visible(text: str) -> str:
     and bidi controls become visible escapes like ``\\x1b`` or ``\\u202e``; everything else is unchanged."""
     return _UNSAFE.sub(_escape, text)
 
+
+# --- per-explanation faithfulness (faithlens.trust) ------------------------------------------------
+
+def trust_line(e) -> str | None:
+    """"Comp 0.41, random 0.08 (20 orderings), beats 20/20" or None when not computed."""
+    f = getattr(e, "faithfulness", None)
+    if not f:
+        return None
+    rnd = f.get("random") or {}
+    if f.get("k", 0) == 0:
+        return "faithfulness: text too short for the top-k fraction (k = 0), nothing to measure"
+    line = f"Comp {f['comp']:.2f} (top {f['k']} token{'s' * (f['k'] != 1)})"
+    if rnd.get("n"):
+        beats = f.get("beats_random")
+        wins = round(beats * rnd["n"], 1) if beats is not None else None
+        shown = (f"{wins:g}" if wins is not None else "–")
+        line += f", random {rnd['comp']:.2f}, beats {shown}/{rnd['n']}"
+    return line + f"; Suff {f['suff']:.2f}, LO {f['log_odds']:.2f}"
+
+
+def comparison_lines(explanations: Sequence) -> list[str]:
+    """With several methods on one text: which is most faithful here (Comp), and how far their word rankings agree."""
+    scored = [e for e in explanations if getattr(e, "faithfulness", None) and e.faithfulness.get("k", 0) > 0]
+    lines = []
+    if len(scored) >= 2:
+        best = max(scored, key=lambda e: e.faithfulness["comp"])
+        rest = sorted((e for e in scored if e is not best), key=lambda e: -e.faithfulness["comp"])
+        tied = [e.method for e in rest if e.faithfulness["comp"] == best.faithfulness["comp"]]
+        if tied:
+            lines.append(f"most faithful on this text: tied between {best.method} and {', '.join(tied)} "
+                         f"(Comp {best.faithfulness['comp']:.2f})")
+        else:
+            lines.append(f"most faithful on this text: {best.method} (Comp {best.faithfulness['comp']:.2f}; next "
+                         f"{rest[0].method} {rest[0].faithfulness['comp']:.2f}); one text is weak evidence, "
+                         "`faithlens evaluate` tests it over many")
+    if len(explanations) >= 2:
+        pairs = []
+        for i, a in enumerate(explanations):
+            for b in explanations[i + 1:]:
+                rho = word_agreement(a, b)
+                if rho is not None:
+                    pairs.append(f"{a.method}–{b.method} {rho:+.2f}")
+        if pairs:
+            lines.append("word rankings agree (Spearman ρ): " + ", ".join(pairs))
+    return lines
+
+
+def word_agreement(a, b) -> float | None:
+    """Spearman's ρ between two explanations' word scores (same text, same words), or None."""
+    from ..stats import spearman
+
+    if [w.tokens for w in a.words] != [w.tokens for w in b.words]:
+        return None
+    return spearman([w.score for w in a.words], [w.score for w in b.words])

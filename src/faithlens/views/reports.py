@@ -37,7 +37,7 @@ def eval_table_html(result) -> str:
     caption = (f"Model {html.escape(str(s.model))}, data {html.escape(str(s.data))} ({result.n_examples} examples), baseline "
                f"{html.escape(str(s.baseline))}, top-k {s.topk:g}, protocol {html.escape(str(s.protocol))}, score "
                f"{html.escape(str(s.score))}, seed {s.seed}. Mean ± standard error over examples.")
-    best = best_line(result.rows).strip()
+    best = best_line(result.rows, result.significance).strip()
     return (f'<table class="eval"><tr><th>method</th>{head}<th class="num">n</th></tr>{"".join(rows)}</table>'
             f'<p class="meta">{caption}</p>' + (f"<p>{html.escape(best)}</p>" if best else ""))
 

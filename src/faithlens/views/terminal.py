@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from ..explanation import Explanation
-from .parts import (target_matrix, WordSpan, delta_text, explained_what, faithfulness_text, is_signed, prediction_parts,
-                    segments, visible, word_spans)
+from .parts import (target_matrix, WordSpan, comparison_lines, trust_line, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
+                    word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
 RESET = "\x1b[0m"
@@ -149,11 +149,12 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
         else:
             body = " ‖ ".join(render_words(e, colour=colour, segment=s) for s, _ in segments(e))
             lines.append(f"{name:>{width}}: {body}   ({e.seconds:.2f}s{extra})")
-        if faithfulness_text(e):
-            lines.append(f"{'':>{width}}  faithfulness: {visible(faithfulness_text(e))}")
+        if (faithful := trust_line(e)) is not None:
+            lines.append(f"{'':>{width}}  faithfulness: {faithful}")
         for warning in e.warnings:
             lines.append(f"{'':>{width}}  warning: {visible(warning)}")
         lines += render_matrix(e, colour=colour)
+    lines += [visible(line) for line in comparison_lines(explanations)]
     return "\n".join(lines)
 
 
