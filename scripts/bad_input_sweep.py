@@ -359,7 +359,7 @@ def cases(work: Path, explainer) -> list[Case]:
     tsv = data_file("five.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{i % 2}\n" for i, t in enumerate(
         ["a good film", "a dull and slow film", "fun", "the acting was great", "bad", "a fine story"])))
     run_args = lambda out, *more: ("evaluate", *model_arg, "--data", tsv, "--methods", "grad_x_input", "--quiet",  # noqa: E731
-                                   "--no-curves", "--out", str(out), *more)
+                                   "--no-curves", "--no-random", "--out", str(out), *more)  # one record per text
     add("5 runs", "explain --html into a missing folder", lambda: cli("explain", *model_arg, "good", "--method", "occlusion",
         "--html", str(work / "no-such-dir" / "x.html")), "ok", "the folder is created and the page written",
         lambda r: r.code == 0 and (work / "no-such-dir" / "x.html").stat().st_size > 0)
@@ -443,7 +443,7 @@ def cases(work: Path, explainer) -> list[Case]:
     def truncated_run():
         out = work / "run-truncate"
         code = cli("evaluate", *model_arg, "--data", long_tsv, "--methods", "grad_x_input", "--quiet", "--truncate",
-                   "--no-curves", "--out", str(out)).code
+                   "--no-curves", "--no-random", "--out", str(out)).code
         records = [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines()]
         return code, records, (out / "table.md").read_text()
 
@@ -964,7 +964,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         add(k, f"evaluate {spec}", lambda s=spec: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods", s, "--quiet"),
             "error", words)
     add(k, "evaluate smoothgrad:noise=0.1", lambda: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods",
-                                                        "smoothgrad:noise=0.1,n_samples=2", "--quiet", "--no-curves",
+                                                        "smoothgrad:noise=0.1,n_samples=2", "--quiet", "--no-curves", "--no-random",
                                                         "--out", str(work / "noise-run")), "ok", "the run records noise 0.1",
         lambda r: r.code == 0 and all(json.loads(line)["settings"]["noise"] == 0.1 for line in
                                       (work / "noise-run" / "records.jsonl").read_text().splitlines()))
