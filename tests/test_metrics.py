@@ -16,6 +16,7 @@ from faithlens.metrics import (
     completeness_gap,
     comprehensiveness,
     faithfulness,
+    faithfulness_at,
     log_odds,
     pack,
     sufficiency,
@@ -161,6 +162,31 @@ def test_aopc_is_the_mean_over_fractions():
     curve = aopc(model, enc, scores, baseline=MASK_BASELINE, fractions=(0.2, 0.5))
     one = [faithfulness(model, enc, scores, baseline=MASK_BASELINE, fraction=f).comprehensiveness for f in (0.2, 0.5)]
     assert float(curve["comprehensiveness"][0]) == pytest.approx(float((one[0] + one[1]) / 2))
+
+
+def test_several_fractions_in_one_forward_equal_separate_calls_and_score_each_set_once(monkeypatch):
+    import faithlens.metrics as metrics
+
+    model = linear_model(VALUES)
+    a = [CLS, 4, 5, 6, 7, 8, 9, 12, 13, SEP]  # 8 words: k = 0, 1, 1, 4 at 0.1, 0.2, 0.2, 0.5
+    b = [CLS, 13, 5, SEP]  # 2 words: k = 0, 0, 0, 1
+    sa = [0, 0.3, -0.5, 0.1, 0.2, 0.0, 0.05, 0.25, 0.9, 0]
+    sb = [0, 0.1, 0.7, 0]
+    enc = encoding([a, b])
+    scores = scores_for(enc, [sa, sb])
+    fractions = (0.1, 0.2, 0.2, 0.5)
+    rows = []
+    real = metrics.log_p_of
+    monkeypatch.setattr(metrics, "log_p_of", lambda m, r, **kw: rows.append(len(r.embeds)) or real(m, r, **kw))
+    together = faithfulness_at(model, enc, scores, baseline=MASK_BASELINE, fractions=fractions, rows_per_chunk=3)
+    # distinct (text, top-k set) pairs: a: k 0, 1, 4 (three sets); b: k 0, 1 (two sets) -> 2 originals + 3 · 5
+    assert rows == [2 + 3 * 5]
+    for f, got in zip(fractions, together):
+        alone = faithfulness(model, enc, scores, baseline=MASK_BASELINE, fraction=f)
+        for name in ("log_odds", "comprehensiveness", "sufficiency", "k"):
+            assert torch.equal(getattr(got, name), getattr(alone, name)), (f, name)
+    ids_a = [CLS, 4, 5, 6, 7, 8, 9, 12, 13, SEP]
+    assert float(together[3].comprehensiveness[0]) == pytest.approx(expected(ids_a, [8, 1, 7, 4])[1], abs=1e-12)
 
 
 def test_pack_keeps_order_and_reindexes():

@@ -53,7 +53,7 @@ from .errors import FaithlensError, FaithlensWarning, unknown_choice
 from .explainer import Explainer
 from .files import AppendFile, FolderLock, check_output_folder, write_atomic
 from .methods import get_method
-from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explanation_faithfulness, summarise
+from .metrics import DEFAULT_TOPK, METRICS, PROTOCOLS, completeness_gap, explanation_faithfulness_at, summarise
 from .robustness import EXTRA_METRICS, parse_metrics
 from .stats import spearman  # noqa: F401 - evaluate.spearman, as before
 from .model import ClassifierModel
@@ -793,10 +793,8 @@ def _run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: 
         explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline,
                                          score=settings.score, seed=settings.seed, truncate=settings.truncate,
                                          batch_size=len(members), memory_budget=memory_budget, **kwargs)
-        metrics = explanation_faithfulness(model, explanations, baseline=base, fraction=settings.topk,
-                                           protocol=settings.protocol, truncate=settings.truncate)
-        at_k = [explanation_faithfulness(model, explanations, baseline=base, fraction=f, protocol=settings.protocol,
-                                         truncate=settings.truncate) for f in (curves or ())]
+        metrics, *at_k = explanation_faithfulness_at(model, explanations, baseline=base, fractions=(settings.topk, *(curves or ())),
+                                                     protocol=settings.protocol, truncate=settings.truncate)  # one forward
         extra = extra_metrics(explainer, spec, explanations, [texts[j] for j in members], [index[j] for j in members],
                               settings, base, memory_budget, kwargs)
         for pos, (j, e) in enumerate(zip(members, explanations)):

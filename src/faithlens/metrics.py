@@ -214,11 +214,34 @@ def faithfulness(
 
     The original input and all 3·B perturbed inputs go through one padded forward, in chunks.
     """
+    return faithfulness_at(model, enc, token_scores, baseline=baseline, fractions=(fraction,), protocol=protocol,
+                           rows_per_chunk=rows_per_chunk)[0]
+
+
+def faithfulness_at(
+    model: ClassifierModel,
+    enc: Encoding,
+    token_scores: Tensor,
+    *,
+    baseline: Baseline,
+    fractions: Sequence[float],
+    protocol: str = "standard",
+    rows_per_chunk: int = 64,
+) -> list[Faithfulness]:
+    """`faithfulness` at several top-k fractions (one `Faithfulness` each, in order) in one forward.
+
+    The original input is scored once, and a perturbed row is scored once however many fractions
+    choose the same top-k set S for a text (fractions whose k coincide on a short text, or a fraction
+    listed twice): B + 3·U rows, U ≤ F·B the distinct (text, S) pairs. The values equal F separate
+    `faithfulness` calls'.
+    """
     if protocol not in PROTOCOLS:
         raise unknown_choice("metrics protocol", protocol, PROTOCOLS)
     if token_scores.shape != enc.input_ids.shape:
         raise FaithlensError(f"Expected token scores of shape {tuple(enc.input_ids.shape)} (texts × padded tokens). "
                              f"Got {tuple(token_scores.shape)}.")
+    if not fractions:
+        raise FaithlensError("Pass at least one top-k fraction, e.g. fractions=(0.2,).")
     task = model.task
     real = enc.attention_mask.bool()
     special = enc.special_mask & real
@@ -228,24 +251,47 @@ def faithfulness(
     y = task.predict(outputs, enc)  # (B, T) ŷ on the unmodified input
     protected = task.protected(enc, y) & real  # the prediction's own tokens: never removed
     eligible = (real if protocol == "reference" else enc.attributed) & ~protected
-    S = top_k_mask(token_scores, eligible, fraction=fraction)  # (B, L)
-    k = S.sum(1)
+    B, L = enc.input_ids.shape
+    masks = torch.stack([top_k_mask(token_scores, eligible, fraction=f) for f in fractions])  # (F, B, L)
+    owner, S, which = _distinct_sets(masks)  # (U,) text of each distinct set, (U, L) the sets, (F, B) -> row in U
+    u_enc, u_W, u_y = enc.select(owner.tolist()), W[owner], y[owner]
+    u_real, u_special, u_protected = real[owner], special[owner], protected[owner]
 
     ref = _replacement(model, baseline, W)  # (D,)
-    replaced = Rows(torch.where(S[..., None], ref.expand_as(W), W), enc.attention_mask, enc.token_type_ids,
-                    enc.position_ids, y)
+    replaced = Rows(torch.where(S[..., None], ref.expand_as(u_W), u_W), u_enc.attention_mask, u_enc.token_type_ids,
+                    u_enc.position_ids, u_y)
     original = Rows(W, enc.attention_mask, enc.token_type_ids, enc.position_ids, y)
-    deleted = _packed_rows(model, enc, W, real & ~S, y)
-    kept_extra = (special if protocol == "standard" else torch.zeros_like(S)) | protected
-    kept = _packed_rows(model, enc, W, S | kept_extra, y)
+    deleted = _packed_rows(model, u_enc, u_W, u_real & ~S, u_y)
+    kept_extra = (u_special if protocol == "standard" else torch.zeros_like(S)) | u_protected
+    kept = _packed_rows(model, u_enc, u_W, S | kept_extra, u_y)
     logp = log_p_of(model, _cat_rows([original, replaced, deleted, kept]), rows_per_chunk=rows_per_chunk)
-    B = len(enc)
-    lp_orig, lp_repl, lp_del, lp_kept = logp.split(B)  # each (B,)
-    zero = k == 0
-    lo = log_odds(log_p_original=lp_orig, log_p_replaced=lp_repl).masked_fill(zero, 0.0)
-    comp = comprehensiveness(p_original=lp_orig.exp(), p_deleted=lp_del.exp()).masked_fill(zero, 0.0)
-    suff = sufficiency(p_original=lp_orig.exp(), p_kept=lp_kept.exp()).masked_fill(zero, 0.0)
-    return Faithfulness(lo, comp, suff, k, y, lp_orig.exp())
+    U = len(owner)
+    lp_orig, lp_repl, lp_del, lp_kept = logp.split([B, U, U, U])
+    out = []
+    for f in range(len(fractions)):
+        rows = which[f]  # (B,)
+        k = masks[f].sum(1)
+        zero = k == 0
+        lo = log_odds(log_p_original=lp_orig, log_p_replaced=lp_repl[rows]).masked_fill(zero, 0.0)
+        comp = comprehensiveness(p_original=lp_orig.exp(), p_deleted=lp_del[rows].exp()).masked_fill(zero, 0.0)
+        suff = sufficiency(p_original=lp_orig.exp(), p_kept=lp_kept[rows].exp()).masked_fill(zero, 0.0)
+        out.append(Faithfulness(lo, comp, suff, k, y, lp_orig.exp()))
+    return out
+
+
+def _distinct_sets(masks: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """(F, B, L) bool top-k sets -> the distinct (text, set) pairs in order of first use: owner (U,), sets (U, L),
+    and for every (fraction, text) the index of its pair (F, B)."""
+    F, B, L = masks.shape
+    text = torch.arange(B).expand(F, B).reshape(-1, 1)
+    keys = torch.cat([text, masks.reshape(F * B, L).long()], dim=1)  # (F·B, 1 + L)
+    uniq, inverse = torch.unique(keys, dim=0, return_inverse=True)
+    first = torch.full((len(uniq),), F * B, dtype=torch.long).scatter_reduce(0, inverse, torch.arange(F * B), "amin")
+    order = torch.argsort(first)  # first use first: one fraction gives the texts in order, as before
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(len(order))
+    uniq = uniq[order]
+    return uniq[:, 0], uniq[:, 1:].bool(), rank[inverse].reshape(F, B)
 
 
 def aopc(
@@ -261,8 +307,8 @@ def aopc(
     """Each metric averaged over several top-k fractions (area over the perturbation curve): -> (B,) each."""
     if not fractions:
         raise FaithlensError("The 'fractions' parameter of aopc must list at least one fraction, e.g. (0.1, 0.2, 0.3, 0.4, 0.5).")
-    runs = [faithfulness(model, enc, token_scores, baseline=baseline, fraction=f, protocol=protocol,
-                         rows_per_chunk=rows_per_chunk) for f in fractions]
+    runs = faithfulness_at(model, enc, token_scores, baseline=baseline, fractions=fractions, protocol=protocol,
+                           rows_per_chunk=rows_per_chunk)
     return {name: torch.stack([getattr(r, name) for r in runs]).mean(0)
             for name in ("log_odds", "comprehensiveness", "sufficiency")}
 
@@ -308,6 +354,23 @@ def explanation_faithfulness(
     scores = scores_on_encoding(enc, [e.token_scores for e in explanations])
     return faithfulness(model, enc, scores, baseline=baseline, fraction=fraction, protocol=protocol,
                         rows_per_chunk=rows_per_chunk)
+
+
+def explanation_faithfulness_at(
+    model: ClassifierModel,
+    explanations: Sequence,
+    *,
+    baseline: Baseline,
+    fractions: Sequence[float],
+    protocol: str = "standard",
+    truncate: bool = False,
+    rows_per_chunk: int = 64,
+) -> list[Faithfulness]:
+    """`explanation_faithfulness` at several fractions in one forward (`faithfulness_at`)."""
+    enc = encoding_of(model, explanations, truncate=truncate)
+    scores = scores_on_encoding(enc, [e.token_scores for e in explanations])
+    return faithfulness_at(model, enc, scores, baseline=baseline, fractions=fractions, protocol=protocol,
+                           rows_per_chunk=rows_per_chunk)
 
 
 def encoding_of(model: ClassifierModel, explanations: Sequence, *, truncate: bool = False) -> Encoding:
