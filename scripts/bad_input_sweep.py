@@ -2,7 +2,10 @@
 Python API, data files, runs on disk, saved explanations and the web app (kinds 1-8), and the surfaces added with
 pairs, QA, causal LMs and training (kinds 9-17: pair files, SQuAD training data, training and facade options,
 argument parsing and options of another task, the API's types, label names that are numbers, JSON round trips,
-values that overflow, paths), each with the outcome it must have.
+values that overflow, paths), plus what an independent breaker found afterwards (issue 22, D3-D15: NumPy 0-d arrays,
+JSON field types, duplicate label names, a tolerance of 0, SQuAD offsets that are not ints, text after --method, options
+before the command, --file -, --target on other tasks, label columns), filed under the kinds they belong to; each case
+with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -203,8 +206,8 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--steps", "2.5"), "expected a positive int or 'auto'"),
         (("--method", "smoothgrad", "--samples", "10000000"), "'n_samples' parameter"),
         (("--method", "smoothgrad", "--samples", "0"), "'n_samples' parameter"),
-        (("--method", "smoothgrad", "--seed", "99999999999999999999"), "'seed' parameter"),
-        (("--method", "smoothgrad", "--seed", "-3"), "'seed' parameter"),
+        (("--method", "smoothgrad", "--seed", "99999999999999999999"), "argument --seed: expected an int in [0, 4,294,967,295]"),
+        (("--method", "smoothgrad", "--seed", "-3"), "argument --seed: expected an int in [0, 4,294,967,295]"),
         (("--batch-size", "0"), "'batch_size' parameter"),
         (("--batch-size", "-1"), "'batch_size' parameter"),
         (("--method", "ig", "--mode", "bogus"), "Unknown SIG mode"),
@@ -227,7 +230,7 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--tolerance", "-1"), "tolerance"),
         (("--method", "occlusion", "--tolerance", "0.001"), "tolerance"),
         (("--target", "1", "--answer", "x"), "Pass one of --target, --answer"),
-        (("--per-token",), "per_token"),
+        (("--per-token",), "--per-token attributes"),
         (("--max-new-tokens", "0"), "'max_new_tokens' parameter"),
     ]:
         add("2 options", "explain " + " ".join(argv), lambda a=argv: cli("explain", TEXT, *a), "error", words)
@@ -356,7 +359,7 @@ def cases(work: Path, explainer) -> list[Case]:
     tsv = data_file("five.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{i % 2}\n" for i, t in enumerate(
         ["a good film", "a dull and slow film", "fun", "the acting was great", "bad", "a fine story"])))
     run_args = lambda out, *more: ("evaluate", *model_arg, "--data", tsv, "--methods", "grad_x_input", "--quiet",  # noqa: E731
-                                   "--no-curves", "--out", str(out), *more)
+                                   "--no-curves", "--no-random", "--out", str(out), *more)  # one record per text
     add("5 runs", "explain --html into a missing folder", lambda: cli("explain", *model_arg, "good", "--method", "occlusion",
         "--html", str(work / "no-such-dir" / "x.html")), "ok", "the folder is created and the page written",
         lambda r: r.code == 0 and (work / "no-such-dir" / "x.html").stat().st_size > 0)
@@ -440,7 +443,7 @@ def cases(work: Path, explainer) -> list[Case]:
     def truncated_run():
         out = work / "run-truncate"
         code = cli("evaluate", *model_arg, "--data", long_tsv, "--methods", "grad_x_input", "--quiet", "--truncate",
-                   "--no-curves", "--out", str(out)).code
+                   "--no-curves", "--no-random", "--out", str(out)).code
         records = [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines()]
         return code, records, (out / "table.md").read_text()
 
@@ -675,9 +678,9 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     ]:
         add(k, "train " + " ".join(argv), lambda a=argv: train_cls(*a), "error", words)
     for argv, words in [
-        (("--stride", "384"), "must be smaller than max_length (384)"),
-        (("--max-length", "64", "--stride", "64"), "must be smaller than max_length (64)"),
-        (("--max-length", "32", "--stride", "100"), "must be smaller than max_length (32)"),
+        (("--stride", "384"), "must be smaller than --max-length (384)"),
+        (("--max-length", "64", "--stride", "64"), "must be smaller than --max-length (64)"),
+        (("--max-length", "32", "--stride", "100"), "must be smaller than --max-length (32)"),
         (("--stride", "-1"), "must be an int ≥ 0"),
         (("--labels", "a", "b"), "--task qa reads SQuAD files"),
         (("--text-column", "q"), "--task qa reads SQuAD files"),
@@ -961,7 +964,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         add(k, f"evaluate {spec}", lambda s=spec: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods", s, "--quiet"),
             "error", words)
     add(k, "evaluate smoothgrad:noise=0.1", lambda: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods",
-                                                        "smoothgrad:noise=0.1,n_samples=2", "--quiet", "--no-curves",
+                                                        "smoothgrad:noise=0.1,n_samples=2", "--quiet", "--no-curves", "--no-random",
                                                         "--out", str(work / "noise-run")), "ok", "the run records noise 0.1",
         lambda r: r.code == 0 and all(json.loads(line)["settings"]["noise"] == 0.1 for line in
                                       (work / "noise-run" / "records.jsonl").read_text().splitlines()))
@@ -1015,6 +1018,223 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     ]:
         add(k, " ".join(a if a not in (gone, str(work), str(a_file)) else Path(a).name for a in argv[:4]),
             lambda a=argv: cli(*a), "error", words)
+    out += breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first)
+    return out
+
+
+def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first) -> list[Case]:
+    """What an independent breaker found after kinds 9-17 (issue 22, D3-D15), each in the kind it belongs to."""
+    import re
+
+    import numpy as np
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+
+    # D3: NumPy arrays (kind 13): a 0-d array is its one value, a 1-d array a list of texts
+    k = "13 api types"
+    add(k, "explain(np.array('good film')) (0-d)", lambda: tx.explain(np.array("good film"), "occlusion"), "ok",
+        "one explanation of that text", lambda e: isinstance(e, faithlens.Explanation) and e.text == "good film")
+    add(k, "explain(np.array(3)) (0-d int)", lambda: tx.explain(np.array(3), "occlusion"), "error", "Got int 3")
+    add(k, "explain(np.array(b'good')) (0-d bytes)", lambda: tx.explain(np.array(b"good"), "occlusion"), "error",
+        "Decode it first")
+    add(k, "explain(np.array(['a good film'])) (1-d, one text)", lambda: tx.explain(np.array(["a good film"]), "occlusion"),
+        "ok", "a list of one explanation", lambda r: isinstance(r, list) and len(r) == 1 and r[0].text == "a good film")
+    try:
+        import pandas as pd
+
+        add(k, "explain(a pandas Series)", lambda: tx.explain(pd.Series(["a good film", "fun"]), "grad_x_input"), "ok",
+            "the list's scores", lambda r: [e.token_scores for e in r] == [e.token_scores for e in tx.explain(
+                ["a good film", "fun"], "grad_x_input")])
+    except ImportError:  # pandas is optional
+        pass
+
+    # D4: JSON field types and agreement (kind 15)
+    k = "15 json"
+    sampled = tx.explain("a good film", "shapley", n_samples=3)
+
+    def changed(**changes):
+        d = sampled.to_dict()
+        for key, value in changes.items():
+            d[key] = value(d[key]) if callable(value) else value
+        return json.dumps(d)
+
+    for name, text, words in [
+        ("warnings as a string", changed(warnings="careful"), "'warnings' must be a JSON array"),
+        ("tokens as a string", changed(tokens="abc"), "'tokens' must be a JSON array"),
+        ("words: []", changed(words=[]), "'words' is empty, but"),
+        ("probs one long", changed(prediction=lambda p: dict(p, probs=p["probs"] + [0.0])), "one probability per label"),
+        ("probs one short", changed(prediction=lambda p: dict(p, probs=p["probs"][:1])), "one probability per label"),
+        ("prediction index out of range", changed(prediction=lambda p: dict(p, index=5)), "prediction 'index' must be"),
+        ("target index and label disagree", changed(target=lambda t: dict(t, index=1 - t["index"])),
+         "does not match its 'index'"),
+        ("target label unknown", changed(target=lambda t: dict(t, label="neutral")), "does not match its 'index'"),
+        ("signed a string", changed(signed="yes"), "'signed' must be true/false"),
+        ("signed an int", changed(signed=1), "'signed' must be true/false"),
+        ("error a string", changed(error="small"), "'error' must be null or an object"),
+        ("error without a kind", changed(error=lambda r: {"relative": r["relative"]}), "'error' must be null or an object"),
+        ("error relative a string", changed(error=lambda r: dict(r, relative="tiny")), "'error' must be null or an object"),
+        ("sampling_error a number", changed(sampling_error=0.1), "'sampling_error' must be a JSON array"),
+        ("sampling_error one short", changed(sampling_error=lambda x: x[:-1]), "'sampling_error' has"),
+        ("sampling_error of strings", changed(sampling_error=lambda x: ["x"] + x[1:]), "expected finite numbers"),
+        ("an unknown method", changed(method="limes"), "not a faithlens method"),
+    ]:
+        add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
+    add(k, "from_json: a sampled classifier round trip", lambda: faithlens.Explanation.from_json(sampled.to_json()), "ok",
+        "equal", lambda back: back == sampled)
+
+    # D5: two classes with one label name (kind 14)
+    k = "14 digit labels"
+    dup_dir = folder("m-dup", "bert", ["pos", "pos", "neg"], num_labels=3)
+    case_dir = folder("m-dup-case", "bert", ["Pos", "neg", "pos"], num_labels=3)
+    dup = faithlens.Explainer(dup_dir)
+    add(k, "API duplicate labels: target='pos'", lambda: dup.explain("good", "occlusion", target="pos"), "error",
+        "classes 0 and 1 are both named 'pos'")
+    add(k, "API duplicate labels: target='label:pos'", lambda: dup.explain("good", "occlusion", target="label:pos"), "error",
+        "ambiguous")
+    add(k, "API labels differing in case: target='POS'", lambda: faithlens.Explainer(case_dir).explain(
+        "good", "occlusion", target="POS"), "error", "classes 0 and 2 are both named")
+    add(k, "API duplicate labels: target='neg'", lambda: dup.explain("good", "occlusion", target="neg"), "ok", "class 2",
+        lambda e: e.target["index"] == 2)
+    add(k, "API duplicate labels: target=1", lambda: dup.explain("good", "occlusion", target=1), "ok", "class 1",
+        lambda e: e.target["index"] == 1)
+    add(k, "CLI duplicate labels: --target pos", lambda: cli("explain", "good", "--model", dup_dir, "--method", "occlusion",
+                                                             "--target", "pos"), "error", "index:0")
+    add(k, "CLI duplicate labels: --target index:1", lambda: cli("explain", "good", "--model", dup_dir, "--method",
+                                                                 "occlusion", "--json", "--target", "index:1"),
+        "ok", "class 1", lambda r: ok_json(1)(r) and first(r)["target"]["index"] == 1)
+    from faithlens.views.app import Limits, create_app
+
+    dup_web = create_app(dup, limits=Limits()).test_client()
+
+    def ask_dup(target):
+        r = dup_web.post("/api/explain", data=json.dumps({"text": "good", "method": ["occlusion"], "target": target}),
+                         content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+        return {"status": r.status_code, "error": (r.get_json(silent=True) or {}).get("error")} if r.status_code >= 400 \
+            else {"ok": 200, "json": r.get_json()}
+
+    add(k, "web duplicate labels: target 'pos'", lambda: ask_dup("pos"), "error", "both named 'pos'")
+
+    # D6: a tolerance of 0 (kind 2)
+    k = "2 options"
+    for value in ("0", "0.0", "-0"):
+        add(k, f"explain --tolerance {value}", lambda v=value: cli("explain", TEXT, "--model", tiny_dir, "--method", "sig",
+                                                                   "--tolerance", v), "error", "must be a number in (0, 1)")
+    add(k, "API sig tolerance=0", lambda: tx.explain("good", "sig", tolerance=0), "error", "closed form")
+    add(k, "API ig tolerance=0.0", lambda: tx.explain("good", "ig", tolerance=0.0), "error", "must be a number in (0, 1)")
+    add(k, "evaluate sig:tolerance=0", lambda: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods",
+                                                   "sig:tolerance=0", "--quiet"), "error", "must be a number in (0, 1)")
+    add(k, "explain --tolerance 1e-6 (the smallest useful)", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
+                                                                         "sig", "--tolerance", "1e-6", "--json"),
+        "ok", "nodes recorded", lambda r: ok_json(1)(r) and first(r)["nodes"])
+
+    # D7, D7b, D8: SQuAD answer_start types, the data format hint, the QA window hint (kind 10)
+    k = "10 squad"
+    for n, start in enumerate((1.5, 0.0, True, [0])):
+        path = squad(f"start-not-int-{n}", {"answers": [{"text": "Ann", "answer_start": start}]})
+        add(k, f"train --task qa: answer_start {start!r}", lambda p=path: train_qa(p), "error", "which is not an integer")
+    dat = write("texts.dat", "good\t1\n")
+    add(k, "evaluate --data a .dat file: the format hint", lambda: cli("evaluate", "--model", tiny_dir, "--data", dat,
+                                                                       "--quiet"), "error", "load_dataset(..., format='tsv')")
+    long_q = squad("long-q2", {"question": " ".join(["which"] * 40) + "?"})
+    full_q = squad("full-q", {"question": " ".join(["which"] * 60) + "?"})
+    add(k, "train --task qa: a question that fills the window", lambda: train_qa(full_q), "error", "Raise --max-length to at least")
+
+    def window_hint(path):
+        err = train_qa(path).err
+        return err, re.search(r"--max-length to at least (\d+)", err)
+
+    add(k, "train --task qa: no --stride 0 among the hints", lambda: window_hint(full_q)[0], "ok",
+        "no stride offered where none helps", lambda err: "--stride" not in err.split("Raise", 1)[1] and "error:" in err)
+
+    def follow_hint():
+        err, needed = window_hint(long_q)
+        run = cli("train", "--task", "qa", "--train", long_q, "--base", qa_dir, "--max-length", needed.group(1), "--stride",
+                  "16", "--epochs", "1", "--out", str(work / "qa-hinted"))
+        return _first_of(run, work / "qa-hinted")
+
+    add(k, "train --task qa: the suggested --max-length works", follow_hint, "ok", "a QA model trained",
+        lambda r: r[0].code == 0 and (r[1] / "config.json").exists())
+
+    # D9, D13: text after --method, options before the command (kind 12)
+    k = "12 parsing"
+    for argv, words in [
+        (("explain", "--model", tiny_dir, "--method", "occlusion", "good film"), "'good film' is not a method"),
+        (("explain", "--model", tiny_dir, "--method", "ig", "occlusion", "a dull plot"), "put the text before --method"),
+        (("explain", "--model", tiny_dir, "--method", "occlusion", "fine"), "'fine' is not a method"),
+        (("--method", "x", "explain"), "options go after the command's name"),
+        (("--method", "x"), "is an option of a command"),
+        (("--threads", "1", "--target", "1", "explain", "good"), "--target is an option of the 'explain' command"),
+        (("--steps=3", "evaluate"), "--steps is an option of the 'evaluate' command"),
+    ]:
+        add(k, " ".join(a if a != tiny_dir else "TINY" for a in argv), lambda a=argv: cli(*a), "error", words)
+    add(k, "explain --method occlusion -- TEXT", lambda: cli("explain", "--model", tiny_dir, "--method", "occlusion", "--json",
+                                                            "--", "good film"), "ok", "the text explained",
+        lambda r: ok_json(1)(r) and first(r)["text"] == "good film")
+
+    # D10: CLI errors name the CLI options (kind 12)
+    add(k, "explain --samples 0 names --samples", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
+                                                              "smoothgrad", "--samples", "0"), "error", "(--samples)")
+    add(k, "explain --per-token on a classifier names --per-token", lambda: cli(
+        "explain", "good", "--model", tiny_dir, "--method", "occlusion", "--per-token"), "error", "Drop --per-token.")
+    add(k, "explain --target-side on a classifier", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
+                                                                "occlusion", "--target-side"), "error", "--per-token")
+    a_file = work / "out-is-a-file"
+    a_file.write_text("x")
+    add(k, "train --out a file names --out", lambda: cli("train", "--train", tsv, "--base", tiny_dir, "--out", str(a_file)),
+        "error", "--out must be a folder")
+
+    # D11: --file - (kind 9)
+    k = "9 pair files"
+    add(k, "--file - reads standard input", lambda: cli("explain", "--model", tiny_dir, "--file", "-", "--method",
+                                                        "occlusion", "--json", stdin="good film\nbad plot\n"),
+        "ok", "two texts from standard input", lambda r: ok_json(2)(r) and first(r)["text"] == "good film")
+    add(k, "--file - with pairs", lambda: cli("explain", "--model", tiny_dir, "--file", "-", "--method", "occlusion", "--json",
+                                              stdin="a man sleeps\ta person rests\n"), "ok", "a pair",
+        lambda r: ok_json(1)(r) and first(r)["text_pair"] == "a person rests")
+    add(k, "--file - with a label column", lambda: cli("explain", "--model", tiny_dir, "--file", "-", "--method", "occlusion",
+                                                       stdin="good film\tpositive\n"), "error",
+        "Every line of standard input is TEXT<tab>LABEL")
+    add(k, "explain --help documents --file -", lambda: cli("explain", "--help"), "ok", "'-' reads standard input",
+        lambda r: r.code == 0 and "'-' reads standard input" in " ".join(r.out.split()))
+
+    # D12: --target on a causal LM or a QA model (kind 12)
+    k = "12 parsing"
+    add(k, "causal LM: --target ' Paris'", lambda: cli("explain", "The capital is", "--model", lm_dir, "--method",
+                                                        "occlusion", "--target", " Paris"), "error", "--target-text TEXT")
+    add(k, "causal LM: --target 1", lambda: cli("explain", "The capital is", "--model", lm_dir, "--method", "occlusion",
+                                                 "--target", "1"), "error", "--target names a classifier's class")
+    add(k, "QA: --target Ann", lambda: cli("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model", qa_dir,
+                                           "--method", "occlusion", "--target", "Ann"), "error", "--answer TEXT")
+
+    # D14, D15: files mixing texts and pairs; a second column of label names (kind 9)
+    k = "9 pair files"
+    for name, text, words in [
+        ("texts and pairs mixed", "good film\ta fine plot\nfun\n\nbad\tworse\nok\n",
+         "lines 2, 5 are single texts and lines 1, 4 are pairs"),
+        ("one pair among texts", "good film\nfun\na\tb\n", "lines 1, 2 are single texts and line 3 is a pair"),
+        ("label names as the second column", "good film\tpositive\nbad film\tnegative\n", "TEXT<tab>LABEL"),
+        ("abbreviated label names", "good film\tpos\nbad film\tNeg\n", "model's label names (negative, positive)"),
+        ("label names and digits", "good film\tPositive\nbad film\t0\n", "looks like gold labels"),
+        ("one line with a label name", "good film\tpositive\n", "'positive' on line 1"),
+    ]:
+        path = write(f"breaker-{len(out)}.txt", text)
+        add(k, f"--file: {name}", lambda p=path: cli("explain", "--model", tiny_dir, "--file", p, "--method", "occlusion"),
+            "error", words)
+    add(k, "standard input mixing texts and pairs", lambda: cli("explain", "--model", tiny_dir, "-", "--method", "occlusion",
+                                                               stdin="good\na\tb\n"), "error",
+        "Standard input holds both single texts and pairs: line 1")
+    add(k, "default model: label names as the second column", lambda: cli(
+        "explain", "--file", write("breaker-default.txt", "a fine film\tpositive\na dull film\tneg\n"), "--method",
+        "occlusion"), "error", "(negative, positive)")
+    mixed_words = write("breaker-text-pairs.txt", "good film\tpositive\ndull film\ta negative review\n")
+    add(k, "a label word on one line, text on another", lambda: cli("explain", "--model", tiny_dir, "--file", mixed_words,
+                                                                   "--method", "occlusion", "--json"), "ok", "two pairs",
+        lambda r: ok_json(2)(r) and first(r)["text_pair"] == "positive")
+    qa_label = write("breaker-qa.txt", "Who wrote it?\tpositive\n")
+    add(k, "QA: a one-word context is a context", lambda: cli("explain", "--model", qa_dir, "--file", qa_label, "--method",
+                                                             "occlusion", "--json"), "ok", "read as the context",
+        lambda r: ok_json(1)(r) and first(r)["text_pair"] == "positive")
     return out
 
 

@@ -52,3 +52,70 @@ def test_options_of_another_task_are_refused_on_a_classifier(saved_tiny, capsys,
 def test_target_text_with_max_new_tokens_is_refused_before_loading(capsys):
     assert main(["explain", "Hello", "--model", "/no/such/lm", "--target-text", " x", "--max-new-tokens", "3"]) == 2
     assert "Pass one of them" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--method", "occlusion", "good film"], ["--method", "ig", "occlusion", "a dull plot"],
+                                  ["--method", "occlusion", "fine"]])
+def test_a_text_after_method_is_named_as_not_a_method(saved_tiny, capsys, argv):
+    assert main(["explain", "--model", str(saved_tiny), *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{argv[-1]!r} is not a method" in err and "put the text before --method" in err and " -- " in err
+    assert "No text" not in err
+
+
+def test_the_suggested_double_dash_works(saved_tiny, capsys):
+    assert main(["explain", "--model", str(saved_tiny), "--method", "occlusion", "--json", "--", "good film"]) == 0
+    assert '"text": "good film"' in capsys.readouterr().out
+    assert main(["explain", "good film", "--model", str(saved_tiny), "--method", "limes"]) == 2  # a typo, text given
+    assert "Unknown method 'limes'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--method", "x", "explain"], "--method is an option of the 'explain' command, given before the command"),
+    (["--threads", "1", "--method", "x", "explain", "good"], "e.g. faithlens explain ... --method x"),
+    (["--steps=3", "evaluate"], "--steps is an option of the 'evaluate' command"),
+    (["--method", "x"], "--method is an option of a command"),
+])
+def test_a_command_option_before_the_command_says_where_options_go(capsys, argv, words):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Only --threads and --device come before it" in err
+
+
+def test_cli_errors_name_the_options_not_python_parameters(saved_tiny, capsys):
+    from faithlens.cli import cli_words
+
+    assert main(["explain", "good", "--model", str(saved_tiny), "--method", "occlusion", "--per-token"]) == 2
+    err = capsys.readouterr().err
+    assert "--per-token attributes" in err and "Drop --per-token." in err and "per_token" not in err
+    assert main(["explain", "good", "--model", str(saved_tiny), "--method", "smoothgrad", "--samples", "0"]) == 2
+    assert "'n_samples' parameter (--samples)" in capsys.readouterr().err
+    options = {"--out", "--per-token", "--max-new-tokens"}
+    assert cli_words("The 'out_dir' of fine_tune must be a folder.", options) == "--out must be a folder."
+    assert cli_words("max_new_tokens=5 generates; Drop per_token=True.", options) == \
+        "--max-new-tokens 5 generates; Drop --per-token."
+    assert cli_words("The 'n_samples' parameter", options) == "The 'n_samples' parameter"  # no --samples here
+
+
+@pytest.fixture(scope="module")
+def other_tasks(tmp_path_factory):
+    from tiny import tiny
+
+    folders = {}
+    for kind in ("bert_qa", "gpt2_lm"):
+        folder = tmp_path_factory.mktemp(kind)
+        m = tiny(kind)
+        m.model.save_pretrained(folder)
+        m.tokenizer.save_pretrained(folder)
+        folders[kind] = str(folder)
+    return folders
+
+
+@pytest.mark.parametrize("kind, item, instead", [
+    ("gpt2_lm", ["The capital is"], "--target-text TEXT (the continuation"),
+    ("bert_qa", ["--pair", "Who wrote it?", "Ann wrote it."], "--answer TEXT (a substring of the context)"),
+])
+def test_target_is_a_classifier_option_on_every_model(other_tasks, capsys, kind, item, instead):
+    assert main(["explain", *item, "--model", other_tasks[kind], "--method", "occlusion", "--target", " Paris"]) == 2
+    err = capsys.readouterr().err
+    assert "--target names a classifier's class" in err and instead in err

@@ -14,7 +14,7 @@ from tiny import tiny
 
 
 def model_with(labels):
-    m = tiny("bert")
+    m = tiny("bert", num_labels=len(labels))
     m.model.config.id2label = dict(enumerate(labels))
     m.model.config.label2id = {name: i for i, name in enumerate(labels)}
     return m
@@ -80,3 +80,30 @@ def test_the_web_app_reads_targets_by_the_same_rule(swapped):
     by_int = client.post("/api/explain", data=json.dumps(dict(query, target=1)), content_type="application/json",
                          headers=host)
     assert by_int.status_code == 200 and by_int.get_json()[0]["target"]["index"] == 1
+
+
+@pytest.mark.parametrize("labels, target, classes", [(["pos", "pos", "neg"], "pos", (0, 1)),
+                                                     (["Pos", "neg", "pos"], "POS", (0, 2)),
+                                                     (["Pos", "neg", "pos"], "label:POS", (0, 2))])
+def test_a_label_name_two_classes_carry_is_refused_with_both_ids(labels, target, classes):
+    dup = Explainer(model_with(labels))
+    with pytest.raises(FaithlensError) as info:
+        dup.explain("good", "occlusion", target=target)
+    message = str(info.value)
+    assert f"classes {classes[0]} and {classes[1]} are both named" in message and f"index:{classes[0]}" in message
+    assert dup.explain("good", "occlusion", target="neg").target["index"] == labels.index("neg")
+    assert dup.explain("good", "occlusion", target=classes[1]).target["index"] == classes[1]
+
+
+def test_duplicate_label_names_are_refused_on_the_cli_and_the_web_app(tmp_path, capsys):
+    m = model_with(["pos", "pos", "neg"])
+    m.model.save_pretrained(tmp_path)
+    m.tokenizer.save_pretrained(tmp_path)
+    assert main(["explain", "good", "--model", str(tmp_path), "--method", "occlusion", "--target", "pos"]) == 2
+    assert "classes 0 and 1 are both named 'pos'" in capsys.readouterr().err
+    assert main(["explain", "good", "--model", str(tmp_path), "--method", "occlusion", "--json", "--target", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["target"]["index"] == 1
+    client = create_app(Explainer(str(tmp_path)), limits=Limits()).test_client()
+    answer = client.get("/api/explain", query_string={"text": "good", "method": "occlusion", "target": "pos"},
+                        headers={"Host": "127.0.0.1:8765"})
+    assert answer.status_code == 400 and "both named 'pos'" in answer.get_json()["error"]

@@ -79,3 +79,46 @@ def test_a_consistent_edit_is_what_the_views_show():
     assert [w.score for w in back.words] == pytest.approx([2 * w.score for w in e.words], rel=1e-12)
     shown = render_terminal([back], bars=True)
     assert f"(raw {back.words[0].score:+.4f})" in shown and f"(raw {e.words[0].score:+.4f})" not in shown
+
+
+@pytest.fixture(scope="module")
+def classified():
+    """A sampled classifier explanation: it has prediction labels, probs, a sampling error and an error record."""
+    return Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "shapley", n_samples=3)
+
+
+def _with(e, **changes):
+    d = e.to_dict()
+    for key, value in changes.items():
+        d[key] = value(d[key]) if callable(value) else value
+    return json.dumps(d)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"warnings": "careful"}, "'warnings' must be a JSON array. Got str"),
+    ({"tokens": "abc"}, "'tokens' must be a JSON array"),
+    ({"words": []}, "'words' is empty, but"),
+    ({"prediction": lambda p: dict(p, probs=p["probs"] + [0.0])}, "one probability per label (2"),
+    ({"prediction": lambda p: dict(p, probs=p["probs"][:1])}, "one probability per label"),
+    ({"prediction": lambda p: dict(p, index=5)}, "prediction 'index' must be a class index 0..1. Got 5"),
+    ({"target": lambda t: dict(t, index=1 - t["index"])}, "target 'label'"),
+    ({"target": lambda t: dict(t, label="neutral")}, "does not match its 'index'"),
+    ({"signed": "yes"}, "'signed' must be true/false. Got str"),
+    ({"signed": 1}, "'signed' must be true/false. Got int"),
+    ({"error": "small"}, "'error' must be null or an object"),
+    ({"error": lambda r: dict(r, relative="tiny")}, "'error' must be null or an object"),
+    ({"error": lambda r: {"relative": r["relative"]}}, "'error' must be null or an object with a 'kind'"),
+    ({"sampling_error": 0.1}, "'sampling_error' must be a JSON array. Got float"),
+    ({"sampling_error": lambda s: s[:-1]}, "'sampling_error' has"),
+    ({"sampling_error": lambda s: ["x"] + s[1:]}, "sampling_error holds 'x'"),
+    ({"method": "limes"}, "'method' is 'limes', not a faithlens method"),
+])
+def test_field_types_and_agreement_are_checked(classified, changes, words):
+    with pytest.raises(FaithlensError) as info:
+        Explanation.from_json(_with(classified, **changes))
+    assert words in str(info.value)
+
+
+def test_a_sampled_classifier_round_trips(classified):
+    assert classified.sampling_error is not None and classified.error is not None
+    assert Explanation.from_json(classified.to_json()) == classified

@@ -58,3 +58,25 @@ def test_a_long_target_text_is_refused_before_any_pass(monkeypatch):
         lm.explain("Hello", "occlusion", target=long_text)
     with pytest.raises(FaithlensError, match="max_new_tokens=3 generates a continuation"):
         lm.explain("Hello", "occlusion", target=" world", max_new_tokens=3)
+
+
+@pytest.mark.parametrize("tolerance", [0, 0.0, -1e-3, 1.0, float("nan")])
+def test_a_tolerance_that_can_never_be_met_is_refused_on_every_surface(tolerance, capsys):
+    e = Explainer(tiny("bert"))
+    with pytest.raises(FaithlensError, match=r"'tolerance' parameter \(--tolerance\) must be a number in \(0, 1\)"):
+        e.explain("a good film", "sig", tolerance=tolerance)
+    if isinstance(tolerance, (int, float)) and tolerance == tolerance:
+        assert main(["explain", "a good film", "--method", "sig", "--tolerance", str(tolerance)]) == 2
+        err = capsys.readouterr().err
+        assert "closed form" in err and "about 1e-6 in float32" in err
+
+
+def test_a_small_positive_tolerance_runs():
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "sig", tolerance=1e-6)
+    assert e.nodes is not None and e.settings["tolerance"] == 1e-6
+
+
+def test_evaluate_method_specs_refuse_a_zero_tolerance_by_the_same_rule():
+    with pytest.raises(FaithlensError, match=r"sig:tolerance=0.*must be a number in \(0, 1\)"):
+        parse_method("sig:tolerance=0")
+    assert parse_method("sig:tolerance=1e-3").options["tolerance"] == 1e-3

@@ -11,8 +11,9 @@ from faithlens.errors import FaithlensError
 
 
 def test_one_tab_is_a_pair_and_blank_lines_are_skipped():
-    items = items_from_lines(["a man sleeps\ta person rests", "", "  ", "good film\r"], source="x")
-    assert items == [("a man sleeps", "a person rests"), "good film"]
+    items = items_from_lines(["a man sleeps\ta person rests", "", "  ", "two dogs run\tanimals move\r"], source="x")
+    assert items == [("a man sleeps", "a person rests"), ("two dogs run", "animals move")]
+    assert items_from_lines(["", "good film\r", "\t\t", "fun"], source="x") == ["good film", "fun"]
 
 
 @pytest.mark.parametrize("lines, words", [
@@ -45,3 +46,48 @@ def test_cli_explains_two_column_pairs(saved_tiny, tmp_path, capsys):
     assert main(["explain", "--model", str(saved_tiny), "--file", str(path), "--method", "occlusion", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert (record["text"], record["text_pair"]) == ("a man sleeps", "a person rests")
+
+
+def test_a_file_mixing_texts_and_pairs_names_the_lines_of_each():
+    lines = ["good film\ta fine plot", "fun", "", "bad\tworse", "ok"]
+    with pytest.raises(FaithlensError) as info:
+        items_from_lines(lines, source="--file f.txt")
+    assert "lines 2, 5 are single texts and lines 1, 4 are pairs" in str(info.value)
+    many = ["a\tb"] + [f"text {i}" for i in range(8)]
+    with pytest.raises(FaithlensError, match="lines 2, 3, 4, 5, 6 and 3 more are single texts and line 1 is a pair"):
+        items_from_lines(many, source="x")
+
+
+@pytest.mark.parametrize("seconds", [["positive", "negative"], ["Positive", "0"], ["neg", "POS"], ["positive"]])
+def test_a_second_column_of_label_names_is_refused_for_a_classifier(seconds):
+    lines = [f"text {i}\t{b}" for i, b in enumerate(seconds)]
+    with pytest.raises(FaithlensError, match=f"TEXT<tab>LABEL \\({seconds[0]!r} on line 1\\)"):
+        items_from_lines(lines, source="x", labels=["negative", "positive"])
+    assert len(items_from_lines(lines, source="x")) == len(seconds) or seconds == ["Positive", "0"]
+
+
+@pytest.mark.parametrize("seconds", [["positive", "a person rests"], ["ne", "po"], ["negatives", "posit1ve"]])
+def test_a_second_column_that_is_text_on_some_line_stays_a_pair(seconds):
+    lines = [f"text {i}\t{b}" for i, b in enumerate(seconds)]
+    assert [b for _, b in items_from_lines(lines, source="x", labels=["negative", "positive"])] == seconds
+
+
+def test_cli_refuses_a_label_column_on_a_classifier(saved_tiny, tmp_path, capsys):
+    path = tmp_path / "labelled.txt"
+    path.write_text("good film\tpositive\ndull film\tneg\n", encoding="utf-8")
+    assert main(["explain", "--model", str(saved_tiny), "--file", str(path), "--method", "occlusion"]) == 2
+    assert "second column holds this model's label names (negative, positive)" in capsys.readouterr().err
+    path.write_text("good film\tpositive\ndull film\ta negative review\n", encoding="utf-8")
+    assert main(["explain", "--model", str(saved_tiny), "--file", str(path), "--method", "occlusion", "--json"]) == 0
+    assert [json.loads(x)["text_pair"] for x in capsys.readouterr().out.splitlines()] == ["positive", "a negative review"]
+
+
+def test_file_dash_reads_standard_input(saved_tiny, monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("good film\nbad plot\n"))
+    assert main(["explain", "--model", str(saved_tiny), "--file", "-", "--method", "occlusion", "--json"]) == 0
+    assert [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()] == ["good film", "bad plot"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("good film\tpositive\n"))
+    assert main(["explain", "--model", str(saved_tiny), "--file", "-", "--method", "occlusion"]) == 2
+    assert "Every line of standard input is TEXT<tab>LABEL" in capsys.readouterr().err

@@ -59,3 +59,35 @@ def test_fine_tune_qa_checks_examples_given_in_python(tmp_path):
     bad = QAExample("q1", "Books", "Who?", CONTEXT, ("Ann",), 3)
     with pytest.raises(FaithlensError, match="is not at answer_start 3"):
         fine_tune_qa(base_model=str(tmp_path / "never-loaded"), train=[bad], test=[], out_dir=tmp_path / "o")
+
+
+@pytest.mark.parametrize("start", [1.5, 0.0, "0", None, True, [0]])
+def test_a_non_integer_answer_start_is_named_as_such(tmp_path, start):
+    with pytest.raises(FaithlensError) as info:
+        read_squad(squad(tmp_path, answers=[{"text": "Ann", "answer_start": start}]))
+    message = str(info.value)
+    assert f"answer_start {start!r}, which is not an integer" in message and "outside" not in message
+
+
+@pytest.mark.parametrize("words, max_length, stride", [(40, 48, 16), (44, 48, 16), (50, 48, 16), (30, 48, 16)])
+def test_the_window_error_suggests_settings_that_work(words, max_length, stride):
+    import re
+
+    from faithlens.qa import check_windows
+    from tiny import bert_tokenizer
+
+    tok = bert_tokenizer()
+    ex = QAExample("q1", "Books", " ".join(["film"] * words) + "?", CONTEXT, ("Ann",), 0)
+    with pytest.raises(FaithlensError) as info:
+        check_windows(tok, [ex], max_length=max_length, stride=stride)
+    message = str(info.value)
+    assert "--stride 0" not in message
+    needed = int(re.search(r"Raise --max-length to at least (\d+)", message).group(1))
+    check_windows(tok, [ex], max_length=needed, stride=stride)  # the suggestion works, and is the least that does
+    with pytest.raises(FaithlensError):
+        check_windows(tok, [ex], max_length=needed - 1, stride=stride)
+    lower = re.search(r"--stride (\d+)\)", message)
+    room = max_length - (words + 1) - tok.num_special_tokens_to_add(pair=True)
+    assert (lower is not None) == (room >= 2)  # a lower stride is offered only where one helps
+    if lower:
+        check_windows(tok, [ex], max_length=max_length, stride=int(lower.group(1)))

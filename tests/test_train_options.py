@@ -25,8 +25,8 @@ def run(capsys, *argv):
     (["--lr", "0"], "--lr must be a number in (0, 1)"),
     (["--lr", "nan"], "--lr must be a number in (0, 1)"),
     (["--stride", "64"], "does nothing with --task classification"),
-    (["--task", "qa", "--stride", "384"], "must be smaller than max_length (384)"),
-    (["--task", "qa", "--max-length", "100", "--stride", "100"], "must be smaller than max_length (100)"),
+    (["--task", "qa", "--stride", "384"], "must be smaller than --max-length (384)"),
+    (["--task", "qa", "--max-length", "100", "--stride", "100"], "must be smaller than --max-length (100)"),
     (["--task", "qa", "--stride", "-1"], "must be an int ≥ 0"),
     (["--task", "qa", "--labels", "a", "b"], "--task qa reads SQuAD files"),
     (["--holdout", "1.5"], "--holdout must be a fraction"),
@@ -77,3 +77,10 @@ def test_a_training_split_of_one_class_is_refused(saved_tiny, tmp_path, capsys, 
     data.write_text("sentence\tlabel\ngood film\t1\nbad\t0\nfun\t1\nawful\t0\n", encoding="utf-8")
     code, err = run(capsys, "train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"), *argv)
     assert code == 2 and "at least two classes" in err
+
+
+def test_train_errors_name_the_options(tmp_path, capsys):
+    """Issue 22, D10: a library check raised under `train` names --max-length and --stride, not max_length."""
+    code, err = run(capsys, "train", "--task", "qa", "--train", "x.json", "--base", str(tmp_path / "no-base"),
+                    "--out", str(tmp_path / "out"), "--max-length", "48", "--stride", "48")
+    assert code == 2 and "--stride (48) must be smaller than --max-length (48)" in err and "max_length" not in err

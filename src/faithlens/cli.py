@@ -97,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
+    commands = _commands(parser)
+    early = _option_before_command(sys.argv[1:] if argv is None else argv, commands)
+    if early is not None:
+        print(f"faithlens: error: {early}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
@@ -118,11 +123,75 @@ def _main(argv: list[str] | None) -> int:
             use_device(args.device)
         return int(args.run(args) or 0)
     except FaithlensError as exc:
-        print(f"faithlens: error: {exc}", file=sys.stderr)
+        print(f"faithlens: error: {cli_words(str(exc), _options_of(commands.get(args.command)))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("faithlens: interrupted", file=sys.stderr)
         return 130
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommand parsers by name."""
+    return next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {})
+
+
+def _options_of(parser: argparse.ArgumentParser | None) -> set[str]:
+    """Every option string a command (and its own subcommands: facade train, ...) takes."""
+    if parser is None:
+        return set()
+    found = set(parser._option_string_actions)
+    for sub in _commands(parser).values():
+        found |= _options_of(sub)
+    return found
+
+
+def _option_before_command(argv: list[str], commands: dict) -> str | None:
+    """An option of a command given before the command (``faithlens --method x explain``): argparse would
+    read the option's value as the command's name; say where options go instead."""
+    i = 0
+    while i < len(argv) and argv[i] not in commands:
+        name = argv[i].split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            i += 1 if "=" in argv[i] else 2
+            continue
+        if name.startswith("-") and name not in ("-h", "--help", "--version"):
+            command = next((a for a in argv[i:] if a in commands), None)
+            owners = [c for c, p in commands.items() if name in _options_of(p)]
+            if not owners or (command is not None and command not in owners):
+                return None  # no command has it (a typo): argparse's own error names it
+            value = [argv[i + 1]] if "=" not in argv[i] and i + 1 < len(argv) and argv[i + 1] not in commands \
+                and not argv[i + 1].startswith("-") else []
+            example = " ".join(["faithlens", command or owners[0], "...", argv[i], *value])
+            return (f"{name} is an option of {'the ' + repr(command) if command else 'a'} command, given before the "
+                    f"command: options go after the command's name, e.g. {example}. Only "
+                    f"{' and '.join(GLOBAL_OPTIONS)} come before it.")
+        i += 1
+    return None
+
+
+# Python parameter names in library errors, and the option each is on the command line (only where the
+# running command has that option): the CLI's messages name the options a user types.
+PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side", "out_dir": "--out",
+                     "n_samples": "--samples", "batch_size": "--batch-size", "max_new_tokens": "--max-new-tokens",
+                     "max_length": "--max-length", "base_model": "--base", "warn_above": "--warn-above",
+                     "baseline_token": "--baseline-token", "text_column": "--text-column",
+                     "label_column": "--label-column", "target_text": "--target-text"}
+
+
+def cli_words(message: str, options: set[str]) -> str:
+    """`message` with each Python parameter name of PARAMETER_OPTIONS that the command has an option for
+    put as that option: ``'n_samples' parameter`` gains ``(--samples)``; ``per_token``, ``per_token=True``
+    and ``the 'out_dir' of fine_tune`` become ``--per-token`` and ``--out``; ``max_new_tokens=5`` becomes
+    ``--max-new-tokens 5``."""
+    for name, option in PARAMETER_OPTIONS.items():
+        if option not in options:
+            continue
+        message = re.sub(rf"'{name}' (parameter|setting)\b(?! \()", rf"'{name}' \1 ({option})", message)
+        message = re.sub(rf"(The )?'{name}' of fine_tune(_qa)?\b", option, message)
+        message = re.sub(rf"(?<![\w'-]){name}=True\b", option, message)
+        message = re.sub(rf"(?<![\w'-]){name}=", f"{option} ", message)
+        message = re.sub(rf"(?<![\w'(-]){name}(?![\w'])", option, message)
+    return message
 
 
 if __name__ == "__main__":

@@ -60,15 +60,21 @@ def item_length(item: Item) -> int:
 HEADER_NAMES = {name for pair in PAIR_COLUMNS for name in pair} | set(TEXT_COLUMNS) | set(LABEL_COLUMNS)
 
 
-def items_from_lines(lines: Sequence[str], *, source: str) -> list[Item]:
+def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None) -> list[Item]:
     """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
 
     Blank lines are skipped. A line with two or more tabs (a third column such as a gold label) and a
     first line of column names (``premise<tab>hypothesis``, ``sentence``) are errors naming the line,
     never model input: a label glued into the second text would be explained like any word. Labelled
-    files belong to ``faithlens evaluate --data``, which reads columns by name.
+    files belong to ``faithlens evaluate --data``, which reads columns by name. A file that mixes
+    single texts and pairs is an error naming the lines of each.
+
+    A second column that looks like gold labels on every pair line is refused, never read as the second
+    text: numbers, or (``labels``: a classifier's label names) a label name or its first letters,
+    ignoring case (``positive``, ``Neg``). A second column is read as the pair's second text otherwise.
     """
     items: list[Item] = []
+    numbers: list[int] = []
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r")
         if not line.strip():
@@ -88,13 +94,40 @@ def items_from_lines(lines: Sequence[str], *, source: str) -> list[Item]:
                                  f"{'first' if not fields[0].strip() else 'second'} text (a stray tab?). Give both texts, "
                                  "or remove the tab.")
         items.append((fields[0], fields[1]) if len(fields) == 2 else line)
+        numbers.append(number)
+    pairs = [n for n, item in zip(numbers, items) if isinstance(item, tuple)]
+    singles = [n for n, item in zip(numbers, items) if not isinstance(item, tuple)]
+    if pairs and singles:
+        raise FaithlensError(
+            f"{source[0].upper()}{source[1:]} holds both single texts and pairs: {_lines(singles)} "
+            f"{'is a single text' if len(singles) == 1 else 'are single texts'} and {_lines(pairs)} "
+            f"{'is a pair' if len(pairs) == 1 else 'are pairs'} (TEXT_A<tab>TEXT_B). Explain them in separate runs, or "
+            "remove the stray tabs.")
     seconds = [item[1].strip() for item in items if isinstance(item, tuple)]
     if seconds and all(_numeric_text(b) for b in seconds):
         raise FaithlensError(
             f"Every line of {source} is TEXT<tab>NUMBER ({seconds[0]!r} first): the second column looks like gold labels, "
             "not the second text of a pair. Remove the column to explain the texts, or give the labelled file to "
             "`faithlens evaluate --data`.")
+    if seconds and labels and all(_numeric_text(b) or _label_like(b, labels) for b in seconds):
+        raise FaithlensError(
+            f"Every line of {source} is TEXT<tab>LABEL ({seconds[0]!r} on line {pairs[0]}): the second column holds this "
+            f"model's label names ({', '.join(labels)}) or numbers, so it looks like gold labels, not the second text of "
+            "a pair. Remove the column to explain the texts (pass --target LABEL to explain one class), or give the "
+            "labelled file to `faithlens evaluate --data`.")
     return items
+
+
+def _label_like(value: str, labels: Sequence[str]) -> bool:
+    """A label name, or its first three or more letters, ignoring case ('Positive', 'neg' for 'negative')."""
+    word = value.strip().lower()
+    return any(word == label.strip().lower() or (len(word) >= 3 and label.strip().lower().startswith(word))
+               for label in labels)
+
+
+def _lines(numbers: Sequence[int]) -> str:
+    shown = ", ".join(map(str, numbers[:5])) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+    return f"line{'s' * (len(numbers) > 1)} {shown}"
 
 
 def _numeric_text(value: str) -> bool:
@@ -179,7 +212,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": _read_label_text}
     if kind not in readers:
         raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(FORMATS)}. "
-                             "Rename the file or pass --format FORMAT (format=...).")
+                             "Rename the file to end in one of those (e.g. data.tsv), or in Python pass "
+                             "load_dataset(..., format='tsv').")
     try:
         rows, info = readers[kind](path, kind=kind, text_column=text_column, label_column=label_column,
                                    pair_column=pair_column)

@@ -104,8 +104,9 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
     - a ``str`` is one text, a ``tuple`` one pair ``(text_a, text_b)``;
     - a list (or any other sequence) holds items; a list inside it of exactly two texts is a pair
       (JSON has no tuples), made a tuple;
-    - any other iterable (a generator, an iterator, a pandas Series, a NumPy array of str) is read
-      once, in its order, into a list — so a generator is consumed;
+    - any other iterable (a generator, an iterator, a pandas Series, a 1-d NumPy array of str) is read
+      once, in its order, into a list — so a generator is consumed; a 0-d NumPy array
+      (``np.array("text")``) is its one value, so a 0-d array of str is one text;
     - a ``dict`` (its keys would be explained), a ``set`` (no order: results could not be matched to
       inputs), ``bytes`` and other non-iterables are errors saying what to pass instead.
     Each item is then checked by :func:`check_texts` (a str, or a pair of them, with something visible).
@@ -122,6 +123,8 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
                              "to the texts. Pass a list, e.g. sorted(texts).")
     if isinstance(texts, (bytes, bytearray)):
         raise FaithlensError(f"texts is {type(texts).__name__}; expected a str. Decode it first, e.g. data.decode('utf-8').")
+    if getattr(texts, "ndim", None) == 0 and hasattr(texts, "item"):  # a 0-d NumPy array (or tensor): its one value
+        return as_items(texts.item())
     if not isinstance(texts, Sequence):
         if not isinstance(texts, Iterable):
             raise FaithlensError(f"texts must be a str, a (text_a, text_b) tuple, or a list of them. "

@@ -142,7 +142,12 @@ def _fraction(value: str, spec: str) -> float:
         number = -1.0
     if not 0 <= number < 1:
         raise FaithlensError(f"Expected a number in [0, 1) in method spec {spec!r}. Got {value!r}. Example: sig:tolerance=1e-3.")
-    return number
+    from .options import check_tolerance_value  # the one tolerance rule: 0 can never be met
+
+    try:
+        return check_tolerance_value(number)
+    except FaithlensError as exc:
+        raise FaithlensError(f"In method spec {spec!r}: {exc}") from None
 
 
 def _check_options(method, options: dict, per_token: bool, spec: str) -> None:

@@ -26,7 +26,7 @@ from .accuracy import measure
 from .methods import METHODS, Method, MethodOutput, Options, get_method
 from .model import ClassifierModel, load_model
 from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
-from .options import applicable, check_settings, estimated_passes, unused_note
+from .options import applicable, check_settings, check_tolerance_value, estimated_passes, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
 from .trust import DEFAULT_RANDOM, check_random, with_trust
@@ -440,9 +440,7 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
         steps, tolerance = None, DEFAULT_TOLERANCE if tolerance is None else tolerance
     if tolerance is None:
         return steps, None
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
-        raise FaithlensError(f"The 'tolerance' parameter must be a number in [0, 1) (relative to the exact integral's "
-                             f"size). Got {tolerance!r} instead. Try 1e-3.")
+    check_tolerance_value(tolerance)
     if method not in ADAPTIVE_METHODS or (method == "sig" and mode == "closed"):
         raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; "
                              f"{method!r}{' in closed mode' if method == 'sig' else ''} has none. Drop tolerance=.")
@@ -529,12 +527,17 @@ def _resolve_target(model: ClassifierModel, target: Target) -> int:
 
 
 def _label_index(labels: Sequence[str], name: str) -> int | None:
-    """The index of a label name: exact, else the only match ignoring case and surrounding spaces."""
-    if name in labels:
-        return list(labels).index(name)
+    """The index of a label name: exact, else the only match ignoring case and surrounding spaces. A name
+    that several classes carry (a config whose id2label repeats a name) is refused with every index named."""
+    exact = [i for i, label in enumerate(labels) if label == name]
     lowered = [label.strip().lower() for label in labels]
     wanted = name.strip().lower()
-    return lowered.index(wanted) if lowered.count(wanted) == 1 else None
+    matches = exact or [i for i, label in enumerate(lowered) if label == wanted]
+    if len(matches) > 1:
+        raise FaithlensError(f"Label {name!r} is ambiguous: classes {' and '.join(map(str, matches))} are both named "
+                             f"{labels[matches[0]]!r} in the model's config (id2label). Name the class by its index, "
+                             f"e.g. index:{matches[0]} (an int in Python), or fix id2label.")
+    return matches[0] if matches else None
 
 
 def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_tokens: int) -> None:

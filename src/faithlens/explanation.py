@@ -102,6 +102,7 @@ class Explanation:
             raise FaithlensError(f"Not an explanation: missing keys {missing}. Was it written by Explanation.to_json?")
         if "signed" not in d:
             d["signed"] = d.get("method") not in UNSIGNED_METHODS
+        check_field_types(d)
         try:
             d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
             for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes",
@@ -126,6 +127,37 @@ class Explanation:
         except (TypeError, ValueError) as exc:
             raise FaithlensError(f"Not an explanation: the text is not valid JSON ({exc}).") from None
         return cls.from_dict(data)
+
+
+LIST_FIELDS = ("tokens", "offsets", "special", "token_scores", "token_scores_normalised", "words", "deltas", "units",
+               "attributions", "warnings", "per_target", "nodes", "sampling_error")  # JSON arrays (or null where optional)
+
+
+def check_field_types(d: dict[str, Any]) -> None:
+    """Each field read back from JSON has its JSON type before it is converted: the list fields are arrays
+    (a str would be split into characters), ``signed`` and ``truncated`` true/false, ``error`` an object
+    with a ``kind`` and a finite ``relative`` (or null), ``method`` a known method. Raises FaithlensError
+    naming the field."""
+    from .errors import FaithlensError
+    from .names import METHODS
+
+    def bad(what: str) -> FaithlensError:
+        return FaithlensError(f"Not an explanation: {what}. Was it written by Explanation.to_json?")
+
+    for name in LIST_FIELDS:
+        if name in d and d[name] is not None and not isinstance(d[name], list):
+            raise bad(f"'{name}' must be a JSON array. Got {type(d[name]).__name__} {d[name]!r:.60}")
+    if not isinstance(d.get("signed", True), bool):
+        raise bad(f"'signed' must be true/false. Got {type(d['signed']).__name__} {d['signed']!r:.60}")
+    if isinstance(d.get("method"), str) and d["method"] not in METHODS:
+        raise bad(f"'method' is {d['method']!r}, not a faithlens method. Valid choices: {', '.join(sorted(METHODS))}")
+    error = d.get("error")
+    if error is not None:
+        relative = error.get("relative") if isinstance(error, dict) else None
+        if not isinstance(error, dict) or not isinstance(error.get("kind"), str) or isinstance(relative, bool) \
+                or not isinstance(relative, (int, float)) or not math.isfinite(relative):
+            raise bad(f"'error' must be null or an object with a 'kind' (str) and a finite 'relative' error. "
+                      f"Got {error!r:.80}")
 
 
 def _no_constant(name: str) -> float:
@@ -205,9 +237,40 @@ def check_consistent(d: dict[str, Any]) -> None:
             raise bad(f"a row of 'per_target' does not have one score per token ({n})")
         for row in rows:
             _finite(row, name, bad)
+    if not d["words"] and not all(d["special"]):
+        raise bad(f"'words' is empty, but {d['special'].count(False)} of the {n} tokens are not special tokens; every "
+                  "explained token belongs to a word")
+    sampling = d.get("sampling_error")
+    if sampling is not None:
+        if len(sampling) != n:
+            raise bad(f"'sampling_error' has {len(sampling)} entries for {n} tokens")
+        _finite(sampling, "sampling_error", bad)
+    _check_prediction(d, bad)
     nodes = d.get("nodes")
     if nodes is not None and not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in nodes):
         raise bad("'nodes' must hold positive ints")
+
+
+def _check_prediction(d: dict[str, Any], bad) -> None:
+    """A classifier's prediction and target agree with its label list: one prob per label, each index in
+    range, each label the name at its index (files without ``labels`` in the prediction are not checked)."""
+    prediction, target = d["prediction"], d["target"]
+    labels = prediction.get("labels")
+    if d.get("task", "classification") not in ("classification", "multi_label") or labels is None:
+        return
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise bad(f"prediction 'labels' must be a non-empty list of str. Got {labels!r:.60}")
+    probs = prediction.get("probs")
+    if not isinstance(probs, list) or len(probs) != len(labels):
+        raise bad(f"prediction 'probs' must hold one probability per label ({len(labels)}: {', '.join(labels)}). "
+                  f"Got {probs!r:.60}")
+    _finite(probs, "prediction 'probs'", bad)
+    for name, part in (("prediction", prediction), ("target", target)):
+        index, label = part.get("index"), part.get("label")
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(labels):
+            raise bad(f"{name} 'index' must be a class index 0..{len(labels) - 1}. Got {index!r}")
+        if label != labels[index]:
+            raise bad(f"{name} 'label' {label!r} does not match its 'index' {index}, which is label {labels[index]!r}")
 
 
 def _finite(values, name: str, bad) -> None:

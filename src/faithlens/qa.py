@@ -87,7 +87,11 @@ def check_question(title: str, qid: str, context: object, question: object, answ
         text, start = (answer.get("text"), answer.get("answer_start")) if isinstance(answer, dict) else (None, None)
         if not isinstance(text, str) or not text.strip():
             raise FaithlensError(f"{where}: answer {k} has {'an empty' if isinstance(text, str) else 'no'} text.")
-        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= len(context) - len(text):
+        if isinstance(start, bool) or not isinstance(start, int):
+            raise FaithlensError(f"{where}: answer {k} {text!r} has answer_start {start!r}, which is not an integer: "
+                                 "answer_start is the character offset where the answer starts in the context "
+                                 f"(e.g. {max(context.find(text), 0)}).")
+        if not 0 <= start <= len(context) - len(text):
             raise FaithlensError(f"{where}: answer {k} {text!r} has answer_start {start!r}, outside the context "
                                  f"(0..{len(context) - len(text)} for an answer of {len(text)} characters).")
         if context[start:start + len(text)] != text:
@@ -155,10 +159,12 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
     for e, n in zip(examples, lengths):
         room = max_length - n - specials
         if room <= stride:
+            needed = n + specials + stride + 1  # the question, the specials, the overlap and one new context token
+            lower = f", lower --stride below {room} (e.g. --stride {room // 2})" if room >= 2 else ""
             raise FaithlensError(f"Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
                                  f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than "
-                                 f"the stride {stride}. Raise --max-length, lower --stride (e.g. {max(0, room // 2)}), or "
-                                 "shorten the question.")
+                                 f"the stride {stride}. Raise --max-length to at least {needed}{lower}, or shorten the "
+                                 "question.")
 
 
 def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = 128):

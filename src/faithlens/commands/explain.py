@@ -26,7 +26,8 @@ def register(sub) -> None:
     p.add_argument("--pair", nargs=2, action="append", default=[], metavar=("TEXT_A", "TEXT_B"),
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
-    p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs)")
+    p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
+                                             "second column of label names or numbers is refused); '-' reads standard input")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
@@ -122,7 +123,9 @@ def read_texts(args: argparse.Namespace) -> list:
     from ..data import items_from_lines
 
     texts: list = [tuple(p) for p in args.pair] + [t for t in args.texts if t != "-"]
-    if args.file is not None:
+    args.text_lines = []  # (lines, source) of --file and standard input: read again against the model's labels
+    stdin_file = args.file is not None and str(args.file) == "-"  # --file -: standard input, as a TEXT of '-' is
+    if args.file is not None and not stdin_file:
         if not args.file.exists():
             raise FaithlensError(f"--file {args.file} does not exist. Pass a text file with one text per line.")
         if not args.file.is_file():
@@ -131,11 +134,14 @@ def read_texts(args: argparse.Namespace) -> list:
             content = args.file.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
-        texts += items_from_lines(content.split("\n"), source=f"--file {args.file}")
-    if "-" in args.texts or (not texts and args.file is None and not sys.stdin.isatty()):
-        texts += items_from_lines(sys.stdin.read().split("\n"), source="standard input")
+        args.text_lines.append((content.split("\n"), f"--file {args.file}"))
+    if "-" in args.texts or stdin_file or (not texts and args.file is None and not sys.stdin.isatty()):
+        args.text_lines.append((sys.stdin.read().split("\n"), "standard input"))
+    for lines, source in args.text_lines:
+        texts += items_from_lines(lines, source=source)
     if texts and len({isinstance(t, tuple) for t in texts}) > 1:
-        raise FaithlensError("Got both single texts and pairs. Explain them in separate runs.")
+        raise FaithlensError("Got both single texts and pairs (across the TEXT arguments, --pair, --file and standard "
+                             "input). Explain them in separate runs.")
     if not texts:
         raise FaithlensError('No text to explain. Pass a text, e.g. faithlens explain "a gripping, funny film", '
                              "or --file FILE, or pipe lines into standard input.")
@@ -147,9 +153,48 @@ TASK_OPTIONS = {"--answer": ("answer", "qa", "a QA model's answer (a substring o
                 "--max-new-tokens": ("max_new_tokens", "causal_lm", "a causal language model's generated continuation")}
 
 
+def _check_method_words(args: argparse.Namespace) -> None:
+    """An unknown --method name that is text (it holds spaces, or no text was given) was typed after --method,
+    whose list takes every word up to the next option: say so, instead of 'No text' or 'Unknown method'."""
+    from ..names import METHODS
+
+    given = bool(args.texts or args.pair or args.file is not None)
+    for name in args.method:
+        if name not in METHODS and (any(c.isspace() for c in name) or not given):
+            raise FaithlensError(f"{name!r} is not a method (valid: {', '.join(METHODS)}). --method takes every word up "
+                                 "to the next option, so a text after it is read as a method name: put the text before "
+                                 f"--method, e.g. faithlens explain {_quoted(name)} --method {args.method[0]}, or end the "
+                                 f"methods with --: faithlens explain --method {args.method[0]} -- {_quoted(name)}.")
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _check_label_column(args: argparse.Namespace, model) -> None:
+    """A classifier's --file (or standard input) whose second column holds its label names is refused
+    (`data.items_from_lines` with the model's labels); QA contexts and other tasks are read as before."""
+    from ..data import items_from_lines
+
+    if model.task.name in ("classification", "multi_label"):
+        for lines, source in getattr(args, "text_lines", ()):
+            items_from_lines(lines, source=source, labels=list(model.labels))
+
+
 def _check_task_options(args: argparse.Namespace, model) -> None:
     """An option read by one task only (--answer: QA; --target-text, --max-new-tokens: causal LMs)
-    is refused on a model of another task, naming the model's task and the option it takes instead."""
+    is refused on a model of another task, naming the model's task and the option it takes instead.
+    --target names a classifier's class: on a QA model or a causal LM it is refused, pointing to --answer
+    or --target-text (one reading per option on every model)."""
+    if args.target is not None and model.task.name in ("qa", "causal_lm"):
+        instead = "--answer TEXT (a substring of the context)" if model.task.name == "qa" else \
+            "--target-text TEXT (the continuation, e.g. ' Paris')"
+        raise FaithlensError(f"--target names a classifier's class (a label name or index); {model.name!r} is "
+                             f"a{'n' * (model.task.summary[0] in 'aeiou')} {model.task.summary} model, which reads "
+                             f"{instead}. Pass {instead.split()[0]} "
+                             f"{_quoted(args.target)} instead of --target.")
     for option, (attr, task, what) in TASK_OPTIONS.items():
         if getattr(args, attr) not in (None, False) and model.task.name != task:
             instead = ("--target LABEL (a label name or class index)" if model.task.name in ("classification", "multi_label")
@@ -173,9 +218,10 @@ def run(args: argparse.Namespace) -> int:
         args.html = check_output_file(args.html, option="--html")
     check_device_map(args.device_map)
     world = init_world()
-    if world.distributed and (args.file is None or "-" in args.texts):
+    if world.distributed and (args.file is None or str(args.file) == "-" or "-" in args.texts):
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass the texts with "
                              "--file FILE, which every process reads (standard input goes to one process only).")
+    _check_method_words(args)  # before the texts: a text typed after --method is read as a method name
     texts = read_texts(args)
     if args.dtype not in DTYPES:
         raise unknown_choice("dtype", args.dtype, DTYPES)
@@ -219,6 +265,7 @@ def run(args: argparse.Namespace) -> int:
         explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
                                            dtype=getattr(torch, args.dtype)))
     _check_task_options(args, explainer.model)  # before any explaining: --answer for QA, --target-text for causal LMs
+    _check_label_column(args, explainer.model)  # a second column of label names is refused, never a pair's text
     _check_contrast(args, explainer.task)
     by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes
     if by_method is None:  # not rank 0: rank 0 prints everything
