@@ -42,3 +42,15 @@ def test_missing_paths_are_named_before_any_work(tmp_path, capsys, argv, words):
     assert main([a.format(**fill) for a in argv]) == 2
     err = capsys.readouterr().err
     assert words.format(**fill) in err and "Traceback" not in err, err
+
+
+def test_config_naming_more_classes_than_the_head_is_refused():
+    from tiny import tiny
+
+    from faithlens.model import from_pretrained_objects
+
+    m = tiny()
+    m.model.config.id2label = {0: "a", 1: "b", 2: "c"}
+    m.model.config.label2id = {"a": 0, "b": 1, "c": 2}
+    with pytest.raises(FaithlensError, match=r"names 3 classes .* head outputs 2"):
+        from_pretrained_objects(m.model, m.tokenizer, name="edited")

@@ -238,8 +238,21 @@ def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: 
         from .tasks import task_named
 
         task = task_named(task)
+    if task.name in ("classification", "multi_label"):
+        _check_head(model, name)
     return ClassifierModel(model=model, tokenizer=tokenizer, name=name, is_causal=causal, had_pad_token=had_pad,
                            info=info or {}, task=task)
+
+
+def _check_head(model: torch.nn.Module, name: str) -> None:
+    """A classifier's config must name as many classes as its head outputs (the last linear layer): else every
+    label name would be read against the wrong probability."""
+    head = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    n = int(getattr(model.config, "num_labels", 0) or 0)
+    if head and n and head[-1].out_features != n:
+        raise FaithlensError(f"{name!r}: its config names {n} classes (id2label/num_labels) but its classifier head "
+                             f"outputs {head[-1].out_features}. Make config.id2label, label2id and num_labels match "
+                             "the head, or pass the model its own config.")
 
 
 def _task_of(model: torch.nn.Module) -> Task:
@@ -440,6 +453,10 @@ def weights_hash(folder: Path) -> str | None:
 
 def _broken_error(name: str, path: Path | None, exc: Exception) -> str:
     where = f" in {path}" if path is not None else ""
+    if "ignore_mismatched_sizes" in str(exc) or "size mismatch" in str(exc):
+        return (f"Could not load model {name!r}: its weights do not have the shapes its config.json{where} declares "
+                "(e.g. id2label/num_labels names more or fewer classes than the classifier head has). Make config.json's "
+                "id2label, label2id and num_labels match the trained head, or save the model again.")
     return (f"Could not load model {name!r}: a file{where} is damaged or incomplete ({type(exc).__name__}: {exc}). "
             "Save or download the model again.")
 
