@@ -44,7 +44,7 @@ from pathlib import Path
 
 import torch
 
-from . import __version__
+from .version import __version__
 from .baselines import resolve_baseline
 from .checkpoint import changed_files, example_digest, model_fingerprint
 from .data import Dataset

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from . import __version__
+from .version import __version__
 from .baselines import Baseline, baseline_embeddings, check_baseline, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .comparison import Comparison

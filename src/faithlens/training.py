@@ -503,7 +503,7 @@ def _versions() -> dict[str, str]:
 def faithlens_version() -> str:
     """``faithlens.__version__`` if importable, else the installed metadata, else 0.1.0."""
     try:
-        from faithlens import __version__
+        from faithlens.version import __version__
 
         return str(__version__)
     except Exception:  # the package may be half-built or import optional extras

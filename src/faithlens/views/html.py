@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..explanation import Explanation
 from .parts import (comparison_lines, delta_text, explained_what, is_signed, prediction_parts, segments, target_matrix,
                     trust_line, word_spans)
