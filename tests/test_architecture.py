@@ -10,7 +10,7 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "import_graph.py"
 
 MAX_CIRCLES = 3
-MAX_UPWARD = 9
+MAX_UPWARD = 8
 MAX_LINES = 1276
 
 
