@@ -9,8 +9,8 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "import_graph.py"
 
-MAX_CIRCLES = 3
-MAX_UPWARD = 8
+MAX_CIRCLES = 2
+MAX_UPWARD = 3
 MAX_LINES = 1276
 
 

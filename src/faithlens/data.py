@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import FaithlensError
+from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
 BUNDLED = ("rotten_tomatoes",)
 TEXT_COLUMNS = ("sentence", "text", "review", "content")
@@ -396,7 +397,7 @@ def _index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | No
 
 def rotten_tomatoes(split: str = "test") -> Dataset:
     """The held-out split of the Rotten Tomatoes snippets the bundled default model was trained on."""
-    from .default_model import DEFAULT_LABELS, SPLIT_NAMES, SPLIT_SEED, rotten_tomatoes_split
+    from .rotten_tomatoes import DEFAULT_LABELS, SPLIT_NAMES, SPLIT_SEED, rotten_tomatoes_split
 
     if split not in SPLIT_NAMES:
         from .errors import unknown_choice
@@ -431,19 +432,6 @@ def hf_dataset(name: str, *, split: str = "test", text_column: str | None = None
     if label_key is not None and hasattr(data.features[label_key], "names"):
         names = tuple(data.features[label_key].names)
     return Dataset(tuple(data[text_key]), tuple(labels), source=f"hf:{name}:{split}", label_names=names)
-
-
-def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
-    """(kept, held out) example indices: a seeded shuffle, round(fraction · n) held out, both sorted.
-
-    `faithlens train --holdout` splits this way, so an audit can re-open the same test split.
-    """
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
-    index = list(range(n))
-    random.Random(seed).shuffle(index)
-    n_test = int(round(fraction * n))
-    return sorted(index[n_test:]), sorted(index[:n_test])
 
 
 # --- selection ----------------------------------------------------------------------------------------
@@ -504,22 +492,3 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
             subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out"))))
 
 
-def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0) -> set[str]:
-    """Whole groups held out: a seeded shuffle of the sorted group names, taken until ~fraction of the examples."""
-    import collections
-
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
-    names = sorted(set(groups))
-    if len(names) < 2:
-        raise FaithlensError("Holding out whole groups (articles) needs at least two of them.")
-    random.Random(seed).shuffle(names)
-    sizes = collections.Counter(groups)
-    held: set[str] = set()
-    count = 0
-    for name in names:
-        if count >= fraction * len(groups) or len(held) == len(names) - 1:
-            break
-        held.add(name)
-        count += sizes[name]
-    return held

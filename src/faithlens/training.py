@@ -419,7 +419,7 @@ def _load_base(base_model: str | Path, label_names: list[str]) -> tuple[Any, tor
 def _load_pretrained(base_model: str | Path, auto: Any, **kwargs: Any) -> tuple[Any, torch.nn.Module]:
     """Tokenizer and model of a base: a folder checked like --model (a missing one is an error naming it, never
     the hub's traceback); a load failure is a FaithlensError."""
-    from .model import check_model_source, load_error
+    from .model_source import check_model_source, load_error
 
     source = check_model_source(base_model, option="--base")
     try:
