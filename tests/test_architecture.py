@@ -9,8 +9,8 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "import_graph.py"
 
-MAX_CIRCLES = 2
-MAX_UPWARD = 3
+MAX_CIRCLES = 1
+MAX_UPWARD = 2
 MAX_LINES = 1276
 
 
