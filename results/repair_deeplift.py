@@ -21,7 +21,7 @@ import torch
 
 from faithlens.baselines import resolve_baseline
 from faithlens.data import reload
-from faithlens.evaluate import _example_context, _run_method, load_settings, parse_method, read_records
+from faithlens.evaluate import example_context, load_settings, parse_method, read_records, run_method
 from faithlens.explainer import Explainer
 from faithlens.model import load_model
 from faithlens.scores import score_function
@@ -44,8 +44,8 @@ def repair(run: str, fix: bool, batch: int = 8) -> None:
     for start in range(0, len(order), batch):
         index = order[start:start + batch]
         texts = [data.texts[i] for i in index]
-        ctx = _example_context(model, texts, base, score_fn, settings.truncate)
-        for rec in _run_method(explainer, model, spec, index, texts, range(len(index)), ctx, data, settings, base):
+        ctx = example_context(model, texts, base, score_fn, settings.truncate)
+        for rec in run_method(explainer, model, spec, index, texts, range(len(index)), ctx, data, settings, base):
             old = records[where[rec["index"]]]
             assert old["text"] == rec["text"]
             a = torch.tensor(rec["token_scores"], dtype=torch.float64)
