@@ -86,7 +86,7 @@ def _worker(rank: int, size: int, port: int, files: str, out: str, stop, report:
 
     data = select(load_dataset(os.path.join(files, "d.tsv")), limit=None, seed=0, max_chars=None, shuffle=True)
     result = evaluate(load_model(os.path.join(files, "model")), data, methods=METHODS, out=out, batch_size=2,
-                      progress=False, stop_after=stop, curves=AOPC_FRACTIONS)  # as the command line (the reference)
+                      progress=False, stop_after=stop, curves=AOPC_FRACTIONS, random_row=True)  # as the command line (the reference)
     Path(report).write_text(str(result.computed))
 
 
@@ -156,7 +156,7 @@ def test_torchrun_two_processes_write_what_one_process_writes(tmp_path, files, r
     assert two.returncode == 0, two.stderr[-3000:]
     assert comparable(out) == comparable(reference)
     assert [p.name for p in record_files(out)] == ["records.jsonl"]  # the other process's file was merged in
-    assert len(comparable(out)["records"]) == len(TEXTS) * len(METHODS)
+    assert len(comparable(out)["records"]) == len(TEXTS) * (len(METHODS) + 1)  # and the CLI's seeded random row
     assert two.stdout.count("| grad_x_input |") == 1  # only rank 0 prints the table
 
 
@@ -177,9 +177,9 @@ def test_kill_one_process_then_resume_with_other_process_counts(tmp_path, files,
     procs[0].join(60)  # ... the other stops when it needs the dead one (torchrun would stop it at once)
     assert procs[0].exitcode not in (None, 0)
     finished = read_run(out)
-    assert 4 + 3 <= len(finished) < len(TEXTS) * len(METHODS)
+    assert 4 + 3 <= len(finished) < len(TEXTS) * (len(METHODS) + 1)
     computed = _join(_launch(3, files, out), out)
-    assert computed == len(TEXTS) * len(METHODS) - len(finished)  # nothing finished was computed again
+    assert computed == len(TEXTS) * (len(METHODS) + 1) - len(finished)  # nothing finished was computed again
     final = read_run(out)
     assert all(final[key] == record for key, record in finished.items())  # kept as they were, seconds included
     assert comparable(out) == comparable(reference)

@@ -189,9 +189,13 @@ class Explainer:
         with progress_bar(f"{method} ({len(items)} text{'s' * (len(items) > 1)})", enabled=show):
             self._run(items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
                       rows_per_chunk, memory_budget, batch_size, max_new_tokens, per_token, ignored, show, warn_above, foils, target_side)
-        if faithfulness:
-            results = with_trust(self.model, results, baseline=base, n_random=n_random, seed=seed,
-                                 rows_per_chunk=rows_per_chunk or 64)
+        if faithfulness:  # in the explanations' own batches, so a sharded run (`explain_sharded`) gives the same numbers
+            for start in range(0, len(order), batch_size):
+                idx = order[start:start + batch_size]
+                checked = with_trust(self.model, [results[i] for i in idx], baseline=base, n_random=n_random, seed=seed,
+                                     rows_per_chunk=rows_per_chunk or 64)
+                for i, e in zip(idx, checked):
+                    results[i] = e
         return results[0] if single else results  # type: ignore[return-value]
 
     def _run(self, items, order, targets, spec, opts, base, score_fn, common, results, method, seed, truncate,
