@@ -10,8 +10,8 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "import_graph.py"
 
 MAX_CIRCLES = 0
-MAX_UPWARD = 0
-MAX_LINES = 796
+MAX_UPWARD = 3
+MAX_LINES = 500
 
 
 def checker():
@@ -58,3 +58,10 @@ def test_the_checker_sees_deferred_and_type_only_imports(tmp_path):
     assert g.circles() == [["faithlens.high", "faithlens.low", "faithlens.mid"]]
     assert sorted((a.source, a.target) for a in g.upward()) == [
         ("faithlens.high", "faithlens.mid"), ("faithlens.low", "faithlens.high")]
+
+
+def test_every_module_names_its_job(graph):
+    import ast
+
+    silent = [name for name, path in graph.modules.items() if not ast.get_docstring(ast.parse(path.read_text()))]
+    assert not silent, silent
