@@ -65,3 +65,51 @@ def test_every_module_names_its_job(graph):
 
     silent = [name for name, path in graph.modules.items() if not ast.get_docstring(ast.parse(path.read_text()))]
     assert not silent, silent
+
+
+# Known exceptions, each owned by pending work: bench/causal_prefix.py times the causal-LM prefix sharing
+# (Batch._shared_prefix, tests/ on sys.path); scripts/bad_input_sweep.py builds its tiny models from tests/.
+PRIVATE_USE_ALLOWED = {"bench/causal_prefix.py", "scripts/bad_input_sweep.py"}
+
+
+def _private_uses(path: Path) -> list[str]:
+    import ast
+
+    text = path.read_text()
+    tree = ast.parse(text)
+    modules, found = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "faithlens":
+            for alias in node.names:
+                modules.add(alias.asname or alias.name)
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"line {node.lineno}: from {node.module} import {alias.name}")
+        elif isinstance(node, ast.Import):
+            modules.update(a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] == "faithlens")
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name) and node.value.id in modules):
+            found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Attribute) \
+                and node.func.value.attr == "path" and "tests" in (ast.get_source_segment(text, node) or ""):
+            found.append(f"line {node.lineno}: tests/ on sys.path")
+    return found
+
+
+def test_bench_scripts_and_experiments_use_public_names_only():
+    root = SCRIPT.parents[1]
+    offenders = {}
+    for folder in ("bench", "scripts", "experiments"):
+        for path in sorted((root / folder).rglob("*.py")):
+            rel = str(path.relative_to(root))
+            if rel not in PRIVATE_USE_ALLOWED and (uses := _private_uses(path)):
+                offenders[rel] = uses
+    assert not offenders, offenders
+
+
+def test_the_public_name_check_sees_private_imports_attributes_and_tests_on_the_path(tmp_path):
+    script = tmp_path / "s.py"
+    script.write_text("import sys\nfrom faithlens.methods import sig\nfrom faithlens.smollm2 import _load\n"
+                      "sys.path.insert(0, 'tests')\nsig._forward(1)\nsig.forward(1)\n")
+    assert sorted(_private_uses(script)) == ["line 3: from faithlens.smollm2 import _load", "line 4: tests/ on sys.path",
+                                             "line 5: sig._forward"]

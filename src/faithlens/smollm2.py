@@ -121,7 +121,7 @@ def convert_smollm2(
     started = time.perf_counter()
 
     def build(staging: Path) -> dict[str, Any]:
-        model, tokenizer = _load_gguf(source, progress=progress)
+        model, tokenizer = load_gguf(source, progress=progress)
         model.save_pretrained(staging, safe_serialization=True)
         tokenizer.save_pretrained(staging)
         return _model_card(source, model, tokenizer, seconds=time.perf_counter() - started)
@@ -194,7 +194,7 @@ def _umask() -> int:
     return mask
 
 
-def _load_gguf(source: Path, *, progress: bool) -> tuple[Any, Any]:
+def load_gguf(source: Path, *, progress: bool) -> tuple[Any, Any]:
     """The GGUF file as a plain float32 ``AutoModelForCausalLM`` and its tokenizer."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
