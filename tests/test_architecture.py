@@ -113,3 +113,30 @@ def test_the_public_name_check_sees_private_imports_attributes_and_tests_on_the_
                       "sys.path.insert(0, 'tests')\nsig._forward(1)\nsig.forward(1)\n")
     assert sorted(_private_uses(script)) == ["line 3: from faithlens.smollm2 import _load", "line 4: tests/ on sys.path",
                                              "line 5: sig._forward"]
+
+
+def test_one_table_of_the_settings_each_method_reads():
+    """`Method.reads` is the one declaration: the options table, evaluate's per-spec check and PER_UNIT follow it."""
+    from faithlens.errors import FaithlensError
+    from faithlens.evaluate import PER_UNIT, SPEC_KEYS, parse_method
+    from faithlens.methods import METHODS
+    from faithlens.options import METHOD_SETTINGS
+
+    assert dict(METHOD_SETTINGS) == {
+        "sig": {"steps", "rule", "unit", "mode", "tolerance"}, "ig": {"steps", "rule", "tolerance"}, "dig": {"steps"},
+        "dig_maxcount": {"steps"}, "occlusion": {"unit"}, "random": {"seed"}, "smoothgrad": {"n_samples", "noise", "seed"},
+        "gradient_shap": {"n_samples", "seed"}, "shapley": {"n_samples", "seed"}, "kernel_shap": {"n_samples", "seed"},
+        "lime": {"n_samples", "seed"}, "partition": set(), "grad_x_input": set(), "saliency": set(), "deeplift": set()}
+    assert PER_UNIT == ("sig", "occlusion")
+    value = {"steps": "5", "mode": "reverse", "unit": "word", "rule": "gausslegendre", "n_samples": "4",
+             "tolerance": "0.01", "noise": "0.1"}
+    for name, method in METHODS.items():
+        assert ("steps" in method.reads) == (method.default_steps is not None), name
+        assert ("n_samples" in method.reads) == (method.default_samples is not None), name
+        for key in SPEC_KEYS:
+            spec = f"{name}:{key}={value[key]}"
+            if key in method.reads:
+                assert parse_method(spec).options or parse_method(spec).steps_per_token, spec
+            else:
+                with pytest.raises(FaithlensError, match="does not apply"):
+                    parse_method(spec)

@@ -7,16 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import FaithlensError, unknown_choice
-from ..methods import get_method
+from ..methods import METHODS, get_method
 
 
 DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
 
 
 SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float, "noise": "noise"}
-
-
-PER_UNIT = ("sig", "occlusion")  # methods with one path (or one forward) per token
+# Methods with one path (or one forward) per token: those that read `unit` (sig, occlusion).
+PER_UNIT = tuple(name for name, m in METHODS.items() if "unit" in m.reads)
 
 
 @dataclass(frozen=True)
@@ -99,15 +98,9 @@ def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
     from ..methods.sig import MODES
     from ..quadrature import RULES
 
-    applies = {"steps": method.default_steps is not None, "mode": method.name == "sig",
-               "unit": method.name in PER_UNIT, "rule": method.name in ("sig", "ig"),
-               "tolerance": method.name in ("sig", "ig"), "n_samples": method.default_samples is not None,
-               "noise": method.name == "smoothgrad"}
     for key in list(options) + (["steps"] if per_token else []):
-        if not applies[key]:
-            users = {"steps": "sig, ig, dig", "mode": "sig", "unit": "sig, occlusion", "rule": "sig, ig",
-                     "tolerance": "sig, ig",
-                     "n_samples": "smoothgrad, gradient_shap, shapley, kernel_shap, lime", "noise": "smoothgrad"}[key]
+        if key not in method.reads:  # the method's own declaration (`Method.reads`)
+            users = ", ".join(name for name, m in METHODS.items() if key in m.reads)
             raise FaithlensError(f"Method setting {key!r} does not apply to {method.name!r} (in {spec!r}); it applies to "
                                  f"{users}. Drop it.")
     choices = {"mode": MODES, "unit": ("token", "word"), "rule": tuple(RULES)}
