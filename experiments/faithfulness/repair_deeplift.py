@@ -6,8 +6,8 @@ method (token scores off by a few per cent). This recomputes every DeepLift reco
 current code and reports the worst difference; --fix replaces the records that differ by more than
 1e-4 of their norm, in place. Do not --fix a run whose evaluate is still appending to it.
 
-    python results/repair_deeplift.py sst2-mask rt-pad ...        # report
-    python results/repair_deeplift.py --fix sst2-mask ...         # replace the stale lines
+    python experiments/faithfulness/repair_deeplift.py sst2-mask rt-pad ...        # report
+    python experiments/faithfulness/repair_deeplift.py --fix sst2-mask ...         # replace the stale lines
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from faithlens.explainer import Explainer
 from faithlens.model import load_model
 from faithlens.scores import score_function
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[2] / "results"  # the run folders
 TOLERANCE = 1e-4
 
 
