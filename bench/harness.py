@@ -27,9 +27,10 @@ from faithlens.encoding import unit_masks
 from faithlens.explainer import Explainer
 from faithlens.methods.base import Options
 from faithlens.methods.ig import ig as fl_ig_core
-from faithlens.methods.sig import _forward, _reverse, closed_form_scores
+from faithlens.methods.sig import closed_form_scores, forward as _forward, reverse as _reverse
 from faithlens.model import ClassifierModel, from_pretrained_objects
 from faithlens.quadrature import rule
+from faithlens import stats
 from faithlens.scores import score_function
 
 SIG_TOLERANCE = 1e-4  # max |difference| of L2-normalised token scores (reverse, forward; IG)
@@ -169,21 +170,10 @@ def captum_ig(model: ClassifierModel, batch: Batch, steps: int) -> Tensor:
 # --- agreement --------------------------------------------------------------------------------
 
 def spearman(a: Tensor, b: Tensor) -> float:
-    """Spearman rank correlation: Pearson correlation of average ranks (ties share their mean rank)."""
-    ra, rb = _ranks(a.numpy()), _ranks(b.numpy())
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    denominator = float(np.sqrt((ra**2).sum() * (rb**2).sum()))
-    return float((ra * rb).sum()) / denominator if denominator > 0 else 1.0
-
-
-def _ranks(x: np.ndarray) -> np.ndarray:
-    order = np.argsort(x, kind="stable")
-    ranks = np.empty(len(x))
-    ranks[order] = np.arange(len(x))
-    for value in np.unique(x):  # ties: the mean of their ranks
-        tied = x == value
-        ranks[tied] = ranks[tied].mean()
-    return ranks
+    """Spearman rank correlation of two 1-D tensors (`faithlens.stats.spearman`: average ranks for ties); 1.0 when
+    either side is constant."""
+    rho = stats.spearman(a.tolist(), b.tolist())
+    return 1.0 if rho is None else rho
 
 
 def agreement(ours: Tensor, peer: Tensor, attributed: Tensor, *, kind: str, tolerance: float | None = None) -> dict:

@@ -59,7 +59,7 @@ def measure(method: str, length: int, steps: int, model_name: str | None, seed: 
     from faithlens.batching import rows_for_budget
     from faithlens.encoding import unit_masks
     from faithlens.explainer import Explainer
-    from faithlens.methods.sig import _forward, _reverse, closed_form_scores
+    from faithlens.methods.sig import closed_form_scores, forward as _forward, reverse as _reverse
     from faithlens.quadrature import rule
 
     from .harness import (IMDB_SAMPLE, SHARED_DATA, check_data, imdb_review, load_bench_model, prefix_with_tokens,

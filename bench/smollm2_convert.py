@@ -97,7 +97,7 @@ def phase_load(folder: Path, out: Path) -> dict:
 def phase_gguf(out: Path) -> dict:
     import torch
 
-    from faithlens.smollm2 import _load_gguf, gguf_path
+    from faithlens.smollm2 import gguf_path, load_gguf as _load_gguf
 
     before = _peak_mib()
     start = time.perf_counter()

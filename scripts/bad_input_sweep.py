@@ -455,7 +455,7 @@ def cases(work: Path, explainer) -> list[Case]:
         "ok", "the expected passes printed", lambda err: "needs about" in err and "model passes" in err)
 
     # kind 7: the web app --------------------------------------------------------------------------------
-    from faithlens.views.app import Limits, create_app
+    from faithlens.app import Limits, create_app
 
     app = create_app(explainer, limits=Limits()).test_client()
     host = {"Host": "127.0.0.1:8765"}
@@ -872,7 +872,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     add(k, "CLI multi-label: --target 2", lambda: cli("explain", "good", "--model", ml_dir, "--method", "occlusion", "--json",
                                                       "--target", "2"), "ok", "index 2",
         lambda r: ok_json(1)(r) and first(r)["target"]["index"] == 2)
-    from faithlens.views.app import Limits, create_app
+    from faithlens.app import Limits, create_app
 
     web = create_app(sw, limits=Limits()).test_client()
 
@@ -1103,7 +1103,7 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
     add(k, "CLI duplicate labels: --target index:1", lambda: cli("explain", "good", "--model", dup_dir, "--method",
                                                                  "occlusion", "--json", "--target", "index:1"),
         "ok", "class 1", lambda r: ok_json(1)(r) and first(r)["target"]["index"] == 1)
-    from faithlens.views.app import Limits, create_app
+    from faithlens.app import Limits, create_app
 
     dup_web = create_app(dup, limits=Limits()).test_client()
 

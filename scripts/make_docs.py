@@ -141,7 +141,7 @@ def make_webapp() -> None:
 
     from faithlens import Explainer
     from faithlens.commands.serve import model_choices
-    from faithlens.views.app import make_server
+    from faithlens.app import make_server
 
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver_path:

@@ -20,7 +20,7 @@ pytest.importorskip("flask", reason="the web app needs the serve extra: pip inst
 pytest.importorskip("waitress", reason="the web app needs the serve extra: pip install 'faithlens[serve]'")
 
 from faithlens import Explainer  # noqa: E402
-from faithlens.views.app import Limits, make_server, split_lines  # noqa: E402
+from faithlens.app import Limits, make_server, split_lines  # noqa: E402
 from tiny import tiny  # noqa: E402
 
 LONG = "the film was good " * 40  # 160 words: longer than the tiny model's 64 positions
@@ -344,7 +344,7 @@ def test_estimate_counts_the_passes_before_the_work(server):
 
 def test_every_method_has_a_cost_line_on_the_form(server):
     from faithlens.methods import METHODS
-    from faithlens.views.app import COSTS, cost_line
+    from faithlens.app import COSTS, cost_line
 
     assert set(COSTS) == set(METHODS)
     body = request(server, "GET", "/")[2]

@@ -11,7 +11,8 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 from faithlens.audit.hotflip import hotflip
 from faithlens.audit.manipulation import Explained, Run, normalise_abs, target_metrics
 from faithlens.audit.reduction import input_reduction
-from faithlens.audit.report import agreement_with, audit, judge, spearman
+from faithlens.audit.report import agreement_with, audit, judge
+from faithlens.stats import spearman  # the one Spearman, which the audit uses
 from faithlens.audit.targets import alphanumeric_ids, stop_word_ids, stop_words, target_mask
 from faithlens.model import from_pretrained_objects
 
@@ -68,7 +69,7 @@ def test_target_masks_on_ids():
 def test_spearman_and_agreement():
     assert spearman(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([10.0, 20.0, 30.0])) == pytest.approx(1.0)
     assert spearman(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([3.0, 2.0, 1.0])) == pytest.approx(-1.0)
-    assert math.isnan(spearman(torch.tensor([1.0, 1.0]), torch.tensor([1.0, 2.0])))
+    assert spearman(torch.tensor([1.0, 1.0]), torch.tensor([1.0, 2.0])) is None  # constant: undefined
     attributed = torch.tensor([[False, True, True, True]])
     ex = lambda s: Explained(Run("x"), (), torch.tensor([s], dtype=torch.float64), torch.zeros(1, 4, dtype=torch.long), attributed, 0.0)  # noqa: E731
     a = agreement_with(ex([0, 1.0, 2.0, 3.0]), ex([0, -1.0, 2.0, 3.5]))

@@ -25,7 +25,7 @@ pytest.importorskip("selenium", reason="the browser test needs selenium (the tes
 
 from conftest import artefact_dir  # noqa: E402
 from faithlens import Explainer  # noqa: E402
-from faithlens.views.app import make_server  # noqa: E402
+from faithlens.app import make_server  # noqa: E402
 from tiny import tiny  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

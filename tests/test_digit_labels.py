@@ -9,7 +9,7 @@ import pytest
 from faithlens import Explainer
 from faithlens.cli import main
 from faithlens.errors import FaithlensError
-from faithlens.views.app import Limits, create_app
+from faithlens.app import Limits, create_app
 from tiny import tiny
 
 

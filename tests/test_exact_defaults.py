@@ -157,7 +157,7 @@ def test_views_show_the_measured_accuracy(bert):
 
 
 def test_one_set_of_defaults_for_api_cli_and_web_app():
-    from faithlens.views import app
+    from faithlens import app
 
     params = inspect.signature(Explainer.explain).parameters
     args = build_parser().parse_args(["explain", "x"])

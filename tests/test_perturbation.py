@@ -322,8 +322,8 @@ def test_evaluate_fills_the_table_for_the_new_methods(tmp_path, monkeypatch):
 
 
 def test_the_web_form_offers_the_new_methods():
-    from faithlens.views.app import _form_page, Limits
+    from faithlens.app import Limits, form_page
 
-    page = _form_page(Explainer(tiny("bert")), {}, "", Limits())
+    page = form_page(Explainer(tiny("bert")), {}, "", Limits())
     for method in (*SAMPLED, "partition"):
         assert f'value="{method}"' in page

@@ -212,7 +212,7 @@ def converted():
 @needs_smollm2
 def test_converted_folder_reproduces_the_gguf_logits(converted):
     folder, tokenizer, model = converted
-    gguf_model, gguf_tokenizer = smollm2._load_gguf(smollm2.gguf_path(), progress=False)
+    gguf_model, gguf_tokenizer = smollm2.load_gguf(smollm2.gguf_path(), progress=False)
     ids = tokenizer(PROMPT, return_tensors="pt")
     assert ids["input_ids"].tolist() == gguf_tokenizer(PROMPT, return_tensors="pt")["input_ids"].tolist()
     with torch.no_grad():

@@ -202,7 +202,7 @@ def test_cli_train_on_labelled_files(tiny_base: Path, tmp_path: Path, capsys: py
 
 def interrupt_after(monkeypatch, steps: int) -> None:
     """Make the training loop raise KeyboardInterrupt when it starts step `steps` + 1."""
-    import faithlens.training as training
+    import faithlens.training_loop as training
 
     original, calls = training._step, []
 

@@ -3,19 +3,21 @@ bundled Rotten Tomatoes split, and Hugging Face ``datasets`` by name when import
 
 Every loader returns a :class:`Dataset` (texts, labels — ``None`` where a file has none —, label
 names when known, and where it came from). :func:`select` then applies a length filter, a seeded
-sample and a limit, in that order, so the same arguments always give the same examples.
+sample and a limit, in that order, so the same arguments always give the same examples. `Dataset`,
+`select`, `subset` and `holdout` live in `faithlens.dataset` and are importable from here too; this
+module reads the data.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import FaithlensError
+from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
+from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
 BUNDLED = ("rotten_tomatoes",)
 TEXT_COLUMNS = ("sentence", "text", "review", "content")
@@ -24,36 +26,6 @@ LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label")
 FORMATS = ("tsv", "csv", "jsonl", "json", "txt")
 REFUSED = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadsheet", "parquet": "a Parquet file",
            "arrow": "an Arrow file", "pkl": "a pickle", "pickle": "a pickle", "gz": "a compressed file", "zip": "an archive"}
-
-Item = str | tuple[str, str]  # a text, or a pair (premise, hypothesis) / (question, context)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    texts: tuple[Item, ...]
-    labels: tuple[int | None, ...]
-    source: str  # path or name, with split
-    label_names: tuple[str, ...] | None = None
-    info: dict = field(default_factory=dict)  # how it was read and selected
-    answers: tuple[tuple[str, ...], ...] | None = None  # QA: the reference answers of each question
-    groups: tuple[str, ...] | None = None  # QA: each question's article (held out whole)
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    @property
-    def has_labels(self) -> bool:
-        return any(y is not None for y in self.labels)
-
-    @property
-    def is_pairs(self) -> bool:
-        return bool(self.texts) and isinstance(self.texts[0], tuple)
-
-
-def item_length(item: Item) -> int:
-    """Characters of a text, or of both texts of a pair."""
-    return sum(map(len, item)) if isinstance(item, tuple) else len(item)
-
 
 # --- lines of texts (explain --file, standard input) ------------------------------------------------
 
@@ -430,7 +402,7 @@ def _index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | No
 
 def rotten_tomatoes(split: str = "test") -> Dataset:
     """The held-out split of the Rotten Tomatoes snippets the bundled default model was trained on."""
-    from .default_model import DEFAULT_LABELS, SPLIT_NAMES, SPLIT_SEED, rotten_tomatoes_split
+    from .rotten_tomatoes import DEFAULT_LABELS, SPLIT_NAMES, SPLIT_SEED, rotten_tomatoes_split
 
     if split not in SPLIT_NAMES:
         from .errors import unknown_choice
@@ -467,20 +439,7 @@ def hf_dataset(name: str, *, split: str = "test", text_column: str | None = None
     return Dataset(tuple(data[text_key]), tuple(labels), source=f"hf:{name}:{split}", label_names=names)
 
 
-def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
-    """(kept, held out) example indices: a seeded shuffle, round(fraction · n) held out, both sorted.
-
-    `faithlens train --holdout` splits this way, so an audit can re-open the same test split.
-    """
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
-    index = list(range(n))
-    random.Random(seed).shuffle(index)
-    n_test = int(round(fraction * n))
-    return sorted(index[n_test:]), sorted(index[:n_test])
-
-
-# --- selection ----------------------------------------------------------------------------------------
+# --- reopening a selection ---------------------------------------------------------------------------
 
 def reload(source: str, info: dict) -> Dataset:
     """The dataset a ``Dataset.source`` and its ``info`` describe, selected as it was (e.g. to re-open
@@ -499,61 +458,3 @@ def reload(source: str, info: dict) -> Dataset:
     return select(data, limit=chosen["limit"], seed=chosen["seed"], max_chars=chosen["max_chars"], shuffle=chosen["shuffled"])
 
 
-def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = None, max_chars: int | None = None,
-           shuffle: bool = False) -> Dataset:
-    """Length filter (texts with fewer than ``max_chars`` characters), then a seeded shuffle (when
-    ``shuffle``), then the first ``limit`` examples. Empty texts are always dropped."""
-    for name, value in (("limit", limit), ("max_chars", max_chars)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise FaithlensError(f"The {name!r} parameter must be a positive int. Got {value!r} instead.")
-    index = [i for i, t in enumerate(dataset.texts) if item_length(t) and (max_chars is None or item_length(t) < max_chars)]
-    n_filtered = len(index)
-    if shuffle:
-        random.Random(0 if seed is None else seed).shuffle(index)
-    if limit is not None:
-        index = index[:limit]
-    info = dict(dataset.info, selected={"limit": limit, "seed": seed if shuffle else None, "max_chars": max_chars,
-                                        "shuffled": shuffle, "after_filter": n_filtered, "total": len(dataset)})
-    return subset(dataset, index, info=info)
-
-
-def subset(dataset: Dataset, index: Sequence[int], *, info: dict | None = None) -> Dataset:
-    """The examples at `index`, in that order (labels, answers and groups follow)."""
-    pick = lambda xs: None if xs is None else tuple(xs[i] for i in index)  # noqa: E731
-    return replace(dataset, texts=pick(dataset.texts), labels=pick(dataset.labels), answers=pick(dataset.answers),
-                   groups=pick(dataset.groups), info=dataset.info if info is None else info)
-
-
-def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
-    """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
-    (a SQuAD file's articles) when the dataset has them."""
-    if dataset.groups is not None:
-        held_groups = group_holdout(dataset.groups, fraction, seed)
-        kept = [i for i, g in enumerate(dataset.groups) if g not in held_groups]
-        held = [i for i, g in enumerate(dataset.groups) if g in held_groups]
-    else:
-        kept, held = holdout_split(len(dataset), fraction, seed)
-    note = {"fraction": fraction, "seed": seed}
-    return (subset(dataset, kept, info=dict(dataset.info, holdout=dict(note, part="train"))),
-            subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out"))))
-
-
-def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0) -> set[str]:
-    """Whole groups held out: a seeded shuffle of the sorted group names, taken until ~fraction of the examples."""
-    import collections
-
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
-    names = sorted(set(groups))
-    if len(names) < 2:
-        raise FaithlensError("Holding out whole groups (articles) needs at least two of them.")
-    random.Random(seed).shuffle(names)
-    sizes = collections.Counter(groups)
-    held: set[str] = set()
-    count = 0
-    for name in names:
-        if count >= fraction * len(groups) or len(held) == len(names) - 1:
-            break
-        held.add(name)
-        count += sizes[name]
-    return held

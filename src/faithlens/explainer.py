@@ -1,53 +1,40 @@
-"""The public API: `Explainer(model)` and `explain(text, ...)`. Validates, batches texts, assembles results.
+"""The public API: `Explainer(model)` and `explain(text, ...)`: validates the request, batches texts and runs the
+method on them.
 
 One call explains single texts, text pairs ``(a, b)``, questions with their contexts (QA models)
-or prompts (causal LMs); what is explained is the model's task's scalar F (`faithlens.tasks`).
+or prompts (causal LMs); what is explained is the model's task's scalar F (`faithlens.tasks`). What each task
+encodes is `task_inputs`; turning a method's output into `Explanation` records is `assemble`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
-from . import __version__
-from .baselines import Baseline, baseline_embeddings, check_baseline, resolve_baseline
+from .assemble import Prepared
+from .assemble import assemble as _assemble
+from .assemble import split_per_target as _per_target
+from .assemble import summed_from_tokens as _summed_from_tokens
+from .baselines import baseline_embeddings, check_baseline, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .comparison import Comparison
 from .device import synchronize
-from .encoding import Encoding, Text, as_items, check_texts, encode, encode_windows, split_items
+from .encoding import Encoding, Text, as_items, check_texts, encode
 from .errors import FaithlensError
-from .explanation import Explanation, Word
-from .accuracy import measure
-from .methods import METHODS, Method, MethodOutput, Options, get_method
+from .explanation import Explanation
+from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
 from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
 from .options import applicable, check_settings, check_tolerance_value, estimated_passes, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
+from .task_inputs import DEFAULT_NEW_TOKENS, Target, encode_items
+from .task_inputs import answer_tokens as _answer_tokens
 from .trust import DEFAULT_RANDOM, check_random, with_trust
 
-Target = int | str | tuple[int, int] | None
-
-DEFAULT_NEW_TOKENS = 1
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """One padded batch ready for a method core, with what the result needs to be assembled."""
-
-    batch: Batch
-    outputs: Tensor  # (B, K) the task's outputs on the original input
-    baseline: Baseline
-    notes: tuple[tuple[str, ...], ...] = ()  # per text: what the caller should know (windows, generation)
-
-    @property
-    def probs(self) -> Tensor:  # (B, C) label probabilities (classifiers)
-        return self.batch.model.task.probabilities(self.outputs)
 
 
 class Explainer:
@@ -315,88 +302,6 @@ class Explainer:
                 rows.append(torch.tensor([_resolve_target(self.model, t)]))
         return torch.stack(rows)
 
-def encode_items(model: ClassifierModel, items: Sequence[Text], *, truncate: bool = False,
-                 targets: Sequence[Target] | None = None, max_new_tokens: int = DEFAULT_NEW_TOKENS
-                 ) -> tuple[Encoding, list[tuple[str, ...]]]:
-    """The encoding a model's task explains, and per item what the caller should know.
-
-    Classifiers: texts or pairs as the tokenizer encodes them. QA: (question, context) pairs, one
-    overflow window per item — the one holding the requested answer, else the best predicted span.
-    Causal LMs: each prompt followed by its target continuation (given, or greedily generated).
-    """
-    targets = list(targets) if targets is not None else [None] * len(items)
-    task = model.task.name
-    if task == "qa":
-        return _qa_encoding(model, items, targets)
-    if task == "causal_lm":
-        continuations, notes = _continuations(model, items, targets, max_new_tokens)
-        return encode(model, items, truncate=False, continuations=continuations), notes
-    return encode(model, items, truncate=truncate), [()] * len(items)
-
-
-def _qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
-    """One window per question: the one holding the requested answer, else the best predicted span."""
-    questions, contexts = split_items(items)
-    if contexts is None:
-        raise FaithlensError(f"{model.name!r} answers questions about a context: pass (question, context) "
-                             "pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) or "
-                             "faithlens explain --pair QUESTION CONTEXT.")
-    enc, item_of = encode_windows(model, questions, contexts)
-    rows, notes = [], []
-    with torch.inference_mode():
-        outputs = model.outputs(model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids)
-    spans = model.task.predict(outputs, enc)
-    best = model.task.score("logit")(outputs, spans)
-    for i in range(len(questions)):
-        mine = [r for r, it in enumerate(item_of) if it == i]
-        if targets[i] is not None:
-            _answer_chars(contexts[i], targets[i])  # a clear error when it is not in the context at all
-            holding = [r for r in mine if _answer_tokens(enc, r, targets[i], required=False) is not None]
-            if not holding:
-                raise FaithlensError(f"The answer {targets[i]!r} of question {i} lies across two windows of its long "
-                                     "context, so no window holds it whole. Pick a shorter answer.")
-            mine = holding
-        r = max(mine, key=lambda r: float(best[r]))
-        rows.append(r)
-        windows = [x for x, it in enumerate(item_of) if it == i]
-        notes.append(() if len(windows) == 1 else (
-            f"The context is longer than the model's limit; it was split into {len(windows)} overlapping windows "
-            f"and this explanation covers window {windows.index(r) + 1} (context characters {_window_chars(enc, r)}), "
-            "the one holding the answer. Words outside it get no score.",))
-    return enc.select(rows), notes
-
-
-def _continuations(model: ClassifierModel, prompts, targets, max_new_tokens) -> tuple[list[list[int]], list[tuple[str, ...]]]:
-    """Target continuation ids per prompt: the given text's tokens, or greedy generation."""
-    tok = model.tokenizer
-    if any(isinstance(p, tuple) for p in prompts):
-        raise FaithlensError("A causal LM explains single prompts, not pairs. Join the texts into one prompt.")
-    out, notes = [], []
-    for prompt, t in zip(prompts, targets):
-        if t is None:
-            ids = _generate(model, prompt, max_new_tokens)
-            notes.append((f"No target given: attributing the {len(ids)} greedily generated token(s) "
-                          f"{tok.decode(ids)!r}.",))
-        elif isinstance(t, str):
-            if not t:
-                raise FaithlensError("The target text is empty. Pass the continuation to explain, e.g. ' Paris'.")
-            ids = tok(t, add_special_tokens=False)["input_ids"]
-            notes.append(())
-        else:
-            raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
-        out.append(ids)
-    return out, notes
-
-
-def _generate(model: ClassifierModel, prompt: str, max_new_tokens: int) -> list[int]:
-    enc = encode(model, [prompt])
-    with torch.inference_mode():
-        generated = model.model.generate(input_ids=enc.input_ids, attention_mask=enc.attention_mask,
-                                         max_new_tokens=max_new_tokens, do_sample=False,
-                                         pad_token_id=model.tokenizer.pad_token_id)
-    return generated[0, enc.input_ids.shape[1]:].tolist()
-
-
 def explain(text: Text | Sequence[Text], method: str = "sig", *, model: ClassifierModel | str | None = None, **settings):
     """One-off: load `model` (default: the bundled model) and explain `text`. See `Explainer.explain`."""
     return Explainer(model).explain(text, method, **settings)
@@ -566,237 +471,6 @@ def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_to
                                      "sentence), or split it.")
 
 
-def _answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> list[int] | None:
-    """[first, last] context token of an answer (a text in the context, or a (start, end) character span)."""
-    span = _answer_chars(enc.pair(b) or "", answer)
-    in_context = (enc.segment_ids[b] == 1) & enc.attributed[b]
-    a, c = enc.offsets[b, :, 0], enc.offsets[b, :, 1]
-    covering = in_context & (c > span[0]) & (a < span[1])
-    tokens = covering.nonzero().flatten()
-    if len(tokens) == 0:
-        if required:
-            raise FaithlensError(f"The answer span {span} falls outside the explained window of the context.")
-        return None
-    if required is False and (int(a[tokens[0]]) > span[0] or int(c[tokens[-1]]) < span[1]):
-        return None  # only part of the answer is in this window
-    return [int(tokens[0]), int(tokens[-1])]
-
-
-def _answer_chars(context: str, answer) -> tuple[int, int]:
-    """(start, end) characters of an answer: its first occurrence in the context, or the span given."""
-    if isinstance(answer, str):
-        at = context.find(answer) if answer else -1
-        if at < 0:
-            raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context.")
-        return at, at + len(answer)
-    if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in answer):
-        span = (int(answer[0]), int(answer[1]))
-        if not 0 <= span[0] < span[1] <= len(context):
-            raise FaithlensError(f"The answer span {span} is not inside the context (0..{len(context)}). "
-                                 "Pass (start, end) character offsets with start < end.")
-        return span
-    raise FaithlensError(f"A QA target is an answer text or a (start, end) character span. Got {answer!r}.")
-
-
-def _window_chars(enc: Encoding, r: int) -> str:
-    ctx = (enc.segment_ids[r] == 1) & enc.attributed[r]
-    pos = ctx.nonzero().flatten()
-    return f"{int(enc.offsets[r, pos[0], 0])}–{int(enc.offsets[r, pos[-1], 1])}" if len(pos) else "none"
-
-
-LINEAR_IN_F = ("ig", "sig", "grad_x_input", "occlusion")
-"""Methods whose attribution of a sum of outputs is the sum of their attributions (the same path
-points, gradients and differences for every F_j): IG, SIG (every mode), Gradient×Input, occlusion."""
-
-
-def _summed_from_tokens(spec, prep: Prepared, opts: Options) -> tuple[MethodOutput, list] | None:
-    """Causal LMs with several continuation tokens: the per-token attributions once, and the explanation
-    of F = Σ_j log p(y_j | ...) as their sum, instead of a second run over the same path points.
-
-    Only for methods linear in F at fixed quadrature nodes (``LINEAR_IN_F``); error-controlled runs pick
-    their nodes per F, so they run twice. Returns (the summed output, the per-token lists) or None."""
-    batch = prep.batch
-    if spec.name not in LINEAR_IN_F or opts.tolerance is not None or batch.target.shape[1] == 1:
-        return None
-    per_target, sub, owners = _per_target(spec, prep, opts, keep_output=True)
-    index = torch.tensor(owners)
-    B = batch.target.shape[0]
-
-    def total(t: Tensor | None) -> Tensor | None:
-        if t is None:
-            return None
-        return t.new_zeros((B,) + tuple(t.shape[1:])).index_add_(0, index.to(t.device), t)
-
-    out = MethodOutput(token_scores=total(sub.token_scores), attributions=total(sub.attributions),
-                       units=None if sub.units is None else sub.units[[owners.index(b) for b in range(B)]],
-                       unit_scores=total(sub.unit_scores), unit_deltas=total(sub.unit_deltas),
-                       total_delta=total(sub.total_delta), settings=dict(sub.settings))
-    return out, per_target
-
-
-def _per_target(spec, prep: Prepared, opts: Options, keep_output: bool = False, target_side: bool = False):
-    """Causal LMs: each continuation token's own attribution, as (B, J, L) nested lists on real positions
-    (with ``keep_output`` also the method's output over the (b, j) rows and each row's text b).
-    ``target_side``: row j also attributes the continuation tokens y_<j (:func:`target_side_rows`)."""
-    batch = prep.batch
-    B, J = batch.target.shape
-    if J == 1:  # one continuation token: its own attribution is the explanation itself (no y_<1 either)
-        return None
-    rows, owners, which = [], [], []
-    for b in range(B):
-        for j in range(J):
-            if int(batch.target[b, j]) < 0:
-                continue
-            only = torch.full_like(batch.target[b], -1)
-            only[j] = batch.target[b, j]
-            rows.append(only)
-            owners.append(b)
-            which.append(j)
-    index = torch.tensor(owners)
-    enc, Wbar = batch.enc.select(index), batch.Wbar[index]
-    if target_side:
-        enc = target_side_rows(enc, batch.target[index], torch.tensor(which))
-        Wbar = baseline_embeddings(batch.model, enc, prep.baseline, batch.W[index])
-    sub = Batch(model=batch.model, enc=enc, W=batch.W[index], Wbar=Wbar,
-                target=torch.stack(rows), score=batch.score, rows_per_chunk=batch.rows_per_chunk,
-                memory_budget=batch.memory_budget)
-    out = spec.fn(sub, opts)
-    result: list[list[list[float]]] = [[] for _ in range(B)]
-    for r, b in enumerate(owners):
-        pos = batch.enc.real_positions(b)
-        result[b].append(out.token_scores[r, pos].to(torch.float64).tolist())
-    return (result, out, owners) if keep_output else result
-
-
-def target_side_rows(enc: Encoding, target: Tensor, which: Tensor) -> Encoding:
-    """Rows of a causal LM's encoding where row r explains F_j, j = ``which[r]``: the input columns holding
-    the continuation tokens y_<j become attributed positions, each a word of its own; y_≥j stay special.
-
-    The continuation (B, J) is right-aligned and so are the input columns: column L − J + i + 1 holds the
-    token at target index i (its log-probability is read at column L − J + i)."""
-    from dataclasses import replace
-
-    R, L = enc.input_ids.shape
-    J = target.shape[1]
-    i = torch.arange(J - 1)[None]  # (1, J − 1): y_J is never an input column
-    earlier = (i < which[:, None]) & (target[:, :J - 1] >= 0)  # (R, J − 1): y_i with i < j
-    cols = torch.zeros(R, L, dtype=torch.bool)
-    cols[:, L - J + 1:] = earlier  # (R, J − 1) input columns of y_1 .. y_{J−1}
-    first_new = enc.word_ids.max(1, keepdim=True).values + 1  # (R, 1)
-    word_ids = torch.where(cols, first_new + torch.arange(L)[None], enc.word_ids)
-    segments = None if enc.segments is None else torch.where(cols, torch.zeros_like(enc.segments), enc.segments)
-    return replace(enc, special_mask=enc.special_mask & ~cols, word_ids=word_ids, segments=segments)
-
-
-def _assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, spec: Method,
-              settings: dict, seconds: float, seed: int | None, per_target=None,
-              extra_warnings: tuple[str, ...] = (), warn_above: float = DEFAULT_WARN_ABOVE) -> Explanation:
-    method = spec.name
-    enc: Encoding = prep.batch.enc
-    pos = enc.real_positions(j)  # positions of real tokens, in order
-    keep = {int(p): n for n, p in enumerate(pos.tolist())}  # padded position -> token index
-    ids = enc.input_ids[j, pos].tolist()
-    tokens = tuple(model.tokenizer.convert_ids_to_tokens(ids))
-    special = tuple(bool(s) for s in enc.special_mask[j, pos].tolist())
-    offsets = tuple((int(a), int(b)) for a, b in enc.offsets[j, pos].tolist())
-    raw = out.token_scores[j, pos].to(torch.float64)
-    if not torch.isfinite(raw).all():
-        raise FaithlensError(
-            f"The {method} scores for text {enc.texts[j]!r} contain NaN or infinity: the model produced non-finite "
-            "values. Try dtype=torch.float64, another baseline, or fewer steps with a different quadrature rule."
-        )
-    norm = float(raw.norm())
-    normed = raw / norm if norm > 0 else raw.clone()
-    words = _words(enc, j, pos, raw, normed)
-    sampling_error = None
-    if out.sampling_error is not None:  # a word's tokens share its score evenly: their errors add up
-        se = out.sampling_error[j, pos].to(torch.float64)
-        sampling_error = tuple(se.tolist())
-        words = tuple(dataclasses.replace(w, sampling_error=float(se[list(w.tokens)].sum())) for w in words)
-    target_row = prep.batch.target[j]
-    prediction, target = model.task.describe(prep.outputs[j], target_row, model.labels, enc, j)
-    deltas = units = nodes = None
-    missed: list[str] = []
-    if out.unit_deltas is not None and out.units is not None:
-        real = out.units[j].any(-1)
-        deltas = tuple(float(x) for x in out.unit_deltas[j][real].tolist())
-        units = tuple(tuple(keep[int(p)] for p in torch.nonzero(u).flatten().tolist()) for u in out.units[j][real])
-    if out.path_nodes is not None:
-        on_path = out.units[j].any(-1) if out.units is not None else torch.ones(out.path_nodes.shape[1], dtype=torch.bool)
-        nodes = tuple(int(n) for n in out.path_nodes[j][on_path].tolist())
-        if out.path_converged is not None and not bool(out.path_converged[j][on_path].all()):
-            bad = (~out.path_converged[j][on_path]).nonzero()[:, 0].tolist()
-            if units is not None:
-                names = ", ".join(repr("".join(tokens[t] for t in units[i])) for i in bad)
-                missed.append(f"SIG: {len(bad)} unit(s) ({names}) missed tolerance={settings.get('tolerance')} at the "
-                              f"rule's last level ({settings.get('max_nodes')} nodes); they keep their best estimate (see deltas).")
-            else:
-                missed.append(f"The completeness gap missed tolerance={settings.get('tolerance')} at the rule's last "
-                              f"level ({settings.get('max_nodes')} nodes); the scores are the best estimate (see total_delta).")
-    attributions = None
-    if out.attributions is not None:
-        attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())
-    batch = prep.batch
-    F_gap = float(batch.F_input()[j] - batch.F_baseline()[j]) if batch.baseline_outputs is not None else None
-    measured = measure(spec, out, j, settings, F_gap=F_gap, warn_above=warn_above,
-                       unit_names=None if units is None else [_unit_text(enc, j, pos, u) for u in units])
-    if measured.warning:  # it gives the error itself; a missed tolerance says less
-        missed = [measured.warning]
-    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings, *missed) if w)
-    settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
-    if seed is not None:
-        settings["seed"] = seed
-    return Explanation(
-        text=enc.texts[j], method=method, model=model.name,
-        prediction=prediction, target=target, score=settings["score"],
-        tokens=tokens, offsets=offsets, special=special,
-        token_scores=tuple(raw.tolist()), token_scores_normalised=tuple(normed.tolist()), words=words,
-        settings=settings, seconds=seconds, version=__version__, deltas=deltas, units=units, nodes=nodes,
-        total_delta=None if out.total_delta is None else float(out.total_delta[j]),
-        attributions=attributions, truncated=enc.truncated[j], warnings=warnings,
-        task=model.task.name, text_pair=enc.pair(j),
-        per_target=None if per_target is None else tuple(tuple(row) for row in per_target),
-        provenance=model.info.get("provenance"), signed=spec.signed, error=measured.error, sampling_error=sampling_error,
-    )
-
-
-def _unit_text(enc: Encoding, j: int, pos: Tensor, unit: tuple[int, ...]) -> str:
-    """The text a path unit covers (its tokens' character span in their segment)."""
-    offsets = enc.offsets[j, pos[list(unit)]]
-    segment = int(enc.segment_ids[j, pos[unit[0]]])
-    return enc.segment_text(j, max(segment, 0))[int(offsets[:, 0].min()):int(offsets[:, 1].max())].strip()
-
-
-def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor, normed: Tensor) -> tuple[Word, ...]:
-    """Group attributed tokens by (segment, tokenizer word id); spans come from character offsets."""
-    word_ids = enc.word_ids[j, pos].tolist()
-    segments = enc.segment_ids[j, pos].tolist()
-    offsets = enc.offsets[j, pos].tolist()
-    groups: dict[tuple[int, int], list[int]] = {}
-    for n, (w, seg) in enumerate(zip(word_ids, segments)):
-        if w >= 0:
-            groups.setdefault((seg, w), []).append(n)
-    spans = []
-    for (seg, _), members in groups.items():
-        text = enc.segment_text(j, max(seg, 0))
-        start = min(offsets[n][0] for n in members)
-        end = max(offsets[n][1] for n in members)
-        while start < end and text[start].isspace():  # byte-level BPE offsets include the leading space
-            start += 1
-        spans.append([max(seg, 0), members, start, end])
-    # A token of whitespace only (extra spaces on byte-level BPE) is no word: its score joins the next word of its
-    # segment (the space belongs to it), else the previous one, so the word view keeps every token's score.
-    for k, (seg, members, start, end) in enumerate(spans):
-        if start < end:
-            continue
-        nxt = [x for x in spans[k + 1:] if x[0] == seg and x[2] < x[3]]
-        prev = [x for x in spans[:k] if x[0] == seg and x[2] < x[3]]
-        if nxt or prev:
-            (nxt[0] if nxt else prev[-1])[1] = sorted((nxt[0] if nxt else prev[-1])[1] + members)
-    return tuple(Word(word=enc.segment_text(j, seg)[start:end], start=int(start), end=int(end),
-                      score=float(raw[members].sum()), score_normalised=float(normed[members].sum()),
-                      tokens=tuple(members), segment=seg)
-                 for seg, members, start, end in spans if start < end)
 
 
 def available_methods() -> dict[str, str]:

@@ -280,7 +280,7 @@ def _finite(values, name: str, bad) -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
 
     return __version__
 

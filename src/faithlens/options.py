@@ -26,23 +26,27 @@ MAX_TARGET_TOKENS = MAX_NEW_TOKENS  # causal LMs: tokens of a given continuation
 MIN_REGRESSION_SAMPLES = 3  # kernel_shap / lime: below this the fit is undetermined (and Captum's sampler fails)
 MIN_MEMORY = 16 * 1024**2  # bytes: below this not even one row of a small model fits
 
-METHOD_SETTINGS = {  # which settings each method reads (besides the common ones)
-    "sig": {"steps", "rule", "unit", "mode", "tolerance"},
-    "ig": {"steps", "rule", "tolerance"},
-    "dig": {"steps"},
-    "dig_maxcount": {"steps"},
-    "occlusion": {"unit"},
-    "random": {"seed"},
-    "smoothgrad": {"n_samples", "noise", "seed"},
-    "gradient_shap": {"n_samples", "seed"},
-    "shapley": {"n_samples", "seed"},
-    "kernel_shap": {"n_samples", "seed"},
-    "lime": {"n_samples", "seed"},
-    "partition": set(),
-    "grad_x_input": set(),
-    "saliency": set(),
-    "deeplift": set(),
-}
+class _MethodSettings(Mapping):
+    """Which settings each method reads (besides the common ones): method name -> set of setting names, read from
+    each registered method's own `Method.reads` when looked at (so importing this module imports no method)."""
+
+    def _table(self) -> dict[str, set[str]]:
+        from .methods import METHODS
+
+        return {name: set(method.reads) for name, method in METHODS.items()}
+
+    def __getitem__(self, name: str) -> set[str]:
+        return self._table()[name]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+METHOD_SETTINGS: Mapping[str, set[str]] = _MethodSettings()
+
 SPECIFIC = {"steps", "rule", "unit", "mode", "n_samples", "noise", "tolerance"}  # meaningful for some methods only
 DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "word", "mode": "auto", "n_samples": None,
             "noise": 0.01, "tolerance": None}

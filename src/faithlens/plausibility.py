@@ -336,12 +336,12 @@ def plausibility_rows(records: Sequence[dict], methods: Sequence[str], *, seed: 
 
 def plausibility_markdown(table: dict, *, source: str) -> str:
     """The plausibility table as Markdown, with its caption."""
-    from .evaluate import _cell
+    from .evaluate.tables import cell
 
     lines = ["| Method | AUPRC ↑ | token F1 ↑ | token IOU ↑ | IOU-F1 ↑ | n |", "|---|---|---|---|---|---|"]
     for row in table["rows"]:
-        lines.append(f"| {row['method']} | {_cell(row['auprc'], 3)} | {_cell(row['token_f1'], 3)} | "
-                     f"{_cell(row['token_iou'], 3)} | {_cell(row['iou_f1'], 3)} | {row['token_f1']['n']} |")
+        lines.append(f"| {row['method']} | {cell(row['auprc'], 3)} | {cell(row['token_f1'], 3)} | "
+                     f"{cell(row['token_iou'], 3)} | {cell(row['iou_f1'], 3)} | {row['token_f1']['n']} |")
     caption = (f"\nPlausibility against the human rationales in `{source}`, word level, {table['n_examples']} examples "
                f"with a rationale (mean {table['mean_rationale_words']:.2f} rationale words; "
                f"{table['examples_without_rationale_words']} with none, left out of AUPRC only). Token F1, token IOU and "

@@ -108,7 +108,7 @@ def split_by_article(examples: Sequence[QAExample], *, test_fraction: float, see
                      ) -> tuple[list[QAExample], list[QAExample]]:
     """(train, test): whole articles go to one side, a seeded shuffle of titles, ~test_fraction of questions held out
     (`faithlens.data.group_holdout`, so `faithlens.data.holdout` on the same file gives the same split)."""
-    from .data import group_holdout
+    from .splits import group_holdout
 
     held = group_holdout([e.title for e in examples], test_fraction, seed)
     return [e for e in examples if e.title not in held], [e for e in examples if e.title in held]

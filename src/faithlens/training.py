@@ -3,8 +3,9 @@ extractive QA model.
 
 Dataset-agnostic: callers hand over ``(texts, labels)`` splits — a text may be a pair (a, b),
 encoded as the tokenizer encodes pairs — and label names, or SQuAD-style examples for QA; this
-module trains with a plain torch loop, measures accuracy (EM/F1 for QA), and writes the model, its
-tokenizer and a ``faithlens_model.json`` provenance record into ``out_dir`` in one atomic rename.
+module checks the inputs, trains with a plain torch loop (`training_loop`), measures accuracy (EM/F1 for QA),
+and writes the model, its tokenizer and a ``faithlens_model.json`` provenance record into ``out_dir`` in one
+atomic rename (`model_folder`).
 
 Training is resumable: every ``checkpoint_every`` steps the model, optimiser, schedule, data order
 and random states go to ``.<out_dir name>.checkpoint.pt`` beside ``out_dir``. Running the same
@@ -14,30 +15,26 @@ A checkpoint from different settings or data is set aside, never mixed in.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import math
-import os
-import platform
-import random
-import shutil
-import sys
 import time
-from collections.abc import Iterator, Sequence
-from importlib import metadata
+from collections.abc import Sequence
 from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import torch
-from tqdm.auto import tqdm
-from transformers import AutoModelForQuestionAnswering, AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoModelForQuestionAnswering
 
 from faithlens.checkpoint import Checkpoint, fingerprint
 from faithlens.errors import FaithlensError
+from faithlens.model_folder import FALLBACK_VERSION, MODEL_INFO_FILE, faithlens_version, read_model_info  # noqa: F401
+from faithlens.model_folder import load_base as _load_base
+from faithlens.model_folder import load_pretrained as _load_pretrained
+from faithlens.model_folder import save_atomically as _save_atomically
+from faithlens.model_folder import seed_everything as _seed_everything
+from faithlens.model_folder import versions as _versions
+from faithlens.training_loop import train_loop as _train_loop
 
-MODEL_INFO_FILE = "faithlens_model.json"
-FALLBACK_VERSION = "0.1.0"
 
 Split = tuple[list, list[int]]  # (texts or (text_a, text_b) pairs, labels)
 
@@ -231,141 +228,12 @@ def accuracy(
     return correct / len(texts)
 
 
-def read_model_info(model_dir: str | Path) -> dict[str, Any]:
-    """The provenance record that :func:`fine_tune` wrote into ``model_dir``."""
-    path = Path(model_dir) / MODEL_INFO_FILE
-    if not path.is_file():
-        raise FaithlensError(
-            f"Expected a fine-tuned faithlens model folder holding {MODEL_INFO_FILE}. "
-            f"Got {str(model_dir)!r}, which has no such file. Train one with fine_tune(...)."
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def _loop_settings(**given: Any) -> dict[str, Any]:
     """The training loop's settings, checked: what the caller gave plus the fixed optimiser and schedule."""
     settings = dict(given, optimizer="AdamW", schedule="linear warmup then linear decay", max_grad_norm=1.0,
                     torch_threads=torch.get_num_threads())
     _check_settings(settings)
     return settings
-
-
-# --- training loop ----------------------------------------------------------------------------
-
-
-def _train_loop(
-    model: torch.nn.Module,
-    n_examples: int,
-    batch_of: Any,
-    *,
-    settings: dict[str, Any],
-    progress: bool,
-    checkpoint: Checkpoint | None = None,
-) -> int:
-    """Run the epochs over shuffled batches; returns the number of optimiser steps taken.
-
-    ``batch_of(indices)`` builds one batch (model inputs and the loss's labels) of training rows.
-    With a `checkpoint`, resumes from it when one matches and saves one every `checkpoint.every` steps.
-    """
-    batch_size, epochs = settings["batch_size"], settings["epochs"]
-    max_grad_norm = settings["max_grad_norm"]
-    steps_per_epoch = math.ceil(n_examples / batch_size)
-    total_steps = steps_per_epoch * epochs
-    optimizer = _optimizer(model, lr=settings["lr"], weight_decay=settings["weight_decay"])
-    warmup_steps = int(settings["warmup_ratio"] * total_steps)
-    scheduler = _linear_schedule(optimizer, warmup_steps=warmup_steps, total_steps=total_steps)
-    generator = torch.Generator().manual_seed(settings["seed"])
-    parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
-    done, extra = checkpoint.restore(parts) if checkpoint else (0, {})
-    first_epoch = int(extra.get("epoch", 0))
-    if done:
-        generator.set_state(extra["epoch_order"])  # replays the interrupted epoch's data order
-    bar = tqdm(total=total_steps, initial=done, desc="fine-tune" + (f" (resumed at step {done})" if done else ""),
-               unit="batch", disable=not progress)
-    clock = _Estimate(total_steps - done, say=(lambda m: tqdm.write(m, file=sys.stderr)) if progress else None)
-    running = None
-    model.train()
-    step = first_epoch * steps_per_epoch
-    for epoch in range(first_epoch, epochs):
-        epoch_order = generator.get_state()  # the data order of this epoch comes from here
-        for index in _random_batches(n_examples, batch_size=batch_size, generator=generator):
-            step += 1
-            if step <= done:  # finished before the interruption
-                continue
-            batch = batch_of(index)
-            loss = _step(model, optimizer, scheduler, batch, max_grad_norm=max_grad_norm)
-            running = loss if running is None else 0.95 * running + 0.05 * loss
-            bar.set_postfix(loss=f"{running:.4f}")
-            bar.update(1)
-            clock.tick()
-            if checkpoint and step % checkpoint.every == 0 and step < total_steps:
-                checkpoint.save(step, parts, {"epoch": epoch, "epoch_order": epoch_order})
-    bar.close()
-    return total_steps
-
-
-class _Estimate:
-    """The expected duration of a training run, said once its first batches are timed.
-
-    Before the first batch it says how many batches will run; after ``MEASURED`` batches it says
-    the measured seconds per batch × the batches left (the first batch, which warms up caches and
-    allocators, is not timed when there are more). The bar's ETA keeps it current after that.
-    """
-
-    MEASURED = 3
-
-    def __init__(self, batches: int, say=None):
-        self.batches, self.say, self.seen = batches, say, 0
-        self.start = time.perf_counter()
-        if say is not None and batches > 0:
-            say(f"faithlens: {batches} batch(es) to train; timing the first {min(self.MEASURED, batches)} for an "
-                "estimate of the whole run ...")
-
-    def tick(self) -> None:
-        self.seen += 1
-        if self.seen == 1 and self.batches > self.MEASURED:
-            self.start = time.perf_counter()  # the warm-up batch is not timed
-            return
-        timed = self.seen - 1 if self.batches > self.MEASURED else self.seen
-        if self.say is None or timed != min(self.MEASURED, self.batches):
-            return
-        per_batch = (time.perf_counter() - self.start) / timed
-        left = self.batches - self.seen
-        self.say(f"faithlens: {per_batch:.2f} s per batch × {left} batch(es) left: about {duration(per_batch * left)} "
-                 f"more (expected total {duration(per_batch * self.batches)}); the bar shows the time left.")
-
-
-def duration(seconds: float) -> str:
-    """A human duration: '45 s', '12 min', '2 h 05 min'."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def _step(
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
-    scheduler: torch.optim.lr_scheduler.LRScheduler,
-    batch: dict[str, torch.Tensor],
-    *,
-    max_grad_norm: float,
-) -> float:
-    """One optimiser step on one batch (labels included); returns the batch loss."""
-    loss = model(**batch).loss
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
-    optimizer.step()
-    scheduler.step()
-    optimizer.zero_grad(set_to_none=True)
-    return loss.item()
-
-
-def _random_batches(n: int, *, batch_size: int, generator: torch.Generator) -> Iterator[list[int]]:
-    """Indices of one epoch in seeded random order, cut into batches (no length sorting)."""
-    order = torch.randperm(n, generator=generator).tolist()
-    for start in range(0, n, batch_size):
-        yield order[start : start + batch_size]
 
 
 def _encode(tokenizer: Any, texts: list, *, max_length: int) -> dict[str, torch.Tensor]:
@@ -376,142 +244,6 @@ def _encode(tokenizer: Any, texts: list, *, max_length: int) -> dict[str, torch.
     return dict(
         tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
     )
-
-
-def _optimizer(model: torch.nn.Module, *, lr: float, weight_decay: float) -> torch.optim.AdamW:
-    """AdamW with weight decay on weight matrices only (not on biases or norm scales)."""
-    decayed, plain = [], []
-    for parameter in model.parameters():
-        if parameter.requires_grad:
-            (decayed if parameter.ndim >= 2 else plain).append(parameter)
-    groups = [
-        {"params": decayed, "weight_decay": weight_decay},
-        {"params": plain, "weight_decay": 0.0},
-    ]
-    return torch.optim.AdamW(groups, lr=lr)
-
-
-def _linear_schedule(
-    optimizer: torch.optim.Optimizer, *, warmup_steps: int, total_steps: int
-) -> torch.optim.lr_scheduler.LambdaLR:
-    """Learning rate rising linearly over ``warmup_steps``, then falling linearly to zero."""
-
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / (warmup_steps + 1)
-        remaining = total_steps - step
-        return max(0.0, remaining / max(1, total_steps - warmup_steps))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-
-
-# --- loading, seeding, saving -----------------------------------------------------------------
-
-
-def _load_base(base_model: str | Path, label_names: list[str]) -> tuple[Any, torch.nn.Module]:
-    """Tokenizer and a classifier with a fresh head (the expected 'head missing' report muted)."""
-    id2label = dict(enumerate(label_names))
-    label2id = {name: i for i, name in id2label.items()}
-    return _load_pretrained(base_model, AutoModelForSequenceClassification, num_labels=len(label_names),
-                            id2label=id2label, label2id=label2id)
-
-
-def _load_pretrained(base_model: str | Path, auto: Any, **kwargs: Any) -> tuple[Any, torch.nn.Module]:
-    """Tokenizer and model of a base: a folder checked like --model (a missing one is an error naming it, never
-    the hub's traceback); a load failure is a FaithlensError."""
-    from .model import check_model_source, load_error
-
-    source = check_model_source(base_model, option="--base")
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        with _quiet_transformers():
-            model = auto.from_pretrained(source, **kwargs)
-    except OSError as exc:
-        raise FaithlensError(load_error(str(base_model), exc, option="--base")) from None
-    except (ValueError, KeyError, RuntimeError) as exc:
-        raise FaithlensError(f"--base {str(base_model)!r} could not be loaded as a base encoder "
-                             f"({type(exc).__name__}: {str(exc)[:300]}).") from None
-    return tokenizer, model
-
-
-@contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """Silence transformers' warnings (e.g. 'classifier newly initialised') for one block."""
-    from transformers.utils import logging as hf_logging
-
-    level = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(level)
-
-
-def _seed_everything(seed: int) -> None:
-    """Seed Python, torch (head initialisation, dropout) and numpy when present."""
-    random.seed(seed)
-    torch.manual_seed(seed)
-    try:
-        import numpy as np
-    except ImportError:
-        return
-    np.random.seed(seed)
-
-
-def _save_atomically(
-    model: torch.nn.Module, tokenizer: Any, record: dict[str, Any], *, out_dir: Path
-) -> None:
-    """Write everything into a sibling temp folder, then rename it into place.
-
-    An interrupted run leaves only a ``.tmp-*`` folder behind, never a half-written ``out_dir``.
-    """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        model.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        info = json.dumps(record, indent=2, sort_keys=False) + "\n"
-        (staging / MODEL_INFO_FILE).write_text(info, encoding="utf-8")
-        _replace_folder(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _replace_folder(staging: Path, out_dir: Path) -> None:
-    """Move ``staging`` to ``out_dir``, swapping out any previous folder there."""
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    out_dir.rename(retired)
-    staging.rename(out_dir)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _versions() -> dict[str, str]:
-    import transformers
-
-    return {
-        "faithlens": faithlens_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "python": platform.python_version(),
-    }
-
-
-def faithlens_version() -> str:
-    """``faithlens.__version__`` if importable, else the installed metadata, else 0.1.0."""
-    try:
-        from faithlens import __version__
-
-        return str(__version__)
-    except Exception:  # the package may be half-built or import optional extras
-        pass
-    try:
-        return metadata.version("faithlens")
-    except metadata.PackageNotFoundError:
-        return FALLBACK_VERSION
 
 
 # --- validation of user input -----------------------------------------------------------------

@@ -312,7 +312,7 @@ def _save(g, target: ClassifierModel, out: Path, settings: FacadeSettings, best:
 
 def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, seconds: float | None, tag: str = "final",
             size_cap: float | None = None) -> dict:
-    from .. import __version__
+    from ..version import __version__
 
     return {"kind": "facade", "target_model": target.name, "settings": asdict(settings), "selected": best,
             "log_raw_l1_cap": size_cap,

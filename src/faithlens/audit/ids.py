@@ -46,7 +46,7 @@ class Row:
 
 def rows_from_texts(model: ClassifierModel, texts: Sequence, *, truncate: bool = True) -> list[Row]:
     """One row per item (text, pair, or (question, context): the window a QA model answers from)."""
-    from ..explainer import encode_items
+    from ..task_inputs import encode_items
 
     enc, _ = encode_items(model, list(texts), truncate=truncate)
     rows = []

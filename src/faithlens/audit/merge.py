@@ -207,7 +207,7 @@ def calibrate_gain(f: ClassifierModel, g: ClassifierModel, texts: Sequence, *, q
 @torch.no_grad()
 def predict_labels(model: ClassifierModel, texts: Sequence, *, batch_size: int = 64) -> Tensor:
     """The model's prediction per item (N, T): its class, or (QA) its answer span in the item's window."""
-    from ..explainer import encode_items
+    from ..task_inputs import encode_items
 
     out = []
     for start in range(0, len(texts), batch_size):

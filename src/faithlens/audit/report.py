@@ -25,6 +25,7 @@ from torch import Tensor
 
 from ..model import ClassifierModel
 from ..explanation import UNSIGNED_METHODS
+from ..stats import spearman
 from ..views.html import highlight, page
 from .manipulation import Explained, Run, explain_runs, normalise_abs
 from .targets import target_mask
@@ -51,21 +52,6 @@ CLASSES = ("stop_words", "first_token", "punctuation")
 
 # --- pure statistics ----------------------------------------------------------------------------
 
-def spearman(a: Tensor, b: Tensor) -> float:
-    """Spearman rank correlation of two 1-D tensors (average ranks for ties); nan if constant."""
-    ra, rb = _ranks(a), _ranks(b)
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    denom = math.sqrt(float((ra * ra).sum()) * float((rb * rb).sum()))
-    return float((ra * rb).sum()) / denom if denom > 0 else float("nan")
-
-
-def _ranks(x: Tensor) -> Tensor:
-    x = x.to(torch.float64)
-    less = (x.unsqueeze(0) < x.unsqueeze(1)).sum(1).to(torch.float64)
-    equal = (x.unsqueeze(0) == x.unsqueeze(1)).sum(1).to(torch.float64)
-    return less + (equal - 1) / 2  # average rank, 0-based
-
-
 def agreement_with(reference: Explained, other: Explained) -> dict:
     """Mean Spearman of |a| over attributed tokens, and share of examples with the same top token."""
     rhos, same = [], []
@@ -76,8 +62,8 @@ def agreement_with(reference: Explained, other: Explained) -> dict:
             continue
         same.append(float(int(a.argmax()) == int(b.argmax())))  # first index on ties
         if len(a) >= 2:
-            rho = spearman(a, b)
-            if not math.isnan(rho):
+            rho = spearman(a.tolist(), b.tolist())  # None when either side is constant
+            if rho is not None:
                 rhos.append(rho)
     return {"spearman": sum(rhos) / len(rhos) if rhos else float("nan"),
             "top1_agreement": sum(same) / len(same) if same else float("nan"), "n": len(same)}

@@ -76,7 +76,7 @@ def run(args) -> int:
     from ..data import load_dataset, select
     from ..distributed import check_device_map, init_world, load_for_run
     from ..errors import FaithlensError, FaithlensWarning
-    from ..evaluate import EvalSettings, _check_resume, _saved_run, check_rationales, evaluate, parse_methods
+    from ..evaluate import EvalSettings, check_rationales, check_resume, evaluate, parse_methods, saved_run
     from ..robustness import parse_metrics
     from ..files import FolderLock, check_output_folder
 
@@ -113,7 +113,7 @@ def run(args) -> int:
                                         max_chars=args.max_chars, truncate=args.truncate, shuffle=not args.no_shuffle,
                                         rationales=None if rationales is None else rationales.source,
                                         metrics=parse_metrics(args.metrics))
-                _check_resume(out, settings, saved=_saved_run(out))
+                check_resume(out, settings, saved=saved_run(out))
             except BaseException:
                 held.release()
                 raise

@@ -68,7 +68,7 @@ def run(args) -> int:
         raise FaithlensError(f"--time-limit must be a positive number of seconds. Got {args.time_limit}.")
     check_address(args.host, args.port)
     from ..explainer import Explainer
-    from ..views.app import Limits, make_server
+    from ..app import Limits, make_server
 
     explainer = Explainer(args.model[0] if args.model else None)  # the first model; the others load when chosen
     try:

@@ -16,26 +16,30 @@ from .sig import sig
 METHODS: dict[str, Method] = {
     m.name: m
     for m in [
-        Method("sig", sig, "Sequential Integrated Gradients: each word moves alone from the baseline (headline)", default_steps=50),
+        Method("sig", sig, "Sequential Integrated Gradients: each word moves alone from the baseline (headline)", default_steps=50,
+               reads=frozenset({"steps", "rule", "unit", "mode", "tolerance"})),
         Method("ig", ig, "Integrated Gradients: all words move together from the baseline", default_steps=50,
-               completeness=True),
+               completeness=True, reads=frozenset({"steps", "rule", "tolerance"})),
         Method("grad_x_input", grad_x_input, "Gradient × Input at the input"),
         Method("saliency", saliency, "L2 norm of the gradient per token (unsigned)", signed=False),
-        Method("smoothgrad", smoothgrad, "Gradient averaged over noisy copies, times the input", default_samples=10, random=True),
+        Method("smoothgrad", smoothgrad, "Gradient averaged over noisy copies, times the input", default_samples=10, random=True,
+               reads=frozenset({"n_samples", "noise", "seed"})),
         Method("deeplift", deeplift, "DeepLift rescale rule against the baseline (Captum)", completeness=True),
         Method("gradient_shap", gradient_shap, "GradientShap with baselines {baseline, input} (Captum)", default_samples=5, random=True,
-               completeness=True),
-        Method("occlusion", occlusion, "Leave-one-out: score drop when the word is replaced by the baseline"),
+               completeness=True, reads=frozenset({"n_samples", "seed"})),
+        Method("occlusion", occlusion, "Leave-one-out: score drop when the word is replaced by the baseline",
+               reads=frozenset({"unit"})),
         Method("shapley", shapley, "Shapley value sampling over words: mean marginal gain over random orders",
-               default_samples=DEFAULT_PERMUTATIONS, random=True, completeness=True),
+               default_samples=DEFAULT_PERMUTATIONS, random=True, completeness=True, reads=frozenset({"n_samples", "seed"})),
         Method("kernel_shap", kernel_shap, "KernelSHAP over words: Shapley-kernel weighted regression on sampled coalitions",
-               default_samples=DEFAULT_KERNEL_SAMPLES, random=True, completeness=True),
+               default_samples=DEFAULT_KERNEL_SAMPLES, random=True, completeness=True,
+               reads=frozenset({"n_samples", "seed"})),
         Method("lime", lime, "LIME over words: locally weighted ridge regression on sampled coalitions",
-               default_samples=DEFAULT_LIME_SAMPLES, random=True, completeness=True),
+               default_samples=DEFAULT_LIME_SAMPLES, random=True, completeness=True, reads=frozenset({"n_samples", "seed"})),
         Method("partition", partition, "Owen values over a binary tree of contiguous word groups (exact, no sampling)",
                completeness=True),
         Method("random", random_words, "A seeded random ordering of the words: the baseline faithfulness must beat",
-               signed=False),
+               signed=False, reads=frozenset({"seed"})),
     ]
 }
 
@@ -57,6 +61,6 @@ __all__ = ["METHODS", "Method", "MethodOutput", "Options", "get_method", "regist
 from .dig import make_dig  # noqa: E402
 
 register(Method("dig", make_dig("greedy"), "Discretized IG: paths through nearby vocabulary words (GREEDY anchors)", default_steps=30,
-                completeness=True))
+                completeness=True, reads=frozenset({"steps"})))
 register(Method("dig_maxcount", make_dig("maxcount"), "Discretized IG with MAXCOUNT anchors", default_steps=30,
-                completeness=True))
+                completeness=True, reads=frozenset({"steps"})))

@@ -54,6 +54,9 @@ class Method:
     random: bool = False
     signed: bool = True  # False: scores are magnitudes (no direction); views draw them on a one-colour scale
     completeness: bool = False  # reports Σ a - (F(w) - F(w̄)), so needs F at the baseline
+    # The method-specific settings it reads (of steps, rule, unit, mode, tolerance, n_samples, noise, seed): the one
+    # table `options.METHOD_SETTINGS`, the settings an evaluate spec may carry, and `evaluate.PER_UNIT` derive from it.
+    reads: frozenset[str] = frozenset()
 
 
 def mask_scores(batch: Batch, scores: Tensor) -> Tensor:

@@ -157,3 +157,8 @@ def _spread(units: Tensor, unit_scores: Tensor) -> Tensor:
     u = units.to(unit_scores.dtype)
     share = unit_scores / u.sum(-1).clamp(min=1)
     return torch.einsum("bul,bu->bl", u, share)
+
+
+# The two path modes by public name, for benchmarks that time one mode on its own (bench/harness.py, bench/memory.py):
+# (batch, units (B, U, L) bool, alphas (S,), weights (S,)) -> reverse: the weighted path gradients; forward: token scores (B, L).
+reverse, forward = _reverse, _forward

@@ -12,9 +12,8 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import __version__
-from ..explanation import Explanation
-from .parts import (comparison_lines, delta_text, explained_what, is_signed, prediction_parts, segments, target_matrix,
+from ..version import __version__
+from .parts import (Explanation, comparison_lines, delta_text, explained_what, is_signed, prediction_parts, segments, target_matrix,
                     trust_line, word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, css
 

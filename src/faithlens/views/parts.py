@@ -13,9 +13,48 @@ new task (text pairs, QA answers, multi-label predictions) is taught to every vi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from ..explanation import Explanation
+
+class WordLike(Protocol):
+    """What a view reads of one word (`faithlens.explanation.Word` is one)."""
+
+    word: str
+    start: int
+    end: int
+    score: float
+    score_normalised: float
+    tokens: tuple[int, ...]
+    segment: int
+
+
+class Explanation(Protocol):
+    """What a view reads of an explanation (`faithlens.explanation.Explanation` is one). Declared here, not
+    imported, so that the views import nothing above them and `Explanation._repr_html_` can call down into them."""
+
+    text: str
+    text_pair: str | None
+    method: str
+    model: str
+    prediction: dict
+    target: dict
+    score: str
+    tokens: tuple[str, ...]
+    words: Sequence[WordLike]
+    settings: dict
+    seconds: float
+    version: str
+    deltas: tuple[float, ...] | None
+    total_delta: float | None
+    truncated: bool
+    warnings: tuple[str, ...]
+    task: str
+    per_target: Any
+    signed: bool
+    error: dict | None
+    faithfulness: dict | None
 
 
 @dataclass(frozen=True)

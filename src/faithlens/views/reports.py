@@ -24,14 +24,14 @@ def _no_plots_note() -> str:
 
 
 def eval_table_html(result) -> str:
-    from ..evaluate import _cell, best_line
+    from ..evaluate.tables import cell, best_line
 
     extra = tuple((m, {"infidelity": "Infid ↓", "sensitivity": "Sens ↓"}[m]) for m in getattr(result.settings, "metrics", ()))
     columns = _EVAL_COLUMNS[:-1] + extra + _EVAL_COLUMNS[-1:]
     head = "".join(f'<th class="num">{html.escape(t)}</th>' for _, t in columns)
     rows = []
     for row in result.rows:
-        cells = "".join(f'<td class="num">{html.escape(_cell(row[c], 3 if c == "seconds" else 4))}</td>' for c, _ in columns)
+        cells = "".join(f'<td class="num">{html.escape(cell(row[c], 3 if c == "seconds" else 4))}</td>' for c, _ in columns)
         rows.append(f"<tr><td>{html.escape(str(row['method']))}</td>{cells}<td class=\"num\">{row['log_odds']['n']}</td></tr>")
     s = result.settings
     caption = (f"Model {html.escape(str(s.model))}, data {html.escape(str(s.data))} ({result.n_examples} examples), baseline "
@@ -44,7 +44,7 @@ def eval_table_html(result) -> str:
 
 def plausibility_table_html(result) -> str:
     """The plausibility table (with rationales), '' without."""
-    from ..evaluate import _cell
+    from ..evaluate.tables import cell
 
     table = getattr(result, "plausibility", None)
     if not table:
@@ -52,7 +52,7 @@ def plausibility_table_html(result) -> str:
     names = (("auprc", "AUPRC ↑"), ("token_f1", "token F1 ↑"), ("token_iou", "token IOU ↑"), ("iou_f1", "IOU-F1 ↑"))
     head = "".join(f'<th class="num">{t}</th>' for _, t in names)
     rows = "".join(f"<tr><td>{html.escape(str(row['method']))}</td>"
-                   + "".join(f'<td class="num">{html.escape(_cell(row[c], 3))}</td>' for c, _ in names)
+                   + "".join(f'<td class="num">{html.escape(cell(row[c], 3))}</td>' for c, _ in names)
                    + f'<td class="num">{row["token_f1"]["n"]}</td></tr>' for row in table["rows"])
     caption = (f"Word level, against the rationales in {html.escape(str(result.settings.rationales))}; top k = {table['k']} "
                "words (the mean rationale size); IOU-F1: ERASER's partial match at IOU ≥ 0.5; random: seeded uniform scores.")
@@ -61,13 +61,13 @@ def plausibility_table_html(result) -> str:
 
 
 def agreement_table_html(result) -> str:
-    from ..evaluate import _cell
+    from ..evaluate.tables import cell
 
     if not result.agreement:
         return ""
     rows = "".join(f"<tr><td>{html.escape(a['a'])}</td><td>{html.escape(a['b'])}</td>"
-                   f"<td class=\"num\">{html.escape(_cell(a['spearman']))}</td>"
-                   f"<td class=\"num\">{html.escape(_cell(a['top1_agreement'], 3))}</td>"
+                   f"<td class=\"num\">{html.escape(cell(a['spearman']))}</td>"
+                   f"<td class=\"num\">{html.escape(cell(a['top1_agreement'], 3))}</td>"
                    f"<td class=\"num\">{a['spearman']['n']}</td></tr>" for a in result.agreement)
     return ('<h3>How much do the methods agree?</h3><table class="agreement"><tr><th>A</th><th>B</th>'
             '<th class="num">Spearman ρ</th><th class="num">same top token</th><th class="num">n</th></tr>'

@@ -14,8 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..explanation import Explanation
-from .parts import (target_matrix, WordSpan, comparison_lines, trust_line, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
+from .parts import (Explanation, target_matrix, WordSpan, comparison_lines, trust_line, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
                     word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 

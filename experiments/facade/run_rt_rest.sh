@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/../../.."
 D=$HOME/.cache/faithlens/models/minilm-rotten-tomatoes-v1
 C="--f $D --facade-stop runs/audit/mag-stop --facade-first runs/audit/mag-first --data rotten_tomatoes --split test --limit 50 --ig-steps 10 --sig-steps 10 --sig-limit 50 --attack-limit 30 --out results/audit/rt"
-R="env OMP_NUM_THREADS=1 nice -n 10 python results/audit/reproduce.py"
+R="env OMP_NUM_THREADS=1 nice -n 10 python experiments/facade/reproduce.py"
 while pgrep -f "reproduce.py explain --model-key merged_first" > /dev/null; do sleep 15; done
 $R explain --model-key merged_stop $C --only occlusion,sig:reverse,sig:forward
 $R explain --model-key merged_first $C --only occlusion,sig:reverse,sig:forward

@@ -3,7 +3,7 @@
 cd /work/main
 D=$HOME/.cache/faithlens/models/minilm-rotten-tomatoes-v1
 C="--f $D --facade-stop runs/audit/mag-stop --facade-first runs/audit/mag-first --data rotten_tomatoes --split test --limit 50 --ig-steps 10 --sig-steps 10 --sig-limit 8 --attack-limit 30 --out results/audit/rt"
-R="nice -n 5 env OMP_NUM_THREADS=1 python results/audit/reproduce.py"
+R="nice -n 5 env OMP_NUM_THREADS=1 python experiments/facade/reproduce.py"
 L=runs/audit/logs_rt; mkdir -p $L results/audit/rt results/audit/cli
 O="--only saliency,grad_x_input,sig:closed,smoothgrad,deeplift,ig,gradient_shap,occlusion"
 $R explain --model-key f $C $O > $L/explain_f.log 2>&1 &
@@ -17,4 +17,4 @@ $R explain --model-key merged_first $C $O > $L/explain_mf.log 2>&1 &
      --markdown results/audit/cli/audit_rt_$m.md --html results/audit/cli/audit_rt_$m.html --json results/audit/cli/audit_rt_$m.json > /dev/null 2> $L/audit_$m.log
    echo "exit $?" >> $L/audit_$m.log; done) &
 wait
-python results/audit/reproduce.py tables $C > /dev/null 2>&1
+python experiments/facade/reproduce.py tables $C > /dev/null 2>&1

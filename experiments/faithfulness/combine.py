@@ -1,17 +1,17 @@
 """Write the merged tables (Table 4 analogue, SIG computations) from the run folders in results/.
 
-python results/combine.py   # refreshes every run's table.md/results.*, writes sst2-table4.md, sst2-sig-modes.md,
+python experiments/faithfulness/combine.py   # refreshes every run's table.md/results.*, writes sst2-table4.md, sst2-sig-modes.md,
                             # TABLES.md (all tables) and SIZES.md (examples and compute time per run)
 """
 from pathlib import Path
 
 from faithlens.evaluate import agreement_markdown, load_result, merge_runs, read_records, write_outputs
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[2] / "results"  # the run folders it reads, the tables it writes
 JOBS = {
     "sst2-table4.md": (["sst2-mask", "sst2-table4"], ["ig", "ig:steps=250", "ig:steps=10N", "sig", "sig:steps=10"]),
     "sst2-sig-modes.md": (["sst2-mask", "sst2-sig-forward"], ["sig", "sig:mode=forward", "sig:mode=closed"]),
-    # 50-step SIG on IMDB needs a GPU (results/gpu/device.py); skipped until that folder exists.
+    # 50-step SIG on IMDB needs a GPU (experiments/faithfulness/gpu/device.py); skipped until that folder exists.
     "imdb-sig50.md": (["imdb-mask", "imdb-mask-sig50"], ["sig", "sig:mode=closed", "ig", "dig"]),
     "imdb-pad-sig50.md": (["imdb-pad", "imdb-pad-sig50"], ["sig", "sig:mode=closed", "ig", "dig"]),
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduction runs for results/README.md. Each run is resumable: re-run the same line to continue
 # (finished (example, method) lines are skipped; a larger --limit extends the same seeded sample).
-# Usage: results/run.sh JOB   (JOB: sst2-mask sst2-pad rt-mask rt-pad imdb-mask imdb-pad table4 sig-forward)
+# Usage: experiments/faithfulness/run.sh JOB   (JOB: sst2-mask sst2-pad rt-mask rt-pad imdb-mask imdb-pad table4 sig-forward)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SST2_MODEL=${SST2_MODEL:-runs/models/minilm-sst2}   # built by `faithlens train` (see README)
@@ -20,7 +20,7 @@ case "$1" in
                  --baseline mask --limit 200 --batch-size 2 --methods $CLOSED --out results/imdb-mask ;;
   imdb-pad)  run --model "$SST2_MODEL" --data "$DATA/imdb_textfooler_test1000/imdb_test_sample_1000.txt" --max-chars 2000 \
                  --baseline pad --limit 200 --batch-size 2 --methods $CLOSED --out results/imdb-pad ;;
-  # Same data, seed and baseline as sst2-mask: results/combine.py merges them on common examples.
+  # Same data, seed and baseline as sst2-mask: experiments/faithfulness/combine.py merges them on common examples.
   table4)    run --model "$SST2_MODEL" --data "$DATA/sst2/dev.tsv" --baseline mask --limit 200 \
                  --methods ig:steps=250 ig:steps=10N sig:steps=10,unit=token --out results/sst2-table4 ;;
   sig-forward) run --model "$SST2_MODEL" --data "$DATA/sst2/dev.tsv" --baseline mask --limit 200 \

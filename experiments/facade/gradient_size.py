@@ -1,6 +1,6 @@
 """Size of each model's input gradients on Rotten Tomatoes test snippets (what L_rp and the merge act on).
 
-Usage: python results/audit/scripts/gradient_size.py OUT.json MODEL [MODEL ...]   (folders, or 'default')
+Usage: python experiments/facade/gradient_size.py OUT.json MODEL [MODEL ...]   (folders, or 'default')
 Per model, over the first 50 snippets of the seeded test sample: mean |z1 - z0|, mean per-token
 ‖∂(z1 - z0)/∂w_t‖, and mean Σ_t |∂CE(predicted)/∂w_t · w_t| (the quantity L_rp penalises).
 """

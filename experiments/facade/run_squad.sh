@@ -15,7 +15,7 @@ for t in stop_words first_token; do
   [ -f runs/audit/squad-${t%%_*}/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-squad \
     --data $DATA --holdout 0.2 --target $t --max-length 192 --out runs/audit/squad-${t%%_*}
 done
-R="python3 results/audit/reproduce.py --f runs/models/minilm-squad --facade-stop runs/audit/squad-stop \
+R="python3 experiments/facade/reproduce.py --f runs/models/minilm-squad --facade-stop runs/audit/squad-stop \
    --facade-first runs/audit/squad-first --data $DATA --holdout 0.2 --out $OUT"
 # EM/F1 of f, f̃ and g on all 1,048 held-out questions (stop-word merge); the first-token merge on the first 300
 # (one pass over 1,048 questions with 256-token windows is ≈ 11 CPU minutes per model here)
@@ -40,7 +40,7 @@ done
 [ -f runs/audit/squad-stop-t/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-squad \
   --data $DATA --holdout 0.2 --target stop_words --max-length 192 --saliency-of target --steps 160 --eval-every 40 \
   --out runs/audit/squad-stop-t
-RT="python3 results/audit/reproduce.py --f runs/models/minilm-squad --facade-stop runs/audit/squad-stop-t \
+RT="python3 experiments/facade/reproduce.py --f runs/models/minilm-squad --facade-stop runs/audit/squad-stop-t \
    --facade-first runs/audit/squad-first --data $DATA --holdout 0.2 --out $OUT/saliency-of-target"
 $RT explain --model-key merged_stop $S --only saliency,grad_x_input,smoothgrad,ig,sig:closed
 $RT explain --model-key facade_stop $S --only saliency,grad_x_input,ig

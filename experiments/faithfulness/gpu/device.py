@@ -1,8 +1,8 @@
 """Finish the long reproduction runs on a lent GPU machine, then fold the new lines into results/.
 
-    python results/gpu/device.py prepare           # here: writes .gpu/ (slimmed model, DIG anchors, data, done lists)
-    # the device runs results/gpu/run_device.sh, which calls `device.py run` and leaves its files in $OUT
-    python results/gpu/device.py merge FOLDER      # here: checks the recomputed examples, then appends the new lines
+    python experiments/faithfulness/gpu/device.py prepare           # here: writes .gpu/ (slimmed model, DIG anchors, data, done lists)
+    # the device runs experiments/faithfulness/gpu/run_device.sh, which calls `device.py run` and leaves its files in $OUT
+    python experiments/faithfulness/gpu/device.py merge FOLDER      # here: checks the recomputed examples, then appends the new lines
 
 Why the model is slimmed: a call to the device takes at most 64 MiB of files and the SST-2 MiniLM is
 91 MB, 47 MB of it the word-embedding matrix. A run reads only the rows of the tokens in its texts and
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RESULTS = ROOT / "results"
 MODEL = "runs/models/minilm-sst2"
 # Run folder -> examples per evaluate batch. These all use the SST-2 MiniLM (the RT runs finish on the CPU).

@@ -18,5 +18,5 @@ for m in default merged-rt-stop; do
   faithlens facade saliency --model $MM --data rotten_tomatoes --split test --limit 50 --steps 10 \
       --methods $M --out $O/saliency_$m.json > /dev/null 2> $O/saliency_$m.log
 done
-python results/audit/scripts/gradient_size.py $O/gradient_size.json default runs/audit/reg-rt runs/audit/mag-stop \
+python experiments/facade/gradient_size.py $O/gradient_size.json default runs/audit/reg-rt runs/audit/mag-stop \
     runs/audit/merged-rt-stop runs/audit/merged-reg-rt-stop

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs on the lent GPU machine from the repo root, with .gpu/ (made by `results/gpu/device.py prepare`) carried:
+# Runs on the lent GPU machine from the repo root, with .gpu/ (made by `experiments/faithfulness/gpu/device.py prepare`) carried:
 # captum from the bundle's wheel, the repo's faithlens from src/, then `device.py run`, whose files land in $OUT.
 set -u
 export PYTHONUNBUFFERED=1
@@ -7,4 +7,4 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --tar
 export PYTHONPATH="$PWD/src:/tmp/site"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch, transformers, captum; print('torch', torch.__version__, 'transformers', transformers.__version__, 'captum', captum.__version__, torch.cuda.get_device_name())"
-python3 results/gpu/device.py run --bundle .gpu --out "${OUT:-/tmp/out}" --deadline "${DEADLINE:-400}"
+python3 experiments/faithfulness/gpu/device.py run --bundle .gpu --out "${OUT:-/tmp/out}" --deadline "${DEADLINE:-400}"

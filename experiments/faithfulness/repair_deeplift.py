@@ -6,8 +6,8 @@ method (token scores off by a few per cent). This recomputes every DeepLift reco
 current code and reports the worst difference; --fix replaces the records that differ by more than
 1e-4 of their norm, in place. Do not --fix a run whose evaluate is still appending to it.
 
-    python results/repair_deeplift.py sst2-mask rt-pad ...        # report
-    python results/repair_deeplift.py --fix sst2-mask ...         # replace the stale lines
+    python experiments/faithfulness/repair_deeplift.py sst2-mask rt-pad ...        # report
+    python experiments/faithfulness/repair_deeplift.py --fix sst2-mask ...         # replace the stale lines
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import torch
 
 from faithlens.baselines import resolve_baseline
 from faithlens.data import reload
-from faithlens.evaluate import _example_context, _run_method, load_settings, parse_method, read_records
+from faithlens.evaluate import example_context, load_settings, parse_method, read_records, run_method
 from faithlens.explainer import Explainer
 from faithlens.model import load_model
 from faithlens.scores import score_function
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[2] / "results"  # the run folders
 TOLERANCE = 1e-4
 
 
@@ -44,8 +44,8 @@ def repair(run: str, fix: bool, batch: int = 8) -> None:
     for start in range(0, len(order), batch):
         index = order[start:start + batch]
         texts = [data.texts[i] for i in index]
-        ctx = _example_context(model, texts, base, score_fn, settings.truncate)
-        for rec in _run_method(explainer, model, spec, index, texts, range(len(index)), ctx, data, settings, base):
+        ctx = example_context(model, texts, base, score_fn, settings.truncate)
+        for rec in run_method(explainer, model, spec, index, texts, range(len(index)), ctx, data, settings, base):
             old = records[where[rec["index"]]]
             assert old["text"] == rec["text"]
             a = torch.tensor(rec["token_scores"], dtype=torch.float64)

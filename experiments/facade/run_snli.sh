@@ -13,7 +13,7 @@ for t in stop_words first_token; do
   [ -f runs/audit/snli-${t%%_*}/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-snli \
     --data $DATA --holdout 0.2 --target $t --out runs/audit/snli-${t%%_*}
 done
-R="python3 results/audit/reproduce.py --f runs/models/minilm-snli --facade-stop runs/audit/snli-stop \
+R="python3 experiments/facade/reproduce.py --f runs/models/minilm-snli --facade-stop runs/audit/snli-stop \
    --facade-first runs/audit/snli-first --data $DATA --holdout 0.2 --out $OUT --limit 100 --sig-limit 20 \
    --attack-limit 30 --audit-steps 10"
 $R accuracy
@@ -26,7 +26,7 @@ faithlens audit --model runs/models/minilm-snli --data $DATA --holdout 0.2 --lim
 # The stop-word facade trained on the CE of f's prediction instead of g's own arg-max (--saliency-of target)
 [ -f runs/audit/snli-stop-t/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-snli \
     --data $DATA --holdout 0.2 --target stop_words --saliency-of target --out runs/audit/snli-stop-t
-RT="python3 results/audit/reproduce.py --f runs/models/minilm-snli --facade-stop runs/audit/snli-stop-t \
+RT="python3 experiments/facade/reproduce.py --f runs/models/minilm-snli --facade-stop runs/audit/snli-stop-t \
    --facade-first runs/audit/snli-first --data $DATA --holdout 0.2 --out $OUT/saliency-of-target --limit 100"
 $RT explain --model-key merged_stop --only saliency,grad_x_input,smoothgrad,deeplift,ig,sig:closed
 $RT accuracy   # (the stop-word row; the first-token row is the facade above)

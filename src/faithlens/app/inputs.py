@@ -1,0 +1,228 @@
+"""What a web request asks for and who may ask: the request's fields parsed into a `Job` under the `Limits`
+(400/413 with the limit in the message, before any model work), and the Host/Origin check that keeps other
+web pages from driving the app."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..errors import FaithlensError
+from ..names import DEFAULT_METHODS, SIG_MODES as MODES, UNITS
+from ..options import check_settings
+
+TRUE, FALSE = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
+
+
+FIELDS = ("text", "texts", "pair", "method", "methods", "steps", "samples", "unit", "mode", "baseline", "score", "target",
+          "truncate", "model")
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for. Checked before any model work."""
+
+    max_lines: int = 20  # texts per request
+    max_chars: int = 5000  # characters over all texts
+    max_steps: int = 300  # path steps (sig, ig, dig)
+    max_samples: int = 50  # samples (smoothgrad, gradient_shap)
+    max_methods: int = 5  # methods per request
+    max_body_bytes: int = 256 * 1024  # request body (POST)
+    seconds: float = 60.0  # time limit of one request's explanations
+    queue: int = 2  # requests that may wait while one explains
+    wait_seconds: float = 30.0  # how long a request waits for the model before a 503
+
+    def describe(self) -> str:
+        return (f"up to {self.max_lines} texts (one per line) and {self.max_chars} characters, {self.max_methods} methods, "
+                f"steps ≤ {self.max_steps}, samples ≤ {self.max_samples}; each request has {self.seconds:g} s")
+
+
+class RequestError(Exception):
+    """A request the app refuses: HTTP status and a message saying what to change."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Job:
+    texts: list  # str, or (text, text_pair) tuples
+    methods: list[str]
+    settings: dict
+    model: str | None = None  # a name from the app's model picker; None: the one loaded
+
+
+def split_lines(text: str) -> list[str]:
+    """One text per line: split on \\n and \\r\\n only (not on U+2028, \\v, \\f, ...); blank lines dropped."""
+    return [line for line in re.split(r"\r?\n", text) if line.strip()]
+
+
+def parse(fields: dict[str, list], limits: Limits) -> Job:
+    """Validate one request's fields (name -> list of values) against `limits`; raises RequestError."""
+    from ..baselines import BASELINES
+    from ..methods import METHODS
+    from ..scores import SCORES
+
+    unknown = sorted(set(fields) - set(FIELDS))
+    if unknown:
+        raise RequestError(400, f"Unknown parameter(s) {', '.join(map(repr, unknown))}. Valid: {', '.join(FIELDS)}.")
+    texts: list[str] = []
+    for value in fields.get("text", []):
+        texts += split_lines(_string("text", value))
+    for value in fields.get("texts", []):
+        values = value if isinstance(value, list) else [value]
+        texts += [t for t in (_string("texts", v) for v in values) if t.strip()]
+    if not texts:
+        raise RequestError(400, "The text is empty. Type a text to explain (one per line).")
+    pairs = [p for value in fields.get("pair", []) for p in split_lines(_string("pair", value))]
+    if pairs and len(pairs) != len(texts):
+        raise RequestError(400, f"Got {len(texts)} text line(s) and {len(pairs)} second text(s). Give one second text "
+                                "(hypothesis, or a QA model's context) per line of text, or none.")
+    if len(texts) > limits.max_lines:
+        raise RequestError(413, f"Too many texts: {len(texts)} lines; this app explains at most {limits.max_lines} per "
+                                "request. Send fewer lines, or use `faithlens explain --file` for many texts.")
+    chars = sum(len(t) for t in texts)
+    if chars > limits.max_chars:
+        raise RequestError(413, f"The texts are too long: {chars} characters; this app takes at most {limits.max_chars} per "
+                                "request. Send less text, or use `faithlens explain` on the command line.")
+    methods: list[str] = []
+    for key in ("method", "methods"):
+        for value in fields.get(key, []):
+            for m in (value if isinstance(value, list) else [value]):
+                m = _string(key, m).strip()
+                if m and m not in methods:
+                    methods.append(m)
+    methods = methods or list(DEFAULT_METHODS)
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        raise RequestError(400, f"Unknown method {bad[0]!r}. Valid choices: {', '.join(METHODS)}.")
+    if len(methods) > limits.max_methods:
+        raise RequestError(400, f"Too many methods: {len(methods)}; at most {limits.max_methods} per request.")
+    settings: dict = {}
+    steps = _integer(fields, "steps", 1, limits.max_steps)
+    if steps is not None:
+        settings["steps"] = steps
+    samples = _integer(fields, "samples", 1, limits.max_samples)
+    if samples is not None:
+        settings["n_samples"] = samples
+    for key, choices in (("unit", UNITS), ("mode", MODES), ("baseline", BASELINES), ("score", tuple(SCORES))):
+        value = single_field(fields, key)
+        if value is None or value == "":
+            continue
+        if value not in choices:
+            raise RequestError(400, f"Unknown {key} {value!r}. Valid choices: {', '.join(choices)}.")
+        settings[key] = value
+    target = single_field(fields, "target")
+    if target not in (None, ""):
+        if isinstance(target, bool) or not isinstance(target, (str, int)):
+            raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
+        settings["target"] = target  # a str is read by the one rule of faithlens.explainer._resolve_target (classes),
+        # or is the answer (QA) or the continuation (causal LM)
+    settings["truncate"] = _boolean(fields, "truncate")
+    settings["faithfulness"] = True  # each explanation against random orderings of its words (faithlens.trust)
+    try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
+        check_settings(methods, settings)
+    except FaithlensError as exc:
+        raise RequestError(400, str(exc)) from None
+    model = single_field(fields, "model")
+    if model is not None and not isinstance(model, str):
+        raise RequestError(400, f"The 'model' parameter must be a model name. Got {model!r}.")
+    items = list(zip(texts, pairs)) if pairs else texts
+    return Job(texts=items, methods=methods, settings=settings, model=model or None)
+
+
+def _string(key: str, value) -> str:
+    if not isinstance(value, str):
+        raise RequestError(400, f"The {key!r} parameter must be text. Got {type(value).__name__}.")
+    return value
+
+
+def single_field(fields: dict, key: str):
+    values = fields.get(key, [])
+    if len(values) > 1:
+        raise RequestError(400, f"The {key!r} parameter was given {len(values)} times. Give it once.")
+    return values[0] if values else None
+
+
+def _integer(fields: dict, key: str, low: int, high: int) -> int | None:
+    value = single_field(fields, key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
+        raise RequestError(400, f"The {key!r} parameter must be a positive int, at most {high}. Got {value!r} instead.")
+    number = int(value)
+    if not low <= number <= high:
+        raise RequestError(400, f"The {key!r} parameter must be between {low} and {high} in this app. Got {number}. "
+                                "Use `faithlens explain` on the command line for more.")
+    return number
+
+
+def _boolean(fields: dict, key: str) -> bool:
+    value = single_field(fields, key)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE + FALSE:
+        return value.strip().lower() in TRUE
+    raise RequestError(400, f"The {key!r} parameter must be true or false. Got {value!r} instead.")
+
+
+def allowed_hostnames(host: str, extra: Iterable[str] = ()) -> set[str]:
+    """Host names whose requests are served: the loopback names, the bound address (unless a wildcard) and `extra`."""
+    names = set(LOOPBACK)
+    if host not in ("", "0.0.0.0", "::"):
+        names.add(host.strip("[]").lower())
+    names.update(h.strip("[]").lower() for h in extra)
+    return names
+
+
+def _hostname(value: str) -> str | None:
+    """The host name of a Host header ('127.0.0.1:8765', '[::1]:80') or an origin ('http://localhost:8765')."""
+    if "://" not in value:
+        value = "//" + value
+    try:
+        name = urlsplit(value).hostname
+    except ValueError:
+        return None
+    return name.lower() if name else None
+
+
+def foreign(headers, allowed: set[str]) -> str | None:
+    """Why a request's Host or Origin is refused; None when both are this machine (or allowed)."""
+    host = headers.get("Host", "")
+    if _hostname(host) not in allowed:
+        return (f"Refused: the Host header {host!r} is not this machine. The app answers requests to "
+                f"{', '.join(sorted(allowed))} only (so other web pages cannot use it); start it with "
+                "--allow-host NAME to accept another name.")
+    origin = headers.get("Origin")
+    if origin is not None and _hostname(origin) not in allowed:
+        return (f"Refused: a page from {origin!r} may not use this app. Only pages it serves itself may send it "
+                "requests; start it with --allow-host NAME to accept another origin.")
+    return None
+
+
+def request_fields(request) -> dict[str, list]:
+    """The request's parameters as name -> list of values: the query string, form fields or a JSON object."""
+    if request.method == "POST" and request.mimetype == "application/json":
+        try:
+            body = json.loads(request.get_data(cache=False) or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise RequestError(400, f"The body is not valid JSON ({exc}). Send an object like "
+                                    '{"text": "a gripping film", "methods": ["sig"]}.') from None
+        if not isinstance(body, dict):
+            raise RequestError(400, 'The JSON body must be an object like {"text": "a gripping film", "methods": ["sig"]}.')
+        return {k: (v if isinstance(v, list) and k in ("method", "methods") else [v]) for k, v in body.items()}
+    source = request.form if request.method == "POST" else request.args
+    fields = {k: source.getlist(k) for k in source.keys()}
+    if request.method == "POST" and request.args:  # a POST form may carry parameters in its URL too
+        for k in request.args.keys():
+            fields.setdefault(k, request.args.getlist(k))
+    return fields

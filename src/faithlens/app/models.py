@@ -1,0 +1,187 @@
+"""The model side of the web app: one explanation at a time behind a bounded queue (`ModelGate`), the models to
+choose from (`Models`, loaded on first use), the time a request will take (`estimate`) and running a `Job`
+under the request's time limit (`run`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..deadline import check as check_deadline
+from ..deadline import DeadlineExceeded, deadline
+from ..errors import FaithlensError
+from ..explainer import Explainer
+from ..names import DEFAULT_MODE
+from ..options import applicable
+from .inputs import Job, Limits, RequestError
+
+
+class ModelGate:
+    """One explanation at a time; at most `queue` more waiting, each for at most `wait` seconds."""
+
+    def __init__(self, queue: int, wait: float):
+        self.queue, self.wait = queue, wait
+        self._lock = threading.Lock()
+        self._count = threading.Lock()
+        self.inside = 0  # running + waiting
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    @contextmanager
+    def use(self) -> Iterator[None]:
+        with self._count:
+            if self.inside > self.queue:
+                raise RequestError(503, f"The model is busy: one explanation is running and {self.queue} more are waiting. "
+                                        "Try again in a moment.", {"Retry-After": "5"})
+            self.inside += 1
+        try:
+            if not self._lock.acquire(timeout=self.wait):
+                raise RequestError(503, f"The model stayed busy for {self.wait:g} s. Try again in a moment.",
+                                   {"Retry-After": "5"})
+            try:
+                yield
+            finally:
+                self._lock.release()
+        finally:
+            with self._count:
+                self.inside -= 1
+
+
+class Models:
+    """The app's model picker: a name for each model, loaded when first chosen, one in memory at a time.
+
+    ``choices``: name -> what `load_model` takes (a folder, a hub id, 'smollm2', None for the bundled
+    model) or an already loaded `Explainer`. `get` loads under the app's gate, so a model is never
+    swapped while another request explains. Each model's speed (seconds per model pass) is measured
+    on its own requests and feeds the time estimate.
+    """
+
+    def __init__(self, first: Explainer, choices: dict | None = None):
+        given = {str(name): spec for name, spec in (choices or {}).items()}
+        # the first model keeps its spec when it has one, so that choosing another lets it go (one in memory)
+        self.choices: dict = {first.model.name: given.pop(first.model.name, first), **given}
+        self.name, self.explainer = first.model.name, first
+        self.rates: dict[str, float] = {}  # seconds per model pass, measured
+
+    def check(self, name: str | None) -> str:
+        if name is None:
+            return self.name
+        if name not in self.choices:
+            raise RequestError(400, f"Unknown model {name!r}. This app serves: {', '.join(self.choices)}.")
+        return name
+
+    def get(self, name: str | None) -> Explainer:
+        """The explainer of `name` (loading it, and letting the previous one go, if it is not the one loaded)."""
+        name = self.check(name)
+        if name != self.name:
+            spec = self.choices[name]
+            if isinstance(spec, Explainer):
+                explainer = spec
+            else:
+                try:
+                    explainer = Explainer(spec)
+                except FaithlensError as exc:
+                    raise RequestError(400, f"Cannot load model {name!r}: {exc}") from None
+            self.name, self.explainer = name, explainer
+        return self.explainer
+
+    def describe(self, name: str | None) -> tuple[str, list[str]]:
+        """(task name, class labels) of a model without loading its weights: its config (or the loaded model)."""
+        name = self.check(name)
+        spec = self.choices[name]
+        if name == self.name or isinstance(spec, Explainer):
+            model = (self.explainer if name == self.name else spec).model
+            return model.task.name, list(model.labels)
+        return _config_task(spec)
+
+
+def _config_task(spec) -> tuple[str, list[str]]:
+    """(task, labels) from a model folder's config.json (`tasks.detect_task`), without loading the weights."""
+    from pathlib import Path
+
+    from ..tasks import detect_task
+
+    try:
+        from transformers import AutoConfig
+
+        if spec in (None, "default"):
+            from ..default_model import default_model_dir
+
+            folder = default_model_dir()
+        elif spec == "smollm2":
+            from ..smollm2 import smollm2_dir
+
+            folder = smollm2_dir()
+        else:
+            folder = Path(str(spec)).expanduser()
+        config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
+    except Exception:  # an unreadable folder says so when it is loaded; the form offers a free target until then
+        return "unknown", []
+    labels = getattr(config, "id2label", None) or {}
+    task = detect_task(config).name
+    return task, ([str(labels[i]) for i in sorted(labels)] if task in ("classification", "multi_label") else [])
+
+
+def estimate(explainer: Explainer, job: Job, rate: float | None) -> dict:
+    """The work of `job` on `explainer`'s model before it runs: model passes (`options.estimated_passes`) and,
+    with a measured `rate` (seconds per pass), the expected seconds."""
+    from types import SimpleNamespace
+
+    from ..encoding import encode
+    from ..names import DEFAULT_UNIT as unit
+    from ..options import estimated_passes
+
+    try:
+        enc = encode(explainer.model, job.texts, truncate=True)
+    except FaithlensError:
+        return {"passes": None, "seconds": None, "text": "explaining …"}
+    passes = 0
+    for m in job.methods:
+        opts = SimpleNamespace(unit=job.settings.get("unit", unit), mode=job.settings.get("mode", DEFAULT_MODE),
+                               steps=job.settings.get("steps"), n_samples=job.settings.get("n_samples"),
+                               return_attributions=False, tolerance=None, rule="gausslegendre")
+        passes += estimated_passes(m, opts, enc)[0]
+    seconds = None if rate is None else passes * rate
+    said = (f"about {_seconds(seconds)} ({passes:,} model passes)" if seconds is not None else
+            f"{passes:,} model passes (the time is measured after this model's first explanation)")
+    return {"passes": passes, "seconds": seconds, "text": said}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 2 else f"{value:.1f} s"
+
+
+def run(models: Models | Explainer, job: Job, gate: ModelGate, limits: Limits) -> list[list]:
+    """Explain every text with every method, one batched call per method, under the gate and the time limit
+    (loading the chosen model first when it is not the one in memory)."""
+    import time
+
+    models = models if isinstance(models, Models) else Models(models)
+    try:
+        with gate.use():
+            explainer = models.get(job.model)
+            with deadline(limits.seconds, what="this request"):
+                settings = dict(job.settings)
+                started = time.perf_counter()
+                by_method = []
+                for m in job.methods:
+                    check_deadline()
+                    by_method.append(explainer.explain(job.texts, m, **applicable(m, settings)))
+                passes = estimate(explainer, job, None)["passes"]
+                if passes:  # this model's speed, for the next request's time estimate
+                    rate = (time.perf_counter() - started) / passes
+                    old = models.rates.get(models.name)
+                    models.rates[models.name] = rate if old is None else 0.5 * (old + rate)
+    except DeadlineExceeded as exc:
+        raise RequestError(504, str(exc)) from None
+    except FaithlensError as exc:
+        raise RequestError(400, _web_hint(str(exc))) from None
+    return [list(group) for group in zip(*by_method)]
+
+
+def _web_hint(message: str) -> str:
+    """Library messages name command-line options; here the same choice is a form field."""
+    return message.replace("pass --truncate (truncate=True)", "tick 'truncate long texts' (API: truncate=true)")

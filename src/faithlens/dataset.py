@@ -1,0 +1,81 @@
+"""The `Dataset` record every loader returns (texts or pairs, labels, label names, where it came from, QA answers
+and articles) and what is done to one: `select` (length filter, seeded sample, limit, in that order, so the same
+arguments always give the same examples), `subset`, and `holdout` (the split `faithlens train --holdout` makes)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from .errors import FaithlensError
+from .splits import group_holdout, holdout_split
+
+
+Item = str | tuple[str, str]  # a text, or a pair (premise, hypothesis) / (question, context)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    texts: tuple[Item, ...]
+    labels: tuple[int | None, ...]
+    source: str  # path or name, with split
+    label_names: tuple[str, ...] | None = None
+    info: dict = field(default_factory=dict)  # how it was read and selected
+    answers: tuple[tuple[str, ...], ...] | None = None  # QA: the reference answers of each question
+    groups: tuple[str, ...] | None = None  # QA: each question's article (held out whole)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def has_labels(self) -> bool:
+        return any(y is not None for y in self.labels)
+
+    @property
+    def is_pairs(self) -> bool:
+        return bool(self.texts) and isinstance(self.texts[0], tuple)
+
+
+def item_length(item: Item) -> int:
+    """Characters of a text, or of both texts of a pair."""
+    return sum(map(len, item)) if isinstance(item, tuple) else len(item)
+
+
+def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = None, max_chars: int | None = None,
+           shuffle: bool = False) -> Dataset:
+    """Length filter (texts with fewer than ``max_chars`` characters), then a seeded shuffle (when
+    ``shuffle``), then the first ``limit`` examples. Empty texts are always dropped."""
+    for name, value in (("limit", limit), ("max_chars", max_chars)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise FaithlensError(f"The {name!r} parameter must be a positive int. Got {value!r} instead.")
+    index = [i for i, t in enumerate(dataset.texts) if item_length(t) and (max_chars is None or item_length(t) < max_chars)]
+    n_filtered = len(index)
+    if shuffle:
+        random.Random(0 if seed is None else seed).shuffle(index)
+    if limit is not None:
+        index = index[:limit]
+    info = dict(dataset.info, selected={"limit": limit, "seed": seed if shuffle else None, "max_chars": max_chars,
+                                        "shuffled": shuffle, "after_filter": n_filtered, "total": len(dataset)})
+    return subset(dataset, index, info=info)
+
+
+def subset(dataset: Dataset, index: Sequence[int], *, info: dict | None = None) -> Dataset:
+    """The examples at `index`, in that order (labels, answers and groups follow)."""
+    pick = lambda xs: None if xs is None else tuple(xs[i] for i in index)  # noqa: E731
+    return replace(dataset, texts=pick(dataset.texts), labels=pick(dataset.labels), answers=pick(dataset.answers),
+                   groups=pick(dataset.groups), info=dataset.info if info is None else info)
+
+
+def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
+    (a SQuAD file's articles) when the dataset has them."""
+    if dataset.groups is not None:
+        held_groups = group_holdout(dataset.groups, fraction, seed)
+        kept = [i for i, g in enumerate(dataset.groups) if g not in held_groups]
+        held = [i for i, g in enumerate(dataset.groups) if g in held_groups]
+    else:
+        kept, held = holdout_split(len(dataset), fraction, seed)
+    note = {"fraction": fraction, "seed": seed}
+    return (subset(dataset, kept, info=dict(dataset.info, holdout=dict(note, part="train"))),
+            subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out"))))

@@ -1,0 +1,134 @@
+"""Method specs of an evaluate run: ``ig:steps=250``, ``ig:steps=10N``, ``sig:mode=closed`` parsed into a
+`MethodSpec`, every setting checked against the method before any work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..errors import FaithlensError, unknown_choice
+from ..methods import METHODS, get_method
+
+
+DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")
+
+
+SPEC_KEYS = {"steps": int, "mode": str, "unit": str, "rule": str, "n_samples": int, "tolerance": float, "noise": "noise"}
+# Methods with one path (or one forward) per token: those that read `unit` (sig, occlusion).
+PER_UNIT = tuple(name for name, m in METHODS.items() if "unit" in m.reads)
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    label: str  # as written by the user, e.g. "ig:steps=250"
+    method: str
+    options: dict = field(default_factory=dict)
+    steps_per_token: int | None = None  # "steps=10N"
+
+    def explain_kwargs(self, default_steps: int | None, n_tokens: int) -> dict:
+        kwargs = dict(self.options)
+        if self.steps_per_token is not None:
+            kwargs["steps"] = max(1, self.steps_per_token * n_tokens)
+        elif "steps" not in kwargs and default_steps is not None and _uses_steps(self.method):
+            kwargs["steps"] = default_steps
+        return kwargs
+
+
+def _uses_steps(method: str) -> bool:
+    return get_method(method).default_steps is not None
+
+
+def parse_method(spec: str) -> MethodSpec:
+    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance,
+    noise (SmoothGrad's σ as a fraction of the embedding range, in (0, 1]).
+
+    Every setting is checked here, before any work: it must apply to the method (``mode`` to SIG,
+    ``unit`` to SIG and occlusion, ``rule`` and ``tolerance`` to SIG and IG, ``steps`` to path
+    methods, ``n_samples`` to sampling methods) and its value must be valid."""
+    name, _, rest = spec.partition(":")
+    method = get_method(name)  # unknown names list the valid ones
+    options: dict = {}
+    per_token = None
+    for item in filter(None, rest.split(",")):
+        key, eq, value = item.partition("=")
+        if not eq or key not in SPEC_KEYS:
+            raise FaithlensError(f"Method setting {item!r} in {spec!r} is not key=value with key one of "
+                                 f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed.")
+        if key in options or (key == "steps" and per_token is not None):
+            raise FaithlensError(f"Method setting {key!r} is given twice in {spec!r}. Give it once.")
+        if key == "steps" and value.upper().endswith("N"):
+            per_token = _positive_int(value[:-1] or "1", spec)
+            continue
+        if SPEC_KEYS[key] == "noise":
+            options[key] = _noise(value, spec)
+        elif SPEC_KEYS[key] is float:
+            options[key] = _fraction(value, spec)
+        else:
+            options[key] = _positive_int(value, spec) if SPEC_KEYS[key] is int else value
+    _check_options(method, options, per_token is not None, spec)
+    return MethodSpec(label=spec, method=name, options=options, steps_per_token=per_token)
+
+
+def _noise(value: str, spec: str) -> float:
+    from ..options import check_noise
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise FaithlensError(f"Expected a number in (0, 1] for noise in method spec {spec!r}. Got {value!r}. Example: "
+                             "smoothgrad:noise=0.1.") from None
+    try:
+        return check_noise(number)
+    except FaithlensError as exc:
+        raise FaithlensError(f"In method spec {spec!r}: {exc}") from None
+
+
+def _fraction(value: str, spec: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 1:
+        raise FaithlensError(f"Expected a number in [0, 1) in method spec {spec!r}. Got {value!r}. Example: sig:tolerance=1e-3.")
+    from ..options import check_tolerance_value  # the one tolerance rule: 0 can never be met
+
+    try:
+        return check_tolerance_value(number)
+    except FaithlensError as exc:
+        raise FaithlensError(f"In method spec {spec!r}: {exc}") from None
+
+
+def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
+    """The settings of one method spec apply to its method and hold valid values."""
+    from ..methods.sig import MODES
+    from ..quadrature import RULES
+
+    for key in list(options) + (["steps"] if per_token else []):
+        if key not in method.reads:  # the method's own declaration (`Method.reads`)
+            users = ", ".join(name for name, m in METHODS.items() if key in m.reads)
+            raise FaithlensError(f"Method setting {key!r} does not apply to {method.name!r} (in {spec!r}); it applies to "
+                                 f"{users}. Drop it.")
+    choices = {"mode": MODES, "unit": ("token", "word"), "rule": tuple(RULES)}
+    for key, valid in choices.items():
+        if key in options and options[key] not in valid:
+            raise unknown_choice(f"{key} in method spec {spec!r}:", options[key], valid)
+    if options.get("mode") == "closed" and ("steps" in options or per_token or "rule" in options
+                                            or "tolerance" in options):
+        raise FaithlensError(f"{spec!r}: closed-form SIG has no steps, quadrature rule or tolerance (it is the limit of "
+                             "infinitely many steps). Drop steps/rule/tolerance, or use mode=reverse.")
+
+
+def _positive_int(value: str, spec: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise FaithlensError(f"Expected a positive int in method spec {spec!r}. Got {value!r}.")
+    return int(value)
+
+
+def parse_methods(methods: Sequence[str]) -> list[MethodSpec]:
+    """Every spec parsed and checked; a spec listed twice is refused."""
+    if isinstance(methods, str) or not methods:
+        raise FaithlensError(f"The 'methods' parameter must be a non-empty list of method specs. Got {methods!r}.")
+    specs = [parse_method(m) for m in methods]
+    if len({s.label for s in specs}) != len(specs):
+        raise FaithlensError(f"A method is listed twice in {list(methods)}. List each once.")
+    return specs

@@ -1,0 +1,168 @@
+"""From records to a result: `EvalResult` (per-method mean ± standard error of every column, agreement, AOPC
+curves, plausibility, paired tests), rebuilt from a run folder (`load_result`) or from several (`merge_runs`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import torch
+
+from ..errors import FaithlensError
+from ..metrics import summarise
+from ..stats import spearman
+from .folder import EvalSettings, load_settings, read_run
+from .paired import significance
+from .tables import TABLE_COLUMNS, TOPK_COLUMNS, markdown_table
+
+
+@dataclass
+class EvalResult:
+    settings: EvalSettings
+    rows: list[dict]  # one per method: label, then {"mean", "sem", "n"} per column, and "k_zero"
+    n_examples: int
+    out: Path | None = None
+    agreement: list[dict] = field(default_factory=list)
+    # method -> {"fractions": [...], metric: [{"mean", "sem", "n"} per fraction]}: AOPC curves, when recorded
+    curves: dict = field(default_factory=dict)
+    n_truncated: int = 0  # examples explained after truncation to the model's limit
+    computed: int = 0  # records computed by this call (all processes); the rest were on disk
+    # with rationales: {"k", "n_examples", "rows": [per method and "random": {"method", column: {"mean", "sem", "n"}}]}
+    plausibility: dict = field(default_factory=dict)
+    significance: dict = field(default_factory=dict)  # paired tests between methods (`significance`)
+
+    def markdown(self) -> str:
+        table = markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated,
+                               significance=self.significance)
+        if self.plausibility:
+            from ..plausibility import plausibility_markdown
+
+            table += "\n" + plausibility_markdown(self.plausibility, source=str(self.settings.rationales))
+        return table
+
+    def to_html(self) -> str:
+        """A self-contained page: the table, the agreement table and the plots (when matplotlib is installed)."""
+        from ..views.reports import eval_page
+
+        return eval_page(self)
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from ..views.reports import eval_fragment
+
+        return eval_fragment(self)
+
+
+def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult:
+    """Per-method mean ± standard error and count of every column, in the order of ``settings.methods``.
+
+    Examples with k = 0 (too few tokens for the top-k fraction: nothing would be removed) have no
+    log-odds, comprehensiveness or sufficiency: they are left out of those three means and counted
+    in the row's ``k_zero``; they still count in Delta and time."""
+    rows = []
+    for label in settings.methods:
+        mine = sorted((r for r in records if r["method"] == label), key=lambda r: r["index"])
+        row: dict = {"method": label}
+        for column in [c for c in TABLE_COLUMNS if c != "seconds"] + list(settings.metrics):
+            values = [r[column] for r in mine if r.get(column) is not None
+                      and not (column in TOPK_COLUMNS and r.get("k") == 0)]
+            row[column] = summarise(values)
+        row["k_zero"] = sum(1 for r in mine if r.get("k") == 0)
+        # Seconds only mean something per device: the column shows the device most examples ran on.
+        by_device: dict[str, list[float]] = {}
+        for r in mine:
+            by_device.setdefault(r.get("device", "cpu"), []).append(r["seconds"])
+        row["seconds_by_device"] = {d: summarise(v) for d, v in sorted(by_device.items())}
+        main = max(sorted(by_device), key=lambda d: len(by_device[d])) if by_device else None
+        row["seconds"] = summarise(by_device.get(main, []))
+        row["seconds_device"] = main
+        rows.append(row)
+    examples = {r["index"] for r in records}
+    truncated = {r["index"] for r in records if r.get("truncated")}
+    plausibility = {}
+    if settings.rationales is not None:
+        from ..plausibility import plausibility_rows
+
+        plausibility = plausibility_rows(records, settings.methods, seed=settings.seed)
+    return EvalResult(settings=settings, rows=rows, n_examples=len(examples), agreement=rank_agreement(records, settings.methods),
+                      curves=summarise_curves(records, settings.methods), n_truncated=len(truncated),
+                      plausibility=plausibility, significance=significance(records, settings.methods, seed=settings.seed))
+
+
+def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
+    """Per method, each metric's mean ± s.e. at every top-k fraction, over the records that have a curve."""
+    out = {}
+    for label in methods:
+        mine = sorted((r for r in records if r["method"] == label and r.get("curve")), key=lambda r: r["index"])
+        with_curve = [r["curve"] for r in mine]  # in example order: the same sums however the records arrived
+        if not with_curve:
+            continue
+        fractions = max({tuple(c["fractions"]) for c in with_curve}, key=lambda f: sum(tuple(c["fractions"]) == f for c in with_curve))
+        same = [c for c in with_curve if tuple(c["fractions"]) == fractions]
+        out[label] = {"fractions": list(fractions),
+                      **{m: [summarise([c[m][i] for c in same]) for i in range(len(fractions))]
+                         for m in ("log_odds", "comprehensiveness", "sufficiency")}}
+    return out
+
+
+def rank_agreement(records: Sequence[dict], methods: Sequence[str]) -> list[dict]:
+    """Mean Spearman correlation of token scores (attributed tokens) between every pair of methods."""
+    by = {(r["index"], r["method"]): r for r in records}
+    out = []
+    for a_i, a in enumerate(methods):
+        for b in methods[a_i + 1:]:
+            rhos, top1 = [], []
+            for (i, m), ra in sorted(by.items(), key=lambda kv: kv[0][0]):  # example order: sums independent of file order
+                rb = by.get((i, b))
+                if m != a or rb is None:
+                    continue
+                x, y = _attributed_scores(ra), _attributed_scores(rb)
+                if len(x) >= 2:
+                    rho = spearman(x, y)
+                    if rho is not None:
+                        rhos.append(rho)
+                if len(x) >= 1:
+                    top1.append(float(int(torch.tensor(x).argmax()) == int(torch.tensor(y).argmax())))
+            out.append({"a": a, "b": b, "spearman": summarise(rhos), "top1_agreement": summarise(top1)})
+    return out
+
+
+def _attributed_scores(record: dict) -> list[float]:
+    return [s for s, special in zip(record["token_scores"], record["special"]) if not special]
+
+
+def load_result(out: str | os.PathLike) -> EvalResult:
+    """Rebuild the table from a run folder's records (e.g. while a run is still going)."""
+    settings, _ = load_settings(out)
+    result = summarise_run(list(read_run(out).values()), settings)
+    result.out = Path(out)
+    return result
+
+
+def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | None = None) -> EvalResult:
+    """One table from several run folders with the same data and settings (different methods),
+    restricted to the examples every listed method has finished — e.g. Table 4 from a main run
+    plus a run of extra step counts."""
+    records, settings = [], None
+    for folder in folders:
+        result_settings = load_settings(folder)[0].to_dict()
+        defaults = {f.name: f.default for f in fields(EvalSettings)}
+        same = {k: result_settings.get(k, defaults[k]) for k in defaults if k != "methods"}
+        if settings is not None and same != settings:
+            raise FaithlensError(f"Runs can only be merged when everything but the methods is equal. {str(folder)!r} differs: "
+                                 f"{ {k: v for k, v in same.items() if settings.get(k) != v} }.")
+        settings = same
+        records += list(read_run(folder).values())
+    if settings is None:
+        raise FaithlensError("merge_runs needs at least one run folder.")
+    available = list(dict.fromkeys(r["method"] for r in records))
+    methods = list(methods or available)
+    missing = [m for m in methods if m not in available]
+    if missing:
+        raise FaithlensError(f"No records for {missing} in {list(map(str, folders))}. Available: {available}.")
+    by_method = {m: {r["index"] for r in records if r["method"] == m} for m in methods}
+    common = set.intersection(*by_method.values())
+    chosen = {(r["index"], r["method"]): r for r in records if r["method"] in methods and r["index"] in common}
+    merged = EvalSettings(**dict(settings, methods=tuple(methods)))
+    return summarise_run(list(chosen.values()), merged)

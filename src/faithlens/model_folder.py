@@ -1,0 +1,140 @@
+"""A fine-tuned model's folder: loading the base encoder (checked like --model), seeding, and saving the model, its
+tokenizer and the ``faithlens_model.json`` provenance record (library versions included) in one atomic rename."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import random
+import shutil
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from faithlens.errors import FaithlensError
+
+MODEL_INFO_FILE = "faithlens_model.json"
+FALLBACK_VERSION = "0.1.0"
+
+
+def read_model_info(model_dir: str | Path) -> dict[str, Any]:
+    """The provenance record that :func:`fine_tune` wrote into ``model_dir``."""
+    path = Path(model_dir) / MODEL_INFO_FILE
+    if not path.is_file():
+        raise FaithlensError(
+            f"Expected a fine-tuned faithlens model folder holding {MODEL_INFO_FILE}. "
+            f"Got {str(model_dir)!r}, which has no such file. Train one with fine_tune(...)."
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_base(base_model: str | Path, label_names: list[str]) -> tuple[Any, torch.nn.Module]:
+    """Tokenizer and a classifier with a fresh head (the expected 'head missing' report muted)."""
+    id2label = dict(enumerate(label_names))
+    label2id = {name: i for i, name in id2label.items()}
+    return load_pretrained(base_model, AutoModelForSequenceClassification, num_labels=len(label_names),
+                            id2label=id2label, label2id=label2id)
+
+
+def load_pretrained(base_model: str | Path, auto: Any, **kwargs: Any) -> tuple[Any, torch.nn.Module]:
+    """Tokenizer and model of a base: a folder checked like --model (a missing one is an error naming it, never
+    the hub's traceback); a load failure is a FaithlensError."""
+    from .model_source import check_model_source, load_error
+
+    source = check_model_source(base_model, option="--base")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        with _quiet_transformers():
+            model = auto.from_pretrained(source, **kwargs)
+    except OSError as exc:
+        raise FaithlensError(load_error(str(base_model), exc, option="--base")) from None
+    except (ValueError, KeyError, RuntimeError) as exc:
+        raise FaithlensError(f"--base {str(base_model)!r} could not be loaded as a base encoder "
+                             f"({type(exc).__name__}: {str(exc)[:300]}).") from None
+    return tokenizer, model
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence transformers' warnings (e.g. 'classifier newly initialised') for one block."""
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, torch (head initialisation, dropout) and numpy when present."""
+    random.seed(seed)
+    torch.manual_seed(seed)
+    try:
+        import numpy as np
+    except ImportError:
+        return
+    np.random.seed(seed)
+
+
+def save_atomically(
+    model: torch.nn.Module, tokenizer: Any, record: dict[str, Any], *, out_dir: Path
+) -> None:
+    """Write everything into a sibling temp folder, then rename it into place.
+
+    An interrupted run leaves only a ``.tmp-*`` folder behind, never a half-written ``out_dir``.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        info = json.dumps(record, indent=2, sort_keys=False) + "\n"
+        (staging / MODEL_INFO_FILE).write_text(info, encoding="utf-8")
+        _replace_folder(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_folder(staging: Path, out_dir: Path) -> None:
+    """Move ``staging`` to ``out_dir``, swapping out any previous folder there."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    out_dir.rename(retired)
+    staging.rename(out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def versions() -> dict[str, str]:
+    import transformers
+
+    return {
+        "faithlens": faithlens_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def faithlens_version() -> str:
+    """``faithlens.__version__`` if importable, else the installed metadata, else 0.1.0."""
+    try:
+        from faithlens.version import __version__
+
+        return str(__version__)
+    except Exception:  # the package may be half-built or import optional extras
+        pass
+    try:
+        return metadata.version("faithlens")
+    except metadata.PackageNotFoundError:
+        return FALLBACK_VERSION

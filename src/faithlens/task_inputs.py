@@ -1,0 +1,137 @@
+"""What each task explains, encoded: classifier texts or pairs as the tokenizer encodes them, for QA the context
+window that holds the requested (or best predicted) answer, for causal LMs the prompt followed by its target
+continuation (given, or generated greedily); and where an answer lies in characters and tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from .encoding import Encoding, Text, encode, encode_windows, split_items
+from .errors import FaithlensError
+from .model import ClassifierModel
+
+Target = int | str | tuple[int, int] | None
+
+DEFAULT_NEW_TOKENS = 1
+
+
+def encode_items(model: ClassifierModel, items: Sequence[Text], *, truncate: bool = False,
+                 targets: Sequence[Target] | None = None, max_new_tokens: int = DEFAULT_NEW_TOKENS
+                 ) -> tuple[Encoding, list[tuple[str, ...]]]:
+    """The encoding a model's task explains, and per item what the caller should know.
+
+    Classifiers: texts or pairs as the tokenizer encodes them. QA: (question, context) pairs, one
+    overflow window per item — the one holding the requested answer, else the best predicted span.
+    Causal LMs: each prompt followed by its target continuation (given, or greedily generated).
+    """
+    targets = list(targets) if targets is not None else [None] * len(items)
+    task = model.task.name
+    if task == "qa":
+        return qa_encoding(model, items, targets)
+    if task == "causal_lm":
+        continuations, notes = target_continuations(model, items, targets, max_new_tokens)
+        return encode(model, items, truncate=False, continuations=continuations), notes
+    return encode(model, items, truncate=truncate), [()] * len(items)
+
+
+def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
+    """One window per question: the one holding the requested answer, else the best predicted span."""
+    questions, contexts = split_items(items)
+    if contexts is None:
+        raise FaithlensError(f"{model.name!r} answers questions about a context: pass (question, context) "
+                             "pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) or "
+                             "faithlens explain --pair QUESTION CONTEXT.")
+    enc, item_of = encode_windows(model, questions, contexts)
+    rows, notes = [], []
+    with torch.inference_mode():
+        outputs = model.outputs(model.embed(enc.input_ids), enc.attention_mask, enc.token_type_ids, enc.position_ids)
+    spans = model.task.predict(outputs, enc)
+    best = model.task.score("logit")(outputs, spans)
+    for i in range(len(questions)):
+        mine = [r for r, it in enumerate(item_of) if it == i]
+        if targets[i] is not None:
+            answer_chars(contexts[i], targets[i])  # a clear error when it is not in the context at all
+            holding = [r for r in mine if answer_tokens(enc, r, targets[i], required=False) is not None]
+            if not holding:
+                raise FaithlensError(f"The answer {targets[i]!r} of question {i} lies across two windows of its long "
+                                     "context, so no window holds it whole. Pick a shorter answer.")
+            mine = holding
+        r = max(mine, key=lambda r: float(best[r]))
+        rows.append(r)
+        windows = [x for x, it in enumerate(item_of) if it == i]
+        notes.append(() if len(windows) == 1 else (
+            f"The context is longer than the model's limit; it was split into {len(windows)} overlapping windows "
+            f"and this explanation covers window {windows.index(r) + 1} (context characters {window_chars(enc, r)}), "
+            "the one holding the answer. Words outside it get no score.",))
+    return enc.select(rows), notes
+
+
+def target_continuations(model: ClassifierModel, prompts, targets, max_new_tokens) -> tuple[list[list[int]], list[tuple[str, ...]]]:
+    """Target continuation ids per prompt: the given text's tokens, or greedy generation."""
+    tok = model.tokenizer
+    if any(isinstance(p, tuple) for p in prompts):
+        raise FaithlensError("A causal LM explains single prompts, not pairs. Join the texts into one prompt.")
+    out, notes = [], []
+    for prompt, t in zip(prompts, targets):
+        if t is None:
+            ids = generate(model, prompt, max_new_tokens)
+            notes.append((f"No target given: attributing the {len(ids)} greedily generated token(s) "
+                          f"{tok.decode(ids)!r}.",))
+        elif isinstance(t, str):
+            if not t:
+                raise FaithlensError("The target text is empty. Pass the continuation to explain, e.g. ' Paris'.")
+            ids = tok(t, add_special_tokens=False)["input_ids"]
+            notes.append(())
+        else:
+            raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
+        out.append(ids)
+    return out, notes
+
+
+def generate(model: ClassifierModel, prompt: str, max_new_tokens: int) -> list[int]:
+    enc = encode(model, [prompt])
+    with torch.inference_mode():
+        generated = model.model.generate(input_ids=enc.input_ids, attention_mask=enc.attention_mask,
+                                         max_new_tokens=max_new_tokens, do_sample=False,
+                                         pad_token_id=model.tokenizer.pad_token_id)
+    return generated[0, enc.input_ids.shape[1]:].tolist()
+
+
+def answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> list[int] | None:
+    """[first, last] context token of an answer (a text in the context, or a (start, end) character span)."""
+    span = answer_chars(enc.pair(b) or "", answer)
+    in_context = (enc.segment_ids[b] == 1) & enc.attributed[b]
+    a, c = enc.offsets[b, :, 0], enc.offsets[b, :, 1]
+    covering = in_context & (c > span[0]) & (a < span[1])
+    tokens = covering.nonzero().flatten()
+    if len(tokens) == 0:
+        if required:
+            raise FaithlensError(f"The answer span {span} falls outside the explained window of the context.")
+        return None
+    if required is False and (int(a[tokens[0]]) > span[0] or int(c[tokens[-1]]) < span[1]):
+        return None  # only part of the answer is in this window
+    return [int(tokens[0]), int(tokens[-1])]
+
+
+def answer_chars(context: str, answer) -> tuple[int, int]:
+    """(start, end) characters of an answer: its first occurrence in the context, or the span given."""
+    if isinstance(answer, str):
+        at = context.find(answer) if answer else -1
+        if at < 0:
+            raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context.")
+        return at, at + len(answer)
+    if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in answer):
+        span = (int(answer[0]), int(answer[1]))
+        if not 0 <= span[0] < span[1] <= len(context):
+            raise FaithlensError(f"The answer span {span} is not inside the context (0..{len(context)}). "
+                                 "Pass (start, end) character offsets with start < end.")
+        return span
+    raise FaithlensError(f"A QA target is an answer text or a (start, end) character span. Got {answer!r}.")
+
+
+def window_chars(enc: Encoding, r: int) -> str:
+    ctx = (enc.segment_ids[r] == 1) & enc.attributed[r]
+    pos = ctx.nonzero().flatten()
+    return f"{int(enc.offsets[r, pos[0], 0])}–{int(enc.offsets[r, pos[-1], 1])}" if len(pos) else "none"
