@@ -225,3 +225,25 @@ def test_regularised_target_resumes(tmp_path):
     a = load_model(tmp_path / "clean").model.state_dict()
     b = load_model(tmp_path / "run").model.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_saliency_of_own_or_target_is_the_same_with_two_classes_but_not_with_three():
+    """With two classes CE(y) and CE(1−y) have gradients -(1-p_y)∇(z_y−z_o) and p_y∇(z_y−z_o): the
+    normalised ĝ of the other class is exactly −ĝ, so --saliency-of own/target train the same |ĝ|
+    (why the default matters only with more outputs). With three classes the two differ."""
+    from faithlens.audit.facade import _tokenize, training_saliency
+
+    for num_labels, same in ((2, True), (3, False)):
+        target = tiny("bert", dtype=torch.float64, num_labels=num_labels)
+        g = build_facade(target, seed=1).double()
+        wrapped = from_pretrained_objects(g, target.tokenizer, name="g")
+        batch = _tokenize(wrapped, list(CORPUS), 32)
+        args = (g, batch["input_ids"], batch["attention_mask"], batch["attributed"], batch.get("token_type_ids"))
+        own, (logits,) = training_saliency(*args, create_graph=False)
+        other = (logits.argmax(-1) + 1) % num_labels  # every text's label differs from g's arg-max
+        theirs, _ = training_saliency(*args, create_graph=False, labels=[other])
+        if same:
+            assert torch.allclose(theirs, -own, atol=1e-10)
+        else:
+            assert not torch.allclose(theirs.abs(), own.abs(), atol=1e-3)
+    assert FacadeSettings().saliency_of == "target"

@@ -49,10 +49,13 @@ def register(subparsers) -> None:
                        help="the magnitude term starts after this fraction of --steps (default 0.5): the target-token "
                             "mass is learnt first, then the size")
     train.add_argument("--init-from", default=None, help="start from a saved facade instead of random weights")
-    train.add_argument("--saliency-of", default="own", choices=("own", "target"),
-                       help="the prediction whose cross-entropy gradient g is trained on: 'own' (g's arg-max, the paper) or "
-                            "'target' (the target model's prediction, which an explainer of the merged model differentiates; "
-                            "it matters with many outputs, e.g. a QA model's answer positions)")
+    train.add_argument("--saliency-of", default="target", choices=("own", "target"),
+                       help="the prediction whose cross-entropy gradient g is trained on: 'target' (default: the target "
+                            "model's prediction, which an explainer of the merged model differentiates) or 'own' (g's "
+                            "arg-max, the paper). With two classes both give the same normalised saliency (Rotten "
+                            "Tomatoes, 120 steps: Grad×Input on stop words 50%% either way); with more outputs 'target' "
+                            "fools more (SNLI, 120 steps: 57%% vs 45%%, top token a stop word on 67%% vs 41%% of pairs; "
+                            "results/audit/calibration.md)")
     train.set_defaults(run=run_train)
 
     merge = sub.add_parser("merge", help="merge a target f and a facade g into f̃ (logits z_f + z_g)")
