@@ -235,14 +235,15 @@ def sentence_runs(explainer: Explainer, text: str, settings: Settings, with_tint
             return torch.tensor([e.token_scores])
         return run
 
+    # SIG on token paths (unit="token"), as tint moves one token at a time; faithlens's default unit is the word
     runs: dict[str, Callable[[], Tensor]] = {
-        "faithlens_sig_reverse": explain("faithlens_sig_reverse", method="sig", steps=steps, mode="reverse"),
-        "faithlens_sig_forward": explain("faithlens_sig_forward", method="sig", steps=steps, mode="forward"),
+        "faithlens_sig_reverse": explain("faithlens_sig_reverse", method="sig", steps=steps, mode="reverse", unit="token"),
+        "faithlens_sig_forward": explain("faithlens_sig_forward", method="sig", steps=steps, mode="forward", unit="token"),
         "faithlens_sig_reverse_adaptive": explain("faithlens_sig_reverse_adaptive", method="sig", mode="reverse",
-                                                  tolerance=DEFAULT_TOLERANCE, return_attributions=True),
+                                                  tolerance=DEFAULT_TOLERANCE, return_attributions=True, unit="token"),
         "faithlens_sig_forward_adaptive": explain("faithlens_sig_forward_adaptive", method="sig", mode="forward",
-                                                  tolerance=DEFAULT_TOLERANCE),
-        "faithlens_sig_closed": explain("faithlens_sig_closed", method="sig", mode="closed"),
+                                                  tolerance=DEFAULT_TOLERANCE, unit="token"),
+        "faithlens_sig_closed": explain("faithlens_sig_closed", method="sig", mode="closed", unit="token"),
         "faithlens_ig": explain("faithlens_ig", method="ig", steps=steps),
         "faithlens_ig_adaptive": explain("faithlens_ig_adaptive", method="ig", tolerance=DEFAULT_TOLERANCE),
         "faithlens_ig_core": lambda: fl_ig_core(batch, Options(steps=steps)).token_scores,
