@@ -64,8 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)
-    for command in sub.choices.values():  # one formatter for every subcommand's --help
+    commands = list(sub.choices.values())
+    while commands:  # one formatter for every subcommand's --help, and theirs (facade train, ...)
+        command = commands.pop()
         command.formatter_class = DefaultOnce
+        commands += _commands(command).values()
     return parser
 
 
