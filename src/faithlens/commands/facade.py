@@ -278,7 +278,7 @@ DATA_OPTIONS = ("data", "calibrate", "check")
 
 def _check_common(args) -> None:
     """Sizes (--limit, --steps, ...), fractions and data paths of every facade subcommand, before any work."""
-    from .train_model import _check_data_source
+    from .train_model import _check_data_source, check_split_option
 
     for name in SIZES:
         value = getattr(args, name, None)
@@ -294,6 +294,8 @@ def _check_common(args) -> None:
         raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {holdout}.")
     for name in DATA_OPTIONS:
         _check_data_source(f"--{name}", getattr(args, name, None))
+    data = "check" if getattr(args, "facade_command", None) == "merge" else "data"
+    check_split_option(getattr(args, data, None), getattr(args, "split", None), option=f"--{data}")
     if getattr(args, "methods", None) is not None:
         _parse_runs(args.methods)
     if getattr(args, "beams", None) is not None:

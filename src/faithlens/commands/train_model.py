@@ -119,6 +119,19 @@ def _check_data_source(option: str, value: str | None) -> None:
         raise FaithlensError(f"{option} {value}: no such file or folder. Check the path.")
 
 
+def check_split_option(data: str | None, split: str | None, *, option: str = "--data") -> None:
+    """--split names a split of 'rotten_tomatoes', of a GLUE folder or of a hub dataset; with a data file it would be
+    ignored, so it is refused."""
+    from pathlib import Path
+
+    from ..errors import FaithlensError
+
+    if split is not None and data is not None and Path(data).expanduser().is_file():
+        raise FaithlensError(f"--split {split} picks a split of 'rotten_tomatoes', a GLUE folder or a hub dataset; "
+                             f"{option} {data} is a file, read whole. Drop --split, or pass the folder holding "
+                             f"{split}.tsv.")
+
+
 def run(args) -> int:
     from ..data import load_dataset
     from ..default_model import base_encoder_path
