@@ -97,7 +97,8 @@ def register(subparsers) -> None:
         p.add_argument("--limit", type=int, default=100, help="number of examples (default 100)")
         p.add_argument("--out", default=None, help="write the result as JSON here")
         if name == "saliency":
-            p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words")
+            p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words",
+                           help="the tokens whose attribution is measured (P@1: the top token is one of them)")
             p.add_argument("--methods", default=None, help="comma-separated (default: every registered method, "
                                                             "SIG in all three modes)")
             p.add_argument("--score", default="log_prob", help="F: log_prob (default; the CE gradient FACADE targets), logit, prob")
