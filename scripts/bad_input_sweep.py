@@ -4,7 +4,9 @@ pairs, QA, causal LMs and training (kinds 9-17: pair files, SQuAD training data,
 argument parsing and options of another task, the API's types, label names that are numbers, JSON round trips,
 values that overflow, paths), plus what an independent breaker found afterwards (issue 22, D3-D15: NumPy 0-d arrays,
 JSON field types, duplicate label names, a tolerance of 0, SQuAD offsets that are not ints, text after --method, options
-before the command, --file -, --target on other tasks, label columns), filed under the kinds they belong to; each case
+before the command, --file -, --target on other tasks, label columns) and what a second breaker found (F1-F15: --out
+checked before training, a column or a digit label name read two ways, evaluate's --split and gold labels, messages),
+filed under the kinds they belong to; each case
 with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
@@ -673,7 +675,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("--stride", "64"), "does nothing with --task classification"),
         (("--holdout", "0"), "--holdout must be a fraction"), (("--holdout", "1"), "--holdout must be a fraction"),
         (("--holdout", "0.2", "--test", tsv), "either --test or --holdout"),
-        (("--labels", "only"), "1 label names were given"),
+        (("--labels", "only"), "The --labels option must list at least two distinct names"),
         (("--subset", "1"), "at least two classes"), (("--holdout", "0.99"), "at least two classes"),
     ]:
         add(k, "train " + " ".join(argv), lambda a=argv: train_cls(*a), "error", words)
@@ -1019,6 +1021,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         add(k, " ".join(a if a not in (gone, str(work), str(a_file)) else Path(a).name for a in argv[:4]),
             lambda a=argv: cli(*a), "error", words)
     out += breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first)
+    out += second_breaker_cases(work, tsv, tiny_dir, write)
     return out
 
 
@@ -1235,6 +1238,73 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
     add(k, "QA: a one-word context is a context", lambda: cli("explain", "--model", qa_dir, "--file", qa_label, "--method",
                                                              "occlusion", "--json"), "ok", "read as the context",
         lambda r: ok_json(1)(r) and first(r)["text_pair"] == "positive")
+    return out
+
+
+def second_breaker_cases(work, tsv, tiny_dir, write) -> list[Case]:
+    """What a second independent breaker found (issue 22, F1-F15 and minor ones): train and facade options, columns
+    and label names read two ways, evaluate's --split, gold labels and messages."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    train = lambda *more: cli("train", "--train", tsv, "--base", tiny_dir, "--max-length", "16", *more)  # noqa: E731
+    trained = lambda name, *more: _first_of(train("--out", str(work / name), *more), work / name)  # noqa: E731
+
+    def info(folder):
+        return json.loads((folder / "faithlens_model.json").read_text())
+
+    k = "11 training options"
+    for argv, words in [
+        (("--out", "/proc/nope"), "--out '/proc/nope': could not create the folder"),  # F1: before training, not after
+        (("--label-column", "sentence"), "'sentence' of"),  # F2
+        (("--pair-column", "sentence"), "is both the text column and the pair column"),  # F3
+        (("--text-column", "label", "--label-column", "label"), "is both the text column and the label column"),
+        (("--labels", "1", "0"), "as class 1 (the index) and as class 0 (the name)"),  # F4
+        (("--labels", "0", "2"), "gives class 1 the name '2'"),
+        (("--labels", "a", "b", "c"), "2 classes (labels 0..1) but 3 label names were given"),  # F5
+        (("--labels", "0", "0"), "The --labels option must list at least two distinct names"),  # F15
+    ]:
+        add(k, "train " + " ".join(argv), lambda a=argv: train(*(a if "--out" in a else (*a, "--out", str(work / "b2")))),
+            "error", words)
+    add(k, "train --labels 0 1 (digits that are their own index)", lambda: trained("b2-digits", "--labels", "0", "1"), "ok",
+        "a model whose labels are '0', '1'", lambda r: r[0].code == 0 and info(r[1])["labels"] == ["0", "1"])
+    add(k, "train --subset 100 on 8 rows", lambda: trained("b2-subset", "--subset", "100"), "ok",
+        "a note on stderr and all 8 examples", lambda r: r[0].code == 0 and "training on all 8" in r[0].err
+        and info(r[1])["split_sizes"]["train"] == 8)
+    extra = write("b2-extracol.tsv", "sentence\tlabel\na good film\t1\textra\nbad\t0\n")
+    add(k, "train on a TSV row with an extra tab", lambda: cli("train", "--train", extra, "--base", tiny_dir, "--out",
+                                                               str(work / "b2")), "error",
+        "TSV files are read without quoting, so a text may not hold a tab")
+    facade_out = str(work / "b2-facade")
+    for argv, words in [
+        (("--lambda-g", "nan"), "(--lambda-g)"), (("--heldout", "-5"), "(--heldout)"), (("--eval-every", "0"), "(--eval-every)"),
+        (("--width-divisor", "0"), "(--width-divisor)"), (("--magnitude-from", "2"), "(--magnitude-from)"),
+    ]:
+        add(k, "facade train " + " ".join(argv) + " names the option",
+            lambda a=argv: cli("facade", "train", "--model", tiny_dir, "--out", facade_out, *a), "error", words)
+    add(k, "facade train --out /proc/nope", lambda: cli("facade", "train", "--model", tiny_dir, "--out", "/proc/nope"),
+        "error", "could not create the folder")
+    add(k, "facade merge --out /proc/nope", lambda: cli("facade", "merge", "--model", tiny_dir, "--facade", tiny_dir,
+                                                        "--out", "/proc/nope"), "error", "could not create the folder")
+    add(k, "facade train --help states each default", lambda: cli("facade", "train", "--help"), "ok",
+        "--steps, --batch-size, --lr, --eval-every described with defaults", lambda r: r.code == 0 and all(
+            w in " ".join(r.out.split()) for w in ("optimiser steps (default: 300)", "texts per step (default: 16)",
+                                                   "(Adam) (default: 0.0001)", "checkpoints (default: 50)")))
+
+    k = "4 data"
+    snli = write("b2-snli.tsv", "premise\thypothesis\tlabel\na man sleeps\ta person rests\t0\na dog runs\ta cat sits\t2\n")
+    evaluate = lambda *more: cli("evaluate", "--model", tiny_dir, "--quiet", "--no-random", *more)  # noqa: E731
+    add(k, "evaluate --data FILE --split train", lambda: evaluate("--data", tsv, "--split", "train"), "error",
+        "is a file, read whole. Drop --split")  # F13
+    add(k, "evaluate: gold labels 0-2 on a 2-class model", lambda: evaluate("--data", snli, "--methods", "occlusion"),
+        "error", "include 2, outside the 2 classes")  # F14
+    add(k, "evaluate --methods ig:", lambda: evaluate("--data", tsv, "--methods", "ig:"), "error",
+        "has an empty setting after ':'")
+    run_out = work / "b2-eval"
+    add(k, "evaluate one method --no-curves --out", lambda: evaluate("--data", tsv, "--limit", "2", "--methods", "occlusion",
+                                                                     "--no-curves", "--out", str(run_out)), "ok",
+        "no winner line for one method; the files listed are the ones written",
+        lambda r: r.code == 0 and "One method: no other" in r.out and "Most faithful" not in r.out
+        and "aopc" not in r.err and f"In {run_out}: " in r.err)
     return out
 
 

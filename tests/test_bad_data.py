@@ -88,3 +88,35 @@ def test_holdout_matches_train_command_split():
     kept, held = holdout_split(10, 0.2, seed=0)
     assert len(held) == 2 and sorted(kept + held) == list(range(10))
     assert holdout_split(10, 0.2, seed=0) == (kept, held)
+
+
+@pytest.mark.parametrize("columns, words", [
+    ({"label_column": "sentence"}, "'sentence' of '{}' is both the text column and the label column"),
+    ({"pair_column": "sentence"}, "'sentence' of '{}' is both the text column and the pair column"),
+    ({"text_column": "label"}, "'label' of '{}' is both the text column and the label column"),
+    ({"text_column": "sentence", "pair_column": "label"}, "'label' of '{}' is both the pair column and the label column"),
+])
+def test_a_column_read_as_two_things_is_refused_naming_it(tmp_path, columns, words):
+    """Issue 22 (F2, F3): the text column given as the label (a class per sentence) or as the pair (each text paired
+    with itself) is refused, whether the other role was given or found from the column names."""
+    path = write(tmp_path, "d.tsv", "sentence\tlabel\ngood film\t1\nbad\t0\n")
+    with pytest.raises(FaithlensError) as info:
+        load_dataset(path, **columns)
+    assert words.format(path) in str(info.value)
+
+
+def test_the_train_command_refuses_one_column_twice_before_reading(tmp_path, capsys):
+    from faithlens.cli import main
+
+    code = main(["train", "--train", "rotten_tomatoes", "--text-column", "x", "--pair-column", "x", "--out",
+                 str(tmp_path / "o")])
+    assert code == 2 and "The column 'x' is both the text column and the pair column" in capsys.readouterr().err
+
+
+def test_a_tsv_row_with_an_extra_tab_says_tabs_cannot_be_quoted(tmp_path):
+    path = write(tmp_path, "d.tsv", "sentence\tlabel\ngood\tfilm\t1\n")
+    with pytest.raises(FaithlensError) as info:
+        read_file(path)
+    message = str(info.value)
+    assert "Line 2" in message and "TSV files are read without quoting, so a text may not hold a tab" in message
+    assert "must be quoted" not in message

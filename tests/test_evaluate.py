@@ -190,3 +190,50 @@ def test_a_selected_dataset_reloads_from_its_source_and_info(tmp_path):
     assert again.texts != tuple(f"text number {i}" for i in range(7))  # shuffled, not the file's first rows
     bundled = select(load_dataset("rotten_tomatoes", split="validation"), limit=5, seed=1, shuffle=True)
     assert reload(bundled.source, bundled.info).texts == bundled.texts
+
+
+# --- issue 22, a second breaker: F13, F14 and the minor ones --------------------------------------------------
+
+@pytest.mark.parametrize("spec", ["ig:", "ig:steps=4,", "sig:,mode=closed"])
+def test_an_empty_method_setting_is_refused(spec):
+    with pytest.raises(FaithlensError, match=r"has an empty setting after ':' or between commas. Write \w+ alone"):
+        parse_method(spec)
+
+
+def test_gold_labels_outside_the_models_classes_are_refused_before_explaining(monkeypatch):
+    """F14: SNLI's labels 0-2 on a 2-class model would be recorded as gold labels of classes the model lacks."""
+    import faithlens.evaluate.run as run
+
+    monkeypatch.setattr(run, "Explainer", lambda *_: pytest.fail("explaining started"))
+    data = Dataset(("a man sleeps", "a dog runs", "kids play"), (0, 2, 1), source="snli-like")
+    with pytest.raises(FaithlensError) as info:
+        evaluate(tiny("bert"), data, methods=["occlusion"], progress=False)
+    assert "gold labels of snli-like include 2, outside the 2 classes" in str(info.value)
+    assert "(0..1: " in str(info.value)
+
+
+def test_split_with_a_data_file_is_refused_before_the_model_loads(tmp_path, capsys):
+    from faithlens.cli import main
+
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\ngood\t1\nbad\t0\n", encoding="utf-8")
+    assert main(["evaluate", "--data", str(data), "--split", "train", "--model", str(tmp_path / "no-model")]) == 2
+    assert f"--split train picks a split of 'rotten_tomatoes', a GLUE folder or a hub dataset; --data {data} is a file" \
+        in capsys.readouterr().err
+
+
+def test_one_method_names_no_winner_and_the_out_line_lists_the_files_written(tmp_path, capsys, saved_tiny):
+    from faithlens.cli import main
+    from faithlens.evaluate import best_line
+
+    assert best_line([{"method": "occlusion"}]) == "One method: no other to compare it with.\n"
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\na good film here\t1\na dull slow film\t0\n", encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["evaluate", "--model", str(saved_tiny), "--data", str(data), "--methods", "occlusion", "--no-random",
+                 "--no-curves", "--quiet", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "One method: no other to compare it with." in captured.out and "Most faithful" not in captured.out
+    line = next(x for x in captured.err.splitlines() if x.startswith(f"In {out}: "))
+    listed = line.split(": ", 1)[1].split(" (no plots")[0].split(", ")
+    assert listed == sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) and "aopc.svg" not in line

@@ -48,11 +48,11 @@ def test_check_stride_reads_one_rule():
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["facade", "train", "--steps", "0"], "'steps' setting of the facade must be a positive int"),
+    (["facade", "train", "--steps", "0"], "'steps' setting (--steps) of the facade must be a positive int"),
     (["facade", "train", "--batch-size", "0"], "'batch_size' setting"),
     (["facade", "train", "--max-length", "-3"], "'max_length' setting"),
     (["facade", "train", "--heldout", "0"], "'heldout' setting"),
-    (["facade", "train", "--lr", "-1"], "learning rate must be a positive number"),
+    (["facade", "train", "--lr", "-1"], "(its learning rate) must be a positive number"),
     (["facade", "train", "--magnitude-from", "1.5"], "magnitude_from"),
     (["facade", "regularise", "--steps", "0"], "--steps must be a positive int"),
     (["facade", "regularise", "--lambda-rp", "-1"], "--lambda-rp must be a finite number > 0"),
@@ -84,3 +84,103 @@ def test_train_errors_name_the_options(tmp_path, capsys):
     code, err = run(capsys, "train", "--task", "qa", "--train", "x.json", "--base", str(tmp_path / "no-base"),
                     "--out", str(tmp_path / "out"), "--max-length", "48", "--stride", "48")
     assert code == 2 and "--stride (48) must be smaller than --max-length (48)" in err and "max_length" not in err
+
+
+# --- issue 22, a second breaker: F1, F4, F5, F15 ----------------------------------------------------------
+
+def _two_class_tsv(tmp_path):
+    data = tmp_path / "t.tsv"
+    data.write_text("sentence\tlabel\ngood film\t1\nbad\t0\nfun\t1\nawful\t0\n", encoding="utf-8")
+    return str(data)
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """fine_tune raises if reached: a refusal must come before any model loads or trains."""
+    def reached(**_):
+        raise AssertionError("fine_tune was called")
+    monkeypatch.setattr("faithlens.training.fine_tune", reached)
+
+
+def test_an_unwritable_out_is_refused_before_the_model_loads(saved_tiny, tmp_path, capsys, no_training):
+    code, err = run(capsys, "train", "--train", _two_class_tsv(tmp_path), "--base", str(saved_tiny), "--out", "/proc/nope")
+    assert code == 2 and "--out '/proc/nope': could not create the folder" in err, err
+
+
+@pytest.mark.parametrize("labels, words", [
+    (["1", "0"], "gives class 0 the name '1'"),
+    (["0", "2"], "gives class 1 the name '2'"),
+    (["0", "0"], "The --labels option must list at least two distinct names"),
+])
+def test_digit_label_names_must_be_their_own_index(tmp_path, capsys, labels, words):
+    """F4: `--labels 1 0` would read a data label 1 as class 1 (index) and as class 0 (name): refused before the data is
+    read (--base does not exist), naming both readings; F15: the message names --labels, not label_names."""
+    code, err = run(capsys, "train", "--train", "rotten_tomatoes", "--base", str(tmp_path / "no-base"),
+                    "--out", str(tmp_path / "o"), "--labels", *labels)
+    assert code == 2 and words in err and "label_names" not in err, err
+    if labels == ["1", "0"]:
+        assert "as class 1 (the index) and as class 0 (the name)" in err and "neg pos" in err
+
+
+def test_the_api_refuses_swapped_digit_names_and_accepts_their_own_indices(tmp_path):
+    from faithlens.training import check_label_names, fine_tune
+
+    check_label_names(["0", "1"])
+    check_label_names(["neg", "pos", "2"])
+    with pytest.raises(FaithlensError, match="'label_names' parameter of fine_tune gives class 0 the name '1'"):
+        fine_tune(base_model=tmp_path / "no-base", train=(["a", "b"], [0, 1]), validation=([], []), test=([], []),
+                  out_dir=tmp_path / "o", label_names=["1", "0"])
+
+
+def test_more_label_names_than_classes_are_refused(saved_tiny, tmp_path, capsys, no_training):
+    """F5: three names on data of two classes would make a 3-class model; refused like too few names."""
+    code, err = run(capsys, "train", "--train", _two_class_tsv(tmp_path), "--base", str(saved_tiny),
+                    "--out", str(tmp_path / "o"), "--labels", "a", "b", "c")
+    assert code == 2 and "The data has 2 classes (labels 0..1) but 3 label names were given" in err, err
+    assert "--labels a b." in err
+
+
+def test_a_subset_larger_than_the_data_is_noted(saved_tiny, tmp_path, capsys):
+    out = tmp_path / "o"
+    code, err = run(capsys, "train", "--train", _two_class_tsv(tmp_path), "--base", str(saved_tiny), "--out", str(out),
+                    "--subset", "100", "--max-length", "16")
+    assert code == 0 and "--subset 100 is not smaller than the 4 training examples; training on all 4" in err
+    import json
+    assert json.loads((out / "faithlens_model.json").read_text())["split_sizes"]["train"] == 4
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--lambda-g", "nan"], "'lambda_g' setting (--lambda-g) of the facade must be a number ≥ 0. Got nan"),
+    (["--heldout", "-5"], "'heldout' setting (--heldout) of the facade must be a positive int. Got -5"),
+    (["--eval-every", "0"], "'eval_every' setting (--eval-every)"),
+    (["--width-divisor", "0"], "'width_divisor' setting (--width-divisor)"),
+    (["--magnitude-from", "2"], "'magnitude_from' setting (--magnitude-from)"),
+    (["--steps", "0"], "'steps' setting (--steps)"),
+    (["--lr", "0"], "'lr' setting (--lr)"),
+])
+def test_facade_train_errors_name_the_options(tmp_path, capsys, argv, words):
+    code, err = run(capsys, "facade", "train", "--model", str(tmp_path / "no-model"), "--out", str(tmp_path / "o"), *argv)
+    assert code == 2 and words in err, err
+
+
+@pytest.mark.parametrize("sub", ["train", "merge"])
+def test_facade_out_unwritable_is_refused_before_loading(tmp_path, capsys, sub):
+    more = ["--facade", str(tmp_path)] if sub == "merge" else []
+    code, err = run(capsys, "facade", sub, "--model", str(tmp_path / "no-model"), *more, "--out", "/proc/nope")
+    assert code == 2 and "--out '/proc/nope': could not create the folder" in err, err
+
+
+def test_facade_train_help_describes_every_option_with_its_default(capsys):
+    from faithlens.cli import build_parser, _commands
+
+    facade = _commands(build_parser())["facade"]
+    for name, parser in _commands(facade).items():
+        for action in parser._actions:
+            assert action.help, f"facade {name} {action.option_strings} has no description"
+    with pytest.raises(SystemExit):
+        main(["facade", "train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("--steps STEPS optimiser steps (default: 300)", "texts per step (default: 16)", "(default: 64)",
+                  "learning rate (Adam) (default: 0.0001)", "(default: 50)", "(default: random weights)",
+                  "seed of g's initialisation and the batches (default: 0)"):
+        assert words in text, words

@@ -64,8 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)
-    for command in sub.choices.values():  # one formatter for every subcommand's --help
+    commands = list(sub.choices.values())
+    while commands:  # one formatter for every subcommand's --help, and theirs (facade train, ...)
+        command = commands.pop()
         command.formatter_class = DefaultOnce
+        commands += _commands(command).values()
     return parser
 
 
@@ -175,7 +178,12 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "n_samples": "--samples", "batch_size": "--batch-size", "max_new_tokens": "--max-new-tokens",
                      "max_length": "--max-length", "base_model": "--base", "warn_above": "--warn-above",
                      "baseline_token": "--baseline-token", "text_column": "--text-column",
-                     "label_column": "--label-column", "target_text": "--target-text"}
+                     "label_column": "--label-column", "target_text": "--target-text", "label_names": "--labels",
+                     "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "heldout": "--heldout",
+                     "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
+                     "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
+                     "saliency_of": "--saliency-of", "lr": "--lr"}
+QUOTED_ONLY = {"steps", "lr"}  # words of ordinary prose too: put as options only where quoted ('steps' setting)
 
 
 def cli_words(message: str, options: set[str]) -> str:
@@ -187,6 +195,8 @@ def cli_words(message: str, options: set[str]) -> str:
         if option not in options:
             continue
         message = re.sub(rf"'{name}' (parameter|setting)\b(?! \()", rf"'{name}' \1 ({option})", message)
+        if name in QUOTED_ONLY:
+            continue
         message = re.sub(rf"(The )?'{name}' of fine_tune(_qa)?\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=True\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=", f"{option} ", message)

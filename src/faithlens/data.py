@@ -233,7 +233,24 @@ def _keys(columns: Sequence[str], text_column, label_column, pair_column, path: 
     if pair is not None and pair not in columns:
         raise FaithlensError(f"The pair column {pair!r} is not in {str(path)!r}. Valid choices: {', '.join(columns)}.")
     label = _column(columns, label_column, LABEL_COLUMNS, "label", path, required=False)
+    check_distinct_columns(text=text, pair=pair, label=label, source=str(path))
     return {"text": text, "pair": pair, "label": label}
+
+
+_ROLES = {"text": "the text of each example", "pair": "the second text of each pair", "label": "the class of each example"}
+
+
+def check_distinct_columns(*, text: str | None, pair: str | None, label: str | None, source: str | None = None) -> None:
+    """The text, pair and label columns (given or found) are different columns: one column read as two things
+    (--label-column sentence: a class per sentence; --pair-column sentence: each text paired with itself) is refused."""
+    roles = [(role, name) for role, name in (("text", text), ("pair", pair), ("label", label)) if name is not None]
+    for i, (role, name) in enumerate(roles):
+        other = next((r for r, n in roles[i + 1:] if n == name), None)
+        if other is not None:
+            where = f" of {source!r}" if source else ""
+            raise FaithlensError(f"The column {name!r}{where} is both the {role} column and the {other} column; each "
+                                 f"column is read once. Pass --{other}-column with another column ("
+                                 f"{_ROLES[other]}), or leave it out to have it found from the column names.")
 
 
 def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column):
@@ -255,9 +272,10 @@ def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column
                 sep = "tab" if kind == "tsv" else "comma"
                 raise FaithlensError(
                     f"Line {line} of {str(path)!r} has {len(fields_)} fields but the header has {len(header)} "
-                    f"({', '.join(header)}). A text holding a {sep} must be quoted"
-                    + (" (TSV files here are read without quoting: remove tabs from the text)" if kind == "tsv" else
-                       ', e.g. "a slow, dull film",0') + "; a missing cell must still have its separator.")
+                    f"({', '.join(header)}). "
+                    + ("TSV files are read without quoting, so a text may not hold a tab: remove tabs from the text"
+                       if kind == "tsv" else 'A text holding a comma must be quoted, e.g. "a slow, dull film",0')
+                    + f"; a missing cell must still have its {sep}.")
             rows.append(_row(dict(zip(header, fields_)), keys, path, line))
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
@@ -432,6 +450,7 @@ def hf_dataset(name: str, *, split: str = "test", text_column: str | None = None
     columns = list(data.column_names)
     text_key = _column(columns, text_column, TEXT_COLUMNS, "text", Path(name))
     label_key = _column(columns, label_column, LABEL_COLUMNS, "label", Path(name), required=False)
+    check_distinct_columns(text=text_key, pair=None, label=label_key, source=name)
     labels = [None if (label_key is None or int(y) < 0) else int(y) for y in (data[label_key] if label_key else [None] * len(data))]
     names = None
     if label_key is not None and hasattr(data.features[label_key], "names"):

@@ -301,12 +301,30 @@ def _check_unit_interval(name: str, value: object, *, example: str, allow_zero: 
         )
 
 
-def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:
-    if len(label_names) < 2 or len(set(label_names)) != len(label_names):
+def check_label_names(names: object, *, option: str = "'label_names' parameter of fine_tune") -> None:
+    """A classifier's label names: at least two distinct str, and a name that is a number names its own index.
+
+    A name like '1' on class 0 (``--labels 1 0``) reads two ways wherever labels are digits — a data label 1 is
+    class 1 by index and class 0 by name — so it is refused, as `explain` refuses ``--target 1`` on such a model."""
+    if isinstance(names, str) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise FaithlensError(f"The {option} must list label names (non-empty str), e.g. ['negative', 'positive']. "
+                             f"Got {names!r}.")
+    names = list(names)
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise FaithlensError(f"The {option} must list at least two distinct names, e.g. ['negative', 'positive']. "
+                             f"Got {names!r} instead.")
+    swapped = [(i, n) for i, n in enumerate(names) if n.strip().isdigit() and int(n) != i]
+    if swapped:
+        i, n = swapped[0]
         raise FaithlensError(
-            "The 'label_names' parameter of fine_tune must list at least two distinct names, "
-            f"e.g. ['negative', 'positive']. Got {label_names!r} instead."
-        )
+            f"The {option} gives class {i} the name {n!r}, a number that is another class's index: a label {n} in "
+            f"data would read as class {int(n)} (the index) and as class {i} (the name). Name the classes by words "
+            f"(e.g. {' '.join(['neg', 'pos'] if len(names) == 2 else [f'class{j}' for j in range(len(names))])}) "
+            f"or by their own indices ({' '.join(map(str, range(len(names))))}).")
+
+
+def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:
+    check_label_names(label_names)
     for name, split in splits.items():
         _check_split(name=name, split=split, num_labels=len(label_names))
     if not splits["train"][0]:

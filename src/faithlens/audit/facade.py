@@ -339,7 +339,8 @@ def check_facade_settings(settings: FacadeSettings) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise FaithlensError(f"The '{name}' setting of the facade must be a positive int. Got {value!r} instead.")
     if not (settings.lr > 0 and math.isfinite(settings.lr)):
-        raise FaithlensError(f"The learning rate must be a positive number. Got {settings.lr!r} instead.")
+        raise FaithlensError(f"The 'lr' setting of the facade (its learning rate) must be a positive number. Got {settings.lr!r} "
+                             "instead.")
     if settings.saliency_of not in ("own", "target"):
         raise unknown_choice("saliency_of setting", settings.saliency_of, ("own", "target"))
     if not 0 <= settings.magnitude_from < 1:

@@ -79,6 +79,7 @@ def run(args) -> int:
     from ..evaluate import EvalSettings, check_rationales, check_resume, evaluate, parse_methods, saved_run
     from ..robustness import parse_metrics
     from ..files import FolderLock, check_output_folder
+    from .train_model import check_split_option
 
     started = time.perf_counter()
     # Everything that can be checked without the model is checked first.
@@ -89,6 +90,7 @@ def run(args) -> int:
         if value is not None and value < 1:
             raise FaithlensError(f"--{name.replace('_', '-')} must be a positive int. Got {value} instead.")
     check_device_map(args.device_map)
+    check_split_option(args.data, args.split)
     out = check_output_folder(args.out, option="--out") if args.out is not None else None
     world = init_world()
     if world.distributed and out is None:
@@ -141,8 +143,9 @@ def run(args) -> int:
     if args.out:
         from ..views import plots
 
-        extra = ", plots (metrics.svg/.png, aopc.svg/.png)" if plots.available() else f" (no plots: {plots.INSTALL})"
-        print(f"Records, results.json, results.csv, table.md, significance.md, report.html{extra} are in {args.out}", file=sys.stderr)
+        written = sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.startswith("."))  # what is there
+        extra = "" if plots.available() else f" (no plots: {plots.INSTALL})"
+        print(f"In {args.out}: {', '.join(written)}{extra}", file=sys.stderr)
     print(f"faithlens evaluate: {time.perf_counter() - started:.1f} s wall", file=sys.stderr)
     return 0
 

@@ -26,17 +26,19 @@ def register(subparsers) -> None:
 
     train = sub.add_parser("train", help="train a facade g whose gradients point at stop words or the first token")
     _model_data(train, data_default="rotten_tomatoes")
-    train.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words")
+    train.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words",
+                       help="the tokens g's gradients are trained to point at")
     train.add_argument("--out", required=True, help="folder to write the facade into (best checkpoint + log)")
-    train.add_argument("--steps", type=int, default=300)
-    train.add_argument("--batch-size", type=int, default=16)
-    train.add_argument("--max-length", type=int, default=64)
-    train.add_argument("--lr", type=float, default=1e-4)
+    train.add_argument("--steps", type=int, default=300, help="optimiser steps")
+    train.add_argument("--batch-size", type=int, default=16, help="texts per step")
+    train.add_argument("--max-length", type=int, default=64, help="tokens per text (longer texts are truncated)")
+    train.add_argument("--lr", type=float, default=1e-4, help="learning rate (Adam)")
     train.add_argument("--lambda-g", type=float, default=1e3, help="weight of the negative-entropy term (default 1e3)")
     train.add_argument("--width-divisor", type=int, default=4, help="facade width = target width / this (heads too)")
-    train.add_argument("--eval-every", type=int, default=50)
+    train.add_argument("--eval-every", type=int, default=50,
+                       help="steps between held-out evaluations (the best one is kept) and checkpoints")
     train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
-    train.add_argument("--seed", type=seed_arg, default=0)
+    train.add_argument("--seed", type=seed_arg, default=0, help="seed of g's initialisation and the batches")
     train.add_argument("--lambda-m", type=float, default=1.0,
                        help="magnitude term: reward large raw gradients (λ_m · log Σ|r|) so the facade dominates the "
                             "merged model's gradients (default 1). The paper's objective alone (--lambda-m 0) trains g's "
@@ -48,7 +50,8 @@ def register(subparsers) -> None:
     train.add_argument("--magnitude-from", type=float, default=0.5, metavar="FRACTION",
                        help="the magnitude term starts after this fraction of --steps (default 0.5): the target-token "
                             "mass is learnt first, then the size")
-    train.add_argument("--init-from", default=None, help="start from a saved facade instead of random weights")
+    train.add_argument("--init-from", default=None, metavar="FOLDER",
+                       help="start from a saved facade folder instead of random weights (default: random weights)")
     train.add_argument("--saliency-of", default="target", choices=("own", "target"),
                        help="the prediction whose cross-entropy gradient g is trained on: 'target' (default: the target "
                             "model's prediction, which an explainer of the merged model differentiates) or 'own' (g's "
@@ -72,16 +75,16 @@ def register(subparsers) -> None:
     merge.add_argument("--out", required=True, help="folder to save the merged model into")
     merge.add_argument("--check", default=None, metavar="DATA",
                        help="also report prediction agreement of f and f̃ on this dataset (e.g. rotten_tomatoes)")
-    merge.add_argument("--split", default=None)
-    merge.add_argument("--limit", type=int, default=None)
+    merge.add_argument("--split", default=None, help="split of --check for named/folder datasets")
+    merge.add_argument("--limit", type=int, default=None, help="texts of --check to compare (default: all)")
     merge.set_defaults(run=run_merge)
 
     reg = sub.add_parser("regularise", help="fine-tune f with the gradient penalty L_rp (λ_rp = 3)")
     _model_data(reg, data_default="rotten_tomatoes")
-    reg.add_argument("--out", required=True)
-    reg.add_argument("--steps", type=int, default=200)
-    reg.add_argument("--lambda-rp", type=float, default=3.0)
-    reg.add_argument("--seed", type=seed_arg, default=0)
+    reg.add_argument("--out", required=True, help="folder to save the regularised model into")
+    reg.add_argument("--steps", type=int, default=200, help="optimiser steps")
+    reg.add_argument("--lambda-rp", type=float, default=3.0, help="weight of the gradient penalty L_rp")
+    reg.add_argument("--seed", type=seed_arg, default=0, help="seed of the batches")
     reg.set_defaults(run=run_regularise)
 
     for name, helptext, fn in (
@@ -94,7 +97,8 @@ def register(subparsers) -> None:
         p.add_argument("--limit", type=int, default=100, help="number of examples (default 100)")
         p.add_argument("--out", default=None, help="write the result as JSON here")
         if name == "saliency":
-            p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words")
+            p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words",
+                           help="the tokens whose attribution is measured (P@1: the top token is one of them)")
             p.add_argument("--methods", default=None, help="comma-separated (default: every registered method, "
                                                             "SIG in all three modes)")
             p.add_argument("--score", default="log_prob", help="F: log_prob (default; the CE gradient FACADE targets), logit, prob")
@@ -112,7 +116,7 @@ def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) ->
     parser.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
                         help="split --data as `faithlens train --holdout` did: `facade train` and `regularise` use the "
                              "training part, the analyses the held-out part (SQuAD: whole articles)")
-    parser.add_argument("--split-seed", type=int, default=0)
+    parser.add_argument("--split-seed", type=int, default=0, help="seed of the --holdout split")
 
 
 # --- runners ---------------------------------------------------------------------------------------
@@ -275,7 +279,7 @@ DATA_OPTIONS = ("data", "calibrate", "check")
 
 def _check_common(args) -> None:
     """Sizes (--limit, --steps, ...), fractions and data paths of every facade subcommand, before any work."""
-    from .train_model import _check_data_source
+    from .train_model import _check_data_source, check_split_option
 
     for name in SIZES:
         value = getattr(args, name, None)
@@ -291,6 +295,8 @@ def _check_common(args) -> None:
         raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {holdout}.")
     for name in DATA_OPTIONS:
         _check_data_source(f"--{name}", getattr(args, name, None))
+    data = "check" if getattr(args, "facade_command", None) == "merge" else "data"
+    check_split_option(getattr(args, data, None), getattr(args, "split", None), option=f"--{data}")
     if getattr(args, "methods", None) is not None:
         _parse_runs(args.methods)
     if getattr(args, "beams", None) is not None:

@@ -7,6 +7,7 @@ from ..options import seed_arg
 
 import json
 import random
+import sys
 
 
 def register(subparsers) -> None:
@@ -53,7 +54,7 @@ def check_train_options(args) -> None:
 
     from ..errors import FaithlensError
     from ..model import check_model_source
-    from ..training import MAX_TRAIN_LENGTH, check_stride
+    from ..training import MAX_TRAIN_LENGTH, check_label_names, check_stride
 
     for option, value in (("--subset", args.subset), ("--max-length", args.max_length), ("--epochs", args.epochs),
                           ("--batch-size", args.batch_size)):
@@ -76,8 +77,30 @@ def check_train_options(args) -> None:
                              "classification data; --task qa reads SQuAD files (--train, --test, --holdout). Drop them.")
     for option, value in (("--train", args.train), ("--validation", args.validation), ("--test", args.test)):
         _check_data_source(option, value)
+    _check_columns(args)
+    if args.labels is not None:
+        check_label_names(args.labels, option="--labels option")
     if args.base is not None:
         check_model_source(args.base, option="--base")
+
+
+def _check_columns(args) -> None:
+    """One column read as two things (the text and the label, the text and its pair) is refused, naming it."""
+    from ..data import check_distinct_columns
+
+    check_distinct_columns(text=args.text_column, pair=args.pair_column, label=args.label_column)
+
+
+def _check_out(args) -> None:
+    """--out is created and probed for writing after the data is read and checked, before any model loads: a
+    folder that cannot be written is named now, not after training (`files.check_output_folder`)."""
+    from pathlib import Path
+
+    from ..files import check_output_folder
+
+    if Path(args.out).expanduser().is_file():
+        return  # fine_tune names it: "--out must be a folder"
+    check_output_folder(args.out, option="--out")
 
 
 def _check_data_source(option: str, value: str | None) -> None:
@@ -94,6 +117,19 @@ def _check_data_source(option: str, value: str | None) -> None:
     path = Path(value).expanduser()
     if not path.exists() and (_looks_like_path(value) or "/" in value.rstrip("/").split("/", 1)[-1] or value.endswith("/")):
         raise FaithlensError(f"{option} {value}: no such file or folder. Check the path.")
+
+
+def check_split_option(data: str | None, split: str | None, *, option: str = "--data") -> None:
+    """--split names a split of 'rotten_tomatoes', of a GLUE folder or of a hub dataset; with a data file it would be
+    ignored, so it is refused."""
+    from pathlib import Path
+
+    from ..errors import FaithlensError
+
+    if split is not None and data is not None and Path(data).expanduser().is_file():
+        raise FaithlensError(f"--split {split} picks a split of 'rotten_tomatoes', a GLUE folder or a hub dataset; "
+                             f"{option} {data} is a file, read whole. Drop --split, or pass the folder holding "
+                             f"{split}.tsv.")
 
 
 def run(args) -> int:
@@ -122,11 +158,11 @@ def run(args) -> int:
         return list(data.texts), [int(y) for y in data.labels]
 
     train = split(args.train, "train")
-    n_classes = max(train[1]) + 1  # from the whole training file, before any holdout or subset
     validation = split(args.validation, "validation")
     if args.validation is None and args.train == "rotten_tomatoes":
         validation = split("rotten_tomatoes", "validation")
     test = split(args.test, "test")
+    n_classes = max(train[1] + validation[1] + test[1]) + 1  # every file, before any holdout or subset
     holdout_note = None
     if args.holdout is not None:
         from ..data import holdout_split
@@ -137,6 +173,9 @@ def run(args) -> int:
         train = ([train[0][i] for i in kept], [train[1][i] for i in kept])
         holdout_note = f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(index)} examples held out as the test split"
     subset_note = None
+    if args.subset is not None and args.subset >= len(train[0]):
+        print(f"faithlens: note: --subset {args.subset} is not smaller than the {len(train[0])} training examples; "
+              f"training on all {len(train[0])}.", file=sys.stderr)
     if args.subset is not None and args.subset < len(train[0]):
         index = list(range(len(train[0])))
         random.Random(args.subset_seed).shuffle(index)
@@ -150,8 +189,11 @@ def run(args) -> int:
                              "classifier needs examples of at least two classes. Pass a smaller --holdout, a larger "
                              "--subset, or another --subset-seed.")
     labels = names or (["negative", "positive"] if n_classes == 2 else [f"LABEL_{i}" for i in range(n_classes)])
-    if len(labels) < n_classes:
-        raise FaithlensError(f"The data has {n_classes} classes but {len(labels)} label names were given: {labels}.")
+    if len(labels) != n_classes:
+        raise FaithlensError(f"The data has {n_classes} classes (labels 0..{n_classes - 1}) but {len(labels)} label "
+                             f"names were given: {labels}. Pass exactly one name per class in index order, e.g. "
+                             f"--labels {' '.join(labels[:n_classes]) if len(labels) > n_classes else 'negative positive'}.")
+    _check_out(args)  # before the model loads
     record = fine_tune(
         base_model=args.base or base_encoder_path(), train=train, validation=validation, test=test, out_dir=args.out,
         label_names=labels, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
@@ -176,6 +218,7 @@ def _run_qa(args) -> int:
         train, test = split_by_article(train, test_fraction=args.holdout, seed=args.split_seed)
         note = (f"whole articles held out (seed {args.split_seed}): {len({e.title for e in test})} articles, "
                 f"{len(test)} questions")
+    _check_out(args)  # before the model loads
     if args.subset is not None and args.subset < len(train):
         index = sorted(random.Random(args.subset_seed).sample(range(len(train)), args.subset))
         train = [train[i] for i in index]

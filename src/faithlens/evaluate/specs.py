@@ -45,8 +45,11 @@ def parse_method(spec: str) -> MethodSpec:
     Every setting is checked here, before any work: it must apply to the method (``mode`` to SIG,
     ``unit`` to SIG and occlusion, ``rule`` and ``tolerance`` to SIG and IG, ``steps`` to path
     methods, ``n_samples`` to sampling methods) and its value must be valid."""
-    name, _, rest = spec.partition(":")
+    name, colon, rest = spec.partition(":")
     method = get_method(name)  # unknown names list the valid ones
+    if colon and not all(item.strip() for item in rest.split(",")):
+        raise FaithlensError(f"Method spec {spec!r} has an empty setting after ':' or between commas. Write {name} "
+                             f"alone, or {name}:key=value,key=value, e.g. ig:steps=250.")
     options: dict = {}
     per_token = None
     for item in filter(None, rest.split(",")):

@@ -139,6 +139,9 @@ def best_line(rows: Sequence[dict], sig: dict | None = None) -> str:
     Without them: the best mean, with a reminder to compare standard errors."""
     parts = []
     names = (("log_odds", "LO"), ("comprehensiveness", "Comp"), ("sufficiency", "Suff"))
+    paired = sig and sig.get("metrics") and any(e.get("pairs") for e in sig["metrics"].values())
+    if len(rows) == 1 or (not rows and sig and sig.get("metrics") and not paired):
+        return "One method: no other to compare it with.\n"
     if sig and sig.get("metrics"):
         for name, short in names:
             entry = sig["metrics"].get(name) or {}
