@@ -220,6 +220,8 @@ def test_split_with_a_data_file_is_refused_before_the_model_loads(tmp_path, caps
     assert main(["evaluate", "--data", str(data), "--split", "train", "--model", str(tmp_path / "no-model")]) == 2
     assert f"--split train picks a split of 'rotten_tomatoes', a GLUE folder or a hub dataset; --data {data} is a file" \
         in capsys.readouterr().err
+    assert main(["audit", "--data", str(data), "--split", "test", "--model", str(tmp_path / "no-model")]) == 2
+    assert f"--split test picks a split of 'rotten_tomatoes'" in capsys.readouterr().err
 
 
 def test_one_method_names_no_winner_and_the_out_line_lists_the_files_written(tmp_path, capsys, saved_tiny):

@@ -68,7 +68,7 @@ def run(args) -> int:
 
     from ..errors import FaithlensError
     from ..options import check_steps
-    from .train_model import _check_data_source
+    from .train_model import _check_data_source, check_split_option
 
     for option, value, low in (("--limit", args.limit, 1), ("--examples", args.examples, 0)):  # before any work
         if value < low:
@@ -77,6 +77,7 @@ def run(args) -> int:
     if args.holdout is not None and not 0 < args.holdout < 1:
         raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
     _check_data_source("--data", args.data)
+    check_split_option(args.data, args.split)
     for option in ("markdown", "html", "json"):  # checked before any work
         if getattr(args, option):
             setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}"))
