@@ -189,7 +189,7 @@ def run(args, out_dir: Path, save: Callable[[dict], None]) -> dict:
 
     if tint_available():
         ex64 = faithlens.Explainer(None if args.model == "auto" else args.model, dtype=torch.float64)
-        configs = [{"steps": 50}, {"steps": 24}, {"steps": 32}, {"tolerance": 1e-4}, {"tolerance": 3e-5}]
+        configs = [{"steps": 50}, {"steps": 24}, {"steps": 28}, {"steps": 32}, {"tolerance": 1e-4}]
         res["sig_vs_tint"] = sig_vs_tint(ex, ex64, texts[:args.sig_texts], configs)
         save(res)
     (out_dir / "certified.md").write_text(markdown(res))

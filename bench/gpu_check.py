@@ -41,6 +41,14 @@ def parse(argv):
     return args
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def peak_memory(device: str) -> dict:
     import torch
 
@@ -97,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     procs = sorted({1, max(gpus, 1 if device == "cpu" and (os.cpu_count() or 1) < 2 else 2 if not gpus else gpus)})
     for n in procs:
         out = Path(args.out) / f"gpu_check_torchrun_{n}"
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(n), "--master_port", str(29500 + n),
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(n), "--master_port", str(_free_port()),
                "-m", "faithlens", "--threads", "1", *(["--device", "cuda"] if gpus else []), "evaluate",
                "--data", str(args.sst2), "--limit", str(limit * 4), "--methods", "sig:mode=closed", "grad_x_input",
                "--quiet", "--out", str(out)]
@@ -109,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         run = {"processes": n, "seconds": time.perf_counter() - t0, "returncode": proc.returncode,
                "examples": limit * 4}
         if proc.returncode:
-            run["stderr_tail"] = proc.stderr[-2000:]
+            run["stderr_tail"] = proc.stderr[-6000:]
         result["torchrun"].append(run)
         save()
         print("torchrun:", run, flush=True)

@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     ex = faithlens.Explainer(args.model)
     kind = getattr(ex.model.model.config, "model_type", "default")
     rows = []
+
+    def save() -> None:
+        write(args, kind, rows)
+
     for n in [int(x) for x in args.lengths.split(",") if x]:
         text = prompt_of(ex, n)
         tokens = len(ex.model.tokenizer(text)["input_ids"])
@@ -79,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
             r = {"tokens": tokens, "method": label, **measure(ex, text, kw, kind)}
             rows.append(r)
             print(r, flush=True)
+            save()
+    return 0
+
+
+def write(args, kind: str, rows: list[dict]) -> None:
     result = {"command": "python -m bench.prefix_threshold --lengths " + args.lengths, "model": args.model,
               "model_type": kind, "threads": 1, "load_average": [round(x, 2) for x in os.getloadavg()], "rows": rows,
               "note": "CPU seconds on a shared 2-core machine (noisy); medians of A B B A pairs."}
@@ -89,7 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"| {r['tokens']} | {r['method']} | {r['shared_s']:.2f} | {r['full_s']:.2f} | {r['speedup']:.2f}× | {r['max_abs_diff']:.1e} |"
               for r in rows]
     (args.out / "prefix_threshold.md").write_text("\n".join(lines) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

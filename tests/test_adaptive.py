@@ -132,6 +132,7 @@ def test_causal_prefix_sharing_keeps_the_gradient_of_nodes_at_alpha_one(monkeypa
     from faithlens.batching import Batch
 
     ex = Explainer(tiny("gpt2", dtype=torch.float64))
+    monkeypatch.setattr("faithlens.batching.PREFIX_SHARING_MIN_TOKENS", {"default": 0})  # share at any length
     shared = ex.explain(TEXTS, method, rows_per_chunk=3, **settings)
     monkeypatch.setattr(Batch, "_shared_prefix", lambda self, b_idx, coef, cols: 0)
     full = ex.explain(TEXTS, method, rows_per_chunk=3, **settings)
