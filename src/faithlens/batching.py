@@ -32,9 +32,10 @@ MIN_GROUP_ROWS = 8  # causal prefix sharing: rows sharing an exact prefix worth 
 MAX_TOKENS_PER_CHUNK = 1024
 # Causal prefix sharing (`Batch.outputs`) runs the unmoved prefix once into a key/value cache: it pays only on
 # texts of at least this many tokens; shorter texts run every row in full. Keyed by config.model_type; measured
-# by bench/prefix_threshold.py (bench/results/prefix_threshold.md: SmolLM2 on CPU, sharing 0.78× at 16 tokens for
-# the closed form, 1.19× at 32; 8-step reverse SIG 1.11× at 16, 1.37× at 32). Unlisted causal models use "default".
-PREFIX_SHARING_MIN_TOKENS = {"llama": 32, "default": 32}  # gpt2 etc.: not measured, the llama figure
+# by bench/prefix_threshold.py (bench/results/prefix_threshold.md, SmolLM2 on CPU, speed-up from sharing for the
+# closed form / 8-step reverse SIG: 0.45× / 0.74× at 8 tokens, 0.74× / 1.05× at 16, 1.03× / 1.26× at 24).
+# Unlisted causal models (gpt2, ...: not measured) use "default", the llama figure.
+PREFIX_SHARING_MIN_TOKENS = {"llama": 24, "default": 24}
 
 
 def prefix_sharing_pays(model: ClassifierModel, tokens: int) -> bool:
