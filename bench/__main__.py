@@ -35,6 +35,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--data", type=Path, default=None,
                    help="folder with sst2/dev.tsv and imdb_textfooler_test1000/ (default: ../shared/data beside the repo)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--certified-only", action="store_true",
+                   help="only issue 25's figures (bench/certified.py): certified IG vs Captum LayerIG, SmolLM2 "
+                        "certified IG, per-dimension SIG vs tint -> results/certified.{md,json}")
+    p.add_argument("--no-certified", action="store_true", help="skip those figures")
+    p.add_argument("--no-lm", action="store_true", help="skip the SmolLM2 part of them")
+    p.add_argument("--sig-texts", type=int, default=4, help="SST-2 sentences for per-dimension SIG vs tint (default 4)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     return p.parse_args(argv)
 
@@ -60,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         print("tint is not installed (or --no-tint): SIG peer comparisons are skipped. "
               "Install: pip install --no-deps time-interpret pytorch-lightning lightning-utilities torchmetrics "
               "scikit-learn joblib threadpoolctl pandas narwhals", file=sys.stderr)
+    if not args.no_certified:
+        from . import certified
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        certified.run(argparse.Namespace(**{**vars(args), "data": data}), args.out,
+                      lambda res: (args.out / "certified.json").write_text(json.dumps(res, indent=1, default=str)))
+        if args.certified_only:
+            return 0
     model, model_desc = h.load_bench_model(args.model)
     explainer = Explainer(model)
     settings = h.Settings(steps=args.steps, repeats=args.repeats)

@@ -83,6 +83,7 @@ def test_prefix_cached_sig_equals_the_uncached_path(lm, monkeypatch, method, set
     calls = []
     original = ClassifierModel._prefix_cache
     monkeypatch.setattr(ClassifierModel, "_prefix_cache", lambda self, *a: calls.append(a[0].shape) or original(self, *a))
+    monkeypatch.setattr("faithlens.batching.PREFIX_SHARING_MIN_TOKENS", {"default": 0})  # share at any length
     prompts = [PROMPT, "a boring plot and awful acting was", "it"]
     shared = lm.explain(prompts, method, target=TARGET, rows_per_chunk=5, **settings)
     if method == "sig":
@@ -91,6 +92,28 @@ def test_prefix_cached_sig_equals_the_uncached_path(lm, monkeypatch, method, set
     full = lm.explain(prompts, method, target=TARGET, rows_per_chunk=5, **settings)
     for a, b in zip(shared, full):
         assert a.token_scores == pytest.approx(b.token_scores, abs=1e-10)
+
+
+@pytest.mark.parametrize("method,settings", [("sig", {"steps": 6}), ("sig", {"mode": "closed"})])
+def test_prefix_sharing_switches_on_at_the_measured_length_and_both_paths_agree(lm, monkeypatch, method, settings):
+    from faithlens import batching
+    from faithlens.model import ClassifierModel
+
+    kind = lm.model.model.config.model_type
+    assert batching.prefix_sharing_pays(lm.model, 10**6) and not batching.prefix_sharing_pays(lm.model, 1)
+    calls = []
+    original = ClassifierModel._prefix_cache
+    monkeypatch.setattr(ClassifierModel, "_prefix_cache", lambda self, *a: calls.append(a[0].shape) or original(self, *a))
+    prompts = [PROMPT, "a boring plot and awful acting was"]
+    longest = max(len(e.tokens) for e in lm.explain(prompts, "grad_x_input", target=TARGET))
+    runs = {}
+    for threshold in (longest + 1, longest):  # just above the longest text: no sharing; at its length: sharing
+        monkeypatch.setitem(batching.PREFIX_SHARING_MIN_TOKENS, kind, threshold)
+        calls.clear()
+        runs[threshold] = lm.explain(prompts, method, target=TARGET, rows_per_chunk=5, **settings)
+        assert bool(calls) == (threshold <= longest)
+    for a, b in zip(runs[longest + 1], runs[longest]):
+        assert a.token_scores == pytest.approx(b.token_scores, abs=1e-6)
 
 
 def test_per_token_matrix_rows_sum_to_each_tokens_completeness_gap(lm):

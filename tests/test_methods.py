@@ -176,6 +176,7 @@ def test_causal_prefix_sharing_changes_nothing(monkeypatch, method, settings):
     original = ClassifierModel.logits_after_prefix
     monkeypatch.setattr(ClassifierModel, "logits_after_prefix",
                         lambda self, *a: calls.append(a[0].shape) or original(self, *a))
+    monkeypatch.setattr("faithlens.batching.PREFIX_SHARING_MIN_TOKENS", {"default": 0})  # share at any length
     shared = ex.explain(TEXTS, method, rows_per_chunk=5, **settings)
     assert calls and max(shape[1] for shape in calls) >= 5  # long prefixes were shared
     monkeypatch.setattr(Batch, "_shared_prefix", lambda self, b_idx, coef, cols: 0)

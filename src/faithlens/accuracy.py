@@ -114,9 +114,14 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
             f"{' = F(w) − F(w̄)' if out.reference is None else ''}).")
     if name == "ig":
         nodes = settings.get("steps") or settings.get("max_nodes")
-        fix = (f" The {nodes}-point path integral has not converged. IG has no closed form: more --steps or --steps auto "
-               "(error-controlled) help on smooth models; on models whose integrand has narrow dips (causal LMs such "
-               "as SmolLM2: docs/ig_on_causal_lms.md) they do not. sig's default scores are exact.")
+        if settings.get("rule") == "gauss_kronrod":
+            fix = (f" The adaptive rule stopped at its node budget ({nodes} nodes) before meeting tolerance="
+                   f"{settings.get('tolerance')}: raise --steps (the budget). Causal LMs need hundreds of nodes "
+                   "(docs/ig_on_causal_lms.md); sig's default scores are exact.")
+        else:
+            fix = (f" The {nodes}-point path integral has not converged. IG has no closed form: --tolerance 0.01 refines "
+                   "the path until the gap is within 1 % (adaptive Gauss–Kronrod, checked against F on every "
+                   "sub-interval; docs/estimators.md). sig's default scores are exact.")
     elif name.startswith("dig"):
         fix = " DIG's discrete path is a left Riemann sum over word anchors: more --steps refine it; sig's default scores are exact."
     elif name == "deeplift":

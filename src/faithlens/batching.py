@@ -30,6 +30,18 @@ MIN_GROUP_ROWS = 8  # causal prefix sharing: rows sharing an exact prefix worth 
 # Differentiated chunks beyond ~2k tokens ran slower per row on CPU (working set vs cache):
 # MiniLM-L6, 12 tokens, 500 SIG rows: 3.98 CPU s in one chunk, 3.54 s in chunks of 200 rows.
 MAX_TOKENS_PER_CHUNK = 1024
+# Causal prefix sharing (`Batch.outputs`) runs the unmoved prefix once into a key/value cache: it pays only on
+# texts of at least this many tokens; shorter texts run every row in full. Keyed by config.model_type; measured
+# by bench/prefix_threshold.py (bench/results/prefix_threshold.md, SmolLM2 on CPU, speed-up from sharing for the
+# closed form / 8-step reverse SIG: 0.45× / 0.74× at 8 tokens, 0.74× / 1.05× at 16, 1.03× / 1.26× at 24).
+# Unlisted causal models (gpt2, ...: not measured) use "default", the llama figure.
+PREFIX_SHARING_MIN_TOKENS = {"llama": 24, "default": 24}
+
+
+def prefix_sharing_pays(model: ClassifierModel, tokens: int) -> bool:
+    """Whether a causal model shares the unmoved prefix on texts of `tokens` tokens (`PREFIX_SHARING_MIN_TOKENS`)."""
+    kind = getattr(model.model.config, "model_type", "")
+    return tokens >= PREFIX_SHARING_MIN_TOKENS.get(kind, PREFIX_SHARING_MIN_TOKENS["default"])
 
 
 @dataclass
@@ -96,6 +108,12 @@ class Batch:
                   row_text)
         return self.model.outputs(emb_kept[:, start:], mask, None, positions[:, start:], target=target, prefix=prefix)
 
+    def shares_prefix(self) -> bool:
+        """Causal models on texts long enough for prefix sharing to pay (`prefix_sharing_pays`)."""
+        if not self.model.is_causal or self.enc.position_ids is None:
+            return False
+        return prefix_sharing_pays(self.model, int(self.enc.attention_mask.sum(1).max()))
+
     def _first_moved(self, b_idx: Tensor, coef: Tensor) -> Tensor:
         """Each row's first attended column moved off the input (R,); the last column when none is."""
         moved = (coef != 1) & self.enc.attention_mask[b_idx].bool()  # (R, L)
@@ -103,7 +121,7 @@ class Batch:
 
     def _shared_prefix(self, b_idx: Tensor, coef: Tensor | None, cols: Tensor) -> int:
         """Causal models: how many leading kept columns equal the input in every row; 0 otherwise."""
-        if coef is None or not self.model.is_causal or self.enc.position_ids is None:
+        if coef is None or not self.shares_prefix():
             return 0
         kept_before = torch.cumsum(cols, 0) - cols.long()  # (L,): kept columns left of each column
         last = int(cols.sum()) - self.model.task.tail_columns(self.target)  # the head reads the last columns: they always run
@@ -166,7 +184,7 @@ class Batch:
         never share a chunk here: a short text's prefix would be its left padding, all masked. None
         for other models, where nothing is shared.
         """
-        if not self.model.is_causal or self.enc.position_ids is None:
+        if not self.shares_prefix():
             return None
         first = self._first_moved(b_idx, coef)
         L = coef.shape[1]

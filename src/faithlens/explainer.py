@@ -114,8 +114,9 @@ class Explainer:
         terminal), after printing the expected number of passes when it is large.
         ``tolerance`` (SIG reverse/forward, IG): error-controlled quadrature (SPEC §10). Each SIG
         unit gets nodes of a nested rule until |a_u − c_u| ≤ tolerance · ‖c‖₂ (c: the closed form);
-        IG until |Σ a − (F(w) − F(w̄))| ≤ tolerance · |F(w) − F(w̄)|. ``steps`` then caps the nodes
-        per path; ``steps="auto"`` is ``tolerance=DEFAULT_TOLERANCE``. The nodes used per path are in
+        IG until |Σ a − (F(w) − F(w̄))| ≤ tolerance · |F(w) − F(w̄)|, by adaptive Gauss–Kronrod
+        intervals over α, each checked exactly against F (docs/estimators.md; a named nested ``rule``
+        refines the whole path instead). ``steps`` then caps the nodes per path (IG default 512); ``steps="auto"`` is ``tolerance=DEFAULT_TOLERANCE``. The nodes used per path are in
         ``Explanation.nodes``; a path that missed the tolerance at the last level adds a warning.
         Every explanation carries its measured error (``Explanation.error``, `faithlens.accuracy`):
         exact, SIG's quadrature error against its closed form, the completeness gap, or the sampling

@@ -292,3 +292,37 @@ def _nested(name: str, max_nodes: int | None, sizes: tuple[int, ...] | None
         row[index] = weights
         levels.append(row)
     return np.array(order), np.stack(levels), tuple(sizes)
+
+
+# --- Gauss–Kronrod pairs for locally adaptive quadrature (methods/kronrod.py) ---------------------
+
+KRONROD_GAUSS_SIZES = (3, 7)  # Gauss rules with a Kronrod extension here: G3/K7 and G7/K15
+
+
+def gauss_kronrod(gauss: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Gauss–Kronrod pair G_n/K_{2n+1} on [0, 1]: (nodes (2n+1,), Kronrod weights, Gauss weights).
+
+    Kronrod (1965) adds n + 1 nodes to the n Gauss–Legendre nodes so that the 2n + 1 together are
+    exact to degree 3n + 1; the Gauss weights (zero on the added nodes) give the embedded n-node
+    estimate. Odd n put a node at the midpoint 1/2 (an interval bisected there knows F at its new
+    end). Nodes ascending; computed in 40-digit arithmetic (`_kronrod_extension`), then rounded.
+    """
+    if gauss not in KRONROD_GAUSS_SIZES:
+        raise FaithlensError(f"Gauss–Kronrod pairs here extend {' or '.join(map(str, KRONROD_GAUSS_SIZES))}-point "
+                             f"Gauss rules. Got {gauss!r} instead.")
+    nodes, kw, gw = _gauss_kronrod(gauss)
+    return (1.0 + nodes) / 2.0, kw / 2.0, gw / 2.0
+
+
+@functools.lru_cache(maxsize=None)
+def _gauss_kronrod(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    import mpmath
+
+    with mpmath.workdps(40):
+        gx, gw = _mp_gauss(n)
+        nodes = sorted(gx + _kronrod_extension(gx))
+        kw = _interpolatory_weights(nodes)
+        gauss_w = [next((w for x, w in zip(gx, gw) if abs(x - y) < mpmath.mpf(10) ** -30), mpmath.mpf(0))
+                   for y in nodes]
+        return (np.array([float(x) for x in nodes]), np.array([float(w) for w in kw]),
+                np.array([float(w) for w in gauss_w]))

@@ -8,10 +8,13 @@ from ..batching import Batch, gradients_along
 from ..quadrature import rule
 from .adaptive import IG_LEJA_SIZES, integrate, rule_for, threshold_floor
 from .base import MethodOutput, Options, mask_scores, total_delta
+from .kronrod import DEFAULT_MAX_NODES, RULE_NAME as KRONROD, integrate_ig
 
 
 def ig(batch: Batch, opts: Options) -> MethodOutput:
     if opts.tolerance is not None:
+        if opts.rule in ("gausslegendre", KRONROD):
+            return _certified(batch, opts)
         return _adaptive(batch, opts)
     steps = opts.steps or 50
     alphas, weights = rule(opts.rule, steps, dtype=batch.W.dtype)
@@ -26,6 +29,23 @@ def ig(batch: Batch, opts: Options) -> MethodOutput:
         attributions=A if opts.return_attributions else None,
         total_delta=total_delta(batch, scores),
         settings={"steps": steps, "rule": opts.rule},
+    )
+
+
+def _certified(batch: Batch, opts: Options) -> MethodOutput:
+    """Adaptive Gauss–Kronrod over α until |Σ a − (F(w) − F(w̄))| ≤ tolerance · |F(w) − F(w̄)| (`kronrod`)."""
+    gap = batch.F_input() - batch.F_baseline()  # (B,)
+    threshold = torch.maximum(opts.tolerance * gap.abs(), threshold_floor(batch))
+    res = integrate_ig(batch, threshold, max_nodes=opts.steps, with_attributions=opts.return_attributions)
+    scores = mask_scores(batch, res.token_sums)
+    return MethodOutput(
+        token_scores=scores,
+        attributions=res.attributions,
+        total_delta=total_delta(batch, scores),
+        settings={"tolerance": opts.tolerance, "rule": KRONROD, "max_nodes": opts.steps or DEFAULT_MAX_NODES,
+                  "intervals": res.intervals.tolist(), "rounds": res.rounds},
+        path_nodes=res.nodes[:, None],
+        path_converged=res.converged[:, None],
     )
 
 
