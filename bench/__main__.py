@@ -39,6 +39,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="only issue 25's figures (bench/certified.py): certified IG vs Captum LayerIG, SmolLM2 "
                         "certified IG, per-dimension SIG vs tint -> results/certified.{md,json}")
     p.add_argument("--no-certified", action="store_true", help="skip those figures")
+    p.add_argument("--evaluate", type=int, default=8, metavar="N",
+                   help="SST-2 dev examples for the evaluate-throughput figures, the paper's six methods before/after "
+                        "(bench/evaluate_throughput.py -> results/evaluate_throughput.{md,json}; default 8, 0 skips, "
+                        "872 = all of dev)")
     p.add_argument("--no-lm", action="store_true", help="skip the SmolLM2 part of them")
     p.add_argument("--sig-texts", type=int, default=4, help="SST-2 sentences for per-dimension SIG vs tint (default 4)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
@@ -72,8 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         certified.run(argparse.Namespace(**{**vars(args), "data": data}), args.out,
                       lambda res: (args.out / "certified.json").write_text(json.dumps(res, indent=1, default=str)))
-        if args.certified_only:
-            return 0
+    if args.evaluate:  # issue 25's evaluate throughput: SIG path vs closed form, metrics per fraction vs one forward
+        from . import evaluate_throughput
+
+        evaluate_throughput.main(["--limit", str(args.evaluate), "--data", str(data), "--threads", str(args.threads),
+                                  "--out", str(args.out)])
+    if args.certified_only:
+        return 0
     model, model_desc = h.load_bench_model(args.model)
     explainer = Explainer(model)
     settings = h.Settings(steps=args.steps, repeats=args.repeats)
