@@ -21,7 +21,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from faithlens.baselines import resolve_baseline
 from faithlens.batching import Batch
 from faithlens.encoding import unit_masks
 from faithlens.explainer import Explainer
@@ -31,7 +30,6 @@ from faithlens.methods.sig import closed_form_scores, forward as _forward, rever
 from faithlens.model import ClassifierModel, from_pretrained_objects
 from faithlens.quadrature import rule
 from faithlens import stats
-from faithlens.scores import score_function
 
 SIG_TOLERANCE = 1e-4  # max |difference| of L2-normalised token scores (reverse, forward; IG)
 ADAPTIVE_AGREEMENT = 1e-3  # error-controlled runs vs the 50-step peers: max |difference| of normalised scores
@@ -106,9 +104,7 @@ def prefix_with_tokens(model: ClassifierModel, text: str, n_tokens: int) -> str:
 
 def prepare(explainer: Explainer, text: str, rows_per_chunk: int | None = None) -> Batch:
     """The Batch faithlens explains: [MASK] baseline, logit of the predicted class."""
-    base = resolve_baseline(explainer.model, "mask")
-    prep = explainer._prepare([text], [None], base, score_function("logit"), False, rows_per_chunk, None)
-    return prep.batch
+    return explainer.batch([text], baseline="mask", score="logit", rows_per_chunk=rows_per_chunk)
 
 
 def forward_for_peers(model: ClassifierModel, batch: Batch) -> tuple[Callable, tuple]:

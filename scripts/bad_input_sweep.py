@@ -1326,15 +1326,7 @@ def _announce(explainer, text):
     from faithlens.explainer import announce_cost
     from faithlens.methods import Options
 
-    prep = explainer._prepare([text], [None], faithlens_baseline(explainer), explainer.model.task.score("logit"), False,
-                              None, None)
-    announce_cost("sig", Options(steps=400, mode="reverse"), prep.batch)
-
-
-def faithlens_baseline(explainer):
-    from faithlens.baselines import resolve_baseline
-
-    return resolve_baseline(explainer.model)
+    announce_cost("sig", Options(steps=400, mode="reverse"), explainer.batch([text]))
 
 
 def _stderr_of(fn) -> str:

@@ -72,3 +72,19 @@ def test_integer_scalars_of_numpy_and_torch_are_indices(explainer):
     for target in (np.float64(1.0), torch.tensor(1.0), np.bool_(True)):
         with pytest.raises(FaithlensError, match="The target"):
             explainer.explain("good", "occlusion", target=target)
+
+
+def test_public_batch_is_what_the_method_cores_get():
+    import torch
+    from tiny import tiny
+
+    from faithlens import Explainer
+    from faithlens.methods import Options, get_method
+
+    ex = Explainer(tiny("bert", dtype=torch.float64))
+    batch = ex.batch(["the film was good", "a dull plot"])
+    assert batch.W.shape[0] == 2 and batch.W.shape == batch.Wbar.shape
+    core = get_method("grad_x_input").fn(batch, Options()).token_scores
+    e = ex.explain("the film was good", "grad_x_input")
+    n = len(e.token_scores)
+    assert torch.allclose(core[0, :n].double(), torch.tensor(e.token_scores, dtype=torch.float64), atol=1e-12)

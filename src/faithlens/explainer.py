@@ -226,6 +226,15 @@ class Explainer:
         return Comparison((m, self.explain(text, m, **applicable(m, settings))) for m in methods)
 
     # --- internals ---------------------------------------------------------------------------
+    def batch(self, texts: Sequence[Text], *, baseline: str = "mask", score: str = "logit", truncate: bool = False,
+              rows_per_chunk: int | None = None) -> Batch:
+        """The canonical `Batch` every method core receives for ``texts`` (predicted targets), for benchmarks
+        and tools that call method cores directly; raises FaithlensError as `explain` does on bad input."""
+        base = resolve_baseline(self.model, baseline)
+        items, _ = as_items(texts)
+        return self._prepare(items, [None] * len(items), base, self.model.task.score(score), truncate, rows_per_chunk,
+                             None).batch
+
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
                  with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS,
                  foils: Sequence[Target] | None = None) -> Prepared:
