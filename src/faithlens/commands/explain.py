@@ -27,7 +27,9 @@ def register(sub) -> None:
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
     p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
-                                             "second column of label names or numbers is refused); '-' reads standard input")
+                                             "second column of label names or numbers is refused, and so is a first line that is a column "
+                                             "name such as 'text' or 'sentence' (a header)); lines end at \\n or \\r\\n, "
+                                             "a lone \\r stays inside its text; '-' reads standard input")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
@@ -131,7 +133,8 @@ def read_texts(args: argparse.Namespace) -> list:
         if not args.file.is_file():
             raise FaithlensError(f"--file {args.file} is not a file (a folder?). Pass a text file with one text per line.")
         try:
-            content = args.file.read_text(encoding="utf-8-sig")
+            with open(args.file, encoding="utf-8-sig", newline="") as f:  # lines end at \n (or \r\n), as on stdin: a lone
+                content = f.read()  # \r stays inside its text, never splits one line into two texts
         except UnicodeDecodeError as exc:
             raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
         args.text_lines.append((content.split("\n"), f"--file {args.file}"))
