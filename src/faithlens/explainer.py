@@ -134,6 +134,13 @@ class Explainer:
         (20 %) against ``n_random`` seeded random orderings of its words (`faithlens.trust`), in
         ``Explanation.faithfulness``; it costs 4 · (1 + n_random) forward passes per text, batched.
         """
+        if not isinstance(method, str):
+            raise FaithlensError(f"explain() takes one method per call (a str such as 'sig'). Got "
+                                 f"{type(method).__name__} {method!r:.80}. Use compare(text, methods=[...]) for several "
+                                 "methods side by side, or call explain() once per method.")
+        steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random = map(
+            _as_int, (steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random))
+        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, as for target= (one rule)
         items, single = as_items(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
@@ -147,9 +154,10 @@ class Explainer:
         task = self.model.task
         score = score or task.default_score
         if contrast is not None and task.name == "qa":
-            raise FaithlensError("contrast= compares a classifier's class or a causal LM's continuation with a foil; "
-                                 f"{self.model.name!r} is a {task.summary} model. Drop contrast, or pass target= "
-                                 "another answer.")
+            raise FaithlensError("A contrast (contrast=, CLI --contrast) compares a classifier's class or a causal LM's "
+                                 f"continuation with a foil; {self.model.name!r} is {_a(task.summary)} model, which has "
+                                 "none. Drop the contrast, or explain another answer instead (target='TEXT' or a "
+                                 "(start, end) span; CLI --answer TEXT).")
         score_fn = task.score(score) if contrast is None else task.contrast(score)
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
@@ -157,9 +165,10 @@ class Explainer:
         if target_side and not per_token:
             raise FaithlensError("target_side extends the per-token matrix (each generated token attributed to the prompt "
                                  "and to the generated tokens before it). Pass per_token=True as well (CLI: --per-token).")
-        if max_new_tokens != DEFAULT_NEW_TOKENS and task.name != "causal_lm":
-            ignored = "; ".join(filter(None, [ignored, f"max_new_tokens={max_new_tokens} does nothing for a "
-                                                       f"{task.summary} model; it is read by causal LMs."]))
+        if max_new_tokens != DEFAULT_NEW_TOKENS and task.name != "causal_lm":  # the CLI refuses --max-new-tokens alike
+            raise FaithlensError(f"max_new_tokens={max_new_tokens} sets how many tokens a causal language model "
+                                 f"generates; {self.model.name!r} is {_a(task.summary)} model, which generates nothing. "
+                                 "Drop max_new_tokens.")
         _check_items(task, items)
         targets = _per_text(target, len(items))
         _check_targets(self.model, targets, max_new_tokens)  # before any model pass
@@ -221,6 +230,8 @@ class Explainer:
         each with its faithfulness against random orderings (``faithfulness=False`` leaves it out).
         """
         settings.setdefault("faithfulness", True)
+        if isinstance(methods, str):  # one method's name, not its letters
+            methods = [methods]
         check_settings(methods, settings)
         return Comparison((m, self.explain(text, m, **applicable(m, settings))) for m in methods)
 
@@ -370,8 +381,17 @@ def _per_text(target, n: int) -> list:
         raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
                              f"continuation text. Got {type(target).__name__}.") from None
     if len(target) != n:
-        raise FaithlensError(f"Got {len(target)} targets for {n} texts. Pass one target, or one per text.")
+        span = len(target) == 2 and all(isinstance(_as_int(t), int) and not isinstance(t, bool) for t in target)
+        raise FaithlensError(f"Got {len(target)} targets for {n} text{'s' * (n != 1)}: a list holds one target per text. "
+                             + (f"A QA answer's character span is a tuple: target=({_as_int(target[0])}, "
+                                f"{_as_int(target[1])}), not a list. " if span else "")
+                             + "Pass one target, or one per text.")
     return [_as_int(t) for t in target]
+
+
+def _a(noun: str) -> str:
+    """'a classifier', 'an extractive QA': the article a noun takes."""
+    return f"a{'n' * (noun[:1].lower() in 'aeiou')} {noun}"
 
 
 def _as_int(value):

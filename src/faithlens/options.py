@@ -53,6 +53,10 @@ DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "word", "mode": "aut
 
 
 def _int(name: str, value: object, *, low: int, high: int, why: str = "") -> int:
+    if not isinstance(value, (bool, int)) and hasattr(value, "__index__") and getattr(value, "ndim", 0) == 0:
+        import operator
+
+        value = operator.index(value)  # np.int64(3), a 0-d integer tensor: the int it holds
     if isinstance(value, bool) or not isinstance(value, int):
         raise FaithlensError(f"The '{name}' parameter must be an int. Got {type(value).__name__} {value!r} instead.")
     if not low <= value <= high:
