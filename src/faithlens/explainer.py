@@ -149,6 +149,10 @@ class Explainer:
                                               warn_above=warn_above), strict=False)
         ignored = unused_note([method], given)
         check_random(n_random)
+        if not faithfulness and n_random != DEFAULT_RANDOM:  # the CLI refuses --random with --no-faithfulness alike
+            raise FaithlensError(f"n_random={n_random} sets how many random word orderings the faithfulness check "
+                                 "compares each explanation with; with faithfulness=False there is no check, so it "
+                                 "would do nothing. Pass faithfulness=True, or drop n_random.")
         check_texts(items)
         spec = get_method(method)
         task = self.model.task

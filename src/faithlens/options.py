@@ -171,7 +171,9 @@ def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed
         return None
     what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
     users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
-    return (f"{what} does nothing for {', '.join(methods)}" + (" with mode='closed' (no quadrature)" if closed else "")
+    closed_sig = closed and "sig" in methods and "mode" not in unused  # the clause speaks of SIG's closed form only
+    return (f"{what} does nothing for {', '.join(methods)}"
+            + (" with mode='closed' (no quadrature)" if closed_sig else "")
             + f"; it is read by {', '.join(users)}.")
 
 
