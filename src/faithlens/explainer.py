@@ -32,6 +32,7 @@ from .options import applicable, check_settings, check_tolerance_value, estimate
 from .progress import progress as progress_bar
 from .progress import wanted
 from .task_inputs import DEFAULT_NEW_TOKENS, Target, encode_items
+from .task_inputs import a_noun as _a, as_int as _as_int, per_text as _per_text
 from .task_inputs import answer_tokens as _answer_tokens
 from .trust import DEFAULT_RANDOM, check_random, with_trust
 
@@ -365,49 +366,6 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
         raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; "
                              f"{method!r}{' in closed mode' if method == 'sig' else ''} has none. Drop tolerance=.")
     return steps, float(tolerance)
-
-
-def _per_text(target, n: int) -> list:
-    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
-    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
-    target = _as_int(target)
-    if target is None or isinstance(target, (int, str, tuple)):
-        return [target] * n
-    if isinstance(target, (dict, set, frozenset)):
-        raise FaithlensError(f"The target is a {type(target).__name__}. Pass one target (a class index, label name, "
-                             "answer or continuation text), or a list with one per text, in the texts' order.")
-    if isinstance(target, float) or isinstance(target, bytes):
-        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
-                             f"continuation text. Got {type(target).__name__} {target!r}.")
-    try:
-        target = list(target)
-    except TypeError:
-        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
-                             f"continuation text. Got {type(target).__name__}.") from None
-    if len(target) != n:
-        span = len(target) == 2 and all(isinstance(_as_int(t), int) and not isinstance(t, bool) for t in target)
-        raise FaithlensError(f"Got {len(target)} targets for {n} text{'s' * (n != 1)}: a list holds one target per text. "
-                             + (f"A QA answer's character span is a tuple: target=({_as_int(target[0])}, "
-                                f"{_as_int(target[1])}), not a list. " if span else "")
-                             + "Pass one target, or one per text.")
-    return [_as_int(t) for t in target]
-
-
-def _a(noun: str) -> str:
-    """'a classifier', 'an extractive QA': the article a noun takes."""
-    return f"a{'n' * (noun[:1].lower() in 'aeiou')} {noun}"
-
-
-def _as_int(value):
-    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
-    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
-        return value
-    import operator
-
-    try:
-        return operator.index(value)
-    except TypeError:
-        return value
 
 
 def _resolve_target(model: ClassifierModel, target: Target) -> int:

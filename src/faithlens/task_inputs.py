@@ -159,3 +159,46 @@ def window_chars(enc: Encoding, r: int) -> str:
     ctx = (enc.segment_ids[r] == 1) & enc.attributed[r]
     pos = ctx.nonzero().flatten()
     return f"{int(enc.offsets[r, pos[0], 0])}–{int(enc.offsets[r, pos[-1], 1])}" if len(pos) else "none"
+
+
+def per_text(target, n: int) -> list:
+    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
+    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
+    target = as_int(target)
+    if target is None or isinstance(target, (int, str, tuple)):
+        return [target] * n
+    if isinstance(target, (dict, set, frozenset)):
+        raise FaithlensError(f"The target is a {type(target).__name__}. Pass one target (a class index, label name, "
+                             "answer or continuation text), or a list with one per text, in the texts' order.")
+    if isinstance(target, float) or isinstance(target, bytes):
+        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+                             f"continuation text. Got {type(target).__name__} {target!r}.")
+    try:
+        target = list(target)
+    except TypeError:
+        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+                             f"continuation text. Got {type(target).__name__}.") from None
+    if len(target) != n:
+        span = len(target) == 2 and all(isinstance(as_int(t), int) and not isinstance(t, bool) for t in target)
+        raise FaithlensError(f"Got {len(target)} targets for {n} text{'s' * (n != 1)}: a list holds one target per text. "
+                             + (f"A QA answer's character span is a tuple: target=({as_int(target[0])}, "
+                                f"{as_int(target[1])}), not a list. " if span else "")
+                             + "Pass one target, or one per text.")
+    return [as_int(t) for t in target]
+
+
+def a_noun(noun: str) -> str:
+    """'a classifier', 'an extractive QA': the article a noun takes."""
+    return f"a{'n' * (noun[:1].lower() in 'aeiou')} {noun}"
+
+
+def as_int(value):
+    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
+    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
+        return value
+    import operator
+
+    try:
+        return operator.index(value)
+    except TypeError:
+        return value
