@@ -392,3 +392,9 @@ def test_blank_list_items_are_refused_over_http(server):
     assert status == 400 and "position(s) 0, 2" in error
     status, _, text = request(server, "POST", "/api/explain", body={"texts": ["great fun\nawful"], "methods": ["occlusion"]})
     assert status == 200 and [r["text"] for r in json.loads(text)] == ["great fun\nawful"]
+
+
+def test_an_empty_pair_box_means_single_texts():
+    """The form always sends its pair box; left empty it asks for no pairs (the browser tests caught a ('good', '') pair)."""
+    assert _parse({"text": "good film", "pair": ""}).texts == ["good film"]
+    assert _parse({"text": "good\nfun", "pair": "  \n"}).texts == ["good", "fun"]

@@ -148,7 +148,8 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str]]:
         texts += split_lines(_string("text", value))
     for value in fields.get("texts", []):
         texts += _whole("texts", value if isinstance(value, list) else [value])
-    seconds = [(key, value) for key in ("pair", "pairs") for value in fields.get(key, [])]
+    seconds = [(key, value) for key in ("pair", "pairs") for value in fields.get(key, [])
+               if not (isinstance(value, str) and not value.strip())]  # the form's empty pair box: no pairs
     if not texts:
         if seconds:
             raise RequestError(400, f"Got {seconds[0][0]!r} but no 'text' or 'texts': a pair's second text needs its first "
