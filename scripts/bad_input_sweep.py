@@ -5,9 +5,10 @@ argument parsing and options of another task, the API's types, label names that 
 values that overflow, paths), plus what an independent breaker found afterwards (issue 22, D3-D15: NumPy 0-d arrays,
 JSON field types, duplicate label names, a tolerance of 0, SQuAD offsets that are not ints, text after --method, options
 before the command, --file -, --target on other tasks, label columns) and what a second breaker found (F1-F15: --out
-checked before training, a column or a digit label name read two ways, evaluate's --split and gold labels, messages),
-filed under the kinds they belong to; each case
-with the outcome it must have.
+checked before training, a column or a digit label name read two ways, evaluate's --split and gold labels, a lone \\r in
+--file, JSON lists of texts and pairs, DataFrames, max_new_tokens on a classifier, QA answers off token boundaries or
+occurring twice, --random without the check, messages in CLI words, values from_json must refuse), filed under the
+kinds they belong to; each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -1022,6 +1023,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
             lambda a=argv: cli(*a), "error", words)
     out += breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first)
     out += second_breaker_cases(work, tsv, tiny_dir, write)
+    out += breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first)
     return out
 
 
@@ -1305,6 +1307,134 @@ def second_breaker_cases(work, tsv, tiny_dir, write) -> list[Case]:
         "no winner line for one method; the files listed are the ones written",
         lambda r: r.code == 0 and "One method: no other" in r.out and "Most faithful" not in r.out
         and "aopc" not in r.err and f"In {run_out}: " in r.err)
+
+
+def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[Case]:
+    """The breaker's second round (issue 22, F6-F15 and minors), each in the kind it belongs to."""
+    import numpy as np
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    texts = lambda r: [json.loads(x)["text"] for x in r.out.splitlines()]  # noqa: E731
+
+    # F6, header line: --file and standard input split lines alike (kind 9)
+    k = "9 pair files"
+    cr = write("breaker-cr.txt", "great\rfun\n")
+    add(k, "--file with a lone \\r: one text", lambda: cli("explain", "--model", tiny_dir, "--file", cr, "--method",
+                                                           "occlusion", "--json", "--no-faithfulness"), "ok",
+        "the \\r stays inside the text", lambda r: ok_json(1)(r) and texts(r) == ["great\rfun"])
+    add(k, "--file - with a lone \\r: one text", lambda: cli("explain", "--model", tiny_dir, "--file", "-", "--method",
+                                                             "occlusion", "--json", "--no-faithfulness",
+                                                             stdin="great\rfun\n"), "ok", "as from a file",
+        lambda r: ok_json(1)(r) and texts(r) == ["great\rfun"])
+    header = write("breaker-header.txt", "text\ngood film\n")
+    add(k, "--file whose first line is 'text'", lambda: cli("explain", "--model", tiny_dir, "--file", header, "--method",
+                                                             "occlusion"), "error", "looks like a header (text)")
+
+    # F7, F8, methods []: the JSON API (kind 7)
+    k = "7 web app"
+    from faithlens.app import Limits, create_app
+
+    web = create_app(tx, limits=Limits()).test_client()
+
+    def ask(body):
+        r = web.post("/api/explain", data=json.dumps(dict({"methods": ["occlusion"]}, **body)),
+                     content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True)
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200, "json": payload}
+
+    for name, body, words in [
+        ("blank items in texts", {"texts": ["", "great fun", "  ", "awful"]}, "position(s) 0, 2"),
+        ("pair without text", {"pair": ["great fun", "bad"]}, "no 'text' or 'texts'"),
+        ("pairs not aligned with texts", {"texts": ["a", "b"], "pairs": ["c"]}, "Got 2 text(s) and 1 second text(s)"),
+        ("methods: []", {"text": "good", "methods": []}, "The 'methods' list is empty"),
+    ]:
+        add(k, f"API {name}", lambda b=body: ask(b), "error", words)
+    add(k, "API texts item with a newline: one text", lambda: ask({"texts": ["great fun\nawful"]}), "ok", "one result",
+        lambda r: [e["text"] for e in r["json"]] == ["great fun\nawful"])
+    add(k, "API pairs list aligned with texts", lambda: ask({"texts": ["a man sleeps", "a dog runs"],
+                                                            "pairs": ["bad\nworse", "an animal moves"]}), "ok",
+        "two pairs, the newline kept", lambda r: [e["text_pair"] for e in r["json"]] == ["bad\nworse", "an animal moves"])
+    qa_web = create_app(qa_x, limits=Limits()).test_client()
+    add(k, "API QA context with a newline", lambda: (lambda r: {"ok": 200, "json": r.get_json()} if r.status_code == 200
+                                                      else {"status": r.status_code, "error": r.get_json()["error"]})(
+        qa_web.post("/api/explain", data=json.dumps({"text": "Who wrote it?", "pair": "Para one.\nAnn wrote it.",
+                                                     "methods": ["occlusion"]}), content_type="application/json",
+                    headers={"Host": "127.0.0.1:8765"})), "ok", "the context kept whole",
+        lambda r: r["json"][0]["text_pair"] == "Para one.\nAnn wrote it.")
+
+    # F9, F10 and minors: the API's types (kind 13)
+    k = "13 api types"
+    try:
+        import pandas as pd
+
+        add(k, "explain(a DataFrame)", lambda: tx.explain(pd.DataFrame({"text": ["good"], "label": [1]}), "occlusion"),
+            "error", 'df["text"].tolist()')
+    except ImportError:  # pandas is optional
+        pass
+    add(k, "classifier: max_new_tokens=3", lambda: tx.explain("great fun", "occlusion", max_new_tokens=3), "error",
+        "Drop max_new_tokens")
+    add(k, "explain with a list of methods", lambda: tx.explain("great fun", ["occlusion", "ig"]), "error",
+        "one method per call")
+    add(k, "compare(methods='occlusion')", lambda: tx.compare("great fun", methods="occlusion", faithfulness=False), "ok",
+        "one method", lambda c: list(c) == ["occlusion"])
+    add(k, "steps=np.int64(3)", lambda: tx.explain("great fun", "ig", steps=np.int64(3)), "ok", "3 steps",
+        lambda e: e.settings["steps"] == 3 and json.loads(e.to_json())["settings"]["steps"] == 3)
+    add(k, "QA target=[a, b] for one text", lambda: qa_x.explain(("Who wrote it?", "Ann wrote it."), "occlusion",
+                                                                 target=[0, 3]), "error", "a tuple: target=(0, 3)")
+
+    # F11: QA answers (kind 10)
+    k = "10 squad"
+    add(k, "QA answer occurring twice", lambda: qa_x.explain(("Who?", "Ann met Ann."), "occlusion", target="Ann"), "error",
+        "occurs 2 times in the context, at characters (0, 3), (8, 11)")
+    add(k, "QA span inside a word", lambda: qa_x.explain(("Who?", "Hamlet wrote it."), "occlusion", target=(1, 4)), "ok",
+        "a warning naming the widened answer", lambda e: any("does not start and end on token boundaries" in w and
+                                                             "(characters 1–4)" in w for w in e.warnings))
+
+    # F12, F15, repeated --target: the command line (kind 12)
+    k = "12 parsing"
+    for argv, words in [
+        (("--random", "5", "--no-faithfulness"), "Drop --random, or drop --no-faithfulness"),
+        (("--target", "positive", "--target", "negative"), "--target was given twice"),
+        (("--baseline", "eos"), "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)."),
+        (("--mode", "closed", "--method", "ig"), "mode='closed' does nothing for ig; it is read by sig."),
+    ]:
+        add(k, "explain " + " ".join(argv), lambda a=argv: cli("explain", "great fun", "--model", tiny_dir, "--method",
+                                                               "occlusion", *a), "error", words)
+    add(k, "QA --contrast names CLI options", lambda: cli("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model",
+                                                          qa_dir, "--method", "occlusion", "--contrast", "x"), "error",
+        "an extractive question answering model, which has none. Drop the contrast")
+
+    # from_json: values faithlens never writes (kind 15)
+    k = "15 json"
+    e = tx.explain("a good film", "shapley", n_samples=3)
+
+    def changed(**changes):
+        d = e.to_dict()
+        for key, value in changes.items():
+            d[key] = value(d[key]) if callable(value) else value
+        return json.dumps(d)
+
+    no_schema = e.to_dict()
+    del no_schema["schema"]
+    for name, text, words in [
+        ("probs outside [0, 1]", changed(prediction=lambda p: dict(p, probs=[1.5, -0.5])), "a probability lies in [0, 1]"),
+        ("probs not summing to 1", changed(prediction=lambda p: dict(p, probs=[0.5, 0.9])), "sum to 1.4"),
+        ("an unknown task", changed(task="sentiment"), "'task' is 'sentiment'"),
+        ("task qa without a context", changed(task="qa"), "no 'text_pair'"),
+        ("an unknown score", changed(score="logits"), "'score' is 'logits'"),
+        ("an unknown error kind", changed(error=lambda r: dict(r, kind="guess")), "'error' kind is 'guess'"),
+        ("a negative relative error", changed(error=lambda r: dict(r, relative=-0.1)), "a relative error is ≥ 0"),
+        ("negative seconds", changed(seconds=-1.0), "a time is ≥ 0"),
+        ("deltas without units", changed(deltas=[0.0]), "there are no 'units'"),
+        ("provenance a string", changed(provenance="hub"), "'provenance' must be null or a JSON object"),
+        ("faithfulness a number", changed(faithfulness=0.4), "'faithfulness' must be null or a JSON object"),
+        ("no schema", json.dumps(no_schema), "no 'schema' key"),
+    ]:
+        add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
+    units = tx.explain("a good film", "sig", steps=4).to_dict()
+    add(k, "from_json: a unit holding a special token", lambda: faithlens.Explanation.from_dict(
+        dict(units, units=[[0]] + units["units"][1:])), "error", "a special token")
     return out
 
 

@@ -88,3 +88,41 @@ def test_public_batch_is_what_the_method_cores_get():
     e = ex.explain("the film was good", "grad_x_input")
     n = len(e.token_scores)
     assert torch.allclose(core[0, :n].double(), torch.tensor(e.token_scores, dtype=torch.float64), atol=1e-12)
+
+
+# --- issue 22 F9, F10 and minors: refused with the fix, before any model pass ---------------------------
+
+def test_a_dataframe_is_refused_naming_its_columns(explainer):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"premise": ["a man sleeps"], "hypothesis": ["a person rests"]})
+    with pytest.raises(FaithlensError, match=r"its column names \('premise', 'hypothesis'\).*df\[\"premise\"\]\.tolist\(\)"
+                                             r".*list\(zip\(df\[\"premise\"\], df\[\"hypothesis\"\]\)\)"):
+        explainer.explain(df, "occlusion")
+
+
+def test_max_new_tokens_is_refused_on_a_classifier_as_on_the_cli(explainer):
+    with pytest.raises(FaithlensError, match="max_new_tokens=3 sets how many tokens a causal language model generates; "
+                                             r"'tiny-bert' is a single-label classification \(softmax\) model.*Drop max_new_tokens"):
+        explainer.explain("great fun", "occlusion", max_new_tokens=3)
+
+
+def test_one_method_per_explain_and_compare_takes_a_name(explainer):
+    with pytest.raises(FaithlensError, match=r"one method per call.*Use compare\(text, methods=\[\.\.\.\]\)"):
+        explainer.explain("great fun", ["occlusion", "ig"])
+    one = explainer.compare("great fun", methods="occlusion", faithfulness=False)
+    assert list(one) == ["occlusion"]
+    assert one["occlusion"].token_scores == explainer.explain("great fun", "occlusion").token_scores
+
+
+def test_integer_settings_accept_numpy_and_torch_integers(explainer):
+    import json
+
+    import numpy as np
+
+    expected = explainer.explain("good film", "ig", steps=3)
+    for steps in (np.int64(3), torch.tensor(3)):
+        got = explainer.explain("good film", "ig", steps=steps, n_samples=None, batch_size=np.int32(4))
+        assert got.token_scores == expected.token_scores
+        json.loads(got.to_json())  # the settings stay JSON: ints, not NumPy scalars
+    with pytest.raises(FaithlensError, match="must be an int"):
+        explainer.explain("good film", "ig", steps=np.float64(3.0))

@@ -352,3 +352,49 @@ def test_every_method_has_a_cost_line_on_the_form(server):
         line = re.search(rf'<li data-method="{name}"><b>{name}</b>: (.*?)</li>', body).group(1)
         assert html.unescape(line) == f"{method.summary} — cost: {cost_line(name)}" and "{" not in cost_line(name)
     assert f"samples ({METHODS['lime'].default_samples}) coalitions" in cost_line("lime")
+
+
+# --- issue 22 F7, F8: JSON lists hold whole texts, aligned by position ---------------------------------
+
+def _parse(body):
+    from faithlens.app import RequestError, parse
+
+    try:
+        return parse({k: [v] for k, v in body.items()}, Limits())
+    except RequestError as exc:
+        return exc.message
+
+
+@pytest.mark.parametrize("body,words", [
+    ({"texts": ["", "great fun", "  ", "awful"], "methods": ["occlusion"]}, "blank text(s) at position(s) 0, 2"),
+    ({"pair": ["great fun", "bad"]}, "Got 'pair' but no 'text' or 'texts'"),
+    ({"texts": ["a", "b"], "pairs": ["c"]}, "Got 2 text(s) and 1 second text(s)"),
+    ({"texts": ["a", "b"], "pairs": ["c", " "]}, "The 'pairs' list holds blank text(s) at position(s) 1"),
+    ({"text": "fun", "methods": []}, "The 'methods' list is empty"),
+    ({"text": ["fun"]}, 'send a list of whole texts as "texts"'),
+])
+def test_json_lists_are_refused_rather_than_misaligned(body, words):
+    message = _parse(body)
+    assert isinstance(message, str) and words in message, message
+
+
+def test_json_list_items_are_whole_texts_and_pairs_align_with_them():
+    assert _parse({"texts": ["great fun\nawful"]}).texts == ["great fun\nawful"]
+    assert _parse({"text": "great fun\nawful"}).texts == ["great fun", "awful"]  # the textarea field: one per line
+    assert _parse({"texts": ["a", "b"], "pair": ["bad\nworse", "c"]}).texts == [("a", "bad\nworse"), ("b", "c")]
+    assert _parse({"text": "Who wrote it?", "pair": "Para one.\nShakespeare wrote it."}).texts == [
+        ("Who wrote it?", "Para one.\nShakespeare wrote it.")]  # one text: its context whole
+    assert _parse({"text": "a\nb", "pair": "c\nd"}).texts == [("a", "c"), ("b", "d")]  # the form's two textareas
+
+
+def test_blank_list_items_are_refused_over_http(server):
+    status, error = api_error(server, body={"texts": ["", "great fun", "  ", "awful"], "methods": ["occlusion"]})
+    assert status == 400 and "position(s) 0, 2" in error
+    status, _, text = request(server, "POST", "/api/explain", body={"texts": ["great fun\nawful"], "methods": ["occlusion"]})
+    assert status == 200 and [r["text"] for r in json.loads(text)] == ["great fun\nawful"]
+
+
+def test_an_empty_pair_box_means_single_texts():
+    """The form always sends its pair box; left empty it asks for no pairs (the browser tests caught a ('good', '') pair)."""
+    assert _parse({"text": "good film", "pair": ""}).texts == ["good film"]
+    assert _parse({"text": "good\nfun", "pair": "  \n"}).texts == ["good", "fun"]

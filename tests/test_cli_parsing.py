@@ -119,3 +119,44 @@ def test_target_is_a_classifier_option_on_every_model(other_tasks, capsys, kind,
     assert main(["explain", *item, "--model", other_tasks[kind], "--method", "occlusion", "--target", " Paris"]) == 2
     err = capsys.readouterr().err
     assert "--target names a classifier's class" in err and instead in err
+
+
+# --- issue 22 F12, F15 and minors ----------------------------------------------------------------------
+
+def test_random_without_the_faithfulness_check_is_refused_before_loading(capsys):
+    assert main(["explain", "great fun", "--model", "/no/such/model", "--method", "occlusion", "--random", "5",
+                 "--no-faithfulness"]) == 2
+    err = capsys.readouterr().err
+    assert "--random 5 sets how many random word orderings" in err and "Drop --random, or drop --no-faithfulness" in err
+
+
+def test_the_api_refuses_n_random_without_the_check():
+    from tiny import tiny
+
+    from faithlens import Explainer
+    from faithlens.errors import FaithlensError
+
+    with pytest.raises(FaithlensError, match="n_random=5 sets how many random word orderings.*faithfulness=False"):
+        Explainer(tiny("bert")).explain("great fun", "occlusion", n_random=5)
+
+
+@pytest.mark.parametrize("option", ["--target", "--answer", "--contrast"])
+def test_a_target_option_given_twice_is_refused(capsys, option):
+    with pytest.raises(SystemExit) as exit_:
+        main(["explain", "good", "--method", "occlusion", option, "positive", option, "negative"])
+    assert exit_.value.code == 2
+    assert f"{option} was given twice ('positive', then 'negative')" in capsys.readouterr().err
+
+
+def test_explain_messages_name_cli_options_and_read_well(saved_tiny, other_tasks, capsys):
+    assert main(["explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model", other_tasks["bert_qa"], "--method",
+                 "occlusion", "--contrast", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "CLI --contrast" in err and "CLI --answer TEXT" in err and "an extractive question answering model" in err
+    assert main(["explain", "good", "--model", str(saved_tiny), "--method", "occlusion", "--baseline", "eos"]) == 2
+    err = capsys.readouterr().err
+    assert "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)." in err, err
+    assert err.count("--baseline-token") == 1
+    assert main(["explain", "good", "--model", str(saved_tiny), "--method", "ig", "--mode", "closed"]) == 2
+    err = capsys.readouterr().err
+    assert "mode='closed' does nothing for ig; it is read by sig." in err, err

@@ -122,3 +122,51 @@ def test_field_types_and_agreement_are_checked(classified, changes, words):
 def test_a_sampled_classifier_round_trips(classified):
     assert classified.sampling_error is not None and classified.error is not None
     assert Explanation.from_json(classified.to_json()) == classified
+
+
+# --- issue 22: values faithlens never writes -----------------------------------------------------------
+
+@pytest.mark.parametrize("changes, words", [
+    ({"prediction": lambda p: dict(p, probs=[1.5, -0.5])}, "prediction 'probs' holds 1.5; a probability lies in [0, 1]"),
+    ({"prediction": lambda p: dict(p, probs=[0.5, 0.9])}, "prediction 'probs' sum to 1.4"),
+    ({"task": "sentiment"}, "'task' is 'sentiment'; faithlens writes one of"),
+    ({"task": "qa"}, "'task' is 'qa', but there is no 'text_pair'"),
+    ({"task": "causal_lm"}, "the prediction lists label names, which only classifiers have"),
+    ({"score": "logits"}, "'score' is 'logits'; the explained function is one of"),
+    ({"error": lambda r: dict(r, kind="guess")}, "'error' kind is 'guess'"),
+    ({"error": lambda r: dict(r, relative=-0.1)}, "'error' relative is -0.1"),
+    ({"seconds": -1.0}, "'seconds' is -1.0; a time is ≥ 0"),
+    ({"deltas": [0.0, 0.0]}, "'deltas' has 2 entries but there are no 'units'"),
+    ({"provenance": "hub"}, "'provenance' must be null or a JSON object. Got str"),
+    ({"faithfulness": 0.4}, "'faithfulness' must be null or a JSON object. Got float"),
+    ({"faithfulness": {"k": 1, "comp": "high", "suff": 0.0, "log_odds": 0.0}}, "faithfulness 'comp' must be a finite"),
+    ({"faithfulness": {"k": 1, "comp": 0.1, "suff": 0.0, "log_odds": 0.0, "beats_random": 2}}, "'beats_random' must be"),
+])
+def test_values_faithlens_never_writes_are_refused(classified, changes, words):
+    with pytest.raises(FaithlensError) as info:
+        Explanation.from_json(_with(classified, **changes))
+    assert words in str(info.value)
+
+
+def test_a_file_without_schema_is_refused(classified):
+    d = classified.to_dict()
+    del d["schema"]
+    with pytest.raises(FaithlensError, match="no 'schema' key"):
+        Explanation.from_dict(d)
+
+
+def test_units_must_partition_attributed_tokens():
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "sig", steps=4)
+    d = e.to_dict()
+    assert d["units"] and d["special"][0]
+    for units, words in [([[]] + d["units"][1:], "unit 0 is empty"), ([[0]] + d["units"][1:], "a special token"),
+                         ([d["units"][0], d["units"][0]] + d["units"][2:], "is in two units")]:
+        with pytest.raises(FaithlensError, match=words):
+            Explanation.from_dict(dict(d, units=units))
+
+
+def test_a_faithfulness_record_round_trips_and_shows():
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film and a dull plot", "occlusion",
+                                                              faithfulness=True, n_random=3)
+    back = Explanation.from_json(e.to_json())
+    assert back == e and "faithfulness: Comp" in back._repr_html_()

@@ -23,6 +23,8 @@ def test_one_tab_is_a_pair_and_blank_lines_are_skipped():
     (["good film\t1", "bad film\t0"], "second column looks like gold labels"),
     (["good film\t", "bad\tworse"], "Line 1 of x is a pair with an empty second text"),
     (["\tgood film"], "empty first text"),
+    (["text", "good film"], r"Line 1 of x looks like a header \(text\)"),
+    (["Sentence ", "good film"], "looks like a header"),
 ])
 def test_bad_lines_are_refused_naming_the_line(lines, words):
     with pytest.raises(FaithlensError, match=words):
@@ -91,3 +93,20 @@ def test_file_dash_reads_standard_input(saved_tiny, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("good film\tpositive\n"))
     assert main(["explain", "--model", str(saved_tiny), "--file", "-", "--method", "occlusion"]) == 2
     assert "Every line of standard input is TEXT<tab>LABEL" in capsys.readouterr().err
+
+
+def test_a_lone_carriage_return_stays_inside_its_text_in_a_file_and_on_stdin(saved_tiny, tmp_path, monkeypatch, capsys):
+    """Issue 22 F6: lines end at \\n or \\r\\n; a lone \\r never splits a line, read from --file or standard input."""
+    import io
+
+    path = tmp_path / "cr.txt"
+    path.write_bytes(b"great\rfun\nbad plot\r\n")
+    expected = ["great\rfun", "bad plot"]
+    assert main(["explain", "--model", str(saved_tiny), "--file", str(path), "--method", "occlusion", "--json",
+                 "--no-faithfulness"]) == 0
+    from_file = [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()]
+    monkeypatch.setattr("sys.stdin", io.StringIO("great\rfun\nbad plot\r\n", newline=""))
+    assert main(["explain", "--model", str(saved_tiny), "--file", "-", "--method", "occlusion", "--json",
+                 "--no-faithfulness"]) == 0
+    from_stdin = [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()]
+    assert from_file == from_stdin == expected

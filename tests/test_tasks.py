@@ -159,6 +159,28 @@ def test_qa_answer_text_picks_the_target_span(qa):
         qa.explain(QA, "occlusion", target="popcorn")
 
 
+def test_qa_answer_off_token_boundaries_is_widened_with_a_note_and_a_repeated_answer_is_refused(qa):
+    """Issue 22 F11: the widened answer is named, a text occurring twice is refused with each occurrence's span."""
+    from faithlens.errors import FaithlensError
+
+    at = QA[1].index("acting")
+    inside = qa.explain(QA, "occlusion", target=(at + 1, at + 4))
+    whole = qa.explain(QA, "occlusion", target="acting")
+    assert inside.target["label"] == "acting" and inside.token_scores == whole.token_scores
+    assert [w for w in inside.warnings if "does not start and end on token boundaries" in w] == [
+        f"The answer 'cti' (characters {at + 1}–{at + 4}) does not start and end on token boundaries; the model scores "
+        f"whole tokens, so the explained answer is 'acting' (characters {at}–{at + 6}). Pass that text or span to "
+        "explain it without this note."]
+    assert not any("token boundaries" in w for w in whole.warnings)
+    starts = [i for i in range(len(QA[1])) if QA[1].startswith("was", i)]
+    assert len(starts) == 3
+    with pytest.raises(FaithlensError, match=rf"'was' occurs 3 times in the context, at characters \({starts[0]}, "
+                                             rf"{starts[0] + 3}\), \({starts[1]}, {starts[1] + 3}\).*target=\(start, end\)"):
+        qa.explain(QA, "occlusion", target="was")
+    with pytest.raises(FaithlensError, match=rf"A QA answer's character span is a tuple: target=\({at}, {at + 6}\)"):
+        qa.explain(QA, "occlusion", target=[at, at + 6])
+
+
 def test_qa_log_prob_IG_is_complete(qa):
     e = qa.explain(QA, "ig", steps=64, score="log_prob")
     assert abs(e.total_delta) < 1e-4 * max(1.0, abs(sum(e.token_scores)))

@@ -266,3 +266,12 @@ def test_audit_plots_of_one_word_texts_have_no_rank_agreement_and_still_draw(tmp
     written = write_audit_plots(report, tmp_path / "audit")
     assert {p.name for p in written} >= {"audit_agreement.png", "audit_agreement.svg"}
     assert all(p.stat().st_size > 0 for p in written)
+
+
+def test_a_text_too_short_for_the_faithfulness_check_says_so_once(explainer):
+    """Issue 22: the line read "faithfulness: faithfulness: text too short ..." (the views add the prefix)."""
+    e = explainer.explain("fun", "occlusion", faithfulness=True, n_random=2)
+    assert e.faithfulness["k"] == 0
+    shown = SGR.sub("", terminal.render_terminal([e])) + explanation_html(e)
+    assert shown.count("faithfulness: text too short for the top-k fraction (k = 0)") == 2
+    assert "faithfulness: faithfulness" not in shown

@@ -75,7 +75,7 @@ def _default_kind(model: ClassifierModel) -> str:
         if token_id is not None and bool(model.embedding_matrix[int(token_id)].detach().ne(0).any()):
             return kind
     raise FaithlensError(f"{model.name!r} has no pad, eos or unk token with a non-zero embedding to use as the baseline. "
-                         "Pass a vocabulary token (--baseline-token TOKEN, baseline_token=...).")
+                         "Pass a vocabulary token as the baseline (baseline_token=TOKEN).")
 
 
 def uses_rms_norm(model: ClassifierModel) -> bool:
@@ -113,8 +113,8 @@ def _own_pad(model: ClassifierModel) -> int | None:
 def _no_token_error(model: ClassifierModel, kind: str) -> FaithlensError:
     return FaithlensError(
         f"{model.name!r} has no {kind} token{' and no pad token' if kind == 'mask' else ''}, so there is no "
-        f"'{kind}' baseline. Pass baseline='zero' or a vocabulary token as the baseline "
-        "(--baseline-token TOKEN, baseline_token=...)."
+        f"'{kind}' baseline. Pass the zero baseline (baseline='zero'; CLI --baseline zero) or a vocabulary token "
+        "(baseline_token=TOKEN)."
     )
 
 

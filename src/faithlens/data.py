@@ -35,8 +35,10 @@ HEADER_NAMES = {name for pair in PAIR_COLUMNS for name in pair} | set(TEXT_COLUM
 def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None) -> list[Item]:
     """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
 
-    Blank lines are skipped. A line with two or more tabs (a third column such as a gold label) and a
-    first line of column names (``premise<tab>hypothesis``, ``sentence``) are errors naming the line,
+    Lines end at ``\n``; the ``\r`` of ``\r\n`` is dropped and a lone ``\r`` stays inside its text (the caller
+    reads files with ``newline=""``, so a file and standard input split alike). Blank lines are skipped. A line
+    with two or more tabs (a third column such as a gold label) and a
+    first line of column names (``premise<tab>hypothesis``, ``sentence``, ``text``) are errors naming the line,
     never model input: a label glued into the second text would be explained like any word. Labelled
     files belong to ``faithlens evaluate --data``, which reads columns by name. A file that mixes
     single texts and pairs is an error naming the lines of each.
@@ -57,7 +59,7 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
                 f"Line {number} of {source} holds {len(fields) - 1} tabs ({len(fields)} columns); a line is one text, or "
                 "the two texts of a pair separated by one tab. A further column (a gold label?) would be explained as "
                 "part of the second text. Keep two columns, or give the labelled file to `faithlens evaluate --data`.")
-        if not items and len(fields) == 2 and all(f.strip().lower() in HEADER_NAMES for f in fields):
+        if not items and all(f.strip().lower() in HEADER_NAMES for f in fields):  # 'text', or 'premise<tab>hypothesis'
             raise FaithlensError(
                 f"Line {number} of {source} looks like a header ({', '.join(f.strip() for f in fields)}), not a text. "
                 "Remove the header line: every line is explained.")

@@ -107,6 +107,7 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
     - any other iterable (a generator, an iterator, a pandas Series, a 1-d NumPy array of str) is read
       once, in its order, into a list — so a generator is consumed; a 0-d NumPy array
       (``np.array("text")``) is its one value, so a 0-d array of str is one text;
+    - a pandas ``DataFrame`` (iterating it gives its column names) is an error suggesting ``df["col"].tolist()``;
     - a ``dict`` (its keys would be explained), a ``set`` (no order: results could not be matched to
       inputs), ``bytes`` and other non-iterables are errors saying what to pass instead.
     Each item is then checked by :func:`check_texts` (a str, or a pair of them, with something visible).
@@ -123,6 +124,13 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
                              "to the texts. Pass a list, e.g. sorted(texts).")
     if isinstance(texts, (bytes, bytearray)):
         raise FaithlensError(f"texts is {type(texts).__name__}; expected a str. Decode it first, e.g. data.decode('utf-8').")
+    if hasattr(texts, "columns") and getattr(texts, "ndim", None) == 2:  # a pandas DataFrame: iterating gives its column names
+        columns = [str(c) for c in texts.columns][:3]
+        first = columns[0] if columns else "text"
+        pair = f'list(zip(df["{first}"], df["{columns[1]}"]))' if len(columns) > 1 else 'list(zip(df["premise"], df["hypothesis"]))'
+        raise FaithlensError(f"texts is a {type(texts).__name__}; iterating it would explain its column names "
+                             f"({', '.join(map(repr, columns))}{', ...' * (len(texts.columns) > 3)}). Pass a column's texts, e.g. df[\"{first}\"].tolist(), "
+                             f"or pairs from two columns, e.g. {pair}.")
     if getattr(texts, "ndim", None) == 0 and hasattr(texts, "item"):  # a 0-d NumPy array (or tensor): its one value
         return as_items(texts.item())
     if not isinstance(texts, Sequence):

@@ -32,6 +32,7 @@ from .options import applicable, check_settings, check_tolerance_value, estimate
 from .progress import progress as progress_bar
 from .progress import wanted
 from .task_inputs import DEFAULT_NEW_TOKENS, Target, encode_items
+from .task_inputs import a_noun as _a, as_int as _as_int, per_text as _per_text
 from .task_inputs import answer_tokens as _answer_tokens
 from .trust import DEFAULT_RANDOM, check_random, with_trust
 
@@ -135,6 +136,13 @@ class Explainer:
         (20 %) against ``n_random`` seeded random orderings of its words (`faithlens.trust`), in
         ``Explanation.faithfulness``; it costs 4 · (1 + n_random) forward passes per text, batched.
         """
+        if not isinstance(method, str):
+            raise FaithlensError(f"explain() takes one method per call (a str such as 'sig'). Got "
+                                 f"{type(method).__name__} {method!r:.80}. Use compare(text, methods=[...]) for several "
+                                 "methods side by side, or call explain() once per method.")
+        steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random = map(
+            _as_int, (steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random))
+        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, as for target= (one rule)
         items, single = as_items(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
@@ -143,14 +151,19 @@ class Explainer:
                                               warn_above=warn_above), strict=False)
         ignored = unused_note([method], given)
         check_random(n_random)
+        if not faithfulness and n_random != DEFAULT_RANDOM:  # the CLI refuses --random with --no-faithfulness alike
+            raise FaithlensError(f"n_random={n_random} sets how many random word orderings the faithfulness check "
+                                 "compares each explanation with; with faithfulness=False there is no check, so it "
+                                 "would do nothing. Pass faithfulness=True, or drop n_random.")
         check_texts(items)
         spec = get_method(method)
         task = self.model.task
         score = score or task.default_score
         if contrast is not None and task.name == "qa":
-            raise FaithlensError("contrast= compares a classifier's class or a causal LM's continuation with a foil; "
-                                 f"{self.model.name!r} is a {task.summary} model. Drop contrast, or pass target= "
-                                 "another answer.")
+            raise FaithlensError("A contrast (contrast=, CLI --contrast) compares a classifier's class or a causal LM's "
+                                 f"continuation with a foil; {self.model.name!r} is {_a(task.summary)} model, which has "
+                                 "none. Drop the contrast, or explain another answer instead (target='TEXT' or a "
+                                 "(start, end) span; CLI --answer TEXT).")
         score_fn = task.score(score) if contrast is None else task.contrast(score)
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
@@ -158,9 +171,10 @@ class Explainer:
         if target_side and not per_token:
             raise FaithlensError("target_side extends the per-token matrix (each generated token attributed to the prompt "
                                  "and to the generated tokens before it). Pass per_token=True as well (CLI: --per-token).")
-        if max_new_tokens != DEFAULT_NEW_TOKENS and task.name != "causal_lm":
-            ignored = "; ".join(filter(None, [ignored, f"max_new_tokens={max_new_tokens} does nothing for a "
-                                                       f"{task.summary} model; it is read by causal LMs."]))
+        if max_new_tokens != DEFAULT_NEW_TOKENS and task.name != "causal_lm":  # the CLI refuses --max-new-tokens alike
+            raise FaithlensError(f"max_new_tokens={max_new_tokens} sets how many tokens a causal language model "
+                                 f"generates; {self.model.name!r} is {_a(task.summary)} model, which generates nothing. "
+                                 "Drop max_new_tokens.")
         _check_items(task, items)
         targets = _per_text(target, len(items))
         _check_targets(self.model, targets, max_new_tokens)  # before any model pass
@@ -222,6 +236,8 @@ class Explainer:
         each with its faithfulness against random orderings (``faithfulness=False`` leaves it out).
         """
         settings.setdefault("faithfulness", True)
+        if isinstance(methods, str):  # one method's name, not its letters
+            methods = [methods]
         check_settings(methods, settings)
         return Comparison((m, self.explain(text, m, **applicable(m, settings))) for m in methods)
 
@@ -360,40 +376,6 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
         raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; "
                              f"{method!r}{' in closed mode' if method == 'sig' else ''} has none. Drop tolerance=.")
     return steps, float(tolerance)
-
-
-def _per_text(target, n: int) -> list:
-    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
-    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
-    target = _as_int(target)
-    if target is None or isinstance(target, (int, str, tuple)):
-        return [target] * n
-    if isinstance(target, (dict, set, frozenset)):
-        raise FaithlensError(f"The target is a {type(target).__name__}. Pass one target (a class index, label name, "
-                             "answer or continuation text), or a list with one per text, in the texts' order.")
-    if isinstance(target, float) or isinstance(target, bytes):
-        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
-                             f"continuation text. Got {type(target).__name__} {target!r}.")
-    try:
-        target = list(target)
-    except TypeError:
-        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
-                             f"continuation text. Got {type(target).__name__}.") from None
-    if len(target) != n:
-        raise FaithlensError(f"Got {len(target)} targets for {n} texts. Pass one target, or one per text.")
-    return [_as_int(t) for t in target]
-
-
-def _as_int(value):
-    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
-    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
-        return value
-    import operator
-
-    try:
-        return operator.index(value)
-    except TypeError:
-        return value
 
 
 def _resolve_target(model: ClassifierModel, target: Target) -> int:

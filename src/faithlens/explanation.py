@@ -7,6 +7,8 @@ import math
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
+from .explanation_checks import check_values
+
 SCHEMA_VERSION = 4  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness
 SCHEMA_VERSIONS = (1, 2, 3, 4)  # older files load with their defaults (signed: every method but saliency)
 UNSIGNED_METHODS = ("saliency",)  # for files written before `signed` was recorded
@@ -88,7 +90,10 @@ class Explanation:
         if not isinstance(d, dict):
             raise FaithlensError(f"Not an explanation: expected a JSON object. Got {type(d).__name__}.")
         d = dict(d)
-        schema = d.pop("schema", 1)
+        if "schema" not in d:
+            raise FaithlensError("Not an explanation: no 'schema' key (Explanation.to_json writes one, e.g. "
+                                 f'"schema": {SCHEMA_VERSION}). Was it written by Explanation.to_json?')
+        schema = d.pop("schema")
         if schema not in SCHEMA_VERSIONS:
             raise FaithlensError(f"This explanation has schema version {schema!r}; faithlens {_version()} reads versions "
                                  f"{', '.join(map(str, SCHEMA_VERSIONS))}. Upgrade faithlens to read it.")
@@ -249,6 +254,7 @@ def check_consistent(d: dict[str, Any]) -> None:
     nodes = d.get("nodes")
     if nodes is not None and not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in nodes):
         raise bad("'nodes' must hold positive ints")
+    check_values(d, bad)  # a known task, score and error kind; probabilities, units, faithfulness (explanation_checks)
 
 
 def _check_prediction(d: dict[str, Any], bad) -> None:

@@ -53,6 +53,10 @@ DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "word", "mode": "aut
 
 
 def _int(name: str, value: object, *, low: int, high: int, why: str = "") -> int:
+    if not isinstance(value, (bool, int)) and hasattr(value, "__index__") and getattr(value, "ndim", 0) == 0:
+        import operator
+
+        value = operator.index(value)  # np.int64(3), a 0-d integer tensor: the int it holds
     if isinstance(value, bool) or not isinstance(value, int):
         raise FaithlensError(f"The '{name}' parameter must be an int. Got {type(value).__name__} {value!r} instead.")
     if not low <= value <= high:
@@ -167,7 +171,9 @@ def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed
         return None
     what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
     users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
-    return (f"{what} does nothing for {', '.join(methods)}" + (" with mode='closed' (no quadrature)" if closed else "")
+    closed_sig = closed and "sig" in methods and "mode" not in unused  # the clause speaks of SIG's closed form only
+    return (f"{what} does nothing for {', '.join(methods)}"
+            + (" with mode='closed' (no quadrature)" if closed_sig else "")
             + f"; it is read by {', '.join(users)}.")
 
 

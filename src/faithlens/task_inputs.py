@@ -65,6 +65,8 @@ def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[
             f"The context is longer than the model's limit; it was split into {len(windows)} overlapping windows "
             f"and this explanation covers window {windows.index(r) + 1} (context characters {window_chars(enc, r)}), "
             "the one holding the answer. Words outside it get no score.",))
+        if targets[i] is not None:
+            notes[-1] += _widened(enc, r, contexts[i], targets[i])
     return enc.select(rows), notes
 
 
@@ -116,12 +118,21 @@ def answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> li
 
 
 def answer_chars(context: str, answer) -> tuple[int, int]:
-    """(start, end) characters of an answer: its first occurrence in the context, or the span given."""
+    """(start, end) characters of an answer: the span given, or the one occurrence of the answer text in the context.
+
+    An answer text that occurs more than once is refused, naming each occurrence's (start, end): which one is meant
+    cannot be guessed, and the explanations of two occurrences differ."""
     if isinstance(answer, str):
-        at = context.find(answer) if answer else -1
-        if at < 0:
+        starts = [at for at in range(len(context)) if context.startswith(answer, at)] if answer else []
+        if not starts:
             raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context.")
-        return at, at + len(answer)
+        if len(starts) > 1:
+            spans = ", ".join(f"({at}, {at + len(answer)})" for at in starts[:5]) + (", ..." if len(starts) > 5 else "")
+            raise FaithlensError(f"The answer {answer!r} occurs {len(starts)} times in the context, at characters "
+                                 f"{spans}. Say which one: pass its span as target=(start, end) in Python, e.g. "
+                                 f"target=({starts[0]}, {starts[0] + len(answer)}), or (CLI --answer) a longer answer "
+                                 "text that occurs once.")
+        return starts[0], starts[0] + len(answer)
     if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in answer):
         span = (int(answer[0]), int(answer[1]))
         if not 0 <= span[0] < span[1] <= len(context):
@@ -131,7 +142,63 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
     raise FaithlensError(f"A QA target is an answer text or a (start, end) character span. Got {answer!r}.")
 
 
+def _widened(enc: Encoding, r: int, context: str, answer) -> tuple[str, ...]:
+    """A note when the answer's characters do not start and end on token boundaries: the model scores token spans,
+    so the explained answer is the tokens covering it, named here (never a silent change)."""
+    span = answer_chars(context, answer)
+    first, last = answer_tokens(enc, r, answer)
+    start, end = int(enc.offsets[r, first, 0]), int(enc.offsets[r, last, 1])
+    if (start, end) == span:
+        return ()
+    return (f"The answer {context[span[0]:span[1]]!r} (characters {span[0]}–{span[1]}) does not start and end on token "
+            f"boundaries; the model scores whole tokens, so the explained answer is {context[start:end]!r} (characters "
+            f"{start}–{end}). Pass that text or span to explain it without this note.",)
+
+
 def window_chars(enc: Encoding, r: int) -> str:
     ctx = (enc.segment_ids[r] == 1) & enc.attributed[r]
     pos = ctx.nonzero().flatten()
     return f"{int(enc.offsets[r, pos[0], 0])}–{int(enc.offsets[r, pos[-1], 1])}" if len(pos) else "none"
+
+
+def per_text(target, n: int) -> list:
+    """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
+    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
+    target = as_int(target)
+    if target is None or isinstance(target, (int, str, tuple)):
+        return [target] * n
+    if isinstance(target, (dict, set, frozenset)):
+        raise FaithlensError(f"The target is a {type(target).__name__}. Pass one target (a class index, label name, "
+                             "answer or continuation text), or a list with one per text, in the texts' order.")
+    if isinstance(target, float) or isinstance(target, bytes):
+        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+                             f"continuation text. Got {type(target).__name__} {target!r}.")
+    try:
+        target = list(target)
+    except TypeError:
+        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+                             f"continuation text. Got {type(target).__name__}.") from None
+    if len(target) != n:
+        span = len(target) == 2 and all(isinstance(as_int(t), int) and not isinstance(t, bool) for t in target)
+        raise FaithlensError(f"Got {len(target)} targets for {n} text{'s' * (n != 1)}: a list holds one target per text. "
+                             + (f"A QA answer's character span is a tuple: target=({as_int(target[0])}, "
+                                f"{as_int(target[1])}), not a list. " if span else "")
+                             + "Pass one target, or one per text.")
+    return [as_int(t) for t in target]
+
+
+def a_noun(noun: str) -> str:
+    """'a classifier', 'an extractive QA': the article a noun takes."""
+    return f"a{'n' * (noun[:1].lower() in 'aeiou')} {noun}"
+
+
+def as_int(value):
+    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
+    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
+        return value
+    import operator
+
+    try:
+        return operator.index(value)
+    except TypeError:
+        return value

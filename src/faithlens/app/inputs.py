@@ -17,7 +17,7 @@ from ..options import check_settings
 TRUE, FALSE = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
 
 
-FIELDS = ("text", "texts", "pair", "method", "methods", "steps", "samples", "unit", "mode", "baseline", "score", "target",
+FIELDS = ("text", "texts", "pair", "pairs", "method", "methods", "steps", "samples", "unit", "mode", "baseline", "score", "target",
           "truncate", "model")
 
 
@@ -75,18 +75,7 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
     unknown = sorted(set(fields) - set(FIELDS))
     if unknown:
         raise RequestError(400, f"Unknown parameter(s) {', '.join(map(repr, unknown))}. Valid: {', '.join(FIELDS)}.")
-    texts: list[str] = []
-    for value in fields.get("text", []):
-        texts += split_lines(_string("text", value))
-    for value in fields.get("texts", []):
-        values = value if isinstance(value, list) else [value]
-        texts += [t for t in (_string("texts", v) for v in values) if t.strip()]
-    if not texts:
-        raise RequestError(400, "The text is empty. Type a text to explain (one per line).")
-    pairs = [p for value in fields.get("pair", []) for p in split_lines(_string("pair", value))]
-    if pairs and len(pairs) != len(texts):
-        raise RequestError(400, f"Got {len(texts)} text line(s) and {len(pairs)} second text(s). Give one second text "
-                                "(hypothesis, or a QA model's context) per line of text, or none.")
+    texts, pairs = _texts_and_pairs(fields)
     if len(texts) > limits.max_lines:
         raise RequestError(413, f"Too many texts: {len(texts)} lines; this app explains at most {limits.max_lines} per "
                                 "request. Send fewer lines, or use `faithlens explain --file` for many texts.")
@@ -97,6 +86,9 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
     methods: list[str] = []
     for key in ("method", "methods"):
         for value in fields.get(key, []):
+            if isinstance(value, list) and not value:  # a JSON [] would otherwise run the default methods silently
+                raise RequestError(400, f"The {key!r} list is empty. Name one or more methods, e.g. "
+                                        f'"{key}": ["sig", "ig"], or leave {key!r} out for the default ({", ".join(DEFAULT_METHODS)}).')
             for m in (value if isinstance(value, list) else [value]):
                 m = _string(key, m).strip()
                 if m and m not in methods:
@@ -138,6 +130,55 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
         raise RequestError(400, f"The 'model' parameter must be a model name. Got {model!r}.")
     items = list(zip(texts, pairs)) if pairs else texts
     return Job(texts=items, methods=methods, settings=settings, model=model or None)
+
+
+def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str]]:
+    """The texts and second texts of a request, by one rule for forms and JSON.
+
+    A string in ``text`` or ``pair`` is a textarea: one text per line (\\n or \\r\\n), blank lines dropped; the
+    web form sends these. A JSON list (``"texts": [...]``, ``"pairs"``/``"pair": [...]``) holds whole texts, newlines
+    inside kept, and a blank item is refused naming its position (dropping it would misalign the results with the
+    list). A ``pair`` string beside one text is that text's whole second text (a QA context may hold newlines).
+    Raises RequestError (400)."""
+    texts: list[str] = []
+    for value in fields.get("text", []):
+        if isinstance(value, list):
+            raise RequestError(400, "The 'text' parameter must be text (one text per line). Got list: send a list of "
+                                    'whole texts as "texts", e.g. {"texts": ["a gripping film", "a dull plot"]}.')
+        texts += split_lines(_string("text", value))
+    for value in fields.get("texts", []):
+        texts += _whole("texts", value if isinstance(value, list) else [value])
+    seconds = [(key, value) for key in ("pair", "pairs") for value in fields.get(key, [])
+               if not (isinstance(value, str) and not value.strip())]  # the form's empty pair box: no pairs
+    if not texts:
+        if seconds:
+            raise RequestError(400, f"Got {seconds[0][0]!r} but no 'text' or 'texts': a pair's second text needs its first "
+                                    'text. Send e.g. {"texts": ["a man sleeps"], "pairs": ["a person rests"]}.')
+        raise RequestError(400, "The text is empty. Type a text to explain (one per line).")
+    pairs: list[str] = []
+    for key, value in seconds:
+        if isinstance(value, list):
+            pairs += _whole(key, value)
+        elif len(texts) == 1 and len(seconds) == 1:
+            pairs.append(_string(key, value))  # one text, one second text: kept whole, newlines and all
+        else:
+            pairs += split_lines(_string(key, value))
+    if seconds and len(pairs) != len(texts):
+        raise RequestError(400, f"Got {len(texts)} text(s) and {len(pairs)} second text(s). Give one second text "
+                                "(hypothesis, or a QA model's context) per text, or none: in JSON a list aligned with "
+                                '"texts" ({"texts": ["q1", "q2"], "pairs": ["c1", "c2"]}), in the form one per line.')
+    return texts, pairs
+
+
+def _whole(key: str, values: list) -> list[str]:
+    """The items of a JSON list of texts, each one whole text; blank items are refused naming their positions."""
+    items = [_string(key, v) for v in values]
+    blank = [n for n, item in enumerate(items) if not item.strip()]
+    if blank:
+        raise RequestError(400, f"The {key!r} list holds blank text(s) at position(s) {', '.join(map(str, blank))} "
+                                f"(counting from 0) of {len(items)}. Remove them or fill them in: results come back one "
+                                "per item, in order, so none is dropped silently.")
+    return items
 
 
 def _string(key: str, value) -> str:
@@ -219,7 +260,7 @@ def request_fields(request) -> dict[str, list]:
                                     '{"text": "a gripping film", "methods": ["sig"]}.') from None
         if not isinstance(body, dict):
             raise RequestError(400, 'The JSON body must be an object like {"text": "a gripping film", "methods": ["sig"]}.')
-        return {k: (v if isinstance(v, list) and k in ("method", "methods") else [v]) for k, v in body.items()}
+        return {k: [v] for k, v in body.items()}  # a JSON list stays one value: its items are whole texts (or methods)
     source = request.form if request.method == "POST" else request.args
     fields = {k: source.getlist(k) for k in source.keys()}
     if request.method == "POST" and request.args:  # a POST form may carry parameters in its URL too

@@ -27,7 +27,9 @@ def register(sub) -> None:
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
     p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
-                                             "second column of label names or numbers is refused); '-' reads standard input")
+                                             "second column of label names or numbers is refused, and so is a first line that is a column "
+                                             "name such as 'text' or 'sentence' (a header)); lines end at \\n or \\r\\n, "
+                                             "a lone \\r stays inside its text; '-' reads standard input")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
@@ -54,18 +56,18 @@ def register(sub) -> None:
                         "(--steps 50 reproduces it))")
     p.add_argument("--score", default=None, help=f"the explained function: {', '.join(SCORES)} (default: logit; "
                                                   "log_prob for causal LMs)")
-    p.add_argument("--target", default=None,
+    p.add_argument("--target", default=None, action=_Once,
                    help="classifiers: a label name or a class index (default: the predicted class). Where a label name "
                         "is itself a number ('0', '1', ...), a number that names one label and indexes another is "
                         "refused: write label:NAME or index:N")
-    p.add_argument("--answer", default=None, metavar="TEXT",
+    p.add_argument("--answer", default=None, action=_Once, metavar="TEXT",
                    help="QA models: explain this answer (a substring of the context) instead of the predicted one")
-    p.add_argument("--target-text", default=None, metavar="TEXT",
+    p.add_argument("--target-text", default=None, action=_Once, metavar="TEXT",
                    help="causal LMs: explain log p(TEXT | prompt), e.g. ' Paris' (mind the leading space)")
-    p.add_argument("--contrast", default=None, metavar="LABEL",
+    p.add_argument("--contrast", default=None, action=_Once, metavar="LABEL",
                    help="classifiers: explain why the target rather than LABEL: F = score(target) − score(LABEL) "
                         "(with the default logit score, the logit difference)")
-    p.add_argument("--contrast-text", default=None, metavar="TEXT",
+    p.add_argument("--contrast-text", default=None, action=_Once, metavar="TEXT",
                    help="causal LMs: explain log p(target) − log p(TEXT), e.g. --target-text ' Paris' --contrast-text "
                         "' London' (TEXT may differ from the target in its last token only)")
     p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
@@ -92,8 +94,9 @@ def register(sub) -> None:
                    help="skip each explanation's faithfulness check (default: on; Comp, Suff and log-odds at top-20%% of "
                         "tokens, and the same for --random seeded random orderings of its words; JSON key "
                         "\"faithfulness\"; 4·(1+R) batched forward passes per text)")
-    p.add_argument("--random", type=int, default=20, metavar="R", dest="n_random",
-                   help="random word orderings each explanation is compared with (default: 20)")
+    p.add_argument("--random", type=int, default=None, metavar="R", dest="n_random",
+                   help="random word orderings each explanation is compared with (default: 20; refused with "
+                        "--no-faithfulness, which skips the comparison)")
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch (default: 16; results do not depend on it)")
     p.add_argument("--dtype", default="float32",
                    help="float32 or float64 (default: float32, the model's own; float64 for checking exactness)")
@@ -107,6 +110,17 @@ def register(sub) -> None:
                    help="auto, balanced or sequential: spread a model too large for one GPU over the GPUs "
                         "(accelerate's big-model loading)")
     p.set_defaults(run=run)
+
+
+class _Once(argparse.Action):
+    """An option that may be given once: a second value is an error, never a silent last-one-wins."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        before = getattr(namespace, self.dest)
+        if before is not None:
+            parser.error(f"{option_string} was given twice ({before!r}, then {values!r}); it takes one value. Pass it "
+                         "once (one target per run: explain the other in a second run).")
+        setattr(namespace, self.dest, values)
 
 
 def _steps(value: str) -> int | str:
@@ -131,7 +145,8 @@ def read_texts(args: argparse.Namespace) -> list:
         if not args.file.is_file():
             raise FaithlensError(f"--file {args.file} is not a file (a folder?). Pass a text file with one text per line.")
         try:
-            content = args.file.read_text(encoding="utf-8-sig")
+            with open(args.file, encoding="utf-8-sig", newline="") as f:  # lines end at \n (or \r\n), as on stdin: a lone
+                content = f.read()  # \r stays inside its text, never splits one line into two texts
         except UnicodeDecodeError as exc:
             raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
         args.text_lines.append((content.split("\n"), f"--file {args.file}"))
@@ -212,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
     from ..explainer import DEFAULT_NEW_TOKENS, Explainer
     from ..files import check_output_file
     from ..options import check_settings
+    from ..trust import DEFAULT_RANDOM
     from ..views import render_terminal, write_html
 
     if args.html is not None:  # checked before any work
@@ -237,6 +253,10 @@ def run(args: argparse.Namespace) -> int:
         target = args.answer
     if args.target_text is not None:
         target = args.target_text
+    if args.n_random is not None and not args.faithfulness:  # as for the API's n_random= (Explainer.explain)
+        raise FaithlensError(f"--random {args.n_random} sets how many random word orderings the faithfulness check "
+                             "compares each explanation with; --no-faithfulness skips that check, so it would do "
+                             "nothing. Drop --random, or drop --no-faithfulness.")
     if args.contrast is not None and args.contrast_text is not None:
         raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
                              "continuation). Got both.")
@@ -246,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
-                    faithfulness=args.faithfulness, n_random=args.n_random,
+                    faithfulness=args.faithfulness, n_random=DEFAULT_RANDOM if args.n_random is None else args.n_random,
                     **({"target_side": True} if args.target_side else {}))
     for name in ("unit", "mode"):  # given only when typed: an explicit --unit or --mode for a method that ignores it is refused
         if getattr(args, name) is not None:

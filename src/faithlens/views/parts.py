@@ -274,7 +274,7 @@ def trust_line(e) -> str | None:
         return None
     rnd = f.get("random") or {}
     if f.get("k", 0) == 0:
-        return "faithfulness: text too short for the top-k fraction (k = 0), nothing to measure"
+        return "text too short for the top-k fraction (k = 0), nothing to measure"  # the views add "faithfulness: "
     line = f"Comp {f['comp']:.2f} (top {f['k']} token{'s' * (f['k'] != 1)})"
     if rnd.get("n"):
         beats = f.get("beats_random")

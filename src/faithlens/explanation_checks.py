@@ -1,0 +1,116 @@
+"""What `Explanation.from_dict` checks beyond shapes and agreement (`explanation.check_consistent`): each field's
+value is one faithlens can write — a known task, score and error kind, probabilities that are probabilities, times
+and errors that are not negative, path units that partition attributed tokens, and the objects the views read
+(``provenance``, ``faithfulness``). An edited or foreign file fails here with the field named, never later in a
+view (``_repr_html_`` reading a faithfulness record that is not an object)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .errors import FaithlensError
+
+TASKS = ("classification", "multi_label", "qa", "causal_lm")  # tasks.Task.name of each task
+ERROR_KINDS = ("exact", "quadrature", "completeness", "sampling")  # accuracy.EXACT, QUADRATURE, ...
+PROB_SLACK = 1e-6  # float32 rounding of a softmax or sigmoid
+SUM_SLACK = 1e-3  # Σ softmax = 1 up to float32 rounding over many labels
+
+Bad = Callable[[str], FaithlensError]
+
+
+def check_values(d: dict[str, Any], bad: Bad) -> None:
+    """Raise `bad(what)` for the first field whose value faithlens never writes (see the module docstring)."""
+    from .names import SCORES
+
+    task = d.get("task", "classification")
+    if task not in TASKS:
+        raise bad(f"'task' is {task!r}; faithlens writes one of {', '.join(TASKS)}")
+    _check_task_agrees(d, task, bad)
+    if d["score"] not in SCORES:
+        raise bad(f"'score' is {d['score']!r}; the explained function is one of {', '.join(SCORES)}")
+    if d["seconds"] is not None and d["seconds"] < 0:
+        raise bad(f"'seconds' is {d['seconds']!r}; a time is ≥ 0")
+    error = d.get("error")
+    if error is not None:
+        if error["kind"] not in ERROR_KINDS:
+            raise bad(f"'error' kind is {error['kind']!r}; faithlens measures one of {', '.join(ERROR_KINDS)}")
+        if error["relative"] < 0:
+            raise bad(f"'error' relative is {error['relative']!r}; a relative error is ≥ 0")
+    if d.get("provenance") is not None and not isinstance(d["provenance"], dict):
+        raise bad(f"'provenance' must be null or a JSON object. Got {type(d['provenance']).__name__}")
+    _check_units(d, bad)
+    _check_probs(d, task, bad)
+    _check_faithfulness(d.get("faithfulness"), bad)
+
+
+def _check_task_agrees(d: dict[str, Any], task: str, bad: Bad) -> None:
+    """The task matches the fields only some tasks have: a QA explanation has its context (text_pair), a causal LM's
+    none; per-token rows belong to causal LMs; a list of label names to classifiers."""
+    if task == "qa" and d.get("text_pair") is None:
+        raise bad("'task' is 'qa', but there is no 'text_pair' (a QA explanation holds the question and its context)")
+    if task == "causal_lm" and d.get("text_pair") is not None:
+        raise bad("'task' is 'causal_lm', but there is a 'text_pair' (a causal LM explains one prompt)")
+    if d.get("per_target") is not None and task != "causal_lm":
+        raise bad(f"'per_target' (rows per generated token) belongs to causal LMs; 'task' is {task!r}")
+    if isinstance(d["prediction"], dict) and "labels" in d["prediction"] and task not in ("classification", "multi_label"):
+        raise bad(f"the prediction lists label names, which only classifiers have; 'task' is {task!r}")
+
+
+def _check_units(d: dict[str, Any], bad: Bad) -> None:
+    """Path units (SIG) are non-empty, disjoint sets of attributed (not special) tokens; deltas come with units."""
+    units, special = d.get("units"), d["special"]
+    if units is None:
+        if d.get("deltas") is not None:
+            raise bad(f"'deltas' has {len(d['deltas'])} entries but there are no 'units' (one delta per path unit)")
+        return
+    seen: set[int] = set()
+    for k, unit in enumerate(units):
+        if not unit:
+            raise bad(f"unit {k} is empty; a path unit moves one or more tokens")
+        for t in unit:
+            if special[t]:
+                raise bad(f"unit {k} holds token {t}, a special token, which never moves on a path")
+            if t in seen:
+                raise bad(f"token {t} is in two units; each token moves on one path")
+            seen.add(t)
+
+
+def _check_probs(d: dict[str, Any], task: str, bad: Bad) -> None:
+    """A classifier's probabilities lie in [0, 1]; a softmax's (single-label) sum to 1."""
+    probs = d["prediction"].get("probs") if task in ("classification", "multi_label") else None
+    if not probs:
+        return
+    outside = [p for p in probs if not -PROB_SLACK <= p <= 1 + PROB_SLACK]
+    if outside:
+        raise bad(f"prediction 'probs' holds {outside[0]!r}; a probability lies in [0, 1]")
+    if task == "classification" and abs(math.fsum(probs) - 1) > SUM_SLACK:
+        raise bad(f"prediction 'probs' sum to {math.fsum(probs):.6g}; a single-label classifier's (softmax) sum to 1")
+
+
+def _check_faithfulness(f: Any, bad: Bad) -> None:
+    """The faithfulness record (`faithlens.trust`) as the views read it: an object with an int k ≥ 0, numbers comp,
+    suff, log_odds, a random object (or null) and beats_random in [0, 1] (or null)."""
+    if f is None:
+        return
+    if not isinstance(f, dict):
+        raise bad(f"'faithfulness' must be null or a JSON object. Got {type(f).__name__} {f!r:.60}")
+    k = f.get("k")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise bad(f"faithfulness 'k' must be an int ≥ 0. Got {k!r:.40}")
+    for name in ("comp", "suff", "log_odds"):
+        if not _number(f.get(name)):
+            raise bad(f"faithfulness {name!r} must be a finite number. Got {f.get(name)!r:.40}")
+    rnd = f.get("random")
+    if rnd is not None and not (isinstance(rnd, dict) and isinstance(rnd.get("n"), int) and not isinstance(rnd["n"], bool)
+                                and rnd["n"] >= 0 and (rnd["n"] == 0 or _number(rnd.get("comp")))):
+        raise bad(f"faithfulness 'random' must be null or an object with an int 'n' ≥ 0 and a number 'comp'. "
+                  f"Got {rnd!r:.80}")
+    beats = f.get("beats_random")
+    if beats is not None and not (_number(beats) and 0 <= beats <= 1):
+        raise bad(f"faithfulness 'beats_random' must be null or a fraction in [0, 1]. Got {beats!r:.40}")
+
+
+def _number(x: Any) -> bool:
+    return not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x)
