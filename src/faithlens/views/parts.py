@@ -280,7 +280,8 @@ def trust_line(e) -> str | None:
         beats = f.get("beats_random")
         wins = round(beats * rnd["n"], 1) if beats is not None else None
         shown = (f"{wins:g}" if wins is not None else "–")
-        line += f", random {rnd['comp']:.2f}, beats {shown}/{rnd['n']}"
+        tie = " (a tie counts ½)" if wins is not None and wins != int(wins) else ""
+        line += f", random {rnd['comp']:.2f}, beats {shown}/{rnd['n']}{tie}"
     return line + f"; Suff {f['suff']:.2f}, LO {f['log_odds']:.2f}"
 
 
