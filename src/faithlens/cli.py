@@ -124,7 +124,10 @@ def _main(argv: list[str] | None) -> int:
                 raise FaithlensError(f"--device works with {', '.join(DEVICE_COMMANDS)}; '{args.command}' runs on the CPU. "
                                      "Drop --device.")
             use_device(args.device)
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        if "faithlens.distributed" in sys.modules:  # a job under torchrun / accelerate launch ends together
+            sys.modules["faithlens.distributed"].finish_world()
+        return code
     except FaithlensError as exc:
         print(f"faithlens: error: {cli_words(str(exc), _options_of(commands.get(args.command)))}", file=sys.stderr)
         return 2

@@ -111,6 +111,7 @@ def _peer_stopped(exc: Exception) -> FaithlensError:
 
 
 _WORLD: World | None = None
+_JOINED = False  # whether init_world joined the process group (then it also leaves it)
 
 
 def env_world() -> tuple[int, int, int, int]:
@@ -140,7 +141,7 @@ def init_world() -> World:
     On CUDA (``--device cuda``) each process computes on ``cuda:LOCAL_RANK`` and the default group is
     NCCL; on the CPU it is gloo. Objects and barriers go over a gloo group either way.
     """
-    global _WORLD
+    global _WORLD, _JOINED
     if _WORLD is not None:
         return _WORLD
     rank, size, local_rank, local_size = env_world()
@@ -167,13 +168,34 @@ def init_world() -> World:
             raise FaithlensError(f"WORLD_SIZE={size} but {', '.join(missing)} is not set. Launch with torchrun or "
                                  "accelerate launch, which set it.")
         dist.init_process_group("nccl" if cuda else "gloo", timeout=timeout)
-        atexit.register(_shutdown)
+        atexit.register(_shutdown)  # joined here, so left here too
+        _JOINED = True
     group = dist.new_group(backend="gloo", timeout=timeout) if dist.get_backend() != "gloo" else dist.group.WORLD
     _WORLD = World(rank=rank, size=size, local_rank=local_rank, local_size=local_size, group=group)
     return _WORLD
 
 
+def finish_world() -> None:
+    """End a job that went well on every process together: wait until all have finished, then leave
+    the process group. Without it, a process that is done first tears its connections down while
+    rank 0 is still writing, and gloo may abort rank 0 at exit (seen as torchrun exit 1 after a
+    complete run). A no-op without a launcher or when the group was never joined here."""
+    global _WORLD, _JOINED
+    world = _WORLD
+    if world is None or not world.distributed:
+        return
+    import torch.distributed as dist
+
+    world.barrier()
+    _WORLD = None
+    if dist.is_initialized() and _JOINED:  # a caller that joined the group itself also leaves it
+        atexit.unregister(_shutdown)
+        dist.destroy_process_group()
+        _JOINED = False
+
+
 def _shutdown() -> None:
+    """At exit after a failure: leave the group if it is still there (the normal path is :func:`finish_world`)."""
     import torch.distributed as dist
 
     if dist.is_initialized():
