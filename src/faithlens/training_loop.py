@@ -94,7 +94,7 @@ class _Estimate:
             return
         per_batch = (time.perf_counter() - self.start) / timed
         left = self.batches - self.seen
-        self.say(f"faithlens: {per_batch:.2f} s per batch × {left} batch(es) left: about {duration(per_batch * left)} "
+        self.say(f"faithlens: {per_batch:.3g} s per batch × {left} batch(es) left: about {duration(per_batch * left)} "
                  f"more (expected total {duration(per_batch * self.batches)}); the bar shows the time left.")
 
 
