@@ -17,6 +17,7 @@ import torch
 from ..baselines import resolve_baseline
 from ..checkpoint import model_fingerprint
 from ..data import Dataset
+from ..dataset import by_model_labels
 from ..distributed import World, balance, init_world
 from ..errors import FaithlensError, unknown_choice
 from ..explainer import Explainer
@@ -84,6 +85,8 @@ def evaluate(
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)
     extra = parse_metrics(metrics)
+    if model.task.name == "classification":  # named gold labels follow the model's own label names
+        dataset = by_model_labels(dataset, model.labels)
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
                          rationales=None if rationales is None else rationales.source, metrics=extra)
