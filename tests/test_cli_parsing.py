@@ -160,3 +160,27 @@ def test_explain_messages_name_cli_options_and_read_well(saved_tiny, other_tasks
     assert main(["explain", "good", "--model", str(saved_tiny), "--method", "ig", "--mode", "closed"]) == 2
     err = capsys.readouterr().err
     assert "mode='closed' does nothing for ig; it is read by sig." in err, err
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["explain", "good", "--method", "occlusion", "--method", "sig"],
+     "--method was given twice; list several values after one --method: --method occlusion sig"),
+    (["evaluate", "--methods", "ig", "lime", "--methods=sig"],
+     "--methods was given twice; list several values after one --methods: --methods ig lime sig"),
+    (["explain", "good", "--file", "a.txt", "--file", "b.txt"], "--file was given twice ('a.txt', then 'b.txt')"),
+    (["evaluate", "--seed", "1", "--seed=2"], "--seed was given twice ('1', then '2'); it takes one value"),
+    (["serve", "--model", "a", "--model", "b", "--port", "1", "--port", "2"], "--port was given twice ('1', then '2')"),
+])
+def test_an_option_given_twice_is_refused_before_any_work(capsys, argv, expected):
+    """Issue 22: argparse kept the last value of a repeated option and dropped the first without a word."""
+    assert main(argv) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_options_meant_to_repeat_and_texts_after_a_double_dash_are_not_counted():
+    from faithlens.cli import _repeated_option
+
+    parser = build_parser()
+    assert _repeated_option(["serve", "--model", "a", "--model", "b", "--allow-host", "x", "--allow-host", "y"], parser) is None
+    assert _repeated_option(["explain", "--steps", "5", "--", "--steps", "6"], parser) is None
+    assert _repeated_option(["facade", "train", "--out", "a", "--out", "b"], parser) is not None

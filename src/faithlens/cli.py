@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import re
 import sys
 
@@ -106,6 +107,10 @@ def _main(argv: list[str] | None) -> int:
         print(f"faithlens: error: {early}", file=sys.stderr)
         return 2
     args = parser.parse_args(argv)
+    repeated = _repeated_option(sys.argv[1:] if argv is None else argv, parser)
+    if repeated is not None:
+        print(f"faithlens: error: {repeated}", file=sys.stderr)
+        return 2
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
@@ -146,6 +151,35 @@ def _options_of(parser: argparse.ArgumentParser | None) -> set[str]:
     for sub in _commands(parser).values():
         found |= _options_of(sub)
     return found
+
+
+def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
+    """An option that takes values given twice (``--method occlusion --method sig``): argparse keeps the
+    last and drops the first without a word. Options meant to repeat (``serve --model A --model B``,
+    action="append") and flags are not counted. Tokens after ``--`` are texts, not options."""
+    seen: dict[int, list[str]] = {}
+    for i, token in enumerate(argv):
+        if token == "--":
+            break
+        subs = _commands(parser)
+        if token in subs:  # a (sub)command: its own options from here on
+            parser, seen = subs[token], {}
+            continue
+        name, eq, value = token.partition("=")
+        action = parser._option_string_actions.get(name) if token.startswith("-") else None
+        if not isinstance(action, argparse._StoreAction):
+            continue
+        values = [value] if eq else argv[i + 1:i + 2] if action.nargs is None else \
+            list(itertools.takewhile(lambda t: not t.startswith("-"), argv[i + 1:]))
+        if id(action) in seen:
+            before = seen[id(action)]
+            if action.nargs in ("+", "*"):
+                return (f"{name} was given twice; list several values after one {name}: "
+                        f"{' '.join([name, *before, *values])}")
+            return (f"{name} was given twice ({' '.join(before)!r}, then {' '.join(values)!r}); it takes one value. "
+                    f"Give {name} once.")
+        seen[id(action)] = values
+    return None
 
 
 def _option_before_command(argv: list[str], commands: dict) -> str | None:
