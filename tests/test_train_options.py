@@ -111,6 +111,8 @@ def test_an_unwritable_out_is_refused_before_the_model_loads(saved_tiny, tmp_pat
     (["1", "0"], "gives class 0 the name '1'"),
     (["0", "2"], "gives class 1 the name '2'"),
     (["0", "0"], "The --labels option must list at least two distinct names"),
+    (["neg", "index:1"], "names a class 'index:1': 'index:' and 'label:' are reserved prefixes"),
+    (["LABEL:pos", "neg"], "names a class 'LABEL:pos': 'index:' and 'label:' are reserved prefixes"),
 ])
 def test_digit_label_names_must_be_their_own_index(tmp_path, capsys, labels, words):
     """F4: `--labels 1 0` would read a data label 1 as class 1 (index) and as class 0 (name): refused before the data is

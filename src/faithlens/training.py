@@ -313,6 +313,11 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
     if len(names) < 2 or len(set(names)) != len(names):
         raise FaithlensError(f"The {option} must list at least two distinct names, e.g. ['negative', 'positive']. "
                              f"Got {names!r} instead.")
+    reserved = [n for n in names if n.strip().lower().startswith(("index:", "label:"))]
+    if reserved:
+        raise FaithlensError(f"The {option} names a class {reserved[0]!r}: 'index:' and 'label:' are reserved prefixes "
+                             f"(--target index:N picks a class by index, label:NAME by name), so the name would read "
+                             f"two ways. Name the class without the prefix, e.g. {reserved[0].split(':', 1)[1] or 'class'!r}.")
     swapped = [(i, n) for i, n in enumerate(names) if n.strip().isdigit() and int(n) != i]
     if swapped:
         i, n = swapped[0]
