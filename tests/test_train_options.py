@@ -186,3 +186,22 @@ def test_facade_train_help_describes_every_option_with_its_default(capsys):
                   "learning rate (Adam) (default: 0.0001)", "(default: 50)", "(default: random weights)",
                   "seed of g's initialisation and the batches (default: 0)"):
         assert words in text, words
+
+
+def test_a_max_length_with_no_room_for_a_text_token_is_refused(saved_tiny, tmp_path, capsys):
+    """Issue 22: --max-length 1 kept only [CLS]: every example trained on nothing. BERT adds 2 special tokens to a text
+    (3 to a pair), so 3 (4 for pairs) is the least useful value."""
+    from tiny import tiny
+
+    from faithlens.training import check_model_length
+
+    data = tmp_path / "t.tsv"
+    data.write_text("sentence\tlabel\ngood film\t1\nbad\t0\nfun\t1\nawful\t0\n", encoding="utf-8")
+    code, err = run(capsys, "train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"),
+                    "--max-length", "1")
+    assert code == 2 and "adds 2 special tokens to each text" in err and "--max-length 3 or more" in err, err
+    m = tiny("bert")
+    check_model_length(m.tokenizer, m.model, 3, pairs=False)
+    check_model_length(m.tokenizer, m.model, 5, pairs=True)
+    with pytest.raises(FaithlensError, match="adds 3 special tokens to each pair.*--max-length 5 or more"):
+        check_model_length(m.tokenizer, m.model, 4, pairs=True)

@@ -88,7 +88,7 @@ def fine_tune(
     started = time.perf_counter()
     _seed_everything(seed)
     tokenizer, model = _load_base(base_model, label_names)
-    check_model_length(tokenizer, model, max_length)
+    check_model_length(tokenizer, model, max_length, pairs=bool(train[0]) and isinstance(train[0][0], tuple))
     trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
     checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *train),
                             every=checkpoint_every)
@@ -281,8 +281,16 @@ def check_stride(stride: object, max_length: int, *, option: str = "'stride' par
                              f"{max(0, max_length // 3)} (a third of max_length).")
 
 
-def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int) -> None:
-    """max_length within the base model's positions (an index error deep in the model otherwise)."""
+def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int, *, pairs: bool | None = None) -> None:
+    """max_length within the base model's positions (an index error deep in the model otherwise); for a
+    classifier (``pairs`` given) room for a text token (one per side of a pair) after the special tokens."""
+    if pairs is not None:
+        least = tokenizer.num_special_tokens_to_add(pair=pairs) + (2 if pairs else 1)
+        if max_length < least:
+            raise FaithlensError(f"max_length {max_length} leaves no text token: the base model's tokenizer adds "
+                                 f"{least - (2 if pairs else 1)} special tokens to each "
+                                 f"{'pair' if pairs else 'text'}, so every input would train on nothing. Pass "
+                                 f"--max-length {least} or more (the least useful value; 128 is the default).")
     limit = getattr(model.config, "max_position_embeddings", None)
     if isinstance(limit, int) and max_length > limit:
         raise FaithlensError(f"max_length {max_length} is longer than the base model's {limit} positions. Pass "
