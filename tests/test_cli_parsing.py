@@ -42,6 +42,7 @@ def test_a_global_option_before_the_command_still_works(capsys):
     (["--answer", "good"], "--answer sets a QA model's answer"),
     (["--target-text", " good"], "--target-text sets a causal language model's continuation"),
     (["--max-new-tokens", "3"], "--max-new-tokens sets a causal language model's generated continuation"),
+    (["--target-side"], "--target-side sets the generated tokens' side"),  # said "Drop --per-token" (not given)
 ])
 def test_options_of_another_task_are_refused_on_a_classifier(saved_tiny, capsys, argv, words):
     assert main(["explain", "good film", "--model", str(saved_tiny), "--method", "occlusion", *argv]) == 2

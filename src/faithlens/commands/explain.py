@@ -165,7 +165,9 @@ def read_texts(args: argparse.Namespace) -> list:
 
 TASK_OPTIONS = {"--answer": ("answer", "qa", "a QA model's answer (a substring of the context)"),
                 "--target-text": ("target_text", "causal_lm", "a causal language model's continuation"),
-                "--max-new-tokens": ("max_new_tokens", "causal_lm", "a causal language model's generated continuation")}
+                "--max-new-tokens": ("max_new_tokens", "causal_lm", "a causal language model's generated continuation"),
+                "--target-side": ("target_side", "causal_lm", "the generated tokens' side of a causal language model's "
+                                  "per-token matrix")}
 
 
 def _check_method_words(args: argparse.Namespace) -> None:
