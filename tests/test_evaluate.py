@@ -257,3 +257,15 @@ def test_named_gold_labels_follow_the_models_label_names(tmp_path):
     with pytest.raises(FaithlensError) as info:
         evaluate(model, load_dataset(path), methods=["occlusion"], progress=False)
     assert "include 'unsure', which the model does not have (its labels: entailment, neutral, contradiction)" in str(info.value)
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("ig:steps=nan", "Got 'nan'."),  # read as 'na' per token before
+    ("ig:steps=0N", "Got '0N'."),
+    ("sig:tolerance=-1", "Expected a number in (0, 1) in method spec 'sig:tolerance=-1'. Got '-1'."),
+])
+def test_method_setting_values_are_quoted_whole_and_the_tolerance_range_is_open(spec, words):
+    with pytest.raises(FaithlensError) as info:
+        parse_method(spec)
+    assert words in str(info.value)
+    assert parse_method("ig:steps=N").steps_per_token == 1 and parse_method("ig:steps=3n").steps_per_token == 3
