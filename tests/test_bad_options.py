@@ -43,7 +43,7 @@ def test_an_option_no_chosen_method_reads_is_an_error_in_the_cli(capsys, monkeyp
     calls = []
     monkeypatch.setattr("faithlens.explainer.load_model", lambda *a, **k: calls.append(a) or tiny("bert"))
     assert main(["explain", "good fun", "--method", "ig", "--mode", "forward"]) == 2
-    assert "mode='forward' does nothing for ig" in capsys.readouterr().err
+    assert "--mode forward does nothing for ig" in capsys.readouterr().err
     assert main(["explain", "good fun", "--method", "ig", "--mode", "bogus"]) == 2
     assert "Unknown SIG mode 'bogus'" in capsys.readouterr().err
     assert main(["explain", "good fun", "--method", "sig", "--steps", "10000000"]) == 2

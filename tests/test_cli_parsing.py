@@ -160,7 +160,7 @@ def test_explain_messages_name_cli_options_and_read_well(saved_tiny, other_tasks
     assert err.count("--baseline-token") == 1
     assert main(["explain", "good", "--model", str(saved_tiny), "--method", "ig", "--mode", "closed"]) == 2
     err = capsys.readouterr().err
-    assert "mode='closed' does nothing for ig; it is read by sig." in err, err
+    assert "--mode closed does nothing for ig; it is read by sig." in err, err
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -185,3 +185,25 @@ def test_options_meant_to_repeat_and_texts_after_a_double_dash_are_not_counted()
     assert _repeated_option(["serve", "--model", "a", "--model", "b", "--allow-host", "x", "--allow-host", "y"], parser) is None
     assert _repeated_option(["explain", "--steps", "5", "--", "--steps", "6"], parser) is None
     assert _repeated_option(["facade", "train", "--out", "a", "--out", "b"], parser) is not None
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--steps", "5", "--steps 5 does nothing for occlusion"),
+    ("--unit", "word", "--unit word does nothing for saliency"),
+    ("--rule", "leja", "--rule leja does nothing for saliency"),
+    ("--mode", "closed", "--mode closed does nothing for saliency"),
+])
+def test_a_setting_no_method_reads_is_named_as_typed(capsys, option, value, words):
+    """Issue 22: the CLI said "steps=5 does nothing for occlusion", Python's words for an option typed as --steps 5."""
+    method = "occlusion" if option == "--steps" else "saliency"
+    assert main(["explain", "good", "--model", "/no/such/model", "--method", method, option, value]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "=" not in err.split("error:")[1], err
+
+
+def test_method_specs_keep_their_own_form():
+    from faithlens.cli import cli_words
+
+    message = "'sig:mode=closed,steps=5': closed-form SIG has no steps; mode='closed' ignores steps=5."
+    assert cli_words(message, {"--mode", "--steps"}) == \
+        "'sig:mode=closed,steps=5': closed-form SIG has no steps; --mode closed ignores --steps 5."

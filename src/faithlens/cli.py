@@ -216,20 +216,24 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "heldout": "--heldout",
                      "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
-                     "saliency_of": "--saliency-of", "lr": "--lr"}
+                     "saliency_of": "--saliency-of", "lr": "--lr",
+                     "unit": "--unit", "rule": "--rule", "mode": "--mode"}
 QUOTED_ONLY = {"steps", "lr"}  # words of ordinary prose too: put as options only where quoted ('steps' setting)
+ASSIGNED_ONLY = ("steps", "unit", "rule", "mode")  # and in the ``name=value`` form: steps=5 is --steps 5
 
 
 def cli_words(message: str, options: set[str]) -> str:
     """`message` with each Python parameter name of PARAMETER_OPTIONS that the command has an option for
     put as that option: ``'n_samples' parameter`` gains ``(--samples)``; ``per_token``, ``per_token=True``
     and ``the 'out_dir' of fine_tune`` become ``--per-token`` and ``--out``; ``max_new_tokens=5`` becomes
-    ``--max-new-tokens 5``."""
+    ``--max-new-tokens 5``, and ``steps=5`` / ``unit='word'`` (not ``sig:mode=closed``) ``--steps 5`` / ``--unit word``."""
     for name, option in PARAMETER_OPTIONS.items():
         if option not in options:
             continue
         message = re.sub(rf"'{name}' (parameter|setting)\b(?! \()", rf"'{name}' \1 ({option})", message)
-        if name in QUOTED_ONLY:
+        if name in ASSIGNED_ONLY:  # not in a method spec (sig:mode=closed): only where the name starts a word
+            message = re.sub(rf"(?<![\w'\-:,]){name}='?([^\s',;]+)'?", rf"{option} \1", message)
+        if name in QUOTED_ONLY or name in ASSIGNED_ONLY:
             continue
         message = re.sub(rf"(The )?'{name}' of fine_tune(_qa)?\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=True\b", option, message)
