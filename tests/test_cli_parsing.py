@@ -207,3 +207,16 @@ def test_method_specs_keep_their_own_form():
     message = "'sig:mode=closed,steps=5': closed-form SIG has no steps; mode='closed' ignores steps=5."
     assert cli_words(message, {"--mode", "--steps"}) == \
         "'sig:mode=closed,steps=5': closed-form SIG has no steps; --mode closed ignores --steps 5."
+
+
+def test_seed_help_names_every_seeded_method(capsys):
+    """Issue 22: the help named smoothgrad and gradient_shap only; shapley, kernel_shap, lime and random draw from it too."""
+    from faithlens.methods import METHODS
+
+    seeded = [name for name, m in METHODS.items() if m.random or name == "random"]
+    assert {"smoothgrad", "gradient_shap", "shapley", "kernel_shap", "lime"} <= set(seeded)
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    seed_help = help_text[help_text.index("--seed SEED seed"):][:400]
+    assert all(name in seed_help for name in seeded) and "random word orderings" in seed_help

@@ -43,7 +43,8 @@ def register(subparsers) -> None:
                    help="'reference': specials count in L' and may enter the top-k (the original scripts)")
     p.add_argument("--score", default="logit", help="function explained: logit, max_logit, prob, log_prob")
     p.add_argument("--limit", type=int, default=None, help="examples to use (after the seeded shuffle)")
-    p.add_argument("--seed", type=seed_arg, default=0, help="sampling seed and seed of random methods")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the example sample, of the sampling methods (smoothgrad, gradient_shap, shapley, "
+                        "kernel_shap, lime) and of the random ordering row")
     p.add_argument("--max-chars", type=int, default=None, help="keep texts shorter than this many characters (IMDB: 2000)")
     p.add_argument("--no-shuffle", action="store_true", help="take examples in file order instead of a seeded sample")
     p.add_argument("--truncate", action="store_true",

@@ -89,7 +89,9 @@ def register(sub) -> None:
                    help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
     p.add_argument("--seed", type=seed_arg, default=0,
-                   help="seed of the random methods (smoothgrad, gradient_shap; default: 0, so reruns give the same numbers)")
+                   help="seed of the sampling methods (smoothgrad, gradient_shap, shapley, kernel_shap, lime, random) and "
+                        "of the faithfulness check's random word orderings, so it matters for every method "
+                        "(default: 0, so reruns give the same numbers)")
     p.add_argument("--no-faithfulness", dest="faithfulness", action="store_false",
                    help="skip each explanation's faithfulness check (default: on; Comp, Suff and log-odds at top-20%% of "
                         "tokens, and the same for --random seeded random orderings of its words; JSON key "
