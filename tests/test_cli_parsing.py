@@ -220,3 +220,19 @@ def test_seed_help_names_every_seeded_method(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     seed_help = help_text[help_text.index("--seed SEED seed"):][:400]
     assert all(name in seed_help for name in seeded) and "random word orderings" in seed_help
+
+
+def test_small_messages_read_right(tmp_path, capsys):
+    """Issue 22: --html "" said "'.' is a folder"; --warn-above inf said "≥ 0, got inf"; a SQuAD file whose top level
+    is a list showed a TypeError."""
+    with pytest.raises(SystemExit):
+        main(["explain", "good", "--html", ""])
+    assert "--html: expected a file name, e.g. --html report.html, got an empty path" in capsys.readouterr().err
+    assert main(["explain", "good", "--method", "occlusion", "--warn-above", "inf"]) == 2
+    assert "must be a finite number ≥ 0" in capsys.readouterr().err
+    (tmp_path / "l.json").write_text("[1, 2]")
+    from faithlens.errors import FaithlensError
+    from faithlens.qa import read_squad
+
+    with pytest.raises(FaithlensError, match='must be a JSON object whose "data" is a list of articles. Got a JSON list'):
+        read_squad(tmp_path / "l.json")

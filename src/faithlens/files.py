@@ -130,6 +130,8 @@ class AppendFile:
 def check_output_file(path: str | os.PathLike, *, option: str) -> Path:
     """``path`` will be written as a file: refuse a folder there, create a missing parent folder,
     refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded)."""
+    if not str(path).strip():
+        raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} report.html.")
     path = Path(path).expanduser()
     if path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "

@@ -55,6 +55,10 @@ def read_squad(path: str | Path) -> list[QAExample]:
         raise FaithlensError(f"{str(path)!r} is not UTF-8 text ({exc}). Re-save it as UTF-8.") from None
     except ValueError as exc:
         raise FaithlensError(f"{str(path)!r} is not valid JSON ({exc}). {shape}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        got = f"a JSON {type(data).__name__}" if not isinstance(data, dict) else f"an object with keys {sorted(data)[:5]}"
+        raise FaithlensError(f"The SQuAD file {str(path)!r} must be a JSON object whose \"data\" is a list of articles. "
+                             f"Got {got}. {shape}")
     out = []
     try:
         for a, article in enumerate(data["data"]):

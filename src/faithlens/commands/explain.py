@@ -107,7 +107,7 @@ def register(sub) -> None:
                    help="show one line per word with its score and a bar (default: the text, each word coloured and "
                         "followed by its score)")
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
-    p.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a self-contained HTML page")
+    p.add_argument("--html", type=_file_path, default=None, metavar="FILE", help="also write a self-contained HTML page")
     p.add_argument("--device-map", default=None, metavar="MAP",
                    help="auto, balanced or sequential: spread a model too large for one GPU over the GPUs "
                         "(accelerate's big-model loading)")
@@ -123,6 +123,13 @@ class _Once(argparse.Action):
             parser.error(f"{option_string} was given twice ({before!r}, then {values!r}); it takes one value. Pass it "
                          "once (one target per run: explain the other in a second run).")
         setattr(namespace, self.dest, values)
+
+
+def _file_path(value: str) -> Path:
+    """--html: a file name; an empty one would be the current folder (Path('') is '.')."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected a file name, e.g. --html report.html, got an empty path")
+    return Path(value)
 
 
 def _steps(value: str) -> int | str:
