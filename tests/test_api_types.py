@@ -126,3 +126,30 @@ def test_integer_settings_accept_numpy_and_torch_integers(explainer):
         json.loads(got.to_json())  # the settings stay JSON: ints, not NumPy scalars
     with pytest.raises(FaithlensError, match="must be an int"):
         explainer.explain("good film", "ig", steps=np.float64(3.0))
+
+
+# --- issue 22 (third breaker): compare takes one text; contrast reads numpy/torch ints as target does ------------
+
+def test_compare_refuses_several_texts_and_an_empty_method_list(explainer):
+    with pytest.raises(FaithlensError, match=r"compare\(\) explains one text.*got 2 texts.*explain\(texts, method\) once per method"):
+        explainer.compare(["great fun", "a dull mess"], methods=["occlusion"])
+    with pytest.raises(FaithlensError, match=r"empty methods list.*available: sig"):
+        explainer.compare("great fun", methods=[])
+    with pytest.raises(FaithlensError, match=r"texts is memoryview.*bytes\(data\)\.decode"):
+        explainer.explain(memoryview(b"great"), "occlusion")
+
+
+def test_contrast_accepts_numpy_and_torch_integers_like_target(explainer):
+    import json
+
+    import numpy as np
+
+    expected = explainer.explain("great fun", "occlusion", target=1, contrast=0)
+    for foil in (np.int64(0), torch.tensor(0)):
+        got = explainer.explain("great fun", "occlusion", target=1, contrast=foil)
+        assert got.token_scores == expected.token_scores and got.target["contrast"]["index"] == 0
+        json.loads(got.to_json())
+    pair = explainer.explain(["great fun", "bad"], "occlusion", target=np.array([1, 0]), contrast=np.array([0, 1]))
+    assert [e.target["contrast"]["index"] for e in pair] == [0, 1]
+    compared = explainer.compare("great fun", methods=["occlusion"], target=1, contrast=np.int64(0), faithfulness=False)
+    assert compared["occlusion"].token_scores == expected.token_scores

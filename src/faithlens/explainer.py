@@ -142,7 +142,8 @@ class Explainer:
                                  "methods side by side, or call explain() once per method.")
         steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random = map(
             _as_int, (steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random))
-        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, as for target= (one rule)
+        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, for target= and contrast= alike (one rule)
+        contrast = _as_int(contrast)
         items, single = as_items(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
@@ -184,7 +185,7 @@ class Explainer:
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
         if contrast is not None:
-            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(contrast)
+            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(foils)
         results: list[Explanation | None] = [None] * len(items)
         order = sorted(range(len(items)), key=lambda i: _length(items[i]))  # similar lengths share a batch
         show = wanted() if progress is None else bool(progress)
@@ -238,8 +239,18 @@ class Explainer:
         settings.setdefault("faithfulness", True)
         if isinstance(methods, str):  # one method's name, not its letters
             methods = [methods]
+        items, single = as_items(text)
+        if not single:
+            raise FaithlensError(f"compare() explains one text (or one pair) with several methods; got {len(items)} texts. "
+                                 "Pass one text, or call explain(texts, method) once per method for several texts.")
+        if methods is not None and not isinstance(methods, (list, tuple)):
+            methods = list(methods)
+        if not methods:
+            raise FaithlensError("compare() got an empty methods list. Pass at least one method name, e.g. "
+                                 f"methods=['sig', 'ig'] (available: {', '.join(available_methods())}), or leave methods out "
+                                 "for the defaults.")
         check_settings(methods, settings)
-        return Comparison((m, self.explain(text, m, **applicable(m, settings))) for m in methods)
+        return Comparison((m, self.explain(items[0], m, **applicable(m, settings))) for m in methods)
 
     # --- internals ---------------------------------------------------------------------------
     def batch(self, texts: Sequence[Text], *, baseline: str = "mask", score: str = "logit", truncate: bool = False,
