@@ -153,3 +153,33 @@ def test_contrast_accepts_numpy_and_torch_integers_like_target(explainer):
     assert [e.target["contrast"]["index"] for e in pair] == [0, 1]
     compared = explainer.compare("great fun", methods=["occlusion"], target=1, contrast=np.int64(0), faithfulness=False)
     assert compared["occlusion"].token_scores == expected.token_scores
+
+
+@pytest.mark.parametrize("name", ["truncate", "faithfulness", "return_attributions", "per_token", "target_side", "progress"])
+@pytest.mark.parametrize("value", ["false", "no", 0, None])
+def test_yes_no_parameters_must_be_bools(explainer, name, value):
+    if value is None and name == "progress":
+        return  # progress=None: shown when stderr is a terminal
+    with pytest.raises(FaithlensError, match=f"{name} must be True or False.*Got {type(value).__name__}"):
+        explainer.explain("great fun", "occlusion", **{name: value})
+    with pytest.raises(FaithlensError, match="truncate must be True or False"):
+        explainer.predict("great fun", truncate="false")
+
+
+def test_numeric_parameters_accept_numpy_and_torch_reals(explainer):
+    import json
+
+    import numpy as np
+
+    expected = explainer.explain("good film", "smoothgrad", noise=0.25, n_samples=3, warn_above=0.5)
+    for noise, warn in ((np.float32(0.25), np.float32(0.5)), (torch.tensor(0.25, dtype=torch.float64), torch.tensor(0.5))):
+        got = explainer.explain("good film", "smoothgrad", noise=noise, n_samples=3, warn_above=warn)
+        assert got.token_scores == expected.token_scores
+        json.loads(got.to_json())
+    ig = explainer.explain("good film", "ig", tolerance=np.float32(0.001)).token_scores
+    assert ig == explainer.explain("good film", "ig", tolerance=float(np.float32(0.001))).token_scores
+    assert explainer.compare("good film", methods=["ig"], tolerance=torch.tensor(0.001, dtype=torch.float64),
+                             faithfulness=False)["ig"].token_scores == ig
+    for bad in (np.bool_(True), "0.1", float("nan"), torch.tensor([0.1, 0.2])):
+        with pytest.raises(FaithlensError, match="'noise' parameter"):
+            explainer.explain("good film", "smoothgrad", noise=bad)
