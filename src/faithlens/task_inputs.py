@@ -123,6 +123,10 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
     An answer text that occurs more than once is refused, naming each occurrence's (start, end): which one is meant
     cannot be guessed, and the explanations of two occurrences differ."""
     if isinstance(answer, str):
+        if not answer.strip():
+            raise FaithlensError(f"The answer is empty ({answer!r}): a QA target names the answer to explain. Pass a "
+                                 "substring of the context (target='TEXT', CLI --answer TEXT), a (start, end) character "
+                                 "span, or leave it out to explain the predicted answer.")
         starts = [at for at in range(len(context)) if context.startswith(answer, at)] if answer else []
         if not starts:
             raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context.")
