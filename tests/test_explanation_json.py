@@ -141,6 +141,10 @@ def test_a_sampled_classifier_round_trips(classified):
     ({"faithfulness": 0.4}, "'faithfulness' must be null or a JSON object. Got float"),
     ({"faithfulness": {"k": 1, "comp": "high", "suff": 0.0, "log_odds": 0.0}}, "faithfulness 'comp' must be a finite"),
     ({"faithfulness": {"k": 1, "comp": 0.1, "suff": 0.0, "log_odds": 0.0, "beats_random": 2}}, "'beats_random' must be"),
+    ({"signed": False}, "'signed' is false, but shapley's scores are signed"),
+    ({"settings": lambda s: dict(s, target=1 - s["target"])}, "'settings' target is"),
+    ({"schema": True}, "schema version True"),
+    ({"schema": 4.0}, "schema version 4.0"),
 ])
 def test_values_faithlens_never_writes_are_refused(classified, changes, words):
     with pytest.raises(FaithlensError) as info:
@@ -170,3 +174,10 @@ def test_a_faithfulness_record_round_trips_and_shows():
                                                               faithfulness=True, n_random=3)
     back = Explanation.from_json(e.to_json())
     assert back == e and "faithfulness: Comp" in back._repr_html_()
+
+
+def test_signed_follows_the_method_when_it_is_known():
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "saliency")
+    assert e.signed is False and Explanation.from_json(e.to_json()) == e
+    with pytest.raises(FaithlensError, match="'signed' is true, but saliency's scores are magnitudes"):
+        Explanation.from_json(_with(e, signed=True))

@@ -157,6 +157,9 @@ def test_qa_answer_text_picks_the_target_span(qa):
 
     with pytest.raises(FaithlensError, match="does not occur in the context"):
         qa.explain(QA, "occlusion", target="popcorn")
+    for empty in ("", "  "):  # not "does not occur": an empty answer names nothing to explain
+        with pytest.raises(FaithlensError, match=r"The answer is empty \('\s*'\).*leave it out to explain the predicted"):
+            qa.explain(QA, "occlusion", target=empty)
 
 
 def test_qa_answer_off_token_boundaries_is_widened_with_a_note_and_a_repeated_answer_is_refused(qa):

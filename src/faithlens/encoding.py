@@ -122,8 +122,9 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
     if isinstance(texts, (set, frozenset)):
         raise FaithlensError(f"texts is a {type(texts).__name__}, which has no order, so the results could not be matched "
                              "to the texts. Pass a list, e.g. sorted(texts).")
-    if isinstance(texts, (bytes, bytearray)):
-        raise FaithlensError(f"texts is {type(texts).__name__}; expected a str. Decode it first, e.g. data.decode('utf-8').")
+    if isinstance(texts, (bytes, bytearray, memoryview)):
+        raise FaithlensError(f"texts is {type(texts).__name__}; expected a str. Decode it first, e.g. "
+                             f"{'bytes(data)' if isinstance(texts, memoryview) else 'data'}.decode('utf-8').")
     if hasattr(texts, "columns") and getattr(texts, "ndim", None) == 2:  # a pandas DataFrame: iterating gives its column names
         columns = [str(c) for c in texts.columns][:3]
         first = columns[0] if columns else "text"

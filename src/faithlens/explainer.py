@@ -32,7 +32,8 @@ from .options import applicable, check_settings, check_tolerance_value, estimate
 from .progress import progress as progress_bar
 from .progress import wanted
 from .task_inputs import DEFAULT_NEW_TOKENS, Target, encode_items
-from .task_inputs import a_noun as _a, as_int as _as_int, per_text as _per_text
+from .task_inputs import a_noun as _a, as_int as _as_int, as_number as _as_number, check_bool as _check_bool
+from .task_inputs import per_text as _per_text
 from .task_inputs import answer_tokens as _answer_tokens
 from .trust import DEFAULT_RANDOM, check_random, with_trust
 
@@ -54,6 +55,7 @@ class Explainer:
     # --- prediction --------------------------------------------------------------------------
     def predict(self, texts: Text | Sequence[Text], *, truncate: bool = False) -> Tensor:
         """Label probabilities (N, C) of a classifier for texts or text pairs (softmax; sigmoid for multi-label)."""
+        truncate = _check_bool("truncate", truncate)
         items, _ = as_items(texts)
         enc = encode(self.model, items, truncate=truncate)
         with torch.inference_mode():
@@ -142,7 +144,14 @@ class Explainer:
                                  "methods side by side, or call explain() once per method.")
         steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random = map(
             _as_int, (steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random))
-        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, as for target= (one rule)
+        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, for target= and contrast= alike (one rule)
+        contrast = _as_int(contrast)
+        tolerance, warn_above, noise = map(_as_number, (tolerance, warn_above, noise))  # np.float32, 0-d tensors
+        truncate, return_attributions, per_token, target_side, faithfulness = (
+            _check_bool(name, value) for name, value in (("truncate", truncate), ("return_attributions", return_attributions),
+                                                          ("per_token", per_token), ("target_side", target_side),
+                                                          ("faithfulness", faithfulness)))
+        progress = _check_bool("progress", progress, optional=True)
         items, single = as_items(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
@@ -184,7 +193,7 @@ class Explainer:
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
         if contrast is not None:
-            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(contrast)
+            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(foils)
         results: list[Explanation | None] = [None] * len(items)
         order = sorted(range(len(items)), key=lambda i: _length(items[i]))  # similar lengths share a batch
         show = wanted() if progress is None else bool(progress)
@@ -238,8 +247,19 @@ class Explainer:
         settings.setdefault("faithfulness", True)
         if isinstance(methods, str):  # one method's name, not its letters
             methods = [methods]
+        items, single = as_items(text)
+        if not single:
+            raise FaithlensError(f"compare() explains one text (or one pair) with several methods; got {len(items)} texts. "
+                                 "Pass one text, or call explain(texts, method) once per method for several texts.")
+        if methods is not None and not isinstance(methods, (list, tuple)):
+            methods = list(methods)
+        if not methods:
+            raise FaithlensError("compare() got an empty methods list. Pass at least one method name, e.g. "
+                                 f"methods=['sig', 'ig'] (available: {', '.join(available_methods())}), or leave methods out "
+                                 "for the defaults.")
+        settings = {k: _as_number(v) if k in ("tolerance", "warn_above", "noise") else v for k, v in settings.items()}
         check_settings(methods, settings)
-        return Comparison((m, self.explain(text, m, **applicable(m, settings))) for m in methods)
+        return Comparison((m, self.explain(items[0], m, **applicable(m, settings))) for m in methods)
 
     # --- internals ---------------------------------------------------------------------------
     def batch(self, texts: Sequence[Text], *, baseline: str = "mask", score: str = "logit", truncate: bool = False,

@@ -94,7 +94,7 @@ class Explanation:
             raise FaithlensError("Not an explanation: no 'schema' key (Explanation.to_json writes one, e.g. "
                                  f'"schema": {SCHEMA_VERSION}). Was it written by Explanation.to_json?')
         schema = d.pop("schema")
-        if schema not in SCHEMA_VERSIONS:
+        if isinstance(schema, bool) or not isinstance(schema, int) or schema not in SCHEMA_VERSIONS:
             raise FaithlensError(f"This explanation has schema version {schema!r}; faithlens {_version()} reads versions "
                                  f"{', '.join(map(str, SCHEMA_VERSIONS))}. Upgrade faithlens to read it.")
         known = {f.name: f for f in fields(cls)}

@@ -40,6 +40,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"'error' relative is {error['relative']!r}; a relative error is ≥ 0")
     if d.get("provenance") is not None and not isinstance(d["provenance"], dict):
         raise bad(f"'provenance' must be null or a JSON object. Got {type(d['provenance']).__name__}")
+    _check_method_fields(d, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
     _check_faithfulness(d.get("faithfulness"), bad)
@@ -114,3 +115,22 @@ def _check_faithfulness(f: Any, bad: Bad) -> None:
 
 def _number(x: Any) -> bool:
     return not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def _check_method_fields(d: dict[str, Any], bad: Bad) -> None:
+    """``signed`` is what a known method declares (SIG's scores have a sign, saliency's are magnitudes; the views
+    colour by it), and ``settings.target`` names the target that ``target`` describes (index, token span or ids)."""
+    from .methods import METHODS
+
+    spec = METHODS.get(d["method"])
+    if spec is not None and d["signed"] != spec.signed:
+        raise bad(f"'signed' is {str(d['signed']).lower()}, but {d['method']}'s scores are "
+                  f"{'signed' if spec.signed else 'magnitudes without a sign (signed: false)'}")
+    target, settings = d["target"], d["settings"]
+    described = next((target[k] for k in ("index", "token_span", "token_ids") if k in target), None)
+    if "target" in settings and described is not None and _plain(settings["target"]) != _plain(described):
+        raise bad(f"'settings' target is {settings['target']!r:.60}, but 'target' describes {described!r:.60}")
+
+
+def _plain(x: Any) -> Any:
+    return [_plain(v) for v in x] if isinstance(x, (list, tuple)) else x
