@@ -56,6 +56,25 @@ def test_digit_strings_index_when_no_label_is_a_number():
             named.explain("good", "occlusion", target=bad)
 
 
+@pytest.mark.parametrize("target, index", [("INDEX:1", 1), ("Label:positive", 1), (" index :0", 0)])
+def test_the_prefixes_are_read_ignoring_case(target, index):
+    named = Explainer(model_with(["negative", "positive"]))
+    assert named.explain("good", "occlusion", target=target).target["index"] == index
+
+
+def test_a_label_literally_named_like_a_prefix_is_refused_when_the_readings_differ():
+    odd = Explainer(model_with(["index:1", "plain"]))  # a config may carry any name
+    with pytest.raises(FaithlensError) as info:
+        odd.explain("good", "occlusion", target="INDEX:1")
+    message = str(info.value)
+    assert "the label name 'INDEX:1' (class 0)" in message and "class 1 ('plain')" in message
+    assert "label:INDEX:1" in message and "the plain number 1" in message
+    assert odd.explain("good", "occlusion", target="label:INDEX:1").target["index"] == 0
+    assert odd.explain("good", "occlusion", target="1").target["index"] == 1
+    agree = Explainer(model_with(["plain", "index:1"]))  # both readings are class 1
+    assert agree.explain("good", "occlusion", target="index:1").target["index"] == 1
+
+
 def test_the_cli_reads_targets_by_the_same_rule(tmp_path, capsys):
     m = model_with(["1", "0"])
     m.model.save_pretrained(tmp_path)

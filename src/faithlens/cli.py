@@ -106,11 +106,11 @@ def _main(argv: list[str] | None) -> int:
     if early is not None:
         print(f"faithlens: error: {early}", file=sys.stderr)
         return 2
-    args = parser.parse_args(argv)
     repeated = _repeated_option(sys.argv[1:] if argv is None else argv, parser)
     if repeated is not None:
         print(f"faithlens: error: {repeated}", file=sys.stderr)
         return 2
+    args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
@@ -154,7 +154,8 @@ def _options_of(parser: argparse.ArgumentParser | None) -> set[str]:
 
 
 def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
-    """An option that takes values given twice (``--method occlusion --method sig``): argparse keeps the
+    """An option given an empty value (``--html ""``: skipped as if absent, or read as the current folder),
+    or an option that takes values given twice (``--method occlusion --method sig``): argparse keeps the
     last and drops the first without a word. Options meant to repeat (``serve --model A --model B``,
     action="append") and flags are not counted. Tokens after ``--`` are texts, not options."""
     seen: dict[int, list[str]] = {}
@@ -171,6 +172,9 @@ def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | 
             continue
         values = [value] if eq else argv[i + 1:i + 2] if action.nargs is None else \
             list(itertools.takewhile(lambda t: not t.startswith("-"), argv[i + 1:]))
+        if any(not v.strip() for v in values):  # argparse takes '' as given; every reader would skip or misread it
+            what = action.metavar or action.dest.upper()
+            return f"{name} was given an empty value; give it a value ({what}, see --help) or drop {name}."
         if id(action) in seen:
             before = seen[id(action)]
             if action.nargs in ("+", "*"):

@@ -402,7 +402,8 @@ def _resolve_target(model: ClassifierModel, target: Target) -> int:
     """The class index a classifier's target names. One rule on every surface (API, CLI, web app):
 
     - an ``int`` is a class index (``-1`` and others outside 0..C-1 are errors);
-    - ``"index:N"`` is the index N and ``"label:NAME"`` the label NAME, whatever the label names are;
+    - ``"index:N"`` is the index N and ``"label:NAME"`` the label NAME (prefixes in any case); when a
+      label is literally named so (``"index:1"``) and that is another class, it is refused with both named;
     - any other ``str`` is a label name (exact, else ignoring case), or, when it is a whole number, the
       class index it reads as. A number that is both a label name and the index of *another* label
       (labels ``("1", "0")``: ``"1"`` names class 0 and indexes class 1) is refused with both readings
@@ -418,15 +419,30 @@ def _resolve_target(model: ClassifierModel, target: Target) -> int:
                                  f"(0..{len(labels) - 1}: {', '.join(labels)}).")
         return target
     prefix, colon, rest = target.partition(":")
-    if colon and prefix.strip() == "index":
-        if not rest.strip().lstrip("-").isdigit():
-            raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
-        return _resolve_target(model, int(rest))
-    if colon and prefix.strip() == "label" and target not in labels:
-        by_name = _label_index(labels, rest)
-        if by_name is None:
-            raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
-        return by_name
+    kind = prefix.strip().lower() if colon else ""
+    if kind in ("index", "label"):  # the prefixes are read ignoring case, like label names
+        literal = _label_index(labels, target)  # a config may name a class "index:1" itself
+        if kind == "index":
+            if not rest.strip().lstrip("-").isdigit():
+                if literal is not None:
+                    return literal
+                raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
+            by_prefix = _resolve_target(model, int(rest))
+            other = f"the plain number {int(rest)}" if _label_index(labels, rest.strip()) is None else \
+                f"the int {int(rest)} in Python"
+        else:
+            by_prefix = _label_index(labels, rest)
+            if by_prefix is None:
+                if literal is not None:
+                    return literal
+                raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
+            other = f"the name {rest.strip()!r} alone"
+        if literal is not None and literal != by_prefix:
+            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}: it is the label name {target!r} "
+                                 f"(class {literal}) and, read by its '{kind}:' prefix, class {by_prefix} "
+                                 f"({labels[by_prefix]!r}). Write label:{target} for the label named so, or "
+                                 f"{other} for class {by_prefix}.")
+        return by_prefix
     by_name = _label_index(labels, target)
     number = target.strip()
     if number.lstrip("-").isdigit():
