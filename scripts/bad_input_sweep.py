@@ -7,8 +7,12 @@ JSON field types, duplicate label names, a tolerance of 0, SQuAD offsets that ar
 before the command, --file -, --target on other tasks, label columns) and what a second breaker found (F1-F15: --out
 checked before training, a column or a digit label name read two ways, evaluate's --split and gold labels, a lone \\r in
 --file, JSON lists of texts and pairs, DataFrames, max_new_tokens on a classifier, QA answers off token boundaries or
-occurring twice, --random without the check, messages in CLI words, values from_json must refuse), filed under the
-kinds they belong to; each case with the outcome it must have.
+occurring twice, --random without the check, messages in CLI words, values from_json must refuse) and what a third
+breaker found (G1-G19: compare() given several texts or no methods, contrast= as a NumPy/torch int, memoryview texts,
+yes/no parameters given a str, NumPy/torch reals for numeric ones, an option given twice or given an empty value, SNLI
+label names in the model's order, 'index:'/'label:' as class names or --target prefixes in any case, a --max-length
+with no room for a text, messages in CLI words, from_json fields that contradict each other, an empty QA answer), filed
+under the kinds they belong to; each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -192,7 +196,7 @@ def cases(work: Path, explainer) -> list[Case]:
         ("tokenizer of another model", foreign_tok, "unknown tokens only"),
         ("corrupt config.json", bad_cfg, "could not load"),
         ("hub id while offline", "no-such-org/no-such-model-xyz", "--model PATH"),
-        ("empty model name", "", "model name is empty"),
+        ("empty model name", "", "--model was given an empty value"),  # G19: one CLI rule
     ]:
         add("1 models", name, lambda p=path: cli("explain", TEXT, "--model", p, "--method", "occlusion"), "error", words)
     add("1 models", "a good saved folder", lambda: cli("explain", TEXT, "--model", str(good), "--method", "occlusion", "--json"),
@@ -218,7 +222,7 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--method", "ig", "--unit", "word"), "does nothing for ig"),
         (("--method", "occlusion", "--steps", "20"), "does nothing for occlusion"),
         (("--method", "grad_x_input", "--samples", "5"), "does nothing for grad_x_input"),
-        (("--method", "sig", "--mode", "closed", "--steps", "20"), "with mode='closed'"),
+        (("--method", "sig", "--mode", "closed", "--steps", "20"), "--steps 20 does nothing for sig with --mode closed"),  # G13
         (("--unit", "sentence"), "Unknown unit"),
         (("--rule", "simpson"), "Unknown quadrature rule"),
         (("--baseline", "blank"), "Unknown baseline"),
@@ -638,7 +642,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         path = squad(name, fields, ctx)
         add(k, f"train --task qa: {name}", lambda p=path: train_qa(p), "error", words)
     add(k, "train --task qa: not JSON", lambda: train_qa(squad("not-json", raw="{oops")), "error", "not valid JSON")
-    add(k, "train --task qa: a list at the top", lambda: train_qa(squad("list", raw="[1, 2]")), "error", "not in SQuAD v1.1 format")
+    add(k, "train --task qa: a list at the top", lambda: train_qa(squad("list", raw="[1, 2]")), "error", 'must be a JSON object whose "data" is a list of articles. Got a JSON list')  # G15
     add(k, "train --task qa: UTF-16", lambda: train_qa(write("squad-utf16.json", '{"data": []}', encoding="utf-16")), "error",
         "not UTF-8")
     add(k, "train --task qa: no questions", lambda: train_qa(squad("none", raw='{"data": []}')), "error", "holds no questions")
@@ -1023,6 +1027,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first)
     out += second_breaker_cases(work, tsv, tiny_dir, write)
     out += breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first)
+    out += third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, squad, ok_json, first)
     return out
 
 
@@ -1182,7 +1187,7 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
     add(k, "explain --per-token on a classifier names --per-token", lambda: cli(
         "explain", "good", "--model", tiny_dir, "--method", "occlusion", "--per-token"), "error", "Drop --per-token.")
     add(k, "explain --target-side on a classifier", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
-                                                                "occlusion", "--target-side"), "error", "--per-token")
+                                                                "occlusion", "--target-side"), "error", "Drop --target-side.")  # G11
     a_file = work / "out-is-a-file"
     a_file.write_text("x")
     add(k, "train --out a file names --out", lambda: cli("train", "--train", tsv, "--base", tiny_dir, "--out", str(a_file)),
@@ -1397,10 +1402,12 @@ def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[C
         (("--random", "5", "--no-faithfulness"), "Drop --random, or drop --no-faithfulness"),
         (("--target", "positive", "--target", "negative"), "--target was given twice"),
         (("--baseline", "eos"), "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)."),
-        (("--mode", "closed", "--method", "ig"), "mode='closed' does nothing for ig; it is read by sig."),
     ]:
         add(k, "explain " + " ".join(argv), lambda a=argv: cli("explain", "great fun", "--model", tiny_dir, "--method",
                                                                "occlusion", *a), "error", words)
+    add(k, "explain --method ig --mode closed", lambda: cli("explain", "great fun", "--model", tiny_dir, "--method", "ig",
+                                                            "--mode", "closed"), "error",
+        "--mode closed does nothing for ig; it is read by sig.")  # in CLI words since G13
     add(k, "QA --contrast names CLI options", lambda: cli("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model",
                                                           qa_dir, "--method", "occlusion", "--contrast", "x"), "error",
         "an extractive question answering model, which has none. Drop the contrast")
@@ -1438,6 +1445,213 @@ def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[C
     return out
 
 
+def third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, squad, ok_json, first) -> list[Case]:
+    """What a third independent breaker found (issue 22, G1-G19), each in the kind it belongs to: compare()'s
+    inputs, yes/no and numeric API parameters, options given twice or empty, gold label names, reserved label
+    prefixes, --max-length too small, messages in CLI words, from_json's agreement checks, empty QA answers."""
+    import numpy as np
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+
+    # G1-G6: the API's types (kind 13)
+    k = "13 api types"
+    add(k, "compare() with two texts", lambda: tx.compare(["great fun", "a dull mess"], methods=["occlusion"]), "error",
+        "compare() explains one text (or one pair) with several methods; got 2 texts")  # G1
+    add(k, "compare(methods=[])", lambda: tx.compare("great fun", methods=[]), "error", "compare() got an empty methods list")
+    add(k, "compare(methods=iter([]))", lambda: tx.compare("great fun", methods=iter([])), "error", "empty methods list")  # G2
+    plain = lambda: tx.explain("great fun", "occlusion", target=1, contrast=0).token_scores  # noqa: E731
+    for name, foil in (("numpy.int64(0)", np.int64(0)), ("a 0-d torch tensor", torch.tensor(0))):  # G3
+        add(k, f"contrast={name}", lambda f=foil: tx.explain("great fun", "occlusion", target=1, contrast=f), "ok",
+            "contrast class 0, the scores of contrast=0, JSON-ready",
+            lambda e: e.target["contrast"]["index"] == 0 and e.token_scores == plain() and bool(json.loads(e.to_json())))
+    add(k, "explain(memoryview(b'good'))", lambda: tx.explain(memoryview(b"good"), "occlusion"), "error",
+        "texts is memoryview; expected a str. Decode it first, e.g. bytes(data).decode('utf-8')")  # G4
+    for name, value, words in [  # G5: a str such as 'false' is true in Python
+        ("truncate", "false", "truncate must be True or False. Got str 'false'. A str is always true"),
+        ("faithfulness", "no", "faithfulness must be True or False. Got str 'no'"),
+        ("per_token", 0, "per_token must be True or False. Got int 0"),
+        ("return_attributions", None, "return_attributions must be True or False. Got NoneType"),
+        ("progress", "off", "progress must be True or False (or None). Got str 'off'"),
+    ]:
+        add(k, f"explain({name}={value!r})", lambda n=name, v=value: tx.explain("great fun", "occlusion", **{n: v}), "error",
+            words)
+    add(k, "predict(truncate='false')", lambda: tx.predict("great fun", truncate="false"), "error",
+        "truncate must be True or False")
+    add(k, "explain(faithfulness=numpy.bool_(True))", lambda: tx.explain("great fun", "occlusion",
+                                                                        faithfulness=np.bool_(True)), "ok",
+        "read as True: a faithfulness record", lambda e: e.faithfulness is not None)
+    smooth = lambda: tx.explain("good film", "smoothgrad", noise=0.25, n_samples=3, warn_above=0.5).token_scores  # noqa: E731
+    add(k, "noise=np.float32(0.25), warn_above=np.float32(0.5)", lambda: tx.explain(  # G6
+        "good film", "smoothgrad", noise=np.float32(0.25), n_samples=3, warn_above=np.float32(0.5)), "ok",
+        "the scores of the plain floats, JSON-ready", lambda e: e.token_scores == smooth() and bool(json.loads(e.to_json())))
+    add(k, "compare(tolerance=a 0-d float64 tensor)", lambda: tx.compare(
+        "good film", methods=["ig"], tolerance=torch.tensor(0.001, dtype=torch.float64), faithfulness=False), "ok",
+        "the scores of tolerance=0.001", lambda c: c["ig"].token_scores == tx.explain("good film", "ig",
+                                                                                      tolerance=0.001).token_scores)
+    for name, bad in (("numpy.bool_(True)", np.bool_(True)), ("a 2-element tensor", torch.tensor([0.1, 0.2]))):
+        add(k, f"noise={name}", lambda b=bad: tx.explain("good film", "smoothgrad", noise=b), "error", "'noise' parameter")
+
+    # G7, G11, G13, G14, G19: the command line (kind 12)
+    k = "12 parsing"
+    for argv, words in [
+        (("explain", "good", "--model", tiny_dir, "--method", "occlusion", "--method", "sig"),  # G7
+         "--method was given twice; list several values after one --method: --method occlusion sig"),
+        (("evaluate", "--data", tsv, "--seed", "1", "--seed=2"), "--seed was given twice ('1', then '2'); it takes one value"),
+        (("explain", "--file", "a.txt", "--file", "b.txt"), "--file was given twice ('a.txt', then 'b.txt')"),
+        (("facade", "train", "--model", tiny_dir, "--out", "a", "--out", "b"), "--out was given twice ('a', then 'b')"),
+        (("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model", qa_dir, "--method", "occlusion",  # G11
+          "--target-side"), "--target-side sets the generated tokens' side of a causal language model's per-token matrix"),
+        (("explain", "good", "--model", tiny_dir, "--method", "occlusion", "--steps", "5"),  # G13
+         "--steps 5 does nothing for occlusion"),
+        (("explain", "good", "--model", tiny_dir, "--method", "saliency", "--unit", "word"), "--unit word does nothing for saliency"),
+        (("explain", "good", "--model", tiny_dir, "--method", "saliency", "--rule", "leja"), "--rule leja does nothing for saliency"),
+        (("evaluate", "--model", tiny_dir, "--data", tsv, "--methods", "sig:mode=closed,steps=5"),
+         "'sig:mode=closed,steps=5': closed-form SIG has no steps"),
+        (("audit", "--model", tiny_dir, "--data", tsv, "--html", ""),  # G19: was skipped as if absent
+         "--html was given an empty value; give it a value (PATH, see --help) or drop --html."),
+        (("evaluate", "--out= "), "--out was given an empty value"),
+        (("explain", "good", "--method", "occlusion", ""), "--method was given an empty value"),
+        (("facade", "train", "--init-from", ""), "--init-from was given an empty value"),
+        (("explain", "good", "--model", tiny_dir, "--method", "occlusion", "--html", ""), "--html was given an empty value"),
+        (("explain", "--model", tiny_dir, "--method", "occlusion", "--", ""), "Text 0 is empty"),  # a text, not an option
+    ]:
+        shown = {tiny_dir: "TINY", qa_dir: "QA", tsv: Path(tsv).name}
+        add(k, " ".join(repr(a) if not a.strip() else shown.get(a, a) for a in argv), lambda a=argv: cli(*a), "error", words)
+    add(k, "explain -- --method (a text after --)", lambda: cli("explain", "--model", tiny_dir, "--method", "occlusion",
+                                                                "--json", "--no-faithfulness", "--", "--method"),
+        "ok", "the text '--method' explained", lambda r: ok_json(1)(r) and first(r)["text"] == "--method")
+    seed_help = lambda r: " ".join(r.out.split()).partition("--seed SEED seed")[2][:400]  # noqa: E731
+    seeded = ("shapley", "kernel_shap", "lime", "random")
+    add(k, "explain --help: --seed names every seeded method", lambda: cli("explain", "--help"), "ok",  # G14
+        "shapley, kernel_shap, lime, random and the faithfulness check's orderings",
+        lambda r: r.code == 0 and all(w in seed_help(r) for w in (*seeded, "random word orderings")))
+    add(k, "evaluate --help: --seed names every seeded method", lambda: cli("evaluate", "--help"), "ok",
+        "shapley, kernel_shap, lime and the random row", lambda r: r.code == 0 and all(w in seed_help(r) for w in seeded))
+
+    # G8: gold label names follow the model's own names (kind 4)
+    k = "4 data"
+    nli_dir = folder("g-nli", "bert", ["entailment", "neutral", "contradiction"], num_labels=3)
+    rows = [("a man sleeps", "a person rests", "neutral"), ("a dog runs", "an animal moves", "Entailment"),
+            ("kids play", "nobody plays", "contradiction")]
+    nli = write("g-snli.jsonl", "".join(json.dumps({"premise": p, "hypothesis": h, "label": y}) + "\n" for p, h, y in rows))
+    run = work / "g-snli-run"
+
+    def gold_labels():
+        done = cli("evaluate", "--model", nli_dir, "--data", nli, "--methods", "occlusion", "--no-shuffle", "--quiet",
+                   "--no-curves", "--no-random", "--out", str(run))
+        return _first_of(done, {json.loads(x)["text"]: json.loads(x)["label"]
+                                for x in (run / "records.jsonl").read_text().splitlines()} if done.code == 0 else {})
+
+    add(k, "evaluate: SNLI label names on a model named entailment/neutral/contradiction", gold_labels, "ok",
+        "neutral is class 1, entailment 0, contradiction 2 (the model's, not sorted order)",
+        lambda r: r[0].code == 0 and r[1] == {"a man sleeps": 1, "a dog runs": 0, "kids play": 2})
+    unsure = write("g-unsure.jsonl", json.dumps({"premise": "a cat naps", "hypothesis": "a cat sleeps", "label": "unsure"})
+                   + "\n" + json.dumps({"premise": "a", "hypothesis": "b", "label": "neutral"}) + "\n")
+    add(k, "evaluate: a gold label name the model lacks", lambda: cli("evaluate", "--model", nli_dir, "--data", unsure,
+                                                                     "--methods", "occlusion", "--quiet"), "error",
+        "include 'unsure', which the model does not have (its labels: entailment, neutral, contradiction)")
+
+    def api_evaluate_out(value):
+        from faithlens.evaluate.run import evaluate
+
+        return evaluate(tx.model, faithlens_data().read_file(tsv), methods=["occlusion"], out=value, progress=False)
+
+    add(k, "API evaluate(out='')", lambda: api_evaluate_out(""), "error", "was given an empty path")  # G19
+
+    # G9, G10, G19: training (kind 11)
+    k = "11 training options"
+    train = lambda *more: cli("train", "--train", tsv, "--base", tiny_dir, "--out", str(work / "g-train"), *more)  # noqa: E731
+    for argv, words in [
+        (("--labels", "neg", "index:1"), "names a class 'index:1': 'index:' and 'label:' are reserved prefixes"),  # G9
+        (("--labels", "LABEL:pos", "neg"), "names a class 'LABEL:pos': 'index:' and 'label:' are reserved prefixes"),
+        (("--max-length", "1"), "adds 2 special tokens to each text, so every input would train on nothing. "  # G10
+                                "Pass --max-length 3 or more"),
+        (("--max-length", "2"), "--max-length 3 or more"),
+    ]:
+        add(k, "train " + " ".join(argv), lambda a=argv: train(*a), "error", words)
+    add(k, "train --max-length 3 (the least useful value)", lambda: _first_of(
+        cli("train", "--train", tsv, "--base", tiny_dir, "--max-length", "3", "--out", str(work / "g-len3")), work / "g-len3"),
+        "ok", "a model trained", lambda r: r[0].code == 0 and (r[1] / "config.json").exists())
+
+    def fine_tune(**kw):
+        from faithlens.training import fine_tune as tune
+
+        args = dict(base_model=tiny_dir, train=(["good film", "bad film"], [1, 0]), validation=([], []), test=([], []),
+                    out_dir=work / "g-api-ft", label_names=["negative", "positive"], progress=False)
+        return tune(**dict(args, **kw))
+
+    add(k, "fine_tune(pairs, max_length=4)", lambda: fine_tune(
+        train=([("a man sleeps", "a person rests"), ("a dog runs", "a cat sits")], [1, 0]), max_length=4), "error",
+        "adds 3 special tokens to each pair, so every input would train on nothing. Pass --max-length 5 or more")
+    add(k, "fine_tune(out_dir='')", lambda: fine_tune(out_dir=""), "error", "empty path")  # G19: read as '.'
+
+    # G12, G15: settings' values (kinds 2 and 16)
+    k = "16 overflow"
+    for spec, words in [("ig:steps=nan", "Got 'nan'."), ("ig:steps=0N", "Got '0N'."),
+                        ("sig:tolerance=-1", "Expected a number in (0, 1) in method spec 'sig:tolerance=-1'. Got '-1'.")]:
+        add(k, f"evaluate {spec}", lambda s=spec: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods", s,
+                                                      "--quiet"), "error", words)
+    add(k, "method spec ig:steps=3n", lambda: faithlens_specs().parse_method("ig:steps=3n"), "ok", "3 steps per token",
+        lambda m: m.steps_per_token == 3)
+    add(k, "explain --warn-above inf", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "occlusion",
+                                                   "--warn-above", "inf"), "error", "must be a finite number ≥ 0")  # G15
+
+    # G15, G17: SQuAD files and QA answers (kind 10)
+    k = "10 squad"
+    add(k, "SQuAD file: an object without 'data'", lambda: faithlens_qa().read_squad(squad("g-nodata", raw='{"version": 1}')),
+        "error", "must be a JSON object whose \"data\" is a list of articles. Got an object with keys ['version']")
+    for target in ("", "  "):  # G17: not "does not occur in the context"
+        add(k, f"QA target={target!r}", lambda t=target: qa_x.explain(("Who wrote it?", "Ann wrote it."), "occlusion",
+                                                                        target=t), "error", f"The answer is empty ({target!r})")
+    add(k, "QA --answer '  '", lambda: cli("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model", qa_dir,
+                                          "--method", "occlusion", "--answer", "  "), "error", "The answer is empty")
+
+    # G16: from_json checks fields against each other (kind 15)
+    k = "15 json"
+    sampled = tx.explain("a good film", "shapley", n_samples=3)
+    magnitudes = tx.explain("a good film", "saliency")
+
+    def changed(e, **changes):
+        d = e.to_dict()
+        for key, value in changes.items():
+            d[key] = value(d[key]) if callable(value) else value
+        return json.dumps(d)
+
+    for name, text, words in [
+        ("shapley with signed false", changed(sampled, signed=False), "'signed' is false, but shapley's scores are signed"),
+        ("saliency with signed true", changed(magnitudes, signed=True), "'signed' is true, but saliency's scores are magnitudes"),
+        ("settings' target not the target", changed(sampled, settings=lambda s: dict(s, target=1 - s["target"])),
+         "'settings' target is"),
+        ("schema true", changed(sampled, schema=True), "schema version True"),
+        ("schema 4.0", changed(sampled, schema=4.0), "schema version 4.0"),
+    ]:
+        add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
+    add(k, "from_json: a saliency round trip (signed false)", lambda: faithlens.Explanation.from_json(magnitudes.to_json()),
+        "ok", "equal, unsigned", lambda back: back == magnitudes and back.signed is False)
+
+    # G18: the --target prefixes (kind 14)
+    k = "14 digit labels"
+    for target, index in (("INDEX:1", 1), ("Label:positive", 1), (" index :0", 0)):
+        add(k, f"API target={target!r} (prefix in another case)", lambda t=target: tx.explain("good", "occlusion", target=t),
+            "ok", f"class {index}", lambda e, i=index: e.target["index"] == i)
+    odd_dir = folder("g-index-label", "bert", ["index:1", "plain"])
+    odd = faithlens.Explainer(odd_dir)
+    add(k, "API labels ('index:1', 'plain'): target='INDEX:1'", lambda: odd.explain("good", "occlusion", target="INDEX:1"),
+        "error", "it is the label name 'INDEX:1' (class 0) and, read by its 'index:' prefix, class 1 ('plain')")
+    for target, index in (("label:INDEX:1", 0), ("1", 1)):
+        add(k, f"API labels ('index:1', 'plain'): target={target!r}", lambda t=target: odd.explain("good", "occlusion",
+                                                                                                  target=t),
+            "ok", f"class {index}", lambda e, i=index: e.target["index"] == i)
+    agree = faithlens.Explainer(folder("g-index-agree", "bert", ["plain", "index:1"]))
+    add(k, "API labels ('plain', 'index:1'): target='index:1' (both readings class 1)",
+        lambda: agree.explain("good", "occlusion", target="index:1"), "ok", "class 1", lambda e: e.target["index"] == 1)
+    add(k, "CLI labels ('index:1', 'plain'): --target index:1", lambda: cli("explain", "good", "--model", odd_dir, "--method",
+                                                                           "occlusion", "--target", "index:1"),
+        "error", "Write label:index:1 for the label named so, or the plain number 1 for class 1")
+    return out
+
+
 class _first_of(tuple):
     """(a CLI result, what else the check reads): judged like the CLI result (a refusal is an error)."""
 
@@ -1449,6 +1663,18 @@ def faithlens_data():
     from faithlens import data
 
     return data
+
+
+def faithlens_specs():
+    from faithlens.evaluate import specs
+
+    return specs
+
+
+def faithlens_qa():
+    from faithlens import qa
+
+    return qa
 
 
 def _announce(explainer, text):
