@@ -127,15 +127,19 @@ class AppendFile:
 
 # --- checking output paths before the work -----------------------------------------------------------
 
-def check_output_file(path: str | os.PathLike, *, option: str) -> Path:
+def check_output_file(path: str | os.PathLike, *, option: str, suffix: str) -> Path:
     """``path`` will be written as a file: refuse a folder there, create a missing parent folder,
-    refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded)."""
+    refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded).
+
+    ``suffix``: the extension the option writes (".html" for --html, ".json" for --json): the file name each
+    refusal suggests ends with it (a folder ``out.v1/`` suggests ``out.v1/report.html``, never ``report.v1``)."""
+    example = f"report{suffix}"
     if not str(path).strip():
-        raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} report.html.")
+        raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} {example}.")
     path = Path(path).expanduser()
     if path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "
-                             f"{str(path / ('report' + (path.suffix or '.html')))!r}.")
+                             f"{str(path / example)!r}.")
     _ensure_folder(path.parent, option=option, target=path)
     if path.exists() and not os.access(path, os.W_OK):
         raise FaithlensError(f"{option} {str(path)!r} exists and is not writable. Choose another file or change its "

@@ -117,6 +117,9 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
         if m not in METHODS:
             raise unknown_choice("method", m, METHODS)
     s = dict(settings)
+    from .baselines import check_baseline_choice
+
+    check_baseline_choice(s.get("baseline"), s.get("baseline_token"))
     if s.get("steps") is not None and s["steps"] != "auto":  # "auto": as many as the tolerance needs (sig, ig)
         check_steps(s["steps"])
     if s.get("n_samples") is not None:

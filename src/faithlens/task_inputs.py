@@ -36,13 +36,34 @@ def encode_items(model: ClassifierModel, items: Sequence[Text], *, truncate: boo
     return encode(model, items, truncate=truncate), [()] * len(items)
 
 
+# What each surface takes a QA model's questions with their contexts as (`check_qa_pairs`'s ``how``).
+QA_PAIRS_API = ("Pass (question, context) pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) "
+                "(CLI: faithlens explain --pair QUESTION CONTEXT).")
+QA_PAIRS_DATA = ("Pass --data with questions and their contexts: a SQuAD-format .json file, or a table (.tsv, .csv, "
+                 ".jsonl) with 'question' and 'context' columns.")
+QA_PAIRS_DATA_API = ("Pass a dataset of (question, context) pairs: load_dataset('squad.json') (SQuAD format) or a table "
+                     "with 'question' and 'context' columns (CLI: --data FILE).")
+QA_PAIRS_WEB = ('Put each question\'s context in the "Contexts" box, one per question line (JSON: "pairs": '
+                '["context", ...], one per text).')
+
+
+def check_qa_pairs(model: ClassifierModel, items: Sequence, *, how: str) -> None:
+    """A QA model explains (question, context) pairs, never single texts: one rule for every surface, checked
+    before any model pass. ``how`` says what the caller's surface takes instead (QA_PAIRS_API, QA_PAIRS_DATA, ...):
+    `faithlens audit` and `evaluate` have no --pair, so each surface names its own way. Raises FaithlensError."""
+    if model.task.name != "qa":
+        return
+    single = [i for i, item in enumerate(items) if not isinstance(item, tuple)]
+    if single:
+        raise FaithlensError(f"{model.name!r} is a question-answering model: it explains (question, context) pairs, but "
+                             f"got {len(single)} single text(s) (e.g. {str(items[single[0]])[:60]!r}). {how}")
+
+
 def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
     """One window per question: the one holding the requested answer, else the best predicted span."""
     questions, contexts = split_items(items)
     if contexts is None:
-        raise FaithlensError(f"{model.name!r} answers questions about a context: pass (question, context) "
-                             "pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) or "
-                             "faithlens explain --pair QUESTION CONTEXT.")
+        check_qa_pairs(model, items, how=QA_PAIRS_API)
     enc, item_of = encode_windows(model, questions, contexts)
     rows, notes = [], []
     with torch.inference_mode():

@@ -165,8 +165,10 @@ def fine_tune_qa(
                           [{"text": ex.answers[0], "answer_start": ex.answer_start}] if ex.answers else [],
                           Path("train"))
     tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering)
+    positions = getattr(model.config, "max_position_embeddings", None)
+    qa.check_windows(tokenizer, [*train, *test], max_length=max_length, stride=stride,  # before training, not after
+                     positions=positions if isinstance(positions, int) else None)
     check_model_length(tokenizer, model, max_length)
-    qa.check_windows(tokenizer, list(test), max_length=max_length, stride=stride)  # before training, not after
     feats = qa.features(tokenizer, train, max_length=max_length, stride=stride)
     keys = [k for k in ("input_ids", "attention_mask", "token_type_ids", "start_positions", "end_positions") if k in feats]
     table = {k: torch.tensor(feats[k]) for k in keys}
@@ -264,21 +266,19 @@ def _check_settings(settings: dict[str, Any]) -> None:
         raise FaithlensError(f"The 'max_length' parameter of fine_tune must be at most {MAX_TRAIN_LENGTH} tokens. Got "
                              f"{settings['max_length']:,}. Use the base model's limit (512 for BERT-style encoders) or less.")
     if "stride" in settings:
-        check_stride(settings["stride"], settings["max_length"])
+        check_stride(settings["stride"])
     _check_unit_interval("lr", settings["lr"], example="5e-5", allow_zero=False)
     _check_unit_interval("warmup_ratio", settings["warmup_ratio"], example="0.1", allow_zero=True)
     _check_unit_interval("weight_decay", settings["weight_decay"], example="0.01", allow_zero=True)
 
 
-def check_stride(stride: object, max_length: int, *, option: str = "'stride' parameter") -> None:
-    """QA windows: the overlap must be an int in [0, max_length); the tokenizer needs room for the question too."""
+def check_stride(stride: object, *, option: str = "'stride' parameter") -> None:
+    """QA windows' overlap: an int ≥ 0. Whether it leaves room in a window (it must be smaller than max_length, less
+    the question and the special tokens) depends on the questions, so `qa.check_windows` checks that, suggesting
+    settings that work."""
     if isinstance(stride, bool) or not isinstance(stride, int) or stride < 0:
         raise FaithlensError(f"The {option} (overlap of a long context's windows, in tokens) must be an int ≥ 0. Got "
                              f"{stride!r}.")
-    if stride >= max_length:
-        raise FaithlensError(f"The {option} ({stride}) must be smaller than max_length ({max_length}): each window "
-                             f"holds the question, the overlap and at least one new context token. Try stride "
-                             f"{max(0, max_length // 3)} (a third of max_length).")
 
 
 def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int, *, pairs: bool | None = None) -> None:

@@ -26,6 +26,7 @@ from ..methods import get_method
 from ..metrics import DEFAULT_TOPK, PROTOCOLS, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
 from ..robustness import parse_metrics
+from ..task_inputs import QA_PAIRS_DATA_API, check_qa_pairs
 from ..version import __version__
 from .folder import (SETTINGS_FILE, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
                      records_path, saved_run)
@@ -91,6 +92,7 @@ def evaluate(
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
                          rationales=None if rationales is None else rationales.source, metrics=extra)
     check_rationales(rationales, dataset)
+    check_qa_pairs(model, dataset.texts, how=QA_PAIRS_DATA_API)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise FaithlensError(f"The 'batch_size' parameter of evaluate must be a positive int. Got {batch_size!r} instead.")
     base = resolve_baseline(model, baseline)
