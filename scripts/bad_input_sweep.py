@@ -11,8 +11,10 @@ occurring twice, --random without the check, messages in CLI words, values from_
 breaker found (G1-G19: compare() given several texts or no methods, contrast= as a NumPy/torch int, memoryview texts,
 yes/no parameters given a str, NumPy/torch reals for numeric ones, an option given twice or given an empty value, SNLI
 label names in the model's order, 'index:'/'label:' as class names or --target prefixes in any case, a --max-length
-with no room for a text, messages in CLI words, from_json fields that contradict each other, an empty QA answer), filed
-under the kinds they belong to; each case with the outcome it must have.
+with no room for a text, messages in CLI words, from_json fields that contradict each other, an empty QA answer) and a
+fourth (I1-I7: the web app's JSON values read by the API's rules, --baseline with --baseline-token, a dotted folder
+given for a file, a QA model's single texts on audit, evaluate and the web app, --subset and --max-length of QA
+training), filed under the kinds they belong to; each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -1028,6 +1030,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += second_breaker_cases(work, tsv, tiny_dir, write)
     out += breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first)
     out += third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, squad, ok_json, first)
+    out += fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad)
     return out
 
 
@@ -1147,14 +1150,16 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
                                                                        "--quiet"), "error", "load_dataset(..., format='tsv')")
     long_q = squad("long-q2", {"question": " ".join(["which"] * 40) + "?"})
     full_q = squad("full-q", {"question": " ".join(["which"] * 60) + "?"})
-    add(k, "train --task qa: a question that fills the window", lambda: train_qa(full_q), "error", "Raise --max-length to at least")
+    add(k, "train --task qa: a question that fills the window", lambda: train_qa(full_q), "error",
+        "Shorten the question: the base model's 64 positions leave no room")  # I7: no --max-length above the model's
 
     def window_hint(path):
         err = train_qa(path).err
         return err, re.search(r"--max-length to at least (\d+)", err)
 
     add(k, "train --task qa: no --stride 0 among the hints", lambda: window_hint(full_q)[0], "ok",
-        "no stride offered where none helps", lambda err: "--stride" not in err.split("Raise", 1)[1] and "error:" in err)
+        "no stride offered where none helps",
+        lambda err: "error:" in err and "--stride" not in err.split("not more than the stride 16.", 1)[1])
 
     def follow_hint():
         err, needed = window_hint(long_q)
@@ -1649,6 +1654,107 @@ def third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, sq
     add(k, "CLI labels ('index:1', 'plain'): --target index:1", lambda: cli("explain", "good", "--model", odd_dir, "--method",
                                                                            "occlusion", "--target", "index:1"),
         "error", "Write label:index:1 for the label named so, or the plain number 1 for class 1")
+    return out
+
+
+def fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad) -> list[Case]:
+    """What a fourth independent breaker found (issue 22, I1-I7), each in the kind it belongs to: the web app's JSON
+    values read by the API's rules (an empty target, numbers and yes/no given as strings), --baseline with
+    --baseline-token, a folder with a dot given for a file, a QA model given single texts on surfaces without --pair,
+    --subset of QA data, and --max-length suggestions that work when applied."""
+    import re
+
+    from faithlens.app import Limits, create_app
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    host = {"Host": "127.0.0.1:8765"}
+    apps = {}
+
+    def web(explainer, body, *, form=False):
+        key = id(explainer)
+        if key not in apps:
+            apps[key] = create_app(explainer, limits=Limits()).test_client()
+        r = (apps[key].post("/api/explain", data=body, headers=host) if form else
+             apps[key].post("/api/explain", data=json.dumps(body), content_type="application/json", headers=host))
+        payload = r.get_json(silent=True)
+        if r.status_code >= 400:
+            return {"status": r.status_code, "error": (payload or {}).get("error") if isinstance(payload, dict) else None}
+        return {"ok": r.status_code, "json": payload}
+
+    # I1, I2: the web app's JSON values follow the Python API's types (kind 7)
+    k = "7 web app"
+    add(k, 'I1: JSON "target": "" (the API refuses target="")', lambda: web(tx, {"text": "good fun", "method": "occlusion",
+                                                                          "target": ""}), "error", "Unknown target ''")  # I1
+    add(k, "I1: form target= (the predicted-class choice)", lambda: web(tx, {"text": "good fun", "method": "occlusion",
+                                                                        "target": ""}, form=True),
+        "ok", "the predicted class", lambda r: r.get("ok") == 200 and r["json"][0]["target"]["index"]
+        == int(tx.predict("good fun").argmax()))
+    for name, body, words in [  # I2
+        ('JSON "steps": "5"', {"text": "good", "method": "ig", "steps": "5"}, "as a JSON number"),
+        ('JSON "samples": "3"', {"text": "good", "method": "smoothgrad", "samples": "3"}, "as a JSON number"),
+        ('JSON "steps": 5.0', {"text": "good", "method": "ig", "steps": 5.0}, "Got float 5.0"),
+        ('JSON "truncate": "true"', {"text": "good", "method": "occlusion", "truncate": "true"}, "a JSON boolean"),
+    ]:
+        add(k, f"I2: {name}", lambda b=body: web(tx, b), "error", words)
+    add(k, "I2: form steps=5 (a form sends text)", lambda: web(tx, {"text": "good", "method": "ig", "steps": "5"}, form=True),
+        "ok", "5 steps", lambda r: r.get("ok") == 200 and r["json"][0]["settings"]["steps"] == 5)
+
+    # I3: --baseline and --baseline-token are alternatives (kind 2)
+    k = "2 options"
+    add(k, "I3: --baseline pad --baseline-token good", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
+                                                               "occlusion", "--baseline", "pad", "--baseline-token", "good"),
+        "error", "--baseline pad and --baseline-token good) are alternatives")
+    add(k, "I3: API baseline='pad', baseline_token='[PAD]'", lambda: tx.explain("good", "occlusion", baseline="pad",
+                                                                           baseline_token="[PAD]"),
+        "error", "baseline='pad' and baseline_token='[PAD]'")
+
+    # I4: a folder whose name has a dot, given for a file (kind 17)
+    k = "17 paths"
+    dotted = work / "out.v1"
+    dotted.mkdir(exist_ok=True)
+    add(k, "I4: explain --html out.v1/ (a folder)", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "occlusion",
+                                                            "--html", str(dotted)), "error", f"{dotted / 'report.html'}")
+    for option, suffix in (("--json", ".json"), ("--markdown", ".md")):
+        add(k, f"I4: audit {option} out.v1/ (a folder)", lambda o=option: cli("audit", "--model", tiny_dir, "--data", tsv, o,
+                                                                         str(dotted)), "error", f"{dotted / ('report' + suffix)}")
+
+    # I5: a QA model given single texts, in each surface's words (kind 12)
+    k = "12 argument parsing"
+    for command in (("audit", "--limit", "2", "--steps", "2"), ("evaluate", "--methods", "occlusion", "--quiet")):
+        add(k, f"I5: {command[0]} a QA model on single texts", lambda c=command: cli(c[0], "--model", qa_dir, "--data", tsv,
+                                                                               *c[1:]),
+            "error", "Pass --data with questions and their contexts: a SQuAD-format .json file")
+    add(k, "I5: web app: a QA model on single texts", lambda: web(qa_x, {"text": "Who wrote it?", "method": "occlusion"}),
+        "error", 'Put each question\'s context in the "Contexts" box')
+
+    def qa_audit_api():
+        from faithlens.audit.report import audit
+
+        return audit(qa_x.model, ["Who wrote it?"], progress=False)
+
+    add(k, "I5: API audit() of a QA model on single texts", qa_audit_api, "error", "audit(model, [('Who wrote it?'")
+
+    # I6, I7: QA training sizes (kind 11)
+    k = "11 training options"
+    qa_squad = squad("i-subset")
+    add(k, "I6: train --task qa --subset 10 (more than the data)", lambda: cli(
+        "train", "--task", "qa", "--train", qa_squad, "--base", qa_dir, "--max-length", "48", "--stride", "16",
+        "--subset", "10", "--epochs", "1", "--out", str(work / "i-subset")), "ok", "a note: all are used",
+        lambda r: r.code == 0 and "--subset 10 is not smaller than the 1 training questions; training on all 1" in r.err)
+
+    def suggestion_applied():
+        argv = ("train", "--task", "qa", "--train", qa_squad, "--base", qa_dir, "--epochs", "1")
+        refused = cli(*argv, "--max-length", "8", "--out", str(work / "i-len8"))
+        said = dict(re.findall(r"(--max-length|--stride) (\d+)", refused.err.split("tokens, not more than", 1)[-1]))
+        return _first_of(cli(*argv, *[x for pair in said.items() for x in pair], "--out", str(work / "i-len-ok")),
+                         refused, said)
+
+    add(k, "I7: train --task qa --max-length 8", lambda: cli(
+        "train", "--task", "qa", "--train", qa_squad, "--base", qa_dir, "--max-length", "8", "--out", str(work / "i-8")),
+        "error", "Pass --max-length 64 --stride 28 (the base model has 64 positions)")  # I7
+    add(k, "I7: train --task qa --max-length 8, then its suggestion", suggestion_applied, "ok", "the suggestion trains",
+        lambda r: r[0].code == 0 and r[1].code == 2 and r[2] == {"--max-length": "64", "--stride": "28"})
     return out
 
 

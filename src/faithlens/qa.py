@@ -186,7 +186,8 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
         fixes.append(f"lower --stride below {room} (e.g. --stride {room // 2})")
     if not fixes and most is not None and most >= 2:
         fixes.append(f"pass --max-length {positions} --stride {most // 2} (the base model has {positions} positions)")
-    fixes.append("shorten the question")
+    fixes.append("shorten the question" if fixes or positions is None else
+                 f"shorten the question: the base model's {positions} positions leave no room for its context beside it")
     raise FaithlensError(f"{head}Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
                          f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than the "
                          f"stride {stride}. {_either(fixes)}.")
