@@ -14,7 +14,10 @@ label names in the model's order, 'index:'/'label:' as class names or --target p
 with no room for a text, messages in CLI words, from_json fields that contradict each other, an empty QA answer) and a
 fourth (I1-I7: the web app's JSON values read by the API's rules, --baseline with --baseline-token, a dotted folder
 given for a file, a QA model's single texts on audit, evaluate and the web app, --subset and --max-length of QA
-training), filed under the kinds they belong to; each case with the outcome it must have.
+training; H1-H5: faithfulness on a causal LM whose continuation is longer than its prompt, digit targets written
+another way such as '01' or a full-width '１', a pair's empty second text, from_json probs, special scores, text_pair
+and schema types that contradict the rest, an empty out_dir / out from Python), filed under the kinds they belong to;
+each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -1031,6 +1034,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first)
     out += third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, squad, ok_json, first)
     out += fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad)
+    out += fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first)
     return out
 
 
@@ -1628,8 +1632,8 @@ def third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, sq
         ("saliency with signed true", changed(magnitudes, signed=True), "'signed' is true, but saliency's scores are magnitudes"),
         ("settings' target not the target", changed(sampled, settings=lambda s: dict(s, target=1 - s["target"])),
          "'settings' target is"),
-        ("schema true", changed(sampled, schema=True), "schema version True"),
-        ("schema 4.0", changed(sampled, schema=4.0), "schema version 4.0"),
+        ("schema true", changed(sampled, schema=True), "'schema' must be an integer"),  # H4 words: not the version
+        ("schema 4.0", changed(sampled, schema=4.0), "'schema' must be an integer"),
     ]:
         add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
     add(k, "from_json: a saliency round trip (signed false)", lambda: faithlens.Explanation.from_json(magnitudes.to_json()),
@@ -1755,6 +1759,87 @@ def fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad) ->
         "error", "Pass --max-length 64 --stride 28 (the base model has 64 positions)")  # I7
     add(k, "I7: train --task qa --max-length 8, then its suggestion", suggestion_applied, "ok", "the suggestion trains",
         lambda r: r[0].code == 0 and r[1].code == 2 and r[2] == {"--max-length": "64", "--stride": "28"})
+def fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first) -> list[Case]:
+    """What a fourth independent breaker found (issue 22, H1-H5), each in the kind it belongs to: faithfulness on a
+    causal LM whose continuation is longer than its prompt, digit targets written another way ('01', '１'), a pair's
+    empty second text, from_json documents whose fields contradict each other, an empty out_dir / out in Python."""
+    from tiny import tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+
+    # H1: faithfulness on a causal LM, the continuation longer than the prompt (kind 9)
+    k = "9 causal LM"
+    long = " positive and very long continuation"
+    lm_x = faithlens.Explainer(tiny("gpt2_lm", dtype=torch.float64))
+    add(k, "causal LM: continuation longer than the prompt, faithfulness on (CLI default)", lambda: cli(
+        "explain", "the film", "--model", lm_dir, "--method", "occlusion", "--target-text", long, "--json"), "ok",
+        "a faithfulness record (k = 0 on a 3-token prompt)",
+        lambda r: ok_json(1)(r) and first(r)["faithfulness"]["k"] == 0)
+    add(k, "causal LM API: continuation longer than the prompt, faithfulness=True", lambda: lm_x.explain(
+        "the film was a quiet and very good one", "occlusion", target=long, faithfulness=True), "ok",
+        "k ≥ 1 and finite comp/suff", lambda e: e.faithfulness["k"] >= 1 and all(
+            abs(e.faithfulness[n]) < 1 for n in ("comp", "suff")))
+
+    # H2: digit targets written another way (kind 14)
+    k = "14 digit labels"
+    swapped = faithlens.Explainer(swapped_dir)
+    for target in ("01", "１", " 00"):
+        add(k, f"API labels ('1', '0'): target={target!r}", lambda t=target: swapped.explain("good", "occlusion", target=t),
+            "error", "(read as the number")
+    for target in ("01", "１"):
+        add(k, f"CLI labels ('1', '0'): --target {target}", lambda t=target: cli(
+            "explain", "good", "--model", swapped_dir, "--method", "occlusion", "--target", t), "error",
+            "it is the label name '1' (read as the number 1) (class 0) and the class index 1")
+    agree = faithlens.Explainer(agree_dir)
+    add(k, "API labels ('0', '1'): target='01' (both readings class 1)", lambda: agree.explain(
+        "good", "occlusion", target="01"), "ok", "class 1", lambda e: e.target["index"] == 1)
+
+    # H3: a pair's empty or None second text (kind 13)
+    k = "13 api types"
+    for texts, words in [(("a premise", ""), "The second text of pair 0 is empty"),
+                         ([("a", None)], "The second text of pair 0 is None, not a str"),
+                         (["good", ("", "b")], "The first text of pair 1 is empty")]:
+        add(k, f"explain({texts!r})", lambda t=texts: tx.explain(t, "occlusion"), "error", words)
+
+    # H4: from_json fields that contradict each other (kind 15)
+    k = "15 json"
+    e = tx.explain("a good film", "occlusion")
+
+    def changed(**changes):
+        d = e.to_dict()
+        for key, value in changes.items():
+            d[key] = value(d[key]) if callable(value) else value
+        return json.dumps(d)
+
+    for name, text, words in [
+        ("probs whose argmax is not prediction.index", changed(prediction=lambda p: dict(p, probs=p["probs"][::-1])),
+         "the prediction is the most probable class"),
+        ("a special token with a score", changed(token_scores=lambda t: [0.25] + t[1:]), "a special token scores 0"),
+        ("a text_pair on a single-text explanation", changed(text_pair="a second text"),
+         "there is a 'text_pair', but no word lies in it"),
+        ("schema '4' (a str)", changed(schema="4"), "'schema' must be an integer, e.g. \"schema\": 4. Got str '4'"),
+    ]:
+        add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
+
+    # H5: an empty out_dir / out in Python (kind 11)
+    k = "11 training options"
+
+    def tune_qa():
+        from faithlens.training import fine_tune_qa
+
+        return fine_tune_qa(base_model=tiny_dir, train=[object()], test=[], out_dir="")
+
+    add(k, "fine_tune_qa(out_dir='')", tune_qa, "error", "The 'out_dir' of fine_tune_qa was given an empty path")
+
+    def api_evaluate_out():
+        from faithlens.data import read_file
+        from faithlens.evaluate.run import evaluate
+
+        return evaluate(tx.model, read_file(tsv), methods=["occlusion"], out="", progress=False)
+
+    add(k, "API evaluate(out='') names 'out', not --out", api_evaluate_out, "error",
+        "The 'out' parameter of evaluate was given an empty path; expected a folder, e.g. out='runs/my-run'")
     return out
 
 

@@ -42,6 +42,20 @@ def test_a_digit_string_naming_another_label_is_refused_with_both_readings(swapp
     assert f"label:{target}" in message and f"index:{target}" in message
 
 
+@pytest.mark.parametrize("target, value", [("01", 1), ("１", 1), (" 00", 0), ("０", 0)])
+def test_a_number_written_another_way_is_compared_with_the_labels_by_value(swapped, target, value):
+    """Issue 22, H2: "01" and a full-width "１" read as 1 like "1" does, so they are refused on swapped labels too."""
+    other = 1 - value
+    with pytest.raises(FaithlensError) as info:
+        swapped.explain("good film", "occlusion", target=target)
+    message = str(info.value)
+    assert f"the label name '{value}' (read as the number {value}) (class {other})" in message
+    assert f"the class index {value} (label '{other}')" in message
+    assert f"label:{value}" in message and f"index:{value}" in message
+    same = Explainer(model_with(["0", "1"]))  # both readings agree: accepted
+    assert same.explain("good", "occlusion", target=target).target["index"] == value
+
+
 def test_where_both_readings_agree_the_digit_is_accepted():
     same = Explainer(model_with(["0", "1"]))
     assert same.explain("good", "occlusion", target="1").target["index"] == 1

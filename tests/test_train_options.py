@@ -271,3 +271,32 @@ def test_the_qa_length_suggestion_works_when_applied(saved_qa, tmp_path, capsys,
         assert code == 0, (applied, said)
         tried += 1
     assert tried >= 1, err
+@pytest.mark.parametrize("out_dir", ["", "  "])
+def test_an_empty_out_dir_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, out_dir):
+    """Issue 22, H5: Path('') is '.', which fine_tune would fill; the API refuses it as the CLI refuses --out ''."""
+    from faithlens.training import fine_tune, fine_tune_qa
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FaithlensError, match="The 'out_dir' of fine_tune was given an empty path"):
+        fine_tune(base_model=tmp_path / "no-base", train=(["a", "b"], [0, 1]), validation=([], []), test=([], []),
+                  out_dir=out_dir, label_names=["neg", "pos"])
+    with pytest.raises(FaithlensError, match="The 'out_dir' of fine_tune_qa was given an empty path"):
+        fine_tune_qa(base_model=tmp_path / "no-base", train=[object()], test=[], out_dir=out_dir)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_api_evaluate_names_its_out_parameter(saved_tiny, tmp_path, monkeypatch):
+    """Issue 22, H5: evaluate(out='') from Python names the parameter, not the CLI's --out."""
+    from faithlens.data import read_file
+    from faithlens.evaluate.run import evaluate
+    from faithlens.model import load_model
+
+    data = tmp_path / "d.tsv"
+    data.write_text("text\tlabel\ngood film\t1\nbad film\t0\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FaithlensError) as info:
+        evaluate(load_model(str(saved_tiny)), read_file(str(data)), methods=["occlusion"], out="", progress=False)
+    message = str(info.value)
+    assert "The 'out' parameter of evaluate was given an empty path; expected a folder, e.g. out='runs/my-run'" in message
+    assert "--out" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.tsv"]

@@ -423,7 +423,7 @@ def _resolve_target(model: ClassifierModel, target: Target) -> int:
     if kind in ("index", "label"):  # the prefixes are read ignoring case, like label names
         literal = _label_index(labels, target)  # a config may name a class "index:1" itself
         if kind == "index":
-            if not rest.strip().lstrip("-").isdigit():
+            if _int_reading(rest) is None:
                 if literal is not None:
                     return literal
                 raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
@@ -444,19 +444,34 @@ def _resolve_target(model: ClassifierModel, target: Target) -> int:
                                  f"{other} for class {by_prefix}.")
         return by_prefix
     by_name = _label_index(labels, target)
-    number = target.strip()
-    if number.lstrip("-").isdigit():
-        index = int(number)
+    index = _int_reading(target)
+    if index is not None:
+        if by_name is None:  # "01" or a full-width "１" names the label "1" by its value
+            by_name = _label_by_value(labels, index)
         if by_name is not None and by_name != index:
             reading = f"the class index {index} (label {labels[index]!r})" if 0 <= index < len(labels) else \
                 f"the class index {index} (out of range)"
+            name = labels[by_name]
+            said = f"the label name {name!r}" if name == target else f"the label name {name!r} (read as the number {index})"
             raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
-                                 f"it is the label name {target!r} (class {by_name}) and {reading}. Write "
-                                 f"label:{target} for the label, or index:{index} (an int in Python) for the index.")
+                                 f"it is {said} (class {by_name}) and {reading}. Write "
+                                 f"label:{name} for the label, or index:{index} (an int in Python) for the index.")
         return by_name if by_name is not None else _resolve_target(model, index)
     if by_name is not None:
         return by_name
     raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
+
+
+def _int_reading(text: str) -> int | None:
+    """The int a str reads as ("1", " 01", "-2", a full-width "１": decimal digits, str.isdecimal), else None."""
+    digits = text.strip()
+    return int(digits) if digits.removeprefix("-").isdecimal() else None
+
+
+def _label_by_value(labels: Sequence[str], value: int) -> int | None:
+    """The one class whose label name reads as the int `value` ("1" for 1), else None."""
+    matches = [i for i, label in enumerate(labels) if _int_reading(label) == value]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _label_index(labels: Sequence[str], name: str) -> int | None:

@@ -43,6 +43,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     _check_method_fields(d, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
+    _check_special(d, bad)
     _check_faithfulness(d.get("faithfulness"), bad)
 
 
@@ -53,6 +54,9 @@ def _check_task_agrees(d: dict[str, Any], task: str, bad: Bad) -> None:
         raise bad("'task' is 'qa', but there is no 'text_pair' (a QA explanation holds the question and its context)")
     if task == "causal_lm" and d.get("text_pair") is not None:
         raise bad("'task' is 'causal_lm', but there is a 'text_pair' (a causal LM explains one prompt)")
+    if d.get("text_pair") is not None and not any(w.segment == 1 for w in d["words"]):
+        raise bad("there is a 'text_pair', but no word lies in it (segment 1): the explanation is of a single text. "
+                  "Drop 'text_pair', or explain the pair")
     if d.get("per_target") is not None and task != "causal_lm":
         raise bad(f"'per_target' (rows per generated token) belongs to causal LMs; 'task' is {task!r}")
     if isinstance(d["prediction"], dict) and "labels" in d["prediction"] and task not in ("classification", "multi_label"):
@@ -88,6 +92,20 @@ def _check_probs(d: dict[str, Any], task: str, bad: Bad) -> None:
         raise bad(f"prediction 'probs' holds {outside[0]!r}; a probability lies in [0, 1]")
     if task == "classification" and abs(math.fsum(probs) - 1) > SUM_SLACK:
         raise bad(f"prediction 'probs' sum to {math.fsum(probs):.6g}; a single-label classifier's (softmax) sum to 1")
+    index = d["prediction"].get("index")
+    if isinstance(index, int) and 0 <= index < len(probs) and probs[index] < max(probs) - PROB_SLACK:
+        top = max(range(len(probs)), key=probs.__getitem__)
+        raise bad(f"prediction 'index' is {index} (probability {probs[index]:.6g}), but class {top} has the highest "
+                  f"probability ({probs[top]:.6g}); the prediction is the most probable class")
+
+
+def _check_special(d: dict[str, Any], bad: Bad) -> None:
+    """Special tokens (separators, a causal LM's continuation) are never attributed: their scores are 0."""
+    for name in ("token_scores", "token_scores_normalised"):
+        for t, (score, special) in enumerate(zip(d[name], d["special"])):
+            if special and score != 0:
+                raise bad(f"token {t} ({d['tokens'][t]!r}) is special (never attributed), but its {name[:-1]} is "
+                          f"{score!r}; a special token scores 0")
 
 
 def _check_faithfulness(f: Any, bad: Bad) -> None:

@@ -147,11 +147,14 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str) -> P
     return path
 
 
-def check_output_folder(path: str | os.PathLike, *, option: str) -> Path:
+def check_output_folder(path: str | os.PathLike, *, option: str, example: str | None = None) -> Path:
     """``path`` will hold several files: refuse a file there, create it when missing, refuse one that
-    cannot be written. Returns the path (``~`` expanded)."""
+    cannot be written. Returns the path (``~`` expanded). ``option`` names it in messages ("--out" on the
+    command line, "The 'out' parameter of evaluate" in Python), ``example`` a good value (default
+    "{option} runs/my-run")."""
     if not str(path).strip():
-        raise FaithlensError(f"{option} was given an empty path; expected a folder, e.g. {option} runs/my-run.")
+        raise FaithlensError(f"{option} was given an empty path; expected a folder, e.g. "
+                             f"{example or option + ' runs/my-run'}.")
     path = Path(path).expanduser()
     if path.exists() and not path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a file; expected a folder (faithlens writes several files "

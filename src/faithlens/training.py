@@ -16,6 +16,7 @@ A checkpoint from different settings or data is set aside, never mixed in.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
 from numbers import Integral
@@ -77,7 +78,7 @@ def fine_tune(
     the top level), library versions, seconds taken, plus the keys of ``extra_info`` (e.g. a
     dataset description and split seed).
     """
-    out_dir = Path(out_dir)
+    out_dir = _out_path(out_dir, "fine_tune")
     splits = {"train": train, "validation": validation, "test": test}
     settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, seed=seed,
                               warmup_ratio=warmup_ratio, weight_decay=weight_decay)
@@ -151,13 +152,13 @@ def fine_tune_qa(
     """
     from . import qa
 
-    out_dir = Path(out_dir)
+    out_dir = _out_path(out_dir, "fine_tune_qa")
     settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, stride=stride,
                               seed=seed, warmup_ratio=warmup_ratio, weight_decay=weight_decay)
     if not train:
         raise FaithlensError("The 'train' examples of fine_tune_qa must hold at least one question. Got 0.")
     extra = _check_extra_info(extra_info)
-    _check_out_dir(out_dir, overwrite=overwrite)
+    _check_out_dir(out_dir, overwrite=overwrite, caller="fine_tune_qa")
     started = time.perf_counter()
     _seed_everything(seed)
     for ex in train:  # every training label points at its answer text (read_squad checks files the same way)
@@ -395,13 +396,24 @@ def _check_extra_info(extra_info: dict[str, Any] | None) -> dict[str, Any]:
     return extra
 
 
-def _check_out_dir(out_dir: Path, *, overwrite: bool) -> None:
+def _out_path(out_dir: object, caller: str) -> Path:
+    """``out_dir`` as a Path, refusing an empty one: Path('') is the current folder, which a run would fill."""
+    if isinstance(out_dir, (str, os.PathLike)) and not str(os.fspath(out_dir)).strip():
+        raise FaithlensError(f"The 'out_dir' of {caller} was given an empty path ({os.fspath(out_dir)!r}); expected the "
+                             f"folder the model is written to, e.g. out_dir='models/my-model'.")
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise FaithlensError(f"The 'out_dir' of {caller} must be a str or a path. Got {type(out_dir).__name__} "
+                             f"{out_dir!r:.60}.")
+    return Path(out_dir).expanduser()
+
+
+def _check_out_dir(out_dir: Path, *, overwrite: bool, caller: str = "fine_tune") -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise FaithlensError(
-            f"The 'out_dir' of fine_tune must be a folder. Got {str(out_dir)!r}, which is a file."
+            f"The 'out_dir' of {caller} must be a folder. Got {str(out_dir)!r}, which is a file."
         )
     if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
         raise FaithlensError(
-            f"The 'out_dir' of fine_tune must be new or empty. Got {str(out_dir)!r}, which "
+            f"The 'out_dir' of {caller} must be new or empty. Got {str(out_dir)!r}, which "
             "holds files. Pass overwrite=True to replace it, or choose another folder."
         )

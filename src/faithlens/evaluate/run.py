@@ -102,7 +102,7 @@ def evaluate(
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch); pass --out FOLDER "
                              "(out=...), where each process writes its records and rank 0 merges them.")
     if out is not None:
-        out = check_output_folder(out, option="--out")
+        out = check_output_folder(out, option="The 'out' parameter of evaluate", example="out='runs/my-run'")
     explainer = Explainer(model)
     run = _Run(world, out, settings, dataset, specs, batch_size)
     try:
