@@ -123,7 +123,7 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
     if target is not None and (typed or target != ""):  # JSON "" is given (and refused by the library's rule)
         if isinstance(target, bool) or not isinstance(target, (str, int)):
             raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
-        settings["target"] = target  # a str is read by the one rule of faithlens.explainer._resolve_target (classes),
+        settings["target"] = target  # a str is read by the one rule of faithlens.targets.resolve_target (classes),
         # or is the answer (QA) or the continuation (causal LM)
     settings["truncate"] = _boolean(fields, "truncate", typed=typed)
     settings["faithfulness"] = True  # each explanation against random orderings of its words (faithlens.trust)

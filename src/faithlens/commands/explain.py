@@ -252,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
     texts = read_texts(args)
     if args.dtype not in DTYPES:
         raise unknown_choice("dtype", args.dtype, DTYPES)
-    target = args.target  # a str: label names and digit strings are read by one rule (explainer.resolve_target)
+    target = args.target  # a str: label names and digit strings are read by one rule (targets.resolve_target)
     chosen = [name for name, value in (("--target", args.target), ("--answer", args.answer),
                                         ("--target-text", args.target_text)) if value is not None]
     if len(chosen) > 1:
@@ -271,7 +271,7 @@ def run(args: argparse.Namespace) -> int:
     if args.contrast is not None and args.contrast_text is not None:
         raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
                              "continuation). Got both.")
-    contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (_resolve_target)
+    contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (targets.resolve_target)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
