@@ -1759,6 +1759,9 @@ def fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad) ->
         "error", "Pass --max-length 64 --stride 28 (the base model has 64 positions)")  # I7
     add(k, "I7: train --task qa --max-length 8, then its suggestion", suggestion_applied, "ok", "the suggestion trains",
         lambda r: r[0].code == 0 and r[1].code == 2 and r[2] == {"--max-length": "64", "--stride": "28"})
+    return out
+
+
 def fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first) -> list[Case]:
     """What a fourth independent breaker found (issue 22, H1-H5), each in the kind it belongs to: faithfulness on a
     causal LM whose continuation is longer than its prompt, digit targets written another way ('01', '１'), a pair's
