@@ -7,8 +7,17 @@ JSON field types, duplicate label names, a tolerance of 0, SQuAD offsets that ar
 before the command, --file -, --target on other tasks, label columns) and what a second breaker found (F1-F15: --out
 checked before training, a column or a digit label name read two ways, evaluate's --split and gold labels, a lone \\r in
 --file, JSON lists of texts and pairs, DataFrames, max_new_tokens on a classifier, QA answers off token boundaries or
-occurring twice, --random without the check, messages in CLI words, values from_json must refuse), filed under the
-kinds they belong to; each case with the outcome it must have.
+occurring twice, --random without the check, messages in CLI words, values from_json must refuse) and what a third
+breaker found (G1-G19: compare() given several texts or no methods, contrast= as a NumPy/torch int, memoryview texts,
+yes/no parameters given a str, NumPy/torch reals for numeric ones, an option given twice or given an empty value, SNLI
+label names in the model's order, 'index:'/'label:' as class names or --target prefixes in any case, a --max-length
+with no room for a text, messages in CLI words, from_json fields that contradict each other, an empty QA answer) and a
+fourth (I1-I7: the web app's JSON values read by the API's rules, --baseline with --baseline-token, a dotted folder
+given for a file, a QA model's single texts on audit, evaluate and the web app, --subset and --max-length of QA
+training; H1-H5: faithfulness on a causal LM whose continuation is longer than its prompt, digit targets written
+another way such as '01' or a full-width '１', a pair's empty second text, from_json probs, special scores, text_pair
+and schema types that contradict the rest, an empty out_dir / out from Python), filed under the kinds they belong to;
+each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -192,7 +201,7 @@ def cases(work: Path, explainer) -> list[Case]:
         ("tokenizer of another model", foreign_tok, "unknown tokens only"),
         ("corrupt config.json", bad_cfg, "could not load"),
         ("hub id while offline", "no-such-org/no-such-model-xyz", "--model PATH"),
-        ("empty model name", "", "model name is empty"),
+        ("empty model name", "", "--model was given an empty value"),  # G19: one CLI rule
     ]:
         add("1 models", name, lambda p=path: cli("explain", TEXT, "--model", p, "--method", "occlusion"), "error", words)
     add("1 models", "a good saved folder", lambda: cli("explain", TEXT, "--model", str(good), "--method", "occlusion", "--json"),
@@ -218,7 +227,7 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--method", "ig", "--unit", "word"), "does nothing for ig"),
         (("--method", "occlusion", "--steps", "20"), "does nothing for occlusion"),
         (("--method", "grad_x_input", "--samples", "5"), "does nothing for grad_x_input"),
-        (("--method", "sig", "--mode", "closed", "--steps", "20"), "with mode='closed'"),
+        (("--method", "sig", "--mode", "closed", "--steps", "20"), "--steps 20 does nothing for sig with --mode closed"),  # G13
         (("--unit", "sentence"), "Unknown unit"),
         (("--rule", "simpson"), "Unknown quadrature rule"),
         (("--baseline", "blank"), "Unknown baseline"),
@@ -638,7 +647,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         path = squad(name, fields, ctx)
         add(k, f"train --task qa: {name}", lambda p=path: train_qa(p), "error", words)
     add(k, "train --task qa: not JSON", lambda: train_qa(squad("not-json", raw="{oops")), "error", "not valid JSON")
-    add(k, "train --task qa: a list at the top", lambda: train_qa(squad("list", raw="[1, 2]")), "error", "not in SQuAD v1.1 format")
+    add(k, "train --task qa: a list at the top", lambda: train_qa(squad("list", raw="[1, 2]")), "error", 'must be a JSON object whose "data" is a list of articles. Got a JSON list')  # G15
     add(k, "train --task qa: UTF-16", lambda: train_qa(write("squad-utf16.json", '{"data": []}', encoding="utf-16")), "error",
         "not UTF-8")
     add(k, "train --task qa: no questions", lambda: train_qa(squad("none", raw='{"data": []}')), "error", "holds no questions")
@@ -1023,6 +1032,9 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first)
     out += second_breaker_cases(work, tsv, tiny_dir, write)
     out += breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first)
+    out += third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, squad, ok_json, first)
+    out += fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad)
+    out += fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first)
     return out
 
 
@@ -1142,14 +1154,16 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
                                                                        "--quiet"), "error", "load_dataset(..., format='tsv')")
     long_q = squad("long-q2", {"question": " ".join(["which"] * 40) + "?"})
     full_q = squad("full-q", {"question": " ".join(["which"] * 60) + "?"})
-    add(k, "train --task qa: a question that fills the window", lambda: train_qa(full_q), "error", "Raise --max-length to at least")
+    add(k, "train --task qa: a question that fills the window", lambda: train_qa(full_q), "error",
+        "Shorten the question: the base model's 64 positions leave no room")  # I7: no --max-length above the model's
 
     def window_hint(path):
         err = train_qa(path).err
         return err, re.search(r"--max-length to at least (\d+)", err)
 
     add(k, "train --task qa: no --stride 0 among the hints", lambda: window_hint(full_q)[0], "ok",
-        "no stride offered where none helps", lambda err: "--stride" not in err.split("Raise", 1)[1] and "error:" in err)
+        "no stride offered where none helps",
+        lambda err: "error:" in err and "--stride" not in err.split("not more than the stride 16.", 1)[1])
 
     def follow_hint():
         err, needed = window_hint(long_q)
@@ -1182,7 +1196,7 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
     add(k, "explain --per-token on a classifier names --per-token", lambda: cli(
         "explain", "good", "--model", tiny_dir, "--method", "occlusion", "--per-token"), "error", "Drop --per-token.")
     add(k, "explain --target-side on a classifier", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
-                                                                "occlusion", "--target-side"), "error", "--per-token")
+                                                                "occlusion", "--target-side"), "error", "Drop --target-side.")  # G11
     a_file = work / "out-is-a-file"
     a_file.write_text("x")
     add(k, "train --out a file names --out", lambda: cli("train", "--train", tsv, "--base", tiny_dir, "--out", str(a_file)),
@@ -1397,10 +1411,12 @@ def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[C
         (("--random", "5", "--no-faithfulness"), "Drop --random, or drop --no-faithfulness"),
         (("--target", "positive", "--target", "negative"), "--target was given twice"),
         (("--baseline", "eos"), "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)."),
-        (("--mode", "closed", "--method", "ig"), "mode='closed' does nothing for ig; it is read by sig."),
     ]:
         add(k, "explain " + " ".join(argv), lambda a=argv: cli("explain", "great fun", "--model", tiny_dir, "--method",
                                                                "occlusion", *a), "error", words)
+    add(k, "explain --method ig --mode closed", lambda: cli("explain", "great fun", "--model", tiny_dir, "--method", "ig",
+                                                            "--mode", "closed"), "error",
+        "--mode closed does nothing for ig; it is read by sig.")  # in CLI words since G13
     add(k, "QA --contrast names CLI options", lambda: cli("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model",
                                                           qa_dir, "--method", "occlusion", "--contrast", "x"), "error",
         "an extractive question answering model, which has none. Drop the contrast")
@@ -1438,6 +1454,398 @@ def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[C
     return out
 
 
+def third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, squad, ok_json, first) -> list[Case]:
+    """What a third independent breaker found (issue 22, G1-G19), each in the kind it belongs to: compare()'s
+    inputs, yes/no and numeric API parameters, options given twice or empty, gold label names, reserved label
+    prefixes, --max-length too small, messages in CLI words, from_json's agreement checks, empty QA answers."""
+    import numpy as np
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+
+    # G1-G6: the API's types (kind 13)
+    k = "13 api types"
+    add(k, "compare() with two texts", lambda: tx.compare(["great fun", "a dull mess"], methods=["occlusion"]), "error",
+        "compare() explains one text (or one pair) with several methods; got 2 texts")  # G1
+    add(k, "compare(methods=[])", lambda: tx.compare("great fun", methods=[]), "error", "compare() got an empty methods list")
+    add(k, "compare(methods=iter([]))", lambda: tx.compare("great fun", methods=iter([])), "error", "empty methods list")  # G2
+    plain = lambda: tx.explain("great fun", "occlusion", target=1, contrast=0).token_scores  # noqa: E731
+    for name, foil in (("numpy.int64(0)", np.int64(0)), ("a 0-d torch tensor", torch.tensor(0))):  # G3
+        add(k, f"contrast={name}", lambda f=foil: tx.explain("great fun", "occlusion", target=1, contrast=f), "ok",
+            "contrast class 0, the scores of contrast=0, JSON-ready",
+            lambda e: e.target["contrast"]["index"] == 0 and e.token_scores == plain() and bool(json.loads(e.to_json())))
+    add(k, "explain(memoryview(b'good'))", lambda: tx.explain(memoryview(b"good"), "occlusion"), "error",
+        "texts is memoryview; expected a str. Decode it first, e.g. bytes(data).decode('utf-8')")  # G4
+    for name, value, words in [  # G5: a str such as 'false' is true in Python
+        ("truncate", "false", "truncate must be True or False. Got str 'false'. A str is always true"),
+        ("faithfulness", "no", "faithfulness must be True or False. Got str 'no'"),
+        ("per_token", 0, "per_token must be True or False. Got int 0"),
+        ("return_attributions", None, "return_attributions must be True or False. Got NoneType"),
+        ("progress", "off", "progress must be True or False (or None). Got str 'off'"),
+    ]:
+        add(k, f"explain({name}={value!r})", lambda n=name, v=value: tx.explain("great fun", "occlusion", **{n: v}), "error",
+            words)
+    add(k, "predict(truncate='false')", lambda: tx.predict("great fun", truncate="false"), "error",
+        "truncate must be True or False")
+    add(k, "explain(faithfulness=numpy.bool_(True))", lambda: tx.explain("great fun", "occlusion",
+                                                                        faithfulness=np.bool_(True)), "ok",
+        "read as True: a faithfulness record", lambda e: e.faithfulness is not None)
+    smooth = lambda: tx.explain("good film", "smoothgrad", noise=0.25, n_samples=3, warn_above=0.5).token_scores  # noqa: E731
+    add(k, "noise=np.float32(0.25), warn_above=np.float32(0.5)", lambda: tx.explain(  # G6
+        "good film", "smoothgrad", noise=np.float32(0.25), n_samples=3, warn_above=np.float32(0.5)), "ok",
+        "the scores of the plain floats, JSON-ready", lambda e: e.token_scores == smooth() and bool(json.loads(e.to_json())))
+    add(k, "compare(tolerance=a 0-d float64 tensor)", lambda: tx.compare(
+        "good film", methods=["ig"], tolerance=torch.tensor(0.001, dtype=torch.float64), faithfulness=False), "ok",
+        "the scores of tolerance=0.001", lambda c: c["ig"].token_scores == tx.explain("good film", "ig",
+                                                                                      tolerance=0.001).token_scores)
+    for name, bad in (("numpy.bool_(True)", np.bool_(True)), ("a 2-element tensor", torch.tensor([0.1, 0.2]))):
+        add(k, f"noise={name}", lambda b=bad: tx.explain("good film", "smoothgrad", noise=b), "error", "'noise' parameter")
+
+    # G7, G11, G13, G14, G19: the command line (kind 12)
+    k = "12 parsing"
+    for argv, words in [
+        (("explain", "good", "--model", tiny_dir, "--method", "occlusion", "--method", "sig"),  # G7
+         "--method was given twice; list several values after one --method: --method occlusion sig"),
+        (("evaluate", "--data", tsv, "--seed", "1", "--seed=2"), "--seed was given twice ('1', then '2'); it takes one value"),
+        (("explain", "--file", "a.txt", "--file", "b.txt"), "--file was given twice ('a.txt', then 'b.txt')"),
+        (("facade", "train", "--model", tiny_dir, "--out", "a", "--out", "b"), "--out was given twice ('a', then 'b')"),
+        (("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model", qa_dir, "--method", "occlusion",  # G11
+          "--target-side"), "--target-side sets the generated tokens' side of a causal language model's per-token matrix"),
+        (("explain", "good", "--model", tiny_dir, "--method", "occlusion", "--steps", "5"),  # G13
+         "--steps 5 does nothing for occlusion"),
+        (("explain", "good", "--model", tiny_dir, "--method", "saliency", "--unit", "word"), "--unit word does nothing for saliency"),
+        (("explain", "good", "--model", tiny_dir, "--method", "saliency", "--rule", "leja"), "--rule leja does nothing for saliency"),
+        (("evaluate", "--model", tiny_dir, "--data", tsv, "--methods", "sig:mode=closed,steps=5"),
+         "'sig:mode=closed,steps=5': closed-form SIG has no steps"),
+        (("audit", "--model", tiny_dir, "--data", tsv, "--html", ""),  # G19: was skipped as if absent
+         "--html was given an empty value; give it a value (PATH, see --help) or drop --html."),
+        (("evaluate", "--out= "), "--out was given an empty value"),
+        (("explain", "good", "--method", "occlusion", ""), "--method was given an empty value"),
+        (("facade", "train", "--init-from", ""), "--init-from was given an empty value"),
+        (("explain", "good", "--model", tiny_dir, "--method", "occlusion", "--html", ""), "--html was given an empty value"),
+        (("explain", "--model", tiny_dir, "--method", "occlusion", "--", ""), "Text 0 is empty"),  # a text, not an option
+    ]:
+        shown = {tiny_dir: "TINY", qa_dir: "QA", tsv: Path(tsv).name}
+        add(k, " ".join(repr(a) if not a.strip() else shown.get(a, a) for a in argv), lambda a=argv: cli(*a), "error", words)
+    add(k, "explain -- --method (a text after --)", lambda: cli("explain", "--model", tiny_dir, "--method", "occlusion",
+                                                                "--json", "--no-faithfulness", "--", "--method"),
+        "ok", "the text '--method' explained", lambda r: ok_json(1)(r) and first(r)["text"] == "--method")
+    seed_help = lambda r: " ".join(r.out.split()).partition("--seed SEED seed")[2][:400]  # noqa: E731
+    seeded = ("shapley", "kernel_shap", "lime", "random")
+    add(k, "explain --help: --seed names every seeded method", lambda: cli("explain", "--help"), "ok",  # G14
+        "shapley, kernel_shap, lime, random and the faithfulness check's orderings",
+        lambda r: r.code == 0 and all(w in seed_help(r) for w in (*seeded, "random word orderings")))
+    add(k, "evaluate --help: --seed names every seeded method", lambda: cli("evaluate", "--help"), "ok",
+        "shapley, kernel_shap, lime and the random row", lambda r: r.code == 0 and all(w in seed_help(r) for w in seeded))
+
+    # G8: gold label names follow the model's own names (kind 4)
+    k = "4 data"
+    nli_dir = folder("g-nli", "bert", ["entailment", "neutral", "contradiction"], num_labels=3)
+    rows = [("a man sleeps", "a person rests", "neutral"), ("a dog runs", "an animal moves", "Entailment"),
+            ("kids play", "nobody plays", "contradiction")]
+    nli = write("g-snli.jsonl", "".join(json.dumps({"premise": p, "hypothesis": h, "label": y}) + "\n" for p, h, y in rows))
+    run = work / "g-snli-run"
+
+    def gold_labels():
+        done = cli("evaluate", "--model", nli_dir, "--data", nli, "--methods", "occlusion", "--no-shuffle", "--quiet",
+                   "--no-curves", "--no-random", "--out", str(run))
+        return _first_of(done, {json.loads(x)["text"]: json.loads(x)["label"]
+                                for x in (run / "records.jsonl").read_text().splitlines()} if done.code == 0 else {})
+
+    add(k, "evaluate: SNLI label names on a model named entailment/neutral/contradiction", gold_labels, "ok",
+        "neutral is class 1, entailment 0, contradiction 2 (the model's, not sorted order)",
+        lambda r: r[0].code == 0 and r[1] == {"a man sleeps": 1, "a dog runs": 0, "kids play": 2})
+    unsure = write("g-unsure.jsonl", json.dumps({"premise": "a cat naps", "hypothesis": "a cat sleeps", "label": "unsure"})
+                   + "\n" + json.dumps({"premise": "a", "hypothesis": "b", "label": "neutral"}) + "\n")
+    add(k, "evaluate: a gold label name the model lacks", lambda: cli("evaluate", "--model", nli_dir, "--data", unsure,
+                                                                     "--methods", "occlusion", "--quiet"), "error",
+        "include 'unsure', which the model does not have (its labels: entailment, neutral, contradiction)")
+
+    def api_evaluate_out(value):
+        from faithlens.evaluate.run import evaluate
+
+        return evaluate(tx.model, faithlens_data().read_file(tsv), methods=["occlusion"], out=value, progress=False)
+
+    add(k, "API evaluate(out='')", lambda: api_evaluate_out(""), "error", "was given an empty path")  # G19
+
+    # G9, G10, G19: training (kind 11)
+    k = "11 training options"
+    train = lambda *more: cli("train", "--train", tsv, "--base", tiny_dir, "--out", str(work / "g-train"), *more)  # noqa: E731
+    for argv, words in [
+        (("--labels", "neg", "index:1"), "names a class 'index:1': 'index:' and 'label:' are reserved prefixes"),  # G9
+        (("--labels", "LABEL:pos", "neg"), "names a class 'LABEL:pos': 'index:' and 'label:' are reserved prefixes"),
+        (("--max-length", "1"), "adds 2 special tokens to each text, so every input would train on nothing. "  # G10
+                                "Pass --max-length 3 or more"),
+        (("--max-length", "2"), "--max-length 3 or more"),
+    ]:
+        add(k, "train " + " ".join(argv), lambda a=argv: train(*a), "error", words)
+    add(k, "train --max-length 3 (the least useful value)", lambda: _first_of(
+        cli("train", "--train", tsv, "--base", tiny_dir, "--max-length", "3", "--out", str(work / "g-len3")), work / "g-len3"),
+        "ok", "a model trained", lambda r: r[0].code == 0 and (r[1] / "config.json").exists())
+
+    def fine_tune(**kw):
+        from faithlens.training import fine_tune as tune
+
+        args = dict(base_model=tiny_dir, train=(["good film", "bad film"], [1, 0]), validation=([], []), test=([], []),
+                    out_dir=work / "g-api-ft", label_names=["negative", "positive"], progress=False)
+        return tune(**dict(args, **kw))
+
+    add(k, "fine_tune(pairs, max_length=4)", lambda: fine_tune(
+        train=([("a man sleeps", "a person rests"), ("a dog runs", "a cat sits")], [1, 0]), max_length=4), "error",
+        "adds 3 special tokens to each pair, so every input would train on nothing. Pass --max-length 5 or more")
+    add(k, "fine_tune(out_dir='')", lambda: fine_tune(out_dir=""), "error", "empty path")  # G19: read as '.'
+
+    # G12, G15: settings' values (kinds 2 and 16)
+    k = "16 overflow"
+    for spec, words in [("ig:steps=nan", "Got 'nan'."), ("ig:steps=0N", "Got '0N'."),
+                        ("sig:tolerance=-1", "Expected a number in (0, 1) in method spec 'sig:tolerance=-1'. Got '-1'.")]:
+        add(k, f"evaluate {spec}", lambda s=spec: cli("evaluate", "--model", tiny_dir, "--data", tsv, "--methods", s,
+                                                      "--quiet"), "error", words)
+    add(k, "method spec ig:steps=3n", lambda: faithlens_specs().parse_method("ig:steps=3n"), "ok", "3 steps per token",
+        lambda m: m.steps_per_token == 3)
+    add(k, "explain --warn-above inf", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "occlusion",
+                                                   "--warn-above", "inf"), "error", "must be a finite number ≥ 0")  # G15
+
+    # G15, G17: SQuAD files and QA answers (kind 10)
+    k = "10 squad"
+    add(k, "SQuAD file: an object without 'data'", lambda: faithlens_qa().read_squad(squad("g-nodata", raw='{"version": 1}')),
+        "error", "must be a JSON object whose \"data\" is a list of articles. Got an object with keys ['version']")
+    for target in ("", "  "):  # G17: not "does not occur in the context"
+        add(k, f"QA target={target!r}", lambda t=target: qa_x.explain(("Who wrote it?", "Ann wrote it."), "occlusion",
+                                                                        target=t), "error", f"The answer is empty ({target!r})")
+    add(k, "QA --answer '  '", lambda: cli("explain", "--pair", "Who wrote it?", "Ann wrote it.", "--model", qa_dir,
+                                          "--method", "occlusion", "--answer", "  "), "error", "The answer is empty")
+
+    # G16: from_json checks fields against each other (kind 15)
+    k = "15 json"
+    sampled = tx.explain("a good film", "shapley", n_samples=3)
+    magnitudes = tx.explain("a good film", "saliency")
+
+    def changed(e, **changes):
+        d = e.to_dict()
+        for key, value in changes.items():
+            d[key] = value(d[key]) if callable(value) else value
+        return json.dumps(d)
+
+    for name, text, words in [
+        ("shapley with signed false", changed(sampled, signed=False), "'signed' is false, but shapley's scores are signed"),
+        ("saliency with signed true", changed(magnitudes, signed=True), "'signed' is true, but saliency's scores are magnitudes"),
+        ("settings' target not the target", changed(sampled, settings=lambda s: dict(s, target=1 - s["target"])),
+         "'settings' target is"),
+        ("schema true", changed(sampled, schema=True), "'schema' must be an integer"),  # H4 words: not the version
+        ("schema 4.0", changed(sampled, schema=4.0), "'schema' must be an integer"),
+    ]:
+        add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
+    add(k, "from_json: a saliency round trip (signed false)", lambda: faithlens.Explanation.from_json(magnitudes.to_json()),
+        "ok", "equal, unsigned", lambda back: back == magnitudes and back.signed is False)
+
+    # G18: the --target prefixes (kind 14)
+    k = "14 digit labels"
+    for target, index in (("INDEX:1", 1), ("Label:positive", 1), (" index :0", 0)):
+        add(k, f"API target={target!r} (prefix in another case)", lambda t=target: tx.explain("good", "occlusion", target=t),
+            "ok", f"class {index}", lambda e, i=index: e.target["index"] == i)
+    odd_dir = folder("g-index-label", "bert", ["index:1", "plain"])
+    odd = faithlens.Explainer(odd_dir)
+    add(k, "API labels ('index:1', 'plain'): target='INDEX:1'", lambda: odd.explain("good", "occlusion", target="INDEX:1"),
+        "error", "it is the label name 'INDEX:1' (class 0) and, read by its 'index:' prefix, class 1 ('plain')")
+    for target, index in (("label:INDEX:1", 0), ("1", 1)):
+        add(k, f"API labels ('index:1', 'plain'): target={target!r}", lambda t=target: odd.explain("good", "occlusion",
+                                                                                                  target=t),
+            "ok", f"class {index}", lambda e, i=index: e.target["index"] == i)
+    agree = faithlens.Explainer(folder("g-index-agree", "bert", ["plain", "index:1"]))
+    add(k, "API labels ('plain', 'index:1'): target='index:1' (both readings class 1)",
+        lambda: agree.explain("good", "occlusion", target="index:1"), "ok", "class 1", lambda e: e.target["index"] == 1)
+    add(k, "CLI labels ('index:1', 'plain'): --target index:1", lambda: cli("explain", "good", "--model", odd_dir, "--method",
+                                                                           "occlusion", "--target", "index:1"),
+        "error", "Write label:index:1 for the label named so, or the plain number 1 for class 1")
+    return out
+
+
+def fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad) -> list[Case]:
+    """What a fourth independent breaker found (issue 22, I1-I7), each in the kind it belongs to: the web app's JSON
+    values read by the API's rules (an empty target, numbers and yes/no given as strings), --baseline with
+    --baseline-token, a folder with a dot given for a file, a QA model given single texts on surfaces without --pair,
+    --subset of QA data, and --max-length suggestions that work when applied."""
+    import re
+
+    from faithlens.app import Limits, create_app
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    host = {"Host": "127.0.0.1:8765"}
+    apps = {}
+
+    def web(explainer, body, *, form=False):
+        key = id(explainer)
+        if key not in apps:
+            apps[key] = create_app(explainer, limits=Limits()).test_client()
+        r = (apps[key].post("/api/explain", data=body, headers=host) if form else
+             apps[key].post("/api/explain", data=json.dumps(body), content_type="application/json", headers=host))
+        payload = r.get_json(silent=True)
+        if r.status_code >= 400:
+            return {"status": r.status_code, "error": (payload or {}).get("error") if isinstance(payload, dict) else None}
+        return {"ok": r.status_code, "json": payload}
+
+    # I1, I2: the web app's JSON values follow the Python API's types (kind 7)
+    k = "7 web app"
+    add(k, 'I1: JSON "target": "" (the API refuses target="")', lambda: web(tx, {"text": "good fun", "method": "occlusion",
+                                                                          "target": ""}), "error", "Unknown target ''")  # I1
+    add(k, "I1: form target= (the predicted-class choice)", lambda: web(tx, {"text": "good fun", "method": "occlusion",
+                                                                        "target": ""}, form=True),
+        "ok", "the predicted class", lambda r: r.get("ok") == 200 and r["json"][0]["target"]["index"]
+        == int(tx.predict("good fun").argmax()))
+    for name, body, words in [  # I2
+        ('JSON "steps": "5"', {"text": "good", "method": "ig", "steps": "5"}, "as a JSON number"),
+        ('JSON "samples": "3"', {"text": "good", "method": "smoothgrad", "samples": "3"}, "as a JSON number"),
+        ('JSON "steps": 5.0', {"text": "good", "method": "ig", "steps": 5.0}, "Got float 5.0"),
+        ('JSON "truncate": "true"', {"text": "good", "method": "occlusion", "truncate": "true"}, "a JSON boolean"),
+    ]:
+        add(k, f"I2: {name}", lambda b=body: web(tx, b), "error", words)
+    add(k, "I2: form steps=5 (a form sends text)", lambda: web(tx, {"text": "good", "method": "ig", "steps": "5"}, form=True),
+        "ok", "5 steps", lambda r: r.get("ok") == 200 and r["json"][0]["settings"]["steps"] == 5)
+
+    # I3: --baseline and --baseline-token are alternatives (kind 2)
+    k = "2 options"
+    add(k, "I3: --baseline pad --baseline-token good", lambda: cli("explain", "good", "--model", tiny_dir, "--method",
+                                                               "occlusion", "--baseline", "pad", "--baseline-token", "good"),
+        "error", "--baseline pad and --baseline-token good) are alternatives")
+    add(k, "I3: API baseline='pad', baseline_token='[PAD]'", lambda: tx.explain("good", "occlusion", baseline="pad",
+                                                                           baseline_token="[PAD]"),
+        "error", "baseline='pad' and baseline_token='[PAD]'")
+
+    # I4: a folder whose name has a dot, given for a file (kind 17)
+    k = "17 paths"
+    dotted = work / "out.v1"
+    dotted.mkdir(exist_ok=True)
+    add(k, "I4: explain --html out.v1/ (a folder)", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "occlusion",
+                                                            "--html", str(dotted)), "error", f"{dotted / 'report.html'}")
+    for option, suffix in (("--json", ".json"), ("--markdown", ".md")):
+        add(k, f"I4: audit {option} out.v1/ (a folder)", lambda o=option: cli("audit", "--model", tiny_dir, "--data", tsv, o,
+                                                                         str(dotted)), "error", f"{dotted / ('report' + suffix)}")
+
+    # I5: a QA model given single texts, in each surface's words (kind 12)
+    k = "12 argument parsing"
+    for command in (("audit", "--limit", "2", "--steps", "2"), ("evaluate", "--methods", "occlusion", "--quiet")):
+        add(k, f"I5: {command[0]} a QA model on single texts", lambda c=command: cli(c[0], "--model", qa_dir, "--data", tsv,
+                                                                               *c[1:]),
+            "error", "Pass --data with questions and their contexts: a SQuAD-format .json file")
+    add(k, "I5: web app: a QA model on single texts", lambda: web(qa_x, {"text": "Who wrote it?", "method": "occlusion"}),
+        "error", 'Put each question\'s context in the "Contexts" box')
+
+    def qa_audit_api():
+        from faithlens.audit.report import audit
+
+        return audit(qa_x.model, ["Who wrote it?"], progress=False)
+
+    add(k, "I5: API audit() of a QA model on single texts", qa_audit_api, "error", "audit(model, [('Who wrote it?'")
+
+    # I6, I7: QA training sizes (kind 11)
+    k = "11 training options"
+    qa_squad = squad("i-subset")
+    add(k, "I6: train --task qa --subset 10 (more than the data)", lambda: cli(
+        "train", "--task", "qa", "--train", qa_squad, "--base", qa_dir, "--max-length", "48", "--stride", "16",
+        "--subset", "10", "--epochs", "1", "--out", str(work / "i-subset")), "ok", "a note: all are used",
+        lambda r: r.code == 0 and "--subset 10 is not smaller than the 1 training questions; training on all 1" in r.err)
+
+    def suggestion_applied():
+        argv = ("train", "--task", "qa", "--train", qa_squad, "--base", qa_dir, "--epochs", "1")
+        refused = cli(*argv, "--max-length", "8", "--out", str(work / "i-len8"))
+        said = dict(re.findall(r"(--max-length|--stride) (\d+)", refused.err.split("tokens, not more than", 1)[-1]))
+        return _first_of(cli(*argv, *[x for pair in said.items() for x in pair], "--out", str(work / "i-len-ok")),
+                         refused, said)
+
+    add(k, "I7: train --task qa --max-length 8", lambda: cli(
+        "train", "--task", "qa", "--train", qa_squad, "--base", qa_dir, "--max-length", "8", "--out", str(work / "i-8")),
+        "error", "Pass --max-length 64 --stride 28 (the base model has 64 positions)")  # I7
+    add(k, "I7: train --task qa --max-length 8, then its suggestion", suggestion_applied, "ok", "the suggestion trains",
+        lambda r: r[0].code == 0 and r[1].code == 2 and r[2] == {"--max-length": "64", "--stride": "28"})
+    return out
+
+
+def fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first) -> list[Case]:
+    """What a fourth independent breaker found (issue 22, H1-H5), each in the kind it belongs to: faithfulness on a
+    causal LM whose continuation is longer than its prompt, digit targets written another way ('01', '１'), a pair's
+    empty second text, from_json documents whose fields contradict each other, an empty out_dir / out in Python."""
+    from tiny import tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+
+    # H1: faithfulness on a causal LM, the continuation longer than the prompt (kind 9)
+    k = "9 causal LM"
+    long = " positive and very long continuation"
+    lm_x = faithlens.Explainer(tiny("gpt2_lm", dtype=torch.float64))
+    add(k, "causal LM: continuation longer than the prompt, faithfulness on (CLI default)", lambda: cli(
+        "explain", "the film", "--model", lm_dir, "--method", "occlusion", "--target-text", long, "--json"), "ok",
+        "a faithfulness record (k = 0 on a 3-token prompt)",
+        lambda r: ok_json(1)(r) and first(r)["faithfulness"]["k"] == 0)
+    add(k, "causal LM API: continuation longer than the prompt, faithfulness=True", lambda: lm_x.explain(
+        "the film was a quiet and very good one", "occlusion", target=long, faithfulness=True), "ok",
+        "k ≥ 1 and finite comp/suff", lambda e: e.faithfulness["k"] >= 1 and all(
+            abs(e.faithfulness[n]) < 1 for n in ("comp", "suff")))
+
+    # H2: digit targets written another way (kind 14)
+    k = "14 digit labels"
+    swapped = faithlens.Explainer(swapped_dir)
+    for target in ("01", "１", " 00"):
+        add(k, f"API labels ('1', '0'): target={target!r}", lambda t=target: swapped.explain("good", "occlusion", target=t),
+            "error", "(read as the number")
+    for target in ("01", "１"):
+        add(k, f"CLI labels ('1', '0'): --target {target}", lambda t=target: cli(
+            "explain", "good", "--model", swapped_dir, "--method", "occlusion", "--target", t), "error",
+            "it is the label name '1' (read as the number 1) (class 0) and the class index 1")
+    agree = faithlens.Explainer(agree_dir)
+    add(k, "API labels ('0', '1'): target='01' (both readings class 1)", lambda: agree.explain(
+        "good", "occlusion", target="01"), "ok", "class 1", lambda e: e.target["index"] == 1)
+
+    # H3: a pair's empty or None second text (kind 13)
+    k = "13 api types"
+    for texts, words in [(("a premise", ""), "The second text of pair 0 is empty"),
+                         ([("a", None)], "The second text of pair 0 is None, not a str"),
+                         (["good", ("", "b")], "The first text of pair 1 is empty")]:
+        add(k, f"explain({texts!r})", lambda t=texts: tx.explain(t, "occlusion"), "error", words)
+
+    # H4: from_json fields that contradict each other (kind 15)
+    k = "15 json"
+    e = tx.explain("a good film", "occlusion")
+
+    def changed(**changes):
+        d = e.to_dict()
+        for key, value in changes.items():
+            d[key] = value(d[key]) if callable(value) else value
+        return json.dumps(d)
+
+    for name, text, words in [
+        ("probs whose argmax is not prediction.index", changed(prediction=lambda p: dict(p, probs=p["probs"][::-1])),
+         "the prediction is the most probable class"),
+        ("a special token with a score", changed(token_scores=lambda t: [0.25] + t[1:]), "a special token scores 0"),
+        ("a text_pair on a single-text explanation", changed(text_pair="a second text"),
+         "there is a 'text_pair', but no word lies in it"),
+        ("schema '4' (a str)", changed(schema="4"), "'schema' must be an integer, e.g. \"schema\": 4. Got str '4'"),
+    ]:
+        add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
+
+    # H5: an empty out_dir / out in Python (kind 11)
+    k = "11 training options"
+
+    def tune_qa():
+        from faithlens.training import fine_tune_qa
+
+        return fine_tune_qa(base_model=tiny_dir, train=[object()], test=[], out_dir="")
+
+    add(k, "fine_tune_qa(out_dir='')", tune_qa, "error", "The 'out_dir' of fine_tune_qa was given an empty path")
+
+    def api_evaluate_out():
+        from faithlens.data import read_file
+        from faithlens.evaluate.run import evaluate
+
+        return evaluate(tx.model, read_file(tsv), methods=["occlusion"], out="", progress=False)
+
+    add(k, "API evaluate(out='') names 'out', not --out", api_evaluate_out, "error",
+        "The 'out' parameter of evaluate was given an empty path; expected a folder, e.g. out='runs/my-run'")
+    return out
+
+
 class _first_of(tuple):
     """(a CLI result, what else the check reads): judged like the CLI result (a refusal is an error)."""
 
@@ -1449,6 +1857,18 @@ def faithlens_data():
     from faithlens import data
 
     return data
+
+
+def faithlens_specs():
+    from faithlens.evaluate import specs
+
+    return specs
+
+
+def faithlens_qa():
+    from faithlens import qa
+
+    return qa
 
 
 def _announce(explainer, text):

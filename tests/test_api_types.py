@@ -126,3 +126,60 @@ def test_integer_settings_accept_numpy_and_torch_integers(explainer):
         json.loads(got.to_json())  # the settings stay JSON: ints, not NumPy scalars
     with pytest.raises(FaithlensError, match="must be an int"):
         explainer.explain("good film", "ig", steps=np.float64(3.0))
+
+
+# --- issue 22 (third breaker): compare takes one text; contrast reads numpy/torch ints as target does ------------
+
+def test_compare_refuses_several_texts_and_an_empty_method_list(explainer):
+    with pytest.raises(FaithlensError, match=r"compare\(\) explains one text.*got 2 texts.*explain\(texts, method\) once per method"):
+        explainer.compare(["great fun", "a dull mess"], methods=["occlusion"])
+    with pytest.raises(FaithlensError, match=r"empty methods list.*available: sig"):
+        explainer.compare("great fun", methods=[])
+    with pytest.raises(FaithlensError, match=r"texts is memoryview.*bytes\(data\)\.decode"):
+        explainer.explain(memoryview(b"great"), "occlusion")
+
+
+def test_contrast_accepts_numpy_and_torch_integers_like_target(explainer):
+    import json
+
+    import numpy as np
+
+    expected = explainer.explain("great fun", "occlusion", target=1, contrast=0)
+    for foil in (np.int64(0), torch.tensor(0)):
+        got = explainer.explain("great fun", "occlusion", target=1, contrast=foil)
+        assert got.token_scores == expected.token_scores and got.target["contrast"]["index"] == 0
+        json.loads(got.to_json())
+    pair = explainer.explain(["great fun", "bad"], "occlusion", target=np.array([1, 0]), contrast=np.array([0, 1]))
+    assert [e.target["contrast"]["index"] for e in pair] == [0, 1]
+    compared = explainer.compare("great fun", methods=["occlusion"], target=1, contrast=np.int64(0), faithfulness=False)
+    assert compared["occlusion"].token_scores == expected.token_scores
+
+
+@pytest.mark.parametrize("name", ["truncate", "faithfulness", "return_attributions", "per_token", "target_side", "progress"])
+@pytest.mark.parametrize("value", ["false", "no", 0, None])
+def test_yes_no_parameters_must_be_bools(explainer, name, value):
+    if value is None and name == "progress":
+        return  # progress=None: shown when stderr is a terminal
+    with pytest.raises(FaithlensError, match=f"{name} must be True or False.*Got {type(value).__name__}"):
+        explainer.explain("great fun", "occlusion", **{name: value})
+    with pytest.raises(FaithlensError, match="truncate must be True or False"):
+        explainer.predict("great fun", truncate="false")
+
+
+def test_numeric_parameters_accept_numpy_and_torch_reals(explainer):
+    import json
+
+    import numpy as np
+
+    expected = explainer.explain("good film", "smoothgrad", noise=0.25, n_samples=3, warn_above=0.5)
+    for noise, warn in ((np.float32(0.25), np.float32(0.5)), (torch.tensor(0.25, dtype=torch.float64), torch.tensor(0.5))):
+        got = explainer.explain("good film", "smoothgrad", noise=noise, n_samples=3, warn_above=warn)
+        assert got.token_scores == expected.token_scores
+        json.loads(got.to_json())
+    ig = explainer.explain("good film", "ig", tolerance=np.float32(0.001)).token_scores
+    assert ig == explainer.explain("good film", "ig", tolerance=float(np.float32(0.001))).token_scores
+    assert explainer.compare("good film", methods=["ig"], tolerance=torch.tensor(0.001, dtype=torch.float64),
+                             faithfulness=False)["ig"].token_scores == ig
+    for bad in (np.bool_(True), "0.1", float("nan"), torch.tensor([0.1, 0.2])):
+        with pytest.raises(FaithlensError, match="'noise' parameter"):
+            explainer.explain("good film", "smoothgrad", noise=bad)

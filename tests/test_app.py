@@ -398,3 +398,59 @@ def test_an_empty_pair_box_means_single_texts():
     """The form always sends its pair box; left empty it asks for no pairs (the browser tests caught a ('good', '') pair)."""
     assert _parse({"text": "good film", "pair": ""}).texts == ["good film"]
     assert _parse({"text": "good\nfun", "pair": "  \n"}).texts == ["good", "fun"]
+
+
+# --- issue 22 I1, I2, I5: a JSON body is read by the Python API's rules; a QA model's single texts ------------------
+
+def test_a_json_empty_target_is_refused_as_the_api_refuses_it(server, explainer):
+    """I1: ``"target": ""`` in JSON is a target given empty, refused with the library's own message (the API's
+    explain(target='')); the form's empty target (its "predicted class" choice) still means no target."""
+    with pytest.raises(Exception) as api:
+        explainer.explain("fun", "occlusion", target="")
+    status, error = api_error(server, body={"text": "fun", "method": "occlusion", "target": ""})
+    assert status == 400 and error == str(api.value), error
+    status, _, text = request(server, "POST", "/api/explain", body="text=fun&method=occlusion&target=")
+    assert status == 200 and json.loads(text)[0]["target"]["index"] == explainer.predict("fun").argmax().item()
+
+
+@pytest.mark.parametrize("body,words", [
+    ({"text": "fun", "method": "ig", "steps": "5"}, "must be a positive int, at most 64, as a JSON number"),
+    ({"text": "fun", "method": "smoothgrad", "samples": "3"}, "'samples' parameter must be a positive int, at most 8"),
+    ({"text": "fun", "method": "ig", "steps": 5.0}, "Got float 5.0"),
+    ({"text": "fun", "method": "ig", "steps": ""}, "Got str ''"),
+    ({"text": "fun", "method": "occlusion", "truncate": "true"}, "must be true or false (a JSON boolean"),
+])
+def test_json_numbers_and_yes_no_have_the_api_types(server, body, words):
+    """I2: the API refuses explain(steps='5') and truncate='true'; a JSON body is refused alike."""
+    status, error = api_error(server, body=body)
+    assert status == 400 and words in error, error
+
+
+def test_form_and_query_strings_stay_numbers(server, explainer):
+    """I2: a form posts text only, so steps=5 there is the number 5 (the form keeps working)."""
+    expected = explainer.explain("fun", "ig", steps=5).token_scores
+    for how in ("form", "query"):
+        if how == "form":
+            status, _, text = request(server, "POST", "/api/explain", body="text=fun&method=ig&steps=5&truncate=true")
+        else:
+            status, _, text = request(server, "GET", "/api/explain", query={"text": "fun", "method": "ig", "steps": "5"})
+        assert status == 200, text
+        got = json.loads(text)[0]
+        assert got["settings"]["steps"] == 5 and got["token_scores"] == pytest.approx(expected, abs=1e-12)
+    status, _, text = request(server, "POST", "/api/explain", body={"text": "fun", "method": "ig", "steps": 5,
+                                                                    "truncate": False})
+    assert status == 200 and json.loads(text)[0]["token_scores"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_qa_model_given_single_texts_names_the_contexts_box():
+    """I5: the web app names what it takes (the Contexts box, JSON "pairs"), not the command line's --pair."""
+    from faithlens.app import ModelGate, RequestError, parse, run
+
+    qa = Explainer(tiny("bert_qa"))
+    job = parse({"text": ["Who wrote it?"], "method": ["occlusion"]}, Limits())
+    with pytest.raises(RequestError) as info:
+        run(qa, job, ModelGate(queue=1, wait=1.0), Limits())
+    assert info.value.status == 400 and 'the "Contexts" box' in info.value.message and '"pairs"' in info.value.message
+    assert "--pair" not in info.value.message
+    good = parse({"text": ["Who wrote it?"], "pair": ["Ann wrote it."], "method": ["occlusion"]}, Limits())
+    assert run(qa, good, ModelGate(queue=1, wait=1.0), Limits())[0][0].task == "qa"

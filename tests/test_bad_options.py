@@ -43,7 +43,7 @@ def test_an_option_no_chosen_method_reads_is_an_error_in_the_cli(capsys, monkeyp
     calls = []
     monkeypatch.setattr("faithlens.explainer.load_model", lambda *a, **k: calls.append(a) or tiny("bert"))
     assert main(["explain", "good fun", "--method", "ig", "--mode", "forward"]) == 2
-    assert "mode='forward' does nothing for ig" in capsys.readouterr().err
+    assert "--mode forward does nothing for ig" in capsys.readouterr().err
     assert main(["explain", "good fun", "--method", "ig", "--mode", "bogus"]) == 2
     assert "Unknown SIG mode 'bogus'" in capsys.readouterr().err
     assert main(["explain", "good fun", "--method", "sig", "--steps", "10000000"]) == 2
@@ -61,3 +61,17 @@ def test_a_port_out_of_range_is_refused_before_the_model_loads(capsys, monkeypat
     monkeypatch.setattr("faithlens.explainer.load_model", lambda *a, **k: calls.append(a) or tiny("bert"))
     assert main(["serve", "--port", "99999"]) == 2
     assert "port" in capsys.readouterr().err.lower() and calls == []
+
+
+def test_baseline_and_baseline_token_are_alternatives(ex, capsys):
+    """I3: --baseline pad --baseline-token good used the token and dropped --baseline without a word."""
+    with pytest.raises(FaithlensError, match=r"baseline='pad' and baseline_token='good' .* are alternatives"):
+        ex.explain("good fun", "occlusion", baseline="pad", baseline_token="good")
+    with pytest.raises(FaithlensError, match="are alternatives"):
+        check_settings(["occlusion"], {"baseline": "pad", "baseline_token": "good"})
+    assert main(["explain", "good fun", "--model", "no/such-model-xyz", "--method", "occlusion", "--baseline", "pad",
+                 "--baseline-token", "good"]) == 2  # refused before the (missing) model is looked for
+    err = capsys.readouterr().err
+    assert "--baseline pad and --baseline-token good) are alternatives" in err and "no/such-model" not in err, err
+    alone = ex.explain("good fun", "occlusion", baseline_token="[PAD]")
+    assert alone.token_scores == ex.explain("good fun", "occlusion", baseline="pad").token_scores

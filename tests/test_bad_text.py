@@ -73,3 +73,20 @@ def test_control_characters_never_reach_the_terminal_raw(ex):
     e = ex.explain("good \x1b[31mfilm\x07 dull", "occlusion")
     out = render_terminal([e], colour=False)
     assert "\x1b" not in out and "\x07" not in out and "\\x1b" in out
+
+
+@pytest.mark.parametrize("texts, message", [
+    (("a premise", ""), "The second text of pair 0 is empty or only whitespace"),
+    (("a premise", "  "), "The second text of pair 0 is empty"),
+    (["good", ("", "a hypothesis")], "The first text of pair 1 is empty"),
+    ([("a", None)], "The second text of pair 0 is None, not a str"),
+    ([("a", 3)], "The second text of pair 0 must be a str. Got int"),
+    ([None], "Text 0 is None, not a str"),
+])
+def test_a_bad_text_of_a_pair_is_named_by_its_side(ex, texts, message):
+    """Issue 22, H3: not "Text 0 is empty" for a pair whose second text is empty; the message says how to fix."""
+    with pytest.raises(FaithlensError) as info:
+        ex.explain(texts, "occlusion")
+    assert message in str(info.value)
+    if "pair" in message:
+        assert 'A pair holds two non-empty texts, e.g. ("a man sleeps", "a person rests")' in str(info.value)

@@ -1,5 +1,7 @@
 """Causal LM next tokens (SPEC §9): F = Σ_j log p(y_j | prompt, y_<j), on tiny GPT-2 and LLaMA models built in code."""
 
+import math
+
 import pytest
 import torch
 
@@ -224,3 +226,33 @@ def test_forward_mode_on_a_left_padded_batch_equals_reverse(lm):
     for a, b in zip(fwd, rev):  # LLaMA's RMSNorm computes in float32 even in a float64 model
         assert a.token_scores == pytest.approx(b.token_scores, abs=1e-5)
     assert lm.explain(PROMPT, "sig", target=TARGET, steps=4).settings["mode"] == "reverse"  # auto: reverse for LMs
+
+
+LONG_TARGET = " good and fun, a long and happy story"  # more tokens than the prompt (issue 22, H1)
+
+
+def test_faithfulness_for_a_continuation_longer_than_the_prompt_equals_the_models_own_forward(lm):
+    """Comp and suff by hand: the top-k prompt tokens deleted / kept, the continuation's
+    log p by the model's own forward on the joined ids (positions restart at 0, as packed rows do)."""
+    e = lm.explain(PROMPT, "occlusion", target=LONG_TARGET, faithfulness=True)
+    p, t = ids_of(lm, target=LONG_TARGET)
+    assert len(t) > len(p)
+    f = e.faithfulness
+    eligible = [i for i in range(len(p)) if not e.special[i]]
+    k = f["k"]
+    assert k >= 1
+    top = sorted(eligible, key=lambda i: (-e.token_scores[i], i))[:k]  # ties: the earlier token first
+    lp = lambda ids: float(own_log_probs(lm.model, ids, t).sum())  # noqa: E731
+    original = lp(p)
+    deleted = lp([x for i, x in enumerate(p) if i not in top])
+    kept = lp([x for i, x in enumerate(p) if i in top or e.special[i]])
+    assert f["comp"] == pytest.approx(math.exp(original) - math.exp(deleted), abs=1e-12)
+    assert f["suff"] == pytest.approx(math.exp(original) - math.exp(kept), abs=1e-12)
+
+
+def test_faithfulness_with_k_zero_on_a_long_continuation_runs():
+    """A 3-token prompt (k = 0 at 20 %): every kept row holds only the continuation's J − 1 input tokens, a
+    whole chunk of them once 20 random orderings are added; it crashed ('shape ... is invalid')."""
+    x = Explainer(tiny("gpt2_lm", dtype=torch.float64))
+    e = x.explain("the film", "occlusion", target=" positive and very long continuation", faithfulness=True)
+    assert e.faithfulness["k"] == 0 and e.faithfulness["comp"] == 0.0 and e.faithfulness["beats_random"] is None

@@ -42,6 +42,7 @@ def test_a_global_option_before_the_command_still_works(capsys):
     (["--answer", "good"], "--answer sets a QA model's answer"),
     (["--target-text", " good"], "--target-text sets a causal language model's continuation"),
     (["--max-new-tokens", "3"], "--max-new-tokens sets a causal language model's generated continuation"),
+    (["--target-side"], "--target-side sets the generated tokens' side"),  # said "Drop --per-token" (not given)
 ])
 def test_options_of_another_task_are_refused_on_a_classifier(saved_tiny, capsys, argv, words):
     assert main(["explain", "good film", "--model", str(saved_tiny), "--method", "occlusion", *argv]) == 2
@@ -159,4 +160,95 @@ def test_explain_messages_name_cli_options_and_read_well(saved_tiny, other_tasks
     assert err.count("--baseline-token") == 1
     assert main(["explain", "good", "--model", str(saved_tiny), "--method", "ig", "--mode", "closed"]) == 2
     err = capsys.readouterr().err
-    assert "mode='closed' does nothing for ig; it is read by sig." in err, err
+    assert "--mode closed does nothing for ig; it is read by sig." in err, err
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["explain", "good", "--method", "occlusion", "--method", "sig"],
+     "--method was given twice; list several values after one --method: --method occlusion sig"),
+    (["evaluate", "--methods", "ig", "lime", "--methods=sig"],
+     "--methods was given twice; list several values after one --methods: --methods ig lime sig"),
+    (["explain", "good", "--file", "a.txt", "--file", "b.txt"], "--file was given twice ('a.txt', then 'b.txt')"),
+    (["evaluate", "--seed", "1", "--seed=2"], "--seed was given twice ('1', then '2'); it takes one value"),
+    (["serve", "--model", "a", "--model", "b", "--port", "1", "--port", "2"], "--port was given twice ('1', then '2')"),
+])
+def test_an_option_given_twice_is_refused_before_any_work(capsys, argv, expected):
+    """Issue 22: argparse kept the last value of a repeated option and dropped the first without a word."""
+    assert main(argv) == 2
+    assert expected in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["audit", "--html", ""], "--html"),  # was skipped as if absent: exit 0 and no report
+    (["evaluate", "--out= "], "--out"),  # was read as the current folder
+    (["explain", "good", "--method", "occlusion", ""], "--method"),
+    (["facade", "train", "--init-from", ""], "--init-from"),
+])
+def test_an_option_given_an_empty_value_is_refused_before_any_work(capsys, argv, option):
+    assert main(argv) == 2
+    assert f"{option} was given an empty value; give it a value (" in capsys.readouterr().err
+
+
+def test_an_empty_text_after_the_options_is_not_an_empty_option():
+    from faithlens.cli import _repeated_option
+
+    assert _repeated_option(["explain", "--steps", "5", "--", ""], build_parser()) is None
+
+
+def test_options_meant_to_repeat_and_texts_after_a_double_dash_are_not_counted():
+    from faithlens.cli import _repeated_option
+
+    parser = build_parser()
+    assert _repeated_option(["serve", "--model", "a", "--model", "b", "--allow-host", "x", "--allow-host", "y"], parser) is None
+    assert _repeated_option(["explain", "--steps", "5", "--", "--steps", "6"], parser) is None
+    assert _repeated_option(["facade", "train", "--out", "a", "--out", "b"], parser) is not None
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--steps", "5", "--steps 5 does nothing for occlusion"),
+    ("--unit", "word", "--unit word does nothing for saliency"),
+    ("--rule", "leja", "--rule leja does nothing for saliency"),
+    ("--mode", "closed", "--mode closed does nothing for saliency"),
+])
+def test_a_setting_no_method_reads_is_named_as_typed(capsys, option, value, words):
+    """Issue 22: the CLI said "steps=5 does nothing for occlusion", Python's words for an option typed as --steps 5."""
+    method = "occlusion" if option == "--steps" else "saliency"
+    assert main(["explain", "good", "--model", "/no/such/model", "--method", method, option, value]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "=" not in err.split("error:")[1], err
+
+
+def test_method_specs_keep_their_own_form():
+    from faithlens.cli import cli_words
+
+    message = "'sig:mode=closed,steps=5': closed-form SIG has no steps; mode='closed' ignores steps=5."
+    assert cli_words(message, {"--mode", "--steps"}) == \
+        "'sig:mode=closed,steps=5': closed-form SIG has no steps; --mode closed ignores --steps 5."
+
+
+def test_seed_help_names_every_seeded_method(capsys):
+    """Issue 22: the help named smoothgrad and gradient_shap only; shapley, kernel_shap, lime and random draw from it too."""
+    from faithlens.methods import METHODS
+
+    seeded = [name for name, m in METHODS.items() if m.random or name == "random"]
+    assert {"smoothgrad", "gradient_shap", "shapley", "kernel_shap", "lime"} <= set(seeded)
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    seed_help = help_text[help_text.index("--seed SEED seed"):][:400]
+    assert all(name in seed_help for name in seeded) and "random word orderings" in seed_help
+
+
+def test_small_messages_read_right(tmp_path, capsys):
+    """Issue 22: --html "" said "'.' is a folder"; --warn-above inf said "≥ 0, got inf"; a SQuAD file whose top level
+    is a list showed a TypeError."""
+    assert main(["explain", "good", "--html", ""]) == 2  # one rule for every option's empty value
+    assert "--html was given an empty value; give it a value (FILE, see --help) or drop --html." in capsys.readouterr().err
+    assert main(["explain", "good", "--method", "occlusion", "--warn-above", "inf"]) == 2
+    assert "must be a finite number ≥ 0" in capsys.readouterr().err
+    (tmp_path / "l.json").write_text("[1, 2]")
+    from faithlens.errors import FaithlensError
+    from faithlens.qa import read_squad
+
+    with pytest.raises(FaithlensError, match='must be a JSON object whose "data" is a list of articles. Got a JSON list'):
+        read_squad(tmp_path / "l.json")

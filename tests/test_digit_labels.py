@@ -42,6 +42,20 @@ def test_a_digit_string_naming_another_label_is_refused_with_both_readings(swapp
     assert f"label:{target}" in message and f"index:{target}" in message
 
 
+@pytest.mark.parametrize("target, value", [("01", 1), ("１", 1), (" 00", 0), ("０", 0)])
+def test_a_number_written_another_way_is_compared_with_the_labels_by_value(swapped, target, value):
+    """Issue 22, H2: "01" and a full-width "１" read as 1 like "1" does, so they are refused on swapped labels too."""
+    other = 1 - value
+    with pytest.raises(FaithlensError) as info:
+        swapped.explain("good film", "occlusion", target=target)
+    message = str(info.value)
+    assert f"the label name '{value}' (read as the number {value}) (class {other})" in message
+    assert f"the class index {value} (label '{other}')" in message
+    assert f"label:{value}" in message and f"index:{value}" in message
+    same = Explainer(model_with(["0", "1"]))  # both readings agree: accepted
+    assert same.explain("good", "occlusion", target=target).target["index"] == value
+
+
 def test_where_both_readings_agree_the_digit_is_accepted():
     same = Explainer(model_with(["0", "1"]))
     assert same.explain("good", "occlusion", target="1").target["index"] == 1
@@ -54,6 +68,25 @@ def test_digit_strings_index_when_no_label_is_a_number():
     for bad, words in (("2", "out of range"), ("index:x", "'index:' takes a class index"), ("label:neutral", "Unknown label")):
         with pytest.raises(FaithlensError, match=words):
             named.explain("good", "occlusion", target=bad)
+
+
+@pytest.mark.parametrize("target, index", [("INDEX:1", 1), ("Label:positive", 1), (" index :0", 0)])
+def test_the_prefixes_are_read_ignoring_case(target, index):
+    named = Explainer(model_with(["negative", "positive"]))
+    assert named.explain("good", "occlusion", target=target).target["index"] == index
+
+
+def test_a_label_literally_named_like_a_prefix_is_refused_when_the_readings_differ():
+    odd = Explainer(model_with(["index:1", "plain"]))  # a config may carry any name
+    with pytest.raises(FaithlensError) as info:
+        odd.explain("good", "occlusion", target="INDEX:1")
+    message = str(info.value)
+    assert "the label name 'INDEX:1' (class 0)" in message and "class 1 ('plain')" in message
+    assert "label:INDEX:1" in message and "the plain number 1" in message
+    assert odd.explain("good", "occlusion", target="label:INDEX:1").target["index"] == 0
+    assert odd.explain("good", "occlusion", target="1").target["index"] == 1
+    agree = Explainer(model_with(["plain", "index:1"]))  # both readings are class 1
+    assert agree.explain("good", "occlusion", target="index:1").target["index"] == 1
 
 
 def test_the_cli_reads_targets_by_the_same_rule(tmp_path, capsys):

@@ -239,3 +239,33 @@ def test_one_method_names_no_winner_and_the_out_line_lists_the_files_written(tmp
     line = next(x for x in captured.err.splitlines() if x.startswith(f"In {out}: "))
     listed = line.split(": ", 1)[1].split(" (no plots")[0].split(", ")
     assert listed == sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) and "aopc.svg" not in line
+
+
+def test_named_gold_labels_follow_the_models_label_names(tmp_path):
+    """Issue 22: SNLI's names on a model with id2label {0: entailment, 1: neutral, 2: contradiction} were indexed
+    in sorted order (contradiction=0, entailment=1, neutral=2), so every gold label named the wrong class."""
+    model = tiny("bert", num_labels=3)
+    model.model.config.id2label = {0: "entailment", 1: "neutral", 2: "contradiction"}
+    path = tmp_path / "snli.jsonl"
+    rows = [("a man sleeps", "neutral"), ("a dog runs", "Entailment"), ("kids play", "contradiction")]
+    path.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in rows))
+    data = load_dataset(path)
+    assert data.labels == (2, 0, 1)  # sorted order, until a model names the classes
+    evaluate(model, data, methods=["occlusion"], progress=False, random_row=False, out=tmp_path / "run", shuffle=False)
+    assert [r["label"] for r in read_records(tmp_path / "run" / "records.jsonl")] == [1, 0, 2]
+    path.write_text(json.dumps({"text": "a cat naps", "label": "unsure"}) + "\n")
+    with pytest.raises(FaithlensError) as info:
+        evaluate(model, load_dataset(path), methods=["occlusion"], progress=False)
+    assert "include 'unsure', which the model does not have (its labels: entailment, neutral, contradiction)" in str(info.value)
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("ig:steps=nan", "Got 'nan'."),  # read as 'na' per token before
+    ("ig:steps=0N", "Got '0N'."),
+    ("sig:tolerance=-1", "Expected a number in (0, 1) in method spec 'sig:tolerance=-1'. Got '-1'."),
+])
+def test_method_setting_values_are_quoted_whole_and_the_tolerance_range_is_open(spec, words):
+    with pytest.raises(FaithlensError) as info:
+        parse_method(spec)
+    assert words in str(info.value)
+    assert parse_method("ig:steps=N").steps_per_token == 1 and parse_method("ig:steps=3n").steps_per_token == 3

@@ -141,6 +141,15 @@ def test_a_sampled_classifier_round_trips(classified):
     ({"faithfulness": 0.4}, "'faithfulness' must be null or a JSON object. Got float"),
     ({"faithfulness": {"k": 1, "comp": "high", "suff": 0.0, "log_odds": 0.0}}, "faithfulness 'comp' must be a finite"),
     ({"faithfulness": {"k": 1, "comp": 0.1, "suff": 0.0, "log_odds": 0.0, "beats_random": 2}}, "'beats_random' must be"),
+    ({"signed": False}, "'signed' is false, but shapley's scores are signed"),
+    ({"settings": lambda s: dict(s, target=1 - s["target"])}, "'settings' target is"),
+    ({"schema": True}, "'schema' must be an integer, e.g. \"schema\": "),
+    ({"schema": 4.0}, "'schema' must be an integer"),
+    ({"schema": "4"}, "'schema' must be an integer, e.g. \"schema\": 4. Got str '4'"),  # issue 22, H4: not the version
+    ({"prediction": lambda p: dict(p, probs=p["probs"][::-1])}, "but class "),  # H4: argmax of probs is another class
+    ({"token_scores": lambda t: [0.25] + t[1:]}, "token 0 ('[CLS]') is special (never attributed), but its token_score "
+                                                 "is 0.25; a special token scores 0"),
+    ({"text_pair": "a second text"}, "there is a 'text_pair', but no word lies in it (segment 1)"),
 ])
 def test_values_faithlens_never_writes_are_refused(classified, changes, words):
     with pytest.raises(FaithlensError) as info:
@@ -170,3 +179,10 @@ def test_a_faithfulness_record_round_trips_and_shows():
                                                               faithfulness=True, n_random=3)
     back = Explanation.from_json(e.to_json())
     assert back == e and "faithfulness: Comp" in back._repr_html_()
+
+
+def test_signed_follows_the_method_when_it_is_known():
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "saliency")
+    assert e.signed is False and Explanation.from_json(e.to_json()) == e
+    with pytest.raises(FaithlensError, match="'signed' is true, but saliency's scores are magnitudes"):
+        Explanation.from_json(_with(e, signed=True))

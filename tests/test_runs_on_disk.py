@@ -110,16 +110,42 @@ def test_a_full_disk_during_evaluate_names_the_records_file_and_keeps_them(tmp_p
 
 # --- output paths, before any work -------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("option,suffix", [("--html", ".html"), ("--json", ".json"), ("--markdown", ".md"),
+                                           ("--out", ".jsonl")])
+def test_a_folder_given_for_a_file_suggests_a_file_of_the_options_kind(tmp_path, option, suffix):
+    """I4: a folder named out.v1 suggested 'report.v1' (the folder's own suffix); the suggestion ends in the
+    extension the option writes, and that path passes the check."""
+    folder = tmp_path / "out.v1"
+    folder.mkdir()
+    with pytest.raises(FaithlensError) as info:
+        check_output_file(folder, option=option, suffix=suffix)
+    suggested = re.search(r"e\.g\. '([^']+)'", str(info.value)).group(1)
+    assert suggested == str(folder / f"report{suffix}")
+    assert check_output_file(suggested, option=option, suffix=suffix) == Path(suggested)
+    with pytest.raises(FaithlensError, match=f"e.g. {option} report{re.escape(suffix)}"):
+        check_output_file(" ", option=option, suffix=suffix)
+
+
+def test_audit_suggests_each_reports_extension(tmp_path, capsys):
+    folder = tmp_path / "out.v1"
+    folder.mkdir()
+    data = tmp_path / "d.tsv"
+    data.write_text("text\tlabel\ngood\t1\n")
+    for option, suffix in (("--html", ".html"), ("--json", ".json"), ("--markdown", ".md")):
+        assert main(["audit", "--model", str(tmp_path / "none"), "--data", str(data), option, str(folder)]) == 2
+        assert f"e.g. '{folder / ('report' + suffix)}'" in capsys.readouterr().err
+
+
 def test_output_paths_are_checked(tmp_path):
     (tmp_path / "a-file").write_text("x")
     (tmp_path / "a-folder").mkdir()
     with pytest.raises(FaithlensError, match="--html '.*a-folder' is a folder; expected a file name"):
-        check_output_file(tmp_path / "a-folder", option="--html")
+        check_output_file(tmp_path / "a-folder", option="--html", suffix=".html")
     with pytest.raises(FaithlensError, match="'.*a-file' is a file, not a folder"):
-        check_output_file(tmp_path / "a-file" / "report.html", option="--html")
+        check_output_file(tmp_path / "a-file" / "report.html", option="--html", suffix=".html")
     with pytest.raises(FaithlensError, match="--out '.*a-file' is a file; expected a folder"):
         check_output_folder(tmp_path / "a-file", option="--out")
-    made = check_output_file(tmp_path / "new" / "deeper" / "r.html", option="--html")
+    made = check_output_file(tmp_path / "new" / "deeper" / "r.html", option="--html", suffix=".html")
     assert made.parent.is_dir() and not made.exists()  # the missing folders are created, the file is not
     if os.geteuid() != 0:  # root may write anywhere
         locked = tmp_path / "locked"

@@ -91,3 +91,28 @@ def test_the_window_error_suggests_settings_that_work(words, max_length, stride)
     assert (lower is not None) == (room >= 2)  # a lower stride is offered only where one helps
     if lower:
         check_windows(tok, [ex], max_length=max_length, stride=int(lower.group(1)))
+
+
+@pytest.mark.parametrize("words, max_length, stride", [(4, 8, 128), (4, 1000, 128), (4, 64, 128), (20, 40, 30),
+                                                       (58, 48, 16), (61, 48, 16)])
+def test_window_suggestions_fit_the_base_models_positions(words, max_length, stride):
+    """I7: with the base model's 64 positions known, every setting suggested passes this check and fits the model
+    (a suggestion above 64 would be refused next); with none that fits, only shortening the question is offered."""
+    import re
+
+    from faithlens.qa import check_windows
+    from tiny import bert_tokenizer
+
+    tok = bert_tokenizer()
+    ex = QAExample("q1", "Books", " ".join(["film"] * words) + "?", CONTEXT, ("Ann",), 0)
+    with pytest.raises(FaithlensError) as info:
+        check_windows(tok, [ex], max_length=max_length, stride=stride, positions=64)
+    offered = re.split(r"(?:stride \d+|positions)\. ", str(info.value))[-1].rstrip(".")
+    choices = [c for c in re.split(r", (?:or )?", offered) if not c.lower().startswith("shorten the question")]
+    for choice in choices:
+        values = dict(re.findall(r"(--max-length|--stride) (\d+)", re.sub(r"below \d+ \(e\.g\. |to at least ", "", choice)))
+        length, overlap = int(values.get("--max-length", max_length)), int(values.get("--stride", stride))
+        assert length <= 64, choice
+        check_windows(tok, [ex], max_length=length, stride=overlap, positions=64)
+    room = 64 - (words + 1) - tok.num_special_tokens_to_add(pair=True)
+    assert (not choices) == (room < 2 and words + 1 + 3 + stride + 1 > 64), offered  # nothing fits: shorten it

@@ -157,6 +157,9 @@ def test_qa_answer_text_picks_the_target_span(qa):
 
     with pytest.raises(FaithlensError, match="does not occur in the context"):
         qa.explain(QA, "occlusion", target="popcorn")
+    for empty in ("", "  "):  # not "does not occur": an empty answer names nothing to explain
+        with pytest.raises(FaithlensError, match=r"The answer is empty \('\s*'\).*leave it out to explain the predicted"):
+            qa.explain(QA, "occlusion", target=empty)
 
 
 def test_qa_answer_off_token_boundaries_is_widened_with_a_note_and_a_repeated_answer_is_refused(qa):
@@ -209,6 +212,36 @@ def test_qa_needs_pairs():
 
     with pytest.raises(FaithlensError, match="question, context"):
         Explainer(tiny("bert_qa")).explain("who was good", "occlusion")
+
+
+def test_qa_single_texts_are_refused_in_each_surfaces_words(tmp_path, capsys):
+    """I5: audit and evaluate have no --pair; each surface names what it takes (--data with questions and contexts,
+    tuples or load_dataset in Python), and a table with question and context columns is explained."""
+    from faithlens.audit.report import audit
+    from faithlens.cli import main
+    from faithlens.data import load_dataset
+    from faithlens.errors import FaithlensError
+    from faithlens.evaluate import evaluate
+
+    model = tiny("bert_qa")
+    folder = tmp_path / "qa"
+    model.model.save_pretrained(folder)
+    model.tokenizer.save_pretrained(folder)
+    single = tmp_path / "single.tsv"
+    single.write_text("text\tlabel\nwho was good\t1\nwhat was dull\t0\n")
+    for command in (["audit", "--limit", "2", "--steps", "2"], ["evaluate", "--methods", "occlusion", "--quiet"]):
+        assert main([command[0], "--model", str(folder), "--data", str(single), *command[1:]]) == 2
+        err = capsys.readouterr().err
+        assert "got 2 single text(s)" in err and "Pass --data with questions and their contexts: a SQuAD-format " \
+            ".json file, or a table (.tsv, .csv, .jsonl) with 'question' and 'context' columns." in err, err
+        assert "--pair" not in err and "explain(" not in err
+    with pytest.raises(FaithlensError, match=r"audit\(model, \[\('Who wrote it\?'"):
+        audit(model, ["who was good"], progress=False)
+    with pytest.raises(FaithlensError, match=r"load_dataset\('squad.json'\)"):
+        evaluate(model, load_dataset(str(single)), methods=["occlusion"], progress=False)
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("question\tcontext\n" + "who was good\tthe film was good and the acting was great\n")
+    assert main(["evaluate", "--model", str(folder), "--data", str(pairs), "--methods", "occlusion", "--quiet"]) == 0
 
 
 # --- multi-label ------------------------------------------------------------------------------------

@@ -25,8 +25,6 @@ def run(capsys, *argv):
     (["--lr", "0"], "--lr must be a number in (0, 1)"),
     (["--lr", "nan"], "--lr must be a number in (0, 1)"),
     (["--stride", "64"], "does nothing with --task classification"),
-    (["--task", "qa", "--stride", "384"], "must be smaller than --max-length (384)"),
-    (["--task", "qa", "--max-length", "100", "--stride", "100"], "must be smaller than --max-length (100)"),
     (["--task", "qa", "--stride", "-1"], "must be an int ≥ 0"),
     (["--task", "qa", "--labels", "a", "b"], "--task qa reads SQuAD files"),
     (["--holdout", "1.5"], "--holdout must be a fraction"),
@@ -40,11 +38,11 @@ def test_train_sizes_refused_before_any_work(tmp_path, capsys, argv, words):
 
 
 def test_check_stride_reads_one_rule():
-    check_stride(0, 8)
-    check_stride(7, 8)
-    for stride, length in ((8, 8), (9, 8), (-1, 8), (True, 8), (1.5, 8)):
+    check_stride(0)
+    check_stride(7)
+    for stride in (-1, True, 1.5):
         with pytest.raises(FaithlensError):
-            check_stride(stride, length)
+            check_stride(stride)
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -79,9 +77,9 @@ def test_a_training_split_of_one_class_is_refused(saved_tiny, tmp_path, capsys, 
     assert code == 2 and "at least two classes" in err
 
 
-def test_train_errors_name_the_options(tmp_path, capsys):
+def test_train_errors_name_the_options(saved_qa, tmp_path, capsys):
     """Issue 22, D10: a library check raised under `train` names --max-length and --stride, not max_length."""
-    code, err = run(capsys, "train", "--task", "qa", "--train", "x.json", "--base", str(tmp_path / "no-base"),
+    code, err = run(capsys, "train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa),
                     "--out", str(tmp_path / "out"), "--max-length", "48", "--stride", "48")
     assert code == 2 and "--stride (48) must be smaller than --max-length (48)" in err and "max_length" not in err
 
@@ -111,6 +109,8 @@ def test_an_unwritable_out_is_refused_before_the_model_loads(saved_tiny, tmp_pat
     (["1", "0"], "gives class 0 the name '1'"),
     (["0", "2"], "gives class 1 the name '2'"),
     (["0", "0"], "The --labels option must list at least two distinct names"),
+    (["neg", "index:1"], "names a class 'index:1': 'index:' and 'label:' are reserved prefixes"),
+    (["LABEL:pos", "neg"], "names a class 'LABEL:pos': 'index:' and 'label:' are reserved prefixes"),
 ])
 def test_digit_label_names_must_be_their_own_index(tmp_path, capsys, labels, words):
     """F4: `--labels 1 0` would read a data label 1 as class 1 (index) and as class 0 (name): refused before the data is
@@ -184,3 +184,119 @@ def test_facade_train_help_describes_every_option_with_its_default(capsys):
                   "learning rate (Adam) (default: 0.0001)", "(default: 50)", "(default: random weights)",
                   "seed of g's initialisation and the batches (default: 0)"):
         assert words in text, words
+
+
+def test_a_max_length_with_no_room_for_a_text_token_is_refused(saved_tiny, tmp_path, capsys):
+    """Issue 22: --max-length 1 kept only [CLS]: every example trained on nothing. BERT adds 2 special tokens to a text
+    (3 to a pair), so 3 (4 for pairs) is the least useful value."""
+    from tiny import tiny
+
+    from faithlens.training import check_model_length
+
+    data = tmp_path / "t.tsv"
+    data.write_text("sentence\tlabel\ngood film\t1\nbad\t0\nfun\t1\nawful\t0\n", encoding="utf-8")
+    code, err = run(capsys, "train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"),
+                    "--max-length", "1")
+    assert code == 2 and "adds 2 special tokens to each text" in err and "--max-length 3 or more" in err, err
+    m = tiny("bert")
+    check_model_length(m.tokenizer, m.model, 3, pairs=False)
+    check_model_length(m.tokenizer, m.model, 5, pairs=True)
+    with pytest.raises(FaithlensError, match="adds 3 special tokens to each pair.*--max-length 5 or more"):
+        check_model_length(m.tokenizer, m.model, 4, pairs=True)
+
+
+def _squad(tmp_path, n=3):
+    import json
+
+    context = "Ann wrote the book in Paris in 1901."
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps({"data": [{"title": "Books", "paragraphs": [{"context": context, "qas": [
+        {"id": f"q{i}", "question": "Who wrote the book?", "answers": [{"text": "Ann", "answer_start": 0}]}
+        for i in range(n)]}]}]}))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def saved_qa(tmp_path_factory):
+    from tiny import tiny
+
+    folder = tmp_path_factory.mktemp("tiny-qa")
+    m = tiny("bert_qa")
+    m.model.save_pretrained(folder)
+    m.tokenizer.save_pretrained(folder)
+    return folder
+
+
+def test_a_qa_subset_larger_than_the_data_is_noted(saved_qa, tmp_path, capsys):
+    """I6: --subset reads one rule for both tasks: not smaller than the data, a note says all are used."""
+    import json
+
+    out = tmp_path / "o"
+    code, err = run(capsys, "train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa), "--out",
+                    str(out), "--subset", "10", "--max-length", "32", "--stride", "8", "--epochs", "1")
+    assert code == 0 and "--subset 10 is not smaller than the 3 training questions; training on all 3" in err, err
+    assert json.loads((out / "faithlens_model.json").read_text())["split_sizes"]["train"] == 3
+    code, err = run(capsys, "train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa), "--out",
+                    str(tmp_path / "o2"), "--subset", "2", "--max-length", "32", "--stride", "8", "--epochs", "1")
+    info = json.loads((tmp_path / "o2" / "faithlens_model.json").read_text())
+    assert code == 0 and "note" not in err and info["split_sizes"]["train"] == 2
+    assert info["dataset"]["subset"] == "seeded subset (seed 0) of 2 of 3 examples"
+
+
+@pytest.mark.parametrize("argv", [["--max-length", "8"], ["--max-length", "1000"], ["--max-length", "64"],
+                                  ["--max-length", "12", "--stride", "4"], ["--max-length", "32", "--stride", "32"],
+                                  ["--stride", "384"]])
+def test_the_qa_length_suggestion_works_when_applied(saved_qa, tmp_path, capsys, argv):
+    """I7: --max-length 8 suggested --stride 2, which the question's room refused next; each suggestion now passes
+    every check (the questions' room and the base model's 64 positions) when applied as given."""
+    import re
+
+    base = ["train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa), "--epochs", "1"]
+    code, err = run(capsys, *base, "--out", str(tmp_path / "a"), *argv)
+    assert code == 2 and not (tmp_path / "a" / "faithlens_model.json").exists(), err
+    given = dict(zip(argv[::2], argv[1::2]))
+    stride, length = int(given.get("--stride", 128)), int(given.get("--max-length", 384))  # the CLI's defaults for qa
+    assert (f"The --stride ({stride}) must be smaller than --max-length ({length})" in err) == (stride >= length), err
+    offered = re.split(r"(?:stride \d+|positions)\. ", err)[-1].rstrip().rstrip(".")
+    tried = 0
+    for n, choice in enumerate(re.split(r", (?:or )?", offered)):  # each, e.g. 'lower --stride below 56 (e.g. --stride 28)'
+        values = re.sub(r"below \d+ \(e\.g\. |to at least ", "", choice)
+        suggested = dict(re.findall(r"(--max-length|--stride) (\d+)", values))
+        if not suggested:
+            assert choice.lower().startswith("shorten the question"), err
+            continue
+        settings = dict(given, **suggested)
+        applied = [x for pair in settings.items() for x in pair]
+        code, said = run(capsys, *base, "--out", str(tmp_path / f"b{n}"), *applied)
+        assert code == 0, (applied, said)
+        tried += 1
+    assert tried >= 1, err
+@pytest.mark.parametrize("out_dir", ["", "  "])
+def test_an_empty_out_dir_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, out_dir):
+    """Issue 22, H5: Path('') is '.', which fine_tune would fill; the API refuses it as the CLI refuses --out ''."""
+    from faithlens.training import fine_tune, fine_tune_qa
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FaithlensError, match="The 'out_dir' of fine_tune was given an empty path"):
+        fine_tune(base_model=tmp_path / "no-base", train=(["a", "b"], [0, 1]), validation=([], []), test=([], []),
+                  out_dir=out_dir, label_names=["neg", "pos"])
+    with pytest.raises(FaithlensError, match="The 'out_dir' of fine_tune_qa was given an empty path"):
+        fine_tune_qa(base_model=tmp_path / "no-base", train=[object()], test=[], out_dir=out_dir)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_api_evaluate_names_its_out_parameter(saved_tiny, tmp_path, monkeypatch):
+    """Issue 22, H5: evaluate(out='') from Python names the parameter, not the CLI's --out."""
+    from faithlens.data import read_file
+    from faithlens.evaluate.run import evaluate
+    from faithlens.model import load_model
+
+    data = tmp_path / "d.tsv"
+    data.write_text("text\tlabel\ngood film\t1\nbad film\t0\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FaithlensError) as info:
+        evaluate(load_model(str(saved_tiny)), read_file(str(data)), methods=["occlusion"], out="", progress=False)
+    message = str(info.value)
+    assert "The 'out' parameter of evaluate was given an empty path; expected a folder, e.g. out='runs/my-run'" in message
+    assert "--out" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.tsv"]

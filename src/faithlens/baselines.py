@@ -22,13 +22,25 @@ class Baseline:
     warning: str | None = None
 
 
+def check_baseline_choice(kind: object, token: object) -> None:
+    """``kind`` (baseline=, CLI --baseline) and ``token`` (baseline_token=, --baseline-token) are alternatives: a
+    kind names the reference token by its role, a token gives it by its vocabulary entry. Both given is refused
+    (one would be dropped without a word). One rule for the API and the CLI, checked before the model loads."""
+    if kind is not None and token is not None:
+        raise FaithlensError(f"baseline={kind!r} and baseline_token={token!r} (CLI --baseline {kind} and --baseline-token "
+                             f"{token}) are alternatives: the first picks the reference token by its role "
+                             f"({', '.join(BASELINES)}), the second by its vocabulary entry. Pass one of them.")
+
+
 def resolve_baseline(model: ClassifierModel, kind: str | None = None, *, token: str | None = None) -> Baseline:
     """Pick the baseline token; fall back from mask to pad (with a warning) for models without one.
 
     ``kind=None`` is the model's own default (SPEC §2, §9): ``mask`` for encoders; for causal LMs
     the model's pad token, else its eos, else its unk — never the zero vector (an exactly-zero
-    input gives NaN gradients through RMSNorm). `token` (a vocabulary entry) overrides `kind`.
+    input gives NaN gradients through RMSNorm). `token` (a vocabulary entry) replaces `kind`: pass one of
+    them (`check_baseline_choice`).
     """
+    check_baseline_choice(kind, token)
     tok = model.tokenizer
     if kind is None and token is None:
         kind = _default_kind(model)

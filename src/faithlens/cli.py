@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import re
 import sys
 
@@ -105,6 +106,10 @@ def _main(argv: list[str] | None) -> int:
     if early is not None:
         print(f"faithlens: error: {early}", file=sys.stderr)
         return 2
+    repeated = _repeated_option(sys.argv[1:] if argv is None else argv, parser)
+    if repeated is not None:
+        print(f"faithlens: error: {repeated}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
@@ -151,6 +156,39 @@ def _options_of(parser: argparse.ArgumentParser | None) -> set[str]:
     return found
 
 
+def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
+    """An option given an empty value (``--html ""``: skipped as if absent, or read as the current folder),
+    or an option that takes values given twice (``--method occlusion --method sig``): argparse keeps the
+    last and drops the first without a word. Options meant to repeat (``serve --model A --model B``,
+    action="append") and flags are not counted. Tokens after ``--`` are texts, not options."""
+    seen: dict[int, list[str]] = {}
+    for i, token in enumerate(argv):
+        if token == "--":
+            break
+        subs = _commands(parser)
+        if token in subs:  # a (sub)command: its own options from here on
+            parser, seen = subs[token], {}
+            continue
+        name, eq, value = token.partition("=")
+        action = parser._option_string_actions.get(name) if token.startswith("-") else None
+        if not isinstance(action, argparse._StoreAction):
+            continue
+        values = [value] if eq else argv[i + 1:i + 2] if action.nargs is None else \
+            list(itertools.takewhile(lambda t: not t.startswith("-"), argv[i + 1:]))
+        if any(not v.strip() for v in values):  # argparse takes '' as given; every reader would skip or misread it
+            what = action.metavar or action.dest.upper()
+            return f"{name} was given an empty value; give it a value ({what}, see --help) or drop {name}."
+        if id(action) in seen:
+            before = seen[id(action)]
+            if action.nargs in ("+", "*"):
+                return (f"{name} was given twice; list several values after one {name}: "
+                        f"{' '.join([name, *before, *values])}")
+            return (f"{name} was given twice ({' '.join(before)!r}, then {' '.join(values)!r}); it takes one value. "
+                    f"Give {name} once.")
+        seen[id(action)] = values
+    return None
+
+
 def _option_before_command(argv: list[str], commands: dict) -> str | None:
     """An option of a command given before the command (``faithlens --method x explain``): argparse would
     read the option's value as the command's name; say where options go instead."""
@@ -185,20 +223,24 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "heldout": "--heldout",
                      "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
-                     "saliency_of": "--saliency-of", "lr": "--lr"}
+                     "saliency_of": "--saliency-of", "lr": "--lr",
+                     "unit": "--unit", "rule": "--rule", "mode": "--mode"}
 QUOTED_ONLY = {"steps", "lr"}  # words of ordinary prose too: put as options only where quoted ('steps' setting)
+ASSIGNED_ONLY = ("steps", "unit", "rule", "mode")  # and in the ``name=value`` form: steps=5 is --steps 5
 
 
 def cli_words(message: str, options: set[str]) -> str:
     """`message` with each Python parameter name of PARAMETER_OPTIONS that the command has an option for
     put as that option: ``'n_samples' parameter`` gains ``(--samples)``; ``per_token``, ``per_token=True``
     and ``the 'out_dir' of fine_tune`` become ``--per-token`` and ``--out``; ``max_new_tokens=5`` becomes
-    ``--max-new-tokens 5``."""
+    ``--max-new-tokens 5``, and ``steps=5`` / ``unit='word'`` (not ``sig:mode=closed``) ``--steps 5`` / ``--unit word``."""
     for name, option in PARAMETER_OPTIONS.items():
         if option not in options:
             continue
         message = re.sub(rf"'{name}' (parameter|setting)\b(?! \()", rf"'{name}' \1 ({option})", message)
-        if name in QUOTED_ONLY:
+        if name in ASSIGNED_ONLY:  # not in a method spec (sig:mode=closed): only where the name starts a word
+            message = re.sub(rf"(?<![\w'\-:,]){name}='?([^\s',;]+)'?", rf"{option} \1", message)
+        if name in QUOTED_ONLY or name in ASSIGNED_ONLY:
             continue
         message = re.sub(rf"(The )?'{name}' of fine_tune(_qa)?\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=True\b", option, message)

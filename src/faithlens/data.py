@@ -201,6 +201,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
     labels, names = _index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
+    if names is not None and label_names is None:  # named labels, indexed in sorted order until a model names them
+        info["named_labels"] = True
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
                    info={"format": kind, **info}, answers=answers, groups=groups)
 

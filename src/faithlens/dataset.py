@@ -67,6 +67,27 @@ def subset(dataset: Dataset, index: Sequence[int], *, info: dict | None = None) 
                    groups=pick(dataset.groups), info=dataset.info if info is None else info)
 
 
+def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
+    """A dataset whose gold labels were read as names (``info["named_labels"]``, indexed in sorted order) with
+    each label re-indexed by the model's label of that name (case-insensitive), so that SNLI's "neutral" is
+    the class the model calls neutral. Other datasets are returned as they are.
+
+    Raises FaithlensError when a label name is not one of the model's labels.
+    """
+    if not dataset.info.get("named_labels") or dataset.label_names is None:
+        return dataset
+    own = {str(n).lower(): i for i, n in enumerate(model_labels)}
+    missing = [n for n in dataset.label_names if n.lower() not in own]
+    if missing:
+        raise FaithlensError(f"The gold labels of {dataset.source} include {', '.join(map(repr, missing))}, which the "
+                             f"model does not have (its labels: {', '.join(map(str, model_labels))}). Rename the "
+                             "labels in the data to the model's, or give class indices in the model's order.")
+    new = [own[n.lower()] for n in dataset.label_names]
+    labels = tuple(None if y is None else new[y] for y in dataset.labels)
+    info = {k: v for k, v in dataset.info.items() if k != "named_labels"}
+    return replace(dataset, labels=labels, label_names=tuple(model_labels), info=info)
+
+
 def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
     """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
     (a SQuAD file's articles) when the dataset has them."""

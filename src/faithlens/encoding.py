@@ -122,8 +122,9 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
     if isinstance(texts, (set, frozenset)):
         raise FaithlensError(f"texts is a {type(texts).__name__}, which has no order, so the results could not be matched "
                              "to the texts. Pass a list, e.g. sorted(texts).")
-    if isinstance(texts, (bytes, bytearray)):
-        raise FaithlensError(f"texts is {type(texts).__name__}; expected a str. Decode it first, e.g. data.decode('utf-8').")
+    if isinstance(texts, (bytes, bytearray, memoryview)):
+        raise FaithlensError(f"texts is {type(texts).__name__}; expected a str. Decode it first, e.g. "
+                             f"{'bytes(data)' if isinstance(texts, memoryview) else 'data'}.decode('utf-8').")
     if hasattr(texts, "columns") and getattr(texts, "ndim", None) == 2:  # a pandas DataFrame: iterating gives its column names
         columns = [str(c) for c in texts.columns][:3]
         first = columns[0] if columns else "text"
@@ -160,6 +161,10 @@ def check_texts(texts: Sequence[Text]) -> None:
     if not isinstance(texts, Sequence) or len(texts) == 0:
         raise FaithlensError("No text was given. Pass at least one non-empty text.")
     for i, item in enumerate(texts):
+        if isinstance(item, (tuple, list)) and len(item) == 2:  # a pair: say which of its two texts is wrong
+            for side, part in zip(("first", "second"), item):
+                check_text(part, f"The {side} text of pair {i}", pair=True)
+            continue
         parts = item if isinstance(item, (tuple, list)) else (item,)
         for part in parts:
             check_text(part, f"Text {i}")
@@ -168,9 +173,14 @@ def check_texts(texts: Sequence[Text]) -> None:
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width space/joiners, word joiner, BOM, soft hyphen
 
 
-def check_text(text: object, what: str) -> None:
+def check_text(text: object, what: str, *, pair: bool = False) -> None:
+    """`what` names the text in the message ("Text 3", "The second text of pair 0")."""
+    fix = " A pair holds two non-empty texts, e.g. (\"a man sleeps\", \"a person rests\")." if pair else ""
+    if text is None:
+        how = fix or ' Pass the text to explain, e.g. "a gripping, funny film".'
+        raise FaithlensError(f"{what} is None, not a str: it must be a str. Got NoneType instead.{how}")
     if not isinstance(text, str):
-        raise FaithlensError(f"{what} must be a str. Got {type(text).__name__} instead.")
+        raise FaithlensError(f"{what} must be a str. Got {type(text).__name__} instead.{fix}")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -179,8 +189,8 @@ def check_text(text: object, what: str) -> None:
     visible = "".join(ch for ch in text if ch not in INVISIBLE and ch.isprintable() and not ch.isspace())
     if not visible:
         raise FaithlensError(
-            f"{what} is empty or only whitespace (or invisible characters). Give a sentence to explain, e.g. "
-            "\"a gripping, funny film\"."
+            f"{what} is empty or only whitespace (or invisible characters). "
+            + (fix.strip() if pair else "Give a sentence to explain, e.g. \"a gripping, funny film\".")
         )
 
 

@@ -31,8 +31,10 @@ from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
 from .options import applicable, check_settings, check_tolerance_value, estimated_passes, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
+from .targets import resolve_target
 from .task_inputs import DEFAULT_NEW_TOKENS, Target, encode_items
-from .task_inputs import a_noun as _a, as_int as _as_int, per_text as _per_text
+from .task_inputs import a_noun as _a, as_int as _as_int, as_number as _as_number, check_bool as _check_bool
+from .task_inputs import per_text as _per_text
 from .task_inputs import answer_tokens as _answer_tokens
 from .trust import DEFAULT_RANDOM, check_random, with_trust
 
@@ -54,6 +56,7 @@ class Explainer:
     # --- prediction --------------------------------------------------------------------------
     def predict(self, texts: Text | Sequence[Text], *, truncate: bool = False) -> Tensor:
         """Label probabilities (N, C) of a classifier for texts or text pairs (softmax; sigmoid for multi-label)."""
+        truncate = _check_bool("truncate", truncate)
         items, _ = as_items(texts)
         enc = encode(self.model, items, truncate=truncate)
         with torch.inference_mode():
@@ -142,7 +145,14 @@ class Explainer:
                                  "methods side by side, or call explain() once per method.")
         steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random = map(
             _as_int, (steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random))
-        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, as for target= (one rule)
+        # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, for target= and contrast= alike (one rule)
+        contrast = _as_int(contrast)
+        tolerance, warn_above, noise = map(_as_number, (tolerance, warn_above, noise))  # np.float32, 0-d tensors
+        truncate, return_attributions, per_token, target_side, faithfulness = (
+            _check_bool(name, value) for name, value in (("truncate", truncate), ("return_attributions", return_attributions),
+                                                          ("per_token", per_token), ("target_side", target_side),
+                                                          ("faithfulness", faithfulness)))
+        progress = _check_bool("progress", progress, optional=True)
         items, single = as_items(texts)
         steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
@@ -184,7 +194,7 @@ class Explainer:
         base = resolve_baseline(self.model, baseline, token=baseline_token)
         common = {"baseline": base.kind, "baseline_token": base.token, "score": score, "dtype": str(self.model.dtype).replace("torch.", "")}
         if contrast is not None:
-            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(contrast)
+            common["contrast"] = contrast if isinstance(contrast, (int, str)) else list(foils)
         results: list[Explanation | None] = [None] * len(items)
         order = sorted(range(len(items)), key=lambda i: _length(items[i]))  # similar lengths share a batch
         show = wanted() if progress is None else bool(progress)
@@ -238,8 +248,19 @@ class Explainer:
         settings.setdefault("faithfulness", True)
         if isinstance(methods, str):  # one method's name, not its letters
             methods = [methods]
+        items, single = as_items(text)
+        if not single:
+            raise FaithlensError(f"compare() explains one text (or one pair) with several methods; got {len(items)} texts. "
+                                 "Pass one text, or call explain(texts, method) once per method for several texts.")
+        if methods is not None and not isinstance(methods, (list, tuple)):
+            methods = list(methods)
+        if not methods:
+            raise FaithlensError("compare() got an empty methods list. Pass at least one method name, e.g. "
+                                 f"methods=['sig', 'ig'] (available: {', '.join(available_methods())}), or leave methods out "
+                                 "for the defaults.")
+        settings = {k: _as_number(v) if k in ("tolerance", "warn_above", "noise") else v for k, v in settings.items()}
         check_settings(methods, settings)
-        return Comparison((m, self.explain(text, m, **applicable(m, settings))) for m in methods)
+        return Comparison((m, self.explain(items[0], m, **applicable(m, settings))) for m in methods)
 
     # --- internals ---------------------------------------------------------------------------
     def batch(self, texts: Sequence[Text], *, baseline: str = "mask", score: str = "logit", truncate: bool = False,
@@ -291,7 +312,7 @@ class Explainer:
                 raise FaithlensError("contrast= was given for some texts and not others. Pass one contrast for all "
                                      "texts, or one per text.")
             if model.task.name != "causal_lm":
-                index = _resolve_target(model, foil)
+                index = resolve_target(model, foil)
                 if index == int(target[b, 0]):
                     raise FaithlensError(f"The contrast {model.labels[index]!r} is the target itself, so F = 0. "
                                          "Pass another class as the contrast, or another target.")
@@ -325,7 +346,7 @@ class Explainer:
             elif task.name == "qa":
                 rows.append(torch.tensor(_answer_tokens(enc, b, t)))
             else:
-                rows.append(torch.tensor([_resolve_target(self.model, t)]))
+                rows.append(torch.tensor([resolve_target(self.model, t)]))
         return torch.stack(rows)
 
 def explain(text: Text | Sequence[Text], method: str = "sig", *, model: ClassifierModel | str | None = None, **settings):
@@ -378,65 +399,6 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
     return steps, float(tolerance)
 
 
-def _resolve_target(model: ClassifierModel, target: Target) -> int:
-    """The class index a classifier's target names. One rule on every surface (API, CLI, web app):
-
-    - an ``int`` is a class index (``-1`` and others outside 0..C-1 are errors);
-    - ``"index:N"`` is the index N and ``"label:NAME"`` the label NAME, whatever the label names are;
-    - any other ``str`` is a label name (exact, else ignoring case), or, when it is a whole number, the
-      class index it reads as. A number that is both a label name and the index of *another* label
-      (labels ``("1", "0")``: ``"1"`` names class 0 and indexes class 1) is refused with both readings
-      named; where both readings agree (labels ``("0", "1")``) it is accepted.
-    """
-    labels = model.labels
-    if isinstance(target, bool) or not isinstance(target, (int, str)):
-        raise FaithlensError(f"The target of a classifier must be a class index or label name ({', '.join(labels)}). "
-                             f"Got {type(target).__name__} {target!r}.")
-    if isinstance(target, int):
-        if not 0 <= target < len(labels):
-            raise FaithlensError(f"Target index {target} is out of range: {model.name!r} has {len(labels)} classes "
-                                 f"(0..{len(labels) - 1}: {', '.join(labels)}).")
-        return target
-    prefix, colon, rest = target.partition(":")
-    if colon and prefix.strip() == "index":
-        if not rest.strip().lstrip("-").isdigit():
-            raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
-        return _resolve_target(model, int(rest))
-    if colon and prefix.strip() == "label" and target not in labels:
-        by_name = _label_index(labels, rest)
-        if by_name is None:
-            raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
-        return by_name
-    by_name = _label_index(labels, target)
-    number = target.strip()
-    if number.lstrip("-").isdigit():
-        index = int(number)
-        if by_name is not None and by_name != index:
-            reading = f"the class index {index} (label {labels[index]!r})" if 0 <= index < len(labels) else \
-                f"the class index {index} (out of range)"
-            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
-                                 f"it is the label name {target!r} (class {by_name}) and {reading}. Write "
-                                 f"label:{target} for the label, or index:{index} (an int in Python) for the index.")
-        return by_name if by_name is not None else _resolve_target(model, index)
-    if by_name is not None:
-        return by_name
-    raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
-
-
-def _label_index(labels: Sequence[str], name: str) -> int | None:
-    """The index of a label name: exact, else the only match ignoring case and surrounding spaces. A name
-    that several classes carry (a config whose id2label repeats a name) is refused with every index named."""
-    exact = [i for i, label in enumerate(labels) if label == name]
-    lowered = [label.strip().lower() for label in labels]
-    wanted = name.strip().lower()
-    matches = exact or [i for i, label in enumerate(lowered) if label == wanted]
-    if len(matches) > 1:
-        raise FaithlensError(f"Label {name!r} is ambiguous: classes {' and '.join(map(str, matches))} are both named "
-                             f"{labels[matches[0]]!r} in the model's config (id2label). Name the class by its index, "
-                             f"e.g. index:{matches[0]} (an int in Python), or fix id2label.")
-    return matches[0] if matches else None
-
-
 def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_tokens: int) -> None:
     """Targets checked before any model pass: a classifier's names resolve; a causal LM's continuation
     is a str within MAX_TARGET_TOKENS tokens and not given together with max_new_tokens."""
@@ -447,7 +409,7 @@ def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_to
         if t is None:
             continue
         if task in ("classification", "multi_label"):
-            _resolve_target(model, t)
+            resolve_target(model, t)
         elif task == "causal_lm":
             if not isinstance(t, str):
                 raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")

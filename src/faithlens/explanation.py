@@ -94,6 +94,9 @@ class Explanation:
             raise FaithlensError("Not an explanation: no 'schema' key (Explanation.to_json writes one, e.g. "
                                  f'"schema": {SCHEMA_VERSION}). Was it written by Explanation.to_json?')
         schema = d.pop("schema")
+        if isinstance(schema, bool) or not isinstance(schema, int):
+            raise FaithlensError(f"Not an explanation: 'schema' must be an integer, e.g. \"schema\": {SCHEMA_VERSION}. "
+                                 f"Got {type(schema).__name__} {schema!r:.40}. Was it written by Explanation.to_json?")
         if schema not in SCHEMA_VERSIONS:
             raise FaithlensError(f"This explanation has schema version {schema!r}; faithlens {_version()} reads versions "
                                  f"{', '.join(map(str, SCHEMA_VERSIONS))}. Upgrade faithlens to read it.")

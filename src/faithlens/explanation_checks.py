@@ -40,8 +40,10 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"'error' relative is {error['relative']!r}; a relative error is ≥ 0")
     if d.get("provenance") is not None and not isinstance(d["provenance"], dict):
         raise bad(f"'provenance' must be null or a JSON object. Got {type(d['provenance']).__name__}")
+    _check_method_fields(d, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
+    _check_special(d, bad)
     _check_faithfulness(d.get("faithfulness"), bad)
 
 
@@ -52,6 +54,9 @@ def _check_task_agrees(d: dict[str, Any], task: str, bad: Bad) -> None:
         raise bad("'task' is 'qa', but there is no 'text_pair' (a QA explanation holds the question and its context)")
     if task == "causal_lm" and d.get("text_pair") is not None:
         raise bad("'task' is 'causal_lm', but there is a 'text_pair' (a causal LM explains one prompt)")
+    if d.get("text_pair") is not None and not any(w.segment == 1 for w in d["words"]):
+        raise bad("there is a 'text_pair', but no word lies in it (segment 1): the explanation is of a single text. "
+                  "Drop 'text_pair', or explain the pair")
     if d.get("per_target") is not None and task != "causal_lm":
         raise bad(f"'per_target' (rows per generated token) belongs to causal LMs; 'task' is {task!r}")
     if isinstance(d["prediction"], dict) and "labels" in d["prediction"] and task not in ("classification", "multi_label"):
@@ -87,6 +92,20 @@ def _check_probs(d: dict[str, Any], task: str, bad: Bad) -> None:
         raise bad(f"prediction 'probs' holds {outside[0]!r}; a probability lies in [0, 1]")
     if task == "classification" and abs(math.fsum(probs) - 1) > SUM_SLACK:
         raise bad(f"prediction 'probs' sum to {math.fsum(probs):.6g}; a single-label classifier's (softmax) sum to 1")
+    index = d["prediction"].get("index")
+    if isinstance(index, int) and 0 <= index < len(probs) and probs[index] < max(probs) - PROB_SLACK:
+        top = max(range(len(probs)), key=probs.__getitem__)
+        raise bad(f"prediction 'index' is {index} (probability {probs[index]:.6g}), but class {top} has the highest "
+                  f"probability ({probs[top]:.6g}); the prediction is the most probable class")
+
+
+def _check_special(d: dict[str, Any], bad: Bad) -> None:
+    """Special tokens (separators, a causal LM's continuation) are never attributed: their scores are 0."""
+    for name in ("token_scores", "token_scores_normalised"):
+        for t, (score, special) in enumerate(zip(d[name], d["special"])):
+            if special and score != 0:
+                raise bad(f"token {t} ({d['tokens'][t]!r}) is special (never attributed), but its {name[:-1]} is "
+                          f"{score!r}; a special token scores 0")
 
 
 def _check_faithfulness(f: Any, bad: Bad) -> None:
@@ -114,3 +133,22 @@ def _check_faithfulness(f: Any, bad: Bad) -> None:
 
 def _number(x: Any) -> bool:
     return not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def _check_method_fields(d: dict[str, Any], bad: Bad) -> None:
+    """``signed`` is what a known method declares (SIG's scores have a sign, saliency's are magnitudes; the views
+    colour by it), and ``settings.target`` names the target that ``target`` describes (index, token span or ids)."""
+    from .methods import METHODS
+
+    spec = METHODS.get(d["method"])
+    if spec is not None and d["signed"] != spec.signed:
+        raise bad(f"'signed' is {str(d['signed']).lower()}, but {d['method']}'s scores are "
+                  f"{'signed' if spec.signed else 'magnitudes without a sign (signed: false)'}")
+    target, settings = d["target"], d["settings"]
+    described = next((target[k] for k in ("index", "token_span", "token_ids") if k in target), None)
+    if "target" in settings and described is not None and _plain(settings["target"]) != _plain(described):
+        raise bad(f"'settings' target is {settings['target']!r:.60}, but 'target' describes {described!r:.60}")
+
+
+def _plain(x: Any) -> Any:
+    return [_plain(v) for v in x] if isinstance(x, (list, tuple)) else x

@@ -127,13 +127,19 @@ class AppendFile:
 
 # --- checking output paths before the work -----------------------------------------------------------
 
-def check_output_file(path: str | os.PathLike, *, option: str) -> Path:
+def check_output_file(path: str | os.PathLike, *, option: str, suffix: str) -> Path:
     """``path`` will be written as a file: refuse a folder there, create a missing parent folder,
-    refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded)."""
+    refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded).
+
+    ``suffix``: the extension the option writes (".html" for --html, ".json" for --json): the file name each
+    refusal suggests ends with it (a folder ``out.v1/`` suggests ``out.v1/report.html``, never ``report.v1``)."""
+    example = f"report{suffix}"
+    if not str(path).strip():
+        raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} {example}.")
     path = Path(path).expanduser()
     if path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "
-                             f"{str(path / ('report' + (path.suffix or '.html')))!r}.")
+                             f"{str(path / example)!r}.")
     _ensure_folder(path.parent, option=option, target=path)
     if path.exists() and not os.access(path, os.W_OK):
         raise FaithlensError(f"{option} {str(path)!r} exists and is not writable. Choose another file or change its "
@@ -141,9 +147,14 @@ def check_output_file(path: str | os.PathLike, *, option: str) -> Path:
     return path
 
 
-def check_output_folder(path: str | os.PathLike, *, option: str) -> Path:
+def check_output_folder(path: str | os.PathLike, *, option: str, example: str | None = None) -> Path:
     """``path`` will hold several files: refuse a file there, create it when missing, refuse one that
-    cannot be written. Returns the path (``~`` expanded)."""
+    cannot be written. Returns the path (``~`` expanded). ``option`` names it in messages ("--out" on the
+    command line, "The 'out' parameter of evaluate" in Python), ``example`` a good value (default
+    "{option} runs/my-run")."""
+    if not str(path).strip():
+        raise FaithlensError(f"{option} was given an empty path; expected a folder, e.g. "
+                             f"{example or option + ' runs/my-run'}.")
     path = Path(path).expanduser()
     if path.exists() and not path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a file; expected a folder (faithlens writes several files "

@@ -168,9 +168,11 @@ def log_p_of(model: ClassifierModel, rows: Rows, *, rows_per_chunk: int = 64) ->
             s = slice(start, start + rows_per_chunk)
             mask = rows.attention_mask[s]
             width = _used_width(mask)  # trim columns no row of the chunk uses
+            target = rows.target[s]
+            if model.is_causal:  # the continuation's J log-probabilities read the last J columns, whatever the rows
+                width = min(mask.shape[1], max(width, target.shape[1]))  # hold (a kept row with k = 0 has J − 1 tokens)
             cut = slice(mask.shape[1] - width, None) if model.is_causal else slice(0, width)
             pick = lambda t: None if t is None else t[s][:, cut]  # noqa: E731
-            target = rows.target[s]
             outputs = model.outputs(rows.embeds[s][:, cut], mask[:, cut], pick(rows.token_type_ids), pick(rows.position_ids),
                                     target=target)
             out.append(task.log_p(outputs, target))

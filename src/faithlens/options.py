@@ -117,6 +117,9 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
         if m not in METHODS:
             raise unknown_choice("method", m, METHODS)
     s = dict(settings)
+    from .baselines import check_baseline_choice
+
+    check_baseline_choice(s.get("baseline"), s.get("baseline_token"))
     if s.get("steps") is not None and s["steps"] != "auto":  # "auto": as many as the tolerance needs (sig, ig)
         check_steps(s["steps"])
     if s.get("n_samples") is not None:
@@ -150,7 +153,7 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     warn = s.get("warn_above", 0.01)
     if isinstance(warn, bool) or not isinstance(warn, (int, float)) or not (math.isfinite(warn) and warn >= 0):
         raise FaithlensError(f"The 'warn_above' parameter (the relative error above which an explanation warns) must be "
-                             f"a number ≥ 0, e.g. 0.01 for 1 %. Got {warn!r}.")
+                             f"a finite number ≥ 0, e.g. 0.01 for 1 % (a large one, e.g. 1e9, never warns). Got {warn!r}.")
     if s.get("tolerance") is not None:
         check_tolerance_value(s["tolerance"])
     if strict and (note := unused_note(methods, s, typed=typed)):

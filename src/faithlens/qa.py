@@ -55,6 +55,10 @@ def read_squad(path: str | Path) -> list[QAExample]:
         raise FaithlensError(f"{str(path)!r} is not UTF-8 text ({exc}). Re-save it as UTF-8.") from None
     except ValueError as exc:
         raise FaithlensError(f"{str(path)!r} is not valid JSON ({exc}). {shape}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        got = f"a JSON {type(data).__name__}" if not isinstance(data, dict) else f"an object with keys {sorted(data)[:5]}"
+        raise FaithlensError(f"The SQuAD file {str(path)!r} must be a JSON object whose \"data\" is a list of articles. "
+                             f"Got {got}. {shape}")
     out = []
     try:
         for a, article in enumerate(data["data"]):
@@ -149,22 +153,50 @@ def squad_scores(predictions: Sequence[str], answers: Sequence[Sequence[str]]) -
 
 # --- features and prediction ---------------------------------------------------------------------------
 
-def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int) -> None:
+def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int,
+                  positions: int | None = None) -> None:
     """Each window holds the question, the specials, the ``stride`` overlap and at least one new context token;
-    else the tokenizer stops the process (a panic in its Rust code), so this is checked first."""
+    else the tokenizer stops the process (a panic in its Rust code), so this is checked first. One check for the
+    stride against max_length too (a stride ≥ max_length never leaves room), since only the questions' lengths say
+    which settings work.
+
+    The refusal names the longest question and suggests settings that pass this check for every question and fit
+    the base model's ``positions`` (when given): a larger --max-length, a smaller --stride, or both."""
     if not examples:
         return
     specials = tokenizer.num_special_tokens_to_add(pair=True)
     lengths = [len(ids) for ids in tokenizer([e.question for e in examples], add_special_tokens=False)["input_ids"]]
-    for e, n in zip(examples, lengths):
-        room = max_length - n - specials
-        if room <= stride:
-            needed = n + specials + stride + 1  # the question, the specials, the overlap and one new context token
-            lower = f", lower --stride below {room} (e.g. --stride {room // 2})" if room >= 2 else ""
-            raise FaithlensError(f"Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
-                                 f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than "
-                                 f"the stride {stride}. Raise --max-length to at least {needed}{lower}, or shorten the "
-                                 "question.")
+    worst = max(range(len(examples)), key=lengths.__getitem__)  # the least room: what works for it works for all
+    e, n = examples[worst], lengths[worst]
+    room = max_length - n - specials
+    head = f"The --stride ({stride}) must be smaller than --max-length ({max_length}). " if stride >= max_length else ""
+    most = None if positions is None else positions - n - specials  # context room in the longest window the model takes
+    if positions is not None and max_length > positions:  # named here so the suggestion fits the stride too
+        fix = (f"Pass --max-length {positions}" if most > stride else
+               f"Pass --max-length {positions} --stride {most // 2}" if most >= 2 else "Shorten the question")
+        raise FaithlensError(f"{head}max_length {max_length} is longer than the base model's {positions} positions. "
+                             f"{fix}.")
+    if room > stride:
+        return
+    needed = n + specials + stride + 1  # the question, the specials, the overlap and one new context token
+    fixes = []
+    if positions is None or needed <= positions:
+        fixes.append(f"raise --max-length to at least {needed}")
+    if room >= 2:
+        fixes.append(f"lower --stride below {room} (e.g. --stride {room // 2})")
+    if not fixes and most is not None and most >= 2:
+        fixes.append(f"pass --max-length {positions} --stride {most // 2} (the base model has {positions} positions)")
+    fixes.append("shorten the question" if fixes or positions is None else
+                 f"shorten the question: the base model's {positions} positions leave no room for its context beside it")
+    raise FaithlensError(f"{head}Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
+                         f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than the "
+                         f"stride {stride}. {_either(fixes)}.")
+
+
+def _either(choices: list[str]) -> str:
+    """'A, b, or c' (a sentence offering alternatives), 'A' for one."""
+    text = choices[0] if len(choices) == 1 else f"{', '.join(choices[:-1])}, or {choices[-1]}"
+    return text[:1].upper() + text[1:]
 
 
 def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = 128):

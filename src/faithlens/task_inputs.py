@@ -36,13 +36,34 @@ def encode_items(model: ClassifierModel, items: Sequence[Text], *, truncate: boo
     return encode(model, items, truncate=truncate), [()] * len(items)
 
 
+# What each surface takes a QA model's questions with their contexts as (`check_qa_pairs`'s ``how``).
+QA_PAIRS_API = ("Pass (question, context) pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) "
+                "(CLI: faithlens explain --pair QUESTION CONTEXT).")
+QA_PAIRS_DATA = ("Pass --data with questions and their contexts: a SQuAD-format .json file, or a table (.tsv, .csv, "
+                 ".jsonl) with 'question' and 'context' columns.")
+QA_PAIRS_DATA_API = ("Pass a dataset of (question, context) pairs: load_dataset('squad.json') (SQuAD format) or a table "
+                     "with 'question' and 'context' columns (CLI: --data FILE).")
+QA_PAIRS_WEB = ('Put each question\'s context in the "Contexts" box, one per question line (JSON: "pairs": '
+                '["context", ...], one per text).')
+
+
+def check_qa_pairs(model: ClassifierModel, items: Sequence, *, how: str) -> None:
+    """A QA model explains (question, context) pairs, never single texts: one rule for every surface, checked
+    before any model pass. ``how`` says what the caller's surface takes instead (QA_PAIRS_API, QA_PAIRS_DATA, ...):
+    `faithlens audit` and `evaluate` have no --pair, so each surface names its own way. Raises FaithlensError."""
+    if model.task.name != "qa":
+        return
+    single = [i for i, item in enumerate(items) if not isinstance(item, tuple)]
+    if single:
+        raise FaithlensError(f"{model.name!r} is a question-answering model: it explains (question, context) pairs, but "
+                             f"got {len(single)} single text(s) (e.g. {str(items[single[0]])[:60]!r}). {how}")
+
+
 def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
     """One window per question: the one holding the requested answer, else the best predicted span."""
     questions, contexts = split_items(items)
     if contexts is None:
-        raise FaithlensError(f"{model.name!r} answers questions about a context: pass (question, context) "
-                             "pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) or "
-                             "faithlens explain --pair QUESTION CONTEXT.")
+        check_qa_pairs(model, items, how=QA_PAIRS_API)
     enc, item_of = encode_windows(model, questions, contexts)
     rows, notes = [], []
     with torch.inference_mode():
@@ -123,6 +144,10 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
     An answer text that occurs more than once is refused, naming each occurrence's (start, end): which one is meant
     cannot be guessed, and the explanations of two occurrences differ."""
     if isinstance(answer, str):
+        if not answer.strip():
+            raise FaithlensError(f"The answer is empty ({answer!r}): a QA target names the answer to explain. Pass a "
+                                 "substring of the context (target='TEXT', CLI --answer TEXT), a (start, end) character "
+                                 "span, or leave it out to explain the predicted answer.")
         starts = [at for at in range(len(context)) if context.startswith(answer, at)] if answer else []
         if not starts:
             raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context.")
@@ -202,3 +227,36 @@ def as_int(value):
         return operator.index(value)
     except TypeError:
         return value
+
+
+def as_number(value):
+    """A real scalar of NumPy or torch (``np.float32(0.1)``, a 0-d float tensor) as the Python float it holds, an
+    integer one as its int (`as_int`); bools (also ``numpy.bool_``), strs, NaN and anything else stay as they are, so
+    the parameter's own check refuses them. One rule for every numeric parameter (tolerance, warn_above, noise)."""
+    import numbers
+
+    value = as_int(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return float(value)
+    if isinstance(value, torch.Tensor) and value.dim() == 0 and value.dtype.is_floating_point:
+        return float(value)
+    return value
+
+
+def check_bool(name: str, value, *, optional: bool = False):
+    """A yes/no parameter as a bool: True or False (or a ``numpy.bool_``; None too where ``optional``).
+
+    Anything else is refused: a str in particular, since ``'false'`` and ``'no'`` are true in Python and would turn
+    the option on. Raises FaithlensError naming the parameter, what was received and what to pass."""
+    import numpy as np
+
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if value is None and optional:
+        return None
+    hint = (f" A str is always true in Python (even {value!r}); pass the bool True or False." if isinstance(value, str)
+            else "")
+    raise FaithlensError(f"{name} must be True or False{' (or None)' * optional}. Got {type(value).__name__} "
+                         f"{value!r:.60}.{hint}")

@@ -16,6 +16,7 @@ A checkpoint from different settings or data is set aside, never mixed in.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
 from numbers import Integral
@@ -77,7 +78,7 @@ def fine_tune(
     the top level), library versions, seconds taken, plus the keys of ``extra_info`` (e.g. a
     dataset description and split seed).
     """
-    out_dir = Path(out_dir)
+    out_dir = _out_path(out_dir, "fine_tune")
     splits = {"train": train, "validation": validation, "test": test}
     settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, seed=seed,
                               warmup_ratio=warmup_ratio, weight_decay=weight_decay)
@@ -88,7 +89,7 @@ def fine_tune(
     started = time.perf_counter()
     _seed_everything(seed)
     tokenizer, model = _load_base(base_model, label_names)
-    check_model_length(tokenizer, model, max_length)
+    check_model_length(tokenizer, model, max_length, pairs=bool(train[0]) and isinstance(train[0][0], tuple))
     trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
     checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *train),
                             every=checkpoint_every)
@@ -151,13 +152,13 @@ def fine_tune_qa(
     """
     from . import qa
 
-    out_dir = Path(out_dir)
+    out_dir = _out_path(out_dir, "fine_tune_qa")
     settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, stride=stride,
                               seed=seed, warmup_ratio=warmup_ratio, weight_decay=weight_decay)
     if not train:
         raise FaithlensError("The 'train' examples of fine_tune_qa must hold at least one question. Got 0.")
     extra = _check_extra_info(extra_info)
-    _check_out_dir(out_dir, overwrite=overwrite)
+    _check_out_dir(out_dir, overwrite=overwrite, caller="fine_tune_qa")
     started = time.perf_counter()
     _seed_everything(seed)
     for ex in train:  # every training label points at its answer text (read_squad checks files the same way)
@@ -165,8 +166,10 @@ def fine_tune_qa(
                           [{"text": ex.answers[0], "answer_start": ex.answer_start}] if ex.answers else [],
                           Path("train"))
     tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering)
+    positions = getattr(model.config, "max_position_embeddings", None)
+    qa.check_windows(tokenizer, [*train, *test], max_length=max_length, stride=stride,  # before training, not after
+                     positions=positions if isinstance(positions, int) else None)
     check_model_length(tokenizer, model, max_length)
-    qa.check_windows(tokenizer, list(test), max_length=max_length, stride=stride)  # before training, not after
     feats = qa.features(tokenizer, train, max_length=max_length, stride=stride)
     keys = [k for k in ("input_ids", "attention_mask", "token_type_ids", "start_positions", "end_positions") if k in feats]
     table = {k: torch.tensor(feats[k]) for k in keys}
@@ -264,25 +267,31 @@ def _check_settings(settings: dict[str, Any]) -> None:
         raise FaithlensError(f"The 'max_length' parameter of fine_tune must be at most {MAX_TRAIN_LENGTH} tokens. Got "
                              f"{settings['max_length']:,}. Use the base model's limit (512 for BERT-style encoders) or less.")
     if "stride" in settings:
-        check_stride(settings["stride"], settings["max_length"])
+        check_stride(settings["stride"])
     _check_unit_interval("lr", settings["lr"], example="5e-5", allow_zero=False)
     _check_unit_interval("warmup_ratio", settings["warmup_ratio"], example="0.1", allow_zero=True)
     _check_unit_interval("weight_decay", settings["weight_decay"], example="0.01", allow_zero=True)
 
 
-def check_stride(stride: object, max_length: int, *, option: str = "'stride' parameter") -> None:
-    """QA windows: the overlap must be an int in [0, max_length); the tokenizer needs room for the question too."""
+def check_stride(stride: object, *, option: str = "'stride' parameter") -> None:
+    """QA windows' overlap: an int ≥ 0. Whether it leaves room in a window (it must be smaller than max_length, less
+    the question and the special tokens) depends on the questions, so `qa.check_windows` checks that, suggesting
+    settings that work."""
     if isinstance(stride, bool) or not isinstance(stride, int) or stride < 0:
         raise FaithlensError(f"The {option} (overlap of a long context's windows, in tokens) must be an int ≥ 0. Got "
                              f"{stride!r}.")
-    if stride >= max_length:
-        raise FaithlensError(f"The {option} ({stride}) must be smaller than max_length ({max_length}): each window "
-                             f"holds the question, the overlap and at least one new context token. Try stride "
-                             f"{max(0, max_length // 3)} (a third of max_length).")
 
 
-def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int) -> None:
-    """max_length within the base model's positions (an index error deep in the model otherwise)."""
+def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int, *, pairs: bool | None = None) -> None:
+    """max_length within the base model's positions (an index error deep in the model otherwise); for a
+    classifier (``pairs`` given) room for a text token (one per side of a pair) after the special tokens."""
+    if pairs is not None:
+        least = tokenizer.num_special_tokens_to_add(pair=pairs) + (2 if pairs else 1)
+        if max_length < least:
+            raise FaithlensError(f"max_length {max_length} leaves no text token: the base model's tokenizer adds "
+                                 f"{least - (2 if pairs else 1)} special tokens to each "
+                                 f"{'pair' if pairs else 'text'}, so every input would train on nothing. Pass "
+                                 f"--max-length {least} or more (the least useful value; 128 is the default).")
     limit = getattr(model.config, "max_position_embeddings", None)
     if isinstance(limit, int) and max_length > limit:
         raise FaithlensError(f"max_length {max_length} is longer than the base model's {limit} positions. Pass "
@@ -313,6 +322,11 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
     if len(names) < 2 or len(set(names)) != len(names):
         raise FaithlensError(f"The {option} must list at least two distinct names, e.g. ['negative', 'positive']. "
                              f"Got {names!r} instead.")
+    reserved = [n for n in names if n.strip().lower().startswith(("index:", "label:"))]
+    if reserved:
+        raise FaithlensError(f"The {option} names a class {reserved[0]!r}: 'index:' and 'label:' are reserved prefixes "
+                             f"(--target index:N picks a class by index, label:NAME by name), so the name would read "
+                             f"two ways. Name the class without the prefix, e.g. {reserved[0].split(':', 1)[1] or 'class'!r}.")
     swapped = [(i, n) for i, n in enumerate(names) if n.strip().isdigit() and int(n) != i]
     if swapped:
         i, n = swapped[0]
@@ -382,13 +396,24 @@ def _check_extra_info(extra_info: dict[str, Any] | None) -> dict[str, Any]:
     return extra
 
 
-def _check_out_dir(out_dir: Path, *, overwrite: bool) -> None:
+def _out_path(out_dir: object, caller: str) -> Path:
+    """``out_dir`` as a Path, refusing an empty one: Path('') is the current folder, which a run would fill."""
+    if isinstance(out_dir, (str, os.PathLike)) and not str(os.fspath(out_dir)).strip():
+        raise FaithlensError(f"The 'out_dir' of {caller} was given an empty path ({os.fspath(out_dir)!r}); expected the "
+                             f"folder the model is written to, e.g. out_dir='models/my-model'.")
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise FaithlensError(f"The 'out_dir' of {caller} must be a str or a path. Got {type(out_dir).__name__} "
+                             f"{out_dir!r:.60}.")
+    return Path(out_dir).expanduser()
+
+
+def _check_out_dir(out_dir: Path, *, overwrite: bool, caller: str = "fine_tune") -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise FaithlensError(
-            f"The 'out_dir' of fine_tune must be a folder. Got {str(out_dir)!r}, which is a file."
+            f"The 'out_dir' of {caller} must be a folder. Got {str(out_dir)!r}, which is a file."
         )
     if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
         raise FaithlensError(
-            f"The 'out_dir' of fine_tune must be new or empty. Got {str(out_dir)!r}, which "
+            f"The 'out_dir' of {caller} must be new or empty. Got {str(out_dir)!r}, which "
             "holds files. Pass overwrite=True to replace it, or choose another folder."
         )

@@ -23,14 +23,14 @@ model picker, estimates, running a job), `form` (the page), `server` (the Flask 
 """
 
 from .form import COSTS, FORM_STYLE, SCRIPT, TARGET_HELP, cost_line, form_page
-from .inputs import (FALSE, FIELDS, LOOPBACK, TRUE, Job, Limits, RequestError, allowed_hostnames, foreign, parse,
-                     request_fields, single_field, split_lines)
+from .inputs import (FALSE, FIELDS, LOOPBACK, TRUE, Job, Limits, RequestError, allowed_hostnames, foreign, is_json,
+                     parse, request_fields, single_field, split_lines)
 from .models import ModelGate, Models, estimate, run
 from .server import SECURITY_HEADERS, Server, create_app, make_server
 from ..names import DEFAULT_METHODS, DEFAULT_MODE, DEFAULT_UNIT
 
 __all__ = ["COSTS", "DEFAULT_METHODS", "DEFAULT_MODE", "DEFAULT_UNIT", "FALSE", "FIELDS", "FORM_STYLE", "LOOPBACK",
            "SCRIPT", "SECURITY_HEADERS", "TARGET_HELP", "TRUE", "Job", "Limits", "ModelGate", "Models", "RequestError",
-           "Server", "allowed_hostnames", "cost_line", "create_app", "estimate", "foreign", "form_page", "make_server",
-           "parse", "request_fields", "run", "single_field", "split_lines"]
+           "Server", "allowed_hostnames", "cost_line", "create_app", "estimate", "foreign", "form_page", "is_json",
+           "make_server", "parse", "request_fields", "run", "single_field", "split_lines"]
 

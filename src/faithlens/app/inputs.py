@@ -66,8 +66,14 @@ def split_lines(text: str) -> list[str]:
     return [line for line in re.split(r"\r?\n", text) if line.strip()]
 
 
-def parse(fields: dict[str, list], limits: Limits) -> Job:
-    """Validate one request's fields (name -> list of values) against `limits`; raises RequestError."""
+def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Job:
+    """Validate one request's fields (name -> list of values) against `limits`; raises RequestError.
+
+    ``typed``: the values come from a JSON body (`is_json`), so they carry the Python API's types and are read by
+    its rules: ``"steps": 5`` (a number, not ``"5"``), ``"truncate": true`` (not ``"true"``), and ``"target": ""``
+    is a target given empty, refused as `Explainer.explain` refuses ``target=""``. A form or query string sends
+    text only: ``steps=5`` is read as the number, and the form's empty target (its "predicted class" choice)
+    means no target."""
     from ..baselines import BASELINES
     from ..methods import METHODS
     from ..scores import SCORES
@@ -100,10 +106,10 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
     if len(methods) > limits.max_methods:
         raise RequestError(400, f"Too many methods: {len(methods)}; at most {limits.max_methods} per request.")
     settings: dict = {}
-    steps = _integer(fields, "steps", 1, limits.max_steps)
+    steps = _integer(fields, "steps", 1, limits.max_steps, typed=typed)
     if steps is not None:
         settings["steps"] = steps
-    samples = _integer(fields, "samples", 1, limits.max_samples)
+    samples = _integer(fields, "samples", 1, limits.max_samples, typed=typed)
     if samples is not None:
         settings["n_samples"] = samples
     for key, choices in (("unit", UNITS), ("mode", MODES), ("baseline", BASELINES), ("score", tuple(SCORES))):
@@ -114,12 +120,12 @@ def parse(fields: dict[str, list], limits: Limits) -> Job:
             raise RequestError(400, f"Unknown {key} {value!r}. Valid choices: {', '.join(choices)}.")
         settings[key] = value
     target = single_field(fields, "target")
-    if target not in (None, ""):
+    if target is not None and (typed or target != ""):  # JSON "" is given (and refused by the library's rule)
         if isinstance(target, bool) or not isinstance(target, (str, int)):
             raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
-        settings["target"] = target  # a str is read by the one rule of faithlens.explainer._resolve_target (classes),
+        settings["target"] = target  # a str is read by the one rule of faithlens.targets.resolve_target (classes),
         # or is the answer (QA) or the continuation (causal LM)
-    settings["truncate"] = _boolean(fields, "truncate")
+    settings["truncate"] = _boolean(fields, "truncate", typed=typed)
     settings["faithfulness"] = True  # each explanation against random orderings of its words (faithlens.trust)
     try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
         check_settings(methods, settings)
@@ -194,10 +200,15 @@ def single_field(fields: dict, key: str):
     return values[0] if values else None
 
 
-def _integer(fields: dict, key: str, low: int, high: int) -> int | None:
+def _integer(fields: dict, key: str, low: int, high: int, *, typed: bool = False) -> int | None:
+    """A whole-number field: in JSON (``typed``) a number, as the Python API takes it (a str is refused as
+    explain(steps="5") refuses it); in a form or query string the text of a number ("" for the default)."""
     value = single_field(fields, key)
-    if value is None or value == "":
+    if value is None or (value == "" and not typed):
         return None
+    if typed and (isinstance(value, bool) or not isinstance(value, int)):
+        raise RequestError(400, f"The {key!r} parameter must be a positive int, at most {high}, as a JSON number "
+                                f"(e.g. {{\"{key}\": 8}}, not a string). Got {type(value).__name__} {value!r} instead.")
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
         raise RequestError(400, f"The {key!r} parameter must be a positive int, at most {high}. Got {value!r} instead.")
     number = int(value)
@@ -207,10 +218,15 @@ def _integer(fields: dict, key: str, low: int, high: int) -> int | None:
     return number
 
 
-def _boolean(fields: dict, key: str) -> bool:
+def _boolean(fields: dict, key: str, *, typed: bool = False) -> bool:
+    """A yes/no field: in JSON (``typed``) true or false, as the Python API takes it (a str is refused: 'false' is
+    true in Python); in a form or query string one of TRUE or FALSE (the form's checkbox sends "true")."""
     value = single_field(fields, key)
     if value is None or isinstance(value, bool):
         return bool(value)
+    if typed:
+        raise RequestError(400, f"The {key!r} parameter must be true or false (a JSON boolean, e.g. {{\"{key}\": true}}). "
+                                f"Got {type(value).__name__} {value!r} instead.")
     if isinstance(value, str) and value.strip().lower() in TRUE + FALSE:
         return value.strip().lower() in TRUE
     raise RequestError(400, f"The {key!r} parameter must be true or false. Got {value!r} instead.")
@@ -250,9 +266,14 @@ def foreign(headers, allowed: set[str]) -> str | None:
     return None
 
 
+def is_json(request) -> bool:
+    """Whether the request's parameters are a JSON body (typed values, read by the Python API's rules; see `parse`)."""
+    return request.method == "POST" and request.mimetype == "application/json"
+
+
 def request_fields(request) -> dict[str, list]:
     """The request's parameters as name -> list of values: the query string, form fields or a JSON object."""
-    if request.method == "POST" and request.mimetype == "application/json":
+    if is_json(request):
         try:
             body = json.loads(request.get_data(cache=False) or b"null")
         except (ValueError, UnicodeDecodeError) as exc:

@@ -14,6 +14,7 @@ from ..errors import FaithlensError
 from ..explainer import Explainer
 from ..names import DEFAULT_MODE
 from ..options import applicable
+from ..task_inputs import QA_PAIRS_WEB, check_qa_pairs
 from .inputs import Job, Limits, RequestError
 
 
@@ -164,6 +165,7 @@ def run(models: Models | Explainer, job: Job, gate: ModelGate, limits: Limits) -
         with gate.use():
             explainer = models.get(job.model)
             with deadline(limits.seconds, what="this request"):
+                check_qa_pairs(explainer.model, job.texts, how=QA_PAIRS_WEB)  # before any model pass, in the form's words
                 settings = dict(job.settings)
                 started = time.perf_counter()
                 by_method = []

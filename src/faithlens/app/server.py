@@ -15,7 +15,7 @@ from ..errors import FaithlensError
 from ..explainer import Explainer
 from ..views.html import render_groups
 from .form import SCRIPT, form_page
-from .inputs import Limits, RequestError, allowed_hostnames, foreign, parse, request_fields, single_field
+from .inputs import Limits, RequestError, allowed_hostnames, foreign, is_json, parse, request_fields, single_field
 from .models import ModelGate, Models, estimate, run
 
 
@@ -103,7 +103,7 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
         fields: dict = {}
         try:
             fields = request_fields(request)
-            job = parse(fields, limits)
+            job = parse(fields, limits, typed=is_json(request))
             groups = run(served, job, gate, limits)
         except RequestError as exc:
             return error(exc.status, exc.message, exc.headers, fields)
@@ -113,7 +113,7 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
     def explain_api():
         try:
             fields = request_fields(request)
-            job = parse(fields, limits)
+            job = parse(fields, limits, typed=is_json(request))
             groups = run(served, job, gate, limits)
         except RequestError as exc:
             return error(exc.status, exc.message, exc.headers)
@@ -123,7 +123,7 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
     def estimate_api():
         """What a request would cost, before it runs (the page's progress line): model passes and seconds."""
         try:
-            job = parse(request_fields(request), limits)
+            job = parse(request_fields(request), limits, typed=is_json(request))
             name = served.check(job.model)
         except RequestError as exc:
             return error(exc.status, exc.message, exc.headers)

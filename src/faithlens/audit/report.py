@@ -172,6 +172,10 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
     reference (occlusion), Holm-corrected across methods × classes (``p_holm``); `judge` turns
     them into the level. Below 5 texts no one-sided Wilcoxon test can reach p < 0.05: the findings
     say so and the level is "ok" for want of evidence."""
+    from ..task_inputs import check_qa_pairs
+
+    check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
+                                     "'Ann wrote it.')]), or load_dataset('squad.json').texts (CLI: --data FILE).")
     runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps)
             for r in (*gradient_runs, *output_runs)]
     explained = explain_runs(model, texts, runs, score=score, progress=progress)

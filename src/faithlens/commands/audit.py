@@ -65,6 +65,7 @@ def run(args) -> int:
     from ..data import load_dataset, select
     from ..files import check_output_file, write_atomic
     from ..model import load_model
+    from ..task_inputs import QA_PAIRS_DATA, check_qa_pairs
 
     from ..errors import FaithlensError
     from ..options import check_steps
@@ -78,9 +79,9 @@ def run(args) -> int:
         raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
     _check_data_source("--data", args.data)
     check_split_option(args.data, args.split)
-    for option in ("markdown", "html", "json"):  # checked before any work
+    for option, suffix in (("markdown", ".md"), ("html", ".html"), ("json", ".json")):  # checked before any work
         if getattr(args, option):
-            setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}"))
+            setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}", suffix=suffix))
     classes = list(CLASSES) + ([frozenset(_words(args.token_class))] if args.token_class else [])
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split)
@@ -89,6 +90,7 @@ def run(args) -> int:
 
         data = holdout(data, args.holdout, args.split_seed)[1]
     data = select(data, limit=args.limit, seed=args.seed, shuffle=True)
+    check_qa_pairs(model, data.texts, how=QA_PAIRS_DATA)  # audit has no --pair: questions come with --data
     report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples,
                    classes=classes, seed=args.seed)
     if args.sanity:

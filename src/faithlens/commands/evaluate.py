@@ -43,7 +43,8 @@ def register(subparsers) -> None:
                    help="'reference': specials count in L' and may enter the top-k (the original scripts)")
     p.add_argument("--score", default="logit", help="function explained: logit, max_logit, prob, log_prob")
     p.add_argument("--limit", type=int, default=None, help="examples to use (after the seeded shuffle)")
-    p.add_argument("--seed", type=seed_arg, default=0, help="sampling seed and seed of random methods")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the example sample, of the sampling methods (smoothgrad, gradient_shap, shapley, "
+                        "kernel_shap, lime) and of the random ordering row")
     p.add_argument("--max-chars", type=int, default=None, help="keep texts shorter than this many characters (IMDB: 2000)")
     p.add_argument("--no-shuffle", action="store_true", help="take examples in file order instead of a seeded sample")
     p.add_argument("--truncate", action="store_true",
@@ -79,6 +80,7 @@ def run(args) -> int:
     from ..evaluate import EvalSettings, check_rationales, check_resume, evaluate, parse_methods, saved_run
     from ..robustness import parse_metrics
     from ..files import FolderLock, check_output_folder
+    from ..task_inputs import QA_PAIRS_DATA, check_qa_pairs
     from .train_model import check_split_option
 
     started = time.perf_counter()
@@ -125,6 +127,7 @@ def run(args) -> int:
     memory = None if args.memory_mb is None else args.memory_mb * 1024**2
     try:
         model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
+        check_qa_pairs(model, dataset.texts, how=QA_PAIRS_DATA)  # evaluate has no --pair: questions come with --data
         with warnings.catch_warnings():
             warnings.simplefilter("always", FaithlensWarning)
             warnings.showwarning = _show

@@ -89,7 +89,9 @@ def register(sub) -> None:
                    help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
     p.add_argument("--seed", type=seed_arg, default=0,
-                   help="seed of the random methods (smoothgrad, gradient_shap; default: 0, so reruns give the same numbers)")
+                   help="seed of the sampling methods (smoothgrad, gradient_shap, shapley, kernel_shap, lime, random) and "
+                        "of the faithfulness check's random word orderings, so it matters for every method "
+                        "(default: 0, so reruns give the same numbers)")
     p.add_argument("--no-faithfulness", dest="faithfulness", action="store_false",
                    help="skip each explanation's faithfulness check (default: on; Comp, Suff and log-odds at top-20%% of "
                         "tokens, and the same for --random seeded random orderings of its words; JSON key "
@@ -105,7 +107,7 @@ def register(sub) -> None:
                    help="show one line per word with its score and a bar (default: the text, each word coloured and "
                         "followed by its score)")
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
-    p.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a self-contained HTML page")
+    p.add_argument("--html", type=_file_path, default=None, metavar="FILE", help="also write a self-contained HTML page")
     p.add_argument("--device-map", default=None, metavar="MAP",
                    help="auto, balanced or sequential: spread a model too large for one GPU over the GPUs "
                         "(accelerate's big-model loading)")
@@ -121,6 +123,13 @@ class _Once(argparse.Action):
             parser.error(f"{option_string} was given twice ({before!r}, then {values!r}); it takes one value. Pass it "
                          "once (one target per run: explain the other in a second run).")
         setattr(namespace, self.dest, values)
+
+
+def _file_path(value: str) -> Path:
+    """--html: a file name; an empty one would be the current folder (Path('') is '.')."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected a file name, e.g. --html report.html, got an empty path")
+    return Path(value)
 
 
 def _steps(value: str) -> int | str:
@@ -165,7 +174,9 @@ def read_texts(args: argparse.Namespace) -> list:
 
 TASK_OPTIONS = {"--answer": ("answer", "qa", "a QA model's answer (a substring of the context)"),
                 "--target-text": ("target_text", "causal_lm", "a causal language model's continuation"),
-                "--max-new-tokens": ("max_new_tokens", "causal_lm", "a causal language model's generated continuation")}
+                "--max-new-tokens": ("max_new_tokens", "causal_lm", "a causal language model's generated continuation"),
+                "--target-side": ("target_side", "causal_lm", "the generated tokens' side of a causal language model's "
+                                  "per-token matrix")}
 
 
 def _check_method_words(args: argparse.Namespace) -> None:
@@ -231,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
     from ..views import render_terminal, write_html
 
     if args.html is not None:  # checked before any work
-        args.html = check_output_file(args.html, option="--html")
+        args.html = check_output_file(args.html, option="--html", suffix=".html")
     check_device_map(args.device_map)
     world = init_world()
     if world.distributed and (args.file is None or str(args.file) == "-" or "-" in args.texts):
@@ -241,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
     texts = read_texts(args)
     if args.dtype not in DTYPES:
         raise unknown_choice("dtype", args.dtype, DTYPES)
-    target = args.target  # a str: label names and digit strings are read by one rule (explainer.resolve_target)
+    target = args.target  # a str: label names and digit strings are read by one rule (targets.resolve_target)
     chosen = [name for name, value in (("--target", args.target), ("--answer", args.answer),
                                         ("--target-text", args.target_text)) if value is not None]
     if len(chosen) > 1:
@@ -260,7 +271,7 @@ def run(args: argparse.Namespace) -> int:
     if args.contrast is not None and args.contrast_text is not None:
         raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
                              "continuation). Got both.")
-    contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (_resolve_target)
+    contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (targets.resolve_target)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     score=args.score, target=target, n_samples=args.samples,
                     seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,

@@ -336,5 +336,5 @@ def _check_out(args, kind: str) -> None:
 
     _check_common(args)
     if getattr(args, "out", None) is not None:
-        check = check_output_folder if kind == "folder" else check_output_file
-        args.out = str(check(args.out, option="--out"))
+        args.out = str(check_output_folder(args.out, option="--out") if kind == "folder" else
+                       check_output_file(args.out, option="--out", suffix=".json"))

@@ -67,7 +67,7 @@ def check_train_options(args) -> None:
     if not (math.isfinite(args.lr) and 0 < args.lr < 1):
         raise FaithlensError(f"--lr must be a number in (0, 1), e.g. 5e-5. Got {args.lr}.")
     if args.task == "qa":
-        check_stride(args.stride, args.max_length or 384, option="--stride")
+        check_stride(args.stride, option="--stride")  # against --max-length once the questions are read (qa.check_windows)
     elif args.stride != 128:
         raise FaithlensError("--stride sets the overlap of a QA context's windows; it does nothing with --task "
                              "classification. Drop it, or pass --task qa.")
@@ -172,15 +172,8 @@ def run(args) -> int:
         test = ([train[0][i] for i in held], [train[1][i] for i in held])
         train = ([train[0][i] for i in kept], [train[1][i] for i in kept])
         holdout_note = f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(index)} examples held out as the test split"
-    subset_note = None
-    if args.subset is not None and args.subset >= len(train[0]):
-        print(f"faithlens: note: --subset {args.subset} is not smaller than the {len(train[0])} training examples; "
-              f"training on all {len(train[0])}.", file=sys.stderr)
-    if args.subset is not None and args.subset < len(train[0]):
-        index = list(range(len(train[0])))
-        random.Random(args.subset_seed).shuffle(index)
-        index = sorted(index[: args.subset])
-        subset_note = f"seeded subset (seed {args.subset_seed}) of {args.subset} of {len(train[0])} examples"
+    index, subset_note = _subset(args, len(train[0]), "training examples")
+    if index is not None:
         train = ([train[0][i] for i in index], [train[1][i] for i in index])
     present = sorted(set(train[1]))
     if len(present) < 2:
@@ -206,6 +199,21 @@ def run(args) -> int:
     return 0
 
 
+def _subset(args, n: int, what: str) -> tuple[list[int] | None, str | None]:
+    """--subset for every task, one rule: the sorted indices of a seeded random subset of ``args.subset`` of the ``n``
+    examples and the note the run records; (None, None) without --subset, or when it is not smaller than ``n`` (then
+    a note says all ``n`` are used, rather than nothing)."""
+    if args.subset is None:
+        return None, None
+    if args.subset >= n:
+        print(f"faithlens: note: --subset {args.subset} is not smaller than the {n} {what}; training on all {n}.",
+              file=sys.stderr)
+        return None, None
+    index = list(range(n))
+    random.Random(args.subset_seed).shuffle(index)
+    return sorted(index[: args.subset]), f"seeded subset (seed {args.subset_seed}) of {args.subset} of {n} examples"
+
+
 def _run_qa(args) -> int:
     from ..default_model import base_encoder_path
     from ..qa import read_squad, split_by_article
@@ -219,14 +227,14 @@ def _run_qa(args) -> int:
         note = (f"whole articles held out (seed {args.split_seed}): {len({e.title for e in test})} articles, "
                 f"{len(test)} questions")
     _check_out(args)  # before the model loads
-    if args.subset is not None and args.subset < len(train):
-        index = sorted(random.Random(args.subset_seed).sample(range(len(train)), args.subset))
+    index, subset_note = _subset(args, len(train), "training questions")
+    if index is not None:
         train = [train[i] for i in index]
     record = fine_tune_qa(
         base_model=args.base or base_encoder_path(), train=train, test=test, out_dir=args.out, epochs=args.epochs,
         lr=args.lr, batch_size=args.batch_size, max_length=args.max_length or 384, stride=args.stride, seed=args.seed,
         overwrite=args.overwrite,
-        extra_info={"dataset": {"train": args.train, "test": args.test, "holdout": note,
+        extra_info={"dataset": {"train": args.train, "test": args.test, "holdout": note, "subset": subset_note,
                                 "train_articles": len({e.title for e in train}),
                                 "test_articles": len({e.title for e in test})}},
     )

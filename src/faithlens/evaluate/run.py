@@ -17,6 +17,7 @@ import torch
 from ..baselines import resolve_baseline
 from ..checkpoint import model_fingerprint
 from ..data import Dataset
+from ..dataset import by_model_labels
 from ..distributed import World, balance, init_world
 from ..errors import FaithlensError, unknown_choice
 from ..explainer import Explainer
@@ -25,6 +26,7 @@ from ..methods import get_method
 from ..metrics import DEFAULT_TOPK, PROTOCOLS, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
 from ..robustness import parse_metrics
+from ..task_inputs import QA_PAIRS_DATA_API, check_qa_pairs
 from ..version import __version__
 from .folder import (SETTINGS_FILE, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
                      records_path, saved_run)
@@ -84,10 +86,13 @@ def evaluate(
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)
     extra = parse_metrics(metrics)
+    if model.task.name == "classification":  # named gold labels follow the model's own label names
+        dataset = by_model_labels(dataset, model.labels)
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
                          rationales=None if rationales is None else rationales.source, metrics=extra)
     check_rationales(rationales, dataset)
+    check_qa_pairs(model, dataset.texts, how=QA_PAIRS_DATA_API)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise FaithlensError(f"The 'batch_size' parameter of evaluate must be a positive int. Got {batch_size!r} instead.")
     base = resolve_baseline(model, baseline)
@@ -97,7 +102,7 @@ def evaluate(
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch); pass --out FOLDER "
                              "(out=...), where each process writes its records and rank 0 merges them.")
     if out is not None:
-        out = check_output_folder(out, option="--out")
+        out = check_output_folder(out, option="The 'out' parameter of evaluate", example="out='runs/my-run'")
     explainer = Explainer(model)
     run = _Run(world, out, settings, dataset, specs, batch_size)
     try:

@@ -59,8 +59,8 @@ def parse_method(spec: str) -> MethodSpec:
                                  f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed.")
         if key in options or (key == "steps" and per_token is not None):
             raise FaithlensError(f"Method setting {key!r} is given twice in {spec!r}. Give it once.")
-        if key == "steps" and value.upper().endswith("N"):
-            per_token = _positive_int(value[:-1] or "1", spec)
+        if key == "steps" and value[-1:] in ("n", "N") and value[:-1].isdigit() | (len(value) == 1):  # kN: k per token
+            per_token = _positive_int(value[:-1] or "1", spec, shown=value)
             continue
         if SPEC_KEYS[key] == "noise":
             options[key] = _noise(value, spec)
@@ -92,7 +92,7 @@ def _fraction(value: str, spec: str) -> float:
     except ValueError:
         number = -1.0
     if not 0 <= number < 1:
-        raise FaithlensError(f"Expected a number in [0, 1) in method spec {spec!r}. Got {value!r}. Example: sig:tolerance=1e-3.")
+        raise FaithlensError(f"Expected a number in (0, 1) in method spec {spec!r}. Got {value!r}. Example: sig:tolerance=1e-3.")
     from ..options import check_tolerance_value  # the one tolerance rule: 0 can never be met
 
     try:
@@ -121,9 +121,9 @@ def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
                              "infinitely many steps). Drop steps/rule/tolerance, or use mode=reverse.")
 
 
-def _positive_int(value: str, spec: str) -> int:
+def _positive_int(value: str, spec: str, *, shown: str | None = None) -> int:
     if not value.isdigit() or int(value) < 1:
-        raise FaithlensError(f"Expected a positive int in method spec {spec!r}. Got {value!r}.")
+        raise FaithlensError(f"Expected a positive int in method spec {spec!r}. Got {shown or value!r}.")
     return int(value)
 
 

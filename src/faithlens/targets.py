@@ -1,0 +1,107 @@
+"""How a classifier's target reads: a class index, a label name, or an ``index:``/``label:`` prefixed str.
+
+One rule for every surface (Python API, CLI ``--target``/``--contrast``, web app): `resolve_target`. A str that
+can be read two ways on the model at hand (a label named ``"1"`` that is class 0; a label literally named
+``"index:1"``) is refused with both readings named, never read one way here and another way there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .errors import FaithlensError
+
+if TYPE_CHECKING:
+    from .model import ClassifierModel
+    from .task_inputs import Target
+
+
+def resolve_target(model: ClassifierModel, target: Target) -> int:
+    """The class index a classifier's target names. One rule on every surface (API, CLI, web app):
+
+    - an ``int`` is a class index (``-1`` and others outside 0..C-1 are errors);
+    - ``"index:N"`` is the index N and ``"label:NAME"`` the label NAME (prefixes in any case); when a
+      label is literally named so (``"index:1"``) and that is another class, it is refused with both named;
+    - any other ``str`` is a label name (exact, else ignoring case), or, when it is a whole number, the
+      class index it reads as. A number that is both a label name and the index of *another* label
+      (labels ``("1", "0")``: ``"1"`` names class 0 and indexes class 1) is refused with both readings
+      named; where both readings agree (labels ``("0", "1")``) it is accepted.
+    """
+    labels = model.labels
+    if isinstance(target, bool) or not isinstance(target, (int, str)):
+        raise FaithlensError(f"The target of a classifier must be a class index or label name ({', '.join(labels)}). "
+                             f"Got {type(target).__name__} {target!r}.")
+    if isinstance(target, int):
+        if not 0 <= target < len(labels):
+            raise FaithlensError(f"Target index {target} is out of range: {model.name!r} has {len(labels)} classes "
+                                 f"(0..{len(labels) - 1}: {', '.join(labels)}).")
+        return target
+    prefix, colon, rest = target.partition(":")
+    kind = prefix.strip().lower() if colon else ""
+    if kind in ("index", "label"):  # the prefixes are read ignoring case, like label names
+        literal = label_index(labels, target)  # a config may name a class "index:1" itself
+        if kind == "index":
+            if _int_reading(rest) is None:
+                if literal is not None:
+                    return literal
+                raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
+            by_prefix = resolve_target(model, int(rest))
+            other = f"the plain number {int(rest)}" if label_index(labels, rest.strip()) is None else \
+                f"the int {int(rest)} in Python"
+        else:
+            by_prefix = label_index(labels, rest)
+            if by_prefix is None:
+                if literal is not None:
+                    return literal
+                raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
+            other = f"the name {rest.strip()!r} alone"
+        if literal is not None and literal != by_prefix:
+            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}: it is the label name {target!r} "
+                                 f"(class {literal}) and, read by its '{kind}:' prefix, class {by_prefix} "
+                                 f"({labels[by_prefix]!r}). Write label:{target} for the label named so, or "
+                                 f"{other} for class {by_prefix}.")
+        return by_prefix
+    by_name = label_index(labels, target)
+    index = _int_reading(target)
+    if index is not None:
+        if by_name is None:  # "01" or a full-width "１" names the label "1" by its value
+            by_name = _label_by_value(labels, index)
+        if by_name is not None and by_name != index:
+            reading = f"the class index {index} (label {labels[index]!r})" if 0 <= index < len(labels) else \
+                f"the class index {index} (out of range)"
+            name = labels[by_name]
+            said = f"the label name {name!r}" if name == target else f"the label name {name!r} (read as the number {index})"
+            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
+                                 f"it is {said} (class {by_name}) and {reading}. Write "
+                                 f"label:{name} for the label, or index:{index} (an int in Python) for the index.")
+        return by_name if by_name is not None else resolve_target(model, index)
+    if by_name is not None:
+        return by_name
+    raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
+
+
+def _int_reading(text: str) -> int | None:
+    """The int a str reads as ("1", " 01", "-2", a full-width "１": decimal digits, str.isdecimal), else None."""
+    digits = text.strip()
+    return int(digits) if digits.removeprefix("-").isdecimal() else None
+
+
+def _label_by_value(labels: Sequence[str], value: int) -> int | None:
+    """The one class whose label name reads as the int `value` ("1" for 1), else None."""
+    matches = [i for i, label in enumerate(labels) if _int_reading(label) == value]
+    return matches[0] if len(matches) == 1 else None
+
+
+def label_index(labels: Sequence[str], name: str) -> int | None:
+    """The index of a label name: exact, else the only match ignoring case and surrounding spaces. A name
+    that several classes carry (a config whose id2label repeats a name) is refused with every index named."""
+    exact = [i for i, label in enumerate(labels) if label == name]
+    lowered = [label.strip().lower() for label in labels]
+    wanted = name.strip().lower()
+    matches = exact or [i for i, label in enumerate(lowered) if label == wanted]
+    if len(matches) > 1:
+        raise FaithlensError(f"Label {name!r} is ambiguous: classes {' and '.join(map(str, matches))} are both named "
+                             f"{labels[matches[0]]!r} in the model's config (id2label). Name the class by its index, "
+                             f"e.g. index:{matches[0]} (an int in Python), or fix id2label.")
+    return matches[0] if matches else None
