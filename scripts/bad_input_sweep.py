@@ -1035,6 +1035,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, squad, ok_json, first)
     out += fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad)
     out += fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first)
+    out += fifth_breaker_cases_l(tx, tiny_dir, ok_json, first)
     return out
 
 
@@ -1821,7 +1822,7 @@ def fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agre
         ("a special token with a score", changed(token_scores=lambda t: [0.25] + t[1:]), "a special token scores 0"),
         ("a text_pair on a single-text explanation", changed(text_pair="a second text"),
          "there is a 'text_pair', but no word lies in it"),
-        ("schema '4' (a str)", changed(schema="4"), "'schema' must be an integer, e.g. \"schema\": 4. Got str '4'"),
+        ("schema '4' (a str)", changed(schema="4"), "'schema' must be an integer, e.g. \"schema\": 5. Got str '4'"),
     ]:
         add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
 
@@ -1851,6 +1852,23 @@ class _first_of(tuple):
 
     def __new__(cls, result, *more):
         return super().__new__(cls, (result, *more))
+
+
+def fifth_breaker_cases_l(tx, tiny_dir, ok_json, first) -> list[Case]:
+    """What a fifth independent breaker found in the views' numbers (issue 22, L1): a word of several tokens read
+    its tokens' normalised scores summed (up to √n, "unwatchably[+1.73]" under a legend saying −1..1)."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "3 text"
+    within = lambda words: all(abs(w) <= 1 + 1e-9 for w in words) and abs(sum(w * w for w in words) - 1) < 1e-6  # noqa: E731
+    for method in ("sig", "occlusion", "ig"):
+        add(k, f"L1: one word of three tokens (\"can't\"), {method}: normalised word score", lambda m=method: tx.explain(
+            "can't", m), "ok", "±1 (its own norm)", lambda e: len(e.words) == 1 and abs(abs(e.words[0].score_normalised) - 1) < 1e-9)
+    add(k, "L1: CLI --json, words of several tokens: normalised word scores within −1..1", lambda: cli(
+        "explain", "you can't stop, can't you", "--model", tiny_dir, "--method", "occlusion", "--json",
+        "--no-faithfulness"), "ok", "squares add to 1", lambda r: ok_json(1)(r) and within(
+            [w["score_normalised"] for w in first(r)["words"]]))
+    return out
 
 
 def faithlens_data():

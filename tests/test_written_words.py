@@ -52,6 +52,41 @@ def test_sig_word_units_are_the_written_words():
     assert e.words[1].word == "can't" and e.words[1].score == pytest.approx(expected, abs=1e-9)
 
 
+@pytest.mark.parametrize("method", ["sig", "occlusion", "ig"])
+def test_normalised_word_scores_are_the_word_scores_over_their_own_norm(method):
+    """Issue 22 (fifth breaker): a word's normalised score summed its tokens' normalised scores, so a word of n
+    tokens sharing its score read up to √n (one-word text "can't": +1.73). It is now its score over the L2 norm
+    of the word scores: within −1..1, squares adding to 1, and a one-word text reads ±1."""
+    model = tiny("bert", dtype=torch.float64)
+    ex = faithlens.Explainer(model)
+    for text in ("can't", "you can't stop, can't you"):
+        e = ex.explain(text, method)
+        scores = torch.tensor([w.score for w in e.words], dtype=torch.float64)
+        normed = torch.tensor([w.score_normalised for w in e.words], dtype=torch.float64)
+        assert torch.allclose(normed, scores / scores.norm(), atol=1e-12)
+        assert float((normed ** 2).sum()) == pytest.approx(1.0, abs=1e-12) and bool((normed.abs() <= 1 + 1e-12).all())
+    one = ex.explain("can't", method)
+    assert len(one.words) == 1 and len(one.words[0].tokens) == 3 and abs(one.words[0].score_normalised) == pytest.approx(1.0)
+    assert "can't[" + f"{one.words[0].score_normalised:+.2f}]" in render_terminal([one], colour=False)
+
+
+def test_a_schema_4_file_reads_its_word_scores_by_the_new_rule():
+    """Files written before schema 5 stored the tokens' normalised sum; loading re-derives it (a derived field), and
+    a current file whose word score_normalised disagrees with the rule is refused."""
+    import json
+
+    e = faithlens.Explainer(tiny("bert", dtype=torch.float64)).explain("you can't stop", "occlusion")
+    old = json.loads(e.to_json())
+    old["schema"] = 4
+    for w in old["words"]:
+        w["score_normalised"] = sum(old["token_scores_normalised"][t] for t in w["tokens"])
+    assert faithlens.Explanation.from_dict(old) == e
+    bad = json.loads(e.to_json())
+    bad["words"][1]["score_normalised"] = sum(bad["token_scores_normalised"][t] for t in bad["words"][1]["tokens"])
+    with pytest.raises(faithlens.FaithlensError, match="over the L2 norm of the word scores"):
+        faithlens.Explanation.from_dict(bad)
+
+
 def test_pairs_keep_segments_apart():
     e = faithlens.Explainer(tiny("bert")).explain(("you can't stop", "a well-made film"), "occlusion")
     assert [(w.word, w.segment) for w in e.words] == [("you", 0), ("can't", 0), ("stop", 0), ("a", 1), ("well-made", 1),

@@ -15,7 +15,7 @@ from .baselines import Baseline, baseline_embeddings
 from .batching import Batch
 from .encoding import Encoding
 from .errors import FaithlensError
-from .explanation import Explanation, Word
+from .explanation import Explanation, Word, word_normalised
 from .methods import Method, MethodOutput, Options
 from .model import ClassifierModel
 from .names import DEFAULT_WARN_ABOVE
@@ -139,7 +139,7 @@ def assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, 
         )
     norm = float(raw.norm())
     normed = raw / norm if norm > 0 else raw.clone()
-    words = _words(enc, j, pos, raw, normed)
+    words = _words(enc, j, pos, raw)
     sampling_error = None
     if out.sampling_error is not None:  # a word's tokens share its score evenly: their errors add up
         se = out.sampling_error[j, pos].to(torch.float64)
@@ -199,7 +199,7 @@ def _unit_text(enc: Encoding, j: int, pos: Tensor, unit: tuple[int, ...]) -> str
     return enc.segment_text(j, max(segment, 0))[int(offsets[:, 0].min()):int(offsets[:, 1].max())].strip()
 
 
-def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor, normed: Tensor) -> tuple[Word, ...]:
+def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor) -> tuple[Word, ...]:
     """Group attributed tokens by (segment, tokenizer word id); spans come from character offsets."""
     word_ids = enc.word_ids[j, pos].tolist()
     segments = enc.segment_ids[j, pos].tolist()
@@ -225,7 +225,8 @@ def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor, normed: Tensor) -> t
         prev = [x for x in spans[:k] if x[0] == seg and x[2] < x[3]]
         if nxt or prev:
             (nxt[0] if nxt else prev[-1])[1] = sorted((nxt[0] if nxt else prev[-1])[1] + members)
-    return tuple(Word(word=enc.segment_text(j, seg)[start:end], start=int(start), end=int(end),
-                      score=float(raw[members].sum()), score_normalised=float(normed[members].sum()),
-                      tokens=tuple(members), segment=seg)
-                 for seg, members, start, end in spans if start < end)
+    kept = [(seg, members, start, end) for seg, members, start, end in spans if start < end]
+    scores = [float(raw[members].sum()) for _, members, _, _ in kept]
+    return tuple(Word(word=enc.segment_text(j, seg)[start:end], start=int(start), end=int(end), score=score,
+                      score_normalised=normalised, tokens=tuple(members), segment=seg)
+                 for (seg, members, start, end), score, normalised in zip(kept, scores, word_normalised(scores)))

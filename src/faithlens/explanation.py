@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .explanation_checks import check_values
 
-SCHEMA_VERSION = 4  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness
-SCHEMA_VERSIONS = (1, 2, 3, 4)  # older files load with their defaults (signed: every method but saliency)
+SCHEMA_VERSION = 5  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
+# 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum)
+SCHEMA_VERSIONS = (1, 2, 3, 4, 5)  # older files load with their defaults (signed: every method but saliency) and
+# their word scores normalised by the schema-5 rule (`word_normalised`)
 UNSIGNED_METHODS = ("saliency",)  # for files written before `signed` was recorded
 
 
@@ -20,10 +23,21 @@ class Word:
     start: int
     end: int
     score: float  # sum of the word's raw token scores
-    score_normalised: float
+    score_normalised: float  # score / L2 norm of the explanation's word scores (`word_normalised`): within −1..1
     tokens: tuple[int, ...]  # indices into Explanation.tokens
     segment: int = 0  # 0: start/end index Explanation.text; 1: they index Explanation.text_pair
     sampling_error: float | None = None  # standard error of `score` (sampled methods: shapley, kernel_shap, lime)
+
+
+def word_normalised(scores: Sequence[float]) -> list[float]:
+    """Word scores (W,) divided by their L2 norm, so each lies in −1..1 and their squares add up to 1.
+
+    The token view is normalised over token scores; a word of n tokens that share its score equally would
+    read √n times its share if its tokens' normalised scores were summed (a word's score is the sum of its
+    tokens' raw scores, so the word view takes its own norm). All zeros stay zeros.
+    """
+    norm = math.sqrt(math.fsum(float(x) * float(x) for x in scores))
+    return [float(x) / norm if norm > 0 else 0.0 for x in scores]
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,9 @@ class Explanation:
         check_field_types(d)
         try:
             d["words"] = tuple(Word(**dict(w, tokens=tuple(w["tokens"]))) for w in d["words"])
+            if schema < 5:  # written when a word's normalised score summed its tokens' (up to √n for n tokens)
+                renormed = word_normalised([w.score for w in d["words"]])
+                d["words"] = tuple(replace(w, score_normalised=x) for w, x in zip(d["words"], renormed))
             for name in ("tokens", "special", "token_scores", "token_scores_normalised", "deltas", "warnings", "nodes",
                          "sampling_error"):
                 if d.get(name) is not None:
@@ -213,7 +230,7 @@ def check_consistent(d: dict[str, Any]) -> None:
     for i, o in enumerate(d["offsets"]):
         if len(o) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in o) or not 0 <= o[0] <= o[1] <= longest:
             raise bad(f"offsets[{i}] = {list(o)} is not a (start, end) span inside the text ({longest} characters)")
-    raw, normed = d["token_scores"], d["token_scores_normalised"]
+    raw = d["token_scores"]
     for k, w in enumerate(d["words"]):
         source = text if w.segment == 0 else pair if w.segment == 1 else None
         if source is None:
@@ -225,10 +242,13 @@ def check_consistent(d: dict[str, Any]) -> None:
         if not w.tokens or not all(isinstance(t, int) and 0 <= t < n for t in w.tokens):
             raise bad(f"word {k} {w.word!r} points at tokens {list(w.tokens)} outside 0..{n - 1}")
         _finite((w.score, w.score_normalised), f"the score of word {k}", bad)
-        for got, scores, name in ((w.score, raw, "token_scores"), (w.score_normalised, normed, "token_scores_normalised")):
-            total = math.fsum(scores[t] for t in w.tokens)
-            if abs(got - total) > 1e-6 * max(1.0, abs(total), abs(got)):
-                raise bad(f"word {k} {w.word!r} has score {got!r}, but its tokens' {name} sum to {total!r}")
+        total = math.fsum(raw[t] for t in w.tokens)
+        if abs(w.score - total) > 1e-6 * max(1.0, abs(total), abs(w.score)):
+            raise bad(f"word {k} {w.word!r} has score {w.score!r}, but its tokens' token_scores sum to {total!r}")
+    for k, (w, expected) in enumerate(zip(d["words"], word_normalised([w.score for w in d["words"]]))):
+        if abs(w.score_normalised - expected) > 1e-6:
+            raise bad(f"word {k} {w.word!r} has score_normalised {w.score_normalised!r}, but its score over the L2 norm "
+                      f"of the word scores is {expected!r}")
     units = d.get("units")
     if units is not None:
         if not all(isinstance(t, int) and 0 <= t < n for u in units for t in u):

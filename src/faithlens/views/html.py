@@ -114,7 +114,7 @@ def legend_html(explanations: Sequence[Explanation] = ()) -> str:
                     + ("(unsigned methods) " if signed else ""))
     scale = "−1..1" if signed else "0..1"
     return ('<p class="legend meta">' + "".join(keys)
-            + f"small numbers: each word's score divided by the L2 norm of all scores ({scale}); hover a word for the raw score</p>")
+            + f"small numbers: each word's score divided by the L2 norm of the word scores ({scale}); hover a word for the raw score</p>")
 
 
 def _prediction_meta(e: Explanation) -> str:

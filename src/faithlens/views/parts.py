@@ -65,7 +65,7 @@ class WordSpan:
     end: int
     word: str
     score: float  # raw: the sum of the word's token scores
-    score_normalised: float  # the sum of its L2-normalised token scores
+    score_normalised: float  # its score over the L2 norm of the word scores (−1..1)
 
 
 def segments(e: Explanation) -> list[tuple[int, str]]:

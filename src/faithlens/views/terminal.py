@@ -65,9 +65,9 @@ def legend(target: str | None = None, *, colour: bool, full: bool | None = None,
     if signed:
         if colour:
             lines.append(f"legend: {_key(SUPPORT, '+ supports', full)} {_key(OPPOSE, '− opposes', full)} {what}; "
-                         "number after a word = its score / L2 norm of all scores (−1..1)")
+                         "number after a word = its score / L2 norm of the word scores (−1..1)")
         else:
-            lines.append(f"legend: word[+0.42] = score / L2 norm of all scores (−1..1); + supports {what}, − opposes it")
+            lines.append(f"legend: word[+0.42] = score / L2 norm of the word scores (−1..1); + supports {what}, − opposes it")
     if unsigned:
         head = "legend (unsigned methods):" if signed else "legend:"
         key = _key(MAGNITUDE, "magnitude, no direction", full) if colour else "magnitude, no direction"
