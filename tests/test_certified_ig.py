@@ -4,10 +4,13 @@ A model whose output is a steep tanh of a linear score has IG in closed form: al
 path s(α) is linear, so a_t = (F(w) − F(w̄)) · θ·(x_t − x̄_t) / (s(w) − s(w̄)).
 """
 
+import importlib
+
 import pytest
 import torch
 
 from faithlens import Explainer
+kronrod = importlib.import_module("faithlens.methods.kronrod")  # the package re-exports functions under module names
 from tiny import AnalyticClassifier, bert_tokenizer, tiny
 
 TEXT = "a boring plot, but the acting was very good"
@@ -87,3 +90,26 @@ def test_the_node_cap_stops_refinement_and_warns(steep):
     ex, _ = steep
     e = ex.explain(TEXT, "ig", tolerance=1e-9, steps=20)
     assert e.nodes[0] <= 20 and any("node budget" in w for w in e.warnings)
+
+
+@pytest.mark.parametrize("kind", ["encoder", "causal"])
+def test_each_scheme_certifies_the_step_and_batching_changes_nothing(steep, monkeypatch, kind):
+    """Either model kind's start (coarse 4-point profile + G3 → K7, or 16-point profile + midpoint cuts)
+    meets the same stopping rule on the off-centre step, and batching texts changes no node or score."""
+    monkeypatch.setitem(kronrod.SCHEMES, "encoder", kronrod.SCHEMES[kind])
+    ex, share = steep
+    cert = ex.explain(TEXT, "ig", tolerance=0.01)
+    R = sum(cert.token_scores) - cert.total_delta
+    assert abs(cert.total_delta) <= 0.01 * abs(R) and cert.error["relative"] <= 0.01
+    assert float((torch.tensor(cert.token_scores, dtype=torch.float64) - R * share).abs().max()) <= 0.01 * abs(R)
+    one = [ex.explain(t, "ig", tolerance=1e-4) for t in TEXTS]
+    together = ex.explain(TEXTS, "ig", tolerance=1e-4, batch_size=3, rows_per_chunk=5)
+    for a, b in zip(one, together):
+        assert a.nodes == b.nodes and a.error["relative"] <= 1e-4
+        assert torch.allclose(torch.tensor(a.token_scores), torch.tensor(b.token_scores), atol=1e-10)
+
+
+def test_the_schemes_differ_where_they_should():
+    enc, causal = kronrod.SCHEMES["encoder"], kronrod.SCHEMES["causal"]
+    assert (enc.grid, enc.pieces, enc.child_level) == (4, 3, 1) and enc.raise_ratio == float("inf")
+    assert (causal.grid, causal.pieces, causal.child_level, causal.raise_ratio) == (16, 4, 0, 0.1)

@@ -34,14 +34,36 @@ NODES = 15  # nodes of the largest Patterson level stored per interval
 DEFAULT_MAX_NODES = 512  # per text; a text that reaches it keeps its estimate and is flagged
 
 
-DEFAULT_GRID = 16
 SPLIT_REST = 0.8
 LENGTH_SHARE = 0.3
-RAISE_RATIO = 0.1
 BISECT_RATIO = 1.0
-FIRST_LEVEL = 1  # the initial intervals start with G3; intervals cut from them with the midpoint rule
 REFINE_FRACTION = 0.25
-DEFAULT_PIECES = 4
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How the refinement starts and climbs; measured per kind of model (bench/certified.py, issue 25).
+
+    grid: forward-only F profile points (grid − 1 rows per text); pieces: initial intervals placed by
+    the profile; first_level / child_level: the ladder level (0 = midpoint, 1 = G3, 2 = K7) the
+    initial intervals / the intervals cut from others are evaluated at in their first round;
+    raise_ratio: a G3 interval is raised to K7 (rather than cut) when its error is at most
+    raise_ratio times its midpoint rule's (inf: always). None of these loosens the stopping rule.
+    """
+
+    grid: int
+    pieces: int
+    first_level: int
+    child_level: int
+    raise_ratio: float
+
+
+# Encoders (classifiers): IG's integrand is a smooth bump where F moves (α ≈ 0.1–0.4 on the default
+# model); a 4-point profile places 2–3 intervals and G3 → K7 on them certifies 1 % in 6–17 nodes,
+# 1–2 rounds. Causal LMs: narrow dips (docs/ig_on_causal_lms.md) that a 16-point profile locates;
+# cuts start at the midpoint rule and a G3 that barely beats it is cut, not raised.
+SCHEMES = {"encoder": Scheme(grid=4, pieces=3, first_level=1, child_level=1, raise_ratio=float("inf")),
+           "causal": Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1)}
 
 
 def initial_mesh(batch: Batch, grid: int, pieces: int) -> tuple[Tensor, ...]:
@@ -120,7 +142,7 @@ class _Intervals:
 
 
 def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = None, with_attributions: bool = True,
-                 grid: int | None = None, pieces: int | None = None) -> KronrodResult:
+                 scheme: Scheme | None = None) -> KronrodResult:
     """Refine IG's α-integral of every text until |Σ a − (F(w) − F(w̄))| ≤ threshold (B,) or max_nodes.
 
     Each interval climbs the Kronrod–Patterson ladder G3 → K7 → P15 (3, +4, +8 nodes: every level
@@ -128,9 +150,10 @@ def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = Non
     so both halves know F at their ends). The Σ over positions is over the attributed ones
     (specials and padding sit at the baseline and the input alike, so their term is zero). Texts
     never share intervals: batching texts together changes no result, only how rows are chunked.
+    `scheme` (how the mesh starts and the ladder is climbed) defaults to SCHEMES by the model's kind.
     """
-    grid = DEFAULT_GRID if grid is None else grid
-    pieces = DEFAULT_PIECES if pieces is None else pieces
+    scheme = scheme or SCHEMES["causal" if batch.model.is_causal else "encoder"]
+    grid, pieces = scheme.grid, scheme.pieces
     x_np, w_np, counts = nested("patterson", NODES)
     dtype = batch.W.dtype
     x = torch.as_tensor(x_np, dtype=dtype)  # node 0 is the midpoint 1/2, nodes 0-2 are G3, 0-6 K7, 0-14 P15
@@ -145,25 +168,26 @@ def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = Non
     iv = _Intervals(*mesh, levels, L, D if with_attributions else None, dtype)
     nodes = torch.zeros(B, dtype=torch.long)
     active = torch.ones(B, dtype=torch.bool)
-    todo = torch.arange(len(iv.text))  # intervals to raise by one level (the first ones: to FIRST_LEVEL)
-    step = FIRST_LEVEL + 1
+    todo = torch.arange(len(iv.text))  # intervals to raise (the first ones: to scheme.first_level)
+    goal = torch.full((len(todo),), scheme.first_level)  # the level each interval in todo is raised to
     rounds = 0
     while True:
         if len(todo):
             lo = torch.tensor([0, *LADDER])[iv.level[todo] + 1]  # node indices new at the next level(s)
-            hi = torch.tensor(LADDER)[iv.level[todo] + step]
+            hi = torch.tensor(LADDER)[goal]
             _evaluate(batch, iv, todo, lo, hi, x, w, keep, diff)
             nodes.index_add_(0, iv.text[todo], hi - lo)
-            iv.level[todo] += step
+            iv.level[todo] = goal
             rounds += 1
-        step = 1
         err = iv.error()
         gap = torch.zeros(B, dtype=dtype).index_add_(0, iv.text, err)
-        active &= (gap.abs() > threshold) & (nodes + LADDER[0] * 3 <= cap)
+        split_cost = 3 * LADDER[scheme.child_level]  # at most three children
+        most = max(split_cost, max(b - a for a, b in zip(LADDER, LADDER[1:])))  # one interval's refinement
+        active &= (gap.abs() > threshold) & (nodes + most <= cap)
         if not bool(active.any()):
             break
-        chosen = _to_refine(iv.text, err, threshold, active, cap - nodes, iv.level)
-        top = (iv.level[chosen] == levels - 1) | ~_smooth(iv, chosen, err[chosen], w)
+        chosen = _to_refine(iv.text, err, threshold, active, cap - nodes, iv.level, split_cost)
+        top = (iv.level[chosen] == levels - 1) | ~_smooth(iv, chosen, err[chosen], scheme.raise_ratio)
         split = chosen[top]
         todo_raise = chosen[~top]
         if len(split):
@@ -183,8 +207,11 @@ def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = Non
             first_child = len(iv.text)
             iv.append(children)
             todo = torch.cat([todo_raise, torch.arange(first_child, len(iv.text))])
+            goal = torch.cat([iv.level[todo[:len(todo_raise)]] + 1,
+                              torch.full((len(iv.text) - first_child,), scheme.child_level)])
         else:
             todo = todo_raise
+            goal = iv.level[todo] + 1
     est = iv.estimate()
     token_sums = torch.zeros(B, L, dtype=dtype).index_add_(0, iv.text, est)
     attributions = None
@@ -199,11 +226,11 @@ def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = Non
                          forward_rows=forward_rows)
 
 
-def _smooth(iv: _Intervals, chosen: Tensor, err: Tensor, w: Tensor) -> Tensor:
+def _smooth(iv: _Intervals, chosen: Tensor, err: Tensor, raise_ratio: float) -> Tensor:
     """Whether raising the level is worth it, from errors that are exact (F at the ends is known).
 
     1 node (midpoint rule): its error is at most BISECT_RATIO of the interval's change F(c) − F(a).
-    3 nodes (G3): its error is at most RAISE_RATIO of the midpoint rule's. A rule of degree 5 that
+    3 nodes (G3): its error is at most raise_ratio of the midpoint rule's. A rule of degree 5 that
     barely beats degree 1 faces a kink or dip, which more nodes on the same interval do not
     resolve: such intervals are cut instead.
     """
@@ -211,7 +238,7 @@ def _smooth(iv: _Intervals, chosen: Tensor, err: Tensor, w: Tensor) -> Tensor:
     change = iv.F_right[chosen] - iv.F_left[chosen]
     midpoint_error = width * iv.f_nodes[chosen, 0] - change
     level = iv.level[chosen]
-    return torch.where(level == 0, err.abs() <= BISECT_RATIO * change.abs(), err.abs() <= RAISE_RATIO * midpoint_error.abs())
+    return torch.where(level == 0, err.abs() <= BISECT_RATIO * change.abs(), err.abs() <= raise_ratio * midpoint_error.abs())
 
 
 def _split(iv: _Intervals, i: int, x: Tensor) -> tuple[list[float], ...]:
@@ -240,10 +267,13 @@ def _split(iv: _Intervals, i: int, x: Tensor) -> tuple[list[float], ...]:
             [F[p] for p in points[1:]])
 
 
-def _to_refine(text: Tensor, err: Tensor, threshold: Tensor, active: Tensor, budget: Tensor, level: Tensor) -> Tensor:
+def _to_refine(text: Tensor, err: Tensor, threshold: Tensor, active: Tensor, budget: Tensor, level: Tensor,
+               split_cost: int) -> Tensor:
     """Intervals to refine: per active text, the largest |e_I| first until the |e_I| left add up to at most
-    SPLIT_REST · threshold, within the text's node budget (B,)."""
-    cost = torch.tensor([*(b - a for a, b in zip((0, *LADDER), LADDER)), 3 * LADDER[0]])[level + 1]  # rough
+    SPLIT_REST · threshold, within the text's node budget (B,). An interval costs the larger of raising
+    it one level and cutting it (split_cost), since which of the two it gets is decided later."""
+    raise_cost = torch.tensor([b - a for a, b in zip(LADDER, LADDER[1:])] + [0])[level]
+    cost = raise_cost.clamp(min=split_cost)
     picked = []
     for t in active.nonzero()[:, 0].tolist():
         own = (text == t).nonzero()[:, 0]
