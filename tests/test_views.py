@@ -275,3 +275,17 @@ def test_a_text_too_short_for_the_faithfulness_check_says_so_once(explainer):
     shown = SGR.sub("", terminal.render_terminal([e])) + explanation_html(e)
     assert shown.count("faithfulness: text too short for the top-k fraction (k = 0)") == 2
     assert "faithfulness: faithfulness" not in shown
+
+
+def test_a_three_way_tie_names_every_method_once():
+    """'tied between sig and ig, occlusion' read as two groups; three tied methods read 'sig, ig and occlusion'."""
+    from types import SimpleNamespace
+
+    from faithlens.views.parts import comparison_lines
+
+    def e(method, comp):
+        return SimpleNamespace(method=method, faithfulness={"k": 1, "comp": comp}, words=())
+
+    line = comparison_lines([e("sig", 0.62), e("ig", 0.62), e("occlusion", 0.62)])[0]
+    assert line.startswith("most faithful on this text: tied between sig, ig and occlusion (Comp 0.62)")
+    assert comparison_lines([e("sig", 0.5), e("ig", 0.5)])[0].startswith("most faithful on this text: tied between sig and ig")

@@ -294,7 +294,8 @@ def comparison_lines(explanations: Sequence) -> list[str]:
         rest = sorted((e for e in scored if e is not best), key=lambda e: -e.faithfulness["comp"])
         tied = [e.method for e in rest if e.faithfulness["comp"] == best.faithfulness["comp"]]
         if tied:
-            lines.append(f"most faithful on this text: tied between {best.method} and {', '.join(tied)} "
+            names = [best.method, *tied]
+            lines.append(f"most faithful on this text: tied between {', '.join(names[:-1])} and {names[-1]} "
                          f"(Comp {best.faithfulness['comp']:.2f})")
         else:
             lines.append(f"most faithful on this text: {best.method} (Comp {best.faithfulness['comp']:.2f}; next "
