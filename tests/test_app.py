@@ -454,3 +454,31 @@ def test_a_qa_model_given_single_texts_names_the_contexts_box():
     assert "--pair" not in info.value.message
     good = parse({"text": ["Who wrote it?"], "pair": ["Ann wrote it."], "method": ["occlusion"]}, Limits())
     assert run(qa, good, ModelGate(queue=1, wait=1.0), Limits())[0][0].task == "qa"
+
+
+def test_a_request_without_model_gets_the_default_whatever_another_client_chose():
+    """K1: with two models served, a request that names no model is answered by the first (the default), also
+    after another client chose the second; the form preselects the default too, not the model in memory."""
+    first, other = Explainer(tiny("bert", dtype=torch.float64)), Explainer(tiny("bert", seed=1, dtype=torch.float64))
+    expected = {name: e.explain(["good"], "occlusion")[0].token_scores for name, e in (("A", first), ("B", other))}
+    assert expected["A"] != pytest.approx(expected["B"])  # the two models tell apart
+    srv = make_server(first, port=0, models={"B": other}).start()
+    try:
+        def scores(body):
+            status, _, text = request(srv, "POST", "/api/explain", body=body)
+            assert status == 200, text
+            return json.loads(text)[0]["token_scores"]
+
+        body = {"texts": ["good"], "methods": ["occlusion"]}
+        assert scores(body) == pytest.approx(expected["A"], abs=1e-12)
+        assert scores({**body, "model": "B"}) == pytest.approx(expected["B"], abs=1e-12)
+        assert scores(body) == pytest.approx(expected["A"], abs=1e-12)  # not the last one chosen
+        assert scores({**body, "model": "B"}) == pytest.approx(expected["B"], abs=1e-12)
+        _, _, page = request(srv, "GET", "/")
+        assert re.search(r'<option value="tiny-bert" selected>', page), "the form offers the default"
+        _, _, page = request(srv, "GET", "/", query={"model": "B"})
+        assert re.search(r'<option value="B" selected>', page)
+        _, _, health = request(srv, "GET", "/health")
+        assert json.loads(health)["default"] == "tiny-bert"
+    finally:
+        srv.close()

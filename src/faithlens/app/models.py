@@ -55,8 +55,9 @@ class Models:
     """The app's model picker: a name for each model, loaded when first chosen, one in memory at a time.
 
     ``choices``: name -> what `load_model` takes (a folder, a hub id, 'smollm2', None for the bundled
-    model) or an already loaded `Explainer`. `get` loads under the app's gate, so a model is never
-    swapped while another request explains. Each model's speed (seconds per model pass) is measured
+    model) or an already loaded `Explainer`. A request that names no model always gets `default` (the first
+    model), whichever model another client chose last: `name` is only the one in memory. `get` loads under the
+    app's gate, so a model is never swapped while another request explains. Each model's speed (seconds per model pass) is measured
     on its own requests and feeds the time estimate.
     """
 
@@ -64,12 +65,13 @@ class Models:
         given = {str(name): spec for name, spec in (choices or {}).items()}
         # the first model keeps its spec when it has one, so that choosing another lets it go (one in memory)
         self.choices: dict = {first.model.name: given.pop(first.model.name, first), **given}
-        self.name, self.explainer = first.model.name, first
+        self.default = first.model.name  # what a request without "model" gets, whatever is loaded
+        self.name, self.explainer = first.model.name, first  # the model in memory now
         self.rates: dict[str, float] = {}  # seconds per model pass, measured
 
     def check(self, name: str | None) -> str:
         if name is None:
-            return self.name
+            return self.default
         if name not in self.choices:
             raise RequestError(400, f"Unknown model {name!r}. This app serves: {', '.join(self.choices)}.")
         return name
