@@ -1036,6 +1036,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad)
     out += fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first)
     out += fifth_breaker_cases_l(tx, tiny_dir, ok_json, first)
+    out += fifth_breaker_cases_k(tx, qa_x, swapped_dir)
     return out
 
 
@@ -1844,6 +1845,78 @@ def fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agre
 
     add(k, "API evaluate(out='') names 'out', not --out", api_evaluate_out, "error",
         "The 'out' parameter of evaluate was given an empty path; expected a folder, e.g. out='runs/my-run'")
+    return out
+
+
+def fifth_breaker_cases_k(tx, qa_x, swapped_dir) -> list[Case]:
+    """What a fifth independent breaker found (issue 22, K1-K4), each in the kind it belongs to: a web request without
+    "model" answered by the model another client chose last, a QA span target in the web app, a one-text pair string
+    with several lines on a pair classifier and "pair" with "pairs", target messages that misquote the label name."""
+    from faithlens.app import Limits, create_app
+    from tiny import tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    host = {"Host": "127.0.0.1:8765"}
+
+    def web(client, body):
+        r = client.post("/api/explain", data=json.dumps(body), content_type="application/json", headers=host)
+        payload = r.get_json(silent=True)
+        if r.status_code >= 400:
+            return {"status": r.status_code, "error": (payload or {}).get("error") if isinstance(payload, dict) else None}
+        return {"ok": r.status_code, "json": payload}
+
+    # K1: a request without "model" gets the default (the first model), whatever another client chose (kind 7)
+    k = "7 web app"
+    other = faithlens.Explainer(tiny("bert", seed=1, dtype=torch.float64))
+    body = {"texts": ["good"], "methods": ["occlusion"]}
+    want = {"A": tx.explain("good", "occlusion").token_scores, "B": other.explain("good", "occlusion").token_scores}
+
+    def after_another_chose():
+        client = create_app(tx, limits=Limits(), models={"B": other}).test_client()
+        chosen = web(client, {**body, "model": "B"})
+        return {**web(client, body), "chosen": chosen}
+
+    close = lambda a, b: max(abs(x - y) for x, y in zip(a, b)) < 1e-6  # noqa: E731
+    add(k, "K1: no \"model\" after another client chose model B", after_another_chose, "ok", "the default model's scores",
+        lambda r: r.get("ok") == 200 and close(r["json"][0]["token_scores"], want["A"])
+        and close(r["chosen"]["json"][0]["token_scores"], want["B"]) and not close(want["A"], want["B"]))
+
+    # K2: a QA target as a [start, end] span in JSON (kind 7)
+    qa_client, tx_client = create_app(qa_x, limits=Limits()).test_client(), create_app(tx, limits=Limits()).test_client()
+    span = {"text": "Who wrote it?", "pair": "Ann wrote it.", "method": "occlusion", "target": [0, 3]}
+    expected = qa_x.explain([("Who wrote it?", "Ann wrote it.")], "occlusion", target=(0, 3))[0].token_scores
+    add(k, 'K2: QA "target": [0, 3] (the API\'s target=(0, 3))', lambda: web(qa_client, span), "ok", "the API's span",
+        lambda r: r.get("ok") == 200 and r["json"][0]["target"]["label"] == "Ann"
+        and close(r["json"][0]["token_scores"], expected))
+    add(k, 'K2: QA "target": [0, 3, 4]', lambda: web(qa_client, {**span, "target": [0, 3, 4]}), "error",
+        "an answer text or a [start, end] character span of the context (QA")
+    add(k, 'K2: classifier "target": [0, 3]', lambda: web(tx_client, {**span, "target": [0, 3]}), "error",
+        "The 'target' [start, end] span is for a QA model's answer")
+    add(k, 'K2: QA "target": "0,3" (an answer text)', lambda: web(qa_client, {**span, "target": "0,3"}), "error",
+        'a character span is sent in JSON as "target": [start, end]')
+
+    # K3: second texts of pairs (kind 7)
+    add(k, 'K3: pair classifier, one text, "pair": "c one\\nc two"', lambda: web(tx_client, {
+        "text": "q1", "pair": "c one\nc two", "method": "occlusion"}), "error", "one second text (hypothesis) per text")
+    add(k, 'K3: QA, one text, "pair" a context with a newline', lambda: web(qa_client, {
+        "text": "Who wrote it?", "pair": "Para one.\nAnn wrote it.", "method": "occlusion"}), "ok", "one context, kept whole",
+        lambda r: r.get("ok") == 200 and len(r["json"]) == 1 and r["json"][0]["text_pair"] == "Para one.\nAnn wrote it.")
+    add(k, 'K3: "pair" and "pairs" together', lambda: web(tx_client, {"text": "q1", "pair": "c one", "pairs": ["c two"],
+                                                                     "method": "occlusion"}),
+        "error", "Got both 'pair' and 'pairs'")
+
+    # K4: target messages quote the model's own label name (kind 14)
+    k = "14 digit labels"
+    add(k, "K4: CLI labels ('1', '0'): --target ' 1'", lambda: cli(
+        "explain", "good", "--model", swapped_dir, "--method", "occlusion", "--target", " 1"), "error",
+        "it is the label name '1' (class 0) and the class index 1 (label '0'). Write label:1 for the label")
+    prefixed = tiny("bert", num_labels=3)
+    prefixed.model.config.id2label = dict(enumerate(["index:1", "label:0", "2"]))
+    odd = faithlens.Explainer(prefixed)
+    add(k, "K4: API labels ('index:1', 'label:0', '2'): target='Index:1'", lambda: odd.explain(
+        "good", "occlusion", target="Index:1"), "error",
+        "it is the label name 'index:1' (class 0) and, read by its 'index:' prefix, class 1 ('label:0'). Write label:index:1")
     return out
 
 

@@ -454,3 +454,78 @@ def test_a_qa_model_given_single_texts_names_the_contexts_box():
     assert "--pair" not in info.value.message
     good = parse({"text": ["Who wrote it?"], "pair": ["Ann wrote it."], "method": ["occlusion"]}, Limits())
     assert run(qa, good, ModelGate(queue=1, wait=1.0), Limits())[0][0].task == "qa"
+
+
+def test_a_request_without_model_gets_the_default_whatever_another_client_chose():
+    """K1: with two models served, a request that names no model is answered by the first (the default), also
+    after another client chose the second; the form preselects the default too, not the model in memory."""
+    first, other = Explainer(tiny("bert", dtype=torch.float64)), Explainer(tiny("bert", seed=1, dtype=torch.float64))
+    expected = {name: e.explain(["good"], "occlusion")[0].token_scores for name, e in (("A", first), ("B", other))}
+    assert expected["A"] != pytest.approx(expected["B"])  # the two models tell apart
+    srv = make_server(first, port=0, models={"B": other}).start()
+    try:
+        def scores(body):
+            status, _, text = request(srv, "POST", "/api/explain", body=body)
+            assert status == 200, text
+            return json.loads(text)[0]["token_scores"]
+
+        body = {"texts": ["good"], "methods": ["occlusion"]}
+        assert scores(body) == pytest.approx(expected["A"], abs=1e-12)
+        assert scores({**body, "model": "B"}) == pytest.approx(expected["B"], abs=1e-12)
+        assert scores(body) == pytest.approx(expected["A"], abs=1e-12)  # not the last one chosen
+        assert scores({**body, "model": "B"}) == pytest.approx(expected["B"], abs=1e-12)
+        _, _, page = request(srv, "GET", "/")
+        assert re.search(r'<option value="tiny-bert" selected>', page), "the form offers the default"
+        _, _, page = request(srv, "GET", "/", query={"model": "B"})
+        assert re.search(r'<option value="B" selected>', page)
+        _, _, health = request(srv, "GET", "/health")
+        assert json.loads(health)["default"] == "tiny-bert"
+    finally:
+        srv.close()
+
+
+def test_a_qa_span_target_in_json_equals_the_api_and_is_refused_on_a_classifier():
+    """K2: "target": [start, end] on a QA model is the API's target=(start, end); on a classifier, and any other
+    shape anywhere, the message says what a target is for each task."""
+    from faithlens.app import create_app
+
+    qa = Explainer(tiny("bert_qa", dtype=torch.float64))
+    expected = qa.explain([("Who wrote it?", "Ann wrote it.")], "occlusion", target=(0, 3))[0]
+    host = {"Host": "127.0.0.1:8765"}
+
+    def post(explainer, body):
+        r = create_app(explainer, limits=Limits()).test_client().post(
+            "/api/explain", data=json.dumps(body), content_type="application/json", headers=host)
+        return r.status_code, r.get_json()
+
+    body = {"text": "Who wrote it?", "pair": "Ann wrote it.", "method": "occlusion", "target": [0, 3]}
+    status, got = post(qa, body)
+    assert status == 200 and got[0]["target"]["start"] == 0 and got[0]["target"]["end"] == 3
+    assert got[0]["target"]["label"] == "Ann" and got[0]["token_scores"] == pytest.approx(expected.token_scores, abs=1e-12)
+    status, got = post(qa, {**body, "target": [0, 3, 4]})
+    assert status == 400 and "an answer text or a [start, end] character span of the context (QA" in got["error"]
+    status, got = post(qa, {**body, "target": "0,3"})
+    assert status == 400 and '"target": [start, end]' in got["error"]
+    status, got = post(Explainer(tiny("bert", dtype=torch.float64)), {**body, "target": [0, 3]})
+    assert status == 400 and "span is for a QA model's answer" in got["error"] and "class index or label name" in got["error"]
+
+
+def test_a_multi_line_pair_string_is_one_qa_context_but_refused_as_one_hypothesis():
+    """K3: beside one text, a "pair" string with several lines is kept whole for a QA model (its context) and refused
+    on a pair classifier (one hypothesis per text); "pair" with "pairs" is refused naming both."""
+    from faithlens.app import ModelGate, RequestError, parse, run
+
+    nli, qa = Explainer(tiny("bert", dtype=torch.float64)), Explainer(tiny("bert_qa", dtype=torch.float64))
+    job = parse({"text": ["q1"], "pair": ["c one\nc two"], "method": ["occlusion"]}, Limits())
+    with pytest.raises(RequestError) as info:
+        run(nli, job, ModelGate(queue=1, wait=1.0), Limits())
+    assert info.value.status == 400 and "one second text (hypothesis) per text" in info.value.message
+    assert '"pairs"' in info.value.message
+    context = run(qa, job, ModelGate(queue=1, wait=1.0), Limits())[0][0]
+    assert context.text_pair == "c one\nc two"
+    one = run(nli, parse({"text": ["q1"], "pair": ["c one"], "method": ["occlusion"]}, Limits()),
+              ModelGate(queue=1, wait=1.0), Limits())[0][0]
+    assert one.text_pair == "c one"
+    with pytest.raises(RequestError) as info:
+        parse({"text": ["q1"], "pair": ["c one"], "pairs": [["c two"]]}, Limits(), typed=True)
+    assert "Got both 'pair' and 'pairs'" in info.value.message

@@ -81,12 +81,36 @@ def test_a_label_literally_named_like_a_prefix_is_refused_when_the_readings_diff
     with pytest.raises(FaithlensError) as info:
         odd.explain("good", "occlusion", target="INDEX:1")
     message = str(info.value)
-    assert "the label name 'INDEX:1' (class 0)" in message and "class 1 ('plain')" in message
-    assert "label:INDEX:1" in message and "the plain number 1" in message
+    assert "the label name 'index:1' (class 0)" in message and "class 1 ('plain')" in message  # the model's spelling
+    assert "label:index:1" in message and "the plain number 1" in message
     assert odd.explain("good", "occlusion", target="label:INDEX:1").target["index"] == 0
     assert odd.explain("good", "occlusion", target="1").target["index"] == 1
     agree = Explainer(model_with(["plain", "index:1"]))  # both readings are class 1
     assert agree.explain("good", "occlusion", target="index:1").target["index"] == 1
+
+
+@pytest.mark.parametrize("target", [" 1", "1 ", " 1 "])
+def test_a_spaced_digit_is_refused_quoting_the_models_label_name(swapped, target):
+    """K4: " 1" on labels ('1', '0') quotes the label '1' itself (not ' 1', not 'read as a number') and suggests
+    label:1, which then picks class 0."""
+    with pytest.raises(FaithlensError) as info:
+        swapped.explain("good film", "occlusion", target=target)
+    message = str(info.value)
+    assert "it is the label name '1' (class 0) and the class index 1 (label '0')" in message
+    assert "Write label:1 for the label, or index:1" in message and "label: 1" not in message
+    assert swapped.explain("good film", "occlusion", target="label:1").target["index"] == 0
+
+
+def test_a_prefix_like_label_is_quoted_as_the_model_spells_it():
+    """K4: on labels ('index:1', 'label:0', '2'), 'Index:1' is the label 'index:1' (class 0) or index 1; the message
+    quotes 'index:1' and its label:index:1 picks class 0."""
+    odd = Explainer(model_with(["index:1", "label:0", "2"]))
+    with pytest.raises(FaithlensError) as info:
+        odd.explain("good", "occlusion", target="Index:1")
+    message = str(info.value)
+    assert "it is the label name 'index:1' (class 0)" in message and "class 1 ('label:0')" in message
+    assert "Write label:index:1 for the label named so" in message and "'Index:1' (class" not in message
+    assert odd.explain("good", "occlusion", target="label:index:1").target["index"] == 0
 
 
 def test_the_cli_reads_targets_by_the_same_rule(tmp_path, capsys):

@@ -57,9 +57,10 @@ def resolve_target(model: ClassifierModel, target: Target) -> int:
                 raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
             other = f"the name {rest.strip()!r} alone"
         if literal is not None and literal != by_prefix:
-            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}: it is the label name {target!r} "
+            name = labels[literal]  # the model's spelling ("index:1" when "Index:1" was given)
+            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}: it is the label name {name!r} "
                                  f"(class {literal}) and, read by its '{kind}:' prefix, class {by_prefix} "
-                                 f"({labels[by_prefix]!r}). Write label:{target} for the label named so, or "
+                                 f"({labels[by_prefix]!r}). Write label:{name} for the label named so, or "
                                  f"{other} for class {by_prefix}.")
         return by_prefix
     by_name = label_index(labels, target)
@@ -71,7 +72,8 @@ def resolve_target(model: ClassifierModel, target: Target) -> int:
             reading = f"the class index {index} (label {labels[index]!r})" if 0 <= index < len(labels) else \
                 f"the class index {index} (out of range)"
             name = labels[by_name]
-            said = f"the label name {name!r}" if name == target else f"the label name {name!r} (read as the number {index})"
+            same = name.strip().lower() == target.strip().lower()  # " 1" names the label "1" itself, not by value
+            said = f"the label name {name!r}" if same else f"the label name {name!r} (read as the number {index})"
             raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
                                  f"it is {said} (class {by_name}) and {reading}. Write "
                                  f"label:{name} for the label, or index:{index} (an int in Python) for the index.")

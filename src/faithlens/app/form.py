@@ -143,8 +143,8 @@ def form_page(served: Models | Explainer, fields: dict, results: str, limits: Li
         options = "".join(f'<option{" selected" if c == current else ""}>{html.escape(c)}</option>' for c in choices)
         return f'<label for="{name}">{label}</label> <select id="{name}" name="{name}">{options}</select> '
 
-    name = first("model") or served.name
-    name = name if name in served.choices else served.name
+    name = first("model") or served.default  # the form sends its choice with every request; no server state
+    name = name if name in served.choices else served.default
     task, labels = served.describe(name)
     models = "".join(f'<option value="{html.escape(n, quote=True)}"{" selected" if n == name else ""}>{html.escape(n)}'
                      f'{" (loaded)" if n == served.name else ""}</option>' for n in served.choices)

@@ -58,7 +58,8 @@ class Job:
     texts: list  # str, or (text, text_pair) tuples
     methods: list[str]
     settings: dict
-    model: str | None = None  # a name from the app's model picker; None: the one loaded
+    model: str | None = None  # a name from the app's model picker; None: the default (the first model)
+    joined_pair: bool = False  # one text whose "pair" string held several lines, kept whole (a QA context)
 
 
 def split_lines(text: str) -> list[str]:
@@ -81,7 +82,7 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
     unknown = sorted(set(fields) - set(FIELDS))
     if unknown:
         raise RequestError(400, f"Unknown parameter(s) {', '.join(map(repr, unknown))}. Valid: {', '.join(FIELDS)}.")
-    texts, pairs = _texts_and_pairs(fields)
+    texts, pairs, joined = _texts_and_pairs(fields)
     if len(texts) > limits.max_lines:
         raise RequestError(413, f"Too many texts: {len(texts)} lines; this app explains at most {limits.max_lines} per "
                                 "request. Send fewer lines, or use `faithlens explain --file` for many texts.")
@@ -121,10 +122,14 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
         settings[key] = value
     target = single_field(fields, "target")
     if target is not None and (typed or target != ""):  # JSON "" is given (and refused by the library's rule)
-        if isinstance(target, bool) or not isinstance(target, (str, int)):
-            raise RequestError(400, f"The 'target' parameter must be a class index or label name. Got {target!r}.")
+        span = (typed and isinstance(target, list) and len(target) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in target))
+        if not span and (isinstance(target, bool) or not isinstance(target, (str, int))):
+            raise RequestError(400, f"The 'target' parameter must be {TARGET_KINDS}. Got {type(target).__name__} "
+                                    f"{target!r}.")
         settings["target"] = target  # a str is read by the one rule of faithlens.targets.resolve_target (classes),
-        # or is the answer (QA) or the continuation (causal LM)
+        # or is the answer (QA) or the continuation (causal LM); a [start, end] list is read in `models.run`,
+        # where the model's task is known (a QA span there)
     settings["truncate"] = _boolean(fields, "truncate", typed=typed)
     settings["faithfulness"] = True  # each explanation against random orderings of its words (faithlens.trust)
     try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
@@ -135,17 +140,23 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
     if model is not None and not isinstance(model, str):
         raise RequestError(400, f"The 'model' parameter must be a model name. Got {model!r}.")
     items = list(zip(texts, pairs)) if pairs else texts
-    return Job(texts=items, methods=methods, settings=settings, model=model or None)
+    return Job(texts=items, methods=methods, settings=settings, model=model or None, joined_pair=joined)
 
 
-def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str]]:
+TARGET_KINDS = ("a class index or label name (classifiers), an answer text or a [start, end] character span of the "
+                "context (QA; JSON only: over GET or a form, target=0,3 is the answer text '0,3'), or a continuation "
+                "text (causal LMs)")
+
+
+def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], bool]:
     """The texts and second texts of a request, by one rule for forms and JSON.
 
     A string in ``text`` or ``pair`` is a textarea: one text per line (\\n or \\r\\n), blank lines dropped; the
     web form sends these. A JSON list (``"texts": [...]``, ``"pairs"``/``"pair": [...]``) holds whole texts, newlines
     inside kept, and a blank item is refused naming its position (dropping it would misalign the results with the
-    list). A ``pair`` string beside one text is that text's whole second text (a QA context may hold newlines).
-    Raises RequestError (400)."""
+    list). A ``pair`` string beside one text is that text's whole second text (a QA context may hold newlines);
+    the third value says when that string held several lines, so that `models.run` can refuse it on a model
+    that is not QA (one hypothesis per text). ``pair`` and ``pairs`` together are refused. Raises RequestError (400)."""
     texts: list[str] = []
     for value in fields.get("text", []):
         if isinstance(value, list):
@@ -161,19 +172,25 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str]]:
             raise RequestError(400, f"Got {seconds[0][0]!r} but no 'text' or 'texts': a pair's second text needs its first "
                                     'text. Send e.g. {"texts": ["a man sleeps"], "pairs": ["a person rests"]}.')
         raise RequestError(400, "The text is empty. Type a text to explain (one per line).")
+    both = sorted({key for key, _ in seconds})
+    if len(both) == 2:
+        raise RequestError(400, "Got both 'pair' and 'pairs'. Give the second texts once: 'pairs' (a JSON list, one per "
+                                "text) or 'pair' (the form's box, one per line), not both.")
     pairs: list[str] = []
+    joined = False
     for key, value in seconds:
         if isinstance(value, list):
             pairs += _whole(key, value)
         elif len(texts) == 1 and len(seconds) == 1:
             pairs.append(_string(key, value))  # one text, one second text: kept whole, newlines and all
+            joined = len(split_lines(value)) > 1
         else:
             pairs += split_lines(_string(key, value))
     if seconds and len(pairs) != len(texts):
         raise RequestError(400, f"Got {len(texts)} text(s) and {len(pairs)} second text(s). Give one second text "
                                 "(hypothesis, or a QA model's context) per text, or none: in JSON a list aligned with "
                                 '"texts" ({"texts": ["q1", "q2"], "pairs": ["c1", "c2"]}), in the form one per line.')
-    return texts, pairs
+    return texts, pairs, joined
 
 
 def _whole(key: str, values: list) -> list[str]:

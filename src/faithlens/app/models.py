@@ -55,8 +55,9 @@ class Models:
     """The app's model picker: a name for each model, loaded when first chosen, one in memory at a time.
 
     ``choices``: name -> what `load_model` takes (a folder, a hub id, 'smollm2', None for the bundled
-    model) or an already loaded `Explainer`. `get` loads under the app's gate, so a model is never
-    swapped while another request explains. Each model's speed (seconds per model pass) is measured
+    model) or an already loaded `Explainer`. A request that names no model always gets `default` (the first
+    model), whichever model another client chose last: `name` is only the one in memory. `get` loads under the
+    app's gate, so a model is never swapped while another request explains. Each model's speed (seconds per model pass) is measured
     on its own requests and feeds the time estimate.
     """
 
@@ -64,12 +65,13 @@ class Models:
         given = {str(name): spec for name, spec in (choices or {}).items()}
         # the first model keeps its spec when it has one, so that choosing another lets it go (one in memory)
         self.choices: dict = {first.model.name: given.pop(first.model.name, first), **given}
-        self.name, self.explainer = first.model.name, first
+        self.default = first.model.name  # what a request without "model" gets, whatever is loaded
+        self.name, self.explainer = first.model.name, first  # the model in memory now
         self.rates: dict[str, float] = {}  # seconds per model pass, measured
 
     def check(self, name: str | None) -> str:
         if name is None:
-            return self.name
+            return self.default
         if name not in self.choices:
             raise RequestError(400, f"Unknown model {name!r}. This app serves: {', '.join(self.choices)}.")
         return name
@@ -166,7 +168,7 @@ def run(models: Models | Explainer, job: Job, gate: ModelGate, limits: Limits) -
             explainer = models.get(job.model)
             with deadline(limits.seconds, what="this request"):
                 check_qa_pairs(explainer.model, job.texts, how=QA_PAIRS_WEB)  # before any model pass, in the form's words
-                settings = dict(job.settings)
+                settings = task_settings(explainer, job)
                 started = time.perf_counter()
                 by_method = []
                 for m in job.methods:
@@ -184,6 +186,32 @@ def run(models: Models | Explainer, job: Job, gate: ModelGate, limits: Limits) -
     return [list(group) for group in zip(*by_method)]
 
 
+def task_settings(explainer: Explainer, job: Job) -> dict:
+    """The job's settings read by the model's task, before any model pass: a JSON ``[start, end]`` target is a QA
+    answer's character span (the API's ``target=(start, end)``) and is refused on other tasks; a one-text request
+    whose ``pair`` string held several lines is one QA context, but on a pair classifier (NLI) it is refused (one
+    hypothesis per text). Raises RequestError (400)."""
+    task = explainer.model.task.name
+    settings = dict(job.settings)
+    target = settings.get("target")
+    if isinstance(target, list):
+        if task != "qa":
+            said = {"causal_lm": "a continuation text"}.get(task, "a class index or label name")
+            raise RequestError(400, f"The 'target' [start, end] span is for a QA model's answer; {explainer.model.name!r} "
+                                    f"is a {task.replace('_', ' ')} model, whose target is {said}. Got {target!r}.")
+        settings["target"] = tuple(target)
+    if job.joined_pair and task != "qa":
+        raise RequestError(400, "The 'pair' text holds several lines but there is one text: a pair model takes one "
+                                "second text (hypothesis) per text. Put one hypothesis per text on one line, or, for "
+                                'several, send one text per hypothesis: "texts" with "pairs", e.g. {"texts": ["q1", "q1"], '
+                                '"pairs": ["c one", "c two"]}.')
+    return settings
+
+
 def _web_hint(message: str) -> str:
     """Library messages name command-line options; here the same choice is a form field."""
-    return message.replace("pass --truncate (truncate=True)", "tick 'truncate long texts' (API: truncate=true)")
+    message = message.replace("pass --truncate (truncate=True)", "tick 'truncate long texts' (API: truncate=true)")
+    if "does not occur in the context" in message:  # over GET or the form, target=0,3 is an answer text
+        message += (' In this app a target from the form or a query string is the answer text; a character span is '
+                    'sent in JSON as "target": [start, end].')
+    return message

@@ -95,7 +95,7 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
 
     @app.get("/health")
     def health():
-        return reply(200, json.dumps({"status": "ok", "busy": gate.busy, "model": served.name,
+        return reply(200, json.dumps({"status": "ok", "busy": gate.busy, "model": served.name, "default": served.default,
                                       "models": list(served.choices), "limits": asdict(limits)}), "application/json")
 
     @app.route("/explain", methods=["GET", "POST"])
