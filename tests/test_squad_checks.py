@@ -116,3 +116,17 @@ def test_window_suggestions_fit_the_base_models_positions(words, max_length, str
         check_windows(tok, [ex], max_length=length, stride=overlap, positions=64)
     room = 64 - (words + 1) - tok.num_special_tokens_to_add(pair=True)
     assert (not choices) == (room < 2 and words + 1 + 3 + stride + 1 > 64), offered  # nothing fits: shorten it
+
+
+@pytest.mark.parametrize("option", ["--train", "--test"])
+def test_a_squad_file_without_task_qa_says_to_pass_it(tmp_path, capsys, option):
+    """A valid SQuAD file is a QA model's training data; train without --task qa says so (not "needs a label")."""
+    from faithlens.cli import main
+
+    path, tsv = squad(tmp_path), tmp_path / "t.tsv"
+    tsv.write_text("sentence\tlabel\ngood film\t1\nbad film\t0\n")
+    files = {"--train": str(path), "--test": str(path)} if option == "--train" else {"--train": str(tsv), "--test": str(path)}
+    assert main(["train", *[x for kv in files.items() for x in kv], "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{str(path)!r} is a SQuAD-format file" in err and "pass --task qa" in err and "needs a label" not in err
+    assert not (tmp_path / "out").exists()
