@@ -208,3 +208,13 @@ def test_explainer_path_errors_name_the_parameter_not_the_cli_option(tmp_path):
         with pytest.raises(FaithlensError) as info:
             Explainer(path)
         assert words in str(info.value) and "--model" not in str(info.value)
+
+
+def test_the_cli_keeps_naming_the_option(tmp_path, capsys):
+    from faithlens.cli import main
+
+    file = tmp_path / "weights.txt"
+    file.write_text("x")
+    assert main(["explain", "good", "--model", str(file), "--method", "occlusion"]) == 2
+    err = capsys.readouterr().err
+    assert f"--model {file} is a file" in err and "model=" not in err

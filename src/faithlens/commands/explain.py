@@ -292,7 +292,9 @@ def run(args: argparse.Namespace) -> int:
         settings["noise"] = args.noise
     check_settings(args.method, settings, typed=[k for k in ("unit", "mode") if k in settings])  # before the model loads: every option valid and used by some method
     if args.device_map is None:
-        explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
+        from ..explainer import load_model
+
+        explainer = Explainer(load_model(args.model, dtype=getattr(torch, args.dtype)))  # errors name --model
     else:
         explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
                                            dtype=getattr(torch, args.dtype)))
