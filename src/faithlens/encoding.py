@@ -245,8 +245,8 @@ def _left_cut(enc, extra: list[int], limit: int, rows: list[int]) -> list[int]:
         if cut >= plain:
             raise FaithlensError(
                 f"Text {i}: the target continuation has {extra[i] + 1} tokens, which leaves no room for the prompt within "
-                f"the model's limit of {limit} tokens, even truncated. Shorten the target (--target-text, or fewer "
-                "--max-new-tokens).")
+                f"the model's limit of {limit} tokens, even truncated. Shorten the target (--target-text / target=, or "
+                "fewer --max-new-tokens / max_new_tokens=).")
         drop[i] = cut
     return drop
 
