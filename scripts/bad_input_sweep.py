@@ -16,8 +16,11 @@ fourth (I1-I7: the web app's JSON values read by the API's rules, --baseline wit
 given for a file, a QA model's single texts on audit, evaluate and the web app, --subset and --max-length of QA
 training; H1-H5: faithfulness on a causal LM whose continuation is longer than its prompt, digit targets written
 another way such as '01' or a full-width '１', a pair's empty second text, from_json probs, special scores, text_pair
-and schema types that contradict the rest, an empty out_dir / out from Python), filed under the kinds they belong to;
-each case with the outcome it must have.
+and schema types that contradict the rest, an empty out_dir / out from Python) and a fifth (J1-J5: from_json numbers
+past the float range, --truncate on a causal LM, a SQuAD file given to train without --task qa, SQuAD nesting and answer
+texts, Explainer() given a non-name; K1-K4: a web request without "model", a QA span target and pair strings in the web
+app, target messages that misquote the label; L1: normalised word scores of words of several tokens), filed under the
+kinds they belong to; each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -1037,6 +1040,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agree_dir, ok_json, first)
     out += fifth_breaker_cases_l(tx, tiny_dir, ok_json, first)
     out += fifth_breaker_cases_k(tx, qa_x, swapped_dir)
+    out += fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first)
     return out
 
 
@@ -1941,6 +1945,106 @@ def fifth_breaker_cases_l(tx, tiny_dir, ok_json, first) -> list[Case]:
         "explain", "you can't stop, can't you", "--model", tiny_dir, "--method", "occlusion", "--json",
         "--no-faithfulness"), "ok", "squares add to 1", lambda r: ok_json(1)(r) and within(
             [w["score_normalised"] for w in first(r)["words"]]))
+    return out
+
+def fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first) -> list[Case]:
+    """What a fifth independent breaker found (issue 22, J1-J5), each in the kind it belongs to: from_json numbers past
+    the float range (10**400), --truncate on a causal LM (the prompt's last tokens are kept), a SQuAD file given to
+    train without --task qa, SQuAD files nested wrongly or with an answer text that is no string or has spaces around
+    it, and the Python API's model= given an int or a file, from_json given a dict."""
+    from faithlens.app import Limits, create_app
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+
+    # J1: numbers past the float range in a saved explanation (kind 15)
+    k = "15 json"
+    e = tx.explain("a good film", "occlusion", faithfulness=True)
+
+    def huge(edit):
+        d = e.to_dict()
+        edit(d)
+        return json.dumps(d)
+
+    for name, edit in [("seconds", lambda d: d.update(seconds=10 ** 400)),
+                       ("token_scores[1]", lambda d: d["token_scores"].__setitem__(1, 10 ** 400)),
+                       ("faithfulness.comp", lambda d: d["faithfulness"].update(comp=-10 ** 400)),
+                       ("settings.steps", lambda d: d["settings"].update(steps=10 ** 400))]:
+        add(k, f"J1: from_json, {name} = 10**400", lambda t=huge(edit): faithlens.Explanation.from_json(t), "error",
+            f"'{name}' holds an integer of 401 digits; expected finite numbers")
+    add(k, "J1: from_dict, error.relative = 10**400", lambda: faithlens.Explanation.from_dict(
+        dict(e.to_dict(), error={"kind": "exact", "relative": 10 ** 400})), "error", "expected finite numbers")
+    add(k, "J1: from_json, a 5001-digit seconds", lambda: faithlens.Explanation.from_json(
+        e.to_json().replace('"seconds": ', '"seconds": 1' + "0" * 5000 + ', "x": ', 1)), "error",
+        "a number has 5001 digits; expected finite numbers")
+    add(k, "J5: from_json(a dict)", lambda: faithlens.Explanation.from_json(e.to_dict()), "error",
+        "call Explanation.from_dict(d) instead")
+
+    # J2: --truncate on a causal LM keeps the prompt's last tokens, on every surface (kind 9)
+    k = "9 causal LM"
+    long_prompt = " ".join(["the film was very good and fun, but"] * 30)
+    lm_x = faithlens.Explainer(lm_dir)
+    add(k, "J2: causal LM, a long prompt without --truncate", lambda: cli(
+        "explain", long_prompt, "--model", lm_dir, "--method", "occlusion"), "error", "keep the prompt's last tokens")
+    add(k, "J2: causal LM --truncate", lambda: cli("explain", long_prompt, "--model", lm_dir, "--method", "occlusion",
+                                                  "--target-text", " fun", "--truncate", "--json"), "ok",
+        "truncated, the prompt's end kept", lambda r: ok_json(1)(r) and first(r)["truncated"]
+        and max(o[1] for o, sp in zip(first(r)["offsets"], first(r)["special"]) if not sp) == len(long_prompt))
+
+    def same_as_direct():
+        cut = lm_x.explain(long_prompt, "occlusion", target=" fun", truncate=True)
+        start = min(o[0] for o, sp in zip(cut.offsets, cut.special) if not sp)
+        direct = lm_x.explain(long_prompt[start:], "occlusion", target=" fun")
+        return cut, direct
+
+    add(k, "J2: API truncate=True equals explaining the kept prompt", same_as_direct, "ok", "the same scores",
+        lambda r: r[0].truncated and r[0].tokens == r[1].tokens and all(
+            abs(a - b) <= 1e-5 * max(1.0, abs(b)) for a, b in zip(r[0].token_scores, r[1].token_scores)))
+    client = create_app(lm_x, limits=Limits()).test_client()
+
+    def web(body):
+        r = client.post("/api/explain", data=json.dumps(body), content_type="application/json",
+                        headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True)
+        if r.status_code >= 400:
+            return {"status": r.status_code, "error": (payload or {}).get("error") if isinstance(payload, dict) else None}
+        return {"ok": r.status_code, "json": payload}
+
+    add(k, 'J2: web app "truncate": true on a causal LM', lambda: web({"text": long_prompt, "method": "occlusion",
+                                                                      "truncate": True}), "ok", "truncated",
+        lambda r: r.get("ok") == 200 and r["json"][0]["truncated"])
+
+    # J3, J4: SQuAD files (kind 10)
+    k = "10 squad"
+    good = squad("j-good")
+    add(k, "J3: train a SQuAD file without --task qa", lambda: cli("train", "--train", good, "--out", str(work / "j3")),
+        "error", "is a SQuAD-format file (questions with their answers in a context), which trains a question-answering "
+                 "model: pass --task qa")
+    qa = {"id": "q1", "question": "Who wrote the book?", "answers": [{"text": "Ann", "answer_start": 0}]}
+    ctx = "Ann wrote the book in Paris in 1901."
+    for name, doc, words in [
+        ("paragraphs an object", {"data": [{"title": "B", "paragraphs": {"context": ctx, "qas": [qa]}}]},
+         "article 'B': \"paragraphs\" is a JSON object; expected a list"),
+        ("qas an object", {"data": [{"title": "B", "paragraphs": [{"context": ctx, "qas": qa}]}]},
+         "article 'B', paragraph 0: \"qas\" is a JSON object; expected a list of questions"),
+        ("an article that is a str", {"data": ["B"]}, "article 0 is a string ('B'); expected an object"),
+    ]:
+        add(k, f"J4: train --task qa: {name}", lambda d=doc, n=name: train_qa(squad("j4-" + n.replace(" ", "-"),
+                                                                              raw=json.dumps(d))), "error", words)
+    add(k, "J4: train --task qa: an answer text 5", lambda: train_qa(squad("j4-text5", {"answers": [
+        {"text": 5, "answer_start": 0}]})), "error", "has text 5, a JSON number; the answer's text must be a string")
+    add(k, "J4: train --task qa: an answer ' Ann' with a space", lambda: train_qa(squad("j4-space", {"answers": [
+        {"text": " Ann", "answer_start": 0}]})), "error", "' Ann' has surrounding spaces")
+    add(k, "J4: evaluate --data, paragraphs an object", lambda: faithlens_data().load_dataset(squad(
+        "j4-eval", raw=json.dumps({"data": [{"title": "B", "paragraphs": {"context": ctx, "qas": [qa]}}]}))), "error",
+        "article 'B': \"paragraphs\" is a JSON object")
+
+    # J5: the Python API's model= (kind 13)
+    k = "13 api types"
+    add(k, "J5: Explainer(5)", lambda: faithlens.Explainer(5), "error",
+        "model= must be a model folder or hub id (a str or pathlib.Path)")
+    add(k, "J5: Explainer('/etc/passwd')", lambda: faithlens.Explainer("/etc/passwd"), "error",
+        "model='/etc/passwd' is a file")
     return out
 
 

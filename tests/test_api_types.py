@@ -183,3 +183,38 @@ def test_numeric_parameters_accept_numpy_and_torch_reals(explainer):
     for bad in (np.bool_(True), "0.1", float("nan"), torch.tensor([0.1, 0.2])):
         with pytest.raises(FaithlensError, match="'noise' parameter"):
             explainer.explain("good film", "smoothgrad", noise=bad)
+
+
+@pytest.mark.parametrize("model", [5, 3.5, ["./m"], object()])
+def test_explainer_refuses_a_model_that_is_no_name_at_once(model):
+    """Not a str, Path, loaded model or None: refused before any hub lookup (an int went to the hub for ~30 s)."""
+    import time
+
+    from faithlens import Explainer
+
+    t0 = time.perf_counter()
+    with pytest.raises(FaithlensError, match=r"model= must be a model folder or hub id \(a str or pathlib.Path\)") as info:
+        Explainer(model)
+    assert f"Got {type(model).__name__}" in str(info.value) and time.perf_counter() - t0 < 5
+
+
+def test_explainer_path_errors_name_the_parameter_not_the_cli_option(tmp_path):
+    from faithlens import Explainer
+
+    file = tmp_path / "weights.txt"
+    file.write_text("x")
+    for path, words in ((file, f"model={str(file)!r} is a file"), (tmp_path, f"model={str(tmp_path)!r} is not a model "
+                                                                            "folder"), ("./gone", "model='./gone': no such")):
+        with pytest.raises(FaithlensError) as info:
+            Explainer(path)
+        assert words in str(info.value) and "--model" not in str(info.value)
+
+
+def test_the_cli_keeps_naming_the_option(tmp_path, capsys):
+    from faithlens.cli import main
+
+    file = tmp_path / "weights.txt"
+    file.write_text("x")
+    assert main(["explain", "good", "--model", str(file), "--method", "occlusion"]) == 2
+    err = capsys.readouterr().err
+    assert f"--model {file} is a file" in err and "model=" not in err

@@ -256,3 +256,36 @@ def test_faithfulness_with_k_zero_on_a_long_continuation_runs():
     x = Explainer(tiny("gpt2_lm", dtype=torch.float64))
     e = x.explain("the film", "occlusion", target=" positive and very long continuation", faithfulness=True)
     assert e.faithfulness["k"] == 0 and e.faithfulness["comp"] == 0.0 and e.faithfulness["beats_random"] is None
+
+
+LONG_PROMPT = " ".join([PROMPT + " good and fun, but"] * 30)  # far past the tiny models' 64 positions
+
+
+@pytest.mark.parametrize("target", [dict(target=TARGET), dict(max_new_tokens=2)])
+def test_truncate_keeps_the_prompts_last_tokens_and_equals_explaining_them_directly(lm, target):
+    """A causal LM's prompt is truncated from the left (the tokens nearest the continuation), leaving room for the
+    continuation's input tokens; the result is the explanation of the kept text itself, word for word."""
+    e = lm.explain(LONG_PROMPT, "ig", steps=4, truncate=True, faithfulness=True, **target)
+    assert e.truncated and any("truncated from the left" in w for w in e.warnings)
+    assert lm.model.max_length - 3 <= len(e.tokens) <= lm.model.max_length  # prompt + continuation input; a word's tokens
+    assert all(e.special[len(e.tokens) - len(e.target["token_ids"]) + 1:])  # the continuation's, never attributed
+    start = min(o[0] for o, s in zip(e.offsets, e.special) if not s)
+    assert 0 < start and LONG_PROMPT[:start].endswith(("good", "fun,", "but", "film", "was", "very", "and", "the"))
+    assert max(o[1] for o, s in zip(e.offsets, e.special) if not s) == len(LONG_PROMPT)  # the prompt's end is kept
+    direct = lm.explain(LONG_PROMPT[start:], "ig", steps=4, target=TARGET if "target" in target else None,
+                        faithfulness=True, **({} if "target" in target else target))
+    assert not direct.truncated and direct.tokens == e.tokens
+    assert direct.target["token_ids"] == e.target["token_ids"]
+    torch.testing.assert_close(T(e.token_scores), T(direct.token_scores), rtol=1e-9, atol=1e-12)
+    for name in ("comp", "suff", "log_odds"):  # faithfulness re-encodes the truncated prompt the same way
+        assert e.faithfulness[name] == pytest.approx(direct.faithfulness[name], rel=1e-9, abs=1e-12)
+    together = lm.explain([PROMPT, LONG_PROMPT], "ig", steps=4, truncate=True, **target)  # batching changes nothing
+    torch.testing.assert_close(T(together[1].token_scores), T(e.token_scores), rtol=1e-9, atol=1e-12)
+
+
+def test_a_long_prompt_without_truncate_names_the_last_tokens(lm):
+    with pytest.raises(FaithlensError, match="keep the prompt's last tokens") as info:
+        lm.explain(LONG_PROMPT, "occlusion", target=TARGET)
+    assert "first tokens" not in str(info.value)
+    with pytest.raises(FaithlensError, match="leaves no room for the prompt"):
+        lm.explain(PROMPT, "occlusion", target=" good" * 80, truncate=True)

@@ -186,3 +186,40 @@ def test_signed_follows_the_method_when_it_is_known():
     assert e.signed is False and Explanation.from_json(e.to_json()) == e
     with pytest.raises(FaithlensError, match="'signed' is true, but saliency's scores are magnitudes"):
         Explanation.from_json(_with(e, signed=True))
+
+
+@pytest.mark.parametrize("where", ["seconds", "token_scores", "total_delta", "error", "prediction", "settings"])
+def test_an_integer_past_the_float_range_is_refused_in_any_number_field(explanation, where):
+    """10**400 is a valid JSON integer but no float (math.isfinite raised OverflowError); refused like 1e400."""
+    d = explanation.to_dict()
+    if where == "token_scores":
+        d["token_scores"][1] = 10 ** 400
+    elif where in ("error", "prediction"):
+        holder = d[where] if where == "prediction" else (d["error"] or {"kind": "exact", "relative": 0.0})
+        holder[next(k for k, v in holder.items() if isinstance(v, (int, float)) and not isinstance(v, bool))] = -10 ** 400
+        d[where] = holder
+    elif where == "settings":
+        d["settings"]["steps"] = 10 ** 400
+    else:
+        d[where] = 10 ** 400
+    for load in (lambda: Explanation.from_json(json.dumps(d)), lambda: Explanation.from_dict(d)):
+        with pytest.raises(FaithlensError, match="expected finite numbers") as info:
+            load()
+        assert "integer of 401 digits" in str(info.value)
+    float_inf = json.dumps(d).replace("1" + "0" * 400, "1e400")  # the same field as a float literal: refused alike
+    with pytest.raises(FaithlensError, match="expected finite numbers"):
+        Explanation.from_json(float_inf)
+
+
+def test_an_integer_past_python_s_digit_limit_is_refused(explanation):
+    text = explanation.to_json().replace('"seconds": ', '"seconds": 1' + "0" * 5000 + ", \"_\": ", 1)
+    with pytest.raises(FaithlensError, match="a number has 5001 digits; expected finite numbers"):
+        Explanation.from_json(text)
+
+
+@pytest.mark.parametrize("value", [{"schema": 4}, ["a"], 5])
+def test_from_json_takes_a_str(value):
+    with pytest.raises(FaithlensError, match="takes the JSON text, a str") as info:
+        Explanation.from_json(value)
+    assert ("Explanation.from_dict(d)" in str(info.value)) == isinstance(value, dict)
+    assert "not valid JSON" not in str(info.value)

@@ -116,3 +116,54 @@ def test_window_suggestions_fit_the_base_models_positions(words, max_length, str
         check_windows(tok, [ex], max_length=length, stride=overlap, positions=64)
     room = 64 - (words + 1) - tok.num_special_tokens_to_add(pair=True)
     assert (not choices) == (room < 2 and words + 1 + 3 + stride + 1 > 64), offered  # nothing fits: shorten it
+
+
+@pytest.mark.parametrize("option", ["--train", "--test"])
+def test_a_squad_file_without_task_qa_says_to_pass_it(tmp_path, capsys, option):
+    """A valid SQuAD file is a QA model's training data; train without --task qa says so (not "needs a label")."""
+    from faithlens.cli import main
+
+    path, tsv = squad(tmp_path), tmp_path / "t.tsv"
+    tsv.write_text("sentence\tlabel\ngood film\t1\nbad film\t0\n")
+    files = {"--train": str(path), "--test": str(path)} if option == "--train" else {"--train": str(tsv), "--test": str(path)}
+    assert main(["train", *[x for kv in files.items() for x in kv], "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{str(path)!r} is a SQuAD-format file" in err and "pass --task qa" in err and "needs a label" not in err
+    assert not (tmp_path / "out").exists()
+
+
+QA = {"id": "q7", "question": "Who wrote it?", "answers": [{"text": "Ann", "answer_start": 0}]}
+
+
+@pytest.mark.parametrize("doc, words", [
+    ({"data": [{"title": "Books", "paragraphs": {"context": CONTEXT, "qas": [QA]}}]},
+     "article 'Books': \"paragraphs\" is a JSON object; expected a list of paragraphs"),
+    ({"data": [{"title": "Books", "paragraphs": [{"context": CONTEXT, "qas": QA}]}]},
+     "article 'Books', paragraph 0: \"qas\" is a JSON object; expected a list of questions"),
+    ({"data": ["Books"]}, "article 0 is a string ('Books'); expected an object"),
+    ({"data": [{"title": "Books", "paragraphs": [{"context": CONTEXT, "qas": ["Who?"]}]}]},
+     "article 'Books', paragraph 0, question 0 is a JSON string; expected an object"),
+    ({"data": [{"title": "Books"}]}, "article 'Books': \"paragraphs\" is missing"),
+])
+def test_a_wrong_nesting_names_the_article_and_what_was_expected(tmp_path, doc, words):
+    """Training (read_squad) and evaluation data (load_dataset) read SQuAD's nesting by one rule."""
+    from faithlens.data import load_dataset
+
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc))
+    for read in (read_squad, load_dataset):
+        with pytest.raises(FaithlensError) as info:
+            read(path)
+        assert words in str(info.value) and "Error" not in str(info.value)
+
+
+def test_an_answer_text_that_is_not_a_str_says_so(tmp_path):
+    with pytest.raises(FaithlensError, match="answer 0 has text 5, a JSON number; the answer's text must be a string"):
+        read_squad(squad(tmp_path, answers=[{"text": 5, "answer_start": 0}]))
+
+
+def test_an_answer_with_surrounding_spaces_says_so_not_fix_answer_start(tmp_path):
+    with pytest.raises(FaithlensError) as info:
+        read_squad(squad(tmp_path, answers=[{"text": " Ann ", "answer_start": 0}]))
+    assert "' Ann ' has surrounding spaces; the context at answer_start 0 reads 'Ann'" in str(info.value)
+    assert "Fix answer_start" not in str(info.value)

@@ -211,17 +211,44 @@ def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = Fa
     enc = _tokenize(tok, first, second, max_length=None)
     lengths = enc["attention_mask"].sum(1) + torch.tensor(extra)
     too_long = [i for i, n in enumerate(lengths.tolist()) if n > limit]
-    if too_long and (not truncate or continuations is not None):
+    if too_long and not truncate:
         i = too_long[0]
         raise FaithlensError(
             f"Text {i} has {int(lengths[i])} tokens, more than the model's limit of {limit}. "
-            + ("Shorten the prompt or the target." if continuations is not None else
+            + ("Shorten the prompt or the target, or pass --truncate "
+               "(truncate=True) to keep the prompt's last tokens, those nearest the continuation; the result then says "
+               "it was truncated." if model.is_causal else
                "Shorten it, or pass --truncate (truncate=True) to keep the first tokens; the result then says it was truncated.")
         )
-    if too_long:
+    drop = None
+    if too_long and model.is_causal:
+        drop = _left_cut(enc, extra, limit, too_long)
+    elif too_long:
         enc = _tokenize(tok, first, second, max_length=limit)
     truncated = tuple(i in set(too_long) for i in range(len(first)))
-    return _canonical(model, enc, first, second, truncated, continuations=continuations)
+    return _canonical(model, enc, first, second, truncated, continuations=continuations, drop=drop)
+
+
+def _left_cut(enc, extra: list[int], limit: int, rows: list[int]) -> list[int]:
+    """A causal LM's prompt is truncated from the left: per row, how many of its first non-special tokens to drop so
+    that the prompt and its continuation's input tokens (``extra``) fit the model's ``limit``. The tokens kept are
+    those nearest the continuation, which next-token prediction reads; leading special tokens (a BOS) stay. The cut
+    ends at a word's start (a word split into tokens is kept whole or dropped whole)."""
+    mask, special = enc["attention_mask"].bool(), enc["special_tokens_mask"].bool()
+    drop = [0] * mask.shape[0]
+    for i in rows:
+        plain = int((mask[i] & ~special[i]).sum())
+        cut = int(mask[i].sum()) + extra[i] - limit
+        words = [w for w, keep in zip(enc.word_ids(i), (mask[i] & ~special[i]).tolist()) if keep]
+        while 0 < cut < plain and words[cut] is not None and words[cut] == words[cut - 1]:
+            cut += 1
+        if cut >= plain:
+            raise FaithlensError(
+                f"Text {i}: the target continuation has {extra[i] + 1} tokens, which leaves no room for the prompt within "
+                f"the model's limit of {limit} tokens, even truncated. Shorten the target (--target-text / target=, or "
+                "fewer --max-new-tokens / max_new_tokens=).")
+        drop[i] = cut
+    return drop
 
 
 def encode_windows(model: ClassifierModel, questions: Sequence[str], contexts: Sequence[str], *,
@@ -255,10 +282,17 @@ def encode_windows(model: ClassifierModel, questions: Sequence[str], contexts: S
 
 
 def _canonical(model: ClassifierModel, enc, first: list[str], second: list[str] | None, truncated: tuple[bool, ...],
-               *, continuations: Sequence[Sequence[int]] | None = None) -> Encoding:
-    """An Encoding from the tokenizer's padded batch (offsets, special-token masks, word and sequence ids)."""
+               *, continuations: Sequence[Sequence[int]] | None = None, drop: list[int] | None = None) -> Encoding:
+    """An Encoding from the tokenizer's padded batch (offsets, special-token masks, word and sequence ids).
+    ``drop``: per row, how many first non-special tokens are left out (a causal LM's prompt truncated from the left);
+    they become padding, so the tokens kept take positions 0.. as the truncated prompt's own tokens would."""
     tok = model.tokenizer
     mask = enc["attention_mask"]
+    if drop is not None:
+        mask = mask.clone()
+        for b, k in enumerate(drop):
+            plain = (mask[b].bool() & ~enc["special_tokens_mask"][b].bool()).nonzero().flatten()
+            mask[b, plain[:k]] = 0
     special = enc["special_tokens_mask"].bool() & mask.bool()
     B, L = mask.shape
     word_ids = torch.full((B, L), -1, dtype=torch.long)
@@ -282,7 +316,8 @@ def _canonical(model: ClassifierModel, enc, first: list[str], second: list[str] 
         position_ids = (mask.cumsum(1) - 1).clamp(min=0)  # left padding: real tokens at 0..n-1
     if token_types is not None and not _accepts_token_types(model):
         token_types = None
-    notes = tuple(_notes(tok, first[b], None if second is None else second[b], truncated[b]) for b in range(B))
+    notes = tuple(_notes(tok, first[b], None if second is None else second[b], truncated[b], model.is_causal)
+                  for b in range(B))
     return Encoding(
         texts=tuple(first),
         input_ids=ids,
@@ -378,7 +413,7 @@ def _append(tok, ids, mask, special, word_ids, segments, offsets, continuations)
     return out_ids, out_mask, out_special, out_words, out_segments, out_offsets, target
 
 
-def _notes(tok, text: str, pair: str | None, truncated: bool) -> tuple[str, ...]:
+def _notes(tok, text: str, pair: str | None, truncated: bool, causal: bool = False) -> tuple[str, ...]:
     notes = []
     specials = sorted({s for s in tok.all_special_tokens if s and (s in text or (pair is not None and s in pair))})
     if specials:
@@ -386,7 +421,8 @@ def _notes(tok, text: str, pair: str | None, truncated: bool) -> tuple[str, ...]
                      "they were read as plain text, not as special tokens. To explain two texts as a pair "
                      "(premise and hypothesis), pass them as a pair (--pair A B, or a (a, b) tuple).")
     if truncated:
-        notes.append("The text was truncated to the model's limit.")
+        notes.append("The prompt was truncated from the left to the model's limit: its last tokens, nearest the "
+                     "continuation, were explained." if causal else "The text was truncated to the model's limit.")
     return tuple(notes)
 
 

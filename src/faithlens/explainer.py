@@ -47,7 +47,7 @@ class Explainer:
         if isinstance(model, ClassifierModel):
             self.model = model if dtype is None else model.to(dtype=dtype)
         else:
-            self.model = load_model(model, dtype=dtype)
+            self.model = load_model(model, dtype=dtype, option="model=")  # errors name the parameter, not --model
 
     @property
     def task(self):

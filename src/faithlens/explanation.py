@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .explanation_checks import check_values
+from .explanation_checks import check_values, finite_number, first_non_finite
 
 SCHEMA_VERSION = 5  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
 # 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum)
@@ -145,10 +145,20 @@ class Explanation:
 
     @classmethod
     def from_json(cls, text: str) -> Explanation:
+        """An Explanation from `to_json`'s text (a str or bytes); a dict goes to `from_dict`. Raises FaithlensError
+        for text that is not JSON, a number past the float range, or fields that disagree (`check_consistent`)."""
         from .errors import FaithlensError
 
+        if not isinstance(text, (str, bytes, bytearray)):
+            hint = (" For a dict (json.load's result, or to_dict's), call Explanation.from_dict(d) instead"
+                    if isinstance(text, dict) else "")
+            raise FaithlensError(f"Explanation.from_json takes the JSON text, a str (Explanation.to_json's output or a "
+                                 f"file's contents). Got {type(text).__name__}.{hint}")
         try:
-            data = json.loads(text, parse_constant=_no_constant)
+            data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
+        except _TooManyDigits as exc:
+            raise FaithlensError(f"Not an explanation: a number has {exc.args[0]} digits; expected finite numbers (a "
+                                 "float, at most about 1.8e308 in size), as Explanation.to_json writes them.") from None
         except (TypeError, ValueError) as exc:
             raise FaithlensError(f"Not an explanation: the text is not valid JSON ({exc}).") from None
         return cls.from_dict(data)
@@ -169,6 +179,10 @@ def check_field_types(d: dict[str, Any]) -> None:
     def bad(what: str) -> FaithlensError:
         return FaithlensError(f"Not an explanation: {what}. Was it written by Explanation.to_json?")
 
+    non_finite = first_non_finite(d)
+    if non_finite:
+        raise bad(f"{non_finite}; expected finite numbers (a float, at most about 1.8e308 in size), as "
+                  "Explanation.to_json writes them")
     for name in LIST_FIELDS:
         if name in d and d[name] is not None and not isinstance(d[name], list):
             raise bad(f"'{name}' must be a JSON array. Got {type(d[name]).__name__} {d[name]!r:.60}")
@@ -180,9 +194,21 @@ def check_field_types(d: dict[str, Any]) -> None:
     if error is not None:
         relative = error.get("relative") if isinstance(error, dict) else None
         if not isinstance(error, dict) or not isinstance(error.get("kind"), str) or isinstance(relative, bool) \
-                or not isinstance(relative, (int, float)) or not math.isfinite(relative):
+                or not finite_number(relative):
             raise bad(f"'error' must be null or an object with a 'kind' (str) and a finite 'relative' error. "
                       f"Got {error!r:.80}")
+
+
+class _TooManyDigits(Exception):
+    """An integer literal past the float range, found while parsing (its digit count in args[0])."""
+
+
+def _bounded_int(literal: str) -> int:
+    """JSON integers as ints; `check_field_types` names the field of one past the float range. Python refuses to
+    read an int of more than 4300 digits with a message about its own limit, so such a literal is refused here."""
+    if len(literal.lstrip("-")) > 4300:
+        raise _TooManyDigits(len(literal.lstrip("-")))
+    return int(literal)
 
 
 def _no_constant(name: str) -> float:
@@ -304,7 +330,7 @@ def _check_prediction(d: dict[str, Any], bad) -> None:
 
 def _finite(values, name: str, bad) -> None:
     for x in values:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        if not finite_number(x):
             raise bad(f"{name} holds {x!r}; expected finite numbers")
 
 

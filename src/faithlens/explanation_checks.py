@@ -87,6 +87,8 @@ def _check_probs(d: dict[str, Any], task: str, bad: Bad) -> None:
     probs = d["prediction"].get("probs") if task in ("classification", "multi_label") else None
     if not probs:
         return
+    if not isinstance(probs, list) or not all(finite_number(p) for p in probs):
+        raise bad(f"prediction 'probs' must be a list of probabilities (numbers in [0, 1]). Got {probs!r:.60}")
     outside = [p for p in probs if not -PROB_SLACK <= p <= 1 + PROB_SLACK]
     if outside:
         raise bad(f"prediction 'probs' holds {outside[0]!r}; a probability lies in [0, 1]")
@@ -131,8 +133,37 @@ def _check_faithfulness(f: Any, bad: Bad) -> None:
         raise bad(f"faithfulness 'beats_random' must be null or a fraction in [0, 1]. Got {beats!r:.40}")
 
 
-def _number(x: Any) -> bool:
-    return not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x)
+def finite_number(x: Any) -> bool:
+    """True for an int or float that is a finite float: JSON's integers have no bound (``10**400``), but every score,
+    time and probability is read as a float, so an int past the float range (about 1.8e308) is refused like ``1e400``."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int too large to convert to float
+        return False
+
+
+_number = finite_number
+
+
+def first_non_finite(obj: Any, where: str = "") -> str | None:
+    """Where the first number of a document that is not a finite float lies, and what it is (``"'seconds' holds an
+    integer of 401 digits"``), or None. Walks objects and arrays; true/false are not numbers and are skipped."""
+    if isinstance(obj, dict):
+        return next((found for k, v in obj.items() if (found := first_non_finite(v, f"{where}.{k}" if where else str(k)))), None)
+    if isinstance(obj, (list, tuple)):
+        return next((found for i, v in enumerate(obj) if (found := first_non_finite(v, f"{where}[{i}]"))), None)
+    if isinstance(obj, bool) or not isinstance(obj, (int, float)) or finite_number(obj):
+        return None
+    what = f"an integer of {digits(obj)} digits" if isinstance(obj, int) else repr(obj)
+    return f"'{where}' holds {what}"
+
+
+def digits(n: int) -> int:
+    """The number of decimal digits of an int, without converting it to a str (Python refuses past 4300 digits)."""
+    count = max(1, int(abs(n).bit_length() * math.log10(2)))
+    return count + (abs(n) >= 10 ** count)
 
 
 def _check_method_fields(d: dict[str, Any], bad: Bad) -> None:

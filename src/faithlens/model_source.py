@@ -19,6 +19,12 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.ind
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "tokenizer.model", "spiece.model", "sentencepiece.bpe.model")
 
 
+def given(option: str, value: object) -> str:
+    """How a message names the value of an option: ``--model ./m`` on the command line, ``model='./m'`` in Python (an
+    ``option`` ending in '=' is a Python parameter)."""
+    return f"{option}{str(value)!r}" if option.endswith("=") else f"{option} {value}"
+
+
 def check_model_source(name: str | os.PathLike, *, option: str = "--model", local_only: bool = False) -> str:
     """The one check of every option naming a model (--model, train --base, facade --init-from, --facade):
     an existing path must be a model folder (config.json, weights); a missing one that looks like a path
@@ -26,35 +32,35 @@ def check_model_source(name: str | os.PathLike, *, option: str = "--model", loca
     error naming the option, before the hub is asked. Returns the folder (``~`` expanded) or the hub id."""
     name = str(name)
     if not name.strip():
-        raise FaithlensError(f"{option} is empty. Pass a model folder.")
+        raise FaithlensError(f"{option.rstrip('=')} is empty. Pass a model folder.")
     path = Path(name).expanduser()
     if path.exists():
         _check_model_folder(path, option=option)
         return str(path)
     if local_only or _looks_like_folder(name):
-        raise FaithlensError(f"{option} {name}: no such folder. Check the path (relative paths start from {os.getcwd()})"
+        raise FaithlensError(f"{given(option, name)}: no such folder. Check the path (relative paths start from {os.getcwd()})"
                              + ("." if local_only else ", or pass a hub id such as 'textattack/bert-base-uncased-SST-2'."))
     return name
 
 
 def _check_model_folder(path: Path, *, option: str = "--model") -> None:
     if not path.is_dir():
-        raise FaithlensError(f"{option} {path} is a file; expected a folder saved with save_pretrained (config.json + weights).")
+        raise FaithlensError(f"{given(option, path)} is a file; expected a folder saved with save_pretrained (config.json + weights).")
     if not (path / "config.json").exists():
         raise FaithlensError(
-            f"{option} {path} is not a model folder: it has no config.json. Pass a folder saved with "
+            f"{given(option, path)} is not a model folder: it has no config.json. Pass a folder saved with "
             "`model.save_pretrained(...)` and `tokenizer.save_pretrained(...)`, or a hub id."
         )
     weights = [path / f for f in WEIGHT_FILES if (path / f).exists()]
     if not weights:
-        raise FaithlensError(f"{option} {path} has a config.json but no weights ({' or '.join(WEIGHT_FILES[:2])}). "
+        raise FaithlensError(f"{given(option, path)} has a config.json but no weights ({' or '.join(WEIGHT_FILES[:2])}). "
                              "Save the model with model.save_pretrained(folder).")
     for w in weights:
         if w.stat().st_size == 0:
             raise FaithlensError(f"The weight file {w} is empty (0 bytes): the save was interrupted or the copy failed. "
                                  "Save or copy the model again.")
     if not any((path / f).exists() for f in TOKENIZER_FILES):
-        raise FaithlensError(f"--model {path} has no tokenizer files ({', '.join(TOKENIZER_FILES[:3])} ...). Save the "
+        raise FaithlensError(f"{given(option, path)} has no tokenizer files ({', '.join(TOKENIZER_FILES[:3])} ...). Save the "
                              "tokenizer beside the model: tokenizer.save_pretrained(folder).")
 
 
@@ -65,6 +71,8 @@ def load_error(name: str, exc: Exception, *, option: str = "--model") -> str:
         f"Could not load model {name!r}: {str(exc)[:400]}. "
         + ("Hub access is off (HF_HUB_OFFLINE=1). " if offline else "")
         + "If this is a hub id, check the spelling and your internet connection; offline, a hub id must "
-        f"already be in the Hugging Face cache. To use a local model pass {option} PATH (a folder saved with "
-        "save_pretrained)" + (", or omit --model for the bundled default model." if option == "--model" else ".")
+        f"already be in the Hugging Face cache. To use a local model pass {option + 'PATH' if option.endswith('=') else option + ' PATH'} "
+        "(a folder saved with save_pretrained)" + (", or omit --model for the bundled default model." if option == "--model"
+                                                   else ", or model=None for the bundled default model." if option == "model="
+                                                   else ".")
     )

@@ -59,19 +59,50 @@ def read_squad(path: str | Path) -> list[QAExample]:
         got = f"a JSON {type(data).__name__}" if not isinstance(data, dict) else f"an object with keys {sorted(data)[:5]}"
         raise FaithlensError(f"The SQuAD file {str(path)!r} must be a JSON object whose \"data\" is a list of articles. "
                              f"Got {got}. {shape}")
-    out = []
-    try:
-        for a, article in enumerate(data["data"]):
-            title = str(article.get("title", f"article {a}"))
-            for paragraph in article["paragraphs"]:
-                for qa in paragraph["qas"]:
-                    qid = str(qa.get("id", len(out)))
-                    out.append(check_question(title, qid, paragraph["context"], qa["question"], qa.get("answers"), path))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise FaithlensError(f"{str(path)!r} is not in SQuAD v1.1 format ({type(exc).__name__}: {exc}). {shape}") from None
+    out = [check_question(title, qid, context, qa.get("question"), qa.get("answers"), path)
+           for title, qid, context, qa in squad_questions(data, path)]
     if not out:
         raise FaithlensError(f"{str(path)!r} holds no questions.")
     return out
+
+
+def squad_questions(data: dict, path: Path):
+    """(title, question id, context, question object) for each question of a SQuAD document whose "data" is a list,
+    checking the nesting on the way: each article an object with a list of "paragraphs", each paragraph an object with
+    a list of "qas", each question an object. A wrong nesting names the article (and paragraph) and what was expected.
+    Shared by `read_squad` (training) and `faithlens.data` (evaluation data)."""
+    n = 0
+    for a, article in enumerate(data["data"]):
+        if not isinstance(article, dict):
+            raise FaithlensError(f"{str(path)!r}: article {a} is a {_json_type(article)} ({article!r:.40}); expected an "
+                                 'object {"title": ..., "paragraphs": [...]}.')
+        title = str(article.get("title", f"article {a}"))
+        paragraphs = article.get("paragraphs")
+        if not isinstance(paragraphs, list):
+            raise FaithlensError(f"{str(path)!r}, article {title!r}: \"paragraphs\" is "
+                                 f"{'missing' if paragraphs is None else 'a JSON ' + _json_type(paragraphs)}; expected a "
+                                 'list of paragraphs, each {"context": ..., "qas": [...]}.')
+        for p, paragraph in enumerate(paragraphs):
+            where = f"{str(path)!r}, article {title!r}, paragraph {p}"
+            if not isinstance(paragraph, dict):
+                raise FaithlensError(f"{where} is a JSON {_json_type(paragraph)}; expected an object "
+                                     '{"context": ..., "qas": [...]}.')
+            qas = paragraph.get("qas")
+            if not isinstance(qas, list):
+                raise FaithlensError(f"{where}: \"qas\" is {'missing' if qas is None else 'a JSON ' + _json_type(qas)}; "
+                                     'expected a list of questions, each {"id": ..., "question": ..., "answers": [...]}.')
+            for q, qa in enumerate(qas):
+                if not isinstance(qa, dict):
+                    raise FaithlensError(f"{where}, question {q} is a JSON {_json_type(qa)}; expected an object "
+                                         '{"id": ..., "question": ..., "answers": [...]}.')
+                yield title, str(qa.get("id", n)), paragraph.get("context"), qa
+                n += 1
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type (object, array, string, number, true/false, null)."""
+    names = {dict: "object", list: "array", str: "string", bool: "true/false", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def check_question(title: str, qid: str, context: object, question: object, answers: object, path: Path) -> QAExample:
@@ -89,6 +120,12 @@ def check_question(title: str, qid: str, context: object, question: object, answ
     texts = []
     for k, answer in enumerate(answers):
         text, start = (answer.get("text"), answer.get("answer_start")) if isinstance(answer, dict) else (None, None)
+        if not isinstance(answer, dict):
+            raise FaithlensError(f"{where}: answer {k} is a JSON {_json_type(answer)}; expected an object "
+                                 '{"text": ..., "answer_start": ...}.')
+        if text is not None and not isinstance(text, str):
+            raise FaithlensError(f"{where}: answer {k} has text {text!r:.40}, a JSON {_json_type(text)}; the answer's "
+                                 'text must be a string, the answer as it reads in the context (e.g. "text": "Paris").')
         if not isinstance(text, str) or not text.strip():
             raise FaithlensError(f"{where}: answer {k} has {'an empty' if isinstance(text, str) else 'no'} text.")
         if isinstance(start, bool) or not isinstance(start, int):
@@ -100,6 +137,10 @@ def check_question(title: str, qid: str, context: object, question: object, answ
                                  f"(0..{len(context) - len(text)} for an answer of {len(text)} characters).")
         if context[start:start + len(text)] != text:
             found = context.find(text)
+            if text != text.strip() and context[start:start + len(text.strip())] == text.strip():
+                raise FaithlensError(f"{where}: answer {k} {text!r} has surrounding spaces; the context at answer_start "
+                                     f"{start} reads {text.strip()!r}. Strip the spaces from the answer's text (answer_start "
+                                     "is right for the text without them).")
             hint = f"; the text occurs at {found}" if found >= 0 else "; the text does not occur in the context at all"
             raise FaithlensError(f"{where}: answer {k} {text!r} is not at answer_start {start} (the context there reads "
                                  f"{context[start:start + len(text)]!r}{hint}). Fix answer_start (a character offset).")

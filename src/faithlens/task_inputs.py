@@ -31,8 +31,8 @@ def encode_items(model: ClassifierModel, items: Sequence[Text], *, truncate: boo
     if task == "qa":
         return qa_encoding(model, items, targets)
     if task == "causal_lm":
-        continuations, notes = target_continuations(model, items, targets, max_new_tokens)
-        return encode(model, items, truncate=False, continuations=continuations), notes
+        continuations, notes = target_continuations(model, items, targets, max_new_tokens, truncate=truncate)
+        return encode(model, items, truncate=truncate, continuations=continuations), notes
     return encode(model, items, truncate=truncate), [()] * len(items)
 
 
@@ -91,15 +91,17 @@ def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[
     return enc.select(rows), notes
 
 
-def target_continuations(model: ClassifierModel, prompts, targets, max_new_tokens) -> tuple[list[list[int]], list[tuple[str, ...]]]:
-    """Target continuation ids per prompt: the given text's tokens, or greedy generation."""
+def target_continuations(model: ClassifierModel, prompts, targets, max_new_tokens, *, truncate: bool = False
+                         ) -> tuple[list[list[int]], list[tuple[str, ...]]]:
+    """Target continuation ids per prompt: the given text's tokens, or greedy generation (from the prompt truncated
+    from the left, as `encode` truncates it, when ``truncate``)."""
     tok = model.tokenizer
     if any(isinstance(p, tuple) for p in prompts):
         raise FaithlensError("A causal LM explains single prompts, not pairs. Join the texts into one prompt.")
     out, notes = [], []
     for prompt, t in zip(prompts, targets):
         if t is None:
-            ids = generate(model, prompt, max_new_tokens)
+            ids = generate(model, prompt, max_new_tokens, truncate=truncate)
             notes.append((f"No target given: attributing the {len(ids)} greedily generated token(s) "
                           f"{tok.decode(ids)!r}.",))
         elif isinstance(t, str):
@@ -113,13 +115,19 @@ def target_continuations(model: ClassifierModel, prompts, targets, max_new_token
     return out, notes
 
 
-def generate(model: ClassifierModel, prompt: str, max_new_tokens: int) -> list[int]:
-    enc = encode(model, [prompt])
+def generate(model: ClassifierModel, prompt: str, max_new_tokens: int, *, truncate: bool = False) -> list[int]:
+    """Greedy continuation ids; the prompt (left-truncated when ``truncate``) leaves room for max_new_tokens - 1
+    tokens fed back, as the explanation's encoding does."""
+    fed_back = max_new_tokens - 1 if truncate else 0  # room the explanation's encoding keeps after the prompt
+    placeholder = [[model.tokenizer.pad_token_id or 0] * (fed_back + 1)] if truncate else None  # cut exactly as then
+    enc = encode(model, [prompt], truncate=truncate, continuations=placeholder)
+    real = enc.attention_mask[0].bool()
+    enc_ids = enc.input_ids[:, real][:, :int(real.sum()) - fed_back]  # the prompt's tokens, without the placeholder
     with torch.inference_mode():
-        generated = model.model.generate(input_ids=enc.input_ids, attention_mask=enc.attention_mask,
+        generated = model.model.generate(input_ids=enc_ids, attention_mask=torch.ones_like(enc_ids),
                                          max_new_tokens=max_new_tokens, do_sample=False,
                                          pad_token_id=model.tokenizer.pad_token_id)
-    return generated[0, enc.input_ids.shape[1]:].tolist()
+    return generated[0, enc_ids.shape[1]:].tolist()
 
 
 def answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> list[int] | None:

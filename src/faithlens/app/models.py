@@ -84,8 +84,10 @@ class Models:
             if isinstance(spec, Explainer):
                 explainer = spec
             else:
+                from ..explainer import load_model
+
                 try:
-                    explainer = Explainer(spec)
+                    explainer = Explainer(load_model(spec))  # a name given to serve --model: errors say --model
                 except FaithlensError as exc:
                     raise RequestError(400, f"Cannot load model {name!r}: {exc}") from None
             self.name, self.explainer = name, explainer

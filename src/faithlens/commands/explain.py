@@ -102,7 +102,8 @@ def register(sub) -> None:
     p.add_argument("--batch-size", type=int, default=16, help="texts per batch (default: 16; results do not depend on it)")
     p.add_argument("--dtype", default="float32",
                    help="float32 or float64 (default: float32, the model's own; float64 for checking exactness)")
-    p.add_argument("--truncate", action="store_true", help="truncate texts longer than the model's limit")
+    p.add_argument("--truncate", action="store_true", help="truncate texts longer than the model's limit (a "
+                   "classifier keeps the first tokens, a causal LM the prompt's last, nearest the continuation)")
     p.add_argument("--scores", action="store_true",
                    help="show one line per word with its score and a bar (default: the text, each word coloured and "
                         "followed by its score)")
@@ -291,7 +292,9 @@ def run(args: argparse.Namespace) -> int:
         settings["noise"] = args.noise
     check_settings(args.method, settings, typed=[k for k in ("unit", "mode") if k in settings])  # before the model loads: every option valid and used by some method
     if args.device_map is None:
-        explainer = Explainer(args.model, dtype=getattr(torch, args.dtype))
+        from ..explainer import load_model
+
+        explainer = Explainer(load_model(args.model, dtype=getattr(torch, args.dtype)))  # errors name --model
     else:
         explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
                                            dtype=getattr(torch, args.dtype)))

@@ -67,10 +67,10 @@ def run(args) -> int:
     if not args.time_limit > 0:
         raise FaithlensError(f"--time-limit must be a positive number of seconds. Got {args.time_limit}.")
     check_address(args.host, args.port)
-    from ..explainer import Explainer
+    from ..explainer import Explainer, load_model
     from ..app import Limits, make_server
 
-    explainer = Explainer(args.model[0] if args.model else None)  # the first model; the others load when chosen
+    explainer = Explainer(load_model(args.model[0] if args.model else None))  # the first; the others load when chosen
     try:
         server = make_server(explainer, args.host, args.port, limits=Limits(seconds=args.time_limit),
                              allow_hosts=args.allow_host, models=model_choices(args.model))

@@ -151,6 +151,11 @@ def run(args) -> int:
             return [], []
         data = load_dataset(source, split=which, text_column=args.text_column, label_column=args.label_column,
                             pair_column=args.pair_column, label_names=names)
+        if data.info.get("squad"):  # questions with answers, not labelled texts: a QA model's training data
+            raise FaithlensError(f"{source!r} is a SQuAD-format file (questions with their answers in a context), which "
+                                 f"trains a question-answering model: pass --task qa (faithlens train --task qa --train "
+                                 f"{source} --out DIR). Without --task qa, train fine-tunes a classifier on labelled "
+                                 "texts (a .tsv, .csv or .jsonl with a label column).")
         if not all(y is not None for y in data.labels):
             raise FaithlensError(f"Every example of {source!r} needs a label to train or measure accuracy. Some have none "
                                  "(e.g. GLUE test files). Pass a labelled file.")
