@@ -40,10 +40,6 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="module")
 def saved_tiny(tmp_path_factory):
     """A tiny BERT classifier saved as a model folder (save_pretrained: config, weights, tokenizer)."""
-    from tiny import tiny
+    from tiny import save_tiny
 
-    folder = tmp_path_factory.mktemp("tiny-model")
-    m = tiny("bert")
-    m.model.save_pretrained(folder)
-    m.tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny(tmp_path_factory.mktemp("tiny-model"), "bert")

@@ -100,16 +100,9 @@ def test_cli_errors_name_the_options_not_python_parameters(saved_tiny, capsys):
 
 @pytest.fixture(scope="module")
 def other_tasks(tmp_path_factory):
-    from tiny import tiny
+    from tiny import save_tiny
 
-    folders = {}
-    for kind in ("bert_qa", "gpt2_lm"):
-        folder = tmp_path_factory.mktemp(kind)
-        m = tiny(kind)
-        m.model.save_pretrained(folder)
-        m.tokenizer.save_pretrained(folder)
-        folders[kind] = str(folder)
-    return folders
+    return {kind: str(save_tiny(tmp_path_factory.mktemp(kind), kind)) for kind in ("bert_qa", "gpt2_lm")}
 
 
 @pytest.mark.parametrize("kind, item, instead", [

@@ -31,12 +31,17 @@ def test_unambiguous_forms_pick_one_class(swapped, target, index):
     assert swapped.explain("good film", "occlusion", target=target).target["index"] == index
 
 
+def refusal(explainer, target) -> str:
+    """The message of the FaithlensError that explaining with `target` raises (it must raise)."""
+    with pytest.raises(FaithlensError) as info:
+        explainer.explain("good film", "occlusion", target=target)
+    return str(info.value)
+
+
 @pytest.mark.parametrize("target", ["1", "0"])
 def test_a_digit_string_naming_another_label_is_refused_with_both_readings(swapped, target):
     other = 1 - int(target)
-    with pytest.raises(FaithlensError) as info:
-        swapped.explain("good film", "occlusion", target=target)
-    message = str(info.value)
+    message = refusal(swapped, target)
     assert f"the label name '{target}' (class {other})" in message
     assert f"the class index {target} (label '{other}')" in message
     assert f"label:{target}" in message and f"index:{target}" in message
@@ -46,9 +51,7 @@ def test_a_digit_string_naming_another_label_is_refused_with_both_readings(swapp
 def test_a_number_written_another_way_is_compared_with_the_labels_by_value(swapped, target, value):
     """Issue 22, H2: "01" and a full-width "１" read as 1 like "1" does, so they are refused on swapped labels too."""
     other = 1 - value
-    with pytest.raises(FaithlensError) as info:
-        swapped.explain("good film", "occlusion", target=target)
-    message = str(info.value)
+    message = refusal(swapped, target)
     assert f"the label name '{value}' (read as the number {value}) (class {other})" in message
     assert f"the class index {value} (label '{other}')" in message
     assert f"label:{value}" in message and f"index:{value}" in message

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from tiny import CORPUS, tiny
+from tiny import CORPUS, save_tiny, tiny
 
 from faithlens.cli import main
 from faithlens.data import Dataset
@@ -35,11 +35,7 @@ def _cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def model_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("model")
-    m = tiny("bert")
-    m.model.save_pretrained(folder)
-    m.tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny(tmp_path_factory.mktemp("model"), "bert")
 
 
 def _env(tmp_path) -> dict:

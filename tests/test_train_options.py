@@ -218,13 +218,9 @@ def _squad(tmp_path, n=3):
 
 @pytest.fixture(scope="module")
 def saved_qa(tmp_path_factory):
-    from tiny import tiny
+    from tiny import save_tiny
 
-    folder = tmp_path_factory.mktemp("tiny-qa")
-    m = tiny("bert_qa")
-    m.model.save_pretrained(folder)
-    m.tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny(tmp_path_factory.mktemp("tiny-qa"), "bert_qa")
 
 
 def test_a_qa_subset_larger_than_the_data_is_noted(saved_qa, tmp_path, capsys):

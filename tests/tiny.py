@@ -163,3 +163,11 @@ def analytic(kind: str = "linear", *, dtype=torch.float64, seed: int = 0):
     tok = bert_tokenizer()
     model = AnalyticClassifier(len(tok), kind=kind, seed=seed).to(dtype)
     return from_pretrained_objects(model, tok, name=f"analytic-{kind}")
+
+
+def save_tiny(folder, kind: str = "bert", **settings):
+    """`tiny(kind, **settings)` saved as a model folder (save_pretrained: config, weights, tokenizer); returns folder."""
+    m = tiny(kind, **settings)
+    m.model.save_pretrained(folder)
+    m.tokenizer.save_pretrained(folder)
+    return folder
