@@ -68,7 +68,7 @@ def load_error(name: str, exc: Exception, *, option: str = "--model") -> str:
     """The error for a model that could not be loaded by name (a hub id offline, a typo)."""
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
     return (
-        f"Could not load model {name!r}: {str(exc)[:400]}. "
+        f"Could not load model {name!r}: {str(exc)[:400].rstrip().rstrip('.')}. "
         + ("Hub access is off (HF_HUB_OFFLINE=1). " if offline else "")
         + "If this is a hub id, check the spelling and your internet connection; offline, a hub id must "
         f"already be in the Hugging Face cache. To use a local model pass {option + 'PATH' if option.endswith('=') else option + ' PATH'} "
