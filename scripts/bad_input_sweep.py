@@ -1002,7 +1002,20 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     no_weights = work / "cfg-only"
     no_weights.mkdir()
     (no_weights / "config.json").write_text((Path(tiny_dir) / "config.json").read_text())
+    damaged = work / "damaged"  # a weights file that is not weights (an interrupted copy): seventh stop's own finding
+    shutil.copytree(tiny_dir, damaged)
+    for weights in [*damaged.glob("*.safetensors"), *damaged.glob("*.bin")]:
+        weights.write_bytes(b"junk")
+    positions = json.loads((Path(tiny_dir) / "config.json").read_text())["max_position_embeddings"]
     for argv, words in [
+        (("train", "--train", tsv, "--base", str(damaged), "--max-length", "32", "--out", str(work / "t")),
+         "could not be loaded as a base encoder (SafetensorError"),
+        (("train", "--train", tsv, "--base", str(damaged), "--max-length", str(positions + 1), "--out", str(work / "t")),
+         f"longer than the base model's {positions} positions"),  # from the config, before the weights are read
+        (("facade", "train", "--model", tiny_dir, "--data", tsv, "--init-from", str(damaged), "--steps", "1",
+          "--heldout", "2", "--batch-size", "2", "--out", facade_out), "could not be read as a facade"),
+        (("facade", "merge", "--model", tiny_dir, "--facade", str(damaged), "--out", facade_out), "damaged or incomplete"),
+        (("explain", "good", "--model", str(damaged)), "damaged or incomplete"),
         (("facade", "train", "--init-from", gone, "--out", facade_out), f"--init-from {gone}: no such folder"),
         (("facade", "train", "--init-from", "facade-typo", "--out", facade_out), "--init-from facade-typo: no such folder"),
         (("facade", "train", "--init-from", str(a_file), "--out", facade_out), "is a file"),
@@ -1030,7 +1043,8 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("serve", "--model", gone), "no such folder"),
         (("evaluate", "--model", tiny_dir, "--data", gone + "/"), "does not exist"),
     ]:
-        add(k, " ".join(a if a not in (gone, str(work), str(a_file)) else Path(a).name for a in argv[:4]),
+        add(k, " ".join(a if a not in (gone, str(work), str(a_file), str(damaged)) else Path(a).name for a in argv[:4])
+            + (" (damaged weights)" if str(damaged) in argv else ""),
             lambda a=argv: cli(*a), "error", words)
     out += breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first)
     out += second_breaker_cases(work, tsv, tiny_dir, write)

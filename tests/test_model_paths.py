@@ -54,3 +54,30 @@ def test_config_naming_more_classes_than_the_head_is_refused():
     m.model.config.label2id = {"a": 0, "b": 1, "c": 2}
     with pytest.raises(FaithlensError, match=r"names 3 classes .* head outputs 2"):
         from_pretrained_objects(m.model, m.tokenizer, name="edited")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["train", "--train", "{data}", "--base", "{damaged}", "--out", "{out}", "--max-length", "32"],
+     "--base {damaged!r} could not be loaded as a base encoder (SafetensorError"),
+    (["facade", "train", "--model", "{tiny}", "--data", "{data}", "--init-from", "{damaged}", "--out", "{out}",
+      "--steps", "1", "--heldout", "2", "--batch-size", "2"], "--init-from {damaged}: could not be read as a facade of this target (SafetensorError"),
+    (["facade", "merge", "--model", "{tiny}", "--facade", "{damaged}", "--out", "{out}"], "damaged or incomplete"),
+    (["explain", "a good film", "--model", "{damaged}"], "damaged or incomplete"),
+])
+def test_a_damaged_weights_file_is_an_error_naming_the_option(saved_tiny, tmp_path, capsys, argv, words):
+    """A folder whose weights file is truncated or not weights (an interrupted download or copy) is an error that
+    says so, for every option that loads a model folder; safetensors' own error was a traceback for --base and
+    --init-from."""
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(saved_tiny, damaged)
+    for weights in [*damaged.glob("*.safetensors"), *damaged.glob("*.bin")]:
+        weights.write_bytes(b"junk")
+    data = tmp_path / "t.tsv"
+    data.write_text("sentence\tlabel\n" + "".join(f"{w} film\t{i % 2}\n" for i, w in enumerate(
+        ["good", "bad", "fine", "awful", "great", "dull", "nice", "poor"])), encoding="utf-8")
+    fill = {"damaged": str(damaged), "tiny": str(saved_tiny), "data": str(data), "out": str(tmp_path / "out")}
+    assert main([a.format(**fill) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert words.format(**fill) in err and "Traceback" not in err, err

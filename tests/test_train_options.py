@@ -199,10 +199,10 @@ def test_a_max_length_with_no_room_for_a_text_token_is_refused(saved_tiny, tmp_p
                     "--max-length", "1")
     assert code == 2 and "adds 2 special tokens to each text" in err and "--max-length 3 or more" in err, err
     m = tiny("bert")
-    check_model_length(m.tokenizer, m.model, 3, pairs=False)
-    check_model_length(m.tokenizer, m.model, 5, pairs=True)
+    check_model_length(m.tokenizer, m.model.config, 3, pairs=False)
+    check_model_length(m.tokenizer, m.model.config, 5, pairs=True)
     with pytest.raises(FaithlensError, match="adds 3 special tokens to each pair.*--max-length 5 or more"):
-        check_model_length(m.tokenizer, m.model, 4, pairs=True)
+        check_model_length(m.tokenizer, m.model.config, 4, pairs=True)
 
 
 def _squad(tmp_path, n=3):
@@ -296,3 +296,28 @@ def test_the_api_evaluate_names_its_out_parameter(saved_tiny, tmp_path, monkeypa
     assert "The 'out' parameter of evaluate was given an empty path; expected a folder, e.g. out='runs/my-run'" in message
     assert "--out" not in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.tsv"]
+
+
+@pytest.mark.parametrize("task", ["classification", "qa"])
+def test_max_length_past_the_positions_is_refused_before_the_weights_are_read(saved_tiny, tmp_path, capsys, task):
+    """The base model's positions come from its config: a --max-length past them is refused before the weights
+    load (a large base takes minutes to read). The copy's weights file is garbage, so reading it would fail first."""
+    import json
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(saved_tiny, base)
+    for weights in [*base.glob("*.safetensors"), *base.glob("*.bin")]:
+        weights.write_bytes(b"not weights")
+    positions = json.loads((base / "config.json").read_text())["max_position_embeddings"]
+    if task == "qa":
+        data = _squad(tmp_path)
+    else:
+        data = tmp_path / "t.tsv"
+        data.write_text("sentence\tlabel\ngood film\t1\nbad\t0\nfun\t1\nawful\t0\n", encoding="utf-8")
+    code, err = run(capsys, "train", "--task", task, "--train", str(data), "--base", str(base), "--out",
+                    str(tmp_path / "o"), "--max-length", str(positions + 1), *(["--stride", "2"] if task == "qa" else []))
+    assert code == 2 and f"longer than the base model's {positions} positions" in err, err
+    code, err = run(capsys, "train", "--task", task, "--train", str(data), "--base", str(base), "--out",
+                    str(tmp_path / "o"), "--max-length", str(positions), *(["--stride", "2"] if task == "qa" else []))
+    assert code == 2 and "could not be loaded as a base encoder (SafetensorError" in err and "save or download" in err, err

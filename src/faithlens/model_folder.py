@@ -9,13 +9,13 @@ import os
 import platform
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
 from faithlens.errors import FaithlensError
 
@@ -34,30 +34,49 @@ def read_model_info(model_dir: str | Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_base(base_model: str | Path, label_names: list[str]) -> tuple[Any, torch.nn.Module]:
+def load_base(base_model: str | Path, label_names: list[str], *,
+              before_weights: Callable[[Any, Any], None] | None = None) -> tuple[Any, torch.nn.Module]:
     """Tokenizer and a classifier with a fresh head (the expected 'head missing' report muted)."""
     id2label = dict(enumerate(label_names))
     label2id = {name: i for i, name in id2label.items()}
-    return load_pretrained(base_model, AutoModelForSequenceClassification, num_labels=len(label_names),
-                            id2label=id2label, label2id=label2id)
+    return load_pretrained(base_model, AutoModelForSequenceClassification, before_weights=before_weights,
+                           num_labels=len(label_names), id2label=id2label, label2id=label2id)
 
 
-def load_pretrained(base_model: str | Path, auto: Any, **kwargs: Any) -> tuple[Any, torch.nn.Module]:
+def load_pretrained(base_model: str | Path, auto: Any, *, before_weights: Callable[[Any, Any], None] | None = None,
+                    **kwargs: Any) -> tuple[Any, torch.nn.Module]:
     """Tokenizer and model of a base: a folder checked like --model (a missing one is an error naming it, never
-    the hub's traceback); a load failure is a FaithlensError."""
-    from .model_source import check_model_source, load_error
+    the hub's traceback); a load failure is a FaithlensError. ``before_weights(tokenizer, config)`` runs the
+    checks that need only the tokenizer and the config (lengths, positions) before the weights are read."""
+    from .model_source import check_model_source
 
     source = check_model_source(base_model, option="--base")
-    try:
+    with _load_errors(base_model):
         tokenizer = AutoTokenizer.from_pretrained(source)
-        with _quiet_transformers():
-            model = auto.from_pretrained(source, **kwargs)
+        config = AutoConfig.from_pretrained(source)
+    if before_weights is not None:
+        before_weights(tokenizer, config)
+    with _load_errors(base_model), _quiet_transformers():
+        model = auto.from_pretrained(source, **kwargs)
+    return tokenizer, model
+
+
+@contextlib.contextmanager
+def _load_errors(base_model: str | Path) -> Iterator[None]:
+    """A base that cannot be read (a hub id offline, a damaged weights file) as a FaithlensError naming --base."""
+    from .model_source import load_error
+
+    try:
+        yield
     except OSError as exc:
         raise FaithlensError(load_error(str(base_model), exc, option="--base")) from None
-    except (ValueError, KeyError, RuntimeError) as exc:
+    except FaithlensError:
+        raise
+    except Exception as exc:  # ValueError, KeyError, safetensors' SafetensorError (a damaged file) and the like
         raise FaithlensError(f"--base {str(base_model)!r} could not be loaded as a base encoder "
-                             f"({type(exc).__name__}: {str(exc)[:300]}).") from None
-    return tokenizer, model
+                             f"({type(exc).__name__}: {str(exc)[:300]}). Pass a folder saved with save_pretrained "
+                             "whose files are complete (save or download it again), or omit --base for the bundled "
+                             "all-MiniLM-L6-v2.") from None
 
 
 @contextlib.contextmanager

@@ -88,8 +88,9 @@ def fine_tune(
 
     started = time.perf_counter()
     _seed_everything(seed)
-    tokenizer, model = _load_base(base_model, label_names)
-    check_model_length(tokenizer, model, max_length, pairs=bool(train[0]) and isinstance(train[0][0], tuple))
+    pairs = bool(train[0]) and isinstance(train[0][0], tuple)
+    tokenizer, model = _load_base(base_model, label_names, before_weights=lambda tokenizer, config: check_model_length(
+        tokenizer, config, max_length, pairs=pairs))
     trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
     checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *train),
                             every=checkpoint_every)
@@ -165,11 +166,14 @@ def fine_tune_qa(
         qa.check_question(ex.title, ex.id, ex.context, ex.question,
                           [{"text": ex.answers[0], "answer_start": ex.answer_start}] if ex.answers else [],
                           Path("train"))
-    tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering)
-    positions = getattr(model.config, "max_position_embeddings", None)
-    qa.check_windows(tokenizer, [*train, *test], max_length=max_length, stride=stride,  # before training, not after
-                     positions=positions if isinstance(positions, int) else None)
-    check_model_length(tokenizer, model, max_length)
+
+    def before_weights(tokenizer: Any, config: Any) -> None:  # before the weights are read and training starts
+        positions = getattr(config, "max_position_embeddings", None)
+        qa.check_windows(tokenizer, [*train, *test], max_length=max_length, stride=stride,
+                         positions=positions if isinstance(positions, int) else None)
+        check_model_length(tokenizer, config, max_length)
+
+    tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering, before_weights=before_weights)
     feats = qa.features(tokenizer, train, max_length=max_length, stride=stride)
     keys = [k for k in ("input_ids", "attention_mask", "token_type_ids", "start_positions", "end_positions") if k in feats]
     table = {k: torch.tensor(feats[k]) for k in keys}
@@ -282,9 +286,10 @@ def check_stride(stride: object, *, option: str = "'stride' parameter") -> None:
                              f"{stride!r}.")
 
 
-def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int, *, pairs: bool | None = None) -> None:
-    """max_length within the base model's positions (an index error deep in the model otherwise); for a
-    classifier (``pairs`` given) room for a text token (one per side of a pair) after the special tokens."""
+def check_model_length(tokenizer: Any, config: Any, max_length: int, *, pairs: bool | None = None) -> None:
+    """max_length within the base model's positions (``config.max_position_embeddings``; an index error deep in the
+    model otherwise); for a classifier (``pairs`` given) room for a text token (one per side of a pair) after the
+    special tokens. Needs only the tokenizer and the config, so it runs before the weights are read."""
     if pairs is not None:
         least = tokenizer.num_special_tokens_to_add(pair=pairs) + (2 if pairs else 1)
         if max_length < least:
@@ -292,7 +297,7 @@ def check_model_length(tokenizer: Any, model: torch.nn.Module, max_length: int, 
                                  f"{least - (2 if pairs else 1)} special tokens to each "
                                  f"{'pair' if pairs else 'text'}, so every input would train on nothing. Pass "
                                  f"--max-length {least} or more (the least useful value; 128 is the default).")
-    limit = getattr(model.config, "max_position_embeddings", None)
+    limit = getattr(config, "max_position_embeddings", None)
     if isinstance(limit, int) and max_length > limit:
         raise FaithlensError(f"max_length {max_length} is longer than the base model's {limit} positions. Pass "
                              f"--max-length {min(limit, 512)} or less.")

@@ -227,10 +227,10 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     if settings.init_from:
         try:
             g = facade_class(target).from_pretrained(settings.init_from, attn_implementation="eager").to(target.dtype)
-        except (OSError, ValueError, RuntimeError, KeyError) as exc:
-            raise FaithlensError(f"--init-from {settings.init_from}: not a facade of this target ({type(exc).__name__}: "
-                                 f"{str(exc)[:300]}). Pass a folder written by `faithlens facade train` for the same "
-                                 "target model.") from None
+        except Exception as exc:  # OSError, ValueError, safetensors' SafetensorError (a damaged file) and the like
+            raise FaithlensError(f"--init-from {settings.init_from}: could not be read as a facade of this target "
+                                 f"({type(exc).__name__}: {str(exc)[:300]}). Pass a complete folder written by "
+                                 "`faithlens facade train` for the same target model.") from None
     wrapped = from_pretrained_objects(g, target.tokenizer, name="facade")
     g.train()
     for p in g.parameters():
