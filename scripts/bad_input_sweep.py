@@ -518,6 +518,15 @@ def cases(work: Path, explainer) -> list[Case]:
     add("7 web app", "truncate option", lambda: api(query={"text": " ".join(["good"] * 700), "method": "grad_x_input",
                                                            "truncate": "true"}),
         "ok", "truncated", lambda r: r.get("ok") == 200 and r["json"][0]["truncated"])
+    def estimate(body):  # /api/estimate refuses what /api/explain refuses (this stop's own finding)
+        r = app.post("/api/estimate", data=json.dumps(body), content_type="application/json", headers=host)
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": r.status_code}
+
+    for name, target, words in [("index 7", 7, "out of range"), ("empty", "", "Unknown target ''"),
+                                ("'3'", "3", "out of range"), ("a span on a classifier", [0, 1], "QA model's answer")]:
+        add("7 web app", f"estimate: target {name}", lambda t=target: estimate({"text": "good", "method": "ig", "target": t}),
+            "error", words)
     add("7 web app", "U+2028 inside a line", lambda: api(query={"text": "good\u2028film\nbad", "method": "occlusion"}), "ok",
         "two texts", lambda r: r.get("ok") == 200 and len(r["json"]) == 2)
 

@@ -342,6 +342,18 @@ def test_estimate_counts_the_passes_before_the_work(server):
     assert status == 400 and "Unknown model 'nope'" in json.loads(body)["error"]
 
 
+@pytest.mark.parametrize("body", [{"target": 7}, {"target": ""}, {"target": "3"}, {"target": [0, 1]},
+                                  {"target": "no-such-label"}])
+def test_an_estimate_of_a_request_that_would_be_refused_is_refused_alike(server, body):
+    """/api/estimate runs /api/explain's checks before counting (it gave 53 passes for a target the model does not
+    have): the same status and message, before any model pass."""
+    body = {"text": "the film was", "methods": ["ig"], "steps": 8, **body}
+    status, _, said = request(server, "POST", "/api/estimate", body=body)
+    status_explain, _, said_explain = request(server, "POST", "/api/explain", body=body)
+    assert status == status_explain == 400, (said, said_explain)
+    assert json.loads(said)["error"] == json.loads(said_explain)["error"]
+
+
 def test_every_method_has_a_cost_line_on_the_form(server):
     from faithlens.methods import METHODS
     from faithlens.app import COSTS, cost_line

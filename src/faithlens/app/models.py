@@ -14,6 +14,7 @@ from ..errors import FaithlensError
 from ..explainer import Explainer
 from ..names import DEFAULT_MODE
 from ..options import applicable
+from ..targets import resolve_target
 from ..task_inputs import QA_PAIRS_WEB, check_qa_pairs
 from .inputs import Job, Limits, RequestError
 
@@ -169,8 +170,7 @@ def run(models: Models | Explainer, job: Job, gate: ModelGate, limits: Limits) -
         with gate.use():
             explainer = models.get(job.model)
             with deadline(limits.seconds, what="this request"):
-                check_qa_pairs(explainer.model, job.texts, how=QA_PAIRS_WEB)  # before any model pass, in the form's words
-                settings = task_settings(explainer, job)
+                settings = checked_settings(explainer, job)  # before any model pass, in the form's words
                 started = time.perf_counter()
                 by_method = []
                 for m in job.methods:
@@ -184,8 +184,21 @@ def run(models: Models | Explainer, job: Job, gate: ModelGate, limits: Limits) -
     except DeadlineExceeded as exc:
         raise RequestError(504, str(exc)) from None
     except FaithlensError as exc:
-        raise RequestError(400, _web_hint(str(exc))) from None
+        raise RequestError(400, web_hint(str(exc))) from None
     return [list(group) for group in zip(*by_method)]
+
+
+def checked_settings(explainer: Explainer, job: Job) -> dict:
+    """The checks a request passes before any model pass, shared by /api/explain and /api/estimate (an estimate of a
+    request that would be refused is refused alike): a QA model's texts come with contexts, the settings fit the
+    model's task (`task_settings`), and a classifier's target names one of its classes (`targets.resolve_target`).
+    Raises RequestError (400) or FaithlensError."""
+    check_qa_pairs(explainer.model, job.texts, how=QA_PAIRS_WEB)
+    settings = task_settings(explainer, job)
+    target = settings.get("target")
+    if target is not None and explainer.model.task.name in ("classification", "multi_label"):
+        resolve_target(explainer.model, target)
+    return settings
 
 
 def task_settings(explainer: Explainer, job: Job) -> dict:
@@ -210,7 +223,7 @@ def task_settings(explainer: Explainer, job: Job) -> dict:
     return settings
 
 
-def _web_hint(message: str) -> str:
+def web_hint(message: str) -> str:
     """Library messages name command-line options; here the same choice is a form field."""
     message = message.replace("pass --truncate (truncate=True)", "tick 'truncate long texts' (API: truncate=true)")
     if "does not occur in the context" in message:  # over GET or the form, target=0,3 is an answer text

@@ -16,7 +16,7 @@ from ..explainer import Explainer
 from ..views.html import render_groups
 from .form import SCRIPT, form_page
 from .inputs import Limits, RequestError, allowed_hostnames, foreign, is_json, parse, request_fields, single_field
-from .models import ModelGate, Models, estimate, run
+from .models import ModelGate, Models, checked_settings, estimate, run, web_hint
 
 
 SECURITY_HEADERS = {
@@ -127,9 +127,15 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
             name = served.check(job.model)
         except RequestError as exc:
             return error(exc.status, exc.message, exc.headers)
-        if name != served.name:  # not loaded: loading it is part of the wait
+        if name != served.name:  # not loaded: loading it is part of the wait (its checks run with the request)
             said = {"passes": None, "seconds": None, "text": f"loading model {name} first, then explaining …"}
         else:
+            try:
+                checked_settings(served.explainer, job)
+            except RequestError as exc:
+                return error(exc.status, exc.message, exc.headers)
+            except FaithlensError as exc:
+                return error(400, web_hint(str(exc)))
             said = estimate(served.explainer, job, served.rates.get(name))
         return reply(200, json.dumps(said), "application/json")
 
