@@ -610,9 +610,9 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
                                      "--json"), "ok", "two pairs, no \\r in the second text",
         lambda r: ok_json(2)(r) and all(not json.loads(x)["text_pair"].endswith("\r") for x in r.out.splitlines()))
     mixed = write("mixed-numbers.txt", "good film\tfun\nbad film\t3\n")
-    add(k, "a number as one second text among words", lambda: cli("explain", "--model", tiny_dir, "--file", mixed, "--method",
-                                                                  "occlusion", "--json"), "ok", "two pairs",
-        lambda r: ok_json(2)(r) and first(r)["text_pair"] == "fun")
+    add(k, "a number as one second text among words (a gold label left on one line)", lambda: cli(
+        "explain", "--model", tiny_dir, "--file", mixed, "--method", "occlusion", "--json"), "error",
+        "Line 2 of --file")
     later = write("header-later.txt", "a man sleeps\ta person rests\npremise\thypothesis\n")
     add(k, "header words on a later line are a text", lambda: cli("explain", "--model", tiny_dir, "--file", later, "--method",
                                                                  "occlusion", "--json"), "ok", "two pairs", ok_json(2))
@@ -1064,6 +1064,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += fifth_breaker_cases_l(tx, tiny_dir, ok_json, first)
     out += fifth_breaker_cases_k(tx, qa_x, swapped_dir)
     out += fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first)
+    out += seventh_breaker_cases_d(write, tiny_dir, tx)
     return out
 
 
@@ -1262,7 +1263,7 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
         ("one pair among texts", "good film\nfun\na\tb\n", "lines 1, 2 are single texts and line 3 is a pair"),
         ("label names as the second column", "good film\tpositive\nbad film\tnegative\n", "TEXT<tab>LABEL"),
         ("abbreviated label names", "good film\tpos\nbad film\tNeg\n", "model's label names (negative, positive)"),
-        ("label names and digits", "good film\tPositive\nbad film\t0\n", "looks like gold labels"),
+        ("label names and digits", "good film\tPositive\nbad film\t0\n", "gold label"),
         ("one line with a label name", "good film\tpositive\n", "'positive' on line 1"),
     ]:
         path = write(f"breaker-{len(out)}.txt", text)
@@ -1969,6 +1970,39 @@ def fifth_breaker_cases_l(tx, tiny_dir, ok_json, first) -> list[Case]:
         "--no-faithfulness"), "ok", "squares add to 1", lambda r: ok_json(1)(r) and within(
             [w["score_normalised"] for w in first(r)["words"]]))
     return out
+
+def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
+    """What the seventh and eighth breakers found in the lines of texts and the web app's bodies (issue 22, kinds 9
+    and 7), fixed by the lead: a bare number on some pair lines, a '-' among the TEXT arguments, an empty file, a
+    JSON body sent as text/plain."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 files of pairs"
+    mixed = write("mixnum.tsv", "great fun\t1\nA dog runs.\tAn animal moves.\n")
+    add(k, "a gold label on one pair line of two", lambda: cli("explain", "--model", tiny_dir, "--file", mixed),
+        "error", "Line 1 of --file")
+    blank = write("blank.txt", "\n  \n")
+    add(k, "a file of blank lines", lambda: cli("explain", "--model", tiny_dir, "--file", blank), "error",
+        "held no text")
+    add(k, "'-' between two TEXT arguments keeps its place", lambda: cli(
+        "explain", "--model", tiny_dir, "dull", "-", "nice", "--method", "occlusion", "--json", "--no-faithfulness",
+        stdin="great fun\n"), "ok", "argument order", lambda r: r.code == 0 and [
+            json.loads(x)["text"] for x in r.out.splitlines()] == ["dull", "great fun", "nice"])
+    from faithlens.app import Limits, create_app
+
+    app = create_app(tx, limits=Limits()).test_client()
+
+    def post(content_type):
+        r = app.post("/api/explain", data=json.dumps({"text": "good film"}), content_type=content_type,
+                     headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": r.status_code}
+
+    for content_type in ("text/plain", "application/octet-stream"):
+        add("7 web app", f"a JSON body sent as {content_type}", lambda c=content_type: post(c), "error",
+            "Content-Type: application/json")
+    return out
+
 
 def fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first) -> list[Case]:
     """What a fifth independent breaker found (issue 22, J1-J5), each in the kind it belongs to: from_json numbers past

@@ -541,3 +541,16 @@ def test_a_multi_line_pair_string_is_one_qa_context_but_refused_as_one_hypothesi
     with pytest.raises(RequestError) as info:
         parse({"text": ["q1"], "pair": ["c one"], "pairs": [["c two"]]}, Limits(), typed=True)
     assert "Got both 'pair' and 'pairs'" in info.value.message
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", None])
+def test_a_body_the_app_does_not_read_is_refused_naming_its_content_type(server, content_type):
+    """A JSON body sent as text/plain was read as no fields: "The text is empty". It is refused, saying how to send it."""
+    body = json.dumps({"text": "good film", "methods": ["occlusion"]})
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    status, _, text = request(server, "POST", "/api/explain", body=body.encode(), headers=headers)
+    said = json.loads(text)["error"]
+    assert status == 415 and "Content-Type: application/json" in said, said
+    assert (repr(content_type) if content_type else "no Content-Type") in said
+    status, _, text = request(server, "POST", "/api/explain", body=body, headers={"Content-Type": "application/json"})
+    assert status == 200 and json.loads(text)[0]["text"] == "good film"

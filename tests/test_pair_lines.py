@@ -65,7 +65,22 @@ def test_a_second_column_of_label_names_is_refused_for_a_classifier(seconds):
     lines = [f"text {i}\t{b}" for i, b in enumerate(seconds)]
     with pytest.raises(FaithlensError, match=f"TEXT<tab>LABEL \\({seconds[0]!r} on line 1\\)"):
         items_from_lines(lines, source="x", labels=["negative", "positive"])
-    assert len(items_from_lines(lines, source="x")) == len(seconds) or seconds == ["Positive", "0"]
+    if "0" in seconds:  # a bare number is refused on any line, labels or not
+        with pytest.raises(FaithlensError, match="Line 2 of x is TEXT<tab>NUMBER"):
+            items_from_lines(lines, source="x")
+    else:
+        assert len(items_from_lines(lines, source="x")) == len(seconds)
+
+
+@pytest.mark.parametrize("lines, words", [
+    (["great fun\t1", "A dog runs.\tAn animal moves."], r"Line 1 of x is TEXT<tab>NUMBER \('1' on line 1\)"),
+    (["a\tb c", "d\t0.5", "e\t-2", "f\tg"], r"Lines 2, 3 of x are TEXT<tab>NUMBER \('0.5' on line 2\)"),
+])
+def test_a_bare_number_on_some_pair_line_is_refused(lines, words):
+    """A gold label left on some lines of a file of pairs was explained as the pair's second text (exit 0)."""
+    with pytest.raises(FaithlensError, match=words):
+        items_from_lines(lines, source="x")
+    assert items_from_lines(["How many legs?\tA dog has 4 legs."], source="x")[0][1] == "A dog has 4 legs."
 
 
 @pytest.mark.parametrize("seconds", [["positive", "a person rests"], ["ne", "po"], ["negatives", "posit1ve"]])
@@ -110,3 +125,24 @@ def test_a_lone_carriage_return_stays_inside_its_text_in_a_file_and_on_stdin(sav
                  "--no-faithfulness"]) == 0
     from_stdin = [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()]
     assert from_file == from_stdin == expected
+
+
+def test_a_dash_among_the_texts_keeps_its_place_and_an_empty_file_is_named(saved_tiny, tmp_path, monkeypatch, capsys):
+    """`explain "dull" - "nice"` with standard input "great fun": the texts in argument order (standard input's texts
+    came first, whatever the '-' position); --file texts follow the TEXT arguments. An empty --file or standard input
+    is named, not answered with "pass --file FILE"."""
+    import io
+
+    path = tmp_path / "more.txt"
+    path.write_text("from file\n", encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO("great fun\nbad plot\n"))
+    assert main(["explain", "--model", str(saved_tiny), "dull", "-", "nice", "--file", str(path), "--method",
+                 "occlusion", "--json", "--no-faithfulness"]) == 0
+    texts = [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()]
+    assert texts == ["dull", "great fun", "bad plot", "nice", "from file"]
+    path.write_text("\n  \n", encoding="utf-8")
+    assert main(["explain", "--model", str(saved_tiny), "--file", str(path)]) == 2
+    assert f"--file {path} held no text (it is empty or all its lines are blank)" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["explain", "--model", str(saved_tiny), "-"]) == 2
+    assert "standard input held no text" in capsys.readouterr().err

@@ -43,9 +43,9 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
     files belong to ``faithlens evaluate --data``, which reads columns by name. A file that mixes
     single texts and pairs is an error naming the lines of each.
 
-    A second column that looks like gold labels on every pair line is refused, never read as the second
-    text: numbers, or (``labels``: a classifier's label names) a label name or its first letters,
-    ignoring case (``positive``, ``Neg``). A second column is read as the pair's second text otherwise.
+    A second column that looks like gold labels is refused, never read as the second text: a bare number on
+    any line, or, on every pair line, (``labels``: a classifier's label names) a label name or its first
+    letters, ignoring case (``positive``, ``Neg``). A second column is read as the pair's second text otherwise.
     """
     items: list[Item] = []
     numbers: list[int] = []
@@ -89,6 +89,13 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             f"model's label names ({', '.join(labels)}) or numbers, so it looks like gold labels, not the second text of "
             "a pair. Remove the column to explain the texts (pass --target LABEL to explain one class), or give the "
             "labelled file to `faithlens evaluate --data`.")
+    numeric = [(n, b) for n, b in zip(pairs, seconds) if _numeric_text(b)]
+    if numeric:  # a bare number is no hypothesis or context: a gold label left on some lines
+        raise FaithlensError(
+            f"{_lines([n for n, _ in numeric]).capitalize()} of {source} {'is' if len(numeric) == 1 else 'are'} "
+            f"TEXT<tab>NUMBER ({numeric[0][1]!r} on line {numeric[0][0]}): a bare number looks like a gold label, not the "
+            "second text of a pair. Remove the number (and its tab) to explain the text, or give labelled data to "
+            "`faithlens evaluate --data`.")
     return items
 
 

@@ -299,6 +299,11 @@ def request_fields(request) -> dict[str, list]:
         if not isinstance(body, dict):
             raise RequestError(400, 'The JSON body must be an object like {"text": "a gripping film", "methods": ["sig"]}.')
         return {k: [v] for k, v in body.items()}  # a JSON list stays one value: its items are whole texts (or methods)
+    forms = ("application/x-www-form-urlencoded", "multipart/form-data")
+    if request.method == "POST" and request.mimetype not in forms and request.get_data(cache=True):
+        raise RequestError(415, f"The request body was sent as {request.mimetype or 'no Content-Type'!r}, which this app "
+                                "does not read. Send JSON with the header Content-Type: application/json (e.g. curl -H "
+                                "'Content-Type: application/json' -d '{\"text\": \"a gripping film\"}'), or form fields.")
     source = request.form if request.method == "POST" else request.args
     fields = {k: source.getlist(k) for k in source.keys()}
     if request.method == "POST" and request.args:  # a POST form may carry parameters in its URL too

@@ -146,9 +146,10 @@ def _steps(value: str) -> int | str:
 def read_texts(args: argparse.Namespace) -> list:
     from ..data import items_from_lines
 
-    texts: list = [tuple(p) for p in args.pair] + [t for t in args.texts if t != "-"]
+    given = [t for t in args.texts if t != "-"]
     args.text_lines = []  # (lines, source) of --file and standard input: read again against the model's labels
     stdin_file = args.file is not None and str(args.file) == "-"  # --file -: standard input, as a TEXT of '-' is
+    file_items: list = []
     if args.file is not None and not stdin_file:
         if not args.file.exists():
             raise FaithlensError(f"--file {args.file} does not exist. Pass a text file with one text per line.")
@@ -160,13 +161,22 @@ def read_texts(args: argparse.Namespace) -> list:
         except UnicodeDecodeError as exc:
             raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
         args.text_lines.append((content.split("\n"), f"--file {args.file}"))
-    if "-" in args.texts or stdin_file or (not texts and args.file is None and not sys.stdin.isatty()):
+        file_items = items_from_lines(args.text_lines[-1][0], source=args.text_lines[-1][1])
+    stdin_items: list = []
+    if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
         args.text_lines.append((sys.stdin.read().split("\n"), "standard input"))
-    for lines, source in args.text_lines:
-        texts += items_from_lines(lines, source=source)
+        stdin_items = items_from_lines(args.text_lines[-1][0], source="standard input")
+    texts: list = [tuple(p) for p in args.pair]
+    for k, t in enumerate(args.texts):  # a TEXT of '-' stands for standard input's texts, in its place (the first '-')
+        texts += [t] if t != "-" else stdin_items if args.texts.index("-") == k else []
+    texts += file_items + ([] if "-" in args.texts else stdin_items)
     if texts and len({isinstance(t, tuple) for t in texts}) > 1:
         raise FaithlensError("Got both single texts and pairs (across the TEXT arguments, --pair, --file and standard "
                              "input). Explain them in separate runs.")
+    if not texts and args.text_lines:
+        read = " and ".join(source for _, source in args.text_lines)
+        raise FaithlensError(f"No text to explain: {read} held no text (it is empty or all its lines are blank). Put one "
+                             "text per line, or pass a text, e.g. faithlens explain \"a gripping, funny film\".")
     if not texts:
         raise FaithlensError('No text to explain. Pass a text, e.g. faithlens explain "a gripping, funny film", '
                              "or --file FILE, or pipe lines into standard input.")
