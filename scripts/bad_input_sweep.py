@@ -1988,6 +1988,11 @@ def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
         "explain", "--model", tiny_dir, "dull", "-", "nice", "--method", "occlusion", "--json", "--no-faithfulness",
         stdin="great fun\n"), "ok", "argument order", lambda r: r.code == 0 and [
             json.loads(x)["text"] for x in r.out.splitlines()] == ["dull", "great fun", "nice"])
+    for method, more in (("ig", ()), ("sig", ("--steps", "auto"))):
+        add("16 values that overflow", f"{method} --tolerance 1e-300 (below float32 rounding)", lambda m=method, a=more: cli(
+            "explain", "good film", "--model", tiny_dir, "--method", m, *a, "--tolerance", "1e-300", "--json",
+            "--no-faithfulness"), "ok", "a warning naming the error reached and float64", lambda r: r.code == 0 and any(
+                "below what float32 rounding" in w and "float64" in w for w in json.loads(r.out)["warnings"]))
     from faithlens.app import Limits, create_app
 
     app = create_app(tx, limits=Limits()).test_client()

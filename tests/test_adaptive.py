@@ -150,3 +150,17 @@ def test_evaluate_runs_error_controlled_specs(tmp_path):
     records = read_records(tmp_path / "records.jsonl")
     assert {r["method"] for r in records} == {"sig:tolerance=1e-3", "ig:tolerance=1e-3"} and len(records) == 6
     assert len(result.rows) == 2
+
+
+@pytest.mark.parametrize("method, settings", [("ig", {}), ("sig", {"mode": "reverse", "steps": "auto"})])
+def test_a_tolerance_below_rounding_says_so_with_the_error_reached(method, settings):
+    """The refinement stops at the rounding floor of F (it counts as converged), so tolerance=1e-300 returned scores
+    with no warning. It says the tolerance was below rounding, the error reached, and float64; a reachable tolerance
+    gives no such warning."""
+    ex32 = Explainer(tiny("bert"))
+    e = ex32.explain("good film", method, tolerance=1e-300, **settings)
+    said = [w for w in e.warnings if "below what float32 rounding of F allows" in w]
+    assert len(said) == 1 and f"{e.error['relative']:.1e}" in said[0] and "float64" in said[0], e.warnings
+    assert e.error["relative"] > 1e-300
+    e = ex32.explain("good film", method, tolerance=0.05, **settings)
+    assert not [w for w in e.warnings if "rounding" in w] and e.error["relative"] <= 0.05

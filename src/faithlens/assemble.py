@@ -174,6 +174,8 @@ def assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, 
                        unit_names=None if units is None else [_unit_text(enc, j, pos, u) for u in units])
     if measured.warning:  # it gives the error itself; a missed tolerance says less
         missed = [measured.warning]
+    elif not missed:
+        missed = _below_rounding(measured.error, settings.get("tolerance"), str(batch.W.dtype).replace("torch.", ""))
     warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings, *missed) if w)
     settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:
@@ -230,3 +232,16 @@ def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor) -> tuple[Word, ...]:
     return tuple(Word(word=enc.segment_text(j, seg)[start:end], start=int(start), end=int(end), score=score,
                       score_normalised=normalised, tokens=tuple(members), segment=seg)
                  for (seg, members, start, end), score, normalised in zip(kept, scores, word_normalised(scores)))
+
+
+def _below_rounding(error: dict | None, tolerance: float | None, dtype: str) -> list[str]:
+    """A tolerance under what rounding of F allows: the refinement stops at the rounding floor
+    (`methods.adaptive.threshold_floor`), counted as converged, so the miss is said here with the gap reached."""
+    relative = (error or {}).get("relative")
+    if tolerance is None or relative is None or error.get("kind") not in ("completeness", "quadrature") \
+            or relative <= tolerance:
+        return []
+    said = "completeness gap" if error["kind"] == "completeness" else "quadrature error"
+    return [f"tolerance={tolerance:g} is below what {dtype} rounding of F allows here: the refinement stopped at the "
+            f"rounding floor with a {said} of {relative:.1e} (relative). Pass a tolerance of {2 * relative:.0e} or "
+            "more, or compute in float64 (dtype=torch.float64; CLI --dtype float64) for a smaller error."]
