@@ -2003,6 +2003,12 @@ def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
         payload = r.get_json(silent=True) or {}
         return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": r.status_code}
 
+    add("12 argument parsing", "--method occlusion occlusion", lambda: cli(
+        "explain", "good", "--model", tiny_dir, "--method", "occlusion", "occlusion"), "error", "more than once")
+    r_twice = lambda: app.post("/api/explain", data=json.dumps({"text": "good", "methods": ["ig"] * 3}),  # noqa: E731
+                               content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+    add("7 web app", "methods [ig, ig, ig]", lambda: (lambda r: {"status": r.status_code, "error": (
+        r.get_json(silent=True) or {}).get("error")})(r_twice()), "error", "more than once")
     for content_type in ("text/plain", "application/octet-stream"):
         add("7 web app", f"a JSON body sent as {content_type}", lambda c=content_type: post(c), "error",
             "Content-Type: application/json")

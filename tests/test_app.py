@@ -19,7 +19,7 @@ import torch
 pytest.importorskip("flask", reason="the web app needs the serve extra: pip install 'faithlens[serve]'")
 pytest.importorskip("waitress", reason="the web app needs the serve extra: pip install 'faithlens[serve]'")
 
-from faithlens import Explainer  # noqa: E402
+from faithlens import Explainer, FaithlensError  # noqa: E402
 from faithlens.app import Limits, make_server, split_lines  # noqa: E402
 from tiny import tiny  # noqa: E402
 
@@ -554,3 +554,17 @@ def test_a_body_the_app_does_not_read_is_refused_naming_its_content_type(server,
     assert (repr(content_type) if content_type else "no Content-Type") in said
     status, _, text = request(server, "POST", "/api/explain", body=body, headers={"Content-Type": "application/json"})
     assert status == 200 and json.loads(text)[0]["text"] == "good film"
+
+
+def test_a_method_named_twice_is_refused_on_every_surface(server, capsys):
+    """The web app ran ["ig", "ig", ...] once and the command line `--method occlusion occlusion` twice: one rule."""
+    from faithlens.cli import main
+
+    status, said = api_error(server, body={"text": "good film", "methods": ["ig", "ig", "occlusion"]})
+    assert status == 400 and "The methods name ig more than once" in said, said
+    assert main(["explain", "good film", "--method", "occlusion", "occlusion"]) == 2
+    assert "The methods name occlusion more than once" in capsys.readouterr().err
+    from faithlens.options import check_settings
+
+    with pytest.raises(FaithlensError, match="name sig more than once"):
+        check_settings(["sig", "ig", "sig"], {})

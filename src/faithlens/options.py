@@ -116,6 +116,10 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     for m in methods:
         if m not in METHODS:
             raise unknown_choice("method", m, METHODS)
+    twice = sorted({m for m in methods if list(methods).count(m) > 1})
+    if twice:  # it would be explained twice over (command line) or once (a set): one rule, refuse
+        raise FaithlensError(f"The methods name {', '.join(twice)} more than once ({', '.join(methods)}). Name each "
+                             "method once.")
     s = dict(settings)
     from .baselines import check_baseline_choice
 

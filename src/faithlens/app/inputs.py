@@ -98,7 +98,7 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
                                         f'"{key}": ["sig", "ig"], or leave {key!r} out for the default ({", ".join(DEFAULT_METHODS)}).')
             for m in (value if isinstance(value, list) else [value]):
                 m = _string(key, m).strip()
-                if m and m not in methods:
+                if m:  # a method named twice is refused by check_settings, as on the command line
                     methods.append(m)
     methods = methods or list(DEFAULT_METHODS)
     bad = [m for m in methods if m not in METHODS]
