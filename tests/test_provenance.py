@@ -63,3 +63,16 @@ def test_version_1_files_still_load():
         w.pop("segment")
     back = Explanation.from_dict(d)
     assert back.task == "classification" and back.token_scores == e.token_scores
+
+
+@pytest.mark.parametrize("key", ["error", "faithfulness", "provenance", "nodes"])
+def test_a_current_file_missing_a_key_it_always_writes_is_refused(key):
+    """to_dict writes every field (null where there is none), so a current-schema file without 'error' was cut or
+    edited; it loaded with no measured error. Older schemas still load with their defaults."""
+    e = Explainer(tiny("bert")).explain("good fun", "occlusion")
+    d = e.to_dict()
+    d.pop(key)
+    with pytest.raises(FaithlensError, match=f"missing keys \\['{key}'\\]"):
+        Explanation.from_dict(d)
+    d["schema"] = 4 if key != "faithfulness" else 3
+    assert Explanation.from_dict(d).token_scores == e.token_scores

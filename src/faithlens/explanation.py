@@ -119,6 +119,8 @@ class Explanation:
         if unknown:
             raise FaithlensError(f"Not an explanation: unexpected keys {sorted(unknown)}. Expected keys from {sorted(known)}.")
         required = [name for name, f in known.items() if f.default is MISSING and f.default_factory is MISSING]
+        if schema == SCHEMA_VERSION:  # to_dict writes every field (null where there is none): a missing one was cut
+            required = list(known)
         missing = [name for name in required if name not in d]
         if missing:
             raise FaithlensError(f"Not an explanation: missing keys {missing}. Was it written by Explanation.to_json?")
