@@ -166,6 +166,8 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
                                  f"target=({starts[0]}, {starts[0] + len(answer)}), or (CLI --answer) a longer answer "
                                  "text that occurs once.")
         return starts[0], starts[0] + len(answer)
+    if isinstance(answer, (tuple, list)):  # NumPy or torch integers read as the ints they hold (`as_int`)
+        answer = type(answer)(as_int(x) for x in answer)
     if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in answer):
         span = (int(answer[0]), int(answer[1]))
         if not 0 <= span[0] < span[1] <= len(context):
