@@ -189,6 +189,9 @@ class Explainer:
         targets = _per_text(target, len(items))
         _check_targets(self.model, targets, max_new_tokens)  # before any model pass
         foils = _per_text(contrast, len(items))
+        for foil in foils if task.name in ("classification", "multi_label") else ():  # before any model pass
+            if foil is not None:
+                resolve_target(self.model, foil, role="contrast")
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
                        return_attributions=return_attributions, tolerance=tolerance)
         base = resolve_baseline(self.model, baseline, token=baseline_token)
@@ -312,7 +315,7 @@ class Explainer:
                 raise FaithlensError("contrast= was given for some texts and not others. Pass one contrast for all "
                                      "texts, or one per text.")
             if model.task.name != "causal_lm":
-                index = resolve_target(model, foil)
+                index = resolve_target(model, foil, role="contrast")
                 if index == int(target[b, 0]):
                     raise FaithlensError(f"The contrast {model.labels[index]!r} is the target itself, so F = 0. "
                                          "Pass another class as the contrast, or another target.")
@@ -323,6 +326,10 @@ class Explainer:
             ids = model.tokenizer(foil, add_special_tokens=False)["input_ids"]
             own = [int(t) for t in target[b].tolist() if t >= 0]
             tokens = model.tokenizer.convert_ids_to_tokens
+            if ids == own:
+                raise FaithlensError(f"The contrast continuation {foil!r} is the target itself (tokens {tokens(ids)}), "
+                                     "so F = 0. Pass a foil that differs from the target in its last token, e.g. "
+                                     "target ' Paris' and contrast ' London'.")
             if len(ids) != len(own) or ids[:-1] != own[:-1] or ids[-1] == own[-1]:
                 raise FaithlensError(
                     f"The contrast continuation must differ from the target in its last token only (the target's earlier "
