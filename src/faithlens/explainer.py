@@ -9,6 +9,7 @@ encodes is `task_inputs`; turning a method's output into `Explanation` records i
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 
 import torch
@@ -23,7 +24,7 @@ from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .comparison import Comparison
 from .device import synchronize
 from .encoding import Encoding, Text, as_items, check_texts, encode
-from .errors import FaithlensError
+from .errors import FaithlensError, FaithlensWarning
 from .explanation import Explanation
 from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
@@ -134,6 +135,13 @@ class Explainer:
         may differ from the target in its last token only (the target's earlier tokens are part of the input).
         The result's ``target["contrast"]`` names the foil.
 
+        A setting that does nothing for ``method`` (``steps`` with occlusion, ``mode`` with IG, ``n_samples`` with SIG,
+        ``noise`` away from SmoothGrad, a ``baseline`` with Gradient×Input, Saliency or SmoothGrad and
+        ``faithfulness=False``) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
+        over methods with common settings runs): it is a `FaithlensWarning` (shown once per call site by Python)
+        and a line "Ignored: ..." in ``Explanation.warnings``. ``score="max_logit"`` with a ``target`` or
+        ``contrast`` is refused on every surface (the largest logit has no target).
+
         ``faithfulness`` (default off in the API, on in the CLI, the web app and ``compare``): also
         measure each explanation's comprehensiveness, sufficiency and log-odds at evaluate's top-k
         (20 %) against ``n_random`` seeded random orderings of its words (`faithlens.trust`), in
@@ -158,8 +166,12 @@ class Explainer:
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
                                               memory_budget=memory_budget, max_new_tokens=max_new_tokens,
-                                              warn_above=warn_above), strict=False)
-        ignored = unused_note([method], given)
+                                              warn_above=warn_above, score=score, target=target), strict=False)
+        given_base = None if baseline is None or baseline == resolve_baseline(self.model).kind else baseline  # the default: not given
+        ignored = unused_note([method], dict(given, baseline=given_base, baseline_token=baseline_token,
+                                             faithfulness=faithfulness))
+        if ignored:  # the API runs on (a loop over methods with common settings), never silently
+            warnings.warn(f"Ignored: {ignored}", FaithlensWarning, stacklevel=2)
         check_random(n_random)
         if not faithfulness and n_random != DEFAULT_RANDOM:  # the CLI refuses --random with --no-faithfulness alike
             raise FaithlensError(f"n_random={n_random} sets how many random word orderings the faithfulness check "

@@ -86,8 +86,8 @@ def resolve_target(model: ClassifierModel, target: Target, *, role: str = "targe
         return by_name if by_name is not None else resolve_target(model, index, role=role)
     if by_name is not None:
         return by_name
-    raise FaithlensError(f"Unknown {role} {target!r} ({role}=, CLI --{role}). Valid choices: {', '.join(labels)} or an "
-                         f"index 0..{len(labels) - 1}.")
+    raise FaithlensError(f"Unknown {role} {target!r}. Valid choices: {', '.join(labels)} or an index "
+                         f"0..{len(labels) - 1} ({role}= in Python, --{role} on the command line).")
 
 
 def _int_reading(text: str) -> int | None:
