@@ -167,7 +167,8 @@ class Explainer:
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
                                               memory_budget=memory_budget, max_new_tokens=max_new_tokens,
                                               warn_above=warn_above, score=score, target=target), strict=False)
-        given_base = None if baseline is None or baseline == resolve_baseline(self.model).kind else baseline  # the default: not given
+        given_base = baseline if baseline is not None and not faithfulness and not get_method(method).baseline \
+            and baseline != _default_baseline(self.model) else None  # the model's own default counts as not given
         ignored = unused_note([method], dict(given, baseline=given_base, baseline_token=baseline_token,
                                              faithfulness=faithfulness))
         if ignored:  # the API runs on (a loop over methods with common settings), never silently
@@ -388,6 +389,14 @@ def announce_cost(method: str, opts: Options, batch: Batch) -> None:
         print(f"faithlens: {method} on {B} text(s) of up to {L} tokens needs about {passes:,} model passes ({what}); "
               "a progress bar with the time left follows. Fewer steps, --unit word or sig --mode closed cost less.",
               file=sys.stderr, flush=True)
+
+
+def _default_baseline(model: ClassifierModel) -> str | None:
+    """The kind of the model's own baseline (``mask``; causal LMs pad, eos or unk), None when it has none."""
+    try:
+        return resolve_baseline(model).kind
+    except FaithlensError:
+        return None
 
 
 def _length(item: Text) -> int:
