@@ -154,3 +154,13 @@ def test_a_one_output_sigmoid_head_is_explained():
     probs = Explainer(m).predict([TEXT, "dull"])
     assert probs.shape == (2, 1) and 0 < float(probs[0, 0]) < 1 and float(probs[0, 0]) != float(probs[1, 0])
     assert torch.isfinite(torch.tensor(Explainer(m).explain(TEXT, "occlusion").token_scores)).all()
+
+
+def test_evaluate_passes_its_metrics_baseline_to_every_method_without_a_warning(saved_tiny, tmp_path, capsys):
+    """evaluate's log-odds reads --baseline; its gradient methods' explain calls are not told it does nothing."""
+    data = tmp_path / "data.tsv"
+    data.write_text("sentence\tlabel\nthe film was good and fun\t1\na dull plot\t0\n")
+    assert main(["evaluate", "--model", str(saved_tiny), "--data", str(data), "--methods", "grad_x_input", "--baseline",
+                 "pad", "--quiet", "--no-curves", "--no-random", "--out", str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    assert "Ignored" not in err and "does nothing" not in err
