@@ -166,8 +166,9 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
 def check_score_target(score: object, target: object) -> None:
     """score='max_logit' explains the largest logit, whichever class has it: a target (or one per text) would do
     nothing, so it is refused, as a contrast is (`Task.contrast`). Raises FaithlensError."""
-    targets = target if isinstance(target, (list, tuple)) and score == "max_logit" else [target]
-    if score == "max_logit" and any(t is not None for t in targets):
+    if score != "max_logit":
+        return
+    if any(t is not None for t in (target if isinstance(target, (list, tuple)) else [target])):
         raise FaithlensError(f"score='max_logit' (CLI --score max_logit) explains the largest logit, whichever class "
                              f"has it, so it has no target: target={target!r} (CLI --target) would do nothing. Drop "
                              "the target, or use score='logit' (the target's logit), 'prob' or 'log_prob'.")
