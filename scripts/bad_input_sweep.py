@@ -1065,6 +1065,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += fifth_breaker_cases_k(tx, qa_x, swapped_dir)
     out += fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first)
     out += seventh_breaker_cases_d(write, tiny_dir, tx)
+    out += seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json, first)
     return out
 
 
@@ -2116,6 +2117,111 @@ def fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first) -> 
         "model= must be a model folder or hub id (a str or pathlib.Path)")
     add(k, "J5: Explainer('/etc/passwd')", lambda: faithlens.Explainer("/etc/passwd"), "error",
         "model='/etc/passwd' is a file")
+    return out
+
+
+def seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json, first) -> list[Case]:
+    """What a seventh independent breaker found (issue 22, C1-C9), each in the kind it belongs to: a target with
+    score='max_logit', settings the Python API ignored unseen, a baseline for methods that read none, a one-output
+    (regression) head, label names that differ in case or are numbers written otherwise ('1.0'), an out-of-range
+    index reading, and a contrast named as a target or equal to the target."""
+    import warnings
+
+    import transformers as tf
+
+    from faithlens.app import Limits, create_app
+    from faithlens.errors import FaithlensWarning
+    from tiny import bert_tokenizer
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    explain = lambda *a: cli("explain", "good film", "--model", *a)  # noqa: E731
+
+    # C1: score='max_logit' has no target (kind 2)
+    k = "2 options"
+    for model, target in ((tiny_dir, "negative"), (ml_dir, "neutral")):
+        add(k, f"C1: --score max_logit --target {target} ({Path(model).name})", lambda m=model, t=target: explain(
+            m, "--method", "occlusion", "--no-faithfulness", "--score", "max_logit", "--target", t), "error",
+            "score='max_logit' (CLI --score max_logit) explains the largest logit, whichever class has it, so it has "
+            "no target")
+    add(k, "C1: API score='max_logit', target=0", lambda: tx.explain("good", "occlusion", score="max_logit", target=0),
+        "error", "so it has no target")
+    client = create_app(tx, limits=Limits()).test_client()
+    add(k, "C1: web app score=max_logit&target=negative", lambda: (lambda r: {"status": r.status_code, "error": (
+        r.get_json(silent=True) or {}).get("error")})(client.get("/api/explain", query_string={
+            "text": "good", "method": "occlusion", "score": "max_logit", "target": "negative"},
+            headers={"Host": "127.0.0.1:8765"})), "error", "has no target")
+
+    # C2: a setting the method does not read is a shown warning in the API (kind 13)
+    k = "13 api types"
+
+    def warned(method, **settings):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            e = tx.explain("good film", method, **settings)
+        return e, [str(w.message) for w in caught if issubclass(w.category, FaithlensWarning)]
+
+    for method, settings, note in [
+        ("occlusion", {"steps": 5}, "steps=5 does nothing for occlusion"),
+        ("ig", {"unit": "token"}, "unit='token' does nothing for ig"),
+        ("grad_x_input", {"noise": 0.1}, "noise=0.1 does nothing for grad_x_input"),
+        ("sig", {"mode": "closed", "steps": 5}, "steps=5 does nothing for sig with mode='closed'"),
+        ("occlusion", {"mode": "reverse"}, "mode='reverse' does nothing for occlusion"),
+        ("sig", {"n_samples": 5}, "n_samples=5 does nothing for sig"),
+        ("occlusion", {"rule": "leja"}, "rule='leja' does nothing for occlusion"),
+        ("grad_x_input", {"baseline": "zero"}, "baseline='zero' (CLI --baseline zero) does nothing for grad_x_input"),
+    ]:
+        add(k, f"C2: API explain({method!r}, {', '.join(f'{a}={v!r}' for a, v in settings.items())})",
+            lambda m=method, s=settings: warned(m, **s), "ok", f"a FaithlensWarning and an 'Ignored' line: {note}",
+            lambda r, n=note: any(n in w for w in r[1]) and any(n in w for w in r[0].warnings))
+
+    # C3: a baseline for methods that read none, without the faithfulness check (kind 2)
+    k = "2 options"
+    for method, option in (("grad_x_input", ("--baseline", "zero")), ("saliency", ("--baseline", "pad")),
+                           ("smoothgrad", ("--baseline-token", "the"))):
+        add(k, f"C3: {method} {' '.join(option)} --no-faithfulness", lambda m=method, o=option: explain(
+            tiny_dir, "--method", m, *o, "--no-faithfulness"), "error",
+            f"does nothing for {method} without the faithfulness check")
+    add(k, "C3: grad_x_input --baseline pad with the faithfulness check (its log-odds reads it)", lambda: explain(
+        tiny_dir, "--method", "grad_x_input", "--baseline", "pad", "--json"), "ok", "baseline pad recorded",
+        lambda r: ok_json(1)(r) and first(r)["settings"]["baseline"] == "pad")
+    add(k, "C3: API compare(['saliency'], baseline='pad', faithfulness=False)", lambda: tx.compare(
+        "good", methods=["saliency"], baseline="pad", faithfulness=False), "error", "does nothing for saliency")
+
+    # C4: a one-output regression head (kind 17: what a model folder holds)
+    k = "17 paths"
+    tok = bert_tokenizer()
+    reg = work / "m-regression"
+    tf.BertForSequenceClassification(tf.BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1,
+                                                   num_attention_heads=2, intermediate_size=37,
+                                                   max_position_embeddings=64, num_labels=1)).save_pretrained(reg)
+    tok.save_pretrained(reg)
+    add(k, "C4: explain with a num_labels=1 regression head", lambda: explain(str(reg)), "error",
+        "has a regression head (one output (num_labels=1))")
+    add(k, "C4: API Explainer(regression head)", lambda: faithlens.Explainer(str(reg)), "error", "regression head")
+
+    # C5, C8, C9: label names (kind 14)
+    k = "14 digit labels"
+    dup, floats = folder("m-dupcase", "bert", ["Pos", "pos"]), folder("m-floats", "bert", ["1.0", "0.0"])
+    minus, onetwo = folder("m-minus", "bert", ["-1", "1"]), folder("m-onetwo", "bert", ["1", "2"])
+    add(k, "C5: labels ('Pos', 'pos'): --target POS", lambda: explain(dup, "--method", "occlusion", "--target", "POS"),
+        "error", "classes 0 and 1 are named 'Pos' and 'pos', the same ignoring case")
+    add(k, "C8: labels ('1.0', '0.0'): --target 1", lambda: explain(floats, "--method", "occlusion", "--target", "1"),
+        "error", "it is the label name '1.0' (read as the number 1) (class 0) and the class index 1 (label '0.0')")
+    add(k, "C8: labels ('1.0', '0.0'): --target label:1.0", lambda: explain(
+        floats, "--method", "occlusion", "--no-faithfulness", "--json", "--target", "label:1.0"), "ok", "class 0",
+        lambda r: ok_json(1)(r) and first(r)["target"]["index"] == 0)
+    for model, target, index in ((minus, "-1", 0), (onetwo, "2", 1)):
+        add(k, f"C9: labels {('-1', '1') if model == minus else ('1', '2')}: --target {target} (index out of range)",
+            lambda m=model, t=target: explain(m, "--method", "occlusion", "--no-faithfulness", "--json", "--target", t),
+            "ok", f"the label {target!r} (class {index})", lambda r, i=index: ok_json(1)(r) and first(r)["target"]["index"] == i)
+
+    # C6, C7: contrasts (kinds 2 and 9)
+    add("2 options", "C6: --contrast neutral", lambda: explain(tiny_dir, "--method", "occlusion", "--contrast", "neutral"),
+        "error", "Unknown contrast 'neutral'")
+    add("9 causal LM", "C7: --target-text ' fun' --contrast-text ' fun'", lambda: cli(
+        "explain", "the film was", "--model", lm_dir, "--method", "occlusion", "--target-text", " fun",
+        "--contrast-text", " fun"), "error", "The contrast continuation ' fun' is the target itself")
     return out
 
 

@@ -86,10 +86,20 @@ def test_causal_lm_multi_token_contrast_shares_all_but_the_last_token():
         lm.explain("the", "occlusion", target=" film was", contrast=" plot is")
 
 
+@pytest.mark.parametrize("target", [" fun", " film was"])
+def test_causal_lm_contrast_equal_to_the_target_is_called_so(target):
+    """C7 (seventh breakers): a foil equal to the target (F = 0) was refused as "must differ in its last token only
+    ... share all but the last token", which it does; the message now says they are identical."""
+    lm = Explainer(tiny("gpt2_lm"))
+    with pytest.raises(FaithlensError, match=f"The contrast continuation '{target}' is the target itself") as info:
+        lm.explain("the", "occlusion", target=target, contrast=target)
+    assert "last token only" not in str(info.value)
+
+
 def test_bad_contrasts_are_refused_clearly(ex):
     with pytest.raises(FaithlensError, match="target itself"):
         ex.explain(TEXT, "occlusion", target="positive", contrast="positive")
-    with pytest.raises(FaithlensError, match="Unknown target"):
+    with pytest.raises(FaithlensError, match="Unknown contrast 'happy'"):  # C6: not "Unknown target"
         ex.explain(TEXT, "occlusion", contrast="happy")
     with pytest.raises(FaithlensError, match="max_logit"):
         ex.explain(TEXT, "occlusion", contrast="negative", score="max_logit")

@@ -150,7 +150,10 @@ def test_a_label_name_two_classes_carry_is_refused_with_both_ids(labels, target,
     with pytest.raises(FaithlensError) as info:
         dup.explain("good", "occlusion", target=target)
     message = str(info.value)
-    assert f"classes {classes[0]} and {classes[1]} are both named" in message and f"index:{classes[0]}" in message
+    spellings = [labels[i] for i in classes]  # C5 (seventh breakers): both spellings named, not the first twice
+    named = f"are both named {spellings[0]!r}" if spellings[0] == spellings[1] else \
+        f"are named {spellings[0]!r} and {spellings[1]!r}, the same ignoring case"
+    assert f"classes {classes[0]} and {classes[1]} {named}" in message and f"index:{classes[0]}" in message
     assert dup.explain("good", "occlusion", target="neg").target["index"] == labels.index("neg")
     assert dup.explain("good", "occlusion", target=classes[1]).target["index"] == classes[1]
 
@@ -167,3 +170,51 @@ def test_duplicate_label_names_are_refused_on_the_cli_and_the_web_app(tmp_path, 
     answer = client.get("/api/explain", query_string={"text": "good", "method": "occlusion", "target": "pos"},
                         headers={"Host": "127.0.0.1:8765"})
     assert answer.status_code == 400 and "both named 'pos'" in answer.get_json()["error"]
+
+
+# --- seventh breakers (issue 22) ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("labels, target, index", [(["-1", "1"], "-1", 0), (["1", "2"], "2", 1), (["1", "2"], " 2", 1)])
+def test_a_number_whose_index_reading_is_out_of_range_is_the_label(labels, target, index):
+    """C9: "-1" on labels ('-1', '1') and "2" on ('1', '2') have one valid reading, the label name (no class has
+    index -1 or 2), so they are accepted, not refused as ambiguous with an out-of-range index."""
+    explainer = Explainer(model_with(labels))
+    assert explainer.explain("good", "occlusion", target=target).target["index"] == index
+    with pytest.raises(FaithlensError, match="out of range"):  # an int is an index only
+        explainer.explain("good", "occlusion", target=int(target))
+
+
+def test_a_number_whose_index_reading_is_out_of_range_is_the_label_on_the_cli(tmp_path, capsys):
+    m = model_with(["-1", "1"])
+    m.model.save_pretrained(tmp_path)
+    m.tokenizer.save_pretrained(tmp_path)
+    assert main(["explain", "good", "--model", str(tmp_path), "--method", "occlusion", "--json", "--no-faithfulness",
+                 "--target", "-1"]) == 0
+    assert json.loads(capsys.readouterr().out)["target"] == {"label": "-1", "index": 0}
+
+
+@pytest.mark.parametrize("labels, target, by_name", [(["1.0", "0.0"], "1", 0), (["+1", "-1", "0"], "1", 0),
+                                                     (["1.0", "0.0"], "0", 1)])
+def test_a_label_that_is_the_same_number_written_otherwise_is_compared_by_value(labels, target, by_name):
+    """C8: labels ('1.0', '0.0'): "1" names class 0 by value ('1.0') and indexes class 1 ('0.0'): refused with both
+    readings named (was: silently class 1)."""
+    message = refusal(Explainer(model_with(labels)), target)
+    assert f"the label name {labels[by_name]!r} (read as the number {target}) (class {by_name})" in message
+    assert f"the class index {target} (label {labels[int(target)]!r})" in message
+    assert f"label:{labels[by_name]}" in message
+
+
+def test_a_float_label_agreeing_with_its_index_is_accepted():
+    same = Explainer(model_with(["0.0", "1.0"]))
+    assert same.explain("good", "occlusion", target="1").target["index"] == 1
+    assert same.explain("good", "occlusion", target="label:1.0").target["index"] == 1
+
+
+def test_a_contrast_that_names_no_class_says_contrast(capsys):
+    """C6: an unknown contrast was called an "Unknown target"."""
+    named = Explainer(model_with(["negative", "positive"]))
+    with pytest.raises(FaithlensError, match=r"Unknown contrast 'neutral'\. .*\(contrast= in Python, --contrast on the command line\)"):
+        named.explain("good", "occlusion", target="positive", contrast="neutral")
+    with pytest.raises(FaithlensError, match=r"Contrast index 5 is out of range"):
+        named.explain("good", "occlusion", contrast=5)

@@ -7,6 +7,7 @@ import torch
 
 from faithlens import Explainer, Explanation, FaithlensError
 from faithlens.cli import main
+from faithlens.errors import FaithlensWarning
 from tiny import tiny
 
 TEXT = "the film was goodish and fun"
@@ -172,7 +173,8 @@ def test_cli_threads_option(saved_model, capsys):
 def test_a_setting_the_method_does_not_read_is_a_warning_in_the_api_and_an_error_in_the_cli(ex):
     from faithlens.options import check_settings
 
-    e = ex.explain(TEXT, "ig", steps=4, mode="forward")
+    with pytest.warns(FaithlensWarning, match="Ignored: mode='forward'"):  # shown, not only in e.warnings
+        e = ex.explain(TEXT, "ig", steps=4, mode="forward")
     assert any("Ignored: mode='forward' does nothing for ig; it is read by sig." == w for w in e.warnings)
     assert not ex.explain(TEXT, "ig", steps=4).warnings
     with pytest.raises(FaithlensError, match="mode='forward' does nothing for ig, occlusion.*Drop it"):

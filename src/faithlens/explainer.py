@@ -8,7 +8,9 @@ encodes is `task_inputs`; turning a method's output into `Explanation` records i
 
 from __future__ import annotations
 
+import sys
 import time
+import warnings
 from collections.abc import Sequence
 
 import torch
@@ -23,7 +25,7 @@ from .batching import DEFAULT_MEMORY_BUDGET, Batch
 from .comparison import Comparison
 from .device import synchronize
 from .encoding import Encoding, Text, as_items, check_texts, encode
-from .errors import FaithlensError
+from .errors import FaithlensError, FaithlensWarning
 from .explanation import Explanation
 from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
@@ -134,6 +136,13 @@ class Explainer:
         may differ from the target in its last token only (the target's earlier tokens are part of the input).
         The result's ``target["contrast"]`` names the foil.
 
+        A setting that does nothing for ``method`` (``steps`` with occlusion, ``mode`` with IG, ``n_samples`` with SIG,
+        ``noise`` away from SmoothGrad, a ``baseline`` with Gradient×Input, Saliency or SmoothGrad and
+        ``faithfulness=False``) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
+        over methods with common settings runs): it is a `FaithlensWarning` (shown once per call site by Python)
+        and a line "Ignored: ..." in ``Explanation.warnings``. ``score="max_logit"`` with a ``target`` or
+        ``contrast`` is refused on every surface (the largest logit has no target).
+
         ``faithfulness`` (default off in the API, on in the CLI, the web app and ``compare``): also
         measure each explanation's comprehensiveness, sufficiency and log-odds at evaluate's top-k
         (20 %) against ``n_random`` seeded random orderings of its words (`faithlens.trust`), in
@@ -158,8 +167,15 @@ class Explainer:
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
                                               memory_budget=memory_budget, max_new_tokens=max_new_tokens,
-                                              warn_above=warn_above), strict=False)
-        ignored = unused_note([method], given)
+                                              warn_above=warn_above, score=score, target=target), strict=False)
+        given_base = baseline if baseline is not None and not faithfulness and not get_method(method).baseline \
+            and baseline != _default_baseline(self.model) else None  # the model's own default counts as not given
+        ignored = unused_note([method], dict(given, baseline=given_base, baseline_token=baseline_token,
+                                             faithfulness=faithfulness))
+        if ignored and not sys._getframe(1).f_globals.get("__name__", "").startswith("faithlens."):
+            # the API runs on (a loop over methods with common settings), never silently; faithlens's own runners
+            # check their options themselves (evaluate passes its metrics' baseline to every method)
+            warnings.warn(f"Ignored: {ignored}", FaithlensWarning, stacklevel=2)
         check_random(n_random)
         if not faithfulness and n_random != DEFAULT_RANDOM:  # the CLI refuses --random with --no-faithfulness alike
             raise FaithlensError(f"n_random={n_random} sets how many random word orderings the faithfulness check "
@@ -189,6 +205,9 @@ class Explainer:
         targets = _per_text(target, len(items))
         _check_targets(self.model, targets, max_new_tokens)  # before any model pass
         foils = _per_text(contrast, len(items))
+        for foil in foils if task.name in ("classification", "multi_label") else ():  # before any model pass
+            if foil is not None:
+                resolve_target(self.model, foil, role="contrast")
         opts = Options(steps=steps, rule=rule, unit=unit, mode=mode, n_samples=n_samples, noise=noise, seed=seed,
                        return_attributions=return_attributions, tolerance=tolerance)
         base = resolve_baseline(self.model, baseline, token=baseline_token)
@@ -312,7 +331,7 @@ class Explainer:
                 raise FaithlensError("contrast= was given for some texts and not others. Pass one contrast for all "
                                      "texts, or one per text.")
             if model.task.name != "causal_lm":
-                index = resolve_target(model, foil)
+                index = resolve_target(model, foil, role="contrast")
                 if index == int(target[b, 0]):
                     raise FaithlensError(f"The contrast {model.labels[index]!r} is the target itself, so F = 0. "
                                          "Pass another class as the contrast, or another target.")
@@ -323,6 +342,10 @@ class Explainer:
             ids = model.tokenizer(foil, add_special_tokens=False)["input_ids"]
             own = [int(t) for t in target[b].tolist() if t >= 0]
             tokens = model.tokenizer.convert_ids_to_tokens
+            if ids == own:
+                raise FaithlensError(f"The contrast continuation {foil!r} is the target itself (tokens {tokens(ids)}), "
+                                     "so F = 0. Pass a foil that differs from the target in its last token, e.g. "
+                                     "target ' Paris' and contrast ' London'.")
             if len(ids) != len(own) or ids[:-1] != own[:-1] or ids[-1] == own[-1]:
                 raise FaithlensError(
                     f"The contrast continuation must differ from the target in its last token only (the target's earlier "
@@ -361,14 +384,20 @@ LARGE = 20_000  # model passes: above this, say up front what the work is
 
 def announce_cost(method: str, opts: Options, batch: Batch) -> None:
     """Print the expected number of passes of a large explanation before it starts (stderr)."""
-    import sys
-
     passes, what = estimated_passes(method, opts, batch.enc)
     if passes >= LARGE:
         B, L = batch.enc.input_ids.shape
         print(f"faithlens: {method} on {B} text(s) of up to {L} tokens needs about {passes:,} model passes ({what}); "
               "a progress bar with the time left follows. Fewer steps, --unit word or sig --mode closed cost less.",
               file=sys.stderr, flush=True)
+
+
+def _default_baseline(model: ClassifierModel) -> str | None:
+    """The kind of the model's own baseline (``mask``; causal LMs pad, eos or unk), None when it has none."""
+    try:
+        return resolve_baseline(model).kind
+    except FaithlensError:
+        return None
 
 
 def _length(item: Text) -> int:

@@ -240,16 +240,27 @@ def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: 
 
         task = task_named(task)
     if task.name in ("classification", "multi_label"):
-        _check_head(model, name)
+        _check_head(model, name, task)
     return ClassifierModel(model=model, tokenizer=tokenizer, name=name, is_causal=causal, had_pad_token=had_pad,
                            info=info or {}, task=task)
 
 
-def _check_head(model: torch.nn.Module, name: str) -> None:
+def _check_head(model: torch.nn.Module, name: str, task: Task) -> None:
     """A classifier's config must name as many classes as its head outputs (the last linear layer): else every
-    label name would be read against the wrong probability."""
+    label name would be read against the wrong probability. A regression head (``problem_type="regression"``, or
+    one output under softmax) is refused: softmax over one logit is always 1, so its probabilities, its ``prob``
+    score and the faithfulness metrics' p(ŷ) (SPEC §6) would be constants."""
     head = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     n = int(getattr(model.config, "num_labels", 0) or 0)
+    regression = getattr(model.config, "problem_type", None) == "regression"
+    if regression or (task.name == "classification" and (n == 1 or (head and head[-1].out_features == 1))):
+        why = "problem_type='regression'" if regression else "one output (num_labels=1)"
+        raise FaithlensError(f"{name!r} has a regression head ({why}); faithlens explains classifiers of two or more "
+                             "classes (softmax), multi-label classifiers (sigmoid), extractive QA models and causal "
+                             "LMs. Softmax over one output is always 1, so its probabilities, the 'prob' score and the "
+                             "faithfulness metrics would be constants. Use a classifier saved with num_labels ≥ 2; for "
+                             "a yes/no head with one sigmoid output set problem_type='multi_label_classification' in "
+                             "its config.json.")
     if head and n and head[-1].out_features != n:
         raise FaithlensError(f"{name!r}: its config names {n} classes (id2label/num_labels) but its classifier head "
                              f"outputs {head[-1].out_features}. Make config.id2label, label2id and num_labels match "

@@ -3,8 +3,9 @@
 `check_settings(methods, settings)` runs before any model is loaded or any work is done. It checks
 types and ranges (with the cost a value would have), and (``strict``, the CLI and the web app) that
 every setting given applies to at least one of the chosen methods. `Explainer.explain` checks the
-same ranges; a setting its one method does not read (``mode`` with IG) becomes a warning in the
-result (`unused_note`), so a loop over methods with common settings still runs, never silently.
+same ranges; a setting its one method does not read (``mode`` with IG; a ``baseline`` with Gradient×Input and
+``faithfulness=False``) becomes a warning (`unused_note`): a `FaithlensWarning` and a line of the result's
+``warnings``, so a loop over methods with common settings still runs, never silently.
 """
 
 from __future__ import annotations
@@ -160,20 +161,53 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
                              f"a finite number ≥ 0, e.g. 0.01 for 1 % (a large one, e.g. 1e9, never warns). Got {warn!r}.")
     if s.get("tolerance") is not None:
         check_tolerance_value(s["tolerance"])
+    check_score_target(s.get("score"), s.get("target"))
     if strict and (note := unused_note(methods, s, typed=typed)):
         raise FaithlensError(note + " Drop it, or choose one of those methods.")
     return s
+
+
+def check_score_target(score: object, target: object) -> None:
+    """score='max_logit' explains the largest logit, whichever class has it: a target (or one per text) would do
+    nothing, so it is refused, as a contrast is (`Task.contrast`). Raises FaithlensError."""
+    if score != "max_logit":
+        return
+    if any(t is not None for t in (target if isinstance(target, (list, tuple)) else [target])):
+        raise FaithlensError(f"score='max_logit' (CLI --score max_logit) explains the largest logit, whichever class "
+                             f"has it, so it has no target: target={target!r} (CLI --target) would do nothing. Drop "
+                             "the target, or use score='logit' (the target's logit), 'prob' or 'log_prob'.")
+
+
+def _baseline_readers(methods: Sequence[str]) -> list[str]:
+    from .methods import METHODS
+
+    return [m for m in methods if m in METHODS and METHODS[m].baseline]
 
 
 def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed: Collection[str] = ()) -> str | None:
     """What the given method-specific settings do for none of `methods` (None when all are read).
 
     A setting counts as given when it differs from its default, or when it is in ``typed`` (the CLI
-    names the options the user typed, so ``--unit word`` with IG is refused although word is the default)."""
+    names the options the user typed, so ``--unit word`` with IG is refused although word is the default).
+    A ``baseline`` or ``baseline_token`` (given when not None) is read by every method but Gradient×Input,
+    Saliency, SmoothGrad and random (SPEC §4), and by the faithfulness check (log-odds, SPEC §6): with
+    ``faithfulness=False`` stated in `settings` and none of `methods` reading it, it does nothing."""
     closed = settings.get("mode") == "closed"  # SIG's closed form has no quadrature: no steps, rule or tolerance
     reads = set().union(*({"unit", "mode"} if m == "sig" and closed else METHOD_SETTINGS.get(m, SPECIFIC)
                           for m in methods))
     unused = [k for k in SPECIFIC if (settings.get(k, DEFAULTS[k]) != DEFAULTS[k] or k in typed) and k not in reads]
+    base = [k for k in ("baseline", "baseline_token") if settings.get(k) is not None]
+    if base and settings.get("faithfulness", True) is False and not _baseline_readers(methods):
+        from .methods import METHODS
+
+        blind = ", ".join(m for m in METHODS if not METHODS[m].baseline)
+        cli = f" (CLI --baseline {settings['baseline']})" if base[0] == "baseline" else ""  # baseline_token: cli_words
+        note = (f"{base[0]}={settings[base[0]]!r}{cli} does nothing for {', '.join(methods)} without the faithfulness "
+                f"check (faithfulness=False, CLI --no-faithfulness): "
+                f"{'it reads' if len(methods) == 1 else 'they read'} no baseline (SPEC §4); it is read by every "
+                f"method but {blind}, and by the faithfulness check.")
+        return note if not unused else note + " " + unused_note(methods, {**settings, "baseline": None,
+                                                                           "baseline_token": None}, typed=typed)
     if not unused:
         return None
     what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
@@ -190,7 +224,9 @@ def applicable(method: str, settings: Mapping[str, object]) -> dict:
     reads = {"unit", "mode"} if closed else METHOD_SETTINGS.get(method, SPECIFIC)
     if settings.get("steps") == "auto" and method not in ("sig", "ig"):  # error-controlled steps: sig and ig only
         reads = reads - {"steps"}
-    return {k: v for k, v in settings.items() if k not in SPECIFIC or k in reads}
+    unread = set() if settings.get("faithfulness", True) is not False or _baseline_readers([method]) else \
+        {"baseline", "baseline_token"}  # no baseline read by the method nor by a faithfulness check
+    return {k: v for k, v in settings.items() if (k not in SPECIFIC or k in reads) and k not in unread}
 
 
 def estimated_passes(method: str, opts, enc) -> tuple[int, str]:

@@ -7,6 +7,7 @@ can be read two ways on the model at hand (a label named ``"1"`` that is class 0
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -17,24 +18,30 @@ if TYPE_CHECKING:
     from .task_inputs import Target
 
 
-def resolve_target(model: ClassifierModel, target: Target) -> int:
+def resolve_target(model: ClassifierModel, target: Target, *, role: str = "target") -> int:
     """The class index a classifier's target names. One rule on every surface (API, CLI, web app):
 
     - an ``int`` is a class index (``-1`` and others outside 0..C-1 are errors);
     - ``"index:N"`` is the index N and ``"label:NAME"`` the label NAME (prefixes in any case); when a
       label is literally named so (``"index:1"``) and that is another class, it is refused with both named;
-    - any other ``str`` is a label name (exact, else ignoring case), or, when it is a whole number, the
-      class index it reads as. A number that is both a label name and the index of *another* label
-      (labels ``("1", "0")``: ``"1"`` names class 0 and indexes class 1) is refused with both readings
-      named; where both readings agree (labels ``("0", "1")``) it is accepted.
+    - any other ``str`` is a label name (exact, else ignoring case, else, for a number, the one label that
+      reads as the same number: ``"01"``, ``"１"`` or ``"1"`` for a label ``"1.0"`` or ``"+1"``), or, when it
+      is a whole number, the class index it reads as. A number that is both a label name and the index of
+      *another* label (labels ``("1", "0")``: ``"1"`` names class 0 and indexes class 1) is refused with both
+      readings named; where both readings agree (labels ``("0", "1")``), or where the index reading is out
+      of range (labels ``("-1", "1")``: ``"-1"``; ``("1", "2")``: ``"2"``), the label name is the one reading.
+
+    ``role`` names what the value is in messages: ``"target"`` (``target=``, CLI ``--target``) or ``"contrast"``
+    (``contrast=``, CLI ``--contrast``). Raises FaithlensError.
     """
     labels = model.labels
+    what = role.capitalize()
     if isinstance(target, bool) or not isinstance(target, (int, str)):
-        raise FaithlensError(f"The target of a classifier must be a class index or label name ({', '.join(labels)}). "
+        raise FaithlensError(f"The {role} of a classifier must be a class index or label name ({', '.join(labels)}). "
                              f"Got {type(target).__name__} {target!r}.")
     if isinstance(target, int):
         if not 0 <= target < len(labels):
-            raise FaithlensError(f"Target index {target} is out of range: {model.name!r} has {len(labels)} classes "
+            raise FaithlensError(f"{what} index {target} is out of range: {model.name!r} has {len(labels)} classes "
                                  f"(0..{len(labels) - 1}: {', '.join(labels)}).")
         return target
     prefix, colon, rest = target.partition(":")
@@ -45,8 +52,8 @@ def resolve_target(model: ClassifierModel, target: Target) -> int:
             if _int_reading(rest) is None:
                 if literal is not None:
                     return literal
-                raise FaithlensError(f"Target {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
-            by_prefix = resolve_target(model, int(rest))
+                raise FaithlensError(f"{what} {target!r}: 'index:' takes a class index 0..{len(labels) - 1}. Got {rest!r}.")
+            by_prefix = resolve_target(model, int(rest), role=role)
             other = f"the plain number {int(rest)}" if label_index(labels, rest.strip()) is None else \
                 f"the int {int(rest)} in Python"
         else:
@@ -54,11 +61,11 @@ def resolve_target(model: ClassifierModel, target: Target) -> int:
             if by_prefix is None:
                 if literal is not None:
                     return literal
-                raise FaithlensError(f"Unknown label {rest!r} in target {target!r}. Valid choices: {', '.join(labels)}.")
+                raise FaithlensError(f"Unknown label {rest!r} in {role} {target!r}. Valid choices: {', '.join(labels)}.")
             other = f"the name {rest.strip()!r} alone"
         if literal is not None and literal != by_prefix:
             name = labels[literal]  # the model's spelling ("index:1" when "Index:1" was given)
-            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}: it is the label name {name!r} "
+            raise FaithlensError(f"{what} {target!r} is ambiguous on {model.name!r}: it is the label name {name!r} "
                                  f"(class {literal}) and, read by its '{kind}:' prefix, class {by_prefix} "
                                  f"({labels[by_prefix]!r}). Write label:{name} for the label named so, or "
                                  f"{other} for class {by_prefix}.")
@@ -68,19 +75,19 @@ def resolve_target(model: ClassifierModel, target: Target) -> int:
     if index is not None:
         if by_name is None:  # "01" or a full-width "１" names the label "1" by its value
             by_name = _label_by_value(labels, index)
-        if by_name is not None and by_name != index:
-            reading = f"the class index {index} (label {labels[index]!r})" if 0 <= index < len(labels) else \
-                f"the class index {index} (out of range)"
+        if by_name is not None and by_name != index and 0 <= index < len(labels):  # the index of *another* label
             name = labels[by_name]
             same = name.strip().lower() == target.strip().lower()  # " 1" names the label "1" itself, not by value
             said = f"the label name {name!r}" if same else f"the label name {name!r} (read as the number {index})"
-            raise FaithlensError(f"Target {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
-                                 f"it is {said} (class {by_name}) and {reading}. Write "
-                                 f"label:{name} for the label, or index:{index} (an int in Python) for the index.")
-        return by_name if by_name is not None else resolve_target(model, index)
+            raise FaithlensError(f"{what} {target!r} is ambiguous on {model.name!r}, whose label names are numbers too: "
+                                 f"it is {said} (class {by_name}) and the class index {index} (label "
+                                 f"{labels[index]!r}). Write label:{name} for the label, or index:{index} (an int in "
+                                 f"Python) for the index.")
+        return by_name if by_name is not None else resolve_target(model, index, role=role)
     if by_name is not None:
         return by_name
-    raise FaithlensError(f"Unknown target {target!r}. Valid choices: {', '.join(labels)} or an index 0..{len(labels) - 1}.")
+    raise FaithlensError(f"Unknown {role} {target!r}. Valid choices: {', '.join(labels)} or an index "
+                         f"0..{len(labels) - 1} ({role}= in Python, --{role} on the command line).")
 
 
 def _int_reading(text: str) -> int | None:
@@ -89,9 +96,23 @@ def _int_reading(text: str) -> int | None:
     return int(digits) if digits.removeprefix("-").isdecimal() else None
 
 
+# A label name written as a decimal number: "1.0", "+1", "-2.50", "1e0" (ASCII; full-width digits: `_int_reading`).
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _number_reading(text: str) -> float | None:
+    """The number a label name reads as ("1", "01", "１", "1.0", "+1", "1e0"), else None."""
+    whole = _int_reading(text)
+    if whole is not None:
+        return whole
+    digits = text.strip()
+    return float(digits) if _NUMBER.fullmatch(digits) else None
+
+
 def _label_by_value(labels: Sequence[str], value: int) -> int | None:
-    """The one class whose label name reads as the int `value` ("1" for 1), else None."""
-    matches = [i for i, label in enumerate(labels) if _int_reading(label) == value]
+    """The one class whose label name reads as the same number as the int `value` ("1", "1.0" or "+1" for 1),
+    else None."""
+    matches = [i for i, label in enumerate(labels) if _number_reading(label) == value]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -103,7 +124,10 @@ def label_index(labels: Sequence[str], name: str) -> int | None:
     wanted = name.strip().lower()
     matches = exact or [i for i, label in enumerate(lowered) if label == wanted]
     if len(matches) > 1:
-        raise FaithlensError(f"Label {name!r} is ambiguous: classes {' and '.join(map(str, matches))} are both named "
-                             f"{labels[matches[0]]!r} in the model's config (id2label). Name the class by its index, "
-                             f"e.g. index:{matches[0]} (an int in Python), or fix id2label.")
+        spellings = [labels[i] for i in matches]
+        named = f"are both named {spellings[0]!r}" if len(set(spellings)) == 1 else \
+            f"are named {' and '.join(map(repr, spellings))}, the same ignoring case and spaces,"
+        raise FaithlensError(f"Label {name!r} is ambiguous: classes {' and '.join(map(str, matches))} {named} in the "
+                             f"model's config (id2label). Name the class by its index, e.g. index:{matches[0]} (an int "
+                             f"in Python), or fix id2label.")
     return matches[0] if matches else None

@@ -20,10 +20,11 @@ METHODS: dict[str, Method] = {
                reads=frozenset({"steps", "rule", "unit", "mode", "tolerance"})),
         Method("ig", ig, "Integrated Gradients: all words move together from the baseline", default_steps=50,
                completeness=True, reads=frozenset({"steps", "rule", "tolerance"})),
-        Method("grad_x_input", grad_x_input, "Gradient × Input at the input"),
-        Method("saliency", saliency, "L2 norm of the gradient per token (unsigned)", signed=False),
+        Method("grad_x_input", grad_x_input, "Gradient × Input at the input", baseline=False),
+        Method("saliency", saliency, "L2 norm of the gradient per token (unsigned)", signed=False,
+               baseline=False),
         Method("smoothgrad", smoothgrad, "Gradient averaged over noisy copies, times the input", default_samples=10, random=True,
-               reads=frozenset({"n_samples", "noise", "seed"})),
+               reads=frozenset({"n_samples", "noise", "seed"}), baseline=False),
         Method("deeplift", deeplift, "DeepLift rescale rule against the baseline (Captum)", completeness=True),
         Method("gradient_shap", gradient_shap, "GradientShap with baselines {baseline, input} (Captum)", default_samples=5, random=True,
                completeness=True, reads=frozenset({"n_samples", "seed"})),
@@ -39,7 +40,7 @@ METHODS: dict[str, Method] = {
         Method("partition", partition, "Owen values over a binary tree of contiguous word groups (exact, no sampling)",
                completeness=True),
         Method("random", random_words, "A seeded random ordering of the words: the baseline faithfulness must beat",
-               signed=False, reads=frozenset({"seed"})),
+               signed=False, reads=frozenset({"seed"}), baseline=False),
     ]
 }
 

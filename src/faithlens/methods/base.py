@@ -57,6 +57,7 @@ class Method:
     # The method-specific settings it reads (of steps, rule, unit, mode, tolerance, n_samples, noise, seed): the one
     # table `options.METHOD_SETTINGS`, the settings an evaluate spec may carry, and `evaluate.PER_UNIT` derive from it.
     reads: frozenset[str] = frozenset()
+    baseline: bool = True  # reads the baseline w̄ (False: Gradient×Input, Saliency, SmoothGrad, random; SPEC §4)
 
 
 def mask_scores(batch: Batch, scores: Tensor) -> Tensor:
