@@ -304,3 +304,17 @@ def test_task_detection():
 
     with pytest.raises(FaithlensError, match="not defined for this extractive question answering model"):
         Explainer(tiny("bert_qa")).explain(QA, "occlusion", score="max_logit")
+
+
+def test_a_qa_span_of_numpy_or_torch_integers_reads_as_ints():
+    """target=(np.int64(31), np.int64(50)) was refused as "not a span" while a classifier takes np.int64 targets."""
+    import numpy as np
+
+    from faithlens.errors import FaithlensError
+    from faithlens.task_inputs import answer_chars
+
+    context = "The acting is superb and the plot is thin."
+    assert answer_chars(context, (np.int64(4), np.int64(10))) == (4, 10) == answer_chars(context, (4, 10))
+    assert answer_chars(context, [torch.tensor(4), torch.tensor(10)]) == (4, 10)
+    with pytest.raises(FaithlensError, match="A QA target is an answer text or a"):
+        answer_chars(context, (np.float64(4.0), 10))
