@@ -1064,6 +1064,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += fifth_breaker_cases_l(tx, tiny_dir, ok_json, first)
     out += fifth_breaker_cases_k(tx, qa_x, swapped_dir)
     out += fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first)
+    out += seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa)
     return out
 
 
@@ -2068,6 +2069,32 @@ def fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first) -> 
         "model= must be a model folder or hub id (a str or pathlib.Path)")
     add(k, "J5: Explainer('/etc/passwd')", lambda: faithlens.Explainer("/etc/passwd"), "error",
         "model='/etc/passwd' is a file")
+    return out
+
+
+def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case]:
+    """What a seventh independent breaker found (issue 22, A1-A7), each in the kind it belongs to: evaluate's --steps
+    that no chosen method reads, --max-chars that removes every text, records of k = 0 examples, audit's
+    --token-class, training label names and classes, SQuAD question ids and keys."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    data = write("a-data.tsv", "sentence\tlabel\na good film here\t1\na dull slow film\t0\ngreat fun\t1\n")
+    evaluate = lambda *more: cli("evaluate", "--model", tiny_dir, "--data", data, "--quiet", "--no-curves", *more)  # noqa: E731
+
+    # A1: a shared evaluate setting that no chosen method reads (kind 2)
+    k = "2 options"
+    for methods, words in [(("occlusion",), "--steps 5 does nothing for occlusion"),
+                           (("ig:steps=4",), "ig:steps=4 gives its own steps"),
+                           (("sig:mode=closed",), "sig:mode=closed has no quadrature")]:
+        add(k, f"A1: evaluate --methods {' '.join(methods)} --steps 5", lambda m=methods: evaluate(
+            "--methods", *m, "--steps", "5", "--no-random"), "error", words)
+    add(k, "A1: evaluate --methods occlusion ig --steps 5 (read by ig)", lambda: evaluate(
+        "--methods", "occlusion", "ig", "--steps", "5", "--no-random"), "ok", "runs", lambda r: r.code == 0)
+
+    # A2: a filter that removes every text names itself (kind 4)
+    k = "4 data"
+    add(k, "A2: evaluate --max-chars 5", lambda: evaluate("--max-chars", "5"), "error",
+        "--max-chars 5 (max_chars=5) keeps texts shorter than 5 characters and removed all 3 texts")
     return out
 
 

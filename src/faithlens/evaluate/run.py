@@ -32,7 +32,7 @@ from .folder import (SETTINGS_FILE, EvalSettings, digest, RecordsTail, check_exa
                      records_path, saved_run)
 from .output import write_outputs
 from .paired import RANDOM
-from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, parse_methods
+from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, check_shared_steps, parse_methods
 from .summary import EvalResult, summarise_run
 
 
@@ -85,6 +85,7 @@ def evaluate(
     if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)
+    check_shared_steps(specs, steps)
     extra = parse_metrics(metrics)
     if model.task.name == "classification":  # named gold labels follow the model's own label names
         dataset = by_model_labels(dataset, model.labels)
