@@ -2095,6 +2095,19 @@ def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case
     k = "4 data"
     add(k, "A2: evaluate --max-chars 5", lambda: evaluate("--max-chars", "5"), "error",
         "--max-chars 5 (max_chars=5) keeps texts shorter than 5 characters and removed all 3 texts")
+
+    # A3: a text too short for top-k has no LO/Comp/Suff in its records (kind 5)
+    k = "5 runs"
+    run_dir = work / "a3-run"
+
+    def k_zero_records(r):
+        records = [json.loads(x) for x in (run_dir / "records.jsonl").read_text().splitlines()]
+        short = [x for x in records if x["k"] == 0]
+        return r.code == 0 and short and all(x[m] is None for x in short
+                                             for m in ("log_odds", "comprehensiveness", "sufficiency"))
+
+    add(k, "A3: evaluate --out, records of a k = 0 example ('great fun')", lambda: evaluate(
+        "--methods", "occlusion", "--no-random", "--out", str(run_dir)), "ok", "LO/Comp/Suff null at k = 0", k_zero_records)
     return out
 
 

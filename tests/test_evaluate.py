@@ -302,3 +302,22 @@ def test_max_chars_that_removes_every_text_names_itself_and_the_shortest():
     assert "--max-chars 4 (max_chars=4) keeps texts shorter than 4 characters and removed all 3 texts of d.tsv " \
            "(the shortest has 4 characters). Raise it above 4" in str(info.value)
     assert select(data, max_chars=5).texts == ("dull",)
+
+
+def test_a_k_zero_example_records_null_metrics_and_old_zero_records_read_alike(tmp_path):
+    """Seventh breaker A3: records of a text too short for top-k said LO = Comp = Suff = 0.0 (the table said –)."""
+    data = Dataset(("great fun", "a good film with a fine story and great acting"), (1, 1), source="short")
+    result = evaluate(tiny("bert"), data, methods=["occlusion"], out=tmp_path / "run", progress=False, shuffle=False)
+    path = tmp_path / "run" / "records.jsonl"
+    raw = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["k"] for r in raw] == [0, 2]
+    assert [raw[0]["log_odds"], raw[0]["comprehensiveness"], raw[0]["sufficiency"]] == [None] * 3
+    assert all(isinstance(raw[1][m], float) for m in ("log_odds", "comprehensiveness", "sufficiency"))
+    row = result.rows[0]
+    assert row["k_zero"] == 1 and row["log_odds"]["n"] == 1 and row["log_odds"]["mean"] == raw[1]["log_odds"]
+    # a folder written before (0.0 at k = 0) reads as null, resumes, and gives the same table
+    raw[0].update(log_odds=0.0, comprehensiveness=0.0, sufficiency=0.0)
+    path.write_text(json.dumps(raw[0]) + "\n")
+    assert read_records(path)[0]["comprehensiveness"] is None
+    resumed = evaluate(tiny("bert"), data, methods=["occlusion"], out=tmp_path / "run", progress=False, shuffle=False)
+    assert resumed.rows[0]["comprehensiveness"] == row["comprehensiveness"] and resumed.rows[0]["k_zero"] == 1

@@ -417,9 +417,9 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
                 "truncated": bool(e.truncated),
                 "predicted": _target_json(metrics.predicted[pos]),
                 "p_predicted": float(metrics.p_original[pos]),
-                "log_odds": float(metrics.log_odds[pos]),
-                "comprehensiveness": float(metrics.comprehensiveness[pos]),
-                "sufficiency": float(metrics.sufficiency[pos]),
+                # k = 0 (too few tokens for the top-k fraction): nothing is removed, so no LO/Comp/Suff (null)
+                **{m: None if int(metrics.k[pos]) == 0 else float(getattr(metrics, m)[pos])
+                   for m in ("log_odds", "comprehensiveness", "sufficiency")},
                 "k": int(metrics.k[pos]),
                 "delta": float(delta),
                 "sig_delta": None if e.deltas is None else float(sum(abs(d) for d in e.deltas) / max(1, len(e.deltas))),
