@@ -2108,6 +2108,15 @@ def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case
 
     add(k, "A3: evaluate --out, records of a k = 0 example ('great fun')", lambda: evaluate(
         "--methods", "occlusion", "--no-random", "--out", str(run_dir)), "ok", "LO/Comp/Suff null at k = 0", k_zero_records)
+
+    # A4: audit --token-class with a space, or words that never occur (kind 2)
+    k = "2 options"
+    audit = lambda words: cli("audit", "--model", tiny_dir, "--data", data, "--limit", "3", "--steps", "2",  # noqa: E731
+                              "--token-class", words, "--json", str(work / "a4.json"))
+    add(k, "A4: audit --token-class 'movie film'", lambda: audit("movie film"), "error",
+        "'movie film' holds a space, and the class matches whole tokens")
+    add(k, "A4: audit --token-class zzzqqq", lambda: audit("zzzqqq"), "error",
+        "matches no token of the 3 texts, so its concentration cannot be tested. 'zzzqqq' is not a whole token")
     return out
 
 

@@ -61,7 +61,7 @@ def _words(value: str) -> list[str]:
 
 
 def run(args) -> int:
-    from ..audit.report import CLASSES, audit
+    from ..audit.report import CLASSES, audit, check_word_class
     from ..data import load_dataset, select
     from ..files import check_output_file, write_atomic
     from ..model import load_model
@@ -82,7 +82,7 @@ def run(args) -> int:
     for option, suffix in (("markdown", ".md"), ("html", ".html"), ("json", ".json")):  # checked before any work
         if getattr(args, option):
             setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}", suffix=suffix))
-    classes = list(CLASSES) + ([frozenset(_words(args.token_class))] if args.token_class else [])
+    classes = list(CLASSES) + ([check_word_class(_words(args.token_class))] if args.token_class else [])
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split)
     if args.holdout is not None:
