@@ -2117,6 +2117,19 @@ def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case
         "'movie film' holds a space, and the class matches whole tokens")
     add(k, "A4: audit --token-class zzzqqq", lambda: audit("zzzqqq"), "error",
         "matches no token of the 3 texts, so its concentration cannot be tested. 'zzzqqq' is not a whole token")
+
+    # A5, A6: training labels that are numbers but no index, and a class no example has (kind 14)
+    k = "14 digit labels"
+    train = lambda path, *more: cli("train", "--train", path, "--base", tiny_dir, "--out", str(work / "a5-out"), *more)  # noqa: E731
+    for cells in (("-1", "1"), ("0.0", "1.0")):
+        path = write(f"a5-{cells[0]}.tsv", f"sentence\tlabel\nbad\t{cells[0]}\ngood film\t{cells[1]}\nfun\t{cells[1]}\n")
+        add(k, f"A5: train, labels {'/'.join(cells)}, --labels {' '.join(cells)}", lambda p=path, c=cells: train(
+            p, "--labels", *c), "error", f"gives class 0 the name '{cells[0]}', a number that is not a class index")
+        add(k, f"A5: train, labels {'/'.join(cells)}", lambda p=path: train(p), "error",
+            f"has label '{cells[0]}', a number that is not a class index")
+    gap = write("a6-gap.tsv", "sentence\tlabel\ngood film\t2\nbad\t0\nfun\t2\nawful\t0\n")
+    add(k, "A6: train, labels 0 and 2 (no class 1)", lambda: train(gap), "error",
+        "class 1 has no example in any file, so the model would get 3 classes")
     return out
 
 
