@@ -2130,6 +2130,22 @@ def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case
     gap = write("a6-gap.tsv", "sentence\tlabel\ngood film\t2\nbad\t0\nfun\t2\nawful\t0\n")
     add(k, "A6: train, labels 0 and 2 (no class 1)", lambda: train(gap), "error",
         "class 1 has no example in any file, so the model would get 3 classes")
+
+    # A7: SQuAD question ids given twice, and a question without its "question" key (kind 10)
+    k = "10 squad"
+    qa = lambda qid, **more: {"id": qid, "question": "Who wrote the book?", "answers": [  # noqa: E731
+        {"text": "Ann", "answer_start": 0}], **more}
+    ctx = "Ann wrote the book in Paris in 1901."
+    twice = squad("a7-dup", raw=json.dumps({"data": [{"title": "B", "paragraphs": [{"context": ctx, "qas": [
+        qa("q0"), qa("q0")]}]}]}))
+    add(k, "A7: train --task qa, two questions with id 'q0'", lambda: train_qa(twice), "error",
+        "the question id 'q0' is given twice (article 'B', paragraph 0, question 0 and article 'B', paragraph 0, question 1)")
+    add(k, "A7: evaluate --data, two questions with id 'q0'", lambda: faithlens_data().load_dataset(twice), "error",
+        "the question id 'q0' is given twice")
+    no_question = {"id": "1", "answers": [{"text": "Ann", "answer_start": 0}]}
+    add(k, "A7: train --task qa, a question without \"question\"", lambda: train_qa(squad("a7-noq", raw=json.dumps(
+        {"data": [{"title": "a", "paragraphs": [{"context": ctx, "qas": [no_question]}]}]}))), "error",
+        "question '1' has no \"question\" key (or it is null). Give each question its text")
     return out
 
 
