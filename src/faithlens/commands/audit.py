@@ -31,7 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
     p.add_argument("--token-class", default=None, metavar="WORDS",
                    help="also test concentration on these words: comma-separated (e.g. 'movie,film') or a file with one "
-                        "word a line (whole tokens, case-insensitive)")
+                        "word a line (whole tokens, case-insensitive: a word with a space, or a class no text has, is "
+                        "refused before any work)")
     p.add_argument("--sanity", action="store_true",
                    help="also run the cascading model-parameter randomisation test (Adebayo et al. 2018): re-initialise "
                         "the head, then each layer top down (seeded, on a copy), and report per method and level the "
