@@ -19,8 +19,10 @@ another way such as '01' or a full-width '１', a pair's empty second text, from
 and schema types that contradict the rest, an empty out_dir / out from Python) and a fifth (J1-J5: from_json numbers
 past the float range, --truncate on a causal LM, a SQuAD file given to train without --task qa, SQuAD nesting and answer
 texts, Explainer() given a non-name; K1-K4: a web request without "model", a QA span target and pair strings in the web
-app, target messages that misquote the label; L1: normalised word scores of words of several tokens), filed under the
-kinds they belong to; each case with the outcome it must have.
+app, target messages that misquote the label; L1: normalised word scores of words of several tokens) and a seventh
+(A1-A7: evaluate's --steps that no chosen method reads, a --max-chars that removes every text, records of k = 0
+examples, audit's --token-class, training labels that are numbers or leave a class empty, SQuAD ids and keys), filed
+under the kinds they belong to; each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
