@@ -19,8 +19,10 @@ another way such as '01' or a full-width '１', a pair's empty second text, from
 and schema types that contradict the rest, an empty out_dir / out from Python) and a fifth (J1-J5: from_json numbers
 past the float range, --truncate on a causal LM, a SQuAD file given to train without --task qa, SQuAD nesting and answer
 texts, Explainer() given a non-name; K1-K4: a web request without "model", a QA span target and pair strings in the web
-app, target messages that misquote the label; L1: normalised word scores of words of several tokens), filed under the
-kinds they belong to; each case with the outcome it must have.
+app, target messages that misquote the label; L1: normalised word scores of words of several tokens) and a seventh
+(A1-A7: evaluate's --steps that no chosen method reads, a --max-chars that removes every text, records of k = 0
+examples, audit's --token-class, training labels that are numbers or leave a class empty, SQuAD ids and keys), filed
+under the kinds they belong to; each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -1066,6 +1068,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first)
     out += seventh_breaker_cases_d(write, tiny_dir, tx)
     out += seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json, first)
+    out += seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa)
     return out
 
 
@@ -2222,6 +2225,80 @@ def seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json,
     add("9 causal LM", "C7: --target-text ' fun' --contrast-text ' fun'", lambda: cli(
         "explain", "the film was", "--model", lm_dir, "--method", "occlusion", "--target-text", " fun",
         "--contrast-text", " fun"), "error", "The contrast continuation ' fun' is the target itself")
+def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case]:
+    """What a seventh independent breaker found (issue 22, A1-A7), each in the kind it belongs to: evaluate's --steps
+    that no chosen method reads, --max-chars that removes every text, records of k = 0 examples, audit's
+    --token-class, training label names and classes, SQuAD question ids and keys."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    data = write("a-data.tsv", "sentence\tlabel\na good film here\t1\na dull slow film\t0\ngreat fun\t1\n")
+    evaluate = lambda *more: cli("evaluate", "--model", tiny_dir, "--data", data, "--quiet", "--no-curves", *more)  # noqa: E731
+
+    # A1: a shared evaluate setting that no chosen method reads (kind 2)
+    k = "2 options"
+    for methods, words in [(("occlusion",), "--steps 5 does nothing for occlusion"),
+                           (("ig:steps=4",), "ig:steps=4 gives its own steps"),
+                           (("sig:mode=closed",), "sig:mode=closed has no quadrature")]:
+        add(k, f"A1: evaluate --methods {' '.join(methods)} --steps 5", lambda m=methods: evaluate(
+            "--methods", *m, "--steps", "5", "--no-random"), "error", words)
+    add(k, "A1: evaluate --methods occlusion ig --steps 5 (read by ig)", lambda: evaluate(
+        "--methods", "occlusion", "ig", "--steps", "5", "--no-random"), "ok", "runs", lambda r: r.code == 0)
+
+    # A2: a filter that removes every text names itself (kind 4)
+    k = "4 data"
+    add(k, "A2: evaluate --max-chars 5", lambda: evaluate("--max-chars", "5"), "error",
+        "--max-chars 5 (max_chars=5) keeps texts shorter than 5 characters and removed all 3 texts")
+
+    # A3: a text too short for top-k has no LO/Comp/Suff in its records (kind 5)
+    k = "5 runs"
+    run_dir = work / "a3-run"
+
+    def k_zero_records(r):
+        records = [json.loads(x) for x in (run_dir / "records.jsonl").read_text().splitlines()]
+        short = [x for x in records if x["k"] == 0]
+        return r.code == 0 and short and all(x[m] is None for x in short
+                                             for m in ("log_odds", "comprehensiveness", "sufficiency"))
+
+    add(k, "A3: evaluate --out, records of a k = 0 example ('great fun')", lambda: evaluate(
+        "--methods", "occlusion", "--no-random", "--out", str(run_dir)), "ok", "LO/Comp/Suff null at k = 0", k_zero_records)
+
+    # A4: audit --token-class with a space, or words that never occur (kind 2)
+    k = "2 options"
+    audit = lambda words: cli("audit", "--model", tiny_dir, "--data", data, "--limit", "3", "--steps", "2",  # noqa: E731
+                              "--token-class", words, "--json", str(work / "a4.json"))
+    add(k, "A4: audit --token-class 'movie film'", lambda: audit("movie film"), "error",
+        "'movie film' holds a space, and the class matches whole tokens")
+    add(k, "A4: audit --token-class zzzqqq", lambda: audit("zzzqqq"), "error",
+        "matches no token of the 3 texts, so its concentration cannot be tested. 'zzzqqq' is not a whole token")
+
+    # A5, A6: training labels that are numbers but no index, and a class no example has (kind 14)
+    k = "14 digit labels"
+    train = lambda path, *more: cli("train", "--train", path, "--base", tiny_dir, "--out", str(work / "a5-out"), *more)  # noqa: E731
+    for cells in (("-1", "1"), ("0.0", "1.0")):
+        path = write(f"a5-{cells[0]}.tsv", f"sentence\tlabel\nbad\t{cells[0]}\ngood film\t{cells[1]}\nfun\t{cells[1]}\n")
+        add(k, f"A5: train, labels {'/'.join(cells)}, --labels {' '.join(cells)}", lambda p=path, c=cells: train(
+            p, "--labels", *c), "error", f"gives class 0 the name '{cells[0]}', a number that is not a class index")
+        add(k, f"A5: train, labels {'/'.join(cells)}", lambda p=path: train(p), "error",
+            f"has label '{cells[0]}', a number that is not a class index")
+    gap = write("a6-gap.tsv", "sentence\tlabel\ngood film\t2\nbad\t0\nfun\t2\nawful\t0\n")
+    add(k, "A6: train, labels 0 and 2 (no class 1)", lambda: train(gap), "error",
+        "class 1 has no example in any file, so the model would get 3 classes")
+
+    # A7: SQuAD question ids given twice, and a question without its "question" key (kind 10)
+    k = "10 squad"
+    qa = lambda qid, **more: {"id": qid, "question": "Who wrote the book?", "answers": [  # noqa: E731
+        {"text": "Ann", "answer_start": 0}], **more}
+    ctx = "Ann wrote the book in Paris in 1901."
+    twice = squad("a7-dup", raw=json.dumps({"data": [{"title": "B", "paragraphs": [{"context": ctx, "qas": [
+        qa("q0"), qa("q0")]}]}]}))
+    add(k, "A7: train --task qa, two questions with id 'q0'", lambda: train_qa(twice), "error",
+        "the question id 'q0' is given twice (article 'B', paragraph 0, question 0 and article 'B', paragraph 0, question 1)")
+    add(k, "A7: evaluate --data, two questions with id 'q0'", lambda: faithlens_data().load_dataset(twice), "error",
+        "the question id 'q0' is given twice")
+    no_question = {"id": "1", "answers": [{"text": "Ann", "answer_start": 0}]}
+    add(k, "A7: train --task qa, a question without \"question\"", lambda: train_qa(squad("a7-noq", raw=json.dumps(
+        {"data": [{"title": "a", "paragraphs": [{"context": ctx, "qas": [no_question]}]}]}))), "error",
+        "question '1' has no \"question\" key (or it is null). Give each question its text")
     return out
 
 

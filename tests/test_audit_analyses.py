@@ -214,3 +214,25 @@ def test_html_escapes_tokens():
     page = report.to_html()
     assert "<b>" not in page and "&lt;b&gt;" in page
     assert page.count('class="w"') == 2  # one coloured span per word, on the views' shared colour scale
+
+
+def test_a_token_class_with_spaces_or_that_never_occurs_is_refused_before_explaining(monkeypatch, tmp_path, capsys):
+    """Seventh breaker A4: --token-class "movie film" became one word that never matches a token, and a word
+    absent from the texts gave null statistics with no note; both ran with exit 0."""
+    import faithlens.audit.report as report
+    from faithlens.cli import main
+    from faithlens.errors import FaithlensError
+
+    monkeypatch.setattr(report, "explain_runs", lambda *a, **k: pytest.fail("explaining started"))
+    with pytest.raises(FaithlensError) as info:
+        audit(tiny("bert"), CORPUS[:3], classes=[frozenset({"movie film"})], progress=False)
+    assert "'movie film' holds a space" in str(info.value) and "--token-class movie,film" in str(info.value)
+    with pytest.raises(FaithlensError) as info:
+        audit(tiny("bert"), CORPUS[:1], classes=["stop_words", frozenset({"movie", "acting"})], progress=False)
+    assert "The token class (words: acting, movie) matches no token of the 1 texts" in str(info.value)
+    assert "not a whole token" not in str(info.value)  # both are words of the vocabulary, absent from the text
+    with pytest.raises(FaithlensError) as info:
+        audit(tiny("bert"), CORPUS[:3], classes=[frozenset({"zzzqqq"})], progress=False)
+    assert "'zzzqqq' is not a whole token of the model's vocabulary" in str(info.value)
+    assert main(["audit", "--model", str(tmp_path / "no-model"), "--token-class", "movie film"]) == 2  # before loading
+    assert "holds a space" in capsys.readouterr().err

@@ -269,3 +269,55 @@ def test_method_setting_values_are_quoted_whole_and_the_tolerance_range_is_open(
         parse_method(spec)
     assert words in str(info.value)
     assert parse_method("ig:steps=N").steps_per_token == 1 and parse_method("ig:steps=3n").steps_per_token == 3
+
+
+@pytest.mark.parametrize("methods, words", [
+    (["occlusion"], "steps=5 does nothing for occlusion. It sets the steps of sig, ig, dig, dig_maxcount"),
+    (["ig:steps=4", "random"], "ig:steps=4 gives its own steps"),
+    (["sig:mode=closed"], "sig:mode=closed has no quadrature (closed form)"),
+])
+def test_a_shared_steps_no_method_reads_is_refused_before_explaining(methods, words, monkeypatch):
+    """Seventh breaker A1: evaluate --steps 5 --methods occlusion ran with --steps ignored (explain refuses it)."""
+    import faithlens.evaluate.run as run
+
+    monkeypatch.setattr(run, "Explainer", lambda *_: pytest.fail("explaining started"))
+    with pytest.raises(FaithlensError) as info:
+        evaluate(tiny("bert"), DATA, methods=methods, steps=5, progress=False)
+    assert words in str(info.value)
+    assert [parse_method(m).takes_shared_steps for m in ("sig", "ig", "dig", "sig:tolerance=0.01", "occlusion")] \
+        == [True, True, True, True, False]
+
+
+def test_shared_steps_reach_the_methods_that_read_them():
+    spec = parse_method("ig")
+    assert spec.explain_kwargs(7, 3) == {"steps": 7} and parse_method("sig:mode=closed").explain_kwargs(7, 3) == {
+        "mode": "closed"} and parse_method("ig:steps=2N").explain_kwargs(7, 3) == {"steps": 6}
+
+
+def test_max_chars_that_removes_every_text_names_itself_and_the_shortest():
+    """Seventh breaker A2: "Raise --limit or relax the filters" when --max-chars 5 had removed every text."""
+    data = Dataset(("a good film", "dull", "a bad one here"), (1, 0, 0), source="d.tsv")
+    with pytest.raises(FaithlensError) as info:
+        select(data, max_chars=4)
+    assert "--max-chars 4 (max_chars=4) keeps texts shorter than 4 characters and removed all 3 texts of d.tsv " \
+           "(the shortest has 4 characters). Raise it above 4" in str(info.value)
+    assert select(data, max_chars=5).texts == ("dull",)
+
+
+def test_a_k_zero_example_records_null_metrics_and_old_zero_records_read_alike(tmp_path):
+    """Seventh breaker A3: records of a text too short for top-k said LO = Comp = Suff = 0.0 (the table said –)."""
+    data = Dataset(("great fun", "a good film with a fine story and great acting"), (1, 1), source="short")
+    result = evaluate(tiny("bert"), data, methods=["occlusion"], out=tmp_path / "run", progress=False, shuffle=False)
+    path = tmp_path / "run" / "records.jsonl"
+    raw = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["k"] for r in raw] == [0, 2]
+    assert [raw[0]["log_odds"], raw[0]["comprehensiveness"], raw[0]["sufficiency"]] == [None] * 3
+    assert all(isinstance(raw[1][m], float) for m in ("log_odds", "comprehensiveness", "sufficiency"))
+    row = result.rows[0]
+    assert row["k_zero"] == 1 and row["log_odds"]["n"] == 1 and row["log_odds"]["mean"] == raw[1]["log_odds"]
+    # a folder written before (0.0 at k = 0) reads as null, resumes, and gives the same table
+    raw[0].update(log_odds=0.0, comprehensiveness=0.0, sufficiency=0.0)
+    path.write_text(json.dumps(raw[0]) + "\n")
+    assert read_records(path)[0]["comprehensiveness"] is None
+    resumed = evaluate(tiny("bert"), data, methods=["occlusion"], out=tmp_path / "run", progress=False, shuffle=False)
+    assert resumed.rows[0]["comprehensiveness"] == row["comprehensiveness"] and resumed.rows[0]["k_zero"] == 1

@@ -167,3 +167,33 @@ def test_an_answer_with_surrounding_spaces_says_so_not_fix_answer_start(tmp_path
         read_squad(squad(tmp_path, answers=[{"text": " Ann ", "answer_start": 0}]))
     assert "' Ann ' has surrounding spaces; the context at answer_start 0 reads 'Ann'" in str(info.value)
     assert "Fix answer_start" not in str(info.value)
+
+
+def test_a_question_id_given_twice_is_refused_naming_both_places(tmp_path):
+    """Seventh breaker A7: ids all 'q0' were accepted; errors (and SQuAD's evaluation, keyed by id) name questions
+    by id. Training and evaluation data read the ids by one rule; a missing id is named by its number in the file."""
+    from faithlens.data import load_dataset
+
+    qa = lambda qid: {**({"id": qid} if qid is not None else {}), "question": "Who wrote it?",  # noqa: E731
+                      "answers": [{"text": "Ann", "answer_start": 0}]}
+    doc = lambda *ids: {"data": [{"title": "Books", "paragraphs": [{"context": CONTEXT, "qas": [qa(ids[0])]}]},  # noqa: E731
+                                 {"title": "More", "paragraphs": [{"context": CONTEXT, "qas": [qa(i) for i in ids[1:]]}]}]}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc("q0", "q1", "q0")))
+    for read in (read_squad, load_dataset):
+        with pytest.raises(FaithlensError) as info:
+            read(path)
+        assert ("the question id 'q0' is given twice (article 'Books', paragraph 0, question 0 and article 'More', "
+                "paragraph 0, question 1)") in str(info.value)
+    path.write_text(json.dumps(doc("q0", None, "q2")))
+    assert [e.id for e in read_squad(path)] == ["q0", "#1", "q2"]
+
+
+def test_a_question_without_its_question_key_says_what_to_give(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"data": [{"title": "a", "paragraphs": [{"context": CONTEXT, "qas": [
+        {"id": "1", "answers": [{"text": "Ann", "answer_start": 0}]}]}]}]}))
+    with pytest.raises(FaithlensError) as info:
+        read_squad(path)
+    assert "article 'a', question '1' has no \"question\" key (or it is null). Give each question its text" in str(info.value)
+    assert "NoneType" not in str(info.value)

@@ -321,3 +321,31 @@ def test_max_length_past_the_positions_is_refused_before_the_weights_are_read(sa
     code, err = run(capsys, "train", "--task", task, "--train", str(data), "--base", str(base), "--out",
                     str(tmp_path / "o"), "--max-length", str(positions), *(["--stride", "2"] if task == "qa" else []))
     assert code == 2 and "could not be loaded as a base encoder (SafetensorError" in err and "save or download" in err, err
+
+
+@pytest.mark.parametrize("labels, cells", [(["-1", "1"], ("-1", "1")), (["0.0", "1.0"], ("0.0", "1.0"))])
+def test_label_names_that_are_numbers_but_no_index_are_refused_saying_so(saved_tiny, tmp_path, capsys, no_training,
+                                                                         labels, cells):
+    """Seventh breaker A5: --labels -1 1 on data labelled -1/1 said "labels must be class indices or class names"
+    though names were given: a number is never read as a name, which --labels could not change."""
+    code, err = run(capsys, "train", "--train", "rotten_tomatoes", "--base", str(tmp_path / "no-base"),
+                    "--out", str(tmp_path / "o"), "--labels", *labels)
+    assert code == 2 and f"gives class 0 the name '{labels[0]}', a number that is not a class index" in err, err
+    data = tmp_path / "neg.tsv"
+    data.write_text(f"sentence\tlabel\nbad\t{cells[0]}\ngood film\t{cells[1]}\n", encoding="utf-8")
+    code, err = run(capsys, "train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"))
+    assert code == 2 and f"has label '{cells[0]}', a number that is not a class index" in err
+    assert "Rewrite the labels as class indices" in err
+
+
+def test_a_class_with_no_example_is_refused_unless_named(saved_tiny, tmp_path, capsys, no_training):
+    """Seventh breaker A6: labels {0, 2} made a 3-class model whose class 1 no example has, with no word."""
+    data = tmp_path / "gap.tsv"
+    data.write_text("sentence\tlabel\ngood film\t2\nbad\t0\nfun\t2\nawful\t0\n", encoding="utf-8")
+    code, err = run(capsys, "train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"))
+    assert code == 2 and "The data's labels are 0, 2 (as class indices): class 1 has no example in any file" in err, err
+    assert "Renumber the labels 0..1" in err and "pass --labels with 3 names" in err
+    with pytest.raises(AssertionError, match="fine_tune was called"):  # three names: the empty class is meant
+        main(["train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"),
+              "--labels", "neg", "mid", "pos"])
+    assert "warning: class 1 has no example in any file" in capsys.readouterr().err

@@ -98,6 +98,7 @@ for title, name in RUNS:
     for r in records:
         by_method.setdefault(r["method"], {})[r["index"]] = r
     common = set.intersection(*(set(v) for v in by_method.values())) if by_method else set()
+    common = {i for i in common if all(rows[i].get("k") != 0 for rows in by_method.values())}  # k = 0: no LO/Comp/Suff
     for method, rows in by_method.items():
         cells = [mean_sem([float(rows[i][metric]) for i in sorted(common)])
                  for metric in ("log_odds", "comprehensiveness", "sufficiency")]
@@ -126,7 +127,7 @@ for data in ("sst2", "rt", "imdb"):
     mask, pad = runs.get(f"{data}-mask", {}), runs.get(f"{data}-pad", {})
     for method in ("ig", "dig", "gradient_shap", "sig", "sig:mode=closed"):
         if method in mask and method in pad:
-            idx = sorted(set(mask[method]) & set(pad[method]))
+            idx = sorted(i for i in set(mask[method]) & set(pad[method]) if mask[method][i].get("k") != 0)
             out.append(f"| {data} | {method} | {len(idx)} | " + " | ".join(
                 paired(pad[method], mask[method], idx, m) for m in ("comprehensiveness", "sufficiency")) + " |")
 (HERE / "HEADLINE.md").write_text("\n".join(out) + "\n", encoding="utf-8")

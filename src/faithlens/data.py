@@ -410,8 +410,10 @@ def _index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | No
     values = [v.strip() if isinstance(v, str) else v for v in raw]
     for v, line in zip(values, lines):
         if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0) or _numeric(v):
-            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}; labels must be class indices "
-                                 "(0, 1, ...) or class names.")
+            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}, a number that is not a class index; "
+                                 "labels must be class indices (0, 1, ...) or class names that are words (a number is "
+                                 "never read as a name). Rewrite the labels as class indices (e.g. -1 → 0, 1 → 1) or as "
+                                 "words.")
     if all(isinstance(v, int) or v.isdigit() for v in values):
         return tuple(int(v) for v in values), (tuple(names) if names else None)
     if any(isinstance(v, int) or v.isdigit() for v in values):

@@ -45,12 +45,20 @@ def item_length(item: Item) -> int:
 def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = None, max_chars: int | None = None,
            shuffle: bool = False) -> Dataset:
     """Length filter (texts with fewer than ``max_chars`` characters), then a seeded shuffle (when
-    ``shuffle``), then the first ``limit`` examples. Empty texts are always dropped."""
+    ``shuffle``), then the first ``limit`` examples. Empty texts are always dropped.
+
+    Raises FaithlensError when ``max_chars`` removes every text (naming it and the shortest text's length)."""
     for name, value in (("limit", limit), ("max_chars", max_chars)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise FaithlensError(f"The {name!r} parameter must be a positive int. Got {value!r} instead.")
     index = [i for i, t in enumerate(dataset.texts) if item_length(t) and (max_chars is None or item_length(t) < max_chars)]
     n_filtered = len(index)
+    if not index and max_chars is not None and any(map(item_length, dataset.texts)):
+        shortest = min(item_length(t) for t in dataset.texts if item_length(t))
+        raise FaithlensError(f"--max-chars {max_chars} (max_chars={max_chars}) keeps texts shorter than {max_chars} "
+                             f"characters and removed all {sum(1 for t in dataset.texts if item_length(t))} texts of "
+                             f"{dataset.source} (the shortest has {shortest} characters). Raise it above {shortest}, "
+                             "or drop it.")
     if shuffle:
         random.Random(0 if seed is None else seed).shuffle(index)
     if limit is not None:

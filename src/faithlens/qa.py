@@ -70,8 +70,12 @@ def squad_questions(data: dict, path: Path):
     """(title, question id, context, question object) for each question of a SQuAD document whose "data" is a list,
     checking the nesting on the way: each article an object with a list of "paragraphs", each paragraph an object with
     a list of "qas", each question an object. A wrong nesting names the article (and paragraph) and what was expected.
-    Shared by `read_squad` (training) and `faithlens.data` (evaluation data)."""
+    Shared by `read_squad` (training) and `faithlens.data` (evaluation data).
+
+    A question without an "id" is named by its number in the file ('#3'). An id given to two questions is refused,
+    naming both places: errors, and the official SQuAD evaluation (predictions keyed by id), name questions by id."""
     n = 0
+    seen: dict[str, str] = {}  # id -> where it was first given
     for a, article in enumerate(data["data"]):
         if not isinstance(article, dict):
             raise FaithlensError(f"{str(path)!r}: article {a} is a {_json_type(article)} ({article!r:.40}); expected an "
@@ -95,7 +99,14 @@ def squad_questions(data: dict, path: Path):
                 if not isinstance(qa, dict):
                     raise FaithlensError(f"{where}, question {q} is a JSON {_json_type(qa)}; expected an object "
                                          '{"id": ..., "question": ..., "answers": [...]}.')
-                yield title, str(qa.get("id", n)), paragraph.get("context"), qa
+                qid = f"#{n}" if qa.get("id") is None else str(qa["id"])
+                here = f"article {title!r}, paragraph {p}, question {q}"
+                if qid in seen:
+                    raise FaithlensError(f"{str(path)!r}: the question id {qid!r} is given twice ({seen[qid]} and {here}); "
+                                         "SQuAD ids name one question each (errors and the SQuAD evaluation, which keys "
+                                         "predictions by id, would mix them up). Give each question its own \"id\".")
+                seen[qid] = here
+                yield title, qid, paragraph.get("context"), qa
                 n += 1
 
 
@@ -108,11 +119,18 @@ def _json_type(value: object) -> str:
 def check_question(title: str, qid: str, context: object, question: object, answers: object, path: Path) -> QAExample:
     """One SQuAD question checked and made a :class:`QAExample`; errors name the file, article and question id."""
     where = f"{str(path)!r}, article {title!r}, question {qid!r}"
+    if context is None:
+        raise FaithlensError(f"{where}: its paragraph has no \"context\" (missing or null). Every paragraph needs the "
+                             'text its questions are answered from: "context": "...".')
     if not isinstance(context, str) or not context.strip():
         raise FaithlensError(f"{where}: the context is {'empty' if isinstance(context, str) else type(context).__name__}. "
                              "Every paragraph needs the text its questions are answered from.")
+    if question is None:
+        raise FaithlensError(f"{where} has no \"question\" key (or it is null). Give each question its text, e.g. "
+                             '"question": "Who wrote the book?", next to "id" and "answers".')
     if not isinstance(question, str) or not question.strip():
-        raise FaithlensError(f"{where}: the question is {'empty' if isinstance(question, str) else type(question).__name__}.")
+        raise FaithlensError(f"{where}: the question is {'empty' if isinstance(question, str) else _json_type(question)}. "
+                             'Give each question its text, e.g. "question": "Who wrote the book?".')
     if not isinstance(answers, list) or not answers:
         raise FaithlensError(f"{where}: {'no answers' if answers in (None, []) else 'answers is not a list'}. Extractive "
                              'QA trains on the answer span: give "answers": [{"text": ..., "answer_start": ...}] '

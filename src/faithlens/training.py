@@ -316,7 +316,8 @@ def _check_unit_interval(name: str, value: object, *, example: str, allow_zero: 
 
 
 def check_label_names(names: object, *, option: str = "'label_names' parameter of fine_tune") -> None:
-    """A classifier's label names: at least two distinct str, and a name that is a number names its own index.
+    """A classifier's label names: at least two distinct str, and a name that is a number names its own index
+    (a number that is no index, '-1' or '1.0', names nothing: the data reader reads such labels as numbers).
 
     A name like '1' on class 0 (``--labels 1 0``) reads two ways wherever labels are digits — a data label 1 is
     class 1 by index and class 0 by name — so it is refused, as `explain` refuses ``--target 1`` on such a model."""
@@ -332,6 +333,14 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
         raise FaithlensError(f"The {option} names a class {reserved[0]!r}: 'index:' and 'label:' are reserved prefixes "
                              f"(--target index:N picks a class by index, label:NAME by name), so the name would read "
                              f"two ways. Name the class without the prefix, e.g. {reserved[0].split(':', 1)[1] or 'class'!r}.")
+    numbers = [(i, n) for i, n in enumerate(names) if _reads_as_number(n) and not n.strip().isdigit()]
+    if numbers:  # the data reader's rule: a label that is a number is a class index, never a class name
+        i, n = numbers[0]
+        raise FaithlensError(
+            f"The {option} gives class {i} the name {n!r}, a number that is not a class index: labels that are numbers "
+            f"are read as class indices (0, 1, ...), never as names, so data labelled {n!r} cannot be mapped by name. "
+            f"Rewrite the data's labels as class indices 0..{len(names) - 1} (e.g. {names[0]} → 0, {names[1]} → 1) and "
+            f"name the classes by words (e.g. {' '.join(['neg', 'pos'] if len(names) == 2 else [f'class{j}' for j in range(len(names))])}).")
     swapped = [(i, n) for i, n in enumerate(names) if n.strip().isdigit() and int(n) != i]
     if swapped:
         i, n = swapped[0]
@@ -340,6 +349,14 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
             f"data would read as class {int(n)} (the index) and as class {i} (the name). Name the classes by words "
             f"(e.g. {' '.join(['neg', 'pos'] if len(names) == 2 else [f'class{j}' for j in range(len(names))])}) "
             f"or by their own indices ({' '.join(map(str, range(len(names))))}).")
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:

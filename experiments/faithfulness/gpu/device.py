@@ -274,7 +274,8 @@ def merge(folder: Path, *, dry: bool = False) -> None:
         for r in (c for c in checks if c["job"] == job):
             ref = cpu[(r["index"], r["method"])]
             a, b = torch.tensor(r["token_scores"], dtype=torch.float64), torch.tensor(ref["token_scores"], dtype=torch.float64)
-            diff = [abs(r[k] - ref[k]) for k in ("log_odds", "comprehensiveness", "sufficiency")]
+            diff = [0.0 if r[k] is None and ref[k] is None else abs(r[k] - ref[k])  # null: k = 0 on both
+                    for k in ("log_odds", "comprehensiveness", "sufficiency")]
             diff.append(float((a - b).abs().max() / b.norm().clamp(min=1e-12)))
             acc = by_method.setdefault(r["method"], [0, [0.0] * 4])
             acc[0] += 1

@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from ..errors import FaithlensError
 from ..model import ClassifierModel
 from ..explanation import UNSIGNED_METHODS
 from ..stats import spearman
@@ -106,6 +107,60 @@ def _word_table(tokenizer, which) -> Tensor:
     return table
 
 
+def check_word_class(words, *, option: str = "classes") -> frozenset:
+    """A user's token class: a non-empty set of words, each a whole token's text (so no spaces), lower-cased.
+
+    Raises FaithlensError for a word with spaces ('movie film' can never be one token: pass 'movie,film'),
+    an empty word, or a value that is not a collection of str."""
+    if isinstance(words, str) or not all(isinstance(w, str) for w in words):
+        raise FaithlensError(f"A token class in {option} must be a set of words (str), e.g. frozenset({{'movie', 'film'}}) "
+                             f"(CLI: --token-class movie,film). Got {words!r}.")
+    spaced = sorted(w for w in words if len(w.split()) > 1)
+    if spaced:
+        raise FaithlensError(f"The token class word {spaced[0]!r} holds a space, and the class matches whole tokens, so it "
+                             f"can never match one. Pass several words separated by commas, e.g. "
+                             f"--token-class {','.join(spaced[0].split())} (classes=[frozenset({{{', '.join(map(repr, spaced[0].split()))}}})]).")
+    out = frozenset(w.strip().lower() for w in words)
+    if not out or "" in out:
+        raise FaithlensError(f"A token class in {option} holds no word or an empty word. Got {sorted(words)!r}. Pass "
+                             "comma-separated words, e.g. --token-class movie,film.")
+    return out
+
+
+def check_classes_occur(model: ClassifierModel, texts: Sequence, classes: Sequence) -> None:
+    """Every word class matches at least one token of ``texts`` (checked on the tokenizer, before any explaining):
+    a class that never occurs would give no test at all, shown as null statistics.
+
+    Raises FaithlensError naming the class, the words that are not whole tokens of the vocabulary and how to fix."""
+    tok = model.tokenizer
+    for c in classes:
+        if isinstance(c, str):
+            continue
+        table = _word_table(tok, tuple(sorted(c)))
+        found = False
+        for item in texts:
+            ids = tok(*item)["input_ids"] if isinstance(item, tuple) else tok(item)["input_ids"]
+            if bool(table[torch.tensor(ids, dtype=torch.long).clamp(0, len(table) - 1)].any()):
+                found = True
+                break
+        if found:
+            continue
+        unknown = sorted(w for w in c if w not in _vocab_words(tok))
+        how = (f" {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not a whole token of the model's "
+               "vocabulary (the class matches whole tokens, case-insensitive)." if unknown else "")
+        raise FaithlensError(f"The token class ({class_name(c)}) matches no token of the {len(texts)} texts, so its "
+                             f"concentration cannot be tested.{how} Pass words that occur in the texts as whole tokens, "
+                             "or raise --limit.")
+
+
+@functools.lru_cache(maxsize=4)
+def _vocab_words(tokenizer) -> frozenset:
+    from .targets import token_text
+
+    special = set(tokenizer.all_special_ids)
+    return frozenset(token_text(tokenizer, t).lower() for t, i in tokenizer.get_vocab().items() if i not in special)
+
+
 def class_name(token_class: str | frozenset) -> str:
     return token_class if isinstance(token_class, str) else "words: " + ", ".join(sorted(token_class))
 
@@ -176,6 +231,8 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
 
     check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
                                      "'Ann wrote it.')]), or load_dataset('squad.json').texts (CLI: --data FILE).")
+    classes = [c if isinstance(c, str) else check_word_class(c) for c in classes]
+    check_classes_occur(model, texts, classes)  # before any explaining
     runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps)
             for r in (*gradient_runs, *output_runs)]
     explained = explain_runs(model, texts, runs, score=score, progress=progress)

@@ -31,7 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
     p.add_argument("--token-class", default=None, metavar="WORDS",
                    help="also test concentration on these words: comma-separated (e.g. 'movie,film') or a file with one "
-                        "word a line (whole tokens, case-insensitive)")
+                        "word a line (whole tokens, case-insensitive: a word with a space, or a class no text has, is "
+                        "refused before any work)")
     p.add_argument("--sanity", action="store_true",
                    help="also run the cascading model-parameter randomisation test (Adebayo et al. 2018): re-initialise "
                         "the head, then each layer top down (seeded, on a copy), and report per method and level the "
@@ -61,7 +62,7 @@ def _words(value: str) -> list[str]:
 
 
 def run(args) -> int:
-    from ..audit.report import CLASSES, audit
+    from ..audit.report import CLASSES, audit, check_word_class
     from ..data import load_dataset, select
     from ..files import check_output_file, write_atomic
     from ..model import load_model
@@ -82,7 +83,7 @@ def run(args) -> int:
     for option, suffix in (("markdown", ".md"), ("html", ".html"), ("json", ".json")):  # checked before any work
         if getattr(args, option):
             setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}", suffix=suffix))
-    classes = list(CLASSES) + ([frozenset(_words(args.token_class))] if args.token_class else [])
+    classes = list(CLASSES) + ([check_word_class(_words(args.token_class))] if args.token_class else [])
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split)
     if args.holdout is not None:

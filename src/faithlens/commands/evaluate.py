@@ -77,7 +77,7 @@ def run(args) -> int:
     from ..data import load_dataset, select
     from ..distributed import check_device_map, init_world, load_for_run
     from ..errors import FaithlensError, FaithlensWarning
-    from ..evaluate import EvalSettings, check_rationales, check_resume, evaluate, parse_methods, saved_run
+    from ..evaluate import EvalSettings, check_rationales, check_shared_steps, check_resume, evaluate, parse_methods, saved_run
     from ..robustness import parse_metrics
     from ..files import FolderLock, check_output_folder
     from ..task_inputs import QA_PAIRS_DATA, check_qa_pairs
@@ -86,6 +86,7 @@ def run(args) -> int:
     started = time.perf_counter()
     # Everything that can be checked without the model is checked first.
     specs = parse_methods(args.methods)
+    check_shared_steps(specs, args.steps)  # a --steps no chosen method reads is refused, as explain refuses it
     parse_metrics(args.metrics)
     for name in ("batch_size", "memory_mb", "limit", "max_chars"):
         value = getattr(args, name)

@@ -168,6 +168,17 @@ def run(args) -> int:
         validation = split("rotten_tomatoes", "validation")
     test = split(args.test, "test")
     n_classes = max(train[1] + validation[1] + test[1]) + 1  # every file, before any holdout or subset
+    absent = sorted(set(range(n_classes)) - set(train[1] + validation[1] + test[1]))
+    if absent:  # labels 0 and 2: a class 1 no example has
+        seen = ", ".join(map(str, sorted(set(train[1] + validation[1] + test[1]))))
+        what = (f"class{'es' if len(absent) > 1 else ''} {', '.join(map(str, absent))} "
+                f"{'have' if len(absent) > 1 else 'has'} no example in any file")
+        if args.labels is None:
+            raise FaithlensError(f"The data's labels are {seen} (as class indices): {what}, so the model would get "
+                                 f"{n_classes} classes, one it never sees. Renumber the labels 0..{n_classes - len(absent) - 1} "
+                                 f"in the files, or pass --labels with {n_classes} names to keep the empty class on purpose.")
+        print(f"faithlens: warning: {what} (the data's labels are {seen} of {n_classes} named by --labels): the model "
+              "never sees it in training.", file=sys.stderr)
     holdout_note = None
     if args.holdout is not None:
         from ..data import holdout_split

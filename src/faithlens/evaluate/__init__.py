@@ -39,7 +39,7 @@ from .output import TIMING_FIELDS, write_outputs
 from .paired import RANDOM, SIGNIFICANCE_LEVEL, significance
 from .run import (check_lengths, check_rationales, evaluate, example_context, extra_metrics, run_method,
                   token_lengths)
-from .specs import DEFAULT_METHODS, PER_UNIT, SPEC_KEYS, MethodSpec, parse_method, parse_methods
+from .specs import DEFAULT_METHODS, PER_UNIT, SPEC_KEYS, MethodSpec, check_shared_steps, parse_method, parse_methods
 from .summary import EvalResult, load_result, merge_runs, rank_agreement, summarise_curves, summarise_run
 from .tables import (EXTRA_NAMES, TABLE_COLUMNS, TOPK_COLUMNS, agreement_markdown, best_line, cell, markdown_table,
                      significance_markdown)
@@ -48,7 +48,7 @@ __all__ = [
     "DEFAULT_METHODS", "EXTRA_NAMES", "PER_UNIT", "RANDOM", "RECORDS_FILE", "REJECTED_FILE", "SETTINGS_FILE",
     "SIGNIFICANCE_LEVEL", "SPEC_KEYS", "TABLE_COLUMNS", "TIMING_FIELDS", "TOPK_COLUMNS", "EvalResult", "EvalSettings",
     "MethodSpec", "RecordsTail", "agreement_markdown", "best_line", "cell", "check_examples", "check_lengths",
-    "check_rationales", "check_resume", "digest", "evaluate", "example_context", "extra_metrics", "load_result",
+    "check_rationales", "check_resume", "check_shared_steps", "digest", "evaluate", "example_context", "extra_metrics", "load_result",
     "load_settings", "markdown_table", "merge_runs", "parse_method", "parse_methods", "rank_agreement", "read_records",
     "read_run", "record_files", "records_path", "run_method", "saved_run", "significance", "significance_markdown",
     "spearman", "summarise_curves", "summarise_run", "token_lengths", "write_outputs",

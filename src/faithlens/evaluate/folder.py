@@ -143,6 +143,9 @@ def record_files(out: str | os.PathLike) -> list[Path]:
     return [p for p in [out / RECORDS_FILE, *ranks] if p.exists()]
 
 
+K_ZERO_UNDEFINED = ("log_odds", "comprehensiveness", "sufficiency")  # nothing is removed at k = 0
+
+
 def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]], int]:
     """(good records, bad lines as (line number, raw, why), bytes up to the end of the last complete line)."""
     records, bad, complete = [], [], 0
@@ -162,6 +165,8 @@ def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]]
                     or not isinstance(record.get("method"), str):
                 bad.append((number, raw, "not a record (no integer 'index' and 'method')"))
                 continue
+            if record.get("k") == 0:  # written as 0.0 before; a k = 0 example has no LO/Comp/Suff (null)
+                record.update({m: None for m in K_ZERO_UNDEFINED if record.get(m) == 0.0})
             records.append(record)
     return records, bad, complete
 

@@ -32,7 +32,7 @@ from .folder import (SETTINGS_FILE, EvalSettings, digest, RecordsTail, check_exa
                      records_path, saved_run)
 from .output import write_outputs
 from .paired import RANDOM
-from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, parse_methods
+from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, check_shared_steps, parse_methods
 from .summary import EvalResult, summarise_run
 
 
@@ -85,6 +85,7 @@ def evaluate(
     if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)
+    check_shared_steps(specs, steps)
     extra = parse_metrics(metrics)
     if model.task.name == "classification":  # named gold labels follow the model's own label names
         dataset = by_model_labels(dataset, model.labels)
@@ -416,9 +417,9 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
                 "truncated": bool(e.truncated),
                 "predicted": _target_json(metrics.predicted[pos]),
                 "p_predicted": float(metrics.p_original[pos]),
-                "log_odds": float(metrics.log_odds[pos]),
-                "comprehensiveness": float(metrics.comprehensiveness[pos]),
-                "sufficiency": float(metrics.sufficiency[pos]),
+                # k = 0 (too few tokens for the top-k fraction): nothing is removed, so no LO/Comp/Suff (null)
+                **{m: None if int(metrics.k[pos]) == 0 else float(getattr(metrics, m)[pos])
+                   for m in ("log_odds", "comprehensiveness", "sufficiency")},
                 "k": int(metrics.k[pos]),
                 "delta": float(delta),
                 "sig_delta": None if e.deltas is None else float(sum(abs(d) for d in e.deltas) / max(1, len(e.deltas))),

@@ -25,11 +25,18 @@ class MethodSpec:
     options: dict = field(default_factory=dict)
     steps_per_token: int | None = None  # "steps=10N"
 
+    @property
+    def takes_shared_steps(self) -> bool:
+        """Whether evaluate's shared ``steps`` (``--steps``) reaches this method: a path method (sig, ig, dig)
+        with no steps of its own in the spec, and not SIG's closed form (which has no quadrature)."""
+        return (self.steps_per_token is None and "steps" not in self.options and _uses_steps(self.method)
+                and self.options.get("mode") != "closed")
+
     def explain_kwargs(self, default_steps: int | None, n_tokens: int) -> dict:
         kwargs = dict(self.options)
         if self.steps_per_token is not None:
             kwargs["steps"] = max(1, self.steps_per_token * n_tokens)
-        elif "steps" not in kwargs and default_steps is not None and _uses_steps(self.method):
+        elif default_steps is not None and self.takes_shared_steps:
             kwargs["steps"] = default_steps
         return kwargs
 
@@ -125,6 +132,24 @@ def _positive_int(value: str, spec: str, *, shown: str | None = None) -> int:
     if not value.isdigit() or int(value) < 1:
         raise FaithlensError(f"Expected a positive int in method spec {spec!r}. Got {shown or value!r}.")
     return int(value)
+
+
+def check_shared_steps(specs: Sequence[MethodSpec], steps: object) -> None:
+    """evaluate's shared ``steps`` must reach at least one method spec, as explain refuses a setting that no
+    chosen method reads (``--steps`` with occlusion alone, or with ``ig:steps=250``, which has its own).
+
+    Raises FaithlensError naming the setting, the methods and those it would apply to."""
+    if steps is None or any(s.takes_shared_steps for s in specs):
+        return
+    users = ", ".join(name for name, m in METHODS.items() if m.default_steps is not None)
+    own = [s.label for s in specs if _uses_steps(s.method) and s.options.get("mode") != "closed"]
+    closed = [s.label for s in specs if s.options.get("mode") == "closed"]
+    why = "".join(f"; {', '.join(labels)} {what}" for labels, what in (
+        (own, "gives its own steps" if len(own) == 1 else "give their own steps"),
+        (closed, "has no quadrature (closed form)" if len(closed) == 1 else "have no quadrature (closed form)"))
+        if labels)
+    raise FaithlensError(f"steps={steps!r} does nothing for {', '.join(s.label for s in specs)}{why}. It sets the "
+                         f"steps of {users} when their spec gives none. Drop it, or add a method it applies to (e.g. ig).")
 
 
 def parse_methods(methods: Sequence[str]) -> list[MethodSpec]:
