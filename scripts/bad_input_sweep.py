@@ -1997,6 +1997,9 @@ def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
             "explain", "good film", "--model", tiny_dir, "--method", m, *a, "--tolerance", "1e-300", "--json",
             "--no-faithfulness"), "ok", "a warning naming the error reached and float64", lambda r: r.code == 0 and any(
                 "below what float32 rounding" in w and "float64" in w for w in json.loads(r.out)["warnings"]))
+    for value in ("words/nofile.txt", "stop.txt"):
+        add("17 paths", f"audit --token-class {value} (missing)", lambda v=value: cli(
+            "audit", "--model", tiny_dir, "--token-class", v), "error", "no such file")
     cut = {k: v for k, v in tx.explain("good film", "occlusion").to_dict().items() if k != "error"}
     add("15 JSON round trips", "from_dict: a current file without 'error'", lambda: faithlens.Explanation.from_dict(cut),
         "error", "missing keys ['error']")

@@ -236,3 +236,20 @@ def test_a_token_class_with_spaces_or_that_never_occurs_is_refused_before_explai
     assert "'zzzqqq' is not a whole token of the model's vocabulary" in str(info.value)
     assert main(["audit", "--model", str(tmp_path / "no-model"), "--token-class", "movie film"]) == 2  # before loading
     assert "holds a space" in capsys.readouterr().err
+
+
+def test_a_token_class_path_that_is_missing_or_a_folder_is_refused(tmp_path, capsys):
+    """`--token-class words/nofile.txt` was read as the literal word 'words/nofile.txt'."""
+    from faithlens.cli import main
+
+    gone = tmp_path / "no-model"
+    for value, words in [("words/nofile.txt", "--token-class words/nofile.txt: no such file"),
+                         ("stop.txt", "--token-class stop.txt: no such file"),
+                         (str(tmp_path), "is a folder")]:
+        assert main(["audit", "--model", str(gone), "--token-class", value]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err, err
+    path = tmp_path / "class.txt"
+    path.write_bytes(b"\xff\xfe movie")
+    assert main(["audit", "--model", str(gone), "--token-class", str(path)]) == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err

@@ -53,7 +53,16 @@ def _words(value: str) -> list[str]:
     from ..errors import FaithlensError
 
     path = Path(value)
-    words = path.read_text(encoding="utf-8").split("\n") if path.is_file() else value.split(",")
+    if path.is_dir():
+        raise FaithlensError(f"--token-class {value!r} is a folder. Pass a file with one word a line, or comma-separated "
+                             "words (e.g. 'movie,film').")
+    if not path.is_file() and ("/" in value or "\\" in value or path.suffix.lower() in (".txt", ".tsv", ".csv", ".list")):
+        raise FaithlensError(f"--token-class {value}: no such file. Check the path (relative paths start from "
+                             f"{Path.cwd()}), or pass comma-separated words (e.g. 'movie,film').")
+    try:
+        words = path.read_text(encoding="utf-8").split("\n") if path.is_file() else value.split(",")
+    except UnicodeDecodeError as exc:
+        raise FaithlensError(f"--token-class {value} is not UTF-8 text ({exc}). Save it as UTF-8, one word a line.") from None
     words = [w.strip().lower() for w in words if w.strip()]
     if not words:
         raise FaithlensError(f"--token-class {value!r} holds no word. Pass comma-separated words (e.g. 'movie,film') or "
