@@ -14,20 +14,41 @@ import time
 from pathlib import Path
 
 
+def _count(low: int):
+    """An argparse type: an int ≥ low."""
+    def read(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an int ≥ {low}, got {value!r}") from None
+        if n < low:
+            raise argparse.ArgumentTypeError(f"expected an int ≥ {low}, got {n}")
+        return n
+    return read
+
+
+def _lengths(value: str) -> str:
+    """Comma-separated token lengths, each an int ≥ 1 ('' for none); kept as the string the runs split."""
+    for part in (x.strip() for x in value.split(",") if x.strip()):
+        if not part.isdigit() or int(part) < 1:
+            raise argparse.ArgumentTypeError(f"expected comma-separated token lengths ≥ 1 (e.g. 8,16,32), got {value!r}")
+    return value
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(allow_abbrev=False, prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--sst2", type=int, default=4, help="SST-2 dev sentences for the full runs (default 4)")
-    p.add_argument("--max-tokens", type=int, default=24,
+    p.add_argument("--sst2", type=_count(1), default=4, help="SST-2 dev sentences for the full runs (default 4)")
+    p.add_argument("--max-tokens", type=_count(0), default=24,
                    help="sample SST-2 sentences of at most this many tokens (default 24: keeps the bench under "
                         "15 minutes on a shared 2-core CPU; 0 = any length)")
-    p.add_argument("--lengths", default="8,16,32,64,128,256,512", help="token lengths for the cost sweep")
-    p.add_argument("--steps", type=int, default=50)
-    p.add_argument("--repeats", type=int, default=1, help="timed repeats per measurement (median)")
-    p.add_argument("--threads", type=int, default=1, help="torch threads (1: robust on a shared 2-core CPU)")
+    p.add_argument("--lengths", type=_lengths, default="8,16,32,64,128,256,512", help="token lengths for the cost sweep")
+    p.add_argument("--steps", type=_count(1), default=50)
+    p.add_argument("--repeats", type=_count(1), default=1, help="timed repeats per measurement (median)")
+    p.add_argument("--threads", type=_count(1), default=1, help="torch threads (1: robust on a shared 2-core CPU)")
     p.add_argument("--model", default="auto", help="'auto': the default model if trained, else the MiniLM base")
-    p.add_argument("--memory-lengths", default="512", help="lengths for the peak-memory runs ('' to skip)")
-    p.add_argument("--tint-memory-lengths", default="128", help="lengths for tint's peak memory ('' to skip)")
-    p.add_argument("--long-agreement-length", type=int, default=128)
+    p.add_argument("--memory-lengths", type=_lengths, default="512", help="lengths for the peak-memory runs ('' to skip)")
+    p.add_argument("--tint-memory-lengths", type=_lengths, default="128", help="lengths for tint's peak memory ('' to skip)")
+    p.add_argument("--long-agreement-length", type=_count(1), default=128)
     p.add_argument("--no-tint", action="store_true", help="skip tint even when installed")
     p.add_argument("--no-peers", action="store_true", help="skip transformers-interpret, ferret and Captum LayerIG")
     p.add_argument("--no-startup", action="store_true", help="skip the cold-start timings")
@@ -39,17 +60,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="only issue 25's figures (bench/certified.py): certified IG vs Captum LayerIG, SmolLM2 "
                         "certified IG, per-dimension SIG vs tint -> results/certified.{md,json}")
     p.add_argument("--no-certified", action="store_true", help="skip those figures")
-    p.add_argument("--evaluate", type=int, default=8, metavar="N",
+    p.add_argument("--evaluate", type=_count(0), default=8, metavar="N",
                    help="SST-2 dev examples for the evaluate-throughput figures, the paper's six methods before/after "
                         "(bench/evaluate_throughput.py -> results/evaluate_throughput.{md,json}; default 8, 0 skips, "
                         "872 = all of dev)")
     p.add_argument("--no-lm", action="store_true", help="skip the SmolLM2 part of them")
-    p.add_argument("--sig-texts", type=int, default=4, help="SST-2 sentences for per-dimension SIG vs tint (default 4)")
+    p.add_argument("--sig-texts", type=_count(1), default=4, help="SST-2 sentences for per-dimension SIG vs tint (default 4)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from faithlens.errors import FaithlensError
+
+    try:
+        return _main(argv)
+    except FaithlensError as exc:  # bad input: the message, not a traceback
+        print(f"python -m bench: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
@@ -61,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     from .memory import EXPLAIN_RUNS, explain_peak_in_subprocess, in_subprocess
 
     data = h.check_data(args.data or h.SHARED_DATA)  # before any expensive work
+    if args.model != "auto":
+        from faithlens.model_source import check_model_source
+
+        check_model_source(args.model, option="--model")
     torch.set_num_threads(args.threads)
     h.seed_everything(args.seed)
     started = time.perf_counter()

@@ -28,3 +28,26 @@ def test_bench_main_refuses_a_missing_data_folder_before_loading_anything(tmp_pa
     with pytest.raises(SystemExit, match="lacks"):
         main(["--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")])
     assert not (tmp_path / "out" / "bench.json").exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--sst2", "0"], "argument --sst2: expected an int ≥ 1, got 0"),
+    (["--threads", "0"], "argument --threads: expected an int ≥ 1, got 0"),
+    (["--steps", "-1"], "argument --steps: expected an int ≥ 1, got -1"),
+    (["--lengths", "abc"], "argument --lengths: expected comma-separated token lengths"),
+    (["--model", "{gone}"], "--model {gone}: no such folder"),
+])
+def test_bench_options_are_checked_before_any_run(tmp_path, capsys, argv, words):
+    """`python -m bench --sst2 0` ended in StatisticsError, --threads 0 in torch's RuntimeError, a missing --model in a
+    traceback, and --steps -1 / --lengths abc started the runs."""
+    from bench.__main__ import main
+
+    gone = str(tmp_path / "gone")
+    argv = [a.format(gone=gone) for a in argv]
+    try:
+        code = main([*argv, "--out", str(tmp_path / "out"), "--no-certified", "--evaluate", "0"])
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and words.format(gone=gone) in err and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()
