@@ -321,3 +321,22 @@ def test_a_k_zero_example_records_null_metrics_and_old_zero_records_read_alike(t
     assert read_records(path)[0]["comprehensiveness"] is None
     resumed = evaluate(tiny("bert"), data, methods=["occlusion"], out=tmp_path / "run", progress=False, shuffle=False)
     assert resumed.rows[0]["comprehensiveness"] == row["comprehensiveness"] and resumed.rows[0]["k_zero"] == 1
+
+
+def test_evaluate_refuses_a_model_name_or_a_path_for_its_arguments():
+    """evaluate("default", ds) and evaluate(model, "data.tsv") ended in AttributeError deep inside."""
+    from tiny import tiny
+
+    from faithlens.data import Dataset
+    from faithlens.errors import FaithlensError
+    from faithlens.evaluate import evaluate
+
+    model = tiny("bert")
+    data = Dataset(texts=("a good film", "a dull plot"), labels=(1, 0), source="two texts")
+    for bad_model in ("default", None):
+        with pytest.raises(FaithlensError, match="'model' parameter of evaluate must be a loaded model.*load_model"):
+            evaluate(bad_model, data, methods=["occlusion"])
+    for bad_data in ("data/sst2/dev.tsv", ["a good film"]):
+        with pytest.raises(FaithlensError, match="'dataset' parameter of evaluate must be a Dataset.*load_dataset"):
+            evaluate(model, bad_data, methods=["occlusion"])
+    assert len(evaluate(model, data, methods=["occlusion"], progress=False).rows) == 1

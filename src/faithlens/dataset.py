@@ -108,3 +108,19 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
     note = {"fraction": fraction, "seed": seed}
     return (subset(dataset, kept, info=dict(dataset.info, holdout=dict(note, part="train"))),
             subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out"))))
+
+
+def check_evaluate_inputs(model: object, dataset: object) -> None:
+    """`evaluate`'s first two arguments, before any work: a loaded model and a Dataset (a path or a list of texts
+    would fail deep inside with an AttributeError). Raises FaithlensError saying what to pass."""
+    from .model import ClassifierModel
+
+    if not isinstance(model, ClassifierModel):
+        raise FaithlensError(f"The 'model' parameter of evaluate must be a loaded model. Got {type(model).__name__} "
+                             f"{model!r:.60}. Pass faithlens.load_model(NAME) (a folder or hub id; None for the bundled "
+                             "default model).")
+    if not isinstance(dataset, Dataset):
+        raise FaithlensError(f"The 'dataset' parameter of evaluate must be a Dataset. Got {type(dataset).__name__} "
+                             f"{dataset!r:.60}. Read a file with faithlens.data.load_dataset(PATH) (then "
+                             "faithlens.data.select(...) for a subset), or build one: faithlens.data.Dataset(texts=(...), "
+                             "labels=(None, ...), source='my texts').")

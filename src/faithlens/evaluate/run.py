@@ -17,7 +17,7 @@ import torch
 from ..baselines import resolve_baseline
 from ..checkpoint import model_fingerprint
 from ..data import Dataset
-from ..dataset import by_model_labels
+from ..dataset import by_model_labels, check_evaluate_inputs
 from ..distributed import World, balance, init_world
 from ..errors import FaithlensError, unknown_choice
 from ..explainer import Explainer
@@ -82,6 +82,7 @@ def evaluate(
     when it is not listed: the table marks methods whose Comp is not significantly above it, and
     ``significance.md`` / ``EvalResult.significance`` hold the paired tests between methods.
     """
+    check_evaluate_inputs(model, dataset)
     if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)
