@@ -423,8 +423,8 @@ def check_facade_target(target: ClassifierModel, settings: FacadeSettings) -> No
     if got != want:
         differ = ", ".join(f"{k} {got[k]} (expected {want[k]})" for k in want if got[k] != want[k])
         trained = (info.get("settings") or {}).get("width_divisor", "?")
-        raise FaithlensError(f"--init-from {settings.init_from}: not a facade of {target.name!r} with width_divisor="
-                             f"{settings.width_divisor if settings.width_divisor is not None else 'default'}: {differ}. "
+        divisor = "the default width_divisor" if settings.width_divisor is None else f"width_divisor={settings.width_divisor}"
+        raise FaithlensError(f"--init-from {settings.init_from}: not a facade of {target.name!r} with {divisor}: {differ}. "
                              f"It was trained with width_divisor={trained} for {info.get('target_model')!r}. Pass a facade "
                              "trained for this target with the same width_divisor.")
 
