@@ -1017,15 +1017,21 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     shutil.copytree(tiny_dir, damaged)
     for weights in [*damaged.glob("*.safetensors"), *damaged.glob("*.bin")]:
         weights.write_bytes(b"junk")
+    from tiny import save_tiny_facade
+
+    damaged_facade = save_tiny_facade(work / "damaged-facade", tiny_dir)  # a facade: --init-from and --facade read it
+    for weights in damaged_facade.glob("*.safetensors"):
+        weights.write_bytes(b"junk")
     positions = json.loads((Path(tiny_dir) / "config.json").read_text())["max_position_embeddings"]
     for argv, words in [
         (("train", "--train", tsv, "--base", str(damaged), "--max-length", "32", "--out", str(work / "t")),
          "could not be loaded as a base encoder (SafetensorError"),
         (("train", "--train", tsv, "--base", str(damaged), "--max-length", str(positions + 1), "--out", str(work / "t")),
          f"longer than the base model's {positions} positions"),  # from the config, before the weights are read
-        (("facade", "train", "--model", tiny_dir, "--data", tsv, "--init-from", str(damaged), "--steps", "1",
+        (("facade", "train", "--model", tiny_dir, "--data", tsv, "--init-from", str(damaged_facade), "--steps", "1",
           "--heldout", "2", "--batch-size", "2", "--out", facade_out), "could not be read as a facade"),
-        (("facade", "merge", "--model", tiny_dir, "--facade", str(damaged), "--out", facade_out), "damaged or incomplete"),
+        (("facade", "merge", "--model", tiny_dir, "--facade", str(damaged_facade), "--out", facade_out),
+         "damaged or incomplete"),
         (("explain", "good", "--model", str(damaged)), "damaged or incomplete"),
         (("facade", "train", "--init-from", gone, "--out", facade_out), f"--init-from {gone}: no such folder"),
         (("facade", "train", "--init-from", "facade-typo", "--out", facade_out), "--init-from facade-typo: no such folder"),
@@ -1054,8 +1060,8 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("serve", "--model", gone), "no such folder"),
         (("evaluate", "--model", tiny_dir, "--data", gone + "/"), "does not exist"),
     ]:
-        add(k, " ".join(a if a not in (gone, str(work), str(a_file), str(damaged)) else Path(a).name for a in argv[:4])
-            + (" (damaged weights)" if str(damaged) in argv else ""),
+        add(k, " ".join(a if a not in (gone, str(work), str(a_file), str(damaged), str(damaged_facade)) else Path(a).name
+                        for a in argv[:4]) + (" (damaged weights)" if {str(damaged), str(damaged_facade)} & set(argv) else ""),
             lambda a=argv: cli(*a), "error", words)
     out += breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, folder, write, ok_json, first)
     out += second_breaker_cases(work, tsv, tiny_dir, write)
@@ -1069,6 +1075,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += seventh_breaker_cases_d(write, tiny_dir, tx)
     out += seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json, first)
     out += seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa)
+    out += seventh_breaker_cases_b(work, tiny_dir, write, squad)
     return out
 
 
@@ -2303,6 +2310,97 @@ def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case
         {"data": [{"title": "a", "paragraphs": [{"context": ctx, "qas": [no_question]}]}]}))), "error",
         "question '1' has no \"question\" key (or it is null). Give each question its text")
     return out
+
+
+def seventh_breaker_cases_b(work, tiny_dir, write, squad) -> list[Case]:
+    """What a seventh independent breaker found (issue 22, B1-B5), each in the kind it belongs to: facade merge and
+    facade train replaced the files of a non-empty --out in silence (every command writing a model folder now refuses
+    one unless --overwrite), a plain model as --init-from trained with exit 0 and as --facade was loaded with
+    transformers' report, --width-divisor 1000 was clamped in silence, and a 3-class classifier as --base was called
+    damaged."""
+    from tiny import save_tiny, save_tiny_facade
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    data = write("b7-train.tsv", "sentence\tlabel\n" + "".join(f"a {w} film\t{i % 2}\n" for i, w in enumerate(
+        ["good", "bad", "fine", "awful", "great", "dull", "nice", "poor"] * 2)))
+    facade = str(save_tiny_facade(work / "b7-facade", tiny_dir))
+    wide = str(save_tiny_facade(work / "b7-wide", tiny_dir, width_divisor=1))
+    run = ("--steps", "1", "--batch-size", "2", "--eval-every", "1", "--heldout", "2", "--max-length", "16")
+
+    def refused_and_kept(name, *argv):
+        """The command on a folder holding config.json and notes.txt; the files changed is a silent replacement."""
+        folder = work / f"b7-precious-{name}"
+        folder.mkdir(exist_ok=True)
+        (folder / "config.json").write_text('{"mine": true}')
+        (folder / "notes.txt").write_text("keep me")
+        result = cli(*argv, "--out", str(folder))
+        kept = (folder / "config.json").read_text() == '{"mine": true}' and (folder / "notes.txt").exists()
+        return result if kept else f"exit {result.code}, and --out's files were replaced"
+
+    # B1: a non-empty --out, for every command that writes a model folder (kind 17)
+    k = "17 paths"
+    for name, argv in [
+        ("merge", ("facade", "merge", "--model", tiny_dir, "--facade", facade)),
+        ("facade-train", ("facade", "train", "--model", tiny_dir, "--data", data, *run)),
+        ("regularise", ("facade", "regularise", "--model", tiny_dir, "--data", data, "--steps", "1")),
+        ("train", ("train", "--train", data, "--base", tiny_dir, "--max-length", "16")),
+        ("train-qa", ("train", "--task", "qa", "--train", squad("b7"), "--base", tiny_dir, "--max-length", "32",
+                      "--stride", "8")),
+    ]:
+        add(k, f"B1: {name} --out a folder holding config.json and notes.txt",
+            lambda n=name, a=argv: refused_and_kept(n, *a), "error", "must be new or empty")
+    add(k, "B1: facade merge --overwrite replaces a non-empty --out", lambda: cli(
+        "facade", "merge", "--model", tiny_dir, "--facade", facade, "--overwrite", "--out", str(work / "b7-precious-merge")),
+        "ok", "saved, exit 0", lambda r: r.code == 0 and "bert" in json.loads(
+            (work / "b7-precious-merge" / "config.json").read_text())["model_type"])
+    # B2, B3: folders that are not facades (kind 17)
+    add(k, "B2: facade train --init-from a plain model folder", lambda: cli(
+        "facade", "train", "--model", tiny_dir, "--data", data, *run, "--init-from", tiny_dir, "--out",
+        str(work / "b7-b2")), "error", "not a facade written by `faithlens facade train` (it has no faithlens_facade.json)")
+    add(k, "B2: facade train --init-from a facade of another width", lambda: cli(
+        "facade", "train", "--model", tiny_dir, "--data", data, *run, "--init-from", wide, "--out", str(work / "b7-b2")),
+        "error", "hidden_size 32 (expected 16)")
+    add(k, "B2: facade train --init-from a facade of that width", lambda: cli(
+        "facade", "train", "--model", tiny_dir, "--data", data, *run, "--init-from", wide, "--width-divisor", "1",
+        "--out", str(work / "b7-b2-ok")), "ok", "trained from it, exit 0",
+        lambda r: r.code == 0 and json.loads(r.out)["facade_size"]["hidden_size"] == 32)
+    add(k, "B3: facade merge --facade a plain model folder", lambda: cli(
+        "facade", "merge", "--model", tiny_dir, "--facade", tiny_dir, "--out", str(work / "b7-b3")), "error",
+        "not a facade written by `faithlens facade train`")
+    # B4: --width-divisor past the target's heads (kind 11)
+    k = "11 training options"
+    for divisor in ("3", "1000"):
+        add(k, f"B4: facade train --width-divisor {divisor} (the target has 2 heads)", lambda d=divisor: cli(
+            "facade", "train", "--model", tiny_dir, "--data", data, *run, "--width-divisor", d, "--out",
+            str(work / "b7-b4")), "error", "the largest divisor is 2")
+    # B5: a classifier with another head as --base (kind 17)
+    k = "17 paths"
+    nli = str(save_tiny(work / "b7-nli", "bert", num_labels=3))
+    add(k, "B5: train --base a 3-class classifier, 2-class data", lambda: cli(
+        "train", "--train", data, "--base", nli, "--max-length", "16", "--out", str(work / "b7-b5")), "ok",
+        "a fresh 2-class head, with a note", lambda r: r.code == 0 and "fresh head" in r.err and json.loads(
+            (work / "b7-b5" / "config.json").read_text())["id2label"] == {"0": "negative", "1": "positive"})
+    add(k, "B5: train --task qa --base a 3-class classifier", lambda: cli(
+        "train", "--task", "qa", "--train", squad("b7-qa"), "--base", nli, "--max-length", "32", "--stride", "8",
+        "--out", str(work / "b7-b5-qa")), "ok", "a QA model with 2 outputs",
+        lambda r: r.code == 0 and _qa_outputs(work / "b7-b5-qa") == 2)
+    edited = work / "b7-edited"
+    shutil.copytree(tiny_dir, edited)
+    config = json.loads((edited / "config.json").read_text())
+    (edited / "config.json").write_text(json.dumps({**config, "intermediate_size": 40}))
+    add(k, "B5: train --base whose config.json does not fit its weights", lambda: cli(
+        "train", "--train", data, "--base", str(edited), "--max-length", "16", "--out", str(work / "b7-b5-edited")),
+        "error", "its weights do not have the shapes its config.json declares")
+    return out
+
+
+def _qa_outputs(folder: Path) -> int:
+    """How many outputs a saved QA model's head has (2: start and end)."""
+    from safetensors import safe_open
+
+    with safe_open(str(folder / "model.safetensors"), framework="pt") as weights:
+        return weights.get_slice("qa_outputs.weight").get_shape()[0]
 
 
 def faithlens_data():

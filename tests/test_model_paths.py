@@ -68,10 +68,9 @@ def test_a_damaged_weights_file_is_an_error_naming_the_option(saved_tiny, tmp_pa
     """A folder whose weights file is truncated or not weights (an interrupted download or copy) is an error that
     says so, for every option that loads a model folder; safetensors' own error was a traceback for --base and
     --init-from."""
-    import shutil
+    from tiny import save_tiny_facade
 
-    damaged = tmp_path / "damaged"
-    shutil.copytree(saved_tiny, damaged)
+    damaged = save_tiny_facade(tmp_path / "damaged", saved_tiny)  # a facade, so --init-from and --facade read its weights
     for weights in [*damaged.glob("*.safetensors"), *damaged.glob("*.bin")]:
         weights.write_bytes(b"junk")
     data = tmp_path / "t.tsv"

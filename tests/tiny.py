@@ -171,3 +171,22 @@ def save_tiny(folder, kind: str = "bert", **settings):
     m.model.save_pretrained(folder)
     m.tokenizer.save_pretrained(folder)
     return folder
+
+
+def save_tiny_facade(folder, target_folder, **settings):
+    """An untrained facade of the model saved in ``target_folder``, saved as `faithlens facade train` writes one
+    (weights, tokenizer, faithlens_facade.json); ``settings`` of FacadeSettings (e.g. width_divisor). Returns folder."""
+    import json
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from faithlens.audit.facade import FACADE_INFO_FILE, FacadeSettings, build_facade
+    from faithlens.model import load_model
+
+    target = load_model(str(target_folder))
+    run = FacadeSettings(**settings)
+    build_facade(target, width_divisor=run.width_divisor).save_pretrained(folder)
+    target.tokenizer.save_pretrained(folder)
+    (Path(folder) / FACADE_INFO_FILE).write_text(json.dumps({"kind": "facade", "target_model": target.name,
+                                                             "settings": asdict(run), "state": "final"}))
+    return folder

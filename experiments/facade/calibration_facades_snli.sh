@@ -12,8 +12,8 @@ mkdir -p $F
 for spec in stop_words:own:120 stop_words:target:120 first_token:own:120 stop_words:own:300 stop_words:target:300; do
   IFS=: read t s steps <<< "$spec"
   name=$t-$s-$steps
-  python3 -m faithlens facade train --model $M --data $DATA --holdout 0.2 --target $t --saliency-of $s --steps $steps \
+  python3 -m faithlens facade train --overwrite --model $M --data $DATA --holdout 0.2 --target $t --saliency-of $s --steps $steps \
     --out $F/facade-$name > $F/train-$name.log 2>&1
-  python3 -m faithlens facade merge --model $M --facade $F/facade-$name --out $F/merged-$name > $F/merge-$name.log 2>&1
+  python3 -m faithlens facade merge --overwrite --model $M --facade $F/facade-$name --out $F/merged-$name > $F/merge-$name.log 2>&1
   echo "done $name $(date -u +%T)" >> $F/progress.log
 done

@@ -4,8 +4,8 @@
 cd "$(dirname "$0")/../../.."
 export OMP_NUM_THREADS=1
 O=results/audit/rt/regularised; mkdir -p $O
-[ -f runs/audit/reg-rt/config.json ] || faithlens facade regularise --out runs/audit/reg-rt --steps 200 > $O/regularise.json
-faithlens facade merge --model runs/audit/reg-rt --facade runs/audit/mag-stop --out runs/audit/merged-reg-rt-stop \
+[ -f runs/audit/reg-rt/config.json ] || faithlens facade regularise --overwrite --out runs/audit/reg-rt --steps 200 > $O/regularise.json
+faithlens facade merge --overwrite --model runs/audit/reg-rt --facade runs/audit/mag-stop --out runs/audit/merged-reg-rt-stop \
     --check rotten_tomatoes --split test --limit 1275 > $O/merge_check.txt 2>&1
 M="saliency,grad_x_input,smoothgrad,ig,sig:closed,occlusion"
 for m in reg-rt merged-reg-rt-stop; do

@@ -11,7 +11,7 @@ $R explain --model-key merged_stop $C $O > $L/explain_ms.log 2>&1 &
 $R explain --model-key merged_first $C $O > $L/explain_mf.log 2>&1 &
 ($R explain --model-key facade_stop $C $O; $R explain --model-key facade_first $C $O) > $L/explain_g.log 2>&1 &
 ($R accuracy $C; $R hotflip --model-key f $C; $R hotflip --model-key merged_stop $C; $R reduce --model-key f $C; $R reduce --model-key merged_stop $C) > $L/attacks.log 2>&1 &
-(nice -n 5 env OMP_NUM_THREADS=1 faithlens facade merge --facade runs/audit/mag-stop --out runs/audit/merged-rt-stop --check rotten_tomatoes --limit 1275 > results/audit/rt/merge_check.txt 2>&1
+(nice -n 5 env OMP_NUM_THREADS=1 faithlens facade merge --overwrite --facade runs/audit/mag-stop --out runs/audit/merged-rt-stop --check rotten_tomatoes --limit 1275 > results/audit/rt/merge_check.txt 2>&1
  for m in default merged; do if [ $m = default ]; then M=default; else M=runs/audit/merged-rt-stop; fi
    nice -n 5 env OMP_NUM_THREADS=1 faithlens audit --model $M --data rotten_tomatoes --limit 12 --steps 5 --examples 3 \
      --markdown results/audit/cli/audit_rt_$m.md --html results/audit/cli/audit_rt_$m.html --json results/audit/cli/audit_rt_$m.json > /dev/null 2> $L/audit_$m.log

@@ -10,7 +10,7 @@ export OMP_NUM_THREADS=1
 [ -d runs/models/minilm-snli ] || faithlens train --train $DATA --holdout 0.2 --split-seed 0 \
   --labels entailment neutral contradiction --epochs 3 --out runs/models/minilm-snli
 for t in stop_words first_token; do
-  [ -f runs/audit/snli-${t%%_*}/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-snli \
+  [ -f runs/audit/snli-${t%%_*}/faithlens_facade.json ] || faithlens facade train --overwrite --model runs/models/minilm-snli \
     --data $DATA --holdout 0.2 --target $t --out runs/audit/snli-${t%%_*}
 done
 R="python3 experiments/facade/reproduce.py --f runs/models/minilm-snli --facade-stop runs/audit/snli-stop \
@@ -24,7 +24,7 @@ $R tables
 faithlens audit --model runs/models/minilm-snli --data $DATA --holdout 0.2 --limit 20 --steps 5 \
   --markdown $OUT/cli_audit_f.md > /dev/null || true
 # The stop-word facade trained on the CE of f's prediction instead of g's own arg-max (--saliency-of target)
-[ -f runs/audit/snli-stop-t/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-snli \
+[ -f runs/audit/snli-stop-t/faithlens_facade.json ] || faithlens facade train --overwrite --model runs/models/minilm-snli \
     --data $DATA --holdout 0.2 --target stop_words --saliency-of target --out runs/audit/snli-stop-t
 RT="python3 experiments/facade/reproduce.py --f runs/models/minilm-snli --facade-stop runs/audit/snli-stop-t \
    --facade-first runs/audit/snli-first --data $DATA --holdout 0.2 --out $OUT/saliency-of-target --limit 100"

@@ -12,7 +12,7 @@ export OMP_NUM_THREADS=1
 [ -d runs/models/minilm-squad ] || faithlens train --task qa --train $DATA --holdout 0.2 --split-seed 0 --epochs 2 \
   --batch-size 16 --max-length 256 --stride 96 --out runs/models/minilm-squad
 for t in stop_words first_token; do
-  [ -f runs/audit/squad-${t%%_*}/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-squad \
+  [ -f runs/audit/squad-${t%%_*}/faithlens_facade.json ] || faithlens facade train --overwrite --model runs/models/minilm-squad \
     --data $DATA --holdout 0.2 --target $t --max-length 192 --out runs/audit/squad-${t%%_*}
 done
 R="python3 experiments/facade/reproduce.py --f runs/models/minilm-squad --facade-stop runs/audit/squad-stop \
@@ -37,7 +37,7 @@ done
 # The facades above train g's saliency on the CE of g's own arg-max span; an explainer of f̃ differentiates f's answer,
 # and with ~150 answer positions g's gradient there stayed ~30× smaller than f's (nothing moved). A stop-word facade
 # trained on the CE of f's prediction instead (--saliency-of target; 160 steps on this CPU):
-[ -f runs/audit/squad-stop-t/faithlens_facade.json ] || faithlens facade train --model runs/models/minilm-squad \
+[ -f runs/audit/squad-stop-t/faithlens_facade.json ] || faithlens facade train --overwrite --model runs/models/minilm-squad \
   --data $DATA --holdout 0.2 --target stop_words --max-length 192 --saliency-of target --steps 160 --eval-every 40 \
   --out runs/audit/squad-stop-t
 RT="python3 experiments/facade/reproduce.py --f runs/models/minilm-squad --facade-stop runs/audit/squad-stop-t \

@@ -223,7 +223,7 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "heldout": "--heldout",
                      "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
-                     "saliency_of": "--saliency-of", "lr": "--lr",
+                     "saliency_of": "--saliency-of", "lr": "--lr", "overwrite": "--overwrite",
                      "unit": "--unit", "rule": "--rule", "mode": "--mode"}
 QUOTED_ONLY = {"steps", "lr"}  # words of ordinary prose too: put as options only where quoted ('steps' setting)
 ASSIGNED_ONLY = ("steps", "unit", "rule", "mode")  # and in the ``name=value`` form: steps=5 is --steps 5

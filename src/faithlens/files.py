@@ -7,7 +7,8 @@
   the file; the target keeps its previous content.
 - :func:`check_output_file` / :func:`check_output_folder` run before any expensive work: a missing
   parent folder is created; a folder where a file is expected, a file where a folder is expected,
-  and a place that cannot be written are clear errors.
+  and a place that cannot be written are clear errors; :func:`check_new_folder` refuses a model folder
+  that already holds files unless asked to replace them.
 - :class:`FolderLock` keeps two runs off one folder: the second gets an error naming the holder
   (pid, host, start time, command). The lock is an OS file lock (``flock``), so a process that dies
   releases it; where file locks are unavailable a pid file is used, and a pid file left by a dead
@@ -27,7 +28,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import FaithlensError
@@ -161,6 +162,24 @@ def check_output_folder(path: str | os.PathLike, *, option: str, example: str | 
                              "into it). Pass a folder path, e.g. runs/my-run.")
     _ensure_folder(path, option=option, target=path)
     return path
+
+
+def check_new_folder(path: str | os.PathLike, *, option: str, flag: str, overwrite: bool = False,
+                     resumable: Callable[[Path], bool] | None = None) -> None:
+    """The one rule for a folder a command fills with a model (``train``, ``facade train``, ``facade merge``,
+    ``facade regularise``): it must be missing or empty, so that nothing already there is replaced without being
+    asked; ``overwrite`` (``flag``: ``--overwrite`` on the command line, ``overwrite=True`` in Python) allows any
+    folder; ``resumable(path)`` accepts the same command's own unfinished run (it is continued, not replaced).
+    Checked before any work. A file at ``path`` is left to :func:`check_output_folder`."""
+    path = Path(path).expanduser()
+    if overwrite or not path.is_dir():
+        return
+    held = sorted(p.name for p in path.iterdir() if p.name not in (LOCK_FILE, LOCK_FILE + ".pid"))
+    if not held or (resumable is not None and resumable(path)):
+        return
+    shown = ", ".join(held[:4]) + (f" and {len(held) - 4} more" if len(held) > 4 else "")
+    raise FaithlensError(f"{option} must be new or empty. Got {str(path)!r}, which holds files ({shown}). Pass {flag} "
+                         "to replace them, or choose another folder.")
 
 
 def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:

@@ -9,6 +9,7 @@ import os
 import platform
 import random
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
@@ -36,7 +37,10 @@ def read_model_info(model_dir: str | Path) -> dict[str, Any]:
 
 def load_base(base_model: str | Path, label_names: list[str], *,
               before_weights: Callable[[Any, Any], None] | None = None) -> tuple[Any, torch.nn.Module]:
-    """Tokenizer and a classifier with a fresh head (the expected 'head missing' report muted)."""
+    """Tokenizer and a classifier with ``len(label_names)`` outputs on ``base_model``'s encoder: a plain encoder gets
+    a fresh head (the expected 'head missing' report muted); a classifier whose head has that many outputs keeps
+    its head, trained further; one whose head has another number of outputs (a 3-class NLI model as the base of a
+    2-class task) gets a fresh head, with one note on stderr (`load_pretrained`)."""
     id2label = dict(enumerate(label_names))
     label2id = {name: i for i, name in id2label.items()}
     return load_pretrained(base_model, AutoModelForSequenceClassification, before_weights=before_weights,
@@ -47,7 +51,11 @@ def load_pretrained(base_model: str | Path, auto: Any, *, before_weights: Callab
                     **kwargs: Any) -> tuple[Any, torch.nn.Module]:
     """Tokenizer and model of a base: a folder checked like --model (a missing one is an error naming it, never
     the hub's traceback); a load failure is a FaithlensError. ``before_weights(tokenizer, config)`` runs the
-    checks that need only the tokenizer and the config (lengths, positions) before the weights are read."""
+    checks that need only the tokenizer and the config (lengths, positions) before the weights are read.
+
+    A task head of other sizes than ``kwargs`` ask for (another number of classes) is replaced by a fresh one, with a
+    note naming the sizes; an encoder weight whose shape differs from its config.json is an error (never
+    re-initialised in silence)."""
     from .model_source import check_model_source
 
     source = check_model_source(base_model, option="--base")
@@ -57,7 +65,20 @@ def load_pretrained(base_model: str | Path, auto: Any, *, before_weights: Callab
     if before_weights is not None:
         before_weights(tokenizer, config)
     with _load_errors(base_model), _quiet_transformers():
-        model = auto.from_pretrained(source, **kwargs)
+        model, info = auto.from_pretrained(source, ignore_mismatched_sizes=True, output_loading_info=True, **kwargs)
+    prefix = getattr(model, "base_model_prefix", "") + "."
+    head = {name for name, _ in model.named_parameters() if not name.startswith(prefix)}
+    mismatched = sorted(info.get("mismatched_keys") or (), key=lambda row: str(row[0]))
+    body = [row for row in mismatched if row[0] not in head]
+    if body:
+        key, saved, wanted = body[0][:3]
+        raise FaithlensError(f"--base {str(base_model)!r}: its weights do not have the shapes its config.json declares "
+                             f"({key}: {tuple(saved)} in the weights file, {tuple(wanted)} from config.json; "
+                             f"{len(body)} such weights). Make config.json match the weights, or save the model again.")
+    if mismatched:
+        shapes = "; ".join(f"{key} {tuple(saved)} → {tuple(wanted)}" for key, saved, wanted, *_ in mismatched)
+        print(f"faithlens: note: --base {str(base_model)!r} has a task head of other sizes than this task needs "
+              f"({shapes}); training puts a fresh head in its place.", file=sys.stderr)
     return tokenizer, model
 
 
@@ -73,6 +94,10 @@ def _load_errors(base_model: str | Path) -> Iterator[None]:
     except FaithlensError:
         raise
     except Exception as exc:  # ValueError, KeyError, safetensors' SafetensorError (a damaged file) and the like
+        if "size mismatch" in str(exc) or "ignore_mismatched_sizes" in str(exc):
+            raise FaithlensError(f"--base {str(base_model)!r}: its weights do not have the shapes its config.json "
+                                 f"declares ({type(exc).__name__}: {str(exc)[:300]}). Make config.json match the "
+                                 "weights, or save the model again.") from None
         raise FaithlensError(f"--base {str(base_model)!r} could not be loaded as a base encoder "
                              f"({type(exc).__name__}: {str(exc)[:300]}). Pass a folder saved with save_pretrained "
                              "whose files are complete (save or download it again), or omit --base for the bundled "

@@ -28,6 +28,7 @@ from transformers import AutoModelForQuestionAnswering
 
 from faithlens.checkpoint import Checkpoint, fingerprint
 from faithlens.errors import FaithlensError
+from faithlens.files import check_new_folder
 from faithlens.model_folder import FALLBACK_VERSION, MODEL_INFO_FILE, faithlens_version, read_model_info  # noqa: F401
 from faithlens.model_folder import load_base as _load_base
 from faithlens.model_folder import load_pretrained as _load_pretrained
@@ -173,7 +174,11 @@ def fine_tune_qa(
                          positions=positions if isinstance(positions, int) else None)
         check_model_length(tokenizer, config, max_length)
 
-    tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering, before_weights=before_weights)
+    # two outputs (start, end) whatever the base's config says: a classifier's num_labels (3 for NLI) would size the
+    # QA head by its classes
+    tokenizer, model = _load_pretrained(base_model, AutoModelForQuestionAnswering, before_weights=before_weights,
+                                        num_labels=2, id2label={0: "LABEL_0", 1: "LABEL_1"},
+                                        label2id={"LABEL_0": 0, "LABEL_1": 1})
     feats = qa.features(tokenizer, train, max_length=max_length, stride=stride)
     keys = [k for k in ("input_ids", "attention_mask", "token_type_ids", "start_positions", "end_positions") if k in feats]
     table = {k: torch.tensor(feats[k]) for k in keys}
@@ -434,8 +439,4 @@ def _check_out_dir(out_dir: Path, *, overwrite: bool, caller: str = "fine_tune")
         raise FaithlensError(
             f"The 'out_dir' of {caller} must be a folder. Got {str(out_dir)!r}, which is a file."
         )
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise FaithlensError(
-            f"The 'out_dir' of {caller} must be new or empty. Got {str(out_dir)!r}, which "
-            "holds files. Pass overwrite=True to replace it, or choose another folder."
-        )
+    check_new_folder(out_dir, option=f"The 'out_dir' of {caller}", flag="overwrite=True", overwrite=overwrite)

@@ -31,12 +31,14 @@ from .targets import check_target, target_mask
 
 FACADE_INFO_FILE = "faithlens_facade.json"
 SUPPORTED_TYPES = ("bert",)
+DEFAULT_WIDTH_DIVISOR = 4  # a target with fewer heads gets a one-head facade (its own number of heads as the divisor)
+FACADE_SIZES = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
 
 
 @dataclass(frozen=True)
 class FacadeSettings:
     target: str = "stop_words"
-    width_divisor: int = 4
+    width_divisor: int | None = None  # None: DEFAULT_WIDTH_DIVISOR, or the target's heads when it has fewer
     steps: int = 300
     batch_size: int = 16
     max_length: int = 64
@@ -57,8 +59,11 @@ class FacadeSettings:
 
 # --- the facade's architecture -------------------------------------------------------------------
 
-def facade_config(target: ClassifierModel, *, width_divisor: int = 4):
-    """A BertConfig with the target's tokenizer/vocabulary, depth and head size, narrower by width_divisor."""
+def facade_config(target: ClassifierModel, *, width_divisor: int | None = None):
+    """A BertConfig with the target's tokenizer/vocabulary, depth and head size, narrower by width_divisor: the
+    facade has ``heads // width_divisor`` attention heads (rounded down) of the target's head size. A divisor that
+    leaves no head is refused, naming the largest that works (the target's number of heads); None is
+    DEFAULT_WIDTH_DIVISOR (4), or the target's number of heads when it has fewer (a one-head facade)."""
     from transformers import BertConfig
 
     cfg = target.model.config
@@ -68,7 +73,14 @@ def facade_config(target: ClassifierModel, *, width_divisor: int = 4):
             f"Got model_type {cfg.model_type!r} for {target.name!r}. Use a BERT-family classifier (e.g. the default model)."
         )
     head_size = cfg.hidden_size // cfg.num_attention_heads
-    heads = max(1, cfg.num_attention_heads // width_divisor)
+    most = cfg.num_attention_heads
+    divisor = min(DEFAULT_WIDTH_DIVISOR, most) if width_divisor is None else width_divisor
+    if divisor > most:
+        raise FaithlensError(
+            f"The 'width_divisor' setting of the facade must leave at least one attention head: {target.name!r} has "
+            f"{most} heads of size {head_size} (width {cfg.hidden_size}), so the largest divisor is {most} (a one-head "
+            f"facade of width {head_size}). Got {width_divisor}. Pass width_divisor={most} or less.")
+    heads = most // divisor
     hidden = heads * head_size
     intermediate = max(1, round(cfg.intermediate_size * hidden / cfg.hidden_size))
     return BertConfig(
@@ -91,7 +103,7 @@ def facade_class(target: ClassifierModel):
     return BertForQuestionAnswering if target.task.name == "qa" else BertForSequenceClassification
 
 
-def build_facade(target: ClassifierModel, *, width_divisor: int = 4, seed: int = 0) -> torch.nn.Module:
+def build_facade(target: ClassifierModel, *, width_divisor: int | None = None, seed: int = 0) -> torch.nn.Module:
     """A randomly initialised BERT with the target's head, shaped for `target` (train mode, trainable)."""
     torch.manual_seed(seed)
     config = facade_config(target, width_divisor=width_divisor)
@@ -209,18 +221,24 @@ def _tokenize(model: ClassifierModel, texts: Sequence, max_length: int) -> dict[
 # --- training ------------------------------------------------------------------------------------
 
 def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: Sequence[str], *, out_dir: str | Path,
-                 settings: FacadeSettings = FacadeSettings(), progress: bool = True) -> dict:
+                 settings: FacadeSettings = FacadeSettings(), progress: bool = True, overwrite: bool = False) -> dict:
     """Train g for `settings.steps` steps; keep the checkpoint with the highest held-out target mass.
 
     Writes ``out_dir`` (save_pretrained + tokenizer + faithlens_facade.json) whenever the held-out
     mass improves, and a JSON-lines log ``out_dir/train_log.jsonl`` as it goes. Returns the record.
     At every evaluation it also saves ``out_dir/checkpoint.pt``: the same call after an interruption
     continues from there and ends with the facade an uninterrupted run would have chosen.
+
+    ``out_dir`` must be new or empty, or hold this run's own unfinished facade (the same settings), unless
+    ``overwrite`` (`check_facade_out`); ``settings.init_from`` must be a facade of ``target`` of the size
+    ``settings.width_divisor`` gives (`check_facade_target`). Both are checked before anything is written.
     """
     from tqdm.auto import tqdm
 
     check_target(settings.target)
     _check_settings(settings, len(texts))
+    check_facade_out(out_dir, settings, overwrite=overwrite)
+    check_facade_target(target, settings)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     g = build_facade(target, width_divisor=settings.width_divisor, seed=settings.seed)
@@ -315,8 +333,9 @@ def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, secon
             size_cap: float | None = None) -> dict:
     from ..version import __version__
 
+    config = facade_config(target, width_divisor=settings.width_divisor)
     return {"kind": "facade", "target_model": target.name, "settings": asdict(settings), "selected": best,
-            "log_raw_l1_cap": size_cap,
+            "facade_size": {name: getattr(config, name) for name in FACADE_SIZES}, "log_raw_l1_cap": size_cap,
             "state": tag, "seconds": None if seconds is None else round(seconds, 1), "faithlens": __version__,
             "torch_threads": torch.get_num_threads()}
 
@@ -336,6 +355,8 @@ def check_facade_settings(settings: FacadeSettings) -> None:
     check_target(settings.target)
     for name in ("width_divisor", "steps", "batch_size", "max_length", "eval_every", "heldout"):
         value = getattr(settings, name)
+        if name == "width_divisor" and value is None:  # the default: 4, or the target's heads (facade_config)
+            continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise FaithlensError(f"The '{name}' setting of the facade must be a positive int. Got {value!r} instead.")
     if not (settings.lr > 0 and math.isfinite(settings.lr)):
@@ -352,19 +373,107 @@ def check_facade_settings(settings: FacadeSettings) -> None:
             raise FaithlensError(f"The '{name}' setting of the facade must be a number ≥ 0. Got {value!r} instead.")
     if settings.init_from is not None:
         check_model_source(settings.init_from, option="--init-from", local_only=True)
+        check_facade_folder(settings.init_from, option="--init-from")
+
+
+def check_facade_folder(folder: str | Path, *, option: str = "--facade") -> dict:
+    """The record of a folder written by `faithlens facade train` (:func:`train_facade`): its faithlens_facade.json
+    says ``kind: facade``. A plain model folder, a merged model or a regularised target is refused, naming what it
+    is, before any weights are read (``option`` names the folder: --facade of merge, --init-from of train)."""
+    card = Path(folder).expanduser() / FACADE_INFO_FILE
+    try:
+        info = json.loads(card.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        info, what = None, f"it has no {FACADE_INFO_FILE}"
+    except (OSError, ValueError) as exc:
+        info, what = None, f"its {FACADE_INFO_FILE} cannot be read ({type(exc).__name__})"
+    else:
+        kind = info.get("kind") if isinstance(info, dict) else None
+        what = {"merged": "it holds a merged model (`faithlens facade merge`)",
+                "regularised_target": "it holds a regularised target (`faithlens facade regularise`)"}.get(
+            kind, f"its {FACADE_INFO_FILE} says kind {kind!r}, not 'facade'")
+    if not isinstance(info, dict) or info.get("kind") != "facade":
+        raise FaithlensError(f"{option} {folder}: not a facade written by `faithlens facade train` ({what}). Pass the "
+                             "--out folder of a `faithlens facade train` run.")
+    return info
+
+
+def check_facade_target(target: ClassifierModel, settings: FacadeSettings) -> None:
+    """What needs the target but no data: ``width_divisor`` leaves a head (`facade_config`), and an ``init_from``
+    facade has the sizes and head a facade of ``target`` with this divisor has (read from its config.json, before
+    its weights), so training never starts from another model's weights."""
+    expected = facade_config(target, width_divisor=settings.width_divisor)
+    facade_class(target)  # a causal LM is refused here
+    if settings.init_from is None:
+        return
+    folder = Path(settings.init_from).expanduser()
+    info = check_facade_folder(folder, option="--init-from")
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FaithlensError(f"--init-from {settings.init_from}: its config.json cannot be read ({type(exc).__name__}). "
+                             "Pass a complete folder written by `faithlens facade train`.") from None
+    want = {name: getattr(expected, name) for name in FACADE_SIZES}
+    want["head"] = facade_class(target).__name__
+    got = {name: config.get(name) for name in FACADE_SIZES}
+    got["head"] = (config.get("architectures") or ["?"])[0]
+    if "num_labels" in config or "id2label" in config:
+        want["num_labels"] = expected.num_labels
+        got["num_labels"] = config.get("num_labels", len(config.get("id2label") or {}))
+    if got != want:
+        differ = ", ".join(f"{k} {got[k]} (expected {want[k]})" for k in want if got[k] != want[k])
+        trained = (info.get("settings") or {}).get("width_divisor", "?")
+        divisor = "the default width_divisor" if settings.width_divisor is None else f"width_divisor={settings.width_divisor}"
+        raise FaithlensError(f"--init-from {settings.init_from}: not a facade of {target.name!r} with {divisor}: {differ}. "
+                             f"It was trained with width_divisor={trained} for {info.get('target_model')!r}. Pass a facade "
+                             "trained for this target with the same width_divisor.")
+
+
+def check_facade_out(out_dir: str | Path, settings: FacadeSettings, *, overwrite: bool = False,
+                     option: str = "The 'out_dir' of train_facade", flag: str = "overwrite=True") -> None:
+    """`files.check_new_folder` for a facade run: ``out_dir`` new or empty, or this run's own unfinished facade
+    (its faithlens_facade.json has these settings and is not final: running again continues it), unless
+    ``overwrite``."""
+    from ..files import check_new_folder
+
+    def unfinished(folder: Path) -> bool:
+        try:
+            info = json.loads((folder / FACADE_INFO_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return (isinstance(info, dict) and info.get("kind") == "facade" and info.get("state") != "final"
+                and info.get("settings") == json.loads(json.dumps(asdict(settings))))
+
+    check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite, resumable=unfinished)
+
+
+def check_regularise_out(out_dir: str | Path, *, overwrite: bool = False,
+                         option: str = "The 'out_dir' of regularise_target", flag: str = "overwrite=True") -> None:
+    """`files.check_new_folder` for :func:`regularise_target`: new or empty, or holding only its checkpoint
+    (an interrupted run, continued), unless ``overwrite``."""
+    from ..files import check_new_folder
+
+    check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite, resumable=lambda folder: all(
+        p.name.startswith("checkpoint.pt") or p.name.startswith(".") for p in folder.iterdir()))
 
 
 # --- optional: the regularised target (SPEC §8, L_rp) ----------------------------------------------
 
 def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Sequence[int], *, out_dir: str | Path,
                       steps: int = 200, batch_size: int = 16, max_length: int = 64, lr: float = 1e-5,
-                      lambda_rp: float = 3.0, seed: int = 0, progress: bool = True) -> dict:
-    """Fine-tune f with L_rp = CE(f(x), y) + λ_rp · mean_b Σ_t |r_{b,t}| (r raw, w.r.t. predicted labels)."""
+                      lambda_rp: float = 3.0, seed: int = 0, progress: bool = True, overwrite: bool = False) -> dict:
+    """Fine-tune f with L_rp = CE(f(x), y) + λ_rp · mean_b Σ_t |r_{b,t}| (r raw, w.r.t. predicted labels).
+
+    ``out_dir`` must be new or empty (or hold only this run's checkpoint), unless ``overwrite``."""
     import copy
 
     if target.task.name not in ("classification", "multi_label"):
         raise FaithlensError(f"The regularised target is trained for classifiers; {target.name!r} is a "
                              f"{target.task.summary} model.")
+    if len(texts) < batch_size:
+        raise FaithlensError(f"Regularising the target draws batches of {batch_size} texts; the data has {len(texts)}. "
+                             f"Pass at least {batch_size} texts.")
+    check_regularise_out(out_dir, overwrite=overwrite)
     from tqdm.auto import tqdm
 
     model = copy.deepcopy(target.model)

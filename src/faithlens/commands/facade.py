@@ -28,13 +28,17 @@ def register(subparsers) -> None:
     _model_data(train, data_default="rotten_tomatoes")
     train.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words",
                        help="the tokens g's gradients are trained to point at")
-    train.add_argument("--out", required=True, help="folder to write the facade into (best checkpoint + log)")
+    train.add_argument("--out", required=True, help="folder to write the facade into (best checkpoint + log); new or "
+                       "empty, or this command's own interrupted run, which is continued")
+    train.add_argument("--overwrite", action="store_true", help="replace the files an existing, non-empty --out folder holds (without it such a folder is refused)")
     train.add_argument("--steps", type=int, default=300, help="optimiser steps")
     train.add_argument("--batch-size", type=int, default=16, help="texts per step")
     train.add_argument("--max-length", type=int, default=64, help="tokens per text (longer texts are truncated)")
     train.add_argument("--lr", type=float, default=1e-4, help="learning rate (Adam)")
     train.add_argument("--lambda-g", type=float, default=1e3, help="weight of the negative-entropy term (default 1e3)")
-    train.add_argument("--width-divisor", type=int, default=4, help="facade width = target width / this (heads too)")
+    train.add_argument("--width-divisor", type=int, default=None,
+                       help="facade heads = target heads / this, rounded down (width too); at most the target's number "
+                            "of heads (default: 4, or the target's number of heads when it has fewer)")
     train.add_argument("--eval-every", type=int, default=50,
                        help="steps between held-out evaluations (the best one is kept) and checkpoints")
     train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
@@ -72,7 +76,8 @@ def register(subparsers) -> None:
                        "texts (see faithlens.audit.merge.calibrate_gain)")
     merge.add_argument("--calibrate", default="rotten_tomatoes", metavar="DATA",
                        help="texts for --gain auto (default: rotten_tomatoes validation split)")
-    merge.add_argument("--out", required=True, help="folder to save the merged model into")
+    merge.add_argument("--out", required=True, help="folder to save the merged model into (new or empty)")
+    merge.add_argument("--overwrite", action="store_true", help="replace the files an existing, non-empty --out folder holds (without it such a folder is refused)")
     merge.add_argument("--check", default=None, metavar="DATA",
                        help="also report prediction agreement of f and f̃ on this dataset (e.g. rotten_tomatoes)")
     merge.add_argument("--split", default=None, help="split of --check for named/folder datasets")
@@ -81,7 +86,9 @@ def register(subparsers) -> None:
 
     reg = sub.add_parser("regularise", help="fine-tune f with the gradient penalty L_rp (λ_rp = 3)")
     _model_data(reg, data_default="rotten_tomatoes")
-    reg.add_argument("--out", required=True, help="folder to save the regularised model into")
+    reg.add_argument("--out", required=True, help="folder to save the regularised model into (new or empty, or this "
+                     "command's own interrupted run)")
+    reg.add_argument("--overwrite", action="store_true", help="replace the files an existing, non-empty --out folder holds (without it such a folder is refused)")
     reg.add_argument("--steps", type=int, default=200, help="optimiser steps")
     reg.add_argument("--lambda-rp", type=float, default=3.0, help="weight of the gradient penalty L_rp")
     reg.add_argument("--seed", type=seed_arg, default=0, help="seed of the batches")
@@ -122,7 +129,7 @@ def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) ->
 # --- runners ---------------------------------------------------------------------------------------
 
 def run_train(args) -> int:
-    from ..audit.facade import FacadeSettings, check_facade_settings, train_facade
+    from ..audit.facade import FacadeSettings, check_facade_out, check_facade_settings, check_facade_target, train_facade
     from ..data import load_dataset
     from ..model import load_model
 
@@ -133,7 +140,9 @@ def run_train(args) -> int:
                               init_from=args.init_from, saliency_of=args.saliency_of)
     check_facade_settings(settings)  # every size and --init-from before the model loads
     _check_out(args, "folder")
+    check_facade_out(args.out, settings, overwrite=args.overwrite, option="--out", flag="--overwrite")
     target = load_model(args.model)
+    check_facade_target(target, settings)  # --width-divisor and --init-from's sizes, before the data is read
     train = _data(args, args.data, args.split or "train", part=0)
     heldout = load_dataset(args.data, split="validation") if args.data == "rotten_tomatoes" else None
     texts = list(train.texts)
@@ -143,13 +152,15 @@ def run_train(args) -> int:
             raise FaithlensError(f"--data {args.data} has {len(texts)} texts; --heldout {args.heldout} would leave none "
                                  f"to train on. Pass --heldout {max(1, len(texts) // 5)} (a fifth) or more data.")
         texts = texts[:-args.heldout]
-    record = train_facade(target, texts, held, out_dir=args.out, settings=settings)
+    record = train_facade(target, texts, held, out_dir=args.out, settings=settings, overwrite=args.overwrite)
     print(json.dumps(record, indent=2))
     return 0
 
 
 def run_merge(args) -> int:
+    from ..audit.facade import check_facade_folder
     from ..audit.merge import agreement, calibrate_gain, merge_models
+    from ..files import check_new_folder
     from ..model import check_model_source, load_model
 
     if args.gain != "auto":
@@ -160,7 +171,9 @@ def run_merge(args) -> int:
         if not (math.isfinite(gain) and gain > 0):
             raise FaithlensError(f"--gain must be a positive number or 'auto'. Got {args.gain!r}.")
     _check_out(args, "folder")  # before any work
+    check_new_folder(args.out, option="--out", flag="--overwrite", overwrite=args.overwrite)
     check_model_source(args.facade, option="--facade", local_only=True)
+    check_facade_folder(args.facade, option="--facade")  # before any weights are read
     if args.form == "sum":
         raise FaithlensError("The sum form is an in-memory wrapper and cannot be saved; use --form intertwined to save "
                              "a merged model, or faithlens.audit.merge.merge_models(f, g, form='sum') in Python.")
@@ -188,18 +201,18 @@ def run_merge(args) -> int:
 
 
 def run_regularise(args) -> int:
-    from ..audit.facade import regularise_target
-    from ..data import load_dataset
+    from ..audit.facade import check_regularise_out, regularise_target
     from ..model import load_model
 
     _check_out(args, "folder")  # before any work
+    check_regularise_out(args.out, overwrite=args.overwrite, option="--out", flag="--overwrite")
 
     f = load_model(args.model)
     data = _data(args, args.data, args.split or "train", part=0)
     if not data.has_labels:
         raise FaithlensError(f"Regularising needs labelled data. {data.source} has no labels.")
     record = regularise_target(f, list(data.texts), list(data.labels), out_dir=args.out, steps=args.steps,
-                               lambda_rp=args.lambda_rp, seed=args.seed)
+                               lambda_rp=args.lambda_rp, seed=args.seed, overwrite=args.overwrite)
     print(json.dumps(record, indent=2))
     return 0
 
