@@ -2004,6 +2004,16 @@ def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
             "explain", "good film", "--model", tiny_dir, "--method", m, *a, "--tolerance", "1e-300", "--json",
             "--no-faithfulness"), "ok", "a warning naming the error reached and float64", lambda r: r.code == 0 and any(
                 "below what float32 rounding" in w and "float64" in w for w in json.loads(r.out)["warnings"]))
+    inner = Path(write("inner-tr.tsv", "sentence\tlabel\ngood\t1\nbad\t0\nfine\t1\ndull\t0\n")).parent / "inner"
+    inner.mkdir(exist_ok=True)
+    inside = inner / "tr.tsv"
+    inside.write_text("sentence\tlabel\ngood\t1\nbad\t0\nfine\t1\ndull\t0\n", encoding="utf-8")
+    add("17 paths", "train --out the folder holding --train, --overwrite", lambda: cli(
+        "train", "--train", str(inside), "--base", tiny_dir, "--out", str(inner), "--overwrite"), "error",
+        "holds the --train", lambda r: r.code == 2 and inside.is_file())
+    add("17 paths", "facade merge --out the --model folder, --overwrite", lambda: cli(
+        "facade", "merge", "--model", tiny_dir, "--facade", tiny_dir, "--out", tiny_dir, "--overwrite"), "error",
+        "is the --model")
     for value in ("words/nofile.txt", "stop.txt"):
         add("17 paths", f"audit --token-class {value} (missing)", lambda v=value: cli(
             "audit", "--model", tiny_dir, "--token-class", v), "error", "no such file")
@@ -2235,6 +2245,9 @@ def seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json,
     add("9 causal LM", "C7: --target-text ' fun' --contrast-text ' fun'", lambda: cli(
         "explain", "the film was", "--model", lm_dir, "--method", "occlusion", "--target-text", " fun",
         "--contrast-text", " fun"), "error", "The contrast continuation ' fun' is the target itself")
+    return out
+
+
 def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case]:
     """What a seventh independent breaker found (issue 22, A1-A7), each in the kind it belongs to: evaluate's --steps
     that no chosen method reads, --max-chars that removes every text, records of k = 0 examples, audit's

@@ -207,3 +207,19 @@ def test_qa_training_on_a_three_class_classifier_base_has_two_outputs(tmp_path, 
     from transformers import AutoModelForQuestionAnswering
 
     assert AutoModelForQuestionAnswering.from_pretrained(tmp_path / "o").qa_outputs.weight.shape == (2, 32)
+
+
+@pytest.mark.parametrize("command", ["facade train", "regularise", "train"])
+def test_an_out_folder_holding_an_input_is_refused_even_with_overwrite(saved_tiny, tmp_path, capsys, command):
+    """`train --train inner/tr.tsv --out inner --overwrite` replaced the folder, training file included (exit 0)."""
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    data = inner / "t.tsv"
+    data.write_text("sentence\tlabel\n" + "".join(f"a {w} film\t{i % 2}\n" for i, w in enumerate(WORDS * 2)),
+                    encoding="utf-8")
+    for out in (inner, tmp_path):
+        code, err = _run(capsys, *_argv(command, saved_tiny, saved_tiny, str(data), out), "--overwrite")
+        assert code == 2 and f"--out {str(out)!r} holds the --" in err and "outside your inputs" in err, err
+        assert data.is_file()
+    code, err = _run(capsys, *_argv("merge", saved_tiny, saved_tiny, str(data), saved_tiny), "--overwrite")
+    assert code == 2 and f"--out {str(saved_tiny)!r} is the --" in err, err

@@ -369,3 +369,18 @@ def cache_root() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "faithlens"
+
+
+def check_holds_no_input(out: str | os.PathLike, inputs: dict[str, object], *, option: str = "--out") -> None:
+    """A folder a command writes a model into must not be, or hold, one of its inputs (``inputs``: option -> path;
+    values that are not existing local paths are skipped): with --overwrite its files are replaced, so a training file
+    or a base model inside it would be lost. Checked before any work, overwrite or not."""
+    target = Path(out).expanduser().resolve()
+    for name, value in inputs.items():
+        if not isinstance(value, (str, os.PathLike)) or not str(value) or not Path(value).expanduser().exists():
+            continue
+        given = Path(value).expanduser().resolve()
+        if given == target or target in given.parents:
+            raise FaithlensError(f"{option} {str(out)!r} {'is' if given == target else 'holds'} the {name} "
+                                 f"{str(value)!r}: writing the model there replaces what it holds. Choose an {option} "
+                                 "folder outside your inputs.")
