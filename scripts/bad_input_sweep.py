@@ -2014,6 +2014,11 @@ def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
     add("17 paths", "facade merge --out the --model folder, --overwrite", lambda: cli(
         "facade", "merge", "--model", tiny_dir, "--facade", tiny_dir, "--out", tiny_dir, "--overwrite"), "error",
         "is the --model")
+    for more, words in [(("--gain", "1e308"), "up to 1e+06"), (("--gain", "2", "--calibrate", "x.tsv"), "does nothing"),
+                        (("--limit", "3"), "texts of --check"), (("--split", "dev"), "texts of --check")]:
+        add("16 values that overflow" if "1e308" in more else "12 argument parsing", f"facade merge {' '.join(more)}",
+            lambda m=more: cli("facade", "merge", "--model", tiny_dir, "--facade", tiny_dir, "--out",
+                               str(inner.parent / "merge-out"), *m), "error", words)
     for value in ("words/nofile.txt", "stop.txt"):
         add("17 paths", f"audit --token-class {value} (missing)", lambda v=value: cli(
             "audit", "--model", tiny_dir, "--token-class", v), "error", "no such file")

@@ -223,3 +223,18 @@ def test_an_out_folder_holding_an_input_is_refused_even_with_overwrite(saved_tin
         assert data.is_file()
     code, err = _run(capsys, *_argv("merge", saved_tiny, saved_tiny, str(data), saved_tiny), "--overwrite")
     assert code == 2 and f"--out {str(saved_tiny)!r} is the --" in err, err
+
+
+@pytest.mark.parametrize("more, words", [
+    (["--gain", "1e308"], "--gain must be a positive number up to 1e+06"),
+    (["--gain", "2", "--calibrate", "x.tsv"], "--calibrate sets the texts of --gain auto; with --gain 2 it does nothing"),
+    (["--limit", "3"], "--limit selects the texts of --check"),
+    (["--split", "dev", "--limit", "3"], "--split and --limit select the texts of --check"),
+])
+def test_merge_options_that_do_nothing_or_overflow_are_refused(saved_tiny, tmp_path, capsys, more, words):
+    """facade merge took --calibrate without --gain auto and --limit/--split without --check in silence, and saved a
+    merge with --gain 1e308 whose explanations were NaN."""
+    code, err = _run(capsys, "facade", "merge", "--model", saved_tiny, "--facade", saved_tiny, "--out",
+                     tmp_path / "m", *more)
+    assert code == 2 and words in err, err
+    assert not (tmp_path / "m").exists()

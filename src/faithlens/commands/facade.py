@@ -74,7 +74,7 @@ def register(subparsers) -> None:
     merge.add_argument("--gain", default="1", help="multiply the facade's logits by this before merging (default 1, "
                        "the plain merge); 'auto' picks the largest gain keeping f's prediction on ~99%% of --calibrate "
                        "texts (see faithlens.audit.merge.calibrate_gain)")
-    merge.add_argument("--calibrate", default="rotten_tomatoes", metavar="DATA",
+    merge.add_argument("--calibrate", default=None, metavar="DATA",
                        help="texts for --gain auto (default: rotten_tomatoes validation split)")
     merge.add_argument("--out", required=True, help="folder to save the merged model into (new or empty)")
     merge.add_argument("--overwrite", action="store_true", help="replace the files an existing, non-empty --out folder holds (without it such a folder is refused)")
@@ -157,6 +157,9 @@ def run_train(args) -> int:
     return 0
 
 
+MAX_GAIN = 1e6  # facade logits × gain: beyond this a float32 merge overflows or swamps f entirely
+
+
 def run_merge(args) -> int:
     from ..audit.facade import check_facade_folder
     from ..audit.merge import agreement, calibrate_gain, merge_models
@@ -168,8 +171,17 @@ def run_merge(args) -> int:
             gain = float(args.gain)
         except ValueError:
             gain = float("nan")
-        if not (math.isfinite(gain) and gain > 0):
-            raise FaithlensError(f"--gain must be a positive number or 'auto'. Got {args.gain!r}.")
+        if not (math.isfinite(gain) and 0 < gain <= MAX_GAIN):
+            raise FaithlensError(f"--gain must be a positive number up to {MAX_GAIN:g}, or 'auto'. Got {args.gain!r}"
+                                 f"{': a larger gain swamps f in the merged logits' if math.isfinite(gain) and gain > MAX_GAIN else ''}.")
+        if args.calibrate is not None:
+            raise FaithlensError(f"--calibrate sets the texts of --gain auto; with --gain {args.gain} it does nothing. "
+                                 "Drop it, or pass --gain auto.")
+    if args.check is None and (args.split is not None or args.limit is not None):
+        given = " and ".join(o for o, v in (("--split", args.split), ("--limit", args.limit)) if v is not None)
+        raise FaithlensError(f"{given} select{'s' if ' and ' not in given else ''} the texts of --check; without --check "
+                             "there is no agreement check. Pass --check DATA, or drop them.")
+    args.calibrate = args.calibrate or "rotten_tomatoes"
     _check_out(args, "folder")  # before any work
     check_new_folder(args.out, option="--out", flag="--overwrite", overwrite=args.overwrite)
     check_model_source(args.facade, option="--facade", local_only=True)
