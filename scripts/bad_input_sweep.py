@@ -2019,6 +2019,9 @@ def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
         add("16 values that overflow" if "1e308" in more else "12 argument parsing", f"facade merge {' '.join(more)}",
             lambda m=more: cli("facade", "merge", "--model", tiny_dir, "--facade", tiny_dir, "--out",
                                str(inner.parent / "merge-out"), *m), "error", words)
+    add("3 text", "saliency and occlusion: rank agreement by |score|", lambda: cli(
+        "explain", "not bad at all, a fine film", "--model", tiny_dir, "--method", "saliency", "occlusion",
+        "--no-faithfulness"), "ok", "the pair says (of |scores|)", lambda r: r.code == 0 and "(of |scores|)" in r.out)
     for value in ("words/nofile.txt", "stop.txt"):
         add("17 paths", f"audit --token-class {value} (missing)", lambda v=value: cli(
             "audit", "--model", tiny_dir, "--token-class", v), "error", "no such file")

@@ -148,3 +148,26 @@ def test_sig_beats_its_random_orderings_on_sst2_sentences(shared_data):
     es = Explainer().explain(texts, "sig", faithfulness=True)
     above = sum(e.faithfulness["comp"] > e.faithfulness["random"]["comp"] for e in es)
     assert above >= 10, [e.faithfulness for e in es]  # 48 of the first 50 (README)
+
+
+def test_an_unsigned_method_is_compared_by_magnitude():
+    """saliency (|∇|, unsigned) against occlusion's signed scores read "opposes" as "unimportant": ρ was computed
+    between a magnitude ranking and a signed one. Both are ranked by |score| now, and the line says so."""
+    from faithlens.evaluate.summary import rank_agreement
+    from faithlens.stats import spearman
+
+    ex = Explainer(tiny("bert"))
+    c = ex.compare("not bad at all, a fine film", ["saliency", "occlusion", "sig"])
+    sal, occ, sig = c["saliency"], c["occlusion"], c["sig"]
+    assert word_agreement(sal, occ) == pytest.approx(spearman([abs(w.score) for w in sal.words],
+                                                              [abs(w.score) for w in occ.words]))
+    assert word_agreement(occ, sig) == pytest.approx(spearman([w.score for w in occ.words], [w.score for w in sig.words]))
+    line = comparison_lines(c.explanations)[-1]
+    assert "saliency–occlusion" in line and "(of |scores|)" in line and "occlusion–sig" in line
+    assert f"occlusion–sig {word_agreement(occ, sig):+.2f}" in line and not line.endswith("sig (of |scores|)")
+    records = [{"index": 0, "method": m, "token_scores": list(e.token_scores), "special": list(e.special)}
+               for m, e in (("saliency", sal), ("occlusion", occ))]
+    agree = rank_agreement(records, ["saliency", "occlusion"])[0]
+    tokens = [not s for s in sal.special]
+    assert agree["by_magnitude"] is True and agree["spearman"]["mean"] == pytest.approx(spearman(
+        [abs(x) for x, t in zip(sal.token_scores, tokens) if t], [abs(x) for x, t in zip(occ.token_scores, tokens) if t]))

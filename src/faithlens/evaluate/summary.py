@@ -107,25 +107,40 @@ def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
 
 
 def rank_agreement(records: Sequence[dict], methods: Sequence[str]) -> list[dict]:
-    """Mean Spearman correlation of token scores (attributed tokens) between every pair of methods."""
+    """Mean Spearman correlation of token scores (attributed tokens) between every pair of methods, and how often
+    their top tokens coincide. A pair with an unsigned method (saliency) is compared by |score|: a magnitude ranking
+    against a signed one would read "opposes" as "unimportant"."""
+    from ..methods import get_method
+
     by = {(r["index"], r["method"]): r for r in records}
     out = []
+    signed = {m: getattr(_method_of(m, get_method), "signed", True) for m in methods}
     for a_i, a in enumerate(methods):
         for b in methods[a_i + 1:]:
+            size = (lambda v: v) if signed[a] and signed[b] else (lambda v: [abs(x) for x in v])
             rhos, top1 = [], []
             for (i, m), ra in sorted(by.items(), key=lambda kv: kv[0][0]):  # example order: sums independent of file order
                 rb = by.get((i, b))
                 if m != a or rb is None:
                     continue
-                x, y = _attributed_scores(ra), _attributed_scores(rb)
+                x, y = size(_attributed_scores(ra)), size(_attributed_scores(rb))
                 if len(x) >= 2:
                     rho = spearman(x, y)
                     if rho is not None:
                         rhos.append(rho)
                 if len(x) >= 1:
                     top1.append(float(int(torch.tensor(x).argmax()) == int(torch.tensor(y).argmax())))
-            out.append({"a": a, "b": b, "spearman": summarise(rhos), "top1_agreement": summarise(top1)})
+            out.append({"a": a, "b": b, "spearman": summarise(rhos), "top1_agreement": summarise(top1),
+                        "by_magnitude": not (signed[a] and signed[b])})
     return out
+
+
+def _method_of(label: str, get_method):
+    """The method behind a spec label ('ig:steps=10' → ig), or None for a name this version does not know."""
+    try:
+        return get_method(label.partition(":")[0])
+    except FaithlensError:
+        return None
 
 
 def _attributed_scores(record: dict) -> list[float]:

@@ -163,6 +163,8 @@ def best_line(rows: Sequence[dict], sig: dict | None = None) -> str:
 def agreement_markdown(agreement: Sequence[dict]) -> str:
     lines = ["| A | B | Spearman ρ (mean ± se) | same top token | n |", "|---|---|---|---|---|"]
     for a in agreement:
-        lines.append(f"| {a['a']} | {a['b']} | {cell(a['spearman'])} | {cell(a['top1_agreement'], 3)} | "
-                     f"{a['spearman']['n']} |")
+        lines.append(f"| {a['a']} | {a['b']}{' ¹' if a.get('by_magnitude') else ''} | {cell(a['spearman'])} | "
+                     f"{cell(a['top1_agreement'], 3)} | {a['spearman']['n']} |")
+    if any(a.get("by_magnitude") for a in agreement):
+        lines.append("\n¹ One of the two is unsigned (saliency): both ranked by |score|.")
     return "\n".join(lines) + "\n"

@@ -307,16 +307,23 @@ def comparison_lines(explanations: Sequence) -> list[str]:
             for b in explanations[i + 1:]:
                 rho = word_agreement(a, b)
                 if rho is not None:
-                    pairs.append(f"{a.method}–{b.method} {rho:+.2f}")
+                    pairs.append(f"{a.method}–{b.method} {rho:+.2f}" + ("" if _both_signed(a, b) else " (of |scores|)"))
         if pairs:
             lines.append("word rankings agree (Spearman ρ): " + ", ".join(pairs))
     return lines
 
 
 def word_agreement(a, b) -> float | None:
-    """Spearman's ρ between two explanations' word scores (same text, same words), or None."""
+    """Spearman's ρ between two explanations' word scores (same text, same words), or None. When either method is
+    unsigned (saliency: magnitudes only), both are ranked by |score|: a magnitude ranking against a signed one
+    would read "opposes" as "unimportant"."""
     from ..stats import spearman
 
     if [w.tokens for w in a.words] != [w.tokens for w in b.words]:
         return None
-    return spearman([w.score for w in a.words], [w.score for w in b.words])
+    value = (lambda w: w.score) if _both_signed(a, b) else (lambda w: abs(w.score))
+    return spearman([value(w) for w in a.words], [value(w) for w in b.words])
+
+
+def _both_signed(a, b) -> bool:
+    return getattr(a, "signed", True) and getattr(b, "signed", True)
