@@ -2022,6 +2022,8 @@ def seventh_breaker_cases_d(write, tiny_dir, tx) -> list[Case]:
     add("3 text", "saliency and occlusion: rank agreement by |score|", lambda: cli(
         "explain", "not bad at all, a fine film", "--model", tiny_dir, "--method", "saliency", "occlusion",
         "--no-faithfulness"), "ok", "the pair says (of |scores|)", lambda r: r.code == 0 and "(of |scores|)" in r.out)
+    add("12 argument parsing", "serve --allow-host ''", lambda: cli("serve", "--allow-host", ""), "error",
+        "--allow-host was given an empty value")
     for value in ("words/nofile.txt", "stop.txt"):
         add("17 paths", f"audit --token-class {value} (missing)", lambda v=value: cli(
             "audit", "--model", tiny_dir, "--token-class", v), "error", "no such file")

@@ -176,6 +176,8 @@ def test_an_option_given_twice_is_refused_before_any_work(capsys, argv, expected
     (["evaluate", "--out= "], "--out"),  # was read as the current folder
     (["explain", "good", "--method", "occlusion", ""], "--method"),
     (["facade", "train", "--init-from", ""], "--init-from"),
+    (["serve", "--allow-host", ""], "--allow-host"),  # options meant to repeat too (was accepted)
+    (["serve", "--model", "a", "--model", " "], "--model"),
 ])
 def test_an_option_given_an_empty_value_is_refused_before_any_work(capsys, argv, option):
     assert main(argv) == 2

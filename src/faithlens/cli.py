@@ -171,13 +171,15 @@ def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | 
             continue
         name, eq, value = token.partition("=")
         action = parser._option_string_actions.get(name) if token.startswith("-") else None
-        if not isinstance(action, argparse._StoreAction):
+        if not isinstance(action, (argparse._StoreAction, argparse._AppendAction)):
             continue
         values = [value] if eq else argv[i + 1:i + 2] if action.nargs is None else \
             list(itertools.takewhile(lambda t: not t.startswith("-"), argv[i + 1:]))
         if any(not v.strip() for v in values):  # argparse takes '' as given; every reader would skip or misread it
             what = action.metavar or action.dest.upper()
             return f"{name} was given an empty value; give it a value ({what}, see --help) or drop {name}."
+        if isinstance(action, argparse._AppendAction):  # meant to repeat: only an empty value is refused
+            continue
         if id(action) in seen:
             before = seen[id(action)]
             if action.nargs in ("+", "*"):
