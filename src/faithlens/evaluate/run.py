@@ -500,14 +500,17 @@ def _rationale_fields(e, spans) -> dict:
 
 
 def check_rationales(rationales, dataset: Dataset) -> None:
-    """Before any work: at least one selected example has a rationale."""
+    """Before any work: at least one selected example has a rationale (an empty one counts as none)."""
     if rationales is None:
         return
-    found = sum(1 for item in dataset.texts if rationales.spans_of(item) is not None)
+    found = sum(1 for item in dataset.texts if rationales.spans_of(item))
     if found == 0:
+        empty = sum(1 for item in dataset.texts if rationales.spans_of(item) == ())
         raise FaithlensError(f"None of the {len(dataset)} selected examples of {dataset.source!r} has a rationale in "
-                             f"{rationales.source!r} ({len(rationales)} rationales). Pass the data file the rationales "
-                             "were written for (texts must match), or raise --limit.")
+                             f"{rationales.source!r} ({len(rationales)} rationales"
+                             + (f"; {empty} of the selected examples have an empty one, which counts as none" if empty else "")
+                             + "). Pass the data file the rationales were written for (texts must match), give rationale "
+                             "words or spans, or raise --limit.")
 
 
 def _target_json(row: torch.Tensor) -> int | list[int]:
