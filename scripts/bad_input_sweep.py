@@ -647,7 +647,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         ("start-elsewhere", {"answers": [{"text": "Paris", "answer_start": 3}]}, context, "the text occurs at 22"),
         ("text-not-in-context", {"answers": [{"text": "Rome", "answer_start": 0}]}, context, "does not occur in the context"),
         ("start-a-string", {"answers": [{"text": "Ann", "answer_start": "0"}]}, context, "answer_start '0'"),
-        ("start-missing", {"answers": [{"text": "Ann"}]}, context, "answer_start None"),
+        ("start-missing", {"answers": [{"text": "Ann"}]}, context, "has no \"answer_start\" key"),
         ("empty-answer-text", {"answers": [{"text": "", "answer_start": 0}]}, context, "empty text"),
         ("answers-empty", {"answers": []}, context, "no answers"),
         ("answers-missing", {"answers": ...}, context, "no answers"),
