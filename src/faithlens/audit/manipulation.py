@@ -149,9 +149,10 @@ def check_steps_read(runs: Sequence[Run | tuple], steps: int | None, *, option: 
         return
     runs = [r if isinstance(r, Run) else Run(*r) for r in runs]
     if not any(r.method in STEP_METHODS and r.mode != "closed" for r in runs):
-        raise FaithlensError(f"{option} sets the steps of IG and SIG (modes reverse/forward/auto); none of the methods "
-                             f"({', '.join(r.label for r in runs)}) reads it, so it would do nothing. Drop {option}, or add "
-                             "ig or sig to the methods.")
+        sep = " " if option.startswith("--") else "="
+        raise FaithlensError(f"{option}{sep}{steps} does nothing for {', '.join(r.label for r in runs)}: it sets the steps of "
+                             f"IG and SIG (modes reverse/forward/auto), and none of the methods reads it. Drop {option}, or "
+                             "add ig or sig to the methods.")
 
 
 def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, target: str = "stop_words",

@@ -40,8 +40,8 @@ def register(subparsers) -> None:
                        help="facade heads = target heads / this, rounded down (width too); at most the target's number "
                             "of heads (default: 4, or the target's number of heads when it has fewer)")
     train.add_argument("--eval-every", type=int, default=50,
-                       help="steps between held-out evaluations (the best one is kept) and checkpoints; the last step "
-                            "is always evaluated (so --eval-every above --steps evaluates once, at the end)")
+                       help="steps between held-out evaluations (the best one is kept; the last step is always evaluated, "
+                            "so a value above --steps evaluates once, at the end) and checkpoints")
     train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
     train.add_argument("--seed", type=seed_arg, default=0, help="seed of g's initialisation and the batches")
     train.add_argument("--lambda-m", type=float, default=1.0,
