@@ -23,7 +23,8 @@ BUNDLED = ("rotten_tomatoes",)
 TEXT_COLUMNS = ("sentence", "text", "review", "content")
 PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"))
 LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label", "gold", "class")
-NOT_LABELS = {"id", "idx", "index", "guid", "uid", "title", "url", "source", "note", "notes", "split", "comment"}
+NOT_LABELS = {"id", "idx", "index", "guid", "uid", "title", "url", "source", "note", "notes", "split", "comment",
+              "answers", "answer"}  # never a class label: no --label-column advice for them
 FORMATS = ("tsv", "csv", "jsonl", "json", "txt")
 REFUSED = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadsheet", "parquet": "a Parquet file",
            "arrow": "an Arrow file", "pkl": "a pickle", "pickle": "a pickle", "gz": "a compressed file", "zip": "an archive"}
