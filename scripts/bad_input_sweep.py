@@ -647,7 +647,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         ("start-elsewhere", {"answers": [{"text": "Paris", "answer_start": 3}]}, context, "the text occurs at 22"),
         ("text-not-in-context", {"answers": [{"text": "Rome", "answer_start": 0}]}, context, "does not occur in the context"),
         ("start-a-string", {"answers": [{"text": "Ann", "answer_start": "0"}]}, context, "answer_start '0'"),
-        ("start-missing", {"answers": [{"text": "Ann"}]}, context, "answer_start None"),
+        ("start-missing", {"answers": [{"text": "Ann"}]}, context, "has no \"answer_start\" key"),
         ("empty-answer-text", {"answers": [{"text": "", "answer_start": 0}]}, context, "empty text"),
         ("answers-empty", {"answers": []}, context, "no answers"),
         ("answers-missing", {"answers": ...}, context, "no answers"),
@@ -1076,6 +1076,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json, first)
     out += seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa)
     out += seventh_breaker_cases_b(work, tiny_dir, write, squad)
+    out += eighth_breaker_cases_f(work, tiny_dir, write, squad)
     return out
 
 
@@ -2415,6 +2416,98 @@ def seventh_breaker_cases_b(work, tiny_dir, write, squad) -> list[Case]:
     add(k, "B5: train --base whose config.json does not fit its weights", lambda: cli(
         "train", "--train", data, "--base", str(edited), "--max-length", "16", "--out", str(work / "b7-b5-edited")),
         "error", "its weights do not have the shapes its config.json declares")
+    return out
+
+
+def eighth_breaker_cases_f(work, tiny_dir, write, squad) -> list[Case]:
+    """What an eighth independent breaker found (issue 22, F1-F5), each in the kind it belongs to: evaluate()'s curves
+    error blamed 'the top-k fraction' and stop_after 0/-1 evaluated everything; an empty rationale scored token F1 0
+    under a self-contradicting caption and duplicate rationale lines merged in silence; a 'gold' label column was
+    dropped in silence; facade saliency --steps with occlusion only did nothing; audit --limit 1 read 'Verdict (ok)';
+    SQuAD/QA messages named the wrong problem (answer_start None, a reversed span 'not inside the context', a
+    one-article --holdout without the file or the fix)."""
+    import warnings
+
+    from tiny import CORPUS, tiny
+
+    from faithlens.data import Dataset, load_dataset
+    from faithlens.evaluate import evaluate
+    from faithlens.plausibility import read_rationales
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    model = tiny("bert")
+    two = Dataset(tuple(CORPUS[:2]), (1, 0), source="f-two")
+    tsv = write("f-data.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{i % 2}\n" for i, t in enumerate(CORPUS)))
+
+    # F1: evaluate()'s parameters, named (kind 13)
+    k = "13 api types"
+    for curves in ([0, 2], []):
+        add(k, f"F1: evaluate(curves={curves})", lambda c=curves: evaluate(model, two, methods=["occlusion"], curves=c,
+                                                                            progress=False), "error", "'curves' parameter")
+    for stop in (0, -1):
+        add(k, f"F1: evaluate(stop_after={stop})", lambda s_=stop: evaluate(model, two, methods=["occlusion"], stop_after=s_,
+                                                                            progress=False), "error", "'stop_after' parameter")
+    add(k, "F1: evaluate(baseline=None) is the default, mask", lambda: evaluate(
+        model, two, methods=["occlusion"], baseline=None, progress=False), "ok", "recorded as mask",
+        lambda r: r.settings.baseline == "mask")
+    # F2: rationale files (kind 4)
+    k = "4 data"
+    data = load_dataset(tsv)
+    empty = write("f-empty.jsonl", '{"index": 0, "words": []}\n')
+    add(k, "F2: evaluate --rationales with only an empty rationale", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", tsv, "--methods", "occlusion", "--rationales", empty, "--quiet"),
+        "error", "have an empty one, which counts as none")
+    some = write("f-some.jsonl", '{"index": 0, "words": []}\n{"index": 2, "words": [1, 4]}\n')
+    add(k, "F2: an empty rationale beside a real one is left out and counted", lambda: evaluate(
+        model, data, methods=["occlusion"], rationales=read_rationales(some, dataset=data), progress=False), "ok",
+        "1 example scored, 1 counted without rationale words",
+        lambda r: r.plausibility["n_examples"] == 1 and r.plausibility["examples_without_rationale_words"] == 1
+        and r.plausibility["rows"][0]["token_f1"]["n"] == 1)
+    twice = write("f-twice.jsonl", '{"index": 0, "words": [4]}\n{"index": 0, "words": [6]}\n')
+    add(k, "F2: two different rationale lines for one example", lambda: read_rationales(twice, dataset=data), "error",
+        "Lines 1 and 2")
+    # F3: a label column under another name (kind 4)
+    gold = write("f-gold.tsv", "sentence\tgold\na fine film\t1\na dull film\t0\n")
+    add(k, "F3: a label column named gold", lambda: load_dataset(gold), "ok", "labels 1, 0",
+        lambda r: r.labels == (1, 0))
+    verdict = write("f-verdict.tsv", "sentence\tverdict\na fine film\t1\na dull film\t0\n")
+
+    def warned(path):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            load_dataset(path)
+        return " ".join(str(w.message) for w in caught)
+
+    add(k, "F3: an unknown label-like column, no label column", lambda: warned(verdict), "ok",
+        "a warning naming the column and --label-column", lambda r: "'verdict' is not read" in r and "--label-column" in r)
+    # F4: options that would do nothing, a verdict from too few texts (kinds 11, 2)
+    k = "11 training options"
+    add(k, "F4: facade saliency --methods occlusion --steps 5", lambda: cli(
+        "facade", "saliency", "--model", tiny_dir, "--data", tsv, "--limit", "2", "--methods", "occlusion", "--steps", "5"),
+        "error", "--steps 5 does nothing for occlusion")
+    train = write("f-train.tsv", "sentence\tlabel\n" + "".join(f"a {w} film\t{i % 2}\n" for i, w in enumerate(
+        ["good", "bad", "fine", "awful", "great", "dull", "nice", "poor"])))
+    add(k, "F4: facade train --eval-every 5 --steps 2 evaluates at the last step", lambda: cli(
+        "facade", "train", "--model", tiny_dir, "--data", train, "--steps", "2", "--eval-every", "5", "--batch-size", "2",
+        "--heldout", "2", "--max-length", "16", "--out", str(work / "f-facade")), "ok", "best step 2, exit 0",
+        lambda r: r.code == 0 and json.loads((work / "f-facade" / "faithlens_facade.json").read_text())["selected"]["step"] == 2)
+    k = "2 options"
+    add(k, "F4: audit --limit 1", lambda: cli("audit", "--model", tiny_dir, "--data", tsv, "--limit", "1", "--steps", "2"),
+        "ok", "Verdict (inconclusive), never ok", lambda r: "Verdict (inconclusive)" in r.out and "Verdict (ok)" not in r.out)
+    # F5: SQuAD/QA messages (kind 10)
+    k = "10 squad"
+    add(k, "F5: an answer without answer_start", lambda: cli(
+        "train", "--task", "qa", "--train", squad("f-nostart", {"answers": [{"text": "Paris"}]}), "--base", tiny_dir,
+        "--out", str(work / "f-qa")), "error", 'has no "answer_start" key')
+    qa_x = faithlens.Explainer(tiny("bert_qa"))
+    for span, words in (((33, 22), "is reversed: its start must be < its end"), ((5, 5), "is empty: its start must be")):
+        add(k, f"F5: QA target span {span}", lambda s_=span: qa_x.explain(
+            ("Who wrote it?", "Ann wrote the book in Paris in 1901."), "occlusion", target=s_), "error", words)
+    one = squad("f-one-article")
+    add(k, "F5: train --task qa --holdout 0.5 on a one-article file", lambda: cli(
+        "train", "--task", "qa", "--train", one, "--holdout", "0.5", "--base", tiny_dir, "--out", str(work / "f-qa1")),
+        "error", "has 1 article ('Books'); holding out whole articles")
     return out
 
 

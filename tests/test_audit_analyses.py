@@ -194,7 +194,7 @@ def test_hotflip_known_flips(bag):
 
 def test_audit_runs_on_a_tiny_model():
     report = audit(tiny("bert"), CORPUS[:3], steps=4, n_examples=2, progress=False)
-    assert report.level in {"ok", "caution", "untrustworthy"}
+    assert report.level == "inconclusive"  # 3 texts: no paired test can reach p < 0.05
     assert set(report.methods) == {"saliency", "grad_x_input", "ig", "sig:reverse", "occlusion", "sig:closed"}
     # closed-form SIG is exactly occlusion
     assert report.methods["sig:closed"]["vs_occlusion"]["top1_agreement"] == 1.0
@@ -253,3 +253,33 @@ def test_a_token_class_path_that_is_missing_or_a_folder_is_refused(tmp_path, cap
     path.write_bytes(b"\xff\xfe movie")
     assert main(["audit", "--model", str(gone), "--token-class", str(path)]) == 2
     assert "is not UTF-8 text" in capsys.readouterr().err
+
+
+def test_too_few_texts_give_an_inconclusive_verdict_and_unread_steps_are_refused(saved_tiny, tmp_path, capsys):
+    """Below 5 texts no one-sided Wilcoxon test reaches p < 0.05 (1/2^4 = 0.0625): the verdict is 'inconclusive', never
+    'ok'; from 5 texts the tests can decide. facade saliency --steps with no IG/SIG run is refused before any work."""
+    from faithlens.audit.manipulation import saliency_manipulation
+    from faithlens.audit.report import MIN_TEXTS
+    from faithlens.cli import main
+    from faithlens.errors import FaithlensError
+    from faithlens.stats import wilcoxon
+
+    # the threshold: the smallest one-sided p of n pairs is 1/2^n
+    assert wilcoxon([1, 2, 3, 4], [0] * 4, alternative="greater")["p"] == 0.0625 > 0.05
+    assert wilcoxon([1, 2, 3, 4, 5], [0] * 5, alternative="greater")["p"] == 0.03125 and MIN_TEXTS == 5
+    model = tiny("bert")
+    one = audit(model, CORPUS[:1], steps=2, n_examples=1, progress=False)
+    assert one.level == "inconclusive" and "Too few texts (1)" in one.verdict and "Verdict (inconclusive)" in one.to_markdown()
+    five = audit(model, CORPUS[:5], steps=2, n_examples=1, progress=False)
+    assert five.level in {"ok", "caution", "untrustworthy"}
+    with pytest.raises(FaithlensError, match=r"steps=5 does nothing for occlusion: it sets the steps of IG and SIG"):
+        saliency_manipulation(model, CORPUS[:2], runs=[("occlusion", "reverse")], steps=5, progress=False)
+    with pytest.raises(FaithlensError, match=r"steps=5 does nothing for sig:closed, saliency:"):
+        saliency_manipulation(model, CORPUS[:2], runs=[("sig", "closed"), ("saliency", "reverse")], steps=5, progress=False)
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\n" + "".join(f"{t}\t{i % 2}\n" for i, t in enumerate(CORPUS)))
+    code = main(["facade", "saliency", "--model", str(saved_tiny), "--data", str(data), "--limit", "2",
+                 "--methods", "occlusion", "--steps", "5"])
+    assert code != 0 and "--steps 5 does nothing for occlusion" in capsys.readouterr().err
+    assert main(["facade", "saliency", "--model", str(saved_tiny), "--data", str(data), "--limit", "2",
+                 "--methods", "occlusion,ig", "--steps", "2"]) == 0

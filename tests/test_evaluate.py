@@ -340,3 +340,20 @@ def test_evaluate_refuses_a_model_name_or_a_path_for_its_arguments():
         with pytest.raises(FaithlensError, match="'dataset' parameter of evaluate must be a Dataset.*load_dataset"):
             evaluate(model, bad_data, methods=["occlusion"])
     assert len(evaluate(model, data, methods=["occlusion"], progress=False).rows) == 1
+
+
+def test_curves_stop_after_and_baseline_none_are_checked_by_name():
+    """curves=[0, 2] names 'curves' (not 'the top-k fraction'); stop_after 0 / -1 refused before any work;
+    baseline=None is the model's default, mask: the same table, recorded as mask."""
+    model, data = tiny("bert"), Dataset(tuple(TEXTS[:2]), (1, 0), source="tiny-corpus")
+    for curves in ([0, 2], [], "0.2", [True]):
+        with pytest.raises(FaithlensError, match=r"The 'curves' parameter of evaluate must be a non-empty list"):
+            evaluate(model, data, methods=["grad_x_input"], curves=curves, progress=False)
+    for stop in (0, -1, 1.5, True):
+        with pytest.raises(FaithlensError, match=r"'stop_after' parameter of evaluate must be a positive int"):
+            evaluate(model, data, methods=["grad_x_input"], stop_after=stop, progress=False)
+    default = evaluate(model, data, methods=["ig:steps=4"], baseline=None, random_row=False, progress=False)
+    mask = evaluate(model, data, methods=["ig:steps=4"], baseline="mask", random_row=False, progress=False)
+    assert default.settings.baseline == "mask"
+    assert _without_seconds(default.rows) == _without_seconds(mask.rows)
+    assert evaluate(model, data, methods=["grad_x_input"], curves=[0.1, 0.5], progress=False).curves

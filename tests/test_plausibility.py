@@ -150,3 +150,27 @@ def test_cli_checks_the_rationale_file_before_loading_a_model(tmp_path):
            "--rationales", str(bad)]
     done = subprocess.run(cli, capture_output=True, text=True)
     assert done.returncode == 2 and "Line 2 of" in done.stderr and "not valid JSON" in done.stderr
+
+
+def test_empty_rationales_count_as_none_and_differing_duplicates_are_refused(tmp_path):
+    """An empty rationale is no rationale: left out of every column (its token F1 would be 0 for any method) and counted
+    apart, the caption agreeing with the numbers; two lines giving one example different rationales are refused."""
+    model = tiny("bert", dtype=torch.float64)
+    only_empty = read_rationales(_write(tmp_path, [{"index": 0, "words": []}]), dataset=DATA)
+    with pytest.raises(FaithlensError, match=r"None of the 6 selected examples .* 1 of the selected examples have an empty one"):
+        evaluate(model, DATA, methods=["occlusion"], rationales=only_empty, progress=False)
+    mixed = read_rationales(_write(tmp_path, [{"index": 0, "words": []}, {"index": 2, "words": [1, 4]}]), dataset=DATA)
+    table = evaluate(model, DATA, methods=["occlusion"], rationales=mixed, progress=False).plausibility
+    alone = read_rationales(_write(tmp_path, [{"index": 2, "words": [1, 4]}]), dataset=DATA)
+    want = evaluate(model, DATA, methods=["occlusion"], rationales=alone, progress=False).plausibility
+    assert table["n_examples"] == 1 and table["examples_without_rationale_words"] == 1 and table["k"] == 2
+    assert table["rows"] == want["rows"] and table["rows"][0]["token_f1"]["n"] == 1  # example 0 changes no number
+    from faithlens.plausibility import plausibility_markdown
+
+    caption = plausibility_markdown(table, source="r.jsonl")
+    assert "1 example with rationale words (mean 2.00 rationale words); 1 more with a rationale line but no" in caption
+    assert "top k = 2 words" in caption
+    with pytest.raises(FaithlensError, match=r"Lines 1 and 2 of .* both give the rationale of the example 'the film was"):
+        read_rationales(_write(tmp_path, [{"index": 0, "words": [4]}, {"index": 0, "words": [6]}]), dataset=DATA)
+    same = read_rationales(_write(tmp_path, [{"index": 0, "words": [4]}, {"text": CORPUS[0], "words": [4]}]), dataset=DATA)
+    assert same.spans_of(CORPUS[0]) == ((0, 18, 22),)  # a repeated identical line is read once

@@ -197,3 +197,28 @@ def test_a_question_without_its_question_key_says_what_to_give(tmp_path):
         read_squad(path)
     assert "article 'a', question '1' has no \"question\" key (or it is null). Give each question its text" in str(info.value)
     assert "NoneType" not in str(info.value)
+
+
+def test_qa_messages_say_what_is_wrong_and_what_to_give(tmp_path, capsys):
+    """A missing answer_start names the missing key (not 'answer_start None'); a span with start >= end says so (not
+    'not inside the context'); --holdout on a one-article file names the file, the article and the fix."""
+    from faithlens.cli import main
+    from faithlens.task_inputs import answer_chars
+
+    with pytest.raises(FaithlensError, match=r"answer 0 'Paris' has no \"answer_start\" key\. .* \"answer_start\": 22\."):
+        read_squad(squad(tmp_path, answers=[{"text": "Paris"}]))
+    assert answer_chars(CONTEXT, (22, 27)) == (22, 27) and CONTEXT[22:27] == "Paris"
+    with pytest.raises(FaithlensError, match=r"The answer span \(27, 22\) is reversed: its start must be < its end"):
+        answer_chars(CONTEXT, (27, 22))
+    with pytest.raises(FaithlensError, match=r"The answer span \(5, 5\) is empty: its start must be < its end"):
+        answer_chars(CONTEXT, (5, 5))
+    with pytest.raises(FaithlensError, match=r"is not inside the context \(0\.\.28\)"):
+        answer_chars(CONTEXT, (22, 40))
+    path = squad(tmp_path)
+    assert main(["train", "--task", "qa", "--train", str(path), "--holdout", "0.5", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"{str(path)!r} has 1 article ('Books')" in err and "Drop --holdout" in err and "--test FILE" in err
+    from faithlens.data import holdout, load_dataset
+
+    with pytest.raises(FaithlensError, match=r"s\.json' has 1 article \('Books'\); holding out whole articles"):
+        holdout(load_dataset(str(path)), 0.5)

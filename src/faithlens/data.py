@@ -22,7 +22,9 @@ from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 BUNDLED = ("rotten_tomatoes",)
 TEXT_COLUMNS = ("sentence", "text", "review", "content")
 PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"))
-LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label")
+LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label", "gold", "class")
+NOT_LABELS = {"id", "idx", "index", "guid", "uid", "title", "url", "source", "note", "notes", "split", "comment",
+              "answers", "answer"}  # never a class label: no --label-column advice for them
 FORMATS = ("tsv", "csv", "jsonl", "json", "txt")
 REFUSED = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadsheet", "parquet": "a Parquet file",
            "arrow": "an Arrow file", "pkl": "a pickle", "pickle": "a pickle", "gz": "a compressed file", "zip": "an archive"}
@@ -245,6 +247,16 @@ def _keys(columns: Sequence[str], text_column, label_column, pair_column, path: 
         raise FaithlensError(f"The pair column {pair!r} is not in {str(path)!r}. Valid choices: {', '.join(columns)}.")
     label = _column(columns, label_column, LABEL_COLUMNS, "label", path, required=False)
     check_distinct_columns(text=text, pair=pair, label=label, source=str(path))
+    extras = [c for c in columns if c not in (text, pair) and str(c).strip().lower() not in NOT_LABELS]
+    if label is None and extras:  # a label column under another name would otherwise be dropped in silence
+        import warnings
+
+        from .errors import FaithlensWarning
+
+        warnings.warn(f"No label column in {str(path)!r} (looked for {', '.join(LABEL_COLUMNS)}), so its examples have "
+                      f"no gold labels; the column{'s' * (len(extras) > 1)} {', '.join(map(repr, extras))} "
+                      f"{'are' if len(extras) > 1 else 'is'} not read. If one holds the labels, pass --label-column NAME "
+                      "(label_column='NAME' in Python).", FaithlensWarning, stacklevel=2)
     return {"text": text, "pair": pair, "label": label}
 
 

@@ -100,7 +100,7 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
     """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
     (a SQuAD file's articles) when the dataset has them."""
     if dataset.groups is not None:
-        held_groups = group_holdout(dataset.groups, fraction, seed)
+        held_groups = group_holdout(dataset.groups, fraction, seed, source=dataset.source)
         kept = [i for i, g in enumerate(dataset.groups) if g not in held_groups]
         held = [i for i, g in enumerate(dataset.groups) if g in held_groups]
     else:

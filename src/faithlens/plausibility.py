@@ -14,6 +14,11 @@ disagree: a faithful explanation of a model that learnt a shortcut is implausibl
   places them in the second text of a pair;
 - ``"label"`` and ``"note"`` may be given and are ignored.
 
+An empty rationale (``"words": []``, ``"spans": []``) is no rationale: the example is counted as one
+without rationale words and left out of every column, as an example whose rationale covers none of
+the model's words (e.g. past a truncation). One line per example and segment: a second line for
+them that gives another rationale is refused, naming both lines (a repeated identical line is read once).
+
 Every metric works at **word level**: the model's words (tokenizer ``word_ids()``, as
 :class:`~faithlens.explanation.Word`) with scores = the sum of their tokens' scores, *signed* (the
 evidence for the explained class, as in the faithfulness metrics), and a word is in the rationale
@@ -21,10 +26,10 @@ when its characters overlap a rationale span. Per example (pure functions below,
 
 - **AUPRC** (higher is better): average precision of the word ranking against the rationale,
   Σ_n (R_n − R_{n−1}) P_n over distinct score thresholds (tied scores enter together), as
-  scikit-learn's ``average_precision_score``; examples without rationale words are left out;
+  scikit-learn's ``average_precision_score``;
 - **token F1** and **token IOU** at k (higher is better): the top-k words (ties: earlier word first)
   as a hard rationale, compared with the human one; k = the mean rationale size over the evaluated
-  examples, rounded (at least 1), as ERASER does for methods that return soft scores;
+  examples with rationale words, rounded (at least 1), as ERASER does for methods that return soft scores;
 - **IOU-F1 at 0.5** (higher is better; ERASER's partial-match F1): contiguous runs of top-k words
   are predicted spans, contiguous runs of rationale words are gold spans; a predicted span matches
   when its IOU with some gold span is ≥ 0.5; precision = matched predicted spans / predicted spans,
@@ -32,7 +37,8 @@ when its characters overlap a rationale span. Per example (pure functions below,
   (with its standard error); ``results`` also gives ERASER's macro form, the F1 of the mean
   precision and the mean recall.
 
-A ``random`` row (seeded uniform word scores, one draw per example from the run's seed and the
+Examples without rationale words are left out of every column (their token F1 would be 0 whatever the
+explanation): the table counts them apart. A ``random`` row (seeded uniform word scores, one draw per example from the run's seed and the
 example's index) gives the chance level.
 """
 
@@ -196,9 +202,16 @@ def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
     for i, item in enumerate(dataset.texts):
         firsts.setdefault(item[0] if isinstance(item, tuple) else item, []).append(i)
     by_item: dict = {}
+    seen: dict = {}  # (item, segment) -> (line, spans): one rationale per example and segment
     for line, record in jsonl_records(path, example='{"text": "a fine film", "spans": [[2, 6]]}'):
         item = _item(record, line, where, dataset, firsts)
         spans = _spans(record, line, where, item)
+        key, given = (item, record.get("segment", 0)), tuple(sorted(set(spans)))
+        if key in seen and seen[key][1] != given:
+            raise FaithlensError(f"Lines {seen[key][0]} and {line} of {where!r} both give the rationale of the example "
+                                 f"{_short(item[key[1]] if isinstance(item, tuple) else item)}, differently. Give each "
+                                 "example's rationale on one line (merge the spans or words), or remove one of them.")
+        seen.setdefault(key, (line, given))
         by_item[item] = tuple(sorted(set(by_item.get(item, ())) | set(spans)))
     if not by_item:
         raise FaithlensError(f"The rationale file {where!r} holds no rationales. Give one JSON object per line.")
@@ -307,13 +320,15 @@ def plausibility_rows(records: Sequence[dict], methods: Sequence[str], *, seed: 
     ``random``; each column {"mean", "sem", "n"}; ``k`` the top-k size used."""
     from .metrics import summarise
 
-    with_rationale = {r["index"]: r for r in sorted(records, key=lambda r: (r["index"], r["method"]))
-                      if r.get("rationale") is not None}
-    if not with_rationale:
+    given = {r["index"]: r for r in sorted(records, key=lambda r: (r["index"], r["method"]))
+             if r.get("rationale") is not None}
+    if not given:
         return {}
-    k = mean_rationale_size([sum(r["rationale"]) for r in with_rationale.values()])
+    with_rationale = {i: r for i, r in given.items() if sum(r["rationale"]) > 0}  # the others: left out, counted
+    sizes = [sum(r["rationale"]) for r in with_rationale.values()]
+    k = mean_rationale_size(sizes)
     rows = []
-    sources = [(m, [r for r in records if r["method"] == m and r.get("rationale") is not None]) for m in methods]
+    sources = [(m, [r for r in records if r["method"] == m and r["index"] in with_rationale]) for m in methods]
     sources.append((RANDOM_ROW, list(with_rationale.values())))
     for label, mine in sources:
         values: dict[str, list[float]] = {c: [] for c in (*PLAUSIBILITY_COLUMNS, "iou_precision", "iou_recall")}
@@ -329,9 +344,8 @@ def plausibility_rows(records: Sequence[dict], methods: Sequence[str], *, seed: 
         p, rc = summarise(values["iou_precision"])["mean"], summarise(values["iou_recall"])["mean"]
         row["iou_f1_eraser_macro"] = None if p is None else (0.0 if p + rc == 0 else 2 * p * rc / (p + rc))
         rows.append(row)
-    sizes = [sum(r["rationale"]) for r in with_rationale.values()]
-    return {"k": k, "n_examples": len(with_rationale), "mean_rationale_words": sum(sizes) / len(sizes),
-            "examples_without_rationale_words": sum(1 for s in sizes if s == 0), "rows": rows}
+    return {"k": k, "n_examples": len(with_rationale), "mean_rationale_words": sum(sizes) / len(sizes) if sizes else None,
+            "examples_without_rationale_words": len(given) - len(with_rationale), "rows": rows}
 
 
 def plausibility_markdown(table: dict, *, source: str) -> str:
@@ -342,11 +356,14 @@ def plausibility_markdown(table: dict, *, source: str) -> str:
     for row in table["rows"]:
         lines.append(f"| {row['method']} | {cell(row['auprc'], 3)} | {cell(row['token_f1'], 3)} | "
                      f"{cell(row['token_iou'], 3)} | {cell(row['iou_f1'], 3)} | {row['token_f1']['n']} |")
-    caption = (f"\nPlausibility against the human rationales in `{source}`, word level, {table['n_examples']} examples "
-               f"with a rationale (mean {table['mean_rationale_words']:.2f} rationale words; "
-               f"{table['examples_without_rationale_words']} with none, left out of AUPRC only). Token F1, token IOU and "
-               f"IOU-F1 compare the top k = {table['k']} words (the mean rationale size, rounded) with the rationale; "
-               f"IOU-F1 is ERASER's partial-match F1 at IOU ≥ {IOU_THRESHOLD} per example, averaged. Word scores are "
+    n, none, mean = table["n_examples"], table["examples_without_rationale_words"], table["mean_rationale_words"]
+    caption = (f"\nPlausibility against the human rationales in `{source}`, word level, {n} example{'s' * (n != 1)} "
+               f"with rationale words" + (f" (mean {mean:.2f} rationale words)" if n else "") +
+               (f"; {none} more with a rationale line but no rationale word among the model's words (an empty rationale, "
+                "or spans past the explained text), left out of every column" if none else "") + ". "
+               + (f"Token F1, token IOU and IOU-F1 compare the top k = {table['k']} words (the mean rationale size, "
+                  "rounded) with the rationale; " if n else "No example is left to score: nothing below is measured. ")
+               + f"IOU-F1 is ERASER's partial-match F1 at IOU ≥ {IOU_THRESHOLD} per example, averaged. Word scores are "
                "signed (evidence for the explained class). `random`: seeded uniform word scores (chance level). "
                "Mean ± standard error over examples.\n")
     return "\n".join(lines) + "\n" + caption

@@ -146,6 +146,9 @@ def check_question(title: str, qid: str, context: object, question: object, answ
                                  'text must be a string, the answer as it reads in the context (e.g. "text": "Paris").')
         if not isinstance(text, str) or not text.strip():
             raise FaithlensError(f"{where}: answer {k} has {'an empty' if isinstance(text, str) else 'no'} text.")
+        if "answer_start" not in answer:
+            raise FaithlensError(f"{where}: answer {k} {text!r} has no \"answer_start\" key. Give the character offset "
+                                 f"where the answer starts in the context, e.g. \"answer_start\": {max(context.find(text), 0)}.")
         if isinstance(start, bool) or not isinstance(start, int):
             raise FaithlensError(f"{where}: answer {k} {text!r} has answer_start {start!r}, which is not an integer: "
                                  "answer_start is the character offset where the answer starts in the context "
@@ -167,13 +170,13 @@ def check_question(title: str, qid: str, context: object, question: object, answ
                      answer_start=int(answers[0]["answer_start"]))
 
 
-def split_by_article(examples: Sequence[QAExample], *, test_fraction: float, seed: int = 0
+def split_by_article(examples: Sequence[QAExample], *, test_fraction: float, seed: int = 0, source: str | None = None
                      ) -> tuple[list[QAExample], list[QAExample]]:
     """(train, test): whole articles go to one side, a seeded shuffle of titles, ~test_fraction of questions held out
     (`faithlens.data.group_holdout`, so `faithlens.data.holdout` on the same file gives the same split)."""
     from .splits import group_holdout
 
-    held = group_holdout([e.title for e in examples], test_fraction, seed)
+    held = group_holdout([e.title for e in examples], test_fraction, seed, source=source)
     return [e for e in examples if e.title not in held], [e for e in examples if e.title in held]
 
 

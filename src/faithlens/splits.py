@@ -23,15 +23,20 @@ def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], li
     return sorted(index[n_test:]), sorted(index[:n_test])
 
 
-def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0) -> set[str]:
-    """Whole groups held out: a seeded shuffle of the sorted group names, taken until ~fraction of the examples."""
+def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, source: str | None = None) -> set[str]:
+    """Whole groups held out: a seeded shuffle of the sorted group names, taken until ~fraction of the examples.
+    ``source`` (the data file) is named in the error for fewer than two groups."""
     import collections
 
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
     names = sorted(set(groups))
     if len(names) < 2:
-        raise FaithlensError("Holding out whole groups (articles) needs at least two of them.")
+        where = f"{source!r} has" if source else "The data has"
+        raise FaithlensError(f"{where} {len(names)} article{'s' * (len(names) != 1)}"
+                             f"{f' ({names[0]!r})' if names else ''}; holding out whole articles (--holdout) needs at "
+                             "least two, so no question of the held-out part shares an article with training. Drop "
+                             "--holdout, or give held-out data as its own file (train: --test FILE).")
     random.Random(seed).shuffle(names)
     sizes = collections.Counter(groups)
     held: set[str] = set()

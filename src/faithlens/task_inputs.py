@@ -170,6 +170,12 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
         answer = type(answer)(as_int(x) for x in answer)
     if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in answer):
         span = (int(answer[0]), int(answer[1]))
+        if span[0] >= span[1]:
+            raise FaithlensError(f"The answer span {span} is {'empty' if span[0] == span[1] else 'reversed'}: its start "
+                                 "must be < its end (character offsets, end exclusive, within the context "
+                                 f"0..{len(context)}). Pass (start, end)"
+                                 + (f", e.g. ({span[1]}, {span[0]}) the other way round" if span[0] > span[1] else "")
+                                 + ", or the answer text.")
         if not 0 <= span[0] < span[1] <= len(context):
             raise FaithlensError(f"The answer span {span} is not inside the context (0..{len(context)}). "
                                  "Pass (start, end) character offsets with start < end.")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from ..errors import FaithlensError
 from ..metrics import encoding_of
 from ..explainer import Explainer
 from ..explanation import Explanation
@@ -138,13 +139,30 @@ def manipulation_table(model: ClassifierModel, explained: dict[str, Explained], 
     return table
 
 
+STEP_METHODS = ("ig", "sig")  # the runs whose steps `steps` sets (SIG in a quadrature mode)
+
+
+def check_steps_read(runs: Sequence[Run | tuple], steps: int | None, *, option: str = "steps") -> None:
+    """``steps`` given while no run reads it (no IG, no SIG outside mode closed) would do nothing: refused, as
+    explain and evaluate refuse a setting none of their methods reads (`faithlens.options.unused_note`)."""
+    if steps is None:
+        return
+    runs = [r if isinstance(r, Run) else Run(*r) for r in runs]
+    if not any(r.method in STEP_METHODS and r.mode != "closed" for r in runs):
+        sep = " " if option.startswith("--") else "="
+        raise FaithlensError(f"{option}{sep}{steps} does nothing for {', '.join(r.label for r in runs)}: it sets the steps of "
+                             f"IG and SIG (modes reverse/forward/auto), and none of the methods reads it. Drop {option}, or "
+                             "add ig or sig to the methods.")
+
+
 def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, target: str = "stop_words",
                           runs: Sequence[Run | tuple] = DEFAULT_RUNS, score: str = "log_prob", steps: int | None = None,
                           progress: bool = True) -> dict:
     """P@1 / mean attribution / MRR on target tokens for every run, on `texts`."""
     runs = [r if isinstance(r, Run) else Run(*r) for r in runs]
+    check_steps_read(runs, steps)
     if steps is not None:
-        runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps) for r in runs]
+        runs = [Run(r.method, r.mode, steps if r.method in STEP_METHODS and r.mode != "closed" else r.steps) for r in runs]
     explained = explain_runs(model, texts, runs, score=score, progress=progress)
     return {"model": model.name, "target": target, "score": score, "n": len(texts),
             "methods": manipulation_table(model, explained, target=target)}

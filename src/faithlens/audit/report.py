@@ -47,6 +47,7 @@ REFERENCE = "occlusion"
 LOW_TOP1 = 0.35
 LOW_SPEARMAN = 0.2
 LEVEL = 0.05
+MIN_TEXTS = 5  # below this a one-sided Wilcoxon signed-rank test cannot reach p < LEVEL (1/2^4 = 0.0625): inconclusive
 MIN_SHIFT = 0.10  # share of all |a|: the smallest excess concentration called out
 CLASSES = ("stop_words", "first_token", "punctuation")
 
@@ -191,7 +192,7 @@ class AuditReport:
     score: str
     methods: dict  # label -> {"kind", "stop_words": {share, top}, "first_token": {...}, "vs_occlusion": {...}, "seconds"}
     verdict: str
-    level: str  # "ok", "caution", "untrustworthy"
+    level: str  # "ok", "caution", "untrustworthy"; "inconclusive" below MIN_TEXTS texts (no test could find anything)
     findings: list[str]
     examples: list[dict] = field(default_factory=list)  # {"tokens": [...], "special": [...], "scores": {label: [...]}}
     settings: dict = field(default_factory=dict)
@@ -225,8 +226,8 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
     ``classes``: token classes tested for concentration (``CLASSES`` and/or sets of lower-case
     words). Each gradient method's row gets ``"concentration": {class: paired test}`` against the
     reference (occlusion), Holm-corrected across methods × classes (``p_holm``); `judge` turns
-    them into the level. Below 5 texts no one-sided Wilcoxon test can reach p < 0.05: the findings
-    say so and the level is "ok" for want of evidence."""
+    them into the level. Below ``MIN_TEXTS`` (5) texts no one-sided Wilcoxon test can reach p < 0.05:
+    a level that would read "ok" is "inconclusive" instead (no evidence either way), and the findings say so."""
     from ..task_inputs import check_qa_pairs
 
     check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
@@ -250,9 +251,13 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
         methods[label] = row
     _holm(methods)
     level, verdict, findings = judge(methods)
-    if len(texts) < 5:
+    if len(texts) < MIN_TEXTS:
         findings.append(f"Only {len(texts)} texts: too few for the paired tests to find anything at {LEVEL:g} "
-                        "(at least 5, better 20+). Raise --limit.")
+                        f"(at least {MIN_TEXTS}, better 20+). Raise --limit.")
+        if level == "ok":  # "ok" would claim what no test here could have refuted
+            level, verdict = "inconclusive", (
+                f"Too few texts ({len(texts)}) to test: with fewer than {MIN_TEXTS} no paired test can reach p < {LEVEL:g}, "
+                "so nothing is said either way about manipulation. Audit at least 5 texts, better 20+ (--limit).")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
     return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
                        findings=findings, examples=examples,
@@ -419,7 +424,7 @@ def _md_code(text: str) -> str:
 
 
 def _style(report: AuditReport) -> str:
-    colour = {"ok": "#1b7f3b", "caution": "#b26a00", "untrustworthy": "#b00020"}.get(report.level, "#888")
+    colour = {"ok": "#1b7f3b", "caution": "#b26a00", "untrustworthy": "#b00020", "inconclusive": "#666"}.get(report.level, "#888")
     return ("<style>.faithlens .verdict{border-left:6px solid " + colour + ";padding:0.5em 1em;"
             "background:rgba(128,128,128,.12)}.faithlens .row{display:flex;flex-wrap:wrap;gap:8px}"
             ".faithlens .col{flex:1 1 260px;border:1px solid rgba(128,128,128,.4);padding:6px}"

@@ -40,7 +40,8 @@ def register(subparsers) -> None:
                        help="facade heads = target heads / this, rounded down (width too); at most the target's number "
                             "of heads (default: 4, or the target's number of heads when it has fewer)")
     train.add_argument("--eval-every", type=int, default=50,
-                       help="steps between held-out evaluations (the best one is kept) and checkpoints")
+                       help="steps between held-out evaluations (the best one is kept; the last step is always evaluated, "
+                            "so a value above --steps evaluates once, at the end) and checkpoints")
     train.add_argument("--heldout", type=int, default=128, help="held-out texts for checkpoint selection")
     train.add_argument("--seed", type=seed_arg, default=0, help="seed of g's initialisation and the batches")
     train.add_argument("--lambda-m", type=float, default=1.0,
@@ -323,7 +324,9 @@ def _check_common(args) -> None:
     data = "check" if getattr(args, "facade_command", None) == "merge" else "data"
     check_split_option(getattr(args, data, None), getattr(args, "split", None), option=f"--{data}")
     if getattr(args, "methods", None) is not None:
-        _parse_runs(args.methods)
+        from ..audit.manipulation import check_steps_read
+
+        check_steps_read(_parse_runs(args.methods), getattr(args, "steps", None), option="--steps")
     if getattr(args, "beams", None) is not None:
         _sizes(args.beams, "--beams")
 

@@ -241,7 +241,7 @@ def _run_qa(args) -> int:
     test = read_squad(args.test) if args.test else []
     note = None
     if args.holdout is not None:
-        train, test = split_by_article(train, test_fraction=args.holdout, seed=args.split_seed)
+        train, test = split_by_article(train, test_fraction=args.holdout, seed=args.split_seed, source=args.train)
         note = (f"whole articles held out (seed {args.split_seed}): {len({e.title for e in test})} articles, "
                 f"{len(test)} questions")
     _check_out(args)  # before the model loads

@@ -41,7 +41,7 @@ def evaluate(
     dataset: Dataset,
     *,
     methods: Sequence[str] = DEFAULT_METHODS,
-    baseline: str = "mask",
+    baseline: str | None = "mask",
     steps: int | None = None,
     topk: float = DEFAULT_TOPK,
     protocol: str = "standard",
@@ -81,8 +81,13 @@ def evaluate(
     the whole job. ``random_row`` (on in the CLI) adds the seeded ``random`` method (a random ordering of the words)
     when it is not listed: the table marks methods whose Comp is not significantly above it, and
     ``significance.md`` / ``EvalResult.significance`` hold the paired tests between methods.
+    ``baseline=None`` is the model's own default (``mask``; evaluate scores encoders only), recorded as ``mask``.
+    ``stop_after`` is a positive int or None; ``curves`` a non-empty list of fractions in [0, 1] or None.
     """
     check_evaluate_inputs(model, dataset)
+    if baseline is None:  # the model's own default (baselines.resolve_baseline); recorded by its name
+        baseline = "mask"
+    check_run_sizes(stop_after=stop_after, curves=curves)
     if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)
@@ -135,6 +140,26 @@ def evaluate(
     finally:
         run.close()
     return result
+
+
+def check_run_sizes(*, stop_after, curves) -> None:
+    """``stop_after`` (a positive int or None) and ``curves`` (top-k fractions in [0, 1], or None), before any work;
+    the errors name the parameter."""
+    if stop_after is not None and (isinstance(stop_after, bool) or not isinstance(stop_after, int) or stop_after < 1):
+        raise FaithlensError(f"The 'stop_after' parameter of evaluate must be a positive int (records to write before "
+                             f"stopping) or None (run to the end). Got {stop_after!r} instead.")
+    if curves is None:
+        return
+    fractions = list(curves) if isinstance(curves, (list, tuple)) else None
+    bad = None if fractions else curves
+    for f in fractions or ():
+        if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 <= f <= 1:
+            bad = f
+            break
+    if bad is not None or not fractions:
+        raise FaithlensError(f"The 'curves' parameter of evaluate must be a non-empty list of top-k fractions in [0, 1], "
+                             f"e.g. metrics.AOPC_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5), or None for no curves. Got "
+                             f"{curves!r} (bad value {bad!r}) instead.")
 
 
 def _settings(model, dataset, specs, **kw) -> EvalSettings:
@@ -475,14 +500,17 @@ def _rationale_fields(e, spans) -> dict:
 
 
 def check_rationales(rationales, dataset: Dataset) -> None:
-    """Before any work: at least one selected example has a rationale."""
+    """Before any work: at least one selected example has a rationale (an empty one counts as none)."""
     if rationales is None:
         return
-    found = sum(1 for item in dataset.texts if rationales.spans_of(item) is not None)
+    found = sum(1 for item in dataset.texts if rationales.spans_of(item))
     if found == 0:
+        empty = sum(1 for item in dataset.texts if rationales.spans_of(item) == ())
         raise FaithlensError(f"None of the {len(dataset)} selected examples of {dataset.source!r} has a rationale in "
-                             f"{rationales.source!r} ({len(rationales)} rationales). Pass the data file the rationales "
-                             "were written for (texts must match), or raise --limit.")
+                             f"{rationales.source!r} ({len(rationales)} rationales"
+                             + (f"; {empty} of the selected examples have an empty one, which counts as none" if empty else "")
+                             + "). Pass the data file the rationales were written for (texts must match), give rationale "
+                             "words or spans, or raise --limit.")
 
 
 def _target_json(row: torch.Tensor) -> int | list[int]:
