@@ -169,6 +169,56 @@ def test_commands_check_outputs_before_loading_anything(tmp_path, capsys, argv, 
     assert re.search(message, err), err
 
 
+def test_an_output_file_that_is_an_input_is_refused(tmp_path):
+    """files.check_not_input: the same path, a hard link, a symbolic link, a file inside an input folder; a new file
+    beside the input, or in an input folder, is fine."""
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\nok\t1\n")
+    os.link(data, tmp_path / "hard.tsv")
+    (tmp_path / "soft.tsv").symlink_to(data)
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    inputs = {"--data": str(data), "--model": str(tmp_path / "model"), "--file": None, "--base": "a-hub-id"}
+    for path, how in ((data, "is the --data"), (tmp_path / "hard.tsv", "is the --data"),
+                      (tmp_path / "soft.tsv", "is the --data"), (tmp_path / "model" / "config.json",
+                                                                    "is a file inside the --model")):
+        with pytest.raises(FaithlensError, match=f"--json '.*' {how} '.*': writing it would replace that input"):
+            check_output_file(path, option="--json", suffix=".json", inputs=inputs)
+    check_output_file(tmp_path / "r.json", option="--json", suffix=".json", inputs=inputs)
+    check_output_file(tmp_path / "model" / "r.json", option="--json", suffix=".json", inputs=inputs)
+    assert data.read_text() == "sentence\tlabel\nok\t1\n"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["explain", "--file", "{data}", "--html", "{data}", "--model", "{model}"], "--html '.*' is the --file"),
+    (["audit", "--data", "{data}", "--json", "{data}", "--model", "{model}"], "--json '.*' is the --data"),
+    (["audit", "--data", "{data}", "--json", "{new}", "--html", "{new}", "--model", "{model}"],
+     "--json and --html name one file"),
+    (["facade", "saliency", "--data", "{data}", "--out", "{data}", "--model", "{model}"], "--out '.*' is the --data"),
+    (["facade", "hotflip", "--data", "{data}", "--out", "{model}/config.json", "--model", "{model}"],
+     "--out '.*' is a file inside the --model"),
+    (["rationales", "sst2", "--train", "{data}", "--data", "{other}", "--out", "{data}"], "--out '.*' is the --train"),
+    (["rationales", "sst2", "--train", "{other}", "--data", "{data}", "--out", "{data}"], "--out '.*' is the --data"),
+    (["evaluate", "--data", "{run}/results.csv", "--out", "{run}", "--model", "{model}"],
+     "--out '.*run' writes '.*results.csv', which is the --data"),
+])
+def test_an_output_file_that_is_an_input_is_refused_by_every_command(tmp_path, capsys, model_folder, argv, message):
+    """The output named is one of the inputs: refused before any work, and the input is unchanged (read-only as well:
+    root may write it)."""
+    (tmp_path / "run").mkdir()
+    text = "sentence\tlabel\na good film\t1\na bad film\t0\n"
+    for path in (tmp_path / "d.tsv", tmp_path / "o.tsv", tmp_path / "run" / "results.csv"):
+        path.write_text(text)
+        path.chmod(0o444)
+    names = dict(data=tmp_path / "d.tsv", other=tmp_path / "o.tsv", run=tmp_path / "run", model=model_folder,
+                 new=tmp_path / "new.json")
+    assert main([a.format(**names) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "Traceback" not in err, err
+    assert all(p.read_text() == text for p in (tmp_path / "d.tsv", tmp_path / "o.tsv", tmp_path / "run" / "results.csv"))
+    assert not (tmp_path / "new.json").exists()
+
+
 def test_explain_html_into_a_missing_folder_is_written(tmp_path, model_folder, capsys):
     target = tmp_path / "new" / "page.html"
     assert main(["explain", "good fun", "--model", str(model_folder), "--method", "grad_x_input", "--html",

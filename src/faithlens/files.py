@@ -28,7 +28,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import FaithlensError
@@ -128,15 +128,52 @@ class AppendFile:
 
 # --- checking output paths before the work -----------------------------------------------------------
 
-def check_output_file(path: str | os.PathLike, *, option: str, suffix: str) -> Path:
-    """``path`` will be written as a file: refuse a folder there, create a missing parent folder,
-    refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded).
+def check_not_input(path: str | os.PathLike, inputs: dict[str, object] | None, *, option: str,
+                    shown: str | None = None) -> None:
+    """The one rule for an output file and the command's inputs (``inputs``: option -> path; values that are not
+    existing local paths are skipped): the file written must not be one of them (the same resolved path or the same
+    file by inode, a hard or symbolic link included) nor an existing file inside an input folder (a model's
+    config.json, a GLUE folder's dev.tsv), since writing it replaces the input, read-only or not. Checked before any
+    work. Raises FaithlensError naming both options; ``shown`` replaces "{option} 'path'" in it."""
+    resolved = Path(path).expanduser().resolve()
+    if not resolved.exists():  # a new file replaces nothing
+        return
+    for name, value in (inputs or {}).items():
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip() or str(value) == "-":
+            continue
+        given = Path(value).expanduser()
+        if not given.exists():
+            continue
+        given = given.resolve()
+        same = given == resolved or os.path.samefile(given, resolved)
+        inside = given.is_dir() and given in resolved.parents and resolved.is_file()
+        if same or inside:
+            how = "is" if same else "is a file inside"
+            raise FaithlensError(f"{shown or option + ' ' + repr(str(path))} {how} the {name} {str(value)!r}: writing "
+                                 f"it would replace that input. Choose another {option}, outside your inputs.")
+
+
+def check_folder_writes_no_input(folder: str | os.PathLike, names: Iterable[str], inputs: dict[str, object] | None,
+                                 *, option: str) -> None:
+    """:func:`check_not_input` for each file ``names`` a command writes into the output ``folder`` (evaluate's
+    results.csv, table.md, ...): ``--data runs/x/results.csv --out runs/x`` would replace the data."""
+    for name in names:
+        path = Path(folder).expanduser() / name
+        check_not_input(path, inputs, option=option, shown=f"{option} {str(folder)!r} writes {str(path)!r}, which")
+
+
+def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
+                      inputs: dict[str, object] | None = None) -> Path:
+    """``path`` will be written as a file: refuse a folder there, one of the command's ``inputs``
+    (:func:`check_not_input`), create a missing parent folder, refuse a parent that is a file or cannot be written.
+    Returns the path (``~`` expanded).
 
     ``suffix``: the extension the option writes (".html" for --html, ".json" for --json): the file name each
     refusal suggests ends with it (a folder ``out.v1/`` suggests ``out.v1/report.html``, never ``report.v1``)."""
     example = f"report{suffix}"
     if not str(path).strip():
         raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} {example}.")
+    check_not_input(path, inputs, option=option)
     path = Path(path).expanduser()
     if path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "

@@ -360,9 +360,10 @@ def _check_out(args, kind: str) -> None:
     from ..files import check_holds_no_input, check_output_file, check_output_folder
 
     _check_common(args)
+    inputs = {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in
+              ("model", "data", "init_from", "facade", "calibrate", "check")}
     if kind == "folder" and getattr(args, "out", None) is not None:
-        check_holds_no_input(args.out, {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in
-                                        ("model", "data", "init_from", "facade", "calibrate", "check")})
+        check_holds_no_input(args.out, inputs)
     if getattr(args, "out", None) is not None:
         args.out = str(check_output_folder(args.out, option="--out") if kind == "folder" else
-                       check_output_file(args.out, option="--out", suffix=".json"))
+                       check_output_file(args.out, option="--out", suffix=".json", inputs=inputs))
