@@ -393,3 +393,28 @@ def test_the_lock_is_released_after_a_run_and_after_an_error(tmp_path):
         evaluate(tiny("bert"), DATA, methods=["grad_x_input"], baseline="pad", out=tmp_path, progress=False)
     FolderLock(tmp_path).acquire().release()  # free again
     assert not FolderLock.holding(tmp_path)
+
+
+@pytest.mark.parametrize("out, why", [(".", "the current folder"), ("sub/..", "the current folder"),
+                                      ("..", "a folder above the current one"), ("/", "the filesystem root"),
+                                      ("~", "your home folder")])
+def test_a_model_folder_that_cannot_be_replaced_is_refused_before_any_work(tmp_path, monkeypatch, capsys, model_folder,
+                                                                          out, why):
+    """`train --out . --overwrite` trained, then crashed renaming '.'; every model-folder writer, overwrite or not,
+    on the command line and in Python."""
+    from faithlens.files import check_new_folder
+    here = tmp_path / "here"
+    (here / "sub").mkdir(parents=True)
+    (here / "tr.tsv").write_text("sentence\tlabel\n" + "a good film\t1\na bad film\t0\n" * 4)
+    monkeypatch.chdir(here)
+    for overwrite in (False, True):
+        with pytest.raises(FaithlensError, match=f"--out '.*' is {why}: the model replaces the whole folder"):
+            check_new_folder(out, option="--out", flag="--overwrite", overwrite=overwrite)
+    for argv in (["train", "--train", "tr.tsv", "--base", str(model_folder)],
+                 ["facade", "merge", "--model", str(model_folder), "--facade", "sub"],
+                 ["facade", "train", "--model", str(model_folder), "--data", "tr.tsv"],
+                 ["facade", "regularise", "--model", str(model_folder), "--data", "tr.tsv"]):
+        assert main([*argv, "--out", out, "--overwrite"]) == 2
+        err = capsys.readouterr().err
+        assert f"is {why}: the model replaces the whole folder" in err and "Traceback" not in err, (argv, err)
+    assert sorted(p.name for p in here.iterdir()) == ["sub", "tr.tsv"]

@@ -207,8 +207,12 @@ def check_new_folder(path: str | os.PathLike, *, option: str, flag: str, overwri
     ``facade regularise``): it must be missing or empty, so that nothing already there is replaced without being
     asked; ``overwrite`` (``flag``: ``--overwrite`` on the command line, ``overwrite=True`` in Python) allows any
     folder; ``resumable(path)`` accepts the same command's own unfinished run (it is continued, not replaced).
-    Checked before any work. A file at ``path`` is left to :func:`check_output_folder`."""
+    Checked before any work. A file at ``path`` is left to :func:`check_output_folder`.
+
+    Never, overwrite or not: the current folder, a folder above it, the filesystem root or the home folder (the model
+    replaces the whole folder, which cannot be done to those: `train --out . --overwrite` crashed after training)."""
     path = Path(path).expanduser()
+    check_replaceable_folder(path, option=option)
     if overwrite or not path.is_dir():
         return
     held = sorted(p.name for p in path.iterdir() if p.name not in (LOCK_FILE, LOCK_FILE + ".pid"))
@@ -217,6 +221,21 @@ def check_new_folder(path: str | os.PathLike, *, option: str, flag: str, overwri
     shown = ", ".join(held[:4]) + (f" and {len(held) - 4} more" if len(held) > 4 else "")
     raise FaithlensError(f"{option} must be new or empty. Got {str(path)!r}, which holds files ({shown}). Pass {flag} "
                          "to replace them, or choose another folder.")
+
+
+def check_replaceable_folder(path: str | os.PathLike, *, option: str) -> None:
+    """A model folder is written by replacing it whole: refuse the current folder, a folder above it, the filesystem
+    root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work)."""
+    path = Path(path).expanduser()
+    resolved = path.resolve()
+    here = Path.cwd().resolve()
+    why = ("the filesystem root" if resolved == Path(resolved.anchor) else
+           "your home folder" if resolved == Path.home().resolve() else
+           "the current folder" if resolved == here else
+           "a folder above the current one" if resolved in here.parents else None)
+    if why:
+        raise FaithlensError(f"{option} {str(path)!r} is {why}: the model replaces the whole folder, which cannot be "
+                             f"done to {why}. Pass a new folder for the model, e.g. {option} my-model.")
 
 
 def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:

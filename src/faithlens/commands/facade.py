@@ -357,12 +357,13 @@ def _parse_runs(text: str) -> tuple:
 def _check_out(args, kind: str) -> None:
     """--out is checked before any work: a folder (train, merge, regularise) or a JSON file (the analyses); the
     sizes and paths of the subcommand first (`_check_common`), so a refused command creates no folder."""
-    from ..files import check_holds_no_input, check_output_file, check_output_folder
+    from ..files import check_holds_no_input, check_output_file, check_output_folder, check_replaceable_folder
 
     _check_common(args)
     inputs = {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in
               ("model", "data", "init_from", "facade", "calibrate", "check")}
     if kind == "folder" and getattr(args, "out", None) is not None:
+        check_replaceable_folder(args.out, option="--out")
         check_holds_no_input(args.out, inputs)
     if getattr(args, "out", None) is not None:
         args.out = str(check_output_folder(args.out, option="--out") if kind == "folder" else
