@@ -189,6 +189,19 @@ def test_an_output_file_that_is_an_input_is_refused(tmp_path):
     assert data.read_text() == "sentence\tlabel\nok\t1\n"
 
 
+def test_evaluate_in_python_refuses_an_out_folder_whose_results_file_is_its_data(tmp_path):
+    from faithlens.data import load_dataset
+
+    run = tmp_path / "run"
+    run.mkdir()
+    data = run / "results.csv"
+    data.write_text("sentence,label\n" + "".join(f'"{t}",{y}\n' for t, y in zip(TEXTS, DATA.labels)))
+    with pytest.raises(FaithlensError, match="The 'out' parameter of evaluate '.*run' writes '.*results.csv', which is "
+                                             "the dataset"):
+        evaluate(tiny("bert"), load_dataset(str(data)), methods=["grad_x_input"], out=run, progress=False)
+    assert sorted(p.name for p in run.iterdir()) == ["results.csv"]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["explain", "--file", "{data}", "--html", "{data}", "--model", "{model}"], "--html '.*' is the --file"),
     (["audit", "--data", "{data}", "--json", "{data}", "--model", "{model}"], "--json '.*' is the --data"),
