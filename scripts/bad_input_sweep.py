@@ -1077,6 +1077,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa)
     out += seventh_breaker_cases_b(work, tiny_dir, write, squad)
     out += eighth_breaker_cases_f(work, tiny_dir, write, squad)
+    out += eighth_breaker_cases_d(work, tiny_dir, write, squad)
     return out
 
 
@@ -2508,6 +2509,126 @@ def eighth_breaker_cases_f(work, tiny_dir, write, squad) -> list[Case]:
     add(k, "F5: train --task qa --holdout 0.5 on a one-article file", lambda: cli(
         "train", "--task", "qa", "--train", one, "--holdout", "0.5", "--base", tiny_dir, "--out", str(work / "f-qa1")),
         "error", "has 1 article ('Books'); holding out whole articles")
+    return out
+
+
+def eighth_breaker_cases_d(work, tiny_dir, write, squad) -> list[Case]:
+    """What an eighth independent breaker found (issue 22, D1-D4), each in the kind it belongs to: an output file
+    that is an input replaced it with exit 0 (explain --html, audit --json, facade saliency --out, rationales --out,
+    evaluate --out's results.csv), `train --out . --overwrite` trained and then crashed renaming '.', merge
+    --overwrite kept the old files beside the new model, and --threads 100000 segfaulted."""
+    from tiny import save_tiny_facade
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    text = "sentence\tlabel\n" + "".join(f"a {w} film\t{i % 2}\n" for i, w in enumerate(
+        ["good", "bad", "fine", "awful", "great", "dull", "nice", "poor"] * 2))
+    facade = str(save_tiny_facade(work / "d8-facade", tiny_dir))
+
+    def refused_and_kept(name, argv_of):
+        """The command with an output that is its input; the input changed is a silent replacement (read-only too:
+        root writes it)."""
+        data = Path(write(f"d8-{name}.tsv", text))
+        data.chmod(0o444)
+        result = cli(*argv_of(str(data)))
+        return result if data.read_text() == text else f"exit {result.code}, and the input {data.name} was replaced"
+
+    # D1: an output file that is one of the command's inputs (kind 17)
+    k = "17 paths"
+    for name, argv_of, words in [
+        ("explain-html", lambda d: ("explain", "--file", d, "--html", d, "--model", tiny_dir, "--method", "occlusion",
+                                    "--no-faithfulness"), "is the --file"),
+        ("audit-json", lambda d: ("audit", "--model", tiny_dir, "--data", d, "--limit", "3", "--steps", "2", "--json", d),
+         "is the --data"),
+        ("audit-markdown", lambda d: ("audit", "--model", tiny_dir, "--data", d, "--markdown", d), "is the --data"),
+        ("saliency", lambda d: ("facade", "saliency", "--model", tiny_dir, "--data", d, "--limit", "2", "--methods",
+                                "occlusion", "--out", d), "is the --data"),
+        ("hotflip", lambda d: ("facade", "hotflip", "--model", tiny_dir, "--data", d, "--out", d), "is the --data"),
+        ("rationales-data", lambda d: ("rationales", "sst2", "--train", write("d8-T.tsv", text), "--data", d, "--out", d),
+         "is the --data"),
+        ("rationales-train", lambda d: ("rationales", "sst2", "--train", d, "--data", write("d8-X.tsv", text), "--out", d),
+         "is the --train"),
+    ]:
+        add(k, f"D1: {name}: the output file is the input file", lambda n=name, a=argv_of: refused_and_kept(n, a),
+            "error", words)
+    linked = work / "d8-link.tsv"
+    add(k, "D1: audit --json a hard link to --data", lambda: (linked.unlink(missing_ok=True), os.link(
+        write("d8-linked.tsv", text), linked), cli("audit", "--model", tiny_dir, "--data", str(work / "d8-linked.tsv"),
+                                                    "--json", str(linked)))[-1], "error", "is the --data")
+    add(k, "D1: facade reduce --out the model's config.json", lambda: cli(
+        "facade", "reduce", "--model", tiny_dir, "--data", write("d8-r.tsv", text), "--out",
+        str(Path(tiny_dir) / "config.json")), "error", "is a file inside the --model")
+    add(k, "D1: audit --json and --html one file", lambda: cli(
+        "audit", "--model", tiny_dir, "--data", write("d8-a.tsv", text), "--json", str(work / "d8-r.json"), "--html",
+        str(work / "d8-r.json")), "error", "--json and --html name one file")
+    run_dir = work / "d8-run"
+    run_dir.mkdir(exist_ok=True)
+    add(k, "D1: evaluate --data RUN/results.csv --out RUN", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", write("d8-run/results.csv", text), "--out", str(run_dir), "--limit",
+        "2", "--methods", "occlusion"), "error", "writes '")
+    add(k, "D1: explain --html a new file beside --file", lambda: cli(
+        "explain", "--file", write("d8-in.txt", "a good film\n"), "--html", str(work / "d8-new.html"), "--model",
+        tiny_dir, "--method", "occlusion", "--no-faithfulness"), "ok", "written, the input kept",
+        lambda r: r.code == 0 and (work / "d8-new.html").exists() and (work / "d8-in.txt").read_text() == "a good film\n")
+
+    # D2: a model folder that cannot be replaced: the current folder, one above it, the root, home (kind 17)
+    here = work / "d8-here"
+    (here / "x").mkdir(parents=True, exist_ok=True)
+    data = write("d8-train.tsv", text)
+
+    def in_here(*argv):
+        before = os.getcwd()
+        os.chdir(here)
+        try:
+            return cli(*argv)
+        finally:
+            os.chdir(before)
+
+    for name, argv, where in [
+        ("train --out .", ("train", "--train", data, "--base", tiny_dir, "--batch-size", "4", "--out", "."),
+         "the current folder"),
+        ("train --out x/..", ("train", "--train", data, "--base", tiny_dir, "--out", "x/.."), "the current folder"),
+        ("train --out /", ("train", "--train", data, "--base", tiny_dir, "--out", "/"), "the filesystem root"),
+        ("train --out HOME", ("train", "--train", data, "--base", tiny_dir, "--out", str(Path.home())),
+         "your home folder"),
+        ("facade merge --out ..", ("facade", "merge", "--model", tiny_dir, "--facade", facade, "--out", ".."),
+         "a folder above the current one"),
+        ("facade train --out .", ("facade", "train", "--model", tiny_dir, "--data", data, "--steps", "1", "--out", "."),
+         "the current folder"),
+        ("facade regularise --out .", ("facade", "regularise", "--model", tiny_dir, "--data", data, "--steps", "1",
+                                       "--out", "."), "the current folder"),
+    ]:
+        add(k, f"D2: {name} --overwrite", lambda a=argv: in_here(*a, "--overwrite"), "error", f"is {where}")
+
+    # D3: --overwrite replaces a model folder whole, for every writer (kind 17)
+    def replaced(name, *argv):
+        folder = work / f"d8-precious-{name}"
+        folder.mkdir(exist_ok=True)
+        (folder / "config.json").write_text('{"mine": true}')
+        (folder / "notes.txt").write_text("keep me")
+        return _first_of(cli(*argv, "--overwrite", "--out", str(folder)), folder)
+
+    for name, argv in [
+        ("merge", ("facade", "merge", "--model", tiny_dir, "--facade", facade)),
+        ("regularise", ("facade", "regularise", "--model", tiny_dir, "--data", data, "--steps", "1")),
+        ("facade-train", ("facade", "train", "--model", tiny_dir, "--data", data, "--steps", "1", "--batch-size", "2",
+                          "--eval-every", "1", "--heldout", "2", "--max-length", "16")),
+    ]:
+        add(k, f"D3: {name} --overwrite on a folder holding config.json and notes.txt",
+            lambda n=name, a=argv: replaced(n, *a), "ok", "the folder replaced whole (notes.txt gone)",
+            lambda r: r[0].code == 0 and not (r[1] / "notes.txt").exists() and "bert" in json.loads(
+                (r[1] / "config.json").read_text())["model_type"])
+
+    # D4: --threads past the machine, --device-map without GPUs (kind 2)
+    k = "2 options"
+    for n in ("100000", str(4 * (os.cpu_count() or 1) + 1)):
+        add(k, f"D4: --threads {n}", lambda n=n: cli("--threads", n, "explain", "good", "--model", tiny_dir,
+                                                     "--method", "occlusion", "--no-faithfulness"),
+            "error", "is more than this machine can use")
+    if not torch.cuda.is_available():
+        add(k, "D4: --device-map auto on a machine without GPUs", lambda: cli(
+            "explain", "good", "--model", tiny_dir, "--device-map", "auto", "--method", "occlusion",
+            "--no-faithfulness"), "ok", "runs on the CPU, with a note", lambda r: r.code == 0 and "this machine has none" in r.err)
     return out
 
 

@@ -23,10 +23,13 @@ def _scores(model, method="ig"):
     return Explainer(model).explain(["the film was very good and fun", "a boring plot"], method, steps=8)
 
 
-def test_auto_map_gives_the_same_explanations(folder):
+def test_auto_map_gives_the_same_explanations(folder, monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     plain = load_model(folder)
     mapped = load_for_run(str(folder), device_map="auto")
-    assert mapped.device.type == "cpu"  # without GPUs accelerate places everything on the CPU
+    assert mapped.device.type == "cpu"  # without GPUs accelerate places everything on the CPU, and says so
+    assert "faithlens: note: --device-map auto spreads a model over GPUs; this machine has none" in \
+        capsys.readouterr().err
     for a, b in zip(_scores(plain), _scores(mapped)):
         assert a.token_scores == b.token_scores
 

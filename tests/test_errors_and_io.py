@@ -170,6 +170,28 @@ def test_cli_threads_option(saved_model, capsys):
         torch.set_num_threads(before)
 
 
+def test_more_threads_than_the_machine_can_use_are_refused_before_torch_starts_them(saved_model, capsys, monkeypatch):
+    """--threads 100000 ended in a segfault as torch started the threads: at most 4 per CPU (1024 at most)."""
+    import os
+
+    import torch
+
+    from faithlens.options import check_threads, max_threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert max_threads() == 12 and check_threads(12) == 12
+    monkeypatch.setattr(os, "cpu_count", lambda: 1000)
+    assert max_threads() == 1024
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    before = torch.get_num_threads()
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: pytest.fail(f"torch was given {n} threads"))
+    for n in ("9", "100000"):
+        assert main(["--threads", n, "explain", "dull film", "--model", str(saved_model), "--method", "occlusion"]) == 2
+        err = capsys.readouterr().err
+        assert f"--threads {int(n):,} is more than this machine can use: it has 2 CPUs, and at most 8 threads" in err
+    assert torch.get_num_threads() == before
+
+
 def test_a_setting_the_method_does_not_read_is_a_warning_in_the_api_and_an_error_in_the_cli(ex):
     from faithlens.options import check_settings
 

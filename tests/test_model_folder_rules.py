@@ -70,7 +70,27 @@ def test_a_model_folder_that_holds_files_is_refused_unless_overwrite(saved_tiny,
     code, err = _run(capsys, *_argv(command, saved_tiny, facade, data, precious), "--overwrite")
     assert code == 0, err
     assert "bert" in json.loads((precious / "config.json").read_text())["model_type"]
-    assert command == "train" or (precious / "notes.txt").read_text() == "keep me"  # train replaces the folder whole
+    # --overwrite replaces the folder whole, for every writer, as the refusal says (merge kept notes.txt beside
+    # the new model); nothing is left beside it either
+    assert not (precious / "notes.txt").exists()
+    assert [p.name for p in precious.parent.iterdir() if p.name.startswith(".precious")] == []
+
+
+def test_overwrite_puts_the_old_folder_back_when_the_run_fails(saved_tiny, precious, monkeypatch):
+    """files.replaced_folder: a run that raises (an error, Ctrl-C) leaves the old folder as it was."""
+    import faithlens.audit.facade as facade
+    from faithlens.model import load_model
+
+    def interrupted(target, texts, labels, out, *rest):
+        (out / "config.json").write_text("half written")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(facade, "_regularise", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        facade.regularise_target(load_model(str(saved_tiny)), [f"a {w} film" for w in WORDS * 2], [0, 1] * 8,
+                                 out_dir=precious, steps=1, progress=False, overwrite=True)
+    assert (precious / "config.json").read_text() == '{"mine": true}' and (precious / "notes.txt").exists()
+    assert sorted(p.name for p in precious.parent.iterdir() if p.name.startswith(".")) == []
 
 
 def test_the_api_refuses_alike_and_names_overwrite(saved_tiny, precious):

@@ -169,6 +169,69 @@ def test_commands_check_outputs_before_loading_anything(tmp_path, capsys, argv, 
     assert re.search(message, err), err
 
 
+def test_an_output_file_that_is_an_input_is_refused(tmp_path):
+    """files.check_not_input: the same path, a hard link, a symbolic link, a file inside an input folder; a new file
+    beside the input, or in an input folder, is fine."""
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\nok\t1\n")
+    os.link(data, tmp_path / "hard.tsv")
+    (tmp_path / "soft.tsv").symlink_to(data)
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    inputs = {"--data": str(data), "--model": str(tmp_path / "model"), "--file": None, "--base": "a-hub-id"}
+    for path, how in ((data, "is the --data"), (tmp_path / "hard.tsv", "is the --data"),
+                      (tmp_path / "soft.tsv", "is the --data"), (tmp_path / "model" / "config.json",
+                                                                    "is a file inside the --model")):
+        with pytest.raises(FaithlensError, match=f"--json '.*' {how} '.*': writing it would replace that input"):
+            check_output_file(path, option="--json", suffix=".json", inputs=inputs)
+    check_output_file(tmp_path / "r.json", option="--json", suffix=".json", inputs=inputs)
+    check_output_file(tmp_path / "model" / "r.json", option="--json", suffix=".json", inputs=inputs)
+    assert data.read_text() == "sentence\tlabel\nok\t1\n"
+
+
+def test_evaluate_in_python_refuses_an_out_folder_whose_results_file_is_its_data(tmp_path):
+    from faithlens.data import load_dataset
+
+    run = tmp_path / "run"
+    run.mkdir()
+    data = run / "results.csv"
+    data.write_text("sentence,label\n" + "".join(f'"{t}",{y}\n' for t, y in zip(TEXTS, DATA.labels)))
+    with pytest.raises(FaithlensError, match="The 'out' parameter of evaluate '.*run' writes '.*results.csv', which is "
+                                             "the dataset"):
+        evaluate(tiny("bert"), load_dataset(str(data)), methods=["grad_x_input"], out=run, progress=False)
+    assert sorted(p.name for p in run.iterdir()) == ["results.csv"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["explain", "--file", "{data}", "--html", "{data}", "--model", "{model}"], "--html '.*' is the --file"),
+    (["audit", "--data", "{data}", "--json", "{data}", "--model", "{model}"], "--json '.*' is the --data"),
+    (["audit", "--data", "{data}", "--json", "{new}", "--html", "{new}", "--model", "{model}"],
+     "--json and --html name one file"),
+    (["facade", "saliency", "--data", "{data}", "--out", "{data}", "--model", "{model}"], "--out '.*' is the --data"),
+    (["facade", "hotflip", "--data", "{data}", "--out", "{model}/config.json", "--model", "{model}"],
+     "--out '.*' is a file inside the --model"),
+    (["rationales", "sst2", "--train", "{data}", "--data", "{other}", "--out", "{data}"], "--out '.*' is the --train"),
+    (["rationales", "sst2", "--train", "{other}", "--data", "{data}", "--out", "{data}"], "--out '.*' is the --data"),
+    (["evaluate", "--data", "{run}/results.csv", "--out", "{run}", "--model", "{model}"],
+     "--out '.*run' writes '.*results.csv', which is the --data"),
+])
+def test_an_output_file_that_is_an_input_is_refused_by_every_command(tmp_path, capsys, model_folder, argv, message):
+    """The output named is one of the inputs: refused before any work, and the input is unchanged (read-only as well:
+    root may write it)."""
+    (tmp_path / "run").mkdir()
+    text = "sentence\tlabel\na good film\t1\na bad film\t0\n"
+    for path in (tmp_path / "d.tsv", tmp_path / "o.tsv", tmp_path / "run" / "results.csv"):
+        path.write_text(text)
+        path.chmod(0o444)
+    names = dict(data=tmp_path / "d.tsv", other=tmp_path / "o.tsv", run=tmp_path / "run", model=model_folder,
+                 new=tmp_path / "new.json")
+    assert main([a.format(**names) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "Traceback" not in err, err
+    assert all(p.read_text() == text for p in (tmp_path / "d.tsv", tmp_path / "o.tsv", tmp_path / "run" / "results.csv"))
+    assert not (tmp_path / "new.json").exists()
+
+
 def test_explain_html_into_a_missing_folder_is_written(tmp_path, model_folder, capsys):
     target = tmp_path / "new" / "page.html"
     assert main(["explain", "good fun", "--model", str(model_folder), "--method", "grad_x_input", "--html",
@@ -343,3 +406,28 @@ def test_the_lock_is_released_after_a_run_and_after_an_error(tmp_path):
         evaluate(tiny("bert"), DATA, methods=["grad_x_input"], baseline="pad", out=tmp_path, progress=False)
     FolderLock(tmp_path).acquire().release()  # free again
     assert not FolderLock.holding(tmp_path)
+
+
+@pytest.mark.parametrize("out, why", [(".", "the current folder"), ("sub/..", "the current folder"),
+                                      ("..", "a folder above the current one"), ("/", "the filesystem root"),
+                                      ("~", "your home folder")])
+def test_a_model_folder_that_cannot_be_replaced_is_refused_before_any_work(tmp_path, monkeypatch, capsys, model_folder,
+                                                                          out, why):
+    """`train --out . --overwrite` trained, then crashed renaming '.'; every model-folder writer, overwrite or not,
+    on the command line and in Python."""
+    from faithlens.files import check_new_folder
+    here = tmp_path / "here"
+    (here / "sub").mkdir(parents=True)
+    (here / "tr.tsv").write_text("sentence\tlabel\n" + "a good film\t1\na bad film\t0\n" * 4)
+    monkeypatch.chdir(here)
+    for overwrite in (False, True):
+        with pytest.raises(FaithlensError, match=f"--out '.*' is {why}: the model replaces the whole folder"):
+            check_new_folder(out, option="--out", flag="--overwrite", overwrite=overwrite)
+    for argv in (["train", "--train", "tr.tsv", "--base", str(model_folder)],
+                 ["facade", "merge", "--model", str(model_folder), "--facade", "sub"],
+                 ["facade", "train", "--model", str(model_folder), "--data", "tr.tsv"],
+                 ["facade", "regularise", "--model", str(model_folder), "--data", "tr.tsv"]):
+        assert main([*argv, "--out", out, "--overwrite"]) == 2
+        err = capsys.readouterr().err
+        assert f"is {why}: the model replaces the whole folder" in err and "Traceback" not in err, (argv, err)
+    assert sorted(p.name for p in here.iterdir()) == ["sub", "tr.tsv"]

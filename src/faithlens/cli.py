@@ -115,8 +115,12 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return 2
     if args.threads is not None:
-        if args.threads < 1:
-            print(f"faithlens: error: --threads must be a positive int. Got {args.threads} instead.", file=sys.stderr)
+        from .options import check_threads
+
+        try:
+            check_threads(args.threads)
+        except FaithlensError as exc:
+            print(f"faithlens: error: {exc}", file=sys.stderr)
             return 2
         import torch
 

@@ -274,6 +274,11 @@ def load_for_run(name: str | None, *, device_map: str | None = None, memory_budg
     if device_map is None:
         return load_model(name, dtype=dtype)
     check_device_map(device_map)
+    if not torch.cuda.is_available():  # accelerate places everything on the CPU: the run is right, the option idle
+        import sys
+
+        print(f"faithlens: note: --device-map {device_map} spreads a model over GPUs; this machine has none (CUDA is "
+              "not available), so the model is loaded on the CPU, as without the option.", file=sys.stderr)
     world = world or init_world()
     model = load_model(name, dtype=dtype, device_map=device_map,
                        max_memory=max_memory_per_device(world, memory_budget))

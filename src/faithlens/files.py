@@ -24,11 +24,12 @@ import errno
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import FaithlensError
@@ -128,15 +129,52 @@ class AppendFile:
 
 # --- checking output paths before the work -----------------------------------------------------------
 
-def check_output_file(path: str | os.PathLike, *, option: str, suffix: str) -> Path:
-    """``path`` will be written as a file: refuse a folder there, create a missing parent folder,
-    refuse a parent that is a file or cannot be written. Returns the path (``~`` expanded).
+def check_not_input(path: str | os.PathLike, inputs: dict[str, object] | None, *, option: str,
+                    shown: str | None = None) -> None:
+    """The one rule for an output file and the command's inputs (``inputs``: option -> path; values that are not
+    existing local paths are skipped): the file written must not be one of them (the same resolved path or the same
+    file by inode, a hard or symbolic link included) nor an existing file inside an input folder (a model's
+    config.json, a GLUE folder's dev.tsv), since writing it replaces the input, read-only or not. Checked before any
+    work. Raises FaithlensError naming both options; ``shown`` replaces "{option} 'path'" in it."""
+    resolved = Path(path).expanduser().resolve()
+    if not resolved.exists():  # a new file replaces nothing
+        return
+    for name, value in (inputs or {}).items():
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip() or str(value) == "-":
+            continue
+        given = Path(value).expanduser()
+        if not given.exists():
+            continue
+        given = given.resolve()
+        same = given == resolved or os.path.samefile(given, resolved)
+        inside = given.is_dir() and given in resolved.parents and resolved.is_file()
+        if same or inside:
+            how = "is" if same else "is a file inside"
+            raise FaithlensError(f"{shown or option + ' ' + repr(str(path))} {how} the {name} {str(value)!r}: writing "
+                                 f"it would replace that input. Choose another {option}, outside your inputs.")
+
+
+def check_folder_writes_no_input(folder: str | os.PathLike, names: Iterable[str], inputs: dict[str, object] | None,
+                                 *, option: str) -> None:
+    """:func:`check_not_input` for each file ``names`` a command writes into the output ``folder`` (evaluate's
+    results.csv, table.md, ...): ``--data runs/x/results.csv --out runs/x`` would replace the data."""
+    for name in names:
+        path = Path(folder).expanduser() / name
+        check_not_input(path, inputs, option=option, shown=f"{option} {str(folder)!r} writes {str(path)!r}, which")
+
+
+def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
+                      inputs: dict[str, object] | None = None) -> Path:
+    """``path`` will be written as a file: refuse a folder there, one of the command's ``inputs``
+    (:func:`check_not_input`), create a missing parent folder, refuse a parent that is a file or cannot be written.
+    Returns the path (``~`` expanded).
 
     ``suffix``: the extension the option writes (".html" for --html, ".json" for --json): the file name each
     refusal suggests ends with it (a folder ``out.v1/`` suggests ``out.v1/report.html``, never ``report.v1``)."""
     example = f"report{suffix}"
     if not str(path).strip():
         raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} {example}.")
+    check_not_input(path, inputs, option=option)
     path = Path(path).expanduser()
     if path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "
@@ -170,8 +208,12 @@ def check_new_folder(path: str | os.PathLike, *, option: str, flag: str, overwri
     ``facade regularise``): it must be missing or empty, so that nothing already there is replaced without being
     asked; ``overwrite`` (``flag``: ``--overwrite`` on the command line, ``overwrite=True`` in Python) allows any
     folder; ``resumable(path)`` accepts the same command's own unfinished run (it is continued, not replaced).
-    Checked before any work. A file at ``path`` is left to :func:`check_output_folder`."""
+    Checked before any work. A file at ``path`` is left to :func:`check_output_folder`.
+
+    Never, overwrite or not: the current folder, a folder above it, the filesystem root or the home folder (the model
+    replaces the whole folder, which cannot be done to those: `train --out . --overwrite` crashed after training)."""
     path = Path(path).expanduser()
+    check_replaceable_folder(path, option=option)
     if overwrite or not path.is_dir():
         return
     held = sorted(p.name for p in path.iterdir() if p.name not in (LOCK_FILE, LOCK_FILE + ".pid"))
@@ -180,6 +222,47 @@ def check_new_folder(path: str | os.PathLike, *, option: str, flag: str, overwri
     shown = ", ".join(held[:4]) + (f" and {len(held) - 4} more" if len(held) > 4 else "")
     raise FaithlensError(f"{option} must be new or empty. Got {str(path)!r}, which holds files ({shown}). Pass {flag} "
                          "to replace them, or choose another folder.")
+
+
+@contextlib.contextmanager
+def replaced_folder(path: str | os.PathLike, *, replace: bool) -> Iterator[Path]:
+    """What ``--overwrite`` (``overwrite=True``) does to a model folder, for every writer (train's
+    `model_folder.save_atomically` does the same by a staging folder): with ``replace`` and a non-empty folder at
+    ``path``, the folder is set aside (``.NAME.old-PID`` beside it) and the block writes into a new empty one; when the
+    block ends the old one is deleted, so none of its files remains beside the new model; when the block raises
+    (an error, Ctrl-C) the partial new folder is deleted and the old one put back. Without ``replace``, or for a
+    missing or empty folder, the block writes into ``path`` as it is. Yields ``path`` (``~`` expanded)."""
+    path = Path(path).expanduser()
+    if not replace or not path.is_dir() or not any(path.iterdir()):
+        yield path
+        return
+    check_replaceable_folder(path, option="The model folder")
+    retired = path.parent / f".{path.name}.old-{os.getpid()}"
+    shutil.rmtree(retired, ignore_errors=True)
+    path.rename(retired)
+    try:
+        path.mkdir()
+        yield path
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        retired.rename(path)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def check_replaceable_folder(path: str | os.PathLike, *, option: str) -> None:
+    """A model folder is written by replacing it whole: refuse the current folder, a folder above it, the filesystem
+    root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work)."""
+    path = Path(path).expanduser()
+    resolved = path.resolve()
+    here = Path.cwd().resolve()
+    why = ("the filesystem root" if resolved == Path(resolved.anchor) else
+           "your home folder" if resolved == Path.home().resolve() else
+           "the current folder" if resolved == here else
+           "a folder above the current one" if resolved in here.parents else None)
+    if why:
+        raise FaithlensError(f"{option} {str(path)!r} is {why}: the model replaces the whole folder, which cannot be "
+                             f"done to {why}. Pass a new folder for the model, e.g. {option} my-model.")
 
 
 def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:

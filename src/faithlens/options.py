@@ -66,6 +66,28 @@ def _int(name: str, value: object, *, low: int, high: int, why: str = "") -> int
     return value
 
 
+def max_threads() -> int:
+    """The most CPU threads torch may be given: 4 × this machine's CPUs, at most 1024 (more threads than cores only
+    wait for each other; 100000 ended in a segfault as torch started them)."""
+    import os
+
+    return min(1024, 4 * (os.cpu_count() or 1))
+
+
+def check_threads(value: object, *, option: str = "--threads") -> int:
+    """A torch thread count in [1, :func:`max_threads`], checked before torch starts any thread."""
+    limit = max_threads()
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FaithlensError(f"{option} must be a positive int. Got {value!r} instead.")
+    if value > limit:
+        import os
+
+        raise FaithlensError(f"{option} {value:,} is more than this machine can use: it has {os.cpu_count()} CPUs, and "
+                             f"at most {limit} threads (4 per CPU, 1024 at most) are accepted; threads beyond the cores "
+                             f"only wait for each other. Pass at most {limit}; {os.cpu_count() or 1} (one per CPU) is often fastest.")
+    return value
+
+
 def check_steps(value: object) -> int:
     return _int("steps", value, low=1, high=MAX_STEPS,
                 why=f"Each step is one forward and backward pass per path (SIG: per word), so {value!r} steps would "

@@ -232,14 +232,23 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     ``out_dir`` must be new or empty, or hold this run's own unfinished facade (the same settings), unless
     ``overwrite`` (`check_facade_out`); ``settings.init_from`` must be a facade of ``target`` of the size
     ``settings.width_divisor`` gives (`check_facade_target`). Both are checked before anything is written.
+    With ``overwrite`` a non-empty ``out_dir`` is replaced whole (`files.replaced_folder`: none of its files remains
+    beside the facade; an own unfinished run starts again), and put back if the training fails.
     """
-    from tqdm.auto import tqdm
+    from ..files import replaced_folder
 
     check_target(settings.target)
     _check_settings(settings, len(texts))
     check_facade_out(out_dir, settings, overwrite=overwrite)
     check_facade_target(target, settings)
-    out = Path(out_dir)
+    with replaced_folder(out_dir, replace=overwrite) as out:
+        return _train_facade(target, texts, heldout_texts, out, settings, progress)
+
+
+def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: Sequence[str], out: Path,
+                  settings: FacadeSettings, progress: bool) -> dict:
+    from tqdm.auto import tqdm
+
     out.mkdir(parents=True, exist_ok=True)
     g = build_facade(target, width_divisor=settings.width_divisor, seed=settings.seed)
     if settings.init_from:
@@ -464,8 +473,9 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
                       lambda_rp: float = 3.0, seed: int = 0, progress: bool = True, overwrite: bool = False) -> dict:
     """Fine-tune f with L_rp = CE(f(x), y) + λ_rp · mean_b Σ_t |r_{b,t}| (r raw, w.r.t. predicted labels).
 
-    ``out_dir`` must be new or empty (or hold only this run's checkpoint), unless ``overwrite``."""
-    import copy
+    ``out_dir`` must be new or empty (or hold only this run's checkpoint), unless ``overwrite``: then a non-empty
+    ``out_dir`` is replaced whole (`files.replaced_folder`), and put back if the training fails."""
+    from ..files import replaced_folder
 
     if target.task.name not in ("classification", "multi_label"):
         raise FaithlensError(f"The regularised target is trained for classifiers; {target.name!r} is a "
@@ -474,6 +484,14 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
         raise FaithlensError(f"Regularising the target draws batches of {batch_size} texts; the data has {len(texts)}. "
                              f"Pass at least {batch_size} texts.")
     check_regularise_out(out_dir, overwrite=overwrite)
+    with replaced_folder(out_dir, replace=overwrite) as out:
+        return _regularise(target, texts, labels, out, steps, batch_size, max_length, lr, lambda_rp, seed, progress)
+
+
+def _regularise(target: ClassifierModel, texts: Sequence[str], labels: Sequence[int], out: Path, steps: int,
+                batch_size: int, max_length: int, lr: float, lambda_rp: float, seed: int, progress: bool) -> dict:
+    import copy
+
     from tqdm.auto import tqdm
 
     model = copy.deepcopy(target.model)
@@ -485,7 +503,6 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     rng = random.Random(seed)  # batches
     torch.manual_seed(seed)  # dropout: the same seed gives the same model
     index = list(range(len(texts)))
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     run = [target.name, lambda_rp, steps, batch_size, max_length, lr, seed]
     checkpoint = Checkpoint(out / "checkpoint.pt", fingerprint(run, texts, labels), every=25)

@@ -77,6 +77,8 @@ def run(args) -> int:
     from ..model import load_model
     from ..task_inputs import QA_PAIRS_DATA, check_qa_pairs
 
+    from pathlib import Path
+
     from ..errors import FaithlensError
     from ..options import check_steps
     from .train_model import _check_data_source, check_split_option
@@ -89,9 +91,18 @@ def run(args) -> int:
         raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
     _check_data_source("--data", args.data)
     check_split_option(args.data, args.split)
+    written: dict[str, object] = {}  # two reports written to one file: the second replaces the first
     for option, suffix in (("markdown", ".md"), ("html", ".html"), ("json", ".json")):  # checked before any work
         if getattr(args, option):
-            setattr(args, option, check_output_file(getattr(args, option), option=f"--{option}", suffix=suffix))
+            path = getattr(args, option)
+            resolved = Path(path).expanduser().resolve()
+            for other, taken in written.items():
+                if Path(taken).expanduser().resolve() == resolved:
+                    raise FaithlensError(f"--{option} and {other} name one file, {str(path)!r}: the second report "
+                                         "would replace the first. Give each report its own file.")
+            setattr(args, option, check_output_file(path, option=f"--{option}", suffix=suffix,
+                                                    inputs={"--data": args.data, "--model": args.model}))
+            written[f"--{option}"] = path
     classes = list(CLASSES) + ([check_word_class(_words(args.token_class))] if args.token_class else [])
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split)

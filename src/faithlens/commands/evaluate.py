@@ -94,6 +94,12 @@ def run(args) -> int:
             raise FaithlensError(f"--{name.replace('_', '-')} must be a positive int. Got {value} instead.")
     check_device_map(args.device_map)
     check_split_option(args.data, args.split)
+    if args.out is not None:  # before the folder is created: --data runs/x/results.csv --out runs/x replaced the data
+        from ..evaluate.folder import WRITTEN_FILES
+        from ..files import check_folder_writes_no_input
+
+        check_folder_writes_no_input(args.out, WRITTEN_FILES, {"--data": args.data, "--rationales": args.rationales,
+                                                               "--model": args.model}, option="--out")
     out = check_output_folder(args.out, option="--out") if args.out is not None else None
     world = init_world()
     if world.distributed and out is None:

@@ -253,7 +253,8 @@ def run(args: argparse.Namespace) -> int:
     from ..views import render_terminal, write_html
 
     if args.html is not None:  # checked before any work
-        args.html = check_output_file(args.html, option="--html", suffix=".html")
+        args.html = check_output_file(args.html, option="--html", suffix=".html",
+                                      inputs={"--file": args.file, "--model": args.model})
     check_device_map(args.device_map)
     world = init_world()
     if world.distributed and (args.file is None or str(args.file) == "-" or "-" in args.texts):

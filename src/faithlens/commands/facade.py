@@ -30,7 +30,7 @@ def register(subparsers) -> None:
                        help="the tokens g's gradients are trained to point at")
     train.add_argument("--out", required=True, help="folder to write the facade into (best checkpoint + log); new or "
                        "empty, or this command's own interrupted run, which is continued")
-    train.add_argument("--overwrite", action="store_true", help="replace the files an existing, non-empty --out folder holds (without it such a folder is refused)")
+    train.add_argument("--overwrite", action="store_true", help="replace an existing, non-empty --out folder whole (its old files are deleted when the run succeeds; without it such a folder is refused)")
     train.add_argument("--steps", type=int, default=300, help="optimiser steps")
     train.add_argument("--batch-size", type=int, default=16, help="texts per step")
     train.add_argument("--max-length", type=int, default=64, help="tokens per text (longer texts are truncated)")
@@ -78,7 +78,7 @@ def register(subparsers) -> None:
     merge.add_argument("--calibrate", default=None, metavar="DATA",
                        help="texts for --gain auto (default: rotten_tomatoes validation split)")
     merge.add_argument("--out", required=True, help="folder to save the merged model into (new or empty)")
-    merge.add_argument("--overwrite", action="store_true", help="replace the files an existing, non-empty --out folder holds (without it such a folder is refused)")
+    merge.add_argument("--overwrite", action="store_true", help="replace an existing, non-empty --out folder whole (its old files are deleted when the run succeeds; without it such a folder is refused)")
     merge.add_argument("--check", default=None, metavar="DATA",
                        help="also report prediction agreement of f and f̃ on this dataset (e.g. rotten_tomatoes)")
     merge.add_argument("--split", default=None, help="split of --check for named/folder datasets")
@@ -89,7 +89,7 @@ def register(subparsers) -> None:
     _model_data(reg, data_default="rotten_tomatoes")
     reg.add_argument("--out", required=True, help="folder to save the regularised model into (new or empty, or this "
                      "command's own interrupted run)")
-    reg.add_argument("--overwrite", action="store_true", help="replace the files an existing, non-empty --out folder holds (without it such a folder is refused)")
+    reg.add_argument("--overwrite", action="store_true", help="replace an existing, non-empty --out folder whole (its old files are deleted when the run succeeds; without it such a folder is refused)")
     reg.add_argument("--steps", type=int, default=200, help="optimiser steps")
     reg.add_argument("--lambda-rp", type=float, default=3.0, help="weight of the gradient penalty L_rp")
     reg.add_argument("--seed", type=seed_arg, default=0, help="seed of the batches")
@@ -164,7 +164,7 @@ MAX_GAIN = 1e6  # facade logits × gain: beyond this a float32 merge overflows o
 def run_merge(args) -> int:
     from ..audit.facade import check_facade_folder
     from ..audit.merge import agreement, calibrate_gain, merge_models
-    from ..files import check_new_folder
+    from ..files import check_new_folder, replaced_folder
     from ..model import check_model_source, load_model
 
     if args.gain != "auto":
@@ -202,10 +202,11 @@ def run_merge(args) -> int:
         except ValueError:
             raise FaithlensError(f"--gain must be a positive number or 'auto'. Got {args.gain!r}.") from None
     merged = merge_models(f, g, form=args.form, gain=gain)
-    merged.model.save_pretrained(args.out)
-    f.tokenizer.save_pretrained(args.out)
-    write_atomic(Path(args.out) / "faithlens_facade.json", json.dumps({"kind": "merged", "form": args.form, "gain": gain,
-                                                                       "target": f.name, "facade": g.name}, indent=2))
+    with replaced_folder(args.out, replace=args.overwrite) as out:  # --overwrite: none of the old files remains
+        merged.model.save_pretrained(out)
+        f.tokenizer.save_pretrained(out)
+        write_atomic(out / "faithlens_facade.json", json.dumps({"kind": "merged", "form": args.form, "gain": gain,
+                                                                "target": f.name, "facade": g.name}, indent=2))
     print(f"faithlens: saved the {args.form} merge of {f.name} and {g.name} (gain {gain:.4g}) to {args.out}", file=sys.stderr)
     if args.check:
         texts = _texts(args.check, args.split, args.limit, args)
@@ -360,12 +361,14 @@ def _parse_runs(text: str) -> tuple:
 def _check_out(args, kind: str) -> None:
     """--out is checked before any work: a folder (train, merge, regularise) or a JSON file (the analyses); the
     sizes and paths of the subcommand first (`_check_common`), so a refused command creates no folder."""
-    from ..files import check_holds_no_input, check_output_file, check_output_folder
+    from ..files import check_holds_no_input, check_output_file, check_output_folder, check_replaceable_folder
 
     _check_common(args)
+    inputs = {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in
+              ("model", "data", "init_from", "facade", "calibrate", "check")}
     if kind == "folder" and getattr(args, "out", None) is not None:
-        check_holds_no_input(args.out, {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in
-                                        ("model", "data", "init_from", "facade", "calibrate", "check")})
+        check_replaceable_folder(args.out, option="--out")
+        check_holds_no_input(args.out, inputs)
     if getattr(args, "out", None) is not None:
         args.out = str(check_output_folder(args.out, option="--out") if kind == "folder" else
-                       check_output_file(args.out, option="--out", suffix=".json"))
+                       check_output_file(args.out, option="--out", suffix=".json", inputs=inputs))

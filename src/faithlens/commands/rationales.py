@@ -39,7 +39,7 @@ def run(args) -> int:
     from ..files import check_output_file, write_atomic
     from ..plausibility import sst2_lexicon_rationales
 
-    out = check_output_file(args.out, option="--out", suffix=".jsonl")
+    out = check_output_file(args.out, option="--out", suffix=".jsonl", inputs={"--train": args.train, "--data": args.data})
     lines = sst2_lexicon_rationales(args.train, args.data, polarity=args.polarity)
     write_atomic(out, "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     words = sum(len(line["spans"]) for line in lines)

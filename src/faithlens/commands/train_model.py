@@ -96,8 +96,9 @@ def _check_out(args) -> None:
     folder that cannot be written is named now, not after training (`files.check_output_folder`)."""
     from pathlib import Path
 
-    from ..files import check_holds_no_input, check_output_folder
+    from ..files import check_holds_no_input, check_output_folder, check_replaceable_folder
 
+    check_replaceable_folder(args.out, option="--out")
     if Path(args.out).expanduser().is_file():
         return  # fine_tune names it: "--out must be a folder"
     check_holds_no_input(args.out, {"--train": args.train, "--validation": args.validation, "--test": args.test,

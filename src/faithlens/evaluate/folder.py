@@ -25,6 +25,11 @@ REJECTED_FILE = "records.rejected.jsonl"
 SETTINGS_FILE = "settings.json"
 
 
+# every file evaluate writes into its out folder (output.py): none may be one of the run's inputs
+WRITTEN_FILES = (RECORDS_FILE, REJECTED_FILE, SETTINGS_FILE, "results.json", "results.csv", "table.md", "agreement.md",
+                 "plausibility.md", "plausibility.json", "significance.md")
+
+
 @dataclass(frozen=True)
 class EvalSettings:
     """Everything that changes a record. ``limit`` is not part of it: a larger limit extends a run."""

@@ -21,14 +21,14 @@ from ..dataset import by_model_labels, check_evaluate_inputs
 from ..distributed import World, balance, init_world
 from ..errors import FaithlensError, unknown_choice
 from ..explainer import Explainer
-from ..files import AppendFile, FolderLock, check_output_folder, write_atomic
+from ..files import AppendFile, FolderLock, check_folder_writes_no_input, check_output_folder, write_atomic
 from ..methods import get_method
 from ..metrics import DEFAULT_TOPK, PROTOCOLS, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_qa_pairs
 from ..version import __version__
-from .folder import (SETTINGS_FILE, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
+from .folder import (SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
                      records_path, saved_run)
 from .output import write_outputs
 from .paired import RANDOM
@@ -108,7 +108,9 @@ def evaluate(
     if world.distributed and out is None:
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch); pass --out FOLDER "
                              "(out=...), where each process writes its records and rank 0 merges them.")
-    if out is not None:
+    if out is not None:  # the files it writes there must not be the data or rationales it read (files.check_not_input)
+        check_folder_writes_no_input(out, WRITTEN_FILES, {"dataset": dataset.source, "rationales": getattr(
+            rationales, "source", None)}, option="The 'out' parameter of evaluate")
         out = check_output_folder(out, option="The 'out' parameter of evaluate", example="out='runs/my-run'")
     explainer = Explainer(model)
     run = _Run(world, out, settings, dataset, specs, batch_size)
