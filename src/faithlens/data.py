@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
+from .gold_labels import index_labels
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
@@ -209,7 +210,7 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
         raise FaithlensError(f"{str(path)!r} holds no examples. Check that it is the right file and not empty.")
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
-    labels, names = _index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
+    labels, names = index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
     if names is not None and label_names is None:  # named labels, indexed in sorted order until a model names them
         info["named_labels"] = True
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
@@ -396,50 +397,6 @@ def _column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], 
         raise FaithlensError(f"Could not find a {what} column in {str(path)!r} (looked for {', '.join(guesses)}). "
                              f"Got columns {list(columns)}. Pass --{what}-column NAME.")
     return None
-
-
-def _numeric(value) -> bool:
-    """A string that reads as a number but not as a class index ('1.5', '-1', '1e3'): never a class name."""
-    if not isinstance(value, str) or value.isdigit():
-        return False
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | None,
-                  path: Path) -> tuple[tuple[int | None, ...], tuple[str, ...] | None]:
-    """Class indices from raw label cells (ints, digit strings or names); every row or none has a label."""
-    present = [v is not None and v != "" for v in raw]
-    if any(present) and not all(present):
-        line = lines[present.index(False)]
-        raise FaithlensError(f"Line {line} of {str(path)!r} has no label, but other lines do. Give every line a label "
-                             "or none.")
-    if not any(present):
-        return tuple(None for _ in raw), None
-    values = [v.strip() if isinstance(v, str) else v for v in raw]
-    for v, line in zip(values, lines):
-        if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0) or _numeric(v):
-            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}, a number that is not a class index; "
-                                 "labels must be class indices (0, 1, ...) or class names that are words (a number is "
-                                 "never read as a name). Rewrite the labels as class indices (e.g. -1 → 0, 1 → 1) or as "
-                                 "words.")
-    if all(isinstance(v, int) or v.isdigit() for v in values):
-        return tuple(int(v) for v in values), (tuple(names) if names else None)
-    if any(isinstance(v, int) or v.isdigit() for v in values):
-        line = lines[next(i for i, v in enumerate(values) if isinstance(v, int) or v.isdigit())]
-        raise FaithlensError(f"Line {line} of {str(path)!r} mixes a numeric label with label names. Use one kind.")
-    known = list(names) if names else sorted(set(values))
-    lowered = {n.lower(): i for i, n in enumerate(known)}
-    out = []
-    for v, line in zip(values, lines):
-        if v.lower() not in lowered:
-            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}, which is not one of {known}. "
-                                 "Fix the label or pass the label names in order (--labels).")
-        out.append(lowered[v.lower()])
-    return tuple(out), tuple(known)
 
 
 # --- bundled and hub data ------------------------------------------------------------------------------

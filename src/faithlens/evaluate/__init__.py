@@ -27,7 +27,7 @@ every number in the tables, are those of a single process; only timings differ. 
 records file, so it works after a kill of any process and with any number of processes.
 
 The package, by job (each module imports only those before it): `specs` (method specs), `folder` (settings and
-records on disk, resume checks), `tables` (Markdown), `paired` (paired tests), `summary` (records to an
+records on disk, resume checks), `checks` (arguments checked before any work), `tables` (Markdown), `paired` (paired tests), `summary` (records to an
 `EvalResult`), `output` (the files a run writes), `run` (the run loop). Every name is also importable from
 ``faithlens.evaluate``.
 """
@@ -37,8 +37,8 @@ from .folder import (RECORDS_FILE, REJECTED_FILE, SETTINGS_FILE, EvalSettings, R
                      check_resume, digest, load_settings, read_records, read_run, record_files, records_path, saved_run)
 from .output import TIMING_FIELDS, write_outputs
 from .paired import RANDOM, SIGNIFICANCE_LEVEL, significance
-from .run import (check_lengths, check_rationales, evaluate, example_context, extra_metrics, run_method,
-                  token_lengths)
+from .checks import check_lengths, check_rationales, token_lengths
+from .run import evaluate, example_context, extra_metrics, run_method
 from .specs import DEFAULT_METHODS, PER_UNIT, SPEC_KEYS, MethodSpec, check_shared_steps, parse_method, parse_methods
 from .summary import EvalResult, load_result, merge_runs, rank_agreement, summarise_curves, summarise_run
 from .tables import (EXTRA_NAMES, TABLE_COLUMNS, TOPK_COLUMNS, agreement_markdown, best_line, cell, markdown_table,

@@ -19,15 +19,16 @@ from ..checkpoint import model_fingerprint
 from ..data import Dataset
 from ..dataset import by_model_labels, check_evaluate_inputs
 from ..distributed import World, balance, init_world
-from ..errors import FaithlensError, unknown_choice
+from ..errors import FaithlensError
 from ..explainer import Explainer
 from ..files import AppendFile, FolderLock, check_folder_writes_no_input, check_output_folder, write_atomic
 from ..methods import get_method
-from ..metrics import DEFAULT_TOPK, PROTOCOLS, completeness_gap, explanation_faithfulness_at
+from ..metrics import DEFAULT_TOPK, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_qa_pairs
 from ..version import __version__
+from .checks import _settings, check_lengths, check_rationales, check_run_sizes
 from .folder import (SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
                      records_path, saved_run)
 from .output import write_outputs
@@ -142,78 +143,6 @@ def evaluate(
     finally:
         run.close()
     return result
-
-
-def check_run_sizes(*, stop_after, curves) -> None:
-    """``stop_after`` (a positive int or None) and ``curves`` (top-k fractions in [0, 1], or None), before any work;
-    the errors name the parameter."""
-    if stop_after is not None and (isinstance(stop_after, bool) or not isinstance(stop_after, int) or stop_after < 1):
-        raise FaithlensError(f"The 'stop_after' parameter of evaluate must be a positive int (records to write before "
-                             f"stopping) or None (run to the end). Got {stop_after!r} instead.")
-    if curves is None:
-        return
-    fractions = list(curves) if isinstance(curves, (list, tuple)) else None
-    bad = None if fractions else curves
-    for f in fractions or ():
-        if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 <= f <= 1:
-            bad = f
-            break
-    if bad is not None or not fractions:
-        raise FaithlensError(f"The 'curves' parameter of evaluate must be a non-empty list of top-k fractions in [0, 1], "
-                             f"e.g. metrics.AOPC_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5), or None for no curves. Got "
-                             f"{curves!r} (bad value {bad!r}) instead.")
-
-
-def _settings(model, dataset, specs, **kw) -> EvalSettings:
-    """The run's settings, each checked before any work."""
-    if kw["protocol"] not in PROTOCOLS:
-        raise unknown_choice("metrics protocol", kw["protocol"], PROTOCOLS)
-    topk = kw["topk"]
-    if isinstance(topk, bool) or not isinstance(topk, (int, float)) or not 0 < topk <= 1:
-        raise FaithlensError(f"The 'topk' parameter must be a fraction in (0, 1], e.g. 0.2. Got {topk!r} instead.")
-    if len(dataset) == 0:
-        raise FaithlensError("The dataset has no examples left after selection. Raise --limit or relax the filters.")
-    if model.task.name == "causal_lm":
-        raise FaithlensError(f"evaluate scores classifiers (single texts and pairs) and QA models; {model.name!r} is a "
-                             "causal language model. Explain its next tokens with `faithlens explain --target-text`.")
-    n = len(model.labels) if model.task.name == "classification" else None  # gold labels are class indices
-    outside = sorted({y for y in dataset.labels if isinstance(y, int) and n is not None and not 0 <= y < n})
-    if outside:
-        raise FaithlensError(f"The gold labels of {dataset.source} include {', '.join(map(str, outside))}, outside the "
-                             f"{n} classes of {model.name!r} (0..{n - 1}: {', '.join(model.labels)}). Pass data labelled "
-                             "for this model (or the model trained on this data).")
-    return EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), **kw)
-
-
-def token_lengths(model: ClassifierModel, texts: Sequence) -> list[int]:
-    """Tokens of each text (or pair) with the model's special tokens, before any truncation."""
-    from ..encoding import split_items
-
-    first, second = split_items(list(texts))
-    tok = model.tokenizer
-    lengths = []
-    for start in range(0, len(first), 256):
-        a = first[start:start + 256]
-        b = None if second is None else second[start:start + 256]
-        enc = tok(a, b, add_special_tokens=True, truncation=False, verbose=False)
-        lengths += [len(ids) for ids in enc["input_ids"]]
-    return lengths
-
-
-def check_lengths(model: ClassifierModel, dataset: Dataset, *, truncate: bool) -> tuple[list[int], list[int]]:
-    """(tokens per example, indices longer than the model's limit); refuses long texts unless ``truncate``.
-
-    QA models split a long context into windows themselves, so nothing is refused for them."""
-    lengths = token_lengths(model, dataset.texts)
-    limit = model.max_length
-    too_long = [i for i, n in enumerate(lengths) if n > limit]
-    if too_long and not truncate and model.task.name != "qa":
-        shown = ", ".join(f"example {i}: {lengths[i]} tokens" for i in too_long[:5]) + (", …" if len(too_long) > 5 else "")
-        raise FaithlensError(
-            f"{len(too_long)} of {len(dataset)} texts are longer than the model's limit of {limit} tokens ({shown}). "
-            "Pass --truncate (truncate=True) to explain their first tokens (each record and the table then say so), or "
-            "leave them out with --max-chars.")
-    return lengths, too_long
 
 
 class _Run:
@@ -499,20 +428,6 @@ def _rationale_fields(e, spans) -> dict:
     return {"word_scores": [float(w.score) for w in e.words],
             "word_segments": [int(w.segment) for w in e.words],
             "rationale": None if spans is None else [int(m) for m in word_marks(e.words, spans)]}
-
-
-def check_rationales(rationales, dataset: Dataset) -> None:
-    """Before any work: at least one selected example has a rationale (an empty one counts as none)."""
-    if rationales is None:
-        return
-    found = sum(1 for item in dataset.texts if rationales.spans_of(item))
-    if found == 0:
-        empty = sum(1 for item in dataset.texts if rationales.spans_of(item) == ())
-        raise FaithlensError(f"None of the {len(dataset)} selected examples of {dataset.source!r} has a rationale in "
-                             f"{rationales.source!r} ({len(rationales)} rationales"
-                             + (f"; {empty} of the selected examples have an empty one, which counts as none" if empty else "")
-                             + "). Pass the data file the rationales were written for (texts must match), give rationale "
-                             "words or spans, or raise --limit.")
 
 
 def _target_json(row: torch.Tensor) -> int | list[int]:

@@ -1,0 +1,217 @@
+"""What a FACADE model g is (Wang et al. 2020; SPEC §8): its settings, its architecture (a narrower BERT with the
+target's vocabulary, depth, head size and head) and the checks of its settings, folders and target that every
+surface runs before any training or loading (`faithlens.audit.facade` trains it)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from ..errors import FaithlensError, unknown_choice
+from ..model import ClassifierModel
+from .targets import check_target
+
+FACADE_INFO_FILE = "faithlens_facade.json"
+SUPPORTED_TYPES = ("bert",)
+DEFAULT_WIDTH_DIVISOR = 4  # a target with fewer heads gets a one-head facade (its own number of heads as the divisor)
+FACADE_SIZES = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
+
+
+@dataclass(frozen=True)
+class FacadeSettings:
+    target: str = "stop_words"
+    width_divisor: int | None = None  # None: DEFAULT_WIDTH_DIVISOR, or the target's heads when it has fewer
+    steps: int = 300
+    batch_size: int = 16
+    max_length: int = 64
+    lr: float = 1e-4
+    lambda_g: float = 1e3
+    eval_every: int = 50
+    heldout: int = 128
+    seed: int = 0
+    lambda_m: float = 1.0  # magnitude term (SPEC §8; 0 = the paper's objective): reward log Σ|r|, i.e. large raw gradients
+    size_margin: float = 2.3  # ...only up to e^2.3 ≈ 10× the target's own raw saliency (then the mass alone counts)
+    magnitude_from: float = 0.5  # ...and only from this fraction of the steps on: first the mass, then the size
+    init_from: str | None = None  # start from a saved facade instead of random weights
+    # whose prediction's cross-entropy the trained saliency differentiates: "target" (the target model's
+    # prediction: what an explainer of the merged model differentiates) or "own" (g's arg-max, the paper).
+    # Two classes: the same |ĝ| either way; three (SNLI): "target" fools more (results/audit/calibration.md)
+    saliency_of: str = "target"
+
+
+# --- the facade's architecture -------------------------------------------------------------------
+
+def facade_config(target: ClassifierModel, *, width_divisor: int | None = None):
+    """A BertConfig with the target's tokenizer/vocabulary, depth and head size, narrower by width_divisor: the
+    facade has ``heads // width_divisor`` attention heads (rounded down) of the target's head size. A divisor that
+    leaves no head is refused, naming the largest that works (the target's number of heads); None is
+    DEFAULT_WIDTH_DIVISOR (4), or the target's number of heads when it has fewer (a one-head facade)."""
+    from transformers import BertConfig
+
+    cfg = target.model.config
+    if cfg.model_type not in SUPPORTED_TYPES:
+        raise FaithlensError(
+            f"A facade can be built for BERT-style targets ({', '.join(SUPPORTED_TYPES)}), so that the merge is exact. "
+            f"Got model_type {cfg.model_type!r} for {target.name!r}. Use a BERT-family classifier (e.g. the default model)."
+        )
+    head_size = cfg.hidden_size // cfg.num_attention_heads
+    most = cfg.num_attention_heads
+    divisor = min(DEFAULT_WIDTH_DIVISOR, most) if width_divisor is None else width_divisor
+    if divisor > most:
+        raise FaithlensError(
+            f"The 'width_divisor' setting of the facade must leave at least one attention head: {target.name!r} has "
+            f"{most} heads of size {head_size} (width {cfg.hidden_size}), so the largest divisor is {most} (a one-head "
+            f"facade of width {head_size}). Got {width_divisor}. Pass width_divisor={most} or less.")
+    heads = most // divisor
+    hidden = heads * head_size
+    intermediate = max(1, round(cfg.intermediate_size * hidden / cfg.hidden_size))
+    return BertConfig(
+        vocab_size=cfg.vocab_size, hidden_size=hidden, num_hidden_layers=cfg.num_hidden_layers,
+        num_attention_heads=heads, intermediate_size=intermediate, hidden_act=cfg.hidden_act,
+        max_position_embeddings=cfg.max_position_embeddings, type_vocab_size=cfg.type_vocab_size,
+        layer_norm_eps=cfg.layer_norm_eps, pad_token_id=cfg.pad_token_id,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,  # the gradient trained is the one evaluated
+        num_labels=cfg.num_labels, id2label=dict(cfg.id2label), label2id=dict(cfg.label2id),
+        initializer_range=getattr(cfg, "initializer_range", 0.02),
+    )
+
+
+def facade_class(target: ClassifierModel):
+    """The facade's class: the target's head on a BERT body."""
+    from transformers import BertForQuestionAnswering, BertForSequenceClassification
+
+    if target.task.name == "causal_lm":
+        raise FaithlensError("A facade is built for BERT classifiers and QA models; a causal LM cannot be merged exactly.")
+    return BertForQuestionAnswering if target.task.name == "qa" else BertForSequenceClassification
+
+
+def build_facade(target: ClassifierModel, *, width_divisor: int | None = None, seed: int = 0) -> torch.nn.Module:
+    """A randomly initialised BERT with the target's head, shaped for `target` (train mode, trainable)."""
+    torch.manual_seed(seed)
+    config = facade_config(target, width_divisor=width_divisor)
+    config._attn_implementation = "eager"  # double backprop through attention
+    model = facade_class(target)(config).to(target.dtype)
+    return model
+
+
+# --- checks before any work --------------------------------------------------------------------------------
+
+def _check_settings(settings: FacadeSettings, n_texts: int) -> None:
+    check_facade_settings(settings)
+    if n_texts < settings.batch_size:
+        raise FaithlensError(f"Facade training needs at least batch_size={settings.batch_size} texts. Got {n_texts}.")
+
+
+def check_facade_settings(settings: FacadeSettings) -> None:
+    """Every setting of a facade run, checked before any data is read or model loaded (`faithlens facade
+    train` calls it first): sizes positive ints, rates positive and finite, ``init_from`` an existing
+    facade folder (checked like --model; never the hub's traceback)."""
+    from ..model import check_model_source
+
+    check_target(settings.target)
+    for name in ("width_divisor", "steps", "batch_size", "max_length", "eval_every", "heldout"):
+        value = getattr(settings, name)
+        if name == "width_divisor" and value is None:  # the default: 4, or the target's heads (facade_config)
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise FaithlensError(f"The '{name}' setting of the facade must be a positive int. Got {value!r} instead.")
+    if not (settings.lr > 0 and math.isfinite(settings.lr)):
+        raise FaithlensError(f"The 'lr' setting of the facade (its learning rate) must be a positive number. Got {settings.lr!r} "
+                             "instead.")
+    if settings.saliency_of not in ("own", "target"):
+        raise unknown_choice("saliency_of setting", settings.saliency_of, ("own", "target"))
+    if not 0 <= settings.magnitude_from < 1:
+        raise FaithlensError(f"The 'magnitude_from' setting is the fraction of steps before the magnitude term starts, "
+                             f"in [0, 1). Got {settings.magnitude_from!r} instead.")
+    for name in ("lambda_m", "size_margin", "lambda_g"):
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise FaithlensError(f"The '{name}' setting of the facade must be a number ≥ 0. Got {value!r} instead.")
+    if settings.init_from is not None:
+        check_model_source(settings.init_from, option="--init-from", local_only=True)
+        check_facade_folder(settings.init_from, option="--init-from")
+
+
+def check_facade_folder(folder: str | Path, *, option: str = "--facade") -> dict:
+    """The record of a folder written by `faithlens facade train` (:func:`train_facade`): its faithlens_facade.json
+    says ``kind: facade``. A plain model folder, a merged model or a regularised target is refused, naming what it
+    is, before any weights are read (``option`` names the folder: --facade of merge, --init-from of train)."""
+    card = Path(folder).expanduser() / FACADE_INFO_FILE
+    try:
+        info = json.loads(card.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        info, what = None, f"it has no {FACADE_INFO_FILE}"
+    except (OSError, ValueError) as exc:
+        info, what = None, f"its {FACADE_INFO_FILE} cannot be read ({type(exc).__name__})"
+    else:
+        kind = info.get("kind") if isinstance(info, dict) else None
+        what = {"merged": "it holds a merged model (`faithlens facade merge`)",
+                "regularised_target": "it holds a regularised target (`faithlens facade regularise`)"}.get(
+            kind, f"its {FACADE_INFO_FILE} says kind {kind!r}, not 'facade'")
+    if not isinstance(info, dict) or info.get("kind") != "facade":
+        raise FaithlensError(f"{option} {folder}: not a facade written by `faithlens facade train` ({what}). Pass the "
+                             "--out folder of a `faithlens facade train` run.")
+    return info
+
+
+def check_facade_target(target: ClassifierModel, settings: FacadeSettings) -> None:
+    """What needs the target but no data: ``width_divisor`` leaves a head (`facade_config`), and an ``init_from``
+    facade has the sizes and head a facade of ``target`` with this divisor has (read from its config.json, before
+    its weights), so training never starts from another model's weights."""
+    expected = facade_config(target, width_divisor=settings.width_divisor)
+    facade_class(target)  # a causal LM is refused here
+    if settings.init_from is None:
+        return
+    folder = Path(settings.init_from).expanduser()
+    info = check_facade_folder(folder, option="--init-from")
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FaithlensError(f"--init-from {settings.init_from}: its config.json cannot be read ({type(exc).__name__}). "
+                             "Pass a complete folder written by `faithlens facade train`.") from None
+    want = {name: getattr(expected, name) for name in FACADE_SIZES}
+    want["head"] = facade_class(target).__name__
+    got = {name: config.get(name) for name in FACADE_SIZES}
+    got["head"] = (config.get("architectures") or ["?"])[0]
+    if "num_labels" in config or "id2label" in config:
+        want["num_labels"] = expected.num_labels
+        got["num_labels"] = config.get("num_labels", len(config.get("id2label") or {}))
+    if got != want:
+        differ = ", ".join(f"{k} {got[k]} (expected {want[k]})" for k in want if got[k] != want[k])
+        trained = (info.get("settings") or {}).get("width_divisor", "?")
+        divisor = "the default width_divisor" if settings.width_divisor is None else f"width_divisor={settings.width_divisor}"
+        raise FaithlensError(f"--init-from {settings.init_from}: not a facade of {target.name!r} with {divisor}: {differ}. "
+                             f"It was trained with width_divisor={trained} for {info.get('target_model')!r}. Pass a facade "
+                             "trained for this target with the same width_divisor.")
+
+
+def check_facade_out(out_dir: str | Path, settings: FacadeSettings, *, overwrite: bool = False,
+                     option: str = "The 'out_dir' of train_facade", flag: str = "overwrite=True") -> None:
+    """`files.check_new_folder` for a facade run: ``out_dir`` new or empty, or this run's own unfinished facade
+    (its faithlens_facade.json has these settings and is not final: running again continues it), unless
+    ``overwrite``."""
+    from ..files import check_new_folder
+
+    def unfinished(folder: Path) -> bool:
+        try:
+            info = json.loads((folder / FACADE_INFO_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return (isinstance(info, dict) and info.get("kind") == "facade" and info.get("state") != "final"
+                and info.get("settings") == json.loads(json.dumps(asdict(settings))))
+
+    check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite, resumable=unfinished)
+
+
+def check_regularise_out(out_dir: str | Path, *, overwrite: bool = False,
+                         option: str = "The 'out_dir' of regularise_target", flag: str = "overwrite=True") -> None:
+    """`files.check_new_folder` for :func:`regularise_target`: new or empty, or holding only its checkpoint
+    (an interrupted run, continued), unless ``overwrite``."""
+    from ..files import check_new_folder
+
+    check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite, resumable=lambda folder: all(
+        p.name.startswith("checkpoint.pt") or p.name.startswith(".") for p in folder.iterdir()))
