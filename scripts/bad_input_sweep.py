@@ -1076,6 +1076,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += seventh_breaker_cases_c(work, tx, tiny_dir, lm_dir, ml_dir, folder, ok_json, first)
     out += seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa)
     out += seventh_breaker_cases_b(work, tiny_dir, write, squad)
+    out += eighth_breaker_cases_e(work, tx, tiny_dir, write)
     return out
 
 
@@ -2413,6 +2414,23 @@ def seventh_breaker_cases_b(work, tiny_dir, write, squad) -> list[Case]:
     add(k, "B5: train --base whose config.json does not fit its weights", lambda: cli(
         "train", "--train", data, "--base", str(edited), "--max-length", "16", "--out", str(work / "b7-b5-edited")),
         "error", "its weights do not have the shapes its config.json declares")
+    return out
+
+
+def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
+    """What an eighth independent breaker found (issue 22, E1-E6), each in the kind it belongs to: an IG warning that
+    blamed a node budget the rule never reached (it met a tolerance looser than warn_above)."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    # E1: every accuracy warning states only what happened (kind 16)
+    k = "16 overflow"
+    add(k, "E1: ig --tolerance 0.5 --warn-above 1e-9 (tolerance met in a few nodes)", lambda: cli(
+        "explain", "good film", "--model", tiny_dir, "--method", "ig", "--tolerance", "0.5", "--warn-above", "1e-9",
+        "--no-faithfulness"), "ok", "warns that tolerance=0.5 was met, no node budget",
+        lambda r: r.code == 0 and "met its tolerance=0.5" in r.out + r.err and "node budget" not in r.out + r.err)
+    add(k, "E1: explain(ig, tolerance=1e-9, steps=20) (the budget is reached)", lambda: tx.explain(
+        "good film", "ig", tolerance=1e-9, steps=20), "ok", "warns of the 20-node budget",
+        lambda e: any("node budget (20 nodes" in w for w in e.warnings) and e.nodes[0] <= 20)
     return out
 
 
