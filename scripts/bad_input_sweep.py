@@ -2419,7 +2419,8 @@ def seventh_breaker_cases_b(work, tiny_dir, write, squad) -> list[Case]:
 
 def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     """What an eighth independent breaker found (issue 22, E1-E6), each in the kind it belongs to: an IG warning that
-    blamed a node budget the rule never reached (it met a tolerance looser than warn_above)."""
+    blamed a node budget the rule never reached (it met a tolerance looser than warn_above); raw ESC, BEL and bidi
+    overrides in the HTML views."""
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     # E1: every accuracy warning states only what happened (kind 16)
@@ -2431,6 +2432,19 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     add(k, "E1: explain(ig, tolerance=1e-9, steps=20) (the budget is reached)", lambda: tx.explain(
         "good film", "ig", tolerance=1e-9, steps=20), "ok", "warns of the 20-node budget",
         lambda e: any("node budget (20 nodes" in w for w in e.warnings) and e.nodes[0] <= 20)
+    # E2: control and bidi characters in every HTML view, as the terminal shows them (kind 12)
+    k = "12 parsing"
+    raw = lambda page: any(ord(c) < 0x20 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F or c in "\u202e" for c in page)  # noqa: E731
+
+    def html_file(text):
+        path = work / f"e2-{len(out)}.html"
+        r = cli("explain", text, "--model", tiny_dir, "--method", "occlusion", "--html", str(path))
+        return r if r.code else path.read_text(encoding="utf-8")
+    for text, shown in [("bad \x1b[31mred\x07 film", ("\\x1b", "\\x07")), ("good \u202efilm bad", ("\\u202e",))]:
+        add(k, f"E2: explain {text!r} --html", lambda t=text: html_file(t), "ok", f"shown as {' '.join(shown)}, nothing raw",
+            lambda page, s=shown: isinstance(page, str) and not raw(page) and all(x in page for x in s))
+        add(k, f"E2: Explanation._repr_html_() of {text!r}", lambda t=text: tx.explain(t, "occlusion")._repr_html_(),
+            "ok", f"shown as {' '.join(shown)}, nothing raw", lambda page, s=shown: not raw(page) and all(x in page for x in s))
     return out
 
 
