@@ -2420,7 +2420,7 @@ def seventh_breaker_cases_b(work, tiny_dir, write, squad) -> list[Case]:
 def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     """What an eighth independent breaker found (issue 22, E1-E6), each in the kind it belongs to: an IG warning that
     blamed a node budget the rule never reached (it met a tolerance looser than warn_above); raw ESC, BEL and bidi
-    overrides in the HTML views."""
+    overrides in the HTML views; a set of methods taken in hash order."""
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     # E1: every accuracy warning states only what happened (kind 16)
@@ -2445,6 +2445,17 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
             lambda page, s=shown: isinstance(page, str) and not raw(page) and all(x in page for x in s))
         add(k, f"E2: Explanation._repr_html_() of {text!r}", lambda t=text: tx.explain(t, "occlusion")._repr_html_(),
             "ok", f"shown as {' '.join(shown)}, nothing raw", lambda page, s=shown: not raw(page) and all(x in page for x in s))
+    # E3: a set of methods has no order, like a set of texts (kind 13)
+    k = "13 api types"
+    for name, methods, words in [("a set", {"occlusion", "saliency", "grad_x_input"}, "methods is a set, which has no order"),
+                                 ("a frozenset", frozenset({"occlusion"}), "methods is a frozenset, which has no order"),
+                                 ("a dict", {"occlusion": 1}, "would take its keys")]:
+        add(k, f"E3: compare(methods={name})", lambda m=methods: tx.compare("good", methods=m), "error", words)
+    from faithlens.dataset import Dataset
+    from faithlens.evaluate import evaluate
+    add(k, "E3: evaluate(methods=a set)", lambda: evaluate(
+        tx.model, Dataset(("good film",), (1,), source="one"), methods={"occlusion", "saliency"}, progress=False),
+        "error", "has no order")
     return out
 
 

@@ -27,6 +27,22 @@ MAX_TARGET_TOKENS = MAX_NEW_TOKENS  # causal LMs: tokens of a given continuation
 MIN_REGRESSION_SAMPLES = 3  # kernel_shap / lime: below this the fit is undetermined (and Captum's sampler fails)
 MIN_MEMORY = 16 * 1024**2  # bytes: below this not even one row of a small model fits
 
+def ordered_methods(methods: object, parameter: str = "methods") -> object:
+    """Refuse a collection of method names that has no order (one rule wherever Python takes several methods).
+
+    A ``set``/``frozenset`` would order the results by hash, and a dict would give its keys, so both are refused
+    with what to pass instead (as `encoding.as_items` refuses a set of texts). Anything else is returned as it
+    came; each caller then reads a str, a list or another iterable its own way.
+    """
+    if isinstance(methods, (set, frozenset)):
+        raise FaithlensError(f"{parameter} is a {type(methods).__name__}, which has no order, so the results would come in "
+                             f"an arbitrary order. Pass a list, e.g. {parameter}={sorted(map(str, methods))!r:.120}.")
+    if isinstance(methods, Mapping):
+        raise FaithlensError(f"{parameter} is a {type(methods).__name__}; iterating it would take its keys as method "
+                             f"names. Pass a list of names, e.g. {parameter}=list(d).")
+    return methods
+
+
 class _MethodSettings(Mapping):
     """Which settings each method reads (besides the common ones): method name -> set of setting names, read from
     each registered method's own `Method.reads` when looked at (so importing this module imports no method)."""

@@ -25,6 +25,7 @@ from ..files import AppendFile, FolderLock, check_output_folder, write_atomic
 from ..methods import get_method
 from ..metrics import DEFAULT_TOPK, PROTOCOLS, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
+from ..options import ordered_methods
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_qa_pairs
 from ..version import __version__
@@ -83,6 +84,7 @@ def evaluate(
     ``significance.md`` / ``EvalResult.significance`` hold the paired tests between methods.
     """
     check_evaluate_inputs(model, dataset)
+    methods = ordered_methods(methods)  # a set is refused before the random row makes it a list
     if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)
