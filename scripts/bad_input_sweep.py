@@ -2420,7 +2420,8 @@ def seventh_breaker_cases_b(work, tiny_dir, write, squad) -> list[Case]:
 def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     """What an eighth independent breaker found (issue 22, E1-E6), each in the kind it belongs to: an IG warning that
     blamed a node budget the rule never reached (it met a tolerance looser than warn_above); raw ESC, BEL and bidi
-    overrides in the HTML views; a set of methods taken in hash order."""
+    overrides in the HTML views; a set of methods taken in hash order; --scores
+    ignored with --json."""
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     # E1: every accuracy warning states only what happened (kind 16)
@@ -2456,6 +2457,10 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     add(k, "E3: evaluate(methods=a set)", lambda: evaluate(
         tx.model, Dataset(("good film",), (1,), source="one"), methods={"occlusion", "saliency"}, progress=False),
         "error", "has no order")
+    # E4: --scores lays out the terminal view, which --json does not print (kind 12)
+    k = "12 parsing"
+    add(k, "E4: explain --json --scores", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "occlusion",
+                                                       "--json", "--scores"), "error", "--scores would do nothing")
     return out
 
 

@@ -124,6 +124,13 @@ def test_random_without_the_faithfulness_check_is_refused_before_loading(capsys)
     assert "--random 5 sets how many random word orderings" in err and "Drop --random, or drop --no-faithfulness" in err
 
 
+def test_scores_with_json_is_refused_before_loading(capsys):
+    """--scores lays out the terminal view, which --json does not print: it would do nothing (issue 22, E4)."""
+    assert main(["explain", "great fun", "--model", "/no/such/model", "--method", "occlusion", "--json", "--scores"]) == 2
+    err = capsys.readouterr().err
+    assert "--scores would do nothing" in err and "Drop --scores, or drop --json" in err
+
+
 def test_the_api_refuses_n_random_without_the_check():
     from tiny import tiny
 
