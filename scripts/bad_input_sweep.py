@@ -2421,7 +2421,8 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     """What an eighth independent breaker found (issue 22, E1-E6), each in the kind it belongs to: an IG warning that
     blamed a node budget the rule never reached (it met a tolerance looser than warn_above); raw ESC, BEL and bidi
     overrides in the HTML views; a set of methods taken in hash order; --scores
-    ignored with --json."""
+    ignored with --json; messages that named 'auto', the missing 'text' key, the parameter of load_model, an unknown global
+    option or a sample's cost untruly."""
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     # E1: every accuracy warning states only what happened (kind 16)
@@ -2461,6 +2462,25 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     k = "12 parsing"
     add(k, "E4: explain --json --scores", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "occlusion",
                                                        "--json", "--scores"), "error", "--scores would do nothing")
+    # E5: messages that say what is true and name what the user typed (kinds 12, 13, 17, 7)
+    add("13 api types", "E5: explain(steps='AUTO')", lambda: tx.explain("good", "ig", steps="AUTO"), "error",
+        "a positive int, or 'auto'")
+    add("17 paths", "E5: faithlens.load_model('./no-such-model') names its parameter", lambda: faithlens.load_model(
+        "./no-such-model"), "error", "name_or_path='./no-such-model': no such folder")
+    add("12 parsing", "E5: explain --method shapley --samples 5000 (forward passes only)", lambda: cli(
+        "explain", "good", "--model", tiny_dir, "--method", "shapley", "--samples", "5000"), "error",
+        "A sample of shapley is a random order of the words: N - 1 forward passes for N words, no backward pass")
+    add("12 parsing", "E5: faithlens --thr 1 explain (an unknown option before the command)", lambda: cli(
+        "--thr", "1", "explain", "good", "--model", tiny_dir), "error", "--thr is not an option of faithlens (did you mean --threads?)")
+    from faithlens.app import Limits, create_app
+    web = create_app(tx, limits=Limits()).test_client()
+
+    def post(body):
+        r = web.post("/api/explain", data=json.dumps(body), content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200}
+    add("7 web app", "E5: POST /api/explain {\"methods\": [\"sig\"]} (no text key)", lambda: post({"methods": ["sig"]}),
+        "error", "The request has no 'text' or 'texts'")
     return out
 
 
