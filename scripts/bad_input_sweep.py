@@ -2422,7 +2422,8 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     blamed a node budget the rule never reached (it met a tolerance looser than warn_above); raw ESC, BEL and bidi
     overrides in the HTML views; a set of methods taken in hash order; --scores
     ignored with --json; messages that named 'auto', the missing 'text' key, the parameter of load_model, an unknown global
-    option or a sample's cost untruly."""
+    option or a sample's cost untruly; from_json reading
+    settings and tokens faithlens never writes."""
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     # E1: every accuracy warning states only what happened (kind 16)
@@ -2481,6 +2482,25 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
         return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200}
     add("7 web app", "E5: POST /api/explain {\"methods\": [\"sig\"]} (no text key)", lambda: post({"methods": ["sig"]}),
         "error", "The request has no 'text' or 'texts'")
+    # E6: JSON round trips refuse settings and tokens faithlens never writes (kind 15)
+    k = "15 json"
+    good = tx.explain("a good film", "occlusion").to_dict()
+
+    def tampered(**changes):
+        d = json.loads(json.dumps(good))
+        for key, fn in changes.items():
+            d[key] = fn(d[key])
+        return lambda: faithlens.Explanation.from_json(json.dumps(d))
+    for name, changes, words in [
+        ("settings.steps = -5", {"settings": lambda s: dict(s, steps=-5)}, "settings 'steps' is -5"),
+        ("settings.tolerance = 0", {"settings": lambda s: dict(s, tolerance=0)}, "settings 'tolerance' is 0"),
+        ("settings.n_samples = 0", {"settings": lambda s: dict(s, n_samples=0)}, "settings 'n_samples' is 0"),
+        ("a token that is not the text at its offsets", {"tokens": lambda t: t[:2] + ["awful"] + t[3:]},
+         "token 2 is 'awful', but the text at its offsets"),
+    ]:
+        add(k, f"E6: from_json with {name}", tampered(**changes), "error", words)
+    add(k, "E6: from_json with settings.steps = 'auto'", tampered(settings=lambda s: dict(s, steps="auto")), "ok",
+        "read back", lambda e: e.settings["steps"] == "auto")
     return out
 
 
