@@ -2435,6 +2435,10 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
     add(k, "E1: explain(ig, tolerance=1e-9, steps=20) (the budget is reached)", lambda: tx.explain(
         "good film", "ig", tolerance=1e-9, steps=20), "ok", "warns of the 20-node budget",
         lambda e: any("node budget (20 nodes" in w for w in e.warnings) and e.nodes[0] <= 20)
+    add(k, "E1: explain(sig, tolerance=0.5, warn_above=1e-9) (every unit meets the tolerance)", lambda: tx.explain(
+        "the film was very good and fun", "sig", tolerance=0.5, warn_above=1e-9), "ok",
+        "says the tolerance was met, not 'raise --steps'", lambda e: any(
+            "every unit met its tolerance=0.5" in w and "raise --steps" not in w for w in e.warnings))
     # E2: control and bidi characters in every HTML view, as the terminal shows them (kind 12)
     k = "12 parsing"
     raw = lambda page: any(ord(c) < 0x20 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F or c in "\u202e" for c in page)  # noqa: E731

@@ -95,9 +95,23 @@ def _quadrature(name: str, out: MethodOutput, j: int, settings: dict, unit_names
               else f"error-controlled quadrature (tolerance {settings.get('tolerance')}, up to {settings.get('max_nodes')} nodes)")
     which = f" (worst: {unit_names[worst]!r})" if unit_names and worst < len(unit_names) else ""
     fix = ("The exact word scores are SIG's default: drop --mode/--steps/--tolerance (mode='closed', N+1 forward "
-           "passes). Per-feature attributions need the path: raise --steps, or --tolerance 1e-3.")
+           "passes). Per-feature attributions need the path: " + _path_fix(out, j, real, settings, warn_above))
     return Measured(error, f"{name}: the {points} is off by {relative:.1%} of the largest exact score "
                            f"(max |δ_u| = {absolute:.3g}{which}). {fix}")
+
+
+def _path_fix(out: MethodOutput, j: int, real: Tensor, settings: dict, warn_above: float) -> str:
+    """What refines SIG's path, saying what happened: every unit met a tolerance looser than warn_above (lower it), or
+    some stopped at the rule's last level (raise --steps), or fixed steps (more of them, or a tolerance)."""
+    tolerance = settings.get("tolerance")
+    if tolerance is None:
+        return "raise --steps, or --tolerance 1e-3."
+    met = out.path_converged is None or bool(out.path_converged[j][real].all())
+    if met:
+        return (f"every unit met its tolerance={tolerance:g}, looser than warn_above={warn_above:g}: lower --tolerance "
+                f"(e.g. --tolerance {min(warn_above, 1e-3):g}).")
+    return (f"some units stopped at the rule's last level ({settings.get('max_nodes')} nodes) before meeting "
+            f"tolerance={tolerance:g}: raise --steps (the nodes per path).")
 
 
 def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: float | None,
