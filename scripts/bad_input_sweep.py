@@ -1078,6 +1078,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += seventh_breaker_cases_b(work, tiny_dir, write, squad)
     out += eighth_breaker_cases_f(work, tiny_dir, write, squad)
     out += eighth_breaker_cases_d(work, tiny_dir, write, squad)
+    out += eighth_breaker_cases_e(work, tx, tiny_dir, write)
     return out
 
 
@@ -2629,6 +2630,97 @@ def eighth_breaker_cases_d(work, tiny_dir, write, squad) -> list[Case]:
         add(k, "D4: --device-map auto on a machine without GPUs", lambda: cli(
             "explain", "good", "--model", tiny_dir, "--device-map", "auto", "--method", "occlusion",
             "--no-faithfulness"), "ok", "runs on the CPU, with a note", lambda r: r.code == 0 and "this machine has none" in r.err)
+    return out
+
+
+def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
+    """What an eighth independent breaker found (issue 22, E1-E6), each in the kind it belongs to: an IG warning that
+    blamed a node budget the rule never reached (it met a tolerance looser than warn_above); raw ESC, BEL and bidi
+    overrides in the HTML views; a set of methods taken in hash order; --scores
+    ignored with --json; messages that named 'auto', the missing 'text' key, the parameter of load_model, an unknown global
+    option or a sample's cost untruly; from_json reading
+    settings and tokens faithlens never writes."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    # E1: every accuracy warning states only what happened (kind 16)
+    k = "16 overflow"
+    add(k, "E1: ig --tolerance 0.5 --warn-above 1e-9 (tolerance met in a few nodes)", lambda: cli(
+        "explain", "good film", "--model", tiny_dir, "--method", "ig", "--tolerance", "0.5", "--warn-above", "1e-9",
+        "--no-faithfulness"), "ok", "warns that tolerance=0.5 was met, no node budget",
+        lambda r: r.code == 0 and "met its tolerance=0.5" in r.out + r.err and "node budget" not in r.out + r.err)
+    add(k, "E1: explain(ig, tolerance=1e-9, steps=20) (the budget is reached)", lambda: tx.explain(
+        "good film", "ig", tolerance=1e-9, steps=20), "ok", "warns of the 20-node budget",
+        lambda e: any("node budget (20 nodes" in w for w in e.warnings) and e.nodes[0] <= 20)
+    add(k, "E1: explain(sig, tolerance=0.5, warn_above=1e-9) (every unit meets the tolerance)", lambda: tx.explain(
+        "the film was very good and fun", "sig", tolerance=0.5, warn_above=1e-9), "ok",
+        "says the tolerance was met, not 'raise --steps'", lambda e: any(
+            "every unit met its tolerance=0.5" in w and "raise --steps" not in w for w in e.warnings))
+    # E2: control and bidi characters in every HTML view, as the terminal shows them (kind 12)
+    k = "12 parsing"
+    raw = lambda page: any(ord(c) < 0x20 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F or c in "\u202e" for c in page)  # noqa: E731
+
+    def html_file(text):
+        path = work / f"e2-{len(out)}.html"
+        r = cli("explain", text, "--model", tiny_dir, "--method", "occlusion", "--html", str(path))
+        return r if r.code else path.read_text(encoding="utf-8")
+    for text, shown in [("bad \x1b[31mred\x07 film", ("\\x1b", "\\x07")), ("good \u202efilm bad", ("\\u202e",))]:
+        add(k, f"E2: explain {text!r} --html", lambda t=text: html_file(t), "ok", f"shown as {' '.join(shown)}, nothing raw",
+            lambda page, s=shown: isinstance(page, str) and not raw(page) and all(x in page for x in s))
+        add(k, f"E2: Explanation._repr_html_() of {text!r}", lambda t=text: tx.explain(t, "occlusion")._repr_html_(),
+            "ok", f"shown as {' '.join(shown)}, nothing raw", lambda page, s=shown: not raw(page) and all(x in page for x in s))
+    # E3: a set of methods has no order, like a set of texts (kind 13)
+    k = "13 api types"
+    for name, methods, words in [("a set", {"occlusion", "saliency", "grad_x_input"}, "methods is a set, which has no order"),
+                                 ("a frozenset", frozenset({"occlusion"}), "methods is a frozenset, which has no order"),
+                                 ("a dict", {"occlusion": 1}, "would take its keys")]:
+        add(k, f"E3: compare(methods={name})", lambda m=methods: tx.compare("good", methods=m), "error", words)
+    from faithlens.dataset import Dataset
+    from faithlens.evaluate import evaluate
+    add(k, "E3: evaluate(methods=a set)", lambda: evaluate(
+        tx.model, Dataset(("good film",), (1,), source="one"), methods={"occlusion", "saliency"}, progress=False),
+        "error", "has no order")
+    # E4: --scores lays out the terminal view, which --json does not print (kind 12)
+    k = "12 parsing"
+    add(k, "E4: explain --json --scores", lambda: cli("explain", "good", "--model", tiny_dir, "--method", "occlusion",
+                                                       "--json", "--scores"), "error", "--scores would do nothing")
+    # E5: messages that say what is true and name what the user typed (kinds 12, 13, 17, 7)
+    add("13 api types", "E5: explain(steps='AUTO')", lambda: tx.explain("good", "ig", steps="AUTO"), "error",
+        "a positive int, or 'auto'")
+    add("17 paths", "E5: faithlens.load_model('./no-such-model') names its parameter", lambda: faithlens.load_model(
+        "./no-such-model"), "error", "name_or_path='./no-such-model': no such folder")
+    add("12 parsing", "E5: explain --method shapley --samples 5000 (forward passes only)", lambda: cli(
+        "explain", "good", "--model", tiny_dir, "--method", "shapley", "--samples", "5000"), "error",
+        "A sample of shapley is a random order of the words: N - 1 forward passes for N words, no backward pass")
+    add("12 parsing", "E5: faithlens --thr 1 explain (an unknown option before the command)", lambda: cli(
+        "--thr", "1", "explain", "good", "--model", tiny_dir), "error", "--thr is not an option of faithlens (did you mean --threads?)")
+    from faithlens.app import Limits, create_app
+    web = create_app(tx, limits=Limits()).test_client()
+
+    def post(body):
+        r = web.post("/api/explain", data=json.dumps(body), content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200}
+    add("7 web app", "E5: POST /api/explain {\"methods\": [\"sig\"]} (no text key)", lambda: post({"methods": ["sig"]}),
+        "error", "The request has no 'text' or 'texts'")
+    # E6: JSON round trips refuse settings and tokens faithlens never writes (kind 15)
+    k = "15 json"
+    good = tx.explain("a good film", "occlusion").to_dict()
+
+    def tampered(**changes):
+        d = json.loads(json.dumps(good))
+        for key, fn in changes.items():
+            d[key] = fn(d[key])
+        return lambda: faithlens.Explanation.from_json(json.dumps(d))
+    for name, changes, words in [
+        ("settings.steps = -5", {"settings": lambda s: dict(s, steps=-5)}, "settings 'steps' is -5"),
+        ("settings.tolerance = 0", {"settings": lambda s: dict(s, tolerance=0)}, "settings 'tolerance' is 0"),
+        ("settings.n_samples = 0", {"settings": lambda s: dict(s, n_samples=0)}, "settings 'n_samples' is 0"),
+        ("a token that is not the text at its offsets", {"tokens": lambda t: t[:2] + ["awful"] + t[3:]},
+         "token 2 is 'awful', but the text at its offsets"),
+    ]:
+        add(k, f"E6: from_json with {name}", tampered(**changes), "error", words)
+    add(k, "E6: from_json with settings.steps = 'auto'", tampered(settings=lambda s: dict(s, steps="auto")), "ok",
+        "read back", lambda e: e.settings["steps"] == "auto")
     return out
 
 

@@ -164,3 +164,15 @@ def test_a_tolerance_below_rounding_says_so_with_the_error_reached(method, setti
     assert e.error["relative"] > 1e-300
     e = ex32.explain("good film", method, tolerance=0.05, **settings)
     assert not [w for w in e.warnings if "rounding" in w] and e.error["relative"] <= 0.05
+
+
+def test_sig_accuracy_warnings_say_what_the_rule_did(bert):
+    """A tolerance met (looser than warn_above) is not fixed by --steps; a last level reached is (issue 22, E1)."""
+    text = "the film was very good and fun"
+    met = bert.explain(text, "sig", tolerance=0.5, warn_above=1e-9)
+    (warning,) = [w for w in met.warnings if "quadrature" in w]
+    assert "every unit met its tolerance=0.5, looser than warn_above=1e-09: lower --tolerance" in warning
+    assert "raise --steps" not in warning
+    capped = bert.explain(text, "sig", tolerance=1e-12, steps=3, warn_above=1e-9)
+    (warning,) = [w for w in capped.warnings if "quadrature" in w]
+    assert f"stopped at the rule's last level ({capped.settings['max_nodes']} nodes) before meeting tolerance=1e-12" in warning

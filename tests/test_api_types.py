@@ -45,6 +45,27 @@ def test_a_generator_is_read_once_in_order(explainer):
     assert torch.equal(explainer.predict(iter(texts)), explainer.predict(texts))
 
 
+@pytest.mark.parametrize("methods, words", [
+    ({"occlusion", "saliency", "grad_x_input"}, "methods is a set, which has no order"),
+    (frozenset({"occlusion"}), "methods is a frozenset, which has no order"),
+    ({"occlusion": 1}, "iterating it would take its keys"),
+])
+def test_a_collection_of_methods_without_order_is_refused_like_a_set_of_texts(explainer, methods, words):
+    """compare(), evaluate() and sanity_check() refuse a set of methods as explain() refuses a set of texts (E3)."""
+    from faithlens.audit.sanity import sanity_check
+    from faithlens.dataset import Dataset
+    from faithlens.evaluate import evaluate
+
+    with pytest.raises(FaithlensError, match=words):
+        explainer.compare("good film", methods=methods)
+    with pytest.raises(FaithlensError, match=words):
+        evaluate(explainer.model, Dataset(("good film",), (1,), source="one"), methods=methods, progress=False)
+    with pytest.raises(FaithlensError, match=words):
+        sanity_check(explainer.model, ["good film"], methods=methods)
+    ordered = explainer.compare("good film", methods=iter(["saliency", "occlusion"]), faithfulness=False)
+    assert list(ordered) == ["saliency", "occlusion"]
+
+
 def test_a_two_element_list_is_a_pair_like_a_tuple(explainer):
     as_list = explainer.explain([["a man sleeps", "a person rests"]], "occlusion")[0]
     as_tuple = explainer.explain([("a man sleeps", "a person rests")], "occlusion")[0]

@@ -128,6 +128,7 @@ def test_truncate_is_offered_and_named_correctly(server):
 
 @pytest.mark.parametrize("body,status,message", [
     ({"text": "  "}, 400, "The text is empty"),
+    ({"methods": ["sig"]}, 400, "The request has no 'text' or 'texts'"),  # issue 22, E5: a key missing, not an empty text
     ({"text": "fun", "method": "nope"}, 400, "Valid choices"),
     ({"text": "fun", "steps": "many"}, 400, "must be a positive int, at most 64"),
     ({"text": "fun", "steps": 10000000}, 400, "between 1 and 64"),

@@ -92,6 +92,22 @@ def test_the_node_cap_stops_refinement_and_warns(steep):
     assert e.nodes[0] <= 20 and any("node budget" in w for w in e.warnings)
 
 
+def test_a_met_tolerance_looser_than_warn_above_is_not_blamed_on_the_budget(steep):
+    """tolerance=0.5 met in a few nodes, gap above warn_above: the warning says the tolerance was met and is
+    looser than warn_above, with the nodes really used; it claims no node budget (issue 22)."""
+    ex, _ = steep
+    e = ex.explain(TEXT, "ig", tolerance=0.5, warn_above=1e-9)
+    assert 1e-9 < e.error["relative"] <= 0.5 and e.nodes[0] < 512
+    (warning,) = [w for w in e.warnings if "miss completeness" in w]
+    assert "node budget" not in warning and "512" not in warning
+    assert "met its tolerance=0.5" in warning and f"in {e.nodes[0]} nodes" in warning and "warn_above=1e-09" in warning
+    capped = ex.explain(TEXT, "ig", tolerance=1e-9, steps=20)
+    assert any("node budget (20 nodes" in w and f"{capped.nodes[0]} evaluated" in w for w in capped.warnings)
+    quiet = ex.explain(TEXT, "ig", tolerance=1e-9, steps=20, warn_above=1e6)  # no accuracy warning: the missed tolerance
+    assert quiet.warnings == (f"The completeness gap missed tolerance=1e-09 at its node budget (20 nodes; "
+                              f"{quiet.nodes[0]} evaluated); the scores are the best estimate (see total_delta).",)
+
+
 @pytest.mark.parametrize("kind", ["encoder", "causal"])
 def test_each_scheme_certifies_the_step_and_batching_changes_nothing(steep, monkeypatch, kind):
     """Either model kind's start (coarse 4-point profile + G3 → K7, or 16-point profile + midpoint cuts)

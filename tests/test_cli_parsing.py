@@ -124,6 +124,42 @@ def test_random_without_the_faithfulness_check_is_refused_before_loading(capsys)
     assert "--random 5 sets how many random word orderings" in err and "Drop --random, or drop --no-faithfulness" in err
 
 
+def test_scores_with_json_is_refused_before_loading(capsys):
+    """--scores lays out the terminal view, which --json does not print: it would do nothing (issue 22, E4)."""
+    assert main(["explain", "great fun", "--model", "/no/such/model", "--method", "occlusion", "--json", "--scores"]) == 2
+    err = capsys.readouterr().err
+    assert "--scores would do nothing" in err and "Drop --scores, or drop --json" in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--thr", "1", "explain", "good"], "--thr is not an option of faithlens (did you mean --threads?)"),
+    (["--thr=1", "explain", "good"], "--thr is not an option of faithlens (did you mean --threads?)"),
+    (["--bogus", "explain", "good"], "--bogus is not an option of faithlens. Only --threads and --device"),
+])
+def test_an_unknown_option_before_the_command_is_named(capsys, argv, words):
+    """Not argparse's "argument COMMAND: invalid choice: '1'" (issue 22, E5)."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "invalid choice" not in err
+
+
+def test_messages_name_the_python_parameter_and_each_methods_cost():
+    """load_model names name_or_path=, not --model; steps='AUTO' names 'auto'; a sample's cost is the method's own (E5)."""
+    import faithlens
+    from faithlens.errors import FaithlensError
+    from faithlens.options import check_settings, check_steps
+
+    with pytest.raises(FaithlensError, match=r"name_or_path='\./no-such-model': no such folder"):
+        faithlens.load_model("./no-such-model")
+    with pytest.raises(FaithlensError, match=r"must be a positive int, or 'auto' .* Got str 'AUTO'"):
+        check_steps("AUTO")
+    with pytest.raises(FaithlensError) as shapley:
+        check_settings(["shapley"], {"n_samples": 5000}, strict=False)
+    assert "N - 1 forward passes for N words, no backward pass" in str(shapley.value) and "and backward" not in str(shapley.value)
+    with pytest.raises(FaithlensError, match="A sample of smoothgrad is a noisy copy of the text: one forward and backward"):
+        check_settings(["smoothgrad"], {"n_samples": 5000}, strict=False)
+
+
 def test_the_api_refuses_n_random_without_the_check():
     from tiny import tiny
 

@@ -157,6 +157,31 @@ def test_values_faithlens_never_writes_are_refused(classified, changes, words):
     assert words in str(info.value)
 
 
+@pytest.mark.parametrize("changes, words", [
+    ({"settings": lambda s: dict(s, steps=-5)}, "settings 'steps' is -5; faithlens writes a positive int (or \"auto\" or null)"),
+    ({"settings": lambda s: dict(s, steps="many")}, "settings 'steps' is 'many'"),
+    ({"settings": lambda s: dict(s, steps=2.5)}, "settings 'steps' is 2.5"),
+    ({"settings": lambda s: dict(s, n_samples=0)}, "settings 'n_samples' is 0"),
+    ({"settings": lambda s: dict(s, tolerance=0)}, "settings 'tolerance' is 0; faithlens writes a number in (0, 1)"),
+    ({"settings": lambda s: dict(s, tolerance=-0.5)}, "settings 'tolerance' is -0.5"),
+    ({"settings": lambda s: dict(s, noise=5.0)}, "settings 'noise' is 5.0"),
+    ({"settings": lambda s: dict(s, seed=-1)}, "settings 'seed' is -1"),
+    ({"tokens": lambda t: t[:2] + ["awful"] + t[3:]}, "token 2 is 'awful', but the text at its offsets [2, 6] is 'good'"),
+    ({"tokens": lambda t: t[:2] + ["##bad"] + t[3:]}, "token 2 is '##bad'"),
+])
+def test_settings_and_tokens_faithlens_never_writes_are_refused(classified, changes, words):
+    """Issue 22, E6: settings.steps = -5 and a token that is not the text at its offsets were accepted."""
+    with pytest.raises(FaithlensError) as info:
+        Explanation.from_json(_with(classified, **changes))
+    assert words in str(info.value)
+
+
+def test_settings_a_run_can_write_are_accepted(classified):
+    for settings in ({"steps": "auto"}, {"steps": None}, {"steps": 1, "tolerance": 0.01, "max_nodes": 512}):
+        e = Explanation.from_json(_with(classified, settings=lambda s, extra=settings: dict(s, **extra)))
+        assert all(e.settings[k] == v for k, v in settings.items())
+
+
 def test_a_file_without_schema_is_refused(classified):
     d = classified.to_dict()
     del d["schema"]

@@ -117,6 +117,22 @@ def test_explanation_repr_html_is_escaped_and_self_contained(explainer):
     assert "color:#000" in out  # black text on every tint: readable in dark themes
 
 
+def test_control_characters_never_reach_html_raw(hostile, explainer, tmp_path):
+    """Every HTML view (notebook fragment, page, comparison, the web app's page) shows control and bidi characters as
+    the terminal does (\\x1b, \\u202e), by the same rule (parts.visible); line breaks stay (issue 22, E2)."""
+    from faithlens.app import Limits, create_app
+
+    pages = [e._repr_html_() for e in hostile] + [Comparison({e.method: e for e in hostile}).to_html(), Comparison({e.method: e for e in hostile})._repr_html_()]
+    web = create_app(explainer, limits=Limits()).test_client()
+    r = web.post("/explain", data={"text": HOSTILE, "method": "occlusion"}, headers={"Host": "127.0.0.1:8765"})
+    assert r.status_code == 200
+    shown = r.get_data(as_text=True).split('id="explain-form"')[1].split("</form>")[1]  # the results, not the form
+    for out in pages + [shown]:
+        assert not any(ord(c) < 0x20 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F or c in "\u202e\u2028" for c in out)
+        assert "\\x1b" in out and "\\x07" in out and "\\x9b" in out and "\\u202e" in out and "\\u2028" in out
+    assert parts.html_text("a\nb\t<c>\r") == "a\nb\t&lt;c&gt;\\r"
+
+
 def test_compare_returns_a_dict_that_shows_methods_side_by_side(explainer):
     c = explainer.compare("the film was good", methods=["sig", "occlusion"], steps=4)
     assert isinstance(c, Comparison) and isinstance(c, dict) and list(c) == ["sig", "occlusion"]

@@ -25,6 +25,8 @@ _LAZY = {
     "load_model": "model",
 }
 
+_ATTRIBUTE = {"load_model": "public_load_model"}  # public name -> its name in the submodule, where they differ
+
 __all__ = sorted([*_LAZY, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
@@ -33,14 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .errors import FaithlensError
     from .explainer import Explainer, available_methods, explain
     from .explanation import Explanation, Word
-    from .model import ClassifierModel, load_model
+    from .model import ClassifierModel
+    from .model import public_load_model as load_model
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'faithlens' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(f".{module}", __name__), _ATTRIBUTE.get(name, name))
     globals()[name] = value  # later look-ups skip this function
     return value
 

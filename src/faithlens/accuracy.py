@@ -95,9 +95,23 @@ def _quadrature(name: str, out: MethodOutput, j: int, settings: dict, unit_names
               else f"error-controlled quadrature (tolerance {settings.get('tolerance')}, up to {settings.get('max_nodes')} nodes)")
     which = f" (worst: {unit_names[worst]!r})" if unit_names and worst < len(unit_names) else ""
     fix = ("The exact word scores are SIG's default: drop --mode/--steps/--tolerance (mode='closed', N+1 forward "
-           "passes). Per-feature attributions need the path: raise --steps, or --tolerance 1e-3.")
+           "passes). Per-feature attributions need the path: " + _path_fix(out, j, real, settings, warn_above))
     return Measured(error, f"{name}: the {points} is off by {relative:.1%} of the largest exact score "
                            f"(max |δ_u| = {absolute:.3g}{which}). {fix}")
+
+
+def _path_fix(out: MethodOutput, j: int, real: Tensor, settings: dict, warn_above: float) -> str:
+    """What refines SIG's path, saying what happened: every unit met a tolerance looser than warn_above (lower it), or
+    some stopped at the rule's last level (raise --steps), or fixed steps (more of them, or a tolerance)."""
+    tolerance = settings.get("tolerance")
+    if tolerance is None:
+        return "raise --steps, or --tolerance 1e-3."
+    met = out.path_converged is None or bool(out.path_converged[j][real].all())
+    if met:
+        return (f"every unit met its tolerance={tolerance:g}, looser than warn_above={warn_above:g}: lower --tolerance "
+                f"(e.g. --tolerance {min(warn_above, 1e-3):g}).")
+    return (f"some units stopped at the rule's last level ({settings.get('max_nodes')} nodes) before meeting "
+            f"tolerance={tolerance:g}: raise --steps (the nodes per path).")
 
 
 def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: float | None,
@@ -111,17 +125,9 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
     if relative is None or relative <= warn_above:
         return Measured(error, None)
     head = (f"{name}'s scores miss completeness by {relative:.0%} (Σ a − R = {gap:+.3g}, R = {reference:+.3g}"
-            f"{' = F(w) − F(w̄)' if out.reference is None else ''}).")
+            f"{' = F(w) − F(w̄)' if out.reference is None else ''}), above warn_above={warn_above:g}.")
     if name == "ig":
-        nodes = settings.get("steps") or settings.get("max_nodes")
-        if settings.get("rule") == "gauss_kronrod":
-            fix = (f" The adaptive rule stopped at its node budget ({nodes} nodes) before meeting tolerance="
-                   f"{settings.get('tolerance')}: raise --steps (the budget). Causal LMs need hundreds of nodes "
-                   "(docs/ig_on_causal_lms.md); sig's default scores are exact.")
-        else:
-            fix = (f" The {nodes}-point path integral has not converged. IG has no closed form: --tolerance 0.01 refines "
-                   "the path until the gap is within 1 % (adaptive Gauss–Kronrod, checked against F on every "
-                   "sub-interval; docs/estimators.md). sig's default scores are exact.")
+        fix = _ig_fix(out, j, settings, relative, warn_above)
     elif name.startswith("dig"):
         fix = " DIG's discrete path is a left Riemann sum over word anchors: more --steps refine it; sig's default scores are exact."
     elif name == "deeplift":
@@ -133,6 +139,32 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
     else:
         fix = ""
     return Measured(error, head + fix)
+
+
+def _ig_fix(out: MethodOutput, j: int, settings: dict, relative: float, warn_above: float) -> str:
+    """What to do about IG's gap, saying only what happened: a fixed rule's steps, an adaptive rule that
+    met its tolerance (looser than warn_above), or one that stopped at its node budget / last level."""
+    tolerance = settings.get("tolerance")
+    if tolerance is None:
+        return (f" These scores are a {settings.get('steps')}-point path integral and IG has no "
+                "closed form: --tolerance 0.01 refines the path until the gap is within 1 % (adaptive Gauss–Kronrod, "
+                "checked against F on every sub-interval; docs/estimators.md). sig's default scores are exact.")
+    used = int(out.path_nodes[j].sum()) if out.path_nodes is not None else None
+    met = out.path_converged is None or bool(out.path_converged[j].all())
+    if met and relative <= tolerance:
+        return (f" The adaptive rule met its tolerance={tolerance:g} (a gap of at most {tolerance:.0%} of R) in {used} "
+                f"nodes; that is looser than warn_above={warn_above:g}: lower --tolerance (e.g. --tolerance "
+                f"{warn_above:g}) for a smaller gap.")
+    if met:  # within the threshold's floor: float rounding of F, which no quadrature refines
+        return (f" The gap is within float rounding of F (|R| is tiny), so no quadrature shrinks it; "
+                "--dtype float64 lowers the rounding.")
+    budget = settings.get("max_nodes")
+    if settings.get("rule") == "gauss_kronrod":
+        return (f" The adaptive rule stopped at its node budget ({budget} nodes; {used} evaluated, another round would "
+                f"pass it) before meeting tolerance={tolerance:g}: raise --steps (the budget). Causal LMs need "
+                "hundreds of nodes (docs/ig_on_causal_lms.md); sig's default scores are exact.")
+    return (f" The adaptive rule reached its last level ({budget} nodes) before meeting tolerance={tolerance:g}; "
+            "without --rule, IG refines by adaptive Gauss–Kronrod up to a node budget (--steps). sig's default scores are exact.")
 
 
 def _sampling(name: str, out: MethodOutput, j: int, settings: dict, warn_above: float) -> Measured:

@@ -163,8 +163,10 @@ def assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, 
                 missed.append(f"SIG: {len(bad)} unit(s) ({names}) missed tolerance={settings.get('tolerance')} at the "
                               f"rule's last level ({settings.get('max_nodes')} nodes); they keep their best estimate (see deltas).")
             else:
-                missed.append(f"The completeness gap missed tolerance={settings.get('tolerance')} at the rule's last "
-                              f"level ({settings.get('max_nodes')} nodes); the scores are the best estimate (see total_delta).")
+                where = (f"its node budget ({settings.get('max_nodes')} nodes; {sum(nodes)} evaluated)"
+                         if settings.get("rule") == "gauss_kronrod" else f"the rule's last level ({settings.get('max_nodes')} nodes)")
+                missed.append(f"The completeness gap missed tolerance={settings.get('tolerance')} at {where}; the scores "
+                              "are the best estimate (see total_delta).")
     attributions = None
     if out.attributions is not None:
         attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())

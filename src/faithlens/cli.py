@@ -207,8 +207,15 @@ def _option_before_command(argv: list[str], commands: dict) -> str | None:
         if name.startswith("-") and name not in ("-h", "--help", "--version"):
             command = next((a for a in argv[i:] if a in commands), None)
             owners = [c for c, p in commands.items() if name in _options_of(p)]
-            if not owners or (command is not None and command not in owners):
-                return None  # no command has it (a typo): argparse's own error names it
+            if not owners:  # no command has it (a typo): argparse would read its value as the command's name
+                import difflib
+
+                close = difflib.get_close_matches(name, GLOBAL_OPTIONS, n=1)
+                return (f"{name} is not an option of faithlens{f' (did you mean {close[0]}?)' if close else ''}. Only "
+                        f"{' and '.join(GLOBAL_OPTIONS)} come before the command; a command's options go after its name, "
+                        "e.g. faithlens --threads 1 explain TEXT --method sig (see faithlens --help).")
+            if command is not None and command not in owners:
+                return None  # another command's option: argparse's own error names it
             value = [argv[i + 1]] if "=" not in argv[i] and i + 1 < len(argv) and argv[i + 1] not in commands \
                 and not argv[i + 1].startswith("-") else []
             example = " ".join(["faithlens", command or owners[0], "...", argv[i], *value])

@@ -30,7 +30,7 @@ from .explanation import Explanation
 from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
 from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
-from .options import applicable, check_settings, check_tolerance_value, estimated_passes, unused_note
+from .options import applicable, check_settings, check_tolerance_value, estimated_passes, ordered_methods, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
 from .targets import resolve_target
@@ -267,6 +267,7 @@ class Explainer:
         settings.setdefault("faithfulness", True)
         if isinstance(methods, str):  # one method's name, not its letters
             methods = [methods]
+        methods = ordered_methods(methods)
         items, single = as_items(text)
         if not single:
             raise FaithlensError(f"compare() explains one text (or one pair) with several methods; got {len(items)} texts. "

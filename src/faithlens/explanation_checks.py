@@ -1,7 +1,8 @@
 """What `Explanation.from_dict` checks beyond shapes and agreement (`explanation.check_consistent`): each field's
 value is one faithlens can write — a known task, score and error kind, probabilities that are probabilities, times
 and errors that are not negative, path units that partition attributed tokens, and the objects the views read
-(``provenance``, ``faithfulness``). An edited or foreign file fails here with the field named, never later in a
+(``provenance``, ``faithfulness``), settings a run can have (steps a positive int, a tolerance in (0, 1), ...), and
+tokens that show the text at their offsets where that can be read without the tokenizer. An edited or foreign file fails here with the field named, never later in a
 view (``_repr_html_`` reading a faithfulness record that is not an object)."""
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     if d.get("provenance") is not None and not isinstance(d["provenance"], dict):
         raise bad(f"'provenance' must be null or a JSON object. Got {type(d['provenance']).__name__}")
     _check_method_fields(d, bad)
+    _check_settings(d["settings"], bad)
+    _check_tokens(d, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
     _check_special(d, bad)
@@ -183,3 +186,55 @@ def _check_method_fields(d: dict[str, Any], bad: Bad) -> None:
 
 def _plain(x: Any) -> Any:
     return [_plain(v) for v in x] if isinstance(x, (list, tuple)) else x
+
+
+# settings.<name>: what a run writes (options.check_settings's ranges; the methods' own settings records)
+_POSITIVE_INTS = ("steps", "max_nodes", "n_samples")
+
+
+def _check_settings(settings: dict[str, Any], bad: Bad) -> None:
+    """Numbers in ``settings`` are ones a run can have: steps, max_nodes, n_samples a positive int (steps may be
+    "auto" or null), tolerance in (0, 1), noise in (0, 1], seed an int in [0, 2**32 - 1], warn_above ≥ 0."""
+    from .options import MAX_NOISE, MAX_SEED
+
+    for name in _POSITIVE_INTS:
+        value = settings.get(name)
+        if value is None or (name == "steps" and value == "auto"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise bad(f"settings {name!r} is {value!r:.40}; faithlens writes a positive int"
+                      + (' (or "auto" or null)' if name == "steps" else ""))
+    checks = {"tolerance": (lambda x: 0 < x < 1, "a number in (0, 1)"),
+              "noise": (lambda x: 0 < x <= MAX_NOISE, f"a number in (0, {MAX_NOISE:g}]"),
+              "warn_above": (lambda x: x >= 0, "a number ≥ 0")}
+    for name, (ok, what) in checks.items():
+        value = settings.get(name)
+        if value is not None and not (finite_number(value) and ok(value)):
+            raise bad(f"settings {name!r} is {value!r:.40}; faithlens writes {what} or null")
+    seed = settings.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
+        raise bad(f"settings 'seed' is {seed!r:.40}; faithlens writes an int in [0, {MAX_SEED}] or null")
+
+
+_MARKERS = ("##", "\u0120", "\u2581")  # WordPiece's continuation, byte-level BPE's and SentencePiece's space marks
+
+
+def _check_tokens(d: dict[str, Any], bad: Bad) -> None:
+    """Each word's tokens show the text at their offsets, where that can be read without the tokenizer: a token of
+    ASCII letters and digits (after its tokenizer's marks ##, Ġ, ▁) equals its span, case aside. Byte-level pieces
+    of other characters, unknown-token marks ([UNK], <unk>) and empty spans are not compared."""
+    text, pair, tokens, offsets = d["text"], d.get("text_pair"), d["tokens"], d["offsets"]
+    for w in d["words"]:
+        source = text if w.segment == 0 else pair
+        if source is None:
+            continue
+        for t in w.tokens:
+            token = tokens[t]
+            for mark in _MARKERS:
+                token = token.removeprefix(mark)
+            span = source[offsets[t][0]:offsets[t][1]].strip()
+            if not (token.isascii() and token.isalnum() and span.isascii() and span):
+                continue
+            if token.casefold() != span.casefold():
+                raise bad(f"token {t} is {tokens[t]!r}, but the text at its offsets {list(offsets[t])} is {span!r}; a "
+                          "token shows its span (explain the text again rather than editing the tokens)")

@@ -370,6 +370,17 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
 PROBE = "the film was good, but not great"
 
 
+def public_load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dtype | None = None,
+                      device_map: str | dict | None = None, max_memory: dict | None = None,
+                      option: str = "name_or_path=") -> ClassifierModel:
+    """`load_model` as ``faithlens.load_model``: errors name the parameter (``name_or_path='./m'``), not the
+    command line's ``--model``, which the commands' own calls of `load_model` keep."""
+    return load_model(name_or_path, dtype=dtype, device_map=device_map, max_memory=max_memory, option=option)
+
+
+public_load_model.__doc__ = f"{load_model.__doc__}\n    {public_load_model.__doc__}"
+
+
 def _check_tokenizer(name: str, tokenizer, model) -> None:
     """The tokenizer encodes a probe text to known ids inside the model's vocabulary (not all [UNK])."""
     ids = tokenizer(PROBE, add_special_tokens=False)["input_ids"]

@@ -27,6 +27,36 @@ MAX_TARGET_TOKENS = MAX_NEW_TOKENS  # causal LMs: tokens of a given continuation
 MIN_REGRESSION_SAMPLES = 3  # kernel_shap / lime: below this the fit is undetermined (and Captum's sampler fails)
 MIN_MEMORY = 16 * 1024**2  # bytes: below this not even one row of a small model fits
 
+# What one of n_samples costs, per method that reads it (the error for a count out of range says it for the methods given).
+SAMPLE_COST = {
+    "smoothgrad": "a noisy copy of the text: one forward and backward pass",
+    "gradient_shap": "a point on a sampled path: one forward and backward pass",
+    "shapley": "a random order of the words: N - 1 forward passes for N words, no backward pass",
+    "kernel_shap": "a sampled coalition of words: one forward pass, no backward pass",
+    "lime": "a sampled coalition of words: one forward pass, no backward pass",
+}
+
+
+def _sample_cost(methods: Sequence[str]) -> str:
+    return " ".join(f"A sample of {m} is {SAMPLE_COST[m]}." for m in dict.fromkeys(methods) if m in SAMPLE_COST)
+
+
+def ordered_methods(methods: object, parameter: str = "methods") -> object:
+    """Refuse a collection of method names that has no order (one rule wherever Python takes several methods).
+
+    A ``set``/``frozenset`` would order the results by hash, and a dict would give its keys, so both are refused
+    with what to pass instead (as `encoding.as_items` refuses a set of texts). Anything else is returned as it
+    came; each caller then reads a str, a list or another iterable its own way.
+    """
+    if isinstance(methods, (set, frozenset)):
+        raise FaithlensError(f"{parameter} is a {type(methods).__name__}, which has no order, so the results would come in "
+                             f"an arbitrary order. Pass a list, e.g. {parameter}={sorted(map(str, methods))!r:.120}.")
+    if isinstance(methods, Mapping):
+        raise FaithlensError(f"{parameter} is a {type(methods).__name__}; iterating it would take its keys as method "
+                             f"names. Pass a list of names, e.g. {parameter}=list(d).")
+    return methods
+
+
 class _MethodSettings(Mapping):
     """Which settings each method reads (besides the common ones): method name -> set of setting names, read from
     each registered method's own `Method.reads` when looked at (so importing this module imports no method)."""
@@ -89,6 +119,9 @@ def check_threads(value: object, *, option: str = "--threads") -> int:
 
 
 def check_steps(value: object) -> int:
+    if isinstance(value, str):  # "auto" is read before this; any other string (also "AUTO") is neither an int nor it
+        raise FaithlensError(f"The 'steps' parameter must be a positive int, or 'auto' (sig and ig: as many nodes as "
+                             f"the tolerance needs; lower case). Got str {value!r:.80} instead.")
     return _int("steps", value, low=1, high=MAX_STEPS,
                 why=f"Each step is one forward and backward pass per path (SIG: per word), so {value!r} steps would "
                     "take days; 50 Gauss-Legendre steps already integrate to ~1e-4 on smooth models. Use --tolerance for "
@@ -150,8 +183,7 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if s.get("steps") is not None and s["steps"] != "auto":  # "auto": as many as the tolerance needs (sig, ig)
         check_steps(s["steps"])
     if s.get("n_samples") is not None:
-        _int("n_samples", s["n_samples"], low=1, high=MAX_SAMPLES,
-             why="Each sample is one forward and backward pass of the whole text, held in memory at once.")
+        _int("n_samples", s["n_samples"], low=1, high=MAX_SAMPLES, why=_sample_cost(methods))
     if s.get("n_samples") is not None and s["n_samples"] < MIN_REGRESSION_SAMPLES and {"kernel_shap", "lime"} & set(methods):
         raise FaithlensError(f"kernel_shap and lime fit a regression on sampled coalitions and need at least "
                              f"{MIN_REGRESSION_SAMPLES} of them. Got n_samples={s['n_samples']}. Use --samples 50 or more "

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from ..explainer import Explainer
 from ..names import DEFAULT_METHODS, DEFAULT_MODE, DEFAULT_UNIT, SIG_MODES as MODES, UNITS
 from ..views.html import page
+from ..views.parts import html_text
 from .inputs import TRUE, Limits
 from .models import Models
 
@@ -146,7 +147,7 @@ def form_page(served: Models | Explainer, fields: dict, results: str, limits: Li
     name = first("model") or served.default  # the form sends its choice with every request; no server state
     name = name if name in served.choices else served.default
     task, labels = served.describe(name)
-    models = "".join(f'<option value="{html.escape(n, quote=True)}"{" selected" if n == name else ""}>{html.escape(n)}'
+    models = "".join(f'<option value="{html.escape(n, quote=True)}"{" selected" if n == name else ""}>{html_text(n)}'
                      f'{" (loaded)" if n == served.name else ""}</option>' for n in served.choices)
     picker = (f'<label for="model">Model</label> <select id="model" name="model">{models}</select> '
               '<noscript>(another model: choose it and press Explain; the form then offers its targets)</noscript> ')
@@ -154,7 +155,7 @@ def form_page(served: Models | Explainer, fields: dict, results: str, limits: Li
     target = first("target")
     if labels:
         options = f'<option value=""{"" if target else " selected"}>{html.escape(fallback)}</option>' + "".join(
-            f'<option value="{html.escape(c, quote=True)}"{" selected" if c == target else ""}>{html.escape(c)}</option>'
+            f'<option value="{html.escape(c, quote=True)}"{" selected" if c == target else ""}>{html_text(c)}</option>'
             for c in labels)
         target_field = f'<label for="target">{caption}</label> <select id="target" name="target">{options}</select>'
     else:
@@ -166,8 +167,8 @@ def form_page(served: Models | Explainer, fields: dict, results: str, limits: Li
                   f'{html.escape(first("pair"))}</textarea>') if task in ("qa", "classification", "multi_label", "unknown") else ""
     truncate = first("truncate").strip().lower() in TRUE or fields.get("truncate") == [True]
     shown = served.explainer.model if name == served.name else None
-    meta = (f"model {html.escape(name)}"
-            + (f" · labels {html.escape(', '.join(labels))}" if labels else f" · {html.escape(task.replace('_', ' '))}")
+    meta = (f"model {html_text(name)}"
+            + (f" · labels {html_text(', '.join(labels))}" if labels else f" · {html.escape(task.replace('_', ' '))}")
             + ("" if shown is not None else " · loads when you press Explain")
             + f" · {html.escape(limits.describe())}")
     form = (f'<h1>faithlens</h1><p class="meta" id="meta">{meta}</p>'

@@ -171,6 +171,9 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], boo
         if seconds:
             raise RequestError(400, f"Got {seconds[0][0]!r} but no 'text' or 'texts': a pair's second text needs its first "
                                     'text. Send e.g. {"texts": ["a man sleeps"], "pairs": ["a person rests"]}.')
+        if "text" not in fields and "texts" not in fields:  # no such key at all (a JSON body), not an empty box
+            raise RequestError(400, "The request has no 'text' or 'texts': nothing to explain. Send e.g. "
+                                    '{"text": "a gripping film", "methods": ["sig"]} or {"texts": ["a gripping film"]}.')
         raise RequestError(400, "The text is empty. Type a text to explain (one per line).")
     both = sorted({key for key, _ in seconds})
     if len(both) == 2:

@@ -3,7 +3,6 @@ listed in the package docstring), the security headers, and the waitress server 
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 import threading
@@ -14,6 +13,7 @@ from dataclasses import asdict
 from ..errors import FaithlensError
 from ..explainer import Explainer
 from ..views.html import render_groups
+from ..views.parts import html_text
 from .form import SCRIPT, form_page
 from .inputs import Limits, RequestError, allowed_hostnames, foreign, is_json, parse, request_fields, single_field
 from .models import ModelGate, Models, checked_settings, estimate, run, web_hint
@@ -54,7 +54,7 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
     def error(status: int, message: str, headers: dict | None = None, fields: dict | None = None) -> Response:
         if wants_json():
             return reply(status, json.dumps({"error": message, "status": status}), "application/json", headers)
-        notice = f'<p class="error" id="error" role="alert">{html.escape(message)}</p>'
+        notice = f'<p class="error" id="error" role="alert">{html_text(message)}</p>'
         return reply(status, form_page(served, fields or {}, notice, limits), "text/html", headers)
 
     @app.before_request

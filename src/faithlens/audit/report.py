@@ -11,7 +11,6 @@ the first token while occlusion does not.
 from __future__ import annotations
 
 import functools
-import html
 import json
 import math
 import re
@@ -28,6 +27,7 @@ from ..model import ClassifierModel
 from ..explanation import UNSIGNED_METHODS
 from ..stats import spearman
 from ..views.html import highlight, page
+from ..views.parts import html_text
 from .manipulation import Explained, Run, explain_runs, normalise_abs
 from .targets import target_mask
 
@@ -413,7 +413,7 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
 def _md_escape(text: str) -> str:
     """Text for Markdown prose: <, >, & as entities (no raw HTML) and Markdown's marks backslash-escaped; quotes stay
     as written ("can't", not "can&#x27;t")."""
-    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", html.escape(text, quote=False))
+    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", html_text(text, quote=False))
 
 
 def _md_code(text: str) -> str:
@@ -441,7 +441,7 @@ def render_body(report: AuditReport) -> str:
     """The verdict, the table, the plots and the word-level examples, as escaped HTML."""
     from ..views.reports import audit_plots_html
 
-    esc = html.escape
+    esc = html_text
     head = "".join(f"<th>{esc(h)}</th>" for h in HEADER)
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in _table_rows(report))
     findings = "".join(f"<li>{esc(f)}</li>" for f in report.findings)

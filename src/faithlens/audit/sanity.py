@@ -102,8 +102,9 @@ def sanity_check(model: ClassifierModel, texts: Sequence, *, methods: Sequence[s
     ``levels`` starts with "original" (correlation 1 by definition) followed by the cumulative
     steps of `cascade`. ``steps``: IG / DIG path steps (SIG is its exact closed form)."""
     from ..explainer import Explainer
-    from ..options import applicable
+    from ..options import applicable, ordered_methods
 
+    methods = ordered_methods(methods)
     texts = list(texts)
     if len(texts) == 0:
         raise FaithlensError("The sanity check needs at least one text. Pass texts (e.g. --limit 20).")

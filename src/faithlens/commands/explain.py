@@ -106,7 +106,7 @@ def register(sub) -> None:
                    "classifier keeps the first tokens, a causal LM the prompt's last, nearest the continuation)")
     p.add_argument("--scores", action="store_true",
                    help="show one line per word with its score and a bar (default: the text, each word coloured and "
-                        "followed by its score)")
+                        "followed by its score); a terminal layout, so refused with --json")
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
     p.add_argument("--html", type=_file_path, default=None, metavar="FILE", help="also write a self-contained HTML page")
     p.add_argument("--device-map", default=None, metavar="MAP",
@@ -280,6 +280,10 @@ def run(args: argparse.Namespace) -> int:
         raise FaithlensError(f"--random {args.n_random} sets how many random word orderings the faithfulness check "
                              "compares each explanation with; --no-faithfulness skips that check, so it would do "
                              "nothing. Drop --random, or drop --no-faithfulness.")
+    if args.scores and args.json:  # --scores picks the terminal view's layout; --json prints no terminal view
+        raise FaithlensError("--scores lays out the terminal view (one line per word with its score and a bar); --json "
+                             "prints JSON instead, which holds every score already (words[].score), so --scores would "
+                             "do nothing. Drop --scores, or drop --json.")
     if args.contrast is not None and args.contrast_text is not None:
         raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
                              "continuation). Got both.")

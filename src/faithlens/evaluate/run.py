@@ -25,6 +25,7 @@ from ..files import AppendFile, FolderLock, check_folder_writes_no_input, check_
 from ..methods import get_method
 from ..metrics import DEFAULT_TOPK, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
+from ..options import ordered_methods
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_qa_pairs
 from ..version import __version__
@@ -89,6 +90,7 @@ def evaluate(
     if baseline is None:  # the model's own default (baselines.resolve_baseline); recorded by its name
         baseline = "mask"
     check_run_sizes(stop_after=stop_after, curves=curves)
+    methods = ordered_methods(methods)  # a set is refused before the random row makes it a list
     if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
         methods = [*methods, RANDOM]
     specs = parse_methods(methods)

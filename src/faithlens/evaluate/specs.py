@@ -153,8 +153,10 @@ def check_shared_steps(specs: Sequence[MethodSpec], steps: object) -> None:
 
 
 def parse_methods(methods: Sequence[str]) -> list[MethodSpec]:
-    """Every spec parsed and checked; a spec listed twice is refused."""
-    if isinstance(methods, str) or not methods:
+    """Every spec parsed and checked; a spec listed twice, or a set of specs (no order), is refused."""
+    from ..options import ordered_methods
+
+    if isinstance(methods, str) or not ordered_methods(methods):
         raise FaithlensError(f"The 'methods' parameter must be a non-empty list of method specs. Got {methods!r}.")
     specs = [parse_method(m) for m in methods]
     if len({s.label for s in specs}) != len(specs):

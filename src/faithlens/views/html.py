@@ -1,4 +1,5 @@
-"""Explanations as HTML: self-contained pages and notebook fragments; every piece of text escaped.
+"""Explanations as HTML: self-contained pages and notebook fragments; every piece of text escaped
+(`parts.html_text`: control and bidi characters shown as escapes, as in the terminal, then HTML-escaped).
 
 Words are tinted by their normalised score on the shared scale (`shade`), with black text on the
 tint and `data-score` / `data-norm` attributes holding the numbers (the web app's browser test
@@ -8,13 +9,12 @@ light and dark notebook themes and pages follow the reader's `prefers-color-sche
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..version import __version__
-from .parts import (Explanation, comparison_lines, delta_text, explained_what, is_signed, prediction_parts, segments, target_matrix,
-                    trust_line, word_spans)
+from .parts import (Explanation, comparison_lines, delta_text, explained_what, html_text, is_signed, prediction_parts, segments,
+                    target_matrix, trust_line, word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, css
 
 # Rules are scoped to .faithlens so a notebook fragment does not restyle the notebook around it.
@@ -55,13 +55,13 @@ def highlight(text: str, spans: Sequence[tuple], *, numbers: bool = False, signe
     for span in spans:
         start, end, score, tip = span[:4]
         raw = span[4] if len(span) > 4 else score
-        parts.append(html.escape(text[cursor:start]))
-        parts.append(f'<span class="w" style="background:{_bg(score, signed)}" title="{html.escape(tip, quote=True)}" '
-                     f'data-score="{raw:.9g}" data-norm="{score:.9g}">{html.escape(text[start:end])}</span>')
+        parts.append(html_text(text[cursor:start]))
+        parts.append(f'<span class="w" style="background:{_bg(score, signed)}" title="{html_text(tip, quote=True)}" '
+                     f'data-score="{raw:.9g}" data-norm="{score:.9g}">{html_text(text[start:end])}</span>')
         if numbers:
             parts.append(f'<span class="n">{score:+.2f}</span>' if signed else f'<span class="n">{abs(score):.2f}</span>')
         cursor = end
-    parts.append(html.escape(text[cursor:]))
+    parts.append(html_text(text[cursor:]))
     return "".join(parts)
 
 
@@ -84,7 +84,7 @@ def matrix_html(e: Explanation) -> str:
     m = target_matrix(e)
     if m is None:
         return ""
-    head = "".join(f'<th class="num">{html.escape(t)}</th>' for t in m.tokens)
+    head = "".join(f'<th class="num">{html_text(t)}</th>' for t in m.tokens)
     rows = []
     signed = is_signed(e)
     blank = m.blank or [[False] * len(m.tokens) for _ in m.words]
@@ -92,10 +92,10 @@ def matrix_html(e: Explanation) -> str:
         cells = "".join('<td class="num blank">·</td>' if b else
                         f'<td class="num"><span class="w" style="background:{_bg(v, signed)}" title="raw {r:+.4g}" '
                         f'data-score="{r:.9g}" data-norm="{v:.9g}">{v:+.2f}</span></td>' for r, v, b in zip(raw, norm, empty))
-        rows.append(f"<tr><th>{html.escape(word)}</th>{cells}</tr>")
+        rows.append(f"<tr><th>{html_text(word)}</th>{cells}</tr>")
     whose = ("each prompt word's and each earlier generated token's (→)" if m.generated else "each prompt word's")
-    return (f'<table class="matrix" data-method="{html.escape(e.method, quote=True)}"><caption class="meta">'
-            f"{html.escape(e.method)}: {whose} attribution to each generated token's log-probability "
+    return (f'<table class="matrix" data-method="{html_text(e.method, quote=True)}"><caption class="meta">'
+            f"{html_text(e.method)}: {whose} attribution to each generated token's log-probability "
             f"(column / its L2 norm)</caption><tr><th></th>{head}</tr>{''.join(rows)}</table>")
 
 
@@ -104,7 +104,7 @@ def legend_html(explanations: Sequence[Explanation] = ()) -> str:
     unsigned, the magnitude scale ("magnitude, no direction")."""
     signed = not explanations or any(is_signed(e) for e in explanations)
     unsigned = any(not is_signed(e) for e in explanations)
-    what = html.escape(explained_what(explanations[0])) if explanations else "the target class"
+    what = html_text(explained_what(explanations[0])) if explanations else "the target class"
     keys = []
     if signed:
         keys.append('<span class="key" style="background:rgb({},{},{})">supports {}</span>'.format(*SUPPORT, what)
@@ -118,8 +118,8 @@ def legend_html(explanations: Sequence[Explanation] = ()) -> str:
 
 
 def _prediction_meta(e: Explanation) -> str:
-    parts = [f"{html.escape(name)} <b>{html.escape(value)}</b>" for name, value in prediction_parts(e)]
-    return f'<p class="meta">model {html.escape(e.model)} · ' + " · ".join(parts) + "</p>"
+    parts = [f"{html_text(name)} <b>{html_text(value)}</b>" for name, value in prediction_parts(e)]
+    return f'<p class="meta">model {html_text(e.model)} · ' + " · ".join(parts) + "</p>"
 
 
 def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = True) -> str:
@@ -128,32 +128,32 @@ def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = Tr
     for explanations in groups:
         first = explanations[0]
         title = first.text if len(first.text) <= 80 else first.text[:79] + "…"
-        body.append(f'<h2 class="txt">{html.escape(title)}</h2>')
+        body.append(f'<h2 class="txt">{html_text(title)}</h2>')
         body.append(_prediction_meta(first))
         body.append('<table class="explanations"><tr><th>method</th><th>explanation</th>'
                     '<th class="num">seconds</th><th>accuracy</th></tr>')
         for e in explanations:
-            notes = _trust_html(e) + "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
-            body.append(f'<tr data-method="{html.escape(e.method, quote=True)}"><td>{html.escape(e.method)}</td>'
+            notes = _trust_html(e) + "".join(f'<div class="warn">{html_text(w)}</div>' for w in e.warnings)
+            body.append(f'<tr data-method="{html_text(e.method, quote=True)}"><td>{html_text(e.method)}</td>'
                         f'<td class="txt">{_sentence(e, numbers=numbers)}{notes}{matrix_html(e)}</td>'
-                        f'<td class="num">{e.seconds:.2f}</td><td class="gap">{html.escape(delta_text(e))}</td></tr>')
+                        f'<td class="num">{e.seconds:.2f}</td><td class="gap">{html_text(delta_text(e))}</td></tr>')
         body.append("</table>")
-        body += [f'<p class="meta trust">{html.escape(line)}</p>' for line in comparison_lines(explanations)]
+        body += [f'<p class="meta trust">{html_text(line)}</p>' for line in comparison_lines(explanations)]
     return "".join(body)
 
 
 def _trust_html(e: Explanation) -> str:
     line = trust_line(e)
-    return "" if line is None else f'<div class="meta trust">faithfulness: {html.escape(line)}</div>'
+    return "" if line is None else f'<div class="meta trust">faithfulness: {html_text(line)}</div>'
 
 
 
 def explanation_html(e: Explanation) -> str:
     """A notebook fragment for one explanation: prediction, legend, the tinted text."""
-    extra = f" · {html.escape(delta_text(e))}" if delta_text(e) else ""
-    warn = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in e.warnings)
+    extra = f" · {html_text(delta_text(e))}" if delta_text(e) else ""
+    warn = "".join(f'<div class="warn">{html_text(w)}</div>' for w in e.warnings)
     body = (f"{_prediction_meta(e)}{legend_html([e])}"
-            f'<p class="meta">{html.escape(e.method)} · {e.seconds:.2f} s{extra}</p>'
+            f'<p class="meta">{html_text(e.method)} · {e.seconds:.2f} s{extra}</p>'
             f'<div class="txt">{_sentence(e)}</div>{_trust_html(e)}{warn}{matrix_html(e)}')
     return fragment(body)
 
@@ -165,15 +165,15 @@ def fragment(body: str) -> str:
 
 def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithlens explanations") -> str:
     """`groups`: for each text, its explanations by several methods (shown side by side as rows)."""
-    return page(title, f"<h1>{html.escape(title)}</h1>" + render_groups(groups))
+    return page(title, f"<h1>{html_text(title)}</h1>" + render_groups(groups))
 
 
 def page(title: str, body: str, *, style: str = "") -> str:
     """A self-contained HTML page around `body` (already escaped HTML)."""
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html.escape(title)}</title>"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html_text(title)}</title>"
             f"<style>{PAGE_STYLE}{STYLE}{style}</style></head><body><main class=\"faithlens\">{body}"
-            f'<p class="meta">faithlens {html.escape(__version__)}</p></main></body></html>')
+            f'<p class="meta">faithlens {html_text(__version__)}</p></main></body></html>')
 
 
 def write_html(path: str | Path, groups: Sequence[Sequence[Explanation]], **kwargs) -> Path:

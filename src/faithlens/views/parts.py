@@ -7,11 +7,13 @@ new task (text pairs, QA answers, multi-label predictions) is taught to every vi
 - `segments(e)` — (segment id, text) for the text and, for text pairs, the second text;
 - `prediction_parts(e)` — the prediction as (name, value) pairs, read defensively from
   `e.prediction` (classification, multi-label, extractive QA);
-- `visible(text)` — text with control and bidi-override characters escaped, for terminals.
+- `visible(text)` — text with control and bidi-override characters escaped, for terminals;
+  `html_text(text)` the same rule for HTML (line breaks kept), then HTML-escaped.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -259,10 +261,20 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def visible(text: str) -> str:
+def visible(text: str, *, layout: bool = False) -> str:
     """`text` safe for a terminal: C0/C1 controls (ESC, BEL, CR, tab...), DEL, line/paragraph separators
-    and bidi controls become visible escapes like ``\\x1b`` or ``\\u202e``; everything else is unchanged."""
+    and bidi controls become visible escapes like ``\\x1b`` or ``\\u202e``; everything else is unchanged.
+
+    ``layout=True`` (the HTML views, whose text keeps its line breaks): newline and tab stay as they are;
+    every other character above is escaped the same way. The one rule of every view (terminal and HTML)."""
+    if layout:
+        return _UNSAFE.sub(lambda m: m.group() if m.group() in "\n\t" else _escape(m), text)
     return _UNSAFE.sub(_escape, text)
+
+
+def html_text(text: str, quote: bool = True) -> str:
+    """`text` for HTML: `visible(text, layout=True)`, then HTML-escaped (``quote``: quotes too, for attributes)."""
+    return html.escape(visible(text, layout=True), quote=quote)
 
 
 # --- per-explanation faithfulness (faithlens.trust) ------------------------------------------------

@@ -9,18 +9,18 @@ Without matplotlib the pages say how to get the plots, and everything else is st
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from . import plots
 from .html import fragment, page
+from .parts import html_text
 
 _EVAL_COLUMNS = (("log_odds", "LO ↓"), ("comprehensiveness", "Comp ↑"), ("sufficiency", "Suff ↓"), ("delta", "Delta ↓"),
                  ("sig_delta", "SIG per-word Δ ↓"), ("seconds", "s / example"))
 
 
 def _no_plots_note() -> str:
-    return f'<p class="meta">Plots need matplotlib: {html.escape(plots.INSTALL)}.</p>'
+    return f'<p class="meta">Plots need matplotlib: {html_text(plots.INSTALL)}.</p>'
 
 
 def eval_table_html(result) -> str:
@@ -28,18 +28,18 @@ def eval_table_html(result) -> str:
 
     extra = tuple((m, {"infidelity": "Infid ↓", "sensitivity": "Sens ↓"}[m]) for m in getattr(result.settings, "metrics", ()))
     columns = _EVAL_COLUMNS[:-1] + extra + _EVAL_COLUMNS[-1:]
-    head = "".join(f'<th class="num">{html.escape(t)}</th>' for _, t in columns)
+    head = "".join(f'<th class="num">{html_text(t)}</th>' for _, t in columns)
     rows = []
     for row in result.rows:
-        cells = "".join(f'<td class="num">{html.escape(cell(row[c], 3 if c == "seconds" else 4))}</td>' for c, _ in columns)
-        rows.append(f"<tr><td>{html.escape(str(row['method']))}</td>{cells}<td class=\"num\">{row['log_odds']['n']}</td></tr>")
+        cells = "".join(f'<td class="num">{html_text(cell(row[c], 3 if c == "seconds" else 4))}</td>' for c, _ in columns)
+        rows.append(f"<tr><td>{html_text(str(row['method']))}</td>{cells}<td class=\"num\">{row['log_odds']['n']}</td></tr>")
     s = result.settings
-    caption = (f"Model {html.escape(str(s.model))}, data {html.escape(str(s.data))} ({result.n_examples} examples), baseline "
-               f"{html.escape(str(s.baseline))}, top-k {s.topk:g}, protocol {html.escape(str(s.protocol))}, score "
-               f"{html.escape(str(s.score))}, seed {s.seed}. Mean ± standard error over examples.")
+    caption = (f"Model {html_text(str(s.model))}, data {html_text(str(s.data))} ({result.n_examples} examples), baseline "
+               f"{html_text(str(s.baseline))}, top-k {s.topk:g}, protocol {html_text(str(s.protocol))}, score "
+               f"{html_text(str(s.score))}, seed {s.seed}. Mean ± standard error over examples.")
     best = best_line(result.rows, result.significance).strip()
     return (f'<table class="eval"><tr><th>method</th>{head}<th class="num">n</th></tr>{"".join(rows)}</table>'
-            f'<p class="meta">{caption}</p>' + (f"<p>{html.escape(best)}</p>" if best else ""))
+            f'<p class="meta">{caption}</p>' + (f"<p>{html_text(best)}</p>" if best else ""))
 
 
 def plausibility_table_html(result) -> str:
@@ -51,10 +51,10 @@ def plausibility_table_html(result) -> str:
         return ""
     names = (("auprc", "AUPRC ↑"), ("token_f1", "token F1 ↑"), ("token_iou", "token IOU ↑"), ("iou_f1", "IOU-F1 ↑"))
     head = "".join(f'<th class="num">{t}</th>' for _, t in names)
-    rows = "".join(f"<tr><td>{html.escape(str(row['method']))}</td>"
-                   + "".join(f'<td class="num">{html.escape(cell(row[c], 3))}</td>' for c, _ in names)
+    rows = "".join(f"<tr><td>{html_text(str(row['method']))}</td>"
+                   + "".join(f'<td class="num">{html_text(cell(row[c], 3))}</td>' for c, _ in names)
                    + f'<td class="num">{row["token_f1"]["n"]}</td></tr>' for row in table["rows"])
-    caption = (f"Word level, against the rationales in {html.escape(str(result.settings.rationales))}; top k = {table['k']} "
+    caption = (f"Word level, against the rationales in {html_text(str(result.settings.rationales))}; top k = {table['k']} "
                "words (the mean rationale size); IOU-F1: ERASER's partial match at IOU ≥ 0.5; random: seeded uniform scores.")
     return (f'<h3>How plausible are the explanations?</h3><table class="eval"><tr><th>method</th>{head}'
             f'<th class="num">n</th></tr>{rows}</table><p class="meta">{caption}</p>')
@@ -65,9 +65,9 @@ def agreement_table_html(result) -> str:
 
     if not result.agreement:
         return ""
-    rows = "".join(f"<tr><td>{html.escape(a['a'])}</td><td>{html.escape(a['b'])}</td>"
-                   f"<td class=\"num\">{html.escape(cell(a['spearman']))}</td>"
-                   f"<td class=\"num\">{html.escape(cell(a['top1_agreement'], 3))}</td>"
+    rows = "".join(f"<tr><td>{html_text(a['a'])}</td><td>{html_text(a['b'])}</td>"
+                   f"<td class=\"num\">{html_text(cell(a['spearman']))}</td>"
+                   f"<td class=\"num\">{html_text(cell(a['top1_agreement'], 3))}</td>"
                    f"<td class=\"num\">{a['spearman']['n']}</td></tr>" for a in result.agreement)
     return ('<h3>How much do the methods agree?</h3><table class="agreement"><tr><th>A</th><th>B</th>'
             '<th class="num">Spearman ρ</th><th class="num">same top token</th><th class="num">n</th></tr>'
@@ -105,7 +105,7 @@ def eval_fragment(result) -> str:
 
 def eval_page(result) -> str:
     title = f"faithlens evaluate: {result.settings.model}"
-    return page(title, f"<h1>{html.escape(title)}</h1>" + _eval_body(result))
+    return page(title, f"<h1>{html_text(title)}</h1>" + _eval_body(result))
 
 
 def write_eval_report(result, out: str | Path) -> list[Path]:
