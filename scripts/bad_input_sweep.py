@@ -1153,7 +1153,7 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
     add(k, "API duplicate labels: target='label:pos'", lambda: dup.explain("good", "occlusion", target="label:pos"), "error",
         "ambiguous")
     add(k, "API labels differing in case: target='POS'", lambda: faithlens.Explainer(case_dir).explain(
-        "good", "occlusion", target="POS"), "error", "classes 0 and 2 are both named")
+        "good", "occlusion", target="POS"), "error", "classes 0 and 2 are named")
     add(k, "API duplicate labels: target='neg'", lambda: dup.explain("good", "occlusion", target="neg"), "ok", "class 2",
         lambda e: e.target["index"] == 2)
     add(k, "API duplicate labels: target=1", lambda: dup.explain("good", "occlusion", target=1), "ok", "class 1",
