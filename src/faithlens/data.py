@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
-from .gold_labels import index_labels
+from .gold_labels import index_labels, reads_as_number
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
@@ -81,18 +81,18 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             f"{'is a pair' if len(pairs) == 1 else 'are pairs'} (TEXT_A<tab>TEXT_B). Explain them in separate runs, or "
             "remove the stray tabs.")
     seconds = [item[1].strip() for item in items if isinstance(item, tuple)]
-    if seconds and all(_numeric_text(b) for b in seconds):
+    if seconds and all(reads_as_number(b) for b in seconds):
         raise FaithlensError(
             f"Every line of {source} is TEXT<tab>NUMBER ({seconds[0]!r} first): the second column looks like gold labels, "
             "not the second text of a pair. Remove the column to explain the texts, or give the labelled file to "
             "`faithlens evaluate --data`.")
-    if seconds and labels and all(_numeric_text(b) or _label_like(b, labels) for b in seconds):
+    if seconds and labels and all(reads_as_number(b) or _label_like(b, labels) for b in seconds):
         raise FaithlensError(
             f"Every line of {source} is TEXT<tab>LABEL ({seconds[0]!r} on line {pairs[0]}): the second column holds this "
             f"model's label names ({', '.join(labels)}) or numbers, so it looks like gold labels, not the second text of "
             "a pair. Remove the column to explain the texts (pass --target LABEL to explain one class), or give the "
             "labelled file to `faithlens evaluate --data`.")
-    numeric = [(n, b) for n, b in zip(pairs, seconds) if _numeric_text(b)]
+    numeric = [(n, b) for n, b in zip(pairs, seconds) if reads_as_number(b)]
     if numeric:  # a bare number is no hypothesis or context: a gold label left on some lines
         raise FaithlensError(
             f"{_lines([n for n, _ in numeric]).capitalize()} of {source} {'is' if len(numeric) == 1 else 'are'} "
@@ -112,14 +112,6 @@ def _label_like(value: str, labels: Sequence[str]) -> bool:
 def _lines(numbers: Sequence[int]) -> str:
     shown = ", ".join(map(str, numbers[:5])) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
     return f"line{'s' * (len(numbers) > 1)} {shown}"
-
-
-def _numeric_text(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
 
 
 # --- entry point -------------------------------------------------------------------------------------

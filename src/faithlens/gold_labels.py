@@ -52,3 +52,12 @@ def index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | Non
                                  "Fix the label or pass the label names in order (--labels).")
         out.append(lowered[v.lower()])
     return tuple(out), tuple(known)
+
+
+def reads_as_number(text: str) -> bool:
+    """Whether a string reads as a number to Python's float ('1', '1.0', '-1', '1e3', 'nan')."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

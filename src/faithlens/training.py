@@ -29,6 +29,7 @@ from transformers import AutoModelForQuestionAnswering
 from faithlens.checkpoint import Checkpoint, fingerprint
 from faithlens.errors import FaithlensError
 from faithlens.files import check_new_folder
+from faithlens.gold_labels import reads_as_number
 from faithlens.model_folder import FALLBACK_VERSION, MODEL_INFO_FILE, faithlens_version, read_model_info  # noqa: F401
 from faithlens.model_folder import load_base as _load_base
 from faithlens.model_folder import load_pretrained as _load_pretrained
@@ -338,7 +339,7 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
         raise FaithlensError(f"The {option} names a class {reserved[0]!r}: 'index:' and 'label:' are reserved prefixes "
                              f"(--target index:N picks a class by index, label:NAME by name), so the name would read "
                              f"two ways. Name the class without the prefix, e.g. {reserved[0].split(':', 1)[1] or 'class'!r}.")
-    numbers = [(i, n) for i, n in enumerate(names) if _reads_as_number(n) and not n.strip().isdigit()]
+    numbers = [(i, n) for i, n in enumerate(names) if reads_as_number(n) and not n.strip().isdigit()]
     if numbers:  # the data reader's rule: a label that is a number is a class index, never a class name
         i, n = numbers[0]
         raise FaithlensError(
@@ -354,14 +355,6 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
             f"data would read as class {int(n)} (the index) and as class {i} (the name). Name the classes by words "
             f"(e.g. {' '.join(['neg', 'pos'] if len(names) == 2 else [f'class{j}' for j in range(len(names))])}) "
             f"or by their own indices ({' '.join(map(str, range(len(names))))}).")
-
-
-def _reads_as_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:
