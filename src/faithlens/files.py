@@ -139,19 +139,36 @@ def check_not_input(path: str | os.PathLike, inputs: dict[str, object] | None, *
     resolved = Path(path).expanduser().resolve()
     if not resolved.exists():  # a new file replaces nothing
         return
-    for name, value in (inputs or {}).items():
-        if not isinstance(value, (str, os.PathLike)) or not str(value).strip() or str(value) == "-":
-            continue
-        given = Path(value).expanduser()
-        if not given.exists():
-            continue
-        given = given.resolve()
+    for name, value, given in _existing_inputs(inputs):
         same = given == resolved or os.path.samefile(given, resolved)
         inside = given.is_dir() and given in resolved.parents and resolved.is_file()
         if same or inside:
             how = "is" if same else "is a file inside"
             raise FaithlensError(f"{shown or option + ' ' + repr(str(path))} {how} the {name} {str(value)!r}: writing "
                                  f"it would replace that input. Choose another {option}, outside your inputs.")
+
+
+def check_holds_no_input(out: str | os.PathLike, inputs: dict[str, object], *, option: str = "--out") -> None:
+    """A folder a command writes a model into must not be, or hold, one of its inputs (``inputs``: option -> path;
+    values that are not existing local paths are skipped): with --overwrite its files are replaced, so a training file
+    or a base model inside it would be lost. Checked before any work, overwrite or not."""
+    target = Path(out).expanduser().resolve()
+    for name, value, given in _existing_inputs(inputs):
+        if given == target or target in given.parents:
+            raise FaithlensError(f"{option} {str(out)!r} {'is' if given == target else 'holds'} the {name} "
+                                 f"{str(value)!r}: writing the model there replaces what it holds. Choose an {option} "
+                                 "folder outside your inputs.")
+
+
+def _existing_inputs(inputs: dict[str, object] | None) -> Iterator[tuple[str, object, Path]]:
+    """(option, value, resolved path) of each input that names an existing local path; other values (None, a hub id,
+    '-' for standard input, a bundled dataset's name) are skipped."""
+    for name, value in (inputs or {}).items():
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip() or str(value) == "-":
+            continue
+        given = Path(value).expanduser()
+        if given.exists():
+            yield name, value, given.resolve()
 
 
 def check_folder_writes_no_input(folder: str | os.PathLike, names: Iterable[str], inputs: dict[str, object] | None,
@@ -453,17 +470,3 @@ def cache_root() -> Path:
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "faithlens"
 
-
-def check_holds_no_input(out: str | os.PathLike, inputs: dict[str, object], *, option: str = "--out") -> None:
-    """A folder a command writes a model into must not be, or hold, one of its inputs (``inputs``: option -> path;
-    values that are not existing local paths are skipped): with --overwrite its files are replaced, so a training file
-    or a base model inside it would be lost. Checked before any work, overwrite or not."""
-    target = Path(out).expanduser().resolve()
-    for name, value in inputs.items():
-        if not isinstance(value, (str, os.PathLike)) or not str(value) or not Path(value).expanduser().exists():
-            continue
-        given = Path(value).expanduser().resolve()
-        if given == target or target in given.parents:
-            raise FaithlensError(f"{option} {str(out)!r} {'is' if given == target else 'holds'} the {name} "
-                                 f"{str(value)!r}: writing the model there replaces what it holds. Choose an {option} "
-                                 "folder outside your inputs.")
