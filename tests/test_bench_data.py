@@ -44,8 +44,13 @@ def test_bench_options_are_checked_before_any_run(tmp_path, capsys, argv, words)
 
     gone = str(tmp_path / "gone")
     argv = [a.format(gone=gone) for a in argv]
+    data = tmp_path / "data"  # a data folder of the expected layout, so a clone without ../shared runs it too
+    (data / "sst2").mkdir(parents=True)
+    (data / "sst2" / "dev.tsv").write_text("sentence\tlabel\nfine .\t1\n")
+    (data / "imdb_textfooler_test1000").mkdir()
+    (data / "imdb_textfooler_test1000" / "imdb_test_sample_1000.txt").write_text("1 a fine film\n")
     try:
-        code = main([*argv, "--out", str(tmp_path / "out"), "--no-certified", "--evaluate", "0"])
+        code = main([*argv, "--data", str(data), "--out", str(tmp_path / "out"), "--no-certified", "--evaluate", "0"])
     except SystemExit as exc:  # argparse
         code = exc.code
     err = capsys.readouterr().err
