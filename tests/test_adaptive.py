@@ -164,6 +164,10 @@ def test_a_tolerance_below_rounding_says_so_with_the_error_reached(method, setti
     assert e.error["relative"] > 1e-300
     e = ex32.explain("good film", method, tolerance=0.05, **settings)
     assert not [w for w in e.warnings if "rounding" in w] and e.error["relative"] <= 0.05
+    if method == "ig":  # above warn_above too: the one warning gives the gap and the same rounding sentence
+        e = ex32.explain("good film", method, tolerance=1e-300, warn_above=1e-300)
+        assert len(e.warnings) == 1 and "miss completeness" in e.warnings[0], e.warnings
+        assert "below what float32 rounding of F allows" in e.warnings[0] and "float64" in e.warnings[0]
 
 
 def test_sig_accuracy_warnings_say_what_the_rule_did(bert):

@@ -357,3 +357,24 @@ def test_curves_stop_after_and_baseline_none_are_checked_by_name():
     assert default.settings.baseline == "mask"
     assert _without_seconds(default.rows) == _without_seconds(mask.rows)
     assert evaluate(model, data, methods=["grad_x_input"], curves=[0.1, 0.5], progress=False).curves
+
+
+def test_a_baseline_reaches_only_the_methods_that_read_it_and_the_api_still_warns():
+    """evaluate's baseline sets its metrics for every method but is passed only to methods that read one
+    (SPEC §4): no 'Ignored' warning for grad×input, and the same scores as without it; a direct API call
+    that gives grad×input a baseline without the faithfulness check warns, whoever calls it."""
+    import warnings
+
+    from faithlens import Explainer
+    from faithlens.errors import FaithlensWarning
+
+    model, data = tiny("bert"), Dataset(tuple(TEXTS[:2]), (1, 0), source="tiny-corpus")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FaithlensWarning)
+        pad = evaluate(model, data, methods=["grad_x_input", "ig:steps=4"], baseline="pad", random_row=False, progress=False)
+    mask = evaluate(model, data, methods=["grad_x_input", "ig:steps=4"], baseline="mask", random_row=False, progress=False)
+    assert pad.settings.baseline == "pad"
+    gxi = [[r for r in result.rows if r["method"] == "grad_x_input"][0] for result in (pad, mask)]
+    assert gxi[0]["log_odds"]["mean"] != gxi[1]["log_odds"]["mean"]  # the metrics read the baseline
+    with pytest.warns(FaithlensWarning, match=r"^Ignored: baseline='pad'"):
+        Explainer(model).explain(TEXTS[0], "grad_x_input", baseline="pad")

@@ -42,11 +42,12 @@ class Measured:
 
 
 def measure(method: Method, out: MethodOutput, j: int, settings: dict, *, F_gap: float | None,
-            unit_names: list[str] | None, warn_above: float) -> Measured:
+            unit_names: list[str] | None, warn_above: float, dtype: str = "float32") -> Measured:
     """The measured error of text j's scores in `out` (see the module docstring).
 
     ``F_gap``: F(w) − F(w̄) of text j (None when the baseline score was not computed);
-    ``unit_names``: the text of each path unit (SIG), to name the worst one in a warning.
+    ``unit_names``: the text of each path unit (SIG), to name the worst one in a warning;
+    ``dtype``: the model's float type, named when a tolerance is below its rounding.
     """
     name = method.name
     if out.unit_deltas is not None and out.unit_scores is not None and out.units is not None:
@@ -58,7 +59,7 @@ def measure(method: Method, out: MethodOutput, j: int, settings: dict, *, F_gap:
             measured.error["completeness"] = {k: gap[k] for k in ("relative", "absolute", "reference")}
         return measured
     if out.total_delta is not None:
-        return _completeness(name, out, j, settings, F_gap, warn_above)
+        return _completeness(name, out, j, settings, F_gap, warn_above, dtype)
     what = ("F(w) − F(w with the unit at the baseline), forward passes only" if name == "occlusion"
             else "its definition, evaluated once at the input (no path, no sampling)")
     return Measured(_error(EXACT, 0.0, 0.0, None, what), None)
@@ -115,7 +116,7 @@ def _path_fix(out: MethodOutput, j: int, real: Tensor, settings: dict, warn_abov
 
 
 def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: float | None,
-                  warn_above: float) -> Measured:
+                  warn_above: float, dtype: str = "float32") -> Measured:
     gap = float(out.total_delta[j])
     reference = float(out.reference[j]) if out.reference is not None else F_gap
     relative = None if reference is None else _ratio(abs(gap), abs(reference))
@@ -127,7 +128,7 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
     head = (f"{name}'s scores miss completeness by {relative:.0%} (Σ a − R = {gap:+.3g}, R = {reference:+.3g}"
             f"{' = F(w) − F(w̄)' if out.reference is None else ''}), above warn_above={warn_above:g}.")
     if name == "ig":
-        fix = _ig_fix(out, j, settings, relative, warn_above)
+        fix = _ig_fix(out, j, settings, relative, warn_above, dtype)
     elif name.startswith("dig"):
         fix = " DIG's discrete path is a left Riemann sum over word anchors: more --steps refine it; sig's default scores are exact."
     elif name == "deeplift":
@@ -141,7 +142,7 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
     return Measured(error, head + fix)
 
 
-def _ig_fix(out: MethodOutput, j: int, settings: dict, relative: float, warn_above: float) -> str:
+def _ig_fix(out: MethodOutput, j: int, settings: dict, relative: float, warn_above: float, dtype: str) -> str:
     """What to do about IG's gap, saying only what happened: a fixed rule's steps, an adaptive rule that
     met its tolerance (looser than warn_above), or one that stopped at its node budget / last level."""
     tolerance = settings.get("tolerance")
@@ -156,8 +157,7 @@ def _ig_fix(out: MethodOutput, j: int, settings: dict, relative: float, warn_abo
                 f"nodes; that is looser than warn_above={warn_above:g}: lower --tolerance (e.g. --tolerance "
                 f"{warn_above:g}) for a smaller gap.")
     if met:  # within the threshold's floor: float rounding of F, which no quadrature refines
-        return (f" The gap is within float rounding of F (|R| is tiny), so no quadrature shrinks it; "
-                "--dtype float64 lowers the rounding.")
+        return " " + below_rounding(tolerance, relative, dtype, "completeness gap")
     budget = settings.get("max_nodes")
     if settings.get("rule") == "gauss_kronrod":
         return (f" The adaptive rule stopped at its node budget ({budget} nodes; {used} evaluated, another round would "
@@ -165,6 +165,14 @@ def _ig_fix(out: MethodOutput, j: int, settings: dict, relative: float, warn_abo
                 "hundreds of nodes (docs/ig_on_causal_lms.md); sig's default scores are exact.")
     return (f" The adaptive rule reached its last level ({budget} nodes) before meeting tolerance={tolerance:g}; "
             "without --rule, IG refines by adaptive Gauss–Kronrod up to a node budget (--steps). sig's default scores are exact.")
+
+
+def below_rounding(tolerance: float, relative: float, dtype: str, said: str) -> str:
+    """The one message for a tolerance under what `dtype` rounding of F allows: the refinement stopped at
+    the rounding floor (`methods.adaptive.threshold_floor`) with a `said` ("completeness gap") of `relative`."""
+    return (f"tolerance={tolerance:g} is below what {dtype} rounding of F allows here: the refinement stopped at the "
+            f"rounding floor with a {said} of {relative:.1e} (relative). Pass a tolerance of {2 * relative:.0e} or "
+            "more, or compute in float64 (dtype=torch.float64; CLI --dtype float64) for a smaller error.")
 
 
 def _sampling(name: str, out: MethodOutput, j: int, settings: dict, warn_above: float) -> Measured:

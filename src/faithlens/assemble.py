@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .accuracy import measure
+from .accuracy import below_rounding, measure
 from .baselines import Baseline, baseline_embeddings
 from .batching import Batch
 from .encoding import Encoding
@@ -172,12 +172,13 @@ def assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, 
         attributions = tuple(tuple(float(x) for x in row) for row in out.attributions[j, pos].tolist())
     batch = prep.batch
     F_gap = float(batch.F_input()[j] - batch.F_baseline()[j]) if batch.baseline_outputs is not None else None
-    measured = measure(spec, out, j, settings, F_gap=F_gap, warn_above=warn_above,
+    dtype = str(prep.batch.W.dtype).replace("torch.", "")
+    measured = measure(spec, out, j, settings, F_gap=F_gap, warn_above=warn_above, dtype=dtype,
                        unit_names=None if units is None else [_unit_text(enc, j, pos, u) for u in units])
     if measured.warning:  # it gives the error itself; a missed tolerance says less
         missed = [measured.warning]
     elif not missed:
-        missed = _below_rounding(measured.error, settings.get("tolerance"), str(batch.W.dtype).replace("torch.", ""))
+        missed = _below_rounding(measured.error, settings.get("tolerance"), dtype)
     warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings, *missed) if w)
     settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:
@@ -243,7 +244,5 @@ def _below_rounding(error: dict | None, tolerance: float | None, dtype: str) -> 
     if tolerance is None or relative is None or error.get("kind") not in ("completeness", "quadrature") \
             or relative <= tolerance:
         return []
-    said = "completeness gap" if error["kind"] == "completeness" else "quadrature error"
-    return [f"tolerance={tolerance:g} is below what {dtype} rounding of F allows here: the refinement stopped at the "
-            f"rounding floor with a {said} of {relative:.1e} (relative). Pass a tolerance of {2 * relative:.0e} or "
-            "more, or compute in float64 (dtype=torch.float64; CLI --dtype float64) for a smaller error."]
+    return [below_rounding(tolerance, relative, dtype, "completeness gap" if error["kind"] == "completeness"
+                           else "quadrature error")]

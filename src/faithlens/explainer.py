@@ -172,9 +172,7 @@ class Explainer:
             and baseline != _default_baseline(self.model) else None  # the model's own default counts as not given
         ignored = unused_note([method], dict(given, baseline=given_base, baseline_token=baseline_token,
                                              faithfulness=faithfulness))
-        if ignored and not sys._getframe(1).f_globals.get("__name__", "").startswith("faithlens."):
-            # the API runs on (a loop over methods with common settings), never silently; faithlens's own runners
-            # check their options themselves (evaluate passes its metrics' baseline to every method)
+        if ignored:  # the API runs on (a loop over methods with common settings), never silently
             warnings.warn(f"Ignored: {ignored}", FaithlensWarning, stacklevel=2)
         check_random(n_random)
         if not faithfulness and n_random != DEFAULT_RANDOM:  # the CLI refuses --random with --no-faithfulness alike

@@ -116,7 +116,8 @@ def explain_runs(model: ClassifierModel, texts: Sequence, runs: Sequence[Run], *
         kwargs = {"mode": run.mode} if run.method == "sig" else {}
         if run.steps is not None:
             kwargs["steps"] = run.steps
-        exps = explainer.explain(list(texts), run.method, score=score, baseline=baseline, batch_size=batch_size,
+        exps = explainer.explain(list(texts), run.method, score=score, batch_size=batch_size,
+                                 baseline=baseline if METHODS[run.method].baseline else None,  # read by the method only
                                  truncate=truncate, seed=seed, **kwargs)
         if enc is None:  # the encoding the explanations were made on (pairs, QA windows), once
             enc = encoding_of(model, exps, truncate=truncate)

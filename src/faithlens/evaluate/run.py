@@ -356,7 +356,8 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
         groups.setdefault(key, []).append(j)
     for n_tokens, members in groups.items():
         kwargs = spec.explain_kwargs(settings.steps, max(n_tokens, 1))
-        explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline,
+        explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline
+                                         if get_method(spec.method).baseline else None,  # read by the method only
                                          score=settings.score, seed=settings.seed, truncate=settings.truncate,
                                          batch_size=len(members), memory_budget=memory_budget, **kwargs)
         metrics, *at_k = explanation_faithfulness_at(model, explanations, baseline=base, fractions=(settings.topk, *(curves or ())),
