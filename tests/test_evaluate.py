@@ -378,3 +378,19 @@ def test_a_baseline_reaches_only_the_methods_that_read_it_and_the_api_still_warn
     assert gxi[0]["log_odds"]["mean"] != gxi[1]["log_odds"]["mean"]  # the metrics read the baseline
     with pytest.warns(FaithlensWarning, match=r"^Ignored: baseline='pad'"):
         Explainer(model).explain(TEXTS[0], "grad_x_input", baseline="pad")
+
+
+def test_delta_reads_n_a_for_methods_that_claim_no_completeness(tmp_path):
+    """Delta is an error only for methods whose scores claim Σ a = F(w) − F(w̄) (IG, DeepLift, Shapley, ...):
+    grad×input's and SIG's cells say n/a with a caption note, IG's keeps its number; results.json keeps every value."""
+    model, data = tiny("bert"), Dataset(tuple(TEXTS[:3]), (1, 0, 1), source="tiny-corpus")
+    result = evaluate(model, data, methods=["grad_x_input", "ig:steps=8", "sig:mode=closed"], out=tmp_path,
+                      random_row=False, progress=False)
+    table = (tmp_path / "table.md").read_text()
+    cells = {line.split("|")[1].strip(): line.split("|")[5].strip() for line in table.splitlines()[2:5]}
+    assert cells["grad_x_input"] == "n/a" and cells["sig:mode=closed"] == "n/a", cells
+    assert cells["ig:steps=8"].split(" ± ")[0].replace(".", "").replace("e-", "").isdigit(), cells
+    assert "Delta n/a: grad_x_input, sig:mode=closed make no completeness claim" in table
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert all(row["delta"]["mean"] is not None for row in saved["rows"])
+    assert all(row["delta"]["mean"] is not None for row in result.rows)

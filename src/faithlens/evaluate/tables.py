@@ -70,21 +70,38 @@ def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int
             + " s / example | n |" + (" k = 0 |" if k_zero else ""))
     lines = [head, "|" + "---|" * (9 + len(extra) if k_zero else 8 + len(extra))]
     below = _not_above_random(significance)
+    unclaimed = [row["method"] for row in rows if not _claims_completeness(row["method"])]
     for row in rows:
         n = row["delta"]["n"]
         name = row["method"] + (" †" if row["method"] in below else "")
+        delta = "n/a" if row["method"] in unclaimed else cell(row["delta"])
         lines.append(f"| {name} | {cell(row['log_odds'])} | {cell(row['comprehensiveness'])} | "
-                     f"{cell(row['sufficiency'])} | {cell(row['delta'])} | {cell(row['sig_delta'])} | "
+                     f"{cell(row['sufficiency'])} | {delta} | {cell(row['sig_delta'])} | "
                      + "".join(f"{cell(row[m])} | " for m in extra)
                      + f"{cell(row['seconds'], 3)} | {n} |" + (f" {row.get('k_zero', 0)} |" if k_zero else ""))
     caption = (f"\nModel `{settings.model}`, data `{settings.data}` ({n_examples} examples), baseline `{settings.baseline}`, "
                f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
                "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
                "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|."
-               + _extra_note(settings) + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows)
+               + _unclaimed_note(unclaimed) + _extra_note(settings) + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows)
                + (" † Comp not significantly above the seeded random ordering (`random` row; one-sided Wilcoxon, "
                   "Holm-corrected, significance.md)." if below else "") + "\n")
     return "\n".join(lines) + "\n" + caption + best_line(rows, significance)
+
+
+def _claims_completeness(label: str) -> bool:
+    """Whether the method of a row label ("ig:steps=8", "random") claims Σ a = F(w) − F(w̄) (`Method.completeness`)."""
+    from ..methods import METHODS
+
+    method = METHODS.get(label.split(":")[0])
+    return method is not None and method.completeness
+
+
+def _unclaimed_note(unclaimed: Sequence[str]) -> str:
+    if not unclaimed:
+        return ""
+    return (f" Delta n/a: {', '.join(dict.fromkeys(unclaimed))} make no completeness claim, so Σ a − (F(w) − F(w̄)) "
+            "is not an error of theirs (SIG's claim is per word: SIG per-word Δ; the values stay in results.json).")
 
 
 def _not_above_random(sig: dict | None) -> set[str]:
