@@ -16,6 +16,9 @@ JOBS = {
     "imdb-pad-sig50.md": (["imdb-pad", "imdb-pad-sig50"], ["sig", "sig:mode=closed", "ig", "dig"]),
 }
 for folder in sorted(p for p in HERE.iterdir() if (p / "settings.json").exists()):
+    if not (folder / "records.jsonl").exists():  # tables kept without their records (plausibility, robustness)
+        print(f"kept {folder.name}: no records.jsonl to refresh from")
+        continue
     result = load_result(folder)  # refresh each run's tables from its records (works while a run is going)
     write_outputs(result, folder)
     print(f"refreshed {folder.name}: {result.n_examples} examples")
