@@ -146,3 +146,26 @@ def test_a_dash_among_the_texts_keeps_its_place_and_an_empty_file_is_named(saved
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["explain", "--model", str(saved_tiny), "-"]) == 2
     assert "standard input held no text" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("trained_on, item, said", [
+    ("texts", ("a man sleeps", "a person rests"), "was fine-tuned on single texts, and this is a text pair"),
+    ("pairs", "a man sleeps", "was fine-tuned on text pairs, and this is a single text"),
+    ("texts", "a man sleeps", None), ("pairs", ("a man sleeps", "a person rests"), None),
+    (None, ("a man sleeps", "a person rests"), None),  # a hub model: what it saw in training is unknown
+])
+def test_input_unlike_the_training_inputs_is_noted(trained_on, item, said):
+    """A classifier fine-tuned on single texts given a pair (or the reverse) still answers, but outside its training:
+    the explanation carries one note saying so; matching or unknown kinds carry none. Scores are unchanged by it."""
+    from dataclasses import replace
+
+    from tiny import tiny
+
+    from faithlens import Explainer
+
+    base = tiny("bert")
+    model = replace(base, info={} if trained_on is None else {"inputs": trained_on})
+    e = Explainer(model).explain(item, "grad_x_input")
+    notes = [w for w in e.warnings if "was fine-tuned on" in w]
+    assert notes == ([] if said is None else [notes[0]]) and (said is None or said in notes[0]), e.warnings
+    assert e.token_scores == Explainer(base).explain(item, "grad_x_input").token_scores

@@ -102,6 +102,7 @@ def test_record_has_provenance(trained: tuple[Path, dict]) -> None:
     assert record["labels"] == LABELS
     assert record["test_accuracy"] == record["metrics"]["test_accuracy"]
     assert record["split_sizes"] == {"train": 40, "validation": 20, "test": 20}
+    assert record["inputs"] == "texts"  # single texts: explain notes a pair given to this model
     assert record["dataset"] == {"name": "keywords", "split_seed": 1}
     training = record["training"]
     assert (training["epochs"], training["lr"], training["seed"]) == (3, 3e-3, 0)

@@ -33,7 +33,40 @@ def encode_items(model: ClassifierModel, items: Sequence[Text], *, truncate: boo
     if task == "causal_lm":
         continuations, notes = target_continuations(model, items, targets, max_new_tokens, truncate=truncate)
         return encode(model, items, truncate=truncate, continuations=continuations), notes
-    return encode(model, items, truncate=truncate), [()] * len(items)
+    return encode(model, items, truncate=truncate), input_kind_notes(model, items)
+
+
+def trained_inputs(model: ClassifierModel) -> str | None:
+    """"texts" or "pairs": what a classifier fine-tuned by faithlens saw in training (its faithlens_model.json
+    ``inputs``; the bundled default model: single texts); None when unknown (hub models, older folders)."""
+    from .default_model import DEFAULT_MODEL_NAME
+
+    kind = model.info.get("inputs")
+    if kind is None and model.info.get("name") == DEFAULT_MODEL_NAME:
+        kind = "texts"  # Rotten Tomatoes snippets; recorded as "inputs" by models trained from now on
+    return kind if kind in ("texts", "pairs") else None
+
+
+def input_kind_notes(model: ClassifierModel, items: Sequence[Text]) -> list[tuple[str, ...]]:
+    """Per item, a note when a classifier trained on single texts is given a pair, or one trained on pairs a
+    single text: the tokenizer still joins or encodes it, but the model never saw such input, so its prediction
+    (and what explains it) is outside its training. Empty tuples when the kinds match or are unknown."""
+    kind = trained_inputs(model)
+    notes = []
+    for item in items:
+        given = "pairs" if isinstance(item, (tuple, list)) else "texts"
+        if kind is None or given == kind:
+            notes.append(())
+        elif kind == "texts":
+            notes.append((f"{model.name!r} was fine-tuned on single texts, and this is a text pair: the tokenizer joins "
+                           "the two texts with a separator the model never saw in training, so its prediction (and its "
+                           "explanation) reads input unlike anything it learned. Explain single texts with this model, "
+                           "or a pair classifier (faithlens train with premise/hypothesis columns).",))
+        else:
+            notes.append((f"{model.name!r} was fine-tuned on text pairs, and this is a single text: the model never saw "
+                           "one alone in training, so its prediction (and its explanation) reads input unlike anything "
+                           "it learned. Pass the pair (CLI: --pair TEXT TEXT; Python: a (text, text) tuple).",))
+    return notes
 
 
 # What each surface takes a QA model's questions with their contexts as (`check_qa_pairs`'s ``how``).

@@ -113,6 +113,7 @@ def fine_tune(
     record = {
         "base_model": str(base_model),
         "labels": list(label_names),
+        "inputs": "pairs" if pairs else "texts",  # what the classifier saw in training (task_inputs.input_kind_notes)
         "split_sizes": {name: len(texts) for name, (texts, _) in splits.items()},
         "training": settings,
         "metrics": metrics,
