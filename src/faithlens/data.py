@@ -265,7 +265,7 @@ def check_distinct_columns(*, text: str | None, pair: str | None, label: str | N
         if other is not None:
             where = f" of {source!r}" if source else ""
             raise FaithlensError(f"The column {name!r}{where} is both the {role} column and the {other} column; each "
-                                 f"column is read once. Pass --{other}-column with another column ("
+                                 f"column is read once. Pass --{other}-column ({other}_column= in Python) with another column ("
                                  f"{_ROLES[other]}), or leave it out to have it found from the column names.")
 
 
@@ -387,7 +387,7 @@ def _column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], 
             return guess
     if required:
         raise FaithlensError(f"Could not find a {what} column in {str(path)!r} (looked for {', '.join(guesses)}). "
-                             f"Got columns {list(columns)}. Pass --{what}-column NAME.")
+                             f"Got columns {list(columns)}. Pass --{what}-column NAME ({what}_column='NAME' in Python).")
     return None
 
 
