@@ -179,6 +179,12 @@ def test_merge_runs_uses_common_examples(tmp_path):
     evaluate(model, DATA, methods=["ig:steps=4"], baseline="pad", out=tmp_path / "pad", progress=False, stop_after=1)
     with pytest.raises(FaithlensError, match="differs"):
         merge_runs([tmp_path / "main", tmp_path / "pad"])
+    for folders, methods, words in ((str(tmp_path / "main"), None, "takes folders as a list"),
+                                    ([tmp_path / "main"], "sig:steps=8", "takes methods as a list"),
+                                    ([tmp_path / "main"], {"sig:steps=8", "grad_x_input"}, "as a list"),
+                                    ([tmp_path / "main"], ["grad_x_input", "grad_x_input"], "more than once")):
+        with pytest.raises(FaithlensError, match=words):
+            merge_runs(folders, methods)
 
 
 def test_a_selected_dataset_reloads_from_its_source_and_info(tmp_path):

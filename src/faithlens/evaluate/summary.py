@@ -158,7 +158,20 @@ def load_result(out: str | os.PathLike) -> EvalResult:
 def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | None = None) -> EvalResult:
     """One table from several run folders with the same data and settings (different methods),
     restricted to the examples every listed method has finished — e.g. Table 4 from a main run
-    plus a run of extra step counts."""
+    plus a run of extra step counts.
+
+    ``folders``: a list of run folders; ``methods``: a list of method labels as the runs wrote them (the table's
+    row order), default every method found. Raises FaithlensError for a lone str, a set (no order) or a repeat."""
+    for name, value, kind in (("folders", folders, "run folders"), ("methods", methods, "method labels")):
+        if value is None and name == "methods":
+            continue
+        if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, (list, tuple)):
+            raise FaithlensError(f"merge_runs takes {name} as a list of {kind} (the table's order); got "
+                                 f"{type(value).__name__} {value!r:.80}. Pass e.g. {name}=[{value!r:.40}]"
+                                 + (" as a list" if isinstance(value, (set, frozenset)) else "") + ".")
+        repeated = sorted({str(v) for v in value if list(map(str, value)).count(str(v)) > 1})
+        if repeated:
+            raise FaithlensError(f"merge_runs lists {repeated} more than once in {name}. Name each once.")
     records, settings = [], None
     for folder in folders:
         result_settings = load_settings(folder)[0].to_dict()
