@@ -141,6 +141,12 @@ def sig_vs_tint(ex: faithlens.Explainer, ex64: faithlens.Explainer, texts: list[
             "target": f"≥ 3× tint's 50-step SIG at normalised difference ≤ {SIG_TARGET:g}"}
 
 
+def _source(res: dict, key: str) -> list[str]:
+    """The carried-over note of a section (`_carry_over`), as markdown lines; none for a section measured in this run."""
+    source = res.get(f"{key}_source")
+    return [f"(Carried over from {source}.)", ""] if source else []
+
+
 def markdown(res: dict) -> str:
     out = ["# Issue 25: certified IG, SmolLM2 IG, per-dimension SIG (CPU seconds, 1 thread, A B B A)", "",
            f"`{res['command']}`; machine: shared 2-core CPU (noisy). Evaluate throughput is not part of this report "
@@ -156,7 +162,7 @@ def markdown(res: dict) -> str:
         out.append("")
     lm = res.get("lm_certified")
     if lm:
-        out += ["## SmolLM2: IG certified to 1 % vs 50-step IG", "", f"target: {lm['target']}", "",
+        out += ["## SmolLM2: IG certified to 1 % vs 50-step IG", "", *_source(res, "lm_certified"), f"target: {lm['target']}", "",
                 "| prompt → target | gap, 50 steps | gap, certified | nodes | 50 steps (s) | certified (s) | time ratio |",
                 "|---|---|---|---|---|---|---|"]
         out += [f"| {r['prompt']!r} → {r['target']!r} | {r['gap_50_steps']:.1%} | {r['gap']:.2%} | {r['nodes']} | "
@@ -164,7 +170,7 @@ def markdown(res: dict) -> str:
         out.append("")
     sig = res.get("sig_vs_tint")
     if sig:
-        out += ["## Per-dimension SIG (reverse, unit=token) vs tint's 50-step SIG", "",
+        out += ["## Per-dimension SIG (reverse, unit=token) vs tint's 50-step SIG", "", *_source(res, "sig_vs_tint"),
                 f"target: {sig['target']}; reference: float64 model, {SIG_REFERENCE_STEPS} Gauss–Legendre nodes per token. "
                 f"tint's own difference: {max(r['tint_50_difference'] for r in sig['texts']):.1e} (worst text).", "",
                 "| faithlens setting | worst normalised difference | median speed-up vs tint |", "|---|---|---|"]
@@ -175,14 +181,25 @@ def markdown(res: dict) -> str:
     return "\n".join(out)
 
 
+def _carry_over(res: dict, previous: dict, key: str, why: str) -> None:
+    """A section this run skips keeps the previous results file's figures, marked as not re-measured (`<key>_source`)."""
+    if key in previous:
+        res[key] = previous[key]
+        res[f"{key}_source"] = previous.get(f"{key}_source") or f"an earlier run, not re-measured in this one ({why})"
+
+
 def run(args, out_dir: Path, save: Callable[[dict], None]) -> dict:
-    """All three sections; `save` is called with the partial result after each."""
+    """All three sections; `save` is called with the partial result after each. A section skipped (--no-lm; --no-tint
+    or tint missing) is carried over from the previous certified.json in `out_dir`, marked as such."""
     import json
 
-    from .harness import sst2_sentences  # data sampling only
+    from .harness import sst2_sentences, tint_available  # data sampling only
 
-    res: dict = {"command": "python -m bench --certified-only " + " ".join(f"--{k} {v}" for k, v in
-                                                                       (("sst2", args.sst2), ("max-tokens", args.max_tokens)))}
+    previous_file = out_dir / "certified.json"
+    previous = json.loads(previous_file.read_text()) if previous_file.exists() else {}
+    flags = [f"--{k} {v}" for k, v in (("sst2", args.sst2), ("max-tokens", args.max_tokens))]
+    flags += [f"--{k}" for k, on in (("no-lm", args.no_lm), ("no-tint", args.no_tint)) if on]
+    res: dict = {"command": "python -m bench --certified-only " + " ".join(flags)}
     ex = faithlens.Explainer(None if args.model == "auto" else args.model)
     texts = sst2_sentences(args.data / "sst2" / "dev.tsv", args.sst2, args.seed, ex.model, args.max_tokens or None)
     res["ig_vs_captum"] = ig_vs_captum(ex, texts)
@@ -190,13 +207,15 @@ def run(args, out_dir: Path, save: Callable[[dict], None]) -> dict:
     if not args.no_lm:
         res["lm_certified"] = lm_certified(faithlens.Explainer("smollm2"))
         save(res)
-    from .harness import tint_available
-
-    if tint_available():
+    else:
+        _carry_over(res, previous, "lm_certified", "--no-lm")
+    if tint_available() and not args.no_tint:
         ex64 = faithlens.Explainer(None if args.model == "auto" else args.model, dtype=torch.float64)
         configs = [{"steps": 50}, {"steps": 24}, {"steps": 28}, {"steps": 32}, {"tolerance": 1e-4}]
         res["sig_vs_tint"] = sig_vs_tint(ex, ex64, texts[:args.sig_texts], configs)
         save(res)
+    else:
+        _carry_over(res, previous, "sig_vs_tint", "--no-tint or tint missing; the SIG section takes ~8 min per text")
     (out_dir / "certified.md").write_text(markdown(res))
     (out_dir / "certified.json").write_text(json.dumps(res, indent=1, default=str))
     return res

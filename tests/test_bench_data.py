@@ -56,3 +56,28 @@ def test_bench_options_are_checked_before_any_run(tmp_path, capsys, argv, words)
     err = capsys.readouterr().err
     assert code == 2 and words.format(gone=gone) in err and "Traceback" not in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_certified_carries_a_skipped_section_over_and_says_so():
+    """bench/certified.py: a section this run skips (--no-lm, --no-tint) keeps the previous file's figures, marked as
+    not re-measured in the JSON and the markdown; one carried twice keeps its first note; nothing to carry, nothing."""
+    from bench import certified
+
+    lm = {"target": "gap ≤ 1 %", "prompts": [{"prompt": "Fish live in the", "target": " water", "gap_50_steps": 3.44,
+                                               "gap": 0.001, "nodes": 217, "steps50_s": 1.35, "certified_s": 8.48,
+                                               "time_ratio_vs_50": 6.27}]}
+    sig = {"target": "≥ 3×", "texts": [{"tint_50_difference": 1.1e-4}], "best_at_target": None,
+           "summary": [{"config": {"steps": 50}, "max_difference": 1.1e-4, "ratio_median": 1.2}]}
+    previous = {"lm_certified": lm, "sig_vs_tint": sig, "sig_vs_tint_source": "the run before issue 25f"}
+    res = {"command": "python -m bench --certified-only --no-lm --no-tint"}
+    certified._carry_over(res, previous, "lm_certified", "--no-lm")
+    certified._carry_over(res, previous, "sig_vs_tint", "--no-tint")
+    assert res["lm_certified"] == lm and res["sig_vs_tint"] == sig
+    assert res["lm_certified_source"] == "an earlier run, not re-measured in this one (--no-lm)"
+    assert res["sig_vs_tint_source"] == "the run before issue 25f"
+    md = certified.markdown(res)
+    assert "(Carried over from an earlier run, not re-measured in this one (--no-lm).)" in md
+    assert "(Carried over from the run before issue 25f.)" in md and "| 217 | 1.35 | 8.48 | 6.27× |" in md
+    fresh: dict = {}
+    certified._carry_over(fresh, {}, "lm_certified", "--no-lm")
+    assert fresh == {} and "Carried" not in certified.markdown({"command": "c", "lm_certified": lm})

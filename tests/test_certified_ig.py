@@ -129,3 +129,66 @@ def test_the_schemes_differ_where_they_should():
     enc, causal = kronrod.SCHEMES["encoder"], kronrod.SCHEMES["causal"]
     assert (enc.grid, enc.pieces, enc.child_level) == (4, 3, 1) and enc.raise_ratio == float("inf")
     assert (causal.grid, causal.pieces, causal.child_level, causal.raise_ratio) == (16, 4, 0, 0.1)
+
+
+def _prepared(ex, texts, rows_per_chunk=None, profiled=True):
+    """The batch `explain` hands certified IG (tolerance 1e-4), with or without its profile in the prediction pass."""
+    from faithlens.baselines import resolve_baseline
+    from faithlens.methods.base import Options
+    from faithlens.methods.ig import path_profile
+
+    model = ex.model
+    opts = Options(tolerance=1e-4)
+    prep = ex._prepare(texts, [None] * len(texts), resolve_baseline(model, None), model.task.score(model.task.default_score),
+                       False, rows_per_chunk, None, path_alphas=path_profile(model, opts) if profiled else None)
+    return prep.batch, opts
+
+
+def test_the_profile_in_the_prediction_pass_changes_no_node_or_score(ex):
+    """Certified IG's forward-only F profile (3 points for encoders, 15 for causal LMs) comes with the prediction's
+    pass; evaluated by the method itself instead (as before), every node, interval and score is the same."""
+    import dataclasses
+
+    from faithlens.methods.ig import ig
+
+    batch, opts = _prepared(ex, TEXTS)
+    scheme = kronrod.scheme_for(ex.model)
+    assert batch.path_outputs is not None and batch.path_outputs.shape[:2] == (len(TEXTS), scheme.grid - 1)
+    alphas = kronrod.profile_alphas(scheme.grid, scheme.pieces, batch.W.dtype)
+    fresh = dataclasses.replace(batch, path_alphas=None, path_outputs=None)
+    assert torch.allclose(batch.F_path(alphas), fresh.F_path(alphas), rtol=0, atol=1e-12)  # float64: round-off only
+    shared, own = ig(batch, opts), ig(fresh, opts)
+    assert torch.equal(shared.path_nodes, own.path_nodes) and shared.settings == own.settings  # intervals, rounds
+    assert torch.allclose(shared.token_scores, own.token_scores, rtol=0, atol=1e-12)
+    assert torch.allclose(shared.total_delta, own.total_delta, rtol=0, atol=1e-12)
+
+
+def test_the_profile_costs_no_forward_pass_of_its_own(ex, monkeypatch):
+    """explain(tolerance=) on one text: one forward-only pass (prediction, baseline and profile), then only the
+    rounds' gradient passes; a profile that does not fit one chunk is left to the method, in chunks."""
+    calls = []
+    outputs = type(ex.model).outputs
+
+    def counted(self, embeds, *args, **kwargs):
+        calls.append((len(embeds), torch.is_grad_enabled()))
+        return outputs(self, embeds, *args, **kwargs)
+
+    monkeypatch.setattr(type(ex.model), "outputs", counted)
+    e = ex.explain(TEXT, "ig", tolerance=1e-4)
+    grid = kronrod.scheme_for(ex.model).grid
+    assert calls[0] == (2 + grid - 1, False)  # W, W̄ and the profile's grid − 1 points
+    assert all(grad for _, grad in calls[1:]) and len(calls) == 1 + e.settings["rounds"]
+    batch, _ = _prepared(ex, [TEXT], rows_per_chunk=grid)  # 2 + grid − 1 rows > grid rows per chunk
+    assert batch.path_outputs is None and batch.input_outputs is not None
+
+
+def test_path_rows_are_the_batch_points():
+    """`batching.path_rows` (the prediction pass) builds the same numbers as `Batch.points` (the method's own rows)."""
+    from faithlens.batching import path_rows
+
+    ex = Explainer(tiny("bert"))  # float32: the rows must match bit for bit, not to round-off
+    batch, _ = _prepared(ex, TEXTS, profiled=False)
+    B, L, _ = batch.shape
+    alphas = torch.tensor([0.25, 0.5, 0.75])
+    b = torch.arange(B).repeat_interleave(3)
+    assert torch.equal(path_rows(batch.W, batch.Wbar, alphas), batch.points(b, alphas.repeat(B)[:, None].expand(-1, L)))

@@ -53,6 +53,30 @@ def test_written_out_forward_equals_the_models_own_with_its_gradient(encoder):
         encoder.model.eval()
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_no_padding_runs_without_a_key_bias_and_the_same_numbers(monkeypatch, dtype):
+    """Rows without padding skip the attention's key bias (all zeros there): logits and gradients equal, bit for
+    bit, those computed with the bias added."""
+    import faithlens.jvp as jvp
+
+    model = tiny("bert", dtype=dtype)
+    emb, _, mask, types = _inputs(model, seed=3)
+    emb, mask = emb.to(dtype), torch.ones_like(mask)
+    assert jvp._attention_bias(mask, dtype) is None and jvp._attention_bias(_inputs(model)[2], dtype) is not None
+
+    def run():
+        x = emb.clone().requires_grad_(True)
+        out = logits(model, x, mask, types)
+        (g,) = torch.autograd.grad(out[:, 0].sum(), x)
+        return out, g
+
+    without = run()
+    monkeypatch.setattr(jvp, "_attention_bias", jvp._key_bias)  # always a bias: zeros here
+    added = run()
+    assert torch.equal(without[0], added[0]) and torch.equal(without[1], added[1])
+    assert without[1].abs().max() > 1e-3
+
+
 def test_supported_models(encoder):
     assert supports(encoder)
     assert not any(supports(tiny(kind)) for kind in ("distilbert", "gpt2"))

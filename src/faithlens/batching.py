@@ -58,6 +58,8 @@ class Batch:
     memory_budget: int = DEFAULT_MEMORY_BUDGET
     input_outputs: Tensor | None = None  # (B, K) task outputs at W when already computed (the prediction)
     baseline_outputs: Tensor | None = None  # (B, K) task outputs at W̄ when already computed
+    path_alphas: Tensor | None = None  # (P,) α of `path_outputs`
+    path_outputs: Tensor | None = None  # (B, P, K) task outputs at W̄ + α (W − W̄), computed with the prediction
 
     @property
     def diff(self) -> Tensor:
@@ -82,6 +84,19 @@ class Batch:
             return self.score(self.baseline_outputs, self.target)
         B, L, _ = self.shape
         return scores_along(self, torch.arange(B), torch.zeros(B, L, dtype=torch.float64))
+
+    def F_path(self, alphas: Tensor) -> Tensor:
+        """F on the straight path, W̄ + α (W − W̄), for every text at each α (P,): (B, P), forward passes only.
+
+        Reuses the outputs computed in the prediction's pass (`path_outputs`, see `path_rows`) when they are
+        at these α; else evaluates the rows (`scores_along`), the same points either way.
+        """
+        B, L, _ = self.shape
+        P = len(alphas)
+        if self.path_outputs is not None and torch.equal(self.path_alphas, alphas.to(self.path_alphas.dtype)):
+            return self.score(self.path_outputs.flatten(0, 1), self.target.repeat_interleave(P, 0)).reshape(B, P)
+        b = torch.arange(B).repeat_interleave(P)  # (B·P,) text-major
+        return scores_along(self, b, alphas.repeat(B)[:, None].expand(-1, L)).reshape(B, P)
 
     def F(self, emb: Tensor, b_idx: Tensor, coef: Tensor | None = None) -> Tensor:
         """Score of each row: emb (R, L, D), b_idx (R,) -> (R,). See `outputs` for `coef`."""
@@ -193,6 +208,17 @@ class Batch:
         if len(key) and float(counts[counts > 0].float().median()) >= MIN_GROUP_ROWS:
             return key
         return b_idx * 4 + first // max(1, -(-L // 4))
+
+
+def path_rows(W: Tensor, Wbar: Tensor, alphas: Tensor) -> Tensor:
+    """The points W̄ + α (W − W̄) of every text at each α (P,), text-major: (B, L, D) -> (B·P, L, D).
+
+    Element for element what `Batch.points` computes for those rows, so F at them does not depend on
+    which of the two built them.
+    """
+    B, P = W.shape[0], len(alphas)
+    coef = alphas.to(W.dtype).repeat(B)[:, None, None]  # (B·P, 1, 1)
+    return Wbar.repeat_interleave(P, 0) + coef * (W - Wbar).repeat_interleave(P, 0)
 
 
 def rows_for_budget(model: ClassifierModel, length: int, kind: str, budget: int) -> int:

@@ -21,7 +21,7 @@ from .assemble import assemble as _assemble
 from .assemble import split_per_target as _per_target
 from .assemble import summed_from_tokens as _summed_from_tokens
 from .baselines import baseline_embeddings, check_baseline, resolve_baseline
-from .batching import DEFAULT_MEMORY_BUDGET, Batch
+from .batching import DEFAULT_MEMORY_BUDGET, Batch, path_rows, rows_for_budget
 from .comparison import Comparison
 from .device import synchronize
 from .encoding import Encoding, Text, as_items, check_texts, encode
@@ -236,7 +236,8 @@ class Explainer:
             t0 = time.perf_counter()
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
-                                 max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx])
+                                 max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx],
+                                 path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None)
             if show:
                 announce_cost(method, opts, prep.batch)
             summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None
@@ -292,8 +293,12 @@ class Explainer:
 
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
                  with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS,
-                 foils: Sequence[Target] | None = None) -> Prepared:
+                 foils: Sequence[Target] | None = None, path_alphas: Tensor | None = None) -> Prepared:
+        """Encode, embed and predict `texts`: the `Batch` for a method core, with the task's outputs at W, at W̄
+        (`with_baseline_score`) and at the path points W̄ + α (W − W̄), α in `path_alphas` (the method's forward-only
+        profile, `Method.path_profile`), all in one forward pass when its rows fit one chunk."""
         model = self.model
+        budget = memory_budget or DEFAULT_MEMORY_BUDGET
         enc, notes = encode_items(model, texts, truncate=truncate, targets=targets, max_new_tokens=max_new_tokens)
         check_baseline(model, enc, base)
         with torch.inference_mode():
@@ -301,23 +306,30 @@ class Explainer:
         W = W.clone()
         Wbar = baseline_embeddings(model, enc, base, W)
         B, k = len(texts), 2 if with_baseline_score else 1
-        rep = lambda t: None if t is None else t.repeat(k, 1)  # noqa: E731
-        with torch.inference_mode():  # the prediction, and F at the baseline (completeness deltas) in the same pass
-            both = model.outputs(torch.cat([W, Wbar][:k]), rep(enc.attention_mask), rep(enc.token_type_ids),
-                                 rep(enc.position_ids), target=rep(enc.fixed_target))  # (kB, K)
-        outputs = both[:B].clone()
-        baseline_outputs = both[B:].clone() if with_baseline_score else None
+        P = 0 if path_alphas is None else len(path_alphas)
+        if P and (k + P) * B > (rows_per_chunk or rows_for_budget(model, W.shape[1], "inference", budget)):
+            P = 0  # too many rows for one pass: the method evaluates its profile in chunks (`Batch.F_path`)
+        # rows: [W (B), W̄ (B)][:k], then the path points text-major (B·P)
+        rows = lambda t: None if t is None else torch.cat([t.repeat(k, 1), t.repeat_interleave(P, 0)])  # noqa: E731
+        points = torch.cat([W, Wbar][:k] + ([path_rows(W, Wbar, path_alphas)] if P else []))  # ((k + P)·B, L, D)
+
+        def run(target: Tensor | None) -> tuple[Tensor, Tensor | None, Tensor | None]:
+            with torch.inference_mode():  # the prediction, F at the baseline (completeness deltas) and on the path
+                out = model.outputs(points, rows(enc.attention_mask), rows(enc.token_type_ids), rows(enc.position_ids),
+                                    target=rows(target))  # ((k + P)·B, K)
+            return (out[:B].clone(), out[B:k * B].clone() if with_baseline_score else None,
+                    out[k * B:].reshape(B, P, -1).clone() if P else None)
+
+        outputs, baseline_outputs, path_outputs = run(enc.fixed_target)
         target = self._targets(enc, outputs, targets)
         if foils is not None and any(f is not None for f in foils):
             target = model.task.with_foil(target, self._foils(enc, target, foils))
             if model.task.name == "causal_lm":  # the outputs gain the foil's columns
-                with torch.inference_mode():
-                    both = model.outputs(torch.cat([W, Wbar][:k]), rep(enc.attention_mask), rep(enc.token_type_ids),
-                                         rep(enc.position_ids), target=target.repeat(k, 1))
-                outputs, baseline_outputs = both[:B].clone(), both[B:].clone() if with_baseline_score else None
+                outputs, baseline_outputs, path_outputs = run(target)
         batch = Batch(model=model, enc=enc, W=W, Wbar=Wbar, target=target, score=score_fn,
-                      rows_per_chunk=rows_per_chunk, memory_budget=memory_budget or DEFAULT_MEMORY_BUDGET,
-                      input_outputs=outputs, baseline_outputs=baseline_outputs)
+                      rows_per_chunk=rows_per_chunk, memory_budget=budget,
+                      input_outputs=outputs, baseline_outputs=baseline_outputs,
+                      path_alphas=path_alphas if P else None, path_outputs=path_outputs)
         notes = tuple(tuple(enc.notes[b] if enc.notes else ()) + tuple(notes[b]) for b in range(B))
         return Prepared(batch=batch, outputs=outputs, baseline=base, notes=notes)
 

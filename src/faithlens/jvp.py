@@ -67,7 +67,7 @@ def logits(
     """Class logits (R, C) of word embeddings (R, L, D); equal to the model's own forward."""
     kind, encoder, x = _embed(model, embeds, token_type_ids, position_ids)
     x = encoder.embeddings.LayerNorm(x)
-    key_bias = _key_bias(attention_mask, x.dtype)
+    key_bias = _attention_bias(attention_mask, x.dtype)
     layers = list(encoder.encoder.layer)
     for layer in layers[:-1]:
         x = _plain_layer(layer, x, key_bias, queries=x.shape[1])
@@ -100,7 +100,13 @@ def _key_bias(attention_mask: Tensor, dtype: torch.dtype) -> Tensor:
     return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
 
 
-def _plain_layer(layer: torch.nn.Module, x: Tensor, key_bias: Tensor, *, queries: int) -> Tensor:
+def _attention_bias(attention_mask: Tensor, dtype: torch.dtype) -> Tensor | None:
+    """`_key_bias`, or None when no row has padding: the bias would add zeros, and without one the fused attention
+    kernel skips reading it (the same numbers bit for bit; 1–3 % of a MiniLM pass on CPU)."""
+    return None if bool(attention_mask.all()) else _key_bias(attention_mask, dtype)
+
+
+def _plain_layer(layer: torch.nn.Module, x: Tensor, key_bias: Tensor | None, *, queries: int) -> Tensor:
     """One encoder layer for the first `queries` positions: (R, L, D) -> (R, queries, D)."""
     attn, sa = layer.attention, layer.attention.self
     R, L, D = x.shape

@@ -6,7 +6,7 @@ from ..errors import unknown_choice
 from .base import Method, MethodOutput, Options
 from .captum_methods import deeplift, gradient_shap
 from .gradients import grad_x_input, saliency, smoothgrad
-from .ig import ig
+from .ig import ig, path_profile as ig_path_profile
 from .occlusion import occlusion
 from .perturbation import (DEFAULT_KERNEL_SAMPLES, DEFAULT_LIME_SAMPLES, DEFAULT_PERMUTATIONS, kernel_shap, lime,
                            partition, shapley)
@@ -19,7 +19,7 @@ METHODS: dict[str, Method] = {
         Method("sig", sig, "Sequential Integrated Gradients: each word moves alone from the baseline (headline)", default_steps=50,
                reads=frozenset({"steps", "rule", "unit", "mode", "tolerance"})),
         Method("ig", ig, "Integrated Gradients: all words move together from the baseline", default_steps=50,
-               completeness=True, reads=frozenset({"steps", "rule", "tolerance"})),
+               completeness=True, reads=frozenset({"steps", "rule", "tolerance"}), path_profile=ig_path_profile),
         Method("grad_x_input", grad_x_input, "Gradient × Input at the input", baseline=False),
         Method("saliency", saliency, "L2 norm of the gradient per token (unsigned)", signed=False,
                baseline=False),

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from ..batching import Batch
+from ..model import ClassifierModel
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class Method:
     # table `options.METHOD_SETTINGS`, the settings an evaluate spec may carry, and `evaluate.PER_UNIT` derive from it.
     reads: frozenset[str] = frozenset()
     baseline: bool = True  # reads the baseline w̄ (False: Gradient×Input, Saliency, SmoothGrad, random; SPEC §4)
+    # (model, options) -> (P,) α on the straight path W̄ + α (W − W̄) where the core reads F by forward passes before
+    # any gradient (certified IG's profile); `Explainer` evaluates them in the prediction's pass (`Batch.F_path`)
+    path_profile: Callable[[ClassifierModel, Options], Tensor] | None = None
 
 
 def mask_scores(batch: Batch, scores: Tensor) -> Tensor:

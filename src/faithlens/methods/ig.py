@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import torch
+from torch import Tensor
 
 from ..batching import Batch, gradients_along
+from ..model import ClassifierModel
 from ..quadrature import rule
 from .adaptive import IG_LEJA_SIZES, integrate, rule_for, threshold_floor
 from .base import MethodOutput, Options, mask_scores, total_delta
-from .kronrod import DEFAULT_MAX_NODES, RULE_NAME as KRONROD, integrate_ig
+from .kronrod import DEFAULT_MAX_NODES, RULE_NAME as KRONROD, integrate_ig, profile_alphas, scheme_for
 
 
 def ig(batch: Batch, opts: Options) -> MethodOutput:
     if opts.tolerance is not None:
-        if opts.rule in ("gausslegendre", KRONROD):
+        if _is_certified(opts):
             return _certified(batch, opts)
         return _adaptive(batch, opts)
     steps = opts.steps or 50
@@ -30,6 +32,18 @@ def ig(batch: Batch, opts: Options) -> MethodOutput:
         total_delta=total_delta(batch, scores),
         settings={"steps": steps, "rule": opts.rule},
     )
+
+
+def _is_certified(opts: Options) -> bool:
+    return opts.tolerance is not None and opts.rule in ("gausslegendre", KRONROD)
+
+
+def path_profile(model: ClassifierModel, opts: Options) -> Tensor:
+    """(P,) α of certified IG's forward-only F profile (`kronrod.initial_mesh`); empty for any other setting."""
+    if not _is_certified(opts):
+        return torch.zeros(0, dtype=model.dtype)
+    scheme = scheme_for(model)
+    return profile_alphas(scheme.grid, scheme.pieces, model.dtype)
 
 
 def _certified(batch: Batch, opts: Options) -> MethodOutput:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..batching import Batch, scores_along
+from ..batching import Batch
 from ..quadrature import nested
 
 RULE_NAME = "gauss_kronrod"
@@ -66,21 +66,32 @@ SCHEMES = {"encoder": Scheme(grid=4, pieces=3, first_level=1, child_level=1, rai
            "causal": Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1)}
 
 
+def scheme_for(model) -> Scheme:
+    """The model kind's scheme (`SCHEMES`)."""
+    return SCHEMES["causal" if model.is_causal else "encoder"]
+
+
+def profile_alphas(grid: int, pieces: int, dtype: torch.dtype) -> Tensor:
+    """(grid − 1,): the inner α of `initial_mesh`'s evenly spaced F profile; empty when it makes none."""
+    if grid <= 1 or pieces <= 1:
+        return torch.zeros(0, dtype=dtype)
+    return torch.arange(1, grid, dtype=dtype) / grid
+
+
 def initial_mesh(batch: Batch, grid: int, pieces: int) -> tuple[Tensor, ...]:
     """First intervals of each text: (text, left, right, F(left), F(right)), one row per interval.
 
-    F on ``grid`` + 1 evenly spaced α (forward passes only; the ends are F(w̄) and F(w)); the
-    breakpoints are the grid points nearest to equal shares of F's variation Σ|ΔF| along the path,
-    so the intervals are short where F moves and long where it is flat (at most ``pieces`` per text).
+    F on ``grid`` + 1 evenly spaced α (forward passes only, `Batch.F_path`: in the prediction's pass when
+    `Explainer` put them there; the ends are F(w̄) and F(w)); the breakpoints are the grid points nearest
+    to equal shares of F's variation Σ|ΔF| along the path, so the intervals are short where F moves and
+    long where it is flat (at most ``pieces`` per text).
     """
     B, L, _ = batch.shape
     dtype = batch.W.dtype
     F0, F1 = batch.F_baseline().to(dtype), batch.F_input().to(dtype)
     if grid <= 1 or pieces <= 1:
         return torch.arange(B), torch.zeros(B, dtype=dtype), torch.ones(B, dtype=dtype), F0, F1
-    alphas = torch.arange(1, grid, dtype=dtype) / grid
-    b = torch.arange(B).repeat_interleave(grid - 1)
-    inner = scores_along(batch, b, alphas.repeat(B)[:, None].expand(-1, L)).to(dtype).reshape(B, grid - 1)
+    inner = batch.F_path(profile_alphas(grid, pieces, dtype)).to(dtype)  # (B, grid − 1)
     F = torch.cat([F0[:, None], inner, F1[:, None]], 1)  # (B, grid + 1)
     variation = torch.cat([torch.zeros(B, 1, dtype=dtype), torch.cumsum((F[:, 1:] - F[:, :-1]).abs(), 1)], 1)
     monitor = (1 - LENGTH_SHARE) * variation / variation[:, -1:].clamp(min=torch.finfo(dtype).tiny) \
@@ -152,7 +163,7 @@ def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = Non
     never share intervals: batching texts together changes no result, only how rows are chunked.
     `scheme` (how the mesh starts and the ladder is climbed) defaults to SCHEMES by the model's kind.
     """
-    scheme = scheme or SCHEMES["causal" if batch.model.is_causal else "encoder"]
+    scheme = scheme or scheme_for(batch.model)
     grid, pieces = scheme.grid, scheme.pieces
     x_np, w_np, counts = nested("patterson", NODES)
     dtype = batch.W.dtype
