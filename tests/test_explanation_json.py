@@ -176,9 +176,10 @@ def test_settings_and_tokens_faithlens_never_writes_are_refused(classified, chan
     assert words in str(info.value)
 
 
-def test_settings_a_run_can_write_are_accepted(classified):
+def test_settings_a_run_can_write_are_accepted():
+    path = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "sig", mode="reverse", steps=4)
     for settings in ({"steps": "auto"}, {"steps": None}, {"steps": 1, "tolerance": 0.01, "max_nodes": 512}):
-        e = Explanation.from_json(_with(classified, settings=lambda s, extra=settings: dict(s, **extra)))
+        e = Explanation.from_json(_with(path, settings=lambda s, extra=settings: dict(s, **extra)))
         assert all(e.settings[k] == v for k, v in settings.items())
 
 
@@ -248,3 +249,154 @@ def test_from_json_takes_a_str(value):
         Explanation.from_json(value)
     assert ("Explanation.from_dict(d)" in str(info.value)) == isinstance(value, dict)
     assert "not valid JSON" not in str(info.value)
+
+
+# --- issue 22, ninth breaker: extended texts, QA and causal LM answers, a changed task, method or score --------------
+
+@pytest.fixture(scope="module")
+def tasks():
+    """One explanation per task shape: a classifier, a pair classifier, a QA model, a multi-label classifier, a causal LM."""
+    bert = Explainer(tiny("bert", dtype=torch.float64))
+    return {"single": bert.explain("great fun", "occlusion"),
+            "pair": bert.explain(("a man sleeps", "a person rests"), "occlusion"),
+            "qa": Explainer(tiny("bert_qa", dtype=torch.float64)).explain(("Who wrote it?", "Ann wrote it in Paris."), "occlusion"),
+            "multi": Explainer(tiny("bert", dtype=torch.float64, problem_type="multi_label_classification")).explain(
+                "a good film", "occlusion"),
+            "lm": Explainer(tiny("gpt2_lm", dtype=torch.float64)).explain("The capital is", "ig", steps=4, max_new_tokens=2)}
+
+
+def _refused(e, words, **changes):
+    with pytest.raises(FaithlensError, match="Not a consistent explanation") as info:
+        Explanation.from_json(_with(e, **changes))
+    assert words in str(info.value), str(info.value)
+
+
+def test_every_task_shape_round_trips(tasks):
+    for e in tasks.values():
+        assert Explanation.from_json(e.to_json()) == e
+
+
+@pytest.mark.parametrize("kind, key, value, words", [
+    ("single", "text", "great fun but the ending is awful",
+     "'text' has characters no token covers: 'but the ending is awful' (characters 10–33 of 33); the explanation's 2 "
+     "word(s)"),
+    ("single", "text", "great fun!", "'text' has characters no token covers: '!' (characters 9–10 of 10)"),
+    ("pair", "text_pair", "a person rests and sings", "'text_pair' has characters no token covers: 'and sings'"),
+    ("pair", "text", "a man sleeps soundly", "'text' has characters no token covers: 'soundly'"),
+    ("qa", "text_pair", "Ann wrote it in Paris. Bob did not.", "'text_pair' has characters no token covers: 'Bob did not.'"),
+    ("qa", "text", "Who wrote it? When?", "'text' has characters no token covers: 'When?'"),
+])
+def test_a_text_extended_past_what_was_explained_is_refused(tasks, kind, key, value, words):
+    """Ninth breaker F2: d["text"] = "great fun but the ending is awful" on an explanation of "great fun" was accepted
+    (2 words explained of 7); only a changed character inside a word was refused."""
+    _refused(tasks[kind], words, **{key: value})
+
+
+def test_white_space_and_dropped_characters_need_no_token():
+    """Added spaces, and characters a tokenizer drops (a NUL inside a word, a zero-width space) are not a changed text;
+    a token of ASCII letters whose span holds a dropped character ("fi\\x00lm" read as "film") is not one either."""
+    bert = Explainer(tiny("bert", dtype=torch.float64))
+    e = bert.explain("  a good\u200b fi\x00lm \n", "occlusion")
+    assert "film" in e.tokens and Explanation.from_json(e.to_json()) == e
+    assert Explanation.from_json(_with(e, text=lambda t: t + "   \t")).text.endswith("   \t")
+
+
+def test_a_truncated_explanation_may_leave_out_a_head_or_tail_but_no_middle():
+    """A classifier keeps the first tokens, a causal LM the prompt's last, a QA model a window of the context: the text
+    outside what they cover is not a change; a word inserted between covered words is."""
+    bert = Explainer(tiny("bert", dtype=torch.float64))
+    cut = [bert.explain(" ".join(["a good film"] * 30), "occlusion", truncate=True),
+           Explainer(tiny("gpt2_lm", dtype=torch.float64)).explain(" ".join(["The capital is"] * 20), "occlusion",
+                                                                   max_new_tokens=1, truncate=True),
+           Explainer(tiny("bert_qa", dtype=torch.float64)).explain(("Who wrote it?", " ".join(["Ann wrote it in Paris."] * 30)),
+                                                                   "occlusion", truncate=True)]
+    for e in cut:
+        assert e.truncated and Explanation.from_json(e.to_json()) == e
+        key = "text_pair" if e.text_pair is not None else "text"
+        source = getattr(e, key)
+        segment = int(key == "text_pair")
+        covered = {i for w in e.words if w.segment == segment for t in w.tokens for i in range(*e.offsets[t])}
+        gaps = [w.end for w in e.words if w.segment == segment and w.end < len(source) and source[w.end] == " "
+                and w.end not in covered]
+        if e.task == "causal_lm":  # byte-level BPE: a space belongs to the next token (Ġis), so there is no gap
+            assert not gaps
+            continue
+        at = gaps[len(gaps) // 2]
+        joined = source[:at] + "|" + source[at + 1:]  # a character between two explained words: no span moves
+        _refused(e, f"has characters no token covers: '|' (characters {at}–{at + 1} of", **{key: joined})
+
+
+@pytest.mark.parametrize("part, change, words", [
+    ("prediction", {"prob": 5.0}, "prediction 'prob' is 5.0; a probability lies in [0, 1]"),
+    ("prediction", {"prob": -0.1}, "prediction 'prob' is -0.1"),
+    ("prediction", {"start": -5}, "prediction 'start'/'end' are -5/22, but its token_span [10, 11] covers context characters 16–22"),
+    ("target", {"end": 99}, "target 'start'/'end' are 16/99"),
+    ("target", {"label": "bogus"}, "target 'label' is 'bogus', but the context at its span [16, 22) is 'Paris.'"),
+    ("prediction", {"token_span": [11, 10]}, "prediction 'token_span' must be [start token, end token] with 0 ≤ start ≤ end < 13"),
+    ("prediction", {"token_span": [10, 40]}, "prediction 'token_span' must be"),
+    ("prediction", {"token_span": [2, 3]}, "holds token 2 ('[UNK]'), which is not a token of the context"),
+    ("prediction", {"token_span": "10-11"}, "prediction 'token_span' must be"),
+    ("prediction", {"logit": "high"}, "prediction 'logit' must be a finite number. Got 'high'"),
+    ("prediction", {"logit": 0.5}, "the prediction and the target are the same span [10, 11], but their 'logit' or 'prob' differ"),
+])
+def test_a_qa_answer_is_checked_like_a_classifier_s_class(tasks, part, change, words):
+    """Ninth breaker F3: prediction.prob = 5.0, prediction.start = -5 and target.label = "bogus" were accepted on a QA
+    explanation, where the same kinds of edits on a classifier were refused."""
+    e = tasks["qa"]
+    assert e.prediction["token_span"] == e.target["token_span"] == [10, 11]
+    _refused(e, words, **{part: lambda p: dict(p, **change)})
+
+
+@pytest.mark.parametrize("part, change, words", [
+    ("target", {"prob": 0.9}, "target 'prob' is 0.9, but exp(log_prob) = "),
+    ("prediction", {"log_prob": 0.5}, "prediction 'log_prob' is 0.5; a log-probability is a finite number ≤ 0"),
+    ("prediction", {"token_ids": [-3, 30]}, "prediction 'token_ids' must be a non-empty list of token ids"),
+    ("target", {"token_log_probs": [-0.1, -0.1]}, "target 'token_log_probs' sum to -0.2"),
+    ("target", {"tokens": [":"]}, "target 'tokens' must hold one entry per token id (2)"),
+])
+def test_a_causal_lm_continuation_is_checked(tasks, part, change, words):
+    e = tasks["lm"]
+    assert e.target["prob"] == pytest.approx(math.exp(e.target["log_prob"]), rel=1e-6)
+    _refused(e, words, **{part: lambda p: dict(p, **change)})
+
+
+@pytest.mark.parametrize("kind, task, words", [
+    ("single", "multi_label", "'task' is 'multi_label', but the prediction has no 'predicted' list"),
+    ("multi", "classification", "'task' is 'classification' (one label, softmax), but the prediction has a 'predicted'"),
+    ("qa", "classification", "'task' is 'classification', whose prediction holds a class 'index' (a classifier), but this "
+                             "prediction holds an answer 'token_span' (a QA model)"),
+    ("qa", "multi_label", "but this prediction holds an answer 'token_span'"),
+    ("pair", "qa", "the prediction lists label names, which only classifiers have; 'task' is 'qa'"),
+])
+def test_a_changed_task_contradicting_the_prediction_is_refused(tasks, kind, task, words):
+    """Ninth breaker F4: "classification" → "multi_label" and "qa" → "classification" were accepted, and the object
+    reported the new task."""
+    _refused(tasks[kind], words, task=task)
+
+
+def test_a_multi_label_prediction_lists_the_labels_above_one_half(tasks):
+    e = tasks["multi"]
+    assert e.prediction["predicted"] == [x for x, p in zip(e.prediction["labels"], e.prediction["probs"]) if p > 0.5]
+    assert e.prediction["predicted"] == ["negative", "positive"]  # both sigmoids above 0.5 (0.74, 0.73) on this seed
+    _refused(e, "prediction 'predicted' is ['positive'], but the labels whose probability is above 0.5 are ['negative', "
+                "'positive']", prediction=lambda p: dict(p, predicted=["positive"]))
+
+
+@pytest.mark.parametrize("kind, changes, words", [
+    ("single", {"method": "ig"}, "'method' is 'ig', whose scores are measured as completeness, but 'error' kind is 'exact'"),
+    ("lm", {"method": "occlusion"}, "'method' is 'occlusion', whose scores are measured as exact, but 'error' kind is "
+                                    "'completeness'"),
+    ("single", {"method": "grad_x_input"}, "'method' is 'grad_x_input', but 'settings' holds 'unit', which grad_x_input "
+                                           "never reads (settings of occlusion, sig)"),
+    ("lm", {"method": "deeplift"}, "'settings' holds 'rule', 'steps', which deeplift never reads"),
+    ("single", {"score": "prob"}, "'score' is 'prob', but 'settings' records the run's score as 'logit'"),
+    ("qa", {"score": "max_logit", "settings": lambda s: dict(s, score="max_logit")},
+     "'score' is 'max_logit', which a qa explanation never has; its scores are logit, prob, log_prob"),
+])
+def test_a_changed_method_or_score_contradicting_the_record_is_refused(tasks, kind, changes, words):
+    """Ninth breaker: method occlusion → ig and score logit → prob were accepted. The error kind, the settings and the
+    recorded score contradict them; a score changed in both places on a classifier (logit → prob) cannot be told from
+    a run with that score and is accepted."""
+    _refused(tasks[kind], words, **changes)
+    both = Explanation.from_json(_with(tasks["single"], score="prob", settings=lambda s: dict(s, score="prob")))
+    assert both.score == "prob"

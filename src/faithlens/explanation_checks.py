@@ -8,6 +8,7 @@ view (``_repr_html_`` reading a faithfulness record that is not an object)."""
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     _check_task_agrees(d, task, bad)
     if d["score"] not in SCORES:
         raise bad(f"'score' is {d['score']!r}; the explained function is one of {', '.join(SCORES)}")
+    _check_score_for_task(d, task, bad)
     if d["seconds"] is not None and d["seconds"] < 0:
         raise bad(f"'seconds' is {d['seconds']!r}; a time is ≥ 0")
     error = d.get("error")
@@ -43,7 +45,10 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
         raise bad(f"'provenance' must be null or a JSON object. Got {type(d['provenance']).__name__}")
     _check_method_fields(d, bad)
     _check_settings(d["settings"], bad)
+    _check_method_record(d, bad)
     _check_tokens(d, bad)
+    _check_coverage(d, bad)
+    _check_answers(d, task, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
     _check_special(d, bad)
@@ -64,6 +69,53 @@ def _check_task_agrees(d: dict[str, Any], task: str, bad: Bad) -> None:
         raise bad(f"'per_target' (rows per generated token) belongs to causal LMs; 'task' is {task!r}")
     if isinstance(d["prediction"], dict) and "labels" in d["prediction"] and task not in ("classification", "multi_label"):
         raise bad(f"the prediction lists label names, which only classifiers have; 'task' is {task!r}")
+    _check_task_shape(d, task, bad)
+
+
+# What each task's prediction and target hold (tasks.Task.describe): the key that names the explained output
+_SHAPE_KEY = {"classification": "index", "multi_label": "index", "qa": "token_span", "causal_lm": "token_ids"}
+_SHAPE_WORDS = {"index": "a class 'index' (a classifier)", "token_span": "an answer 'token_span' (a QA model)",
+                "token_ids": "continuation 'token_ids' (a causal LM)"}
+
+
+def _check_task_shape(d: dict[str, Any], task: str, bad: Bad) -> None:
+    """The prediction and target have the shape of the task's output (`tasks.Task.describe`): a classifier's a class
+    index, a QA model's an answer token span, a causal LM's continuation ids; a multi-label prediction lists the labels
+    above 0.5 (``predicted``) and a single-label one does not. A changed ``task`` contradicts them."""
+    expected = _SHAPE_KEY[task]
+    for name in ("prediction", "target"):
+        part = d[name]
+        found = [key for key in _SHAPE_WORDS if key in part]
+        if expected not in part or found != [expected]:
+            holds = " and ".join(_SHAPE_WORDS[k] for k in found) or f"none of {', '.join(map(repr, _SHAPE_WORDS))}"
+            raise bad(f"'task' is {task!r}, whose {name} holds {_SHAPE_WORDS[expected]}, but this {name} holds {holds}")
+    has_predicted = "predicted" in d["prediction"]
+    if task == "multi_label" and not has_predicted:
+        raise bad("'task' is 'multi_label', but the prediction has no 'predicted' list (the labels whose sigmoid "
+                  "probability is above 0.5), which every multi-label prediction holds")
+    if task == "classification" and has_predicted:
+        raise bad("'task' is 'classification' (one label, softmax), but the prediction has a 'predicted' list of "
+                  "labels, which only multi-label predictions hold")
+    if task == "multi_label" and isinstance(d["prediction"].get("labels"), list) \
+            and isinstance(d["prediction"].get("probs"), list):
+        above = [label for label, p in zip(d["prediction"]["labels"], d["prediction"]["probs"])
+                 if finite_number(p) and p > 0.5]
+        if d["prediction"]["predicted"] != above:
+            raise bad(f"prediction 'predicted' is {d['prediction']['predicted']!r:.80}, but the labels whose probability "
+                      f"is above 0.5 are {above!r:.80}")
+
+
+def _check_score_for_task(d: dict[str, Any], task: str, bad: Bad) -> None:
+    """The explained function is one the task defines (`tasks.Task.scores`: a QA model or causal LM has no max_logit)
+    and the one the run's settings record."""
+    from .tasks import TASKS as TASK_OBJECTS
+
+    scores = TASK_OBJECTS[task].scores
+    if d["score"] not in scores:
+        raise bad(f"'score' is {d['score']!r}, which a {task} explanation never has; its scores are {', '.join(scores)}")
+    recorded = d["settings"].get("score")
+    if recorded is not None and recorded != d["score"]:
+        raise bad(f"'score' is {d['score']!r}, but 'settings' records the run's score as {recorded!r}")
 
 
 def _check_units(d: dict[str, Any], bad: Bad) -> None:
@@ -184,6 +236,52 @@ def _check_method_fields(d: dict[str, Any], bad: Bad) -> None:
         raise bad(f"'settings' target is {settings['target']!r:.60}, but 'target' describes {described!r:.60}")
 
 
+# The error kinds `accuracy.measure` gives a method's scores, from what the method declares: SIG and occlusion measure
+# against a closed form (exact; SIG's path: quadrature); a method with completeness reports its gap; a random one its
+# sampling error (shapley with one permutation: its completeness gap); the rest are their own definition (exact).
+def _error_kinds(method) -> set[str]:
+    kinds = set()
+    if method.name == "sig":
+        kinds |= {"exact", "quadrature"}
+    if method.completeness:
+        kinds.add("completeness")
+    if method.random:
+        kinds.add("sampling")
+    if not method.completeness and method.name != "sig":
+        kinds.add("exact")
+    return kinds
+
+
+# settings a method records beyond its options (`Method.reads`): the node budget of an error-controlled rule, and the
+# word unit of the methods that score whole words (perturbation.py, random_words.py)
+_RECORDED_WITH = {"max_nodes": "tolerance"}
+_WORD_UNIT_METHODS = ("shapley", "kernel_shap", "lime", "partition", "random")
+
+
+def _check_method_record(d: dict[str, Any], bad: Bad) -> None:
+    """What the file records of the run agrees with its method (`methods.METHODS`): the error kind is one that method's
+    scores are measured by (occlusion: exact; IG: completeness, ...), and no setting is another method's option (IG has
+    no ``unit``, occlusion no ``steps``). A changed ``method`` contradicts them."""
+    from .methods import METHODS
+
+    method = METHODS.get(d["method"])
+    if method is None:
+        return
+    error = d.get("error")
+    if isinstance(error, dict) and error.get("kind") in ERROR_KINDS and error["kind"] not in _error_kinds(method):
+        raise bad(f"'method' is {method.name!r}, whose scores are measured as {' or '.join(sorted(_error_kinds(method)))}, "
+                  f"but 'error' kind is {error['kind']!r} (another method's measure)")
+    options = set().union(*(m.reads for m in METHODS.values())) | set(_RECORDED_WITH)
+    own = set(method.reads) | {k for k, with_ in _RECORDED_WITH.items() if with_ in method.reads}
+    if method.name in _WORD_UNIT_METHODS:
+        own.add("unit")
+    foreign = sorted(k for k in d["settings"] if k in options and k not in own)
+    if foreign:
+        users = sorted({m.name for m in METHODS.values() for k in foreign if k in m.reads or _RECORDED_WITH.get(k) in m.reads})
+        raise bad(f"'method' is {method.name!r}, but 'settings' holds {', '.join(map(repr, foreign))}, which "
+                  f"{method.name} never reads (settings of {', '.join(users)})")
+
+
 def _plain(x: Any) -> Any:
     return [_plain(v) for v in x] if isinstance(x, (list, tuple)) else x
 
@@ -221,8 +319,9 @@ _MARKERS = ("##", "\u0120", "\u2581")  # WordPiece's continuation, byte-level BP
 
 def _check_tokens(d: dict[str, Any], bad: Bad) -> None:
     """Each word's tokens show the text at their offsets, where that can be read without the tokenizer: a token of
-    ASCII letters and digits (after its tokenizer's marks ##, Ġ, ▁) equals its span, case aside. Byte-level pieces
-    of other characters, unknown-token marks ([UNK], <unk>) and empty spans are not compared."""
+    ASCII letters and digits (after its tokenizer's marks ##, Ġ, ▁) equals its span of ASCII letters and digits, case
+    aside. Spans with characters a tokenizer drops ("a\\x00b" read as "ab"), byte-level pieces of other characters,
+    unknown-token marks ([UNK], <unk>) and empty spans are not compared."""
     text, pair, tokens, offsets = d["text"], d.get("text_pair"), d["tokens"], d["offsets"]
     for w in d["words"]:
         source = text if w.segment == 0 else pair
@@ -233,8 +332,124 @@ def _check_tokens(d: dict[str, Any], bad: Bad) -> None:
             for mark in _MARKERS:
                 token = token.removeprefix(mark)
             span = source[offsets[t][0]:offsets[t][1]].strip()
-            if not (token.isascii() and token.isalnum() and span.isascii() and span):
+            if not (token.isascii() and token.isalnum() and span.isascii() and span.isalnum()):
                 continue
             if token.casefold() != span.casefold():
                 raise bad(f"token {t} is {tokens[t]!r}, but the text at its offsets {list(offsets[t])} is {span!r}; a "
                           "token shows its span (explain the text again rather than editing the tokens)")
+
+
+def _needs_a_token(ch: str) -> bool:
+    """A character every tokenizer gives to some token: not white space, and not one a tokenizer may drop in its
+    normalisation (control and format characters, combining marks, the replacement character U+FFFD)."""
+    return not ch.isspace() and unicodedata.category(ch)[0] not in "CMZ" and ch != "\ufffd"
+
+
+def _check_coverage(d: dict[str, Any], bad: Bad) -> None:
+    """The tokens cover the text as the explanation's tokenisation did: every character of ``text`` (and ``text_pair``)
+    that is not white space lies in the offsets of some token of a word of its segment, so a text extended past what
+    was explained ("great fun" → "great fun but the ending is awful") is refused like a changed one. A truncated
+    explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head, a QA context's window) is checked
+    between the first and last characters its tokens cover."""
+    offsets = d["offsets"]
+    for segment, name in ((0, "text"), (1, "text_pair")):
+        source = d["text"] if segment == 0 else d.get("text_pair")
+        if not source:
+            continue
+        covered = bytearray(len(source))
+        for w in d["words"]:
+            if w.segment != segment:
+                continue
+            for t in w.tokens:
+                a, b = offsets[t]
+                covered[a:b] = b"\x01" * (b - a)
+        first, last = 0, len(source)
+        if d.get("truncated"):
+            spans = [i for i, c in enumerate(covered) if c]
+            if not spans:
+                continue
+            first, last = spans[0], spans[-1] + 1
+        missing = [i for i in range(first, last) if not covered[i] and _needs_a_token(source[i])]
+        if missing:
+            a = b = missing[0]
+            while b + 1 < len(source) and (not covered[b + 1] or not _needs_a_token(source[b + 1])) \
+                    and (b + 1 - a < 60):
+                b += 1
+            gap = source[a:b + 1].rstrip()
+            explained = sum(1 for w in d["words"] if w.segment == segment)
+            raise bad(f"{name!r} has characters no token covers: {gap!r} (characters {a}–{a + len(gap)} of "
+                      f"{len(source)}); the explanation's {explained} word(s) of this text cover only part of it, so the "
+                      f"{name} was extended or changed after it was explained")
+
+
+def _check_answers(d: dict[str, Any], task: str, bad: Bad) -> None:
+    """A QA prediction and target are answer spans of the context, and a causal LM's continuations are log-probabilities,
+    as `tasks.Task.describe` writes them (a classifier's are checked against its labels in `_check_prediction`)."""
+    if task == "qa":
+        for name in ("prediction", "target"):
+            _check_span(d, name, bad)
+        p, t = d["prediction"], d["target"]
+        if p["token_span"] == t["token_span"] and (p["logit"] != t["logit"] or p["prob"] != t["prob"]):
+            raise bad(f"the prediction and the target are the same span {t['token_span']}, but their 'logit' or 'prob' "
+                      f"differ ({p['logit']!r} vs {t['logit']!r}, {p['prob']!r} vs {t['prob']!r})")
+    elif task == "causal_lm":
+        for name in ("prediction", "target"):
+            _check_continuation(d[name], name, bad)
+            if isinstance(d[name].get("contrast"), dict):
+                _check_continuation(d[name]["contrast"], f"{name} contrast", bad)
+
+
+def _check_span(d: dict[str, Any], name: str, bad: Bad) -> None:
+    """One QA answer (`tasks.QuestionAnswering._span`): token_span [s, e] of context tokens with s ≤ e, a finite logit,
+    a probability in [0, 1], start/end the characters of the context those tokens cover, and label the text there."""
+    part, context, n = d[name], d.get("text_pair") or "", len(d["tokens"])
+    span = part.get("token_span")
+    if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
+            and 0 <= span[0] <= span[1] < n):
+        raise bad(f"{name} 'token_span' must be [start token, end token] with 0 ≤ start ≤ end < {n} (the tokens). "
+                  f"Got {span!r:.60}")
+    in_context = {t for w in d["words"] if w.segment == 1 for t in w.tokens}
+    outside = [t for t in range(span[0], span[1] + 1) if t not in in_context]
+    if outside:
+        raise bad(f"{name} 'token_span' {span} holds token {outside[0]} ({d['tokens'][outside[0]]!r}), which is not a "
+                  "token of the context ('text_pair'); an answer is a span of the context")
+    if not finite_number(part.get("logit")):
+        raise bad(f"{name} 'logit' must be a finite number. Got {part.get('logit')!r:.40}")
+    prob = part.get("prob")
+    if not (finite_number(prob) and -PROB_SLACK <= prob <= 1 + PROB_SLACK):
+        raise bad(f"{name} 'prob' is {prob!r:.40}; a probability lies in [0, 1]")
+    start, end = part.get("start"), part.get("end")
+    if start is None and end is None:
+        return
+    a, b = d["offsets"][span[0]][0], d["offsets"][span[1]][1]
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)) or (start, end) != (a, b):
+        raise bad(f"{name} 'start'/'end' are {start!r:.20}/{end!r:.20}, but its token_span {span} covers context "
+                  f"characters {a}–{b}; 'start' and 'end' are the characters of the context its tokens cover")
+    if part.get("label") != context[a:b]:
+        raise bad(f"{name} 'label' is {part.get('label')!r:.60}, but the context at its span [{a}, {b}) is "
+                  f"{context[a:b]!r:.60}; an answer's label is the text of its span")
+
+
+LOG_SLACK = 1e-6  # float rounding of a log-probability at 0
+
+
+def _check_continuation(part: dict[str, Any], name: str, bad: Bad) -> None:
+    """One causal LM continuation (`tasks.CausalLM._continuation`): token ids ≥ 0, log_prob ≤ 0, prob = exp(log_prob),
+    one decoded token per id, and per-token log-probabilities that sum to log_prob."""
+    ids = part.get("token_ids")
+    if not (isinstance(ids, list) and ids and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in ids)):
+        raise bad(f"{name} 'token_ids' must be a non-empty list of token ids (ints ≥ 0). Got {ids!r:.60}")
+    logp, prob = part.get("log_prob"), part.get("prob")
+    if not (finite_number(logp) and logp <= LOG_SLACK):
+        raise bad(f"{name} 'log_prob' is {logp!r:.40}; a log-probability is a finite number ≤ 0")
+    if not (finite_number(prob) and abs(prob - math.exp(min(logp, 0.0))) <= 1e-9 + 1e-6 * prob):
+        raise bad(f"{name} 'prob' is {prob!r:.40}, but exp(log_prob) = {math.exp(min(logp, 0.0))!r}")
+    for key in ("tokens", "pieces", "token_log_probs"):
+        if key in part and not (isinstance(part[key], list) and len(part[key]) == len(ids)):
+            raise bad(f"{name} '{key}' must hold one entry per token id ({len(ids)}). Got {part[key]!r:.60}")
+    per_token = part.get("token_log_probs")
+    if per_token is not None:
+        if not all(finite_number(x) and x <= LOG_SLACK for x in per_token):
+            raise bad(f"{name} 'token_log_probs' must hold log-probabilities (finite numbers ≤ 0). Got {per_token!r:.60}")
+        if abs(math.fsum(per_token) - logp) > 1e-6 * max(1.0, abs(logp)):
+            raise bad(f"{name} 'token_log_probs' sum to {math.fsum(per_token)!r}, but 'log_prob' is {logp!r}")
