@@ -1079,6 +1079,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += eighth_breaker_cases_f(work, tiny_dir, write, squad)
     out += eighth_breaker_cases_d(work, tiny_dir, write, squad)
     out += eighth_breaker_cases_e(work, tx, tiny_dir, write)
+    out += ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir)
     return out
 
 
@@ -2719,8 +2720,115 @@ def eighth_breaker_cases_e(work, tx, tiny_dir, write) -> list[Case]:
          "token 2 is 'awful', but the text at its offsets"),
     ]:
         add(k, f"E6: from_json with {name}", tampered(**changes), "error", words)
-    add(k, "E6: from_json with settings.steps = 'auto'", tampered(settings=lambda s: dict(s, steps="auto")), "ok",
+    path = tx.explain("a good film", "sig", mode="reverse", steps=4).to_dict()  # steps is SIG's setting (not occlusion's)
+    add(k, "E6: from_json with settings.steps = 'auto' (a SIG explanation)", lambda: faithlens.Explanation.from_json(
+        json.dumps(dict(path, settings=dict(path["settings"], steps="auto")))), "ok",
         "read back", lambda e: e.settings["steps"] == "auto")
+    return out
+
+
+def ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir) -> list[Case]:
+    """What a ninth independent breaker found in JSON round trips (issue 22, kind 7; F2-F4): `Explanation.from_json`
+    read a text or text_pair extended past what was explained, a QA answer with prob 5.0, start -5 or a label not its
+    span's text, and a changed task, method or score; each is refused, and what faithlens writes (truncated windows, a
+    text with characters a tokenizer drops) still reads back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    lm_x, ml_x = faithlens.Explainer(lm_dir), faithlens.Explainer(ml_dir)
+    made = {"default": lambda: explainer.explain("great fun", "occlusion"),
+            "single": lambda: tx.explain("great fun", "occlusion"),
+            "pair": lambda: tx.explain(("a man sleeps", "a person rests"), "occlusion"),
+            "qa": lambda: qa_x.explain(("Who wrote it?", "Ann wrote it in Paris."), "occlusion"),
+            "multi": lambda: ml_x.explain("a good film", "occlusion"),
+            "lm": lambda: lm_x.explain("The capital is", "ig", steps=4, max_new_tokens=2),
+            "qa window": lambda: qa_x.explain(("Who wrote it?", " ".join(["Ann wrote it in Paris."] * 30)), "occlusion",
+                                              truncate=True),
+            "lm truncated": lambda: lm_x.explain(" ".join(["The capital is"] * 20), "occlusion", max_new_tokens=1,
+                                                 truncate=True),
+            "pair truncated": lambda: tx.explain((" ".join(["a good film"] * 30), "a bad film"), "occlusion", truncate=True),
+            "dropped character": lambda: tx.explain("a good fi\x00lm\u200b", "occlusion")}
+    cache: dict = {}
+
+    def read_back(which, **changes):
+        def run():
+            if which not in cache:
+                cache[which] = made[which]()
+            d = cache[which].to_dict()
+            for key, value in changes.items():
+                d[key] = value(d[key]) if callable(value) else value
+            return faithlens.Explanation.from_json(json.dumps(d))
+        return run
+
+    def middle_gap(key):  # a space between two explained words becomes '|': no span moves, a character is uncovered
+        def edit(text):  # read_back made the explanation before editing it
+            e, segment = cache["qa window"], int(key == "text_pair")
+            covered = {i for w in e.words if w.segment == segment for t in w.tokens for i in range(*e.offsets[t])}
+            at = [w.end for w in e.words if w.segment == segment and w.end < len(text) and text[w.end] == " "
+                  and w.end not in covered][3]
+            return text[:at] + "|" + text[at + 1:]
+        return edit
+    # F2: a text extended past what its tokens cover is a changed text
+    for which, key, value, words in [
+        ("default", "text", "great fun but the ending is awful", "'text' has characters no token covers: 'but the ending is awful'"),
+        ("single", "text", "great fun!", "'text' has characters no token covers: '!'"),
+        ("pair", "text_pair", "a person rests and sings", "'text_pair' has characters no token covers: 'and sings'"),
+        ("pair", "text", "a man sleeps soundly", "'text' has characters no token covers: 'soundly'"),
+        ("qa", "text_pair", "Ann wrote it in Paris. Bob did not.", "'text_pair' has characters no token covers: 'Bob did not.'"),
+        ("qa", "text", "Who wrote it? When?", "'text' has characters no token covers: 'When?'"),
+    ]:
+        add(k, f"F2: from_json, {which} explanation, {key} = {value!r}", read_back(which, **{key: value}), "error", words)
+    add(k, "F2: from_json, truncated QA window, a '|' between two explained context words",
+        read_back("qa window", text_pair=middle_gap("text_pair")), "error", "'text_pair' has characters no token covers: '|'")
+    # F3: a QA answer is a span of the context, checked like a classifier's class; a causal LM's continuation likewise
+    for part, change, words in [
+        ("prediction", {"prob": 5.0}, "prediction 'prob' is 5.0; a probability lies in [0, 1]"),
+        ("prediction", {"start": -5}, "prediction 'start'/'end' are -5/22"),
+        ("target", {"label": "bogus"}, "target 'label' is 'bogus', but the context at its span"),
+        ("prediction", {"token_span": [11, 10]}, "prediction 'token_span' must be [start token, end token]"),
+        ("prediction", {"token_span": [2, 3]}, "which is not a token of the context"),
+        ("target", {"logit": "high"}, "target 'logit' must be a finite number"),
+        ("prediction", {"prob": 0.5}, "the prediction and the target are the same span"),
+    ]:
+        add(k, f"F3: from_json, QA {part}.{next(iter(change))} = {next(iter(change.values()))!r}",
+            read_back("qa", **{part: lambda p, c=change: dict(p, **c)}), "error", words)
+    for part, change, words in [
+        ("target", {"prob": 0.9}, "target 'prob' is 0.9, but exp(log_prob)"),
+        ("prediction", {"log_prob": 0.5}, "prediction 'log_prob' is 0.5; a log-probability is a finite number ≤ 0"),
+        ("target", {"token_log_probs": [-0.1, -0.1]}, "target 'token_log_probs' sum to -0.2"),
+    ]:
+        add(k, f"F3: from_json, causal LM {part}.{next(iter(change))} = {next(iter(change.values()))!r}",
+            read_back("lm", **{part: lambda p, c=change: dict(p, **c)}), "error", words)
+    # F4: the task must fit the prediction's shape
+    for which, task, words in [
+        ("single", "multi_label", "'task' is 'multi_label', but the prediction has no 'predicted' list"),
+        ("multi", "classification", "'task' is 'classification' (one label, softmax), but the prediction has a 'predicted'"),
+        ("qa", "classification", "whose prediction holds a class 'index' (a classifier), but this prediction holds an answer"),
+        ("qa", "multi_label", "but this prediction holds an answer 'token_span'"),
+    ]:
+        add(k, f"F4: from_json, {which} explanation, task = {task!r}", read_back(which, task=task), "error", words)
+    add(k, "F4: from_json, multi-label prediction.predicted = ['bogus']",
+        read_back("multi", prediction=lambda p: dict(p, predicted=["bogus"])), "error", "prediction 'predicted' is ['bogus']")
+    # a changed method or score, where the record contradicts it
+    for which, changes, words in [
+        ("default", {"method": "ig"}, "'method' is 'ig', whose scores are measured as completeness, but 'error' kind is 'exact'"),
+        ("lm", {"method": "occlusion"}, "'method' is 'occlusion', whose scores are measured as exact"),
+        ("single", {"method": "grad_x_input"}, "'settings' holds 'unit', which grad_x_input never reads"),
+        ("default", {"score": "prob"}, "'score' is 'prob', but 'settings' records the run's score as 'logit'"),
+        ("qa", {"score": "max_logit", "settings": lambda s: dict(s, score="max_logit")},
+         "'score' is 'max_logit', which a qa explanation never has"),
+    ]:
+        add(k, f"from_json, {which} explanation, {', '.join(f'{a} changed' for a in changes)}"
+               f" ({changes.get('method') or changes.get('score')})", read_back(which, **changes), "error", words)
+    # what faithlens writes reads back unchanged
+    for which in made:
+        add(k, f"from_json of a {which} explanation (as written)", read_back(which), "ok", "equal to what was written",
+            lambda e, w=which: e == cache[w])
+    add(k, "from_json, spaces added at the end of the text (no token needed)", read_back("single", text="great fun  \n"),
+        "ok", "read back with its text", lambda e: e.text == "great fun  \n")
+    add(k, "from_json, score and settings.score both logit -> prob (a run with score='prob' writes the same)",
+        read_back("single", score="prob", settings=lambda s: dict(s, score="prob")), "ok", "read back",
+        lambda e: e.score == "prob")
     return out
 
 
