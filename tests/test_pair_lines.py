@@ -169,3 +169,29 @@ def test_input_unlike_the_training_inputs_is_noted(trained_on, item, said):
     notes = [w for w in e.warnings if "was fine-tuned on" in w]
     assert notes == ([] if said is None else [notes[0]]) and (said is None or said in notes[0]), e.warnings
     assert e.token_scores == Explainer(base).explain(item, "grad_x_input").token_scores
+
+
+@pytest.mark.parametrize("header", ["text\ttext_pair", "Text\tText_pair", "question1\tquestion2", "#1 String\t#2 String",
+                                    "sentence_a\tsentence_b", "query\tpassage", "question\tanswer", "s1\ts2",
+                                    "first\tsecond", "premise\thypothesis", "sentence"])
+def test_a_first_line_of_column_names_is_a_header(header):
+    """Issue 22 F1 (ninth breaker): QQP, MRPC, snake_case and other corpora's headers were explained as a pair."""
+    lines = [header, "A man sleeps.\tA person rests." if "\t" in header else "A man sleeps."]
+    with pytest.raises(FaithlensError, match=r"Line 1 of x looks like a header .*put another line first .*"
+                                             r"faithlens explain (--pair )?"):
+        items_from_lines(lines, source="x")
+    assert len(items_from_lines(lines[::-1], source="x")) == 2  # the way out: only the first line can be a header
+
+
+@pytest.mark.parametrize("line", ["A dog runs.\tAn animal moves.", "hello\tworld", "R2D2\tC3PO", "mp3", "covid19",
+                                  "question\tWhat is it?", "text\tA person rests."])
+def test_ordinary_short_first_lines_are_texts(line):
+    """Ordinary words are no evidence of a header: only lines whose every field is a column name are refused."""
+    assert items_from_lines([line], source="x") == [tuple(line.split("\t")) if "\t" in line else line]
+
+
+def test_cli_refuses_a_qqp_header_before_loading_the_model(tmp_path, capsys):
+    path = tmp_path / "h.txt"
+    path.write_text("question1\tquestion2\nA man sleeps.\tA person rests.\n", encoding="utf-8")
+    assert main(["explain", "--model", str(tmp_path / "no-such-model"), "--file", str(path)]) == 2
+    assert "looks like a header (question1, question2)" in capsys.readouterr().err
