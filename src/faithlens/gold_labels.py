@@ -43,6 +43,8 @@ def index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | Non
     if any(isinstance(v, int) or v.isdigit() for v in values):
         line = lines[next(i for i, v in enumerate(values) if isinstance(v, int) or v.isdigit())]
         raise FaithlensError(f"Line {line} of {str(path)!r} mixes a numeric label with label names. Use one kind.")
+    if not names:
+        _check_case_clash(values, lines, path)
     known = list(names) if names else sorted(set(values))
     lowered = {n.lower(): i for i, n in enumerate(known)}
     out = []
@@ -52,6 +54,22 @@ def index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | Non
                                  "Fix the label or pass the label names in order (--labels).")
         out.append(lowered[v.lower()])
     return tuple(out), tuple(known)
+
+
+def _check_case_clash(values: Sequence[str], lines: Sequence[int], path: Path) -> None:
+    """Label names that differ only in case ('pos' and 'POS'): with no names given, each spelling would become a class
+    of its own, so one class would have no example. Refused naming both spellings and their lines."""
+    first: dict[str, tuple[str, int]] = {}
+    for v, line in zip(values, lines):
+        seen = first.setdefault(v.lower(), (v, line))
+        if seen[0] != v:
+            spellings = sorted({u for u in values if u.lower() == v.lower()})
+            raise FaithlensError(
+                f"{str(path)!r} spells one label in different cases: {seen[0]!r} (line {seen[1]}) and {v!r} (line "
+                f"{line}). Label names are matched ignoring case only against given names; without them each spelling "
+                f"({', '.join(map(repr, spellings))}) would be a class of its own. Write the label one way in the file, "
+                "or pass the class names in index order (--labels NAME ...; label_names=[...] in Python), which match "
+                "any case.")
 
 
 def reads_as_number(text: str) -> bool:
