@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
-from .gold_labels import index_labels, reads_as_number
+from .gold_labels import digit_label_values, index_labels, reads_as_number
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
@@ -232,6 +232,9 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
     labels, names = index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
+    digits = digit_label_values([r[1] for r in rows])
+    if digits and names is None:  # "1" in the file: checked against the model's label names (`by_model_labels`)
+        info["digit_labels"] = digits
     if names is not None and label_names is None:  # named labels, indexed in sorted order until a model names them
         info["named_labels"] = True
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
