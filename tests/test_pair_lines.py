@@ -195,3 +195,20 @@ def test_cli_refuses_a_qqp_header_before_loading_the_model(tmp_path, capsys):
     path.write_text("question1\tquestion2\nA man sleeps.\tA person rests.\n", encoding="utf-8")
     assert main(["explain", "--model", str(tmp_path / "no-such-model"), "--file", str(path)]) == 2
     assert "looks like a header (question1, question2)" in capsys.readouterr().err
+
+
+def test_a_qa_models_number_context_is_a_context_and_a_classifiers_is_a_gold_label(saved_tiny, tmp_path, capsys):
+    """Issue 22 (ninth breaker): "What year?<tab>1999" was refused as a gold-label column on a QA model, whose second
+    column is the context. The numbers-only rule is a classifier's: checked once the model's task is known."""
+    from tiny import save_tiny
+
+    qa = save_tiny(tmp_path / "qa", "bert_qa")
+    path = tmp_path / "q.txt"
+    path.write_text("What year?\t1999\n", encoding="utf-8")
+    assert items_from_lines(["What year?\t1999"], source="x", gold_labels=False) == [("What year?", "1999")]
+    assert main(["explain", "--model", str(qa), "--file", str(path), "--method", "occlusion", "--json",
+                 "--no-faithfulness"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["text"], record["text_pair"]) == ("What year?", "1999")
+    assert main(["explain", "--model", str(saved_tiny), "--file", str(path), "--method", "occlusion"]) == 2
+    assert "Every line of --file" in capsys.readouterr().err

@@ -51,7 +51,8 @@ def looks_like_header(fields: Sequence[str]) -> bool:
     return all(n in HEADER_NAMES or _SNAKE_CASE.fullmatch(n) or numbered for n in names)
 
 
-def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None) -> list[Item]:
+def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None,
+                     gold_labels: bool = True) -> list[Item]:
     """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
 
     Lines end at ``\n``; the ``\r`` of ``\r\n`` is dropped and a lone ``\r`` stays inside its text (the caller
@@ -66,6 +67,8 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
     A second column that looks like gold labels is refused, never read as the second text: a bare number on
     any line, or, on every pair line, (``labels``: a classifier's label names) a label name or its first
     letters, ignoring case (``positive``, ``Neg``). A second column is read as the pair's second text otherwise.
+    These gold-label checks are a classifier's: ``gold_labels=False`` skips them, for a QA model's contexts
+    ("What year?<tab>1999") and before the model's task is known (the CLI checks again once it is loaded).
     """
     items: list[Item] = []
     numbers: list[int] = []
@@ -104,6 +107,8 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             f"{'is a pair' if len(pairs) == 1 else 'are pairs'} (TEXT_A<tab>TEXT_B). Explain them in separate runs, or "
             "remove the stray tabs.")
     seconds = [item[1].strip() for item in items if isinstance(item, tuple)]
+    if not gold_labels:
+        return items
     if seconds and all(reads_as_number(b) for b in seconds):
         raise FaithlensError(
             f"Every line of {source} is TEXT<tab>NUMBER ({seconds[0]!r} first): the second column looks like gold labels, "
