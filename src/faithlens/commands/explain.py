@@ -27,8 +27,8 @@ def register(sub) -> None:
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
     p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
-                                             "second column of label names or numbers is refused, and so is a first line that is a column "
-                                             "name such as 'text' or 'sentence' (a header)); lines end at \\n or \\r\\n, "
+                                             "classifier's second column of label names or numbers is refused, and so is a first line of column "
+                                             "names such as 'text' or 'question1<tab>question2' (a header)); lines end at \\n or \\r\\n, "
                                              "a lone \\r stays inside its text; '-' reads standard input")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
