@@ -212,3 +212,43 @@ def test_a_qa_models_number_context_is_a_context_and_a_classifiers_is_a_gold_lab
     assert (record["text"], record["text_pair"]) == ("What year?", "1999")
     assert main(["explain", "--model", str(saved_tiny), "--file", str(path), "--method", "occlusion"]) == 2
     assert "Every line of --file" in capsys.readouterr().err
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop(*args, **kwargs):
+    raise _Stop
+
+
+@pytest.mark.parametrize("trained_on, texts, said", [
+    ("pairs", ("good", "bad", "fine"), "fine-tuned on text pairs, and all 3 examples of this {run} run are single texts"),
+    ("texts", (("a", "b"), "c"), "fine-tuned on single texts, and 1 of the 2 examples of this {run} run is a text pair"),
+    ("texts", ("good", "bad"), None), (None, (("a", "b"),), None),
+])
+def test_evaluate_and_audit_note_unlike_inputs_once_per_run(monkeypatch, trained_on, texts, said):
+    """Issue 22 (ninth breaker): a classifier trained on pairs given single-text data by evaluate / audit (or the
+    reverse) ran without a word. One FaithlensWarning per run, counting the examples, before any explaining."""
+    import warnings
+    from dataclasses import replace
+
+    from tiny import tiny
+
+    from faithlens.audit.report import audit
+    from faithlens.data import Dataset
+    from faithlens.errors import FaithlensWarning
+    from faithlens.evaluate.run import evaluate
+
+    model = replace(tiny("bert"), info={} if trained_on is None else {"inputs": trained_on})
+    monkeypatch.setattr("faithlens.evaluate.run.Explainer", _stop)  # the first model work stops the run
+    monkeypatch.setattr("faithlens.audit.report.explain_runs", _stop)
+    runs = {"evaluate": lambda: evaluate(model, Dataset(texts, (None,) * len(texts), source="x"), methods=["occlusion"]),
+            "audit": lambda: audit(model, list(texts), classes=(), progress=False)}
+    for run, call in runs.items():
+        with warnings.catch_warnings(record=True) as caught, pytest.raises(_Stop):
+            warnings.simplefilter("always")
+            call()
+        notes = [str(w.message) for w in caught if issubclass(w.category, FaithlensWarning)]
+        assert notes == ([] if said is None else [notes[0]]), notes
+        assert said is None or said.format(run=run) in notes[0]
