@@ -87,12 +87,14 @@ def warn_input_kind(model: ClassifierModel, items: Sequence[Text], *, run: str) 
     count = f"{len(other)} of the {len(items)} examples" if len(other) < len(items) else f"all {len(items)} examples"
     are = "is" if len(other) == 1 and len(items) > 1 else "are"
     if kind == "texts":
-        said = (f"{model.name!r} was fine-tuned on single texts, and {count} of this {run} run {are} {'a text pair' if are == 'is' else 'text pairs'}: the "
+        given = "a text pair" if are == "is" else "text pairs"
+        said = (f"{model.name!r} was fine-tuned on single texts, and {count} of this {run} run {are} {given}: the "
                 "tokenizer joins the two texts with a separator the model never saw in training, so its predictions (and "
                 "their explanations) read input unlike anything it learned. Use single-text data with this model, or a "
                 "pair classifier (faithlens train with premise/hypothesis columns).")
     else:
-        said = (f"{model.name!r} was fine-tuned on text pairs, and {count} of this {run} run {are} {'a single text' if are == 'is' else 'single texts'}: the model "
+        given = "a single text" if are == "is" else "single texts"
+        said = (f"{model.name!r} was fine-tuned on text pairs, and {count} of this {run} run {are} {given}: the model "
                 "never saw one alone in training, so its predictions (and their explanations) read input unlike anything "
                 "it learned. Give data with both texts of each pair (columns premise and hypothesis, or others named by "
                 "--text-column/--pair-column; load_dataset(text_column=..., pair_column=...) in Python).")
