@@ -21,8 +21,10 @@ past the float range, --truncate on a causal LM, a SQuAD file given to train wit
 texts, Explainer() given a non-name; K1-K4: a web request without "model", a QA span target and pair strings in the web
 app, target messages that misquote the label; L1: normalised word scores of words of several tokens) and a seventh
 (A1-A7: evaluate's --steps that no chosen method reads, a --max-chars that removes every text, records of k = 0
-examples, audit's --token-class, training labels that are numbers or leave a class empty, SQuAD ids and keys), filed
-under the kinds they belong to; each case with the outcome it must have.
+examples, audit's --token-class, training labels that are numbers or leave a class empty, SQuAD ids and keys) and a
+ninth (N9: headers of other corpora in --file, label names in two cases, digit gold labels against digit label names,
+a QA model's number context, a web field with its plural, query strings that are not UTF-8, inputs unlike a model's
+training in evaluate and audit), filed under the kinds they belong to; each case with the outcome it must have.
 
     python3 scripts/bad_input_sweep.py [--out results/bad_inputs.md]
 
@@ -1080,6 +1082,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += eighth_breaker_cases_d(work, tiny_dir, write, squad)
     out += eighth_breaker_cases_e(work, tx, tiny_dir, write)
     out += ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir)
+    out += ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, write)
     return out
 
 
@@ -2829,6 +2832,100 @@ def ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir) -> list[Case]:
     add(k, "from_json, score and settings.score both logit -> prob (a run with score='prob' writes the same)",
         read_back("single", score="prob", settings=lambda s: dict(s, score="prob")), "ok", "read back",
         lambda e: e.score == "prob")
+    return out
+
+
+def ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, write) -> list[Case]:
+    """What a ninth independent breaker found in data files, labels and the web app (issue 22, helper rc), each in the
+    kind it belongs to: pair-file headers of other corpora (QQP, MRPC, snake_case) explained as a pair; gold labels
+    spelled in two cases reported as class indices; digit gold labels read one way where --target refuses them; a QA
+    model's number context refused as a label; a field with its plural both run; a query string that is not UTF-8
+    explained literally; evaluate and audit silent on inputs unlike the model's training."""
+    import warnings
+    from dataclasses import replace
+
+    from faithlens.app import Limits, create_app
+    from faithlens.audit.report import audit
+    from faithlens.data import Dataset
+    from faithlens.errors import FaithlensWarning
+    from faithlens.evaluate import evaluate
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    # F1: a first line of column names is a header, whichever corpus named them; ordinary short pairs stay pairs (kind 9)
+    k = "9 pair files"
+    body = "A man sleeps.\tA person rests.\n"
+    for header in ["text\ttext_pair", "Text\tText_pair", "question1\tquestion2", "#1 String\t#2 String",
+                   "sentence_a\tsentence_b", "query\tpassage", "question\tanswer", "s1\ts2", "first\tsecond"]:
+        path = write(f"n9-header-{len(out)}.txt", header + "\n" + body)
+        add(k, f"N9 F1: explain --file with header {header.replace(chr(9), '<tab>')!r}", lambda p=path: cli(
+            "explain", "--model", tiny_dir, "--file", p, "--method", "occlusion"), "error", "looks like a header")
+    for line in ["A dog runs.\tAn animal moves.", "hello\tworld", "question\tWhat is it?"]:
+        path = write(f"n9-pair-{len(out)}.txt", line + "\n")
+        add(k, f"N9 F1: explain --file {line.replace(chr(9), '<tab>')!r} (an ordinary pair)", lambda p=path: cli(
+            "explain", "--model", tiny_dir, "--file", p, "--method", "occlusion", "--json", "--no-faithfulness"), "ok",
+            "explained as the pair", lambda r, w=line.split("\t"): r.code == 0 and [
+                json.loads(r.out)["text"], json.loads(r.out)["text_pair"]] == w)
+    kept = write("n9-header-second.txt", body + "question1\tquestion2\n")
+    add(k, "N9 F1: a header-like line after the first is a pair (the documented way to keep it)", lambda: cli(
+        "explain", "--model", tiny_dir, "--file", kept, "--method", "occlusion", "--json", "--no-faithfulness"), "ok",
+        "2 records, the second question1 | question2", lambda r: r.code == 0 and [
+            json.loads(x)["text_pair"] for x in r.out.splitlines()] == ["A person rests.", "question2"])
+    # a QA model's second column is its context, so a number there is no gold label (kind 9)
+    qa_num = write("n9-qa-number.txt", "What year?\t1999\n")
+    add(k, "N9: explain --file 'What year?<tab>1999' on a QA model", lambda: cli(
+        "explain", "--model", qa_dir, "--file", qa_num, "--method", "occlusion", "--json", "--no-faithfulness"), "ok",
+        "the context is '1999'", lambda r: r.code == 0 and json.loads(r.out)["text_pair"] == "1999")
+    add(k, "N9: explain --file 'What year?<tab>1999' on a classifier", lambda: cli(
+        "explain", "--model", tiny_dir, "--file", qa_num, "--method", "occlusion"), "error", "looks like gold labels")
+    # F7: two spellings of one label name (kind 11)
+    k = "11 training options"
+    cased = write("n9-cased.tsv", "text\tlabel\ngood\tpos\nbad\tneg\ngreat\tPOS\n")
+    add(k, "N9 F7: train with labels pos, neg, POS", lambda: cli(
+        "train", "--train", cased, "--base", tiny_dir, "--out", str(work / "n9-t")), "error",
+        "spells one label in different cases: 'pos' (line 2) and 'POS' (line 4)")
+    # digit gold labels read by the --target rule against the model's label names (kind 14)
+    k = "14 digit labels"
+    digits = write("n9-digits.tsv", "text\tlabel\ngood film\t1\nbad film\t0\n")
+    prefixed = write("n9-prefixed.tsv", "text\tlabel\ngood film\tlabel:1\nbad film\tlabel:0\n")
+    run = ("--methods", "occlusion", "--limit", "2", "--quiet")
+    add(k, "N9: evaluate gold labels 1, 0 on labels ('1', '0')", lambda: cli(
+        "evaluate", "--model", swapped_dir, "--data", digits, *run), "error",
+        "is ambiguous against the model's label names ('1', '0')")
+    add(k, "N9: evaluate gold labels label:1, label:0 on labels ('1', '0')", lambda: cli(
+        "evaluate", "--model", swapped_dir, "--data", prefixed, *run), "ok", "runs", lambda r: r.code == 0)
+    add(k, "N9: evaluate gold labels 1, 0 on labels ('0', '1') (the readings agree)", lambda: cli(
+        "evaluate", "--model", agree_dir, "--data", digits, *run), "ok", "runs", lambda r: r.code == 0)
+    # the web app: a field and its plural; percent-encoding that is not UTF-8 (kind 7)
+    k = "7 web app"
+    web = create_app(tx, limits=Limits()).test_client()
+    host = {"Host": "127.0.0.1:8765"}
+
+    def answer(r):
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": r.status_code}
+    for body_, words in [({"text": "great", "texts": ["fun"]}, "Got both 'text' and 'texts'"),
+                         ({"text": "great", "method": "occlusion", "methods": ["saliency"]}, "Got both 'method' and 'methods'")]:
+        add(k, f"N9: POST /api/explain {json.dumps(body_)}", lambda b=body_: answer(web.post(
+            "/api/explain", data=json.dumps(b), content_type="application/json", headers=host)), "error", words)
+    add(k, "N9: GET /api/explain?text=%FF%FE", lambda: answer(web.get(
+        "/api/explain?text=%FF%FE&method=occlusion", headers=host)), "error", "is not UTF-8")
+    # inputs unlike the classifier's training: said once per run by evaluate and audit (kind 13)
+    k = "13 api types"
+    pairs_model = replace(tx.model, info={"inputs": "pairs"})
+
+    def warned(call):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        return [str(w.message) for w in caught if issubclass(w.category, FaithlensWarning)]
+    texts = ("good film", "bad film")
+    add(k, "N9: evaluate(single texts) on a classifier trained on pairs", lambda: warned(lambda: evaluate(
+        pairs_model, Dataset(texts, (1, 0), source="two"), methods=["occlusion"], progress=False)), "ok",
+        "one warning for the run", lambda w: len([m for m in w if "fine-tuned on text pairs" in m]) == 1)
+    add(k, "N9: audit(single texts) on a classifier trained on pairs", lambda: warned(lambda: audit(
+        pairs_model, list(texts), steps=2, n_examples=0, classes=(), progress=False)), "ok",
+        "one warning for the run", lambda w: len([m for m in w if "fine-tuned on text pairs" in m]) == 1)
     return out
 
 

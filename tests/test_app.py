@@ -569,3 +569,29 @@ def test_a_method_named_twice_is_refused_on_every_surface(server, capsys):
 
     with pytest.raises(FaithlensError, match="name sig more than once"):
         check_settings(["sig", "ig", "sig"], {})
+
+
+@pytest.mark.parametrize("body", [{"text": "great", "texts": ["fun"]}, {"texts": ["fun"], "method": "occlusion",
+                                                                        "methods": ["grad_x_input"]},
+                                  {"text": "great", "pair": "fun", "pairs": ["fun"]}])
+def test_a_field_and_its_plural_together_are_refused(server, body):
+    """Issue 22 (ninth breaker): "text" with "texts" explained both and "method" with "methods" ran both, while "pair"
+    with "pairs" was refused. One rule: a field and its plural together are refused, naming both."""
+    one, many = next((a, b) for a, b in (("method", "methods"), ("pair", "pairs"), ("text", "texts"))
+                     if a in body and b in body)
+    status, _, text = request(server, "POST", "/api/explain", body=body)
+    assert status == 400 and f"Got both {one!r} and {many!r}" in json.loads(text)["error"], text
+    status, _, text = request(server, "POST", "/api/explain", body="text=great&texts=fun&method=occlusion")
+    assert status == 400 and "Got both 'text' and 'texts'" in text
+    status, _, text = request(server, "POST", "/api/explain", body={"text": "", "texts": ["fun"], "methods": ["occlusion"]})
+    assert status == 200 and [r["text"] for r in json.loads(text)] == ["fun"]  # an empty box is no value
+
+
+@pytest.mark.parametrize("method, path, body", [("GET", "/api/explain?text=%FF%FE&method=occlusion", None),
+                                                ("POST", "/api/explain", "text=ok%E9&method=occlusion")])
+def test_percent_encoding_that_is_not_utf8_is_refused(server, method, path, body):
+    """Issue 22 (ninth breaker): GET /api/explain?text=%FF%FE explained the literal "%FF%FE" (200)."""
+    status, _, text = request(server, method, path, body=body)
+    assert status == 400 and "not UTF-8: parameter 'text'" in json.loads(text)["error"], text
+    status, _, text = request(server, "GET", "/api/explain?text=caf%C3%A9&method=occlusion")
+    assert status == 200 and json.loads(text)[0]["text"] == "café"

@@ -218,3 +218,38 @@ def test_a_contrast_that_names_no_class_says_contrast(capsys):
         named.explain("good", "occlusion", target="positive", contrast="neutral")
     with pytest.raises(FaithlensError, match=r"Contrast index 5 is out of range"):
         named.explain("good", "occlusion", contrast=5)
+
+
+def _gold(tmp_path, labels, suffix="tsv"):
+    from faithlens.data import read_file
+
+    path = tmp_path / f"gold.{suffix}"
+    if suffix == "tsv":
+        path.write_text("text\tlabel\n" + "".join(f"film {i}\t{y}\n" for i, y in enumerate(labels)), encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps({"text": f"film {i}", "label": y}) + "\n" for i, y in enumerate(labels)),
+                        encoding="utf-8")
+    return read_file(path)
+
+
+def test_digit_gold_labels_follow_the_target_rule_in_evaluate(tmp_path, monkeypatch):
+    """Issue 22 (ninth breaker): evaluate read a gold "1" as class index 1 on labels ("1", "0"), where `explain --target
+    1` refuses it. Now refused before any model pass, naming both readings and the fix; index:/label: cells, JSON
+    numbers, agreeing digit names and word names read as before."""
+    from faithlens.dataset import by_model_labels
+    from faithlens.evaluate.run import evaluate
+
+    monkeypatch.setattr("faithlens.evaluate.run.Explainer", None)  # any model pass would fail with a TypeError
+    with pytest.raises(FaithlensError) as info:
+        evaluate(model_with(["1", "0"]), _gold(tmp_path, ["1", "0"]), methods=["occlusion"])
+    message = str(info.value)
+    assert "gold label '0'" in message and "the label name '0' (class 1) and the class index 0 (label '1')" in message
+    assert "label:0 for class 1" in message and "index:0 for class 0" in message
+    assert by_model_labels(_gold(tmp_path, ["index:1", "INDEX:0"]), ["1", "0"]).labels == (1, 0)
+    assert by_model_labels(_gold(tmp_path, ["label:1", "label:0"]), ["1", "0"]).labels == (0, 1)
+    assert by_model_labels(_gold(tmp_path, [1, 0], "jsonl"), ["1", "0"]).labels == (1, 0)
+    assert by_model_labels(_gold(tmp_path, ["1", "0"]), ["0", "1"]).labels == (1, 0)
+    assert by_model_labels(_gold(tmp_path, ["1", "0"]), ["neg", "pos"]).labels == (1, 0)
+    assert by_model_labels(_gold(tmp_path, ["2", "0"]), ["1", "2"]).labels == (1, 0)  # "2" indexes no class: a name
+    with pytest.raises(FaithlensError, match="mixes label kinds"):
+        _gold(tmp_path, ["label:1", "index:0"])

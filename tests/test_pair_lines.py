@@ -169,3 +169,86 @@ def test_input_unlike_the_training_inputs_is_noted(trained_on, item, said):
     notes = [w for w in e.warnings if "was fine-tuned on" in w]
     assert notes == ([] if said is None else [notes[0]]) and (said is None or said in notes[0]), e.warnings
     assert e.token_scores == Explainer(base).explain(item, "grad_x_input").token_scores
+
+
+@pytest.mark.parametrize("header", ["text\ttext_pair", "Text\tText_pair", "question1\tquestion2", "#1 String\t#2 String",
+                                    "sentence_a\tsentence_b", "query\tpassage", "question\tanswer", "s1\ts2",
+                                    "first\tsecond", "premise\thypothesis", "sentence"])
+def test_a_first_line_of_column_names_is_a_header(header):
+    """Issue 22 F1 (ninth breaker): QQP, MRPC, snake_case and other corpora's headers were explained as a pair."""
+    lines = [header, "A man sleeps.\tA person rests." if "\t" in header else "A man sleeps."]
+    with pytest.raises(FaithlensError, match=r"Line 1 of x looks like a header .*put another line first .*"
+                                             r"faithlens explain (--pair )?"):
+        items_from_lines(lines, source="x")
+    assert len(items_from_lines(lines[::-1], source="x")) == 2  # the way out: only the first line can be a header
+
+
+@pytest.mark.parametrize("line", ["A dog runs.\tAn animal moves.", "hello\tworld", "R2D2\tC3PO", "mp3", "covid19",
+                                  "question\tWhat is it?", "text\tA person rests."])
+def test_ordinary_short_first_lines_are_texts(line):
+    """Ordinary words are no evidence of a header: only lines whose every field is a column name are refused."""
+    assert items_from_lines([line], source="x") == [tuple(line.split("\t")) if "\t" in line else line]
+
+
+def test_cli_refuses_a_qqp_header_before_loading_the_model(tmp_path, capsys):
+    path = tmp_path / "h.txt"
+    path.write_text("question1\tquestion2\nA man sleeps.\tA person rests.\n", encoding="utf-8")
+    assert main(["explain", "--model", str(tmp_path / "no-such-model"), "--file", str(path)]) == 2
+    assert "looks like a header (question1, question2)" in capsys.readouterr().err
+
+
+def test_a_qa_models_number_context_is_a_context_and_a_classifiers_is_a_gold_label(saved_tiny, tmp_path, capsys):
+    """Issue 22 (ninth breaker): "What year?<tab>1999" was refused as a gold-label column on a QA model, whose second
+    column is the context. The numbers-only rule is a classifier's: checked once the model's task is known."""
+    from tiny import save_tiny
+
+    qa = save_tiny(tmp_path / "qa", "bert_qa")
+    path = tmp_path / "q.txt"
+    path.write_text("What year?\t1999\n", encoding="utf-8")
+    assert items_from_lines(["What year?\t1999"], source="x", gold_labels=False) == [("What year?", "1999")]
+    assert main(["explain", "--model", str(qa), "--file", str(path), "--method", "occlusion", "--json",
+                 "--no-faithfulness"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["text"], record["text_pair"]) == ("What year?", "1999")
+    assert main(["explain", "--model", str(saved_tiny), "--file", str(path), "--method", "occlusion"]) == 2
+    assert "Every line of --file" in capsys.readouterr().err
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop(*args, **kwargs):
+    raise _Stop
+
+
+@pytest.mark.parametrize("trained_on, texts, said", [
+    ("pairs", ("good", "bad", "fine"), "fine-tuned on text pairs, and all 3 examples of this {run} run are single texts"),
+    ("texts", (("a", "b"), "c"), "fine-tuned on single texts, and 1 of the 2 examples of this {run} run is a text pair"),
+    ("texts", ("good", "bad"), None), (None, (("a", "b"),), None),
+])
+def test_evaluate_and_audit_note_unlike_inputs_once_per_run(monkeypatch, trained_on, texts, said):
+    """Issue 22 (ninth breaker): a classifier trained on pairs given single-text data by evaluate / audit (or the
+    reverse) ran without a word. One FaithlensWarning per run, counting the examples, before any explaining."""
+    import warnings
+    from dataclasses import replace
+
+    from tiny import tiny
+
+    from faithlens.audit.report import audit
+    from faithlens.data import Dataset
+    from faithlens.errors import FaithlensWarning
+    from faithlens.evaluate.run import evaluate
+
+    model = replace(tiny("bert"), info={} if trained_on is None else {"inputs": trained_on})
+    monkeypatch.setattr("faithlens.evaluate.run.Explainer", _stop)  # the first model work stops the run
+    monkeypatch.setattr("faithlens.audit.report.explain_runs", _stop)
+    runs = {"evaluate": lambda: evaluate(model, Dataset(texts, (None,) * len(texts), source="x"), methods=["occlusion"]),
+            "audit": lambda: audit(model, list(texts), classes=(), progress=False)}
+    for run, call in runs.items():
+        with warnings.catch_warnings(record=True) as caught, pytest.raises(_Stop):
+            warnings.simplefilter("always")
+            call()
+        notes = [str(w.message) for w in caught if issubclass(w.category, FaithlensWarning)]
+        assert notes == ([] if said is None else [notes[0]]), notes
+        assert said is None or said.format(run=run) in notes[0]

@@ -349,3 +349,16 @@ def test_a_class_with_no_example_is_refused_unless_named(saved_tiny, tmp_path, c
         main(["train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"),
               "--labels", "neg", "mid", "pos"])
     assert "warning: class 1 has no example in any file" in capsys.readouterr().err
+
+
+def test_labels_differing_only_in_case_are_named(saved_tiny, tmp_path, capsys, no_training):
+    """Issue 22 F7 (ninth breaker): labels pos, neg, POS were reported as "class indices 1, 2: class 0 has no example";
+    the file has no numbers. The case clash is named with its lines and the two fixes; --labels matches any case."""
+    from faithlens.data import read_file
+
+    data = tmp_path / "d.tsv"
+    data.write_text("text\tlabel\ngood\tpos\nbad\tneg\ngreat\tPOS\n", encoding="utf-8")
+    code, err = run(capsys, "train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"))
+    assert code == 2 and "spells one label in different cases: 'pos' (line 2) and 'POS' (line 4)" in err, err
+    assert "--labels NAME" in err and "class indices" not in err
+    assert read_file(data, label_names=["neg", "pos"]).labels == (1, 0, 1)

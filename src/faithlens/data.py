@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
-from .gold_labels import index_labels, reads_as_number
+from .gold_labels import digit_label_values, index_labels, reads_as_number
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
@@ -32,16 +33,33 @@ REFUSED = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadshee
 
 # --- lines of texts (explain --file, standard input) ------------------------------------------------
 
-HEADER_NAMES = {name for pair in PAIR_COLUMNS for name in pair} | set(TEXT_COLUMNS) | set(LABEL_COLUMNS)
+# Column names a first line of `items_from_lines` is compared with: the data readers' own, SQuAD's fields, and those
+# of common pair corpora (QQP question1/question2, MRPC "#1 String", retrieval query/passage).
+HEADER_NAMES = ({name for pair in PAIR_COLUMNS for name in pair} | set(TEXT_COLUMNS) | set(LABEL_COLUMNS) | NOT_LABELS
+                | {"query", "passage", "document", "first", "second", "quality", "claim", "evidence"})
+_SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")  # text_pair, sentence_a, gold_label
+_NUMBERED = re.compile(r"[a-z]+ ?\d+|#\d+ ?[a-z]+")  # s1, question2, #1 string: counted in pairs of such names
 
 
-def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None) -> list[Item]:
+def looks_like_header(fields: Sequence[str]) -> bool:
+    """Whether a line's fields are all column names, not texts: each a name the data readers know (`HEADER_NAMES`:
+    text, sentence, premise, question, query, first, ...), a snake_case identifier (text_pair, sentence_a), or,
+    on a line of two fields that are both so, a numbered name (s1 and s2, question1 and question2, #1 String and
+    #2 String). Words of ordinary text ("hello<tab>world", "A dog runs.") are never column names."""
+    names = [f.strip().lower() for f in fields]
+    numbered = len(names) == 2 and all(_NUMBERED.fullmatch(n) for n in names)
+    return all(n in HEADER_NAMES or _SNAKE_CASE.fullmatch(n) or numbered for n in names)
+
+
+def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None,
+                     gold_labels: bool = True) -> list[Item]:
     """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
 
     Lines end at ``\n``; the ``\r`` of ``\r\n`` is dropped and a lone ``\r`` stays inside its text (the caller
     reads files with ``newline=""``, so a file and standard input split alike). Blank lines are skipped. A line
     with two or more tabs (a third column such as a gold label) and a
-    first line of column names (``premise<tab>hypothesis``, ``sentence``, ``text``) are errors naming the line,
+    first line of column names (`looks_like_header`: ``premise<tab>hypothesis``, ``question1<tab>question2``,
+    ``text``) are errors naming the line,
     never model input: a label glued into the second text would be explained like any word. Labelled
     files belong to ``faithlens evaluate --data``, which reads columns by name. A file that mixes
     single texts and pairs is an error naming the lines of each.
@@ -49,6 +67,8 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
     A second column that looks like gold labels is refused, never read as the second text: a bare number on
     any line, or, on every pair line, (``labels``: a classifier's label names) a label name or its first
     letters, ignoring case (``positive``, ``Neg``). A second column is read as the pair's second text otherwise.
+    These gold-label checks are a classifier's: ``gold_labels=False`` skips them, for a QA model's contexts
+    ("What year?<tab>1999") and before the model's task is known (the CLI checks again once it is loaded).
     """
     items: list[Item] = []
     numbers: list[int] = []
@@ -62,10 +82,16 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
                 f"Line {number} of {source} holds {len(fields) - 1} tabs ({len(fields)} columns); a line is one text, or "
                 "the two texts of a pair separated by one tab. A further column (a gold label?) would be explained as "
                 "part of the second text. Keep two columns, or give the labelled file to `faithlens evaluate --data`.")
-        if not items and all(f.strip().lower() in HEADER_NAMES for f in fields):  # 'text', or 'premise<tab>hypothesis'
+        if not items and looks_like_header(fields):  # 'text', 'premise<tab>hypothesis', 'question1<tab>question2'
+            shown = ", ".join(f.strip() for f in fields)
             raise FaithlensError(
-                f"Line {number} of {source} looks like a header ({', '.join(f.strip() for f in fields)}), not a text. "
-                "Remove the header line: every line is explained.")
+                f"Line {number} of {source} looks like a header ({shown}): "
+                f"{'every field is' if len(fields) > 1 else 'it is'} a column name, not a text. Remove the header line: "
+                f"every line is explained. If it really is {'a pair of texts' if len(fields) == 2 else 'a text'} to "
+                "explain, put another line first (only the first line is read as a possible header), or pass it as "
+                "an argument: faithlens explain "
+                + ("--pair " + " ".join(_quoted(f.strip()) for f in fields) if len(fields) == 2 else _quoted(shown))
+                + ".")
         if len(fields) == 2 and not (fields[0].strip() and fields[1].strip()):
             raise FaithlensError(f"Line {number} of {source} is a pair with an empty "
                                  f"{'first' if not fields[0].strip() else 'second'} text (a stray tab?). Give both texts, "
@@ -81,6 +107,8 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             f"{'is a pair' if len(pairs) == 1 else 'are pairs'} (TEXT_A<tab>TEXT_B). Explain them in separate runs, or "
             "remove the stray tabs.")
     seconds = [item[1].strip() for item in items if isinstance(item, tuple)]
+    if not gold_labels:
+        return items
     if seconds and all(reads_as_number(b) for b in seconds):
         raise FaithlensError(
             f"Every line of {source} is TEXT<tab>NUMBER ({seconds[0]!r} first): the second column looks like gold labels, "
@@ -100,6 +128,12 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             "second text of a pair. Remove the number (and its tab) to explain the text, or give labelled data to "
             "`faithlens evaluate --data`.")
     return items
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def _label_like(value: str, labels: Sequence[str]) -> bool:
@@ -203,6 +237,9 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
     labels, names = index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
+    digits = digit_label_values([r[1] for r in rows])
+    if digits and names is None:  # "1" in the file: checked against the model's label names (`by_model_labels`)
+        info["digit_labels"] = digits
     if names is not None and label_names is None:  # named labels, indexed in sorted order until a model names them
         info["named_labels"] = True
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,

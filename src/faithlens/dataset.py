@@ -78,10 +78,20 @@ def subset(dataset: Dataset, index: Sequence[int], *, info: dict | None = None) 
 def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
     """A dataset whose gold labels were read as names (``info["named_labels"]``, indexed in sorted order) with
     each label re-indexed by the model's label of that name (case-insensitive), so that SNLI's "neutral" is
-    the class the model calls neutral. Other datasets are returned as they are.
+    the class the model calls neutral. Gold labels written as digits ("1") are read by `check_digit_labels`
+    against the model's label names (refused where a digit names one class and indexes another). Other
+    datasets are returned as they are.
 
     Raises FaithlensError when a label name is not one of the model's labels.
     """
+    digits = dataset.info.get("digit_labels")
+    if digits:  # gold labels written "1": read by the --target rule against the model's names (gold_labels)
+        from .gold_labels import check_digit_labels
+
+        moved = check_digit_labels(digits, list(model_labels), source=dataset.source, owner="the model's label names")
+        info = {k: v for k, v in dataset.info.items() if k != "digit_labels"}
+        labels = tuple(None if y is None else moved.get(y, y) for y in dataset.labels)
+        return replace(dataset, labels=labels, info=info)
     if not dataset.info.get("named_labels") or dataset.label_names is None:
         return dataset
     own = {str(n).lower(): i for i, n in enumerate(model_labels)}

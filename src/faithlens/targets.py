@@ -7,11 +7,11 @@ can be read two ways on the model at hand (a label named ``"1"`` that is class 0
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .errors import FaithlensError
+from .gold_labels import _int_reading, _label_by_value, label_index
 
 if TYPE_CHECKING:
     from .model import ClassifierModel
@@ -90,44 +90,3 @@ def resolve_target(model: ClassifierModel, target: Target, *, role: str = "targe
                          f"0..{len(labels) - 1} ({role}= in Python, --{role} on the command line).")
 
 
-def _int_reading(text: str) -> int | None:
-    """The int a str reads as ("1", " 01", "-2", a full-width "１": decimal digits, str.isdecimal), else None."""
-    digits = text.strip()
-    return int(digits) if digits.removeprefix("-").isdecimal() else None
-
-
-# A label name written as a decimal number: "1.0", "+1", "-2.50", "1e0" (ASCII; full-width digits: `_int_reading`).
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def _number_reading(text: str) -> float | None:
-    """The number a label name reads as ("1", "01", "１", "1.0", "+1", "1e0"), else None."""
-    whole = _int_reading(text)
-    if whole is not None:
-        return whole
-    digits = text.strip()
-    return float(digits) if _NUMBER.fullmatch(digits) else None
-
-
-def _label_by_value(labels: Sequence[str], value: int) -> int | None:
-    """The one class whose label name reads as the same number as the int `value` ("1", "1.0" or "+1" for 1),
-    else None."""
-    matches = [i for i, label in enumerate(labels) if _number_reading(label) == value]
-    return matches[0] if len(matches) == 1 else None
-
-
-def label_index(labels: Sequence[str], name: str) -> int | None:
-    """The index of a label name: exact, else the only match ignoring case and surrounding spaces. A name
-    that several classes carry (a config whose id2label repeats a name) is refused with every index named."""
-    exact = [i for i, label in enumerate(labels) if label == name]
-    lowered = [label.strip().lower() for label in labels]
-    wanted = name.strip().lower()
-    matches = exact or [i for i, label in enumerate(lowered) if label == wanted]
-    if len(matches) > 1:
-        spellings = [labels[i] for i in matches]
-        named = f"are both named {spellings[0]!r}" if len(set(spellings)) == 1 else \
-            f"are named {' and '.join(map(repr, spellings))}, the same ignoring case and spaces,"
-        raise FaithlensError(f"Label {name!r} is ambiguous: classes {' and '.join(map(str, matches))} {named} in the "
-                             f"model's config (id2label). Name the class by its index, e.g. index:{matches[0]} (an int "
-                             f"in Python), or fix id2label.")
-    return matches[0] if matches else None

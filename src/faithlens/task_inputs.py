@@ -69,6 +69,38 @@ def input_kind_notes(model: ClassifierModel, items: Sequence[Text]) -> list[tupl
     return notes
 
 
+def warn_input_kind(model: ClassifierModel, items: Sequence[Text], *, run: str) -> None:
+    """One FaithlensWarning for a whole run (``run``: "evaluate", "audit") whose examples are not the kind the
+    classifier was fine-tuned on (`trained_inputs`): single texts given to a pair classifier, or pairs to one
+    trained on single texts, counted over all the examples — what `input_kind_notes` says per explanation. The
+    run goes on (the model still answers); nothing is said when the kinds match or are unknown."""
+    import warnings
+
+    from .errors import FaithlensWarning
+
+    kind = trained_inputs(model)
+    if kind is None or model.task.name not in ("classification", "multi_label"):
+        return
+    other = [item for item in items if ("pairs" if isinstance(item, (tuple, list)) else "texts") != kind]
+    if not other:
+        return
+    count = f"{len(other)} of the {len(items)} examples" if len(other) < len(items) else f"all {len(items)} examples"
+    are = "is" if len(other) == 1 and len(items) > 1 else "are"
+    if kind == "texts":
+        given = "a text pair" if are == "is" else "text pairs"
+        said = (f"{model.name!r} was fine-tuned on single texts, and {count} of this {run} run {are} {given}: the "
+                "tokenizer joins the two texts with a separator the model never saw in training, so its predictions (and "
+                "their explanations) read input unlike anything it learned. Use single-text data with this model, or a "
+                "pair classifier (faithlens train with premise/hypothesis columns).")
+    else:
+        given = "a single text" if are == "is" else "single texts"
+        said = (f"{model.name!r} was fine-tuned on text pairs, and {count} of this {run} run {are} {given}: the model "
+                "never saw one alone in training, so its predictions (and their explanations) read input unlike anything "
+                "it learned. Give data with both texts of each pair (columns premise and hypothesis, or others named by "
+                "--text-column/--pair-column; load_dataset(text_column=..., pair_column=...) in Python).")
+    warnings.warn(said, FaithlensWarning, stacklevel=3)
+
+
 # What each surface takes a QA model's questions with their contexts as (`check_qa_pairs`'s ``how``).
 QA_PAIRS_API = ("Pass (question, context) pairs, e.g. explain([('Who wrote it?', 'It was written by Ann.')]) "
                 "(CLI: faithlens explain --pair QUESTION CONTEXT).")

@@ -82,6 +82,8 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
     unknown = sorted(set(fields) - set(FIELDS))
     if unknown:
         raise RequestError(400, f"Unknown parameter(s) {', '.join(map(repr, unknown))}. Valid: {', '.join(FIELDS)}.")
+    for one, many in SINGULAR_PLURAL:
+        _refuse_both(fields, one, many)
     texts, pairs, joined = _texts_and_pairs(fields)
     if len(texts) > limits.max_lines:
         raise RequestError(413, f"Too many texts: {len(texts)} lines; this app explains at most {limits.max_lines} per "
@@ -156,7 +158,8 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], boo
     inside kept, and a blank item is refused naming its position (dropping it would misalign the results with the
     list). A ``pair`` string beside one text is that text's whole second text (a QA context may hold newlines);
     the third value says when that string held several lines, so that `models.run` can refuse it on a model
-    that is not QA (one hypothesis per text). ``pair`` and ``pairs`` together are refused. Raises RequestError (400)."""
+    that is not QA (one hypothesis per text). ``pair`` and ``pairs`` together are refused (`parse`, with text/texts
+    and method/methods). Raises RequestError (400)."""
     texts: list[str] = []
     for value in fields.get("text", []):
         if isinstance(value, list):
@@ -175,10 +178,6 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], boo
             raise RequestError(400, "The request has no 'text' or 'texts': nothing to explain. Send e.g. "
                                     '{"text": "a gripping film", "methods": ["sig"]} or {"texts": ["a gripping film"]}.')
         raise RequestError(400, "The text is empty. Type a text to explain (one per line).")
-    both = sorted({key for key, _ in seconds})
-    if len(both) == 2:
-        raise RequestError(400, "Got both 'pair' and 'pairs'. Give the second texts once: 'pairs' (a JSON list, one per "
-                                "text) or 'pair' (the form's box, one per line), not both.")
     pairs: list[str] = []
     joined = False
     for key, value in seconds:
@@ -194,6 +193,21 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], boo
                                 "(hypothesis, or a QA model's context) per text, or none: in JSON a list aligned with "
                                 '"texts" ({"texts": ["q1", "q2"], "pairs": ["c1", "c2"]}), in the form one per line.')
     return texts, pairs, joined
+
+
+# A field and its plural name one thing: both in one request are refused (never both run, never one dropped).
+SINGULAR_PLURAL = (("text", "texts"), ("pair", "pairs"), ("method", "methods"))
+_PLURAL_HOW = {"texts": "'texts' (a JSON list of whole texts) or 'text' (the form's box, one text per line)",
+               "pairs": "'pairs' (a JSON list, one per text) or 'pair' (the form's box, one per line)",
+               "methods": "'methods' (a JSON list) or 'method' (the form's choice, repeatable)"}
+
+
+def _refuse_both(fields: dict[str, list], one: str, many: str) -> None:
+    """`one` and `many` (text/texts, pair/pairs, method/methods) both given with a value: refused (400), one rule for
+    every such field. An empty string (the form's empty box) is no value."""
+    given = [key for key in (one, many) if any(not (isinstance(v, str) and not v.strip()) for v in fields.get(key, []))]
+    if len(given) == 2:
+        raise RequestError(400, f"Got both {one!r} and {many!r}. Give them once: {_PLURAL_HOW[many]}, not both.")
 
 
 def _whole(key: str, values: list) -> list[str]:
@@ -286,6 +300,23 @@ def foreign(headers, allowed: set[str]) -> str | None:
     return None
 
 
+def check_utf8(raw: bytes, where: str) -> None:
+    """A query string or form body whose percent-encoded bytes are not UTF-8 (``text=%FF%FE``) is refused (400):
+    decoded leniently it would be explained as the literal "%FF%FE" or as replacement characters."""
+    from urllib.parse import unquote_to_bytes
+
+    for part in raw.split(b"&"):
+        for piece in part.split(b"=", 1):
+            try:
+                unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                name = unquote_to_bytes(part.split(b"=", 1)[0]).decode("utf-8", "replace")
+                raise RequestError(400, f"The {where} is not UTF-8: parameter {name!r} holds "
+                                        f"{piece.decode('ascii', 'replace')[:60]!r}, percent-encoded bytes that are not "
+                                        "UTF-8 text. Percent-encode texts as UTF-8 (é is %C3%A9; a browser form does "
+                                        "this), or POST JSON (Content-Type: application/json).") from None
+
+
 def is_json(request) -> bool:
     """Whether the request's parameters are a JSON body (typed values, read by the Python API's rules; see `parse`)."""
     return request.method == "POST" and request.mimetype == "application/json"
@@ -307,6 +338,9 @@ def request_fields(request) -> dict[str, list]:
         raise RequestError(415, f"The request body was sent as {request.mimetype or 'no Content-Type'!r}, which this app "
                                 "does not read. Send JSON with the header Content-Type: application/json (e.g. curl -H "
                                 "'Content-Type: application/json' -d '{\"text\": \"a gripping film\"}'), or form fields.")
+    check_utf8(request.query_string, "query string")
+    if request.method == "POST" and request.mimetype == forms[0]:
+        check_utf8(request.get_data(cache=True), "form body")
     source = request.form if request.method == "POST" else request.args
     fields = {k: source.getlist(k) for k in source.keys()}
     if request.method == "POST" and request.args:  # a POST form may carry parameters in its URL too

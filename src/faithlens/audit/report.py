@@ -228,10 +228,11 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
     reference (occlusion), Holm-corrected across methods × classes (``p_holm``); `judge` turns
     them into the level. Below ``MIN_TEXTS`` (5) texts no one-sided Wilcoxon test can reach p < 0.05:
     a level that would read "ok" is "inconclusive" instead (no evidence either way), and the findings say so."""
-    from ..task_inputs import check_qa_pairs
+    from ..task_inputs import check_qa_pairs, warn_input_kind
 
     check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
                                      "'Ann wrote it.')]), or load_dataset('squad.json').texts (CLI: --data FILE).")
+    warn_input_kind(model, texts, run="audit")  # once per run, not once per example
     classes = [c if isinstance(c, str) else check_word_class(c) for c in classes]
     check_classes_occur(model, texts, classes)  # before any explaining
     runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps)

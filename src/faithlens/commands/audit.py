@@ -112,8 +112,16 @@ def run(args) -> int:
         data = holdout(data, args.holdout, args.split_seed)[1]
     data = select(data, limit=args.limit, seed=args.seed, shuffle=True)
     check_qa_pairs(model, data.texts, how=QA_PAIRS_DATA)  # audit has no --pair: questions come with --data
-    report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples,
-                   classes=classes, seed=args.seed)
+    import warnings
+
+    from ..errors import FaithlensWarning
+    from .evaluate import _show
+
+    with warnings.catch_warnings():  # a FaithlensWarning (e.g. pairs given to a single-text model) as one line
+        warnings.simplefilter("always", FaithlensWarning)
+        warnings.showwarning = _show
+        report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples,
+                       classes=classes, seed=args.seed)
     if args.sanity:
         from ..audit.sanity import sanity_check, sanity_plot
 

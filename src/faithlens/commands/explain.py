@@ -27,8 +27,8 @@ def register(sub) -> None:
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
     p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
-                                             "second column of label names or numbers is refused, and so is a first line that is a column "
-                                             "name such as 'text' or 'sentence' (a header)); lines end at \\n or \\r\\n, "
+                                             "classifier's second column of label names or numbers is refused, and so is a first line of column "
+                                             "names such as 'text' or 'question1<tab>question2' (a header)); lines end at \\n or \\r\\n, "
                                              "a lone \\r stays inside its text; '-' reads standard input")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
@@ -161,11 +161,11 @@ def read_texts(args: argparse.Namespace) -> list:
         except UnicodeDecodeError as exc:
             raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
         args.text_lines.append((content.split("\n"), f"--file {args.file}"))
-        file_items = items_from_lines(args.text_lines[-1][0], source=args.text_lines[-1][1])
+        file_items = items_from_lines(args.text_lines[-1][0], source=args.text_lines[-1][1], gold_labels=False)
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
         args.text_lines.append((sys.stdin.read().split("\n"), "standard input"))
-        stdin_items = items_from_lines(args.text_lines[-1][0], source="standard input")
+        stdin_items = items_from_lines(args.text_lines[-1][0], source="standard input", gold_labels=False)
     texts: list = [tuple(p) for p in args.pair]
     for k, t in enumerate(args.texts):  # a TEXT of '-' stands for standard input's texts, in its place (the first '-')
         texts += [t] if t != "-" else stdin_items if args.texts.index("-") == k else []
@@ -211,8 +211,9 @@ def _quoted(text: str) -> str:
 
 
 def _check_label_column(args: argparse.Namespace, model) -> None:
-    """A classifier's --file (or standard input) whose second column holds its label names is refused
-    (`data.items_from_lines` with the model's labels); QA contexts and other tasks are read as before."""
+    """A classifier's --file (or standard input) whose second column holds numbers or its label names (gold labels)
+    is refused (`data.items_from_lines` with the model's labels), once the model's task is known; a QA model's
+    second column is a context, so "What year?<tab>1999" is a question and its context."""
     from ..data import items_from_lines
 
     if model.task.name in ("classification", "multi_label"):
