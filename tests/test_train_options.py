@@ -349,3 +349,59 @@ def test_a_class_with_no_example_is_refused_unless_named(saved_tiny, tmp_path, c
         main(["train", "--train", str(data), "--base", str(saved_tiny), "--out", str(tmp_path / "o"),
               "--labels", "neg", "mid", "pos"])
     assert "warning: class 1 has no example in any file" in capsys.readouterr().err
+
+
+# --- ninth breaker (F5): seed options that would do nothing, and one range for every seed -------------------------
+
+@pytest.mark.parametrize("argv, words", [
+    (["train", "--train", "rotten_tomatoes", "--subset-seed", "5"], "--subset-seed 5 seeds the --subset draw; without "
+                                                                    "--subset"),
+    (["train", "--task", "qa", "--train", "x.json", "--split-seed", "5"], "--split-seed 5 seeds the --holdout split"),
+    (["train", "--train", "rotten_tomatoes", "--split-seed", "0"], "--split-seed 0 seeds the --holdout split"),
+    (["audit", "--data", "rotten_tomatoes", "--split-seed", "7"], "Drop it, or pass --holdout."),
+    (["facade", "saliency", "--split-seed", "3"], "--split-seed 3 seeds the --holdout split"),
+    (["facade", "train", "--split-seed", "3"], "--split-seed 3 seeds the --holdout split"),
+])
+def test_a_seed_of_a_draw_not_asked_for_is_refused(tmp_path, capsys, argv, words):
+    out = tmp_path / "out"
+    code, err = run(capsys, *argv, *(["--out", str(out)] if argv[0] in ("train", "facade") else []))
+    assert code == 2 and words in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--train", "rotten_tomatoes", "--holdout", "0.5", "--split-seed", "-1"],
+    ["train", "--train", "rotten_tomatoes", "--holdout", "0.5", "--split-seed", "99999999999999999999"],
+    ["train", "--train", "rotten_tomatoes", "--subset", "3", "--subset-seed", "-5"],
+    ["audit", "--holdout", "0.5", "--split-seed", str(2**32)],
+    ["facade", "saliency", "--holdout", "0.5", "--split-seed", "-1"],
+])
+def test_every_seed_option_has_the_range_of_seed(tmp_path, capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main([*argv, *(["--out", str(tmp_path / "out")] if argv[0] in ("train", "facade") else [])])
+    assert info.value.code == 2
+    assert "expected an int in [0, 4,294,967,295]" in capsys.readouterr().err
+
+
+def test_every_seed_option_of_every_command_reads_one_rule():
+    from faithlens.cli import _commands, build_parser
+    from faithlens.options import seed_arg
+
+    found, parsers = [], [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        parsers += _commands(parser).values()
+        found += [(parser.prog, a.option_strings[0]) for a in parser._actions
+                  if any(o.endswith("seed") for o in a.option_strings) and a.type is not seed_arg]
+    assert found == []
+
+
+def test_the_split_functions_refuse_a_seed_out_of_range():
+    from faithlens.splits import group_holdout, holdout_split
+
+    assert holdout_split(4, 0.5, 3) == holdout_split(4, 0.5, 3)
+    for seed in (-1, 2**32, 1.5, "3"):
+        with pytest.raises(FaithlensError, match="'seed' parameter must be an int"):
+            holdout_split(4, 0.5, seed)
+        with pytest.raises(FaithlensError, match="'seed' parameter must be an int"):
+            group_holdout(["a", "b"], 0.5, seed)

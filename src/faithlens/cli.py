@@ -126,6 +126,9 @@ def _main(argv: list[str] | None) -> int:
 
         torch.set_num_threads(args.threads)
     try:
+        from .options import check_seed_options
+
+        check_seed_options(args)  # --split-seed without --holdout, --subset-seed without --subset: refused
         if args.device is not None:
             from .device import use_device
 
@@ -232,7 +235,8 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "n_samples": "--samples", "batch_size": "--batch-size", "max_new_tokens": "--max-new-tokens",
                      "max_length": "--max-length", "base_model": "--base", "warn_above": "--warn-above",
                      "baseline_token": "--baseline-token", "text_column": "--text-column",
-                     "label_column": "--label-column", "target_text": "--target-text", "label_names": "--labels",
+                     "label_column": "--label-column", "pair_column": "--pair-column",
+                     "target_text": "--target-text", "label_names": "--labels",
                      "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "heldout": "--heldout",
                      "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
@@ -243,14 +247,17 @@ ASSIGNED_ONLY = ("steps", "unit", "rule", "mode")  # and in the ``name=value`` f
 
 
 def cli_words(message: str, options: set[str]) -> str:
-    """`message` with each Python parameter name of PARAMETER_OPTIONS that the command has an option for
+    """`message` in the command line's words: a parenthesis of Python words ("(label_column='NAME' in Python)") is
+    dropped, and each Python parameter name of PARAMETER_OPTIONS that the command has an option for
     put as that option: ``'n_samples' parameter`` gains ``(--samples)``; ``per_token``, ``per_token=True``
     and ``the 'out_dir' of fine_tune`` become ``--per-token`` and ``--out``; ``max_new_tokens=5`` becomes
     ``--max-new-tokens 5``, and ``steps=5`` / ``unit='word'`` (not ``sig:mode=closed``) ``--steps 5`` / ``--unit word``."""
+    message = re.sub(r" \([^()]* in Python\)", "", message)  # a message for both surfaces: the CLI's words only
     for name, option in PARAMETER_OPTIONS.items():
         if option not in options:
             continue
         message = re.sub(rf"'{name}' (parameter|setting)\b(?! \()", rf"'{name}' \1 ({option})", message)
+        message = re.sub(rf"(?<![\w'\-:,]){name}='([^'\s]+)'", rf"{option} \1", message)  # text_column='x': --text-column x
         if name in ASSIGNED_ONLY:  # not in a method spec (sig:mode=closed): only where the name starts a word
             message = re.sub(rf"(?<![\w'\-:,]){name}='?([^\s',;]+)'?", rf"{option} \1", message)
         if name in QUOTED_ONLY or name in ASSIGNED_ONLY:
