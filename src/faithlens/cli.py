@@ -102,11 +102,12 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     commands = _commands(parser)
-    early = _option_before_command(sys.argv[1:] if argv is None else argv, commands)
+    argv = _join_negative_values(sys.argv[1:] if argv is None else list(argv), parser)
+    early = _option_before_command(argv, commands)
     if early is not None:
         print(f"faithlens: error: {early}", file=sys.stderr)
         return 2
-    repeated = _repeated_option(sys.argv[1:] if argv is None else argv, parser)
+    repeated = _repeated_option(argv, parser)
     if repeated is not None:
         print(f"faithlens: error: {repeated}", file=sys.stderr)
         return 2
@@ -161,6 +162,41 @@ def _options_of(parser: argparse.ArgumentParser | None) -> set[str]:
     for sub in _commands(parser).values():
         found |= _options_of(sub)
     return found
+
+
+def _join_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``--tolerance -1e-3`` and ``--noise -inf`` as ``--tolerance=-1e-3``: argparse reads a token that starts with '-'
+    as an option unless it looks like ``-1`` or ``-0.5``, so an exponent, inf or nan gave "expected one argument"
+    where ``--noise -0.1`` reached the option's range check. Only an option that takes one value is joined with a
+    number-like value; ``--labels -1 1`` (several values) is left to argparse, and tokens after ``--`` are texts."""
+    joined: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            return joined + argv[i:]
+        subs = _commands(parser)
+        if token in subs:  # a (sub)command: its own options from here on
+            parser = subs[token]
+        action = parser._option_string_actions.get(token) if token.startswith("-") else None
+        value = argv[i + 1] if i + 1 < len(argv) else None
+        if (isinstance(action, (argparse._StoreAction, argparse._AppendAction)) and action.nargs is None
+                and value is not None and value.startswith("-") and value not in parser._option_string_actions
+                and _number_like(value)):
+            joined.append(f"{token}={value}")
+            i += 2
+            continue
+        joined.append(token)
+        i += 1
+    return joined
+
+
+def _number_like(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
 
 
 def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
