@@ -252,7 +252,9 @@ def test_the_qa_length_suggestion_works_when_applied(saved_qa, tmp_path, capsys,
     assert code == 2 and not (tmp_path / "a" / "faithlens_model.json").exists(), err
     given = dict(zip(argv[::2], argv[1::2]))
     stride, length = int(given.get("--stride", 128)), int(given.get("--max-length", 384))  # the CLI's defaults for qa
-    assert (f"The --stride ({stride}) must be smaller than --max-length ({length})" in err) == (stride >= length), err
+    named = f"The --stride ({stride})" if "--stride" in given else f"The default --stride {stride} (not given"
+    assert (f"{named}" in err and f"must be smaller than --max-length ({length})" in err) == (stride >= length), err
+    assert "The --stride" not in err or "--stride" in given, err  # a stride never given is named as the default
     offered = re.split(r"(?:stride \d+|positions)\. ", err)[-1].rstrip().rstrip(".")
     tried = 0
     for n, choice in enumerate(re.split(r", (?:or )?", offered)):  # each, e.g. 'lower --stride below 56 (e.g. --stride 28)'
@@ -405,3 +407,31 @@ def test_the_split_functions_refuse_a_seed_out_of_range():
             holdout_split(4, 0.5, seed)
         with pytest.raises(FaithlensError, match="'seed' parameter must be an int"):
             group_holdout(["a", "b"], 0.5, seed)
+
+
+def test_a_qa_max_length_too_short_for_the_default_stride_names_it_as_the_default(saved_qa, tmp_path, capsys):
+    """Ninth breaker: `train --task qa --max-length 8` blamed "--stride (128)", an option the user never gave; the
+    refusal names the default stride and offers a --stride that works with it (tried here)."""
+    import re
+
+    base = ["train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa), "--epochs", "1"]
+    code, err = run(capsys, *base, "--out", str(tmp_path / "a"), "--max-length", "8")
+    assert code == 2 and "The default --stride 128 (not given" in err and "The --stride" not in err, err
+    fix = re.search(r"pass a smaller --stride with it \(--max-length (\d+) --stride (\d+)\)", err, re.I)
+    assert fix is not None, err
+    code, err = run(capsys, *base, "--out", str(tmp_path / "b"), "--max-length", fix[1], "--stride", fix[2])
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("argv", [["train", "--train", "rotten_tomatoes"], ["facade", "train"],
+                                  ["facade", "merge", "--facade", "f"], ["facade", "regularise"]])
+def test_a_model_folder_cannot_be_standard_output(tmp_path, capsys, monkeypatch, argv):
+    """`train --out -` made a folder named '-': every model-folder writer refuses it, before any work."""
+    monkeypatch.chdir(tmp_path)
+    code, err = run(capsys, *argv, "--out", "-")
+    assert code == 2 and "--out - names standard output, but a model is a folder of files" in err, err
+    assert not (tmp_path / "-").exists()
+    from faithlens.files import check_new_folder
+
+    with pytest.raises(FaithlensError, match="The 'out_dir' of fine_tune '-' names standard output"):
+        check_new_folder("-", option="The 'out_dir' of fine_tune", flag="overwrite=True")

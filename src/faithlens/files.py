@@ -287,7 +287,14 @@ def replaced_folder(path: str | os.PathLike, *, replace: bool) -> Iterator[Path]
 
 def check_replaceable_folder(path: str | os.PathLike, *, option: str) -> None:
     """A model folder is written by replacing it whole: refuse the current folder, a folder above it, the filesystem
-    root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work)."""
+    root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work), and
+    '-': a model folder cannot be standard output (it would be a folder named '-')."""
+    if str(path).strip() == "-":
+        cli = option.startswith("-")
+        shown, example = (f"{option} -", f"{option} my-model") if cli else (f"{option} '-'", "'my-model'")
+        raise FaithlensError(f"{shown} names standard output, but a model is a folder of files (config.json, weights, "
+                             "tokenizer), which cannot be written to standard output; it would be a folder named '-'. "
+                             f"Pass a folder for the model, e.g. {example} ('./-' for a folder named '-').")
     path = Path(path).expanduser()
     resolved = path.resolve()
     here = Path.cwd().resolve()

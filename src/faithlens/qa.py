@@ -215,7 +215,10 @@ def squad_scores(predictions: Sequence[str], answers: Sequence[Sequence[str]]) -
 
 # --- features and prediction ---------------------------------------------------------------------------
 
-def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int,
+DEFAULT_STRIDE = 128  # tokens of overlap between a long context's windows (Hugging Face's QA recipe)
+
+
+def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int | None,
                   positions: int | None = None) -> None:
     """Each window holds the question, the specials, the ``stride`` overlap and at least one new context token;
     else the tokenizer stops the process (a panic in its Rust code), so this is checked first. One check for the
@@ -223,15 +226,21 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
     which settings work.
 
     The refusal names the longest question and suggests settings that pass this check for every question and fit
-    the base model's ``positions`` (when given): a larger --max-length, a smaller --stride, or both."""
+    the base model's ``positions`` (when given): a larger --max-length, a smaller --stride, or both. ``stride`` None:
+    the caller did not set it (`DEFAULT_STRIDE`), and the refusal says so rather than blame a stride never given."""
     if not examples:
         return
+    default = stride is None
+    stride = DEFAULT_STRIDE if default else stride
     specials = tokenizer.num_special_tokens_to_add(pair=True)
     lengths = [len(ids) for ids in tokenizer([e.question for e in examples], add_special_tokens=False)["input_ids"]]
     worst = max(range(len(examples)), key=lengths.__getitem__)  # the least room: what works for it works for all
     e, n = examples[worst], lengths[worst]
     room = max_length - n - specials
-    head = f"The --stride ({stride}) must be smaller than --max-length ({max_length}). " if stride >= max_length else ""
+    named = f"the default --stride {stride} (not given: a long context's windows overlap by {stride} tokens)" \
+        if default else f"the --stride ({stride})"
+    head = f"{named[:1].upper()}{named[1:]} must be smaller than --max-length ({max_length}). " \
+        if stride >= max_length else ""
     most = None if positions is None else positions - n - specials  # context room in the longest window the model takes
     if positions is not None and max_length > positions:  # named here so the suggestion fits the stride too
         fix = (f"Pass --max-length {positions}" if most > stride else
@@ -246,13 +255,17 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
         fixes.append(f"raise --max-length to at least {needed}")
     if room >= 2:
         fixes.append(f"lower --stride below {room} (e.g. --stride {room // 2})")
+    small = max(1, min(stride - 1, max_length // 4))  # a stride that leaves the window room for new context
+    if default and room < 2 and (positions is None or n + specials + small + 1 <= positions):
+        fixes.append(f"pass a smaller --stride with it (--max-length {max(max_length, n + specials + small + 1)} "
+                     f"--stride {small})")
     if not fixes and most is not None and most >= 2:
         fixes.append(f"pass --max-length {positions} --stride {most // 2} (the base model has {positions} positions)")
     fixes.append("shorten the question" if fixes or positions is None else
                  f"shorten the question: the base model's {positions} positions leave no room for its context beside it")
     raise FaithlensError(f"{head}Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
-                         f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than the "
-                         f"stride {stride}. {_either(fixes)}.")
+                         f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than "
+                         f"{'the default stride ' if default else 'the stride '}{stride}. {_either(fixes)}.")
 
 
 def _either(choices: list[str]) -> str:

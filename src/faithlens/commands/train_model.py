@@ -43,7 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (AdamW, linear warm-up and decay)")
     p.add_argument("--batch-size", type=int, default=32, help="examples per optimiser step")
     p.add_argument("--max-length", type=int, default=None, help="tokens per input (default 128; 384 for qa)")
-    p.add_argument("--stride", type=int, default=128, help="qa: overlap of a long context's windows")
+    p.add_argument("--stride", type=int, default=None,
+                   help="qa: overlap of a long context's windows, in tokens (default 128)")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of initialisation and data order")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     p.set_defaults(run=run)
@@ -68,9 +69,9 @@ def check_train_options(args) -> None:
         raise FaithlensError(f"--max-length must be at most {MAX_TRAIN_LENGTH} tokens. Got {args.max_length:,}.")
     if not (math.isfinite(args.lr) and 0 < args.lr < 1):
         raise FaithlensError(f"--lr must be a number in (0, 1), e.g. 5e-5. Got {args.lr}.")
-    if args.task == "qa":
+    if args.task == "qa" and args.stride is not None:
         check_stride(args.stride, option="--stride")  # against --max-length once the questions are read (qa.check_windows)
-    elif args.stride != 128:
+    elif args.stride is not None and args.task != "qa":
         raise FaithlensError("--stride sets the overlap of a QA context's windows; it does nothing with --task "
                              "classification. Drop it, or pass --task qa.")
     if args.task == "qa" and any(v is not None for v in (args.text_column, args.pair_column, args.label_column,
