@@ -411,13 +411,14 @@ def test_the_split_functions_refuse_a_seed_out_of_range():
 
 def test_a_qa_max_length_too_short_for_the_default_stride_names_it_as_the_default(saved_qa, tmp_path, capsys):
     """Ninth breaker: `train --task qa --max-length 8` blamed "--stride (128)", an option the user never gave; the
-    refusal names the default stride and offers a --stride that works with it (tried here)."""
+    refusal names the default stride and offers a --stride that works with it (tried here; with the tiny base's 64
+    positions the fix names them, with room it is a smaller --stride: test_qa.check_windows below)."""
     import re
 
     base = ["train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa), "--epochs", "1"]
     code, err = run(capsys, *base, "--out", str(tmp_path / "a"), "--max-length", "8")
     assert code == 2 and "The default --stride 128 (not given" in err and "The --stride" not in err, err
-    fix = re.search(r"pass a smaller --stride with it \(--max-length (\d+) --stride (\d+)\)", err, re.I)
+    fix = re.search(r"--max-length (\d+) --stride (\d+)", err)  # tiny base: 64 positions, so a --stride with it
     assert fix is not None, err
     code, err = run(capsys, *base, "--out", str(tmp_path / "b"), "--max-length", fix[1], "--stride", fix[2])
     assert code == 0, err
@@ -435,3 +436,26 @@ def test_a_model_folder_cannot_be_standard_output(tmp_path, capsys, monkeypatch,
 
     with pytest.raises(FaithlensError, match="The 'out_dir' of fine_tune '-' names standard output"):
         check_new_folder("-", option="The 'out_dir' of fine_tune", flag="overwrite=True")
+
+
+def test_windows_too_short_for_the_default_stride_offer_a_smaller_one():
+    """qa.check_windows with stride=None (not given): named as the default, and a smaller --stride offered beside a
+    larger --max-length when the base has the positions for both."""
+    from faithlens.qa import QAExample, check_windows
+    from tiny import tiny
+
+    tokenizer = tiny("bert_qa").tokenizer
+    question = QAExample("q", "T", "who is it ?", "a b c d e f", ("a",), 0)
+    with pytest.raises(FaithlensError) as info:
+        check_windows(tokenizer, [question], max_length=8, stride=None)
+    said = str(info.value)
+    assert said.startswith("The default --stride 128 (not given") and "not more than the default stride 128" in said
+    import re
+
+    fix = re.search(r"pass a smaller --stride with it \(--max-length (\d+) --stride (\d+)\)", said, re.I)
+    assert fix is not None, said
+    length, stride = int(fix[1]), int(fix[2])
+    assert stride < 128 and length < 128
+    check_windows(tokenizer, [question], max_length=length, stride=stride)  # the suggestion passes
+    with pytest.raises(FaithlensError, match=r"^The --stride \(128\) must be smaller"):
+        check_windows(tokenizer, [question], max_length=8, stride=128)

@@ -255,12 +255,13 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
         fixes.append(f"raise --max-length to at least {needed}")
     if room >= 2:
         fixes.append(f"lower --stride below {room} (e.g. --stride {room // 2})")
-    small = max(1, min(stride - 1, max_length // 4))  # a stride that leaves the window room for new context
-    if default and room < 2 and (positions is None or n + specials + small + 1 <= positions):
-        fixes.append(f"pass a smaller --stride with it (--max-length {max(max_length, n + specials + small + 1)} "
-                     f"--stride {small})")
     if not fixes and most is not None and most >= 2:
         fixes.append(f"pass --max-length {positions} --stride {most // 2} (the base model has {positions} positions)")
+    small = max(1, min(stride - 1, max_length // 4))  # a stride that leaves the window room for new context
+    if default and room < 2 and not any("--stride" in f for f in fixes) and (
+            positions is None or n + specials + small + 1 <= positions):  # the stride never given: a smaller one
+        fixes.append(f"pass a smaller --stride with it (--max-length {max(max_length, n + specials + small + 1)} "
+                     f"--stride {small})")
     fixes.append("shorten the question" if fixes or positions is None else
                  f"shorten the question: the base model's {positions} positions leave no room for its context beside it")
     raise FaithlensError(f"{head}Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
@@ -274,7 +275,7 @@ def _either(choices: list[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = 128):
+def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = DEFAULT_STRIDE):
     """Overflow windows of every example with start/end token labels ([CLS] = 0 when a window lacks the answer).
 
     Returns the tokenizer's batch (input_ids, attention_mask, [token_type_ids], offset_mapping,
@@ -304,7 +305,7 @@ def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
 
 @torch.no_grad()
 def predict_answers(model: torch.nn.Module, tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
-                    stride: int = 128, batch_size: int = 32) -> list[str]:
+                    stride: int = DEFAULT_STRIDE, batch_size: int = 32) -> list[str]:
     """The best span of each example over all its windows: max z^start_i + z^end_j, i ≤ j < i + 30, in the context."""
     check_windows(tokenizer, examples, max_length=max_length, stride=stride)
     model.eval()
