@@ -1083,6 +1083,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += eighth_breaker_cases_e(work, tx, tiny_dir, write)
     out += ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir)
     out += ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, write)
+    out += ninth_breaker_cases_rb(work, tiny_dir, qa_dir, write, squad)
     return out
 
 
@@ -1319,8 +1320,10 @@ def second_breaker_cases(work, tsv, tiny_dir, write) -> list[Case]:
     for argv, words in [
         (("--out", "/proc/nope"), "--out '/proc/nope': could not create the folder"),  # F1: before training, not after
         (("--label-column", "sentence"), "'sentence' of"),  # F2
-        (("--pair-column", "sentence"), "is both the text column and the pair column"),  # F3
-        (("--text-column", "label", "--label-column", "label"), "is both the text column and the label column"),
+        (("--pair-column", "sentence"), "is both the text column (found from the column names) and the pair column "
+                                        "(--pair-column sentence)"),  # F3
+        (("--text-column", "label", "--label-column", "label"), "is both the text column (--text-column label) and the "
+                                                                "label column (--label-column label)"),
         (("--labels", "1", "0"), "as class 1 (the index) and as class 0 (the name)"),  # F4
         (("--labels", "0", "2"), "gives class 1 the name '2'"),
         (("--labels", "a", "b", "c"), "2 classes (labels 0..1) but 3 label names were given"),  # F5
@@ -2926,6 +2929,89 @@ def ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, w
     add(k, "N9: audit(single texts) on a classifier trained on pairs", lambda: warned(lambda: audit(
         pairs_model, list(texts), steps=2, n_examples=0, classes=(), progress=False)), "ok",
         "one warning for the run", lambda w: len([m for m in w if "fine-tuned on text pairs" in m]) == 1)
+    return out
+
+
+def ninth_breaker_cases_rb(work, tiny_dir, qa_dir, write, squad) -> list[Case]:
+    """What a ninth independent breaker found (issue 22, F5, F6, F8-F11 and two more), each in the kind it belongs to:
+    seed options that did nothing (--split-seed without --holdout, --subset-seed without --subset) or took any int;
+    a broken or looping link read as a hub id; a column given as the text column named in garbled words; 'smollm2' as
+    a training base sent to the hub; /dev/null and /proc files named as folders; -1e-3 and -inf read as options;
+    --out - made a folder named '-'; a QA window too short for the default stride blamed a --stride never given."""
+    from faithlens.cli import _join_negative_values, build_parser
+    from faithlens.data import load_dataset
+    from faithlens.splits import holdout_split
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    tsv = write("rb-cls.tsv", "sentence\tlabel\ngood movie\t1\nbad movie\t0\nfine film\t1\ndull film\t0\n")
+    good_squad = squad("rb-good")
+    model_out = str(work / "rb-out")
+    (work / "rb-dangling").symlink_to(work / "rb-gone")
+    (work / "rb-loop").symlink_to("rb-loop")
+    dangling, loop = str(work / "rb-dangling"), str(work / "rb-loop")
+
+    # F5: seeds of a draw not asked for, and one range for every seed option (kind 11)
+    k = "11 training options"
+    for argv, words in [
+        (("train", "--train", tsv, "--subset-seed", "5", "--out", model_out), "--subset-seed 5 seeds the --subset draw"),
+        (("train", "--task", "qa", "--train", good_squad, "--split-seed", "5", "--out", model_out),
+         "--split-seed 5 seeds the --holdout split"),
+        (("audit", "--model", tiny_dir, "--data", tsv, "--split-seed", "7"), "without --holdout there is no such draw"),
+        (("facade", "saliency", "--model", tiny_dir, "--data", tsv, "--split-seed", "3"), "Drop it, or pass --holdout"),
+        (("train", "--train", tsv, "--holdout", "0.5", "--split-seed", "-1", "--out", model_out), "expected an int in [0,"),
+        (("train", "--train", tsv, "--holdout", "0.5", "--split-seed", "99999999999999999999", "--out", model_out),
+         "expected an int in [0,"),
+        (("train", "--train", tsv, "--subset", "2", "--subset-seed", "-5", "--out", model_out), "expected an int in [0,"),
+        (("audit", "--model", tiny_dir, "--data", tsv, "--holdout", "0.5", "--split-seed", str(2**32)),
+         "expected an int in [0,"),
+        (("train", "--train", tsv, "--out", "-"), "--out - names standard output"),
+        (("facade", "train", "--model", tiny_dir, "--data", tsv, "--out", "-"), "--out - names standard output"),
+        (("facade", "regularise", "--model", tiny_dir, "--data", tsv, "--out", "-"), "--out - names standard output"),
+        (("train", "--task", "qa", "--train", good_squad, "--base", qa_dir, "--max-length", "8", "--out", model_out),
+         "The default --stride 128 (not given"),
+    ]:
+        add(k, "F5: " + " ".join(Path(a).name if a.startswith(str(work)) else a for a in argv[:8]),
+            lambda a=argv: cli(*a), "error", words)
+    add(k, "F5: holdout_split(4, 0.5, seed=-1)", lambda: holdout_split(4, 0.5, -1), "error", "'seed' parameter")
+
+    # F6, F9, F10: links that point nowhere, smollm2 as a base, special files (kind 17)
+    k = "17 paths"
+    for argv, words in [
+        (("explain", "--model", dangling, "x"), "no such folder: it is a link to"),
+        (("explain", "--model", loop, "x"), "a loop of links"),
+        (("train", "--train", tsv, "--base", dangling, "--out", model_out), "--base"),
+        (("facade", "merge", "--facade", loop, "--out", model_out), "--facade"),
+        (("facade", "train", "--model", tiny_dir, "--data", tsv, "--init-from", dangling, "--out", model_out),
+         "no such folder: it is a link to"),
+        (("audit", "--model", tiny_dir, "--data", loop), "no such file or folder: it is a link"),
+        (("explain", "--model", tiny_dir, "--file", loop), "does not exist: it is a link"),
+        (("explain", "--model", tiny_dir, "--file", "/dev/null"), "is a character device, not a file"),
+        (("explain", "--model", tiny_dir, "x", "--html", "/dev/null"), "is a character device, not a regular file"),
+        (("train", "--train", tsv, "--base", "smollm2", "--out", model_out), "names the bundled causal language model"),
+    ] + ([(("explain", "--model", tiny_dir, "x", "--html", "/proc/version"), "is a file that cannot be written")]
+         if os.path.isfile("/proc/version") else []):
+        add(k, "F6/F9/F10: " + " ".join(Path(a).name if a.startswith(str(work)) else a for a in argv[:6]),
+            lambda a=argv: cli(*a), "error", words)
+
+    # F8: a column read as two things, in each surface's words (kind 4)
+    k = "4 data"
+    add(k, "F8: train --text-column label (the found label column)", lambda: cli(
+        "train", "--train", tsv, "--text-column", "label", "--out", model_out), "error",
+        "both the text column (--text-column label) and the label column (found from the column names)")
+    add(k, "F8: load_dataset(text_column='label')", lambda: load_dataset(tsv, text_column="label"), "error",
+        "both the text column (text_column='label') and the label column (found from the column names)")
+
+    # F11: negative numbers in any form reach the option's range check (kind 12)
+    k = "12 parsing"
+    for argv, words in [(("--tolerance", "-1e-3"), "'tolerance' parameter (--tolerance) must be a number in (0, 1)"),
+                        (("--method", "smoothgrad", "--noise", "-inf"), "must be a positive number, e.g. 0.01. Got -inf"),
+                        (("--method", "smoothgrad", "--noise", "-nan"), "must be a positive number, e.g. 0.01. Got nan"),
+                        (("--method", "smoothgrad", "--noise", "-1E-3"), "must be a positive number")]:
+        add(k, f"F11: explain {' '.join(argv)}", lambda a=argv: cli("explain", "--model", tiny_dir, "x", *a), "error", words)
+    add(k, "F11: train --labels -1 1 keeps its two values", lambda: _join_negative_values(
+        ["train", "--labels", "-1", "1", "--lr", "-1e-3"], build_parser()), "ok", "--labels -1 1, --lr=-1e-3",
+        lambda r: r == ["train", "--labels", "-1", "1", "--lr=-1e-3"])
     return out
 
 

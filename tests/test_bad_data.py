@@ -91,10 +91,14 @@ def test_holdout_matches_train_command_split():
 
 
 @pytest.mark.parametrize("columns, words", [
-    ({"label_column": "sentence"}, "'sentence' of '{}' is both the text column and the label column"),
-    ({"pair_column": "sentence"}, "'sentence' of '{}' is both the text column and the pair column"),
-    ({"text_column": "label"}, "'label' of '{}' is both the text column and the label column"),
-    ({"text_column": "sentence", "pair_column": "label"}, "'label' of '{}' is both the pair column and the label column"),
+    ({"label_column": "sentence"}, "'sentence' of '{}' is both the text column (found from the column names) and the "
+                                  "label column (label_column='sentence')"),
+    ({"pair_column": "sentence"}, "'sentence' of '{}' is both the text column (found from the column names) and the "
+                                 "pair column (pair_column='sentence')"),
+    ({"text_column": "label"}, "'label' of '{}' is both the text column (text_column='label') and the label column "
+                              "(found from the column names)"),
+    ({"text_column": "sentence", "pair_column": "label"}, "'label' of '{}' is both the pair column (pair_column='label') "
+                                                         "and the label column (found from the column names)"),
 ])
 def test_a_column_read_as_two_things_is_refused_naming_it(tmp_path, columns, words):
     """Issue 22 (F2, F3): the text column given as the label (a class per sentence) or as the pair (each text paired
@@ -103,6 +107,7 @@ def test_a_column_read_as_two_things_is_refused_naming_it(tmp_path, columns, wor
     with pytest.raises(FaithlensError) as info:
         load_dataset(path, **columns)
     assert words.format(path) in str(info.value)
+    assert "--" not in str(info.value)  # Python words only: the CLI puts them as its options (cli.cli_words)
 
 
 def test_the_train_command_refuses_one_column_twice_before_reading(tmp_path, capsys):
@@ -110,7 +115,26 @@ def test_the_train_command_refuses_one_column_twice_before_reading(tmp_path, cap
 
     code = main(["train", "--train", "rotten_tomatoes", "--text-column", "x", "--pair-column", "x", "--out",
                  str(tmp_path / "o")])
-    assert code == 2 and "The column 'x' is both the text column and the pair column" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 2 and ("The column 'x' is both the text column (--text-column x) and the pair column (--pair-column x)"
+                          in err), err
+    assert "_column" not in err and "in Python" not in err  # the CLI's words only
+
+
+def test_a_found_column_given_as_another_names_the_given_option_in_cli_words(tmp_path, capsys):
+    """Ninth breaker F8: `train --text-column label` on a file whose label column is 'label' named only
+    "--label-column (--label-column  in Python)": the option given is named, each surface in its own words."""
+    from faithlens.cli import main
+
+    path = write(tmp_path, "cls.tsv", "sentence\tlabel\ngood movie\t1\nbad movie\t0\n")
+    code = main(["train", "--train", str(path), "--text-column", "label", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and ("is both the text column (--text-column label) and the label column (found from the column "
+                          "names)") in err, err
+    assert "drop --text-column" in err and "--label-column NAME" in err
+    words = err.replace(str(path), "")
+    assert "_column" not in words and "in Python" not in words and "  " not in words
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_tsv_row_with_an_extra_tab_says_tabs_cannot_be_quoted(tmp_path):

@@ -283,3 +283,29 @@ def test_small_messages_read_right(tmp_path, capsys):
 
     with pytest.raises(FaithlensError, match='must be a JSON object whose "data" is a list of articles. Got a JSON list'):
         read_squad(tmp_path / "l.json")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--tolerance", "-1e-3"], "The 'tolerance' parameter (--tolerance) must be a number in (0, 1)"),
+    (["--method", "smoothgrad", "--noise", "-inf"], "must be a positive number, e.g. 0.01. Got -inf."),
+    (["--method", "smoothgrad", "--noise", "-nan"], "must be a positive number, e.g. 0.01. Got nan."),
+    (["--method", "smoothgrad", "--noise", "-1E-3"], "must be a positive number, e.g. 0.01. Got -0.001."),
+    (["--method", "smoothgrad", "--noise", "-0.1"], "must be a positive number, e.g. 0.01. Got -0.1."),
+])
+def test_a_negative_number_in_any_form_reaches_the_options_range_check(saved_tiny, capsys, argv, words):
+    """Ninth breaker F11: argparse read -1e-3 and -inf as options ("expected one argument") while -0.1 got the range
+    message; every number-like value of a one-value option now reaches the option's own check."""
+    assert main(["explain", "--model", str(saved_tiny), "a text", *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "expected one argument" not in err, err
+
+
+def test_joining_negative_values_leaves_lists_texts_and_options_alone():
+    from faithlens.cli import _join_negative_values
+
+    parser = build_parser()
+    argv = ["train", "--labels", "-1", "1", "--lr", "-1e-3", "--out", "-inf"]
+    assert _join_negative_values(argv, parser) == ["train", "--labels", "-1", "1", "--lr=-1e-3", "--out=-inf"]
+    argv = ["explain", "--seed", "-5", "--", "--noise", "-1e3"]
+    assert _join_negative_values(argv, parser) == ["explain", "--seed=-5", "--", "--noise", "-1e3"]
+    assert _join_negative_values(["explain", "--noise", "--json"], parser) == ["explain", "--noise", "--json"]

@@ -80,3 +80,63 @@ def test_a_damaged_weights_file_is_an_error_naming_the_option(saved_tiny, tmp_pa
     assert main([a.format(**fill) for a in argv]) == 2
     err = capsys.readouterr().err
     assert words.format(**fill) in err and "Traceback" not in err, err
+
+
+# --- ninth breaker (F6, F9, F10): links that point nowhere, smollm2 as a base, special files ---------------------
+
+@pytest.fixture
+def bad_links(tmp_path):
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    (tmp_path / "loop").symlink_to("loop")
+    return tmp_path
+
+
+@pytest.mark.parametrize("link, why", [("dangling", "which does not exist"), ("loop", "a loop of links")])
+@pytest.mark.parametrize("option", ["--model", "--base", "--init-from"])
+def test_a_link_that_points_nowhere_is_a_path_not_a_hub_id(bad_links, link, why, option):
+    path = str(bad_links / link)
+    with pytest.raises(FaithlensError, match=f"{option} {path}: no such folder: it is a link to .*{why}"):
+        check_model_source(path, option=option, local_only=option == "--init-from")
+    with pytest.raises(FaithlensError, match="no such folder: it is a link"):
+        check_model_source(path, option="model=")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["explain", "--model", "{link}", "x"], "--model {link}: no such folder: it is a link to"),
+    (["explain", "--file", "{link}", "x"], "--file {link} does not exist: it is a link to"),
+    (["audit", "--data", "{link}"], "--data {link}: no such file or folder: it is a link to"),
+    (["train", "--train", "{link}", "--out", "{out}"], "--train {link}: no such file or folder: it is a link to"),
+])
+def test_cli_options_name_a_link_that_points_nowhere(bad_links, capsys, argv, words):
+    fill = {"link": str(bad_links / "loop"), "out": str(bad_links / "out")}
+    assert main([a.format(**fill) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert words.format(**fill) in err and "internet" not in err and "Traceback" not in err, err
+
+
+def test_smollm2_as_a_training_base_says_what_it_is(tmp_path, capsys):
+    with pytest.raises(FaithlensError, match="--base smollm2 names the bundled causal language model"):
+        check_model_source("smollm2", option="--base")
+    assert check_model_source("smollm2") == "smollm2"  # --model smollm2 is the alias, resolved by load_model
+    assert main(["train", "--train", "rotten_tomatoes", "--base", "SmolLM2", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be fine-tuned into a classifier" in err and "internet" not in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_special_files_are_named_as_what_they_are(tmp_path, capsys):
+    from faithlens.files import check_output_file, kind_of_path
+
+    assert kind_of_path("/dev/null") == "a character device" and kind_of_path(tmp_path) == "a folder"
+    with pytest.raises(FaithlensError, match="'/dev/null' is a character device, not a regular file"):
+        check_output_file("/dev/null", option="--html", suffix=".html")
+    assert main(["explain", "--file", "/dev/null", "x"]) == 2
+    assert "--file /dev/null is a character device, not a file" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not __import__("os").path.isfile("/proc/version"), reason="needs Linux's /proc")
+def test_a_file_that_cannot_be_replaced_is_named_as_such():
+    from faithlens.files import check_output_file
+
+    with pytest.raises(FaithlensError, match="'/proc/version' is a file that cannot be written"):
+        check_output_file("/proc/version", option="--html", suffix=".html")

@@ -252,7 +252,9 @@ def test_the_qa_length_suggestion_works_when_applied(saved_qa, tmp_path, capsys,
     assert code == 2 and not (tmp_path / "a" / "faithlens_model.json").exists(), err
     given = dict(zip(argv[::2], argv[1::2]))
     stride, length = int(given.get("--stride", 128)), int(given.get("--max-length", 384))  # the CLI's defaults for qa
-    assert (f"The --stride ({stride}) must be smaller than --max-length ({length})" in err) == (stride >= length), err
+    named = f"The --stride ({stride})" if "--stride" in given else f"The default --stride {stride} (not given"
+    assert (f"{named}" in err and f"must be smaller than --max-length ({length})" in err) == (stride >= length), err
+    assert "The --stride" not in err or "--stride" in given, err  # a stride never given is named as the default
     offered = re.split(r"(?:stride \d+|positions)\. ", err)[-1].rstrip().rstrip(".")
     tried = 0
     for n, choice in enumerate(re.split(r", (?:or )?", offered)):  # each, e.g. 'lower --stride below 56 (e.g. --stride 28)'
@@ -362,3 +364,111 @@ def test_labels_differing_only_in_case_are_named(saved_tiny, tmp_path, capsys, n
     assert code == 2 and "spells one label in different cases: 'pos' (line 2) and 'POS' (line 4)" in err, err
     assert "--labels NAME" in err and "class indices" not in err
     assert read_file(data, label_names=["neg", "pos"]).labels == (1, 0, 1)
+
+
+# --- ninth breaker (F5): seed options that would do nothing, and one range for every seed -------------------------
+
+@pytest.mark.parametrize("argv, words", [
+    (["train", "--train", "rotten_tomatoes", "--subset-seed", "5"], "--subset-seed 5 seeds the --subset draw; without "
+                                                                    "--subset"),
+    (["train", "--task", "qa", "--train", "x.json", "--split-seed", "5"], "--split-seed 5 seeds the --holdout split"),
+    (["train", "--train", "rotten_tomatoes", "--split-seed", "0"], "--split-seed 0 seeds the --holdout split"),
+    (["audit", "--data", "rotten_tomatoes", "--split-seed", "7"], "Drop it, or pass --holdout."),
+    (["facade", "saliency", "--split-seed", "3"], "--split-seed 3 seeds the --holdout split"),
+    (["facade", "train", "--split-seed", "3"], "--split-seed 3 seeds the --holdout split"),
+])
+def test_a_seed_of_a_draw_not_asked_for_is_refused(tmp_path, capsys, argv, words):
+    out = tmp_path / "out"
+    code, err = run(capsys, *argv, *(["--out", str(out)] if argv[0] in ("train", "facade") else []))
+    assert code == 2 and words in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--train", "rotten_tomatoes", "--holdout", "0.5", "--split-seed", "-1"],
+    ["train", "--train", "rotten_tomatoes", "--holdout", "0.5", "--split-seed", "99999999999999999999"],
+    ["train", "--train", "rotten_tomatoes", "--subset", "3", "--subset-seed", "-5"],
+    ["audit", "--holdout", "0.5", "--split-seed", str(2**32)],
+    ["facade", "saliency", "--holdout", "0.5", "--split-seed", "-1"],
+])
+def test_every_seed_option_has_the_range_of_seed(tmp_path, capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main([*argv, *(["--out", str(tmp_path / "out")] if argv[0] in ("train", "facade") else [])])
+    assert info.value.code == 2
+    assert "expected an int in [0, 4,294,967,295]" in capsys.readouterr().err
+
+
+def test_every_seed_option_of_every_command_reads_one_rule():
+    from faithlens.cli import _commands, build_parser
+    from faithlens.options import seed_arg
+
+    found, parsers = [], [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        parsers += _commands(parser).values()
+        found += [(parser.prog, a.option_strings[0]) for a in parser._actions
+                  if any(o.endswith("seed") for o in a.option_strings) and a.type is not seed_arg]
+    assert found == []
+
+
+def test_the_split_functions_refuse_a_seed_out_of_range():
+    from faithlens.splits import group_holdout, holdout_split
+
+    assert holdout_split(4, 0.5, 3) == holdout_split(4, 0.5, 3)
+    for seed in (-1, 2**32, 1.5, "3"):
+        with pytest.raises(FaithlensError, match="'seed' parameter must be an int"):
+            holdout_split(4, 0.5, seed)
+        with pytest.raises(FaithlensError, match="'seed' parameter must be an int"):
+            group_holdout(["a", "b"], 0.5, seed)
+
+
+def test_a_qa_max_length_too_short_for_the_default_stride_names_it_as_the_default(saved_qa, tmp_path, capsys):
+    """Ninth breaker: `train --task qa --max-length 8` blamed "--stride (128)", an option the user never gave; the
+    refusal names the default stride and offers a --stride that works with it (tried here; with the tiny base's 64
+    positions the fix names them, with room it is a smaller --stride: test_qa.check_windows below)."""
+    import re
+
+    base = ["train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa), "--epochs", "1"]
+    code, err = run(capsys, *base, "--out", str(tmp_path / "a"), "--max-length", "8")
+    assert code == 2 and "The default --stride 128 (not given" in err and "The --stride" not in err, err
+    fix = re.search(r"--max-length (\d+) --stride (\d+)", err)  # tiny base: 64 positions, so a --stride with it
+    assert fix is not None, err
+    code, err = run(capsys, *base, "--out", str(tmp_path / "b"), "--max-length", fix[1], "--stride", fix[2])
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("argv", [["train", "--train", "rotten_tomatoes"], ["facade", "train"],
+                                  ["facade", "merge", "--facade", "f"], ["facade", "regularise"]])
+def test_a_model_folder_cannot_be_standard_output(tmp_path, capsys, monkeypatch, argv):
+    """`train --out -` made a folder named '-': every model-folder writer refuses it, before any work."""
+    monkeypatch.chdir(tmp_path)
+    code, err = run(capsys, *argv, "--out", "-")
+    assert code == 2 and "--out - names standard output, but a model is a folder of files" in err, err
+    assert not (tmp_path / "-").exists()
+    from faithlens.files import check_new_folder
+
+    with pytest.raises(FaithlensError, match="The 'out_dir' of fine_tune '-' names standard output"):
+        check_new_folder("-", option="The 'out_dir' of fine_tune", flag="overwrite=True")
+
+
+def test_windows_too_short_for_the_default_stride_offer_a_smaller_one():
+    """qa.check_windows with stride=None (not given): named as the default, and a smaller --stride offered beside a
+    larger --max-length when the base has the positions for both."""
+    from faithlens.qa import QAExample, check_windows
+    from tiny import tiny
+
+    tokenizer = tiny("bert_qa").tokenizer
+    question = QAExample("q", "T", "who is it ?", "a b c d e f", ("a",), 0)
+    with pytest.raises(FaithlensError) as info:
+        check_windows(tokenizer, [question], max_length=8, stride=None)
+    said = str(info.value)
+    assert said.startswith("The default --stride 128 (not given") and "not more than the default stride 128" in said
+    import re
+
+    fix = re.search(r"pass a smaller --stride with it \(--max-length (\d+) --stride (\d+)\)", said, re.I)
+    assert fix is not None, said
+    length, stride = int(fix[1]), int(fix[2])
+    assert stride < 128 and length < 128
+    check_windows(tokenizer, [question], max_length=length, stride=stride)  # the suggestion passes
+    with pytest.raises(FaithlensError, match=r"^The --stride \(128\) must be smaller"):
+        check_windows(tokenizer, [question], max_length=8, stride=128)

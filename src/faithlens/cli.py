@@ -102,11 +102,12 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     commands = _commands(parser)
-    early = _option_before_command(sys.argv[1:] if argv is None else argv, commands)
+    argv = _join_negative_values(sys.argv[1:] if argv is None else list(argv), parser)
+    early = _option_before_command(argv, commands)
     if early is not None:
         print(f"faithlens: error: {early}", file=sys.stderr)
         return 2
-    repeated = _repeated_option(sys.argv[1:] if argv is None else argv, parser)
+    repeated = _repeated_option(argv, parser)
     if repeated is not None:
         print(f"faithlens: error: {repeated}", file=sys.stderr)
         return 2
@@ -126,6 +127,9 @@ def _main(argv: list[str] | None) -> int:
 
         torch.set_num_threads(args.threads)
     try:
+        from .options import check_seed_options
+
+        check_seed_options(args)  # --split-seed without --holdout, --subset-seed without --subset: refused
         if args.device is not None:
             from .device import use_device
 
@@ -158,6 +162,41 @@ def _options_of(parser: argparse.ArgumentParser | None) -> set[str]:
     for sub in _commands(parser).values():
         found |= _options_of(sub)
     return found
+
+
+def _join_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``--tolerance -1e-3`` and ``--noise -inf`` as ``--tolerance=-1e-3``: argparse reads a token that starts with '-'
+    as an option unless it looks like ``-1`` or ``-0.5``, so an exponent, inf or nan gave "expected one argument"
+    where ``--noise -0.1`` reached the option's range check. Only an option that takes one value is joined with a
+    number-like value; ``--labels -1 1`` (several values) is left to argparse, and tokens after ``--`` are texts."""
+    joined: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            return joined + argv[i:]
+        subs = _commands(parser)
+        if token in subs:  # a (sub)command: its own options from here on
+            parser = subs[token]
+        action = parser._option_string_actions.get(token) if token.startswith("-") else None
+        value = argv[i + 1] if i + 1 < len(argv) else None
+        if (isinstance(action, (argparse._StoreAction, argparse._AppendAction)) and action.nargs is None
+                and value is not None and value.startswith("-") and value not in parser._option_string_actions
+                and _number_like(value)):
+            joined.append(f"{token}={value}")
+            i += 2
+            continue
+        joined.append(token)
+        i += 1
+    return joined
+
+
+def _number_like(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
 
 
 def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
@@ -232,7 +271,8 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "n_samples": "--samples", "batch_size": "--batch-size", "max_new_tokens": "--max-new-tokens",
                      "max_length": "--max-length", "base_model": "--base", "warn_above": "--warn-above",
                      "baseline_token": "--baseline-token", "text_column": "--text-column",
-                     "label_column": "--label-column", "target_text": "--target-text", "label_names": "--labels",
+                     "label_column": "--label-column", "pair_column": "--pair-column",
+                     "target_text": "--target-text", "label_names": "--labels",
                      "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "heldout": "--heldout",
                      "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
@@ -243,14 +283,17 @@ ASSIGNED_ONLY = ("steps", "unit", "rule", "mode")  # and in the ``name=value`` f
 
 
 def cli_words(message: str, options: set[str]) -> str:
-    """`message` with each Python parameter name of PARAMETER_OPTIONS that the command has an option for
+    """`message` in the command line's words: a parenthesis of Python words ("(label_column='NAME' in Python)") is
+    dropped, and each Python parameter name of PARAMETER_OPTIONS that the command has an option for
     put as that option: ``'n_samples' parameter`` gains ``(--samples)``; ``per_token``, ``per_token=True``
     and ``the 'out_dir' of fine_tune`` become ``--per-token`` and ``--out``; ``max_new_tokens=5`` becomes
     ``--max-new-tokens 5``, and ``steps=5`` / ``unit='word'`` (not ``sig:mode=closed``) ``--steps 5`` / ``--unit word``."""
+    message = re.sub(r" \([^()]* in Python\)", "", message)  # a message for both surfaces: the CLI's words only
     for name, option in PARAMETER_OPTIONS.items():
         if option not in options:
             continue
         message = re.sub(rf"'{name}' (parameter|setting)\b(?! \()", rf"'{name}' \1 ({option})", message)
+        message = re.sub(rf"(?<![\w'\-:,]){name}='([^'\s]+)'", rf"{option} \1", message)  # text_column='x': --text-column x
         if name in ASSIGNED_ONLY:  # not in a method spec (sig:mode=closed): only where the name starts a word
             message = re.sub(rf"(?<![\w'\-:,]){name}='?([^\s',;]+)'?", rf"{option} \1", message)
         if name in QUOTED_ONLY or name in ASSIGNED_ONLY:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
@@ -276,7 +276,9 @@ def _keys(columns: Sequence[str], text_column, label_column, pair_column, path: 
     if pair is not None and pair not in columns:
         raise FaithlensError(f"The pair column {pair!r} is not in {str(path)!r}. Valid choices: {', '.join(columns)}.")
     label = _column(columns, label_column, LABEL_COLUMNS, "label", path, required=False)
-    check_distinct_columns(text=text, pair=pair, label=label, source=str(path))
+    check_distinct_columns(text=text, pair=pair, label=label, source=str(path),
+                           given=[r for r, v in (("text", text_column), ("pair", pair_column), ("label", label_column))
+                                  if v is not None])
     extras = [c for c in columns if c not in (text, pair) and str(c).strip().lower() not in NOT_LABELS]
     if label is None and extras:  # a label column under another name would otherwise be dropped in silence
         import warnings
@@ -293,17 +295,23 @@ def _keys(columns: Sequence[str], text_column, label_column, pair_column, path: 
 _ROLES = {"text": "the text of each example", "pair": "the second text of each pair", "label": "the class of each example"}
 
 
-def check_distinct_columns(*, text: str | None, pair: str | None, label: str | None, source: str | None = None) -> None:
+def check_distinct_columns(*, text: str | None, pair: str | None, label: str | None, source: str | None = None,
+                           given: Collection[str] = ("text", "pair", "label")) -> None:
     """The text, pair and label columns (given or found) are different columns: one column read as two things
-    (--label-column sentence: a class per sentence; --pair-column sentence: each text paired with itself) is refused."""
+    (label_column='sentence': a class per sentence; pair_column='sentence': each text paired with itself) is refused.
+    ``given``: the roles the caller named (the others were found from the column names); the message names how each
+    of the two was chosen, in Python words (the CLI puts them as its options, `cli.cli_words`)."""
     roles = [(role, name) for role, name in (("text", text), ("pair", pair), ("label", label)) if name is not None]
     for i, (role, name) in enumerate(roles):
         other = next((r for r, n in roles[i + 1:] if n == name), None)
         if other is not None:
             where = f" of {source!r}" if source else ""
-            raise FaithlensError(f"The column {name!r}{where} is both the {role} column and the {other} column; each "
-                                 f"column is read once. Pass --{other}-column ({other}_column= in Python) with another column ("
-                                 f"{_ROLES[other]}), or leave it out to have it found from the column names.")
+            how = {r: f"{r}_column={name!r}" if r in given else "found from the column names" for r in (role, other)}
+            fixes = " or ".join(f"{r}_column='NAME' with the column of {_ROLES[r]}" for r in (role, other))
+            raise FaithlensError(f"The column {name!r}{where} is both the {role} column ({how[role]}) and the {other} "
+                                 f"column ({how[other]}); each column is read once. Pass {fixes}"
+                                 + "".join(f", or drop {r}_column to have that column found from the column names"
+                                           for r in (role, other) if r in given) + ".")
 
 
 def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column):
@@ -424,7 +432,7 @@ def _column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], 
             return guess
     if required:
         raise FaithlensError(f"Could not find a {what} column in {str(path)!r} (looked for {', '.join(guesses)}). "
-                             f"Got columns {list(columns)}. Pass --{what}-column NAME ({what}_column='NAME' in Python).")
+                             f"Got columns {list(columns)}. Pass {what}_column='NAME'.")
     return None
 
 
@@ -462,7 +470,8 @@ def hf_dataset(name: str, *, split: str = "test", text_column: str | None = None
     columns = list(data.column_names)
     text_key = _column(columns, text_column, TEXT_COLUMNS, "text", Path(name))
     label_key = _column(columns, label_column, LABEL_COLUMNS, "label", Path(name), required=False)
-    check_distinct_columns(text=text_key, pair=None, label=label_key, source=name)
+    check_distinct_columns(text=text_key, pair=None, label=label_key, source=name,
+                           given=[r for r, v in (("text", text_column), ("label", label_column)) if v is not None])
     labels = [None if (label_key is None or int(y) < 0) else int(y) for y in (data[label_key] if label_key else [None] * len(data))]
     names = None
     if label_key is not None and hasattr(data.features[label_key], "names"):

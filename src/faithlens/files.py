@@ -180,6 +180,17 @@ def check_folder_writes_no_input(folder: str | os.PathLike, names: Iterable[str]
         check_not_input(path, inputs, option=option, shown=f"{option} {str(folder)!r} writes {str(path)!r}, which")
 
 
+def kind_of_path(path: str | os.PathLike) -> str:
+    """What an existing path that is not a regular file is, for messages: "a folder", "a character device" (/dev/null),
+    "a block device", "a named pipe (FIFO)", "a socket", or "a special file"."""
+    import stat
+
+    mode = os.stat(path).st_mode
+    return ("a folder" if stat.S_ISDIR(mode) else "a character device" if stat.S_ISCHR(mode) else
+            "a block device" if stat.S_ISBLK(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "a special file")
+
+
 def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
                       inputs: dict[str, object] | None = None) -> Path:
     """``path`` will be written as a file: refuse a folder there, one of the command's ``inputs``
@@ -196,6 +207,13 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
     if path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "
                              f"{str(path / example)!r}.")
+    if path.exists() and not path.is_file():  # replaced by a rename, a device (/dev/null) would be gone
+        raise FaithlensError(f"{option} {str(path)!r} is {kind_of_path(path)}, not a regular file; faithlens writes "
+                             f"{option} as a new file in its place. Pass a file name, e.g. {option} {example}.")
+    if path.exists() and (refused := _cannot_write_in(path.parent)) is not None:  # replaced by a file written beside it
+        raise FaithlensError(f"{option} {str(path)!r} is a file that cannot be written: faithlens replaces it by a new "
+                             f"file written beside it, and its folder {str(path.parent)!r} takes none "
+                             f"({refused.strerror or refused}). Choose a file in a folder you can write to.")
     _ensure_folder(path.parent, option=option, target=path)
     if path.exists() and not os.access(path, os.W_OK):
         raise FaithlensError(f"{option} {str(path)!r} exists and is not writable. Choose another file or change its "
@@ -269,7 +287,14 @@ def replaced_folder(path: str | os.PathLike, *, replace: bool) -> Iterator[Path]
 
 def check_replaceable_folder(path: str | os.PathLike, *, option: str) -> None:
     """A model folder is written by replacing it whole: refuse the current folder, a folder above it, the filesystem
-    root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work)."""
+    root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work), and
+    '-': a model folder cannot be standard output (it would be a folder named '-')."""
+    if str(path).strip() == "-":
+        cli = option.startswith("-")
+        shown, example = (f"{option} -", f"{option} my-model") if cli else (f"{option} '-'", "'my-model'")
+        raise FaithlensError(f"{shown} names standard output, but a model is a folder of files (config.json, weights, "
+                             "tokenizer), which cannot be written to standard output; it would be a folder named '-'. "
+                             f"Pass a folder for the model, e.g. {example} ('./-' for a folder named '-').")
     path = Path(path).expanduser()
     resolved = path.resolve()
     here = Path.cwd().resolve()
@@ -294,13 +319,21 @@ def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:
     except OSError as exc:
         raise FaithlensError(f"{option} {str(target)!r}: could not create the folder {str(folder)!r} "
                              f"({exc.strerror or exc}). Choose a path you can write to.") from None
-    try:  # the only sure test of writability is to write
+    refused = _cannot_write_in(folder)
+    if refused is not None:
+        raise FaithlensError(f"{option} {str(target)!r}: the folder {str(folder)!r} is not writable "
+                             f"({refused.strerror or refused}). Choose a folder you can write to.")
+
+
+def _cannot_write_in(folder: Path) -> OSError | None:
+    """Why no new file can be made in an existing ``folder`` (None when one can): the only sure test is to write."""
+    try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".faithlens-probe.")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise FaithlensError(f"{option} {str(target)!r}: the folder {str(folder)!r} is not writable "
-                             f"({exc.strerror or exc}). Choose a folder you can write to.") from None
+        return exc
+    return None
 
 
 # --- one run per folder ----------------------------------------------------------------------------------

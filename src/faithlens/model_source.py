@@ -4,6 +4,7 @@ facade --init-from, --facade) goes through `check_model_source`; `model.load_mod
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -37,10 +38,41 @@ def check_model_source(name: str | os.PathLike, *, option: str = "--model", loca
     if path.exists():
         _check_model_folder(path, option=option)
         return str(path)
+    if option.rstrip("=") in ("--base", "base_model") and name.strip().lower() == "smollm2":
+        raise FaithlensError(_not_a_base(name, option))
+    if os.path.lexists(path):  # a link whose target is missing (or a loop of links) is a path, never a hub id
+        raise FaithlensError(f"{given(option, name)}: no such folder: {broken_link(path)}. Point the link at a model "
+                             "folder, or pass the folder itself.")
     if local_only or _looks_like_folder(name):
         raise FaithlensError(f"{given(option, name)}: no such folder. Check the path (relative paths start from {os.getcwd()})"
                              + ("." if local_only else ", or pass a hub id such as 'textattack/bert-base-uncased-SST-2'."))
     return name
+
+
+def _not_a_base(name: str, option: str) -> str:
+    """Why 'smollm2' (the bundled causal LM, `smollm2.SMOLLM2_ALIAS`) cannot be a training base."""
+    what = ("names the bundled causal language model (SmolLM2-135M-Instruct, next-token prediction), which cannot be "
+            "fine-tuned into a classifier or an extractive QA model")
+    return (f"{given(option, name)} {what}. {option.rstrip('=')} takes an encoder (a BERT-like model folder or hub id, "
+            f"e.g. 'sentence-transformers/all-MiniLM-L6-v2'); without it training starts from the bundled "
+            f"all-MiniLM-L6-v2. Drop {option.rstrip('=')}, or pass an encoder folder.")
+
+
+def broken_link(path: str | os.PathLike) -> str:
+    """Why a path that exists as a link (``os.path.lexists``) cannot be opened: its target is missing, or it is a
+    loop of links (a link to itself, or links to each other)."""
+    try:
+        target = os.readlink(path)
+    except OSError:  # a folder on the way is the broken link
+        return "a link on the way to it points nowhere"
+    try:
+        Path(path).resolve(strict=True)
+    except RuntimeError:  # Python < 3.13: a loop
+        return f"it is a link to {target!r}, a loop of links that never reaches a file or folder"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"it is a link to {target!r}, a loop of links that never reaches a file or folder"
+    return f"it is a link to {target!r}, which does not exist"
 
 
 def _check_model_folder(path: Path, *, option: str = "--model") -> None:

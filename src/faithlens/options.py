@@ -324,8 +324,30 @@ def _mib(value: object) -> str:
     return repr(value)
 
 
+# Seed options that only seed another option's draw: (seed option, the option it seeds, what that draw is). Given
+# without that option it would do nothing, so the CLI refuses it (`check_seed_options`), as it refuses --stride on
+# a classifier.
+SEEDED_BY = (("split_seed", "holdout", "the --holdout split"), ("subset_seed", "subset", "the --subset draw"))
+
+
+def check_seed_options(args) -> None:
+    """Every command's seed options of another option's draw (--split-seed of --holdout, --subset-seed of --subset):
+    refused without that option (they would do nothing), then set to their default 0 when not given. The range of
+    every seed option is :func:`seed_arg`'s, checked by argparse. Raises FaithlensError."""
+    for seed, owner, what in SEEDED_BY:
+        if not hasattr(args, seed):
+            continue
+        value = getattr(args, seed)
+        if value is not None and getattr(args, owner, None) is None:
+            flag, needed = f"--{seed.replace('_', '-')}", f"--{owner}"
+            raise FaithlensError(f"{flag} {value} seeds {what}; without {needed} there is no such draw, so it does "
+                                 f"nothing. Drop it, or pass {needed}.")
+        if value is None:
+            setattr(args, seed, 0)
+
+
 def seed_arg(value: str) -> int:
-    """argparse type of every --seed: an int in [0, 2**32 - 1] (numpy's and torch's generators take those)."""
+    """argparse type of every seed option (--seed, --split-seed, --subset-seed): an int in [0, 2**32 - 1] (numpy's and torch's generators take those)."""
     import argparse
 
     try:

@@ -215,7 +215,10 @@ def squad_scores(predictions: Sequence[str], answers: Sequence[Sequence[str]]) -
 
 # --- features and prediction ---------------------------------------------------------------------------
 
-def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int,
+DEFAULT_STRIDE = 128  # tokens of overlap between a long context's windows (Hugging Face's QA recipe)
+
+
+def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, stride: int | None,
                   positions: int | None = None) -> None:
     """Each window holds the question, the specials, the ``stride`` overlap and at least one new context token;
     else the tokenizer stops the process (a panic in its Rust code), so this is checked first. One check for the
@@ -223,15 +226,21 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
     which settings work.
 
     The refusal names the longest question and suggests settings that pass this check for every question and fit
-    the base model's ``positions`` (when given): a larger --max-length, a smaller --stride, or both."""
+    the base model's ``positions`` (when given): a larger --max-length, a smaller --stride, or both. ``stride`` None:
+    the caller did not set it (`DEFAULT_STRIDE`), and the refusal says so rather than blame a stride never given."""
     if not examples:
         return
+    default = stride is None
+    stride = DEFAULT_STRIDE if default else stride
     specials = tokenizer.num_special_tokens_to_add(pair=True)
     lengths = [len(ids) for ids in tokenizer([e.question for e in examples], add_special_tokens=False)["input_ids"]]
     worst = max(range(len(examples)), key=lengths.__getitem__)  # the least room: what works for it works for all
     e, n = examples[worst], lengths[worst]
     room = max_length - n - specials
-    head = f"The --stride ({stride}) must be smaller than --max-length ({max_length}). " if stride >= max_length else ""
+    named = f"the default --stride {stride} (not given: a long context's windows overlap by {stride} tokens)" \
+        if default else f"the --stride ({stride})"
+    head = f"{named[:1].upper()}{named[1:]} must be smaller than --max-length ({max_length}). " \
+        if stride >= max_length else ""
     most = None if positions is None else positions - n - specials  # context room in the longest window the model takes
     if positions is not None and max_length > positions:  # named here so the suggestion fits the stride too
         fix = (f"Pass --max-length {positions}" if most > stride else
@@ -248,11 +257,16 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
         fixes.append(f"lower --stride below {room} (e.g. --stride {room // 2})")
     if not fixes and most is not None and most >= 2:
         fixes.append(f"pass --max-length {positions} --stride {most // 2} (the base model has {positions} positions)")
+    small = max(1, min(stride - 1, max_length // 4))  # a stride that leaves the window room for new context
+    if default and room < 2 and not any("--stride" in f for f in fixes) and (
+            positions is None or n + specials + small + 1 <= positions):  # the stride never given: a smaller one
+        fixes.append(f"pass a smaller --stride with it (--max-length {max(max_length, n + specials + small + 1)} "
+                     f"--stride {small})")
     fixes.append("shorten the question" if fixes or positions is None else
                  f"shorten the question: the base model's {positions} positions leave no room for its context beside it")
     raise FaithlensError(f"{head}Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
-                         f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than the "
-                         f"stride {stride}. {_either(fixes)}.")
+                         f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than "
+                         f"{'the default stride ' if default else 'the stride '}{stride}. {_either(fixes)}.")
 
 
 def _either(choices: list[str]) -> str:
@@ -261,7 +275,7 @@ def _either(choices: list[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = 128):
+def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384, stride: int = DEFAULT_STRIDE):
     """Overflow windows of every example with start/end token labels ([CLS] = 0 when a window lacks the answer).
 
     Returns the tokenizer's batch (input_ids, attention_mask, [token_type_ids], offset_mapping,
@@ -291,7 +305,7 @@ def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
 
 @torch.no_grad()
 def predict_answers(model: torch.nn.Module, tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
-                    stride: int = 128, batch_size: int = 32) -> list[str]:
+                    stride: int = DEFAULT_STRIDE, batch_size: int = 32) -> list[str]:
     """The best span of each example over all its windows: max z^start_i + z^end_j, i ≤ j < i + 30, in the context."""
     check_windows(tokenizer, examples, max_length=max_length, stride=stride)
     model.eval()

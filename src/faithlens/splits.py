@@ -10,6 +10,13 @@ from collections.abc import Sequence
 from .errors import FaithlensError
 
 
+def _check_seed(seed: object) -> None:
+    """A split's seed has the range of every seed (`options.MAX_SEED`): an int in [0, 2**32 - 1]."""
+    from .options import MAX_SEED, _int
+
+    _int("seed", seed, low=0, high=MAX_SEED)
+
+
 def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
     """(kept, held out) example indices: a seeded shuffle, round(fraction · n) held out, both sorted.
 
@@ -17,6 +24,7 @@ def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], li
     """
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
+    _check_seed(seed)
     index = list(range(n))
     random.Random(seed).shuffle(index)
     n_test = int(round(fraction * n))
@@ -30,6 +38,7 @@ def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, sour
 
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
+    _check_seed(seed)
     names = sorted(set(groups))
     if len(names) < 2:
         where = f"{source!r} has" if source else "The data has"

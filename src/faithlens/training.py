@@ -138,7 +138,7 @@ def fine_tune_qa(
     lr: float = 1e-4,
     batch_size: int = 16,
     max_length: int = 384,
-    stride: int = 128,
+    stride: int | None = None,
     seed: int = 0,
     warmup_ratio: float = 0.1,
     weight_decay: float = 0.01,
@@ -152,10 +152,12 @@ def fine_tune_qa(
     Each (question, context) becomes its overflow windows (``max_length`` tokens, ``stride`` overlap)
     with start/end token labels ([CLS] when a window lacks the answer), as in Hugging Face's QA
     recipe. ``test`` is scored with the official SQuAD v1.1 EM and F1 (best span over windows).
-    Resumable like :func:`fine_tune`; returns the provenance record written to ``out_dir``.
+    Resumable like :func:`fine_tune`; returns the provenance record written to ``out_dir``. ``stride`` None: the
+    default overlap, `qa.DEFAULT_STRIDE` (128) tokens; a refusal of the windows then names it as the default.
     """
     from . import qa
 
+    given_stride, stride = stride, qa.DEFAULT_STRIDE if stride is None else stride
     out_dir = _out_path(out_dir, "fine_tune_qa")
     settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, stride=stride,
                               seed=seed, warmup_ratio=warmup_ratio, weight_decay=weight_decay)
@@ -172,7 +174,7 @@ def fine_tune_qa(
 
     def before_weights(tokenizer: Any, config: Any) -> None:  # before the weights are read and training starts
         positions = getattr(config, "max_position_embeddings", None)
-        qa.check_windows(tokenizer, [*train, *test], max_length=max_length, stride=stride,
+        qa.check_windows(tokenizer, [*train, *test], max_length=max_length, stride=given_stride,
                          positions=positions if isinstance(positions, int) else None)
         check_model_length(tokenizer, config, max_length)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..options import seed_arg
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -152,9 +153,15 @@ def read_texts(args: argparse.Namespace) -> list:
     file_items: list = []
     if args.file is not None and not stdin_file:
         if not args.file.exists():
-            raise FaithlensError(f"--file {args.file} does not exist. Pass a text file with one text per line.")
+            from ..model_source import broken_link
+
+            why = f": {broken_link(args.file)}" if os.path.lexists(args.file) else ""
+            raise FaithlensError(f"--file {args.file} does not exist{why}. Pass a text file with one text per line.")
         if not args.file.is_file():
-            raise FaithlensError(f"--file {args.file} is not a file (a folder?). Pass a text file with one text per line.")
+            from ..files import kind_of_path
+
+            raise FaithlensError(f"--file {args.file} is {kind_of_path(args.file)}, not a file. Pass a text file with one "
+                                 "text per line (or --file - for standard input).")
         try:
             with open(args.file, encoding="utf-8-sig", newline="") as f:  # lines end at \n (or \r\n), as on stdin: a lone
                 content = f.read()  # \r stays inside its text, never splits one line into two texts

@@ -124,7 +124,8 @@ def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) ->
     parser.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
                         help="split --data as `faithlens train --holdout` did: `facade train` and `regularise` use the "
                              "training part, the analyses the held-out part (SQuAD: whole articles)")
-    parser.add_argument("--split-seed", type=int, default=0, help="seed of the --holdout split")
+    parser.add_argument("--split-seed", type=seed_arg, default=None,
+                        help="seed of the --holdout split (default 0; only with --holdout)")
 
 
 # --- runners ---------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ def register(subparsers) -> None:
                    help="classification (single texts or pairs) or qa (SQuAD-format data)")
     p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
                    help="hold out this fraction of --train as the test split, seeded by --split-seed (QA: whole articles)")
-    p.add_argument("--split-seed", type=int, default=0, help="seed of the --holdout split")
+    p.add_argument("--split-seed", type=seed_arg, default=None,
+                   help="seed of the --holdout split (default 0; only with --holdout)")
     p.add_argument("--text-column", default=None, help="column of the (first) text (default: found from the column names)")
     p.add_argument("--pair-column", default=None, help="second text of a pair (default: found from the column names)")
     p.add_argument("--label-column", default=None, help="column of the label (default: found from the column names)")
@@ -35,13 +36,15 @@ def register(subparsers) -> None:
                    help="label names in index order; also maps named labels in the data (default: negative positive "
                         "for 2 numeric classes, else the names in sorted order)")
     p.add_argument("--subset", type=int, default=None, help="train on a seeded random subset of this many examples")
-    p.add_argument("--subset-seed", type=int, default=0, help="seed of the --subset draw")
+    p.add_argument("--subset-seed", type=seed_arg, default=None,
+                   help="seed of the --subset draw (default 0; only with --subset)")
     p.add_argument("--out", required=True, help="folder to write the fine-tuned model into")
     p.add_argument("--epochs", type=int, default=1, help="passes over the training data")
     p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (AdamW, linear warm-up and decay)")
     p.add_argument("--batch-size", type=int, default=32, help="examples per optimiser step")
     p.add_argument("--max-length", type=int, default=None, help="tokens per input (default 128; 384 for qa)")
-    p.add_argument("--stride", type=int, default=128, help="qa: overlap of a long context's windows")
+    p.add_argument("--stride", type=int, default=None,
+                   help="qa: overlap of a long context's windows, in tokens (default 128)")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of initialisation and data order")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     p.set_defaults(run=run)
@@ -66,9 +69,9 @@ def check_train_options(args) -> None:
         raise FaithlensError(f"--max-length must be at most {MAX_TRAIN_LENGTH} tokens. Got {args.max_length:,}.")
     if not (math.isfinite(args.lr) and 0 < args.lr < 1):
         raise FaithlensError(f"--lr must be a number in (0, 1), e.g. 5e-5. Got {args.lr}.")
-    if args.task == "qa":
+    if args.task == "qa" and args.stride is not None:
         check_stride(args.stride, option="--stride")  # against --max-length once the questions are read (qa.check_windows)
-    elif args.stride != 128:
+    elif args.stride is not None and args.task != "qa":
         raise FaithlensError("--stride sets the overlap of a QA context's windows; it does nothing with --task "
                              "classification. Drop it, or pass --task qa.")
     if args.task == "qa" and any(v is not None for v in (args.text_column, args.pair_column, args.label_column,
@@ -107,7 +110,8 @@ def _check_out(args) -> None:
 
 
 def _check_data_source(option: str, value: str | None) -> None:
-    """A data option naming a path (./x, x.tsv, x/y.json) that does not exist is an error naming the option."""
+    """A data option naming a path (./x, x.tsv, x/y.json, a link) that does not exist is an error naming the option."""
+    import os
     from pathlib import Path
 
     from ..data import BUNDLED, _looks_like_path
@@ -118,6 +122,11 @@ def _check_data_source(option: str, value: str | None) -> None:
     if not value.strip():
         raise FaithlensError(f"{option} is empty. Pass a data file, a GLUE folder or 'rotten_tomatoes'.")
     path = Path(value).expanduser()
+    if not path.exists() and os.path.lexists(path):  # a broken link (or a loop of links) is a path, never a dataset name
+        from ..model_source import broken_link
+
+        raise FaithlensError(f"{option} {value}: no such file or folder: {broken_link(path)}. Point the link at the data, "
+                             "or pass the data file itself.")
     if not path.exists() and (_looks_like_path(value) or "/" in value.rstrip("/").split("/", 1)[-1] or value.endswith("/")):
         raise FaithlensError(f"{option} {value}: no such file or folder. Check the path.")
 
