@@ -77,7 +77,7 @@ def test_a_model_folder_that_holds_files_is_refused_unless_overwrite(saved_tiny,
 
 
 def test_overwrite_puts_the_old_folder_back_when_the_run_fails(saved_tiny, precious, monkeypatch):
-    """files.replaced_folder: a run that raises (an error, Ctrl-C) leaves the old folder as it was."""
+    """model_folder.replaced_folder: a run that raises (an error, Ctrl-C) leaves the old folder as it was."""
     import faithlens.audit.facade as facade
     from faithlens.model import load_model
 

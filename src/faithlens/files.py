@@ -259,32 +259,6 @@ def check_new_folder(path: str | os.PathLike, *, option: str, flag: str, overwri
                          "to replace them, or choose another folder.")
 
 
-@contextlib.contextmanager
-def replaced_folder(path: str | os.PathLike, *, replace: bool) -> Iterator[Path]:
-    """What ``--overwrite`` (``overwrite=True``) does to a model folder, for every writer (train's
-    `model_folder.save_atomically` does the same by a staging folder): with ``replace`` and a non-empty folder at
-    ``path``, the folder is set aside (``.NAME.old-PID`` beside it) and the block writes into a new empty one; when the
-    block ends the old one is deleted, so none of its files remains beside the new model; when the block raises
-    (an error, Ctrl-C) the partial new folder is deleted and the old one put back. Without ``replace``, or for a
-    missing or empty folder, the block writes into ``path`` as it is. Yields ``path`` (``~`` expanded)."""
-    path = Path(path).expanduser()
-    if not replace or not path.is_dir() or not any(path.iterdir()):
-        yield path
-        return
-    check_replaceable_folder(path, option="The model folder")
-    retired = path.parent / f".{path.name}.old-{os.getpid()}"
-    shutil.rmtree(retired, ignore_errors=True)
-    path.rename(retired)
-    try:
-        path.mkdir()
-        yield path
-    except BaseException:
-        shutil.rmtree(path, ignore_errors=True)
-        retired.rename(path)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
 def check_replaceable_folder(path: str | os.PathLike, *, option: str) -> None:
     """A model folder is written by replacing it whole: refuse the current folder, a folder above it, the filesystem
     root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work), and

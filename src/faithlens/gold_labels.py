@@ -152,8 +152,8 @@ def _check_case_clash(values: Sequence[str], lines: Sequence[int], path: Path) -
                 f"{str(path)!r} spells one label in different cases: {seen[0]!r} (line {seen[1]}) and {v!r} (line "
                 f"{line}). Label names are matched ignoring case only against given names; without them each spelling "
                 f"({', '.join(map(repr, spellings))}) would be a class of its own. Write the label one way in the file, "
-                "or pass the class names in index order (--labels NAME ...; label_names=[...] in Python), which match "
-                "any case.")
+                "or pass the class names in index order, which match any case: --labels NAME ... (label_names=[...] "
+                "in Python).")
 
 
 def reads_as_number(text: str) -> bool:

@@ -159,6 +159,34 @@ def _replace_folder(staging: Path, out_dir: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def replaced_folder(path: str | os.PathLike, *, replace: bool) -> Iterator[Path]:
+    """What ``--overwrite`` (``overwrite=True``) does to a model folder, for every writer (train's
+    :func:`save_atomically` beside it does the same by a staging folder): with ``replace`` and a non-empty folder at
+    ``path``, the folder is set aside (``.NAME.old-PID`` beside it) and the block writes into a new empty one; when the
+    block ends the old one is deleted, so none of its files remains beside the new model; when the block raises
+    (an error, Ctrl-C) the partial new folder is deleted and the old one put back. Without ``replace``, or for a
+    missing or empty folder, the block writes into ``path`` as it is. Yields ``path`` (``~`` expanded)."""
+    path = Path(path).expanduser()
+    if not replace or not path.is_dir() or not any(path.iterdir()):
+        yield path
+        return
+    from .files import check_replaceable_folder
+
+    check_replaceable_folder(path, option="The model folder")
+    retired = path.parent / f".{path.name}.old-{os.getpid()}"
+    shutil.rmtree(retired, ignore_errors=True)
+    path.rename(retired)
+    try:
+        path.mkdir()
+        yield path
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        retired.rename(path)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
 def versions() -> dict[str, str]:
     import transformers
 

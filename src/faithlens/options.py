@@ -18,7 +18,7 @@ from .errors import FaithlensError, unknown_choice
 # Hard limits: beyond these a run is a mistake (a typo, a wrong unit), never a useful setting.
 MAX_STEPS = 10_000  # 10·N steps (SIG paper Table 4) for N ≤ 1000 tokens
 MAX_SAMPLES = 1_000
-MAX_SEED = 2**32 - 1  # numpy's generator (GradientShap through Captum) takes seeds below 2**32
+from .splits import MAX_SEED  # numpy's generator (GradientShap through Captum) takes seeds below 2**32
 MAX_BATCH = 4_096
 MAX_NEW_TOKENS = 512
 MAX_ROWS_PER_CHUNK = 65_536

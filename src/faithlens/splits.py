@@ -10,11 +10,17 @@ from collections.abc import Sequence
 from .errors import FaithlensError
 
 
-def _check_seed(seed: object) -> None:
-    """A split's seed has the range of every seed (`options.MAX_SEED`): an int in [0, 2**32 - 1]."""
-    from .options import MAX_SEED, _int
+MAX_SEED = 2**32 - 1  # the range of every seed (options.MAX_SEED): numpy's generator takes seeds below 2**32
 
-    _int("seed", seed, low=0, high=MAX_SEED)
+
+def _check_seed(seed: object) -> None:
+    """A split's seed: an int (or a NumPy/torch integer scalar) in [0, MAX_SEED]. Raises FaithlensError."""
+    import operator
+
+    value = None if isinstance(seed, bool) or not hasattr(seed, "__index__") else operator.index(seed)
+    if value is None or not 0 <= value <= MAX_SEED:
+        raise FaithlensError(f"The 'seed' parameter must be an int in [0, {MAX_SEED:,}]; got {type(seed).__name__} "
+                             f"{seed!r:.40}. Pass e.g. seed=0.")
 
 
 def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:

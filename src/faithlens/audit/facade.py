@@ -153,10 +153,10 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     ``out_dir`` must be new or empty, or hold this run's own unfinished facade (the same settings), unless
     ``overwrite`` (`check_facade_out`); ``settings.init_from`` must be a facade of ``target`` of the size
     ``settings.width_divisor`` gives (`check_facade_target`). Both are checked before anything is written.
-    With ``overwrite`` a non-empty ``out_dir`` is replaced whole (`files.replaced_folder`: none of its files remains
+    With ``overwrite`` a non-empty ``out_dir`` is replaced whole (`model_folder.replaced_folder`: none of its files remains
     beside the facade; an own unfinished run starts again), and put back if the training fails.
     """
-    from ..files import replaced_folder
+    from ..model_folder import replaced_folder
 
     check_target(settings.target)
     _check_settings(settings, len(texts))
@@ -278,8 +278,8 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     """Fine-tune f with L_rp = CE(f(x), y) + λ_rp · mean_b Σ_t |r_{b,t}| (r raw, w.r.t. predicted labels).
 
     ``out_dir`` must be new or empty (or hold only this run's checkpoint), unless ``overwrite``: then a non-empty
-    ``out_dir`` is replaced whole (`files.replaced_folder`), and put back if the training fails."""
-    from ..files import replaced_folder
+    ``out_dir`` is replaced whole (`model_folder.replaced_folder`), and put back if the training fails."""
+    from ..model_folder import replaced_folder
 
     if target.task.name not in ("classification", "multi_label"):
         raise FaithlensError(f"The regularised target is trained for classifiers; {target.name!r} is a "

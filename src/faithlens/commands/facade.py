@@ -165,7 +165,8 @@ MAX_GAIN = 1e6  # facade logits × gain: beyond this a float32 merge overflows o
 def run_merge(args) -> int:
     from ..audit.facade import check_facade_folder
     from ..audit.merge import agreement, calibrate_gain, merge_models
-    from ..files import check_new_folder, replaced_folder
+    from ..files import check_new_folder
+    from ..model_folder import replaced_folder
     from ..model import check_model_source, load_model
 
     if args.gain != "auto":
