@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
                    help="sample from the part `faithlens train --holdout FRACTION` held out (SQuAD: whole articles)")
     p.add_argument("--split-seed", type=seed_arg, default=None,
-                   help="seed of the --holdout split (default 0; only with --holdout)")
+                   help="seed of the --holdout split, given only with --holdout (default: 0)")
     p.add_argument("--limit", type=int, default=50, help="texts in the sample (default 50)")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the sample shuffle")
     p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")

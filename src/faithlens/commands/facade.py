@@ -125,7 +125,7 @@ def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) ->
                         help="split --data as `faithlens train --holdout` did: `facade train` and `regularise` use the "
                              "training part, the analyses the held-out part (SQuAD: whole articles)")
     parser.add_argument("--split-seed", type=seed_arg, default=None,
-                        help="seed of the --holdout split (default 0; only with --holdout)")
+                        help="seed of the --holdout split, given only with --holdout (default: 0)")
 
 
 # --- runners ---------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def register(subparsers) -> None:
     p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
                    help="hold out this fraction of --train as the test split, seeded by --split-seed (QA: whole articles)")
     p.add_argument("--split-seed", type=seed_arg, default=None,
-                   help="seed of the --holdout split (default 0; only with --holdout)")
+                   help="seed of the --holdout split, given only with --holdout (default: 0)")
     p.add_argument("--text-column", default=None, help="column of the (first) text (default: found from the column names)")
     p.add_argument("--pair-column", default=None, help="second text of a pair (default: found from the column names)")
     p.add_argument("--label-column", default=None, help="column of the label (default: found from the column names)")
@@ -37,7 +37,7 @@ def register(subparsers) -> None:
                         "for 2 numeric classes, else the names in sorted order)")
     p.add_argument("--subset", type=int, default=None, help="train on a seeded random subset of this many examples")
     p.add_argument("--subset-seed", type=seed_arg, default=None,
-                   help="seed of the --subset draw (default 0; only with --subset)")
+                   help="seed of the --subset draw, given only with --subset (default: 0)")
     p.add_argument("--out", required=True, help="folder to write the fine-tuned model into")
     p.add_argument("--epochs", type=int, default=1, help="passes over the training data")
     p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (AdamW, linear warm-up and decay)")
