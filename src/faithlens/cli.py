@@ -9,6 +9,7 @@ import re
 import sys
 
 from .errors import FaithlensError
+from .gold_labels import reads_as_number
 
 # Each module exposes register(subparsers); its parser sets `run=fn(args) -> int`.
 COMMANDS = (
@@ -182,21 +183,13 @@ def _join_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> l
         value = argv[i + 1] if i + 1 < len(argv) else None
         if (isinstance(action, (argparse._StoreAction, argparse._AppendAction)) and action.nargs is None
                 and value is not None and value.startswith("-") and value not in parser._option_string_actions
-                and _number_like(value)):
+                and reads_as_number(value)):
             joined.append(f"{token}={value}")
             i += 2
             continue
         joined.append(token)
         i += 1
     return joined
-
-
-def _number_like(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
