@@ -47,15 +47,22 @@ def trained_inputs(model: ClassifierModel) -> str | None:
     return kind if kind in ("texts", "pairs") else None
 
 
+def unlike_training(model: ClassifierModel, items: Sequence[Text]) -> tuple[str | None, list[bool]]:
+    """(`trained_inputs`, per item whether it is the other kind: a pair to a single-text classifier or a single
+    text to a pair classifier); all False when the training inputs are unknown."""
+    kind = trained_inputs(model)
+    return kind, [kind is not None and ("pairs" if isinstance(item, (tuple, list)) else "texts") != kind
+                  for item in items]
+
+
 def input_kind_notes(model: ClassifierModel, items: Sequence[Text]) -> list[tuple[str, ...]]:
     """Per item, a note when a classifier trained on single texts is given a pair, or one trained on pairs a
     single text: the tokenizer still joins or encodes it, but the model never saw such input, so its prediction
     (and what explains it) is outside its training. Empty tuples when the kinds match or are unknown."""
-    kind = trained_inputs(model)
+    kind, unlike = unlike_training(model, items)
     notes = []
-    for item in items:
-        given = "pairs" if isinstance(item, (tuple, list)) else "texts"
-        if kind is None or given == kind:
+    for differs in unlike:
+        if not differs:
             notes.append(())
         elif kind == "texts":
             notes.append((f"{model.name!r} was fine-tuned on single texts, and this is a text pair: the tokenizer joins "
@@ -78,11 +85,9 @@ def warn_input_kind(model: ClassifierModel, items: Sequence[Text], *, run: str) 
 
     from .errors import FaithlensWarning
 
-    kind = trained_inputs(model)
-    if kind is None or model.task.name not in ("classification", "multi_label"):
-        return
-    other = [item for item in items if ("pairs" if isinstance(item, (tuple, list)) else "texts") != kind]
-    if not other:
+    kind, unlike = unlike_training(model, items)
+    other = [item for item, differs in zip(items, unlike) if differs]
+    if not other or model.task.name not in ("classification", "multi_label"):
         return
     count = f"{len(other)} of the {len(items)} examples" if len(other) < len(items) else f"all {len(items)} examples"
     are = "is" if len(other) == 1 and len(items) > 1 else "are"
