@@ -705,9 +705,9 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     ]:
         add(k, "train " + " ".join(argv), lambda a=argv: train_cls(*a), "error", words)
     for argv, words in [
-        (("--stride", "384"), "must be smaller than --max-length (384)"),
-        (("--max-length", "64", "--stride", "64"), "must be smaller than --max-length (64)"),
-        (("--max-length", "32", "--stride", "100"), "must be smaller than --max-length (32)"),
+        (("--stride", "384"), "must be smaller than --max-length 384."),
+        (("--max-length", "64", "--stride", "64"), "must be smaller than --max-length 64."),
+        (("--max-length", "32", "--stride", "100"), "must be smaller than --max-length 32."),
         (("--stride", "-1"), "must be an int ≥ 0"),
         (("--labels", "a", "b"), "--task qa reads SQuAD files"),
         (("--text-column", "q"), "--task qa reads SQuAD files"),
@@ -1084,6 +1084,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir)
     out += ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, write)
     out += ninth_breaker_cases_rb(work, tiny_dir, qa_dir, write, squad)
+    out += sa_output_dash_cases(work, tiny_dir, qa_dir, write, squad)
     return out
 
 
@@ -1807,7 +1808,7 @@ def fourth_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, write, squad) ->
 
     add(k, "I7: train --task qa --max-length 8", lambda: cli(
         "train", "--task", "qa", "--train", qa_squad, "--base", qa_dir, "--max-length", "8", "--out", str(work / "i-8")),
-        "error", "Pass --max-length 64 --stride 28 (the base model has 64 positions)")  # I7
+        "error", "Pass --max-length 64 and --stride 28 (the base model has 64 positions)")  # I7
     add(k, "I7: train --task qa --max-length 8, then its suggestion", suggestion_applied, "ok", "the suggestion trains",
         lambda r: r[0].code == 0 and r[1].code == 2 and r[2] == {"--max-length": "64", "--stride": "28"})
     return out
@@ -3012,6 +3013,64 @@ def ninth_breaker_cases_rb(work, tiny_dir, qa_dir, write, squad) -> list[Case]:
     add(k, "F11: train --labels -1 1 keeps its two values", lambda: _join_negative_values(
         ["train", "--labels", "-1", "1", "--lr", "-1e-3"], build_parser()), "ok", "--labels -1 1, --lr=-1e-3",
         lambda r: r == ["train", "--labels", "-1", "1", "--lr=-1e-3"])
+    return out
+
+
+def sa_output_dash_cases(work, tiny_dir, qa_dir, write, squad) -> list[Case]:
+    """Issue 22, two more: an output path '-' (standard output on a command line) made a file or folder named '-'
+    (audit --json/--html/--markdown, explain --html, rationales --out, evaluate --out, facade saliency --out, and the
+    Python writers); qa.check_windows named --max-length/--stride to a Python caller. Every output check now refuses '-'
+    in one wording ('./-' for that name); the window refusal is in Python words, put as options by the CLI."""
+    from tiny import CORPUS, bert_tokenizer, tiny
+
+    from faithlens.data import Dataset
+    from faithlens.evaluate import evaluate
+    from faithlens.qa import QAExample, features, predict_answers
+    from faithlens.training import fine_tune_qa
+    from faithlens.views import write_html
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    tsv = write("sa-cls.tsv", "sentence\tlabel\ngood movie\t1\nbad movie\t0\n")
+
+    k = "17 paths"
+    for argv, words in [
+        (("audit", "--model", tiny_dir, "--data", tsv, "--json", "-"),
+         "--json - names standard output, but this option writes a file"),
+        (("audit", "--model", tiny_dir, "--data", tsv, "--html", "-"), "e.g. --html report.html ('./-' for a file"),
+        (("audit", "--model", tiny_dir, "--data", tsv, "--markdown", " - "), "--markdown - names standard output"),
+        (("explain", "--model", tiny_dir, "x", "--html", "-"), "--html - names standard output"),
+        (("evaluate", "--model", tiny_dir, "--data", tsv, "--out", "-"), "--out - names standard output, but this "
+         "option writes a folder of files"),
+        (("rationales", "sst2", "--train", tsv, "--data", tsv, "--out", "-"), "e.g. --out report.jsonl ('./-'"),
+        (("facade", "saliency", "--model", tiny_dir, "--data", tsv, "--out", "-"), "--out - names standard output"),
+    ]:
+        add(k, "SA: " + " ".join(Path(a).name if a.startswith(str(work)) else a for a in argv), lambda a=argv: cli(*a),
+            "error", words)
+    two = Dataset(tuple(CORPUS[:2]), (1, 0), source="sa-two")
+    add(k, "SA: evaluate(out='-')", lambda: evaluate(tiny("bert"), two, methods=["occlusion"], out="-", progress=False),
+        "error", "The 'out' parameter of evaluate '-' names standard output")
+    add(k, "SA: views.write_html('-', [])", lambda: write_html("-", []), "error",
+        "The 'path' parameter of write_html '-' names standard output")
+    add(k, "SA: explain --html ./- writes a file named '-'", lambda: cli(
+        "explain", "--model", tiny_dir, "x", "--method", "occlusion", "--html", "./-"), "ok", "a file named '-'",
+        lambda r: r.code == 0 and Path("-").is_file())
+
+    k = "10 squad"
+    ex = QAExample("q1", "Books", "Who wrote the book?", "Ann wrote the book in Paris.", ("Ann",), 0)
+    add(k, "SA: qa.features(max_length=8, stride=128) in Python words", lambda: features(
+        bert_tokenizer(), [ex], max_length=8, stride=128), "error", "The stride=128 must be smaller than max_length=8.")
+    add(k, "SA: qa.predict_answers(max_length=8, stride=4) in Python words", lambda: predict_answers(
+        None, bert_tokenizer(), [ex], max_length=8, stride=4), "error", "Raise max_length to at least")
+    add(k, "SA: fine_tune_qa(max_length=8) in Python words", lambda: fine_tune_qa(
+        base_model=qa_dir, train=[ex], test=[], out_dir=work / "sa-qa", max_length=8, progress=False), "error",
+        "The default stride=128 (not given")
+    good = squad("sa-good")
+    for more, words in [(("--max-length", "8", "--stride", "8"), "The --stride 8 must be smaller than --max-length 8."),
+                        (("--max-length", "8"), "Pass --max-length 64 and --stride ")]:
+        add(k, f"SA: train --task qa {' '.join(more)} in options", lambda m=more: cli(
+            "train", "--task", "qa", "--train", good, "--base", qa_dir, *m, "--out", str(work / "sa-qa")),
+            "error", words)
     return out
 
 

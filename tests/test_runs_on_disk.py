@@ -431,3 +431,69 @@ def test_a_model_folder_that_cannot_be_replaced_is_refused_before_any_work(tmp_p
         err = capsys.readouterr().err
         assert f"is {why}: the model replaces the whole folder" in err and "Traceback" not in err, (argv, err)
     assert sorted(p.name for p in here.iterdir()) == ["sub", "tr.tsv"]
+
+
+# --- '-' is not an output path ---------------------------------------------------------------------------------------
+
+def test_every_output_check_refuses_standard_output_in_one_wording(tmp_path, monkeypatch):
+    """Issue 22: `audit --json -`, `evaluate --out -`, ... wrote a file or folder named '-' where a command-line user
+    expects standard output. Every output check refuses '-' (a model folder's check already did) in one wording."""
+    from faithlens.files import check_replaceable_folder
+
+    monkeypatch.chdir(tmp_path)
+    said = {}
+    for check, option, what in ((lambda p, o: check_output_file(p, option=o, suffix=".json"), "--json", "a file"),
+                                (lambda p, o: check_output_folder(p, option=o), "--out", "a folder of files"),
+                                (lambda p, o: check_replaceable_folder(p, option=o), "--out", "a model, a folder")):
+        for path in ("-", " - "):
+            with pytest.raises(FaithlensError) as info:
+                check(path, option)
+            said[check, path] = str(info.value)
+        message = said[check, "-"]
+        assert message.startswith(f"{option} - names standard output, but this option writes {what}"), message
+        assert "which faithlens does not write to standard output" in message and "('./-' for a " in message
+        with pytest.raises(FaithlensError, match=r"^The 'out' parameter of f '-' names standard output, but this "
+                                                 "parameter writes"):
+            check("-", "The 'out' parameter of f")
+    assert "e.g. --json report.json ('./-' for a file named '-')" in said[next(iter(said))]
+    assert not (tmp_path / "-").exists()
+    assert check_output_file("./-", option="--json", suffix=".json") == Path("-")  # a file named '-', asked for so
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["audit", "--json", "-"], "--json"),
+    (["evaluate", "--out", "-"], "--out"),
+    (["explain", "x", "--html", "-"], "--html"),
+    (["rationales", "sst2", "--train", "no-train.tsv", "--data", "no-dev.tsv", "--out", "-"], "--out"),
+])
+def test_commands_refuse_standard_output_for_a_written_path_before_any_work(tmp_path, argv, option):
+    """End to end: each command refuses '-' before reading its inputs or looking for its model (the model named here
+    does not exist, the rationales' inputs neither), and makes nothing named '-'."""
+    model = [] if argv[0] == "rationales" else ["--model", str(tmp_path / "no-such-model")]
+    done = subprocess.run([sys.executable, "-m", "faithlens", *argv, *model], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300, env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert done.returncode == 2, done.stderr
+    assert f"error: {option} - names standard output, but this option writes a" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "-").exists()
+
+
+def test_python_writers_refuse_standard_output(tmp_path, monkeypatch):
+    """The Python API in its own words: evaluate(out='-') and views.write_html('-', ...) name the parameter."""
+    from faithlens.views import write_html
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FaithlensError, match=r"^The 'out' parameter of evaluate '-' names standard output.*"
+                                             r"e\.g\. out='runs/my-run'"):
+        evaluate(tiny("bert"), DATA, methods=["grad_x_input"], out="-", progress=False)
+    with pytest.raises(FaithlensError, match=r"^The 'path' parameter of write_html '-' names standard output.*"
+                                             r"e\.g\. 'report\.html'"):
+        write_html("-", [])
+    assert not (tmp_path / "-").exists()
+
+
+def test_the_suggested_dot_slash_dash_writes_a_file_named_dash(tmp_path, monkeypatch, model_folder, capsys):
+    """The refusal's fix, './-', works: explain --html read its value as a Path, and Path('./-') is '-', refused."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["explain", "x", "--model", str(model_folder), "--method", "occlusion", "--html", "./-"]) == 0, \
+        capsys.readouterr().err
+    assert (tmp_path / "-").is_file() and "<html" in (tmp_path / "-").read_text()

@@ -81,12 +81,12 @@ def test_the_window_error_suggests_settings_that_work(words, max_length, stride)
     with pytest.raises(FaithlensError) as info:
         check_windows(tok, [ex], max_length=max_length, stride=stride)
     message = str(info.value)
-    assert "--stride 0" not in message
-    needed = int(re.search(r"Raise --max-length to at least (\d+)", message).group(1))
+    assert "stride=0" not in message and "--" not in message  # Python words: the CLI puts them as options
+    needed = int(re.search(r"Raise max_length to at least (\d+)", message).group(1))
     check_windows(tok, [ex], max_length=needed, stride=stride)  # the suggestion works, and is the least that does
     with pytest.raises(FaithlensError):
         check_windows(tok, [ex], max_length=needed - 1, stride=stride)
-    lower = re.search(r"--stride (\d+)\)", message)
+    lower = re.search(r"stride=(\d+)\)", message)
     room = max_length - (words + 1) - tok.num_special_tokens_to_add(pair=True)
     assert (lower is not None) == (room >= 2)  # a lower stride is offered only where one helps
     if lower:
@@ -107,11 +107,12 @@ def test_window_suggestions_fit_the_base_models_positions(words, max_length, str
     ex = QAExample("q1", "Books", " ".join(["film"] * words) + "?", CONTEXT, ("Ann",), 0)
     with pytest.raises(FaithlensError) as info:
         check_windows(tok, [ex], max_length=max_length, stride=stride, positions=64)
+    assert "--" not in str(info.value)  # Python words: the CLI puts them as options
     offered = re.split(r"(?:stride \d+|positions)\. ", str(info.value))[-1].rstrip(".")
     choices = [c for c in re.split(r", (?:or )?", offered) if not c.lower().startswith("shorten the question")]
     for choice in choices:
-        values = dict(re.findall(r"(--max-length|--stride) (\d+)", re.sub(r"below \d+ \(e\.g\. |to at least ", "", choice)))
-        length, overlap = int(values.get("--max-length", max_length)), int(values.get("--stride", stride))
+        values = dict(re.findall(r"(max_length|stride)=(\d+)", choice.replace(" to at least ", "=")))
+        length, overlap = int(values.get("max_length", max_length)), int(values.get("stride", stride))
         assert length <= 64, choice
         check_windows(tok, [ex], max_length=length, stride=overlap, positions=64)
     room = 64 - (words + 1) - tok.num_special_tokens_to_add(pair=True)
@@ -222,3 +223,35 @@ def test_qa_messages_say_what_is_wrong_and_what_to_give(tmp_path, capsys):
 
     with pytest.raises(FaithlensError, match=r"s\.json' has 1 article \('Books'\); holding out whole articles"):
         holdout(load_dataset(str(path)), 0.5)
+
+
+def test_window_refusals_speak_python_from_python_and_options_from_the_cli(tmp_path):
+    """Issue 22: qa.check_windows said --max-length/--stride to a Python caller (fine_tune_qa, qa.features,
+    qa.predict_answers). Its words are Python's (max_length=, stride=); the CLI puts them as the options it has."""
+    from faithlens.cli import _commands, _options_of, build_parser, cli_words
+    from faithlens.qa import features, predict_answers
+    from faithlens.training import fine_tune_qa
+    from tiny import bert_tokenizer, save_tiny
+
+    tok = bert_tokenizer()
+    ex = QAExample("q1", "Books", "who is it ?", CONTEXT, ("Ann",), 0)
+    base = save_tiny(tmp_path / "base", "bert_qa")
+    said = []
+    for call in (lambda: features(tok, [ex], max_length=8, stride=128),
+                 lambda: predict_answers(None, tok, [ex], max_length=8, stride=4),
+                 lambda: fine_tune_qa(base_model=base, train=[ex], test=[], out_dir=tmp_path / "o", max_length=8,
+                                      progress=False)):
+        with pytest.raises(FaithlensError) as info:
+            call()
+        said.append(str(info.value))
+    for message in said:
+        assert "--" not in message and "max_length=8" in message, message
+    assert said[0].startswith("The stride=128 must be smaller than max_length=8. ")
+    assert said[2].startswith("The default stride=128 (not given") and "Pass max_length=64 and stride=" in said[2]
+    train = _options_of(_commands(build_parser())["train"])
+    assert cli_words(said[0], train).startswith("The --stride 128 must be smaller than --max-length 8. ")
+    for message in said:
+        cli = cli_words(message, train)
+        assert "max_length" not in cli and "stride=" not in cli and "--max-length 8" in cli, cli
+    assert "Pass --max-length 64 and --stride " in cli_words(said[2], train)
+    assert cli_words(said[1], set()) == said[1]  # a command without the options keeps the Python words

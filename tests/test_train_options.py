@@ -81,7 +81,8 @@ def test_train_errors_name_the_options(saved_qa, tmp_path, capsys):
     """Issue 22, D10: a library check raised under `train` names --max-length and --stride, not max_length."""
     code, err = run(capsys, "train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa),
                     "--out", str(tmp_path / "out"), "--max-length", "48", "--stride", "48")
-    assert code == 2 and "--stride (48) must be smaller than --max-length (48)" in err and "max_length" not in err
+    assert code == 2 and "The --stride 48 must be smaller than --max-length 48." in err and "max_length" not in err
+    assert "stride=" not in err, err
 
 
 # --- issue 22, a second breaker: F1, F4, F5, F15 ----------------------------------------------------------
@@ -252,12 +253,12 @@ def test_the_qa_length_suggestion_works_when_applied(saved_qa, tmp_path, capsys,
     assert code == 2 and not (tmp_path / "a" / "faithlens_model.json").exists(), err
     given = dict(zip(argv[::2], argv[1::2]))
     stride, length = int(given.get("--stride", 128)), int(given.get("--max-length", 384))  # the CLI's defaults for qa
-    named = f"The --stride ({stride})" if "--stride" in given else f"The default --stride {stride} (not given"
-    assert (f"{named}" in err and f"must be smaller than --max-length ({length})" in err) == (stride >= length), err
+    named = f"The --stride {stride} " if "--stride" in given else f"The default --stride {stride} (not given"
+    assert (f"{named}" in err and f"must be smaller than --max-length {length}." in err) == (stride >= length), err
     assert "The --stride" not in err or "--stride" in given, err  # a stride never given is named as the default
     offered = re.split(r"(?:stride \d+|positions)\. ", err)[-1].rstrip().rstrip(".")
     tried = 0
-    for n, choice in enumerate(re.split(r", (?:or )?", offered)):  # each, e.g. 'lower --stride below 56 (e.g. --stride 28)'
+    for n, choice in enumerate(re.split(r", (?:or )?", offered)):  # e.g. 'lower the stride below 56 (e.g. --stride 28)'
         values = re.sub(r"below \d+ \(e\.g\. |to at least ", "", choice)
         suggested = dict(re.findall(r"(--max-length|--stride) (\d+)", values))
         if not suggested:
@@ -431,7 +432,8 @@ def test_a_qa_max_length_too_short_for_the_default_stride_names_it_as_the_defaul
     base = ["train", "--task", "qa", "--train", _squad(tmp_path), "--base", str(saved_qa), "--epochs", "1"]
     code, err = run(capsys, *base, "--out", str(tmp_path / "a"), "--max-length", "8")
     assert code == 2 and "The default --stride 128 (not given" in err and "The --stride" not in err, err
-    fix = re.search(r"--max-length (\d+) --stride (\d+)", err)  # tiny base: 64 positions, so a --stride with it
+    assert "max_length" not in err and "stride=" not in err, err  # qa.check_windows' Python words put as options
+    fix = re.search(r"--max-length (\d+) and --stride (\d+)", err)  # tiny base: 64 positions, so a --stride with it
     assert fix is not None, err
     code, err = run(capsys, *base, "--out", str(tmp_path / "b"), "--max-length", fix[1], "--stride", fix[2])
     assert code == 0, err
@@ -443,7 +445,7 @@ def test_a_model_folder_cannot_be_standard_output(tmp_path, capsys, monkeypatch,
     """`train --out -` made a folder named '-': every model-folder writer refuses it, before any work."""
     monkeypatch.chdir(tmp_path)
     code, err = run(capsys, *argv, "--out", "-")
-    assert code == 2 and "--out - names standard output, but a model is a folder of files" in err, err
+    assert code == 2 and "--out - names standard output, but this option writes a model, a folder of files" in err, err
     assert not (tmp_path / "-").exists()
     from faithlens.files import check_new_folder
 
@@ -462,13 +464,14 @@ def test_windows_too_short_for_the_default_stride_offer_a_smaller_one():
     with pytest.raises(FaithlensError) as info:
         check_windows(tokenizer, [question], max_length=8, stride=None)
     said = str(info.value)
-    assert said.startswith("The default --stride 128 (not given") and "not more than the default stride 128" in said
+    assert said.startswith("The default stride=128 (not given") and "not more than the default stride 128" in said
+    assert "--" not in said  # Python words: the CLI puts them as options (cli.cli_words)
     import re
 
-    fix = re.search(r"pass a smaller --stride with it \(--max-length (\d+) --stride (\d+)\)", said, re.I)
+    fix = re.search(r"pass a smaller stride with it \(max_length=(\d+) and stride=(\d+)\)", said, re.I)
     assert fix is not None, said
     length, stride = int(fix[1]), int(fix[2])
     assert stride < 128 and length < 128
     check_windows(tokenizer, [question], max_length=length, stride=stride)  # the suggestion passes
-    with pytest.raises(FaithlensError, match=r"^The --stride \(128\) must be smaller"):
+    with pytest.raises(FaithlensError, match=r"^The stride=128 must be smaller than max_length=8\. "):
         check_windows(tokenizer, [question], max_length=8, stride=128)

@@ -270,9 +270,9 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
                      "saliency_of": "--saliency-of", "lr": "--lr", "overwrite": "--overwrite",
-                     "unit": "--unit", "rule": "--rule", "mode": "--mode"}
-QUOTED_ONLY = {"steps", "lr"}  # words of ordinary prose too: put as options only where quoted ('steps' setting)
-ASSIGNED_ONLY = ("steps", "unit", "rule", "mode")  # and in the ``name=value`` form: steps=5 is --steps 5
+                     "unit": "--unit", "rule": "--rule", "mode": "--mode", "stride": "--stride"}
+QUOTED_ONLY = {"steps", "lr", "stride"}  # prose words too: put as options only where quoted ('steps' setting)
+ASSIGNED_ONLY = ("steps", "unit", "rule", "mode", "stride")  # and in the ``name=value`` form: steps=5 is --steps 5
 
 
 def cli_words(message: str, options: set[str]) -> str:

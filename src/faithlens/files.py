@@ -7,8 +7,8 @@
   the file; the target keeps its previous content.
 - :func:`check_output_file` / :func:`check_output_folder` run before any expensive work: a missing
   parent folder is created; a folder where a file is expected, a file where a folder is expected,
-  and a place that cannot be written are clear errors; :func:`check_new_folder` refuses a model folder
-  that already holds files unless asked to replace them.
+  and a place that cannot be written are clear errors; '-' (standard output on a command line) is refused by each,
+  in one wording; :func:`check_new_folder` refuses a model folder that already holds files unless asked to replace them.
 - :class:`FolderLock` keeps two runs off one folder: the second gets an error naming the holder
   (pid, host, start time, command). The lock is an OS file lock (``flock``), so a process that dies
   releases it; where file locks are unavailable a pid file is used, and a pid file left by a dead
@@ -202,6 +202,7 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
     example = f"report{suffix}"
     if not str(path).strip():
         raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} {example}.")
+    _refuse_standard_output(path, option=option, writes="a file", kind="file", value=example)
     check_not_input(path, inputs, option=option)
     path = Path(path).expanduser()
     if path.is_dir():
@@ -226,6 +227,8 @@ def check_output_folder(path: str | os.PathLike, *, option: str, example: str | 
     cannot be written. Returns the path (``~`` expanded). ``option`` names it in messages ("--out" on the
     command line, "The 'out' parameter of evaluate" in Python), ``example`` a good value (default
     "{option} runs/my-run")."""
+    _refuse_standard_output(path, option=option, writes="a folder of files", kind="folder", value="runs/my-run",
+                            example=example)
     if not str(path).strip():
         raise FaithlensError(f"{option} was given an empty path; expected a folder, e.g. "
                              f"{example or option + ' runs/my-run'}.")
@@ -263,12 +266,8 @@ def check_replaceable_folder(path: str | os.PathLike, *, option: str) -> None:
     """A model folder is written by replacing it whole: refuse the current folder, a folder above it, the filesystem
     root and the home folder (part of :func:`check_new_folder`; called first by the commands, before any work), and
     '-': a model folder cannot be standard output (it would be a folder named '-')."""
-    if str(path).strip() == "-":
-        cli = option.startswith("-")
-        shown, example = (f"{option} -", f"{option} my-model") if cli else (f"{option} '-'", "'my-model'")
-        raise FaithlensError(f"{shown} names standard output, but a model is a folder of files (config.json, weights, "
-                             "tokenizer), which cannot be written to standard output; it would be a folder named '-'. "
-                             f"Pass a folder for the model, e.g. {example} ('./-' for a folder named '-').")
+    _refuse_standard_output(path, option=option, writes="a model, a folder of files (config.json, weights, tokenizer)",
+                            kind="folder", value="my-model")
     path = Path(path).expanduser()
     resolved = path.resolve()
     here = Path.cwd().resolve()
@@ -279,6 +278,21 @@ def check_replaceable_folder(path: str | os.PathLike, *, option: str) -> None:
     if why:
         raise FaithlensError(f"{option} {str(path)!r} is {why}: the model replaces the whole folder, which cannot be "
                              f"done to {why}. Pass a new folder for the model, e.g. {option} my-model.")
+
+
+def _refuse_standard_output(path: str | os.PathLike, *, option: str, writes: str, kind: str, value: str,
+                            example: str | None = None) -> None:
+    """The one rule for an output path '-', which every output check applies first: a command line reads it as
+    standard output, but faithlens writes its outputs as files and folders only (it would make a ``kind`` named '-').
+    ``writes`` says what the option writes; ``value`` is a good one, shown as ``--json report.json`` for an option and
+    ``'report.json'`` for a Python parameter, unless ``example`` says how (``out='runs/my-run'``)."""
+    if str(path).strip() != "-":
+        return
+    cli = option.startswith("-")
+    example = example or (f"{option} {value}" if cli else repr(value))
+    raise FaithlensError(f"{option} {'-' if cli else repr('-')} names standard output, but this "
+                         f"{'option' if cli else 'parameter'} writes {writes}, which faithlens does not write to "
+                         f"standard output. Pass a {kind} name, e.g. {example} ('./-' for a {kind} named '-').")
 
 
 def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:

@@ -226,8 +226,9 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
     which settings work.
 
     The refusal names the longest question and suggests settings that pass this check for every question and fit
-    the base model's ``positions`` (when given): a larger --max-length, a smaller --stride, or both. ``stride`` None:
-    the caller did not set it (`DEFAULT_STRIDE`), and the refusal says so rather than blame a stride never given."""
+    the base model's ``positions`` (when given): a larger max_length, a smaller stride, or both. ``stride`` None:
+    the caller did not set it (`DEFAULT_STRIDE`), and the refusal says so rather than blame a stride never given.
+    Python words (``max_length=64``, ``stride=8``): the CLI puts them as --max-length and --stride (`cli.cli_words`)."""
     if not examples:
         return
     default = stride is None
@@ -237,35 +238,35 @@ def check_windows(tokenizer, examples: Sequence[QAExample], *, max_length: int, 
     worst = max(range(len(examples)), key=lengths.__getitem__)  # the least room: what works for it works for all
     e, n = examples[worst], lengths[worst]
     room = max_length - n - specials
-    named = f"the default --stride {stride} (not given: a long context's windows overlap by {stride} tokens)" \
-        if default else f"the --stride ({stride})"
-    head = f"{named[:1].upper()}{named[1:]} must be smaller than --max-length ({max_length}). " \
+    named = f"the default stride={stride} (not given: a long context's windows overlap by {stride} tokens)" \
+        if default else f"the stride={stride}"
+    head = f"{named[:1].upper()}{named[1:]} must be smaller than max_length={max_length}. " \
         if stride >= max_length else ""
     most = None if positions is None else positions - n - specials  # context room in the longest window the model takes
     if positions is not None and max_length > positions:  # named here so the suggestion fits the stride too
-        fix = (f"Pass --max-length {positions}" if most > stride else
-               f"Pass --max-length {positions} --stride {most // 2}" if most >= 2 else "Shorten the question")
-        raise FaithlensError(f"{head}max_length {max_length} is longer than the base model's {positions} positions. "
+        fix = (f"Pass max_length={positions}" if most > stride else
+               f"Pass max_length={positions} and stride={most // 2}" if most >= 2 else "Shorten the question")
+        raise FaithlensError(f"{head}max_length={max_length} is longer than the base model's {positions} positions. "
                              f"{fix}.")
     if room > stride:
         return
     needed = n + specials + stride + 1  # the question, the specials, the overlap and one new context token
     fixes = []
     if positions is None or needed <= positions:
-        fixes.append(f"raise --max-length to at least {needed}")
+        fixes.append(f"raise max_length to at least {needed}")
     if room >= 2:
-        fixes.append(f"lower --stride below {room} (e.g. --stride {room // 2})")
+        fixes.append(f"lower the stride below {room} (e.g. stride={room // 2})")
     if not fixes and most is not None and most >= 2:
-        fixes.append(f"pass --max-length {positions} --stride {most // 2} (the base model has {positions} positions)")
+        fixes.append(f"pass max_length={positions} and stride={most // 2} (the base model has {positions} positions)")
     small = max(1, min(stride - 1, max_length // 4))  # a stride that leaves the window room for new context
-    if default and room < 2 and not any("--stride" in f for f in fixes) and (
+    if default and room < 2 and not any("stride=" in f for f in fixes) and (
             positions is None or n + specials + small + 1 <= positions):  # the stride never given: a smaller one
-        fixes.append(f"pass a smaller --stride with it (--max-length {max(max_length, n + specials + small + 1)} "
-                     f"--stride {small})")
+        fixes.append(f"pass a smaller stride with it (max_length={max(max_length, n + specials + small + 1)} "
+                     f"and stride={small})")
     fixes.append("shorten the question" if fixes or positions is None else
                  f"shorten the question: the base model's {positions} positions leave no room for its context beside it")
     raise FaithlensError(f"{head}Question {e.id!r} (article {e.title!r}) is {n} tokens: with {specials} special tokens a "
-                         f"window of max_length {max_length} leaves {max(room, 0)} context tokens, not more than "
+                         f"window of max_length={max_length} leaves {max(room, 0)} context tokens, not more than "
                          f"{'the default stride ' if default else 'the stride '}{stride}. {_either(fixes)}.")
 
 

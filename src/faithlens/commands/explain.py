@@ -127,11 +127,12 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def _file_path(value: str) -> Path:
-    """--html: a file name; an empty one would be the current folder (Path('') is '.')."""
+def _file_path(value: str) -> str:
+    """--html: a file name; an empty one would be the current folder (Path('') is '.'). Kept as typed: Path('./-') is
+    '-', which `files.check_output_file` refuses as standard output, but './-' names a file called '-'."""
     if not value.strip():
         raise argparse.ArgumentTypeError("expected a file name, e.g. --html report.html, got an empty path")
-    return Path(value)
+    return value
 
 
 def _steps(value: str) -> int | str:
@@ -260,9 +261,9 @@ def run(args: argparse.Namespace) -> int:
     from ..trust import DEFAULT_RANDOM
     from ..views import render_terminal, write_html
 
-    if args.html is not None:  # checked before any work
-        args.html = check_output_file(args.html, option="--html", suffix=".html",
-                                      inputs={"--file": args.file, "--model": args.model})
+    if args.html is not None:  # checked before any work; kept as typed for write_html ('./-' is a file named '-')
+        check_output_file(args.html, option="--html", suffix=".html",
+                          inputs={"--file": args.file, "--model": args.model})
     check_device_map(args.device_map)
     world = init_world()
     if world.distributed and (args.file is None or str(args.file) == "-" or "-" in args.texts):

@@ -177,6 +177,9 @@ def page(title: str, body: str, *, style: str = "") -> str:
 
 
 def write_html(path: str | Path, groups: Sequence[Sequence[Explanation]], **kwargs) -> Path:
-    from ..files import write_atomic
+    """The page of :func:`render_html` written to ``path`` (checked first by `files.check_output_file`: '-', a folder
+    or a place that cannot be written is refused)."""
+    from ..files import check_output_file, write_atomic
 
-    return write_atomic(Path(path), render_html(groups, **kwargs))
+    path = check_output_file(path, option="The 'path' parameter of write_html", suffix=".html")
+    return write_atomic(path, render_html(groups, **kwargs))
