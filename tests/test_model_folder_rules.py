@@ -93,6 +93,30 @@ def test_overwrite_puts_the_old_folder_back_when_the_run_fails(saved_tiny, preci
     assert sorted(p.name for p in precious.parent.iterdir() if p.name.startswith(".")) == []
 
 
+def test_overwrite_keeps_the_old_folder_whole_until_the_new_model_is_complete(saved_tiny, precious, monkeypatch):
+    """One way to replace a model folder (model_folder.staged_folder, as train's save_atomically): the run writes
+    beside the old folder, so a hard kill mid-run (no exception to restore from) leaves the old folder whole; the
+    old mechanism set it aside first and wrote into its place."""
+    import faithlens.audit.facade as facade
+    from faithlens.model import load_model
+
+    seen = {}
+
+    def regularise(target, texts, labels, out, *rest):
+        seen["out"], seen["old"] = out, sorted(p.name for p in precious.iterdir())
+        (out / "config.json").write_text('{"model_type": "bert", "new": true}')
+        return {}
+
+    monkeypatch.setattr(facade, "_regularise", regularise)
+    facade.regularise_target(load_model(str(saved_tiny)), [f"a {w} film" for w in WORDS * 2], [0, 1] * 8,
+                             out_dir=precious, steps=1, progress=False, overwrite=True)
+    assert seen["out"] != precious and seen["out"].parent == precious.parent
+    assert seen["old"] == ["config.json", "notes.txt"]  # untouched while the new model was being written
+    assert sorted(p.name for p in precious.iterdir()) == ["config.json"]
+    assert json.loads((precious / "config.json").read_text())["new"] is True
+    assert sorted(p.name for p in precious.parent.iterdir() if p.name.startswith(".")) == []
+
+
 def test_the_api_refuses_alike_and_names_overwrite(saved_tiny, precious):
     from faithlens.audit.facade import FacadeSettings, regularise_target, train_facade
     from faithlens.model import load_model

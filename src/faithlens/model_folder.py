@@ -131,25 +131,37 @@ def seed_everything(seed: int) -> None:
 def save_atomically(
     model: torch.nn.Module, tokenizer: Any, record: dict[str, Any], *, out_dir: Path
 ) -> None:
-    """Write everything into a sibling temp folder, then rename it into place.
-
-    An interrupted run leaves only a ``.tmp-*`` folder behind, never a half-written ``out_dir``.
-    """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
+    """Write the model, its tokenizer and ``record`` (faithlens_model.json) to ``out_dir`` through
+    :func:`staged_folder`: an interrupted run leaves at most a ``.tmp-*`` folder beside it, never a half-written
+    ``out_dir``, and a previous model there is replaced whole."""
+    with staged_folder(out_dir) as staging:
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
         info = json.dumps(record, indent=2, sort_keys=False) + "\n"
         (staging / MODEL_INFO_FILE).write_text(info, encoding="utf-8")
-        _replace_folder(staging, out_dir)
+
+
+@contextlib.contextmanager
+def staged_folder(out_dir: str | os.PathLike) -> Iterator[Path]:
+    """The one way a model folder is replaced: the block writes into a new staging folder beside ``out_dir``
+    (``.NAME.tmp-PID``); when it ends, the staging folder takes ``out_dir``'s place and the previous folder there,
+    if any, is deleted, so none of its files remains beside the new model. When the block raises (an error,
+    Ctrl-C) the staging folder is deleted and ``out_dir`` is as it was; a hard kill leaves ``out_dir`` as it was
+    and the ``.tmp-*`` folder beside it. Yields the staging folder."""
+    out_dir = Path(out_dir).expanduser()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        yield staging
+        _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _replace_folder(staging: Path, out_dir: Path) -> None:
-    """Move ``staging`` to ``out_dir``, swapping out any previous folder there."""
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Move ``staging`` to ``out_dir``, deleting any previous folder there."""
     if not out_dir.exists():
         staging.rename(out_dir)
         return
@@ -161,12 +173,12 @@ def _replace_folder(staging: Path, out_dir: Path) -> None:
 
 @contextlib.contextmanager
 def replaced_folder(path: str | os.PathLike, *, replace: bool) -> Iterator[Path]:
-    """What ``--overwrite`` (``overwrite=True``) does to a model folder, for every writer (train's
-    :func:`save_atomically` beside it does the same by a staging folder): with ``replace`` and a non-empty folder at
-    ``path``, the folder is set aside (``.NAME.old-PID`` beside it) and the block writes into a new empty one; when the
-    block ends the old one is deleted, so none of its files remains beside the new model; when the block raises
-    (an error, Ctrl-C) the partial new folder is deleted and the old one put back. Without ``replace``, or for a
-    missing or empty folder, the block writes into ``path`` as it is. Yields ``path`` (``~`` expanded)."""
+    """What ``--overwrite`` (``overwrite=True``) does to a model folder, for every writer: with ``replace`` and a
+    non-empty folder at ``path``, the block writes through :func:`staged_folder` (train's :func:`save_atomically`
+    does too), so the old folder stays whole until the new model is complete, is put back as it was when the
+    block raises, and none of its files remains beside the new model. Without ``replace``, or for a missing or
+    empty folder, the block writes into ``path`` as it is, where an interrupted facade run finds its checkpoint
+    again. Yields the folder to write into."""
     path = Path(path).expanduser()
     if not replace or not path.is_dir() or not any(path.iterdir()):
         yield path
@@ -174,17 +186,8 @@ def replaced_folder(path: str | os.PathLike, *, replace: bool) -> Iterator[Path]
     from .files import check_replaceable_folder
 
     check_replaceable_folder(path, option="The model folder")
-    retired = path.parent / f".{path.name}.old-{os.getpid()}"
-    shutil.rmtree(retired, ignore_errors=True)
-    path.rename(retired)
-    try:
-        path.mkdir()
-        yield path
-    except BaseException:
-        shutil.rmtree(path, ignore_errors=True)
-        retired.rename(path)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+    with staged_folder(path) as staging:
+        yield staging
 
 
 def versions() -> dict[str, str]:

@@ -153,8 +153,9 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     ``out_dir`` must be new or empty, or hold this run's own unfinished facade (the same settings), unless
     ``overwrite`` (`check_facade_out`); ``settings.init_from`` must be a facade of ``target`` of the size
     ``settings.width_divisor`` gives (`check_facade_target`). Both are checked before anything is written.
-    With ``overwrite`` a non-empty ``out_dir`` is replaced whole (`model_folder.replaced_folder`: none of its files remains
-    beside the facade; an own unfinished run starts again), and put back if the training fails.
+    With ``overwrite`` a non-empty ``out_dir`` is replaced whole (`model_folder.replaced_folder`: the run writes into a
+    staging folder beside it, which takes its place at the end, so none of its files remains beside the facade; an own
+    unfinished run starts again); the old folder stays as it was if the training fails or is interrupted.
     """
     from ..model_folder import replaced_folder
 
@@ -278,7 +279,8 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     """Fine-tune f with L_rp = CE(f(x), y) + λ_rp · mean_b Σ_t |r_{b,t}| (r raw, w.r.t. predicted labels).
 
     ``out_dir`` must be new or empty (or hold only this run's checkpoint), unless ``overwrite``: then a non-empty
-    ``out_dir`` is replaced whole (`model_folder.replaced_folder`), and put back if the training fails."""
+    ``out_dir`` is replaced whole (`model_folder.replaced_folder`) once the run ends; it stays as it was if the training
+    fails or is interrupted."""
     from ..model_folder import replaced_folder
 
     if target.task.name not in ("classification", "multi_label"):
