@@ -1085,6 +1085,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, write)
     out += ninth_breaker_cases_rb(work, tiny_dir, qa_dir, write, squad)
     out += sa_output_dash_cases(work, tiny_dir, qa_dir, write, squad)
+    out += td_repeated_key_cases(work, tiny_dir, write)
     return out
 
 
@@ -3113,6 +3114,43 @@ def _stderr_of(fn) -> str:
     with contextlib.redirect_stderr(err):
         fn()
     return err.getvalue()
+
+
+def td_repeated_key_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, tenth breaker F3: a header naming the label or text column twice was read with the last column
+    winning in silence (evaluate and train), and a JSON object naming a key twice kept the last value. Both refused."""
+    from faithlens.data import read_file
+    from faithlens.qa import read_squad
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "4 data"
+    label2 = write("td-label2.tsv", "sentence\tlabel\tlabel\ngreat fun\t1\t0\na dull mess\t0\t1\n")
+    text2 = write("td-text2.tsv", "sentence\tlabel\tsentence\ngreat fun\t1\ta dull mess\na dull mess\t0\tgreat fun\n")
+    label2_csv = write("td-label2.csv", "sentence,label,label\ngreat fun,1,0\na dull mess,0,1\n")
+    notes2 = write("td-notes2.tsv", "sentence\tnote\tlabel\tnote\ngreat fun\ta\t1\tb\na dull mess\tc\t0\td\n")
+    key2 = write("td-key2.jsonl", '{"text": "great fun", "label": 1}\n{"text": "a dull mess", "label": 0, "label": 1}\n')
+    list2 = write("td-list2.json", '[{"text": "great fun", "text": "a dull mess", "label": 1}]')
+    squad2 = write("td-squad2.json", json.dumps({"data": [{"title": "T", "paragraphs": [{
+        "context": "Hamlet was written by Shakespeare.", "qas": [{"id": "q1", "question": "Who wrote Hamlet?",
+        "answers": [{"text": "Shakespeare", "answer_start": 22}]}]}]}]}).replace('"answer_start": 22',
+                                                                              '"answer_start": 22, "answer_start": 0'))
+    for name, argv, words in [
+        ("evaluate, label column twice", ("evaluate", "--model", tiny_dir, "--data", label2, "--methods", "occlusion",
+                                          "--no-random", "--out", str(work / "td-ev")), "names the column 'label' twice"),
+        ("evaluate, sentence column twice", ("evaluate", "--model", tiny_dir, "--data", text2, "--methods", "occlusion",
+                                             "--no-random", "--out", str(work / "td-ev2")), "names the column 'sentence' twice"),
+        ("train, label column twice (CSV)", ("train", "--train", label2_csv, "--base", tiny_dir, "--max-length", "16",
+                                             "--out", str(work / "td-m")), "(columns 2 and 3)"),
+        ("evaluate, JSONL key twice", ("evaluate", "--model", tiny_dir, "--data", key2, "--methods", "occlusion",
+                                       "--no-random", "--out", str(work / "td-ev3")), "names the key 'label' twice"),
+    ]:
+        add(k, f"TD: {name}", lambda a=argv: cli(*a), "error", words)
+    add(k, "TD: read_file, a JSON list with a key twice", lambda: read_file(list2), "error", "names the key 'text' twice")
+    add(k, "TD: read_squad, answer_start twice", lambda: read_squad(squad2), "error", "names the key 'answer_start' twice")
+    add(k, "TD: a column nobody reads may repeat", lambda: read_file(notes2), "ok", "",
+        lambda r: list(r.labels) == [1, 0])
+    return out
 
 
 def _foreign_tokenizer(folder: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import FaithlensError
 from .gold_labels import digit_label_values, index_labels, reads_as_number
+from .json_files import jsonl_records, loads
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
@@ -325,6 +326,7 @@ def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column
         if not header:
             return [], {}
         keys = _keys(header, text_column, label_column, pair_column, path)
+        _check_read_once(header, keys, path)
         for fields_ in reader:
             line = reader.line_num
             if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
@@ -341,18 +343,13 @@ def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
-def jsonl_records(path: Path, *, example: str):
-    """(line number, parsed value) of each non-blank line of a JSON-lines file; a line that is not JSON is a
-    FaithlensError naming it, with ``example`` as the line the caller expects."""
-    with path.open(encoding="utf-8-sig") as handle:
-        for line, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield line, json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise FaithlensError(f"Line {line} of {str(path)!r} is not valid JSON ({exc.msg}). "
-                                     f"Each line must be one JSON object, e.g. {example}.") from None
+def _check_read_once(header: Sequence[str], keys: dict, path: Path) -> None:
+    """A column read (text, pair, label) is named once in the header: with two, a row's dict keeps the last."""
+    for role, name in keys.items():
+        if name is not None and header.count(name) > 1:
+            at = " and ".join(str(i + 1) for i, c in enumerate(header) if c == name)
+            raise FaithlensError(f"The header of {str(path)!r} names the column {name!r} twice (columns {at}), and it "
+                                 f"holds {_ROLES[role]}, so which one to read is unclear. Rename or remove one of them.")
 
 
 def _read_jsonl(path: Path, *, kind: str, text_column, label_column, pair_column):
@@ -372,7 +369,7 @@ def _read_json(path: Path, *, kind: str, text_column, label_column, pair_column)
     """A JSON list of objects, a SQuAD-format file ({"data": [{"paragraphs": [...]}]}), or JSON lines."""
     text = path.read_text(encoding="utf-8-sig")
     try:
-        data = json.loads(text)
+        data = loads(text, where=repr(str(path)))
     except json.JSONDecodeError:
         return _read_jsonl(path, kind=kind, text_column=text_column, label_column=label_column, pair_column=pair_column)
     if isinstance(data, dict) and isinstance(data.get("data"), list):

@@ -53,7 +53,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from .data import jsonl_records
+from .json_files import jsonl_records
 from .errors import FaithlensError
 
 PLAUSIBILITY_COLUMNS = ("auprc", "token_f1", "token_iou", "iou_f1")

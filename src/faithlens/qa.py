@@ -9,7 +9,6 @@ scores the maximum over the reference answers; F1 is over bag-of-tokens overlap.
 from __future__ import annotations
 
 import collections
-import json
 import random
 import re
 import string
@@ -20,6 +19,7 @@ from pathlib import Path
 import torch
 
 from .errors import FaithlensError
+from .json_files import loads
 
 MAX_ANSWER_TOKENS = 30
 
@@ -50,7 +50,7 @@ def read_squad(path: str | Path) -> list[QAExample]:
     shape = ('Expected {"data": [{"title", "paragraphs": [{"context", "qas": [{"id", "question", '
              '"answers": [{"text", "answer_start"}]}]}]}]}.')
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = loads(path.read_text(encoding="utf-8-sig"), where=repr(str(path)))
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"{str(path)!r} is not UTF-8 text ({exc}). Re-save it as UTF-8.") from None
     except ValueError as exc:

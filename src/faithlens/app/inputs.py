@@ -4,13 +4,13 @@ web pages from driving the app."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..errors import FaithlensError
+from ..json_files import loads
 from ..names import DEFAULT_METHODS, SIG_MODES as MODES, UNITS
 from ..options import check_settings
 
@@ -326,7 +326,9 @@ def request_fields(request) -> dict[str, list]:
     """The request's parameters as name -> list of values: the query string, form fields or a JSON object."""
     if is_json(request):
         try:
-            body = json.loads(request.get_data(cache=False) or b"null")
+            body = loads(request.get_data(cache=False) or b"null", where="The JSON body")
+        except FaithlensError as exc:  # a key given twice: json.loads would keep the last in silence
+            raise RequestError(400, str(exc)) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise RequestError(400, f"The body is not valid JSON ({exc}). Send an object like "
                                     '{"text": "a gripping film", "methods": ["sig"]}.') from None
