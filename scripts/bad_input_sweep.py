@@ -1086,6 +1086,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ninth_breaker_cases_rb(work, tiny_dir, qa_dir, write, squad)
     out += sa_output_dash_cases(work, tiny_dir, qa_dir, write, squad)
     out += td_repeated_key_cases(work, tiny_dir, write)
+    out += te_facade_target_cases(work, tiny_dir, swapped_dir, write)
     return out
 
 
@@ -3150,6 +3151,32 @@ def td_repeated_key_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "TD: read_squad, answer_start twice", lambda: read_squad(squad2), "error", "names the key 'answer_start' twice")
     add(k, "TD: a column nobody reads may repeat", lambda: read_file(notes2), "ok", "",
         lambda r: list(r.labels) == [1, 0])
+    return out
+
+
+def te_facade_target_cases(work, tiny_dir, swapped_dir, write) -> list[Case]:
+    """Issue 22, tenth breaker F6: `facade merge` merged a facade into a target it was not trained for (other weights,
+    another label order) with exit 0; now refused naming both. And the --heldout advice said "a fifth" of 4 texts."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "11 training options"
+    data = write("te-train.tsv", "sentence\tlabel\n" + "".join(f"a {w} film\t{i % 2}\n" for i, w in enumerate(
+        ["good", "bad", "fine", "awful", "great", "dull", "nice", "poor"] * 2)))
+    facade = str(work / "te-facade")
+    run = ("--steps", "1", "--batch-size", "2", "--eval-every", "1", "--heldout", "2", "--max-length", "16")
+    add(k, "TE: facade train (one step) for the tiny target", lambda: cli(
+        "facade", "train", "--model", tiny_dir, "--data", data, *run, "--out", facade), "ok", "a facade",
+        lambda r: r.code == 0 and "target_weights_sha256" in (Path(facade) / "faithlens_facade.json").read_text())
+    add(k, "TE: facade merge into another target (labels swapped)", lambda: cli(
+        "facade", "merge", "--model", swapped_dir, "--facade", facade, "--out", str(work / "te-merged-other")), "error",
+        "was trained for the target")
+    add(k, "TE: facade merge into its own target", lambda: cli(
+        "facade", "merge", "--model", tiny_dir, "--facade", facade, "--out", str(work / "te-merged")), "ok", "merged",
+        lambda r: r.code == 0)
+    four = write("te-four.tsv", "sentence\tlabel\ngood\t1\nbad\t0\nfine\t1\npoor\t0\n")
+    add(k, "TE: --heldout 4 of 4 texts", lambda: cli(
+        "facade", "train", "--model", tiny_dir, "--data", four, "--heldout", "4", "--batch-size", "1", "--steps", "1",
+        "--out", str(work / "te-four")), "error", "Pass --heldout 1 (one text) or more data")
     return out
 
 

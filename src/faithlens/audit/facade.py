@@ -265,7 +265,10 @@ def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, secon
     from ..version import __version__
 
     config = facade_config(target, width_divisor=settings.width_divisor)
-    return {"kind": "facade", "target_model": target.name, "settings": asdict(settings), "selected": best,
+    made_from = target.info.get("provenance") or {}  # which target: `facade_spec.check_facade_of` reads it at merge
+    return {"kind": "facade", "target_model": target.name, "target_source": made_from.get("source"),
+            "target_weights_sha256": made_from.get("weights_sha256"), "target_labels": target.labels,
+            "settings": asdict(settings), "selected": best,
             "facade_size": {name: getattr(config, name) for name in FACADE_SIZES}, "log_raw_l1_cap": size_cap,
             "state": tag, "seconds": None if seconds is None else round(seconds, 1), "faithlens": __version__,
             "torch_threads": torch.get_num_threads()}

@@ -215,3 +215,36 @@ def check_regularise_out(out_dir: str | Path, *, overwrite: bool = False,
 
     check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite, resumable=lambda folder: all(
         p.name.startswith("checkpoint.pt") or p.name.startswith(".") for p in folder.iterdir()))
+
+
+def check_facade_of(f: ClassifierModel, g: ClassifierModel) -> None:
+    """A facade is merged into the target it was trained for: its training shaped g's gradients on that target's
+    predictions (``saliency_of='target'``) and checked its size against that target's saliency. The facade's record
+    (faithlens_facade.json) names the target's weights digest and classes; a target ``f`` whose weights or classes
+    (their order too) differ is refused, naming both. A facade trained before the digest was recorded, or a target with no local weights (a hub id), is checked by
+    the target's source instead. g built in code (no folder, no record) is not checked."""
+    source = (g.info.get("provenance") or {}).get("source")
+    try:
+        info = json.loads((Path(source) / FACADE_INFO_FILE).read_text(encoding="utf-8")) if source else None
+    except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict) or info.get("kind") != "facade":
+        return
+    mine = f.info.get("provenance") or {}
+    want, have = info.get("target_weights_sha256"), mine.get("weights_sha256")
+    trained = info.get("target_source") or info.get("target_model")
+    if want and have:
+        differ = want != have
+        shown = f"{trained!r} (weights {want[:12]}…), not for {f.name!r} (weights {have[:12]}…)"
+    else:
+        here = Path(trained).expanduser() if trained else None  # a folder name as given then, from here now
+        named = {mine.get("source"), f.name}
+        differ = trained is not None and trained not in named and not (here.exists() and str(here.resolve()) in named)
+        shown = f"{trained!r}, not for {f.name!r} ({mine.get('source') or f.name})"
+    labels = info.get("target_labels")
+    if not differ and isinstance(labels, list) and labels != f.labels:  # the same weights, classes in another order
+        differ, shown = True, f"{trained!r} with classes {labels}, not for {f.name!r} with classes {f.labels}"
+    if differ:
+        raise FaithlensError(f"The facade {g.name!r} was trained for the target {shown}: its gradients were shaped on "
+                             "that model's predictions and sized against its saliency. Merge it into the model it was "
+                             f"trained for, or train a facade for this one (faithlens facade train --model {f.name} ...).")

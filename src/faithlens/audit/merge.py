@@ -28,6 +28,7 @@ from ..architectures import (MergedBertConfig, MergedBertForQuestionAnswering, M
                              SplitLayerNorm)
 from ..errors import FaithlensError, unknown_choice
 from ..model import ClassifierModel, from_pretrained_objects
+from .facade_spec import check_facade_of
 
 FORMS = ("intertwined", "sum")
 
@@ -157,6 +158,7 @@ def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertw
                              "same tokenizer. Train the facade against this target model.")
     if not (gain > 0 and math.isfinite(gain)):
         raise FaithlensError(f"The 'gain' parameter of merge_models must be a positive number. Got {gain!r} instead.")
+    check_facade_of(f, g)
     facade = scaled(g.model, gain)
     module = merge_intertwined(f.model, facade) if form == "intertwined" else SumOfLogits(f.model, facade)
     return from_pretrained_objects(module, f.tokenizer, name=f"{f.name}+facade({g.name})",

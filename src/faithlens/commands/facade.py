@@ -152,7 +152,8 @@ def run_train(args) -> int:
     if heldout is None:
         if len(texts) <= args.heldout:
             raise FaithlensError(f"--data {args.data} has {len(texts)} texts; --heldout {args.heldout} would leave none "
-                                 f"to train on. Pass --heldout {max(1, len(texts) // 5)} (a fifth) or more data.")
+                                 f"to train on. Pass --heldout {max(1, len(texts) // 5)} "
+                                 f"({'a fifth of the texts' if len(texts) >= 5 else 'one text'}) or more data.")
         texts = texts[:-args.heldout]
     record = train_facade(target, texts, held, out_dir=args.out, settings=settings, overwrite=args.overwrite)
     print(json.dumps(record, indent=2))
