@@ -23,7 +23,8 @@ examples), and the unfinished batches are dealt to the processes by estimated co
 onto the least loaded process. Each process appends to its own records file; when all are done rank
 0 merges them into ``records.jsonl`` (sorted by example, then method) and writes the same tables one
 process writes. Because an example is always explained in the same batch, the records, and so
-every number in the tables, are those of a single process; only timings differ. A resume reads every
+every number in the tables, are those of a single process; only timings differ (and, for a batch a kill cut
+part-way, the rows explained again alone differ by float rounding, about 1e-7 relative). A resume reads every
 records file, so it works after a kill of any process and with any number of processes.
 
 The package, by job (each module imports only those before it): `specs` (method specs), `folder` (settings and
