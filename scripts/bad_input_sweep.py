@@ -1087,6 +1087,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += sa_output_dash_cases(work, tiny_dir, qa_dir, write, squad)
     out += td_repeated_key_cases(work, tiny_dir, write)
     out += te_facade_target_cases(work, tiny_dir, swapped_dir, write)
+    out += tb_file_format_cases(tiny_dir, qa_dir, lm_dir, write)
     return out
 
 
@@ -3177,6 +3178,49 @@ def te_facade_target_cases(work, tiny_dir, swapped_dir, write) -> list[Case]:
     add(k, "TE: --heldout 4 of 4 texts", lambda: cli(
         "facade", "train", "--model", tiny_dir, "--data", four, "--heldout", "4", "--batch-size", "1", "--steps", "1",
         "--out", str(work / "te-four")), "error", "Pass --heldout 1 (one text) or more data")
+    return out
+
+
+def tb_file_format_cases(tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
+    """Issue 22, tenth breaker F2: `explain --file pairs.csv` read the CSV line by line, so the header was explained as
+    a text and each row as one text holding its commas, quotes and label (exit 0); JSON lines alike. A data file
+    (.csv/.jsonl/.json, or a first line that is a CSV header or a JSON object) is now read by columns."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    pairs = 'premise,hypothesis,label\n"A man, tired, sleeps.","A person rests.",entailment\n"Two dogs run","Animals move",neutral\n'
+    csv_file, unnamed = write("tb-pairs.csv", pairs), write("tb-pairs.dat", pairs)
+    jsonl = write("tb-texts.jsonl", '{"text": "great, fun film", "label": 1}\n{"text": "a dull mess", "label": 0}\n')
+    listed = write("tb-list.json", '[{"sentence": "great, fun", "label": "pos"}, {"sentence": "bad", "label": "neg"}]')
+    header = write("tb-header.csv", "premise,hypothesis,label\n")
+    tab = write("tb-tab.txt", "a man, tired, sleeps\ta person rests\n")
+    write("-", "text,label\ngood film,1\n")
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    expected_pairs = [("A man, tired, sleeps.", "A person rests."), ("Two dogs run", "Animals move")]
+    for name, path, expected in [("CSV of pairs with quoted commas", csv_file, expected_pairs),
+                                 ("CSV header, no .csv name", unnamed, expected_pairs),
+                                 ("JSON lines text,label", jsonl, [("great, fun film", None), ("a dull mess", None)]),
+                                 ("JSON list sentence,label", listed, [("great, fun", None), ("bad", None)]),
+                                 ("tab file unchanged", tab, [("a man, tired, sleeps", "a person rests")]),
+                                 ("./- is a file named '-'", "./-", [("good film", None)])]:
+        add(k, f"TB: explain --file, {name}", lambda p=path: cli("explain", "--model", tiny_dir, "--file", p, *run),
+            "ok", f"texts {expected}", lambda r, e=expected: r.code == 0 and read(r) == e)
+    add(k, "TB: --file - stays plain lines", lambda: cli("explain", "--model", tiny_dir, "--file", "-", *run,
+                                                          stdin="text,label\n"), "ok", "one text 'text,label'",
+        lambda r: r.code == 0 and read(r) == [("text,label", None)])
+    for name, argv, words in [
+        ("header-only CSV", ("--model", tiny_dir, "--file", header), "holds no examples"),
+        ("missing --pair-column", ("--model", tiny_dir, "--file", csv_file, "--pair-column", "context"),
+         "Valid choices: premise, hypothesis, label"),
+        ("--text-column on a tab file", ("--model", tiny_dir, "--file", tab, "--text-column", "text"), "read as plain text"),
+        ("--text-column on standard input", ("--model", tiny_dir, "--file", "-", "--text-column", "text"),
+         "standard input is read as plain lines"),
+        ("causal LM given a pair CSV", ("--model", lm_dir, "--file", csv_file), "not pairs"),
+        ("QA model given a one-column JSON lines file", ("--model", qa_dir, "--file", jsonl), "needs (question, context) pairs"),
+    ]:
+        add(k, f"TB: explain, {name}", lambda a=argv: cli("explain", *a, "--method", "occlusion", stdin="x\n"), "error",
+            words)
     return out
 
 

@@ -203,12 +203,12 @@ def _glue_folder(folder: Path, split: str, columns: dict) -> Dataset:
 
 def read_file(path: str | Path, *, text_column: str | None = None, label_column: str | None = None,
               pair_column: str | None = None, format: str | None = None,  # noqa: A002
-              label_names: Sequence[str] | None = None) -> Dataset:
+              label_names: Sequence[str] | None = None, labels: bool = True) -> Dataset:
     """A local file: ``.tsv``/``.csv`` with a header, ``.jsonl`` (one object a line), ``.json`` (a list
     of objects, or SQuAD's format), or the IMDB sample format (``.txt``: ``"<label> <text>"`` per line).
 
     Every row is checked: a row with more or fewer fields than the header (an unquoted comma), an
-    empty text, or a missing label where other rows have one is an error naming the line.
+    empty text, or a missing label where other rows have one is an error naming the line. ``labels=False``: no labels.
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -235,6 +235,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
                              "separators or quotes.") from None
     if not rows:
         raise FaithlensError(f"{str(path)!r} holds no examples. Check that it is the right file and not empty.")
+    if not labels:  # the texts only (explain --file, `text_files`): a label column is not read, so not checked
+        rows = [(item, None, line) for item, _, line in rows]
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
     labels, names = index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)

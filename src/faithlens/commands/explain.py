@@ -27,10 +27,20 @@ def register(sub) -> None:
     p.add_argument("--pair", nargs=2, action="append", default=[], metavar=("TEXT_A", "TEXT_B"),
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
-    p.add_argument("--file", type=Path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
+    p.add_argument("--file", type=_input_path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
                                              "classifier's second column of label names or numbers is refused, and so is a first line of column "
                                              "names such as 'text' or 'question1<tab>question2' (a header)); lines end at \\n or \\r\\n, "
-                                             "a lone \\r stays inside its text; '-' reads standard input")
+                                             "a lone \\r stays inside its text. A CSV or JSON lines file (named .csv, "
+                                             ".jsonl or .json, or whose first line is a CSV header of column names or a "
+                                             "JSON object) is read by columns, as evaluate --data reads it: its text "
+                                             "column or pair columns, never its label column. '-' reads standard input "
+                                             "(plain lines); ./- reads a file named '-'")
+    p.add_argument("--text-column", default=None, metavar="NAME",
+                   help="a CSV or JSON lines --file: the column of the (first) text (default: found from the column "
+                        "names: text, sentence, premise, sentence1, question, ...)")
+    p.add_argument("--pair-column", default=None, metavar="NAME",
+                   help="a CSV or JSON lines --file: the column of each pair's second text (default: found from the "
+                        "column names: hypothesis, sentence2, context, ...)")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
@@ -135,6 +145,14 @@ def _file_path(value: str) -> str:
     return value
 
 
+def _input_path(value: str) -> str:
+    """--file: a file name kept as typed: Path('./-') is '-', standard input, but './-' names a file called '-'."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected a file name, e.g. --file texts.txt, or '-' for standard input; got "
+                                         "an empty path")
+    return value
+
+
 def _steps(value: str) -> int | str:
     """--steps: a positive int or 'auto'."""
     if value == "auto":
@@ -150,26 +168,33 @@ def read_texts(args: argparse.Namespace) -> list:
 
     given = [t for t in args.texts if t != "-"]
     args.text_lines = []  # (lines, source) of --file and standard input: read again against the model's labels
-    stdin_file = args.file is not None and str(args.file) == "-"  # --file -: standard input, as a TEXT of '-' is
+    stdin_file = args.file == "-"  # --file -: standard input, as a TEXT of '-' is; --file ./- is a file named '-'
     file_items: list = []
-    if args.file is not None and not stdin_file:
-        if not args.file.exists():
+    if args.file is None or stdin_file:
+        for option, value in (("--text-column", args.text_column), ("--pair-column", args.pair_column)):
+            if value is not None:
+                raise FaithlensError(f"{option} names a column of a CSV or JSON lines --file; "
+                                     + ("standard input is read as plain lines" if stdin_file else "no --file is given")
+                                     + f", so it would do nothing. Drop {option}, or pass the file: --file data.csv.")
+    else:
+        from ..text_files import read_text_file
+
+        path = Path(args.file)
+        if not path.exists():
             from ..model_source import broken_link
 
-            why = f": {broken_link(args.file)}" if os.path.lexists(args.file) else ""
+            why = f": {broken_link(path)}" if os.path.lexists(path) else ""
             raise FaithlensError(f"--file {args.file} does not exist{why}. Pass a text file with one text per line.")
-        if not args.file.is_file():
+        if not path.is_file():
             from ..files import kind_of_path
 
-            raise FaithlensError(f"--file {args.file} is {kind_of_path(args.file)}, not a file. Pass a text file with one "
+            raise FaithlensError(f"--file {args.file} is {kind_of_path(path)}, not a file. Pass a text file with one "
                                  "text per line (or --file - for standard input).")
-        try:
-            with open(args.file, encoding="utf-8-sig", newline="") as f:  # lines end at \n (or \r\n), as on stdin: a lone
-                content = f.read()  # \r stays inside its text, never splits one line into two texts
-        except UnicodeDecodeError as exc:
-            raise FaithlensError(f"--file {args.file} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
-        args.text_lines.append((content.split("\n"), f"--file {args.file}"))
-        file_items = items_from_lines(args.text_lines[-1][0], source=args.text_lines[-1][1], gold_labels=False)
+        read = read_text_file(path, source=f"--file {args.file}", text_column=args.text_column,
+                              pair_column=args.pair_column)
+        if read.lines is not None:  # a plain file's lines; a data file's label column is known by name, never read
+            args.text_lines.append((read.lines, f"--file {args.file}"))
+        file_items = read.items
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
         args.text_lines.append((sys.stdin.read().split("\n"), "standard input"))

@@ -1,0 +1,119 @@
+"""Files of texts to explain (`explain --file`): a plain text file, one text per line (``TEXT_A<tab>TEXT_B`` for a
+pair; `data.items_from_lines`), or a data file read by columns with the data reader (`data.read_file`).
+
+The one rule for which is which (`data_format`): a file whose name ends in ``.csv``, ``.jsonl`` or ``.json`` is a
+data file; so is a file of any other name whose first non-blank line is a CSV header of two or more column names
+(``premise,hypothesis,label``: every field a name `data.looks_like_header` knows, and no tab) or a JSON object
+(JSON lines). Every other file is plain text, read line by line as before. A data file's texts come from its text
+column, or its two pair columns (found by name as `faithlens evaluate --data` finds them, or named with
+``text_column`` / ``pair_column``); a label column is not model input and is not read, so it is never glued into a
+text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+from pathlib import Path
+from typing import NamedTuple
+
+from .data import NOT_LABELS, Item, items_from_lines, looks_like_header, read_file
+from .errors import FaithlensError, FaithlensWarning
+
+DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}
+
+
+class TextFile(NamedTuple):
+    items: list[Item]  # a text, or a (text, text) pair, per line or row
+    lines: list[str] | None  # a plain file's lines (read again against a classifier's labels); None for a data file
+
+
+def data_format(path: Path, content: str) -> str | None:
+    """"csv", "jsonl" or "json" where the file (``content``: its text) is read by columns, None where it is plain
+    text: the name's suffix, else the first non-blank line (a CSV header of column names, or a JSON object)."""
+    if path.suffix.lower() in DATA_SUFFIXES:
+        return DATA_SUFFIXES[path.suffix.lower()]
+    first = next((line.rstrip("\r") for line in content.split("\n") if line.strip()), "")
+    if first.lstrip().startswith("{"):
+        try:
+            if isinstance(json.loads(first), dict):
+                return "jsonl"
+        except json.JSONDecodeError:  # a text that starts with a brace
+            pass
+    if "\t" not in first and "\r" not in first:  # a tab header stays a plain file's; a lone \r is inside a text
+        fields = next(csv.reader([first]), [])
+        if len(fields) >= 2 and looks_like_header(fields):
+            return "csv"
+    return None
+
+
+def read_text_file(path: str | Path, *, source: str, text_column: str | None = None,
+                   pair_column: str | None = None) -> TextFile:
+    """The texts of ``path`` (an existing file), by `data_format`. ``source`` names the file in messages
+    ("--file pairs.txt"). ``text_column`` / ``pair_column`` name a data file's columns; on a plain text file they are
+    refused, since it has no columns."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:  # lines end at \n (or \r\n), as on standard input: a
+            content = f.read()  # lone \r stays inside its text, never splits one line into two texts
+    except UnicodeDecodeError as exc:
+        raise FaithlensError(f"{source} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
+    kind = data_format(path, content)
+    if kind is None:
+        given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]
+        if given:
+            raise FaithlensError(
+                f"{' and '.join(given)} name{'s' * (len(given) == 1)} a column of a CSV or JSON lines file; {source} is "
+                "read as plain text, one text per line (TEXT_A<tab>TEXT_B for a pair): its name does not end in .csv, "
+                ".jsonl or .json, and its first line is neither a CSV header of column names nor a JSON object. Drop "
+                f"{' and '.join(given)}, or rename the file to end in .csv or .jsonl.")
+        lines = content.split("\n")
+        return TextFile(items_from_lines(lines, source=source, gold_labels=False), lines)
+    columns = _columns(kind, content)
+    for option, name in (("--text-column", text_column), ("--pair-column", pair_column)):
+        if name is not None and columns and name not in columns:
+            raise FaithlensError(f"{option} {name}: {source} has no column {name!r}. Valid choices: "
+                                 f"{', '.join(map(str, columns))}.")
+    with warnings.catch_warnings():  # the reader's "no label column" advice is evaluate's: explain reads no labels
+        warnings.filterwarnings("ignore", message="No label column", category=FaithlensWarning)
+        data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False)
+    _warn_unread(columns, data.info, source)
+    return TextFile(list(data.texts), None)
+
+
+def _columns(kind: str, content: str) -> list[str]:
+    """The column names of a data file: its CSV header, or the keys of its first JSON object; [] where there are none
+    or the file does not parse (the data reader then says what is wrong)."""
+    if kind == "csv":
+        try:
+            return next(csv.reader(io.StringIO(content, newline="")), [])
+        except csv.Error:
+            return []
+    first = next((line for line in content.split("\n") if line.strip()), "")
+    value = None
+    for text in ((content, first) if kind == "json" else (first,)):  # a .json file: a list, SQuAD, or JSON lines
+        try:
+            value = json.loads(text)
+            break
+        except json.JSONDecodeError:
+            continue
+    record = value[0] if isinstance(value, list) and value else value
+    if not isinstance(record, dict) or isinstance(record.get("data"), list):  # SQuAD: question and context, always
+        return []
+    return list(record)
+
+
+def _warn_unread(columns: list[str], info: dict, source: str) -> None:
+    """A column that is neither text, pair nor label (nor an id, note, ...) is not read: say so, so that a pair's
+    second text under another name (text_pair) is not dropped in silence."""
+    read = {info.get("text_column"), info.get("pair_column"), info.get("label_column")}
+    unread = [c for c in columns if c not in read and str(c).strip().lower() not in NOT_LABELS]
+    if unread:
+        what = (f"the pairs of the columns {info['text_column']!r} and {info['pair_column']!r}"
+                if info.get("pair_column") else f"the single texts of the column {info.get('text_column')!r}")
+        warnings.warn(f"{source} is read by columns: explain reads {what}; the column{'s' * (len(unread) > 1)} "
+                      f"{', '.join(map(repr, unread))} {'are' if len(unread) > 1 else 'is'} not read. If one holds the "
+                      "second text of each pair, pass --pair-column NAME (and --text-column NAME for the first).",
+                      FaithlensWarning, stacklevel=3)

@@ -1,0 +1,162 @@
+"""Issue 22, tenth breaker F2: `explain --file` read a CSV or JSON lines file line by line, so its header became a text
+and each row one text with its commas, quotes and label in it. A data file (.csv/.jsonl/.json, or a first line that is
+a CSV header or a JSON object) is now read by columns with the data reader; a plain text file reads as before."""
+
+import json
+
+import pytest
+
+from faithlens.cli import main
+from faithlens.data import items_from_lines
+from faithlens.errors import FaithlensError, FaithlensWarning
+from faithlens.text_files import data_format, read_text_file
+
+PAIRS_CSV = ('premise,hypothesis,label\n"A man, tired, sleeps.","A person rests.",entailment\n'
+             '"Two dogs run","Animals, ""quick"", move",neutral\n')
+PAIRS = [("A man, tired, sleeps.", "A person rests."), ("Two dogs run", 'Animals, "quick", move')]
+
+
+def explained(argv, capsys) -> list[tuple]:
+    """(text, text_pair) of each explanation `faithlens explain ARGV --json` prints."""
+    assert main(["explain", *argv, "--method", "occlusion", "--json", "--no-faithfulness"]) == 0, capsys.readouterr().err
+    return [(r["text"], r.get("text_pair")) for r in map(json.loads, capsys.readouterr().out.splitlines())]
+
+
+def refusal(argv, capsys) -> str:
+    assert main(["explain", *argv, "--method", "occlusion"]) == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, first, kind", [
+    ("p.csv", "whatever", "csv"), ("p.CSV", "a b", "csv"), ("p.jsonl", "x", "jsonl"), ("p.json", "x", "json"),
+    ("p.txt", "premise,hypothesis,label", "csv"), ("p", "text,label", "csv"), ("p.txt", '{"text": "a, b"}', "jsonl"),
+    ("p.tsv", "text,label", "csv"),
+    ("p.txt", "Hello, world", None), ("p.txt", "premise\thypothesis", None), ("p.txt", "text", None),
+    ("p.txt", "{not json, a text}", None), ("p.txt", '["a", "b"]', None), ("p.txt", "a man sleeps\ta person rests", None),
+    ("p.tsv", "sentence\tlabel", None),
+])
+def test_which_files_are_read_by_columns(tmp_path, name, first, kind):
+    """The suffix decides; else the first non-blank line: a CSV header of two or more column names (no tab), or a JSON
+    object. A tab header stays a (refused) header of a plain file, as before."""
+    assert data_format(tmp_path / name, f"\n{first}\nmore\n") == kind
+
+
+def test_a_csv_of_pairs_with_quoted_commas_is_read_by_columns(saved_tiny, tmp_path, capsys):
+    """The breaker's file: the header was a text and each row one text holding its commas, quotes and label."""
+    path = tmp_path / "pairs.csv"
+    path.write_text(PAIRS_CSV, encoding="utf-8")
+    assert read_text_file(path, source="x") == (PAIRS, None)
+    assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == PAIRS
+    plain = tmp_path / "pairs.data"  # any name: its first line is a CSV header
+    plain.write_text(PAIRS_CSV, encoding="utf-8")
+    assert explained(["--model", str(saved_tiny), "--file", str(plain)], capsys) == PAIRS
+
+
+def test_json_lines_and_a_json_list_give_their_texts_never_their_labels(saved_tiny, tmp_path, capsys):
+    lines = tmp_path / "t.jsonl"
+    lines.write_text('{"text": "great, fun film", "label": 1}\n\n{"text": "a dull mess", "label": 0}\n', encoding="utf-8")
+    expected = [("great, fun film", None), ("a dull mess", None)]
+    assert explained(["--model", str(saved_tiny), "--file", str(lines)], capsys) == expected
+    unnamed = tmp_path / "t.txt"
+    unnamed.write_text(lines.read_text(), encoding="utf-8")
+    assert read_text_file(unnamed, source="x").items == ["great, fun film", "a dull mess"]
+    listed = tmp_path / "l.json"
+    listed.write_text(json.dumps([{"sentence1": "a man sleeps", "sentence2": "a person rests", "gold_label": "x"}]))
+    assert read_text_file(listed, source="x").items == [("a man sleeps", "a person rests")]
+
+
+def test_a_label_column_is_not_read_so_a_label_evaluate_would_refuse_does_not_stop_explain(tmp_path):
+    """A test split's -1 labels (or a missing one) are evaluate's concern: explain reads the texts only."""
+    path = tmp_path / "test.csv"
+    path.write_text("text,label\ngood film,-1\nbad film,\n", encoding="utf-8")
+    assert read_text_file(path, source="x").items == ["good film", "bad film"]
+
+
+def test_a_header_only_file_and_a_missing_column_are_refused(saved_tiny, tmp_path, capsys):
+    header = tmp_path / "h.csv"
+    header.write_text("premise,hypothesis,label\n", encoding="utf-8")
+    assert "holds no examples" in refusal(["--model", str(saved_tiny), "--file", str(header)], capsys)
+    path = tmp_path / "pairs.csv"
+    path.write_text(PAIRS_CSV, encoding="utf-8")
+    said = refusal(["--model", str(saved_tiny), "--file", str(path), "--pair-column", "context"], capsys)
+    assert "--pair-column context: --file " in said and "Valid choices: premise, hypothesis, label." in said
+    said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "sentence"], capsys)
+    assert "has no column 'sentence'. Valid choices: premise, hypothesis, label." in said
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\nx,y\n", encoding="utf-8")
+    said = refusal(["--model", str(saved_tiny), "--file", str(other)], capsys)
+    assert "Could not find a text column" in said and "Pass --text-column NAME" in said
+
+
+def test_named_columns_are_read(saved_tiny, tmp_path, capsys):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"q1": "how old?", "q2": "what age?", "is_duplicate": 1}\n', encoding="utf-8")
+    with pytest.warns(FaithlensWarning, match="'is_duplicate' is not read"):  # a label under another name
+        assert explained(["--model", str(saved_tiny), "--file", str(path), "--text-column", "q1", "--pair-column", "q2"],
+                         capsys) == [("how old?", "what age?")]
+
+
+def test_an_unread_column_is_said(tmp_path):
+    """A pair's second text under a name the reader does not know would be dropped: the warning names it."""
+    path = tmp_path / "p.csv"
+    path.write_text("text,text_pair,id\na man sleeps,a person rests,7\n", encoding="utf-8")
+    with pytest.warns(FaithlensWarning, match="the column 'text_pair' is not read.*--pair-column NAME"):
+        assert read_text_file(path, source="x").items == ["a man sleeps"]
+    assert read_text_file(path, source="x", pair_column="text_pair").items == [("a man sleeps", "a person rests")]
+
+
+def test_a_tab_file_reads_as_before_and_column_options_are_refused_on_it(saved_tiny, tmp_path, capsys):
+    path = tmp_path / "p.txt"
+    lines = ["a man sleeps\ta person rests", "two dogs, running\tanimals move", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert read_text_file(path, source="x") == (items_from_lines(lines, source="x"), lines)
+    assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == [
+        ("a man sleeps", "a person rests"), ("two dogs, running", "animals move")]
+    said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "text"], capsys)
+    assert f"--file {path} is read as plain text" in said and "Drop --text-column" in said
+    header = tmp_path / "h.txt"
+    header.write_text("premise\thypothesis\na\tb\n", encoding="utf-8")
+    assert "looks like a header (premise, hypothesis)" in refusal(["--model", str(saved_tiny), "--file", str(header)], capsys)
+
+
+def test_dash_is_standard_input_and_dot_slash_dash_a_file(saved_tiny, tmp_path, monkeypatch, capsys):
+    import io
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_text("text,label\ngood film,1\n", encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO("text,label\n"))  # plain lines: 'text,label' is one text
+    assert explained(["--model", str(saved_tiny), "--file", "-"], capsys) == [("text,label", None)]
+    assert explained(["--model", str(saved_tiny), "--file", "./-"], capsys) == [("good film", None)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("x\n"))
+    said = refusal(["--model", str(saved_tiny), "--file", "-", "--pair-column", "b"], capsys)
+    assert "standard input is read as plain lines" in said
+    assert "no --file is given" in refusal(["--model", str(saved_tiny), "good", "--text-column", "a"], capsys)
+
+
+@pytest.fixture(scope="module")
+def other_models(tmp_path_factory):
+    from tiny import save_tiny
+
+    folder = tmp_path_factory.mktemp("models")
+    return {kind: str(save_tiny(folder / kind, kind)) for kind in ("gpt2_lm", "bert_qa")}
+
+
+@pytest.mark.parametrize("kind, data, plain", [
+    ("gpt2_lm", PAIRS_CSV, "A man sleeps.\tA person rests.\n"),
+    ("bert_qa", '{"text": "Who wrote it?"}\n', "Who wrote it?\n"),
+])
+def test_a_data_file_of_the_wrong_kind_is_refused_as_a_tab_file_is(other_models, tmp_path, capsys, kind, data, plain):
+    """A causal LM given a pair file, a QA model given a one-column file: the tab file's refusal, word for word."""
+    suffix = ".csv" if data.startswith("premise") else ".jsonl"
+    (tmp_path / f"d{suffix}").write_text(data, encoding="utf-8")
+    (tmp_path / "d.txt").write_text(plain, encoding="utf-8")
+    said = [refusal(["--model", other_models[kind], "--file", str(tmp_path / name)], capsys).splitlines()[-1]
+            for name in (f"d{suffix}", "d.txt")]
+    assert said[0] == said[1] and "error:" in said[0]
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes("text\ncaf\xe9\n".encode("latin-1"))
+    with pytest.raises(FaithlensError, match="--file p.csv is not UTF-8 text"):
+        read_text_file(path, source="--file p.csv")
