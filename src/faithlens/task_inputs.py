@@ -166,7 +166,7 @@ def _not_held(enc: Encoding, rows: list[int], context: str, span: tuple[int, int
     with characters no token holds (the tokenizer drops them), which no window would change."""
     covering = [(int(a), int(c)) for r in rows for t, (a, c) in enumerate(enc.offsets[r].tolist())
                 if enc.segment_ids[r, t] == 1 and enc.attributed[r, t] and c > span[0] and a < span[1]]
-    text = context[span[0]:span[1]]
+    text = context[span[0]:span[1]] if span[1] - span[0] <= 60 else context[span[0]:span[0] + 57] + "..."
     if len(rows) > 1 and covering and min(covering)[0] <= span[0] and max(c for _, c in covering) >= span[1]:
         return (f"The answer {text!r} of question {i} (characters {span[0]}–{span[1]}) lies across two windows of its "
                 f"long context, so no window holds it whole. Pick a shorter answer.")
