@@ -1088,6 +1088,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += td_repeated_key_cases(work, tiny_dir, write)
     out += te_facade_target_cases(work, tiny_dir, swapped_dir, write)
     out += tb_file_format_cases(tiny_dir, qa_dir, lm_dir, write)
+    out += tf_qa_answer_space_cases(work, qa_dir, write, squad)
     return out
 
 
@@ -3221,6 +3222,60 @@ def tb_file_format_cases(tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
     ]:
         add(k, f"TB: explain, {name}", lambda a=argv: cli("explain", *a, "--method", "occlusion", stdin="x\n"), "error",
             words)
+    return out
+
+
+def tf_qa_answer_space_cases(work, qa_dir, write, squad) -> list[Case]:
+    """Issue 22, tenth breaker F5: a QA answer with spaces around it (--answer " Paris ", target=" Paris ", a SQuAD
+    answer " Paris ") was refused as lying "across two windows" of a one-window context. The spaces are no part of an
+    answer (qa.trim_answer): it is explained (or trained on) without them, with a warning; "across two windows" only
+    when a long context's windows split the answer, and an answer not in the context says so."""
+    from faithlens.app import Limits, create_app
+    from faithlens.qa import read_squad
+    from tiny import tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "10 squad"
+    context = "Ann wrote the book in Paris in 1901."  # "Paris" at 22..27
+    explain = ("explain", "--model", qa_dir, "--pair", "Where?", context, "--method", "occlusion", "--json",
+               "--no-faithfulness")
+    paris = lambda r: r.code == 0 and json.loads(r.out)["target"]["label"] == "Paris" and any(  # noqa: E731
+        "has whitespace around it" in w for w in json.loads(r.out)["warnings"])
+    add(k, "TF: --answer ' Paris '", lambda: cli(*explain, "--answer", " Paris "), "ok",
+        "explains 'Paris' and says the spaces were dropped", paris)
+    add(k, "TF: --answer ' Rome '", lambda: cli(*explain, "--answer", " Rome "), "error",
+        "does not occur in the context, even without the whitespace around it ('Rome')")
+    qa_x = faithlens.Explainer(tiny("bert_qa"))
+    add(k, "TF: API target=' Paris\\n'", lambda: qa_x.explain(("Where?", context), "occlusion", target=" Paris\n"), "ok",
+        "target 'Paris' (22-27)", lambda e: (e.target["label"], e.target["start"], e.target["end"]) == ("Paris", 22, 27))
+    add(k, "TF: API span (21, 28) with a space each side", lambda: qa_x.explain(("Where?", context), "occlusion",
+                                                                            target=(21, 28)), "ok", "target 'Paris'",
+        lambda e: e.target["label"] == "Paris")
+    add(k, "TF: API span (18, 19), only a space", lambda: qa_x.explain(("Where?", context), "occlusion", target=(18, 19)),
+        "error", "holds only whitespace (' ')")
+    long = " ".join(["the film was good"] * 30) + " and paris was fun"  # four windows of the tiny model
+    add(k, "TF: API span longer than a window of a long context", lambda: qa_x.explain(
+        ("Where?", long), "occlusion", target=(0, 400)), "error", "lies across two windows of its long context")
+    add(k, "TF: API ' paris ' in a long context", lambda: qa_x.explain(("Where?", long), "occlusion", target=" paris "),
+        "ok", "the window holding 'paris'", lambda e: e.target["label"] == "paris" and e.target["start"] == long.index("paris"))
+    web = create_app(qa_x, limits=Limits()).test_client()
+
+    def ask(target):
+        r = web.post("/api/explain", data=json.dumps({"text": "Where?", "pair": context, "methods": ["occlusion"],
+                                                      "target": target}),
+                     content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True)
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200, "json": payload}
+
+    add("7 web app", "TF: web target ' Paris '", lambda: ask(" Paris "), "ok", "target 'Paris'",
+        lambda r: r["json"][0]["target"]["label"] == "Paris")
+    spaced = squad("tf-spaced", {"answers": [{"text": " Paris ", "answer_start": 21}]})
+    add(k, "TF: SQuAD answer ' Paris ' at its answer_start", lambda: read_squad(spaced), "ok",
+        "read as 'Paris' at 22", lambda r: (r[0].answers, r[0].answer_start) == (("Paris",), 22))
+    off = squad("tf-off", {"answers": [{"text": " Paris", "answer_start": 22}]})
+    add(k, "TF: SQuAD answer ' Paris' with answer_start of 'Paris'", lambda: read_squad(off), "error",
+        "has surrounding spaces; the context at answer_start 22 reads 'Paris'")
     return out
 
 

@@ -34,13 +34,29 @@ class QAExample:
     answer_start: int  # character offset of the first reference answer
 
 
+def trim_answer(context: str, start: int, end: int) -> tuple[int, int]:
+    """The answer span ``context[start:end]`` without the whitespace around it.
+
+    The one rule for an answer's surrounding whitespace, on every surface (an explained answer's text or
+    character span from the CLI, the API and the web app; a SQuAD answer; the spans training labels): it is no
+    part of the answer. The model scores spans of tokens and no token holds whitespace, so ``' Paris '`` and
+    ``'Paris'`` are one answer (the official SQuAD evaluation drops the spaces too), and what is explained or
+    trained on is named by the trimmed span. A span of whitespace only comes back empty (start == end)."""
+    while start < end and context[start].isspace():
+        start += 1
+    while end > start and context[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def read_squad(path: str | Path) -> list[QAExample]:
     """Every question of a SQuAD v1.1-format JSON file, in file order.
 
     Each question is checked (:func:`check_question`) before any training: a non-empty context and
     question, at least one answer, and every answer a non-empty text found at its ``answer_start``
     in the context. A failure names the article, the question id and what to fix; nothing is trained
-    on a label that points at the wrong characters.
+    on a label that points at the wrong characters. An answer with whitespace around it (at a right
+    answer_start) is read without it, its answer_start moved past the leading whitespace (`trim_answer`).
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -135,7 +151,7 @@ def check_question(title: str, qid: str, context: object, question: object, answ
         raise FaithlensError(f"{where}: {'no answers' if answers in (None, []) else 'answers is not a list'}. Extractive "
                              'QA trains on the answer span: give "answers": [{"text": ..., "answer_start": ...}] '
                              "(SQuAD v2's unanswerable questions are not supported), or drop the question.")
-    texts = []
+    spans = []  # (start, end) of each answer in the context, without the whitespace around it
     for k, answer in enumerate(answers):
         text, start = (answer.get("text"), answer.get("answer_start")) if isinstance(answer, dict) else (None, None)
         if not isinstance(answer, dict):
@@ -165,9 +181,9 @@ def check_question(title: str, qid: str, context: object, question: object, answ
             hint = f"; the text occurs at {found}" if found >= 0 else "; the text does not occur in the context at all"
             raise FaithlensError(f"{where}: answer {k} {text!r} is not at answer_start {start} (the context there reads "
                                  f"{context[start:start + len(text)]!r}{hint}). Fix answer_start (a character offset).")
-        texts.append(text)
-    return QAExample(id=qid, title=title, question=question.strip(), context=context, answers=tuple(texts),
-                     answer_start=int(answers[0]["answer_start"]))
+        spans.append(trim_answer(context, start, start + len(text)))
+    return QAExample(id=qid, title=title, question=question.strip(), context=context,
+                     answers=tuple(context[a:b] for a, b in spans), answer_start=spans[0][0])
 
 
 def split_by_article(examples: Sequence[QAExample], *, test_fraction: float, seed: int = 0, source: str | None = None
@@ -290,8 +306,7 @@ def features(tokenizer, examples: Sequence[QAExample], *, max_length: int = 384,
     for i, offsets in enumerate(enc["offset_mapping"]):
         ex = examples[enc["overflow_to_sample_mapping"][i]]
         seq = enc.sequence_ids(i)
-        a = ex.answer_start
-        b = a + len(ex.answers[0]) if ex.answers else -1
+        a, b = trim_answer(ex.context, ex.answer_start, ex.answer_start + len(ex.answers[0])) if ex.answers else (-1, -1)
         ctx = [t for t, s in enumerate(seq) if s == 1]
         if a < 0 or not ctx or offsets[ctx[0]][0] > a or offsets[ctx[-1]][1] < b:
             starts.append(0)

@@ -143,11 +143,10 @@ def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[
     for i in range(len(questions)):
         mine = [r for r, it in enumerate(item_of) if it == i]
         if targets[i] is not None:
-            answer_chars(contexts[i], targets[i])  # a clear error when it is not in the context at all
-            holding = [r for r in mine if answer_tokens(enc, r, targets[i], required=False) is not None]
+            span = answer_chars(contexts[i], targets[i])  # a clear error when it is not in the context at all
+            holding = [r for r in mine if answer_tokens(enc, r, span, required=False) is not None]
             if not holding:
-                raise FaithlensError(f"The answer {targets[i]!r} of question {i} lies across two windows of its long "
-                                     "context, so no window holds it whole. Pick a shorter answer.")
+                raise FaithlensError(_not_held(enc, mine, contexts[i], span, targets[i], i))
             mine = holding
         r = max(mine, key=lambda r: float(best[r]))
         rows.append(r)
@@ -159,6 +158,25 @@ def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[
         if targets[i] is not None:
             notes[-1] += _widened(enc, r, contexts[i], targets[i])
     return enc.select(rows), notes
+
+
+def _not_held(enc: Encoding, rows: list[int], context: str, span: tuple[int, int], answer, i: int) -> str:
+    """Why no window of question ``i`` (its ``rows``) holds the answer's tokens whole: the answer lies across two
+    windows of a long context (the context's tokens cover it, no one window holds them all), or it starts or ends
+    with characters no token holds (the tokenizer drops them), which no window would change."""
+    covering = [(int(a), int(c)) for r in rows for t, (a, c) in enumerate(enc.offsets[r].tolist())
+                if enc.segment_ids[r, t] == 1 and enc.attributed[r, t] and c > span[0] and a < span[1]]
+    text = context[span[0]:span[1]] if span[1] - span[0] <= 60 else context[span[0]:span[0] + 57] + "..."
+    if len(rows) > 1 and covering and min(covering)[0] <= span[0] and max(c for _, c in covering) >= span[1]:
+        return (f"The answer {text!r} of question {i} (characters {span[0]}–{span[1]}) lies across two windows of its "
+                f"long context, so no window holds it whole. Pick a shorter answer.")
+    if not covering:
+        return (f"The answer {text!r} of question {i} (characters {span[0]}–{span[1]}) is held by no token: the "
+                "tokenizer drops those characters. Pass an answer made of words of the context.")
+    held = context[min(covering)[0]:max(c for _, c in covering)]
+    return (f"The answer {text!r} of question {i} (characters {span[0]}–{span[1]}) starts or ends with characters "
+            f"that no token holds (the tokenizer drops them), so no span of tokens matches it. Pass {held!r}, the "
+            "tokens it covers.")
 
 
 def target_continuations(model: ClassifierModel, prompts, targets, max_new_tokens, *, truncate: bool = False
@@ -221,20 +239,27 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
 
     An answer text that occurs more than once is refused, naming each occurrence's (start, end): which one is meant
     cannot be guessed, and the explanations of two occurrences differ."""
+    from .qa import trim_answer
+
     if isinstance(answer, str):
         if not answer.strip():
             raise FaithlensError(f"The answer is empty ({answer!r}): a QA target names the answer to explain. Pass a "
                                  "substring of the context (target='TEXT', CLI --answer TEXT), a (start, end) character "
                                  "span, or leave it out to explain the predicted answer.")
-        starts = [at for at in range(len(context)) if context.startswith(answer, at)] if answer else []
+        given, answer = answer, answer.strip()  # whitespace around an answer is no part of it (qa.trim_answer)
+        starts = [at for at in range(len(context)) if context.startswith(answer, at)]
         if not starts:
-            raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context.")
+            raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context."
+                                 if given == answer else
+                                 f"The answer {given!r} does not occur in the context, even without the whitespace "
+                                 f"around it ({answer!r}). Pass a substring of the context.")
         if len(starts) > 1:
             spans = ", ".join(f"({at}, {at + len(answer)})" for at in starts[:5]) + (", ..." if len(starts) > 5 else "")
             raise FaithlensError(f"The answer {answer!r} occurs {len(starts)} times in the context, at characters "
                                  f"{spans}. Say which one: pass its span as target=(start, end) in Python, e.g. "
                                  f"target=({starts[0]}, {starts[0] + len(answer)}), or (CLI --answer) a longer answer "
-                                 "text that occurs once.")
+                                 "text that occurs once"
+                                 + (" (the whitespace around an answer is no part of it)." if given != answer else "."))
         return starts[0], starts[0] + len(answer)
     if isinstance(answer, (tuple, list)):  # NumPy or torch integers read as the ints they hold (`as_int`)
         answer = type(answer)(as_int(x) for x in answer)
@@ -249,21 +274,30 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
         if not 0 <= span[0] < span[1] <= len(context):
             raise FaithlensError(f"The answer span {span} is not inside the context (0..{len(context)}). "
                                  "Pass (start, end) character offsets with start < end.")
-        return span
+        trimmed = trim_answer(context, *span)
+        if trimmed[0] == trimmed[1]:
+            raise FaithlensError(f"The answer span {span} holds only whitespace ({context[span[0]:span[1]]!r}). Pass the "
+                                 "(start, end) characters of the answer's words.")
+        return trimmed
     raise FaithlensError(f"A QA target is an answer text or a (start, end) character span. Got {answer!r}.")
 
 
 def _widened(enc: Encoding, r: int, context: str, answer) -> tuple[str, ...]:
-    """A note when the answer's characters do not start and end on token boundaries: the model scores token spans,
-    so the explained answer is the tokens covering it, named here (never a silent change)."""
+    """A note when the answer given had whitespace around it (no part of an answer: `qa.trim_answer`), and one when its
+    characters do not start and end on token boundaries: the model scores token spans, so the explained answer is
+    the tokens covering it. Each names what is explained (never a silent change)."""
     span = answer_chars(context, answer)
-    first, last = answer_tokens(enc, r, answer)
+    first, last = answer_tokens(enc, r, span)
     start, end = int(enc.offsets[r, first, 0]), int(enc.offsets[r, last, 1])
+    given = answer if isinstance(answer, str) else context[int(answer[0]):int(answer[1])]
+    notes = () if given == context[span[0]:span[1]] else (
+        f"The answer {given!r} has whitespace around it, which is no part of an answer: the explained answer is "
+        f"{context[span[0]:span[1]]!r} (characters {span[0]}–{span[1]}).",)
     if (start, end) == span:
-        return ()
-    return (f"The answer {context[span[0]:span[1]]!r} (characters {span[0]}–{span[1]}) does not start and end on token "
-            f"boundaries; the model scores whole tokens, so the explained answer is {context[start:end]!r} (characters "
-            f"{start}–{end}). Pass that text or span to explain it without this note.",)
+        return notes
+    return notes + (f"The answer {context[span[0]:span[1]]!r} (characters {span[0]}–{span[1]}) does not start and end on "
+                    f"token boundaries; the model scores whole tokens, so the explained answer is {context[start:end]!r} "
+                    f"(characters {start}–{end}). Pass that text or span to explain it without this note.",)
 
 
 def window_chars(enc: Encoding, r: int) -> str:
