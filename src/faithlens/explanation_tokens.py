@@ -19,7 +19,6 @@ def check_texts(d: dict[str, Any], bad: Bad) -> None:
     surrogate). A control character such as NUL is accepted, as explain accepts it; whether a token must cover it
     is `check_coverage`'s question."""
     from .encoding import check_text
-    from .errors import FaithlensError
 
     for name in ("text", "text_pair"):
         if d.get(name) is None:
