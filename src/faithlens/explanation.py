@@ -181,9 +181,8 @@ def check_field_types(d: dict[str, Any]) -> None:
         if name in d and d[name] is not None and not isinstance(d[name], list):
             raise bad(f"'{name}' must be a JSON array. Got {type(d[name]).__name__} {d[name]!r:.60}")
     for k, w in enumerate(d.get("words") or ()):
-        if not isinstance(w, dict):
-            raise bad(f"words[{k}] must be a JSON object. Got {type(w).__name__} {w!r:.60}")
-        check_keys(w, WORD_KEYS, f"words[{k}]", bad)
+        if isinstance(w, dict):  # a word that is no object has the wrong shape (from_dict)
+            check_keys(w, WORD_KEYS, f"words[{k}]", bad)
     if not isinstance(d.get("signed", True), bool):
         raise bad(f"'signed' must be true/false. Got {type(d['signed']).__name__} {d['signed']!r:.60}")
     if isinstance(d.get("method"), str) and d["method"] not in METHODS:
