@@ -1089,6 +1089,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += te_facade_target_cases(work, tiny_dir, swapped_dir, write)
     out += tb_file_format_cases(tiny_dir, qa_dir, lm_dir, write)
     out += tf_qa_answer_space_cases(work, qa_dir, write, squad)
+    out += tc_from_json_cases(tx, qa_x, lm_dir)
     return out
 
 
@@ -3276,6 +3277,73 @@ def tf_qa_answer_space_cases(work, qa_dir, write, squad) -> list[Case]:
     off = squad("tf-off", {"answers": [{"text": " Paris", "answer_start": 22}]})
     add(k, "TF: SQuAD answer ' Paris' with answer_start of 'Paris'", lambda: read_squad(off), "error",
         "has surrounding spaces; the context at answer_start 22 reads 'Paris'")
+    return out
+
+
+def tc_from_json_cases(tx, qa_x, lm_dir) -> list[Case]:
+    """Issue 22, tenth breaker F4: `Explanation.from_json` accepted an edited token_scores_normalised, the last [SEP]
+    dropped with its score and offset, an unknown key inside 'prediction', and a NUL appended to a text a byte-level
+    tokenizer would have given a token. Each is refused naming the field; what faithlens writes still reads back."""
+    from tiny import tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    gpt2_x = faithlens.Explainer(tiny("gpt2", dtype=torch.float64))
+    made = {"single": lambda: tx.explain("a good film", "occlusion"),
+            "pair": lambda: tx.explain(("a man sleeps", "a person rests"), "occlusion"),
+            "qa": lambda: qa_x.explain(("Who wrote it?", "Ann wrote it in Paris."), "occlusion"),
+            "lm": lambda: faithlens.Explainer(lm_dir).explain("The capital is", "occlusion", max_new_tokens=3),
+            "gpt2": lambda: gpt2_x.explain("a good film", "occlusion"),
+            "gpt2 NUL": lambda: gpt2_x.explain("a good film\x00", "occlusion")}
+    cache: dict = {}
+
+    def made_once(which):
+        if which not in cache:
+            cache[which] = made[which]()
+        return cache[which]
+
+    def read_back(which, edit):
+        def run():
+            d = made_once(which).to_dict()
+            edit(d)
+            return faithlens.Explanation.from_json(json.dumps(d))
+        return run
+
+    def drop_last(d):
+        for name in ("tokens", "offsets", "special", "token_scores", "token_scores_normalised"):
+            d[name] = d[name][:-1]
+
+    def set_(key, value):
+        return lambda d: d.__setitem__(key, value(d[key]))
+
+    add(k, "TC 1: from_json, token_scores_normalised[2] edited", read_back(
+        "single", set_("token_scores_normalised", lambda s: s[:2] + [0.9] + s[3:])), "error",
+        "token_scores_normalised[2] is 0.9, but token_scores[2] over the L2 norm of the token scores is")
+    for which, words in [("single", "the tokens open with '[CLS]', so the tokenizer closes the last text with '[SEP]', "
+                                    "but its last token is 'film'"),
+                         ("pair", "closes the last text with '[SEP]', but its last token is"),
+                         ("qa", "closes the last text with '[SEP]', but its last token is '.'"),
+                         ("lm", "the target continuation has 3 token(s), so the first 2 follow the prompt as special "
+                                "tokens")]:
+        add(k, f"TC 2: from_json, {which} explanation, last token dropped with its score and offset",
+            read_back(which, drop_last), "error", words)
+    add(k, "TC 3: from_json, prediction.note added", read_back("single", set_("prediction", lambda p: dict(p, note="x"))),
+        "error", "'prediction' has unexpected keys ['note']. Expected keys from ['index', 'label', 'labels', 'probs']")
+    add(k, "TC 3: from_json, words[0].colour added", read_back("single", lambda d: d["words"][0].update(colour="red")),
+        "error", "words[0] has unexpected keys ['colour']")
+    add(k, "TC 3: from_json, QA target.note added", read_back("qa", set_("target", lambda p: dict(p, note=0))),
+        "error", "'target' has unexpected keys ['note']")
+    add(k, "TC 4: from_json, GPT-2 (byte-level) text + '\\x00'", read_back("gpt2", set_("text", lambda t: t + "\x00")),
+        "error", "'text' has characters no token covers: '\\x00'")
+    add(k, "TC 4: from_json, text of NULs only", read_back("single", set_("text", lambda t: "\x00\x00")), "error",
+        "'text' is empty or only whitespace")
+    add(k, "TC 4: from_json, BERT text + '\\x00' (BERT drops NUL: what explain writes for that text)",
+        read_back("single", set_("text", lambda t: t + "\x00")), "ok", "the tokens and scores explain writes",
+        lambda e: (e.tokens, e.token_scores) == (lambda a: (a.tokens, a.token_scores))(tx.explain(e.text, "occlusion")))
+    for which in made:
+        add(k, f"TC: from_json of a {which} explanation (as written)", read_back(which, lambda d: None), "ok",
+            "equal to what was written", lambda e, w=which: e == cache[w])
     return out
 
 

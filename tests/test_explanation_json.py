@@ -400,3 +400,122 @@ def test_a_changed_method_or_score_contradicting_the_record_is_refused(tasks, ki
     _refused(tasks[kind], words, **changes)
     both = Explanation.from_json(_with(tasks["single"], score="prob", settings=lambda s: dict(s, score="prob")))
     assert both.score == "prob"
+
+
+# --- issue 22, tenth breaker F4: derived fields, a dropped separator, nested keys, an appended NUL ------------------
+
+@pytest.fixture(scope="module")
+def layouts():
+    """One explanation per special-token layout: BERT single and pair ([CLS] … [SEP] (… [SEP])), RoBERTa pair
+    (<s> … </s></s> … </s>), BERT QA, GPT-2 (no specials, byte-level), a causal LM (continuation after the prompt)."""
+    bert = Explainer(tiny("bert", dtype=torch.float64))
+    return {"single": bert.explain("a good film", "occlusion"),
+            "pair": bert.explain(("a man sleeps", "a person rests"), "occlusion"),
+            "roberta_pair": Explainer(tiny("roberta", dtype=torch.float64)).explain(("a man", "a dog"), "occlusion"),
+            "roberta": Explainer(tiny("roberta", dtype=torch.float64)).explain("a good film", "occlusion"),
+            "qa": Explainer(tiny("bert_qa", dtype=torch.float64)).explain(("Who wrote it?", "Ann wrote it."), "occlusion"),
+            "gpt2": Explainer(tiny("gpt2", dtype=torch.float64)).explain("a good film", "occlusion"),
+            "lm": Explainer(tiny("gpt2_lm", dtype=torch.float64)).explain("The capital is", "occlusion", max_new_tokens=3)}
+
+
+def test_every_layout_round_trips(layouts):
+    for e in layouts.values():
+        assert Explanation.from_json(e.to_json()) == e
+
+
+def test_an_edited_token_scores_normalised_is_refused(layouts):
+    """F4.1: token_scores_normalised edited so it no longer is token_scores over their norm was accepted; the token
+    view (normalised) and the word view (raw) then showed different explanations."""
+    e = layouts["single"]
+    _refused(e, "token_scores_normalised[2] is 0.9, but token_scores[2] over the L2 norm of the token scores is "
+                f"{e.token_scores_normalised[2]!r}; 'token_scores_normalised' is computed from 'token_scores'",
+             token_scores_normalised=lambda s: s[:2] + [0.9] + s[3:])
+    swapped = list(e.token_scores_normalised)
+    swapped[1], swapped[3] = swapped[3], swapped[1]  # same norm, other tokens: still refused
+    _refused(e, "token_scores_normalised[1] is", token_scores_normalised=swapped)
+
+
+def _drop_last(e) -> str:
+    d = e.to_dict()
+    for name in ("tokens", "offsets", "special", "token_scores", "token_scores_normalised"):
+        d[name] = d[name][:-1]
+    return json.dumps(d)
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("single", "the tokens open with '[CLS]', so the tokenizer closes the last text with '[SEP]', but its last token "
+               "is 'film' (a token of the text); a special token was dropped or added"),
+    ("pair", "open with '[CLS]', so the tokenizer closes the last text with '[SEP]', but its last token is '[UNK]'"),
+    ("qa", "open with '[CLS]', so the tokenizer closes the last text with '[SEP]', but its last token is '.'"),
+    ("roberta_pair", "the first text is closed by '</s>', so the tokenizer closes the last text with "
+                     "'</s>', but its last token is 'g'"),
+    ("lm", "the target continuation has 3 token(s), so the first 2 follow the prompt as special tokens (the model's "
+           "input), but the tokens end with 1 special token(s)"),
+])
+def test_a_dropped_last_special_token_is_refused(layouts, kind, words):
+    """F4.2: the final [SEP] dropped from tokens with its score, offset and special flag was accepted."""
+    with pytest.raises(FaithlensError, match="Not a consistent explanation") as info:
+        Explanation.from_json(_drop_last(layouts[kind]))
+    assert words in str(info.value), str(info.value)
+
+
+def test_a_separator_replaced_or_moved_is_refused(layouts):
+    e = layouts["pair"]
+    _refused(e, "token 8 after the last text is '[CLS]'", tokens=lambda t: t[:-1] + ["[CLS]"])
+    lm = layouts["lm"]
+    _refused(lm, "the tokens end with [':', 'x'], but the target continuation's first 2 token(s) are [':', ':']",
+             tokens=lambda t: t[:-1] + ["x"])
+
+
+@pytest.mark.parametrize("part, change, words", [
+    ("prediction", {"note": "hi"}, "'prediction' has unexpected keys ['note']. Expected keys from ['index', 'label', "
+                                   "'labels', 'probs']"),
+    ("target", {"score": 1.0}, "'target' has unexpected keys ['score']. Expected keys from ['contrast', 'index', 'label']"),
+    ("target", {"contrast": {"index": 1, "label": "positive", "why": "x"}}, "target 'contrast' has unexpected keys ['why']"),
+    ("error", {"relativ": 0.1}, "'error' has unexpected keys ['relativ']. Expected keys from ['absolute', 'completeness'"),
+])
+def test_an_unknown_key_in_a_nested_object_is_refused(layouts, part, change, words):
+    """F4.3: an unknown key inside 'prediction' was accepted (the top level refuses one)."""
+    _refused(layouts["single"], words, **{part: lambda p: dict(p, **change)})
+
+
+def test_an_unknown_key_in_a_word_or_a_task_s_answer_is_refused(layouts):
+    d = layouts["single"].to_dict()
+    d["words"][1]["colour"] = "red"
+    with pytest.raises(FaithlensError, match=r"Not an explanation: words\[1\] has unexpected keys \['colour'\]. "
+                                             r"Expected keys from \['end', 'sampling_error', 'score'"):
+        Explanation.from_dict(d)
+    _refused(layouts["qa"], "'prediction' has unexpected keys ['note']. Expected keys from ['end', 'label', 'logit', "
+                            "'prob', 'start', 'token_span']", prediction=lambda p: dict(p, note=0))
+    _refused(layouts["lm"], "'target' has unexpected keys ['probs']", target=lambda p: dict(p, probs=[0.5]))
+
+
+def test_a_nul_appended_to_a_byte_level_text_is_refused(layouts):
+    """F4.4: text + "\\x00" was accepted. A byte-level tokenizer (GPT-2, RoBERTa) gives the NUL a token ('Ā'), so a
+    text with one no token covers was changed after it was explained."""
+    for kind, where in (("gpt2", "11–12 of 12"), ("roberta", "11–12 of 12"), ("lm", "14–15 of 15")):
+        e = layouts[kind]
+        _refused(e, f"'text' has characters no token covers: '\\x00' (characters {where})", text=lambda t: t + "\x00")
+    explained = Explainer(tiny("gpt2", dtype=torch.float64)).explain("a good film\x00", "occlusion")
+    assert explained.tokens[-1] == "Ā" and Explanation.from_json(explained.to_json()) == explained
+
+
+def test_a_nul_appended_where_the_tokenizer_drops_it_is_what_explain_writes(layouts):
+    """BERT's tokenizer drops NUL as it normalises, and explain accepts a text holding one (encoding.check_text): the
+    explanation of "a good film\\x00" is the explanation of "a good film" with that text, so the edit is accepted,
+    and the loaded explanation equals what explain writes."""
+    e = layouts["single"]
+    back = Explanation.from_json(_with(e, text=lambda t: t + "\x00"))
+    again = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film\x00", "occlusion")
+    assert back.text == again.text == "a good film\x00"
+    assert (back.tokens, back.offsets, back.token_scores) == (again.tokens, again.offsets, again.token_scores)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("\x00\x00", "'text' is empty or only whitespace (or invisible characters)"),
+    ("a good film\ud800", "'text' holds a lone surrogate"),
+])
+def test_a_text_explain_refuses_is_refused(layouts, text, words):
+    with pytest.raises(FaithlensError) as info:
+        Explanation.from_dict(dict(layouts["single"].to_dict(), text=text))
+    assert words in str(info.value), str(info.value)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .explanation_checks import check_values, finite_number, first_non_finite
+from .explanation_checks import check_derived, check_keys, check_values, finite_number, first_non_finite, word_normalised
+from .explanation_tokens import check_texts
 
 SCHEMA_VERSION = 5  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
 # 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum)
@@ -27,17 +27,6 @@ class Word:
     tokens: tuple[int, ...]  # indices into Explanation.tokens
     segment: int = 0  # 0: start/end index Explanation.text; 1: they index Explanation.text_pair
     sampling_error: float | None = None  # standard error of `score` (sampled methods: shapley, kernel_shap, lime)
-
-
-def word_normalised(scores: Sequence[float]) -> list[float]:
-    """Word scores (W,) divided by their L2 norm, so each lies in −1..1 and their squares add up to 1.
-
-    The token view is normalised over token scores; a word of n tokens that share its score equally would
-    read √n times its share if its tokens' normalised scores were summed (a word's score is the sum of its
-    tokens' raw scores, so the word view takes its own norm). All zeros stay zeros.
-    """
-    norm = math.sqrt(math.fsum(float(x) * float(x) for x in scores))
-    return [float(x) / norm if norm > 0 else 0.0 for x in scores]
 
 
 @dataclass(frozen=True)
@@ -170,6 +159,9 @@ LIST_FIELDS = ("tokens", "offsets", "special", "token_scores", "token_scores_nor
                "attributions", "warnings", "per_target", "nodes", "sampling_error")  # JSON arrays (or null where optional)
 
 
+WORD_KEYS = tuple(f.name for f in fields(Word))
+
+
 def check_field_types(d: dict[str, Any]) -> None:
     """Each field read back from JSON has its JSON type before it is converted: the list fields are arrays
     (a str would be split into characters), ``signed`` and ``truncated`` true/false, ``error`` an object
@@ -188,6 +180,9 @@ def check_field_types(d: dict[str, Any]) -> None:
     for name in LIST_FIELDS:
         if name in d and d[name] is not None and not isinstance(d[name], list):
             raise bad(f"'{name}' must be a JSON array. Got {type(d[name]).__name__} {d[name]!r:.60}")
+    for k, w in enumerate(d.get("words") or ()):
+        if isinstance(w, dict):  # a word that is no object has the wrong shape (from_dict)
+            check_keys(w, WORD_KEYS, f"words[{k}]", bad)
     if not isinstance(d.get("signed", True), bool):
         raise bad(f"'signed' must be true/false. Got {type(d['signed']).__name__} {d['signed']!r:.60}")
     if isinstance(d.get("method"), str) and d["method"] not in METHODS:
@@ -235,6 +230,7 @@ def check_consistent(d: dict[str, Any]) -> None:
     text, pair = d["text"], d.get("text_pair")
     if not isinstance(text, str) or not (pair is None or isinstance(pair, str)):
         raise bad(f"'text' must be a str and 'text_pair' a str or null. Got {type(text).__name__} and {type(pair).__name__}")
+    check_texts(d, bad)  # texts explain accepts (encoding.check_text)
     for name in ("prediction", "target", "settings"):
         if not isinstance(d[name], dict):
             raise bad(f"'{name}' must be a JSON object. Got {type(d[name]).__name__}")
@@ -258,7 +254,6 @@ def check_consistent(d: dict[str, Any]) -> None:
     for i, o in enumerate(d["offsets"]):
         if len(o) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in o) or not 0 <= o[0] <= o[1] <= longest:
             raise bad(f"offsets[{i}] = {list(o)} is not a (start, end) span inside the text ({longest} characters)")
-    raw = d["token_scores"]
     for k, w in enumerate(d["words"]):
         source = text if w.segment == 0 else pair if w.segment == 1 else None
         if source is None:
@@ -270,13 +265,6 @@ def check_consistent(d: dict[str, Any]) -> None:
         if not w.tokens or not all(isinstance(t, int) and 0 <= t < n for t in w.tokens):
             raise bad(f"word {k} {w.word!r} points at tokens {list(w.tokens)} outside 0..{n - 1}")
         _finite((w.score, w.score_normalised), f"the score of word {k}", bad)
-        total = math.fsum(raw[t] for t in w.tokens)
-        if abs(w.score - total) > 1e-6 * max(1.0, abs(total), abs(w.score)):
-            raise bad(f"word {k} {w.word!r} has score {w.score!r}, but its tokens' token_scores sum to {total!r}")
-    for k, (w, expected) in enumerate(zip(d["words"], word_normalised([w.score for w in d["words"]]))):
-        if abs(w.score_normalised - expected) > 1e-6:
-            raise bad(f"word {k} {w.word!r} has score_normalised {w.score_normalised!r}, but its score over the L2 norm "
-                      f"of the word scores is {expected!r}")
     units = d.get("units")
     if units is not None:
         if not all(isinstance(t, int) and 0 <= t < n for u in units for t in u):
@@ -306,6 +294,7 @@ def check_consistent(d: dict[str, Any]) -> None:
     if nodes is not None and not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in nodes):
         raise bad("'nodes' must hold positive ints")
     check_values(d, bad)  # a known task, score and error kind; probabilities, units, faithfulness (explanation_checks)
+    check_derived(d, bad)  # word scores, token_scores_normalised: what they are computed from (explanation_checks)
 
 
 def _check_prediction(d: dict[str, Any], bad) -> None:

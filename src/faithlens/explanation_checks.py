@@ -1,18 +1,19 @@
 """What `Explanation.from_dict` checks beyond shapes and agreement (`explanation.check_consistent`): each field's
 value is one faithlens can write — a known task, score and error kind, probabilities that are probabilities, times
 and errors that are not negative, path units that partition attributed tokens, and the objects the views read
-(``provenance``, ``faithfulness``), settings a run can have (steps a positive int, a tolerance in (0, 1), ...), and
-tokens that show the text at their offsets where that can be read without the tokenizer. An edited or foreign file fails here with the field named, never later in a
-view (``_repr_html_`` reading a faithfulness record that is not an object)."""
+(``provenance``, ``faithfulness``) with only the keys faithlens writes there, settings a run can have (steps a positive
+int, a tolerance in (0, 1), ...); every derived field agrees with what it is computed from (`check_derived`); the
+tokens agree with the text (`explanation_tokens`). An edited or foreign file fails here with the field named, never
+later in a view (``_repr_html_`` reading a faithfulness record that is not an object)."""
 
 from __future__ import annotations
 
 import math
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .errors import FaithlensError
+from .explanation_tokens import check_coverage, check_layout, check_tokens
 
 TASKS = ("classification", "multi_label", "qa", "causal_lm")  # tasks.Task.name of each task
 ERROR_KINDS = ("exact", "quadrature", "completeness", "sampling")  # accuracy.EXACT, QUADRATURE, ...
@@ -30,6 +31,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     if task not in TASKS:
         raise bad(f"'task' is {task!r}; faithlens writes one of {', '.join(TASKS)}")
     _check_task_agrees(d, task, bad)
+    _check_part_keys(d, task, bad)
     if d["score"] not in SCORES:
         raise bad(f"'score' is {d['score']!r}; the explained function is one of {', '.join(SCORES)}")
     _check_score_for_task(d, task, bad)
@@ -46,13 +48,107 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     _check_method_fields(d, bad)
     _check_settings(d["settings"], bad)
     _check_method_record(d, bad)
-    _check_tokens(d, bad)
-    _check_coverage(d, bad)
+    check_layout(d, task, bad)  # the tokens against the text (explanation_tokens)
+    check_tokens(d, bad)
+    check_coverage(d, bad)
     _check_answers(d, task, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
     _check_special(d, bad)
     _check_faithfulness(d.get("faithfulness"), bad)
+
+
+def check_keys(obj: dict[str, Any], known: Iterable[str], where: str, bad: Bad) -> None:
+    """An object nested in an explanation holds only the keys faithlens writes there: the rule `Explanation.from_dict`
+    applies to the top level, applied to ``words[k]``, ``prediction``, ``target``, ``error``, ``faithfulness``. Raises
+    `bad` naming the unexpected keys and the known ones. (``settings`` and ``provenance`` are open: a method's own
+    settings, a model card's fields.)"""
+    unknown = sorted(set(obj) - set(known))
+    if unknown:
+        raise bad(f"{where} has unexpected keys {unknown}. Expected keys from {sorted(known)}")
+
+
+# The keys of each task's prediction and target (`tasks.Task.describe`; a causal LM's prediction is its target)
+_CLASS_KEYS = {"label", "index"}
+_CONTINUATION_KEYS = {"label", "token_ids", "log_prob", "prob", "tokens", "pieces", "token_log_probs"}
+_SPAN_KEYS = {"label", "token_span", "logit", "prob", "start", "end"}
+_PART_KEYS = {"classification": (_CLASS_KEYS | {"probs", "labels"}, _CLASS_KEYS | {"contrast"}),
+              "multi_label": (_CLASS_KEYS | {"probs", "labels", "predicted"}, _CLASS_KEYS | {"contrast"}),
+              "qa": (_SPAN_KEYS, _SPAN_KEYS),
+              "causal_lm": (_CONTINUATION_KEYS | {"contrast"}, _CONTINUATION_KEYS | {"contrast"})}
+_CONTRAST_KEYS = {"classification": _CLASS_KEYS, "multi_label": _CLASS_KEYS, "causal_lm": _CONTINUATION_KEYS}
+_ERROR_KEYS = {"kind", "relative", "absolute", "reference", "measure", "completeness"}  # accuracy._error, measure
+_GAP_KEYS = {"relative", "absolute", "reference"}  # error.completeness of a sampled efficient game
+_FAITHFULNESS_KEYS = {"comp", "suff", "log_odds", "k", "fraction", "protocol", "random", "beats_random"}  # trust.py
+_RANDOM_KEYS = {"comp", "suff", "log_odds", "comp_sd", "n", "seed"}
+
+
+def _check_part_keys(d: dict[str, Any], task: str, bad: Bad) -> None:
+    """`check_keys` on the nested objects whose keys faithlens fixes: prediction, target (and a contrast), error,
+    faithfulness (and its random orderings)."""
+    for name, known in zip(("prediction", "target"), _PART_KEYS[task]):
+        check_keys(d[name], known, f"'{name}'", bad)
+        if isinstance(d[name].get("contrast"), dict) and task in _CONTRAST_KEYS:
+            check_keys(d[name]["contrast"], _CONTRAST_KEYS[task], f"{name} 'contrast'", bad)
+    error = d.get("error")
+    if isinstance(error, dict):
+        check_keys(error, _ERROR_KEYS, "'error'", bad)
+        if isinstance(error.get("completeness"), dict):
+            check_keys(error["completeness"], _GAP_KEYS, "error 'completeness'", bad)
+    faithfulness = d.get("faithfulness")
+    if isinstance(faithfulness, dict):
+        check_keys(faithfulness, _FAITHFULNESS_KEYS, "'faithfulness'", bad)
+        if isinstance(faithfulness.get("random"), dict):
+            check_keys(faithfulness["random"], _RANDOM_KEYS, "faithfulness 'random'", bad)
+
+
+def word_normalised(scores: Sequence[float]) -> list[float]:
+    """Word scores (W,) divided by their L2 norm, so each lies in −1..1 and their squares add up to 1.
+
+    The token view is normalised over token scores; a word of n tokens that share its score equally would
+    read √n times its share if its tokens' normalised scores were summed (a word's score is the sum of its
+    tokens' raw scores, so the word view takes its own norm). All zeros stay zeros.
+    """
+    norm = math.sqrt(math.fsum(float(x) * float(x) for x in scores))
+    return [float(x) / norm if norm > 0 else 0.0 for x in scores]
+
+
+NORMALISED_SLACK = 1e-6  # a normalised score lies in −1..1; float32 files round their raw scores first
+
+
+def check_derived(d: dict[str, Any], bad: Bad) -> None:
+    """Every field computed from another field agrees with what it is computed from. Each is checked, never recomputed
+    on load: a file that says two things is refused naming the field, rather than shown one way in one view and the
+    other way in another. The derived fields of an explanation, and where each is checked:
+
+    - ``token_scores_normalised``: ``token_scores`` over their L2 norm (all zeros stay zeros) — here;
+    - ``words[k].score``: the sum of its tokens' ``token_scores`` — here;
+    - ``words[k].score_normalised``: its score over the L2 norm of the word scores (`word_normalised`) — here;
+    - ``words[k].word``: the text at its span — `explanation.check_consistent`;
+    - the token/text agreement (offsets, a token's text, the characters every token covers, the special tokens'
+      layout) — `explanation_tokens`;
+    - prediction ``label``/``index``/``predicted`` (classifiers), ``start``/``end``/``label`` (QA), ``prob`` and
+      ``token_log_probs`` (causal LM) — `explanation._check_prediction`, `_check_probs`, `_check_task_shape`,
+      `_check_answers`;
+    - ``settings.score`` and ``settings.target`` — `_check_score_for_task`, `_check_method_fields`.
+
+    ``total_delta``, ``deltas``, ``error``, ``faithfulness`` and ``per_target`` are computed from model outputs the
+    file does not hold; they are checked for their ranges only."""
+    raw = d["token_scores"]
+    for k, w in enumerate(d["words"]):
+        total = math.fsum(raw[t] for t in w.tokens)
+        if abs(w.score - total) > 1e-6 * max(1.0, abs(total), abs(w.score)):
+            raise bad(f"word {k} {w.word!r} has score {w.score!r}, but its tokens' token_scores sum to {total!r}")
+    norm = math.sqrt(math.fsum(float(x) * float(x) for x in raw))
+    for t, (x, stored) in enumerate(zip(raw, d["token_scores_normalised"])):
+        expected = x / norm if norm > 0 else 0.0
+        if abs(stored - expected) > NORMALISED_SLACK:
+            raise bad(f"token_scores_normalised[{t}] is {stored!r}, but token_scores[{t}] over the L2 norm of the "
+                      f"token scores is {expected!r}; 'token_scores_normalised' is computed from 'token_scores'")
+    for k, (w, expected) in enumerate(zip(d["words"], word_normalised([w.score for w in d["words"]]))):
+        if abs(w.score_normalised - expected) > NORMALISED_SLACK:
+            raise bad(f"word {k} {w.word!r} has score_normalised {w.score_normalised!r}, but its score over the L2 norm "
+                      f"of the word scores is {expected!r}")
 
 
 def _check_task_agrees(d: dict[str, Any], task: str, bad: Bad) -> None:
@@ -312,74 +408,6 @@ def _check_settings(settings: dict[str, Any], bad: Bad) -> None:
     seed = settings.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
         raise bad(f"settings 'seed' is {seed!r:.40}; faithlens writes an int in [0, {MAX_SEED}] or null")
-
-
-_MARKERS = ("##", "\u0120", "\u2581")  # WordPiece's continuation, byte-level BPE's and SentencePiece's space marks
-
-
-def _check_tokens(d: dict[str, Any], bad: Bad) -> None:
-    """Each word's tokens show the text at their offsets, where that can be read without the tokenizer: a token of
-    ASCII letters and digits (after its tokenizer's marks ##, Ġ, ▁) equals its span of ASCII letters and digits, case
-    aside. Spans with characters a tokenizer drops ("a\\x00b" read as "ab"), byte-level pieces of other characters,
-    unknown-token marks ([UNK], <unk>) and empty spans are not compared."""
-    text, pair, tokens, offsets = d["text"], d.get("text_pair"), d["tokens"], d["offsets"]
-    for w in d["words"]:
-        source = text if w.segment == 0 else pair
-        if source is None:
-            continue
-        for t in w.tokens:
-            token = tokens[t]
-            for mark in _MARKERS:
-                token = token.removeprefix(mark)
-            span = source[offsets[t][0]:offsets[t][1]].strip()
-            if not (token.isascii() and token.isalnum() and span.isascii() and span.isalnum()):
-                continue
-            if token.casefold() != span.casefold():
-                raise bad(f"token {t} is {tokens[t]!r}, but the text at its offsets {list(offsets[t])} is {span!r}; a "
-                          "token shows its span (explain the text again rather than editing the tokens)")
-
-
-def _needs_a_token(ch: str) -> bool:
-    """A character every tokenizer gives to some token: not white space, and not one a tokenizer may drop in its
-    normalisation (control and format characters, combining marks, the replacement character U+FFFD)."""
-    return not ch.isspace() and unicodedata.category(ch)[0] not in "CMZ" and ch != "\ufffd"
-
-
-def _check_coverage(d: dict[str, Any], bad: Bad) -> None:
-    """The tokens cover the text as the explanation's tokenisation did: every character of ``text`` (and ``text_pair``)
-    that is not white space lies in the offsets of some token of a word of its segment, so a text extended past what
-    was explained ("great fun" → "great fun but the ending is awful") is refused like a changed one. A truncated
-    explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head, a QA context's window) is checked
-    between the first and last characters its tokens cover."""
-    offsets = d["offsets"]
-    for segment, name in ((0, "text"), (1, "text_pair")):
-        source = d["text"] if segment == 0 else d.get("text_pair")
-        if not source:
-            continue
-        covered = bytearray(len(source))
-        for w in d["words"]:
-            if w.segment != segment:
-                continue
-            for t in w.tokens:
-                a, b = offsets[t]
-                covered[a:b] = b"\x01" * (b - a)
-        first, last = 0, len(source)
-        if d.get("truncated"):
-            spans = [i for i, c in enumerate(covered) if c]
-            if not spans:
-                continue
-            first, last = spans[0], spans[-1] + 1
-        missing = [i for i in range(first, last) if not covered[i] and _needs_a_token(source[i])]
-        if missing:
-            a = b = missing[0]
-            while b + 1 < len(source) and (not covered[b + 1] or not _needs_a_token(source[b + 1])) \
-                    and (b + 1 - a < 60):
-                b += 1
-            gap = source[a:b + 1].rstrip()
-            explained = sum(1 for w in d["words"] if w.segment == segment)
-            raise bad(f"{name!r} has characters no token covers: {gap!r} (characters {a}–{a + len(gap)} of "
-                      f"{len(source)}); the explanation's {explained} word(s) of this text cover only part of it, so the "
-                      f"{name} was extended or changed after it was explained")
 
 
 def _check_answers(d: dict[str, Any], task: str, bad: Bad) -> None:

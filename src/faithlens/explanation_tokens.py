@@ -1,0 +1,163 @@
+"""What `Explanation.from_dict` checks of the tokens against the text (`explanation_checks.check_values` calls these):
+the texts are ones explain accepts, the special tokens stand where the tokenizer's template puts them, each token
+shows the text at its offsets, and the tokens cover the text as the explanation's tokenisation did. An edited file
+(a changed or extended text, a dropped separator) fails here with the disagreement named."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from .errors import FaithlensError
+
+Bad = Callable[[str], FaithlensError]
+
+
+def check_texts(d: dict[str, Any], bad: Bad) -> None:
+    """``text`` and ``text_pair`` are texts explain accepts (`encoding.check_text`: something visible, no lone
+    surrogate). A control character such as NUL is accepted, as explain accepts it; whether a token must cover it
+    is `check_coverage`'s question."""
+    from .encoding import check_text
+
+    for name in ("text", "text_pair"):
+        if d.get(name) is None:
+            continue
+        try:
+            check_text(d[name], f"'{name}'")
+        except FaithlensError as exc:
+            raise bad(f"{exc}".rstrip(".")) from None
+
+
+# Templates the record states by its opening special token: BERT's family opens a text with [CLS] and closes each
+# text with [SEP] (BERT, DistilBERT, ELECTRA, ALBERT, DeBERTa). "<s>" opens both RoBERTa's <s> … </s> and Llama's
+# <s> …, so it states no closing token by itself; a pair states its own (each text closed like the first).
+_CLOSED_BY = {"[CLS]": "[SEP]"}
+
+
+def check_layout(d: dict[str, Any], task: str, bad: Bad) -> None:
+    """The special tokens stand where the tokenizer's template puts them, as far as the record states the template:
+    a text opened by [CLS] ends with [SEP]; the last text of a pair is closed by the special token that closes the
+    first ([SEP], </s>); a causal LM's continuation tokens but the last follow the prompt as special tokens (they are
+    its input). A separator dropped with its score and offset (the last [SEP] cut) fails here."""
+    tokens, special = d["tokens"], d["special"]
+    if not tokens:
+        return
+    tail = len(tokens) - next((i + 1 for i in range(len(tokens) - 1, -1, -1) if not special[i]), 0)
+    if task == "causal_lm":
+        ids, pieces = d["target"].get("token_ids"), d["target"].get("pieces")
+        if not isinstance(ids, list) or not ids:
+            return  # refused by _check_continuation
+        fed = len(ids) - 1
+        if tail != fed:
+            raise bad(f"the target continuation has {len(ids)} token(s), so the first {fed} follow the prompt as special "
+                      f"tokens (the model's input), but the tokens end with {tail} special token(s)")
+        if fed and isinstance(pieces, list) and list(tokens[-fed:]) != list(pieces[:fed]):
+            raise bad(f"the tokens end with {list(tokens[-fed:])!r:.80}, but the target continuation's first {fed} "
+                      f"token(s) are {list(pieces[:fed])!r:.80}")
+        return
+    last = {segment: max(t for w in d["words"] if w.segment == segment for t in w.tokens)
+            for segment in {w.segment for w in d["words"]}}
+    closing = None
+    if special[0] and tokens[0] in _CLOSED_BY:
+        closing = _CLOSED_BY[tokens[0]]
+    if 0 in last and 1 in last and last[0] + 1 < len(tokens) and special[last[0] + 1]:
+        closing = closing or tokens[last[0] + 1]
+    if closing is None:
+        return
+    end = max(last.values()) if last else 0
+    if tail == 0 or end + 1 >= len(tokens) or tokens[end + 1] != closing or not special[end + 1]:
+        why = (f"the tokens open with {tokens[0]!r}" if special[0] and tokens[0] in _CLOSED_BY
+               else f"the first text is closed by {closing!r}")
+        after = tokens[end + 1] if end + 1 < len(tokens) else None
+        raise bad(f"{why}, so the tokenizer closes the last text with {closing!r}, but "
+                  + (f"its last token is {tokens[-1]!r} (a token of the text)" if after is None
+                     else f"token {end + 1} after the last text is {after!r}")
+                  + "; a special token was dropped or added")
+
+
+_MARKERS = ("##", "\u0120", "\u2581")  # WordPiece's continuation, byte-level BPE's and SentencePiece's space marks
+
+
+def check_tokens(d: dict[str, Any], bad: Bad) -> None:
+    """Each word's tokens show the text at their offsets, where that can be read without the tokenizer: a token of
+    ASCII letters and digits (after its tokenizer's marks ##, Ġ, ▁) equals its span of ASCII letters and digits, case
+    aside. Spans with characters a tokenizer drops ("a\\x00b" read as "ab"), byte-level pieces of other characters,
+    unknown-token marks ([UNK], <unk>) and empty spans are not compared."""
+    text, pair, tokens, offsets = d["text"], d.get("text_pair"), d["tokens"], d["offsets"]
+    for w in d["words"]:
+        source = text if w.segment == 0 else pair
+        if source is None:
+            continue
+        for t in w.tokens:
+            token = tokens[t]
+            for mark in _MARKERS:
+                token = token.removeprefix(mark)
+            span = source[offsets[t][0]:offsets[t][1]].strip()
+            if not (token.isascii() and token.isalnum() and span.isascii() and span.isalnum()):
+                continue
+            if token.casefold() != span.casefold():
+                raise bad(f"token {t} is {tokens[t]!r}, but the text at its offsets {list(offsets[t])} is {span!r}; a "
+                          "token shows its span (explain the text again rather than editing the tokens)")
+
+
+def _needs_a_token(ch: str) -> bool:
+    """A character every tokenizer gives to some token: not white space, and not one a tokenizer may drop in its
+    normalisation (control and format characters, combining marks, the replacement character U+FFFD)."""
+    return not ch.isspace() and unicodedata.category(ch)[0] not in "CMZ" and ch != "\ufffd"
+
+
+_BYTE_SPACE = "\u0120"  # Ġ: byte-level BPE's symbol for the space byte (GPT-2, RoBERTa, SmolLM2)
+
+
+def _byte_level(d: dict[str, Any]) -> bool:
+    """Whether the record's tokenizer is a byte-level BPE, which gives every byte of the text to a token (NUL as "Ā"),
+    where WordPiece and others drop control and format characters as they normalise (BERT reads "a\\x00" as "a"):
+    some token of a word starts with Ġ where its text follows a space."""
+    for w in d["words"]:
+        source = d["text"] if w.segment == 0 else d.get("text_pair") or ""
+        for t in w.tokens:
+            a, b = d["offsets"][t]
+            if d["tokens"][t].startswith(_BYTE_SPACE) and (source[a:b].startswith(" ") or source[a - 1:a] == " "):
+                return True
+    return False
+
+
+def check_coverage(d: dict[str, Any], bad: Bad) -> None:
+    """The tokens cover the text as the explanation's tokenisation did: every character of ``text`` (and ``text_pair``)
+    that is not white space lies in the offsets of some token of a word of its segment, so a text extended past what
+    was explained ("great fun" → "great fun but the ending is awful") is refused like a changed one. A truncated
+    explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head, a QA context's window) is checked
+    between the first and last characters its tokens cover. A byte-level tokenizer (`_byte_level`) gives a token to
+    every character but white space, control characters included ("great fun\\x00" has a token for the NUL), so
+    there only white space may lie outside the tokens."""
+    offsets = d["offsets"]
+    needs_a_token = (lambda ch: not ch.isspace()) if _byte_level(d) else _needs_a_token
+    for segment, name in ((0, "text"), (1, "text_pair")):
+        source = d["text"] if segment == 0 else d.get("text_pair")
+        if not source:
+            continue
+        covered = bytearray(len(source))
+        for w in d["words"]:
+            if w.segment != segment:
+                continue
+            for t in w.tokens:
+                a, b = offsets[t]
+                covered[a:b] = b"\x01" * (b - a)
+        first, last = 0, len(source)
+        if d.get("truncated"):
+            spans = [i for i, c in enumerate(covered) if c]
+            if not spans:
+                continue
+            first, last = spans[0], spans[-1] + 1
+        missing = [i for i in range(first, last) if not covered[i] and needs_a_token(source[i])]
+        if missing:
+            a = b = missing[0]
+            while b + 1 < len(source) and (not covered[b + 1] or not needs_a_token(source[b + 1])) \
+                    and (b + 1 - a < 60):
+                b += 1
+            gap = source[a:b + 1].rstrip()
+            explained = sum(1 for w in d["words"] if w.segment == segment)
+            raise bad(f"{name!r} has characters no token covers: {gap!r} (characters {a}–{a + len(gap)} of "
+                      f"{len(source)}); the explanation's {explained} word(s) of this text cover only part of it, so the "
+                      f"{name} was extended or changed after it was explained")
