@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
-from .label_reading import Asker, describe, number_reading, read_class, whole_reading
+from .label_reading import Asker, describe, name_reading, number_reading, read_class, whole_reading
 
 GIVEN = "the label names given (--labels; label_names= in Python)"
 
@@ -91,8 +91,9 @@ def read_spellings(spellings: dict[str, int], labels: Sequence[str], *, source: 
 def moved_indices(spellings: dict[str, int], labels: Sequence[str], *, source: str) -> dict[int, int]:
     """{index read for now: class} for whole-number spellings ("1", "01", "1.0") against the model's ``labels``; two
     spellings of one number that the labels read as different classes are refused naming both."""
-    classes = read_spellings(spellings, labels, source=source)
-    moved: dict[int, int] = {}
+    past = {v for v in spellings if whole_reading(v) >= len(labels) and name_reading(labels, v) is None}
+    classes = read_spellings({v: n for v, n in spellings.items() if v not in past}, labels, source=source)
+    moved: dict[int, int] = {}  # an index past the classes stays: evaluate's range check names every such label
     for v, c in classes.items():
         whole = whole_reading(v)
         if moved.setdefault(whole, c) != c:

@@ -50,6 +50,13 @@ class Asker:
     def unknown(self, value: object, why: str, labels: Sequence[str] | None) -> FaithlensError:
         return FaithlensError(f"{self.subject(value)} {why}. {self.choices(labels)}")
 
+    def out_of_range(self, value: object, index: int, labels: Sequence[str]) -> FaithlensError:
+        if self.gold:
+            return self.unknown(value, f"is the class index {index}, out of range: there are {len(labels)} classes",
+                                labels)
+        return FaithlensError(f"{self.role.capitalize()} index {index} is out of range: {self.model!r} has "
+                              f"{len(labels)} classes (0..{len(labels) - 1}: {', '.join(labels)}).")
+
     def ambiguous(self, value: str, said: str, by_name: int, index: int, labels: Sequence[str]) -> FaithlensError:
         """Both readings of a bare value, named with the way to write each."""
         name = labels[by_name]
@@ -85,17 +92,13 @@ def read_class(labels: Sequence[str], value: str | int, *, asker: Asker = Asker(
         raise asker.unknown(value, f"is {describe(value)}", labels)
     if isinstance(value, int):
         if not 0 <= value < len(labels):
-            if asker.gold:
-                raise asker.unknown(value, f"is the class index {value}, out of range: there are {len(labels)} classes",
-                                    labels)
-            raise FaithlensError(f"{asker.role.capitalize()} index {value} is out of range: {asker.model!r} has "
-                                 f"{len(labels)} classes (0..{len(labels) - 1}: {', '.join(labels)}).")
+            raise asker.out_of_range(value, value, labels)
         return value
     prefix, colon, rest = value.partition(":")
     kind = prefix.strip().lower() if colon else ""
     if kind in ("index", "label"):
         return _prefixed(labels, value, kind, rest, asker)
-    by_name = _name_reading(labels, value, asker)
+    by_name = name_reading(labels, value, asker)
     whole = whole_reading(value)
     index = whole if whole is not None and 0 <= whole < len(labels) else None
     if by_name is not None and index is not None and by_name != index:  # the index of *another* label
@@ -124,15 +127,12 @@ def _prefixed(labels: Sequence[str], value: str, kind: str, rest: str, asker: As
             raise FaithlensError(f"{asker.subject(value)}: 'index:' takes a class index 0..{len(labels) - 1} (a whole "
                                  f"number, never negative). Got {rest!r}.")
         if not 0 <= whole < len(labels):
-            raise asker.unknown(value, f"is the class index {whole}, out of range: there are {len(labels)} classes",
-                                labels) if asker.gold else FaithlensError(
-                f"{asker.role.capitalize()} index {whole} is out of range: {asker.model!r} has {len(labels)} classes "
-                f"(0..{len(labels) - 1}: {', '.join(labels)}).")
+            raise asker.out_of_range(value, whole, labels)
         by_prefix = whole
         other = f"the plain number {whole}" if label_index(labels, rest.strip()) is None else \
             f"the int {whole} in Python"
     else:
-        by_prefix = _name_reading(labels, rest, asker)
+        by_prefix = name_reading(labels, rest, asker)
         if by_prefix is None:
             if literal is not None:
                 return literal
@@ -150,7 +150,7 @@ def _prefixed(labels: Sequence[str], value: str, kind: str, rest: str, asker: As
     return by_prefix
 
 
-def _name_reading(labels: Sequence[str], text: str, asker: Asker) -> int | None:
+def name_reading(labels: Sequence[str], text: str, asker: Asker = Asker()) -> int | None:
     """The class a str names: exact, else ignoring case and spaces (`label_index`), else, for a number, the one label
     that is the same number ("01", "+1", "1.0" for a label "1"; "1" for a label "1.0"). A number that several labels
     are ("1" and "1.0") is refused naming them."""
