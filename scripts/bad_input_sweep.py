@@ -1090,6 +1090,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += tb_file_format_cases(tiny_dir, qa_dir, lm_dir, write)
     out += tf_qa_answer_space_cases(work, qa_dir, write, squad)
     out += tc_from_json_cases(tx, qa_x, lm_dir)
+    out += ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, folder("m-float", "bert", ["1.0", "0.0"]), write)
     return out
 
 
@@ -2327,8 +2328,9 @@ def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case
         path = write(f"a5-{cells[0]}.tsv", f"sentence\tlabel\nbad\t{cells[0]}\ngood film\t{cells[1]}\nfun\t{cells[1]}\n")
         add(k, f"A5: train, labels {'/'.join(cells)}, --labels {' '.join(cells)}", lambda p=path, c=cells: train(
             p, "--labels", *c), "error", f"gives class 0 the name '{cells[0]}', a number that is not a class index")
-        add(k, f"A5: train, labels {'/'.join(cells)}", lambda p=path: train(p), "error",
-            f"has label '{cells[0]}', a number that is not a class index")
+        if cells[0] == "-1":  # "0.0" is the class index 0 (every spelling of a whole number reads alike: TA)
+            add(k, f"A5: train, labels {'/'.join(cells)}", lambda p=path: train(p), "error",
+                f"has label '{cells[0]}', a number that is not a class index")
     gap = write("a6-gap.tsv", "sentence\tlabel\ngood film\t2\nbad\t0\nfun\t2\nawful\t0\n")
     add(k, "A6: train, labels 0 and 2 (no class 1)", lambda: train(gap), "error",
         "class 1 has no example in any file, so the model would get 3 classes")
@@ -3344,6 +3346,64 @@ def tc_from_json_cases(tx, qa_x, lm_dir) -> list[Case]:
     for which in made:
         add(k, f"TC: from_json of a {which} explanation (as written)", read_back(which, lambda d: None), "ok",
             "equal to what was written", lambda e, w=which: e == cache[w])
+    return out
+
+
+def ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, float_dir, write) -> list[Case]:
+    """Issue 22, tenth breaker F1 and F7: a value naming a class reads by one rule (label_reading.read_class) on every
+    surface. --target '+1' was unknown while '01' read as 1; 'label:1' missed a label '1.0' that a bare '1' matched;
+    gold labels '1.0' and '-1' were refused by another rule than --target's; nan and JSON true were "a number"."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "14 digit labels"
+    target = lambda model, value: cli("explain", "good film", "--model", model, "--method", "occlusion", "--json",  # noqa: E731
+                                      "--no-faithfulness", "--target", value)
+    index_is = lambda i: lambda r: r.code == 0 and json.loads(r.out)["target"]["index"] == i  # noqa: E731
+    add(k, "TA F7a: --target +1 on labels ('1','0')", lambda: target(swapped_dir, "+1"), "error",
+        "the label name '1' (read as the number 1) (class 0) and the class index 1 (label '0')")
+    add(k, "TA F7a: --target +1 on labels ('0','1')", lambda: target(agree_dir, "+1"), "ok", "class 1", index_is(1))
+    add(k, "TA F7c: --target 1.0 on labels ('1','0')", lambda: target(swapped_dir, "1.0"), "error",
+        "Write label:1 for the label, or index:1")
+    add(k, "TA F7b: --target label:01 on labels ('1.0','0.0')", lambda: target(float_dir, "label:01"), "ok",
+        "class 0 by value", index_is(0))
+    add(k, "TA F7b: --target label:1 on labels ('1.0','0.0')", lambda: target(float_dir, "label:1"), "ok",
+        "class 0 by value", index_is(0))
+    add(k, "TA F7b: --target 1.0 on labels ('1.0','0.0')", lambda: target(float_dir, "1.0"), "error",
+        "it is the label name '1.0' (class 0) and the class index 1 (label '0.0')")
+    add(k, "TA F7d: --target nan", lambda: target(tiny_dir, "nan"), "error", "nan is not a label")
+    add(k, "TA F1: --target -1 on labels (negative, positive)", lambda: target(tiny_dir, "-1"), "error",
+        "-1 is a negative number, never a class index")
+    add(k, "TA F7a: target='label:+1' on labels ('1.0','0.0') (Python)", lambda: faithlens.Explainer(float_dir).explain(
+        "good", "occlusion", target="label:+1"), "ok", "class 0", lambda r: r.target["index"] == 0)
+    run = ("--methods", "occlusion", "--limit", "2", "--quiet")
+    evaluate = lambda model, data: cli("evaluate", "--model", model, "--data", data, *run)  # noqa: E731
+    floats = write("ta-floats.tsv", "text\tlabel\ngood film\t1.0\nbad film\t0.0\n")
+    add(k, "TA F1: evaluate gold 1.0, 0.0 on labels ('0','1')", lambda: evaluate(agree_dir, floats), "ok", "runs",
+        lambda r: r.code == 0)
+    add(k, "TA F1: evaluate gold 1.0, 0.0 on labels ('1','0')", lambda: evaluate(swapped_dir, floats), "error",
+        "The gold label '1.0' (line 2 of")
+    add(k, "TA F1: evaluate gold 1.0, 0.0 on labels ('1.0','0.0')", lambda: evaluate(float_dir, floats), "error",
+        "it is the label name '1.0' (class 0) and the class index 1 (label '0.0')")
+    named = write("ta-label-prefix.tsv", "text\tlabel\ngood film\tlabel:1\nbad film\tlabel:0\n")
+    add(k, "TA F7b: evaluate gold label:1, label:0 on labels ('1.0','0.0')", lambda: evaluate(float_dir, named), "ok",
+        "runs", lambda r: r.code == 0)
+    negative = write("ta-negative.tsv", "text\tlabel\ngood film\t1\nbad film\t-1\n")
+    add(k, "TA F1: evaluate gold -1 on labels ('0','1')", lambda: evaluate(agree_dir, negative), "error",
+        "The gold label '-1' (line 3 of")
+    add(k, "TA F1: evaluate gold -1 (a JSON number)", lambda: evaluate(agree_dir, write(
+        "ta-negative.jsonl", '{"text": "good film", "label": 1}\n{"text": "bad film", "label": -1}\n')), "error",
+        "a negative JSON number: a JSON number is a class index, and an index is never negative")
+    add(k, "TA F7d: evaluate gold nan (CSV)", lambda: evaluate(agree_dir, write(
+        "ta-nan.csv", "text,label\ngood film,1\nbad film,nan\n")), "error", "nan is not a label")
+    add(k, "TA F7d: evaluate gold true (JSON)", lambda: evaluate(agree_dir, write(
+        "ta-true.jsonl", '{"text": "good film", "label": true}\n{"text": "bad film", "label": false}\n')), "error",
+        "The gold label true (line 1 of")
+    add(k, "TA F1: train, gold -1/1, no --labels", lambda: cli(
+        "train", "--train", negative, "--base", tiny_dir, "--out", str(work / "ta-out")), "error",
+        "has label '-1', a number that is not a class index")
+    add(k, "TA F7a: a file's gold 0.0, 1.0 read as class indices", lambda: faithlens_data().read_file(write(
+        "ta-zero-one.tsv", "text\tlabel\nbad\t0.0\ngood\t1.0\nfun\t+1\n")), "ok", "(0, 1, 1)",
+        lambda d: d.labels == (0, 1, 1))
     return out
 
 

@@ -243,8 +243,9 @@ def test_digit_gold_labels_follow_the_target_rule_in_evaluate(tmp_path, monkeypa
     with pytest.raises(FaithlensError) as info:
         evaluate(model_with(["1", "0"]), _gold(tmp_path, ["1", "0"]), methods=["occlusion"])
     message = str(info.value)
-    assert "gold label '0'" in message and "the label name '0' (class 1) and the class index 0 (label '1')" in message
-    assert "label:0 for class 1" in message and "index:0 for class 0" in message
+    assert "gold label '1' (line 2 of" in message  # the first line that reads two ways
+    assert "the label name '1' (class 0) and the class index 1 (label '0')" in message
+    assert "label:1 for class 0" in message and "index:1 for class 1" in message
     assert by_model_labels(_gold(tmp_path, ["index:1", "INDEX:0"]), ["1", "0"]).labels == (1, 0)
     assert by_model_labels(_gold(tmp_path, ["label:1", "label:0"]), ["1", "0"]).labels == (0, 1)
     assert by_model_labels(_gold(tmp_path, [1, 0], "jsonl"), ["1", "0"]).labels == (1, 0)

@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
-from .gold_labels import digit_label_values, index_labels, reads_as_number
+from .gold_labels import index_labels, reads_as_number
 from .json_files import jsonl_records, loads
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
@@ -239,12 +239,10 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
         rows = [(item, None, line) for item, _, line in rows]
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
-    labels, names = index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
-    digits = digit_label_values([r[1] for r in rows])
-    if digits and names is None:  # "1" in the file: checked against the model's label names (`by_model_labels`)
-        info["digit_labels"] = digits
-    if names is not None and label_names is None:  # named labels, indexed in sorted order until a model names them
-        info["named_labels"] = True
+    # without label_names, how the cells read waits for the model's label names (`by_model_labels`): "digit_labels",
+    # "named_labels" (indexed in sorted order until a model names them) or "number_labels" ("-1", "0.5")
+    labels, names, pending = index_labels([r[1] for r in rows], [r[2] for r in rows], label_names, path)
+    info.update(pending)
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
                    info={"format": kind, **info}, answers=answers, groups=groups)
 
@@ -416,7 +414,7 @@ def _read_label_text(path: Path, *, kind: str, text_column, label_column, pair_c
             if not head.lstrip("-").isdigit() or not text.strip():
                 raise FaithlensError(f"Line {line} of {str(path)!r} must be '<label> <text>' (e.g. '1 a fine film'). "
                                      f"Got {raw[:60]!r}.")
-            rows.append((text.strip(), int(head), line))
+            rows.append((text.strip(), head, line))  # read by the rule of every gold label (gold_labels)
     return rows, {"text_column": None, "label_column": None}
 
 

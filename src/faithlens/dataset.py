@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from .errors import FaithlensError
 from .splits import group_holdout, holdout_split
+from .label_reading import number_reading
 
 
 Item = str | tuple[str, str]  # a text, or a pair (premise, hypothesis) / (question, context)
@@ -76,33 +77,40 @@ def subset(dataset: Dataset, index: Sequence[int], *, info: dict | None = None) 
 
 
 def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
-    """A dataset whose gold labels were read as names (``info["named_labels"]``, indexed in sorted order) with
-    each label re-indexed by the model's label of that name (case-insensitive), so that SNLI's "neutral" is
-    the class the model calls neutral. Gold labels written as digits ("1") are read by `check_digit_labels`
-    against the model's label names (refused where a digit names one class and indexes another). Other
-    datasets are returned as they are.
+    """A dataset whose gold labels were read without label names, each read against the model's label names by the
+    rule of --target (`faithlens.label_reading.read_class`): whole numbers written as text ("1", "01", "1.0":
+    ``info["digit_labels"]``) are class indices unless a label name reads them otherwise (refused where a number
+    names one class and indexes another); label names (``info["named_labels"]``, indexed in sorted order) are
+    re-indexed by the model's label of that name, so that SNLI's "neutral" is the class the model calls neutral; other
+    numbers (``info["number_labels"]``: "-1", "0.5") name a class only as a label name. Other datasets are returned
+    as they are.
 
-    Raises FaithlensError when a label name is not one of the model's labels.
+    Raises FaithlensError when a gold label names no class of the model, or two.
     """
-    digits = dataset.info.get("digit_labels")
-    if digits:  # gold labels written "1": read by the --target rule against the model's names (gold_labels)
-        from .gold_labels import check_digit_labels
+    from .gold_labels import moved_indices, read_spellings
 
-        moved = check_digit_labels(digits, list(model_labels), source=dataset.source, owner="the model's label names")
-        info = {k: v for k, v in dataset.info.items() if k != "digit_labels"}
+    source = repr(dataset.source)
+    info = {k: v for k, v in dataset.info.items() if k not in ("digit_labels", "named_labels", "number_labels")}
+    if dataset.info.get("digit_labels"):
+        moved = moved_indices(dataset.info["digit_labels"], list(model_labels), source=source)
         labels = tuple(None if y is None else moved.get(y, y) for y in dataset.labels)
         return replace(dataset, labels=labels, info=info)
-    if not dataset.info.get("named_labels") or dataset.label_names is None:
+    numbers = dataset.info.get("number_labels")
+    if not (numbers or dataset.info.get("named_labels")) or dataset.label_names is None:
         return dataset
-    own = {str(n).lower(): i for i, n in enumerate(model_labels)}
-    missing = [n for n in dataset.label_names if n.lower() not in own]
-    if missing:
-        raise FaithlensError(f"The gold labels of {dataset.source} include {', '.join(map(repr, missing))}, which the "
-                             f"model does not have (its labels: {', '.join(map(str, model_labels))}). Rename the "
-                             "labels in the data to the model's, or give class indices in the model's order.")
-    new = [own[n.lower()] for n in dataset.label_names]
+    if numbers:  # "-1", "0.5" (and "1" beside them): read as they are
+        classes = read_spellings(numbers, list(model_labels), source=source)
+        new = [classes[n] for n in dataset.label_names]
+    else:  # words and label:NAME cells: names only
+        own = {str(n).strip().lower() for n in model_labels}
+        missing = [n for n in dataset.label_names if n.strip().lower() not in own]
+        if missing and all(number_reading(n) is None for n in missing):
+            raise FaithlensError(f"The gold labels of {dataset.source} include {', '.join(map(repr, missing))}, which "
+                                 f"the model does not have (its labels: {', '.join(map(str, model_labels))}). Rename the "
+                                 "labels in the data to the model's, or give class indices in the model's order.")
+        classes = read_spellings({f"label:{n}": None for n in dataset.label_names}, list(model_labels), source=source)
+        new = [classes[f"label:{n}"] for n in dataset.label_names]
     labels = tuple(None if y is None else new[y] for y in dataset.labels)
-    info = {k: v for k, v in dataset.info.items() if k != "named_labels"}
     return replace(dataset, labels=labels, label_names=tuple(model_labels), info=info)
 
 

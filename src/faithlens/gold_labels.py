@@ -1,67 +1,127 @@
-"""Gold labels from the cells of a data file, one rule for every reader: a whole number is a class index (GLUE's 0/1
-columns), a word is a class name (matched ignoring case against the given names, else the sorted names found), and
-any other number is refused — never read as a name. "index:N" and "label:NAME" cells say which, as --target does;
-against label names that are numbers, a digit that names one class and indexes another is refused
-(`check_digit_labels`, the rule of `faithlens.targets.resolve_target`)."""
+"""Gold labels from the cells of a data file, read by the one rule of `faithlens.label_reading.read_class` (the rule of
+--target, ``target=`` and the web app).
+
+With label names known (--labels, ``label_names=``) every cell is read by that rule at once. Without them (a file
+read before its model is loaded) the reading waits for the model's label names (`faithlens.dataset.by_model_labels`):
+a whole number in any spelling ("1", "01", "1.0") is a class index for now, a word a class name (matched ignoring
+case against the sorted names found), and another number ("-1", "0.5", "nan") a spelling kept as it is; the
+spellings are read against the model's labels when it is known. A JSON number is a class index (never negative), and
+a JSON boolean, a number with a fraction, a list or an object is never a label. "index:N" and "label:NAME" cells say
+which, as --target reads them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
+from .label_reading import Asker, describe, name_reading, number_reading, read_class, whole_reading
 
-
-def _numeric(value) -> bool:
-    """A string that reads as a number but not as a class index ('1.5', '-1', '1e3'): never a class name."""
-    if not isinstance(value, str) or value.isdigit():
-        return False
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+GIVEN = "the label names given (--labels; label_names= in Python)"
 
 
 def index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | None,
-                  path: Path) -> tuple[tuple[int | None, ...], tuple[str, ...] | None]:
-    """Class indices from raw label cells (ints, digit strings or names); every row or none has a label."""
+                 path: Path) -> tuple[tuple[int | None, ...], tuple[str, ...] | None, dict]:
+    """(class indices, label names, info for `faithlens.dataset.by_model_labels`) from raw label cells (ints, digit
+    strings or names); every row or none has a label."""
     present = [v is not None and v != "" for v in raw]
     if any(present) and not all(present):
         line = lines[present.index(False)]
         raise FaithlensError(f"Line {line} of {str(path)!r} has no label, but other lines do. Give every line a label "
                              "or none.")
     if not any(present):
-        return tuple(None for _ in raw), None
+        return tuple(None for _ in raw), None, {}
     values = [v.strip() if isinstance(v, str) else v for v in raw]
+    for v, line in zip(values, lines):  # never a label on any model: refused before any names are needed
+        if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0):
+            raise Asker(source=repr(str(path)), line=line).unknown(v, f"is {describe(v)}", names)
     kinds = {_prefix(v)[0] for v in values} - {None}
-    if kinds:  # "index:N" / "label:NAME" cells (as --target reads them): the reading is said, never guessed
-        values = _unprefixed(values, lines, path)
+    unprefixed = _unprefixed(values, lines, path) if kinds else values  # one kind per file
+    if kinds and not names:
         if kinds == {"label"}:
-            return _named([v for v in values], lines, names, path)
-    for v, line in zip(values, lines):
-        if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0) or _numeric(v):
-            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}, a number that is not a class index; "
-                                 "labels must be class indices (0, 1, ...) or class names that are words (a number is "
-                                 "never read as a name). Rewrite the labels as class indices (e.g. -1 → 0, 1 → 1) or as "
-                                 "words.")
-    if all(isinstance(v, int) or v.isdigit() for v in values):
-        indices = [int(v) for v in values]
-        if names:  # digits against given label names that are numbers: the --target rule
-            moved = check_digit_labels(digit_label_values(values), list(names), source=repr(str(path)),
-                                       owner="the label names given (--labels; label_names= in Python)")
-            indices = [moved.get(i, i) if isinstance(v, str) else i for i, v in zip(indices, values)]
-        return tuple(indices), (tuple(names) if names else None)
-    if any(isinstance(v, int) or v.isdigit() for v in values):
-        line = lines[next(i for i, v in enumerate(values) if isinstance(v, int) or v.isdigit())]
+            return _named(unprefixed, lines, None, path)
+        values = unprefixed
+    sorts = [_sort(v) for v in unprefixed]
+    if "word" in sorts and {"index", "number"} & set(sorts) and kinds != {"label"}:
+        line = lines[next(i for i, k in enumerate(sorts) if k != "word")]
         raise FaithlensError(f"Line {line} of {str(path)!r} mixes a numeric label with label names. Use one kind.")
-    return _named(values, lines, names, path)
+    if names and not kinds and set(sorts) == {"word"}:  # words: names only, ignoring case (as the rule reads them)
+        return _named(values, lines, names, path)
+    if names:  # the --target rule, cell by cell, against the given names
+        return tuple(read_class(names, v, asker=Asker(source=repr(str(path)), line=line, owner=GIVEN))
+                     for v, line in zip(values, lines)), tuple(names), {}
+    if "word" in sorts:
+        return _named(values, lines, None, path)
+    spelled = _first_lines(values, lines)
+    if "number" not in sorts:  # whole numbers: class indices, unless the model's names read them otherwise
+        return tuple(v if isinstance(v, int) else whole_reading(v) for v in values), None, \
+            ({"digit_labels": spelled} if spelled else {})
+    shown = [f"index:{v}" if isinstance(v, int) else v for v in values]  # a JSON number stays a class index
+    found = sorted(set(shown))
+    return tuple(found.index(v) for v in shown), tuple(found), {"number_labels": _first_lines(shown, lines)}
+
+
+def _sort(value: str | int) -> str:
+    """"index" (a whole number 0 or more, in any spelling, or a JSON number), "number" (another number, or what
+    Python's float reads: "-1", "0.5", "nan") or "word"."""
+    if isinstance(value, int):
+        return "index"
+    whole = whole_reading(value)
+    if whole is not None and whole >= 0:
+        return "index"
+    return "number" if number_reading(value) is not None or reads_as_number(value) else "word"
+
+
+def _first_lines(values: Sequence, lines: Sequence[int]) -> dict[str, int]:
+    """{spelling: its first line} of the str cells."""
+    first: dict[str, int] = {}
+    for v, line in zip(values, lines):
+        if isinstance(v, str):
+            first.setdefault(v, line)
+    return first
+
+
+def read_spellings(spellings: dict[str, int], labels: Sequence[str], *, source: str,
+                   owner: str = "the model's label names") -> dict[str, int]:
+    """{spelling: class} for the gold labels of a file (``{spelling: first line}``) against ``labels``, each read by
+    `read_class`, the rule of --target. Raises FaithlensError naming the first spelling that reads no class or two."""
+    return {v: read_class(labels, v, asker=Asker(source=source, line=line, owner=owner)) for v, line in spellings.items()}
+
+
+def moved_indices(spellings: dict[str, int], labels: Sequence[str], *, source: str) -> dict[int, int]:
+    """{index read for now: class} for whole-number spellings ("1", "01", "1.0") against the model's ``labels``; two
+    spellings of one number that the labels read as different classes are refused naming both."""
+    past = {v for v in spellings if whole_reading(v) >= len(labels) and name_reading(labels, v) is None}
+    classes = read_spellings({v: n for v, n in spellings.items() if v not in past}, labels, source=source)
+    moved: dict[int, int] = {}  # an index past the classes stays: evaluate's range check names every such label
+    for v, c in classes.items():
+        whole = whole_reading(v)
+        if moved.setdefault(whole, c) != c:
+            other = next(u for u in classes if whole_reading(u) == whole and classes[u] != c)
+            raise FaithlensError(f"The gold labels {other!r} and {v!r} of {source} are one number but name different "
+                                 f"classes ({moved[whole]} and {c}) of {', '.join(map(repr, labels))}. Write them one "
+                                 "way, as label:NAME or index:N.")
+    return moved
+
+
+def refuse_number_names(info: dict, source: str) -> None:
+    """A file whose gold labels are numbers but not class indices ("-1", "0.5", "nan"), read with no label names to
+    read them against (training a new model from its labels): refused naming the first such cell."""
+    numbers = info.get("number_labels")
+    if not numbers:
+        return
+    cell, line = min(((v, n) for v, n in numbers.items() if _sort(v) == "number"), key=lambda x: x[1])
+    what = ("which is not a label (it reads as not-a-number or infinity, as a missing value may)"
+            if number_reading(cell) is None else "a number that is not a class index")
+    raise FaithlensError(f"Line {line} of {source!r} has label {cell!r}, {what}; labels must be class indices "
+                         "(0, 1, ...) or class names that are words (a negative number or a fraction is never read as "
+                         "an index). Rewrite the labels as class indices (e.g. -1 → 0, 1 → 1) or as words.")
 
 
 def _named(values: Sequence[str], lines: Sequence[int], names: Sequence[str] | None,
-           path: Path) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """Class indices of label names: matched ignoring case against ``names``, else against the sorted names found."""
+           path: Path) -> tuple[tuple[int, ...], tuple[str, ...], dict]:
+    """Class indices of label names: matched ignoring case against ``names``, else against the sorted names found
+    (``named_labels``: read against the model's names by `faithlens.dataset.by_model_labels`)."""
     if not names:
         _check_case_clash(values, lines, path)
     known = list(names) if names else sorted(set(values))
@@ -72,7 +132,7 @@ def _named(values: Sequence[str], lines: Sequence[int], names: Sequence[str] | N
             raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}, which is not one of {known}. "
                                  "Fix the label or pass the label names in order (--labels).")
         out.append(lowered[v.lower()])
-    return tuple(out), tuple(known)
+    return tuple(out), tuple(known), ({} if names else {"named_labels": True})
 
 
 PREFIXES = ("index", "label")
@@ -93,51 +153,20 @@ def _unprefixed(values: Sequence, lines: Sequence[int], path: Path) -> list:
     out, kinds = [], {}
     for v, line in zip(values, lines):
         kind, rest = _prefix(v)
-        plain_index = kind is None and (isinstance(v, int) or (isinstance(v, str) and v.isdigit()))
+        plain_index = kind is None and _sort(v) == "index"
         kinds.setdefault("index" if kind == "index" or plain_index else kind or "name", line)
         if kind == "index":
-            if not rest.isdigit():
+            whole = whole_reading(rest)
+            if whole is None or whole < 0:
                 raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}: 'index:' takes a class index "
-                                     f"(0, 1, ...). Got {rest!r}.")
-            rest = int(rest)
+                                     f"(0, 1, ...; a whole number, never negative). Got {rest!r}.")
+            rest = whole
         out.append(rest)
     if len(kinds) > 1:
         line = max(kinds.values())
         raise FaithlensError(f"Line {line} of {str(path)!r} mixes label kinds ({' and '.join(sorted(kinds))}): write "
                              "every label as index:N (a class index) or every one as label:NAME (a class name).")
     return out
-
-
-def digit_label_values(raw: Sequence) -> tuple[int, ...]:
-    """The class indices that a data file wrote as plain digit strings ("1", not the JSON number 1 and not
-    "index:1"): those a model whose label names are numbers could also read as names (`check_digit_labels`)."""
-    return tuple(sorted({int(v.strip()) for v in raw if isinstance(v, str) and v.strip().isdigit()}))
-
-
-def check_digit_labels(digits: Sequence[int], labels: Sequence[str], *, source: str, owner: str) -> dict[int, int]:
-    """The rule of `faithlens.targets.resolve_target` for gold labels written as plain digits, against the label
-    names ``labels`` (a model's, or ``label_names=``): a digit that names one class and indexes another (labels
-    ``("1", "0")``: "1" names class 0, indexes class 1) is refused with both readings named, before any model pass;
-    where the readings agree (``("0", "1")``) or no label name is that number, it stays the index; where only the
-    name reading exists (labels ``("1", "2")``: "2" indexes no class) it is the name. Returns {index read: class}
-    for the digits that change. Raises FaithlensError."""
-    moved = {}
-    for value in digits:
-        by_name = label_index(labels, str(value))
-        by_name = by_name if by_name is not None else _label_by_value(labels, value)
-        if by_name is None or by_name == value:
-            continue
-        if value < len(labels):
-            name = labels[by_name]
-            raise FaithlensError(
-                f"The gold label {str(value)!r} in {source} is ambiguous against {owner} "
-                f"({', '.join(map(repr, labels))}), which are numbers too: "
-                f"it is the label name {name!r} (class {by_name}) and the class index {value} (label "
-                f"{labels[value]!r}). Write the file's gold labels as label:NAME (label:{name} for class {by_name}) or "
-                f"as index:N (index:{value} for class {value}), as --target reads them; in a .jsonl a JSON number "
-                "(1, not \"1\") is a class index.")
-        moved[value] = by_name
-    return moved
 
 
 def _check_case_clash(values: Sequence[str], lines: Sequence[int], path: Path) -> None:
@@ -163,48 +192,3 @@ def reads_as_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-# --- label names read as --target reads them (faithlens.targets) --------------------------------------------
-
-def _int_reading(text: str) -> int | None:
-    """The int a str reads as ("1", " 01", "-2", a full-width "１": decimal digits, str.isdecimal), else None."""
-    digits = text.strip()
-    return int(digits) if digits.removeprefix("-").isdecimal() else None
-
-
-# A label name written as a decimal number: "1.0", "+1", "-2.50", "1e0" (ASCII; full-width digits: `_int_reading`).
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def _number_reading(text: str) -> float | None:
-    """The number a label name reads as ("1", "01", "１", "1.0", "+1", "1e0"), else None."""
-    whole = _int_reading(text)
-    if whole is not None:
-        return whole
-    digits = text.strip()
-    return float(digits) if _NUMBER.fullmatch(digits) else None
-
-
-def _label_by_value(labels: Sequence[str], value: int) -> int | None:
-    """The one class whose label name reads as the same number as the int `value` ("1", "1.0" or "+1" for 1),
-    else None."""
-    matches = [i for i, label in enumerate(labels) if _number_reading(label) == value]
-    return matches[0] if len(matches) == 1 else None
-
-
-def label_index(labels: Sequence[str], name: str) -> int | None:
-    """The index of a label name: exact, else the only match ignoring case and surrounding spaces. A name
-    that several classes carry (a config whose id2label repeats a name) is refused with every index named."""
-    exact = [i for i, label in enumerate(labels) if label == name]
-    lowered = [label.strip().lower() for label in labels]
-    wanted = name.strip().lower()
-    matches = exact or [i for i, label in enumerate(lowered) if label == wanted]
-    if len(matches) > 1:
-        spellings = [labels[i] for i in matches]
-        named = f"are both named {spellings[0]!r}" if len(set(spellings)) == 1 else \
-            f"are named {' and '.join(map(repr, spellings))}, the same ignoring case and spaces,"
-        raise FaithlensError(f"Label {name!r} is ambiguous: classes {' and '.join(map(str, matches))} {named} in the "
-                             f"model's config (id2label). Name the class by its index, e.g. index:{matches[0]} (an int "
-                             f"in Python), or fix id2label.")
-    return matches[0] if matches else None

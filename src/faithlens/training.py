@@ -346,8 +346,9 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
     if numbers:  # the data reader's rule: a label that is a number is a class index, never a class name
         i, n = numbers[0]
         raise FaithlensError(
-            f"The {option} gives class {i} the name {n!r}, a number that is not a class index: labels that are numbers "
-            f"are read as class indices (0, 1, ...), never as names, so data labelled {n!r} cannot be mapped by name. "
+            f"The {option} gives class {i} the name {n!r}, a number that is not a class index: a new model's label "
+            f"names that are numbers must be their own class indices (0, 1, ...), so that data labelled {n!r} and "
+            f"--target {n} read one way. "
             f"Rewrite the data's labels as class indices 0..{len(names) - 1} (e.g. {names[0]} → 0, {names[1]} → 1) and "
             f"name the classes by words (e.g. {' '.join(['neg', 'pos'] if len(names) == 2 else [f'class{j}' for j in range(len(names))])}).")
     swapped = [(i, n) for i, n in enumerate(names) if n.strip().isdigit() and int(n) != i]

@@ -146,6 +146,7 @@ def check_split_option(data: str | None, split: str | None, *, option: str = "--
 
 def run(args) -> int:
     from ..data import load_dataset
+    from ..gold_labels import refuse_number_names
     from ..default_model import base_encoder_path
     from ..errors import FaithlensError
     from ..training import fine_tune
@@ -171,6 +172,8 @@ def run(args) -> int:
         if not all(y is not None for y in data.labels):
             raise FaithlensError(f"Every example of {source!r} needs a label to train or measure accuracy. Some have none "
                                  "(e.g. GLUE test files). Pass a labelled file.")
+        if names is None:  # "-1", "0.5": numbers that are no class index, with no label names to read them against
+            refuse_number_names(data.info, data.source)
         names = names or (list(data.label_names) if data.label_names else None)
         return list(data.texts), [int(y) for y in data.labels]
 
