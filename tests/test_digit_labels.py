@@ -10,19 +10,12 @@ from faithlens import Explainer
 from faithlens.cli import main
 from faithlens.errors import FaithlensError
 from faithlens.app import Limits, create_app
-from tiny import tiny
-
-
-def model_with(labels):
-    m = tiny("bert", num_labels=len(labels))
-    m.model.config.id2label = dict(enumerate(labels))
-    m.model.config.label2id = {name: i for i, name in enumerate(labels)}
-    return m
+from tiny import tiny_labelled
 
 
 @pytest.fixture(scope="module")
 def swapped():
-    return Explainer(model_with(["1", "0"]))  # the name "1" is class 0; the index 1 is the label "0"
+    return Explainer(tiny_labelled(["1", "0"]))  # the name "1" is class 0; the index 1 is the label "0"
 
 
 @pytest.mark.parametrize("target, index", [(1, 1), (0, 0), ("index:1", 1), ("label:1", 0), ("label:0", 1),
@@ -55,17 +48,17 @@ def test_a_number_written_another_way_is_compared_with_the_labels_by_value(swapp
     assert f"the label name '{value}' (read as the number {value}) (class {other})" in message
     assert f"the class index {value} (label '{other}')" in message
     assert f"label:{value}" in message and f"index:{value}" in message
-    same = Explainer(model_with(["0", "1"]))  # both readings agree: accepted
+    same = Explainer(tiny_labelled(["0", "1"]))  # both readings agree: accepted
     assert same.explain("good", "occlusion", target=target).target["index"] == value
 
 
 def test_where_both_readings_agree_the_digit_is_accepted():
-    same = Explainer(model_with(["0", "1"]))
+    same = Explainer(tiny_labelled(["0", "1"]))
     assert same.explain("good", "occlusion", target="1").target["index"] == 1
 
 
 def test_digit_strings_index_when_no_label_is_a_number():
-    named = Explainer(model_with(["negative", "positive"]))
+    named = Explainer(tiny_labelled(["negative", "positive"]))
     assert named.explain("good", "occlusion", target="1").target == {"label": "positive", "index": 1}
     assert named.explain("good", "occlusion", target="Positive").target["index"] == 1
     for bad, words in (("2", "out of range"), ("index:x", "'index:' takes a class index"), ("label:neutral", "Unknown label")):
@@ -75,12 +68,12 @@ def test_digit_strings_index_when_no_label_is_a_number():
 
 @pytest.mark.parametrize("target, index", [("INDEX:1", 1), ("Label:positive", 1), (" index :0", 0)])
 def test_the_prefixes_are_read_ignoring_case(target, index):
-    named = Explainer(model_with(["negative", "positive"]))
+    named = Explainer(tiny_labelled(["negative", "positive"]))
     assert named.explain("good", "occlusion", target=target).target["index"] == index
 
 
 def test_a_label_literally_named_like_a_prefix_is_refused_when_the_readings_differ():
-    odd = Explainer(model_with(["index:1", "plain"]))  # a config may carry any name
+    odd = Explainer(tiny_labelled(["index:1", "plain"]))  # a config may carry any name
     with pytest.raises(FaithlensError) as info:
         odd.explain("good", "occlusion", target="INDEX:1")
     message = str(info.value)
@@ -88,7 +81,7 @@ def test_a_label_literally_named_like_a_prefix_is_refused_when_the_readings_diff
     assert "label:index:1" in message and "the plain number 1" in message
     assert odd.explain("good", "occlusion", target="label:INDEX:1").target["index"] == 0
     assert odd.explain("good", "occlusion", target="1").target["index"] == 1
-    agree = Explainer(model_with(["plain", "index:1"]))  # both readings are class 1
+    agree = Explainer(tiny_labelled(["plain", "index:1"]))  # both readings are class 1
     assert agree.explain("good", "occlusion", target="index:1").target["index"] == 1
 
 
@@ -107,7 +100,7 @@ def test_a_spaced_digit_is_refused_quoting_the_models_label_name(swapped, target
 def test_a_prefix_like_label_is_quoted_as_the_model_spells_it():
     """K4: on labels ('index:1', 'label:0', '2'), 'Index:1' is the label 'index:1' (class 0) or index 1; the message
     quotes 'index:1' and its label:index:1 picks class 0."""
-    odd = Explainer(model_with(["index:1", "label:0", "2"]))
+    odd = Explainer(tiny_labelled(["index:1", "label:0", "2"]))
     with pytest.raises(FaithlensError) as info:
         odd.explain("good", "occlusion", target="Index:1")
     message = str(info.value)
@@ -117,7 +110,7 @@ def test_a_prefix_like_label_is_quoted_as_the_model_spells_it():
 
 
 def test_the_cli_reads_targets_by_the_same_rule(tmp_path, capsys):
-    m = model_with(["1", "0"])
+    m = tiny_labelled(["1", "0"])
     m.model.save_pretrained(tmp_path)
     m.tokenizer.save_pretrained(tmp_path)
     base = ["explain", "good film", "--model", str(tmp_path), "--method", "occlusion", "--json"]
@@ -146,7 +139,7 @@ def test_the_web_app_reads_targets_by_the_same_rule(swapped):
                                                      (["Pos", "neg", "pos"], "POS", (0, 2)),
                                                      (["Pos", "neg", "pos"], "label:POS", (0, 2))])
 def test_a_label_name_two_classes_carry_is_refused_with_both_ids(labels, target, classes):
-    dup = Explainer(model_with(labels))
+    dup = Explainer(tiny_labelled(labels))
     with pytest.raises(FaithlensError) as info:
         dup.explain("good", "occlusion", target=target)
     message = str(info.value)
@@ -159,7 +152,7 @@ def test_a_label_name_two_classes_carry_is_refused_with_both_ids(labels, target,
 
 
 def test_duplicate_label_names_are_refused_on_the_cli_and_the_web_app(tmp_path, capsys):
-    m = model_with(["pos", "pos", "neg"])
+    m = tiny_labelled(["pos", "pos", "neg"])
     m.model.save_pretrained(tmp_path)
     m.tokenizer.save_pretrained(tmp_path)
     assert main(["explain", "good", "--model", str(tmp_path), "--method", "occlusion", "--target", "pos"]) == 2
@@ -179,14 +172,14 @@ def test_duplicate_label_names_are_refused_on_the_cli_and_the_web_app(tmp_path, 
 def test_a_number_whose_index_reading_is_out_of_range_is_the_label(labels, target, index):
     """C9: "-1" on labels ('-1', '1') and "2" on ('1', '2') have one valid reading, the label name (no class has
     index -1 or 2), so they are accepted, not refused as ambiguous with an out-of-range index."""
-    explainer = Explainer(model_with(labels))
+    explainer = Explainer(tiny_labelled(labels))
     assert explainer.explain("good", "occlusion", target=target).target["index"] == index
     with pytest.raises(FaithlensError, match="out of range"):  # an int is an index only
         explainer.explain("good", "occlusion", target=int(target))
 
 
 def test_a_number_whose_index_reading_is_out_of_range_is_the_label_on_the_cli(tmp_path, capsys):
-    m = model_with(["-1", "1"])
+    m = tiny_labelled(["-1", "1"])
     m.model.save_pretrained(tmp_path)
     m.tokenizer.save_pretrained(tmp_path)
     assert main(["explain", "good", "--model", str(tmp_path), "--method", "occlusion", "--json", "--no-faithfulness",
@@ -199,21 +192,21 @@ def test_a_number_whose_index_reading_is_out_of_range_is_the_label_on_the_cli(tm
 def test_a_label_that_is_the_same_number_written_otherwise_is_compared_by_value(labels, target, by_name):
     """C8: labels ('1.0', '0.0'): "1" names class 0 by value ('1.0') and indexes class 1 ('0.0'): refused with both
     readings named (was: silently class 1)."""
-    message = refusal(Explainer(model_with(labels)), target)
+    message = refusal(Explainer(tiny_labelled(labels)), target)
     assert f"the label name {labels[by_name]!r} (read as the number {target}) (class {by_name})" in message
     assert f"the class index {target} (label {labels[int(target)]!r})" in message
     assert f"label:{labels[by_name]}" in message
 
 
 def test_a_float_label_agreeing_with_its_index_is_accepted():
-    same = Explainer(model_with(["0.0", "1.0"]))
+    same = Explainer(tiny_labelled(["0.0", "1.0"]))
     assert same.explain("good", "occlusion", target="1").target["index"] == 1
     assert same.explain("good", "occlusion", target="label:1.0").target["index"] == 1
 
 
 def test_a_contrast_that_names_no_class_says_contrast(capsys):
     """C6: an unknown contrast was called an "Unknown target"."""
-    named = Explainer(model_with(["negative", "positive"]))
+    named = Explainer(tiny_labelled(["negative", "positive"]))
     with pytest.raises(FaithlensError, match=r"Unknown contrast 'neutral'\. .*\(contrast= in Python, --contrast on the command line\)"):
         named.explain("good", "occlusion", target="positive", contrast="neutral")
     with pytest.raises(FaithlensError, match=r"Contrast index 5 is out of range"):
@@ -241,7 +234,7 @@ def test_digit_gold_labels_follow_the_target_rule_in_evaluate(tmp_path, monkeypa
 
     monkeypatch.setattr("faithlens.evaluate.run.Explainer", None)  # any model pass would fail with a TypeError
     with pytest.raises(FaithlensError) as info:
-        evaluate(model_with(["1", "0"]), _gold(tmp_path, ["1", "0"]), methods=["occlusion"])
+        evaluate(tiny_labelled(["1", "0"]), _gold(tmp_path, ["1", "0"]), methods=["occlusion"])
     message = str(info.value)
     assert "gold label '1' (line 2 of" in message  # the first line that reads two ways
     assert "the label name '1' (class 0) and the class index 1 (label '0')" in message

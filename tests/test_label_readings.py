@@ -17,21 +17,14 @@ from faithlens.data import read_file
 from faithlens.dataset import by_model_labels
 from faithlens.errors import FaithlensError
 from faithlens.targets import resolve_target
-from tiny import tiny
+from tiny import tiny_labelled
 
 HOST = {"Host": "127.0.0.1:8765"}
 
 
-def model_with(labels):
-    m = tiny("bert", num_labels=len(labels))
-    m.model.config.id2label = dict(enumerate(labels))
-    m.model.config.label2id = {name: i for i, name in enumerate(labels)}
-    return m
-
-
 @pytest.fixture(scope="module")
 def explainers():
-    return {labels: Explainer(model_with(list(labels))) for labels in
+    return {labels: Explainer(tiny_labelled(list(labels))) for labels in
             [("negative", "positive"), ("0", "1"), ("1", "0"), ("1.0", "0.0"), ("-1", "1")]}
 
 
@@ -191,7 +184,7 @@ def test_evaluate_refuses_an_ambiguous_float_gold_label_before_any_model_pass(tm
 
     monkeypatch.setattr("faithlens.evaluate.run.Explainer", None)  # any model pass would fail with a TypeError
     with pytest.raises(FaithlensError) as info:
-        evaluate(model_with(["1.0", "0.0"]), read_file(gold_file(tmp_path, ["1.0", "0.0"])), methods=["occlusion"])
+        evaluate(tiny_labelled(["1.0", "0.0"]), read_file(gold_file(tmp_path, ["1.0", "0.0"])), methods=["occlusion"])
     message = str(info.value)
     assert "The gold label '1.0' (line 2 of" in message
     assert "it is the label name '1.0' (class 0) and the class index 1 (label '0.0')" in message
@@ -216,7 +209,7 @@ def test_train_without_names_refuses_a_negative_or_nan_label(saved_tiny, tmp_pat
 
 
 def test_the_cli_reads_targets_by_the_same_rule(tmp_path, capsys):
-    m = model_with(["1.0", "0.0"])
+    m = tiny_labelled(["1.0", "0.0"])
     m.model.save_pretrained(tmp_path)
     m.tokenizer.save_pretrained(tmp_path)
     base = ["explain", "good film", "--model", str(tmp_path), "--method", "occlusion", "--json", "--no-faithfulness"]

@@ -156,6 +156,14 @@ class AnalyticClassifier(torch.nn.Module):
         return _Out(s if self.kind == "linear" else s**2)
 
 
+def tiny_labelled(labels, kind: str = "bert"):
+    """A tiny classifier whose classes are named ``labels`` (id2label and label2id set), for label-reading tests."""
+    m = tiny(kind, num_labels=len(labels))
+    m.model.config.id2label = dict(enumerate(labels))
+    m.model.config.label2id = {name: i for i, name in enumerate(labels)}
+    return m
+
+
 def analytic(kind: str = "linear", *, dtype=torch.float64, seed: int = 0):
     """A ClassifierModel whose attributions have closed forms (see AnalyticClassifier)."""
     from faithlens.model import from_pretrained_objects
