@@ -6,6 +6,7 @@ by numeric value when one label is that number); a negative number is never an i
 naming both readings and how to write each."""
 
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -104,7 +105,7 @@ def test_a_bare_float_spelling_reads_two_ways_where_labels_are_numbers(explainer
 def test_a_number_that_two_labels_are_is_refused_naming_both():
     odd = SimpleNamespace(labels=("1", "1.0", "x"), name="odd")
     with pytest.raises(FaithlensError, match=r"reads as the number 1, which the labels '1' \(class 0\) and '1.0' "
-                                             r"\(class 1\) all are"):
+                                             r"\(class 1\) both are"):
         resolve_target(odd, "01")
     assert resolve_target(odd, "1.0") == 1  # an exact name comes first
 
@@ -138,7 +139,7 @@ def test_nan_and_json_booleans_are_named_for_what_they_are(explainers, tmp_path)
     assert "Accepted gold labels: the label names 'negative', 'positive'" in message
     with pytest.raises(FaithlensError, match=r"The gold label true \(line 1 of .*\) is a JSON boolean, not a label"):
         read_file(gold_file(tmp_path, [True, False], "jsonl"))
-    with pytest.raises(FaithlensError, match=r"a JSON number written with a point: a class index is written 1"):
+    with pytest.raises(FaithlensError, match=r"The gold label 1.0 \(line 1 of .*\) is a JSON number not written as a whole number: a class index is written 1"):
         read_file(gold_file(tmp_path, [1.0, 0.0], "jsonl"))
     assert "nan is not a label" in refusal(explainers[("negative", "positive")], "nan")
 
@@ -233,3 +234,89 @@ def test_the_web_app_reads_targets_by_the_same_rule(explainers):
     assert by_value.status_code == 200 and by_value.get_json()[0]["target"]["index"] == 0
     negative = client.get("/api/explain", query_string=dict(query, target="-1"), headers=HOST)
     assert negative.status_code == 400 and "never a class index" in negative.get_json()["error"]
+
+
+# --- eleventh breaker F5: a number several labels are, with its index reading too ------------------------------------
+
+
+PADDED = ("01", "1")  # "+1" is the number of both labels and the index of class 1
+
+
+@pytest.mark.parametrize("spelling", ["+1", "1.0", "１", "1e0"])
+def test_a_number_two_labels_are_names_every_reading_and_a_way_to_each_class(explainers, spelling, tmp_path):
+    model = SimpleNamespace(labels=PADDED, name="numpad")
+    with pytest.raises(FaithlensError) as info:
+        resolve_target(model, spelling)
+    message = str(info.value)
+    assert f"Target {spelling!r} is ambiguous on 'numpad'" in message
+    assert "the labels '01' (class 0) and '1' (class 1) both are, and as the class index 1 (label '1')" in message
+    assert "Write label:01 or index:0 for class 0, label:1 or index:1 for class 1" in message
+    with pytest.raises(FaithlensError) as info:
+        gold(tmp_path, [spelling, "0"], PADDED)
+    message = str(info.value)
+    assert f"The gold label {spelling!r} (line 2 of" in message
+    assert "the labels '01' (class 0) and '1' (class 1) both are, and as the class index 1 (label '1')" in message
+    assert "Write the file's gold labels as label:01 or index:0 for class 0, label:1 or index:1 for class 1" in message
+
+
+def test_every_suggested_form_names_the_class_it_is_offered_for():
+    model = SimpleNamespace(labels=PADDED, name="numpad")
+    assert [resolve_target(model, t) for t in ("label:01", "index:0", "label:1", "index:1", "1")] == [0, 0, 1, 1, 1]
+    three = SimpleNamespace(labels=("2", "02", "x"), name="three")  # the index reading is a third class
+    with pytest.raises(FaithlensError) as info:
+        resolve_target(three, "+2")
+    message = str(info.value)
+    assert "'2' (class 0) and '02' (class 1) both are, and as the class index 2 (label 'x')" in message
+    assert "label:2 or index:0 for class 0, label:02 or index:1 for class 1, label:x or index:2 for class 2" in message
+    assert [resolve_target(three, t) for t in ("label:2", "label:02", "label:x", "index:2")] == [0, 1, 2, 2]
+
+
+@pytest.mark.parametrize("target", ["label:+1", "label:1.0"])
+def test_a_label_prefix_that_two_labels_are_is_named_as_given_with_no_index_reading(target):
+    with pytest.raises(FaithlensError) as info:
+        resolve_target(SimpleNamespace(labels=PADDED, name="numpad"), target)
+    message = str(info.value)
+    assert f"Target {target!r} is ambiguous" in message and "class index" not in message
+    assert "Write label:01 or index:0 for class 0, label:1 or index:1 for class 1" in message
+
+
+def test_the_cli_and_the_web_app_name_both_classes_of_a_padded_number(tmp_path, capsys):
+    m = tiny_labelled(list(PADDED))
+    m.model.save_pretrained(tmp_path)
+    m.tokenizer.save_pretrained(tmp_path)
+    assert main(["explain", "good film", "--model", str(tmp_path), "--method", "occlusion", "--no-faithfulness",
+                 "--target", "+1"]) == 2
+    err = capsys.readouterr().err
+    assert "label:01 or index:0 for class 0, label:1 or index:1 for class 1." in err and "Python" not in err, err
+    client = create_app(Explainer(m), limits=Limits()).test_client()
+    refused = client.get("/api/explain", query_string={"text": "good film", "method": "occlusion", "target": "1.0"},
+                         headers=HOST)
+    assert refused.status_code == 400
+    assert "label:1 or index:1 for class 1" in refused.get_json()["error"]
+
+
+# --- eleventh breaker F6: a JSON number is named as the file writes it ------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["1e0", "1E+0", "1.00", "10e-1"])
+def test_a_json_gold_label_is_named_as_written(tmp_path, written):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(f'{{"text": "great fun", "label": {written}}}\n{{"text": "dull", "label": 0}}\n', encoding="utf-8")
+    with pytest.raises(FaithlensError) as info:
+        read_file(path)
+    message = str(info.value)
+    assert f"The gold label {written} (line 1 of" in message, message
+    assert "is a JSON number not written as a whole number: a class index is written 1" in message
+    assert "with a point" not in message
+    listed = tmp_path / "gold.json"
+    listed.write_text(f'[{{"text": "great fun", "label": {written}}}]', encoding="utf-8")
+    with pytest.raises(FaithlensError, match=f"The gold label {re.escape(written)} \\(line 1 of"):
+        read_file(listed)
+
+
+def test_a_json_number_with_a_fraction_is_named_as_written(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"text": "great fun", "label": 1.50}\n', encoding="utf-8")
+    with pytest.raises(FaithlensError, match=r"The gold label 1.50 \(line 1 of .*\) is a JSON number that is not a "
+                                             r"whole number"):
+        read_file(path)

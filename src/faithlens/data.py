@@ -355,7 +355,7 @@ def _check_read_once(header: Sequence[str], keys: dict, path: Path) -> None:
 def _read_jsonl(path: Path, *, kind: str, text_column, label_column, pair_column):
     rows = []
     keys = None
-    for line, record in jsonl_records(path, example='{"text": "...", "label": 1}'):
+    for line, record in jsonl_records(path, example='{"text": "...", "label": 1}', as_written=True):
         if not isinstance(record, dict):
             raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
         if keys is None:
@@ -369,7 +369,7 @@ def _read_json(path: Path, *, kind: str, text_column, label_column, pair_column)
     """A JSON list of objects, a SQuAD-format file ({"data": [{"paragraphs": [...]}]}), or JSON lines."""
     text = path.read_text(encoding="utf-8-sig")
     try:
-        data = loads(text, where=repr(str(path)))
+        data = loads(text, where=repr(str(path)), as_written=True)
     except json.JSONDecodeError:
         return _read_jsonl(path, kind=kind, text_column=text_column, label_column=label_column, pair_column=pair_column)
     if isinstance(data, dict) and isinstance(data.get("data"), list):

@@ -2,7 +2,8 @@
 
 ``json.loads`` keeps the last value of a repeated key in silence, so ``{"text": "a", "label": 1, "label": 0}`` would be
 read as label 0 with nothing said. Every JSON data file faithlens reads (JSON lines, a JSON list, SQuAD files,
-rationale files) goes through :func:`loads`, which refuses such an object naming the key.
+rationale files) goes through :func:`loads`, which refuses such an object naming the key. Labelled data files keep
+each number with a fraction or an exponent as written (`WrittenFloat`), so a message names ``1e0`` as the file does.
 """
 
 from __future__ import annotations
@@ -15,9 +16,25 @@ from typing import Any
 from .errors import FaithlensError
 
 
-def loads(text: str, *, where: str) -> Any:
+class WrittenFloat(float):
+    """A JSON number with a fraction or an exponent that keeps its text: its repr is the number as the file writes it
+    (``1e0``, not ``1.0``), for messages about a data file's values."""
+
+    text: str
+
+    def __new__(cls, text: str) -> WrittenFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def loads(text: str, *, where: str, as_written: bool = False) -> Any:
     """``json.loads(text)``, refusing an object that names a key twice. ``where`` names the text in the refusal
-    ("Line 3 of 'd.jsonl'", "'squad.json'"). Raises FaithlensError for a repeated key and lets
+    ("Line 3 of 'd.jsonl'", "'squad.json'"); ``as_written``: numbers with a fraction or an exponent are
+    `WrittenFloat`, shown as the file writes them. Raises FaithlensError for a repeated key and lets
     ``json.JSONDecodeError`` through for text that is not JSON (each caller says what it expected)."""
 
     def one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -29,19 +46,19 @@ def loads(text: str, *, where: str) -> Any:
             record[key] = value
         return record
 
-    return json.loads(text, object_pairs_hook=one_value_per_key)
+    return json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None)
 
 
-def jsonl_records(path: Path, *, example: str) -> Iterator[tuple[int, Any]]:
+def jsonl_records(path: Path, *, example: str, as_written: bool = False) -> Iterator[tuple[int, Any]]:
     """(line number, parsed value) of each non-blank line of a JSON-lines file; a line that is not JSON, or whose
     object names a key twice (:func:`loads`), is a FaithlensError naming it, with ``example`` as the line the caller
-    expects."""
+    expects (``as_written``: as :func:`loads`)."""
     with path.open(encoding="utf-8-sig") as handle:
         for line, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                yield line, loads(raw, where=f"Line {line} of {str(path)!r}")
+                yield line, loads(raw, where=f"Line {line} of {str(path)!r}", as_written=as_written)
             except json.JSONDecodeError as exc:
                 raise FaithlensError(f"Line {line} of {str(path)!r} is not valid JSON ({exc.msg}). "
                                      f"Each line must be one JSON object, e.g. {example}.") from None

@@ -71,6 +71,24 @@ class Asker:
                               f"{both}. Write label:{name} for the label, or index:{index} (an int in Python) for the "
                               "index.")
 
+    def same_number(self, value: str, number: float | int, matches: Sequence[int], index: int | None,
+                    labels: Sequence[str]) -> FaithlensError:
+        """A value that several labels are by number (labels '01' and '1' for "+1"): every reading named with its
+        class (each label's, and the class index's when the value is one), and an exact way to write each class."""
+        named = " and ".join(f"{labels[i]!r} (class {i})" for i in matches)
+        said = f"it reads as the number {_plain(number)}, which the labels {named} {'both' if len(matches) == 2 else 'all'} are"
+        if index is not None:
+            said += f", and as the class index {index} (label {labels[index]!r})"
+        classes = sorted({*matches, *([] if index is None else [index])})
+        ways = ", ".join(f"label:{labels[c]} or index:{c} for class {c}" for c in classes)
+        if self.gold:
+            return FaithlensError(f"{self.subject(value)} is ambiguous against {self.owner} "
+                                  f"({', '.join(map(repr, labels))}): {said}. Write the file's gold labels as {ways}, "
+                                  "as --target reads them.")
+        on = f" on {self.model!r}" if self.model else ""
+        return FaithlensError(f"{self.subject(value)} is ambiguous{on}: {said}. Write {ways} (an index may be an int in "
+                              "Python).")
+
 
 def read_class(labels: Sequence[str], value: str | int, *, asker: Asker = Asker()) -> int:
     """The class that ``value`` names among the classes called ``labels``. The one rule of every surface:
@@ -98,9 +116,9 @@ def read_class(labels: Sequence[str], value: str | int, *, asker: Asker = Asker(
     kind = prefix.strip().lower() if colon else ""
     if kind in ("index", "label"):
         return _prefixed(labels, value, kind, rest, asker)
-    by_name = name_reading(labels, value, asker)
     whole = whole_reading(value)
     index = whole if whole is not None and 0 <= whole < len(labels) else None
+    by_name = name_reading(labels, value, asker, index=index)
     if by_name is not None and index is not None and by_name != index:  # the index of *another* label
         name = labels[by_name]
         same = name.strip().lower() == value.strip().lower()  # " 1" names the label "1" itself, not by value
@@ -132,7 +150,7 @@ def _prefixed(labels: Sequence[str], value: str, kind: str, rest: str, asker: As
         other = f"the plain number {whole}" if label_index(labels, rest.strip()) is None else \
             f"the int {whole} in Python"
     else:
-        by_prefix = name_reading(labels, rest, asker)
+        by_prefix = name_reading(labels, rest, asker, shown=value)
         if by_prefix is None:
             if literal is not None:
                 return literal
@@ -150,10 +168,13 @@ def _prefixed(labels: Sequence[str], value: str, kind: str, rest: str, asker: As
     return by_prefix
 
 
-def name_reading(labels: Sequence[str], text: str, asker: Asker = Asker()) -> int | None:
+def name_reading(labels: Sequence[str], text: str, asker: Asker = Asker(), *, index: int | None = None,
+                 shown: str | None = None) -> int | None:
     """The class a str names: exact, else ignoring case and spaces (`label_index`), else, for a number, the one label
     that is the same number ("01", "+1", "1.0" for a label "1"; "1" for a label "1.0"). A number that several labels
-    are ("1" and "1.0") is refused naming them."""
+    are ("1" and "1.0") is refused naming them with their classes, and ``index``, the class its index reading names
+    (a bare value's; None for "label:NAME" or a number that is no index), beside them (`Asker.same_number`);
+    ``shown``: the value as given ("label:+1" for the name "+1"), for the refusal."""
     by_name = label_index(labels, text)
     if by_name is not None:
         return by_name
@@ -162,10 +183,7 @@ def name_reading(labels: Sequence[str], text: str, asker: Asker = Asker()) -> in
         return None
     matches = [i for i, label in enumerate(labels) if number_reading(label) == value]
     if len(matches) > 1:
-        named = " and ".join(f"{labels[i]!r} (class {i})" for i in matches)
-        raise FaithlensError(f"{asker.subject(text)} reads as the number {_plain(value)}, which the labels {named} all "
-                             f"are. Write the exact label name (label:{labels[matches[0]]}) or the class index "
-                             f"(index:{matches[0]}).")
+        raise asker.same_number(text if shown is None else shown, value, matches, index, labels)
     return matches[0] if matches else None
 
 
@@ -193,7 +211,8 @@ def describe(value: object) -> str:
     if isinstance(value, float):
         if not math.isfinite(value) or value != int(value):
             return "a JSON number that is not a whole number, so no class index (a JSON number is one)"
-        return f"a JSON number written with a point: a class index is written {int(value)}, a label name as a string"
+        return (f"a JSON number not written as a whole number: a class index is written {int(value)}, a label name "
+                "as a string")
     if isinstance(value, int):
         return "a negative JSON number: a JSON number is a class index, and an index is never negative"
     if isinstance(value, (list, tuple)):
