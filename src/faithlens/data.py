@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shlex
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -57,10 +58,9 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
     """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
 
     Lines end at ``\n``; the ``\r`` of ``\r\n`` is dropped and a lone ``\r`` stays inside its text (the caller
-    reads files with ``newline=""``, so a file and standard input split alike). Blank lines are skipped. A line
-    with two or more tabs (a third column such as a gold label) and a
-    first line of column names (`looks_like_header`: ``premise<tab>hypothesis``, ``question1<tab>question2``,
-    ``text``) are errors naming the line,
+    reads files with ``newline=""``, so a file and standard input split alike). Blank lines are skipped. A line with
+    two or more tabs (a third column such as a gold label) and a first line of column names (`looks_like_header`:
+    ``premise<tab>hypothesis``, ``question1<tab>question2``, ``text``) are errors naming the line,
     never model input: a label glued into the second text would be explained like any word. Labelled
     files belong to ``faithlens evaluate --data``, which reads columns by name. A file that mixes
     single texts and pairs is an error naming the lines of each.
@@ -91,7 +91,7 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
                 f"every line is explained. If it really is {'a pair of texts' if len(fields) == 2 else 'a text'} to "
                 "explain, put another line first (only the first line is read as a possible header), or pass it as "
                 "an argument: faithlens explain "
-                + ("--pair " + " ".join(_quoted(f.strip()) for f in fields) if len(fields) == 2 else _quoted(shown))
+                + ("--pair " + " ".join(shlex.quote(f.strip()) for f in fields) if len(fields) == 2 else shlex.quote(shown))
                 + ".")
         if len(fields) == 2 and not (fields[0].strip() and fields[1].strip()):
             raise FaithlensError(f"Line {number} of {source} is a pair with an empty "
@@ -129,12 +129,6 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             "second text of a pair. Remove the number (and its tab) to explain the text, or give labelled data to "
             "`faithlens evaluate --data`.")
     return items
-
-
-def _quoted(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 def _label_like(value: str, labels: Sequence[str]) -> bool:
@@ -190,13 +184,21 @@ def _looks_like_path(name: str) -> bool:
 
 
 def _glue_folder(folder: Path, split: str, columns: dict) -> Dataset:
-    for suffix in (".tsv", ".csv", ".jsonl"):
-        candidate = folder / f"{split}{suffix}"
+    return read_file(split_file(folder, split), **columns)
+
+
+def split_file(folder: Path, split: str, *, option: str | None = None) -> Path:
+    """The file of ``split`` in a GLUE folder (its .tsv, .csv or .jsonl), else FaithlensError naming the folder's data
+    files. ``option``: a command's data option that reads one split of a folder and has no --split (train's --train,
+    --validation, --test): the fix then names the file to pass it instead."""
+    for candidate in (folder / f"{split}{suffix}" for suffix in (".tsv", ".csv", ".jsonl")):
         if candidate.exists():
-            return read_file(candidate, **columns)
+            return candidate
     present = sorted(p.name for p in folder.iterdir() if p.suffix in {".tsv", ".csv", ".jsonl"})
+    fix = ("Pass --split with one of those names (split='NAME' in Python), or the file itself" if option is None else
+           f"Pass {option} the file itself, e.g. {option} {folder / present[0]}" if present else f"Pass {option} a data file")
     raise FaithlensError(f"Expected a file {split}.tsv (or .csv/.jsonl) in the folder {str(folder)!r}. "
-                         f"Got {present or 'no data files'}. Pass --split with one of those names, or the file itself.")
+                         f"Got {present or 'no data files'}. {fix}.")
 
 
 # --- files -------------------------------------------------------------------------------------------

@@ -295,20 +295,23 @@ def check_stride(stride: object, *, option: str = "'stride' parameter") -> None:
                              f"{stride!r}.")
 
 
-def check_model_length(tokenizer: Any, config: Any, max_length: int, *, pairs: bool | None = None) -> None:
-    """max_length within the base model's positions (``config.max_position_embeddings``; an index error deep in the
+def check_model_length(tokenizer: Any, config: Any, max_length: int, *, pairs: bool | None = None,
+                       model: str = "the base model", default: int = 128) -> None:
+    """max_length within the model's positions (``config.max_position_embeddings``; an index error deep in the
     model otherwise); for a classifier (``pairs`` given) room for a text token (one per side of a pair) after the
-    special tokens. Needs only the tokenizer and the config, so it runs before the weights are read."""
+    special tokens. Needs only the tokenizer and the config, so it runs before the weights are read. ``model`` and
+    ``default`` name the model and the default max_length in the message (train's base model and 128; `faithlens
+    facade train`'s target model and 64)."""
     if pairs is not None:
         least = tokenizer.num_special_tokens_to_add(pair=pairs) + (2 if pairs else 1)
         if max_length < least:
-            raise FaithlensError(f"max_length {max_length} leaves no text token: the base model's tokenizer adds "
+            raise FaithlensError(f"max_length {max_length} leaves no text token: {model}'s tokenizer adds "
                                  f"{least - (2 if pairs else 1)} special tokens to each "
                                  f"{'pair' if pairs else 'text'}, so every input would train on nothing. Pass "
-                                 f"--max-length {least} or more (the least useful value; 128 is the default).")
+                                 f"--max-length {least} or more (the least useful value; {default} is the default).")
     limit = getattr(config, "max_position_embeddings", None)
     if isinstance(limit, int) and max_length > limit:
-        raise FaithlensError(f"max_length {max_length} is longer than the base model's {limit} positions. Pass "
+        raise FaithlensError(f"max_length {max_length} is longer than {model}'s {limit} positions. Pass "
                              f"--max-length {min(limit, 512)} or less.")
 
 

@@ -162,7 +162,7 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     check_target(settings.target)
     _check_settings(settings, len(texts))
     check_facade_out(out_dir, settings, overwrite=overwrite)
-    check_facade_target(target, settings)
+    check_facade_target(target, settings, pairs=any(isinstance(t, tuple) for t in texts))
     with replaced_folder(out_dir, replace=overwrite) as out:
         return _train_facade(target, texts, heldout_texts, out, settings, progress)
 

@@ -158,12 +158,18 @@ def check_facade_folder(folder: str | Path, *, option: str = "--facade") -> dict
     return info
 
 
-def check_facade_target(target: ClassifierModel, settings: FacadeSettings) -> None:
-    """What needs the target but no data: ``width_divisor`` leaves a head (`facade_config`), and an ``init_from``
-    facade has the sizes and head a facade of ``target`` with this divisor has (read from its config.json, before
-    its weights), so training never starts from another model's weights."""
+def check_facade_target(target: ClassifierModel, settings: FacadeSettings, *, pairs: bool = False) -> None:
+    """What needs the target but no data: ``max_length`` within the target's positions and leaving a text token
+    (one per side when the texts are ``pairs``; `training.check_model_length`, as `faithlens train` checks it),
+    ``width_divisor`` leaves a head (`facade_config`), and an ``init_from`` facade has the sizes and head a facade of
+    ``target`` with this divisor has (read from its config.json, before its weights), so training never starts from
+    another model's weights."""
+    from ..training import check_model_length
+
     expected = facade_config(target, width_divisor=settings.width_divisor)
     facade_class(target)  # a causal LM is refused here
+    check_model_length(target.tokenizer, getattr(target.model, "config", None), settings.max_length, pairs=pairs,
+                       model="the target model", default=FacadeSettings.max_length)
     if settings.init_from is None:
         return
     folder = Path(settings.init_from).expanduser()

@@ -144,7 +144,7 @@ def run_train(args) -> int:
     _check_out(args, "folder")
     check_facade_out(args.out, settings, overwrite=args.overwrite, option="--out", flag="--overwrite")
     target = load_model(args.model)
-    check_facade_target(target, settings)  # --width-divisor and --init-from's sizes, before the data is read
+    check_facade_target(target, settings)  # --max-length, --width-divisor and --init-from's sizes, before the data is read
     train = _data(args, args.data, args.split or "train", part=0)
     heldout = load_dataset(args.data, split="validation") if args.data == "rotten_tomatoes" else None
     texts = list(train.texts)

@@ -80,6 +80,8 @@ def check_train_options(args) -> None:
                              "classification data; --task qa reads SQuAD files (--train, --test, --holdout). Drop them.")
     for option, value in (("--train", args.train), ("--validation", args.validation), ("--test", args.test)):
         _check_data_source(option, value)
+        if args.task != "qa":
+            _check_folder_split(option, value)
     _check_columns(args)
     if args.labels is not None:
         check_label_names(args.labels, option="--labels option")
@@ -131,6 +133,17 @@ def _check_data_source(option: str, value: str | None) -> None:
         raise FaithlensError(f"{option} {value}: no such file or folder. Check the path.")
 
 
+def _check_folder_split(option: str, value: str | None) -> None:
+    """A GLUE folder given to --train, --validation or --test is read by its split's file (train.tsv, validation.tsv,
+    test.tsv); train has no --split, so a folder without that file is refused naming the file to pass instead."""
+    from pathlib import Path
+
+    from ..data import split_file
+
+    if value is not None and Path(value).expanduser().is_dir():
+        split_file(Path(value).expanduser(), option.lstrip("-"), option=option)
+
+
 def check_split_option(data: str | None, split: str | None, *, option: str = "--data") -> None:
     """--split names a split of 'rotten_tomatoes', of a GLUE folder or of a hub dataset; with a data file it would be
     ignored, so it is refused."""
@@ -178,6 +191,7 @@ def run(args) -> int:
         return list(data.texts), [int(y) for y in data.labels]
 
     train = split(args.train, "train")
+    _check_two_classes(train[1], names, args.train)  # before the other files, --holdout and --subset
     validation = split(args.validation, "validation")
     if args.validation is None and args.train == "rotten_tomatoes":
         validation = split("rotten_tomatoes", "validation")
@@ -203,15 +217,11 @@ def run(args) -> int:
         test = ([train[0][i] for i in held], [train[1][i] for i in held])
         train = ([train[0][i] for i in kept], [train[1][i] for i in kept])
         holdout_note = f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(index)} examples held out as the test split"
+        _check_left(train[1], f"--holdout {args.holdout:g}", "a smaller --holdout or another --split-seed", args.train)
     index, subset_note = _subset(args, len(train[0]), "training examples")
     if index is not None:
         train = ([train[0][i] for i in index], [train[1][i] for i in index])
-    present = sorted(set(train[1]))
-    if len(present) < 2:
-        what = "no examples" if not present else f"examples of class {present[0]} only"
-        raise FaithlensError(f"The training split (after any --holdout or --subset) has {len(train[1])} example(s), {what}; a "
-                             "classifier needs examples of at least two classes. Pass a smaller --holdout, a larger "
-                             "--subset, or another --subset-seed.")
+        _check_left(train[1], f"--subset {args.subset}", "a larger --subset or another --subset-seed", args.train)
     labels = names or (["negative", "positive"] if n_classes == 2 else [f"LABEL_{i}" for i in range(n_classes)])
     if len(labels) != n_classes:
         raise FaithlensError(f"The data has {n_classes} classes (labels 0..{n_classes - 1}) but {len(labels)} label "
@@ -228,6 +238,30 @@ def run(args) -> int:
     )
     print(json.dumps({"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}, indent=2))
     return 0
+
+
+def _check_two_classes(labels: list[int], names: list[str] | None, source: str) -> None:
+    """A training set whose examples are all of one class is refused as that, plainly: no option of train can help
+    (--holdout and --subset only take examples away)."""
+    from ..errors import FaithlensError
+
+    if len(set(labels)) < 2:
+        c = labels[0]
+        named = f" ({names[c]})" if names and c < len(names) else ""
+        raise FaithlensError(f"Every training example of {source} ({len(labels)}) is class {c}{named}; a classifier "
+                             "needs examples of at least two classes. Add examples of another class to the training "
+                             "data.")
+
+
+def _check_left(labels: list[int], option: str, fix: str, source: str) -> None:
+    """The training examples left by --holdout or --subset (``option``) have two classes or more, as the data does
+    (`_check_two_classes`); else the option is named as the one that took them, with ``fix``."""
+    from ..errors import FaithlensError
+
+    if len(set(labels)) < 2:
+        left = f"{len(labels)} example(s), all of class {labels[0]}" if labels else "no examples"
+        raise FaithlensError(f"The training split left by {option} has {left}; a classifier needs examples of at least "
+                             f"two classes, and --train {source} has them. Pass {fix}.")
 
 
 def _subset(args, n: int, what: str) -> tuple[list[int] | None, str | None]:
