@@ -1091,6 +1091,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += tf_qa_answer_space_cases(work, qa_dir, write, squad)
     out += tc_from_json_cases(tx, qa_x, lm_dir)
     out += ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, folder("m-float", "bert", ["1.0", "0.0"]), write)
+    out += ub_label_train_cases(work, tiny_dir, folder("m-padded", "bert", ["01", "1"]), write)
     return out
 
 
@@ -3404,6 +3405,56 @@ def ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, float_dir, wr
     add(k, "TA F7a: a file's gold 0.0, 1.0 read as class indices", lambda: faithlens_data().read_file(write(
         "ta-zero-one.tsv", "text\tlabel\nbad\t0.0\ngood\t1.0\nfun\t+1\n")), "ok", "(0, 1, 1)",
         lambda d: d.labels == (0, 1, 1))
+    return out
+
+
+def ub_label_train_cases(work, tiny_dir, padded_dir, write) -> list[Case]:
+    """Issue 22, eleventh breaker F3, F4, F5, F6, F8: labels ('01', '1') offered only class 0 for --target +1; a JSON
+    gold label 1e0 was "1.0 ... written with a point"; train suggested --split, which it lacks, and --holdout/--subset
+    or renumbering for data of one class; facade train accepted --max-length 1 and 100000 on a 64-position model."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "14 digit labels"
+    target = lambda value: cli("explain", "good film", "--model", padded_dir, "--method", "occlusion", "--json",  # noqa: E731
+                               "--no-faithfulness", "--target", value)
+    both = "label:01 or index:0 for class 0, label:1 or index:1 for class 1"
+    for value in ("+1", "1e0", "１", "label:+1"):
+        add(k, f"UB F5: --target {value} on labels ('01','1') names both classes", lambda v=value: target(v), "error",
+            both)
+    add(k, "UB F5: --target label:1 on labels ('01','1')", lambda: target("label:1"), "ok", "class 1",
+        lambda r: r.code == 0 and json.loads(r.out)["target"]["index"] == 1)
+    padded_gold = write("ub-padded.tsv", "text\tlabel\ngood film\t+1\nbad film\t0\n")
+    add(k, "UB F5: evaluate gold +1 on labels ('01','1')", lambda: cli(
+        "evaluate", "--model", padded_dir, "--data", padded_gold, "--methods", "occlusion", "--limit", "2", "--quiet"),
+        "error", "Write the file's gold labels as " + both)
+    exponent = write("ub-exponent.jsonl", '{"text": "great fun", "label": 1e0}\n{"text": "dull", "label": 0}\n')
+    add(k, "UB F6: a JSON gold label 1e0 is named as written", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", exponent, "--methods", "occlusion", "--limit", "2", "--quiet"),
+        "error", "The gold label 1e0 (line 1 of")
+    k = "11 training options"
+    train = lambda data, *more: cli("train", "--train", data, "--base", tiny_dir, "--out", str(work / "ub-t"), *more)  # noqa: E731
+    folder = work / "ub-folder"
+    folder.mkdir(exist_ok=True)
+    (folder / "ok.tsv").write_text("sentence\tlabel\na\t1\nb\t0\n", encoding="utf-8")
+    add(k, "UB F3: train --train FOLDER without train.tsv names the file", lambda: train(str(folder)), "error",
+        f"Pass --train the file itself, e.g. --train {folder / 'ok.tsv'}")
+    zeros = write("ub-zeros.tsv", "sentence\tlabel\ngreat fun\t0\na dull mess\t0\n")
+    ones = write("ub-ones.tsv", "sentence\tlabel\ngreat fun\t1\na dull mess\t1\n")
+    for name, data, label in (("every label 0", zeros, 0), ("every label 1", ones, 1)):
+        add(k, f"UB F4: train, {name}: one class, refused plainly", lambda d=data: train(d), "error",
+            f"is class {label}; a classifier needs examples of at least two classes. Add examples of another class")
+    many = write("ub-many.tsv", "sentence\tlabel\n" + "".join(f"film {i}\t1\n" for i in range(9)) + "bad\t0\n")
+    add(k, "UB F4: train --subset 1 names --subset only", lambda: train(many, "--subset", "1"), "error",
+        "left by --subset 1 has 1 example(s), all of class 1; a classifier needs examples of at least two classes, "
+        f"and --train {many} has them. Pass a larger --subset or another --subset-seed.")
+    facade_data = write("ub-facade.tsv", "sentence\tlabel\n" + "".join(f"film {i}\t{i % 2}\n" for i in range(20)))
+    facade = lambda length: cli("facade", "train", "--model", tiny_dir, "--data", facade_data, "--out",  # noqa: E731
+                                str(work / f"ub-f{length}"), "--steps", "2", "--max-length", length, "--heldout", "4",
+                                "--batch-size", "4")
+    add(k, "UB F8: facade train --max-length 1", lambda: facade("1"), "error",
+        "--max-length 1 leaves no text token: the target model's tokenizer adds 2 special tokens")
+    add(k, "UB F8: facade train --max-length 100000 on 64 positions", lambda: facade("100000"), "error",
+        "--max-length 100000 is longer than the target model's 64 positions")
     return out
 
 
