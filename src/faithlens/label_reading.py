@@ -76,7 +76,8 @@ class Asker:
         """A value that several labels are by number (labels '01' and '1' for "+1"): every reading named with its
         class (each label's, and the class index's when the value is one), and an exact way to write each class."""
         named = " and ".join(f"{labels[i]!r} (class {i})" for i in matches)
-        said = f"it reads as the number {_plain(number)}, which the labels {named} {'both' if len(matches) == 2 else 'all'} are"
+        every = "both" if len(matches) == 2 else "all"
+        said = f"it reads as the number {_plain(number)}, which the labels {named} {every} are"
         if index is not None:
             said += f", and as the class index {index} (label {labels[index]!r})"
         classes = sorted({*matches, *([] if index is None else [index])})
