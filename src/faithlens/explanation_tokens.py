@@ -5,6 +5,7 @@ shows the text at its offsets, and the tokens cover the text as the explanation'
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -123,14 +124,20 @@ def _byte_level(d: dict[str, Any]) -> bool:
     return False
 
 
+# The warning of a QA explanation made on one window of a long context (`task_inputs.qa_encoding` writes it).
+_WINDOW = re.compile(r"split into \d+ overlapping windows and this explanation covers window \d+ "
+                     r"\(context characters (\d+)–(\d+)\)")
+
+
 def check_coverage(d: dict[str, Any], bad: Bad) -> None:
     """The tokens cover the text as the explanation's tokenisation did: every character of ``text`` (and ``text_pair``)
     that is not white space lies in the offsets of some token of a word of its segment, so a text extended past what
     was explained ("great fun" → "great fun but the ending is awful") is refused like a changed one. A truncated
-    explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head, a QA context's window) is checked
-    between the first and last characters its tokens cover. A byte-level tokenizer (`_byte_level`) gives a token to
-    every character but white space, control characters included ("great fun\\x00" has a token for the NUL), so
-    there only white space may lie outside the tokens."""
+    explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head; in older files a QA context's
+    window too) is checked between the first and last characters its tokens cover. A QA context explained in one
+    window of a long context (nothing is truncated there) is checked within the characters its window warning names.
+    A byte-level tokenizer (`_byte_level`) gives a token to every character but white space, control characters
+    included ("great fun\\x00" has a token for the NUL), so there only white space may lie outside the tokens."""
     offsets = d["offsets"]
     needs_a_token = (lambda ch: not ch.isspace()) if _byte_level(d) else _needs_a_token
     for segment, name in ((0, "text"), (1, "text_pair")):
@@ -145,7 +152,10 @@ def check_coverage(d: dict[str, Any], bad: Bad) -> None:
                 a, b = offsets[t]
                 covered[a:b] = b"\x01" * (b - a)
         first, last = 0, len(source)
-        if d.get("truncated"):
+        window = _WINDOW.search(" ".join(d.get("warnings") or ())) if segment == 1 and d.get("task") == "qa" else None
+        if window:  # a long context explained in the window its warning names: checked within that window
+            first, last = int(window[1]), min(int(window[2]), len(source))
+        elif d.get("truncated"):
             spans = [i for i, c in enumerate(covered) if c]
             if not spans:
                 continue

@@ -99,10 +99,11 @@ def register(sub) -> None:
     p.add_argument("--warn-above", type=float, default=DEFAULT_WARN_ABOVE, metavar="FRACTION",
                    help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
-    p.add_argument("--seed", type=seed_arg, default=0,
+    p.add_argument("--seed", type=seed_arg, default=None,
                    help="seed of the sampling methods (smoothgrad, gradient_shap, shapley, kernel_shap, lime, random) and "
-                        "of the faithfulness check's random word orderings, so it matters for every method "
-                        "(default: 0, so reruns give the same numbers)")
+                        "of the faithfulness check's random word orderings, so with the check it matters for every "
+                        "method; refused with --no-faithfulness when no chosen method samples (default: 0, so reruns "
+                        "give the same numbers)")
     p.add_argument("--no-faithfulness", dest="faithfulness", action="store_false",
                    help="skip each explanation's faithfulness check (default: on; Comp, Suff and log-odds at top-20%% of "
                         "tokens, and the same for --random seeded random orderings of its words; JSON key "
@@ -324,7 +325,7 @@ def run(args: argparse.Namespace) -> int:
     contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (targets.resolve_target)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     score=args.score, target=target, n_samples=args.samples,
-                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
+                    seed=0 if args.seed is None else args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
                     faithfulness=args.faithfulness, n_random=DEFAULT_RANDOM if args.n_random is None else args.n_random,
@@ -339,7 +340,8 @@ def run(args: argparse.Namespace) -> int:
             raise FaithlensError(f"--noise sets SmoothGrad's σ; it does nothing for {', '.join(args.method)}. Drop it, or "
                                  "add --method smoothgrad.")
         settings["noise"] = args.noise
-    check_settings(args.method, settings, typed=[k for k in ("unit", "mode") if k in settings])  # before the model loads: every option valid and used by some method
+    typed = [k for k in ("unit", "mode") if k in settings] + ["seed"] * (args.seed is not None)  # --seed 0 too
+    check_settings(args.method, settings, typed=typed)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         from ..explainer import load_model
 
