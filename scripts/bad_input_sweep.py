@@ -1091,6 +1091,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += tf_qa_answer_space_cases(work, qa_dir, write, squad)
     out += tc_from_json_cases(tx, qa_x, lm_dir)
     out += ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, folder("m-float", "bert", ["1.0", "0.0"]), write)
+    out += ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir)
     return out
 
 
@@ -2756,8 +2757,7 @@ def ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir) -> list[Case]:
             "qa": lambda: qa_x.explain(("Who wrote it?", "Ann wrote it in Paris."), "occlusion"),
             "multi": lambda: ml_x.explain("a good film", "occlusion"),
             "lm": lambda: lm_x.explain("The capital is", "ig", steps=4, max_new_tokens=2),
-            "qa window": lambda: qa_x.explain(("Who wrote it?", " ".join(["Ann wrote it in Paris."] * 30)), "occlusion",
-                                              truncate=True),
+            "qa window": lambda: qa_x.explain(("Who wrote it?", " ".join(["Ann wrote it in Paris."] * 30)), "occlusion"),
             "lm truncated": lambda: lm_x.explain(" ".join(["The capital is"] * 20), "occlusion", max_new_tokens=1,
                                                  truncate=True),
             "pair truncated": lambda: tx.explain((" ".join(["a good film"] * 30), "a bad film"), "occlusion", truncate=True),
@@ -2792,7 +2792,7 @@ def ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir) -> list[Case]:
         ("qa", "text", "Who wrote it? When?", "'text' has characters no token covers: 'When?'"),
     ]:
         add(k, f"F2: from_json, {which} explanation, {key} = {value!r}", read_back(which, **{key: value}), "error", words)
-    add(k, "F2: from_json, truncated QA window, a '|' between two explained context words",
+    add(k, "F2: from_json, QA window, a '|' between two explained context words",
         read_back("qa window", text_pair=middle_gap("text_pair")), "error", "'text_pair' has characters no token covers: '|'")
     # F3: a QA answer is a span of the context, checked like a classifier's class; a causal LM's continuation likewise
     for part, change, words in [
@@ -3411,6 +3411,55 @@ def _foreign_tokenizer(folder: Path) -> None:
     data = json.loads((folder / "tokenizer.json").read_text())
     data["model"]["vocab"] = {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "[PAD]": 3, "[MASK]": 4}
     (folder / "tokenizer.json").write_text(json.dumps(data))
+
+
+def ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir) -> list[Case]:
+    """Issue 22, eleventh breaker F9, F11, F12: --seed with --no-faithfulness and no sampling method ran (it does
+    nothing there); with several QA pairs an answer missing from one context did not say which pair; a long QA
+    context, split into windows, also said "truncated", and --truncate (which does nothing for QA) ran."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "18 option followups"
+    text = ("explain", "great fun", "--model", tiny_dir, "--json")
+    add(k, "UD F9: --seed 3, occlusion, --no-faithfulness", lambda: cli(*text, "--method", "occlusion",
+                                                                        "--no-faithfulness", "--seed", "3"), "error",
+        "seed=3 (CLI --seed 3) does nothing for occlusion without the faithfulness check")
+    add(k, "UD F9: --seed 0 typed, grad_x_input, --no-faithfulness", lambda: cli(*text, "--method", "grad_x_input",
+                                                                                 "--no-faithfulness", "--seed", "0"),
+        "error", "seed=0 (CLI --seed 0) does nothing for grad_x_input")
+    add(k, "UD F9: --seed 3 with the faithfulness check", lambda: cli(*text, "--method", "occlusion", "--seed", "3",
+                                                                      "--random", "2"), "ok",
+        "the check's random orderings record seed 3", lambda r: r.code == 0 and json.loads(r.out)["faithfulness"]["random"]["seed"] == 3)
+    add(k, "UD F9: --seed 3, occlusion and smoothgrad, --no-faithfulness", lambda: cli(
+        *text, "--method", "occlusion", "smoothgrad", "--no-faithfulness", "--seed", "3", "--samples", "3"), "ok",
+        "smoothgrad records seed 3; no 'Ignored'", lambda r: r.code == 0 and "Ignored" not in r.out + r.err
+        and json.loads(r.out.splitlines()[1])["settings"]["seed"] == 3)
+    add(k, "UD F9: API seed=3 with occlusion", lambda: tx.explain("great fun", "occlusion", seed=3), "ok",
+        "an 'Ignored: seed=3' warning", lambda e: any(w.startswith("Ignored: seed=3") for w in e.warnings))
+    add(k, "UD F9: compare occlusion, saliency seed=3 without the check", lambda: tx.compare(
+        "great fun", methods=["occlusion", "saliency"], seed=3, faithfulness=False), "error",
+        "seed=3 (CLI --seed 3) does nothing for occlusion, saliency")
+    add(k, "UD F11: --answer Paris in the second of two pairs only", lambda: cli(
+        "explain", "--model", qa_dir, "--pair", "Q1?", "Paris is big.", "--pair", "Q2?", "Berlin is here.", "--answer",
+        "Paris", "--method", "occlusion", "--no-faithfulness"), "error",
+        "Pair 1 (counting from 0) of 2, question 'Q2?': The answer 'Paris' does not occur in the context")
+    add(k, "UD F11: API, the first of two pairs lacks the answer", lambda: qa_x.explain(
+        [("Where?", "Berlin is here."), ("Where?", "Paris is big.")], "occlusion", target="Paris"), "error",
+        "Pair 0 (counting from 0) of 2, question 'Where?'")
+    long = " ".join(["the film was good"] * 30) + " and paris was fun"  # four windows of the tiny model
+    add(k, "UD F12: a long QA context", lambda: cli("explain", "--model", qa_dir, "--pair", "Where?", long, "--answer",
+                                                    "paris", "--method", "occlusion", "--no-faithfulness", "--json"),
+        "ok", "truncated false, one warning: the windows", lambda r: r.code == 0 and json.loads(r.out)["truncated"] is False
+        and [w for w in json.loads(r.out)["warnings"] if "truncated" in w or "windows" in w] == json.loads(r.out)["warnings"][:1]
+        and "windows" in json.loads(r.out)["warnings"][0])
+    add(k, "UD F12: --truncate on a QA model", lambda: cli("explain", "--model", qa_dir, "--pair", "Where?", long,
+                                                           "--answer", "paris", "--method", "occlusion",
+                                                           "--no-faithfulness", "--truncate"), "error",
+        "truncate=True (CLI --truncate) does nothing for")
+    add(k, "UD F12: API truncate=True on a QA model", lambda: qa_x.explain(("Where?", "Ann wrote it."), "occlusion",
+                                                                          truncate=True), "error",
+        "a context longer than the model's limit is split into overlapping windows")
+    return out
 
 
 # --- main ------------------------------------------------------------------------------------------------

@@ -138,10 +138,11 @@ class Explainer:
 
         A setting that does nothing for ``method`` (``steps`` with occlusion, ``mode`` with IG, ``n_samples`` with SIG,
         ``noise`` away from SmoothGrad, a ``baseline`` with Gradient×Input, Saliency or SmoothGrad and
-        ``faithfulness=False``) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
+        ``faithfulness=False``, a ``seed`` with a method that samples nothing and ``faithfulness=False``) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
         over methods with common settings runs): it is a `FaithlensWarning` (shown once per call site by Python)
         and a line "Ignored: ..." in ``Explanation.warnings``. ``score="max_logit"`` with a ``target`` or
-        ``contrast`` is refused on every surface (the largest logit has no target).
+        ``contrast`` is refused on every surface (the largest logit has no target), and so is ``truncate=True`` with a
+        QA model, whose long contexts are split into windows (nothing is truncated).
 
         ``faithfulness`` (default off in the API, on in the CLI, the web app and ``compare``): also
         measure each explanation's comprehensiveness, sufficiency and log-odds at evaluate's top-k

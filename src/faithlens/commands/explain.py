@@ -325,7 +325,8 @@ def run(args: argparse.Namespace) -> int:
     contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (targets.resolve_target)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     score=args.score, target=target, n_samples=args.samples,
-                    seed=0 if args.seed is None else args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
+                    seed=0 if args.seed is None else args.seed, batch_size=args.batch_size, truncate=args.truncate,
+                    tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
                     faithfulness=args.faithfulness, n_random=DEFAULT_RANDOM if args.n_random is None else args.n_random,
