@@ -1091,6 +1091,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += tf_qa_answer_space_cases(work, qa_dir, write, squad)
     out += tc_from_json_cases(tx, qa_x, lm_dir)
     out += ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, folder("m-float", "bert", ["1.0", "0.0"]), write)
+    out += uc_from_json_derived_cases(tx, lm_dir)
     return out
 
 
@@ -3404,6 +3405,68 @@ def ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, float_dir, wr
     add(k, "TA F7a: a file's gold 0.0, 1.0 read as class indices", lambda: faithlens_data().read_file(write(
         "ta-zero-one.tsv", "text\tlabel\nbad\t0.0\ngood\t1.0\nfun\t+1\n")), "ok", "(0, 1, 1)",
         lambda d: d.labels == (0, 1, 1))
+    return out
+
+
+def uc_from_json_derived_cases(tx, lm_dir) -> list[Case]:
+    """Issue 22, eleventh breaker F7: `Explanation.from_json` accepted edited derived records — an error on an exact
+    result, a delta on SIG's closed form, Comp 99, k 100 on a 7-token text, a top-k fraction of 5, SIG's mode against
+    its error kind, [CLS] flagged not special, a causal LM's label that its tokens do not decode to. Each is refused
+    naming the field and what it must be; what faithlens writes (random.n up to its bound) still reads back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    text = "a good film and a dull plot"
+    made = {"closed": lambda: tx.explain(text, "sig", faithfulness=True, n_random=5),
+            "reverse": lambda: tx.explain(text, "sig", mode="reverse", steps=4),
+            "lm": lambda: faithlens.Explainer(lm_dir).explain("the film was", "occlusion", target=" good")}
+    cache: dict = {}
+
+    def read_back(which, *edits):
+        def run():
+            if which not in cache:
+                cache[which] = made[which]()
+            d = cache[which].to_dict()
+            for path, value in edits:
+                holder = d
+                for key in path[:-1]:
+                    holder = holder[key]
+                holder[path[-1]] = value
+            return faithlens.Explanation.from_json(json.dumps(d))
+        return run
+
+    for which, path, value, words in [
+        ("closed", ("error", "relative"), 0.5, "'error' kind is 'exact' (no approximation: no error to measure), but its "
+                                               "relative is 0.5"),
+        ("closed", ("error", "absolute"), 3.0, "an exact result has absolute 0"),
+        ("closed", ("error", "reference"), 100.0, "'error' reference is 100.0, but the largest unit score"),
+        ("closed", ("deltas", 1), 5.0, "so every unit's delta is 0, but deltas[1] is 5.0"),
+        ("reverse", ("deltas", 1), 5.0, "but the worst unit's quadrature error max_u |δ_u| (from 'deltas') is 5.0"),
+        ("reverse", ("error", "relative"), 0.5, "'error' relative is 0.5, but absolute / |reference| is"),
+        ("closed", ("faithfulness", "comp"), 99.0, "faithfulness 'comp' is 99.0; comprehensiveness is p(ŷ) − p̃(ŷ)"),
+        ("closed", ("faithfulness", "k"), 100, "faithfulness 'k' is 100, but the top-k fraction 0.2 of the 7 attributed "
+                                               "tokens is 1"),
+        ("closed", ("faithfulness", "fraction"), 5.0, "faithfulness 'fraction' is 5.0; the top-k fraction is a number in "
+                                                      "[0, 1]"),
+        ("closed", ("faithfulness", "random", "n"), 1001, "an int 'n' in [0, 1000]"),
+        ("closed", ("settings", "mode"), "reverse", "settings 'mode' is 'reverse', whose scores are measured as "
+                                                    "'quadrature', but 'error' kind is 'exact'"),
+        ("closed", ("special", 0), False, "token 0 ('[CLS]') belongs to no word, so it is a special token"),
+        ("closed", ("special", 2), True, "token 2 ('good') is special (never attributed), but it belongs to word 'good'"),
+        ("closed", ("nodes",), [5] * 7, "'nodes' holds 7 node count(s), but 'settings' has no 'tolerance'"),
+        ("lm", ("prediction", "label"), " bad", "prediction 'label' is ' bad', but its 'tokens' [' good'] decode to "
+                                                "' good'"),
+    ]:
+        add(k, f"UC: from_json, {which} explanation, {'.'.join(map(str, path))} = {value!r}",
+            read_back(which, (path, value)), "error", words)
+    add(k, "UC: from_json, causal LM, prediction and target label ' bad' (tokens and pieces say ' good')",
+        read_back("lm", (("prediction", "label"), " bad"), (("target", "label"), " bad")), "error",
+        "prediction 'label' is ' bad', but its 'tokens' [' good'] decode to ' good'")
+    add(k, "UC: from_json, closed SIG, random.n = 1000 (the bound; beats_random 1.0 is a share of any n)",
+        read_back("closed", (("faithfulness", "random", "n"), 1000)), "ok", "loads with n = 1000",
+        lambda e: e.faithfulness["random"]["n"] == 1000)
+    add(k, "UC: from_json, closed SIG with faithfulness, unedited", read_back("closed"), "ok", "reads back equal",
+        lambda e: e == cache["closed"])
     return out
 
 
