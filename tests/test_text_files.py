@@ -31,13 +31,16 @@ def refusal(argv, capsys) -> str:
     ("p.csv", "whatever", "csv"), ("p.CSV", "a b", "csv"), ("p.jsonl", "x", "jsonl"), ("p.json", "x", "json"),
     ("p.txt", "premise,hypothesis,label", "csv"), ("p", "text,label", "csv"), ("p.txt", '{"text": "a, b"}', "jsonl"),
     ("p.tsv", "text,label", "csv"),
-    ("p.txt", "Hello, world", None), ("p.txt", "premise\thypothesis", None), ("p.txt", "text", None),
+    ("p.txt", "Hello, world", None), ("p.txt", "premise\thypothesis", "tsv"), ("p.txt", "text", None),
     ("p.txt", "{not json, a text}", None), ("p.txt", '["a", "b"]', None), ("p.txt", "a man sleeps\ta person rests", None),
-    ("p.tsv", "sentence\tlabel", None),
+    ("p.tsv", "sentence\tlabel", "tsv"), ("dev", "sentence\tlabel", "tsv"), ("p.tsv", "premise\thypothesis\tlabel", "tsv"),
+    ("p.tsv", "a man sleeps\ta person rests", None), ("p.tsv", "text\tA person rests.", None), ("p.txt", "text\t", None),
+    ("p.txt", "sentence\tlabel\r\x0bx", None),
 ])
 def test_which_files_are_read_by_columns(tmp_path, name, first, kind):
-    """The suffix decides; else the first non-blank line: a CSV header of two or more column names (no tab), or a JSON
-    object. A tab header stays a (refused) header of a plain file, as before."""
+    """The suffix decides (.csv, .jsonl, .json); else the first non-blank line: a header of column names (comma- or
+    tab-separated), or a JSON object. A .tsv without a header is a plain file of pairs, as before (eleventh breaker
+    F10: a tab header, GLUE's sentence<tab>label, is read by columns, not refused as a header line)."""
     assert data_format(tmp_path / name, f"\n{first}\nmore\n") == kind
 
 
@@ -85,7 +88,7 @@ def test_a_header_only_file_and_a_missing_column_are_refused(saved_tiny, tmp_pat
     other = tmp_path / "other.csv"
     other.write_text("a,b\nx,y\n", encoding="utf-8")
     said = refusal(["--model", str(saved_tiny), "--file", str(other)], capsys)
-    assert "Could not find a text column" in said and "Pass --text-column NAME" in said
+    assert "Could not find a text column" in said and "or pass --text-column NAME." in said
 
 
 def test_named_columns_are_read(saved_tiny, tmp_path, capsys):
@@ -114,9 +117,10 @@ def test_a_tab_file_reads_as_before_and_column_options_are_refused_on_it(saved_t
         ("a man sleeps", "a person rests"), ("two dogs, running", "animals move")]
     said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "text"], capsys)
     assert f"--file {path} is read as plain text" in said and "Drop --text-column" in said
-    header = tmp_path / "h.txt"
+    header = tmp_path / "h.txt"  # a tab header: read by columns (eleventh breaker F10), no longer refused
     header.write_text("premise\thypothesis\na\tb\n", encoding="utf-8")
-    assert "looks like a header (premise, hypothesis)" in refusal(["--model", str(saved_tiny), "--file", str(header)], capsys)
+    assert explained(["--model", str(saved_tiny), "--file", str(header)], capsys) == [("a", "b")]
+    assert read_text_file(header, source="x").lines is None
 
 
 def test_dash_is_standard_input_and_dot_slash_dash_a_file(saved_tiny, tmp_path, monkeypatch, capsys):
