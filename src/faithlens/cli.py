@@ -333,7 +333,7 @@ def _without_fix(message: str, name: str) -> str:
     fix = rf"{name}='[^']*'(?: (?:with|to) [^,.;]*?)?"
     message = re.sub(rf"(?<=[Pp]ass ){fix},? or ", "", message)  # the first of two alternatives
     message = re.sub(rf",? or (?:pass )?{fix}(?=[,.;]|$)", "", message)  # a later alternative
-    message = re.sub(rf"(?:(?<=\. )|^)(?:If [^.]*?, )?[Pp]ass {fix}\.(?: |$)", "", message)  # the only fix offered
+    message = re.sub(rf"(?:(?<=\. )|^)(?:If [^.]*?, )?[Pp]ass [^.]*?\b{name}='[^']*'[^.]*\.(?: |$)", "", message)  # the only fix
     return message.strip()
 
 

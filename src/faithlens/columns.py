@@ -24,7 +24,8 @@ def find_columns(columns: Sequence[str], *, text_column: str | None, label_colum
                  pair_column: str | None, source: str, labels: bool = True) -> dict:
     """{"text", "pair", "label"}: the column of each (None: a single text, or no labels). A pair is found by its two
     names (premise and hypothesis, ...); a pair column named alone finds its first text the same way (hypothesis:
-    premise, sentence2: sentence1, context: question), else a text column. ``labels=False`` (``explain --file``):
+    premise, sentence2: sentence1, context: question), else a text column, else the one first name of a pair there
+    (question beside a pair column 'passage'). ``labels=False`` (``explain --file``):
     no label column is looked for, since none is read."""
     text, pair = text_column, pair_column
     if text is None:
@@ -58,17 +59,25 @@ def _text_column(columns: Sequence[str], wanted: str | None, pair: str | None, s
     if wanted is not None or any(g in columns for g in TEXT_COLUMNS):
         return column(columns, wanted, TEXT_COLUMNS, "text", source)
     lone = [c for c in columns if c != pair and any(c in names for names in PAIR_COLUMNS)]
+    firsts = [c for c in lone if any(c == names[0] for names in PAIR_COLUMNS)]
+    if pair is not None and len(firsts) == 1:  # pair_column='passage' beside a question: the question comes first
+        return firsts[0]
     why = ""
     a, b = next((names for names in PAIR_COLUMNS if lone[:1] and lone[0] in names), ("", ""))
     other = b if lone[:1] == [a] else a
     if len(lone) == 1 and other not in columns:
         why = (f" {lone[0]!r} is one text of a {a}/{b} pair, and there is no {other!r} column"
                + (f" (the pair column is {pair!r})." if pair is not None else "."))
-    pairs = ", ".join(f"{a}/{b}" for a, b in PAIR_COLUMNS)
+    texts = [c for c in columns if str(c).strip().lower() not in NOT_LABELS | set(LABEL_COLUMNS)]
+    pairing = ""
+    if pair is None and not why and len(texts) == 2:  # question1/question2, #1 String/#2 String: say how to pair them
+        pairing = (f" If {texts[0]!r} and {texts[1]!r} hold the two texts of a pair, pass text_column={texts[0]!r} "
+                   f"and pair_column={texts[1]!r}.")
+    pairs = ", ".join("/".join(names) for names in PAIR_COLUMNS)
     raise FaithlensError(f"Could not find a text column in {source!r} (looked for {', '.join(TEXT_COLUMNS)}, and for "
                          f"the pairs {pairs}). Got columns {list(columns)}.{why} Name the column of the "
                          f"{'first texts' if pair is not None else 'texts'} 'text', or pass "
-                         f"text_column='{lone[0] if len(lone) == 1 else 'NAME'}'.")
+                         f"text_column='{lone[0] if len(lone) == 1 else 'NAME'}'.{pairing}")
 
 
 def column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str,
