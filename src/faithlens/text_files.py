@@ -71,7 +71,8 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
             raise FaithlensError(
                 f"{' and '.join(given)} name{'s' * (len(given) == 1)} a column of a CSV or JSON lines file; {source} is "
                 "read as plain text, one text per line (TEXT_A<tab>TEXT_B for a pair): its name does not end in .csv, "
-                ".jsonl or .json, and its first line is neither a CSV header of column names nor a JSON object. Drop "
+                ".jsonl or .json, and its first line is neither a header of column names (comma- or tab-separated) nor a "
+                "JSON object. Drop "
                 f"{' and '.join(given)}, or rename the file to end in .csv or .jsonl.")
         lines = content.split("\n")
         return TextFile(items_from_lines(lines, source=source, gold_labels=False), lines)
