@@ -30,6 +30,23 @@ def check_texts(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"{exc}".rstrip(".")) from None
 
 
+def check_specials(d: dict[str, Any], bad: Bad) -> None:
+    """The special flags follow the words (`encoding`: a token the tokenizer's template adds — [CLS], [SEP], <s>,
+    </s> — and a causal LM's continuation are special and have no word id; every other token belongs to a word):
+    no word holds a special token, and every token outside the words is special. A flag flipped on [CLS] or on a
+    word's token fails here."""
+    in_words = {t for w in d["words"] for t in w.tokens}
+    for t, special in enumerate(d["special"]):
+        if special and t in in_words:
+            word = next(w for w in d["words"] if t in w.tokens)
+            raise bad(f"token {t} ({d['tokens'][t]!r}) is special (never attributed), but it belongs to word "
+                      f"{word.word!r}; the tokens of a word are attributed (special: false)")
+        if not special and t not in in_words:
+            raise bad(f"token {t} ({d['tokens'][t]!r}) belongs to no word, so it is a special token (one the "
+                      "tokenizer adds, such as [CLS], [SEP], <s>, </s>, or a causal LM's continuation), but 'special' "
+                      "says false for it")
+
+
 # Templates the record states by its opening special token: BERT's family opens a text with [CLS] and closes each
 # text with [SEP] (BERT, DistilBERT, ELECTRA, ALBERT, DeBERTa). "<s>" opens both RoBERTa's <s> … </s> and Llama's
 # <s> …, so it states no closing token by itself; a pair states its own (each text closed like the first).
@@ -171,3 +188,29 @@ def check_coverage(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"{name!r} has characters no token covers: {gap!r} (characters {a}–{a + len(gap)} of "
                       f"{len(source)}); the explanation's {explained} word(s) of this text cover only part of it, so the "
                       f"{name} was extended or changed after it was explained")
+
+
+_PIECE_MARKS = ("\u0120", "\u2581", "##")  # byte-level BPE's, SentencePiece's and WordPiece's marks in a piece
+
+
+def check_continuation_text(part: dict[str, Any], name: str, bad: Bad) -> None:
+    """A continuation's ``label`` is its decoded ``tokens`` joined (`tasks.decoded_tokens`: each token the text it
+    adds), white space aside (a tokenizer's clean-up may move a space); each token shows its ``piece`` where both are
+    ASCII letters and digits (after a piece's mark Ġ, ▁, ##). Tokens holding U+FFFD (a character split across byte
+    pieces) are not compared."""
+    label, tokens, pieces = part.get("label"), part.get("tokens"), part.get("pieces")
+    if not isinstance(tokens, list) or not all(isinstance(x, str) for x in tokens):
+        return
+    bare = lambda s: "".join(s.split())  # noqa: E731
+    if isinstance(label, str) and "\ufffd" not in "".join(tokens) + label and bare(label) != bare("".join(tokens)):
+        raise bad(f"{name} 'label' is {label!r:.60}, but its 'tokens' {tokens!r:.80} decode to {''.join(tokens)!r:.60}; "
+                  "the label is the decoded continuation")
+    for j, (token, piece) in enumerate(zip(tokens, pieces if isinstance(pieces, list) else ())):
+        if not isinstance(piece, str):
+            continue
+        for mark in _PIECE_MARKS:
+            piece = piece.removeprefix(mark)
+        if piece.isascii() and piece.isalnum() and token.strip().isascii() and token.strip().isalnum() \
+                and piece.casefold() != token.strip().casefold():
+            raise bad(f"{name} 'tokens'[{j}] is {token!r:.40}, but its piece is {part['pieces'][j]!r:.40}; a token is "
+                      "its piece decoded")

@@ -28,19 +28,21 @@ def register(sub) -> None:
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
     p.add_argument("--file", type=_input_path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
-                                             "classifier's second column of label names or numbers is refused, and so is a first line of column "
-                                             "names such as 'text' or 'question1<tab>question2' (a header)); lines end at \\n or \\r\\n, "
-                                             "a lone \\r stays inside its text. A CSV or JSON lines file (named .csv, "
-                                             ".jsonl or .json, or whose first line is a CSV header of column names or a "
-                                             "JSON object) is read by columns, as evaluate --data reads it: its text "
+                                             "classifier's second column of label names or numbers is refused, and so is a first line 'text' "
+                                             "(a header)); lines end at \\n or \\r\\n, "
+                                             "a lone \\r stays inside its text. A CSV, TSV or JSON lines file (named "
+                                             ".csv, .jsonl or .json, or whose first line is a header of column names, "
+                                             "such as premise,hypothesis,label or sentence<tab>label, or a JSON "
+                                             "object) is read by columns, as evaluate --data reads it: its text "
                                              "column or pair columns, never its label column. '-' reads standard input "
                                              "(plain lines); ./- reads a file named '-'")
     p.add_argument("--text-column", default=None, metavar="NAME",
-                   help="a CSV or JSON lines --file: the column of the (first) text (default: found from the column "
-                        "names: text, sentence, premise, sentence1, question, ...)")
+                   help="a CSV, TSV or JSON lines --file: the column of the (first) text (default: found from the "
+                        "column names: text, sentence, premise, sentence1, question, ...)")
     p.add_argument("--pair-column", default=None, metavar="NAME",
-                   help="a CSV or JSON lines --file: the column of each pair's second text (default: found from the "
-                        "column names: hypothesis, sentence2, context, ...)")
+                   help="a CSV, TSV or JSON lines --file: the column of each pair's second text (default: found from "
+                        "the column names: hypothesis, sentence2, context, ...); named alone, it finds its first "
+                        "text the same way (premise for hypothesis)")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
