@@ -241,7 +241,7 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--baseline-token", "notaword123"), "not in the vocabulary"),
         (("--score", "odds"), "Unknown score"),
         (("--target", "5"), "out of range"),
-        (("--target", "-1"), "out of range"),
+        (("--target", "-1"), "never a class index (indices are 0..1)"),
         (("--target", "neutral"), "Unknown target"),
         (("--dtype", "float16"), "Unknown dtype"),
         (("--method", "limes"), "Unknown method"),
@@ -589,10 +589,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     for name, text, words in [
         ("a gold-label column", "a man sleeps\ta person rests\n two dogs run\tanimals move\tentailment\n", "Line 2 of --file"),
         ("SNLI-style 4 columns", "a man sleeps\ta person rests\tneutral\t1\n", "holds 3 tabs"),
-        ("header premise/hypothesis", "premise\thypothesis\na man sleeps\ta person rests\n", "looks like a header"),
-        ("header sentence1/sentence2", "sentence1\tsentence2\na\tb\n", "looks like a header"),
-        ("header sentence/label", "sentence\tlabel\ngood film\t1\n", "looks like a header"),
-        ("header and label column", "premise\thypothesis\tlabel\na\tb\tneutral\n", "Line 1"),
+        # a tab header of column names (premise<tab>hypothesis, sentence<tab>label) is read by columns: ua_file_followup_cases
         ("every second column a number", "good film\t1\nbad film\t0\nfun\t1\n", "looks like gold labels"),
         ("second column of floats", "good film\t0.9\nbad film\t0.1\n", "looks like gold labels"),
         ("a trailing tab", "good film\t\n", "empty second text"),
@@ -1091,6 +1088,9 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += tf_qa_answer_space_cases(work, qa_dir, write, squad)
     out += tc_from_json_cases(tx, qa_x, lm_dir)
     out += ta_label_reading_cases(work, tiny_dir, swapped_dir, agree_dir, folder("m-float", "bert", ["1.0", "0.0"]), write)
+    out += uc_from_json_derived_cases(tx, lm_dir)
+    out += ua_file_followup_cases(tiny_dir, write)
+    out += ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir)
     out += ub_label_train_cases(work, tiny_dir, folder("m-padded", "bert", ["01", "1"]), write)
     return out
 
@@ -2757,8 +2757,7 @@ def ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir) -> list[Case]:
             "qa": lambda: qa_x.explain(("Who wrote it?", "Ann wrote it in Paris."), "occlusion"),
             "multi": lambda: ml_x.explain("a good film", "occlusion"),
             "lm": lambda: lm_x.explain("The capital is", "ig", steps=4, max_new_tokens=2),
-            "qa window": lambda: qa_x.explain(("Who wrote it?", " ".join(["Ann wrote it in Paris."] * 30)), "occlusion",
-                                              truncate=True),
+            "qa window": lambda: qa_x.explain(("Who wrote it?", " ".join(["Ann wrote it in Paris."] * 30)), "occlusion"),
             "lm truncated": lambda: lm_x.explain(" ".join(["The capital is"] * 20), "occlusion", max_new_tokens=1,
                                                  truncate=True),
             "pair truncated": lambda: tx.explain((" ".join(["a good film"] * 30), "a bad film"), "occlusion", truncate=True),
@@ -2793,7 +2792,7 @@ def ninth_breaker_cases_ra(explainer, tx, qa_x, lm_dir, ml_dir) -> list[Case]:
         ("qa", "text", "Who wrote it? When?", "'text' has characters no token covers: 'When?'"),
     ]:
         add(k, f"F2: from_json, {which} explanation, {key} = {value!r}", read_back(which, **{key: value}), "error", words)
-    add(k, "F2: from_json, truncated QA window, a '|' between two explained context words",
+    add(k, "F2: from_json, QA window, a '|' between two explained context words",
         read_back("qa window", text_pair=middle_gap("text_pair")), "error", "'text_pair' has characters no token covers: '|'")
     # F3: a QA answer is a span of the context, checked like a classifier's class; a causal LM's continuation likewise
     for part, change, words in [
@@ -2867,11 +2866,11 @@ def ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, w
     # F1: a first line of column names is a header, whichever corpus named them; ordinary short pairs stay pairs (kind 9)
     k = "9 pair files"
     body = "A man sleeps.\tA person rests.\n"
-    for header in ["text\ttext_pair", "Text\tText_pair", "question1\tquestion2", "#1 String\t#2 String",
+    for header in ["Text\tText_pair", "question1\tquestion2", "#1 String\t#2 String",  # a tab header: read by columns
                    "sentence_a\tsentence_b", "query\tpassage", "question\tanswer", "s1\ts2", "first\tsecond"]:
         path = write(f"n9-header-{len(out)}.txt", header + "\n" + body)
         add(k, f"N9 F1: explain --file with header {header.replace(chr(9), '<tab>')!r}", lambda p=path: cli(
-            "explain", "--model", tiny_dir, "--file", p, "--method", "occlusion"), "error", "looks like a header")
+            "explain", "--model", tiny_dir, "--file", p, "--method", "occlusion"), "error", "Could not find a text column")
     for line in ["A dog runs.\tAn animal moves.", "hello\tworld", "question\tWhat is it?"]:
         path = write(f"n9-pair-{len(out)}.txt", line + "\n")
         add(k, f"N9 F1: explain --file {line.replace(chr(9), '<tab>')!r} (an ordinary pair)", lambda p=path: cli(
@@ -3209,7 +3208,8 @@ def tb_file_format_cases(tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
                                  ("JSON list sentence,label", listed, [("great, fun", None), ("bad", None)]),
                                  ("tab file unchanged", tab, [("a man, tired, sleeps", "a person rests")]),
                                  ("./- is a file named '-'", "./-", [("good film", None)])]:
-        add(k, f"TB: explain --file, {name}", lambda p=path: cli("explain", "--model", tiny_dir, "--file", p, *run),
+        add(k, f"TB: explain --file, {name}", lambda p=path: (  # '-' is written again: an earlier case writes --html ./-
+            p != "./-" or write("-", "text,label\ngood film,1\n")) and cli("explain", "--model", tiny_dir, "--file", p, *run),
             "ok", f"texts {expected}", lambda r, e=expected: r.code == 0 and read(r) == e)
     add(k, "TB: --file - stays plain lines", lambda: cli("explain", "--model", tiny_dir, "--file", "-", *run,
                                                           stdin="text,label\n"), "ok", "one text 'text,label'",
@@ -3458,10 +3458,185 @@ def ub_label_train_cases(work, tiny_dir, padded_dir, write) -> list[Case]:
     return out
 
 
+def uc_from_json_derived_cases(tx, lm_dir) -> list[Case]:
+    """Issue 22, eleventh breaker F7: `Explanation.from_json` accepted edited derived records — an error on an exact
+    result, a delta on SIG's closed form, Comp 99, k 100 on a 7-token text, a top-k fraction of 5, SIG's mode against
+    its error kind, [CLS] flagged not special, a causal LM's label that its tokens do not decode to. Each is refused
+    naming the field and what it must be; what faithlens writes (random.n up to its bound) still reads back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    text = "a good film and a dull plot"
+    made = {"closed": lambda: tx.explain(text, "sig", faithfulness=True, n_random=5),
+            "reverse": lambda: tx.explain(text, "sig", mode="reverse", steps=4),
+            "lm": lambda: faithlens.Explainer(lm_dir).explain("the film was", "occlusion", target=" good")}
+    cache: dict = {}
+
+    def read_back(which, *edits):
+        def run():
+            if which not in cache:
+                cache[which] = made[which]()
+            d = cache[which].to_dict()
+            for path, value in edits:
+                holder = d
+                for key in path[:-1]:
+                    holder = holder[key]
+                holder[path[-1]] = value
+            return faithlens.Explanation.from_json(json.dumps(d))
+        return run
+
+    for which, path, value, words in [
+        ("closed", ("error", "relative"), 0.5, "'error' kind is 'exact' (no approximation: no error to measure), but its "
+                                               "relative is 0.5"),
+        ("closed", ("error", "absolute"), 3.0, "an exact result has absolute 0"),
+        ("closed", ("error", "reference"), 100.0, "'error' reference is 100.0, but the largest unit score"),
+        ("closed", ("deltas", 1), 5.0, "so every unit's delta is 0, but deltas[1] is 5.0"),
+        ("reverse", ("deltas", 1), 5.0, "but the worst unit's quadrature error max_u |δ_u| (from 'deltas') is 5.0"),
+        ("reverse", ("error", "relative"), 0.5, "'error' relative is 0.5, but absolute / |reference| is"),
+        ("closed", ("faithfulness", "comp"), 99.0, "faithfulness 'comp' is 99.0; comprehensiveness is p(ŷ) − p̃(ŷ)"),
+        ("closed", ("faithfulness", "k"), 100, "faithfulness 'k' is 100, but the top-k fraction 0.2 of the 7 attributed "
+                                               "tokens is 1"),
+        ("closed", ("faithfulness", "fraction"), 5.0, "faithfulness 'fraction' is 5.0; the top-k fraction is a number in "
+                                                      "[0, 1]"),
+        ("closed", ("faithfulness", "random", "n"), 1001, "an int 'n' in [0, 1000]"),
+        ("closed", ("settings", "mode"), "reverse", "settings 'mode' is 'reverse', whose scores are measured as "
+                                                    "'quadrature', but 'error' kind is 'exact'"),
+        ("closed", ("special", 0), False, "token 0 ('[CLS]') belongs to no word, so it is a special token"),
+        ("closed", ("special", 2), True, "token 2 ('good') is special (never attributed), but it belongs to word 'good'"),
+        ("closed", ("nodes",), [5] * 7, "'nodes' holds 7 node count(s), but 'settings' has no 'tolerance'"),
+        ("lm", ("prediction", "label"), " bad", "prediction 'label' is ' bad', but its 'tokens' [' good'] decode to "
+                                                "' good'"),
+    ]:
+        add(k, f"UC: from_json, {which} explanation, {'.'.join(map(str, path))} = {value!r}",
+            read_back(which, (path, value)), "error", words)
+    add(k, "UC: from_json, causal LM, prediction and target label ' bad' (tokens and pieces say ' good')",
+        read_back("lm", (("prediction", "label"), " bad"), (("target", "label"), " bad")), "error",
+        "prediction 'label' is ' bad', but its 'tokens' [' good'] decode to ' good'")
+    add(k, "UC: from_json, closed SIG, random.n = 1000 (the bound; beats_random 1.0 is a share of any n)",
+        read_back("closed", (("faithfulness", "random", "n"), 1000)), "ok", "loads with n = 1000",
+        lambda e: e.faithfulness["random"]["n"] == 1000)
+    add(k, "UC: from_json, closed SIG with faithfulness, unedited", read_back("closed"), "ok", "reads back equal",
+        lambda e: e == cache["closed"])
+    return out
+
+
+def ua_file_followup_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, eleventh breaker F1, F2, F10, F13. F1: `--pair-column hypothesis` alone lost the premise column, and a
+    premises-only file got "Pass --text-column NAME"; F2: explain suggested label_column='NAME', a Python keyword;
+    F10: GLUE's dev.tsv (sentence<tab>label) was refused as a header line, then as gold labels; F13: a warning printed
+    faithlens's source path and a line of its code."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
+    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected  # noqa: E731
+    pairs = write("ua-pairs.csv", "premise,hypothesis,label\nA dog runs.,An animal moves.,entailment\n")
+    premises = write("ua-premises.jsonl", '{"premise": "A dog runs."}\n')
+    pair = [("A dog runs.", "An animal moves.")]
+    add(k, "UA F1: explain --file pairs.csv --pair-column hypothesis", lambda: explain(pairs, "--pair-column", "hypothesis"),
+        "ok", f"texts {pair}", reads(pair))
+    add(k, "UA F1: read_file(pairs.csv, pair_column='hypothesis') (evaluate, train)", lambda: faithlens_data().read_file(
+        pairs, pair_column="hypothesis"), "ok", "premise found", lambda d: d.texts == tuple(pair) and d.labels == (0,))
+    add(k, "UA F1: explain --file of premises only", lambda: explain(premises), "error", "or pass --text-column premise.")
+    add(k, "UA F1: explain --file of premises only --text-column premise", lambda: explain(premises, "--text-column",
+                                                                                           "premise"),
+        "ok", "the premise", reads([("A dog runs.", None)]))
+    add(k, "UA F2: explain --file pairs.csv --text-column label (explain reads no label column)", lambda: explain(
+        pairs, "--text-column", "label"), "ok", "the column named, no label_column advice",
+        lambda r: reads([("entailment", None)])(r) and "_column" not in r.err)
+    add(k, "UA F2: evaluate --label-column hypothesis on pairs (no --pair-column on evaluate)", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", pairs, "--label-column", "hypothesis", "--methods", "occlusion",
+        "--quiet"), "error", "Pass --label-column NAME with the column of the class of each example, or drop --label-column")
+    add(k, "UA F2: audit on premises only (no column options on audit)", lambda: cli(
+        "audit", "--model", tiny_dir, "--data", premises, "--examples", "1"), "error",
+        "there is no 'hypothesis' column. Name the column of the texts 'text'.",
+        )
+    dev = write("ua-dev.tsv", "sentence\tlabel\nit 's a charming journey . \t1\nbleak and desperate \t0\n")
+    add(k, "UA F10: explain --file dev.tsv (sentence<tab>label header)", lambda: explain(dev), "ok", "the sentences",
+        reads([("it 's a charming journey .", None), ("bleak and desperate", None)]))
+    snli = write("ua-snli.txt", "premise\thypothesis\tlabel\nA dog runs.\tAn animal moves.\tentailment\n")
+    add(k, "UA F10: explain --file with a premise<tab>hypothesis<tab>label header, .txt", lambda: explain(snli), "ok",
+        f"texts {pair}", reads(pair))
+    plain = write("ua-plain.tsv", "A dog runs.\tAn animal moves.\n")
+    add(k, "UA F10: a .tsv of pairs without a header stays plain lines", lambda: explain(plain), "ok", f"texts {pair}",
+        reads(pair))
+    numbers = write("ua-numbers.tsv", "good film\t1\nbad film\t0\n")
+    add(k, "UA F10: a .tsv of TEXT<tab>NUMBER without a header: gold labels", lambda: explain(numbers), "error",
+        "looks like gold labels")
+    text_pair = write("ua-text-pair.txt", "text\ttext_pair\nA dog runs.\tAn animal moves.\n")
+    add(k, "UA F10: a text<tab>text_pair header: the text read, text_pair named", lambda: explain(text_pair), "ok",
+        "the text, and a warning naming --pair-column", lambda r: reads([("A dog runs.", None)])(r)
+        and "faithlens: warning: --file" in r.err and "pass --pair-column NAME" in r.err)
+    extra = write("ua-extra.jsonl", '{"text": "great fun", "extra": 1}\n')
+    add(k, "UA F13: a warning on the command line is one line, no source path", lambda: explain(extra), "ok",
+        "faithlens: warning: ... (one line)", lambda r: r.code == 0 and [x for x in r.err.splitlines() if x.strip()] == [
+            f"faithlens: warning: --file {extra} is read by columns: explain reads the single texts of the column "
+            "'text'; the column 'extra' is not read. If one holds the second text of each pair, pass --pair-column NAME "
+            "(and --text-column NAME for the first)."])
+    unlabelled = write("ua-unlabelled.csv", "text,mark\ngood film,1\nbad film,0\n")
+    add(k, "UA F13: evaluate's warning in its own option names", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", unlabelled, "--methods", "occlusion", "--no-random", "--no-curves",
+        "--quiet"), "ok", "faithlens: warning: No label column ... pass --label-column NAME.",
+        lambda r: r.code == 0 and "If one holds the labels, pass --label-column NAME." in r.err
+        and "FaithlensWarning" not in r.err and "label_column" not in r.err)
+    return out
+
+
 def _foreign_tokenizer(folder: Path) -> None:
     data = json.loads((folder / "tokenizer.json").read_text())
     data["model"]["vocab"] = {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "[PAD]": 3, "[MASK]": 4}
     (folder / "tokenizer.json").write_text(json.dumps(data))
+
+
+def ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir) -> list[Case]:
+    """Issue 22, eleventh breaker F9, F11, F12: --seed with --no-faithfulness and no sampling method ran (it does
+    nothing there); with several QA pairs an answer missing from one context did not say which pair; a long QA
+    context, split into windows, also said "truncated", and --truncate (which does nothing for QA) ran."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "18 option followups"
+    text = ("explain", "great fun", "--model", tiny_dir, "--json")
+    add(k, "UD F9: --seed 3, occlusion, --no-faithfulness", lambda: cli(*text, "--method", "occlusion",
+                                                                        "--no-faithfulness", "--seed", "3"), "error",
+        "seed=3 (CLI --seed 3) does nothing for occlusion without the faithfulness check")
+    add(k, "UD F9: --seed 0 typed, grad_x_input, --no-faithfulness", lambda: cli(*text, "--method", "grad_x_input",
+                                                                                 "--no-faithfulness", "--seed", "0"),
+        "error", "seed=0 (CLI --seed 0) does nothing for grad_x_input")
+    add(k, "UD F9: --seed 3 with the faithfulness check", lambda: cli(*text, "--method", "occlusion", "--seed", "3",
+                                                                      "--random", "2"), "ok",
+        "the check's random orderings record seed 3", lambda r: r.code == 0 and json.loads(r.out)["faithfulness"]["random"]["seed"] == 3)
+    add(k, "UD F9: --seed 3, occlusion and smoothgrad, --no-faithfulness", lambda: cli(
+        *text, "--method", "occlusion", "smoothgrad", "--no-faithfulness", "--seed", "3", "--samples", "3"), "ok",
+        "smoothgrad records seed 3; no 'Ignored'", lambda r: r.code == 0 and "Ignored" not in r.out + r.err
+        and json.loads(r.out.splitlines()[1])["settings"]["seed"] == 3)
+    add(k, "UD F9: API seed=3 with occlusion", lambda: tx.explain("great fun", "occlusion", seed=3), "ok",
+        "an 'Ignored: seed=3' warning", lambda e: any(w.startswith("Ignored: seed=3") for w in e.warnings))
+    add(k, "UD F9: compare occlusion, saliency seed=3 without the check", lambda: tx.compare(
+        "great fun", methods=["occlusion", "saliency"], seed=3, faithfulness=False), "error",
+        "seed=3 (CLI --seed 3) does nothing for occlusion, saliency")
+    add(k, "UD F11: --answer Paris in the second of two pairs only", lambda: cli(
+        "explain", "--model", qa_dir, "--pair", "Q1?", "Paris is big.", "--pair", "Q2?", "Berlin is here.", "--answer",
+        "Paris", "--method", "occlusion", "--no-faithfulness"), "error",
+        "Pair 1 (counting from 0) of 2, question 'Q2?': The answer 'Paris' does not occur in the context")
+    add(k, "UD F11: API, the first of two pairs lacks the answer", lambda: qa_x.explain(
+        [("Where?", "Berlin is here."), ("Where?", "Paris is big.")], "occlusion", target="Paris"), "error",
+        "Pair 0 (counting from 0) of 2, question 'Where?'")
+    long = " ".join(["the film was good"] * 30) + " and paris was fun"  # four windows of the tiny model
+    add(k, "UD F12: a long QA context", lambda: cli("explain", "--model", qa_dir, "--pair", "Where?", long, "--answer",
+                                                    "paris", "--method", "occlusion", "--no-faithfulness", "--json"),
+        "ok", "truncated false, one warning: the windows", lambda r: r.code == 0 and json.loads(r.out)["truncated"] is False
+        and [w for w in json.loads(r.out)["warnings"] if "truncated" in w or "windows" in w] == json.loads(r.out)["warnings"][:1]
+        and "windows" in json.loads(r.out)["warnings"][0])
+    add(k, "UD F12: --truncate on a QA model", lambda: cli("explain", "--model", qa_dir, "--pair", "Where?", long,
+                                                           "--answer", "paris", "--method", "occlusion",
+                                                           "--no-faithfulness", "--truncate"), "error",
+        "truncate=True (CLI --truncate) does nothing for")
+    add(k, "UD F12: API truncate=True on a QA model", lambda: qa_x.explain(("Where?", "Ann wrote it."), "occlusion",
+                                                                          truncate=True), "error",
+        "a context longer than the model's limit is split into overlapping windows")
+    return out
 
 
 # --- main ------------------------------------------------------------------------------------------------

@@ -148,7 +148,8 @@ def test_a_tsv_row_with_an_extra_tab_says_tabs_cannot_be_quoted(tmp_path):
 
 def test_a_gold_column_is_read_and_an_unknown_one_is_named(tmp_path):
     """A label column named 'gold' or 'class' is the label; under a name no guess knows, a warning names the column and
-    --label-column (the labels were dropped in silence); id-like columns and labelled files warn nothing."""
+    label_column (the labels were dropped in silence; the CLI says --label-column: tests/test_cli_warnings.py); id-like
+    columns and labelled files warn nothing."""
     import warnings
 
     from faithlens.errors import FaithlensWarning
@@ -156,7 +157,7 @@ def test_a_gold_column_is_read_and_an_unknown_one_is_named(tmp_path):
     for name in ("gold", "class"):
         data = read_file(write(tmp_path, f"{name}.tsv", f"sentence\t{name}\na fine film\t1\na dull film\t0\n"))
         assert data.labels == (1, 0)
-    with pytest.warns(FaithlensWarning, match=r"no gold labels; the column 'verdict' is not read\. .*--label-column NAME"):
+    with pytest.warns(FaithlensWarning, match=r"no gold labels; the column 'verdict' is not read\. .*label_column='NAME'"):
         data = read_file(write(tmp_path, "v.jsonl", '{"text": "a fine film", "verdict": 1}\n'))
     assert data.labels == (None,)
     assert read_file(write(tmp_path, "v2.jsonl", '{"text": "a fine film", "verdict": 1}\n'), label_column="verdict").labels == (1,)

@@ -302,16 +302,17 @@ def test_white_space_and_dropped_characters_need_no_token():
 
 
 def test_a_truncated_explanation_may_leave_out_a_head_or_tail_but_no_middle():
-    """A classifier keeps the first tokens, a causal LM the prompt's last, a QA model a window of the context: the text
-    outside what they cover is not a change; a word inserted between covered words is."""
+    """A classifier keeps the first tokens, a causal LM the prompt's last, a QA model a window of the context (not
+    truncated: its warning names the window): the text outside what they cover is not a change; a word inserted
+    between covered words is."""
     bert = Explainer(tiny("bert", dtype=torch.float64))
     cut = [bert.explain(" ".join(["a good film"] * 30), "occlusion", truncate=True),
            Explainer(tiny("gpt2_lm", dtype=torch.float64)).explain(" ".join(["The capital is"] * 20), "occlusion",
                                                                    max_new_tokens=1, truncate=True),
            Explainer(tiny("bert_qa", dtype=torch.float64)).explain(("Who wrote it?", " ".join(["Ann wrote it in Paris."] * 30)),
-                                                                   "occlusion", truncate=True)]
+                                                                   "occlusion")]
     for e in cut:
-        assert e.truncated and Explanation.from_json(e.to_json()) == e
+        assert e.truncated == (e.task != "qa") and Explanation.from_json(e.to_json()) == e
         key = "text_pair" if e.text_pair is not None else "text"
         source = getattr(e, key)
         segment = int(key == "text_pair")
@@ -519,3 +520,193 @@ def test_a_text_explain_refuses_is_refused(layouts, text, words):
     with pytest.raises(FaithlensError) as info:
         Explanation.from_dict(dict(layouts["single"].to_dict(), text=text))
     assert words in str(info.value), str(info.value)
+
+
+# --- issue 22, eleventh breaker F7: derived records (error, deltas, nodes, faithfulness, mode, special, LM labels) -----
+
+@pytest.fixture(scope="module")
+def records():
+    """Explanations whose records are computed from what the file holds: SIG's closed form (exact) with a faithfulness
+    record, SIG's path (quadrature; reverse with attributions, error-controlled with nodes), IG (completeness), Shapley
+    sampling (sampling), RoBERTa's <s> … </s> and a causal LM's continuation."""
+    bert = Explainer(tiny("bert", dtype=torch.float64))
+    text = "a good film and a dull plot"
+    return {"closed": bert.explain(text, "sig", faithfulness=True, n_random=5),
+            "reverse": bert.explain(text, "sig", mode="reverse", steps=4, return_attributions=True),
+            "adaptive": bert.explain(text, "sig", tolerance=0.01),
+            "ig": bert.explain(text, "ig", steps=4),
+            "shapley": bert.explain(text, "shapley", n_samples=3),
+            "roberta": Explainer(tiny("roberta", dtype=torch.float64)).explain("a good film", "occlusion"),
+            "lm": Explainer(tiny("gpt2_lm", dtype=torch.float64)).explain("the film was", "occlusion", target=" good",
+                                                                          faithfulness=True, n_random=4)}
+
+
+def test_every_record_round_trips(records):
+    closed = records["closed"]
+    assert closed.error["kind"] == "exact" and set(closed.deltas) == {0.0} and closed.faithfulness["k"] == 1
+    assert records["reverse"].error["kind"] == "quadrature" and records["adaptive"].nodes
+    for e in records.values():
+        assert Explanation.from_json(e.to_json()) == e
+
+
+def _refused_at(e, words, *edits):
+    """`_refused` for edits of nested values: each edit a (path, value) pair, the path keys and indices from the top."""
+    d = e.to_dict()
+    for path, value in edits:
+        holder = d
+        for key in path[:-1]:
+            holder = holder[key]
+        holder[path[-1]] = value
+    with pytest.raises(FaithlensError, match="Not a consistent explanation") as info:
+        Explanation.from_json(json.dumps(d))
+    assert words in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("path, value, words", [
+    (("error", "relative"), 0.5, "'error' kind is 'exact' (no approximation: no error to measure), but its relative is "
+                                 "0.5; an exact result has relative 0"),
+    (("error", "absolute"), 3.0, "but its absolute is 3.0; an exact result has absolute 0"),
+    (("error", "reference"), 100.0, "'error' reference is 100.0, but the largest unit score max_u |a_u| (the closed "
+                                    "form's, from 'token_scores' and 'units') is 0.0603"),
+    (("deltas", 1), 5.0, "'error' kind is 'exact' (SIG's closed form F(w) − F(w with the unit at the baseline)), so every "
+                         "unit's delta is 0, but deltas[1] is 5.0"),
+    (("settings", "mode"), "reverse", "settings 'mode' is 'reverse', whose scores are measured as 'quadrature', but "
+                                      "'error' kind is 'exact'"),
+    (("settings", "mode"), "auto", "settings 'mode' is 'auto'; a SIG run records the mode it ran"),
+    (("nodes",), [5] * 7, "'nodes' holds 7 node count(s), but 'settings' has no 'tolerance'"),
+])
+def test_an_exact_result_has_no_error_and_no_delta(records, path, value, words):
+    """F7: error.relative = 0.5, deltas[1] = 5.0 and settings.mode = "reverse" were accepted on SIG's closed form."""
+    _refused_at(records["closed"], words, (path, value))
+
+
+@pytest.mark.parametrize("kind, path, value, words", [
+    ("reverse", ("deltas", 3), 5.0, "'error' absolute is 8.34"),
+    ("reverse", ("deltas", 3), 5.0, "but the worst unit's quadrature error max_u |δ_u| (from 'deltas') is 5.0"),
+    ("reverse", ("error", "reference"), 1.0, "'error' reference is 1.0, but the largest closed-form unit score max_u "
+                                             "|a_u − δ_u|"),
+    ("reverse", ("error", "relative"), 0.5, "'error' relative is 0.5, but absolute / |reference| is "),
+    ("reverse", ("error", "kind"), "exact", "'error' kind is 'exact' (no approximation: no error to measure), but its "
+                                            "relative is 0.000138"),
+    ("reverse", ("settings", "mode"), "closed", "settings 'mode' is 'closed', whose scores are measured as 'exact', but "
+                                                "'error' kind is 'quadrature'"),
+    ("reverse", ("settings", "mode"), "forward", "there are per-feature 'attributions', but settings 'mode' is 'forward'"),
+    ("adaptive", ("nodes",), [4, 4], "'nodes' has 2 entries, but the run integrated 7 path(s)"),
+    ("adaptive", ("nodes", 0), 500, "'nodes' holds 500, more than the run's settings 'max_nodes' (128)"),
+    ("ig", ("total_delta",), 0.5, "'error' absolute is 4.358488288793566e-05, but |total_delta| (the completeness gap"),
+    ("ig", ("error", "absolute"), 0.5, "'error' absolute is 0.5, but |total_delta|"),
+    ("shapley", ("error", "absolute"), 0.5, "but the largest standard error max_i SE_i (from 'sampling_error') is"),
+    ("shapley", ("error", "reference"), 0.5, "but the largest score max_i |a_i| (from 'token_scores') is"),
+    ("shapley", ("error", "completeness", "absolute"), 0.5, "error 'completeness' absolute is 0.5, but |total_delta|"),
+    ("shapley", ("error", "completeness", "relative"), 0.5, "error 'completeness' relative is 0.5, but absolute / "
+                                                            "|reference| is"),
+])
+def test_a_measured_error_agrees_with_what_it_measures(records, kind, path, value, words):
+    """The error record against the deltas, total_delta, sampling_error and token_scores the file holds
+    (`accuracy.measure`)."""
+    _refused_at(records[kind], words, (path, value))
+
+
+def test_a_relative_error_that_could_not_be_measured_loads():
+    """SmoothGrad with one draw has no sampling error to measure (relative null); from_json refused its own file."""
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "smoothgrad", n_samples=1)
+    assert e.error["relative"] is None and Explanation.from_json(e.to_json()) == e
+    with pytest.raises(FaithlensError, match=r"'error' must be null or an object with a 'kind' \(str\) and a finite "
+                                             r"'relative' error \(or null\)"):
+        Explanation.from_json(_with(e, error=lambda r: {k: v for k, v in r.items() if k != "relative"}))
+
+
+@pytest.mark.parametrize("path, value, words", [
+    (("faithfulness", "comp"), 99.0, "faithfulness 'comp' is 99.0; comprehensiveness is p(ŷ) − p̃(ŷ), a difference of two "
+                                     "probabilities, in [-1, 1]"),
+    (("faithfulness", "suff"), -1.5, "faithfulness 'suff' is -1.5; sufficiency is"),
+    (("faithfulness", "random", "comp"), 2.0, "faithfulness random 'comp' is 2.0"),
+    (("faithfulness", "k"), 100, "faithfulness 'k' is 100, but the top-k fraction 0.2 of the 7 attributed tokens is 1"),
+    (("faithfulness", "k"), 2, "faithfulness 'k' is 2, but the top-k fraction 0.2 of the 7 attributed tokens is 1"),
+    (("faithfulness", "fraction"), 5.0, "faithfulness 'fraction' is 5.0; the top-k fraction is a number in [0, 1]"),
+    (("faithfulness", "fraction"), 0.5, "faithfulness 'k' is 1, but the top-k fraction 0.5 of the 7 attributed tokens "
+                                        "is 3"),
+    (("faithfulness", "protocol"), "strict", "faithfulness 'protocol' is 'strict'; faithlens writes one of standard, "
+                                             "reference"),
+    (("faithfulness", "random", "n"), 1001, "faithfulness 'random' must be null or an object with an int 'n' in [0, 1000]"),
+    (("faithfulness", "random", "n"), 4, "faithfulness 'beats_random' is 0.9, which is no share of 4 random orderings"),
+    (("faithfulness", "beats_random"), 0.45, "faithfulness 'beats_random' is 0.45, which is no share of 5 random "
+                                             "orderings (wins count 1, ties 1/2: a multiple of 1/10)"),
+    (("faithfulness", "random", "comp_sd"), -0.1, "faithfulness random 'comp_sd' is -0.1"),
+])
+def test_a_faithfulness_record_agrees_with_the_tokens_and_its_orderings(records, path, value, words):
+    """F7: comp = 99, k = 100 on a 7-token text and fraction = 5 were accepted."""
+    before = [(("faithfulness", "beats_random"), 0.9)] if path[-1] == "n" else []  # 0.9: a share of 5, not of 4
+    _refused_at(records["closed"], words, *before, (path, value))
+    if before:
+        assert Explanation.from_json(_with(records["closed"], faithfulness=lambda f: dict(f, beats_random=0.9)))
+
+
+def test_a_faithfulness_record_with_no_token_removed_is_all_zero():
+    """k = 0 (too few tokens for 20 %): nothing is removed, every metric is 0 and there is nothing to beat."""
+    e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "occlusion", faithfulness=True, n_random=3)
+    assert e.faithfulness["k"] == 0 and e.faithfulness["beats_random"] is None
+    _refused(e, "faithfulness 'comp' is 0.25, but 'k' is 0: no token is removed, so every metric is 0",
+             faithfulness=lambda f: dict(f, comp=0.25))
+    _refused(e, "faithfulness 'beats_random' is 0.5, but k is 0", faithfulness=lambda f: dict(f, beats_random=0.5))
+
+
+def test_random_orderings_up_to_the_bound_are_what_the_record_can_say(records):
+    """random.n = 1000 (the bound, trust.MAX_RANDOM) with beats_random 1.0 is what a run of 1000 orderings can write:
+    nothing else in the file depends on n, so it loads; past the bound, or with a share no n orderings give, it does
+    not (above)."""
+    from faithlens.trust import MAX_RANDOM
+
+    back = Explanation.from_json(_with(records["closed"], faithfulness=lambda f: dict(f, random=dict(f["random"], n=MAX_RANDOM))))
+    assert back.faithfulness["random"]["n"] == MAX_RANDOM == 1000
+
+
+@pytest.mark.parametrize("kind, fraction, protocol", [("bert", 0.5, "reference"), ("bert_qa", 0.37, "reference"),
+                                                      ("bert_qa", 1.0, "standard"), ("gpt2_lm", 0.5, "reference")])
+def test_top_k_counts_faithlens_writes_load(kind, fraction, protocol):
+    """k counts what the metrics may remove: attributed tokens, or every token under the reference protocol, less a QA
+    answer span or a causal LM's continuation input."""
+    from faithlens.baselines import resolve_baseline
+    from faithlens.trust import with_trust
+
+    ex = Explainer(tiny(kind, dtype=torch.float64))
+    item = {"bert": "a good film and a dull plot", "bert_qa": ("Who wrote it?", "Ann wrote it in Paris."),
+            "gpt2_lm": "the film was"}[kind]
+    e = ex.explain(item, "occlusion", **({"max_new_tokens": 3} if kind == "gpt2_lm" else {}))
+    [checked] = with_trust(ex.model, [e], baseline=resolve_baseline(ex.model), fraction=fraction, protocol=protocol, n_random=2)
+    assert checked.faithfulness["k"] > 0 and Explanation.from_json(checked.to_json()) == checked
+    _refused(checked, "faithfulness 'k' is", faithfulness=lambda f: dict(f, k=f["k"] + 1))
+
+
+@pytest.mark.parametrize("kind, index, words", [
+    ("closed", 0, "token 0 ('[CLS]') belongs to no word, so it is a special token (one the tokenizer adds, such as "
+                  "[CLS], [SEP], <s>, </s>, or a causal LM's continuation), but 'special' says false for it"),
+    ("closed", -1, "token 8 ('[SEP]') belongs to no word, so it is a special token"),
+    ("closed", 2, "token 2 ('good') is special (never attributed), but it belongs to word 'good'"),
+    ("roberta", 0, "token 0 ('<s>') belongs to no word"),
+    ("roberta", -1, "token 5 ('</s>') belongs to no word"),
+])
+def test_special_flags_follow_the_tokenizer_s_layout(records, kind, index, words):
+    """F7: special[0] = false on [CLS] was accepted."""
+    special = list(records[kind].special)
+    _refused_at(records[kind], words, (("special", index), not special[index]))
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"prediction": lambda p: dict(p, label=" bad")}, "prediction 'label' is ' bad', but its 'tokens' [' good'] decode "
+                                                      "to ' good'; the label is the decoded continuation"),
+    ({"prediction": lambda p: dict(p, label=" bad"), "target": lambda p: dict(p, label=" bad")},
+     "prediction 'label' is ' bad', but its 'tokens' [' good'] decode to ' good'"),
+    ({"prediction": lambda p: dict(p, label=" bad", tokens=[" bad"]), "target": lambda p: dict(p, label=" bad", tokens=[" bad"])},
+     "prediction 'tokens'[0] is ' bad', but its piece is 'Ġgood'; a token is its piece decoded"),
+    ({"prediction": lambda p: dict(p, token_log_probs=[p["log_prob"]], token_ids=[299])},
+     "prediction 'token_ids' is [299], but target 'token_ids' is [298]; a causal LM's prediction is the continuation it "
+     "explains (its target), field for field"),
+])
+def test_a_causal_lm_label_is_its_decoded_continuation(records, change, words):
+    """F7: prediction.label " good" → " bad" was accepted while token_ids, tokens and pieces still said " good"."""
+    e = records["lm"]
+    assert e.prediction == e.target and e.target["label"] == "".join(e.target["tokens"]) == " good"
+    _refused(e, words, **change)
+    spaced = Explanation.from_json(_with(e, prediction=lambda p: dict(p, label="good"), target=lambda p: dict(p, label="good")))
+    assert spaced.target["label"] == "good"  # white space aside: a tokenizer's clean-up may move a space

@@ -191,10 +191,13 @@ def test_ordinary_short_first_lines_are_texts(line):
 
 
 def test_cli_refuses_a_qqp_header_before_loading_the_model(tmp_path, capsys):
+    """A tab header makes the file a TSV read by columns (eleventh breaker F10): QQP's names are no text column."""
     path = tmp_path / "h.txt"
     path.write_text("question1\tquestion2\nA man sleeps.\tA person rests.\n", encoding="utf-8")
     assert main(["explain", "--model", str(tmp_path / "no-such-model"), "--file", str(path)]) == 2
-    assert "looks like a header (question1, question2)" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "Could not find a text column" in said and "Got columns ['question1', 'question2']" in said
+    assert "or pass --text-column NAME." in said
 
 
 def test_a_qa_models_number_context_is_a_context_and_a_classifiers_is_a_gold_label(saved_tiny, tmp_path, capsys):

@@ -31,13 +31,16 @@ def refusal(argv, capsys) -> str:
     ("p.csv", "whatever", "csv"), ("p.CSV", "a b", "csv"), ("p.jsonl", "x", "jsonl"), ("p.json", "x", "json"),
     ("p.txt", "premise,hypothesis,label", "csv"), ("p", "text,label", "csv"), ("p.txt", '{"text": "a, b"}', "jsonl"),
     ("p.tsv", "text,label", "csv"),
-    ("p.txt", "Hello, world", None), ("p.txt", "premise\thypothesis", None), ("p.txt", "text", None),
+    ("p.txt", "Hello, world", None), ("p.txt", "premise\thypothesis", "tsv"), ("p.txt", "text", None),
     ("p.txt", "{not json, a text}", None), ("p.txt", '["a", "b"]', None), ("p.txt", "a man sleeps\ta person rests", None),
-    ("p.tsv", "sentence\tlabel", None),
+    ("p.tsv", "sentence\tlabel", "tsv"), ("dev", "sentence\tlabel", "tsv"), ("p.tsv", "premise\thypothesis\tlabel", "tsv"),
+    ("p.tsv", "a man sleeps\ta person rests", None), ("p.tsv", "text\tA person rests.", None), ("p.txt", "text\t", None),
+    ("p.txt", "sentence\tlabel\r\x0bx", None),
 ])
 def test_which_files_are_read_by_columns(tmp_path, name, first, kind):
-    """The suffix decides; else the first non-blank line: a CSV header of two or more column names (no tab), or a JSON
-    object. A tab header stays a (refused) header of a plain file, as before."""
+    """The suffix decides (.csv, .jsonl, .json); else the first non-blank line: a header of column names (comma- or
+    tab-separated), or a JSON object. A .tsv without a header is a plain file of pairs, as before (eleventh breaker
+    F10: a tab header, GLUE's sentence<tab>label, is read by columns, not refused as a header line)."""
     assert data_format(tmp_path / name, f"\n{first}\nmore\n") == kind
 
 
@@ -85,7 +88,7 @@ def test_a_header_only_file_and_a_missing_column_are_refused(saved_tiny, tmp_pat
     other = tmp_path / "other.csv"
     other.write_text("a,b\nx,y\n", encoding="utf-8")
     said = refusal(["--model", str(saved_tiny), "--file", str(other)], capsys)
-    assert "Could not find a text column" in said and "Pass --text-column NAME" in said
+    assert "Could not find a text column" in said and "or pass --text-column NAME." in said
 
 
 def test_named_columns_are_read(saved_tiny, tmp_path, capsys):
@@ -114,9 +117,10 @@ def test_a_tab_file_reads_as_before_and_column_options_are_refused_on_it(saved_t
         ("a man sleeps", "a person rests"), ("two dogs, running", "animals move")]
     said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "text"], capsys)
     assert f"--file {path} is read as plain text" in said and "Drop --text-column" in said
-    header = tmp_path / "h.txt"
+    header = tmp_path / "h.txt"  # a tab header: read by columns (eleventh breaker F10), no longer refused
     header.write_text("premise\thypothesis\na\tb\n", encoding="utf-8")
-    assert "looks like a header (premise, hypothesis)" in refusal(["--model", str(saved_tiny), "--file", str(header)], capsys)
+    assert explained(["--model", str(saved_tiny), "--file", str(header)], capsys) == [("a", "b")]
+    assert read_text_file(header, source="x").lines is None
 
 
 def test_dash_is_standard_input_and_dot_slash_dash_a_file(saved_tiny, tmp_path, monkeypatch, capsys):
@@ -160,3 +164,65 @@ def test_a_file_that_is_not_utf8_is_named(tmp_path):
     path.write_bytes("text\ncaf\xe9\n".encode("latin-1"))
     with pytest.raises(FaithlensError, match="--file p.csv is not UTF-8 text"):
         read_text_file(path, source="--file p.csv")
+
+
+# --- eleventh breaker F1, F2, F10 ------------------------------------------------------------------------------------
+
+def test_a_pair_column_named_alone_finds_its_first_text(saved_tiny, tmp_path, capsys):
+    """F1: --pair-column hypothesis alone lost the premise column ("Could not find a text column"); the data reader
+    finds a pair column's first text by the same names as a whole pair, so evaluate and train read it too."""
+    from faithlens.data import read_file
+
+    path = tmp_path / "p.csv"
+    path.write_text(PAIRS_CSV, encoding="utf-8")
+    assert explained(["--model", str(saved_tiny), "--file", str(path), "--pair-column", "hypothesis"], capsys) == PAIRS
+    data = read_file(path, pair_column="hypothesis")
+    assert data.texts == tuple(PAIRS) and data.info["text_column"] == "premise"
+    qa = tmp_path / "q.jsonl"
+    qa.write_text('{"question": "Who?", "context": "Ann did.", "passage": "Bob did."}\n', encoding="utf-8")
+    with pytest.warns(FaithlensWarning, match="the column 'context' is not read"):  # labels are looked for here
+        assert read_file(qa, pair_column="passage").texts == (("Who?", "Bob did."),)  # the question comes first
+    assert read_file(qa, pair_column="context", labels=False).texts == (("Who?", "Ann did."),)
+
+
+def test_a_file_of_premises_alone_is_refused_naming_the_option_to_pass(saved_tiny, tmp_path, capsys):
+    """F1: the README lists premise as a pair's first text, not a text column: the message says to pass
+    --text-column premise, which then reads it."""
+    path = tmp_path / "n.jsonl"
+    path.write_text('{"premise": "A dog."}\n', encoding="utf-8")
+    said = refusal(["--model", str(saved_tiny), "--file", str(path)], capsys)
+    assert "'premise' is one text of a premise/hypothesis pair, and there is no 'hypothesis' column" in said
+    assert said.rstrip().endswith("or pass --text-column premise.")
+    assert explained(["--model", str(saved_tiny), "--file", str(path), "--text-column", "premise"], capsys) == [
+        ("A dog.", None)]
+
+
+def test_explain_reads_no_label_column_so_never_offers_label_column(saved_tiny, tmp_path, capsys):
+    """F2: --text-column label was refused with label_column='NAME' as a fix, a Python keyword explain has no option
+    for. explain reads no label column, so the column named is read as the texts."""
+    path = tmp_path / "p.csv"
+    path.write_text(PAIRS_CSV, encoding="utf-8")
+    with pytest.warns(FaithlensWarning, match="the columns 'premise', 'hypothesis' are not read"):
+        assert explained(["--model", str(saved_tiny), "--file", str(path), "--text-column", "label"], capsys) == [
+            ("entailment", None), ("neutral", None)]
+    said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "premise", "--pair-column",
+                    "premise"], capsys)
+    assert "both the text column (--text-column premise) and the pair column (--pair-column premise)" in said
+    assert "label_column" not in said and "_column" not in said
+
+
+def test_a_tsv_with_a_header_is_read_by_columns_and_its_labels_never(saved_tiny, tmp_path, capsys):
+    """F10: GLUE's dev.tsv (sentence<tab>label) was refused as a header line, then, without it, as gold labels."""
+    path = tmp_path / "dev.tsv"
+    path.write_text("sentence\tlabel\nit 's a charming journey . \t1\nbleak and desperate \t0\n", encoding="utf-8")
+    assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == [
+        ("it 's a charming journey .", None), ("bleak and desperate", None)]
+    pairs = tmp_path / "snli.txt"  # any name: the first line is a tab header
+    pairs.write_text('premise\thypothesis\tlabel\nA man, "tired", sleeps.\tA person rests.\tentailment\n', encoding="utf-8")
+    assert read_text_file(pairs, source="x") == ([('A man, "tired", sleeps.', "A person rests.")], None)
+    plain = tmp_path / "plain.tsv"  # no header: a plain file of pairs, as before
+    plain.write_text("a man sleeps\ta person rests\n", encoding="utf-8")
+    assert read_text_file(plain, source="x").items == [("a man sleeps", "a person rests")]
+    numbers = tmp_path / "numbers.tsv"  # no header, a label column: still refused as gold labels
+    numbers.write_text("good film\t1\nbad film\t0\n", encoding="utf-8")
+    assert "looks like gold labels" in refusal(["--model", str(saved_tiny), "--file", str(numbers)], capsys)

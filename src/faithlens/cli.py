@@ -138,7 +138,7 @@ def _main(argv: list[str] | None) -> int:
                 raise FaithlensError(f"--device works with {', '.join(DEVICE_COMMANDS)}; '{args.command}' runs on the CPU. "
                                      "Drop --device.")
             use_device(args.device)
-        code = int(args.run(args) or 0)
+        code = int(_run(args, _options_of(commands.get(args.command))) or 0)
         if "faithlens.distributed" in sys.modules:  # a job under torchrun / accelerate launch ends together
             sys.modules["faithlens.distributed"].finish_world()
         return code
@@ -148,6 +148,29 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("faithlens: interrupted", file=sys.stderr)
         return 130
+
+
+def _run(args: argparse.Namespace, options: set[str]) -> int | None:
+    """The command, with each FaithlensWarning it raises printed as one line in the command line's words
+    (``faithlens: warning: MESSAGE``, `cli_words`), not as Python's ``path:line: FaithlensWarning: ...`` and a line of
+    faithlens's own code. Only the formatting changes: filters, and warnings recorded by a caller, are as before;
+    other warnings (torch's, transformers') keep Python's form, and the Python API its usual warnings."""
+    import warnings
+
+    from .errors import FaithlensWarning
+
+    python_form = warnings.formatwarning
+
+    def one_line(message, category, filename, lineno, line=None) -> str:
+        if issubclass(category, FaithlensWarning):
+            return f"faithlens: warning: {cli_words(str(message), options)}\n"
+        return python_form(message, category, filename, lineno, line)
+
+    warnings.formatwarning = one_line
+    try:
+        return args.run(args)
+    finally:
+        warnings.formatwarning = python_form
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -271,6 +294,7 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
                      "saliency_of": "--saliency-of", "lr": "--lr", "overwrite": "--overwrite",
                      "unit": "--unit", "rule": "--rule", "mode": "--mode", "stride": "--stride"}
+COLUMN_PARAMETERS = ("text_column", "pair_column", "label_column")  # a fix through one a command lacks is dropped
 QUOTED_ONLY = {"steps", "lr", "stride"}  # prose words too: put as options only where quoted ('steps' setting)
 ASSIGNED_ONLY = ("steps", "unit", "rule", "mode", "stride")  # and in the ``name=value`` form: steps=5 is --steps 5
 
@@ -282,6 +306,9 @@ def cli_words(message: str, options: set[str]) -> str:
     and ``the 'out_dir' of fine_tune`` become ``--per-token`` and ``--out``; ``max_new_tokens=5`` becomes
     ``--max-new-tokens 5``, and ``steps=5`` / ``unit='word'`` (not ``sig:mode=closed``) ``--steps 5`` / ``--unit word``."""
     message = re.sub(r" \([^()]* in Python\)", "", message)  # a message for both surfaces: the CLI's words only
+    for name in COLUMN_PARAMETERS:  # evaluate has no --pair-column, explain no --label-column, audit neither
+        if PARAMETER_OPTIONS[name] not in options:
+            message = _without_fix(message, name)
     for name, option in PARAMETER_OPTIONS.items():
         if option not in options:
             continue
@@ -296,6 +323,18 @@ def cli_words(message: str, options: set[str]) -> str:
         message = re.sub(rf"(?<![\w'-]){name}=", f"{option} ", message)
         message = re.sub(rf"(?<![\w'(-]){name}(?![\w'])", option, message)
     return message
+
+
+def _without_fix(message: str, name: str) -> str:
+    """``message`` without the fixes that pass the Python parameter ``name``, for a command with no option for it:
+    an alternative ("Pass text_column='NAME' with ... or label_column='NAME' with ...", "..., or pass
+    text_column='NAME'") is dropped from its list, and a sentence that offers only that fix ("If one holds the labels,
+    pass label_column='NAME'.") is dropped whole."""
+    fix = rf"{name}='[^']*'(?: (?:with|to) [^,.;]*?)?"
+    message = re.sub(rf"(?<=[Pp]ass ){fix},? or ", "", message)  # the first of two alternatives
+    message = re.sub(rf",? or (?:pass )?{fix}(?=[,.;]|$)", "", message)  # a later alternative
+    message = re.sub(rf"(?:(?<=\. )|^)(?:If [^.]*?, )?[Pp]ass [^.]*?\b{name}='[^']*'[^.]*\.(?: |$)", "", message)  # the only fix
+    return message.strip()
 
 
 if __name__ == "__main__":

@@ -14,9 +14,11 @@ import csv
 import json
 import re
 import shlex
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from .columns import LABEL_COLUMNS, NOT_LABELS, PAIR_COLUMNS, ROLES, TEXT_COLUMNS, column, find_columns
+from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .errors import FaithlensError
 from .gold_labels import index_labels, reads_as_number
 from .json_files import jsonl_records, loads
@@ -24,11 +26,6 @@ from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
 BUNDLED = ("rotten_tomatoes",)
-TEXT_COLUMNS = ("sentence", "text", "review", "content")
-PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"))
-LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label", "gold", "class")
-NOT_LABELS = {"id", "idx", "index", "guid", "uid", "title", "url", "source", "note", "notes", "split", "comment",
-              "answers", "answer"}  # never a class label: no --label-column advice for them
 FORMATS = ("tsv", "csv", "jsonl", "json", "txt")
 REFUSED = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadsheet", "parquet": "a Parquet file",
            "arrow": "an Arrow file", "pkl": "a pickle", "pickle": "a pickle", "gz": "a compressed file", "zip": "an archive"}
@@ -228,8 +225,9 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
                              "Rename the file to end in one of those (e.g. data.tsv), or in Python pass "
                              "load_dataset(..., format='tsv').")
     try:
-        rows, info = readers[kind](path, kind=kind, text_column=text_column, label_column=label_column,
-                                   pair_column=pair_column)
+        rows, info = readers[kind](path, kind=kind, choose=lambda names: find_columns(  # which column is which
+            names, text_column=text_column, label_column=label_column, pair_column=pair_column, source=str(path),
+            labels=labels))
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"{str(path)!r} is not UTF-8 text ({exc}). Re-save it as UTF-8.") from None
     except csv.Error as exc:
@@ -266,58 +264,7 @@ def _row(record: dict, keys: dict, path: Path, line: int) -> tuple:
     return item, label, line
 
 
-def _keys(columns: Sequence[str], text_column, label_column, pair_column, path: Path) -> dict:
-    """Which columns hold the text, the second text of a pair, and the label."""
-    pair = pair_column
-    text = text_column
-    if text is None and pair is None:
-        for a, b in PAIR_COLUMNS:
-            if a in columns and b in columns:
-                text, pair = a, b
-                break
-    text = _column(columns, text, TEXT_COLUMNS, "text", path)
-    if pair is not None and pair not in columns:
-        raise FaithlensError(f"The pair column {pair!r} is not in {str(path)!r}. Valid choices: {', '.join(columns)}.")
-    label = _column(columns, label_column, LABEL_COLUMNS, "label", path, required=False)
-    check_distinct_columns(text=text, pair=pair, label=label, source=str(path),
-                           given=[r for r, v in (("text", text_column), ("pair", pair_column), ("label", label_column))
-                                  if v is not None])
-    extras = [c for c in columns if c not in (text, pair) and str(c).strip().lower() not in NOT_LABELS]
-    if label is None and extras:  # a label column under another name would otherwise be dropped in silence
-        import warnings
-
-        from .errors import FaithlensWarning
-
-        warnings.warn(f"No label column in {str(path)!r} (looked for {', '.join(LABEL_COLUMNS)}), so its examples have "
-                      f"no gold labels; the column{'s' * (len(extras) > 1)} {', '.join(map(repr, extras))} "
-                      f"{'are' if len(extras) > 1 else 'is'} not read. If one holds the labels, pass --label-column NAME "
-                      "(label_column='NAME' in Python).", FaithlensWarning, stacklevel=2)
-    return {"text": text, "pair": pair, "label": label}
-
-
-_ROLES = {"text": "the text of each example", "pair": "the second text of each pair", "label": "the class of each example"}
-
-
-def check_distinct_columns(*, text: str | None, pair: str | None, label: str | None, source: str | None = None,
-                           given: Collection[str] = ("text", "pair", "label")) -> None:
-    """The text, pair and label columns (given or found) are different columns: one column read as two things
-    (label_column='sentence': a class per sentence; pair_column='sentence': each text paired with itself) is refused.
-    ``given``: the roles the caller named (the others were found from the column names); the message names how each
-    of the two was chosen, in Python words (the CLI puts them as its options, `cli.cli_words`)."""
-    roles = [(role, name) for role, name in (("text", text), ("pair", pair), ("label", label)) if name is not None]
-    for i, (role, name) in enumerate(roles):
-        other = next((r for r, n in roles[i + 1:] if n == name), None)
-        if other is not None:
-            where = f" of {source!r}" if source else ""
-            how = {r: f"{r}_column={name!r}" if r in given else "found from the column names" for r in (role, other)}
-            fixes = " or ".join(f"{r}_column='NAME' with the column of {_ROLES[r]}" for r in (role, other))
-            raise FaithlensError(f"The column {name!r}{where} is both the {role} column ({how[role]}) and the {other} "
-                                 f"column ({how[other]}); each column is read once. Pass {fixes}"
-                                 + "".join(f", or drop {r}_column to have that column found from the column names"
-                                           for r in (role, other) if r in given) + ".")
-
-
-def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column):
+def _read_table(path: Path, *, kind: str, choose):
     rows = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         if kind == "tsv":  # GLUE files: no quoting at all
@@ -327,7 +274,7 @@ def _read_table(path: Path, *, kind: str, text_column, label_column, pair_column
         header = next(reader, None)
         if not header:
             return [], {}
-        keys = _keys(header, text_column, label_column, pair_column, path)
+        keys = choose(header)
         _check_read_once(header, keys, path)
         for fields_ in reader:
             line = reader.line_num
@@ -351,36 +298,36 @@ def _check_read_once(header: Sequence[str], keys: dict, path: Path) -> None:
         if name is not None and header.count(name) > 1:
             at = " and ".join(str(i + 1) for i, c in enumerate(header) if c == name)
             raise FaithlensError(f"The header of {str(path)!r} names the column {name!r} twice (columns {at}), and it "
-                                 f"holds {_ROLES[role]}, so which one to read is unclear. Rename or remove one of them.")
+                                 f"holds {ROLES[role]}, so which one to read is unclear. Rename or remove one of them.")
 
 
-def _read_jsonl(path: Path, *, kind: str, text_column, label_column, pair_column):
+def _read_jsonl(path: Path, *, kind: str, choose):
     rows = []
     keys = None
     for line, record in jsonl_records(path, example='{"text": "...", "label": 1}', as_written=True):
         if not isinstance(record, dict):
             raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
         if keys is None:
-            keys = _keys(list(record), text_column, label_column, pair_column, path)
+            keys = choose(list(record))
         rows.append(_row(record, keys, path, line))
     keys = keys or {"text": None, "pair": None, "label": None}
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
-def _read_json(path: Path, *, kind: str, text_column, label_column, pair_column):
+def _read_json(path: Path, *, kind: str, choose):
     """A JSON list of objects, a SQuAD-format file ({"data": [{"paragraphs": [...]}]}), or JSON lines."""
     text = path.read_text(encoding="utf-8-sig")
     try:
         data = loads(text, where=repr(str(path)), as_written=True)
     except json.JSONDecodeError:
-        return _read_jsonl(path, kind=kind, text_column=text_column, label_column=label_column, pair_column=pair_column)
+        return _read_jsonl(path, kind=kind, choose=choose)
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         return _read_squad(data, path)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise FaithlensError(f"{str(path)!r} must hold a list of JSON objects, SQuAD's format, or one object per line.")
     if not data:
         return [], {}
-    keys = _keys(list(data[0]), text_column, label_column, pair_column, path)
+    keys = choose(list(data[0]))
     rows = [_row(r, keys, path, i + 1) for i, r in enumerate(data)]
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
@@ -404,7 +351,7 @@ def _read_squad(data: dict, path: Path):
                   "pair_column": "context"}
 
 
-def _read_label_text(path: Path, *, kind: str, text_column, label_column, pair_column):
+def _read_label_text(path: Path, *, kind: str, choose):
     """The IMDB sample of TextFooler: ``"<label> <text>"`` per line, label 0/1."""
     rows = []
     with path.open(encoding="utf-8-sig") as handle:
@@ -418,21 +365,6 @@ def _read_label_text(path: Path, *, kind: str, text_column, label_column, pair_c
                                      f"Got {raw[:60]!r}.")
             rows.append((text.strip(), head, line))  # read by the rule of every gold label (gold_labels)
     return rows, {"text_column": None, "label_column": None}
-
-
-def _column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, path: Path,
-            *, required: bool = True) -> str | None:
-    if wanted is not None:
-        if wanted not in columns:
-            raise FaithlensError(f"The {what} column {wanted!r} is not in {str(path)!r}. Valid choices: {', '.join(columns)}.")
-        return wanted
-    for guess in guesses:
-        if guess in columns:
-            return guess
-    if required:
-        raise FaithlensError(f"Could not find a {what} column in {str(path)!r} (looked for {', '.join(guesses)}). "
-                             f"Got columns {list(columns)}. Pass {what}_column='NAME'.")
-    return None
 
 
 # --- bundled and hub data ------------------------------------------------------------------------------
@@ -467,8 +399,8 @@ def hf_dataset(name: str, *, split: str = "test", text_column: str | None = None
         raise FaithlensError(f"Could not load the Hugging Face dataset {name!r} (split {split!r}): {exc}. Offline, "
                              "pass a local file instead.") from None
     columns = list(data.column_names)
-    text_key = _column(columns, text_column, TEXT_COLUMNS, "text", Path(name))
-    label_key = _column(columns, label_column, LABEL_COLUMNS, "label", Path(name), required=False)
+    text_key = column(columns, text_column, TEXT_COLUMNS, "text", name)
+    label_key = column(columns, label_column, LABEL_COLUMNS, "label", name, required=False)
     check_distinct_columns(text=text_key, pair=None, label=label_key, source=name,
                            given=[r for r, v in (("text", text_column), ("label", label_column)) if v is not None])
     labels = [None if (label_key is None or int(y) < 0) else int(y) for y in (data[label_key] if label_key else [None] * len(data))]

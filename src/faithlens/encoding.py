@@ -276,8 +276,7 @@ def encode_windows(model: ClassifierModel, questions: Sequence[str], contexts: S
         raise FaithlensError(f"A question is too long for the model's limit of {limit} tokens with any part of its "
                              f"context ({exc}). Shorten the question.") from None
     item_of = enc.pop("overflow_to_sample_mapping").tolist()
-    windows = [item_of.count(i) for i in range(len(questions))]
-    truncated = tuple(windows[i] > 1 for i in item_of)
+    truncated = (False,) * len(item_of)  # nothing is cut: every window holds the whole question, the windows the context
     return _canonical(model, enc, [questions[i] for i in item_of], [contexts[i] for i in item_of], truncated), item_of
 
 

@@ -34,7 +34,7 @@ from .options import applicable, check_settings, check_tolerance_value, estimate
 from .progress import progress as progress_bar
 from .progress import wanted
 from .targets import resolve_target
-from .task_inputs import DEFAULT_NEW_TOKENS, Target, encode_items
+from .task_inputs import DEFAULT_NEW_TOKENS, Target, check_answers, check_truncate, encode_items
 from .task_inputs import a_noun as _a, as_int as _as_int, as_number as _as_number, check_bool as _check_bool
 from .task_inputs import per_text as _per_text
 from .task_inputs import answer_tokens as _answer_tokens
@@ -138,10 +138,11 @@ class Explainer:
 
         A setting that does nothing for ``method`` (``steps`` with occlusion, ``mode`` with IG, ``n_samples`` with SIG,
         ``noise`` away from SmoothGrad, a ``baseline`` with Gradient×Input, Saliency or SmoothGrad and
-        ``faithfulness=False``) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
+        ``faithfulness=False``, a ``seed`` with a method that samples nothing and ``faithfulness=False``) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
         over methods with common settings runs): it is a `FaithlensWarning` (shown once per call site by Python)
         and a line "Ignored: ..." in ``Explanation.warnings``. ``score="max_logit"`` with a ``target`` or
-        ``contrast`` is refused on every surface (the largest logit has no target).
+        ``contrast`` is refused on every surface (the largest logit has no target), and so is ``truncate=True`` with a
+        QA model, whose long contexts are split into windows (nothing is truncated).
 
         ``faithfulness`` (default off in the API, on in the CLI, the web app and ``compare``): also
         measure each explanation's comprehensiveness, sufficiency and log-odds at evaluate's top-k
@@ -200,8 +201,9 @@ class Explainer:
                                  f"generates; {self.model.name!r} is {_a(task.summary)} model, which generates nothing. "
                                  "Drop max_new_tokens.")
         _check_items(task, items)
+        check_truncate(self.model, truncate)  # a QA context is split into windows: nothing to truncate
         targets = _per_text(target, len(items))
-        _check_targets(self.model, targets, max_new_tokens)  # before any model pass
+        _check_targets(self.model, targets, max_new_tokens, items)  # before any model pass
         foils = _per_text(contrast, len(items))
         for foil in foils if task.name in ("classification", "multi_label") else ():  # before any model pass
             if foil is not None:
@@ -439,12 +441,14 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
     return steps, float(tolerance)
 
 
-def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_tokens: int) -> None:
-    """Targets checked before any model pass: a classifier's names resolve; a causal LM's continuation
-    is a str within MAX_TARGET_TOKENS tokens and not given together with max_new_tokens."""
+def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_tokens: int, items: Sequence) -> None:
+    """Targets checked before any model pass: a classifier's names resolve; a QA answer lies in its pair's context;
+    a causal LM's continuation is a str within MAX_TARGET_TOKENS tokens and not given together with max_new_tokens."""
     from .options import MAX_TARGET_TOKENS
 
     task = model.task.name
+    if task == "qa":
+        check_answers(items, targets)
     for i, t in enumerate(targets):
         if t is None:
             continue

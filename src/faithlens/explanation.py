@@ -8,6 +8,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .explanation_checks import check_derived, check_keys, check_values, finite_number, first_non_finite, word_normalised
+from .explanation_records import check_records
 from .explanation_tokens import check_texts
 
 SCHEMA_VERSION = 5  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
@@ -189,10 +190,10 @@ def check_field_types(d: dict[str, Any]) -> None:
         raise bad(f"'method' is {d['method']!r}, not a faithlens method. Valid choices: {', '.join(sorted(METHODS))}")
     error = d.get("error")
     if error is not None:
-        relative = error.get("relative") if isinstance(error, dict) else None
-        if not isinstance(error, dict) or not isinstance(error.get("kind"), str) or isinstance(relative, bool) \
-                or not finite_number(relative):
-            raise bad(f"'error' must be null or an object with a 'kind' (str) and a finite 'relative' error. "
+        relative = error.get("relative", "missing") if isinstance(error, dict) else None
+        if not isinstance(error, dict) or not isinstance(error.get("kind"), str) \
+                or not (relative is None or finite_number(relative)):  # null: not measurable (one random draw)
+            raise bad(f"'error' must be null or an object with a 'kind' (str) and a finite 'relative' error (or null). "
                       f"Got {error!r:.80}")
 
 
@@ -295,6 +296,7 @@ def check_consistent(d: dict[str, Any]) -> None:
         raise bad("'nodes' must hold positive ints")
     check_values(d, bad)  # a known task, score and error kind; probabilities, units, faithfulness (explanation_checks)
     check_derived(d, bad)  # word scores, token_scores_normalised: what they are computed from (explanation_checks)
+    check_records(d, bad)  # error, deltas, nodes, faithfulness: what they are computed from (explanation_records)
 
 
 def _check_prediction(d: dict[str, Any], bad) -> None:

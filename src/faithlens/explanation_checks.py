@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .errors import FaithlensError
-from .explanation_tokens import check_coverage, check_layout, check_tokens
+from .explanation_tokens import check_continuation_text, check_coverage, check_layout, check_specials, check_tokens
 
 TASKS = ("classification", "multi_label", "qa", "causal_lm")  # tasks.Task.name of each task
 ERROR_KINDS = ("exact", "quadrature", "completeness", "sampling")  # accuracy.EXACT, QUADRATURE, ...
@@ -41,21 +41,21 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     if error is not None:
         if error["kind"] not in ERROR_KINDS:
             raise bad(f"'error' kind is {error['kind']!r}; faithlens measures one of {', '.join(ERROR_KINDS)}")
-        if error["relative"] < 0:
+        if error["relative"] is not None and error["relative"] < 0:
             raise bad(f"'error' relative is {error['relative']!r}; a relative error is ≥ 0")
     if d.get("provenance") is not None and not isinstance(d["provenance"], dict):
         raise bad(f"'provenance' must be null or a JSON object. Got {type(d['provenance']).__name__}")
     _check_method_fields(d, bad)
     _check_settings(d["settings"], bad)
     _check_method_record(d, bad)
-    check_layout(d, task, bad)  # the tokens against the text (explanation_tokens)
+    check_specials(d, bad)  # the tokens against the text (explanation_tokens)
+    check_layout(d, task, bad)
     check_tokens(d, bad)
     check_coverage(d, bad)
     _check_answers(d, task, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
     _check_special(d, bad)
-    _check_faithfulness(d.get("faithfulness"), bad)
 
 
 def check_keys(obj: dict[str, Any], known: Iterable[str], where: str, bad: Bad) -> None:
@@ -130,10 +130,19 @@ def check_derived(d: dict[str, Any], bad: Bad) -> None:
     - prediction ``label``/``index``/``predicted`` (classifiers), ``start``/``end``/``label`` (QA), ``prob`` and
       ``token_log_probs`` (causal LM) — `explanation._check_prediction`, `_check_probs`, `_check_task_shape`,
       `_check_answers`;
-    - ``settings.score`` and ``settings.target`` — `_check_score_for_task`, `_check_method_fields`.
+    - ``settings.score`` and ``settings.target`` — `_check_score_for_task`, `_check_method_fields`;
+    - ``special``: the tokens in no word (the template's [CLS], [SEP], <s>, </s>; a causal LM's continuation) —
+      `explanation_tokens.check_specials`;
+    - a causal LM's prediction (its target, field for field), each continuation's ``label`` (its decoded ``tokens``
+      joined) and ``tokens`` (their ``pieces``) — `_check_answers`, `explanation_tokens.check_continuation_text`;
+    - ``error`` (exact: relative and absolute 0; quadrature: max |deltas| over the closed-form unit scores;
+      completeness: |total_delta|; sampling: max sampling_error over max |token_scores|; relative = absolute /
+      |reference|), ``deltas`` (all 0 for SIG's closed form), SIG's ``settings.mode`` against the error kind,
+      ``nodes`` (error-controlled runs, one per path) and ``faithfulness`` (k the top-k fraction of the removable
+      tokens; Comp, Suff in [-1, 1]; beats_random a share of the n random orderings) — `explanation_records`.
 
-    ``total_delta``, ``deltas``, ``error``, ``faithfulness`` and ``per_target`` are computed from model outputs the
-    file does not hold; they are checked for their ranges only."""
+    ``total_delta``, the deltas of a path, the metrics' values and ``per_target`` are computed from model outputs the
+    file does not hold; they are checked for their ranges and against each other only."""
     raw = d["token_scores"]
     for k, w in enumerate(d["words"]):
         total = math.fsum(raw[t] for t in w.tokens)
@@ -261,29 +270,6 @@ def _check_special(d: dict[str, Any], bad: Bad) -> None:
                           f"{score!r}; a special token scores 0")
 
 
-def _check_faithfulness(f: Any, bad: Bad) -> None:
-    """The faithfulness record (`faithlens.trust`) as the views read it: an object with an int k ≥ 0, numbers comp,
-    suff, log_odds, a random object (or null) and beats_random in [0, 1] (or null)."""
-    if f is None:
-        return
-    if not isinstance(f, dict):
-        raise bad(f"'faithfulness' must be null or a JSON object. Got {type(f).__name__} {f!r:.60}")
-    k = f.get("k")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-        raise bad(f"faithfulness 'k' must be an int ≥ 0. Got {k!r:.40}")
-    for name in ("comp", "suff", "log_odds"):
-        if not _number(f.get(name)):
-            raise bad(f"faithfulness {name!r} must be a finite number. Got {f.get(name)!r:.40}")
-    rnd = f.get("random")
-    if rnd is not None and not (isinstance(rnd, dict) and isinstance(rnd.get("n"), int) and not isinstance(rnd["n"], bool)
-                                and rnd["n"] >= 0 and (rnd["n"] == 0 or _number(rnd.get("comp")))):
-        raise bad(f"faithfulness 'random' must be null or an object with an int 'n' ≥ 0 and a number 'comp'. "
-                  f"Got {rnd!r:.80}")
-    beats = f.get("beats_random")
-    if beats is not None and not (_number(beats) and 0 <= beats <= 1):
-        raise bad(f"faithfulness 'beats_random' must be null or a fraction in [0, 1]. Got {beats!r:.40}")
-
-
 def finite_number(x: Any) -> bool:
     """True for an int or float that is a finite float: JSON's integers have no bound (``10**400``), but every score,
     time and probability is read as a float, so an int past the float range (about 1.8e308) is refused like ``1e400``."""
@@ -293,9 +279,6 @@ def finite_number(x: Any) -> bool:
         return math.isfinite(x)
     except OverflowError:  # an int too large to convert to float
         return False
-
-
-_number = finite_number
 
 
 def first_non_finite(obj: Any, where: str = "") -> str | None:
@@ -425,6 +408,11 @@ def _check_answers(d: dict[str, Any], task: str, bad: Bad) -> None:
             _check_continuation(d[name], name, bad)
             if isinstance(d[name].get("contrast"), dict):
                 _check_continuation(d[name]["contrast"], f"{name} contrast", bad)
+        differ = sorted(k for k in set(d["prediction"]) | set(d["target"]) if d["prediction"].get(k) != d["target"].get(k))
+        if differ:
+            k = differ[0]
+            raise bad(f"prediction {k!r} is {d['prediction'].get(k)!r:.60}, but target {k!r} is {d['target'].get(k)!r:.60}; "
+                      "a causal LM's prediction is the continuation it explains (its target), field for field")
 
 
 def _check_span(d: dict[str, Any], name: str, bad: Bad) -> None:
@@ -475,9 +463,11 @@ def _check_continuation(part: dict[str, Any], name: str, bad: Bad) -> None:
     for key in ("tokens", "pieces", "token_log_probs"):
         if key in part and not (isinstance(part[key], list) and len(part[key]) == len(ids)):
             raise bad(f"{name} '{key}' must hold one entry per token id ({len(ids)}). Got {part[key]!r:.60}")
+    check_continuation_text(part, name, bad)
     per_token = part.get("token_log_probs")
     if per_token is not None:
         if not all(finite_number(x) and x <= LOG_SLACK for x in per_token):
             raise bad(f"{name} 'token_log_probs' must hold log-probabilities (finite numbers ≤ 0). Got {per_token!r:.60}")
         if abs(math.fsum(per_token) - logp) > 1e-6 * max(1.0, abs(logp)):
             raise bad(f"{name} 'token_log_probs' sum to {math.fsum(per_token)!r}, but 'log_prob' is {logp!r}")
+

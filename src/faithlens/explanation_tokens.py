@@ -5,6 +5,7 @@ shows the text at its offsets, and the tokens cover the text as the explanation'
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,23 @@ def check_texts(d: dict[str, Any], bad: Bad) -> None:
             check_text(d[name], f"'{name}'")
         except FaithlensError as exc:
             raise bad(f"{exc}".rstrip(".")) from None
+
+
+def check_specials(d: dict[str, Any], bad: Bad) -> None:
+    """The special flags follow the words (`encoding`: a token the tokenizer's template adds — [CLS], [SEP], <s>,
+    </s> — and a causal LM's continuation are special and have no word id; every other token belongs to a word):
+    no word holds a special token, and every token outside the words is special. A flag flipped on [CLS] or on a
+    word's token fails here."""
+    in_words = {t for w in d["words"] for t in w.tokens}
+    for t, special in enumerate(d["special"]):
+        if special and t in in_words:
+            word = next(w for w in d["words"] if t in w.tokens)
+            raise bad(f"token {t} ({d['tokens'][t]!r}) is special (never attributed), but it belongs to word "
+                      f"{word.word!r}; the tokens of a word are attributed (special: false)")
+        if not special and t not in in_words:
+            raise bad(f"token {t} ({d['tokens'][t]!r}) belongs to no word, so it is a special token (one the "
+                      "tokenizer adds, such as [CLS], [SEP], <s>, </s>, or a causal LM's continuation), but 'special' "
+                      "says false for it")
 
 
 # Templates the record states by its opening special token: BERT's family opens a text with [CLS] and closes each
@@ -123,14 +141,20 @@ def _byte_level(d: dict[str, Any]) -> bool:
     return False
 
 
+# The warning of a QA explanation made on one window of a long context (`task_inputs.qa_encoding` writes it).
+_WINDOW = re.compile(r"split into \d+ overlapping windows and this explanation covers window \d+ "
+                     r"\(context characters (\d+)–(\d+)\)")
+
+
 def check_coverage(d: dict[str, Any], bad: Bad) -> None:
     """The tokens cover the text as the explanation's tokenisation did: every character of ``text`` (and ``text_pair``)
     that is not white space lies in the offsets of some token of a word of its segment, so a text extended past what
     was explained ("great fun" → "great fun but the ending is awful") is refused like a changed one. A truncated
-    explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head, a QA context's window) is checked
-    between the first and last characters its tokens cover. A byte-level tokenizer (`_byte_level`) gives a token to
-    every character but white space, control characters included ("great fun\\x00" has a token for the NUL), so
-    there only white space may lie outside the tokens."""
+    explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head; in older files a QA context's
+    window too) is checked between the first and last characters its tokens cover. A QA context explained in one
+    window of a long context (nothing is truncated there) is checked within the characters its window warning names.
+    A byte-level tokenizer (`_byte_level`) gives a token to every character but white space, control characters
+    included ("great fun\\x00" has a token for the NUL), so there only white space may lie outside the tokens."""
     offsets = d["offsets"]
     needs_a_token = (lambda ch: not ch.isspace()) if _byte_level(d) else _needs_a_token
     for segment, name in ((0, "text"), (1, "text_pair")):
@@ -145,7 +169,10 @@ def check_coverage(d: dict[str, Any], bad: Bad) -> None:
                 a, b = offsets[t]
                 covered[a:b] = b"\x01" * (b - a)
         first, last = 0, len(source)
-        if d.get("truncated"):
+        window = _WINDOW.search(" ".join(d.get("warnings") or ())) if segment == 1 and d.get("task") == "qa" else None
+        if window:  # a long context explained in the window its warning names: checked within that window
+            first, last = int(window[1]), min(int(window[2]), len(source))
+        elif d.get("truncated"):
             spans = [i for i, c in enumerate(covered) if c]
             if not spans:
                 continue
@@ -161,3 +188,29 @@ def check_coverage(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"{name!r} has characters no token covers: {gap!r} (characters {a}–{a + len(gap)} of "
                       f"{len(source)}); the explanation's {explained} word(s) of this text cover only part of it, so the "
                       f"{name} was extended or changed after it was explained")
+
+
+_PIECE_MARKS = ("\u0120", "\u2581", "##")  # byte-level BPE's, SentencePiece's and WordPiece's marks in a piece
+
+
+def check_continuation_text(part: dict[str, Any], name: str, bad: Bad) -> None:
+    """A continuation's ``label`` is its decoded ``tokens`` joined (`tasks.decoded_tokens`: each token the text it
+    adds), white space aside (a tokenizer's clean-up may move a space); each token shows its ``piece`` where both are
+    ASCII letters and digits (after a piece's mark Ġ, ▁, ##). Tokens holding U+FFFD (a character split across byte
+    pieces) are not compared."""
+    label, tokens, pieces = part.get("label"), part.get("tokens"), part.get("pieces")
+    if not isinstance(tokens, list) or not all(isinstance(x, str) for x in tokens):
+        return
+    bare = lambda s: "".join(s.split())  # noqa: E731
+    if isinstance(label, str) and "\ufffd" not in "".join(tokens) + label and bare(label) != bare("".join(tokens)):
+        raise bad(f"{name} 'label' is {label!r:.60}, but its 'tokens' {tokens!r:.80} decode to {''.join(tokens)!r:.60}; "
+                  "the label is the decoded continuation")
+    for j, (token, piece) in enumerate(zip(tokens, pieces if isinstance(pieces, list) else ())):
+        if not isinstance(piece, str):
+            continue
+        for mark in _PIECE_MARKS:
+            piece = piece.removeprefix(mark)
+        if piece.isascii() and piece.isalnum() and token.strip().isascii() and token.strip().isalnum() \
+                and piece.casefold() != token.strip().casefold():
+            raise bad(f"{name} 'tokens'[{j}] is {token!r:.40}, but its piece is {part['pieces'][j]!r:.40}; a token is "
+                      "its piece decoded")

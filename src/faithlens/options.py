@@ -238,6 +238,13 @@ def _baseline_readers(methods: Sequence[str]) -> list[str]:
     return [m for m in methods if m in METHODS and METHODS[m].baseline]
 
 
+def _seed_readers(methods: Sequence[str]) -> list[str]:
+    """The methods among `methods` that draw at random from ``seed`` (their `Method.reads` holds it)."""
+    from .methods import METHODS
+
+    return [m for m in methods if m in METHODS and "seed" in METHODS[m].reads]
+
+
 def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed: Collection[str] = ()) -> str | None:
     """What the given method-specific settings do for none of `methods` (None when all are read).
 
@@ -245,31 +252,39 @@ def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed
     names the options the user typed, so ``--unit word`` with IG is refused although word is the default).
     A ``baseline`` or ``baseline_token`` (given when not None) is read by every method but Gradient×Input,
     Saliency, SmoothGrad and random (SPEC §4), and by the faithfulness check (log-odds, SPEC §6): with
-    ``faithfulness=False`` stated in `settings` and none of `methods` reading it, it does nothing."""
+    ``faithfulness=False`` stated in `settings` and none of `methods` reading it, it does nothing. A ``seed``
+    (given when not 0, or typed) alike: it is read by the sampling methods and random (`Method.reads`), and by
+    the faithfulness check's random word orderings."""
+    from .methods import METHODS
+
     closed = settings.get("mode") == "closed"  # SIG's closed form has no quadrature: no steps, rule or tolerance
     reads = set().union(*({"unit", "mode"} if m == "sig" and closed else METHOD_SETTINGS.get(m, SPECIFIC)
                           for m in methods))
     unused = [k for k in SPECIFIC if (settings.get(k, DEFAULTS[k]) != DEFAULTS[k] or k in typed) and k not in reads]
+    unchecked = settings.get("faithfulness", True) is False  # stated off: nothing but the methods reads a setting
+    they = "it reads" if len(methods) == 1 else "they read"
+    notes = []
     base = [k for k in ("baseline", "baseline_token") if settings.get(k) is not None]
-    if base and settings.get("faithfulness", True) is False and not _baseline_readers(methods):
-        from .methods import METHODS
-
+    if base and unchecked and not _baseline_readers(methods):
         blind = ", ".join(m for m in METHODS if not METHODS[m].baseline)
         cli = f" (CLI --baseline {settings['baseline']})" if base[0] == "baseline" else ""  # baseline_token: cli_words
-        note = (f"{base[0]}={settings[base[0]]!r}{cli} does nothing for {', '.join(methods)} without the faithfulness "
-                f"check (faithfulness=False, CLI --no-faithfulness): "
-                f"{'it reads' if len(methods) == 1 else 'they read'} no baseline (SPEC §4); it is read by every "
-                f"method but {blind}, and by the faithfulness check.")
-        return note if not unused else note + " " + unused_note(methods, {**settings, "baseline": None,
-                                                                           "baseline_token": None}, typed=typed)
-    if not unused:
-        return None
-    what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
-    users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
-    closed_sig = closed and "sig" in methods and "mode" not in unused  # the clause speaks of SIG's closed form only
-    return (f"{what} does nothing for {', '.join(methods)}"
-            + (" with mode='closed' (no quadrature)" if closed_sig else "")
-            + f"; it is read by {', '.join(users)}.")
+        notes.append(f"{base[0]}={settings[base[0]]!r}{cli} does nothing for {', '.join(methods)} without the "
+                     f"faithfulness check (faithfulness=False, CLI --no-faithfulness): {they} no baseline (SPEC §4); it "
+                     f"is read by every method but {blind}, and by the faithfulness check.")
+    seed = settings.get("seed")
+    if seed is not None and (seed != 0 or "seed" in typed) and unchecked and not _seed_readers(methods):
+        drawing = ", ".join(m for m in METHODS if "seed" in METHODS[m].reads)
+        notes.append(f"seed={seed!r} (CLI --seed {seed}) does nothing for {', '.join(methods)} without the faithfulness "
+                     f"check (faithfulness=False, CLI --no-faithfulness): {they.replace('read', 'draw')} nothing at "
+                     f"random; it is read by {drawing}, and by the faithfulness check's random word orderings.")
+    if unused:
+        what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
+        users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
+        closed_sig = closed and "sig" in methods and "mode" not in unused  # the clause speaks of SIG's closed form only
+        notes.append(f"{what} does nothing for {', '.join(methods)}"
+                     + (" with mode='closed' (no quadrature)" if closed_sig else "")
+                     + f"; it is read by {', '.join(users)}.")
+    return " ".join(notes) or None
 
 
 def applicable(method: str, settings: Mapping[str, object]) -> dict:
@@ -278,8 +293,11 @@ def applicable(method: str, settings: Mapping[str, object]) -> dict:
     reads = {"unit", "mode"} if closed else METHOD_SETTINGS.get(method, SPECIFIC)
     if settings.get("steps") == "auto" and method not in ("sig", "ig"):  # error-controlled steps: sig and ig only
         reads = reads - {"steps"}
-    unread = set() if settings.get("faithfulness", True) is not False or _baseline_readers([method]) else \
+    checked = settings.get("faithfulness", False) is True  # as Explainer.explain reads it: off unless given
+    unread = set() if checked or _baseline_readers([method]) else \
         {"baseline", "baseline_token"}  # no baseline read by the method nor by a faithfulness check
+    if not checked and not _seed_readers([method]):
+        unread.add("seed")  # nothing draws at random: explain's own seed (0) changes nothing either
     return {k: v for k, v in settings.items() if (k not in SPECIFIC or k in reads) and k not in unread}
 
 

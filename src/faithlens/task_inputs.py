@@ -117,6 +117,17 @@ QA_PAIRS_WEB = ('Put each question\'s context in the "Contexts" box, one per que
                 '["context", ...], one per text).')
 
 
+def check_truncate(model: ClassifierModel, truncate: bool) -> None:
+    """truncate=True cuts a text longer than the model's limit (a classifier's tail, a causal LM prompt's head). A QA
+    model's long context is split into overlapping windows instead (`encode_windows`), the whole question in each, so
+    nothing is cut: for QA it would do nothing, and is refused on every surface, before any model pass."""
+    if truncate and model.task.name == "qa":
+        raise FaithlensError(f"truncate=True (CLI --truncate) does nothing for {model.name!r}, a question-answering "
+                             "model: a context longer than the model's limit is split into overlapping windows, and each "
+                             "explanation covers the window holding its answer (its warnings name the window), so "
+                             "nothing is truncated. Drop --truncate (truncate=True).")
+
+
 def check_qa_pairs(model: ClassifierModel, items: Sequence, *, how: str) -> None:
     """A QA model explains (question, context) pairs, never single texts: one rule for every surface, checked
     before any model pass. ``how`` says what the caller's surface takes instead (QA_PAIRS_API, QA_PAIRS_DATA, ...):
@@ -232,6 +243,22 @@ def answer_tokens(enc: Encoding, b: int, answer, *, required: bool = True) -> li
     if required is False and (int(a[tokens[0]]) > span[0] or int(c[tokens[-1]]) < span[1]):
         return None  # only part of the answer is in this window
     return [int(tokens[0]), int(tokens[-1])]
+
+
+def check_answers(items: Sequence, answers: Sequence) -> None:
+    """Every QA answer given (None: the predicted span) lies in its pair's context (`answer_chars`), checked before any
+    model pass. With several pairs the error names the pair (its index, counting from 0, and its question's start),
+    since "does not occur in the context" may be true of one pair only."""
+    for i, (item, answer) in enumerate(zip(items, answers)):
+        if answer is None or not isinstance(item, tuple):
+            continue
+        try:
+            answer_chars(item[1], answer)
+        except FaithlensError as exc:
+            if len(items) == 1:
+                raise
+            question = item[0] if len(item[0]) <= 40 else item[0][:39] + "…"
+            raise FaithlensError(f"Pair {i} (counting from 0) of {len(items)}, question {question!r}: {exc}") from None
 
 
 def answer_chars(context: str, answer) -> tuple[int, int]:

@@ -2,9 +2,11 @@
 pair; `data.items_from_lines`), or a data file read by columns with the data reader (`data.read_file`).
 
 The one rule for which is which (`data_format`): a file whose name ends in ``.csv``, ``.jsonl`` or ``.json`` is a
-data file; so is a file of any other name whose first non-blank line is a CSV header of two or more column names
-(``premise,hypothesis,label``: every field a name `data.looks_like_header` knows, and no tab) or a JSON object
-(JSON lines). Every other file is plain text, read line by line as before. A data file's texts come from its text
+data file; so is a file of any other name whose first non-blank line is a header of two or more column names
+(every field a name `data.looks_like_header` knows), comma-separated (``premise,hypothesis,label``: CSV) or
+tab-separated (``sentence<tab>label``, GLUE's .tsv files: TSV), or a JSON object (JSON lines). Every other file is
+plain text, read line by line as before, so a file of ``TEXT_A<tab>TEXT_B`` pairs without a header (even one named
+.tsv) stays one. A data file's texts come from its text
 column, or its two pair columns (found by name as `faithlens evaluate --data` finds them, or named with
 ``text_column`` / ``pair_column``); a label column is not model input and is not read, so it is never glued into a
 text.
@@ -19,10 +21,10 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from .data import NOT_LABELS, Item, items_from_lines, looks_like_header, read_file
+from .data import LABEL_COLUMNS, NOT_LABELS, Item, items_from_lines, looks_like_header, read_file
 from .errors import FaithlensError, FaithlensWarning
 
-DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}
+DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}  # not .tsv: a headerless .tsv of pairs is plain text
 
 
 class TextFile(NamedTuple):
@@ -31,8 +33,9 @@ class TextFile(NamedTuple):
 
 
 def data_format(path: Path, content: str) -> str | None:
-    """"csv", "jsonl" or "json" where the file (``content``: its text) is read by columns, None where it is plain
-    text: the name's suffix, else the first non-blank line (a CSV header of column names, or a JSON object)."""
+    """"csv", "tsv", "jsonl" or "json" where the file (``content``: its text) is read by columns, None where it is
+    plain text: the name's suffix, else the first non-blank line (a CSV or TSV header of column names, or a JSON
+    object)."""
     if path.suffix.lower() in DATA_SUFFIXES:
         return DATA_SUFFIXES[path.suffix.lower()]
     first = next((line.rstrip("\r") for line in content.split("\n") if line.strip()), "")
@@ -42,11 +45,12 @@ def data_format(path: Path, content: str) -> str | None:
                 return "jsonl"
         except json.JSONDecodeError:  # a text that starts with a brace
             pass
-    if "\t" not in first and "\r" not in first:  # a tab header stays a plain file's; a lone \r is inside a text
-        fields = next(csv.reader([first]), [])
-        if len(fields) >= 2 and looks_like_header(fields):
-            return "csv"
-    return None
+    if "\r" in first:  # a lone \r is inside a text: not a header
+        return None
+    if "\t" in first:  # read as the TSV reader reads it: fields split at each tab, no quoting
+        return "tsv" if looks_like_header(first.split("\t")) else None
+    fields = next(csv.reader([first]), [])
+    return "csv" if len(fields) >= 2 and looks_like_header(fields) else None
 
 
 def read_text_file(path: str | Path, *, source: str, text_column: str | None = None,
@@ -67,7 +71,8 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
             raise FaithlensError(
                 f"{' and '.join(given)} name{'s' * (len(given) == 1)} a column of a CSV or JSON lines file; {source} is "
                 "read as plain text, one text per line (TEXT_A<tab>TEXT_B for a pair): its name does not end in .csv, "
-                ".jsonl or .json, and its first line is neither a CSV header of column names nor a JSON object. Drop "
+                ".jsonl or .json, and its first line is neither a header of column names (comma- or tab-separated) nor a "
+                "JSON object. Drop "
                 f"{' and '.join(given)}, or rename the file to end in .csv or .jsonl.")
         lines = content.split("\n")
         return TextFile(items_from_lines(lines, source=source, gold_labels=False), lines)
@@ -76,9 +81,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
         if name is not None and columns and name not in columns:
             raise FaithlensError(f"{option} {name}: {source} has no column {name!r}. Valid choices: "
                                  f"{', '.join(map(str, columns))}.")
-    with warnings.catch_warnings():  # the reader's "no label column" advice is evaluate's: explain reads no labels
-        warnings.filterwarnings("ignore", message="No label column", category=FaithlensWarning)
-        data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False)
+    data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False)
     _warn_unread(columns, data.info, source)
     return TextFile(list(data.texts), None)
 
@@ -86,9 +89,10 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
 def _columns(kind: str, content: str) -> list[str]:
     """The column names of a data file: its CSV header, or the keys of its first JSON object; [] where there are none
     or the file does not parse (the data reader then says what is wrong)."""
-    if kind == "csv":
+    if kind in ("csv", "tsv"):
         try:
-            return next(csv.reader(io.StringIO(content, newline="")), [])
+            return next(csv.reader(io.StringIO(content, newline=""), **({"delimiter": "\t", "quoting": csv.QUOTE_NONE}
+                                                                       if kind == "tsv" else {})), [])
         except csv.Error:
             return []
     first = next((line for line in content.split("\n") if line.strip()), "")
@@ -106,10 +110,10 @@ def _columns(kind: str, content: str) -> list[str]:
 
 
 def _warn_unread(columns: list[str], info: dict, source: str) -> None:
-    """A column that is neither text, pair nor label (nor an id, note, ...) is not read: say so, so that a pair's
-    second text under another name (text_pair) is not dropped in silence."""
-    read = {info.get("text_column"), info.get("pair_column"), info.get("label_column")}
-    unread = [c for c in columns if c not in read and str(c).strip().lower() not in NOT_LABELS]
+    """A column that is neither text, pair nor a label column (nor an id, note, ...) is not read: say so, so that a
+    pair's second text under another name (text_pair) is not dropped in silence."""
+    read = {info.get("text_column"), info.get("pair_column")}
+    unread = [c for c in columns if c not in read and str(c).strip().lower() not in NOT_LABELS | set(LABEL_COLUMNS)]
     if unread:
         what = (f"the pairs of the columns {info['text_column']!r} and {info['pair_column']!r}"
                 if info.get("pair_column") else f"the single texts of the column {info.get('text_column')!r}")

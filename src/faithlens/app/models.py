@@ -226,6 +226,7 @@ def task_settings(explainer: Explainer, job: Job) -> dict:
 def web_hint(message: str) -> str:
     """Library messages name command-line options; here the same choice is a form field."""
     message = message.replace("pass --truncate (truncate=True)", "tick 'truncate long texts' (API: truncate=true)")
+    message = message.replace("Drop --truncate (truncate=True)", "Untick 'truncate long texts' (API: drop truncate)")
     if "does not occur in the context" in message:  # over GET or the form, target=0,3 is an answer text
         message += (' In this app a target from the form or a query string is the answer text; a character span is '
                     'sent in JSON as "target": [start, end].')

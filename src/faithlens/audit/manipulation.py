@@ -109,6 +109,7 @@ def explain_runs(model: ClassifierModel, texts: Sequence, runs: Sequence[Run], *
     from tqdm.auto import tqdm
 
     explainer = Explainer(model)
+    truncate = truncate and model.task.name != "qa"  # a QA context is split into windows: nothing to truncate
     enc = None
     out = {}
     for run in tqdm(runs, desc=f"explaining ({model.name})", disable=not progress):
@@ -118,7 +119,8 @@ def explain_runs(model: ClassifierModel, texts: Sequence, runs: Sequence[Run], *
             kwargs["steps"] = run.steps
         exps = explainer.explain(list(texts), run.method, score=score, batch_size=batch_size,
                                  baseline=baseline if METHODS[run.method].baseline else None,  # read by the method only
-                                 truncate=truncate, seed=seed, **kwargs)
+                                 truncate=truncate, **kwargs,
+                                 **({"seed": seed} if "seed" in METHODS[run.method].reads else {}))  # the samplers only
         if enc is None:  # the encoding the explanations were made on (pairs, QA windows), once
             enc = encoding_of(model, exps, truncate=truncate)
         scores = torch.zeros(enc.input_ids.shape, dtype=torch.float64)

@@ -116,11 +116,9 @@ def run(args) -> int:
     import warnings
 
     from ..errors import FaithlensWarning
-    from .evaluate import _show
 
-    with warnings.catch_warnings():  # a FaithlensWarning (e.g. pairs given to a single-text model) as one line
+    with warnings.catch_warnings():  # a FaithlensWarning (e.g. pairs given to a single-text model), each as one line
         warnings.simplefilter("always", FaithlensWarning)
-        warnings.showwarning = _show
         report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples,
                        classes=classes, seed=args.seed)
     if args.sanity:

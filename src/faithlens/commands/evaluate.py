@@ -136,8 +136,7 @@ def run(args) -> int:
         model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
         check_qa_pairs(model, dataset.texts, how=QA_PAIRS_DATA)  # evaluate has no --pair: questions come with --data
         with warnings.catch_warnings():
-            warnings.simplefilter("always", FaithlensWarning)
-            warnings.showwarning = _show
+            warnings.simplefilter("always", FaithlensWarning)  # each as one line: `cli._run`
             result = evaluate(model, dataset, methods=args.methods, baseline=args.baseline, steps=args.steps,
                               topk=args.topk, protocol=args.protocol, score=args.score, seed=args.seed,
                               max_chars=args.max_chars, shuffle=not args.no_shuffle, out=out, batch_size=args.batch_size,
@@ -158,7 +157,3 @@ def run(args) -> int:
         print(f"In {args.out}: {', '.join(written)}{extra}", file=sys.stderr)
     print(f"faithlens evaluate: {time.perf_counter() - started:.1f} s wall", file=sys.stderr)
     return 0
-
-
-def _show(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"faithlens: warning: {message}", file=sys.stderr)

@@ -28,19 +28,21 @@ def register(sub) -> None:
                    help="a text pair encoded as the tokenizer encodes pairs: premise and hypothesis, or a QA model's "
                         "question and context (repeatable)")
     p.add_argument("--file", type=_input_path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
-                                             "classifier's second column of label names or numbers is refused, and so is a first line of column "
-                                             "names such as 'text' or 'question1<tab>question2' (a header)); lines end at \\n or \\r\\n, "
-                                             "a lone \\r stays inside its text. A CSV or JSON lines file (named .csv, "
-                                             ".jsonl or .json, or whose first line is a CSV header of column names or a "
-                                             "JSON object) is read by columns, as evaluate --data reads it: its text "
+                                             "classifier's second column of label names or numbers is refused, and so is a first line 'text' "
+                                             "(a header)); lines end at \\n or \\r\\n, "
+                                             "a lone \\r stays inside its text. A CSV, TSV or JSON lines file (named "
+                                             ".csv, .jsonl or .json, or whose first line is a header of column names, "
+                                             "such as premise,hypothesis,label or sentence<tab>label, or a JSON "
+                                             "object) is read by columns, as evaluate --data reads it: its text "
                                              "column or pair columns, never its label column. '-' reads standard input "
                                              "(plain lines); ./- reads a file named '-'")
     p.add_argument("--text-column", default=None, metavar="NAME",
-                   help="a CSV or JSON lines --file: the column of the (first) text (default: found from the column "
-                        "names: text, sentence, premise, sentence1, question, ...)")
+                   help="a CSV, TSV or JSON lines --file: the column of the (first) text (default: found from the "
+                        "column names: text, sentence, premise, sentence1, question, ...)")
     p.add_argument("--pair-column", default=None, metavar="NAME",
-                   help="a CSV or JSON lines --file: the column of each pair's second text (default: found from the "
-                        "column names: hypothesis, sentence2, context, ...)")
+                   help="a CSV, TSV or JSON lines --file: the column of each pair's second text (default: found from "
+                        "the column names: hypothesis, sentence2, context, ...); named alone, it finds its first "
+                        "text the same way (premise for hypothesis)")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
@@ -99,10 +101,11 @@ def register(sub) -> None:
     p.add_argument("--warn-above", type=float, default=DEFAULT_WARN_ABOVE, metavar="FRACTION",
                    help="warn when an explanation's measured relative error (quadrature, completeness gap or sampling "
                         f"error) exceeds this (default: {DEFAULT_WARN_ABOVE:g}, i.e. 1 %%)")
-    p.add_argument("--seed", type=seed_arg, default=0,
+    p.add_argument("--seed", type=seed_arg, default=None,
                    help="seed of the sampling methods (smoothgrad, gradient_shap, shapley, kernel_shap, lime, random) and "
-                        "of the faithfulness check's random word orderings, so it matters for every method "
-                        "(default: 0, so reruns give the same numbers)")
+                        "of the faithfulness check's random word orderings, so with the check it matters for every "
+                        "method; refused with --no-faithfulness when no chosen method samples (default: 0, so reruns "
+                        "give the same numbers)")
     p.add_argument("--no-faithfulness", dest="faithfulness", action="store_false",
                    help="skip each explanation's faithfulness check (default: on; Comp, Suff and log-odds at top-20%% of "
                         "tokens, and the same for --random seeded random orderings of its words; JSON key "
@@ -324,7 +327,8 @@ def run(args: argparse.Namespace) -> int:
     contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (targets.resolve_target)
     settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
                     score=args.score, target=target, n_samples=args.samples,
-                    seed=args.seed, batch_size=args.batch_size, truncate=args.truncate, tolerance=args.tolerance,
+                    seed=0 if args.seed is None else args.seed, batch_size=args.batch_size, truncate=args.truncate,
+                    tolerance=args.tolerance,
                     max_new_tokens=DEFAULT_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
                     faithfulness=args.faithfulness, n_random=DEFAULT_RANDOM if args.n_random is None else args.n_random,
@@ -339,7 +343,8 @@ def run(args: argparse.Namespace) -> int:
             raise FaithlensError(f"--noise sets SmoothGrad's σ; it does nothing for {', '.join(args.method)}. Drop it, or "
                                  "add --method smoothgrad.")
         settings["noise"] = args.noise
-    check_settings(args.method, settings, typed=[k for k in ("unit", "mode") if k in settings])  # before the model loads: every option valid and used by some method
+    typed = [k for k in ("unit", "mode") if k in settings] + ["seed"] * (args.seed is not None)  # --seed 0 too
+    check_settings(args.method, settings, typed=typed)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         from ..explainer import load_model
 

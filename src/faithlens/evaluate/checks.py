@@ -71,7 +71,11 @@ def token_lengths(model: ClassifierModel, texts: Sequence) -> list[int]:
 def check_lengths(model: ClassifierModel, dataset: Dataset, *, truncate: bool) -> tuple[list[int], list[int]]:
     """(tokens per example, indices longer than the model's limit); refuses long texts unless ``truncate``.
 
-    QA models split a long context into windows themselves, so nothing is refused for them."""
+    QA models split a long context into windows themselves, so nothing is refused for them, and ``truncate``, which
+    would do nothing there, is refused (`task_inputs.check_truncate`)."""
+    from ..task_inputs import check_truncate
+
+    check_truncate(model, truncate)
     lengths = token_lengths(model, dataset.texts)
     limit = model.max_length
     too_long = [i for i, n in enumerate(lengths) if n > limit]

@@ -359,8 +359,9 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
         kwargs = spec.explain_kwargs(settings.steps, max(n_tokens, 1))
         explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline
                                          if get_method(spec.method).baseline else None,  # read by the method only
-                                         score=settings.score, seed=settings.seed, truncate=settings.truncate,
-                                         batch_size=len(members), memory_budget=memory_budget, **kwargs)
+                                         score=settings.score, truncate=settings.truncate,
+                                         batch_size=len(members), memory_budget=memory_budget, **kwargs,
+                                         **({"seed": settings.seed} if "seed" in get_method(spec.method).reads else {}))
         metrics, *at_k = explanation_faithfulness_at(model, explanations, baseline=base, fractions=(settings.topk, *(curves or ())),
                                                      protocol=settings.protocol, truncate=settings.truncate)  # one forward
         extra = extra_metrics(explainer, spec, explanations, [texts[j] for j in members], [index[j] for j in members],

@@ -126,7 +126,7 @@ def _k_zero_note(rows: Sequence[dict], settings: EvalSettings) -> str:
     if not any(row.get("k_zero") for row in rows):
         return ""
     return (f" k = 0: examples with too few tokens for top-k {settings.topk:g} (nothing to remove); they are left out of "
-            "LO, Comp and Suff (whose means cover n − k = 0 examples) and count in Delta and time.")
+            "LO, Comp and Suff (whose means cover the n examples less the k = 0 column) and count in Delta and time.")
 
 
 def _truncation_note(n_truncated: int, n_examples: int) -> str:

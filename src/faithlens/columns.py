@@ -1,0 +1,116 @@
+"""Which columns of a data file hold the text, the second text of a pair and the label: named by the caller
+(``text_column``, ``pair_column``, ``label_column``) or found from the column names, one rule for every reader
+(`data.read_file`, Hugging Face datasets) and so for evaluate, train and ``explain --file``.
+
+Messages name the columns in Python words (``text_column='NAME'``); the CLI puts each as its command's option, and
+drops an alternative the command has no option for (`cli.cli_words`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from .errors import FaithlensError
+
+TEXT_COLUMNS = ("sentence", "text", "review", "content")
+PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"))
+LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label", "gold", "class")
+NOT_LABELS = {"id", "idx", "index", "guid", "uid", "title", "url", "source", "note", "notes", "split", "comment",
+              "answers", "answer"}  # never a class label: no label_column advice for them
+ROLES = {"text": "the text of each example", "pair": "the second text of each pair", "label": "the class of each example"}
+
+
+def find_columns(columns: Sequence[str], *, text_column: str | None, label_column: str | None,
+                 pair_column: str | None, source: str, labels: bool = True) -> dict:
+    """{"text", "pair", "label"}: the column of each (None: a single text, or no labels). A pair is found by its two
+    names (premise and hypothesis, ...); a pair column named alone finds its first text the same way (hypothesis:
+    premise, sentence2: sentence1, context: question), else a text column, else the one first name of a pair there
+    (question beside a pair column 'passage'). ``labels=False`` (``explain --file``):
+    no label column is looked for, since none is read."""
+    text, pair = text_column, pair_column
+    if text is None:
+        found = next(((a, b) for a, b in PAIR_COLUMNS if a in columns and (b in columns if pair is None else b == pair)),
+                     None)
+        if found is not None:
+            text, pair = found
+    text = _text_column(columns, text, pair, source)
+    if pair is not None and pair not in columns:
+        raise FaithlensError(f"The pair column {pair!r} is not in {source!r}. Valid choices: {', '.join(columns)}.")
+    label = column(columns, label_column, LABEL_COLUMNS, "label", source, required=False) if labels else None
+    check_distinct_columns(text=text, pair=pair, label=label, source=source,
+                           given=[r for r, v in (("text", text_column), ("pair", pair_column), ("label", label_column))
+                                  if v is not None])
+    extras = [c for c in columns if c not in (text, pair) and str(c).strip().lower() not in NOT_LABELS]
+    if labels and label is None and extras:  # a label column under another name would otherwise be dropped in silence
+        import warnings
+
+        from .errors import FaithlensWarning
+
+        warnings.warn(f"No label column in {source!r} (looked for {', '.join(LABEL_COLUMNS)}), so its examples have "
+                      f"no gold labels; the column{'s' * (len(extras) > 1)} {', '.join(map(repr, extras))} "
+                      f"{'are' if len(extras) > 1 else 'is'} not read. If one holds the labels, pass "
+                      "label_column='NAME'.", FaithlensWarning, stacklevel=3)
+    return {"text": text, "pair": pair, "label": label}
+
+
+def _text_column(columns: Sequence[str], wanted: str | None, pair: str | None, source: str) -> str:
+    """The text column: ``wanted``, else a name of `TEXT_COLUMNS`. Where none is there, the message names what to
+    pass: a column that is one text of a pair whose other text is missing (a file of premises only) is the one."""
+    if wanted is not None or any(g in columns for g in TEXT_COLUMNS):
+        return column(columns, wanted, TEXT_COLUMNS, "text", source)
+    lone = [c for c in columns if c != pair and any(c in names for names in PAIR_COLUMNS)]
+    firsts = [c for c in lone if any(c == names[0] for names in PAIR_COLUMNS)]
+    if pair is not None and len(firsts) == 1:  # pair_column='passage' beside a question: the question comes first
+        return firsts[0]
+    why = ""
+    a, b = next((names for names in PAIR_COLUMNS if lone[:1] and lone[0] in names), ("", ""))
+    other = b if lone[:1] == [a] else a
+    if len(lone) == 1 and other not in columns:
+        why = (f" {lone[0]!r} is one text of a {a}/{b} pair, and there is no {other!r} column"
+               + (f" (the pair column is {pair!r})." if pair is not None else "."))
+    texts = [c for c in columns if str(c).strip().lower() not in NOT_LABELS | set(LABEL_COLUMNS)]
+    pairing = ""
+    if pair is None and not why and len(texts) == 2:  # question1/question2, #1 String/#2 String: say how to pair them
+        pairing = (f" If {texts[0]!r} and {texts[1]!r} hold the two texts of a pair, pass text_column={texts[0]!r} "
+                   f"and pair_column={texts[1]!r}.")
+    pairs = ", ".join("/".join(names) for names in PAIR_COLUMNS)
+    raise FaithlensError(f"Could not find a text column in {source!r} (looked for {', '.join(TEXT_COLUMNS)}, and for "
+                         f"the pairs {pairs}). Got columns {list(columns)}.{why} Name the column of the "
+                         f"{'first texts' if pair is not None else 'texts'} 'text', or pass "
+                         f"text_column='{lone[0] if len(lone) == 1 else 'NAME'}'.{pairing}")
+
+
+def column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str,
+           *, required: bool = True) -> str | None:
+    """``wanted`` (refused when not a column), else the first of ``guesses`` among ``columns``."""
+    if wanted is not None:
+        if wanted not in columns:
+            raise FaithlensError(f"The {what} column {wanted!r} is not in {source!r}. Valid choices: {', '.join(columns)}.")
+        return wanted
+    for guess in guesses:
+        if guess in columns:
+            return guess
+    if required:
+        raise FaithlensError(f"Could not find a {what} column in {source!r} (looked for {', '.join(guesses)}). "
+                             f"Got columns {list(columns)}. Name the column of the {what}s {guesses[0]!r}, or pass "
+                             f"{what}_column='NAME'.")
+    return None
+
+
+def check_distinct_columns(*, text: str | None, pair: str | None, label: str | None, source: str | None = None,
+                           given: Collection[str] = ("text", "pair", "label")) -> None:
+    """The text, pair and label columns (given or found) are different columns: one column read as two things
+    (label_column='sentence': a class per sentence; pair_column='sentence': each text paired with itself) is refused.
+    ``given``: the roles the caller named (the others were found from the column names); the message names how each
+    of the two was chosen, in Python words (the CLI puts them as its options, `cli.cli_words`)."""
+    roles = [(role, name) for role, name in (("text", text), ("pair", pair), ("label", label)) if name is not None]
+    for i, (role, name) in enumerate(roles):
+        other = next((r for r, n in roles[i + 1:] if n == name), None)
+        if other is not None:
+            where = f" of {source!r}" if source else ""
+            how = {r: f"{r}_column={name!r}" if r in given else "found from the column names" for r in (role, other)}
+            fixes = " or ".join(f"{r}_column='NAME' with the column of {ROLES[r]}" for r in (role, other))
+            raise FaithlensError(f"The column {name!r}{where} is both the {role} column ({how[role]}) and the {other} "
+                                 f"column ({how[other]}); each column is read once. Pass {fixes}"
+                                 + "".join(f", or drop {r}_column to have that column found from the column names"
+                                           for r in (role, other) if r in given) + ".")
