@@ -2498,7 +2498,8 @@ def eighth_breaker_cases_f(work, tiny_dir, write, squad) -> list[Case]:
         return " ".join(str(w.message) for w in caught)
 
     add(k, "F3: an unknown label-like column, no label column", lambda: warned(verdict), "ok",
-        "a warning naming the column and --label-column", lambda r: "'verdict' is not read" in r and "--label-column" in r)
+        "a warning naming the column and label_column= (Python words: the CLI puts them as --label-column)",
+        lambda r: "'verdict' is not read" in r and "label_column='NAME'" in r)
     # F4: options that would do nothing, a verdict from too few texts (kinds 11, 2)
     k = "11 training options"
     add(k, "F4: facade saliency --methods occlusion --steps 5", lambda: cli(
