@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import torch
 
 from .encoding import Encoding, Text, encode, encode_windows, split_items
+from .columns import PAIR_COLUMNS
 from .errors import FaithlensError
 from .model import ClassifierModel
 
@@ -138,6 +139,49 @@ def check_qa_pairs(model: ClassifierModel, items: Sequence, *, how: str) -> None
     if single:
         raise FaithlensError(f"{model.name!r} is a question-answering model: it explains (question, context) pairs, but "
                              f"got {len(single)} single text(s) (e.g. {str(items[single[0]])[:60]!r}). {how}")
+
+
+def check_data_task(model: ClassifierModel, dataset, *, how: str = QA_PAIRS_DATA, run: str | None = None,
+                    training: bool = False) -> None:
+    """A dataset's shape matches the model's task, checked before any model pass or training: one rule for every
+    command that reads --data (evaluate, audit, facade train and its analyses) and its Python functions.
+
+    A QA model reads (question, context) pairs (`check_qa_pairs`), not single texts and not the pairs of an NLI or
+    paraphrase table (premise/hypothesis columns). A classifier reads texts or text pairs, not a SQuAD-format file
+    (questions with answers: a QA model's data). A classifier fine-tuned by faithlens on one kind (`trained_inputs`)
+    given the other is warned about once (``run`` names the run, `warn_input_kind`), or refused when ``training``
+    (a facade trained on input the target never reads). Raises FaithlensError naming the model's task, what the data
+    holds and what to pass (``how``: each surface's way of passing QA data)."""
+    task = model.task.name
+    info = getattr(dataset, "info", None) or {}
+    items = list(getattr(dataset, "texts", dataset))
+    source = getattr(dataset, "source", None) or "the data"
+    if task == "qa":
+        check_qa_pairs(model, items, how=how)
+        columns = (info.get("text_column"), info.get("pair_column"))
+        if columns != ("question", "context") and columns in PAIR_COLUMNS:
+            raise FaithlensError(f"{model.name!r} is a question-answering model: it reads (question, context) pairs, but "
+                                 f"{source} holds {columns[0]}/{columns[1]} pairs (an NLI or paraphrase table), not "
+                                 f"questions with their contexts. {how}")
+        return
+    if task not in ("classification", "multi_label"):
+        return
+    if info.get("squad"):
+        raise FaithlensError(f"{model.name!r} is a classifier: it reads texts or text pairs, but {source} is a "
+                             "SQuAD-format file (questions with their answers in a context), a question-answering "
+                             "model's data. Pass a table of texts (.tsv, .csv, .jsonl with a text column, or premise/"
+                             "hypothesis columns for a pair classifier), or a QA model.")
+    if training:
+        kind, unlike = unlike_training(model, items)
+        if any(unlike):
+            given = "text pairs" if kind == "texts" else "single texts"
+            fix = ("single-text data (a text column)" if kind == "texts" else
+                   "data with both texts of each pair (premise and hypothesis columns)")
+            raise FaithlensError(f"{model.name!r} was fine-tuned on {'single texts' if kind == 'texts' else 'text pairs'}, "
+                                 f"but {sum(unlike)} of the {len(items)} examples of {source} are {given}: training on "
+                                 f"them (a facade of it, or the regularised model) fits input it never reads. Pass {fix}.")
+    elif run is not None:
+        warn_input_kind(model, items, run=run)
 
 
 def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:

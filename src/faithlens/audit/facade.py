@@ -159,7 +159,10 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     """
     from ..model_folder import replaced_folder
 
+    from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
+
     check_target(settings.target)
+    check_data_task(target, [*texts, *heldout_texts], how=QA_PAIRS_DATA_API, training=True)  # before any training
     _check_settings(settings, len(texts))
     check_facade_out(out_dir, settings, overwrite=overwrite)
     check_facade_target(target, settings, pairs=any(isinstance(t, tuple) for t in texts))

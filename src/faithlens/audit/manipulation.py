@@ -162,8 +162,11 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
                           runs: Sequence[Run | tuple] = DEFAULT_RUNS, score: str = "log_prob", steps: int | None = None,
                           progress: bool = True) -> dict:
     """P@1 / mean attribution / MRR on target tokens for every run, on `texts`."""
+    from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
+
     runs = [r if isinstance(r, Run) else Run(*r) for r in runs]
     check_steps_read(runs, steps)
+    check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass
     if steps is not None:
         runs = [Run(r.method, r.mode, steps if r.method in STEP_METHODS and r.mode != "closed" else r.steps) for r in runs]
     explained = explain_runs(model, texts, runs, score=score, progress=progress)

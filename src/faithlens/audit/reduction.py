@@ -72,6 +72,9 @@ def input_reduction(model: ClassifierModel, texts: Sequence, *, beam_size: int =
     if model.task.name == "causal_lm":
         raise FaithlensError("Input reduction is for classifiers and QA models; a causal LM has no fixed prediction "
                              "to keep.")
+    from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
+
+    check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass
     original = rows_from_texts(model, texts)
     first = pad(model, original)
     labels = predict(model, first)  # (N, T)

@@ -76,7 +76,7 @@ def run(args) -> int:
     from ..data import load_dataset, select
     from ..files import check_output_file, write_atomic
     from ..model import load_model
-    from ..task_inputs import QA_PAIRS_DATA, check_qa_pairs
+    from ..task_inputs import QA_PAIRS_DATA, check_data_task
 
     from pathlib import Path
 
@@ -112,7 +112,7 @@ def run(args) -> int:
 
         data = holdout(data, args.holdout, args.split_seed)[1]
     data = select(data, limit=args.limit, seed=args.seed, shuffle=True)
-    check_qa_pairs(model, data.texts, how=QA_PAIRS_DATA)  # audit has no --pair: questions come with --data
+    check_data_task(model, data, how=QA_PAIRS_DATA)  # audit has no --pair: questions come with --data
     import warnings
 
     from ..errors import FaithlensWarning

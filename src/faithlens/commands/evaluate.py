@@ -80,7 +80,7 @@ def run(args) -> int:
     from ..evaluate import EvalSettings, check_rationales, check_shared_steps, check_resume, evaluate, parse_methods, saved_run
     from ..robustness import parse_metrics
     from ..files import FolderLock, check_output_folder
-    from ..task_inputs import QA_PAIRS_DATA, check_qa_pairs
+    from ..task_inputs import QA_PAIRS_DATA, check_data_task
     from .train_model import check_split_option
 
     started = time.perf_counter()
@@ -134,7 +134,7 @@ def run(args) -> int:
     memory = None if args.memory_mb is None else args.memory_mb * 1024**2
     try:
         model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
-        check_qa_pairs(model, dataset.texts, how=QA_PAIRS_DATA)  # evaluate has no --pair: questions come with --data
+        check_data_task(model, dataset, how=QA_PAIRS_DATA)  # evaluate has no --pair: questions come with --data
         with warnings.catch_warnings():
             warnings.simplefilter("always", FaithlensWarning)  # each as one line: `cli._run`
             result = evaluate(model, dataset, methods=args.methods, baseline=args.baseline, steps=args.steps,

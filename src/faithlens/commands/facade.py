@@ -145,7 +145,7 @@ def run_train(args) -> int:
     check_facade_out(args.out, settings, overwrite=args.overwrite, option="--out", flag="--overwrite")
     target = load_model(args.model)
     check_facade_target(target, settings)  # --max-length, --width-divisor and --init-from's sizes, before the data is read
-    train = _data(args, args.data, args.split or "train", part=0)
+    train = _data(args, args.data, args.split or "train", part=0, model=target, training=True)  # shape before training
     heldout = load_dataset(args.data, split="validation") if args.data == "rotten_tomatoes" else None
     texts = list(train.texts)
     held = list(heldout.texts) if heldout is not None else texts[-args.heldout:]
@@ -225,7 +225,7 @@ def run_regularise(args) -> int:
     check_regularise_out(args.out, overwrite=args.overwrite, option="--out", flag="--overwrite")
 
     f = load_model(args.model)
-    data = _data(args, args.data, args.split or "train", part=0)
+    data = _data(args, args.data, args.split or "train", part=0, model=f, training=True)
     if not data.has_labels:
         raise FaithlensError(f"Regularising needs labelled data. {data.source} has no labels.")
     record = regularise_target(f, list(data.texts), list(data.labels), out_dir=args.out, steps=args.steps,
@@ -241,7 +241,7 @@ def run_saliency(args) -> int:
     _check_out(args, "file")  # before any work
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit, args)
+    texts = _texts(args.data, args.split, args.limit, args, model=model)
     runs = DEFAULT_RUNS if not args.methods else _parse_runs(args.methods)
     result = saliency_manipulation(model, texts, target=args.target, runs=runs, score=args.score, steps=args.steps)
     return _emit(result, args.out)
@@ -254,7 +254,7 @@ def run_reduce(args) -> int:
     _check_out(args, "file")  # before any work
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit, args)
+    texts = _texts(args.data, args.split, args.limit, args, model=model)
     beams = _sizes(args.beams, "--beams")
     result = {f"beam_{b}": input_reduction(model, texts, beam_size=b).summary() for b in beams}
     return _emit(result, args.out)
@@ -267,27 +267,33 @@ def run_hotflip(args) -> int:
     _check_out(args, "file")  # before any work
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit, args)
+    texts = _texts(args.data, args.split, args.limit, args, model=model)
     return _emit(hotflip(model, texts).summary(), args.out)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _data(args, data: str, split: str | None, *, part: int):
-    """The dataset, or with --holdout its training part (0) or held-out part (1)."""
+def _data(args, data: str, split: str | None, *, part: int, model=None, training: bool = False):
+    """The dataset, or with --holdout its training part (0) or held-out part (1). With ``model``, the data's shape
+    is checked against its task first (`task_inputs.check_data_task`: a QA model reads questions with contexts, a
+    classifier texts or pairs), before any model pass; ``training`` refuses (not warns about) pairs given to a
+    single-text classifier and the reverse."""
     from ..data import holdout, load_dataset
+    from ..task_inputs import QA_PAIRS_DATA, check_data_task
 
     dataset = load_dataset(data, split=split)
+    if model is not None:
+        check_data_task(model, dataset, how=QA_PAIRS_DATA, run=f"facade {args.facade_command}", training=training)
     holdout_fraction = getattr(args, "holdout", None)
     if holdout_fraction is None or data != getattr(args, "data", None):
         return dataset
     return holdout(dataset, holdout_fraction, args.split_seed)[part]
 
 
-def _texts(data: str, split: str | None, limit: int | None, args=None) -> list:
+def _texts(data: str, split: str | None, limit: int | None, args=None, *, model=None) -> list:
     from ..data import select
 
-    return list(select(_data(args, data, split, part=1), limit=limit).texts)
+    return list(select(_data(args, data, split, part=1, model=model), limit=limit).texts)
 
 
 def _parse_run(text: str) -> tuple[str, str]:

@@ -27,7 +27,7 @@ from ..metrics import DEFAULT_TOPK, completeness_gap, explanation_faithfulness_a
 from ..model import ClassifierModel
 from ..options import ordered_methods
 from ..robustness import parse_metrics
-from ..task_inputs import QA_PAIRS_DATA_API, check_qa_pairs, warn_input_kind
+from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 from ..version import __version__
 from .checks import _settings, check_lengths, check_rationales, check_run_sizes
 from .folder import (SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
@@ -102,8 +102,7 @@ def evaluate(
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
                          rationales=None if rationales is None else rationales.source, metrics=extra)
     check_rationales(rationales, dataset)
-    check_qa_pairs(model, dataset.texts, how=QA_PAIRS_DATA_API)
-    warn_input_kind(model, dataset.texts, run="evaluate")  # once per run, not once per example
+    check_data_task(model, dataset, how=QA_PAIRS_DATA_API, run="evaluate")  # shape, then a one-off input-kind warning
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise FaithlensError(f"The 'batch_size' parameter of evaluate must be a positive int. Got {batch_size!r} instead.")
     base = resolve_baseline(model, baseline)
