@@ -1092,6 +1092,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ua_file_followup_cases(tiny_dir, write)
     out += ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir)
     out += ub_label_train_cases(work, tiny_dir, folder("m-padded", "bert", ["01", "1"]), write)
+    out += vd_facade_shape_cases(work, tiny_dir, qa_dir, write)
     return out
 
 
@@ -3637,6 +3638,42 @@ def ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir) -> list[Case]:
     add(k, "UD F12: API truncate=True on a QA model", lambda: qa_x.explain(("Where?", "Ann wrote it."), "occlusion",
                                                                           truncate=True), "error",
         "a context longer than the model's limit is split into overlapping windows")
+    return out
+
+
+def vd_facade_shape_cases(work, tiny_dir, qa_dir, write) -> list[Case]:
+    """Issue 22, twelfth breaker N10: `facade train` trained a QA model's facade on single sentiment texts with exit 0.
+    The data's shape must match the model's task (`task_inputs.check_data_task`), before any training or model pass."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "19 facade data shape"
+    words = ["good", "bad", "fine", "awful", "great", "dull", "nice", "poor"]
+    texts = write("vd-texts.tsv", "sentence\tlabel\n" + "".join(f"a {w} film\t{i % 2}\n" for i, w in enumerate(words)))
+    pairs = write("vd-pairs.tsv", "premise\thypothesis\tlabel\n" + "".join(
+        f"a {w} film\tit was {w}\t{i % 2}\n" for i, w in enumerate(words)))
+    squad = write("vd-squad.json", json.dumps({"data": [{"title": "t", "paragraphs": [
+        {"context": f"the film was {w} and fun", "qas": [{"id": str(i), "question": "what was the film",
+                                                          "answers": [{"text": w, "answer_start": 13}]}]}
+        for i, w in enumerate(words)]}]}))
+    run = ("--steps", "1", "--batch-size", "2", "--eval-every", "1", "--heldout", "2", "--max-length", "32")
+    train = lambda model, data, name: cli("facade", "train", "--model", model, "--data", data, *run,  # noqa: E731
+                                          "--out", str(work / f"vd-{name}"))
+    add(k, "VD: facade train, QA model, single texts", lambda: train(qa_dir, texts, "qa-texts"), "error",
+        "question-answering model: it explains (question, context) pairs, but got 8 single text(s)")
+    add(k, "VD: facade train, QA model, premise/hypothesis pairs", lambda: train(qa_dir, pairs, "qa-pairs"), "error",
+        "holds premise/hypothesis pairs")
+    add(k, "VD: facade train, QA model, SQuAD file", lambda: train(qa_dir, squad, "qa-squad"), "ok", "a QA facade",
+        lambda r: r.code == 0 and (work / "vd-qa-squad" / "faithlens_facade.json").exists())
+    add(k, "VD: facade train, classifier, SQuAD file", lambda: train(tiny_dir, squad, "cls-squad"), "error",
+        "is a classifier: it reads texts or text pairs, but")
+    for command in ("saliency", "reduce", "hotflip"):
+        add(k, f"VD: facade {command}, QA model, single texts", lambda c=command: cli(
+            "facade", c, "--model", qa_dir, "--data", texts, "--limit", "2"), "error",
+            "Pass --data with questions and their contexts")
+    add(k, "VD: audit, classifier, SQuAD file", lambda: cli("audit", "--model", tiny_dir, "--data", squad, "--limit", "2"),
+        "error", "SQuAD-format file (questions with their answers in a context)")
+    add(k, "VD: audit, QA model, premise/hypothesis pairs", lambda: cli(
+        "audit", "--model", qa_dir, "--data", pairs, "--limit", "2"), "error", "holds premise/hypothesis pairs")
     return out
 
 
