@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from .data import LABEL_COLUMNS, NOT_LABELS, Item, items_from_lines, looks_like_header, read_file
+from .data import LABEL_COLUMNS, NOT_LABELS, Item, items_from_lines, looks_like_header, old_mac_lines, read_file
 from .errors import FaithlensError, FaithlensWarning
 
 DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}  # not .tsv: a headerless .tsv of pairs is plain text
@@ -64,6 +64,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
             content = f.read()  # lone \r stays inside its text, never splits one line into two texts
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"{source} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
+    content = old_mac_lines(content)  # lines ending in a lone \r only: split there, as the data reader splits them
     kind = data_format(path, content)
     if kind is None:
         given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]

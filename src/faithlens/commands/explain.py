@@ -29,8 +29,8 @@ def register(sub) -> None:
                         "question and context (repeatable)")
     p.add_argument("--file", type=_input_path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
                                              "classifier's second column of label names or numbers is refused, and so is a first line 'text' "
-                                             "(a header)); lines end at \\n or \\r\\n, "
-                                             "a lone \\r stays inside its text. A CSV, TSV or JSON lines file (named "
+                                             "(a header)); lines end at \\n or \\r\\n (at \\r in a file with no \\n: old Mac "
+                                             "line endings), a lone \\r in a line stays inside its text. A CSV, TSV or JSON lines file (named "
                                              ".csv, .jsonl or .json, or whose first line is a header of column names, "
                                              "such as premise,hypothesis,label or sentence<tab>label, or a JSON "
                                              "object) is read by columns, as evaluate --data reads it: its text "
@@ -167,7 +167,7 @@ def _steps(value: str) -> int | str:
 
 
 def read_texts(args: argparse.Namespace) -> list:
-    from ..data import items_from_lines
+    from ..data import items_from_lines, old_mac_lines
 
     given = [t for t in args.texts if t != "-"]
     args.text_lines = []  # (lines, source) of --file and standard input: read again against the model's labels
@@ -200,7 +200,7 @@ def read_texts(args: argparse.Namespace) -> list:
         file_items = read.items
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
-        args.text_lines.append((sys.stdin.read().split("\n"), "standard input"))
+        args.text_lines.append((old_mac_lines(sys.stdin.read()).split("\n"), "standard input"))
         stdin_items = items_from_lines(args.text_lines[-1][0], source="standard input", gold_labels=False)
     texts: list = [tuple(p) for p in args.pair]
     for k, t in enumerate(args.texts):  # a TEXT of '-' stands for standard input's texts, in its place (the first '-')
