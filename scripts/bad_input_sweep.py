@@ -1092,6 +1092,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ua_file_followup_cases(tiny_dir, write)
     out += ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir)
     out += ub_label_train_cases(work, tiny_dir, folder("m-padded", "bert", ["01", "1"]), write)
+    out += vb_file_shape_cases(work, tiny_dir, write)
     return out
 
 
@@ -3582,6 +3583,53 @@ def ua_file_followup_cases(tiny_dir, write) -> list[Case]:
         "--quiet"), "ok", "faithlens: warning: No label column ... pass --label-column NAME.",
         lambda r: r.code == 0 and "If one holds the labels, pass --label-column NAME." in r.err
         and "FaithlensWarning" not in r.err and "label_column" not in r.err)
+    return out
+
+
+def vb_file_shape_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twelfth breaker N3, N7, N8, N9: a file of old Mac line endings (a lone \\r only) was one text or refused
+    for a third column; train --train - suggested installing datasets; a TSV without a header took its first example
+    for column names and offered --text-column; a JSON gold label 1e400 was "not a whole number"."""
+    from faithlens.data import load_dataset
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "19 file shapes"
+    explain = lambda path, stdin=None: cli("explain", "--model", tiny_dir, "--file", path, "--method", "occlusion",  # noqa: E731
+                                           "--json", "--no-faithfulness", stdin=stdin)
+    reads = lambda texts: lambda r: r.code == 0 and [json.loads(x)["text"] for x in r.out.splitlines()] == texts  # noqa: E731
+    evaluate = lambda data: cli("evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion",  # noqa: E731
+                                "--no-random", "--no-curves", "--quiet")
+    two = ["great fun", "a dull mess"]
+    plain = write("vb-cr.txt", "great fun\ra dull mess\r")
+    add(k, "VB N3: --file of old Mac lines (lone \\r only)", lambda: explain(plain), "ok", "two texts", reads(two))
+    add(k, "VB N3: standard input of old Mac lines", lambda: explain("-", "great fun\ra dull mess\r"), "ok", "two texts",
+        reads(two))
+    header = write("vb-cr-header.txt", "text\rgreat fun\ra dull mess\r")
+    add(k, "VB N3: --file of old Mac lines, first line 'text'", lambda: explain(header), "error",
+        "looks like a header (text)")
+    tsv = write("vb-cr.tsv", "sentence\tlabel\rgreat fun\t1\ra dull mess\t0\r")
+    add(k, "VB N3: --file, a TSV of old Mac lines", lambda: explain(tsv), "ok", "read by columns: two texts", reads(two))
+    add(k, "VB N3: evaluate --data, a TSV of old Mac lines", lambda: evaluate(tsv), "ok", "two examples",
+        lambda r: r.code == 0)
+    for option, more in (("--train", ()), ("--validation", ("--train", tsv))):
+        add(k, f"VB N7: train {option} -", lambda o=option, m=more: cli(
+            "train", *m, o, "-", "--base", tiny_dir, "--out", str(work / "vb-t")), "error",
+            f"{option} - names standard input, which faithlens does not read data from")
+    add(k, "VB N7: evaluate --data -", lambda: evaluate("-"), "error", "--data - names standard input")
+    add(k, "VB N7: load_dataset('-')", lambda: load_dataset("-"), "error",
+        "load_dataset('-') names standard input")
+    bare = write("vb-nohdr.tsv", "great fun\t1\na dull mess\t0\n")
+    add(k, "VB N8: evaluate --data, a TSV without a header", lambda: evaluate(bare), "error",
+        "so this file has no header line. Add one as its first line, e.g. sentence<tab>label")
+    bare_csv = write("vb-nohdr.csv", "great fun,1\na dull mess,0\n")
+    add(k, "VB N8: evaluate --data, a CSV without a header", lambda: evaluate(bare_csv), "error",
+        "e.g. text,label")
+    big = write("vb-big.jsonl", '{"text": "great fun", "label": 1e400}\n{"text": "dull", "label": 0}\n')
+    add(k, "VB N9: a JSON gold label 1e400", lambda: evaluate(big), "error",
+        "is too large to be a class index (it reads as infinity)")
+    nan = write("vb-nan.jsonl", '{"text": "great fun", "label": NaN}\n{"text": "dull", "label": 0}\n')
+    add(k, "VB N9: a JSON gold label NaN", lambda: evaluate(nan), "error", "The gold label NaN (line 1 of")
     return out
 
 
