@@ -1092,6 +1092,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ua_file_followup_cases(tiny_dir, write)
     out += ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir)
     out += ub_label_train_cases(work, tiny_dir, folder("m-padded", "bert", ["01", "1"]), write)
+    out += vc_setting_cases(tx, tiny_dir)
     return out
 
 
@@ -1467,7 +1468,7 @@ def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[C
     # F12, F15, repeated --target: the command line (kind 12)
     k = "12 parsing"
     for argv, words in [
-        (("--random", "5", "--no-faithfulness"), "Drop --random, or drop --no-faithfulness"),
+        (("--random", "5", "--no-faithfulness"), "Drop n_random (CLI --random), or turn the check on"),
         (("--target", "positive", "--target", "negative"), "--target was given twice"),
         (("--baseline", "eos"), "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)."),
     ]:
@@ -3637,6 +3638,61 @@ def ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir) -> list[Case]:
     add(k, "UD F12: API truncate=True on a QA model", lambda: qa_x.explain(("Where?", "Ann wrote it."), "occlusion",
                                                                           truncate=True), "error",
         "a context longer than the model's limit is split into overlapping windows")
+    return out
+
+
+def vc_setting_cases(tx, tiny_dir) -> list[Case]:
+    """Issue 22, twelfth breaker N1, N5, N11: --seed with --random 0 and no sampling method ran (nothing reads it);
+    --rule alone switched SIG from its exact closed form to a 50-step path (--rule gausslegendre did nothing);
+    n_random= without the check was an error in explain() where every other setting that does nothing warns."""
+    import warnings
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "19 settings that do nothing"
+    text = ("explain", "great fun", "--model", tiny_dir, "--json")
+
+    def quiet(**kwargs):  # explain() warns (FaithlensWarning) and runs on; the check reads Explanation.warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return tx.explain("great fun", **kwargs)
+
+    add(k, "VC N1: --seed 3 --random 0, occlusion", lambda: cli(*text, "--method", "occlusion", "--random", "0",
+                                                                "--seed", "3"), "error",
+        "seed=3 (CLI --seed 3) does nothing for occlusion with no random word orderings in the faithfulness check")
+    add(k, "VC N1: --seed 3 --random 0, smoothgrad", lambda: cli(*text, "--method", "smoothgrad", "--random", "0",
+                                                                 "--seed", "3", "--samples", "3"), "ok",
+        "smoothgrad records seed 3", lambda r: r.code == 0 and json.loads(r.out)["settings"]["seed"] == 3)
+    add(k, "VC N1: API seed=5, n_random=0, occlusion", lambda: quiet(method="occlusion", faithfulness=True, n_random=0,
+                                                                     seed=5), "ok",
+        "an 'Ignored: seed=5' warning", lambda e: any(w.startswith("Ignored: seed=5") for w in e.warnings))
+    add(k, "VC N5: --method sig --rule leja", lambda: cli(*text, "--method", "sig", "--no-faithfulness", "--rule",
+                                                         "leja"), "error",
+        "--rule leja does nothing for sig (SIG's default closed form: exact, no quadrature)")
+    add(k, "VC N5: --method sig --rule gausslegendre (the default, typed)", lambda: cli(
+        *text, "--method", "sig", "--no-faithfulness", "--rule", "gausslegendre"), "error",
+        "--rule gausslegendre does nothing for sig (SIG's default closed form")
+    add(k, "VC N5: --method sig --rule leja --steps 4", lambda: cli(*text, "--method", "sig", "--no-faithfulness",
+                                                                   "--rule", "leja", "--steps", "4"), "ok",
+        "a 4-step leja path, its quadrature error reported", lambda r: r.code == 0
+        and json.loads(r.out)["settings"]["rule"] == "leja" and json.loads(r.out)["error"]["kind"] == "quadrature")
+    add(k, "VC N5: --method sig ig --rule riemann_left", lambda: cli(*text, "--method", "sig", "ig", "--no-faithfulness",
+                                                                    "--rule", "riemann_left"), "ok",
+        "sig exact, ig with the rule, no 'Ignored'", lambda r: r.code == 0 and "Ignored" not in r.out + r.err
+        and json.loads(r.out.splitlines()[0])["error"]["kind"] == "exact"
+        and json.loads(r.out.splitlines()[1])["settings"]["rule"] == "riemann_left")
+    add(k, "VC N5: API sig rule='leja'", lambda: quiet(method="sig", rule="leja"), "ok",
+        "exact closed form and an 'Ignored: rule=' warning", lambda e: e.settings["mode"] == "closed"
+        and e.error["kind"] == "exact" and any(w.startswith("Ignored: rule='leja'") for w in e.warnings))
+    add(k, "VC N5: evaluate --methods sig:rule=leja", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", "sst2", "--methods", "sig:rule=leja", "--limit", "2", "--quiet"),
+        "error", "In method spec 'sig:rule=leja': rule='leja' does nothing for SIG's default closed form")
+    add(k, "VC N11: API n_random=5 without the check", lambda: quiet(method="occlusion", n_random=5), "ok",
+        "an 'Ignored: n_random=5' warning, no faithfulness", lambda e: e.faithfulness is None
+        and any(w.startswith("Ignored: n_random=5") for w in e.warnings))
+    add(k, "VC N11: --random 20 --no-faithfulness", lambda: cli(*text, "--method", "occlusion", "--no-faithfulness",
+                                                                "--random", "20"), "error",
+        "n_random=20 (CLI --random 20) sets how many random word orderings")
     return out
 
 
