@@ -79,9 +79,11 @@ def check_separator(columns: Sequence[str], *, source: str) -> None:
             continue
         shown = ", ".join(p for p in parts if p)
         if sep == "\t":
-            fix = "It is a tab-separated (TSV) file read as comma-separated (CSV) for its name: rename it to end in .tsv."
+            fix = ("It is a tab-separated (TSV) file read as comma-separated (CSV) for its name: rename it to end in "
+                   ".tsv.")
         elif sep == ",":
-            fix = "It is a comma-separated (CSV) file read as tab-separated (TSV) for its name: rename it to end in .csv."
+            fix = ("It is a comma-separated (CSV) file read as tab-separated (TSV) for its name: rename it to end in "
+                   ".csv.")
         else:
             fix = (f"faithlens reads columns separated by commas (CSV) or tabs (TSV), not {word}s: save it "
                    f"comma-separated (a header such as {','.join(p for p in parts if p)}) or tab-separated.")

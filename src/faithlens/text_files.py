@@ -85,11 +85,12 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
     sep = other_separator(content) if kind is None else None
     if sep is not None:
         first = next(line.strip() for line in content.split("\n") if line.strip())
+        word = SEPARATORS[sep]
         raise FaithlensError(
-            f"The first line of {source} is a header of column names joined by a {SEPARATORS[sep]} ({first}): faithlens "
-            f"reads a file by columns when they are separated by commas (CSV) or tabs (TSV), not {SEPARATORS[sep]}s, and "
-            "would explain the header and each row, every field included, as one text. Save it comma-separated (a "
-            f"header such as {first.replace(sep, ',')}) or tab-separated, or keep one text per line without the header.")
+            f"The first line of {source} is a header of column names joined by a {word} ({first}): faithlens reads "
+            f"a file by columns when they are separated by commas (CSV) or tabs (TSV), not {word}s, and would explain "
+            "the header and each row, every field included, as one text. Save it comma-separated (a header such as "
+            f"{first.replace(sep, ',')}) or tab-separated, or keep one text per line without the header.")
     if kind is None:
         given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]
         if given:
