@@ -1093,6 +1093,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir)
     out += ub_label_train_cases(work, tiny_dir, folder("m-padded", "bert", ["01", "1"]), write)
     out += vc_setting_cases(tx, tiny_dir)
+    out += va_header_cases(tiny_dir, write)
     return out
 
 
@@ -3697,6 +3698,78 @@ def vc_setting_cases(tx, tiny_dir) -> list[Case]:
 
 
 # --- main ------------------------------------------------------------------------------------------------
+
+def va_header_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, twelfth breaker N2, N4, N6. N2: a first line ',text' (pandas' unnamed index), 'text,' or 'text|label'
+    in a file not named .csv was explained as a text, each row with its index or label; N4: a .csv separated by ';'
+    or tabs got "pass --text-column NAME", which explained each row with its label; N6: an unread 'id' column of a TSV
+    was not named while 'extra' in a CSV was: id columns are skipped silently, any other column warned, everywhere."""
+    import warnings
+
+    from faithlens.errors import FaithlensWarning
+    from faithlens.text_files import read_text_file
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
+    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected  # noqa: E731
+    fun = [("great fun", None), ("a dull mess", None)]
+    pandas = write("va-p2.txt", ",text\n0,great fun\n1,a dull mess\n")
+    add(k, "VA N2: explain --file p2.txt with pandas' ',text' header", lambda: explain(pandas), "ok",
+        f"texts {fun}, no warning", lambda r: reads(fun)(r) and "warning" not in r.err)
+    trailing = write("va-h15.txt", "text,\ngreat fun,\na dull mess,\n")
+    add(k, "VA N2: explain --file with a trailing comma header 'text,'", lambda: explain(trailing), "ok", f"texts {fun}",
+        reads(fun))
+    unnamed = write("va-un.txt", "Unnamed: 0,text\n0,great fun\n1,a dull mess\n")
+    add(k, "VA N2: explain --file with 'Unnamed: 0,text' header", lambda: explain(unnamed), "ok", f"texts {fun}",
+        reads(fun))
+    pipe = write("va-h32.txt", "text|label\ngreat fun|1\n")
+    add(k, "VA N2: explain --file with a 'text|label' header", lambda: explain(pipe), "error",
+        "is a header of column names joined by a pipe (text|label)")
+    semi_txt = write("va-semi.txt", "text;label\ngreat fun;1\n")
+    add(k, "VA N2: explain --file with a 'text;label' header (.txt)", lambda: explain(semi_txt), "error",
+        "Save it comma-separated (a header such as text,label) or tab-separated")
+    words = write("va-words.txt", "hello|world\ngreat fun|1\n")
+    add(k, "VA N2: ordinary words joined by '|' stay texts", lambda: explain(words), "ok", "two texts",
+        reads([("hello|world", None), ("great fun|1", None)]))
+    semi = write("va-h31.csv", "text;label\ngreat fun;1\n")
+    add(k, "VA N4: explain --file h31.csv (';'-separated)", lambda: explain(semi), "error",
+        "'text;label': the names text, label joined by a semicolon (';')")
+    add(k, "VA N4: explain --file h31.csv --text-column 'text;label'", lambda: explain(semi, "--text-column",
+                                                                                      "text;label"),
+        "error", "joined by a semicolon")
+    add(k, "VA N4: evaluate --data h31.csv (';'-separated)", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", semi, "--methods", "occlusion", "--quiet"), "error",
+        "joined by a semicolon")
+    tabs = write("va-t.csv", "text\tlabel\ngreat fun\t1\n")
+    add(k, "VA N4: explain --file t.csv (tab-separated, named .csv)", lambda: explain(tabs), "error",
+        "rename it to end in .tsv.")
+    comma = write("va-c.tsv", "text,label\ngreat fun,1\n")
+    add(k, "VA N4: read_file(c.tsv) (comma-separated, named .tsv)", lambda: faithlens_data().read_file(comma), "error",
+        "rename it to end in .csv.")
+
+    def warned(path):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            items = read_text_file(path, source="x").items
+        return items, [str(w.message) for w in seen if issubclass(w.category, FaithlensWarning)]
+
+    for name, content in (("va-h26.tsv", "id\ttext\n1\tgreat fun\n"), ("va-id.csv", "id,text\n1,great fun\n"),
+                          ("va-p1.csv", ",text\n0,great fun\n"), ("va-id.jsonl", '{"idx": 1, "text": "great fun"}\n')):
+        path = write(name, content)
+        add(k, f"VA N6: {name.removeprefix('va-')} with an id column: read, no warning", lambda p=path: warned(p), "ok",
+            "['great fun'], no warning", lambda r: r == (["great fun"], []))
+    for name, content in (("va-ti.tsv", "title\ttext\nX\tgreat fun\n"), ("va-ti.csv", "title,text\nX,great fun\n"),
+                          ("va-ti.jsonl", '{"title": "X", "text": "great fun"}\n')):
+        path = write(name, content)
+        add(k, f"VA N6: {name.removeprefix('va-')} with a 'title' column: named in a warning", lambda p=path: warned(p),
+            "ok", "['great fun'], 'title' is not read",
+            lambda r: r[0] == ["great fun"] and len(r[1]) == 1 and "the column 'title' is not read" in r[1][0])
+    return out
+
 
 def main_sweep() -> int:
     parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])
