@@ -55,7 +55,9 @@ def register(sub) -> None:
                    help="sig (reverse/forward) and ig: refine each path with a nested rule until its score is within "
                         "TAU of the exact value (relative; SIG: of the closed-form scores' norm, IG: of F(w) - F(w̄)); "
                         "--steps then caps the nodes per path")
-    p.add_argument("--rule", default="gausslegendre", help=f"quadrature: {', '.join(RULES)}")
+    p.add_argument("--rule", default=None, help=f"quadrature of a path: {', '.join(RULES)} (default gausslegendre); "
+                   "read by ig, and by sig only when it integrates its path (--steps, --tolerance, --mode "
+                   "forward/reverse): its closed form has no quadrature")
     p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask, what a masked-LM encoder learned means 'a word is missing'; causal LMs: pad, "
                                                      "else eos, else unk)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
@@ -313,10 +315,6 @@ def run(args: argparse.Namespace) -> int:
         target = args.answer
     if args.target_text is not None:
         target = args.target_text
-    if args.n_random is not None and not args.faithfulness:  # as for the API's n_random= (Explainer.explain)
-        raise FaithlensError(f"--random {args.n_random} sets how many random word orderings the faithfulness check "
-                             "compares each explanation with; --no-faithfulness skips that check, so it would do "
-                             "nothing. Drop --random, or drop --no-faithfulness.")
     if args.scores and args.json:  # --scores picks the terminal view's layout; --json prints no terminal view
         raise FaithlensError("--scores lays out the terminal view (one line per word with its score and a bar); --json "
                              "prints JSON instead, which holds every score already (words[].score), so --scores would "
@@ -325,7 +323,7 @@ def run(args: argparse.Namespace) -> int:
         raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
                              "continuation). Got both.")
     contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (targets.resolve_target)
-    settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
+    settings = dict(steps=args.steps, baseline=args.baseline, baseline_token=args.baseline_token,
                     score=args.score, target=target, n_samples=args.samples,
                     seed=0 if args.seed is None else args.seed, batch_size=args.batch_size, truncate=args.truncate,
                     tolerance=args.tolerance,
@@ -333,7 +331,7 @@ def run(args: argparse.Namespace) -> int:
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
                     faithfulness=args.faithfulness, n_random=DEFAULT_RANDOM if args.n_random is None else args.n_random,
                     **({"target_side": True} if args.target_side else {}))
-    for name in ("unit", "mode"):  # given only when typed: an explicit --unit or --mode for a method that ignores it is refused
+    for name in ("unit", "mode", "rule"):  # given only when typed: an explicit --unit, --mode or --rule for a method that ignores it is refused
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
     if contrast is not None:
@@ -343,7 +341,8 @@ def run(args: argparse.Namespace) -> int:
             raise FaithlensError(f"--noise sets SmoothGrad's σ; it does nothing for {', '.join(args.method)}. Drop it, or "
                                  "add --method smoothgrad.")
         settings["noise"] = args.noise
-    typed = [k for k in ("unit", "mode") if k in settings] + ["seed"] * (args.seed is not None)  # --seed 0 too
+    typed = ([k for k in ("unit", "mode", "rule") if k in settings] + ["seed"] * (args.seed is not None)  # --seed 0 too
+             + ["n_random"] * (args.n_random is not None))  # --random 20 with --no-faithfulness too
     check_settings(args.method, settings, typed=typed)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         from ..explainer import load_model
