@@ -1092,6 +1092,9 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ua_file_followup_cases(tiny_dir, write)
     out += ud_option_qa_cases(tx, qa_x, tiny_dir, qa_dir)
     out += ub_label_train_cases(work, tiny_dir, folder("m-padded", "bert", ["01", "1"]), write)
+    out += vc_setting_cases(tx, tiny_dir)
+    out += va_header_cases(tiny_dir, write)
+    out += vb_file_shape_cases(work, tiny_dir, write)
     out += vd_facade_shape_cases(work, tiny_dir, qa_dir, write)
     return out
 
@@ -1468,7 +1471,7 @@ def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[C
     # F12, F15, repeated --target: the command line (kind 12)
     k = "12 parsing"
     for argv, words in [
-        (("--random", "5", "--no-faithfulness"), "Drop --random, or drop --no-faithfulness"),
+        (("--random", "5", "--no-faithfulness"), "Drop n_random (CLI --random), or turn the check on"),
         (("--target", "positive", "--target", "negative"), "--target was given twice"),
         (("--baseline", "eos"), "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)."),
     ]:
@@ -3586,6 +3589,53 @@ def ua_file_followup_cases(tiny_dir, write) -> list[Case]:
     return out
 
 
+def vb_file_shape_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twelfth breaker N3, N7, N8, N9: a file of old Mac line endings (a lone \\r only) was one text or refused
+    for a third column; train --train - suggested installing datasets; a TSV without a header took its first example
+    for column names and offered --text-column; a JSON gold label 1e400 was "not a whole number"."""
+    from faithlens.data import load_dataset
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "19 file shapes"
+    explain = lambda path, stdin=None: cli("explain", "--model", tiny_dir, "--file", path, "--method", "occlusion",  # noqa: E731
+                                           "--json", "--no-faithfulness", stdin=stdin)
+    reads = lambda texts: lambda r: r.code == 0 and [json.loads(x)["text"] for x in r.out.splitlines()] == texts  # noqa: E731
+    evaluate = lambda data: cli("evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion",  # noqa: E731
+                                "--no-random", "--no-curves", "--quiet")
+    two = ["great fun", "a dull mess"]
+    plain = write("vb-cr.txt", "great fun\ra dull mess\r")
+    add(k, "VB N3: --file of old Mac lines (lone \\r only)", lambda: explain(plain), "ok", "two texts", reads(two))
+    add(k, "VB N3: standard input of old Mac lines", lambda: explain("-", "great fun\ra dull mess\r"), "ok", "two texts",
+        reads(two))
+    header = write("vb-cr-header.txt", "text\rgreat fun\ra dull mess\r")
+    add(k, "VB N3: --file of old Mac lines, first line 'text'", lambda: explain(header), "error",
+        "looks like a header (text)")
+    tsv = write("vb-cr.tsv", "sentence\tlabel\rgreat fun\t1\ra dull mess\t0\r")
+    add(k, "VB N3: --file, a TSV of old Mac lines", lambda: explain(tsv), "ok", "read by columns: two texts", reads(two))
+    add(k, "VB N3: evaluate --data, a TSV of old Mac lines", lambda: evaluate(tsv), "ok", "two examples",
+        lambda r: r.code == 0)
+    for option, more in (("--train", ()), ("--validation", ("--train", tsv))):
+        add(k, f"VB N7: train {option} -", lambda o=option, m=more: cli(
+            "train", *m, o, "-", "--base", tiny_dir, "--out", str(work / "vb-t")), "error",
+            f"{option} - names standard input, which faithlens does not read data from")
+    add(k, "VB N7: evaluate --data -", lambda: evaluate("-"), "error", "--data - names standard input")
+    add(k, "VB N7: load_dataset('-')", lambda: load_dataset("-"), "error",
+        "load_dataset('-') names standard input")
+    bare = write("vb-nohdr.tsv", "great fun\t1\na dull mess\t0\n")
+    add(k, "VB N8: evaluate --data, a TSV without a header", lambda: evaluate(bare), "error",
+        "so this file has no header line. Add one as its first line, e.g. sentence<tab>label")
+    bare_csv = write("vb-nohdr.csv", "great fun,1\na dull mess,0\n")
+    add(k, "VB N8: evaluate --data, a CSV without a header", lambda: evaluate(bare_csv), "error",
+        "e.g. text,label")
+    big = write("vb-big.jsonl", '{"text": "great fun", "label": 1e400}\n{"text": "dull", "label": 0}\n')
+    add(k, "VB N9: a JSON gold label 1e400", lambda: evaluate(big), "error",
+        "is too large to be a class index (it reads as infinity)")
+    nan = write("vb-nan.jsonl", '{"text": "great fun", "label": NaN}\n{"text": "dull", "label": 0}\n')
+    add(k, "VB N9: a JSON gold label NaN", lambda: evaluate(nan), "error", "The gold label NaN (line 1 of")
+    return out
+
+
 def _foreign_tokenizer(folder: Path) -> None:
     data = json.loads((folder / "tokenizer.json").read_text())
     data["model"]["vocab"] = {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "[PAD]": 3, "[MASK]": 4}
@@ -3677,7 +3727,134 @@ def vd_facade_shape_cases(work, tiny_dir, qa_dir, write) -> list[Case]:
     return out
 
 
+def vc_setting_cases(tx, tiny_dir) -> list[Case]:
+    """Issue 22, twelfth breaker N1, N5, N11: --seed with --random 0 and no sampling method ran (nothing reads it);
+    --rule alone switched SIG from its exact closed form to a 50-step path (--rule gausslegendre did nothing);
+    n_random= without the check was an error in explain() where every other setting that does nothing warns."""
+    import warnings
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "19 settings that do nothing"
+    text = ("explain", "great fun", "--model", tiny_dir, "--json")
+
+    def quiet(**kwargs):  # explain() warns (FaithlensWarning) and runs on; the check reads Explanation.warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return tx.explain("great fun", **kwargs)
+
+    add(k, "VC N1: --seed 3 --random 0, occlusion", lambda: cli(*text, "--method", "occlusion", "--random", "0",
+                                                                "--seed", "3"), "error",
+        "seed=3 (CLI --seed 3) does nothing for occlusion with no random word orderings in the faithfulness check")
+    add(k, "VC N1: --seed 3 --random 0, smoothgrad", lambda: cli(*text, "--method", "smoothgrad", "--random", "0",
+                                                                 "--seed", "3", "--samples", "3"), "ok",
+        "smoothgrad records seed 3", lambda r: r.code == 0 and json.loads(r.out)["settings"]["seed"] == 3)
+    add(k, "VC N1: API seed=5, n_random=0, occlusion", lambda: quiet(method="occlusion", faithfulness=True, n_random=0,
+                                                                     seed=5), "ok",
+        "an 'Ignored: seed=5' warning", lambda e: any(w.startswith("Ignored: seed=5") for w in e.warnings))
+    add(k, "VC N5: --method sig --rule leja", lambda: cli(*text, "--method", "sig", "--no-faithfulness", "--rule",
+                                                         "leja"), "error",
+        "--rule leja does nothing for sig (SIG's default closed form: exact, no quadrature)")
+    add(k, "VC N5: --method sig --rule gausslegendre (the default, typed)", lambda: cli(
+        *text, "--method", "sig", "--no-faithfulness", "--rule", "gausslegendre"), "error",
+        "--rule gausslegendre does nothing for sig (SIG's default closed form")
+    add(k, "VC N5: --method sig --rule leja --steps 4", lambda: cli(*text, "--method", "sig", "--no-faithfulness",
+                                                                   "--rule", "leja", "--steps", "4"), "ok",
+        "a 4-step leja path, its quadrature error reported", lambda r: r.code == 0
+        and json.loads(r.out)["settings"]["rule"] == "leja" and json.loads(r.out)["error"]["kind"] == "quadrature")
+    add(k, "VC N5: --method sig ig --rule riemann_left", lambda: cli(*text, "--method", "sig", "ig", "--no-faithfulness",
+                                                                    "--rule", "riemann_left"), "ok",
+        "sig exact, ig with the rule, no 'Ignored'", lambda r: r.code == 0 and "Ignored" not in r.out + r.err
+        and json.loads(r.out.splitlines()[0])["error"]["kind"] == "exact"
+        and json.loads(r.out.splitlines()[1])["settings"]["rule"] == "riemann_left")
+    add(k, "VC N5: API sig rule='leja'", lambda: quiet(method="sig", rule="leja"), "ok",
+        "exact closed form and an 'Ignored: rule=' warning", lambda e: e.settings["mode"] == "closed"
+        and e.error["kind"] == "exact" and any(w.startswith("Ignored: rule='leja'") for w in e.warnings))
+    add(k, "VC N5: evaluate --methods sig:rule=leja", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", "sst2", "--methods", "sig:rule=leja", "--limit", "2", "--quiet"),
+        "error", "In method spec 'sig:rule=leja': rule='leja' does nothing for SIG's default closed form")
+    add(k, "VC N11: API n_random=5 without the check", lambda: quiet(method="occlusion", n_random=5), "ok",
+        "an 'Ignored: n_random=5' warning, no faithfulness", lambda e: e.faithfulness is None
+        and any(w.startswith("Ignored: n_random=5") for w in e.warnings))
+    add(k, "VC N11: --random 20 --no-faithfulness", lambda: cli(*text, "--method", "occlusion", "--no-faithfulness",
+                                                                "--random", "20"), "error",
+        "n_random=20 (CLI --random 20) sets how many random word orderings")
+    return out
+
+
 # --- main ------------------------------------------------------------------------------------------------
+
+def va_header_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, twelfth breaker N2, N4, N6. N2: a first line ',text' (pandas' unnamed index), 'text,' or 'text|label'
+    in a file not named .csv was explained as a text, each row with its index or label; N4: a .csv separated by ';'
+    or tabs got "pass --text-column NAME", which explained each row with its label; N6: an unread 'id' column of a TSV
+    was not named while 'extra' in a CSV was: id columns are skipped silently, any other column warned, everywhere."""
+    import warnings
+
+    from faithlens.errors import FaithlensWarning
+    from faithlens.text_files import read_text_file
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
+    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected  # noqa: E731
+    fun = [("great fun", None), ("a dull mess", None)]
+    pandas = write("va-p2.txt", ",text\n0,great fun\n1,a dull mess\n")
+    add(k, "VA N2: explain --file p2.txt with pandas' ',text' header", lambda: explain(pandas), "ok",
+        f"texts {fun}, no warning", lambda r: reads(fun)(r) and "warning" not in r.err)
+    trailing = write("va-h15.txt", "text,\ngreat fun,\na dull mess,\n")
+    add(k, "VA N2: explain --file with a trailing comma header 'text,'", lambda: explain(trailing), "ok", f"texts {fun}",
+        reads(fun))
+    unnamed = write("va-un.txt", "Unnamed: 0,text\n0,great fun\n1,a dull mess\n")
+    add(k, "VA N2: explain --file with 'Unnamed: 0,text' header", lambda: explain(unnamed), "ok", f"texts {fun}",
+        reads(fun))
+    pipe = write("va-h32.txt", "text|label\ngreat fun|1\n")
+    add(k, "VA N2: explain --file with a 'text|label' header", lambda: explain(pipe), "error",
+        "is a header of column names joined by a pipe (text|label)")
+    semi_txt = write("va-semi.txt", "text;label\ngreat fun;1\n")
+    add(k, "VA N2: explain --file with a 'text;label' header (.txt)", lambda: explain(semi_txt), "error",
+        "Save it comma-separated (a header such as text,label) or tab-separated")
+    words = write("va-words.txt", "hello|world\ngreat fun|1\n")
+    add(k, "VA N2: ordinary words joined by '|' stay texts", lambda: explain(words), "ok", "two texts",
+        reads([("hello|world", None), ("great fun|1", None)]))
+    semi = write("va-h31.csv", "text;label\ngreat fun;1\n")
+    add(k, "VA N4: explain --file h31.csv (';'-separated)", lambda: explain(semi), "error",
+        "'text;label': the names text, label joined by a semicolon (';')")
+    add(k, "VA N4: explain --file h31.csv --text-column 'text;label'", lambda: explain(semi, "--text-column",
+                                                                                      "text;label"),
+        "error", "joined by a semicolon")
+    add(k, "VA N4: evaluate --data h31.csv (';'-separated)", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", semi, "--methods", "occlusion", "--quiet"), "error",
+        "joined by a semicolon")
+    tabs = write("va-t.csv", "text\tlabel\ngreat fun\t1\n")
+    add(k, "VA N4: explain --file t.csv (tab-separated, named .csv)", lambda: explain(tabs), "error",
+        "rename it to end in .tsv.")
+    comma = write("va-c.tsv", "text,label\ngreat fun,1\n")
+    add(k, "VA N4: read_file(c.tsv) (comma-separated, named .tsv)", lambda: faithlens_data().read_file(comma), "error",
+        "rename it to end in .csv.")
+
+    def warned(path):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            items = read_text_file(path, source="x").items
+        return items, [str(w.message) for w in seen if issubclass(w.category, FaithlensWarning)]
+
+    for name, content in (("va-h26.tsv", "id\ttext\n1\tgreat fun\n"), ("va-id.csv", "id,text\n1,great fun\n"),
+                          ("va-p1.csv", ",text\n0,great fun\n"), ("va-id.jsonl", '{"idx": 1, "text": "great fun"}\n')):
+        path = write(name, content)
+        add(k, f"VA N6: {name.removeprefix('va-')} with an id column: read, no warning", lambda p=path: warned(p), "ok",
+            "['great fun'], no warning", lambda r: r == (["great fun"], []))
+    for name, content in (("va-ti.tsv", "title\ttext\nX\tgreat fun\n"), ("va-ti.csv", "title,text\nX,great fun\n"),
+                          ("va-ti.jsonl", '{"title": "X", "text": "great fun"}\n')):
+        path = write(name, content)
+        add(k, f"VA N6: {name.removeprefix('va-')} with a 'title' column: named in a warning", lambda p=path: warned(p),
+            "ok", "['great fun'], 'title' is not read",
+            lambda r: r[0] == ["great fun"] and len(r[1]) == 1 and "the column 'title' is not read" in r[1][0])
+    return out
+
 
 def main_sweep() -> int:
     parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])

@@ -121,7 +121,8 @@ def test_random_without_the_faithfulness_check_is_refused_before_loading(capsys)
     assert main(["explain", "great fun", "--model", "/no/such/model", "--method", "occlusion", "--random", "5",
                  "--no-faithfulness"]) == 2
     err = capsys.readouterr().err
-    assert "--random 5 sets how many random word orderings" in err and "Drop --random, or drop --no-faithfulness" in err
+    assert "n_random=5 (CLI --random 5) sets how many random word orderings" in err
+    assert "Drop n_random (CLI --random), or turn the check on (faithfulness=True; CLI: drop --no-faithfulness)" in err
 
 
 def test_scores_with_json_is_refused_before_loading(capsys):
@@ -160,14 +161,16 @@ def test_messages_name_the_python_parameter_and_each_methods_cost():
         check_settings(["smoothgrad"], {"n_samples": 5000}, strict=False)
 
 
-def test_the_api_refuses_n_random_without_the_check():
+def test_the_api_warns_of_n_random_without_the_check():
+    """Twelfth breaker N11: as every setting that does nothing in explain(), a warning and an "Ignored:" line."""
     from tiny import tiny
 
     from faithlens import Explainer
-    from faithlens.errors import FaithlensError
+    from faithlens.errors import FaithlensWarning
 
-    with pytest.raises(FaithlensError, match="n_random=5 sets how many random word orderings.*faithfulness=False"):
-        Explainer(tiny("bert")).explain("great fun", "occlusion", n_random=5)
+    with pytest.warns(FaithlensWarning, match="Ignored: n_random=5 .*sets how many random word orderings.*faithfulness=False"):
+        e = Explainer(tiny("bert")).explain("great fun", "occlusion", n_random=5)
+    assert e.faithfulness is None and any(w.startswith("Ignored: n_random=5") for w in e.warnings)
 
 
 @pytest.mark.parametrize("option", ["--target", "--answer", "--contrast"])

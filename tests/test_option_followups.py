@@ -226,3 +226,101 @@ def test_the_manipulation_audit_explains_a_long_qa_context(qa):
 
     out = explain_runs(qa.model, [(QUESTION, LONG)], [Run("occlusion")])
     assert out["occlusion"].scores.shape[0] == 1
+
+
+# --- twelfth breaker N1, N5, N11: a seed with no random orderings, a rule for SIG's closed form, n_random ---------
+
+def test_a_seed_with_no_random_orderings_is_refused_where_nothing_else_reads_it(ex):
+    """N1: with the faithfulness check on but n_random=0 the check draws no random ordering: a seed that no method
+    reads does nothing, refused (CLI, compare) or warned about (explain) as with faithfulness=False."""
+    with pytest.raises(FaithlensError, match=r"seed=3 \(CLI --seed 3\) does nothing for occlusion with no random word "
+                                             r"orderings .*n_random=0, CLI --random 0.*CLI --random R"):
+        check_settings(["occlusion"], {"seed": 3, "faithfulness": True, "n_random": 0})
+    check_settings(["smoothgrad"], {"seed": 3, "faithfulness": True, "n_random": 0})  # the method draws from it
+    check_settings(["occlusion"], {"seed": 3, "faithfulness": True, "n_random": 2})  # the check's orderings do
+    with pytest.warns(FaithlensWarning, match="Ignored: seed=5 .*n_random=0"):
+        five = ex.explain(TEXT, "occlusion", faithfulness=True, n_random=0, seed=5)
+    assert any(w.startswith("Ignored: seed=5") for w in five.warnings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the default seed, not given: nothing to warn about
+        plain = ex.explain(TEXT, "occlusion", faithfulness=True, n_random=0)
+    assert five.token_scores == plain.token_scores
+    unseeded = [dict(e.faithfulness, random={k: v for k, v in e.faithfulness["random"].items() if k != "seed"})
+                for e in (five, plain)]
+    assert unseeded[0] == unseeded[1]  # the seed changes nothing but its own record
+    with pytest.raises(FaithlensError, match="seed=3 .*does nothing for occlusion, saliency with no random word"):
+        ex.compare(TEXT, methods=["occlusion", "saliency"], seed=3, n_random=0)
+
+
+def test_the_cli_refuses_a_seed_with_random_zero(saved_tiny, capsys):
+    base = ["explain", TEXT, "--model", str(saved_tiny), "--json", "--method", "occlusion"]
+    assert main(base + ["--random", "0", "--seed", "3"]) == 2
+    assert "seed=3 (CLI --seed 3) does nothing for occlusion with no random word orderings" in capsys.readouterr().err
+    assert main(base + ["--random", "0"]) == 0
+    capsys.readouterr()
+    assert main(base[:-1] + ["smoothgrad", "--random", "0", "--seed", "3", "--samples", "3"]) == 0  # smoothgrad reads it
+    assert json.loads(capsys.readouterr().out)["settings"]["seed"] == 3
+
+
+def test_n_random_without_the_check_warns_in_the_api_and_is_refused_elsewhere(ex, saved_tiny, capsys):
+    """N11: one rule for every setting that does nothing: explain() warns ("Ignored: ..."), the CLI and compare refuse."""
+    with pytest.warns(FaithlensWarning, match=r"Ignored: n_random=5 \(CLI --random 5\) .*faithfulness=False"):
+        e = ex.explain(TEXT, "occlusion", n_random=5)
+    assert e.faithfulness is None and e.token_scores == ex.explain(TEXT, "occlusion").token_scores
+    with pytest.raises(FaithlensError, match=r"n_random=5 .*Drop n_random \(CLI --random\), or turn the check on"):
+        ex.compare(TEXT, methods=["occlusion"], n_random=5, faithfulness=False)
+    base = ["explain", TEXT, "--model", str(saved_tiny), "--json", "--method", "occlusion", "--no-faithfulness"]
+    for r in ("5", "20"):  # the default typed is given too
+        assert main(base + ["--random", r]) == 2
+        assert f"n_random={r} (CLI --random {r}) sets how many random word orderings" in capsys.readouterr().err
+
+
+def test_a_rule_alone_leaves_sig_exact_and_does_nothing(ex):
+    """N5: a rule says how to integrate a path; SIG's default closed form has none, so rule= alone keeps it exact and
+    is refused (check_settings, the CLI) or warned about (explain)."""
+    exact = ex.explain(TEXT, "sig")
+    with pytest.warns(FaithlensWarning, match=r"Ignored: rule='leja' does nothing for sig \(SIG's default closed form"):
+        leja = ex.explain(TEXT, "sig", rule="leja")
+    assert leja.settings["mode"] == "closed" and leja.error["kind"] == "exact"
+    assert leja.token_scores == exact.token_scores
+    with pytest.raises(FaithlensError, match=r"rule='riemann_left' does nothing for sig .*it is read by ig, and by sig "
+                                             r"when it integrates its path\. .*pass steps=N, tolerance=T"):
+        check_settings(["sig"], {"rule": "riemann_left"})
+    with pytest.raises(FaithlensError, match="rule='leja' does nothing for sig with mode='closed'"):
+        check_settings(["sig"], {"rule": "leja", "mode": "closed"})
+    for given in ({"steps": 5}, {"tolerance": 1e-3}, {"mode": "reverse"}, {"mode": "forward"}):
+        check_settings(["sig"], dict(given, rule="leja"))  # the path is integrated with the rule
+    check_settings(["sig", "ig"], {"rule": "leja"})  # ig reads it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = ex.explain(TEXT, "sig", rule="riemann_left", steps=4)
+    assert path.settings["rule"] == "riemann_left" and path.error["kind"] == "quadrature"
+
+
+def test_compare_gives_the_rule_to_ig_and_keeps_sig_closed(ex):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FaithlensWarning)
+        both = ex.compare(TEXT, methods=["sig", "ig"], rule="riemann_left", faithfulness=False)
+    assert both["sig"].error["kind"] == "exact" and both["ig"].settings["rule"] == "riemann_left"
+
+
+def test_the_cli_refuses_a_rule_for_sigs_closed_form(saved_tiny, capsys):
+    base = ["explain", TEXT, "--model", str(saved_tiny), "--json", "--no-faithfulness", "--method", "sig"]
+    for rule in ("leja", "gausslegendre"):  # the default, typed, is given too
+        assert main(base + ["--rule", rule]) == 2
+        err = capsys.readouterr().err
+        assert f"--rule {rule} does nothing for sig (SIG's default closed form" in err
+        assert "pass --steps N, tolerance=T (CLI --tolerance T) or --mode reverse" in err
+    assert main(base + ["--rule", "leja", "--steps", "4"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["settings"]["rule"] == "leja" and record["error"]["kind"] == "quadrature"
+
+
+def test_evaluate_refuses_a_rule_alone_in_a_sig_spec():
+    from faithlens.evaluate import check_shared_steps, parse_methods
+
+    with pytest.raises(FaithlensError, match=r"'sig:rule=leja': rule='leja' does nothing for SIG's default closed form"
+                                             r".*sig:rule=leja,steps=50"):
+        check_shared_steps(parse_methods(["sig:rule=leja"]), None)
+    check_shared_steps(parse_methods(["sig:rule=leja"]), 10)  # the shared steps integrate its path
+    check_shared_steps(parse_methods(["sig:rule=leja,steps=5", "sig:rule=leja,mode=reverse", "ig:rule=leja"]), None)

@@ -3,6 +3,7 @@ and each row one text with its commas, quotes and label in it. A data file (.csv
 a CSV header or a JSON object) is now read by columns with the data reader; a plain text file reads as before."""
 
 import json
+import re
 
 import pytest
 
@@ -34,7 +35,7 @@ def refusal(argv, capsys) -> str:
     ("p.txt", "Hello, world", None), ("p.txt", "premise\thypothesis", "tsv"), ("p.txt", "text", None),
     ("p.txt", "{not json, a text}", None), ("p.txt", '["a", "b"]', None), ("p.txt", "a man sleeps\ta person rests", None),
     ("p.tsv", "sentence\tlabel", "tsv"), ("dev", "sentence\tlabel", "tsv"), ("p.tsv", "premise\thypothesis\tlabel", "tsv"),
-    ("p.tsv", "a man sleeps\ta person rests", None), ("p.tsv", "text\tA person rests.", None), ("p.txt", "text\t", None),
+    ("p.tsv", "a man sleeps\ta person rests", None), ("p.tsv", "text\tA person rests.", None), ("p.txt", "text\t", "tsv"),
     ("p.txt", "sentence\tlabel\r\x0bx", None),
 ])
 def test_which_files_are_read_by_columns(tmp_path, name, first, kind):
@@ -226,3 +227,107 @@ def test_a_tsv_with_a_header_is_read_by_columns_and_its_labels_never(saved_tiny,
     numbers = tmp_path / "numbers.tsv"  # no header, a label column: still refused as gold labels
     numbers.write_text("good film\t1\nbad film\t0\n", encoding="utf-8")
     assert "looks like gold labels" in refusal(["--model", str(saved_tiny), "--file", str(numbers)], capsys)
+
+
+# --- twelfth breaker N2, N4, N6 --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("first, kind", [
+    (",text", "csv"), ("text,", "csv"), (",premise,hypothesis", "csv"), ("Unnamed: 0,text", "csv"), ("id,,text", "csv"),
+    ("\ttext", "tsv"), ("text\t", "tsv"), (",", None), (",,", None), ("id,idx", None), (",great fun", None),
+    ("text|label", None), ("hello, world,", None),
+])
+def test_a_header_may_hold_an_unnamed_index_or_a_trailing_comma(tmp_path, first, kind):
+    """N2: pandas' to_csv header ',text' (its unnamed index column) and a trailing comma ('text,') are headers: every
+    field that is not empty (nor an id) is a column name. A line of empty fields or of ids alone is not."""
+    assert data_format(tmp_path / "p.txt", f"{first}\nmore\n") == kind
+
+
+@pytest.mark.parametrize("content", [",text\n0,great fun\n1,a dull mess\n", "text,\ngreat fun,\na dull mess,\n",
+                                     "Unnamed: 0,text\n0,great fun\n1,a dull mess\n", "\ttext\n0\tgreat fun\n1\ta dull mess\n"])
+def test_pandas_output_in_a_file_of_any_name_is_read_by_columns_without_a_warning(saved_tiny, tmp_path, capsys, content,
+                                                                               recwarn):
+    """N2: the header ',text' and each row's index ('0,great fun') were explained as texts in a file not named .csv;
+    N6: the unnamed index column is an id, never read and never warned about."""
+    path = tmp_path / "p2.txt"
+    path.write_text(content, encoding="utf-8")
+    assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == [("great fun", None),
+                                                                                    ("a dull mess", None)]
+    assert not [w for w in recwarn if issubclass(w.category, FaithlensWarning)]
+
+
+@pytest.mark.parametrize("sep, word", [("|", "pipe"), (";", "semicolon")])
+def test_a_header_joined_by_another_separator_is_refused_never_explained(saved_tiny, tmp_path, capsys, sep, word):
+    """N2: 'text|label' (and a European Excel 'text;label') in a plain-named file was explained as a text, and so was
+    each row with its label. Refused naming the separator and the fix; the fixed file reads."""
+    path = tmp_path / "h32.txt"
+    path.write_text(f"text{sep}label\ngreat fun{sep}1\n", encoding="utf-8")
+    said = refusal(["--model", str(saved_tiny), "--file", str(path)], capsys)
+    assert f"is a header of column names joined by a {word} (text{sep}label)" in said
+    assert "Save it comma-separated (a header such as text,label) or tab-separated" in said
+    path.write_text("text,label\ngreat fun,1\n", encoding="utf-8")
+    assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == [("great fun", None)]
+    plain = tmp_path / "plain.txt"  # ordinary words joined by the separator stay a text
+    plain.write_text(f"hello{sep}world\ngreat fun{sep}1\n", encoding="utf-8")
+    assert explained(["--model", str(saved_tiny), "--file", str(plain)], capsys) == [
+        (f"hello{sep}world", None), (f"great fun{sep}1", None)]
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("h31.csv", "text;label\ngreat fun;1\n", "joined by a semicolon (';')"),
+    ("h.csv", "text|label\ngreat fun|1\n", "joined by a pipe ('|')"),
+    ("t.csv", "text\tlabel\ngreat fun\t1\n", "rename it to end in .tsv."),
+])
+def test_a_csv_that_is_not_comma_separated_is_refused_naming_the_separator(saved_tiny, tmp_path, capsys, name,
+                                                                           content, words):
+    """N4: 'Got columns ['text;label'] ... pass --text-column NAME' was no fix (following it explained 'great fun;1',
+    label included). The message names the separator, for explain --file and the data reader (evaluate, train) alike,
+    and also when the one column is named."""
+    from faithlens.data import read_file
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    said = refusal(["--model", str(saved_tiny), "--file", str(path)], capsys)
+    assert words in said and "Got columns" not in said and "--text-column" not in said
+    with pytest.raises(FaithlensError, match=re.escape(words)):
+        read_file(path)
+    column = content.split("\n")[0]
+    assert words in refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", column], capsys)
+
+
+def test_a_tab_file_named_csv_reads_once_renamed_and_a_comma_file_named_tsv_is_refused(saved_tiny, tmp_path, capsys):
+    from faithlens.data import read_file
+
+    path = tmp_path / "t.tsv"
+    path.write_text("text\tlabel\ngreat fun\t1\n", encoding="utf-8")
+    assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == [("great fun", None)]
+    comma = tmp_path / "c.tsv"  # explain --file reads a comma header as CSV whatever the name; evaluate goes by the name
+    comma.write_text("text,label\ngreat fun,1\n", encoding="utf-8")
+    with pytest.raises(FaithlensError, match=r"comma-separated \(CSV\) file read as tab-separated \(TSV\) for its name: "
+                                             r"rename it to end in \.csv\."):
+        read_file(comma)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("h26.tsv", "id\ttext\n1\tgreat fun\n"), ("i.csv", "id,text\n1,great fun\n"), ("p1.csv", ",text\n0,great fun\n"),
+    ("i.jsonl", '{"idx": 1, "text": "great fun"}\n'), ("u.csv", "Unnamed: 0,text,label\n0,great fun,1\n"),
+    ("q.jsonl", '{"question": "great?", "context": "great fun", "answers": {"text": ["great"]}}\n'),
+])
+def test_an_id_column_is_skipped_silently_in_csv_tsv_and_jsonl(tmp_path, recwarn, name, content):
+    """N6 and the README: an id column (id, idx, index, pandas' unnamed index) and gold columns (label, answers) are
+    never read, silently, in every format."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert len(read_text_file(path, source="x").items) == 1
+    assert not [w for w in recwarn if issubclass(w.category, FaithlensWarning)]
+
+
+@pytest.mark.parametrize("name, content", [
+    ("e.tsv", "title\ttext\nX\tgreat fun\n"), ("e.csv", "title,text\nX,great fun\n"),
+    ("e.jsonl", '{"title": "X", "text": "great fun"}\n'), ("e.txt", "note\ttext\nX\tgreat fun\n"),
+])
+def test_any_other_unread_column_is_named_in_csv_tsv_and_jsonl(tmp_path, name, content):
+    """N6: the rule is one for every format: a column that is neither read, gold nor an id is named in a warning."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.warns(FaithlensWarning, match=r"the column '(title|note)' is not read"):
+        assert read_text_file(path, source="x").items == ["great fun"]

@@ -8,6 +8,7 @@ drops an alternative the command has no option for (`cli.cli_words`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 
 from .errors import FaithlensError
@@ -17,6 +18,9 @@ PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("questio
 LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label", "gold", "class")
 NOT_LABELS = {"id", "idx", "index", "guid", "uid", "title", "url", "source", "note", "notes", "split", "comment",
               "answers", "answer"}  # never a class label: no label_column advice for them
+ID_COLUMNS = {"id", "idx", "index", "guid", "uid"}  # a row's number or key: never a text, so never said to be unread
+_UNNAMED = re.compile(r"(unnamed: \d+)?")  # pandas' index column: '' in to_csv's header, 'Unnamed: 0' read back
+SEPARATORS = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}
 ROLES = {"text": "the text of each example", "pair": "the second text of each pair", "label": "the class of each example"}
 
 
@@ -26,7 +30,9 @@ def find_columns(columns: Sequence[str], *, text_column: str | None, label_colum
     names (premise and hypothesis, ...); a pair column named alone finds its first text the same way (hypothesis:
     premise, sentence2: sentence1, context: question), else a text column, else the one first name of a pair there
     (question beside a pair column 'passage'). ``labels=False`` (``explain --file``):
-    no label column is looked for, since none is read."""
+    no label column is looked for, since none is read. A header read as one column of names joined by another
+    separator (``text;label``) is refused first (`check_separator`)."""
+    check_separator(columns, source=source)
     text, pair = text_column, pair_column
     if text is None:
         found = next(((a, b) for a, b in PAIR_COLUMNS if a in columns and (b in columns if pair is None else b == pair)),
@@ -40,7 +46,7 @@ def find_columns(columns: Sequence[str], *, text_column: str | None, label_colum
     check_distinct_columns(text=text, pair=pair, label=label, source=source,
                            given=[r for r, v in (("text", text_column), ("pair", pair_column), ("label", label_column))
                                   if v is not None])
-    extras = [c for c in columns if c not in (text, pair) and str(c).strip().lower() not in NOT_LABELS]
+    extras = [c for c in columns if c not in (text, pair) and str(c).strip().lower() not in NOT_LABELS and not is_id(c)]
     if labels and label is None and extras:  # a label column under another name would otherwise be dropped in silence
         import warnings
 
@@ -51,6 +57,39 @@ def find_columns(columns: Sequence[str], *, text_column: str | None, label_colum
                       f"{'are' if len(extras) > 1 else 'is'} not read. If one holds the labels, pass "
                       "label_column='NAME'.", FaithlensWarning, stacklevel=3)
     return {"text": text, "pair": pair, "label": label}
+
+
+def is_id(name) -> bool:
+    """Whether a column is a row's id or number (`ID_COLUMNS`, or pandas' unnamed index column): never model input."""
+    name = str(name).strip().lower()
+    return name in ID_COLUMNS or bool(_UNNAMED.fullmatch(name))
+
+
+def check_separator(columns: Sequence[str], *, source: str) -> None:
+    """A header read as one column whose name is column names joined by another separator (``text;label`` from a
+    semicolon-separated file, ``text<tab>label`` from a tab-separated file named .csv) is refused naming the separator:
+    read so, each row would be one text holding its label, and naming that column would explain it so."""
+    if len(columns) != 1:
+        return
+    name = str(columns[0])
+    known = set(TEXT_COLUMNS) | {n for names in PAIR_COLUMNS for n in names}
+    for sep, word in SEPARATORS.items():
+        parts = [p.strip() for p in name.split(sep)]
+        if len(parts) < 2 or not known & {p.lower() for p in parts}:
+            continue
+        shown = ", ".join(p for p in parts if p)
+        if sep == "\t":
+            fix = ("It is a tab-separated (TSV) file read as comma-separated (CSV) for its name: rename it to end in "
+                   ".tsv.")
+        elif sep == ",":
+            fix = ("It is a comma-separated (CSV) file read as tab-separated (TSV) for its name: rename it to end in "
+                   ".csv.")
+        else:
+            fix = (f"faithlens reads columns separated by commas (CSV) or tabs (TSV), not {word}s: save it "
+                   f"comma-separated (a header such as {','.join(p for p in parts if p)}) or tab-separated.")
+        raise FaithlensError(f"The header of {source!r} is one column, {name!r}: the names {shown} joined by a {word} "
+                             f"({sep!r}), so each row would be read as one text holding every field, label included. "
+                             + fix)
 
 
 def _text_column(columns: Sequence[str], wanted: str | None, pair: str | None, source: str) -> str:

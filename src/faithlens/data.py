@@ -50,12 +50,35 @@ def looks_like_header(fields: Sequence[str]) -> bool:
     return all(n in HEADER_NAMES or _SNAKE_CASE.fullmatch(n) or numbered for n in names)
 
 
+def old_mac_lines(content: str) -> str:
+    """``content`` (a file's text, read with ``newline=""``) with its line endings as ``\n``: a text with no ``\n``
+    at all whose lines end in a lone ``\r`` (old Mac line endings: ``text\rgreat fun\r``, a ``\r`` before its last
+    character) has each ``\r`` made a ``\n``, as the data reader's CSV, JSON lines and label-text readers already split
+    it. A file with a ``\n`` is left as it is: there a lone ``\r`` stays inside its text (`items_from_lines`). So a
+    file is never read as one text holding its whole content."""
+    if "\n" in content or "\r" not in content.rstrip("\r"):
+        return content
+    return content.replace("\r", "\n")
+
+
+def refuse_standard_input(source: str | Path | None, *, option: str | None = None) -> None:
+    """The one rule for a data source '-': a command line names standard input so, but faithlens reads data from a
+    file or folder only. ``option``: the command's data option (``--train``), else it is load_dataset's source."""
+    if source is None or str(source).strip() != "-":
+        return
+    given, fix = (f"{option} -", f"{option} data.tsv") if option else ("load_dataset('-')", "load_dataset('data.tsv')")
+    raise FaithlensError(f"{given} names standard input, which faithlens does not read data from: data comes from a "
+                         f"file or folder. Save the data to a file (.tsv, .csv or .jsonl) and pass its path instead, "
+                         f"e.g. {fix}.")
+
+
 def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None,
                      gold_labels: bool = True) -> list[Item]:
     """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
 
     Lines end at ``\n``; the ``\r`` of ``\r\n`` is dropped and a lone ``\r`` stays inside its text (the caller
-    reads files with ``newline=""``, so a file and standard input split alike). Blank lines are skipped. A line with
+    reads files with ``newline=""``, so a file and standard input split alike, and splits a text of old Mac line
+    endings at its ``\r`` first: `old_mac_lines`). Blank lines are skipped. A line with
     two or more tabs (a third column such as a gold label) and a first line of column names (`looks_like_header`:
     ``premise<tab>hypothesis``, ``question1<tab>question2``, ``text``) are errors naming the line,
     never model input: a label glued into the second text would be explained like any word. Labelled
@@ -162,6 +185,7 @@ def load_dataset(
     labels), else in sorted order.
     """
     name = str(source)
+    refuse_standard_input(name)
     if name in BUNDLED:
         return rotten_tomatoes(split or "test")
     path = Path(name).expanduser()
@@ -206,6 +230,7 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     """A local file: ``.tsv``/``.csv`` with a header, ``.jsonl`` (one object a line), ``.json`` (a list
     of objects, or SQuAD's format), or the IMDB sample format (``.txt``: ``"<label> <text>"`` per line).
 
+    Lines end at ``\n``, ``\r\n`` or a lone ``\r`` (old Mac line endings, as `old_mac_lines` splits explain's files).
     Every row is checked: a row with more or fewer fields than the header (an unquoted comma), an
     empty text, or a missing label where other rows have one is an error naming the line. ``labels=False``: no labels.
     """
@@ -274,7 +299,11 @@ def _read_table(path: Path, *, kind: str, choose):
         header = next(reader, None)
         if not header:
             return [], {}
-        keys = choose(header)
+        try:
+            keys = choose(header)
+        except FaithlensError:
+            _refuse_example_header(header, path, kind)  # the first example taken for the header: say so instead
+            raise
         _check_read_once(header, keys, path)
         for fields_ in reader:
             line = reader.line_num
@@ -290,6 +319,28 @@ def _read_table(path: Path, *, kind: str, choose):
                     + f"; a missing cell must still have its {sep}.")
             rows.append(_row(dict(zip(header, fields_)), keys, path, line))
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
+
+
+def _refuse_example_header(header: Sequence[str], path: Path, kind: str) -> None:
+    """A first line that is no header but an example (a text and a bare number, its gold label: ``great fun<tab>1``)
+    is refused as a file without a header line, with the header to add: naming it as a column (text_column='great
+    fun') would drop that example in silence. A first line of names the readers do not know (``Phrase<tab>Sentiment``)
+    is left to the caller's message, which names the options for them."""
+    fields = [f.strip() for f in header]
+    if looks_like_header(fields) or not any(reads_as_number(f) for f in fields if f):
+        return
+    texts = [f for f in fields if not reads_as_number(f)]
+    names = {1: ["sentence" if kind == "tsv" else "text"], 2: ["premise", "hypothesis"]}.get(len(texts))
+    sep = "<tab>" if kind == "tsv" else ","
+    shown = sep.join(fields)
+    added = (sep.join("label" if reads_as_number(f) else names.pop(0) for f in fields)
+             if names is not None and sum(map(reads_as_number, fields)) == 1 else None)
+    raise FaithlensError(
+        f"Line 1 of {str(path)!r} ({shown[:80]}) reads as an example, not a header of column names: a "
+        f"{kind.upper()} file's first line names its columns, so this file has no header line. Add one as its first "
+        + (f"line, e.g. {added}" if added else
+           f"line naming each column (the text as {TEXT_COLUMNS[0]!r} or {TEXT_COLUMNS[1]!r}, the gold label as 'label')")
+        + "; naming the columns otherwise would drop that first example.")
 
 
 def _check_read_once(header: Sequence[str], keys: dict, path: Path) -> None:

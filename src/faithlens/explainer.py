@@ -128,7 +128,8 @@ class Explainer:
         exact, SIG's quadrature error against its closed form, the completeness gap, or the sampling
         error; above ``warn_above`` (relative, default 0.01) it adds a warning with the number and
         the exact alternative. SIG's default (``mode="auto"`` with no ``steps``/``tolerance``/
-        ``return_attributions``) is the exact closed form, with ``unit="word"``.
+        ``return_attributions``) is the exact closed form, with ``unit="word"``; a ``rule`` alone does not leave it
+        (a rule says how to integrate a path; with none to integrate it does nothing, and warns).
 
         ``contrast`` explains why the target rather than a foil: F = score(target) − score(foil) (`Task.contrast`).
         Classifiers: a class index or label (with ``score="logit"`` the logit difference); causal LMs: a foil
@@ -138,7 +139,8 @@ class Explainer:
 
         A setting that does nothing for ``method`` (``steps`` with occlusion, ``mode`` with IG, ``n_samples`` with SIG,
         ``noise`` away from SmoothGrad, a ``baseline`` with Gradient×Input, Saliency or SmoothGrad and
-        ``faithfulness=False``, a ``seed`` with a method that samples nothing and ``faithfulness=False``) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
+        ``faithfulness=False``, a ``seed`` with a method that samples nothing and ``faithfulness=False`` or
+        ``n_random=0``, ``n_random`` with ``faithfulness=False``, a ``rule`` for SIG's closed form) is not an error here, as it is in the CLI, the web app and ``compare`` (so a loop
         over methods with common settings runs): it is a `FaithlensWarning` (shown once per call site by Python)
         and a line "Ignored: ..." in ``Explanation.warnings``. ``score="max_logit"`` with a ``target`` or
         ``contrast`` is refused on every surface (the largest logit has no target), and so is ``truncate=True`` with a
@@ -171,15 +173,12 @@ class Explainer:
                                               warn_above=warn_above, score=score, target=target), strict=False)
         given_base = baseline if baseline is not None and not faithfulness and not get_method(method).baseline \
             and baseline != _default_baseline(self.model) else None  # the model's own default counts as not given
+        check_random(n_random)
         ignored = unused_note([method], dict(given, baseline=given_base, baseline_token=baseline_token,
-                                             faithfulness=faithfulness))
+                                             faithfulness=faithfulness, n_random=n_random,
+                                             return_attributions=return_attributions))
         if ignored:  # the API runs on (a loop over methods with common settings), never silently
             warnings.warn(f"Ignored: {ignored}", FaithlensWarning, stacklevel=2)
-        check_random(n_random)
-        if not faithfulness and n_random != DEFAULT_RANDOM:  # the CLI refuses --random with --no-faithfulness alike
-            raise FaithlensError(f"n_random={n_random} sets how many random word orderings the faithfulness check "
-                                 "compares each explanation with; with faithfulness=False there is no check, so it "
-                                 "would do nothing. Pass faithfulness=True, or drop n_random.")
         check_texts(items)
         spec = get_method(method)
         task = self.model.task

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
-from .label_reading import Asker, describe, name_reading, number_reading, read_class, whole_reading
+from .label_reading import Asker, describe, name_reading, number_reading, overflows, read_class, whole_reading
 
 GIVEN = "the label names given (--labels; label_names= in Python)"
 
@@ -111,7 +111,8 @@ def refuse_number_names(info: dict, source: str) -> None:
     if not numbers:
         return
     cell, line = min(((v, n) for v, n in numbers.items() if _sort(v) == "number"), key=lambda x: x[1])
-    what = ("which is not a label (it reads as not-a-number or infinity, as a missing value may)"
+    what = ("which is too large to be a class index (it reads as infinity)" if overflows(cell) else
+            "which is not a label (it reads as not-a-number or infinity, as a missing value may)"
             if number_reading(cell) is None else "a number that is not a class index")
     raise FaithlensError(f"Line {line} of {source!r} has label {cell!r}, {what}; labels must be class indices "
                          "(0, 1, ...) or class names that are words (a negative number or a fraction is never read as "

@@ -3,7 +3,8 @@
 ``json.loads`` keeps the last value of a repeated key in silence, so ``{"text": "a", "label": 1, "label": 0}`` would be
 read as label 0 with nothing said. Every JSON data file faithlens reads (JSON lines, a JSON list, SQuAD files,
 rationale files) goes through :func:`loads`, which refuses such an object naming the key. Labelled data files keep
-each number with a fraction or an exponent as written (`WrittenFloat`), so a message names ``1e0`` as the file does.
+each number with a fraction or an exponent (and NaN, Infinity) as written (`WrittenFloat`), so a message names ``1e0``
+or ``1e400`` as the file does.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def loads(text: str, *, where: str, as_written: bool = False) -> Any:
             record[key] = value
         return record
 
-    return json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None)
+    return json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None,
+                      parse_constant=WrittenFloat if as_written else None)  # NaN, Infinity: shown as written too
 
 
 def jsonl_records(path: Path, *, example: str, as_written: bool = False) -> Iterator[tuple[int, Any]]:

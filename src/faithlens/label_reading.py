@@ -200,6 +200,8 @@ def _what_it_is(value: str, whole: int | None, labels: Sequence[str]) -> str | N
     if number is not None:
         return (f"{text} is not a whole number, so it is no class index, and no label is the number "
                 f"{_plain(number)}")
+    if overflows(text):
+        return f"{text} is too large to be a class index (it reads as infinity), and no label is named {text}"
     if _is_float_word(text):
         return f"{text} is not a label (it reads as not-a-number or infinity, as a missing value may)"
     return None
@@ -210,7 +212,15 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return "a JSON boolean, not a label"
     if isinstance(value, float):
-        if not math.isfinite(value) or value != int(value):
+        if math.isnan(value):
+            return "a JSON NaN (not a number, as a missing value may be written), not a label"
+        if math.isinf(value) and value < 0:
+            return "a negative JSON number (it reads as minus infinity): a class index is never negative"
+        if math.isinf(value) and overflows(getattr(value, "text", "1e400")):  # 1e400, not the word Infinity
+            return "too large to be a class index (it reads as infinity)"
+        if math.isinf(value):
+            return "a JSON Infinity, not a label"
+        if value != int(value):
             return "a JSON number that is not a whole number, so no class index (a JSON number is one)"
         return (f"a JSON number not written as a whole number: a class index is written {int(value)}, a label name "
                 "as a string")
@@ -221,6 +231,12 @@ def describe(value: object) -> str:
     if isinstance(value, dict):
         return "a JSON object, not a label"
     return f"a {type(value).__name__}, not a label"
+
+
+def overflows(text: str) -> bool:
+    """Whether a str is a number written in digits past float's range ('1e400'), which Python's float reads as
+    infinity: a number too large to be a class index, unlike the words 'inf' and 'nan'."""
+    return _is_float_word(text) and any(c.isdigit() for c in text)
 
 
 def _is_float_word(text: str) -> bool:

@@ -216,8 +216,8 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if s.get("tolerance") is not None:
         check_tolerance_value(s["tolerance"])
     check_score_target(s.get("score"), s.get("target"))
-    if strict and (note := unused_note(methods, s, typed=typed)):
-        raise FaithlensError(note + " Drop it, or choose one of those methods.")
+    if strict and (found := unused_settings(methods, s, typed=typed)):
+        raise FaithlensError(" ".join(found))
     return s
 
 
@@ -245,25 +245,51 @@ def _seed_readers(methods: Sequence[str]) -> list[str]:
     return [m for m in methods if m in METHODS and "seed" in METHODS[m].reads]
 
 
-def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed: Collection[str] = ()) -> str | None:
-    """What the given method-specific settings do for none of `methods` (None when all are read).
+def sig_closed(settings: Mapping[str, object]) -> str | None:
+    """How SIG runs its closed form under `settings` ("stated": mode='closed'; "default": mode 'auto' with no steps,
+    tolerance or return_attributions, as `methods.sig.wants_path` reads them), or None when it integrates its path.
+    The closed form has no quadrature: a rule does nothing for it, and steps or a tolerance only with mode='closed'."""
+    mode = settings.get("mode", "auto")
+    if mode == "closed":
+        return "stated"
+    path = settings.get("steps") is not None or settings.get("tolerance") is not None or settings.get("return_attributions")
+    return "default" if mode == "auto" and not path else None
+
+
+def _sig_reads(settings: Mapping[str, object]) -> set[str]:
+    """The settings SIG reads under `settings` (`sig_closed`): its closed form reads no quadrature rule, and with
+    mode='closed' no steps or tolerance either."""
+    closed = sig_closed(settings)
+    reads = set(METHOD_SETTINGS.get("sig", SPECIFIC))
+    return {"unit", "mode"} if closed == "stated" else reads - {"rule"} if closed == "default" else reads
+
+
+GENERIC_FIX = "Drop it, or choose one of those methods."
+
+
+def unused_settings(methods: Sequence[str], settings: Mapping[str, object], *,
+                    typed: Collection[str] = ()) -> tuple[str, str] | None:
+    """What the given settings do for none of `methods`, and how to fix it: (note, fix), or None when all are read.
 
     A setting counts as given when it differs from its default, or when it is in ``typed`` (the CLI
     names the options the user typed, so ``--unit word`` with IG is refused although word is the default).
+    A ``rule`` is read by IG and by SIG when it integrates its path: SIG's default closed form (no steps, tolerance or
+    return_attributions; `sig_closed`) has no quadrature, so a rule alone does nothing for it.
     A ``baseline`` or ``baseline_token`` (given when not None) is read by every method but Gradient×Input,
     Saliency, SmoothGrad and random (SPEC §4), and by the faithfulness check (log-odds, SPEC §6): with
     ``faithfulness=False`` stated in `settings` and none of `methods` reading it, it does nothing. A ``seed``
     (given when not 0, or typed) alike: it is read by the sampling methods and random (`Method.reads`), and by
-    the faithfulness check's random word orderings."""
+    the faithfulness check's random word orderings, which ``n_random=0`` leaves out. An ``n_random`` (given when not
+    its default, or typed) is read by the faithfulness check only."""
     from .methods import METHODS
+    from .trust import DEFAULT_RANDOM
 
-    closed = settings.get("mode") == "closed"  # SIG's closed form has no quadrature: no steps, rule or tolerance
-    reads = set().union(*({"unit", "mode"} if m == "sig" and closed else METHOD_SETTINGS.get(m, SPECIFIC)
-                          for m in methods))
+    reads = set().union(*(_sig_reads(settings) if m == "sig" else METHOD_SETTINGS.get(m, SPECIFIC) for m in methods))
     unused = [k for k in SPECIFIC if (settings.get(k, DEFAULTS[k]) != DEFAULTS[k] or k in typed) and k not in reads]
     unchecked = settings.get("faithfulness", True) is False  # stated off: nothing but the methods reads a setting
+    n_random = settings.get("n_random", DEFAULT_RANDOM)
     they = "it reads" if len(methods) == 1 else "they read"
-    notes = []
+    notes, fixes = [], []
     base = [k for k in ("baseline", "baseline_token") if settings.get(k) is not None]
     if base and unchecked and not _baseline_readers(methods):
         blind = ", ".join(m for m in METHODS if not METHODS[m].baseline)
@@ -271,32 +297,63 @@ def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed
         notes.append(f"{base[0]}={settings[base[0]]!r}{cli} does nothing for {', '.join(methods)} without the "
                      f"faithfulness check (faithfulness=False, CLI --no-faithfulness): {they} no baseline (SPEC §4); it "
                      f"is read by every method but {blind}, and by the faithfulness check.")
+        fixes.append(GENERIC_FIX)
     seed = settings.get("seed")
-    if seed is not None and (seed != 0 or "seed" in typed) and unchecked and not _seed_readers(methods):
+    if seed is not None and (seed != 0 or "seed" in typed) and (unchecked or n_random == 0) \
+            and not _seed_readers(methods):
         drawing = ", ".join(m for m in METHODS if "seed" in METHODS[m].reads)
-        notes.append(f"seed={seed!r} (CLI --seed {seed}) does nothing for {', '.join(methods)} without the faithfulness "
-                     f"check (faithfulness=False, CLI --no-faithfulness): {they.replace('read', 'draw')} nothing at "
-                     f"random; it is read by {drawing}, and by the faithfulness check's random word orderings.")
+        without = ("without the faithfulness check (faithfulness=False, CLI --no-faithfulness)" if unchecked else
+                   "with no random word orderings in the faithfulness check (n_random=0, CLI --random 0)")
+        notes.append(f"seed={seed!r} (CLI --seed {seed}) does nothing for {', '.join(methods)} {without}: "
+                     f"{they.replace('read', 'draw')} nothing at random; it is read by {drawing}, and by the "
+                     "faithfulness check's random word orderings.")
+        fixes.append(GENERIC_FIX if unchecked else "Drop it, choose one of those methods, or compare with random "
+                     "orderings (n_random=R with R > 0, CLI --random R).")
+    if unchecked and (n_random != DEFAULT_RANDOM or "n_random" in typed):
+        notes.append(f"n_random={n_random!r} (CLI --random {n_random}) sets how many random word orderings the "
+                     "faithfulness check compares each explanation with; without the check (faithfulness=False, CLI "
+                     "--no-faithfulness) it does nothing.")
+        fixes.append("Drop n_random (CLI --random), or turn the check on (faithfulness=True; CLI: drop "
+                     "--no-faithfulness).")
     if unused:
         what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
         users = sorted(m for m, keys in METHOD_SETTINGS.items() if set(unused) & keys)
-        closed_sig = closed and "sig" in methods and "mode" not in unused  # the clause speaks of SIG's closed form only
-        notes.append(f"{what} does nothing for {', '.join(methods)}"
-                     + (" with mode='closed' (no quadrature)" if closed_sig else "")
-                     + f"; it is read by {', '.join(users)}.")
-    return " ".join(notes) or None
+        closed = sig_closed(settings) if "sig" in methods and "mode" not in unused else None
+        if closed == "default" and "rule" not in unused:  # the clause speaks of what the closed form leaves unread
+            closed = None
+        notes.append(f"{what} does nothing for {', '.join(methods)}"  # the clause speaks of SIG's closed form only
+                     + {"stated": " with mode='closed' (no quadrature)",
+                        "default": " (SIG's default closed form: exact, no quadrature)", None: ""}[closed]
+                     + "; it is read by " + (", ".join(users) if closed != "default" else
+                                             ", ".join(u for u in users if u != "sig") + ", and by sig when it "
+                                             "integrates its path") + ".")
+        fixes.append("Drop it, choose one of those methods, or integrate SIG's path with rule="
+                     f"{settings['rule']!r}: pass steps=N, tolerance=T (CLI --tolerance T) or mode='reverse'."
+                     if closed == "default" and unused == ["rule"] else GENERIC_FIX)
+    if not notes:
+        return None
+    return " ".join(notes), " ".join(dict.fromkeys(fixes))
+
+
+def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed: Collection[str] = ()) -> str | None:
+    """What the given method-specific settings do for none of `methods` (None when all are read; `unused_settings`)."""
+    found = unused_settings(methods, settings, typed=typed)
+    return found and found[0]
 
 
 def applicable(method: str, settings: Mapping[str, object]) -> dict:
     """`settings` without the method-specific ones `method` does not read (for one call among several methods)."""
-    closed = method == "sig" and settings.get("mode") == "closed"
-    reads = {"unit", "mode"} if closed else METHOD_SETTINGS.get(method, SPECIFIC)
+    from .trust import DEFAULT_RANDOM
+
+    reads = _sig_reads(settings) if method == "sig" else METHOD_SETTINGS.get(method, SPECIFIC)
     if settings.get("steps") == "auto" and method not in ("sig", "ig"):  # error-controlled steps: sig and ig only
         reads = reads - {"steps"}
     checked = settings.get("faithfulness", False) is True  # as Explainer.explain reads it: off unless given
     unread = set() if checked or _baseline_readers([method]) else \
         {"baseline", "baseline_token"}  # no baseline read by the method nor by a faithfulness check
-    if not checked and not _seed_readers([method]):
+    if not checked:
+        unread.add("n_random")  # the check's own setting
+    if (not checked or settings.get("n_random", DEFAULT_RANDOM) == 0) and not _seed_readers([method]):
         unread.add("seed")  # nothing draws at random: explain's own seed (0) changes nothing either
     return {k: v for k, v in settings.items() if (k not in SPECIFIC or k in reads) and k not in unread}
 

@@ -2,11 +2,13 @@
 pair; `data.items_from_lines`), or a data file read by columns with the data reader (`data.read_file`).
 
 The one rule for which is which (`data_format`): a file whose name ends in ``.csv``, ``.jsonl`` or ``.json`` is a
-data file; so is a file of any other name whose first non-blank line is a header of two or more column names
-(every field a name `data.looks_like_header` knows), comma-separated (``premise,hypothesis,label``: CSV) or
-tab-separated (``sentence<tab>label``, GLUE's .tsv files: TSV), or a JSON object (JSON lines). Every other file is
-plain text, read line by line as before, so a file of ``TEXT_A<tab>TEXT_B`` pairs without a header (even one named
-.tsv) stays one. A data file's texts come from its text
+data file; so is a file of any other name whose first non-blank line is a header of two or more fields
+(`is_header`: every field a name `data.looks_like_header` knows, or an id column or pandas' unnamed index, which may be
+empty: ``,text``), comma-separated (``premise,hypothesis,label``: CSV) or tab-separated (``sentence<tab>label``,
+GLUE's .tsv files: TSV), or a JSON object (JSON lines). Every other file is plain text, read line by line as before,
+so a file of ``TEXT_A<tab>TEXT_B`` pairs without a header (even one named .tsv) stays one; but a first line that is
+such a header with another separator (``text|label``, ``text;label``) is refused (`other_separator`), never explained
+as a text. A data file's texts come from its text
 column, or its two pair columns (found by name as `faithlens evaluate --data` finds them, or named with
 ``text_column`` / ``pair_column``); a label column is not model input and is not read, so it is never glued into a
 text.
@@ -21,7 +23,8 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from .data import LABEL_COLUMNS, NOT_LABELS, Item, items_from_lines, looks_like_header, read_file
+from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id
+from .data import Item, items_from_lines, looks_like_header, old_mac_lines, read_file
 from .errors import FaithlensError, FaithlensWarning
 
 DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}  # not .tsv: a headerless .tsv of pairs is plain text
@@ -48,9 +51,23 @@ def data_format(path: Path, content: str) -> str | None:
     if "\r" in first:  # a lone \r is inside a text: not a header
         return None
     if "\t" in first:  # read as the TSV reader reads it: fields split at each tab, no quoting
-        return "tsv" if looks_like_header(first.split("\t")) else None
-    fields = next(csv.reader([first]), [])
-    return "csv" if len(fields) >= 2 and looks_like_header(fields) else None
+        return "tsv" if is_header(first.split("\t")) else None
+    return "csv" if is_header(next(csv.reader([first]), [])) else None
+
+
+def is_header(fields: list[str]) -> bool:
+    """Whether a first line's fields (two or more) are a header: each a column name (`data.looks_like_header`), or an
+    id column (`columns.is_id`: ``id``, pandas' unnamed index ``''`` of ``,text``, a trailing separator's ``''``), at
+    least one not an id."""
+    names = [f for f in fields if not is_id(f)]
+    return len(fields) >= 2 and bool(names) and looks_like_header(names)
+
+
+def other_separator(content: str) -> str | None:
+    """The separator (``|`` or ``;``) of a first line that is a header (`is_header`) joined by it rather than by a comma
+    or tab: a file faithlens does not read by columns. None otherwise."""
+    first = next((line.rstrip("\r") for line in content.split("\n") if line.strip()), "")
+    return next((sep for sep in SEPARATORS if sep not in ",\t" and is_header(first.split(sep))), None)
 
 
 def read_text_file(path: str | Path, *, source: str, text_column: str | None = None,
@@ -64,7 +81,17 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
             content = f.read()  # lone \r stays inside its text, never splits one line into two texts
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"{source} is not UTF-8 text ({exc}). Save it as UTF-8, one text per line.") from exc
+    content = old_mac_lines(content)  # lines ending in a lone \r only: split there, as the data reader splits them
     kind = data_format(path, content)
+    sep = other_separator(content) if kind is None else None
+    if sep is not None:
+        first = next(line.strip() for line in content.split("\n") if line.strip())
+        word = SEPARATORS[sep]
+        raise FaithlensError(
+            f"The first line of {source} is a header of column names joined by a {word} ({first}): faithlens reads "
+            f"a file by columns when they are separated by commas (CSV) or tabs (TSV), not {word}s, and would explain "
+            "the header and each row, every field included, as one text. Save it comma-separated (a header such as "
+            f"{first.replace(sep, ',')}) or tab-separated, or keep one text per line without the header.")
     if kind is None:
         given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]
         if given:
@@ -77,6 +104,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
         lines = content.split("\n")
         return TextFile(items_from_lines(lines, source=source, gold_labels=False), lines)
     columns = _columns(kind, content)
+    check_separator(columns, source=str(path))  # a header 'text;label' in a .csv: as the data reader refuses it
     for option, name in (("--text-column", text_column), ("--pair-column", pair_column)):
         if name is not None and columns and name not in columns:
             raise FaithlensError(f"{option} {name}: {source} has no column {name!r}. Valid choices: "
@@ -110,10 +138,12 @@ def _columns(kind: str, content: str) -> list[str]:
 
 
 def _warn_unread(columns: list[str], info: dict, source: str) -> None:
-    """A column that is neither text, pair nor a label column (nor an id, note, ...) is not read: say so, so that a
-    pair's second text under another name (text_pair) is not dropped in silence."""
+    """A column that is neither text, pair, a gold column (label, a QA file's answers) nor an id (`columns.is_id`: id,
+    index, pandas' unnamed index) is not read: say so, in a CSV, TSV or JSON lines file alike, so that a pair's second
+    text under another name (text_pair) is not dropped in silence."""
     read = {info.get("text_column"), info.get("pair_column")}
-    unread = [c for c in columns if c not in read and str(c).strip().lower() not in NOT_LABELS | set(LABEL_COLUMNS)]
+    gold = set(LABEL_COLUMNS) | {"answer", "answers"}
+    unread = [c for c in columns if c not in read and str(c).strip().lower() not in gold and not is_id(c)]
     if unread:
         what = (f"the pairs of the columns {info['text_column']!r} and {info['pair_column']!r}"
                 if info.get("pair_column") else f"the single texts of the column {info.get('text_column')!r}")

@@ -74,7 +74,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..data import load_dataset, select
+    from ..data import load_dataset, refuse_standard_input, select
     from ..distributed import check_device_map, init_world, load_for_run
     from ..errors import FaithlensError, FaithlensWarning
     from ..evaluate import EvalSettings, check_rationales, check_shared_steps, check_resume, evaluate, parse_methods, saved_run
@@ -93,6 +93,7 @@ def run(args) -> int:
         if value is not None and value < 1:
             raise FaithlensError(f"--{name.replace('_', '-')} must be a positive int. Got {value} instead.")
     check_device_map(args.device_map)
+    refuse_standard_input(args.data, option="--data")
     check_split_option(args.data, args.split)
     if args.out is not None:  # before the folder is created: --data runs/x/results.csv --out runs/x replaced the data
         from ..evaluate.folder import WRITTEN_FILES

@@ -29,8 +29,8 @@ def register(sub) -> None:
                         "question and context (repeatable)")
     p.add_argument("--file", type=_input_path, help="read texts from a file, one per line (TEXT_A<tab>TEXT_B for pairs; a "
                                              "classifier's second column of label names or numbers is refused, and so is a first line 'text' "
-                                             "(a header)); lines end at \\n or \\r\\n, "
-                                             "a lone \\r stays inside its text. A CSV, TSV or JSON lines file (named "
+                                             "(a header)); lines end at \\n or \\r\\n (at \\r in a file with no \\n: old Mac "
+                                             "line endings), a lone \\r in a line stays inside its text. A CSV, TSV or JSON lines file (named "
                                              ".csv, .jsonl or .json, or whose first line is a header of column names, "
                                              "such as premise,hypothesis,label or sentence<tab>label, or a JSON "
                                              "object) is read by columns, as evaluate --data reads it: its text "
@@ -55,7 +55,9 @@ def register(sub) -> None:
                    help="sig (reverse/forward) and ig: refine each path with a nested rule until its score is within "
                         "TAU of the exact value (relative; SIG: of the closed-form scores' norm, IG: of F(w) - F(w̄)); "
                         "--steps then caps the nodes per path")
-    p.add_argument("--rule", default="gausslegendre", help=f"quadrature: {', '.join(RULES)}")
+    p.add_argument("--rule", default=None, help=f"quadrature of a path: {', '.join(RULES)} (default gausslegendre); "
+                   "read by ig, and by sig only when it integrates its path (--steps, --tolerance, --mode "
+                   "forward/reverse): its closed form has no quadrature")
     p.add_argument("--baseline", default=None, help=f"one of {', '.join(BASELINES)} (default: mask, what a masked-LM encoder learned means 'a word is missing'; causal LMs: pad, "
                                                      "else eos, else unk)")
     p.add_argument("--baseline-token", default=None, help="use this vocabulary token as the baseline")
@@ -167,7 +169,7 @@ def _steps(value: str) -> int | str:
 
 
 def read_texts(args: argparse.Namespace) -> list:
-    from ..data import items_from_lines
+    from ..data import items_from_lines, old_mac_lines
 
     given = [t for t in args.texts if t != "-"]
     args.text_lines = []  # (lines, source) of --file and standard input: read again against the model's labels
@@ -200,7 +202,7 @@ def read_texts(args: argparse.Namespace) -> list:
         file_items = read.items
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
-        args.text_lines.append((sys.stdin.read().split("\n"), "standard input"))
+        args.text_lines.append((old_mac_lines(sys.stdin.read()).split("\n"), "standard input"))
         stdin_items = items_from_lines(args.text_lines[-1][0], source="standard input", gold_labels=False)
     texts: list = [tuple(p) for p in args.pair]
     for k, t in enumerate(args.texts):  # a TEXT of '-' stands for standard input's texts, in its place (the first '-')
@@ -313,10 +315,6 @@ def run(args: argparse.Namespace) -> int:
         target = args.answer
     if args.target_text is not None:
         target = args.target_text
-    if args.n_random is not None and not args.faithfulness:  # as for the API's n_random= (Explainer.explain)
-        raise FaithlensError(f"--random {args.n_random} sets how many random word orderings the faithfulness check "
-                             "compares each explanation with; --no-faithfulness skips that check, so it would do "
-                             "nothing. Drop --random, or drop --no-faithfulness.")
     if args.scores and args.json:  # --scores picks the terminal view's layout; --json prints no terminal view
         raise FaithlensError("--scores lays out the terminal view (one line per word with its score and a bar); --json "
                              "prints JSON instead, which holds every score already (words[].score), so --scores would "
@@ -325,7 +323,7 @@ def run(args: argparse.Namespace) -> int:
         raise FaithlensError("Pass one of --contrast (a classifier's class) and --contrast-text (a causal LM's foil "
                              "continuation). Got both.")
     contrast = args.contrast_text if args.contrast_text is not None else args.contrast  # one target rule (targets.resolve_target)
-    settings = dict(steps=args.steps, rule=args.rule, baseline=args.baseline, baseline_token=args.baseline_token,
+    settings = dict(steps=args.steps, baseline=args.baseline, baseline_token=args.baseline_token,
                     score=args.score, target=target, n_samples=args.samples,
                     seed=0 if args.seed is None else args.seed, batch_size=args.batch_size, truncate=args.truncate,
                     tolerance=args.tolerance,
@@ -333,7 +331,7 @@ def run(args: argparse.Namespace) -> int:
                     per_token=args.per_token or args.target_side, warn_above=args.warn_above,
                     faithfulness=args.faithfulness, n_random=DEFAULT_RANDOM if args.n_random is None else args.n_random,
                     **({"target_side": True} if args.target_side else {}))
-    for name in ("unit", "mode"):  # given only when typed: an explicit --unit or --mode for a method that ignores it is refused
+    for name in ("unit", "mode", "rule"):  # given only when typed: an explicit --unit, --mode or --rule for a method that ignores it is refused
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
     if contrast is not None:
@@ -343,7 +341,8 @@ def run(args: argparse.Namespace) -> int:
             raise FaithlensError(f"--noise sets SmoothGrad's σ; it does nothing for {', '.join(args.method)}. Drop it, or "
                                  "add --method smoothgrad.")
         settings["noise"] = args.noise
-    typed = [k for k in ("unit", "mode") if k in settings] + ["seed"] * (args.seed is not None)  # --seed 0 too
+    typed = ([k for k in ("unit", "mode", "rule") if k in settings] + ["seed"] * (args.seed is not None)  # --seed 0 too
+             + ["n_random"] * (args.n_random is not None))  # --random 20 with --no-faithfulness too
     check_settings(args.method, settings, typed=typed)  # before the model loads: every option valid and used by some method
     if args.device_map is None:
         from ..explainer import load_model

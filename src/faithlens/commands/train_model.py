@@ -116,11 +116,12 @@ def _check_data_source(option: str, value: str | None) -> None:
     import os
     from pathlib import Path
 
-    from ..data import BUNDLED, _looks_like_path
+    from ..data import BUNDLED, _looks_like_path, refuse_standard_input
     from ..errors import FaithlensError
 
     if value is None or value in BUNDLED:
         return
+    refuse_standard_input(value, option=option)
     if not value.strip():
         raise FaithlensError(f"{option} is empty. Pass a data file, a GLUE folder or 'rotten_tomatoes'.")
     path = Path(value).expanduser()

@@ -139,6 +139,15 @@ def check_shared_steps(specs: Sequence[MethodSpec], steps: object) -> None:
     chosen method reads (``--steps`` with occlusion alone, or with ``ig:steps=250``, which has its own).
 
     Raises FaithlensError naming the setting, the methods and those it would apply to."""
+    from ..options import sig_closed
+
+    for s in specs:  # a rule alone leaves SIG's closed form (no quadrature) as it is: refused, as explain refuses it
+        given = dict(s.options, steps=steps if s.takes_shared_steps else s.options.get("steps"))
+        if s.method == "sig" and "rule" in s.options and s.steps_per_token is None and sig_closed(given) == "default":
+            raise FaithlensError(f"In method spec {s.label!r}: rule={s.options['rule']!r} does nothing for SIG's "
+                                 "default closed form (exact, no quadrature). Drop it, or integrate SIG's path with it: "
+                                 f"give the spec a steps or tolerance setting, e.g. {s.label},steps=50 or "
+                                 f"{s.label},tolerance=0.001.")
     if steps is None or any(s.takes_shared_steps for s in specs):
         return
     users = ", ".join(name for name, m in METHODS.items() if m.default_steps is not None)

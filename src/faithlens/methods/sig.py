@@ -21,7 +21,6 @@ from .adaptive import integrate, rule_for, threshold_floor
 from .base import MethodOutput, Options, mask_scores, unit_rows
 
 MODES = ("reverse", "forward", "closed", "auto")
-DEFAULT_RULE = "gausslegendre"
 # mode="auto" with a path asked for (steps, tolerance): forward mode up to this many tokens per text (when no
 # per-feature attributions are asked for), reverse mode beyond. Measured on MiniLM (bench/results/bench.md, time
 # vs length): forward leads by 1-4 % on sentences and trails from ~32 tokens on (0.71x at 512).
@@ -29,10 +28,10 @@ AUTO_FORWARD_MAX_TOKENS = 24
 
 
 def wants_path(opts: Options) -> bool:
-    """Whether "auto" must integrate a path: per-feature attributions, steps, a tolerance or a quadrature rule
-    other than the default were asked for."""
-    return (opts.return_attributions or opts.steps is not None or opts.tolerance is not None
-            or opts.rule != DEFAULT_RULE)
+    """Whether "auto" must integrate a path: per-feature attributions, steps or a tolerance were asked for. A
+    quadrature rule alone does not: it says how to integrate a path, not to integrate one (`options.sig_closed`,
+    which refuses or warns about a rule given for the closed form)."""
+    return opts.return_attributions or opts.steps is not None or opts.tolerance is not None
 
 
 def resolve_mode(batch: Batch, opts: Options) -> str:
