@@ -710,3 +710,108 @@ def test_a_causal_lm_label_is_its_decoded_continuation(records, change, words):
     _refused(e, words, **change)
     spaced = Explanation.from_json(_with(e, prediction=lambda p: dict(p, label="good"), target=lambda p: dict(p, label="good")))
     assert spaced.target["label"] == "good"  # white space aside: a tokenizer's clean-up may move a space
+
+
+# --- issue 22, thirteenth breaker B9: settings hold only the keys a run of the method writes; provenance's types ----
+
+_WD_ITEMS = {"bert": "a good film", "bert_pair": ("a man sleeps", "a person rests"),
+             "bert_qa": ("Who wrote it?", "Ann wrote it in Paris."), "multi": "a good film",
+             "gpt2_lm": "The capital is", "llama_lm": "The capital is"}
+
+
+def _wd_runs(kind):
+    """Runs of every registered method on `kind`, with the settings that change what a run records (an error-controlled
+    rule, SIG's modes, a contrast, a per-token matrix, the faithfulness check)."""
+    from faithlens.methods import METHODS
+
+    lm = {"max_new_tokens": 2} if kind.endswith("_lm") else {}
+    for name in METHODS:
+        yield name, dict(lm, faithfulness=False)
+    yield "occlusion", dict(lm, faithfulness=True, n_random=2, seed=1)
+    yield "ig", dict(lm, tolerance=0.1, faithfulness=False)
+    yield "sig", dict(lm, tolerance=0.1, mode="reverse", faithfulness=False)
+    yield "sig", dict(lm, steps=3, mode="forward", faithfulness=False)
+    if kind.endswith("_lm"):
+        yield "ig", dict(lm, steps=3, per_token=True, target_side=True, faithfulness=False)
+    if kind == "bert":
+        yield "occlusion", dict(contrast=1, baseline="pad", faithfulness=False)
+
+
+@pytest.mark.parametrize("kind", list(_WD_ITEMS))
+def test_every_method_s_explanation_of_every_task_loads(kind):
+    """Whatever settings faithlens writes, it reads back: every method on a tiny model of every task."""
+    import warnings
+
+    model = (tiny("bert", dtype=torch.float64, problem_type="multi_label_classification") if kind == "multi"
+             else tiny(kind.replace("_pair", ""), dtype=torch.float64))
+    explainer = Explainer(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, settings in _wd_runs(kind):
+            e = explainer.explain(_WD_ITEMS[kind], name, **settings)
+            assert Explanation.from_json(e.to_json()) == e, (name, settings)
+
+
+def test_every_built_in_method_lists_what_it_records():
+    """A method added to faithlens without its row would leave its settings open (the rule for an extension's method)."""
+    from faithlens.explanation_settings import METHOD_RECORDS
+    from faithlens.methods import METHODS
+
+    assert set(METHODS) <= set(METHOD_RECORDS)
+
+
+@pytest.mark.parametrize("method, key, words", [
+    ("occlusion", "foo", "'settings' (method 'occlusion') has unexpected keys ['foo']. Expected keys from ['baseline', "
+                         "'baseline_token', 'contrast', 'dtype', 'score', 'target', 'target_side', 'unit']"),
+    ("occlusion", "bootstrap", "has unexpected keys ['bootstrap']"),  # LIME's and KernelSHAP's record, not occlusion's
+    ("ig", "coalitions", "'settings' (method 'ig') has unexpected keys ['coalitions']"),
+    ("ig", "truncate", "has unexpected keys ['truncate']"),  # an option of explain, never recorded
+])
+def test_an_unknown_settings_key_is_refused(records_b9, method, key, words):
+    """B9: ``"settings": {..., "foo": 1}`` loaded, while occlusion's ``steps`` was refused."""
+    _refused(records_b9[method], words, settings=lambda s: dict(s, **{key: 1}))
+
+
+def test_a_method_s_own_records_load(records_b9):
+    for method, key, value in (("ig", "intervals", [[0.0, 1.0]]), ("ig", "rounds", 1)):
+        d = records_b9[method].to_dict()
+        d["settings"][key] = value
+        assert Explanation.from_dict(d).settings[key] == value
+
+
+@pytest.fixture(scope="module")
+def records_b9():
+    bert = Explainer(tiny("bert", dtype=torch.float64))
+    return {"occlusion": bert.explain("great fun", "occlusion", faithfulness=False),
+            "ig": bert.explain("great fun", "ig", steps=4, faithfulness=False)}
+
+
+_PROVENANCE = {"name": "m", "source": "/models/m", "revision": None, "weights_sha256": "ab12",
+               "card": {"name": "m", "created": "2025-01-01T00:00:00+0000", "faithlens": "0.1.0"}}
+
+
+@pytest.mark.parametrize("provenance, words", [
+    (dict(_PROVENANCE, source=3), "provenance 'source' is 3; faithlens writes a str"),
+    (dict(_PROVENANCE, name=None), "provenance 'name' is None; faithlens writes a str"),
+    (dict(_PROVENANCE, revision=7), "provenance 'revision' is 7; faithlens writes a str or null"),
+    (dict(_PROVENANCE, card="m"), "provenance 'card' is 'm'; faithlens writes null or an object"),
+    (dict(_PROVENANCE, card={"name": 1}), "provenance 'card' 'name' is 1; faithlens writes a str"),
+    (dict(_PROVENANCE, card={"size": "1"}), "provenance 'card' has unexpected keys ['size']"),
+    (dict(_PROVENANCE, extra=1), "'provenance' has unexpected keys ['extra']. Expected keys from ['card', 'name', "
+                                 "'revision', 'source', 'weights_sha256']"),
+    ([1], "'provenance' must be null or a JSON object. Got list"),
+])
+def test_provenance_holds_what_model_provenance_writes(records_b9, provenance, words):
+    _refused(records_b9["occlusion"], words, provenance=provenance)
+
+
+def test_a_written_provenance_loads(records_b9, tmp_path):
+    from faithlens.model import provenance
+
+    class Config:
+        _commit_hash = "abc"
+
+    written = provenance("m", None, Config(), card={"name": "m", "created": "now", "versions": {"faithlens": "0.1"}})
+    for p in (_PROVENANCE, written, dict(_PROVENANCE, card=None)):
+        back = Explanation.from_json(_with(records_b9["occlusion"], provenance=p))
+        assert back.provenance == p

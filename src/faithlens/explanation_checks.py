@@ -9,10 +9,11 @@ later in a view (``_repr_html_`` reading a faithfulness record that is not an ob
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import FaithlensError
+from .explanation_settings import RECORDED_WITH, check_keys, check_provenance, check_settings_keys, own_settings
 from .explanation_tokens import check_continuation_text, check_coverage, check_layout, check_specials, check_tokens
 
 TASKS = ("classification", "multi_label", "qa", "causal_lm")  # tasks.Task.name of each task
@@ -43,8 +44,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"'error' kind is {error['kind']!r}; faithlens measures one of {', '.join(ERROR_KINDS)}")
         if error["relative"] is not None and error["relative"] < 0:
             raise bad(f"'error' relative is {error['relative']!r}; a relative error is ≥ 0")
-    if d.get("provenance") is not None and not isinstance(d["provenance"], dict):
-        raise bad(f"'provenance' must be null or a JSON object. Got {type(d['provenance']).__name__}")
+    check_provenance(d.get("provenance"), bad)
     _check_method_fields(d, bad)
     _check_settings(d["settings"], bad)
     _check_method_record(d, bad)
@@ -56,16 +56,6 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     _check_units(d, bad)
     _check_probs(d, task, bad)
     _check_special(d, bad)
-
-
-def check_keys(obj: dict[str, Any], known: Iterable[str], where: str, bad: Bad) -> None:
-    """An object nested in an explanation holds only the keys faithlens writes there: the rule `Explanation.from_dict`
-    applies to the top level, applied to ``words[k]``, ``prediction``, ``target``, ``error``, ``faithfulness``. Raises
-    `bad` naming the unexpected keys and the known ones. (``settings`` and ``provenance`` are open: a method's own
-    settings, a model card's fields.)"""
-    unknown = sorted(set(obj) - set(known))
-    if unknown:
-        raise bad(f"{where} has unexpected keys {unknown}. Expected keys from {sorted(known)}")
 
 
 # The keys of each task's prediction and target (`tasks.Task.describe`; a causal LM's prediction is its target)
@@ -331,12 +321,6 @@ def _error_kinds(method) -> set[str]:
     return kinds
 
 
-# settings a method records beyond its options (`Method.reads`): the node budget of an error-controlled rule, and the
-# word unit of the methods that score whole words (perturbation.py, random_words.py)
-_RECORDED_WITH = {"max_nodes": "tolerance"}
-_WORD_UNIT_METHODS = ("shapley", "kernel_shap", "lime", "partition", "random")
-
-
 def _check_method_record(d: dict[str, Any], bad: Bad) -> None:
     """What the file records of the run agrees with its method (`methods.METHODS`): the error kind is one that method's
     scores are measured by (occlusion: exact; IG: completeness, ...), and no setting is another method's option (IG has
@@ -350,15 +334,14 @@ def _check_method_record(d: dict[str, Any], bad: Bad) -> None:
     if isinstance(error, dict) and error.get("kind") in ERROR_KINDS and error["kind"] not in _error_kinds(method):
         raise bad(f"'method' is {method.name!r}, whose scores are measured as {' or '.join(sorted(_error_kinds(method)))}, "
                   f"but 'error' kind is {error['kind']!r} (another method's measure)")
-    options = set().union(*(m.reads for m in METHODS.values())) | set(_RECORDED_WITH)
-    own = set(method.reads) | {k for k, with_ in _RECORDED_WITH.items() if with_ in method.reads}
-    if method.name in _WORD_UNIT_METHODS:
-        own.add("unit")
+    options = set().union(*(m.reads for m in METHODS.values())) | set(RECORDED_WITH)
+    own = own_settings(method)
     foreign = sorted(k for k in d["settings"] if k in options and k not in own)
     if foreign:
-        users = sorted({m.name for m in METHODS.values() for k in foreign if k in m.reads or _RECORDED_WITH.get(k) in m.reads})
+        users = sorted({m.name for m in METHODS.values() for k in foreign if k in m.reads or RECORDED_WITH.get(k) in m.reads})
         raise bad(f"'method' is {method.name!r}, but 'settings' holds {', '.join(map(repr, foreign))}, which "
                   f"{method.name} never reads (settings of {', '.join(users)})")
+    check_settings_keys(d["settings"], method, bad)  # a key no run of this method writes (explanation_settings)
 
 
 def _plain(x: Any) -> Any:
