@@ -1096,6 +1096,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += va_header_cases(tiny_dir, write)
     out += vb_file_shape_cases(work, tiny_dir, write)
     out += vd_facade_shape_cases(work, tiny_dir, qa_dir, write)
+    out += wd_settings_key_cases(tx, lm_dir)
     return out
 
 
@@ -3724,6 +3725,47 @@ def vd_facade_shape_cases(work, tiny_dir, qa_dir, write) -> list[Case]:
         "error", "SQuAD-format file (questions with their answers in a context)")
     add(k, "VD: audit, QA model, premise/hypothesis pairs", lambda: cli(
         "audit", "--model", qa_dir, "--data", pairs, "--limit", "2"), "error", "holds premise/hypothesis pairs")
+    return out
+
+
+def wd_settings_key_cases(tx, lm_dir) -> list[Case]:
+    """Issue 22, thirteenth breaker B9: `Explanation.from_json` accepted an unknown key in ``settings`` ("foo": 1), though
+    it refused occlusion's ``steps``. ``settings`` holds only the shared settings and those a run of its method writes
+    (`explanation_settings`); ``provenance`` only what `model.provenance` writes, with its types."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    made = {"occlusion": lambda: tx.explain("great fun", "occlusion", faithfulness=False),
+            "lime": lambda: tx.explain("great fun", "lime", n_samples=8, faithfulness=False),
+            "lm ig": lambda: faithlens.Explainer(lm_dir).explain("The capital is", "ig", steps=3, max_new_tokens=2,
+                                                                faithfulness=False)}
+    cache: dict = {}
+
+    def read_back(which, edit):
+        def run():
+            if which not in cache:
+                cache[which] = made[which]()
+            d = cache[which].to_dict()
+            edit(d)
+            return faithlens.Explanation.from_json(json.dumps(d))
+        return run
+
+    def settings(**extra):
+        return lambda d: d["settings"].update(extra)
+
+    add(k, "WD 1: from_json, occlusion settings + foo: 1", read_back("occlusion", settings(foo=1)), "error",
+        "'settings' (method 'occlusion') has unexpected keys ['foo']. Expected keys from ['baseline'")
+    add(k, "WD 2: from_json, occlusion settings + bootstrap (LIME's record)", read_back("occlusion", settings(bootstrap=200)),
+        "error", "has unexpected keys ['bootstrap']")
+    add(k, "WD 3: from_json, causal LM ig settings + truncate (an option, never recorded)",
+        read_back("lm ig", settings(truncate=True)), "error", "'settings' (method 'ig') has unexpected keys ['truncate']")
+    add(k, "WD 4: from_json, provenance.source a number", read_back("occlusion", lambda d: d.update(
+        provenance={"name": "m", "source": 3})), "error", "provenance 'source' is 3; faithlens writes a str")
+    add(k, "WD 5: from_json, provenance + extra key", read_back("occlusion", lambda d: d.update(
+        provenance={"name": "m", "source": "m", "extra": 1})), "error", "'provenance' has unexpected keys ['extra']")
+    for which in made:
+        add(k, f"WD: from_json of a {which} explanation (as written)", read_back(which, lambda d: None), "ok",
+            "equal to what was written", lambda e, w=which: e == cache[w])
     return out
 
 
