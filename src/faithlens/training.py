@@ -372,6 +372,34 @@ def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:
         raise FaithlensError(
             "The 'train' split of fine_tune must hold at least one example. Got 0."
         )
+    from .task_inputs import check_split_inputs
+
+    named = [(f"the {name!r} split of fine_tune", split) for name, split in splits.items()]
+    check_split_inputs([(name, texts) for name, (texts, _) in named], pairs_how="(text, text) tuples",
+                       texts_how="str texts")
+    check_split_classes([(name, labels) for name, (_, labels) in named], label_names=label_names)
+
+
+def check_split_classes(splits: Sequence[tuple[str, Sequence[int]]], *, label_names: Sequence[str] | None = None,
+                        fix: str = "drop those examples from it") -> None:
+    """Every class that a validation or test split holds has training examples: a class the model never sees in
+    training is one it cannot learn, so its examples would count as wrong whatever it learned and the accuracy would
+    not measure the training. ``splits``: (name, class indices) in the caller's words, the training split first;
+    ``fix`` says how the caller's surface drops them. Raises FaithlensError naming the classes and both splits."""
+    (train_name, train_labels), *others = splits
+    trained = {int(y) for y in train_labels}
+    for name, labels in others:
+        unseen = sorted({int(y) for y in labels} - trained)
+        if unseen and trained:
+            count = sum(int(y) in unseen for y in labels)
+            named = ", ".join(f"{c} ({label_names[c]})" if label_names and c < len(label_names) else str(c)
+                              for c in unseen)
+            raise FaithlensError(f"{name} has {count} example(s) of class{'es' if len(unseen) > 1 else ''} {named}, "
+                                 f"which no example of {train_name} has (its classes: "
+                                 f"{', '.join(map(str, sorted(trained)))}): the model never learns "
+                                 f"{'them' if len(unseen) > 1 else 'it'}, so those examples would count as wrong "
+                                 f"whatever it learned. Add training examples of {'those classes' if len(unseen) > 1 else 'that class'} "
+                                 f"to {train_name}, or {fix}.")
 
 
 def _check_split(*, name: str, split: Split, num_labels: int) -> None:
