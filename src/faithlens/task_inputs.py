@@ -12,6 +12,7 @@ from .encoding import Encoding, Text, encode, encode_windows, split_items
 from .columns import PAIR_COLUMNS
 from .errors import FaithlensError
 from .model import ClassifierModel
+from .training import item_kind
 
 Target = int | str | tuple[int, int] | None
 
@@ -53,41 +54,6 @@ def unlike_training(model: ClassifierModel, items: Sequence[Text]) -> tuple[str 
     text to a pair classifier); all False when the training inputs are unknown."""
     kind = trained_inputs(model)
     return kind, [kind is not None and item_kind(item) != kind for item in items]
-
-
-def item_kind(item: Text) -> str:
-    """"pairs" for a (text, text) pair, "texts" for a single text: what a classifier reads it as."""
-    return "pairs" if isinstance(item, (tuple, list)) else "texts"
-
-
-KIND_WORDS = {"texts": "single texts", "pairs": "text pairs"}
-
-
-def check_split_inputs(splits: Sequence[tuple[str, Sequence[Text]]], *, pairs_how: str, texts_how: str) -> None:
-    """Every split of a classifier's training holds one kind of input, the kind of the first (the training split):
-    single texts or text pairs. A model trained on pairs and scored on single texts (or the reverse) reads input it
-    never learned, and its accuracy measures nothing of its task. ``splits``: (name, items) in the caller's words
-    (CLI: "--test t4.tsv"; Python: "the 'test' split of fine_tune"), the training split first; ``pairs_how`` and
-    ``texts_how`` say how that surface passes each kind. Checked before any model loads; raises FaithlensError."""
-    kinds = []
-    for name, items in splits:
-        found = sorted({item_kind(item) for item in items})
-        if len(found) > 1:
-            first = next(i for i, item in enumerate(items) if item_kind(item) != item_kind(items[0]))
-            raise FaithlensError(f"{name} mixes single texts and text pairs (example 1 is one of "
-                                 f"{KIND_WORDS[item_kind(items[0])]}, example {first + 1} of "
-                                 f"{KIND_WORDS[item_kind(items[first])]}): a classifier reads one kind. Give every "
-                                 f"example as {KIND_WORDS[item_kind(items[0])]} ({pairs_how if item_kind(items[0]) == 'pairs' else texts_how}).")
-        kinds.append((name, found[0] if found else None))
-    (train_name, train_kind), *others = kinds
-    for name, kind in others:
-        if train_kind is not None and kind is not None and kind != train_kind:
-            raise FaithlensError(f"{name} holds {KIND_WORDS[kind]}, but {train_name} holds {KIND_WORDS[train_kind]}: "
-                                 f"a classifier trained on {KIND_WORDS[train_kind]} would be scored on input it never "
-                                 f"reads, so its accuracy would measure nothing of what it learned. Give {name} "
-                                 f"{KIND_WORDS[train_kind]} as {train_name} holds "
-                                 f"({pairs_how if train_kind == 'pairs' else texts_how}), or train on "
-                                 f"{KIND_WORDS[kind]}.")
 
 
 def input_kind_notes(model: ClassifierModel, items: Sequence[Text]) -> list[tuple[str, ...]]:

@@ -369,15 +369,45 @@ def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:
     for name, split in splits.items():
         _check_split(name=name, split=split, num_labels=len(label_names))
     if not splits["train"][0]:
-        raise FaithlensError(
-            "The 'train' split of fine_tune must hold at least one example. Got 0."
-        )
-    from .task_inputs import check_split_inputs
-
+        raise FaithlensError("The 'train' split of fine_tune must hold at least one example. Got 0.")
     named = [(f"the {name!r} split of fine_tune", split) for name, split in splits.items()]
     check_split_inputs([(name, texts) for name, (texts, _) in named], pairs_how="(text, text) tuples",
                        texts_how="str texts")
     check_split_classes([(name, labels) for name, (_, labels) in named], label_names=label_names)
+
+
+def item_kind(item: object) -> str:
+    """"pairs" for a (text, text) pair, "texts" for a single text: what a classifier reads it as."""
+    return "pairs" if isinstance(item, (tuple, list)) else "texts"
+
+
+KIND_WORDS = {"texts": "single texts", "pairs": "text pairs"}
+
+
+def check_split_inputs(splits: Sequence[tuple[str, Sequence]], *, pairs_how: str, texts_how: str) -> None:
+    """Every split of a classifier's training holds the one kind of input the training split holds (single texts or
+    text pairs): scored on the other kind, its accuracy measures nothing of what it learned. ``splits``: (name, items)
+    in the caller's words ("--test t4.tsv", "the 'test' split of fine_tune"), the training split first; ``pairs_how``
+    and ``texts_how`` say how that surface passes each kind. Checked before any model loads."""
+    kinds = []
+    for name, items in splits:
+        found = sorted({item_kind(item) for item in items})
+        if len(found) > 1:
+            first = next(i for i, item in enumerate(items) if item_kind(item) != item_kind(items[0]))
+            raise FaithlensError(f"{name} mixes single texts and text pairs (example 1 is one of "
+                                 f"{KIND_WORDS[item_kind(items[0])]}, example {first + 1} of "
+                                 f"{KIND_WORDS[item_kind(items[first])]}): a classifier reads one kind. Give every "
+                                 f"example as {KIND_WORDS[item_kind(items[0])]} ({pairs_how if item_kind(items[0]) == 'pairs' else texts_how}).")
+        kinds.append((name, found[0] if found else None))
+    (train_name, train_kind), *others = kinds
+    for name, kind in others:
+        if train_kind is not None and kind is not None and kind != train_kind:
+            raise FaithlensError(f"{name} holds {KIND_WORDS[kind]}, but {train_name} holds {KIND_WORDS[train_kind]}: "
+                                 f"a classifier trained on {KIND_WORDS[train_kind]} would be scored on input it never "
+                                 f"reads, so its accuracy would measure nothing of what it learned. Give {name} "
+                                 f"{KIND_WORDS[train_kind]} as {train_name} holds "
+                                 f"({pairs_how if train_kind == 'pairs' else texts_how}), or train on "
+                                 f"{KIND_WORDS[kind]}.")
 
 
 def check_split_classes(splits: Sequence[tuple[str, Sequence[int]]], *, label_names: Sequence[str] | None = None,

@@ -244,9 +244,8 @@ def run(args) -> int:
 
 def _check_same_data(args, train, validation, test, names: list[str] | None) -> None:
     """--validation and --test hold the kind of input --train holds (single texts or text pairs) and only classes
-    --train has examples of: each named by its file (`task_inputs.check_split_inputs`, `training.check_split_classes`)."""
-    from ..task_inputs import check_split_inputs
-    from ..training import check_split_classes
+    --train has examples of: each named by its file (`training.check_split_inputs`, `training.check_split_classes`)."""
+    from ..training import check_split_classes, check_split_inputs
 
     validation_source = args.validation or ("rotten_tomatoes" if args.train == "rotten_tomatoes" else None)
     named = [(f"--{option} {source}", data) for option, source, data in (
