@@ -1097,6 +1097,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += vb_file_shape_cases(work, tiny_dir, write)
     out += vd_facade_shape_cases(work, tiny_dir, qa_dir, write)
     out += wd_settings_key_cases(tx, lm_dir)
+    out += wc_train_task_cases(work, tiny_dir, qa_dir, lm_dir, write)
     return out
 
 
@@ -3766,6 +3767,51 @@ def wd_settings_key_cases(tx, lm_dir) -> list[Case]:
     for which in made:
         add(k, f"WD: from_json of a {which} explanation (as written)", read_back(which, lambda d: None), "ok",
             "equal to what was written", lambda e, w=which: e == cache[w])
+    return out
+
+
+def wc_train_task_cases(work, tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
+    """Issue 22, thirteenth breaker B5, B6: `train` scored a pair classifier on a --test of single texts (accuracy 0.5,
+    exit 0) and dropped a base's head of another task (QA, causal LM, a classifier under --task qa) in silence. The
+    --validation/--test files hold the kind --train holds, and classes it has; the head's task is named, before training."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "11 training options"
+    words = ["good", "bad", "fine", "awful", "great", "dull"]
+    texts = write("wc-texts.tsv", "sentence\tlabel\n" + "".join(f"a {w} film\t{i % 2}\n" for i, w in enumerate(words)))
+    three = write("wc-three.tsv", "sentence\tlabel\na good film\t0\na dull film\t2\n")
+    pairs = write("wc-pairs.tsv", "premise\thypothesis\tlabel\n" + "".join(
+        f"a {w} film\tit was {w}\t{i % 3}\n" for i, w in enumerate(words)))
+    squad = write("wc-squad.json", json.dumps({"data": [{"title": "t", "paragraphs": [
+        {"context": "the film was good and fun", "qas": [{"id": "1", "question": "what was the film",
+                                                         "answers": [{"text": "good", "answer_start": 13}]}]}]}]}))
+    run = ("--epochs", "1", "--max-length", "32")
+    train = lambda name, *argv: cli("train", *argv, *run, "--out", str(work / f"wc-{name}"))  # noqa: E731
+    add(k, "WC: train on pairs, --test single texts", lambda: train("p-t", "--train", pairs, "--test", texts,
+                                                                     "--base", tiny_dir), "error",
+        f"--test {texts} holds single texts, but --train {pairs} holds text pairs")
+    add(k, "WC: train on single texts, --validation pairs", lambda: train("t-p", "--train", texts, "--validation",
+                                                                           pairs, "--base", tiny_dir), "error",
+        f"--validation {pairs} holds text pairs, but --train {texts} holds single texts")
+    add(k, "WC: --test with a class --train lacks", lambda: train("cls", "--train", texts, "--test", three,
+                                                                   "--base", tiny_dir), "error",
+        "has 1 example(s) of class 2, which no example of --train")
+    head = "of another task than this run trains"
+    add(k, "WC: QA base trains a classifier", lambda: train("qa-base", "--train", texts, "--base", qa_dir), "ok",
+        "a warning names the QA head and the classifier trained",
+        lambda r: r.code == 0 and "BertForQuestionAnswering) carries an extractive question-answering head" in r.err
+        and head in r.err)
+    add(k, "WC: causal LM base trains a classifier", lambda: train("lm-base", "--train", texts, "--base", lm_dir), "ok",
+        "a warning names the next-token head and the classifier trained",
+        lambda r: r.code == 0 and "GPT2LMHeadModel) carries a causal language model's next-token head" in r.err
+        and head in r.err)
+    add(k, "WC: classifier base with --task qa", lambda: cli(
+        "train", "--task", "qa", "--train", squad, "--base", tiny_dir, "--epochs", "1", "--max-length", "64",
+        "--stride", "16", "--out", str(work / "wc-qa")), "ok", "a warning names the classifier head and the QA model",
+        lambda r: r.code == 0 and "BertForSequenceClassification) carries a sequence classifier's head" in r.err
+        and "(--task qa)" in r.err)
+    add(k, "WC: classifier base, same task: no head note", lambda: train("same", "--train", texts, "--base", tiny_dir),
+        "ok", "no warning", lambda r: r.code == 0 and "warning" not in r.err)
     return out
 
 

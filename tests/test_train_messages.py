@@ -171,3 +171,106 @@ def test_train_facade_checks_max_length_for_pairs(tmp_path, no_facade_training):
     with pytest.raises(AssertionError, match="the facade was trained"):  # single texts: 3 is enough
         train_facade(target, ["a dog runs"] * 8, ["a dog"], out_dir=tmp_path / "h",
                      settings=FacadeSettings(max_length=3, batch_size=4))
+
+
+# --- thirteenth breaker B5: --validation/--test of another input kind, or of classes --train lacks --------------
+
+
+def pair_tsv(tmp_path, name, labels):
+    path = tmp_path / name
+    path.write_text("premise\thypothesis\tlabel\n" + "".join(f"a film {i}\tit is film {i}\t{y}\n"
+                                                             for i, y in enumerate(labels)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("option", ["--test", "--validation"])
+def test_train_refuses_single_texts_to_score_a_pair_classifier(saved_tiny, tmp_path, capsys, no_training, option):
+    pairs, texts = pair_tsv(tmp_path, "p.tsv", [0, 1, 2, 0]), tsv(tmp_path, "t.tsv", [0, 1])
+    code, err = run(capsys, "train", "--train", str(pairs), option, str(texts), "--out", str(tmp_path / "x"),
+                    "--base", str(saved_tiny))
+    assert code == 2, err
+    assert f"{option} {texts} holds single texts, but --train {pairs} holds text pairs" in err
+    assert "premise and hypothesis" in err and "or train on single texts." in err
+
+
+def test_train_refuses_pairs_to_score_a_single_text_classifier(saved_tiny, tmp_path, capsys, no_training):
+    pairs, texts = pair_tsv(tmp_path, "p.tsv", [0, 1]), tsv(tmp_path, "t.tsv", [0, 1])
+    code, err = run(capsys, "train", "--train", str(texts), "--test", str(pairs), "--out", str(tmp_path / "x"),
+                    "--base", str(saved_tiny))
+    assert code == 2 and f"--test {pairs} holds text pairs, but --train {texts} holds single texts" in err, err
+    with pytest.raises(AssertionError, match="fine_tune was called"):  # the same kind is trained
+        main(["train", "--train", str(texts), "--test", str(tsv(tmp_path, "t2.tsv", [1, 0])),
+              "--out", str(tmp_path / "x"), "--base", str(saved_tiny)])
+
+
+def test_train_refuses_a_test_class_no_training_example_has(saved_tiny, tmp_path, capsys, no_training):
+    train, test = tsv(tmp_path, "tr.tsv", [0, 1, 0]), tsv(tmp_path, "te.tsv", [0, 2, 2])
+    for extra in ([], ["--labels", "neg", "pos", "odd"]):
+        code, err = run(capsys, "train", "--train", str(train), "--test", str(test), "--out", str(tmp_path / "x"),
+                        "--base", str(saved_tiny), *extra)
+        assert code == 2, err
+        assert f"--test {test} has 2 example(s) of class 2{' (odd)' if extra else ''}, which no example of --train " \
+               f"{train} has (its classes: 0, 1)" in err
+        assert f"or drop those examples from --test {test}." in err
+
+
+def test_fine_tune_refuses_splits_of_another_kind_or_class(tmp_path):
+    from faithlens.training import fine_tune
+
+    train = (["good", "bad"], [0, 1])
+    common = dict(base_model=tmp_path / "never-read", train=train, validation=([], []), out_dir=tmp_path / "o",
+                  label_names=["neg", "pos", "odd"])
+    with pytest.raises(FaithlensError, match=r"the 'test' split of fine_tune holds text pairs, but the 'train' split "
+                                             r"of fine_tune holds single texts.*\(str texts\)"):
+        fine_tune(test=([("a", "b")], [0]), **common)
+    with pytest.raises(FaithlensError, match=r"the 'train' split of fine_tune mixes single texts and text pairs"):
+        fine_tune(test=([], []), **{**common, "train": (["good", ("a", "b")], [0, 1])})
+    with pytest.raises(FaithlensError, match=r"the 'test' split of fine_tune has 1 example\(s\) of class 2 \(odd\)"):
+        fine_tune(test=(["so so"], [2]), **common)
+
+
+# --- thirteenth breaker B6: a base whose head is of another task -------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, arch, head", [
+    ("bert_qa", "BertForQuestionAnswering", "an extractive question-answering head"),
+    ("gpt2_lm", "GPT2LMHeadModel", "a causal language model's next-token head"),
+])
+def test_train_says_a_base_of_another_task_loses_its_head(tmp_path, kind, arch, head):
+    from test_cli_warnings import run_cli
+    from tiny import save_tiny
+
+    base = save_tiny(tmp_path / kind, kind)
+    done = run_cli("train", "--train", str(tsv(tmp_path, "t.tsv", [0, 1, 1, 0])), "--base", str(base),
+                   "--out", str(tmp_path / "o"), "--epochs", "1", "--max-length", "16", cwd=tmp_path)
+    code, err = done.returncode, done.stderr
+    assert code == 0, err
+    said = [line for line in err.splitlines() if line.startswith("faithlens: warning:")]
+    assert said == [f"faithlens: warning: --base {str(base)!r} ({arch}) carries {head}" + said[0].split(head, 1)[1]], err
+    assert "a classifier (--task classification)" in said[0] and "a fresh classifier head is trained" in said[0]
+    assert err.index("faithlens: warning:") < err.index("fine-tune")  # before training starts
+
+
+def test_train_qa_says_a_classifier_base_loses_its_head(saved_tiny, tmp_path):
+    from test_cli_warnings import run_cli
+
+    squad = tmp_path / "sq.json"
+    squad.write_text('{"version": "1.1", "data": [{"title": "A", "paragraphs": [{"context": "Bob is here in the park.", '
+                     '"qas": [{"id": "1", "question": "Who is here?", "answers": [{"text": "Bob", "answer_start": 0}]}]'
+                     '}]}]}', encoding="utf-8")
+    done = run_cli("train", "--task", "qa", "--train", str(squad), "--base", str(saved_tiny), "--out",
+                   str(tmp_path / "o"), "--epochs", "1", "--max-length", "64", "--stride", "16", cwd=tmp_path)
+    code, err = done.returncode, done.stderr
+    assert code == 0, err
+    assert (f"faithlens: warning: --base {str(saved_tiny)!r} (BertForSequenceClassification) carries a sequence "
+            "classifier's head, of another task than this run trains, an extractive question-answering model "
+            "(--task qa): that head is dropped, and a fresh QA head is trained") in err
+
+
+def test_no_note_for_a_head_of_the_same_task(saved_tiny, tmp_path):
+    from test_cli_warnings import run_cli
+
+    done = run_cli("train", "--train", str(tsv(tmp_path, "t.tsv", [0, 1, 1, 0])), "--base", str(saved_tiny),
+                   "--out", str(tmp_path / "o"), "--epochs", "1", "--max-length", "16", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "faithlens: warning:" not in done.stderr and "note:" not in done.stderr, done.stderr

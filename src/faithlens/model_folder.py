@@ -64,6 +64,7 @@ def load_pretrained(base_model: str | Path, auto: Any, *, before_weights: Callab
         config = AutoConfig.from_pretrained(source)
     if before_weights is not None:
         before_weights(tokenizer, config)
+    _note_other_task(base_model, config, auto)
     with _load_errors(base_model), _quiet_transformers():
         model, info = auto.from_pretrained(source, ignore_mismatched_sizes=True, output_loading_info=True, **kwargs)
     prefix = getattr(model, "base_model_prefix", "") + "."
@@ -80,6 +81,36 @@ def load_pretrained(base_model: str | Path, auto: Any, *, before_weights: Callab
         print(f"faithlens: note: --base {str(base_model)!r} has a task head of other sizes than this task needs "
               f"({shapes}); training puts a fresh head in its place.", file=sys.stderr)
     return tokenizer, model
+
+
+# The task heads a base may carry, by what its config's architectures end with, in words; a plain encoder
+# (BertModel) or a pre-training head (BertForMaskedLM) is no task's, and gets a fresh head with no note.
+_HEADS = (("ForSequenceClassification", "classification", "a sequence classifier's head"),
+          ("ForQuestionAnswering", "qa", "an extractive question-answering head (answer start and end)"),
+          ("ForCausalLM", "causal_lm", "a causal language model's next-token head"),
+          ("LMHeadModel", "causal_lm", "a causal language model's next-token head"))
+_TRAINED = {"AutoModelForSequenceClassification": ("classification", "a classifier (--task classification)"),
+            "AutoModelForQuestionAnswering": ("qa", "an extractive question-answering model (--task qa)")}
+
+
+def _note_other_task(base_model: str | Path, config: Any, auto: Any) -> None:
+    """One FaithlensWarning, before the weights are read, when the base's head is of another task than the one
+    trained (a QA or causal-LM base trained into a classifier, a classifier trained with --task qa): that head is
+    dropped, not trained further, and a fresh head is trained on the encoder. A head of the same task but other
+    sizes gets `load_pretrained`'s note instead."""
+    import warnings
+
+    from .errors import FaithlensWarning
+
+    trained = _TRAINED.get(getattr(auto, "__name__", ""))
+    archs = [str(a) for a in getattr(config, "architectures", None) or []]
+    head = next(((arch, task, words) for arch in archs for end, task, words in _HEADS if arch.endswith(end)), None)
+    if trained is None or head is None or head[1] == trained[0]:
+        return
+    arch, _, words = head
+    warnings.warn(f"--base {str(base_model)!r} ({arch}) carries {words}, of another task than this run trains, "
+                  f"{trained[1]}: that head is dropped, and a fresh {'QA' if trained[0] == 'qa' else 'classifier'} head "
+                  "is trained from random weights on the rest of the model.", FaithlensWarning, stacklevel=4)
 
 
 @contextlib.contextmanager

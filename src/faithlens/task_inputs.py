@@ -12,6 +12,7 @@ from .encoding import Encoding, Text, encode, encode_windows, split_items
 from .columns import PAIR_COLUMNS
 from .errors import FaithlensError
 from .model import ClassifierModel
+from .training import item_kind
 
 Target = int | str | tuple[int, int] | None
 
@@ -52,8 +53,7 @@ def unlike_training(model: ClassifierModel, items: Sequence[Text]) -> tuple[str 
     """(`trained_inputs`, per item whether it is the other kind: a pair to a single-text classifier or a single
     text to a pair classifier); all False when the training inputs are unknown."""
     kind = trained_inputs(model)
-    return kind, [kind is not None and ("pairs" if isinstance(item, (tuple, list)) else "texts") != kind
-                  for item in items]
+    return kind, [kind is not None and item_kind(item) != kind for item in items]
 
 
 def input_kind_notes(model: ClassifierModel, items: Sequence[Text]) -> list[tuple[str, ...]]:

@@ -369,9 +369,67 @@ def _check_splits(splits: dict[str, Split], *, label_names: list[str]) -> None:
     for name, split in splits.items():
         _check_split(name=name, split=split, num_labels=len(label_names))
     if not splits["train"][0]:
-        raise FaithlensError(
-            "The 'train' split of fine_tune must hold at least one example. Got 0."
-        )
+        raise FaithlensError("The 'train' split of fine_tune must hold at least one example. Got 0.")
+    named = [(f"the {name!r} split of fine_tune", split) for name, split in splits.items()]
+    check_split_inputs([(name, texts) for name, (texts, _) in named], pairs_how="(text, text) tuples",
+                       texts_how="str texts")
+    check_split_classes([(name, labels) for name, (_, labels) in named], label_names=label_names)
+
+
+def item_kind(item: object) -> str:
+    """"pairs" for a (text, text) pair, "texts" for a single text: what a classifier reads it as."""
+    return "pairs" if isinstance(item, (tuple, list)) else "texts"
+
+
+KIND_WORDS = {"texts": "single texts", "pairs": "text pairs"}
+
+
+def check_split_inputs(splits: Sequence[tuple[str, Sequence]], *, pairs_how: str, texts_how: str) -> None:
+    """Every split of a classifier's training holds the one kind of input the training split holds (single texts or
+    text pairs): scored on the other kind, its accuracy measures nothing of what it learned. ``splits``: (name, items)
+    in the caller's words ("--test t4.tsv", "the 'test' split of fine_tune"), the training split first; ``pairs_how``
+    and ``texts_how`` say how that surface passes each kind. Checked before any model loads."""
+    kinds = []
+    for name, items in splits:
+        found = sorted({item_kind(item) for item in items})
+        if len(found) > 1:
+            first = next(i for i, item in enumerate(items) if item_kind(item) != item_kind(items[0]))
+            raise FaithlensError(f"{name} mixes single texts and text pairs (example 1 is one of "
+                                 f"{KIND_WORDS[item_kind(items[0])]}, example {first + 1} of "
+                                 f"{KIND_WORDS[item_kind(items[first])]}): a classifier reads one kind. Give every "
+                                 f"example as {KIND_WORDS[item_kind(items[0])]} ({pairs_how if item_kind(items[0]) == 'pairs' else texts_how}).")
+        kinds.append((name, found[0] if found else None))
+    (train_name, train_kind), *others = kinds
+    for name, kind in others:
+        if train_kind is not None and kind is not None and kind != train_kind:
+            raise FaithlensError(f"{name} holds {KIND_WORDS[kind]}, but {train_name} holds {KIND_WORDS[train_kind]}: "
+                                 f"a classifier trained on {KIND_WORDS[train_kind]} would be scored on input it never "
+                                 f"reads, so its accuracy would measure nothing of what it learned. Give {name} "
+                                 f"{KIND_WORDS[train_kind]} as {train_name} holds "
+                                 f"({pairs_how if train_kind == 'pairs' else texts_how}), or train on "
+                                 f"{KIND_WORDS[kind]}.")
+
+
+def check_split_classes(splits: Sequence[tuple[str, Sequence[int]]], *, label_names: Sequence[str] | None = None,
+                        fix: str = "drop those examples from it") -> None:
+    """Every class that a validation or test split holds has training examples: a class the model never sees in
+    training is one it cannot learn, so its examples would count as wrong whatever it learned and the accuracy would
+    not measure the training. ``splits``: (name, class indices) in the caller's words, the training split first;
+    ``fix`` says how the caller's surface drops them. Raises FaithlensError naming the classes and both splits."""
+    (train_name, train_labels), *others = splits
+    trained = {int(y) for y in train_labels}
+    for name, labels in others:
+        unseen = sorted({int(y) for y in labels} - trained)
+        if unseen and trained:
+            count = sum(int(y) in unseen for y in labels)
+            named = ", ".join(f"{c} ({label_names[c]})" if label_names and c < len(label_names) else str(c)
+                              for c in unseen)
+            raise FaithlensError(f"{name} has {count} example(s) of class{'es' if len(unseen) > 1 else ''} {named}, "
+                                 f"which no example of {train_name} has (its classes: "
+                                 f"{', '.join(map(str, sorted(trained)))}): the model never learns "
+                                 f"{'them' if len(unseen) > 1 else 'it'}, so those examples would count as wrong "
+                                 f"whatever it learned. Add training examples of {'those classes' if len(unseen) > 1 else 'that class'} "
+                                 f"to {train_name}, or {fix}.")
 
 
 def _check_split(*, name: str, split: Split, num_labels: int) -> None:

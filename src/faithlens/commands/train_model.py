@@ -197,6 +197,7 @@ def run(args) -> int:
     if args.validation is None and args.train == "rotten_tomatoes":
         validation = split("rotten_tomatoes", "validation")
     test = split(args.test, "test")
+    _check_same_data(args, train, validation, test, names)  # before --holdout, --subset and any model
     n_classes = max(train[1] + validation[1] + test[1]) + 1  # every file, before any holdout or subset
     absent = sorted(set(range(n_classes)) - set(train[1] + validation[1] + test[1]))
     if absent:  # labels 0 and 2: a class 1 no example has
@@ -239,6 +240,25 @@ def run(args) -> int:
     )
     print(json.dumps({"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}, indent=2))
     return 0
+
+
+def _check_same_data(args, train, validation, test, names: list[str] | None) -> None:
+    """--validation and --test hold the kind of input --train holds (single texts or text pairs) and only classes
+    --train has examples of: each named by its file (`training.check_split_inputs`, `training.check_split_classes`)."""
+    from ..training import check_split_classes, check_split_inputs
+
+    validation_source = args.validation or ("rotten_tomatoes" if args.train == "rotten_tomatoes" else None)
+    named = [(f"--{option} {source}", data) for option, source, data in (
+        ("train", args.train, train), ("validation", validation_source, validation), ("test", args.test, test))
+        if source is not None]
+    check_split_inputs([(name, texts) for name, (texts, _) in named],
+                       pairs_how="a file with two text columns: premise and hypothesis, or others named by "
+                                 "--text-column and --pair-column",
+                       texts_how="a file with one text column")
+    train_name, (_, train_labels) = named[0]
+    for name, (_, labels) in named[1:]:
+        check_split_classes([(train_name, train_labels), (name, labels)], label_names=names,
+                            fix=f"drop those examples from {name}")
 
 
 def _check_two_classes(labels: list[int], names: list[str] | None, source: str) -> None:
