@@ -11,6 +11,7 @@ module reads the data.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import shlex
@@ -59,6 +60,17 @@ def old_mac_lines(content: str) -> str:
     if "\n" in content or "\r" not in content.rstrip("\r"):
         return content
     return content.replace("\r", "\n")
+
+
+def file_text(path: Path) -> str:
+    """The text of a data file with its line endings as the README gives them: lines end at ``\n`` or ``\r\n``, and
+    at a lone ``\r`` only in a file with no ``\n`` (`old_mac_lines`); elsewhere a lone ``\r`` stays inside its line.
+    Every reader of lines (TSV, CSV, the IMDB sample format, explain's plain files) splits a file so."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return old_mac_lines(handle.read())
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def refuse_standard_input(source: str | Path | None, *, option: str | None = None) -> None:
@@ -230,7 +242,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     """A local file: ``.tsv``/``.csv`` with a header, ``.jsonl`` (one object a line), ``.json`` (a list
     of objects, or SQuAD's format), or the IMDB sample format (``.txt``: ``"<label> <text>"`` per line).
 
-    Lines end at ``\n``, ``\r\n`` or a lone ``\r`` (old Mac line endings, as `old_mac_lines` splits explain's files).
+    Lines end at ``\n`` or ``\r\n``, and at a lone ``\r`` only in a file with no ``\n`` (old Mac line endings:
+    `file_text`, as explain's plain files are split); elsewhere a lone ``\r`` stays inside its field.
     Every row is checked: a row with more or fewer fields than the header (an unquoted comma), an
     empty text, or a missing label where other rows have one is an error naming the line. ``labels=False``: no labels.
     """
@@ -291,33 +304,47 @@ def _row(record: dict, keys: dict, path: Path, line: int) -> tuple:
 
 def _read_table(path: Path, *, kind: str, choose):
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        if kind == "tsv":  # GLUE files: no quoting at all
-            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
-        else:
-            reader = csv.reader(handle, strict=True)
-        header = next(reader, None)
-        if not header:
-            return [], {}
-        try:
-            keys = choose(header)
-        except FaithlensError:
-            _refuse_example_header(header, path, kind)  # the first example taken for the header: say so instead
-            raise
-        _check_read_once(header, keys, path)
-        for fields_ in reader:
-            line = reader.line_num
-            if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
-                continue  # a blank line
-            if len(fields_) != len(header):
-                sep = "tab" if kind == "tsv" else "comma"
+    content = file_text(path)
+    # the csv module ends a row at any \r: a lone \r (inside a line, `file_text`) is held as a character the file does
+    # not contain while the rows are split, and given back to its field
+    held = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in content) if _LONE_CR.search(content) else None
+    handle = io.StringIO(_LONE_CR.sub(held, content) if held else content, newline="")
+    if kind == "tsv":  # GLUE files: no quoting at all
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
+    else:
+        reader = csv.reader(handle, strict=True)
+    header = next(reader, None)
+    if header and held:
+        header = [f.replace(held, "\r") for f in header]
+    if not header:
+        return [], {}
+    try:
+        keys = choose(header)
+    except FaithlensError:
+        _refuse_example_header(header, path, kind)  # the first example taken for the header: say so instead
+        raise
+    _check_read_once(header, keys, path)
+    for fields_ in reader:
+        line = reader.line_num
+        if held:
+            fields_ = [f.replace(held, "\r") for f in fields_]
+        if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
+            continue  # a blank line
+        if len(fields_) != len(header):
+            sep = "tab" if kind == "tsv" else "comma"
+            if any("\r" in f for f in fields_):
                 raise FaithlensError(
                     f"Line {line} of {str(path)!r} has {len(fields_)} fields but the header has {len(header)} "
-                    f"({', '.join(header)}). "
-                    + ("TSV files are read without quoting, so a text may not hold a tab: remove tabs from the text"
-                       if kind == "tsv" else 'A text holding a comma must be quoted, e.g. "a slow, dull film",0')
-                    + f"; a missing cell must still have its {sep}.")
-            rows.append(_row(dict(zip(header, fields_)), keys, path, line))
+                    f"({', '.join(header)}), and it holds a lone carriage return (\\r): in a file whose lines end "
+                    "at \\n (or \\r\\n), a lone \\r does not end a line, so two rows may have been joined. End "
+                    "each row with a newline (\\n), or remove the \\r.")
+            raise FaithlensError(
+                f"Line {line} of {str(path)!r} has {len(fields_)} fields but the header has {len(header)} "
+                f"({', '.join(header)}). "
+                + ("TSV files are read without quoting, so a text may not hold a tab: remove tabs from the text"
+                   if kind == "tsv" else 'A text holding a comma must be quoted, e.g. "a slow, dull film",0')
+                + f"; a missing cell must still have its {sep}.")
+        rows.append(_row(dict(zip(header, fields_)), keys, path, line))
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
@@ -405,17 +432,31 @@ def _read_squad(data: dict, path: Path):
 def _read_label_text(path: Path, *, kind: str, choose):
     """The IMDB sample of TextFooler: ``"<label> <text>"`` per line, label 0/1."""
     rows = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for line, raw in enumerate(handle, start=1):
-            raw = raw.rstrip("\n")
-            if not raw.strip():
-                continue
-            head, _, text = raw.partition(" ")
-            if not head.lstrip("-").isdigit() or not text.strip():
-                raise FaithlensError(f"Line {line} of {str(path)!r} must be '<label> <text>' (e.g. '1 a fine film'). "
-                                     f"Got {raw[:60]!r}.")
-            rows.append((text.strip(), head, line))  # read by the rule of every gold label (gold_labels)
+    for line, raw in enumerate(file_text(path).split("\n"), start=1):
+        raw = raw.rstrip("\r")
+        if not raw.strip():
+            continue
+        head, _, text = raw.partition(" ")
+        if not head.lstrip("-").isdigit() or not text.strip():
+            raise FaithlensError(f"Line {line} of {str(path)!r} must be '<label> <text>' (e.g. '1 a fine film'). "
+                                 f"Got {raw[:60]!r}.")
+        rows.append((text.strip(), head, line))  # read by the rule of every gold label (gold_labels)
     return rows, {"text_column": None, "label_column": None}
+
+
+IMDB_LABELS = ("0", "1")
+
+
+def is_label_text(path: Path, content: str) -> bool:
+    """Whether a file is, for certain, in the IMDB sample format (`_read_label_text`), so that ``explain --file`` reads
+    its texts without the gold labels: named ``.txt`` (the name `faithlens evaluate --data` reads the format by), and
+    every non-blank line is ``0 TEXT`` or ``1 TEXT`` (the format's labels), without a tab. ``content``: its text, as
+    `file_text` gives it. Lines that merely start with other numbers ("2 dogs run") are plain texts."""
+    if path.suffix.lower() != ".txt":
+        return False
+    lines = [line.rstrip("\r") for line in content.split("\n") if line.strip()]
+    return bool(lines) and all(
+        "\t" not in line and line.partition(" ")[0] in IMDB_LABELS and line.partition(" ")[2].strip() for line in lines)
 
 
 # --- bundled and hub data ------------------------------------------------------------------------------
