@@ -15,7 +15,8 @@ import warnings
 import pytest
 
 from faithlens.cli import main
-from faithlens.data import is_label_text, load_dataset
+from faithlens.data import load_dataset
+from faithlens.label_text import is_label_text
 from faithlens.errors import FaithlensError, FaithlensWarning
 from faithlens.text_files import data_format, read_text_file
 

@@ -23,6 +23,8 @@ from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .errors import FaithlensError
 from .gold_labels import index_labels, reads_as_number
 from .json_files import jsonl_records, loads
+from .label_text import read_label_text
+from .line_endings import file_text, hold_lone_cr, old_mac_lines  # noqa: F401 (old_mac_lines: public here too)
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
@@ -49,28 +51,6 @@ def looks_like_header(fields: Sequence[str]) -> bool:
     names = [f.strip().lower() for f in fields]
     numbered = len(names) == 2 and all(_NUMBERED.fullmatch(n) for n in names)
     return all(n in HEADER_NAMES or _SNAKE_CASE.fullmatch(n) or numbered for n in names)
-
-
-def old_mac_lines(content: str) -> str:
-    """``content`` (a file's text, read with ``newline=""``) with its line endings as ``\n``: a text with no ``\n``
-    at all whose lines end in a lone ``\r`` (old Mac line endings: ``text\rgreat fun\r``, a ``\r`` before its last
-    character) has each ``\r`` made a ``\n``, as the data reader's CSV, JSON lines and label-text readers already split
-    it. A file with a ``\n`` is left as it is: there a lone ``\r`` stays inside its text (`items_from_lines`). So a
-    file is never read as one text holding its whole content."""
-    if "\n" in content or "\r" not in content.rstrip("\r"):
-        return content
-    return content.replace("\r", "\n")
-
-
-def file_text(path: Path) -> str:
-    """The text of a data file with its line endings as the README gives them: lines end at ``\n`` or ``\r\n``, and
-    at a lone ``\r`` only in a file with no ``\n`` (`old_mac_lines`); elsewhere a lone ``\r`` stays inside its line.
-    Every reader of lines (TSV, CSV, the IMDB sample format, explain's plain files) splits a file so."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return old_mac_lines(handle.read())
-
-
-_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def refuse_standard_input(source: str | Path | None, *, option: str | None = None) -> None:
@@ -257,7 +237,7 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     if kind in REFUSED:
         raise FaithlensError(f"{str(path)!r} is {REFUSED[kind]}; faithlens reads {', '.join(FORMATS)} files. "
                              "Save it as CSV (UTF-8) or JSON lines and pass that file.")
-    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": _read_label_text}
+    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": read_label_text}
     if kind not in readers:
         raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(FORMATS)}. "
                              "Rename the file to end in one of those (e.g. data.tsv), or in Python pass "
@@ -305,10 +285,8 @@ def _row(record: dict, keys: dict, path: Path, line: int) -> tuple:
 def _read_table(path: Path, *, kind: str, choose):
     rows = []
     content = file_text(path)
-    # the csv module ends a row at any \r: a lone \r (inside a line, `file_text`) is held as a character the file does
-    # not contain while the rows are split, and given back to its field
-    held = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in content) if _LONE_CR.search(content) else None
-    handle = io.StringIO(_LONE_CR.sub(held, content) if held else content, newline="")
+    content, held = hold_lone_cr(content)  # a lone \r stays inside its field: held while csv splits the rows
+    handle = io.StringIO(content, newline="")
     if kind == "tsv":  # GLUE files: no quoting at all
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
     else:
@@ -427,36 +405,6 @@ def _read_squad(data: dict, path: Path):
         groups.append(title)  # as `faithlens.qa.read_squad` names it, so both hold out the same articles
     return rows, {"squad": True, "answers": tuple(answers), "groups": tuple(groups), "text_column": "question",
                   "pair_column": "context"}
-
-
-def _read_label_text(path: Path, *, kind: str, choose):
-    """The IMDB sample of TextFooler: ``"<label> <text>"`` per line, label 0/1."""
-    rows = []
-    for line, raw in enumerate(file_text(path).split("\n"), start=1):
-        raw = raw.rstrip("\r")
-        if not raw.strip():
-            continue
-        head, _, text = raw.partition(" ")
-        if not head.lstrip("-").isdigit() or not text.strip():
-            raise FaithlensError(f"Line {line} of {str(path)!r} must be '<label> <text>' (e.g. '1 a fine film'). "
-                                 f"Got {raw[:60]!r}.")
-        rows.append((text.strip(), head, line))  # read by the rule of every gold label (gold_labels)
-    return rows, {"text_column": None, "label_column": None}
-
-
-IMDB_LABELS = ("0", "1")
-
-
-def is_label_text(path: Path, content: str) -> bool:
-    """Whether a file is, for certain, in the IMDB sample format (`_read_label_text`), so that ``explain --file`` reads
-    its texts without the gold labels: named ``.txt`` (the name `faithlens evaluate --data` reads the format by), and
-    every non-blank line is ``0 TEXT`` or ``1 TEXT`` (the format's labels), without a tab. ``content``: its text, as
-    `file_text` gives it. Lines that merely start with other numbers ("2 dogs run") are plain texts."""
-    if path.suffix.lower() != ".txt":
-        return False
-    lines = [line.rstrip("\r") for line in content.split("\n") if line.strip()]
-    return bool(lines) and all(
-        "\t" not in line and line.partition(" ")[0] in IMDB_LABELS and line.partition(" ")[2].strip() for line in lines)
 
 
 # --- bundled and hub data ------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id
-from .data import Item, is_label_text, items_from_lines, looks_like_header, old_mac_lines, read_file
+from .data import Item, items_from_lines, looks_like_header, old_mac_lines, read_file
+from .label_text import is_label_text
 from .errors import FaithlensError, FaithlensWarning
 
 DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}  # not .tsv: a headerless .tsv of pairs is plain text
@@ -37,7 +38,7 @@ class TextFile(NamedTuple):
 
 def data_format(path: Path, content: str) -> str | None:
     """"csv", "tsv", "jsonl" or "json" where the file (``content``: its text) is read by columns, "txt" where it is in
-    the IMDB sample format (`data.is_label_text`), None where it is plain text: the name's suffix, else the first
+    the IMDB sample format (`label_text.is_label_text`), None where it is plain text: the name's suffix, else the first
     non-blank line (a CSV or TSV header of column names, or a JSON object)."""
     if path.suffix.lower() in DATA_SUFFIXES:
         return DATA_SUFFIXES[path.suffix.lower()]
@@ -119,7 +120,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
 
 
 def _label_text(path: Path, source: str, text_column: str | None, pair_column: str | None) -> TextFile:
-    """The texts of a file in the IMDB sample format (`data.is_label_text`), read as `faithlens evaluate --data` reads
+    """The texts of a file in the IMDB sample format (`label_text.is_label_text`), read as `faithlens evaluate --data` reads
     it, without the gold label before each text, which is not model input; a warning says so."""
     given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]
     if given:
