@@ -1098,6 +1098,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += vd_facade_shape_cases(work, tiny_dir, qa_dir, write)
     out += wd_settings_key_cases(tx, lm_dir)
     out += wc_train_task_cases(work, tiny_dir, qa_dir, lm_dir, write)
+    out += wb_cr_imdb_cases(tiny_dir, write)
     return out
 
 
@@ -3941,6 +3942,51 @@ def va_header_cases(tiny_dir, write) -> list[Case]:
         add(k, f"VA N6: {name.removeprefix('va-')} with a 'title' column: named in a warning", lambda p=path: warned(p),
             "ok", "['great fun'], 'title' is not read",
             lambda r: r[0] == ["great fun"] and len(r[1]) == 1 and "the column 'title' is not read" in r[1][0])
+    return out
+
+
+def wb_cr_imdb_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, thirteenth breaker B3, B4. B3: a lone \\r in a TSV/CSV with \\n line endings ended its row (a text
+    holding one was refused blaming tabs; a mixed-ending file was read with one row too many); it now stays inside its
+    field, as in a plain file, and a row it joins is refused naming it. B4: explain --file on the IMDB sample format
+    ('0 TEXT' / '1 TEXT' in a .txt) explained each gold label as the first word; it reads the texts, with a warning."""
+    from faithlens.data import load_dataset
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "20 line endings and label text"
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
+    texts = lambda r: [x["text"] for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    b8 = write("wb-b8.tsv", "sentence\tlabel\nboring\rstill boring\t0\ngreat fun\t1\n")
+    add(k, "WB B3: explain --file b8.tsv, a lone \\r inside a text", lambda: explain(b8), "ok",
+        "texts ['boring\\rstill boring', 'great fun']",
+        lambda r: r.code == 0 and texts(r) == ["boring\rstill boring", "great fun"])
+    b9 = write("wb-b9.tsv", "sentence\tlabel\ngreat fun\t1\r\na dull mess\t0\rboring\t0\n")
+    add(k, "WB B3: evaluate --data b9.tsv, a lone \\r joining two rows", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", b9, "--methods", "occlusion", "--no-random", "--no-curves", "--quiet"),
+        "error", "Line 3 of")
+    add(k, "WB B3: load_dataset(b9.tsv) names the \\r", lambda: load_dataset(b9), "error", "lone carriage return (\\r)")
+    csv_cr = write("wb-cr.csv", 'text,label\n"a\rb",1\nboring\rstill,0\r\nfun,1\n')
+    add(k, "WB B3: load_dataset(cr.csv), quoted and unquoted lone \\r", lambda: load_dataset(csv_cr), "ok",
+        "3 rows, \\r kept", lambda d: d.texts == ("a\rb", "boring\rstill", "fun") and d.labels == (1, 0, 1))
+    mac = write("wb-mac.tsv", "sentence\tlabel\rgreat\t1\rbad\t0\r")
+    add(k, "WB B3: load_dataset(mac.tsv), old Mac endings only", lambda: load_dataset(mac), "ok", "2 rows",
+        lambda d: d.texts == ("great", "bad") and d.labels == (1, 0))
+    imdb = write("wb-imdb5.txt", "0 seriously , a dull film\n1 i first seen this movie\n0 lame . lame\n")
+    add(k, "WB B4: explain --file imdb5.txt (IMDB sample format)", lambda: explain(imdb), "ok",
+        "texts without the labels, a warning naming the format",
+        lambda r: r.code == 0 and texts(r) == ["seriously , a dull film", "i first seen this movie", "lame . lame"]
+        and "IMDB sample format" in r.err)
+    add(k, "WB B4: explain --file imdb5.txt --text-column text", lambda: explain(imdb, "--text-column", "text"), "error",
+        "IMDB sample format ('LABEL TEXT' per line), which has no named columns")
+    nums = write("wb-n.txt", "2 dogs run\n1 cat sits\n")
+    add(k, "WB B4: explain --file n.txt, lines starting with 2 and 1: plain", lambda: explain(nums), "ok",
+        "texts kept whole, no warning",
+        lambda r: r.code == 0 and texts(r) == ["2 dogs run", "1 cat sits"] and "IMDB" not in r.err)
+    named = write("wb-imdb.lines", "0 a dull film\n1 great fun\n")
+    add(k, "WB B4: explain --file imdb.lines (not .txt): plain", lambda: explain(named), "ok", "texts kept whole",
+        lambda r: r.code == 0 and texts(r) == ["0 a dull film", "1 great fun"])
     return out
 
 

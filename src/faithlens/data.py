@@ -11,6 +11,7 @@ module reads the data.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import shlex
@@ -22,6 +23,8 @@ from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .errors import FaithlensError
 from .gold_labels import index_labels, reads_as_number
 from .json_files import jsonl_records, loads
+from .label_text import read_label_text
+from .line_endings import file_text, hold_lone_cr, old_mac_lines  # noqa: F401 (old_mac_lines: public here too)
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
 
@@ -48,17 +51,6 @@ def looks_like_header(fields: Sequence[str]) -> bool:
     names = [f.strip().lower() for f in fields]
     numbered = len(names) == 2 and all(_NUMBERED.fullmatch(n) for n in names)
     return all(n in HEADER_NAMES or _SNAKE_CASE.fullmatch(n) or numbered for n in names)
-
-
-def old_mac_lines(content: str) -> str:
-    """``content`` (a file's text, read with ``newline=""``) with its line endings as ``\n``: a text with no ``\n``
-    at all whose lines end in a lone ``\r`` (old Mac line endings: ``text\rgreat fun\r``, a ``\r`` before its last
-    character) has each ``\r`` made a ``\n``, as the data reader's CSV, JSON lines and label-text readers already split
-    it. A file with a ``\n`` is left as it is: there a lone ``\r`` stays inside its text (`items_from_lines`). So a
-    file is never read as one text holding its whole content."""
-    if "\n" in content or "\r" not in content.rstrip("\r"):
-        return content
-    return content.replace("\r", "\n")
 
 
 def refuse_standard_input(source: str | Path | None, *, option: str | None = None) -> None:
@@ -230,7 +222,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     """A local file: ``.tsv``/``.csv`` with a header, ``.jsonl`` (one object a line), ``.json`` (a list
     of objects, or SQuAD's format), or the IMDB sample format (``.txt``: ``"<label> <text>"`` per line).
 
-    Lines end at ``\n``, ``\r\n`` or a lone ``\r`` (old Mac line endings, as `old_mac_lines` splits explain's files).
+    Lines end at ``\n`` or ``\r\n``, and at a lone ``\r`` only in a file with no ``\n`` (old Mac line endings:
+    `file_text`, as explain's plain files are split); elsewhere a lone ``\r`` stays inside its field.
     Every row is checked: a row with more or fewer fields than the header (an unquoted comma), an
     empty text, or a missing label where other rows have one is an error naming the line. ``labels=False``: no labels.
     """
@@ -244,7 +237,7 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     if kind in REFUSED:
         raise FaithlensError(f"{str(path)!r} is {REFUSED[kind]}; faithlens reads {', '.join(FORMATS)} files. "
                              "Save it as CSV (UTF-8) or JSON lines and pass that file.")
-    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": _read_label_text}
+    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": read_label_text}
     if kind not in readers:
         raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(FORMATS)}. "
                              "Rename the file to end in one of those (e.g. data.tsv), or in Python pass "
@@ -291,33 +284,45 @@ def _row(record: dict, keys: dict, path: Path, line: int) -> tuple:
 
 def _read_table(path: Path, *, kind: str, choose):
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        if kind == "tsv":  # GLUE files: no quoting at all
-            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
-        else:
-            reader = csv.reader(handle, strict=True)
-        header = next(reader, None)
-        if not header:
-            return [], {}
-        try:
-            keys = choose(header)
-        except FaithlensError:
-            _refuse_example_header(header, path, kind)  # the first example taken for the header: say so instead
-            raise
-        _check_read_once(header, keys, path)
-        for fields_ in reader:
-            line = reader.line_num
-            if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
-                continue  # a blank line
-            if len(fields_) != len(header):
-                sep = "tab" if kind == "tsv" else "comma"
+    content = file_text(path)
+    content, held = hold_lone_cr(content)  # a lone \r stays inside its field: held while csv splits the rows
+    handle = io.StringIO(content, newline="")
+    if kind == "tsv":  # GLUE files: no quoting at all
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
+    else:
+        reader = csv.reader(handle, strict=True)
+    header = next(reader, None)
+    if header and held:
+        header = [f.replace(held, "\r") for f in header]
+    if not header:
+        return [], {}
+    try:
+        keys = choose(header)
+    except FaithlensError:
+        _refuse_example_header(header, path, kind)  # the first example taken for the header: say so instead
+        raise
+    _check_read_once(header, keys, path)
+    for fields_ in reader:
+        line = reader.line_num
+        if held:
+            fields_ = [f.replace(held, "\r") for f in fields_]
+        if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
+            continue  # a blank line
+        if len(fields_) != len(header):
+            sep = "tab" if kind == "tsv" else "comma"
+            if any("\r" in f for f in fields_):
                 raise FaithlensError(
                     f"Line {line} of {str(path)!r} has {len(fields_)} fields but the header has {len(header)} "
-                    f"({', '.join(header)}). "
-                    + ("TSV files are read without quoting, so a text may not hold a tab: remove tabs from the text"
-                       if kind == "tsv" else 'A text holding a comma must be quoted, e.g. "a slow, dull film",0')
-                    + f"; a missing cell must still have its {sep}.")
-            rows.append(_row(dict(zip(header, fields_)), keys, path, line))
+                    f"({', '.join(header)}), and it holds a lone carriage return (\\r): in a file whose lines end "
+                    "at \\n (or \\r\\n), a lone \\r does not end a line, so two rows may have been joined. End "
+                    "each row with a newline (\\n), or remove the \\r.")
+            raise FaithlensError(
+                f"Line {line} of {str(path)!r} has {len(fields_)} fields but the header has {len(header)} "
+                f"({', '.join(header)}). "
+                + ("TSV files are read without quoting, so a text may not hold a tab: remove tabs from the text"
+                   if kind == "tsv" else 'A text holding a comma must be quoted, e.g. "a slow, dull film",0')
+                + f"; a missing cell must still have its {sep}.")
+        rows.append(_row(dict(zip(header, fields_)), keys, path, line))
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
@@ -400,22 +405,6 @@ def _read_squad(data: dict, path: Path):
         groups.append(title)  # as `faithlens.qa.read_squad` names it, so both hold out the same articles
     return rows, {"squad": True, "answers": tuple(answers), "groups": tuple(groups), "text_column": "question",
                   "pair_column": "context"}
-
-
-def _read_label_text(path: Path, *, kind: str, choose):
-    """The IMDB sample of TextFooler: ``"<label> <text>"`` per line, label 0/1."""
-    rows = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for line, raw in enumerate(handle, start=1):
-            raw = raw.rstrip("\n")
-            if not raw.strip():
-                continue
-            head, _, text = raw.partition(" ")
-            if not head.lstrip("-").isdigit() or not text.strip():
-                raise FaithlensError(f"Line {line} of {str(path)!r} must be '<label> <text>' (e.g. '1 a fine film'). "
-                                     f"Got {raw[:60]!r}.")
-            rows.append((text.strip(), head, line))  # read by the rule of every gold label (gold_labels)
-    return rows, {"text_column": None, "label_column": None}
 
 
 # --- bundled and hub data ------------------------------------------------------------------------------

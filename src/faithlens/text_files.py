@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id
 from .data import Item, items_from_lines, looks_like_header, old_mac_lines, read_file
+from .label_text import is_label_text
 from .errors import FaithlensError, FaithlensWarning
 
 DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}  # not .tsv: a headerless .tsv of pairs is plain text
@@ -36,11 +37,13 @@ class TextFile(NamedTuple):
 
 
 def data_format(path: Path, content: str) -> str | None:
-    """"csv", "tsv", "jsonl" or "json" where the file (``content``: its text) is read by columns, None where it is
-    plain text: the name's suffix, else the first non-blank line (a CSV or TSV header of column names, or a JSON
-    object)."""
+    """"csv", "tsv", "jsonl" or "json" where the file (``content``: its text) is read by columns, "txt" where it is in
+    the IMDB sample format (`label_text.is_label_text`), None where it is plain text: the name's suffix, else the first
+    non-blank line (a CSV or TSV header of column names, or a JSON object)."""
     if path.suffix.lower() in DATA_SUFFIXES:
         return DATA_SUFFIXES[path.suffix.lower()]
+    if is_label_text(path, content):  # the IMDB sample format ('0 TEXT' / '1 TEXT' lines), as evaluate reads it
+        return "txt"
     first = next((line.rstrip("\r") for line in content.split("\n") if line.strip()), "")
     if first.lstrip().startswith("{"):
         try:
@@ -103,6 +106,8 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
                 f"{' and '.join(given)}, or rename the file to end in .csv or .jsonl.")
         lines = content.split("\n")
         return TextFile(items_from_lines(lines, source=source, gold_labels=False), lines)
+    if kind == "txt":
+        return _label_text(path, source, text_column, pair_column)
     columns = _columns(kind, content)
     check_separator(columns, source=str(path))  # a header 'text;label' in a .csv: as the data reader refuses it
     for option, name in (("--text-column", text_column), ("--pair-column", pair_column)):
@@ -111,6 +116,23 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
                                  f"{', '.join(map(str, columns))}.")
     data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False)
     _warn_unread(columns, data.info, source)
+    return TextFile(list(data.texts), None)
+
+
+def _label_text(path: Path, source: str, text_column: str | None, pair_column: str | None) -> TextFile:
+    """The texts of a file in the IMDB sample format (`label_text.is_label_text`), read as `faithlens evaluate --data` reads
+    it, without the gold label before each text, which is not model input; a warning says so."""
+    given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]
+    if given:
+        raise FaithlensError(
+            f"{' and '.join(given)} name{'s' * (len(given) == 1)} a column of a CSV or JSON lines file; {source} is in "
+            "the IMDB sample format ('LABEL TEXT' per line), which has no named columns. Drop "
+            f"{' and '.join(given)}.")
+    data = read_file(path, format="txt", labels=False)
+    warnings.warn(f"{source} is in the IMDB sample format (every line is '0 TEXT' or '1 TEXT', as `faithlens evaluate "
+                  "--data` reads it): explain reads the text after each line's first word, the gold label, which is not "
+                  "explained. If that 0 or 1 is part of the text, save the file under a name not ending in .txt.",
+                  FaithlensWarning, stacklevel=3)
     return TextFile(list(data.texts), None)
 
 
