@@ -379,8 +379,10 @@ def test_a_fix_never_names_a_column_with_a_stray_space(tmp_path):
 
 
 @pytest.mark.parametrize("name, content", [
-    ("b6.csv", "\ntext,label\ngreat fun,1\na dull mess,0\n"), ("b7.tsv", "\nsentence\tlabel\ngreat fun\t1\na dull mess\t0\n"),
-    ("a12.txt", "\n\ntext\tlabel\ngreat fun\t1\na dull mess\t0\n"), ("c.csv", " \r\ntext,label\r\ngreat fun,1\r\na dull mess,0\r\n"),
+    ("b6.csv", "\ntext,label\ngreat fun,1\na dull mess,0\n"),
+    ("b7.tsv", "\nsentence\tlabel\ngreat fun\t1\na dull mess\t0\n"),
+    ("a12.txt", "\n\ntext\tlabel\ngreat fun\t1\na dull mess\t0\n"),
+    ("c.csv", " \r\ntext,label\r\ngreat fun,1\r\na dull mess,0\r\n"),
 ])
 def test_blank_lines_before_the_header_are_skipped(tmp_path, name, content):
     """B1: a blank line before a CSV/TSV header no longer gives "holds no examples"."""
@@ -394,8 +396,8 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path, name, content):
 
 
 def test_a_csv_whose_first_line_is_prose_is_refused_as_having_no_header(tmp_path):
-    """B7: `I liked it, a lot` is an example, not the columns 'I liked it' and ' a lot': the message says the file has no
-    header line and never offers those names as column options (which would drop the first example)."""
+    """B7: `I liked it, a lot` is an example, not the columns 'I liked it' and ' a lot': the message says the file has
+    no header line and never offers those names as column options (which would drop the first example)."""
     path = tmp_path / "a23.csv"
     path.write_text("\nI liked it, a lot\nboring, long\n", encoding="utf-8")
     with pytest.raises(FaithlensError) as caught:
@@ -415,8 +417,9 @@ def test_a_header_separated_by_spaces_is_refused_never_explained(tmp_path, first
     of prose that merely holds such a word is a text."""
     path = tmp_path / "a11.txt"
     path.write_text(f"\n{first}\ngreat fun\n", encoding="utf-8")
+    names = ",".join(first.split())
     with pytest.raises(FaithlensError, match=rf"Line 2 of x \({first}\) is a header of column names separated by "
-                                             rf"spaces.* Separate the names with a comma \({','.join(first.split())}\)"):
+                                             rf"spaces.* Separate the names with a comma \({names}\)"):
         read_text_file(path, source="x")
     prose = tmp_path / "p.txt"
     prose.write_text("the text label\ngreat fun\n", encoding="utf-8")
