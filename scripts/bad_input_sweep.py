@@ -1099,6 +1099,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += wd_settings_key_cases(tx, lm_dir)
     out += wc_train_task_cases(work, tiny_dir, qa_dir, lm_dir, write)
     out += wb_cr_imdb_cases(tiny_dir, write)
+    out += wa_header_name_cases(tiny_dir, write)
     return out
 
 
@@ -3987,6 +3988,61 @@ def wb_cr_imdb_cases(tiny_dir, write) -> list[Case]:
     named = write("wb-imdb.lines", "0 a dull film\n1 great fun\n")
     add(k, "WB B4: explain --file imdb.lines (not .txt): plain", lambda: explain(named), "ok", "texts kept whole",
         lambda r: r.code == 0 and texts(r) == ["0 a dull film", "1 great fun"])
+    return out
+
+
+def wa_header_name_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, thirteenth breaker B1, B2, B7, B8. B2: column names were matched exactly, so 'Text,Label',
+    'SENTENCE<tab>LABEL' and 'premise, hypothesis' (a space after the comma) were refused or half read; B1: a blank line
+    before the header gave "holds no examples"; B7: a .csv of prose was offered its first line as column names; B8: a
+    header separated by spaces in a .txt was explained as a text."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
+    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected and "warning" not in r.err  # noqa: E731
+    fun = [("great fun", None), ("a dull mess", None)]
+    pair = [("A man sleeps.", "A person rests.")]
+    for name, content, expected in (
+            ("wa-b2.csv", "premise, hypothesis\nA man sleeps.,A person rests.\n", pair),
+            ("wa-b4.csv", "id, text\n1, great fun\n2,a dull mess\n", fun),
+            ("wa-b1.csv", "Text,Label\ngreat fun,1\na dull mess,0\n", fun),
+            ("wa-up.tsv", "SENTENCE\tLABEL\ngreat fun\t1\na dull mess\t0\n", fun),
+            ("wa-pad.csv", " text ,label\ngreat fun,1\na dull mess,0\n", fun),
+            ("wa-a10.txt", "question, context\nA man sleeps., A person rests.\n", pair)):
+        path = write(name, content)
+        add(k, f"WA B2: explain --file {name.removeprefix('wa-')} ({content.split(chr(10))[0]!r})",
+            lambda p=path: explain(p), "ok", f"texts {expected}, no warning", reads(expected))
+    labelled = write("wa-b3.csv", "sentence, label\ngreat fun, 1\na dull mess, 0\n")
+    add(k, "WA B2: read_file('sentence, label'): gold labels read from ' label'",
+        lambda: faithlens_data().read_file(labelled), "ok", "2 texts, label column ' label'",
+        lambda d: d.texts == ("great fun", "a dull mess") and d.info["label_column"] == " label")
+    spaced = write("wa-a9.txt", "first, second\nWho is it?, me\n")
+    add(k, "WA B2: explain --file 'first, second' --pair-column second", lambda: explain(
+        spaced, "--text-column", "first", "--pair-column", "second"), "ok", "one pair",
+        reads([("Who is it?", "me")]))
+    add(k, "WA B2: explain --file 'first, second' (no known names)", lambda: explain(spaced), "error",
+        "pass --text-column first and --pair-column second.")
+    for name, content in (("wa-b6.csv", "\ntext,label\ngreat fun,1\na dull mess,0\n"),
+                          ("wa-b7.tsv", "\nsentence\tlabel\ngreat fun\t1\na dull mess\t0\n"),
+                          ("wa-a12.txt", "\ntext\tlabel\ngreat fun\t1\na dull mess\t0\n")):
+        path = write(name, content)
+        add(k, f"WA B1: explain --file {name.removeprefix('wa-')} (a blank line before the header)",
+            lambda p=path: explain(p), "ok", f"texts {fun}", reads(fun))
+    blank = write("wa-b6e.csv", "\ntext,label\ngreat fun,1\na dull mess,0\n")
+    add(k, "WA B1: read_file(b6.csv) (a blank line before the header)", lambda: faithlens_data().read_file(blank), "ok",
+        "2 texts", lambda d: len(d.texts) == 2)
+    prose = write("wa-a23.csv", "I liked it, a lot\nboring, long\n")
+    add(k, "WA B7: explain --file a23.csv (prose first line, no header)", lambda: explain(prose), "error",
+        "so this file has no header line. Add one as its first line")
+    spaces = write("wa-a11.txt", "sentence label\ngreat fun\n")
+    add(k, "WA B8: explain --file a11.txt ('sentence label' header separated by spaces)", lambda: explain(spaces),
+        "error", "is a header of column names separated by spaces")
+    words = write("wa-words.txt", "the text label\ngreat fun\n")
+    add(k, "WA B8: a first line of prose holding column words stays a text", lambda: explain(words), "ok", "two texts",
+        reads([("the text label", None), ("great fun", None)]))
     return out
 
 

@@ -331,3 +331,96 @@ def test_any_other_unread_column_is_named_in_csv_tsv_and_jsonl(tmp_path, name, c
     path.write_text(content, encoding="utf-8")
     with pytest.warns(FaithlensWarning, match=r"the column '(title|note)' is not read"):
         assert read_text_file(path, source="x").items == ["great fun"]
+
+
+# --- thirteenth breaker B1, B2, B7, B8: header names ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name, content, items", [
+    ("a.csv", "premise, hypothesis\nA man sleeps.,A person rests.\n", [("A man sleeps.", "A person rests.")]),
+    ("b.csv", "id, text\n1, great fun\n", ["great fun"]),
+    ("c.csv", "Text,Label\ngreat fun,1\n", ["great fun"]),
+    ("d.tsv", "SENTENCE\tLABEL\ngreat fun\t1\n", ["great fun"]),
+    ("e.txt", "Premise\tHypothesis\nA man sleeps.\tA person rests.\n", [("A man sleeps.", "A person rests.")]),
+    ("f.csv", " text,label\ngreat fun,1\n", ["great fun"]),
+    ("g.csv", "text ,label\ngreat fun,1\n", ["great fun"]),
+    ("h.txt", "question, context\nWho is it?, Bob is.\n", [("Who is it?", "Bob is.")]),
+])
+def test_column_names_match_after_strip_and_case_folding(tmp_path, recwarn, name, content, items):
+    """B2: `Text`, `SENTENCE`, ` hypothesis` (a space after the comma) and `text ` name their columns, as the known
+    names and as the caller's column options; no column is said to be unread."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert read_text_file(path, source="x").items == items
+    assert not [w for w in recwarn if issubclass(w.category, FaithlensWarning)]
+
+
+def test_named_columns_match_as_written_and_gold_labels_are_read_after_a_space(tmp_path):
+    """B2: --text-column/--pair-column find ' second' from 'second'; a ' label' column gives evaluate its gold labels;
+    the column is named as written in the file (the data's info)."""
+    from faithlens.data import read_file
+
+    path = tmp_path / "p.csv"
+    path.write_text("first, second\nWho is it?, me\n", encoding="utf-8")
+    assert read_text_file(path, source="x", text_column="FIRST", pair_column="second").items == [("Who is it?", "me")]
+    labelled = tmp_path / "l.csv"
+    labelled.write_text("sentence, label\ngreat fun, 1\na dull mess, 0\n", encoding="utf-8")
+    data = read_file(labelled)
+    assert data.texts == ("great fun", "a dull mess") and data.info["label_column"] == " label"
+    assert data.labels is not None and len(data.labels) == 2
+
+
+def test_a_fix_never_names_a_column_with_a_stray_space(tmp_path):
+    """B2: the message for two unknown columns offers the names without the space after the comma."""
+    path = tmp_path / "p.csv"
+    path.write_text("one, two\nWho is it?, me\n", encoding="utf-8")
+    with pytest.raises(FaithlensError, match=r"pass text_column='one' and pair_column='two'\.") as caught:
+        read_text_file(path, source="x")
+    assert "' two'" in str(caught.value)  # the columns as written, in "Got columns"
+
+
+@pytest.mark.parametrize("name, content", [
+    ("b6.csv", "\ntext,label\ngreat fun,1\na dull mess,0\n"),
+    ("b7.tsv", "\nsentence\tlabel\ngreat fun\t1\na dull mess\t0\n"),
+    ("a12.txt", "\n\ntext\tlabel\ngreat fun\t1\na dull mess\t0\n"),
+    ("c.csv", " \r\ntext,label\r\ngreat fun,1\r\na dull mess,0\r\n"),
+])
+def test_blank_lines_before_the_header_are_skipped(tmp_path, name, content):
+    """B1: a blank line before a CSV/TSV header no longer gives "holds no examples"."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert read_text_file(path, source="x").items == ["great fun", "a dull mess"]
+    if not name.endswith(".txt"):
+        from faithlens.data import read_file
+
+        assert len(read_file(path).texts) == 2
+
+
+def test_a_csv_whose_first_line_is_prose_is_refused_as_having_no_header(tmp_path):
+    """B7: `I liked it, a lot` is an example, not the columns 'I liked it' and ' a lot': the message says the file has
+    no header line and never offers those names as column options (which would drop the first example)."""
+    path = tmp_path / "a23.csv"
+    path.write_text("\nI liked it, a lot\nboring, long\n", encoding="utf-8")
+    with pytest.raises(FaithlensError) as caught:
+        read_text_file(path, source="x")
+    said = str(caught.value)
+    assert said.startswith("Line 2 of ") and "so this file has no header line. Add one" in said
+    assert "text_column='I liked it'" not in said and '"I liked it, a lot"' in said
+    unknown = tmp_path / "u.csv"  # names the readers do not know still get the column options
+    unknown.write_text("Phrase,Sentiment\ngreat fun,1\n", encoding="utf-8")
+    with pytest.raises(FaithlensError, match=r"Could not find a text column .* Got columns \['Phrase', 'Sentiment'\]"):
+        read_text_file(unknown, source="x")
+
+
+@pytest.mark.parametrize("first", ["sentence label", "Premise  Hypothesis", "text label id"])
+def test_a_header_separated_by_spaces_is_refused_never_explained(tmp_path, first):
+    """B8: a first line whose every word is a column name, separated by spaces, is refused as a header; a first line
+    of prose that merely holds such a word is a text."""
+    path = tmp_path / "a11.txt"
+    path.write_text(f"\n{first}\ngreat fun\n", encoding="utf-8")
+    names = ",".join(first.split())
+    with pytest.raises(FaithlensError, match=rf"Line 2 of x \({first}\) is a header of column names separated by "
+                                             rf"spaces.* Separate the names with a comma \({names}\)"):
+        read_text_file(path, source="x")
+    prose = tmp_path / "p.txt"
+    prose.write_text("the text label\ngreat fun\n", encoding="utf-8")
+    assert read_text_file(prose, source="x").items == ["the text label", "great fun"]

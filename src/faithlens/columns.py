@@ -24,24 +24,39 @@ SEPARATORS = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}
 ROLES = {"text": "the text of each example", "pair": "the second text of each pair", "label": "the class of each example"}
 
 
+def match(columns: Sequence[str], name: str | None) -> str | None:
+    """The column of ``columns`` that ``name`` names, as written in the file: the same name, else the first whose
+    name is the same after strip() and case-folding (``Text``, `` hypothesis`` of ``premise, hypothesis``). None where
+    none is. The one rule by which known names and the caller's ``text_column`` etc. find a column."""
+    if name is None:
+        return None
+    if name in columns:
+        return name
+    key = str(name).strip().casefold()
+    return next((c for c in columns if str(c).strip().casefold() == key), None)
+
+
 def find_columns(columns: Sequence[str], *, text_column: str | None, label_column: str | None,
                  pair_column: str | None, source: str, labels: bool = True) -> dict:
-    """{"text", "pair", "label"}: the column of each (None: a single text, or no labels). A pair is found by its two
+    """{"text", "pair", "label"}: the column of each (None: a single text, or no labels), as written in the file;
+    names match after strip() and case-folding (`match`). A pair is found by its two
     names (premise and hypothesis, ...); a pair column named alone finds its first text the same way (hypothesis:
     premise, sentence2: sentence1, context: question), else a text column, else the one first name of a pair there
     (question beside a pair column 'passage'). ``labels=False`` (``explain --file``):
     no label column is looked for, since none is read. A header read as one column of names joined by another
     separator (``text;label``) is refused first (`check_separator`)."""
     check_separator(columns, source=source)
-    text, pair = text_column, pair_column
+    if pair_column is not None and match(columns, pair_column) is None:
+        raise FaithlensError(f"The pair column {pair_column!r} is not in {source!r}. Valid choices: "
+                             f"{', '.join(map(str, columns))}.")
+    text, pair = text_column, match(columns, pair_column)
     if text is None:
-        found = next(((a, b) for a, b in PAIR_COLUMNS if a in columns and (b in columns if pair is None else b == pair)),
-                     None)
+        found = next(((match(columns, a), match(columns, b)) for a, b in PAIR_COLUMNS
+                      if match(columns, a) is not None
+                      and (match(columns, b) is not None if pair is None else match(columns, b) == pair)), None)
         if found is not None:
             text, pair = found
     text = _text_column(columns, text, pair, source)
-    if pair is not None and pair not in columns:
-        raise FaithlensError(f"The pair column {pair!r} is not in {source!r}. Valid choices: {', '.join(columns)}.")
     label = column(columns, label_column, LABEL_COLUMNS, "label", source, required=False) if labels else None
     check_distinct_columns(text=text, pair=pair, label=label, source=source,
                            given=[r for r, v in (("text", text_column), ("pair", pair_column), ("label", label_column))
@@ -95,40 +110,52 @@ def check_separator(columns: Sequence[str], *, source: str) -> None:
 def _text_column(columns: Sequence[str], wanted: str | None, pair: str | None, source: str) -> str:
     """The text column: ``wanted``, else a name of `TEXT_COLUMNS`. Where none is there, the message names what to
     pass: a column that is one text of a pair whose other text is missing (a file of premises only) is the one."""
-    if wanted is not None or any(g in columns for g in TEXT_COLUMNS):
+    if wanted is not None or any(match(columns, g) is not None for g in TEXT_COLUMNS):
         return column(columns, wanted, TEXT_COLUMNS, "text", source)
-    lone = [c for c in columns if c != pair and any(c in names for names in PAIR_COLUMNS)]
-    firsts = [c for c in lone if any(c == names[0] for names in PAIR_COLUMNS)]
+    lone = [c for c in columns if c != pair and any(_name(c) in names for names in PAIR_COLUMNS)]
+    firsts = [c for c in lone if any(_name(c) == names[0] for names in PAIR_COLUMNS)]
     if pair is not None and len(firsts) == 1:  # pair_column='passage' beside a question: the question comes first
         return firsts[0]
     why = ""
-    a, b = next((names for names in PAIR_COLUMNS if lone[:1] and lone[0] in names), ("", ""))
-    other = b if lone[:1] == [a] else a
-    if len(lone) == 1 and other not in columns:
+    a, b = next((names for names in PAIR_COLUMNS if lone[:1] and _name(lone[0]) in names), ("", ""))
+    other = b if lone[:1] and _name(lone[0]) == a else a
+    if len(lone) == 1 and match(columns, other) is None:
         why = (f" {lone[0]!r} is one text of a {a}/{b} pair, and there is no {other!r} column"
                + (f" (the pair column is {pair!r})." if pair is not None else "."))
     texts = [c for c in columns if str(c).strip().lower() not in NOT_LABELS | set(LABEL_COLUMNS)]
     pairing = ""
     if pair is None and not why and len(texts) == 2:  # question1/question2, #1 String/#2 String: say how to pair them
-        pairing = (f" If {texts[0]!r} and {texts[1]!r} hold the two texts of a pair, pass text_column={texts[0]!r} "
-                   f"and pair_column={texts[1]!r}.")
+        pairing = (f" If {texts[0]!r} and {texts[1]!r} hold the two texts of a pair, pass "
+                   f"text_column={_fix(texts[0])!r} and pair_column={_fix(texts[1])!r}.")
     pairs = ", ".join("/".join(names) for names in PAIR_COLUMNS)
     raise FaithlensError(f"Could not find a text column in {source!r} (looked for {', '.join(TEXT_COLUMNS)}, and for "
                          f"the pairs {pairs}). Got columns {list(columns)}.{why} Name the column of the "
                          f"{'first texts' if pair is not None else 'texts'} 'text', or pass "
-                         f"text_column='{lone[0] if len(lone) == 1 else 'NAME'}'.{pairing}")
+                         f"text_column='{_fix(lone[0]) if len(lone) == 1 else 'NAME'}'.{pairing}")
+
+
+def _name(column) -> str:
+    """A column's name as the known names are written: stripped and case-folded (`match`)."""
+    return str(column).strip().casefold()
+
+
+def _fix(column) -> str:
+    """A column's name as a fix names it: stripped (`match` finds `` second`` from 'second'), never with a stray
+    space."""
+    return str(column).strip() or str(column)
 
 
 def column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str,
            *, required: bool = True) -> str | None:
-    """``wanted`` (refused when not a column), else the first of ``guesses`` among ``columns``."""
+    """The column ``wanted`` names (refused when none), else the first of ``guesses`` among ``columns`` (`match`)."""
     if wanted is not None:
-        if wanted not in columns:
-            raise FaithlensError(f"The {what} column {wanted!r} is not in {source!r}. Valid choices: {', '.join(columns)}.")
-        return wanted
+        if match(columns, wanted) is None:
+            raise FaithlensError(f"The {what} column {wanted!r} is not in {source!r}. Valid choices: "
+                                 f"{', '.join(map(str, columns))}.")
+        return match(columns, wanted)
     for guess in guesses:
-        if guess in columns:
-            return guess
+        if match(columns, guess) is not None:
+            return match(columns, guess)
     if required:
         raise FaithlensError(f"Could not find a {what} column in {source!r} (looked for {', '.join(guesses)}). "
                              f"Got columns {list(columns)}. Name the column of the {what}s {guesses[0]!r}, or pass "

@@ -291,7 +291,7 @@ def _read_table(path: Path, *, kind: str, choose):
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
     else:
         reader = csv.reader(handle, strict=True)
-    header = next(reader, None)
+    header = next((row for row in reader if any(field.strip() for field in row)), None)  # blank lines before it
     if header and held:
         header = [f.replace(held, "\r") for f in header]
     if not header:
@@ -299,7 +299,7 @@ def _read_table(path: Path, *, kind: str, choose):
     try:
         keys = choose(header)
     except FaithlensError:
-        _refuse_example_header(header, path, kind)  # the first example taken for the header: say so instead
+        _refuse_example_header(header, path, kind, reader.line_num)  # an example taken for the header: say so
         raise
     _check_read_once(header, keys, path)
     for fields_ in reader:
@@ -326,13 +326,15 @@ def _read_table(path: Path, *, kind: str, choose):
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
 
 
-def _refuse_example_header(header: Sequence[str], path: Path, kind: str) -> None:
-    """A first line that is no header but an example (a text and a bare number, its gold label: ``great fun<tab>1``)
-    is refused as a file without a header line, with the header to add: naming it as a column (text_column='great
-    fun') would drop that example in silence. A first line of names the readers do not know (``Phrase<tab>Sentiment``)
-    is left to the caller's message, which names the options for them."""
+def _refuse_example_header(header: Sequence[str], path: Path, kind: str, line: int = 1) -> None:
+    """A first line that is no header but an example (a text and a bare number, its gold label: ``great fun<tab>1``;
+    or a field that reads as prose, `_reads_as_text`: ``I liked it, a lot``) is refused as a file without a header
+    line, with the header to add: naming it as a column (text_column='great fun') would drop that example in silence.
+    A first line of names the readers do not know (``Phrase<tab>Sentiment``) is left to the caller's message, which
+    names the options for them. ``line``: the header's line (blank lines may come before it)."""
     fields = [f.strip() for f in header]
-    if looks_like_header(fields) or not any(reads_as_number(f) for f in fields if f):
+    numbers = any(reads_as_number(f) for f in fields if f)
+    if looks_like_header(fields) or not (numbers or any(map(_reads_as_text, fields))):
         return
     texts = [f for f in fields if not reads_as_number(f)]
     names = {1: ["sentence" if kind == "tsv" else "text"], 2: ["premise", "hypothesis"]}.get(len(texts))
@@ -340,12 +342,19 @@ def _refuse_example_header(header: Sequence[str], path: Path, kind: str) -> None
     shown = sep.join(fields)
     added = (sep.join("label" if reads_as_number(f) else names.pop(0) for f in fields)
              if names is not None and sum(map(reads_as_number, fields)) == 1 else None)
+    quote = ("" if numbers or kind != "csv" else
+             f' A text that holds a comma is quoted in a CSV file, e.g. "{",".join(header)[:60]}".')
     raise FaithlensError(
-        f"Line 1 of {str(path)!r} ({shown[:80]}) reads as an example, not a header of column names: a "
+        f"Line {line} of {str(path)!r} ({shown[:80]}) reads as an example, not a header of column names: a "
         f"{kind.upper()} file's first line names its columns, so this file has no header line. Add one as its first "
         + (f"line, e.g. {added}" if added else
            f"line naming each column (the text as {TEXT_COLUMNS[0]!r} or {TEXT_COLUMNS[1]!r}, the gold label as 'label')")
-        + "; naming the columns otherwise would drop that first example.")
+        + "; naming the columns otherwise would drop that first example." + quote)
+
+
+def _reads_as_text(field: str) -> bool:
+    """Whether a header's field reads as prose, never a column name: three or more words, or a sentence's end."""
+    return len(field.split()) >= 3 or field.rstrip().endswith((".", "!", "?"))
 
 
 def _check_read_once(header: Sequence[str], keys: dict, path: Path) -> None:

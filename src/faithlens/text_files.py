@@ -23,8 +23,8 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id
-from .data import Item, items_from_lines, looks_like_header, old_mac_lines, read_file
+from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id, match
+from .data import HEADER_NAMES, Item, items_from_lines, looks_like_header, old_mac_lines, read_file
 from .label_text import is_label_text
 from .errors import FaithlensError, FaithlensWarning
 
@@ -96,6 +96,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
             "the header and each row, every field included, as one text. Save it comma-separated (a header such as "
             f"{first.replace(sep, ',')}) or tab-separated, or keep one text per line without the header.")
     if kind is None:
+        _refuse_space_header(content, source)
         given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]
         if given:
             raise FaithlensError(
@@ -111,7 +112,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
     columns = _columns(kind, content)
     check_separator(columns, source=str(path))  # a header 'text;label' in a .csv: as the data reader refuses it
     for option, name in (("--text-column", text_column), ("--pair-column", pair_column)):
-        if name is not None and columns and name not in columns:
+        if name is not None and columns and match(columns, name) is None:
             raise FaithlensError(f"{option} {name}: {source} has no column {name!r}. Valid choices: "
                                  f"{', '.join(map(str, columns))}.")
     data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False)
@@ -136,13 +137,29 @@ def _label_text(path: Path, source: str, text_column: str | None, pair_column: s
     return TextFile(list(data.texts), None)
 
 
+def _refuse_space_header(content: str, source: str) -> None:
+    """A plain file's first line of two or more words, each a column name (`data.HEADER_NAMES`: ``sentence label``, a
+    header whose tabs became spaces on a copy-paste) is refused as a header separated by spaces, never explained as a
+    text."""
+    number, first = next(((i, line.strip()) for i, line in enumerate(content.split("\n"), 1) if line.strip()), (0, ""))
+    words = first.split()
+    if len(words) >= 2 and all(w.casefold() in HEADER_NAMES for w in words):
+        raise FaithlensError(
+            f"Line {number} of {source} ({first}) is a header of column names separated by spaces: faithlens reads a "
+            "file by columns when they are separated by commas (CSV) or tabs (TSV), and would explain this line as a "
+            f"text. Separate the names with a comma ({','.join(words)}) or a tab, or remove the header line to "
+            "explain each line as one text.")
+
+
 def _columns(kind: str, content: str) -> list[str]:
     """The column names of a data file: its CSV header, or the keys of its first JSON object; [] where there are none
     or the file does not parse (the data reader then says what is wrong)."""
     if kind in ("csv", "tsv"):
         try:
-            return next(csv.reader(io.StringIO(content, newline=""), **({"delimiter": "\t", "quoting": csv.QUOTE_NONE}
-                                                                       if kind == "tsv" else {})), [])
+            rows = csv.reader(io.StringIO(content, newline=""), **({"delimiter": "\t", "quoting": csv.QUOTE_NONE}
+                                                                  if kind == "tsv" else {}))
+            return next((row for row in rows if any(field.strip() for field in row)), [])  # blank lines before it
+
         except csv.Error:
             return []
     first = next((line for line in content.split("\n") if line.strip()), "")
