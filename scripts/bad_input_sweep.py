@@ -2875,7 +2875,7 @@ def ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, w
     # F1: a first line of column names is a header, whichever corpus named them; ordinary short pairs stay pairs (kind 9)
     k = "9 pair files"
     body = "A man sleeps.\tA person rests.\n"
-    for header in ["Text\tText_pair", "question1\tquestion2", "#1 String\t#2 String",  # a tab header: read by columns
+    for header in ["question1\tquestion2", "#1 String\t#2 String",  # a tab header: read by columns
                    "sentence_a\tsentence_b", "query\tpassage", "question\tanswer", "s1\ts2", "first\tsecond"]:
         path = write(f"n9-header-{len(out)}.txt", header + "\n" + body)
         add(k, f"N9 F1: explain --file with header {header.replace(chr(9), '<tab>')!r}", lambda p=path: cli(
@@ -3575,9 +3575,13 @@ def ua_file_followup_cases(tiny_dir, write) -> list[Case]:
     add(k, "UA F10: a .tsv of TEXT<tab>NUMBER without a header: gold labels", lambda: explain(numbers), "error",
         "looks like gold labels")
     text_pair = write("ua-text-pair.txt", "text\ttext_pair\nA dog runs.\tAn animal moves.\n")
-    add(k, "UA F10: a text<tab>text_pair header: the text read, text_pair named", lambda: explain(text_pair), "ok",
-        "the text, and a warning naming --pair-column", lambda r: reads([("A dog runs.", None)])(r)
-        and "faithlens: warning: --file" in r.err and "pass --pair-column NAME" in r.err)
+    add(k, "UA F10: a text<tab>text_pair header: read as the pair", lambda: explain(text_pair), "ok",
+        "the pair, no warning", lambda r: reads([("A dog runs.", "An animal moves.")])(r) and "warning" not in r.err)
+    for header in ("Text\tText_pair", "TEXT,TEXT_PAIR"):  # any case, tab or comma (thirteenth breaker B2's rule)
+        cased = write(f"ua-text-pair-{len(out)}.txt", header + "\n" + ("A dog runs.\tAn animal moves.\n" if "\t" in header
+                                                                        else "A dog runs.,An animal moves.\n"))
+        add(k, f"UA F10: a {header.replace(chr(9), '<tab>')!r} header: read as the pair", lambda p=cased: explain(p),
+            "ok", "the pair", reads([("A dog runs.", "An animal moves.")]))
     extra = write("ua-extra.jsonl", '{"text": "great fun", "extra": 1}\n')
     add(k, "UA F13: a warning on the command line is one line, no source path", lambda: explain(extra), "ok",
         "faithlens: warning: ... (one line)", lambda r: r.code == 0 and [x for x in r.err.splitlines() if x.strip()] == [

@@ -100,13 +100,16 @@ def test_named_columns_are_read(saved_tiny, tmp_path, capsys):
                          capsys) == [("how old?", "what age?")]
 
 
-def test_an_unread_column_is_said(tmp_path):
-    """A pair's second text under a name the reader does not know would be dropped: the warning names it."""
+def test_an_unread_column_is_said_and_text_pair_is_a_pair(tmp_path):
+    """A pair's second text under a name the reader does not know would be dropped: the warning names it. text and
+    text_pair (a Hugging Face tokenizer's argument names, any case) are a known pair."""
     path = tmp_path / "p.csv"
-    path.write_text("text,text_pair,id\na man sleeps,a person rests,7\n", encoding="utf-8")
-    with pytest.warns(FaithlensWarning, match="the column 'text_pair' is not read.*--pair-column NAME"):
+    path.write_text("text,second_text,id\na man sleeps,a person rests,7\n", encoding="utf-8")
+    with pytest.warns(FaithlensWarning, match="the column 'second_text' is not read.*--pair-column NAME"):
         assert read_text_file(path, source="x").items == ["a man sleeps"]
-    assert read_text_file(path, source="x", pair_column="text_pair").items == [("a man sleeps", "a person rests")]
+    assert read_text_file(path, source="x", pair_column="second_text").items == [("a man sleeps", "a person rests")]
+    path.write_text("Text,Text_pair,id\na man sleeps,a person rests,7\n", encoding="utf-8")
+    assert read_text_file(path, source="x").items == [("a man sleeps", "a person rests")]
 
 
 def test_a_tab_file_reads_as_before_and_column_options_are_refused_on_it(saved_tiny, tmp_path, capsys):

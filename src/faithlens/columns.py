@@ -14,7 +14,8 @@ from collections.abc import Collection, Sequence
 from .errors import FaithlensError
 
 TEXT_COLUMNS = ("sentence", "text", "review", "content")
-PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"))
+PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"),
+                ("text", "text_pair"))  # text, text_pair: the names of a Hugging Face tokenizer's arguments
 LABEL_COLUMNS = ("label", "labels", "sentiment", "target", "gold_label", "gold", "class")
 NOT_LABELS = {"id", "idx", "index", "guid", "uid", "title", "url", "source", "note", "notes", "split", "comment",
               "answers", "answer"}  # never a class label: no label_column advice for them
