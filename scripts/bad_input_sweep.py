@@ -1100,6 +1100,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += wc_train_task_cases(work, tiny_dir, qa_dir, lm_dir, write)
     out += wb_cr_imdb_cases(tiny_dir, write)
     out += wa_header_name_cases(tiny_dir, write)
+    out += xb_space_header_cases(tiny_dir, write)
     return out
 
 
@@ -4047,6 +4048,36 @@ def wa_header_name_cases(tiny_dir, write) -> list[Case]:
     words = write("wa-words.txt", "the text label\ngreat fun\n")
     add(k, "WA B8: a first line of prose holding column words stays a text", lambda: explain(words), "ok", "two texts",
         reads([("the text label", None), ("great fun", None)]))
+    return out
+
+
+def xb_space_header_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, fourteenth breaker N2, N6. N2: a tab-separated header whose names hold spaces ('first sentence<tab>
+    second sentence') was called a header separated by spaces, with a fix that split each name in two; N6: a text of
+    column-name words written as a sentence begins ('First class') was refused as a header, with no way offered to
+    keep it as a text."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
+    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected  # noqa: E731
+    tab = write("xb-h1.txt", "first sentence\tsecond sentence\nA man sleeps.\tA person rests.\n")
+    add(k, "XB N2: explain --file h1.txt ('first sentence<tab>second sentence' header)", lambda: explain(tab), "error",
+        "pass --text-column 'first sentence' and --pair-column 'second sentence'.")
+    add(k, "XB N2: explain --file h1.txt --text-column 'first sentence' --pair-column 'second sentence'",
+        lambda: explain(tab, "--text-column", "first sentence", "--pair-column", "second sentence"), "ok", "one pair",
+        reads([("A man sleeps.", "A person rests.")]))
+    for name, first in (("xb-fp1.txt", "First class"), ("xb-fp2.txt", "Question answer"),
+                        ("xb-fp3.txt", "Premise hypothesis")):
+        path = write(name, f"{first}\ngreat fun\n")
+        add(k, f"XB N6: explain --file {name.removeprefix('xb-')} ({first!r}, a text) is explained",
+            lambda p=path: explain(p), "ok", "two texts", reads([(first, None), ("great fun", None)]))
+    known = write("xb-k.txt", "Sentence label\ngreat fun\n")
+    add(k, "XB N6: explain --file k.txt ('Sentence label', a known header) offers the way to keep it as a text",
+        lambda: explain(known), "error", "put another line first (only the first line is read as a possible header), "
+        "or pass it as an argument: faithlens explain 'Sentence label'.")
     return out
 
 

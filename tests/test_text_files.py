@@ -427,3 +427,41 @@ def test_a_header_separated_by_spaces_is_refused_never_explained(tmp_path, first
     prose = tmp_path / "p.txt"
     prose.write_text("the text label\ngreat fun\n", encoding="utf-8")
     assert read_text_file(prose, source="x").items == ["the text label", "great fun"]
+
+
+def test_a_tab_header_whose_names_hold_spaces_is_read_by_columns_never_split_at_the_spaces(tmp_path):
+    """Breaker 14 N2: ``first sentence<tab>second sentence`` is a tab-separated header, not one separated by spaces:
+    the columns are offered whole as text_column / pair_column and read when named."""
+    path = tmp_path / "h1.txt"
+    path.write_text("first sentence\tsecond sentence\nA man sleeps.\tA person rests.\n", encoding="utf-8")
+    with pytest.raises(FaithlensError) as caught:
+        read_text_file(path, source="x")
+    said = str(caught.value)
+    assert "separated by spaces" not in said and "first,sentence" not in said
+    assert "pass text_column='first sentence' and pair_column='second sentence'" in said
+    read = read_text_file(path, source="x", text_column="first sentence", pair_column="second sentence")
+    assert read.items == [("A man sleeps.", "A person rests.")]
+    pairs = tmp_path / "p.txt"  # a headerless pair whose texts are not all column-name words stays a pair
+    pairs.write_text("first class\tgreat fun\n", encoding="utf-8")
+    assert read_text_file(pairs, source="x").items == [("first class", "great fun")]
+
+
+@pytest.mark.parametrize("first", ["First class", "Question answer", "Premise hypothesis"])
+def test_a_two_word_text_written_as_a_sentence_is_explained_not_refused_as_a_header(tmp_path, first):
+    """Breaker 14 N6: a first line of column-name words written as a sentence begins is a text."""
+    path = tmp_path / "fp1.txt"
+    path.write_text(f"{first}\ngreat fun\n", encoding="utf-8")
+    assert read_text_file(path, source="x").items == [first, "great fun"]
+
+
+@pytest.mark.parametrize("first", ["Sentence label", "Premise hypothesis label", "TEXT LABEL", "first sentence"])
+def test_a_space_header_message_offers_the_way_to_keep_the_line_as_a_text(tmp_path, first):
+    """Breaker 14 N6: a known header in any case, or names written as headers are, is refused; the message says how
+    to explain it as a text after all, as the single-name message does."""
+    path = tmp_path / "k.txt"
+    path.write_text(f"{first}\ngreat fun\n", encoding="utf-8")
+    with pytest.raises(FaithlensError) as caught:
+        read_text_file(path, source="x")
+    said = str(caught.value)
+    assert f"({first}) is a header of column names separated by spaces" in said
+    assert "put another line first" in said and f"faithlens explain '{first}'." in said

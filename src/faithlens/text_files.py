@@ -5,7 +5,8 @@ The one rule for which is which (`data_format`): a file whose name ends in ``.cs
 data file; so is a file of any other name whose first non-blank line is a header of two or more fields
 (`is_header`: every field a name `data.looks_like_header` knows, or an id column or pandas' unnamed index, which may be
 empty: ``,text``), comma-separated (``premise,hypothesis,label``: CSV) or tab-separated (``sentence<tab>label``,
-GLUE's .tsv files: TSV), or a JSON object (JSON lines). Every other file is plain text, read line by line as before,
+GLUE's .tsv files: TSV; tab-separated names may hold spaces, ``first sentence<tab>second sentence``:
+`_spaced_names`), or a JSON object (JSON lines). Every other file is plain text, read line by line as before,
 so a file of ``TEXT_A<tab>TEXT_B`` pairs without a header (even one named .tsv) stays one; but a first line that is
 such a header with another separator (``text|label``, ``text;label``) is refused (`other_separator`), never explained
 as a text. A data file's texts come from its text
@@ -19,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -54,7 +56,8 @@ def data_format(path: Path, content: str) -> str | None:
     if "\r" in first:  # a lone \r is inside a text: not a header
         return None
     if "\t" in first:  # read as the TSV reader reads it: fields split at each tab, no quoting
-        return "tsv" if is_header(first.split("\t")) else None
+        fields = first.split("\t")
+        return "tsv" if is_header(fields) or _spaced_names(fields) else None
     return "csv" if is_header(next(csv.reader([first]), [])) else None
 
 
@@ -64,6 +67,15 @@ def is_header(fields: list[str]) -> bool:
     least one not an id."""
     names = [f for f in fields if not is_id(f)]
     return len(fields) >= 2 and bool(names) and looks_like_header(names)
+
+
+def _spaced_names(fields: list[str]) -> bool:
+    """Whether tab-separated fields (two or more) are column names that hold spaces, each field's every word a column
+    name (`data.HEADER_NAMES`: ``first sentence<tab>second sentence``): a header read by columns, whose reader then
+    offers the names as ``text_column`` / ``pair_column``, never split at the spaces."""
+    words = [field.split() for field in fields]
+    return (len(fields) >= 2 and all(words) and any(len(w) > 1 for w in words)
+            and all(word.casefold() in HEADER_NAMES for w in words for word in w))
 
 
 def other_separator(content: str) -> str | None:
@@ -137,18 +149,31 @@ def _label_text(path: Path, source: str, text_column: str | None, pair_column: s
     return TextFile(list(data.texts), None)
 
 
+# First lines that are headers however their first letters are written (``Sentence label``); other space-separated
+# column names are a header only when written as headers are (`_refuse_space_header`).
+SPACE_HEADERS = {"sentence label", "text label", "premise hypothesis label"}
+
+
 def _refuse_space_header(content: str, source: str) -> None:
-    """A plain file's first line of two or more words, each a column name (`data.HEADER_NAMES`: ``sentence label``, a
-    header whose tabs became spaces on a copy-paste) is refused as a header separated by spaces, never explained as a
-    text."""
+    """A plain file's first line of two or more words, each a column name (`data.HEADER_NAMES`), written as a header
+    is (all lower-case, all upper-case, every word capitalised: ``sentence label``, ``Premise Hypothesis``) or a known
+    header in any case (`SPACE_HEADERS`), is a header whose tabs became spaces on a copy-paste: refused as a header
+    separated by spaces, never explained as a text. A line written as a sentence begins (``First class``, ``Question
+    answer``) is a text; a line with a tab is never such a header (`data_format` and the tab-separated rule read it)."""
     number, first = next(((i, line.strip()) for i, line in enumerate(content.split("\n"), 1) if line.strip()), (0, ""))
     words = first.split()
-    if len(words) >= 2 and all(w.casefold() in HEADER_NAMES for w in words):
+    if "\t" in first or len(words) < 2 or not all(w.casefold() in HEADER_NAMES for w in words):
+        return
+    header_case = (all(w.islower() for w in words) or all(w.isupper() for w in words)
+                   or all(w.istitle() for w in words))
+    if header_case or " ".join(words).casefold() in SPACE_HEADERS:
         raise FaithlensError(
             f"Line {number} of {source} ({first}) is a header of column names separated by spaces: faithlens reads a "
             "file by columns when they are separated by commas (CSV) or tabs (TSV), and would explain this line as a "
             f"text. Separate the names with a comma ({','.join(words)}) or a tab, or remove the header line to "
-            "explain each line as one text.")
+            "explain each line as one text. If it really is a text to explain, put another line first (only the "
+            f"first line is read as a possible header), or pass it as an argument: faithlens explain "
+            f"{shlex.quote(first)}.")
 
 
 def _columns(kind: str, content: str) -> list[str]:
