@@ -1101,6 +1101,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += wb_cr_imdb_cases(tiny_dir, write)
     out += wa_header_name_cases(tiny_dir, write)
     out += xb_space_header_cases(tiny_dir, write)
+    out += xa_case_cases(tiny_dir, write)
     return out
 
 
@@ -4078,6 +4079,34 @@ def xb_space_header_cases(tiny_dir, write) -> list[Case]:
     add(k, "XB N6: explain --file k.txt ('Sentence label', a known header) offers the way to keep it as a text",
         lambda: explain(known), "error", "put another line first (only the first line is read as a possible header), "
         "or pass it as an argument: faithlens explain 'Sentence label'.")
+    return out
+
+
+def xa_case_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, fourteenth breaker N1, N5. N1: two label columns whose names differ only by case (label and Label) were
+    resolved in silence, one read and the other ignored; N5: a .txt whose first line is a CSV/TSV header was read by
+    columns by explain --file but refused by evaluate with the IMDB format's "must be '<label> <text>'"."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    data = lambda path, **kw: lambda: faithlens_data().read_file(path, **kw)  # noqa: E731
+    twins = write("xa-h41.tsv", "Label\tTEXT\tLABEL\nnegative\tgreat fun\t1\npositive\tdull\t0\n")
+    add(k, "XA N1: evaluate --data 'Label<tab>TEXT<tab>LABEL'", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", twins, "--methods", "occlusion", "--no-random", "--no-curves"),
+        "error", "The columns 'Label' and 'LABEL'")
+    exact = write("xa-h43.tsv", "label\tsentence\tLabel\n1\tgreat fun\t0\n0\tawful\t1\n")
+    add(k, "XA N1: read_file('label<tab>sentence<tab>Label') (one spelled exactly)", data(exact), "error",
+        "or pass label_column='label'")
+    add(k, "XA N1: read_file(h43, label_column='Label') reads that one", data(exact, label_column="Label"), "ok",
+        "labels (0, 1)", lambda d: d.labels == (0, 1))
+    texts = write("xa-tt.csv", "TEXT,text\na,b\n")
+    add(k, "XA N1: explain --file 'TEXT,text'", lambda: cli("explain", "--model", tiny_dir, "--file", texts,
+        "--method", "occlusion", "--no-faithfulness"), "error", "pass --text-column TEXT")
+    for name, content in (("xa-tx1.txt", "sentence\tlabel\ngreat fun\t1\na dull mess\t0\n"),
+                          ("xa-tx2.txt", "text,label\ngreat fun,1\na dull mess,0\n")):
+        path = write(name, content)
+        add(k, f"XA N5: read_file({name.removeprefix('xa-')}) (a .txt with a header) read by columns", data(path),
+            "ok", "2 texts, labels (1, 0)", lambda d: d.texts == ("great fun", "a dull mess") and d.labels == (1, 0))
     return out
 
 

@@ -25,16 +25,26 @@ SEPARATORS = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}
 ROLES = {"text": "the text of each example", "pair": "the second text of each pair", "label": "the class of each example"}
 
 
-def match(columns: Sequence[str], name: str | None) -> str | None:
-    """The column of ``columns`` that ``name`` names, as written in the file: the same name, else the first whose
-    name is the same after strip() and case-folding (``Text``, `` hypothesis`` of ``premise, hypothesis``). None where
-    none is. The one rule by which known names and the caller's ``text_column`` etc. find a column."""
+def match(columns: Sequence[str], name: str | None, *, role: str | None = None, source: str | None = None,
+          exact: bool = False) -> str | None:
+    """The column of ``columns`` that ``name`` names, as written in the file: the same name, else the one whose name
+    is the same after strip() and case-folding (``Text``, `` hypothesis`` of ``premise, hypothesis``). None where none
+    is. The one rule by which known names and the caller's ``text_column`` etc. find a column. With ``role`` (the
+    column to be read as the text, pair or label of ``source``), two or more columns that match (``label`` and
+    ``Label``) are refused naming them, even when one is spelled as ``name``, unless ``exact``: the caller named the
+    column, and one is spelled so."""
     if name is None:
         return None
-    if name in columns:
+    if exact and name in columns:
         return name
-    key = str(name).strip().casefold()
-    return next((c for c in columns if str(c).strip().casefold() == key), None)
+    key = _name(name)
+    found = list(dict.fromkeys(c for c in columns if _name(c) == key))  # a name twice: `check_read_once`
+    if len(found) > 1 and role is not None:
+        names = " and ".join(map(repr, found)) if len(found) == 2 else ", ".join(map(repr, found))
+        raise FaithlensError(f"The columns {names} of {source!r} have the same name but for case or spaces, so which "
+                             f"one holds {ROLES[role]} is unclear. Rename all but one of them, or pass "
+                             f"{role}_column={_fix(found[0])!r} (the name of the one to read, spelled exactly).")
+    return name if name in columns else (found[0] if found else None)
 
 
 def find_columns(columns: Sequence[str], *, text_column: str | None, label_column: str | None,
@@ -50,14 +60,15 @@ def find_columns(columns: Sequence[str], *, text_column: str | None, label_colum
     if pair_column is not None and match(columns, pair_column) is None:
         raise FaithlensError(f"The pair column {pair_column!r} is not in {source!r}. Valid choices: "
                              f"{', '.join(map(str, columns))}.")
-    text, pair = text_column, match(columns, pair_column)
+    pair = match(columns, pair_column, role="pair", source=source, exact=True)
+    text = text_column
     if text is None:
-        found = next(((match(columns, a), match(columns, b)) for a, b in PAIR_COLUMNS
-                      if match(columns, a) is not None
+        found = next(((a, b) for a, b in PAIR_COLUMNS if match(columns, a) is not None
                       and (match(columns, b) is not None if pair is None else match(columns, b) == pair)), None)
-        if found is not None:
-            text, pair = found
-    text = _text_column(columns, text, pair, source)
+        if found is not None:  # the pair's names, each read once (`match` refuses 'premise' beside 'Premise')
+            text = match(columns, found[0], role="text", source=source)
+            pair = pair or match(columns, found[1], role="pair", source=source)
+    text = _text_column(columns, text, pair, source, given=text_column is not None)
     label = column(columns, label_column, LABEL_COLUMNS, "label", source, required=False) if labels else None
     check_distinct_columns(text=text, pair=pair, label=label, source=source,
                            given=[r for r, v in (("text", text_column), ("pair", pair_column), ("label", label_column))
@@ -108,11 +119,12 @@ def check_separator(columns: Sequence[str], *, source: str) -> None:
                              + fix)
 
 
-def _text_column(columns: Sequence[str], wanted: str | None, pair: str | None, source: str) -> str:
+def _text_column(columns: Sequence[str], wanted: str | None, pair: str | None, source: str, *,
+                 given: bool = False) -> str:
     """The text column: ``wanted``, else a name of `TEXT_COLUMNS`. Where none is there, the message names what to
     pass: a column that is one text of a pair whose other text is missing (a file of premises only) is the one."""
     if wanted is not None or any(match(columns, g) is not None for g in TEXT_COLUMNS):
-        return column(columns, wanted, TEXT_COLUMNS, "text", source)
+        return column(columns, wanted, TEXT_COLUMNS, "text", source, given=given)
     lone = [c for c in columns if c != pair and any(_name(c) in names for names in PAIR_COLUMNS)]
     firsts = [c for c in lone if any(_name(c) == names[0] for names in PAIR_COLUMNS)]
     if pair is not None and len(firsts) == 1:  # pair_column='passage' beside a question: the question comes first
@@ -147,16 +159,17 @@ def _fix(column) -> str:
 
 
 def column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str,
-           *, required: bool = True) -> str | None:
-    """The column ``wanted`` names (refused when none), else the first of ``guesses`` among ``columns`` (`match`)."""
+           *, required: bool = True, given: bool = True) -> str | None:
+    """The column ``wanted`` names (refused when none), else the first of ``guesses`` among ``columns`` (`match`:
+    columns differing only by case are refused, unless ``given``, the caller named ``wanted``, spells one exactly)."""
     if wanted is not None:
         if match(columns, wanted) is None:
             raise FaithlensError(f"The {what} column {wanted!r} is not in {source!r}. Valid choices: "
                                  f"{', '.join(map(str, columns))}.")
-        return match(columns, wanted)
+        return match(columns, wanted, role=what, source=source, exact=given)
     for guess in guesses:
         if match(columns, guess) is not None:
-            return match(columns, guess)
+            return match(columns, guess, role=what, source=source)
     if required:
         raise FaithlensError(f"Could not find a {what} column in {source!r} (looked for {', '.join(guesses)}). "
                              f"Got columns {list(columns)}. Name the column of the {what}s {guesses[0]!r}, or pass "
@@ -181,3 +194,12 @@ def check_distinct_columns(*, text: str | None, pair: str | None, label: str | N
                                  f"column ({how[other]}); each column is read once. Pass {fixes}"
                                  + "".join(f", or drop {r}_column to have that column found from the column names"
                                            for r in (role, other) if r in given) + ".")
+
+
+def check_read_once(header: Sequence[str], keys: dict, *, source: str) -> None:
+    """A column read (text, pair, label) is named once in the header: with two, a row's dict keeps the last."""
+    for role, name in keys.items():
+        if name is not None and header.count(name) > 1:
+            at = " and ".join(str(i + 1) for i, c in enumerate(header) if c == name)
+            raise FaithlensError(f"The header of {source!r} names the column {name!r} twice (columns {at}), and it "
+                                 f"holds {ROLES[role]}, so which one to read is unclear. Rename or remove one of them.")

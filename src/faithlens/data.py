@@ -18,7 +18,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, NOT_LABELS, PAIR_COLUMNS, ROLES, TEXT_COLUMNS, column, find_columns
+from .columns import LABEL_COLUMNS, NOT_LABELS, PAIR_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns, is_id
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .errors import FaithlensError
 from .gold_labels import index_labels, reads_as_number
@@ -51,6 +51,31 @@ def looks_like_header(fields: Sequence[str]) -> bool:
     names = [f.strip().lower() for f in fields]
     numbered = len(names) == 2 and all(_NUMBERED.fullmatch(n) for n in names)
     return all(n in HEADER_NAMES or _SNAKE_CASE.fullmatch(n) or numbered for n in names)
+
+
+def header_format(first: str) -> str | None:
+    """"tsv" or "csv" where ``first``, a file's first non-blank line, is a header (`is_header`) split at tabs, else at
+    commas; None otherwise: the rule by which a file not named .csv or .tsv is read by columns."""
+    if "\t" in first:
+        return "tsv" if is_header(first.split("\t")) else None
+    return "csv" if is_header(next(csv.reader([first]), [])) else None
+
+
+def is_header(fields: list[str]) -> bool:
+    """Whether a first line's fields (two or more) are a header: each a column name (`looks_like_header`) or an id
+    (`columns.is_id`: ``id``, pandas' unnamed index ``''`` of ``,text``), at least one not an id."""
+    names = [f for f in fields if not is_id(f)]
+    return len(fields) >= 2 and bool(names) and looks_like_header(names)
+
+
+def _header_format(path: Path) -> str | None:
+    """`header_format` of a .txt's first non-blank line, not holding a lone \\r (None where not UTF-8: its reader
+    says so)."""
+    try:
+        first = next((line.rstrip("\r") for line in file_text(path).split("\n") if line.strip()), "")
+    except UnicodeDecodeError:
+        return None
+    return None if "\r" in first else header_format(first)
 
 
 def refuse_standard_input(source: str | Path | None, *, option: str | None = None) -> None:
@@ -237,6 +262,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     if kind in REFUSED:
         raise FaithlensError(f"{str(path)!r} is {REFUSED[kind]}; faithlens reads {', '.join(FORMATS)} files. "
                              "Save it as CSV (UTF-8) or JSON lines and pass that file.")
+    if kind == "txt" and format is None:  # sentence<tab>label first: read by columns, as explain --file reads it
+        kind = _header_format(path) or kind
     readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": read_label_text}
     if kind not in readers:
         raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(FORMATS)}. "
@@ -301,7 +328,7 @@ def _read_table(path: Path, *, kind: str, choose):
     except FaithlensError:
         _refuse_example_header(header, path, kind, reader.line_num)  # an example taken for the header: say so
         raise
-    _check_read_once(header, keys, path)
+    check_read_once(header, keys, source=str(path))
     for fields_ in reader:
         line = reader.line_num
         if held:
@@ -355,15 +382,6 @@ def _refuse_example_header(header: Sequence[str], path: Path, kind: str, line: i
 def _reads_as_text(field: str) -> bool:
     """Whether a header's field reads as prose, never a column name: three or more words, or a sentence's end."""
     return len(field.split()) >= 3 or field.rstrip().endswith((".", "!", "?"))
-
-
-def _check_read_once(header: Sequence[str], keys: dict, path: Path) -> None:
-    """A column read (text, pair, label) is named once in the header: with two, a row's dict keeps the last."""
-    for role, name in keys.items():
-        if name is not None and header.count(name) > 1:
-            at = " and ".join(str(i + 1) for i, c in enumerate(header) if c == name)
-            raise FaithlensError(f"The header of {str(path)!r} names the column {name!r} twice (columns {at}), and it "
-                                 f"holds {ROLES[role]}, so which one to read is unclear. Rename or remove one of them.")
 
 
 def _read_jsonl(path: Path, *, kind: str, choose):

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id, match
-from .data import HEADER_NAMES, Item, items_from_lines, looks_like_header, old_mac_lines, read_file
+from .data import HEADER_NAMES, Item, header_format, is_header, items_from_lines, old_mac_lines
+from .data import read_file
 from .label_text import is_label_text
 from .errors import FaithlensError, FaithlensWarning
 
@@ -55,18 +56,9 @@ def data_format(path: Path, content: str) -> str | None:
             pass
     if "\r" in first:  # a lone \r is inside a text: not a header
         return None
-    if "\t" in first:  # read as the TSV reader reads it: fields split at each tab, no quoting
-        fields = first.split("\t")
-        return "tsv" if is_header(fields) or _spaced_names(fields) else None
-    return "csv" if is_header(next(csv.reader([first]), [])) else None
-
-
-def is_header(fields: list[str]) -> bool:
-    """Whether a first line's fields (two or more) are a header: each a column name (`data.looks_like_header`), or an
-    id column (`columns.is_id`: ``id``, pandas' unnamed index ``''`` of ``,text``, a trailing separator's ``''``), at
-    least one not an id."""
-    names = [f for f in fields if not is_id(f)]
-    return len(fields) >= 2 and bool(names) and looks_like_header(names)
+    if "\t" in first and _spaced_names(first.split("\t")):  # names holding spaces: read by columns, never split
+        return "tsv"
+    return header_format(first)  # a TSV header read as the TSV reader reads it: split at each tab, no quoting
 
 
 def _spaced_names(fields: list[str]) -> bool:
