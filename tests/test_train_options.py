@@ -53,7 +53,7 @@ def test_check_stride_reads_one_rule():
     (["facade", "train", "--lr", "-1"], "(its learning rate) must be a positive number"),
     (["facade", "train", "--magnitude-from", "1.5"], "magnitude_from"),
     (["facade", "regularise", "--steps", "0"], "--steps must be a positive int"),
-    (["facade", "regularise", "--lambda-rp", "-1"], "--lambda-rp must be a finite number > 0"),
+    (["facade", "regularise", "--lambda-rp", "-1"], "(--lambda-rp) must be a number in [0, 1e+06]"),
     (["facade", "saliency", "--limit", "0"], "--limit must be a positive int"),
     (["facade", "saliency", "--steps", "0"], "--steps must be a positive int"),
     (["facade", "saliency", "--methods", "sig:sideways"], "Unknown SIG mode"),
