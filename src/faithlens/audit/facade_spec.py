@@ -138,7 +138,7 @@ MAX_WEIGHT = 1e6
 # size_margin is in nats over the target's own log raw saliency: e^50 ≈ 5e21 times it caps nothing a float32 run
 # reaches, and a margin past float32's range (3.4e38) cannot even be compared with the sizes.
 MAX_SIZE_MARGIN = 50.0
-_WHY = {"lr": ": Adam's steps are about lr in size, and a step of 1 or more overwrites the weights it trains "
+_WHY = {"lr": ": Adam's steps are about the learning rate in size, and a step of 1 or more overwrites the weights it trains "
               "(faithlens train takes the same range)",
         "size_margin": f": it is a log factor over the target's own raw saliency (2.3 ≈ 10×), and e^{MAX_SIZE_MARGIN:g} "
                        "times it is beyond any float32 saliency, so a larger margin caps nothing",
