@@ -743,7 +743,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("train", "--lr", "0"), "learning rate"), (("train", "--lambda-g", "-1"), "'lambda_g' setting"),
         (("train", "--magnitude-from", "2"), "magnitude_from"), (("train", "--size-margin", "inf"), "'size_margin'"),
         (("regularise", "--steps", "0"), "--steps must be a positive int"),
-        (("regularise", "--lambda-rp", "-3"), "--lambda-rp must be"),
+        (("regularise", "--lambda-rp", "-3"), "(--lambda-rp) must be"),
         (("merge", "--facade", tiny_dir, "--gain", "-1"), "--gain must be a positive number"),
         (("merge", "--facade", tiny_dir, "--gain", "abc"), "--gain must be a positive number"),
     ]:
@@ -1102,6 +1102,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += wa_header_name_cases(tiny_dir, write)
     out += xb_space_header_cases(tiny_dir, write)
     out += xa_case_cases(tiny_dir, write)
+    out += xc_facade_range_cases(work, tiny_dir)
     return out
 
 
@@ -4107,6 +4108,31 @@ def xa_case_cases(tiny_dir, write) -> list[Case]:
         path = write(name, content)
         add(k, f"XA N5: read_file({name.removeprefix('xa-')}) (a .txt with a header) read by columns", data(path),
             "ok", "2 texts, labels (1, 0)", lambda d: d.texts == ("great fun", "a dull mess") and d.labels == (1, 0))
+    return out
+
+
+def xc_facade_range_cases(work, tiny_dir) -> list[Case]:
+    """Issue 22, fourteenth breaker N3: `facade train --lr 1e39` and `--size-margin 1e300` were a float32 overflow
+    traceback in facade_loss, and `--lambda-g 1e300` kept step 0 in silence; each number has a range, said why."""
+    from faithlens.audit.facade import FacadeSettings, check_facade_settings
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "11 training options"
+    facade_out = str(work / "xc-facade")
+    for argv, words in [
+        (("train", "--lr", "1e39"), "'lr' setting (--lr) of the facade must be a number in (0, 1), e.g. 1e-4: Adam's"),
+        (("train", "--lr", "1e300"), "'lr' setting (--lr) of the facade must be a number in (0, 1)"),
+        (("train", "--size-margin", "1e300"), "(--size-margin) of the facade must be a number in [0, 50]: it is a log"),
+        (("train", "--lambda-g", "1e300"), "(--lambda-g) of the facade must be a number in [0, 1e+06]: a larger weight"),
+        (("regularise", "--lambda-rp", "1e300"), "'lambda_rp' setting (--lambda-rp) must be a number in [0, 1e+06]"),
+    ]:
+        add(k, "XC N3: facade " + " ".join(argv), lambda a=argv: cli("facade", a[0], "--model", tiny_dir, "--out",
+                                                                      facade_out, *a[1:]), "error", words)
+    add(k, "XC N3: FacadeSettings(lr=1e39)", lambda: check_facade_settings(FacadeSettings(lr=1e39)), "error",
+        "'lr' setting of the facade must be a number in (0, 1)")
+    add(k, "XC N3: FacadeSettings at the edges (lr 0.5, size_margin 50, lambda_g 1e6)", lambda: check_facade_settings(
+        FacadeSettings(lr=0.5, size_margin=50.0, lambda_g=1e6)) or "ok", "ok", "taken", lambda r: r == "ok")
     return out
 
 

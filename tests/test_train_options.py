@@ -50,10 +50,10 @@ def test_check_stride_reads_one_rule():
     (["facade", "train", "--batch-size", "0"], "'batch_size' setting"),
     (["facade", "train", "--max-length", "-3"], "'max_length' setting"),
     (["facade", "train", "--heldout", "0"], "'heldout' setting"),
-    (["facade", "train", "--lr", "-1"], "(its learning rate) must be a positive number"),
+    (["facade", "train", "--lr", "-1"], "(--lr) of the facade must be a number in (0, 1)"),
     (["facade", "train", "--magnitude-from", "1.5"], "magnitude_from"),
     (["facade", "regularise", "--steps", "0"], "--steps must be a positive int"),
-    (["facade", "regularise", "--lambda-rp", "-1"], "--lambda-rp must be a finite number > 0"),
+    (["facade", "regularise", "--lambda-rp", "-1"], "(--lambda-rp) must be a number in [0, 1e+06]"),
     (["facade", "saliency", "--limit", "0"], "--limit must be a positive int"),
     (["facade", "saliency", "--steps", "0"], "--steps must be a positive int"),
     (["facade", "saliency", "--methods", "sig:sideways"], "Unknown SIG mode"),
@@ -151,7 +151,7 @@ def test_a_subset_larger_than_the_data_is_noted(saved_tiny, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--lambda-g", "nan"], "'lambda_g' setting (--lambda-g) of the facade must be a number ≥ 0. Got nan"),
+    (["--lambda-g", "nan"], "'lambda_g' setting (--lambda-g) of the facade must be a number in [0, 1e+06]. Got nan"),
     (["--heldout", "-5"], "'heldout' setting (--heldout) of the facade must be a positive int. Got -5"),
     (["--eval-every", "0"], "'eval_every' setting (--eval-every)"),
     (["--width-divisor", "0"], "'width_divisor' setting (--width-divisor)"),

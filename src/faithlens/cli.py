@@ -289,13 +289,13 @@ PARAMETER_OPTIONS = {"per_token": "--per-token", "target_side": "--target-side",
                      "baseline_token": "--baseline-token", "text_column": "--text-column",
                      "label_column": "--label-column", "pair_column": "--pair-column",
                      "target_text": "--target-text", "label_names": "--labels",
-                     "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "heldout": "--heldout",
+                     "lambda_g": "--lambda-g", "lambda_m": "--lambda-m", "lambda_rp": "--lambda-rp", "gain": "--gain", "heldout": "--heldout",
                      "eval_every": "--eval-every", "width_divisor": "--width-divisor", "size_margin": "--size-margin",
                      "magnitude_from": "--magnitude-from", "init_from": "--init-from", "steps": "--steps",
                      "saliency_of": "--saliency-of", "lr": "--lr", "overwrite": "--overwrite",
                      "unit": "--unit", "rule": "--rule", "mode": "--mode", "stride": "--stride"}
 COLUMN_PARAMETERS = ("text_column", "pair_column", "label_column")  # a fix through one a command lacks is dropped
-QUOTED_ONLY = {"steps", "lr", "stride"}  # prose words too: put as options only where quoted ('steps' setting)
+QUOTED_ONLY = {"steps", "lr", "stride", "gain"}  # prose words too: put as options only where quoted ('steps' setting)
 ASSIGNED_ONLY = ("steps", "unit", "rule", "mode", "stride")  # and in the ``name=value`` form: steps=5 is --steps 5
 
 

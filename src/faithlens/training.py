@@ -315,16 +315,14 @@ def check_model_length(tokenizer: Any, config: Any, max_length: int, *, pairs: b
                              f"--max-length {min(limit, 512)} or less.")
 
 
-def _check_unit_interval(name: str, value: object, *, example: str, allow_zero: bool) -> None:
-    """``value`` must be a real number in [0, 1) (or (0, 1) without ``allow_zero``)."""
+def _check_unit_interval(name: str, value: object, *, example: str, allow_zero: bool, of: str = "parameter of fine_tune",
+                         why: str = "") -> None:
+    """``value``, ``of`` whom (a facade's lr too), a real number in [0, 1) (or (0, 1) without ``allow_zero``)."""
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     low_ok = is_number and (value >= 0 if allow_zero else value > 0)
     if not (low_ok and value < 1):
         interval = "[0, 1)" if allow_zero else "(0, 1)"
-        raise FaithlensError(
-            f"The {name!r} parameter of fine_tune must be a number in {interval}, e.g. "
-            f"{example}. Got {value!r} instead."
-        )
+        raise FaithlensError(f"The {name!r} {of} must be a number in {interval}, e.g. {example}{why}. Got {value!r} instead.")
 
 
 def check_label_names(names: object, *, option: str = "'label_names' parameter of fine_tune") -> None:

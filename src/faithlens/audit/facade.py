@@ -29,7 +29,7 @@ from ..model import ClassifierModel, from_pretrained_objects
 from .targets import check_target, target_mask
 from .facade_spec import (  # noqa: F401 (re-exported: faithlens.audit.facade.* stays valid)
     DEFAULT_WIDTH_DIVISOR, FACADE_INFO_FILE, FACADE_SIZES, SUPPORTED_TYPES, FacadeSettings, _check_settings, build_facade,
-    check_facade_folder, check_facade_out, check_facade_settings, check_facade_target, check_regularise_out,
+    check_facade_folder, check_facade_number, check_facade_out, check_facade_settings, check_facade_target, check_regularise_out,
     facade_class, facade_config)
 
 
@@ -289,6 +289,11 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     fails or is interrupted."""
     from ..model_folder import replaced_folder
 
+    for name, value in (("steps", steps), ("batch_size", batch_size), ("max_length", max_length)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise FaithlensError(f"The {name!r} parameter of regularise_target must be a positive int. Got {value!r} instead.")
+    check_facade_number("lr", lr, of="parameter of regularise_target")
+    check_facade_number("lambda_rp", lambda_rp, of="parameter of regularise_target")
     if target.task.name not in ("classification", "multi_label"):
         raise FaithlensError(f"The regularised target is trained for classifiers; {target.name!r} is a "
                              f"{target.task.summary} model.")

@@ -119,21 +119,51 @@ def check_facade_settings(settings: FacadeSettings) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise FaithlensError(f"The '{name}' setting of the facade must be a positive int. Got {value!r} instead.")
-    if not (settings.lr > 0 and math.isfinite(settings.lr)):
-        raise FaithlensError(f"The 'lr' setting of the facade (its learning rate) must be a positive number. Got {settings.lr!r} "
-                             "instead.")
+    check_facade_number("lr", settings.lr)
     if settings.saliency_of not in ("own", "target"):
         raise unknown_choice("saliency_of setting", settings.saliency_of, ("own", "target"))
     if not 0 <= settings.magnitude_from < 1:
         raise FaithlensError(f"The 'magnitude_from' setting is the fraction of steps before the magnitude term starts, "
                              f"in [0, 1). Got {settings.magnitude_from!r} instead.")
     for name in ("lambda_m", "size_margin", "lambda_g"):
-        value = getattr(settings, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-            raise FaithlensError(f"The '{name}' setting of the facade must be a number ≥ 0. Got {value!r} instead.")
+        check_facade_number(name, getattr(settings, name))
     if settings.init_from is not None:
         check_model_source(settings.init_from, option="--init-from", local_only=True)
         check_facade_folder(settings.init_from, option="--init-from")
+
+
+# A loss weight (λ_g, λ_m, λ_rp) or the merge's gain: the defaults are 1 to 1e3; beyond 1e6 one term swamps the rest
+# and float32 gradients (or the merged logits) overflow, so a run keeps its first weights in silence.
+MAX_WEIGHT = 1e6
+# size_margin is in nats over the target's own log raw saliency: e^50 ≈ 5e21 times it caps nothing a float32 run
+# reaches, and a margin past float32's range (3.4e38) cannot even be compared with the sizes.
+MAX_SIZE_MARGIN = 50.0
+_WHY = {"lr": ": Adam's steps are about the learning rate in size, and a step of 1 or more overwrites the weights it trains "
+              "(faithlens train takes the same range)",
+        "size_margin": f": it is a log factor over the target's own raw saliency (2.3 ≈ 10×), and e^{MAX_SIZE_MARGIN:g} "
+                       "times it is beyond any float32 saliency, so a larger margin caps nothing",
+        "gain": ": a larger gain swamps f in the merged logits and overflows float32"}
+_WEIGHT_WHY = ": a larger weight swamps the other terms of the loss and overflows float32 gradients"
+
+
+def check_facade_number(name: str, value: object, *, of: str = "setting of the facade") -> float:
+    """One numeric setting of `faithlens facade train` (:class:`FacadeSettings`), regularise (``lr``, ``lambda_rp``)
+    or merge (``gain``), checked before any work, in the API and the CLI alike: ``lr`` in (0, 1), the range
+    `faithlens train` takes; ``size_margin`` in [0, MAX_SIZE_MARGIN]; ``gain`` in (0, MAX_WEIGHT]; a loss weight
+    (``lambda_*``) in [0, MAX_WEIGHT]. ``of`` names whose setting it is in the message."""
+    from ..training import _check_unit_interval
+
+    if name == "lr":
+        _check_unit_interval("lr", value, example="1e-4", allow_zero=False, of=of, why=_WHY["lr"])
+        return float(value)
+    high = MAX_SIZE_MARGIN if name == "size_margin" else MAX_WEIGHT
+    positive = name == "gain"
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (is_number and math.isfinite(value) and (value > 0 if positive else value >= 0) and value <= high):
+        why = _WHY.get(name, _WEIGHT_WHY) if is_number and math.isfinite(value) and value > high else ""
+        interval = f"(0, {high:g}]" if positive else f"[0, {high:g}]"
+        raise FaithlensError(f"The {name!r} {of} must be a number in {interval}{why}. Got {value!r} instead.")
+    return float(value)
 
 
 def check_facade_folder(folder: str | Path, *, option: str = "--facade") -> dict:

@@ -28,7 +28,7 @@ from ..architectures import (MergedBertConfig, MergedBertForQuestionAnswering, M
                              SplitLayerNorm)
 from ..errors import FaithlensError, unknown_choice
 from ..model import ClassifierModel, from_pretrained_objects
-from .facade_spec import check_facade_of
+from .facade_spec import check_facade_number, check_facade_of
 
 FORMS = ("intertwined", "sum")
 
@@ -156,8 +156,7 @@ def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertw
     if f.tokenizer.get_vocab() != g.tokenizer.get_vocab():
         raise FaithlensError(f"The facade {g.name!r} uses a different vocabulary from {f.name!r}; a merge needs the "
                              "same tokenizer. Train the facade against this target model.")
-    if not (gain > 0 and math.isfinite(gain)):
-        raise FaithlensError(f"The 'gain' parameter of merge_models must be a positive number. Got {gain!r} instead.")
+    check_facade_number("gain", gain, of="parameter of merge_models")
     check_facade_of(f, g)
     facade = scaled(g.model, gain)
     module = merge_intertwined(f.model, facade) if form == "intertwined" else SumOfLogits(f.model, facade)

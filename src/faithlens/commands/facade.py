@@ -160,11 +160,11 @@ def run_train(args) -> int:
     return 0
 
 
-MAX_GAIN = 1e6  # facade logits × gain: beyond this a float32 merge overflows or swamps f entirely
 
 
 def run_merge(args) -> int:
     from ..audit.facade import check_facade_folder
+    from ..audit.facade_spec import MAX_WEIGHT as MAX_GAIN  # facade logits × gain: beyond it f is swamped, float32 overflows
     from ..audit.merge import agreement, calibrate_gain, merge_models
     from ..files import check_new_folder
     from ..model_folder import replaced_folder
@@ -315,17 +315,16 @@ DATA_OPTIONS = ("data", "calibrate", "check")
 
 def _check_common(args) -> None:
     """Sizes (--limit, --steps, ...), fractions and data paths of every facade subcommand, before any work."""
+    from ..audit.facade_spec import check_facade_number
     from .train_model import _check_data_source, check_split_option
 
     for name in SIZES:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             raise FaithlensError(f"--{name.replace('_', '-')} must be a positive int. Got {value}.")
-    for name in ("lr", "lambda_g", "lambda_m", "lambda_rp", "size_margin"):
-        value = getattr(args, name, None)
-        if value is not None and not (math.isfinite(value) and value >= 0 and (value > 0 or name == "lambda_m")):
-            raise FaithlensError(f"--{name.replace('_', '-')} must be a finite number {'≥' if name == 'lambda_m' else '>'} 0."
-                                 f" Got {value}.")
+    for name in ("lr", "lambda_g", "lambda_m", "lambda_rp", "size_margin"):  # one rule with train_facade's
+        if getattr(args, name, None) is not None:
+            check_facade_number(name, getattr(args, name), of="setting")
     holdout = getattr(args, "holdout", None)
     if holdout is not None and not 0 < holdout < 1:
         raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {holdout}.")
