@@ -1103,6 +1103,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += xb_space_header_cases(tiny_dir, write)
     out += xa_case_cases(tiny_dir, write)
     out += xc_facade_range_cases(work, tiny_dir)
+    out += xd_per_target_cases(tx, lm_dir)
     return out
 
 
@@ -4135,6 +4136,55 @@ def xc_facade_range_cases(work, tiny_dir) -> list[Case]:
         FacadeSettings(lr=0.5, size_margin=50.0, lambda_g=1e6)) or "ok", "ok", "taken", lambda r: r == "ok")
     return out
 
+
+    return out
+
+
+def xd_per_target_cases(tx, lm_dir) -> list[Case]:
+    """Issue 22, fourteenth breaker N4: `Explanation.from_json` accepted a causal LM's `per_target` with a row dropped,
+    a nonzero cell at a token the row cannot see, a cell that breaks the rows' sum to occlusion's token_scores, the
+    matrix removed from a per-token run or added to another; and `total_delta: null` under a recorded completeness
+    gap. Each is refused naming what it must be; the per-token run reads back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    made = {"per": lambda: faithlens.Explainer(lm_dir).explain("the film was", "occlusion", target=" good fun",
+                                                               per_token=True),
+            "plain": lambda: faithlens.Explainer(lm_dir).explain("the film was", "occlusion", target=" good fun"),
+            "ig": lambda: tx.explain("a good film", "ig", steps=4)}
+    cache: dict = {}
+
+    def get(which):
+        if which not in cache:
+            cache[which] = made[which]()
+        return cache[which]
+
+    def read_back(which, edit):
+        def run():
+            d = get(which).to_dict()
+            edit(d)
+            return faithlens.Explanation.from_json(json.dumps(d))
+        return run
+
+    def cell(j, t, value):
+        return lambda d: d["per_target"][j].__setitem__(t, value(d["per_target"][j][t]))
+
+    add(k, "from_json: per_target a row short", read_back("per", lambda d: d.__setitem__("per_target", d["per_target"][:-1])),
+        "error", "rows, but the target continuation has")
+    add(k, "from_json: per_target row 0 nonzero at a later continuation token",
+        read_back("per", cell(0, -1, lambda x: 1.0)), "error", "which cannot see it")
+    add(k, "from_json: per_target prompt cell +5 (rows no longer sum to token_scores)",
+        read_back("per", cell(0, 0, lambda x: x + 5)), "error", "sums to")
+    add(k, "from_json: per_target removed from a per-token run", read_back("per", lambda d: d.__setitem__("per_target", None)),
+        "error", "settings record 'per_token', but 'per_target' is null")
+    add(k, "from_json: per_target added to a run without per_token",
+        read_back("plain", lambda d: d.__setitem__("per_target", get("per").to_dict()["per_target"])), "error",
+        "settings do not record 'per_token'")
+    add(k, "from_json: IG total_delta null under its completeness gap",
+        read_back("ig", lambda d: d.__setitem__("total_delta", None)), "error", "'total_delta'")
+    add(k, "from_json: a per-token causal LM round trip", lambda: faithlens.Explanation.from_json(get("per").to_json()),
+        "ok", "equal", lambda e: e == get("per"))
+    return out
 
 def main_sweep() -> int:
     parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])

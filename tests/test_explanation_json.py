@@ -762,7 +762,7 @@ def test_every_built_in_method_lists_what_it_records():
 
 @pytest.mark.parametrize("method, key, words", [
     ("occlusion", "foo", "'settings' (method 'occlusion') has unexpected keys ['foo']. Expected keys from ['baseline', "
-                         "'baseline_token', 'contrast', 'dtype', 'score', 'target', 'target_side', 'unit']"),
+                         "'baseline_token', 'contrast', 'dtype', 'per_token', 'score', 'target', 'target_side', 'unit']"),
     ("occlusion", "bootstrap", "has unexpected keys ['bootstrap']"),  # LIME's and KernelSHAP's record, not occlusion's
     ("ig", "coalitions", "'settings' (method 'ig') has unexpected keys ['coalitions']"),
     ("ig", "truncate", "has unexpected keys ['truncate']"),  # an option of explain, never recorded
@@ -815,3 +815,86 @@ def test_a_written_provenance_loads(records_b9, tmp_path):
     for p in (_PROVENANCE, written, dict(_PROVENANCE, card=None)):
         back = Explanation.from_json(_with(records_b9["occlusion"], provenance=p))
         assert back.provenance == p
+
+
+# Fourteenth breaker N4: a causal LM's per_target against the explanation; a recorded completeness gap's total_delta
+@pytest.fixture(scope="module")
+def per_token():
+    lm = Explainer(tiny("gpt2_lm"))
+    cls = Explainer(tiny("bert"))
+    runs = {"occlusion": lm.explain("The capital is", "occlusion", target=" Paris is", per_token=True),
+            "target_side": lm.explain("The capital is", "occlusion", target=" Paris is", per_token=True,
+                                      target_side=True),
+            "ig": lm.explain("The capital is", "ig", target=" Paris is", per_token=True, steps=4),
+            "ig_side": lm.explain("The capital is", "ig", target=" Paris is", per_token=True, target_side=True, steps=4),
+            "shapley": lm.explain("The capital is", "shapley", target=" Paris is", per_token=True, n_samples=4),
+            "one": lm.explain("The capital is", "saliency", max_new_tokens=1, per_token=True),
+            "plain": lm.explain("The capital is", "occlusion", target=" Paris is"),
+            "llama": Explainer(tiny("llama_lm")).explain("The capital is", "grad_x_input", target=" Paris is",
+                                                        per_token=True, target_side=True)}
+    for method in ("ig", "deeplift", "gradient_shap"):
+        runs[f"cls_{method}"] = cls.explain("a good film", method, **({"steps": 4} if method == "ig" else {}))
+    return runs
+
+
+def test_per_token_runs_record_it_and_round_trip(per_token):
+    for name, e in per_token.items():
+        assert Explanation.from_json(e.to_json()) == e, name
+        assert ("per_token" in e.settings) == (e.per_target is not None), name
+    assert len(per_token["one"].per_target) == 1 and per_token["target_side"].settings["target_side"] is True
+
+
+def _rows(fn):
+    def change(rows):
+        rows = [list(r) for r in rows]
+        fn(rows)
+        return rows
+    return change
+
+
+def _future(rows):  # row 0 scores y_1, which sees the prompt only: the last column is y_{J−1}
+    rows[0][-1] = 1.0
+
+
+def _side_future(rows):  # with the target side row 1 sees y_1 (column −J+1) but not y_2 (column −J+2)
+    rows[1][-len(rows) + 2] = 0.5
+
+
+@pytest.mark.parametrize("kind, key, fn, words", [
+    ("occlusion", "per_target", lambda r: r[:-1], "has 5 rows, but the target continuation has 6 tokens"),
+    ("occlusion", "per_target", lambda r: r + [[0.0] * len(r[0])], "has 7 rows, but the target continuation has 6"),
+    ("one", "per_target", lambda r: r + r, "has 2 rows, but the target continuation has 1"),
+    ("occlusion", "per_target", _rows(_future), "which cannot see it"),
+    ("target_side", "per_target", _rows(_future), "which cannot see it"),
+    ("target_side", "per_target", _rows(_side_future), "which cannot see it"),
+    ("llama", "per_target", _rows(_side_future), "continuation token y_2"),
+    ("occlusion", "per_target", _rows(lambda r: r[0].__setitem__(1, r[0][1] + 5)), "sums to"),
+    ("target_side", "per_target", _rows(lambda r: r[2].__setitem__(0, r[2][0] + 0.01)), "at the prompt tokens"),
+    ("ig", "per_target", _rows(lambda r: r[3].__setitem__(2, r[3][2] - 0.5)), "F = Σ_j F_j"),
+    ("one", "per_target", _rows(lambda r: r[0].__setitem__(0, r[0][0] * 2 + 1)), "its one row is 'token_scores'"),
+    ("occlusion", "per_target", lambda r: None, "settings record 'per_token', but 'per_target' is null"),
+    ("target_side", "settings", lambda s: {k: v for k, v in s.items() if k != "per_token"},
+     "'target_side' but not 'per_token'"),
+    ("occlusion", "settings", lambda s: dict(s, per_token=False), "settings 'per_token' is False"),
+    ("occlusion", "settings", lambda s: {k: v for k, v in s.items() if k != "per_token"}, "do not record 'per_token'"),
+    ("cls_ig", "total_delta", lambda x: None, "'total_delta'"),
+    ("cls_deeplift", "total_delta", lambda x: None, "'total_delta'"),
+    ("cls_gradient_shap", "total_delta", lambda x: None, "'total_delta'"),
+])
+def test_an_edited_per_target_or_total_delta_is_refused(per_token, kind, key, fn, words):
+    with pytest.raises(FaithlensError, match="Not a consistent explanation") as err:
+        Explanation.from_json(edited(per_token[kind], **{key: fn}))
+    assert words in str(err.value)
+
+
+def test_per_target_added_to_a_run_without_per_token_is_refused(per_token):
+    rows = per_token["occlusion"].to_dict()["per_target"]
+    with pytest.raises(FaithlensError, match="settings do not record 'per_token'"):
+        Explanation.from_json(edited(per_token["plain"], per_target=lambda _: rows))
+
+
+def test_per_target_rows_the_run_does_not_tie_to_token_scores_may_differ_from_them(per_token):
+    """IG on the target side and Shapley's rows are their own runs: an edit within the visible cells is not refused
+    (the file does not hold what they were computed from), and the untouched file loads."""
+    for kind in ("ig_side", "shapley"):
+        Explanation.from_json(edited(per_token[kind], per_target=_rows(lambda r: r[0].__setitem__(0, r[0][0] + 0.5))))

@@ -16,6 +16,7 @@ from .batching import Batch
 from .encoding import Encoding
 from .errors import FaithlensError
 from .explanation import Explanation, Word, word_normalised
+from .explanation_records import LINEAR_IN_F  # the methods summed_from_tokens sums, as from_json checks them
 from .methods import Method, MethodOutput, Options
 from .model import ClassifierModel
 from .names import DEFAULT_WARN_ABOVE
@@ -36,9 +37,6 @@ class Prepared:
         return self.batch.model.task.probabilities(self.outputs)
 
 
-LINEAR_IN_F = ("ig", "sig", "grad_x_input", "occlusion")
-"""Methods whose attribution of a sum of outputs is the sum of their attributions (the same path
-points, gradients and differences for every F_j): IG, SIG (every mode), Gradient×Input, occlusion."""
 
 
 def summed_from_tokens(spec, prep: Prepared, opts: Options) -> tuple[MethodOutput, list] | None:

@@ -252,7 +252,8 @@ class Explainer:
                               for b in range(len(idx))]
             synchronize(self.model.device)
             seconds = (time.perf_counter() - t0) / len(idx)
-            settings = dict(common, **out.settings, **({"target_side": True} if target_side else {}))
+            settings = dict(common, **out.settings, **({"per_token": True} if per_token else {}),
+                            **({"target_side": True} if target_side else {}))
             for j, i in enumerate(idx):
                 results[i] = _assemble(self.model, prep, out, j, spec, settings, seconds, seed if spec.random else None,
                                        per_target=None if per_target is None else per_target[j],

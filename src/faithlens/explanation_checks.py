@@ -131,8 +131,11 @@ def check_derived(d: dict[str, Any], bad: Bad) -> None:
       ``nodes`` (error-controlled runs, one per path) and ``faithfulness`` (k the top-k fraction of the removable
       tokens; Comp, Suff in [-1, 1]; beats_random a share of the n random orderings) — `explanation_records`.
 
-    ``total_delta``, the deltas of a path, the metrics' values and ``per_target`` are computed from model outputs the
-    file does not hold; they are checked for their ranges and against each other only."""
+    - a causal LM's ``per_target``: one row per continuation token, 0 at every token row j cannot see, summing to
+      ``token_scores`` where the run computed the explanation as that sum — `explanation_records`.
+
+    ``total_delta``, the deltas of a path, the metrics' values and ``per_target``'s cells are computed from model
+    outputs the file does not hold; they are checked for their ranges and against each other only."""
     raw = d["token_scores"]
     for k, w in enumerate(d["words"]):
         total = math.fsum(raw[t] for t in w.tokens)

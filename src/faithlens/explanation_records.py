@@ -22,6 +22,12 @@ RATIO_SLACK = 1e-9  # relative = absolute / |reference|, computed in float64 fro
 PROB_DIFF_SLACK = 1e-6  # Comp and Suff are differences of two probabilities
 
 
+LINEAR_IN_F = ("ig", "sig", "grad_x_input", "occlusion")
+"""Methods whose attribution of a sum of outputs is the sum of their attributions (the same path
+points, gradients and differences for every F_j): IG, SIG (every mode), Gradient×Input, occlusion.
+`assemble.summed_from_tokens` explains a causal LM's F = Σ_j F_j as the sum of its per-token rows for them."""
+
+
 def check_records(d: dict[str, Any], bad: Bad) -> None:
     """Raise `bad(what)` for the first record that disagrees with the fields it is computed from (module docstring)."""
     error = d.get("error")
@@ -30,6 +36,7 @@ def check_records(d: dict[str, Any], bad: Bad) -> None:
         _check_mode(d, error, bad)
     _check_nodes(d, bad)
     _check_faithfulness(d, bad)
+    check_per_target(d, bad)
 
 
 def _unit_sums(d: dict[str, Any]) -> list[float]:
@@ -44,9 +51,13 @@ def _close(stored: float, expected: float, scale: float, slack: float = SCORE_SL
 def _check_error(d: dict[str, Any], error: dict[str, Any], bad: Bad) -> None:
     """The error record against what it measures (`accuracy.measure`): exact has relative and absolute 0 and, where
     the file has units (SIG's closed form), every delta 0 and the reference max_u |a_u|; a quadrature error has
-    absolute max_u |δ_u| and reference max_u |a_u − δ_u| (the closed form c_u); a completeness gap absolute |total_delta|;
+    absolute max_u |δ_u| and reference max_u |a_u − δ_u| (the closed form c_u); a completeness gap absolute |total_delta|
+    (never null where a gap is recorded);
     a sampling error absolute max_i SE_i and reference max_i |a_i|; and relative = absolute / |reference| throughout."""
     kind, units, deltas = error["kind"], d.get("units"), d.get("deltas")
+    if (kind == "completeness" or isinstance(error.get("completeness"), dict)) and d.get("total_delta") is None:
+        raise bad(f"'error' records a completeness gap, but 'total_delta' (the gap Σ a − (F(w) − F(w̄)) it measures) "
+                  f"is null; a run of {d['method']} writes it")
     for key in ("absolute", "reference"):
         if error.get(key) is not None and not _number(error[key]):
             raise bad(f"'error' {key} is {error[key]!r:.40}; faithlens writes a finite number or null")
@@ -257,3 +268,75 @@ def _top_k(n: int, fraction: float) -> int:
     from .metrics import top_k_count
 
     return int(top_k_count(torch.tensor(n), fraction=fraction))
+
+
+# |Σ_j per_target[j][t] − token_scores[t]| over max(1, Σ_j |per_target[j][t]|): float32 scores summed in another
+# order (assemble.summed_from_tokens) or measured by two runs (occlusion's target side); half precision rounds more
+PER_TARGET_SLACK = {"float32": 1e-4, "float64": 1e-9}
+HALF_SLACK = 2e-2
+
+
+def check_per_target(d: dict[str, Any], bad: Bad) -> None:
+    """A causal LM's per-token matrix (`explainer.Explainer.explain`'s ``per_token``) as the run writes it:
+
+    - it is there exactly when settings record ``per_token`` (and ``target_side`` only with it);
+    - one row per continuation token (the target's ``token_ids``);
+    - row j is 0 at every special token it cannot see: the template's and the continuation's y_≥j (y_<j too unless
+      settings record ``target_side``, which attributes them);
+    - one continuation token: the row is the explanation itself (``token_scores``); several, with a method linear in
+      F at fixed nodes (`LINEAR_IN_F`, no ``tolerance``) and no target side: the rows sum to ``token_scores``
+      (F = Σ_j F_j); occlusion's rows, target side or not, sum to it at the prompt tokens (the same leave-one-out
+      differences)."""
+    rows, settings = d.get("per_target"), d["settings"]
+    per_token, target_side = settings.get("per_token"), settings.get("target_side")
+    for name, value in (("per_token", per_token), ("target_side", target_side)):
+        if value is not None and value is not True:
+            raise bad(f"settings {name!r} is {value!r:.40}; a run records {name!r}: true, or leaves it out")
+    if target_side and not per_token:
+        raise bad("settings record 'target_side' but not 'per_token'; the target side extends the per-token matrix, so "
+                  "a run with it records both")
+    if per_token and rows is None:
+        raise bad("settings record 'per_token', but 'per_target' is null; a per-token run writes one row of scores "
+                  "per continuation token")
+    if rows is None:
+        return
+    if not per_token:
+        raise bad("there is a 'per_target' matrix, but settings do not record 'per_token'; only a run with "
+                  "per_token=True (--per-token) writes it")
+    ids = d["target"].get("token_ids") or []
+    if len(rows) != len(ids):
+        raise bad(f"'per_target' has {len(rows)} rows, but the target continuation has {len(ids)} tokens; a per-token "
+                  "run writes one row per continuation token")
+    n, special, tokens = len(d["tokens"]), d["special"], d["tokens"]
+    fed = len(ids) - 1  # y_1 .. y_{J−1} follow the prompt (explanation_tokens.check_layout)
+    for j, row in enumerate(rows):
+        seen = j if target_side else 0  # the continuation columns row j attributes: y_<j on the target side
+        for t, x in enumerate(row):
+            visible = not special[t] or n - fed <= t < n - fed + seen
+            if x != 0 and not visible:
+                what = (f"continuation token y_{t - (n - fed) + 1}" if t >= n - fed else "a special token")
+                raise bad(f"per_target[{j}][{t}] ({tokens[t]!r}, {what}) is {x!r}, but row {j} scores continuation "
+                          f"token {j + 1}, which cannot see it (row j scores the prompt"
+                          + (" and y_<j" if target_side else "") + f"); it is exactly 0")
+    _check_per_target_sum(d, rows, bad)
+
+
+def _check_per_target_sum(d: dict[str, Any], rows, bad: Bad) -> None:
+    """The rows against ``token_scores`` where the run makes them agree (`check_per_target`)."""
+    settings, raw, special = d["settings"], d["token_scores"], d["special"]
+    slack = PER_TARGET_SLACK.get(settings.get("dtype", "float32"), HALF_SLACK)
+    if len(rows) == 1:
+        how, columns = "its one row is 'token_scores' (one continuation token)", range(len(raw))
+    elif d["method"] in LINEAR_IN_F and settings.get("tolerance") is None and not settings.get("target_side"):
+        how, columns = "its rows sum to 'token_scores' (F = Σ_j F_j)", range(len(raw))
+    elif d["method"] == "occlusion":
+        how = "its rows sum to 'token_scores' at the prompt tokens (the same leave-one-out differences)"
+        columns = [t for t in range(len(raw)) if not special[t]]
+    else:
+        return
+    for t in columns:
+        total = math.fsum(row[t] for row in rows)
+        scale = max(1.0, math.fsum(abs(row[t]) for row in rows), abs(raw[t]))
+        if abs(total - raw[t]) > slack * scale:
+            raise bad(f"'per_target' column {t} ({d['tokens'][t]!r}) sums to {total!r}, but token_scores[{t}] is "
+                      f"{raw[t]!r}; for {d['method']} {how}")

@@ -28,10 +28,11 @@ def check_keys(obj: dict[str, Any], known: Iterable[str], where: str, bad: Bad) 
 RECORDED_WITH = {"max_nodes": "tolerance"}
 _WORD_UNIT_METHODS = ("shapley", "kernel_shap", "lime", "partition", "random")
 # the settings every run records (explainer.Explainer.explain's ``common``, assemble.assemble's target, the
-# per-token matrix's target_side), and what each built-in method records of its run beyond its options (ig.py: the
+# per-token matrix's per_token and target_side), and what each built-in method records of its run beyond its options (ig.py: the
 # Gauss–Kronrod intervals and rounds; perturbation.py: the bootstrap size, the partition's coalitions; dig.py: the
 # anchor search). A method registered by an extension is not listed: its own settings are open.
-_SHARED_SETTINGS = frozenset({"baseline", "baseline_token", "score", "dtype", "contrast", "target", "target_side"})
+_SHARED_SETTINGS = frozenset({"baseline", "baseline_token", "score", "dtype", "contrast", "target", "per_token",
+                              "target_side"})
 _DIG_RECORDS = frozenset({"strategy", "factor", "neighbours", "points"})
 METHOD_RECORDS = {"sig": frozenset(), "ig": frozenset({"intervals", "rounds"}), "grad_x_input": frozenset(),
                    "saliency": frozenset(), "smoothgrad": frozenset(), "deeplift": frozenset(),
