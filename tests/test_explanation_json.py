@@ -876,7 +876,6 @@ def _side_future(rows):  # with the target side row 1 sees y_1 (column −J+1) b
     ("target_side", "settings", lambda s: {k: v for k, v in s.items() if k != "per_token"},
      "'target_side' but not 'per_token'"),
     ("occlusion", "settings", lambda s: dict(s, per_token=False), "settings 'per_token' is False"),
-    ("occlusion", "settings", lambda s: {k: v for k, v in s.items() if k != "per_token"}, "do not record 'per_token'"),
     ("cls_ig", "total_delta", lambda x: None, "'total_delta'"),
     ("cls_deeplift", "total_delta", lambda x: None, "'total_delta'"),
     ("cls_gradient_shap", "total_delta", lambda x: None, "'total_delta'"),
@@ -887,10 +886,15 @@ def test_an_edited_per_target_or_total_delta_is_refused(per_token, kind, key, fn
     assert words in str(err.value)
 
 
-def test_per_target_added_to_a_run_without_per_token_is_refused(per_token):
-    rows = per_token["occlusion"].to_dict()["per_target"]
-    with pytest.raises(FaithlensError, match="settings do not record 'per_token'"):
-        Explanation.from_json(edited(per_token["plain"], per_target=lambda _: rows))
+def test_a_file_from_before_settings_recorded_per_token_loads_and_is_checked(per_token):
+    """Files written before runs recorded settings.per_token hold the matrix without it: they load, and their matrix
+    is checked as a per-token run's (a row short is refused)."""
+    old = edited(per_token["occlusion"], settings=lambda s: {k: v for k, v in s.items() if k != "per_token"})
+    assert Explanation.from_json(old).per_target == per_token["occlusion"].per_target
+    short = json.loads(old)
+    short["per_target"] = short["per_target"][:-1]
+    with pytest.raises(FaithlensError, match="has 5 rows, but the target continuation has 6 tokens"):
+        Explanation.from_json(json.dumps(short))
 
 
 def test_per_target_rows_the_run_does_not_tie_to_token_scores_may_differ_from_them(per_token):

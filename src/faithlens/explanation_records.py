@@ -279,7 +279,8 @@ HALF_SLACK = 2e-2
 def check_per_target(d: dict[str, Any], bad: Bad) -> None:
     """A causal LM's per-token matrix (`explainer.Explainer.explain`'s ``per_token``) as the run writes it:
 
-    - it is there exactly when settings record ``per_token`` (and ``target_side`` only with it);
+    - it is there when settings record ``per_token`` (and ``target_side`` only with it); a matrix with no
+      ``per_token`` record is a file written before runs recorded it, and is checked as below;
     - one row per continuation token (the target's ``token_ids``);
     - row j is 0 at every special token it cannot see: the template's and the continuation's y_≥j (y_<j too unless
       settings record ``target_side``, which attributes them);
@@ -299,10 +300,7 @@ def check_per_target(d: dict[str, Any], bad: Bad) -> None:
         raise bad("settings record 'per_token', but 'per_target' is null; a per-token run writes one row of scores "
                   "per continuation token")
     if rows is None:
-        return
-    if not per_token:
-        raise bad("there is a 'per_target' matrix, but settings do not record 'per_token'; only a run with "
-                  "per_token=True (--per-token) writes it")
+        return  # a matrix without settings.per_token: a file written before runs recorded it, checked all the same
     ids = d["target"].get("token_ids") or []
     if len(rows) != len(ids):
         raise bad(f"'per_target' has {len(rows)} rows, but the target continuation has {len(ids)} tokens; a per-token "
