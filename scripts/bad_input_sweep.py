@@ -1104,6 +1104,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += xa_case_cases(tiny_dir, write)
     out += xc_facade_range_cases(work, tiny_dir)
     out += xd_per_target_cases(tx, lm_dir)
+    out += truncated_flag_cases(tx)
     return out
 
 
@@ -3645,6 +3646,25 @@ def vb_file_shape_cases(work, tiny_dir, write) -> list[Case]:
         "is too large to be a class index (it reads as infinity)")
     nan = write("vb-nan.jsonl", '{"text": "great fun", "label": NaN}\n{"text": "dull", "label": 0}\n')
     add(k, "VB N9: a JSON gold label NaN", lambda: evaluate(nan), "error", "The gold label NaN (line 1 of")
+    return out
+
+
+def truncated_flag_cases(tx) -> list[Case]:
+    """Issue 22, fifteenth breaker F1: `from_json` accepted "truncated": true on an explanation whose tokens cover the
+    whole text (the opposite edit was refused); a really truncated explanation still reads back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+
+    def flagged(text, value, **settings):
+        d = tx.explain(text, "occlusion", **settings).to_dict()
+        d["truncated"] = value
+        return lambda: faithlens.Explanation.from_json(json.dumps(d))
+
+    add(k, "TF15: from_json, truncated true on a whole short text", flagged("a good film", True), "error",
+        "'truncated' is true, but the tokens cover the whole text")
+    add(k, "TF15: from_json, a truncated explanation as written", flagged("a good film " * 200, True, truncate=True),
+        "ok", "reads back truncated", lambda e: e.truncated)
     return out
 
 

@@ -902,3 +902,18 @@ def test_per_target_rows_the_run_does_not_tie_to_token_scores_may_differ_from_th
     (the file does not hold what they were computed from), and the untouched file loads."""
     for kind in ("ig_side", "shapley"):
         Explanation.from_json(edited(per_token[kind], per_target=_rows(lambda r: r[0].__setitem__(0, r[0][0] + 0.5))))
+
+
+def test_truncated_true_on_a_text_the_tokens_cover_whole_is_refused(tmp_path):
+    """Fifteenth breaker F1: "truncated": true was accepted on an explanation of the whole text (the opposite edit was
+    refused); a really truncated explanation still loads."""
+    from tiny import tiny
+
+    from faithlens import Explainer
+
+    ex = Explainer(tiny("bert"))
+    whole = ex.explain("a good film", "occlusion")
+    with pytest.raises(FaithlensError, match="'truncated' is true, but the tokens cover the whole text"):
+        Explanation.from_json(edited(whole, truncated=lambda _: True))
+    cut = ex.explain("a good film " * 200, "occlusion", truncate=True)
+    assert cut.truncated and Explanation.from_json(cut.to_json()) == cut

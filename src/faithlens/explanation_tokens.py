@@ -151,12 +151,14 @@ def check_coverage(d: dict[str, Any], bad: Bad) -> None:
     that is not white space lies in the offsets of some token of a word of its segment, so a text extended past what
     was explained ("great fun" → "great fun but the ending is awful") is refused like a changed one. A truncated
     explanation (``truncated`` true: a classifier's tail, a causal LM prompt's head; in older files a QA context's
-    window too) is checked between the first and last characters its tokens cover. A QA context explained in one
-    window of a long context (nothing is truncated there) is checked within the characters its window warning names.
+    window too) is checked between the first and last characters its tokens cover, and must leave some text out. A
+    QA context explained in one window of a long context (nothing is truncated there) is checked within the
+    characters its window warning names.
     A byte-level tokenizer (`_byte_level`) gives a token to every character but white space, control characters
     included ("great fun\\x00" has a token for the NUL), so there only white space may lie outside the tokens."""
     offsets = d["offsets"]
     needs_a_token = (lambda ch: not ch.isspace()) if _byte_level(d) else _needs_a_token
+    cut = False  # whether some text lies outside the tokens: a truncated explanation's tail or head
     for segment, name in ((0, "text"), (1, "text_pair")):
         source = d["text"] if segment == 0 else d.get("text_pair")
         if not source:
@@ -168,6 +170,9 @@ def check_coverage(d: dict[str, Any], bad: Bad) -> None:
             for t in w.tokens:
                 a, b = offsets[t]
                 covered[a:b] = b"\x01" * (b - a)
+        spans = [i for i, c in enumerate(covered) if c]
+        cut = cut or not spans or spans[0] > 0 or spans[-1] + 1 < len(source) or any(
+            not covered[i] and needs_a_token(source[i]) for i in range(len(source)))
         first, last = 0, len(source)
         window = _WINDOW.search(" ".join(d.get("warnings") or ())) if segment == 1 and d.get("task") == "qa" else None
         if window:  # a long context explained in the window its warning names: checked within that window
@@ -188,6 +193,9 @@ def check_coverage(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"{name!r} has characters no token covers: {gap!r} (characters {a}–{a + len(gap)} of "
                       f"{len(source)}); the explanation's {explained} word(s) of this text cover only part of it, so the "
                       f"{name} was extended or changed after it was explained")
+    if d.get("truncated") and not cut:
+        raise bad("'truncated' is true, but the tokens cover the whole text, first character to last; an explanation "
+                  "is truncated only when the model's limit cut some of the text")
 
 
 _PIECE_MARKS = ("\u0120", "\u2581", "##")  # byte-level BPE's, SentencePiece's and WordPiece's marks in a piece
