@@ -3313,19 +3313,8 @@ def tc_from_json_cases(tx, qa_x, lm_dir) -> list[Case]:
             "lm": lambda: faithlens.Explainer(lm_dir).explain("The capital is", "occlusion", max_new_tokens=3),
             "gpt2": lambda: gpt2_x.explain("a good film", "occlusion"),
             "gpt2 NUL": lambda: gpt2_x.explain("a good film\x00", "occlusion")}
-    cache: dict = {}
-
-    def made_once(which):
-        if which not in cache:
-            cache[which] = made[which]()
-        return cache[which]
-
-    def read_back(which, edit):
-        def run():
-            d = made_once(which).to_dict()
-            edit(d)
-            return faithlens.Explanation.from_json(json.dumps(d))
-        return run
+    edits = JsonEdits(made)
+    made_once, read_back, cache = edits.get, edits.read_back, edits.cache
 
     def drop_last(d):
         for name in ("tokens", "offsets", "special", "token_scores", "token_scores_normalised"):
@@ -3484,20 +3473,17 @@ def uc_from_json_derived_cases(tx, lm_dir) -> list[Case]:
     made = {"closed": lambda: tx.explain(text, "sig", faithfulness=True, n_random=5),
             "reverse": lambda: tx.explain(text, "sig", mode="reverse", steps=4),
             "lm": lambda: faithlens.Explainer(lm_dir).explain("the film was", "occlusion", target=" good")}
-    cache: dict = {}
+    made_once = JsonEdits(made)
+    cache = made_once.cache
 
     def read_back(which, *edits):
-        def run():
-            if which not in cache:
-                cache[which] = made[which]()
-            d = cache[which].to_dict()
+        def edit(d):
             for path, value in edits:
                 holder = d
                 for key in path[:-1]:
                     holder = holder[key]
                 holder[path[-1]] = value
-            return faithlens.Explanation.from_json(json.dumps(d))
-        return run
+        return made_once.read_back(which, edit)
 
     for which, path, value, words in [
         ("closed", ("error", "relative"), 0.5, "'error' kind is 'exact' (no approximation: no error to measure), but its "
@@ -3542,10 +3528,7 @@ def ua_file_followup_cases(tiny_dir, write) -> list[Case]:
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     k = "9 pair files"
-    run = ("--method", "occlusion", "--json", "--no-faithfulness")
-    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
-    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
-    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected  # noqa: E731
+    explain, reads = file_explain(tiny_dir)
     pairs = write("ua-pairs.csv", "premise,hypothesis,label\nA dog runs.,An animal moves.,entailment\n")
     premises = write("ua-premises.jsonl", '{"premise": "A dog runs."}\n')
     pair = [("A dog runs.", "An animal moves.")]
@@ -3668,6 +3651,38 @@ def truncated_flag_cases(tx) -> list[Case]:
     return out
 
 
+def file_explain(tiny_dir, *, quiet: bool = False):
+    """(explain, reads) for `explain --file` cases: ``explain(path, *more)`` runs the CLI on ``tiny_dir`` with JSON
+    output; ``reads(expected)`` checks it exited 0 and explained ``expected`` [(text, text_pair)] (and, ``quiet``,
+    warned nothing)."""
+    run = ("--method", "occlusion", "--json", "--no-faithfulness")
+    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
+    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
+    reads = lambda expected: lambda r: (r.code == 0 and read(r) == expected  # noqa: E731
+                                        and not (quiet and "warning" in r.err))
+    return explain, reads
+
+
+class JsonEdits:
+    """Explanations made once each (``made``: a name → a function making it) and read back through
+    `Explanation.from_json` after an edit of their dict: the from_json cases of several breakers."""
+
+    def __init__(self, made: dict):
+        self.made, self.cache = made, {}
+
+    def get(self, which):
+        if which not in self.cache:
+            self.cache[which] = self.made[which]()
+        return self.cache[which]
+
+    def read_back(self, which, edit):
+        def run():
+            d = self.get(which).to_dict()
+            edit(d)
+            return faithlens.Explanation.from_json(json.dumps(d))
+        return run
+
+
 def _foreign_tokenizer(folder: Path) -> None:
     data = json.loads((folder / "tokenizer.json").read_text())
     data["model"]["vocab"] = {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "[PAD]": 3, "[MASK]": 4}
@@ -3770,16 +3785,8 @@ def wd_settings_key_cases(tx, lm_dir) -> list[Case]:
             "lime": lambda: tx.explain("great fun", "lime", n_samples=8, faithfulness=False),
             "lm ig": lambda: faithlens.Explainer(lm_dir).explain("The capital is", "ig", steps=3, max_new_tokens=2,
                                                                 faithfulness=False)}
-    cache: dict = {}
-
-    def read_back(which, edit):
-        def run():
-            if which not in cache:
-                cache[which] = made[which]()
-            d = cache[which].to_dict()
-            edit(d)
-            return faithlens.Explanation.from_json(json.dumps(d))
-        return run
+    edits = JsonEdits(made)
+    read_back, cache = edits.read_back, edits.cache
 
     def settings(**extra):
         return lambda d: d["settings"].update(extra)
@@ -3915,10 +3922,7 @@ def va_header_cases(tiny_dir, write) -> list[Case]:
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     k = "9 pair files"
-    run = ("--method", "occlusion", "--json", "--no-faithfulness")
-    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
-    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
-    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected  # noqa: E731
+    explain, reads = file_explain(tiny_dir)
     fun = [("great fun", None), ("a dull mess", None)]
     pandas = write("va-p2.txt", ",text\n0,great fun\n1,a dull mess\n")
     add(k, "VA N2: explain --file p2.txt with pandas' ',text' header", lambda: explain(pandas), "ok",
@@ -4027,10 +4031,7 @@ def wa_header_name_cases(tiny_dir, write) -> list[Case]:
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     k = "9 pair files"
-    run = ("--method", "occlusion", "--json", "--no-faithfulness")
-    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
-    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
-    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected and "warning" not in r.err  # noqa: E731
+    explain, reads = file_explain(tiny_dir, quiet=True)
     fun = [("great fun", None), ("a dull mess", None)]
     pair = [("A man sleeps.", "A person rests.")]
     for name, content, expected in (
@@ -4082,10 +4083,7 @@ def xb_space_header_cases(tiny_dir, write) -> list[Case]:
     out: list[Case] = []
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     k = "9 pair files"
-    run = ("--method", "occlusion", "--json", "--no-faithfulness")
-    explain = lambda path, *more: cli("explain", "--model", tiny_dir, "--file", path, *run, *more)  # noqa: E731
-    read = lambda r: [(x["text"], x.get("text_pair")) for x in map(json.loads, r.out.splitlines())]  # noqa: E731
-    reads = lambda expected: lambda r: r.code == 0 and read(r) == expected  # noqa: E731
+    explain, reads = file_explain(tiny_dir)
     tab = write("xb-h1.txt", "first sentence\tsecond sentence\nA man sleeps.\tA person rests.\n")
     add(k, "XB N2: explain --file h1.txt ('first sentence<tab>second sentence' header)", lambda: explain(tab), "error",
         "pass --text-column 'first sentence' and --pair-column 'second sentence'.")
@@ -4172,19 +4170,8 @@ def xd_per_target_cases(tx, lm_dir) -> list[Case]:
                                                                per_token=True),
             "plain": lambda: faithlens.Explainer(lm_dir).explain("the film was", "occlusion", target=" good fun"),
             "ig": lambda: tx.explain("a good film", "ig", steps=4)}
-    cache: dict = {}
-
-    def get(which):
-        if which not in cache:
-            cache[which] = made[which]()
-        return cache[which]
-
-    def read_back(which, edit):
-        def run():
-            d = get(which).to_dict()
-            edit(d)
-            return faithlens.Explanation.from_json(json.dumps(d))
-        return run
+    edits = JsonEdits(made)
+    get, read_back = edits.get, edits.read_back
 
     def cell(j, t, value):
         return lambda d: d["per_target"][j].__setitem__(t, value(d["per_target"][j][t]))
