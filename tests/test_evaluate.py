@@ -403,3 +403,18 @@ def test_delta_reads_n_a_for_methods_that_claim_no_completeness(tmp_path):
     saved = json.loads((tmp_path / "results.json").read_text())
     assert all(row["delta"]["mean"] is not None for row in saved["rows"])
     assert all(row["delta"]["mean"] is not None for row in result.rows)
+
+
+def test_evaluate_refuses_an_out_folder_holding_its_file_names_that_no_run_wrote(tmp_path):
+    """Sixteenth breaker F2: evaluate --out into a user's folder replaced their results.json and table.md."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "results.json").write_text('{"my": "precious"}')
+    data = Dataset(tuple(TEXTS[:2]), (1, 0), source="tiny-corpus")
+    with pytest.raises(FaithlensError, match="holds results.json but no settings.json, so not a faithlens evaluate run"):
+        evaluate(tiny("bert"), data, methods=["occlusion"], out=out, progress=False)
+    assert (out / "results.json").read_text() == '{"my": "precious"}'
+    (out / "results.json").unlink()  # a folder of other files takes the run beside them
+    (out / "notes.txt").write_text("mine")
+    assert evaluate(tiny("bert"), data, methods=["occlusion"], out=out, progress=False).rows
+    assert (out / "notes.txt").read_text() == "mine"

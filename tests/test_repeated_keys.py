@@ -95,3 +95,24 @@ def test_the_web_app_refuses_a_json_body_naming_a_key_twice(saved_tiny):
     once = client.post("/api/explain", data='{"text": "great fun", "method": "occlusion"}',
                        content_type="application/json", headers=host)
     assert once.status_code == 200 and once.get_json()[0]["text"] == "great fun"
+
+
+@pytest.mark.parametrize("body", ["[" * 2000 + "]" * 2000, '{"texts": ' + "[" * 1000 + "]" * 1000 + "}"])
+def test_the_web_app_refuses_json_nested_too_deep_with_a_400(saved_tiny, body):
+    """Sixteenth breaker F1: a 4 KB body of nested arrays ended in a 500 (RecursionError) and a server traceback."""
+    from faithlens import Explainer
+    from faithlens.app import Limits, create_app
+
+    client = create_app(Explainer(str(saved_tiny)), limits=Limits()).test_client()
+    refused = client.post("/api/explain", data=body, content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    assert "nests arrays or objects more than 64 levels deep" in refused.get_json()["error"]
+
+
+def test_loads_refuses_nesting_past_its_limit_and_keeps_what_is_within_it():
+    from faithlens.json_files import MAX_DEPTH, loads
+
+    within = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    assert loads(within, where="x") is not None
+    with pytest.raises(FaithlensError, match="more than 64 levels deep"):
+        loads("[" + within + "]", where="x")

@@ -36,7 +36,8 @@ def loads(text: str, *, where: str, as_written: bool = False) -> Any:
     """``json.loads(text)``, refusing an object that names a key twice. ``where`` names the text in the refusal
     ("Line 3 of 'd.jsonl'", "'squad.json'"); ``as_written``: numbers with a fraction or an exponent are
     `WrittenFloat`, shown as the file writes them. Raises FaithlensError for a repeated key and lets
-    ``json.JSONDecodeError`` through for text that is not JSON (each caller says what it expected)."""
+    ``json.JSONDecodeError`` through for text that is not JSON (each caller says what it expected); a value nested more
+    than `MAX_DEPTH` levels is a FaithlensError."""
 
     def one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         record: dict[str, Any] = {}
@@ -47,8 +48,32 @@ def loads(text: str, *, where: str, as_written: bool = False) -> Any:
             record[key] = value
         return record
 
-    return json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None,
-                      parse_constant=WrittenFloat if as_written else None)  # NaN, Infinity: shown as written too
+    too_deep = FaithlensError(f"{where} nests arrays or objects more than {MAX_DEPTH} levels deep; no faithlens input "
+                              "nests more than a few (a list of texts, an object of fields). Send flat values.")
+    try:
+        value = json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None,
+                           parse_constant=WrittenFloat if as_written else None)  # NaN, Infinity: shown as written too
+    except RecursionError:
+        raise too_deep from None
+    if _depth(value) > MAX_DEPTH:  # parsed, but code that walks it would recurse as deep
+        raise too_deep
+    return value
+
+
+MAX_DEPTH = 64  # levels of nested arrays and objects any JSON input may have (SQuAD's deepest is 5)
+
+
+def _depth(value: Any) -> int:
+    """How many levels of arrays and objects nest in ``value`` (0 for a number or string), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, dict)):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def jsonl_records(path: Path, *, example: str, as_written: bool = False) -> Iterator[tuple[int, Any]]:

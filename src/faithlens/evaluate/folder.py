@@ -70,12 +70,18 @@ def saved_run(out: Path) -> dict | None:
 
 def check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_long: bool | None = None,
                   model_print: dict | None = None) -> None:
-    """Refuse to continue a run whose settings or model differ (by content: the model's files' SHA-256).
+    """Refuse to continue a run whose settings or model differ (by content: the model's files' SHA-256), and to write
+    into a folder holding files of the names evaluate writes (`WRITTEN_FILES`) that no run wrote (no settings.json).
 
     The data's and the model's names are not compared where content is (a moved model folder or
     data file resumes); ``truncate`` only matters when a text is too long (``too_long``; None: not
     known yet). ``model_print``: this model's fingerprint (None: not checked yet)."""
-    if saved is None:
+    if saved is None:  # no run here yet: files evaluate writes, made by something else, are not replaced in silence
+        found = [name for name in WRITTEN_FILES if (out / name).exists()]
+        if found:
+            raise FaithlensError(
+                f"The folder {str(out)!r} holds {', '.join(found)} but no {SETTINGS_FILE}, so not a faithlens evaluate "
+                "run to resume: evaluate would replace those files. Pass a new or empty --out folder, or move them.")
         return
     previous = saved["settings"]
     print_before = (saved.get("fingerprints") or {}).get("model")
