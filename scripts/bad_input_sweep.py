@@ -1105,6 +1105,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += xc_facade_range_cases(work, tiny_dir)
     out += xd_per_target_cases(tx, lm_dir)
     out += truncated_flag_cases(tx)
+    out += sixteenth_breaker_cases(work, tx, tiny_dir, write)
     return out
 
 
@@ -3681,6 +3682,35 @@ class JsonEdits:
             edit(d)
             return faithlens.Explanation.from_json(json.dumps(d))
         return run
+
+
+def sixteenth_breaker_cases(work, tx, tiny_dir, write) -> list[Case]:
+    """Issue 22, sixteenth breaker F1, F2: a 4 KB JSON body of nested arrays ended in a 500 (RecursionError) and a
+    server traceback; evaluate --out into a user's folder replaced their results.json."""
+    from faithlens.app import Limits, create_app
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    web = create_app(tx, limits=Limits()).test_client()
+
+    def post(raw):
+        r = web.post("/api/explain", data=raw, content_type="application/json", headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200}
+
+    for name, raw in (("2000 nested arrays", "[" * 2000 + "]" * 2000),
+                      ("texts nested 1000 deep", '{"texts": ' + "[" * 1000 + "]" * 1000 + "}")):
+        add("7 web app", f"S16: POST /api/explain, a JSON body of {name}", lambda b=raw: post(b), "error",
+            "nests arrays or objects more than 64 levels deep")
+    mine = work / "s16-mine"
+    mine.mkdir(exist_ok=True)
+    (mine / "results.json").write_text('{"my": "precious"}')
+    data = write("s16-data.tsv", "sentence\tlabel\ngreat fun\t1\na dull mess\t0\n")
+    add("17 paths", "S16: evaluate --out a folder holding the user's results.json", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
+        "--quiet", "--out", str(mine)), "error", "holds results.json but no settings.json, so not a faithlens evaluate run",
+        lambda r: r.code != 0 and (mine / "results.json").read_text() == '{"my": "precious"}')
+    return out
 
 
 def _foreign_tokenizer(folder: Path) -> None:
