@@ -48,15 +48,17 @@ def loads(text: str, *, where: str, as_written: bool = False) -> Any:
             record[key] = value
         return record
 
-    too_deep = FaithlensError(f"{where} nests arrays or objects more than {MAX_DEPTH} levels deep; no faithlens input "
+    def too_deep() -> FaithlensError:
+        return FaithlensError(f"{where} nests arrays or objects more than {MAX_DEPTH} levels deep; no faithlens input "
                               "nests more than a few (a list of texts, an object of fields). Send flat values.")
+
     try:
         value = json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None,
                            parse_constant=WrittenFloat if as_written else None)  # NaN, Infinity: shown as written too
     except RecursionError:
-        raise too_deep from None
+        raise too_deep() from None
     if _depth(value) > MAX_DEPTH:  # parsed, but code that walks it would recurse as deep
-        raise too_deep
+        raise too_deep()
     return value
 
 
