@@ -1106,6 +1106,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += xd_per_target_cases(tx, lm_dir)
     out += truncated_flag_cases(tx)
     out += sixteenth_breaker_cases(work, tx, tiny_dir, write)
+    out += ya_json_cases(explainer, lm_dir)
     return out
 
 
@@ -4222,6 +4223,40 @@ def xd_per_target_cases(tx, lm_dir) -> list[Case]:
     add(k, "from_json: a per-token causal LM round trip", lambda: faithlens.Explanation.from_json(get("per").to_json()),
         "ok", "equal", lambda e: e == get("per"))
     return out
+
+
+def ya_json_cases(explainer, lm_dir) -> list[Case]:
+    """Issue 22, sixteenth breaker F3: `Explanation.from_json` accepted offsets widened over the space between words
+    (so that tokens overlap), settings.unit "word" edited to "token", and settings.baseline_token "[PAD]" beside
+    baseline "mask". Each is refused naming the fields that disagree; real files of both tokenizer kinds read back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    made = {"occ": lambda: explainer.explain("great fun", "occlusion"),
+            "sig": lambda: explainer.explain("greatly unforgettable fun", "sig"),
+            "shap": lambda: explainer.explain("great fun", "shapley", n_samples=3),
+            "lm": lambda: faithlens.Explainer(lm_dir).explain("the  film 😀 was", "occlusion", target=" good fun")}
+    edits = JsonEdits(made)
+    get, read_back = edits.get, edits.read_back
+    add(k, "from_json: offsets widened over the space so tokens overlap ([0,6], [5,9] for 'great fun')",
+        read_back("occ", lambda d: d.__setitem__("offsets", [[0, 0], [0, 6], [5, 9], [0, 0]])), "error",
+        "ends on white space")
+    add(k, "from_json: offsets that overlap on a letter ([0,5], [4,9])",
+        read_back("occ", lambda d: d.__setitem__("offsets", [[0, 0], [0, 5], [4, 9], [0, 0]])), "error",
+        "both cover character 4")
+    add(k, "from_json: SIG settings.unit word -> token with a word of several tokens",
+        read_back("sig", lambda d: d["settings"].__setitem__("unit", "token")), "error", "settings 'unit' is 'token'")
+    add(k, "from_json: shapley settings.unit word -> token",
+        read_back("shap", lambda d: d["settings"].__setitem__("unit", "token")), "error", "scores whole words")
+    add(k, "from_json: settings.baseline_token [MASK] -> [PAD] beside baseline mask",
+        read_back("occ", lambda d: d["settings"].__setitem__("baseline_token", "[PAD]")), "error",
+        "'baseline_token' is '[PAD]'")
+    add(k, "from_json: a byte-level causal LM (Ġ spans on spaces, an emoji split between pieces) round trip",
+        lambda: faithlens.Explanation.from_json(get("lm").to_json()), "ok", "equal", lambda e: e == get("lm"))
+    add(k, "from_json: a SIG word-unit round trip of the default model",
+        lambda: faithlens.Explanation.from_json(get("sig").to_json()), "ok", "equal", lambda e: e == get("sig"))
+    return out
+
 
 def main_sweep() -> int:
     parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])

@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import FaithlensError
-from .explanation_settings import RECORDED_WITH, check_keys, check_provenance, check_settings_keys, own_settings
-from .explanation_tokens import check_continuation_text, check_coverage, check_layout, check_specials, check_tokens
+from .explanation_settings import (RECORDED_WITH, check_keys, check_provenance, check_settings_agree, check_settings_keys,
+                                   own_settings)
+from .explanation_tokens import (check_continuation_text, check_coverage, check_layout, check_offsets, check_specials,
+                                 check_tokens)
 
 TASKS = ("classification", "multi_label", "qa", "causal_lm")  # tasks.Task.name of each task
 ERROR_KINDS = ("exact", "quadrature", "completeness", "sampling")  # accuracy.EXACT, QUADRATURE, ...
@@ -48,8 +50,10 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     _check_method_fields(d, bad)
     _check_settings(d["settings"], bad)
     _check_method_record(d, bad)
+    check_settings_agree(d, bad)  # the unit and the baseline against the file (explanation_settings)
     check_specials(d, bad)  # the tokens against the text (explanation_tokens)
     check_layout(d, task, bad)
+    check_offsets(d, bad)
     check_tokens(d, bad)
     check_coverage(d, bad)
     _check_answers(d, task, bad)

@@ -1,10 +1,13 @@
 """The keys `Explanation.from_dict` accepts in two open-ended objects of an explanation: ``settings`` holds the settings
 every run records and those its method records (`METHOD_RECORDS`: a run of occlusion writes no ``bootstrap``), and
-``provenance`` the fields `model.provenance` writes, with their types. `explanation_checks` checks the settings'
-values (steps a positive int, a tolerance in (0, 1), ...) and that no setting is another method's option."""
+``provenance`` the fields `model.provenance` writes, with their types; and the settings that must agree with each
+other and with the file (`check_settings_agree`: the unit with the units and scores, the baseline token with the
+baseline kind). `explanation_checks` checks the settings' values (steps a positive int, a tolerance in (0, 1), ...)
+and that no setting is another method's option."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -84,3 +87,81 @@ def check_provenance(provenance: Any, bad: Bad) -> None:
         odd = sorted(k for k, v in card.items() if not isinstance(v, str))
         if odd:
             raise bad(f"provenance 'card' {odd[0]!r} is {card[odd[0]]!r:.40}; faithlens writes a str")
+
+
+def check_settings_agree(d: dict[str, Any], bad: Bad) -> None:
+    """The settings a run records together agree with each other and with what the file holds: the unit
+    (`_check_unit`) and the baseline (`_check_baseline`). A setting edited on its own ("word" to "token", the
+    baseline token "[MASK]" to "[PAD]") fails here, naming both fields."""
+    _check_unit(d, bad)
+    _check_baseline(d["settings"], d.get("warnings") or (), bad)
+
+
+_EVEN_SLACK = 1e-6  # a word's score split evenly over its tokens, summed over a causal LM's rows in float32
+
+
+def _check_unit(d: dict[str, Any], bad: Bad) -> None:
+    """``settings.unit`` agrees with the file: the methods that score whole words (shapley, kernel_shap, lime,
+    partition, random) record "word"; SIG's path units are single tokens under "token" and hold all of a word's
+    tokens under "word"; occlusion and the word methods split a word's score evenly over its tokens under "word", so
+    they score alike. A token of white space only (an extra space of byte-level BPE) is its own unit and joins the next
+    word in the file (`assemble._words`), so it is left out of both rules. Where every word is one token the two units
+    give the same file, and an edit there changes nothing the file says."""
+    unit, method = d["settings"].get("unit"), d["method"]
+    if unit not in ("word", "token"):
+        return
+    fix = f"restore settings 'unit', or explain the text again with unit={unit!r}"
+    if method in _WORD_UNIT_METHODS and unit != "word":
+        raise bad(f"settings 'unit' is {unit!r}, but {method} scores whole words and records 'unit': 'word'; "
+                  "restore settings 'unit' to 'word'")
+    texts = (d["text"], d.get("text_pair") or "")
+    shown = [[t for t in w.tokens if texts[w.segment][slice(*d["offsets"][t])].strip()] for w in d["words"]]
+    units = d.get("units")
+    several = next((list(u) for u in units or () if len(u) > 1), None) if unit == "token" else None
+    if several:
+        raise bad(f"settings 'unit' is 'token', but 'units' holds {several}, a unit of several tokens (under 'token' "
+                  f"each unit is one token); {fix}")
+    where = {t: k for k, u in enumerate(units or ()) for t in u}
+    for w, tokens in zip(d["words"], shown):
+        if units is not None and unit == "word" and len({where.get(t) for t in tokens}) > 1:
+            raise bad(f"settings 'unit' is 'word', but 'units' holds the tokens {tokens} of word {w.word!r} in different "
+                      f"units (under 'word' a word's tokens move as one unit); {fix}")
+    if unit == "word" and (method == "occlusion" or method in _WORD_UNIT_METHODS):
+        scores = d["token_scores"]
+        for w, tokens in zip(d["words"], shown):
+            shares = [scores[t] for t in tokens]
+            if any(abs(x - shares[0]) > _EVEN_SLACK * max(1.0, abs(x)) for x in shares):
+                raise bad(f"settings 'unit' is 'word', under which {method} splits a word's score evenly over its "
+                          f"tokens, but the tokens {tokens} of word {w.word!r} score {shares!r:.80}; {fix}")
+
+
+# the usual vocabulary entries of the mask, pad and unk roles (BERT's family, RoBERTa's, T5's), and the roles whose
+# entries a baseline of each kind never is: a pad baseline may be a model's unk token (pad set to unk), never its mask
+_NAMES = {"mask": ("[MASK]", "<mask>"), "pad": ("[PAD]", "<pad>"), "unk": ("[UNK]", "<unk>")}
+_NEVER = {"mask": ("pad", "unk"), "pad": ("mask",), "eos": ("mask", "pad"), "unk": ("mask", "pad")}
+_FELL_BACK = re.compile(r"has no mask token; the baseline fell back to its pad token (.+)\.$")
+
+
+def _check_baseline(settings: dict[str, Any], warnings: Iterable[str], bad: Bad) -> None:
+    """``settings.baseline`` and ``baseline_token`` as `baselines.resolve_baseline` records them: "zero" has no token;
+    "token" (baseline_token=) and the roles mask, pad, eos, unk have the token used, a mask baseline the tokenizer's
+    mask token; a model without one falls back to its pad token, recorded as "pad" with a warning naming it."""
+    kind, token = settings.get("baseline"), settings.get("baseline_token")
+    if kind is None and token is None:
+        return
+    fix = "restore settings 'baseline' and 'baseline_token' as the run wrote them, or explain the text again"
+    if kind == "zero":
+        if token is not None:
+            raise bad(f"settings 'baseline' is 'zero' (the zero vector, no token), but 'baseline_token' is {token!r:.40}; {fix}")
+        return
+    if not isinstance(token, str):
+        raise bad(f"settings 'baseline' is {kind!r:.40}, which replaces each token by a vocabulary token, but "
+                  f"'baseline_token' is {token!r:.40}; {fix}")
+    fell_back = next((m for m in map(_FELL_BACK.search, warnings) if m), None)
+    if fell_back and (kind, repr(token)) != ("pad", fell_back[1]):
+        raise bad(f"the warnings say the mask baseline fell back to the pad token {fell_back[1]}, but settings "
+                  f"'baseline' is {kind!r} with 'baseline_token' {token!r}; {fix}")
+    role = next((role for role in _NEVER.get(kind, ()) if token in _NAMES[role]), None)
+    if role is not None:
+        raise bad(f"settings 'baseline' is {kind!r}, but 'baseline_token' is {token!r}, the usual name of the tokenizer's "
+                  f"{role} token, not its {kind} token; {fix}")

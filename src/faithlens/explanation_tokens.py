@@ -94,6 +94,46 @@ def check_layout(d: dict[str, Any], task: str, bad: Bad) -> None:
                   + "; a special token was dropped or added")
 
 
+# ASCII white space, and how a tokenizer's token shows it: byte-level BPE's symbols for the space, tab, newline,
+# carriage return, vertical tab and form feed bytes (Ġ ĉ Ċ č ċ Č), SentencePiece's ▁, and the character itself
+_SPACES = " \t\n\r\x0b\x0c"
+_SPACE_MARKS = _SPACES + "\u0120\u0109\u010a\u010d\u010b\u010c\u2581"
+_BYTE_PIECE = re.compile(r"<0x[0-9A-Fa-f]{2}>")  # SentencePiece's byte fallback (<0x0A> for a newline)
+
+
+def _shows_space(token: str, at_end: bool) -> bool:
+    """Whether a token's text holds white space at its start (or end): a byte-level BPE or SentencePiece token may
+    cover the space before a word (GPT-2's "Ġfun" is " fun", Llama's "▁" a space), a newline ("Ċ", "<0x0A>"); a
+    WordPiece token (BERT) never covers white space."""
+    return bool(token) and (_BYTE_PIECE.fullmatch(token) is not None or (token[-1] if at_end else token[0]) in _SPACE_MARKS)
+
+
+def check_offsets(d: dict[str, Any], bad: Bad) -> None:
+    """The offsets are ones a tokenizer gives: no two tokens of a text share a character, except one outside ASCII
+    that a byte-level tokenizer splits between its pieces (GPT-2's "ĠðŁĺ" and "Ģ" both cover 😀; SentencePiece's byte
+    pieces <0xF0> … <0x80> too), and a token's span starts or ends on white space only where the token shows it
+    (`_shows_space`). Offsets widened over the space between words ("great" at [0, 6] of "great fun") fail here."""
+    tokens, offsets = d["tokens"], d["offsets"]
+    for segment, name in ((0, "text"), (1, "text_pair")):
+        source = d["text"] if segment == 0 else d.get("text_pair")
+        if not source:
+            continue
+        owner: dict[int, int] = {}
+        for t in sorted(t for w in d["words"] if w.segment == segment for t in w.tokens):
+            a, b = offsets[t]
+            for at_end, i in ((False, a), (True, b - 1)):
+                if a < b and source[i] in _SPACES and not _shows_space(tokens[t], at_end):
+                    raise bad(f"token {t} ({tokens[t]!r}) has offsets {list(offsets[t])}, whose span {source[a:b]!r:.40} "
+                              f"of {name!r} {'ends' if at_end else 'starts'} on white space ({source[i]!r}), which "
+                              f"this token does not show; the tokenizer's offsets cover the token's own characters")
+            for i in range(a, b):
+                other = owner.setdefault(i, t)
+                if other != t and source[i].isascii():
+                    raise bad(f"tokens {other} ({tokens[other]!r}, offsets {list(offsets[other])}) and {t} "
+                              f"({tokens[t]!r}, offsets {list(offsets[t])}) both cover character {i} ({source[i]!r}) of "
+                              f"{name!r}; a tokenizer gives each character to one token")
+
+
 _MARKERS = ("##", "\u0120", "\u2581")  # WordPiece's continuation, byte-level BPE's and SentencePiece's space marks
 
 
