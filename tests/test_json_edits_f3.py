@@ -118,6 +118,15 @@ def test_a_word_method_edited_to_token_is_refused(bert):
              "shapley scores whole words", "restore settings 'unit' to 'word'")
 
 
+def test_where_every_word_is_one_token_both_units_write_the_same_file(bert, great_fun):
+    """The breaker's edit of occlusion on "great fun" ("word" to "token") stays accepted: with one token per word a
+    run by token writes the same scores, so the edited file says nothing false."""
+    by_token = bert.explain("great fun", "occlusion", unit="token")
+    assert by_token.token_scores == great_fun.token_scores and by_token.words == great_fun.words
+    assert Explanation.from_json(_edited(great_fun, lambda d: d["settings"].__setitem__("unit", "token"))).settings[
+        "unit"] == "token"
+
+
 def test_every_unit_reads_back(bert):
     for method, kw in [("occlusion", {}), ("occlusion", {"unit": "token"}), ("sig", {"steps": 4}),
                        ("sig", {"steps": 4, "unit": "token"}), ("sig", {"steps": 4, "mode": "reverse"}),
