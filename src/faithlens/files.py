@@ -310,7 +310,8 @@ def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:
     except OSError as exc:
         raise FaithlensError(f"{option} {str(target)!r}: could not create the folder {str(folder)!r} "
                              f"({exc.strerror or exc}). Choose a path you can write to.") from None
-    created_folders.extend(reversed(missing))  # outermost first (new_folders.removing_new_folders)
+    finally:  # outermost first, also those made before a deeper one failed (new_folders.removing_new_folders)
+        created_folders.extend(a for a in reversed(missing) if a.is_dir())
     refused = _cannot_write_in(folder)
     if refused is not None:
         raise FaithlensError(f"{option} {str(target)!r}: the folder {str(folder)!r} is not writable "
