@@ -1107,6 +1107,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += truncated_flag_cases(tx)
     out += sixteenth_breaker_cases(work, tx, tiny_dir, write)
     out += ya_json_cases(explainer, lm_dir)
+    out += yb_facade_cases(work, tiny_dir, lm_dir, qa_x, write)
     return out
 
 
@@ -3711,6 +3712,51 @@ def sixteenth_breaker_cases(work, tx, tiny_dir, write) -> list[Case]:
         "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
         "--quiet", "--out", str(mine)), "error", "holds results.json but no settings.json, so not a faithlens evaluate run",
         lambda r: r.code != 0 and (mine / "results.json").read_text() == '{"my": "precious"}')
+    return out
+
+
+def yb_facade_cases(work, tiny_dir, lm_dir, qa_x, write) -> list[Case]:
+    """Issue 22, sixteenth breaker F4-F6: `facade merge --form sum` was offered by --help but always refused; a refused
+    command left an empty --out folder behind; the web app's error for a QA answer that occurs several times gave the
+    Python/CLI fix, not the JSON "target": [start, end]."""
+    from faithlens.app import Limits, create_app
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    data = write("yb-data.tsv", "sentence\tlabel\n" + "great fun\t1\na dull mess\t0\n" * 4)
+
+    def leaves_nothing(folder: Path, *argv):  # a refusal that leaves its new --out folder behind is no clean refusal
+        ran = cli(*argv)
+        return ran if not folder.exists() else f"exit {ran.code}, but left {str(folder)!r} behind"
+
+    new = work / "yb-new-merge"  # each case its own new folder (one left behind would not hide the next)
+    add("11 training options", "YB F4: facade merge --form sum", lambda: leaves_nothing(
+        new, "facade", "merge", "--model", tiny_dir, "--facade", tiny_dir, "--out", str(new / "m"), "--form", "sum"),
+        "error", "faithlens.audit.merge_models(f, g, form='sum')")
+    add("11 training options", "YB F4: facade merge --help says the sum form is Python-only", lambda: cli(
+        "facade", "merge", "--help"), "ok", "Python-only, naming merge_models",
+        lambda r: "Python-only" in r.out and "{intertwined}" in r.out and "merge_models" in r.out)
+    for name, fresh, argv, words in [
+        ("facade train a GPT-2", work / "yb-new-train", ("facade", "train", "--model", lm_dir, "--data", data,
+                                                         "--steps", "1", "--max-length", "32"), "BERT-style targets"),
+        ("facade regularise a GPT-2", work / "yb-new-reg", ("facade", "regularise", "--model", lm_dir, "--data", data,
+                                                            "--steps", "1"), "trained for classifiers"),
+        ("evaluate a GPT-2", work / "yb-new-eval", ("evaluate", "--model", lm_dir, "--data", data, "--methods",
+                                                    "occlusion"), "evaluate scores classifiers"),
+    ]:
+        add("17 paths", f"YB F5: {name} into a new --out, refused, leaves no folder",
+            lambda n=fresh, a=argv: leaves_nothing(n, *a, "--out", str(n / "out")), "error", words)
+    web = create_app(qa_x, limits=Limits()).test_client()
+
+    def post(body):
+        r = web.post("/api/explain", data=json.dumps(body), content_type="application/json",
+                     headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200}
+
+    add("7 web app", "YB F6: QA answer 'it' occurring 3 times", lambda: post(
+        {"text": "what?", "pair": "it it it", "method": "occlusion", "target": "it"}), "error",
+        'send its span in JSON as "target": [start, end], e.g. "target": [0, 2]')
     return out
 
 

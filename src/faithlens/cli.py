@@ -138,7 +138,10 @@ def _main(argv: list[str] | None) -> int:
                 raise FaithlensError(f"--device works with {', '.join(DEVICE_COMMANDS)}; '{args.command}' runs on the CPU. "
                                      "Drop --device.")
             use_device(args.device)
-        code = int(_run(args, _options_of(commands.get(args.command))) or 0)
+        from .new_folders import removing_new_folders
+
+        with removing_new_folders():  # a refused or failed command leaves no folder it created (the output checks')
+            code = int(_run(args, _options_of(commands.get(args.command))) or 0)
         if "faithlens.distributed" in sys.modules:  # a job under torchrun / accelerate launch ends together
             sys.modules["faithlens.distributed"].finish_world()
         return code

@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - not on Linux/macOS
     fcntl = None  # type: ignore[assignment]
 
 LOCK_FILE = ".faithlens.lock"
+created_folders: list[Path] = []  # the folders the output checks made in this process, in the order made
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -296,17 +297,21 @@ def _refuse_standard_output(path: str | os.PathLike, *, option: str, writes: str
 
 
 def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:
+    missing = []
     for ancestor in [folder, *folder.parents]:
         if ancestor.exists():
             if not ancestor.is_dir():
                 raise FaithlensError(f"{option} {str(target)!r}: {str(ancestor)!r} is a file, not a folder. Choose a path "
                                      "whose folders are folders.")
             break
+        missing.append(ancestor)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FaithlensError(f"{option} {str(target)!r}: could not create the folder {str(folder)!r} "
                              f"({exc.strerror or exc}). Choose a path you can write to.") from None
+    finally:  # outermost first, also those made before a deeper one failed (new_folders.removing_new_folders)
+        created_folders.extend(a for a in reversed(missing) if a.is_dir())
     refused = _cannot_write_in(folder)
     if refused is not None:
         raise FaithlensError(f"{option} {str(target)!r}: the folder {str(folder)!r} is not writable "

@@ -4,6 +4,7 @@ under the request's time limit (`run`)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -227,6 +228,10 @@ def web_hint(message: str) -> str:
     """Library messages name command-line options; here the same choice is a form field."""
     message = message.replace("pass --truncate (truncate=True)", "tick 'truncate long texts' (API: truncate=true)")
     message = message.replace("Drop --truncate (truncate=True)", "Untick 'truncate long texts' (API: drop truncate)")
+    message = re.sub(r"pass its span as target=\(start, end\) in Python, e\.g\. target=\((\d+), (\d+)\), or \(CLI "
+                     r"--answer\) a longer answer text",  # an answer text that occurs more than once (answer_chars)
+                     r'send its span in JSON as "target": [start, end], e.g. "target": [\1, \2] (a target from the '
+                     r"form or a query string is an answer text), or a longer answer text", message)
     if "does not occur in the context" in message:  # over GET or the form, target=0,3 is an answer text
         message += (' In this app a target from the form or a query string is the answer text; a character span is '
                     'sent in JSON as "target": [start, end].')

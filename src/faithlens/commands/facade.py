@@ -69,9 +69,10 @@ def register(subparsers) -> None:
     merge = sub.add_parser("merge", help="merge a target f and a facade g into f̃ (logits z_f + z_g)")
     merge.add_argument("--model", default=None, help="target f: hub id or folder (default: the bundled model)")
     merge.add_argument("--facade", required=True, help="facade folder written by `faithlens facade train`")
-    merge.add_argument("--form", choices=["intertwined", "sum"], default="intertwined",
-                       help="intertwined: one BERT with block-diagonal weights (saves/loads like any model); "
-                            "sum: a wrapper adding the two models' logits")
+    merge.add_argument("--form", type=_merge_form, choices=["intertwined"], default="intertwined",
+                       help="intertwined: one BERT with block-diagonal weights (saves/loads like any model). The sum "
+                            "form (a wrapper adding the two models' logits) cannot be saved, so it is Python-only: "
+                            "faithlens.audit.merge_models(f, g, form='sum')")
     merge.add_argument("--gain", default="1", help="multiply the facade's logits by this before merging (default 1, "
                        "the plain merge); 'auto' picks the largest gain keeping f's prediction on ~99%% of --calibrate "
                        "texts (see faithlens.audit.merge.calibrate_gain)")
@@ -190,9 +191,6 @@ def run_merge(args) -> int:
     check_new_folder(args.out, option="--out", flag="--overwrite", overwrite=args.overwrite)
     check_model_source(args.facade, option="--facade", local_only=True)
     check_facade_folder(args.facade, option="--facade")  # before any weights are read
-    if args.form == "sum":
-        raise FaithlensError("The sum form is an in-memory wrapper and cannot be saved; use --form intertwined to save "
-                             "a merged model, or faithlens.audit.merge.merge_models(f, g, form='sum') in Python.")
     f = load_model(args.model)
     g = load_model(args.facade)
     if args.gain == "auto":
@@ -294,6 +292,17 @@ def _texts(data: str, split: str | None, limit: int | None, args=None, *, model=
     from ..data import select
 
     return list(select(_data(args, data, split, part=1, model=model), limit=limit).texts)
+
+
+def _merge_form(value: str) -> str:
+    """--form of `facade merge`: the sum form is an in-memory wrapper that cannot be saved, and the command always
+    saves (--out), so it is offered in Python only; naming it says where."""
+    if value == "sum":
+        raise argparse.ArgumentTypeError("the sum form is an in-memory wrapper that cannot be saved, and facade merge "
+                                         "always saves its model (--out), so the command line offers only "
+                                         "--form intertwined. Use the sum form in Python: "
+                                         "faithlens.audit.merge_models(f, g, form='sum')")
+    return value
 
 
 def _parse_run(text: str) -> tuple[str, str]:

@@ -1,0 +1,62 @@
+"""What a failed command leaves on disk: nothing new. The output checks (`files.check_output_folder`, a missing
+parent in `files.check_output_file`) create their folders before any work, so that a folder that cannot be written
+is named at once; when the command is then refused or fails, :func:`removing_new_folders` removes each folder they
+created that is still empty. The command line runs every command inside it (`cli._main`)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from .files import LOCK_FILE, created_folders
+
+try:  # POSIX; elsewhere a folder holding a lock file is kept
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux/macOS
+    fcntl = None  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def removing_new_folders() -> Iterator[None]:
+    """The one rule for what a failed command leaves on disk: when the block raises (a refusal, an error, Ctrl-C),
+    each folder the output checks created inside it is removed again, deepest first, if it is still empty (a lock
+    file no run holds aside). A folder that existed before the block stays, and so does one that holds anything (an
+    interrupted run's records, kept to be resumed)."""
+    start = len(created_folders)
+    try:
+        yield
+    except BaseException:
+        for folder in reversed(created_folders[start:]):
+            _remove_if_empty(folder)
+        raise
+    finally:
+        del created_folders[start:]
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove ``folder`` when it holds nothing but a lock file that no run holds."""
+    try:
+        names = {p.name for p in folder.iterdir()}
+    except OSError:
+        return
+    if not names <= {LOCK_FILE}:
+        return
+    if names:
+        if fcntl is None:
+            return
+        lock = folder / LOCK_FILE
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a run holding it keeps its folder
+            lock.unlink()
+        except OSError:
+            return
+        finally:
+            os.close(fd)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
