@@ -195,8 +195,8 @@ def check_squad_task(model: ClassifierModel, source: str) -> None:
     what = {"causal_lm": "a causal language model", "classification": "a classifier", "multi_label": "a classifier"}.get(
         task, a_noun(f"{model.task.summary} model"))
     raise FaithlensError(f"{model.name!r} is {what}: it reads {reads}, but {source} is a SQuAD-format file (questions "
-                         "with their answers in a context, a top-level \"data\" list), a question-answering model's "
-                         f"data, which its task does not read. Pass {table}, or a QA model.")
+                         "with their answers in a context), a question-answering model's data, which its task does not "
+                         f"read. Pass {table}, or a QA model.")
 
 
 def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:
