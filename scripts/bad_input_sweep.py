@@ -1108,6 +1108,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += sixteenth_breaker_cases(work, tx, tiny_dir, write)
     out += ya_json_cases(explainer, lm_dir)
     out += yb_facade_cases(work, tiny_dir, lm_dir, qa_x, write)
+    out += yd_cases(tx, tiny_dir, qa_dir, lm_dir, write)
     return out
 
 
@@ -4301,6 +4302,35 @@ def ya_json_cases(explainer, lm_dir) -> list[Case]:
         lambda: faithlens.Explanation.from_json(get("lm").to_json()), "ok", "equal", lambda e: e == get("lm"))
     add(k, "from_json: a SIG word-unit round trip of the default model",
         lambda: faithlens.Explanation.from_json(get("sig").to_json()), "ok", "equal", lambda e: e == get("sig"))
+    return out
+
+
+def yd_cases(tx, tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
+    """Issue 22, seventeenth breaker #1, #4, #7: a text of combining marks only tokenized to nothing ([CLS] [SEP]) and
+    was explained with no scores; seed=None raised a raw TypeError; a SQuAD-shaped --file given to a classifier was
+    told SQuAD's "paragraphs" was missing. Now: refused as empty (each side of a pair), None is the default seed 0,
+    and the model's task refuses a SQuAD file before its shape is read."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    empty = "the model's tokenizer reads no token in it"
+    add("3 text", "API: a text of a combining mark only ('\\u0301')", lambda: tx.explain("\u0301", "occlusion"), "error",
+        "Text 0 is empty or only whitespace (or invisible characters): " + empty)
+    add("3 text", "API: a pair whose second text is combining marks only", lambda: tx.explain(("a man", "\u0301\u0300"), "occlusion"),
+        "error", "The second text of pair 0 is empty")
+    add("3 text", "explain CLI: a combining mark only", lambda: cli("explain", "--model", tiny_dir, "\u0301", "--method", "occlusion"),
+        "error", empty)
+    add("3 text", "API: a text of one unknown character ([UNK]) is still explained", lambda: tx.explain("\u2603", "occlusion"),
+        "ok", "one word, [UNK]", lambda e: e.tokens == ("[CLS]", "[UNK]", "[SEP]") and len(e.words) == 1)
+    add("13 api types", "API: seed=None is the default seed 0",
+        lambda: (tx.explain("great fun", "shapley", seed=None), tx.explain("great fun", "shapley")), "ok",
+        "same scores as seed=0", lambda r: [w.score for w in r[0].words] == [w.score for w in r[1].words])
+    obj = write("yd-obj.json", '{"data": [{"text": "great"}]}')
+    for name, model in (("classifier", tiny_dir), ("causal LM", lm_dir)):
+        add("10 squad", f"explain --file of a top-level 'data' list with a {name}",
+            lambda m=model: cli("explain", "--model", m, "--file", obj, "--method", "occlusion"), "error",
+            "is a SQuAD-format file")
+    add("10 squad", "explain --file of a top-level 'data' list with a QA model: SQuAD's shape",
+        lambda: cli("explain", "--model", qa_dir, "--file", obj, "--method", "occlusion"), "error", '"paragraphs" is missing')
     return out
 
 

@@ -188,10 +188,29 @@ def check_text(text: object, what: str, *, pair: bool = False) -> None:
                              "Re-read the text as UTF-8 with errors='replace', or remove the broken character.") from None
     visible = "".join(ch for ch in text if ch not in INVISIBLE and ch.isprintable() and not ch.isspace())
     if not visible:
-        raise FaithlensError(
-            f"{what} is empty or only whitespace (or invisible characters). "
-            + (fix.strip() if pair else "Give a sentence to explain, e.g. \"a gripping, funny film\".")
-        )
+        raise _empty(what, pair)
+
+
+def _empty(what: str, pair: bool, why: str = "") -> FaithlensError:
+    """The one refusal of a text with nothing to explain; `why` says how it was found (after the tokenizer)."""
+    fix = 'A pair holds two non-empty texts, e.g. ("a man sleeps", "a person rests").' if pair else 'Give a sentence to explain, e.g. "a gripping, funny film".'
+    return FaithlensError(f"{what} is empty or only whitespace (or invisible characters){why}. {fix}")
+
+
+def check_tokenized(model: ClassifierModel, texts: Sequence[Text]) -> None:
+    """Every text (each side of a pair; a causal LM's prompt) holds a token besides the model's special ones.
+
+    A text of combining marks only ("\u0301") passes `check_text` but tokenizes to nothing ([CLS] [SEP]): it is
+    refused as empty, before any model pass. A text the tokenizer reads as its unknown token ([UNK]) is kept."""
+    items = [texts] if isinstance(texts, (str, tuple)) else list(texts)
+    where = [(i, side) for i, item in enumerate(items) for side in range(len(item) if isinstance(item, (tuple, list)) else 1)]
+    parts = [items[i][side] if isinstance(items[i], (tuple, list)) else items[i] for i, side in where]
+    ids = model.tokenizer(parts, add_special_tokens=False, split_special_tokens=True, verbose=False)["input_ids"]
+    for (i, side), tokens in zip(where, ids):
+        if not tokens:
+            pair = isinstance(items[i], (tuple, list))
+            raise _empty(f"The {('first', 'second')[side]} text of pair {i}" if pair else f"Text {i}", pair,
+                         ": the model's tokenizer reads no token in it")
 
 
 def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = False,
@@ -204,6 +223,7 @@ def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = Fa
     model input, never attributed, and all are the target (``Encoding.fixed_target``).
     """
     check_texts(texts)
+    check_tokenized(model, texts)
     first, second = split_items(texts)
     tok = model.tokenizer
     limit = model.max_length
@@ -260,6 +280,7 @@ def encode_windows(model: ClassifierModel, questions: Sequence[str], contexts: S
     examples do). Returns the rows and, for each row, the index of its item.
     """
     check_texts(list(zip(questions, contexts)))
+    check_tokenized(model, list(zip(questions, contexts)))
     tok = model.tokenizer
     limit = model.max_length
     longest = max(len(ids) for ids in tok(list(questions), add_special_tokens=False)["input_ids"])

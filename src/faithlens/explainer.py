@@ -24,13 +24,13 @@ from .baselines import baseline_embeddings, check_baseline, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch, path_rows, rows_for_budget
 from .comparison import Comparison
 from .device import synchronize
-from .encoding import Encoding, Text, as_items, check_texts, encode
+from .encoding import Encoding, Text, as_items, check_texts, check_tokenized, encode
 from .errors import FaithlensError, FaithlensWarning
 from .explanation import Explanation
 from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
 from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
-from .options import applicable, check_settings, check_tolerance_value, estimated_passes, ordered_methods, unused_note
+from .options import DEFAULT_SEED, applicable, as_seed, check_settings, check_tolerance_value, estimated_passes, ordered_methods, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
 from .targets import resolve_target
@@ -82,7 +82,7 @@ class Explainer:
         rule: str = "gausslegendre",
         n_samples: int | None = None,
         noise: float = 0.01,
-        seed: int = 0,
+        seed: int | None = DEFAULT_SEED,
         batch_size: int = 16,
         rows_per_chunk: int | None = None,
         memory_budget: int | None = None,
@@ -146,6 +146,9 @@ class Explainer:
         ``contrast`` is refused on every surface (the largest logit has no target), and so is ``truncate=True`` with a
         QA model, whose long contexts are split into windows (nothing is truncated).
 
+        ``seed`` (default 0) seeds every random draw (the sampling methods, faithfulness's random orderings): the same
+        seed gives the same numbers. ``seed=None`` is that default seed, 0, not an unseeded run.
+
         ``faithfulness`` (default off in the API, on in the CLI, the web app and ``compare``): also
         measure each explanation's comprehensiveness, sufficiency and log-odds at evaluate's top-k
         (20 %) against ``n_random`` seeded random orderings of its words (`faithlens.trust`), in
@@ -155,6 +158,7 @@ class Explainer:
             raise FaithlensError(f"explain() takes one method per call (a str such as 'sig'). Got "
                                  f"{type(method).__name__} {method!r:.80}. Use compare(text, methods=[...]) for several "
                                  "methods side by side, or call explain() once per method.")
+        seed = as_seed(seed)  # None: the default seed, 0
         steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random = map(
             _as_int, (steps, n_samples, seed, batch_size, rows_per_chunk, memory_budget, max_new_tokens, n_random))
         # integer scalars of NumPy or torch (np.int64(3)) are the int they hold, for target= and contrast= alike (one rule)
@@ -180,6 +184,7 @@ class Explainer:
         if ignored:  # the API runs on (a loop over methods with common settings), never silently
             warnings.warn(f"Ignored: {ignored}", FaithlensWarning, stacklevel=2)
         check_texts(items)
+        check_tokenized(self.model, items)  # every text, before the first batch runs the model
         spec = get_method(method)
         task = self.model.task
         score = score or task.default_score

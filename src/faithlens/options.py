@@ -83,6 +83,15 @@ DEFAULTS = {"steps": None, "rule": "gausslegendre", "unit": "word", "mode": "aut
             "noise": 0.01, "tolerance": None}
 
 
+DEFAULT_SEED = 0  # explain's seed: every random draw is seeded, so the same call gives the same numbers
+
+
+def as_seed(seed: object) -> object:
+    """``seed=None`` is the default seed (`DEFAULT_SEED`), not an unseeded run: faithlens never draws unseeded.
+    Any other value is returned as given, for `check_settings` to check."""
+    return DEFAULT_SEED if seed is None else seed
+
+
 def _int(name: str, value: object, *, low: int, high: int, why: str = "") -> int:
     if not isinstance(value, (bool, int)) and hasattr(value, "__index__") and getattr(value, "ndim", 0) == 0:
         import operator

@@ -167,10 +167,7 @@ def check_data_task(model: ClassifierModel, dataset, *, how: str = QA_PAIRS_DATA
     if task not in ("classification", "multi_label"):
         return
     if info.get("squad"):
-        raise FaithlensError(f"{model.name!r} is a classifier: it reads texts or text pairs, but {source} is a "
-                             "SQuAD-format file (questions with their answers in a context), a question-answering "
-                             "model's data. Pass a table of texts (.tsv, .csv, .jsonl with a text column, or premise/"
-                             "hypothesis columns for a pair classifier), or a QA model.")
+        check_squad_task(model, source)
     if training:
         kind, unlike = unlike_training(model, items)
         if any(unlike):
@@ -182,6 +179,24 @@ def check_data_task(model: ClassifierModel, dataset, *, how: str = QA_PAIRS_DATA
                                  f"them (a facade of it, or the regularised model) fits input it never reads. Pass {fix}.")
     elif run is not None:
         warn_input_kind(model, items, run=run)
+
+
+def check_squad_task(model: ClassifierModel, source: str) -> None:
+    """A SQuAD-format file (questions with their answers in a context; a top-level "data" list) is a QA model's data:
+    any other model is refused, before the file's nesting is read, so that the fix is never one of SQuAD's shape.
+    Raises FaithlensError naming the model's task and what it reads instead."""
+    task = model.task.name
+    if task == "qa":
+        return
+    reads, table = (("prompts", "a text file of prompts, one per line (or .jsonl with a text column)")
+                    if task == "causal_lm" else
+                    ("texts or text pairs", "a table of texts (.tsv, .csv, .jsonl with a text column, or premise/"
+                                            "hypothesis columns for a pair classifier)"))
+    what = {"causal_lm": "a causal language model", "classification": "a classifier", "multi_label": "a classifier"}.get(
+        task, a_noun(f"{model.task.summary} model"))
+    raise FaithlensError(f"{model.name!r} is {what}: it reads {reads}, but {source} is a SQuAD-format file (questions "
+                         "with their answers in a context), a question-answering model's data, which its task does not "
+                         f"read. Pass {table}, or a QA model.")
 
 
 def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:

@@ -124,6 +124,23 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
     return TextFile(list(data.texts), None)
 
 
+def is_squad_file(path: str | Path) -> bool:
+    """Whether ``path`` is read as a SQuAD-format file (a .json file, or a file read as one, whose top level is an
+    object with a "data" list): a QA model's data, checked against the model's task before its nesting is read."""
+    path = Path(path)
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False  # read_text_file says what is wrong
+    if data_format(path, content) != "json":
+        return False
+    try:
+        data = json.loads(content)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("data"), list)
+
+
 def _label_text(path: Path, source: str, text_column: str | None, pair_column: str | None) -> TextFile:
     """The texts of a file in the IMDB sample format (`label_text.is_label_text`), read as `faithlens evaluate --data` reads
     it, without the gold label before each text, which is not model input; a warning says so."""

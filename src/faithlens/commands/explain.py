@@ -182,7 +182,7 @@ def read_texts(args: argparse.Namespace) -> list:
                                      + ("standard input is read as plain lines" if stdin_file else "no --file is given")
                                      + f", so it would do nothing. Drop {option}, or pass the file: --file data.csv.")
     else:
-        from ..text_files import read_text_file
+        from ..text_files import is_squad_file, read_text_file
 
         path = Path(args.file)
         if not path.exists():
@@ -195,11 +195,14 @@ def read_texts(args: argparse.Namespace) -> list:
 
             raise FaithlensError(f"--file {args.file} is {kind_of_path(path)}, not a file. Pass a text file with one "
                                  "text per line (or --file - for standard input).")
-        read = read_text_file(path, source=f"--file {args.file}", text_column=args.text_column,
-                              pair_column=args.pair_column)
-        if read.lines is not None:  # a plain file's lines; a data file's label column is known by name, never read
-            args.text_lines.append((read.lines, f"--file {args.file}"))
-        file_items = read.items
+        if is_squad_file(path):  # a QA model's data: read once the model's task is known (`read_squad_file`)
+            args.squad_file = path
+        else:
+            read = read_text_file(path, source=f"--file {args.file}", text_column=args.text_column,
+                                  pair_column=args.pair_column)
+            if read.lines is not None:  # a plain file's lines; a data file's label column is known by name, never read
+                args.text_lines.append((read.lines, f"--file {args.file}"))
+            file_items = read.items
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
         args.text_lines.append((old_mac_lines(sys.stdin.read()).split("\n"), "standard input"))
@@ -207,10 +210,11 @@ def read_texts(args: argparse.Namespace) -> list:
     texts: list = [tuple(p) for p in args.pair]
     for k, t in enumerate(args.texts):  # a TEXT of '-' stands for standard input's texts, in its place (the first '-')
         texts += [t] if t != "-" else stdin_items if args.texts.index("-") == k else []
+    args.squad_at = len(texts)  # where a SQuAD file's pairs go (`read_squad_file`)
     texts += file_items + ([] if "-" in args.texts else stdin_items)
-    if texts and len({isinstance(t, tuple) for t in texts}) > 1:
-        raise FaithlensError("Got both single texts and pairs (across the TEXT arguments, --pair, --file and standard "
-                             "input). Explain them in separate runs.")
+    _one_kind(texts)
+    if getattr(args, "squad_file", None) is not None:
+        return texts
     if not texts and args.text_lines:
         read = " and ".join(source for _, source in args.text_lines)
         raise FaithlensError(f"No text to explain: {read} held no text (it is empty or all its lines are blank). Put one "
@@ -218,6 +222,28 @@ def read_texts(args: argparse.Namespace) -> list:
     if not texts:
         raise FaithlensError('No text to explain. Pass a text, e.g. faithlens explain "a gripping, funny film", '
                              "or --file FILE, or pipe lines into standard input.")
+    return texts
+
+
+def _one_kind(texts: list) -> None:
+    if texts and len({isinstance(t, tuple) for t in texts}) > 1:
+        raise FaithlensError("Got both single texts and pairs (across the TEXT arguments, --pair, --file and standard "
+                             "input). Explain them in separate runs.")
+
+
+def read_squad_file(args: argparse.Namespace, model, texts: list) -> list:
+    """The texts with the (question, context) pairs of a SQuAD-format --file in their place, once the model is known:
+    a model of another task is refused first (`task_inputs.check_squad_task`), before the file's nesting is read."""
+    from ..task_inputs import check_squad_task
+    from ..text_files import read_text_file
+
+    if getattr(args, "squad_file", None) is None:
+        return texts
+    source = f"--file {args.file}"
+    check_squad_task(model, source)
+    read = read_text_file(args.squad_file, source=source, text_column=args.text_column, pair_column=args.pair_column)
+    texts = texts[:args.squad_at] + list(read.items) + texts[args.squad_at:]
+    _one_kind(texts)
     return texts
 
 
@@ -351,6 +377,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
                                            dtype=getattr(torch, args.dtype)))
+    texts = read_squad_file(args, explainer.model, texts)  # a SQuAD-format --file: refused unless a QA model reads it
     _check_task_options(args, explainer.model)  # before any explaining: --answer for QA, --target-text for causal LMs
     _check_label_column(args, explainer.model)  # a second column of label names is refused, never a pair's text
     _check_contrast(args, explainer.task)
