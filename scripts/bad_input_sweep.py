@@ -1106,6 +1106,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += xd_per_target_cases(tx, lm_dir)
     out += truncated_flag_cases(tx)
     out += sixteenth_breaker_cases(work, tx, tiny_dir, write)
+    out += yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, folder("yc-rev", "bert", ["positive", "negative"]), write)
     return out
 
 
@@ -3710,6 +3711,47 @@ def sixteenth_breaker_cases(work, tx, tiny_dir, write) -> list[Case]:
         "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
         "--quiet", "--out", str(mine)), "error", "holds results.json but no settings.json, so not a faithlens evaluate run",
         lambda r: r.code != 0 and (mine / "results.json").read_text() == '{"my": "precious"}')
+    return out
+
+
+def yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, reversed_dir, write) -> list[Case]:
+    """Issue 22, task yc: evaluate --out onto a saved model's folder wrote the results among its files; train --base
+    with labels ('1', '0') on 0/1 data swapped the kept head's classes in silence (and label names in another order
+    than the base's); a 5,000-character --answer or --target was echoed whole; --limit above the data was silent."""
+    import shutil
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "21 small findings"
+    model_copy = work / "yc-model"
+    shutil.copytree(tiny_dir, model_copy, dirs_exist_ok=True)
+    held = sorted(p.name for p in model_copy.iterdir())
+    data = write("yc-data.tsv", "sentence\tlabel\ngreat fun\t1\na dull mess\t0\n")
+    words = write("yc-words.tsv", "sentence\tlabel\ngreat fun\tpositive\na dull mess\tnegative\n")
+    add(k, "YC 1: evaluate --out a folder holding a saved model", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
+        "--quiet", "--out", str(model_copy)), "error", "holds a saved model (config.json, model.safetensors)",
+        lambda r: sorted(p.name for p in model_copy.iterdir()) == held)
+    add(k, "YC 2: train --base labelled ('1', '0') on 0/1 data", lambda: cli(
+        "train", "--base", swapped_dir, "--train", data, "--out", str(work / "yc-t1"), "--epochs", "1"), "error",
+        "the base's label name '1' (class 0) and the class index 1")
+    add(k, "YC 2: train --base labelled (positive, negative) on words read in sorted order", lambda: cli(
+        "train", "--base", reversed_dir, "--train", words, "--out", str(work / "yc-t2"), "--epochs", "1"), "error",
+        "Pass --labels in the base's order (positive negative)")
+    add(k, "YC 2: train --labels negative positive on a base labelled (positive, negative)", lambda: cli(
+        "train", "--base", reversed_dir, "--train", words, "--labels", "negative", "positive", "--out",
+        str(work / "yc-t3"), "--epochs", "1"), "error", "--labels negative positive names the classes of --base")
+    long = "x" * 5000
+    add(k, "YC 3: a 5,000-character --answer", lambda: cli(
+        "explain", "--model", qa_dir, "--pair", "what?", "great fun", "--answer", long), "error",
+        "(5,000 characters) does not occur in the context", lambda r: long not in r.err and len(r.err) < 500)
+    add(k, "YC 3: a 5,000-character --target", lambda: cli("explain", "great fun", "--model", tiny_dir, "--target",
+                                                            long), "error", "(5,000 characters)",
+        lambda r: long not in r.err and len(r.err) < 500)
+    add(k, "YC 4: evaluate --limit 100 on 2 examples", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
+        "--quiet", "--limit", "100"), "ok", "warns once: all 2 are used",
+        lambda r: r.code == 0 and r.err.count("faithlens: warning: --limit 100 is more than the 2 examples") == 1)
     return out
 
 

@@ -9,6 +9,7 @@
 4. --limit larger than the data was accepted in silence: one FaithlensWarning says how many examples are used.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -163,6 +164,14 @@ def test_a_limit_above_the_data_warns_once_naming_how_many_are_used():
         assert len(select(data, limit=3)) == 3 and len(select(data, limit=2)) == 2
 
 
+def test_a_commands_default_limit_above_the_data_is_unsaid():
+    """audit's 50 texts and facade's 100 examples are defaults, not the user's words: a smaller file is used whole."""
+    data = Dataset(("a", "b", "c"), (0, 1, 0), source="d.tsv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(select(data, limit=50, said=False)) == 3
+
+
 def test_the_warning_counts_the_examples_left_by_max_chars():
     data = Dataset(("a", "bb", "a much longer text"), (0, 1, 0), source="d.tsv")
     with pytest.warns(FaithlensWarning, match=r"more than the 2 examples of d.tsv \(2 of 3 are shorter than "
@@ -182,3 +191,18 @@ def test_the_cli_prints_it_as_a_faithlens_warning(saved, tmp_path):
     assert done.returncode == 0, done.stderr
     said = [line for line in done.stderr.splitlines() if "warning" in line]
     assert said == [f"faithlens: warning: --limit 100 is more than the 2 examples of {data}: all 2 are used."]
+
+
+# --- 5. met on the way ------------------------------------------------------------------------------------------------
+
+def test_the_same_evaluate_command_run_again_resumes_its_folder(saved, tmp_path, capsys):
+    """The CLI's folder check (before the model loads) compared the methods without the random row the run records:
+    the same command run twice was refused with "methods dropped: ['random']"."""
+    data = data_file(tmp_path, [("good film", 1), ("bad film", 0)])
+    argv = ["evaluate", "--model", str(saved), "--data", str(data), "--methods", "ig", "--steps", "2", "--quiet",
+            "--no-curves", "--out", str(tmp_path / "run")]
+    assert main(argv) == 0 and main(argv) == 0, capsys.readouterr().err
+    settings = json.loads((tmp_path / "run" / "settings.json").read_text())
+    assert settings["settings"]["methods"] == ["ig", "random"]
+    assert main([*argv, "--no-random"]) == 2
+    assert "methods dropped: ['random']" in capsys.readouterr().err

@@ -85,7 +85,9 @@ def run(args) -> int:
 
     started = time.perf_counter()
     # Everything that can be checked without the model is checked first.
-    specs = parse_methods(args.methods)
+    from ..evaluate.run import with_random_row
+
+    specs = parse_methods(with_random_row(args.methods, args.random_row))  # the methods the run records
     check_shared_steps(specs, args.steps)  # a --steps no chosen method reads is refused, as explain refuses it
     parse_metrics(args.metrics)
     for name in ("batch_size", "memory_mb", "limit", "max_chars"):

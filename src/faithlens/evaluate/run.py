@@ -38,6 +38,14 @@ from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, check_shared_steps, pa
 from .summary import EvalResult, summarise_run
 
 
+def with_random_row(methods, random_row: bool):
+    """``methods`` with the seeded ``random`` row added last when ``random_row`` and not listed: one rule for the
+    Python API and the CLI, whose folder check (before the model loads) compares the methods a run will record."""
+    if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
+        return [*methods, RANDOM]
+    return methods
+
+
 def evaluate(
     model: ClassifierModel,
     dataset: Dataset,
@@ -91,8 +99,7 @@ def evaluate(
         baseline = "mask"
     check_run_sizes(stop_after=stop_after, curves=curves)
     methods = ordered_methods(methods)  # a set is refused before the random row makes it a list
-    if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
-        methods = [*methods, RANDOM]
+    methods = with_random_row(methods, random_row)
     specs = parse_methods(methods)
     check_shared_steps(specs, steps)
     extra = parse_metrics(metrics)
