@@ -3752,6 +3752,10 @@ def yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, reversed_dir, write) -> 
         "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
         "--quiet", "--limit", "100"), "ok", "warns once: all 2 are used",
         lambda r: r.code == 0 and r.err.count("faithlens: warning: --limit 100 is more than the 2 examples") == 1)
+    again = ("evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-curves", "--quiet",
+             "--out", str(work / "yc-run"))
+    add(k, "YC 5: the same evaluate command run twice into one --out", lambda: (cli(*again), cli(*again))[1], "ok",
+        "the second run resumes the first (its random row counted)", lambda r: r.code == 0)
     return out
 
 
