@@ -222,13 +222,11 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
     return path
 
 
-def check_output_folder(path: str | os.PathLike, *, option: str, example: str | None = None,
-                        model: bool = False) -> Path:
+def check_output_folder(path: str | os.PathLike, *, option: str, example: str | None = None) -> Path:
     """``path`` will hold several files: refuse a file there, create it when missing, refuse one that
-    cannot be written, and one holding a saved model unless ``model`` (the folder is for a model: train, facade).
-    Returns the path (``~`` expanded). ``option`` names it in messages ("--out" on the command line, "The 'out'
-    parameter of evaluate" in Python), ``example`` a good value (default "{option} runs/my-run")."""
-    from .model_source import refuse_model_folder
+    cannot be written. Returns the path (``~`` expanded). ``option`` names it in messages ("--out" on the
+    command line, "The 'out' parameter of evaluate" in Python), ``example`` a good value (default
+    "{option} runs/my-run")."""
     _refuse_standard_output(path, option=option, writes="a folder of files", kind="folder", value="runs/my-run",
                             example=example)
     if not str(path).strip():
@@ -238,8 +236,6 @@ def check_output_folder(path: str | os.PathLike, *, option: str, example: str | 
     if path.exists() and not path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a file; expected a folder (faithlens writes several files "
                              "into it). Pass a folder path, e.g. runs/my-run.")
-    if not model:
-        refuse_model_folder(path, option=option, example=example)
     _ensure_folder(path, option=option, target=path)
     return path
 

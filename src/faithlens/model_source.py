@@ -97,9 +97,9 @@ def _check_model_folder(path: Path, *, option: str = "--model") -> None:
 
 
 def refuse_model_folder(path: str | os.PathLike, *, option: str, example: str | None = None) -> None:
-    """The one rule for a folder of results (evaluate's --out): it must not hold a saved model (config.json and a
-    weight file), or the results are written among the model's files. A model is written into a folder of its own
-    (train --out, facade train/merge/regularise --out), which this does not apply to."""
+    """The one rule for a folder of results (evaluate's --out and ``out=``, checked before it is created): it must not
+    hold a saved model (config.json and a weight file), or the results are written among the model's files. A model
+    is written into a folder of its own (train --out, facade train/merge/regularise --out), not checked here."""
     folder = Path(path).expanduser()
     held = [f for f in WEIGHT_FILES if (folder / f).is_file()]
     if folder.is_dir() and (folder / "config.json").is_file() and held:

@@ -100,7 +100,9 @@ def run(args) -> int:
     if args.out is not None:  # before the folder is created: --data runs/x/results.csv --out runs/x replaced the data
         from ..evaluate.folder import WRITTEN_FILES
         from ..files import check_folder_writes_no_input
+        from ..model_source import refuse_model_folder
 
+        refuse_model_folder(args.out, option="--out")  # results are not written among a saved model's files
         check_folder_writes_no_input(args.out, WRITTEN_FILES, {"--data": args.data, "--rationales": args.rationales,
                                                                "--model": args.model}, option="--out")
     out = check_output_folder(args.out, option="--out") if args.out is not None else None

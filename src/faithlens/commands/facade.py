@@ -384,5 +384,5 @@ def _check_out(args, kind: str) -> None:
         check_replaceable_folder(args.out, option="--out")
         check_holds_no_input(args.out, inputs)
     if getattr(args, "out", None) is not None:
-        args.out = str(check_output_folder(args.out, option="--out", model=True) if kind == "folder" else
+        args.out = str(check_output_folder(args.out, option="--out") if kind == "folder" else
                        check_output_file(args.out, option="--out", suffix=".json", inputs=inputs))

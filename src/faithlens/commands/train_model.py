@@ -108,7 +108,7 @@ def _check_out(args) -> None:
         return  # fine_tune names it: "--out must be a folder"
     check_holds_no_input(args.out, {"--train": args.train, "--validation": args.validation, "--test": args.test,
                                     "--base": args.base})
-    check_output_folder(args.out, option="--out", model=True)
+    check_output_folder(args.out, option="--out")
 
 
 def _check_data_source(option: str, value: str | None) -> None:

@@ -25,6 +25,7 @@ from ..files import AppendFile, FolderLock, check_folder_writes_no_input, check_
 from ..methods import get_method
 from ..metrics import DEFAULT_TOPK, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
+from ..model_source import refuse_model_folder
 from ..options import ordered_methods
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
@@ -119,6 +120,7 @@ def evaluate(
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch); pass --out FOLDER "
                              "(out=...), where each process writes its records and rank 0 merges them.")
     if out is not None:  # the files it writes there must not be the data or rationales it read (files.check_not_input)
+        refuse_model_folder(out, option="The 'out' parameter of evaluate", example="out='runs/my-run'")
         check_folder_writes_no_input(out, WRITTEN_FILES, {"dataset": dataset.source, "rationales": getattr(
             rationales, "source", None)}, option="The 'out' parameter of evaluate")
         out = check_output_folder(out, option="The 'out' parameter of evaluate", example="out='runs/my-run'")
