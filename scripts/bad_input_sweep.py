@@ -1109,6 +1109,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ya_json_cases(explainer, lm_dir)
     out += yb_facade_cases(work, tiny_dir, lm_dir, qa_x, write)
     out += yd_cases(tx, tiny_dir, qa_dir, lm_dir, write)
+    out += yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, folder("yc-rev", "bert", ["positive", "negative"]), write)
     return out
 
 
@@ -3758,6 +3759,51 @@ def yb_facade_cases(work, tiny_dir, lm_dir, qa_x, write) -> list[Case]:
     add("7 web app", "YB F6: QA answer 'it' occurring 3 times", lambda: post(
         {"text": "what?", "pair": "it it it", "method": "occlusion", "target": "it"}), "error",
         'send its span in JSON as "target": [start, end], e.g. "target": [0, 2]')
+    return out
+
+
+def yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, reversed_dir, write) -> list[Case]:
+    """Issue 22, task yc: evaluate --out onto a saved model's folder wrote the results among its files; train --base
+    with labels ('1', '0') on 0/1 data swapped the kept head's classes in silence (and label names in another order
+    than the base's); a 5,000-character --answer or --target was echoed whole; --limit above the data was silent."""
+    import shutil
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "21 small findings"
+    model_copy = work / "yc-model"
+    shutil.copytree(tiny_dir, model_copy, dirs_exist_ok=True)
+    held = sorted(p.name for p in model_copy.iterdir())
+    data = write("yc-data.tsv", "sentence\tlabel\ngreat fun\t1\na dull mess\t0\n")
+    words = write("yc-words.tsv", "sentence\tlabel\ngreat fun\tpositive\na dull mess\tnegative\n")
+    add(k, "YC 1: evaluate --out a folder holding a saved model", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
+        "--quiet", "--out", str(model_copy)), "error", "holds a saved model (config.json, model.safetensors)",
+        lambda r: sorted(p.name for p in model_copy.iterdir()) == held)
+    add(k, "YC 2: train --base labelled ('1', '0') on 0/1 data", lambda: cli(
+        "train", "--base", swapped_dir, "--train", data, "--out", str(work / "yc-t1"), "--epochs", "1"), "error",
+        "the base's label name '1' (class 0) and the class index 1")
+    add(k, "YC 2: train --base labelled (positive, negative) on words read in sorted order", lambda: cli(
+        "train", "--base", reversed_dir, "--train", words, "--out", str(work / "yc-t2"), "--epochs", "1"), "error",
+        "Pass --labels in the base's order (positive negative)")
+    add(k, "YC 2: train --labels negative positive on a base labelled (positive, negative)", lambda: cli(
+        "train", "--base", reversed_dir, "--train", words, "--labels", "negative", "positive", "--out",
+        str(work / "yc-t3"), "--epochs", "1"), "error", "--labels negative positive names the classes of --base")
+    long = "x" * 5000
+    add(k, "YC 3: a 5,000-character --answer", lambda: cli(
+        "explain", "--model", qa_dir, "--pair", "what?", "great fun", "--answer", long), "error",
+        "(5,000 characters) does not occur in the context", lambda r: long not in r.err and len(r.err) < 500)
+    add(k, "YC 3: a 5,000-character --target", lambda: cli("explain", "great fun", "--model", tiny_dir, "--target",
+                                                            long), "error", "(5,000 characters)",
+        lambda r: long not in r.err and len(r.err) < 500)
+    add(k, "YC 4: evaluate --limit 100 on 2 examples", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-random", "--no-curves",
+        "--quiet", "--limit", "100"), "ok", "warns once: all 2 are used",
+        lambda r: r.code == 0 and r.err.count("faithlens: warning: --limit 100 is more than the 2 examples") == 1)
+    again = ("evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-curves", "--quiet",
+             "--out", str(work / "yc-run"))
+    add(k, "YC 5: the same evaluate command run twice into one --out", lambda: (cli(*again), cli(*again))[1], "ok",
+        "the second run resumes the first (its random row counted)", lambda r: r.code == 0)
     return out
 
 

@@ -5,10 +5,11 @@ arguments always give the same examples), `subset`, and `holdout` (the split `fa
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .errors import FaithlensError
+from .errors import FaithlensError, FaithlensWarning
 from .splits import group_holdout, holdout_split
 from .label_reading import number_reading
 
@@ -44,10 +45,12 @@ def item_length(item: Item) -> int:
 
 
 def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = None, max_chars: int | None = None,
-           shuffle: bool = False) -> Dataset:
+           shuffle: bool = False, said: bool = True) -> Dataset:
     """Length filter (texts with fewer than ``max_chars`` characters), then a seeded shuffle (when
     ``shuffle``), then the first ``limit`` examples. Empty texts are always dropped.
 
+    Warns (FaithlensWarning) when ``limit`` is more than the examples left, naming how many are used, unless the
+    limit is a command's default (``said=False``: audit's 50 texts of a smaller file are no surprise).
     Raises FaithlensError when ``max_chars`` removes every text (naming it and the shortest text's length)."""
     for name, value in (("limit", limit), ("max_chars", max_chars)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
@@ -62,6 +65,10 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
                              "or drop it.")
     if shuffle:
         random.Random(0 if seed is None else seed).shuffle(index)
+    if said and limit is not None and limit > n_filtered:  # once per message (Python's default filter), so once per run
+        kept = f" ({n_filtered} of {len(dataset)} are shorter than --max-chars {max_chars})" if max_chars else ""
+        warnings.warn(f"--limit {limit} (limit={limit} in Python) is more than the {n_filtered} examples of "
+                      f"{dataset.source}{kept}: all {n_filtered} are used.", FaithlensWarning, stacklevel=2)
     if limit is not None:
         index = index[:limit]
     info = dict(dataset.info, selected={"limit": limit, "seed": seed if shuffle else None, "max_chars": max_chars,

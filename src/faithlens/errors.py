@@ -17,3 +17,14 @@ def unknown_choice(what: str, got: object, valid: Iterable[str]) -> FaithlensErr
     """The error for a name that is not one of the valid choices."""
     choices = ", ".join(sorted(valid))
     return FaithlensError(f"Unknown {what} {got!r}. Valid choices: {choices}.")
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """A user's value as a message quotes it: its repr, cut to about ``limit`` characters with '...' when longer, a
+    text's length named (a 5,000-character --answer is not echoed whole)."""
+    shown = repr(value)
+    if len(shown) <= limit + 2:
+        return shown
+    if isinstance(value, str):
+        return f"{value[:limit - 3]!r}... ({len(value):,} characters)"
+    return shown[:limit - 3] + "..."

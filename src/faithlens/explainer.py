@@ -25,7 +25,7 @@ from .batching import DEFAULT_MEMORY_BUDGET, Batch, path_rows, rows_for_budget
 from .comparison import Comparison
 from .device import synchronize
 from .encoding import Encoding, Text, as_items, check_texts, check_tokenized, encode
-from .errors import FaithlensError, FaithlensWarning
+from .errors import FaithlensError, FaithlensWarning, quoted
 from .explanation import Explanation
 from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
@@ -461,10 +461,10 @@ def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_to
             resolve_target(model, t)
         elif task == "causal_lm":
             if not isinstance(t, str):
-                raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
+                raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {quoted(t)}.")
             if max_new_tokens != DEFAULT_NEW_TOKENS:
                 raise FaithlensError(f"max_new_tokens={max_new_tokens} generates a continuation when none is given; "
-                                     f"target {t[:40]!r} gives it, so max_new_tokens would do nothing. Pass one of them.")
+                                     f"target {quoted(t, 40)} gives it, so max_new_tokens would do nothing. Pass one of them.")
             n = len(model.tokenizer(t, add_special_tokens=False)["input_ids"])
             if n > MAX_TARGET_TOKENS:
                 raise FaithlensError(f"The target text of item {i} is {n:,} tokens; the limit is {MAX_TARGET_TOKENS} "

@@ -104,6 +104,38 @@ def moved_indices(spellings: dict[str, int], labels: Sequence[str], *, source: s
     return moved
 
 
+def check_base_reading(labels: Sequence[str], *, spellings: dict[str, int], names: Sequence[str] | None, source: str,
+                       base: str) -> None:
+    """The gold labels train reads without --labels, against the label names of the --base classifier whose head it
+    keeps (``labels``, as many as the data's classes): class i of the data trains the head's output i. Refused, both
+    readings named, when that gives an example another class than its label names on the base:
+
+    - a whole number (``spellings``: {spelling: first line}, read as a class index) that is a base label's name at
+      another index ("1" on labels ('1', '0'): class 0 by name, class 1 by index; `read_class`'s two readings);
+    - label names (``names``: read in sorted order, or --labels when ``source`` is "--labels") that are the base's
+      names in another order."""
+    for value, line in spellings.items():
+        by_name, index = name_reading(labels, value), whole_reading(value)
+        if by_name is not None and index is not None and by_name != index:
+            raise FaithlensError(
+                f"The gold label {value!r} (line {line} of {source}) reads two ways against the label names of --base "
+                f"{base!r} ({', '.join(map(repr, labels))}), whose classification head train keeps: it is the base's "
+                f"label name {value!r} (class {by_name}) and the class index {index} (the base's label "
+                f"{labels[index]!r}). Read as an index, training would teach the head's class {index} what the base "
+                f"calls class {by_name}. Write the labels as the base's class indices, index:N (index:{by_name} for "
+                f"its label {value!r}, index:{index} for its label {labels[index]!r}).")
+    if names is not None and sorted(names) == sorted(labels) and list(names) != list(labels):
+        fix = ("Write the labels as the base's class indices, index:N (index:0 for its label "
+               f"{labels[0]!r})." if any(whole_reading(n) is not None for n in labels) else
+               f"Pass --labels in the base's order ({' '.join(labels)}) so that each name keeps its class.")
+        what = (f"--labels {' '.join(names)} names the classes of --base {base!r}" if source == "--labels" else
+                f"The gold labels of {source} are the label names of --base {base!r}")
+        order = "" if source == "--labels" else f" read in sorted order ({', '.join(map(repr, names))}),"
+        raise FaithlensError(
+            f"{what}, whose classification head train keeps, in another order:{order} class 0 would be {names[0]!r}, "
+            f"which the base calls class {list(labels).index(names[0])}. {fix}")
+
+
 def refuse_number_names(info: dict, source: str) -> None:
     """A file whose gold labels are numbers but not class indices ("-1", "0.5", "nan"), read with no label names to
     read them against (training a new model from its labels): refused naming the first such cell."""

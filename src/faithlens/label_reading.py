@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .errors import FaithlensError
+from .errors import FaithlensError, quoted
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class Asker:
         return self.source is not None
 
     def subject(self, value: object) -> str:
-        shown = str(value).lower() if isinstance(value, bool) else repr(value)  # JSON's true, not Python's True
+        shown = (str(value).lower() if isinstance(value, bool) else quoted(value) if isinstance(value, str)
+                 else repr(value))  # JSON's true, not Python's True; a long text cut (`errors.quoted`)
         if self.gold:
             where = f"line {self.line} of {self.source}" if self.line is not None else self.source
             return f"The gold label {shown} ({where})"
@@ -131,7 +132,7 @@ def read_class(labels: Sequence[str], value: str | int, *, asker: Asker = Asker(
         return index
     what = _what_it_is(value, whole, labels)
     if what is None and not asker.gold:
-        raise FaithlensError(f"Unknown {asker.role} {value!r}. {asker.choices(labels)}")
+        raise FaithlensError(f"Unknown {asker.role} {quoted(value)}. {asker.choices(labels)}")
     raise asker.unknown(value, "names no class" + (f": {what}" if what else ""), labels)
 
 
@@ -144,7 +145,7 @@ def _prefixed(labels: Sequence[str], value: str, kind: str, rest: str, asker: As
             if literal is not None:
                 return literal
             raise FaithlensError(f"{asker.subject(value)}: 'index:' takes a class index 0..{len(labels) - 1} (a whole "
-                                 f"number, never negative). Got {rest!r}.")
+                                 f"number, never negative). Got {quoted(rest)}.")
         if not 0 <= whole < len(labels):
             raise asker.out_of_range(value, whole, labels)
         by_prefix = whole
@@ -157,8 +158,9 @@ def _prefixed(labels: Sequence[str], value: str, kind: str, rest: str, asker: As
                 return literal
             if asker.gold:
                 raise asker.unknown(value, "names no label", labels)
-            raise FaithlensError(f"Unknown label {rest!r} in {asker.role} {value!r}. Valid choices: {', '.join(labels)}"
-                                 " (exact names; a number also matches the one label that is the same number).")
+            raise FaithlensError(f"Unknown label {quoted(rest)} in {asker.role} {quoted(value)}. Valid choices: "
+                                 f"{', '.join(labels)} (exact names; a number also matches the one label that is the "
+                                 "same number).")
         other = f"the name {rest.strip()!r} alone"
     if literal is not None and literal != by_prefix:
         name = labels[literal]  # the model's spelling ("index:1" when "Index:1" was given)

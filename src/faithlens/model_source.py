@@ -96,6 +96,18 @@ def _check_model_folder(path: Path, *, option: str = "--model") -> None:
                              "tokenizer beside the model: tokenizer.save_pretrained(folder).")
 
 
+def refuse_model_folder(path: str | os.PathLike, *, option: str, example: str | None = None) -> None:
+    """The one rule for a folder of results (evaluate's --out and ``out=``, checked before it is created): it must not
+    hold a saved model (config.json and a weight file), or the results are written among the model's files. A model
+    is written into a folder of its own (train --out, facade train/merge/regularise --out), not checked here."""
+    folder = Path(path).expanduser()
+    held = [f for f in WEIGHT_FILES if (folder / f).is_file()]
+    if folder.is_dir() and (folder / "config.json").is_file() and held:
+        raise FaithlensError(f"{option} {str(path)!r} holds a saved model (config.json, {held[0]}): the results would be "
+                             "written among the model's files. Pick another folder for the results, e.g. "
+                             f"{example or option + ' runs/my-run'}.")
+
+
 def load_error(name: str, exc: Exception, *, option: str = "--model") -> str:
     """The error for a model that could not be loaded by name (a hub id offline, a typo)."""
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"

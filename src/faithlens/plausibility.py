@@ -54,7 +54,7 @@ import torch
 from torch import Tensor
 
 from .json_files import jsonl_records
-from .errors import FaithlensError
+from .errors import FaithlensError, quoted
 
 PLAUSIBILITY_COLUMNS = ("auprc", "token_f1", "token_iou", "iou_f1")
 IOU_THRESHOLD = 0.5
@@ -209,7 +209,7 @@ def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
         key, given = (item, record.get("segment", 0)), tuple(sorted(set(spans)))
         if key in seen and seen[key][1] != given:
             raise FaithlensError(f"Lines {seen[key][0]} and {line} of {where!r} both give the rationale of the example "
-                                 f"{_short(item[key[1]] if isinstance(item, tuple) else item)}, differently. Give each "
+                                 f"{quoted(item[key[1]] if isinstance(item, tuple) else item)}, differently. Give each "
                                  "example's rationale on one line (merge the spans or words), or remove one of them.")
         seen.setdefault(key, (line, given))
         by_item[item] = tuple(sorted(set(by_item.get(item, ())) | set(spans)))
@@ -235,22 +235,22 @@ def _item(record, line: int, where: str, dataset, firsts: dict):
         item = dataset.texts[index]
         first = item[0] if isinstance(item, tuple) else item
         if "text" in record and (not isinstance(record["text"], str) or record["text"].strip() != first):
-            raise FaithlensError(f"Line {line} of {where!r}: row {index} of the data is {_short(first)}, not "
-                                 f"{_short(record['text'])}. Was the file written for other data? Fix \"index\" or drop it.")
+            raise FaithlensError(f"Line {line} of {where!r}: row {index} of the data is {quoted(first)}, not "
+                                 f"{quoted(record['text'])}. Was the file written for other data? Fix \"index\" or drop it.")
         return item
     text = record["text"]
     if not isinstance(text, str) or not text.strip():
         raise FaithlensError(f"Line {line} of {where!r}: \"text\" must be a non-empty string. Got {text!r}.")
     rows = firsts.get(text.strip())
     if not rows:
-        raise FaithlensError(f"Line {line} of {where!r}: the text {_short(text)} is not in the data {dataset.source!r}. "
+        raise FaithlensError(f"Line {line} of {where!r}: the text {quoted(text)} is not in the data {dataset.source!r}. "
                              "Give the example's text as the data file holds it, or its \"index\".")
     if not dataset.is_pairs:
         return text.strip()
     pair = record.get("text_pair")
     matches = [dataset.texts[i] for i in rows if pair is None or dataset.texts[i][1] == str(pair).strip()]
     if len(matches) != 1:
-        raise FaithlensError(f"Line {line} of {where!r}: {len(matches)} pairs of the data start with {_short(text)}. "
+        raise FaithlensError(f"Line {line} of {where!r}: {len(matches)} pairs of the data start with {quoted(text)}. "
                              "Give \"text_pair\" as well (or the \"index\").")
     return matches[0]
 
@@ -275,7 +275,7 @@ def _spans(record: dict, line: int, where: str, item) -> list[Span]:
               and all(isinstance(x, int) and not isinstance(x, bool) for x in span))
         if not ok or not 0 <= span[0] < span[1] <= len(text):
             raise FaithlensError(f"Line {line} of {where!r}: the span {span!r} is not inside the text (0..{len(text)} "
-                                 f"characters, {_short(text)}). Give [start, end] character offsets with start < end.")
+                                 f"characters, {quoted(text)}). Give [start, end] character offsets with start < end.")
         out.append((segment, span[0], span[1]))
     return out
 
@@ -294,10 +294,6 @@ def _word_spans(words, text: str, line: int, where: str, segment: int) -> list[S
         out.append((segment, *bounds[w]))
     return out
 
-
-def _short(text) -> str:
-    text = str(text)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 # --- words of an explanation ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from .errors import FaithlensError
+from .errors import FaithlensError, quoted
 from .json_files import loads
 
 MAX_ANSWER_TOKENS = 30
@@ -158,29 +158,29 @@ def check_question(title: str, qid: str, context: object, question: object, answ
             raise FaithlensError(f"{where}: answer {k} is a JSON {_json_type(answer)}; expected an object "
                                  '{"text": ..., "answer_start": ...}.')
         if text is not None and not isinstance(text, str):
-            raise FaithlensError(f"{where}: answer {k} has text {text!r:.40}, a JSON {_json_type(text)}; the answer's "
+            raise FaithlensError(f"{where}: answer {k} has text {quoted(text, 40)}, a JSON {_json_type(text)}; the answer's "
                                  'text must be a string, the answer as it reads in the context (e.g. "text": "Paris").')
         if not isinstance(text, str) or not text.strip():
             raise FaithlensError(f"{where}: answer {k} has {'an empty' if isinstance(text, str) else 'no'} text.")
         if "answer_start" not in answer:
-            raise FaithlensError(f"{where}: answer {k} {text!r} has no \"answer_start\" key. Give the character offset "
+            raise FaithlensError(f"{where}: answer {k} {quoted(text)} has no \"answer_start\" key. Give the character offset "
                                  f"where the answer starts in the context, e.g. \"answer_start\": {max(context.find(text), 0)}.")
         if isinstance(start, bool) or not isinstance(start, int):
-            raise FaithlensError(f"{where}: answer {k} {text!r} has answer_start {start!r}, which is not an integer: "
+            raise FaithlensError(f"{where}: answer {k} {quoted(text)} has answer_start {quoted(start)}, which is not an integer: "
                                  "answer_start is the character offset where the answer starts in the context "
                                  f"(e.g. {max(context.find(text), 0)}).")
         if not 0 <= start <= len(context) - len(text):
-            raise FaithlensError(f"{where}: answer {k} {text!r} has answer_start {start!r}, outside the context "
+            raise FaithlensError(f"{where}: answer {k} {quoted(text)} has answer_start {quoted(start)}, outside the context "
                                  f"(0..{len(context) - len(text)} for an answer of {len(text)} characters).")
         if context[start:start + len(text)] != text:
             found = context.find(text)
             if text != text.strip() and context[start:start + len(text.strip())] == text.strip():
-                raise FaithlensError(f"{where}: answer {k} {text!r} has surrounding spaces; the context at answer_start "
-                                     f"{start} reads {text.strip()!r}. Strip the spaces from the answer's text (answer_start "
+                raise FaithlensError(f"{where}: answer {k} {quoted(text)} has surrounding spaces; the context at answer_start "
+                                     f"{start} reads {quoted(text.strip())}. Strip the spaces from the answer's text (answer_start "
                                      "is right for the text without them).")
             hint = f"; the text occurs at {found}" if found >= 0 else "; the text does not occur in the context at all"
-            raise FaithlensError(f"{where}: answer {k} {text!r} is not at answer_start {start} (the context there reads "
-                                 f"{context[start:start + len(text)]!r}{hint}). Fix answer_start (a character offset).")
+            raise FaithlensError(f"{where}: answer {k} {quoted(text)} is not at answer_start {start} (the context there reads "
+                                 f"{quoted(context[start:start + len(text)])}{hint}). Fix answer_start (a character offset).")
         spans.append(trim_answer(context, start, start + len(text)))
     return QAExample(id=qid, title=title, question=question.strip(), context=context,
                      answers=tuple(context[a:b] for a, b in spans), answer_start=spans[0][0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import FaithlensError
+from .errors import FaithlensError, quoted
 from .label_reading import Asker, read_class
 
 if TYPE_CHECKING:
@@ -27,5 +27,5 @@ def resolve_target(model: ClassifierModel, target: Target, *, role: str = "targe
     labels = model.labels
     if isinstance(target, bool) or not isinstance(target, (int, str)):
         raise FaithlensError(f"The {role} of a classifier must be a class index or label name ({', '.join(labels)}). "
-                             f"Got {type(target).__name__} {target!r}.")
+                             f"Got {type(target).__name__} {quoted(target)}.")
     return read_class(labels, target, asker=Asker(role=role, model=model.name))

@@ -10,7 +10,7 @@ import torch
 
 from .encoding import Encoding, Text, encode, encode_windows, split_items
 from .columns import PAIR_COLUMNS
-from .errors import FaithlensError
+from .errors import FaithlensError, quoted
 from .model import ClassifierModel
 from .training import item_kind
 
@@ -236,16 +236,16 @@ def _not_held(enc: Encoding, rows: list[int], context: str, span: tuple[int, int
     with characters no token holds (the tokenizer drops them), which no window would change."""
     covering = [(int(a), int(c)) for r in rows for t, (a, c) in enumerate(enc.offsets[r].tolist())
                 if enc.segment_ids[r, t] == 1 and enc.attributed[r, t] and c > span[0] and a < span[1]]
-    text = context[span[0]:span[1]] if span[1] - span[0] <= 60 else context[span[0]:span[0] + 57] + "..."
+    text = quoted(context[span[0]:span[1]])
     if len(rows) > 1 and covering and min(covering)[0] <= span[0] and max(c for _, c in covering) >= span[1]:
-        return (f"The answer {text!r} of question {i} (characters {span[0]}–{span[1]}) lies across two windows of its "
+        return (f"The answer {text} of question {i} (characters {span[0]}–{span[1]}) lies across two windows of its "
                 f"long context, so no window holds it whole. Pick a shorter answer.")
     if not covering:
-        return (f"The answer {text!r} of question {i} (characters {span[0]}–{span[1]}) is held by no token: the "
+        return (f"The answer {text} of question {i} (characters {span[0]}–{span[1]}) is held by no token: the "
                 "tokenizer drops those characters. Pass an answer made of words of the context.")
     held = context[min(covering)[0]:max(c for _, c in covering)]
-    return (f"The answer {text!r} of question {i} (characters {span[0]}–{span[1]}) starts or ends with characters "
-            f"that no token holds (the tokenizer drops them), so no span of tokens matches it. Pass {held!r}, the "
+    return (f"The answer {text} of question {i} (characters {span[0]}–{span[1]}) starts or ends with characters "
+            f"that no token holds (the tokenizer drops them), so no span of tokens matches it. Pass {quoted(held)}, the "
             "tokens it covers.")
 
 
@@ -268,7 +268,7 @@ def target_continuations(model: ClassifierModel, prompts, targets, max_new_token
             ids = tok(t, add_special_tokens=False)["input_ids"]
             notes.append(())
         else:
-            raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {t!r}.")
+            raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {quoted(t)}.")
         out.append(ids)
     return out, notes
 
@@ -329,19 +329,19 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
 
     if isinstance(answer, str):
         if not answer.strip():
-            raise FaithlensError(f"The answer is empty ({answer!r}): a QA target names the answer to explain. Pass a "
+            raise FaithlensError(f"The answer is empty ({quoted(answer)}): a QA target names the answer to explain. Pass a "
                                  "substring of the context (target='TEXT', CLI --answer TEXT), a (start, end) character "
                                  "span, or leave it out to explain the predicted answer.")
         given, answer = answer, answer.strip()  # whitespace around an answer is no part of it (qa.trim_answer)
         starts = [at for at in range(len(context)) if context.startswith(answer, at)]
         if not starts:
-            raise FaithlensError(f"The answer {answer!r} does not occur in the context. Pass a substring of the context."
+            raise FaithlensError(f"The answer {quoted(answer)} does not occur in the context. Pass a substring of the context."
                                  if given == answer else
-                                 f"The answer {given!r} does not occur in the context, even without the whitespace "
-                                 f"around it ({answer!r}). Pass a substring of the context.")
+                                 f"The answer {quoted(given)} does not occur in the context, even without the whitespace "
+                                 f"around it ({quoted(answer)}). Pass a substring of the context.")
         if len(starts) > 1:
             spans = ", ".join(f"({at}, {at + len(answer)})" for at in starts[:5]) + (", ..." if len(starts) > 5 else "")
-            raise FaithlensError(f"The answer {answer!r} occurs {len(starts)} times in the context, at characters "
+            raise FaithlensError(f"The answer {quoted(answer)} occurs {len(starts)} times in the context, at characters "
                                  f"{spans}. Say which one: pass its span as target=(start, end) in Python, e.g. "
                                  f"target=({starts[0]}, {starts[0] + len(answer)}), or (CLI --answer) a longer answer "
                                  "text that occurs once"
@@ -362,10 +362,10 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
                                  "Pass (start, end) character offsets with start < end.")
         trimmed = trim_answer(context, *span)
         if trimmed[0] == trimmed[1]:
-            raise FaithlensError(f"The answer span {span} holds only whitespace ({context[span[0]:span[1]]!r}). Pass the "
+            raise FaithlensError(f"The answer span {span} holds only whitespace ({quoted(context[span[0]:span[1]])}). Pass the "
                                  "(start, end) characters of the answer's words.")
         return trimmed
-    raise FaithlensError(f"A QA target is an answer text or a (start, end) character span. Got {answer!r}.")
+    raise FaithlensError(f"A QA target is an answer text or a (start, end) character span. Got {quoted(answer)}.")
 
 
 def _widened(enc: Encoding, r: int, context: str, answer) -> tuple[str, ...]:
@@ -377,12 +377,12 @@ def _widened(enc: Encoding, r: int, context: str, answer) -> tuple[str, ...]:
     start, end = int(enc.offsets[r, first, 0]), int(enc.offsets[r, last, 1])
     given = answer if isinstance(answer, str) else context[int(answer[0]):int(answer[1])]
     notes = () if given == context[span[0]:span[1]] else (
-        f"The answer {given!r} has whitespace around it, which is no part of an answer: the explained answer is "
-        f"{context[span[0]:span[1]]!r} (characters {span[0]}–{span[1]}).",)
+        f"The answer {quoted(given)} has whitespace around it, which is no part of an answer: the explained answer is "
+        f"{quoted(context[span[0]:span[1]])} (characters {span[0]}–{span[1]}).",)
     if (start, end) == span:
         return notes
-    return notes + (f"The answer {context[span[0]:span[1]]!r} (characters {span[0]}–{span[1]}) does not start and end on "
-                    f"token boundaries; the model scores whole tokens, so the explained answer is {context[start:end]!r} "
+    return notes + (f"The answer {quoted(context[span[0]:span[1]])} (characters {span[0]}–{span[1]}) does not start and end on "
+                    f"token boundaries; the model scores whole tokens, so the explained answer is {quoted(context[start:end])} "
                     f"(characters {start}–{end}). Pass that text or span to explain it without this note.",)
 
 

@@ -6,6 +6,8 @@ from ..options import seed_arg
 
 import sys
 
+AUDIT_LIMIT = 50  # texts in the sample without --limit
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -26,7 +28,7 @@ def register(subparsers) -> None:
                    help="sample from the part `faithlens train --holdout FRACTION` held out (SQuAD: whole articles)")
     p.add_argument("--split-seed", type=seed_arg, default=None,
                    help="seed of the --holdout split, given only with --holdout (default: 0)")
-    p.add_argument("--limit", type=int, default=50, help="texts in the sample (default 50)")
+    p.add_argument("--limit", type=int, default=None, help=f"texts in the sample (default {AUDIT_LIMIT})")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the sample shuffle")
     p.add_argument("--score", default="logit", help="F: logit (default), log_prob, prob, max_logit")
     p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
@@ -85,7 +87,7 @@ def run(args) -> int:
     from .train_model import _check_data_source, check_split_option
 
     for option, value, low in (("--limit", args.limit, 1), ("--examples", args.examples, 0)):  # before any work
-        if value < low:
+        if value is not None and value < low:
             raise FaithlensError(f"{option} must be an int ≥ {low}. Got {value}.")
     check_steps(args.steps)
     if args.holdout is not None and not 0 < args.holdout < 1:
@@ -111,7 +113,8 @@ def run(args) -> int:
         from ..data import holdout
 
         data = holdout(data, args.holdout, args.split_seed)[1]
-    data = select(data, limit=args.limit, seed=args.seed, shuffle=True)
+    data = select(data, limit=AUDIT_LIMIT if args.limit is None else args.limit, seed=args.seed, shuffle=True,
+                  said=args.limit is not None)  # the default sample of a smaller file is the whole file, unsaid
     check_data_task(model, data, how=QA_PAIRS_DATA)  # audit has no --pair: questions come with --data
     import warnings
 

@@ -85,7 +85,9 @@ def run(args) -> int:
 
     started = time.perf_counter()
     # Everything that can be checked without the model is checked first.
-    specs = parse_methods(args.methods)
+    from ..evaluate.run import with_random_row
+
+    specs = parse_methods(with_random_row(args.methods, args.random_row))  # the methods the run records
     check_shared_steps(specs, args.steps)  # a --steps no chosen method reads is refused, as explain refuses it
     parse_metrics(args.metrics)
     for name in ("batch_size", "memory_mb", "limit", "max_chars"):
@@ -98,7 +100,9 @@ def run(args) -> int:
     if args.out is not None:  # before the folder is created: --data runs/x/results.csv --out runs/x replaced the data
         from ..evaluate.folder import WRITTEN_FILES
         from ..files import check_folder_writes_no_input
+        from ..model_source import refuse_model_folder
 
+        refuse_model_folder(args.out, option="--out")  # results are not written among a saved model's files
         check_folder_writes_no_input(args.out, WRITTEN_FILES, {"--data": args.data, "--rationales": args.rationales,
                                                                "--model": args.model}, option="--out")
     out = check_output_folder(args.out, option="--out") if args.out is not None else None

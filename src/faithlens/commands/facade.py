@@ -18,6 +18,9 @@ from ..errors import FaithlensError
 from ..files import write_atomic
 
 
+ANALYSIS_LIMIT = 100  # examples of saliency, reduce and hotflip without --limit
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("facade", help="build a FACADE attack (Wang et al. 2020) and measure what it fools",
                                    description=__doc__)
@@ -103,7 +106,7 @@ def register(subparsers) -> None:
     ):
         p = sub.add_parser(name, help=helptext)
         _model_data(p, data_default="rotten_tomatoes")
-        p.add_argument("--limit", type=int, default=100, help="number of examples (default 100)")
+        p.add_argument("--limit", type=int, default=None, help=f"number of examples (default {ANALYSIS_LIMIT})")
         p.add_argument("--out", default=None, help="write the result as JSON here")
         if name == "saliency":
             p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words",
@@ -239,7 +242,7 @@ def run_saliency(args) -> int:
     _check_out(args, "file")  # before any work
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit, args, model=model)
+    texts = _texts(args.data, args.split, args.limit, args, model=model, default=ANALYSIS_LIMIT)
     runs = DEFAULT_RUNS if not args.methods else _parse_runs(args.methods)
     result = saliency_manipulation(model, texts, target=args.target, runs=runs, score=args.score, steps=args.steps)
     return _emit(result, args.out)
@@ -252,7 +255,7 @@ def run_reduce(args) -> int:
     _check_out(args, "file")  # before any work
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit, args, model=model)
+    texts = _texts(args.data, args.split, args.limit, args, model=model, default=ANALYSIS_LIMIT)
     beams = _sizes(args.beams, "--beams")
     result = {f"beam_{b}": input_reduction(model, texts, beam_size=b).summary() for b in beams}
     return _emit(result, args.out)
@@ -265,7 +268,7 @@ def run_hotflip(args) -> int:
     _check_out(args, "file")  # before any work
 
     model = load_model(args.model)
-    texts = _texts(args.data, args.split, args.limit, args, model=model)
+    texts = _texts(args.data, args.split, args.limit, args, model=model, default=ANALYSIS_LIMIT)
     return _emit(hotflip(model, texts).summary(), args.out)
 
 
@@ -288,10 +291,13 @@ def _data(args, data: str, split: str | None, *, part: int, model=None, training
     return holdout(dataset, holdout_fraction, args.split_seed)[part]
 
 
-def _texts(data: str, split: str | None, limit: int | None, args=None, *, model=None) -> list:
+def _texts(data: str, split: str | None, limit: int | None, args=None, *, model=None, default: int | None = None) -> list:
+    """The texts of --data (or --check), the first --limit of them (``default`` without it: a smaller file is then
+    used whole without a warning, `dataset.select`)."""
     from ..data import select
 
-    return list(select(_data(args, data, split, part=1, model=model), limit=limit).texts)
+    chosen = default if limit is None else limit
+    return list(select(_data(args, data, split, part=1, model=model), limit=chosen, said=limit is not None).texts)
 
 
 def _merge_form(value: str) -> str:

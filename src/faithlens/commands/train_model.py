@@ -171,6 +171,7 @@ def run(args) -> int:
     if args.task == "qa":
         return _run_qa(args)
     names: list[str] | None = args.labels
+    spelled: list[tuple[str, dict]] = []  # (file, {whole-number label spelling: first line}) read as class indices
 
     def split(source, which):
         nonlocal names
@@ -178,6 +179,7 @@ def run(args) -> int:
             return [], []
         data = load_dataset(source, split=which, text_column=args.text_column, label_column=args.label_column,
                             pair_column=args.pair_column, label_names=names)
+        spelled.append((data.source, data.info.get("digit_labels") or {}))
         if data.info.get("squad"):  # questions with answers, not labelled texts: a QA model's training data
             raise FaithlensError(f"{source!r} is a SQuAD-format file (questions with their answers in a context), which "
                                  f"trains a question-answering model: pass --task qa (faithlens train --task qa --train "
@@ -229,6 +231,7 @@ def run(args) -> int:
         raise FaithlensError(f"The data has {n_classes} classes (labels 0..{n_classes - 1}) but {len(labels)} label "
                              f"names were given: {labels}. Pass exactly one name per class in index order, e.g. "
                              f"--labels {' '.join(labels[:n_classes]) if len(labels) > n_classes else 'negative positive'}.")
+    _check_base_reading(args.base, n_classes, spelled if args.labels is None else [], names)  # the kept head's classes
     _check_out(args)  # before the model loads
     record = fine_tune(
         base_model=args.base or base_encoder_path(), train=train, validation=validation, test=test, out_dir=args.out,
@@ -240,6 +243,28 @@ def run(args) -> int:
     )
     print(json.dumps({"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}, indent=2))
     return 0
+
+
+def _check_base_reading(base: str | None, n_classes: int, spelled: list[tuple[str, dict]],
+                        names: list[str] | None) -> None:
+    """A --base folder holding a classifier with ``n_classes`` outputs keeps its head (`model_folder.load_base`): the
+    data's labels must not name other classes of the base (`gold_labels.check_base_reading`). A hub id is not read
+    here: no config to read before the model loads."""
+    from pathlib import Path
+
+    from ..gold_labels import check_base_reading
+
+    config = Path(base).expanduser() / "config.json" if base else None
+    if config is None or not config.is_file():
+        return
+    try:
+        id2label = json.loads(config.read_text(encoding="utf-8")).get("id2label") or {}
+        labels = [str(id2label[k]) for k in sorted(id2label, key=int)]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return  # an unreadable config is named when the model loads (`model_source.check_model_source`)
+    if len(labels) == n_classes:
+        for source, spellings in [(repr(f), spellings) for f, spellings in spelled] or [("--labels", {})]:
+            check_base_reading(labels, spellings=spellings, names=names, source=source, base=str(base))
 
 
 def _check_same_data(args, train, validation, test, names: list[str] | None) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..checkpoint import changed_files, example_digest
 from ..data import Dataset
-from ..errors import FaithlensError, FaithlensWarning
+from ..errors import FaithlensError, FaithlensWarning, quoted
 from ..files import AppendFile, write_atomic
 from ..metrics import DEFAULT_TOPK
 
@@ -131,9 +131,7 @@ def check_examples(out: Path, done: dict, dataset: Dataset) -> None:
 
 
 def _short(text) -> str:
-    text = text[0] if isinstance(text, (tuple, list)) else text
-    text = str(text)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    return quoted(text[0] if isinstance(text, (tuple, list)) else text)
 
 
 def digest(dataset: Dataset, i: int) -> str:

@@ -25,6 +25,7 @@ from ..files import AppendFile, FolderLock, check_folder_writes_no_input, check_
 from ..methods import get_method
 from ..metrics import DEFAULT_TOPK, completeness_gap, explanation_faithfulness_at
 from ..model import ClassifierModel
+from ..model_source import refuse_model_folder
 from ..options import ordered_methods
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
@@ -36,6 +37,14 @@ from .output import write_outputs
 from .paired import RANDOM
 from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, check_shared_steps, parse_methods
 from .summary import EvalResult, summarise_run
+
+
+def with_random_row(methods, random_row: bool):
+    """``methods`` with the seeded ``random`` row added last when ``random_row`` and not listed: one rule for the
+    Python API and the CLI, whose folder check (before the model loads) compares the methods a run will record."""
+    if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
+        return [*methods, RANDOM]
+    return methods
 
 
 def evaluate(
@@ -91,8 +100,7 @@ def evaluate(
         baseline = "mask"
     check_run_sizes(stop_after=stop_after, curves=curves)
     methods = ordered_methods(methods)  # a set is refused before the random row makes it a list
-    if random_row and not isinstance(methods, str) and methods and RANDOM not in [m.partition(":")[0] for m in methods]:
-        methods = [*methods, RANDOM]
+    methods = with_random_row(methods, random_row)
     specs = parse_methods(methods)
     check_shared_steps(specs, steps)
     extra = parse_metrics(metrics)
@@ -112,6 +120,7 @@ def evaluate(
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch); pass --out FOLDER "
                              "(out=...), where each process writes its records and rank 0 merges them.")
     if out is not None:  # the files it writes there must not be the data or rationales it read (files.check_not_input)
+        refuse_model_folder(out, option="The 'out' parameter of evaluate", example="out='runs/my-run'")
         check_folder_writes_no_input(out, WRITTEN_FILES, {"dataset": dataset.source, "rationales": getattr(
             rationales, "source", None)}, option="The 'out' parameter of evaluate")
         out = check_output_folder(out, option="The 'out' parameter of evaluate", example="out='runs/my-run'")
