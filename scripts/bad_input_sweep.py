@@ -1107,6 +1107,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += truncated_flag_cases(tx)
     out += sixteenth_breaker_cases(work, tx, tiny_dir, write)
     out += ya_json_cases(explainer, lm_dir)
+    out += yf_cases(tiny_dir, write)
     return out
 
 
@@ -4255,6 +4256,37 @@ def ya_json_cases(explainer, lm_dir) -> list[Case]:
         lambda: faithlens.Explanation.from_json(get("lm").to_json()), "ok", "equal", lambda e: e == get("lm"))
     add(k, "from_json: a SIG word-unit round trip of the default model",
         lambda: faithlens.Explanation.from_json(get("sig").to_json()), "ok", "equal", lambda e: e == get("sig"))
+    return out
+
+
+
+def yf_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, seventeenth breaker #6: `evaluate --data annot.tsv` read 'sentence<tab>label<tab>Annotator' as a header,
+    while `explain --file annot.tsv` refused it as a text line with two tabs (a gold label?). One header rule
+    (`headers.looks_like_header`) now serves both: a one-word name beside a known one is a column name; prose is not."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    explain, reads = file_explain(tiny_dir)
+    body = "sentence\tlabel\tAnnotator\ngreat fun\t1\tbob\na dull mess\t0\tann\n"
+    annot = write("yf-annot.tsv", body)
+    add(k, "YF #6: explain --file annot.tsv ('sentence<tab>label<tab>Annotator') reads the sentences", lambda: explain(annot),
+        "ok", "two texts", reads([("great fun", None), ("a dull mess", None)]))
+    add(k, "YF #6: evaluate --data annot.tsv reads the same file", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", annot, "--methods", "occlusion", "--no-random", "--no-curves"),
+        "ok", "exit 0", lambda r: r.code == 0)
+    capital = write("yf-annot.txt", body.replace("sentence\tlabel", "Sentence\tLabel"))
+    add(k, "YF #6: explain --file annot.txt ('Sentence<tab>Label<tab>Annotator') reads the sentences",
+        lambda: explain(capital), "ok", "two texts", reads([("great fun", None), ("a dull mess", None)]))
+    add(k, "YF #6: read_file(annot.txt) (evaluate's reader) reads the same texts",
+        lambda: faithlens_data().read_file(capital), "ok", "2 texts, labels (1, 0)",
+        lambda d: d.texts == ("great fun", "a dull mess") and d.labels == (1, 0))
+    add(k, "YF #6: explain --file - with that header on standard input", lambda: cli(
+        "explain", "--model", tiny_dir, "--file", "-", "--method", "occlusion", "--no-faithfulness", stdin=body),
+        "error", "looks like a header of column names (sentence, label, Annotator)")
+    words = write("yf-words.tsv", "Good\tBad\nhello\tworld\n")
+    add(k, "YF #6: explain --file words.tsv ('Good<tab>Bad', no known name) stays a file of pairs",
+        lambda: explain(words), "ok", "two pairs", reads([("Good", "Bad"), ("hello", "world")]))
     return out
 
 
