@@ -1110,6 +1110,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yb_facade_cases(work, tiny_dir, lm_dir, qa_x, write)
     out += yd_cases(tx, tiny_dir, qa_dir, lm_dir, write)
     out += yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, folder("yc-rev", "bert", ["positive", "negative"]), write)
+    out += yf_cases(tiny_dir, write)
     return out
 
 
@@ -4377,6 +4378,37 @@ def yd_cases(tx, tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
             "is a SQuAD-format file")
     add("10 squad", "explain --file of a top-level 'data' list with a QA model: SQuAD's shape",
         lambda: cli("explain", "--model", qa_dir, "--file", obj, "--method", "occlusion"), "error", '"paragraphs" is missing')
+    return out
+
+
+
+def yf_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, seventeenth breaker #6: `evaluate --data annot.tsv` read 'sentence<tab>label<tab>Annotator' as a header,
+    while `explain --file annot.tsv` refused it as a text line with two tabs (a gold label?). One header rule
+    (`headers.looks_like_header`) now serves both: a one-word name beside a known one is a column name; prose is not."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 pair files"
+    explain, reads = file_explain(tiny_dir)
+    body = "sentence\tlabel\tAnnotator\ngreat fun\t1\tbob\na dull mess\t0\tann\n"
+    annot = write("yf-annot.tsv", body)
+    add(k, "YF #6: explain --file annot.tsv ('sentence<tab>label<tab>Annotator') reads the sentences", lambda: explain(annot),
+        "ok", "two texts", reads([("great fun", None), ("a dull mess", None)]))
+    add(k, "YF #6: evaluate --data annot.tsv reads the same file", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", annot, "--methods", "occlusion", "--no-random", "--no-curves"),
+        "ok", "exit 0", lambda r: r.code == 0)
+    capital = write("yf-annot.txt", body.replace("sentence\tlabel", "Sentence\tLabel"))
+    add(k, "YF #6: explain --file annot.txt ('Sentence<tab>Label<tab>Annotator') reads the sentences",
+        lambda: explain(capital), "ok", "two texts", reads([("great fun", None), ("a dull mess", None)]))
+    add(k, "YF #6: read_file(annot.txt) (evaluate's reader) reads the same texts",
+        lambda: faithlens_data().read_file(capital), "ok", "2 texts, labels (1, 0)",
+        lambda d: d.texts == ("great fun", "a dull mess") and d.labels == (1, 0))
+    add(k, "YF #6: explain --file - with that header on standard input", lambda: cli(
+        "explain", "--model", tiny_dir, "--file", "-", "--method", "occlusion", "--no-faithfulness", stdin=body),
+        "error", "looks like a header of column names (sentence, label, Annotator)")
+    words = write("yf-words.tsv", "Good\tBad\nhello\tworld\n")
+    add(k, "YF #6: explain --file words.tsv ('Good<tab>Bad', no known name) stays a file of pairs",
+        lambda: explain(words), "ok", "two pairs", reads([("Good", "Bad"), ("hello", "world")]))
     return out
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, NOT_LABELS, PAIR_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns, is_id
+from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
+from .headers import HEADER_NAMES, header_format, is_header, looks_like_header  # noqa: F401 (public here too)
 from .errors import FaithlensError
 from .gold_labels import index_labels, reads_as_number
 from .json_files import jsonl_records, loads
@@ -34,39 +34,6 @@ REFUSED = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadshee
            "arrow": "an Arrow file", "pkl": "a pickle", "pickle": "a pickle", "gz": "a compressed file", "zip": "an archive"}
 
 # --- lines of texts (explain --file, standard input) ------------------------------------------------
-
-# Column names a first line of `items_from_lines` is compared with: the data readers' own, SQuAD's fields, and those
-# of common pair corpora (QQP question1/question2, MRPC "#1 String", retrieval query/passage).
-HEADER_NAMES = ({name for pair in PAIR_COLUMNS for name in pair} | set(TEXT_COLUMNS) | set(LABEL_COLUMNS) | NOT_LABELS
-                | {"query", "passage", "document", "first", "second", "quality", "claim", "evidence"})
-_SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")  # text_pair, sentence_a, gold_label
-_NUMBERED = re.compile(r"[a-z]+ ?\d+|#\d+ ?[a-z]+")  # s1, question2, #1 string: counted in pairs of such names
-
-
-def looks_like_header(fields: Sequence[str]) -> bool:
-    """Whether a line's fields are all column names, not texts: each a name the data readers know (`HEADER_NAMES`:
-    text, sentence, premise, question, query, first, ...), a snake_case identifier (text_pair, sentence_a), or,
-    on a line of two fields that are both so, a numbered name (s1 and s2, question1 and question2, #1 String and
-    #2 String). Words of ordinary text ("hello<tab>world", "A dog runs.") are never column names."""
-    names = [f.strip().lower() for f in fields]
-    numbered = len(names) == 2 and all(_NUMBERED.fullmatch(n) for n in names)
-    return all(n in HEADER_NAMES or _SNAKE_CASE.fullmatch(n) or numbered for n in names)
-
-
-def header_format(first: str) -> str | None:
-    """"tsv" or "csv" where ``first``, a file's first non-blank line, is a header (`is_header`) split at tabs, else at
-    commas; None otherwise: the rule by which a file not named .csv or .tsv is read by columns."""
-    if "\t" in first:
-        return "tsv" if is_header(first.split("\t")) else None
-    return "csv" if is_header(next(csv.reader([first]), [])) else None
-
-
-def is_header(fields: list[str]) -> bool:
-    """Whether a first line's fields (two or more) are a header: each a column name (`looks_like_header`) or an id
-    (`columns.is_id`: ``id``, pandas' unnamed index ``''`` of ``,text``), at least one not an id."""
-    names = [f for f in fields if not is_id(f)]
-    return len(fields) >= 2 and bool(names) and looks_like_header(names)
-
 
 def _header_format(path: Path) -> str | None:
     """`header_format` of a .txt's first non-blank line, not holding a lone \\r (None where not UTF-8: its reader
@@ -115,12 +82,18 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
         if not line.strip():
             continue
         fields = line.split("\t")
+        if not items and len(fields) > 2 and looks_like_header(fields, spaced=True):  # sentence<tab>label<tab>Annotator
+            raise FaithlensError(
+                f"Line {number} of {source} looks like a header of column names ({', '.join(f.strip() for f in fields)}), "
+                "not a text: a line here is one text, or the two texts of a pair separated by one tab. Pass the file "
+                "itself to --file (a first line of column names is read by columns, as `faithlens evaluate --data` "
+                "reads it), or remove the header line and the further columns.")
         if len(fields) > 2:
             raise FaithlensError(
                 f"Line {number} of {source} holds {len(fields) - 1} tabs ({len(fields)} columns); a line is one text, or "
                 "the two texts of a pair separated by one tab. A further column (a gold label?) would be explained as "
                 "part of the second text. Keep two columns, or give the labelled file to `faithlens evaluate --data`.")
-        if not items and looks_like_header(fields):  # 'text', 'premise<tab>hypothesis', 'question1<tab>question2'
+        if not items and looks_like_header(fields, spaced=len(fields) > 1):  # 'text', 'premise<tab>hypothesis'
             shown = ", ".join(f.strip() for f in fields)
             raise FaithlensError(
                 f"Line {number} of {source} looks like a header ({shown}): "
@@ -361,7 +334,7 @@ def _refuse_example_header(header: Sequence[str], path: Path, kind: str, line: i
     names the options for them. ``line``: the header's line (blank lines may come before it)."""
     fields = [f.strip() for f in header]
     numbers = any(reads_as_number(f) for f in fields if f)
-    if looks_like_header(fields) or not (numbers or any(map(_reads_as_text, fields))):
+    if looks_like_header(fields, spaced=kind == "tsv") or not (numbers or any(map(_reads_as_text, fields))):
         return
     texts = [f for f in fields if not reads_as_number(f)]
     names = {1: ["sentence" if kind == "tsv" else "text"], 2: ["premise", "hypothesis"]}.get(len(texts))

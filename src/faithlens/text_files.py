@@ -3,14 +3,15 @@ pair; `data.items_from_lines`), or a data file read by columns with the data rea
 
 The one rule for which is which (`data_format`): a file whose name ends in ``.csv``, ``.jsonl`` or ``.json`` is a
 data file; so is a file of any other name whose first non-blank line is a header of two or more fields
-(`is_header`: every field a name `data.looks_like_header` knows, or an id column or pandas' unnamed index, which may be
-empty: ``,text``), comma-separated (``premise,hypothesis,label``: CSV) or tab-separated (``sentence<tab>label``,
-GLUE's .tsv files: TSV; tab-separated names may hold spaces, ``first sentence<tab>second sentence``:
-`_spaced_names`), or a JSON object (JSON lines). Every other file is plain text, read line by line as before,
-so a file of ``TEXT_A<tab>TEXT_B`` pairs without a header (even one named .tsv) stays one; but a first line that is
-such a header with another separator (``text|label``, ``text;label``) is refused (`other_separator`), never explained
-as a text. A data file's texts come from its text
-column, or its two pair columns (found by name as `faithlens evaluate --data` finds them, or named with
+(`headers.is_header`: every field a column name by `headers.looks_like_header`, or an id column or pandas' unnamed
+index, which may be empty: ``,text``), comma-separated (``premise,hypothesis,label``: CSV) or tab-separated
+(``sentence<tab>label``, GLUE's .tsv files: TSV; tab-separated names may hold spaces, ``first sentence<tab>second
+sentence``, and beside a known name a one-word name of any case, ``sentence<tab>label<tab>Annotator``:
+`headers.header_format`, the rule by which `faithlens evaluate --data` reads a .txt's first line), or a JSON object
+(JSON lines). Every other file is plain text, read line by line as before, so a file of ``TEXT_A<tab>TEXT_B`` pairs
+without a header (even one named .tsv) stays one; but a first line that is such a header with another separator
+(``text|label``, ``text;label``) is refused (`other_separator`), never explained as a text. A data file's texts come
+from its text column, or its two pair columns (found by name as `faithlens evaluate --data` finds them, or named with
 ``text_column`` / ``pair_column``); a label column is not model input and is not read, so it is never glued into a
 text.
 """
@@ -26,8 +27,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id, match
-from .data import HEADER_NAMES, Item, header_format, is_header, items_from_lines, old_mac_lines
+from .data import Item, items_from_lines, old_mac_lines
 from .data import read_file
+from .headers import HEADER_NAMES, header_format, is_header
 from .label_text import is_label_text
 from .errors import FaithlensError, FaithlensWarning
 
@@ -56,18 +58,7 @@ def data_format(path: Path, content: str) -> str | None:
             pass
     if "\r" in first:  # a lone \r is inside a text: not a header
         return None
-    if "\t" in first and _spaced_names(first.split("\t")):  # names holding spaces: read by columns, never split
-        return "tsv"
-    return header_format(first)  # a TSV header read as the TSV reader reads it: split at each tab, no quoting
-
-
-def _spaced_names(fields: list[str]) -> bool:
-    """Whether tab-separated fields (two or more) are column names that hold spaces, each field's every word a column
-    name (`data.HEADER_NAMES`: ``first sentence<tab>second sentence``): a header read by columns, whose reader then
-    offers the names as ``text_column`` / ``pair_column``, never split at the spaces."""
-    words = [field.split() for field in fields]
-    return (len(fields) >= 2 and all(words) and any(len(w) > 1 for w in words)
-            and all(word.casefold() in HEADER_NAMES for w in words for word in w))
+    return header_format(first)  # the data readers' header rule (`data.looks_like_header`), split as they split it
 
 
 def other_separator(content: str) -> str | None:
