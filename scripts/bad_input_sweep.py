@@ -1111,6 +1111,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yd_cases(tx, tiny_dir, qa_dir, lm_dir, write)
     out += yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, folder("yc-rev", "bert", ["positive", "negative"]), write)
     out += yf_cases(tiny_dir, write)
+    out += ye_cases(lm_dir)
     return out
 
 
@@ -4409,6 +4410,36 @@ def yf_cases(tiny_dir, write) -> list[Case]:
     words = write("yf-words.tsv", "Good\tBad\nhello\tworld\n")
     add(k, "YF #6: explain --file words.tsv ('Good<tab>Bad', no known name) stays a file of pairs",
         lambda: explain(words), "ok", "two pairs", reads([("Good", "Bad"), ("hello", "world")]))
+    return out
+
+
+def ye_cases(lm_dir) -> list[Case]:
+    """Issue 22, seventeenth breaker #2, #3, #5: a GPT-2 LM (64 learned positions) asked for more new tokens than fit
+    after the prompt failed inside generation (IndexError); with --truncate the error offered "fewer --max-new-tokens /
+    --max-new-tokens" and spoke of a target nobody gave; a target text "</s>" was encoded as the eos token, silently."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "9 causal LM"
+    prompt = "The capital of France is"
+    lm = lambda: faithlens.Explainer(lm_dir)  # noqa: E731
+    run = ("explain", prompt, "--model", lm_dir, "--method", "occlusion", "--no-faithfulness")
+    add(k, "CLI GPT-2 LM: --max-new-tokens 60 past the 64 positions (before generating)",
+        lambda: cli(*run, "--max-new-tokens", "60"), "error", "or fewer, shorten the prompt, or pass --truncate")
+    add(k, "API GPT-2 LM: max_new_tokens=512", lambda: lm().explain(prompt, "occlusion", max_new_tokens=512), "error",
+        "a continuation of 512 tokens to generate (max_new_tokens=512)")
+    add(k, "CLI GPT-2 LM: --max-new-tokens 100 --truncate names the option once, and no target",
+        lambda: cli(*run, "--max-new-tokens", "100", "--truncate"), "error",
+        "a continuation of 100 tokens to generate (--max-new-tokens 100) leaves no room for the prompt")
+    add(k, "CLI GPT-2 LM: --max-new-tokens 64 --truncate (the most the error names) runs",
+        lambda: cli(*run, "--max-new-tokens", "64", "--truncate"), "ok", "exit 0",
+        lambda r: r.code == 0 and "truncated" in r.out)
+    add(k, "CLI GPT-2 LM: an 80-token --target-text is named as the target text",
+        lambda: cli(*run, "--target-text", " good" * 80), "error", "a target text of 80 tokens")
+    add(k, "API GPT-2 LM: target '</s>' is plain text, with a warning as a prompt's",
+        lambda: lm().explain(prompt, "occlusion", target="</s>", faithfulness=False), "ok",
+        "no special token in the target's ids; the warning says so",
+        lambda e: len(e.target["token_ids"]) > 1 and any("target text contains the tokenizer's special-token string(s) "
+                                                         "'</s>'" in w for w in e.warnings))
     return out
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from .continuation_lengths import no_room, too_long as too_long_lm
 from .errors import FaithlensError
 from .model import ClassifierModel
 
@@ -214,13 +215,14 @@ def check_tokenized(model: ClassifierModel, texts: Sequence[Text]) -> None:
 
 
 def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = False,
-           continuations: Sequence[Sequence[int]] | None = None) -> Encoding:
+           continuations: Sequence[Sequence[int]] | None = None, generated: Sequence[bool] | None = None) -> Encoding:
     """Tokenize texts (or text pairs) into one padded batch; refuse over-long texts unless truncate=True.
 
     Pairs are encoded as the tokenizer encodes pairs (segment ids, separators as specials). Literal
     special-token strings in a text ("[SEP]", "<mask>") are read as plain text, with a note.
     ``continuations`` (causal LMs): token ids appended after each prompt; all but the last are
-    model input, never attributed, and all are the target (``Encoding.fixed_target``).
+    model input, never attributed, and all are the target (``Encoding.fixed_target``); ``generated`` says per row
+    whether its continuation is the one max_new_tokens asks for (the length errors then name it, not a target text).
     """
     check_texts(texts)
     check_tokenized(model, texts)
@@ -231,25 +233,23 @@ def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = Fa
     enc = _tokenize(tok, first, second, max_length=None)
     lengths = enc["attention_mask"].sum(1) + torch.tensor(extra)
     too_long = [i for i, n in enumerate(lengths.tolist()) if n > limit]
+    generated = list(generated) if generated is not None else [False] * len(first)
     if too_long and not truncate:
         i = too_long[0]
         raise FaithlensError(
-            f"Text {i} has {int(lengths[i])} tokens, more than the model's limit of {limit}. "
-            + ("Shorten the prompt or the target, or pass --truncate "
-               "(truncate=True) to keep the prompt's last tokens, those nearest the continuation; the result then says "
-               "it was truncated." if model.is_causal else
-               "Shorten it, or pass --truncate (truncate=True) to keep the first tokens; the result then says it was truncated.")
-        )
+            too_long_lm(i, int(lengths[i]) - extra[i], extra[i] + 1, generated[i], limit) if continuations is not None else
+            f"Text {i} has {int(lengths[i])} tokens, more than the model's limit of {limit}. Shorten it, or pass "
+            "--truncate (truncate=True in Python) to keep the first tokens; the result then says it was truncated.")
     drop = None
     if too_long and model.is_causal:
-        drop = _left_cut(enc, extra, limit, too_long)
+        drop = _left_cut(enc, extra, limit, too_long, generated)
     elif too_long:
         enc = _tokenize(tok, first, second, max_length=limit)
     truncated = tuple(i in set(too_long) for i in range(len(first)))
     return _canonical(model, enc, first, second, truncated, continuations=continuations, drop=drop)
 
 
-def _left_cut(enc, extra: list[int], limit: int, rows: list[int]) -> list[int]:
+def _left_cut(enc, extra: list[int], limit: int, rows: list[int], generated: list[bool]) -> list[int]:
     """A causal LM's prompt is truncated from the left: per row, how many of its first non-special tokens to drop so
     that the prompt and its continuation's input tokens (``extra``) fit the model's ``limit``. The tokens kept are
     those nearest the continuation, which next-token prediction reads; leading special tokens (a BOS) stay. The cut
@@ -263,10 +263,10 @@ def _left_cut(enc, extra: list[int], limit: int, rows: list[int]) -> list[int]:
         while 0 < cut < plain and words[cut] is not None and words[cut] == words[cut - 1]:
             cut += 1
         if cut >= plain:
-            raise FaithlensError(
-                f"Text {i}: the target continuation has {extra[i] + 1} tokens, which leaves no room for the prompt within "
-                f"the model's limit of {limit} tokens, even truncated. Shorten the target (--target-text / target=, or "
-                "fewer --max-new-tokens / max_new_tokens=).")
+            tail = 1  # the prompt's last word's tokens: the fewest a cut at a word's start keeps
+            while tail < plain and words[-1] is not None and words[-1 - tail] == words[-1]:
+                tail += 1
+            raise FaithlensError(no_room(i, extra[i] + 1, generated[i], limit, int(mask[i].sum()) - plain + tail))
         drop[i] = cut
     return drop
 
@@ -433,9 +433,15 @@ def _append(tok, ids, mask, special, word_ids, segments, offsets, continuations)
     return out_ids, out_mask, out_special, out_words, out_segments, out_offsets, target
 
 
+def special_strings(tok, *texts: str | None) -> list[str]:
+    """The tokenizer's special-token strings ("[SEP]", "</s>") that occur in ``texts``: read as plain text, never as
+    special tokens (``split_special_tokens``), and the result says so."""
+    return sorted({s for s in tok.all_special_tokens if s and any(t is not None and s in t for t in texts)})
+
+
 def _notes(tok, text: str, pair: str | None, truncated: bool, causal: bool = False) -> tuple[str, ...]:
     notes = []
-    specials = sorted({s for s in tok.all_special_tokens if s and (s in text or (pair is not None and s in pair))})
+    specials = special_strings(tok, text, pair)
     if specials:
         notes.append(f"The text contains the tokenizer's special-token string(s) {', '.join(map(repr, specials))}; "
                      "they were read as plain text, not as special tokens. To explain two texts as a pair "

@@ -34,7 +34,7 @@ from .options import DEFAULT_SEED, applicable, as_seed, check_settings, check_to
 from .progress import progress as progress_bar
 from .progress import wanted
 from .targets import resolve_target
-from .task_inputs import DEFAULT_NEW_TOKENS, Target, check_answers, check_truncate, encode_items
+from .task_inputs import DEFAULT_NEW_TOKENS, Target, check_answers, check_truncate, continuation_ids, encode_items
 from .task_inputs import a_noun as _a, as_int as _as_int, as_number as _as_number, check_bool as _check_bool
 from .task_inputs import per_text as _per_text
 from .task_inputs import answer_tokens as _answer_tokens
@@ -357,7 +357,7 @@ class Explainer:
                 continue
             if not isinstance(foil, str) or not foil:
                 raise FaithlensError(f"A causal LM's contrast is a foil continuation text, e.g. ' London'. Got {foil!r}.")
-            ids = model.tokenizer(foil, add_special_tokens=False)["input_ids"]
+            ids = continuation_ids(model.tokenizer, foil)  # read as the target is read
             own = [int(t) for t in target[b].tolist() if t >= 0]
             tokens = model.tokenizer.convert_ids_to_tokens
             if ids == own:
@@ -465,7 +465,7 @@ def _check_targets(model: ClassifierModel, targets: Sequence[Target], max_new_to
             if max_new_tokens != DEFAULT_NEW_TOKENS:
                 raise FaithlensError(f"max_new_tokens={max_new_tokens} generates a continuation when none is given; "
                                      f"target {quoted(t, 40)} gives it, so max_new_tokens would do nothing. Pass one of them.")
-            n = len(model.tokenizer(t, add_special_tokens=False)["input_ids"])
+            n = len(continuation_ids(model.tokenizer, t))
             if n > MAX_TARGET_TOKENS:
                 raise FaithlensError(f"The target text of item {i} is {n:,} tokens; the limit is {MAX_TARGET_TOKENS} "
                                      "(as for max_new_tokens). Every continuation token is model input on every path "

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import torch
 
-from .encoding import Encoding, Text, encode, encode_windows, split_items
+from .encoding import Encoding, Text, encode, encode_windows, special_strings, split_items
 from .columns import PAIR_COLUMNS
 from .errors import FaithlensError, quoted
 from .model import ClassifierModel
@@ -256,21 +256,36 @@ def target_continuations(model: ClassifierModel, prompts, targets, max_new_token
     tok = model.tokenizer
     if any(isinstance(p, tuple) for p in prompts):
         raise FaithlensError("A causal LM explains single prompts, not pairs. Join the texts into one prompt.")
+    given = []
+    for t in targets:
+        if t is not None and not isinstance(t, str):
+            raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {quoted(t)}.")
+        if t == "":
+            raise FaithlensError("The target text is empty. Pass the continuation to explain, e.g. ' Paris'.")
+        given.append(None if t is None else continuation_ids(tok, t))
+    # Every prompt with its continuation (a generated one as long as max_new_tokens) fits the model, before generating:
+    # generation itself would run past a model's position embeddings.
+    planned = [[tok.pad_token_id or 0] * max_new_tokens if ids is None else ids for ids in given]
+    encode(model, prompts, truncate=truncate, continuations=planned, generated=[ids is None for ids in given])
     out, notes = [], []
-    for prompt, t in zip(prompts, targets):
-        if t is None:
+    for prompt, t, ids in zip(prompts, targets, given):
+        if ids is None:
             ids = generate(model, prompt, max_new_tokens, truncate=truncate)
             notes.append((f"No target given: attributing the {len(ids)} greedily generated token(s) "
                           f"{tok.decode(ids)!r}.",))
-        elif isinstance(t, str):
-            if not t:
-                raise FaithlensError("The target text is empty. Pass the continuation to explain, e.g. ' Paris'.")
-            ids = tok(t, add_special_tokens=False)["input_ids"]
-            notes.append(())
         else:
-            raise FaithlensError(f"A causal LM's target is the continuation text (a str, e.g. ' Paris'). Got {quoted(t)}.")
+            specials = special_strings(tok, t)
+            notes.append((f"The target text contains the tokenizer's special-token string(s) "
+                          f"{', '.join(map(repr, specials))}; they were read as plain text, not as special tokens.",)
+                         if specials else ())
         out.append(ids)
     return out, notes
+
+
+def continuation_ids(tok, text: str) -> list[int]:
+    """A causal LM's continuation text (a target or a contrast) as token ids, read as a prompt is read: its
+    special-token strings are plain text (`special_strings`)."""
+    return tok(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
 
 
 def generate(model: ClassifierModel, prompt: str, max_new_tokens: int, *, truncate: bool = False) -> list[int]:

@@ -1,0 +1,28 @@
+"""Why a causal LM's prompt and continuation do not fit the model's positions, naming the continuation as the user asked
+for it: a target text, or the tokens max_new_tokens generates. The model reads the prompt and all but the
+continuation's last token (the last is only predicted), so a prompt of P tokens leaves room for limit - P + 1."""
+
+
+def asked(n: int, generated: bool) -> str:
+    """The continuation of ``n`` tokens in the user's words."""
+    return f"a continuation of {n} tokens to generate (max_new_tokens={n})" if generated else f"a target text of {n} tokens"
+
+
+def too_long(i: int, prompt: int, n: int, generated: bool, limit: int) -> str:
+    """Prompt ``i`` (``prompt`` tokens) and its continuation of ``n`` tokens exceed the model's ``limit``."""
+    most = limit - prompt + 1  # the longest continuation this prompt leaves room for
+    fix = ((f"Pass max_new_tokens={most} or fewer, shorten the prompt" if most >= 1 else "Shorten the prompt")
+           if generated else "Shorten the prompt or the target text")
+    return (f"Text {i} has {prompt} prompt tokens and {asked(n, generated)}; the model reads {prompt + n - 1} of them "
+            f"(all but the continuation's last token), more than its limit of {limit}. {fix}, or pass --truncate "
+            "(truncate=True in Python) to keep the prompt's last tokens, those nearest the continuation; the result "
+            "then says it was truncated.")
+
+
+def no_room(i: int, n: int, generated: bool, limit: int, kept: int) -> str:
+    """Even truncated, prompt ``i`` (at least ``kept`` tokens: its special tokens and last word) and its continuation
+    of ``n`` tokens exceed the model's ``limit``."""
+    fix = (f"Pass max_new_tokens={limit - kept + 1} or fewer" if generated and limit - kept >= 0 else
+           "Pass fewer max_new_tokens" if generated else "Shorten the target text")
+    return (f"Text {i}: {asked(n, generated)} leaves no room for the prompt within the model's limit of {limit} tokens, "
+            f"even truncated (the model reads all but the continuation's last token). {fix}.")
