@@ -12,7 +12,8 @@ import torch
 from tiny import tiny
 
 import faithlens
-from faithlens.encoding import encode, join_written_words, unit_masks
+from faithlens.encoding import encode, unit_masks
+from faithlens.written_words import join_written_words
 from faithlens.views import render_terminal
 
 TEXT = "you can't stop it's a well-made film - 'ok' 3-2"
