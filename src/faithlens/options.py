@@ -256,12 +256,14 @@ def _seed_readers(methods: Sequence[str]) -> list[str]:
 
 def sig_closed(settings: Mapping[str, object]) -> str | None:
     """How SIG runs its closed form under `settings` ("stated": mode='closed'; "default": mode 'auto' with no steps,
-    tolerance or return_attributions, as `methods.sig.wants_path` reads them), or None when it integrates its path.
+    tolerance or return_attributions: `methods.sig.path_asked`), or None when it integrates its path.
     The closed form has no quadrature: a rule does nothing for it, and steps or a tolerance only with mode='closed'."""
+    from .methods.sig import path_asked
+
     mode = settings.get("mode", "auto")
     if mode == "closed":
         return "stated"
-    path = settings.get("steps") is not None or settings.get("tolerance") is not None or settings.get("return_attributions")
+    path = path_asked(settings.get("steps"), settings.get("tolerance"), settings.get("return_attributions"))
     return "default" if mode == "auto" and not path else None
 
 

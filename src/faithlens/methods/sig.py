@@ -27,11 +27,16 @@ MODES = ("reverse", "forward", "closed", "auto")
 AUTO_FORWARD_MAX_TOKENS = 24
 
 
-def wants_path(opts: Options) -> bool:
+def path_asked(steps: object, tolerance: object, return_attributions: object) -> bool:
     """Whether "auto" must integrate a path: per-feature attributions, steps or a tolerance were asked for. A
     quadrature rule alone does not: it says how to integrate a path, not to integrate one (`options.sig_closed`,
-    which refuses or warns about a rule given for the closed form)."""
-    return opts.return_attributions or opts.steps is not None or opts.tolerance is not None
+    which reads settings by this rule and refuses or warns about a rule given for the closed form)."""
+    return bool(return_attributions) or steps is not None or tolerance is not None
+
+
+def wants_path(opts: Options) -> bool:
+    """`path_asked` for an Options object."""
+    return path_asked(opts.steps, opts.tolerance, opts.return_attributions)
 
 
 def resolve_mode(batch: Batch, opts: Options) -> str:
