@@ -226,8 +226,10 @@ def task_settings(explainer: Explainer, job: Job) -> dict:
 
 def web_hint(message: str) -> str:
     """Library messages name command-line options; here the same choice is a form field."""
-    message = message.replace("pass --truncate (truncate=True)", "tick 'truncate long texts' (API: truncate=true)")
-    message = message.replace("Drop --truncate (truncate=True)", "Untick 'truncate long texts' (API: drop truncate)")
+    message = re.sub(r"pass --truncate \(truncate=True( in Python)?\)", "tick 'truncate long texts' (API: truncate=true)",
+                     message)
+    message = re.sub(r"Drop --truncate \(truncate=True( in Python)?\)", "Untick 'truncate long texts' (API: drop truncate)",
+                     message)
     message = re.sub(r"pass its span as target=\(start, end\) in Python, e\.g\. target=\((\d+), (\d+)\), or \(CLI "
                      r"--answer\) a longer answer text",  # an answer text that occurs more than once (answer_chars)
                      r'send its span in JSON as "target": [start, end], e.g. "target": [\1, \2] (a target from the '
