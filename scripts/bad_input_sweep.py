@@ -1112,6 +1112,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yc_small_cases(work, tiny_dir, qa_dir, swapped_dir, folder("yc-rev", "bert", ["positive", "negative"]), write)
     out += yf_cases(tiny_dir, write)
     out += ye_cases(lm_dir)
+    out += zd_cases(explainer)
     return out
 
 
@@ -4440,6 +4441,30 @@ def ye_cases(lm_dir) -> list[Case]:
         "no special token in the target's ids; the warning says so",
         lambda e: len(e.target["token_ids"]) > 1 and any("target text contains the tokenizer's special-token string(s) "
                                                          "'</s>'" in w for w in e.warnings))
+    return out
+
+
+def zd_cases(explainer) -> list[Case]:
+    """Issue 22, eighteenth breaker F7: an occlusion file by word ('unbelievably': 5 tokens, its score split evenly)
+    was accepted with settings.unit edited to 'token'; the tie over three or more tokens is now refused under 'token'
+    (`explanation_settings._check_unit`), while a real run by token still reads back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    text = "unbelievably wonderful fun"
+
+    def edited(unit):
+        d = json.loads(explainer.explain(text, "occlusion", unit="token" if unit == "word" else "word").to_json())
+        d["settings"]["unit"] = unit
+        return json.dumps(d)
+    add(k, "ZD F7: from_json of occlusion by word with settings.unit edited to 'token'",
+        lambda: faithlens.Explanation.from_json(edited("token")), "error",
+        "the 5 tokens [1, 2, 3, 4, 5] of word 'unbelievably' all score")
+    add(k, "ZD F7: from_json of occlusion by token with settings.unit edited to 'word'",
+        lambda: faithlens.Explanation.from_json(edited("word")), "error", "splits a word's score evenly")
+    by_token = lambda: explainer.explain(text, "occlusion", unit="token")  # noqa: E731
+    add(k, "ZD F7: from_json of a real occlusion run by token reads back", lambda: (
+        lambda e: faithlens.Explanation.from_json(e.to_json()) == e)(by_token()), "ok", "equal", lambda r: r is True)
     return out
 
 

@@ -197,3 +197,55 @@ def test_the_default_model_and_smollm2_read_back():
     for method, kw in [("occlusion", {}), ("sig", {"steps": 4})]:
         e = lm.explain("The  capital of France 😀 is\n", method, max_new_tokens=2, **kw)
         assert Explanation.from_json(e.to_json()) == e, method
+
+
+# --- (d) settings.unit of occlusion, whose file holds no units (eighteenth breaker F7) -------------------------------
+
+def _unit(value):
+    return lambda d: d["settings"].__setitem__("unit", value)
+
+
+def _scores(d, tokens, value):
+    """Token scores set to `value`, with what the file derives from them (normalised scores, word scores) redone."""
+    from faithlens.explanation_checks import word_normalised
+
+    for t in tokens:
+        d["token_scores"][t] = value
+    norm = sum(x * x for x in d["token_scores"]) ** 0.5
+    d["token_scores_normalised"] = [x / norm if norm else 0.0 for x in d["token_scores"]]
+    for w in d["words"]:
+        w["score"] = sum(d["token_scores"][t] for t in w["tokens"])
+    for w, x in zip(d["words"], word_normalised([w["score"] for w in d["words"]])):
+        w["score_normalised"] = x
+
+
+def test_occlusion_by_word_of_a_three_token_word_edited_to_token_is_refused(bert):
+    e = bert.explain("a goodishly film", "occlusion")  # good ##ish ##ly: one score split three ways
+    assert e.words[1].tokens == (2, 3, 4) and len({e.token_scores[t] for t in (2, 3, 4)}) == 1
+    _refused(e, _unit("token"), "settings 'unit' is 'token'", "the 3 tokens [2, 3, 4] of word 'goodishly' all score",
+             "the even split occlusion writes under 'word'", "restore settings 'unit'")
+    by_token = bert.explain("a goodishly film", "occlusion", unit="token")
+    assert len({by_token.token_scores[t] for t in (2, 3, 4)}) == 3
+    assert Explanation.from_json(by_token.to_json()) == by_token
+    _refused(by_token, _unit("word"), "settings 'unit' is 'word'", "splits a word's score evenly", "word 'goodishly'")
+
+
+def test_a_two_token_word_split_evenly_is_left_alone_under_token(bert):
+    """One float tie is not evidence enough (see `_check_unit`): the edit of a word of two tokens stays accepted."""
+    e = bert.explain("a goodish film", "occlusion")
+    assert Explanation.from_json(_edited(e, _unit("token"))).settings["unit"] == "token"
+
+
+@pytest.mark.parametrize("value, dtype", [(3e-4, "float32"), (0.0, "float64"), (0.25, "bfloat16"), (0.25, "float16")])
+def test_ties_a_real_run_by_token_can_write_read_back(bert, value, dtype):
+    """A tie below the rounding floor (a saturated probability), a word no occlusion moves (0) and the coarse outputs
+    of half precision are what runs by token can write: none of them is refused."""
+    e = bert.explain("a goodishly film", "occlusion", unit="token")
+
+    def edit(d):
+        _scores(d, (2, 3, 4), value)
+        d["settings"]["dtype"] = dtype
+    assert Explanation.from_json(_edited(e, edit)).token_scores[2:5] == (value,) * 3
+    if value:  # the same tie well above the floor of a float32 or float64 run is the even split of "word"
+        _refused(e, lambda d: (edit(d), d["settings"].update(dtype="float32"), _scores(d, (2, 3, 4), 0.25)),
+                 "the 3 tokens [2, 3, 4] of word 'goodishly' all score 0.25")

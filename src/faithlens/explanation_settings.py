@@ -106,7 +106,15 @@ def _check_unit(d: dict[str, Any], bad: Bad) -> None:
     tokens under "word"; occlusion and the word methods split a word's score evenly over its tokens under "word", so
     they score alike. A token of white space only (an extra space of byte-level BPE) is its own unit and joins the next
     word in the file (`assemble._words`), so it is left out of both rules. Where every word is one token the two units
-    give the same file, and an edit there changes nothing the file says."""
+    give the same file, and an edit there changes nothing the file says.
+
+    Occlusion records no units, so "word" edited to "token" shows only in the scores: a word of three or more tokens
+    (not all the same token) whose tokens all score the same nonzero value is the even split of "word", and is refused
+    under "token". By token each is occluded on its own, and such a tie of separate forward passes does not happen:
+    the rule asks for a score at least `_TIE_FLOOR` (far above the rounding of float32's output, where a saturated
+    probability would tie at one rounding step) and is off for float16/bfloat16 runs, whose coarse outputs do tie. A
+    word of two tokens is left alone: one float tie is rare (about one step of F in the spread of the scores) but a
+    dataset of many such words would meet it, and refusing a real file is worse than missing an edit."""
     unit, method = d["settings"].get("unit"), d["method"]
     if unit not in ("word", "token"):
         return
@@ -126,13 +134,32 @@ def _check_unit(d: dict[str, Any], bad: Bad) -> None:
         if units is not None and unit == "word" and len({where.get(t) for t in tokens}) > 1:
             raise bad(f"settings 'unit' is 'word', but 'units' holds the tokens {tokens} of word {w.word!r} in different "
                       f"units (under 'word' a word's tokens move as one unit); {fix}")
+    scores = d["token_scores"]
     if unit == "word" and (method == "occlusion" or method in _WORD_UNIT_METHODS):
-        scores = d["token_scores"]
         for w, tokens in zip(d["words"], shown):
             shares = [scores[t] for t in tokens]
-            if any(abs(x - shares[0]) > _EVEN_SLACK * max(1.0, abs(x)) for x in shares):
+            if not _even(shares):
                 raise bad(f"settings 'unit' is 'word', under which {method} splits a word's score evenly over its "
                           f"tokens, but the tokens {tokens} of word {w.word!r} score {shares!r:.80}; {fix}")
+    floor = _TIE_FLOOR.get(d["settings"].get("dtype"))
+    if unit == "token" and method == "occlusion" and floor is not None:
+        for w, tokens in zip(d["words"], shown):
+            shares = [scores[t] for t in tokens]
+            if (len(tokens) >= 3 and len({d["tokens"][t] for t in tokens}) > 1 and abs(shares[0]) >= floor
+                    and _even(shares)):
+                raise bad(f"settings 'unit' is 'token', but the {len(tokens)} tokens {tokens} of word {w.word!r} all score "
+                          f"{shares[0]!r}, the even split occlusion writes under 'word' (by token each is occluded on "
+                          f"its own, and their scores differ); {fix}")
+
+
+# the smallest score whose tie over a word's tokens is evidence of an even split: far above the rounding of the model's
+# output F in its dtype (float32 steps by about 1e-7 · |F|), where a tie of separate occlusions is not a rounding accident
+_TIE_FLOOR = {"float32": 1e-3, "float64": 1e-9}
+
+
+def _even(shares: list[float]) -> bool:
+    """A word's token scores are one score split evenly: equal up to the float32 sum of a causal LM's rows."""
+    return all(abs(x - shares[0]) <= _EVEN_SLACK * max(1.0, abs(x)) for x in shares)
 
 
 # the usual vocabulary entries of the mask, pad and unk roles (BERT's family, RoBERTa's, T5's), and the roles whose
