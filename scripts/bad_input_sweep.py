@@ -698,7 +698,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("--holdout", "0"), "--holdout must be a fraction"), (("--holdout", "1"), "--holdout must be a fraction"),
         (("--holdout", "0.2", "--test", tsv), "either --test or --holdout"),
         (("--labels", "only"), "The --labels option must list at least two distinct names"),
-        (("--subset", "1"), "at least two classes"), (("--holdout", "0.99"), "at least two classes"),
+        (("--subset", "1"), "at least two classes"), (("--holdout", "0.9"), "at least two classes"),
     ]:
         add(k, "train " + " ".join(argv), lambda a=argv: train_cls(*a), "error", words)
     for argv, words in [
@@ -1113,6 +1113,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yf_cases(tiny_dir, write)
     out += ye_cases(lm_dir)
     out += zd_cases(explainer)
+    out += zb_cases(work, tiny_dir, qa_dir, write)
     return out
 
 
@@ -4465,6 +4466,57 @@ def zd_cases(explainer) -> list[Case]:
     by_token = lambda: explainer.explain(text, "occlusion", unit="token")  # noqa: E731
     add(k, "ZD F7: from_json of a real occlusion run by token reads back", lambda: (
         lambda e: faithlens.Explanation.from_json(e.to_json()) == e)(by_token()), "ok", "equal", lambda r: r is True)
+    return out
+
+
+def zb_cases(work, tiny_dir, qa_dir, write) -> list[Case]:
+    """Issue 22, eighteenth breaker F2-F4: `--holdout 0.01` on 40 examples held out none (train: test_accuracy null,
+    unsaid; audit / facade saliency: "No text was given"), and on a SQuAD file held out the 55-question article of 74.
+    A held-out or kept part that would be empty is refused (`splits.holdout_split`) naming the fractions that work;
+    whole articles are picked nearest the fraction asked, with a warning when still far from it."""
+    import json
+    import warnings
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "11 training options"
+    forty = write("zb-forty.tsv", "sentence\tlabel\n" + "".join(f"{'a good film' if i % 2 else 'a dull plot'} {i}\t{i % 2}\n"
+                                                              for i in range(40)))
+    add(k, "ZB F3: train --holdout 0.01 on 40 examples (an empty test split)", lambda: cli(
+        "train", "--train", forty, "--base", tiny_dir, "--out", str(work / "zb-cls"), "--holdout", "0.01"), "error",
+        "holds out none of them (round(0.01 × 40) = 0), so the held-out part would be empty. Pass a fraction from 0.025")
+    add(k, "ZB F3: train --holdout 0.99 on 40 examples (an empty training split)", lambda: cli(
+        "train", "--train", forty, "--base", tiny_dir, "--out", str(work / "zb-cls2"), "--holdout", "0.99"), "error",
+        "so the kept part would be empty")
+    add(k, "ZB F4: audit --holdout 0.01 on 40 examples names the empty held-out part", lambda: cli(
+        "audit", "--model", tiny_dir, "--data", forty, "--holdout", "0.01", "--limit", "5"), "error",
+        "--holdout 0.01 holds out none of them")
+    add(k, "ZB F4: facade saliency --holdout 0.01 on 40 examples names the empty held-out part", lambda: cli(
+        "facade", "saliency", "--model", tiny_dir, "--data", forty, "--holdout", "0.01", "--limit", "5"), "error",
+        "--holdout 0.01 holds out none of them")
+    articles = [{"title": t, "paragraphs": [{"context": f"{t} is a city.", "qas": [
+        {"id": f"{t}{i}", "question": f"What is {t} {i}?", "answers": [{"text": "a city", "answer_start": len(t) + 4}]}
+        for i in range(n)]}]} for t, n in (("Alpha", 6), ("Beta", 2), ("Gamma", 1))]
+    sq3 = write("zb-sq3.json", json.dumps({"data": articles, "version": "1.1"}))
+
+    def split_of(fraction):
+        from faithlens.data import holdout, load_dataset
+
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            train, test = holdout(load_dataset(sq3), fraction)
+        return len(test), [str(w.message) for w in said]
+
+    add(k, "ZB F2: holdout(SQuAD of 6/2/1-question articles, 0.01) holds out the 1-question article, with a warning",
+        lambda: split_of(0.01), "ok", "1 question held out; the warning names 1 % and 11.1 %",
+        lambda r: r[0] == 1 and any("asked for 1 % of the 9 questions; the held-out part has 1 of them (11.1 %)" in w
+                                    for w in r[1]))
+    add(k, "ZB F2: holdout(same file, 0.3) holds out 3 of 9 questions, no warning", lambda: split_of(0.3), "ok",
+        "3 questions held out, no warning", lambda r: r == (3, []))
+    add(k, "ZB F2: train --task qa --holdout 0.01 prints the split made", lambda: cli(
+        "train", "--task", "qa", "--train", sq3, "--base", qa_dir, "--out", str(work / "zb-qa"), "--holdout", "0.01",
+        "--max-length", "32", "--stride", "8", "--epochs", "1"), "ok", "exit 0, 1 question of 9 held out and said",
+        lambda r: r.code == 0 and "1 questions of 9 (11.1 %; --holdout 0.01 asked 1 %)" in r.out)
     return out
 
 

@@ -69,7 +69,7 @@ def test_facade_sizes_refused_before_loading(tmp_path, capsys, argv, words):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("argv", [["--subset", "1"], ["--holdout", "0.99"]])
+@pytest.mark.parametrize("argv", [["--subset", "1"], ["--holdout", "0.7"]])
 def test_a_training_split_of_one_class_is_refused(saved_tiny, tmp_path, capsys, argv):
     data = tmp_path / "t.tsv"
     data.write_text("sentence\tlabel\ngood film\t1\nbad\t0\nfun\t1\nawful\t0\n", encoding="utf-8")

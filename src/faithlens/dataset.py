@@ -129,8 +129,8 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
         kept = [i for i, g in enumerate(dataset.groups) if g not in held_groups]
         held = [i for i, g in enumerate(dataset.groups) if g in held_groups]
     else:
-        kept, held = holdout_split(len(dataset), fraction, seed)
-    note = {"fraction": fraction, "seed": seed}
+        kept, held = holdout_split(len(dataset), fraction, seed, source=dataset.source)
+    note = {"fraction": fraction, "seed": seed, "held_out": len(held), "of": len(dataset)}
     return (subset(dataset, kept, info=dict(dataset.info, holdout=dict(note, part="train"))),
             subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out"))))
 

@@ -23,27 +23,70 @@ def _check_seed(seed: object) -> None:
                              f"{seed!r:.40}. Pass e.g. seed=0.")
 
 
-def holdout_split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
-    """(kept, held out) example indices: a seeded shuffle, round(fraction · n) held out, both sorted.
+def _readable(value: float, up: bool) -> float:
+    """``value`` to three significant digits, rounded up (``up``) or down: a fraction a person can type."""
+    import math
 
-    `faithlens train --holdout` splits this way, so an audit can re-open the same test split.
-    """
+    scale = 10 ** (2 - math.floor(math.log10(value)))
+    return (math.ceil(value * scale - 1e-9) if up else math.floor(value * scale + 1e-9)) / scale
+
+
+def _percent(count: int, total: int) -> str:
+    return f"{100 * count / total:.3g} %"
+
+
+def _check_fraction(fraction: object) -> None:
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
+
+
+def _note_far(held: int, total: int, fraction: float) -> None:
+    """A FaithlensWarning when the held-out part is far from the fraction asked (off by more than half of it)."""
+    import warnings
+
+    from .errors import FaithlensWarning
+
+    if abs(held / total - fraction) > fraction / 2:
+        warnings.warn(f"--holdout {fraction:g} asked for {100 * fraction:.3g} % of the {total} questions; "
+                      f"the held-out part has {held} of them ({_percent(held, total)}), the nearest "
+                      "a split by whole articles reaches.", FaithlensWarning, stacklevel=3)
+
+
+def holdout_split(n: int, fraction: float, seed: int = 0, *, source: str | None = None) -> tuple[list[int], list[int]]:
+    """(kept, held out) example indices: a seeded shuffle, round(fraction · n) held out, both sorted.
+
+    `faithlens train --holdout` splits this way, so an audit can re-open the same test split. A fraction that holds
+    out no example, or every example, is refused (naming the fractions that work); ``source`` (the data file) is
+    named in that error.
+    """
+    _check_fraction(fraction)
     _check_seed(seed)
+    n_test = int(round(fraction * n))
+    if not 0 < n_test < n:
+        where = f"{source!r} has" if source else "The data has"
+        if n < 2:
+            raise FaithlensError(f"{where} {n} example{'s' * (n != 1)}; --holdout {fraction:g} needs at least two, one "
+                                 "to hold out and one to keep. Give more examples, or drop --holdout.")
+        low, high = _readable(1 / n, up=True), _readable((n - 1) / n, up=False)
+        part, count = ("held-out", "none") if n_test == 0 else ("kept", "all")
+        raise FaithlensError(f"{where} {n} examples; --holdout {fraction:g} holds out {count} of them (round({fraction:g} "
+                             f"× {n}) = {n_test}), so the {part} part would be empty. Pass a fraction from {low:g} (holds "
+                             f"out 1 example) to {high:g} (holds out {n - 1}), e.g. --holdout "
+                             f"{max(low, min(high, 0.2)):g}, or drop --holdout.")
     index = list(range(n))
     random.Random(seed).shuffle(index)
-    n_test = int(round(fraction * n))
     return sorted(index[n_test:]), sorted(index[:n_test])
 
 
 def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, source: str | None = None) -> set[str]:
-    """Whole groups held out: a seeded shuffle of the sorted group names, taken until ~fraction of the examples.
-    ``source`` (the data file) is named in the error for fewer than two groups."""
+    """Whole groups held out: of every choice of groups (at least one held out, at least one kept), one whose
+    example count is nearest fraction · len(groups) (a tie: the one of more examples); among the choices of that
+    count, the one the seeded shuffle of the sorted group names puts first. A FaithlensWarning says when that count is
+    off the fraction by more than half of it. ``source`` (the data file) is named in the error for fewer than two
+    groups."""
     import collections
 
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
+    _check_fraction(fraction)
     _check_seed(seed)
     names = sorted(set(groups))
     if len(names) < 2:
@@ -54,11 +97,19 @@ def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, sour
                              "--holdout, or give held-out data as its own file (train: --test FILE).")
     random.Random(seed).shuffle(names)
     sizes = collections.Counter(groups)
-    held: set[str] = set()
-    count = 0
+    total = len(groups)
+    reachable = [1]  # reachable[i]: bit s set when some choice among the first i names holds s examples
     for name in names:
-        if count >= fraction * len(groups) or len(held) == len(names) - 1:
-            break
-        held.add(name)
-        count += sizes[name]
+        reachable.append(reachable[-1] | (reachable[-1] << sizes[name]))
+    target = fraction * total
+    sums = [s for s in range(1, total) if reachable[-1] >> s & 1]  # at least one group held out, one kept
+    best = min(sums, key=lambda s: (abs(s - target), -s))
+    held: set[str] = set()
+    remaining = best
+    for i in range(len(names), 0, -1):  # the choice that leaves out the later names of the shuffle where it can
+        if not reachable[i - 1] >> remaining & 1:
+            held.add(names[i - 1])
+            remaining -= sizes[names[i - 1]]
+    assert remaining == 0
+    _note_far(best, total, fraction)
     return held

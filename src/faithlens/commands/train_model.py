@@ -216,11 +216,11 @@ def run(args) -> int:
     if args.holdout is not None:
         from ..data import holdout_split
 
-        kept, held = holdout_split(len(train[0]), args.holdout, args.split_seed)
-        index = range(len(train[0]))
+        kept, held = holdout_split(len(train[0]), args.holdout, args.split_seed, source=args.train)
         test = ([train[0][i] for i in held], [train[1][i] for i in held])
         train = ([train[0][i] for i in kept], [train[1][i] for i in kept])
-        holdout_note = f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(index)} examples held out as the test split"
+        holdout_note = (f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(kept) + len(held)} examples held out "
+                        f"as the test split: {len(held)} ({100 * len(held) / (len(kept) + len(held)):.3g} %)")
         _check_left(train[1], f"--holdout {args.holdout:g}", "a smaller --holdout or another --split-seed", args.train)
     index, subset_note = _subset(args, len(train[0]), "training examples")
     if index is not None:
@@ -241,7 +241,8 @@ def run(args) -> int:
                                 "holdout": holdout_note, "subset": subset_note,
                                 "pairs": bool(train[0]) and isinstance(train[0][0], tuple)}},
     )
-    print(json.dumps({"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}, indent=2))
+    shown = {"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}
+    print(json.dumps(dict(shown, holdout=holdout_note) if holdout_note else shown, indent=2))  # the split made
     return 0
 
 
@@ -336,7 +337,8 @@ def _run_qa(args) -> int:
     if args.holdout is not None:
         train, test = split_by_article(train, test_fraction=args.holdout, seed=args.split_seed, source=args.train)
         note = (f"whole articles held out (seed {args.split_seed}): {len({e.title for e in test})} articles, "
-                f"{len(test)} questions")
+                f"{len(test)} questions of {len(train) + len(test)} ({100 * len(test) / (len(train) + len(test)):.3g} %; "
+                f"--holdout {args.holdout:g} asked {100 * args.holdout:.3g} %)")
     _check_out(args)  # before the model loads
     index, subset_note = _subset(args, len(train), "training questions")
     if index is not None:
@@ -349,5 +351,6 @@ def _run_qa(args) -> int:
                                 "train_articles": len({e.title for e in train}),
                                 "test_articles": len({e.title for e in test})}},
     )
-    print(json.dumps({"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}, indent=2))
+    shown = {"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}
+    print(json.dumps(dict(shown, holdout=note) if note else shown, indent=2))  # the split made, as asked or not
     return 0
