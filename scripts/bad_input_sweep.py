@@ -1114,6 +1114,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ye_cases(lm_dir)
     out += zd_cases(explainer)
     out += zb_cases(work, tiny_dir, qa_dir, write)
+    out += za_cases(work, tiny_dir, write)
     return out
 
 
@@ -4517,6 +4518,60 @@ def zb_cases(work, tiny_dir, qa_dir, write) -> list[Case]:
         "train", "--task", "qa", "--train", sq3, "--base", qa_dir, "--out", str(work / "zb-qa"), "--holdout", "0.01",
         "--max-length", "32", "--stride", "8", "--epochs", "1"), "ok", "exit 0, 1 question of 9 held out and said",
         lambda r: r.code == 0 and "1 questions of 9 (11.1 %; --holdout 0.01 asked 1 %)" in r.out)
+    return out
+
+
+def za_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, eighteenth breaker F1: a resumed evaluate run kept and aggregated an edited records.jsonl line (LO 5.0,
+    Comp -9, seconds -3 changed the table), ended in a traceback on null / "abc" / 1e400, gave an internal spearman error
+    for token_scores of the wrong length, and said an edited example digest "was X, now X" (no difference shown)."""
+    import re
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "5 runs"
+    data = write("za.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in [
+        ("a good film with a fine story", 1), ("a dull and boring mess of a movie", 0),
+        ("great acting and a fun plot", 1), ("not good, not fun, very slow", 0)]))
+    base = work / "za-base"
+    argv = ("evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "grad_x_input", "--no-random",
+            "--no-curves", "--quiet", "--out")
+
+    def table(folder):
+        rows = json.loads((folder / "results.json").read_text())["rows"]
+        return {(r["method"], c): r[c]["mean"] for r in rows for c in ("log_odds", "comprehensiveness", "sufficiency")}
+
+    def edited(name, line):
+        def run():
+            if not base.exists():
+                assert cli(*argv, str(base)).code == 0
+            folder = work / f"za-{name}"
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(base, folder)
+            path = folder / "records.jsonl"
+            lines = path.read_text().splitlines(keepends=True)
+            lines[0] = line(lines[0])
+            path.write_text("".join(lines))
+            return _first_of(cli(*argv, str(folder)), folder)
+        return run
+
+    def same_table(result):
+        r, folder = result
+        return (r.code == 0 and "moved to records.rejected.jsonl" in r.err and (folder / "records.rejected.jsonl").exists()
+                and all(abs(a - b) <= 1e-5 * max(1.0, abs(b)) for a, b in
+                        ((table(folder)[c], table(base)[c]) for c in table(base)) if a is not None and b is not None))
+
+    def field(name, value):
+        return lambda line: json.dumps({**json.loads(line), name: value}) + "\n"
+
+    for name, line in [("log_odds 5.0", field("log_odds", 5.0)), ("comprehensiveness -9", field("comprehensiveness", -9)),
+                       ("seconds -3", field("seconds", -3)), ("log_odds null", field("log_odds", None)),
+                       ("log_odds 'abc'", field("log_odds", "abc")), ("token_scores [0, 0, 0]", field("token_scores", [0, 0, 0])),
+                       ("log_odds 1e400", lambda x: re.sub(r'"log_odds": [^,]+', '"log_odds": 1e400', x)),
+                       ("example 'deadbeef'", field("example", "deadbeef"))]:
+        add(k, f"F18-1: evaluate resumed over a records.jsonl line edited to {name}", edited(name.split()[0] + str(len(out)), line),
+            "ok", "the line is moved to records.rejected.jsonl and recomputed; the table equals the unedited run's",
+            same_table)
     return out
 
 

@@ -15,7 +15,7 @@ import torch
 from tiny import CORPUS, tiny
 
 from faithlens.data import Dataset, load_dataset, reload, select
-from faithlens.errors import FaithlensError
+from faithlens.errors import FaithlensError, FaithlensWarning
 from faithlens.evaluate import evaluate, load_result, parse_method, read_records, spearman
 
 METHODS = ["grad_x_input", "ig:steps=8", "sig:steps=8", "sig:mode=closed"]
@@ -321,11 +321,15 @@ def test_a_k_zero_example_records_null_metrics_and_old_zero_records_read_alike(t
     assert all(isinstance(raw[1][m], float) for m in ("log_odds", "comprehensiveness", "sufficiency"))
     row = result.rows[0]
     assert row["k_zero"] == 1 and row["log_odds"]["n"] == 1 and row["log_odds"]["mean"] == raw[1]["log_odds"]
-    # a folder written before (0.0 at k = 0) reads as null, resumes, and gives the same table
+    # a folder written before (0.0 at k = 0, no digest) is set aside as damaged, recomputed, and gives the same table
     raw[0].update(log_odds=0.0, comprehensiveness=0.0, sufficiency=0.0)
+    del raw[0]["digest"]
     path.write_text(json.dumps(raw[0]) + "\n")
-    assert read_records(path)[0]["comprehensiveness"] is None
-    resumed = evaluate(tiny("bert"), data, methods=["occlusion"], out=tmp_path / "run", progress=False, shuffle=False)
+    with pytest.warns(FaithlensWarning, match=r"1 damaged line\(s\) \(1; line 1: no digest"):
+        assert read_records(path) == []
+    with pytest.warns(FaithlensWarning, match=r"moved to records\.rejected\.jsonl"):
+        resumed = evaluate(tiny("bert"), data, methods=["occlusion"], out=tmp_path / "run", progress=False,
+                           shuffle=False)
     # the dropped record is recomputed alone, not in its first batch: the same up to float rounding
     again = resumed.rows[0]["comprehensiveness"]
     assert again["n"] == row["comprehensiveness"]["n"] == 1 and resumed.rows[0]["k_zero"] == 1

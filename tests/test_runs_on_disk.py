@@ -327,11 +327,11 @@ def test_a_resumed_run_detects_changed_data_by_content(tmp_path):
     texts = list(TEXTS)
     texts[1] = "an entirely different text"
     with pytest.raises(FaithlensError, match=r"The data differ from the run in .*1 finished example\(s\) no longer match, "
-                                             r"e\.g\. example 1 was 'the movie is not good.*now 'an entirely different"):
+                                             r"e\.g\. example 1: text was 'the movie is not good.*now 'an entirely different"):
         evaluate(model, Dataset(tuple(texts), DATA.labels, source="tiny-corpus"), methods=["grad_x_input"], out=tmp_path,
                  progress=False)
     labels = (0,) + DATA.labels[1:]  # same texts, one label changed
-    with pytest.raises(FaithlensError, match=r"example 0 .*\(label 1\), now .*\(label 0\)"):
+    with pytest.raises(FaithlensError, match=r"example 0 \('.*'\): label was 1, now 0\. Resume"):
         evaluate(model, Dataset(DATA.texts, labels, source="tiny-corpus"), methods=["grad_x_input"], out=tmp_path,
                  progress=False)
     # Same content under another name resumes.

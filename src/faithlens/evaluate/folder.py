@@ -3,7 +3,9 @@ tailed while other processes append) and the checks that a resumed run continues
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
 import warnings
 from dataclasses import asdict, dataclass, fields
@@ -122,12 +124,26 @@ def check_examples(out: Path, done: dict, dataset: Dataset) -> None:
             wrong.append((i, r))
     if wrong:
         i, r = wrong[0]
-        now = dataset.texts[i]
         raise FaithlensError(
             f"The data differ from the run in {str(out)!r}: {len({w[0] for w in wrong})} finished example(s) no longer "
-            f"match, e.g. example {i} was {_short(r.get('text'))} (label {r.get('label')!r}), now {_short(now)} "
-            f"(label {dataset.labels[i]!r}). Resume with the same data and selection (--limit may grow), or pass a "
-            "new --out folder.")
+            f"match, e.g. {_difference(r, dataset, i)}. Resume with the same data and selection (--limit may grow), or "
+            "pass a new --out folder.")
+
+
+def _difference(record: dict, dataset: Dataset, i: int) -> str:
+    """What differs between a finished record and example ``i`` of the data now, in words."""
+    first, pair = dataset.texts[i] if dataset.is_pairs else (dataset.texts[i], None)
+    was = {"text": record.get("text"), "second text": record.get("text_pair"), "label": record.get("label")}
+    now = {"text": first, "second text": pair, "label": dataset.labels[i]}
+    changed = [f"{name} was {_short(was[name]) if name != 'label' else repr(was[name])}, now "
+               f"{_short(now[name]) if name != 'label' else repr(now[name])}"
+               for name in was if was[name] != now[name]]
+    if changed:
+        which = f"example {i}" if was["text"] != first else f"example {i} ({_short(first)})"
+        return f"{which}: " + "; ".join(changed)
+    return (f"example {i} ({_short(first)}, label {dataset.labels[i]!r}): its recorded example digest "
+            f"{str(record.get('example'))[:16]!r} does not match the data's line now ({digest(dataset, i)!r}), "
+            "so its reference answers differ")
 
 
 def _short(text) -> str:
@@ -155,8 +171,88 @@ def record_files(out: str | os.PathLike) -> list[Path]:
 K_ZERO_UNDEFINED = ("log_odds", "comprehensiveness", "sufficiency")  # nothing is removed at k = 0
 
 
+DIGEST_KEY = "digest"  # every record line carries the SHA-256 of its own content (`record_digest`)
+
+
+def record_digest(record: dict) -> str:
+    """SHA-256 of a record's canonical JSON (sorted keys, no spaces), without its own ``digest`` field."""
+    body = {k: v for k, v in record.items() if k != DIGEST_KEY}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed(record: dict) -> dict:
+    """``record`` with its ``digest`` field set (`record_digest`), as every records line is written."""
+    record[DIGEST_KEY] = record_digest(json.loads(json.dumps(record, allow_nan=False)))  # the digest of what is read back
+    return record
+
+
+def _number(value, low: float = -math.inf, high: float = math.inf, *, null: bool = False) -> bool:
+    if value is None:
+        return null
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+        and low <= value <= high
+
+
+def _numbers(values, n: int | None = None, low: float = -math.inf, high: float = math.inf) -> bool:
+    return isinstance(values, list) and (n is None or len(values) == n) and all(_number(v, low, high) for v in values)
+
+
+def record_problem(record: dict) -> str | None:
+    """What is wrong with the fields the tables read (types and ranges: SPEC "Metrics"), or None. Run on every
+    line, so a value no run writes is rejected (and recomputed) instead of reaching the aggregation."""
+    if isinstance(record["index"], bool) or record["index"] < 0:
+        return f"'index' {record['index']!r} is not an example index (an int >= 0)"
+    tokens, special, scores = record.get("tokens"), record.get("special"), record.get("token_scores")
+    if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+        return "'tokens' is not a list of strings"
+    if not isinstance(special, list) or len(special) != len(tokens) or not all(isinstance(s, bool) for s in special):
+        return f"'special' is not a list of {len(tokens)} true/false values (one per token)"
+    if not _numbers(scores, len(tokens)):
+        return f"'token_scores' is not a list of {len(tokens)} finite numbers (one per token)"
+    k = record.get("k")
+    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= len(tokens):
+        return f"'k' {k!r} is not an int from 0 to the {len(tokens)} tokens"
+    if k == 0 and any(record.get(m) is not None for m in K_ZERO_UNDEFINED):
+        return "a k = 0 record (nothing removed) holds log-odds, comprehensiveness or sufficiency (null expected)"
+    checks = {"log_odds": (-math.inf, math.inf, True), "comprehensiveness": (-1, 1, True), "sufficiency": (-1, 1, True),
+              "p_predicted": (0, 1, False), "delta": (0, math.inf, False), "sig_delta": (0, math.inf, True),
+              "seconds": (0, math.inf, False), "infidelity": (0, math.inf, True), "sensitivity": (0, math.inf, True)}
+    for name, (low, high, null) in checks.items():
+        if (name in record or not null) and not _number(record.get(name), low, high, null=null):
+            where = "a finite number" + (f" in [{low}, {high}]" if math.isfinite(high) else
+                                         f" >= {low}" if math.isfinite(low) else "")
+            return f"'{name}' {record.get(name)!r:.40} is not {where}" + (" or null" if null else "")
+    predicted = record.get("predicted")
+    if not (isinstance(predicted, int) and not isinstance(predicted, bool)) and not (
+            isinstance(predicted, list) and predicted and all(isinstance(v, int) and not isinstance(v, bool)
+                                                              for v in predicted)):
+        return f"'predicted' {predicted!r:.40} is not a class index or a list of token positions"
+    if not isinstance(record.get("truncated", False), bool) or not isinstance(record.get("device", "cpu"), str) \
+            or not isinstance(record.get("settings", {}), dict):
+        return "'truncated', 'device' or 'settings' is not of the type a run writes (true/false, a name, an object)"
+    curve = record.get("curve")
+    if curve is not None:
+        fractions = curve.get("fractions") if isinstance(curve, dict) else None
+        n = len(fractions) if isinstance(fractions, list) else -1
+        if not (_numbers(fractions, None, 0, 1) and _numbers(curve.get("log_odds"), n)
+                and _numbers(curve.get("comprehensiveness"), n, -1, 1) and _numbers(curve.get("sufficiency"), n, -1, 1)):
+            return "'curve' does not hold fractions in [0, 1] and one finite value per fraction for each metric"
+    if "word_scores" in record:
+        words = record["word_scores"]
+        n = len(words) if isinstance(words, list) else -1
+        segments, marks = record.get("word_segments"), record.get("rationale")
+        if not (_numbers(words) and isinstance(segments, list) and len(segments) == n
+                and all(isinstance(s, int) for s in segments)
+                and (marks is None or (isinstance(marks, list) and len(marks) == n and all(m in (0, 1) for m in marks)))):
+            return "'word_scores', 'word_segments' and 'rationale' are not lists of one value per word"
+    return None
+
+
 def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]], int]:
-    """(good records, bad lines as (line number, raw, why), bytes up to the end of the last complete line)."""
+    """(good records, bad lines as (line number, raw, why), bytes up to the end of the last complete line).
+    A line is good when it is a JSON record whose ``digest`` matches its content (`record_digest`: an edited
+    line or one without a digest is bad) and whose values a run can write (`record_problem`)."""
     records, bad, complete = [], [], 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -174,10 +270,25 @@ def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]]
                     or not isinstance(record.get("method"), str):
                 bad.append((number, raw, "not a record (no integer 'index' and 'method')"))
                 continue
-            if record.get("k") == 0:  # written as 0.0 before; a k = 0 example has no LO/Comp/Suff (null)
-                record.update({m: None for m in K_ZERO_UNDEFINED if record.get(m) == 0.0})
+            try:
+                matches = record.get(DIGEST_KEY) == record_digest(record)
+            except ValueError:  # 1e400 reads as inf, which no run writes
+                matches = False
+            if not matches:
+                bad.append((number, raw, EDITED if DIGEST_KEY in record else NO_DIGEST))
+                continue
+            problem = record_problem(record)
+            if problem is not None:
+                bad.append((number, raw, problem))
+                continue
             records.append(record)
     return records, bad, complete
+
+
+EDITED = "edited: its content does not match its digest"
+
+
+NO_DIGEST = "no digest (not written by this version of faithlens)"
 
 
 def read_records(path: str | os.PathLike, *, repair: bool = False) -> list[dict]:
@@ -192,7 +303,9 @@ def read_records(path: str | os.PathLike, *, repair: bool = False) -> list[dict]
     if bad:
         lines = ", ".join(str(n) for n, _, _ in bad[:10]) + (" …" if len(bad) > 10 else "")
         fate = (f"moved to {REJECTED_FILE} (those examples are computed again)" if repair else "skipped")
-        warnings.warn(f"{str(path)!r}: {len(bad)} damaged line(s) ({lines}; line {bad[0][0]}: {bad[0][2]}) {fate}; "
+        edited = sum(1 for _, _, why in bad if why == EDITED)
+        which = f"; {edited} of them edited after they were written" if edited else ""
+        warnings.warn(f"{str(path)!r}: {len(bad)} damaged line(s) ({lines}; line {bad[0][0]}: {bad[0][2]}{which}) {fate}; "
                       f"the other {len(records)} records are kept.", FaithlensWarning, stacklevel=2)
     if repair and (bad or complete != path.stat().st_size):
         if bad:

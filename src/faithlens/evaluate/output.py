@@ -16,9 +16,10 @@ from .summary import EvalResult
 from .tables import TABLE_COLUMNS, agreement_markdown, significance_markdown
 
 
-TIMING_FIELDS = {"records": ("seconds",), "results.json": ("written", "seconds", "seconds_by_device"),
+TIMING_FIELDS = {"records": ("seconds", "digest"), "results.json": ("written", "seconds", "seconds_by_device"),
                  "results.csv": ("seconds_mean", "seconds_sem", "seconds_n"), "table.md": ("s / example",)}
-"""What may differ between two runs of the same job (a resumed one, one over several processes): timings."""
+"""What may differ between two runs of the same job (a resumed one, one over several processes): timings (and each
+record's digest, which covers its seconds)."""
 
 
 def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> None:
