@@ -77,7 +77,6 @@ EDITS = {
     "log_odds abc": lambda r: r.update(log_odds="abc"),
     "token_scores short": lambda r: r.update(token_scores=[0, 0, 0]),
     "example digest": lambda r: r.update(example="deadbeef"),
-    "digest removed": lambda r: r.pop("digest"),
 }
 
 
@@ -85,7 +84,7 @@ EDITS = {
 def test_an_edited_line_is_set_aside_and_recomputed(model, base, tmp_path, name):
     out = _copy(base, tmp_path)
     _edit_first(out, EDITS[name])
-    why = "no digest" if name == "digest removed" else "edited: its content does not match its digest"
+    why = "edited: its content does not match its digest"
     with pytest.warns(FaithlensWarning, match=rf"1 damaged line\(s\) \(1; line 1: {why}.*moved to "
                                               r"records\.rejected\.jsonl \(those examples are computed again\)"):
         result = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
@@ -94,6 +93,38 @@ def test_an_edited_line_is_set_aside_and_recomputed(model, base, tmp_path, name)
     rejected = [json.loads(line) for line in (out / "records.rejected.jsonl").read_text().splitlines()]
     assert [(r["file"], r["line"]) for r in rejected] == [("records.jsonl", 1)]
     assert all(record_digest(r) == r["digest"] for r in read_records(out / "records.jsonl"))
+
+
+def test_a_digest_removed_after_a_digested_line_is_set_aside(model, base, tmp_path):
+    out = _copy(base, tmp_path)
+    path = out / "records.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    last = json.loads(lines[-1])
+    del last["digest"]
+    lines[-1] = json.dumps(last) + "\n"
+    path.write_text("".join(lines))
+    n = len(lines)
+    with pytest.warns(FaithlensWarning, match=rf"1 damaged line\(s\) \({n}; line {n}: no digest, after lines that carry one"):
+        result = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
+    assert result.computed == 1
+    _same_table(result.rows, base[1].rows)
+
+
+def test_a_file_written_before_digests_is_kept_and_resumed_after(model, base, tmp_path, recwarn):
+    """Lines before a file's first digested line come from a faithlens without digests (results/'s paper runs):
+    kept when their values pass the checks, nothing recomputed; a resume appends digested lines after them."""
+    out = _copy(base, tmp_path)
+    path = out / "records.jsonl"
+    old = [json.loads(line) for line in path.read_text().splitlines()]
+    for r in old:
+        del r["digest"]
+    path.write_text("".join(json.dumps(r) + "\n" for r in old[:-2]))  # an older run, interrupted two records early
+    assert len(read_records(path)) == len(old) - 2 and not recwarn.list
+    result = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
+    assert not [w for w in recwarn.list if "damaged" in str(w.message)]
+    _same_table(result.rows, base[1].rows)
+    records = read_records(path)
+    assert len(records) == len(old) and ["digest" in r for r in records] == [False] * (len(old) - 2) + [True] * 2
 
 
 @pytest.mark.parametrize("name, change", [

@@ -252,8 +252,12 @@ def record_problem(record: dict) -> str | None:
 def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]], int]:
     """(good records, bad lines as (line number, raw, why), bytes up to the end of the last complete line).
     A line is good when it is a JSON record whose ``digest`` matches its content (`record_digest`: an edited
-    line or one without a digest is bad) and whose values a run can write (`record_problem`)."""
+    line, or one without a digest after a line that has one, is bad) and whose values a run can write
+    (`record_problem`). Lines before a file's first digested line were written by a faithlens from before records
+    carried digests (the paper runs in results/ among them): they are kept when their values pass `record_problem`,
+    and a resumed run appends digested lines after them; an edit to such a line cannot be detected."""
     records, bad, complete = [], [], 0
+    sealed_seen = False  # a line with a digest was read: every later line needs one
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.endswith(b"\n"):
@@ -270,13 +274,18 @@ def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]]
                     or not isinstance(record.get("method"), str):
                 bad.append((number, raw, "not a record (no integer 'index' and 'method')"))
                 continue
-            try:
-                matches = record.get(DIGEST_KEY) == record_digest(record)
-            except ValueError:  # 1e400 reads as inf, which no run writes
-                matches = False
-            if not matches:
-                bad.append((number, raw, EDITED if DIGEST_KEY in record else NO_DIGEST))
-                continue
+            if DIGEST_KEY not in record and not sealed_seen:  # written before records carried digests
+                if record.get("k") == 0:  # written as 0.0 then; a k = 0 example has no LO/Comp/Suff (null)
+                    record.update({m: None for m in K_ZERO_UNDEFINED if record.get(m) == 0.0})
+            else:
+                sealed_seen = True
+                try:
+                    matches = record.get(DIGEST_KEY) == record_digest(record)
+                except ValueError:  # 1e400 reads as inf, which no run writes
+                    matches = False
+                if not matches:
+                    bad.append((number, raw, EDITED if DIGEST_KEY in record else NO_DIGEST))
+                    continue
             problem = record_problem(record)
             if problem is not None:
                 bad.append((number, raw, problem))
@@ -288,7 +297,7 @@ def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]]
 EDITED = "edited: its content does not match its digest"
 
 
-NO_DIGEST = "no digest (not written by this version of faithlens)"
+NO_DIGEST = "no digest, after lines that carry one (removed by an edit)"
 
 
 def read_records(path: str | os.PathLike, *, repair: bool = False) -> list[dict]:
