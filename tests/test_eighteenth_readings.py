@@ -140,7 +140,7 @@ def test_one_object_in_a_json_file_is_told_to_be_a_list_or_jsonl(files):
     with pytest.raises(FaithlensError) as caught:
         load_dataset(files / "obj3.json")
     said = str(caught.value)
-    assert "holds one JSON object, not a list" in said and "name the file .jsonl" in said
+    assert "holds one JSON object, not a list: a .json file holds a list of JSON objects" in said and "name the file .jsonl" in said
     assert "or one object per line." not in said
     (files / "obj3.jsonl").write_text('{"text": "great fun"}\n', encoding="utf-8")
     assert load_dataset(files / "obj3.jsonl").texts == ("great fun",)  # the fix given works
@@ -151,3 +151,12 @@ def test_a_causal_lm_is_named_with_model_once(folders, tmp_path, capsys):
     assert main(["facade", "regularise", "--model", folders["gpt2_lm"], "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert "causal (next-token) language model." in err and "model (next tokens) model" not in err
+
+
+def test_a_pair_above_a_header_like_pair_is_still_two_pairs(folders, files, capsys):
+    """The documented way to explain a header-like line: put another line first (a row of as many fields)."""
+    (files / "pairs.txt").write_text("a man sleeps\ta person rests\npremise\thypothesis\n", encoding="utf-8")
+    assert main(["explain", "--model", folders["bert"], "--file", str(files / "pairs.txt"), "--method", "occlusion",
+                 "--json", "--no-faithfulness"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [(o["text"], o["text_pair"]) for o in out] == [("a man sleeps", "a person rests"), ("premise", "hypothesis")]

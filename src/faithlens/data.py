@@ -329,7 +329,7 @@ def _read_json(path: Path, *, kind: str, choose):
         return _read_squad(data, path)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         got = "one JSON object, not a list" if isinstance(data, dict) else f"a JSON {type(data).__name__}, not a list"
-        raise FaithlensError(f"{str(path)!r} holds {got}: a .json file holds a list of objects "
+        raise FaithlensError(f"{str(path)!r} holds {got}: a .json file holds a list of JSON objects "
                              '([{"text": "...", "label": 1}, ...]) or SQuAD\'s format ({"data": [...]}). Put the '
                              "objects in a list, or name the file .jsonl to read it as JSON lines, one object per line.")
     if not data:

@@ -65,16 +65,20 @@ def is_header(fields: list[str], *, spaced: bool = False) -> bool:
 
 
 def check_header_first(lines: Sequence[str], source: str) -> None:
-    """A file whose first non-blank line is no header but whose second is one (`header_format`: a title or note such as
-    ``Movie reviews collected in 2020`` above ``sentence<tab>label``) is refused, naming both lines: read so, the note
+    """A file whose first non-blank line is no header but whose second is one (`header_format`), the first with fewer
+    fields (a title or note such as ``Movie reviews collected in 2020`` above ``sentence<tab>label``), is refused, naming both lines: read so, the note
     would be the header (or a text) and the header an example. One diagnosis for `faithlens explain --file` (a plain
     file's lines, `text_files`) and the data readers (`data.read_file`) alike. ``source`` names the file."""
     found = [(n, line.rstrip("\r")) for n, line in enumerate(lines, start=1) if line.strip()][:2]
     if len(found) < 2 or "\r" in found[0][1] + found[1][1]:
         return
     (n, first), (m, second) = found
-    if header_format(first) is not None or header_format(second) is None:
+    kind = header_format(second)
+    if kind is None or header_format(first) is not None:
         return
+    split = (lambda line: line.split("\t")) if kind == "tsv" else (lambda line: next(csv.reader([line]), []))
+    if len(split(first)) >= len(split(second)):  # a row of as many fields: an example above a header-like row, the
+        return  # documented way to keep such a row as texts (`text_lines.items_from_lines`)
     shown = second.strip().replace("\t", "<tab>")
     raise FaithlensError(
         f"Line {n} of {source} ({first.strip()[:80]}) reads as an example, not a header of column names, and line {m} "
