@@ -1115,6 +1115,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zd_cases(explainer)
     out += zb_cases(work, tiny_dir, qa_dir, write)
     out += za_cases(work, tiny_dir, write)
+    out += zc_cases(tiny_dir, qa_dir, lm_dir, write)
     return out
 
 
@@ -4572,6 +4573,56 @@ def za_cases(work, tiny_dir, write) -> list[Case]:
         add(k, f"F18-1: evaluate resumed over a records.jsonl line edited to {name}", edited(name.split()[0] + str(len(out)), line),
             "ok", "the line is moved to records.rejected.jsonl and recomputed; the table equals the unedited run's",
             same_table)
+    return out
+
+
+def zc_cases(tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
+    """Issue 22, eighteenth breaker F5, F6, F8, F9: a data file read differently by command. Audit and the facade
+    analyses, which read no gold labels, refused a label column spelled 'positive' and 'Positive' (with a fix through
+    --labels, an option they lack) and a plain .txt of texts; a note above a header was a stray tab to explain --file;
+    {"data": [{"text": ...}]} on a classifier got SQuAD's fix in evaluate; one object in a .json was told to be "one
+    object per line"; a causal LM was "a causal language model (next tokens) model"."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22 readings by command"
+    names = write("zc-names.tsv", "text\tlabel\ngreat fun movie\tpositive\nawful boring mess\tnegative\n"
+                                  "lovely warm film\tPositive\n")
+    plain = write("zc-plain.txt", "great fun movie\nawful boring mess\n")
+    prose = write("zc-prose.tsv", "Movie reviews collected in 2020\nsentence\tlabel\ngreat fun movie\t1\ndull\t0\n")
+    obj = write("zc-obj.json", json.dumps({"data": [{"text": "great"}]}))
+    one = write("zc-one.json", '{"text": "great fun"}\n')
+    ok = lambda r: r.code == 0 and "--labels" not in r.err  # noqa: E731
+    add(k, "ZC F5: audit --data with labels 'positive' and 'Positive' (audit reads no labels) runs",
+        lambda: cli("audit", "--model", tiny_dir, "--data", names, "--limit", "2", "--steps", "2", "--examples", "0"),
+        "ok", "exit 0, no --labels fix", ok)
+    add(k, "ZC F5: facade hotflip --data of those labels runs",
+        lambda: cli("facade", "hotflip", "--model", tiny_dir, "--data", names, "--limit", "2"), "ok", "exit 0", ok)
+    add(k, "ZC F5: facade saliency --data a plain .txt of one text per line reads its texts",
+        lambda: cli("facade", "saliency", "--model", tiny_dir, "--data", plain, "--limit", "2"), "ok", "exit 0",
+        lambda r: r.code == 0 and "<label> <text>" not in r.err)
+    add(k, "ZC F5: evaluate still checks those labels (it reads them)",
+        lambda: cli("evaluate", "--model", tiny_dir, "--data", names, "--methods", "occlusion", "--no-curves"),
+        "error", "spells one label in different cases")
+    add(k, "ZC F6: explain --file with a note above 'sentence<tab>label': the evaluate diagnosis",
+        lambda: cli("explain", "--model", tiny_dir, "--file", prose, "--method", "occlusion", "--no-faithfulness"),
+        "error", "reads as an example, not a header of column names, and line 2 (sentence<tab>label) is a header")
+    add(k, "ZC F6: evaluate --data of that file says the same",
+        lambda: cli("evaluate", "--model", tiny_dir, "--data", prose, "--methods", "occlusion", "--no-curves"),
+        "error", "reads as an example, not a header of column names, and line 2 (sentence<tab>label) is a header")
+    for name, command in (("evaluate", ("evaluate", "--methods", "occlusion", "--no-curves")),
+                          ("facade saliency", ("facade", "saliency"))):
+        add(k, f"ZC F8: {name} --data {{'data': [{{'text': ...}}]}} on a classifier: refused by its task",
+            lambda command=command: cli(*command, "--model", tiny_dir, "--data", obj), "error",
+            "is a SQuAD-format file (questions with their answers in a context)")
+    add(k, "ZC F8: evaluate --data of that file on a QA model: SQuAD's shape",
+        lambda: cli("evaluate", "--model", qa_dir, "--data", obj, "--methods", "occlusion"), "error",
+        '"paragraphs" is missing')
+    add(k, "ZC F9: explain --file one.json holding one object: a list, or a .jsonl name",
+        lambda: cli("explain", "--model", tiny_dir, "--file", one, "--method", "occlusion"), "error",
+        "name the file .jsonl to read it as JSON lines")
+    add(k, "ZC F9: facade regularise on a causal LM names it 'a causal (next-token) language model' once",
+        lambda: cli("facade", "regularise", "--model", lm_dir, "--out", str(Path(one).parent / "zc-reg")), "error",
+        "is a causal (next-token) language model.")
     return out
 
 

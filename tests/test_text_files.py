@@ -105,7 +105,7 @@ def test_an_unread_column_is_said_and_text_pair_is_a_pair(tmp_path):
     text_pair (a Hugging Face tokenizer's argument names, any case) are a known pair."""
     path = tmp_path / "p.csv"
     path.write_text("text,second_text,id\na man sleeps,a person rests,7\n", encoding="utf-8")
-    with pytest.warns(FaithlensWarning, match="the column 'second_text' is not read.*--pair-column NAME"):
+    with pytest.warns(FaithlensWarning, match="the column 'second_text' is not read.*pair_column='NAME'"):
         assert read_text_file(path, source="x").items == ["a man sleeps"]
     assert read_text_file(path, source="x", pair_column="second_text").items == [("a man sleeps", "a person rests")]
     path.write_text("Text,Text_pair,id\na man sleeps,a person rests,7\n", encoding="utf-8")

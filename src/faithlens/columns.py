@@ -203,3 +203,25 @@ def check_read_once(header: Sequence[str], keys: dict, *, source: str) -> None:
             at = " and ".join(str(i + 1) for i, c in enumerate(header) if c == name)
             raise FaithlensError(f"The header of {source!r} names the column {name!r} twice (columns {at}), and it "
                                  f"holds {ROLES[role]}, so which one to read is unclear. Rename or remove one of them.")
+
+
+def warn_unread(columns: Sequence[str], info: dict, source: str, *, reader: str) -> None:
+    """A column that is neither text, pair, a gold column (label, a QA file's answers) nor an id (`is_id`: id, index,
+    pandas' unnamed index) is not read by a command that reads texts only (``reader``: explain, audit, a facade
+    analysis): say so, in a CSV, TSV or JSON lines file alike, so that a pair's second text under another name
+    (text_pair) is not dropped in silence. ``info``: the reader's text_column and pair_column; ``source`` names the
+    file as messages do."""
+    read = {info.get("text_column"), info.get("pair_column")}
+    gold = set(LABEL_COLUMNS) | {"answer", "answers"}
+    unread = [c for c in columns if c not in read and str(c).strip().lower() not in gold and not is_id(c)]
+    if unread:
+        import warnings
+
+        from .errors import FaithlensWarning
+
+        what = (f"the pairs of the columns {info['text_column']!r} and {info['pair_column']!r}"
+                if info.get("pair_column") else f"the single texts of the column {info.get('text_column')!r}")
+        warnings.warn(f"{source} is read by columns: {reader} reads {what}; the column{'s' * (len(unread) > 1)} "
+                      f"{', '.join(map(repr, unread))} {'are' if len(unread) > 1 else 'is'} not read. If one holds the "
+                      "second text of each pair, pass pair_column='NAME' (and text_column='NAME' for the first).",
+                      FaithlensWarning, stacklevel=4)

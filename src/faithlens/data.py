@@ -13,17 +13,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns
+from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns, warn_unread
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
-from .headers import HEADER_NAMES, header_format, is_header, looks_like_header  # noqa: F401 (public here too)
+from .headers import HEADER_NAMES, check_header_first, header_format, is_header, looks_like_header  # noqa: F401
 from .errors import FaithlensError
 from .gold_labels import index_labels, reads_as_number
 from .json_files import jsonl_records, loads
-from .label_text import read_label_text
+from .label_text import is_label_lines, read_label_text
+from .text_lines import items_from_lines, read_lines  # noqa: F401 (items_from_lines: public here too)
 from .line_endings import file_text, hold_lone_cr, old_mac_lines  # noqa: F401 (old_mac_lines: public here too)
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
 from .splits import group_holdout, holdout_split  # noqa: F401 (public here too)
@@ -56,103 +56,6 @@ def refuse_standard_input(source: str | Path | None, *, option: str | None = Non
                          f"e.g. {fix}.")
 
 
-def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None,
-                     gold_labels: bool = True) -> list[Item]:
-    """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
-
-    Lines end at ``\n``; the ``\r`` of ``\r\n`` is dropped and a lone ``\r`` stays inside its text (the caller
-    reads files with ``newline=""``, so a file and standard input split alike, and splits a text of old Mac line
-    endings at its ``\r`` first: `old_mac_lines`). Blank lines are skipped. A line with
-    two or more tabs (a third column such as a gold label) and a first line of column names (`looks_like_header`:
-    ``premise<tab>hypothesis``, ``question1<tab>question2``, ``text``) are errors naming the line,
-    never model input: a label glued into the second text would be explained like any word. Labelled
-    files belong to ``faithlens evaluate --data``, which reads columns by name. A file that mixes
-    single texts and pairs is an error naming the lines of each.
-
-    A second column that looks like gold labels is refused, never read as the second text: a bare number on
-    any line, or, on every pair line, (``labels``: a classifier's label names) a label name or its first
-    letters, ignoring case (``positive``, ``Neg``). A second column is read as the pair's second text otherwise.
-    These gold-label checks are a classifier's: ``gold_labels=False`` skips them, for a QA model's contexts
-    ("What year?<tab>1999") and before the model's task is known (the CLI checks again once it is loaded).
-    """
-    items: list[Item] = []
-    numbers: list[int] = []
-    for number, raw in enumerate(lines, start=1):
-        line = raw.rstrip("\r")
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        if not items and len(fields) > 2 and looks_like_header(fields, spaced=True):  # sentence<tab>label<tab>Annotator
-            raise FaithlensError(
-                f"Line {number} of {source} looks like a header of column names ({', '.join(f.strip() for f in fields)}), "
-                "not a text: a line here is one text, or the two texts of a pair separated by one tab. Pass the file "
-                "itself to --file (a first line of column names is read by columns, as `faithlens evaluate --data` "
-                "reads it), or remove the header line and the further columns.")
-        if len(fields) > 2:
-            raise FaithlensError(
-                f"Line {number} of {source} holds {len(fields) - 1} tabs ({len(fields)} columns); a line is one text, or "
-                "the two texts of a pair separated by one tab. A further column (a gold label?) would be explained as "
-                "part of the second text. Keep two columns, or give the labelled file to `faithlens evaluate --data`.")
-        if not items and looks_like_header(fields, spaced=len(fields) > 1):  # 'text', 'premise<tab>hypothesis'
-            shown = ", ".join(f.strip() for f in fields)
-            raise FaithlensError(
-                f"Line {number} of {source} looks like a header ({shown}): "
-                f"{'every field is' if len(fields) > 1 else 'it is'} a column name, not a text. Remove the header line: "
-                f"every line is explained. If it really is {'a pair of texts' if len(fields) == 2 else 'a text'} to "
-                "explain, put another line first (only the first line is read as a possible header), or pass it as "
-                "an argument: faithlens explain "
-                + ("--pair " + " ".join(shlex.quote(f.strip()) for f in fields) if len(fields) == 2 else shlex.quote(shown))
-                + ".")
-        if len(fields) == 2 and not (fields[0].strip() and fields[1].strip()):
-            raise FaithlensError(f"Line {number} of {source} is a pair with an empty "
-                                 f"{'first' if not fields[0].strip() else 'second'} text (a stray tab?). Give both texts, "
-                                 "or remove the tab.")
-        items.append((fields[0], fields[1]) if len(fields) == 2 else line)
-        numbers.append(number)
-    pairs = [n for n, item in zip(numbers, items) if isinstance(item, tuple)]
-    singles = [n for n, item in zip(numbers, items) if not isinstance(item, tuple)]
-    if pairs and singles:
-        raise FaithlensError(
-            f"{source[0].upper()}{source[1:]} holds both single texts and pairs: {_lines(singles)} "
-            f"{'is a single text' if len(singles) == 1 else 'are single texts'} and {_lines(pairs)} "
-            f"{'is a pair' if len(pairs) == 1 else 'are pairs'} (TEXT_A<tab>TEXT_B). Explain them in separate runs, or "
-            "remove the stray tabs.")
-    seconds = [item[1].strip() for item in items if isinstance(item, tuple)]
-    if not gold_labels:
-        return items
-    if seconds and all(reads_as_number(b) for b in seconds):
-        raise FaithlensError(
-            f"Every line of {source} is TEXT<tab>NUMBER ({seconds[0]!r} first): the second column looks like gold labels, "
-            "not the second text of a pair. Remove the column to explain the texts, or give the labelled file to "
-            "`faithlens evaluate --data`.")
-    if seconds and labels and all(reads_as_number(b) or _label_like(b, labels) for b in seconds):
-        raise FaithlensError(
-            f"Every line of {source} is TEXT<tab>LABEL ({seconds[0]!r} on line {pairs[0]}): the second column holds this "
-            f"model's label names ({', '.join(labels)}) or numbers, so it looks like gold labels, not the second text of "
-            "a pair. Remove the column to explain the texts (pass --target LABEL to explain one class), or give the "
-            "labelled file to `faithlens evaluate --data`.")
-    numeric = [(n, b) for n, b in zip(pairs, seconds) if reads_as_number(b)]
-    if numeric:  # a bare number is no hypothesis or context: a gold label left on some lines
-        raise FaithlensError(
-            f"{_lines([n for n, _ in numeric]).capitalize()} of {source} {'is' if len(numeric) == 1 else 'are'} "
-            f"TEXT<tab>NUMBER ({numeric[0][1]!r} on line {numeric[0][0]}): a bare number looks like a gold label, not the "
-            "second text of a pair. Remove the number (and its tab) to explain the text, or give labelled data to "
-            "`faithlens evaluate --data`.")
-    return items
-
-
-def _label_like(value: str, labels: Sequence[str]) -> bool:
-    """A label name, or its first three or more letters, ignoring case ('Positive', 'neg' for 'negative')."""
-    word = value.strip().lower()
-    return any(word == label.strip().lower() or (len(word) >= 3 and label.strip().lower().startswith(word))
-               for label in labels)
-
-
-def _lines(numbers: Sequence[int]) -> str:
-    shown = ", ".join(map(str, numbers[:5])) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
-    return f"line{'s' * (len(numbers) > 1)} {shown}"
-
-
 # --- entry point -------------------------------------------------------------------------------------
 
 def load_dataset(
@@ -164,6 +67,9 @@ def load_dataset(
     pair_column: str | None = None,
     format: str | None = None,  # noqa: A002 - the user-facing name
     label_names: Sequence[str] | None = None,
+    labels: bool = True,
+    model=None,
+    note: tuple[str, str] | None = None,
 ) -> Dataset:
     """Read a dataset by path (tsv/csv/jsonl/json/txt, a SQuAD-format .json, or a GLUE-style folder) or name.
 
@@ -173,6 +79,12 @@ def load_dataset(
     ``question``/``context`` are found by themselves; else ``text_column`` and ``pair_column``).
     Labels may be class indices or names; names are mapped by ``label_names`` (e.g. the model's
     labels), else in sorted order.
+
+    ``labels=False``: the texts only, for a command that reads no gold labels (audit, the facade analyses): a label
+    column is not read, so not checked, and a .txt file that is not in the IMDB sample format is read one text per
+    line, as ``explain --file`` reads it (`read_file`). ``model``: a SQuAD-format file is checked against its task
+    before its nesting is read (`task_inputs.check_squad_task`). ``note``: (the file as messages name it, the
+    command) of the warning that names a column a texts-only read leaves unread.
     """
     name = str(source)
     refuse_standard_input(name)
@@ -180,7 +92,7 @@ def load_dataset(
         return rotten_tomatoes(split or "test")
     path = Path(name).expanduser()
     columns = {"text_column": text_column, "label_column": label_column, "pair_column": pair_column,
-               "label_names": label_names}
+               "label_names": label_names, "labels": labels, "model": model, "note": note}
     if path.is_dir():
         return _glue_folder(path, split or "dev", columns)
     if path.exists() or _looks_like_path(name):
@@ -216,14 +128,20 @@ def split_file(folder: Path, split: str, *, option: str | None = None) -> Path:
 
 def read_file(path: str | Path, *, text_column: str | None = None, label_column: str | None = None,
               pair_column: str | None = None, format: str | None = None,  # noqa: A002
-              label_names: Sequence[str] | None = None, labels: bool = True) -> Dataset:
+              label_names: Sequence[str] | None = None, labels: bool = True, model=None,
+              note: tuple[str, str] | None = None) -> Dataset:
     """A local file: ``.tsv``/``.csv`` with a header, ``.jsonl`` (one object a line), ``.json`` (a list
     of objects, or SQuAD's format), or the IMDB sample format (``.txt``: ``"<label> <text>"`` per line).
 
     Lines end at ``\n`` or ``\r\n``, and at a lone ``\r`` only in a file with no ``\n`` (old Mac line endings:
     `file_text`, as explain's plain files are split); elsewhere a lone ``\r`` stays inside its field.
     Every row is checked: a row with more or fewer fields than the header (an unquoted comma), an
-    empty text, or a missing label where other rows have one is an error naming the line. ``labels=False``: no labels.
+    empty text, or a missing label where other rows have one is an error naming the line. ``labels=False``: no labels
+    (the texts of a command that reads none: a label column is not read, and a .txt not in the IMDB sample format is
+    one text per line, `label_text.is_label_lines`, as ``explain --file`` reads it); a column read neither as a text
+    nor as a gold label is then named in a warning (``note``: the file as messages name it and the command reading
+    it; `columns.warn_unread`). ``model``: a SQuAD-format .json file is checked against the model's task before its
+    nesting is read (`task_inputs.check_squad_task`), so that a classifier is never given a fix of SQuAD's shape.
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -237,7 +155,14 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
                              "Save it as CSV (UTF-8) or JSON lines and pass that file.")
     if kind == "txt" and format is None:  # sentence<tab>label first: read by columns, as explain --file reads it
         kind = _header_format(path) or kind
-    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": read_label_text}
+    if kind == "json" and model is not None and is_squad_file(path, format=kind):
+        from .task_inputs import check_squad_task
+
+        check_squad_task(model, repr(str(path)) if note is None else note[0])
+    if kind == "txt" and not labels and not is_label_lines(file_text(path)):
+        kind = "lines"  # one text (or TEXT_A<tab>TEXT_B pair) per line, as explain --file reads a plain file
+    readers = {"tsv": _read_table, "csv": _read_table, "jsonl": _read_jsonl, "json": _read_json, "txt": read_label_text,
+               "lines": read_lines}
     if kind not in readers:
         raise FaithlensError(f"Unknown data format {kind!r} for {str(path)!r}. Valid choices: {', '.join(FORMATS)}. "
                              "Rename the file to end in one of those (e.g. data.tsv), or in Python pass "
@@ -253,8 +178,12 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
                              "separators or quotes.") from None
     if not rows:
         raise FaithlensError(f"{str(path)!r} holds no examples. Check that it is the right file and not empty.")
-    if not labels:  # the texts only (explain --file, `text_files`): a label column is not read, so not checked
+    columns = info.pop("columns", None)
+    if not labels:  # the texts only (explain --file, audit, the facade analyses): a label column is not read or checked
         rows = [(item, None, line) for item, _, line in rows]
+        if columns:
+            warn_unread(columns, info, repr(str(path)) if note is None else note[0],
+                        reader="faithlens" if note is None else note[1])
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
     # without label_names, how the cells read waits for the model's label names (`by_model_labels`): "digit_labels",
@@ -263,6 +192,20 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     info.update(pending)
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
                    info={"format": kind, **info}, answers=answers, groups=groups)
+
+
+def is_squad_file(path: str | Path, *, format: str | None = None) -> bool:  # noqa: A002
+    """Whether ``path`` is read as a SQuAD-format file (a .json file, or one read with ``format='json'``, whose top
+    level is an object with a "data" list): a QA model's data, checked against the model's task before its nesting is
+    read (`task_inputs.check_squad_task`), by `read_file` and ``explain --file`` alike."""
+    path = Path(path)
+    if (format or path.suffix.lstrip(".")).lower() != "json":
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False  # the reader says what is wrong
+    return isinstance(data, dict) and isinstance(data.get("data"), list)
 
 
 def _text(value, what: str, path: Path, line: int) -> str:
@@ -299,6 +242,7 @@ def _read_table(path: Path, *, kind: str, choose):
     try:
         keys = choose(header)
     except FaithlensError:
+        check_header_first(content.split("\n"), repr(str(path)))  # a note above the header: say so
         _refuse_example_header(header, path, kind, reader.line_num)  # an example taken for the header: say so
         raise
     check_read_once(header, keys, source=str(path))
@@ -323,7 +267,8 @@ def _read_table(path: Path, *, kind: str, choose):
                    if kind == "tsv" else 'A text holding a comma must be quoted, e.g. "a slow, dull film",0')
                 + f"; a missing cell must still have its {sep}.")
         rows.append(_row(dict(zip(header, fields_)), keys, path, line))
-    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
+    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
+                  "columns": header}
 
 
 def _refuse_example_header(header: Sequence[str], path: Path, kind: str, line: int = 1) -> None:
@@ -360,14 +305,17 @@ def _reads_as_text(field: str) -> bool:
 def _read_jsonl(path: Path, *, kind: str, choose):
     rows = []
     keys = None
+    columns: list = []
     for line, record in jsonl_records(path, example='{"text": "...", "label": 1}', as_written=True):
         if not isinstance(record, dict):
             raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
         if keys is None:
-            keys = choose(list(record))
+            columns = list(record)
+            keys = choose(columns)
         rows.append(_row(record, keys, path, line))
     keys = keys or {"text": None, "pair": None, "label": None}
-    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
+    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
+                  "columns": columns}
 
 
 def _read_json(path: Path, *, kind: str, choose):
@@ -380,12 +328,16 @@ def _read_json(path: Path, *, kind: str, choose):
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         return _read_squad(data, path)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise FaithlensError(f"{str(path)!r} must hold a list of JSON objects, SQuAD's format, or one object per line.")
+        got = "one JSON object, not a list" if isinstance(data, dict) else f"a JSON {type(data).__name__}, not a list"
+        raise FaithlensError(f"{str(path)!r} holds {got}: a .json file holds a list of JSON objects "
+                             '([{"text": "...", "label": 1}, ...]) or SQuAD\'s format ({"data": [...]}). Put the '
+                             "objects in a list, or name the file .jsonl to read it as JSON lines, one object per line.")
     if not data:
         return [], {}
     keys = choose(list(data[0]))
     rows = [_row(r, keys, path, i + 1) for i, r in enumerate(data)]
-    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"]}
+    return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
+                  "columns": list(data[0])}
 
 
 def _read_squad(data: dict, path: Path):

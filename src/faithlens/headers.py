@@ -1,6 +1,6 @@
 """The one header rule: whether a first line's fields are column names, not texts (`looks_like_header`), and how a
 file's first line makes it a CSV or TSV file read by columns (`header_format`). `faithlens explain --file` (its plain
-lines, `data.items_from_lines`, and which files it reads by columns, `text_files.data_format`) and `faithlens evaluate
+lines, `text_lines.items_from_lines`, and which files it reads by columns, `text_files.data_format`) and `faithlens evaluate
 --data` (a .txt's first line, and a .tsv's first line that reads as an example) ask it alike."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import csv
 import re
 from collections.abc import Sequence
 
+from .errors import FaithlensError
 from .columns import LABEL_COLUMNS, NOT_LABELS, PAIR_COLUMNS, TEXT_COLUMNS, is_id
 
 # Column names a first line of `items_from_lines` is compared with: the data readers' own, SQuAD's fields, and those
@@ -61,3 +62,25 @@ def is_header(fields: list[str], *, spaced: bool = False) -> bool:
     id."""
     names = [f for f in fields if not is_id(f)]
     return len(fields) >= 2 and bool(names) and looks_like_header(names, spaced=spaced)
+
+
+def check_header_first(lines: Sequence[str], source: str) -> None:
+    """A file whose first non-blank line is no header but whose second is one (`header_format`), the first with fewer
+    fields (a title or note such as ``Movie reviews collected in 2020`` above ``sentence<tab>label``), is refused, naming both lines: read so, the note
+    would be the header (or a text) and the header an example. One diagnosis for `faithlens explain --file` (a plain
+    file's lines, `text_files`) and the data readers (`data.read_file`) alike. ``source`` names the file."""
+    found = [(n, line.rstrip("\r")) for n, line in enumerate(lines, start=1) if line.strip()][:2]
+    if len(found) < 2 or "\r" in found[0][1] + found[1][1]:
+        return
+    (n, first), (m, second) = found
+    kind = header_format(second)
+    if kind is None or header_format(first) is not None:
+        return
+    split = (lambda line: line.split("\t")) if kind == "tsv" else (lambda line: next(csv.reader([line]), []))
+    if len(split(first)) >= len(split(second)):  # a row of as many fields: an example above a header-like row, the
+        return  # documented way to keep such a row as texts (`text_lines.items_from_lines`)
+    shown = second.strip().replace("\t", "<tab>")
+    raise FaithlensError(
+        f"Line {n} of {source} ({first.strip()[:80]}) reads as an example, not a header of column names, and line {m} "
+        f"({shown[:80]}) is a header: a file's first line names its columns, so the line above the header would be read "
+        f"as a text and the header as an example. Remove line {n} (a title or a note?) so that the header comes first.")

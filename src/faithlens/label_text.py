@@ -33,8 +33,13 @@ def is_label_text(path: Path, content: str) -> bool:
     gold labels: named ``.txt`` (the name `faithlens evaluate --data` reads the format by), and every non-blank line is
     ``0 TEXT`` or ``1 TEXT`` (the format's labels), without a tab. ``content``: its text, as `file_text` gives it.
     Lines that merely start with other numbers ("2 dogs run") are plain texts."""
-    if path.suffix.lower() != ".txt":
-        return False
+    return path.suffix.lower() == ".txt" and is_label_lines(content)
+
+
+def is_label_lines(content: str) -> bool:
+    """Whether every non-blank line of ``content`` is ``0 TEXT`` or ``1 TEXT`` without a tab: the rule by which a .txt
+    file is in the IMDB sample format when its labels are not read (`is_label_text`; `faithlens.data.read_file` with
+    ``labels=False``, for audit and the facade analyses); a file otherwise is one text per line."""
     lines = [line.rstrip("\r") for line in content.split("\n") if line.strip()]
     return bool(lines) and all(
         "\t" not in line and line.partition(" ")[0] in IMDB_LABELS and line.partition(" ")[2].strip() for line in lines)

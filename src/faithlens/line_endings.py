@@ -14,7 +14,7 @@ def old_mac_lines(content: str) -> str:
     """``content`` (a file's text, read with ``newline=""``) with its line endings as ``\\n``: a text with no ``\\n``
     at all whose lines end in a lone ``\\r`` (old Mac line endings: ``text\\rgreat fun\\r``, a ``\\r`` before its last
     character) has each ``\\r`` made a ``\\n``. A file with a ``\\n`` is left as it is: there a lone ``\\r`` stays
-    inside its text (`data.items_from_lines`). So a file is never read as one text holding its whole content."""
+    inside its text (`text_lines.items_from_lines`). So a file is never read as one text holding its whole content."""
     if "\n" in content or "\r" not in content.rstrip("\r"):
         return content
     return content.replace("\r", "\n")

@@ -263,7 +263,7 @@ class CausalLM(Task):
     """
 
     name = "causal_lm"
-    summary = "causal language model (next tokens)"
+    summary = "causal (next-token) language"  # read as "a {summary} model"
     default_score = "log_prob"
     scores = ("log_prob", "prob", "logit")
     target_width = 0  # variable: the continuation's length

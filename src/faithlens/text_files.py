@@ -1,5 +1,5 @@
 """Files of texts to explain (`explain --file`): a plain text file, one text per line (``TEXT_A<tab>TEXT_B`` for a
-pair; `data.items_from_lines`), or a data file read by columns with the data reader (`data.read_file`).
+pair; `text_lines.items_from_lines`), or a data file read by columns with the data reader (`data.read_file`).
 
 The one rule for which is which (`data_format`): a file whose name ends in ``.csv``, ``.jsonl`` or ``.json`` is a
 data file; so is a file of any other name whose first non-blank line is a header of two or more fields
@@ -26,10 +26,10 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from .columns import LABEL_COLUMNS, SEPARATORS, check_separator, is_id, match
+from .columns import SEPARATORS, check_separator, is_id, match
 from .data import Item, items_from_lines, old_mac_lines
-from .data import read_file
-from .headers import HEADER_NAMES, header_format, is_header
+from .data import is_squad_file, read_file  # noqa: F401 (is_squad_file: public here too)
+from .headers import HEADER_NAMES, check_header_first, header_format, is_header
 from .label_text import is_label_text
 from .errors import FaithlensError, FaithlensWarning
 
@@ -91,6 +91,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
             "the header and each row, every field included, as one text. Save it comma-separated (a header such as "
             f"{first.replace(sep, ',')}) or tab-separated, or keep one text per line without the header.")
     if kind is None:
+        check_header_first(content.split("\n"), source)  # a title above a header: as the data readers say it
         _refuse_space_header(content, source)
         given = [o for o, v in (("--text-column", text_column), ("--pair-column", pair_column)) if v is not None]
         if given:
@@ -110,26 +111,9 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
         if name is not None and columns and match(columns, name) is None:
             raise FaithlensError(f"{option} {name}: {source} has no column {name!r}. Valid choices: "
                                  f"{', '.join(map(str, columns))}.")
-    data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False)
-    _warn_unread(columns, data.info, source)
+    data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False,
+                     note=(source, "explain"))  # a column read neither as text nor as a gold label: said
     return TextFile(list(data.texts), None)
-
-
-def is_squad_file(path: str | Path) -> bool:
-    """Whether ``path`` is read as a SQuAD-format file (a .json file, or a file read as one, whose top level is an
-    object with a "data" list): a QA model's data, checked against the model's task before its nesting is read."""
-    path = Path(path)
-    try:
-        content = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return False  # read_text_file says what is wrong
-    if data_format(path, content) != "json":
-        return False
-    try:
-        data = json.loads(content)
-    except (json.JSONDecodeError, RecursionError):
-        return False
-    return isinstance(data, dict) and isinstance(data.get("data"), list)
 
 
 def _label_text(path: Path, source: str, text_column: str | None, pair_column: str | None) -> TextFile:
@@ -199,19 +183,3 @@ def _columns(kind: str, content: str) -> list[str]:
     if not isinstance(record, dict) or isinstance(record.get("data"), list):  # SQuAD: question and context, always
         return []
     return list(record)
-
-
-def _warn_unread(columns: list[str], info: dict, source: str) -> None:
-    """A column that is neither text, pair, a gold column (label, a QA file's answers) nor an id (`columns.is_id`: id,
-    index, pandas' unnamed index) is not read: say so, in a CSV, TSV or JSON lines file alike, so that a pair's second
-    text under another name (text_pair) is not dropped in silence."""
-    read = {info.get("text_column"), info.get("pair_column")}
-    gold = set(LABEL_COLUMNS) | {"answer", "answers"}
-    unread = [c for c in columns if c not in read and str(c).strip().lower() not in gold and not is_id(c)]
-    if unread:
-        what = (f"the pairs of the columns {info['text_column']!r} and {info['pair_column']!r}"
-                if info.get("pair_column") else f"the single texts of the column {info.get('text_column')!r}")
-        warnings.warn(f"{source} is read by columns: explain reads {what}; the column{'s' * (len(unread) > 1)} "
-                      f"{', '.join(map(repr, unread))} {'are' if len(unread) > 1 else 'is'} not read. If one holds the "
-                      "second text of each pair, pass --pair-column NAME (and --text-column NAME for the first).",
-                      FaithlensWarning, stacklevel=3)

@@ -108,7 +108,8 @@ def run(args) -> int:
             written[f"--{option}"] = path
     classes = list(CLASSES) + ([check_word_class(_words(args.token_class))] if args.token_class else [])
     model = load_model(args.model)
-    data = load_dataset(args.data, split=args.split)
+    data = load_dataset(args.data, split=args.split, labels=False, model=model,  # audit reads no gold labels
+                        note=(f"--data {args.data}", "audit"))
     if args.holdout is not None:
         from ..data import holdout
 

@@ -74,7 +74,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..data import load_dataset, refuse_standard_input, select
+    from ..data import is_squad_file, load_dataset, refuse_standard_input, select
     from ..distributed import check_device_map, init_world, load_for_run
     from ..errors import FaithlensError, FaithlensWarning
     from ..evaluate import EvalSettings, check_rationales, check_shared_steps, check_resume, evaluate, parse_methods, saved_run
@@ -110,7 +110,12 @@ def run(args) -> int:
     if world.distributed and out is None:
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass --out FOLDER, "
                              "where each process writes its records and rank 0 merges them.")
-    dataset = load_dataset(args.data, split=args.split, text_column=args.text_column, label_column=args.label_column)
+    memory = None if args.memory_mb is None else args.memory_mb * 1024**2
+    model = None
+    if is_squad_file(args.data):  # a QA model's data: the model's task is checked before the file's nesting is read
+        model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
+    dataset = load_dataset(args.data, split=args.split, text_column=args.text_column, label_column=args.label_column,
+                           model=model)
     rationales = None
     if args.rationales is not None:  # checked line by line against the whole file (an "index" is a row of it)
         from ..plausibility import read_rationales
@@ -136,9 +141,9 @@ def run(args) -> int:
             return held
 
         lock = world.on_main(claim, share=False)  # rank 0 holds it for the whole job
-    memory = None if args.memory_mb is None else args.memory_mb * 1024**2
     try:
-        model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
+        if model is None:
+            model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
         check_data_task(model, dataset, how=QA_PAIRS_DATA)  # evaluate has no --pair: questions come with --data
         with warnings.catch_warnings():
             warnings.simplefilter("always", FaithlensWarning)  # each as one line: `cli._run`

@@ -276,7 +276,7 @@ def _quoted(text: str) -> str:
 
 def _check_label_column(args: argparse.Namespace, model) -> None:
     """A classifier's --file (or standard input) whose second column holds numbers or its label names (gold labels)
-    is refused (`data.items_from_lines` with the model's labels), once the model's task is known; a QA model's
+    is refused (`text_lines.items_from_lines` with the model's labels), once the model's task is known; a QA model's
     second column is a context, so "What year?<tab>1999" is a question and its context."""
     from ..data import items_from_lines
 

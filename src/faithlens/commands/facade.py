@@ -278,11 +278,15 @@ def _data(args, data: str, split: str | None, *, part: int, model=None, training
     """The dataset, or with --holdout its training part (0) or held-out part (1). With ``model``, the data's shape
     is checked against its task first (`task_inputs.check_data_task`: a QA model reads questions with contexts, a
     classifier texts or pairs), before any model pass; ``training`` refuses (not warns about) pairs given to a
-    single-text classifier and the reverse."""
+    single-text classifier and the reverse. Only `facade regularise` reads gold labels: the other commands read the
+    texts only (`data.load_dataset` with ``labels=False``), so a label column is neither read nor checked."""
     from ..data import holdout, load_dataset
     from ..task_inputs import QA_PAIRS_DATA, check_data_task
 
-    dataset = load_dataset(data, split=split)
+    labels = getattr(args, "facade_command", None) == "regularise"  # only regularising reads gold labels
+    option = next((o for o in ("data", "check") if getattr(args, o, None) == data), "data")
+    note = None if args is None else (f"--{option} {data}", f"facade {args.facade_command}")
+    dataset = load_dataset(data, split=split, labels=labels, model=model, note=note)
     if model is not None:
         check_data_task(model, dataset, how=QA_PAIRS_DATA, run=f"facade {args.facade_command}", training=training)
     holdout_fraction = getattr(args, "holdout", None)
