@@ -1116,6 +1116,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zb_cases(work, tiny_dir, qa_dir, write)
     out += za_cases(work, tiny_dir, write)
     out += zc_cases(tiny_dir, qa_dir, lm_dir, write)
+    out += zf_cases(tx, tiny_dir)
     return out
 
 
@@ -4623,6 +4624,41 @@ def zc_cases(tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
     add(k, "ZC F9: facade regularise on a causal LM names it 'a causal (next-token) language model' once",
         lambda: cli("facade", "regularise", "--model", lm_dir, "--out", str(Path(one).parent / "zc-reg")), "error",
         "is a causal (next-token) language model.")
+    return out
+
+
+def zf_cases(tx, tiny_dir) -> list[Case]:
+    """Issue 22, nineteenth breaker F3, F8: steps='auto' with a method that has no error-controlled quadrature was told
+    to "Drop tolerance=", which the user never passed; a Comparison with no entries, a non-Explanation entry or
+    entries of different texts gave IndexError, AttributeError, or a Spearman rho across two texts; compare(foo=1)
+    named explain()."""
+    from faithlens import Comparison
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zf Python API inputs"
+    for method in ("dig", "occlusion", "saliency", "lime"):
+        add(k, f"ZF F3: explain(..., {method!r}, steps='auto') names steps='auto', not tolerance=",
+            lambda method=method: tx.explain("great fun", method, steps="auto"), "error",
+            "steps='auto' (CLI --steps auto) asks for as many quadrature nodes")
+    add(k, "ZF F3: CLI explain --method occlusion --steps auto keeps naming --steps auto",
+        lambda: cli("explain", "--model", tiny_dir, "--method", "occlusion", "--steps", "auto", "great fun"), "error",
+        "--steps auto does nothing for occlusion")
+    add(k, "ZF F8: Comparison().to_html(): nothing to compare", lambda: Comparison().to_html(), "error",
+        "nothing to compare")
+    add(k, "ZF F8: Comparison().to_terminal(): nothing to compare", lambda: Comparison().to_terminal(), "error",
+        "nothing to compare")
+    add(k, "ZF F8: Comparison(ig=3).to_terminal() names the type", lambda: Comparison(ig=3).to_terminal(), "error",
+        "the entry 'ig' is int 3")
+
+    def mixed():
+        c = tx.compare("great fun", ["occlusion", "ig"], steps=4, faithfulness=False)
+        c["ig"] = tx.explain("awful mess", "ig", steps=4)
+
+    add(k, "ZF F8: a Comparison entry explaining another text is refused, naming both texts", mixed, "error",
+        "'occlusion' has 'great fun', 'ig' has 'awful mess'")
+    add(k, "ZF F8: compare(..., foo=1) names compare() and its keywords",
+        lambda: tx.compare("great fun", ["occlusion"], foo=1), "error", "compare() got the unknown keyword 'foo'")
     return out
 
 

@@ -8,6 +8,7 @@ encodes is `task_inputs`; turning a method's output into `Explanation` records i
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 import warnings
@@ -30,7 +31,7 @@ from .explanation import Explanation
 from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
 from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
-from .options import DEFAULT_SEED, applicable, as_seed, check_settings, check_tolerance_value, estimated_passes, ordered_methods, unused_note
+from .options import DEFAULT_SEED, applicable, as_seed, auto_steps_error, check_keywords, check_settings, check_tolerance_value, estimated_passes, ordered_methods, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
 from .targets import resolve_target
@@ -270,6 +271,8 @@ class Explainer:
         Returns a `Comparison`: a dict method -> Explanation that shows the methods side by side in a notebook,
         each with its faithfulness against random orderings (``faithfulness=False`` leaves it out).
         """
+        check_keywords("compare", settings, [name for name, p in inspect.signature(Explainer.explain).parameters.items()
+                                             if p.kind is p.KEYWORD_ONLY])
         settings.setdefault("faithfulness", True)
         if isinstance(methods, str):  # one method's name, not its letters
             methods = [methods]
@@ -433,16 +436,20 @@ ADAPTIVE_METHODS = ("sig", "ig")  # methods that take tolerance= (SIG in reverse
 
 def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | None, float | None]:
     """Validate tolerance= (and steps="auto"); returns (steps, tolerance) for Options."""
-    if isinstance(steps, str) and steps == "auto":
+    auto = isinstance(steps, str) and steps == "auto"  # steps="auto" is tolerance=DEFAULT_TOLERANCE: name what was given
+    if auto:
         from .methods.adaptive import DEFAULT_TOLERANCE
 
-        steps, tolerance = None, DEFAULT_TOLERANCE if tolerance is None else tolerance
+        given, steps, tolerance = tolerance, None, DEFAULT_TOLERANCE if tolerance is None else tolerance
     if tolerance is None:
         return steps, None
     check_tolerance_value(tolerance)
     if method not in ADAPTIVE_METHODS or (method == "sig" and mode == "closed"):
-        raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; "
-                             f"{method!r}{' in closed mode' if method == 'sig' else ''} has none. Drop tolerance=.")
+        none = f"{method!r}{' in closed mode' if method == 'sig' else ''} has none"
+        if not auto:
+            raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; {none}. "
+                                 "Drop tolerance=.")
+        raise auto_steps_error(method, given, none)
     return steps, float(tolerance)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 
-from .errors import FaithlensError, unknown_choice
+from .errors import FaithlensError, quoted, unknown_choice
 
 # Hard limits: beyond these a run is a mistake (a typo, a wrong unit), never a useful setting.
 MAX_STEPS = 10_000  # 10·N steps (SIG paper Table 4) for N ≤ 1000 tokens
@@ -228,6 +228,35 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     if strict and (found := unused_settings(methods, s, typed=typed)):
         raise FaithlensError(" ".join(found))
     return s
+
+
+def auto_steps_error(method: str, tolerance: float | None, none: str) -> FaithlensError:
+    """steps='auto' for a method with no error-controlled quadrature: name steps='auto' (and a tolerance given with
+    it), never a tolerance the user did not pass, and the fix that fits the method."""
+    if method == "sig":  # closed mode: reads no steps
+        fix = ", or drop mode='closed' (SIG then integrates its path)."
+    elif "steps" in METHOD_SETTINGS.get(method, ()):
+        fix = f", or pass an int (steps=N; {method} reads it)."
+    else:
+        fix = ", or choose sig or ig."
+    return FaithlensError("steps='auto' (CLI --steps auto) asks for as many quadrature nodes as a certified tolerance "
+                          "needs" + (f" (here tolerance={tolerance!r})" if tolerance is not None else "")
+                          + f"; only sig (reverse or forward mode) and ig have such a quadrature, and {none}. Drop "
+                          "steps='auto'" + (" and tolerance=" if tolerance is not None else "") + fix)
+
+
+def check_keywords(call: str, given: Mapping[str, object], known: Sequence[str]) -> None:
+    """``call``() passes its keywords on to explain() (compare): an unknown one is refused naming ``call``() and the
+    keywords it accepts, with the nearest name for a typo."""
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        import difflib
+
+        close = {u: difflib.get_close_matches(u, known, n=1) for u in unknown}
+        hint = "".join(f" Did you mean {c[0]!r} for {u!r}?" for u, c in close.items() if c)
+        raise FaithlensError(f"{call}() got the unknown keyword{'s' * (len(unknown) > 1)} "
+                             f"{', '.join(quoted(u, 30) for u in unknown)}.{hint} It accepts text, methods and "
+                             f"explain()'s settings: {', '.join(known)}.")
 
 
 def check_score_target(score: object, target: object) -> None:
