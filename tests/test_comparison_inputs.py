@@ -71,6 +71,16 @@ def test_cli_still_names_steps_auto():
     assert "tolerance" not in err.getvalue()
 
 
+@pytest.mark.parametrize("method", ["dig", "dig_maxcount"])
+def test_cli_steps_auto_is_refused_for_dig_which_reads_only_an_int(method):
+    """dig reads an int --steps; --steps auto was dropped for it and dig ran at its default steps, silently."""
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        code = main(["explain", "--model", "/nonexistent-model-not-loaded", "--method", method, "--steps", "auto",
+                     "great fun"])
+    assert code == 2 and f"--steps auto does nothing for {method}; it is read by ig, sig." in err.getvalue(), err.getvalue()
+
+
 # --- F8: Comparison ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("show", ["to_html", "to_terminal"])
