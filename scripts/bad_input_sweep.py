@@ -1117,6 +1117,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += za_cases(work, tiny_dir, write)
     out += zc_cases(tiny_dir, qa_dir, lm_dir, write)
     out += zf_cases(tx, tiny_dir)
+    out += ze_cases(tx)
     return out
 
 
@@ -4661,6 +4662,65 @@ def zf_cases(tx, tiny_dir) -> list[Case]:
         lambda: tx.compare("great fun", ["occlusion"], foo=1), "error", "compare() got the unknown keyword 'foo'")
     return out
 
+
+    return out
+
+
+
+def ze_cases(tx) -> list[Case]:
+    """Issue 22, nineteenth breaker F1, F2, F9 and note 10 (the web app): JSON posted with curl -d's default form
+    type was an "Unknown parameter" named by the whole body; a POST's query string was ignored beside a JSON body and
+    partly read beside a form; /api/estimate gave "about 285 s" for a request the time limit stops, and did not check
+    the target of a model not loaded yet; the form's text and pair boxes dropped blank lines apart before pairing."""
+    from faithlens.app import Limits, create_app
+    from tiny import tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "7 web app"
+    app = create_app(tx, limits=Limits(seconds=5.0), models={"ze-other": faithlens.Explainer(tiny("bert", seed=1))})
+    web = app.test_client()
+    host = {"Host": "127.0.0.1:8765"}
+
+    def answer(r):
+        if r.status_code >= 400:
+            return {"status": r.status_code, "error": r.get_json()["error"]}
+        return r.get_json()
+
+    add(k, "ZE F1: JSON body with curl -d's default form Content-Type", lambda: answer(web.post(
+        "/api/explain", data='{"texts":["great fun"],"methods":["occlusion"]}',
+        content_type="application/x-www-form-urlencoded", headers=host)), "error", "Content-Type: application/json")
+    add(k, "ZE F2: POST ?model=&target= with a JSON body: refused naming them", lambda: answer(web.post(
+        "/api/explain?model=ze-other&target=negative", json={"texts": ["great fun"], "methods": ["occlusion"]},
+        headers=host)), "error", "'model', 'target'. Put them in the body")
+    add(k, "ZE F2: POST ?text=awful beside a form text: refused, not dropped", lambda: answer(web.post(
+        "/api/explain?text=awful", data="text=great+fun&method=occlusion",
+        content_type="application/x-www-form-urlencoded", headers=host)), "error", "'text'. Put them in the body")
+    add(k, "ZE F2: GET still reads its query string", lambda: answer(web.get(
+        "/api/explain", query_string={"text": "great fun", "method": "occlusion", "target": "negative"}, headers=host)),
+        "ok", "target negative", lambda r: r[0]["target"]["label"] == "negative")
+
+    def over_limit():
+        served = app.extensions["faithlens"]["models"]
+        served.rates[served.name] = 1.0  # 1 s per pass: 50 ig steps are over the 5 s limit
+        try:
+            return answer(web.post("/api/estimate", json={"texts": ["great fun"], "methods": ["ig"], "steps": 50},
+                                   headers=host))
+        finally:
+            served.rates.pop(served.name, None)
+    add(k, "ZE F9: an estimate over the server's time limit says so", over_limit, "ok",
+        "over_limit and 'it would be stopped'", lambda r: r["over_limit"] is True and "it would be stopped" in r["text"])
+    add(k, "ZE F9: estimate of target 'bogus' on a model not loaded yet", lambda: answer(web.post(
+        "/api/estimate", json={"texts": ["great fun"], "methods": ["occlusion"], "model": "ze-other", "target": "bogus"},
+        headers=host)), "error", "'bogus'")
+    add(k, "ZE note 10: form boxes with a line blank on one side only", lambda: answer(web.post(
+        "/api/explain", data={"text": "a man\n\na dog", "pair": "\nsleeps\nbarks", "method": "occlusion"},
+        headers=host)), "error", "line 1 (blank in the 'pair' box), line 2 (blank in the 'text' box)")
+    add(k, "ZE note 10: lines blank in both boxes are dropped, the rest pair by line", lambda: answer(web.post(
+        "/api/explain", data={"text": "a man\n\na dog", "pair": "sleeps\n\nbarks", "method": "occlusion"},
+        headers=host)), "ok", "(a man, sleeps), (a dog, barks)",
+        lambda r: [(e["text"], e["text_pair"]) for e in r] == [("a man", "sleeps"), ("a dog", "barks")])
+    return out
 
 def main_sweep() -> int:
     parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])

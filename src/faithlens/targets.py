@@ -24,8 +24,13 @@ def resolve_target(model: ClassifierModel, target: Target, *, role: str = "targe
     ``role`` names what the value is in messages: ``"target"`` (``target=``, CLI ``--target``) or ``"contrast"``
     (``contrast=``, CLI ``--contrast``). Raises FaithlensError.
     """
-    labels = model.labels
+    return resolve_class(model.labels, target, role=role, model=model.name)
+
+
+def resolve_class(labels, target: Target, *, role: str = "target", model: str | None = None) -> int:
+    """`resolve_target` by a classifier's label names alone (``model``: its name, for messages): the web app's
+    estimate checks a target this way against a model's config before the model is loaded. Raises FaithlensError."""
     if isinstance(target, bool) or not isinstance(target, (int, str)):
         raise FaithlensError(f"The {role} of a classifier must be a class index or label name ({', '.join(labels)}). "
                              f"Got {type(target).__name__} {quoted(target)}.")
-    return read_class(labels, target, asker=Asker(role=role, model=model.name))
+    return read_class(list(labels), target, asker=Asker(role=role, model=model))

@@ -5,7 +5,8 @@ Routes:
 - ``GET|POST /explain``: the form and the explanations (HTML; errors are shown on the page);
 - ``GET|POST /api/explain``: the explanations as a JSON list (errors as ``{"error": ...}``); POST takes
   a JSON body (``{"texts": ["...", "..."], "pairs": [...], "methods": ["sig", "ig"], "steps": 20}``: list items are
-  whole texts, aligned by position) or form fields (``text``/``pair``: one text per line), for long texts;
+  whole texts, aligned by position) or form fields (``text``/``pair``: one text per line, paired by line number),
+  for long texts; a POST reads its body only (a query string on it is refused);
 - ``GET /health``: ``{"status": "ok", "busy": ...}``.
 
 One model serves every request, one explanation at a time. What keeps one request from taking the

@@ -180,6 +180,11 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], boo
         raise RequestError(400, "The text is empty. Type a text to explain (one per line).")
     pairs: list[str] = []
     joined = False
+    boxes = (fields.get("text", []), seconds)  # the form's two boxes: one string each
+    if (len(boxes[0]) == 1 and isinstance(boxes[0][0], str) and len(seconds) == 1 and seconds[0][0] == "pair"
+            and isinstance(seconds[0][1], str) and len(texts) > 1):
+        texts, pairs = pair_lines(boxes[0][0], seconds[0][1])
+        return texts, pairs, False
     for key, value in seconds:
         if isinstance(value, list):
             pairs += _whole(key, value)
@@ -193,6 +198,29 @@ def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], boo
                                 "(hypothesis, or a QA model's context) per text, or none: in JSON a list aligned with "
                                 '"texts" ({"texts": ["q1", "q2"], "pairs": ["c1", "c2"]}), in the form one per line.')
     return texts, pairs, joined
+
+
+def pair_lines(text: str, pair: str) -> tuple[list[str], list[str]]:
+    """The form's text box and pair box read together, line n with line n (split as `split_lines`): a line blank in
+    both is dropped, a line blank in one box only is refused naming it (dropping blanks in each box apart would pair
+    line 1 of one with line 2 of the other). Raises RequestError (400)."""
+    left, right = re.split(r"\r?\n", text), re.split(r"\r?\n", pair)
+    texts: list[str] = []
+    pairs: list[str] = []
+    one_sided: list[str] = []
+    for n in range(max(len(left), len(right))):
+        first = left[n] if n < len(left) else ""
+        second = right[n] if n < len(right) else ""
+        if first.strip() and second.strip():
+            texts.append(first)
+            pairs.append(second)
+        elif first.strip() or second.strip():
+            one_sided.append(f"line {n + 1} (blank in the {'pair' if first.strip() else 'text'!r} box)")
+    if one_sided:
+        raise RequestError(400, "The texts and their second texts pair by line number, and "
+                                f"{'this line is' if len(one_sided) == 1 else 'these lines are'} blank on one side only: {', '.join(one_sided)}. Write each second text on the same line as its text, or "
+                                "delete the line in both boxes.")
+    return texts, pairs
 
 
 # A field and its plural name one thing: both in one request are refused (never both run, never one dropped).
@@ -323,7 +351,13 @@ def is_json(request) -> bool:
 
 
 def request_fields(request) -> dict[str, list]:
-    """The request's parameters as name -> list of values: the query string, form fields or a JSON object."""
+    """The request's parameters as name -> list of values: a GET's query string, a POST's form fields or JSON object.
+
+    A POST reads its body only: a query string on a POST is refused naming its parameters (read beside a JSON body
+    or not, it would apply some of them in silence), and a JSON body sent as a form (curl -d's default type) is
+    refused naming the header to send. Raises RequestError."""
+    if request.method == "POST":
+        _refuse_post_query(request)
     if is_json(request):
         try:
             body = loads(request.get_data(cache=False) or b"null", where="The JSON body")
@@ -342,10 +376,23 @@ def request_fields(request) -> dict[str, list]:
                                 "'Content-Type: application/json' -d '{\"text\": \"a gripping film\"}'), or form fields.")
     check_utf8(request.query_string, "query string")
     if request.method == "POST" and request.mimetype == forms[0]:
-        check_utf8(request.get_data(cache=True), "form body")
+        raw = request.get_data(cache=True)
+        if raw.lstrip()[:1] in (b"{", b"["):  # a JSON text as a form is one field named by the whole body
+            raise RequestError(415, "The request body is JSON but was sent as 'application/x-www-form-urlencoded' "
+                                    "(curl -d's default), so it would be read as form fields. Send the header "
+                                    "Content-Type: application/json (e.g. curl -H 'Content-Type: application/json' "
+                                    "-d '{\"texts\": [\"a gripping film\"]}'), or send form fields (text=...&method=...).")
+        check_utf8(raw, "form body")
     source = request.form if request.method == "POST" else request.args
-    fields = {k: source.getlist(k) for k in source.keys()}
-    if request.method == "POST" and request.args:  # a POST form may carry parameters in its URL too
-        for k in request.args.keys():
-            fields.setdefault(k, request.args.getlist(k))
-    return fields
+    return {k: source.getlist(k) for k in source.keys()}
+
+
+def _refuse_post_query(request) -> None:
+    """A POST with parameters in its URL: refused (400) naming them. A POST reads its body only (JSON or form
+    fields); a GET reads its query string. One rule, whatever the body's type."""
+    names = list(dict.fromkeys(request.args.keys()))
+    if names:
+        raise RequestError(400, f"A POST reads its body only, and this one has parameter(s) in its URL's query string: "
+                                f"{', '.join(map(repr, names))}. Put them in the body instead (JSON, e.g. "
+                                '{"texts": ["a gripping film"], "target": "positive"}, or form fields), or send '
+                                "everything in the query string with GET.")

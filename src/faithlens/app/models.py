@@ -15,7 +15,7 @@ from ..errors import FaithlensError
 from ..explainer import Explainer
 from ..names import DEFAULT_MODE
 from ..options import applicable
-from ..targets import resolve_target
+from ..targets import resolve_class
 from ..task_inputs import QA_PAIRS_WEB, check_qa_pairs
 from .inputs import Job, Limits, RequestError
 
@@ -132,9 +132,10 @@ def _config_task(spec) -> tuple[str, list[str]]:
     return task, ([str(labels[i]) for i in sorted(labels)] if task in ("classification", "multi_label") else [])
 
 
-def estimate(explainer: Explainer, job: Job, rate: float | None) -> dict:
+def estimate(explainer: Explainer, job: Job, rate: float | None, limit: float | None = None) -> dict:
     """The work of `job` on `explainer`'s model before it runs: model passes (`options.estimated_passes`) and,
-    with a measured `rate` (seconds per pass), the expected seconds."""
+    with a measured `rate` (seconds per pass), the expected seconds. ``over_limit``: the expected seconds pass the
+    server's time `limit` (the request would be stopped with a 504), said in the text with what to do instead."""
     from types import SimpleNamespace
 
     from ..encoding import encode
@@ -144,7 +145,7 @@ def estimate(explainer: Explainer, job: Job, rate: float | None) -> dict:
     try:
         enc = encode(explainer.model, job.texts, truncate=True)
     except FaithlensError:
-        return {"passes": None, "seconds": None, "text": "explaining …"}
+        return {"passes": None, "seconds": None, "over_limit": False, "text": "explaining …"}
     passes = 0
     for m in job.methods:
         opts = SimpleNamespace(unit=job.settings.get("unit", unit), mode=job.settings.get("mode", DEFAULT_MODE),
@@ -154,7 +155,11 @@ def estimate(explainer: Explainer, job: Job, rate: float | None) -> dict:
     seconds = None if rate is None else passes * rate
     said = (f"about {_seconds(seconds)} ({passes:,} model passes)" if seconds is not None else
             f"{passes:,} model passes (the time is measured after this model's first explanation)")
-    return {"passes": passes, "seconds": seconds, "text": said}
+    over = seconds is not None and limit is not None and seconds > limit
+    if over:
+        said += (f": above this server's {limit:g} s limit: it would be stopped; shorten the texts, choose fewer "
+                 "methods, steps or samples, or run the CLI (faithlens explain), which has no time limit")
+    return {"passes": passes, "seconds": seconds, "over_limit": over, "text": said}
 
 
 def _seconds(value: float) -> str:
@@ -196,10 +201,27 @@ def checked_settings(explainer: Explainer, job: Job) -> dict:
     Raises RequestError (400) or FaithlensError."""
     check_qa_pairs(explainer.model, job.texts, how=QA_PAIRS_WEB)
     settings = task_settings(explainer, job)
-    target = settings.get("target")
-    if target is not None and explainer.model.task.name in ("classification", "multi_label"):
-        resolve_target(explainer.model, target)
+    check_class_target(explainer.model.task.name, explainer.model.labels, settings.get("target"), explainer.model.name)
     return settings
+
+
+def check_class_target(task: str, labels, target, model: str) -> None:
+    """A classifier's target names one of its classes (`targets.resolve_class`, the library's rule): the check of
+    `checked_settings` on a loaded model and of /api/estimate on a model not loaded yet (its config's task and
+    labels; a JSON [start, end] span by `check_span_target` there too). Other tasks' targets are read when they run.
+    Raises FaithlensError or RequestError (400)."""
+    if isinstance(target, list):
+        check_span_target(task, target, model)
+    elif target is not None and task in ("classification", "multi_label"):
+        resolve_class(labels, target, model=model)
+
+
+def check_span_target(task: str, target: list, model: str) -> None:
+    """A JSON ``[start, end]`` target is a QA answer's span; on another task it is refused (400)."""
+    if task not in ("qa", "unknown"):
+        said = {"causal_lm": "a continuation text"}.get(task, "a class index or label name")
+        raise RequestError(400, f"The 'target' [start, end] span is for a QA model's answer; {model!r} "
+                                f"is a {task.replace('_', ' ')} model, whose target is {said}. Got {target!r}.")
 
 
 def task_settings(explainer: Explainer, job: Job) -> dict:
@@ -211,10 +233,7 @@ def task_settings(explainer: Explainer, job: Job) -> dict:
     settings = dict(job.settings)
     target = settings.get("target")
     if isinstance(target, list):
-        if task != "qa":
-            said = {"causal_lm": "a continuation text"}.get(task, "a class index or label name")
-            raise RequestError(400, f"The 'target' [start, end] span is for a QA model's answer; {explainer.model.name!r} "
-                                    f"is a {task.replace('_', ' ')} model, whose target is {said}. Got {target!r}.")
+        check_span_target(task, target, explainer.model.name)
         settings["target"] = tuple(target)
     if job.joined_pair and task != "qa":
         raise RequestError(400, "The 'pair' text holds several lines but there is one text: a pair model takes one "

@@ -16,7 +16,7 @@ from ..views.html import render_groups
 from ..views.parts import html_text
 from .form import SCRIPT, form_page
 from .inputs import Limits, RequestError, allowed_hostnames, foreign, is_json, parse, request_fields, single_field
-from .models import ModelGate, Models, checked_settings, estimate, run, web_hint
+from .models import ModelGate, Models, check_class_target, checked_settings, estimate, run, web_hint
 
 
 SECURITY_HEADERS = {
@@ -127,8 +127,16 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
             name = served.check(job.model)
         except RequestError as exc:
             return error(exc.status, exc.message, exc.headers)
-        if name != served.name:  # not loaded: loading it is part of the wait (its checks run with the request)
-            said = {"passes": None, "seconds": None, "text": f"loading model {name} first, then explaining …"}
+        if name != served.name:  # not loaded: loading it is part of the wait (its other checks run with the request)
+            task, labels = served.describe(name)
+            try:
+                check_class_target(task, labels, job.settings.get("target"), name)
+            except RequestError as exc:
+                return error(exc.status, exc.message, exc.headers)
+            except FaithlensError as exc:
+                return error(400, web_hint(str(exc)))
+            said = {"passes": None, "seconds": None, "over_limit": False,
+                    "text": f"loading model {name} first, then explaining …"}
         else:
             try:
                 checked_settings(served.explainer, job)
@@ -136,7 +144,7 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
                 return error(exc.status, exc.message, exc.headers)
             except FaithlensError as exc:
                 return error(400, web_hint(str(exc)))
-            said = estimate(served.explainer, job, served.rates.get(name))
+            said = estimate(served.explainer, job, served.rates.get(name), limits.seconds)
         return reply(200, json.dumps(said), "application/json")
 
     return app
