@@ -112,21 +112,27 @@ def test_two_words_swapped_are_refused(bert):
 
 
 def test_a_word_naming_another_words_token_is_refused(bert):
-    e = bert.explain("great fun movie", "occlusion")
+    e = bert.explain("great fun movie", "ig", steps=4)
 
     def edit(d):  # 'fun' also names token 1 ('great') and takes its score: sums still agree
         d["words"][1]["tokens"] = [1, 2]
         d["words"][1]["score"] += d["token_scores"][1]
         d["words"][0]["tokens"] = [3]
-    _refused(e, edit, "word 0 'great'", "token 3 ('movie')", "a word covers the tokens it names")
+    _refused(e, edit, "word 1 'fun'", "tokens [1, 2]", "naming later tokens")
 
 
 def test_a_word_that_does_not_cover_its_token_is_refused(bert):
     e = bert.explain("great fun movie", "occlusion")
 
-    def swapped(d):  # 'great' and 'fun' swap their tokens, each word keeping its span
+    def merged(d):  # 'great' takes the tokens of 'fun' too, in text order, and 'fun' is dropped
+        d["words"][0]["tokens"] = [1, 2]
+        d["words"][0]["score"] += d["words"][1]["score"]
+        del d["words"][1]
+    _refused(bert.explain("great fun movie", "ig", steps=4), merged, "word 0 'great' spans characters 0–5", "token 2 ('fun')", "a word covers the tokens it names")
+
+    def swapped(d):
         d["words"][0]["tokens"], d["words"][1]["tokens"] = [2], [1]
-    _refused(e, swapped, "word 0 'great' spans characters 0–5", "token 2 ('fun')", "a word covers the tokens it names")
+    _refused(e, swapped, "word 1 'fun'", "naming later tokens")
 
     def shared(d):
         d["words"][0]["tokens"], d["words"][1]["tokens"] = [1], [1]

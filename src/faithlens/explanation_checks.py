@@ -16,7 +16,7 @@ from .errors import FaithlensError
 from .explanation_settings import (RECORDED_WITH, check_keys, check_provenance, check_settings_agree, check_settings_keys,
                                    own_settings)
 from .explanation_tokens import (check_continuation_text, check_coverage, check_layout, check_offsets, check_specials,
-                                 check_tokens, check_words)
+                                 check_tokens, check_word_spans, check_words)
 
 TASKS = ("classification", "multi_label", "qa", "causal_lm")  # tasks.Task.name of each task
 ERROR_KINDS = ("exact", "quadrature", "completeness", "sampling")  # accuracy.EXACT, QUADRATURE, ...
@@ -30,7 +30,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     """Raise `bad(what)` for the first field whose value faithlens never writes (see the module docstring)."""
     from .names import SCORES
 
-    check_words(d, bad)  # the words in text order, each covering its tokens (explanation_tokens), before their scores
+    check_words(d, bad)  # the words in text order (explanation_tokens), before their scores
     task = d.get("task", "classification")
     if task not in TASKS:
         raise bad(f"'task' is {task!r}; faithlens writes one of {', '.join(TASKS)}")
@@ -57,6 +57,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     check_layout(d, task, bad)
     check_offsets(d, bad)
     check_tokens(d, bad)
+    check_word_spans(d, bad)
     check_coverage(d, bad)
     _check_answers(d, task, bad)
     _check_units(d, bad)

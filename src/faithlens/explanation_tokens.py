@@ -31,12 +31,10 @@ def check_texts(d: dict[str, Any], bad: Bad) -> None:
 
 
 def check_words(d: dict[str, Any], bad: Bad) -> None:
-    """The words are in text order and cover the tokens they name, as `assemble._words` groups them: each word's tokens
-    increase, every token of a word comes after every token of the word before it, the words of the text come before
-    those of ``text_pair`` and start further right one after another, and each token's characters other than white
-    space lie within its word's span (a byte-level token may show the space before its word). Words listed in another
-    order (reversed: `Explanation.word_scores` would list them so) fail here."""
-    text, pair, offsets = d["text"], d.get("text_pair"), d["offsets"]
+    """The words are in text order, as `assemble._words` groups them: each word's tokens increase, every token of a word
+    comes after every token of the word before it, and the words of the text come before those of ``text_pair`` and
+    start further right one after another. Words listed in another order (reversed: `Explanation.word_scores` would
+    list them so) fail here; `check_word_spans` checks that each covers its tokens."""
     previous = None
     for k, w in enumerate(d["words"]):
         tokens = list(w.tokens)
@@ -49,8 +47,17 @@ def check_words(d: dict[str, Any], bad: Bad) -> None:
                           f"is listed after word {j} {p.word!r} (segment {p.segment}, characters {p.start}–{p.end}, tokens "
                           f"{list(p.tokens)}); 'words' follow the text order, each word starting after the one "
                           "before it and naming later tokens")
+        previous = (k, w)
+
+
+def check_word_spans(d: dict[str, Any], bad: Bad) -> None:
+    """Each token's characters other than white space lie within its word's span (`assemble._words`: a word spans its
+    tokens, less the space a byte-level token shows before it). Checked after `check_offsets`, which names an edited
+    offset more precisely."""
+    text, pair, offsets = d["text"], d.get("text_pair"), d["offsets"]
+    for k, w in enumerate(d["words"]):
         source = text if w.segment == 0 else pair or ""
-        for t in tokens:
+        for t in w.tokens:
             a, b = offsets[t]
             shown = source[a:b]
             a += len(shown) - len(shown.lstrip())
@@ -59,7 +66,6 @@ def check_words(d: dict[str, Any], bad: Bad) -> None:
                 raise bad(f"word {k} {w.word!r} spans characters {w.start}–{w.end}, but its token {t} "
                           f"({d['tokens'][t]!r}) covers characters {a}–{b} ({source[a:b]!r:.40}); a word covers the "
                           "tokens it names")
-        previous = (k, w)
 
 
 def check_specials(d: dict[str, Any], bad: Bad) -> None:
