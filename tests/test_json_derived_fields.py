@@ -128,7 +128,8 @@ def test_a_word_that_does_not_cover_its_token_is_refused(bert):
         d["words"][0]["tokens"] = [1, 2]
         d["words"][0]["score"] += d["words"][1]["score"]
         del d["words"][1]
-    _refused(bert.explain("great fun movie", "ig", steps=4), merged, "word 0 'great' spans characters 0–5", "token 2 ('fun')", "a word covers the tokens it names")
+    _refused(bert.explain("great fun movie", "ig", steps=4), merged, "word 0 'great' spans characters 0–5",
+             "token 2 ('fun')", "a word covers the tokens it names")
 
     def swapped(d):
         d["words"][0]["tokens"], d["words"][1]["tokens"] = [2], [1]
@@ -181,7 +182,8 @@ def test_nan_and_huge_integers_are_still_refused(bert):
 METHODS = [("ig", {"steps": 8}), ("ig", {"tolerance": 1e-3}), ("deeplift", {}), ("gradient_shap", {"n_samples": 3}),
            ("shapley", {"n_samples": 3}), ("kernel_shap", {"n_samples": 20}), ("lime", {"n_samples": 20}),
            ("partition", {}), ("dig", {"steps": 4}), ("smoothgrad", {"n_samples": 3}), ("occlusion", {}),
-           ("sig", {"steps": 4})]
+           ("sig", {"steps": 4}), ("sig", {}), ("grad_x_input", {}), ("saliency", {}), ("random", {}),
+           ("dig_maxcount", {"steps": 4}), ("occlusion", {"unit": "token"})]
 
 
 @pytest.mark.parametrize("kind", ["bert", "gpt2", "bert_qa", "gpt2_lm", "llama_lm"])
@@ -193,7 +195,8 @@ def test_tiny_models_read_back(kind, dtype):
     elif kind.endswith("_lm"):
         items, extra = ["The  capital 😀 is\n"], {"max_new_tokens": 2}
     else:
-        items, extra = ["greatly  unforgettable\tfun 😀, can't stop-watching", ("a man sleeps", "a person  rests 😀")], {}
+        items = ["greatly  unforgettable\tfun 😀, can't stop-watching", ("a man sleeps", "a person  rests 😀")]
+        extra = {}
     for item in items:
         for method, kw in METHODS:
             e = ex.explain(item, method, **kw, **extra)

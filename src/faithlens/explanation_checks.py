@@ -76,8 +76,8 @@ def _check_sampling_errors(d: dict[str, Any], bad: Bad) -> None:
         if se is None:
             continue
         if not finite_number(se) or se < 0:
-            raise bad(f"word {k} {w.word!r} has sampling_error {se!r:.40}; a standard error is a finite number ≥ 0 (or "
-                      "null)")
+            raise bad(f"word {k} {w.word!r} has sampling_error {se!r:.40}; a standard error is a finite number "
+                      "≥ 0 (or null)")
         if d.get("sampling_error") is None:
             raise bad(f"word {k} {w.word!r} has sampling_error {se!r}, but the tokens have none ('sampling_error' is "
                       "null); a sampled run writes both, a word's the sum of its tokens'")
@@ -153,9 +153,9 @@ def check_derived(d: dict[str, Any], bad: Bad) -> None:
     - a causal LM's prediction (its target, field for field), each continuation's ``label`` (its decoded ``tokens``
       joined) and ``tokens`` (their ``pieces``) — `_check_answers`, `explanation_tokens.check_continuation_text`;
     - ``error`` (exact: relative and absolute 0; quadrature: max |deltas| over the closed-form unit scores;
-      completeness: |total_delta|, and total_delta = Σ token_scores − reference; sampling: max sampling_error over max |token_scores|; relative = absolute /
-      |reference|), ``deltas`` (all 0 for SIG's closed form), SIG's ``settings.mode`` against the error kind,
-      ``nodes`` (error-controlled runs, one per path) and ``faithfulness`` (k the top-k fraction of the removable
+      completeness: |total_delta|, and total_delta = Σ token_scores − reference; sampling: max sampling_error over
+      max |token_scores|; relative = absolute / |reference|), ``deltas`` (all 0 for SIG's closed form), SIG's
+      ``settings.mode`` against the error kind, ``nodes`` (error-controlled runs, one per path) and ``faithfulness`` (k the top-k fraction of the removable
       tokens; Comp, Suff in [-1, 1]; beats_random a share of the n random orderings) — `explanation_records`.
 
     - a causal LM's ``per_target``: one row per continuation token, 0 at every token row j cannot see, summing to
@@ -172,8 +172,8 @@ def check_derived(d: dict[str, Any], bad: Bad) -> None:
     for k, w in enumerate(d["words"] if errors is not None else ()):
         total = math.fsum(errors[t] for t in w.tokens)
         if w.sampling_error is not None and abs(w.sampling_error - total) > 1e-6 * max(1.0, total, w.sampling_error):
-            raise bad(f"word {k} {w.word!r} has sampling_error {w.sampling_error!r}, but its tokens' sampling_error sum "
-                      f"to {total!r} (a word's tokens share its score evenly: their errors add up)")
+            raise bad(f"word {k} {w.word!r} has sampling_error {w.sampling_error!r}, but its tokens' "
+                      f"sampling_error sum to {total!r} (a word's tokens share its score evenly: their errors add up)")
     norm = math.sqrt(math.fsum(float(x) * float(x) for x in raw))
     for t, (x, stored) in enumerate(zip(raw, d["token_scores_normalised"])):
         expected = x / norm if norm > 0 else 0.0

@@ -106,8 +106,8 @@ def _check_error(d: dict[str, Any], error: dict[str, Any], bad: Bad) -> None:
 
 def _check_gap(d: dict[str, Any], record: dict[str, Any], where: str, bad: Bad) -> None:
     """A completeness gap is what the run measured of these scores (`accuracy._completeness`): ``total_delta`` =
-    Σ_i token_scores_i − R, R the record's ``reference`` (F(w) − F(w̄); GradientShap's sampled E_b[F(w) − F(b)]), up to
-    float rounding of the sum. Scores scaled or shifted after the run (every score doubled) keep the gap and error it
+    Σ_i token_scores_i − R, R the record's ``reference`` (F(w) − F(w̄); GradientShap's sampled E_b[F(w) − F(b)]),
+    up to float rounding of the sum. Scores scaled or shifted after the run (every score doubled) keep the gap and error it
     recorded, and fail here with both numbers."""
     reference, gap = record.get("reference"), d.get("total_delta")
     if not (_number(reference) and _number(gap)):

@@ -39,13 +39,14 @@ def check_words(d: dict[str, Any], bad: Bad) -> None:
     for k, w in enumerate(d["words"]):
         tokens = list(w.tokens)
         if tokens != sorted(set(tokens)):
-            raise bad(f"word {k} {w.word!r} names tokens {tokens}; a word's tokens are listed once each, in increasing order")
+            raise bad(f"word {k} {w.word!r} names tokens {tokens}; a word's tokens are listed once each, in "
+                      "increasing order")
         if previous is not None:
             j, p = previous
             if (p.segment, p.start) >= (w.segment, w.start) or max(p.tokens) >= min(tokens):
                 raise bad(f"word {k} {w.word!r} (segment {w.segment}, characters {w.start}–{w.end}, tokens {tokens}) "
-                          f"is listed after word {j} {p.word!r} (segment {p.segment}, characters {p.start}–{p.end}, tokens "
-                          f"{list(p.tokens)}); 'words' follow the text order, each word starting after the one "
+                          f"is listed after word {j} {p.word!r} (segment {p.segment}, characters {p.start}–{p.end}, "
+                          f"tokens {list(p.tokens)}); 'words' follow the text order, each word starting after the one "
                           "before it and naming later tokens")
         previous = (k, w)
 
