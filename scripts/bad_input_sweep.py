@@ -1118,6 +1118,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zc_cases(tiny_dir, qa_dir, lm_dir, write)
     out += zf_cases(tx, tiny_dir)
     out += ze_cases(tx)
+    out += zg_cases(explainer)
     return out
 
 
@@ -4721,6 +4722,47 @@ def ze_cases(tx) -> list[Case]:
         headers=host)), "ok", "(a man, sleeps), (a dog, barks)",
         lambda r: [(e["text"], e["text_pair"]) for e in r] == [("a man", "sleeps"), ("a dog", "barks")])
     return out
+
+    return out
+
+
+def zg_cases(explainer) -> list[Case]:
+    """Issue 22, nineteenth breaker F4, F5: from_json accepted an IG file with every token and word score doubled (its
+    completeness gap total_delta = Σ a − reference no longer held), words in reversed order, a negative sampling_error
+    and a key named twice. Each is refused (`explanation_records._check_gap`, `explanation_tokens.check_words`,
+    `explanation_checks._check_sampling_errors`, `json_files.loads`); real files still read back."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "15 json"
+    text = "great fun movie"
+
+    def edited(method, edit, **kw):
+        d = json.loads(explainer.explain(text, method, **kw).to_json())
+        edit(d)
+        return json.dumps(d)
+
+    def doubled(d):
+        d["token_scores"] = [2 * x for x in d["token_scores"]]
+        for w in d["words"]:
+            w["score"] *= 2
+    add(k, "ZG F4: from_json of IG with every token and word score doubled",
+        lambda: faithlens.Explanation.from_json(edited("ig", doubled, steps=8)), "error",
+        "the scores were edited after the run measured them")
+    add(k, "ZG F5: from_json of words in reversed order",
+        lambda: faithlens.Explanation.from_json(edited("occlusion", lambda d: d.__setitem__("words", d["words"][::-1]))),
+        "error", "'words' follow the text order")
+    add(k, "ZG F5: from_json of a word's sampling_error -1",
+        lambda: faithlens.Explanation.from_json(edited("shapley", lambda d: d["words"][0].__setitem__(
+            "sampling_error", -1), n_samples=3)), "error", "a standard error is a finite number ≥ 0")
+    add(k, "ZG F5: from_json of a JSON text naming 'method' twice",
+        lambda: faithlens.Explanation.from_json(edited("occlusion", lambda d: None)[:-1] + ', "method": "occlusion"}'),
+        "error", "names the key 'method' twice")
+    add(k, "ZG F4: from_json of real IG and shapley runs reads back", lambda: all(
+        faithlens.Explanation.from_json(e.to_json()) == e
+        for e in (explainer.explain(text, "ig", steps=8), explainer.explain(text, "shapley", n_samples=3))),
+        "ok", "equal", lambda r: r is True)
+    return out
+
 
 def main_sweep() -> int:
     parser = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])

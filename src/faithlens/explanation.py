@@ -10,6 +10,7 @@ from typing import Any
 from .explanation_checks import check_derived, check_keys, check_values, finite_number, first_non_finite, word_normalised
 from .explanation_records import check_records
 from .explanation_tokens import check_texts
+from .json_files import loads
 
 SCHEMA_VERSION = 5  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
 # 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum)
@@ -147,7 +148,7 @@ class Explanation:
             raise FaithlensError(f"Explanation.from_json takes the JSON text, a str (Explanation.to_json's output or a "
                                  f"file's contents). Got {type(text).__name__}.{hint}")
         try:
-            data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
+            data = loads(text, where="The explanation's JSON", parse_constant=_no_constant, parse_int=_bounded_int)
         except _TooManyDigits as exc:
             raise FaithlensError(f"Not an explanation: a number has {exc.args[0]} digits; expected finite numbers (a "
                                  "float, at most about 1.8e308 in size), as Explanation.to_json writes them.") from None

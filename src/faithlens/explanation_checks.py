@@ -16,7 +16,7 @@ from .errors import FaithlensError
 from .explanation_settings import (RECORDED_WITH, check_keys, check_provenance, check_settings_agree, check_settings_keys,
                                    own_settings)
 from .explanation_tokens import (check_continuation_text, check_coverage, check_layout, check_offsets, check_specials,
-                                 check_tokens)
+                                 check_tokens, check_word_spans, check_words)
 
 TASKS = ("classification", "multi_label", "qa", "causal_lm")  # tasks.Task.name of each task
 ERROR_KINDS = ("exact", "quadrature", "completeness", "sampling")  # accuracy.EXACT, QUADRATURE, ...
@@ -30,6 +30,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     """Raise `bad(what)` for the first field whose value faithlens never writes (see the module docstring)."""
     from .names import SCORES
 
+    check_words(d, bad)  # the words in text order (explanation_tokens), before their scores
     task = d.get("task", "classification")
     if task not in TASKS:
         raise bad(f"'task' is {task!r}; faithlens writes one of {', '.join(TASKS)}")
@@ -46,6 +47,7 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"'error' kind is {error['kind']!r}; faithlens measures one of {', '.join(ERROR_KINDS)}")
         if error["relative"] is not None and error["relative"] < 0:
             raise bad(f"'error' relative is {error['relative']!r}; a relative error is ≥ 0")
+    _check_sampling_errors(d, bad)
     check_provenance(d.get("provenance"), bad)
     _check_method_fields(d, bad)
     _check_settings(d["settings"], bad)
@@ -55,11 +57,30 @@ def check_values(d: dict[str, Any], bad: Bad) -> None:
     check_layout(d, task, bad)
     check_offsets(d, bad)
     check_tokens(d, bad)
+    check_word_spans(d, bad)
     check_coverage(d, bad)
     _check_answers(d, task, bad)
     _check_units(d, bad)
     _check_probs(d, task, bad)
     _check_special(d, bad)
+
+
+def _check_sampling_errors(d: dict[str, Any], bad: Bad) -> None:
+    """A standard error (a token's ``sampling_error``, a word's) is a finite number ≥ 0; a word has one only where its
+    tokens have theirs (`assemble`: a sampled method writes both)."""
+    for t, se in enumerate(d.get("sampling_error") or ()):
+        if se < 0:
+            raise bad(f"sampling_error[{t}] is {se!r}; a standard error is ≥ 0")
+    for k, w in enumerate(d["words"]):
+        se = w.sampling_error
+        if se is None:
+            continue
+        if not finite_number(se) or se < 0:
+            raise bad(f"word {k} {w.word!r} has sampling_error {se!r:.40}; a standard error is a finite number "
+                      "≥ 0 (or null)")
+        if d.get("sampling_error") is None:
+            raise bad(f"word {k} {w.word!r} has sampling_error {se!r}, but the tokens have none ('sampling_error' is "
+                      "null); a sampled run writes both, a word's the sum of its tokens'")
 
 
 # The keys of each task's prediction and target (`tasks.Task.describe`; a causal LM's prediction is its target)
@@ -117,6 +138,8 @@ def check_derived(d: dict[str, Any], bad: Bad) -> None:
 
     - ``token_scores_normalised``: ``token_scores`` over their L2 norm (all zeros stay zeros) — here;
     - ``words[k].score``: the sum of its tokens' ``token_scores`` — here;
+    - ``words[k].sampling_error``: the sum of its tokens' ``sampling_error`` (sampled methods) — here;
+    - the order of ``words`` (the text's) and the tokens each covers — `explanation_tokens.check_words`;
     - ``words[k].score_normalised``: its score over the L2 norm of the word scores (`word_normalised`) — here;
     - ``words[k].word``: the text at its span — `explanation.check_consistent`;
     - the token/text agreement (offsets, a token's text, the characters every token covers, the special tokens'
@@ -130,9 +153,9 @@ def check_derived(d: dict[str, Any], bad: Bad) -> None:
     - a causal LM's prediction (its target, field for field), each continuation's ``label`` (its decoded ``tokens``
       joined) and ``tokens`` (their ``pieces``) — `_check_answers`, `explanation_tokens.check_continuation_text`;
     - ``error`` (exact: relative and absolute 0; quadrature: max |deltas| over the closed-form unit scores;
-      completeness: |total_delta|; sampling: max sampling_error over max |token_scores|; relative = absolute /
-      |reference|), ``deltas`` (all 0 for SIG's closed form), SIG's ``settings.mode`` against the error kind,
-      ``nodes`` (error-controlled runs, one per path) and ``faithfulness`` (k the top-k fraction of the removable
+      completeness: |total_delta|, and total_delta = Σ token_scores − reference; sampling: max sampling_error over
+      max |token_scores|; relative = absolute / |reference|), ``deltas`` (all 0 for SIG's closed form), SIG's
+      ``settings.mode`` against the error kind, ``nodes`` (error-controlled runs, one per path) and ``faithfulness`` (k the top-k fraction of the removable
       tokens; Comp, Suff in [-1, 1]; beats_random a share of the n random orderings) — `explanation_records`.
 
     - a causal LM's ``per_target``: one row per continuation token, 0 at every token row j cannot see, summing to
@@ -145,6 +168,12 @@ def check_derived(d: dict[str, Any], bad: Bad) -> None:
         total = math.fsum(raw[t] for t in w.tokens)
         if abs(w.score - total) > 1e-6 * max(1.0, abs(total), abs(w.score)):
             raise bad(f"word {k} {w.word!r} has score {w.score!r}, but its tokens' token_scores sum to {total!r}")
+    errors = d.get("sampling_error")
+    for k, w in enumerate(d["words"] if errors is not None else ()):
+        total = math.fsum(errors[t] for t in w.tokens)
+        if w.sampling_error is not None and abs(w.sampling_error - total) > 1e-6 * max(1.0, total, w.sampling_error):
+            raise bad(f"word {k} {w.word!r} has sampling_error {w.sampling_error!r}, but its tokens' "
+                      f"sampling_error sum to {total!r} (a word's tokens share its score evenly: their errors add up)")
     norm = math.sqrt(math.fsum(float(x) * float(x) for x in raw))
     for t, (x, stored) in enumerate(zip(raw, d["token_scores_normalised"])):
         expected = x / norm if norm > 0 else 0.0

@@ -92,6 +92,8 @@ def _check_error(d: dict[str, Any], error: dict[str, Any], bad: Bad) -> None:
         if error.get(key) is not None and not _close(error[key], value, scale):
             raise bad(f"'error' {key} is {error[key]!r}, but {_MEANING[kind][key]} is {value!r}")
     _check_ratio(error, "'error'", bad)
+    if kind == "completeness":
+        _check_gap(d, error, "'error'", bad)
     gap = error.get("completeness")
     if isinstance(gap, dict):
         if d.get("total_delta") is not None and gap.get("absolute") is not None \
@@ -99,6 +101,24 @@ def _check_error(d: dict[str, Any], error: dict[str, Any], bad: Bad) -> None:
             raise bad(f"error 'completeness' absolute is {gap['absolute']!r}, but |total_delta| (the efficiency gap "
                       f"Σ a − (F(w) − F(w̄))) is {abs(d['total_delta'])!r}")
         _check_ratio(gap, "error 'completeness'", bad)
+        _check_gap(d, gap, "error 'completeness'", bad)
+
+
+def _check_gap(d: dict[str, Any], record: dict[str, Any], where: str, bad: Bad) -> None:
+    """A completeness gap is what the run measured of these scores (`accuracy._completeness`): ``total_delta`` =
+    Σ_i token_scores_i − R, R the record's ``reference`` (F(w) − F(w̄); GradientShap's sampled E_b[F(w) − F(b)]),
+    up to float rounding of the sum. Scores scaled or shifted after the run (every score doubled) keep the gap and error it
+    recorded, and fail here with both numbers."""
+    reference, gap = record.get("reference"), d.get("total_delta")
+    if not (_number(reference) and _number(gap)):
+        return
+    total = math.fsum(d["token_scores"])
+    scale = max(math.fsum(abs(x) for x in d["token_scores"]), abs(reference))
+    if not _close(total - reference, gap, scale):
+        raise bad(f"the token scores sum to {total!r}, so Σ a − R = {total - reference!r} with {where} reference "
+                  f"R = {reference!r}, but 'total_delta' (the completeness gap Σ a − R the run measured, behind the "
+                  f"recorded relative error {record.get('relative')!r}) is {gap!r}; the scores were edited after the "
+                  "run measured them")
 
 
 _MEANING = {

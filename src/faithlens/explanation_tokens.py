@@ -30,6 +30,45 @@ def check_texts(d: dict[str, Any], bad: Bad) -> None:
             raise bad(f"{exc}".rstrip(".")) from None
 
 
+def check_words(d: dict[str, Any], bad: Bad) -> None:
+    """The words are in text order, as `assemble._words` groups them: each word's tokens increase, every token of a word
+    comes after every token of the word before it, and the words of the text come before those of ``text_pair`` and
+    start further right one after another. Words listed in another order (reversed: `Explanation.word_scores` would
+    list them so) fail here; `check_word_spans` checks that each covers its tokens."""
+    previous = None
+    for k, w in enumerate(d["words"]):
+        tokens = list(w.tokens)
+        if tokens != sorted(set(tokens)):
+            raise bad(f"word {k} {w.word!r} names tokens {tokens}; a word's tokens are listed once each, in "
+                      "increasing order")
+        if previous is not None:
+            j, p = previous
+            if (p.segment, p.start) >= (w.segment, w.start) or max(p.tokens) >= min(tokens):
+                raise bad(f"word {k} {w.word!r} (segment {w.segment}, characters {w.start}–{w.end}, tokens {tokens}) "
+                          f"is listed after word {j} {p.word!r} (segment {p.segment}, characters {p.start}–{p.end}, "
+                          f"tokens {list(p.tokens)}); 'words' follow the text order, each word starting after the one "
+                          "before it and naming later tokens")
+        previous = (k, w)
+
+
+def check_word_spans(d: dict[str, Any], bad: Bad) -> None:
+    """Each token's characters other than white space lie within its word's span (`assemble._words`: a word spans its
+    tokens, less the space a byte-level token shows before it). Checked after `check_offsets`, which names an edited
+    offset more precisely."""
+    text, pair, offsets = d["text"], d.get("text_pair"), d["offsets"]
+    for k, w in enumerate(d["words"]):
+        source = text if w.segment == 0 else pair or ""
+        for t in w.tokens:
+            a, b = offsets[t]
+            shown = source[a:b]
+            a += len(shown) - len(shown.lstrip())
+            b -= len(shown) - len(shown.rstrip())
+            if a < b and not (w.start <= a and b <= w.end):
+                raise bad(f"word {k} {w.word!r} spans characters {w.start}–{w.end}, but its token {t} "
+                          f"({d['tokens'][t]!r}) covers characters {a}–{b} ({source[a:b]!r:.40}); a word covers the "
+                          "tokens it names")
+
+
 def check_specials(d: dict[str, Any], bad: Bad) -> None:
     """The special flags follow the words (`encoding`: a token the tokenizer's template adds — [CLS], [SEP], <s>,
     </s> — and a causal LM's continuation are special and have no word id; every other token belongs to a word):

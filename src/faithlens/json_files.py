@@ -2,15 +2,15 @@
 
 ``json.loads`` keeps the last value of a repeated key in silence, so ``{"text": "a", "label": 1, "label": 0}`` would be
 read as label 0 with nothing said. Every JSON data file faithlens reads (JSON lines, a JSON list, SQuAD files,
-rationale files) goes through :func:`loads`, which refuses such an object naming the key. Labelled data files keep
-each number with a fraction or an exponent (and NaN, Infinity) as written (`WrittenFloat`), so a message names ``1e0``
-or ``1e400`` as the file does.
+rationale files, an explanation's JSON) goes through :func:`loads`, which refuses such an object naming the key.
+Labelled data files keep each number with a fraction or an exponent (and NaN, Infinity) as written (`WrittenFloat`),
+so a message names ``1e0`` or ``1e400`` as the file does.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,14 @@ class WrittenFloat(float):
         return self.text
 
 
-def loads(text: str, *, where: str, as_written: bool = False) -> Any:
+def loads(text: str | bytes, *, where: str, as_written: bool = False, parse_int: Callable[[str], Any] | None = None,
+          parse_constant: Callable[[str], Any] | None = None) -> Any:
     """``json.loads(text)``, refusing an object that names a key twice. ``where`` names the text in the refusal
     ("Line 3 of 'd.jsonl'", "'squad.json'"); ``as_written``: numbers with a fraction or an exponent are
     `WrittenFloat`, shown as the file writes them. Raises FaithlensError for a repeated key and lets
     ``json.JSONDecodeError`` through for text that is not JSON (each caller says what it expected); a value nested more
-    than `MAX_DEPTH` levels is a FaithlensError."""
+    than `MAX_DEPTH` levels is a FaithlensError. ``parse_int``, ``parse_constant``: as for ``json.loads`` (an
+    explanation refuses NaN and integers past the float range as it reads them)."""
 
     def one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         record: dict[str, Any] = {}
@@ -54,7 +56,8 @@ def loads(text: str, *, where: str, as_written: bool = False) -> Any:
 
     try:
         value = json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None,
-                           parse_constant=WrittenFloat if as_written else None)  # NaN, Infinity: shown as written too
+                           parse_int=parse_int,  # NaN, Infinity: shown as written too
+                           parse_constant=parse_constant or (WrittenFloat if as_written else None))
     except RecursionError:
         raise too_deep() from None
     if _depth(value) > MAX_DEPTH:  # parsed, but code that walks it would recurse as deep
