@@ -1119,6 +1119,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zf_cases(tx, tiny_dir)
     out += ze_cases(tx)
     out += zg_cases(explainer)
+    out += zh_cases(work, tiny_dir, write)
     return out
 
 
@@ -4761,6 +4762,49 @@ def zg_cases(explainer) -> list[Case]:
         faithlens.Explanation.from_json(e.to_json()) == e
         for e in (explainer.explain(text, "ig", steps=8), explainer.explain(text, "shapley", n_samples=3))),
         "ok", "equal", lambda r: r is True)
+    return out
+
+
+def zh_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, nineteenth breaker F6, F7: rationales sst2 read gold labels 'positive', 'POS', 'true', '-1', '0x1' as
+    class 0 and told --train rotten_tomatoes to pass 'rotten_tomatoes'; train measured --validation/--test accuracy on
+    the --train file itself (same path or a copy) in silence."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22 held-out data"
+    phrases = write("zh-phrases.tsv", "sentence\tlabel\ngreat\t1\nawful\t0\n")
+    rationale = lambda label: ("rationales", "sst2", "--train", phrases, "--polarity", "any", "--data",  # noqa: E731
+                               write(f"zh-{len(out)}.tsv", f"sentence\tlabel\ngreat film\t{label}\n"),
+                               "--out", str(work / f"zh-{len(out)}.jsonl"))
+
+    def label_of(argv):
+        def run():
+            r = cli(*argv)
+            return r, (json.loads(Path(argv[-1]).read_text().splitlines()[0])["label"] if r.code == 0 else None)
+        return run
+    add(k, "ZH F6: rationales sst2 --data labelled 'positive' reads class 1", label_of(rationale("positive")), "ok",
+        "exit 0, label 1", lambda res: res[0].code == 0 and res[1] == 1)
+    for label in ("POS", "-1", "0x1"):
+        add(k, f"ZH F6: rationales sst2 --data labelled {label!r} is refused naming the line",
+            lambda argv=rationale(label): cli(*argv), "error",
+            "(line 2 of")
+    add(k, "ZH F6: rationales sst2 --train rotten_tomatoes names the files to pass",
+        lambda: cli("rationales", "sst2", "--train", "rotten_tomatoes", "--data", phrases, "--out",
+                    str(work / "zh-rt.jsonl")), "error", "rationales sst2 reads files, not the bundled split")
+    rows = [(f"{'good fun film' if i % 2 else 'bad dull plot'} {i}", i % 2) for i in range(12)]
+    tsv = lambda name, part: write(name, "sentence\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in part))  # noqa: E731
+    train = tsv("zh-train.tsv", rows[:8])
+    copy = tsv("zh-copy.tsv", rows[:8])
+    some = tsv("zh-some.tsv", rows[6:])
+    train_cls = lambda *more: cli("train", "--train", train, "--base", tiny_dir, "--out", str(work / "zh-out"),  # noqa: E731
+                                  "--overwrite", "--max-length", "16", *more)
+    add(k, "ZH F7: train --test the --train file is refused", lambda: train_cls("--test", train), "error",
+        "is the same file as --train")
+    add(k, "ZH F7: train --validation a copy of the --train file is refused", lambda: train_cls("--validation", copy),
+        "error", "is a file with the same content as --train")
+    add(k, "ZH F7: train --test sharing 2 of 6 examples with --train trains and warns with the count",
+        lambda: train_cls("--test", some), "ok", "exit 0 and a warning counting 2 of 6",
+        lambda r: r.code == 0 and "faithlens: warning: 2 of the 6 examples of --test" in r.err and "--holdout" in r.err)
     return out
 
 

@@ -59,7 +59,8 @@ def test_label_names_map_to_indices(tmp_path):
     assert d.texts == (("a", "b"), ("c", "d")) and d.label_names == ("entailment", "neutral") and d.labels == (1, 0)
     d = read_file(path, label_names=["entailment", "neutral", "contradiction"])
     assert d.labels == (1, 0)
-    with pytest.raises(FaithlensError, match="label 'neutral', which is not one of"):
+    with pytest.raises(FaithlensError, match=r"gold label 'neutral' \(line 1 of .*\) is none of the label names.*"
+                                             r"'entailment', 'contradiction'"):
         read_file(path, label_names=["entailment", "contradiction"])
 
 

@@ -95,6 +95,9 @@ def load_dataset(
                "label_names": label_names, "labels": labels, "model": model, "note": note}
     if path.is_dir():
         return _glue_folder(path, split or "dev", columns)
+    if not path.exists() and _looks_like_path(name):
+        raise FaithlensError(f"The data file {str(path)!r} does not exist. Check the path, or pass "
+                             "'rotten_tomatoes' for the bundled split.")
     if path.exists() or _looks_like_path(name):
         return read_file(path, format=format, **columns)
     return hf_dataset(name, split=split or "test", text_column=text_column, label_column=label_column)
@@ -144,9 +147,8 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     nesting is read (`task_inputs.check_squad_task`), so that a classifier is never given a fix of SQuAD's shape.
     """
     path = Path(path).expanduser()
-    if not path.exists():
-        raise FaithlensError(f"The data file {str(path)!r} does not exist. Check the path, or pass "
-                             "'rotten_tomatoes' for the bundled split.")
+    if not path.exists():  # 'rotten_tomatoes' is read by `load_dataset`, which names it; this reads files only
+        raise FaithlensError(f"The data file {str(path)!r} does not exist. Check the path.")
     if not path.is_file():
         raise FaithlensError(f"Expected a data file. Got {str(path)!r}, which is not a file.")
     kind = (format or path.suffix.lstrip(".")).lower()

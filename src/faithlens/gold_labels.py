@@ -161,9 +161,9 @@ def _named(values: Sequence[str], lines: Sequence[int], names: Sequence[str] | N
     lowered = {n.lower(): i for i, n in enumerate(known)}
     out = []
     for v, line in zip(values, lines):
-        if v.lower() not in lowered:
-            raise FaithlensError(f"Line {line} of {str(path)!r} has label {v!r}, which is not one of {known}. "
-                                 "Fix the label or pass the label names in order (--labels).")
+        if v.lower() not in lowered:  # only with names given: the accepted spellings, as --target's rule names them
+            raise Asker(source=repr(str(path)), line=line).unknown(
+                v, "is none of the label names (matched ignoring case)", names)
         out.append(lowered[v.lower()])
     return tuple(out), tuple(known), ({} if names else {"named_labels": True})
 

@@ -368,6 +368,20 @@ def plausibility_markdown(table: dict, *, source: str) -> str:
 # --- a lexicon rationale file from SST-2 -------------------------------------------------------------------
 
 POLARITIES = ("label", "any")
+SST2_LABELS = ("negative", "positive")  # SST-2's classes 0 and 1: a gold label is 0/1 or one of these names
+
+
+def _check_sst2_path(name: str, path: str | os.PathLike) -> None:
+    """A --train or --data path that is not a file is refused naming the GLUE SST-2 files to pass (never the bundled
+    rotten_tomatoes split, which this command does not read)."""
+    from .data import BUNDLED
+
+    if Path(path).expanduser().is_file():
+        return
+    what = ("is a dataset name; rationales sst2 reads files, not the bundled split" if str(path) in BUNDLED else
+            "is a folder, not a file" if Path(path).expanduser().is_dir() else "does not exist")
+    raise FaithlensError(f"{name} {str(path)!r} {what}. Pass GLUE SST-2's files: --train its train.tsv (SST's phrases "
+                         "with their labels), --data the sentences to annotate (e.g. its dev.tsv).")
 
 
 def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *, polarity: str = "label") -> list[dict]:
@@ -383,6 +397,10 @@ def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *
     Sentences without such a word get no line. The rationale is the same for a word wherever it
     occurs: it marks sentiment words, not the words a reader found decisive in *this* sentence.
 
+    Gold labels are read as SST-2's classes 0 negative and 1 positive by the rule of --target
+    (`faithlens.label_reading.read_class`): 0/1 in any whole-number spelling, or the names ignoring case; any other
+    label is refused naming its line.
+
     Returns one dict per line: ``index`` (row of ``data``), ``text``, ``label``, ``spans`` (character
     spans of the rationale words) and a ``note`` listing the words."""
     from .data import read_file
@@ -391,8 +409,10 @@ def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *
         from .errors import unknown_choice
 
         raise unknown_choice("polarity", polarity, POLARITIES)
-    phrases = read_file(train)
-    sentences = read_file(data)
+    for name, path in (("--train", train), ("--data", data)):
+        _check_sst2_path(name, path)
+    phrases = read_file(train, label_names=SST2_LABELS)  # gold labels by the rule of --target (`read_class`)
+    sentences = read_file(data, label_names=SST2_LABELS)
     for name, d in (("--train", phrases), ("--data", sentences)):
         if d.is_pairs or not d.has_labels or any(y not in (0, 1) for y in d.labels):
             raise FaithlensError(f"{name} {d.source!r} must be a GLUE SST-2 file: one sentence and a 0/1 label per row. "

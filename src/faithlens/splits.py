@@ -1,6 +1,7 @@
 """Seeded holdout splits: which example indices, or which whole groups (a SQuAD file's articles), are held out.
 `faithlens train --holdout` splits this way, so an audit can re-open the same test split; `data.holdout` applies
-these to a dataset and `qa.split_by_article` to SQuAD examples."""
+these to a dataset and `qa.split_by_article` to SQuAD examples. `check_unseen`: a validation or test file is not
+the training data."""
 
 from __future__ import annotations
 
@@ -113,3 +114,37 @@ def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, sour
     assert remaining == 0
     _note_far(best, total, fraction)
     return held
+
+
+def check_unseen(train: tuple[str, str | None, Sequence], others: Sequence[tuple[str, str | None, Sequence]], *,
+                 fix: str) -> None:
+    """A validation or test split measures the model on examples it was not trained on. Each split is (name in the
+    caller's words, the file it was read from or None, its inputs), the training split first. A split read from the
+    training file itself (the same resolved path, or a file of the same bytes: `checkpoint.file_digest`) is refused;
+    one that shares some inputs with the training split is warned about with their count. ``fix`` says how the
+    caller's surface holds out unseen examples instead (e.g. --holdout)."""
+    import warnings
+    from pathlib import Path
+
+    from .checkpoint import file_digest
+    from .errors import FaithlensWarning
+
+    train_name, train_file, train_inputs = train
+    seen = set(train_inputs)
+    for name, file, inputs in others:
+        same = None
+        if train_file is not None and file is not None and Path(train_file).is_file() and Path(file).is_file():
+            if Path(train_file).resolve() == Path(file).resolve():
+                same = "the same file"
+            elif file_digest(train_file) == file_digest(file):
+                same = "a file with the same content"
+        if same:
+            raise FaithlensError(f"{name} is {same} as {train_name}: its accuracy would be measured on the examples the "
+                                 f"model is trained on, not on unseen ones, and would overstate what it learned. "
+                                 f"Held-out figures need unseen examples: pass a file of other examples, or {fix}.")
+        shared = sum(1 for item in inputs if item in seen)
+        if shared:
+            warnings.warn(f"{shared} of the {len(inputs)} examples of {name} are also in {train_name} (the same "
+                          f"{'text pair' if isinstance(inputs[0], tuple) else 'text'}): its accuracy counts examples "
+                          f"the model is trained on. Held-out figures need unseen examples: drop those from {name}, "
+                          f"or {fix}.", FaithlensWarning, stacklevel=2)

@@ -172,6 +172,7 @@ def run(args) -> int:
         return _run_qa(args)
     names: list[str] | None = args.labels
     spelled: list[tuple[str, dict]] = []  # (file, {whole-number label spelling: first line}) read as class indices
+    files: dict[str, str] = {}  # split: the file (or dataset) it was read from
 
     def split(source, which):
         nonlocal names
@@ -180,6 +181,7 @@ def run(args) -> int:
         data = load_dataset(source, split=which, text_column=args.text_column, label_column=args.label_column,
                             pair_column=args.pair_column, label_names=names)
         spelled.append((data.source, data.info.get("digit_labels") or {}))
+        files[which] = data.source  # the file read (a folder's split file), for `splits.check_unseen`
         if data.info.get("squad"):  # questions with answers, not labelled texts: a QA model's training data
             raise FaithlensError(f"{source!r} is a SQuAD-format file (questions with their answers in a context), which "
                                  f"trains a question-answering model: pass --task qa (faithlens train --task qa --train "
@@ -199,7 +201,7 @@ def run(args) -> int:
     if args.validation is None and args.train == "rotten_tomatoes":
         validation = split("rotten_tomatoes", "validation")
     test = split(args.test, "test")
-    _check_same_data(args, train, validation, test, names)  # before --holdout, --subset and any model
+    _check_same_data(args, train, validation, test, names, files)  # before --holdout, --subset and any model
     n_classes = max(train[1] + validation[1] + test[1]) + 1  # every file, before any holdout or subset
     absent = sorted(set(range(n_classes)) - set(train[1] + validation[1] + test[1]))
     if absent:  # labels 0 and 2: a class 1 no example has
@@ -268,9 +270,11 @@ def _check_base_reading(base: str | None, n_classes: int, spelled: list[tuple[st
             check_base_reading(labels, spellings=spellings, names=names, source=source, base=str(base))
 
 
-def _check_same_data(args, train, validation, test, names: list[str] | None) -> None:
+def _check_same_data(args, train, validation, test, names: list[str] | None, files: dict[str, str]) -> None:
     """--validation and --test hold the kind of input --train holds (single texts or text pairs) and only classes
-    --train has examples of: each named by its file (`training.check_split_inputs`, `training.check_split_classes`)."""
+    --train has examples of: each named by its file (`training.check_split_inputs`, `training.check_split_classes`);
+    neither is the training file, and examples they share with it are counted in a warning (`splits.check_unseen`)."""
+    from ..splits import check_unseen
     from ..training import check_split_classes, check_split_inputs
 
     validation_source = args.validation or ("rotten_tomatoes" if args.train == "rotten_tomatoes" else None)
@@ -281,6 +285,11 @@ def _check_same_data(args, train, validation, test, names: list[str] | None) -> 
                        pairs_how="a file with two text columns: premise and hypothesis, or others named by "
                                  "--text-column and --pair-column",
                        texts_how="a file with one text column")
+    check_unseen((named[0][0], files.get("train"), train[0]),
+                 [(name, files.get(which), data[0]) for (name, data), which in zip(named[1:], [
+                     w for w, source in (("validation", validation_source), ("test", args.test)) if source is not None])],
+                 fix="drop it and pass --holdout FRACTION (e.g. --holdout 0.2) to hold out part of --train as the test "
+                     "split")
     train_name, (_, train_labels) = named[0]
     for name, (_, labels) in named[1:]:
         check_split_classes([(train_name, train_labels), (name, labels)], label_names=names,
