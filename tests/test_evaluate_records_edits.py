@@ -198,3 +198,28 @@ def test_record_problem_accepts_every_record_a_run_writes(base):
     records = read_records(base[0] / "records.jsonl")
     assert len(records) == len(DATA) * len(METHODS)
     assert [record_problem(r) for r in records] == [None] * len(records)
+
+
+@pytest.mark.parametrize("key, value", [("baseline", "pad"), ("score", "prob"), ("topk", 0.5)])
+def test_an_edited_settings_file_is_refused(model, base, tmp_path, key, value):
+    """Twentieth breaker F1: settings.json edited (and the same option passed) resumed with nothing recomputed and
+    tables naming settings the records were not computed with."""
+    out = _copy(base, tmp_path)
+    path = out / "settings.json"
+    saved = json.loads(path.read_text())
+    assert saved["digest"] == record_digest(saved)
+    saved["settings"][key] = value
+    path.write_text(json.dumps(saved))
+    with pytest.raises(FaithlensError, match=r"settings\.json' was edited after the run wrote it .*Restore the file"):
+        evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False, **{key: value})
+
+
+def test_a_settings_file_from_before_digests_still_resumes(model, base, tmp_path):
+    out = _copy(base, tmp_path)
+    path = out / "settings.json"
+    saved = json.loads(path.read_text())
+    del saved["digest"]
+    path.write_text(json.dumps(saved))
+    result = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
+    assert result.computed == 0
+    _same_table(result.rows, base[1].rows)

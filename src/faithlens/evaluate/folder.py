@@ -65,9 +65,14 @@ def saved_run(out: Path) -> dict | None:
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
         saved["settings"]["methods"]  # noqa: B018 - the key must be there
-        return saved
+        edited = DIGEST_KEY in saved and saved[DIGEST_KEY] != record_digest(saved)
     except (ValueError, KeyError, TypeError):
         raise FaithlensError(f"{str(path)!r} is not a faithlens settings file. Choose another --out folder.") from None
+    if edited:  # written with its digest since records carried one; an older settings.json has none
+        raise FaithlensError(f"{str(path)!r} was edited after the run wrote it (its content does not match its digest): "
+                             "the run's records were computed with the settings it was written with, and its tables "
+                             "would name others. Restore the file, or pass a new --out folder.")
+    return saved
 
 
 def check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_long: bool | None = None,

@@ -193,9 +193,9 @@ class _Run:
             check_examples(out, self.done, self.dataset)
             fingerprint = model_fingerprint(model)
             check_resume(out, self.settings, saved=saved, too_long=bool(too_long), model_print=fingerprint)
-            write_atomic(out / SETTINGS_FILE, json.dumps({
+            write_atomic(out / SETTINGS_FILE, json.dumps(sealed({
                 "settings": self.settings.to_dict(), "version": __version__, "dataset_info": self.dataset.info,
-                "fingerprints": {"model": fingerprint}}, indent=2) + "\n")
+                "fingerprints": {"model": fingerprint}}), indent=2) + "\n")
             if self.world.distributed:  # the other processes' new lines, from here on (they start after the plan)
                 self._tails = [RecordsTail(records_path(out, r)) for r in range(1, self.world.size)]
         return self._plan(lengths)
