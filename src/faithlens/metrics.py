@@ -104,12 +104,13 @@ def top_k_mask(scores: Tensor, eligible: Tensor, *, fraction: float) -> Tensor:
 
 
 def summarise(values: Sequence[float] | Tensor) -> dict[str, float | int | None]:
-    """Mean, standard error of the mean (sample std / √n) and count."""
+    """Mean, standard error of the mean (sample std / √n) and count. The standard error of one value is undefined
+    (no spread to estimate), so it is None, as both are for no value."""
     x = torch.as_tensor(list(values) if not isinstance(values, Tensor) else values, dtype=torch.float64)
     n = int(x.numel())
     if n == 0:
         return {"mean": None, "sem": None, "n": 0}
-    sem = float(x.std(unbiased=True) / math.sqrt(n)) if n > 1 else 0.0
+    sem = float(x.std(unbiased=True) / math.sqrt(n)) if n > 1 else None
     return {"mean": float(x.mean()), "sem": sem, "n": n}
 
 

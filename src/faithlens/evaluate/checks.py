@@ -100,3 +100,60 @@ def check_rationales(rationales, dataset: Dataset) -> None:
                              + (f"; {empty} of the selected examples have an empty one, which counts as none" if empty else "")
                              + "). Pass the data file the rationales were written for (texts must match), give rationale "
                              "words or spans, or raise --limit.")
+
+
+def check_arguments(dataset: Dataset, *, steps, topk, seed, max_chars, shuffle, out, batch_size, truncate, progress,
+                    rationales, random_row, curves) -> dict:
+    """evaluate()'s arguments by the rules explain() reads them with, before any work: integer and real scalars of
+    NumPy or torch are the numbers they hold (`task_inputs.as_int`, `as_number`), ``seed=None`` is the default seed
+    (`options.as_seed`) and a seed lies in [0, MAX_SEED], yes/no parameters are bools (`task_inputs.check_bool`),
+    ``out`` is a str or PathLike, ``rationales`` a `Rationales`. Returns the values as evaluate runs with them."""
+    import os
+
+    from ..options import MAX_SEED, _int, as_seed, check_steps
+    from ..plausibility import Rationales
+    from ..task_inputs import as_int, as_number, check_bool
+
+    steps, topk, batch_size, max_chars = as_int(steps), as_number(topk), as_int(batch_size), as_int(max_chars)
+    if steps == "auto":
+        raise FaithlensError("steps='auto' (as many quadrature nodes as a tolerance needs) is explain()'s; evaluate's "
+                             "shared steps is an int for every path method, e.g. steps=50 (CLI --steps 50). For "
+                             "error-controlled steps give a method its tolerance in its spec, e.g. "
+                             "methods=['ig:tolerance=1e-3'] (CLI --methods ig:tolerance=1e-3).")
+    if steps is not None:
+        steps = check_steps(steps)
+    seed = _int("seed", as_seed(as_int(seed)), low=0, high=MAX_SEED)
+    if max_chars is not None:
+        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+            raise FaithlensError(f"The 'max_chars' parameter of evaluate must be a positive int or None. Got "
+                                 f"{type(max_chars).__name__} {max_chars!r:.60} instead.")
+        from ..dataset import item_length
+
+        longest = max((item_length(t) for t in dataset.texts), default=0)
+        if longest >= max_chars:
+            raise FaithlensError(f"max_chars={max_chars} records that the texts were kept shorter than {max_chars} "
+                                 f"characters, but {dataset.source} holds a text of {longest}. Select with it, "
+                                 f"select(dataset, max_chars={max_chars}) (CLI --max-chars {max_chars}), and pass the "
+                                 "same value here, or drop it.")
+    shuffle, truncate, random_row = (check_bool(f"The {name!r} parameter of evaluate", value) for name, value in
+                                     (("shuffle", shuffle), ("truncate", truncate), ("random_row", random_row)))
+    progress = check_bool("The 'progress' parameter of evaluate", progress, optional=True)
+    if out is not None and not isinstance(out, (str, os.PathLike)):
+        raise FaithlensError(f"The 'out' parameter of evaluate must be a folder as a str or a pathlib.Path, e.g. "
+                             f"out='runs/my-run', or None. Got {type(out).__name__} {out!r:.80} instead.")
+    if rationales is not None and not isinstance(rationales, Rationales):
+        raise FaithlensError(f"The 'rationales' parameter of evaluate takes the Rationales that "
+                             f"faithlens.plausibility.read_rationales(path, dataset=...) returns, or None. Got "
+                             f"{type(rationales).__name__} {rationales!r:.80}; read the file first, e.g. "
+                             "rationales=read_rationales('rationales.jsonl', dataset=data).")
+    if curves is not None and isinstance(curves, (list, tuple)):
+        curves = [as_number(f) for f in curves]
+        twice = sorted({f for f in curves if isinstance(f, (int, float)) and curves.count(f) > 1})
+        if twice:
+            raise FaithlensError(f"The 'curves' parameter of evaluate lists {', '.join(map(str, twice))} more than once "
+                                 f"({curves!r:.120}). List each top-k fraction once.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise FaithlensError(f"The 'batch_size' parameter of evaluate must be a positive int. Got "
+                             f"{type(batch_size).__name__} {batch_size!r} instead.")
+    return dict(steps=steps, topk=topk, seed=seed, max_chars=max_chars, shuffle=shuffle, truncate=truncate,
+                progress=progress, random_row=random_row, batch_size=batch_size, curves=curves)

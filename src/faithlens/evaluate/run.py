@@ -30,7 +30,7 @@ from ..options import ordered_methods
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 from ..version import __version__
-from .checks import _settings, check_lengths, check_rationales, check_run_sizes
+from .checks import _settings, check_arguments, check_lengths, check_rationales, check_run_sizes
 from .folder import (SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
                      records_path, saved_run, sealed)
 from .output import write_outputs
@@ -96,6 +96,11 @@ def evaluate(
     ``stop_after`` is a positive int or None; ``curves`` a non-empty list of fractions in [0, 1] or None.
     """
     check_evaluate_inputs(model, dataset)
+    checked = check_arguments(dataset, steps=steps, topk=topk, seed=seed, max_chars=max_chars, shuffle=shuffle, out=out,
+                              batch_size=batch_size, truncate=truncate, progress=progress, rationales=rationales,
+                              random_row=random_row, curves=curves)
+    steps, topk, seed, max_chars, shuffle, truncate, progress, random_row, batch_size, curves = (checked[k] for k in (
+        "steps", "topk", "seed", "max_chars", "shuffle", "truncate", "progress", "random_row", "batch_size", "curves"))
     if baseline is None:  # the model's own default (baselines.resolve_baseline); recorded by its name
         baseline = "mask"
     check_run_sizes(stop_after=stop_after, curves=curves)
@@ -111,8 +116,6 @@ def evaluate(
                          rationales=None if rationales is None else rationales.source, metrics=extra)
     check_rationales(rationales, dataset)
     check_data_task(model, dataset, how=QA_PAIRS_DATA_API, run="evaluate")  # shape, then a one-off input-kind warning
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise FaithlensError(f"The 'batch_size' parameter of evaluate must be a positive int. Got {batch_size!r} instead.")
     base = resolve_baseline(model, baseline)
     score_fn = model.task.score(score)
     world = init_world()

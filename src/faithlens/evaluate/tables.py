@@ -53,9 +53,9 @@ def cell(stat: dict, digits: int = 4) -> str:
     if stat["mean"] is None:
         return "–"
     mean, sem = stat["mean"], stat["sem"]
-    if mean != 0 and abs(mean) < 10 ** -digits * 10:  # tiny values (e.g. SIG's per-word Δ) in scientific form
-        return f"{mean:.2e} ± {sem:.1e}"
-    return f"{mean:.{digits}f} ± {sem:.{digits}f}"
+    tiny = mean != 0 and abs(mean) < 10 ** -digits * 10  # tiny values (e.g. SIG's per-word Δ) in scientific form
+    spread = "–" if sem is None else f"{sem:.1e}" if tiny else f"{sem:.{digits}f}"  # None: one value, no spread
+    return f"{mean:.2e} ± {spread}" if tiny else f"{mean:.{digits}f} ± {spread}"
 
 
 def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int, *, n_truncated: int = 0,
