@@ -1120,6 +1120,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ze_cases(tx)
     out += zg_cases(explainer)
     out += zh_cases(work, tiny_dir, write)
+    out += zi_cases(tiny_dir, write)
     return out
 
 
@@ -4805,6 +4806,41 @@ def zh_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ZH F7: train --test sharing 2 of 6 examples with --train trains and warns with the count",
         lambda: train_cls("--test", some), "ok", "exit 0 and a warning counting 2 of 6",
         lambda r: r.code == 0 and "faithlens: warning: 2 of the 6 examples of --test" in r.err and "--holdout" in r.err)
+    return out
+
+
+def zi_cases(tiny_dir, write) -> list[Case]:
+    """Issue 22, twentieth breaker F4, F2: evaluate() in Python ended in tracebacks for steps='auto', a rationales
+    path, seed=None with a sampling method and out=b'...', refused np.float32(0.2) as out of range, and accepted
+    seed -1, shuffle='False' and max_chars 0 silently; a mean over one example had the standard error 0."""
+    import numpy as np
+
+    from faithlens.data import load_dataset, select
+    from faithlens.evaluate import evaluate
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22 evaluate API"
+    data = write("zi-data.tsv", "sentence\tlabel\ngreat fun film\t1\nawful boring mess\t0\n")
+
+    def ev(limit=2, **kw):
+        def run():
+            model = faithlens.load_model(tiny_dir)
+            return evaluate(model, select(load_dataset(data, model=model), limit=limit), progress=False, **kw)
+        return run
+    for kw, words in ((dict(methods=["ig"], steps="auto"), "steps=50"),
+                      (dict(methods=["ig"], rationales="r.jsonl"), "read_rationales"),
+                      (dict(methods=["ig"], out=b"o/evb"), "str or a pathlib.Path"),
+                      (dict(methods=["ig"], seed=-1), "'seed'"),
+                      (dict(methods=["ig"], shuffle="False"), "always true"),
+                      (dict(methods=["ig"], max_chars=0), "positive int")):
+        add(k, f"ZI F4: evaluate({', '.join(f'{a}={v!r}' for a, v in kw.items())}) is refused", ev(**kw), "error", words)
+    add(k, "ZI F4: evaluate(topk=np.float32(0.2), seed=None) with smoothgrad runs with seed 0",
+        ev(methods=["smoothgrad"], topk=np.float32(0.2), seed=None), "ok", "settings topk 0.2, seed 0",
+        lambda r: r.settings.seed == 0 and abs(r.settings.topk - 0.2) < 1e-6)
+    add(k, "ZI F2: a mean over one example has no standard error (None, table '± –')",
+        ev(limit=1, methods=["occlusion"]), "ok", "sem None, '± –' in the table",
+        lambda r: r.rows[0]["log_odds"]["sem"] is None and "± –" in r.markdown())
     return out
 
 
