@@ -1121,6 +1121,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zg_cases(explainer)
     out += zh_cases(work, tiny_dir, write)
     out += zi_cases(tiny_dir, write)
+    out += zj_cases(work, folder, write)
     return out
 
 
@@ -4841,6 +4842,42 @@ def zi_cases(tiny_dir, write) -> list[Case]:
     add(k, "ZI F2: a mean over one example has no standard error (None, table '± –')",
         ev(limit=1, methods=["occlusion"]), "ok", "sem None, '± –' in the table",
         lambda r: r.rows[0]["log_odds"]["sem"] is None and "± –" in r.markdown())
+    return out
+
+
+def zj_cases(work, folder, write) -> list[Case]:
+    """Issue 22, twentieth breaker F5, F6: a multi-label model numbered word gold labels alphabetically ('positive'
+    as its class 'neutral') and accepted names it lacks ('zebra', 'negative,bogus'); train --base on a multi-label
+    classifier ended in a torch ValueError."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22 multi-label data"
+    ml = folder("zj-ml", "bert", num_labels=3, problem_type="multi_label_classification")
+    texts = ["great fun movie", "awful boring mess", "ok film"]
+    data = lambda name, labels: write(name, "".join(json.dumps({"text": t, "label": y}) + "\n"  # noqa: E731
+                                                   for t, y in zip(texts, labels)))
+    evaluate = lambda path, run: cli("evaluate", "--model", ml, "--data", path, "--methods", "occlusion",  # noqa: E731
+                                     "--no-curves", "--no-random", "--no-shuffle", "--quiet", "--out", str(work / run))
+
+    def recorded():
+        r = evaluate(data("zj-ok.jsonl", ["positive", "negative", "neutral"]), "zj-ok")
+        rows = (work / "zj-ok" / "records.jsonl").read_text().splitlines() if r.code == 0 else []
+        return r, [json.loads(line)["label"] for line in rows]
+    add(k, "ZJ F5: evaluate multi-label model, labels positive/negative/neutral read by its names", recorded, "ok",
+        "exit 0, labels 1, 0, 2", lambda res: res[0].code == 0 and res[1] == [1, 0, 2])
+    add(k, "ZJ F5: evaluate multi-label model, labels zebra/apple it lacks are refused",
+        lambda: evaluate(data("zj-z.jsonl", ["zebra", "apple", "negative"]), "zj-z"), "error",
+        "which the model does not have")
+    add(k, "ZJ F5: evaluate multi-label model, label 'negative,bogus' is refused naming 'bogus'",
+        lambda: evaluate(data("zj-x.jsonl", ["negative,bogus", "negative", "positive"]), "zj-x"), "error",
+        "lists 'bogus', which the model does not have")
+    add(k, "ZJ F5: evaluate multi-label model, label 'positive,neutral' is refused (one class per example)",
+        lambda: evaluate(data("zj-l.jsonl", ["positive,neutral", "negative", "positive"]), "zj-l"), "error",
+        "one class per example")
+    train = data("zj-train.jsonl", ["negative", "positive", "negative"])
+    add(k, "ZJ F6: train --base a multi-label classifier is refused up front",
+        lambda: cli("train", "--base", ml, "--train", train, "--out", str(work / "zj-tml"), "--overwrite",
+                    "--max-length", "16", "--epochs", "1"), "error", "is a multi-label classifier")
     return out
 
 

@@ -111,6 +111,7 @@ def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
     else:  # words and label:NAME cells: names only
         own = {str(n).strip().lower() for n in model_labels}
         missing = [n for n in dataset.label_names if n.strip().lower() not in own]
+        _refuse_label_lists(dataset, missing, own, model_labels)
         if missing and all(number_reading(n) is None for n in missing):
             raise FaithlensError(f"The gold labels of {dataset.source} include {', '.join(map(repr, missing))}, which "
                                  f"the model does not have (its labels: {', '.join(map(str, model_labels))}). Rename the "
@@ -119,6 +120,25 @@ def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
         new = [classes[f"label:{n}"] for n in dataset.label_names]
     labels = tuple(None if y is None else new[y] for y in dataset.labels)
     return replace(dataset, labels=labels, label_names=tuple(model_labels), info=info)
+
+
+def _refuse_label_lists(dataset: Dataset, missing: Sequence[str], own: set[str], model_labels: Sequence[str]) -> None:
+    """A gold label "a,b" that is no label name of the model but lists names: each name is read (a multi-label
+    model's labels; a single-label one's alike), the unknown ones named; a list of known names is refused too, as a
+    JSON list is: a gold label is one class per example."""
+    for cell in missing:
+        parts = [p.strip() for p in cell.split(",")]
+        if len(parts) < 2:
+            continue
+        unknown = [p for p in parts if p.lower() not in own]
+        theirs = ", ".join(map(str, model_labels))
+        if unknown:
+            raise FaithlensError(f"The gold label {cell!r} of {dataset.source} lists {', '.join(map(repr, unknown))}, "
+                                 f"which the model does not have (its labels: {theirs}). Rename the labels in the data "
+                                 "to the model's.")
+        raise FaithlensError(f"The gold label {cell!r} of {dataset.source} lists several of the model's labels "
+                             f"({', '.join(map(repr, parts))}); a gold label is one class per example (a JSON list is "
+                             f"refused alike). Give each example one of {theirs}, or drop the label column.")
 
 
 def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:

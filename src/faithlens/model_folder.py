@@ -43,8 +43,45 @@ def load_base(base_model: str | Path, label_names: list[str], *,
     2-class task) gets a fresh head, with one note on stderr (`load_pretrained`)."""
     id2label = dict(enumerate(label_names))
     label2id = {name: i for i, name in id2label.items()}
-    return load_pretrained(base_model, AutoModelForSequenceClassification, before_weights=before_weights,
+
+    def checks(tokenizer: Any, config: Any) -> None:  # a hub id's config is known only now
+        refuse_multi_label_base(base_model, getattr(config, "problem_type", None))
+        if before_weights is not None:
+            before_weights(tokenizer, config)
+
+    return load_pretrained(base_model, AutoModelForSequenceClassification, before_weights=checks,
                            num_labels=len(label_names), id2label=id2label, label2id=label2id)
+
+
+MULTI_LABEL = "multi_label_classification"
+
+
+def check_single_label_base(base_model: str | Path | None, *, option: str = "--base") -> None:
+    """The one rule of train's base (CLI --base, fine_tune's ``base_model``), checked from a local folder's
+    config.json before any data is read or weights load: a multi-label classifier is refused
+    (`refuse_multi_label_base`). A hub id is checked when its config loads (`load_base`)."""
+    if base_model is None or not isinstance(base_model, (str, os.PathLike)):
+        return
+    config = Path(base_model).expanduser() / "config.json"
+    try:
+        problem_type = json.loads(config.read_text(encoding="utf-8")).get("problem_type")
+    except (OSError, ValueError, AttributeError):
+        return  # no folder (a hub id) or an unreadable config: named when the model loads
+    refuse_multi_label_base(base_model, problem_type, option=option)
+
+
+def refuse_multi_label_base(base_model: str | Path, problem_type: object, *, option: str = "--base") -> None:
+    """A base whose config says problem_type 'multi_label_classification' would train its head with a sigmoid loss
+    on one class index per example (a torch shape error): train fine-tunes single-label classifiers only."""
+    if problem_type != MULTI_LABEL:
+        return
+    named = f"{option}{str(base_model)!r}" if option.endswith("=") else f"{option} {base_model}"
+    raise FaithlensError(
+        f"{named} is a multi-label classifier (problem_type {MULTI_LABEL!r} in its config.json: a sigmoid per label), "
+        "but train fine-tunes single-label classifiers (one class per example, softmax) and has no multi-label "
+        "training. Pass a single-label classifier or a plain encoder as the base (or drop it to start from the bundled "
+        "all-MiniLM-L6-v2); to train this model's encoder as a single-label classifier, copy its folder and set "
+        "\"problem_type\": \"single_label_classification\" in the copy's config.json.")
 
 
 def load_pretrained(base_model: str | Path, auto: Any, *, before_weights: Callable[[Any, Any], None] | None = None,

@@ -31,6 +31,7 @@ from faithlens.errors import FaithlensError
 from faithlens.files import check_new_folder
 from faithlens.gold_labels import reads_as_number
 from faithlens.model_folder import FALLBACK_VERSION, MODEL_INFO_FILE, faithlens_version, read_model_info  # noqa: F401
+from faithlens.model_folder import check_single_label_base
 from faithlens.model_folder import load_base as _load_base
 from faithlens.model_folder import load_pretrained as _load_pretrained
 from faithlens.model_folder import save_atomically as _save_atomically
@@ -84,6 +85,7 @@ def fine_tune(
     splits = {"train": train, "validation": validation, "test": test}
     settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, seed=seed,
                               warmup_ratio=warmup_ratio, weight_decay=weight_decay)
+    check_single_label_base(base_model, option="base_model=")
     _check_splits(splits, label_names=label_names)
     extra = _check_extra_info(extra_info)
     _check_out_dir(out_dir, overwrite=overwrite)

@@ -57,6 +57,7 @@ def check_train_options(args) -> None:
 
     from ..errors import FaithlensError
     from ..model import check_model_source
+    from ..model_folder import check_single_label_base
     from ..training import MAX_TRAIN_LENGTH, check_label_names, check_stride
 
     for option, value in (("--subset", args.subset), ("--max-length", args.max_length), ("--epochs", args.epochs),
@@ -87,6 +88,8 @@ def check_train_options(args) -> None:
         check_label_names(args.labels, option="--labels option")
     if args.base is not None:
         check_model_source(args.base, option="--base")
+        if args.task != "qa":
+            check_single_label_base(args.base, option="--base")
 
 
 def _check_columns(args) -> None:

@@ -44,7 +44,8 @@ def _settings(model, dataset, specs, **kw) -> EvalSettings:
     if model.task.name == "causal_lm":
         raise FaithlensError(f"evaluate scores classifiers (single texts and pairs) and QA models; {model.name!r} is a "
                              "causal language model. Explain its next tokens with `faithlens explain --target-text`.")
-    n = len(model.labels) if model.task.name == "classification" else None  # gold labels are class indices
+    classes = model.task.name in ("classification", "multi_label")
+    n = len(model.labels) if classes else None  # gold labels are class indices
     outside = sorted({y for y in dataset.labels if isinstance(y, int) and n is not None and not 0 <= y < n})
     if outside:
         raise FaithlensError(f"The gold labels of {dataset.source} include {', '.join(map(str, outside))}, outside the "

@@ -109,7 +109,7 @@ def evaluate(
     specs = parse_methods(methods)
     check_shared_steps(specs, steps)
     extra = parse_metrics(metrics)
-    if model.task.name == "classification":  # named gold labels follow the model's own label names
+    if model.task.name in ("classification", "multi_label"):  # named gold labels follow the model's label names
         dataset = by_model_labels(dataset, model.labels)
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
