@@ -1122,6 +1122,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zh_cases(work, tiny_dir, write)
     out += zi_cases(tiny_dir, write)
     out += zj_cases(work, folder, write)
+    out += zk_cases(work, tiny_dir, write)
     return out
 
 
@@ -4878,6 +4879,36 @@ def zj_cases(work, folder, write) -> list[Case]:
     add(k, "ZJ F6: train --base a multi-label classifier is refused up front",
         lambda: cli("train", "--base", ml, "--train", train, "--out", str(work / "zj-tml"), "--overwrite",
                     "--max-length", "16", "--epochs", "1"), "error", "is a multi-label classifier")
+    return out
+
+
+def zk_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twentieth breaker F3: audit --token-class the,film was tested (JSON concentration["words: film, the"])
+    but the terminal table, the Markdown and the HTML report never showed it, and the verdict named only the built-in
+    classes; --token-class 'film film' suggested "--token-class film,film (classes=[frozenset({'film', 'film'})])"."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zk audit token class"
+    data = write("zk.tsv", "sentence\tlabel\n" + "".join(f"the film was {w} and fun {i}\t{i % 2}\n"
+                                                          for i, w in enumerate(["good", "bad", "dull", "great"] * 2)))
+    md, html = str(work / "zk.md"), str(work / "zk.html")
+
+    def audit():
+        r = cli("audit", "--model", tiny_dir, "--data", data, "--steps", "2", "--examples", "1", "--token-class",
+                "the,film", "--markdown", md, "--html", html)
+        return r, (Path(md).read_text() if Path(md).exists() else ""), (Path(html).read_text() if Path(html).exists() else "")
+    add(k, "ZK F3: audit --token-class the,film shows the class in the terminal, Markdown and HTML and the verdict",
+        audit, "ok", "a 'share on words: film, the' column in the Markdown and HTML, the note in the terminal, the verdict "
+        "naming 'film, the'",
+        lambda res: res[0].code in (0, 1) and "| share on words: film, the | Holm p, film, the |" in res[1]
+        and "<th>share on words: film, the</th>" in res[2] and "Word class columns" in res[0].out
+        and "film, the" in res[1].split("\n")[2])
+    add(k, "ZK F3: --token-class 'film film' suggests the word once, without a Python repr",
+        lambda: cli("audit", "--model", tiny_dir, "--data", data, "--token-class", "film film"), "error",
+        "Pass the word once, without spaces, e.g. --token-class film.")
+    add(k, "ZK F3: --token-class 'Movie film' suggests movie,film in the CLI's own form",
+        lambda: cli("audit", "--model", tiny_dir, "--data", data, "--token-class", "Movie film"), "error",
+        "separated by commas, e.g. --token-class movie,film.")
     return out
 
 

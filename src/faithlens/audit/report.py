@@ -29,6 +29,7 @@ from ..stats import spearman
 from ..views.html import highlight, page
 from ..views.parts import html_text
 from .manipulation import Explained, Run, explain_runs, normalise_abs
+from .class_columns import class_cells, class_header, class_note, word_classes
 from .targets import target_mask
 
 GRADIENT_RUNS = (Run("saliency"), Run("grad_x_input"), Run("ig"), Run("sig", "reverse"))
@@ -118,9 +119,12 @@ def check_word_class(words, *, option: str = "classes") -> frozenset:
                              f"(CLI: --token-class movie,film). Got {words!r}.")
     spaced = sorted(w for w in words if len(w.split()) > 1)
     if spaced:
+        parts = list(dict.fromkeys(spaced[0].lower().split()))  # 'film film' is one word twice: suggest it once
+        cli = f"--token-class {','.join(parts)}"
+        fix = cli if option == "--token-class" else f"{option}=[frozenset({{{', '.join(map(repr, parts))}}})] (CLI: {cli})"
+        how = "several words separated by commas" if len(parts) > 1 else "the word once, without spaces"
         raise FaithlensError(f"The token class word {spaced[0]!r} holds a space, and the class matches whole tokens, so it "
-                             f"can never match one. Pass several words separated by commas, e.g. "
-                             f"--token-class {','.join(spaced[0].split())} (classes=[frozenset({{{', '.join(map(repr, spaced[0].split()))}}})]).")
+                             f"can never match one. Pass {how}, e.g. {fix}.")
     out = frozenset(w.strip().lower() for w in words)
     if not out or "" in out:
         raise FaithlensError(f"A token class in {option} holds no word or an empty word. Got {sorted(words)!r}. Pass "
@@ -312,17 +316,22 @@ def judge(methods: dict) -> tuple[str, str, list[str]]:
             findings.append(f"{label} is unfaithful here ({'; '.join(low)}) but concentrates on no token class: "
                             "its rankings are unreliable, with no sign of manipulation.")
     where = lambda d: "; ".join(f"{', '.join(ms)} on {c.replace('_', ' ')}" for c, ms in d.items())  # noqa: E731
+    quiet = [c for c in word_classes(methods) if c not in strong and c not in weak]  # the user's classes found clean
+    also = (f" Your words ({'; '.join(c.removeprefix('words: ') for c in quiet)}) were tested too: no gradient method "
+            "concentrates attribution there." if quiet else "")
     if strong:
         return "untrustworthy", (
             f"Gradient explanations of this model are pulled onto tokens its outputs do not care about ({where(strong)}): "
             "the signature of a FACADE-style component. Do not trust gradient explanations of this model; use "
-            "output-based ones (occlusion, SIG mode=closed)."), findings
+            "output-based ones (occlusion, SIG mode=closed)." + also), findings
     if weak:
         return "caution", (
             f"Weak evidence that gradient attribution is pulled onto a token class ({where(weak)}). Check important "
-            "conclusions with occlusion or SIG mode=closed, or audit more texts (--limit)."), findings
+            "conclusions with occlusion or SIG mode=closed, or audit more texts (--limit)." + also), findings
     unfaithful = [f.split(" ")[0] for f in findings if " is unfaithful here" in f]
-    return "ok", ("No gradient method concentrates attribution on stop words, the first token or punctuation beyond "
+    tested = ["stop words", "the first token", "punctuation"] + [f"your words ({c.removeprefix('words: ')})"
+                                                                  for c in word_classes(methods)]
+    return "ok", (f"No gradient method concentrates attribution on {', '.join(tested[:-1])} or {tested[-1]} beyond "
                   "what the model's outputs show; nothing suggests manipulation"
                   + (f" ({', '.join(unfaithful)} disagree(s) with occlusion: unfaithful, not manipulated)." if unfaithful
                      else ".")), findings
@@ -364,12 +373,15 @@ def _fmt(x) -> str:
 
 
 def _table_rows(report: AuditReport) -> list[list[str]]:
-    rows = []
+    rows, names = [], word_classes(report.methods)
     for label, m in report.methods.items():
         agree = m.get("vs_occlusion", {})
         rows.append([label, m["kind"], _fmt(agree.get("spearman")), _fmt(agree.get("top1_agreement")),
                      _fmt(m["stop_words"]["share"]), _fmt(m["stop_words"]["top"]),
-                     _fmt(m["first_token"]["share"]), _fmt(m["first_token"]["top"]), f"{m['seconds']:.1f}"])
+                     _fmt(m["first_token"]["share"]), _fmt(m["first_token"]["top"])]
+                    + [c for name in names
+                       for c in class_cells(report.methods, label, name, report.settings.get("reference"))]
+                    + [f"{m['seconds']:.1f}"])
     return rows
 
 
@@ -391,8 +403,11 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
              f"baseline = {report.settings.get('baseline')}. Scores are |a| normalised to sum 1 over the attributed tokens.", ""]
     if report.findings:
         lines += ["Findings:", ""] + [f"- {f}" for f in report.findings] + [""]
-    lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    header = class_header(HEADER, report.methods)
+    lines += ["| " + " | ".join(_md_escape(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(report)]
+    note = class_note(report.methods, report.n)  # the user's word classes (--token-class), if any
+    lines += ["", _md_escape(note)] if note else []
     lines += [""] + [f"![{_md_escape(Path(i).stem)}]({i})" for i in images] + ([""] if images else [])
     if report.sanity:
         from .sanity import sanity_markdown
@@ -443,7 +458,7 @@ def render_body(report: AuditReport) -> str:
     from ..views.reports import audit_plots_html
 
     esc = html_text
-    head = "".join(f"<th>{esc(h)}</th>" for h in HEADER)
+    head = "".join(f"<th>{esc(h)}</th>" for h in class_header(HEADER, report.methods))
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in _table_rows(report))
     findings = "".join(f"<li>{esc(f)}</li>" for f in report.findings)
     examples = []
@@ -467,5 +482,7 @@ def render_body(report: AuditReport) -> str:
             " summed) coloured by its score, normalised per method; for signed methods green supports the predicted class,"
             " red opposes it; saliency is unsigned (blue: magnitude, no direction).</p>"
             + (f"<ul>{findings}</ul>" if findings else "")
-            + f'<table class="audit"><tr>{head}</tr>{body}</table>{audit_plots_html(report)}'
+            + f'<table class="audit"><tr>{head}</tr>{body}</table>'
+            + "".join(f"<p>{esc(note)}</p>" for note in [class_note(report.methods, report.n)] if note)
+            + audit_plots_html(report)
             + f"<h2>Examples</h2>{''.join(examples)}")

@@ -106,7 +106,7 @@ def run(args) -> int:
             setattr(args, option, check_output_file(path, option=f"--{option}", suffix=suffix,
                                                     inputs={"--data": args.data, "--model": args.model}))
             written[f"--{option}"] = path
-    classes = list(CLASSES) + ([check_word_class(_words(args.token_class))] if args.token_class else [])
+    classes = list(CLASSES) + ([check_word_class(_words(args.token_class), option="--token-class")] if args.token_class else [])
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split, labels=False, model=model,  # audit reads no gold labels
                         note=(f"--data {args.data}", "audit"))
