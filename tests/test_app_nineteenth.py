@@ -8,7 +8,7 @@ import torch
 
 pytest.importorskip("flask", reason="the web app needs the serve extra: pip install 'faithlens[serve]'")
 
-from faithlens import Explainer  # noqa: E402
+from faithlens import Explainer, FaithlensError  # noqa: E402
 from faithlens.app import Limits, create_app  # noqa: E402
 from tiny import tiny  # noqa: E402
 
@@ -129,3 +129,18 @@ def test_lines_blank_in_both_boxes_are_dropped_and_the_rest_pair_by_line(client)
 def test_a_box_with_a_line_more_is_refused_naming_it(client):
     status, said = error(form(client, "a man\na dog\na cat", "sleeps\nbarks"))
     assert status == 400 and "line 3 (blank in the 'pair' box)" in said
+
+
+@pytest.mark.parametrize("name", ["http://example.com", "example.com:80", "example.com/app", " "])
+def test_allow_host_takes_a_host_name(name):
+    """Twentieth breaker (note): --allow-host http://example.com was accepted, and could never match a Host header."""
+    from faithlens.app.inputs import allowed_hostnames
+
+    with pytest.raises(FaithlensError, match=r"is not a host name: .*Pass the name without a scheme, port or path"):
+        allowed_hostnames("127.0.0.1", [name])
+
+
+def test_allow_host_keeps_host_names_and_addresses():
+    from faithlens.app.inputs import allowed_hostnames
+
+    assert {"example.com", "::1", "10.0.0.2"} <= allowed_hostnames("127.0.0.1", ["Example.COM", "[::1]", "10.0.0.2"])

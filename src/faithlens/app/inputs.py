@@ -299,7 +299,13 @@ def allowed_hostnames(host: str, extra: Iterable[str] = ()) -> set[str]:
     names = set(LOOPBACK)
     if host not in ("", "0.0.0.0", "::"):
         names.add(host.strip("[]").lower())
-    names.update(h.strip("[]").lower() for h in extra)
+    for h in extra:
+        name = _hostname(h) if isinstance(h, str) and h.strip() else None
+        if name is None or name != h.strip("[]").lower():
+            raise FaithlensError(f"allow_hosts (CLI --allow-host) {h!r} is not a host name: requests name their host alone "
+                                 f"in the Host header, so it would never match. Pass the name without a scheme, port or "
+                                 f"path, e.g. {name or 'example.com'}.")
+        names.add(name)
     return names
 
 
