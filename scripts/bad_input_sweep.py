@@ -2351,7 +2351,7 @@ def seventh_breaker_cases_a(work, tiny_dir, write, squad, train_qa) -> list[Case
     add(k, "A4: audit --token-class 'movie film'", lambda: audit("movie film"), "error",
         "'movie film' holds a space, and the class matches whole tokens")
     add(k, "A4: audit --token-class zzzqqq", lambda: audit("zzzqqq"), "error",
-        "matches no token of the 3 texts, so its concentration cannot be tested. 'zzzqqq' is not a whole token")
+        "'zzzqqq' is not a whole token of the model's vocabulary (the class matches whole tokens, case-insensitive)")
 
     # A5, A6: training labels that are numbers but no index, and a class no example has (kind 14)
     k = "14 digit labels"

@@ -133,14 +133,24 @@ def check_word_class(words, *, option: str = "classes") -> frozenset:
 
 
 def check_classes_occur(model: ClassifierModel, texts: Sequence, classes: Sequence) -> None:
-    """Every word class matches at least one token of ``texts`` (checked on the tokenizer, before any explaining):
-    a class that never occurs would give no test at all, shown as null statistics.
+    """Every word of a word class is a whole token of the model's vocabulary (one rule per word: `the,zzzz` is refused
+    as `zzzz` alone is), and every word class matches at least one token of ``texts`` (checked on the tokenizer, before
+    any explaining): a class that never occurs would give no test at all, shown as null statistics.
 
     Raises FaithlensError naming the class, the words that are not whole tokens of the vocabulary and how to fix."""
     tok = model.tokenizer
     for c in classes:
         if isinstance(c, str):
             continue
+        unknown = sorted(w for w in c if w not in _vocab_words(tok))
+        if unknown:
+            known = sorted(c - set(unknown))
+            how = (f"Drop {'it' if len(unknown) == 1 else 'them'}, e.g. --token-class {','.join(known)}" if known else
+                   "Pass words that occur in the texts as whole tokens")
+            raise FaithlensError(f"The token class ({class_name(c)}): {', '.join(map(repr, unknown))} "
+                                 f"{'is not a whole token' if len(unknown) == 1 else 'are not whole tokens'} of the "
+                                 "model's vocabulary (the class matches whole tokens, case-insensitive), so "
+                                 f"{'it' if len(unknown) == 1 else 'they'} can never match. {how}.")
         table = _word_table(tok, tuple(sorted(c)))
         found = False
         for item in texts:
@@ -150,11 +160,8 @@ def check_classes_occur(model: ClassifierModel, texts: Sequence, classes: Sequen
                 break
         if found:
             continue
-        unknown = sorted(w for w in c if w not in _vocab_words(tok))
-        how = (f" {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not a whole token of the model's "
-               "vocabulary (the class matches whole tokens, case-insensitive)." if unknown else "")
         raise FaithlensError(f"The token class ({class_name(c)}) matches no token of the {len(texts)} texts, so its "
-                             f"concentration cannot be tested.{how} Pass words that occur in the texts as whole tokens, "
+                             "concentration cannot be tested. Pass words that occur in the texts as whole tokens, "
                              "or raise --limit.")
 
 

@@ -34,8 +34,9 @@ def register(subparsers) -> None:
     p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
     p.add_argument("--token-class", default=None, metavar="WORDS",
                    help="also test concentration on these words: comma-separated (e.g. 'movie,film') or a file with one "
-                        "word a line (whole tokens, case-insensitive: a word with a space, or a class no text has, is "
-                        "refused before any work)")
+                        "word a line (whole tokens, case-insensitive: a word with a space or outside the model's "
+                        "vocabulary, or a class no text has, is refused before any work; a word that names a folder, "
+                        "e.g. '.', needs a comma: '.,')")
     p.add_argument("--sanity", action="store_true",
                    help="also run the cascading model-parameter randomisation test (Adebayo et al. 2018): re-initialise "
                         "the head, then each layer top down (seeded, on a copy), and report per method and level the "
@@ -50,16 +51,21 @@ def register(subparsers) -> None:
 
 
 def _words(value: str) -> list[str]:
-    """--token-class: a file with one word a line, or comma-separated words."""
+    """--token-class: a file with one word a line, or comma-separated words (a trailing comma makes a word that names a
+    folder, such as '.', a word list: '.,' is the word '.')."""
     from pathlib import Path
 
     from ..errors import FaithlensError
 
     path = Path(value)
     if path.is_dir():
-        raise FaithlensError(f"--token-class {value!r} is a folder. Pass a file with one word a line, or comma-separated "
-                             "words (e.g. 'movie,film').")
-    if not path.is_file() and ("/" in value or "\\" in value or path.suffix.lower() in (".txt", ".tsv", ".csv", ".list")):
+        word = not any(sep in value.strip(sep) for sep in "/\\")  # '.', '..', '/': also a plausible word
+        how = (f" To test the word {value!r}, add a comma (a word list): --token-class '{value},'; to read words from "
+               "a file, name the file." if word else " Name the file with the words, e.g. words/class.txt.")
+        raise FaithlensError(f"--token-class {value!r} is a folder, and --token-class takes a file with one word a line "
+                             f"or comma-separated words.{how}")
+    looks_like_path = "/" in value or "\\" in value or path.suffix.lower() in (".txt", ".tsv", ".csv", ".list")
+    if not path.is_file() and "," not in value and looks_like_path:  # with a comma it is a word list
         raise FaithlensError(f"--token-class {value}: no such file. Check the path (relative paths start from "
                              f"{Path.cwd()}), or pass comma-separated words (e.g. 'movie,film').")
     try:
