@@ -2172,8 +2172,8 @@ def fifth_breaker_cases_j(work, tx, lm_dir, squad, train_qa, ok_json, first) -> 
     k = "10 squad"
     good = squad("j-good")
     add(k, "J3: train a SQuAD file without --task qa", lambda: cli("train", "--train", good, "--out", str(work / "j3")),
-        "error", "is a SQuAD-format file (questions with their answers in a context), which trains a question-answering "
-                 "model: pass --task qa")
+        "error", "is laid out as a SQuAD-format file (a JSON object with a top-level \"data\" list, as SQuAD holds "
+                 "questions with their answers in a context), which trains a question-answering model: pass --task qa")
     qa = {"id": "q1", "question": "Who wrote the book?", "answers": [{"text": "Ann", "answer_start": 0}]}
     ctx = "Ann wrote the book in Paris in 1901."
     for name, doc, words in [
@@ -4387,7 +4387,7 @@ def yd_cases(tx, tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
     for name, model in (("classifier", tiny_dir), ("causal LM", lm_dir)):
         add("10 squad", f"explain --file of a top-level 'data' list with a {name}",
             lambda m=model: cli("explain", "--model", m, "--file", obj, "--method", "occlusion"), "error",
-            "is a SQuAD-format file")
+            "is laid out as a SQuAD-format file")
     add("10 squad", "explain --file of a top-level 'data' list with a QA model: SQuAD's shape",
         lambda: cli("explain", "--model", qa_dir, "--file", obj, "--method", "occlusion"), "error", '"paragraphs" is missing')
     return out
@@ -4620,7 +4620,7 @@ def zc_cases(tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
                           ("facade saliency", ("facade", "saliency"))):
         add(k, f"ZC F8: {name} --data {{'data': [{{'text': ...}}]}} on a classifier: refused by its task",
             lambda command=command: cli(*command, "--model", tiny_dir, "--data", obj), "error",
-            "is a SQuAD-format file (questions with their answers in a context)")
+            "is laid out as a SQuAD-format file (a JSON object with a top-level \"data\" list")
     add(k, "ZC F8: evaluate --data of that file on a QA model: SQuAD's shape",
         lambda: cli("evaluate", "--model", qa_dir, "--data", obj, "--methods", "occlusion"), "error",
         '"paragraphs" is missing')

@@ -25,7 +25,7 @@ NAMES = "text\tlabel\ngreat fun movie\tpositive\nawful boring mess\tnegative\nlo
 PLAIN = "great fun movie\nawful boring mess\nlovely warm film\n"
 PROSE = "Movie reviews collected in 2020\nsentence\tlabel\ngreat fun movie\t1\nawful boring mess\t0\n"
 NOT_SQUAD = {"data": [{"text": "great"}]}
-TASK_REFUSAL = "is a SQuAD-format file (questions with their answers in a context)"
+TASK_REFUSAL = "is laid out as a SQuAD-format file (a JSON object with a top-level \"data\" list"
 
 
 @pytest.fixture(scope="module")

@@ -128,7 +128,7 @@ def test_a_squad_file_is_refused_by_the_task_before_its_shape(folders, tmp_path,
     path.write_text(json.dumps(content))
     assert main(["explain", "--model", folders[kind], "--file", str(path), "--method", "occlusion"]) == 2
     err = capsys.readouterr().err
-    assert reads in err and "is a SQuAD-format file" in err and "which its task does not read" in err
+    assert reads in err and "is laid out as a SQuAD-format file" in err and "which its task does not read" in err
     assert "paragraphs" not in err
 
 

@@ -129,7 +129,7 @@ def test_a_squad_file_without_task_qa_says_to_pass_it(tmp_path, capsys, option):
     files = {"--train": str(path), "--test": str(path)} if option == "--train" else {"--train": str(tsv), "--test": str(path)}
     assert main(["train", *[x for kv in files.items() for x in kv], "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert f"{str(path)!r} is a SQuAD-format file" in err and "pass --task qa" in err and "needs a label" not in err
+    assert f"{str(path)!r} is laid out as a SQuAD-format file" in err and "pass --task qa" in err and "needs a label" not in err
     assert not (tmp_path / "out").exists()
 
 

@@ -325,7 +325,7 @@ def cli_words(message: str, options: set[str]) -> str:
         message = re.sub(rf"(?<![\w'-]){name}=True\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=", f"{option} ", message)
         message = re.sub(rf"(?<![\w'(-]){name}(?![\w'])", option, message)
-    return message
+    return re.sub(r"(--[\w-]+(?: [^\s()]+)?) \(CLI \1\)", r"\1", message)  # steps='auto' (CLI --steps auto): said once
 
 
 def _without_fix(message: str, name: str) -> str:

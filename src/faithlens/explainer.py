@@ -171,7 +171,7 @@ class Explainer:
                                                           ("faithfulness", faithfulness)))
         progress = _check_bool("progress", progress, optional=True)
         items, single = as_items(texts)
-        steps, tolerance = _check_tolerance(method, mode, steps, tolerance)
+        steps, tolerance = _check_tolerance(method, mode, steps, tolerance, rule)
         given = check_settings([method], dict(steps=steps, tolerance=tolerance, rule=rule, unit=unit, mode=mode, n_samples=n_samples,
                                               noise=noise, seed=seed, batch_size=batch_size, rows_per_chunk=rows_per_chunk,
                                               memory_budget=memory_budget, max_new_tokens=max_new_tokens,
@@ -434,13 +434,15 @@ def _check_items(task, items) -> None:
 ADAPTIVE_METHODS = ("sig", "ig")  # methods that take tolerance= (SIG in reverse or forward mode)
 
 
-def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | None, float | None]:
-    """Validate tolerance= (and steps="auto"); returns (steps, tolerance) for Options."""
-    auto = isinstance(steps, str) and steps == "auto"  # steps="auto" is tolerance=DEFAULT_TOLERANCE: name what was given
-    if auto:
-        from .methods.adaptive import DEFAULT_TOLERANCE
+def _check_tolerance(method: str, mode: str, steps, tolerance, rule: str) -> tuple[int | None, float | None]:
+    """Validate tolerance= (and steps="auto") with the nested ``rule`` it refines by, before any model pass;
+    returns (steps, tolerance) for Options."""
+    from .methods.adaptive import DEFAULT_TOLERANCE, rule_for
 
-        given, steps, tolerance = tolerance, None, DEFAULT_TOLERANCE if tolerance is None else tolerance
+    auto = isinstance(steps, str) and steps == "auto"  # steps="auto" is tolerance=DEFAULT_TOLERANCE: name what was given
+    given = tolerance
+    if auto:
+        steps, tolerance = None, DEFAULT_TOLERANCE if tolerance is None else tolerance
     if tolerance is None:
         return steps, None
     check_tolerance_value(tolerance)
@@ -450,6 +452,7 @@ def _check_tolerance(method: str, mode: str, steps, tolerance) -> tuple[int | No
             raise FaithlensError(f"tolerance= controls the quadrature of sig (reverse or forward mode) and ig; {none}. "
                                  "Drop tolerance=.")
         raise auto_steps_error(method, given, none)
+    rule_for(rule, auto=auto, tolerance=given)  # the rule it refines by (sig and ig alike), named as it was asked for
     return steps, float(tolerance)
 
 

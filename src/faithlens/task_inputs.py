@@ -194,9 +194,10 @@ def check_squad_task(model: ClassifierModel, source: str) -> None:
                                             "hypothesis columns for a pair classifier)"))
     what = {"causal_lm": "a causal language model", "classification": "a classifier", "multi_label": "a classifier"}.get(
         task, a_noun(f"{model.task.summary} model"))
-    raise FaithlensError(f"{model.name!r} is {what}: it reads {reads}, but {source} is a SQuAD-format file (questions "
-                         "with their answers in a context), a question-answering model's data, which its task does not "
-                         f"read. Pass {table}, or a QA model.")
+    raise FaithlensError(f"{model.name!r} is {what}: it reads {reads}, but {source} is laid out as a SQuAD-format file "
+                         "(a JSON object with a top-level \"data\" list, as SQuAD holds questions with their answers in "
+                         "a context), a question-answering model's data, which its task does not read. Pass "
+                         f"{table}, or a QA model.")
 
 
 def qa_encoding(model: ClassifierModel, items, targets) -> tuple[Encoding, list[tuple[str, ...]]]:

@@ -186,7 +186,8 @@ def run(args) -> int:
         spelled.append((data.source, data.info.get("digit_labels") or {}))
         files[which] = data.source  # the file read (a folder's split file), for `splits.check_unseen`
         if data.info.get("squad"):  # questions with answers, not labelled texts: a QA model's training data
-            raise FaithlensError(f"{source!r} is a SQuAD-format file (questions with their answers in a context), which "
+            raise FaithlensError(f"{source!r} is laid out as a SQuAD-format file (a JSON object with a top-level "
+                                 "\"data\" list, as SQuAD holds questions with their answers in a context), which "
                                  f"trains a question-answering model: pass --task qa (faithlens train --task qa --train "
                                  f"{source} --out DIR). Without --task qa, train fine-tunes a classifier on labelled "
                                  "texts (a .tsv, .csv or .jsonl with a label column).")

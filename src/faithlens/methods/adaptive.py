@@ -29,14 +29,22 @@ IG_LEJA_SIZES = (8, 16, 24, 32, 40, 48, 64, 80, 96, 128)
 DEFAULT_TOLERANCE = 7e-4  # relative to ‖c‖₂ (SIG) or |F(w) − F(w̄)| (IG); see bench/results/changes.md
 
 
-def rule_for(name: str) -> str:
-    """The nested rule to refine with: the named one, or the default when `name` is the fixed-step default."""
+def rule_for(name: str, *, auto: bool = False, tolerance: float | None = None) -> str:
+    """The nested rule to refine with: the named one, or the default when `name` is the fixed-step default.
+    ``auto``: the tolerance came from steps='auto' (``tolerance``: one given with it, else None), so the refusal
+    names steps='auto', never a tolerance= the user did not pass."""
     if name in NESTED_RULES:
         return name
     if name == "gausslegendre":
         return DEFAULT_RULE
+    rules = ", ".join(NESTED_RULES)
+    if auto:
+        given = f" (here tolerance={tolerance!r})" if tolerance is not None else ""
+        raise FaithlensError(f"steps='auto' (CLI --steps auto) refines each path until a certified tolerance{given} is "
+                             f"met, which needs a nested quadrature rule: one of {rules}. Got rule={name!r}. Drop the "
+                             "rule or pick one of those, or pass an int (steps=N) to integrate with it.")
     raise FaithlensError(f"Error-controlled steps (tolerance=) need a nested quadrature rule: one of "
-                         f"{', '.join(NESTED_RULES)}. Got rule={name!r}. Drop the rule or pick one of those.")
+                         f"{rules}. Got rule={name!r}. Drop the rule or pick one of those.")
 
 
 def threshold_floor(batch: Batch) -> Tensor:
