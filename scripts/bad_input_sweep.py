@@ -3905,7 +3905,7 @@ def vd_facade_shape_cases(work, tiny_dir, qa_dir, write) -> list[Case]:
             "facade", c, "--model", qa_dir, "--data", texts, "--limit", "2"), "error",
             "Pass --data with questions and their contexts")
     add(k, "VD: audit, classifier, SQuAD file", lambda: cli("audit", "--model", tiny_dir, "--data", squad, "--limit", "2"),
-        "error", "SQuAD-format file (questions with their answers in a context)")
+        "error", "laid out as a SQuAD-format file (a JSON object with a top-level \"data\" list")
     add(k, "VD: audit, QA model, premise/hypothesis pairs", lambda: cli(
         "audit", "--model", qa_dir, "--data", pairs, "--limit", "2"), "error", "holds premise/hypothesis pairs")
     return out
