@@ -145,8 +145,10 @@ NUMBER = re.compile(r"[-+]?\d+\.\d+(?:[eE][-+]?\d+)?")
 
 
 def assert_same_run(a, b, where: str = "run") -> None:
-    """`comparable` folders equal up to float rounding: numbers to a relative 1e-6, numbers printed in text to
-    one unit of their last printed digit; every other value and word exactly."""
+    """`comparable` folders equal up to float32 rounding: numbers to a relative 1e-5 or an absolute 1e-7 (a
+    token score is a difference of O(1) model outputs, so its rounding is absolute: a CI run moved a 3.2e-3
+    score by 4.7e-9, a relative 1.4e-6), numbers printed in text to one unit of their last printed digit;
+    every other value and word exactly."""
     if isinstance(a, dict) and isinstance(b, dict):
         assert a.keys() == b.keys(), where
         for key in a:
@@ -157,7 +159,7 @@ def assert_same_run(a, b, where: str = "run") -> None:
             assert_same_run(x, y, f"{where}[{k}]")
     elif isinstance(a, float) or isinstance(b, float):
         assert isinstance(a, (int, float)) and isinstance(b, (int, float)), (where, a, b)
-        assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12), (where, a, b)
+        assert math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-7), (where, a, b)
     elif isinstance(a, str) and isinstance(b, str):
         assert NUMBER.split(a) == NUMBER.split(b), (where, a, b)
         for x, y in zip(NUMBER.findall(a), NUMBER.findall(b)):
@@ -220,7 +222,7 @@ def test_kill_one_process_then_resume_with_other_process_counts(tmp_path, files,
     final = read_run(out)
     assert all(final[key] == record for key, record in finished.items())  # kept as they were, seconds included
     # A kill between two lines of one batch leaves its other examples to be explained in a smaller batch on
-    # resume (less padding, another matrix shape), which moves their floats by rounding: equal to 1e-6, not bitwise.
+    # resume (less padding, another matrix shape), which moves their floats by rounding: equal to float32 rounding, not bitwise.
     assert_same_run(comparable(out), comparable(reference))
 
 
