@@ -5,6 +5,7 @@ facade --init-from, --facade) goes through `check_model_source`; `model.load_mod
 from __future__ import annotations
 
 import errno
+import functools
 import os
 from pathlib import Path
 
@@ -46,7 +47,57 @@ def check_model_source(name: str | os.PathLike, *, option: str = "--model", loca
     if local_only or _looks_like_folder(name):
         raise FaithlensError(f"{given(option, name)}: no such folder. Check the path (relative paths start from {os.getcwd()})"
                              + ("." if local_only else ", or pass a hub id such as 'textattack/bert-base-uncased-SST-2'."))
-    return name
+    return hub_source(name, option=option)
+
+
+HUB_PROBE_SECONDS = 3.0
+
+
+@functools.lru_cache(maxsize=1)
+def hub_answers() -> bool:
+    """Whether the Hugging Face hub answers one HEAD request within HUB_PROBE_SECONDS (through huggingface_hub's
+    own session, so its proxy settings apply); any HTTP status counts as an answer. Asked once per process."""
+    from huggingface_hub import constants, get_session
+
+    try:
+        get_session().head(constants.ENDPOINT, timeout=HUB_PROBE_SECONDS)
+    except Exception:  # no route, no name service, a timeout: the hub cannot be reached from here
+        return False
+    return True
+
+
+def cached_snapshot(name: str) -> str | None:
+    """The folder of hub id ``name``'s snapshot in the Hugging Face cache, or None when it was never downloaded."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(name, local_files_only=True)
+    except Exception:  # not in the cache, or not a valid hub id (the loader names that)
+        return None
+
+
+def hub_source(name: str, *, option: str = "--model") -> str:
+    """Where hub id ``name`` loads from, decided before anything loads: the id itself when the hub answers (or under
+    HF_HUB_OFFLINE=1, which the loader honours at once); when the hub does not answer, the id's snapshot in the
+    Hugging Face cache, so it loads at once rather than after ~30 s of retries, or an error naming the id when it
+    was never downloaded."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on") or hub_answers():
+        return name
+    cached = cached_snapshot(name)
+    if cached is not None:
+        return cached
+    raise FaithlensError(
+        f"{given(option, name)}: no such folder, and as a hub id it is not in the Hugging Face cache while the hub "
+        f"({_hub_host()}) does not answer from this machine. Download it once where the hub can be reached "
+        f"(hf download {name}) and copy the cache, or pass a model folder saved with save_pretrained"
+        + (", or omit --model for the bundled default model." if option == "--model"
+           else ", or model=None for the bundled default model." if option == "model=" else "."))
+
+
+def _hub_host() -> str:
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT
 
 
 def _not_a_base(name: str, option: str) -> str:
