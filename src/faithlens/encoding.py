@@ -210,9 +210,23 @@ def check_tokenized(model: ClassifierModel, texts: Sequence[Text]) -> None:
     ids = model.tokenizer(parts, add_special_tokens=False, split_special_tokens=True, verbose=False)["input_ids"]
     for (i, side), tokens in zip(where, ids):
         if not tokens:
-            pair = isinstance(items[i], (tuple, list))
-            raise _empty(f"The {('first', 'second')[side]} text of pair {i}" if pair else f"Text {i}", pair,
-                         ": the model's tokenizer reads no token in it")
+            raise _no_token(i, side, isinstance(items[i], (tuple, list)))
+
+
+def _no_token(i: int, side: int, pair: bool) -> FaithlensError:
+    """`check_tokenized`'s refusal of text ``i`` (``side`` 0 / 1 of a pair)."""
+    return _empty(f"The {('first', 'second')[side]} text of pair {i}" if pair else f"Text {i}", pair,
+                  ": the model's tokenizer reads no token in it")
+
+
+def _check_batch_tokenized(enc, pair: bool) -> None:
+    """`check_tokenized` read from a padded batch's own tokenization: a text's tokens are those with its sequence id
+    (0, or 1 for a pair's second text); the model's special tokens and padding have none. Same order, same refusal."""
+    for b in range(enc["input_ids"].shape[0]):
+        read = set(enc.sequence_ids(b))
+        for side in range(2 if pair else 1):
+            if side not in read:
+                raise _no_token(b, side, pair)
 
 
 def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = False,
@@ -226,12 +240,12 @@ def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = Fa
     whether its continuation is the one max_new_tokens asks for (the length errors then name it, not a target text).
     """
     check_texts(texts)
-    check_tokenized(model, texts)
     first, second = split_items(texts)
     tok = model.tokenizer
     limit = model.max_length
     extra = [len(c) - 1 for c in continuations] if continuations is not None else [0] * len(first)
     enc = _tokenize(tok, first, second, max_length=None)
+    _check_batch_tokenized(enc, second is not None)  # check_tokenized, from this one tokenizer pass
     lengths = enc["attention_mask"].sum(1) + torch.tensor(extra)
     too_long = [i for i, n in enumerate(lengths.tolist()) if n > limit]
     generated = list(generated) if generated is not None else [False] * len(first)

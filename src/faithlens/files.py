@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import importlib.util
 import json
@@ -40,7 +41,7 @@ except ImportError:  # pragma: no cover - not on Linux/macOS
     fcntl = None  # type: ignore[assignment]
 
 LOCK_FILE = ".faithlens.lock"
-created_folders: list[Path] = []  # the folders the output checks made in this process, in the order made
+created_folders: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar("created_folders", default=None)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -310,8 +311,9 @@ def _ensure_folder(folder: Path, *, option: str, target: Path) -> None:
     except OSError as exc:
         raise FaithlensError(f"{option} {str(target)!r}: could not create the folder {str(folder)!r} "
                              f"({exc.strerror or exc}). Choose a path you can write to.") from None
-    finally:  # outermost first, also those made before a deeper one failed (new_folders.removing_new_folders)
-        created_folders.extend(a for a in reversed(missing) if a.is_dir())
+    finally:  # kept per new_folders.removing_new_folders block (none outside one): outermost first, also on a failure
+        if (made := created_folders.get()) is not None:
+            made.extend(a for a in reversed(missing) if a.is_dir())
     refused = _cannot_write_in(folder)
     if refused is not None:
         raise FaithlensError(f"{option} {str(target)!r}: the folder {str(folder)!r} is not writable "

@@ -23,16 +23,18 @@ def removing_new_folders() -> Iterator[None]:
     """The one rule for what a failed command leaves on disk: when the block raises (a refusal, an error, Ctrl-C),
     each folder the output checks created inside it is removed again, deepest first, if it is still empty (a lock
     file no run holds aside). A folder that existed before the block stays, and so does one that holds anything (an
-    interrupted run's records, kept to be resumed)."""
-    start = len(created_folders)
+    interrupted run's records, kept to be resumed). The folders are kept per block in a context variable
+    (`files.created_folders`), so threads and nested blocks do not see each other's, and none are kept outside a block."""
+    made: list[Path] = []  # this block's own folders (a nested block keeps its own, and drops them when it ends)
+    token = created_folders.set(made)
     try:
         yield
     except BaseException:
-        for folder in reversed(created_folders[start:]):
+        for folder in reversed(made):
             _remove_if_empty(folder)
         raise
     finally:
-        del created_folders[start:]
+        created_folders.reset(token)
 
 
 def _remove_if_empty(folder: Path) -> None:

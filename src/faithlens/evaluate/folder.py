@@ -192,6 +192,16 @@ def sealed(record: dict) -> dict:
     return record
 
 
+def sealed_line(record: dict) -> str:
+    """``json.dumps(sealed(record), allow_nan=False)``, byte for byte, with the record serialized once: its line
+    without the digest is read back for `record_digest`, and the digest field is appended to those same bytes."""
+    if DIGEST_KEY in record:  # resealed: the field keeps its place in the line
+        return json.dumps(sealed(record), allow_nan=False)
+    text = json.dumps(record, allow_nan=False)
+    record[DIGEST_KEY] = record_digest(json.loads(text))
+    return f'{text[:-1]}{", " if len(text) > 2 else ""}"{DIGEST_KEY}": "{record[DIGEST_KEY]}"}}'
+
+
 def _number(value, low: float = -math.inf, high: float = math.inf, *, null: bool = False) -> bool:
     if value is None:
         return null

@@ -32,7 +32,7 @@ from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 from ..version import __version__
 from .checks import _settings, check_arguments, check_lengths, check_rationales, check_run_sizes
 from .folder import (SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
-                     records_path, saved_run, sealed)
+                     records_path, saved_run, sealed, sealed_line)
 from .output import write_outputs
 from .paired import RANDOM
 from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, check_shared_steps, parse_methods
@@ -241,7 +241,7 @@ class _Run:
 
     def add(self, record: dict) -> None:
         if self.writer is not None:
-            self.writer.write_line(json.dumps(sealed(record), allow_nan=False))
+            self.writer.write_line(sealed_line(record))
         self.written += 1
         if self.world.is_main:
             self._collect([record])
