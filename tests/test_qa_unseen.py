@@ -103,7 +103,7 @@ def test_shared_questions_are_warned_with_their_count(files, saved_qa, tmp_path,
     assert len(messages) == 1, [str(w.message) for w in said]
     assert messages[0].startswith(f"4 of the 12 questions of --test {files['overlap']} are also in --train "
                                   f"{files['train']} (the same question id, or the same question on the same context; "
-                                  "from 1 of its 3 articles): its EM and F1 counts questions the model is trained on")
+                                  "from 1 of its 3 articles): its EM and F1 count questions the model is trained on")
 
 
 def test_a_disjoint_test_file_is_silent(files, saved_qa, tmp_path, capsys, stop_before_training):

@@ -133,7 +133,7 @@ def check_unseen(train: tuple[str, str | None, Sequence], others: Sequence[tuple
     train_name, train_file, train_inputs = train
     train_file = train_file and str(Path(train_file).expanduser())
     questions = bool(train_inputs) and _is_question(train_inputs[0])
-    score, items = ("EM and F1", "questions") if questions else ("accuracy", "examples")
+    score, counts, items = ("EM and F1", "count", "questions") if questions else ("accuracy", "counts", "examples")
     for name, file, inputs in others:
         same = None
         file = file and str(Path(file).expanduser())
@@ -150,7 +150,7 @@ def check_unseen(train: tuple[str, str | None, Sequence], others: Sequence[tuple
         if shared:
             count, how = shared
             warnings.warn(f"{count} of the {len(inputs)} {items} of {name} are also in {train_name} ({how}): its "
-                          f"{score} counts {items} the model is trained on. Held-out figures need unseen {items}: drop "
+                          f"{score} {counts} {items} the model is trained on. Held-out figures need unseen {items}: drop "
                           f"those from {name}, or {fix}.", FaithlensWarning, stacklevel=2)
 
 
