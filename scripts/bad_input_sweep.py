@@ -1123,6 +1123,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zi_cases(tiny_dir, write)
     out += zj_cases(work, folder, write)
     out += zk_cases(work, tiny_dir, write)
+    out += ya_cases(work, qa_dir, write)
     return out
 
 
@@ -4909,6 +4910,40 @@ def zk_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ZK F3: --token-class 'Movie film' suggests movie,film in the CLI's own form",
         lambda: cli("audit", "--model", tiny_dir, "--data", data, "--token-class", "Movie film"), "error",
         "separated by commas, e.g. --token-class movie,film.")
+    return out
+
+
+def ya_cases(work, qa_dir, write) -> list[Case]:
+    """Issue 22, twenty-first breaker F1: `train --task qa --test` naming the --train SQuAD file (the same path, or a
+    byte copy) was accepted and test EM/F1 measured on the training questions; a --test sharing an article with --train
+    had no warning. `splits.check_unseen` now serves both train paths."""
+    import json
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22ya train qa unseen"
+
+    def article(title, first):
+        return {"title": title, "paragraphs": [{"context": f"{first} wrote the film.", "qas": [
+            {"id": f"{title}-{q}", "question": f"Who wrote the film ({title} {q})?",
+             "answers": [{"text": first, "answer_start": 0}]} for q in range(3)]}]}
+
+    def squad(name, *articles):
+        return write(name, json.dumps({"version": "1.1", "data": [article(t, w) for t, w in articles]}))
+    train = squad("ya_train.json", ("A", "Ann"), ("B", "Bob"))
+    copy = squad("ya_copy.json", ("A", "Ann"), ("B", "Bob"))
+    overlap = squad("ya_overlap.json", ("A", "Ann"), ("C", "Cy"))
+
+    def qa(test):
+        return cli("train", "--task", "qa", "--base", qa_dir, "--train", train, "--test", test, "--out",
+                   str(work / "ya_model"), "--overwrite", "--max-length", "32", "--stride", "8")
+    add(k, "YA F1: train --task qa --test naming the --train file is refused", lambda: qa(train), "error",
+        "is the same file as --train")
+    add(k, "YA F1: train --task qa --test a byte copy of --train is refused", lambda: qa(copy), "error",
+        "is a file with the same content as --train")
+    add(k, "YA F1: train --task qa --test sharing an article with --train warns with the counts", lambda: qa(overlap),
+        "ok", "a warning: 3 of the 6 questions shared, from 1 of its 2 articles",
+        lambda r: r.code == 0 and "3 of the 6 questions of --test" in r.err and "from 1 of its 2 articles" in r.err)
     return out
 
 

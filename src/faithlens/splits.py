@@ -1,7 +1,7 @@
 """Seeded holdout splits: which example indices, or which whole groups (a SQuAD file's articles), are held out.
 `faithlens train --holdout` splits this way, so an audit can re-open the same test split; `data.holdout` applies
 these to a dataset and `qa.split_by_article` to SQuAD examples. `check_unseen`: a validation or test file is not
-the training data."""
+the training data (texts, text pairs or SQuAD questions: every train path)."""
 
 from __future__ import annotations
 
@@ -118,11 +118,12 @@ def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, sour
 
 def check_unseen(train: tuple[str, str | None, Sequence], others: Sequence[tuple[str, str | None, Sequence]], *,
                  fix: str) -> None:
-    """A validation or test split measures the model on examples it was not trained on. Each split is (name in the
-    caller's words, the file it was read from or None, its inputs), the training split first. A split read from the
-    training file itself (the same resolved path, or a file of the same bytes: `checkpoint.file_digest`) is refused;
-    one that shares some inputs with the training split is warned about with their count. ``fix`` says how the
-    caller's surface holds out unseen examples instead (e.g. --holdout)."""
+    """A validation or test split measures the model on examples it was not trained on: one rule for every train
+    path. Each split is (name in the caller's words, the file it was read from or None, its inputs), the training split
+    first; inputs are texts, text pairs, or SQuAD questions (`qa.QAExample`). A split read from the training file itself
+    (the same resolved path, or a file of the same bytes: `checkpoint.file_digest`) is refused; one that shares some
+    inputs with the training split is warned about with their count (`_shared`). Called before any model loads.
+    ``fix`` says how the caller's surface holds out unseen examples instead (e.g. --holdout)."""
     import warnings
     from pathlib import Path
 
@@ -130,21 +131,52 @@ def check_unseen(train: tuple[str, str | None, Sequence], others: Sequence[tuple
     from .errors import FaithlensWarning
 
     train_name, train_file, train_inputs = train
-    seen = set(train_inputs)
+    train_file = train_file and str(Path(train_file).expanduser())
+    questions = bool(train_inputs) and _is_question(train_inputs[0])
+    score, counts, items = ("EM and F1", "count", "questions") if questions else ("accuracy", "counts", "examples")
     for name, file, inputs in others:
         same = None
+        file = file and str(Path(file).expanduser())
         if train_file is not None and file is not None and Path(train_file).is_file() and Path(file).is_file():
             if Path(train_file).resolve() == Path(file).resolve():
                 same = "the same file"
             elif file_digest(train_file) == file_digest(file):
                 same = "a file with the same content"
         if same:
-            raise FaithlensError(f"{name} is {same} as {train_name}: its accuracy would be measured on the examples the "
+            raise FaithlensError(f"{name} is {same} as {train_name}: its {score} would be measured on the {items} the "
                                  f"model is trained on, not on unseen ones, and would overstate what it learned. "
-                                 f"Held-out figures need unseen examples: pass a file of other examples, or {fix}.")
-        shared = sum(1 for item in inputs if item in seen)
+                                 f"Held-out figures need unseen {items}: pass a file of other {items}, or {fix}.")
+        shared = _shared(train_inputs, inputs)
         if shared:
-            warnings.warn(f"{shared} of the {len(inputs)} examples of {name} are also in {train_name} (the same "
-                          f"{'text pair' if isinstance(inputs[0], tuple) else 'text'}): its accuracy counts examples "
-                          f"the model is trained on. Held-out figures need unseen examples: drop those from {name}, "
-                          f"or {fix}.", FaithlensWarning, stacklevel=2)
+            count, how = shared
+            warnings.warn(f"{count} of the {len(inputs)} {items} of {name} are also in {train_name} ({how}): its "
+                          f"{score} {counts} {items} the model is trained on. Held-out figures need unseen {items}: drop "
+                          f"those from {name}, or {fix}.", FaithlensWarning, stacklevel=2)
+
+
+def _is_question(item: object) -> bool:
+    return hasattr(item, "question") and hasattr(item, "context") and hasattr(item, "title")
+
+
+def _shared(train_inputs: Sequence, inputs: Sequence) -> tuple[int, str] | None:
+    """How many of ``inputs`` the training split also holds, and how they are the same ('the same text'); None for none.
+    Texts and text pairs are shared when equal. A SQuAD question is shared when it has the id of a training question
+    (a question without an "id" is named '#n' by its place in the file, no id to match) or the same question on the
+    same context; the articles those questions come from are counted too."""
+    import re
+
+    if not inputs:
+        return None
+    if not _is_question(inputs[0]):
+        seen = set(train_inputs)
+        count = sum(1 for item in inputs if item in seen)
+        kind = "text pair" if isinstance(inputs[0], tuple) else "text"
+        return (count, f"the same {kind}") if count else None
+    ids = {e.id for e in train_inputs if not re.fullmatch(r"#\d+", e.id)}  # '#3': no id given, none to match
+    asked = {(e.question, e.context) for e in train_inputs}
+    hits = [e for e in inputs if e.id in ids or (e.question, e.context) in asked]
+    if not hits:
+        return None
+    articles = len({e.title for e in hits})
+    return len(hits), (f"the same question id, or the same question on the same context; from {articles} of its "
+                       f"{len({e.title for e in inputs})} articles")

@@ -274,6 +274,10 @@ def _check_base_reading(base: str | None, n_classes: int, spelled: list[tuple[st
             check_base_reading(labels, spellings=spellings, names=names, source=source, base=str(base))
 
 
+_UNSEEN_FIX = ("drop it and pass --holdout FRACTION (e.g. --holdout 0.2) to hold out part of --train as the test "
+               "split")  # both train paths (`splits.check_unseen`)
+
+
 def _check_same_data(args, train, validation, test, names: list[str] | None, files: dict[str, str]) -> None:
     """--validation and --test hold the kind of input --train holds (single texts or text pairs) and only classes
     --train has examples of: each named by its file (`training.check_split_inputs`, `training.check_split_classes`);
@@ -292,8 +296,7 @@ def _check_same_data(args, train, validation, test, names: list[str] | None, fil
     check_unseen((named[0][0], files.get("train"), train[0]),
                  [(name, files.get(which), data[0]) for (name, data), which in zip(named[1:], [
                      w for w, source in (("validation", validation_source), ("test", args.test)) if source is not None])],
-                 fix="drop it and pass --holdout FRACTION (e.g. --holdout 0.2) to hold out part of --train as the test "
-                     "split")
+                 fix=_UNSEEN_FIX)
     train_name, (_, train_labels) = named[0]
     for name, (_, labels) in named[1:]:
         check_split_classes([(train_name, train_labels), (name, labels)], label_names=names,
@@ -342,10 +345,14 @@ def _subset(args, n: int, what: str) -> tuple[list[int] | None, str | None]:
 def _run_qa(args) -> int:
     from ..default_model import base_encoder_path
     from ..qa import read_squad, split_by_article
+    from ..splits import check_unseen
     from ..training import fine_tune_qa
 
     train = read_squad(args.train)
     test = read_squad(args.test) if args.test else []
+    if args.test:  # not the training questions, checked before --holdout, --subset and any model (`splits.check_unseen`)
+        check_unseen((f"--train {args.train}", args.train, train), [(f"--test {args.test}", args.test, test)],
+                     fix=_UNSEEN_FIX)
     note = None
     if args.holdout is not None:
         train, test = split_by_article(train, test_fraction=args.holdout, seed=args.split_seed, source=args.train)
