@@ -1124,6 +1124,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zj_cases(work, folder, write)
     out += zk_cases(work, tiny_dir, write)
     out += ya_cases(work, qa_dir, write)
+    out += yb_cases(work, tiny_dir, write)
     return out
 
 
@@ -4944,6 +4945,37 @@ def ya_cases(work, qa_dir, write) -> list[Case]:
     add(k, "YA F1: train --task qa --test sharing an article with --train warns with the counts", lambda: qa(overlap),
         "ok", "a warning: 3 of the 6 questions shared, from 1 of its 2 articles",
         lambda r: r.code == 0 and "3 of the 6 questions of --test" in r.err and "from 1 of its 2 articles" in r.err)
+    return out
+
+
+def yb_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twenty-first breaker F2, F3: facade saliency --methods read every method:suffix as a SIG mode
+    (ig:steps=5 "Unknown SIG mode", ig:reverse run as plain ig); explain --method followed by texts suggested a
+    command that explained a method name, or dropped texts and methods; explain --method sig:closed was unknown."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22yb method specs"
+    data = write("yb.tsv", "text\tlabel\ngreat fun film\t1\nawful mess of a movie\t0\n")
+    saliency = ("facade", "saliency", "--model", tiny_dir, "--data", data, "--limit", "2", "--methods")
+    add(k, "YB F2: facade saliency --methods ig:steps=5 runs ig with 5 steps, named as written",
+        lambda: cli(*saliency, "ig:steps=5"), "ok", "the table names 'ig:steps=5'",
+        lambda r: r.code == 0 and '"ig:steps=5"' in r.out)
+    add(k, "YB F2: facade saliency --methods ig:reverse refused (IG has no mode), not run as plain ig",
+        lambda: cli(*saliency, "ig:reverse"), "error", "'mode' does not apply to 'ig'")
+    add(k, "YB F2: facade saliency --methods occlusion:foo gets evaluate's spec message, not 'Unknown SIG mode'",
+        lambda: cli(*saliency, "occlusion:foo"), "error", "is not key=value")
+    explain = ("explain", "--model", tiny_dir, "--method")
+    add(k, "YB F3: explain --method ig sig:closed 'great fun' suggests the text before --method ig sig:closed",
+        lambda: cli(*explain, "ig", "sig:closed", "great fun"), "error",
+        "faithlens explain 'great fun' --method ig sig:closed")
+    add(k, "YB F3: explain --method ig occlusion T1 T2 keeps both methods and both texts",
+        lambda: cli(*explain, "ig", "occlusion", "great fun", "awful mess"), "error",
+        "faithlens explain 'great fun' 'awful mess' --method ig occlusion")
+    add(k, "YB F3: explain --method occlusoin 'great fun' names the nearest method",
+        lambda: cli(*explain, "occlusoin", "great fun"), "error", "did you mean 'occlusion'")
+    add(k, "YB F3: explain TEXT --method sig:closed runs SIG's closed form",
+        lambda: cli("explain", "great fun", "--model", tiny_dir, "--json", "--method", "sig:closed"), "ok",
+        "settings mode closed", lambda r: r.code == 0 and '"mode": "closed"' in r.out)
     return out
 
 

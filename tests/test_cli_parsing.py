@@ -1,6 +1,8 @@
 """Issue 22, kind 4: options match by their full name only, a faithlens option given after the command is named as
 such, and options of another task (--answer, --target-text, --max-new-tokens) are refused with the model's task named."""
 
+import shlex
+
 import pytest
 
 from faithlens.cli import build_parser, main
@@ -60,7 +62,8 @@ def test_target_text_with_max_new_tokens_is_refused_before_loading(capsys):
 def test_a_text_after_method_is_named_as_not_a_method(saved_tiny, capsys, argv):
     assert main(["explain", "--model", str(saved_tiny), *argv]) == 2
     err = capsys.readouterr().err
-    assert f"{argv[-1]!r} is not a method" in err and "put the text before --method" in err and " -- " in err
+    assert f"{argv[-1]!r} is not a method" in err and "put the texts before --method" in err
+    assert f"{shlex.quote(argv[-1])} --method {' '.join(argv[1:-1])}" in err  # the methods given, all of them
     assert "No text" not in err
 
 

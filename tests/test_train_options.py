@@ -56,7 +56,7 @@ def test_check_stride_reads_one_rule():
     (["facade", "regularise", "--lambda-rp", "-1"], "(--lambda-rp) must be a number in [0, 1e+06]"),
     (["facade", "saliency", "--limit", "0"], "--limit must be a positive int"),
     (["facade", "saliency", "--steps", "0"], "--steps must be a positive int"),
-    (["facade", "saliency", "--methods", "sig:sideways"], "Unknown SIG mode"),
+    (["facade", "saliency", "--methods", "sig:sideways"], "'sideways' in 'sig:sideways' is not key=value"),
     (["facade", "saliency", "--methods", "limes"], "Unknown method"),
     (["facade", "reduce", "--beams", "0"], "--beams must be comma-separated positive ints"),
     (["facade", "reduce", "--beams", "one"], "--beams must be comma-separated positive ints"),

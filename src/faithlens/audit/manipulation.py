@@ -9,6 +9,7 @@ Every example counts in the denominator, including those without a target token.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,15 +28,51 @@ from .targets import target_mask
 
 @dataclass(frozen=True)
 class Run:
-    """One explanation setting: a registered method, its SIG mode, and optional steps."""
+    """One explanation setting: a registered method, its SIG mode, optional steps, and the other settings of its
+    method spec (``smoothgrad:noise=0.1``: ``options=(("noise", 0.1),)``), labelled by ``spec`` when written as one."""
 
     method: str
     mode: str = "reverse"
     steps: int | None = None
+    options: tuple = ()  # (key, value) pairs passed to the method
+    spec: str | None = None  # the method spec as written, e.g. "ig:steps=5"
 
     @property
     def label(self) -> str:
+        if self.spec is not None and (self.method != "sig" or ":" in self.spec):
+            return self.spec
         return self.method if self.method != "sig" else f"sig:{self.mode}"
+
+
+def run_of(run: Run | tuple | str) -> Run:
+    """A Run from a Run, a (method, mode, steps) tuple, or a method spec read by evaluate's parser
+    (`faithlens.evaluate.parse_method`: ``ig:steps=5``, ``sig:closed``, ``smoothgrad:noise=0.1``); a bare ``sig``
+    is SIG in reverse mode, as the facade paper ran it."""
+    if isinstance(run, Run):
+        return run
+    if not isinstance(run, str):
+        return Run(*run)
+    from ..evaluate.specs import parse_method
+
+    spec = parse_method(run)
+    if spec.steps_per_token is not None:
+        raise FaithlensError(f"Method spec {run!r}: steps per token (kN) are read by evaluate only; facade saliency "
+                             f"explains its texts in one batch. Give a number of steps, e.g. {spec.method}:steps=50.")
+    options = dict(spec.options)
+    mode = options.pop("mode", "reverse")
+    steps = options.pop("steps", None)
+    return Run(spec.method, mode, steps, tuple(sorted(options.items())), spec.label)
+
+
+def runs_of(runs: Sequence[Run | tuple | str]) -> list[Run]:
+    """Every run read (`run_of`); two runs with one label (``sig`` and ``sig:reverse``) are refused."""
+    runs = [run_of(r) for r in runs]
+    labels = [r.label for r in runs]
+    twice = sorted({label for label in labels if labels.count(label) > 1})
+    if twice:
+        raise FaithlensError(f"{', '.join(twice)} is listed twice in the methods ({', '.join(labels)}; a bare sig is "
+                             "sig:reverse). List each once.")
+    return runs
 
 
 def default_runs(sig_steps: int | None = None, ig_steps: int | None = None) -> tuple[Run, ...]:
@@ -114,7 +151,7 @@ def explain_runs(model: ClassifierModel, texts: Sequence, runs: Sequence[Run], *
     out = {}
     for run in tqdm(runs, desc=f"explaining ({model.name})", disable=not progress):
         t0 = time.perf_counter()
-        kwargs = {"mode": run.mode} if run.method == "sig" else {}
+        kwargs = dict(run.options, **({"mode": run.mode} if run.method == "sig" else {}))
         if run.steps is not None:
             kwargs["steps"] = run.steps
         exps = explainer.explain(list(texts), run.method, score=score, batch_size=batch_size,
@@ -145,30 +182,36 @@ def manipulation_table(model: ClassifierModel, explained: dict[str, Explained], 
 STEP_METHODS = ("ig", "sig")  # the runs whose steps `steps` sets (SIG in a quadrature mode)
 
 
+def _takes_steps(run: Run) -> bool:
+    """Whether the shared ``steps`` reaches ``run``: IG, or SIG integrating its path, with no steps of its own."""
+    return run.method in STEP_METHODS and run.mode != "closed" and run.steps is None
+
+
 def check_steps_read(runs: Sequence[Run | tuple], steps: int | None, *, option: str = "steps") -> None:
-    """``steps`` given while no run reads it (no IG, no SIG outside mode closed) would do nothing: refused, as
-    explain and evaluate refuse a setting none of their methods reads (`faithlens.options.unused_note`)."""
+    """``steps`` given while no run reads it (no IG, no SIG outside mode closed, or only specs with their own steps,
+    ``ig:steps=5``) would do nothing: refused, as explain and evaluate refuse a setting none of their methods reads
+    (`faithlens.options.unused_note`)."""
     if steps is None:
         return
-    runs = [r if isinstance(r, Run) else Run(*r) for r in runs]
-    if not any(r.method in STEP_METHODS and r.mode != "closed" for r in runs):
+    runs = runs_of(runs)
+    if not any(_takes_steps(r) for r in runs):
         sep = " " if option.startswith("--") else "="
         raise FaithlensError(f"{option}{sep}{steps} does nothing for {', '.join(r.label for r in runs)}: it sets the steps of "
-                             f"IG and SIG (modes reverse/forward/auto), and none of the methods reads it. Drop {option}, or "
+                             f"IG and SIG (modes reverse/forward/auto) whose spec gives no steps, and none of the methods does. Drop {option}, or "
                              "add ig or sig to the methods.")
 
 
 def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, target: str = "stop_words",
-                          runs: Sequence[Run | tuple] = DEFAULT_RUNS, score: str = "log_prob", steps: int | None = None,
+                          runs: Sequence[Run | tuple | str] = DEFAULT_RUNS, score: str = "log_prob", steps: int | None = None,
                           progress: bool = True) -> dict:
     """P@1 / mean attribution / MRR on target tokens for every run, on `texts`."""
     from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 
-    runs = [r if isinstance(r, Run) else Run(*r) for r in runs]
+    runs = runs_of(runs)
     check_steps_read(runs, steps)
     check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass
     if steps is not None:
-        runs = [Run(r.method, r.mode, steps if r.method in STEP_METHODS and r.mode != "closed" else r.steps) for r in runs]
+        runs = [dataclasses.replace(r, steps=steps) if _takes_steps(r) else r for r in runs]
     explained = explain_runs(model, texts, runs, score=score, progress=progress)
     return {"model": model.name, "target": target, "score": score, "n": len(texts),
             "methods": manipulation_table(model, explained, target=target)}

@@ -46,7 +46,9 @@ def register(sub) -> None:
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled MiniLM sentiment model)")
     p.add_argument("--method", nargs="+", default=list(DEFAULT_METHODS), metavar="NAME",
                    help=f"one or more of: {', '.join(METHODS)} (default: {' '.join(DEFAULT_METHODS)}: the exact SIG "
-                        "scores beside a path method and a single-point gradient, as the web app shows them)")
+                        "scores beside a path method and a single-point gradient, as the web app shows them); a "
+                        "method spec as evaluate reads it sets explain's option: sig:closed is --method sig --mode "
+                        "closed, ig:steps=20 is --method ig --steps 20")
     p.add_argument("--steps", type=_steps, default=None,
                    help="path steps for ig/dig (default 50 for ig, 30 for dig: the papers' settings), or for sig, which "
                         "then integrates its path instead of computing the exact closed form; or 'auto': as many as "
@@ -254,18 +256,102 @@ TASK_OPTIONS = {"--answer": ("answer", "qa", "a QA model's answer (a substring o
                                   "per-token matrix")}
 
 
-def _check_method_words(args: argparse.Namespace) -> None:
-    """An unknown --method name that is text (it holds spaces, or no text was given) was typed after --method,
-    whose list takes every word up to the next option: say so, instead of 'No text' or 'Unknown method'."""
+def _method_word(word: str) -> bool:
+    """Whether a word after --method is a method: a name (``ig``) or a method spec with a method's name before its
+    ':' (``sig:closed``, ``ig:steps=5``; its settings are checked by `_apply_method_specs`)."""
     from ..names import METHODS
 
-    given = bool(args.texts or args.pair or args.file is not None)
-    for name in args.method:
-        if name not in METHODS and (any(c.isspace() for c in name) or not given):
-            raise FaithlensError(f"{name!r} is not a method (valid: {', '.join(METHODS)}). --method takes every word up "
-                                 "to the next option, so a text after it is read as a method name: put the text before "
-                                 f"--method, e.g. faithlens explain {_quoted(name)} --method {args.method[0]}, or end the "
-                                 f"methods with --: faithlens explain --method {args.method[0]} -- {_quoted(name)}.")
+    return word in METHODS or (":" in word and word.partition(":")[0] in METHODS)
+
+
+def _near_method(word: str) -> str | None:
+    """The method name a word not a method looks like a typo of (``occlusoin``, ``IG``, ``igg:steps=5``), or None
+    (a text: it holds spaces, or is no close match)."""
+    import difflib
+
+    from ..names import METHODS
+
+    if any(c.isspace() for c in word):
+        return None
+    near = difflib.get_close_matches(word.partition(":")[0].lower(), METHODS, n=1, cutoff=0.75)
+    return near[0] if near else None
+
+
+def _check_method_words(args: argparse.Namespace) -> None:
+    """--method takes every word up to the next option: the words after it that are methods stay methods, and the
+    first that is not (a text: it holds spaces, or no text was given) and every word after it were texts typed
+    after --method. Say so, with a command that explains exactly those texts with those methods; a word that looks
+    like a typo of a method (``occlusoin``) is named as not a method, with the nearest name."""
+    from ..names import METHODS
+
+    words = list(args.method)
+    first = next((i for i, w in enumerate(words) if not _method_word(w)), None)
+    if first is None:
+        return
+    word, near = words[first], _near_method(words[first])
+    if near is not None:
+        raise FaithlensError(f"{word!r} is not a method; did you mean {near!r}? (valid: {', '.join(METHODS)}; a method "
+                             "spec is name:key=value, e.g. ig:steps=50 or sig:closed)")
+    if not (any(c.isspace() for c in word) or not (args.texts or args.pair or args.file is not None)):
+        return  # an unknown name among given texts: refused with the valid names (`options.check_settings`)
+    methods, texts = words[:first], [*args.texts, *words[first:]]
+    raise FaithlensError(f"{word!r} is not a method (valid: {', '.join(METHODS)}). --method takes every word up to the "
+                         f"next option, so {_listed(words[first:])} after it {'was read as a method name' if len(words) - first == 1 else 'were read as method names'}: put the texts before --method, e.g. "
+                         f"{_explain_command(texts, methods)} (with your other options)"
+                         + ("" if methods else "; with no --method the default methods explain them") + ".")
+
+
+def _listed(words: list) -> str:
+    return ", ".join(repr(w) for w in words)
+
+
+def _explain_command(texts: list, methods: list) -> str:
+    """A command that explains exactly ``texts`` with ``methods`` (the defaults when none): texts before --method,
+    or after ``--`` when one starts with '-' (it would read as an option)."""
+    import shlex
+
+    quoted = " ".join(shlex.quote(t) for t in texts)
+    method = f" --method {' '.join(methods)}" if methods else ""
+    if any(t.startswith("-") for t in texts):
+        return f"faithlens explain{method} -- {quoted}"
+    return f"faithlens explain {quoted}{method}"
+
+
+SPEC_OPTIONS = {"steps": "steps", "mode": "mode", "unit": "unit", "rule": "rule", "n_samples": "samples",
+                "tolerance": "tolerance", "noise": "noise"}  # a method spec's key -> explain's option (args attribute)
+
+
+def _apply_method_specs(args: argparse.Namespace) -> None:
+    """A method spec after --method (``sig:closed``, ``ig:steps=5``) is read by evaluate's parser
+    (`faithlens.evaluate.parse_method`) and becomes the method and explain's own options: ``sig:closed`` is
+    ``--method sig --mode closed``. explain's options are shared by its methods, so a setting that another chosen
+    method also reads, or that an option already gives, is refused, naming the option to pass instead."""
+    specs = [w for w in args.method if ":" in w]
+    if not specs:
+        return
+    from ..evaluate.specs import parse_method
+    from ..methods import METHODS
+
+    names = [w.partition(":")[0] for w in args.method]
+    for word in specs:
+        spec = parse_method(word)
+        if spec.steps_per_token is not None:
+            raise FaithlensError(f"Method spec {word!r}: steps per token (kN) are read by evaluate only. Give explain a "
+                                 f"number of steps: --method {spec.method} --steps 50.")
+        for key, value in spec.options.items():
+            option = "--" + SPEC_OPTIONS[key].replace("_", "-")
+            shown = f"{option} {value}"
+            others = [n for n in names if n != spec.method and key in METHODS[n].reads]
+            if others:
+                raise FaithlensError(f"{word!r} sets {key}={value} for {spec.method} only, but explain's options are "
+                                     f"shared by its methods and {', '.join(others)} read{'s' * (len(others) == 1)} "
+                                     f"{key} too. Pass {shown} for all of them, explain {spec.method} on its own, or "
+                                     f"use evaluate, whose method specs set one method each.")
+            given = getattr(args, SPEC_OPTIONS[key])
+            if given is not None and given != value:
+                raise FaithlensError(f"{word!r} sets {key}={value} and {option} {given} is given too. Give one.")
+            setattr(args, SPEC_OPTIONS[key], value)
+    args.method = names
 
 
 def _quoted(text: str) -> str:
@@ -326,6 +412,7 @@ def run(args: argparse.Namespace) -> int:
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass the texts with "
                              "--file FILE, which every process reads (standard input goes to one process only).")
     _check_method_words(args)  # before the texts: a text typed after --method is read as a method name
+    _apply_method_specs(args)  # sig:closed is --method sig --mode closed
     texts = read_texts(args)
     if args.dtype not in DTYPES:
         raise unknown_choice("dtype", args.dtype, DTYPES)

@@ -111,8 +111,9 @@ def register(subparsers) -> None:
         if name == "saliency":
             p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words",
                            help="the tokens whose attribution is measured (P@1: the top token is one of them)")
-            p.add_argument("--methods", default=None, help="comma-separated (default: every registered method, "
-                                                            "SIG in all three modes)")
+            p.add_argument("--methods", default=None, help="comma-separated method specs, as evaluate reads "
+                           "them: ig, ig:steps=20, sig:closed, smoothgrad:noise=0.1 (default: every registered method, SIG "
+                           "in all three modes; a bare sig is sig:reverse)")
             p.add_argument("--score", default="log_prob", help="F: log_prob (default; the CE gradient FACADE targets), logit, prob")
             p.add_argument("--steps", type=int, default=None, help="IG/SIG steps (default: the method's own)")
         if name == "reduce":
@@ -315,11 +316,6 @@ def _merge_form(value: str) -> str:
     return value
 
 
-def _parse_run(text: str) -> tuple[str, str]:
-    name, _, mode = text.strip().partition(":")
-    return (name, mode or "reverse")
-
-
 def _emit(result: dict, out: str | None) -> int:
     text = json.dumps(result, indent=2)
     if out:
@@ -370,19 +366,15 @@ def _sizes(text: str, option: str) -> list[int]:
 
 
 def _parse_runs(text: str) -> tuple:
-    """--methods of `facade saliency`: comma-separated method[:mode], each checked before the model loads."""
-    from ..errors import unknown_choice
-    from ..methods import METHODS
+    """--methods of `facade saliency`: comma-separated method specs, read by evaluate's parser
+    (`faithlens.evaluate.parse_method`: ``ig:steps=5``, ``sig:closed``) and checked before the model loads."""
+    from ..audit.manipulation import runs_of
 
-    runs = tuple(_parse_run(m) for m in text.split(",") if m.strip())
-    if not runs:
-        raise FaithlensError(f"--methods is empty. Pass comma-separated method names, e.g. sig:closed,ig. Got {text!r}.")
-    for name, mode in runs:
-        if name not in METHODS:
-            raise unknown_choice("method", name, METHODS)
-        if mode not in ("reverse", "forward", "closed", "auto"):
-            raise unknown_choice(f"SIG mode in {name}:{mode}", mode, ("auto", "closed", "forward", "reverse"))
-    return runs
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    if not names:
+        raise FaithlensError(f"--methods is empty. Pass comma-separated method specs, e.g. sig:closed,ig:steps=20. "
+                             f"Got {text!r}.")
+    return tuple(runs_of(names))
 
 
 def _check_out(args, kind: str) -> None:

@@ -47,7 +47,8 @@ def _uses_steps(method: str) -> bool:
 
 def parse_method(spec: str) -> MethodSpec:
     """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance,
-    noise (SmoothGrad's σ as a fraction of the embedding range, in (0, 1]).
+    noise (SmoothGrad's σ as a fraction of the embedding range, in (0, 1]). A bare SIG mode is ``mode=`` it:
+    ``sig:closed`` is ``sig:mode=closed`` (and ``ig:reverse`` is refused as a mode given to IG).
 
     Every setting is checked here, before any work: it must apply to the method (``mode`` to SIG,
     ``unit`` to SIG and occlusion, ``rule`` and ``tolerance`` to SIG and IG, ``steps`` to path
@@ -59,11 +60,13 @@ def parse_method(spec: str) -> MethodSpec:
                              f"alone, or {name}:key=value,key=value, e.g. ig:steps=250.")
     options: dict = {}
     per_token = None
+    from ..methods.sig import MODES
+
     for item in filter(None, rest.split(",")):
-        key, eq, value = item.partition("=")
+        key, eq, value = item.partition("=") if "=" in item or item not in MODES else ("mode", "=", item)
         if not eq or key not in SPEC_KEYS:
             raise FaithlensError(f"Method setting {item!r} in {spec!r} is not key=value with key one of "
-                                 f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed.")
+                                 f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed (sig:closed).")
         if key in options or (key == "steps" and per_token is not None):
             raise FaithlensError(f"Method setting {key!r} is given twice in {spec!r}. Give it once.")
         if key == "steps" and value[-1:] in ("n", "N") and value[:-1].isdigit() | (len(value) == 1):  # kN: k per token
