@@ -71,7 +71,7 @@ def test_the_suggested_double_dash_works(saved_tiny, capsys):
     assert main(["explain", "--model", str(saved_tiny), "--method", "occlusion", "--json", "--", "good film"]) == 0
     assert '"text": "good film"' in capsys.readouterr().out
     assert main(["explain", "good film", "--model", str(saved_tiny), "--method", "limes"]) == 2  # a typo, text given
-    assert "Unknown method 'limes'" in capsys.readouterr().err
+    assert "'limes' is not a method; did you mean 'lime'?" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, words", [

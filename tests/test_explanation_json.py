@@ -145,7 +145,7 @@ def test_a_sampled_classifier_round_trips(classified):
     ({"settings": lambda s: dict(s, target=1 - s["target"])}, "'settings' target is"),
     ({"schema": True}, "'schema' must be an integer, e.g. \"schema\": "),
     ({"schema": 4.0}, "'schema' must be an integer"),
-    ({"schema": "4"}, "'schema' must be an integer, e.g. \"schema\": 5. Got str '4'"),  # issue 22, H4: not the version
+    ({"schema": "4"}, "'schema' must be an integer, e.g. \"schema\": 6. Got str '4'"),  # issue 22, H4: not the version
     ({"prediction": lambda p: dict(p, probs=p["probs"][::-1])}, "but class "),  # H4: argmax of probs is another class
     ({"token_scores": lambda t: [0.25] + t[1:]}, "token 0 ('[CLS]') is special (never attributed), but its token_score "
                                                  "is 0.25; a special token scores 0"),

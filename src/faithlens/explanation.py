@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .errors import FaithlensWarning
 from .explanation_checks import check_derived, check_keys, check_values, finite_number, first_non_finite, word_normalised
 from .explanation_records import check_records
 from .explanation_tokens import check_texts
 from .json_files import loads
 
-SCHEMA_VERSION = 5  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
-# 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum)
-SCHEMA_VERSIONS = (1, 2, 3, 4, 5)  # older files load with their defaults (signed: every method but saliency) and
+SCHEMA_VERSION = 6  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
+# 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum);
+# 6: "digest", the SHA-256 of the rest of the record (`content_digest`), so an edit since to_json is known exactly
+SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6)  # older files load with their defaults (signed: every method but saliency) and
 # their word scores normalised by the schema-5 rule (`word_normalised`)
 UNSIGNED_METHODS = ("saliency",)  # for files written before `signed` was recorded
 
@@ -82,7 +86,9 @@ class Explanation:
         d = asdict(self)
         d["schema"] = SCHEMA_VERSION
         d["words"] = [dict(asdict(w), tokens=list(w.tokens)) for w in self.words]
-        return _lists(d)
+        d = _lists(d)
+        d["digest"] = content_digest(d)
+        return d
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
@@ -105,12 +111,13 @@ class Explanation:
         if schema not in SCHEMA_VERSIONS:
             raise FaithlensError(f"This explanation has schema version {schema!r}; faithlens {_version()} reads versions "
                                  f"{', '.join(map(str, SCHEMA_VERSIONS))}. Upgrade faithlens to read it.")
+        edited = _edit_warning(d, schema)  # pops "digest"; said after the agreement checks, which refuse first
         known = {f.name: f for f in fields(cls)}
         unknown = set(d) - set(known)
         if unknown:
             raise FaithlensError(f"Not an explanation: unexpected keys {sorted(unknown)}. Expected keys from {sorted(known)}.")
         required = [name for name, f in known.items() if f.default is MISSING and f.default_factory is MISSING]
-        if schema == SCHEMA_VERSION:  # to_dict writes every field (null where there is none): a missing one was cut
+        if schema >= 5:  # to_dict writes every field (null where there is none): a missing one was cut
             required = list(known)
         missing = [name for name in required if name not in d]
         if missing:
@@ -134,6 +141,9 @@ class Explanation:
         except (TypeError, KeyError, ValueError) as exc:
             raise FaithlensError(f"Not an explanation: a field has the wrong shape ({exc}).") from None
         check_consistent(d)
+        if edited:
+            warnings.warn(edited, FaithlensWarning, stacklevel=3)
+            d["warnings"] = tuple(d.get("warnings") or ()) + (edited,)
         return cls(**d)
 
     @classmethod
@@ -332,6 +342,40 @@ def _version() -> str:
     from .version import __version__
 
     return __version__
+
+
+def content_digest(d: dict[str, Any]) -> str:
+    """SHA-256 (hex) of an explanation record without its "digest" key: keys sorted, no spaces, floats as Python
+    writes them (exact on a JSON round trip), so the record read back from to_json's text gives the same digest."""
+    body = {k: v for k, v in d.items() if k != "digest"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _edit_warning(d: dict[str, Any], schema: int) -> str | None:
+    """Pops ``d``'s "digest" (schema 6 on). The warning for a record whose content is not what to_json wrote (None
+    when it is, or when it was written before digests): its values are read as given, checked only for agreement."""
+    digest = d.pop("digest", None)
+    if schema < 6 and digest is None:
+        return None
+    if digest is None:
+        what = "has no \"digest\" (to_json writes one)"
+    elif not isinstance(digest, str):
+        what = f"has a \"digest\" that is not a SHA-256 text ({type(digest).__name__})"
+    elif _matches(digest, dict(d, schema=schema)):
+        return None
+    else:
+        what = "does not match its \"digest\""
+    return ("This explanation was edited after Explanation.to_json wrote it (its content " + what + "): its values "
+            "are read as given, checked only for agreement with each other. Explain the text again for numbers "
+            "faithlens stands behind.")
+
+
+def _matches(digest: str, d: dict[str, Any]) -> bool:
+    try:
+        return digest == content_digest(d)
+    except (TypeError, ValueError):  # keys of mixed types, a lone surrogate, a number past the float range: the
+        return False  # agreement checks name these; the record is not what to_json wrote either way
 
 
 def _lists(obj: Any) -> Any:
