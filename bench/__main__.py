@@ -47,8 +47,6 @@ def _threads(value: str) -> int:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    from faithlens.errors import FaithlensError
-    from faithlens.files import check_output_folder
     from faithlens.options import seed_arg
 
     p = argparse.ArgumentParser(allow_abbrev=False, prog="python -m bench", description=__doc__.splitlines()[0])
@@ -85,10 +83,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results",
                    help="folder for the results (created when missing; default bench/results)")
     args = p.parse_args(argv)
-    try:  # faithlens' rule for a folder of results: a file there is refused before any benchmark runs
-        check_output_folder(args.out, option="--out", example="--out bench/results")
-    except FaithlensError as exc:
-        p.error(str(exc))
+    above = next((q for q in (args.out, *args.out.parents) if q.exists()), None)  # created later, after the checks
+    if above is not None and not above.is_dir():
+        where = "is a file" if above == args.out else f"is under {str(above)!r}, which is a file"
+        p.error(f"--out {str(args.out)!r} {where}; expected a folder for the results (created when missing). Pass a "
+                "folder path, e.g. --out bench/results.")
     return args
 
 
@@ -108,6 +107,7 @@ def _main(argv: list[str] | None = None) -> int:
     import torch
 
     from faithlens.explainer import Explainer
+    from faithlens.files import check_output_folder
 
     from . import harness as h
     from . import report
@@ -121,7 +121,7 @@ def _main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     h.seed_everything(args.seed)
     started = time.perf_counter()
-    args.out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(args.out, option="--out", example="--out bench/results")  # created; a folder it cannot write is refused
     with_tint = h.tint_available() and not args.no_tint
     if not with_tint:
         print("tint is not installed (or --no-tint): SIG peer comparisons are skipped. "
