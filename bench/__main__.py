@@ -35,7 +35,20 @@ def _lengths(value: str) -> str:
     return value
 
 
+def _threads(value: str) -> int:
+    """An argparse type: faithlens' own --threads rule (1 to 4 per CPU)."""
+    from faithlens.errors import FaithlensError
+    from faithlens.options import check_threads
+
+    try:
+        return check_threads(_count(1)(value))
+    except FaithlensError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--threads ")) from None
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    from faithlens.options import seed_arg
+
     p = argparse.ArgumentParser(allow_abbrev=False, prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--sst2", type=_count(1), default=4, help="SST-2 dev sentences for the full runs (default 4)")
     p.add_argument("--max-tokens", type=_count(0), default=24,
@@ -44,7 +57,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--lengths", type=_lengths, default="8,16,32,64,128,256,512", help="token lengths for the cost sweep")
     p.add_argument("--steps", type=_count(1), default=50)
     p.add_argument("--repeats", type=_count(1), default=1, help="timed repeats per measurement (median)")
-    p.add_argument("--threads", type=_count(1), default=1, help="torch threads (1: robust on a shared 2-core CPU)")
+    p.add_argument("--threads", type=_threads, default=1, help="torch threads (1: robust on a shared 2-core CPU)")
     p.add_argument("--model", default="auto", help="'auto': the default model if trained, else the MiniLM base")
     p.add_argument("--memory-lengths", type=_lengths, default="512", help="lengths for the peak-memory runs ('' to skip)")
     p.add_argument("--tint-memory-lengths", type=_lengths, default="128", help="lengths for tint's peak memory ('' to skip)")
@@ -55,19 +68,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-explain-memory", action="store_true", help="skip the whole-process peak RSS per method")
     p.add_argument("--data", type=Path, default=None,
                    help="folder with sst2/dev.tsv and imdb_textfooler_test1000/ (default: ../shared/data beside the repo)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--certified-only", action="store_true",
-                   help="only issue 25's figures (bench/certified.py): certified IG vs Captum LayerIG, SmolLM2 "
-                        "certified IG, per-dimension SIG vs tint -> results/certified.{md,json}")
-    p.add_argument("--no-certified", action="store_true", help="skip those figures")
+    p.add_argument("--seed", type=seed_arg, default=0)
+    certified = p.add_mutually_exclusive_group()  # only those figures, or none of them
+    certified.add_argument("--certified-only", action="store_true",
+                           help="only issue 25's figures (bench/certified.py): certified IG vs Captum LayerIG, SmolLM2 "
+                                "certified IG, per-dimension SIG vs tint -> results/certified.{md,json}")
+    certified.add_argument("--no-certified", action="store_true", help="skip those figures")
     p.add_argument("--evaluate", type=_count(0), default=8, metavar="N",
                    help="SST-2 dev examples for the evaluate-throughput figures, the paper's six methods before/after "
                         "(bench/evaluate_throughput.py -> results/evaluate_throughput.{md,json}; default 8, 0 skips, "
                         "872 = all of dev)")
     p.add_argument("--no-lm", action="store_true", help="skip the SmolLM2 part of them")
     p.add_argument("--sig-texts", type=_count(1), default=4, help="SST-2 sentences for per-dimension SIG vs tint (default 4)")
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
-    return p.parse_args(argv)
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results",
+                   help="folder for the results (created when missing; default bench/results)")
+    args = p.parse_args(argv)
+    above = next((q for q in (args.out, *args.out.parents) if q.exists()), None)  # created later, after the checks
+    if above is not None and not above.is_dir():
+        where = "is a file" if above == args.out else f"is under {str(above)!r}, which is a file"
+        p.error(f"--out {str(args.out)!r} {where}; expected a folder for the results (created when missing). Pass a "
+                "folder path, e.g. --out bench/results.")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +107,7 @@ def _main(argv: list[str] | None = None) -> int:
     import torch
 
     from faithlens.explainer import Explainer
+    from faithlens.files import check_output_folder
 
     from . import harness as h
     from . import report
@@ -99,7 +121,7 @@ def _main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     h.seed_everything(args.seed)
     started = time.perf_counter()
-    args.out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(args.out, option="--out", example="--out bench/results")  # created; a folder it cannot write is refused
     with_tint = h.tint_available() and not args.no_tint
     if not with_tint:
         print("tint is not installed (or --no-tint): SIG peer comparisons are skipped. "

@@ -1125,6 +1125,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += zk_cases(work, tiny_dir, write)
     out += ya_cases(work, qa_dir, write)
     out += yb_cases(work, tiny_dir, write)
+    out += yc_cases(work, tiny_dir, write)
     return out
 
 
@@ -4976,6 +4977,68 @@ def yb_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "YB F3: explain TEXT --method sig:closed runs SIG's closed form",
         lambda: cli("explain", "great fun", "--model", tiny_dir, "--json", "--method", "sig:closed"), "ok",
         "settings mode closed", lambda r: r.code == 0 and '"mode": "closed"' in r.out)
+    return out
+
+
+def yc_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twenty-first breaker F4-F6: rationale spans of floats or a flat [start, end] pair were "not inside the
+    text"; a FAITHLENS_HOME that is a file failed a minute into fine-tuning (NotADirectoryError); python -m bench
+    --seed -1 and --out FILE ended in tracebacks, --threads 1000 and --certified-only --no-certified ran."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22yc rationales, cache folder, bench"
+    data = write("yc.tsv", "sentence\tlabel\n" + "".join(f"the film was {w} and fun\t{i % 2}\n"
+                                                          for i, w in enumerate(["good", "bad", "dull", "great"])))
+
+    def rationales(name, record):
+        path = write(name, json.dumps(record) + "\n")
+        return lambda: cli("evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--rationales",
+                           path, "--quiet")
+    add(k, "YC F4: --rationales spans [[8.0, 16.0]] (floats)", rationales("yc-float.jsonl", {"index": 0, "spans": [[8.0, 16.0]]}),
+        "error", "has the offset 8.0, which is not an integer")
+    add(k, "YC F4: --rationales spans [8, 16] (a flat pair)", rationales("yc-flat.jsonl", {"index": 0, "spans": [8, 16]}),
+        "error", "Write [[8, 16]].")
+    add(k, "YC F4: --rationales words [true] (a bool)", rationales("yc-bool.jsonl", {"index": 0, "words": [True]}),
+        "error", "word index True is not an integer")
+
+    def with_home(home, run):
+        def go():
+            old = os.environ.get("FAITHLENS_HOME")
+            os.environ["FAITHLENS_HOME"] = str(home)
+            try:
+                return run()
+            finally:
+                if old is None:
+                    os.environ.pop("FAITHLENS_HOME", None)
+                else:
+                    os.environ["FAITHLENS_HOME"] = old
+        return go
+    a_file = Path(write("yc-home.txt", "not a folder"))
+    from faithlens.default_model import ensure_default_model
+    add(k, "YC F5: FAITHLENS_HOME is a file: refused before the default model is trained",
+        with_home(a_file, lambda: ensure_default_model(progress=False)), "error", "is a file; expected a folder")
+    add(k, "YC F5: FAITHLENS_HOME under a file", with_home(a_file / "cache", lambda: ensure_default_model(progress=False)),
+        "error", "which is a file")
+    add(k, "YC F5: FAITHLENS_HOME that cannot be created (/proc)", with_home(
+        "/proc/faithlens-yc", lambda: ensure_default_model(progress=False)), "error", "cannot be created")
+
+    def bench(*argv):
+        def go():
+            sys.path.insert(0, str(ROOT))
+            from bench.__main__ import parse
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                try:
+                    parse(list(argv))
+                except SystemExit as exc:
+                    return CliResult(exc.code if isinstance(exc.code, int) else 2, "", err.getvalue())
+            return CliResult(0, "", err.getvalue())
+        return go
+    add(k, "YC F6: python -m bench --seed -1", bench("--seed", "-1"), "error", "expected an int in [0, 4,294,967,295]")
+    add(k, "YC F6: python -m bench --out FILE", bench("--out", str(a_file)), "error", "is a file; expected a folder")
+    add(k, "YC F6: python -m bench --threads 1000", bench("--threads", "1000"), "error", "more than this machine can use")
+    add(k, "YC F6: python -m bench --certified-only --no-certified", bench("--certified-only", "--no-certified"),
+        "error", "not allowed with argument --certified-only")
     return out
 
 

@@ -96,7 +96,7 @@ def file_digest(path: str | os.PathLike, *, cache: dict | None = None) -> str:
 
 
 def _digest_cache_path() -> Path:
-    from .files import cache_root
+    from .cache_home import cache_root
 
     return cache_root() / DIGEST_CACHE
 

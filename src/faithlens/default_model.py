@@ -14,7 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from faithlens.files import cache_root, package_folder, require_file
+from faithlens.cache_home import cache_root
+from faithlens.files import package_folder, require_file
 from faithlens.rotten_tomatoes import (  # noqa: F401 (the corpus and its split, public here too)
     CATEGORY_LABELS,
     CORPUS_FILE,

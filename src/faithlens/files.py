@@ -13,8 +13,8 @@
   (pid, host, start time, command). The lock is an OS file lock (``flock``), so a process that dies
   releases it; where file locks are unavailable a pid file is used, and a pid file left by a dead
   process on this host is recovered.
-- :func:`cache_root`, :func:`package_folder`, :func:`require_file`: where faithlens keeps what it makes (models,
-  hashes) and where it finds the data packages installed ``--no-deps`` (found, never imported).
+- :func:`package_folder`, :func:`require_file`: where faithlens finds the data packages installed ``--no-deps`` (found,
+  never imported); where it keeps what it makes (models, hashes) is :func:`faithlens.cache_home.cache_root`.
 """
 
 from __future__ import annotations
@@ -487,14 +487,3 @@ def require_file(path: Path, *, pip_name: str) -> Path:
             f"missing. Reinstall it with: pip install --force-reinstall --no-deps {pip_name}"
         )
     return path
-
-
-def cache_root() -> Path:
-    """``$FAITHLENS_HOME`` if set, else ``$XDG_CACHE_HOME/faithlens``, else ~/.cache/faithlens."""
-    home = os.environ.get("FAITHLENS_HOME")
-    if home:
-        return Path(home).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "faithlens"
-

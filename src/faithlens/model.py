@@ -413,7 +413,7 @@ def weights_hash(folder: Path) -> str | None:
     import hashlib
     import json
 
-    from .files import cache_root
+    from .cache_home import cache_root
 
     files = sorted(f for f in Path(folder).iterdir() if f.is_file() and f.suffix in (".safetensors", ".bin"))
     if not files:

@@ -269,15 +269,28 @@ def _spans(record: dict, line: int, where: str, item) -> list[Span]:
     spans = record["spans"]
     if not isinstance(spans, list):
         raise FaithlensError(f"Line {line} of {where!r}: \"spans\" must be a list of [start, end] pairs. Got {spans!r}.")
+    if len(spans) == 2 and all(_is_offset(x) for x in spans):
+        raise FaithlensError(f"Line {line} of {where!r}: \"spans\" is a list of [start, end] pairs, and {spans!r} is "
+                             f"one pair. Write [{spans!r}].")
     out = []
     for span in spans:
-        ok = (isinstance(span, list) and len(span) == 2
-              and all(isinstance(x, int) and not isinstance(x, bool) for x in span))
-        if not ok or not 0 <= span[0] < span[1] <= len(text):
+        if not isinstance(span, list) or len(span) != 2:
+            raise FaithlensError(f"Line {line} of {where!r}: the span {span!r} is not a [start, end] pair. \"spans\" "
+                                 "is a list of [start, end] pairs of character offsets, e.g. [[2, 6]].")
+        bad = [x for x in span if not _is_offset(x)]
+        if bad:
+            raise FaithlensError(f"Line {line} of {where!r}: the span {span!r} has the offset {bad[0]!r}, which is not "
+                                 "an integer. Give [start, end] as whole character offsets, e.g. [8, 16].")
+        if not 0 <= span[0] < span[1] <= len(text):
             raise FaithlensError(f"Line {line} of {where!r}: the span {span!r} is not inside the text (0..{len(text)} "
                                  f"characters, {quoted(text)}). Give [start, end] character offsets with start < end.")
         out.append((segment, span[0], span[1]))
     return out
+
+
+def _is_offset(x) -> bool:
+    """Whether ``x`` is a whole number as JSON gives one: an int (a bool is not one, nor is 8.0)."""
+    return isinstance(x, int) and not isinstance(x, bool)
 
 
 def _word_spans(words, text: str, line: int, where: str, segment: int) -> list[Span]:
@@ -288,7 +301,10 @@ def _word_spans(words, text: str, line: int, where: str, segment: int) -> list[S
         raise FaithlensError(f"Line {line} of {where!r}: \"words\" must be a list of word indices. Got {words!r}.")
     out = []
     for w in words:
-        if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < len(bounds):
+        if not _is_offset(w):
+            raise FaithlensError(f"Line {line} of {where!r}: word index {w!r} is not an integer. \"words\" is a list "
+                                 "of 0-based whole word indices, e.g. [0, 2].")
+        if not 0 <= w < len(bounds):
             raise FaithlensError(f"Line {line} of {where!r}: word index {w!r} is not a word of the text (it has "
                                  f"{len(bounds)} whitespace-separated words, 0..{len(bounds) - 1}).")
         out.append((segment, *bounds[w]))

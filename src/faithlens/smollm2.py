@@ -36,7 +36,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from faithlens.files import cache_root, package_folder, require_file
+from faithlens.cache_home import cache_root
+from faithlens.files import package_folder, require_file
 from faithlens.errors import FaithlensError
 from faithlens.files import process_alive
 
