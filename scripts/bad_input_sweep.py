@@ -1126,6 +1126,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += ya_cases(work, qa_dir, write)
     out += yb_cases(work, tiny_dir, write)
     out += yc_cases(work, tiny_dir, write)
+    out += issue22ye_cases(work, tiny_dir, write)
     return out
 
 
@@ -5039,6 +5040,38 @@ def yc_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "YC F6: python -m bench --threads 1000", bench("--threads", "1000"), "error", "more than this machine can use")
     add(k, "YC F6: python -m bench --certified-only --no-certified", bench("--certified-only", "--no-certified"),
         "error", "not allowed with argument --certified-only")
+    return out
+
+
+def issue22ye_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (ye): audit --token-class showed its "share on words: …" column everywhere but in the shares plot,
+    which drew only stop words and the first token; rationales sst2 --train - / --data - said "'-' does not exist"
+    where every other data option says standard input is not read."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22ye audit plot class, rationales stdin"
+    data = write("ye22.tsv", "sentence\tlabel\n" + "".join(f"the film was {w} and fun {i}\t{i % 2}\n"
+                                                             for i, w in enumerate(["good", "bad", "dull", "great"] * 2)))
+    train = write("ye22_train.tsv", "sentence\tlabel\ngood\t1\nbad\t0\n")
+
+    def audit(*extra):
+        md = work / f"ye22{len(extra)}.md"
+        r = cli("audit", "--model", tiny_dir, "--data", data, "--steps", "2", "--examples", "1", "--markdown", str(md),
+                *extra)
+        svg = md.with_name(md.stem + "_shares.svg")
+        return r, (svg.read_text() if svg.exists() else "")
+    add(k, "YE: audit --token-class the,film draws a third panel in <stem>_shares.svg", lambda: audit(
+        "--token-class", "the,film"), "ok", "three panels (stop words, first token, 'words: film, the')",
+        lambda res: res[0].code in (0, 1) and 'id="axes_3"' in res[1] and 'id="axes_4"' not in res[1])
+    add(k, "YE: audit without --token-class keeps two panels in <stem>_shares.svg", audit, "ok", "two panels",
+        lambda res: res[0].code in (0, 1) and 'id="axes_2"' in res[1] and 'id="axes_3"' not in res[1])
+    for option in ("--train", "--data"):
+        files = {"--train": train, "--data": train, option: "-"}
+        add(k, f"YE: rationales sst2 {option} - says standard input is not read", lambda f=files: cli(
+            "rationales", "sst2", "--train", f["--train"], "--data", f["--data"], "--out", str(work / "ye22.jsonl")),
+            "error", f"{option} - names standard input, which faithlens does not read data from")
+    add(k, "YE: rationales sst2 --out - is refused as standard output", lambda: cli(
+        "rationales", "sst2", "--train", train, "--data", train, "--out", "-"), "error", "--out - names standard output")
     return out
 
 

@@ -389,9 +389,11 @@ SST2_LABELS = ("negative", "positive")  # SST-2's classes 0 and 1: a gold label 
 
 def _check_sst2_path(name: str, path: str | os.PathLike) -> None:
     """A --train or --data path that is not a file is refused naming the GLUE SST-2 files to pass (never the bundled
-    rotten_tomatoes split, which this command does not read)."""
-    from .data import BUNDLED
+    rotten_tomatoes split, which this command does not read); '-' by the rule of every data option (standard input is
+    not read)."""
+    from .data import BUNDLED, refuse_standard_input
 
+    refuse_standard_input(path, option=name)
     if Path(path).expanduser().is_file():
         return
     what = ("is a dataset name; rationales sst2 reads files, not the bundled split" if str(path) in BUNDLED else

@@ -17,18 +17,33 @@ def _fmt(x) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.2f}"
 
 
+def class_share(methods: dict, label: str, name: str, reference: str | None) -> float | None:
+    """A word class's share of |a| for one method: a gradient method's own; the reference (occlusion) the share it was
+    tested against; None for any other output method (not tested)."""
+    t = methods[label].get("concentration", {}).get(name)
+    if t is not None:
+        return t.get("share")
+    if label == reference:
+        ref = next((g["concentration"][name] for g in methods.values() if name in g.get("concentration", {})), {})
+        return ref.get("reference_share")
+    return None
+
+
+def class_shares(methods: dict, reference: str | None) -> dict[str, dict[str, float | None]]:
+    """{class name: {method label: share or None}} for every word class of the user's (the audit plot's bars)."""
+    return {name: {label: class_share(methods, label, name, reference) for label in methods} for name in word_classes(methods)}
+
+
 def class_cells(methods: dict, label: str, name: str, reference: str | None) -> list[str]:
     """A word class's share and Holm p for one method row: a gradient method's own test (p followed by 'yes' when it
     concentrates, 'leans' on weaker evidence); the reference (occlusion) shows the share it was tested against; any
     other output method was not tested ("–")."""
+    share = _fmt(class_share(methods, label, name, reference))
     t = methods[label].get("concentration", {}).get(name)
     if t is not None:
         said = " yes" if t.get("concentrates") else " leans" if t.get("leans") else ""
-        return [_fmt(t.get("share")), _fmt(t.get("p_holm")) + said]
-    if label == reference:
-        ref = next((g["concentration"][name] for g in methods.values() if name in g.get("concentration", {})), {})
-        return [_fmt(ref.get("reference_share")), "–"]
-    return ["–", "–"]
+        return [share, _fmt(t.get("p_holm")) + said]
+    return [share, "–"]
 
 
 def class_header(header: list[str], methods: dict) -> list[str]:

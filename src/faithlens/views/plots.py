@@ -147,16 +147,23 @@ def aopc_figure(curves: Mapping[str, Mapping], metrics: Sequence[str] = ("log_od
 
 # --- audit -----------------------------------------------------------------------------------------
 
-def audit_shares_figure(methods: Mapping[str, Mapping], *, title: str | None = None):
-    """Share of |attribution| on stop words and on the first token, per method (audit `methods` table)."""
+def audit_shares_figure(methods: Mapping[str, Mapping], *, classes: Mapping[str, Mapping[str, float | None]] | None = None,
+                        title: str | None = None):
+    """Share of |attribution| on stop words, on the first token and on each of the user's word classes
+    (`classes`: {"words: film, the": {method label: share, or None where not tested}}), per method (audit `methods`
+    table). A method without a share for a class gets no bar in its panel."""
     plt = _pyplot()
-    fig, axes = _figure(plt, 2, width=4.2)
+    classes = dict(classes or {})
+    fig, axes = _figure(plt, 2 + len(classes), width=4.2)
     labels = list(methods)
     kinds = [methods[m].get("kind", "") for m in labels]
     colour = ["#d95f02" if k == "gradient" else "#1b9e77" for k in kinds]
-    for ax, key, what in zip(axes, ("stop_words", "first_token"), ("stop words", "the first token")):
-        shares = [methods[m][key]["share"] for m in labels]
-        ax.bar(range(len(labels)), shares, color=colour, edgecolor="black", linewidth=0.4)
+    panels = [("stop words", [methods[m]["stop_words"]["share"] for m in labels]),
+              ("the first token", [methods[m]["first_token"]["share"] for m in labels])]
+    panels += [(name, [classes[name].get(m) for m in labels]) for name in classes]
+    for ax, (what, shares) in zip(axes, panels):
+        heights = [s if _finite(s) else math.nan for s in shares]  # nan: no bar (not tested)
+        ax.bar(range(len(labels)), heights, color=colour, edgecolor="black", linewidth=0.4)
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels(labels, rotation=40, ha="right", fontsize=8)
         ax.set_ylim(0, 1)

@@ -88,7 +88,7 @@ def eval_figures(result) -> dict:
 
 _ALT = {"metrics": "Each faithfulness metric per method, mean with standard-error bars",
         "aopc": "Each metric against the top-k fraction, per method (AOPC curves)",
-        "audit_shares": "Share of attribution on stop words and on the first token per method",
+        "audit_shares": "Share of attribution on stop words, on the first token and on any --token-class words per method",
         "audit_agreement": "Agreement of each method with occlusion"}
 
 
@@ -126,9 +126,12 @@ def write_eval_report(result, out: str | Path) -> list[Path]:
 def audit_figures(report) -> dict:
     if not plots.available() or not report.methods:
         return {}
-    figures = {"audit_shares": plots.audit_shares_figure(report.methods)}
+    from ..audit.class_columns import class_shares
+
+    reference = report.settings.get("reference", "occlusion")
+    figures = {"audit_shares": plots.audit_shares_figure(report.methods, classes=class_shares(report.methods, reference))}
     if any("vs_occlusion" in row for row in report.methods.values()):
-        figures["audit_agreement"] = plots.audit_agreement_figure(report.methods, reference=report.settings.get("reference", "occlusion"))
+        figures["audit_agreement"] = plots.audit_agreement_figure(report.methods, reference=reference)
     return figures
 
 
