@@ -1127,6 +1127,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yb_cases(work, tiny_dir, write)
     out += yc_cases(work, tiny_dir, write)
     out += issue22ye_cases(work, tiny_dir, write)
+    out += issue22yf_cases(work, tiny_dir, write)
     return out
 
 
@@ -5072,6 +5073,37 @@ def issue22ye_cases(work, tiny_dir, write) -> list[Case]:
             "error", f"{option} - names standard input, which faithlens does not read data from")
     add(k, "YE: rationales sst2 --out - is refused as standard output", lambda: cli(
         "rationales", "sst2", "--train", train, "--data", train, "--out", "-"), "error", "--out - names standard output")
+    return out
+
+
+def issue22yf_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (yf): audit --holdout re-split --data with no check that its held-out part was the one train held out:
+    another --split-seed, or another data file, silently audited examples the model was trained on. train now records
+    the part (faithlens_model.json: dataset.held_out) and audit compares."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22yf audit --holdout split check"
+    rows = lambda start: "sentence\tlabel\n" + "".join(f"{'good fun film' if i % 2 else 'bad dull plot'} {i}\t{i % 2}\n"  # noqa: E731
+                                                       for i in range(start, start + 20))
+    data, other = write("yf22.tsv", rows(0)), write("yf22_other.tsv", rows(100))
+    model = work / "yf22_model"
+
+    def audit(*argv):
+        if not model.exists():  # trained once, by the first case that needs it
+            trained = cli("train", "--train", data, "--base", tiny_dir, "--out", str(model), "--holdout", "0.25",
+                          "--split-seed", "1", "--max-length", "16", "--epochs", "1")
+            assert trained.code == 0, trained.err
+        return cli("audit", "--model", str(model), "--holdout", "0.25", "--limit", "2", "--steps", "2", "--examples",
+                   "0", *argv)
+    add(k, "YF: audit --holdout of the split train made says it matches, no warning", lambda: audit(
+        "--data", data, "--split-seed", "1"), "ok", "'Held-out split: matches the model's record', no warning",
+        lambda r: r.code == 0 and "Held-out split: matches the model's record" in r.out and "warning" not in r.err)
+    add(k, "YF: audit --holdout with another --split-seed names the recorded one", lambda: audit("--data", data),
+        "ok", "a warning naming --holdout 0.25 --split-seed 1",
+        lambda r: r.code == 0 and "trained holding out --holdout 0.25 --split-seed 1" in r.err)
+    add(k, "YF: audit --holdout of another data file warns by the digest", lambda: audit(
+        "--data", other, "--split-seed", "1"), "ok", "a warning: not the part train held out",
+        lambda r: r.code == 0 and "is not the one train held out" in r.err and "may include examples" in r.err)
     return out
 
 

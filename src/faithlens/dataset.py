@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .errors import FaithlensError, FaithlensWarning
-from .splits import group_holdout, holdout_split
+from .splits import group_holdout, held_out_record, holdout_split
 from .label_reading import number_reading
 
 
@@ -143,7 +143,8 @@ def _refuse_label_lists(dataset: Dataset, missing: Sequence[str], own: set[str],
 
 def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
     """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
-    (a SQuAD file's articles) when the dataset has them."""
+    (a SQuAD file's articles) when the dataset has them. The held-out part's ``info["holdout"]["record"]`` is the
+    record train keeps of the part it held out (`splits.held_out_record`), for `splits.check_held_out`."""
     if dataset.groups is not None:
         held_groups = group_holdout(dataset.groups, fraction, seed, source=dataset.source)
         kept = [i for i, g in enumerate(dataset.groups) if g not in held_groups]
@@ -151,8 +152,12 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
     else:
         kept, held = holdout_split(len(dataset), fraction, seed, source=dataset.source)
     note = {"fraction": fraction, "seed": seed, "held_out": len(held), "of": len(dataset)}
+    if dataset.groups is not None:  # what train records of the part (`splits.held_out_record`): articles, or examples
+        record = held_out_record(held_groups, fraction, seed, len(set(dataset.groups)))
+    else:
+        record = held_out_record([dataset.texts[i] for i in held], fraction, seed, len(dataset))
     return (subset(dataset, kept, info=dict(dataset.info, holdout=dict(note, part="train"))),
-            subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out"))))
+            subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out", record=record))))
 
 
 def check_evaluate_inputs(model: object, dataset: object) -> None:

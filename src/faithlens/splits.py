@@ -1,7 +1,8 @@
 """Seeded holdout splits: which example indices, or which whole groups (a SQuAD file's articles), are held out.
 `faithlens train --holdout` splits this way, so an audit can re-open the same test split; `data.holdout` applies
-these to a dataset and `qa.split_by_article` to SQuAD examples. `check_unseen`: a validation or test file is not
-the training data (texts, text pairs or SQuAD questions: every train path)."""
+these to a dataset and `qa.split_by_article` to SQuAD examples. `held_out_record` is what train records of the part
+it held out, and `check_held_out` compares an audit's held-out part with it. `check_unseen`: a validation or test file
+is not the training data (texts, text pairs or SQuAD questions: every train path)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,60 @@ def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, sour
     assert remaining == 0
     _note_far(best, total, fraction)
     return held
+
+
+def held_out_record(items: Sequence, fraction: float, seed: int, of: int) -> dict:
+    """What `faithlens train --holdout` records of the part it held out (faithlens_model.json: dataset.held_out), so an
+    audit can tell whether it re-opened that part (`check_held_out`): the fraction and seed, how many items were held
+    out of how many, and the SHA-256 of the sorted items, one a line. Items are a classifier's examples (a text, or a
+    pair written text TAB pair text) or, for SQuAD, the titles of the articles held out whole (each once)."""
+    import hashlib
+
+    lines = sorted("\t".join(item) if isinstance(item, tuple) else str(item) for item in items)
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    return {"fraction": fraction, "seed": seed, "count": len(lines), "of": of, "sha256": digest}
+
+
+def check_held_out(info: dict, held: dict, *, items: str = "examples") -> str | None:
+    """Is the held-out part an audit re-opens (``held``: its `held_out_record`) the part train held out, as the model's
+    card (``info``: `ClassifierModel.info`, read from faithlens_model.json) records? Returns the result the audit
+    report shows, or None when the model records no --holdout split (trained on a --test file: nothing to compare).
+    A FaithlensWarning says when the split differs, or cannot be checked (a card of an older faithlens that records
+    only a note): the audit may then include examples the model was trained on. ``items``: what the digest counts
+    ("examples", or "articles" for SQuAD)."""
+    import warnings
+
+    from .errors import FaithlensWarning
+
+    card = info.get("dataset") if isinstance(info, dict) else None
+    card = card if isinstance(card, dict) else {}
+    record, asked = card.get("held_out"), f"--holdout {held['fraction']:g} --split-seed {held['seed']}"
+    if not card.get("holdout") and not record:
+        return None
+    if not isinstance(record, dict) or not {"fraction", "seed", "sha256"} <= set(record):
+        warnings.warn(f"The model records a --holdout split ({card.get('holdout')}) but no digest of its held-out part "
+                      f"(faithlens_model.json of an older faithlens), so this audit cannot check that {asked} re-opens "
+                      "that part: it may include examples the model was trained on. Train the model again with this "
+                      "faithlens to record the split, or audit a file the model was not trained on.",
+                      FaithlensWarning, stacklevel=2)
+        return "not checked: the model records no digest of its held-out part (an older faithlens)"
+    recorded = f"--holdout {record['fraction']:g} --split-seed {record['seed']}"
+    if (record["fraction"], record["seed"]) != (held["fraction"], held["seed"]):
+        warnings.warn(f"The model was trained holding out {recorded} of its --train data (faithlens_model.json); this "
+                      f"audit holds out {asked}, another part, which may include examples the model was trained on. "
+                      f"Pass {recorded} to audit the part the model never saw.", FaithlensWarning, stacklevel=2)
+        return f"differs: the audit holds out {asked}, the model was trained holding out {recorded}"
+    if record["sha256"] != held["sha256"]:
+        train = f"--train file ({card['train']})" if card.get("train") else "--train file"
+        warnings.warn(f"The held-out part of this audit's data ({held['count']} of {held['of']} {items}) is not the one "
+                      f"train held out ({record.get('count')} of {record.get('of')} {items}, by the digest "
+                      f"faithlens_model.json records), though both are {recorded}: the data is another file than the "
+                      f"model's {train}, or the model was trained under another split rule (an older faithlens). The "
+                      "record keeps a digest, not the items, so which cannot be told: the audit may include examples the "
+                      f"model was trained on. Audit the model's {train} with {recorded}, or a file the model was not "
+                      "trained on.", FaithlensWarning, stacklevel=2)
+        return f"differs: not the {items} train held out with {recorded} (another data file, or another split rule)"
+    return f"matches the model's record ({recorded}: {held['count']} of {held['of']} {items})"
 
 
 def check_unseen(train: tuple[str, str | None, Sequence], others: Sequence[tuple[str, str | None, Sequence]], *,

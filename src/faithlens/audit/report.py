@@ -408,6 +408,8 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
              f"**Verdict ({report.level}).** {report.verdict}", "",
              f"Sample: {report.n} texts; score F = {report.score}; IG/SIG steps = {report.settings.get('steps')}; "
              f"baseline = {report.settings.get('baseline')}. Scores are |a| normalised to sum 1 over the attributed tokens.", ""]
+    split = report.settings.get("held_out_split")  # audit --holdout: checked against the model's record
+    lines += [f"Held-out split: {_md_escape(split)}.", ""] if split else []
     if report.findings:
         lines += ["Findings:", ""] + [f"- {f}" for f in report.findings] + [""]
     header = class_header(HEADER, report.methods)
@@ -488,6 +490,7 @@ def render_body(report: AuditReport) -> str:
             " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word (its sub-word tokens"
             " summed) coloured by its score, normalised per method; for signed methods green supports the predicted class,"
             " red opposes it; saliency is unsigned (blue: magnitude, no direction).</p>"
+            + "".join(f"<p>Held-out split: {esc(s)}.</p>" for s in [report.settings.get("held_out_split")] if s)
             + (f"<ul>{findings}</ul>" if findings else "")
             + f'<table class="audit"><tr>{head}</tr>{body}</table>'
             + "".join(f"<p>{esc(note)}</p>" for note in [class_note(report.methods, report.n)] if note)

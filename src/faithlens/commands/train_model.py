@@ -218,11 +218,13 @@ def run(args) -> int:
                                  f"in the files, or pass --labels with {n_classes} names to keep the empty class on purpose.")
         print(f"faithlens: warning: {what} (the data's labels are {seen} of {n_classes} named by --labels): the model "
               "never sees it in training.", file=sys.stderr)
-    holdout_note = None
+    holdout_note = held_out = None
     if args.holdout is not None:
         from ..data import holdout_split
+        from ..splits import held_out_record
 
         kept, held = holdout_split(len(train[0]), args.holdout, args.split_seed, source=args.train)
+        held_out = held_out_record([train[0][i] for i in held], args.holdout, args.split_seed, len(train[0]))
         test = ([train[0][i] for i in held], [train[1][i] for i in held])
         train = ([train[0][i] for i in kept], [train[1][i] for i in kept])
         holdout_note = (f"seeded (seed {args.split_seed}) {args.holdout:g} of {len(kept) + len(held)} examples held out "
@@ -244,7 +246,7 @@ def run(args) -> int:
         label_names=labels, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
         max_length=args.max_length or 128, seed=args.seed, overwrite=args.overwrite,
         extra_info={"dataset": {"train": args.train, "validation": args.validation, "test": args.test,
-                                "holdout": holdout_note, "subset": subset_note,
+                                "holdout": holdout_note, "held_out": held_out, "subset": subset_note,
                                 "pairs": bool(train[0]) and isinstance(train[0][0], tuple)}},
     )
     shown = {"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}
@@ -353,9 +355,13 @@ def _run_qa(args) -> int:
     if args.test:  # not the training questions, checked before --holdout, --subset and any model (`splits.check_unseen`)
         check_unseen((f"--train {args.train}", args.train, train), [(f"--test {args.test}", args.test, test)],
                      fix=_UNSEEN_FIX)
-    note = None
+    note = held_out = None
     if args.holdout is not None:
+        from ..splits import held_out_record
+
+        titles = len({e.title for e in train})
         train, test = split_by_article(train, test_fraction=args.holdout, seed=args.split_seed, source=args.train)
+        held_out = held_out_record({e.title for e in test}, args.holdout, args.split_seed, titles)
         note = (f"whole articles held out (seed {args.split_seed}): {len({e.title for e in test})} articles, "
                 f"{len(test)} questions of {len(train) + len(test)} ({100 * len(test) / (len(train) + len(test)):.3g} %; "
                 f"--holdout {args.holdout:g} asked {100 * args.holdout:.3g} %)")
@@ -367,7 +373,8 @@ def _run_qa(args) -> int:
         base_model=args.base or base_encoder_path(), train=train, test=test, out_dir=args.out, epochs=args.epochs,
         lr=args.lr, batch_size=args.batch_size, max_length=args.max_length or 384, stride=args.stride, seed=args.seed,
         overwrite=args.overwrite,
-        extra_info={"dataset": {"train": args.train, "test": args.test, "holdout": note, "subset": subset_note,
+        extra_info={"dataset": {"train": args.train, "test": args.test, "holdout": note, "held_out": held_out,
+                                "subset": subset_note,
                                 "train_articles": len({e.title for e in train}),
                                 "test_articles": len({e.title for e in test})}},
     )
