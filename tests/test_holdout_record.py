@@ -166,3 +166,13 @@ def _held_titles(path, fraction, seed):
 
     titles = [a["title"] for a in json.loads(path.read_text())["data"] for _ in range(2)]
     return sorted(group_holdout(titles, fraction, seed))
+
+
+def test_facade_saliency_checks_the_held_out_part_too(trained, tmp_path, capsys):
+    out, data = trained
+    args = ("facade", "saliency", "--model", out, "--data", data, "--holdout", "0.25", "--methods", "grad_x_input",
+            "--limit", "2", "--out", tmp_path / "s.json")
+    code, _, err = run(capsys, *args)
+    assert code == 0 and "Pass --holdout 0.25 --split-seed 1" in err, err
+    code, _, err = run(capsys, *args[:-2], "--split-seed", "1", "--out", tmp_path / "t.json")
+    assert code == 0 and "held out" not in err, err

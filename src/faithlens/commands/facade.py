@@ -293,7 +293,13 @@ def _data(args, data: str, split: str | None, *, part: int, model=None, training
     holdout_fraction = getattr(args, "holdout", None)
     if holdout_fraction is None or data != getattr(args, "data", None):
         return dataset
-    return holdout(dataset, holdout_fraction, args.split_seed)[part]
+    chosen = holdout(dataset, holdout_fraction, args.split_seed)[part]
+    if part == 1 and model is not None:  # the held-out part against the one the model's card records train held out
+        from ..splits import check_held_out
+
+        check_held_out(model.info, chosen.info["holdout"]["record"],
+                       items="articles" if chosen.groups is not None else "examples")
+    return chosen
 
 
 def _texts(data: str, split: str | None, limit: int | None, args=None, *, model=None, default: int | None = None) -> list:
