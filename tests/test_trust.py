@@ -111,10 +111,10 @@ def test_json_schema_and_old_files():
     ex = Explainer(tiny("bert"))
     e = ex.explain(TEXTS[0], "sig", faithfulness=True)
     d = json.loads(e.to_json())
-    assert d["schema"] == 5 and set(d["faithfulness"]) >= {"comp", "suff", "log_odds", "k", "random", "beats_random"}
+    assert d["schema"] == 6 and set(d["faithfulness"]) >= {"comp", "suff", "log_odds", "k", "random", "beats_random"}
     assert set(d["faithfulness"]["random"]) >= {"comp", "suff", "log_odds", "n"}
     old = dict(d, schema=3)
-    del old["faithfulness"]
+    del old["faithfulness"], old["digest"]
     assert Explanation.from_dict(old).faithfulness is None
 
 
