@@ -141,3 +141,12 @@ def test_explain_ig_steps_spec(saved_tiny, capsys):
 ])
 def test_explain_spec_refusals(capsys, argv, message):
     assert message in _error(capsys, ["explain", "great fun", "--model", "nowhere/none", *argv])
+
+
+@pytest.mark.parametrize("methods", [["sig:closed", "ig:steps=5"], ["ig:steps=5", "sig", "--mode", "closed"]])
+def test_closed_sig_reads_no_steps_so_an_ig_spec_beside_it_is_taken(saved_tiny, capsys, methods):
+    assert main(["explain", "great fun", "--model", str(saved_tiny), "--json", "--method", *methods]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    by = {d["method"]: d for d in lines}
+    assert by["ig"]["settings"]["steps"] == 5 and by["sig"]["settings"]["mode"] == "closed"
+    assert by["sig"]["error"]["relative"] == 0  # the closed form: exact
