@@ -70,3 +70,17 @@ def test_under_hf_hub_offline_the_loader_decides_without_a_probe(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(model_source, "hub_answers", lambda: pytest.fail("probed the hub under HF_HUB_OFFLINE=1"))
     assert model_source.check_model_source("org/model") == "org/model"
+
+
+@pytest.mark.parametrize("name, reason", [("org/x y", "alphanumeric chars"), ("bert-base-uncased@main", "alphanumeric"),
+                                          ("org/x--y", "Cannot have -- or ..")])
+def test_a_name_that_cannot_be_a_hub_id_is_named_so(hub_silent, name, reason):
+    with pytest.raises(FaithlensError, match=rf"no such folder, and not a hub id \(.*{reason}") as caught:
+        model_source.check_model_source(name)
+    assert "hf download" not in str(caught.value)
+
+
+def test_the_download_command_is_quoted_for_the_shell(hub_silent, monkeypatch):
+    monkeypatch.setattr(model_source, "cached_snapshot", lambda name: None)
+    with pytest.raises(FaithlensError, match=r"\(hf download org/a\.b_c-d\)"):
+        model_source.check_model_source("org/a.b_c-d")

@@ -150,3 +150,14 @@ def test_closed_sig_reads_no_steps_so_an_ig_spec_beside_it_is_taken(saved_tiny, 
     by = {d["method"]: d for d in lines}
     assert by["ig"]["settings"]["steps"] == 5 and by["sig"]["settings"]["mode"] == "closed"
     assert by["sig"]["error"]["relative"] == 0  # the closed form: exact
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("smoothgrad:samples=3", "with key one of steps, mode, unit, rule, n_samples, tolerance, noise"),
+    ("smoothgrad:n_samples=0", "in method spec 'smoothgrad:n_samples=0'. Got '0'"),
+])
+def test_spec_errors_quote_the_spec_as_typed(saved_tiny, capsys, spec, words):
+    """The CLI puts Python parameter names as options (n_samples: --samples), but never inside a spec or its key list."""
+    assert main(["explain", "great fun", "--model", str(saved_tiny), "--no-faithfulness", "--method", spec]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "--samples" not in err, err

@@ -309,6 +309,13 @@ def cli_words(message: str, options: set[str]) -> str:
     and ``the 'out_dir' of fine_tune`` become ``--per-token`` and ``--out``; ``max_new_tokens=5`` becomes
     ``--max-new-tokens 5``, and ``steps=5`` / ``unit='word'`` (not ``sig:mode=closed``) ``--steps 5`` / ``--unit word``."""
     message = re.sub(r" \([^()]* in Python\)", "", message)  # a message for both surfaces: the CLI's words only
+    kept: list[str] = []  # a quoted method spec ('smoothgrad:n_samples=3') and a spec's key list are typed as they are
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+
+    message = re.sub(r"'[a-z_]+:[^'\s]*'|\bkey one of [\w, ]+", keep, message)
     for name in COLUMN_PARAMETERS:  # evaluate has no --pair-column, explain no --label-column, audit neither
         if PARAMETER_OPTIONS[name] not in options:
             message = _without_fix(message, name)
@@ -325,7 +332,8 @@ def cli_words(message: str, options: set[str]) -> str:
         message = re.sub(rf"(?<![\w'-]){name}=True\b", option, message)
         message = re.sub(rf"(?<![\w'-]){name}=", f"{option} ", message)
         message = re.sub(rf"(?<![\w'(-]){name}(?![\w'])", option, message)
-    return re.sub(r"(--[\w-]+(?: [^\s()]+)?) \(CLI \1\)", r"\1", message)  # steps='auto' (CLI --steps auto): said once
+    message = re.sub(r"(--[\w-]+(?: [^\s()]+)?) \(CLI \1\)", r"\1", message)  # steps='auto' (CLI --steps auto): said once
+    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], message)
 
 
 def _without_fix(message: str, name: str) -> str:

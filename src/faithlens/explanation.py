@@ -353,11 +353,13 @@ def content_digest(d: dict[str, Any]) -> str:
 
 
 def _edit_warning(d: dict[str, Any], schema: int) -> str | None:
-    """Pops ``d``'s "digest" (schema 6 on). The warning for a record whose content is not what to_json wrote (None
-    when it is, or when it was written before digests): its values are read as given, checked only for agreement."""
+    """Pops ``d``'s "digest" (schema 6 on). The warning for a record whose content is not what to_json wrote, or that
+    was written before digests (schema < 6: an edit cannot be told); None when it is what to_json wrote."""
     digest = d.pop("digest", None)
-    if schema < 6 and digest is None:
-        return None
+    if schema < 6 and digest is None:  # nothing to check an edit against: said, so the values are not taken on trust
+        return (f"This explanation has schema {schema}, written before faithlens recorded a digest of each record: an "
+                "edit since it was written cannot be told, so its values are checked only for agreement with each "
+                "other. Explain the text again for numbers faithlens stands behind.")
     if digest is None:
         what = "has no \"digest\" (to_json writes one)"
     elif not isinstance(digest, str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import shlex
 from pathlib import Path
 
 from .errors import FaithlensError
@@ -81,6 +82,15 @@ def hub_source(name: str, *, option: str = "--model") -> str:
     HF_HUB_OFFLINE=1, which the loader honours at once); when the hub does not answer, the id's snapshot in the
     Hugging Face cache, so it loads at once rather than after ~30 s of retries, or an error naming the id when it
     was never downloaded."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(name)
+    except HFValidationError as exc:
+        reason = str(exc).split(": '")[0].rstrip(".")
+        raise FaithlensError(f"{given(option, name)}: no such folder, and not a hub id ({reason}). Check the path "
+                             f"(relative paths start from {os.getcwd()}), or pass a hub id such as "
+                             "'textattack/bert-base-uncased-SST-2' (a revision is not part of the id).") from None
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on") or hub_answers():
         return name
     cached = cached_snapshot(name)
@@ -89,7 +99,7 @@ def hub_source(name: str, *, option: str = "--model") -> str:
     raise FaithlensError(
         f"{given(option, name)}: no such folder, and as a hub id it is not in the Hugging Face cache while the hub "
         f"({_hub_host()}) does not answer from this machine. Download it once where the hub can be reached "
-        f"(hf download {name}) and copy the cache, or pass a model folder saved with save_pretrained"
+        f"({shlex.join(['hf', 'download', name])}) and copy the cache, or pass a model folder saved with save_pretrained"
         + (", or omit --model for the bundled default model." if option == "--model"
            else ", or model=None for the bundled default model." if option == "model=" else "."))
 
