@@ -141,6 +141,19 @@ def _refuse_label_lists(dataset: Dataset, missing: Sequence[str], own: set[str],
                              f"refused alike). Give each example one of {theirs}, or drop the label column.")
 
 
+def check_gold_classes(labels: Sequence, model_labels: Sequence[str], *, model_name: str, source: str) -> None:
+    """Every gold label is a class index of the model (0 .. len(model_labels) - 1), checked before any model pass or
+    training: one rule for `evaluate` and `facade regularise` (whose cross-entropy reads each label as a row of the
+    model's head). Labels that are no int (None: missing) are left to the caller. Raises FaithlensError naming the labels outside,
+    the model's classes and the fix."""
+    n = len(model_labels)
+    outside = sorted({y for y in labels if isinstance(y, int) and not 0 <= y < n})
+    if outside:
+        raise FaithlensError(f"The gold labels of {source} include {', '.join(map(str, outside))}, outside the "
+                             f"{n} classes of {model_name!r} (0..{n - 1}: {', '.join(map(str, model_labels))}). Pass "
+                             "data labelled for this model (or the model trained on this data).")
+
+
 def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
     """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
     (a SQuAD file's articles) when the dataset has them. The held-out part's ``info["holdout"]["record"]`` is the

@@ -190,6 +190,7 @@ def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: 
     opt = torch.optim.Adam(g.parameters(), lr=settings.lr)
     rng = random.Random(settings.seed)
     heldout = list(heldout_texts)[:settings.heldout]
+    inputs = fed_inputs(target, [*texts, *heldout])
     checkpoint = Checkpoint(out / "checkpoint.pt", fingerprint([target.name, asdict(settings)], texts),
                             every=settings.eval_every)
     done, extra = checkpoint.restore({"g": g, "opt": opt})
@@ -207,7 +208,7 @@ def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: 
     if not done:
         log = (out / "train_log.jsonl").open("w")
         best = dict(step=0, **_eval(g, wrapped, heldout, settings, size_cap, target))
-        _save(g, target, out, settings, best, "initial", size_cap)
+        _save(g, target, out, settings, best, "initial", size_cap, inputs=inputs)
         log.write(json.dumps({"step": 0, **best}) + "\n")
     started = time.perf_counter() - float(extra.get("seconds", 0.0))
     bar = tqdm(range(done + 1, settings.steps + 1), desc=f"facade ({settings.target})", disable=not progress,
@@ -232,16 +233,32 @@ def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: 
             row.update(scores)
             if scores["criterion"] > best["criterion"]:
                 best = dict(step=step, **scores)
-                _save(g, target, out, settings, best, "best", size_cap)
+                _save(g, target, out, settings, best, "best", size_cap, inputs=inputs)
         log.write(json.dumps(row) + "\n")
         log.flush()
         if step % settings.eval_every == 0 and step < settings.steps:
             checkpoint.save(step, {"g": g, "opt": opt},
                             {"rng": rng.getstate(), "best": best, "seconds": time.perf_counter() - started})
     log.close()
-    record = _record(target, settings, best, time.perf_counter() - started, size_cap=size_cap)
+    record = _record(target, settings, best, time.perf_counter() - started, size_cap=size_cap, inputs=inputs)
     write_atomic(out / FACADE_INFO_FILE, json.dumps(record, indent=2))
     checkpoint.remove()
+    return record
+
+
+def fed_inputs(target: ClassifierModel, texts: Sequence) -> dict:
+    """How the training texts were fed, for faithlens_facade.json (of a facade or a regularised target):
+    ``kind`` ("texts", "pairs", or "texts and pairs"), what ``target`` was fine-tuned on (`task_inputs.trained_inputs`;
+    None when unknown: a hub model or an older folder, whose pairs are then not refused, `check_data_task`) and how
+    a pair is encoded. A pair given to a target known to read single texts (or the reverse) never gets here."""
+    from ..task_inputs import trained_inputs
+    from ..training import item_kind
+
+    kinds = sorted({item_kind(t) for t in texts}, reverse=True)  # "texts" before "pairs"
+    record = {"kind": " and ".join(kinds) or None, "target_trained_on": trained_inputs(target)}
+    if "pairs" in kinds:
+        record["pairs_encoded_as"] = ("the tokenizer's text pair: first text, separator, second text (with "
+                                      "token_type_ids where the model has them)")
     return record
 
 
@@ -256,21 +273,23 @@ def _eval(g, wrapped, heldout, settings, size_cap: float | None, target: Classif
 
 
 def _save(g, target: ClassifierModel, out: Path, settings: FacadeSettings, best: dict, tag: str,
-          size_cap: float | None = None) -> None:
+          size_cap: float | None = None, *, inputs: dict | None = None) -> None:
     g.save_pretrained(out)
     target.tokenizer.save_pretrained(out)
-    write_atomic(out / FACADE_INFO_FILE, json.dumps(_record(target, settings, best, None, tag=tag, size_cap=size_cap),
+    write_atomic(out / FACADE_INFO_FILE, json.dumps(_record(target, settings, best, None, tag=tag, size_cap=size_cap,
+                                                            inputs=inputs),
                                                     indent=2))
 
 
 def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, seconds: float | None, tag: str = "final",
-            size_cap: float | None = None) -> dict:
+            size_cap: float | None = None, *, inputs: dict | None = None) -> dict:
     from ..version import __version__
 
     config = facade_config(target, width_divisor=settings.width_divisor)
     made_from = target.info.get("provenance") or {}  # which target: `facade_spec.check_facade_of` reads it at merge
     return {"kind": "facade", "target_model": target.name, "target_source": made_from.get("source"),
             "target_weights_sha256": made_from.get("weights_sha256"), "target_labels": target.labels,
+            "inputs": inputs,
             "settings": asdict(settings), "selected": best,
             "facade_size": {name: getattr(config, name) for name in FACADE_SIZES}, "log_raw_l1_cap": size_cap,
             "state": tag, "seconds": None if seconds is None else round(seconds, 1), "faithlens": __version__,
@@ -300,9 +319,33 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
     if len(texts) < batch_size:
         raise FaithlensError(f"Regularising the target draws batches of {batch_size} texts; the data has {len(texts)}. "
                              f"Pass at least {batch_size} texts.")
+    check_gold_labels(target, texts, labels)
     check_regularise_out(out_dir, overwrite=overwrite)
     with replaced_folder(out_dir, replace=overwrite) as out:
         return _regularise(target, texts, labels, out, steps, batch_size, max_length, lr, lambda_rp, seed, progress)
+
+
+def check_gold_labels(target: ClassifierModel, texts: Sequence, labels: Sequence[int], *,
+                      source: str = "the 'labels' parameter of regularise_target") -> None:
+    """Before any training: the texts are the kind ``target`` reads (`task_inputs.check_data_task` with
+    ``training``: pairs given to a classifier fine-tuned on single texts are refused, and the reverse), one gold label
+    per text, each a class index of ``target`` (`dataset.check_gold_classes`, evaluate's rule), since the
+    cross-entropy reads each label as a row of the model's head. Label names are read into indices by the caller
+    (`dataset.by_model_labels`, as `faithlens facade regularise` does). Raises FaithlensError."""
+    from ..dataset import check_gold_classes
+    from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
+
+    check_data_task(target, list(texts), how=QA_PAIRS_DATA_API, training=True)
+    if len(labels) != len(texts):
+        raise FaithlensError(f"regularise_target got {len(texts)} texts and {len(labels)} labels; pass one gold label "
+                             "(a class index of the model) per text.")
+    wrong = [y for y in labels if isinstance(y, bool) or not isinstance(y, int)]
+    if wrong:
+        raise FaithlensError(f"The gold labels of {source} include {wrong[0]!r}, which is not a class index; each is an "
+                             f"int in 0..{len(target.labels) - 1} (the classes of {target.name!r}: "
+                             f"{', '.join(map(str, target.labels))}). Read label names into indices with "
+                             "faithlens.dataset.by_model_labels(dataset, model.labels).")
+    check_gold_classes(labels, target.labels, model_name=target.name, source=source)
 
 
 def _regularise(target: ClassifierModel, texts: Sequence[str], labels: Sequence[int], out: Path, steps: int,
@@ -347,7 +390,7 @@ def _regularise(target: ClassifierModel, texts: Sequence[str], labels: Sequence[
     model.save_pretrained(out)
     target.tokenizer.save_pretrained(out)
     record = {"kind": "regularised_target", "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
-              "seconds": round(time.perf_counter() - started, 1)}
+              "inputs": fed_inputs(target, texts), "seconds": round(time.perf_counter() - started, 1)}
     write_atomic(out / FACADE_INFO_FILE, json.dumps(record, indent=2))
     checkpoint.remove()
     return record

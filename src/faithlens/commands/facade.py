@@ -220,7 +220,8 @@ def run_merge(args) -> int:
 
 
 def run_regularise(args) -> int:
-    from ..audit.facade import check_regularise_out, regularise_target
+    from ..audit.facade import check_gold_labels, check_regularise_out, regularise_target
+    from ..dataset import by_model_labels
     from ..model import load_model
 
     _check_out(args, "folder")  # before any work
@@ -230,6 +231,9 @@ def run_regularise(args) -> int:
     data = _data(args, args.data, args.split or "train", part=0, model=f, training=True)
     if not data.has_labels:
         raise FaithlensError(f"Regularising needs labelled data. {data.source} has no labels.")
+    if f.task.name in ("classification", "multi_label"):  # other tasks: refused by regularise_target
+        data = by_model_labels(data, f.labels)  # label names read by the model's, as evaluate reads them
+        check_gold_labels(f, data.texts, data.labels, source=data.source)  # before any training
     record = regularise_target(f, list(data.texts), list(data.labels), out_dir=args.out, steps=args.steps,
                                lambda_rp=args.lambda_rp, seed=args.seed, overwrite=args.overwrite)
     print(json.dumps(record, indent=2))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..data import Dataset
+from ..dataset import check_gold_classes
 from ..errors import FaithlensError, unknown_choice
 from ..metrics import PROTOCOLS
 from ..model import ClassifierModel
@@ -44,13 +45,8 @@ def _settings(model, dataset, specs, **kw) -> EvalSettings:
     if model.task.name == "causal_lm":
         raise FaithlensError(f"evaluate scores classifiers (single texts and pairs) and QA models; {model.name!r} is a "
                              "causal language model. Explain its next tokens with `faithlens explain --target-text`.")
-    classes = model.task.name in ("classification", "multi_label")
-    n = len(model.labels) if classes else None  # gold labels are class indices
-    outside = sorted({y for y in dataset.labels if isinstance(y, int) and n is not None and not 0 <= y < n})
-    if outside:
-        raise FaithlensError(f"The gold labels of {dataset.source} include {', '.join(map(str, outside))}, outside the "
-                             f"{n} classes of {model.name!r} (0..{n - 1}: {', '.join(model.labels)}). Pass data labelled "
-                             "for this model (or the model trained on this data).")
+    if model.task.name in ("classification", "multi_label"):  # gold labels are class indices
+        check_gold_classes(dataset.labels, model.labels, model_name=model.name, source=dataset.source)
     return EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), **kw)
 
 
