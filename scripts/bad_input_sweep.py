@@ -1128,6 +1128,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yc_cases(work, tiny_dir, write)
     out += issue22ye_cases(work, tiny_dir, write)
     out += issue22yf_cases(work, tiny_dir, write)
+    out += issue22zb_cases(work, tiny_dir, write)
     return out
 
 
@@ -5104,6 +5105,33 @@ def issue22yf_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "YF: audit --holdout of another data file warns by the digest", lambda: audit(
         "--data", other, "--split-seed", "1"), "ok", "a warning: not the part train held out",
         lambda r: r.code == 0 and "is not the one train held out" in r.err and "may include examples" in r.err)
+    return out
+
+
+def issue22zb_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zb; twenty-second breaker F6): facade regularise on SNLI pairs with a two-class classifier died in
+    torch's cross-entropy (``Target 2 is out of bounds``); gold labels are now read by the model's label names and
+    checked against its classes before any training. facade train on pairs with a classifier whose training inputs
+    are unknown runs, and faithlens_facade.json records how the data was fed."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zb facade labels fit the head"
+    snli = ["entailment", "neutral", "contradiction"]
+    rows = [{"premise": f"a {w} film", "hypothesis": f"it was {w}", "label": snli[i % 3]}
+            for i, w in enumerate(["good", "bad", "fine", "awful", "great", "dull", "nice", "poor"] * 3)]
+    named = write("zb22_snli.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    indexed = write("zb22_snli_n.jsonl", "".join(json.dumps(dict(r, label=snli.index(r["label"]))) + "\n" for r in rows))
+    add(k, "ZB: facade regularise, 2-class model, SNLI label names", lambda: cli(
+        "facade", "regularise", "--model", tiny_dir, "--data", named, "--out", str(work / "zb22_r1"), "--steps", "1"),
+        "error", "'contradiction', 'entailment', 'neutral', which the model does not have")
+    add(k, "ZB: facade regularise, 2-class model, SNLI class index 2", lambda: cli(
+        "facade", "regularise", "--model", tiny_dir, "--data", indexed, "--out", str(work / "zb22_r2"), "--steps", "1"),
+        "error", "include 2, outside the 2 classes")
+    add(k, "ZB: facade train on pairs, model of unknown inputs: faithlens_facade.json records them", lambda: _first_of(cli(
+        "facade", "train", "--model", tiny_dir, "--data", named, "--out", str(work / "zb22_g"), "--steps", "1",
+        "--heldout", "4", "--eval-every", "1", "--batch-size", "4", "--max-length", "32"), work / "zb22_g"), "ok",
+        "inputs.kind 'pairs' in faithlens_facade.json",
+        lambda r: r[0].code == 0 and json.loads((r[1] / "faithlens_facade.json").read_text())["inputs"]["kind"] == "pairs")
     return out
 
 
