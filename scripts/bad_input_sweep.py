@@ -1128,6 +1128,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yc_cases(work, tiny_dir, write)
     out += issue22ye_cases(work, tiny_dir, write)
     out += issue22yf_cases(work, tiny_dir, write)
+    out += me22_cases(work, tiny_dir, write)
     return out
 
 
@@ -5104,6 +5105,56 @@ def issue22yf_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "YF: audit --holdout of another data file warns by the digest", lambda: audit(
         "--data", other, "--split-seed", "1"), "ok", "a warning: not the part train held out",
         lambda r: r.code == 0 and "is not the one train held out" in r.err and "may include examples" in r.err)
+    return out
+
+def me22_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twenty-second breaker F1-F3 and its notes: spec errors rewritten to --samples; an explanation
+    relabelled schema 5 without its digest loaded with no word; names that cannot be hub ids told to be downloaded;
+    steps=auto in a spec; a spec sent to the app; shortened options."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me specs, digests, hub ids, shortened options"
+    explain = lambda *argv: lambda: cli("explain", "great fun", "--model", tiny_dir, "--no-faithfulness", *argv)  # noqa: E731
+    add(k, "ME F1: explain --method smoothgrad:samples=3", explain("--method", "smoothgrad:samples=3"), "error",
+        "key one of steps, mode, unit, rule, n_samples")
+    add(k, "ME F1: explain --method smoothgrad:n_samples=0", explain("--method", "smoothgrad:n_samples=0"), "error",
+        "in method spec 'smoothgrad:n_samples=0'")
+    add(k, "ME note: explain --method occlusion:steps=auto", explain("--method", "occlusion:steps=auto"), "error",
+        "occlusion has none: drop it")
+    add(k, "ME note: explain --method ig:steps=auto runs the certified rule", explain("--method", "ig:steps=auto", "--json"),
+        "ok", "ig with error-controlled nodes", lambda r: json.loads(r.out.splitlines()[0])["nodes"] is not None)
+
+    def relabelled():
+        from faithlens import Explainer, Explanation
+
+        d = json.loads(Explainer(tiny_dir).explain("great fun", "occlusion").to_json())
+        del d["digest"]
+        d["schema"] = 5
+        d["token_scores"] = [2 * x for x in d["token_scores"]]
+        return Explanation.from_dict(d)
+    add(k, "ME F2: an explanation relabelled schema 5 with its digest dropped", relabelled, "error",
+        "Not a consistent explanation")  # doubled scores no longer agree with the words: refused
+
+    def relabelled_consistent():
+        import warnings
+
+        from faithlens import Explainer, Explanation
+
+        d = json.loads(Explainer(tiny_dir).explain("great fun", "occlusion").to_json())
+        del d["digest"]
+        d["schema"] = 5
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Explanation.from_dict(d)
+    add(k, "ME F2: an explanation of schema 5 (no digest) says an edit cannot be told", relabelled_consistent, "ok",
+        "the warning is kept", lambda e: any("written before faithlens recorded a digest" in w for w in e.warnings))
+    for name in ("org/x y", "bert-base-uncased@main", "org/x--y"):
+        add(k, f"ME F3: --model {name!r} (not a hub id)", lambda name=name: cli(
+            "explain", "great fun", "--model", name, "--method", "occlusion"), "error", "not a hub id")
+    add(k, "ME note: rationales sst2 --tra (shortened)", lambda: cli(
+        "rationales", "sst2", "--tra", "x.tsv", "--data", "y.tsv", "--out", "z.jsonl"), "error", "did you mean --train?")
+    add(k, "ME note: explain --meth (shortened)", lambda: cli("explain", "good", "--meth", "occlusion"), "error",
+        "did you mean --method?")
     return out
 
 
