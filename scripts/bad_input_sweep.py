@@ -1129,6 +1129,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22ye_cases(work, tiny_dir, write)
     out += issue22yf_cases(work, tiny_dir, write)
     out += me22_cases(work, tiny_dir, write)
+    out += issue22za_cases(work, tiny_dir, write)
     return out
 
 
@@ -5155,6 +5156,37 @@ def me22_cases(work, tiny_dir, write) -> list[Case]:
         "rationales", "sst2", "--tra", "x.tsv", "--data", "y.tsv", "--out", "z.jsonl"), "error", "did you mean --train?")
     add(k, "ME note: explain --meth (shortened)", lambda: cli("explain", "good", "--meth", "occlusion"), "error",
         "did you mean --method?")
+    return out
+
+
+def issue22za_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (za, twenty-second breaker F4, F5): audit --markdown "au ü.md" linked its plots as ``(au ü_shares.png)``,
+    not a link in CommonMark (a space ends a bare destination); a --token-class words file with a UTF-8 BOM read the
+    BOM into its first word; --token-class '[UNK]' was called "not a whole token of the vocabulary"."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22za audit links, token-class files"
+    data = write("za22.tsv", "sentence\tlabel\n" + "".join(f"the film was {w} {i}\t{i % 2}\n"
+                                                             for i, w in enumerate(["good", "bad", "dull", "great"])))
+    words = work / "za22_bom.txt"
+    words.write_bytes(b"\xef\xbb\xbffilm\r\nthe\r\n")
+
+    def audit(*extra, md=None):
+        md = md or work / "za22.md"
+        r = cli("audit", "--model", tiny_dir, "--data", data, "--steps", "2", "--examples", "0", "--markdown", str(md),
+                *extra)
+        return r, (md.read_text(encoding="utf-8") if md.exists() else "")
+    add(k, "ZA F4: audit --markdown 'au ü.md' links its plots percent-encoded", lambda: audit(
+        md=work / "za au ü.md"), "ok", "![za au ü\\_shares](za%20au%20%C3%BC_shares.png)",
+        lambda res: res[0].code in (0, 1) and "](za%20au%20%C3%BC_shares.png)" in res[1] and "](za au" not in res[1])
+    add(k, "ZA F5: audit --token-class FILE with a UTF-8 BOM reads 'film'", lambda: audit("--token-class", str(words)),
+        "ok", "the class 'words: film, the', no BOM in it",
+        lambda res: res[0].code in (0, 1) and "words: film, the" in res[1] and "\ufeff" not in res[0].err + res[1])
+    add(k, "ZA F5: audit --token-class '[UNK]' is refused as a special token", lambda: cli(
+        "audit", "--model", tiny_dir, "--data", data, "--token-class", "[UNK]"), "error", "'[UNK]' is a special token")
+    add(k, "ZA F5: audit --token-class '[cls],film' names [CLS] as special and keeps film", lambda: cli(
+        "audit", "--model", tiny_dir, "--data", data, "--token-class", "[cls],film"), "error",
+        "'[CLS]' is a special token of the model")
     return out
 
 
