@@ -1128,6 +1128,8 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += yc_cases(work, tiny_dir, write)
     out += issue22ye_cases(work, tiny_dir, write)
     out += issue22yf_cases(work, tiny_dir, write)
+    out += me22_cases(work, tiny_dir, write)
+    out += issue22za_cases(work, tiny_dir, write)
     out += issue22zb_cases(work, tiny_dir, write)
     return out
 
@@ -5105,6 +5107,87 @@ def issue22yf_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "YF: audit --holdout of another data file warns by the digest", lambda: audit(
         "--data", other, "--split-seed", "1"), "ok", "a warning: not the part train held out",
         lambda r: r.code == 0 and "is not the one train held out" in r.err and "may include examples" in r.err)
+    return out
+
+def me22_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twenty-second breaker F1-F3 and its notes: spec errors rewritten to --samples; an explanation
+    relabelled schema 5 without its digest loaded with no word; names that cannot be hub ids told to be downloaded;
+    steps=auto in a spec; a spec sent to the app; shortened options."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me specs, digests, hub ids, shortened options"
+    explain = lambda *argv: lambda: cli("explain", "great fun", "--model", tiny_dir, "--no-faithfulness", *argv)  # noqa: E731
+    add(k, "ME F1: explain --method smoothgrad:samples=3", explain("--method", "smoothgrad:samples=3"), "error",
+        "key one of steps, mode, unit, rule, n_samples")
+    add(k, "ME F1: explain --method smoothgrad:n_samples=0", explain("--method", "smoothgrad:n_samples=0"), "error",
+        "in method spec 'smoothgrad:n_samples=0'")
+    add(k, "ME note: explain --method occlusion:steps=auto", explain("--method", "occlusion:steps=auto"), "error",
+        "occlusion has none: drop it")
+    add(k, "ME note: explain --method ig:steps=auto runs the certified rule", explain("--method", "ig:steps=auto", "--json"),
+        "ok", "ig with error-controlled nodes", lambda r: json.loads(r.out.splitlines()[0])["nodes"] is not None)
+
+    def relabelled():
+        from faithlens import Explainer, Explanation
+
+        d = json.loads(Explainer(tiny_dir).explain("great fun", "occlusion").to_json())
+        del d["digest"]
+        d["schema"] = 5
+        d["token_scores"] = [2 * x for x in d["token_scores"]]
+        return Explanation.from_dict(d)
+    add(k, "ME F2: an explanation relabelled schema 5 with its digest dropped", relabelled, "error",
+        "Not a consistent explanation")  # doubled scores no longer agree with the words: refused
+
+    def relabelled_consistent():
+        import warnings
+
+        from faithlens import Explainer, Explanation
+
+        d = json.loads(Explainer(tiny_dir).explain("great fun", "occlusion").to_json())
+        del d["digest"]
+        d["schema"] = 5
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Explanation.from_dict(d)
+    add(k, "ME F2: an explanation of schema 5 (no digest) says an edit cannot be told", relabelled_consistent, "ok",
+        "the warning is kept", lambda e: any("written before faithlens recorded a digest" in w for w in e.warnings))
+    for name in ("org/x y", "bert-base-uncased@main", "org/x--y"):
+        add(k, f"ME F3: --model {name!r} (not a hub id)", lambda name=name: cli(
+            "explain", "great fun", "--model", name, "--method", "occlusion"), "error", "not a hub id")
+    add(k, "ME note: rationales sst2 --tra (shortened)", lambda: cli(
+        "rationales", "sst2", "--tra", "x.tsv", "--data", "y.tsv", "--out", "z.jsonl"), "error", "did you mean --train?")
+    add(k, "ME note: explain --meth (shortened)", lambda: cli("explain", "good", "--meth", "occlusion"), "error",
+        "did you mean --method?")
+    return out
+
+
+def issue22za_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (za, twenty-second breaker F4, F5): audit --markdown "au ü.md" linked its plots as ``(au ü_shares.png)``,
+    not a link in CommonMark (a space ends a bare destination); a --token-class words file with a UTF-8 BOM read the
+    BOM into its first word; --token-class '[UNK]' was called "not a whole token of the vocabulary"."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22za audit links, token-class files"
+    data = write("za22.tsv", "sentence\tlabel\n" + "".join(f"the film was {w} {i}\t{i % 2}\n"
+                                                             for i, w in enumerate(["good", "bad", "dull", "great"])))
+    words = work / "za22_bom.txt"
+    words.write_bytes(b"\xef\xbb\xbffilm\r\nthe\r\n")
+
+    def audit(*extra, md=None):
+        md = md or work / "za22.md"
+        r = cli("audit", "--model", tiny_dir, "--data", data, "--steps", "2", "--examples", "0", "--markdown", str(md),
+                *extra)
+        return r, (md.read_text(encoding="utf-8") if md.exists() else "")
+    add(k, "ZA F4: audit --markdown 'au ü.md' links its plots percent-encoded", lambda: audit(
+        md=work / "za au ü.md"), "ok", "![za au ü\\_shares](za%20au%20%C3%BC_shares.png)",
+        lambda res: res[0].code in (0, 1) and "](za%20au%20%C3%BC_shares.png)" in res[1] and "](za au" not in res[1])
+    add(k, "ZA F5: audit --token-class FILE with a UTF-8 BOM reads 'film'", lambda: audit("--token-class", str(words)),
+        "ok", "the class 'words: film, the', no BOM in it",
+        lambda res: res[0].code in (0, 1) and "words: film, the" in res[1] and "\ufeff" not in res[0].err + res[1])
+    add(k, "ZA F5: audit --token-class '[UNK]' is refused as a special token", lambda: cli(
+        "audit", "--model", tiny_dir, "--data", data, "--token-class", "[UNK]"), "error", "'[UNK]' is a special token")
+    add(k, "ZA F5: audit --token-class '[cls],film' names [CLS] as special and keeps film", lambda: cli(
+        "audit", "--model", tiny_dir, "--data", data, "--token-class", "[cls],film"), "error",
+        "'[CLS]' is a special token of the model")
     return out
 
 

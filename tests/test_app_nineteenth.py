@@ -144,3 +144,14 @@ def test_allow_host_keeps_host_names_and_addresses():
     from faithlens.app.inputs import allowed_hostnames
 
     assert {"example.com", "::1", "10.0.0.2"} <= allowed_hostnames("127.0.0.1", ["Example.COM", "[::1]", "10.0.0.2"])
+
+
+# --- twenty-second breaker: a method spec sent to the app ---------------------------------------------------------------
+
+@pytest.mark.parametrize("spec", ["ig:steps=5", "sig:closed"])
+def test_a_method_spec_is_told_to_use_the_settings_fields(client, spec):
+    status, said = error(client.post("/api/explain", json={"texts": ["great fun"], "methods": [spec]}, headers=HOST))
+    assert status == 400 and f"{spec!r} is a method spec" in said
+    assert f'"method": "{spec.partition(":")[0]}" with "steps", "mode"' in said
+    status, said = error(client.post("/api/explain", json={"texts": ["great fun"], "methods": ["igg"]}, headers=HOST))
+    assert status == 400 and said.startswith("Unknown method 'igg'")

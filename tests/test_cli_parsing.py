@@ -315,3 +315,16 @@ def test_joining_negative_values_leaves_lists_texts_and_options_alone():
     argv = ["explain", "--seed", "-5", "--", "--noise", "-1e3"]
     assert _join_negative_values(argv, parser) == ["explain", "--seed=-5", "--", "--noise", "-1e3"]
     assert _join_negative_values(["explain", "--noise", "--json"], parser) == ["explain", "--noise", "--json"]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["rationales", "sst2", "--tra", "x.tsv", "--data", "y.tsv", "--out", "z.jsonl"], "(did you mean --train?)"),
+    (["explain", "good", "--meth", "occlusion"], "(did you mean --method?)"),
+    (["facade", "saliency", "--meth=ig"], "(did you mean --methods?)"),
+    (["evaluate", "--data", "d.tsv", "--meth", "ig"], "--meth is not an option: options are given by their full name"),
+])
+def test_a_shortened_option_is_named_with_the_full_one(capsys, argv, words):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert words in capsys.readouterr().err

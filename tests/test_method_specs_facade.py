@@ -161,3 +161,27 @@ def test_spec_errors_quote_the_spec_as_typed(saved_tiny, capsys, spec, words):
     assert main(["explain", "great fun", "--model", str(saved_tiny), "--no-faithfulness", "--method", spec]) == 2
     err = capsys.readouterr().err
     assert words in err and "--samples" not in err, err
+
+
+def test_steps_auto_in_a_spec_is_ig_and_sig_only():
+    from faithlens.evaluate.specs import parse_method
+
+    assert parse_method("ig:steps=auto").options == {"steps": "auto"}
+    assert parse_method("sig:steps=auto,tolerance=0.01").options == {"steps": "auto", "tolerance": 0.01}
+    with pytest.raises(FaithlensError, match="occlusion has none: drop it"):
+        parse_method("occlusion:steps=auto")
+    with pytest.raises(FaithlensError, match=r"dig has none: give a number, e\.g\. dig:steps=20"):
+        parse_method("dig:steps=auto")
+
+
+def test_explain_and_evaluate_run_an_auto_steps_spec(saved_tiny, tmp_path, capsys):
+    assert main(["explain", "great fun", "--model", str(saved_tiny), "--json", "--no-faithfulness",
+                 "--method", "ig:steps=auto"]) == 0
+    d = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert d["settings"]["rule"] == "gauss_kronrod" and d["nodes"] and d["error"]["relative"] <= d["settings"]["tolerance"]
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\ngreat fun\t1\na dull plot\t0\n")
+    assert main(["evaluate", "--model", str(saved_tiny), "--data", str(data), "--no-curves", "--quiet",
+                 "--methods", "ig:steps=auto", "occlusion", "--out", str(tmp_path / "run")]) == 0
+    rows = json.loads((tmp_path / "run" / "results.json").read_text())["rows"]
+    assert {r["method"] for r in rows} >= {"ig:steps=auto", "occlusion"}

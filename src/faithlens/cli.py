@@ -39,6 +39,10 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
+    def parse_known_args(self, args=None, namespace=None):
+        self.given = list(sys.argv[1:] if args is None else args)  # what `error` looks through for a shortened option
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):
         misplaced = [o for o in GLOBAL_OPTIONS if "unrecognized arguments" in message
                      and re.search(rf"(^|\s){re.escape(o)}(=|\s|$)", message.split(":", 1)[-1])]
@@ -46,7 +50,32 @@ class Parser(argparse.ArgumentParser):
             message += (f". {' and '.join(misplaced)} belong{'s' * (len(misplaced) == 1)} to faithlens itself: give "
                         f"{'them' if len(misplaced) > 1 else 'it'} before the command, e.g. faithlens {misplaced[0]} VALUE "
                         "explain TEXT")
+        elif hint := self._shortened():
+            message += f". {hint}"
         super().error(message)
+
+    def _shortened(self) -> str | None:
+        """Options are matched by their full name only: a given ``--meth`` that starts one option of the command
+        parsed (``--method``) is named with it."""
+        parser, given = self, getattr(self, "given", [])
+        commands = _commands(self)
+        for i, word in enumerate(given):  # the root parser reports a subcommand's unknown options: use its parser
+            if word in commands:
+                parser, given = commands[word], given[i + 1:]
+                while (nested := _commands(parser)) and given and given[0] in nested:
+                    parser, given = nested[given[0]], given[1:]
+                break
+        known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+        for word in given:
+            if word == "--":
+                break
+            name = word.split("=", 1)[0]
+            if name.startswith("--") and name not in known:
+                starts = [o for o in known if o.startswith(name)]
+                if starts:
+                    return (f"{name} is not an option: options are given by their full name, not shortened "
+                            f"(did you mean {' or '.join(starts[:3])}?)")
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:

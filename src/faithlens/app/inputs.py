@@ -104,6 +104,10 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
                     methods.append(m)
     methods = methods or list(DEFAULT_METHODS)
     bad = [m for m in methods if m not in METHODS]
+    if bad and bad[0].partition(":")[0] in METHODS:  # a method spec, as `faithlens explain --method` reads them
+        raise RequestError(400, f"{bad[0]!r} is a method spec, which the command line reads (explain --method, evaluate "
+                                "--methods); the app takes the method's name and its settings as their own fields, "
+                                f'e.g. "method": "{bad[0].partition(":")[0]}" with "steps", "mode", "unit" or "samples".')
     if bad:
         raise RequestError(400, f"Unknown method {bad[0]!r}. Valid choices: {', '.join(METHODS)}.")
     if len(methods) > limits.max_methods:

@@ -10,11 +10,9 @@ the first token while occlusion does not.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +29,7 @@ from ..views.parts import html_text
 from .manipulation import Explained, Run, explain_runs, normalise_abs
 from .class_columns import class_cells, class_header, class_note, word_classes
 from .targets import target_mask
+from .word_class import check_classes_occur, check_word_class, class_name, word_table  # noqa: F401 (public here too)
 
 GRADIENT_RUNS = (Run("saliency"), Run("grad_x_input"), Run("ig"), Run("sig", "reverse"))
 OUTPUT_RUNS = (Run("occlusion"), Run("sig", "closed"))
@@ -86,95 +85,8 @@ def class_mask(model: ClassifierModel, ex: Explained, token_class: str | frozens
     the token's text is punctuation), or a set of lower-case words (the user's class; whole tokens)."""
     if token_class in ("stop_words", "first_token"):
         return target_mask(model, ex.input_ids, ex.attributed, token_class)
-    table = _word_table(model.tokenizer, "punctuation" if token_class == "punctuation" else tuple(sorted(token_class)))
+    table = word_table(model.tokenizer, "punctuation" if token_class == "punctuation" else tuple(sorted(token_class)))
     return table[ex.input_ids.clamp(0, len(table) - 1)] & ex.attributed
-
-
-@functools.lru_cache(maxsize=16)
-def _word_table(tokenizer, which) -> Tensor:
-    from .targets import token_text
-
-    vocab = tokenizer.get_vocab()
-    table = torch.zeros(max(len(tokenizer), max(vocab.values()) + 1), dtype=torch.bool)
-    special = set(tokenizer.all_special_ids)
-    words = None if which == "punctuation" else set(which)
-    for token, i in vocab.items():
-        if i in special:
-            continue
-        text = token_text(tokenizer, token)
-        if words is None:
-            table[i] = bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
-        else:
-            table[i] = text.lower() in words
-    return table
-
-
-def check_word_class(words, *, option: str = "classes") -> frozenset:
-    """A user's token class: a non-empty set of words, each a whole token's text (so no spaces), lower-cased.
-
-    Raises FaithlensError for a word with spaces ('movie film' can never be one token: pass 'movie,film'),
-    an empty word, or a value that is not a collection of str."""
-    if isinstance(words, str) or not all(isinstance(w, str) for w in words):
-        raise FaithlensError(f"A token class in {option} must be a set of words (str), e.g. frozenset({{'movie', 'film'}}) "
-                             f"(CLI: --token-class movie,film). Got {words!r}.")
-    spaced = sorted(w for w in words if len(w.split()) > 1)
-    if spaced:
-        parts = list(dict.fromkeys(spaced[0].lower().split()))  # 'film film' is one word twice: suggest it once
-        cli = f"--token-class {','.join(parts)}"
-        fix = cli if option == "--token-class" else f"{option}=[frozenset({{{', '.join(map(repr, parts))}}})] (CLI: {cli})"
-        how = "several words separated by commas" if len(parts) > 1 else "the word once, without spaces"
-        raise FaithlensError(f"The token class word {spaced[0]!r} holds a space, and the class matches whole tokens, so it "
-                             f"can never match one. Pass {how}, e.g. {fix}.")
-    out = frozenset(w.strip().lower() for w in words)
-    if not out or "" in out:
-        raise FaithlensError(f"A token class in {option} holds no word or an empty word. Got {sorted(words)!r}. Pass "
-                             "comma-separated words, e.g. --token-class movie,film.")
-    return out
-
-
-def check_classes_occur(model: ClassifierModel, texts: Sequence, classes: Sequence) -> None:
-    """Every word of a word class is a whole token of the model's vocabulary (one rule per word: `the,zzzz` is refused
-    as `zzzz` alone is), and every word class matches at least one token of ``texts`` (checked on the tokenizer, before
-    any explaining): a class that never occurs would give no test at all, shown as null statistics.
-
-    Raises FaithlensError naming the class, the words that are not whole tokens of the vocabulary and how to fix."""
-    tok = model.tokenizer
-    for c in classes:
-        if isinstance(c, str):
-            continue
-        unknown = sorted(w for w in c if w not in _vocab_words(tok))
-        if unknown:
-            known = sorted(c - set(unknown))
-            how = (f"Drop {'it' if len(unknown) == 1 else 'them'}, e.g. --token-class {','.join(known)}" if known else
-                   "Pass words that occur in the texts as whole tokens")
-            raise FaithlensError(f"The token class ({class_name(c)}): {', '.join(map(repr, unknown))} "
-                                 f"{'is not a whole token' if len(unknown) == 1 else 'are not whole tokens'} of the "
-                                 "model's vocabulary (the class matches whole tokens, case-insensitive), so "
-                                 f"{'it' if len(unknown) == 1 else 'they'} can never match. {how}.")
-        table = _word_table(tok, tuple(sorted(c)))
-        found = False
-        for item in texts:
-            ids = tok(*item)["input_ids"] if isinstance(item, tuple) else tok(item)["input_ids"]
-            if bool(table[torch.tensor(ids, dtype=torch.long).clamp(0, len(table) - 1)].any()):
-                found = True
-                break
-        if found:
-            continue
-        raise FaithlensError(f"The token class ({class_name(c)}) matches no token of the {len(texts)} texts, so its "
-                             "concentration cannot be tested. Pass words that occur in the texts as whole tokens, "
-                             "or raise --limit.")
-
-
-@functools.lru_cache(maxsize=4)
-def _vocab_words(tokenizer) -> frozenset:
-    from .targets import token_text
-
-    special = set(tokenizer.all_special_ids)
-    return frozenset(token_text(tokenizer, t).lower() for t, i in tokenizer.get_vocab().items() if i not in special)
-
-
-def class_name(token_class: str | frozenset) -> str:
-    return token_class if isinstance(token_class, str) else "words: " + ", ".join(sorted(token_class))
 
 
 def concentration(model: ClassifierModel, ex: Explained, reference: Explained, token_class, *, seed: int = 0) -> dict:
@@ -403,6 +315,14 @@ def _top_words(ex: dict, label: str, k: int = 3) -> list[tuple[str, float]]:
     return sorted(words, key=lambda wv: -abs(wv[1]))[:k]
 
 
+def _md_link(path: str) -> str:
+    """``path`` as a Markdown link destination that always parses: percent-encoded (a space, a parenthesis or ``<``
+    ends or breaks a bare destination in CommonMark), ``/`` kept; viewers decode it back to the file's name."""
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
 def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines = [f"# faithlens audit: {report.model}", "",
              f"**Verdict ({report.level}).** {report.verdict}", "",
@@ -417,7 +337,7 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines += ["| " + " | ".join(r) + " |" for r in _table_rows(report)]
     note = class_note(report.methods, report.n)  # the user's word classes (--token-class), if any
     lines += ["", _md_escape(note)] if note else []
-    lines += [""] + [f"![{_md_escape(Path(i).stem)}]({i})" for i in images] + ([""] if images else [])
+    lines += [""] + [f"![{_md_escape(Path(i).stem)}]({_md_link(i)})" for i in images] + ([""] if images else [])
     if report.sanity:
         from .sanity import sanity_markdown
 

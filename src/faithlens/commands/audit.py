@@ -56,6 +56,7 @@ def _words(value: str) -> list[str]:
     from pathlib import Path
 
     from ..errors import FaithlensError
+    from ..line_endings import file_text
 
     path = Path(value)
     if path.is_dir():
@@ -69,7 +70,7 @@ def _words(value: str) -> list[str]:
         raise FaithlensError(f"--token-class {value}: no such file. Check the path (relative paths start from "
                              f"{Path.cwd()}), or pass comma-separated words (e.g. 'movie,film').")
     try:
-        words = path.read_text(encoding="utf-8").split("\n") if path.is_file() else value.split(",")
+        words = file_text(path).split("\n") if path.is_file() else value.split(",")  # a BOM is not a word
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"--token-class {value} is not UTF-8 text ({exc}). Save it as UTF-8, one word a line.") from None
     words = [w.strip().lower() for w in words if w.strip()]

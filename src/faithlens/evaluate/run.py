@@ -328,6 +328,8 @@ def _cost(spec: MethodSpec, length: int, default_steps: int | None) -> int:
     else:
         steps = spec.options.get("steps") or default_steps or method.default_steps or spec.options.get("n_samples") \
             or method.default_samples or 1
+        if steps == "auto":  # as many nodes as the tolerance needs: not known before the run; the default's cost
+            steps = method.default_steps or 1
     paths = length if spec.method in PER_UNIT + ("shapley",) else 1  # shapley: one row per word per order
     if spec.method == "partition":  # about 2·U² coalitions, no samples
         paths, steps = length, 2 * length

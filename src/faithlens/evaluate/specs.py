@@ -46,7 +46,7 @@ def _uses_steps(method: str) -> bool:
 
 
 def parse_method(spec: str) -> MethodSpec:
-    """``name`` or ``name:key=value,key=value``; keys: steps (int or kN), mode, unit, rule, n_samples, tolerance,
+    """``name`` or ``name:key=value,key=value``; keys: steps (int, kN, or auto for sig and ig), mode, unit, rule, n_samples, tolerance,
     noise (SmoothGrad's σ as a fraction of the embedding range, in (0, 1]). A bare SIG mode is ``mode=`` it:
     ``sig:closed`` is ``sig:mode=closed`` (and ``ig:reverse`` is refused as a mode given to IG).
 
@@ -69,6 +69,14 @@ def parse_method(spec: str) -> MethodSpec:
                                  f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed (sig:closed).")
         if key in options or (key == "steps" and per_token is not None):
             raise FaithlensError(f"Method setting {key!r} is given twice in {spec!r}. Give it once.")
+        if key == "steps" and value == "auto":  # as many nodes as a certified tolerance needs: sig and ig only
+            if name not in ("sig", "ig"):
+                fix = f"give a number, e.g. {name}:steps=20" if _uses_steps(name) else "drop it"
+                raise FaithlensError(f"Method setting 'steps=auto' in {spec!r} asks for as many quadrature nodes as a "
+                                     f"certified tolerance needs; only sig and ig have such a quadrature, {name} has "
+                                     f"none: {fix}.")
+            options[key] = value
+            continue
         if key == "steps" and value[-1:] in ("n", "N") and value[:-1].isdigit() | (len(value) == 1):  # kN: k per token
             per_token = _positive_int(value[:-1] or "1", spec, shown=value)
             continue
