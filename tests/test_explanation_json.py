@@ -642,11 +642,12 @@ def test_a_faithfulness_record_agrees_with_the_tokens_and_its_orderings(records,
         assert Explanation.from_json(_with(records["closed"], faithfulness=lambda f: dict(f, beats_random=0.9)))
 
 
-def test_a_faithfulness_record_with_no_token_removed_is_all_zero():
-    """k = 0 (too few tokens for 20 %): nothing is removed, every metric is 0 and there is nothing to beat."""
+def test_a_faithfulness_record_with_no_token_removed_is_all_null():
+    """k = 0 (too few tokens for 20 %): nothing is removed, every metric is null and there is nothing to beat."""
     e = Explainer(tiny("bert", dtype=torch.float64)).explain("a good film", "occlusion", faithfulness=True, n_random=3)
     assert e.faithfulness["k"] == 0 and e.faithfulness["beats_random"] is None
-    _refused(e, "faithfulness 'comp' is 0.25, but 'k' is 0: no token is removed, so every metric is 0",
+    assert e.faithfulness["comp"] is None
+    _refused(e, "faithfulness 'comp' is 0.25, but 'k' is 0: no token is removed, so nothing is measured (null)",
              faithfulness=lambda f: dict(f, comp=0.25))
     _refused(e, "faithfulness 'beats_random' is 0.5, but k is 0", faithfulness=lambda f: dict(f, beats_random=0.5))
 

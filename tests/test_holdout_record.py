@@ -176,3 +176,14 @@ def test_facade_saliency_checks_the_held_out_part_too(trained, tmp_path, capsys)
     assert code == 0 and "Pass --holdout 0.25 --split-seed 1" in err, err
     code, _, err = run(capsys, *args[:-2], "--split-seed", "1", "--out", tmp_path / "t.json")
     assert code == 0 and "held out" not in err, err
+
+
+@pytest.mark.parametrize("edit", [{"fraction": "0.25"}, {"fraction": None}, {"fraction": [0.25]}, {"fraction": -1},
+                                  {"fraction": True}, {"seed": "1"}, {"sha256": "abc"}, {"count": -3}])
+def test_a_record_faithlens_does_not_write_is_named_not_trusted(edit):
+    record = dict(held_out_record(["a", "b"], 0.25, 1, 8), **edit)
+    info = {"dataset": {"holdout": "note", "held_out": record}}
+    held = held_out_record(["a", "b"], 0.25, 1, 8)
+    with pytest.warns(FaithlensWarning, match="records a held-out part faithlens does not write") as caught:
+        said = check_held_out(info, held)
+    assert said.startswith("not checked") and "Pass --holdout" not in str(caught[0].message)

@@ -171,3 +171,29 @@ def test_an_unsigned_method_is_compared_by_magnitude():
     tokens = [not s for s in sal.special]
     assert agree["by_magnitude"] is True and agree["spearman"]["mean"] == pytest.approx(spearman(
         [abs(x) for x, t in zip(sal.token_scores, tokens) if t], [abs(x) for x, t in zip(occ.token_scores, tokens) if t]))
+
+
+def test_a_text_too_short_for_top_k_measures_nothing_and_says_null():
+    """k = 0 (a two-token text at top-20 %): no token is removed, so Comp/Suff/LO are null, not a measured 0.0 a
+    notebook would average in; a spread of fewer than two random orderings is null too."""
+    ex = Explainer(tiny("bert"))
+    f = ex.explain("great fun", "occlusion", faithfulness=True).faithfulness
+    assert f["k"] == 0 and f["comp"] is f["suff"] is f["log_odds"] is f["beats_random"] is None
+    assert all(f["random"][key] is None for key in ("comp", "suff", "log_odds", "comp_sd"))
+    one = ex.explain(TEXTS[0], "occlusion", faithfulness=True, n_random=1).faithfulness
+    assert one["k"] > 0 and isinstance(one["comp"], float) and one["random"]["comp_sd"] is None
+
+
+def test_a_file_with_the_old_zeros_for_k_0_reads_them_as_null():
+    ex = Explainer(tiny("bert"))
+    d = json.loads(ex.explain("great fun", "occlusion", faithfulness=True).to_json())
+    d["faithfulness"].update(comp=0.0, suff=0.0, log_odds=0.0)
+    d["faithfulness"]["random"].update(comp=0.0, suff=0.0, log_odds=0.0, comp_sd=0.0)
+    del d["digest"]
+    d["schema"] = 5  # as a faithlens before wrote it
+    with pytest.warns(UserWarning, match="written before faithlens recorded a digest"):
+        f = Explanation.from_dict(d).faithfulness
+    assert f["comp"] is None and f["random"]["comp_sd"] is None
+    d["faithfulness"]["comp"] = 0.3
+    with pytest.raises(FaithlensError, match="'k' is 0: no token is removed, so nothing is measured"):
+        Explanation.from_dict(d)

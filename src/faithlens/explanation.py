@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import FaithlensWarning
 from .explanation_checks import check_derived, check_keys, check_values, finite_number, first_non_finite, word_normalised
-from .explanation_records import check_records
+from .explanation_records import check_records, unmeasured_as_null
 from .explanation_tokens import check_texts
 from .json_files import loads
 
@@ -141,6 +141,7 @@ class Explanation:
         except (TypeError, KeyError, ValueError) as exc:
             raise FaithlensError(f"Not an explanation: a field has the wrong shape ({exc}).") from None
         check_consistent(d)
+        d["faithfulness"] = unmeasured_as_null(d.get("faithfulness"))
         if edited:
             warnings.warn(edited, FaithlensWarning, stacklevel=3)
             d["warnings"] = tuple(d.get("warnings") or ()) + (edited,)

@@ -187,7 +187,7 @@ def _check_nodes(d: dict[str, Any], bad: Bad) -> None:
 def _check_faithfulness(d: dict[str, Any], bad: Bad) -> None:
     """The faithfulness record (`faithlens.trust`) as the views read it and as it is computed: an int k, the top-k
     fraction (in [0, 1]) of the tokens the metrics may remove; comp and suff differences of two probabilities (in
-    [-1, 1]) and log_odds a finite number, all 0 when k is 0; a known protocol; a random object with n orderings
+    [-1, 1]) and log_odds a finite number, all null when k is 0 (0 from a faithlens before: read as null); a known protocol; a random object with n orderings
     (0..MAX_RANDOM) and its seed, or null; beats_random the share of the n orderings beaten (ties half), null when
     k or n is 0."""
     from .metrics import PROTOCOLS
@@ -230,22 +230,42 @@ def _check_faithfulness(d: dict[str, Any], bad: Bad) -> None:
         else:
             _check_metrics(rnd, "faithfulness random", k, bad)
             sd = rnd.get("comp_sd")
-            if sd is not None and not (_number(sd) and sd >= 0 and (n > 1 or sd == 0)):
+            if sd is not None and not (_number(sd) and sd >= 0 and (n > 1 or sd == 0) and (k > 0 or sd == 0)):
                 raise bad(f"faithfulness random 'comp_sd' is {sd!r:.40}; a standard deviation over {n} ordering(s) is "
                           + ("≥ 0" if n > 1 else "0"))
     _check_beats(f, k, rnd.get("n") if isinstance(rnd, dict) else None, bad)
 
 
+def unmeasured_as_null(f: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A checked faithfulness record as faithlens writes it now: with k = 0 (nothing measured) its metrics and their
+    random means null, and a comp_sd of fewer than two orderings null (a faithlens before wrote 0 for both)."""
+    if not isinstance(f, dict):
+        return f
+    f = dict(f)
+    rnd = dict(f["random"]) if isinstance(f.get("random"), dict) else None
+    if f.get("k") == 0:
+        f.update(comp=None, suff=None, log_odds=None)
+        if rnd is not None:
+            rnd.update(comp=None, suff=None, log_odds=None)
+    if rnd is not None and "comp_sd" in rnd and (f.get("k") == 0 or (rnd.get("n") or 0) < 2):
+        rnd["comp_sd"] = None
+    if rnd is not None:
+        f["random"] = rnd
+    return f
+
+
 def _check_metrics(record: dict[str, Any], where: str, k: int, bad: Bad) -> None:
     for name in ("comp", "suff", "log_odds"):
         value = record.get(name)
+        if k == 0 and value is None:  # nothing removed, nothing measured
+            continue
         if not _number(value):
             raise bad(f"{where} {name!r} must be a finite number. Got {value!r:.40}")
         if name != "log_odds" and not -1 - PROB_DIFF_SLACK <= value <= 1 + PROB_DIFF_SLACK:
             raise bad(f"{where} {name!r} is {value!r}; {'comprehensiveness' if name == 'comp' else 'sufficiency'} is "
                       "p(ŷ) − p̃(ŷ), a difference of two probabilities, in [-1, 1]")
         if k == 0 and value != 0:
-            raise bad(f"{where} {name!r} is {value!r}, but 'k' is 0: no token is removed, so every metric is 0")
+            raise bad(f"{where} {name!r} is {value!r}, but 'k' is 0: no token is removed, so nothing is measured (null)")
 
 
 def _check_beats(f: dict[str, Any], k: int, n: int | None, bad: Bad) -> None:

@@ -145,6 +145,12 @@ def check_held_out(info: dict, held: dict, *, items: str = "examples") -> str | 
     record, asked = card.get("held_out"), f"--holdout {held['fraction']:g} --split-seed {held['seed']}"
     if not card.get("holdout") and not record:
         return None
+    if isinstance(record, dict) and {"fraction", "seed", "sha256"} <= set(record) and (why := _unwritten(record)):
+        warnings.warn(f"The model's faithlens_model.json records a held-out part faithlens does not write ({why}): "
+                      f"edited or damaged, so this audit cannot check that {asked} re-opens that part, and it may "
+                      "include examples the model was trained on. Restore the file (train writes dataset.held_out), "
+                      "or audit a file the model was not trained on.", FaithlensWarning, stacklevel=2)
+        return "not checked: the model's record of its held-out part is not one faithlens writes"
     if not isinstance(record, dict) or not {"fraction", "seed", "sha256"} <= set(record):
         warnings.warn(f"The model records a --holdout split ({card.get('holdout')}) but no digest of its held-out part "
                       f"(faithlens_model.json of an older faithlens), so this audit cannot check that {asked} re-opens "
@@ -169,6 +175,24 @@ def check_held_out(info: dict, held: dict, *, items: str = "examples") -> str | 
                       "trained on.", FaithlensWarning, stacklevel=2)
         return f"differs: not the {items} train held out with {recorded} (another data file, or another split rule)"
     return f"matches the model's record ({recorded}: {held['count']} of {held['of']} {items})"
+
+
+def _unwritten(record: dict) -> str | None:
+    """Why a recorded ``held_out`` is not one `held_out_record` writes (None when it is one)."""
+    import re
+
+    fraction, seed, digest = record.get("fraction"), record.get("seed"), record.get("sha256")
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        return f"fraction {fraction!r:.40}, not a number in (0, 1)"
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        return f"seed {seed!r:.40}, not an int in [0, 2**32)"
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        return f"sha256 {digest!r:.40}, not a SHA-256 digest"
+    for key in ("count", "of"):
+        value = record.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            return f"{key} {value!r:.40}, not a count"
+    return None
 
 
 def check_unseen(train: tuple[str, str | None, Sequence], others: Sequence[tuple[str, str | None, Sequence]], *,

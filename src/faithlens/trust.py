@@ -56,7 +56,9 @@ def explanation_trust(model: ClassifierModel, explanations: Sequence, *, baselin
     """The ``faithfulness`` entry of each explanation (see the module docstring).
 
     Each dict: ``{"comp", "suff", "log_odds", "k", "fraction", "protocol", "random": {"comp", "suff",
-    "log_odds" (means over orderings), "comp_sd", "n", "seed"}, "beats_random"}``. All
+    "log_odds" (means over orderings), "comp_sd", "n", "seed"}, "beats_random"}``; comp, suff and log_odds (and
+    their random means) are None when k is 0 (a text too short for the top-k fraction: nothing measured), comp_sd None
+    with fewer than two orderings (a spread of one value is undefined). All
     B · (1 + n_random) score rows go through one `metrics.faithfulness` call."""
     check_random(n_random)
     if protocol not in PROTOCOLS:
@@ -88,11 +90,16 @@ def explanation_trust(model: ClassifierModel, explanations: Sequence, *, baselin
         comp, k = float(own_comp), int(m.k[b])
         wins = int((own_comp > rcomp).sum()) + 0.5 * int((own_comp == rcomp).sum())
         beats = None if k == 0 or R == 0 else wins / R
+        measured = k > 0  # k = 0: the text is too short for the top-k fraction; nothing is removed, nothing measured
         out.append({
-            "comp": comp, "suff": float(m.sufficiency[b]), "log_odds": float(m.log_odds[b]), "k": k,
+            "comp": comp if measured else None, "suff": float(m.sufficiency[b]) if measured else None,
+            "log_odds": float(m.log_odds[b]) if measured else None, "k": k,
             "fraction": float(fraction), "protocol": protocol,
-            "random": {"comp": _mean(rcomp), "suff": _mean(m.sufficiency[r]), "log_odds": _mean(m.log_odds[r]),
-                       "comp_sd": float(rcomp.double().std()) if R > 1 else 0.0, "n": R, "seed": int(seed)},
+            "random": {"comp": _mean(rcomp) if measured else None,
+                       "suff": _mean(m.sufficiency[r]) if measured else None,
+                       "log_odds": _mean(m.log_odds[r]) if measured else None,
+                       "comp_sd": float(rcomp.double().std()) if R > 1 and measured else None,  # of < 2: undefined
+                       "n": R, "seed": int(seed)},
             "beats_random": beats,
         })
     return out
