@@ -104,7 +104,7 @@ def test_a_digest_removed_after_a_digested_line_is_set_aside(model, base, tmp_pa
     lines[-1] = json.dumps(last) + "\n"
     path.write_text("".join(lines))
     n = len(lines)
-    with pytest.warns(FaithlensWarning, match=rf"1 damaged line\(s\) \({n}; line {n}: no digest, after lines that carry one"):
+    with pytest.warns(FaithlensWarning, match=rf"1 damaged line\(s\) \({n}; line {n}: no digest, though the run was written"):
         result = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
     assert result.computed == 1
     _same_table(result.rows, base[1].rows)
@@ -119,12 +119,37 @@ def test_a_file_written_before_digests_is_kept_and_resumed_after(model, base, tm
     for r in old:
         del r["digest"]
     path.write_text("".join(json.dumps(r) + "\n" for r in old[:-2]))  # an older run, interrupted two records early
+    settings = json.loads((out / "settings.json").read_text())
+    del settings["digest"]  # an older faithlens wrote no digest in settings.json either
+    (out / "settings.json").write_text(json.dumps(settings))
     assert len(read_records(path)) == len(old) - 2 and not recwarn.list
     result = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
     assert not [w for w in recwarn.list if "damaged" in str(w.message)]
     _same_table(result.rows, base[1].rows)
     records = read_records(path)
     assert len(records) == len(old) and ["digest" in r for r in records] == [False] * (len(old) - 2) + [True] * 2
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["records_before_digests"] == {"records.jsonl": len(old) - 2}  # counted once, by this resume
+    again = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
+    assert again.computed == 0 and json.loads((out / "settings.json").read_text())["records_before_digests"] == {
+        "records.jsonl": len(old) - 2}
+
+
+def test_a_digest_removed_from_the_first_line_of_a_run_with_digests_is_set_aside(model, base, tmp_path):
+    """Twenty-third breaker F3: an edited first line with its digest deleted read as written before digests; the
+    run's settings.json (written with a digest) says none of its lines were."""
+    out = _copy(base, tmp_path)
+    path = out / "records.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    first = json.loads(lines[0])
+    first["log_odds"] = -99.0
+    del first["digest"]
+    lines[0] = json.dumps(first) + "\n"
+    path.write_text("".join(lines))
+    with pytest.warns(FaithlensWarning, match=r"1 damaged line\(s\) \(1; line 1: no digest, though the run was written"):
+        result = evaluate(model, DATA, methods=METHODS, out=out, progress=False, batch_size=2, shuffle=False)
+    assert result.computed == 1
+    _same_table(result.rows, base[1].rows)
 
 
 @pytest.mark.parametrize("name, change", [

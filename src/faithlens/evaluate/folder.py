@@ -264,15 +264,54 @@ def record_problem(record: dict) -> str | None:
     return None
 
 
-def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]], int]:
+LEGACY_KEY = "records_before_digests"  # settings.json: per records file, how many of its first lines have no digest
+
+
+def legacy_allowance(out: Path, name: str) -> int | None:
+    """How many leading lines of records file ``name`` may lack a digest: None (any, before the first digested line)
+    for a run whose settings.json an older faithlens wrote (no digest); else the count its settings record (0 when
+    none): lines written before records carried digests, counted once when a faithlens with digests first resumed
+    the run. A line without a digest past them was stripped of it by an edit."""
+    path = out / SETTINGS_FILE
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or DIGEST_KEY not in saved:
+        return None
+    counts = saved.get(LEGACY_KEY)
+    count = counts.get(name, 0) if isinstance(counts, dict) else 0
+    return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 0
+
+
+def leading_unsealed(path: Path) -> int:
+    """How many of a records file's first lines (blank lines aside) carry no digest."""
+    count = 0
+    with path.open("rb") as handle:
+        for raw in handle:
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                break
+            if not isinstance(record, dict) or DIGEST_KEY in record:
+                break
+            count += 1
+    return count
+
+
+def _parse_records(path: Path, legacy: int | None = None) -> tuple[list[dict], list[tuple[int, bytes, str]], int]:
     """(good records, bad lines as (line number, raw, why), bytes up to the end of the last complete line).
     A line is good when it is a JSON record whose ``digest`` matches its content (`record_digest`: an edited
     line, or one without a digest after a line that has one, is bad) and whose values a run can write
     (`record_problem`). Lines before a file's first digested line were written by a faithlens from before records
     carried digests (the paper runs in results/ among them): they are kept when their values pass `record_problem`,
-    and a resumed run appends digested lines after them; an edit to such a line cannot be detected."""
+    and a resumed run appends digested lines after them; an edit to such a line cannot be detected. ``legacy``
+    (`legacy_allowance`): at most that many such lines, the count the run's settings.json recorded."""
     records, bad, complete = [], [], 0
     sealed_seen = False  # a line with a digest was read: every later line needs one
+    unsealed = 0  # lines without a digest read so far
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.endswith(b"\n"):
@@ -289,7 +328,8 @@ def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]]
                     or not isinstance(record.get("method"), str):
                 bad.append((number, raw, "not a record (no integer 'index' and 'method')"))
                 continue
-            if DIGEST_KEY not in record and not sealed_seen:  # written before records carried digests
+            if DIGEST_KEY not in record and not sealed_seen and (legacy is None or unsealed < legacy):
+                unsealed += 1  # written before records carried digests
                 if record.get("k") == 0:  # written as 0.0 then; a k = 0 example has no LO/Comp/Suff (null)
                     record.update({m: None for m in K_ZERO_UNDEFINED if record.get(m) == 0.0})
             else:
@@ -312,10 +352,10 @@ def _parse_records(path: Path) -> tuple[list[dict], list[tuple[int, bytes, str]]
 EDITED = "edited: its content does not match its digest"
 
 
-NO_DIGEST = "no digest, after lines that carry one (removed by an edit)"
+NO_DIGEST = "no digest, though the run was written with digests (removed by an edit)"
 
 
-def read_records(path: str | os.PathLike, *, repair: bool = False) -> list[dict]:
+def read_records(path: str | os.PathLike, *, repair: bool = False, legacy: int | None = None) -> list[dict]:
     """The records of one file. A line cut off by an interrupted write is ignored (cut off when
     ``repair``). A damaged line anywhere else costs only itself: the records before and after it are
     kept, a FaithlensWarning names it, and with ``repair`` it is moved to records.rejected.jsonl (so
@@ -323,7 +363,7 @@ def read_records(path: str | os.PathLike, *, repair: bool = False) -> list[dict]
     path = Path(path)
     if not path.exists():
         return []
-    records, bad, complete = _parse_records(path)
+    records, bad, complete = _parse_records(path, legacy)
     if bad:
         lines = ", ".join(str(n) for n, _, _ in bad[:10]) + (" …" if len(bad) > 10 else "")
         fate = (f"moved to {REJECTED_FILE} (those examples are computed again)" if repair else "skipped")
@@ -351,7 +391,7 @@ def read_run(out: str | os.PathLike, *, repair: bool = False) -> dict[tuple[int,
     """Every finished record of a run folder (all records files), by (example index, method)."""
     done: dict[tuple[int, str], dict] = {}
     for path in record_files(out):
-        for r in read_records(path, repair=repair):
+        for r in read_records(path, repair=repair, legacy=legacy_allowance(Path(out), path.name)):
             done.setdefault((r["index"], r["method"]), r)
     return done
 

@@ -31,7 +31,8 @@ from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 from ..version import __version__
 from .checks import _settings, check_arguments, check_lengths, check_rationales, check_run_sizes
-from .folder import (SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume, read_run, record_files,
+from .folder import (LEGACY_KEY, SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume,
+                     leading_unsealed, legacy_allowance, read_run, record_files,
                      records_path, saved_run, sealed, sealed_line)
 from .output import write_outputs
 from .paired import RANDOM
@@ -196,9 +197,15 @@ class _Run:
             check_examples(out, self.done, self.dataset)
             fingerprint = model_fingerprint(model)
             check_resume(out, self.settings, saved=saved, too_long=bool(too_long), model_print=fingerprint)
+            legacy = {}  # lines from before records carried digests, counted now, so none can be added by an edit
+            for path in record_files(out):
+                allowed = legacy_allowance(out, path.name)
+                count = leading_unsealed(path) if allowed is None else min(allowed, leading_unsealed(path))
+                if count:
+                    legacy[path.name] = count
             write_atomic(out / SETTINGS_FILE, json.dumps(sealed({
                 "settings": self.settings.to_dict(), "version": __version__, "dataset_info": self.dataset.info,
-                "fingerprints": {"model": fingerprint}}), indent=2) + "\n")
+                "fingerprints": {"model": fingerprint}, **({LEGACY_KEY: legacy} if legacy else {})}), indent=2) + "\n")
             if self.world.distributed:  # the other processes' new lines, from here on (they start after the plan)
                 self._tails = [RecordsTail(records_path(out, r)) for r in range(1, self.world.size)]
         return self._plan(lengths)
