@@ -244,7 +244,7 @@ def cases(work: Path, explainer) -> list[Case]:
         (("--target", "-1"), "never a class index (indices are 0..1)"),
         (("--target", "neutral"), "Unknown target"),
         (("--dtype", "float16"), "Unknown dtype"),
-        (("--method", "limes"), "Unknown method"),
+        (("--method", "limes"), "'limes' is not a method; did you mean 'lime'?"),
         (("--tolerance", "2"), "tolerance"),
         (("--tolerance", "-1"), "tolerance"),
         (("--method", "occlusion", "--tolerance", "0.001"), "tolerance"),
@@ -751,7 +751,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
             "error", words)
     for argv, words in [
         (("saliency", "--limit", "0"), "--limit must be a positive int"), (("saliency", "--steps", "0"), "--steps must be"),
-        (("saliency", "--methods", "sig:bogus"), "Unknown SIG mode"), (("saliency", "--methods", "limes"), "Unknown method"),
+        (("saliency", "--methods", "sig:bogus"), "Method setting 'bogus' in 'sig:bogus' is not key=value"), (("saliency", "--methods", "limes"), "Unknown method"),
         (("saliency", "--methods", ","), "--methods is empty"),
         (("reduce", "--beams", "0"), "--beams must be"), (("reduce", "--beams", "1,x"), "--beams must be"),
         (("hotflip", "--limit", "-1"), "--limit must be"), (("hotflip", "--holdout", "1.5"), "--holdout must be"),
@@ -1274,7 +1274,7 @@ def breaker_cases(work, tx, tsv, tiny_dir, qa_dir, lm_dir, squad, train_qa, fold
     k = "12 parsing"
     for argv, words in [
         (("explain", "--model", tiny_dir, "--method", "occlusion", "good film"), "'good film' is not a method"),
-        (("explain", "--model", tiny_dir, "--method", "ig", "occlusion", "a dull plot"), "put the text before --method"),
+        (("explain", "--model", tiny_dir, "--method", "ig", "occlusion", "a dull plot"), "put the texts before --method, e.g. faithlens explain 'a dull plot' --method ig occlusion"),
         (("explain", "--model", tiny_dir, "--method", "occlusion", "fine"), "'fine' is not a method"),
         (("--method", "x", "explain"), "options go after the command's name"),
         (("--method", "x"), "is an option of a command"),
@@ -1919,7 +1919,7 @@ def fourth_breaker_cases_core(work, tx, tsv, tiny_dir, lm_dir, swapped_dir, agre
         ("a special token with a score", changed(token_scores=lambda t: [0.25] + t[1:]), "a special token scores 0"),
         ("a text_pair on a single-text explanation", changed(text_pair="a second text"),
          "there is a 'text_pair', but no word lies in it"),
-        ("schema '4' (a str)", changed(schema="4"), "'schema' must be an integer, e.g. \"schema\": 5. Got str '4'"),
+        ("schema '4' (a str)", changed(schema="4"), "'schema' must be an integer, e.g. \"schema\": 6. Got str '4'"),
     ]:
         add(k, f"from_json: {name}", lambda t=text: faithlens.Explanation.from_json(t), "error", words)
 
