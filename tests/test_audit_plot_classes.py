@@ -6,29 +6,14 @@ is not read."""
 import math
 
 import pytest
-import torch
-from tiny import CORPUS, tiny
+from test_audit_token_class_views import NAME, report  # noqa: F401 - the audit with a word class, one fixture for both
 
-from faithlens.audit.report import CLASSES, audit
 from faithlens.cli import main
-
-NAME = "words: film, the"
 
 
 @pytest.fixture(scope="module")
 def plt():
     return pytest.importorskip("matplotlib.pyplot", reason="plots need the plots extra (matplotlib)")
-
-
-@pytest.fixture(scope="module")
-def report():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield audit(tiny("bert"), CORPUS, steps=2, n_examples=1, progress=False,
-                    classes=[*CLASSES, frozenset({"the", "film"})])
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _panels(fig) -> dict[str, dict[str, float]]:
