@@ -1131,6 +1131,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me22_cases(work, tiny_dir, write)
     out += issue22za_cases(work, tiny_dir, write)
     out += issue22zb_cases(work, tiny_dir, write)
+    out += issue22zd_cases(work, tiny_dir, write)
     return out
 
 
@@ -5215,6 +5216,53 @@ def issue22zb_cases(work, tiny_dir, write) -> list[Case]:
         "--heldout", "4", "--eval-every", "1", "--batch-size", "4", "--max-length", "32"), work / "zb22_g"), "ok",
         "inputs.kind 'pairs' in faithlens_facade.json",
         lambda r: r[0].code == 0 and json.loads((r[1] / "faithlens_facade.json").read_text())["inputs"]["kind"] == "pairs")
+    return out
+
+
+def issue22zd_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zd; twenty-third breaker notes): audit --data <the model's own --train file> without --holdout was
+    silent that its sample includes training examples (train now records dataset.train_sha256; a copy is found by it);
+    ig:steps=3,tolerance=0.01 evaluated 9 nodes, the first mesh, past its node budget of 3 without a word."""
+    import shutil
+
+    from faithlens.checkpoint import file_digest
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zd training data in an audit; IG node budget"
+    rows = "sentence\tlabel\n" + "".join(f"the film was {w} {i}\t{i % 2}\n" for i, w in enumerate(["good", "bad", "dull", "great"]))
+    train = write("zd22_train.tsv", rows)
+    copy = write("zd22_copy.tsv", rows)  # the same bytes elsewhere
+    other = write("zd22_other.tsv", rows.replace("good", "fine"))
+    model = work / "zd22_model"
+    if not model.exists():
+        shutil.copytree(tiny_dir, model)
+        (model / "faithlens_model.json").write_text(json.dumps(
+            {"dataset": {"train": str(train), "train_sha256": file_digest(train)}}), encoding="utf-8")
+
+    def audit(data):
+        report = work / "zd22.json"
+        r = cli("audit", "--model", str(model), "--data", str(data), "--steps", "2", "--examples", "0", "--json",
+                str(report))
+        return r, (json.loads(report.read_text(encoding="utf-8")) if report.exists() else {})
+    said = "includes examples the model was trained on"
+    add(k, "ZD: audit --data the model's --train file, no --holdout: warned and reported", lambda: audit(train), "ok",
+        f"warning '{said}' and settings.training_data",
+        lambda res: res[0].code in (0, 1) and said in res[0].err and "--train file" in res[1]["settings"]["training_data"])
+    add(k, "ZD: audit --data a byte copy of the --train file: found by its SHA-256", lambda: audit(copy), "ok",
+        f"warning '{said}' (same bytes)", lambda res: res[0].code in (0, 1) and "same bytes" in res[0].err)
+    add(k, "ZD: audit --data another file: no training-data note", lambda: audit(other), "ok",
+        "no warning, no settings.training_data",
+        lambda res: res[0].code in (0, 1) and said not in res[0].err and "training_data" not in res[1]["settings"])
+
+    def capped():
+        from faithlens import Explainer
+        from faithlens.model import load_model
+
+        return Explainer(load_model(tiny_dir)).explain("the film was good", "ig", steps=3, tolerance=0.01)
+    add(k, "ZD: ig steps=3 tolerance=0.01 evaluates at most 3 nodes", capped, "ok",
+        "nodes (3,), a budget warning with the gap when the tolerance is missed",
+        lambda e: e.nodes[0] <= 3 and (e.error["relative"] <= 0.01 or any("node budget (3 nodes" in w for w in e.warnings)))
     return out
 
 

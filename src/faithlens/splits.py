@@ -1,7 +1,8 @@
 """Seeded holdout splits: which example indices, or which whole groups (a SQuAD file's articles), are held out.
 `faithlens train --holdout` splits this way, so an audit can re-open the same test split; `data.holdout` applies
 these to a dataset and `qa.split_by_article` to SQuAD examples. `held_out_record` is what train records of the part
-it held out, and `check_held_out` compares an audit's held-out part with it. `check_unseen`: a validation or test file
+it held out, and `check_held_out` compares an audit's held-out part with it; `check_not_train` says when an audit
+without --holdout reads the model's --train file itself. `check_unseen`: a validation or test file
 is not the training data (texts, text pairs or SQuAD questions: every train path)."""
 
 from __future__ import annotations
@@ -175,6 +176,40 @@ def check_held_out(info: dict, held: dict, *, items: str = "examples") -> str | 
                       "trained on.", FaithlensWarning, stacklevel=2)
         return f"differs: not the {items} train held out with {recorded} (another data file, or another split rule)"
     return f"matches the model's record ({recorded}: {held['count']} of {held['of']} {items})"
+
+
+def check_not_train(info: dict, data: str) -> str | None:
+    """Is ``data`` (an audit's or facade analysis's --data, read whole: no --holdout) the file the model was trained
+    on, as its card (``info``: `ClassifierModel.info`) records it (dataset.train, and dataset.train_sha256 where train
+    recorded one)? By content when the card records the file's SHA-256 (a copy or a moved file is found, and a file
+    edited since is not it), else by resolved path. Returns the line the report shows, or None when it is not (or
+    cannot be told: the model records no --train file, or --data is no file). A FaithlensWarning says that the sample
+    includes examples the model was trained on, and how to audit unseen ones."""
+    import warnings
+    from pathlib import Path
+
+    from .checkpoint import file_digest
+    from .errors import FaithlensWarning
+
+    card = info.get("dataset") if isinstance(info, dict) else None
+    card = card if isinstance(card, dict) else {}
+    train, digest = card.get("train"), card.get("train_sha256")
+    if not isinstance(train, str) or not train or not Path(data).is_file():
+        return None
+    if isinstance(digest, str) and digest:
+        same, how, by = file_digest(data) == digest, "the same bytes as", "same bytes"
+    else:  # a card of an older faithlens records only the path train was given
+        same, how, by = Path(train).is_file() and Path(train).resolve() == Path(data).resolve(), "the path of", "same path"
+    if not same:
+        return None
+    held = card.get("held_out") if isinstance(card.get("held_out"), dict) else None
+    fix = (f"Pass --holdout {held['fraction']:g} --split-seed {held['seed']} to use only the part train held out"
+           if held and {"fraction", "seed"} <= set(held) else "Pass a file the model was not trained on (e.g. its "
+           "--test file)")
+    warnings.warn(f"--data {data} has {how} the model's --train file ({train}, faithlens_model.json): the sample "
+                  f"includes examples the model was trained on, so its explanations show what the model learnt from "
+                  f"them, not how it reads unseen text. {fix}.", FaithlensWarning, stacklevel=2)
+    return f"the data is the model's --train file ({train}, {by}): the sample includes examples the model was trained on"
 
 
 def _unwritten(record: dict) -> str | None:

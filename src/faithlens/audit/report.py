@@ -330,6 +330,8 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
              f"baseline = {report.settings.get('baseline')}. Scores are |a| normalised to sum 1 over the attributed tokens.", ""]
     split = report.settings.get("held_out_split")  # audit --holdout: checked against the model's record
     lines += [f"Held-out split: {_md_escape(split)}.", ""] if split else []
+    seen = report.settings.get("training_data")  # audit without --holdout on the model's --train file
+    lines += [f"Training data: {_md_escape(seen)}.", ""] if seen else []
     if report.findings:
         lines += ["Findings:", ""] + [f"- {f}" for f in report.findings] + [""]
     header = class_header(HEADER, report.methods)
@@ -411,6 +413,7 @@ def render_body(report: AuditReport) -> str:
             " summed) coloured by its score, normalised per method; for signed methods green supports the predicted class,"
             " red opposes it; saliency is unsigned (blue: magnitude, no direction).</p>"
             + "".join(f"<p>Held-out split: {esc(s)}.</p>" for s in [report.settings.get("held_out_split")] if s)
+            + "".join(f"<p>Training data: {esc(s)}.</p>" for s in [report.settings.get("training_data")] if s)
             + (f"<ul>{findings}</ul>" if findings else "")
             + f'<table class="audit"><tr>{head}</tr>{body}</table>'
             + "".join(f"<p>{esc(note)}</p>" for note in [class_note(report.methods, report.n)] if note)

@@ -117,7 +117,7 @@ def run(args) -> int:
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split, labels=False, model=model,  # audit reads no gold labels
                         note=(f"--data {args.data}", "audit"))
-    split_check = None  # the --holdout part against the one the model's card records train held out
+    split_check = train_check = None  # the --holdout part against the one the model's card records train held out
     if args.holdout is not None:
         from ..data import holdout
         from ..splits import check_held_out
@@ -125,6 +125,10 @@ def run(args) -> int:
         data = holdout(data, args.holdout, args.split_seed)[1]
         split_check = check_held_out(model.info, data.info["holdout"]["record"],
                                      items="articles" if data.groups is not None else "examples")
+    else:  # the whole file: is it the one the model was trained on?
+        from ..splits import check_not_train
+
+        train_check = check_not_train(model.info, args.data)
     data = select(data, limit=AUDIT_LIMIT if args.limit is None else args.limit, seed=args.seed, shuffle=True,
                   said=args.limit is not None)  # the default sample of a smaller file is the whole file, unsaid
     check_data_task(model, data, how=QA_PAIRS_DATA)  # audit has no --pair: questions come with --data
@@ -138,6 +142,8 @@ def run(args) -> int:
                        classes=classes, seed=args.seed)
     if split_check is not None:
         report.settings["held_out_split"] = split_check  # the report says it: JSON settings, Markdown, HTML
+    if train_check is not None:
+        report.settings["training_data"] = train_check  # beside held_out_split: JSON settings, Markdown, HTML
     if args.sanity:
         from ..audit.sanity import sanity_check, sanity_plot
 

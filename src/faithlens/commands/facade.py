@@ -295,6 +295,10 @@ def _data(args, data: str, split: str | None, *, part: int, model=None, training
     if model is not None:
         check_data_task(model, dataset, how=QA_PAIRS_DATA, run=f"facade {args.facade_command}", training=training)
     holdout_fraction = getattr(args, "holdout", None)
+    if holdout_fraction is None and part == 1 and model is not None and data == getattr(args, "data", None):
+        from ..splits import check_not_train  # an analysis of the whole file: is it the model's --train file?
+
+        check_not_train(model.info, data)
     if holdout_fraction is None or data != getattr(args, "data", None):
         return dataset
     chosen = holdout(dataset, holdout_fraction, args.split_seed)[part]

@@ -245,13 +245,24 @@ def run(args) -> int:
         base_model=args.base or base_encoder_path(), train=train, validation=validation, test=test, out_dir=args.out,
         label_names=labels, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
         max_length=args.max_length or 128, seed=args.seed, overwrite=args.overwrite,
-        extra_info={"dataset": {"train": args.train, "validation": args.validation, "test": args.test,
-                                "holdout": holdout_note, "held_out": held_out, "subset": subset_note,
+        extra_info={"dataset": {"train": args.train, "train_sha256": _train_digest(args.train),
+                                "validation": args.validation, "test": args.test, "holdout": holdout_note, "held_out": held_out, "subset": subset_note,
                                 "pairs": bool(train[0]) and isinstance(train[0][0], tuple)}},
     )
     shown = {"out": args.out, "metrics": record["metrics"], "seconds": record["seconds"]}
     print(json.dumps(dict(shown, holdout=holdout_note) if holdout_note else shown, indent=2))  # the split made
     return 0
+
+
+def _train_digest(train: str) -> str | None:
+    """SHA-256 of the --train file (None for a folder or the built-in dataset), which the model's card records as
+    dataset.train_sha256 so an audit of that file without --holdout is told it reads training examples
+    (`splits.check_not_train`), also of a copy or from another folder."""
+    from pathlib import Path
+
+    from ..checkpoint import file_digest
+
+    return file_digest(train) if Path(train).is_file() else None
 
 
 def _check_base_reading(base: str | None, n_classes: int, spelled: list[tuple[str, dict]],
@@ -373,7 +384,8 @@ def _run_qa(args) -> int:
         base_model=args.base or base_encoder_path(), train=train, test=test, out_dir=args.out, epochs=args.epochs,
         lr=args.lr, batch_size=args.batch_size, max_length=args.max_length or 384, stride=args.stride, seed=args.seed,
         overwrite=args.overwrite,
-        extra_info={"dataset": {"train": args.train, "test": args.test, "holdout": note, "held_out": held_out,
+        extra_info={"dataset": {"train": args.train, "train_sha256": _train_digest(args.train), "test": args.test,
+                                "holdout": note, "held_out": held_out,
                                 "subset": subset_note,
                                 "train_articles": len({e.title for e in train}),
                                 "test_articles": len({e.title for e in test})}},

@@ -20,7 +20,7 @@ local check against F is specific to integrands that are derivatives of a comput
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor
@@ -64,6 +64,18 @@ class Scheme:
 # cuts start at the midpoint rule and a G3 that barely beats it is cut, not raised.
 SCHEMES = {"encoder": Scheme(grid=4, pieces=3, first_level=1, child_level=1, raise_ratio=float("inf")),
            "causal": Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1)}
+
+
+def within_budget(scheme: Scheme, cap: int) -> Scheme:
+    """The scheme whose first round fits a node budget (``steps``) below its first mesh (pieces × the first level's
+    nodes: 9 on an encoder, 12 on a causal LM): fewer initial intervals, and a lower first level when even one
+    interval's does not fit (steps=3: one G3 interval on [0, 1]; steps=2: one midpoint). The budget caps every node
+    evaluated; a tolerance not met within it is warned about with the gap reached (`accuracy.measure`)."""
+    level = max(k for k in range(scheme.first_level + 1) if LADDER[k] <= cap)  # LADDER[0] = 1 ≤ cap
+    pieces = max(1, min(scheme.pieces, cap // LADDER[level]))
+    if (level, pieces) == (scheme.first_level, scheme.pieces):
+        return scheme
+    return replace(scheme, first_level=level, pieces=pieces, grid=scheme.grid if pieces > 1 else 1)
 
 
 def scheme_for(model) -> Scheme:
@@ -163,14 +175,14 @@ def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = Non
     never share intervals: batching texts together changes no result, only how rows are chunked.
     `scheme` (how the mesh starts and the ladder is climbed) defaults to SCHEMES by the model's kind.
     """
-    scheme = scheme or scheme_for(batch.model)
+    cap = max(LADDER[0], max_nodes or DEFAULT_MAX_NODES)
+    scheme = within_budget(scheme or scheme_for(batch.model), cap)
     grid, pieces = scheme.grid, scheme.pieces
     x_np, w_np, counts = nested("patterson", NODES)
     dtype = batch.W.dtype
     x = torch.as_tensor(x_np, dtype=dtype)  # node 0 is the midpoint 1/2, nodes 0-2 are G3, 0-6 K7, 0-14 P15
     w = torch.as_tensor(w_np, dtype=dtype)[[counts.index(n) for n in LADDER]]  # (levels, 15)
     levels = len(LADDER)
-    cap = max(LADDER[0], max_nodes or DEFAULT_MAX_NODES)
     B, L, D = batch.shape
     keep = batch.enc.attributed.to(dtype)  # (B, L)
     diff = batch.diff
