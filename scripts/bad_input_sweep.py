@@ -695,7 +695,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("--batch-size", "0"), "--batch-size must be a positive int"), (("--lr", "0"), "--lr must be a number in (0, 1)"),
         (("--lr", "5"), "--lr must be a number in (0, 1)"), (("--lr", "nan"), "--lr must be"), (("--lr=-1e-4",), "--lr must be"),
         (("--stride", "64"), "does nothing with --task classification"),
-        (("--holdout", "0"), "--holdout must be a fraction"), (("--holdout", "1"), "--holdout must be a fraction"),
+        (("--holdout", "0"), "argument --holdout: expected a fraction"), (("--holdout", "1"), "argument --holdout: expected a fraction"),
         (("--holdout", "0.2", "--test", tsv), "either --test or --holdout"),
         (("--labels", "only"), "The --labels option must list at least two distinct names"),
         (("--subset", "1"), "at least two classes"), (("--holdout", "0.9"), "at least two classes"),
@@ -754,7 +754,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("saliency", "--methods", "sig:bogus"), "Method setting 'bogus' in 'sig:bogus' is not key=value"), (("saliency", "--methods", "limes"), "Unknown method"),
         (("saliency", "--methods", ","), "--methods is empty"),
         (("reduce", "--beams", "0"), "--beams must be"), (("reduce", "--beams", "1,x"), "--beams must be"),
-        (("hotflip", "--limit", "-1"), "--limit must be"), (("hotflip", "--holdout", "1.5"), "--holdout must be"),
+        (("hotflip", "--limit", "-1"), "--limit must be"), (("hotflip", "--holdout", "1.5"), "argument --holdout: expected"),
     ]:
         add(k, "facade " + " ".join(argv), lambda a=argv: cli("facade", *a, "--model", tiny_dir, "--data", tsv), "error", words)
     add(k, "facade train: --heldout leaves no texts", lambda: cli("facade", "train", "--model", tiny_dir, "--data", tsv,
@@ -764,7 +764,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
                                                           "--limit", "2", "--methods", "occlusion,sig:closed"),
         "ok", "a P@1 table for the two runs", lambda r: r.code == 0 and len(json.loads(r.out)["methods"]) == 2)
     for argv, words in [(("--limit", "0"), "--limit must be an int ≥ 1"), (("--examples", "-1"), "--examples must be"),
-                        (("--steps", "0"), "'steps' parameter"), (("--holdout", "0"), "--holdout must be")]:
+                        (("--steps", "0"), "'steps' parameter"), (("--holdout", "0"), "argument --holdout: expected")]:
         add(k, "audit " + " ".join(argv), lambda a=argv: cli("audit", "--model", tiny_dir, "--data", tsv, *a), "error", words)
 
     # kind 12: argument parsing and options of another task --------------------------------------------------
