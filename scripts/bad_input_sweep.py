@@ -1131,6 +1131,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me22_cases(work, tiny_dir, write)
     out += issue22za_cases(work, tiny_dir, write)
     out += issue22zb_cases(work, tiny_dir, write)
+    out += issue22zc_cases(work, tiny_dir, write)
     return out
 
 
@@ -5215,6 +5216,38 @@ def issue22zb_cases(work, tiny_dir, write) -> list[Case]:
         "--heldout", "4", "--eval-every", "1", "--batch-size", "4", "--max-length", "32"), work / "zb22_g"), "ok",
         "inputs.kind 'pairs' in faithlens_facade.json",
         lambda r: r[0].code == 0 and json.loads((r[1] / "faithlens_facade.json").read_text())["inputs"]["kind"] == "pairs")
+    return out
+
+
+def issue22zc_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zc; twenty-third breaker's notes): a --holdout refusal quotes the text typed (1e-400 was shown as
+    "Got 0.0"); a .json file of strings says which item is not an object (was "a JSON list, not a list"); the web app
+    takes steps=auto for sig and ig, as the CLI and API do, and names its own field `samples`, not n_samples."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zc twenty-third notes"
+    add(k, "ZC: train --holdout 1e-400", lambda: cli("train", "--train", "rotten_tomatoes", "--base", tiny_dir, "--out",
+                                                     str(work / "zc22_t"), "--holdout", "1e-400"),
+        "error", "argument --holdout: expected a fraction in (0, 1), e.g. 0.2, got '1e-400'")
+    strings = write("zc22_strings.json", '["great fun", "awful"]')
+    add(k, "ZC: explain --file of a JSON list of strings", lambda: cli("explain", "--model", tiny_dir, "--file", strings,
+                                                                       "--method", "occlusion", "--no-faithfulness"),
+        "error", 'a JSON list whose item 1 is a JSON string ("great fun"), not an object')
+
+    def post(body):
+        from faithlens import Explainer
+        from faithlens.app import Limits, create_app
+
+        web = create_app(Explainer(tiny_dir), limits=Limits()).test_client()
+        r = web.post("/api/explain", data=body, content_type="application/x-www-form-urlencoded",
+                     headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True)
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200, "json": payload}
+
+    add(k, "ZC: serve form sig with steps=auto", lambda: post("text=great+fun&method=sig&steps=auto"), "ok",
+        "runs with the default tolerance", lambda r: r.get("ok") == 200 and r["json"][0]["settings"]["tolerance"] > 0)
+    add(k, "ZC: serve form occlusion with samples=5", lambda: post("text=great+fun&method=occlusion&samples=5"), "error",
+        "samples=5 does nothing for occlusion")
     return out
 
 

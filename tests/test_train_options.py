@@ -9,7 +9,10 @@ from faithlens.training import check_stride
 
 
 def run(capsys, *argv):
-    code = main(list(argv))
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own refusals (an option's type: --holdout 1.5) exit 2
+        code = exc.code
     err = capsys.readouterr().err
     assert "Traceback" not in err
     return code, err
