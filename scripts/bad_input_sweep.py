@@ -695,7 +695,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("--batch-size", "0"), "--batch-size must be a positive int"), (("--lr", "0"), "--lr must be a number in (0, 1)"),
         (("--lr", "5"), "--lr must be a number in (0, 1)"), (("--lr", "nan"), "--lr must be"), (("--lr=-1e-4",), "--lr must be"),
         (("--stride", "64"), "does nothing with --task classification"),
-        (("--holdout", "0"), "--holdout must be a fraction"), (("--holdout", "1"), "--holdout must be a fraction"),
+        (("--holdout", "0"), "argument --holdout: expected a fraction"), (("--holdout", "1"), "argument --holdout: expected a fraction"),
         (("--holdout", "0.2", "--test", tsv), "either --test or --holdout"),
         (("--labels", "only"), "The --labels option must list at least two distinct names"),
         (("--subset", "1"), "at least two classes"), (("--holdout", "0.9"), "at least two classes"),
@@ -754,7 +754,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (("saliency", "--methods", "sig:bogus"), "Method setting 'bogus' in 'sig:bogus' is not key=value"), (("saliency", "--methods", "limes"), "Unknown method"),
         (("saliency", "--methods", ","), "--methods is empty"),
         (("reduce", "--beams", "0"), "--beams must be"), (("reduce", "--beams", "1,x"), "--beams must be"),
-        (("hotflip", "--limit", "-1"), "--limit must be"), (("hotflip", "--holdout", "1.5"), "--holdout must be"),
+        (("hotflip", "--limit", "-1"), "--limit must be"), (("hotflip", "--holdout", "1.5"), "argument --holdout: expected"),
     ]:
         add(k, "facade " + " ".join(argv), lambda a=argv: cli("facade", *a, "--model", tiny_dir, "--data", tsv), "error", words)
     add(k, "facade train: --heldout leaves no texts", lambda: cli("facade", "train", "--model", tiny_dir, "--data", tsv,
@@ -764,7 +764,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
                                                           "--limit", "2", "--methods", "occlusion,sig:closed"),
         "ok", "a P@1 table for the two runs", lambda r: r.code == 0 and len(json.loads(r.out)["methods"]) == 2)
     for argv, words in [(("--limit", "0"), "--limit must be an int ≥ 1"), (("--examples", "-1"), "--examples must be"),
-                        (("--steps", "0"), "'steps' parameter"), (("--holdout", "0"), "--holdout must be")]:
+                        (("--steps", "0"), "'steps' parameter"), (("--holdout", "0"), "argument --holdout: expected")]:
         add(k, "audit " + " ".join(argv), lambda a=argv: cli("audit", "--model", tiny_dir, "--data", tsv, *a), "error", words)
 
     # kind 12: argument parsing and options of another task --------------------------------------------------
@@ -1132,6 +1132,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22za_cases(work, tiny_dir, write)
     out += issue22zb_cases(work, tiny_dir, write)
     out += issue22zd_cases(work, tiny_dir, write)
+    out += issue22zc_cases(work, tiny_dir, write)
     return out
 
 
@@ -5263,6 +5264,38 @@ def issue22zd_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ZD: ig steps=3 tolerance=0.01 evaluates at most 3 nodes", capped, "ok",
         "nodes (3,), a budget warning with the gap when the tolerance is missed",
         lambda e: e.nodes[0] <= 3 and (e.error["relative"] <= 0.01 or any("node budget (3 nodes" in w for w in e.warnings)))
+    return out
+
+
+def issue22zc_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zc; twenty-third breaker's notes): a --holdout refusal quotes the text typed (1e-400 was shown as
+    "Got 0.0"); a .json file of strings says which item is not an object (was "a JSON list, not a list"); the web app
+    takes steps=auto for sig and ig, as the CLI and API do, and names its own field `samples`, not n_samples."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zc twenty-third notes"
+    add(k, "ZC: train --holdout 1e-400", lambda: cli("train", "--train", "rotten_tomatoes", "--base", tiny_dir, "--out",
+                                                     str(work / "zc22_t"), "--holdout", "1e-400"),
+        "error", "argument --holdout: expected a fraction in (0, 1), e.g. 0.2, got '1e-400'")
+    strings = write("zc22_strings.json", '["great fun", "awful"]')
+    add(k, "ZC: explain --file of a JSON list of strings", lambda: cli("explain", "--model", tiny_dir, "--file", strings,
+                                                                       "--method", "occlusion", "--no-faithfulness"),
+        "error", 'a JSON list whose item 1 is a JSON string ("great fun"), not an object')
+
+    def post(body):
+        from faithlens import Explainer
+        from faithlens.app import Limits, create_app
+
+        web = create_app(Explainer(tiny_dir), limits=Limits()).test_client()
+        r = web.post("/api/explain", data=body, content_type="application/x-www-form-urlencoded",
+                     headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True)
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200, "json": payload}
+
+    add(k, "ZC: serve form sig with steps=auto", lambda: post("text=great+fun&method=sig&steps=auto"), "ok",
+        "runs with the default tolerance", lambda r: r.get("ok") == 200 and r["json"][0]["settings"]["tolerance"] > 0)
+    add(k, "ZC: serve form occlusion with samples=5", lambda: post("text=great+fun&method=occlusion&samples=5"), "error",
+        "samples=5 does nothing for occlusion")
     return out
 
 

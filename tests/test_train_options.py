@@ -9,7 +9,10 @@ from faithlens.training import check_stride
 
 
 def run(capsys, *argv):
-    code = main(list(argv))
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own refusals (an option's type: --holdout 1.5) exit 2
+        code = exc.code
     err = capsys.readouterr().err
     assert "Traceback" not in err
     return code, err
@@ -27,7 +30,7 @@ def run(capsys, *argv):
     (["--stride", "64"], "does nothing with --task classification"),
     (["--task", "qa", "--stride", "-1"], "must be an int ≥ 0"),
     (["--task", "qa", "--labels", "a", "b"], "--task qa reads SQuAD files"),
-    (["--holdout", "1.5"], "--holdout must be a fraction"),
+    (["--holdout", "1.5"], "argument --holdout: expected a fraction"),
 ])
 def test_train_sizes_refused_before_any_work(tmp_path, capsys, argv, words):
     out = tmp_path / "out"
@@ -60,7 +63,7 @@ def test_check_stride_reads_one_rule():
     (["facade", "saliency", "--methods", "limes"], "Unknown method"),
     (["facade", "reduce", "--beams", "0"], "--beams must be comma-separated positive ints"),
     (["facade", "reduce", "--beams", "one"], "--beams must be comma-separated positive ints"),
-    (["facade", "hotflip", "--holdout", "0"], "--holdout must be a fraction"),
+    (["facade", "hotflip", "--holdout", "0"], "argument --holdout: expected a fraction"),
 ])
 def test_facade_sizes_refused_before_loading(tmp_path, capsys, argv, words):
     out = tmp_path / ("out" if argv[1] in ("train", "regularise") else "out.json")

@@ -330,7 +330,7 @@ def _read_json(path: Path, *, kind: str, choose):
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         return _read_squad(data, path)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        got = "one JSON object, not a list" if isinstance(data, dict) else f"a JSON {type(data).__name__}, not a list"
+        got = _not_objects(data)
         raise FaithlensError(f"{str(path)!r} holds {got}: a .json file holds a list of JSON objects "
                              '([{"text": "...", "label": 1}, ...]) or SQuAD\'s format ({"data": [...]}). Put the '
                              "objects in a list, or name the file .jsonl to read it as JSON lines, one object per line.")
@@ -340,6 +340,26 @@ def _read_json(path: Path, *, kind: str, choose):
     rows = [_row(r, keys, path, i + 1) for i, r in enumerate(data)]
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
                   "columns": list(data[0])}
+
+
+def _not_objects(data: object) -> str:
+    """What a .json file holds instead of a list of objects, in JSON's words: "one JSON object, not a list",
+    "a JSON list whose item 1 is a JSON string ("great fun"), not an object"."""
+    if isinstance(data, dict):
+        return "one JSON object, not a list"
+    if isinstance(data, list):
+        i, item = next((i, r) for i, r in enumerate(data) if not isinstance(r, dict))
+        shown = json.dumps(item, ensure_ascii=False)
+        shown = "" if isinstance(item, bool) or item is None else f" ({shown if len(shown) <= 40 else shown[:37] + '...'})"
+        return f"a JSON list whose item {i + 1} is {_json_kind(item)}{shown}, not an object"
+    return f"{_json_kind(data)}, not a list"
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return f"JSON {str(value).lower() if value is not None else 'null'}"
+    kind = {str: "string", int: "number", float: "number", list: "list", dict: "object"}.get(type(value), "value")
+    return f"a JSON {kind}"
 
 
 def _read_squad(data: dict, path: Path):

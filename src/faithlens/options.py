@@ -468,6 +468,20 @@ def check_seed_options(args) -> None:
             setattr(args, seed, 0)
 
 
+def fraction_arg(value: str) -> float:
+    """argparse type of every --holdout: a fraction in (0, 1). A refusal quotes the text as typed, not the float it
+    parsed to (1e-400 underflows to 0.0)."""
+    import argparse
+
+    try:
+        fraction = float(value)
+    except ValueError:
+        fraction = None
+    if fraction is None or not 0 < fraction < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), e.g. 0.2, got {value!r}")
+    return fraction
+
+
 def seed_arg(value: str) -> int:
     """argparse type of every seed option (--seed, --split-seed, --subset-seed): an int in [0, 2**32 - 1] (numpy's and torch's generators take those)."""
     import argparse

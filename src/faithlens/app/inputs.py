@@ -113,7 +113,7 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
     if len(methods) > limits.max_methods:
         raise RequestError(400, f"Too many methods: {len(methods)}; at most {limits.max_methods} per request.")
     settings: dict = {}
-    steps = _integer(fields, "steps", 1, limits.max_steps, typed=typed)
+    steps = "auto" if _auto(single_field(fields, "steps")) else _integer(fields, "steps", 1, limits.max_steps, typed=typed)
     if steps is not None:
         settings["steps"] = steps
     samples = _integer(fields, "samples", 1, limits.max_samples, typed=typed)
@@ -141,7 +141,7 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
     try:  # the checks the CLI and the Python API make: ranges, and settings that no chosen method reads
         check_settings(methods, settings)
     except FaithlensError as exc:
-        raise RequestError(400, str(exc)) from None
+        raise RequestError(400, web_hint(str(exc))) from None
     model = single_field(fields, "model")
     if model is not None and not isinstance(model, str):
         raise RequestError(400, f"The 'model' parameter must be a model name. Got {model!r}.")
@@ -264,6 +264,12 @@ def single_field(fields: dict, key: str):
     if len(values) > 1:
         raise RequestError(400, f"The {key!r} parameter was given {len(values)} times. Give it once.")
     return values[0] if values else None
+
+
+def _auto(value: object) -> bool:
+    """steps=auto, as the CLI's --steps auto and the API's steps="auto" (sig and ig: as many nodes as a certified
+    tolerance needs; the library's rule refuses it for other methods)."""
+    return isinstance(value, str) and value.strip() == "auto"
 
 
 def _integer(fields: dict, key: str, low: int, high: int, *, typed: bool = False) -> int | None:
@@ -406,3 +412,21 @@ def _refuse_post_query(request) -> None:
                                 f"{', '.join(map(repr, names))}. Put them in the body instead (JSON, e.g. "
                                 '{"texts": ["a gripping film"], "target": "positive"}, or form fields), or send '
                                 "everything in the query string with GET.")
+
+
+def web_hint(message: str) -> str:
+    """Library messages name command-line options and Python parameters; here the same choice is a form field
+    (the Python API's n_samples is the form's samples)."""
+    message = re.sub(r"(?<![\w:])n_samples\b", "samples", message)
+    message = re.sub(r"pass --truncate \(truncate=True( in Python)?\)", "tick 'truncate long texts' (API: truncate=true)",
+                     message)
+    message = re.sub(r"Drop --truncate \(truncate=True( in Python)?\)", "Untick 'truncate long texts' (API: drop truncate)",
+                     message)
+    message = re.sub(r"pass its span as target=\(start, end\) in Python, e\.g\. target=\((\d+), (\d+)\), or \(CLI "
+                     r"--answer\) a longer answer text",  # an answer text that occurs more than once (answer_chars)
+                     r'send its span in JSON as "target": [start, end], e.g. "target": [\1, \2] (a target from the '
+                     r"form or a query string is an answer text), or a longer answer text", message)
+    if "does not occur in the context" in message:  # over GET or the form, target=0,3 is an answer text
+        message += (' In this app a target from the form or a query string is the answer text; a character span is '
+                    'sent in JSON as "target": [start, end].')
+    return message

@@ -4,7 +4,6 @@ under the request's time limit (`run`)."""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from ..names import DEFAULT_MODE
 from ..options import applicable
 from ..targets import resolve_class
 from ..task_inputs import QA_PAIRS_WEB, check_qa_pairs
-from .inputs import Job, Limits, RequestError
+from .inputs import Job, Limits, RequestError, web_hint
 
 
 class ModelGate:
@@ -139,6 +138,7 @@ def estimate(explainer: Explainer, job: Job, rate: float | None, limit: float | 
     from types import SimpleNamespace
 
     from ..encoding import encode
+    from ..methods.adaptive import DEFAULT_TOLERANCE
     from ..names import DEFAULT_UNIT as unit
     from ..options import estimated_passes
 
@@ -146,11 +146,14 @@ def estimate(explainer: Explainer, job: Job, rate: float | None, limit: float | 
         enc = encode(explainer.model, job.texts, truncate=True)
     except FaithlensError:
         return {"passes": None, "seconds": None, "over_limit": False, "text": "explaining …"}
+    steps, tolerance = job.settings.get("steps"), None
+    if steps == "auto":  # as many nodes as the tolerance needs: not known before the run; the default's cost
+        steps, tolerance = None, DEFAULT_TOLERANCE
     passes = 0
     for m in job.methods:
         opts = SimpleNamespace(unit=job.settings.get("unit", unit), mode=job.settings.get("mode", DEFAULT_MODE),
-                               steps=job.settings.get("steps"), n_samples=job.settings.get("n_samples"),
-                               return_attributions=False, tolerance=None, rule="gausslegendre")
+                               steps=steps, n_samples=job.settings.get("n_samples"),
+                               return_attributions=False, tolerance=tolerance, rule="gausslegendre")
         passes += estimated_passes(m, opts, enc)[0]
     seconds = None if rate is None else passes * rate
     said = (f"about {_seconds(seconds)} ({passes:,} model passes)" if seconds is not None else
@@ -241,19 +244,3 @@ def task_settings(explainer: Explainer, job: Job) -> dict:
                                 'several, send one text per hypothesis: "texts" with "pairs", e.g. {"texts": ["q1", "q1"], '
                                 '"pairs": ["c one", "c two"]}.')
     return settings
-
-
-def web_hint(message: str) -> str:
-    """Library messages name command-line options; here the same choice is a form field."""
-    message = re.sub(r"pass --truncate \(truncate=True( in Python)?\)", "tick 'truncate long texts' (API: truncate=true)",
-                     message)
-    message = re.sub(r"Drop --truncate \(truncate=True( in Python)?\)", "Untick 'truncate long texts' (API: drop truncate)",
-                     message)
-    message = re.sub(r"pass its span as target=\(start, end\) in Python, e\.g\. target=\((\d+), (\d+)\), or \(CLI "
-                     r"--answer\) a longer answer text",  # an answer text that occurs more than once (answer_chars)
-                     r'send its span in JSON as "target": [start, end], e.g. "target": [\1, \2] (a target from the '
-                     r"form or a query string is an answer text), or a longer answer text", message)
-    if "does not occur in the context" in message:  # over GET or the form, target=0,3 is an answer text
-        message += (' In this app a target from the form or a query string is the answer text; a character span is '
-                    'sent in JSON as "target": [start, end].')
-    return message

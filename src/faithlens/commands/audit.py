@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..options import seed_arg
+from ..options import fraction_arg, seed_arg
 
 import sys
 
@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     p.add_argument("--model", default=None, help="hub id or folder (default: the bundled model)")
     p.add_argument("--data", default="rotten_tomatoes", help="dataset: file, folder or name (default rotten_tomatoes)")
     p.add_argument("--split", default=None, help="split for named/folder datasets")
-    p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
+    p.add_argument("--holdout", type=fraction_arg, default=None, metavar="FRACTION",
                    help="sample from the part `faithlens train --holdout FRACTION` held out (SQuAD: whole articles)")
     p.add_argument("--split-seed", type=seed_arg, default=None,
                    help="seed of the --holdout split, given only with --holdout (default: 0)")
@@ -97,8 +97,6 @@ def run(args) -> int:
         if value is not None and value < low:
             raise FaithlensError(f"{option} must be an int ≥ {low}. Got {value}.")
     check_steps(args.steps)
-    if args.holdout is not None and not 0 < args.holdout < 1:
-        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
     _check_data_source("--data", args.data)
     check_split_option(args.data, args.split)
     written: dict[str, object] = {}  # two reports written to one file: the second replaces the first

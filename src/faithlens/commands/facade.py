@@ -6,7 +6,7 @@ Subcommands: train, merge, regularise, saliency (P@1 / mean attribution per meth
 
 from __future__ import annotations
 
-from ..options import seed_arg
+from ..options import fraction_arg, seed_arg
 
 import argparse
 import json
@@ -126,7 +126,7 @@ def _model_data(parser: argparse.ArgumentParser, *, data_default: str | None) ->
     parser.add_argument("--data", default=data_default,
                         help=f"dataset: file, folder or name (default {data_default}); pairs (NLI) and SQuAD files work too")
     parser.add_argument("--split", default=None, help="split for named/folder datasets")
-    parser.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
+    parser.add_argument("--holdout", type=fraction_arg, default=None, metavar="FRACTION",
                         help="split --data as `faithlens train --holdout` did: `facade train` and `regularise` use the "
                              "training part, the analyses the held-out part (SQuAD: whole articles)")
     parser.add_argument("--split-seed", type=seed_arg, default=None,
@@ -354,9 +354,6 @@ def _check_common(args) -> None:
     for name in ("lr", "lambda_g", "lambda_m", "lambda_rp", "size_margin"):  # one rule with train_facade's
         if getattr(args, name, None) is not None:
             check_facade_number(name, getattr(args, name), of="setting")
-    holdout = getattr(args, "holdout", None)
-    if holdout is not None and not 0 < holdout < 1:
-        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {holdout}.")
     for name in DATA_OPTIONS:
         _check_data_source(f"--{name}", getattr(args, name, None))
     data = "check" if getattr(args, "facade_command", None) == "merge" else "data"

@@ -3,7 +3,7 @@ extractive QA model on any labelled dataset."""
 
 from __future__ import annotations
 
-from ..options import seed_arg
+from ..options import fraction_arg, seed_arg
 
 import json
 import random
@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     p.add_argument("--test", default=None, help="test data (file with labels); default: none")
     p.add_argument("--task", choices=["classification", "qa"], default="classification",
                    help="classification (single texts or pairs) or qa (SQuAD-format data)")
-    p.add_argument("--holdout", type=float, default=None, metavar="FRACTION",
+    p.add_argument("--holdout", type=fraction_arg, default=None, metavar="FRACTION",
                    help="hold out this fraction of --train as the test split, seeded by --split-seed (QA: whole articles)")
     p.add_argument("--split-seed", type=seed_arg, default=None,
                    help="seed of the --holdout split, given only with --holdout (default: 0)")
@@ -64,8 +64,6 @@ def check_train_options(args) -> None:
                           ("--batch-size", args.batch_size)):
         if value is not None and value < 1:
             raise FaithlensError(f"{option} must be a positive int. Got {value}.")
-    if args.holdout is not None and not 0 < args.holdout < 1:
-        raise FaithlensError(f"--holdout must be a fraction in (0, 1), e.g. 0.2. Got {args.holdout}.")
     if args.max_length is not None and args.max_length > MAX_TRAIN_LENGTH:
         raise FaithlensError(f"--max-length must be at most {MAX_TRAIN_LENGTH} tokens. Got {args.max_length:,}.")
     if not (math.isfinite(args.lr) and 0 < args.lr < 1):
