@@ -29,7 +29,8 @@ from ..model import ClassifierModel, from_pretrained_objects
 from .targets import check_target, target_mask
 from .facade_spec import (  # noqa: F401 (re-exported: faithlens.audit.facade.* stays valid)
     DEFAULT_WIDTH_DIVISOR, FACADE_INFO_FILE, FACADE_SIZES, SUPPORTED_TYPES, FacadeSettings, _check_settings, build_facade,
-    check_facade_folder, check_facade_number, check_facade_out, check_facade_settings, check_facade_target, check_regularise_out,
+    check_facade_finished, check_facade_folder, check_facade_number, check_facade_out, check_facade_settings,
+    check_facade_target, check_regularise_out,
     facade_class, facade_config)
 
 

@@ -188,6 +188,31 @@ def check_facade_folder(folder: str | Path, *, option: str = "--facade") -> dict
     return info
 
 
+def check_facade_finished(folder: str | Path, info: dict, *, option: str = "--facade") -> None:
+    """A facade whose `faithlens facade train` was interrupted (its faithlens_facade.json says state 'initial' or
+    'best', not 'final'; checkpoint.pt is beside it) is refused, naming the step its train_log.jsonl reached and how
+    to finish it: rerunning the same command continues from the checkpoint. A record without a state (an older
+    faithlens) is taken as finished."""
+    state = info.get("state")
+    if state in (None, "final"):
+        return
+    folder = Path(folder).expanduser()
+    steps = (info.get("settings") or {}).get("steps")
+    reached = None
+    try:
+        last = (folder / "train_log.jsonl").read_text(encoding="utf-8").strip().splitlines()[-1:]
+        reached = json.loads(last[0]).get("step") if last else None
+    except (OSError, ValueError, AttributeError):
+        pass
+    where = (f"at step {reached} of {steps}" if reached is not None and steps is not None
+             else f"before its {steps} steps were done" if steps is not None else "before it finished")
+    raise FaithlensError(f"{option} {folder}: its `faithlens facade train` was interrupted {where} (its {FACADE_INFO_FILE} "
+                         f"says state {state!r}, not 'final'), so it holds the best weights of an unfinished run. Rerun "
+                         f"`faithlens facade train` with the same options and --out {folder} to finish it (it continues "
+                         "from its checkpoint), then merge. To merge the unfinished facade anyway, use Python: "
+                         f"faithlens.audit.merge_models(load_model(TARGET), load_model({str(folder)!r})).")
+
+
 def check_facade_target(target: ClassifierModel, settings: FacadeSettings, *, pairs: bool = False) -> None:
     """What needs the target but no data: ``max_length`` within the target's positions and leaving a text token
     (one per side when the texts are ``pairs``; `training.check_model_length`, as `faithlens train` checks it),

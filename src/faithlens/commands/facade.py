@@ -168,7 +168,7 @@ def run_train(args) -> int:
 
 
 def run_merge(args) -> int:
-    from ..audit.facade import check_facade_folder
+    from ..audit.facade import check_facade_folder, check_facade_finished
     from ..audit.facade_spec import MAX_WEIGHT as MAX_GAIN  # facade logits × gain: beyond it f is swamped, float32 overflows
     from ..audit.merge import agreement, calibrate_gain, merge_models
     from ..files import check_new_folder
@@ -194,7 +194,8 @@ def run_merge(args) -> int:
     _check_out(args, "folder")  # before any work
     check_new_folder(args.out, option="--out", flag="--overwrite", overwrite=args.overwrite)
     check_model_source(args.facade, option="--facade", local_only=True)
-    check_facade_folder(args.facade, option="--facade")  # before any weights are read
+    info = check_facade_folder(args.facade, option="--facade")  # before any weights are read
+    check_facade_finished(args.facade, info, option="--facade")  # an interrupted `facade train`: finish it first
     f = load_model(args.model)
     g = load_model(args.facade)
     if args.gain == "auto":

@@ -26,6 +26,7 @@ def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> Non
     """results.json, results.csv, table.md (and agreement.md for several methods), each written atomically;
     with ``report``, also report.html and the plots (metrics.svg/.png, aopc.svg/.png) when matplotlib is installed."""
     payload = {"settings": result.settings.to_dict(), "n_examples": result.n_examples, "n_truncated": result.n_truncated,
+               "complete": result.complete, "examples_asked": result.examples_asked,
                "rows": result.rows, "agreement": result.agreement, "curves": result.curves,
                "significance": result.significance, "version": __version__,
                **({"plausibility": result.plausibility} if result.plausibility else {}),
@@ -50,7 +51,7 @@ def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> Non
         write_atomic(out / "plausibility.json", json.dumps({"rationales": result.settings.rationales, **result.plausibility},
                                                            indent=2) + "\n", durable=False)
     if result.significance.get("metrics"):
-        write_atomic(out / "significance.md", significance_markdown(result.significance), durable=False)
+        write_atomic(out / "significance.md", significance_markdown(result.significance, partial=result.partial), durable=False)
     if report:
         from ..views.reports import write_eval_report
 

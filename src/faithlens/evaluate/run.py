@@ -346,6 +346,8 @@ def _cost(spec: MethodSpec, length: int, default_steps: int | None) -> int:
 def _summary(done: dict, dataset: Dataset, settings: EvalSettings, out: Path | None) -> EvalResult:
     result = summarise_run([r for r in done.values() if r["index"] < len(dataset)], settings)
     result.out = out
+    result.examples_asked = len(dataset)  # every example with every method: complete (a stopped run is resumable)
+    result.complete = all((i, label) in done for i in range(len(dataset)) for label in settings.methods)
     return result
 
 

@@ -32,10 +32,18 @@ class EvalResult:
     # with rationales: {"k", "n_examples", "rows": [per method and "random": {"method", column: {"mean", "sem", "n"}}]}
     plausibility: dict = field(default_factory=dict)
     significance: dict = field(default_factory=dict)  # paired tests between methods (`significance`)
+    # False when the run stopped (Ctrl-C, stop_after) before every asked example had every method's record
+    complete: bool = True
+    examples_asked: int | None = None  # the data's examples; None when not known (a table rebuilt from records)
+
+    @property
+    def partial(self) -> tuple[int, int] | None:
+        """(examples done, examples asked) of a run that stopped early; None for a complete one."""
+        return None if self.complete or self.examples_asked is None else (self.n_examples, self.examples_asked)
 
     def markdown(self) -> str:
         table = markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated,
-                               significance=self.significance)
+                               significance=self.significance, partial=self.partial)
         if self.plausibility:
             from ..plausibility import plausibility_markdown
 

@@ -17,13 +17,22 @@ TABLE_COLUMNS = ("log_odds", "comprehensiveness", "sufficiency", "delta", "sig_d
 TOPK_COLUMNS = ("log_odds", "comprehensiveness", "sufficiency")  # undefined when k = 0: nothing is removed
 
 
-def significance_markdown(sig: dict) -> str:
+def partial_line(partial: tuple[int, int] | None) -> str:
+    """The first line of the tables of a run that stopped before every example was done (``partial`` = (done,
+    asked), `EvalResult.partial`); '' for a complete run."""
+    if partial is None:
+        return ""
+    return (f"Interrupted after {partial[0]} of {partial[1]} examples (or still running): rerun the same command "
+            "to resume.\n")
+
+
+def significance_markdown(sig: dict, *, partial: tuple[int, int] | None = None) -> str:
     """significance.md: the winner line, the vs-random tests and every pair per metric."""
-    lines = [f"# Paired tests between methods (level {sig['level']:g}, Holm-corrected)", "",
+    lines = ([partial_line(partial).strip(), ""] if partial else []) + [f"# Paired tests between methods (level {sig['level']:g}, Holm-corrected)", "",
              "Differences a − b over the examples both methods scored (k > 0): mean, paired bootstrap 95 % interval "
              f"(2000 resamples, seed {sig['seed']}), two-sided Wilcoxon signed-rank p-value and Holm-adjusted p across "
              "the pairs of each metric; r = matched-pairs rank-biserial correlation (effect size, −1..1).", ""]
-    lines.append(best_line([], sig).strip())
+    lines.append(best_line([], sig, partial=partial).strip())
     lines.append("")
     if sig.get("vs_random"):
         lines += ["## Comp above the random ordering (one-sided Wilcoxon, Holm across methods)", "",
@@ -59,7 +68,7 @@ def cell(stat: dict, digits: int = 4) -> str:
 
 
 def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int, *, n_truncated: int = 0,
-                   significance: dict | None = None) -> str:
+                   significance: dict | None = None, partial: tuple[int, int] | None = None) -> str:
     """The table: one row per method; a "k = 0" column appears when some example had too few tokens
     for the top-k fraction (those are left out of LO, Comp and Suff, see :func:`summarise_run`)."""
     arrow = {name: m.arrow for name, m in {**METRICS, **EXTRA_METRICS}.items()}
@@ -86,7 +95,8 @@ def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int
                + _unclaimed_note(unclaimed) + _extra_note(settings) + _k_zero_note(rows, settings) + _truncation_note(n_truncated, n_examples) + _timing_note(rows)
                + (" † Comp not significantly above the seeded random ordering (`random` row; one-sided Wilcoxon, "
                   "Holm-corrected, significance.md)." if below else "") + "\n")
-    return "\n".join(lines) + "\n" + caption + best_line(rows, significance)
+    return (partial_line(partial) + ("\n" if partial else "") + "\n".join(lines) + "\n" + caption
+            + best_line(rows, significance, partial=partial))
 
 
 def _claims_completeness(label: str) -> bool:
@@ -150,10 +160,19 @@ def _timing_note(rows: Sequence[dict]) -> str:
             "ran on, the others are left out of it: " + "; ".join(parts) + ".")
 
 
-def best_line(rows: Sequence[dict], sig: dict | None = None) -> str:
+def best_line(rows: Sequence[dict], sig: dict | None = None, *, partial: tuple[int, int] | None = None) -> str:
     """Which method is most faithful on each metric. With the paired tests (``sig``, :func:`significance`) a
     winner is named only when it differs significantly from every other method; otherwise the tied ones are listed.
-    Without them: the best mean, with a reminder to compare standard errors."""
+    Without them: the best mean, with a reminder to compare standard errors. A run that stopped early (``partial``
+    = (done, asked)) says the verdict rests on the examples done so far."""
+    line = _best_line(rows, sig)
+    if partial is None or not line or line.startswith("One method"):
+        return line
+    return (line.rstrip("\n") + f" This rests on a partial sample ({partial[0]} of {partial[1]} examples: the run was "
+            "interrupted) and may change when it is finished.\n")
+
+
+def _best_line(rows: Sequence[dict], sig: dict | None = None) -> str:
     parts = []
     names = (("log_odds", "LO"), ("comprehensiveness", "Comp"), ("sufficiency", "Suff"))
     paired = sig and sig.get("metrics") and any(e.get("pairs") for e in sig["metrics"].values())

@@ -24,7 +24,7 @@ def _no_plots_note() -> str:
 
 
 def eval_table_html(result) -> str:
-    from ..evaluate.tables import cell, best_line
+    from ..evaluate.tables import cell, best_line, partial_line
 
     extra = tuple((m, {"infidelity": "Infid ↓", "sensitivity": "Sens ↓"}[m]) for m in getattr(result.settings, "metrics", ()))
     columns = _EVAL_COLUMNS[:-1] + extra + _EVAL_COLUMNS[-1:]
@@ -37,8 +37,10 @@ def eval_table_html(result) -> str:
     caption = (f"Model {html_text(str(s.model))}, data {html_text(str(s.data))} ({result.n_examples} examples), baseline "
                f"{html_text(str(s.baseline))}, top-k {s.topk:g}, protocol {html_text(str(s.protocol))}, score "
                f"{html_text(str(s.score))}, seed {s.seed}. Mean ± standard error over examples.")
-    best = best_line(result.rows, result.significance).strip()
-    return (f'<table class="eval"><tr><th>method</th>{head}<th class="num">n</th></tr>{"".join(rows)}</table>'
+    partial = getattr(result, "partial", None)
+    best = best_line(result.rows, result.significance, partial=partial).strip()
+    first = f'<p><strong>{html_text(partial_line(partial).strip())}</strong></p>' if partial else ""
+    return (first + f'<table class="eval"><tr><th>method</th>{head}<th class="num">n</th></tr>{"".join(rows)}</table>'
             f'<p class="meta">{caption}</p>' + (f"<p>{html_text(best)}</p>" if best else ""))
 
 
