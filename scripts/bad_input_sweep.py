@@ -1133,6 +1133,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22zb_cases(work, tiny_dir, write)
     out += issue22zd_cases(work, tiny_dir, write)
     out += issue22zc_cases(work, tiny_dir, write)
+    out += issue22zg_cases(work, tiny_dir, write)
     return out
 
 
@@ -5296,6 +5297,45 @@ def issue22zc_cases(work, tiny_dir, write) -> list[Case]:
         "runs with the default tolerance", lambda r: r.get("ok") == 200 and r["json"][0]["settings"]["tolerance"] > 0)
     add(k, "ZC: serve form occlusion with samples=5", lambda: post("text=great+fun&method=occlusion&samples=5"), "error",
         "samples=5 does nothing for occlusion")
+    return out
+
+
+def issue22zg_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zg; twenty-fourth breaker F4, F5): an evaluate stopped early says so in results.json ("complete":
+    false, "examples_asked") and table.md's first line; `facade merge` refuses a facade whose training was interrupted
+    (state 'best', not 'final'), naming the step reached and the rerun that finishes it."""
+    import json
+
+    from tiny import save_tiny_facade
+
+    from faithlens.data import Dataset
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zg twenty-fourth F4 F5"
+
+    def stopped():
+        from faithlens import load_model
+        from faithlens.evaluate import evaluate
+
+        data = Dataset(("great fun", "awful film", "fine plot", "dull acting"), (1, 0, 1, 0), source="zg")
+        folder = work / "zg22_eval"
+        result = evaluate(load_model(tiny_dir), data, methods=["occlusion"], out=folder, batch_size=1, progress=False,
+                          stop_after=2)
+        return {"complete": result.complete, "json": json.loads((folder / "results.json").read_text()),
+                "first": (folder / "table.md").read_text().splitlines()[0]}
+
+    add(k, "ZG F4: evaluate stopped after 2 of 4 examples", stopped, "ok", "results.json and table.md say it is partial",
+        lambda r: r["complete"] is False and r["json"]["complete"] is False and r["json"]["examples_asked"] == 4
+        and r["first"].startswith("Interrupted after 2 of 4 examples"))
+    facade = save_tiny_facade(work / "zg22_facade", tiny_dir)
+    info = json.loads((facade / "faithlens_facade.json").read_text())
+    info["settings"]["steps"], info["state"] = 500, "best"  # as `facade train` leaves it when interrupted
+    (facade / "faithlens_facade.json").write_text(json.dumps(info))
+    (facade / "train_log.jsonl").write_text("".join(json.dumps({"step": s}) + "\n" for s in (0, 312, 313)))
+    add(k, "ZG F5: facade merge of an interrupted facade train", lambda: cli(
+        "facade", "merge", "--model", tiny_dir, "--facade", str(facade), "--out", str(work / "zg22_merged")), "error",
+        "was interrupted at step 313 of 500")
     return out
 
 
