@@ -1134,6 +1134,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22zd_cases(work, tiny_dir, write)
     out += issue22zc_cases(work, tiny_dir, write)
     out += issue22zg_cases(work, tiny_dir, write)
+    out += issue22ze_cases(work, tiny_dir, write)
     return out
 
 
@@ -5336,6 +5337,38 @@ def issue22zg_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ZG F5: facade merge of an interrupted facade train", lambda: cli(
         "facade", "merge", "--model", tiny_dir, "--facade", str(facade), "--out", str(work / "zg22_merged")), "error",
         "was interrupted at step 313 of 500")
+    return out
+
+
+def issue22ze_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (ze; twenty-fourth breaker F1): a word ending in combining marks is the word typed — decomposed "café",
+    Hindi "नमस्ते", "x̀́" were cut before their marks (BERT uncased strips accents, so its offsets stop there)."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22ze combining marks"
+
+    def words(model, text):
+        r = cli("explain", text, "--model", model, "--method", "occlusion", "--no-faithfulness", "--json")
+        return [(w["word"], w["start"], w["end"]) for w in json.loads(r.out.splitlines()[0])["words"]] if r.code == 0 else r
+
+    add(k, "ZE: explain decomposed café (tiny BERT, strips accents)", lambda: words(tiny_dir, "cafe\u0301 great"), "ok",
+        "one word 'café' at 0–5", lambda r: r == [("cafe\u0301", 0, 5), ("great", 6, 11)])
+    add(k, "ZE: explain Hindi नमस्ते (default model)", lambda: words("default", "नमस्ते film"), "ok",
+        "one word 'नमस्ते' at 0–6, its vowel sign kept", lambda r: r == [("नमस्ते", 0, 6), ("film", 7, 11)])
+    add(k, "ZE: explain x with two marks and a ZWJ family (default model)",
+        lambda: words("default", "x\u0300\u0301 \U0001f469\u200d\U0001f469\u200d\U0001f467 bad"), "ok",
+        "'x̀́' and the family emoji are one word each",
+        lambda r: [w for w, _, _ in r] == ["x\u0300\u0301", "\U0001f469\u200d\U0001f469\u200d\U0001f467", "bad"])
+
+    def widened():
+        from faithlens import Explainer, Explanation
+
+        d = json.loads(Explainer(tiny_dir).explain("cafe\u0301 great", "occlusion").to_json())
+        d["words"][0].update(word="cafe\u0301 ", end=6)
+        return Explanation.from_json(json.dumps(d))
+
+    add(k, "ZE: from_json of a word widened over the space after its mark", widened, "error",
+        "spans characters 0–6, but its tokens cover characters 0–4")
     return out
 
 

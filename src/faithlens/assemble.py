@@ -21,6 +21,7 @@ from .methods import Method, MethodOutput, Options
 from .model import ClassifierModel
 from .names import DEFAULT_WARN_ABOVE
 from .version import __version__
+from .written_words import written_end
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,8 @@ def _unit_text(enc: Encoding, j: int, pos: Tensor, unit: tuple[int, ...]) -> str
 
 
 def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor) -> tuple[Word, ...]:
-    """Group attributed tokens by (segment, tokenizer word id); spans come from character offsets."""
+    """Group attributed tokens by (segment, tokenizer word id); spans come from character offsets, each carried over
+    the combining marks that follow it and that no token covers (`written_words.written_end`)."""
     word_ids = enc.word_ids[j, pos].tolist()
     segments = enc.segment_ids[j, pos].tolist()
     offsets = enc.offsets[j, pos].tolist()
@@ -211,6 +213,10 @@ def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor) -> tuple[Word, ...]:
     for n, (w, seg) in enumerate(zip(word_ids, segments)):
         if w >= 0:
             groups.setdefault((seg, w), []).append(n)
+    covered: dict[int, set[int]] = {}  # segment -> the characters its tokens cover
+    for n, (w, seg) in enumerate(zip(word_ids, segments)):
+        if w >= 0:
+            covered.setdefault(max(seg, 0), set()).update(range(*offsets[n]))
     spans = []
     for (seg, _), members in groups.items():
         text = enc.segment_text(j, max(seg, 0))
@@ -218,6 +224,8 @@ def _words(enc: Encoding, j: int, pos: Tensor, raw: Tensor) -> tuple[Word, ...]:
         end = max(offsets[n][1] for n in members)
         while start < end and text[start].isspace():  # byte-level BPE offsets include the leading space
             start += 1
+        if start < end:  # the word as written: over the combining marks its tokenizer dropped ("café" decomposed)
+            end = written_end(text, end, covered[max(seg, 0)])
         spans.append([max(seg, 0), members, start, end])
     # A token of whitespace only (extra spaces on byte-level BPE) is no word: its score joins the next word of its
     # segment (the space belongs to it), else the previous one, so the word view keeps every token's score.

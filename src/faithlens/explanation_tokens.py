@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import FaithlensError
+from .written_words import written_end
 
 Bad = Callable[[str], FaithlensError]
 
@@ -52,21 +53,36 @@ def check_words(d: dict[str, Any], bad: Bad) -> None:
 
 
 def check_word_spans(d: dict[str, Any], bad: Bad) -> None:
-    """Each token's characters other than white space lie within its word's span (`assemble._words`: a word spans its
-    tokens, less the space a byte-level token shows before it). Checked after `check_offsets`, which names an edited
-    offset more precisely."""
+    """Each token's characters other than white space lie within its word's span, and the span reaches no further
+    than those characters and the combining marks after them that no token covers (`assemble._words`: a word spans
+    its tokens, less the space a byte-level token shows before it, carried over the marks BERT uncased drops from
+    decomposed "café"; `written_words.written_end`). A word widened over the space or text next to it fails. Checked
+    after `check_offsets`, which names an edited offset more precisely."""
     text, pair, offsets = d["text"], d.get("text_pair"), d["offsets"]
+    covered: dict[int, set[int]] = {0: set(), 1: set()}  # segment -> the characters its words' tokens cover
+    for w in d["words"]:
+        for t in w.tokens:
+            covered.setdefault(w.segment, set()).update(range(*offsets[t]))
     for k, w in enumerate(d["words"]):
         source = text if w.segment == 0 else pair or ""
+        spans = []
         for t in w.tokens:
             a, b = offsets[t]
             shown = source[a:b]
             a += len(shown) - len(shown.lstrip())
             b -= len(shown) - len(shown.rstrip())
+            spans.append((a, b))
             if a < b and not (w.start <= a and b <= w.end):
                 raise bad(f"word {k} {w.word!r} spans characters {w.start}–{w.end}, but its token {t} "
                           f"({d['tokens'][t]!r}) covers characters {a}–{b} ({source[a:b]!r:.40}); a word covers the "
                           "tokens it names")
+        shown = [(a, b) for a, b in spans if a < b]
+        if shown and (w.start < min(a for a, _ in shown) or w.end > written_end(source, max(b for _, b in shown),
+                                                                                   covered[w.segment])):
+            first, last = min(a for a, _ in shown), max(b for _, b in shown)
+            raise bad(f"word {k} {w.word!r} spans characters {w.start}–{w.end}, but its tokens cover characters "
+                      f"{first}–{last} ({source[first:last]!r:.40}); a word spans its tokens and the combining marks "
+                      "after them that no token covers, nothing more")
 
 
 def check_specials(d: dict[str, Any], bad: Bad) -> None:
