@@ -1135,6 +1135,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22zc_cases(work, tiny_dir, write)
     out += issue22zg_cases(work, tiny_dir, write)
     out += issue22ze_cases(work, tiny_dir, write)
+    out += issue22zf_cases(work, tiny_dir, write)
     return out
 
 
@@ -5369,6 +5370,50 @@ def issue22ze_cases(work, tiny_dir, write) -> list[Case]:
 
     add(k, "ZE: from_json of a word widened over the space after its mark", widened, "error",
         "spans characters 0–6, but its tokens cover characters 0–4")
+    return out
+
+
+def issue22zf_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zf; twenty-fourth breaker F2, F3): a data folder whose data file is .json said "Got no data files"
+    and --split could not reach it (it appended .tsv/.csv/.jsonl); facade hotflip on a causal LM advised input
+    reduction, which refuses causal LMs."""
+    from tiny import save_tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zf24 json data folders; hotflip advice (twenty-fourth breaker)"
+    rows = json.dumps([{"text": "great fun", "label": 1}, {"text": "dull and slow", "label": 0}])
+    named, dev, empty = work / "zf22_named", work / "zf22_dev", work / "zf22_empty"
+    for folder in (named, dev, empty):
+        folder.mkdir(exist_ok=True)
+    (named / "reviews.json").write_text(rows, encoding="utf-8")
+    (dev / "dev.json").write_text(rows, encoding="utf-8")
+
+    def evaluate(folder, *split):
+        report = work / f"zf22_eval_{folder.name}{'_split' * bool(split)}"
+        r = cli("evaluate", "--model", tiny_dir, "--data", str(folder), *split, "--methods", "occlusion",
+                "--no-random", "--no-curves", "--out", str(report))
+        return _first_of(r, json.loads((report / "results.json").read_text(encoding="utf-8"))
+                         if (report / "results.json").exists() else {})
+    add(k, "ZF: evaluate --data a folder holding reviews.json, no --split", lambda: evaluate(named), "error",
+        "Got ['reviews.json']. Pass --split with one of those names")
+    add(k, "ZF: evaluate --data the same folder --split reviews.json", lambda: evaluate(named, "--split", "reviews.json"),
+        "ok", "reads the 2 examples", lambda res: res[0].code == 0 and res[1]["n_examples"] == 2)
+    add(k, "ZF: audit --data a folder holding dev.json (the default split)",
+        lambda: cli("audit", "--model", tiny_dir, "--data", str(dev), "--steps", "2", "--examples", "0"), "ok",
+        "reads dev.json", lambda r: r.code in (0, 1) and "error" not in r.err)
+    add(k, "ZF: evaluate --data an empty folder", lambda: evaluate(empty), "error",
+        "Got no data files. Pass the data file itself, or a folder that holds one.")
+    lm = work / "zf22_lm"
+    if not lm.exists():
+        save_tiny(lm, "gpt2_lm")
+    texts = write("zf22_lm.tsv", "text\tlabel\nthe cat sat\t1\nhello world\t0\n")
+    add(k, "ZF: facade hotflip on a causal LM", lambda: cli("facade", "hotflip", "--model", str(lm), "--data", str(texts),
+                                                            "--limit", "2", "--out", str(work / "zf22_hot.json")),
+        "error", "model. Use the saliency audit (faithlens facade saliency, or faithlens audit) instead.")
+    add(k, "ZF: facade saliency on the causal LM hotflip advises", lambda: cli(
+        "facade", "saliency", "--model", str(lm), "--data", str(texts), "--limit", "2", "--out",
+        str(work / "zf22_sal.json")), "ok", "runs", lambda r: r.code == 0)
     return out
 
 

@@ -41,7 +41,7 @@ def test_train_names_the_file_to_pass_for_a_folder_without_its_split(saved_tiny,
     tsv(folder, "ok.tsv", [1, 0])
     code, err = run(capsys, "train", "--train", str(folder), "--out", str(tmp_path / "x"), "--base", str(saved_tiny))
     assert code == 2, err
-    assert f"Expected a file train.tsv (or .csv/.jsonl) in the folder {str(folder)!r}. Got ['ok.tsv']." in err
+    assert f"Expected a file train.tsv (or .csv/.jsonl/.json) in the folder {str(folder)!r}. Got ['ok.tsv']." in err
     assert f"Pass --train the file itself, e.g. --train {folder / 'ok.tsv'}." in err
     assert "--split" not in err
     with pytest.raises(AssertionError, match="fine_tune was called"):  # the file it names is read

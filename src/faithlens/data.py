@@ -113,17 +113,29 @@ def _glue_folder(folder: Path, split: str, columns: dict) -> Dataset:
     return read_file(split_file(folder, split), **columns)
 
 
+SPLIT_SUFFIXES = (".tsv", ".csv", ".jsonl", ".json")  # a folder's data files, in the order a split name finds them
+
+
 def split_file(folder: Path, split: str, *, option: str | None = None) -> Path:
-    """The file of ``split`` in a GLUE folder (its .tsv, .csv or .jsonl), else FaithlensError naming the folder's data
-    files. ``option``: a command's data option that reads one split of a folder and has no --split (train's --train,
-    --validation, --test): the fix then names the file to pass it instead."""
-    for candidate in (folder / f"{split}{suffix}" for suffix in (".tsv", ".csv", ".jsonl")):
-        if candidate.exists():
+    """The file of ``split`` in a GLUE folder, else FaithlensError naming every data file the folder holds.
+
+    ``split`` is a file's name without its suffix (``dev`` finds dev.tsv, dev.csv, dev.jsonl or dev.json, the first
+    of those present) or with it (``dev-v1.1.json``: that file, as a SQuAD folder holds it). ``option``: a command's
+    data option that reads one split of a folder and has no --split (train's --train, --validation, --test): the fix
+    then names the file to pass it instead."""
+    named = folder / split
+    if "/" not in split and named.suffix.lower() in SPLIT_SUFFIXES and named.is_file():
+        return named
+    for candidate in (folder / f"{split}{suffix}" for suffix in SPLIT_SUFFIXES):
+        if candidate.is_file():
             return candidate
-    present = sorted(p.name for p in folder.iterdir() if p.suffix in {".tsv", ".csv", ".jsonl"})
-    fix = ("Pass --split with one of those names (split='NAME' in Python), or the file itself" if option is None else
-           f"Pass {option} the file itself, e.g. {option} {folder / present[0]}" if present else f"Pass {option} a data file")
-    raise FaithlensError(f"Expected a file {split}.tsv (or .csv/.jsonl) in the folder {str(folder)!r}. "
+    present = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in SPLIT_SUFFIXES and p.is_file())
+    if option is None:
+        fix = ("Pass --split with one of those names (split='NAME' in Python), or the file itself" if present else
+               "Pass the data file itself, or a folder that holds one")
+    else:
+        fix = f"Pass {option} the file itself, e.g. {option} {folder / present[0]}" if present else f"Pass {option} a data file"
+    raise FaithlensError(f"Expected a file {split}.tsv (or .csv/.jsonl/.json) in the folder {str(folder)!r}. "
                          f"Got {present or 'no data files'}. {fix}.")
 
 

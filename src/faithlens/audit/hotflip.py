@@ -47,9 +47,13 @@ class HotFlipResult:
 def hotflip(model: ClassifierModel, texts: Sequence, *, chunk: int = 64) -> HotFlipResult:
     from ..errors import FaithlensError
 
-    if model.task.name in ("qa", "causal_lm"):
-        raise FaithlensError(f"HotFlip flips a classifier's predicted class; {model.name!r} is a {model.task.summary} "
-                             "model. Use input reduction or the saliency audit instead.")
+    if model.task.name in ("qa", "causal_lm"):  # the advice names only analyses that read this task's model
+        from ..task_inputs import a_noun
+
+        instead = ("the saliency audit (faithlens facade saliency, or faithlens audit)" if model.task.name == "causal_lm"
+                   else "input reduction (faithlens facade reduce) or the saliency audit (faithlens facade saliency)")
+        raise FaithlensError(f"HotFlip flips a classifier's predicted class; {model.name!r} is "
+                             f"{a_noun(model.task.summary + ' model')}. Use {instead} instead.")
     rows = rows_from_texts(model, texts)
     original = list(rows)
     labels = predict(model, pad(model, rows))  # (N, 1)
