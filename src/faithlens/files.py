@@ -199,6 +199,10 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
     (:func:`check_not_input`), create a missing parent folder, refuse a parent that is a file or cannot be written.
     Returns the path (``~`` expanded).
 
+    An existing regular file is replaced (atomically, by :func:`write_atomic`), for every option that writes one file
+    (explain --html, audit's reports, rationales --out, facade check --out); only model folders, many files, ask for
+    --overwrite (:func:`check_new_folder`).
+
     ``suffix``: the extension the option writes (".html" for --html, ".json" for --json): the file name each
     refusal suggests ends with it (a folder ``out.v1/`` suggests ``out.v1/report.html``, never ``report.v1``)."""
     example = f"report{suffix}"
@@ -235,8 +239,9 @@ def check_output_folder(path: str | os.PathLike, *, option: str, example: str | 
         raise FaithlensError(f"{option} was given an empty path; expected a folder, e.g. "
                              f"{example or option + ' runs/my-run'}.")
     path = Path(path).expanduser()
-    if path.exists() and not path.is_dir():
-        raise FaithlensError(f"{option} {str(path)!r} is a file; expected a folder (faithlens writes several files "
+    if path.exists() and not path.is_dir():  # a device (/dev/null) is named as one, as check_output_file names it
+        what = "a file" if path.is_file() else kind_of_path(path)
+        raise FaithlensError(f"{option} {str(path)!r} is {what}; expected a folder (faithlens writes several files "
                              "into it). Pass a folder path, e.g. runs/my-run.")
     _ensure_folder(path, option=option, target=path)
     return path

@@ -39,7 +39,10 @@ def loads(text: str | bytes, *, where: str, as_written: bool = False, parse_int:
     `WrittenFloat`, shown as the file writes them. Raises FaithlensError for a repeated key and lets
     ``json.JSONDecodeError`` through for text that is not JSON (each caller says what it expected); a value nested more
     than `MAX_DEPTH` levels is a FaithlensError. ``parse_int``, ``parse_constant``: as for ``json.loads`` (an
-    explanation refuses NaN and integers past the float range as it reads them)."""
+    explanation refuses NaN and integers past the float range as it reads them).
+
+    A leading byte order mark (U+FEFF) is skipped in a str as ``json.loads`` skips it in bytes, and as the files read
+    with "utf-8-sig" skip it: one rule, so ``open(p).read()`` of a file an editor saved with a BOM loads too."""
 
     def one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         record: dict[str, Any] = {}
@@ -54,6 +57,8 @@ def loads(text: str | bytes, *, where: str, as_written: bool = False, parse_int:
         return FaithlensError(f"{where} nests arrays or objects more than {MAX_DEPTH} levels deep; no faithlens input "
                               "nests more than a few (a list of texts, an object of fields). Send flat values.")
 
+    if isinstance(text, str) and text.startswith("\ufeff"):  # json.loads refuses it in a str ("Unexpected UTF-8 BOM")
+        text = text[1:]
     try:
         value = json.loads(text, object_pairs_hook=one_value_per_key, parse_float=WrittenFloat if as_written else None,
                            parse_int=parse_int,  # NaN, Infinity: shown as written too
