@@ -1136,6 +1136,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22zg_cases(work, tiny_dir, write)
     out += issue22ze_cases(work, tiny_dir, write)
     out += issue22zf_cases(work, tiny_dir, write)
+    out += issue22zh_cases(work, tiny_dir, write)
     return out
 
 
@@ -5414,6 +5415,38 @@ def issue22zf_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ZF: facade saliency on the causal LM hotflip advises", lambda: cli(
         "facade", "saliency", "--model", str(lm), "--data", str(texts), "--limit", "2", "--out",
         str(work / "zf22_sal.json")), "ok", "runs", lambda r: r.code == 0)
+    return out
+
+
+def issue22zh_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zh; twenty-fourth breaker, minor notes part 1): Explanation.from_json refused a str starting with a
+    BOM that its bytes loaded; evaluate/facade --out /dev/null said "is a file" (explain --html: "a character device");
+    rationales --out replaces an existing file, as every one-file output does (model folders alone ask --overwrite)."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zh24 BOM in a str; devices as --out folders; rationales --out (twenty-fourth breaker)"
+
+    def from_bom_str():
+        text = faithlens.Explainer(str(tiny_dir)).explain("a dull film", "occlusion").to_json()
+        return faithlens.Explanation.from_json("\ufeff" + text).to_json() == text
+    add(k, "ZH: Explanation.from_json of a str starting with U+FEFF", from_bom_str, "ok", "loads as its bytes do",
+        lambda same: same is True)
+    add(k, "ZH: evaluate --out /dev/null", lambda: cli("evaluate", "--model", tiny_dir, "--out", "/dev/null"), "error",
+        "--out '/dev/null' is a character device; expected a folder")
+    add(k, "ZH: facade merge --out /dev/null", lambda: cli("facade", "merge", "--model", tiny_dir, "--facade", "x",
+                                                          "--out", "/dev/null"), "error",
+        "--out '/dev/null' is a character device; expected a folder")
+    train = write("zh22_train.tsv", "sentence\tlabel\ngreat\t1\nawful\t0\n")
+    dev = write("zh22_dev.tsv", "sentence\tlabel\ngreat film\t1\nawful film\t0\n")
+    existing = work / "zh22_rationales.jsonl"
+
+    def rationales_over_existing():
+        existing.write_text("old\n", encoding="utf-8")
+        r = cli("rationales", "sst2", "--train", str(train), "--data", str(dev), "--out", str(existing))
+        return _first_of(r, existing.read_text(encoding="utf-8"))
+    add(k, "ZH: rationales sst2 --out an existing file", rationales_over_existing, "ok",
+        "replaces it, as explain --html does", lambda res: res[0].code == 0 and res[1].count("\n") == 2
+        and "old" not in res[1])
     return out
 
 
