@@ -26,7 +26,9 @@ def register(subparsers) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     s.add_argument("--train", required=True, metavar="PATH", help="GLUE SST-2 train.tsv (SST's phrases and their labels)")
     s.add_argument("--data", required=True, metavar="PATH", help="the SST-2 file to annotate, e.g. GLUE's dev.tsv")
-    s.add_argument("--out", required=True, metavar="FILE", help="the rationale file to write (JSONL); an existing file is replaced, as explain --html and audit's reports are (only model folders ask for --overwrite)")
+    s.add_argument("--out", required=True, metavar="FILE",
+                   help="the rationale file to write (JSONL); an existing file is replaced, as explain --html and "
+                        "audit's reports are (only model folders ask for --overwrite)")
     s.add_argument("--polarity", default="label", choices=("label", "any"),
                    help="mark words with the sentence's own label, or every sentiment word")
     s.set_defaults(run=run)
