@@ -1137,6 +1137,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22ze_cases(work, tiny_dir, write)
     out += issue22zf_cases(work, tiny_dir, write)
     out += issue22zh_cases(work, tiny_dir, write)
+    out += issue22zi_cases(work, tiny_dir, write)
     return out
 
 
@@ -5447,6 +5448,50 @@ def issue22zh_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ZH: rationales sst2 --out an existing file", rationales_over_existing, "ok",
         "replaces it, as explain --html does", lambda res: res[0].code == 0 and res[1].count("\n") == 2
         and "old" not in res[1])
+    return out
+
+
+def issue22zi_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (zi; twenty-fourth breaker minor notes): facade train rerun into an interrupted --out with other
+    settings said only "--out must be new or empty"; train rerun with other data set the old checkpoint aside (.other)
+    without a word; audit on a causal LM scored logit and never said it explains greedy continuations."""
+    from faithlens.checkpoint import Checkpoint
+    from tiny import save_tiny
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22zi24 interrupted runs of other settings or data; causal LM audit (twenty-fourth breaker notes)"
+    texts = write("zi22_train.tsv", "sentence\tlabel\n" + "".join(f"{w} film\t{i % 2}\n" for i, w in enumerate(
+        ["good", "bad", "great", "dull", "fine", "slow", "fun", "poor"])))
+    facade = work / "zi22_facade"
+    run = ["--batch-size", "2", "--eval-every", "1", "--heldout", "2", "--max-length", "16"]
+
+    def facade_rerun():  # a finished run marked as killed mid-way (state "best"), rerun with another --steps
+        first = cli("facade", "train", "--model", tiny_dir, "--data", texts, "--steps", "1", *run, "--out", str(facade))
+        if first.code != 0:
+            return first
+        info = json.loads((facade / "faithlens_facade.json").read_text(encoding="utf-8"))
+        (facade / "faithlens_facade.json").write_text(json.dumps({**info, "state": "best"}), encoding="utf-8")
+        return cli("facade", "train", "--model", tiny_dir, "--data", texts, "--steps", "2", *run, "--out", str(facade))
+    add(k, "ZI: facade train rerun into an interrupted --out with another --steps", facade_rerun, "error",
+        "run with other settings ('steps' setting (--steps) was 1, now 2). Rerun with the same options")
+    model = work / "zi22_model"
+
+    def train_rerun():  # a checkpoint beside --out from another run (other settings and data)
+        Checkpoint(work / ".zi22_model.checkpoint.pt", "another run", every=1, settings={"lr": 1.0},
+                   data="other").save(2, {})
+        return cli("train", "--base", tiny_dir, "--train", texts, "--out", str(model), "--epochs", "1",
+                   "--max-length", "16")
+    add(k, "ZI: train rerun beside an interrupted run of other settings and data", train_rerun, "error",
+        "and other data (the texts, pairs or labels differ")
+    lm = work / "zi22_lm"
+    if not lm.exists():
+        save_tiny(lm, "gpt2_lm")
+    prompts = write("zi22_prompts.tsv", "text\nthe cat sat\nhello world\na good film\n")
+    add(k, "ZI: audit on a causal LM: log_prob (explain's default), greedy targets said once",
+        lambda: cli("audit", "--model", str(lm), "--data", prompts, "--steps", "2", "--examples", "0"), "ok",
+        "score F = log_prob; 'No target given' once",
+        lambda r: r.code in (0, 1) and "score F = log_prob" in r.out and r.out.count("No target given") == 1)
     return out
 
 

@@ -144,7 +144,8 @@ def test_an_unfinished_facade_run_is_continued_and_a_finished_one_refused(saved_
     (out / "faithlens_facade.json").write_text(json.dumps({**info, "state": "best", "settings": {**info["settings"],
                                                                                                  "seed": 5}}))
     code, err = _run(capsys, "facade", "train", "--model", saved_tiny, "--data", data, *FACADE_RUN, "--out", out)
-    assert code == 2 and "--out must be new or empty" in err, err  # another run's folder is not continued
+    assert code == 2 and "interrupted `faithlens facade train` run with other settings ('seed' setting was 5, now 0)" \
+        in err and "--overwrite to start over" in err, err  # another run's folder is not continued: said so
 
 
 def test_init_from_must_be_a_facade_of_this_target(saved_tiny, tmp_path, data, capsys):

@@ -234,11 +234,18 @@ def test_interrupted_training_resumes_to_the_same_model(tiny_base: Path, tmp_pat
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_checkpoint_of_other_settings_is_set_aside(tiny_base: Path, tmp_path: Path) -> None:
+def test_checkpoint_of_other_settings_or_data_is_refused(tiny_base: Path, tmp_path: Path) -> None:
+    """An interrupted run rerun with another lr, or other data, is refused naming which (as evaluate's resume refuses
+    other data); overwrite=True starts over."""
     with pytest.MonkeyPatch.context() as mp:
         interrupt_after(mp, 4)
         with pytest.raises(KeyboardInterrupt):
             run(tiny_base, tmp_path / "m", checkpoint_every=2)
-    record = run(tiny_base, tmp_path / "m", lr=1e-3, checkpoint_every=2)  # different lr: start over
-    assert (tmp_path / ".m.checkpoint.pt.other").exists()
+    with pytest.raises(FaithlensError, match=r"interrupted run .*at step 4\) with other settings \('lr' setting was "
+                                             r"0.003, now 0.001\).*Rerun with the same options.*overwrite=True"):
+        run(tiny_base, tmp_path / "m", lr=1e-3, checkpoint_every=2)
+    with pytest.raises(FaithlensError, match=r"with other data \(the texts"):
+        run(tiny_base, tmp_path / "m", train=keyword_split(40, seed=9), checkpoint_every=2)
+    record = run(tiny_base, tmp_path / "m", lr=1e-3, checkpoint_every=2, overwrite=True)  # start over
+    assert not (tmp_path / ".m.checkpoint.pt").exists() and not (tmp_path / ".m.checkpoint.pt.other").exists()
     assert record["training"]["lr"] == 1e-3 and record["training"]["steps"] == 60

@@ -2,7 +2,9 @@
 
 A run saves its state every few steps (atomically: an interrupted save keeps the previous one);
 running the same command again restores it and continues, ending where an uninterrupted run ends.
-A checkpoint with another fingerprint (other settings or data) is set aside, never mixed in.
+A checkpoint with another fingerprint (other settings or data) is never mixed in: :meth:`Checkpoint.check`
+refuses it before any work, naming what differs (as evaluate's resume refuses other settings or data), unless
+the caller starts over (``overwrite``): then the run begins at step 0 and its first save replaces it.
 
 Fingerprints are by content, never by name: :func:`model_fingerprint` hashes a model's files
 (weights, config, tokenizer; each file's SHA-256 cached by path, size and modification time, so a
@@ -22,34 +24,81 @@ from typing import Any
 
 import torch
 
+from .errors import FaithlensError
 from .files import atomic_path, write_atomic
 
 
 class Checkpoint:
-    def __init__(self, path: str | Path, fingerprint: str, *, every: int) -> None:
+    def __init__(self, path: str | Path, fingerprint: str, *, every: int, settings: dict | None = None,
+                 data: str | None = None) -> None:
+        """``fingerprint`` decides whether a saved run is continued; ``settings`` (named values) and ``data`` (a
+        digest of the data, :func:`data_digest`) are saved beside it so that a refusal can say which differ."""
         self.path, self.fingerprint, self.every = Path(path), fingerprint, max(1, int(every))
+        self.about = {"settings": json.loads(json.dumps(settings, default=str)) if settings is not None else None,
+                      "data": data}
+        self.start_over = False
+        self._state: dict | None = None
 
     def save(self, step: int, parts: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
         """Write `parts` (objects with `state_dict`), `extra` and the global random states at `step`."""
-        state = {"fingerprint": self.fingerprint, "step": step, "extra": extra or {},
+        state = {"fingerprint": self.fingerprint, "about": self.about, "step": step, "extra": extra or {},
                  "parts": {name: part.state_dict() for name, part in parts.items()},
                  "torch_rng": torch.get_rng_state(), "python_rng": random.getstate()}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(self.path) as tmp:
             torch.save(state, tmp)
 
+    def check(self, *, run: str, overwrite: bool = False) -> None:
+        """Before any work: a checkpoint at ``path`` from other settings or data (``run`` names the interrupted run's
+        place, e.g. "The folder 'm'") raises FaithlensError naming which settings differ, or that the data differ,
+        and both fixes; with ``overwrite`` the run starts over instead (the checkpoint is replaced by its first
+        save, and stays as it was if that run stops before one)."""
+        state = self._load()
+        if state is None or state.get("fingerprint") == self.fingerprint:
+            return
+        if overwrite:
+            self.start_over = True
+            return
+        raise FaithlensError(f"{run} has an interrupted run (checkpoint {str(self.path)!r}, at step "
+                             f"{state.get('step')}) with {self._differences(state.get('about'))}. Its state cannot be "
+                             "mixed into this run. Rerun with the same options and data as that run to finish it, or "
+                             "pass overwrite=True to start over (the checkpoint is then replaced).")
+
+    def _differences(self, saved: Any) -> str:
+        """What differs between a saved run and this one, in words."""
+        if not isinstance(saved, dict) or saved.get("settings") is None:  # written before the checkpoint said
+            return "other settings or data (its checkpoint does not record which)"
+        was, now = saved["settings"], self.about["settings"] or {}
+        changed = [f"'{k}' setting was {was.get(k)!r}, now {now.get(k)!r}" for k in sorted(set(was) | set(now))
+                   if was.get(k) != now.get(k)]
+        said = [f"other settings ({'; '.join(changed)})"] if changed else []
+        if saved.get("data") != self.about["data"]:
+            said.append("other data (the texts, pairs or labels differ, or their number)")
+        return " and ".join(said) or "other settings or data"
+
+    def _load(self) -> dict | None:
+        """The saved state, read once (None when there is none, or it cannot be read: `restore` sets that aside)."""
+        if self._state is None and self.path.exists():
+            try:
+                self._state = torch.load(self.path, weights_only=False)
+            except Exception:
+                return None
+        return self._state
+
     def restore(self, parts: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Load a matching checkpoint into `parts`: (step, extra); (0, {}) when there is none to continue."""
+        """Load a matching checkpoint into `parts`: (step, extra); (0, {}) when there is none to continue, or the
+        run starts over (`check` with ``overwrite``). One of other settings or data is refused (`check`)."""
         if not self.path.exists():
             return 0, {}
-        try:
-            state = torch.load(self.path, weights_only=False)
-        except Exception:  # unreadable (e.g. truncated by a full disk): keep it aside, start over
+        state = self._load()
+        if state is None:  # unreadable (e.g. truncated by a full disk): keep it aside, start over
             self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
             return 0, {}
-        if state.get("fingerprint") != self.fingerprint:  # other settings or data: not ours to continue
-            self.path.replace(self.path.with_name(self.path.name + ".other"))
-            return 0, {}
+        if state.get("fingerprint") != self.fingerprint:
+            if self.start_over:
+                return 0, {}
+            self.check(run=f"The folder {str(self.path.parent)!r}")
+        self._state = None
         for name, part in parts.items():
             part.load_state_dict(state["parts"][name])
         torch.set_rng_state(state["torch_rng"])
@@ -58,6 +107,12 @@ class Checkpoint:
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def data_digest(texts: Iterable[Any], labels: Iterable[Any] | None = None) -> str:
+    """Hash of the data alone (texts or pairs, and labels), saved in a checkpoint to tell other data from other
+    settings."""
+    return fingerprint(None, texts, labels)
 
 
 def fingerprint(settings: Any, texts: Iterable[str], labels: Iterable[Any] | None = None) -> str:

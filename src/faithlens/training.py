@@ -10,7 +10,7 @@ atomic rename (`model_folder`).
 Training is resumable: every ``checkpoint_every`` steps the model, optimiser, schedule, data order
 and random states go to ``.<out_dir name>.checkpoint.pt`` beside ``out_dir``. Running the same
 command again continues from there and ends with the model an uninterrupted run would have made.
-A checkpoint from different settings or data is set aside, never mixed in.
+One of other settings or data is refused before the model loads, naming them (`training_loop.run_checkpoint`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Any
 import torch
 from transformers import AutoModelForQuestionAnswering
 
-from faithlens.checkpoint import Checkpoint, fingerprint
 from faithlens.errors import FaithlensError
 from faithlens.files import check_new_folder
 from faithlens.gold_labels import reads_as_number
@@ -37,6 +36,7 @@ from faithlens.model_folder import load_pretrained as _load_pretrained
 from faithlens.model_folder import save_atomically as _save_atomically
 from faithlens.model_folder import seed_everything as _seed_everything
 from faithlens.model_folder import versions as _versions
+from faithlens.training_loop import run_checkpoint as _checkpoint
 from faithlens.training_loop import train_loop as _train_loop
 
 
@@ -90,14 +90,14 @@ def fine_tune(
     extra = _check_extra_info(extra_info)
     _check_out_dir(out_dir, overwrite=overwrite)
 
+    trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
+    checkpoint = _checkpoint(out_dir, trajectory, train, every=checkpoint_every, overwrite=overwrite)
+
     started = time.perf_counter()
     _seed_everything(seed)
     pairs = bool(train[0]) and isinstance(train[0][0], tuple)
     tokenizer, model = _load_base(base_model, label_names, before_weights=lambda tokenizer, config: check_model_length(
         tokenizer, config, max_length, pairs=pairs))
-    trajectory = [str(base_model), list(label_names), {k: v for k, v in settings.items() if k != "torch_threads"}]
-    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *train),
-                            every=checkpoint_every)
     texts, labels = train
 
     def batch_of(index: list[int]) -> dict[str, torch.Tensor]:
@@ -167,6 +167,10 @@ def fine_tune_qa(
         raise FaithlensError("The 'train' examples of fine_tune_qa must hold at least one question. Got 0.")
     extra = _check_extra_info(extra_info)
     _check_out_dir(out_dir, overwrite=overwrite, caller="fine_tune_qa")
+    trajectory = [str(base_model), "qa", {k: v for k, v in settings.items() if k != "torch_threads"}]
+    data = ([f"{e.question}\t{e.context}" for e in train], [e.answer_start for e in train])
+    checkpoint = _checkpoint(out_dir, trajectory, data, every=checkpoint_every, overwrite=overwrite,
+                             caller="fine_tune_qa")
     started = time.perf_counter()
     _seed_everything(seed)
     for ex in train:  # every training label points at its answer text (read_squad checks files the same way)
@@ -197,10 +201,6 @@ def fine_tune_qa(
                 rows[k] = rows[k][:, :width]
         return rows
 
-    trajectory = [str(base_model), "qa", {k: v for k, v in settings.items() if k != "torch_threads"}]
-    data = ([f"{e.question}\t{e.context}" for e in train], [e.answer_start for e in train])
-    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *data),
-                            every=checkpoint_every)
     settings["steps"] = _train_loop(model, len(table["input_ids"]), batch_of, settings=settings, progress=progress,
                                     checkpoint=checkpoint)
     settings["windows"] = len(table["input_ids"])

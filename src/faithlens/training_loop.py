@@ -8,12 +8,25 @@ import math
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
 from tqdm.auto import tqdm
 
-from faithlens.checkpoint import Checkpoint
+from faithlens.checkpoint import Checkpoint, data_digest, fingerprint
+
+
+def run_checkpoint(out_dir: Path, trajectory: list, data: tuple, *, every: int, overwrite: bool,
+                   caller: str = "fine_tune") -> Checkpoint:
+    """The run's checkpoint, ``.<out_dir name>.checkpoint.pt`` beside ``out_dir``, checked before the model loads: an
+    interrupted run there with other settings or data is refused, naming them (`Checkpoint.check`), unless
+    ``overwrite`` (this run starts over and replaces it)."""
+    named = {"base_model": trajectory[0], "labels": trajectory[1], **trajectory[2]}
+    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *data),
+                            every=every, settings=named, data=data_digest(*data))
+    checkpoint.check(run=f"The 'out_dir' of {caller} {str(out_dir)!r}", overwrite=overwrite)
+    return checkpoint
 
 
 def train_loop(

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ..checkpoint import Checkpoint, fingerprint
+from ..checkpoint import Checkpoint, data_digest, fingerprint
 from ..errors import FaithlensError
 from ..files import write_atomic
 from ..model import ClassifierModel, from_pretrained_objects
@@ -167,6 +167,8 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     _check_settings(settings, len(texts))
     check_facade_out(out_dir, settings, overwrite=overwrite)
     check_facade_target(target, settings, pairs=any(isinstance(t, tuple) for t in texts))
+    if not overwrite:  # an unfinished run of other data (or another target) is refused too, naming it
+        _checkpoint(Path(out_dir).expanduser(), target, settings, texts).check(run=f"The folder {str(out_dir)!r}")
     with replaced_folder(out_dir, replace=overwrite) as out:
         return _train_facade(target, texts, heldout_texts, out, settings, progress)
 
@@ -192,8 +194,7 @@ def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: 
     rng = random.Random(settings.seed)
     heldout = list(heldout_texts)[:settings.heldout]
     inputs = fed_inputs(target, [*texts, *heldout])
-    checkpoint = Checkpoint(out / "checkpoint.pt", fingerprint([target.name, asdict(settings)], texts),
-                            every=settings.eval_every)
+    checkpoint = _checkpoint(out, target, settings, texts)
     done, extra = checkpoint.restore({"g": g, "opt": opt})
     if done:  # resume: the best model so far is already in out_dir
         rng.setstate(extra["rng"])
@@ -245,6 +246,13 @@ def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: 
     write_atomic(out / FACADE_INFO_FILE, json.dumps(record, indent=2))
     checkpoint.remove()
     return record
+
+
+def _checkpoint(out: Path, target: ClassifierModel, settings: FacadeSettings, texts: Sequence) -> Checkpoint:
+    """The facade run's checkpoint, ``out/checkpoint.pt``: continued by the same target, settings and texts."""
+    return Checkpoint(out / "checkpoint.pt", fingerprint([target.name, asdict(settings)], texts),
+                      every=settings.eval_every, settings={"target model": target.name, **asdict(settings)},
+                      data=data_digest(texts))
 
 
 def fed_inputs(target: ClassifierModel, texts: Sequence) -> dict:
@@ -322,8 +330,20 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
                              f"Pass at least {batch_size} texts.")
     check_gold_labels(target, texts, labels)
     check_regularise_out(out_dir, overwrite=overwrite)
+    if not overwrite:  # an unfinished run of other settings or data is refused, naming them
+        _regularise_checkpoint(Path(out_dir).expanduser(), target, texts, labels, dict(
+            lambda_rp=lambda_rp, steps=steps, batch_size=batch_size, max_length=max_length, lr=lr, seed=seed),
+        ).check(run=f"The folder {str(out_dir)!r}")
     with replaced_folder(out_dir, replace=overwrite) as out:
         return _regularise(target, texts, labels, out, steps, batch_size, max_length, lr, lambda_rp, seed, progress)
+
+
+def _regularise_checkpoint(out: Path, target: ClassifierModel, texts: Sequence, labels: Sequence[int],
+                           settings: dict) -> Checkpoint:
+    """The regularised target's checkpoint, ``out/checkpoint.pt``: continued by the same settings and data."""
+    run = [target.name, *settings.values()]  # lambda_rp, steps, batch_size, max_length, lr, seed
+    return Checkpoint(out / "checkpoint.pt", fingerprint(run, texts, labels), every=25,
+                      settings={"target model": target.name, **settings}, data=data_digest(texts, labels))
 
 
 def check_gold_labels(target: ClassifierModel, texts: Sequence, labels: Sequence[int], *,
@@ -365,8 +385,8 @@ def _regularise(target: ClassifierModel, texts: Sequence[str], labels: Sequence[
     torch.manual_seed(seed)  # dropout: the same seed gives the same model
     index = list(range(len(texts)))
     out.mkdir(parents=True, exist_ok=True)
-    run = [target.name, lambda_rp, steps, batch_size, max_length, lr, seed]
-    checkpoint = Checkpoint(out / "checkpoint.pt", fingerprint(run, texts, labels), every=25)
+    checkpoint = _regularise_checkpoint(out, target, texts, labels, dict(
+        lambda_rp=lambda_rp, steps=steps, batch_size=batch_size, max_length=max_length, lr=lr, seed=seed))
     done, extra = checkpoint.restore({"model": model, "opt": opt})  # resume after an interruption
     if done:
         rng.setstate(extra["rng"])

@@ -257,15 +257,28 @@ def check_facade_out(out_dir: str | Path, settings: FacadeSettings, *, overwrite
     ``overwrite``."""
     from ..files import check_new_folder
 
-    def unfinished(folder: Path) -> bool:
+    now = json.loads(json.dumps(asdict(settings)))
+
+    def unfinished(folder: Path) -> dict | None:  # the settings of an unfinished facade run in ``folder``
         try:
             info = json.loads((folder / FACADE_INFO_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
-        return (isinstance(info, dict) and info.get("kind") == "facade" and info.get("state") != "final"
-                and info.get("settings") == json.loads(json.dumps(asdict(settings))))
+            return None
+        if not (isinstance(info, dict) and info.get("kind") == "facade" and info.get("state") != "final"
+                and isinstance(info.get("settings"), dict)):
+            return None
+        return info["settings"]
 
-    check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite, resumable=unfinished)
+    path = Path(out_dir).expanduser()
+    was = None if overwrite or not path.is_dir() else unfinished(path)
+    if was is not None and was != now:  # another run's unfinished facade: name what differs and both fixes
+        changed = "; ".join(f"'{k}' setting was {was.get(k)!r}, now {now.get(k)!r}"
+                            for k in sorted(set(was) | set(now)) if was.get(k) != now.get(k))
+        raise FaithlensError(f"{option} {str(path)!r} holds an interrupted `faithlens facade train` run with other "
+                             f"settings ({changed}). Rerun with the same options as that run to finish it, or pass "
+                             f"{flag} to start over (its files are then replaced).")
+    check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite,
+                     resumable=lambda folder: unfinished(folder) == now)
 
 
 def check_regularise_out(out_dir: str | Path, *, overwrite: bool = False,

@@ -141,7 +141,7 @@ class AuditReport:
         return fragment(_style(self) + render_body(self))
 
 
-def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit", steps: int = 10,
+def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = None, steps: int = 10,
           gradient_runs: Sequence[Run] = GRADIENT_RUNS, output_runs: Sequence[Run] = OUTPUT_RUNS,
           n_examples: int = 4, progress: bool = True, classes: Sequence = CLASSES, seed: int = 0) -> AuditReport:
     """Explain `texts` with gradient- and output-based methods and judge whether they agree.
@@ -150,8 +150,12 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
     words). Each gradient method's row gets ``"concentration": {class: paired test}`` against the
     reference (occlusion), Holm-corrected across methods × classes (``p_holm``); `judge` turns
     them into the level. Below ``MIN_TEXTS`` (5) texts no one-sided Wilcoxon test can reach p < 0.05:
-    a level that would read "ok" is "inconclusive" instead (no evidence either way), and the findings say so."""
+    a level that would read "ok" is "inconclusive" instead (no evidence either way), and the findings say so.
+    ``score`` None: the task's own, as explain's (``logit``; ``log_prob`` for a causal LM, whose greedy continuations
+    are explained: the report's ``settings["targets"]`` says so once)."""
     from ..task_inputs import check_qa_pairs, warn_input_kind
+
+    score = score or model.task.default_score
 
     check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
                                      "'Ann wrote it.')]), or load_dataset('squad.json').texts (CLI: --data FILE).")
@@ -183,11 +187,29 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str = "logit",
                 f"Too few texts ({len(texts)}) to test: with fewer than {MIN_TEXTS} no paired test can reach p < {LEVEL:g}, "
                 "so nothing is said either way about manipulation. Audit at least 5 texts, better 20+ (--limit).")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
+    settings = {"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
+                "min_shift": MIN_SHIFT, "seed": seed, "classes": [class_name(c) for c in classes]}
+    generated = greedy_note(reference.explanations)
+    if generated:
+        settings["targets"] = generated
     return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
-                       findings=findings, examples=examples,
-                       settings={"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
-                                 "min_shift": MIN_SHIFT, "seed": seed,
-                                 "classes": [class_name(c) for c in classes]})
+                       findings=findings, examples=examples, settings=settings)
+
+
+GREEDY = "No target given: attributing the "  # explain's note on a causal LM's greedy continuation (task_inputs)
+
+
+def greedy_note(explanations: Sequence) -> str | None:
+    """A causal LM explained without targets: explain's note, said once for all texts (None when no text's target was
+    generated): "No target given: attributing the N greedily generated token(s) of each text (first text: '...')"."""
+    notes = [w for e in explanations for w in getattr(e, "warnings", ()) if w.startswith(GREEDY)]
+    if not notes:
+        return None
+    counts = sorted({int(n[len(GREEDY):].split(" ", 1)[0]) for n in notes})
+    count = str(counts[0]) if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
+    first = notes[0].split(" token(s) ", 1)[1].rstrip(".")
+    return (f"{GREEDY}{count} greedily generated token(s) of each of the {len(notes)} text(s) "
+            f"(first text: {first})")
 
 
 def _holm(methods: dict) -> None:
@@ -332,6 +354,8 @@ def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines += [f"Held-out split: {_md_escape(split)}.", ""] if split else []
     seen = report.settings.get("training_data")  # audit without --holdout on the model's --train file
     lines += [f"Training data: {_md_escape(seen)}.", ""] if seen else []
+    generated = report.settings.get("targets")  # a causal LM without targets: what was explained, said once
+    lines += [f"Targets: {_md_escape(generated)}.", ""] if generated else []
     if report.findings:
         lines += ["Findings:", ""] + [f"- {f}" for f in report.findings] + [""]
     header = class_header(HEADER, report.methods)
@@ -414,6 +438,7 @@ def render_body(report: AuditReport) -> str:
             " red opposes it; saliency is unsigned (blue: magnitude, no direction).</p>"
             + "".join(f"<p>Held-out split: {esc(s)}.</p>" for s in [report.settings.get("held_out_split")] if s)
             + "".join(f"<p>Training data: {esc(s)}.</p>" for s in [report.settings.get("training_data")] if s)
+            + "".join(f"<p>Targets: {esc(s)}.</p>" for s in [report.settings.get("targets")] if s)
             + (f"<ul>{findings}</ul>" if findings else "")
             + f'<table class="audit"><tr>{head}</tr>{body}</table>'
             + "".join(f"<p>{esc(note)}</p>" for note in [class_note(report.methods, report.n)] if note)
