@@ -47,10 +47,14 @@ def looks_like_header(fields: Sequence[str], *, spaced: bool = False) -> bool:
     return len(fields) >= 2 and any(known) and all(k or bool(_ONE_WORD.fullmatch(f)) for k, f in zip(known, fields))
 
 
-def header_format(first: str) -> str | None:
+def header_format(first: str, *, tsv: bool = False) -> str | None:
     """"tsv" or "csv" where ``first``, a file's first non-blank line, is a header (`is_header`) split at tabs (its
     names may hold spaces), else at commas; None otherwise: the rule by which a file not named .csv or .tsv is read by
-    columns, by `faithlens evaluate --data` (a .txt) and `faithlens explain --file` alike."""
+    columns, by `faithlens evaluate --data` (a .txt) and `faithlens explain --file` alike. ``tsv``: the file is named
+    .tsv, which `faithlens evaluate --data` reads by columns, so a first line of one column name (``text``,
+    ``sentence``: `looks_like_header`) is its header too."""
+    if tsv and "\t" not in first and first.strip() and looks_like_header([first]):
+        return "tsv"
     if "\t" in first:
         return "tsv" if is_header(first.split("\t"), spaced=True) else None
     return "csv" if is_header(next(csv.reader([first]), [])) else None

@@ -58,7 +58,7 @@ def data_format(path: Path, content: str) -> str | None:
             pass
     if "\r" in first:  # a lone \r is inside a text: not a header
         return None
-    return header_format(first)  # the data readers' header rule (`data.looks_like_header`), split as they split it
+    return header_format(first, tsv=path.suffix.lower() == ".tsv")  # the data readers' header rule, split as they split it
 
 
 def other_separator(content: str) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 
 from ..model import ClassifierModel
-from .ids import Row, ce_gradients, pad, predict, rows_from_texts
+from .ids import Row, audited_texts, ce_gradients, check_chunk, pad, predict, rows_from_texts
 from .targets import alphanumeric_ids
 
 
@@ -47,6 +47,8 @@ class HotFlipResult:
 def hotflip(model: ClassifierModel, texts: Sequence, *, chunk: int = 64) -> HotFlipResult:
     from ..errors import FaithlensError
 
+    texts = audited_texts(texts)
+    check_chunk(chunk)
     if model.task.name in ("qa", "causal_lm"):  # the advice names only analyses that read this task's model
         from ..task_inputs import a_noun
 

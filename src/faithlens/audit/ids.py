@@ -44,6 +44,28 @@ class Row:
         return sum(not s and g == 0 for s, g in zip(self.special, self.segments))
 
 
+def audited_texts(texts: object) -> list:
+    """The texts an audit entry point (`audit`, `hotflip`, `input_reduction`, `saliency_manipulation`, `agreement`)
+    reads, by explain's one rule (`encoding.as_items`): a str is one text and a tuple one pair, a generator or iterator
+    is read once into a list, a set (no order), a dict or bytes is refused; then every item is checked
+    (`encoding.check_texts`: at least one, none empty)."""
+    from ..encoding import as_items, check_texts
+
+    items, _ = as_items(texts)
+    check_texts(items)
+    return items
+
+
+def check_chunk(chunk: object) -> int:
+    """``chunk`` (rows per forward/backward pass) is a positive int."""
+    from ..errors import FaithlensError
+
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise FaithlensError(f"The 'chunk' parameter (rows per pass) must be a positive int, e.g. 64. "
+                             f"Got {chunk!r} instead.")
+    return chunk
+
+
 def rows_from_texts(model: ClassifierModel, texts: Sequence, *, truncate: bool = True) -> list[Row]:
     """One row per item (text, pair, or (question, context): the window a QA model answers from)."""
     from ..task_inputs import encode_items

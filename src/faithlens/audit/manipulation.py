@@ -207,6 +207,9 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
     """P@1 / mean attribution / MRR on target tokens for every run, on `texts`."""
     from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 
+    from .ids import audited_texts
+
+    texts = audited_texts(texts)
     runs = runs_of(runs)
     check_steps_read(runs, steps)
     check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass

@@ -219,10 +219,49 @@ def predict_labels(model: ClassifierModel, texts: Sequence, *, batch_size: int =
 
 
 def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence, labels: Sequence[int | None] | None = None) -> dict:
-    """Share of texts on which f and f̃ predict the same (class, or answer span); accuracies when labels are given."""
+    """Share of texts on which f and f̃ predict the same (class, or answer span); accuracies when labels are given.
+
+    ``texts`` are read by explain's rule (`ids.audited_texts`); ``labels``, checked before any prediction, hold one gold
+    class id (or None) per text, each in [0, number of classes) of a classifier."""
+    from .ids import audited_texts
+
+    texts = audited_texts(texts)
+    if labels is not None:
+        labels = check_labels(f, labels, len(texts))
     pf, pm = predict_labels(f, texts), predict_labels(merged, texts)
     result = {"n": len(texts), "agreement": float((pf == pm).all(1).float().mean())}
     if labels is not None and all(y is not None for y in labels) and pf.shape[1] == 1:
         y = torch.tensor(list(labels))
         result.update(accuracy_f=float((pf[:, 0] == y).float().mean()), accuracy_merged=float((pm[:, 0] == y).float().mean()))
     return result
+
+
+def check_labels(model: ClassifierModel, labels: object, n: int) -> list:
+    """``labels`` of `agreement`: a list (not a str) of one class id or None per text; a classifier's ids lie in
+    [0, number of classes). Raises FaithlensError naming the first wrong one and how to fix it."""
+    import operator
+    from collections.abc import Iterable
+
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        raise FaithlensError(f"labels must be a list of class ids, one per text, e.g. [1, 0]. Got {type(labels).__name__} "
+                             f"{labels!r:.60} instead.")
+    labels = list(labels)
+    if len(labels) != n:
+        raise FaithlensError(f"labels holds {len(labels)} label(s) for {n} text(s). Pass one class id (or None) per "
+                             "text, in the order of the texts.")
+    count = model.num_labels if model.task.name == "classification" else None
+    out = []
+    for i, y in enumerate(labels):
+        if y is None:
+            out.append(None)
+            continue
+        try:
+            k = None if isinstance(y, bool) else operator.index(y)
+        except TypeError:
+            k = None
+        if k is None or (count is not None and not 0 <= k < count):
+            valid = f"an int in [0, {count}) (the model has {count} classes)" if count is not None else "an int"
+            raise FaithlensError(f"Label {i} is {y!r}; a label must be {valid}, or None. Pass class ids "
+                                 "(e.g. model.labels.index('positive')), not names or other numbers.")
+        out.append(k)
+    return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import ClassifierModel
-from .ids import Row, ce_gradients, pad, predict, rows_from_texts, targets_of
+from .ids import Row, audited_texts, ce_gradients, check_chunk, pad, predict, rows_from_texts, targets_of
 from .targets import stop_word_ids
 
 
@@ -69,6 +69,8 @@ def input_reduction(model: ClassifierModel, texts: Sequence, *, beam_size: int =
 
     if isinstance(beam_size, bool) or not isinstance(beam_size, int) or beam_size < 1:
         raise FaithlensError(f"The 'beam_size' parameter must be a positive int. Got {beam_size!r} instead.")
+    check_chunk(chunk)
+    texts = audited_texts(texts)
     if model.task.name == "causal_lm":
         raise FaithlensError("Input reduction is for classifiers and QA models; a causal LM has no fixed prediction "
                              "to keep.")

@@ -10,6 +10,7 @@ the first token while occlusion does not.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -29,7 +30,7 @@ from ..views.parts import html_text
 from .manipulation import Explained, Run, explain_runs, normalise_abs
 from .class_columns import class_cells, class_header, class_note, word_classes
 from .targets import target_mask
-from .word_class import check_classes_occur, check_word_class, class_name, word_table  # noqa: F401 (public here too)
+from .word_class import check_classes, check_classes_occur, check_word_class, class_name, word_table  # noqa: F401 (public here too)
 
 GRADIENT_RUNS = (Run("saliency"), Run("grad_x_input"), Run("ig"), Run("sig", "reverse"))
 OUTPUT_RUNS = (Run("occlusion"), Run("sig", "closed"))
@@ -152,18 +153,22 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     them into the level. Below ``MIN_TEXTS`` (5) texts no one-sided Wilcoxon test can reach p < 0.05:
     a level that would read "ok" is "inconclusive" instead (no evidence either way), and the findings say so.
     ``score`` None: the task's own, as explain's (``logit``; ``log_prob`` for a causal LM, whose greedy continuations
-    are explained: the report's ``settings["targets"]`` says so once)."""
+    are explained: the report's ``settings["targets"]`` says so once). ``texts`` are read as explain reads them
+    (`ids.audited_texts`: a str is one text); every argument is checked before any explaining."""
     from ..task_inputs import check_qa_pairs, warn_input_kind
+    from .ids import audited_texts
 
+    texts = audited_texts(texts)
+    classes = check_classes(classes, CLASSES)
+    gradient_runs, output_runs = _runs_arg(gradient_runs, "gradient_runs"), _runs_arg(output_runs, "output_runs")
     score = score or model.task.default_score
 
     check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
                                      "'Ann wrote it.')]), or load_dataset('squad.json').texts (CLI: --data FILE).")
     warn_input_kind(model, texts, run="audit")  # once per run, not once per example
-    classes = [c if isinstance(c, str) else check_word_class(c) for c in classes]
     check_classes_occur(model, texts, classes)  # before any explaining
-    runs = [Run(r.method, r.mode, steps if r.method in {"ig", "sig"} and r.mode != "closed" else r.steps)
-            for r in (*gradient_runs, *output_runs)]
+    runs = [dataclasses.replace(r, steps=steps) if r.method in {"ig", "sig"} and r.mode != "closed" and r.steps is None
+            else r for r in (*gradient_runs, *output_runs)]  # a run's own steps (ig:steps=5) are kept
     explained = explain_runs(model, texts, runs, score=score, progress=progress)
     reference = explained[REFERENCE] if REFERENCE in explained else explained[output_runs[0].label]
     gradient_labels = {r.label for r in gradient_runs}
@@ -194,6 +199,23 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
         settings["targets"] = generated
     return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
                        findings=findings, examples=examples, settings=settings)
+
+
+def _runs_arg(runs: object, name: str) -> list[Run]:
+    """``gradient_runs`` / ``output_runs`` of `audit`: a non-empty list of `Run` (or what `manipulation.run_of` reads:
+    a (method, mode, steps) tuple, a method spec such as ``"ig"``)."""
+    from collections.abc import Iterable
+
+    from .manipulation import runs_of
+
+    if isinstance(runs, (str, Run)) or not isinstance(runs, Iterable):
+        raise FaithlensError(f"{name} must be a list of runs, e.g. [Run('saliency'), Run('ig')]. Got "
+                             f"{type(runs).__name__} {runs!r:.60} instead; put a single run in a list.")
+    runs = runs_of(list(runs))
+    if not runs and name == "output_runs":
+        raise FaithlensError("output_runs is empty; the audit compares gradient methods with an output-based reference. "
+                             "Pass at least one, e.g. [Run('occlusion')].")
+    return runs
 
 
 GREEDY = "No target given: attributing the "  # explain's note on a causal LM's greedy continuation (task_inputs)

@@ -57,6 +57,28 @@ def check_word_class(words, *, option: str = "classes") -> frozenset:
     return out
 
 
+def check_classes(classes: object, known: Sequence[str]) -> list:
+    """``classes`` of `audit`: a list whose entries are each a class name of ``known`` (``stop_words``,
+    ``first_token``, ``punctuation``) or a set of words (`check_word_class`). A bare str (its letters would be read as
+    classes) and an unknown name are refused, listing the valid names."""
+    from collections.abc import Iterable
+
+    if isinstance(classes, str) or not isinstance(classes, Iterable):
+        raise FaithlensError(f"classes must be a list of token classes, e.g. [{classes!r:.40}] or "
+                             f"['stop_words', frozenset({{'movie', 'film'}})]. Got {type(classes).__name__} "
+                             f"{classes!r:.60} instead. Valid class names: {', '.join(known)}.")
+    out = []
+    for c in classes:
+        if isinstance(c, str):
+            if c not in known:
+                raise FaithlensError(f"Unknown token class {c!r} in classes. Valid class names: {', '.join(known)}; "
+                                     "for a class of your own words pass a set, e.g. frozenset({'movie', 'film'}).")
+            out.append(c)
+        else:
+            out.append(check_word_class(c))
+    return out
+
+
 def check_classes_occur(model: ClassifierModel, texts: Sequence, classes: Sequence) -> None:
     """Every word of a word class is a whole token of the model's vocabulary (one rule per word: `the,zzzz` is refused
     as `zzzz` alone is), and every word class matches at least one token of ``texts`` (checked on the tokenizer, before
