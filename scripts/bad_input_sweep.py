@@ -1138,6 +1138,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22zf_cases(work, tiny_dir, write)
     out += issue22zh_cases(work, tiny_dir, write)
     out += issue22zi_cases(work, tiny_dir, write)
+    out += issue22jc_cases(work, tiny_dir, write)
     return out
 
 
@@ -5492,6 +5493,39 @@ def issue22zi_cases(work, tiny_dir, write) -> list[Case]:
         lambda: cli("audit", "--model", str(lm), "--data", prompts, "--steps", "2", "--examples", "0"), "ok",
         "score F = log_prob; 'No target given' once",
         lambda r: r.code in (0, 1) and "score F = log_prob" in r.out and r.out.count("No target given") == 1)
+    return out
+
+
+def issue22jc_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (jc; twenty-fifth breaker F6-F8): the audit entry points read a str character by character and a
+    generator as no text; agreement's labels, hotflip's chunk and audit's classes and gradient_runs were not checked
+    (tracebacks, or silently ignored); explain --file refused a one-column .tsv with a header that evaluate --data reads."""
+    import faithlens.audit as A
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22jc25 audit API arguments; one-column .tsv header (twenty-fifth breaker F6-F8)"
+    texts = ["good film", "awful boring mess", "a fine and lovely movie", "the plot is dull", "what a great cast"]
+    model = lambda: faithlens.load_model(tiny_dir)  # noqa: E731
+    add(k, "F6: audit(model, 'good film'): a str is one text", lambda: A.audit(model(), "good film", steps=2,
+        progress=False), "ok", "n == 1", lambda r: r.n == 1)
+    add(k, "F6: hotflip(model, generator of 3 texts)", lambda: A.hotflip(model(), (t for t in texts[:3])), "ok",
+        "3 texts attacked", lambda r: len(r.flips) == 3)
+    add(k, "F6: input_reduction(model, set of texts)", lambda: A.input_reduction(model(), set(texts)), "error",
+        "which has no order")
+    add(k, "F7: agreement with labels one shorter than texts", lambda: A.agreement(model(), model(), texts,
+        labels=[1, 0, 1, 0]), "error", "4 label(s) for 5 text(s)")
+    add(k, "F7: agreement with label 5 of a 2-class model", lambda: A.agreement(model(), model(), texts,
+        labels=[1, 0, 1, 0, 5]), "error", "Label 4 is 5")
+    add(k, "F7: hotflip chunk=0", lambda: A.hotflip(model(), texts[:2], chunk=0), "error", "'chunk' parameter")
+    add(k, "F7: audit classes=['bogus']", lambda: A.audit(model(), texts, steps=2, classes=["bogus"], progress=False),
+        "error", "Unknown token class 'bogus'")
+    add(k, "F7: audit gradient_runs=['bogus']", lambda: A.audit(model(), texts, steps=2, gradient_runs=["bogus"],
+        progress=False), "error", "Unknown method 'bogus'")
+    tsv = write("jc22_h1.tsv", "text\ngood film\nbad film\n")
+    add(k, "F8: explain --file one-column .tsv with a 'text' header", lambda: cli(
+        "explain", "--file", tsv, "--model", tiny_dir, "--method", "occlusion", "--no-faithfulness"), "ok",
+        "both texts explained, no header refusal", lambda r: r.code == 0 and "header" not in r.err and r.out.count("occlusion:") == 2)
     return out
 
 

@@ -9,7 +9,9 @@ index, which may be empty: ``,text``), comma-separated (``premise,hypothesis,lab
 sentence``, and beside a known name a one-word name of any case, ``sentence<tab>label<tab>Annotator``:
 `headers.header_format`, the rule by which `faithlens evaluate --data` reads a .txt's first line), or a JSON object
 (JSON lines). Every other file is plain text, read line by line as before, so a file of ``TEXT_A<tab>TEXT_B`` pairs
-without a header (even one named .tsv) stays one; but a first line that is such a header with another separator
+without a header (even one named .tsv) stays one, while a file named .tsv whose first line is one column name
+(``text``, ``sentence``: `headers.header_format`) is read by that column, as `faithlens evaluate --data` reads it;
+but a first line that is such a header with another separator
 (``text|label``, ``text;label``) is refused (`other_separator`), never explained as a text. A data file's texts come
 from its text column, or its two pair columns (found by name as `faithlens evaluate --data` finds them, or named with
 ``text_column`` / ``pair_column``); a label column is not model input and is not read, so it is never glued into a
