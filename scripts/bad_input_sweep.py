@@ -1139,6 +1139,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22zh_cases(work, tiny_dir, write)
     out += issue22zi_cases(work, tiny_dir, write)
     out += issue22jc_cases(work, tiny_dir, write)
+    out += issue22jb_cases(work, tiny_dir, write)
     return out
 
 
@@ -1382,7 +1383,7 @@ def second_breaker_cases(work, tsv, tiny_dir, write) -> list[Case]:
         (("--labels", "1", "0"), "as class 1 (the index) and as class 0 (the name)"),  # F4
         (("--labels", "0", "2"), "gives class 1 the name '2'"),
         (("--labels", "a", "b", "c"), "2 classes (labels 0..1) but 3 label names were given"),  # F5
-        (("--labels", "0", "0"), "The --labels option must list at least two distinct names"),  # F15
+        (("--labels", "0", "0"), "The --labels option names one class twice"),  # F15
     ]:
         add(k, "train " + " ".join(argv), lambda a=argv: train(*(a if "--out" in a else (*a, "--out", str(work / "b2")))),
             "error", words)
@@ -5526,6 +5527,40 @@ def issue22jc_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "F8: explain --file one-column .tsv with a 'text' header", lambda: cli(
         "explain", "--file", tsv, "--model", tiny_dir, "--method", "occlusion", "--no-faithfulness"), "ok",
         "both texts explained, no header refusal", lambda r: r.code == 0 and "header" not in r.err and r.out.count("occlusion:") == 2)
+    return out
+
+
+def issue22jb_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (jb; twenty-fifth breaker F3-F5): label_names as a set numbered labels in hash order, a str was read
+    letter by letter; subset([100]) was an IndexError and [-1] the last example; holdout's np.int64 seed a TypeError
+    and its np.float32 fraction refused."""
+    import numpy as np
+
+    import faithlens.data as data
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22jb25 faithlens.data argument types (twenty-fifth breaker F3-F5)"
+    pn = write("jb22_pn.jsonl", '{"text":"great","label":"positive"}\n{"text":"awful","label":"negative"}\n')
+    add(k, "JB F3: load_dataset(label_names={'negative', 'positive'}) (a set)",
+        lambda: data.load_dataset(pn, label_names={"negative", "positive"}), "error", "a set has no order")
+    add(k, "JB F3: read_file(label_names='negpos') (a str)", lambda: data.read_file(pn, label_names="negpos"), "error",
+        "a str would be read letter by letter")
+    add(k, "JB F3: label_names=['positive', 'positive']",
+        lambda: data.load_dataset(pn, label_names=["positive", "positive"]), "error", "names one class twice")
+    add(k, "JB F3: label_names=['negative', 'positive'] reads in class order",
+        lambda: data.load_dataset(pn, label_names=["negative", "positive"]), "ok", "labels (1, 0)",
+        lambda r: r.labels == (1, 0))
+    ds = data.load_dataset(pn)
+    add(k, "JB F4: subset(ds, [100])", lambda: data.subset(ds, [100]), "error", "ints in [0, 1]")
+    add(k, "JB F4: subset(ds, [-1])", lambda: data.subset(ds, [-1]), "error", "holds -1 at place 0")
+    add(k, "JB F4: subset(ds, [True, False])", lambda: data.subset(ds, [True, False]), "error", "holds True")
+    add(k, "JB F4: subset(ds, None)", lambda: data.subset(ds, None), "error", "must be a list of example positions")
+    add(k, "JB F5: holdout(ds, 0.5, seed=np.int64(3)) splits as seed=3",
+        lambda: data.holdout(ds, 0.5, seed=np.int64(3)), "ok", "same held-out part as seed=3",
+        lambda r: r[1].texts == data.holdout(ds, 0.5, seed=3)[1].texts)
+    add(k, "JB F5: holdout(ds, np.float32(0.5))", lambda: data.holdout(ds, np.float32(0.5)), "ok",
+        "one example kept, one held out", lambda r: (len(r[0]), len(r[1])) == (1, 1))
     return out
 
 

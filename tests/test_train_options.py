@@ -112,7 +112,7 @@ def test_an_unwritable_out_is_refused_before_the_model_loads(saved_tiny, tmp_pat
 @pytest.mark.parametrize("labels, words", [
     (["1", "0"], "gives class 0 the name '1'"),
     (["0", "2"], "gives class 1 the name '2'"),
-    (["0", "0"], "The --labels option must list at least two distinct names"),
+    (["0", "0"], "The --labels option names one class twice: '0' and '0'"),
     (["neg", "index:1"], "names a class 'index:1': 'index:' and 'label:' are reserved prefixes"),
     (["LABEL:pos", "neg"], "names a class 'LABEL:pos': 'index:' and 'label:' are reserved prefixes"),
 ])

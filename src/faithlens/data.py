@@ -20,7 +20,7 @@ from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header, looks_like_header  # noqa: F401
 from .errors import FaithlensError
-from .gold_labels import index_labels, reads_as_number
+from .gold_labels import check_label_names, index_labels, reads_as_number
 from .json_files import jsonl_records, loads
 from .label_text import is_label_lines, read_label_text
 from .text_lines import items_from_lines, read_lines  # noqa: F401 (items_from_lines: public here too)
@@ -88,6 +88,7 @@ def load_dataset(
     """
     name = str(source)
     refuse_standard_input(name)
+    label_names = check_label_names(label_names)  # in class order: before any file is read
     if name in BUNDLED:
         return rotten_tomatoes(split or "test")
     path = Path(name).expanduser()
@@ -158,6 +159,7 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     it; `columns.warn_unread`). ``model``: a SQuAD-format .json file is checked against the model's task before its
     nesting is read (`task_inputs.check_squad_task`), so that a classifier is never given a fix of SQuAD's shape.
     """
+    label_names = check_label_names(label_names)  # in class order: before the file is read
     path = Path(path).expanduser()
     if not path.exists():  # 'rotten_tomatoes' is read by `load_dataset`, which names it; this reads files only
         raise FaithlensError(f"The data file {str(path)!r} does not exist. Check the path.")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import random
 import warnings
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field, replace
 
 from .errors import FaithlensError, FaithlensWarning
-from .splits import group_holdout, held_out_record, holdout_split
+from .scalars import as_int
+from .splits import group_holdout, held_out_record, holdout_settings, holdout_split
 from .label_reading import number_reading
 
 
@@ -77,10 +78,32 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
 
 
 def subset(dataset: Dataset, index: Sequence[int], *, info: dict | None = None) -> Dataset:
-    """The examples at `index`, in that order (labels, answers and groups follow)."""
+    """The examples at `index`, in that order (labels, answers and groups follow): positions in [0, len(dataset)),
+    ints or NumPy/torch integer scalars (`check_positions`)."""
+    index = check_positions(index, len(dataset))
     pick = lambda xs: None if xs is None else tuple(xs[i] for i in index)  # noqa: E731
     return replace(dataset, texts=pick(dataset.texts), labels=pick(dataset.labels), answers=pick(dataset.answers),
                    groups=pick(dataset.groups), info=dataset.info if info is None else info)
+
+
+def check_positions(index: object, n: int) -> list[int]:
+    """A subset's ``index`` as a list of ints: an ordered sequence (list, tuple, range, 1-d array) of example positions
+    in [0, n), each an int or a NumPy/torch integer scalar, never a bool (True would be example 1) and never negative
+    (-1 would silently be the last example). Raises FaithlensError naming the first bad value and the valid range."""
+    positions = f"ints in [0, {n - 1}] (the dataset has {n} examples)" if n else "none: the dataset has no examples"
+    example = "[0, 1]" if n > 1 else "[0]"
+    ordered = isinstance(index, Sequence) or getattr(index, "ndim", None) == 1
+    if isinstance(index, (str, bytes)) or not ordered:
+        raise FaithlensError(f"subset's index must be a list of example positions, {positions}, e.g. {example}. Got "
+                             f"{type(index).__name__} {index!r:.60}{' (a set has no order)' * isinstance(index, Set)}.")
+    out = []
+    for k, value in enumerate(index):
+        i = as_int(value)
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+            raise FaithlensError(f"subset's index holds {value!r:.40} at place {k}, which is no example position: "
+                                 f"positions are {positions}. Pass e.g. {example}.")
+        out.append(i)
+    return out
 
 
 def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
@@ -158,6 +181,7 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
     """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
     (a SQuAD file's articles) when the dataset has them. The held-out part's ``info["holdout"]["record"]`` is the
     record train keeps of the part it held out (`splits.held_out_record`), for `splits.check_held_out`."""
+    fraction, seed = holdout_settings(fraction, seed)  # np.float32(0.5), np.int64(3): the numbers they hold
     if dataset.groups is not None:
         held_groups = group_holdout(dataset.groups, fraction, seed, source=dataset.source)
         kept = [i for i, g in enumerate(dataset.groups) if g not in held_groups]

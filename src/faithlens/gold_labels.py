@@ -20,6 +20,33 @@ from .label_reading import Asker, describe, name_reading, number_reading, overfl
 GIVEN = "the label names given (--labels; label_names= in Python)"
 
 
+def check_label_names(names: object, *, option: str = "'label_names' parameter") -> tuple[str, ...] | None:
+    """Label names given in class order (``label_names=`` of `load_dataset`/`read_file`; --labels): None, or a list or
+    tuple of distinct non-empty str, distinct also ignoring case (gold labels match them ignoring case). A set or dict
+    has no order of its own (a set's changes from one run to the next), a str would be read letter by letter: refused,
+    before the file is read. Returns the names as a tuple."""
+    if names is None:
+        return None
+    example = "e.g. ['negative', 'positive']"
+    if not isinstance(names, (list, tuple)):
+        why = (" (a set has no order: its order changes from one run to the next)" if isinstance(names, (set, frozenset))
+               else " (a str would be read letter by letter)" if isinstance(names, str) else "")
+        raise FaithlensError(f"The {option} must be a list of label names in class order (class 0 first), {example}. "
+                             f"Got {type(names).__name__} {names!r:.60}{why}.")
+    bad = [n for n in names if not isinstance(n, str) or not n.strip()]
+    if bad or not names:
+        got = f"{bad[0]!r:.40} ({type(bad[0]).__name__})" if bad else "no names"
+        raise FaithlensError(f"The {option} must list label names as non-empty str in class order, {example}. "
+                             f"Got {got} in {names!r:.60}.")
+    seen: dict[str, str] = {}
+    for n in names:
+        if n.strip().lower() in seen:
+            raise FaithlensError(f"The {option} names one class twice: {seen[n.strip().lower()]!r} and {n!r} (names "
+                                 f"are matched ignoring case). List each class once, in class order, {example}.")
+        seen[n.strip().lower()] = n
+    return tuple(names)
+
+
 def index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | None,
                  path: Path) -> tuple[tuple[int | None, ...], tuple[str, ...] | None, dict]:
     """(class indices, label names, info for `faithlens.dataset.by_model_labels`) from raw label cells (ints, digit

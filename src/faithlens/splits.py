@@ -11,19 +11,20 @@ import random
 from collections.abc import Sequence
 
 from .errors import FaithlensError
+from .scalars import as_int, as_number
 
 
 MAX_SEED = 2**32 - 1  # the range of every seed (options.MAX_SEED): numpy's generator takes seeds below 2**32
 
 
-def _check_seed(seed: object) -> None:
-    """A split's seed: an int (or a NumPy/torch integer scalar) in [0, MAX_SEED]. Raises FaithlensError."""
-    import operator
-
-    value = None if isinstance(seed, bool) or not hasattr(seed, "__index__") else operator.index(seed)
-    if value is None or not 0 <= value <= MAX_SEED:
+def _check_seed(seed: object) -> int:
+    """A split's seed: an int (or a NumPy/torch integer scalar, read as the int it holds: `scalars.as_int`) in
+    [0, MAX_SEED], returned as a Python int for `random.Random`. Raises FaithlensError."""
+    value = as_int(seed)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
         raise FaithlensError(f"The 'seed' parameter must be an int in [0, {MAX_SEED:,}]; got {type(seed).__name__} "
                              f"{seed!r:.40}. Pass e.g. seed=0.")
+    return value
 
 
 def _readable(value: float, up: bool) -> float:
@@ -38,9 +39,17 @@ def _percent(count: int, total: int) -> str:
     return f"{100 * count / total:.3g} %"
 
 
-def _check_fraction(fraction: object) -> None:
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+def _check_fraction(fraction: object) -> float:
+    """A holdout fraction in (0, 1), a NumPy or torch scalar read as the number it holds (`scalars.as_number`)."""
+    value = as_number(fraction)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
         raise FaithlensError(f"The holdout fraction must be a number in (0, 1), e.g. 0.2. Got {fraction!r}.")
+    return float(value)  # np.float64 too: the plain float recorded of the split
+
+
+def holdout_settings(fraction: object, seed: object) -> tuple[float, int]:
+    """A holdout's (fraction, seed) checked, as the Python numbers recorded of the split (`held_out_record`)."""
+    return _check_fraction(fraction), _check_seed(seed)
 
 
 def _note_far(held: int, total: int, fraction: float) -> None:
@@ -62,8 +71,7 @@ def holdout_split(n: int, fraction: float, seed: int = 0, *, source: str | None 
     out no example, or every example, is refused (naming the fractions that work); ``source`` (the data file) is
     named in that error.
     """
-    _check_fraction(fraction)
-    _check_seed(seed)
+    fraction, seed = holdout_settings(fraction, seed)
     n_test = int(round(fraction * n))
     if not 0 < n_test < n:
         where = f"{source!r} has" if source else "The data has"
@@ -89,8 +97,7 @@ def group_holdout(groups: Sequence[str], fraction: float, seed: int = 0, *, sour
     groups."""
     import collections
 
-    _check_fraction(fraction)
-    _check_seed(seed)
+    fraction, seed = holdout_settings(fraction, seed)
     names = sorted(set(groups))
     if len(names) < 2:
         where = f"{source!r} has" if source else "The data has"

@@ -12,6 +12,7 @@ from .encoding import Encoding, Text, encode, encode_windows, special_strings, s
 from .columns import PAIR_COLUMNS
 from .errors import FaithlensError, quoted
 from .model import ClassifierModel
+from .scalars import as_int
 from .training import item_kind
 
 Target = int | str | tuple[int, int] | None
@@ -437,34 +438,6 @@ def per_text(target, n: int) -> list:
 def a_noun(noun: str) -> str:
     """'a classifier', 'an extractive QA': the article a noun takes."""
     return f"a{'n' * (noun[:1].lower() in 'aeiou')} {noun}"
-
-
-def as_int(value):
-    """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
-    if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
-        return value
-    import operator
-
-    try:
-        return operator.index(value)
-    except TypeError:
-        return value
-
-
-def as_number(value):
-    """A real scalar of NumPy or torch (``np.float32(0.1)``, a 0-d float tensor) as the Python float it holds, an
-    integer one as its int (`as_int`); bools (also ``numpy.bool_``), strs, NaN and anything else stay as they are, so
-    the parameter's own check refuses them. One rule for every numeric parameter (tolerance, warn_above, noise)."""
-    import numbers
-
-    value = as_int(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        return float(value)
-    if isinstance(value, torch.Tensor) and value.dim() == 0 and value.dtype.is_floating_point:
-        return float(value)
-    return value
 
 
 def check_bool(name: str, value, *, optional: bool = False):

@@ -28,6 +28,7 @@ from transformers import AutoModelForQuestionAnswering
 
 from faithlens.errors import FaithlensError
 from faithlens.files import check_new_folder
+from faithlens.gold_labels import check_label_names as _check_given_names
 from faithlens.gold_labels import reads_as_number
 from faithlens.model_folder import FALLBACK_VERSION, MODEL_INFO_FILE, faithlens_version, read_model_info  # noqa: F401
 from faithlens.model_folder import check_single_label_base
@@ -333,11 +334,8 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
 
     A name like '1' on class 0 (``--labels 1 0``) reads two ways wherever labels are digits — a data label 1 is
     class 1 by index and class 0 by name — so it is refused, as `explain` refuses ``--target 1`` on such a model."""
-    if isinstance(names, str) or not all(isinstance(n, str) and n.strip() for n in names):
-        raise FaithlensError(f"The {option} must list label names (non-empty str), e.g. ['negative', 'positive']. "
-                             f"Got {names!r}.")
-    names = list(names)
-    if len(names) < 2 or len(set(names)) != len(names):
+    names = list(_check_given_names(names, option=option) or [])  # a list or tuple of distinct non-empty str
+    if len(names) < 2:
         raise FaithlensError(f"The {option} must list at least two distinct names, e.g. ['negative', 'positive']. "
                              f"Got {names!r} instead.")
     reserved = [n for n in names if n.strip().lower().startswith(("index:", "label:"))]
