@@ -118,3 +118,14 @@ def test_audit_markdown_images_must_be_paths():
     report = AuditReport.__new__(AuditReport)
     with pytest.raises(FaithlensError, match="images as a list of plot file paths"):
         report.to_markdown(images=[None])
+
+
+def test_load_result_without_results_json_counts_the_recorded_selection(tmp_path):
+    from faithlens.data import select
+
+    chosen = select(DATA, limit=4)
+    evaluate(tiny("bert"), chosen, methods=["occlusion"], out=tmp_path, progress=False, stop_after=2, batch_size=2)
+    (tmp_path / "results.json").unlink()
+    back = load_result(tmp_path)
+    assert (back.complete, back.examples_asked) == (False, 4)
+    assert back.markdown().startswith(f"Interrupted after {back.n_examples} of 4 examples")
