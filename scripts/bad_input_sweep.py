@@ -1140,6 +1140,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22zi_cases(work, tiny_dir, write)
     out += issue22jc_cases(work, tiny_dir, write)
     out += issue22jb_cases(work, tiny_dir, write)
+    out += issue22ja_cases(work, tiny_dir)
     return out
 
 
@@ -5561,6 +5562,45 @@ def issue22jb_cases(work, tiny_dir, write) -> list[Case]:
         lambda r: r[1].texts == data.holdout(ds, 0.5, seed=3)[1].texts)
     add(k, "JB F5: holdout(ds, np.float32(0.5))", lambda: data.holdout(ds, np.float32(0.5)), "ok",
         "one example kept, one held out", lambda r: (len(r[0]), len(r[1])) == (1, 1))
+    return out
+
+
+def issue22ja_cases(work, tiny_dir) -> list[Case]:
+    """Issue 22 (ja; twenty-fifth breaker F1, F2, minor): a Comparison showed methods explained with another score or
+    baseline side by side; load_result called a stopped run complete; a method spec in Python said "Unknown method";
+    load_result(None) and to_markdown(images=[None]) ended in pathlib TypeErrors."""
+    from faithlens.audit.report import AuditReport
+    from faithlens.data import Dataset
+    from faithlens.evaluate import evaluate, load_result
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22ja25 Comparison settings, load_result of a stopped run, API notes (twenty-fifth breaker F1, F2)"
+    ex = faithlens.Explainer(tiny_dir)
+    text = "a dull, tired film"
+    add(k, "JA F1: Comparison of sig (logit) and ig (score='prob')",
+        lambda: faithlens.Comparison({"sig": ex.explain(text, "sig"),
+                                      "ig": ex.explain(text, "ig", steps=4, score="prob")}).to_terminal(),
+        "error", "differ in the setting 'score'")
+    add(k, "JA F1: Comparison of sig (mask) and ig (baseline='zero')",
+        lambda: faithlens.Comparison({"sig": ex.explain(text, "sig"),
+                                      "ig": ex.explain(text, "ig", steps=4, baseline="zero")}).to_html(),
+        "error", "differ in the setting 'baseline'")
+    data = Dataset(("good film", "bad film", "a dull plot", "fun and great"), (1, 0, 0, 1), source="ja22")
+    folder = work / "ja22_stopped"
+
+    def stopped():
+        evaluate(ex.model, data, methods=["occlusion"], out=folder, progress=False, stop_after=1, batch_size=1)
+        return load_result(folder)
+    add(k, "JA F2: load_result of a run stopped after 1 of 4 examples", stopped, "ok",
+        "complete False, 'Interrupted after 1 of 4' in markdown and HTML",
+        lambda r: r.complete is False and r.markdown().startswith("Interrupted after 1 of 4")
+        and "Interrupted after 1 of 4" in r.to_html())
+    add(k, "JA minor: load_result(None)", lambda: load_result(None), "error", "load_result takes the --out folder")
+    add(k, "JA minor: explain(method='ig:steps=5') in Python", lambda: ex.explain(text, method="ig:steps=5"), "error",
+        "method='ig', steps=5")
+    add(k, "JA minor: AuditReport.to_markdown(images=[None])",
+        lambda: AuditReport.__new__(AuditReport).to_markdown(images=[None]), "error", "list of plot file paths")
     return out
 
 

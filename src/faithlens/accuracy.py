@@ -125,7 +125,7 @@ def _completeness(name: str, out: MethodOutput, j: int, settings: dict, F_gap: f
     error = _error(COMPLETENESS, relative, abs(gap), reference, what)
     if relative is None or relative <= warn_above:
         return Measured(error, None)
-    head = (f"{name}'s scores miss completeness by {relative:.0%} (Σ a − R = {gap:+.3g}, R = {reference:+.3g}"
+    head = (f"{name}'s scores miss completeness by {_percent(relative)} (Σ a − R = {gap:+.3g}, R = {reference:+.3g}"
             f"{' = F(w) − F(w̄)' if out.reference is None else ''}), above warn_above={warn_above:g}.")
     if name == "ig":
         fix = _ig_fix(out, j, settings, relative, warn_above, dtype)

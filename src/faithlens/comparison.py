@@ -2,14 +2,23 @@
 
 A dict (method name -> Explanation, in the order asked) that also shows itself: the methods side by
 side as rows in a notebook (`_repr_html_`), in a terminal (`str`), or as a page (`to_html`).
-It compares one text of one model for one target: an entry that breaks that (another type, another text,
-model or target) is refused when stored with ``c[key] = value`` and again when the comparison is shown.
+It compares one text of one model for one target under one setting of what is scored: an entry that breaks that
+(another type, another text, model or target, or another explained score, baseline, dtype or token-target setting,
+`SHARED_SETTINGS`) is refused when stored with ``c[key] = value`` and again when the comparison is shown. The settings of
+each method (steps, rule, mode, n_samples, seed, unit, ...) may differ: they are what is compared.
 """
 
 from __future__ import annotations
 
 from .errors import FaithlensError, quoted
 from .explanation import Explanation
+
+# the settings that change every method's scores alike (the explained function and the reference it is compared with):
+# entries that differ in one would show a difference of settings as a difference of methods. The baseline counts between
+# entries that both read one (`_reads_baseline`): a gradient method records the default baseline it never used
+# (Explainer.compare leaves baseline= out of its call)
+SHARED_SETTINGS = ("score", "baseline", "baseline_token", "dtype", "per_token", "target_side")
+BASELINE_SETTINGS = ("baseline", "baseline_token")
 
 FILL = "Fill it with Explainer.compare(text, methods=[...]), or store explainer.explain(text, method) under each method's name."
 
@@ -85,3 +94,21 @@ def _check_same(first: tuple[object, Explanation], other: tuple[object, Explanat
                              f"differ in {name}: {quoted(k1, 30)} has {quoted(sa[name])}, {quoted(k2, 30)} has "
                              f"{quoted(sb[name])} (word scores of different {name}s cannot be compared). Keep each "
                              f"{name} in its own Comparison (Explainer.compare(text, methods=[...])).")
+    both_read_baseline = _reads_baseline(a) and _reads_baseline(b)
+    setting = next((k for k in SHARED_SETTINGS if a.settings.get(k) != b.settings.get(k)
+                    and (both_read_baseline or k not in BASELINE_SETTINGS)), None)
+    if setting is not None:
+        raise FaithlensError(f"A Comparison shows methods under the same settings, side by side; its entries differ in "
+                             f"the setting {setting!r}: {quoted(k1, 30)} has {quoted(a.settings.get(setting))}, "
+                             f"{quoted(k2, 30)} has {quoted(b.settings.get(setting))} (its word scores and rank agreement "
+                             f"would show a difference of {setting} as a difference of methods). Explain every method "
+                             f"with the same {setting} (Explainer.compare(text, methods=[...], {setting}=...)), or keep "
+                             "each in its own Comparison.")
+
+
+def _reads_baseline(e: Explanation) -> bool:
+    """The explanation's scores depend on its baseline: its method replaces tokens by it (`Method.baseline`; a method
+    faithlens does not know is taken to), or its faithfulness was measured by deleting words to it."""
+    from .methods import METHODS
+
+    return e.faithfulness is not None or e.method not in METHODS or bool(METHODS[e.method].baseline)

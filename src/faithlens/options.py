@@ -175,12 +175,11 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
     unit, mode, n_samples, noise, tolerance) given away from its default that none of the
     methods reads (``strict``).
     """
-    from .methods import METHODS
+    from .methods import METHODS, get_method
     from .quadrature import RULES
 
     for m in methods:
-        if m not in METHODS:
-            raise unknown_choice("method", m, METHODS)
+        get_method(m)  # an unknown name, or a spec ('ig:steps=5') given where keywords are read
     twice = sorted({m for m in methods if list(methods).count(m) > 1})
     if twice:  # it would be explained twice over (command line) or once (a set): one rule, refuse
         raise FaithlensError(f"The methods name {', '.join(twice)} more than once ({', '.join(methods)}). Name each "

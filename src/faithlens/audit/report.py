@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -131,6 +132,12 @@ class AuditReport:
 
     def to_markdown(self, images: Sequence[str] = ()) -> str:
         """The report in Markdown; `images`: plot files (relative paths) to link under the table."""
+        bad = [i for i in ([images] if isinstance(images, (str, os.PathLike)) else images)
+               if not isinstance(i, (str, os.PathLike))]
+        if bad:
+            raise FaithlensError(f"to_markdown takes images as a list of plot file paths (str); one is "
+                                 f"{type(bad[0]).__name__} {bad[0]!r:.60}. Pass e.g. images=['saliency.png'], or leave "
+                                 "images out.")
         return render_markdown(self, images)
 
     def to_html(self) -> str:

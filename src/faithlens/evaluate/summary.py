@@ -15,7 +15,7 @@ from ..metrics import summarise
 from ..stats import spearman
 from .folder import EvalSettings, load_settings, read_run
 from .paired import significance
-from .tables import TABLE_COLUMNS, TOPK_COLUMNS, markdown_table
+from .tables import TABLE_COLUMNS, TOPK_COLUMNS, markdown_table, unknown_line
 
 
 @dataclass
@@ -32,8 +32,9 @@ class EvalResult:
     # with rationales: {"k", "n_examples", "rows": [per method and "random": {"method", column: {"mean", "sem", "n"}}]}
     plausibility: dict = field(default_factory=dict)
     significance: dict = field(default_factory=dict)  # paired tests between methods (`significance`)
-    # False when the run stopped (Ctrl-C, stop_after) before every asked example had every method's record
-    complete: bool = True
+    # False when the run stopped (Ctrl-C, stop_after) before every asked example had every method's record; None when
+    # not known (a folder rebuilt by `load_result` that records neither results.json's count nor the data's selection)
+    complete: bool | None = True
     examples_asked: int | None = None  # the data's examples; None when not known (a table rebuilt from records)
 
     @property
@@ -42,8 +43,9 @@ class EvalResult:
         return None if self.complete or self.examples_asked is None else (self.n_examples, self.examples_asked)
 
     def markdown(self) -> str:
-        table = markdown_table(self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated,
-                               significance=self.significance, partial=self.partial)
+        table = unknown_line(self.complete) + markdown_table(
+            self.rows, self.settings, self.n_examples, n_truncated=self.n_truncated, significance=self.significance,
+            partial=self.partial)
         if self.plausibility:
             from ..plausibility import plausibility_markdown
 
@@ -156,11 +158,46 @@ def _attributed_scores(record: dict) -> list[float]:
 
 
 def load_result(out: str | os.PathLike) -> EvalResult:
-    """Rebuild the table from a run folder's records (e.g. while a run is still going)."""
-    settings, _ = load_settings(out)
-    result = summarise_run(list(read_run(out).values()), settings)
+    """Rebuild the table from a run folder's records (e.g. while a run is still going). Its ``complete`` and
+    ``examples_asked`` say whether every asked example has every method's record: the examples asked are those
+    results.json records (written by evaluate at each checkpoint), else those the data's selection in settings.json
+    kept; when neither says, ``complete`` is None and the tables say that completeness is unknown."""
+    if not isinstance(out, (str, os.PathLike)):
+        raise FaithlensError(f"load_result takes the --out folder of an evaluate run (a str or path); got "
+                             f"{type(out).__name__} {out!r:.60}. Pass e.g. load_result('runs/sst2').")
+    settings, dataset_info = load_settings(out)
+    records = list(read_run(out).values())
+    asked = _examples_asked(Path(out), dataset_info)
+    result = summarise_run([r for r in records if asked is None or r["index"] < asked], settings)
     result.out = Path(out)
+    result.examples_asked = asked
+    done = {(r["index"], r["method"]) for r in records}
+    result.complete = None if asked is None else all((i, label) in done for i in range(asked)
+                                                      for label in settings.methods)
     return result
+
+
+def _examples_asked(out: Path, dataset_info: dict) -> int | None:
+    """How many examples a run folder's evaluation asked for: results.json's ``examples_asked``, else the count its
+    data selection kept (settings.json's dataset_info: the texts kept by max_chars, cut to the limit); None when
+    neither is recorded."""
+    import json
+
+    try:
+        asked = json.loads((out / "results.json").read_text(encoding="utf-8")).get("examples_asked")
+    except (OSError, ValueError, AttributeError):
+        asked = None
+    if _count(asked):
+        return asked
+    selected = dataset_info.get("selected") if isinstance(dataset_info, dict) else None
+    kept, limit = (selected.get("after_filter"), selected.get("limit")) if isinstance(selected, dict) else (None, None)
+    if not _count(kept):
+        return None
+    return min(kept, limit) if _count(limit) else kept
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | None = None) -> EvalResult:

@@ -26,6 +26,12 @@ def partial_line(partial: tuple[int, int] | None) -> str:
             "to resume.\n")
 
 
+def unknown_line(complete: bool | None) -> str:
+    """The first line of the tables of a rebuilt run whose asked examples are not recorded ('' otherwise)."""
+    return ("Completeness unknown: the run folder records neither how many examples were asked (results.json) nor the "
+            "data's selection, so this table may rest on part of the data.\n" if complete is None else "")
+
+
 def significance_markdown(sig: dict, *, partial: tuple[int, int] | None = None) -> str:
     """significance.md: the winner line, the vs-random tests and every pair per metric."""
     lines = ([partial_line(partial).strip(), ""] if partial else []) + [f"# Paired tests between methods (level {sig['level']:g}, Holm-corrected)", "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import unknown_choice
+from ..errors import FaithlensError, unknown_choice
 from .base import Method, MethodOutput, Options
 from .captum_methods import deeplift, gradient_shap
 from .gradients import grad_x_input, saliency, smoothgrad
@@ -51,6 +51,12 @@ def register(method: Method) -> None:
 
 
 def get_method(name: str) -> Method:
+    if isinstance(name, str) and ":" in name and name.partition(":")[0] in METHODS:
+        base, _, options = name.partition(":")
+        keywords = ", ".join(f"{k.strip()}={v.strip()}" for k, _, v in (o.partition("=") for o in options.split(",")))
+        raise FaithlensError(f"{name!r} is a method spec, which the command line (--method) and evaluate (methods=[...]) "
+                             f"read; Python's explain takes the method's name and its settings as keywords: "
+                             f"method={base!r}, {keywords}.")
     if name not in METHODS:
         raise unknown_choice("method", name, METHODS)
     return METHODS[name]

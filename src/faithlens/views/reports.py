@@ -40,6 +40,10 @@ def eval_table_html(result) -> str:
     partial = getattr(result, "partial", None)
     best = best_line(result.rows, result.significance, partial=partial).strip()
     first = f'<p><strong>{html_text(partial_line(partial).strip())}</strong></p>' if partial else ""
+    if getattr(result, "complete", True) is None:
+        from ..evaluate.tables import unknown_line
+
+        first = f'<p><strong>{html_text(unknown_line(None).strip())}</strong></p>'
     return (first + f'<table class="eval"><tr><th>method</th>{head}<th class="num">n</th></tr>{"".join(rows)}</table>'
             f'<p class="meta">{caption}</p>' + (f"<p>{html_text(best)}</p>" if best else ""))
 
