@@ -91,7 +91,9 @@ def test_ig_reports_its_completeness_gap_and_warns_with_the_number(bert):
     assert e.error["kind"] == "completeness" and e.error["reference"] == pytest.approx(gap_ref, rel=1e-9)
     assert e.error["relative"] == pytest.approx(abs(sum(e.token_scores) - gap_ref) / abs(gap_ref), rel=1e-9)
     warning = next(w for w in e.warnings if "miss completeness" in w)
-    assert f"{e.error['relative']:.0%}" in warning and "sig" in warning
+    from faithlens.accuracy import _percent
+
+    assert f"miss completeness by {_percent(e.error['relative'])}" in warning and "sig" in warning
     fine = bert.explain(TEXT, "ig", steps=50)
     assert fine.error["relative"] < e.error["relative"]
 
