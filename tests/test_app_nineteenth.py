@@ -155,3 +155,17 @@ def test_a_method_spec_is_told_to_use_the_settings_fields(client, spec):
     assert f'"method": "{spec.partition(":")[0]}" with "steps", "mode"' in said
     status, said = error(client.post("/api/explain", json={"texts": ["great fun"], "methods": ["igg"]}, headers=HOST))
     assert status == 400 and said.startswith("Unknown method 'igg'")
+
+
+@pytest.mark.parametrize("body", [{"texts": ["great fun"], "methods": [""]}, {"texts": ["great fun"], "methods": ["  "]},
+                                  {"text": "great fun", "method": ""}, {"texts": ["great fun"], "methods": ["sig", ""]}])
+def test_a_blank_method_name_is_refused_not_read_as_the_defaults(client, body):
+    """Twenty-sixth breaker F1: an empty select's value ran sig, ig and grad_x_input (or dropped silently)."""
+    status, said = error(client.post("/api/explain", json=body, headers=HOST))
+    assert status == 400 and said.startswith("A blank method name in") and "leave" in said
+
+
+def test_a_blank_method_in_a_query_or_form_is_refused_too(client):
+    assert error(client.get("/api/explain?text=great+fun&method=", headers=HOST))[0] == 400
+    r = client.post("/api/explain", data="text=great+fun&method=", content_type=FORM, headers=HOST)
+    assert r.status_code == 400 and "A blank method name" in r.get_json()["error"]

@@ -100,8 +100,11 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
                                         f'"{key}": ["sig", "ig"], or leave {key!r} out for the default ({", ".join(DEFAULT_METHODS)}).')
             for m in (value if isinstance(value, list) else [value]):
                 m = _string(key, m).strip()
-                if m:  # a method named twice is refused by check_settings, as on the command line
-                    methods.append(m)
+                if not m:  # an empty select or input: not "no methods field", so never the defaults silently
+                    example = '["sig"]' if key == "methods" else '"sig"'
+                    raise RequestError(400, f'A blank method name in {key!r}. Name a method, e.g. "{key}": {example}, '
+                                            f"or leave {key!r} out for the default ({', '.join(DEFAULT_METHODS)}).")
+                methods.append(m)  # a method named twice is refused by check_settings, as on the command line
     methods = methods or list(DEFAULT_METHODS)
     bad = [m for m in methods if m not in METHODS]
     if bad and bad[0].partition(":")[0] in METHODS:  # a method spec, as `faithlens explain --method` reads them
