@@ -74,6 +74,9 @@ def test_rationale_files_by_text_index_spans_and_words(tmp_path):
     ([{"index": 0, "span": [[0, 3]]}], r"Line 1 .* unknown keys \['span'\]"),
     ([{"spans": [[0, 3]]}], r"Line 1 .* by \"text\" or by \"index\""),
     ([{"index": 1, "text": "the film was very good and fun", "spans": [[0, 3]]}], r"Line 1 .* row 1 of the data is"),
+    ([{"index": 0, "words": [0], "segment": 1.0}], r"Line 1 .* \"segment\" must be the integer 0, or 1 .* Got 1\.0"),
+    ([{"index": 0, "words": [0], "segment": True}], r"Line 1 .* \"segment\" must be the integer 0, or 1 .* Got True"),
+    ([{"index": 0, "words": [0], "segment": 1}], r"Line 1 .* names the second text of a pair, but example 0 is a single"),
 ])
 def test_bad_rationale_files_name_the_line(tmp_path, lines, message):
     with pytest.raises(FaithlensError, match=message):

@@ -257,9 +257,13 @@ def _item(record, line: int, where: str, dataset, firsts: dict):
 
 def _spans(record: dict, line: int, where: str, item) -> list[Span]:
     segment = record.get("segment", 0)
-    if segment not in (0, 1) or (segment == 1 and not isinstance(item, tuple)):
-        raise FaithlensError(f"Line {line} of {where!r}: \"segment\" must be 0, or 1 for the second text of a pair. "
-                             f"Got {segment!r}.")
+    if isinstance(segment, bool) or not isinstance(segment, int) or segment not in (0, 1):  # 1.0, true: not 0 or 1
+        raise FaithlensError(f"Line {line} of {where!r}: \"segment\" must be the integer 0, or 1 for the second text "
+                             f"of a pair. Got {segment!r}.")
+    if segment == 1 and not isinstance(item, tuple):
+        raise FaithlensError(f"Line {line} of {where!r}: \"segment\": 1 names the second text of a pair, but example "
+                             f"{record.get('index', '')!s} is a single text. Drop \"segment\" (or write 0) for a "
+                             "single text.")
     text = item[segment] if isinstance(item, tuple) else item
     if ("spans" in record) == ("words" in record):
         raise FaithlensError(f"Line {line} of {where!r} must give the rationale as \"spans\" (character [start, end] "
