@@ -1141,6 +1141,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22jc_cases(work, tiny_dir, write)
     out += issue22jb_cases(work, tiny_dir, write)
     out += issue22ja_cases(work, tiny_dir)
+    out += me26_cases(work, tiny_dir, write)
     return out
 
 
@@ -5601,6 +5602,38 @@ def issue22ja_cases(work, tiny_dir) -> list[Case]:
         "method='ig', steps=5")
     add(k, "JA minor: AuditReport.to_markdown(images=[None])",
         lambda: AuditReport.__new__(AuditReport).to_markdown(images=[None]), "error", "list of plot file paths")
+    return out
+
+
+def me26_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twenty-sixth breaker F1, F3: a blank method name sent to the web app ran the default methods; a
+    rationale's "segment": 1.0 was a traceback and true read as 1."""
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me26 blank methods, rationale segments"
+    from faithlens import Explainer
+    from faithlens.app import Limits, create_app
+
+    web = create_app(Explainer(tiny_dir), limits=Limits()).test_client()
+
+    def ask(body):
+        r = web.post("/api/explain", data=json.dumps(body), content_type="application/json",
+                     headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True)
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200, "json": payload}
+    for name, body in [("methods [\"\"]", {"texts": ["good film"], "methods": [""]}),
+                       ("method \"\"", {"text": "good film", "method": ""}),
+                       ("methods [\"sig\", \"\"]", {"texts": ["good film"], "methods": ["sig", ""]})]:
+        add(k, f"ME26 F1: API {name}", lambda b=body: ask(b), "error", "A blank method name")
+    data = write("me26.tsv", "sentence\tlabel\nthe film was good\t1\nthe plot was dull\t0\n")
+    for name, record, words in [("segment 1.0", {"index": 0, "words": [0], "segment": 1.0}, "must be the integer 0, or 1"),
+                                ("segment true", {"index": 0, "words": [0], "segment": True}, "must be the integer 0, or 1"),
+                                ("segment 1 on a single text", {"index": 0, "words": [0], "segment": 1},
+                                 "names the second text of a pair")]:
+        path = write(f"me26-{len(out)}.jsonl", json.dumps(record) + "\n")
+        add(k, f"ME26 F3: --rationales {name}", lambda p=path: cli(
+            "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--rationales", p, "--quiet",
+            "--no-curves"), "error", words)
     return out
 
 
