@@ -1142,6 +1142,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22jb_cases(work, tiny_dir, write)
     out += issue22ja_cases(work, tiny_dir)
     out += me26_cases(work, tiny_dir, write)
+    out += issue22jd_cases(work, tiny_dir, write)
     return out
 
 
@@ -5634,6 +5635,44 @@ def me26_cases(work, tiny_dir, write) -> list[Case]:
         add(k, f"ME26 F3: --rationales {name}", lambda p=path: cli(
             "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--rationales", p, "--quiet",
             "--no-curves"), "error", words)
+    return out
+
+
+def issue22jd_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22 (jd; twenty-sixth breaker F2, F4): a config.json whose id2label keys skip an index loaded with a class
+    renamed LABEL_1 and its own name dropped; a SQuAD file as a classifier's --validation was answered "pass --task
+    qa", advice that fails."""
+    import json
+    import shutil
+
+    from faithlens.model import load_model
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22jd26 odd id2label keys, a SQuAD file as --validation (twenty-sixth breaker F2, F4)"
+
+    def folder(name, **changes):
+        path = work / name
+        if not path.exists():
+            shutil.copytree(tiny_dir, path)
+            config = json.loads((path / "config.json").read_text())
+            config.update(changes)
+            (path / "config.json").write_text(json.dumps(config))
+        return str(path)
+    gap = folder("jd22_gap", id2label={"0": "negative", "5": "positive"}, label2id={"negative": 0, "positive": 5})
+    mis = folder("jd22_mis", id2label={"0": "negative", "1": "positive"}, label2id={"negative": 1, "positive": 0})
+    add(k, "JD F2: explain --model with id2label keys {0, 5} on a 2-class head",
+        lambda: cli("explain", "good film", "--model", gap, "--method", "occlusion", "--no-faithfulness"), "error",
+        "id2label has the keys '0', '5'")
+    add(k, "JD F2: load_model with label2id the reverse of id2label", lambda: load_model(mis), "error",
+        "id2label puts it at 0, label2id at 1")
+    tsv = write("jd22_cls.tsv", "text\tlabel\n" + "".join(f"text {i}\t{i % 2}\n" for i in range(8)))
+    squad = write("jd22_sq.json", json.dumps({"data": [{"title": "t", "paragraphs": [{"context": "The cat sat.", "qas": [
+        {"id": "1", "question": "Who sat?", "answers": [{"text": "The cat", "answer_start": 0}]}]}]}]}))
+    for option in ("--validation", "--test"):
+        add(k, f"JD F4: train --train cls.tsv {option} sq.json",
+            lambda option=option: cli("train", "--base", str(tiny_dir), "--train", tsv, option, squad, "--out",
+                                      str(work / "jd22_out")), "error", f"{option} must be labelled texts like --train")
     return out
 
 

@@ -265,6 +265,34 @@ def _check_head(model: torch.nn.Module, name: str, task: Task) -> None:
         raise FaithlensError(f"{name!r}: its config names {n} classes (id2label/num_labels) but its classifier head "
                              f"outputs {head[-1].out_features}. Make config.id2label, label2id and num_labels match "
                              "the head, or pass the model its own config.")
+    _check_label_keys(model.config, name)
+
+
+def _check_label_keys(config, name: str) -> None:
+    """A config's id2label must number its classes 0..C−1, and its label2id must not give one of those names
+    another index: else a class would be shown under an invented ``LABEL_i`` while its own name is dropped, or
+    the two maps would disagree on which output a name is. A label2id that lacks the names (a stale default
+    ``LABEL_i`` map, common on the hub) is not read by faithlens and is let through."""
+    id2label = getattr(config, "id2label", None) or {}
+    try:
+        keys = sorted(int(k) for k in id2label)
+    except (TypeError, ValueError):
+        keys = None
+    if keys is None or keys != list(range(len(keys))):
+        shown = ", ".join(repr(str(k)) for k in (sorted(id2label, key=str) if keys is None else keys))
+        raise FaithlensError(f"{name!r}: its config.json id2label has the keys {shown}, but a head of "
+                             f"{len(id2label)} classes numbers them 0..{len(id2label) - 1}, so a class would be "
+                             "shown under an invented name and its own dropped. Number the keys 0.."
+                             f"{len(id2label) - 1} in config.json's id2label and label2id (in the order of the head's "
+                             "outputs).")
+    label2id = getattr(config, "label2id", None) or {}
+    named = {str(v): int(k) for k, v in id2label.items()} if keys is not None else {}
+    clash = [(n, named[n], label2id[n]) for n in named if n in label2id and str(label2id[n]) != str(named[n])]
+    if clash:
+        n, i, j = clash[0]
+        raise FaithlensError(f"{name!r}: its config.json disagrees with itself on the class {n!r}: id2label puts it "
+                             f"at {i}, label2id at {j}. Make label2id the inverse of id2label (label2id[{n!r}] = {i} "
+                             f"if the head's output {i} is that class).")
 
 
 def _task_of(model: torch.nn.Module) -> Task:

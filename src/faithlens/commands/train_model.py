@@ -183,6 +183,13 @@ def run(args) -> int:
                             pair_column=args.pair_column, label_names=names)
         spelled.append((data.source, data.info.get("digit_labels") or {}))
         files[which] = data.source  # the file read (a folder's split file), for `splits.check_unseen`
+        if data.info.get("squad") and which != "train":  # a QA file beside a classifier's --train
+            option = "--test" if which == "test" else "--validation"
+            raise FaithlensError(f"{option} {source!r} is laid out as a SQuAD-format file (questions with their "
+                                 f"answers), but --train {args.train!r} is read as classification data: {option} "
+                                 "must be labelled texts like --train (a .tsv, .csv or .jsonl with a label column). "
+                                 "If --train is a SQuAD file too, pass --task qa; a QA run takes no --validation "
+                                 "(use --test or --holdout to hold questions out).")
         if data.info.get("squad"):  # questions with answers, not labelled texts: a QA model's training data
             raise FaithlensError(f"{source!r} is laid out as a SQuAD-format file (a JSON object with a top-level "
                                  "\"data\" list, as SQuAD holds questions with their answers in a context), which "
