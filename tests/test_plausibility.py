@@ -177,3 +177,8 @@ def test_empty_rationales_count_as_none_and_differing_duplicates_are_refused(tmp
         read_rationales(_write(tmp_path, [{"index": 0, "words": [4]}, {"index": 0, "words": [6]}]), dataset=DATA)
     same = read_rationales(_write(tmp_path, [{"index": 0, "words": [4]}, {"text": CORPUS[0], "words": [4]}]), dataset=DATA)
     assert same.spans_of(CORPUS[0]) == ((0, 18, 22),)  # a repeated identical line is read once
+
+
+def test_rationales_from_standard_input_are_named_so():
+    with pytest.raises(FaithlensError, match="--rationales - names standard input"):
+        read_rationales("-", dataset=DATA)

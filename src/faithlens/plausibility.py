@@ -193,6 +193,10 @@ class Rationales:
 def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
     """A rationale file (module docstring), every line checked against ``dataset`` (the whole data file,
     before selection: ``"index"`` is a row of it). Errors name the line and say how to fix it."""
+    if str(path).strip() == "-":
+        raise FaithlensError("--rationales - names standard input, which faithlens does not read rationales from: "
+                             "save them to a JSON lines file and pass its path, e.g. --rationales rationales.jsonl "
+                             "(rationales=... in Python).")
     path = Path(path).expanduser()
     where = str(path)
     if not path.is_file():
