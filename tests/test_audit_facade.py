@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from cli_run import interrupt
 from tiny import CORPUS, tiny
 
 from faithlens.audit.facade import FacadeSettings, build_facade, facade_loss, train_facade
@@ -72,19 +73,6 @@ def test_the_magnitude_term_is_the_default_and_grows_the_raw_gradients(tmp_path)
     assert sizes[1.0] > sizes[0.0] + 0.5  # the default's raw saliency is larger (log scale)
 
 
-def _interrupt(mp, module, name: str, *, at_call: int) -> None:
-    """Make `module.name` raise KeyboardInterrupt on its `at_call`-th call (a run killed mid-way)."""
-    original, calls = getattr(module, name), []
-
-    def dying(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == at_call:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    mp.setattr(module, name, dying)
-
-
 def test_interrupted_facade_training_resumes_to_the_same_facade(tmp_path):
     """Killed at step 13 of 24 (checkpoint at step 8), the rerun ends with the clean run's facade and log."""
     import json
@@ -95,7 +83,7 @@ def test_interrupted_facade_training_resumes_to_the_same_facade(tmp_path):
     settings = FacadeSettings(target="stop_words", steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0)
     clean = train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "clean", settings=settings, progress=False)
     with pytest.MonkeyPatch.context() as mp:
-        _interrupt(mp, facade, "facade_loss", at_call=13)
+        interrupt(mp, facade, "facade_loss", at_call=13)
         with pytest.raises(KeyboardInterrupt):
             train_facade(f32, CORPUS * 4, CORPUS, out_dir=tmp_path / "run", settings=settings, progress=False)
     assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)["step"] == 8
@@ -217,7 +205,7 @@ def test_regularised_target_resumes(tmp_path):
     args = (CORPUS * 2, [1, 1, 0, 1, 0, 0] * 2)
     facade.regularise_target(f32, *args, out_dir=tmp_path / "clean", steps=40, batch_size=4, lr=1e-3, progress=False)
     with pytest.MonkeyPatch.context() as mp:
-        _interrupt(mp, facade, "_tokenize", at_call=30)
+        interrupt(mp, facade, "_tokenize", at_call=30)
         with pytest.raises(KeyboardInterrupt):
             facade.regularise_target(f32, *args, out_dir=tmp_path / "run", steps=40, batch_size=4, lr=1e-3, progress=False)
     facade.regularise_target(f32, *args, out_dir=tmp_path / "run", steps=40, batch_size=4, lr=1e-3, progress=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_run import interrupt
 from tiny import CORPUS, save_tiny, tiny
 
 import faithlens.evaluate.run as run_module
@@ -33,25 +34,12 @@ def _cache(tmp_path, monkeypatch):
     monkeypatch.setenv("FAITHLENS_HOME", str(tmp_path / "cache"))
 
 
-def _interrupt(mp, module, name: str, *, at_call: int) -> None:
-    """Make `module.name` raise KeyboardInterrupt on its `at_call`-th call (Ctrl-C mid-run)."""
-    original, calls = getattr(module, name), []
-
-    def dying(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == at_call:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    mp.setattr(module, name, dying)
-
-
 # --- F4 ---------------------------------------------------------------------------------------------------
 
 def test_an_interrupted_evaluate_says_so_and_the_resume_makes_it_complete(tmp_path):
     model = tiny("bert")
     with pytest.MonkeyPatch.context() as mp:  # batches of 2, two methods: the 5th call is the third batch's first
-        _interrupt(mp, run_module, "run_method", at_call=5)
+        interrupt(mp, run_module, "run_method", at_call=5)
         with pytest.raises(KeyboardInterrupt):
             evaluate(model, DATA, methods=METHODS, out=tmp_path, batch_size=2, progress=False)
     results = json.loads((tmp_path / "results.json").read_text())
@@ -95,7 +83,7 @@ def test_merge_refuses_an_interrupted_facade_and_takes_it_once_finished(tmp_path
     settings = FacadeSettings(target="stop_words", steps=24, batch_size=8, eval_every=8, heldout=6, lr=1e-2, seed=0)
     out = tmp_path / "g"
     with pytest.MonkeyPatch.context() as mp:
-        _interrupt(mp, facade, "facade_loss", at_call=13)  # killed at step 13: the log reached step 12
+        interrupt(mp, facade, "facade_loss", at_call=13)  # killed at step 13: the log reached step 12
         with pytest.raises(KeyboardInterrupt):
             train_facade(target, CORPUS * 4, CORPUS, out_dir=out, settings=settings, progress=False)
     assert json.loads((out / "faithlens_facade.json").read_text())["state"] != "final"

@@ -2,20 +2,11 @@
 read, no model loaded, no folder made), never replaced by a default or left to a traceback."""
 
 import pytest
+from cli_run import run
 
 from faithlens.cli import main
 from faithlens.errors import FaithlensError
 from faithlens.training import check_stride
-
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own refusals (an option's type: --holdout 1.5) exit 2
-        code = exc.code
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return code, err
 
 
 @pytest.mark.parametrize("argv, words", [

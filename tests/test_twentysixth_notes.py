@@ -6,18 +6,10 @@ import json
 import shutil
 
 import pytest
+from cli_run import run
 
-from faithlens.cli import main
 from faithlens.errors import FaithlensError
 from faithlens.model import load_model
-
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    return code, capsys.readouterr().err
 
 
 def edited(saved_tiny, tmp_path, **changes):

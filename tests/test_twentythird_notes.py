@@ -5,17 +5,9 @@ import json
 
 import pytest
 import torch
+from cli_run import run
 
-from faithlens.cli import main
 from faithlens.errors import FaithlensError
-
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    return code, capsys.readouterr().err
 
 
 @pytest.mark.parametrize("command", [("train", "--train", "rotten_tomatoes", "--base", "no-base", "--out", "o"),
