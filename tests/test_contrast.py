@@ -116,3 +116,10 @@ def test_cli_contrast_and_views(tmp_path, saved_tiny, capsys):
     assert "why positive rather than negative" in out
     assert main(["explain", TEXT, "--model", str(saved_tiny), "--contrast-text", " fun"]) != 0
     assert "Pass --contrast LABEL instead" in capsys.readouterr().err
+    from tiny import save_tiny
+
+    qa = save_tiny(tmp_path / "qa", "bert_qa")  # twenty-seventh breaker F2: QA has no contrast, --contrast is refused too
+    assert main(["explain", "--pair", "who sat?", "the cat sat on the mat", "--model", str(qa), "--contrast-text", "mat",
+                 "--method", "occlusion", "--no-faithfulness"]) == 2
+    err = capsys.readouterr().err
+    assert "Drop it: a QA model has no contrast." in err and "--contrast LABEL" not in err

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from ..options import seed_arg
-
 import argparse
 import os
 import sys
 from pathlib import Path
 
 from ..errors import FaithlensError
+from ..options import seed_arg
 
 DTYPES = ("float32", "float64")
 
@@ -493,8 +492,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_contrast(args: argparse.Namespace, task) -> None:
     """--contrast is for classifiers, --contrast-text for causal LMs."""
-    if args.contrast_text is not None and task.name != "causal_lm":
-        raise FaithlensError(f"--contrast-text is a causal LM's foil continuation; this is a {task.summary} model. "
-                             "Pass --contrast LABEL instead.")
+    if args.contrast_text is not None and task.name != "causal_lm":  # QA has one answer span and no foil
+        raise FaithlensError(f"--contrast-text is a causal LM's foil continuation, and this is not a causal LM "
+                             f"({task.summary}). " + ("Drop it: a QA model has no contrast." if task.name == "qa"
+                                                      else "Pass --contrast LABEL instead."))
     if args.contrast is not None and task.name == "causal_lm":
         raise FaithlensError("A causal LM's foil is a continuation text: pass --contrast-text TEXT instead of --contrast.")
