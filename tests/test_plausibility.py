@@ -94,9 +94,11 @@ def test_evaluate_plausibility_table_matches_the_words_and_random_row_is_seeded(
     r = read_rationales(path, dataset=DATA)
     out = tmp_path / "run"
     result = evaluate(model, DATA, methods=["occlusion", "grad_x_input"], rationales=r, out=out, batch_size=2,
-                      progress=False)
+                      progress=False, random_row=True)
     table = result.plausibility
-    assert [row["method"] for row in table["rows"]] == ["occlusion", "grad_x_input", "random"]
+    assert [row["method"] for row in table["rows"]] == ["occlusion", "grad_x_input", "random"]  # the random row once
+    without = evaluate(model, DATA, methods=["occlusion"], rationales=r, progress=False)  # random_row=False (--no-random)
+    assert [row["method"] for row in without.plausibility["rows"]] == ["occlusion"]
     assert table["k"] == 2 and table["n_examples"] == 3 and table["mean_rationale_words"] == 2
     # AUPRC of occlusion recomputed from the explanations' own words
     es = Explainer(model).explain([CORPUS[0], CORPUS[2], CORPUS[4]], "occlusion")
@@ -107,9 +109,9 @@ def test_evaluate_plausibility_table_matches_the_words_and_random_row_is_seeded(
     records = read_run(out)
     assert records[(1, "occlusion")]["rationale"] is None and sum(records[(4, "occlusion")]["rationale"]) == 2
     # ("terrible;" is one whitespace word and two model words, "terrible" and ";": both overlap the span)
-    again = evaluate(model, DATA, methods=["occlusion"], rationales=r, progress=False)
+    again = evaluate(model, DATA, methods=["occlusion"], rationales=r, progress=False, random_row=True)
     assert again.plausibility["rows"][-1] == table["rows"][-1]  # the random row: the same seed, the same numbers
-    other = evaluate(model, DATA, methods=["occlusion"], rationales=r, seed=1, progress=False)
+    other = evaluate(model, DATA, methods=["occlusion"], rationales=r, seed=1, progress=False, random_row=True)
     assert other.plausibility["rows"][-1]["auprc"] != table["rows"][-1]["auprc"]
     saved = json.loads((out / "plausibility.json").read_text())
     assert saved["rows"] == json.loads(json.dumps(table["rows"]))

@@ -336,8 +336,9 @@ def _random_scores(n: int, seed: int, index: int) -> Tensor:
 
 
 def plausibility_rows(records: Sequence[dict], methods: Sequence[str], *, seed: int) -> dict:
-    """The plausibility table from evaluate records (those with ``"rationale"``): one row per method plus
-    ``random``; each column {"mean", "sem", "n"}; ``k`` the top-k size used."""
+    """The plausibility table from evaluate records (those with ``"rationale"``): one row per method, the seeded
+    ``random`` row among them when the run has it (not with --no-random); each column {"mean", "sem", "n"}; ``k``
+    the top-k size used."""
     from .metrics import summarise
 
     given = {r["index"]: r for r in sorted(records, key=lambda r: (r["index"], r["method"]))
@@ -349,7 +350,8 @@ def plausibility_rows(records: Sequence[dict], methods: Sequence[str], *, seed: 
     k = mean_rationale_size(sizes)
     rows = []
     sources = [(m, [r for r in records if r["method"] == m and r["index"] in with_rationale]) for m in methods]
-    sources.append((RANDOM_ROW, list(with_rationale.values())))
+    if RANDOM_ROW in methods:  # the run's seeded random row (on unless --no-random): scored as drawn here, once
+        sources = [(m, list(with_rationale.values()) if m == RANDOM_ROW else mine) for m, mine in sources]
     for label, mine in sources:
         values: dict[str, list[float]] = {c: [] for c in (*PLAUSIBILITY_COLUMNS, "iou_precision", "iou_recall")}
         for r in sorted(mine, key=lambda r: r["index"]):
