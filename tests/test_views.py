@@ -305,3 +305,17 @@ def test_a_three_way_tie_names_every_method_once():
     line = comparison_lines([e("sig", 0.62), e("ig", 0.62), e("occlusion", 0.62)])[0]
     assert line.startswith("most faithful on this text: tied between sig, ig and occlusion (Comp 0.62)")
     assert comparison_lines([e("sig", 0.5), e("ig", 0.5)])[0].startswith("most faithful on this text: tied between sig and ig")
+
+
+def test_a_winner_is_never_printed_equal_to_the_next():
+    """Twenty-seventh breaker note: 'ig (Comp 0.00; next sig 0.00)' named a winner between two values shown equal."""
+    from types import SimpleNamespace
+
+    from faithlens.views.parts import comparison_lines
+
+    def e(method, comp):
+        return SimpleNamespace(method=method, faithfulness={"k": 1, "comp": comp}, words=())
+
+    assert "ig (Comp 0.001; next sig 0.000)" in comparison_lines([e("sig", 0.0002), e("ig", 0.0007)])[0]
+    assert "ig (Comp 0.41; next sig 0.08)" in comparison_lines([e("sig", 0.08), e("ig", 0.41)])[0]
+    assert "ig (Comp 0.4102; next sig 0.4101)" in comparison_lines([e("sig", 0.4101), e("ig", 0.4102)])[0]

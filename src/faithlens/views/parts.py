@@ -310,8 +310,12 @@ def comparison_lines(explanations: Sequence) -> list[str]:
             lines.append(f"most faithful on this text: tied between {', '.join(names[:-1])} and {names[-1]} "
                          f"(Comp {best.faithfulness['comp']:.2f})")
         else:
-            lines.append(f"most faithful on this text: {best.method} (Comp {best.faithfulness['comp']:.2f}; next "
-                         f"{rest[0].method} {rest[0].faithfulness['comp']:.2f}); one text is weak evidence, "
+            a, b = best.faithfulness["comp"], rest[0].faithfulness["comp"]
+            digits = 2
+            while digits < 6 and f"{a:.{digits}f}" == f"{b:.{digits}f}":  # a winner is never shown equal to the next
+                digits += 1
+            lines.append(f"most faithful on this text: {best.method} (Comp {a:.{digits}f}; next "
+                         f"{rest[0].method} {b:.{digits}f}); one text is weak evidence, "
                          "`faithlens evaluate` tests it over many")
     if len(explanations) >= 2:
         pairs = []
