@@ -71,3 +71,14 @@ def test_squad_train_still_advises_task_qa(tmp_path, capsys, files):
     _, squad = files
     code, err = run(capsys, "train", "--base", "no-such-base", "--train", str(squad), "--out", str(tmp_path / "o"))
     assert code != 0 and f"pass --task qa (faithlens train --task qa --train {squad}" in err, err
+
+
+def test_a_problem_type_hugging_face_does_not_define_is_refused(tmp_path, saved_tiny):
+    """Twenty-sixth breaker note: problem_type 'bogus' loaded silently as single-label."""
+    folder = tmp_path / "bogus"
+    shutil.copytree(saved_tiny, folder)
+    config = json.loads((folder / "config.json").read_text())
+    config["problem_type"] = "bogus"
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(FaithlensError, match="sets problem_type 'bogus', which Hugging Face does not define"):
+        load_model(str(folder))

@@ -378,6 +378,8 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
         else:
             model = auto.from_pretrained(source, config=config, dtype=dtype or torch.float32, device_map=device_map,
                                          max_memory=max_memory)
+    except FaithlensError:  # said by faithlens's own checks of the config (`detect_task`)
+        raise
     except OSError as exc:
         raise FaithlensError(load_error(name, exc, option=option)) from exc
     except (ValueError, KeyError, RuntimeError, EnvironmentError, ImportError) as exc:

@@ -418,6 +418,11 @@ def detect_task(config) -> Task:
         return TASKS["qa"]
     if "CausalLM" in archs or "LMHead" in archs:
         return TASKS["causal_lm"]
-    if getattr(config, "problem_type", None) == "multi_label_classification":
+    problem = getattr(config, "problem_type", None)
+    if problem not in (None, "single_label_classification", "multi_label_classification", "regression"):
+        raise FaithlensError(f"The model's config.json sets problem_type {problem!r}, which Hugging Face does not define: "
+                             "it could be read as one softmax over the labels or as a sigmoid per label. Set it to "
+                             "'single_label_classification' or 'multi_label_classification' (or remove it).")
+    if problem == "multi_label_classification":
         return TASKS["multi_label"]
     return TASKS["classification"]
