@@ -5635,6 +5635,23 @@ def me26_cases(work, tiny_dir, write) -> list[Case]:
         add(k, f"ME26 F3: --rationales {name}", lambda p=path: cli(
             "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--rationales", p, "--quiet",
             "--no-curves"), "error", words)
+    bogus = Path(work) / "me26-bogus"  # twenty-sixth breaker note: a problem_type Hugging Face does not define
+    if not bogus.exists():
+        shutil.copytree(tiny_dir, bogus)
+        config = json.loads((bogus / "config.json").read_text())
+        config["problem_type"] = "bogus"
+        (bogus / "config.json").write_text(json.dumps(config))
+    add(k, "ME26 note: problem_type 'bogus'", lambda: cli("explain", "good film", "--model", str(bogus), "--method",
+                                                          "occlusion", "--no-faithfulness"), "error",
+        "which Hugging Face does not define")
+    rationale = write("me26-rat.jsonl", json.dumps({"index": 0, "words": [1]}) + "\n")
+    add(k, "ME27 F1: plausibility table with --no-random has no random row", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--rationales", rationale,
+        "--no-curves", "--no-random"), "ok", "no random row in the plausibility table",
+        lambda r: "| random |" not in r.out)
+    add(k, "ME27 F1: plausibility table lists the random row once", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--rationales", rationale,
+        "--no-curves"), "ok", "one random row per table", lambda r: r.out.count("| random |") == 2)
     return out
 
 
