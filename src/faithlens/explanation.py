@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import warnings
@@ -13,7 +12,7 @@ from .errors import FaithlensWarning
 from .explanation_checks import check_derived, check_keys, check_values, finite_number, first_non_finite, word_normalised
 from .explanation_records import check_records, unmeasured_as_null
 from .explanation_tokens import check_texts
-from .json_files import loads
+from .json_files import content_digest, loads
 
 SCHEMA_VERSION = 6  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
 # 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum);
@@ -343,14 +342,6 @@ def _version() -> str:
     from .version import __version__
 
     return __version__
-
-
-def content_digest(d: dict[str, Any]) -> str:
-    """SHA-256 (hex) of an explanation record without its "digest" key: keys sorted, no spaces, floats as Python
-    writes them (exact on a JSON round trip), so the record read back from to_json's text gives the same digest."""
-    body = {k: v for k, v in d.items() if k != "digest"}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _edit_warning(d: dict[str, Any], schema: int) -> str | None:

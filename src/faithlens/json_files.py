@@ -4,11 +4,13 @@
 read as label 0 with nothing said. Every JSON data file faithlens reads (JSON lines, a JSON list, SQuAD files,
 rationale files, an explanation's JSON) goes through :func:`loads`, which refuses such an object naming the key.
 Labelled data files keep each number with a fraction or an exponent (and NaN, Infinity) as written (`WrittenFloat`),
-so a message names ``1e0`` or ``1e400`` as the file does.
+so a message names ``1e0`` or ``1e400`` as the file does. :func:`content_digest` is the one digest of a record
+faithlens writes (evaluate's records lines and settings.json, an explanation's JSON).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -99,3 +101,12 @@ def jsonl_records(path: Path, *, example: str, as_written: bool = False) -> Iter
             except json.JSONDecodeError as exc:
                 raise FaithlensError(f"Line {line} of {str(path)!r} is not valid JSON ({exc.msg}). "
                                      f"Each line must be one JSON object, e.g. {example}.") from None
+
+
+def content_digest(record: dict, *, key: str = "digest") -> str:
+    """SHA-256 (hex) of a record's canonical JSON without its own ``key``: keys sorted, no spaces, UTF-8, floats as
+    Python writes them (exact on a JSON round trip), so the record read back from its written text gives the same
+    digest. Raises ValueError for a non-finite number, TypeError for keys of mixed types."""
+    body = {k: v for k, v in record.items() if k != key}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

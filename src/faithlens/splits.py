@@ -223,11 +223,13 @@ def _unwritten(record: dict) -> str | None:
     """Why a recorded ``held_out`` is not one `held_out_record` writes (None when it is one)."""
     import re
 
-    fraction, seed, digest = record.get("fraction"), record.get("seed"), record.get("sha256")
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        return f"fraction {fraction!r:.40}, not a number in (0, 1)"
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        return f"seed {seed!r:.40}, not an int in [0, 2**32)"
+    for key, check, what in (("fraction", _check_fraction, "a number in (0, 1)"),
+                             ("seed", _check_seed, f"an int in [0, {MAX_SEED:,}]")):
+        try:  # the rule the split itself was checked by (`holdout_settings`)
+            check(record.get(key))
+        except FaithlensError:
+            return f"{key} {record.get(key)!r:.40}, not {what}"
+    digest = record.get("sha256")
     if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
         return f"sha256 {digest!r:.40}, not a SHA-256 digest"
     for key in ("count", "of"):

@@ -3,7 +3,6 @@ tailed while other processes append) and the checks that a resumed run continues
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -15,6 +14,7 @@ from ..checkpoint import changed_files, example_digest
 from ..data import Dataset
 from ..errors import FaithlensError, FaithlensWarning, quoted
 from ..files import AppendFile, write_atomic
+from ..json_files import content_digest
 from ..metrics import DEFAULT_TOPK
 
 
@@ -181,9 +181,7 @@ DIGEST_KEY = "digest"  # every record line carries the SHA-256 of its own conten
 
 def record_digest(record: dict) -> str:
     """SHA-256 of a record's canonical JSON (sorted keys, no spaces), without its own ``digest`` field."""
-    body = {k: v for k, v in record.items() if k != DIGEST_KEY}
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return content_digest(record, key=DIGEST_KEY)
 
 
 def sealed(record: dict) -> dict:
