@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import FaithlensError
 
+
 def cache_root() -> Path:
     """``$FAITHLENS_HOME`` if set, else ``$XDG_CACHE_HOME/faithlens``, else ~/.cache/faithlens.
 

@@ -303,7 +303,7 @@ def _sig_reads(settings: Mapping[str, object]) -> set[str]:
     return {"unit", "mode"} if closed == "stated" else reads - {"rule"} if closed == "default" else reads
 
 
-def _reads(method: str, settings: Mapping[str, object], *, closed_too: bool = False) -> set[str]:
+def method_reads(method: str, settings: Mapping[str, object], *, closed_too: bool = False) -> set[str]:
     """The settings `method` reads under `settings`: SIG's by `_sig_reads` (all it can read with ``closed_too``);
     steps='auto' (an error-controlled quadrature) only by sig and ig, whatever other methods do with an int."""
     reads = set(_sig_reads(settings) if method == "sig" and not closed_too else METHOD_SETTINGS.get(method, SPECIFIC))
@@ -332,7 +332,7 @@ def unused_settings(methods: Sequence[str], settings: Mapping[str, object], *,
     from .methods import METHODS
     from .trust import DEFAULT_RANDOM
 
-    reads = set().union(*(_reads(m, settings) for m in methods))
+    reads = set().union(*(method_reads(m, settings) for m in methods))
     unused = [k for k in SPECIFIC if (settings.get(k, DEFAULTS[k]) != DEFAULTS[k] or k in typed) and k not in reads]
     unchecked = settings.get("faithfulness", True) is False  # stated off: nothing but the methods reads a setting
     n_random = settings.get("n_random", DEFAULT_RANDOM)
@@ -365,7 +365,7 @@ def unused_settings(methods: Sequence[str], settings: Mapping[str, object], *,
                      "--no-faithfulness).")
     if unused:
         what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
-        users = sorted(m for m in METHOD_SETTINGS if set(unused) & _reads(m, settings, closed_too=True))
+        users = sorted(m for m in METHOD_SETTINGS if set(unused) & method_reads(m, settings, closed_too=True))
         closed = sig_closed(settings) if "sig" in methods and "mode" not in unused else None
         if closed == "default" and "rule" not in unused:  # the clause speaks of what the closed form leaves unread
             closed = None
@@ -393,7 +393,7 @@ def applicable(method: str, settings: Mapping[str, object]) -> dict:
     """`settings` without the method-specific ones `method` does not read (for one call among several methods)."""
     from .trust import DEFAULT_RANDOM
 
-    reads = _reads(method, settings)
+    reads = method_reads(method, settings)
     checked = settings.get("faithfulness", False) is True  # as Explainer.explain reads it: off unless given
     unread = set() if checked or _baseline_readers([method]) else \
         {"baseline", "baseline_token"}  # no baseline read by the method nor by a faithfulness check

@@ -316,7 +316,6 @@ def _explain_command(texts: list, methods: list) -> str:
     return f"faithlens explain {quoted}{method}"
 
 
-CLOSED_SIG_IGNORES = ("steps", "rule", "tolerance")  # `sig --mode closed` runs no path: `--steps` is then IG's alone
 SPEC_OPTIONS = {"steps": "steps", "mode": "mode", "unit": "unit", "rule": "rule", "n_samples": "samples",
                 "tolerance": "tolerance", "noise": "noise"}  # a method spec's key -> explain's option (args attribute)
 
@@ -330,11 +329,12 @@ def _apply_method_specs(args: argparse.Namespace) -> None:
     if not specs:
         return
     from ..evaluate.specs import parse_method
-    from ..methods import METHODS
+    from ..options import method_reads
 
     names = [w.partition(":")[0] for w in args.method]
     parsed = [parse_method(word) for word in specs]
     closed = args.mode == "closed" or any(p.method == "sig" and p.options.get("mode") == "closed" for p in parsed)
+    mode = {"mode": "closed"} if closed else {}  # `sig --mode closed` runs no path: it reads no steps, rule, tolerance
     for word, spec in zip(specs, parsed):
         if spec.steps_per_token is not None:
             raise FaithlensError(f"Method spec {word!r}: steps per token (kN) are read by evaluate only. Give explain a "
@@ -342,8 +342,7 @@ def _apply_method_specs(args: argparse.Namespace) -> None:
         for key, value in spec.options.items():
             option = "--" + SPEC_OPTIONS[key].replace("_", "-")
             shown = f"{option} {value}"
-            others = [n for n in names if n != spec.method and key in METHODS[n].reads
-                      and not (n == "sig" and closed and key in CLOSED_SIG_IGNORES)]  # the closed form has no path
+            others = [n for n in names if n != spec.method and key in method_reads(n, mode, closed_too=not closed)]
             if others:
                 raise FaithlensError(f"{word!r} sets {key}={value} for {spec.method} only, but explain's options are "
                                      f"shared by its methods and {', '.join(others)} read{'s' * (len(others) == 1)} "
