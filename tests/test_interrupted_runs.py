@@ -13,6 +13,7 @@ beside it) with no word. It is refused, naming the step reached and the rerun th
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 from cli_run import interrupt
@@ -20,8 +21,10 @@ from tiny import CORPUS, save_tiny, tiny
 
 import faithlens.evaluate.run as run_module
 from faithlens.audit.facade import FacadeSettings, train_facade
+from faithlens.audit.facade_spec import check_facade_settings
 from faithlens.cli import main
 from faithlens.data import Dataset
+from faithlens.errors import FaithlensWarning
 from faithlens.evaluate import evaluate
 from faithlens.model import load_model
 
@@ -94,7 +97,13 @@ def test_merge_refuses_an_interrupted_facade_and_takes_it_once_finished(tmp_path
     assert f"faithlens: error: --facade {out}: its `faithlens facade train` was interrupted at step 12 of 24" in err
     assert f"Rerun `faithlens facade train` with the same options and --out {out} to finish it" in err
     assert not (tmp_path / "m").exists()
+    warm = FacadeSettings(target="stop_words", init_from=str(out))
+    with pytest.warns(FaithlensWarning, match=r"--init-from .*interrupted at step 12 of 24 .*starts from the best weights"):
+        check_facade_settings(warm)  # a warm start from an unfinished facade is allowed, and said
 
     train_facade(target, CORPUS * 4, CORPUS, out_dir=out, settings=settings, progress=False)  # finishes it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_facade_settings(warm)
     assert main(argv) == 0
     assert json.loads((tmp_path / "m" / "faithlens_facade.json").read_text())["kind"] == "merged"

@@ -45,11 +45,21 @@ def test_dev_json_is_the_default_split_of_a_folder(tmp_path):
     assert data.labels == (0, 1) and data.source == str(tmp_path / "dev.json")
 
 
-def test_a_tsv_split_is_still_found_before_a_json_of_the_same_name(tmp_path):
+def test_a_split_with_two_files_is_refused_naming_both_and_a_file_name_picks_one(tmp_path):
     (tmp_path / "dev.tsv").write_text("sentence\tlabel\ngood film\t1\n", encoding="utf-8")
     json_list(tmp_path / "dev.json", [0, 0])
-    assert load_dataset(tmp_path).labels == (1,)
+    with pytest.raises(FaithlensError, match=r"holds 2 files of the split 'dev': dev.tsv, dev.json. Pass the file "):
+        load_dataset(tmp_path)
     assert load_dataset(tmp_path, split="dev.json").labels == (0, 0)
+    assert load_dataset(tmp_path, split="dev.tsv").labels == (1,)
+    assert load_dataset(tmp_path / "dev.tsv").labels == (1,)
+
+
+def test_train_names_its_own_option_for_a_split_with_two_files(tmp_path, capsys):
+    (tmp_path / "train.tsv").write_text("sentence\tlabel\ngood film\t1\n", encoding="utf-8")
+    json_list(tmp_path / "train.jsonl", [0, 0])
+    code, err = run(capsys, "train", "--train", str(tmp_path), "--out", str(tmp_path / "m"))
+    assert code == 2 and "train.tsv, train.jsonl" in err and f"Pass --train the file itself, e.g. --train {tmp_path / 'train.tsv'}" in err
 
 
 def test_several_candidates_are_all_named_and_other_files_are_not(tmp_path):

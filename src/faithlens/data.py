@@ -120,16 +120,20 @@ SPLIT_SUFFIXES = (".tsv", ".csv", ".jsonl", ".json")  # a folder's data files, i
 def split_file(folder: Path, split: str, *, option: str | None = None) -> Path:
     """The file of ``split`` in a GLUE folder, else FaithlensError naming every data file the folder holds.
 
-    ``split`` is a file's name without its suffix (``dev`` finds dev.tsv, dev.csv, dev.jsonl or dev.json, the first
-    of those present) or with it (``dev-v1.1.json``: that file, as a SQuAD folder holds it). ``option``: a command's
+    ``split`` is a file's name without its suffix (``dev`` finds dev.tsv, dev.csv, dev.jsonl or dev.json; two of
+    those present is an error naming both) or with it (``dev-v1.1.json``: that file, as a SQuAD folder holds it). ``option``: a command's
     data option that reads one split of a folder and has no --split (train's --train, --validation, --test): the fix
     then names the file to pass it instead."""
     named = folder / split
     if "/" not in split and named.suffix.lower() in SPLIT_SUFFIXES and named.is_file():
         return named
-    for candidate in (folder / f"{split}{suffix}" for suffix in SPLIT_SUFFIXES):
-        if candidate.is_file():
-            return candidate
+    found = [candidate for candidate in (folder / f"{split}{suffix}" for suffix in SPLIT_SUFFIXES) if candidate.is_file()]
+    if len(found) > 1:  # dev.tsv beside dev.json: either could be the split meant, so neither is guessed
+        which = f"{option} the file itself, e.g. {option} {found[0]}" if option else f"the file itself (e.g. {found[0]})"
+        raise FaithlensError(f"The folder {str(folder)!r} holds {len(found)} files of the split {split!r}: "
+                             f"{', '.join(p.name for p in found)}. Pass {which}, or move the others out of the folder.")
+    if found:
+        return found[0]
     present = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in SPLIT_SUFFIXES and p.is_file())
     if option is None:
         fix = ("Pass --split with one of those names (split='NAME' in Python), or the file itself" if present else

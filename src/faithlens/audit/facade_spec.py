@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 
-from ..errors import FaithlensError, unknown_choice
+from ..errors import FaithlensError, FaithlensWarning, unknown_choice
 from ..model import ClassifierModel
 from .targets import check_target
 
@@ -129,7 +130,12 @@ def check_facade_settings(settings: FacadeSettings) -> None:
         check_facade_number(name, getattr(settings, name))
     if settings.init_from is not None:
         check_model_source(settings.init_from, option="--init-from", local_only=True)
-        check_facade_folder(settings.init_from, option="--init-from")
+        where = interrupted_at(settings.init_from, check_facade_folder(settings.init_from, option="--init-from"))
+        if where is not None:  # a warm start from unfinished weights is allowed, but never unsaid
+            warnings.warn(f"--init-from {settings.init_from}: its `faithlens facade train` was interrupted {where}; "
+                          "this run starts from the best weights of that unfinished run. To start from a finished "
+                          f"facade, first rerun its `faithlens facade train` with --out {settings.init_from}.",
+                          FaithlensWarning, stacklevel=2)
 
 
 # A loss weight (λ_g, λ_m, λ_rp) or the merge's gain: the defaults are 1 to 1e3; beyond 1e6 one term swamps the rest
@@ -188,28 +194,36 @@ def check_facade_folder(folder: str | Path, *, option: str = "--facade") -> dict
     return info
 
 
-def check_facade_finished(folder: str | Path, info: dict, *, option: str = "--facade") -> None:
-    """A facade whose `faithlens facade train` was interrupted (its faithlens_facade.json says state 'initial' or
-    'best', not 'final'; checkpoint.pt is beside it) is refused, naming the step its train_log.jsonl reached and how
-    to finish it: rerunning the same command continues from the checkpoint. A record without a state (an older
-    faithlens) is taken as finished."""
+def interrupted_at(folder: str | Path, info: dict) -> str | None:
+    """Where a facade's `faithlens facade train` stopped, when it was interrupted (its faithlens_facade.json says state
+    'initial' or 'best', not 'final'; checkpoint.pt is beside it): "at step N of M" from its train_log.jsonl. None for
+    a finished facade, and for a record without a state (an older faithlens), which is taken as finished."""
     state = info.get("state")
     if state in (None, "final"):
-        return
-    folder = Path(folder).expanduser()
+        return None
     steps = (info.get("settings") or {}).get("steps")
     reached = None
     try:
-        last = (folder / "train_log.jsonl").read_text(encoding="utf-8").strip().splitlines()[-1:]
+        last = (Path(folder).expanduser() / "train_log.jsonl").read_text(encoding="utf-8").strip().splitlines()[-1:]
         reached = json.loads(last[0]).get("step") if last else None
     except (OSError, ValueError, AttributeError):
         pass
     where = (f"at step {reached} of {steps}" if reached is not None and steps is not None
              else f"before its {steps} steps were done" if steps is not None else "before it finished")
-    raise FaithlensError(f"{option} {folder}: its `faithlens facade train` was interrupted {where} (its {FACADE_INFO_FILE} "
-                         f"says state {state!r}, not 'final'), so it holds the best weights of an unfinished run. Rerun "
-                         f"`faithlens facade train` with the same options and --out {folder} to finish it (it continues "
-                         "from its checkpoint), then merge. To merge the unfinished facade anyway, use Python: "
+    return f"{where} (its {FACADE_INFO_FILE} says state {state!r}, not 'final')"
+
+
+def check_facade_finished(folder: str | Path, info: dict, *, option: str = "--facade") -> None:
+    """A facade whose `faithlens facade train` was interrupted (`interrupted_at`) is refused, naming the step its
+    train_log.jsonl reached and how to finish it: rerunning the same command continues from the checkpoint."""
+    where = interrupted_at(folder, info)
+    if where is None:
+        return
+    folder = Path(folder).expanduser()
+    raise FaithlensError(f"{option} {folder}: its `faithlens facade train` was interrupted {where}, so it holds the best "
+                         f"weights of an unfinished run. Rerun `faithlens facade train` with the same options and --out "
+                         f"{folder} to finish it (it continues from its checkpoint), then merge. To merge the unfinished "
+                         "facade anyway, use Python: "
                          f"faithlens.audit.merge_models(load_model(TARGET), load_model({str(folder)!r})).")
 
 
