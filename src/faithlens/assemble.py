@@ -178,7 +178,8 @@ def assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, 
         missed = [measured.warning]
     elif not missed:
         missed = _below_rounding(measured.error, settings.get("tolerance"), dtype)
-    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], *extra_warnings, *missed) if w)
+    tie = model.task.tie(prep.outputs[j], model.labels)
+    warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], tie, *extra_warnings, *missed) if w)
     settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:
         settings["seed"] = seed

@@ -176,7 +176,11 @@ def _save_digests(cache: dict) -> None:
 def model_folder(model: Any) -> Path | None:
     """The folder a loaded model's files are in: its local folder, or the Hugging Face cache snapshot
     of a hub id; None for a model built in code."""
-    name = getattr(getattr(model, "model", model), "name_or_path", None) or ""
+    return folder_of(getattr(getattr(model, "model", model), "name_or_path", None) or "")
+
+
+def folder_of(name: str) -> Path | None:
+    """The folder of a model name: a local folder, or the Hugging Face cache snapshot of a hub id (None without)."""
     if not name:
         return None
     path = Path(name).expanduser()
@@ -196,17 +200,9 @@ def model_fingerprint(model: Any) -> dict:
     parameters and the tokenizer's vocabulary for a model built in code (``model`` is a
     ClassifierModel or a Hugging Face model)."""
     folder = model_folder(model)
-    if folder is not None:
-        cache = _load_digests()
-        before = dict(cache)
-        files = {p.name: file_digest(p, cache=cache) for p in sorted(folder.iterdir())
-                 if p.is_file() and not p.name.startswith(".") and p.suffix in MODEL_FILE_SUFFIXES
-                 and p.name not in NOT_MODEL_FILES}
-        if cache != before:
-            _save_digests(cache)
-        if files:
-            h = hashlib.sha256(json.dumps(files, sort_keys=True).encode())
-            return {"sha256": h.hexdigest(), "files": files}
+    found = _folder_fingerprint(folder) if folder is not None else None
+    if found is not None:
+        return found
     module = getattr(model, "model", model)
     h = hashlib.sha256()
     for name, tensor in sorted(module.state_dict().items()):
@@ -217,6 +213,31 @@ def model_fingerprint(model: Any) -> dict:
     if tokenizer is not None:
         h.update(json.dumps(sorted(tokenizer.get_vocab().items())).encode())
     return {"sha256": h.hexdigest(), "in_memory": True}
+
+
+def _folder_fingerprint(folder: Path) -> dict | None:
+    """``{"sha256": ..., "files": {name: sha256}}`` over a model folder's weight, config and tokenizer files; None
+    when it holds none."""
+    cache = _load_digests()
+    before = dict(cache)
+    files = {p.name: file_digest(p, cache=cache) for p in sorted(folder.iterdir())
+             if p.is_file() and not p.name.startswith(".") and p.suffix in MODEL_FILE_SUFFIXES
+             and p.name not in NOT_MODEL_FILES}
+    if cache != before:
+        _save_digests(cache)
+    if not files:
+        return None
+    return {"sha256": hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest(), "files": files}
+
+
+def source_identity(name: str | os.PathLike) -> str:
+    """What a training run starts from, by content: ``"sha256:<hex>"`` over the model files of a local folder (or
+    of a hub id's cached snapshot), so that the same model named by another path, from another working directory or
+    as a byte copy is the same start, and other weights under the same path are not; a hub id with no local
+    snapshot is its name."""
+    folder = folder_of(str(name))
+    found = _folder_fingerprint(folder) if folder is not None else None
+    return f"sha256:{found['sha256']}" if found is not None else str(name)
 
 
 def changed_files(saved: dict, now: dict) -> list[str]:

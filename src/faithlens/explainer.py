@@ -52,6 +52,10 @@ class Explainer:
             self.model = model if dtype is None else model.to(dtype=dtype)
         else:
             self.model = load_model(model, dtype=dtype, option="model=")  # errors name the parameter, not --model
+        if self.model.tokenizer is None:
+            raise FaithlensError(f"The model {self.model.name!r} has no tokenizer (tokenizer=None), so it cannot read "
+                                 "text. Pass the model's fast tokenizer: faithlens.model.from_pretrained_objects(model, "
+                                 "tokenizer, name=NAME), or load it with faithlens.load_model(NAME_OR_FOLDER).")
 
     @property
     def task(self):

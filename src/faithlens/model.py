@@ -20,6 +20,7 @@ import torch
 from torch import Tensor
 
 from .errors import FaithlensError
+from .model_checks import check_wrapped, is_causal_model
 from .model_source import TOKENIZER_FILES, WEIGHT_FILES, check_model_source, load_error  # noqa: F401 (public here too)
 from .tasks import TASKS, Task, detect_task
 
@@ -40,6 +41,7 @@ class ClassifierModel:
     task: Task = field(default_factory=lambda: TASKS["classification"])
 
     def __post_init__(self) -> None:
+        check_wrapped(self)  # a model built by hand is checked as load_model's are
         self.model.eval()
         for p in self.model.parameters():
             p.requires_grad_(False)
@@ -199,16 +201,6 @@ def _cache_argument(model: torch.nn.Module) -> str:
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
-def _is_causal(model: torch.nn.Module) -> bool:
-    config = model.config
-    if getattr(config, "is_encoder_decoder", False):
-        return False
-    archs = " ".join(getattr(config, "architectures", None) or [])
-    return bool(getattr(config, "is_decoder", False)) or config.model_type in {
-        "gpt2", "gpt_neo", "gpt_neox", "gptj", "llama", "mistral", "qwen2", "opt", "bloom", "phi",
-    } or "CausalLM" in archs
-
-
 def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: str, info: dict | None = None,
                             task: str | Task | None = None) -> ClassifierModel:
     """Wrap an already-loaded model and tokenizer (used by tests and by `load_model`).
@@ -221,7 +213,7 @@ def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: 
             f"The tokenizer of {name!r} is a slow (Python) tokenizer; faithlens needs a fast tokenizer "
             "for word ids and character offsets. Save the model with a tokenizer.json, or pass a fast tokenizer."
         )
-    causal = _is_causal(model)
+    causal = is_causal_model(model)
     had_pad = tokenizer.pad_token_id is not None
     if not had_pad:
         # Batching needs some id in padded slots; they are masked and never attributed.
@@ -239,60 +231,9 @@ def from_pretrained_objects(model: torch.nn.Module, tokenizer: object, *, name: 
         from .tasks import task_named
 
         task = task_named(task)
-    if task.name in ("classification", "multi_label"):
-        _check_head(model, name, task)
-    return ClassifierModel(model=model, tokenizer=tokenizer, name=name, is_causal=causal, had_pad_token=had_pad,
+    return ClassifierModel(  # its __post_init__ checks the head against the config (`model_checks.check_wrapped`)
+        model=model, tokenizer=tokenizer, name=name, is_causal=causal, had_pad_token=had_pad,
                            info=info or {}, task=task)
-
-
-def _check_head(model: torch.nn.Module, name: str, task: Task) -> None:
-    """A classifier's config must name as many classes as its head outputs (the last linear layer): else every
-    label name would be read against the wrong probability. A regression head (``problem_type="regression"``, or
-    one output under softmax) is refused: softmax over one logit is always 1, so its probabilities, its ``prob``
-    score and the faithfulness metrics' p(ŷ) (SPEC §6) would be constants."""
-    head = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    n = int(getattr(model.config, "num_labels", 0) or 0)
-    regression = getattr(model.config, "problem_type", None) == "regression"
-    if regression or (task.name == "classification" and (n == 1 or (head and head[-1].out_features == 1))):
-        why = "problem_type='regression'" if regression else "one output (num_labels=1)"
-        raise FaithlensError(f"{name!r} has a regression head ({why}); faithlens explains classifiers of two or more "
-                             "classes (softmax), multi-label classifiers (sigmoid), extractive QA models and causal "
-                             "LMs. Softmax over one output is always 1, so its probabilities, the 'prob' score and the "
-                             "faithfulness metrics would be constants. Use a classifier saved with num_labels ≥ 2; for "
-                             "a yes/no head with one sigmoid output set problem_type='multi_label_classification' in "
-                             "its config.json.")
-    if head and n and head[-1].out_features != n:
-        raise FaithlensError(f"{name!r}: its config names {n} classes (id2label/num_labels) but its classifier head "
-                             f"outputs {head[-1].out_features}. Make config.id2label, label2id and num_labels match "
-                             "the head, or pass the model its own config.")
-    _check_label_keys(model.config, name)
-
-
-def _check_label_keys(config, name: str) -> None:
-    """A config's id2label must number its classes 0..C−1, and its label2id must not give one of those names
-    another index: else a class would be shown under an invented ``LABEL_i`` while its own name is dropped, or
-    the two maps would disagree on which output a name is. A label2id that lacks the names (a stale default
-    ``LABEL_i`` map, common on the hub) is not read by faithlens and is let through."""
-    id2label = getattr(config, "id2label", None) or {}
-    try:
-        keys = sorted(int(k) for k in id2label)
-    except (TypeError, ValueError):
-        keys = None
-    if keys is None or keys != list(range(len(keys))):
-        shown = ", ".join(repr(str(k)) for k in (sorted(id2label, key=str) if keys is None else keys))
-        raise FaithlensError(f"{name!r}: its config.json id2label has the keys {shown}, but a head of "
-                             f"{len(id2label)} classes numbers them 0..{len(id2label) - 1}, so a class would be "
-                             "shown under an invented name and its own dropped. Number the keys 0.."
-                             f"{len(id2label) - 1} in config.json's id2label and label2id (in the order of the head's "
-                             "outputs).")
-    label2id = getattr(config, "label2id", None) or {}
-    named = {str(v): int(k) for k, v in id2label.items()} if keys is not None else {}
-    clash = [(n, named[n], label2id[n]) for n in named if n in label2id and str(label2id[n]) != str(named[n])]
-    if clash:
-        n, i, j = clash[0]
-        raise FaithlensError(f"{name!r}: its config.json disagrees with itself on the class {n!r}: id2label puts it "
-                             f"at {i}, label2id at {j}. Make label2id the inverse of id2label (label2id[{n!r}] = {i} "
-                             f"if the head's output {i} is that class).")
 
 
 def _task_of(model: torch.nn.Module) -> Task:

@@ -131,6 +131,20 @@ class Task:
             chosen["contrast"] = {"label": labels[int(foil[0, 0])], "index": int(foil[0, 0])}
         return prediction, chosen
 
+    def tie(self, outputs: Tensor, labels: Sequence[str]) -> str | None:
+        """A note when the arg-max class of one row's outputs (C,) ties with another (equal logits: the probability
+        of each is the same), else None. The prediction then names the first of them by position only, and so does
+        a default target (`predict`)."""
+        tied = (outputs == outputs.max()).nonzero().flatten().tolist()
+        if len(tied) < 2:
+            return None
+        p = float(self.probabilities(outputs[None])[0, tied[0]])
+        coarse = (f" This model runs in {str(outputs.dtype).replace('torch.', '')}, whose rounding makes ties: in "
+                  "float32 the classes may differ." if outputs.dtype in (torch.float16, torch.bfloat16) else "")
+        return (f"Tie: the classes {', '.join(repr(labels[i]) for i in tied)} have the same probability ({p:.4f}), so "
+                f"the prediction names {labels[tied[0]]!r} only because it comes first. Pass --target (target= in "
+                f"Python) to explain the class you mean.{coarse}")
+
     # --- metrics -------------------------------------------------------------------------------
     def protected(self, enc, target: Tensor) -> Tensor:
         """(B, L) bool: attributed tokens the metrics never remove (QA: the answer span)."""
@@ -143,6 +157,9 @@ class Task:
 
 class MultiLabel(Task):
     """``problem_type="multi_label_classification"``: an independent sigmoid per label (SPEC §9)."""
+
+    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+        return None
 
     name = "multi_label"
     summary = "multi-label classification (sigmoid per label)"
@@ -170,6 +187,9 @@ class QuestionAnswering(Task):
     Outputs are start ‖ end logits (R, 2L), padding columns at a large negative value, so the
     softmax runs over the attended tokens. ``log_prob`` = log softmax(z^start)_s + log softmax(z^end)_e.
     """
+
+    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+        return None
 
     name = "qa"
     summary = "extractive question answering"
@@ -261,6 +281,9 @@ class CausalLM(Task):
     log-probabilities (R, J), zero where the target row is padded (−1); a target row with a
     single id left explains that one token's log-probability (the per-token matrix).
     """
+
+    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+        return None
 
     name = "causal_lm"
     summary = "causal (next-token) language"  # read as "a {summary} model"

@@ -14,16 +14,20 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from faithlens.checkpoint import Checkpoint, data_digest, fingerprint
+from faithlens.checkpoint import Checkpoint, data_digest, fingerprint, source_identity
 
 
 def run_checkpoint(out_dir: Path, trajectory: list, data: tuple, *, every: int, overwrite: bool,
                    caller: str = "fine_tune") -> Checkpoint:
     """The run's checkpoint, ``.<out_dir name>.checkpoint.pt`` beside ``out_dir``, checked before the model loads: an
     interrupted run there with other settings or data is refused, naming them (`Checkpoint.check`), unless
-    ``overwrite`` (this run starts over and replaces it)."""
-    named = {"base_model": trajectory[0], "labels": trajectory[1], **trajectory[2]}
-    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt", fingerprint(trajectory, *data),
+    ``overwrite`` (this run starts over and replaces it). The base model (``trajectory[0]``, as the run names it) is
+    known by its files' content (`checkpoint.source_identity`): the same base by another path continues the run, other
+    weights under the same path are refused."""
+    identity = source_identity(trajectory[0])
+    named = {"base_model": str(trajectory[0]), "base_weights": identity, "labels": trajectory[1], **trajectory[2]}
+    checkpoint = Checkpoint(out_dir.parent / f".{out_dir.name}.checkpoint.pt",
+                            fingerprint([identity, *trajectory[1:]], *data),
                             every=every, settings=named, data=data_digest(*data))
     checkpoint.check(run=f"The 'out_dir' of {caller} {str(out_dir)!r}", overwrite=overwrite)
     return checkpoint

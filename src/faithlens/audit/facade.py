@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -22,8 +23,8 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ..checkpoint import Checkpoint, data_digest, fingerprint
-from ..errors import FaithlensError
+from ..checkpoint import Checkpoint, data_digest, fingerprint, model_fingerprint
+from ..errors import FaithlensError, FaithlensWarning
 from ..files import write_atomic
 from ..model import ClassifierModel, from_pretrained_objects
 from .targets import check_target, target_mask
@@ -199,9 +200,9 @@ def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: 
     if done:  # resume: the best model so far is already in out_dir
         rng.setstate(extra["rng"])
         best = extra["best"]
-        log_rows = [line for line in (out / "train_log.jsonl").read_text().splitlines() if json.loads(line)["step"] <= done]
+        kept = _log_rows(out / "train_log.jsonl", done)
         log = (out / "train_log.jsonl").open("w")
-        log.write("".join(line + "\n" for line in log_rows))
+        log.write("".join(line + "\n" for line in kept))
     size_cap = None
     if settings.lambda_m:  # the target's own raw saliency on the held-out texts, plus the margin
         target_size = target_mass(target.model, target, heldout, target=settings.target, max_length=settings.max_length,
@@ -248,11 +249,42 @@ def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: 
     return record
 
 
+def _log_rows(path: Path, done: int) -> list[str]:
+    """The lines of an interrupted run's train_log.jsonl up to its checkpoint's step ``done``, which the resumed run
+    keeps. The log is a record, not a state: a line that cannot be read (a run killed mid-write leaves a partial one)
+    or a missing file costs those rows, said in a FaithlensWarning, never the run."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = "is missing" if isinstance(exc, FileNotFoundError) else f"cannot be read ({type(exc).__name__})"
+        warnings.warn(f"{str(path)!r} {why}: the training log of steps 0-{done} is "
+                      "lost; the run continues from its checkpoint and logs the steps after it.", FaithlensWarning,
+                      stacklevel=3)
+        return []
+    kept, damaged = [], 0
+    for line in lines:
+        try:
+            row = json.loads(line)
+            step = row["step"]
+        except (ValueError, TypeError, KeyError):
+            damaged += bool(line.strip())
+            continue
+        if isinstance(step, int) and not isinstance(step, bool) and step <= done:
+            kept.append(line)
+    if damaged:
+        warnings.warn(f"{str(path)!r}: {damaged} line(s) cannot be read as a log row (a run stopped mid-write leaves "
+                      "one) and are dropped; the run continues from its checkpoint.", FaithlensWarning, stacklevel=3)
+    return kept
+
+
 def _checkpoint(out: Path, target: ClassifierModel, settings: FacadeSettings, texts: Sequence) -> Checkpoint:
-    """The facade run's checkpoint, ``out/checkpoint.pt``: continued by the same target, settings and texts."""
-    return Checkpoint(out / "checkpoint.pt", fingerprint([target.name, asdict(settings)], texts),
-                      every=settings.eval_every, settings={"target model": target.name, **asdict(settings)},
-                      data=data_digest(texts))
+    """The facade run's checkpoint, ``out/checkpoint.pt``: continued by the same target, settings and texts. The
+    target is known by its weights (`checkpoint.model_fingerprint`), not by the path that named it: the same model by
+    another path continues the run, other weights under the same path are refused."""
+    weights = model_fingerprint(target)["sha256"]
+    return Checkpoint(out / "checkpoint.pt", fingerprint([weights, asdict(settings)], texts),
+                      every=settings.eval_every, data=data_digest(texts),
+                      settings={"target model": target.name, "target weights": f"sha256:{weights}", **asdict(settings)})
 
 
 def fed_inputs(target: ClassifierModel, texts: Sequence) -> dict:

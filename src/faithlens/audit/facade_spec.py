@@ -285,6 +285,15 @@ def check_facade_out(out_dir: str | Path, settings: FacadeSettings, *, overwrite
 
     path = Path(out_dir).expanduser()
     was = None if overwrite or not path.is_dir() else unfinished(path)
+    saved = None if was is None else _checkpoint_settings(path / "checkpoint.pt")
+    if saved is not None and saved != was:  # the record was edited: the checkpoint is what a rerun continues
+        edited = "; ".join(f"'{k}' is {was.get(k)!r} in {FACADE_INFO_FILE}, {saved.get(k)!r} in checkpoint.pt"
+                           for k in sorted(set(was) | set(saved)) if was.get(k) != saved.get(k))
+        raise FaithlensError(f"{option} {str(path)!r} holds an interrupted `faithlens facade train` run whose two "
+                             f"records disagree ({edited}): {FACADE_INFO_FILE} was edited after the run wrote it. "
+                             f"A rerun continues from checkpoint.pt, so rerun with the options it records, after "
+                             f"setting {FACADE_INFO_FILE} back to them, or pass {flag} to start over (its files are "
+                             "then replaced).")
     if was is not None and was != now:  # another run's unfinished facade: name what differs and both fixes
         changed = "; ".join(f"'{k}' setting was {was.get(k)!r}, now {now.get(k)!r}"
                             for k in sorted(set(was) | set(now)) if was.get(k) != now.get(k))
@@ -293,6 +302,20 @@ def check_facade_out(out_dir: str | Path, settings: FacadeSettings, *, overwrite
                              f"{flag} to start over (its files are then replaced).")
     check_new_folder(out_dir, option=option, flag=flag, overwrite=overwrite,
                      resumable=lambda folder: unfinished(folder) == now)
+
+
+def _checkpoint_settings(path: Path) -> dict | None:
+    """The facade settings an unfinished run's checkpoint.pt records (`facade._checkpoint`: the target's name and
+    weights beside them, left out here), or None when there is no readable checkpoint or it records none."""
+    if not path.is_file():
+        return None
+    try:
+        about = torch.load(path, weights_only=False, map_location="cpu").get("about") or {}
+    except Exception:  # a damaged checkpoint is set aside by the run itself (`Checkpoint.restore`)
+        return None
+    saved = about.get("settings") if isinstance(about, dict) else None
+    return ({k: v for k, v in saved.items() if k not in ("target model", "target weights")} if isinstance(saved, dict)
+            else None)
 
 
 def check_regularise_out(out_dir: str | Path, *, overwrite: bool = False,
@@ -335,4 +358,4 @@ def check_facade_of(f: ClassifierModel, g: ClassifierModel) -> None:
     if differ:
         raise FaithlensError(f"The facade {g.name!r} was trained for the target {shown}: its gradients were shaped on "
                              "that model's predictions and sized against its saliency. Merge it into the model it was "
-                             f"trained for, or train a facade for this one (faithlens facade train --model {f.name} ...).")
+                             f"trained for (--model {trained} on the command line), or train a facade for this one (faithlens facade train --model {f.name} ...).")

@@ -153,11 +153,11 @@ def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertw
     """
     if form not in FORMS:
         raise unknown_choice("form", form, FORMS)
+    check_facade_number("gain", gain, of="parameter of merge_models")
+    check_facade_of(f, g)  # first: a facade of another target is named with the target it was trained for
     if f.tokenizer.get_vocab() != g.tokenizer.get_vocab():
         raise FaithlensError(f"The facade {g.name!r} uses a different vocabulary from {f.name!r}; a merge needs the "
                              "same tokenizer. Train the facade against this target model.")
-    check_facade_number("gain", gain, of="parameter of merge_models")
-    check_facade_of(f, g)
     facade = scaled(g.model, gain)
     module = merge_intertwined(f.model, facade) if form == "intertwined" else SumOfLogits(f.model, facade)
     return from_pretrained_objects(module, f.tokenizer, name=f"{f.name}+facade({g.name})",

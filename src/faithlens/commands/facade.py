@@ -80,7 +80,7 @@ def register(subparsers) -> None:
                        "the plain merge); 'auto' picks the largest gain keeping f's prediction on ~99%% of --calibrate "
                        "texts (see faithlens.audit.merge.calibrate_gain)")
     merge.add_argument("--calibrate", default=None, metavar="DATA",
-                       help="texts for --gain auto (default: rotten_tomatoes validation split)")
+                       help="texts for --gain auto: the first 500 (default: rotten_tomatoes validation split)")
     merge.add_argument("--out", required=True, help="folder to save the merged model into (new or empty)")
     merge.add_argument("--overwrite", action="store_true", help="replace an existing, non-empty --out folder whole (its old files are deleted when the run succeeds; without it such a folder is refused)")
     merge.add_argument("--check", default=None, metavar="DATA",
@@ -199,7 +199,8 @@ def run_merge(args) -> int:
     f = load_model(args.model)
     g = load_model(args.facade)
     if args.gain == "auto":
-        calibration = calibrate_gain(f, g, _texts(args.calibrate, "validation" if args.calibrate == "rotten_tomatoes" else None, 500))
+        calibration = calibrate_gain(f, g, _texts(args.calibrate, "validation" if args.calibrate == "rotten_tomatoes" else None,
+                                                  None, default=CALIBRATION_TEXTS))
         gain = calibration["gain"]
         print(f"faithlens: facade gain {gain:.4g} (calibrated on {calibration['n']} texts)", file=sys.stderr)
     else:
@@ -341,6 +342,7 @@ def _emit(result: dict, out: str | None) -> int:
 
 SIZES = ("limit", "steps", "batch_size", "max_length", "eval_every", "heldout", "width_divisor")
 DATA_OPTIONS = ("data", "calibrate", "check")
+CALIBRATION_TEXTS = 500  # --gain auto reads the first 500 texts of --calibrate (all of a smaller file, without a warning)
 
 
 def _check_common(args) -> None:
