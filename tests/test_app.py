@@ -162,6 +162,15 @@ def test_bad_json_bodies(server, body, message):
     assert status == 400 and message in error
 
 
+def test_a_json_body_declared_in_another_charset_is_refused_naming_it(server):
+    body = '{"text": "caf\u00e9 au lait", "methods": ["occlusion"]}'.encode("latin-1")
+    status, error = api_error(server, body=body, headers={"Content-Type": "application/json; charset=latin-1"})
+    assert status == 415 and "declared charset='latin-1'; this app reads JSON in UTF-8 only" in error
+    status, _, _ = request(server, "POST", "/api/explain", body=body.decode("latin-1").encode("utf-8"),
+                           headers={"Content-Type": "application/json; charset=UTF-8"})
+    assert status == 200
+
+
 def test_body_too_large_is_413_with_the_limit(server):
     status, error = api_error(server, body={"text": "good " * 3000})
     assert status == 413 and "at most 8 KiB" in error

@@ -79,6 +79,9 @@ def test_cli_facade_saliency_runs_specs(saved_tiny, data, capsys, tmp_path):
 
 @pytest.mark.parametrize("methods, message", [
     ("ig:steps=5", None), ("ig:reverse", "'mode' does not apply to 'ig'"), ("smoothgrad:noise=2", "noise"),
+    ("ig:steps=2,,occlusion", "has a blank entry (two commas, or one at an end). Pass comma-separated method specs "
+                              "with none empty, e.g. ig:steps=2,occlusion"),
+    ("occlusion,", "has a blank entry"),
 ])
 def test_cli_facade_saliency_refuses_before_loading(data, capsys, methods, message):
     if message is None:  # ig with its own steps: a shared --steps would do nothing

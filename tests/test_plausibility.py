@@ -16,8 +16,8 @@ from faithlens.data import Dataset
 from faithlens.errors import FaithlensError
 from faithlens.evaluate import evaluate, load_result, read_run
 from faithlens.plausibility import (
-    average_precision, iou_match, mean_rationale_size, read_rationales, runs, sst2_lexicon_rationales, token_f1,
-    token_iou, top_k_words, word_marks,
+    average_precision, iou_match, mean_rationale_size, plausibility_markdown, read_rationales, runs,
+    sst2_lexicon_rationales, token_f1, token_iou, top_k_words, word_marks,
 )
 
 T = torch.tensor
@@ -99,6 +99,8 @@ def test_evaluate_plausibility_table_matches_the_words_and_random_row_is_seeded(
     assert [row["method"] for row in table["rows"]] == ["occlusion", "grad_x_input", "random"]  # the random row once
     without = evaluate(model, DATA, methods=["occlusion"], rationales=r, progress=False)  # random_row=False (--no-random)
     assert [row["method"] for row in without.plausibility["rows"]] == ["occlusion"]
+    assert "`random`" not in plausibility_markdown(without.plausibility, source="r.jsonl")  # no row, no caption of one
+    assert "`random`: seeded uniform word scores" in plausibility_markdown(table, source="r.jsonl")
     assert table["k"] == 2 and table["n_examples"] == 3 and table["mean_rationale_words"] == 2
     # AUPRC of occlusion recomputed from the explanations' own words
     es = Explainer(model).explain([CORPUS[0], CORPUS[2], CORPUS[4]], "occlusion")

@@ -62,6 +62,9 @@ def test_a_spaced_answer_in_a_long_context_picks_the_window_that_holds_it(qa):
     ((4, 9), "the \x07film was good", "The answer '\\x07film' of question 0 (characters 4–9) starts or ends with "
                                      "characters that no token holds (the tokenizer drops them)"),
     ((0, 400), LONG, "of question 0 (characters 0–399) lies across two windows of its long context"),
+    ("caf\u00e9", "the cafe\u0301 was good", "The answer 'café' does not occur in the context. It does occur once "
+                                            "both are in Unicode NFC form"),
+    ("\uff52ome", "the film was good in rome", "It does occur once both are in Unicode NFKC form"),
 ])
 def test_each_refusal_says_what_is_so(qa, answer, context, said):
     if said is None:

@@ -386,8 +386,10 @@ def plausibility_markdown(table: dict, *, source: str) -> str:
                + (f"Token F1, token IOU and IOU-F1 compare the top k = {table['k']} words (the mean rationale size, "
                   "rounded) with the rationale; " if n else "No example is left to score: nothing below is measured. ")
                + f"IOU-F1 is ERASER's partial-match F1 at IOU ≥ {IOU_THRESHOLD} per example, averaged. Word scores are "
-               "signed (evidence for the explained class). `random`: seeded uniform word scores (chance level). "
-               "Mean ± standard error over examples.\n")
+               "signed (evidence for the explained class). "
+               + ("`random`: seeded uniform word scores (chance level). "
+                  if any(row["method"] == "random" for row in table["rows"]) else "")
+               + "Mean ± standard error over examples.\n")
     return "\n".join(lines) + "\n" + caption
 
 

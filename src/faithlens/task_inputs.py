@@ -337,6 +337,20 @@ def check_answers(items: Sequence, answers: Sequence) -> None:
             raise FaithlensError(f"Pair {i} (counting from 0) of {len(items)}, question {question!r}: {exc}") from None
 
 
+def _normalisation_hint(context: str, answer: str) -> str:
+    """Why an answer that looks present is not found: the same letters written with other code points (é as one
+    character in one text, e + a combining accent in the other: Unicode NFC against NFD, or a compatibility form).
+    Offsets index the context's own characters, so the answer must be written as the context writes it."""
+    import unicodedata
+
+    for form in ("NFC", "NFKC"):
+        if unicodedata.normalize(form, answer) in unicodedata.normalize(form, context):
+            return (f" It does occur once both are in Unicode {form} form: the context writes some of its letters with "
+                    "other code points (e.g. é as e + a combining accent). Copy the answer from the context itself, "
+                    "or pass its (start, end) character span.")
+    return ""
+
+
 def answer_chars(context: str, answer) -> tuple[int, int]:
     """(start, end) characters of an answer: the span given, or the one occurrence of the answer text in the context.
 
@@ -352,10 +366,11 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
         given, answer = answer, answer.strip()  # whitespace around an answer is no part of it (qa.trim_answer)
         starts = [at for at in range(len(context)) if context.startswith(answer, at)]
         if not starts:
-            raise FaithlensError(f"The answer {quoted(answer)} does not occur in the context. Pass a substring of the context."
-                                 if given == answer else
-                                 f"The answer {quoted(given)} does not occur in the context, even without the whitespace "
-                                 f"around it ({quoted(answer)}). Pass a substring of the context.")
+            raise FaithlensError((f"The answer {quoted(answer)} does not occur in the context."
+                                  if given == answer else
+                                  f"The answer {quoted(given)} does not occur in the context, even without the "
+                                  f"whitespace around it ({quoted(answer)}).")
+                                 + _normalisation_hint(context, answer) + " Pass a substring of the context.")
         if len(starts) > 1:
             spans = ", ".join(f"({at}, {at + len(answer)})" for at in starts[:5]) + (", ..." if len(starts) > 5 else "")
             raise FaithlensError(f"The answer {quoted(answer)} occurs {len(starts)} times in the context, at characters "

@@ -378,6 +378,10 @@ def request_fields(request) -> dict[str, list]:
     if request.method == "POST":
         _refuse_post_query(request)
     if is_json(request):
+        charset = request.mimetype_params.get("charset")
+        if charset is not None and charset.strip().lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise RequestError(415, f"The JSON body is declared charset={charset!r}; this app reads JSON in UTF-8 only "
+                                    "(RFC 8259). Encode the body as UTF-8 and send Content-Type: application/json.")
         try:
             body = loads(request.get_data(cache=False) or b"null", where="The JSON body")
         except FaithlensError as exc:  # a key given twice: json.loads would keep the last in silence

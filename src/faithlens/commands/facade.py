@@ -384,10 +384,13 @@ def _parse_runs(text: str) -> tuple:
     (`faithlens.evaluate.parse_method`: ``ig:steps=5``, ``sig:closed``) and checked before the model loads."""
     from ..audit.manipulation import runs_of
 
-    names = [m.strip() for m in text.split(",") if m.strip()]
-    if not names:
+    names = [m.strip() for m in text.split(",")]
+    if not any(names):
         raise FaithlensError(f"--methods is empty. Pass comma-separated method specs, e.g. sig:closed,ig:steps=20. "
                              f"Got {text!r}.")
+    if not all(names):  # as a blank method name is refused everywhere else (evaluate, the web app)
+        raise FaithlensError(f"--methods {text!r} has a blank entry (two commas, or one at an end). Pass comma-separated "
+                             f"method specs with none empty, e.g. {','.join(n for n in names if n)}.")
     return tuple(runs_of(names))
 
 
