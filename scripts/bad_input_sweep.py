@@ -1143,6 +1143,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22ja_cases(work, tiny_dir)
     out += me26_cases(work, tiny_dir, write)
     out += issue22jd_cases(work, tiny_dir, write)
+    out += me28_cases(work, tiny_dir, write)
     return out
 
 
@@ -5690,6 +5691,99 @@ def issue22jd_cases(work, tiny_dir, write) -> list[Case]:
         add(k, f"JD F4: train --train cls.tsv {option} sq.json",
             lambda option=option: cli("train", "--base", str(tiny_dir), "--train", tsv, option, squad, "--out",
                                       str(work / "jd22_out")), "error", f"{option} must be labelled texts like --train")
+    return out
+
+
+def me28_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, twenty-eighth and twenty-ninth breakers: a data folder holding two files of one split; a
+    ClassifierModel built by hand with parts that do not fit; a tied prediction; a blank facade method entry; a QA
+    answer found only after Unicode normalisation; a JSON body in another charset; a training run resumed by another
+    path to the same base, or with other weights under the same path."""
+    import copy
+
+    import torch
+
+    from faithlens import ClassifierModel, Explainer
+    from faithlens.app import Limits, create_app
+    from faithlens.model import load_model
+    from faithlens.task_inputs import answer_chars
+    from faithlens.training_loop import run_checkpoint
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me28 split files, hand-built models, ties, resumes by content (28th/29th breakers)"
+    folder = Path(work) / "me28-split"
+    folder.mkdir(exist_ok=True)
+    (folder / "dev.tsv").write_text("sentence\tlabel\ngood film\t1\nbad film\t0\n")
+    (folder / "dev.json").write_text(json.dumps([{"text": "dull", "label": 0}]))
+    add(k, "ME28: evaluate --data a folder with dev.tsv and dev.json", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", str(folder), "--methods", "occlusion", "--no-curves"), "error",
+        "holds 2 files of the split 'dev'")
+    loaded = load_model(str(tiny_dir))
+
+    def wrap(**changes):
+        parts = dict(model=copy.deepcopy(loaded.model), tokenizer=loaded.tokenizer, name="x", is_causal=False,
+                     had_pad_token=True)
+        parts.update(changes)
+        if "labels" in parts:
+            labels = parts.pop("labels")
+            parts["model"].config.id2label = dict(enumerate(labels))
+            parts["model"].config.label2id = {v: i for i, v in enumerate(labels)}
+        return ClassifierModel(**parts)
+    add(k, "ME28 F1: ClassifierModel(model='a/path')", lambda: wrap(model=str(tiny_dir)), "error",
+        "must be a loaded Hugging Face model")
+    add(k, "ME28 F1: ClassifierModel with id2label of 3 on a head of 2", lambda: wrap(labels=["a", "b", "c"]), "error",
+        "config names 3 classes")
+    add(k, "ME28 F1: ClassifierModel(is_causal=True) of a BERT classifier", lambda: wrap(is_causal=True), "error",
+        "its config says it is not a causal LM")
+    add(k, "ME28 F1: ClassifierModel(tokenizer={})", lambda: wrap(tokenizer={}), "error", "must be a fast tokenizer")
+    add(k, "ME28 F1: Explainer of a ClassifierModel(tokenizer=None)", lambda: Explainer(wrap(tokenizer=None)), "error",
+        "has no tokenizer")
+    tie = Path(work) / "me28-tie"
+    if not tie.exists():
+        model = copy.deepcopy(loaded.model)
+        with torch.no_grad():
+            model.classifier.weight.zero_()
+            model.classifier.bias.zero_()
+        model.save_pretrained(tie)
+        loaded.tokenizer.save_pretrained(tie)
+    add(k, "ME28 F2: explain on a model whose classes tie", lambda: cli(
+        "explain", "good film", "--model", str(tie), "--method", "occlusion", "--no-faithfulness"), "ok",
+        "the tie is said", lambda r: "Tie: the classes" in r.out + r.err)
+    data = write("me28.tsv", "sentence\tlabel\nthe film was good\t1\nthe plot was dull\t0\n")
+    add(k, "ME28 note: facade saliency --methods 'ig:steps=2,,occlusion'", lambda: cli(
+        "facade", "saliency", "--model", tiny_dir, "--data", data, "--methods", "ig:steps=2,,occlusion"), "error",
+        "has a blank entry")
+    add(k, "ME28 note: QA answer 'café' (NFC) in a context written NFD", lambda: answer_chars(
+        "the cafe\u0301 was good", "caf\u00e9"), "error", "does occur once both are in Unicode NFC form")
+    web = create_app(Explainer(tiny_dir), limits=Limits()).test_client()
+
+    def latin1():
+        r = web.post("/api/explain", data='{"text": "caf\u00e9"}'.encode("latin-1"),
+                     content_type="application/json; charset=latin-1", headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200}
+    add(k, "ME28 note: web JSON body declared charset=latin-1", latin1, "error", "reads JSON in UTF-8 only")
+    base = Path(work) / "me28-base"
+    if not base.exists():
+        shutil.copytree(tiny_dir, base)
+    run_out = Path(work) / "me28-runs" / "m"
+    texts = (["good film", "bad film"], [1, 0])
+    first = run_checkpoint(run_out, [str(base), ["neg", "pos"], {"lr": 1e-3}], texts, every=1, overwrite=True)
+    first.save(2, {"p": torch.nn.Linear(2, 2)})
+    copy_dir = Path(work) / "me28-copy"
+    if not copy_dir.exists():
+        shutil.copytree(base, copy_dir)
+    add(k, "ME29 F4: train resumed from a byte copy of its base", lambda: run_checkpoint(
+        run_out, [str(copy_dir), ["neg", "pos"], {"lr": 1e-3}], texts, every=1, overwrite=False).restore(
+        {"p": torch.nn.Linear(2, 2)})[0], "ok", "continued at step 2", lambda r: r == 2)
+    other = Path(work) / "me28-other"
+    if not other.exists():
+        shutil.copytree(base, other)
+        (other / "config.json").write_text((other / "config.json").read_text().replace("}", ', "note": 1}', 1))
+    add(k, "ME29 F5: train resumed with other files under the base's path", lambda: run_checkpoint(
+        run_out, [str(other), ["neg", "pos"], {"lr": 1e-3}], texts, every=1, overwrite=False), "error",
+        "'base_weights' setting was")
     return out
 
 
