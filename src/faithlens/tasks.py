@@ -158,9 +158,6 @@ class Task:
 class MultiLabel(Task):
     """``problem_type="multi_label_classification"``: an independent sigmoid per label (SPEC §9)."""
 
-    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
-        return None
-
     name = "multi_label"
     summary = "multi-label classification (sigmoid per label)"
 
@@ -175,6 +172,9 @@ class MultiLabel(Task):
     def probabilities(self, outputs: Tensor) -> Tensor:
         return torch.sigmoid(outputs.to(torch.float64))
 
+    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+        return None
+
     def describe(self, outputs, target, labels, enc=None, b=0):
         prediction, target_dict = super().describe(outputs, target, labels, enc, b)
         prediction["predicted"] = [labels[i] for i, p in enumerate(prediction["probs"]) if p > 0.5]
@@ -187,9 +187,6 @@ class QuestionAnswering(Task):
     Outputs are start ‖ end logits (R, 2L), padding columns at a large negative value, so the
     softmax runs over the attended tokens. ``log_prob`` = log softmax(z^start)_s + log softmax(z^end)_e.
     """
-
-    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
-        return None
 
     name = "qa"
     summary = "extractive question answering"
@@ -246,6 +243,9 @@ class QuestionAnswering(Task):
     def probabilities(self, outputs: Tensor) -> Tensor:
         raise FaithlensError("A QA model has span probabilities, not label probabilities.")
 
+    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+        return None
+
     def describe(self, outputs, target, labels, enc=None, b=0):
         best = self.predict(outputs[None], None if enc is None else enc.select([b]))[0]
         return self._span(outputs, best, enc, b), self._span(outputs, target, enc, b)
@@ -281,9 +281,6 @@ class CausalLM(Task):
     log-probabilities (R, J), zero where the target row is padded (−1); a target row with a
     single id left explains that one token's log-probability (the per-token matrix).
     """
-
-    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
-        return None
 
     name = "causal_lm"
     summary = "causal (next-token) language"  # read as "a {summary} model"
@@ -374,6 +371,9 @@ class CausalLM(Task):
         L = enc.attention_mask.shape[1]
         n = (target >= 0).sum(1, keepdim=True) - 1  # (B, 1)
         return torch.arange(L)[None] >= L - n
+
+    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+        return None
 
     def describe(self, outputs, target, labels, enc=None, b=0):
         own, foil = unpack_foil(target[None])
