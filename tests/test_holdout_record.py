@@ -102,6 +102,16 @@ def test_audit_of_the_same_split_says_it_matches(trained, tmp_path, capsys):
     assert code == 0 and not err, err
     assert json.loads(report.read_text())["settings"]["held_out_split"].startswith("matches the model's record")
     assert "Held-out split: matches the model's record" in printed
+    # thirty-first breaker F5: the report says where its sample came from, which weights and which faithlens
+    settings = json.loads(report.read_text())["settings"]
+    from faithlens.checkpoint import file_digest
+
+    assert settings["data"] == {"source": str(data), "split": None, "sha256": file_digest(data),
+                                "holdout": {"fraction": 0.25, "seed": 1}, "n": 2, "available": 5, "seed": 0}
+    assert settings["model_provenance"]["weights_sha256"] and settings["faithlens"]
+    shown = " ".join(printed.split())  # the terminal wraps the Markdown
+    assert (f"Data: {data}; the held-out part (--holdout 0.25, seed 1); 2 of 5 texts, drawn with seed 0; SHA-256 "
+            f"{file_digest(data)[:12]}…") in shown
 
 
 def test_audit_of_another_seed_names_the_recorded_one(trained, tmp_path, capsys):

@@ -186,3 +186,28 @@ def test_empty_rationales_count_as_none_and_differing_duplicates_are_refused(tmp
 def test_rationales_from_standard_input_are_named_so():
     with pytest.raises(FaithlensError, match="--rationales - names standard input"):
         read_rationales("-", dataset=DATA)
+
+
+def test_a_resume_reads_rationales_by_content_and_a_partial_plausibility_table_says_so(tmp_path):
+    """Thirty-first breaker F3, F4: the same rationales by another name resume; rationales edited in place are refused,
+    naming both; an interrupted run's plausibility.md and .json say they rest on part of the examples."""
+    model = tiny("bert", dtype=torch.float64)
+    lines = [{"index": 0, "words": [4, 6]}, {"index": 2, "words": [1, 4]}, {"index": 4, "words": [2]}]
+    first = read_rationales(_write(tmp_path, lines), dataset=DATA)
+    out = tmp_path / "run"
+    run = dict(methods=["occlusion"], out=out, batch_size=2, progress=False)
+    evaluate(model, DATA, rationales=first, stop_after=2, **run)
+    assert (out / "plausibility.md").read_text().startswith("Interrupted after 2 of 6 examples")
+    saved = json.loads((out / "plausibility.json").read_text())
+    assert (saved["complete"], saved["examples_asked"], saved["rationales_digest"]) == (False, 6, first.digest())
+    copy = read_rationales(_write(tmp_path, lines, name="copy.jsonl"), dataset=DATA)
+    evaluate(model, DATA, rationales=copy, stop_after=4, **run)  # the same spans from another file: resumed
+    edited = read_rationales(_write(tmp_path, [{"index": 0, "words": [1]}, *lines[1:]], name="copy.jsonl"), dataset=DATA)
+    with pytest.raises(FaithlensError, match=r"rationales: was '.*\.jsonl' \(spans [0-9a-f]{12}…\), now '.*copy.jsonl' "
+                                             r"\(spans [0-9a-f]{12}…\)"):
+        evaluate(model, DATA, rationales=edited, **run)
+    with pytest.raises(FaithlensError, match=r"rationales: was '.*' \(spans [0-9a-f]{12}…\), now none \(no --rationales\)"):
+        evaluate(model, DATA, **run)
+    result = evaluate(model, DATA, rationales=copy, **run)
+    assert result.complete and not (out / "plausibility.md").read_text().startswith("Interrupted")
+    assert json.loads((out / "plausibility.json").read_text())["complete"] is True

@@ -86,3 +86,30 @@ def test_facade_train_continues_by_a_copy_and_refuses_other_weights(tmp_path):
                  settings=FacadeSettings(**SETTINGS), progress=False)
     steps = [json.loads(line)["step"] for line in (out / "train_log.jsonl").read_text().splitlines()]
     assert steps == list(range(25))  # continued from step 8, not started over
+
+
+def test_regularise_continues_by_a_copy_refuses_other_weights_and_records_its_target(tmp_path):
+    from faithlens.audit.facade import regularise_target
+
+    save_tiny(tmp_path / "cls")
+    texts, labels = CORPUS * 4, [i % 2 for i in range(len(CORPUS) * 4)]
+    out = tmp_path / "r"
+    run = dict(out_dir=out, steps=40, batch_size=4, progress=False)
+    with pytest.MonkeyPatch.context() as mp:
+        interrupt(mp, facade, "_tokenize", at_call=30)  # stopped at step 30: the checkpoint is at step 25
+        with pytest.raises(KeyboardInterrupt):
+            regularise_target(load_model(str(tmp_path / "cls")), texts, labels, **run)
+    shutil.copytree(tmp_path / "cls", tmp_path / "other")
+    flip_head(tmp_path / "other")
+    with pytest.raises(FaithlensError, match=r"'target weights' setting was 'sha256:"):
+        regularise_target(load_model(str(tmp_path / "other")), texts, labels, **run)
+    shutil.copytree(tmp_path / "cls", tmp_path / "copy")
+    calls = []
+    with pytest.MonkeyPatch.context() as mp:
+        original = facade._tokenize
+        mp.setattr(facade, "_tokenize", lambda *a, **k: calls.append(1) or original(*a, **k))
+        record = regularise_target(load_model(str(tmp_path / "copy")), texts, labels, **run)
+    assert len(calls) == 15  # steps 26-40: continued from the checkpoint, not started over
+    copy = load_model(str(tmp_path / "copy"))
+    assert record["target_weights_sha256"] == copy.info["provenance"]["weights_sha256"]
+    assert json.loads((out / "faithlens_facade.json").read_text())["target_labels"] == copy.labels

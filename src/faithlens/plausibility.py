@@ -189,6 +189,16 @@ class Rationales:
     def __len__(self) -> int:
         return len(self.by_item)
 
+    def digest(self) -> str:
+        """SHA-256 of the spans by example: what the plausibility table is computed against, whatever file (or path to
+        it) they were read from. An evaluate run records it, so a resume notices rationales edited in place."""
+        import hashlib
+        import json
+
+        items = sorted((json.dumps(list(k) if isinstance(k, tuple) else k, ensure_ascii=False), sorted(v))
+                       for k, v in self.by_item.items())
+        return hashlib.sha256(json.dumps(items).encode("utf-8")).hexdigest()
+
 
 def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
     """A rationale file (module docstring), every line checked against ``dataset`` (the whole data file,

@@ -372,10 +372,12 @@ def regularise_target(target: ClassifierModel, texts: Sequence[str], labels: Seq
 
 def _regularise_checkpoint(out: Path, target: ClassifierModel, texts: Sequence, labels: Sequence[int],
                            settings: dict) -> Checkpoint:
-    """The regularised target's checkpoint, ``out/checkpoint.pt``: continued by the same settings and data."""
-    run = [target.name, *settings.values()]  # lambda_rp, steps, batch_size, max_length, lr, seed
-    return Checkpoint(out / "checkpoint.pt", fingerprint(run, texts, labels), every=25,
-                      settings={"target model": target.name, **settings}, data=data_digest(texts, labels))
+    """The regularised target's checkpoint, ``out/checkpoint.pt``: continued by the same target weights (not the path
+    that named them: `_checkpoint`), settings and data."""
+    weights = model_fingerprint(target)["sha256"]
+    run = [weights, *settings.values()]  # lambda_rp, steps, batch_size, max_length, lr, seed
+    return Checkpoint(out / "checkpoint.pt", fingerprint(run, texts, labels), every=25, data=data_digest(texts, labels),
+                      settings={"target model": target.name, "target weights": f"sha256:{weights}", **settings})
 
 
 def check_gold_labels(target: ClassifierModel, texts: Sequence, labels: Sequence[int], *,
@@ -442,7 +444,10 @@ def _regularise(target: ClassifierModel, texts: Sequence[str], labels: Sequence[
     model.eval()
     model.save_pretrained(out)
     target.tokenizer.save_pretrained(out)
-    record = {"kind": "regularised_target", "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
+    made_from = target.info.get("provenance") or {}  # what was regularised, as a facade records its target
+    record = {"kind": "regularised_target", "target_model": target.name, "target_source": made_from.get("source"),
+              "target_weights_sha256": made_from.get("weights_sha256"), "target_labels": target.labels,
+              "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
               "inputs": fed_inputs(target, texts), "seconds": round(time.perf_counter() - started, 1)}
     write_atomic(out / FACADE_INFO_FILE, json.dumps(record, indent=2))
     checkpoint.remove()

@@ -26,6 +26,7 @@ from ..errors import FaithlensError
 from ..model import ClassifierModel
 from ..explanation import UNSIGNED_METHODS
 from ..stats import spearman
+from ..version import __version__
 from ..views.html import highlight, page
 from ..views.parts import html_text
 from .manipulation import Explained, Run, explain_runs, normalise_abs
@@ -200,7 +201,8 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
                 "so nothing is said either way about manipulation. Audit at least 5 texts, better 20+ (--limit).")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
     settings = {"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
-                "min_shift": MIN_SHIFT, "seed": seed, "classes": [class_name(c) for c in classes]}
+                "min_shift": MIN_SHIFT, "seed": seed, "classes": [class_name(c) for c in classes],
+                "model_provenance": model.info.get("provenance"), "faithlens": __version__}  # which weights, which code
     generated = greedy_note(reference.explanations)
     if generated:
         settings["targets"] = generated
@@ -374,11 +376,23 @@ def _md_link(path: str) -> str:
     return quote(path, safe="/")
 
 
+def sample_line(data: dict) -> str:
+    """Where an audit's texts came from (``settings["data"]``, written by `faithlens audit`), in words."""
+    parts = [str(data.get("source"))]
+    parts += [f"split {data['split']}"] if data.get("split") else []
+    held = data.get("holdout")
+    parts += [f"the held-out part (--holdout {held['fraction']:g}, seed {held['seed']})"] if isinstance(held, dict) else []
+    parts += [f"{data['n']} of {data['available']} texts, drawn with seed {data['seed']}"] if "available" in data else []
+    parts += [f"SHA-256 {data['sha256'][:12]}…"] if data.get("sha256") else []
+    return "; ".join(parts)
+
+
 def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines = [f"# faithlens audit: {report.model}", "",
              f"**Verdict ({report.level}).** {report.verdict}", "",
              f"Sample: {report.n} texts; score F = {report.score}; IG/SIG steps = {report.settings.get('steps')}; "
              f"baseline = {report.settings.get('baseline')}. Scores are |a| normalised to sum 1 over the attributed tokens.", ""]
+    lines += [f"Data: {_md_escape(sample_line(report.settings['data']))}.", ""] if report.settings.get("data") else []
     split = report.settings.get("held_out_split")  # audit --holdout: checked against the model's record
     lines += [f"Held-out split: {_md_escape(split)}.", ""] if split else []
     seen = report.settings.get("training_data")  # audit without --holdout on the model's --train file
@@ -465,6 +479,7 @@ def render_body(report: AuditReport) -> str:
             " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word (its sub-word tokens"
             " summed) coloured by its score, normalised per method; for signed methods green supports the predicted class,"
             " red opposes it; saliency is unsigned (blue: magnitude, no direction).</p>"
+            + "".join(f"<p>Data: {esc(sample_line(s))}.</p>" for s in [report.settings.get("data")] if s)
             + "".join(f"<p>Held-out split: {esc(s)}.</p>" for s in [report.settings.get("held_out_split")] if s)
             + "".join(f"<p>Training data: {esc(s)}.</p>" for s in [report.settings.get("training_data")] if s)
             + "".join(f"<p>Targets: {esc(s)}.</p>" for s in [report.settings.get("targets")] if s)

@@ -139,6 +139,7 @@ def run(args) -> int:
         warnings.simplefilter("always", FaithlensWarning)
         report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples,
                        classes=classes, seed=args.seed)
+    report.settings["data"] = _sample_record(args, data)  # where the texts came from: JSON, Markdown, HTML
     if split_check is not None:
         report.settings["held_out_split"] = split_check  # the report says it: JSON settings, Markdown, HTML
     if train_check is not None:
@@ -173,3 +174,18 @@ def run(args) -> int:
 
     print(render_markdown(report.to_markdown()), end="")  # drawn as text: tables, bold, lists (plain when piped)
     return 0 if report.level != "untrustworthy" else 1
+
+
+def _sample_record(args, data) -> dict:
+    """The audit's sample as its report records it: the --data as given (and its file's SHA-256), --split, the
+    --holdout part, and how many texts were drawn from how many, with which seed."""
+    from pathlib import Path
+
+    from ..checkpoint import file_digest
+
+    path = Path(str(args.data)).expanduser()
+    selected = data.info.get("selected") or {}
+    held = (data.info.get("holdout") or {}).get("record")
+    return {"source": str(args.data), "split": args.split, "sha256": file_digest(path) if path.is_file() else None,
+            "holdout": {"fraction": held.get("fraction"), "seed": held.get("seed")} if isinstance(held, dict) else None,
+            "n": len(data), "available": selected.get("after_filter", len(data)), "seed": args.seed}

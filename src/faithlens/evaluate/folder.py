@@ -49,6 +49,7 @@ class EvalSettings:
     truncate: bool = False
     shuffle: bool = True  # seeded sample (True) or file order
     rationales: str | None = None  # the human-rationale file read for the plausibility table
+    rationales_digest: str | None = None  # its spans' SHA-256 (`Rationales.digest`): compared on resume, not the path
     metrics: tuple[str, ...] = ()  # extra per-example metrics (EXTRA_METRICS): infidelity, sensitivity
 
     def to_dict(self) -> dict:
@@ -95,12 +96,18 @@ def check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_l
     now = settings.to_dict()
     defaults = {f.name: f.default for f in fields(EvalSettings)}  # keys added later read as their default
     skip = {"methods", "data"} | ({"model"} if print_before else set()) | ({"truncate"} if not too_long else set())
+    skip |= {"rationales"} if "rationales_digest" in previous else {"rationales_digest"}  # by content where recorded
     defaults["metrics"] = []
     changed = {k: (previous.get(k, defaults[k]), v) for k, v in now.items()
                if k not in skip and previous.get(k, defaults[k]) != v}
     missing = [m for m in previous.get("methods", []) if m not in now["methods"]]
     if changed or missing:
-        what = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in changed.items())
+        if "rationales_digest" in changed:  # named by the files as given, and the spans read from them
+            changed["rationales_digest"] = tuple(f"{p!r} (spans {d[:12]}…)" if d else "none (no --rationales)"
+                                                 for p, d in zip((previous.get("rationales"), now["rationales"]),
+                                                                 changed["rationales_digest"]))
+        what = "; ".join(f"{k}: was {a!r}, now {b!r}" if k != "rationales_digest" else f"rationales: was {a}, now {b}"
+                         for k, (a, b) in changed.items())
         if missing:
             what += ("; " if what else "") + f"methods dropped: {missing}"
         raise FaithlensError(f"The folder {str(out)!r} holds a run with different settings ({what}). Resume with the "

@@ -46,10 +46,15 @@ def write_outputs(result: EvalResult, out: Path, *, report: bool = False) -> Non
     if result.plausibility:
         from ..plausibility import plausibility_markdown
 
-        write_atomic(out / "plausibility.md", plausibility_markdown(result.plausibility, source=str(result.settings.rationales)),
-                     durable=False)
-        write_atomic(out / "plausibility.json", json.dumps({"rationales": result.settings.rationales, **result.plausibility},
-                                                           indent=2) + "\n", durable=False)
+        from .tables import partial_line, unknown_line
+
+        first = unknown_line(result.complete) + partial_line(result.partial)  # a partial sample says so, as table.md
+        write_atomic(out / "plausibility.md", first + plausibility_markdown(
+            result.plausibility, source=str(result.settings.rationales)), durable=False)
+        write_atomic(out / "plausibility.json", json.dumps({
+            "rationales": result.settings.rationales, "rationales_digest": result.settings.rationales_digest,
+            "complete": result.complete, "examples_asked": result.examples_asked, **result.plausibility},
+            indent=2) + "\n", durable=False)
     if result.significance.get("metrics"):
         write_atomic(out / "significance.md", significance_markdown(result.significance, partial=result.partial), durable=False)
     if report:

@@ -112,10 +112,11 @@ def evaluate(
     extra = parse_metrics(metrics)
     if model.task.name in ("classification", "multi_label"):  # named gold labels follow the model's label names
         dataset = by_model_labels(dataset, model.labels)
+    check_rationales(rationales, dataset)  # before its digest is taken for the settings
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
-                         rationales=None if rationales is None else rationales.source, metrics=extra)
-    check_rationales(rationales, dataset)
+                         rationales=None if rationales is None else rationales.source, metrics=extra,
+                         rationales_digest=None if rationales is None else rationales.digest())
     check_data_task(model, dataset, how=QA_PAIRS_DATA_API, run="evaluate")  # shape, then a one-off input-kind warning
     base = resolve_baseline(model, baseline)
     score_fn = model.task.score(score)
