@@ -211,3 +211,24 @@ def test_a_resume_reads_rationales_by_content_and_a_partial_plausibility_table_s
     result = evaluate(model, DATA, rationales=copy, **run)
     assert result.complete and not (out / "plausibility.md").read_text().startswith("Interrupted")
     assert json.loads((out / "plausibility.json").read_text())["complete"] is True
+
+
+def test_the_cli_resumes_a_run_with_the_same_rationales_by_any_path(tmp_path, capsys):
+    """Thirty-first breaker F6: the command line's early resume check reads the rationales by their spans too."""
+    from tiny import save_tiny
+
+    from faithlens.cli import main
+
+    save_tiny(tmp_path / "cls")
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in zip(DATA.texts, DATA.labels)))
+    lines = [{"index": 0, "words": [1]}, {"index": 2, "words": [1, 2]}]
+    _write(tmp_path, lines)
+    _write(tmp_path, lines, name="same.jsonl")
+    run = ["evaluate", "--model", str(tmp_path / "cls"), "--data", str(data), "--methods", "occlusion", "--no-curves",
+           "--out", str(tmp_path / "run"), "--rationales"]
+    for path in ("r.jsonl", "r.jsonl", "same.jsonl"):
+        assert main(run + [str(tmp_path / path)]) == 0, capsys.readouterr().err
+    _write(tmp_path, [{"index": 0, "words": [2]}, lines[1]], name="same.jsonl")
+    assert main(run + [str(tmp_path / "same.jsonl")]) == 2
+    assert "rationales: was" in capsys.readouterr().err

@@ -91,8 +91,16 @@ class Checkpoint:
         if not self.path.exists():
             return 0, {}
         state = self._load()
-        if state is None:  # unreadable (e.g. truncated by a full disk): keep it aside, start over
-            self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
+        if state is None:  # unreadable (e.g. truncated by a full disk): keep it aside, start over, and say so
+            aside = self.path.with_name(self.path.name + ".unreadable")
+            self.path.replace(aside)
+            import warnings
+
+            from .errors import FaithlensWarning
+
+            warnings.warn(f"The checkpoint {str(self.path)!r} cannot be read (damaged, e.g. cut off by a full disk or a "
+                          f"kill mid-write); it is kept as {str(aside)!r} and the run starts over from step 0.",
+                          FaithlensWarning, stacklevel=2)
             return 0, {}
         if state.get("fingerprint") != self.fingerprint:
             if self.start_over:

@@ -24,7 +24,31 @@ FILL = "Fill it with Explainer.compare(text, methods=[...]), or store explainer.
 
 
 class Comparison(dict):
-    """method name -> `Explanation` of the same text under the same settings (a plain dict otherwise)."""
+    """method name -> `Explanation` of the same text under the same settings (a plain dict otherwise).
+
+    Built like a dict (a mapping, (name, Explanation) pairs, keywords), or from a list of Explanations, each stored
+    under its method's name (two of one method must be keyed by hand, e.g. {"ig:steps=20": a, "ig:steps=100": b})."""
+
+    def __init__(self, entries=(), /, **named) -> None:
+        super().__init__()
+        if isinstance(entries, dict):
+            entries = entries.items()
+        elif isinstance(entries, (str, bytes)) or not hasattr(entries, "__iter__"):
+            raise FaithlensError(f"Comparison takes a dict of method name -> Explanation, or a list of Explanations. Got "
+                                 f"{type(entries).__name__}. {FILL}")
+        for entry in list(entries):
+            if isinstance(entry, Explanation):
+                if entry.method in self:
+                    raise FaithlensError(f"Two explanations of the method {entry.method!r} were given as a list: each "
+                                         "would be stored under its method's name. Key them yourself, e.g. "
+                                         "Comparison({'ig:steps=20': a, 'ig:steps=100': b}).")
+                entry = (entry.method, entry)
+            if not (isinstance(entry, tuple) and len(entry) == 2):
+                raise FaithlensError(f"Comparison takes Explanations or (method name, Explanation) pairs; one entry is "
+                                     f"{type(entry).__name__} {entry!r:.60}. {FILL}")
+            self[entry[0]] = entry[1]
+        for key, value in named.items():
+            self[key] = value
 
     def __setitem__(self, key, value) -> None:
         _check_entry(key, value)

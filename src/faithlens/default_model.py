@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from faithlens.cache_home import cache_root
-from faithlens.files import package_folder, require_file
+from faithlens.packaged import package_folder, require_file
 from faithlens.rotten_tomatoes import (  # noqa: F401 (the corpus and its split, public here too)
     CATEGORY_LABELS,
     CORPUS_FILE,

@@ -8,11 +8,12 @@ import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .errors import FaithlensWarning
+from .errors import FaithlensError, FaithlensWarning
 from .explanation_checks import check_derived, check_keys, check_values, finite_number, first_non_finite, word_normalised
 from .explanation_records import check_records, unmeasured_as_null
 from .explanation_tokens import check_texts
 from .json_files import content_digest, loads
+from .scalars import as_int
 
 SCHEMA_VERSION = 6  # 2: task, text_pair, per_target, provenance, nodes, Word.segment; 3: signed, error; 4: faithfulness;
 # 5: Word.score_normalised is the word score over the L2 norm of the word scores (before: its tokens' normalised sum);
@@ -73,7 +74,14 @@ class Explanation:
         return [(w.word, w.score) for w in self.words]
 
     def top_words(self, k: int = 5) -> list[Word]:
-        return sorted(self.words, key=lambda w: -w.score)[:k]
+        """The ``k`` words of highest score, highest first (all of them when the text has fewer). For a signed method
+        these are the words that support the target most; for an unsigned one (saliency), the largest magnitudes.
+        ``k``: a non-negative int (NumPy and torch integers too). Raises FaithlensError otherwise."""
+        n = as_int(k)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise FaithlensError(f"top_words(k) takes the number of words to return, an int ≥ 0. Got {k!r}. For the "
+                                 "lowest-scoring words, sort explanation.words by score yourself.")
+        return sorted(self.words, key=lambda w: -w.score)[:n]
 
     def _repr_html_(self) -> str:  # Jupyter: the prediction, a legend and the text with every word tinted
         from .views.html import explanation_html

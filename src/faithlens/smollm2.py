@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from faithlens.cache_home import cache_root
-from faithlens.files import package_folder, require_file
+from faithlens.packaged import package_folder, require_file
 from faithlens.errors import FaithlensError
 from faithlens.files import process_alive
 

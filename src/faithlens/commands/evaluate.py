@@ -133,6 +133,7 @@ def run(args) -> int:
                                         topk=args.topk, protocol=args.protocol, score=args.score, seed=args.seed,
                                         max_chars=args.max_chars, truncate=args.truncate, shuffle=not args.no_shuffle,
                                         rationales=None if rationales is None else rationales.source,
+                                        rationales_digest=None if rationales is None else rationales.digest(),
                                         metrics=parse_metrics(args.metrics))
                 check_resume(out, settings, saved=saved_run(out))
             except BaseException:

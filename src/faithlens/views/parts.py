@@ -181,7 +181,10 @@ def prediction_parts(e: Explanation) -> list[tuple[str, str]]:
         parts.append(("p", f"{float(pred['prob']):.3f}"))
     target = (e.target or {}).get("label")
     same_span = e.task == "qa" and (e.target or {}).get("token_span") == pred.get("token_span")
-    if target is not None and not same_span:
+    if e.score == "max_logit" and target is not None:  # no target: F is the largest logit, whichever class has it
+        parts.append(("explains", f"the largest logit ({target} at the input; it may be another class's as words are "
+                                  "removed)"))
+    elif target is not None and not same_span:
         parts.append(("target", repr(str(target)) if e.task == "qa" else str(target)))
     if question := contrast_question(e):
         parts.append(("explains", question))
@@ -242,6 +245,8 @@ def explained_what(e: Explanation) -> str:
         return f"the continuation {str(target)!r}" if target is not None else "the continuation"
     if e.task == "qa":
         return f"the answer {str(target)!r}" if target is not None else "the answer"
+    if e.score == "max_logit":
+        return "the largest logit (whichever class has it)"
     return f"the target class ({target})" if target is not None else "the target class"
 
 
