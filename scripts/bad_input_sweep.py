@@ -1144,6 +1144,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me26_cases(work, tiny_dir, write)
     out += issue22jd_cases(work, tiny_dir, write)
     out += me28_cases(work, tiny_dir, write)
+    out += me30_cases(work, tiny_dir, write)
     return out
 
 
@@ -5784,6 +5785,49 @@ def me28_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ME29 F5: train resumed with other files under the base's path", lambda: run_checkpoint(
         run_out, [str(other), ["neg", "pos"], {"lr": 1e-3}], texts, every=1, overwrite=False), "error",
         "'base_weights' setting was")
+    return out
+
+
+def me30_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, thirtieth and thirty-first breakers: Comparison from a list, top_words(k), --score max_logit shown
+    as a target, --html over a data file, evaluate --rationales resumed by another path or edited, an audit report
+    that did not say what it audited."""
+    from faithlens import Comparison, Explainer
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me30 Comparison lists, top_words, max_logit, --html over data, rationales by content (30th/31st breakers)"
+    ex = Explainer(str(tiny_dir))
+    a = ex.explain("a very good film", "occlusion")
+    add(k, "ME30 F1: Comparison([e, e]) of one method", lambda: Comparison([a, a]), "error",
+        "Two explanations of the method 'occlusion'")
+    add(k, "ME30 F1: Comparison([e1, e2])", lambda: list(Comparison([a, ex.explain("a very good film", "ig", steps=4)])),
+        "ok", "keyed by method", lambda r: r == ["occlusion", "ig"])
+    for bad in (-1, 2.5, True):
+        add(k, f"ME30 F3: top_words({bad!r})", lambda bad=bad: a.top_words(bad), "error", "top_words(k) takes the number")
+    add(k, "ME30 F2: explain --score max_logit names no target", lambda: cli(
+        "explain", "good film", "--model", tiny_dir, "--method", "occlusion", "--score", "max_logit",
+        "--no-faithfulness"), "ok", "explains the largest logit, no 'target:'",
+        lambda r: "the largest logit" in r.out and "target:" not in r.out)
+    data = write("me30.tsv", "sentence\tlabel\nthe film was good\t1\nthe plot was dull\t0\nfine fun\t1\n")
+    add(k, "ME30 F4: explain --html naming an existing data file", lambda: cli(
+        "explain", "good film", "--model", tiny_dir, "--method", "occlusion", "--html", data), "error",
+        "not a .html file")
+    rationale = write("me30-r.jsonl", json.dumps({"index": 0, "words": [1]}) + "\n")
+    same = write("me30-same.jsonl", json.dumps({"index": 0, "words": [1]}) + "\n")
+    run = ["evaluate", "--model", tiny_dir, "--data", data, "--methods", "occlusion", "--no-curves", "--out",
+           str(Path(work) / "me30-run"), "--rationales"]
+    add(k, "ME31 F3/F6: evaluate --rationales, then the same run again", lambda: (cli(*run, rationale), cli(*run, rationale))[1],
+        "ok", "resumed", lambda r: r.code == 0)
+    add(k, "ME31 F3: the same run with an identical copy of the rationales", lambda: cli(*run, same), "ok", "resumed",
+        lambda r: r.code == 0)
+    edited = write("me30-edited.jsonl", json.dumps({"index": 0, "words": [2]}) + "\n")
+    add(k, "ME31 F3: the same run with edited rationales", lambda: cli(*run, edited), "error", "rationales: was")
+    report = Path(work) / "me30-audit.json"
+    add(k, "ME31 F5: audit --json records its data", lambda: (cli(
+        "audit", "--model", tiny_dir, "--data", data, "--limit", "3", "--steps", "2", "--examples", "0", "--json",
+        str(report)), json.loads(report.read_text())["settings"]["data"])[1], "ok", "the data's source and SHA-256",
+        lambda r: r["source"] == data and len(r["sha256"]) == 64)
     return out
 
 
