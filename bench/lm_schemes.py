@@ -7,13 +7,14 @@ the library's; only the scheme that starts and climbs the refinement changes), i
 reached, and its CPU seconds against 50-step IG on one thread, timed per prompt as a palindrome
 (50 steps, every scheme, every scheme in reverse, 50 steps: A B B A for each scheme). A scheme's ratio on a
 prompt is its mean time over the two 50-step times' mean; the table gives the median and the worst ratio over
-the prompts. `--no-time` only counts nodes and rounds (a screen: each round costs ≈ 0.1 s and each gradient
-row ≈ 0.025 s on one thread). Writes bench/results/lm_schemes.{json,md} (or --name).
+the prompts. `--no-time` only counts nodes and rounds (a screen: each round costs ≈ 0.1 s, each gradient
+row ≈ 0.025 s on one thread and each forward-only row of a zoom a third of that). Writes bench/results/lm_schemes.{json,md} (or --name).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import statistics
 import time
@@ -51,8 +52,27 @@ CANDIDATES = {
     "raise_grid24": kronrod.Scheme(grid=24, pieces=4, first_level=1, child_level=0, raise_ratio=INF),
     "raise_p6": kronrod.Scheme(grid=16, pieces=6, first_level=1, child_level=0, raise_ratio=INF),
     "g3": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=1, raise_ratio=0.1),
+    "zoom16": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16),
+    "zoom8": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8),
+    "zoom16_d1": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
+                                zoom_depth=1),
+    "zoom16_s10": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
+                                 zoom_share=0.1),
+    "zoom16_d3": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
+                                zoom_depth=3),
+    "g32_z8": kronrod.Scheme(grid=32, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8, zoom_share=0.1),
+    "g64_z8": kronrod.Scheme(grid=64, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8, zoom_share=0.1),
+    "g32_z8_p6": kronrod.Scheme(grid=32, pieces=6, first_level=1, child_level=0, raise_ratio=0.1, zoom=8,
+                                zoom_share=0.1),
+    "g32_z16_s05": kronrod.Scheme(grid=32, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
+                                  zoom_share=0.05),
+    "zoom8_s10": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8,
+                                zoom_share=0.1),
+    "zoom16_s15": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
+                                 zoom_share=0.15),
 }
-ROUND_S, ROW_S = 0.1, 0.025  # the cost model of one SmolLM2 refinement on one thread (screen only)
+ROUND_S, ROW_S = 0.1, 0.025  # the cost model of one SmolLM2 refinement on one thread (screen only); a zoom's
+# forward-only row counts a third of a gradient row
 
 
 def _cpu(fn) -> tuple[float, object]:
@@ -61,20 +81,32 @@ def _cpu(fn) -> tuple[float, object]:
     return time.process_time() - t0, out
 
 
+IG = importlib.import_module("faithlens.methods.ig")  # the package re-exports functions under module names
+FORWARD_ROWS: list[int] = []  # KronrodResult.forward_rows of each certified call (profile and zoom)
+
+
+def _recorded(*args, **kwargs):
+    res = kronrod.integrate_ig(*args, **kwargs)
+    FORWARD_ROWS.append(res.forward_rows)
+    return res
+
+
 def certified(lm: faithlens.Explainer, scheme: kronrod.Scheme, prompt: str, target: str):
     """Certified IG with `scheme` as the causal scheme for this one call (the table is restored after)."""
     saved = kronrod.SCHEMES["causal"]
     kronrod.SCHEMES["causal"] = scheme
+    IG.integrate_ig = _recorded
     try:
         return lm.explain(prompt, "ig", target=target, tolerance=TOLERANCE, steps=NODE_BUDGET, faithfulness=False)
     finally:
         kronrod.SCHEMES["causal"] = saved
+        IG.integrate_ig = kronrod.integrate_ig
 
 
 def _counts(e, scheme: kronrod.Scheme) -> dict:
-    nodes, rounds = int(e.nodes[0]), int(e.settings["rounds"])
-    return {"nodes": nodes, "rounds": rounds, "gap": float(e.error["relative"]),
-            "model_s": ROUND_S * rounds + ROW_S * (nodes + scheme.grid - 1)}
+    nodes, rounds, forward = int(e.nodes[0]), int(e.settings["rounds"]), FORWARD_ROWS[-1]
+    return {"nodes": nodes, "rounds": rounds, "forward_rows": forward, "gap": float(e.error["relative"]),
+            "model_s": ROUND_S * rounds + ROW_S * (nodes + (scheme.grid - 1) + (forward - scheme.grid + 1) / 3)}
 
 
 def measure(lm: faithlens.Explainer, prompt: str, target: str, schemes: dict, timed: bool) -> dict:
@@ -123,12 +155,13 @@ def markdown(res: dict) -> str:
     out = ["# Certified IG on SmolLM2: refinement schemes on held-out prompts", "",
            f"Command: `{res['command']}` (one thread, CPU seconds). Tolerance {TOLERANCE:.0%} of |F(w) − F(w̄)|; "
            "every run must reach it (gap column). Prompts: bench/lm_schemes.py HELD_OUT, none of the bench's.", "",
-           "| scheme | grid | pieces | child level | raise ratio | median " + unit + " | worst | nodes (median / max) "
-           "| rounds (median / max) | max gap |", "|---|---|---|---|---|---|---|---|---|---|"]
+           "| scheme | grid | pieces | child level | raise ratio | zoom (points / share / depth) | median " + unit +
+           " | worst | nodes (median / max) | rounds (median / max) | max gap |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in names:
         s, sm = res["schemes"][name], res["summary"][name]
         f = "{:.2f}×" if timed else "{:.2f}"
-        out.append(f"| {name} | {s['grid']} | {s['pieces']} | {s['child_level']} | {s['raise_ratio']} | "
+        zoom = f"{s['zoom']} / {s['zoom_share']} / {s['zoom_depth']}" if s.get("zoom") else "—"
+        out.append(f"| {name} | {s['grid']} | {s['pieces']} | {s['child_level']} | {s['raise_ratio']} | {zoom} | "
                    f"{f.format(sm['median'])} | {f.format(sm['worst'])} | {sm['nodes_median']:g} / {sm['nodes_max']} | "
                    f"{sm['rounds_median']:g} / {sm['rounds_max']} | {sm['gap_max']:.2%} |")
     out += ["", "Per prompt (nodes / rounds / gap" + (" / time ratio" if timed else "") + "):", "",

@@ -129,6 +129,7 @@ def test_the_schemes_differ_where_they_should():
     enc, causal = kronrod.SCHEMES["encoder"], kronrod.SCHEMES["causal"]
     assert (enc.grid, enc.pieces, enc.child_level) == (4, 3, 1) and enc.raise_ratio == float("inf")
     assert (causal.grid, causal.pieces, causal.child_level, causal.raise_ratio) == (16, 4, 0, 0.1)
+    assert enc.zoom == 0 and causal.zoom == 0  # the forward-only zoom was measured and not adopted (issue 25)
 
 
 def _prepared(ex, texts, rows_per_chunk=None, profiled=True):
@@ -164,8 +165,9 @@ def test_the_profile_in_the_prediction_pass_changes_no_node_or_score(ex):
 
 
 def test_the_profile_costs_no_forward_pass_of_its_own(ex, monkeypatch):
-    """explain(tolerance=) on one text: one forward-only pass (prediction, baseline and profile), then only the
-    rounds' gradient passes; a profile that does not fit one chunk is left to the method, in chunks."""
+    """explain(tolerance=) on one text: one forward-only pass (prediction, baseline and profile), then the causal
+    scheme's forward-only zoom passes (none or one per zoom level), then only the rounds' gradient passes; a profile
+    that does not fit one chunk is left to the method, in chunks."""
     calls = []
     outputs = type(ex.model).outputs
 
@@ -175,10 +177,12 @@ def test_the_profile_costs_no_forward_pass_of_its_own(ex, monkeypatch):
 
     monkeypatch.setattr(type(ex.model), "outputs", counted)
     e = ex.explain(TEXT, "ig", tolerance=1e-4)
-    grid = kronrod.scheme_for(ex.model).grid
-    assert calls[0] == (2 + grid - 1, False)  # W, W̄ and the profile's grid − 1 points
-    assert all(grad for _, grad in calls[1:]) and len(calls) == 1 + e.settings["rounds"]
-    batch, _ = _prepared(ex, [TEXT], rows_per_chunk=grid)  # 2 + grid − 1 rows > grid rows per chunk
+    scheme = kronrod.scheme_for(ex.model)
+    assert calls[0] == (2 + scheme.grid - 1, False)  # W, W̄ and the profile's grid − 1 points
+    zoom = len(calls) - 1 - e.settings["rounds"]  # the causal scheme's forward-only zoom passes, before any gradient
+    assert 0 <= zoom <= (scheme.zoom_depth if scheme.zoom else 0)
+    assert not any(grad for _, grad in calls[1:1 + zoom]) and all(grad for _, grad in calls[1 + zoom:])
+    batch, _ = _prepared(ex, [TEXT], rows_per_chunk=scheme.grid)  # 2 + grid − 1 rows > grid rows per chunk
     assert batch.path_outputs is None and batch.input_outputs is not None
 
 
@@ -192,3 +196,26 @@ def test_path_rows_are_the_batch_points():
     alphas = torch.tensor([0.25, 0.5, 0.75])
     b = torch.arange(B).repeat_interleave(3)
     assert torch.equal(path_rows(batch.W, batch.Wbar, alphas), batch.points(b, alphas.repeat(B)[:, None].expand(-1, L)))
+
+
+def test_the_zoom_puts_a_short_interval_around_the_step_and_counts_its_forward_rows(steep):
+    """The forward-only zoom (Scheme.zoom) puts evenly spaced points inside the profile cell that holds the step
+    (α ≈ 0.63, width ~5e-4), then inside the zoomed cell that holds it, so the first mesh has an interval far
+    shorter than a profile cell around it; the zoom's rows are counted in forward_rows, and the stopping rule
+    is met as without it."""
+    ex, _ = steep
+    batch, opts = _prepared(ex, [TEXT], profiled=False)
+    plain = kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1)
+    zoom = kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16, zoom_share=0.1)
+    (text, left, right, F_left, F_right), rows = kronrod.zoomed_mesh(batch, zoom)
+    assert rows == 2 * 16  # one cell at each of the two zoom levels
+    assert torch.equal(left[1:], right[:-1]) and float(left[0]) == 0 and float(right[-1]) == 1
+    at_step = (left <= 0.63) & (right >= 0.63)
+    assert float((right - left)[at_step].max()) <= 1 / (16 * 17)  # a profile cell is 1/16 wide
+    assert torch.allclose(batch.F_path(torch.cat([left, right[-1:]]))[0], torch.cat([F_left, F_right[-1:]]),
+                          rtol=0, atol=1e-10)  # F is known at every breakpoint
+    threshold = torch.tensor([1e-2]) * (batch.F_input() - batch.F_baseline()).abs()
+    with_zoom = kronrod.integrate_ig(batch, threshold, scheme=zoom)
+    without = kronrod.integrate_ig(batch, threshold, scheme=plain)
+    assert with_zoom.forward_rows == 15 + rows and without.forward_rows == 15
+    assert bool(with_zoom.converged.all()) and bool(without.converged.all())

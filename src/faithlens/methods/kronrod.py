@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import torch
 from torch import Tensor
 
-from ..batching import Batch
+from ..batching import Batch, scores_along
 from ..quadrature import nested
 
 RULE_NAME = "gauss_kronrod"
@@ -48,7 +48,10 @@ class Scheme:
     the profile; first_level / child_level: the ladder level (0 = midpoint, 1 = G3, 2 = K7) the
     initial intervals / the intervals cut from others are evaluated at in their first round;
     raise_ratio: a G3 interval is raised to K7 (rather than cut) when its error is at most
-    raise_ratio times its midpoint rule's (inf: always). None of these loosens the stopping rule.
+    raise_ratio times its midpoint rule's (inf: always); zoom (0: off): forward-only points put evenly inside
+    each profile cell (at most ZOOM_CELLS per text) that holds at least zoom_share of F's variation, zoom_depth
+    times (each time inside the cells of the last zoom), after which the first intervals are cut at those points
+    (`zoomed_mesh`). None of these loosens the stopping rule.
     """
 
     grid: int
@@ -56,6 +59,9 @@ class Scheme:
     first_level: int
     child_level: int
     raise_ratio: float
+    zoom: int = 0
+    zoom_share: float = 0.25
+    zoom_depth: int = 2
 
 
 # Encoders (classifiers): IG's integrand is a smooth bump where F moves (α ≈ 0.1–0.4 on the default
@@ -75,7 +81,7 @@ def within_budget(scheme: Scheme, cap: int) -> Scheme:
     pieces = max(1, min(scheme.pieces, cap // LADDER[level]))
     if (level, pieces) == (scheme.first_level, scheme.pieces):
         return scheme
-    return replace(scheme, first_level=level, pieces=pieces, grid=scheme.grid if pieces > 1 else 1)
+    return replace(scheme, first_level=level, pieces=pieces, grid=scheme.grid if pieces > 1 else 1, zoom=0)
 
 
 def scheme_for(model) -> Scheme:
@@ -118,6 +124,72 @@ def initial_mesh(batch: Batch, grid: int, pieces: int) -> tuple[Tensor, ...]:
     return tuple(torch.cat([o[i] for o in out]) for i in range(5))
 
 
+ZOOM_CELLS = 2  # per text and zoom level: the cells with the largest share of F's variation
+
+
+def zoomed_mesh(batch: Batch, scheme: Scheme) -> tuple[tuple[Tensor, ...], int]:
+    """First intervals after a forward-only zoom: (text, left, right, F(left), F(right)) and the zoom's forward rows.
+
+    F on the profile's evenly spaced α (as `initial_mesh`); then, ``scheme.zoom_depth`` times, ``scheme.zoom``
+    evenly spaced points inside each cell (at most ZOOM_CELLS per text) whose |ΔF| is at least ``zoom_share`` of
+    the variation Σ|ΔF| seen so far, every text's points in one forward-only pass (`scores_along`). A narrow
+    dip or spike of the integrand is a sharp step of F, so it ends up inside a cell a few zoom steps wide. The
+    breakpoints walk the merged points left to right and close an interval before its share of the monitor
+    0.7 · |ΔF| / Σ|ΔF| + 0.3 · length would pass 1 / pieces: a cell with a large share is an interval of its
+    own, flat stretches are long ones. F is known at every breakpoint.
+    """
+    B, L, _ = batch.shape
+    dtype = batch.W.dtype
+    grid, pieces = scheme.grid, scheme.pieces
+    F0, F1 = batch.F_baseline().to(dtype), batch.F_input().to(dtype)
+    inner = batch.F_path(profile_alphas(grid, pieces, dtype)).to(dtype)  # (B, grid − 1)
+    pos = [torch.arange(grid + 1, dtype=dtype) / grid for _ in range(B)]
+    F = [torch.cat([F0[t:t + 1], inner[t], F1[t:t + 1]]) for t in range(B)]
+    cells = [torch.arange(grid) for _ in range(B)]  # the cells (left point indices) the next zoom may look in
+    steps = torch.arange(1, scheme.zoom + 1, dtype=dtype) / (scheme.zoom + 1)
+    rows = 0
+    for _ in range(scheme.zoom_depth):
+        b_idx, alphas = [], []
+        for t in range(B):
+            dF = (F[t][1:] - F[t][:-1]).abs()
+            share = dF[cells[t]] / dF.sum().clamp(min=torch.finfo(dtype).tiny)
+            order = torch.argsort(share, descending=True)[:ZOOM_CELLS]
+            chosen = cells[t][order[share[order] >= scheme.zoom_share]]
+            for j in chosen.tolist():
+                alphas.append(pos[t][j] + (pos[t][j + 1] - pos[t][j]) * steps)
+                b_idx.append(torch.full((scheme.zoom,), t))
+        if not alphas:
+            break
+        b, a = torch.cat(b_idx), torch.cat(alphas)
+        values = scores_along(batch, b, a[:, None].expand(-1, L)).to(dtype)
+        rows += len(b)
+        for t in range(B):
+            mine = b == t
+            if not bool(mine.any()):
+                cells[t] = cells[t][:0]
+                continue
+            merged = torch.cat([pos[t], a[mine]])
+            order = torch.argsort(merged)
+            new = (order >= len(pos[t])).nonzero()[:, 0]  # positions of the zoom points in the merged order
+            pos[t], F[t] = merged[order], torch.cat([F[t], values[mine]])[order]
+            cells[t] = torch.unique(torch.cat([new - 1, new]))  # the cells on either side of a zoom point
+    out = []
+    for t in range(B):
+        dF = (F[t][1:] - F[t][:-1]).abs()
+        monitor = (1 - LENGTH_SHARE) * dF / dF.sum().clamp(min=torch.finfo(dtype).tiny) \
+            + LENGTH_SHARE * (pos[t][1:] - pos[t][:-1])
+        cuts, acc = [0], 0.0
+        for j, m in enumerate(monitor.tolist()):
+            if acc > 0 and acc + m > 1 / pieces:
+                cuts.append(j)
+                acc = 0.0
+            acc += m
+        cuts.append(len(pos[t]) - 1)
+        lo, hi = torch.tensor(cuts[:-1]), torch.tensor(cuts[1:])
+        out.append((torch.full((len(lo),), t), pos[t][lo], pos[t][hi], F[t][lo], F[t][hi]))
+    return tuple(torch.cat([o[i] for o in out]) for i in range(5)), rows
+
+
 @dataclass
 class KronrodResult:
     token_sums: Tensor  # (B, L): each position's attribution summed over features
@@ -128,7 +200,7 @@ class KronrodResult:
     abs_error: Tensor  # (B,): Σ_I |e_I| (no cancellation between intervals)
     converged: Tensor  # (B,) bool: |gap| ≤ threshold
     rounds: int
-    forward_rows: int  # forward-only rows of the initial F profile
+    forward_rows: int  # forward-only rows of the initial F profile and its zoom
 
 
 class _Intervals:
@@ -186,8 +258,12 @@ def integrate_ig(batch: Batch, threshold: Tensor, *, max_nodes: int | None = Non
     B, L, D = batch.shape
     keep = batch.enc.attributed.to(dtype)  # (B, L)
     diff = batch.diff
-    mesh = initial_mesh(batch, grid, pieces)
     forward_rows = 0 if grid <= 1 or pieces <= 1 else B * (grid - 1)
+    if scheme.zoom and forward_rows:
+        mesh, zoom_rows = zoomed_mesh(batch, scheme)
+        forward_rows += zoom_rows
+    else:
+        mesh = initial_mesh(batch, grid, pieces)
     iv = _Intervals(*mesh, levels, L, D if with_attributions else None, dtype)
     nodes = torch.zeros(B, dtype=torch.long)
     active = torch.ones(B, dtype=torch.bool)
