@@ -33,6 +33,36 @@ class QAExample:
     answers: tuple[str, ...]  # every reference answer
     answer_start: int  # character offset of the first reference answer
 
+    def __post_init__(self) -> None:
+        """Each field of the type it is read as; a str of answers would be read letter by letter, so it is refused."""
+        for name in ("id", "title", "question", "context"):
+            if not isinstance(getattr(self, name), str):
+                raise FaithlensError(f"QAExample({name}=...) must be a str. Got {type(getattr(self, name)).__name__}.")
+        answers = self.answers
+        if isinstance(answers, str) or not isinstance(answers, (tuple, list)) or not all(isinstance(a, str) for a in answers):
+            fix = f"Wrap one answer in a list: answers=[{answers!r}]" if isinstance(answers, str) else "Pass answers=['...']"
+            raise FaithlensError(f"QAExample(answers=...) is the list of reference answer texts. Got "
+                                 f"{type(answers).__name__} {answers!r:.60}. {fix}.")
+        object.__setattr__(self, "answers", tuple(answers))
+        if isinstance(self.answer_start, bool) or not isinstance(self.answer_start, int):
+            raise FaithlensError(f"QAExample(answer_start=...) is the first answer's character offset, an int. Got "
+                                 f"{self.answer_start!r}.")
+
+
+def check_examples(examples: object, name: str) -> list[QAExample]:
+    """``examples`` of QA training (fine_tune_qa's train or test): QAExample objects, as read_squad returns them; a
+    file path, a SQuAD dict or other objects are refused naming the reader. Returns them as a list."""
+    if isinstance(examples, (str, bytes, dict)) or not hasattr(examples, "__iter__"):
+        raise FaithlensError(f"The {name!r} examples of fine_tune_qa are QAExample objects. Got {type(examples).__name__}"
+                             f" {examples!r:.60}. Read a SQuAD-format file with faithlens.qa.read_squad(path).")
+    examples = list(examples)
+    bad = [e for e in examples if not isinstance(e, QAExample)]
+    if bad:
+        raise FaithlensError(f"The {name!r} examples of fine_tune_qa are QAExample objects; one is "
+                             f"{type(bad[0]).__name__} {bad[0]!r:.60}. Read a SQuAD-format file with "
+                             "faithlens.qa.read_squad(path), or build faithlens.qa.QAExample(...) objects.")
+    return examples
+
 
 def trim_answer(context: str, start: int, end: int) -> tuple[int, int]:
     """The answer span ``context[start:end]`` without the whitespace around it.

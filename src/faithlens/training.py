@@ -162,6 +162,7 @@ def fine_tune_qa(
 
     given_stride, stride = stride, qa.DEFAULT_STRIDE if stride is None else stride
     out_dir = _out_path(out_dir, "fine_tune_qa")
+    train, test = qa.check_examples(train, "train"), qa.check_examples(test, "test")  # a path: read_squad names it
     settings = _loop_settings(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, stride=stride,
                               seed=seed, warmup_ratio=warmup_ratio, weight_decay=weight_decay)
     if not train:
@@ -438,23 +439,22 @@ def _check_split(*, name: str, split: Split, num_labels: int) -> None:
             f"Got {type(split).__name__} instead."
         )
     texts, labels = split
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):  # a str would be read letter by letter
+        raise FaithlensError(f"The {name!r} split of fine_tune must hold a list of texts. Got {type(texts).__name__} "
+                             f"{texts!r:.60}; pass [text, ...] (one str is one text: wrap it in a list).")
     if len(texts) != len(labels):
-        raise FaithlensError(
-            f"The {name!r} split of fine_tune must have one label per text. "
-            f"Got {len(texts)} texts and {len(labels)} labels."
-        )
+        raise FaithlensError(f"The {name!r} split of fine_tune must have one label per text. Got {len(texts)} texts "
+                             f"and {len(labels)} labels.")
     is_text = lambda t: isinstance(t, str) or (isinstance(t, tuple) and len(t) == 2 and all(isinstance(x, str) for x in t))  # noqa: E731
-    bad_text = next((t for t in texts if not is_text(t)), None)
-    if bad_text is not None:
-        raise FaithlensError(
-            f"The {name!r} split of fine_tune must hold str texts or (str, str) pairs. Got {type(bad_text).__name__}."
-        )
-    valid = range(num_labels)
-    bad_label = next((y for y in labels if not _is_label(y, valid)), None)
-    if bad_label is not None:
+    empty = lambda t: not "".join(t if isinstance(t, tuple) else (t,)).strip()  # noqa: E731
+    if (i := next((i for i, t in enumerate(texts) if not is_text(t) or empty(t)), None)) is not None:
+        got = f"an empty text {texts[i]!r}" if is_text(texts[i]) else f"{type(texts[i]).__name__} {texts[i]!r:.40}"
+        raise FaithlensError(f"The {name!r} split of fine_tune must hold non-empty str texts or (str, str) pairs. "
+                             f"Example {i} (counting from 0) is {got}.")
+    if (i := next((i for i, y in enumerate(labels) if not _is_label(y, range(num_labels))), None)) is not None:
         raise FaithlensError(
             f"The {name!r} split of fine_tune must hold int labels in 0..{num_labels - 1} "
-            f"(one per label name). Got {bad_label!r}. Map label names to ids before training."
+            f"(one per label name). Example {i} has {labels[i]!r}. Map label names to ids before training."
         )
 
 

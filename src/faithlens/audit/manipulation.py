@@ -48,10 +48,13 @@ def run_of(run: Run | tuple | str) -> Run:
     """A Run from a Run, a (method, mode, steps) tuple, or a method spec read by evaluate's parser
     (`faithlens.evaluate.parse_method`: ``ig:steps=5``, ``sig:closed``, ``smoothgrad:noise=0.1``); a bare ``sig``
     is SIG in reverse mode, as the facade paper ran it."""
-    if isinstance(run, Run):
+    if isinstance(run, Run) or not isinstance(run, str):
+        run = run if isinstance(run, Run) else Run(*run)
+        if run.method not in METHODS:  # a method spec str is checked by evaluate's parser below
+            from ..errors import unknown_choice
+
+            raise unknown_choice("method of a Run", run.method, tuple(METHODS))
         return run
-    if not isinstance(run, str):
-        return Run(*run)
     from ..evaluate.specs import parse_method
 
     spec = parse_method(run)

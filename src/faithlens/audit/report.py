@@ -166,6 +166,13 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     from ..task_inputs import check_qa_pairs, warn_input_kind
     from .ids import audited_texts
 
+    from ..options import MAX_SEED, _int, as_seed
+
+    if not isinstance(model, ClassifierModel):  # a path would fail deep inside with an AttributeError
+        raise FaithlensError(f"The 'model' parameter of audit must be a loaded model. Got {type(model).__name__} "
+                             f"{model!r:.60}. Pass faithlens.load_model(NAME) (a folder or hub id).")
+    seed = _int("seed", as_seed(seed), low=0, high=MAX_SEED)  # explain's and evaluate's rule
+    n_examples = _int("n_examples", n_examples, low=0, high=10**6)
     texts = audited_texts(texts)
     classes = check_classes(classes, CLASSES)
     gradient_runs, output_runs = _runs_arg(gradient_runs, "gradient_runs"), _runs_arg(output_runs, "output_runs")

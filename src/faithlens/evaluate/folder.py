@@ -393,7 +393,14 @@ def read_records(path: str | os.PathLike, *, repair: bool = False, legacy: int |
 
 
 def read_run(out: str | os.PathLike, *, repair: bool = False) -> dict[tuple[int, str], dict]:
-    """Every finished record of a run folder (all records files), by (example index, method)."""
+    """Every finished record of a run folder (all records files), by (example index, method). A folder that does not
+    exist is refused (a mistyped path would read as a run with no records yet)."""
+    if not isinstance(out, (str, os.PathLike)) or not Path(out).expanduser().is_dir():
+        what = f"{type(out).__name__} {out!r:.60}" if not isinstance(out, (str, os.PathLike)) else \
+            f"{str(out)!r}, which {'is not a folder' if Path(out).expanduser().exists() else 'does not exist'}"
+        raise FaithlensError(f"read_run takes the --out folder of an evaluate run. Got {what}. Check the path, e.g. "
+                             "read_run('runs/sst2').")
+    out = Path(out).expanduser()
     done: dict[tuple[int, str], dict] = {}
     for path in record_files(out):
         for r in read_records(path, repair=repair, legacy=legacy_allowance(Path(out), path.name)):

@@ -160,8 +160,8 @@ def _attributed_scores(record: dict) -> list[float]:
 def load_result(out: str | os.PathLike) -> EvalResult:
     """Rebuild the table from a run folder's records (e.g. while a run is still going). Its ``complete`` and
     ``examples_asked`` say whether every asked example has every method's record: the examples asked are those
-    results.json records (written by evaluate at each checkpoint), else those the data's selection in settings.json
-    kept; when neither says, ``complete`` is None and the tables say that completeness is unknown."""
+    the data's selection in settings.json kept, else those results.json records (written by evaluate at each
+    checkpoint); when neither says, ``complete`` is None and the tables say that completeness is unknown."""
     if not isinstance(out, (str, os.PathLike)):
         raise FaithlensError(f"load_result takes the --out folder of an evaluate run (a str or path); got "
                              f"{type(out).__name__} {out!r:.60}. Pass e.g. load_result('runs/sst2').")
@@ -178,22 +178,21 @@ def load_result(out: str | os.PathLike) -> EvalResult:
 
 
 def _examples_asked(out: Path, dataset_info: dict) -> int | None:
-    """How many examples a run folder's evaluation asked for: results.json's ``examples_asked``, else the count its
-    data selection kept (settings.json's dataset_info: the texts kept by max_chars, cut to the limit); None when
-    neither is recorded."""
+    """How many examples a run folder's evaluation asked for: the count its data selection kept (settings.json's
+    dataset_info: the texts kept by max_chars, cut to the limit; settings.json carries a digest, so an edit is
+    refused), else results.json's ``examples_asked`` (a data set given whole records no selection); None when neither
+    is recorded."""
     import json
 
+    selected = dataset_info.get("selected") if isinstance(dataset_info, dict) else None
+    kept, limit = (selected.get("after_filter"), selected.get("limit")) if isinstance(selected, dict) else (None, None)
+    if _count(kept):
+        return min(kept, limit) if _count(limit) else kept
     try:
         asked = json.loads((out / "results.json").read_text(encoding="utf-8")).get("examples_asked")
     except (OSError, ValueError, AttributeError):
         asked = None
-    if _count(asked):
-        return asked
-    selected = dataset_info.get("selected") if isinstance(dataset_info, dict) else None
-    kept, limit = (selected.get("after_filter"), selected.get("limit")) if isinstance(selected, dict) else (None, None)
-    if not _count(kept):
-        return None
-    return min(kept, limit) if _count(limit) else kept
+    return asked if _count(asked) else None
 
 
 def _count(value: object) -> bool:
