@@ -1145,6 +1145,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += issue22jd_cases(work, tiny_dir, write)
     out += me28_cases(work, tiny_dir, write)
     out += me30_cases(work, tiny_dir, write)
+    out += me33_cases(work, tiny_dir, write)
     return out
 
 
@@ -5828,6 +5829,48 @@ def me30_cases(work, tiny_dir, write) -> list[Case]:
         "audit", "--model", tiny_dir, "--data", data, "--limit", "3", "--steps", "2", "--examples", "0", "--json",
         str(report)), json.loads(report.read_text())["settings"]["data"])[1], "ok", "the data's source and SHA-256",
         lambda r: r["source"] == data and len(r["sha256"]) == 64)
+    return out
+
+
+def me33_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, thirty-second and thirty-third breakers: fine_tune's splits, audit's arguments, read_run of a missing
+    folder, QAExample's answers, fine_tune_qa's examples, --version with other words, serve's repeated --model."""
+    from faithlens import load_model
+    from faithlens.audit import Run, audit
+    from faithlens.evaluate import read_run
+    from faithlens.qa import QAExample
+    from faithlens.training import fine_tune, fine_tune_qa
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me33 fine_tune splits, audit arguments, QA examples, --version, serve --model twice (32nd/33rd breakers)"
+    good = (["a good film", "a bad film"] * 2, [1, 0] * 2)
+    for name, split, words in [("a str of texts", ("abc", [0, 1, 0]), "must hold a list of texts"),
+                               ("a None text", ([None, "a bad film"], [1, 0]), "Example 0 (counting from 0) is NoneType"),
+                               ("an empty text", (["a good film", " "], [1, 0]), "is an empty text"),
+                               ("a None label", (["a good film", "a bad film"], [1, None]), "Example 1 has None")]:
+        add(k, f"ME33 F1/F2: fine_tune with {name} in validation", lambda split=split: fine_tune(
+            base_model=str(tiny_dir), train=good, validation=split, test=([], []), out_dir=Path(work) / "me33-ft",
+            label_names=["negative", "positive"], progress=False), "error", words)
+    model = load_model(str(tiny_dir))
+    texts = ["a good film", "a bad film", "the best movie ever", "dull and boring", "fine acting here"]
+    add(k, "ME33 F3: audit('a/path', texts)", lambda: audit(str(tiny_dir), texts, progress=False), "error",
+        "must be a loaded model")
+    add(k, "ME33 F3: audit with Run('nope')", lambda: audit(model, texts, progress=False, gradient_runs=(Run("nope"),)),
+        "error", "Unknown method of a Run 'nope'")
+    add(k, "ME33 F6: audit seed=-1", lambda: audit(model, texts, progress=False, seed=-1), "error",
+        "'seed' parameter must be an int in [0,")
+    add(k, "ME33 F5: read_run of a missing folder", lambda: read_run(Path(work) / "me33-nope"), "error",
+        "does not exist")
+    add(k, "ME33 F8: QAExample(answers='Bob')", lambda: QAExample(
+        id="1", title="t", question="Who ran?", context="Bob ran.", answers="Bob", answer_start=0), "error",
+        "Wrap one answer in a list")
+    add(k, "ME33 F7: fine_tune_qa(train='sq.json')", lambda: fine_tune_qa(
+        base_model=str(tiny_dir), train="sq.json", test=[], out_dir=Path(work) / "me33-qa", progress=False), "error",
+        "read_squad(path)")
+    add(k, "ME32 note: faithlens --version extra", lambda: cli("--version", "extra"), "error", "--version takes nothing else")
+    add(k, "ME32 note: serve --model twice", lambda: cli("serve", "--model", tiny_dir, "--model", tiny_dir), "error",
+        "is given twice")
     return out
 
 

@@ -134,6 +134,9 @@ def _main(argv: list[str] | None) -> int:
     commands = _commands(parser)
     argv = _join_negative_values(sys.argv[1:] if argv is None else list(argv), parser)
     early = _option_before_command(argv, commands)
+    if early is None and "--version" in argv and len(argv) > 1:  # argparse would print it and drop the rest unread
+        early = (f"--version takes nothing else; got {' '.join(argv)!r}. Run `faithlens --version` alone, or leave "
+                 "--version out.")
     if early is not None:
         print(f"faithlens: error: {early}", file=sys.stderr)
         return 2

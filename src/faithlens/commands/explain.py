@@ -127,7 +127,7 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per line, for each text and method")
     p.add_argument("--html", type=_file_path, default=None, metavar="FILE", help="also write a self-contained HTML page")
     p.add_argument("--device-map", default=None, metavar="MAP",
-                   help="auto, balanced or sequential: spread a model too large for one GPU over the GPUs "
+                   help="auto, balanced, balanced_low_0 or sequential: spread a model too large for one GPU over the GPUs "
                         "(accelerate's big-model loading)")
     p.set_defaults(run=run)
 

@@ -57,6 +57,9 @@ def model_choices(given: list[str]) -> dict[str, str | None]:
     return choices
 
 
+MAX_TIME_LIMIT = 86400.0  # seconds: a day
+
+
 def run(args) -> int:
     try:
         import flask  # noqa: F401
@@ -64,8 +67,13 @@ def run(args) -> int:
     except ImportError as exc:
         raise FaithlensError(f"The web app needs Flask and waitress ({exc.name} is missing). Install them with "
                              "pip install 'faithlens[serve]' (scripts/setup.sh does).") from None
-    if not args.time_limit > 0:
-        raise FaithlensError(f"--time-limit must be a positive number of seconds. Got {args.time_limit}.")
+    if not 0 < args.time_limit <= MAX_TIME_LIMIT:
+        raise FaithlensError(f"--time-limit must be a positive number of seconds, at most {MAX_TIME_LIMIT:g} (a day: "
+                             f"a request that runs longer holds the app). Got {args.time_limit:g}.")
+    twice = sorted({m for m in args.model if args.model.count(m) > 1})
+    if twice:
+        raise FaithlensError(f"--model {twice[0]} is given twice; the page's model picker offers each model once. "
+                             "Name each model once.")
     check_address(args.host, args.port)
     from ..explainer import Explainer, load_model
     from ..app import Limits, make_server
