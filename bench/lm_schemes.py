@@ -43,6 +43,13 @@ HELD_OUT = [  # 3–10 tokens, one-token targets (SmolLM2's tokenizer); factual,
     ("Complete the list: red, green,", " blue"),
 ]
 INF = float("inf")
+def _causal(**changes) -> kronrod.Scheme:
+    """The current causal-LM scheme with some fields changed (the zoom candidates)."""
+    from dataclasses import replace
+
+    return replace(kronrod.SCHEMES["causal"], **changes)
+
+
 CANDIDATES = {
     "current": kronrod.SCHEMES["causal"],
     "raise": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=INF),
@@ -52,24 +59,17 @@ CANDIDATES = {
     "raise_grid24": kronrod.Scheme(grid=24, pieces=4, first_level=1, child_level=0, raise_ratio=INF),
     "raise_p6": kronrod.Scheme(grid=16, pieces=6, first_level=1, child_level=0, raise_ratio=INF),
     "g3": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=1, raise_ratio=0.1),
-    "zoom16": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16),
-    "zoom8": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8),
-    "zoom16_d1": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
-                                zoom_depth=1),
-    "zoom16_s10": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
-                                 zoom_share=0.1),
-    "zoom16_d3": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
-                                zoom_depth=3),
-    "g32_z8": kronrod.Scheme(grid=32, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8, zoom_share=0.1),
-    "g64_z8": kronrod.Scheme(grid=64, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8, zoom_share=0.1),
-    "g32_z8_p6": kronrod.Scheme(grid=32, pieces=6, first_level=1, child_level=0, raise_ratio=0.1, zoom=8,
-                                zoom_share=0.1),
-    "g32_z16_s05": kronrod.Scheme(grid=32, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
-                                  zoom_share=0.05),
-    "zoom8_s10": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=8,
-                                zoom_share=0.1),
-    "zoom16_s15": kronrod.Scheme(grid=16, pieces=4, first_level=1, child_level=0, raise_ratio=0.1, zoom=16,
-                                 zoom_share=0.15),
+    "zoom16": _causal(zoom=16),
+    "zoom8": _causal(zoom=8),
+    "zoom16_d1": _causal(zoom=16, zoom_depth=1),
+    "zoom16_s10": _causal(zoom=16, zoom_share=0.1),
+    "zoom16_d3": _causal(zoom=16, zoom_depth=3),
+    "g32_z8": _causal(grid=32, zoom=8, zoom_share=0.1),
+    "g64_z8": _causal(grid=64, zoom=8, zoom_share=0.1),
+    "g32_z8_p6": _causal(grid=32, pieces=6, zoom=8, zoom_share=0.1),
+    "g32_z16_s05": _causal(grid=32, zoom=16, zoom_share=0.05),
+    "zoom8_s10": _causal(zoom=8, zoom_share=0.1),
+    "zoom16_s15": _causal(zoom=16, zoom_share=0.15),
 }
 ROUND_S, ROW_S = 0.1, 0.025  # the cost model of one SmolLM2 refinement on one thread (screen only); a zoom's
 # forward-only row counts a third of a gradient row
