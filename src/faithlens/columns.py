@@ -160,16 +160,21 @@ def _fix(column) -> str:
 
 def column(columns: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str,
            *, required: bool = True, given: bool = True) -> str | None:
-    """The column ``wanted`` names (refused when none), else the first of ``guesses`` among ``columns`` (`match`:
+    """The column ``wanted`` names (refused when none), else the one of ``guesses`` among ``columns`` (two are refused,
+    naming both; `match`:
     columns differing only by case are refused, unless ``given``, the caller named ``wanted``, spells one exactly)."""
     if wanted is not None:
         if match(columns, wanted) is None:
             raise FaithlensError(f"The {what} column {wanted!r} is not in {source!r}. Valid choices: "
                                  f"{', '.join(map(str, columns))}.")
         return match(columns, wanted, role=what, source=source, exact=given)
-    for guess in guesses:
-        if match(columns, guess) is not None:
-            return match(columns, guess, role=what, source=source)
+    found = [guess for guess in guesses if match(columns, guess) is not None]
+    if len(found) > 1:  # 'sentence' beside 'text': either could be meant, so neither is guessed
+        shown = ", ".join(repr(match(columns, g)) for g in found)
+        raise FaithlensError(f"{source!r} has {len(found)} columns that could be the {what}: {shown}. Say which: pass "
+                             f"{what}_column='NAME' (e.g. {what}_column={match(columns, found[0])!r}).")
+    if found:
+        return match(columns, found[0], role=what, source=source)
     if required:
         raise FaithlensError(f"Could not find a {what} column in {source!r} (looked for {', '.join(guesses)}). "
                              f"Got columns {list(columns)}. Name the column of the {what}s {guesses[0]!r}, or pass "

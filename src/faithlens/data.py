@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -86,6 +87,9 @@ def load_dataset(
     before its nesting is read (`task_inputs.check_squad_task`). ``note``: (the file as messages name it, the
     command) of the warning that names a column a texts-only read leaves unread.
     """
+    if not isinstance(source, (str, os.PathLike)):  # str(None) would be looked up as a dataset named 'None'
+        raise FaithlensError(f"load_dataset takes a file, a folder or a dataset name (a str or path). Got "
+                             f"{type(source).__name__} {source!r:.60}. Pass e.g. load_dataset('data/dev.tsv').")
     name = str(source)
     refuse_standard_input(name)
     label_names = check_label_names(label_names)  # in class order: before any file is read
@@ -323,17 +327,14 @@ def _reads_as_text(field: str) -> bool:
 
 
 def _read_jsonl(path: Path, *, kind: str, choose):
-    rows = []
-    keys = None
-    columns: list = []
+    records = []
     for line, record in jsonl_records(path, example='{"text": "...", "label": 1}', as_written=True):
         if not isinstance(record, dict):
             raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
-        if keys is None:
-            columns = list(record)
-            keys = choose(columns)
-        rows.append(_row(record, keys, path, line))
-    keys = keys or {"text": None, "pair": None, "label": None}
+        records.append((line, record))
+    columns = _all_keys(r for _, r in records)  # a label first given on line 2 is still the label column
+    keys = choose(columns) if records else {"text": None, "pair": None, "label": None}
+    rows = [_row(record, keys, path, line) for line, record in records]
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
                   "columns": columns}
 
@@ -354,10 +355,17 @@ def _read_json(path: Path, *, kind: str, choose):
                              "objects in a list, or name the file .jsonl to read it as JSON lines, one object per line.")
     if not data:
         return [], {}
-    keys = choose(list(data[0]))
+    columns = _all_keys(data)
+    keys = choose(columns)
     rows = [_row(r, keys, path, i + 1) for i, r in enumerate(data)]
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
-                  "columns": list(data[0])}
+                  "columns": columns}
+
+
+def _all_keys(records) -> list:
+    """Every key of the records, in the order first seen: the columns of a JSON(L) file, whose objects need not all
+    hold the same keys (a label missing from the first object is then a missing label, named by its line)."""
+    return list(dict.fromkeys(key for record in records for key in record))
 
 
 def _not_objects(data: object) -> str:

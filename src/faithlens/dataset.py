@@ -28,6 +28,10 @@ class Dataset:
     answers: tuple[tuple[str, ...], ...] | None = None  # QA: the reference answers of each question
     groups: tuple[str, ...] | None = None  # QA: each question's article (held out whole)
 
+    def __post_init__(self) -> None:
+        """A Dataset built by hand holds what the readers write (`check_dataset`); lists become tuples."""
+        check_dataset(self)
+
     def __len__(self) -> int:
         return len(self.texts)
 
@@ -38,6 +42,39 @@ class Dataset:
     @property
     def is_pairs(self) -> bool:
         return bool(self.texts) and isinstance(self.texts[0], tuple)
+
+
+def check_dataset(d: Dataset) -> None:
+    """Texts a list of str or (str, str) pairs, one label per text (a class index, an int; None: no gold label), label
+    names distinct strs, info a dict: else FaithlensError naming the example and what to pass. A str of texts would
+    be read letter by letter, and a label of another type would be written into the records as it is."""
+    from .gold_labels import check_label_names
+
+    fix = "Build it as Dataset(texts=(...), labels=(...), source='NAME'), or read a file with load_dataset(PATH)"
+    for name in ("texts", "labels"):
+        value = getattr(d, name)
+        if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+            raise FaithlensError(f"Dataset({name}=...) must be a tuple or list. Got {type(value).__name__} {value!r:.40}. {fix}.")
+        object.__setattr__(d, name, tuple(value))
+    is_text = lambda t: isinstance(t, str) or (isinstance(t, tuple) and len(t) == 2 and all(isinstance(x, str) for x in t))  # noqa: E731
+    if (i := next((i for i, t in enumerate(d.texts) if not is_text(t)), None)) is not None:
+        raise FaithlensError(f"Dataset text {i} (counting from 0) is {type(d.texts[i]).__name__} {d.texts[i]!r:.40}; "
+                             f"each text is a str, or a (str, str) pair. {fix}.")
+    if len(d.labels) != len(d.texts):
+        raise FaithlensError(f"Dataset has {len(d.texts)} texts and {len(d.labels)} labels: give one label per text "
+                             f"(None for no gold label). {fix}.")
+    labels = tuple(y if y is None else as_int(y) for y in d.labels)
+    if (i := next((i for i, y in enumerate(labels) if y is not None and (isinstance(y, bool) or not isinstance(y, int)
+                                                                         or y < 0)), None)) is not None:
+        raise FaithlensError(f"Dataset label {i} (counting from 0) is {d.labels[i]!r:.40}; a gold label is a class "
+                             "index, an int ≥ 0 (None for none), with label_names=(...) naming the classes in that "
+                             "order. Label names in a file are read by load_dataset(PATH).")
+    object.__setattr__(d, "labels", labels)
+    if d.label_names is not None:
+        object.__setattr__(d, "label_names", tuple(check_label_names(d.label_names)))
+    if not isinstance(d.info, dict) or not isinstance(d.source, str):
+        raise FaithlensError(f"Dataset(source=...) is a str and Dataset(info=...) a dict. Got "
+                             f"{type(d.source).__name__}, {type(d.info).__name__}. {fix}.")
 
 
 def item_length(item: Item) -> int:
@@ -53,9 +90,18 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
     Warns (FaithlensWarning) when ``limit`` is more than the examples left, naming how many are used, unless the
     limit is a command's default (``said=False``: audit's 50 texts of a smaller file are no surprise).
     Raises FaithlensError when ``max_chars`` removes every text (naming it and the shortest text's length)."""
+    from .options import MAX_SEED, _int
+    from .task_inputs import check_bool
+
+    _check_is_dataset(dataset, "select")
+    shuffle, said = check_bool("shuffle", shuffle), check_bool("said", said)
+    if seed is not None:  # explain's and evaluate's rule for a seed
+        seed = _int("seed", seed, low=0, high=MAX_SEED)
     for name, value in (("limit", limit), ("max_chars", max_chars)):
+        value = as_int(value)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise FaithlensError(f"The {name!r} parameter must be a positive int. Got {value!r} instead.")
+    limit, max_chars = as_int(limit), as_int(max_chars)
     index = [i for i, t in enumerate(dataset.texts) if item_length(t) and (max_chars is None or item_length(t) < max_chars)]
     n_filtered = len(index)
     if not index and max_chars is not None and any(map(item_length, dataset.texts)):
@@ -126,7 +172,9 @@ def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
         labels = tuple(None if y is None else moved.get(y, y) for y in dataset.labels)
         return replace(dataset, labels=labels, info=info)
     numbers = dataset.info.get("number_labels")
-    if not (numbers or dataset.info.get("named_labels")) or dataset.label_names is None:
+    own_names = dataset.label_names is not None and [str(n).lower() for n in dataset.label_names] != [
+        str(n).lower() for n in model_labels]  # a Dataset whose own label names order the classes otherwise
+    if not (numbers or dataset.info.get("named_labels") or own_names) or dataset.label_names is None:
         return dataset
     if numbers:  # "-1", "0.5" (and "1" beside them): read as they are
         classes = read_spellings(numbers, list(model_labels), source=source)
@@ -181,6 +229,7 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
     """(training part, held-out part), split as `faithlens train --holdout` splits: examples, or whole groups
     (a SQuAD file's articles) when the dataset has them. The held-out part's ``info["holdout"]["record"]`` is the
     record train keeps of the part it held out (`splits.held_out_record`), for `splits.check_held_out`."""
+    _check_is_dataset(dataset, "holdout")
     fraction, seed = holdout_settings(fraction, seed)  # np.float32(0.5), np.int64(3): the numbers they hold
     if dataset.groups is not None:
         held_groups = group_holdout(dataset.groups, fraction, seed, source=dataset.source)
@@ -195,6 +244,13 @@ def holdout(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, 
         record = held_out_record([dataset.texts[i] for i in held], fraction, seed, len(dataset))
     return (subset(dataset, kept, info=dict(dataset.info, holdout=dict(note, part="train"))),
             subset(dataset, held, info=dict(dataset.info, holdout=dict(note, part="held out", record=record))))
+
+
+def _check_is_dataset(dataset: object, function: str) -> None:
+    if not isinstance(dataset, Dataset):
+        raise FaithlensError(f"{function}() takes a Dataset. Got {type(dataset).__name__} {dataset!r:.60}. Read a file "
+                             "with faithlens.data.load_dataset(PATH), or build one: Dataset(texts=(...), labels=(...), "
+                             "source='NAME').")
 
 
 def check_evaluate_inputs(model: object, dataset: object) -> None:

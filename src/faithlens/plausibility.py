@@ -178,10 +178,25 @@ Span = tuple[int, int, int]  # (segment, start, end) characters
 
 @dataclass(frozen=True)
 class Rationales:
-    """Human rationales by example: ``by_item`` maps a text (or a (text, text_pair) pair) to its spans."""
+    """Human rationales by example: ``by_item`` maps a text (or a (text, text_pair) pair) to its spans, a tuple of
+    (segment, start, end) character triples (segment 0: the text, 1: the pair's second text; end exclusive), as
+    `read_rationales` writes them. Checked when built (`_check_spans`)."""
 
     by_item: dict
     source: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.by_item, dict) or not isinstance(self.source, str):
+            raise FaithlensError("Rationales(by_item=..., source=...) takes a dict of text -> spans and a str. Read a "
+                                 "file with faithlens.plausibility.read_rationales(path, dataset=...).")
+        for item, spans in self.by_item.items():
+            ok = isinstance(spans, tuple) and all(isinstance(sp, tuple) and len(sp) == 3 and all(
+                isinstance(x, int) and not isinstance(x, bool) for x in sp) and sp[0] in (0, 1) and 0 <= sp[1] <= sp[2]
+                for sp in spans)
+            if not ok:
+                raise FaithlensError(f"Rationales: the spans of {item!r:.40} are {spans!r:.60}; each is a (segment, "
+                                     "start, end) triple of ints (segment 0 or 1, 0 ≤ start ≤ end), in a tuple, e.g. "
+                                     "((0, 4, 8),).")
 
     def spans_of(self, item) -> tuple[Span, ...] | None:
         return self.by_item.get(item)
@@ -209,6 +224,12 @@ def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
                              "(rationales=... in Python).")
     path = Path(path).expanduser()
     where = str(path)
+    from .dataset import Dataset
+
+    if not isinstance(dataset, Dataset):  # "index" is a row of it: a path would fail deep inside
+        raise FaithlensError(f"read_rationales(dataset=...) is the Dataset the rationales were written for (the whole "
+                             f"data file). Got {type(dataset).__name__} {dataset!r:.60}. Pass "
+                             "dataset=faithlens.data.load_dataset(PATH).")
     if not path.is_file():
         raise FaithlensError(f"The rationale file {where!r} does not exist (or is a folder). Pass a JSONL file, e.g. one "
                              "written by `faithlens rationales sst2`.")

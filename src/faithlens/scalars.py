@@ -8,6 +8,8 @@ def as_int(value):
     """An integer scalar (numpy, torch) as a Python int; bools, floats and anything else unchanged."""
     if isinstance(value, (bool, int, str, tuple, list)) or value is None or not hasattr(value, "__index__"):
         return value
+    if "bool" in str(getattr(value, "dtype", "")):  # numpy.bool_, a torch bool tensor: a yes/no, never the int 0/1
+        return value
     import operator
 
     try:

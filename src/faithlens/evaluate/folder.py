@@ -401,6 +401,14 @@ def read_run(out: str | os.PathLike, *, repair: bool = False) -> dict[tuple[int,
         raise FaithlensError(f"read_run takes the --out folder of an evaluate run. Got {what}. Check the path, e.g. "
                              "read_run('runs/sst2').")
     out = Path(out).expanduser()
+    if not (out / SETTINGS_FILE).is_file() and not record_files(out):  # an empty or unrelated folder: no run there
+        raise FaithlensError(f"read_run: {str(out)!r} holds no evaluate run (no {SETTINGS_FILE}, no records). Pass the "
+                             "--out folder of an evaluate run.")
+    return run_records(out, repair=repair)
+
+
+def run_records(out: Path, *, repair: bool = False) -> dict[tuple[int, str], dict]:
+    """`read_run` of a folder evaluate itself is writing (it may hold nothing yet)."""
     done: dict[tuple[int, str], dict] = {}
     for path in record_files(out):
         for r in read_records(path, repair=repair, legacy=legacy_allowance(Path(out), path.name)):

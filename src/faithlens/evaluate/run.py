@@ -32,7 +32,7 @@ from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 from ..version import __version__
 from .checks import _settings, check_arguments, check_lengths, check_rationales, check_run_sizes
 from .folder import (LEGACY_KEY, SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume,
-                     leading_unsealed, legacy_allowance, read_run, record_files,
+                     leading_unsealed, legacy_allowance, record_files, run_records,
                      records_path, saved_run, sealed, sealed_line)
 from .output import write_outputs
 from .paired import RANDOM
@@ -194,7 +194,7 @@ class _Run:
                 self.lock, self.own_lock = FolderLock(out).acquire(), True
             saved = saved_run(out)
             check_resume(out, self.settings, saved=saved, too_long=bool(too_long))
-            self.done = read_run(out, repair=True)
+            self.done = run_records(out, repair=True)
             check_examples(out, self.done, self.dataset)
             fingerprint = model_fingerprint(model)
             check_resume(out, self.settings, saved=saved, too_long=bool(too_long), model_print=fingerprint)
@@ -284,7 +284,7 @@ class _Run:
         if self.out is None:
             result = _summary(self.done, self.dataset, self.settings, None)
         else:
-            done = read_run(self.out)  # every file, complete now
+            done = run_records(self.out)  # every file, complete now
             self._merge_files(done)
             result = _summary(done, self.dataset, self.settings, self.out)
             write_outputs(result, self.out, report=True)

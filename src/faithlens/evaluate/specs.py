@@ -53,6 +53,9 @@ def parse_method(spec: str) -> MethodSpec:
     Every setting is checked here, before any work: it must apply to the method (``mode`` to SIG,
     ``unit`` to SIG and occlusion, ``rule`` and ``tolerance`` to SIG and IG, ``steps`` to path
     methods, ``n_samples`` to sampling methods) and its value must be valid."""
+    if not isinstance(spec, str):
+        raise FaithlensError(f"A method spec is a str such as 'ig' or 'ig:steps=20'. Got {type(spec).__name__} "
+                             f"{spec!r:.60}. Pass one spec at a time (parse_methods takes a list of them).")
     name, colon, rest = spec.partition(":")
     method = get_method(name)  # unknown names list the valid ones
     if colon and not all(item.strip() for item in rest.split(",")):

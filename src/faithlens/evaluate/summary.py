@@ -210,9 +210,15 @@ def merge_runs(folders: Sequence[str | os.PathLike], methods: Sequence[str] | No
         if value is None and name == "methods":
             continue
         if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, (list, tuple)):
+            fix = (f"Pass e.g. {name}=[{value!r:.40}]" if isinstance(value, (str, os.PathLike)) else
+                   f"Pass e.g. {name}=['runs/a', 'runs/b']" if name == "folders" else "Pass e.g. methods=['sig', 'ig']")
             raise FaithlensError(f"merge_runs takes {name} as a list of {kind} (the table's order); got "
-                                 f"{type(value).__name__} {value!r:.80}. Pass e.g. {name}=[{value!r:.40}]"
-                                 + (" as a list" if isinstance(value, (set, frozenset)) else "") + ".")
+                                 f"{type(value).__name__} {value!r:.80}. {fix}.")
+        bad = [v for v in value if not isinstance(v, (str, os.PathLike))]
+        if bad:
+            raise FaithlensError(f"merge_runs takes {name} as a list of {kind}, each a str (or path); one is "
+                                 f"{type(bad[0]).__name__} {bad[0]!r:.60}. List them one by one, e.g. "
+                                 + ("folders=['runs/a', 'runs/b']." if name == "folders" else "methods=['sig', 'ig']."))
         repeated = sorted({str(v) for v in value if list(map(str, value)).count(str(v)) > 1})
         if repeated:
             raise FaithlensError(f"merge_runs lists {repeated} more than once in {name}. Name each once.")
