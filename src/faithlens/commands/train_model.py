@@ -173,6 +173,7 @@ def run(args) -> int:
         return _run_qa(args)
     names: list[str] | None = args.labels
     spelled: list[tuple[str, dict]] = []  # (file, {whole-number label spelling: first line}) read as class indices
+    indices: list[tuple[str, str]] = []  # (split, file) whose labels were read as class indices, with no names
     files: dict[str, str] = {}  # split: the file (or dataset) it was read from
 
     def split(source, which):
@@ -201,6 +202,14 @@ def run(args) -> int:
                                  "(e.g. GLUE test files). Pass a labelled file.")
         if names is None:  # "-1", "0.5": numbers that are no class index, with no label names to read them against
             refuse_number_names(data.info, data.source)
+        if names is None and data.label_names and indices:  # words here, class indices in a file read before
+            raise FaithlensError(f"--{which} {source} gives label names ({', '.join(map(str, data.label_names))}), but "
+                                 f"--{indices[0][0]} {indices[0][1]} gives class indices, so which name is which index "
+                                 "cannot be told. Pass --labels with one name per class in index order (e.g. --labels "
+                                 f"{' '.join(map(str, data.label_names))}) to read both alike, or write one kind of label "
+                                 "in every file.")
+        if names is None and not data.label_names:
+            indices.append((which, source))
         names = names or (list(data.label_names) if data.label_names else None)
         return list(data.texts), [int(y) for y in data.labels]
 

@@ -1,0 +1,20 @@
+"""Issue 22, thirty-fourth breaker: train's files must name their classes alike (class indices in one file, label
+names in another cannot be matched without --labels)."""
+
+from __future__ import annotations
+
+from cli_run import run
+
+
+def _tsv(path, rows):
+    path.write_text("sentence\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in rows), encoding="utf-8")
+    return path
+
+
+def test_indices_in_train_and_names_in_validation_are_refused_naming_both(tmp_path, capsys):
+    train = _tsv(tmp_path / "t.tsv", [("a good film", 1), ("a bad film", 0)] * 3)
+    words = _tsv(tmp_path / "v.tsv", [("a good film", "good"), ("a bad film", "terrible")])
+    code, err = run(capsys, "train", "--train", str(train), "--validation", str(words), "--out", str(tmp_path / "m"))
+    assert code == 2
+    assert f"--validation {words} gives label names (good, terrible), but --train {train} gives class indices" in err
+    assert "Pass --labels with one name per class in index order" in err and not (tmp_path / "m").exists()
