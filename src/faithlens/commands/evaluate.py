@@ -87,6 +87,8 @@ def run(args) -> int:
     # Everything that can be checked without the model is checked first.
     from ..evaluate.run import with_random_row
 
+    if not args.random_row and "random" in [str(m).partition(":")[0] for m in args.methods]:
+        raise FaithlensError("--no-random leaves out the random row, but --methods lists random. Drop one of them.")
     specs = parse_methods(with_random_row(args.methods, args.random_row))  # the methods the run records
     check_shared_steps(specs, args.steps)  # a --steps no chosen method reads is refused, as explain refuses it
     parse_metrics(args.metrics)

@@ -376,6 +376,9 @@ def _sizes(text: str, option: str) -> list[int]:
         sizes = []
     if not sizes or any(b < 1 for b in sizes):
         raise FaithlensError(f"{option} must be comma-separated positive ints, e.g. 1,3. Got {text!r}.")
+    if len(set(sizes)) < len(sizes):  # one result per size: a repeat would run it twice and keep one
+        raise FaithlensError(f"{option} {text!r} lists a size twice. List each once, e.g. "
+                             f"{','.join(map(str, dict.fromkeys(sizes)))}.")
     return sizes
 
 

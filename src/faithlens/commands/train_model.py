@@ -34,7 +34,7 @@ def register(subparsers) -> None:
     p.add_argument("--label-column", default=None, help="column of the label (default: found from the column names)")
     p.add_argument("--labels", nargs="+", default=None,
                    help="label names in index order; also maps named labels in the data (default: negative positive "
-                        "for 2 numeric classes, else the names in sorted order)")
+                        "for 2 numeric classes, LABEL_0 LABEL_1 ... for more, and named labels in sorted order)")
     p.add_argument("--subset", type=int, default=None, help="train on a seeded random subset of this many examples")
     p.add_argument("--subset-seed", type=seed_arg, default=None,
                    help="seed of the --subset draw, given only with --subset (default: 0)")
@@ -73,10 +73,11 @@ def check_train_options(args) -> None:
     elif args.stride is not None and args.task != "qa":
         raise FaithlensError("--stride sets the overlap of a QA context's windows; it does nothing with --task "
                              "classification. Drop it, or pass --task qa.")
-    if args.task == "qa" and any(v is not None for v in (args.text_column, args.pair_column, args.label_column,
-                                                          args.labels, args.validation)):
-        raise FaithlensError("--text-column, --pair-column, --label-column, --labels and --validation read "
-                             "classification data; --task qa reads SQuAD files (--train, --test, --holdout). Drop them.")
+    given = [o for o, v in (("--text-column", args.text_column), ("--pair-column", args.pair_column), ("--label-column",
+             args.label_column), ("--labels", args.labels), ("--validation", args.validation)) if v is not None]
+    if args.task == "qa" and given:
+        raise FaithlensError(f"{' and '.join(given)} read{'s' if len(given) == 1 else ''} classification data; --task qa "
+                             f"reads SQuAD files (--train, --test, --holdout). Drop {'it' if len(given) == 1 else 'them'}.")
     for option, value in (("--train", args.train), ("--validation", args.validation), ("--test", args.test)):
         _check_data_source(option, value)
         if args.task != "qa":
