@@ -1146,6 +1146,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me28_cases(work, tiny_dir, write)
     out += me30_cases(work, tiny_dir, write)
     out += me33_cases(work, tiny_dir, write)
+    out += me35_cases(work, tiny_dir, write)
     return out
 
 
@@ -5871,6 +5872,44 @@ def me33_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ME32 note: faithlens --version extra", lambda: cli("--version", "extra"), "error", "--version takes nothing else")
     add(k, "ME32 note: serve --model twice", lambda: cli("serve", "--model", tiny_dir, "--model", tiny_dir), "error",
         "is given twice")
+    return out
+
+
+def me35_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, thirty-fourth and thirty-fifth breakers: a hand-built Dataset, select/holdout/load_dataset/parse_method
+    given the wrong types, a JSON(L) label first given on line 2, two candidate text columns, class indices in --train
+    beside label names in --validation."""
+    from faithlens.data import Dataset, load_dataset, select
+    from faithlens.evaluate import parse_method
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me35 hand-built Datasets, helpers' types, label columns, mixed label kinds (34th/35th breakers)"
+    for name, given, words in [("texts='ab'", dict(texts="ab", labels=(0, 1)), "must be a tuple or list"),
+                               ("a None text", dict(texts=("a", None), labels=(0, 1)), "Dataset text 1"),
+                               ("labels ('zzz', True)", dict(texts=("a", "b"), labels=("zzz", True)), "Dataset label 0"),
+                               ("fewer labels", dict(texts=("a", "b"), labels=(0,)), "2 texts and 1 labels")]:
+        add(k, f"ME35 F7: Dataset with {name}", lambda given=given: Dataset(source="x", **given), "error", words)
+    d = Dataset(texts=("a", "b"), labels=(0, 1), source="x")
+    add(k, "ME35 F9: select(shuffle='no')", lambda: select(d, shuffle="no"), "error", "must be True or False")
+    add(k, "ME35 F9: select(seed=-1)", lambda: select(d, shuffle=True, seed=-1), "error", "'seed' parameter must be")
+    add(k, "ME35 F10: load_dataset(None)", lambda: load_dataset(None), "error", "a str or path")
+    add(k, "ME35 F5: parse_method(None)", lambda: parse_method(None), "error", "A method spec is a str")
+    partial = write("me35-partial.jsonl", '{"text": "good"}\n{"text": "bad", "label": 0}\n')
+    add(k, "ME35 F11: a JSONL label first given on line 2", lambda: load_dataset(partial), "error",
+        "Line 1 of")
+    two = write("me35-two.tsv", "sentence\ttext\tlabel\ngood film\tgood\t1\n")
+    add(k, "ME35 F12: columns 'sentence' and 'text'", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", two, "--methods", "occlusion"), "error",
+        "2 columns that could be the text")
+    digits = write("me34-t.tsv", "sentence\tlabel\n" + "a good film\t1\na bad film\t0\n" * 3)
+    words = write("me34-v.tsv", "sentence\tlabel\na good film\tgood\na bad film\tterrible\n")
+    add(k, "ME34 F1: train --train indices --validation names", lambda: cli(
+        "train", "--train", digits, "--validation", words, "--out", str(Path(work) / "me34-m")), "error",
+        "gives label names (good, terrible), but --train")
+    add(k, "ME34 note: evaluate --methods random --no-random", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", digits, "--methods", "random", "--no-random"), "error",
+        "--no-random leaves out the random row")
     return out
 
 
