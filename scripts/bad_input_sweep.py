@@ -3115,9 +3115,9 @@ def sa_output_dash_cases(work, tiny_dir, qa_dir, write, squad) -> list[Case]:
         "error", "The 'out' parameter of evaluate '-' names standard output")
     add(k, "SA: views.write_html('-', [])", lambda: write_html("-", []), "error",
         "The 'path' parameter of write_html '-' names standard output")
-    add(k, "SA: explain --html ./- writes a file named '-'", lambda: cli(
-        "explain", "--model", tiny_dir, "x", "--method", "occlusion", "--html", "./-"), "ok", "a file named '-'",
-        lambda r: r.code == 0 and Path("-").is_file())
+    add(k, "SA: explain --html ./- writes a file named '-'", lambda: (Path("-").unlink(missing_ok=True), cli(  # new:
+        "explain", "--model", tiny_dir, "x", "--method", "occlusion", "--html", "./-"))[1], "ok", "a file named '-'",
+        lambda r: r.code == 0 and Path("-").is_file())  # an existing '-' (no .html suffix) is refused, not replaced
 
     k = "10 squad"
     ex = QAExample("q1", "Books", "Who wrote the book?", "Ann wrote the book in Paris.", ("Ann",), 0)
