@@ -1402,7 +1402,7 @@ def second_breaker_cases(work, tsv, tiny_dir, write) -> list[Case]:
     extra = write("b2-extracol.tsv", "sentence\tlabel\na good film\t1\textra\nbad\t0\n")
     add(k, "train on a TSV row with an extra tab", lambda: cli("train", "--train", extra, "--base", tiny_dir, "--out",
                                                                str(work / "b2")), "error",
-        "TSV files are read without quoting, so a text may not hold a tab")
+        "TSV files are read line by line, without quoting: a text may hold neither a tab nor a line break")
     facade_out = str(work / "b2-facade")
     for argv, words in [
         (("--lambda-g", "nan"), "(--lambda-g)"), (("--heldout", "-5"), "(--heldout)"), (("--eval-every", "0"), "(--eval-every)"),

@@ -34,7 +34,7 @@ def test_a_missing_cell_is_an_error_with_its_line(tmp_path):
 
 
 def test_tsv_fields_are_checked_too(tmp_path):
-    with pytest.raises(FaithlensError, match="Line 2 .* has 3 fields .*remove tabs"):
+    with pytest.raises(FaithlensError, match="Line 2 .* has 3 fields .*Remove them from the text"):
         read_file(write(tmp_path, "a.tsv", "sentence\tlabel\ngood\tfilm\t1\n"))
 
 
@@ -143,7 +143,7 @@ def test_a_tsv_row_with_an_extra_tab_says_tabs_cannot_be_quoted(tmp_path):
     with pytest.raises(FaithlensError) as info:
         read_file(path)
     message = str(info.value)
-    assert "Line 2" in message and "TSV files are read without quoting, so a text may not hold a tab" in message
+    assert "Line 2" in message and "TSV files are read line by line, without quoting: a text may hold neither a tab nor a line break" in message
     assert "must be quoted" not in message
 
 

@@ -49,7 +49,7 @@ def test_a_lone_cr_joining_two_rows_is_named_not_blamed_on_tabs(tmp_path):
     with pytest.raises(FaithlensError) as err:
         load_dataset(path)
     said = str(err.value)
-    assert "Line 3 of" in said and "lone carriage return (\\r)" in said and "remove tabs" not in said
+    assert "Line 3 of" in said and "lone carriage return (\\r)" in said and "Remove them from the text" not in said
 
 
 def test_explain_file_of_a_tsv_keeps_the_cr_inside_the_text_as_a_plain_file_does(tmp_path):

@@ -96,3 +96,26 @@ def test_two_candidate_columns_are_refused_naming_both(tmp_path, header, said):
         load_dataset(tmp_path / "d.tsv")
     column = "text_column" if "text:" in said else "label_column"
     assert len(load_dataset(tmp_path / "d.tsv", **{column: "text" if column == "text_column" else "label"})) == 1
+
+
+# --- thirty-sixth breaker F1, F2: a TSV written by a CSV writer (Python's csv, pandas) ------------------------------
+
+def test_a_tsv_field_a_csv_writer_quoted_is_read_unquoted(tmp_path):
+    import csv
+
+    with (tmp_path / "pd.tsv").open("w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerows([("sentence", "label"), ('a "quoted" film', 1), ("plain", 1), ('"as said"', 0)])
+    assert load_dataset(tmp_path / "pd.tsv").texts == ('a "quoted" film', "plain", '"as said"')
+    raw = 'sentence\tlabel\n"a quote at one end\t1\n"spoken"\t0\nlone "" inner"\t1\n'
+    (tmp_path / "glue.tsv").write_text(raw)  # GLUE's way: no quoting, every field as written
+    assert load_dataset(tmp_path / "glue.tsv").texts == ('"a quote at one end', '"spoken"', 'lone "" inner"')
+
+
+def test_a_line_break_inside_a_quoted_tsv_field_is_named(tmp_path):
+    import csv
+
+    with (tmp_path / "pd.tsv").open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\n").writerows([("sentence", "label"), ("two\nlines", 0)])
+    with pytest.raises(FaithlensError, match="a text may hold neither a tab nor a line break .* save the file as CSV"):
+        load_dataset(tmp_path / "pd.tsv")

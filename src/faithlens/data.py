@@ -276,6 +276,8 @@ def _read_table(path: Path, *, kind: str, choose):
             fields_ = [f.replace(held, "\r") for f in fields_]
         if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
             continue  # a blank line
+        if kind == "tsv":  # a field a CSV writer quoted ("a ""quoted"" film": csv, pandas) is its text unquoted
+            fields_ = [_csv_unquoted(f) for f in fields_]
         if len(fields_) != len(header):
             sep = "tab" if kind == "tsv" else "comma"
             if any("\r" in f for f in fields_):
@@ -287,12 +289,24 @@ def _read_table(path: Path, *, kind: str, choose):
             raise FaithlensError(
                 f"Line {line} of {str(path)!r} has {len(fields_)} fields but the header has {len(header)} "
                 f"({', '.join(header)}). "
-                + ("TSV files are read without quoting, so a text may not hold a tab: remove tabs from the text"
+                + ("TSV files are read line by line, without quoting: a text may hold neither a tab nor a line "
+                   "break (a CSV writer quotes such a text, which a TSV reader splits). Remove them from the text, "
+                   "or save the file as CSV (.csv), which is read with quoting"
                    if kind == "tsv" else 'A text holding a comma must be quoted, e.g. "a slow, dull film",0')
                 + f"; a missing cell must still have its {sep}.")
         rows.append(_row(dict(zip(header, fields_)), keys, path, line))
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
                   "columns": header}
+
+
+def _csv_unquoted(field: str) -> str:
+    """A TSV field as a CSV writer (Python's csv, pandas' to_csv) writes a text holding a quote: wrapped in quotes,
+    each inner quote doubled. Only that shape is read unquoted; any other field (GLUE's texts, a quote at one end
+    only, a lone inner quote) is read as it is."""
+    inner = field[1:-1]
+    if len(field) < 2 or field[0] != '"' or field[-1] != '"' or '""' not in inner or '"' in inner.replace('""', ""):
+        return field
+    return inner.replace('""', '"')
 
 
 def _refuse_example_header(header: Sequence[str], path: Path, kind: str, line: int = 1) -> None:
