@@ -223,8 +223,11 @@ def _main(argv: list[str] | None = None) -> int:
     log(f"done: {out_json}, {args.out / 'bench.md'}")
     result["targets"] = report.targets(result)
     save()
-    agree = all(a["agree"] for a in result.get("sst2_summary", {}).get("agreement", {}).values())
-    return 0 if agree else 1
+    disagree = [key for key, a in result.get("sst2_summary", {}).get("agreement", {}).items() if not a["agree"]]
+    if disagree:  # the exit status says it, and so does a line: which agreement check failed, and where to read it
+        print(f"bench: exit 1: faithlens and its peers disagree beyond the required tolerance on "
+              f"{', '.join(disagree)} (the agreement table of {args.out / 'bench.md'})", file=sys.stderr)
+    return 1 if disagree else 0
 
 
 if __name__ == "__main__":
