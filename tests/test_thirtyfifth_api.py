@@ -119,3 +119,22 @@ def test_a_line_break_inside_a_quoted_tsv_field_is_named(tmp_path):
         csv.writer(handle, delimiter="\t", lineterminator="\n").writerows([("sentence", "label"), ("two\nlines", 0)])
     with pytest.raises(FaithlensError, match="a text may hold neither a tab nor a line break .* save the file as CSV"):
         load_dataset(tmp_path / "pd.tsv")
+
+
+# --- F14: the plausibility metric functions check their tensors ---------------------------------------------------
+
+def test_plausibility_metrics_refuse_what_they_cannot_score():
+    from faithlens.plausibility import average_precision, token_f1, token_iou, top_k_words
+
+    scores, marks = torch.tensor([0.3, 0.1, 0.9]), torch.tensor([True, False, True])
+    assert average_precision(scores=scores, relevant=marks) == pytest.approx(1.0)
+    assert top_k_words(scores=scores, k=2).tolist() == [True, False, True]
+    for call, said in [(lambda: average_precision(scores=torch.tensor([float("nan"), 0.1, 0.2]), relevant=marks),
+                        "without NaN"),
+                       (lambda: average_precision(scores=[0.3, 0.1, 0.9], relevant=marks), "1-D torch tensors"),
+                       (lambda: top_k_words(scores=scores, k=-1), "an int ≥ 0. Got -1"),
+                       (lambda: top_k_words(scores=scores, k=1.5), "an int ≥ 0. Got 1.5"),
+                       (lambda: token_iou(predicted=scores, relevant=marks), "bool marks, as top_k_words gives them"),
+                       (lambda: token_f1(predicted=scores, relevant=marks), "bool marks")]:
+        with pytest.raises(FaithlensError, match=said):
+            call()
