@@ -138,3 +138,13 @@ def test_plausibility_metrics_refuse_what_they_cannot_score():
                        (lambda: token_f1(predicted=scores, relevant=marks), "bool marks")]:
         with pytest.raises(FaithlensError, match=said):
             call()
+
+
+def test_a_rationale_text_pair_for_single_texts_is_refused(tmp_path):
+    import json
+
+    (tmp_path / "r.jsonl").write_text(json.dumps({"index": 0, "text_pair": "x", "words": [0]}) + "\n")
+    with pytest.raises(FaithlensError, match=r"Line 1 of .* gives \"text_pair\", but 'x' holds single texts"):
+        read_rationales(tmp_path / "r.jsonl", dataset=D)
+    (tmp_path / "r.jsonl").write_text(json.dumps({"index": 0, "words": [0]}) + "\n")
+    assert len(read_rationales(tmp_path / "r.jsonl", dataset=D)) == 1

@@ -179,6 +179,10 @@ def _item(record, line: int, where: str, dataset, firsts: dict):
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(dataset):
             raise FaithlensError(f"Line {line} of {where!r}: \"index\" must be a row of the data (0..{len(dataset) - 1}). "
                                  f"Got {index!r}.")
+    if "text_pair" in record and not dataset.is_pairs:  # a pair's second text for data of single texts
+        raise FaithlensError(f"Line {line} of {where!r} gives \"text_pair\", but {dataset.source!r} holds single texts. "
+                             "Drop \"text_pair\", or pass the data file of the pairs the rationales were written for.")
+    if "index" in record:
         item = dataset.texts[index]
         first = item[0] if isinstance(item, tuple) else item
         if "text" in record and (not isinstance(record["text"], str) or record["text"].strip() != first):
