@@ -107,3 +107,12 @@ def test_the_tie_is_printed_by_the_cli(tmp_path, capsys):
                      "--no-faithfulness"])
     captured = capsys.readouterr()
     assert code == 0 and "Tie: the classes 'negative', 'positive'" in captured.out + captured.err
+
+
+def test_the_tie_advises_target_only_where_it_can_choose():
+    ex = Explainer(tied_model())
+    chosen = ex.explain("good film", "occlusion", target="positive").warnings
+    largest = ex.explain("good film", "occlusion", score="max_logit").warnings
+    for warnings_ in (chosen, largest):
+        tie = [w for w in warnings_ if w.startswith("Tie:")]
+        assert tie and "Pass --target" not in tie[0]

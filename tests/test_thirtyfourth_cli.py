@@ -32,3 +32,10 @@ def test_contradicting_or_repeated_options_are_refused(tmp_path, capsys):
     assert code == 2 and "--no-random leaves out the random row, but --methods lists random" in err
     code, err = run(capsys, "facade", "reduce", "--model", "nowhere/none", "--data", str(data), "--beams", "1,1")
     assert code == 2 and "--beams '1,1' lists a size twice" in err
+
+
+def test_names_in_train_and_indices_in_validation_are_refused_too(tmp_path, capsys):
+    train = _tsv(tmp_path / "t.tsv", [("a good film", "positive"), ("a bad film", "negative")] * 3)
+    digits = _tsv(tmp_path / "v.tsv", [("a good film", 1), ("a bad film", 0)])
+    code, err = run(capsys, "train", "--train", str(train), "--validation", str(digits), "--out", str(tmp_path / "m"))
+    assert code == 2 and f"--validation {digits} gives class indices, but an earlier file gives label names" in err

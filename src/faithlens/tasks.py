@@ -131,7 +131,7 @@ class Task:
             chosen["contrast"] = {"label": labels[int(foil[0, 0])], "index": int(foil[0, 0])}
         return prediction, chosen
 
-    def tie(self, outputs: Tensor, labels: Sequence[str]) -> str | None:
+    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> str | None:
         """A note when the arg-max class of one row's outputs (C,) ties with another (equal logits: the probability
         of each is the same), else None. The prediction then names the first of them by position only, and so does
         a default target (`predict`)."""
@@ -141,9 +141,9 @@ class Task:
         p = float(self.probabilities(outputs[None])[0, tied[0]])
         coarse = (f" This model runs in {str(outputs.dtype).replace('torch.', '')}, whose rounding makes ties: in "
                   "float32 the classes may differ." if outputs.dtype in (torch.float16, torch.bfloat16) else "")
+        advice = " Pass --target (target= in Python) to explain the class you mean." if advise else ""
         return (f"Tie: the classes {', '.join(repr(labels[i]) for i in tied)} have the same probability ({p:.4f}), so "
-                f"the prediction names {labels[tied[0]]!r} only because it comes first. Pass --target (target= in "
-                f"Python) to explain the class you mean.{coarse}")
+                f"the prediction names {labels[tied[0]]!r} only because it comes first.{advice}{coarse}")
 
     # --- metrics -------------------------------------------------------------------------------
     def protected(self, enc, target: Tensor) -> Tensor:
@@ -172,7 +172,7 @@ class MultiLabel(Task):
     def probabilities(self, outputs: Tensor) -> Tensor:
         return torch.sigmoid(outputs.to(torch.float64))
 
-    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> None:  # no arg-max to tie
         return None
 
     def describe(self, outputs, target, labels, enc=None, b=0):
@@ -243,7 +243,7 @@ class QuestionAnswering(Task):
     def probabilities(self, outputs: Tensor) -> Tensor:
         raise FaithlensError("A QA model has span probabilities, not label probabilities.")
 
-    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> None:  # no arg-max to tie
         return None
 
     def describe(self, outputs, target, labels, enc=None, b=0):
@@ -372,7 +372,7 @@ class CausalLM(Task):
         n = (target >= 0).sum(1, keepdim=True) - 1  # (B, 1)
         return torch.arange(L)[None] >= L - n
 
-    def tie(self, outputs: Tensor, labels: Sequence[str]) -> None:  # no arg-max over classes to tie
+    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> None:  # no arg-max to tie
         return None
 
     def describe(self, outputs, target, labels, enc=None, b=0):

@@ -181,8 +181,14 @@ def run(args) -> int:
         nonlocal names
         if source is None:
             return [], []
-        data = load_dataset(source, split=which, text_column=args.text_column, label_column=args.label_column,
-                            pair_column=args.pair_column, label_names=names)
+        columns = dict(split=which, text_column=args.text_column, label_column=args.label_column,
+                       pair_column=args.pair_column)
+        if args.labels is None and names is not None and load_dataset(source, **columns).info.get("digit_labels"):
+            raise FaithlensError(f"--{which} {source} gives class indices, but an earlier file gives label names "
+                                 f"({', '.join(map(str, names))}), so which index is which name cannot be told. Pass "
+                                 f"--labels with one name per class in index order (e.g. --labels "
+                                 f"{' '.join(map(str, names))}) to read both alike, or write one kind of label in every file.")
+        data = load_dataset(source, label_names=names, **columns)
         spelled.append((data.source, data.info.get("digit_labels") or {}))
         files[which] = data.source  # the file read (a folder's split file), for `splits.check_unseen`
         if data.info.get("squad") and which != "train":  # a QA file beside a classifier's --train
