@@ -98,3 +98,36 @@ def test_explain_html_over_a_data_file_is_refused_before_any_work(tmp_path, caps
     data.write_text("sentence\tlabel\ngood film\t1\n")
     assert main(["explain", "good film", "--model", "nowhere/none", "--method", "occlusion", "--html", str(data)]) == 2
     assert "not a .html file" in capsys.readouterr().err and data.read_text().startswith("sentence")
+
+
+@pytest.mark.parametrize("name, body, held", [
+    ("snli.jsonl", '{"premise": "a", "hypothesis": "b", "label": "neutral"}\n', "data (records of texts or labels)"),
+    ("rows.json", '[{"text": "good", "label": 1}]', "data (records of texts or labels)"),
+    ("squad.json", '{"version": "1.1", "data": [{"title": "t", "paragraphs": []}]}', "SQuAD-format data"),
+    ("README.md", "# faithlens\n\nthe project's readme\n", "a Markdown document"),
+])
+def test_an_output_of_the_same_suffix_never_replaces_data_or_a_document(tmp_path, name, body, held):
+    """Thirty-seventh breaker F2: the suffix alone let a report replace a data file or a README of that suffix."""
+    from faithlens.files import check_output_file
+
+    path = tmp_path / name
+    path.write_text(body)
+    suffix = {".jsonl": ".jsonl", ".json": ".json", ".md": ".md"}[path.suffix]
+    import re
+
+    with pytest.raises(FaithlensError, match=re.escape(f"is an existing file that holds {held}, not a faithlens output")):
+        check_output_file(path, option="--out", suffix=suffix)
+    assert path.read_text() == body
+
+
+@pytest.mark.parametrize("name, body", [
+    ("r.jsonl", '{"text": "good film", "spans": [[0, 4]]}\n'),  # rationales written before
+    ("a.json", '{"model": "default", "n": 2, "verdict": "ok"}'),  # an audit report
+    ("a.md", "# faithlens audit: default\n"),
+    ("empty.json", ""),
+])
+def test_an_output_written_before_is_replaced(tmp_path, name, body):
+    from faithlens.files import check_output_file
+
+    (tmp_path / name).write_text(body)
+    assert check_output_file(tmp_path / name, option="--out", suffix=(tmp_path / name).suffix) == tmp_path / name

@@ -148,3 +148,21 @@ def test_a_rationale_text_pair_for_single_texts_is_refused(tmp_path):
         read_rationales(tmp_path / "r.jsonl", dataset=D)
     (tmp_path / "r.jsonl").write_text(json.dumps({"index": 0, "words": [0]}) + "\n")
     assert len(read_rationales(tmp_path / "r.jsonl", dataset=D)) == 1
+
+
+@pytest.mark.parametrize("quoting", ["QUOTE_ALL", "QUOTE_NONNUMERIC"])
+def test_a_tsv_quoted_field_by_field_is_read_as_csv_reads_it(tmp_path, capsys, quoting):
+    """Thirty-seventh breaker F1: a header quoted field by field (a CSV writer's QUOTE_ALL / QUOTE_NONNUMERIC) says
+    the file is quoted: its fields are read unquoted, a quoted tab or line break staying in its text."""
+    import csv
+
+    from faithlens.cli import main
+
+    with (tmp_path / "q.tsv").open("w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=getattr(csv, quoting))
+        writer.writerows([("sentence", "label"), ("great fun", 1), ('a "quoted"\tfilm', 1), ("two\nlines", 0)])
+    data = load_dataset(tmp_path / "q.tsv")
+    assert data.texts == ("great fun", 'a "quoted"\tfilm', "two\nlines") and data.labels == (1, 1, 0)
+    assert main(["explain", "--file", str(tmp_path / "q.tsv"), "--model", str(tmp_path / "none"), "--method",
+                 "occlusion"]) == 2  # the file is read before the model: the error is the model's, not the file's
+    assert "q.tsv" not in capsys.readouterr().err

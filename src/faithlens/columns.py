@@ -8,6 +8,7 @@ drops an alternative the command has no option for (`cli.cli_words`).
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Collection, Sequence
 
@@ -230,3 +231,12 @@ def warn_unread(columns: Sequence[str], info: dict, source: str, *, reader: str)
                       f"{', '.join(map(repr, unread))} {'are' if len(unread) > 1 else 'is'} not read. If one holds the "
                       "second text of each pair, pass pair_column='NAME' (and text_column='NAME' for the first).",
                       FaithlensWarning, stacklevel=4)
+
+
+def tsv_options(content: str) -> dict:
+    """csv.reader options of a TSV file's text: GLUE's way, no quoting (every field as written), unless its header is
+    quoted field by field, as a CSV writer with QUOTE_ALL or QUOTE_NONNUMERIC writes it (pandas' to_csv(sep='\\t',
+    quoting=...)): then quoted fields are read as CSV reads them (a quoted tab or line break stays in its text)."""
+    first = next((line for line in content.split("\n") if line.strip()), "").rstrip("\r")
+    quoted = all(len(f) >= 2 and f[0] == f[-1] == '"' for f in first.split("\t")) if first else False
+    return {"delimiter": "\t"} if quoted else {"delimiter": "\t", "quoting": csv.QUOTE_NONE}

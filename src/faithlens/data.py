@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns, warn_unread
+from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns, tsv_options, warn_unread
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header, looks_like_header  # noqa: F401
 from .errors import FaithlensError
@@ -254,8 +254,8 @@ def _read_table(path: Path, *, kind: str, choose):
     content = file_text(path)
     content, held = hold_lone_cr(content)  # a lone \r stays inside its field: held while csv splits the rows
     handle = io.StringIO(content, newline="")
-    if kind == "tsv":  # GLUE files: no quoting at all
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
+    if kind == "tsv":  # GLUE files: no quoting at all, unless a CSV writer quoted every header field
+        reader = csv.reader(handle, strict=True, **tsv_options(content))
     else:
         reader = csv.reader(handle, strict=True)
     header = next((row for row in reader if any(field.strip() for field in row)), None)  # blank lines before it

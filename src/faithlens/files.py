@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import FaithlensError
+from .output_kinds import SAME_KIND, not_an_output
 
 try:  # POSIX; Windows falls back to the pid file
     import fcntl
@@ -192,7 +193,6 @@ def kind_of_path(path: str | os.PathLike) -> str:
             "a socket" if stat.S_ISSOCK(mode) else "a special file")
 
 
-SAME_KIND = {".html": (".html", ".htm"), ".md": (".md", ".markdown")}  # what replaces an existing file of a suffix
 
 
 def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
@@ -225,6 +225,9 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
                              f"file written beside it, and its folder {str(path.parent)!r} takes none "
                              f"({refused.strerror or refused}). Choose a file in a folder you can write to.")
     kinds = SAME_KIND.get(suffix, (suffix,))
+    if path.is_file() and path.suffix.lower() in kinds and (held := not_an_output(path)) is not None:
+        raise FaithlensError(f"{option} {str(path)!r} is an existing file that holds {held}, not a faithlens "
+                             "output: writing there would replace it. Pass a new file name, or move the file away first.")
     if path.is_file() and path.suffix.lower() not in kinds:  # replaced only by its own kind: never a data file or script
         raise FaithlensError(f"{option} {str(path)!r} is an existing file that "
                              f"{f'ends in {path.suffix!r}' if path.suffix else 'has no suffix'}, not a {suffix} file: writing "

@@ -53,10 +53,13 @@ def header_format(first: str, *, tsv: bool = False) -> str | None:
     columns, by `faithlens evaluate --data` (a .txt) and `faithlens explain --file` alike. ``tsv``: the file is named
     .tsv, which `faithlens evaluate --data` reads by columns, so a first line of one column name (``text``,
     ``sentence``: `looks_like_header`) is its header too."""
-    if tsv and "\t" not in first and first.strip() and looks_like_header([first]):
+    fields = first.split("\t")
+    if all(len(f) >= 2 and f[0] == f[-1] == '"' for f in fields):  # a CSV writer's quoted header (`columns.tsv_options`)
+        fields = [f[1:-1] for f in fields]
+    if tsv and "\t" not in first and first.strip() and looks_like_header(fields):
         return "tsv"
     if "\t" in first:
-        return "tsv" if is_header(first.split("\t"), spaced=True) else None
+        return "tsv" if is_header(fields, spaced=True) else None
     return "csv" if is_header(next(csv.reader([first]), [])) else None
 
 

@@ -28,7 +28,7 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from .columns import SEPARATORS, check_separator, is_id, match
+from .columns import SEPARATORS, check_separator, is_id, match, tsv_options
 from .data import Item, items_from_lines, old_mac_lines
 from .data import is_squad_file, read_file  # noqa: F401 (is_squad_file: public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header
@@ -167,8 +167,7 @@ def _columns(kind: str, content: str) -> list[str]:
     or the file does not parse (the data reader then says what is wrong)."""
     if kind in ("csv", "tsv"):
         try:
-            rows = csv.reader(io.StringIO(content, newline=""), **({"delimiter": "\t", "quoting": csv.QUOTE_NONE}
-                                                                  if kind == "tsv" else {}))
+            rows = csv.reader(io.StringIO(content, newline=""), **(tsv_options(content) if kind == "tsv" else {}))
             return next((row for row in rows if any(field.strip() for field in row)), [])  # blank lines before it
 
         except csv.Error:
