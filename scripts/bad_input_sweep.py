@@ -1147,6 +1147,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me30_cases(work, tiny_dir, write)
     out += me33_cases(work, tiny_dir, write)
     out += me35_cases(work, tiny_dir, write)
+    out += me37_cases(work, tiny_dir, write)
     return out
 
 
@@ -5910,6 +5911,34 @@ def me35_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ME34 note: evaluate --methods random --no-random", lambda: cli(
         "evaluate", "--model", tiny_dir, "--data", digits, "--methods", "random", "--no-random"), "error",
         "--no-random leaves out the random row")
+    return out
+
+
+def me37_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, thirty-sixth and thirty-seventh breakers: TSV files written by a CSV writer (quoted fields, a quoted
+    header), single-file outputs over data files of their suffix, train with label names then class indices."""
+    import csv
+
+    from faithlens.data import load_dataset
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me37 TSVs from CSV writers, outputs over data, mixed label kinds (36th/37th breakers)"
+    for quoting in ("QUOTE_MINIMAL", "QUOTE_ALL"):
+        path = Path(work) / f"me37-{quoting}.tsv"
+        with path.open("w", newline="") as handle:
+            csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=getattr(csv, quoting)).writerows(
+                [("sentence", "label"), ('a "quoted" film', 1), ("plain", 0)])
+        add(k, f"ME36/37 F1: a TSV written with csv.{quoting}", lambda path=path: load_dataset(path).texts, "ok",
+            "texts read unquoted", lambda r: r == ('a "quoted" film', "plain"))
+    snli = write("me37-snli.jsonl", '{"premise": "a", "hypothesis": "b", "label": "neutral"}\n')
+    data = write("me37-d.tsv", "sentence\tlabel\nthe film was good\t1\nthe plot was dull\t0\n")
+    add(k, "ME37 F2: rationales sst2 --out over a JSONL data file", lambda: cli(
+        "rationales", "sst2", "--train", data, "--data", data, "--out", snli), "error", "holds data")
+    words = write("me37-w.tsv", "sentence\tlabel\n" + "a good film\tpositive\na bad film\tnegative\n" * 3)
+    add(k, "ME37 F4: train --train names --validation indices", lambda: cli(
+        "train", "--train", words, "--validation", data, "--out", str(Path(work) / "me37-m")), "error",
+        "gives class indices, but an earlier file gives label names")
     return out
 
 
