@@ -44,6 +44,11 @@ class Dataset:
         return bool(self.texts) and isinstance(self.texts[0], tuple)
 
 
+def is_item(value: object) -> bool:
+    """Whether ``value`` is an `Item`: a str, or a (str, str) pair."""
+    return isinstance(value, str) or (isinstance(value, tuple) and len(value) == 2 and all(isinstance(x, str) for x in value))
+
+
 def check_dataset(d: Dataset) -> None:
     """Texts a list of str or (str, str) pairs, one label per text (a class index, an int; None: no gold label), label
     names distinct strs, info a dict: else FaithlensError naming the example and what to pass. A str of texts would
@@ -56,8 +61,7 @@ def check_dataset(d: Dataset) -> None:
         if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
             raise FaithlensError(f"Dataset({name}=...) must be a tuple or list. Got {type(value).__name__} {value!r:.40}. {fix}.")
         object.__setattr__(d, name, tuple(value))
-    is_text = lambda t: isinstance(t, str) or (isinstance(t, tuple) and len(t) == 2 and all(isinstance(x, str) for x in t))  # noqa: E731
-    if (i := next((i for i, t in enumerate(d.texts) if not is_text(t)), None)) is not None:
+    if (i := next((i for i, t in enumerate(d.texts) if not is_item(t)), None)) is not None:
         raise FaithlensError(f"Dataset text {i} (counting from 0) is {type(d.texts[i]).__name__} {d.texts[i]!r:.40}; "
                              f"each text is a str, or a (str, str) pair. {fix}.")
     if len(d.labels) != len(d.texts):
@@ -97,11 +101,10 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
     shuffle, said = check_bool("shuffle", shuffle), check_bool("said", said)
     if seed is not None:  # explain's and evaluate's rule for a seed
         seed = _int("seed", seed, low=0, high=MAX_SEED)
+    limit, max_chars = as_int(limit), as_int(max_chars)  # numpy and torch integers: the ints they hold
     for name, value in (("limit", limit), ("max_chars", max_chars)):
-        value = as_int(value)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise FaithlensError(f"The {name!r} parameter must be a positive int. Got {value!r} instead.")
-    limit, max_chars = as_int(limit), as_int(max_chars)
     index = [i for i, t in enumerate(dataset.texts) if item_length(t) and (max_chars is None or item_length(t) < max_chars)]
     n_filtered = len(index)
     if not index and max_chars is not None and any(map(item_length, dataset.texts)):

@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForQuestionAnswering
 
+from faithlens.dataset import is_item
 from faithlens.errors import FaithlensError
 from faithlens.files import check_new_folder
 from faithlens.gold_labels import check_label_names as _check_given_names
@@ -445,10 +446,9 @@ def _check_split(*, name: str, split: Split, num_labels: int) -> None:
     if len(texts) != len(labels):
         raise FaithlensError(f"The {name!r} split of fine_tune must have one label per text. Got {len(texts)} texts "
                              f"and {len(labels)} labels.")
-    is_text = lambda t: isinstance(t, str) or (isinstance(t, tuple) and len(t) == 2 and all(isinstance(x, str) for x in t))  # noqa: E731
     empty = lambda t: not "".join(t if isinstance(t, tuple) else (t,)).strip()  # noqa: E731
-    if (i := next((i for i, t in enumerate(texts) if not is_text(t) or empty(t)), None)) is not None:
-        got = f"an empty text {texts[i]!r}" if is_text(texts[i]) else f"{type(texts[i]).__name__} {texts[i]!r:.40}"
+    if (i := next((i for i, t in enumerate(texts) if not is_item(t) or empty(t)), None)) is not None:
+        got = f"an empty text {texts[i]!r}" if is_item(texts[i]) else f"{type(texts[i]).__name__} {texts[i]!r:.40}"
         raise FaithlensError(f"The {name!r} split of fine_tune must hold non-empty str texts or (str, str) pairs. "
                              f"Example {i} (counting from 0) is {got}.")
     if (i := next((i for i, y in enumerate(labels) if not _is_label(y, range(num_labels))), None)) is not None:

@@ -50,6 +50,16 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
+def _mixed_labels(what: str, names) -> FaithlensError:
+    """Class indices in one of train's files, label names in another (``what``): which index is which name cannot be
+    told; the fix names the label names (``names``) in --labels."""
+    from ..errors import FaithlensError
+
+    return FaithlensError(f"{what}, so which index is which name cannot be told. Pass --labels with one name per class "
+                          f"in index order (e.g. --labels {' '.join(map(str, names))}) to read both alike, or write one "
+                          "kind of label in every file.")
+
+
 def check_train_options(args) -> None:
     """Sizes, rates and paths of `faithlens train`, checked before any work: never replaced by a default,
     never left to a traceback deep in the tokenizer or the training loop."""
@@ -184,10 +194,8 @@ def run(args) -> int:
         columns = dict(split=which, text_column=args.text_column, label_column=args.label_column,
                        pair_column=args.pair_column)
         if args.labels is None and names is not None and load_dataset(source, **columns).info.get("digit_labels"):
-            raise FaithlensError(f"--{which} {source} gives class indices, but an earlier file gives label names "
-                                 f"({', '.join(map(str, names))}), so which index is which name cannot be told. Pass "
-                                 f"--labels with one name per class in index order (e.g. --labels "
-                                 f"{' '.join(map(str, names))}) to read both alike, or write one kind of label in every file.")
+            raise _mixed_labels(f"--{which} {source} gives class indices, but an earlier file gives label names "
+                                f"({', '.join(map(str, names))})", names)
         data = load_dataset(source, label_names=names, **columns)
         spelled.append((data.source, data.info.get("digit_labels") or {}))
         files[which] = data.source  # the file read (a folder's split file), for `splits.check_unseen`
@@ -210,11 +218,8 @@ def run(args) -> int:
         if names is None:  # "-1", "0.5": numbers that are no class index, with no label names to read them against
             refuse_number_names(data.info, data.source)
         if names is None and data.label_names and indices:  # words here, class indices in a file read before
-            raise FaithlensError(f"--{which} {source} gives label names ({', '.join(map(str, data.label_names))}), but "
-                                 f"--{indices[0][0]} {indices[0][1]} gives class indices, so which name is which index "
-                                 "cannot be told. Pass --labels with one name per class in index order (e.g. --labels "
-                                 f"{' '.join(map(str, data.label_names))}) to read both alike, or write one kind of label "
-                                 "in every file.")
+            raise _mixed_labels(f"--{which} {source} gives label names ({', '.join(map(str, data.label_names))}), but "
+                                f"--{indices[0][0]} {indices[0][1]} gives class indices", data.label_names)
         if names is None and not data.label_names:
             indices.append((which, source))
         names = names or (list(data.label_names) if data.label_names else None)
