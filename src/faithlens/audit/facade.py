@@ -32,7 +32,7 @@ from .facade_spec import (  # noqa: F401 (re-exported: faithlens.audit.facade.* 
     DEFAULT_WIDTH_DIVISOR, FACADE_INFO_FILE, FACADE_SIZES, SUPPORTED_TYPES, FacadeSettings, _check_settings, build_facade,
     check_facade_finished, check_facade_folder, check_facade_number, check_facade_out, check_facade_settings,
     check_facade_target, check_regularise_out,
-    facade_class, facade_config)
+    facade_class, facade_config, TARGET_KEYS)
 
 
 def head_logits(out, attention_mask: Tensor) -> list[Tensor]:
@@ -281,10 +281,23 @@ def _checkpoint(out: Path, target: ClassifierModel, settings: FacadeSettings, te
     """The facade run's checkpoint, ``out/checkpoint.pt``: continued by the same target, settings and texts. The
     target is known by its weights (`checkpoint.model_fingerprint`), not by the path that named it: the same model by
     another path continues the run, other weights under the same path are refused."""
-    weights = model_fingerprint(target)["sha256"]
-    return Checkpoint(out / "checkpoint.pt", fingerprint([weights, asdict(settings)], texts),
-                      every=settings.eval_every, data=data_digest(texts),
-                      settings={"target model": target.name, "target weights": f"sha256:{weights}", **asdict(settings)})
+    named = _target_named(target)
+    return Checkpoint(out / "checkpoint.pt", fingerprint([named["target weights"], asdict(settings)], texts),
+                      every=settings.eval_every, data=data_digest(texts), settings={**named, **asdict(settings)})
+
+
+def _target_named(target: ClassifierModel) -> dict:
+    """The target as a facade or regularisation checkpoint records it (`facade_spec.TARGET_KEYS`): its name, for
+    messages, and its weights' SHA-256 (`checkpoint.model_fingerprint`), which decides whether a run continues."""
+    return dict(zip(TARGET_KEYS, (target.name, f"sha256:{model_fingerprint(target)['sha256']}")))
+
+
+def _target_record(target: ClassifierModel) -> dict:
+    """Which target a facade or a regularised target was made from, as its faithlens_facade.json records it
+    (`facade_spec.check_facade_of` reads it at merge)."""
+    made_from = target.info.get("provenance") or {}
+    return {"target_model": target.name, "target_source": made_from.get("source"),
+            "target_weights_sha256": made_from.get("weights_sha256"), "target_labels": target.labels}
 
 
 def fed_inputs(target: ClassifierModel, texts: Sequence) -> dict:
@@ -327,10 +340,7 @@ def _record(target: ClassifierModel, settings: FacadeSettings, best: dict, secon
     from ..version import __version__
 
     config = facade_config(target, width_divisor=settings.width_divisor)
-    made_from = target.info.get("provenance") or {}  # which target: `facade_spec.check_facade_of` reads it at merge
-    return {"kind": "facade", "target_model": target.name, "target_source": made_from.get("source"),
-            "target_weights_sha256": made_from.get("weights_sha256"), "target_labels": target.labels,
-            "inputs": inputs,
+    return {"kind": "facade", **_target_record(target), "inputs": inputs,
             "settings": asdict(settings), "selected": best,
             "facade_size": {name: getattr(config, name) for name in FACADE_SIZES}, "log_raw_l1_cap": size_cap,
             "state": tag, "seconds": None if seconds is None else round(seconds, 1), "faithlens": __version__,
@@ -374,10 +384,10 @@ def _regularise_checkpoint(out: Path, target: ClassifierModel, texts: Sequence, 
                            settings: dict) -> Checkpoint:
     """The regularised target's checkpoint, ``out/checkpoint.pt``: continued by the same target weights (not the path
     that named them: `_checkpoint`), settings and data."""
-    weights = model_fingerprint(target)["sha256"]
-    run = [weights, *settings.values()]  # lambda_rp, steps, batch_size, max_length, lr, seed
+    named = _target_named(target)
+    run = [named["target weights"], *settings.values()]  # lambda_rp, steps, batch_size, max_length, lr, seed
     return Checkpoint(out / "checkpoint.pt", fingerprint(run, texts, labels), every=25, data=data_digest(texts, labels),
-                      settings={"target model": target.name, "target weights": f"sha256:{weights}", **settings})
+                      settings={**named, **settings})
 
 
 def check_gold_labels(target: ClassifierModel, texts: Sequence, labels: Sequence[int], *,
@@ -444,10 +454,7 @@ def _regularise(target: ClassifierModel, texts: Sequence[str], labels: Sequence[
     model.eval()
     model.save_pretrained(out)
     target.tokenizer.save_pretrained(out)
-    made_from = target.info.get("provenance") or {}  # what was regularised, as a facade records its target
-    record = {"kind": "regularised_target", "target_model": target.name, "target_source": made_from.get("source"),
-              "target_weights_sha256": made_from.get("weights_sha256"), "target_labels": target.labels,
-              "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
+    record = {"kind": "regularised_target", **_target_record(target), "lambda_rp": lambda_rp, "steps": steps, "batch_size": batch_size, "lr": lr,
               "inputs": fed_inputs(target, texts), "seconds": round(time.perf_counter() - started, 1)}
     write_atomic(out / FACADE_INFO_FILE, json.dumps(record, indent=2))
     checkpoint.remove()

@@ -304,6 +304,9 @@ def check_facade_out(out_dir: str | Path, settings: FacadeSettings, *, overwrite
                      resumable=lambda folder: unfinished(folder) == now)
 
 
+TARGET_KEYS = ("target model", "target weights")  # beside the settings in a checkpoint: the target, not a setting
+
+
 def _checkpoint_settings(path: Path) -> dict | None:
     """The facade settings an unfinished run's checkpoint.pt records (`facade._checkpoint`: the target's name and
     weights beside them, left out here), or None when there is no readable checkpoint or it records none."""
@@ -314,8 +317,7 @@ def _checkpoint_settings(path: Path) -> dict | None:
     except Exception:  # a damaged checkpoint is set aside by the run itself (`Checkpoint.restore`)
         return None
     saved = about.get("settings") if isinstance(about, dict) else None
-    return ({k: v for k, v in saved.items() if k not in ("target model", "target weights")} if isinstance(saved, dict)
-            else None)
+    return {k: v for k, v in saved.items() if k not in TARGET_KEYS} if isinstance(saved, dict) else None
 
 
 def check_regularise_out(out_dir: str | Path, *, overwrite: bool = False,
@@ -358,4 +360,5 @@ def check_facade_of(f: ClassifierModel, g: ClassifierModel) -> None:
     if differ:
         raise FaithlensError(f"The facade {g.name!r} was trained for the target {shown}: its gradients were shaped on "
                              "that model's predictions and sized against its saliency. Merge it into the model it was "
-                             f"trained for (--model {trained} on the command line), or train a facade for this one (faithlens facade train --model {f.name} ...).")
+                             f"trained for (--model {trained} on the command line), or train a facade for this one "
+                             f"(faithlens facade train --model {f.name} ...).")
