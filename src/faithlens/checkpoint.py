@@ -18,13 +18,14 @@ import itertools
 import json
 import os
 import random
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from .errors import FaithlensError
+from .errors import FaithlensError, FaithlensWarning
 from .files import atomic_path, write_atomic
 
 
@@ -94,10 +95,6 @@ class Checkpoint:
         if state is None:  # unreadable (e.g. truncated by a full disk): keep it aside, start over, and say so
             aside = self.path.with_name(self.path.name + ".unreadable")
             self.path.replace(aside)
-            import warnings
-
-            from .errors import FaithlensWarning
-
             warnings.warn(f"The checkpoint {str(self.path)!r} cannot be read (damaged, e.g. cut off by a full disk or a "
                           f"kill mid-write); it is kept as {str(aside)!r} and the run starts over from step 0.",
                           FaithlensWarning, stacklevel=2)

@@ -238,5 +238,19 @@ def tsv_options(content: str) -> dict:
     quoted field by field, as a CSV writer with QUOTE_ALL or QUOTE_NONNUMERIC writes it (pandas' to_csv(sep='\\t',
     quoting=...)): then quoted fields are read as CSV reads them (a quoted tab or line break stays in its text)."""
     first = next((line for line in content.split("\n") if line.strip()), "").rstrip("\r")
-    quoted = all(len(f) >= 2 and f[0] == f[-1] == '"' for f in first.split("\t")) if first else False
-    return {"delimiter": "\t"} if quoted else {"delimiter": "\t", "quoting": csv.QUOTE_NONE}
+    return {"delimiter": "\t"} if first and all_quoted(first.split("\t")) else {"delimiter": "\t", "quoting": csv.QUOTE_NONE}
+
+
+def all_quoted(fields: Sequence[str]) -> bool:
+    """Whether every field is wrapped in double quotes, as a CSV writer quotes a header field by field."""
+    return all(len(f) >= 2 and f[0] == f[-1] == '"' for f in fields)
+
+
+def csv_unquoted(field: str) -> str:
+    """A TSV field as a CSV writer (Python's csv, pandas' to_csv) writes a text holding a quote: wrapped in quotes,
+    each inner quote doubled. Only that shape is read unquoted; any other field (GLUE's texts, a quote at one end
+    only, a lone inner quote) is read as it is."""
+    inner = field[1:-1]
+    if not all_quoted([field]) or '""' not in inner or '"' in inner.replace('""', ""):
+        return field
+    return inner.replace('""', '"')

@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, find_columns, tsv_options, warn_unread
+from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, csv_unquoted, find_columns, tsv_options, warn_unread
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header, looks_like_header  # noqa: F401
 from .errors import FaithlensError
@@ -254,10 +254,9 @@ def _read_table(path: Path, *, kind: str, choose):
     content = file_text(path)
     content, held = hold_lone_cr(content)  # a lone \r stays inside its field: held while csv splits the rows
     handle = io.StringIO(content, newline="")
-    if kind == "tsv":  # GLUE files: no quoting at all, unless a CSV writer quoted every header field
-        reader = csv.reader(handle, strict=True, **tsv_options(content))
-    else:
-        reader = csv.reader(handle, strict=True)
+    options = tsv_options(content) if kind == "tsv" else {}  # GLUE's TSV: no quoting, unless a CSV writer quoted it
+    unquote = options.get("quoting") == csv.QUOTE_NONE  # then only a field a CSV writer quoted is read unquoted
+    reader = csv.reader(handle, strict=True, **options)
     header = next((row for row in reader if any(field.strip() for field in row)), None)  # blank lines before it
     if header and held:
         header = [f.replace(held, "\r") for f in header]
@@ -276,8 +275,8 @@ def _read_table(path: Path, *, kind: str, choose):
             fields_ = [f.replace(held, "\r") for f in fields_]
         if not fields_ or (len(fields_) == 1 and not fields_[0].strip()):
             continue  # a blank line
-        if kind == "tsv":  # a field a CSV writer quoted ("a ""quoted"" film": csv, pandas) is its text unquoted
-            fields_ = [_csv_unquoted(f) for f in fields_]
+        if unquote:  # a field a CSV writer quoted ("a ""quoted"" film": csv, pandas) is its text unquoted
+            fields_ = [csv_unquoted(f) for f in fields_]
         if len(fields_) != len(header):
             sep = "tab" if kind == "tsv" else "comma"
             if any("\r" in f for f in fields_):
@@ -297,16 +296,6 @@ def _read_table(path: Path, *, kind: str, choose):
         rows.append(_row(dict(zip(header, fields_)), keys, path, line))
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
                   "columns": header}
-
-
-def _csv_unquoted(field: str) -> str:
-    """A TSV field as a CSV writer (Python's csv, pandas' to_csv) writes a text holding a quote: wrapped in quotes,
-    each inner quote doubled. Only that shape is read unquoted; any other field (GLUE's texts, a quote at one end
-    only, a lone inner quote) is read as it is."""
-    inner = field[1:-1]
-    if len(field) < 2 or field[0] != '"' or field[-1] != '"' or '""' not in inner or '"' in inner.replace('""', ""):
-        return field
-    return inner.replace('""', '"')
 
 
 def _refuse_example_header(header: Sequence[str], path: Path, kind: str, line: int = 1) -> None:

@@ -10,12 +10,12 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass, field, replace
 
 from .errors import FaithlensError, FaithlensWarning
+from .items import Item, is_item  # noqa: F401 (Item: public here too)
 from .scalars import as_int
 from .splits import group_holdout, held_out_record, holdout_settings, holdout_split
 from .label_reading import number_reading
 
 
-Item = str | tuple[str, str]  # a text, or a pair (premise, hypothesis) / (question, context)
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,6 @@ class Dataset:
     @property
     def is_pairs(self) -> bool:
         return bool(self.texts) and isinstance(self.texts[0], tuple)
-
-
-def is_item(value: object) -> bool:
-    """Whether ``value`` is an `Item`: a str, or a (str, str) pair."""
-    return isinstance(value, str) or (isinstance(value, tuple) and len(value) == 2 and all(isinstance(x, str) for x in value))
 
 
 def check_dataset(d: Dataset) -> None:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import FaithlensError
-from .output_kinds import SAME_KIND, not_an_output
+from .output_kinds import refusal
 
 try:  # POSIX; Windows falls back to the pid file
     import fcntl
@@ -201,10 +201,10 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
     (:func:`check_not_input`), create a missing parent folder, refuse a parent that is a file or cannot be written.
     Returns the path (``~`` expanded).
 
-    An existing regular file of the option's kind (its name ends in ``suffix``, `SAME_KIND`) is replaced (atomically,
-    by :func:`write_atomic`), for every option that writes one file (explain --html, audit's reports, rationales --out,
-    facade check --out); an existing file of another kind (a data file, a script) is refused, never replaced by a
-    report. Only model folders, many files, ask for --overwrite (:func:`check_new_folder`).
+    An existing regular file of the option's kind (its name ends in ``suffix``, and it holds no data or other
+    document: `output_kinds.refusal`) is replaced (atomically, by :func:`write_atomic`), for every option that writes
+    one file (explain --html, audit's reports, rationales --out, facade check --out); any other file (a data file, a
+    script, a README) is refused, never replaced by a report. Only model folders, many files, ask for --overwrite (:func:`check_new_folder`).
 
     ``suffix``: the extension the option writes (".html" for --html, ".json" for --json): the file name each
     refusal suggests ends with it (a folder ``out.v1/`` suggests ``out.v1/report.html``, never ``report.v1``)."""
@@ -224,15 +224,8 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
         raise FaithlensError(f"{option} {str(path)!r} is a file that cannot be written: faithlens replaces it by a new "
                              f"file written beside it, and its folder {str(path.parent)!r} takes none "
                              f"({refused.strerror or refused}). Choose a file in a folder you can write to.")
-    kinds = SAME_KIND.get(suffix, (suffix,))
-    if path.is_file() and path.suffix.lower() in kinds and (held := not_an_output(path)) is not None:
-        raise FaithlensError(f"{option} {str(path)!r} is an existing file that holds {held}, not a faithlens "
-                             "output: writing there would replace it. Pass a new file name, or move the file away first.")
-    if path.is_file() and path.suffix.lower() not in kinds:  # replaced only by its own kind: never a data file or script
-        raise FaithlensError(f"{option} {str(path)!r} is an existing file that "
-                             f"{f'ends in {path.suffix!r}' if path.suffix else 'has no suffix'}, not a {suffix} file: writing "
-                             f"there would replace it. Pass a name ending in {suffix} (an existing {suffix} file is "
-                             "replaced), or move the file away first.")
+    if (refused := refusal(path, suffix)) is not None:  # only an output of its own kind is replaced
+        raise FaithlensError(f"{option} {str(path)!r} {refused}.")
     _ensure_folder(path.parent, option=option, target=path)
     if path.exists() and not os.access(path, os.W_OK):
         raise FaithlensError(f"{option} {str(path)!r} exists and is not writable. Choose another file or change its "

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from .errors import FaithlensError
-from .columns import LABEL_COLUMNS, NOT_LABELS, PAIR_COLUMNS, TEXT_COLUMNS, is_id
+from .columns import LABEL_COLUMNS, NOT_LABELS, PAIR_COLUMNS, TEXT_COLUMNS, all_quoted, is_id
 
 # Column names a first line of `items_from_lines` is compared with: the data readers' own, SQuAD's fields, and those
 # of common pair corpora (QQP question1/question2, MRPC "#1 String", retrieval query/passage).
@@ -54,7 +54,7 @@ def header_format(first: str, *, tsv: bool = False) -> str | None:
     .tsv, which `faithlens evaluate --data` reads by columns, so a first line of one column name (``text``,
     ``sentence``: `looks_like_header`) is its header too."""
     fields = first.split("\t")
-    if all(len(f) >= 2 and f[0] == f[-1] == '"' for f in fields):  # a CSV writer's quoted header (`columns.tsv_options`)
+    if all_quoted(fields):  # a CSV writer's quoted header (`columns.tsv_options`)
         fields = [f[1:-1] for f in fields]
     if tsv and "\t" not in first and first.strip() and looks_like_header(fields):
         return "tsv"

@@ -32,3 +32,20 @@ def not_an_output(path: Path) -> str | None:
     if isinstance(value, dict) and DATA_KEYS & set(value) and not {"spans", "words"} & set(value):
         return "data (records of texts or labels)"
     return None
+
+
+def refusal(path: Path, suffix: str) -> str | None:
+    """Why an existing file at ``path`` is not replaced by an output written with ``suffix`` (None: it may be): a file
+    of another suffix (`SAME_KIND`), or one of that suffix that holds data or a document (`not_an_output`)."""
+    if not path.is_file():
+        return None
+    kinds = SAME_KIND.get(suffix, (suffix,))
+    if path.suffix.lower() not in kinds:  # replaced only by its own kind: never a data file or a script
+        ending = f"ends in {path.suffix!r}" if path.suffix else "has no suffix"
+        return (f"is an existing file that {ending}, not a {suffix} file: writing there would replace it. Pass a name "
+                f"ending in {suffix} (an existing {suffix} file is replaced), or move the file away first")
+    held = not_an_output(path)
+    if held is not None:
+        return (f"is an existing file that holds {held}, not a faithlens output: writing there would replace it. Pass "
+                "a new file name, or move the file away first")
+    return None

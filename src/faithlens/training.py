@@ -26,7 +26,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForQuestionAnswering
 
-from faithlens.dataset import is_item
+from faithlens.items import is_item
 from faithlens.errors import FaithlensError
 from faithlens.files import check_new_folder
 from faithlens.gold_labels import check_label_names as _check_given_names
