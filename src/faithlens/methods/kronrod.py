@@ -106,11 +106,10 @@ def initial_mesh(batch: Batch, grid: int, pieces: int) -> tuple[Tensor, ...]:
     """
     B, L, _ = batch.shape
     dtype = batch.W.dtype
-    F0, F1 = batch.F_baseline().to(dtype), batch.F_input().to(dtype)
     if grid <= 1 or pieces <= 1:
+        F0, F1 = batch.F_baseline().to(dtype), batch.F_input().to(dtype)
         return torch.arange(B), torch.zeros(B, dtype=dtype), torch.ones(B, dtype=dtype), F0, F1
-    inner = batch.F_path(profile_alphas(grid, pieces, dtype)).to(dtype)  # (B, grid − 1)
-    F = torch.cat([F0[:, None], inner, F1[:, None]], 1)  # (B, grid + 1)
+    F = profile(batch, grid, pieces)  # (B, grid + 1)
     variation = torch.cat([torch.zeros(B, 1, dtype=dtype), torch.cumsum((F[:, 1:] - F[:, :-1]).abs(), 1)], 1)
     monitor = (1 - LENGTH_SHARE) * variation / variation[:, -1:].clamp(min=torch.finfo(dtype).tiny) \
         + LENGTH_SHARE * torch.arange(grid + 1, dtype=dtype) / grid  # (B, grid + 1), 0 → 1
@@ -141,10 +140,8 @@ def zoomed_mesh(batch: Batch, scheme: Scheme) -> tuple[tuple[Tensor, ...], int]:
     B, L, _ = batch.shape
     dtype = batch.W.dtype
     grid, pieces = scheme.grid, scheme.pieces
-    F0, F1 = batch.F_baseline().to(dtype), batch.F_input().to(dtype)
-    inner = batch.F_path(profile_alphas(grid, pieces, dtype)).to(dtype)  # (B, grid − 1)
     pos = [torch.arange(grid + 1, dtype=dtype) / grid for _ in range(B)]
-    F = [torch.cat([F0[t:t + 1], inner[t], F1[t:t + 1]]) for t in range(B)]
+    F = list(profile(batch, grid, pieces))  # per text: F at its points, as the zoom adds them
     cells = [torch.arange(grid) for _ in range(B)]  # the cells (left point indices) the next zoom may look in
     steps = torch.arange(1, scheme.zoom + 1, dtype=dtype) / (scheme.zoom + 1)
     rows = 0
@@ -188,6 +185,13 @@ def zoomed_mesh(batch: Batch, scheme: Scheme) -> tuple[tuple[Tensor, ...], int]:
         lo, hi = torch.tensor(cuts[:-1]), torch.tensor(cuts[1:])
         out.append((torch.full((len(lo),), t), pos[t][lo], pos[t][hi], F[t][lo], F[t][hi]))
     return tuple(torch.cat([o[i] for o in out]) for i in range(5)), rows
+
+
+def profile(batch: Batch, grid: int, pieces: int) -> Tensor:
+    """(B, grid + 1): F at ``grid`` + 1 evenly spaced α, the ends F(w̄) and F(w) (forward passes only)."""
+    dtype = batch.W.dtype
+    inner = batch.F_path(profile_alphas(grid, pieces, dtype)).to(dtype)  # (B, grid − 1)
+    return torch.cat([batch.F_baseline().to(dtype)[:, None], inner, batch.F_input().to(dtype)[:, None]], 1)
 
 
 @dataclass
