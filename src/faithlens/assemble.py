@@ -178,9 +178,7 @@ def assemble(model: ClassifierModel, prep: Prepared, out: MethodOutput, j: int, 
         missed = [measured.warning]
     elif not missed:
         missed = _below_rounding(measured.error, settings.get("tolerance"), dtype)
-    chosen_other = int(target_row.flatten()[0]) != int(prep.outputs[j].argmax()) if target_row.numel() else False
-    tie = model.task.tie(prep.outputs[j], model.labels,  # advice only where --target can still choose
-                         advise=settings.get("score") != "max_logit" and not chosen_other)
+    tie = model.task.tie(prep.outputs[j], target_row, model.labels, score=settings.get("score"))
     warnings = tuple(w for w in (prep.baseline.warning, *prep.notes[j], tie, *extra_warnings, *missed) if w)
     settings = dict(settings, target=target.get("index", target.get("token_span", target.get("token_ids"))))
     if seed is not None:

@@ -131,13 +131,15 @@ class Task:
             chosen["contrast"] = {"label": labels[int(foil[0, 0])], "index": int(foil[0, 0])}
         return prediction, chosen
 
-    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> str | None:
+    def tie(self, outputs: Tensor, target: Tensor, labels: Sequence[str], *, score: str | None) -> str | None:
         """A note when the arg-max class of one row's outputs (C,) ties with another (equal logits: the probability
         of each is the same), else None. The prediction then names the first of them by position only, and so does
-        a default target (`predict`)."""
+        a default target (`predict`). It advises --target only where that can still choose: not for ``score``
+        max_logit (no target), nor when the row's ``target`` is already another class."""
         tied = (outputs == outputs.max()).nonzero().flatten().tolist()
         if len(tied) < 2:
             return None
+        advise = score != "max_logit" and int(target.flatten()[0]) == tied[0]
         p = float(self.probabilities(outputs[None])[0, tied[0]])
         coarse = (f" This model runs in {str(outputs.dtype).replace('torch.', '')}, whose rounding makes ties: in "
                   "float32 the classes may differ." if outputs.dtype in (torch.float16, torch.bfloat16) else "")
@@ -172,7 +174,7 @@ class MultiLabel(Task):
     def probabilities(self, outputs: Tensor) -> Tensor:
         return torch.sigmoid(outputs.to(torch.float64))
 
-    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> None:  # no arg-max to tie
+    def tie(self, outputs: Tensor, target: Tensor, labels: Sequence[str], *, score: str | None) -> None:  # no arg-max
         return None
 
     def describe(self, outputs, target, labels, enc=None, b=0):
@@ -243,7 +245,7 @@ class QuestionAnswering(Task):
     def probabilities(self, outputs: Tensor) -> Tensor:
         raise FaithlensError("A QA model has span probabilities, not label probabilities.")
 
-    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> None:  # no arg-max to tie
+    def tie(self, outputs: Tensor, target: Tensor, labels: Sequence[str], *, score: str | None) -> None:  # no arg-max
         return None
 
     def describe(self, outputs, target, labels, enc=None, b=0):
@@ -372,7 +374,7 @@ class CausalLM(Task):
         n = (target >= 0).sum(1, keepdim=True) - 1  # (B, 1)
         return torch.arange(L)[None] >= L - n
 
-    def tie(self, outputs: Tensor, labels: Sequence[str], *, advise: bool = True) -> None:  # no arg-max to tie
+    def tie(self, outputs: Tensor, target: Tensor, labels: Sequence[str], *, score: str | None) -> None:  # no arg-max
         return None
 
     def describe(self, outputs, target, labels, enc=None, b=0):
