@@ -194,8 +194,8 @@ def check_settings(methods: Sequence[str], settings: Mapping[str, object], *, st
         _int("n_samples", s["n_samples"], low=1, high=MAX_SAMPLES, why=_sample_cost(methods))
     if s.get("n_samples") is not None and s["n_samples"] < MIN_REGRESSION_SAMPLES and {"kernel_shap", "lime"} & set(methods):
         raise FaithlensError(f"kernel_shap and lime fit a regression on sampled coalitions and need at least "
-                             f"{MIN_REGRESSION_SAMPLES} of them. Got n_samples={s['n_samples']}. Use --samples 50 or more "
-                             "(default 200).")
+                             f"{MIN_REGRESSION_SAMPLES} of them. Got n_samples={s['n_samples']}. Use n_samples=50 or more (CLI --samples 50; "
+                             "default 200).")
     if "seed" in s and s["seed"] is not None:
         _int("seed", s["seed"], low=0, high=MAX_SEED)
     if "batch_size" in s:
@@ -265,8 +265,9 @@ def check_score_target(score: object, target: object) -> None:
         return
     if any(t is not None for t in (target if isinstance(target, (list, tuple)) else [target])):
         raise FaithlensError(f"score='max_logit' (CLI --score max_logit) explains the largest logit, whichever class "
-                             f"has it, so it has no target: target={target!r} (CLI --target) would do nothing. Drop "
-                             "the target, or use score='logit' (the target's logit), 'prob' or 'log_prob'.")
+                             f"has it, so it has no target: target={target!r} (CLI --target, or a QA model's --answer, a causal LM's "
+                             "--target-text) would do nothing. Drop the target, or use score='logit' (the target's "
+                             "logit), 'prob' or 'log_prob'; only a classifier has max_logit.")
 
 
 def _baseline_readers(methods: Sequence[str]) -> list[str]:
