@@ -327,6 +327,7 @@ def test_serve_checks_the_port_before_loading_the_model(monkeypatch, capsys):
 def test_serve_offers_the_given_models_then_the_bundled_ones(monkeypatch):
     from faithlens.commands import serve
 
+    monkeypatch.setattr("faithlens.default_model.is_ready", lambda: True)
     monkeypatch.setattr("faithlens.smollm2.is_converted", lambda folder: False)
     assert serve.model_choices(["runs/a", "runs/b"]) == {"runs/a": "runs/a", "runs/b": "runs/b", "default": None}
     monkeypatch.setattr("faithlens.smollm2.is_converted", lambda folder: True)
@@ -529,7 +530,7 @@ def test_a_qa_span_target_in_json_equals_the_api_and_is_refused_on_a_classifier(
     status, got = post(qa, {**body, "target": "0,3"})
     assert status == 400 and '"target": [start, end]' in got["error"]
     status, got = post(Explainer(tiny("bert", dtype=torch.float64)), {**body, "target": [0, 3]})
-    assert status == 400 and "span is for a QA model's answer" in got["error"] and "class index or label name" in got["error"]
+    assert status == 400 and "read only as a QA model's answer span" in got["error"] and "class index or label name" in got["error"]
 
 
 def test_a_multi_line_pair_string_is_one_qa_context_but_refused_as_one_hypothesis():

@@ -78,27 +78,47 @@ def train_default_model(*, force: bool = False, progress: bool = True) -> dict[s
 
     Without ``force`` an already finished model is kept and its saved record returned.
     """
+    from filelock import FileLock, Timeout
+
     folder = default_model_dir()
     if _is_finished(folder) and not force:
         return read_model_info(folder)
     base = base_encoder_path()
     splits = rotten_tomatoes_split()
-    return fine_tune(
-        base_model=base,
-        train=splits["train"],
-        validation=splits["validation"],
-        test=splits["test"],
-        out_dir=folder,
-        label_names=DEFAULT_LABELS,
-        progress=progress,
-        overwrite=True,  # the cache folder is ours; a folder without a record is unfinished
-        extra_info=_provenance(),
-        **TRAINING,
-    )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder.parent / f".{DEFAULT_MODEL_NAME}.lock")  # one fine-tune at a time: two processes on
+    try:  # first use (two terminals, a notebook and the CLI) would write one checkpoint over the other's
+        lock.acquire(timeout=0)  # held until the fine-tune ends, also when it is interrupted
+    except Timeout:
+        print(f"faithlens: another process is fine-tuning the default model into {folder}; waiting for it to finish "
+              "(its progress is in that process).", file=sys.stderr, flush=True)
+        lock.acquire()
+    try:
+        if _is_finished(folder) and not force:
+            return read_model_info(folder)  # the other process finished it
+        return fine_tune(
+            base_model=base,
+            train=splits["train"],
+            validation=splits["validation"],
+            test=splits["test"],
+            out_dir=folder,
+            label_names=DEFAULT_LABELS,
+            progress=progress,
+            overwrite=True,  # the cache folder is ours; a folder without a record is unfinished
+            extra_info=_provenance(),
+            **TRAINING,
+        )
+    finally:
+        lock.release()
 
 
 def _is_finished(folder: Path) -> bool:
     return (folder / MODEL_INFO_FILE).is_file()
+
+
+def is_ready() -> bool:
+    """Whether the default model is fine-tuned already (loading it costs seconds, not the first use's minutes)."""
+    return _is_finished(default_model_dir())
 
 
 def _provenance() -> dict[str, Any]:

@@ -85,8 +85,13 @@ class Models:
             if isinstance(spec, Explainer):
                 explainer = spec
             else:
+                from ..default_model import is_ready
                 from ..explainer import load_model
 
+                if spec in (None, "default") and not is_ready():  # its first use fine-tunes for minutes: never in a request
+                    raise RequestError(503, f"Model {name!r} (the bundled default) is not fine-tuned on this machine yet; "
+                                       "its first use trains it for about 7 minutes. Run `faithlens train-default` "
+                                       "once, then choose it again.")
                 try:
                     explainer = Explainer(load_model(spec))  # a name given to serve --model: errors say --model
                 except FaithlensError as exc:
@@ -223,8 +228,10 @@ def check_span_target(task: str, target: list, model: str) -> None:
     """A JSON ``[start, end]`` target is a QA answer's span; on another task it is refused (400)."""
     if task not in ("qa", "unknown"):
         said = {"causal_lm": "a continuation text"}.get(task, "a class index or label name")
-        raise RequestError(400, f"The 'target' [start, end] span is for a QA model's answer; {model!r} "
-                                f"is a {task.replace('_', ' ')} model, whose target is {said}. Got {target!r}.")
+        raise RequestError(400, f"A JSON list as 'target' is read only as a QA model's answer span [start, end]; "
+                                f"{model!r} is a {task.replace('_', ' ')} model, whose target is {said}. Got "
+                                f"{target!r}. This app takes one target for all the texts of a request (not one per "
+                                "text, as Python's target=[...] does): send one request per target.")
 
 
 def task_settings(explainer: Explainer, job: Job) -> dict:

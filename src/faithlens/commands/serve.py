@@ -46,12 +46,15 @@ def check_address(host: str, port: int) -> None:
 
 
 def model_choices(given: list[str]) -> dict[str, str | None]:
-    """The picker's models: those given with --model, then the bundled sentiment model ('default') and, when it
-    has been converted (scripts/setup.sh), 'smollm2'. Name -> what `load_model` takes."""
+    """The picker's models: those given with --model, then the bundled sentiment model ('default') when it has been
+    fine-tuned and, when it has been converted (scripts/setup.sh), 'smollm2'. Name -> what `load_model` takes.
+    A model not yet built is never offered: choosing it would fine-tune or convert it inside a request."""
+    from ..default_model import is_ready
     from ..smollm2 import is_converted, smollm2_dir
 
     choices: dict[str, str | None] = {name: name for name in given}
-    choices.setdefault("default", None)
+    if is_ready():
+        choices.setdefault("default", None)
     if is_converted(smollm2_dir()):
         choices.setdefault("smollm2", "smollm2")
     return choices
@@ -77,8 +80,15 @@ def run(args) -> int:
     check_address(args.host, args.port)
     from ..explainer import Explainer, load_model
     from ..app import Limits, make_server
+    from ..smollm2 import resolve_model_alias
 
     explainer = Explainer(load_model(args.model[0] if args.model else None))  # the first; the others load when chosen
+    for name in args.model[1:]:  # a bundled model named later is built now (a first use fine-tunes or converts it,
+        if name == "default":  # announced here), never inside a request
+            from ..default_model import ensure_default_model
+
+            ensure_default_model()
+        resolve_model_alias(name)  # 'smollm2'; any other name does nothing
     try:
         server = make_server(explainer, args.host, args.port, limits=Limits(seconds=args.time_limit),
                              allow_hosts=args.allow_host, models=model_choices(args.model))
