@@ -2005,7 +2005,7 @@ def fifth_breaker_cases_k(tx, qa_x, swapped_dir) -> list[Case]:
     add(k, 'K2: QA "target": [0, 3, 4]', lambda: web(qa_client, {**span, "target": [0, 3, 4]}), "error",
         "an answer text or a [start, end] character span of the context (QA")
     add(k, 'K2: classifier "target": [0, 3]', lambda: web(tx_client, {**span, "target": [0, 3]}), "error",
-        "The 'target' [start, end] span is for a QA model's answer")
+        "read only as a QA model's answer span")
     add(k, 'K2: QA "target": "0,3" (an answer text)', lambda: web(qa_client, {**span, "target": "0,3"}), "error",
         'a character span is sent in JSON as "target": [start, end]')
 

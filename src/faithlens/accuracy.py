@@ -180,7 +180,7 @@ def _sampling(name: str, out: MethodOutput, j: int, settings: dict, warn_above: 
     what = "max_i SE_i / max_i |a_i|: the standard error of the token scores over the random draws"
     if out.sampling_error is None:
         return Measured(_error(SAMPLING, None, None, None, what),
-                        f"{name}: one random draw (n_samples={n}) has no measurable sampling error; use --samples 2 or more.")
+                        f"{name}: one random draw (n_samples={n}) has no measurable sampling error; use n_samples=2 or more (CLI --samples 2).")
     scores: Tensor = out.token_scores[j].to(torch.float64)
     se = out.sampling_error[j].to(torch.float64)
     absolute = float(se.max())

@@ -109,10 +109,18 @@ def check_baseline(model: ClassifierModel, enc: Encoding, baseline: Baseline) ->
     moves = enc.attributed[torch.arange(len(first)), first]
     if bool(moves.any()):
         what = "The 'zero' baseline" if baseline.token_id is None else f"The baseline token {baseline.token!r} (its embedding is all zero)"
+        if baseline.warning and "fell back" in baseline.warning:  # asked for mask: say where the pad token came from
+            what += f", which the 'mask' baseline fell back to as {model.name!r} has no mask token,"
+        tok = model.tokenizer
+        working = [kind for kind, token_id in (("pad", _own_pad(model)), ("eos", tok.eos_token_id), ("unk", tok.unk_token_id))
+                   if token_id is not None and token_id != baseline.token_id
+                   and bool(model.embedding_matrix[int(token_id)].detach().ne(0).any())]
         raise FaithlensError(
             f"{what} puts an all-zero embedding at the first position, where {model.name!r} (an RMSNorm model) gives "
-            "NaN or exploding gradients. Use its default baseline (omit --baseline), another of pad / eos / unk, or "
-            "--baseline-token TOKEN.")
+            "NaN or exploding gradients. Use "
+            + "".join(f"baseline='{k}' (CLI --baseline {k}), " for k in working)
+            + "a vocabulary token (baseline_token=TOKEN; CLI --baseline-token TOKEN), or a method that takes no "
+            "gradient (occlusion, shapley, kernel_shap, lime, partition), which accepts it.")
 
 
 def _own_pad(model: ClassifierModel) -> int | None:

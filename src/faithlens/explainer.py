@@ -249,7 +249,8 @@ class Explainer:
             prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
                                  max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx],
-                                 path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None)
+                                 path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None,
+                                 gradients=spec.gradients)
             if show:
                 announce_cost(method, opts, prep.batch)
             summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None
@@ -270,17 +271,17 @@ class Explainer:
                                        per_target=None if per_target is None else per_target[j],
                                        extra_warnings=(f"Ignored: {ignored}",) if ignored else (), warn_above=warn_above)
 
-    def compare(self, text: Text, methods: Sequence[str] = DEFAULT_METHODS, **settings) -> Comparison:
+    def compare(self, text: Text, methods: Sequence[str] | None = DEFAULT_METHODS, **settings) -> Comparison:
         """Explain one text with several methods under the same settings (each method gets those it reads).
 
-        Returns a `Comparison`: a dict method -> Explanation that shows the methods side by side in a notebook,
-        each with its faithfulness against random orderings (``faithfulness=False`` leaves it out).
+        ``methods=None`` is the defaults. Returns a `Comparison`: a dict method -> Explanation that shows the methods
+        side by side in a notebook, each with its faithfulness against random orderings (``faithfulness=False``
+        leaves it out).
         """
         check_keywords("compare", settings, [name for name, p in inspect.signature(Explainer.explain).parameters.items()
                                              if p.kind is p.KEYWORD_ONLY])
         settings.setdefault("faithfulness", True)
-        if isinstance(methods, str):  # one method's name, not its letters
-            methods = [methods]
+        methods = DEFAULT_METHODS if methods is None else [methods] if isinstance(methods, str) else methods  # a name: not letters
         methods = ordered_methods(methods)
         items, single = as_items(text)
         if not single:
@@ -308,14 +309,15 @@ class Explainer:
 
     def _prepare(self, texts, targets, base, score_fn, truncate, rows_per_chunk, memory_budget, *,
                  with_baseline_score: bool = True, max_new_tokens: int = DEFAULT_NEW_TOKENS,
-                 foils: Sequence[Target] | None = None, path_alphas: Tensor | None = None) -> Prepared:
+                 foils: Sequence[Target] | None = None, path_alphas: Tensor | None = None, gradients: bool = True) -> Prepared:
         """Encode, embed and predict `texts`: the `Batch` for a method core, with the task's outputs at W, at W̄
         (`with_baseline_score`) and at the path points W̄ + α (W − W̄), α in `path_alphas` (the method's forward-only
         profile, `Method.path_profile`), all in one forward pass when its rows fit one chunk."""
         model = self.model
         budget = memory_budget or DEFAULT_MEMORY_BUDGET
         enc, notes = encode_items(model, texts, truncate=truncate, targets=targets, max_new_tokens=max_new_tokens)
-        check_baseline(model, enc, base)
+        if gradients:  # a baseline that breaks the gradients concerns only methods that take them
+            check_baseline(model, enc, base)
         with torch.inference_mode():
             W = model.embed(enc.input_ids)
         W = W.clone()

@@ -154,7 +154,7 @@ def parse(fields: dict[str, list], limits: Limits, *, typed: bool = False) -> Jo
 
 TARGET_KINDS = ("a class index or label name (classifiers), an answer text or a [start, end] character span of the "
                 "context (QA; JSON only: over GET or a form, target=0,3 is the answer text '0,3'), or a continuation "
-                "text (causal LMs)")
+                "text (causal LMs), one for all the texts of a request")
 
 
 def _texts_and_pairs(fields: dict[str, list]) -> tuple[list[str], list[str], bool]:
