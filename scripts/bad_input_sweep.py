@@ -1148,6 +1148,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me33_cases(work, tiny_dir, write)
     out += me35_cases(work, tiny_dir, write)
     out += me37_cases(work, tiny_dir, write)
+    out += me38_cases(work, tiny_dir, write)
     return out
 
 
@@ -5939,6 +5940,67 @@ def me37_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ME37 F4: train --train names --validation indices", lambda: cli(
         "train", "--train", words, "--validation", data, "--out", str(Path(work) / "me37-m")), "error",
         "gives class indices, but an earlier file gives label names")
+    return out
+
+
+def me38_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, thirty-seventh (F5, F6) and thirty-ninth breakers: a headerless .tsv from a CSV writer, max_logit with a
+    QA answer or an LM continuation, an RMSNorm model's zero baseline (refused naming what works, only for gradient
+    methods), the web app's list target on a classifier, an unbuilt default model in the web app."""
+    import math
+
+    from tiny import save_tiny
+
+    from faithlens import Explainer
+    from faithlens.app import Limits, create_app
+    from faithlens.app.inputs import RequestError
+    from faithlens.app.models import Models
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me38 headerless TSVs, max_logit targets, zero baselines, list targets, the unbuilt default (37th/39th breakers)"
+    quoted = write("me38-quoted.tsv", '"a ""quoted"" film"\n"plain, and fine"\n')
+    add(k, "ME37 F6: explain --file of a headerless .tsv with quoted fields", lambda: cli(
+        "explain", "--model", tiny_dir, "--file", quoted, "--method", "occlusion", "--no-faithfulness", "--json"), "ok",
+        "texts read unquoted", lambda r: '"text": "a \\"quoted\\" film"' in r.out and '"text": "plain, and fine"' in r.out)
+    qa = str(save_tiny(Path(work) / "me38-qa", "bert_qa"))
+    lm = str(save_tiny(Path(work) / "me38-llama", "llama_lm"))
+    add(k, "ME37 F5: max_logit with a QA --answer", lambda: cli(
+        "explain", "--model", qa, "--pair", "what is good?", "the film is good and long", "--answer", "good",
+        "--score", "max_logit", "--method", "occlusion"), "error", "a QA model's --answer")
+    add(k, "ME37 F5: max_logit with an LM --target-text", lambda: cli(
+        "explain", "--model", lm, "the film was", "--target-text", " good", "--score", "max_logit", "--method",
+        "occlusion"), "error", "a causal LM's --target-text")
+    llama = Explainer(lm)
+    pad = llama.model.tokenizer.pad_token_id
+    if pad is not None and llama.model.had_pad_token and not bool(llama.model.embedding_matrix[pad].ne(0).any()):
+        add(k, "ME39 F2: ig with the zero pad baseline of an RMSNorm model", lambda: llama.explain(
+            "the film was good", "ig", steps=4, baseline="pad", target=" fun"), "error", "baseline='eos'")
+        add(k, "ME39 F2: occlusion with the same baseline", lambda: llama.explain(
+            "the film was good", "occlusion", baseline="pad", target=" fun"), "ok", "finite scores",
+            lambda e: all(math.isfinite(s) for s in e.token_scores))
+    web = create_app(Explainer(tiny_dir), limits=Limits()).test_client()
+
+    def post(body):
+        r = web.post("/api/explain", json=body, headers={"Host": "127.0.0.1:8765"})
+        payload = r.get_json(silent=True) or {}
+        return {"status": r.status_code, "error": payload.get("error")} if r.status_code >= 400 else {"ok": 200}
+
+    add(k, "ME39 F3: web list target on a classifier", lambda: post({"texts": ["good", "bad"], "target": [0, 1],
+                                                                     "method": "occlusion"}), "error",
+        "one target for all the texts")
+    import faithlens.default_model as dm
+
+    def unbuilt_default():
+        was = dm.is_ready
+        dm.is_ready = lambda: False  # a machine where the default model is not fine-tuned yet
+        try:
+            Models(Explainer(tiny_dir), {"default": None}).get("default")
+        except RequestError as exc:  # the web app's answer to the request
+            return {"status": exc.status, "error": str(exc)}
+        finally:
+            dm.is_ready = was
+    add(k, "ME39 F1: the web app chooses an unbuilt default model", unbuilt_default, "error", "faithlens train-default")
     return out
 
 

@@ -19,6 +19,14 @@ def test_a_headerless_tsv_written_by_a_csv_writer_is_read_unquoted(tmp_path):
     assert items == [('a "quoted" film', "it is good"), ("plain text", 'she said "fine"')]
 
 
+@pytest.mark.parametrize("rows", [[("a \"q\" film",), ("plain, and fine",)], [("premise one", "hypothesis one")]])
+def test_a_headerless_tsv_written_with_quote_all_is_read_unquoted(tmp_path, rows):
+    with (tmp_path / "all.tsv").open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    items = read_text_file(tmp_path / "all.tsv", source="--file all.tsv").items
+    assert items == [r[0] if len(r) == 1 else r for r in rows]
+
+
 @pytest.mark.parametrize("line, read", [
     ('"a ""quoted"" film"', 'a "quoted" film'),  # a CSV writer's shape: unquoted
     ('"just wrapped"', '"just wrapped"'),  # no doubled quote inside: GLUE's texts are read as written

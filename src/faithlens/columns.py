@@ -246,6 +246,19 @@ def all_quoted(fields: Sequence[str]) -> bool:
     return all(len(f) >= 2 and f[0] == f[-1] == '"' for f in fields)
 
 
+def headerless_tsv_unquoted(lines: Sequence[str]) -> list[str]:
+    """The lines of a TSV without a header line, as a CSV writer (delimiter tab) wrote them, read unquoted: when every
+    field of every non-blank line is wrapped in quotes (QUOTE_ALL), and there are two such fields or more, each is
+    unwrapped; otherwise only the fields of `csv_unquoted`'s shape are (QUOTE_MINIMAL quotes only a text holding a
+    quote), so one wrapped text alone reads as written. A field written over several lines (a text with a line
+    break) stays as it is: its file is one item per line."""
+    rows = [line.rstrip("\r").split("\t") for line in lines]
+    filled = [r for r, line in zip(rows, lines) if line.strip()]
+    if sum(map(len, filled)) >= 2 and all(map(all_quoted, filled)):
+        return ["\t".join(f[1:-1].replace('""', '"') for f in r) if line.strip() else line for r, line in zip(rows, lines)]
+    return ["\t".join(map(csv_unquoted, r)) for r in rows]
+
+
 def csv_unquoted(field: str) -> str:
     """A TSV field as a CSV writer (Python's csv, pandas' to_csv) writes a text holding a quote: wrapped in quotes,
     each inner quote doubled. Only that shape is read unquoted; any other field (GLUE's texts, a quote at one end
