@@ -60,3 +60,30 @@ def test_python_messages_name_python_keywords():
         ex.explain("good film", "kernel_shap", n_samples=2)
     both = ex.compare("good film", methods=None, faithfulness=False)
     assert list(both) == list(ex.compare("good film", faithfulness=False))
+
+
+def test_head_on_an_explanation_route_runs_nothing():
+    from faithlens.app import Limits, create_app
+
+    ex = Explainer(tiny("bert"))
+    calls = []
+    real = ex.explain
+    ex.explain = lambda *a, **k: calls.append(1) or real(*a, **k)
+    web = create_app(ex, limits=Limits()).test_client()
+    for path in ("/api/explain?text=good+film&method=occlusion", "/explain?text=good+film&method=occlusion"):
+        r = web.head(path, headers={"Host": "127.0.0.1:8765"})
+        assert r.status_code == 405 and r.headers["Allow"] == "GET, POST"
+    assert not calls
+    r = web.get("/api/explain?text=good+film&method=occlusion", headers={"Host": "127.0.0.1:8765"})
+    assert r.status_code == 200 and calls  # GET still runs it
+
+
+def test_numpy_texts_come_back_as_plain_str():
+    np = pytest.importorskip("numpy")
+    ex = Explainer(tiny("bert"))
+    one = ex.explain(np.str_("good film"), "occlusion", faithfulness=False)
+    many = ex.explain(np.array(["good film", "bad film"]), "occlusion", faithfulness=False)
+    pair = ex.explain((np.str_("a man sleeps"), np.str_("a man rests")), "occlusion", faithfulness=False)
+    assert type(one.text) is str and [type(e.text) for e in many] == [str, str] and "np.str_" not in repr(many[0].text)
+    assert one.token_scores == pytest.approx(many[0].token_scores, abs=1e-5)  # batched with "bad film": float32 sums
+    assert type(pair.text) is str and type(pair.text_pair) is str

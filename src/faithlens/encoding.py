@@ -114,10 +114,8 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
       inputs), ``bytes`` and other non-iterables are errors saying what to pass instead.
     Each item is then checked by :func:`check_texts` (a str, or a pair of them, with something visible).
     """
-    if isinstance(texts, str):
-        return [texts], True
-    if isinstance(texts, tuple):
-        return [texts], True
+    if isinstance(texts, (str, tuple)):
+        return [_plain(texts)], True
     if isinstance(texts, Mapping):
         raise FaithlensError(f"texts is a {type(texts).__name__}; iterating it would explain its keys. Pass a list: "
                              "list(d.values()) for the texts it maps to, or list(d) for its keys.")
@@ -152,8 +150,18 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
         elif isinstance(item, Mapping) or isinstance(item, (set, frozenset)):
             raise FaithlensError(f"Item {i} is a {type(item).__name__}; each item must be a str or a (text_a, text_b) "
                                  "pair.")
-        items.append(item)
+        items.append(_plain(item))
     return items, False
+
+
+def _plain(item: object) -> object:
+    """A str subclass (NumPy's ``np.str_``, pandas' values) as a plain str, so results and their JSON show the text
+    itself; a pair part by part; anything else unchanged (check_texts judges it)."""
+    if isinstance(item, str):
+        return str(item)
+    if isinstance(item, tuple):
+        return tuple(str(x) if isinstance(x, str) else x for x in item)
+    return item
 
 
 def check_texts(texts: Sequence[Text]) -> None:

@@ -62,6 +62,9 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
         problem = foreign(request.headers, allowed)
         if problem:
             return error(403, problem)
+        if request.method == "HEAD" and request.path in ("/explain", "/api/explain"):  # Flask answers HEAD by running
+            return error(405, f"HEAD is not answered on {request.path}: it would run the model to send no result. "  # GET
+                              "Use GET or POST.", {"Allow": "GET, POST"})
         return None
 
     @app.errorhandler(HTTPException)
