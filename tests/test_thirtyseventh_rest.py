@@ -27,6 +27,19 @@ def test_a_headerless_tsv_written_with_quote_all_is_read_unquoted(tmp_path, rows
     assert items == [r[0] if len(r) == 1 else r for r in rows]
 
 
+@pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
+def test_a_quoted_tab_stays_inside_its_text(tmp_path, quoting):
+    rows = [("a\ttabbed text",), ('a "quoted" one',), ("plain",)]
+    with (tmp_path / "t.tsv").open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=quoting).writerows(rows)
+    assert read_text_file(tmp_path / "t.tsv", source="--file t.tsv").items == [r[0] for r in rows]
+    with (tmp_path / "p.tsv").open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=quoting).writerows(
+            [("a man\tsleeps", "he rests"), ("two", 'it "is"')])
+    assert read_text_file(tmp_path / "p.tsv", source="--file p.tsv").items == [("a man\tsleeps", "he rests"),
+                                                                             ("two", 'it "is"')]
+
+
 @pytest.mark.parametrize("line, read", [
     ('"a ""quoted"" film"', 'a "quoted" film'),  # a CSV writer's shape: unquoted
     ('"just wrapped"', '"just wrapped"'),  # no doubled quote inside: GLUE's texts are read as written

@@ -9,8 +9,9 @@ drops an alternative the command has no option for (`cli.cli_words`).
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from .errors import FaithlensError
 
@@ -246,17 +247,39 @@ def all_quoted(fields: Sequence[str]) -> bool:
     return all(len(f) >= 2 and f[0] == f[-1] == '"' for f in fields)
 
 
-def headerless_tsv_unquoted(lines: Sequence[str]) -> list[str]:
-    """The lines of a TSV without a header line, as a CSV writer (delimiter tab) wrote them, read unquoted: when every
-    field of every non-blank line is wrapped in quotes (QUOTE_ALL), and there are two such fields or more, each is
-    unwrapped; otherwise only the fields of `csv_unquoted`'s shape are (QUOTE_MINIMAL quotes only a text holding a
-    quote), so one wrapped text alone reads as written. A field written over several lines (a text with a line
-    break) stays as it is: its file is one item per line."""
-    rows = [line.rstrip("\r").split("\t") for line in lines]
-    filled = [r for r, line in zip(rows, lines) if line.strip()]
-    if sum(map(len, filled)) >= 2 and all(map(all_quoted, filled)):
-        return ["\t".join(f[1:-1].replace('""', '"') for f in r) if line.strip() else line for r, line in zip(rows, lines)]
-    return ["\t".join(map(csv_unquoted, r)) for r in rows]
+def headerless_tsv_splitter(lines: Sequence[str]) -> Callable[[str], list[str]]:
+    """How to split a line of a TSV without a header line into its fields, when a CSV writer (delimiter tab) may have
+    written it: a line is read with CSV quoting only when writing the fields read back gives the line exactly, so
+    only a writer's own shape is unquoted and a field keeps a tab or quote it quoted ('"a ""quoted"" film"',
+    '"a<tab>b"'). QUOTE_ALL (every field quoted) counts when every non-blank line has that shape and there are two
+    fields or more; otherwise a line must have QUOTE_MINIMAL's shape (a field quoted only when it holds a tab or a
+    quote), so one text merely wrapped in quotes (GLUE's) reads as written. Any other line splits at its tabs. A field
+    written over several lines (a text with a line break) is not joined: the file is one item per line."""
+    filled = [line.rstrip("\r") for line in lines if line.strip()]
+    read = {line: _csv_fields(line) for line in filled}
+    quote_all = (sum(len(f or ()) for f in read.values()) >= 2
+                 and all(f is not None and _csv_line(f, csv.QUOTE_ALL) == line for line, f in read.items()))
+
+    def split(line: str) -> list[str]:
+        fields = read.get(line) if line in read else _csv_fields(line)
+        if fields is not None and '"' in line and (quote_all or _csv_line(fields, csv.QUOTE_MINIMAL) == line):
+            return fields
+        return line.split("\t")
+
+    return split
+
+
+def _csv_fields(line: str) -> list[str] | None:
+    try:
+        return next(csv.reader([line], delimiter="\t", strict=True), None)
+    except csv.Error:
+        return None
+
+
+def _csv_line(fields: Sequence[str], quoting: int) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="", quoting=quoting).writerow(fields)
+    return out.getvalue()
 
 
 def csv_unquoted(field: str) -> str:

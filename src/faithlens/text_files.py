@@ -28,7 +28,7 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from .columns import SEPARATORS, check_separator, headerless_tsv_unquoted, is_id, match, tsv_options
+from .columns import SEPARATORS, check_separator, headerless_tsv_splitter, is_id, match, tsv_options
 from .data import Item, items_from_lines, old_mac_lines
 from .data import is_squad_file, read_file  # noqa: F401 (is_squad_file: public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header
@@ -104,9 +104,8 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
                 "JSON object. Drop "
                 f"{' and '.join(given)}, or rename the file to end in .csv or .jsonl.")
         lines = content.split("\n")
-        if path.suffix.lower() == ".tsv":  # a headerless TSV as a CSV writer wrote it reads unquoted, as a headed one does
-            lines = headerless_tsv_unquoted(lines)
-        return TextFile(items_from_lines(lines, source=source, gold_labels=False), lines)
+        split = headerless_tsv_splitter(lines) if path.suffix.lower() == ".tsv" else None  # as a CSV writer wrote it
+        return TextFile(items_from_lines(lines, source=source, gold_labels=False, split=split), lines)
     if kind == "txt":
         return _label_text(path, source, text_column, pair_column)
     columns = _columns(kind, content)

@@ -6,7 +6,7 @@ refused naming the lines."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .dataset import Item
@@ -17,7 +17,7 @@ from .line_endings import file_text
 
 
 def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str] | None = None,
-                     gold_labels: bool = True) -> list[Item]:
+                     gold_labels: bool = True, split: Callable[[str], list[str]] | None = None) -> list[Item]:
     """Texts to explain, one per line: a line is a text, or a pair ``TEXT_A<tab>TEXT_B`` (one tab).
 
     Lines end at ``\n``; the ``\r`` of ``\r\n`` is dropped and a lone ``\r`` stays inside its text (the caller
@@ -34,6 +34,7 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
     letters, ignoring case (``positive``, ``Neg``). A second column is read as the pair's second text otherwise.
     These gold-label checks are a classifier's: ``gold_labels=False`` skips them, for a QA model's contexts
     ("What year?<tab>1999") and before the model's task is known (the CLI checks again once it is loaded).
+    ``split``: a line -> its fields (default: at its tabs; a headerless .tsv passes `columns.headerless_tsv_splitter`).
     """
     items: list[Item] = []
     numbers: list[int] = []
@@ -41,7 +42,7 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
         line = raw.rstrip("\r")
         if not line.strip():
             continue
-        fields = line.split("\t")
+        fields = split(line) if split else line.split("\t")
         if not items and len(fields) > 2 and looks_like_header(fields, spaced=True):  # sentence<tab>label<tab>Annotator
             raise FaithlensError(
                 f"Line {number} of {source} looks like a header of column names ({', '.join(f.strip() for f in fields)}), "
@@ -67,7 +68,7 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             raise FaithlensError(f"Line {number} of {source} is a pair with an empty "
                                  f"{'first' if not fields[0].strip() else 'second'} text (a stray tab?). Give both texts, "
                                  "or remove the tab.")
-        items.append((fields[0], fields[1]) if len(fields) == 2 else line)
+        items.append((fields[0], fields[1]) if len(fields) == 2 else fields[0])
         numbers.append(number)
     pairs = [n for n, item in zip(numbers, items) if isinstance(item, tuple)]
     singles = [n for n, item in zip(numbers, items) if not isinstance(item, tuple)]
