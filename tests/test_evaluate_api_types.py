@@ -1,8 +1,6 @@
 """evaluate()'s arguments are read by explain()'s rules before any work (twentieth breaker F4), and a mean over one
 example has no standard error (F2)."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -13,15 +11,18 @@ from faithlens.evaluate import evaluate
 from faithlens.evaluate.tables import cell
 from faithlens.metrics import summarise
 
-MODELS = Path("/work/helpers/brk16_models")
-DATA = Path("/work/helpers/brk20_files/d/dev20.tsv")
-pytestmark = pytest.mark.skipif(not (MODELS / "cls").is_dir() or not DATA.is_file(), reason="tiny models absent")
+from tiny import tiny
+
+DEV = "".join(f"{t}\t{y}\n" for t, y in [("the film was very good and fun", 1), ("a boring plot and awful acting", 0),
+                                          ("this story is brilliant", 1), ("dull dull dull film", 0)])
 
 
 @pytest.fixture(scope="module")
-def setup():
-    model = faithlens.load_model(str(MODELS / "cls"))
-    return model, select(load_dataset(str(DATA), model=model), limit=2)
+def setup(tmp_path_factory):
+    path = tmp_path_factory.mktemp("evaluate-types") / "dev.tsv"
+    path.write_text("sentence\tlabel\n" + DEV)
+    model = tiny("bert")
+    return model, select(load_dataset(str(path), model=model), limit=2)
 
 
 @pytest.mark.parametrize("kw, words", [

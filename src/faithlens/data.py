@@ -24,6 +24,7 @@ from .errors import FaithlensError
 from .gold_labels import check_label_names, index_labels, reads_as_number
 from .json_files import jsonl_records, loads
 from .label_text import is_label_lines, read_label_text
+from .pandas_json import check_not_pandas, pandas_layout
 from .text_lines import items_from_lines, read_lines  # noqa: F401 (items_from_lines: public here too)
 from .line_endings import file_text, hold_lone_cr, old_mac_lines  # noqa: F401 (old_mac_lines: public here too)
 from .dataset import Dataset, Item, holdout, item_length, select, subset  # noqa: F401 (public here too)
@@ -229,7 +230,7 @@ def is_squad_file(path: str | Path, *, format: str | None = None) -> bool:  # no
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return False  # the reader says what is wrong
-    return isinstance(data, dict) and isinstance(data.get("data"), list)
+    return isinstance(data, dict) and isinstance(data.get("data"), list) and pandas_layout(data) is None
 
 
 def _text(value, what: str, path: Path, line: int) -> str:
@@ -349,6 +350,7 @@ def _read_json(path: Path, *, kind: str, choose):
         data = loads(text, where=repr(str(path)), as_written=True)
     except json.JSONDecodeError:
         return _read_jsonl(path, kind=kind, choose=choose)
+    check_not_pandas(data, repr(str(path)))  # DataFrame.to_json's other layouts: name the call that writes records
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         return _read_squad(data, path)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
