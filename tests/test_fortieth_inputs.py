@@ -9,6 +9,7 @@ import json
 import pytest
 
 from faithlens.data import is_squad_file, load_dataset
+from tiny import save_tiny
 
 ROWS = [{"premise": "a man sleeps", "hypothesis": "a man rests", "label": "entailment"},
         {"premise": "a dog runs", "hypothesis": "a cat runs", "label": "contradiction"}]
@@ -39,3 +40,45 @@ def test_squad_files_are_still_squad(tmp_path):
         {"id": "1", "question": "Who ran?", "answers": [{"text": "Bob", "answer_start": 0}]}]}]}]}
     (tmp_path / "s.json").write_text(json.dumps(squad))
     assert is_squad_file(tmp_path / "s.json")
+
+
+def _hf_squad(tmp_path, answers):
+    rows = [{"id": "1", "title": "t", "context": "Bob ran home quickly.", "question": "Who ran?", "answers": answers},
+            {"id": "2", "title": "u", "context": "Ann sat on a mat.", "question": "Where did Ann sit?",
+             "answers": {"text": ["on a mat"], "answer_start": [8]}}]
+    path = tmp_path / "squad.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_hugging_face_squad_lines_are_read_as_squad(tmp_path):
+    from faithlens.qa import read_squad
+
+    read = read_squad(_hf_squad(tmp_path, {"text": ["Bob", "Bob"], "answer_start": [0, 0]}))
+    assert [(q.id, q.question, q.answers, q.answer_start) for q in read] == [
+        ("1", "Who ran?", ("Bob", "Bob"), 0), ("2", "Where did Ann sit?", ("on a mat",), 8)]
+
+
+@pytest.mark.parametrize("answers, words", [
+    ({"text": ["Bob"], "answer_start": [1]}, "is not at answer_start 1"),  # checked as SQuAD's own file is
+    ({"text": ["Bob"], "answer_start": [0, 4]}, "one answer_start per text"),
+    ("Bob", "one answer_start per text"),
+])
+def test_hugging_face_squad_lines_are_checked(tmp_path, answers, words):
+    from faithlens import FaithlensError
+    from faithlens.qa import read_squad
+
+    with pytest.raises(FaithlensError) as caught:
+        read_squad(_hf_squad(tmp_path, answers))
+    assert words in str(caught.value), str(caught.value)
+
+
+@pytest.mark.parametrize("suffix, body", [(".jsonl", '{"premise": "a man", "hypothesis": "a dog", "label": -1}\n'),
+                                          (".tsv", "premise\thypothesis\tlabel\na man\ta dog\t-1\n")])
+def test_an_unlabelled_minus_one_says_to_drop_the_example(tmp_path, suffix, body, capsys):
+    from faithlens.cli import main
+
+    (tmp_path / f"d{suffix}").write_text(body)
+    model = save_tiny(tmp_path / "nli", "bert", num_labels=3)
+    assert main(["evaluate", "--model", str(model), "--data", str(tmp_path / f"d{suffix}"), "--methods", "occlusion"]) == 2
+    assert "write -1 for an example that has no gold label: drop" in capsys.readouterr().err

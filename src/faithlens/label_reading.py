@@ -49,7 +49,10 @@ class Asker:
                 "command line).")
 
     def unknown(self, value: object, why: str, labels: Sequence[str] | None) -> FaithlensError:
-        return FaithlensError(f"{self.subject(value)} {why}. {self.choices(labels)}")
+        unlabelled = (" Hugging Face datasets (SNLI, MNLI, ...) write -1 for an example that has no gold label: drop "
+                      "those examples first, e.g. ds.filter(lambda x: x['label'] != -1) before saving the file."
+                      if self.gold and not isinstance(value, bool) and str(value).strip() in ("-1", "-1.0") else "")
+        return FaithlensError(f"{self.subject(value)} {why}. {self.choices(labels)}{unlabelled}")
 
     def out_of_range(self, value: object, index: int, labels: Sequence[str]) -> FaithlensError:
         if self.gold:

@@ -20,6 +20,7 @@ import torch
 
 from .errors import FaithlensError, quoted
 from .json_files import loads
+from .squad_rows import squad_from_rows
 
 MAX_ANSWER_TOKENS = 30
 
@@ -80,7 +81,8 @@ def trim_answer(context: str, start: int, end: int) -> tuple[int, int]:
 
 
 def read_squad(path: str | Path) -> list[QAExample]:
-    """Every question of a SQuAD v1.1-format JSON file, in file order.
+    """Every question of a SQuAD v1.1-format JSON file, or of a .jsonl file of one question per line as Hugging Face
+    ``datasets`` writes SQuAD (`squad_rows.squad_from_rows`), in file order.
 
     Each question is checked (:func:`check_question`) before any training: a non-empty context and
     question, at least one answer, and every answer a non-empty text found at its ``answer_start``
@@ -96,11 +98,13 @@ def read_squad(path: str | Path) -> list[QAExample]:
     shape = ('Expected {"data": [{"title", "paragraphs": [{"context", "qas": [{"id", "question", '
              '"answers": [{"text", "answer_start"}]}]}]}]}.')
     try:
-        data = loads(path.read_text(encoding="utf-8-sig"), where=repr(str(path)))
+        data = (squad_from_rows(path) if path.suffix.lower() == ".jsonl"  # Hugging Face datasets' layout
+                else loads(path.read_text(encoding="utf-8-sig"), where=repr(str(path))))
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"{str(path)!r} is not UTF-8 text ({exc}). Re-save it as UTF-8.") from None
     except ValueError as exc:
-        raise FaithlensError(f"{str(path)!r} is not valid JSON ({exc}). {shape}") from None
+        raise FaithlensError(f"{str(path)!r} is not valid JSON ({exc}). {shape} A file of one question per line "
+                             "(Hugging Face datasets' SQuAD layout) is read when it is named .jsonl.") from None
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         got = f"a JSON {type(data).__name__}" if not isinstance(data, dict) else f"an object with keys {sorted(data)[:5]}"
         raise FaithlensError(f"The SQuAD file {str(path)!r} must be a JSON object whose \"data\" is a list of articles. "

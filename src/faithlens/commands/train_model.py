@@ -17,7 +17,8 @@ def register(subparsers) -> None:
         description="Fine-tune a local or packaged encoder on a labelled dataset and save a model folder usable with "
         "--model: a classifier of single texts or text pairs (a .tsv/.csv/.jsonl file — pairs from premise/hypothesis "
         "or sentence1/sentence2 columns, or --text-column/--pair-column —, a GLUE folder, or 'rotten_tomatoes'), or, "
-        "with --task qa, an extractive QA model on a SQuAD v1.1-format .json file.",
+        "with --task qa, an extractive QA model on a SQuAD v1.1-format .json file (or a .jsonl of one question per "
+        "line, as Hugging Face datasets writes SQuAD).",
     )
     p.add_argument("--base", default=None, help="encoder folder or hub id (default: the bundled all-MiniLM-L6-v2)")
     p.add_argument("--train", required=True, help="training data: file, GLUE folder or 'rotten_tomatoes'")
