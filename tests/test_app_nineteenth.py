@@ -94,7 +94,7 @@ def test_an_estimate_above_the_limit_says_it_would_be_stopped(app, client):
         served.rates.pop(served.name, None)
 
 
-@pytest.mark.parametrize("target, words", [("bogus", "'bogus'"), (7, "7"), ([0, 2], "[start, end] span is for a QA")])
+@pytest.mark.parametrize("target, words", [("bogus", "'bogus'"), (7, "7"), ([0, 2], "read only as a QA model's answer span [start, end]")])
 def test_an_estimate_on_a_model_not_loaded_checks_the_target(client, target, words):
     body = {"texts": ["great fun"], "methods": ["occlusion"], "model": "other", "target": target}
     status, said = error(client.post("/api/estimate", json=body, headers=HOST))
