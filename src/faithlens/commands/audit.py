@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..names import SCORES
 from ..options import fraction_arg, seed_arg
 
 import sys
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
                    help="seed of the --holdout split, given only with --holdout (default: 0)")
     p.add_argument("--limit", type=int, default=None, help=f"texts in the sample (default {AUDIT_LIMIT})")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the sample shuffle")
-    p.add_argument("--score", default=None, help="F: logit (default; log_prob for causal LMs, as explain), log_prob, "
+    p.add_argument("--score", choices=SCORES, default=None, help="F: logit (default; log_prob for causal LMs, as explain), log_prob, "
                                                   "prob, max_logit")
     p.add_argument("--steps", type=int, default=10, help="IG / SIG reverse steps (default 10)")
     p.add_argument("--token-class", default=None, metavar="WORDS",

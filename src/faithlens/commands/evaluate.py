@@ -9,7 +9,7 @@ import sys
 import time
 import warnings
 
-from ..names import AOPC_FRACTIONS, DEFAULT_TOPK, EVALUATE_DEFAULT_METHODS as DEFAULT_METHODS, PROTOCOLS
+from ..names import AOPC_FRACTIONS, DEFAULT_TOPK, EVALUATE_DEFAULT_METHODS as DEFAULT_METHODS, PROTOCOLS, SCORES
 
 
 def register(subparsers) -> None:
@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     p.add_argument("--topk", type=float, default=DEFAULT_TOPK, help="fraction of tokens in the top-k set")
     p.add_argument("--protocol", default="standard", choices=PROTOCOLS,
                    help="'reference': specials count in L' and may enter the top-k (the original scripts)")
-    p.add_argument("--score", default="logit", help="function explained: logit, max_logit, prob, log_prob")
+    p.add_argument("--score", choices=SCORES, default="logit", help="function explained: logit, max_logit, prob, log_prob")
     p.add_argument("--limit", type=int, default=None, help="examples to use (after the seeded shuffle)")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the example sample, of the sampling methods (smoothgrad, gradient_shap, shapley, "
                         "kernel_shap, lime) and of the random ordering row")

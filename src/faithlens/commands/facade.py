@@ -6,6 +6,7 @@ Subcommands: train, merge, regularise, saliency (P@1 / mean attribution per meth
 
 from __future__ import annotations
 
+from ..names import SCORES
 from ..options import fraction_arg, seed_arg
 
 import argparse
@@ -114,7 +115,7 @@ def register(subparsers) -> None:
             p.add_argument("--methods", default=None, help="comma-separated method specs, as evaluate reads "
                            "them: ig, ig:steps=20, sig:closed, smoothgrad:noise=0.1 (default: every registered method, SIG "
                            "in all three modes; a bare sig is sig:reverse)")
-            p.add_argument("--score", default="log_prob", help="F: log_prob (default; the CE gradient FACADE targets), logit, prob")
+            p.add_argument("--score", choices=SCORES, default="log_prob", help="F: log_prob (default; the CE gradient FACADE targets), logit, prob")
             p.add_argument("--steps", type=int, default=None, help="IG/SIG steps (default: the method's own)")
         if name == "reduce":
             p.add_argument("--beams", default="1,3", help="beam sizes (default 1,3)")
