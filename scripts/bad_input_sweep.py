@@ -1149,6 +1149,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me35_cases(work, tiny_dir, write)
     out += me37_cases(work, tiny_dir, write)
     out += me38_cases(work, tiny_dir, write)
+    out += me40_cases(work, tiny_dir, write)
     return out
 
 
@@ -6001,6 +6002,70 @@ def me38_cases(work, tiny_dir, write) -> list[Case]:
         finally:
             dm.is_ready = was
     add(k, "ME39 F1: the web app chooses an unbuilt default model", unbuilt_default, "error", "faithlens train-default")
+    return out
+
+
+def me40_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, fortieth breaker: a quoted tab in a headerless TSV, pandas' other to_json layouts, Hugging Face's SQuAD
+    lines and its -1 'no gold label', --score checked as parsed, HEAD on an explanation route, NumPy texts."""
+    import csv
+    import json
+
+    import numpy as np
+    from tiny import save_tiny
+
+    from faithlens import Explainer
+    from faithlens.app import Limits, create_app
+    from faithlens.data import load_dataset
+    from faithlens.qa import read_squad
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me40 quoted tabs, pandas JSON, HF SQuAD lines, -1 labels, --score, HEAD, NumPy texts (40th breaker)"
+    for quoting in ("QUOTE_MINIMAL", "QUOTE_ALL"):
+        path = Path(work) / f"me40-{quoting}.tsv"
+        with path.open("w", newline="") as handle:
+            csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=getattr(csv, quoting)).writerows(
+                [("a\ttabbed film",), ("plain",)])
+        add(k, f"ME40 F1: explain --file of a headerless TSV ({quoting}) with a quoted tab", lambda path=path: cli(
+            "explain", "--model", tiny_dir, "--file", str(path), "--method", "occlusion", "--no-faithfulness", "--json"),
+            "ok", "the tab stays in its text: two single texts", lambda r: r.code == 0 and r.out.count('"text": ') == 2
+            and '"text": "a\\ttabbed film"' in r.out)
+    rows = [{"premise": "a man sleeps", "hypothesis": "a man rests", "label": 0},
+            {"premise": "a dog runs", "hypothesis": "a cat runs", "label": 2}]
+    layouts = {"columns": {c: {str(i): r[c] for i, r in enumerate(rows)} for c in rows[0]},
+               "split": {"columns": list(rows[0]), "index": [0, 1], "data": [list(r.values()) for r in rows]},
+               "table": {"schema": {"fields": [{"name": "index"}]}, "data": [dict(index=i, **r) for i, r in enumerate(rows)]}}
+    for orient, body in layouts.items():
+        path = write(f"me40-{orient}.json", json.dumps(body))
+        add(k, f"ME40 N: a pandas to_json(orient='{orient}') file", lambda path=path: load_dataset(path), "error",
+            "orient='records', lines=True")
+    squad = [{"id": "1", "title": "t", "context": "Bob ran home.", "question": "Who ran?",
+              "answers": {"text": ["Bob"], "answer_start": [0]}}]
+    good = write("me40-squad.jsonl", json.dumps(squad[0]) + "\n")
+    add(k, "ME40 N: Hugging Face SQuAD lines for train --task qa", lambda: read_squad(good), "ok", "one question, Bob at 0",
+        lambda r: [(q.answers, q.answer_start) for q in r] == [(("Bob",), 0)])
+    bad = write("me40-squad-bad.jsonl", json.dumps(dict(squad[0], answers={"text": ["Bob"], "answer_start": [4]})) + "\n")
+    add(k, "ME40 N: Hugging Face SQuAD line with a wrong answer_start", lambda: read_squad(bad), "error",
+        "is not at answer_start 4")
+    nli = str(save_tiny(Path(work) / "me40-nli", "bert", num_labels=3))
+    unlabelled = write("me40-snli.jsonl", '{"premise": "a man", "hypothesis": "a dog", "label": -1}\n')
+    add(k, "ME40 N: SNLI's -1 (no gold label) in evaluate --data", lambda: cli(
+        "evaluate", "--model", nli, "--data", unlabelled, "--methods", "occlusion"), "error",
+        "x['label'] != -1")
+    for command in (("audit",), ("evaluate",), ("facade", "saliency")):
+        add(k, f"ME40 N: {' '.join(command)} --score Logit", lambda command=command: cli(
+            *command, "--model", tiny_dir, "--score", "Logit"), "error", "argument --score: invalid choice: 'Logit'")
+    ex = Explainer(tiny_dir)
+    web = create_app(ex, limits=Limits()).test_client()
+
+    def head():
+        r = web.head("/api/explain?text=good+film&method=occlusion", headers={"Host": "127.0.0.1:8765"})
+        return {"status": r.status_code, "error": "HEAD is not answered" if r.headers.get("Allow") == "GET, POST" else ""}
+    add(k, "ME39 N9: HEAD on /api/explain", head, "error", "HEAD is not answered")
+    add(k, "ME39 N5: a NumPy array of texts", lambda: ex.explain(np.array(["good film", "bad film"]), "occlusion",
+                                                                 faithfulness=False), "ok", "plain str texts",
+        lambda r: [type(e.text) for e in r] == [str, str])
     return out
 
 

@@ -82,3 +82,17 @@ def test_an_unlabelled_minus_one_says_to_drop_the_example(tmp_path, suffix, body
     model = save_tiny(tmp_path / "nli", "bert", num_labels=3)
     assert main(["evaluate", "--model", str(model), "--data", str(tmp_path / f"d{suffix}"), "--methods", "occlusion"]) == 2
     assert "write -1 for an example that has no gold label: drop" in capsys.readouterr().err
+
+
+def test_explain_file_keeps_a_quoted_tab_inside_its_text(tmp_path, capsys):
+    import csv
+
+    from faithlens.cli import main
+
+    model = save_tiny(tmp_path / "m", "bert")
+    with (tmp_path / "t.tsv").open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\n").writerows([("a\ttabbed film",), ("plain",)])
+    assert main(["explain", "--model", str(model), "--file", str(tmp_path / "t.tsv"), "--method", "occlusion",
+                 "--no-faithfulness", "--json"]) == 0
+    said = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [e["text"] for e in said] == ["a\ttabbed film", "plain"] and not any(e.get("text_pair") for e in said)

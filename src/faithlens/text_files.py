@@ -25,6 +25,7 @@ import io
 import json
 import shlex
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,6 +42,7 @@ DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "json"}  # not .tsv:
 class TextFile(NamedTuple):
     items: list[Item]  # a text, or a (text, text) pair, per line or row
     lines: list[str] | None  # a plain file's lines (read again against a classifier's labels); None for a data file
+    split: Callable[[str], list[str]] | None = None  # how `lines` split into fields (a headerless .tsv's CSV quoting)
 
 
 def data_format(path: Path, content: str) -> str | None:
@@ -105,7 +107,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
                 f"{' and '.join(given)}, or rename the file to end in .csv or .jsonl.")
         lines = content.split("\n")
         split = headerless_tsv_splitter(lines) if path.suffix.lower() == ".tsv" else None  # as a CSV writer wrote it
-        return TextFile(items_from_lines(lines, source=source, gold_labels=False, split=split), lines)
+        return TextFile(items_from_lines(lines, source=source, gold_labels=False, split=split), lines, split)
     if kind == "txt":
         return _label_text(path, source, text_column, pair_column)
     columns = _columns(kind, content)

@@ -173,7 +173,7 @@ def read_texts(args: argparse.Namespace) -> list:
     from ..data import items_from_lines, old_mac_lines
 
     given = [t for t in args.texts if t != "-"]
-    args.text_lines = []  # (lines, source) of --file and standard input: read again against the model's labels
+    args.text_lines = []  # (lines, source, split) of --file and standard input: read again against the model's labels
     stdin_file = args.file == "-"  # --file -: standard input, as a TEXT of '-' is; --file ./- is a file named '-'
     file_items: list = []
     if args.file is None or stdin_file:
@@ -202,11 +202,11 @@ def read_texts(args: argparse.Namespace) -> list:
             read = read_text_file(path, source=f"--file {args.file}", text_column=args.text_column,
                                   pair_column=args.pair_column)
             if read.lines is not None:  # a plain file's lines; a data file's label column is known by name, never read
-                args.text_lines.append((read.lines, f"--file {args.file}"))
+                args.text_lines.append((read.lines, f"--file {args.file}", read.split))
             file_items = read.items
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
-        args.text_lines.append((old_mac_lines(sys.stdin.read()).split("\n"), "standard input"))
+        args.text_lines.append((old_mac_lines(sys.stdin.read()).split("\n"), "standard input", None))
         stdin_items = items_from_lines(args.text_lines[-1][0], source="standard input", gold_labels=False)
     texts: list = [tuple(p) for p in args.pair]
     for k, t in enumerate(args.texts):  # a TEXT of '-' stands for standard input's texts, in its place (the first '-')
@@ -217,7 +217,7 @@ def read_texts(args: argparse.Namespace) -> list:
     if getattr(args, "squad_file", None) is not None:
         return texts
     if not texts and args.text_lines:
-        read = " and ".join(source for _, source in args.text_lines)
+        read = " and ".join(source for _, source, _ in args.text_lines)
         raise FaithlensError(f"No text to explain: {read} held no text (it is empty or all its lines are blank). Put one "
                              "text per line, or pass a text, e.g. faithlens explain \"a gripping, funny film\".")
     if not texts:
@@ -368,8 +368,8 @@ def _check_label_column(args: argparse.Namespace, model) -> None:
     from ..data import items_from_lines
 
     if model.task.name in ("classification", "multi_label"):
-        for lines, source in getattr(args, "text_lines", ()):
-            items_from_lines(lines, source=source, labels=list(model.labels))
+        for lines, source, split in getattr(args, "text_lines", ()):
+            items_from_lines(lines, source=source, labels=list(model.labels), split=split)
 
 
 def _check_task_options(args: argparse.Namespace, model) -> None:
