@@ -6063,6 +6063,14 @@ def me40_cases(work, tiny_dir, write) -> list[Case]:
         r = web.head("/api/explain?text=good+film&method=occlusion", headers={"Host": "127.0.0.1:8765"})
         return {"status": r.status_code, "error": "HEAD is not answered" if r.headers.get("Allow") == "GET, POST" else ""}
     add(k, "ME39 N9: HEAD on /api/explain", head, "error", "HEAD is not answered")
+    llama = Explainer(str(save_tiny(Path(work) / "me40-llama", "llama_lm")))
+    pad = llama.model.tokenizer.pad_token_id
+    if pad is not None and not bool(llama.model.embedding_matrix[pad].ne(0).any()):
+        for method in ("saliency", "grad_x_input"):
+            add(k, f"ME40 F4: {method} with an RMSNorm model's zero pad baseline (read by the faithfulness check only)",
+                lambda method=method: llama.explain("the film was good", method, baseline="pad", target=" fun",
+                                                    faithfulness=True, n_random=2), "ok", "finite scores and Comp",
+                lambda e: all(map(np.isfinite, e.token_scores)) and np.isfinite(e.faithfulness["comp"]))
     add(k, "ME39 N5: a NumPy array of texts", lambda: ex.explain(np.array(["good film", "bad film"]), "occlusion",
                                                                  faithfulness=False), "ok", "plain str texts",
         lambda r: [type(e.text) for e in r] == [str, str])

@@ -96,3 +96,20 @@ def test_explain_file_keeps_a_quoted_tab_inside_its_text(tmp_path, capsys):
                  "--no-faithfulness", "--json"]) == 0
     said = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [e["text"] for e in said] == ["a\ttabbed film", "plain"] and not any(e.get("text_pair") for e in said)
+
+
+@pytest.mark.parametrize("method", ["saliency", "grad_x_input", "smoothgrad"])
+def test_methods_whose_gradients_never_see_the_baseline_accept_a_zero_one(method):
+    """Only the faithfulness check reads their baseline, by forward passes: an RMSNorm model's zero pad is no
+    problem there (it was refused as giving NaN gradients, and refused again as unread without the check)."""
+    import math
+
+    from faithlens import Explainer
+    from tiny import tiny
+
+    llama = Explainer(tiny("llama_lm"))
+    pad = llama.model.tokenizer.pad_token_id
+    if pad is None or bool(llama.model.embedding_matrix[pad].ne(0).any()):
+        pytest.skip("this tiny Llama's pad embedding is not all zero")
+    e = llama.explain("the film was good", method, baseline="pad", target=" fun", n_random=2, faithfulness=True)
+    assert all(math.isfinite(s) for s in e.token_scores) and math.isfinite(e.faithfulness["comp"])

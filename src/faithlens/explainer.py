@@ -250,7 +250,7 @@ class Explainer:
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
                                  max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx],
                                  path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None,
-                                 gradients=spec.gradients)
+                                 gradients=spec.gradients and spec.baseline)
             if show:
                 announce_cost(method, opts, prep.batch)
             summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None
@@ -316,7 +316,7 @@ class Explainer:
         model = self.model
         budget = memory_budget or DEFAULT_MEMORY_BUDGET
         enc, notes = encode_items(model, texts, truncate=truncate, targets=targets, max_new_tokens=max_new_tokens)
-        if gradients:  # a baseline that breaks the gradients concerns only methods that take them
+        if gradients:  # a baseline that breaks the gradients concerns only methods whose gradients are taken at it
             check_baseline(model, enc, base)
         with torch.inference_mode():
             W = model.embed(enc.input_ids)

@@ -257,11 +257,17 @@ def check_facade_target(target: ClassifierModel, settings: FacadeSettings, *, pa
         got["num_labels"] = config.get("num_labels", len(config.get("id2label") or {}))
     if got != want:
         differ = ", ".join(f"{k} {got[k]} (expected {want[k]})" for k in want if got[k] != want[k])
+        def said(divisor: object) -> str:  # None: the default, which a facade's settings record as null
+            return ("the default width divisor" if divisor is None else "an unrecorded width divisor" if divisor == "?"
+                    else f"width_divisor={divisor}")  # the CLI's messages say --width-divisor
+
         trained = (info.get("settings") or {}).get("width_divisor", "?")
-        divisor = "the default width_divisor" if settings.width_divisor is None else f"width_divisor={settings.width_divisor}"
-        raise FaithlensError(f"--init-from {settings.init_from}: not a facade of {target.name!r} with {divisor}: {differ}. "
-                             f"It was trained with width_divisor={trained} for {info.get('target_model')!r}. Pass a facade "
-                             "trained for this target with the same width_divisor.")
+        raise FaithlensError(f"--init-from {settings.init_from}: not a facade of {target.name!r} with "
+                             f"{said(settings.width_divisor)}: {differ}. It was trained with {said(trained)} for "
+                             f"{info.get('target_model')!r}. Pass a facade trained for this target with the same width "
+                             "divisor" + ("." if info.get("target_model") == target.name else
+                                          f" (this one's target is another model: train one with `faithlens facade train "
+                                          f"--model {target.name}`)."))
 
 
 def check_facade_out(out_dir: str | Path, settings: FacadeSettings, *, overwrite: bool = False,
