@@ -113,3 +113,24 @@ def test_methods_whose_gradients_never_see_the_baseline_accept_a_zero_one(method
         pytest.skip("this tiny Llama's pad embedding is not all zero")
     e = llama.explain("the film was good", method, baseline="pad", target=" fun", n_random=2, faithfulness=True)
     assert all(math.isfinite(s) for s in e.token_scores) and math.isfinite(e.faithfulness["comp"])
+
+
+def test_an_answer_missing_from_its_context_says_to_fix_the_text(tmp_path):
+    from faithlens import FaithlensError
+    from faithlens.qa import read_squad
+
+    with pytest.raises(FaithlensError) as caught:
+        read_squad(_hf_squad(tmp_path, {"text": ["Carol"], "answer_start": [0]}))
+    assert "does not occur in the context at all" in str(caught.value)
+    assert "Fix the answer's text" in str(caught.value) and "Fix answer_start" not in str(caught.value)
+
+
+def test_max_length_below_the_least_names_the_bases_positions_when_under_the_default(tmp_path, capsys):
+    from faithlens.cli import main
+
+    base = save_tiny(tmp_path / "base", "bert")  # 64 positions, under train's default of 128
+    (tmp_path / "t.tsv").write_text("sentence\tlabel\n" + "a good film\t1\na bad film\t0\n" * 3)
+    assert main(["train", "--train", str(tmp_path / "t.tsv"), "--base", str(base), "--out", str(tmp_path / "o"),
+                 "--max-length", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "Pass --max-length 3 or more (the least useful value; the base model's 64 positions are the most)" in err

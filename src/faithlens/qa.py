@@ -212,9 +212,12 @@ def check_question(title: str, qid: str, context: object, question: object, answ
                 raise FaithlensError(f"{where}: answer {k} {quoted(text)} has surrounding spaces; the context at answer_start "
                                      f"{start} reads {quoted(text.strip())}. Strip the spaces from the answer's text (answer_start "
                                      "is right for the text without them).")
+            fix = ("Fix answer_start (a character offset)" if found >= 0 else
+                   "Fix the answer's text (it must be copied from the context) or the context; answer_start is its "
+                   "character offset there")
             hint = f"; the text occurs at {found}" if found >= 0 else "; the text does not occur in the context at all"
             raise FaithlensError(f"{where}: answer {k} {quoted(text)} is not at answer_start {start} (the context there reads "
-                                 f"{quoted(context[start:start + len(text)])}{hint}). Fix answer_start (a character offset).")
+                                 f"{quoted(context[start:start + len(text)])}{hint}). {fix}.")
         spans.append(trim_answer(context, start, start + len(text)))
     return QAExample(id=qid, title=title, question=question.strip(), context=context,
                      answers=tuple(context[a:b] for a, b in spans), answer_start=spans[0][0])

@@ -307,14 +307,16 @@ def check_model_length(tokenizer: Any, config: Any, max_length: int, *, pairs: b
     special tokens. Needs only the tokenizer and the config, so it runs before the weights are read. ``model`` and
     ``default`` name the model and the default max_length in the message (train's base model and 128; `faithlens
     facade train`'s target model and 64)."""
+    limit = getattr(config, "max_position_embeddings", None)
     if pairs is not None:
         least = tokenizer.num_special_tokens_to_add(pair=pairs) + (2 if pairs else 1)
         if max_length < least:
+            most = (f"{model}'s {limit} positions are the most" if isinstance(limit, int) and limit < default
+                    else f"{default} is the default")
             raise FaithlensError(f"max_length {max_length} leaves no text token: {model}'s tokenizer adds "
                                  f"{least - (2 if pairs else 1)} special tokens to each "
                                  f"{'pair' if pairs else 'text'}, so every input would train on nothing. Pass "
-                                 f"--max-length {least} or more (the least useful value; {default} is the default).")
-    limit = getattr(config, "max_position_embeddings", None)
+                                 f"--max-length {least} or more (the least useful value; {most}).")
     if isinstance(limit, int) and max_length > limit:
         raise FaithlensError(f"max_length {max_length} is longer than {model}'s {limit} positions. Pass "
                              f"--max-length {min(limit, 512)} or less.")
