@@ -17,6 +17,7 @@ LAYOUTS = {  # what DataFrame(ROWS).to_json(orient=...) writes
     "columns": {c: {str(i): r[c] for i, r in enumerate(ROWS)} for c in ROWS[0]},
     "index": {str(i): r for i, r in enumerate(ROWS)},
     "split": {"columns": list(ROWS[0]), "index": [0, 1], "data": [list(r.values()) for r in ROWS]},
+    "values": [list(r.values()) for r in ROWS],
     "table": {"schema": {"fields": [{"name": "index", "type": "integer"}], "primaryKey": ["index"]},
               "data": [{"index": i, **r} for i, r in enumerate(ROWS)]},
 }
@@ -134,3 +135,33 @@ def test_max_length_below_the_least_names_the_bases_positions_when_under_the_def
                  "--max-length", "1"]) == 2
     err = capsys.readouterr().err
     assert "Pass --max-length 3 or more (the least useful value; the base model's 64 positions are the most)" in err
+
+
+def test_the_web_apps_zero_baseline_refusal_names_only_its_own_fields():
+    from faithlens import Explainer
+    from faithlens.app import Limits, create_app
+    from tiny import tiny
+
+    llama = Explainer(tiny("llama_lm"))
+    pad = llama.model.tokenizer.pad_token_id
+    if pad is None or bool(llama.model.embedding_matrix[pad].ne(0).any()):
+        pytest.skip("this tiny Llama's pad embedding is not all zero")
+    web = create_app(llama, limits=Limits()).test_client()
+    r = web.post("/api/explain", json={"text": "the film was good", "method": "ig", "baseline": "pad", "target": " fun",
+                                       "steps": 4}, headers={"Host": "127.0.0.1:8765"})
+    said = r.get_json()["error"]
+    assert r.status_code == 400 and "baseline=eos" in said and "baseline_token" not in said and "CLI" not in said
+    r = web.post("/api/explain", json={"text": "the film was good", "method": "ig", "baseline": "eos", "target": " fun",
+                                       "steps": 4}, headers={"Host": "127.0.0.1:8765"})
+    assert r.status_code == 200  # the fix it names works
+
+
+@pytest.mark.parametrize("labels, words", [(("-1", "0"), "drop those examples"), (("-1", "1"), "rewrite them as 0 and 1"),
+                                           (("-2", "1"), "e.g. -1 → 0, 1 → 1")])
+def test_train_says_what_a_negative_label_may_mean(tmp_path, capsys, labels, words):
+    from faithlens.cli import main
+
+    base = save_tiny(tmp_path / "base", "bert")
+    (tmp_path / "t.tsv").write_text("sentence\tlabel\n" + "".join(f"text {i}\t{y}\n" for i, y in enumerate(labels * 3)))
+    assert main(["train", "--train", str(tmp_path / "t.tsv"), "--base", str(base), "--out", str(tmp_path / "o")]) == 2
+    assert words in capsys.readouterr().err

@@ -173,9 +173,13 @@ def refuse_number_names(info: dict, source: str) -> None:
     what = ("which is too large to be a class index (it reads as infinity)" if overflows(cell) else
             "which is not a label (it reads as not-a-number or infinity, as a missing value may)"
             if number_reading(cell) is None else "a number that is not a class index")
+    fix = ("Rewrite the labels as class indices (e.g. -1 → 0, 1 → 1) or as words." if cell.strip() not in ("-1", "-1.0")
+           else "If -1 marks an example without a gold label (as Hugging Face datasets write SNLI and MNLI), drop those "
+                "examples, e.g. ds.filter(lambda x: x['label'] != -1) before saving; if -1 and 1 are the two classes, "
+                "rewrite them as 0 and 1 or as words.")
     raise FaithlensError(f"Line {line} of {source!r} has label {cell!r}, {what}; labels must be class indices "
                          "(0, 1, ...) or class names that are words (a negative number or a fraction is never read as "
-                         "an index). Rewrite the labels as class indices (e.g. -1 → 0, 1 → 1) or as words.")
+                         f"an index). {fix}")
 
 
 def _named(values: Sequence[str], lines: Sequence[int], names: Sequence[str] | None,

@@ -344,7 +344,7 @@ def unused_settings(methods: Sequence[str], settings: Mapping[str, object], *,
         blind = ", ".join(m for m in METHODS if not METHODS[m].baseline)
         cli = f" (CLI --baseline {settings['baseline']})" if base[0] == "baseline" else ""  # baseline_token: cli_words
         notes.append(f"{base[0]}={settings[base[0]]!r}{cli} does nothing for {', '.join(methods)} without the "
-                     f"faithfulness check (faithfulness=False, CLI --no-faithfulness): {they} no baseline (SPEC §4); it "
+                     f"faithfulness check (faithfulness=False, CLI --no-faithfulness): {they} no baseline; it "
                      f"is read by every method but {blind}, and by the faithfulness check.")
         fixes.append(GENERIC_FIX)
     seed = settings.get("seed")

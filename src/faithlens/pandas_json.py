@@ -14,7 +14,9 @@ FIX = ("faithlens reads a table of records: write it with df.to_json(path, orien
 def pandas_layout(data: object) -> str | None:
     """The ``orient`` pandas' ``DataFrame.to_json`` wrote ``data`` (a parsed .json file) with, or None when it does not
     look like one: 'split' ({"columns", "index", "data": [[...]]}), 'table' ({"schema": {"fields"}, "data"}),
-    'columns' or 'index' (an object of objects that all hold the same keys)."""
+    'columns' or 'index' (an object of objects that all hold the same keys), 'values' (a list of lists)."""
+    if isinstance(data, list) and data and all(isinstance(row, list) for row in data):
+        return "values"  # rows without their column names
     if not isinstance(data, dict) or not data:
         return None
     if "columns" in data and set(data) <= {"columns", "index", "data"} and isinstance(data.get("data"), list) \
@@ -33,4 +35,7 @@ def check_not_pandas(data: object, where: str) -> None:
     orient = pandas_layout(data)
     if orient is not None:
         raise FaithlensError(f"{where} looks like pandas' DataFrame.to_json(orient='{orient}') output "
-                             f"({'its default for a DataFrame' if orient.startswith('columns') else 'not a list of records'}): {FIX}")
+                             f"({_said[orient] if orient in _said else 'not a list of records'}): {FIX}")
+
+
+_said = {"columns' or 'index": "its default for a DataFrame", "values": "rows without their column names"}
