@@ -165,3 +165,19 @@ def test_train_says_what_a_negative_label_may_mean(tmp_path, capsys, labels, wor
     (tmp_path / "t.tsv").write_text("sentence\tlabel\n" + "".join(f"text {i}\t{y}\n" for i, y in enumerate(labels * 3)))
     assert main(["train", "--train", str(tmp_path / "t.tsv"), "--base", str(base), "--out", str(tmp_path / "o")]) == 2
     assert words in capsys.readouterr().err
+
+
+def test_a_resume_keeps_the_runs_curves(tmp_path, capsys):
+    """A run without curves resumed with them (or the other way) mixed records with and without curves: the curves
+    then showed only the methods added on resume. The curves are a setting of the run, compared on resume."""
+    from faithlens.cli import main
+
+    model = save_tiny(tmp_path / "m", "bert")
+    (tmp_path / "d.tsv").write_text("sentence\tlabel\n" + "a good film\t1\na bad film\t0\nthe plot was dull\t0\n")
+    run = ["evaluate", "--model", str(model), "--data", str(tmp_path / "d.tsv"), "--out", str(tmp_path / "run")]
+    assert main(run + ["--methods", "occlusion", "--no-curves"]) == 0
+    assert main(run + ["--methods", "occlusion", "saliency"]) == 2
+    assert "curves: was None, now [0.1, 0.2, 0.3, 0.4, 0.5]" in capsys.readouterr().err
+    assert main(run + ["--methods", "occlusion", "saliency", "--no-curves"]) == 0  # the fix it names
+    saved = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert not saved["curves"] and {r["method"] for r in saved["rows"]} >= {"occlusion", "saliency"}

@@ -51,11 +51,13 @@ class EvalSettings:
     rationales: str | None = None  # the human-rationale file read for the plausibility table
     rationales_digest: str | None = None  # its spans' SHA-256 (`Rationales.digest`): compared on resume, not the path
     metrics: tuple[str, ...] = ()  # extra per-example metrics (EXTRA_METRICS): infidelity, sensitivity
+    curves: tuple[float, ...] | None = None  # the AOPC curves' top-k fractions each record holds (None: no curves)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["methods"] = list(self.methods)
         d["metrics"] = list(self.metrics)
+        d["curves"] = None if self.curves is None else [float(f) for f in self.curves]
         return d
 
 
@@ -97,6 +99,7 @@ def check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_l
     defaults = {f.name: f.default for f in fields(EvalSettings)}  # keys added later read as their default
     skip = {"methods", "data"} | ({"model"} if print_before else set()) | ({"truncate"} if not too_long else set())
     skip |= {"rationales"} if "rationales_digest" in previous else {"rationales_digest"}  # by content where recorded
+    skip |= set() if "curves" in previous else {"curves"}  # a run from before curves were recorded: not known
     defaults["metrics"] = []
     changed = {k: (previous.get(k, defaults[k]), v) for k, v in now.items()
                if k not in skip and previous.get(k, defaults[k]) != v}
@@ -110,8 +113,10 @@ def check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_l
                          for k, (a, b) in changed.items())
         if missing:
             what += ("; " if what else "") + f"methods dropped: {missing}"
-        raise FaithlensError(f"The folder {str(out)!r} holds a run with different settings ({what}). Resume with the "
-                             "same settings (methods may be added, --limit may grow), or pass a new --out folder.")
+        curves = ("; every record of a run holds the same AOPC curves: give the run's (curves=None, CLI --no-curves, "
+                  "leaves them out)" if "curves" in changed else "")
+        raise FaithlensError(f"The folder {str(out)!r} holds a run with different settings ({what}){curves}. Resume "
+                             "with the same settings (methods may be added, --limit may grow), or pass a new --out folder.")
     if model_print is not None and print_before and print_before.get("sha256") != model_print.get("sha256"):
         files = changed_files(print_before, model_print)
         which = f"{', '.join(files)} changed" if files else "its parameters changed"
@@ -451,4 +456,5 @@ def load_settings(out: str | os.PathLike) -> tuple[EvalSettings, dict]:
     settings = {k: v for k, v in saved["settings"].items() if k in known}
     settings["methods"] = tuple(settings["methods"])
     settings["metrics"] = tuple(settings.get("metrics", ()))
+    settings["curves"] = None if settings.get("curves") is None else tuple(settings["curves"])
     return EvalSettings(**settings), saved.get("dataset_info", {})  # keys missing in older files take their defaults
