@@ -128,7 +128,7 @@ def test_method_specs():
     assert parse_method("sig:mode=forward,steps=10").options == {"mode": "forward", "steps": 10}
     with pytest.raises(FaithlensError, match="Valid choices"):
         parse_method("shap")
-    with pytest.raises(FaithlensError, match="key=value"):
+    with pytest.raises(FaithlensError, match=r"unknown key 'stepz' \(did you mean ig:steps=3\?\)"):
         parse_method("ig:stepz=3")
     assert spearman([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
     assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)

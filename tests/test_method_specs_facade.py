@@ -156,7 +156,8 @@ def test_closed_sig_reads_no_steps_so_an_ig_spec_beside_it_is_taken(saved_tiny, 
 
 
 @pytest.mark.parametrize("spec, words", [
-    ("smoothgrad:samples=3", "with key one of steps, mode, unit, rule, n_samples, tolerance, noise"),
+    ("smoothgrad:samples=3", "(did you mean smoothgrad:n_samples=3?); a spec's keys are steps, mode, unit, rule, "
+                             "n_samples, tolerance, noise"),
     ("smoothgrad:n_samples=0", "in method spec 'smoothgrad:n_samples=0'. Got '0'"),
 ])
 def test_spec_errors_quote_the_spec_as_typed(saved_tiny, capsys, spec, words):

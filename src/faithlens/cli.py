@@ -347,7 +347,7 @@ def cli_words(message: str, options: set[str]) -> str:
         kept.append(match.group(0))
         return f"\x00{len(kept) - 1}\x00"
 
-    message = re.sub(r"'[a-z_]+:[^'\s]*'|\bkey one of [\w, ]+", keep, message)
+    message = re.sub(r"'[a-z_]+:[^'\s]*'|\bkey one of [\w, ]+|\bspec's keys are [\w, ]+|\b[a-z_]+:[a-z_]+=[\w.]+", keep, message)
     for name in COLUMN_PARAMETERS:  # evaluate has no --pair-column, explain no --label-column, audit neither
         if PARAMETER_OPTIONS[name] not in options:
             message = _without_fix(message, name)

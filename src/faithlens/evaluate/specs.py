@@ -67,7 +67,16 @@ def parse_method(spec: str) -> MethodSpec:
 
     for item in filter(None, rest.split(",")):
         key, eq, value = item.partition("=") if "=" in item or item not in MODES else ("mode", "=", item)
-        if not eq or key not in SPEC_KEYS:
+        if eq and key not in SPEC_KEYS:  # a key=value whose key is unknown: name the key, and the likely one
+            import difflib
+
+            near = {"samples": "n_samples", "n-samples": "n_samples"}.get(key.strip()) or next(
+                iter(difflib.get_close_matches(key.strip(), list(SPEC_KEYS), n=1)), None)
+            raise FaithlensError(f"Method setting {item!r} in {spec!r} has the unknown key {key!r}"
+                                 + (f" (did you mean {name}:{near}={value}?)" if near else "")
+                                 + f"; a spec's keys are {', '.join(SPEC_KEYS)}. Example: ig:steps=250 or "
+                                 "smoothgrad:n_samples=20.")
+        if not eq:
             raise FaithlensError(f"Method setting {item!r} in {spec!r} is not key=value with key one of "
                                  f"{', '.join(SPEC_KEYS)}. Example: ig:steps=250 or sig:mode=closed (sig:closed).")
         if key in options or (key == "steps" and per_token is not None):
