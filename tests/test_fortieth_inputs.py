@@ -181,3 +181,18 @@ def test_a_resume_keeps_the_runs_curves(tmp_path, capsys):
     assert main(run + ["--methods", "occlusion", "saliency", "--no-curves"]) == 0  # the fix it names
     saved = json.loads((tmp_path / "run" / "results.json").read_text())
     assert not saved["curves"] and {r["method"] for r in saved["rows"]} >= {"occlusion", "saliency"}
+
+
+def test_an_empty_text_of_a_pair_is_named(capsys):
+    from faithlens.cli import main
+
+    assert main(["explain", "--pair", "a question", " "]) == 2
+    assert "--pair was given an empty TEXT_B; give --pair TEXT_A TEXT_B, two non-empty texts" in capsys.readouterr().err
+
+
+def test_target_on_a_causal_lm_suggests_the_continuation_with_its_space(tmp_path, capsys):
+    from faithlens.cli import main
+
+    lm = save_tiny(tmp_path / "lm", "gpt2_lm")
+    assert main(["explain", "--model", str(lm), "the film was", "--target", "good", "--method", "occlusion"]) == 2
+    assert "Pass --target-text ' good' instead of --target (with the space" in capsys.readouterr().err

@@ -49,7 +49,7 @@ def test_a_csv_of_pairs_with_quoted_commas_is_read_by_columns(saved_tiny, tmp_pa
     """The breaker's file: the header was a text and each row one text holding its commas, quotes and label."""
     path = tmp_path / "pairs.csv"
     path.write_text(PAIRS_CSV, encoding="utf-8")
-    assert read_text_file(path, source="x") == (PAIRS, None)
+    assert read_text_file(path, source="x") [:2] == (PAIRS, None)
     assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == PAIRS
     plain = tmp_path / "pairs.data"  # any name: its first line is a CSV header
     plain.write_text(PAIRS_CSV, encoding="utf-8")
@@ -116,7 +116,7 @@ def test_a_tab_file_reads_as_before_and_column_options_are_refused_on_it(saved_t
     path = tmp_path / "p.txt"
     lines = ["a man sleeps\ta person rests", "two dogs, running\tanimals move", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
-    assert read_text_file(path, source="x") == (items_from_lines(lines, source="x"), lines)
+    assert read_text_file(path, source="x")[:2] == (items_from_lines(lines, source="x"), lines)
     assert explained(["--model", str(saved_tiny), "--file", str(path)], capsys) == [
         ("a man sleeps", "a person rests"), ("two dogs, running", "animals move")]
     said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "text"], capsys)
@@ -223,7 +223,7 @@ def test_a_tsv_with_a_header_is_read_by_columns_and_its_labels_never(saved_tiny,
         ("it 's a charming journey .", None), ("bleak and desperate", None)]
     pairs = tmp_path / "snli.txt"  # any name: the first line is a tab header
     pairs.write_text('premise\thypothesis\tlabel\nA man, "tired", sleeps.\tA person rests.\tentailment\n', encoding="utf-8")
-    assert read_text_file(pairs, source="x") == ([('A man, "tired", sleeps.', "A person rests.")], None)
+    assert read_text_file(pairs, source="x")[:2] == ([('A man, "tired", sleeps.', "A person rests.")], None)
     plain = tmp_path / "plain.tsv"  # no header: a plain file of pairs, as before
     plain.write_text("a man sleeps\ta person rests\n", encoding="utf-8")
     assert read_text_file(plain, source="x").items == [("a man sleeps", "a person rests")]

@@ -271,6 +271,11 @@ def _repeated_option(argv: list[str], parser: argparse.ArgumentParser) -> str | 
             list(itertools.takewhile(lambda t: not t.startswith("-"), argv[i + 1:]))
         if any(not v.strip() for v in values):  # argparse takes '' as given; every reader would skip or misread it
             what = action.metavar or action.dest.upper()
+            if isinstance(what, tuple) and len(values) == len(what):  # --pair TEXT_A TEXT_B: say which
+                blank = " and ".join(m for m, v in zip(what, values) if not v.strip())
+                return (f"{name} was given an empty {blank}; give {name} {' '.join(what)}, two non-empty texts, "
+                        f"or drop {name}.")
+            what = " ".join(what) if isinstance(what, tuple) else what
             return f"{name} was given an empty value; give it a value ({what}, see --help) or drop {name}."
         if isinstance(action, argparse._AppendAction):  # meant to repeat: only an empty value is refused
             continue

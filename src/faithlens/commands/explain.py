@@ -380,10 +380,11 @@ def _check_task_options(args: argparse.Namespace, model) -> None:
     if args.target is not None and model.task.name in ("qa", "causal_lm"):
         instead = "--answer TEXT (a substring of the context)" if model.task.name == "qa" else \
             "--target-text TEXT (the continuation, e.g. ' Paris')"
+        spaced = "" if model.task.name == "qa" or args.target[:1].isspace() else " (with the space a next word starts with)"
+        said = args.target if not spaced else " " + args.target  # a continuation's first word starts with its space
         raise FaithlensError(f"--target names a classifier's class (a label name or index); {model.name!r} is "
                              f"a{'n' * (model.task.summary[0] in 'aeiou')} {model.task.summary} model, which reads "
-                             f"{instead}. Pass {instead.split()[0]} "
-                             f"{_quoted(args.target)} instead of --target.")
+                             f"{instead}. Pass {instead.split()[0]} {_quoted(said)} instead of --target{spaced}.")
     for option, (attr, task, what) in TASK_OPTIONS.items():
         if getattr(args, attr) not in (None, False) and model.task.name != task:
             instead = ("--target LABEL (a label name or class index)" if model.task.name in ("classification", "multi_label")
