@@ -196,3 +196,13 @@ def test_target_on_a_causal_lm_suggests_the_continuation_with_its_space(tmp_path
     lm = save_tiny(tmp_path / "lm", "gpt2_lm")
     assert main(["explain", "--model", str(lm), "the film was", "--target", "good", "--method", "occlusion"]) == 2
     assert "Pass --target-text ' good' instead of --target (with the space" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pattern", ["*", "*.example.com", "host?"])
+def test_allow_host_refuses_a_pattern(pattern):
+    from faithlens import FaithlensError
+    from faithlens.app.inputs import allowed_hostnames
+
+    with pytest.raises(FaithlensError, match="is a pattern; each is matched as one host name"):
+        allowed_hostnames("127.0.0.1", [pattern])
+    assert "[::1]" not in allowed_hostnames("127.0.0.1", ["[::1]"])  # an IPv6 address in brackets is no pattern

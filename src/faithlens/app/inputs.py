@@ -313,6 +313,11 @@ def allowed_hostnames(host: str, extra: Iterable[str] = ()) -> set[str]:
     if host not in ("", "0.0.0.0", "::"):
         names.add(host.strip("[]").lower())
     for h in extra:
+        if isinstance(h, str) and any(c in h for c in "*?[") and not h.startswith("["):  # a pattern, not a name
+            raise FaithlensError(f"allow_hosts (CLI --allow-host) {h!r} is a pattern; each is matched as one host name, "
+                                 "exactly, so it would match only a Host header spelling it. Name each host the app is "
+                                 "reached by, e.g. --allow-host myhost.local --allow-host 192.168.1.20 (answering any "
+                                 "Host would open the app to DNS-rebinding pages).")
         name = _hostname(h) if isinstance(h, str) and h.strip() else None
         if name is None or name != h.strip("[]").lower():
             raise FaithlensError(f"allow_hosts (CLI --allow-host) {h!r} is not a host name: requests name their host alone "

@@ -78,6 +78,9 @@ def run(args) -> int:
         raise FaithlensError(f"--model {twice[0]} is given twice; the page's model picker offers each model once. "
                              "Name each model once.")
     check_address(args.host, args.port)
+    from ..app.inputs import allowed_hostnames
+
+    allowed_hostnames(args.host, args.allow_host)  # every --allow-host a host name, before the model loads
     from ..explainer import Explainer, load_model
     from ..app import Limits, make_server
     from ..smollm2 import resolve_model_alias
