@@ -206,3 +206,18 @@ def test_allow_host_refuses_a_pattern(pattern):
     with pytest.raises(FaithlensError, match="is a pattern; each is matched as one host name"):
         allowed_hostnames("127.0.0.1", [pattern])
     assert "[::1]" not in allowed_hostnames("127.0.0.1", ["[::1]"])  # an IPv6 address in brackets is no pattern
+
+
+def test_a_two_column_numpy_array_is_pairs_as_a_list_of_lists_is():
+    np = pytest.importorskip("numpy")
+    from faithlens import Explainer, FaithlensError
+    from tiny import tiny
+
+    ex = Explainer(tiny("bert", num_labels=3))
+    rows = [["a man sleeps", "a man rests"], ["a dog runs", "a cat runs"]]
+    from_array = ex.explain(np.array(rows), "occlusion")
+    from_lists = ex.explain(rows, "occlusion")
+    assert [(e.text, e.text_pair) for e in from_array] == [tuple(r) for r in rows]
+    assert [e.token_scores for e in from_array] == [e.token_scores for e in from_lists]
+    with pytest.raises(FaithlensError, match="Item 0 is a list of 3 element"):
+        ex.explain(np.array([["a", "b", "c"]]), "occlusion")

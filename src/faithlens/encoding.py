@@ -106,7 +106,8 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
     - a ``str`` is one text, a ``tuple`` one pair ``(text_a, text_b)``;
     - a list (or any other sequence) holds items; a list inside it of exactly two texts is a pair
       (JSON has no tuples), made a tuple;
-    - any other iterable (a generator, an iterator, a pandas Series, a 1-d NumPy array of str) is read
+    - any other iterable (a generator, an iterator, a pandas Series, a 1-d NumPy array of str; a 2-d one of two
+      columns is pairs, each row read as a list) is read
       once, in its order, into a list — so a generator is consumed; a 0-d NumPy array
       (``np.array("text")``) is its one value, so a 0-d array of str is one text;
     - a pandas ``DataFrame`` (iterating it gives its column names) is an error suggesting ``df["col"].tolist()``;
@@ -141,6 +142,8 @@ def as_items(texts: object) -> tuple[list[Text], bool]:
         texts = list(texts)  # a generator or iterator: read once, in order
     items = []
     for i, item in enumerate(texts):
+        if getattr(item, "ndim", None) == 1 and hasattr(item, "tolist"):  # a row of a 2-D NumPy array: read as a list
+            item = item.tolist()
         if isinstance(item, list) and not isinstance(item, str):
             if len(item) != 2 or not all(isinstance(x, str) for x in item):
                 raise FaithlensError(f"Item {i} is a list of {len(item)} element(s); inside the list of texts a list is "
