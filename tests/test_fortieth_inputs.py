@@ -221,3 +221,18 @@ def test_a_two_column_numpy_array_is_pairs_as_a_list_of_lists_is():
     assert [e.token_scores for e in from_array] == [e.token_scores for e in from_lists]
     with pytest.raises(FaithlensError, match="Item 0 is a list of 3 element"):
         ex.explain(np.array([["a", "b", "c"]]), "occlusion")
+
+
+def test_evaluate_reads_one_label_in_two_cases_against_the_models_names(tmp_path, capsys):
+    """Forty-first breaker F1: evaluate refused 'Positive' beside 'positive', suggesting --labels, which it lacks,
+    while a file spelled 'Positive' throughout was read. A model's names match any case; train still refuses."""
+    from faithlens.cli import main
+
+    model = save_tiny(tmp_path / "m", "bert")
+    (tmp_path / "c.csv").write_text("sentence,label\na good film,Positive\na bad film,negative\nfun,positive\n")
+    assert main(["evaluate", "--model", str(model), "--data", str(tmp_path / "c.csv"), "--methods", "occlusion",
+                 "--no-curves", "--out", str(tmp_path / "run")]) == 0
+    records = [json.loads(line) for line in (tmp_path / "run" / "records.jsonl").read_text().splitlines()]
+    assert sorted(r["label"] for r in records if r["method"] == "occlusion") == [0, 1, 1]
+    assert main(["train", "--train", str(tmp_path / "c.csv"), "--base", str(model), "--out", str(tmp_path / "t")]) == 2
+    assert "spells one label in different cases" in capsys.readouterr().err

@@ -164,7 +164,8 @@ def by_model_labels(dataset: Dataset, model_labels: Sequence[str]) -> Dataset:
     from .gold_labels import moved_indices, read_spellings
 
     source = repr(dataset.source)
-    info = {k: v for k, v in dataset.info.items() if k not in ("digit_labels", "named_labels", "number_labels")}
+    info = {k: v for k, v in dataset.info.items() if k not in ("digit_labels", "named_labels", "number_labels",
+                                                               "case_clash")}
     if dataset.info.get("digit_labels"):
         moved = moved_indices(dataset.info["digit_labels"], list(model_labels), source=source)
         labels = tuple(None if y is None else moved.get(y, y) for y in dataset.labels)

@@ -186,8 +186,12 @@ def _named(values: Sequence[str], lines: Sequence[int], names: Sequence[str] | N
            path: Path) -> tuple[tuple[int, ...], tuple[str, ...], dict]:
     """Class indices of label names: matched ignoring case against ``names``, else against the sorted names found
     (``named_labels``: read against the model's names by `faithlens.dataset.by_model_labels`)."""
-    if not names:
-        _check_case_clash(values, lines, path)
+    clash = None if names else case_clash(values, lines, path)
+    if clash:  # one class, spelled twice: read as its first spelling (a model's names match any case; train refuses)
+        first = {}
+        for v in values:
+            first.setdefault(v.lower(), v)
+        values = [first[v.lower()] for v in values]
     known = list(names) if names else sorted(set(values))
     lowered = {n.lower(): i for i, n in enumerate(known)}
     out = []
@@ -196,7 +200,7 @@ def _named(values: Sequence[str], lines: Sequence[int], names: Sequence[str] | N
             raise Asker(source=repr(str(path)), line=line).unknown(
                 v, "is none of the label names (matched ignoring case)", names)
         out.append(lowered[v.lower()])
-    return tuple(out), tuple(known), ({} if names else {"named_labels": True})
+    return tuple(out), tuple(known), ({} if names else {"named_labels": True, **({"case_clash": clash} if clash else {})})
 
 
 PREFIXES = ("index", "label")
@@ -233,20 +237,27 @@ def _unprefixed(values: Sequence, lines: Sequence[int], path: Path) -> list:
     return out
 
 
-def _check_case_clash(values: Sequence[str], lines: Sequence[int], path: Path) -> None:
-    """Label names that differ only in case ('pos' and 'POS'): with no names given, each spelling would become a class
-    of its own, so one class would have no example. Refused naming both spellings and their lines."""
+def case_clash(values: Sequence[str], lines: Sequence[int], path: Path) -> str | None:
+    """Label names that differ only in case ('pos' and 'POS'), read with no names given: the refusal `refuse_case_clash`
+    gives where no names will come (a new model's classes would be ambiguous), naming both spellings and their lines;
+    None when every label is spelled one way. Read against a model's names (evaluate), any case matches."""
     first: dict[str, tuple[str, int]] = {}
     for v, line in zip(values, lines):
         seen = first.setdefault(v.lower(), (v, line))
         if seen[0] != v:
             spellings = sorted({u for u in values if u.lower() == v.lower()})
-            raise FaithlensError(
-                f"{str(path)!r} spells one label in different cases: {seen[0]!r} (line {seen[1]}) and {v!r} (line "
-                f"{line}). Label names are matched ignoring case only against given names; without them each spelling "
-                f"({', '.join(map(repr, spellings))}) would be a class of its own. Write the label one way in the file, "
-                "or pass the class names in index order, which match any case: --labels NAME ... (label_names=[...] "
-                "in Python).")
+            return (f"{str(path)!r} spells one label in different cases: {seen[0]!r} (line {seen[1]}) and {v!r} (line "
+                    f"{line}). Label names are matched ignoring case only against given names; without them each "
+                    f"spelling ({', '.join(map(repr, spellings))}) would be a class of its own. Write the label one way "
+                    "in the file, or pass the class names in index order, which match any case: --labels NAME ... "
+                    "(label_names=[...] in Python).")
+    return None
+
+
+def refuse_case_clash(info: dict) -> None:
+    """Refuse a file read with no label names whose labels spell one class in different cases (`case_clash`)."""
+    if info.get("case_clash"):
+        raise FaithlensError(info["case_clash"])
 
 
 def reads_as_number(text: str) -> bool:

@@ -173,7 +173,7 @@ def check_split_option(data: str | None, split: str | None, *, option: str = "--
 
 def run(args) -> int:
     from ..data import load_dataset
-    from ..gold_labels import refuse_number_names
+    from ..gold_labels import refuse_case_clash, refuse_number_names
     from ..default_model import base_encoder_path
     from ..errors import FaithlensError
     from ..training import fine_tune
@@ -218,6 +218,7 @@ def run(args) -> int:
                                  "(e.g. GLUE test files). Pass a labelled file.")
         if names is None:  # "-1", "0.5": numbers that are no class index, with no label names to read them against
             refuse_number_names(data.info, data.source)
+            refuse_case_clash(data.info)  # 'Pos' and 'pos': a new head's classes would be ambiguous
         if names is None and data.label_names and indices:  # words here, class indices in a file read before
             raise _mixed_labels(f"--{which} {source} gives label names ({', '.join(map(str, data.label_names))}), but "
                                 f"--{indices[0][0]} {indices[0][1]} gives class indices", data.label_names)
