@@ -236,3 +236,18 @@ def test_evaluate_reads_one_label_in_two_cases_against_the_models_names(tmp_path
     assert sorted(r["label"] for r in records if r["method"] == "occlusion") == [0, 1, 1]
     assert main(["train", "--train", str(tmp_path / "c.csv"), "--base", str(model), "--out", str(tmp_path / "t")]) == 2
     assert "spells one label in different cases" in capsys.readouterr().err
+
+
+def test_sst2_rationales_of_any_polarity_read_unlabelled_sentences(tmp_path):
+    from faithlens import FaithlensError
+    from faithlens.plausibility import sst2_lexicon_rationales
+
+    train = tmp_path / "train.tsv"
+    train.write_text("sentence\tlabel\nbleak \t0\ncharming \t1\nfun \t1\n")
+    dev = tmp_path / "dev.tsv"
+    dev.write_text("sentence\na charming , bleak film \nnothing here \n")
+    assert sst2_lexicon_rationales(train, dev, polarity="any") == [
+        {"index": 0, "text": "a charming , bleak film", "label": None, "spans": [[2, 10], [13, 18]],
+         "note": "SST single-word phrases: charming, bleak"}]
+    with pytest.raises(FaithlensError, match=r"--polarity any reads --data without labels"):
+        sst2_lexicon_rationales(train, dev)  # the sentence's own label is what 'label' marks by

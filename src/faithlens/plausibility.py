@@ -391,9 +391,11 @@ def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *
     phrases = read_file(train, label_names=SST2_LABELS)  # gold labels by the rule of --target (`read_class`)
     sentences = read_file(data, label_names=SST2_LABELS)
     for name, d in (("--train", phrases), ("--data", sentences)):
-        if d.is_pairs or not d.has_labels or any(y not in (0, 1) for y in d.labels):
-            raise FaithlensError(f"{name} {d.source!r} must be a GLUE SST-2 file: one sentence and a 0/1 label per row. "
-                                 "Pass the folder's train.tsv and dev.tsv.")
+        unlabelled_ok = d is sentences and polarity == "any" and not d.has_labels  # 'any' reads no sentence label
+        if d.is_pairs or not (d.has_labels or unlabelled_ok) or (d.has_labels and any(y not in (0, 1) for y in d.labels)):
+            raise FaithlensError(f"{name} {d.source!r} must be a GLUE SST-2 file: one sentence and a 0/1 label per row"
+                                 + (" (--polarity any reads --data without labels)" if d is sentences else "")
+                                 + ". Pass the folder's train.tsv and dev.tsv.")
     labels: dict[str, set[int]] = {}
     for text, label in zip(phrases.texts, phrases.labels):
         if len(text.split()) == 1:
