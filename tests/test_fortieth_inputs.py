@@ -179,6 +179,11 @@ def test_a_resume_keeps_the_runs_curves(tmp_path, capsys):
     assert main(run + ["--methods", "occlusion", "saliency"]) == 2
     assert "curves: was None, now [0.1, 0.2, 0.3, 0.4, 0.5]" in capsys.readouterr().err
     assert main(run + ["--methods", "occlusion", "saliency", "--no-curves"]) == 0  # the fix it names
+    again = ["evaluate", "--model", str(model), "--data", str(tmp_path / "d.tsv"), "--out", str(tmp_path / "curved")]
+    assert main(again + ["--methods", "occlusion"]) == 0 and main(again + ["--methods", "occlusion"]) == 0  # resumes
+    assert main(again + ["--methods", "occlusion", "saliency"]) == 0  # a method added: every record has its curve
+    curved = json.loads((tmp_path / "curved" / "results.json").read_text())["curves"]
+    assert {"occlusion", "saliency"} <= set(curved)
     saved = json.loads((tmp_path / "run" / "results.json").read_text())
     assert not saved["curves"] and {r["method"] for r in saved["rows"]} >= {"occlusion", "saliency"}
 

@@ -136,7 +136,8 @@ def run(args) -> int:
                                         max_chars=args.max_chars, truncate=args.truncate, shuffle=not args.no_shuffle,
                                         rationales=None if rationales is None else rationales.source,
                                         rationales_digest=None if rationales is None else rationales.digest(),
-                                        metrics=parse_metrics(args.metrics))
+                                        metrics=parse_metrics(args.metrics),
+                                        curves=None if args.no_curves else tuple(AOPC_FRACTIONS))
                 check_resume(out, settings, saved=saved_run(out))
             except BaseException:
                 held.release()
