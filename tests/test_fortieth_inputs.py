@@ -256,3 +256,11 @@ def test_sst2_rationales_of_any_polarity_read_unlabelled_sentences(tmp_path):
          "note": "SST single-word phrases: charming, bleak"}]
     with pytest.raises(FaithlensError, match=r"--polarity any reads --data without labels"):
         sst2_lexicon_rationales(train, dev)  # the sentence's own label is what 'label' marks by
+
+
+def test_one_method_twice_in_explain_is_named_as_such(capsys):
+    from faithlens.cli import main
+
+    assert main(["explain", "good film", "--method", "ig:steps=3", "ig:steps=5"]) == 2
+    err = capsys.readouterr().err
+    assert "The methods name ig more than once (ig:steps=3, ig:steps=5)" in err and "--steps 3 is given" not in err

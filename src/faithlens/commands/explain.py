@@ -332,6 +332,12 @@ def _apply_method_specs(args: argparse.Namespace) -> None:
     from ..options import method_reads
 
     names = [w.partition(":")[0] for w in args.method]
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice:  # before its settings are read: the second spec's would be blamed on an option never typed
+        given = ", ".join(w for w in args.method if w.partition(":")[0] == twice)
+        raise FaithlensError(f"The methods name {twice} more than once ({given}); explain shows each method once, with "
+                             f"one setting of each option. Run explain once per setting, or compare settings with "
+                             f"faithlens evaluate, whose method specs set one method each (--methods {given.replace(',', '')}).")
     parsed = [parse_method(word) for word in specs]
     closed = args.mode == "closed" or any(p.method == "sig" and p.options.get("mode") == "closed" for p in parsed)
     mode = {"mode": "closed"} if closed else {}  # `sig --mode closed` runs no path: it reads no steps, rule, tolerance
