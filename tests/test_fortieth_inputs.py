@@ -264,3 +264,13 @@ def test_one_method_twice_in_explain_is_named_as_such(capsys):
     assert main(["explain", "good film", "--method", "ig:steps=3", "ig:steps=5"]) == 2
     err = capsys.readouterr().err
     assert "The methods name ig more than once (ig:steps=3, ig:steps=5)" in err and "--steps 3 is given" not in err
+
+
+def test_from_json_given_a_file_name_says_to_read_the_file(tmp_path):
+    from faithlens import Explanation, FaithlensError
+
+    with pytest.raises(FaithlensError, match=r"looks like a file name: read the file first, Explanation.from_json\(open\("):
+        Explanation.from_json("e.json")
+    with pytest.raises(FaithlensError) as caught:
+        Explanation.from_json("{not json")
+    assert "file name" not in str(caught.value)

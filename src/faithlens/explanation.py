@@ -6,6 +6,7 @@ import json
 import math
 import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from .errors import FaithlensError, FaithlensWarning
@@ -171,7 +172,10 @@ class Explanation:
             raise FaithlensError(f"Not an explanation: a number has {exc.args[0]} digits; expected finite numbers (a "
                                  "float, at most about 1.8e308 in size), as Explanation.to_json writes them.") from None
         except (TypeError, ValueError) as exc:
-            raise FaithlensError(f"Not an explanation: the text is not valid JSON ({exc}).") from None
+            path = text.strip() if isinstance(text, str) and len(text) < 4096 and "\n" not in text.strip() else ""
+            hint = (f" It looks like a file name: read the file first, Explanation.from_json(open({path!r}).read())."
+                    if path.lower().endswith(".json") or (path and Path(path).expanduser().is_file()) else "")
+            raise FaithlensError(f"Not an explanation: the text is not valid JSON ({exc}).{hint}") from None
         return cls.from_dict(data)
 
 
