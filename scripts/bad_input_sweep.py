@@ -824,7 +824,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         ("a nested list", [["good", ["film"]]], "list of 2 element(s)"), ("a list of one-element lists", [["good"]], "list of 1"),
         ("a dict in the list", [{"text": "good"}], "Item 0 is a dict"), ("a set in the list", [{"good"}], "Item 0 is a set"),
         ("an int in the list", ["good", 3], "Text 1 must be a str"), ("a 3-tuple", ("a", "b", "c"), "must be a pair"),
-        ("a 2-D NumPy array", np.array([["good", "film"], ["bad", "one"]]), "must be a str"),
+        ("a 3-column NumPy array", np.array([["good", "film", "x"]]), "list of 3 element(s)"),
         ("an empty generator", (t for t in []), "No text was given"),
     ]:
         add(k, f"explain({name})", lambda t=texts: tx.explain(t, "occlusion"), "error", words)
@@ -840,6 +840,9 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     add(k, "explain(a NumPy array of str)", lambda: tx.explain(np.array(texts3), "grad_x_input"), "ok", "the list's scores", same)
     add(k, "explain(a list pair)", lambda: tx.explain([["a man sleeps", "a person rests"]], "occlusion"), "ok",
         "read as a pair", lambda r: r[0].text_pair == "a person rests")
+    add(k, "explain(a 2-column NumPy array): pairs, as a list of two-text lists (ME41 N5)", lambda: tx.explain(
+        np.array([["a man sleeps", "a person rests"]]), "occlusion"), "ok", "read as a pair",
+        lambda r: r[0].text_pair == "a person rests")
     add(k, "target: a dict", lambda: tx.explain(["good", "bad"], "occlusion", target={"good": 1}), "error", "The target is a dict")
     add(k, "target: a set", lambda: tx.explain(["good", "bad"], "occlusion", target={0, 1}), "error", "The target is a set")
     add(k, "target: a generator of one per text", lambda: tx.explain(["good", "bad"], "occlusion", target=(i for i in (1, 0))),
@@ -5137,7 +5140,7 @@ def me22_cases(work, tiny_dir, write) -> list[Case]:
     k = "22me specs, digests, hub ids, shortened options"
     explain = lambda *argv: lambda: cli("explain", "great fun", "--model", tiny_dir, "--no-faithfulness", *argv)  # noqa: E731
     add(k, "ME F1: explain --method smoothgrad:samples=3", explain("--method", "smoothgrad:samples=3"), "error",
-        "key one of steps, mode, unit, rule, n_samples")
+        "(did you mean smoothgrad:n_samples=3?); a spec's keys are steps, mode, unit, rule, n_samples")
     add(k, "ME F1: explain --method smoothgrad:n_samples=0", explain("--method", "smoothgrad:n_samples=0"), "error",
         "in method spec 'smoothgrad:n_samples=0'")
     add(k, "ME note: explain --method occlusion:steps=auto", explain("--method", "occlusion:steps=auto"), "error",
