@@ -274,3 +274,14 @@ def test_from_json_given_a_file_name_says_to_read_the_file(tmp_path):
     with pytest.raises(FaithlensError) as caught:
         Explanation.from_json("{not json")
     assert "file name" not in str(caught.value)
+
+
+@pytest.mark.parametrize("words, specs", [(["ig", "sig:closed"], ["ig", "sig:closed"]),
+                                          (["ig,sig:closed"], ["ig", "sig:closed"]),
+                                          (["ig:steps=5,rule=leja", "occlusion"], ["ig:steps=5,rule=leja", "occlusion"])])
+def test_facade_saliency_methods_take_spaces_or_commas(words, specs):
+    """--methods 'ig sig' was refused by argparse (evaluate's --methods takes spaces); a comma inside one spec's
+    settings (ig:steps=5,rule=leja) was split into a method named 'rule=leja'."""
+    from faithlens.commands.facade import _parse_runs
+
+    assert [r.spec for r in _parse_runs(words)] == specs

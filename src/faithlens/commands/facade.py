@@ -112,8 +112,9 @@ def register(subparsers) -> None:
         if name == "saliency":
             p.add_argument("--target", choices=["stop_words", "first_token"], default="stop_words",
                            help="the tokens whose attribution is measured (P@1: the top token is one of them)")
-            p.add_argument("--methods", default=None, help="comma-separated method specs, as evaluate reads "
-                           "them: ig, ig:steps=20, sig:closed, smoothgrad:noise=0.1 (default: every registered method, SIG "
+            p.add_argument("--methods", nargs="+", default=None, metavar="SPEC",
+                           help="method specs, as evaluate reads them, separated by spaces or commas: ig, ig:steps=20, "
+                           "sig:closed, smoothgrad:noise=0.1, ig:steps=5,rule=leja (default: every registered method, SIG "
                            "in all three modes; a bare sig is sig:reverse)")
             p.add_argument("--score", choices=SCORES, default="log_prob", help="F: log_prob (default; the CE gradient FACADE targets), logit, prob")
             p.add_argument("--steps", type=int, default=None, help="IG/SIG steps (default: the method's own)")
@@ -383,12 +384,22 @@ def _sizes(text: str, option: str) -> list[int]:
     return sizes
 
 
-def _parse_runs(text: str) -> tuple:
-    """--methods of `facade saliency`: comma-separated method specs, read by evaluate's parser
-    (`faithlens.evaluate.parse_method`: ``ig:steps=5``, ``sig:closed``) and checked before the model loads."""
+def _parse_runs(words: str | list[str]) -> tuple:
+    """--methods of `facade saliency`: method specs separated by spaces or commas, read by evaluate's parser
+    (`faithlens.evaluate.parse_method`: ``ig:steps=5``, ``sig:closed``) and checked before the model loads. A comma
+    starts a new spec where a method's name follows it (``sig:closed,ig``); otherwise it separates the settings of one
+    spec (``ig:steps=5,rule=leja``)."""
     from ..audit.manipulation import runs_of
+    from ..names import METHODS
 
-    names = [m.strip() for m in text.split(",")]
+    text = ",".join([words] if isinstance(words, str) else words)
+    names: list[str] = []
+    for piece in (m.strip() for m in text.split(",")):
+        starts = piece.partition(":")[0] in METHODS or not names or not piece or ":" not in names[-1]
+        if starts:
+            names.append(piece)
+        else:  # a setting of the spec before it
+            names[-1] += "," + piece
     if not any(names):
         raise FaithlensError(f"--methods is empty. Pass comma-separated method specs, e.g. sig:closed,ig:steps=20. "
                              f"Got {text!r}.")
