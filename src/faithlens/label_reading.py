@@ -50,7 +50,8 @@ class Asker:
 
     def unknown(self, value: object, why: str, labels: Sequence[str] | None) -> FaithlensError:
         unlabelled = (" Hugging Face datasets (SNLI, MNLI, ...) write -1 for an example that has no gold label: drop "
-                      "those examples first, e.g. ds.filter(lambda x: x['label'] != -1) before saving the file."
+                      "those examples first, e.g. ds.filter(lambda x: x['label'] != -1) before saving the file; if -1 "
+                      "and 1 are the two classes, write them as 0 and 1 or as words."
                       if self.gold and not isinstance(value, bool) and str(value).strip() in ("-1", "-1.0") else "")
         return FaithlensError(f"{self.subject(value)} {why}. {self.choices(labels)}{unlabelled}")
 
