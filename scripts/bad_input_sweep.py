@@ -5919,10 +5919,18 @@ def me35_cases(work, tiny_dir, write) -> list[Case]:
     return out
 
 
+def csv_written_tsv(path: Path, quoting: str, rows) -> Path:
+    """A TSV as Python's csv writer (tab, csv.QUOTE_MINIMAL or csv.QUOTE_ALL) writes ``rows``."""
+    import csv
+
+    with path.open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=getattr(csv, quoting)).writerows(rows)
+    return path
+
+
 def me37_cases(work, tiny_dir, write) -> list[Case]:
     """Issue 22, thirty-sixth and thirty-seventh breakers: TSV files written by a CSV writer (quoted fields, a quoted
     header), single-file outputs over data files of their suffix, train with label names then class indices."""
-    import csv
 
     from faithlens.data import load_dataset
 
@@ -5930,10 +5938,8 @@ def me37_cases(work, tiny_dir, write) -> list[Case]:
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     k = "22me37 TSVs from CSV writers, outputs over data, mixed label kinds (36th/37th breakers)"
     for quoting in ("QUOTE_MINIMAL", "QUOTE_ALL"):
-        path = Path(work) / f"me37-{quoting}.tsv"
-        with path.open("w", newline="") as handle:
-            csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=getattr(csv, quoting)).writerows(
-                [("sentence", "label"), ('a "quoted" film', 1), ("plain", 0)])
+        path = csv_written_tsv(Path(work) / f"me37-{quoting}.tsv", quoting,
+                               [("sentence", "label"), ('a "quoted" film', 1), ("plain", 0)])
         add(k, f"ME36/37 F1: a TSV written with csv.{quoting}", lambda path=path: load_dataset(path).texts, "ok",
             "texts read unquoted", lambda r: r == ('a "quoted" film', "plain"))
     snli = write("me37-snli.jsonl", '{"premise": "a", "hypothesis": "b", "label": "neutral"}\n')
@@ -6011,7 +6017,6 @@ def me38_cases(work, tiny_dir, write) -> list[Case]:
 def me40_cases(work, tiny_dir, write) -> list[Case]:
     """Issue 22, fortieth breaker: a quoted tab in a headerless TSV, pandas' other to_json layouts, Hugging Face's SQuAD
     lines and its -1 'no gold label', --score checked as parsed, HEAD on an explanation route, NumPy texts."""
-    import csv
     import json
 
     import numpy as np
@@ -6026,10 +6031,7 @@ def me40_cases(work, tiny_dir, write) -> list[Case]:
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     k = "22me40 quoted tabs, pandas JSON, HF SQuAD lines, -1 labels, --score, HEAD, NumPy texts (40th breaker)"
     for quoting in ("QUOTE_MINIMAL", "QUOTE_ALL"):
-        path = Path(work) / f"me40-{quoting}.tsv"
-        with path.open("w", newline="") as handle:
-            csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=getattr(csv, quoting)).writerows(
-                [("a\ttabbed film",), ("plain",)])
+        path = csv_written_tsv(Path(work) / f"me40-{quoting}.tsv", quoting, [("a\ttabbed film",), ("plain",)])
         add(k, f"ME40 F1: explain --file of a headerless TSV ({quoting}) with a quoted tab", lambda path=path: cli(
             "explain", "--model", tiny_dir, "--file", str(path), "--method", "occlusion", "--no-faithfulness", "--json"),
             "ok", "the tab stays in its text: two single texts", lambda r: r.code == 0 and r.out.count('"text": ') == 2
