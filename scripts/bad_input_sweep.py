@@ -5931,7 +5931,6 @@ def csv_written_tsv(path: Path, quoting: str, rows) -> Path:
 def me37_cases(work, tiny_dir, write) -> list[Case]:
     """Issue 22, thirty-sixth and thirty-seventh breakers: TSV files written by a CSV writer (quoted fields, a quoted
     header), single-file outputs over data files of their suffix, train with label names then class indices."""
-
     from faithlens.data import load_dataset
 
     out: list[Case] = []
