@@ -285,3 +285,16 @@ def test_facade_saliency_methods_take_spaces_or_commas(words, specs):
     from faithlens.commands.facade import _parse_runs
 
     assert [r.spec for r in _parse_runs(words)] == specs
+
+
+def test_a_method_a_path_does_not_answer_names_the_ones_it_does():
+    from faithlens import Explainer
+    from faithlens.app import Limits, create_app
+    from tiny import tiny
+
+    web = create_app(Explainer(tiny("bert")), limits=Limits()).test_client()
+    r = web.post("/", headers={"Host": "127.0.0.1:8765"})
+    page = r.data.decode()
+    assert r.status_code == 405 and r.headers["Allow"] == "GET" and "Use GET (explanations are posted to /explain" in page
+    r = web.put("/api/explain", headers={"Host": "127.0.0.1:8765"})
+    assert r.status_code == 405 and r.get_json()["error"] == "PUT is not allowed on /api/explain. Use GET or POST."

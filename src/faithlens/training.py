@@ -318,8 +318,8 @@ def check_model_length(tokenizer: Any, config: Any, max_length: int, *, pairs: b
                                  f"{'pair' if pairs else 'text'}, so every input would train on nothing. Pass "
                                  f"--max-length {least} or more (the least useful value; {most}).")
     if isinstance(limit, int) and max_length > limit:
-        raise FaithlensError(f"max_length {max_length} is longer than {model}'s {limit} positions. Pass "
-                             f"--max-length {min(limit, 512)} or less.")
+        raise FaithlensError(f"max_length {max_length}{' (the default)' * (max_length == default)} is longer than "
+                             f"{model}'s {limit} positions. Pass --max-length {min(limit, 512)} or less.")
 
 
 def _check_unit_interval(name: str, value: object, *, example: str, allow_zero: bool, of: str = "parameter of fine_tune",

@@ -74,8 +74,11 @@ def create_app(explainer: Explainer, *, limits: Limits = Limits(), host: str = "
                               f"This app takes {limits.describe()}.")
         if exc.code == 404:
             return error(404, f"No page {request.path}. Try / or /explain, or /api/explain for JSON.")
-        if exc.code == 405:
-            return error(405, f"{request.method} is not allowed on {request.path}. Use GET or POST.")
+        if exc.code == 405:  # the methods this path answers (werkzeug lists HEAD and OPTIONS beside GET)
+            valid = [m for m in ("GET", "POST") if m in (getattr(exc, "valid_methods", None) or ("GET", "POST"))]
+            more = " (explanations are posted to /explain, or /api/explain for JSON)" if "POST" not in valid else ""
+            return error(405, f"{request.method} is not allowed on {request.path}. Use {' or '.join(valid)}{more}.",
+                         {"Allow": ", ".join(valid)})
         return error(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
