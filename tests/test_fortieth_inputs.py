@@ -298,3 +298,14 @@ def test_a_method_a_path_does_not_answer_names_the_ones_it_does():
     assert r.status_code == 405 and r.headers["Allow"] == "GET" and "Use GET (explanations are posted to /explain" in page
     r = web.put("/api/explain", headers={"Host": "127.0.0.1:8765"})
     assert r.status_code == 405 and r.get_json()["error"] == "PUT is not allowed on /api/explain. Use GET or POST."
+
+
+def test_train_names_the_file_whose_label_names_are_numbers(tmp_path, capsys):
+    from faithlens.cli import main
+
+    base = save_tiny(tmp_path / "base", "bert")
+    (tmp_path / "l.jsonl").write_text('{"text": "good film", "label": "label:-1"}\n{"text": "bad film", "label": "label:1"}\n')
+    assert main(["train", "--train", str(tmp_path / "l.jsonl"), "--base", str(base), "--out", str(tmp_path / "o"),
+                 "--max-length", "64"]) == 2
+    err = capsys.readouterr().err
+    assert "The class list read from --train" in err and "'label_names' parameter" not in err and "(--labels)" not in err

@@ -174,6 +174,7 @@ def check_split_option(data: str | None, split: str | None, *, option: str = "--
 def run(args) -> int:
     from ..data import load_dataset
     from ..gold_labels import refuse_case_clash, refuse_number_names
+    from ..training import check_label_names
     from ..default_model import base_encoder_path
     from ..errors import FaithlensError
     from ..training import fine_tune
@@ -224,6 +225,9 @@ def run(args) -> int:
                                 f"--{indices[0][0]} {indices[0][1]} gives class indices", data.label_names)
         if names is None and not data.label_names:
             indices.append((which, source))
+        if names is None and len(data.label_names or ()) > 1:  # names found in the data: a refusal names the file
+            check_label_names(list(data.label_names), option=f"class list read from --{which} {data.source!r} (its label "
+                                                             "names, sorted)")
         names = names or (list(data.label_names) if data.label_names else None)
         return list(data.texts), [int(y) for y in data.labels]
 

@@ -113,8 +113,8 @@ def check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_l
                          for k, (a, b) in changed.items())
         if missing:
             what += ("; " if what else "") + f"methods dropped: {missing}"
-        curves = ("; every record of a run holds the same AOPC curves: give the run's (curves=None, CLI --no-curves, "
-                  "leaves them out)" if "curves" in changed else "")
+        curves = ("; every record of a run holds the same AOPC curves, so give the run's setting: with curves "
+                  "(the default), or without (curves=None, CLI --no-curves)" if "curves" in changed else "")
         raise FaithlensError(f"The folder {str(out)!r} holds a run with different settings ({what}){curves}. Resume "
                              "with the same settings (methods may be added, --limit may grow), or pass a new --out folder.")
     if model_print is not None and print_before and print_before.get("sha256") != model_print.get("sha256"):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -127,8 +128,10 @@ def _fraction(value: str, spec: str) -> float:
 
     try:
         return check_tolerance_value(number)
-    except FaithlensError as exc:
-        raise FaithlensError(f"In method spec {spec!r}: {exc}") from None
+    except FaithlensError as exc:  # said in a spec's own words: a spec has no --tolerance option beside it
+        said = re.sub(r"The 'tolerance' parameter( \((CLI )?--tolerance\))?", "its value", str(exc)).replace(
+            "(mode='closed', the default without --steps or --tolerance)", f"({spec.partition(':')[0]}:closed)")
+        raise FaithlensError(f"In method spec {spec!r}: {said}") from None
 
 
 def _check_options(method, options: dict, per_token: bool, spec: str) -> None:
