@@ -309,3 +309,12 @@ def test_train_names_the_file_whose_label_names_are_numbers(tmp_path, capsys):
                  "--max-length", "64"]) == 2
     err = capsys.readouterr().err
     assert "The class list read from --train" in err and "'label_names' parameter" not in err and "(--labels)" not in err
+
+
+def test_from_json_of_long_or_odd_non_json_text_is_refused_as_json():
+    from faithlens import Explanation, FaithlensError
+
+    for text in ('{"a": NaN' + "x" * 5000, "x" * 600, "a\0b"):
+        with pytest.raises(FaithlensError, match="not valid JSON") as caught:
+            Explanation.from_json(text)
+        assert "file name" not in str(caught.value)

@@ -172,11 +172,19 @@ class Explanation:
             raise FaithlensError(f"Not an explanation: a number has {exc.args[0]} digits; expected finite numbers (a "
                                  "float, at most about 1.8e308 in size), as Explanation.to_json writes them.") from None
         except (TypeError, ValueError) as exc:
-            path = text.strip() if isinstance(text, str) and len(text) < 4096 and "\n" not in text.strip() else ""
+            path = text.strip() if isinstance(text, str) and len(text) < 1024 and not text.lstrip().startswith(("{", "[")) \
+                and "\n" not in text.strip() else ""
             hint = (f" It looks like a file name: read the file first, Explanation.from_json(open({path!r}).read())."
-                    if path.lower().endswith(".json") or (path and Path(path).expanduser().is_file()) else "")
+                    if path.lower().endswith(".json") or (path and _is_file(path)) else "")
             raise FaithlensError(f"Not an explanation: the text is not valid JSON ({exc}).{hint}") from None
         return cls.from_dict(data)
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return Path(path).expanduser().is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL: no file
+        return False
 
 
 LIST_FIELDS = ("tokens", "offsets", "special", "token_scores", "token_scores_normalised", "words", "deltas", "units",
