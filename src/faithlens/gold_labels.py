@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import FaithlensError
-from .label_reading import Asker, describe, name_reading, number_reading, overflows, read_class, whole_reading
+from .label_reading import MINUS_ONE, Asker, describe, name_reading, number_reading, overflows, read_class, whole_reading
 
 GIVEN = "the label names given (--labels; label_names= in Python)"
 
@@ -174,9 +174,7 @@ def refuse_number_names(info: dict, source: str) -> None:
             "which is not a label (it reads as not-a-number or infinity, as a missing value may)"
             if number_reading(cell) is None else "a number that is not a class index")
     fix = ("Rewrite the labels as class indices (e.g. -1 → 0, 1 → 1) or as words." if cell.strip() not in ("-1", "-1.0")
-           else "If -1 marks an example without a gold label (as Hugging Face datasets write SNLI and MNLI), drop those "
-                "examples, e.g. ds.filter(lambda x: x['label'] != -1) before saving; if -1 and 1 are the two classes, "
-                "rewrite them as 0 and 1 or as words.")
+           else MINUS_ONE)
     raise FaithlensError(f"Line {line} of {source!r} has label {cell!r}, {what}; labels must be class indices "
                          "(0, 1, ...) or class names that are words (a negative number or a fraction is never read as "
                          f"an index). {fix}")

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from .errors import FaithlensError, quoted
 
 
+MINUS_ONE = ("Hugging Face datasets (SNLI, MNLI, ...) write -1 for an example that has no gold label: drop those "
+             "examples first, e.g. ds.filter(lambda x: x['label'] != -1) before saving the file; if -1 and 1 are the two "
+             "classes, rewrite them as 0 and 1 or as words.")  # what a gold label -1 may mean, and the fix of each
+
+
 @dataclass(frozen=True)
 class Asker:
     """Who asks which class a value names, for the words of a refusal: a target or contrast (``model``: the model's
@@ -49,10 +54,8 @@ class Asker:
                 "command line).")
 
     def unknown(self, value: object, why: str, labels: Sequence[str] | None) -> FaithlensError:
-        unlabelled = (" Hugging Face datasets (SNLI, MNLI, ...) write -1 for an example that has no gold label: drop "
-                      "those examples first, e.g. ds.filter(lambda x: x['label'] != -1) before saving the file; if -1 "
-                      "and 1 are the two classes, write them as 0 and 1 or as words."
-                      if self.gold and not isinstance(value, bool) and str(value).strip() in ("-1", "-1.0") else "")
+        unlabelled = (" " + MINUS_ONE if self.gold and not isinstance(value, bool) and str(value).strip() in ("-1", "-1.0")
+                      else "")
         return FaithlensError(f"{self.subject(value)} {why}. {self.choices(labels)}{unlabelled}")
 
     def out_of_range(self, value: object, index: int, labels: Sequence[str]) -> FaithlensError:

@@ -137,7 +137,7 @@ def run(args) -> int:
                                         rationales=None if rationales is None else rationales.source,
                                         rationales_digest=None if rationales is None else rationales.digest(),
                                         metrics=parse_metrics(args.metrics),
-                                        curves=None if args.no_curves else tuple(AOPC_FRACTIONS))
+                                        curves=None if args.no_curves else AOPC_FRACTIONS)
                 check_resume(out, settings, saved=saved_run(out))
             except BaseException:
                 held.release()

@@ -53,11 +53,15 @@ class EvalSettings:
     metrics: tuple[str, ...] = ()  # extra per-example metrics (EXTRA_METRICS): infidelity, sensitivity
     curves: tuple[float, ...] | None = None  # the AOPC curves' top-k fractions each record holds (None: no curves)
 
+    def __post_init__(self) -> None:  # however given (a list read back, NumPy floats): one tuple of floats, compared
+        if self.curves is not None:  # equal on resume
+            object.__setattr__(self, "curves", tuple(float(f) for f in self.curves))
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["methods"] = list(self.methods)
         d["metrics"] = list(self.metrics)
-        d["curves"] = None if self.curves is None else [float(f) for f in self.curves]
+        d["curves"] = None if self.curves is None else list(self.curves)
         return d
 
 
@@ -456,5 +460,4 @@ def load_settings(out: str | os.PathLike) -> tuple[EvalSettings, dict]:
     settings = {k: v for k, v in saved["settings"].items() if k in known}
     settings["methods"] = tuple(settings["methods"])
     settings["metrics"] = tuple(settings.get("metrics", ()))
-    settings["curves"] = None if settings.get("curves") is None else tuple(settings["curves"])
     return EvalSettings(**settings), saved.get("dataset_info", {})  # keys missing in older files take their defaults

@@ -117,7 +117,7 @@ def evaluate(
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
                          rationales=None if rationales is None else rationales.source, metrics=extra,
                          rationales_digest=None if rationales is None else rationales.digest(),
-                         curves=None if curves is None else tuple(float(f) for f in curves))
+                         curves=curves)
     check_data_task(model, dataset, how=QA_PAIRS_DATA_API, run="evaluate")  # shape, then a one-off input-kind warning
     base = resolve_baseline(model, baseline)
     score_fn = model.task.score(score)
