@@ -318,3 +318,18 @@ def test_from_json_of_long_or_odd_non_json_text_is_refused_as_json():
         with pytest.raises(FaithlensError, match="not valid JSON") as caught:
             Explanation.from_json(text)
         assert "file name" not in str(caught.value)
+
+
+def test_one_builder_makes_the_settings_a_run_records_and_the_cli_checks_early():
+    """The CLI's early resume check and evaluate() build EvalSettings in one function, so their defaults agree:
+    baseline None is 'mask', metrics are checked, rationales are recorded by source and digest."""
+    from faithlens.errors import FaithlensError
+    from faithlens.evaluate import parse_methods
+    from faithlens.evaluate.checks import run_settings
+
+    specs = parse_methods(["ig", "sig"])
+    s = run_settings("m", "d.tsv", specs, baseline=None, metrics=["infidelity"], curves=[0.1, 0.5])
+    assert (s.baseline, s.methods, s.metrics, s.curves) == ("mask", ("ig", "sig"), ("infidelity",), (0.1, 0.5))
+    assert (s.rationales, s.rationales_digest) == (None, None)
+    with pytest.raises(FaithlensError, match="metric"):
+        run_settings("m", "d.tsv", specs, metrics=["infidelty"])

@@ -77,7 +77,8 @@ def run(args) -> int:
     from ..data import is_squad_file, load_dataset, refuse_standard_input, select
     from ..distributed import check_device_map, init_world, load_for_run
     from ..errors import FaithlensError, FaithlensWarning
-    from ..evaluate import EvalSettings, check_rationales, check_shared_steps, check_resume, evaluate, parse_methods, saved_run
+    from ..evaluate import check_rationales, check_shared_steps, check_resume, evaluate, parse_methods, saved_run
+    from ..evaluate.checks import run_settings
     from ..robustness import parse_metrics
     from ..files import FolderLock, check_output_folder
     from ..task_inputs import QA_PAIRS_DATA, check_data_task
@@ -130,13 +131,11 @@ def run(args) -> int:
         def claim():
             held = FolderLock(out).acquire()
             try:
-                settings = EvalSettings(model="default" if args.model is None else str(args.model), data=dataset.source,
-                                        methods=tuple(s.label for s in specs), baseline=args.baseline, steps=args.steps,
-                                        topk=args.topk, protocol=args.protocol, score=args.score, seed=args.seed,
+                settings = run_settings("default" if args.model is None else str(args.model), dataset.source, specs,
+                                        baseline=args.baseline, steps=args.steps, topk=args.topk,
+                                        protocol=args.protocol, score=args.score, seed=args.seed,
                                         max_chars=args.max_chars, truncate=args.truncate, shuffle=not args.no_shuffle,
-                                        rationales=None if rationales is None else rationales.source,
-                                        rationales_digest=None if rationales is None else rationales.digest(),
-                                        metrics=parse_metrics(args.metrics),
+                                        rationales=rationales, metrics=args.metrics,
                                         curves=None if args.no_curves else AOPC_FRACTIONS)
                 check_resume(out, settings, saved=saved_run(out))
             except BaseException:

@@ -47,7 +47,21 @@ def _settings(model, dataset, specs, **kw) -> EvalSettings:
                              "causal language model. Explain its next tokens with `faithlens explain --target-text`.")
     if model.task.name in ("classification", "multi_label"):  # gold labels are class indices
         check_gold_classes(dataset.labels, model.labels, model_name=model.name, source=dataset.source)
-    return EvalSettings(model=model.name, data=dataset.source, methods=tuple(s.label for s in specs), **kw)
+    return run_settings(model.name, dataset.source, specs, **kw)
+
+
+def run_settings(model_name: str, source: str, specs, *, baseline=None, rationales=None, metrics=(),
+                 **kw) -> EvalSettings:
+    """The settings a run records and a resume compares (`folder.check_resume`): the one place they are built, for
+    `evaluate` and for the CLI's check before the model loads. ``specs``: the parsed methods; ``baseline`` None is
+    the default ``"mask"``; ``rationales``: a `plausibility.Rationales` (recorded by source and by its spans'
+    digest) or None; ``metrics``: extra metric names (checked by `robustness.parse_metrics`)."""
+    from ..robustness import parse_metrics
+
+    return EvalSettings(model=model_name, data=source, methods=tuple(s.label for s in specs),
+                        baseline="mask" if baseline is None else baseline, metrics=parse_metrics(metrics),
+                        rationales=None if rationales is None else rationales.source,
+                        rationales_digest=None if rationales is None else rationales.digest(), **kw)
 
 
 def token_lengths(model: ClassifierModel, texts: Sequence) -> list[int]:

@@ -102,8 +102,6 @@ def evaluate(
                               random_row=random_row, curves=curves)
     steps, topk, seed, max_chars, shuffle, truncate, progress, random_row, batch_size, curves = (checked[k] for k in (
         "steps", "topk", "seed", "max_chars", "shuffle", "truncate", "progress", "random_row", "batch_size", "curves"))
-    if baseline is None:  # the model's own default (baselines.resolve_baseline); recorded by its name
-        baseline = "mask"
     check_run_sizes(stop_after=stop_after, curves=curves)
     methods = ordered_methods(methods)  # a set is refused before the random row makes it a list
     methods = with_random_row(methods, random_row)
@@ -115,11 +113,9 @@ def evaluate(
     check_rationales(rationales, dataset)  # before its digest is taken for the settings
     settings = _settings(model, dataset, specs, baseline=baseline, steps=steps, topk=topk, protocol=protocol,
                          score=score, seed=seed, max_chars=max_chars, truncate=truncate, shuffle=shuffle,
-                         rationales=None if rationales is None else rationales.source, metrics=extra,
-                         rationales_digest=None if rationales is None else rationales.digest(),
-                         curves=curves)
+                         rationales=rationales, metrics=extra, curves=curves)
     check_data_task(model, dataset, how=QA_PAIRS_DATA_API, run="evaluate")  # shape, then a one-off input-kind warning
-    base = resolve_baseline(model, baseline)
+    base = resolve_baseline(model, settings.baseline)
     score_fn = model.task.score(score)
     world = init_world()
     if world.distributed and out is None:
