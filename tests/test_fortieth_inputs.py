@@ -333,3 +333,40 @@ def test_one_builder_makes_the_settings_a_run_records_and_the_cli_checks_early()
     assert (s.rationales, s.rationales_digest) == (None, None)
     with pytest.raises(FaithlensError, match="metric"):
         run_settings("m", "d.tsv", specs, metrics=["infidelty"])
+
+
+def test_answer_span_picks_one_occurrence_of_an_answer_text_that_occurs_twice(tmp_path, capsys):
+    """--answer refuses a text found twice and names --answer-span with the spans; --answer-span explains the one
+    picked: the same scores as the Python API's target=(start, end); it is refused beside --answer and on a classifier."""
+    import json
+
+    from faithlens import Explainer
+    from faithlens.cli import main
+    from tiny import save_tiny
+
+    qa = save_tiny(tmp_path / "qa", "bert_qa")
+    pair = ["where is it?", "it is here and it is there"]
+    assert main(["explain", "--model", str(qa), "--pair", *pair, "--answer", "it", "--method", "occlusion"]) == 2
+    assert "--answer-span 0 2" in capsys.readouterr().err
+    assert main(["explain", "--model", str(qa), "--pair", *pair, "--answer-span", "15", "17", "--method", "occlusion",
+                 "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    api = Explainer(str(qa)).explain([tuple(pair)], "occlusion", target=(15, 17))[0]
+    scores = [w["score"] for w in (cli[0] if isinstance(cli, list) else cli)["words"]]
+    assert scores == pytest.approx([w.score for w in api.words], abs=1e-6)
+    assert main(["explain", "--model", str(qa), "--pair", *pair, "--answer-span", "15", "17", "--answer", "it"]) == 2
+    assert "Pass one of --target, --answer, --answer-span" in capsys.readouterr().err
+    clf = save_tiny(tmp_path / "clf", "bert")
+    assert main(["explain", "--model", str(clf), "hello there", "--answer-span", "0", "5"]) == 2
+    assert "Drop --answer-span" in capsys.readouterr().err
+
+
+def test_the_web_app_names_a_json_span_not_the_cli_option_for_an_answer_found_twice():
+    from faithlens.app.inputs import web_hint
+    from faithlens.errors import FaithlensError
+    from faithlens.task_inputs import answer_chars
+
+    with pytest.raises(FaithlensError) as err:
+        answer_chars("it is it", "it")
+    said = web_hint(str(err.value))
+    assert '"target": [0, 2]' in said and "--answer-span" not in said

@@ -375,8 +375,8 @@ def answer_chars(context: str, answer) -> tuple[int, int]:
             spans = ", ".join(f"({at}, {at + len(answer)})" for at in starts[:5]) + (", ..." if len(starts) > 5 else "")
             raise FaithlensError(f"The answer {quoted(answer)} occurs {len(starts)} times in the context, at characters "
                                  f"{spans}. Say which one: pass its span as target=(start, end) in Python, e.g. "
-                                 f"target=({starts[0]}, {starts[0] + len(answer)}), or (CLI --answer) a longer answer "
-                                 "text that occurs once"
+                                 f"target=({starts[0]}, {starts[0] + len(answer)}) (CLI --answer-span {starts[0]} "
+                                 f"{starts[0] + len(answer)}), or a longer answer text that occurs once"
                                  + (" (the whitespace around an answer is no part of it)." if given != answer else "."))
         return starts[0], starts[0] + len(answer)
     if isinstance(answer, (tuple, list)):  # NumPy or torch integers read as the ints they hold (`as_int`)

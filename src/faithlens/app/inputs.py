@@ -434,8 +434,8 @@ def web_hint(message: str) -> str:
                      message)
     message = re.sub(r"Drop --truncate \(truncate=True( in Python)?\)", "Untick 'truncate long texts' (API: drop truncate)",
                      message)
-    message = re.sub(r"pass its span as target=\(start, end\) in Python, e\.g\. target=\((\d+), (\d+)\), or \(CLI "
-                     r"--answer\) a longer answer text",  # an answer text that occurs more than once (answer_chars)
+    message = re.sub(r"pass its span as target=\(start, end\) in Python, e\.g\. target=\((\d+), (\d+)\) \(CLI "
+                     r"--answer-span \d+ \d+\), or a longer answer text",  # an answer text that occurs more than once
                      r'send its span in JSON as "target": [start, end], e.g. "target": [\1, \2] (a target from the '
                      r"form or a query string is an answer text), or a longer answer text", message)
     message = re.sub(r"baseline='(\w+)' \(CLI --baseline \1\)", r"baseline=\1", message)  # the form's field

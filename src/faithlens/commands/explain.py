@@ -78,6 +78,9 @@ def register(sub) -> None:
                         "refused: write label:NAME or index:N")
     p.add_argument("--answer", default=None, action=_Once, metavar="TEXT",
                    help="QA models: explain this answer (a substring of the context) instead of the predicted one")
+    p.add_argument("--answer-span", default=None, action=_Once, nargs=2, type=int, metavar=("START", "END"),
+                   help="QA models: explain the answer at these character offsets of the context (END exclusive), e.g. "
+                        "to pick one occurrence of an answer text that occurs more than once")
     p.add_argument("--target-text", default=None, action=_Once, metavar="TEXT",
                    help="causal LMs: explain log p(TEXT | prompt), e.g. ' Paris' (mind the leading space)")
     p.add_argument("--contrast", default=None, action=_Once, metavar="LABEL",
@@ -249,6 +252,7 @@ def read_squad_file(args: argparse.Namespace, model, texts: list) -> list:
 
 
 TASK_OPTIONS = {"--answer": ("answer", "qa", "a QA model's answer (a substring of the context)"),
+                "--answer-span": ("answer_span", "qa", "a QA model's answer (a character span of the context)"),
                 "--target-text": ("target_text", "causal_lm", "a causal language model's continuation"),
                 "--max-new-tokens": ("max_new_tokens", "causal_lm", "a causal language model's generated continuation"),
                 "--target-side": ("target_side", "causal_lm", "the generated tokens' side of a causal language model's "
@@ -383,14 +387,17 @@ def run(args: argparse.Namespace) -> int:
         raise unknown_choice("dtype", args.dtype, DTYPES)
     target = args.target  # a str: label names and digit strings are read by one rule (targets.resolve_target)
     chosen = [name for name, value in (("--target", args.target), ("--answer", args.answer),
-                                        ("--target-text", args.target_text)) if value is not None]
+                                        ("--answer-span", args.answer_span), ("--target-text", args.target_text))
+              if value is not None]
     if len(chosen) > 1:
-        raise FaithlensError(f"Pass one of --target, --answer, --target-text. Got {' and '.join(chosen)}.")
+        raise FaithlensError(f"Pass one of --target, --answer, --answer-span, --target-text. Got {' and '.join(chosen)}.")
     if args.target_text is not None and args.max_new_tokens is not None:
         raise FaithlensError("--max-new-tokens generates a continuation when none is given; with --target-text the "
                              "continuation is given, so it would do nothing. Pass one of them.")
     if args.answer is not None:
         target = args.answer
+    if args.answer_span is not None:  # checked against each context (task_inputs.answer_chars) before the model runs
+        target = tuple(args.answer_span)
     if args.target_text is not None:
         target = args.target_text
     if args.scores and args.json:  # --scores picks the terminal view's layout; --json prints no terminal view
