@@ -107,7 +107,14 @@ def check_separator(columns: Sequence[str], *, source: str) -> None:
         if len(parts) < 2 or not known & {p.lower() for p in parts}:
             continue
         shown = ", ".join(p for p in parts if p)
-        if sep == "\t":
+        named = str(source).strip("'\"").lower()
+        if sep == "\t" and named.endswith(".tsv"):  # its name says TSV: the format was given (format='csv')
+            fix = ("It is a tab-separated (TSV) file, as its name says, read as comma-separated (CSV) because the "
+                   "format was given as csv: leave the format out (or pass format='tsv').")
+        elif sep == "," and named.endswith(".csv"):
+            fix = ("It is a comma-separated (CSV) file, as its name says, read as tab-separated (TSV) because the "
+                   "format was given as tsv: leave the format out (or pass format='csv').")
+        elif sep == "\t":
             fix = ("It is a tab-separated (TSV) file read as comma-separated (CSV) for its name: rename it to end in "
                    ".tsv.")
         elif sep == ",":

@@ -273,13 +273,18 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     A name that is not a str or path (an int, a transformers model) is refused before the hub is asked.
     """
     python = option.endswith("=")
+    if isinstance(name_or_path, ClassifierModel) and option == "name_or_path=":
+        raise FaithlensError(f"load_model was given a model it already loaded ({name_or_path.name!r}); use it as it is "
+                             "(Explainer(model), audit(model, texts)), or pass a folder or hub id to load one.")
     if name_or_path is not None and not isinstance(name_or_path, (str, os.PathLike)):
         raise FaithlensError(
             f"{option} must be a model folder or hub id (a str or pathlib.Path)"
-            + (", a model from faithlens.load_model" if python else "") + f", or None for the bundled default model. "
+            + (", a model from faithlens.load_model" if python and option != "name_or_path=" else "")
+            + f", or None for the bundled default model. "
             f"Got {type(name_or_path).__name__} {name_or_path!r:.60}."
             + (" A transformers model: save it with model.save_pretrained(folder) and tokenizer.save_pretrained(folder), "
                "then pass the folder." if hasattr(name_or_path, "save_pretrained") else ""))
+    _check_load_settings(dtype, device_map)  # before any file is read: transformers' own errors blame the files
     import transformers
     from transformers import AutoConfig, AutoTokenizer
 
@@ -339,6 +344,27 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
 
 
 PROBE = "the film was good, but not great"
+
+
+def _check_load_settings(dtype, device_map) -> None:
+    """``dtype``: None (float32), a floating torch dtype or its name ("float64"); ``device_map``: None, a dict, one
+    of `distributed.DEVICE_MAPS` or a device name ("cpu", "cuda:0")."""
+    from .distributed import DEVICE_MAPS
+
+    floating = ("float32", "float64", "float16", "bfloat16")
+    ok = dtype is None or (isinstance(dtype, torch.dtype) and dtype.is_floating_point) or dtype in floating
+    if not ok:
+        raise FaithlensError(f"The 'dtype' parameter must be a floating-point torch dtype (torch.float32, the default; "
+                             f"torch.float64 for exact checks) or its name ({', '.join(floating)}). Got "
+                             f"{type(dtype).__name__} {dtype!r:.60}.")
+    if device_map is None or isinstance(device_map, dict) or device_map in DEVICE_MAPS:
+        return
+    try:
+        torch.device(device_map)
+    except (TypeError, RuntimeError, ValueError):
+        raise FaithlensError(f"The 'device_map' parameter must be one of {', '.join(DEVICE_MAPS)}, a device name "
+                             f"('cpu', 'cuda:0'), a dict (module name → device), or None (one device). Got "
+                             f"{type(device_map).__name__} {device_map!r:.60}.") from None
 
 
 def public_load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dtype | None = None,

@@ -54,6 +54,11 @@ def run_of(run: Run | tuple | str) -> Run:
             from ..errors import unknown_choice
 
             raise unknown_choice("method of a Run", run.method, tuple(METHODS))
+        if run.spec is not None and (not isinstance(run.spec, str) or run.spec.partition(":")[0] != run.method):
+            raise FaithlensError(f"Run(spec=...) labels the run by its method spec, which must name its method "
+                                 f"{run.method!r} (e.g. spec={run.method + ':steps=5'!r}); got spec={run.spec!r}. "
+                                 "Leave spec out (the label is the method's name), or pass the spec as a string: "
+                                 f"{run.method + ':steps=5'!r}.")
         return run
     from ..evaluate.specs import parse_method
 

@@ -176,6 +176,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     texts = audited_texts(texts)
     classes = check_classes(classes, CLASSES)
     gradient_runs, output_runs = _runs_arg(gradient_runs, "gradient_runs"), _runs_arg(output_runs, "output_runs")
+    _check_run_kinds(gradient_runs, output_runs)
     score = score or model.task.default_score
 
     check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
@@ -185,7 +186,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     runs = [dataclasses.replace(r, steps=steps) if r.method in {"ig", "sig"} and r.mode != "closed" and r.steps is None
             else r for r in (*gradient_runs, *output_runs)]  # a run's own steps (ig:steps=5) are kept
     explained = explain_runs(model, texts, runs, score=score, progress=progress)
-    reference = explained[REFERENCE] if REFERENCE in explained else explained[output_runs[0].label]
+    reference = explained[REFERENCE]  # in output_runs (_check_run_kinds)
     gradient_labels = {r.label for r in gradient_runs}
     methods = {}
     for label, ex in explained.items():
@@ -232,6 +233,41 @@ def _runs_arg(runs: object, name: str) -> list[Run]:
         raise FaithlensError("output_runs is empty; the audit compares gradient methods with an output-based reference. "
                              "Pass at least one, e.g. [Run('occlusion')].")
     return runs
+
+
+def output_based(run: Run) -> bool:
+    """Whether a run reads model outputs only (forward passes: occlusion, the Shapley family, SIG's closed form), so
+    a manipulated gradient cannot move it."""
+    from ..methods import get_method
+
+    return run.method != "random" and (not get_method(run.method).gradients or (run.method == "sig" and
+                                                                                 run.mode == "closed"))
+
+
+def _check_run_kinds(gradient_runs: list[Run], output_runs: list[Run]) -> None:
+    """The audit tests gradient methods against an output-based reference (occlusion): ``gradient_runs`` must be
+    non-empty and read gradients, ``output_runs`` must read outputs only and hold occlusion, and no run is in both;
+    otherwise the verdict would judge nothing, or judge the reference by itself."""
+    example = "e.g. gradient_runs=[Run('saliency'), Run('ig')], output_runs=[Run('occlusion'), Run('sig', 'closed')]"
+    if not gradient_runs:
+        raise FaithlensError(f"gradient_runs is empty; the audit tests gradient methods, so a verdict with none would "
+                             f"judge nothing. Pass at least one, {example}.")
+    wrong = [r.label for r in gradient_runs if output_based(r) or r.method == "random"]
+    if wrong:
+        raise FaithlensError(f"gradient_runs lists {', '.join(wrong)}, which read(s) no gradients (model outputs only, "
+                             f"or random scores): a manipulated gradient cannot show in them. Put output-based methods "
+                             f"in output_runs and gradient methods in gradient_runs, {example}.")
+    wrong = [r.label for r in output_runs if not output_based(r)]
+    if wrong:
+        raise FaithlensError(f"output_runs lists {', '.join(wrong)}, which read(s) gradients (or random scores): the "
+                             f"reference must read model outputs only, so a manipulated gradient cannot move it. Put "
+                             f"gradient methods in gradient_runs, {example}.")
+    if REFERENCE not in {r.label for r in output_runs}:
+        raise FaithlensError(f"output_runs must hold Run('occlusion'): every gradient method is tested against "
+                             f"occlusion's scores. Got {[r.label for r in output_runs]}; add Run('occlusion').")
+    both = sorted({r.label for r in gradient_runs} & {r.label for r in output_runs})
+    if both:  # one label in both lists: one row would silently replace the other
+        raise FaithlensError(f"{', '.join(both)} is in both gradient_runs and output_runs. List each run once.")
 
 
 GREEDY = "No target given: attributing the "  # explain's note on a causal LM's greedy continuation (task_inputs)

@@ -15,7 +15,7 @@ from ..data import Dataset
 from ..errors import FaithlensError, FaithlensWarning, quoted
 from ..files import AppendFile, write_atomic
 from ..json_files import content_digest
-from ..metrics import DEFAULT_TOPK
+from ..metrics import AOPC_FRACTIONS, DEFAULT_TOPK
 
 
 RECORDS_FILE = "records.jsonl"
@@ -117,8 +117,14 @@ def check_resume(out: Path, settings: EvalSettings, *, saved: dict | None, too_l
                          for k, (a, b) in changed.items())
         if missing:
             what += ("; " if what else "") + f"methods dropped: {missing}"
-        curves = ("; every record of a run holds the same AOPC curves, so give the run's setting: with curves "
-                  "(the default), or without (curves=None, CLI --no-curves)" if "curves" in changed else "")
+        curves = ""
+        if "curves" in changed:  # the run's own setting, as Python and the CLI each write it
+            was = changed["curves"][0]
+            same = ("curves=None (CLI --no-curves)" if was is None else
+                    "curves=metrics.AOPC_FRACTIONS (the CLI's default: leave out --no-curves)"
+                    if tuple(was) == tuple(AOPC_FRACTIONS) else f"curves={list(was)} (the CLI gives only "
+                                                                 f"{list(AOPC_FRACTIONS)} or none)")
+            curves = f"; every record of a run holds the same AOPC curves, so give the run's setting: {same}"
         raise FaithlensError(f"The folder {str(out)!r} holds a run with different settings ({what}){curves}. Resume "
                              "with the same settings (methods may be added, --limit may grow), or pass a new --out folder.")
     if model_print is not None and print_before and print_before.get("sha256") != model_print.get("sha256"):
