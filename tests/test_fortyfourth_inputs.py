@@ -120,3 +120,25 @@ def test_load_model_given_a_loaded_model_says_to_use_it(model):
     with pytest.raises(FaithlensError, match="already loaded"):
         faithlens.load_model(model)
     assert faithlens.Explainer(model).model is model
+
+
+def test_audit_refuses_a_long_text_before_explaining_unless_truncate_and_then_counts_it(model, monkeypatch, tmp_path,
+                                                                                        capsys, saved_tiny):
+    import faithlens.audit.report as report
+    from faithlens.cli import main
+
+    long = "good " * (model.max_length + 10)
+    real = report.explain_runs
+    monkeypatch.setattr(report, "explain_runs", lambda *a, **k: pytest.fail("explained before the check"))
+    with pytest.raises(FaithlensError, match=r"1 of 6 texts are longer than the model's limit.*truncate=True"):
+        audit(model, TEXTS + [long], steps=2, progress=False)
+    with pytest.raises(FaithlensError, match="progress must be True or False"):
+        audit(model, TEXTS, steps=2, progress="no")
+    monkeypatch.setattr(report, "explain_runs", real)
+    r = audit(model, TEXTS + [long], steps=2, progress=False, truncate=True)
+    assert r.settings["truncated"] == 1 and any("1 of 6 texts were longer" in f for f in r.findings)
+    assert audit(model, TEXTS, steps=2, progress=False).settings["truncated"] == 0
+    data = tmp_path / "d.tsv"
+    data.write_text("text\n" + "\n".join(TEXTS + [long]) + "\n")
+    assert main(["audit", "--model", str(saved_tiny), "--data", str(data), "--steps", "2"]) == 2
+    assert "--truncate" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from .errors import FaithlensError
+from .names import DEVICE_MAPS
 
 TIMEOUT_ENV = "FAITHLENS_DIST_TIMEOUT"  # seconds a process may wait for the others (default one day)
 DEFAULT_TIMEOUT_S = 24 * 3600
@@ -220,9 +221,6 @@ def balance(costs: Sequence[float], ids: Sequence, n_ranks: int) -> list[list[in
 
 
 # --- big models across a node's GPUs ------------------------------------------------------------------
-
-DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
-
 
 def check_device_map(device_map: str | None) -> None:
     if device_map is None:

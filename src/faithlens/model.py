@@ -348,8 +348,8 @@ PROBE = "the film was good, but not great"
 
 def _check_load_settings(dtype, device_map) -> None:
     """``dtype``: None (float32), a floating torch dtype or its name ("float64"); ``device_map``: None, a dict, one
-    of `distributed.DEVICE_MAPS` or a device name ("cpu", "cuda:0")."""
-    from .distributed import DEVICE_MAPS
+    of `names.DEVICE_MAPS` or a device name ("cpu", "cuda:0")."""
+    from .names import DEVICE_MAPS
 
     floating = ("float32", "float64", "float16", "bfloat16")
     ok = dtype is None or (isinstance(dtype, torch.dtype) and dtype.is_floating_point) or dtype in floating

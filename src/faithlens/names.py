@@ -28,3 +28,4 @@ DEFAULT_TOPK = 0.2  # metrics.DEFAULT_TOPK
 AOPC_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5)  # metrics.AOPC_FRACTIONS
 DEFAULT_TOLERANCE = 7e-4  # methods.adaptive.DEFAULT_TOLERANCE
 EVALUATE_DEFAULT_METHODS = ("grad_x_input", "deeplift", "gradient_shap", "ig", "dig", "sig")  # evaluate.DEFAULT_METHODS
+DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")  # accelerate's placements: distributed, model

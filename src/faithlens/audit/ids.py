@@ -187,3 +187,26 @@ class _Rows:
 
 def _part(t: Tensor | None, sl: slice) -> Tensor | None:
     return None if t is None else t[sl]
+
+
+def refuse_long_texts(model: ClassifierModel, texts: Sequence, *, truncate: bool) -> None:
+    """A text longer than the model's limit is refused unless ``truncate`` (as explain refuses it), by tokenizing only,
+    before any explaining; a QA model splits a long context into windows, so ``truncate`` is refused there
+    (`task_inputs.check_truncate`)."""
+    from ..encoding import encode
+    from ..errors import FaithlensError
+    from ..task_inputs import check_truncate
+
+    check_truncate(model, truncate)
+    if model.task.name == "qa" or truncate:
+        return
+    cut = []
+    for pairs in (False, True):  # singles and pairs are encoded apart (explain splits a mixed list the same way)
+        group = [item for item in texts if isinstance(item, tuple) == pairs]
+        if group:
+            cut += [item for item, t in zip(group, encode(model, group, truncate=True).truncated) if t]
+    if cut:
+        first = " / ".join(cut[0]) if isinstance(cut[0], tuple) else cut[0]
+        raise FaithlensError(f"{len(cut)} of {len(texts)} texts are longer than the model's limit of {model.max_length} "
+                             f"tokens, e.g. {first[:60]!r}{'…' * (len(first) > 60)}. Pass --truncate (truncate=True) to "
+                             "audit their first tokens (the report counts them), or leave them out of the data.")

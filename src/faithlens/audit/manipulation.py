@@ -21,7 +21,7 @@ from ..errors import FaithlensError
 from ..metrics import encoding_of
 from ..explainer import Explainer
 from ..explanation import Explanation
-from ..methods import METHODS
+from ..methods import METHODS, get_method
 from ..model import ClassifierModel
 from .targets import target_mask
 
@@ -81,6 +81,57 @@ def runs_of(runs: Sequence[Run | tuple | str]) -> list[Run]:
         raise FaithlensError(f"{', '.join(twice)} is listed twice in the methods ({', '.join(labels)}; a bare sig is "
                              "sig:reverse). List each once.")
     return runs
+
+
+REFERENCE = "occlusion"  # the output-based run every gradient run of an audit is tested against
+
+
+def runs_arg(runs: object, name: str) -> list[Run]:
+    """``gradient_runs`` / ``output_runs`` of `audit`: a non-empty list of `Run` (or what `manipulation.run_of` reads:
+    a (method, mode, steps) tuple, a method spec such as ``"ig"``)."""
+    from collections.abc import Iterable
+
+    if isinstance(runs, (str, Run)) or not isinstance(runs, Iterable):
+        raise FaithlensError(f"{name} must be a list of runs, e.g. [Run('saliency'), Run('ig')]. Got "
+                             f"{type(runs).__name__} {runs!r:.60} instead; put a single run in a list.")
+    runs = runs_of(list(runs))
+    if not runs and name == "output_runs":
+        raise FaithlensError("output_runs is empty; the audit compares gradient methods with an output-based reference. "
+                             "Pass at least one, e.g. [Run('occlusion')].")
+    return runs
+
+
+def output_based(run: Run) -> bool:
+    """Whether a run reads model outputs only (forward passes: occlusion, the Shapley family, SIG's closed form), so
+    a manipulated gradient cannot move it."""
+    return run.method != "random" and (not get_method(run.method).gradients or (run.method == "sig" and
+                                                                                 run.mode == "closed"))
+
+
+def check_run_kinds(gradient_runs: list[Run], output_runs: list[Run]) -> None:
+    """The audit tests gradient methods against an output-based reference (occlusion): ``gradient_runs`` must be
+    non-empty and read gradients, ``output_runs`` must read outputs only and hold occlusion, and no run is in both;
+    otherwise the verdict would judge nothing, or judge the reference by itself."""
+    example = "e.g. gradient_runs=[Run('saliency'), Run('ig')], output_runs=[Run('occlusion'), Run('sig', 'closed')]"
+    if not gradient_runs:
+        raise FaithlensError(f"gradient_runs is empty; the audit tests gradient methods, so a verdict with none would "
+                             f"judge nothing. Pass at least one, {example}.")
+    wrong = [r.label for r in gradient_runs if output_based(r) or r.method == "random"]
+    if wrong:
+        raise FaithlensError(f"gradient_runs lists {', '.join(wrong)}, which read(s) no gradients (model outputs only, "
+                             f"or random scores): a manipulated gradient cannot show in them. Put output-based methods "
+                             f"in output_runs and gradient methods in gradient_runs, {example}.")
+    wrong = [r.label for r in output_runs if not output_based(r)]
+    if wrong:
+        raise FaithlensError(f"output_runs lists {', '.join(wrong)}, which read(s) gradients (or random scores): the "
+                             f"reference must read model outputs only, so a manipulated gradient cannot move it. Put "
+                             f"gradient methods in gradient_runs, {example}.")
+    if REFERENCE not in {r.label for r in output_runs}:
+        raise FaithlensError(f"output_runs must hold Run('occlusion'): every gradient method is tested against "
+                             f"occlusion's scores. Got {[r.label for r in output_runs]}; add Run('occlusion').")
+    both = sorted({r.label for r in gradient_runs} & {r.label for r in output_runs})
+    if both:  # one label in both lists: one row would silently replace the other
+        raise FaithlensError(f"{', '.join(both)} is in both gradient_runs and output_runs. List each run once.")
 
 
 def default_runs(sig_steps: int | None = None, ig_steps: int | None = None) -> tuple[Run, ...]:

@@ -29,14 +29,13 @@ from ..stats import spearman
 from ..version import __version__
 from ..views.html import highlight, page
 from ..views.parts import html_text
-from .manipulation import Explained, Run, explain_runs, normalise_abs
+from .manipulation import REFERENCE, Explained, Run, check_run_kinds, explain_runs, normalise_abs, runs_arg
 from .class_columns import class_cells, class_header, class_note, word_classes
 from .targets import target_mask
 from .word_class import check_classes, check_classes_occur, check_word_class, class_name, word_table  # noqa: F401 (public here too)
 
 GRADIENT_RUNS = (Run("saliency"), Run("grad_x_input"), Run("ig"), Run("sig", "reverse"))
 OUTPUT_RUNS = (Run("occlusion"), Run("sig", "closed"))
-REFERENCE = "occlusion"
 
 # The verdict (`judge`) rests on paired tests over texts, calibrated by measurement
 # (results/audit/calibration.md): a gradient method *concentrates* attribution on a token class
@@ -58,20 +57,28 @@ CLASSES = ("stop_words", "first_token", "punctuation")
 # --- pure statistics ----------------------------------------------------------------------------
 
 def agreement_with(reference: Explained, other: Explained) -> dict:
-    """Mean Spearman of |a| over attributed tokens, and share of examples with the same top token."""
+    """Mean Spearman of |a| over attributed tokens, and share of examples with the same top token. Tied tops count
+    as one set (`top_tokens`): a word's score split evenly over its tokens (occlusion of a word, a causal LM's
+    multi-token words) ties them, and any of them is that word's top."""
     rhos, same = [], []
     for j in range(len(reference.scores)):
         mask = reference.attributed[j]
         a, b = reference.scores[j][mask].abs(), other.scores[j][mask].abs()
         if len(a) < 1:
             continue
-        same.append(float(int(a.argmax()) == int(b.argmax())))  # first index on ties
+        same.append(float(bool((top_tokens(a) & top_tokens(b)).any())))
         if len(a) >= 2:
             rho = spearman(a.tolist(), b.tolist())  # None when either side is constant
             if rho is not None:
                 rhos.append(rho)
     return {"spearman": sum(rhos) / len(rhos) if rhos else float("nan"),
             "top1_agreement": sum(same) / len(same) if same else float("nan"), "n": len(same)}
+
+
+def top_tokens(a: Tensor, rtol: float = 1e-6) -> Tensor:
+    """(L,) bool: the tokens tied for the largest |a| (within ``rtol`` of it, relative); all of them when all are 0."""
+    top = a.max()
+    return a >= top - rtol * top.abs()
 
 
 def mass_on(model: ClassifierModel, ex: Explained, target: str) -> dict:
@@ -152,7 +159,8 @@ class AuditReport:
 
 def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = None, steps: int = 10,
           gradient_runs: Sequence[Run] = GRADIENT_RUNS, output_runs: Sequence[Run] = OUTPUT_RUNS,
-          n_examples: int = 4, progress: bool = True, classes: Sequence = CLASSES, seed: int = 0) -> AuditReport:
+          n_examples: int = 4, progress: bool = True, classes: Sequence = CLASSES, seed: int = 0,
+          truncate: bool = False) -> AuditReport:
     """Explain `texts` with gradient- and output-based methods and judge whether they agree.
 
     ``classes``: token classes tested for concentration (``CLASSES`` and/or sets of lower-case
@@ -162,9 +170,11 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     a level that would read "ok" is "inconclusive" instead (no evidence either way), and the findings say so.
     ``score`` None: the task's own, as explain's (``logit``; ``log_prob`` for a causal LM, whose greedy continuations
     are explained: the report's ``settings["targets"]`` says so once). ``texts`` are read as explain reads them
-    (`ids.audited_texts`: a str is one text); every argument is checked before any explaining."""
-    from ..task_inputs import check_qa_pairs, warn_input_kind
-    from .ids import audited_texts
+    (`ids.audited_texts`: a str is one text); every argument is checked before any explaining. A text longer than
+    the model's limit is refused, as explain refuses it, unless ``truncate`` (CLI --truncate): then its first tokens
+    are audited and the findings and ``settings["truncated"]`` count such texts."""
+    from ..task_inputs import check_bool, check_qa_pairs, warn_input_kind
+    from .ids import audited_texts, refuse_long_texts
 
     from ..options import MAX_SEED, _int, as_seed
 
@@ -175,18 +185,20 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     n_examples = _int("n_examples", n_examples, low=0, high=10**6)
     texts = audited_texts(texts)
     classes = check_classes(classes, CLASSES)
-    gradient_runs, output_runs = _runs_arg(gradient_runs, "gradient_runs"), _runs_arg(output_runs, "output_runs")
-    _check_run_kinds(gradient_runs, output_runs)
+    gradient_runs, output_runs = runs_arg(gradient_runs, "gradient_runs"), runs_arg(output_runs, "output_runs")
+    check_run_kinds(gradient_runs, output_runs)
     score = score or model.task.default_score
 
     check_qa_pairs(model, texts, how="Pass (question, context) tuples as texts, e.g. audit(model, [('Who wrote it?', "
                                      "'Ann wrote it.')]), or load_dataset('squad.json').texts (CLI: --data FILE).")
     warn_input_kind(model, texts, run="audit")  # once per run, not once per example
     check_classes_occur(model, texts, classes)  # before any explaining
+    truncate, progress = check_bool("truncate", truncate), check_bool("progress", progress)
+    refuse_long_texts(model, texts, truncate=truncate)
     runs = [dataclasses.replace(r, steps=steps) if r.method in {"ig", "sig"} and r.mode != "closed" and r.steps is None
             else r for r in (*gradient_runs, *output_runs)]  # a run's own steps (ig:steps=5) are kept
-    explained = explain_runs(model, texts, runs, score=score, progress=progress)
-    reference = explained[REFERENCE]  # in output_runs (_check_run_kinds)
+    explained = explain_runs(model, texts, runs, score=score, progress=progress, truncate=truncate)
+    reference = explained[REFERENCE]  # in output_runs (manipulation.check_run_kinds)
     gradient_labels = {r.label for r in gradient_runs}
     methods = {}
     for label, ex in explained.items():
@@ -207,67 +219,20 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
             level, verdict = "inconclusive", (
                 f"Too few texts ({len(texts)}) to test: with fewer than {MIN_TEXTS} no paired test can reach p < {LEVEL:g}, "
                 "so nothing is said either way about manipulation. Audit at least 5 texts, better 20+ (--limit).")
+    cut = sum(bool(e.truncated) for e in reference.explanations)
+    if cut:
+        findings.append(f"{cut} of {len(texts)} texts were longer than the model's limit of {model.max_length} tokens: "
+                        "each was audited on its first tokens (truncate=True, CLI --truncate).")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
     settings = {"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
                 "min_shift": MIN_SHIFT, "seed": seed, "classes": [class_name(c) for c in classes],
-                "model_provenance": model.info.get("provenance"), "faithlens": __version__}  # which weights, which code
+                "model_provenance": model.info.get("provenance"), "faithlens": __version__,  # which weights, which code
+                "truncated": cut}
     generated = greedy_note(reference.explanations)
     if generated:
         settings["targets"] = generated
     return AuditReport(model=model.name, n=len(texts), score=score, methods=methods, verdict=verdict, level=level,
                        findings=findings, examples=examples, settings=settings)
-
-
-def _runs_arg(runs: object, name: str) -> list[Run]:
-    """``gradient_runs`` / ``output_runs`` of `audit`: a non-empty list of `Run` (or what `manipulation.run_of` reads:
-    a (method, mode, steps) tuple, a method spec such as ``"ig"``)."""
-    from collections.abc import Iterable
-
-    from .manipulation import runs_of
-
-    if isinstance(runs, (str, Run)) or not isinstance(runs, Iterable):
-        raise FaithlensError(f"{name} must be a list of runs, e.g. [Run('saliency'), Run('ig')]. Got "
-                             f"{type(runs).__name__} {runs!r:.60} instead; put a single run in a list.")
-    runs = runs_of(list(runs))
-    if not runs and name == "output_runs":
-        raise FaithlensError("output_runs is empty; the audit compares gradient methods with an output-based reference. "
-                             "Pass at least one, e.g. [Run('occlusion')].")
-    return runs
-
-
-def output_based(run: Run) -> bool:
-    """Whether a run reads model outputs only (forward passes: occlusion, the Shapley family, SIG's closed form), so
-    a manipulated gradient cannot move it."""
-    from ..methods import get_method
-
-    return run.method != "random" and (not get_method(run.method).gradients or (run.method == "sig" and
-                                                                                 run.mode == "closed"))
-
-
-def _check_run_kinds(gradient_runs: list[Run], output_runs: list[Run]) -> None:
-    """The audit tests gradient methods against an output-based reference (occlusion): ``gradient_runs`` must be
-    non-empty and read gradients, ``output_runs`` must read outputs only and hold occlusion, and no run is in both;
-    otherwise the verdict would judge nothing, or judge the reference by itself."""
-    example = "e.g. gradient_runs=[Run('saliency'), Run('ig')], output_runs=[Run('occlusion'), Run('sig', 'closed')]"
-    if not gradient_runs:
-        raise FaithlensError(f"gradient_runs is empty; the audit tests gradient methods, so a verdict with none would "
-                             f"judge nothing. Pass at least one, {example}.")
-    wrong = [r.label for r in gradient_runs if output_based(r) or r.method == "random"]
-    if wrong:
-        raise FaithlensError(f"gradient_runs lists {', '.join(wrong)}, which read(s) no gradients (model outputs only, "
-                             f"or random scores): a manipulated gradient cannot show in them. Put output-based methods "
-                             f"in output_runs and gradient methods in gradient_runs, {example}.")
-    wrong = [r.label for r in output_runs if not output_based(r)]
-    if wrong:
-        raise FaithlensError(f"output_runs lists {', '.join(wrong)}, which read(s) gradients (or random scores): the "
-                             f"reference must read model outputs only, so a manipulated gradient cannot move it. Put "
-                             f"gradient methods in gradient_runs, {example}.")
-    if REFERENCE not in {r.label for r in output_runs}:
-        raise FaithlensError(f"output_runs must hold Run('occlusion'): every gradient method is tested against "
-                             f"occlusion's scores. Got {[r.label for r in output_runs]}; add Run('occlusion').")
-    both = sorted({r.label for r in gradient_runs} & {r.label for r in output_runs})
-    if both:  # one label in both lists: one row would silently replace the other
-        raise FaithlensError(f"{', '.join(both)} is in both gradient_runs and output_runs. List each run once.")
 
 
 GREEDY = "No target given: attributing the "  # explain's note on a causal LM's greedy continuation (task_inputs)

@@ -46,6 +46,8 @@ def register(subparsers) -> None:
                         "next to the report); a method still correlated ≥ 0.5 (|a|) at full randomisation is flagged "
                         "'insensitive to the model'")
     p.add_argument("--examples", type=int, default=4, help="example sentences rendered side by side")
+    p.add_argument("--truncate", action="store_true", help="audit the first tokens of texts longer than the model's "
+                                                           "limit (the report counts them); without it they are refused")
     p.add_argument("--markdown", default=None, metavar="PATH", help="write the Markdown report here")
     p.add_argument("--html", default=None, metavar="PATH", help="write the self-contained HTML report here")
     p.add_argument("--json", default=None, metavar="PATH", help="write the full result as JSON here")
@@ -139,7 +141,7 @@ def run(args) -> int:
     with warnings.catch_warnings():  # a FaithlensWarning (e.g. pairs given to a single-text model), each as one line
         warnings.simplefilter("always", FaithlensWarning)
         report = audit(model, list(data.texts), score=args.score, steps=args.steps, n_examples=args.examples,
-                       classes=classes, seed=args.seed)
+                       classes=classes, seed=args.seed, truncate=args.truncate)
     report.settings["data"] = _sample_record(args, data)  # where the texts came from: JSON, Markdown, HTML
     if split_check is not None:
         report.settings["held_out_split"] = split_check  # the report says it: JSON settings, Markdown, HTML
