@@ -212,5 +212,5 @@ def test_python_still_gets_the_python_and_cli_fix():
     from faithlens.errors import FaithlensError
     from faithlens.task_inputs import answer_chars
 
-    with pytest.raises(FaithlensError, match=r"target=\(0, 2\), or \(CLI --answer\)"):
+    with pytest.raises(FaithlensError, match=r"target=\(0, 2\) \(CLI --answer-span 0 2\)"):
         answer_chars("it it it", "it")

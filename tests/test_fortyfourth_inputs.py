@@ -142,3 +142,26 @@ def test_audit_refuses_a_long_text_before_explaining_unless_truncate_and_then_co
     data.write_text("text\n" + "\n".join(TEXTS + [long]) + "\n")
     assert main(["audit", "--model", str(saved_tiny), "--data", str(data), "--steps", "2"]) == 2
     assert "--truncate" in capsys.readouterr().err
+
+
+def test_api_views_and_runs_refuse_values_that_would_read_backwards_or_fail_inside(model):
+    from faithlens import Explainer
+    from faithlens.audit.manipulation import run_of
+
+    ex = Explainer(model)
+    c = ex.compare("good movie", methods=["occlusion"], faithfulness=False)
+    for bad in (None, 123, b"x"):
+        with pytest.raises(FaithlensError, match="'title' parameter must be a str"):
+            c.to_html(title=bad)
+    with pytest.raises(FaithlensError, match="bars must be True or False.*always true"):
+        c.to_terminal(bars="no")
+    with pytest.raises(FaithlensError, match=r"colour must be True or False \(or None\)"):
+        c.to_terminal(colour="no")
+    assert "\x1b[" not in c.to_terminal(colour=False, bars=True)
+    with pytest.raises(FaithlensError, match="Got 1 contrasts for 2 texts: a list holds one contrast per text"):
+        ex.explain(["a film", "a movie"], "grad_x_input", target=1, contrast=[0])
+    with pytest.raises(FaithlensError, match="has no setting 'bogus': smoothgrad reads n_samples, noise"):
+        run_of(Run("smoothgrad", options=(("bogus", 1),)))
+    with pytest.raises(FaithlensError, match="a mode is SIG's"):
+        run_of(Run("ig", mode="closed"))
+    assert run_of(Run("smoothgrad", options=(("noise", 0.1),))).options == (("noise", 0.1),)

@@ -214,7 +214,7 @@ class Explainer:
         check_truncate(self.model, truncate)  # a QA context is split into windows: nothing to truncate
         targets = _per_text(target, len(items))
         _check_targets(self.model, targets, max_new_tokens, items)  # before any model pass
-        foils = _per_text(contrast, len(items))
+        foils = _per_text(contrast, len(items), name="contrast")
         for foil in foils if task.name in ("classification", "multi_label") else ():  # before any model pass
             if foil is not None:
                 resolve_target(self.model, foil, role="contrast")

@@ -35,3 +35,22 @@ def as_number(value):
         if isinstance(value, torch.Tensor) and value.dim() == 0 and value.dtype.is_floating_point:
             return float(value)
     return value
+
+
+def check_bool(name: str, value, *, optional: bool = False):
+    """A yes/no parameter as a bool: True or False (or a ``numpy.bool_``; None too where ``optional``).
+
+    Anything else is refused: a str in particular, since ``'false'`` and ``'no'`` are true in Python and would turn
+    the option on. Raises FaithlensError naming the parameter, what was received and what to pass."""
+    import numpy as np
+
+    from .errors import FaithlensError
+
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if value is None and optional:
+        return None
+    hint = (f" A str is always true in Python (even {value!r}); pass the bool True or False." if isinstance(value, str)
+            else "")
+    raise FaithlensError(f"{name} must be True or False{' (or None)' * optional}. Got {type(value).__name__} "
+                         f"{value!r:.60}.{hint}")

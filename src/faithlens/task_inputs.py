@@ -12,7 +12,7 @@ from .encoding import Encoding, Text, encode, encode_windows, special_strings, s
 from .columns import PAIR_COLUMNS
 from .errors import FaithlensError, quoted
 from .model import ClassifierModel
-from .scalars import as_int
+from .scalars import as_int, check_bool  # noqa: F401 - check_bool is read from here too
 from .training import item_kind
 
 Target = int | str | tuple[int, int] | None
@@ -424,29 +424,30 @@ def window_chars(enc: Encoding, r: int) -> str:
     return f"{int(enc.offsets[r, pos[0], 0])}–{int(enc.offsets[r, pos[-1], 1])}" if len(pos) else "none"
 
 
-def per_text(target, n: int) -> list:
+def per_text(target, n: int, *, name: str = "target") -> list:
     """One target per text: a single target (int, str, or a (start, end) tuple) is shared; a list is per text.
-    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold."""
+    Integer scalars of other libraries (``numpy.int64``, a 0-d integer tensor) are read as the int they hold.
+    ``name``: the parameter the messages name (``target``, or ``contrast``, read by the same rule)."""
     target = as_int(target)
     if target is None or isinstance(target, (int, str, tuple)):
         return [target] * n
     if isinstance(target, (dict, set, frozenset)):
-        raise FaithlensError(f"The target is a {type(target).__name__}. Pass one target (a class index, label name, "
+        raise FaithlensError(f"The {name} is a {type(target).__name__}. Pass one {name} (a class index, label name, "
                              "answer or continuation text), or a list with one per text, in the texts' order.")
     if isinstance(target, float) or isinstance(target, bytes):
-        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+        raise FaithlensError(f"The {name} must be a class index, a label name, an answer text or span, or a "
                              f"continuation text. Got {type(target).__name__} {target!r}.")
     try:
         target = list(target)
     except TypeError:
-        raise FaithlensError(f"The target must be a class index, a label name, an answer text or span, or a "
+        raise FaithlensError(f"The {name} must be a class index, a label name, an answer text or span, or a "
                              f"continuation text. Got {type(target).__name__}.") from None
     if len(target) != n:
         span = len(target) == 2 and all(isinstance(as_int(t), int) and not isinstance(t, bool) for t in target)
-        raise FaithlensError(f"Got {len(target)} targets for {n} text{'s' * (n != 1)}: a list holds one target per text. "
-                             + (f"A QA answer's character span is a tuple: target=({as_int(target[0])}, "
+        raise FaithlensError(f"Got {len(target)} {name}s for {n} text{'s' * (n != 1)}: a list holds one {name} per text. "
+                             + (f"A QA answer's character span is a tuple: {name}=({as_int(target[0])}, "
                                 f"{as_int(target[1])}), not a list. " if span else "")
-                             + "Pass one target, or one per text.")
+                             + f"Pass one {name}, or one per text.")
     return [as_int(t) for t in target]
 
 
@@ -455,18 +456,3 @@ def a_noun(noun: str) -> str:
     return f"a{'n' * (noun[:1].lower() in 'aeiou')} {noun}"
 
 
-def check_bool(name: str, value, *, optional: bool = False):
-    """A yes/no parameter as a bool: True or False (or a ``numpy.bool_``; None too where ``optional``).
-
-    Anything else is refused: a str in particular, since ``'false'`` and ``'no'`` are true in Python and would turn
-    the option on. Raises FaithlensError naming the parameter, what was received and what to pass."""
-    import numpy as np
-
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if value is None and optional:
-        return None
-    hint = (f" A str is always true in Python (even {value!r}); pass the bool True or False." if isinstance(value, str)
-            else "")
-    raise FaithlensError(f"{name} must be True or False{' (or None)' * optional}. Got {type(value).__name__} "
-                         f"{value!r:.60}.{hint}")

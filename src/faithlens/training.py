@@ -352,8 +352,8 @@ def check_label_names(names: object, *, option: str = "'label_names' parameter o
         i, n = numbers[0]
         raise FaithlensError(
             f"The {option} gives class {i} the name {n!r}, a number that is not a class index: a new model's label "
-            f"names that are numbers must be their own class indices (0, 1, ...), so that data labelled {n!r} and "
-            f"--target {n} read one way. "
+            f"names that are numbers must be their own class indices (0, 1, ...), so that a label {n!r} in data, and "
+            f"later in a target when the model is explained, reads one way. "
             f"Rewrite the data's labels as class indices 0..{len(names) - 1} (e.g. {names[0]} → 0, {names[1]} → 1) and "
             f"name the classes by words (e.g. {' '.join(['neg', 'pos'] if len(names) == 2 else [f'class{j}' for j in range(len(names))])}).")
     swapped = [(i, n) for i, n in enumerate(names) if n.strip().isdigit() and int(n) != i]

@@ -54,6 +54,7 @@ def run_of(run: Run | tuple | str) -> Run:
             from ..errors import unknown_choice
 
             raise unknown_choice("method of a Run", run.method, tuple(METHODS))
+        _check_run_settings(run)
         if run.spec is not None and (not isinstance(run.spec, str) or run.spec.partition(":")[0] != run.method):
             raise FaithlensError(f"Run(spec=...) labels the run by its method spec, which must name its method "
                                  f"{run.method!r} (e.g. spec={run.method + ':steps=5'!r}); got spec={run.spec!r}. "
@@ -70,6 +71,24 @@ def run_of(run: Run | tuple | str) -> Run:
     mode = options.pop("mode", "reverse")
     steps = options.pop("steps", None)
     return Run(spec.method, mode, steps, tuple(sorted(options.items())), spec.label)
+
+
+def _check_run_settings(run: Run) -> None:
+    """A Run's mode is SIG's only, and its options are (key, value) pairs of settings its method reads (`Method.reads`;
+    steps and mode are the Run's own fields, the seed the audit's), so none is dropped or fails inside explain."""
+    if run.method != "sig" and run.mode != "reverse":
+        raise FaithlensError(f"Run({run.method!r}, mode={run.mode!r}): a mode is SIG's (reverse, forward, closed); "
+                             f"{run.method} has none. Leave mode out, e.g. Run({run.method!r}).")
+    reads = sorted(get_method(run.method).reads - {"steps", "mode", "seed"})
+    pairs = run.options if isinstance(run.options, tuple) else None
+    if pairs is None or not all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
+        raise FaithlensError(f"Run(options=...) is a tuple of (name, value) pairs, e.g. options=(('noise', 0.1),). Got "
+                             f"{run.options!r:.60}.")
+    unknown = [k for k, _ in pairs if k not in reads]
+    if unknown:
+        raise FaithlensError(f"Run({run.method!r}) has no setting {unknown[0]!r}: {run.method} reads "
+                             + (", ".join(reads) if reads else "none")
+                             + " here (steps and mode are Run's own fields; the seed is the audit's).")
 
 
 def runs_of(runs: Sequence[Run | tuple | str]) -> list[Run]:

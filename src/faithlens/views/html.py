@@ -164,7 +164,13 @@ def fragment(body: str) -> str:
 
 
 def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithlens explanations") -> str:
-    """`groups`: for each text, its explanations by several methods (shown side by side as rows)."""
+    """`groups`: for each text, its explanations by several methods (shown side by side as rows); ``title``: a str,
+    the page's title and heading (escaped)."""
+    if not isinstance(title, str):
+        from ..errors import FaithlensError
+
+        raise FaithlensError(f"The 'title' parameter must be a str, e.g. title='my explanations'. Got "
+                             f"{type(title).__name__} {title!r:.60}.")
     return page(title, f"<h1>{html_text(title)}</h1>" + render_groups(groups))
 
 

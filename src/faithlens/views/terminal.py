@@ -121,7 +121,13 @@ def render_bars(e: Explanation, *, colour: bool = True, segment: int = 0, full: 
 
 def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None = None, bars: bool = False,
                     show_legend: bool = True) -> str:
-    """All methods' explanations of one text under its prediction, with a one-line legend."""
+    """All methods' explanations of one text under its prediction, with a one-line legend. ``colour``: True, False
+    or None (colour when the terminal shows it); ``bars`` and ``show_legend``: True or False (a str is refused: 'no'
+    is true in Python)."""
+    from ..scalars import check_bool
+
+    colour = check_bool("colour", colour, optional=True)
+    bars, show_legend = check_bool("bars", bars), check_bool("show_legend", show_legend)
     if colour is None:
         colour = use_colour()
     first = explanations[0]
