@@ -98,15 +98,14 @@ def _error(**kwargs) -> str:
 
 
 def test_a_pair_fix_is_dropped_where_the_command_has_no_pair_column(options):
-    """evaluate reads a pair found by name but has no --pair-column: its message offers only --label-column."""
+    """A command with no --pair-column (audit) is offered only what it has; evaluate and train have --pair-column."""
     said = _error(columns=["premise", "hypothesis", "label"], text_column=None, label_column="hypothesis",
                   pair_column=None, source="p.csv")
     assert "pair_column='NAME' with the column of the second text of each pair or label_column='NAME'" in said
-    assert cli_words(said, options["evaluate"]).endswith(
-        "each column is read once. Pass --label-column NAME with the column of the class of each example, or drop "
-        "--label-column to have that column found from the column names.")
-    assert "--pair-column NAME with the column of the second text of each pair or --label-column NAME" in \
-        cli_words(said, options["train"])
+    assert "--pair-column" not in cli_words(said, options["audit"])
+    for command in ("evaluate", "train"):
+        assert "--pair-column NAME with the column of the second text of each pair or --label-column NAME" in \
+            cli_words(said, options[command])
 
 
 def test_a_text_column_fix_is_exact_and_dropped_where_there_is_no_text_column_option(options):
@@ -119,8 +118,10 @@ def test_a_text_column_fix_is_exact_and_dropped_where_there_is_no_text_column_op
     assert cli_words(said, options["explain"]).endswith(
         "Name the column of the texts 'text', or pass --text-column NAME. If 'question1' and 'question2' hold the two "
         "texts of a pair, pass --text-column question1 and --pair-column question2.")
-    assert cli_words(said, options["evaluate"]).endswith("Got columns ['question1', 'question2']. Name the column of "
-                                                         "the texts 'text', or pass --text-column NAME.")
+    assert cli_words(said, options["evaluate"]).endswith("If 'question1' and 'question2' hold the two texts of a pair, "
+                                                         "pass --text-column question1 and --pair-column question2.")
+    assert cli_words(said, options["audit"]).endswith("Got columns ['question1', 'question2']. Name the column of "
+                                                      "the texts 'text'.")
 
 
 def test_distinct_columns_from_train_keep_every_fix(options):

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from faithlens import Explainer
+from faithlens.errors import FaithlensError
 from faithlens.explanation import Explanation
 from faithlens.methods import perturbation as P
 from tiny import analytic, tiny
@@ -250,9 +251,10 @@ def test_same_seed_same_numbers_other_seed_other_numbers(bert, method):
 @pytest.mark.parametrize("method", [*SAMPLED, "partition"])
 def test_batching_and_chunking_never_change_a_result(bert, method):
     texts = ["the film was goodish and fun", "dull", "a boring plot, but the acting was very good"]
-    together = bert.explain(texts, method, n_samples=12, seed=2, rows_per_chunk=5)
+    n = 40 if method == "kernel_shap" else 12  # KernelSHAP's fit of 11 words needs 12 independent coalitions
+    together = bert.explain(texts, method, n_samples=n, seed=2, rows_per_chunk=5)
     for text, e in zip(texts, together):
-        alone = bert.explain(text, method, n_samples=12, seed=2)
+        alone = bert.explain(text, method, n_samples=n, seed=2)
         assert torch.allclose(T(e.token_scores), T(alone.token_scores), atol=1e-12)
 
 
@@ -327,3 +329,14 @@ def test_the_web_form_offers_the_new_methods():
     page = form_page(Explainer(tiny("bert")), {}, "", Limits())
     for method in (*SAMPLED, "partition"):
         assert f'value="{method}"' in page
+
+
+def test_kernel_shap_refuses_a_fit_its_coalitions_cannot_determine(bert):
+    """3 coalitions for 6 words: the minimum-norm fit is one solution of many and the bootstrap spread over the one
+    sampled row is 0, which read as 'sampling error 0 %'. Refused before any forward pass, naming a count that works."""
+    text = "the cat sat on a mat"
+    with pytest.raises(FaithlensError, match=r"needs 7 independent coalitions and the draws give 3.*n_samples=200"):
+        bert.explain(text, "kernel_shap", n_samples=3)
+    e = bert.explain(text, "kernel_shap", n_samples=40, seed=1)
+    assert e.sampling_error is not None and max(abs(x) for x in e.sampling_error) > 0
+    assert bert.explain(text, "lime", n_samples=3).settings["n_samples"] == 3  # a ridge fit is determined

@@ -119,8 +119,9 @@ def check_baseline(model: ClassifierModel, enc: Encoding, baseline: Baseline) ->
             f"{what} puts an all-zero embedding at the first position, where {model.name!r} (an RMSNorm model) gives "
             "NaN or exploding gradients. Use "
             + "".join(f"baseline='{k}' (CLI --baseline {k}), " for k in working)
-            + "a vocabulary token (baseline_token=TOKEN; CLI --baseline-token TOKEN), or a method that takes no "
-            "gradient (occlusion, shapley, kernel_shap, lime, partition), which accepts it.")
+            + "a vocabulary token, baseline_token=TOKEN (CLI --baseline-token TOKEN), or a method that takes no "
+            "gradient (occlusion, SIG's closed form: sig or sig:closed, shapley, kernel_shap, lime, partition), which "
+            "accepts it.")
 
 
 def _own_pad(model: ClassifierModel) -> int | None:

@@ -225,7 +225,7 @@ def warn_unread(columns: Sequence[str], info: dict, source: str, *, reader: str)
     analysis): say so, in a CSV, TSV or JSON lines file alike, so that a pair's second text under another name
     (text_pair) is not dropped in silence. ``info``: the reader's text_column and pair_column; ``source`` names the
     file as messages do."""
-    read = {info.get("text_column"), info.get("pair_column")}
+    read = {info.get("text_column"), info.get("pair_column"), info.get("gold")}  # gold: the label column read
     gold = set(LABEL_COLUMNS) | {"answer", "answers"}
     unread = [c for c in columns if c not in read and str(c).strip().lower() not in gold and not is_id(c)]
     if unread:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, TEXT_COLUMNS, check_read_once, column, csv_unquoted, find_columns, tsv_options, warn_unread
+from .columns import LABEL_COLUMNS, NOT_LABELS, TEXT_COLUMNS, check_read_once, column, csv_unquoted, find_columns, tsv_options, warn_unread
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header, looks_like_header  # noqa: F401
 from .errors import FaithlensError
@@ -204,12 +204,21 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
                              "separators or quotes.") from None
     if not rows:
         raise FaithlensError(f"{str(path)!r} holds no examples. Check that it is the right file and not empty.")
+    given = [f"{k}={v!r}" for k, v in (("text_column", text_column), ("pair_column", pair_column),
+                                       ("label_column", label_column)) if v is not None]
+    if info.get("squad") and given:  # a SQuAD file's fields are fixed: a column named for it would be ignored
+        raise FaithlensError(f"{str(path)!r} is a SQuAD-format file, whose fields are fixed (question, context, "
+                             f"answers), so {', '.join(given)} (CLI --{given[0].split('_')[0]}-column) would be ignored. "
+                             "Drop the column option(s).")
     columns = info.pop("columns", None)
     if not labels:  # the texts only (explain --file, audit, the facade analyses): a label column is not read or checked
         rows = [(item, None, line) for item, _, line in rows]
-        if columns:
-            warn_unread(columns, info, repr(str(path)) if note is None else note[0],
-                        reader="faithlens" if note is None else note[1])
+    if columns and not labels:  # a column read neither as a text nor as a gold label is named, whoever reads the file
+        warn_unread(columns, info, repr(str(path)) if note is None else note[0],
+                    reader="faithlens" if note is None else note[1])
+    elif columns and info.get("label_column"):  # with no label column found, its own warning names the columns
+        warn_unread([c for c in columns if str(c).strip().lower() not in NOT_LABELS], dict(info, gold=info["label_column"]),
+                    repr(str(path)) if note is None else note[0], reader="faithlens" if note is None else note[1])
     _check_swapped(rows, info, path)
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)

@@ -429,8 +429,10 @@ def _notes(tok, text: str, pair: str | None, truncated: bool, causal: bool = Fal
     specials = special_strings(tok, text, pair)
     if specials:
         notes.append(f"The text contains the tokenizer's special-token string(s) {', '.join(map(repr, specials))}; "
-                     "they were read as plain text, not as special tokens. To explain two texts as a pair "
-                     "(premise and hypothesis), pass them as a pair (--pair A B, or a (a, b) tuple).")
+                     "they were read as plain text, not as special tokens."
+                     + (" A causal LM reads one prompt: write it as plain text." if causal else
+                        " To explain two texts as a pair (premise and hypothesis), pass them as a pair (--pair A B, "
+                        "or a (a, b) tuple)."))
     if truncated:
         notes.append("The prompt was truncated from the left to the model's limit: its last tokens, nearest the "
                      "continuation, were explained." if causal else "The text was truncated to the model's limit.")

@@ -31,7 +31,7 @@ from .explanation import Explanation
 from .methods import METHODS, Options, get_method
 from .model import ClassifierModel, load_model
 from .names import DEFAULT_METHODS, DEFAULT_UNIT, DEFAULT_WARN_ABOVE
-from .options import DEFAULT_SEED, applicable, as_seed, auto_steps_error, check_keywords, check_settings, check_tolerance_value, estimated_passes, ordered_methods, unused_note
+from .options import DEFAULT_SEED, applicable, as_seed, auto_steps_error, check_keywords, check_settings, check_tolerance_value, estimated_passes, ordered_methods, sig_closed, unused_note
 from .progress import progress as progress_bar
 from .progress import wanted
 from .targets import resolve_target
@@ -250,7 +250,8 @@ class Explainer:
                                  rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
                                  max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx],
                                  path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None,
-                                 gradients=spec.gradients and spec.baseline)
+                                 gradients=spec.gradients and spec.baseline and not (  # SIG's closed form: none
+                                     method == "sig" and sig_closed(vars(opts))))
             if show:
                 announce_cost(method, opts, prep.batch)
             summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None

@@ -439,7 +439,7 @@ def web_hint(message: str) -> str:
                      r'send its span in JSON as "target": [start, end], e.g. "target": [\1, \2] (a target from the '
                      r"form or a query string is an answer text), or a longer answer text", message)
     message = re.sub(r"baseline='(\w+)' \(CLI --baseline \1\)", r"baseline=\1", message)  # the form's field
-    message = message.replace("a vocabulary token (baseline_token=TOKEN; CLI --baseline-token TOKEN), ", "")  # no field
+    message = message.replace("a vocabulary token, baseline_token=TOKEN (CLI --baseline-token TOKEN), ", "")  # no field
     if "does not occur in the context" in message:  # over GET or the form, target=0,3 is an answer text
         message += (' In this app a target from the form or a query string is the answer text; a character span is '
                     'sent in JSON as "target": [start, end].')

@@ -27,6 +27,9 @@ def register(subparsers) -> None:
                    help="a .tsv/.csv/.jsonl file, an IMDB-sample .txt, a GLUE folder, 'rotten_tomatoes' (bundled), or a HF dataset name")
     p.add_argument("--split", default=None, help="split for rotten_tomatoes / GLUE folders / HF datasets (default: test, dev)")
     p.add_argument("--text-column", default=None, help="column of the text (default: found from the column names)")
+    p.add_argument("--pair-column", default=None, metavar="NAME",
+                   help="column of each pair's second text (default: found from the column names: hypothesis, "
+                        "sentence2, context, ...)")
     p.add_argument("--label-column", default=None, help="column of the label (default: found from the column names)")
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
                    help="method specs: name or name:key=value,... e.g. ig:steps=250 ig:steps=10N sig:mode=closed "
@@ -118,7 +121,7 @@ def run(args) -> int:
     if is_squad_file(args.data):  # a QA model's data: the model's task is checked before the file's nesting is read
         model = load_for_run(args.model, device_map=args.device_map, memory_budget=memory, world=world)
     dataset = load_dataset(args.data, split=args.split, text_column=args.text_column, label_column=args.label_column,
-                           model=model)
+                           pair_column=args.pair_column, model=model)
     rationales = None
     if args.rationales is not None:  # checked line by line against the whole file (an "index" is a row of it)
         from ..plausibility import read_rationales

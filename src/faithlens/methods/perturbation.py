@@ -174,6 +174,8 @@ def _regression_method(batch: Batch, opts: Options, *, samples, weights, ridge: 
     B, U, _ = units.shape
     f_in, f_base = _ends(batch)
     zs = [samples(int(n_words[b]), n, opts.seed) for b in range(B)]
+    if ridge == 0:  # an unpenalised fit of m words and an intercept needs m + 1 independent coalitions
+        _check_determined(zs, n)
     inner = torch.cat([torch.nn.functional.pad(z, (0, U - z.shape[1])) for z in zs])  # (B·n, U)
     b_idx = torch.arange(B).repeat_interleave(n)
     full = inner.sum(1) == n_words[b_idx]
@@ -198,6 +200,26 @@ def _regression_method(batch: Batch, opts: Options, *, samples, weights, ridge: 
         se[b, :m] = weighted_linear_fit(X[pick], y[pick], w[pick], ridge).std(0)
     settings = {"n_samples": n, "seed": opts.seed, "unit": "word", "bootstrap": BOOTSTRAP}
     return _output(batch, units, phi, se, settings)
+
+
+def _check_determined(zs: list[Tensor], n: int) -> None:
+    """Refuse a KernelSHAP fit that its coalitions cannot determine (rank of [1, Z] below m + 1, before any forward
+    pass): its scores would be one arbitrary (minimum-norm) solution of many, and the bootstrap's spread no error."""
+    for i, z in enumerate(zs):
+        m = z.shape[1]
+        if m < 2:
+            continue
+        design = torch.cat([torch.ones(len(z), 1, dtype=torch.float64), z.to(torch.float64)], 1)
+        rank = int(torch.linalg.matrix_rank(design))
+        if rank < m + 1:
+            from ..errors import FaithlensError
+
+            more = max(4 * (m + 1), DEFAULT_KERNEL_SAMPLES)
+            raise FaithlensError(f"kernel_shap with {n} samples cannot determine the scores of text {i}'s {m} words: "
+                                 f"its linear fit needs {m + 1} independent coalitions and the draws give {rank}, so the "
+                                 f"scores would be one arbitrary solution of many. Pass more samples, e.g. n_samples={more} "
+                                 f"(CLI --samples {more}), or use shapley, whose "
+                                 "permutation estimate needs no fit.")
 
 
 def kernel_shap(batch: Batch, opts: Options) -> MethodOutput:

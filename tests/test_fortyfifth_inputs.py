@@ -1,0 +1,74 @@
+"""Inputs the forty-fifth breaker found (every task, after the quick start): column options on a SQuAD file,
+columns evaluate does not read, a causal LM's special-token note, SIG's closed form under a zero baseline on an
+RMSNorm model. Each is a clear refusal or a run that says what it did."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from faithlens.errors import FaithlensError, FaithlensWarning
+from tiny import save_tiny
+
+SQUAD = {"data": [{"title": "t", "paragraphs": [{"context": "Paris is in France.", "qas": [
+    {"id": "1", "question": "Where is Paris?", "answers": [{"text": "France", "answer_start": 12}]}]}]}]}
+
+
+def test_column_options_on_a_squad_file_are_refused_not_ignored(tmp_path, capsys):
+    from faithlens.cli import main
+    from faithlens.data import load_dataset
+
+    path = tmp_path / "sq.json"
+    path.write_text(json.dumps(SQUAD))
+    assert load_dataset(str(path)).texts == (("Where is Paris?", "Paris is in France."),)
+    for kw in ({"text_column": "nonexistent"}, {"label_column": "foo"}):
+        with pytest.raises(FaithlensError, match="SQuAD-format file, whose fields are fixed.*Drop the column"):
+            load_dataset(str(path), **kw)
+    qa = save_tiny(tmp_path / "qa", "bert_qa")
+    assert main(["evaluate", "--model", str(qa), "--data", str(path), "--text-column", "nope", "--methods",
+                 "occlusion"]) == 2
+    assert "--text-column" in capsys.readouterr().err
+
+
+def test_evaluate_names_the_columns_it_does_not_read_and_takes_a_pair_column(tmp_path, capsys):
+    from faithlens.data import load_dataset
+    from faithlens.cli import main
+
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"premise": "a man sleeps", "hypothesis": "a man rests", "text": "x", "label": 1}\n'
+                    '{"premise": "a dog runs", "hypothesis": "a cat sits", "text": "y", "label": 0}\n')
+    with pytest.warns(FaithlensWarning, match="reads the pairs of the columns 'premise' and 'hypothesis'; the column "
+                                              "'text' is not read"):
+        assert load_dataset(str(path)).texts[0] == ("a man sleeps", "a man rests")
+    with pytest.warns(FaithlensWarning, match="the single texts of the column 'hypothesis'; the columns 'premise', "
+                                              "'text' are not read"):
+        load_dataset(str(path), text_column="hypothesis")
+    model = save_tiny(tmp_path / "m", "bert")
+    with pytest.warns(FaithlensWarning, match="pairs of the columns 'text' and 'hypothesis'; the column 'premise' is "
+                                              "not read"):
+        assert main(["evaluate", "--model", str(model), "--data", str(path), "--text-column", "text", "--pair-column",
+                     "hypothesis", "--methods", "occlusion", "--no-random", "--no-curves", "--quiet"]) == 0
+
+
+def test_a_causal_lms_special_token_note_gives_no_pair_advice(tmp_path):
+    from faithlens import Explainer
+
+    lm = Explainer(str(save_tiny(tmp_path / "lm", "llama_lm")))
+    e = lm.explain("<s></s> hi", "occlusion", target=" x", faithfulness=False)
+    note = next(w for w in e.warnings if "special-token string" in w)
+    assert "--pair" not in note and "plain text" in note
+    clf = Explainer(str(save_tiny(tmp_path / "clf", "bert")))
+    assert "--pair A B" in next(w for w in clf.explain("a [SEP] b", "occlusion", faithfulness=False).warnings
+                                if "special-token string" in w)
+
+
+def test_sigs_closed_form_takes_a_zero_baseline_on_an_rmsnorm_model_and_a_path_does_not(tmp_path):
+    from faithlens import Explainer
+
+    lm = Explainer(str(save_tiny(tmp_path / "lm", "llama_lm")))
+    closed = lm.explain("hi there", "sig", baseline="zero", target=" x", faithfulness=False)
+    occlusion = lm.explain("hi there", "occlusion", baseline="zero", target=" x", faithfulness=False)
+    assert closed.word_scores == pytest.approx(occlusion.word_scores, abs=1e-5)  # both are F(w) − F(w with u at 0)
+    with pytest.raises(FaithlensError, match=r"SIG's closed form: sig or sig:closed.*which accepts it"):
+        lm.explain("hi there", "sig", mode="reverse", baseline="zero", target=" x", faithfulness=False)
