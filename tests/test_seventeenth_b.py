@@ -68,7 +68,7 @@ def test_truncate_names_the_longest_continuation_that_leaves_room(lm):
     most = most_named(message)
     e = lm.explain(PROMPT, "occlusion", max_new_tokens=most, truncate=True, faithfulness=False)  # the fix works
     assert e.truncated and len(e.target["token_ids"]) <= most
-    with pytest.raises(FaithlensError, match=rf"\(max_new_tokens={most + 1}\) leaves no room"):
+    with pytest.raises(FaithlensError, match=rf"\(max_new_tokens={most + 1}\) leaves (no room|room for \d+ prompt)"):
         lm.explain(PROMPT, "occlusion", max_new_tokens=most + 1, truncate=True, faithfulness=False)
 
 
@@ -115,9 +115,13 @@ def test_cli_names_max_new_tokens_once_in_its_own_words(lm_folder, capsys):
     assert "a continuation of 100 tokens to generate (--max-new-tokens 100) leaves no room" in err
     assert re.search(r"Pass --max-new-tokens \d+ or fewer\.", err)
     assert "target" not in err and "max_new_tokens" not in err and "--max-new-tokens /" not in err
-    assert main([*args, "--max-new-tokens", "100"]) == 2
+    assert main([*args, "--max-new-tokens", "100"]) == 2  # no truncation can fit it: --truncate is not offered
     err = capsys.readouterr().err
-    assert "(--max-new-tokens 100)" in err and re.search(r"Pass --max-new-tokens \d+ or fewer, shorten the prompt", err)
+    assert "(--max-new-tokens 100) leaves no room" in err and "--truncate" not in err
+    long = ["explain", " ".join(["good"] * 70), "--model", lm_folder, "--method", "occlusion", "--no-faithfulness"]
+    assert main([*long, "--max-new-tokens", "2"]) == 2  # a long prompt: truncation fits it, and is offered
+    err = capsys.readouterr().err
+    assert "(--max-new-tokens 2)" in err and "Shorten the prompt" in err and "max_new_tokens" not in err
     assert "or pass --truncate to keep the prompt's last tokens" in err and "truncate=True" not in err
     assert main([*args, "--target-text", " good" * 80]) == 2
     err = capsys.readouterr().err

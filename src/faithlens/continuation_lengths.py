@@ -19,10 +19,16 @@ def too_long(i: int, prompt: int, n: int, generated: bool, limit: int) -> str:
             "then says it was truncated.")
 
 
-def no_room(i: int, n: int, generated: bool, limit: int, kept: int) -> str:
-    """Even truncated, prompt ``i`` (at least ``kept`` tokens: its special tokens and last word) and its continuation
-    of ``n`` tokens exceed the model's ``limit``."""
+def no_room(i: int, n: int, generated: bool, limit: int, kept: int, *, specials: int = 0) -> str:
+    """Even truncated, prompt ``i`` (at least ``kept`` tokens: its ``specials`` special tokens and its last word, as a
+    cut keeps whole words) and its continuation of ``n`` tokens exceed the model's ``limit``."""
     fix = (f"Pass max_new_tokens={limit - kept + 1} or fewer" if generated and limit - kept >= 0 else
            "Pass fewer max_new_tokens" if generated else "Shorten the target text")
-    return (f"Text {i}: {asked(n, generated)} leaves no room for the prompt within the model's limit of {limit} tokens, "
-            f"even truncated (the model reads all but the continuation's last token). {fix}.")
+    room = limit - (n - 1) - specials  # prompt tokens the continuation leaves room for
+    if room <= 0:
+        return (f"Text {i}: {asked(n, generated)} leaves no room for the prompt within the model's limit of {limit} "
+                f"tokens, even truncated (the model reads all but the continuation's last token). {fix}.")
+    return (f"Text {i}: {asked(n, generated)} leaves room for {room} prompt token{'s' * (room != 1)} within the model's "
+            f"limit of {limit} (the model reads all but the continuation's last token), too few even truncated: "
+            f"truncation keeps whole words, and the prompt's last word alone takes {kept - specials}. {fix}, or end the "
+            "prompt with a shorter word.")

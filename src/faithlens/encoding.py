@@ -262,6 +262,8 @@ def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = Fa
     generated = list(generated) if generated is not None else [False] * len(first)
     if too_long and not truncate:
         i = too_long[0]
+        if continuations is not None and model.is_causal:  # where even --truncate cannot fit it, that is said instead
+            _left_cut(enc, extra, limit, [i], generated)
         raise FaithlensError(
             too_long_lm(i, int(lengths[i]) - extra[i], extra[i] + 1, generated[i], limit) if continuations is not None else
             f"Text {i} has {int(lengths[i])} tokens, more than the model's limit of {limit}. Shorten it, or pass "
@@ -292,7 +294,8 @@ def _left_cut(enc, extra: list[int], limit: int, rows: list[int], generated: lis
             tail = 1  # the prompt's last word's tokens: the fewest a cut at a word's start keeps
             while tail < plain and words[-1] is not None and words[-1 - tail] == words[-1]:
                 tail += 1
-            raise FaithlensError(no_room(i, extra[i] + 1, generated[i], limit, int(mask[i].sum()) - plain + tail))
+            raise FaithlensError(no_room(i, extra[i] + 1, generated[i], limit, int(mask[i].sum()) - plain + tail,
+                                         specials=int(mask[i].sum()) - plain))
         drop[i] = cut
     return drop
 
