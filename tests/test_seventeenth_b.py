@@ -77,7 +77,7 @@ def test_a_long_target_text_is_named_as_such(lm):
         lm.explain(PROMPT, "occlusion", target=" good" * 80, faithfulness=False)
     message = str(info.value)
     assert "a target text of 80 tokens leaves no room" in message and "Shorten the target text" in message
-    assert "max_new_tokens" not in message and "truncate" not in message  # no truncation can fit it
+    assert "max_new_tokens" not in message and "truncate=True" not in message  # no truncation can fit it
     with pytest.raises(FaithlensError) as info:
         lm.explain(PROMPT, "occlusion", target=" good" * 80, truncate=True, faithfulness=False)
     assert "a target text of 80 tokens leaves no room" in str(info.value)
