@@ -72,3 +72,20 @@ def test_sigs_closed_form_takes_a_zero_baseline_on_an_rmsnorm_model_and_a_path_d
     assert closed.word_scores == pytest.approx(occlusion.word_scores, abs=1e-5)  # both are F(w) − F(w with u at 0)
     with pytest.raises(FaithlensError, match=r"SIG's closed form: sig or sig:closed.*which accepts it"):
         lm.explain("hi there", "sig", mode="reverse", baseline="zero", target=" x", faithfulness=False)
+
+
+def test_a_first_line_holding_the_named_column_is_its_header(tmp_path, capsys):
+    """prompt<TAB>continuation is no header faithlens knows by its names, but --text-column prompt names one of its
+    fields: it is read by columns (the other column named as not read). A file whose first line does not hold the
+    name is refused without advice to rename a tab-separated file .csv."""
+    from faithlens.text_files import read_text_file
+
+    path = tmp_path / "lm.tsv"
+    path.write_text("prompt\tcontinuation\nthe cat\t sat\na dog\t ran\n")
+    with pytest.warns(FaithlensWarning, match="the column 'continuation' is not read"):
+        assert read_text_file(path, source="--file lm.tsv", text_column="prompt").items == ["the cat", "a dog"]
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("the cat\t sat\n")
+    with pytest.raises(FaithlensError, match="make its first line a header naming the columns") as info:
+        read_text_file(plain, source="--file plain.tsv", text_column="prompt")
+    assert ".csv or .jsonl" not in str(info.value)

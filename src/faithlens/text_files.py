@@ -65,6 +65,19 @@ def data_format(path: Path, content: str) -> str | None:
     return header_format(first, tsv=path.suffix.lower() == ".tsv")  # the data readers' header rule, split as they split it
 
 
+def _named_header(content: str, *names: str | None) -> str | None:
+    """"tsv" or "csv" where the first non-blank line, split by tabs or commas, holds every column name given (and at
+    least two fields): the user named its columns, so it is their header even when its names are not ones faithlens
+    knows (prompt<TAB>continuation). None otherwise."""
+    given = [n for n in names if n is not None]
+    first = next((line.rstrip("\r") for line in content.split("\n") if line.strip()), "")
+    for sep, kind in (("\t", "tsv"), (",", "csv")):
+        fields = [f.strip() for f in first.split(sep)]
+        if given and len(fields) >= 2 and all(n in fields for n in given):
+            return kind
+    return None
+
+
 def other_separator(content: str) -> str | None:
     """The separator (``|`` or ``;``) of a first line that is a header (`is_header`) joined by it rather than by a comma
     or tab: a file faithlens does not read by columns. None otherwise."""
@@ -94,6 +107,8 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
             f"a file by columns when they are separated by commas (CSV) or tabs (TSV), not {word}s, and would explain "
             "the header and each row, every field included, as one text. Save it comma-separated (a header such as "
             f"{first.replace(sep, ',')}) or tab-separated, or keep one text per line without the header.")
+    if kind is None:  # a first line holding the columns --text-column / --pair-column name is their header
+        kind = _named_header(content, text_column, pair_column)
     if kind is None:
         check_header_first(content.split("\n"), source)  # a title above a header: as the data readers say it
         _refuse_space_header(content, source)
@@ -104,7 +119,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
                 "read as plain text, one text per line (TEXT_A<tab>TEXT_B for a pair): its name does not end in .csv, "
                 ".jsonl or .json, and its first line is neither a header of column names (comma- or tab-separated) nor a "
                 "JSON object. Drop "
-                f"{' and '.join(given)}, or rename the file to end in .csv or .jsonl.")
+                f"{' and '.join(given)}, or make its first line a header naming the columns (e.g. text<TAB>label).")
         lines = content.split("\n")
         split = headerless_tsv_splitter(lines) if path.suffix.lower() == ".tsv" else None  # as a CSV writer wrote it
         return TextFile(items_from_lines(lines, source=source, gold_labels=False, split=split), lines, split)
