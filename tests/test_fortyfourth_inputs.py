@@ -165,3 +165,19 @@ def test_api_views_and_runs_refuse_values_that_would_read_backwards_or_fail_insi
     with pytest.raises(FaithlensError, match="a mode is SIG's"):
         run_of(Run("ig", mode="closed"))
     assert run_of(Run("smoothgrad", options=(("noise", 0.1),))).options == (("noise", 0.1),)
+
+
+def test_notebook_calls_get_clear_answers(model, saved_tiny):
+    import torch
+
+    import faithlens
+
+    e = faithlens.explain("good film", "occlusion", model=str(saved_tiny), dtype=torch.float64, faithfulness=False)
+    assert e.method == "occlusion" and e.settings.get("dtype", "float64") == "float64"
+    with pytest.raises(FaithlensError) as info:
+        faithlens.Explainer(model).explain("good film", "ig", tolerance=2)
+    assert "must be a number in (0, 1)" in str(info.value) and "tolerance of 0" not in str(info.value)
+    with pytest.raises(FaithlensError, match="A tolerance of 0 can never be met"):
+        faithlens.Explainer(model).explain("good film", "ig", tolerance=0)
+    with pytest.raises(FaithlensError, match="classes lists 'stop_words' twice"):
+        audit(model, TEXTS, steps=2, progress=False, classes=["stop_words", "stop_words"])

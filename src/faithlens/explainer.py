@@ -401,9 +401,11 @@ class Explainer:
                 rows.append(torch.tensor([resolve_target(self.model, t)]))
         return torch.stack(rows)
 
-def explain(text: Text | Sequence[Text], method: str = "sig", *, model: ClassifierModel | str | None = None, **settings):
-    """One-off: load `model` (default: the bundled model) and explain `text`. See `Explainer.explain`."""
-    return Explainer(model).explain(text, method, **settings)
+def explain(text: Text | Sequence[Text], method: str = "sig", *, model: ClassifierModel | str | None = None,
+            dtype: torch.dtype | None = None, **settings):
+    """One-off: load `model` (default: the bundled model; ``dtype`` as `Explainer`) and explain `text`. See
+    `Explainer.explain`."""
+    return Explainer(model, dtype=dtype).explain(text, method, **settings)
 
 
 # --- helpers -----------------------------------------------------------------------------------

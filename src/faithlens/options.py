@@ -159,10 +159,12 @@ def check_tolerance_value(tolerance: object) -> float:
     if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (math.isfinite(tolerance)
                                                                                       and 0 < tolerance < 1):
         raise FaithlensError(f"The 'tolerance' parameter (--tolerance) must be a number in (0, 1), relative to the exact "
-                             f"value, e.g. 1e-3. Got {tolerance!r}. A tolerance of 0 can never be met by a quadrature; "
-                             "the smallest useful one is about 1e-6 in float32 (1e-12 in float64), the rounding of a "
-                             "model pass. For SIG's exact scores use its closed form (mode='closed', the default "
-                             "without --steps or --tolerance).")
+                             f"value, e.g. 1e-3. Got {tolerance!r}."
+                             + (" A tolerance of 0 can never be met by a quadrature; the smallest useful one is about "
+                                "1e-6 in float32 (1e-12 in float64), the rounding of a model pass. For SIG's exact "
+                                "scores use its closed form (mode='closed', the default without --steps or --tolerance)."
+                                if isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool)
+                                and tolerance <= 0 else ""))
     return float(tolerance)
 
 
