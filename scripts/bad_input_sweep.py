@@ -1153,6 +1153,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me37_cases(work, tiny_dir, write)
     out += me38_cases(work, tiny_dir, write)
     out += me40_cases(work, tiny_dir, write)
+    out += me44_cases(work, tiny_dir, write)
     return out
 
 
@@ -6078,6 +6079,91 @@ def me40_cases(work, tiny_dir, write) -> list[Case]:
     add(k, "ME39 N5: a NumPy array of texts", lambda: ex.explain(np.array(["good film", "bad film"]), "occlusion",
                                                                  faithfulness=False), "ok", "plain str texts",
         lambda r: [type(e.text) for e in r] == [str, str])
+    return out
+
+
+def me44_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, forty-fourth and forty-fifth breakers: audit runs of the wrong kind and long texts, load_model's
+    settings, swapped columns, a format against a file's name, curves on resume, --answer-span, SIG's closed form under
+    a zero baseline, an underdetermined KernelSHAP fit, column options on SQuAD, unread columns, view flags as str."""
+    import json
+    import math
+
+    import torch
+    from tiny import save_tiny
+
+    from faithlens import Explainer, load_model, metrics
+    from faithlens.audit import Run, audit
+    from faithlens.data import Dataset, load_dataset
+    from faithlens.evaluate import evaluate
+
+    out: list[Case] = []
+    add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
+    k = "22me44 audit runs and long texts, load settings, swapped columns, curves, answer spans, zero SIG, KernelSHAP fit (44th/45th breakers)"
+    model = load_model(tiny_dir)
+    texts = ["good fun film", "a bad movie", "the plot is thin", "great acting here", "boring and slow"]
+    for kw, words in ((dict(gradient_runs=[]), "gradient_runs is empty"),
+                      (dict(gradient_runs=["occlusion"]), "read(s) no gradients"),
+                      (dict(output_runs=["saliency"]), "output_runs lists saliency"),
+                      (dict(output_runs=["shapley"]), "output_runs must hold Run('occlusion')"),
+                      (dict(gradient_runs=[Run("ig", steps=3, spec="occlusion")]), "must name its method 'ig'"),
+                      (dict(gradient_runs=[Run("smoothgrad", options=(("bogus", 1),))]), "has no setting 'bogus'"),
+                      (dict(classes=["stop_words", "stop_words"]), "twice")):
+        add(k, f"ME44 F1/F2: audit({', '.join(f'{a}={b!r}' for a, b in kw.items())})",
+            lambda kw=kw: audit(model, texts, steps=2, progress=False, **kw), "error", words)
+    long = texts + ["good " * 80]
+    add(k, "ME44 F3: audit of a text past the model's limit", lambda: audit(model, long, steps=2, progress=False),
+        "error", "truncate=True")
+    add(k, "ME44 F3: audit(truncate=True) counts it", lambda: audit(model, long, steps=2, progress=False, truncate=True),
+        "ok", "settings['truncated'] == 1", lambda r: r.settings["truncated"] == 1)
+    for kw, words in ((dict(dtype=torch.int32), "'dtype' parameter"), (dict(device_map="bogus"), "'device_map' parameter")):
+        add(k, f"ME44 F5: load_model({kw})", lambda kw=kw: load_model(tiny_dir, **kw), "error", words)
+    add(k, "ME44 F9: load_model(a loaded model)", lambda: load_model(model), "error", "already loaded")
+    sst = write("me44-sst.tsv", "sentence\tlabel\na charming film .\t1\nbleak and dull\t0\n")
+    add(k, "ME44 F4: swapped text/label columns", lambda: load_dataset(sst, text_column="label", label_column="sentence"),
+        "error", "look swapped")
+    add(k, "ME44 F8: format='csv' on a .tsv", lambda: load_dataset(sst, format="csv"), "error",
+        "the format was given as csv")
+    data = Dataset(("a good film", "a bad film", "the plot was dull"), (1, 0, 0), source="d")
+    run = str(Path(work) / "me44-run")
+
+    def resumed():
+        evaluate(model, data, methods=["occlusion"], out=run, curves=metrics.AOPC_FRACTIONS, progress=False)
+        return evaluate(model, data, methods=["occlusion"], out=run, progress=False)
+    add(k, "ME44 F7: a curves run resumed in Python without curves", resumed, "error", "curves=metrics.AOPC_FRACTIONS")
+    qa = str(save_tiny(Path(work) / "me44-qa", "bert_qa"))
+    pair = ["where is it?", "it is here and it is there"]
+    add(k, "ME45: --answer-span picks one of two occurrences", lambda: cli(
+        "explain", "--model", qa, "--pair", *pair, "--answer-span", "15", "17", "--method", "occlusion", "--json"), "ok",
+        "runs", lambda r: r.code == 0)
+    add(k, "ME45: --answer-span reversed", lambda: cli(
+        "explain", "--model", qa, "--pair", *pair, "--answer-span", "17", "15", "--method", "occlusion"), "error",
+        "reversed")
+    squad = write("me44-squad.json", json.dumps({"data": [{"title": "t", "paragraphs": [{"context": "Paris is in France.",
+              "qas": [{"id": "1", "question": "Where?", "answers": [{"text": "France", "answer_start": 12}]}]}]}]}))
+    add(k, "ME45 F3: --text-column on a SQuAD file", lambda: cli(
+        "evaluate", "--model", qa, "--data", squad, "--text-column", "nope", "--methods", "occlusion"), "error",
+        "whose fields are fixed")
+    llama = Explainer(str(save_tiny(Path(work) / "me44-llama", "llama_lm")))
+    add(k, "ME45 F6: SIG's closed form with a zero baseline on an RMSNorm model", lambda: llama.explain(
+        "hi there", "sig", baseline="zero", target=" x", faithfulness=False), "ok", "finite scores",
+        lambda e: all(math.isfinite(x) for x in e.token_scores))
+    add(k, "ME45 F7: kernel_shap with 3 samples on 6 words", lambda: llama.explain(
+        "the cat sat on a mat", "kernel_shap", n_samples=3, target=" x"), "error", "cannot determine")
+    nli = write("me44-nli.jsonl", '{"premise": "a man", "hypothesis": "a person", "text": "x", "label": 1}\n')
+
+    def warned():
+        import warnings
+
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            load_dataset(nli)
+        return {"ok": 200, "said": " ".join(str(w.message) for w in seen)}
+    add(k, "ME45 F8: evaluate's reader names a column it does not read", warned, "ok", "the column 'text' is not read",
+        lambda r: "the column 'text' is not read" in r["said"])
+    c = Explainer(model).compare("good movie", methods=["occlusion"], faithfulness=False)
+    add(k, "ME44 F12: to_terminal(bars='no')", lambda: c.to_terminal(bars="no"), "error", "always true")
+    add(k, "ME44 F11: to_html(title=None)", lambda: c.to_html(title=None), "error", "'title' parameter")
     return out
 
 
