@@ -181,3 +181,14 @@ def test_notebook_calls_get_clear_answers(model, saved_tiny):
         faithlens.Explainer(model).explain("good film", "ig", tolerance=0)
     with pytest.raises(FaithlensError, match="classes lists 'stop_words' twice"):
         audit(model, TEXTS, steps=2, progress=False, classes=["stop_words", "stop_words"])
+
+
+def test_a_runs_spec_label_must_say_what_runs():
+    from faithlens.audit.manipulation import run_of
+
+    for run in (Run("ig", spec="ig:steps=5"), Run("ig", steps=7, spec="ig:steps=5"),
+                Run("smoothgrad", spec="smoothgrad:noise=0.5")):
+        with pytest.raises(FaithlensError, match="labels a run whose own settings differ"):
+            run_of(run)
+    assert run_of(Run("ig", steps=5, spec="ig:steps=5")).label == "ig:steps=5"
+    assert run_of(run_of("smoothgrad:noise=0.5")) == run_of("smoothgrad:noise=0.5")  # read twice: the same Run

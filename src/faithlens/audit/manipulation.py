@@ -60,6 +60,13 @@ def run_of(run: Run | tuple | str) -> Run:
                                  f"{run.method!r} (e.g. spec={run.method + ':steps=5'!r}); got spec={run.spec!r}. "
                                  "Leave spec out (the label is the method's name), or pass the spec as a string: "
                                  f"{run.method + ':steps=5'!r}.")
+        if run.spec is not None and ":" in run.spec:  # the label must say what runs: the spec read gives these fields
+            read = run_of(run.spec)
+            if (read.mode, read.steps, dict(read.options)) != (run.mode, run.steps, dict(run.options)):
+                raise FaithlensError(f"Run(spec={run.spec!r}) labels a run whose own settings differ (mode {run.mode!r}, "
+                                     f"steps {run.steps!r}, options {dict(run.options)!r}; the spec says mode "
+                                     f"{read.mode!r}, steps {read.steps!r}, options {dict(read.options)!r}). Pass the "
+                                     f"spec alone as a string, {run.spec!r}, which is read into its Run.")
         return run
     from ..evaluate.specs import parse_method
 
