@@ -192,3 +192,16 @@ def test_a_runs_spec_label_must_say_what_runs():
             run_of(run)
     assert run_of(Run("ig", steps=5, spec="ig:steps=5")).label == "ig:steps=5"
     assert run_of(run_of("smoothgrad:noise=0.5")) == run_of("smoothgrad:noise=0.5")  # read twice: the same Run
+
+
+def test_a_label_that_is_a_list_of_numbers_is_refused_not_made_a_class(tmp_path, capsys, saved_tiny):
+    """'1,0,1' (a multi-hot vector as a string) was read as a class name: train made 4 classes of such strings."""
+    from faithlens.cli import main
+    from faithlens.data import load_dataset
+
+    path = tmp_path / "ml.jsonl"
+    path.write_text('{"text": "good film", "labels": "1,0,1"}\n{"text": "bad film", "labels": "0,1,0"}\n')
+    with pytest.raises(FaithlensError, match="has the label '1,0,1', a list of numbers"):
+        load_dataset(str(path))
+    assert main(["train", "--train", str(path), "--base", str(saved_tiny), "--out", str(tmp_path / "o")]) == 2
+    assert "a list of numbers" in capsys.readouterr().err and not (tmp_path / "o").exists()

@@ -62,6 +62,12 @@ def index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | Non
     for v, line in zip(values, lines):  # never a label on any model: refused before any names are needed
         if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and v < 0):
             raise Asker(source=repr(str(path)), line=line).unknown(v, f"is {describe(v)}", names)
+        parts = v.split(",") if isinstance(v, str) else []
+        if len(parts) > 1 and all(p.strip().isdigit() for p in parts):  # "1,0,1" multi-hot, "0,2" indices
+            raise FaithlensError(f"Line {line} of {str(path)!r} has the label {v!r}, a list of numbers (a multi-hot vector "
+                                 "or several class indices), not one class: a gold label is one class per example, and "
+                                 "read as a name it would make a class of its own. Give each example one class index or "
+                                 "label name, or drop the label column.")
     kinds = {_prefix(v)[0] for v in values} - {None}
     unprefixed = _unprefixed(values, lines, path) if kinds else values  # one kind per file
     if kinds and not names:
