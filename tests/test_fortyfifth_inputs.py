@@ -89,3 +89,27 @@ def test_a_first_line_holding_the_named_column_is_its_header(tmp_path, capsys):
     with pytest.raises(FaithlensError, match="make its first line a header naming the columns") as info:
         read_text_file(plain, source="--file plain.tsv", text_column="prompt")
     assert ".csv or .jsonl" not in str(info.value)
+
+
+def test_a_left_truncated_prompt_shows_its_cut_words_as_not_read(tmp_path):
+    from faithlens import Explainer
+
+    lm = Explainer(str(save_tiny(tmp_path / "lm", "gpt2_lm")))
+    limit = lm.model.max_length
+    e = lm.explain("hello there", "occlusion", target=" word" * (limit // 3 - 1), truncate=True, faithfulness=False)
+    assert e.truncated and [w.word for w in e.words] == ["there"]
+    from faithlens.views.terminal import render_words
+
+    assert render_words(e, colour=False).startswith("[not read: hello] there[")
+
+
+def test_a_qa_target_that_is_not_in_the_context_is_not_offered_as_an_answer(tmp_path, capsys):
+    from faithlens.cli import main
+
+    qa = str(save_tiny(tmp_path / "qa", "bert_qa"))
+    pair = ["Who?", "Hamlet was written by Shakespeare."]
+    assert main(["explain", "--model", qa, "--pair", *pair, "--target", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "3 does not occur in the context" in err and "--answer-span START END" in err
+    assert main(["explain", "--model", qa, "--pair", *pair, "--target", "Shakespeare"]) == 2
+    assert "Pass --answer Shakespeare instead of --target" in capsys.readouterr().err

@@ -202,7 +202,7 @@ class Explainer:
         score_fn = task.score(score) if contrast is None else task.contrast(score)
         if per_token and task.name != "causal_lm":
             raise FaithlensError("per_token attributes each generated token of a causal language model; "
-                                 f"{self.model.name!r} is a {task.summary} model. Drop per_token.")
+                                 f"{self.model.name!r} is {_a(task.summary)} model. Drop per_token.")
         if target_side and not per_token:
             raise FaithlensError("target_side extends the per-token matrix (each generated token attributed to the prompt "
                                  "and to the generated tokens before it). Pass per_token=True as well (CLI: --per-token).")

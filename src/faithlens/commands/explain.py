@@ -337,7 +337,7 @@ def _check_label_column(args: argparse.Namespace, model) -> None:
             items_from_lines(lines, source=source, labels=list(model.labels), split=split)
 
 
-def _check_task_options(args: argparse.Namespace, model) -> None:
+def _check_task_options(args: argparse.Namespace, model, texts=()) -> None:
     """An option read by one task only (--answer: QA; --target-text, --max-new-tokens: causal LMs)
     is refused on a model of another task, naming the model's task and the option it takes instead.
     --target names a classifier's class: on a QA model or a causal LM it is refused, pointing to --answer
@@ -349,7 +349,12 @@ def _check_task_options(args: argparse.Namespace, model) -> None:
         said = args.target if not spaced else " " + args.target  # a continuation's first word starts with its space
         raise FaithlensError(f"--target names a classifier's class (a label name or index); {model.name!r} is "
                              f"a{'n' * (model.task.summary[0] in 'aeiou')} {model.task.summary} model, which reads "
-                             f"{instead}. Pass {instead.split()[0]} {_quoted(said)} instead of --target{spaced}.")
+                             f"{instead}. " + (
+                                 f"{_quoted(said)} does not occur in the context: pass --answer with the answer's words "
+                                 "as the context writes them, or --answer-span START END (character offsets)."
+                                 if model.task.name == "qa" and not any(isinstance(t, tuple) and said.strip() in t[1]
+                                                                        for t in texts) else
+                                 f"Pass {instead.split()[0]} {_quoted(said)} instead of --target{spaced}."))
     for option, (attr, task, what) in TASK_OPTIONS.items():
         if getattr(args, attr) not in (None, False) and model.task.name != task:
             instead = ("--target LABEL (a label name or class index)" if model.task.name in ("classification", "multi_label")
@@ -437,7 +442,7 @@ def run(args: argparse.Namespace) -> int:
         explainer = Explainer(load_for_run(args.model, device_map=args.device_map, world=world,
                                            dtype=getattr(torch, args.dtype)))
     texts = read_squad_file(args, explainer.model, texts)  # a SQuAD-format --file: refused unless a QA model reads it
-    _check_task_options(args, explainer.model)  # before any explaining: --answer for QA, --target-text for causal LMs
+    _check_task_options(args, explainer.model, texts)  # before any explaining: --answer for QA, --target-text for causal LMs
     _check_label_column(args, explainer.model)  # a second column of label names is refused, never a pair's text
     _check_contrast(args, explainer.task)
     by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes

@@ -94,7 +94,7 @@ def markdown_table(rows: Sequence[dict], settings: EvalSettings, n_examples: int
                      f"{cell(row['sufficiency'])} | {delta} | {cell(row['sig_delta'])} | "
                      + "".join(f"{cell(row[m])} | " for m in extra)
                      + f"{cell(row['seconds'], 3)} | {n} |" + (f" {row.get('k_zero', 0)} |" if k_zero else ""))
-    caption = (f"\nModel `{settings.model}`, data `{settings.data}` ({n_examples} examples), baseline `{settings.baseline}`, "
+    caption = (f"\nModel `{settings.model}`, data `{settings.data}` ({n_examples} example{'s' * (n_examples != 1)}), baseline `{settings.baseline}`, "
                f"top-k {settings.topk:g}, protocol `{settings.protocol}`, score `{settings.score}`, seed {settings.seed}. "
                "Mean ± standard error over examples. LO = log-odds, Comp = comprehensiveness, Suff = sufficiency; "
                "Delta = mean |Σ a − (F(w) − F(w̄))| (raw scores); SIG per-word Δ = mean |a_i − (F(w) − F(w̄⁽ⁱ⁾))|."

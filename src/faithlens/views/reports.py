@@ -34,7 +34,7 @@ def eval_table_html(result) -> str:
         cells = "".join(f'<td class="num">{html_text(cell(row[c], 3 if c == "seconds" else 4))}</td>' for c, _ in columns)
         rows.append(f"<tr><td>{html_text(str(row['method']))}</td>{cells}<td class=\"num\">{row['log_odds']['n']}</td></tr>")
     s = result.settings
-    caption = (f"Model {html_text(str(s.model))}, data {html_text(str(s.data))} ({result.n_examples} examples), baseline "
+    caption = (f"Model {html_text(str(s.model))}, data {html_text(str(s.data))} ({result.n_examples} example{'s' * (result.n_examples != 1)}), baseline "
                f"{html_text(str(s.baseline))}, top-k {s.topk:g}, protocol {html_text(str(s.protocol))}, score "
                f"{html_text(str(s.score))}, seed {s.seed}. Mean ± standard error over examples.")
     partial = getattr(result, "partial", None)

@@ -81,15 +81,22 @@ def render_words(e: Explanation, *, colour: bool = True, segment: int = 0, full:
     text = dict(segments(e)).get(segment, "")
     signed = is_signed(e)
     out, cursor = [], 0
-    for w in word_spans(e, segment):
-        out.append(visible(text[cursor:w.start]))
+    spans = word_spans(e, segment)
+
+    def gap(chunk: str, edge: bool) -> str:  # a truncated text's cut part (before the first or after the last word)
+        if not (edge and e.truncated and chunk.strip()):
+            return visible(chunk)
+        lead, core = chunk[:len(chunk) - len(chunk.lstrip())], chunk.strip()
+        return f"{visible(lead)}[not read: {visible(core)}]{visible(chunk[len(lead) + len(core):])}"
+    for i, w in enumerate(spans):
+        out.append(gap(text[cursor:w.start], i == 0))
         word = visible(text[w.start:w.end])
         number = f"{w.score_normalised:+.2f}" if signed else f"{abs(w.score_normalised):.2f}"
         out.append(f"{_tint(word, w.score_normalised, full, signed)}{number}" if colour else f"{word}[{number}]")
         if w.end < len(text) and not text[w.end].isspace():
             out.append(" ")  # a score never runs into the punctuation after it: "red[+0.21] ,[+0.19]"
         cursor = w.end
-    out.append(visible(text[cursor:]))
+    out.append(gap(text[cursor:], True))
     return "".join(out)
 
 
