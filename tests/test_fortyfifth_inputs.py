@@ -113,3 +113,21 @@ def test_a_qa_target_that_is_not_in_the_context_is_not_offered_as_an_answer(tmp_
     assert "3 does not occur in the context" in err and "--answer-span START END" in err
     assert main(["explain", "--model", qa, "--pair", *pair, "--target", "Shakespeare"]) == 2
     assert "Pass --answer Shakespeare instead of --target" in capsys.readouterr().err
+
+
+def test_train_on_a_classifier_base_refuses_a_name_at_another_index_and_says_when_it_renames(tmp_path, capsys):
+    from faithlens.gold_labels import check_base_reading
+
+    base = ["negative", "positive", "neutral"]
+    with pytest.raises(FaithlensError, match="name class 1 'neutral', which --base 'b' calls class 2"):
+        check_base_reading(base, spellings={}, names=["entailment", "neutral", "contradiction"], source="--labels",
+                           base="b")
+    with pytest.warns(FaithlensWarning, match="under new names \\('negative' → 'entailment', 'positive' → "
+                                              "'contradiction'\\)"):
+        check_base_reading(base, spellings={}, names=["entailment", "contradiction", "neutral"], source="--labels",
+                           base="b")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_base_reading(base, spellings={}, names=base, source="--labels", base="b")  # the base's own names: silent

@@ -167,6 +167,26 @@ def check_base_reading(labels: Sequence[str], *, spellings: dict[str, int], name
         raise FaithlensError(
             f"{what}, whose classification head train keeps, in another order:{order} class 0 would be {names[0]!r}, "
             f"which the base calls class {list(labels).index(names[0])}. {fix}")
+    if names is None:
+        return
+    moved = [(i, n) for i, n in enumerate(names) if n in labels and list(labels).index(n) != i]
+    if moved:
+        i, n = moved[0]
+        raise FaithlensError(
+            f"{'--labels' if source == '--labels' else 'The gold labels of ' + source} name class {i} {n!r}, which --base "
+            f"{base!r} calls class {list(labels).index(n)} (its labels: {', '.join(map(repr, labels))}); train keeps the "
+            f"base's classification head, so its class {list(labels).index(n)} would be taught another class. Give the "
+            f"classes the base's order for the names it has, or train from an encoder without a head.")
+    renamed = [f"{a!r} → {b!r}" for a, b in zip(labels, names) if a != b]
+    if renamed:
+        import warnings
+
+        from .errors import FaithlensWarning
+
+        warnings.warn(f"train keeps the classification head of --base {base!r} and trains it further under new names "
+                      f"({', '.join(renamed)}): each output starts from what the base learned for its old class. "
+                      "To start from a fresh head, use a base without one (a plain encoder).", FaithlensWarning,
+                      stacklevel=2)
 
 
 def refuse_number_names(info: dict, source: str) -> None:
