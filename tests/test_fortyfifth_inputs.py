@@ -131,3 +131,18 @@ def test_train_on_a_classifier_base_refuses_a_name_at_another_index_and_says_whe
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_base_reading(base, spellings={}, names=base, source="--labels", base="b")  # the base's own names: silent
+
+
+def test_most_faithful_is_named_only_where_a_paired_test_names_it():
+    from faithlens.evaluate.paired import significance
+    from faithlens.evaluate.tables import best_line
+
+    def rec(i, m, v):
+        return {"index": i, "method": m, "k": 1, "log_odds": -v, "comprehensiveness": v, "sufficiency": 1 - v}
+    alone = [rec(i, m, v) for i in range(6) for m, v in (("sig", 0.5 + i / 10), ("random", 0.1))]
+    rows = [{"method": m} for m in ("sig", "random")]
+    assert best_line(rows, significance(alone, ["sig", "random"])).startswith("One method besides the random row")
+    close = [rec(i, m, 0.5 + i / 10 + (0.001 if m == "ig" else 0) * (-1) ** i) for i in range(3)
+             for m in ("sig", "ig", "random")]
+    line = best_line([{"method": m} for m in ("sig", "ig", "random")], significance(close, ["sig", "ig", "random"]))
+    assert "→" not in line and ("tied between" in line or "none named" in line)

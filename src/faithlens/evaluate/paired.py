@@ -70,8 +70,8 @@ def _winner(records: Sequence[dict], methods: Sequence[str], metric: str, pairs:
         if values:
             means[m] = _summ(values)["mean"]
     contenders = [m for m in means if m != RANDOM]
-    if not contenders:
-        return {"winner": None, "tied": []}
+    if len(contenders) < 2:  # one method beside the random row: no test could name it most faithful
+        return {"winner": None, "tied": [], "alone": contenders[0] if contenders else None}
     lower = METRICS[metric].direction == "lower"
     best = (min if lower else max)(contenders, key=lambda m: means[m])
     tied = [best]

@@ -184,6 +184,9 @@ def _best_line(rows: Sequence[dict], sig: dict | None = None) -> str:
     paired = sig and sig.get("metrics") and any(e.get("pairs") for e in sig["metrics"].values())
     if len(rows) == 1 or (not rows and sig and sig.get("metrics") and not paired):
         return "One method: no other to compare it with.\n"
+    if sig and sig.get("metrics") and all(e.get("alone") for e in sig["metrics"].values()):
+        return ("One method besides the random row: no other to compare it with (whether its Comp beats the random "
+                "row's is the paired test in significance.md, marked † in the table where it does not).\n")
     if sig and sig.get("metrics"):
         for name, short in names:
             entry = sig["metrics"].get(name) or {}
@@ -194,6 +197,10 @@ def _best_line(rows: Sequence[dict], sig: dict | None = None) -> str:
         if parts:
             return ("Most faithful (paired Wilcoxon, Holm-corrected, level "
                     f"{sig['level']:g}; see significance.md): " + "; ".join(parts) + ".\n")
+        if paired:  # the tests ran and name no winner and no tie: a best mean would be a verdict no test supports
+            return ("Most faithful: none named. No method differs significantly from the others on LO, Comp or Suff "
+                    f"(paired Wilcoxon, Holm-corrected, level {sig['level']:g}; see significance.md); more examples "
+                    "(--limit) give the tests more power.\n")
     for name, short in names:
         scored = [(row[name]["mean"], row["method"]) for row in rows if row[name]["mean"] is not None]
         if scored:
