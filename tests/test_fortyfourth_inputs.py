@@ -69,7 +69,7 @@ def test_swapped_text_and_label_columns_are_refused_naming_the_swap(tmp_path, ca
 
     path = tmp_path / "d.tsv"
     path.write_text("sentence\tlabel\na charming journey .\t1\nbleak and desperate\t0\nfunny and warm\t1\n")
-    with pytest.raises(FaithlensError, match="look swapped. Pass text_column='sentence', label_column='label'"):
+    with pytest.raises(FaithlensError, match="look swapped. Pass text_column='sentence' and label_column='label'"):
         load_dataset(str(path), text_column="label", label_column="sentence")
     assert load_dataset(str(path)).texts[0] == "a charming journey ."  # found by their names
     numbers = tmp_path / "n.tsv"  # texts that are numbers beside number labels: no swap to see

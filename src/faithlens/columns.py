@@ -297,3 +297,22 @@ def csv_unquoted(field: str) -> str:
     if not all_quoted([field]) or '""' not in inner or '"' in inner.replace('""', ""):
         return field
     return inner.replace('""', '"')
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def check_swapped(rows: list, info: dict, source: str) -> None:
+    """Texts that are all numbers beside gold labels that are not (``text_column='label', label_column='sentence'``)
+    are refused as swapped columns: read so, each sentence would be a class and each number explained as a text."""
+    texts = [r[0] for r in rows]
+    golds = [r[1] for r in rows if r[1] is not None]
+    if not golds or not all(isinstance(t, str) and _NUMBER.fullmatch(t.strip()) for t in texts):
+        return
+    if all(isinstance(g, (int, float)) or _NUMBER.fullmatch(str(g).strip()) for g in golds):
+        return
+    text, label = info.get("text_column"), info.get("label_column")
+    raise FaithlensError(f"Every text of {source!r} (column {text!r}) is a number, while its gold labels (column "
+                         f"{label!r}) are not, e.g. {str(golds[0])[:60]!r}: the text and label columns look swapped. "
+                         f"Pass text_column={label!r} and label_column={text!r}, or leave both out to have them found "
+                         "by their names.")

@@ -14,11 +14,10 @@ import csv
 import io
 import json
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, NOT_LABELS, TEXT_COLUMNS, check_read_once, column, csv_unquoted, find_columns, tsv_options, warn_unread
+from .columns import LABEL_COLUMNS, NOT_LABELS, TEXT_COLUMNS, check_read_once, check_swapped, column, csv_unquoted, find_columns, tsv_options, warn_unread
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header, looks_like_header  # noqa: F401
 from .errors import FaithlensError
@@ -219,7 +218,7 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     elif columns and info.get("label_column"):  # with no label column found, its own warning names the columns
         warn_unread([c for c in columns if str(c).strip().lower() not in NOT_LABELS], dict(info, gold=info["label_column"]),
                     repr(str(path)) if note is None else note[0], reader="faithlens" if note is None else note[1])
-    _check_swapped(rows, info, path)
+    check_swapped(rows, info, str(path))  # text and label columns given the wrong way round
     answers = info.pop("answers", None)
     groups = info.pop("groups", None)
     # without label_names, how the cells read waits for the model's label names (`by_model_labels`): "digit_labels",
@@ -228,25 +227,6 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     info.update(pending)
     return Dataset(tuple(r[0] for r in rows), labels, source=str(path), label_names=names,
                    info={"format": kind, **info}, answers=answers, groups=groups)
-
-
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-
-
-def _check_swapped(rows: list, info: dict, path: Path) -> None:
-    """Texts that are all numbers beside gold labels that are not (``text_column='label', label_column='sentence'``)
-    are refused as swapped columns: read so, each sentence would be a class and each number explained as a text."""
-    texts = [r[0] for r in rows]
-    golds = [r[1] for r in rows if r[1] is not None]
-    if not golds or not all(isinstance(t, str) and _NUMBER.fullmatch(t.strip()) for t in texts):
-        return
-    if all(isinstance(g, (int, float)) or _NUMBER.fullmatch(str(g).strip()) for g in golds):
-        return
-    text, label = info.get("text_column"), info.get("label_column")
-    raise FaithlensError(f"Every text of {str(path)!r} (column {text!r}) is a number, while its gold labels (column "
-                         f"{label!r}) are not, e.g. {str(golds[0])[:60]!r}: the text and label columns look swapped. "
-                         f"Pass text_column={label!r}, label_column={text!r} (CLI --text-column {label} --label-column "
-                         f"{text}), or leave both out to have them found by their names.")
 
 
 def is_squad_file(path: str | Path, *, format: str | None = None) -> bool:  # noqa: A002
