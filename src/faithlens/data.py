@@ -207,7 +207,7 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
                                        ("label_column", label_column)) if v is not None]
     if info.get("squad") and given:  # a SQuAD file's fields are fixed: a column named for it would be ignored
         raise FaithlensError(f"{str(path)!r} is a SQuAD-format file, whose fields are fixed (question, context, "
-                             f"answers), so {', '.join(given)} (CLI --{given[0].split('_')[0]}-column) would be ignored. "
+                             f"answers), so {' and '.join(given)} would be ignored. "
                              "Drop the column option(s).")
     columns = info.pop("columns", None)
     if not labels:  # the texts only (explain --file, audit, the facade analyses): a label column is not read or checked
