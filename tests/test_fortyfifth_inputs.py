@@ -146,3 +146,13 @@ def test_most_faithful_is_named_only_where_a_paired_test_names_it():
              for m in ("sig", "ig", "random")]
     line = best_line([{"method": m} for m in ("sig", "ig", "random")], significance(close, ["sig", "ig", "random"]))
     assert "→" not in line and ("tied between" in line or "none named" in line)
+
+
+def test_audit_uses_the_models_own_baseline_so_a_llama_model_with_a_zero_pad_row_is_audited(tmp_path):
+    from faithlens import load_model
+    from faithlens.audit import audit
+
+    lm = load_model(str(save_tiny(tmp_path / "lm", "llama_lm")))
+    texts = ["the cat sat down", "a dog ran off", "birds fly high", "fish swim deep", "kids play outside"]
+    report = audit(lm, texts, steps=2, progress=False)
+    assert report.settings["baseline"] in ("pad", "eos", "unk") and len(report.methods) == 6

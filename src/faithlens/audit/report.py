@@ -173,6 +173,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     (`ids.audited_texts`: a str is one text); every argument is checked before any explaining. A text longer than
     the model's limit is refused, as explain refuses it, unless ``truncate`` (CLI --truncate): then its first tokens
     are audited and the findings and ``settings["truncated"]`` count such texts."""
+    from ..baselines import resolve_baseline
     from ..task_inputs import check_bool, check_qa_pairs, warn_input_kind
     from .ids import audited_texts, refuse_long_texts
 
@@ -197,7 +198,8 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     refuse_long_texts(model, texts, truncate=truncate)
     runs = [dataclasses.replace(r, steps=steps) if r.method in {"ig", "sig"} and r.mode != "closed" and r.steps is None
             else r for r in (*gradient_runs, *output_runs)]  # a run's own steps (ig:steps=5) are kept
-    explained = explain_runs(model, texts, runs, score=score, progress=progress, truncate=truncate)
+    baseline = resolve_baseline(model, None).kind  # the model's own (mask; a causal LM's pad, eos or unk, never zero)
+    explained = explain_runs(model, texts, runs, score=score, progress=progress, truncate=truncate, baseline=baseline)
     reference = explained[REFERENCE]  # in output_runs (manipulation.check_run_kinds)
     gradient_labels = {r.label for r in gradient_runs}
     methods = {}
@@ -224,7 +226,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
         findings.append(f"{cut} of {len(texts)} texts were longer than the model's limit of {model.max_length} tokens: "
                         "each was audited on its first tokens (truncate=True, CLI --truncate).")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
-    settings = {"steps": steps, "baseline": "mask", "reference": reference.run.label, "level": LEVEL,
+    settings = {"steps": steps, "baseline": baseline, "reference": reference.run.label, "level": LEVEL,
                 "min_shift": MIN_SHIFT, "seed": seed, "classes": [class_name(c) for c in classes],
                 "model_provenance": model.info.get("provenance"), "faithlens": __version__,  # which weights, which code
                 "truncated": cut}
