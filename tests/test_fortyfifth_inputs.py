@@ -156,3 +156,27 @@ def test_audit_uses_the_models_own_baseline_so_a_llama_model_with_a_zero_pad_row
     texts = ["the cat sat down", "a dog ran off", "birds fly high", "fish swim deep", "kids play outside"]
     report = audit(lm, texts, steps=2, progress=False)
     assert report.settings["baseline"] in ("pad", "eos", "unk") and len(report.methods) == 6
+
+
+def test_forty_sixth_breaker_findings(tmp_path, capsys):
+    """Swapped columns with word labels, a method spec's Python keywords, facade regularise on a QA model."""
+    from faithlens import Explainer
+    from faithlens.cli import main
+    from faithlens.data import load_dataset
+
+    path = tmp_path / "wl.tsv"
+    path.write_text("sentence\tlabel\na charming and affecting journey .\tpositive\nbleak and desperate film .\t"
+                    "negative\nfunny and warm all along\tpositive\n")
+    with pytest.raises(FaithlensError, match="is one word, while its gold labels .* are sentences.*look swapped"):
+        load_dataset(str(path), text_column="label", label_column="sentence")
+    assert load_dataset(str(path)).labels == (1, 0, 1)
+    ex = Explainer(str(save_tiny(tmp_path / "m", "bert")))
+    for spec, said in (("sig:closed", "method='sig', mode='closed'"), ("ig:rule=leja", "method='ig', rule='leja'"),
+                       ("ig:steps=5", "method='ig', steps=5"), ("ig:steps=10N", "steps per token are read by evaluate")):
+        with pytest.raises(FaithlensError) as info:
+            ex.explain("great fun", spec)
+        assert said in str(info.value)
+    assert ex.explain("great fun", "sig", mode="closed").settings["mode"] == "closed"  # the keywords it names work
+    qa = str(save_tiny(tmp_path / "qa", "bert_qa"))
+    assert main(["facade", "regularise", "--model", qa, "--data", str(path), "--out", str(tmp_path / "r")]) == 2
+    assert "facade regularise fine-tunes classifiers" in capsys.readouterr().err

@@ -227,11 +227,15 @@ def run_regularise(args) -> int:
     from ..audit.facade import check_gold_labels, check_regularise_out, regularise_target
     from ..dataset import by_model_labels
     from ..model import load_model
+    from ..task_inputs import a_noun
 
     _check_out(args, "folder")  # before any work
     check_regularise_out(args.out, overwrite=args.overwrite, option="--out", flag="--overwrite")
 
     f = load_model(args.model)
+    if f.task.name not in ("classification", "multi_label"):  # before its data is read: no data makes it one
+        raise FaithlensError(f"facade regularise fine-tunes classifiers (single-label or multi-label); {f.name!r} is "
+                             f"{a_noun(f.task.summary)} model. Pass a classifier with --model.")
     data = _data(args, args.data, args.split or "train", part=0, model=f, training=True)
     if not data.has_labels:
         raise FaithlensError(f"Regularising needs labelled data. {data.source} has no labels.")

@@ -55,13 +55,34 @@ def register(method: Method) -> None:
 def get_method(name: str) -> Method:
     if isinstance(name, str) and ":" in name and name.partition(":")[0] in METHODS:
         base, _, options = name.partition(":")
-        keywords = ", ".join(f"{k.strip()}={v.strip()}" for k, _, v in (o.partition("=") for o in options.split(",")))
         raise FaithlensError(f"{name!r} is a method spec, which the command line (--method) and evaluate (methods=[...]) "
                              f"read; Python's explain takes the method's name and its settings as keywords: "
-                             f"method={base!r}, {keywords}.")
+                             f"method={base!r}, {_keywords(options)}.")
     if name not in METHODS:
         raise unknown_choice("method", name, METHODS)
     return METHODS[name]
+
+
+def _keywords(options: str) -> str:
+    """A method spec's settings as Python keywords: ``closed`` → ``mode='closed'`` (a SIG mode alone), numbers as
+    numbers, words quoted; ``steps=10N`` (steps per token) is evaluate's only, and said so."""
+    out = []
+    for key, eq, value in (o.strip().partition("=") for o in options.split(",")):
+        key, value = key.strip(), value.strip()
+        if not eq:  # sig:closed, sig:reverse: a mode
+            key, value = "mode", key
+        if value[:-1].isdigit() and value[-1:] in "Nn":
+            out.append(f"{key}=... ({value}: steps per token are read by evaluate only; give a number, e.g. {key}=50)")
+            continue
+        try:
+            shown = repr(int(value))
+        except ValueError:
+            try:
+                shown = repr(float(value))
+            except ValueError:
+                shown = repr(value)
+        out.append(f"{key}={shown}")
+    return ", ".join(out)
 
 
 __all__ = ["METHODS", "Method", "MethodOutput", "Options", "get_method", "register"]
