@@ -102,7 +102,7 @@ def _cases(root, new):
                                               new / "g", "--steps", "1", "--max-length", "32"],
                                              "is a question-answering model"),
         "regularise, LM": (["facade", "regularise", "--model", root / "lm", "--data", d, "--out", new / "r",
-                            "--steps", "1"], "The regularised target is trained for classifiers"),
+                            "--steps", "1"], "facade regularise fine-tunes classifiers"),
         "saliency, QA on single texts": (["facade", "saliency", "--model", root / "qa", "--data", d, "--limit", "2",
                                           "--out", new / "s.json"], "is a question-answering model"),
         "evaluate, LM": (["evaluate", "--model", root / "lm", "--data", d, "--limit", "2", "--methods", "occlusion",

@@ -92,7 +92,7 @@ def test_load_result_of_a_non_path_is_a_clear_error(bad):
 # --- minor notes -----------------------------------------------------------------------------------------------------
 
 def test_a_method_spec_in_python_names_the_keyword_form(explainer):
-    with pytest.raises(FaithlensError, match=r"method spec.*method='ig', steps=5, rule=trapezoid"):
+    with pytest.raises(FaithlensError, match=r"method spec.*method='ig', steps=5, rule='trapezoid'"):
         explainer.explain(TEXT, method="ig:steps=5,rule=trapezoid")
     with pytest.raises(FaithlensError, match="Unknown method 'bogus:x=1'"):
         explainer.explain(TEXT, method="bogus:x=1")
