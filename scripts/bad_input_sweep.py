@@ -6164,6 +6164,27 @@ def me44_cases(work, tiny_dir, write) -> list[Case]:
     c = Explainer(model).compare("good movie", methods=["occlusion"], faithfulness=False)
     add(k, "ME44 F12: to_terminal(bars='no')", lambda: c.to_terminal(bars="no"), "error", "always true")
     add(k, "ME44 F11: to_html(title=None)", lambda: c.to_html(title=None), "error", "'title' parameter")
+    k46 = "22me46 spec labels, word-label swaps, list labels, Python method specs, regularise on QA, audit baselines (46th breaker)"
+    for labelled, words in ((Run("ig", spec="ig:steps=5"), "own settings differ"),
+                            (Run("smoothgrad", spec="smoothgrad:noise=0.5"), "own settings differ")):
+        add(k46, f"ME46 F2: audit with {labelled!r}", lambda labelled=labelled: audit(
+            model, texts, steps=2, progress=False, gradient_runs=[labelled]), "error", words)
+    words_tsv = write("me46-words.tsv", "sentence\tlabel\na charming and affecting journey .\tpositive\n"
+                                        "bleak and desperate film .\tnegative\nfunny and warm all along\tpositive\n")
+    add(k46, "ME46 F3: swapped columns with word labels", lambda: load_dataset(
+        words_tsv, text_column="label", label_column="sentence"), "error", "look swapped")
+    hot = write("me46-hot.jsonl", '{"text": "good film", "labels": "1,0,1"}\n{"text": "bad film", "labels": "0,1,0"}\n')
+    add(k46, "ME46 F4: a multi-hot label written as a string", lambda: load_dataset(hot), "error", "a list of numbers")
+    ex = Explainer(model)
+    add(k46, "ME46 F5: explain('sig:closed') in Python", lambda: ex.explain("great fun", "sig:closed"), "error",
+        "mode='closed'")
+    add(k46, "ME46 F6: facade regularise on a QA model", lambda: cli(
+        "facade", "regularise", "--model", qa, "--data", sst, "--out", str(Path(work) / "me46-reg")), "error",
+        "fine-tunes classifiers")
+    llama_model = llama.model
+    add(k46, "ME46 F1: audit a LLaMA model whose pad row is zero", lambda: audit(
+        llama_model, texts, steps=2, progress=False), "ok", "audited with a baseline it has",
+        lambda r: r.settings["baseline"] in ("pad", "eos", "unk"))
     return out
 
 
