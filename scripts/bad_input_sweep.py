@@ -793,7 +793,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
         (qa_dir, ("--max-new-tokens", "2"), "which reads --answer TEXT"),
         (lm_dir, ("--answer", "Paris"), "which reads --target-text TEXT"),
         (lm_dir, ("--target-text", " Paris", "--max-new-tokens", "2"), "Pass one of them"),
-        (lm_dir, ("--target", "1", "--target-text", " x"), "Pass one of --target, --answer, --target-text"),
+        (lm_dir, ("--target", "1", "--target-text", " x"), "Pass one of --target, --answer, --answer-span, --target-text"),
     ]:
         item = ("--pair", "Who wrote it?", "Ann wrote it.") if model == qa_dir else ("The capital is",)
         add(k, f"{Path(model).name}: explain {' '.join(argv)}", lambda m=model, a=argv, i=item: cli(
@@ -3592,9 +3592,9 @@ def ua_file_followup_cases(tiny_dir, write) -> list[Case]:
     add(k, "UA F2: explain --file pairs.csv --text-column label (explain reads no label column)", lambda: explain(
         pairs, "--text-column", "label"), "ok", "the column named, no label_column advice",
         lambda r: reads([("entailment", None)])(r) and "_column" not in r.err)
-    add(k, "UA F2: evaluate --label-column hypothesis on pairs (no --pair-column on evaluate)", lambda: cli(
+    add(k, "UA F2: evaluate --label-column hypothesis on pairs (evaluate now has --pair-column)", lambda: cli(
         "evaluate", "--model", tiny_dir, "--data", pairs, "--label-column", "hypothesis", "--methods", "occlusion",
-        "--quiet"), "error", "Pass --label-column NAME with the column of the class of each example, or drop --label-column")
+        "--quiet"), "error", "Pass --pair-column NAME with the column of the second text of each pair or --label-column NAME")
     add(k, "UA F2: audit on premises only (no column options on audit)", lambda: cli(
         "audit", "--model", tiny_dir, "--data", premises, "--examples", "1"), "error",
         "there is no 'hypothesis' column. Name the column of the texts 'text'.",
@@ -3786,7 +3786,7 @@ def yb_facade_cases(work, tiny_dir, lm_dir, qa_x, write) -> list[Case]:
         ("facade train a GPT-2", work / "yb-new-train", ("facade", "train", "--model", lm_dir, "--data", data,
                                                          "--steps", "1", "--max-length", "32"), "BERT-style targets"),
         ("facade regularise a GPT-2", work / "yb-new-reg", ("facade", "regularise", "--model", lm_dir, "--data", data,
-                                                            "--steps", "1"), "trained for classifiers"),
+                                                            "--steps", "1"), "fine-tunes classifiers"),
         ("evaluate a GPT-2", work / "yb-new-eval", ("evaluate", "--model", lm_dir, "--data", data, "--methods",
                                                     "occlusion"), "evaluate scores classifiers"),
     ]:

@@ -167,7 +167,7 @@ def test_forty_sixth_breaker_findings(tmp_path, capsys):
     path = tmp_path / "wl.tsv"
     path.write_text("sentence\tlabel\na charming and affecting journey .\tpositive\nbleak and desperate film .\t"
                     "negative\nfunny and warm all along\tpositive\n")
-    with pytest.raises(FaithlensError, match="is one word, while its gold labels .* are sentences.*look swapped"):
+    with pytest.raises(FaithlensError, match="is one word, while its gold labels .* are phrases.*look swapped"):
         load_dataset(str(path), text_column="label", label_column="sentence")
     assert load_dataset(str(path)).labels == (1, 0, 1)
     ex = Explainer(str(save_tiny(tmp_path / "m", "bert")))

@@ -311,13 +311,14 @@ def check_swapped(rows: list, info: dict, source: str) -> None:
         return
     numbers = all(_NUMBER.fullmatch(t.strip()) for t in texts) and not all(
         isinstance(g, (int, float)) or _NUMBER.fullmatch(str(g).strip()) for g in golds)
-    words = (all(len(t.split()) == 1 for t in texts) and all(isinstance(g, str) and len(g.split()) > 2 for g in golds)
-             and len(set(golds)) > len(set(texts)))  # one-word "texts" beside sentence "labels", more kinds of them
+    phrases = [g for g in golds if isinstance(g, str) and len(g.split()) > 1]
+    words = (all(len(t.split()) == 1 for t in texts) and len(phrases) * 2 >= len(golds) and len(set(golds)) >= 3
+             and len(set(golds)) > len(set(texts)))  # one-word "texts" beside phrase "labels", more kinds of them
     if not (numbers or words):
         return
     text, label = info.get("text_column"), info.get("label_column")
     raise FaithlensError(f"Every text of {source!r} (column {text!r}) is {'a number' if numbers else 'one word'}, while "
-                         f"its gold labels (column {label!r}) are {'not' if numbers else 'sentences'}, e.g. "
+                         f"its gold labels (column {label!r}) are {'not' if numbers else 'phrases'}, e.g. "
                          f"{str(golds[0])[:60]!r}: the text and label columns look swapped. "
                          f"Pass text_column={label!r} and label_column={text!r}, or leave both out to have them found "
                          "by their names.")
