@@ -180,3 +180,21 @@ def test_forty_sixth_breaker_findings(tmp_path, capsys):
     qa = str(save_tiny(tmp_path / "qa", "bert_qa"))
     assert main(["facade", "regularise", "--model", qa, "--data", str(path), "--out", str(tmp_path / "r")]) == 2
     assert "facade regularise fine-tunes classifiers" in capsys.readouterr().err
+
+
+def test_forty_seventh_breaker_findings(tmp_path):
+    """An audit's report says each run's own steps; beats-random is the same for a text alone and in a batch (an
+    ordering that removes the same tokens ties, whatever the float noise of its row)."""
+    from faithlens import Explainer, load_model
+    from faithlens.audit import Run, audit
+
+    folder = str(save_tiny(tmp_path / "m", "bert"))
+    texts = ["good fun film", "a bad movie", "the plot is thin", "great acting here", "boring and slow"]
+    r = audit(load_model(folder), texts, steps=2, progress=False, gradient_runs=[Run("ig", steps=3), "sig"])
+    assert r.settings["steps_per_run"] == {"ig": 3, "sig:reverse": 2}
+    assert "IG/SIG steps = ig 3, sig:reverse 2" in r.to_markdown()
+    ex = Explainer(folder)
+    text = "a hideous, confusing spectacle of a film"
+    alone = ex.explain(text, "sig", faithfulness=True)
+    batch = ex.explain([text, "the plot was thin and the acting worse than that", "good"], "sig", faithfulness=True)
+    assert alone.faithfulness["beats_random"] == batch[0].faithfulness["beats_random"]

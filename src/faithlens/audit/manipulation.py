@@ -160,6 +160,15 @@ def check_run_kinds(gradient_runs: list[Run], output_runs: list[Run]) -> None:
         raise FaithlensError(f"{', '.join(both)} is in both gradient_runs and output_runs. List each run once.")
 
 
+def steps_text(settings: dict) -> str:
+    """An audit's IG/SIG steps as its report says them: the shared ``steps``, or each run's where one differs (a run's
+    own steps, ``ig:steps=5``, are kept; ``steps_per_run``)."""
+    per = settings.get("steps_per_run") or {}
+    if all(v == settings.get("steps") for v in per.values()):
+        return str(settings.get("steps"))
+    return ", ".join(f"{label} {v}" for label, v in per.items())
+
+
 def default_runs(sig_steps: int | None = None, ig_steps: int | None = None) -> tuple[Run, ...]:
     """Every registered method once; SIG in all three modes (reverse, forward, closed)."""
     runs = []

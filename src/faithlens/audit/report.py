@@ -29,7 +29,7 @@ from ..stats import spearman
 from ..version import __version__
 from ..views.html import highlight, page
 from ..views.parts import html_text
-from .manipulation import REFERENCE, Explained, Run, check_run_kinds, explain_runs, normalise_abs, runs_arg
+from .manipulation import REFERENCE, Explained, Run, check_run_kinds, explain_runs, normalise_abs, runs_arg, steps_text
 from .class_columns import class_cells, class_header, class_note, word_classes
 from .targets import target_mask
 from .word_class import check_classes, check_classes_occur, check_word_class, class_name, word_table  # noqa: F401 (public here too)
@@ -229,7 +229,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     settings = {"steps": steps, "baseline": baseline, "reference": reference.run.label, "level": LEVEL,
                 "min_shift": MIN_SHIFT, "seed": seed, "classes": [class_name(c) for c in classes],
                 "model_provenance": model.info.get("provenance"), "faithlens": __version__,  # which weights, which code
-                "truncated": cut}
+                "truncated": cut, "steps_per_run": {r.label: r.steps for r in runs if r.steps is not None}}
     generated = greedy_note(reference.explanations)
     if generated:
         settings["targets"] = generated
@@ -400,7 +400,7 @@ def sample_line(data: dict) -> str:
 def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
     lines = [f"# faithlens audit: {report.model}", "",
              f"**Verdict ({report.level}).** {report.verdict}", "",
-             f"Sample: {report.n} texts; score F = {report.score}; IG/SIG steps = {report.settings.get('steps')}; "
+             f"Sample: {report.n} texts; score F = {report.score}; IG/SIG steps = {steps_text(report.settings)}; "
              f"baseline = {report.settings.get('baseline')}. Scores are |a| normalised to sum 1 over the attributed tokens.", ""]
     lines += [f"Data: {_md_escape(sample_line(report.settings['data']))}.", ""] if report.settings.get("data") else []
     split = report.settings.get("held_out_split")  # audit --holdout: checked against the model's record
@@ -485,7 +485,7 @@ def render_body(report: AuditReport) -> str:
                         f'<div class="row">{"".join(cells)}</div></div>')
     return (f"<h1>faithlens audit: {esc(report.model)}</h1>"
             f"<p class=\"verdict\"><strong>Verdict ({esc(report.level)}).</strong> {esc(report.verdict)}</p>"
-            f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(str(report.settings.get('steps')))}."
+            f"<p>Sample: {report.n} texts; score F = {esc(report.score)}; IG/SIG steps = {esc(steps_text(report.settings))}."
             " Table shares are |a| normalised to sum 1 over attributed tokens. Examples: each word (its sub-word tokens"
             " summed) coloured by its score, normalised per method; for signed methods green supports the predicted class,"
             " red opposes it; saliency is unsigned (blue: magnitude, no direction).</p>"
