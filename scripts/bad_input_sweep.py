@@ -6185,6 +6185,23 @@ def me44_cases(work, tiny_dir, write) -> list[Case]:
     add(k46, "ME46 F1: audit a LLaMA model whose pad row is zero", lambda: audit(
         llama_model, texts, steps=2, progress=False), "ok", "audited with a baseline it has",
         lambda r: r.settings["baseline"] in ("pad", "eos", "unk"))
+    k47 = "22me47 phrase-label swaps, per-run audit steps, beats-random in a batch, a baseline the model lacks (47th breaker)"
+    phrases = write("me47-phrases.tsv", "sentence\tlabel\nit is a charming journey\tpositive\nbleak and desperate\t"
+                                        "negative\nwonderful film\tpositive\nawful mess\tnegative\n")
+    add(k47, "ME47 F1: swapped columns with short phrase labels", lambda: cli(
+        "train", "--base", tiny_dir, "--train", phrases, "--text-column", "label", "--label-column", "sentence", "--out",
+        str(Path(work) / "me47-train")), "error", "look swapped")
+    add(k47, "ME47 F5: an audit run's own steps in the report", lambda: audit(
+        model, texts, steps=2, progress=False, gradient_runs=[Run("ig", steps=3)]), "ok", "IG/SIG steps = ig 3",
+        lambda r: "IG/SIG steps = ig 3" in r.to_markdown())
+    text = "a hideous, confusing spectacle of a film"
+    add(k47, "ME47 F3: beats-random alone and in a batch", lambda: (
+        ex.explain(text, "sig", faithfulness=True), ex.explain([text, "the plot was thin and dull", "good"], "sig",
+                                                                faithfulness=True)[0]), "ok", "the same count",
+        lambda r: r[0].faithfulness["beats_random"] == r[1].faithfulness["beats_random"])
+    add(k47, "ME47 F4: evaluate --baseline eos on a model without one", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", sst, "--baseline", "eos", "--methods", "ig"), "error",
+        "--baseline mask")
     return out
 
 

@@ -198,3 +198,16 @@ def test_forty_seventh_breaker_findings(tmp_path):
     alone = ex.explain(text, "sig", faithfulness=True)
     batch = ex.explain([text, "the plot was thin and the acting worse than that", "good"], "sig", faithfulness=True)
     assert alone.faithfulness["beats_random"] == batch[0].faithfulness["beats_random"]
+
+
+def test_a_baseline_the_model_lacks_names_the_ones_it_has(tmp_path, capsys):
+    from faithlens.cli import main
+
+    model = str(save_tiny(tmp_path / "m", "bert"))
+    data = tmp_path / "d.tsv"
+    data.write_text("sentence\tlabel\na good film\t1\na bad film\t0\n")
+    assert main(["evaluate", "--model", model, "--data", str(data), "--baseline", "eos", "--methods", "ig"]) == 2
+    err = capsys.readouterr().err
+    assert "no eos token" in err and "--baseline mask" in err and "--baseline zero" in err
+    assert main(["evaluate", "--model", model, "--data", str(data), "--baseline", "unk", "--methods", "ig",
+                 "--no-curves", "--quiet"]) == 0  # a fix it names works

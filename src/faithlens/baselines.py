@@ -132,10 +132,17 @@ def _own_pad(model: ClassifierModel) -> int | None:
 
 
 def _no_token_error(model: ClassifierModel, kind: str) -> FaithlensError:
+    """No token for ``kind``: the kinds this model has are named (each a fix every surface takes), then the zero
+    vector and, where a surface has it, a vocabulary token."""
+    tok = model.tokenizer
+    has = [k for k, token_id in (("mask", tok.mask_token_id), ("pad", _own_pad(model)), ("eos", tok.eos_token_id),
+                                 ("unk", tok.unk_token_id)) if token_id is not None and k != kind]
     return FaithlensError(
         f"{model.name!r} has no {kind} token{' and no pad token' if kind == 'mask' else ''}, so there is no "
-        f"'{kind}' baseline. Pass the zero baseline (baseline='zero'; CLI --baseline zero) or a vocabulary token "
-        "(baseline_token=TOKEN)."
+        f"'{kind}' baseline. Pass one it has: "
+        + "".join(f"baseline='{k}' (CLI --baseline {k}), " for k in has)
+        + "the zero baseline, baseline='zero' (CLI --baseline zero), or in explain a vocabulary token, "
+        "baseline_token=TOKEN (CLI --baseline-token TOKEN)."
     )
 
 

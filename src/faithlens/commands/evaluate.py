@@ -38,7 +38,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-random", dest="random_row", action="store_false",
                    help="leave out the seeded random-ordering row (default: added, and the table marks methods whose Comp "
                         "is not significantly above it; significance.md holds the paired tests between methods)")
-    p.add_argument("--baseline", default="mask", help="mask, pad, zero or unk")
+    p.add_argument("--baseline", default="mask", help="mask (default), pad, eos, unk or zero")
     p.add_argument("--steps", type=int, default=None, help="steps of path methods (default: each method's own: IG 50, DIG 30; SIG's own is its exact closed "
                         "form, so --steps 50 makes SIG integrate its path as the SIG paper did)")
     p.add_argument("--topk", type=float, default=DEFAULT_TOPK, help="fraction of tokens in the top-k set")
