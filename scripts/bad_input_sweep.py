@@ -1531,7 +1531,7 @@ def breaker_cases_f(tx, qa_x, tiny_dir, qa_dir, write, ok_json, first) -> list[C
     for argv, words in [
         (("--random", "5", "--no-faithfulness"), "Drop n_random (CLI --random), or turn the check on"),
         (("--target", "positive", "--target", "negative"), "--target was given twice"),
-        (("--baseline", "eos"), "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)."),
+        (("--baseline", "eos"), "baseline='zero' (CLI --baseline zero), or in explain a vocabulary token, --baseline-token TOKEN."),
     ]:
         add(k, "explain " + " ".join(argv), lambda a=argv: cli("explain", "great fun", "--model", tiny_dir, "--method",
                                                                "occlusion", *a), "error", words)
