@@ -191,7 +191,7 @@ def test_explain_messages_name_cli_options_and_read_well(saved_tiny, other_tasks
     assert "CLI --contrast" in err and "CLI --answer TEXT" in err and "an extractive question answering model" in err
     assert main(["explain", "good", "--model", str(saved_tiny), "--method", "occlusion", "--baseline", "eos"]) == 2
     err = capsys.readouterr().err
-    assert "(baseline='zero'; CLI --baseline zero) or a vocabulary token (--baseline-token TOKEN)." in err, err
+    assert "baseline='zero' (CLI --baseline zero), or in explain a vocabulary token, --baseline-token TOKEN." in err, err
     assert err.count("--baseline-token") == 1
     assert main(["explain", "good", "--model", str(saved_tiny), "--method", "ig", "--mode", "closed"]) == 2
     err = capsys.readouterr().err
