@@ -303,8 +303,9 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 def check_swapped(rows: list, info: dict, source: str) -> None:
-    """Texts that are all numbers beside gold labels that are not (``text_column='label', label_column='sentence'``)
-    are refused as swapped columns: read so, each sentence would be a class and each number explained as a text."""
+    """Texts that are all numbers beside gold labels that are not, or one-word texts beside phrase labels of more kinds
+    (``text_column='label', label_column='sentence'``), are refused as swapped columns: read so, each sentence would be
+    a class and each label explained as a text."""
     texts = [r[0] for r in rows]
     golds = [r[1] for r in rows if r[1] is not None]
     if not golds or not all(isinstance(t, str) for t in texts):

@@ -212,11 +212,10 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     columns = info.pop("columns", None)
     if not labels:  # the texts only (explain --file, audit, the facade analyses): a label column is not read or checked
         rows = [(item, None, line) for item, _, line in rows]
-    if columns and not labels:  # a column read neither as a text nor as a gold label is named, whoever reads the file
-        warn_unread(columns, info, repr(str(path)) if note is None else note[0],
-                    reader="faithlens" if note is None else note[1])
-    elif columns and info.get("label_column"):  # with no label column found, its own warning names the columns
-        warn_unread([c for c in columns if str(c).strip().lower() not in NOT_LABELS], dict(info, gold=info["label_column"]),
+    if columns and (not labels or info.get("label_column")):  # a column read neither as a text nor as a gold label
+        # is named, whoever reads the file; with no label column found, that column's own warning names them
+        shown = columns if not labels else [c for c in columns if str(c).strip().lower() not in NOT_LABELS]
+        warn_unread(shown, info if not labels else dict(info, gold=info["label_column"]),
                     repr(str(path)) if note is None else note[0], reader="faithlens" if note is None else note[1])
     check_swapped(rows, info, str(path))  # text and label columns given the wrong way round
     answers = info.pop("answers", None)

@@ -90,7 +90,7 @@ def select(dataset: Dataset, *, limit: int | None = None, seed: int | None = Non
     limit is a command's default (``said=False``: audit's 50 texts of a smaller file are no surprise).
     Raises FaithlensError when ``max_chars`` removes every text (naming it and the shortest text's length)."""
     from .options import MAX_SEED, _int
-    from .task_inputs import check_bool
+    from .scalars import check_bool
 
     _check_is_dataset(dataset, "select")
     shuffle, said = check_bool("shuffle", shuffle), check_bool("said", said)

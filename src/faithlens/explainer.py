@@ -36,8 +36,8 @@ from .progress import progress as progress_bar
 from .progress import wanted
 from .targets import resolve_target
 from .task_inputs import DEFAULT_NEW_TOKENS, Target, check_answers, check_truncate, continuation_ids, encode_items
-from .scalars import as_int as _as_int, as_number as _as_number
-from .task_inputs import a_noun as _a, check_bool as _check_bool
+from .scalars import as_int as _as_int, as_number as _as_number, check_bool as _check_bool
+from .task_inputs import a_noun as _a
 from .task_inputs import per_text as _per_text
 from .task_inputs import answer_tokens as _answer_tokens
 from .trust import DEFAULT_RANDOM, check_random, with_trust

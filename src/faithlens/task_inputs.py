@@ -12,7 +12,7 @@ from .encoding import Encoding, Text, encode, encode_windows, special_strings, s
 from .columns import PAIR_COLUMNS
 from .errors import FaithlensError, quoted
 from .model import ClassifierModel
-from .scalars import as_int, check_bool  # noqa: F401 - check_bool is read from here too
+from .scalars import as_int
 from .training import item_kind
 
 Target = int | str | tuple[int, int] | None

@@ -174,10 +174,10 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     the model's limit is refused, as explain refuses it, unless ``truncate`` (CLI --truncate): then its first tokens
     are audited and the findings and ``settings["truncated"]`` count such texts."""
     from ..baselines import resolve_baseline
-    from ..task_inputs import check_bool, check_qa_pairs, warn_input_kind
-    from .ids import audited_texts, refuse_long_texts
-
     from ..options import MAX_SEED, _int, as_seed
+    from ..scalars import check_bool
+    from ..task_inputs import check_qa_pairs, warn_input_kind
+    from .ids import audited_texts, refuse_long_texts
 
     if not isinstance(model, ClassifierModel):  # a path would fail deep inside with an AttributeError
         raise FaithlensError(f"The 'model' parameter of audit must be a loaded model. Got {type(model).__name__} "

@@ -124,7 +124,7 @@ def check_arguments(dataset: Dataset, *, steps, topk, seed, max_chars, shuffle, 
     from ..options import MAX_SEED, _int, as_seed, check_steps
     from ..plausibility import Rationales
     from ..scalars import as_int, as_number
-    from ..task_inputs import check_bool
+    from ..scalars import check_bool
 
     steps, topk, batch_size, max_chars = as_int(steps), as_number(topk), as_int(batch_size), as_int(max_chars)
     if steps == "auto":
