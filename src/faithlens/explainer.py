@@ -17,10 +17,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from .assemble import Prepared
-from .assemble import assemble as _assemble
-from .assemble import split_per_target as _per_target
-from .assemble import summed_from_tokens as _summed_from_tokens
+from .assemble import Prepared, assemble as _assemble, split_per_target as _per_target, summed_from_tokens as _summed_from_tokens
 from .baselines import baseline_embeddings, check_baseline, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch, path_rows, rows_for_budget
 from .comparison import Comparison
@@ -303,8 +300,8 @@ class Explainer:
               rows_per_chunk: int | None = None) -> Batch:
         """The canonical `Batch` every method core receives for ``texts`` (predicted targets), for benchmarks
         and tools that call method cores directly; raises FaithlensError as `explain` does on bad input."""
-        base = resolve_baseline(self.model, baseline)
-        items, _ = as_items(texts)
+        check_settings([], dict(rows_per_chunk=_as_int(rows_per_chunk)))
+        base, (items, _) = resolve_baseline(self.model, baseline), as_items(texts)
         return self._prepare(items, [None] * len(items), base, self.model.task.score(score), truncate, rows_per_chunk,
                              None).batch
 
@@ -356,28 +353,29 @@ class Explainer:
         model = self.model
         rows = []
         for b, foil in enumerate(foils):
+            of = f" (text {enc.texts[b]!r:.60})"  # which text of a call's batch
             if foil is None:
                 raise FaithlensError("contrast= was given for some texts and not others. Pass one contrast for all "
                                      "texts, or one per text.")
             if model.task.name != "causal_lm":
                 index = resolve_target(model, foil, role="contrast")
                 if index == int(target[b, 0]):
-                    raise FaithlensError(f"The contrast {model.labels[index]!r} is the target itself, so F = 0. "
+                    raise FaithlensError(f"The contrast {model.labels[index]!r} is the target itself{of}, so F = 0. "
                                          "Pass another class as the contrast, or another target.")
                 rows.append(torch.tensor([index]))
                 continue
             if not isinstance(foil, str) or not foil:
-                raise FaithlensError(f"A causal LM's contrast is a foil continuation text, e.g. ' London'. Got {foil!r}.")
+                raise FaithlensError(f"A causal LM's contrast is a foil continuation text, e.g. ' London'. Got {foil!r}{of}.")
             ids = continuation_ids(model.tokenizer, foil)  # read as the target is read
             own = [int(t) for t in target[b].tolist() if t >= 0]
             tokens = model.tokenizer.convert_ids_to_tokens
             if ids == own:
-                raise FaithlensError(f"The contrast continuation {foil!r} is the target itself (tokens {tokens(ids)}), "
+                raise FaithlensError(f"The contrast continuation {foil!r} is the target itself{of} (tokens {tokens(ids)}), "
                                      "so F = 0. Pass a foil that differs from the target in its last token, e.g. "
                                      "target ' Paris' and contrast ' London'.")
             if len(ids) != len(own) or ids[:-1] != own[:-1] or ids[-1] == own[-1]:
                 raise FaithlensError(
-                    f"The contrast continuation must differ from the target in its last token only (the target's earlier "
+                    f"The contrast continuation must differ from the target in its last token only{of} (the target's earlier "
                     f"tokens are the model's input): target tokens {tokens(own)}, contrast tokens {tokens(ids)}. "
                     "Pass continuations of the same length that share all but the last token, e.g. ' Paris' vs ' London'.")
             row = torch.full_like(target[b], -1)

@@ -1,8 +1,7 @@
 """One validation layer for the explanation settings shared by the Python API, the CLI and the web app.
 
-`check_settings(methods, settings)` runs before any model is loaded or any work is done. It checks
-types and ranges (with the cost a value would have), and (``strict``, the CLI and the web app) that
-every setting given applies to at least one of the chosen methods. `Explainer.explain` checks the
+`check_settings(methods, settings)` runs before any model is loaded or any work is done. It checks types and ranges (with
+the cost a value would have), and (``strict``, the CLI and the web app) that every setting given applies to a chosen method. `Explainer.explain` checks the
 same ranges; a setting its one method does not read (``mode`` with IG; a ``baseline`` with Gradient×Input and
 ``faithfulness=False``) becomes a warning (`unused_note`): a `FaithlensWarning` and a line of the result's
 ``warnings``, so a loop over methods with common settings still runs, never silently.
@@ -11,6 +10,7 @@ same ranges; a setting its one method does not read (``mode`` with IG; a ``basel
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Collection, Mapping, Sequence
 
 from .errors import FaithlensError, quoted, unknown_choice
@@ -108,8 +108,6 @@ def _int(name: str, value: object, *, low: int, high: int, why: str = "") -> int
 def max_threads() -> int:
     """The most CPU threads torch may be given: 4 × this machine's CPUs, at most 1024 (more threads than cores only
     wait for each other; 100000 ended in a segfault as torch started them)."""
-    import os
-
     return min(1024, 4 * (os.cpu_count() or 1))
 
 
@@ -119,8 +117,6 @@ def check_threads(value: object, *, option: str = "--threads") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise FaithlensError(f"{option} must be a positive int. Got {value!r} instead.")
     if value > limit:
-        import os
-
         raise FaithlensError(f"{option} {value:,} is more than this machine can use: it has {os.cpu_count()} CPUs, and "
                              f"at most {limit} threads (4 per CPU, 1024 at most) are accepted; threads beyond the cores "
                              f"only wait for each other. Pass at most {limit}; {os.cpu_count() or 1} (one per CPU) is often fastest.")
@@ -331,7 +327,7 @@ def unused_settings(methods: Sequence[str], settings: Mapping[str, object], *,
     ``faithfulness=False`` stated in `settings` and none of `methods` reading it, it does nothing. A ``seed``
     (given when not 0, or typed) alike: it is read by the sampling methods and random (`Method.reads`), and by
     the faithfulness check's random word orderings, which ``n_random=0`` leaves out. An ``n_random`` (given when not
-    its default, or typed) is read by the faithfulness check only."""
+    its default, or typed) is read by the faithfulness check only; ``return_attributions`` by the gradient methods."""
     from .methods import METHODS
     from .trust import DEFAULT_RANDOM
 
@@ -366,6 +362,10 @@ def unused_settings(methods: Sequence[str], settings: Mapping[str, object], *,
                      "--no-faithfulness) it does nothing.")
         fixes.append("Drop n_random (CLI --random), or turn the check on (faithfulness=True; CLI: drop "
                      "--no-faithfulness).")
+    if settings.get("return_attributions") is True and not any(METHODS[m].gradients for m in methods if m in METHODS):
+        notes.append(f"return_attributions=True does nothing for {', '.join(methods)}: per-dimension attributions come "
+                     f"from gradients, and {'it runs' if len(methods) == 1 else 'they run'} forward passes only.")
+        fixes.append("Drop it, or choose a gradient method (sig, ig, gradient_x_input, saliency, ...).")
     if unused:
         what = " and ".join(f"{k}={settings[k]!r}" for k in unused)
         users = sorted(m for m in METHOD_SETTINGS if set(unused) & method_reads(m, settings, closed_too=True))
@@ -394,6 +394,7 @@ def unused_note(methods: Sequence[str], settings: Mapping[str, object], *, typed
 
 def applicable(method: str, settings: Mapping[str, object]) -> dict:
     """`settings` without the method-specific ones `method` does not read (for one call among several methods)."""
+    from .methods import METHODS
     from .trust import DEFAULT_RANDOM
 
     reads = method_reads(method, settings)
@@ -402,6 +403,8 @@ def applicable(method: str, settings: Mapping[str, object]) -> dict:
         {"baseline", "baseline_token"}  # no baseline read by the method nor by a faithfulness check
     if not checked:
         unread.add("n_random")  # the check's own setting
+    if method in METHODS and not METHODS[method].gradients:  # forward passes only: no per-dimension attributions
+        unread.add("return_attributions")
     if (not checked or settings.get("n_random", DEFAULT_RANDOM) == 0) and not _seed_readers([method]):
         unread.add("seed")  # nothing draws at random: explain's own seed (0) changes nothing either
     return {k: v for k, v in settings.items() if (k not in SPECIFIC or k in reads) and k not in unread}

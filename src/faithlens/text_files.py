@@ -43,6 +43,7 @@ class TextFile(NamedTuple):
     items: list[Item]  # a text, or a (text, text) pair, per line or row
     lines: list[str] | None  # a plain file's lines (read again against a classifier's labels); None for a data file
     split: Callable[[str], list[str]] | None = None  # how `lines` split into fields (a headerless .tsv's CSV quoting)
+    columns: tuple[str, ...] = ()  # a data file's column names (a causal LM's explain is told its target column is unread)
 
 
 def data_format(path: Path, content: str) -> str | None:
@@ -133,7 +134,7 @@ def read_text_file(path: str | Path, *, source: str, text_column: str | None = N
                                  f"{', '.join(map(str, columns))}.")
     data = read_file(path, format=kind, text_column=text_column, pair_column=pair_column, labels=False,
                      note=(source, "explain"))  # a column read neither as text nor as a gold label: said
-    return TextFile(list(data.texts), None)
+    return TextFile(list(data.texts), None, columns=tuple(map(str, columns or ())))
 
 
 def _label_text(path: Path, source: str, text_column: str | None, pair_column: str | None) -> TextFile:
@@ -150,7 +151,7 @@ def _label_text(path: Path, source: str, text_column: str | None, pair_column: s
                   "--data` reads it): explain reads the text after each line's first word, the gold label, which is not "
                   "explained. If that 0 or 1 is part of the text, save the file under a name not ending in .txt.",
                   FaithlensWarning, stacklevel=3)
-    return TextFile(list(data.texts), None)
+    return TextFile(list(data.texts), None, columns=tuple(map(str, columns or ())))
 
 
 # First lines that are headers however their first letters are written (``Sentence label``); other space-separated

@@ -206,7 +206,7 @@ def read_texts(args: argparse.Namespace) -> list:
                                   pair_column=args.pair_column)
             if read.lines is not None:  # a plain file's lines; a data file's label column is known by name, never read
                 args.text_lines.append((read.lines, f"--file {args.file}", read.split))
-            file_items = read.items
+            file_items, args.file_columns = read.items, read.columns
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
         args.text_lines.append((old_mac_lines(sys.stdin.read()).split("\n"), "standard input", None))
@@ -335,6 +335,19 @@ def _check_label_column(args: argparse.Namespace, model) -> None:
     if model.task.name in ("classification", "multi_label"):
         for lines, source, split in getattr(args, "text_lines", ()):
             items_from_lines(lines, source=source, labels=list(model.labels), split=split)
+    from ..columns import LABEL_COLUMNS
+
+    held = [c for c in getattr(args, "file_columns", ()) if c.strip().lower() in (*LABEL_COLUMNS, "continuation", "completion")]
+    if model.task.name == "causal_lm" and held:  # a continuation per prompt is not read from a file: say so, never silently
+        import warnings
+
+        from ..errors import FaithlensWarning
+
+        warnings.warn(f"--file {args.file}: the column {held[0]!r} is not read. explain --file reads a causal LM's prompts "
+                      "only and attributes " + ("--target-text's continuation" if args.target_text is not None else
+                                                "the model's own greedy continuation") + " for every prompt. To attribute "
+                      "one continuation per prompt, run one prompt per call with --target-text TEXT, or in Python pass "
+                      "target=[...] (one continuation per prompt) to faithlens.explain.", FaithlensWarning, stacklevel=2)
 
 
 def _check_task_options(args: argparse.Namespace, model, texts=()) -> None:

@@ -1,0 +1,63 @@
+"""Inputs left from earlier breakers and the forty-eighth breaker's: a chunk size of 0 for `Explainer.batch`,
+``return_attributions`` with a method that has no gradients, a contrast error in a batch of texts, a causal LM's
+--file with a target column. Each is a clear refusal or a run that says what it did."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from faithlens.errors import FaithlensError, FaithlensWarning
+from tiny import save_tiny
+
+
+@pytest.fixture(scope="module")
+def bert(tmp_path_factory):
+    from faithlens import Explainer
+
+    return Explainer(str(save_tiny(tmp_path_factory.mktemp("b") / "bert", "bert")))
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, "x"])
+def test_batch_refuses_a_chunk_size_explain_refuses(bert, value):
+    with pytest.raises(FaithlensError, match="'rows_per_chunk' parameter must be an int"):
+        bert.batch(["good film"], rows_per_chunk=value)
+    assert bert.batch(["good film"], rows_per_chunk=3).rows_per_chunk == 3
+
+
+def test_return_attributions_with_a_forward_only_method_is_said_and_compare_keeps_it_for_gradients(bert):
+    with pytest.warns(FaithlensWarning, match="return_attributions=True does nothing for occlusion: .* forward passes"):
+        e = bert.explain("good film", "occlusion", return_attributions=True)
+    assert e.attributions is None and any("return_attributions" in w for w in e.warnings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one of the methods reads it: no warning for the other
+        c = bert.compare("good film", methods=["occlusion", "ig"], return_attributions=True, faithfulness=False)
+    assert c["ig"].attributions is not None and c["occlusion"].warnings == ()
+    with pytest.raises(FaithlensError, match="does nothing for occlusion, shapley.*choose a gradient method"):
+        bert.compare("good film", methods=["occlusion", "shapley"], return_attributions=True)
+
+
+def test_a_contrast_error_in_a_batch_names_its_text(bert):
+    targets = [e.target["label"] for e in bert.explain(["good film", "bad film", "ok"], "occlusion")]
+    text = ["good film", "bad film", "ok"][targets.index("negative")] if "negative" in targets else None
+    if text is None:
+        pytest.skip("the tiny model predicts no text negative")
+    with pytest.raises(FaithlensError, match=rf"is the target itself \(text '{text}'\)"):
+        bert.explain(["good film", "bad film", "ok"], "occlusion", contrast="negative")
+
+
+def test_a_causal_lms_file_with_a_target_column_says_the_column_is_not_read(tmp_path, capsys):
+    from faithlens.cli import main
+
+    lm = save_tiny(tmp_path / "lm", "gpt2_lm")
+    path = tmp_path / "lm.tsv"
+    path.write_text("text\ttarget\nThe capital of France is\t Paris\n")
+    with pytest.warns(FaithlensWarning, match="the column 'target' is not read.*greedy continuation.*target=\\[...\\]"):
+        assert main(["explain", "--model", str(lm), "--file", str(path), "--method", "occlusion",
+                     "--no-faithfulness", "--json"]) == 0
+    path.write_text("text\nThe capital of France is\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FaithlensWarning)
+        assert main(["explain", "--model", str(lm), "--file", str(path), "--method", "occlusion",
+                     "--no-faithfulness", "--json", "--target-text", " x"]) == 0
