@@ -61,3 +61,13 @@ def test_a_causal_lms_file_with_a_target_column_says_the_column_is_not_read(tmp_
         warnings.simplefilter("error", FaithlensWarning)
         assert main(["explain", "--model", str(lm), "--file", str(path), "--method", "occlusion",
                      "--no-faithfulness", "--json", "--target-text", " x"]) == 0
+
+
+def test_a_line_of_invisible_characters_is_refused_naming_its_line():
+    from faithlens.data import items_from_lines
+
+    with pytest.raises(FaithlensError, match=r"Line 2 of f.txt is empty or only whitespace \(or invisible"):
+        items_from_lines(["good film", "\u200d", "bad film"], source="f.txt")
+    with pytest.raises(FaithlensError, match=r"Line 1 of f.txt \(its second text\) is empty"):
+        items_from_lines(["good film\t\u200b\u2060"], source="f.txt")
+    assert items_from_lines(["good film", "\u00a0\u00a0", "bad film"], source="f.txt") == ["good film", "bad film"]

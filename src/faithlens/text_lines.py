@@ -36,6 +36,8 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
     ("What year?<tab>1999") and before the model's task is known (the CLI checks again once it is loaded).
     ``split``: a line -> its fields (default: at its tabs; a headerless .tsv passes `columns.headerless_tsv_splitter`).
     """
+    from .encoding import check_text
+
     items: list[Item] = []
     numbers: list[int] = []
     for number, raw in enumerate(lines, start=1):
@@ -68,6 +70,8 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
             raise FaithlensError(f"Line {number} of {source} is a pair with an empty "
                                  f"{'first' if not fields[0].strip() else 'second'} text (a stray tab?). Give both texts, "
                                  "or remove the tab.")
+        for k, field in enumerate(fields):  # only zero-width or control characters: named by its line, not its index
+            check_text(field, f"Line {number} of {source}" + ("", " (its first text)", " (its second text)")[len(fields) - 1 + k])
         items.append((fields[0], fields[1]) if len(fields) == 2 else fields[0])
         numbers.append(number)
     pairs = [n for n, item in zip(numbers, items) if isinstance(item, tuple)]
