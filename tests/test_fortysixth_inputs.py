@@ -71,3 +71,24 @@ def test_a_line_of_invisible_characters_is_refused_naming_its_line():
     with pytest.raises(FaithlensError, match=r"Line 1 of f.txt \(its second text\) is empty"):
         items_from_lines(["good film\t\u200b\u2060"], source="f.txt")
     assert items_from_lines(["good film", "\u00a0\u00a0", "bad film"], source="f.txt") == ["good film", "bad film"]
+
+
+def test_special_strings_in_a_pair_get_no_advice_to_pass_a_pair(tmp_path):
+    from faithlens import Explainer
+
+    nli = Explainer(str(save_tiny(tmp_path / "nli", "bert")))  # any classifier reads pairs
+    pair = nli.explain(("a man [SEP] sleeps", "a man rests"), "occlusion", faithfulness=False)
+    single = nli.explain("a man [SEP] sleeps", "occlusion", faithfulness=False)
+    note = next(w for w in pair.warnings if "special-token string" in w)
+    assert "--pair" not in note and "characters, not its special tokens" in note
+    assert "--pair A B" in next(w for w in single.warnings if "special-token string" in w)
+
+
+def test_an_output_file_ending_in_a_slash_is_refused_not_written_as_a_file(tmp_path):
+    from faithlens.files import check_output_file
+
+    with pytest.raises(FaithlensError, match=r"ends in '/', so it names a folder.*a.html/report.html"):
+        check_output_file(f"{tmp_path}/a.html/", option="--html", suffix=".html")
+    assert not (tmp_path / "a.html").exists()
+    with pytest.raises(FaithlensError, match="is a folder"):
+        check_output_file(f"{tmp_path}/", option="--html", suffix=".html")

@@ -433,7 +433,7 @@ def _notes(tok, text: str, pair: str | None, truncated: bool, causal: bool = Fal
     if specials:
         notes.append(f"The text contains the tokenizer's special-token string(s) {', '.join(map(repr, specials))}; "
                      "they were read as plain text, not as special tokens."
-                     + (" The model saw those characters, not its special tokens." if causal else
+                     + (" The model saw those characters, not its special tokens." if causal or pair is not None else
                         " To explain two texts as a pair (premise and hypothesis), pass them as a pair (--pair A B, "
                         "or a (a, b) tuple)."))
     if truncated:

@@ -213,6 +213,9 @@ def check_output_file(path: str | os.PathLike, *, option: str, suffix: str,
         raise FaithlensError(f"{option} was given an empty path; expected a file name, e.g. {option} {example}.")
     _refuse_standard_output(path, option=option, writes="a file", kind="file", value=example)
     check_not_input(path, inputs, option=option)
+    if str(path).endswith(("/", os.sep)) and not Path(path).is_dir():  # 'a.html/' names a folder to be: never a file a.html
+        raise FaithlensError(f"{option} {str(path)!r} ends in '/', so it names a folder, not a file; expected a file "
+                             f"name, e.g. {option} {Path(path) / example}.")
     path = Path(path).expanduser()
     if path.is_dir():
         raise FaithlensError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. "
