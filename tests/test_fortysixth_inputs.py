@@ -92,3 +92,77 @@ def test_an_output_file_ending_in_a_slash_is_refused_not_written_as_a_file(tmp_p
     assert not (tmp_path / "a.html").exists()
     with pytest.raises(FaithlensError, match="is a folder"):
         check_output_file(f"{tmp_path}/", option="--html", suffix=".html")
+
+
+def test_saliency_manipulation_says_which_texts_hold_no_target_token(bert):
+    from faithlens.audit.manipulation import saliency_manipulation
+
+    model = bert.model
+    with pytest.raises(FaithlensError, match="None of the 2 texts holds a stop word"):
+        saliency_manipulation(model, ["!!!", "\U0001F600\U0001F600"], runs=["occlusion"], progress=False)
+    alone = saliency_manipulation(model, ["the film is a bore"], runs=["occlusion"], progress=False)
+    with pytest.warns(FaithlensWarning, match="1 of the 2 texts hold no stop word.*at most 0.50"):
+        mixed = saliency_manipulation(model, ["the film is a bore", "!!!"], runs=["occlusion"], progress=False)
+    assert (mixed["n"], mixed["with_target"], alone["with_target"]) == (2, 1, 1) and "note" not in alone
+    # the paper's denominator: the text without a stop word is a miss, halving P@1 and MRR
+    assert mixed["methods"]["occlusion"]["p_at_1"] == pytest.approx(alone["methods"]["occlusion"]["p_at_1"] / 2)
+    assert mixed["methods"]["occlusion"]["mrr"] == pytest.approx(alone["methods"]["occlusion"]["mrr"] / 2)
+
+
+def test_steps_beside_a_spec_with_its_own_steps_says_to_drop_the_specs_steps():
+    from faithlens.audit.manipulation import check_steps_read
+
+    with pytest.raises(FaithlensError, match="drop the steps from ig:steps=2 to let steps set them"):
+        check_steps_read(["ig:steps=2"], 2)
+    with pytest.raises(FaithlensError, match="add ig or sig to the methods"):
+        check_steps_read(["occlusion"], 2)
+
+
+LONG = " ".join(["word"] * 200)
+
+
+@pytest.mark.parametrize("texts, index", [(["ok", "fine film", LONG], 2), ([LONG, "ok", "fine"], 0),
+                                          (["a b c d e f g", "ok", LONG, "fine"], 2)])
+def test_a_long_text_is_named_by_its_place_in_the_call_not_in_its_batch(bert, texts, index):
+    for batch_size in (1, 2, 16):
+        with pytest.raises(FaithlensError, match=f"^Text {index} has 202 tokens"):
+            bert.explain(texts, "occlusion", batch_size=batch_size)
+
+
+def test_a_causal_lm_refusal_in_a_later_batch_names_the_text_by_its_place(tmp_path):
+    from faithlens import Explainer
+
+    lm = Explainer(str(save_tiny(tmp_path / "lm", "gpt2_lm")))
+    with pytest.raises(FaithlensError, match="^Text 2 has 600 prompt tokens"):
+        lm.explain(["hi there friend", "ok", LONG], "occlusion", target=" x", batch_size=1)
+
+
+def test_the_cli_names_a_refused_text_by_its_line_argument_or_row(tmp_path, capsys, monkeypatch):
+    import io
+
+    from faithlens.cli import main
+
+    model = str(save_tiny(tmp_path / "m", "bert"))
+    lines = tmp_path / "f.txt"
+    lines.write_text(f"{LONG}\ngood film\n\nok then\n")
+    rows = tmp_path / "f.tsv"
+    rows.write_text(f"text\nfine\n{LONG}\n")
+    for argv, said in ((["--file", str(lines)], f"Line 1 of --file {lines} has 202 tokens"),
+                       (["fine", LONG], "TEXT argument 2 has 202 tokens"),
+                       (["--file", str(rows)], f"Row 2 of --file {rows} has 202 tokens"),
+                       (["fine", "-"], "Line 2 of standard input has 202 tokens")):
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"ok\n{LONG}\n"))
+        assert main(["explain", *argv, "--model", model, "--method", "occlusion"]) == 2
+        assert said in capsys.readouterr().err
+
+
+def test_rationales_with_no_sentence_to_mark_are_refused_not_written_empty(tmp_path):
+    from faithlens.plausibility import sst2_lexicon_rationales
+
+    train, data = tmp_path / "train.tsv", tmp_path / "dev.tsv"
+    train.write_text("sentence\tlabel\ndreadful\t0\nsplendid\t1\n")
+    data.write_text("sentence\tlabel\na plain story\t1\nsplendid work\t0\n")
+    with pytest.raises(FaithlensError, match=r"No sentence of --data .* \(2 single-word phrases with the sentence's own "
+                                             r"label\).*or --polarity any"):
+        sst2_lexicon_rationales(train, data)
+    assert [r["index"] for r in sst2_lexicon_rationales(train, data, polarity="any")] == [1]

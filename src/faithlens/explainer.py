@@ -22,7 +22,7 @@ from .baselines import baseline_embeddings, check_baseline, resolve_baseline
 from .batching import DEFAULT_MEMORY_BUDGET, Batch, path_rows, rows_for_budget
 from .comparison import Comparison
 from .device import synchronize
-from .encoding import Encoding, Text, as_items, check_texts, check_tokenized, encode
+from .encoding import Encoding, Text, as_items, check_texts, encode
 from .errors import FaithlensError, FaithlensWarning, quoted
 from .explanation import Explanation
 from .methods import METHODS, Options, get_method
@@ -34,9 +34,8 @@ from .progress import wanted
 from .targets import resolve_target
 from .task_inputs import DEFAULT_NEW_TOKENS, Target, check_answers, check_truncate, continuation_ids, encode_items
 from .scalars import as_int as _as_int, as_number as _as_number, check_bool as _check_bool
-from .task_inputs import a_noun as _a
-from .task_inputs import per_text as _per_text
-from .task_inputs import answer_tokens as _answer_tokens
+from .task_inputs import a_noun as _a, answer_tokens as _answer_tokens, per_text as _per_text
+from .text_origins import check_lengths, located
 from .trust import DEFAULT_RANDOM, check_random, with_trust
 
 
@@ -187,7 +186,7 @@ class Explainer:
         if ignored:  # the API runs on (a loop over methods with common settings), never silently
             warnings.warn(f"Ignored: {ignored}", FaithlensWarning, stacklevel=2)
         check_texts(items)
-        check_tokenized(self.model, items)  # every text, before the first batch runs the model
+        check_lengths(self.model, items, truncate=truncate)  # every text holds a token and fits, before the first batch
         spec = get_method(method)
         task = self.model.task
         score = score or task.default_score
@@ -243,12 +242,15 @@ class Explainer:
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             t0 = time.perf_counter()
-            prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
-                                 rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
-                                 max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx],
-                                 path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None,
-                                 gradients=spec.gradients and spec.baseline and not (  # SIG's closed form: none
-                                     method == "sig" and sig_closed(vars(opts))))
+            try:  # a refusal names the text by its place in `items`, not in this batch of similar lengths
+                prep = self._prepare([items[i] for i in idx], [targets[i] for i in idx], base, score_fn, truncate,
+                                     rows_per_chunk, memory_budget, with_baseline_score=spec.completeness,
+                                     max_new_tokens=max_new_tokens, foils=None if foils is None else [foils[i] for i in idx],
+                                     path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None,
+                                     gradients=spec.gradients and spec.baseline and not (  # SIG's closed form: none
+                                         method == "sig" and sig_closed(vars(opts))))
+            except FaithlensError as exc:
+                raise located(exc, idx) from None
             if show:
                 announce_cost(method, opts, prep.batch)
             summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None

@@ -415,4 +415,10 @@ def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *
             out.append({"index": index, "text": text, "label": label,
                         "spans": [[words[i][0], words[i][1]] for i in chosen],
                         "note": "SST single-word phrases: " + ", ".join(words[i][2] for i in chosen)})
+    if not out:  # an empty rationale file would measure nothing: refused, never written quietly
+        raise FaithlensError(f"No sentence of --data {sentences.source!r} holds a word of the lexicon read from --train "
+                             f"{phrases.source!r} ({len(lexicon):,} single-word phrases"
+                             + (" with the sentence's own label" if polarity == "label" else "") + "), so there is no "
+                             "rationale to write. GLUE's SST-2 train.tsv gives about 4,000 words: pass the whole file"
+                             + (", or --polarity any" if polarity == "label" else "") + ".")
     return out

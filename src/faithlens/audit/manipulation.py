@@ -4,7 +4,8 @@ Per method, scores are |a| L1-normalised over the attributed tokens of each exam
 - P@1 = share of examples whose top token is a target token (ties go to the earlier token),
 - mean attribution = mean over examples of the summed normalised score on target tokens,
 - MRR = mean over examples of 1/(1 + rank of the best-ranked target token) (0 without one).
-Every example counts in the denominator, including those without a target token.
+Every example counts in the denominator (the FACADE paper's), including those without a target token; ``with_target``
+counts those with one, and `saliency_manipulation` warns when some have none and refuses texts that hold none at all.
 """
 
 from __future__ import annotations
@@ -216,6 +217,7 @@ def target_metrics(*, scores: Tensor, attributed: Tensor, targets: Tensor) -> di
         "mean_attribution": float((p * targets).sum(1).mean()) if n else float("nan"),
         "mrr": float(rr.mean()) if n else float("nan"),
         "n": n,
+        "with_target": int(targets.any(1).sum()),  # the rest count as misses with 0 attribution
     }
 
 
@@ -290,9 +292,11 @@ def check_steps_read(runs: Sequence[Run | tuple], steps: int | None, *, option: 
     runs = runs_of(runs)
     if not any(_takes_steps(r) for r in runs):
         sep = " " if option.startswith("--") else "="
+        own = [r.label for r in runs if r.method in STEP_METHODS and r.mode != "closed"]  # their specs set their own steps
         raise FaithlensError(f"{option}{sep}{steps} does nothing for {', '.join(r.label for r in runs)}: it sets the steps of "
                              f"IG and SIG (modes reverse/forward/auto) whose spec gives no steps, and none of the methods does. Drop {option}, or "
-                             "add ig or sig to the methods.")
+                             + (f"drop the steps from {', '.join(own)} to let {option} set them." if own else
+                                "add ig or sig to the methods."))
 
 
 def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, target: str = "stop_words",
@@ -309,6 +313,31 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
     check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass
     if steps is not None:
         runs = [dataclasses.replace(r, steps=steps) if _takes_steps(r) else r for r in runs]
+    if model.task.name in ("classification", "multi_label"):  # before any pass: texts with no target token at all
+        _check_some_target(model, texts, target)
     explained = explain_runs(model, texts, runs, score=score, progress=progress)
-    return {"model": model.name, "target": target, "score": score, "n": len(texts),
-            "methods": manipulation_table(model, explained, target=target)}
+    table = manipulation_table(model, explained, target=target)
+    result = {"model": model.name, "target": target, "score": score, "n": len(texts),
+              "with_target": next(iter(table.values()))["with_target"], "methods": table}
+    if result["with_target"] < len(texts):
+        import warnings
+
+        from ..errors import FaithlensWarning
+
+        result["note"] = (f"{len(texts) - result['with_target']} of the {len(texts)} texts hold no {target.replace('_', ' ')[:-1] if target == 'stop_words' else 'first token'}: they "
+                          f"count as misses with 0 attribution (the FACADE paper's denominator), so P@1 and MRR are at "
+                          f"most {result['with_target'] / len(texts):.2f}. Leave them out to measure the others only.")
+        warnings.warn(result["note"], FaithlensWarning, stacklevel=2)
+    return result
+
+
+def _check_some_target(model: ClassifierModel, texts: Sequence, target: str) -> None:
+    """Refuse texts none of which holds a target token: every measure would be 0 by construction, not by the model."""
+    from ..encoding import encode
+
+    enc = encode(model, list(texts), truncate=True)
+    if not bool(target_mask(model, enc.input_ids, enc.attributed, target).any()):
+        what = "stop word" if target == "stop_words" else "first token"
+        raise FaithlensError(f"None of the {len(texts)} texts holds a {what} (the target tokens, target={target!r}), so P@1, "
+                             "MRR and mean attribution would be 0 whatever the explanations say. Give texts with "
+                             "stop words (e.g. 'the film is a bore'), such as a sentiment dataset's sentences.")

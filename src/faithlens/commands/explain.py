@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import FaithlensError
+from ..text_origins import line_origins, located
 from ..options import seed_arg
 
 DTYPES = ("float32", "float64")
@@ -179,6 +180,7 @@ def read_texts(args: argparse.Namespace) -> list:
     args.text_lines = []  # (lines, source, split) of --file and standard input: read again against the model's labels
     stdin_file = args.file == "-"  # --file -: standard input, as a TEXT of '-' is; --file ./- is a file named '-'
     file_items: list = []
+    file_origins: list = []
     if args.file is None or stdin_file:
         for option, value in (("--text-column", args.text_column), ("--pair-column", args.pair_column)):
             if value is not None:
@@ -207,15 +209,21 @@ def read_texts(args: argparse.Namespace) -> list:
             if read.lines is not None:  # a plain file's lines; a data file's label column is known by name, never read
                 args.text_lines.append((read.lines, f"--file {args.file}", read.split))
             file_items, args.file_columns = read.items, read.columns
+            file_origins = line_origins(read.lines, f"--file {args.file}") if read.lines is not None else \
+                [f"row {n} of --file {args.file}" for n in range(1, len(read.items) + 1)]
     stdin_items: list = []
     if "-" in args.texts or stdin_file or (not given and not args.pair and args.file is None and not sys.stdin.isatty()):
         args.text_lines.append((old_mac_lines(sys.stdin.read()).split("\n"), "standard input", None))
         stdin_items = items_from_lines(args.text_lines[-1][0], source="standard input", gold_labels=False)
     texts: list = [tuple(p) for p in args.pair]
+    args.text_origins = [f"--pair {n}" for n in range(1, len(texts) + 1)]  # each text's place as the user gave it
+    stdin_origins = line_origins(args.text_lines[-1][0], "standard input") if stdin_items else []
     for k, t in enumerate(args.texts):  # a TEXT of '-' stands for standard input's texts, in its place (the first '-')
         texts += [t] if t != "-" else stdin_items if args.texts.index("-") == k else []
+        args.text_origins += [f"TEXT argument {k + 1}"] if t != "-" else stdin_origins if args.texts.index("-") == k else []
     args.squad_at = len(texts)  # where a SQuAD file's pairs go (`read_squad_file`)
     texts += file_items + ([] if "-" in args.texts else stdin_items)
+    args.text_origins += file_origins + ([] if "-" in args.texts else stdin_origins)
     _one_kind(texts)
     if getattr(args, "squad_file", None) is not None:
         return texts
@@ -458,7 +466,11 @@ def run(args: argparse.Namespace) -> int:
     _check_task_options(args, explainer.model, texts)  # before any explaining: --answer for QA, --target-text for causal LMs
     _check_label_column(args, explainer.model)  # a second column of label names is refused, never a pair's text
     _check_contrast(args, explainer.task)
-    by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes
+    origins = args.text_origins if len(args.text_origins) == len(texts) else None  # a SQuAD file's pairs: by index
+    try:
+        by_method = explain_sharded(explainer, texts, args.method, settings, world)  # the texts split across processes
+    except FaithlensError as exc:  # "Text 6 has 202 tokens" names the text as given: "Line 7 of --file f.txt has ..."
+        raise located(exc, origins) from None
     if by_method is None:  # not rank 0: rank 0 prints everything
         return 0
     groups = [[by_method[m][i] for m in args.method] for i in range(len(texts))]

@@ -1,0 +1,55 @@
+"""Where each text came from, so that a refusal of one text names it as the user gave it: its place in the list given to
+`Explainer.explain` (whose batches sort texts by length, so a batch's own refusal would name its place in the batch), or,
+on the command line, its TEXT argument, --pair, or line of --file or of standard input ("line 7 of --file f.txt")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .errors import FaithlensError
+
+_NAMED = re.compile(r"^(Text (\d+)|The (first|second) text of pair (\d+))\b")
+
+
+def line_origins(lines: Sequence[str], source: str) -> list[str]:
+    """One origin per text `text_lines.items_from_lines` reads from ``lines`` (it skips blank lines): "line N of SOURCE"."""
+    return [f"line {n} of {source}" for n, raw in enumerate(lines, start=1) if raw.rstrip("\r").strip()]
+
+
+def located(exc: FaithlensError, origins: Sequence[str | int] | None) -> FaithlensError:
+    """``exc`` with its leading "Text i" (or "The first text of pair i") replaced by where text i came from: a place
+    (str) or another index (int: "Text 7"); ``exc`` itself when it names no text or the origins are unknown (None, or
+    fewer than the texts)."""
+    message = str(exc)
+    found = _NAMED.match(message)
+    index = None if found is None else int(found.group(2) or found.group(4))
+    if origins is None or index is None or index >= len(origins):
+        return exc
+    origin = origins[index]
+    if isinstance(origin, int):
+        return FaithlensError(_NAMED.sub(lambda m: f"Text {origin}" if m.group(2) else f"The {m.group(3)} text of pair "
+                                         f"{origin}", message, count=1))
+    said = origin[0].upper() + origin[1:] if found.group(2) else f"The {found.group(3)} text of {origin}"
+    return FaithlensError(said + message[found.end():])
+
+
+def check_lengths(model, items: Sequence, *, truncate: bool) -> None:
+    """Every text holds a token (`encoding.check_tokenized`), and a classifier's text (or pair) longer than the model's
+    limit is refused unless ``truncate``, naming it by its place in ``items``, before the first batch runs the model (a
+    later batch's refusal would come after the work of the earlier ones). Other tasks check lengths with their targets
+    and windows, batch by batch."""
+    from .encoding import check_tokenized
+
+    check_tokenized(model, items)
+    if truncate or model.task.name not in ("classification", "multi_label"):
+        return
+    from .encoding import encode
+
+    for pairs in (False, True):  # singles and pairs are encoded apart
+        at = [i for i, item in enumerate(items) if isinstance(item, tuple) == pairs]
+        try:
+            if at:
+                encode(model, [items[i] for i in at])
+        except FaithlensError as exc:
+            raise located(exc, at) from None
