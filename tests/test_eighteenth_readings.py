@@ -21,8 +21,8 @@ from faithlens.model import load_model
 from faithlens.tasks import task_named
 from tiny import save_tiny
 
-NAMES = "text\tlabel\ngreat fun movie\tpositive\nawful boring mess\tnegative\nlovely warm film\tPositive\n"
-PLAIN = "great fun movie\nawful boring mess\nlovely warm film\n"
+NAMES = "text\tlabel\na great fun movie\tpositive\nan awful boring mess\tnegative\nlovely warm film\tPositive\n"
+PLAIN = "a great fun movie\nan awful boring mess\nlovely warm film\n"  # stop words: facade saliency measures them
 PROSE = "Movie reviews collected in 2020\nsentence\tlabel\ngreat fun movie\t1\nawful boring mess\t0\n"
 NOT_SQUAD = {"data": [{"text": "great"}]}
 TASK_REFUSAL = "is laid out as a SQuAD-format file (a JSON object with a top-level \"data\" list"
@@ -38,7 +38,7 @@ def folders(tmp_path_factory):
 def files(tmp_path):
     contents = {"names.tsv": NAMES, "plain.txt": PLAIN, "prose.tsv": PROSE, "obj.json": json.dumps(NOT_SQUAD),
                 "obj3.json": '{"text": "great fun"}\n', "imdb.txt": "1 great fun movie\n0 awful boring mess\n",
-                "extra.tsv": "sentence\tlabel\tsource\ngreat fun\t1\ta\ndull\t0\tb\n"}
+                "extra.tsv": "sentence\tlabel\tsource\na great fun\t1\ta\nso dull\t0\tb\n"}
     for name, text in contents.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     return tmp_path
@@ -47,7 +47,7 @@ def files(tmp_path):
 # --- F5 commands that read no labels read texts only -------------------------------------------------------------
 def test_texts_only_skip_a_label_column_in_mixed_case(files):
     data = load_dataset(files / "names.tsv", labels=False)
-    assert data.texts == ("great fun movie", "awful boring mess", "lovely warm film")
+    assert data.texts == ("a great fun movie", "an awful boring mess", "lovely warm film")
     assert data.labels == (None, None, None)
     read = load_dataset(files / "names.tsv")  # labels read: 'positive' and 'Positive' are one class (its first spelling)
     assert read.labels == (1, 0, 1) and read.label_names == ("negative", "positive")

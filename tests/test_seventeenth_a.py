@@ -68,7 +68,7 @@ def test_a_causal_lm_prompt_of_combining_marks_is_read_as_bytes():
 
 def test_the_cli_refuses_it_with_exit_2(folders, capsys):
     assert main(["explain", "--model", folders["bert"], "\u0301", "--method", "occlusion"]) == 2
-    assert f"Text 0 {EMPTY}" in capsys.readouterr().err
+    assert f"TEXT argument 1 {EMPTY}" in capsys.readouterr().err  # named as typed, not by its 0-based index
 
 
 def test_the_web_app_refuses_it_with_400(bert):
