@@ -1154,6 +1154,7 @@ def surface_cases(work: Path, explainer, good: Path, a_file: Path) -> list[Case]
     out += me38_cases(work, tiny_dir, write)
     out += me40_cases(work, tiny_dir, write)
     out += me44_cases(work, tiny_dir, write)
+    out += me48_cases(work, tiny_dir, write)
     return out
 
 
@@ -1644,7 +1645,7 @@ def third_breaker_cases(work, tx, qa_x, tsv, tiny_dir, qa_dir, folder, write, sq
         (("explain", "good", "--method", "occlusion", ""), "--method was given an empty value"),
         (("facade", "train", "--init-from", ""), "--init-from was given an empty value"),
         (("explain", "good", "--model", tiny_dir, "--method", "occlusion", "--html", ""), "--html was given an empty value"),
-        (("explain", "--model", tiny_dir, "--method", "occlusion", "--", ""), "Text 0 is empty"),  # a text, not an option
+        (("explain", "--model", tiny_dir, "--method", "occlusion", "--", ""), "TEXT argument 1 is empty"),  # a text, not an option
     ]:
         shown = {tiny_dir: "TINY", qa_dir: "QA", tsv: Path(tsv).name}
         add(k, " ".join(repr(a) if not a.strip() else shown.get(a, a) for a in argv), lambda a=argv: cli(*a), "error", words)
@@ -4625,7 +4626,7 @@ def zc_cases(tiny_dir, qa_dir, lm_dir, write) -> list[Case]:
     k = "22 readings by command"
     names = write("zc-names.tsv", "text\tlabel\ngreat fun movie\tpositive\nawful boring mess\tnegative\n"
                                   "lovely warm film\tPositive\n")
-    plain = write("zc-plain.txt", "great fun movie\nawful boring mess\n")
+    plain = write("zc-plain.txt", "a great fun movie\nan awful boring mess\n")  # stop words: facade saliency measures them
     prose = write("zc-prose.tsv", "Movie reviews collected in 2020\nsentence\tlabel\ngreat fun movie\t1\ndull\t0\n")
     obj = write("zc-obj.json", json.dumps({"data": [{"text": "great"}]}))
     one = write("zc-one.json", '{"text": "great fun"}\n')
@@ -6202,6 +6203,86 @@ def me44_cases(work, tiny_dir, write) -> list[Case]:
     add(k47, "ME47 F4: evaluate --baseline eos on a model without one", lambda: cli(
         "evaluate", "--model", tiny_dir, "--data", sst, "--baseline", "eos", "--methods", "ig"), "error",
         "--baseline mask")
+    return out
+
+
+def me48_cases(work, tiny_dir, write) -> list[Case]:
+    """Issue 22, forty-eighth breaker and the notes left from earlier ones: texts with no stop word in facade saliency,
+    a refused text named by its place (line, argument, row; its place in the call, not its batch), invisible-only lines,
+    an empty rationale file, a spec's own steps, an output path ending in '/', return_attributions without gradients,
+    Explainer.batch's chunk size, a causal LM's --file target column, a contrast refusal in a batch."""
+    import warnings
+
+    from tiny import save_tiny
+
+    from faithlens import Explainer
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me48 stop-word-free saliency data, refusals named by place, empty rationales, spec steps (48th breaker)",
+        name, run, expect, words, check))
+    none = write("me48-none.tsv", "text\tlabel\n!!!\tpositive\n\U0001F600\U0001F600\tnegative\n")
+    mixed = write("me48-mixed.tsv", "text\tlabel\nthe film is a bore\tnegative\n!!!\tpositive\n")
+    add("ME48 F1: facade saliency on texts without a stop word", lambda: cli(
+        "facade", "saliency", "--model", tiny_dir, "--data", none, "--methods", "sig:closed"), "error", "holds a stop word")
+
+    def mixed_run():
+        from faithlens.audit.manipulation import saliency_manipulation
+        from faithlens.model import load_model
+
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            result = saliency_manipulation(load_model(tiny_dir), ["the film is a bore", "!!!"], runs=["occlusion"],
+                                           progress=False)
+        return dict(result, said=" ".join(str(w.message) for w in seen))
+    add("ME48 F1: facade saliency with some texts without a stop word", mixed_run, "ok", "1 of 2 with a target, said",
+        lambda r: r["with_target"] == 1 and "hold no stop word" in r["said"])
+    long = " ".join(["word"] * 200)
+    first_long = write("me48-first-long.txt", f"{long}\ngood film\n\nok then\n")
+    add("ME48 N2: a long first line among short ones", lambda: cli(
+        "explain", "--file", first_long, "--model", tiny_dir, "--method", "occlusion"), "error", "Line 1 of --file")
+    add("ME48 N2: a long second TEXT argument", lambda: cli(
+        "explain", "fine", long, "--model", tiny_dir, "--method", "occlusion"), "error", "TEXT argument 2 has 202")
+    add("ME48 N2: a long text on standard input", lambda: cli(
+        "explain", "fine", "-", "--model", tiny_dir, "--method", "occlusion", stdin=f"ok\n{long}\n"), "error",
+        "Line 2 of standard input")
+    zwj = write("me48-zwj.txt", "good film\n\u200d\nbad film\n")
+    add("ME48 N2: a line of zero-width characters", lambda: cli(
+        "explain", "--file", zwj, "--model", tiny_dir, "--method", "occlusion"), "error", "Line 2 of --file")
+    ex = Explainer(tiny_dir)
+    add("ME48: a long text first in a Python call of batch_size 1", lambda: ex.explain(
+        [long, "ok", "fine"], "occlusion", batch_size=1), "error", "Text 0 has 202 tokens")
+    train = write("me48-train.tsv", "sentence\tlabel\ndreadful\t0\nsplendid\t1\n")
+    dev = write("me48-dev.tsv", "sentence\tlabel\na plain story\t1\nsplendid work\t0\n")
+    add("ME48 N5: rationales with no sentence to mark", lambda: cli(
+        "rationales", "sst2", "--train", train, "--data", dev, "--out", str(Path(work) / "me48-r.jsonl")), "error",
+        "No sentence of --data")
+    add("ME48 N8: --steps beside ig:steps=2", lambda: cli(
+        "facade", "saliency", "--model", tiny_dir, "--data", mixed, "--methods", "ig:steps=2", "--steps", "2"), "error",
+        "drop the steps from ig:steps=2")
+    add("ME48 N4: --html ending in '/'", lambda: cli(
+        "explain", "good", "--model", tiny_dir, "--method", "occlusion", "--html", str(Path(work) / "me48-a.html") + "/"),
+        "error", "ends in '/'")
+    add("ME48 N3: special strings in a pair", lambda: ex.explain(("a man [SEP] sleeps", "a man rests"), "occlusion"),
+        "ok", "no advice to pass a pair", lambda e: not any("--pair" in w for w in e.warnings))
+    add("known: return_attributions with occlusion", lambda: ex.explain("good film", "occlusion", return_attributions=True),
+        "ok", "said in warnings", lambda e: any("return_attributions" in w for w in e.warnings))
+    add("known: Explainer.batch(rows_per_chunk=0)", lambda: ex.batch(["good film"], rows_per_chunk=0), "error",
+        "'rows_per_chunk' parameter")
+    targets = [e.target["label"] for e in ex.explain(["good film", "bad film", "ok"], "occlusion")]
+    if "negative" in targets:
+        add("known: a contrast that is one text's target, in a batch", lambda: ex.explain(
+            ["good film", "bad film", "ok"], "occlusion", contrast="negative"), "error", "is the target itself (text")
+    lm = str(save_tiny(Path(work) / "me48-lm", "gpt2_lm"))
+    lm_file = write("me48-lm.tsv", "text\ttarget\nThe capital of France is\t Paris\n")
+
+    def lm_run():
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            result = cli("explain", "--file", lm_file, "--model", lm, "--method", "occlusion", "--no-faithfulness")
+        return {"ok": result.code == 0, "said": " ".join(str(w.message) for w in seen) + result.err}
+    add("known: a causal LM's --file with a target column", lm_run, "ok", "the column is said to be unread",
+        lambda r: r["ok"] and "the column 'target' is not read" in r["said"])
     return out
 
 

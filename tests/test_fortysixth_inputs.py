@@ -166,3 +166,15 @@ def test_rationales_with_no_sentence_to_mark_are_refused_not_written_empty(tmp_p
                                              r"label\).*or --polarity any"):
         sst2_lexicon_rationales(train, data)
     assert [r["index"] for r in sst2_lexicon_rationales(train, data, polarity="any")] == [1]
+
+
+def test_explain_file_reads_an_imdb_format_txt(tmp_path, capsys):
+    from faithlens.cli import main
+
+    model = str(save_tiny(tmp_path / "m", "bert"))
+    path = tmp_path / "imdb.txt"
+    path.write_text("1 great fun movie\n0 awful boring mess\n")
+    with pytest.warns(FaithlensWarning, match="IMDB sample format"):
+        assert main(["explain", "--file", str(path), "--model", model, "--method", "occlusion", "--json",
+                     "--no-faithfulness"]) == 0
+    assert [line.count('"text": "great fun movie"') for line in capsys.readouterr().out.splitlines()][0] == 1

@@ -151,7 +151,7 @@ def _label_text(path: Path, source: str, text_column: str | None, pair_column: s
                   "--data` reads it): explain reads the text after each line's first word, the gold label, which is not "
                   "explained. If that 0 or 1 is part of the text, save the file under a name not ending in .txt.",
                   FaithlensWarning, stacklevel=3)
-    return TextFile(list(data.texts), None, columns=tuple(map(str, columns or ())))
+    return TextFile(list(data.texts), None)
 
 
 # First lines that are headers however their first letters are written (``Sentence label``); other space-separated
