@@ -178,3 +178,19 @@ def test_explain_file_reads_an_imdb_format_txt(tmp_path, capsys):
         assert main(["explain", "--file", str(path), "--model", model, "--method", "occlusion", "--json",
                      "--no-faithfulness"]) == 0
     assert [line.count('"text": "great fun movie"') for line in capsys.readouterr().out.splitlines()][0] == 1
+
+
+def test_a_causal_lms_long_texts_are_audited_on_their_last_tokens_and_the_audit_says_so(tmp_path):
+    from faithlens.audit import audit
+    from faithlens.audit.ids import refuse_long_texts
+    from faithlens.model import load_model
+
+    lm = load_model(str(save_tiny(tmp_path / "lm", "gpt2_lm")))
+    bert = load_model(str(save_tiny(tmp_path / "b", "bert")))
+    texts = [LONG, "the cat sat", "a dog ran", "the sun set", "a bird sang"]
+    with pytest.raises(FaithlensError, match="audit their last tokens \\(a causal LM's prompt is cut from the left"):
+        refuse_long_texts(lm, texts, truncate=False)
+    with pytest.raises(FaithlensError, match="audit their first tokens \\(the report counts them\\)"):
+        refuse_long_texts(bert, texts, truncate=False)
+    report = audit(lm, texts, steps=2, truncate=True, progress=False, n_examples=0)
+    assert "each was audited on its last tokens" in report.to_markdown()

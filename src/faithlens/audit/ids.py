@@ -209,4 +209,6 @@ def refuse_long_texts(model: ClassifierModel, texts: Sequence, *, truncate: bool
         first = " / ".join(cut[0]) if isinstance(cut[0], tuple) else cut[0]
         raise FaithlensError(f"{len(cut)} of {len(texts)} texts are longer than the model's limit of {model.max_length} "
                              f"tokens, e.g. {first[:60]!r}{'…' * (len(first) > 60)}. Pass --truncate (truncate=True) to "
-                             "audit their first tokens (the report counts them), or leave them out of the data.")
+                             f"audit their {'last' if model.is_causal else 'first'} tokens ("
+                             + ("a causal LM's prompt is cut from the left; " if model.is_causal else "")
+                             + "the report counts them), or leave them out of the data.")

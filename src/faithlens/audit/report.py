@@ -224,7 +224,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     cut = sum(bool(e.truncated) for e in reference.explanations)
     if cut:
         findings.append(f"{cut} of {len(texts)} texts were longer than the model's limit of {model.max_length} tokens: "
-                        "each was audited on its first tokens (truncate=True, CLI --truncate).")
+                        f"each was audited on its {'last' if model.is_causal else 'first'} tokens (truncate=True, CLI --truncate).")
     examples = [_example(model, explained, j) for j in range(min(n_examples, len(texts)))]
     settings = {"steps": steps, "baseline": baseline, "reference": reference.run.label, "level": LEVEL,
                 "min_shift": MIN_SHIFT, "seed": seed, "classes": [class_name(c) for c in classes],
