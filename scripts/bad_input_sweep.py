@@ -6283,6 +6283,53 @@ def me48_cases(work, tiny_dir, write) -> list[Case]:
         return {"ok": result.code == 0, "said": " ".join(str(w.message) for w in seen) + result.err}
     add("known: a causal LM's --file with a target column", lm_run, "ok", "the column is said to be unread",
         lambda r: r["ok"] and "the column 'target' is not read" in r["said"])
+    out += _me49_cases(work, tiny_dir, write, lm)
+    return out
+
+
+def _me49_cases(work, tiny_dir, write, lm) -> list[Case]:
+    """Issue 22, forty-ninth breaker: a causal LM's long texts in audit, a --token-class word that is also a file,
+    every serve --model checked at start, two specs of one computation, a class few texts hold, no examples."""
+    import os
+
+    from faithlens.audit import audit
+    from faithlens.audit.ids import refuse_long_texts
+    from faithlens.model import load_model
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me49 causal LM truncation in audit, a word that is a file, serve's models, same-run specs (49th breaker)",
+        name, run, expect, words, check))
+    long = " ".join(["word"] * 100)
+    lm_model = load_model(lm)
+    add("ME49 F1: audit a causal LM's long texts", lambda: refuse_long_texts(lm_model, [long, "the cat sat"], truncate=False),
+        "error", "audit their last tokens")
+    data = write("me49-texts.txt", "the movie was fine\na film of note\nthe plot of it\nthe end is near\n"
+                                   "a long day here\nthe story is long\n")
+    folder = Path(work) / "me49-cwd"
+    folder.mkdir(exist_ok=True)
+    (folder / "movie").write_text("the\n")
+
+    def word_and_file():
+        here = os.getcwd()
+        os.chdir(folder)
+        try:
+            return cli("audit", "--model", tiny_dir, "--data", data, "--steps", "2", "--token-class", "movie")
+        finally:
+            os.chdir(here)
+    add("ME49 F2: --token-class movie beside a file named movie", word_and_file, "error", "reads two ways")
+    add("ME49 F3: serve with a second --model that does not exist", lambda: cli(
+        "serve", "--model", tiny_dir, "--model", str(Path(work) / "me49-nope"), "--port", "0"), "error", "no such folder")
+    add("ME49 N: evaluate --methods ig:steps=50 ig", lambda: cli(
+        "evaluate", "--model", tiny_dir, "--data", data, "--methods", "ig:steps=50", "ig"), "error",
+        "run the same computation")
+    model = load_model(tiny_dir)
+    texts = ["the movie was fine", "a film of note", "the plot of it", "the end is near", "a long day here",
+             "the story is long"]
+    add("ME49 N: a token class only one text holds", lambda: audit(
+        model, texts, steps=2, progress=False, n_examples=0, classes=["stop_words", frozenset({"movie"})]), "ok",
+        "not called clean; no examples section", lambda r: "Too few texts hold" in r.verdict
+        and "## Examples" not in r.to_markdown())
     return out
 
 

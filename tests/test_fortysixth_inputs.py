@@ -194,3 +194,69 @@ def test_a_causal_lms_long_texts_are_audited_on_their_last_tokens_and_the_audit_
         refuse_long_texts(bert, texts, truncate=False)
     report = audit(lm, texts, steps=2, truncate=True, progress=False, n_examples=0)
     assert "each was audited on its last tokens" in report.to_markdown()
+
+
+def test_a_token_class_few_texts_hold_is_not_called_clean(tmp_path, capsys):
+    from faithlens.audit.verdict import judge
+
+    def row(n):
+        test = {"p": 1.0, "mean_difference": 0.0, "n": n, "concentrates": False, "leans": False}
+        return {"kind": "gradient", "concentration": {"stop_words": dict(test, n=6), "first_token": dict(test, n=6),
+                                                      "punctuation": dict(test, n=0), "words: movie": dict(test, n=n)},
+                "vs_occlusion": {"top1_agreement": 1.0, "spearman": 1.0}}
+
+    level, verdict, findings = judge({"ig": row(1)})
+    assert level == "ok" and "your words" not in verdict.split("beyond")[0] and "punctuation" not in verdict.split("beyond")[0]
+    assert "Too few texts hold punctuation or your words (movie) to test them" in verdict
+    assert any(f.startswith("Your words (movie) occur in only 1 text: too few") for f in findings)
+    assert any(f.startswith("Punctuation occurs in no text") for f in findings)
+    level, verdict, findings = judge({"ig": row(5)})  # five texts can be tested
+    assert "or your words (movie) beyond" in verdict and not any("movie) occur" in f for f in findings)
+
+
+def test_token_class_naming_a_file_and_a_word_is_refused_with_both_readings(tmp_path, monkeypatch):
+    from faithlens.commands.audit import _words
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "movie").write_text("the\n")
+    with pytest.raises(FaithlensError, match=r"reads two ways.*'movie,' to test the word.*\./movie to read the words"):
+        _words("movie")
+    assert _words("movie,") == ["movie"] and _words("./movie") == ["the"] and _words("film") == ["film"]
+
+
+@pytest.mark.parametrize("methods, steps", [(["ig:steps=50", "ig"], None), (["sig", "sig:closed"], None),
+                                            (["ig", "ig:rule=gausslegendre"], None), (["dig", "dig:steps=30"], None),
+                                            (["smoothgrad", "smoothgrad:noise=0.01"], None)])
+def test_two_specs_of_one_computation_are_refused(methods, steps):
+    from faithlens.evaluate.specs import check_shared_steps, parse_methods
+
+    with pytest.raises(FaithlensError, match=f"'{methods[0]}' and '{methods[1]}' run the same computation"):
+        check_shared_steps(parse_methods(methods), steps)
+
+
+@pytest.mark.parametrize("methods, steps", [(["ig:steps=50", "ig"], 20), (["sig", "sig:steps=50"], None),
+                                            (["sig:closed", "sig"], 5), (["ig", "ig:tolerance=0.01"], None)])
+def test_specs_that_differ_under_the_shared_steps_are_kept(methods, steps):
+    from faithlens.evaluate.specs import check_shared_steps, parse_methods
+
+    check_shared_steps(parse_methods(methods), steps)
+
+
+def test_audit_with_no_examples_writes_no_examples_section(bert):
+    from faithlens.audit import audit
+
+    texts = ["the film is fine", "a bore of a film", "the plot is thin", "it is a joy", "the end is near"]
+    report = audit(bert.model, texts, steps=2, progress=False, n_examples=0)
+    assert "## Examples" not in report.to_markdown() and "<h2>Examples</h2>" not in report.to_html()
+    assert "## Examples" in audit(bert.model, texts, steps=2, progress=False, n_examples=1).to_markdown()
+
+
+def test_serve_checks_every_model_before_it_starts(tmp_path, capsys):
+    pytest.importorskip("waitress")
+    from faithlens.cli import main
+
+    model = str(save_tiny(tmp_path / "m", "bert"))
+    (tmp_path / "empty").mkdir()
+    for other, said in ((str(tmp_path / "nope"), "no such folder"), (str(tmp_path / "empty"), "has no config.json")):
+        assert main(["serve", "--model", model, "--model", other, "--port", "0"]) == 2
+        assert said in capsys.readouterr().err

@@ -47,7 +47,8 @@ def register(subparsers) -> None:
                         "'insensitive to the model'")
     p.add_argument("--examples", type=int, default=4, help="example sentences rendered side by side")
     p.add_argument("--truncate", action="store_true", help="audit the first tokens of texts longer than the model's "
-                                                           "limit (the report counts them); without it they are refused")
+                                                           "limit (a causal LM's last: its prompts are cut from the left; "
+                                                           "the report counts them); without it they are refused")
     p.add_argument("--markdown", default=None, metavar="PATH", help="write the Markdown report here")
     p.add_argument("--html", default=None, metavar="PATH", help="write the self-contained HTML report here")
     p.add_argument("--json", default=None, metavar="PATH", help="write the full result as JSON here")
@@ -70,6 +71,10 @@ def _words(value: str) -> list[str]:
         raise FaithlensError(f"--token-class {value!r} is a folder, and --token-class takes a file with one word a line "
                              f"or comma-separated words.{how}")
     looks_like_path = "/" in value or "\\" in value or path.suffix.lower() in (".txt", ".tsv", ".csv", ".list")
+    if path.is_file() and "," not in value and not looks_like_path:  # 'movie' beside a file named movie: two readings
+        raise FaithlensError(f"--token-class {value!r} reads two ways: the word {value!r}, and the file {value} in "
+                             f"{Path.cwd()}. Pass --token-class '{value},' to test the word (a word list), or "
+                             f"--token-class ./{value} to read the words in the file.")
     if not path.is_file() and "," not in value and looks_like_path:  # with a comma it is a word list
         raise FaithlensError(f"--token-class {value}: no such file. Check the path (relative paths start from "
                              f"{Path.cwd()}), or pass comma-separated words (e.g. 'movie,film').")

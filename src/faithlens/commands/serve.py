@@ -81,6 +81,11 @@ def run(args) -> int:
     from ..app.inputs import allowed_hostnames
 
     allowed_hostnames(args.host, args.allow_host)  # every --allow-host a host name, before the model loads
+    from ..model_source import check_model_source
+
+    for name in args.model:  # every --model a model folder or hub id at start, not when the picker first chooses it
+        if name not in ("default", "smollm2"):  # the bundled models, built below
+            check_model_source(name)
     from ..explainer import Explainer, load_model
     from ..app import Limits, make_server
     from ..smollm2 import resolve_model_alias

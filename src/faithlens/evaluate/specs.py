@@ -174,6 +174,7 @@ def check_shared_steps(specs: Sequence[MethodSpec], steps: object) -> None:
                                  "default closed form (exact, no quadrature). Drop it, or integrate SIG's path with it: "
                                  f"give the spec a steps or tolerance setting, e.g. {s.label},steps=50 or "
                                  f"{s.label},tolerance=0.001.")
+    _check_distinct(specs, steps)
     if steps is None or any(s.takes_shared_steps for s in specs):
         return
     users = ", ".join(name for name, m in METHODS.items() if m.default_steps is not None)
@@ -197,3 +198,23 @@ def parse_methods(methods: Sequence[str]) -> list[MethodSpec]:
     if len({s.label for s in specs}) != len(specs):
         raise FaithlensError(f"A method is listed twice in {list(methods)}. List each once.")
     return specs
+
+
+def _check_distinct(specs: Sequence[MethodSpec], steps: object) -> None:
+    """Two specs that run the same computation under evaluate's ``steps`` (``ig:steps=50`` beside ``ig``, whose default
+    is 50; ``sig:closed`` beside ``sig``, whose default is the closed form) would give two identical rows, read as a
+    tie: refused, naming both. A setting at its default counts as not given."""
+    from ..options import DEFAULTS, sig_closed
+
+    seen: dict[tuple, str] = {}
+    for s in specs:
+        run = dict(s.explain_kwargs(steps, 1), **({"steps": f"{s.steps_per_token}N"} if s.steps_per_token else {}))
+        if s.method == "sig" and sig_closed(run):  # the closed form: no quadrature settings
+            run = {k: v for k, v in run.items() if k not in ("mode", "rule")}
+        elif s.method != "sig" and run.get("steps", 0) == get_method(s.method).default_steps and not run.get("tolerance"):
+            run.pop("steps")  # IG's (DIG's) own default steps; SIG's steps ask for its path, never the closed form
+        key = (s.method, *sorted((k, str(v)) for k, v in run.items() if v != DEFAULTS.get(k, object())))
+        if key in seen:
+            raise FaithlensError(f"The method specs {seen[key]!r} and {s.label!r} run the same computation (a setting "
+                                 "at its default counts as not given), so their rows would be identical. List one of them.")
+        seen[key] = s.label
