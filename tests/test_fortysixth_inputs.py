@@ -260,3 +260,75 @@ def test_serve_checks_every_model_before_it_starts(tmp_path, capsys):
     for other, said in ((str(tmp_path / "nope"), "no such folder"), (str(tmp_path / "empty"), "has no config.json")):
         assert main(["serve", "--model", model, "--model", other, "--port", "0"]) == 2
         assert said in capsys.readouterr().err
+
+
+def test_faithfulness_of_a_target_other_than_the_prediction_is_measured_on_that_class(bert):
+    import torch
+
+    from faithlens.baselines import resolve_baseline
+    from faithlens.encoding import encode
+    from faithlens.metrics import faithfulness
+
+    model = bert.model
+    text = "the movie was really good and fun to watch"
+    enc = encode(model, [text])
+    scores = torch.linspace(0, 1, enc.input_ids.shape[1], dtype=torch.float64)[None] * enc.attributed
+    base = resolve_baseline(model, None)
+    by = {t: faithfulness(model, enc, scores, baseline=base, target=None if t is None else torch.tensor([[t]]))
+          for t in (None, 0, 1)}
+    predicted = int(by[None].predicted[0, 0])
+    assert float(by[None].comprehensiveness[0]) == float(by[predicted].comprehensiveness[0])
+    # two classes, softmax: removing tokens moves p(0) and p(1) by opposite amounts
+    assert float(by[1].comprehensiveness[0]) == pytest.approx(-float(by[0].comprehensiveness[0]), abs=1e-6)
+    assert float(by[1].sufficiency[0]) == pytest.approx(-float(by[0].sufficiency[0]), abs=1e-6)
+    other = 1 - predicted
+    e = bert.explain(text, "occlusion", target=other, faithfulness=True, n_random=0)
+    alone = bert.explain(text, "occlusion", target=other, faithfulness=False)
+    mine = faithfulness(model, enc, scores * 0 + _on_encoding(enc, alone), baseline=base, target=torch.tensor([[other]]))
+    assert e.faithfulness["comp"] == pytest.approx(float(mine.comprehensiveness[0]), abs=1e-6)
+
+
+def _on_encoding(enc, explanation):
+    from faithlens.metrics import scores_on_encoding
+
+    return scores_on_encoding(enc, [explanation.token_scores])
+
+
+def test_audit_classes_must_be_given_and_a_verdict_names_only_the_tested_ones(bert):
+    from faithlens.audit import audit
+
+    texts = ["the movie was good.", "a bad movie, truly.", "I liked the movie a lot"] * 2
+    with pytest.raises(FaithlensError, match="classes is empty"):
+        audit(bert.model, texts, classes=(), steps=2, progress=False)
+    only = audit(bert.model, texts, classes=["punctuation"], steps=2, progress=False, n_examples=0)
+    assert only.level == "inconclusive" and "No token class is held by enough texts" in only.verdict
+    words = audit(bert.model, texts, classes=[frozenset({"movie"})], steps=2, progress=False, n_examples=0)
+    assert "stop words" not in words.verdict and "your words (movie)" in words.verdict
+
+
+def test_facade_and_agreement_read_texts_and_models_by_the_one_rule(bert, tmp_path):
+    from faithlens.audit import agreement, saliency_manipulation, train_facade
+    from faithlens.model import load_model
+
+    with pytest.raises(FaithlensError, match="No text was given"):
+        train_facade(bert.model, ["the film", "a bore"], [], out_dir=tmp_path / "f")
+    with pytest.raises(FaithlensError, match="at least batch_size=16 texts. Got 1"):  # a str is one text
+        train_facade(bert.model, "ab", ["the film"], out_dir=tmp_path / "g")
+    with pytest.raises(FaithlensError, match="runs is empty"):
+        saliency_manipulation(bert.model, ["the film"], runs=[], progress=False)
+    nli = load_model(str(save_tiny(tmp_path / "nli", "bert", num_labels=3)))
+    with pytest.raises(FaithlensError, match="agreement compares two models' predictions class by class"):
+        agreement(bert.model, nli, ["the film"])
+    assert agreement(bert.model, bert.model, ["the film"])["agreement"] == 1.0
+
+
+def test_metrics_refuse_another_models_explanations(bert, tmp_path):
+    from faithlens import Explainer
+    from faithlens.baselines import resolve_baseline
+    from faithlens.metrics import explanation_faithfulness
+
+    roberta = Explainer(str(save_tiny(tmp_path / "r", "roberta"))).model
+    e = bert.explain("the film was fine", "occlusion")
+    with pytest.raises(FaithlensError, match="was made on other tokens than"):
+        explanation_faithfulness(roberta, [e], baseline=resolve_baseline(roberta, None))
+    assert explanation_faithfulness(bert.model, [e], baseline=resolve_baseline(bert.model, None)).k.tolist() == [0]

@@ -212,13 +212,14 @@ def faithfulness(
     fraction: float = DEFAULT_TOPK,
     protocol: str = "standard",
     rows_per_chunk: int = 64,
+    target: Tensor | None = None,
 ) -> Faithfulness:
     """Log-odds, comprehensiveness and sufficiency of (B, L) token scores on a padded batch.
 
-    The original input and all 3·B perturbed inputs go through one padded forward, in chunks.
-    """
+    The original input and all 3·B perturbed inputs go through one padded forward, in chunks. ``target`` (B, 1): the
+    class each text's scores explain (a classifier's); None: the predicted class (evaluate's, and the papers')."""
     return faithfulness_at(model, enc, token_scores, baseline=baseline, fractions=(fraction,), protocol=protocol,
-                           rows_per_chunk=rows_per_chunk)[0]
+                           rows_per_chunk=rows_per_chunk, target=target)[0]
 
 
 def faithfulness_at(
@@ -230,6 +231,7 @@ def faithfulness_at(
     fractions: Sequence[float],
     protocol: str = "standard",
     rows_per_chunk: int = 64,
+    target: Tensor | None = None,
 ) -> list[Faithfulness]:
     """`faithfulness` at several top-k fractions (one `Faithfulness` each, in order) in one forward.
 
@@ -251,7 +253,7 @@ def faithfulness_at(
     with torch.inference_mode():
         W = model.embed(enc.input_ids)  # (B, L, D)
         outputs = model.outputs(W, enc.attention_mask, enc.token_type_ids, enc.position_ids, target=enc.fixed_target)
-    y = task.predict(outputs, enc)  # (B, T) ŷ on the unmodified input
+    y = task.predict(outputs, enc) if target is None else target.to(torch.long)  # (B, T): ŷ, or the explained class
     protected = task.protected(enc, y) & real  # the prediction's own tokens: never removed
     eligible = (real if protocol == "reference" else enc.attributed) & ~protected
     B, L = enc.input_ids.shape
@@ -352,11 +354,12 @@ def explanation_faithfulness(
     truncate: bool = False,
     rows_per_chunk: int = 64,
 ) -> Faithfulness:
-    """Metrics for a list of :class:`~faithlens.explanation.Explanation` (texts re-encoded as ids, not decoded)."""
+    """Metrics for a list of :class:`~faithlens.explanation.Explanation` (texts re-encoded as ids, not decoded), each
+    measured on the class it explains (`explained_classes`)."""
     enc = encoding_of(model, explanations, truncate=truncate)
     scores = scores_on_encoding(enc, [e.token_scores for e in explanations])
     return faithfulness(model, enc, scores, baseline=baseline, fraction=fraction, protocol=protocol,
-                        rows_per_chunk=rows_per_chunk)
+                        rows_per_chunk=rows_per_chunk, target=explained_classes(model, explanations))
 
 
 def explanation_faithfulness_at(
@@ -373,7 +376,16 @@ def explanation_faithfulness_at(
     enc = encoding_of(model, explanations, truncate=truncate)
     scores = scores_on_encoding(enc, [e.token_scores for e in explanations])
     return faithfulness_at(model, enc, scores, baseline=baseline, fractions=fractions, protocol=protocol,
-                           rows_per_chunk=rows_per_chunk)
+                           rows_per_chunk=rows_per_chunk, target=explained_classes(model, explanations))
+
+
+def explained_classes(model: ClassifierModel, explanations: Sequence) -> Tensor | None:
+    """(B, 1) the class each classifier explanation explains (its ``target["index"]``: the prediction, or the class
+    asked for with target=), so that a target other than the prediction is measured on its own class; None for the
+    other tasks, whose measures read their target from the encoding (a causal LM's continuation) or the prediction."""
+    if model.task.name not in ("classification", "multi_label"):
+        return None
+    return torch.tensor([[int(e.target["index"])] for e in explanations], dtype=torch.long)
 
 
 def encoding_of(model: ClassifierModel, explanations: Sequence, *, truncate: bool = False) -> Encoding:
@@ -382,10 +394,14 @@ def encoding_of(model: ClassifierModel, explanations: Sequence, *, truncate: boo
 
     task = model.task.name
     items = [e.text if e.text_pair is None else (e.text, e.text_pair) for e in explanations]
-    if task == "causal_lm":
-        return encode(model, items, truncate=truncate, continuations=[e.target["token_ids"] for e in explanations])
     if task != "qa":
-        return encode(model, items, truncate=truncate)
+        enc = encode(model, items, truncate=truncate, **({"continuations": [e.target["token_ids"] for e in explanations]}
+                                                         if task == "causal_lm" else {}))
+        for i, e in enumerate(explanations):  # another model's explanation would be scored on other tokens
+            if model.tokenizer.convert_ids_to_tokens(enc.input_ids[i, enc.real_positions(i)].tolist()) != list(e.tokens):
+                raise FaithlensError(f"Explanation {i} ({e.method}, model {e.model!r}) was made on other tokens than "
+                                     f"{model.name!r} reads from its text. Pass explanations made with this model.")
+        return enc
     enc, item_of = encode_windows(model, [e.text for e in explanations], [e.text_pair for e in explanations])
     rows = []
     for i, e in enumerate(explanations):  # the window whose tokens are the explanation's

@@ -23,7 +23,7 @@ import torch
 
 from .baselines import Baseline
 from .errors import FaithlensError
-from .metrics import DEFAULT_TOPK, PROTOCOLS, encoding_of, faithfulness, scores_on_encoding
+from .metrics import DEFAULT_TOPK, PROTOCOLS, encoding_of, explained_classes, faithfulness, scores_on_encoding
 from .model import ClassifierModel
 
 DEFAULT_RANDOM = 20
@@ -81,8 +81,9 @@ def explanation_trust(model: ClassifierModel, explanations: Sequence, *, baselin
         rows.append(grid)
     scores = torch.cat(rows)  # (B + B·R, L): the explanations first, then each text's R orderings
     index = list(range(B)) + [b for b in range(B) for _ in range(R)]
+    classes = explained_classes(model, explanations)  # each text's own target class, not the prediction
     m = faithfulness(model, enc.select(index), scores, baseline=baseline, fraction=fraction, protocol=protocol,
-                     rows_per_chunk=rows_per_chunk)
+                     rows_per_chunk=rows_per_chunk, target=None if classes is None else classes[index])
     out = []
     for b in range(B):
         r = slice(B + b * R, B + (b + 1) * R)

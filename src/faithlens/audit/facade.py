@@ -163,7 +163,10 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
 
     from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 
+    from .ids import audited_texts
+
     check_target(settings.target)
+    texts, heldout_texts = audited_texts(texts), audited_texts(heldout_texts)  # a str is one text; none at all is refused
     check_data_task(target, [*texts, *heldout_texts], how=QA_PAIRS_DATA_API, training=True)  # before any training
     _check_settings(settings, len(texts))
     check_facade_out(out_dir, settings, overwrite=overwrite)

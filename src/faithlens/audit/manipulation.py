@@ -309,6 +309,9 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
 
     texts = audited_texts(texts)
     runs = runs_of(runs)
+    if not runs:
+        raise FaithlensError("runs is empty: saliency_manipulation measures each run's attribution on the target tokens. "
+                             "Pass at least one, e.g. runs=['saliency', 'sig:closed'], or leave runs out for the defaults.")
     check_steps_read(runs, steps)
     check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass
     if steps is not None:

@@ -226,6 +226,10 @@ def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence, labe
     from .ids import audited_texts
 
     texts = audited_texts(texts)
+    if f.task.name != merged.task.name or list(f.labels) != list(merged.labels):  # class ids of two label sets differ
+        raise FaithlensError(f"agreement compares two models' predictions class by class, but {f.name!r} ({f.task.name}, "
+                             f"labels {list(f.labels)}) and {merged.name!r} ({merged.task.name}, labels "
+                             f"{list(merged.labels)}) differ. Pass the target model and its merged model (merge_models).")
     if labels is not None:
         labels = check_labels(f, labels, len(texts))
     pf, pm = predict_labels(f, texts), predict_labels(merged, texts)

@@ -89,8 +89,13 @@ def judge(methods: dict) -> tuple[str, str, list[str]]:
             f"Weak evidence that gradient attribution is pulled onto a token class ({where(weak)}). Check important "
             "conclusions with occlusion or SIG mode=closed, or audit more texts (--limit)." + also), findings
     unfaithful = [f.split(" ")[0] for f in findings if " is unfaithful here" in f]
-    tested = [_named(c) for c in ("stop_words", "first_token", "punctuation", *word_classes(methods)) if c not in thin]
-    said = f"{', '.join(tested[:-1])} or {tested[-1]}" if len(tested) > 1 else "".join(tested) or "any class"
+    classes = dict.fromkeys(c for m in methods.values() for c in m.get("concentration", {}))  # those tested, in order
+    tested = [_named(c) for c in classes if c not in thin]
+    if not tested:  # every class too rare to test: nothing was refuted, so nothing is "ok"
+        return "inconclusive", (f"No token class is held by enough texts to test ({' or '.join(map(_named, thin))}: "
+                                f"fewer than {MIN_TEXTS} texts each), so nothing is said either way about manipulation. "
+                                "Audit more texts (--limit), or test a class they hold."), findings
+    said = f"{', '.join(tested[:-1])} or {tested[-1]}" if len(tested) > 1 else tested[0]
     return "ok", (f"No gradient method concentrates attribution on {said} beyond "
                   "what the model's outputs show; nothing suggests manipulation"
                   + (f" ({', '.join(unfaithful)} disagree(s) with occlusion: unfaithful, not manipulated)." if unfaithful

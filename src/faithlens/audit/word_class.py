@@ -76,6 +76,9 @@ def check_classes(classes: object, known: Sequence[str]) -> list:
             out.append(c)
         else:
             out.append(check_word_class(c))
+    if not out:  # no class: no test, so no verdict could rest on one
+        raise FaithlensError(f"classes is empty: the audit's verdict rests on tests of concentration on token classes. "
+                             f"Pass at least one, e.g. classes={list(known)!r} (the default).")
     twice = [c for i, c in enumerate(out) if c in out[:i]]
     if twice:  # one class tested twice would count twice in the Holm correction
         raise FaithlensError(f"classes lists {twice[0]!r:.60} twice; each class is tested once. List each class once.")
