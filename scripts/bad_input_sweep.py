@@ -6330,6 +6330,59 @@ def _me49_cases(work, tiny_dir, write, lm) -> list[Case]:
         model, texts, steps=2, progress=False, n_examples=0, classes=["stop_words", frozenset({"movie"})]), "ok",
         "not called clean; no examples section", lambda r: "Too few texts hold" in r.verdict
         and "## Examples" not in r.to_markdown())
+    out += _me50_cases(work, tiny_dir, model)
+    return out
+
+
+def _me50_cases(work, tiny_dir, model) -> list[Case]:
+    """Issue 22, fiftieth breaker: faithfulness of a non-predicted target, an audit of no (or untestable) classes, empty
+    facade/saliency inputs, agreement across label sets, another model's explanations, faithfulness's own arguments."""
+    import torch
+    from tiny import save_tiny
+
+    from faithlens import Explainer
+    from faithlens.audit import agreement, audit, saliency_manipulation, train_facade
+    from faithlens.encoding import encode
+    from faithlens.metrics import explanation_faithfulness, faithfulness, scores_on_encoding
+    from faithlens.model import load_model
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me50 faithfulness of a chosen target, audit classes, facade inputs, model mismatches (50th breaker)",
+        name, run, expect, words, check))
+    ex = Explainer(model)
+    text = "the movie was really good and fun to watch"
+    other = 1 - int(ex.explain(text, "occlusion").target["index"])
+    enc = encode(model, [text])
+
+    def on_target():
+        e = ex.explain(text, "occlusion", target=other, faithfulness=True, n_random=0)
+        own = faithfulness(model, enc, scores_on_encoding(enc, [e.token_scores]), baseline="mask",
+                           target=torch.tensor([[other]]))
+        return e.faithfulness["comp"], float(own.comprehensiveness[0])
+    add("ME50 F1: Comp of a target that is not the prediction", on_target, "ok", "measured on the target's class",
+        lambda r: abs(r[0] - r[1]) < 1e-6)
+    texts = ["the movie was good.", "a bad movie, truly.", "I liked the movie a lot"] * 2
+    add("ME50 F2: audit(classes=())", lambda: audit(model, texts, classes=(), steps=2, progress=False), "error",
+        "classes is empty")
+    add("ME50 F2: audit of a class too few texts hold", lambda: audit(
+        model, texts, classes=["punctuation"], steps=2, progress=False, n_examples=0), "ok", "inconclusive",
+        lambda r: r.level == "inconclusive")
+    add("ME50 F3: train_facade with no held-out texts", lambda: train_facade(
+        model, ["the film", "a bore"], [], out_dir=Path(work) / "me50-f"), "error", "No text was given")
+    add("ME50 F9: saliency_manipulation(runs=[])", lambda: saliency_manipulation(model, ["the film"], runs=[],
+                                                                                  progress=False), "error", "runs is empty")
+    nli = load_model(str(save_tiny(Path(work) / "me50-nli", "bert", num_labels=3)))
+    add("ME50 F5: agreement of models with other labels", lambda: agreement(model, nli, ["the film"]), "error",
+        "class by class")
+    roberta = load_model(str(save_tiny(Path(work) / "me50-roberta", "roberta")))
+    e = ex.explain("the film was fine", "occlusion")
+    add("ME50 F6: another model's explanations in the metrics", lambda: explanation_faithfulness(
+        roberta, [e], baseline="mask"), "error", "made on other tokens")
+    add("ME50 F10: faithfulness(rows_per_chunk=0)", lambda: faithfulness(
+        model, enc, torch.ones(enc.input_ids.shape), baseline="mask", rows_per_chunk=0), "error", "rows_per_chunk")
+    add("ME50 F10: NaN token scores", lambda: faithfulness(
+        model, enc, torch.full(enc.input_ids.shape, float("nan")), baseline="mask"), "error", "NaN or infinite")
     return out
 
 

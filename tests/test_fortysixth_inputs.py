@@ -332,3 +332,21 @@ def test_metrics_refuse_another_models_explanations(bert, tmp_path):
     with pytest.raises(FaithlensError, match="was made on other tokens than"):
         explanation_faithfulness(roberta, [e], baseline=resolve_baseline(roberta, None))
     assert explanation_faithfulness(bert.model, [e], baseline=resolve_baseline(bert.model, None)).k.tolist() == [0]
+
+
+def test_faithfulness_checks_its_arguments_before_the_model_runs(bert):
+    import torch
+
+    from faithlens.encoding import encode
+    from faithlens.metrics import faithfulness, faithfulness_at
+
+    enc = encode(bert.model, ["the film was fine and good"])
+    scores = torch.linspace(0, 1, enc.input_ids.shape[1])[None]
+    by_kind = faithfulness(bert.model, enc, scores, baseline="mask")  # a kind, as evaluate takes it
+    assert by_kind.k.tolist() == [1]
+    for kw, said in ((dict(rows_per_chunk=0), "rows_per_chunk must be a positive int"),
+                     (dict(token_scores=scores * float("nan")), "NaN or infinite")):
+        with pytest.raises(FaithlensError, match=said):
+            faithfulness(bert.model, enc, kw.pop("token_scores", scores), baseline="mask", **kw)
+    with pytest.raises(FaithlensError, match="Got '0.2'"):
+        faithfulness_at(bert.model, enc, scores, baseline="mask", fractions="0.2")

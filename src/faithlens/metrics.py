@@ -245,8 +245,17 @@ def faithfulness_at(
     if token_scores.shape != enc.input_ids.shape:
         raise FaithlensError(f"Expected token scores of shape {tuple(enc.input_ids.shape)} (texts × padded tokens). "
                              f"Got {tuple(token_scores.shape)}.")
-    if not fractions:
-        raise FaithlensError("Pass at least one top-k fraction, e.g. fractions=(0.2,).")
+    if not fractions or isinstance(fractions, str):
+        raise FaithlensError(f"Pass a list of top-k fractions, e.g. fractions=(0.2,). Got {fractions!r:.40}.")
+    if not bool(torch.isfinite(token_scores.to(torch.float64)).all()):  # a NaN would rank as a top token
+        raise FaithlensError("The token scores hold NaN or infinite values, which have no rank. Pass finite scores "
+                             "(an explanation's own scores are finite).")
+    if isinstance(rows_per_chunk, bool) or not isinstance(rows_per_chunk, int) or rows_per_chunk < 1:
+        raise FaithlensError(f"rows_per_chunk must be a positive int (rows per forward pass). Got {rows_per_chunk!r}.")
+    if isinstance(baseline, str):  # a kind, as evaluate(baseline="mask") takes it
+        from .baselines import resolve_baseline
+
+        baseline = resolve_baseline(model, baseline)
     task = model.task
     real = enc.attention_mask.bool()
     special = enc.special_mask & real
