@@ -2999,7 +2999,7 @@ def ninth_breaker_cases_rc(work, tx, tiny_dir, qa_dir, swapped_dir, agree_dir, w
         pairs_model, Dataset(texts, (1, 0), source="two"), methods=["occlusion"], progress=False)), "ok",
         "one warning for the run", lambda w: len([m for m in w if "fine-tuned on text pairs" in m]) == 1)
     add(k, "N9: audit(single texts) on a classifier trained on pairs", lambda: warned(lambda: audit(
-        pairs_model, list(texts), steps=2, n_examples=0, classes=(), progress=False)), "ok",
+        pairs_model, list(texts), steps=2, n_examples=0, classes=["first_token"], progress=False)), "ok",
         "one warning for the run", lambda w: len([m for m in w if "fine-tuned on text pairs" in m]) == 1)
     return out
 

@@ -93,9 +93,9 @@ def test_the_verdict_names_a_word_class_that_concentrates_or_says_it_was_tested_
     level, verdict, _ = judge(_methods(_test(leans=True), _test()))
     assert level == "caution" and "Your words (film) were tested too" in verdict
     level, verdict, _ = judge(_methods(_test(), _test()))
-    assert level == "ok" and "punctuation or your words (film) beyond" in verdict
+    assert level == "ok" and "on stop words or your words (film) beyond" in verdict  # the classes tested, only
     level, verdict, _ = judge({"ig": {"kind": "gradient", "concentration": {"stop_words": _test()}}})
-    assert level == "ok" and "the first token or punctuation beyond" in verdict and "your words" not in verdict
+    assert level == "ok" and "on stop words beyond" in verdict and "first token" not in verdict and "your words" not in verdict
 
 
 def test_a_word_repeated_with_a_space_is_suggested_once_in_the_form_of_where_it_was_given(capsys, tmp_path):

@@ -247,7 +247,7 @@ def test_evaluate_and_audit_note_unlike_inputs_once_per_run(monkeypatch, trained
     monkeypatch.setattr("faithlens.evaluate.run.Explainer", _stop)  # the first model work stops the run
     monkeypatch.setattr("faithlens.audit.report.explain_runs", _stop)
     runs = {"evaluate": lambda: evaluate(model, Dataset(texts, (None,) * len(texts), source="x"), methods=["occlusion"]),
-            "audit": lambda: audit(model, list(texts), classes=(), progress=False)}
+            "audit": lambda: audit(model, list(texts), classes=["first_token"], progress=False)}
     for run, call in runs.items():
         with warnings.catch_warnings(record=True) as caught, pytest.raises(_Stop):
             warnings.simplefilter("always")

@@ -204,7 +204,7 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     if len(texts) < MIN_TEXTS:
         findings.append(f"Only {len(texts)} texts: too few for the paired tests to find anything at {LEVEL:g} "
                         f"(at least {MIN_TEXTS}, better 20+). Raise --limit.")
-        if level == "ok":  # "ok" would claim what no test here could have refuted
+        if level in ("ok", "inconclusive"):  # "ok" would claim what no test here could have refuted; the count says why
             level, verdict = "inconclusive", (
                 f"Too few texts ({len(texts)}) to test: with fewer than {MIN_TEXTS} no paired test can reach p < {LEVEL:g}, "
                 "so nothing is said either way about manipulation. Audit at least 5 texts, better 20+ (--limit).")
