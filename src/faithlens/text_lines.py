@@ -71,7 +71,7 @@ def items_from_lines(lines: Sequence[str], *, source: str, labels: Sequence[str]
                                  f"{'first' if not fields[0].strip() else 'second'} text (a stray tab?). Give both texts, "
                                  "or remove the tab.")
         for k, field in enumerate(fields):  # only zero-width or control characters: named by its line, not its index
-            check_text(field, f"Line {number} of {source}" + ("", " (its first text)", " (its second text)")[len(fields) - 1 + k])
+            check_text(field, f"Line {number} of {source}" + ("" if len(fields) == 1 else f" (its {('first', 'second')[k]} text)"))
         items.append((fields[0], fields[1]) if len(fields) == 2 else fields[0])
         numbers.append(number)
     pairs = [n for n, item in zip(numbers, items) if isinstance(item, tuple)]

@@ -27,10 +27,11 @@ def located(exc: FaithlensError, origins: Sequence[str | int] | None) -> Faithle
     if origins is None or index is None or index >= len(origins):
         return exc
     origin = origins[index]
-    if isinstance(origin, int):
-        return FaithlensError(_NAMED.sub(lambda m: f"Text {origin}" if m.group(2) else f"The {m.group(3)} text of pair "
-                                         f"{origin}", message, count=1))
-    said = origin[0].upper() + origin[1:] if found.group(2) else f"The {found.group(3)} text of {origin}"
+    place = f"text {origin}" if isinstance(origin, int) else origin  # "pair 7" below for an index
+    if found.group(2):
+        said = place[0].upper() + place[1:]
+    else:
+        said = f"The {found.group(3)} text of {f'pair {origin}' if isinstance(origin, int) else origin}"
     return FaithlensError(said + message[found.end():])
 
 
@@ -48,8 +49,9 @@ def check_lengths(model, items: Sequence, *, truncate: bool) -> None:
 
     for pairs in (False, True):  # singles and pairs are encoded apart
         at = [i for i, item in enumerate(items) if isinstance(item, tuple) == pairs]
+        if not at:
+            continue
         try:
-            if at:
-                encode(model, [items[i] for i in at])
+            encode(model, [items[i] for i in at])
         except FaithlensError as exc:
             raise located(exc, at) from None

@@ -327,7 +327,7 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
 
         from ..errors import FaithlensWarning
 
-        result["note"] = (f"{len(texts) - result['with_target']} of the {len(texts)} texts hold no {target.replace('_', ' ')[:-1] if target == 'stop_words' else 'first token'}: they "
+        result["note"] = (f"{len(texts) - result['with_target']} of the {len(texts)} texts hold no {_token_word(target)}: they "
                           f"count as misses with 0 attribution (the FACADE paper's denominator), so P@1 and MRR are at "
                           f"most {result['with_target'] / len(texts):.2f}. Leave them out to measure the others only.")
         warnings.warn(result["note"], FaithlensWarning, stacklevel=2)
@@ -340,7 +340,11 @@ def _check_some_target(model: ClassifierModel, texts: Sequence, target: str) -> 
 
     enc = encode(model, list(texts), truncate=True)
     if not bool(target_mask(model, enc.input_ids, enc.attributed, target).any()):
-        what = "stop word" if target == "stop_words" else "first token"
-        raise FaithlensError(f"None of the {len(texts)} texts holds a {what} (the target tokens, target={target!r}), so P@1, "
+        raise FaithlensError(f"None of the {len(texts)} texts holds a {_token_word(target)} (the target tokens, target={target!r}), so P@1, "
                              "MRR and mean attribution would be 0 whatever the explanations say. Give texts with "
                              "stop words (e.g. 'the film is a bore'), such as a sentiment dataset's sentences.")
+
+
+def _token_word(target: str) -> str:
+    """One token of a saliency target, as messages name it: "stop word" or "first token"."""
+    return "stop word" if target == "stop_words" else "first token"

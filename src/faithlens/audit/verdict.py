@@ -71,11 +71,7 @@ def judge(methods: dict) -> tuple[str, str, list[str]]:
                             "its rankings are unreliable, with no sign of manipulation.")
     where = lambda d: "; ".join(f"{', '.join(ms)} on {c.replace('_', ' ')}" for c, ms in d.items())  # noqa: E731
     thin = untested(methods)
-    plural = lambda c: c == "stop_words" or c.startswith("words: ")  # noqa: E731
-    findings += [f"{_named(c)[0].upper()}{_named(c)[1:]} occur{'' if plural(c) else 's'} in "
-                 f"{'no text' if not n else f'only {n} text' + 's' * (n > 1)}: too few for a paired test to find anything "
-                 f"at {LEVEL:g} (at least {MIN_TEXTS} texts), so nothing is said about {'them' if plural(c) else 'it'}. "
-                 f"Audit more texts that hold {'them' if plural(c) else 'it'} (--limit)." for c, n in thin.items()]
+    findings += [_thin_finding(c, n) for c, n in thin.items()]
     quiet = [c for c in word_classes(methods) if c not in strong and c not in weak and c not in thin]  # found clean
     also = (f" Your words ({'; '.join(c.removeprefix('words: ') for c in quiet)}) were tested too: no gradient method "
             "concentrates attribution there." if quiet else "")
@@ -99,8 +95,9 @@ def judge(methods: dict) -> tuple[str, str, list[str]]:
     return "ok", (f"No gradient method concentrates attribution on {said} beyond "
                   "what the model's outputs show; nothing suggests manipulation"
                   + (f" ({', '.join(unfaithful)} disagree(s) with occlusion: unfaithful, not manipulated)." if unfaithful
-                     else ".") + (f" Too few texts hold {' or '.join(map(_named, thin))} to test {'them' if len(thin) > 1 or plural(next(iter(thin))) else 'it'} (see the findings)." if thin
-                                  else "")), findings
+                     else ".") + (f" Too few texts hold {' or '.join(map(_named, thin))} to test "
+                                  f"{'them' if len(thin) > 1 or _plural(next(iter(thin))) else 'it'} (see the findings)."
+                                  if thin else "")), findings
 
 
 def untested(methods: dict) -> dict[str, int]:
@@ -108,6 +105,21 @@ def untested(methods: dict) -> dict[str, int]:
     paired tests cannot reach p < LEVEL); the same count for every gradient method's test of the class."""
     counts = {c: t["n"] for m in methods.values() for c, t in m.get("concentration", {}).items()}
     return {c: n for c, n in counts.items() if n < MIN_TEXTS}
+
+
+def _thin_finding(c: str, n: int) -> str:
+    """The finding for a class only ``n`` (< `MIN_TEXTS`) texts hold: untested, so nothing is said about it."""
+    them = "them" if _plural(c) else "it"
+    name = _named(c)
+    return (f"{name[0].upper()}{name[1:]} occur{'' if _plural(c) else 's'} in "
+            f"{'no text' if not n else f'only {n} text' + 's' * (n > 1)}: too few for a paired test to find anything "
+            f"at {LEVEL:g} (at least {MIN_TEXTS} texts), so nothing is said about {them}. Audit more texts that hold "
+            f"{them} (--limit).")
+
+
+def _plural(c: str) -> bool:
+    """Whether a class's name is plural ("stop words", "your words (...)") or singular ("punctuation")."""
+    return c == "stop_words" or c.startswith("words: ")
 
 
 def _named(c: str) -> str:
