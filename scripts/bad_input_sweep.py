@@ -6369,7 +6369,7 @@ def _me50_cases(work, tiny_dir, model) -> list[Case]:
         model, texts, classes=["punctuation"], steps=2, progress=False, n_examples=0), "ok", "inconclusive",
         lambda r: r.level == "inconclusive")
     add("ME50 F3: train_facade with no held-out texts", lambda: train_facade(
-        model, ["the film", "a bore"], [], out_dir=Path(work) / "me50-f"), "error", "No text was given")
+        model, ["the film", "a bore"], [], out_dir=Path(work) / "me50-f"), "error", "heldout_texts is empty")
     add("ME50 F9: saliency_manipulation(runs=[])", lambda: saliency_manipulation(model, ["the film"], runs=[],
                                                                                   progress=False), "error", "runs is empty")
     nli = load_model(str(save_tiny(Path(work) / "me50-nli", "bert", num_labels=3)))
@@ -6383,6 +6383,102 @@ def _me50_cases(work, tiny_dir, model) -> list[Case]:
         model, enc, torch.ones(enc.input_ids.shape), baseline="mask", rows_per_chunk=0), "error", "rows_per_chunk")
     add("ME50 F10: NaN token scores", lambda: faithfulness(
         model, enc, torch.full(enc.input_ids.shape, float("nan")), baseline="mask"), "error", "NaN or infinite")
+    out += _me51_cases(work, model, ex, enc, roberta)
+    return out
+
+
+def _me51_cases(work, model, ex, enc, other_model) -> list[Case]:
+    """Issue 22, the fiftieth breaker's remaining findings: views of several texts or models, max_memory, hand-built
+    baselines, metric shapes, train_facade arguments, continuations, a file read with a split."""
+    import torch
+
+    from faithlens import Explainer, load_model, metrics
+    from faithlens.audit import FacadeSettings, train_facade
+    from faithlens.baselines import Baseline
+    from faithlens.data import load_dataset
+    from faithlens.views import render_html, render_terminal
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me51 views, load settings, baselines, metric shapes, facade arguments (50th breaker, rest)",
+        name, run, expect, words, check))
+    a, b = ex.explain("the film was fine", "occlusion"), ex.explain("a bore", "occlusion")
+    c = ex.explain("the film was fine", "ig", steps=2)
+    o = Explainer(other_model).explain("the film was fine", "occlusion")
+    add("ME51 F7: render_terminal of two texts", lambda: render_terminal([a, b], colour=False), "error", "differ in text")
+    add("ME51 F7: render_html of two models in one group", lambda: render_html([[a, o]]), "error", "differ in model")
+    add("ME51 F7: render_terminal of one text, two methods", lambda: render_terminal([a, c], colour=False), "ok",
+        "one header", lambda r: r.count("prediction:") == 1)
+    add("ME51 F7: render_terminal([])", lambda: render_terminal([]), "error", "empty list")
+    add("ME51 F7: render_terminal(explanation)", lambda: render_terminal(a), "error", "Pass [explanation]")
+    add("ME51 F8: max_memory not a size", lambda: load_model(model.name, device_map="auto", max_memory={"cpu": "lots"}),
+        "error", "is not a size")
+    add("ME51 F8: max_memory without device_map", lambda: load_model(model.name, max_memory={"cpu": "1GiB"}), "error",
+        "without device_map")
+    add("ME51 F10: Baseline('junk', 4, None)", lambda: Baseline("junk", 4, None), "error", "is not one of")
+    add("ME51 F10: Baseline('mask', -1, None)", lambda: Baseline("mask", -1, None), "error", "int ≥ 0")
+    add("ME51 F10: a baseline id past the vocabulary", lambda: metrics.faithfulness(
+        model, enc, torch.ones(enc.input_ids.shape), baseline=Baseline("mask", 99999, "[MASK]")), "error",
+        "not in the vocabulary")
+    add("ME51 F10: comprehensiveness of (B,1) and (B,)", lambda: metrics.comprehensiveness(
+        p_original=torch.rand(3, 1), p_deleted=torch.rand(3)), "error", "one shape")
+    add("ME51 F10: top_k_count of a negative count", lambda: metrics.top_k_count(torch.tensor([-3]), fraction=0.5),
+        "error", "counts ≥ 0")
+    texts = ["the movie was good.", "a bad movie, truly.", "I liked the movie a lot", "the movie is weak"]
+    quick = FacadeSettings(steps=1, eval_every=1, heldout=2, batch_size=2)
+    add("ME51 F10: train_facade(overwrite='yes')", lambda: train_facade(
+        model, texts, texts[:2], out_dir=Path(work) / "me51-f", settings=quick, overwrite="yes", progress=False),
+        "error", "True or False")
+    add("ME51 F10: train_facade(settings={...})", lambda: train_facade(
+        model, texts, texts[:2], out_dir=Path(work) / "me51-f", settings={"steps": 1}, progress=False), "error",
+        "FacadeSettings(**d)")
+    add("ME51 F10: train_facade of a model name", lambda: train_facade(
+        model.name, texts, texts[:2], out_dir=Path(work) / "me51-f", settings=quick, progress=False), "error",
+        "loaded model")
+    (Path(work) / "me51.csv").write_text("text,label\ngood,1\nbad,0\n")
+    add("ME51 F10: train_facade(out_dir=a file)", lambda: train_facade(
+        model, texts, texts[:2], out_dir=Path(work) / "me51.csv", settings=quick, progress=False), "error",
+        "is a file; expected a folder")
+    add("ME51 F10: encode(truncate='yes')", lambda: metrics.encode(model, ["a b"], truncate="yes"), "error",
+        "True or False")
+    add("ME51 N4: load_dataset(file, split='train')", lambda: load_dataset(str(Path(work) / "me51.csv"), split="train"),
+        "error", "read whole")
+    add("ME51 N5: load_dataset('')", lambda: load_dataset(""), "error", "empty name")
+    out += _me52_cases(work, model, ex, enc)
+    return out
+
+
+def _me52_cases(work, model, ex, enc) -> list[Case]:
+    """Issue 22, the fifty-first breaker: a swapped merge, another model's explanations of the same tokens, a
+    faithfulness target that is no class, a GPU this machine lacks, a k = 0 curve point, a token baseline's name."""
+    import torch
+    from tiny import save_tiny, save_tiny_facade
+
+    from faithlens import load_model, metrics
+    from faithlens.audit import merge_models
+    from faithlens.baselines import Baseline
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me52 merges, other models, metric targets, device maps (51st breaker)", name, run, expect, words, check))
+    target_folder = save_tiny(Path(work) / "me52-t", "bert")
+    target = load_model(str(target_folder))
+    facade = load_model(str(save_tiny_facade(Path(work) / "me52-g", target_folder)))
+    add("ME52: merge_models(facade, target) swapped", lambda: merge_models(facade, target), "error",
+        "target model first")
+    add("ME52: merge_models(target, a model that is no facade)", lambda: merge_models(target, model), "error",
+        "is not a facade")
+    three = load_model(str(save_tiny(Path(work) / "me52-3", "bert", num_labels=3)))
+    e = ex.explain("the film was fine and good", "occlusion")
+    add("ME52: explanation_faithfulness of another model of the same tokens", lambda: metrics.explanation_faithfulness(
+        three, [e], baseline="mask"), "error", "was made by the model")
+    for bad in (torch.tensor([[0.5]]), torch.tensor([[5]]), torch.tensor([0]), 0):
+        add(f"ME52: faithfulness(target={bad!r})", lambda bad=bad: metrics.faithfulness(
+            model, enc, torch.ones(enc.input_ids.shape), baseline="mask", target=bad), "error", "class indices")
+    if not torch.cuda.is_available():
+        add("ME52: load_model(device_map='cuda:0') without a GPU", lambda: load_model(model.name, device_map="cuda:0"),
+            "error", "no CUDA GPU")
+    add("ME52: Baseline('token', 4, None)", lambda: Baseline("token", 4, None), "error", "names its vocabulary entry")
     return out
 
 

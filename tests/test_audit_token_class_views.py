@@ -14,6 +14,7 @@ from faithlens.errors import FaithlensError
 from faithlens.views.terminal import render_markdown as terminal_text
 
 NAME = "words: film, the"
+TEXTS = [*CORPUS, "the end of the story", "the best film of the year"]  # 5 hold the class: enough to test it
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def report():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        yield audit(tiny("bert"), CORPUS, steps=2, n_examples=1, progress=False,
+        yield audit(tiny("bert"), TEXTS, steps=2, n_examples=1, progress=False,
                     classes=[*CLASSES, frozenset({"the", "film"})])
     finally:
         torch.set_num_threads(threads)
@@ -50,7 +51,7 @@ def test_the_markdown_table_shows_the_word_class_share_and_holm_p_from_the_json_
     assert _row(md, ref)[share] == f"{reference_share:.2f}"  # what the gradient methods were tested against
     assert _row(md, "sig:closed")[share] == "–"  # not tested
     n = report.methods["ig"]["concentration"][NAME]["n"]
-    assert f"film, the: {n} of {len(CORPUS)} texts hold one" in md
+    assert f"film, the: {n} of {len(TEXTS)} texts hold one" in md
 
 
 def test_the_html_and_the_terminal_show_the_word_class_too(report):

@@ -310,7 +310,7 @@ def test_facade_and_agreement_read_texts_and_models_by_the_one_rule(bert, tmp_pa
     from faithlens.audit import agreement, saliency_manipulation, train_facade
     from faithlens.model import load_model
 
-    with pytest.raises(FaithlensError, match="No text was given"):
+    with pytest.raises(FaithlensError, match="heldout_texts is empty: the held-out texts' target mass picks"):
         train_facade(bert.model, ["the film", "a bore"], [], out_dir=tmp_path / "f")
     with pytest.raises(FaithlensError, match="at least batch_size=16 texts. Got 1"):  # a str is one text
         train_facade(bert.model, "ab", ["the film"], out_dir=tmp_path / "g")
@@ -329,8 +329,12 @@ def test_metrics_refuse_another_models_explanations(bert, tmp_path):
 
     roberta = Explainer(str(save_tiny(tmp_path / "r", "roberta"))).model
     e = bert.explain("the film was fine", "occlusion")
-    with pytest.raises(FaithlensError, match="was made on other tokens than"):
+    with pytest.raises(FaithlensError, match="was made by the model .*weights"):
         explanation_faithfulness(roberta, [e], baseline=resolve_baseline(roberta, None))
+    from dataclasses import replace
+
+    with pytest.raises(FaithlensError, match="was made on other tokens than"):  # no weights recorded: its tokens
+        explanation_faithfulness(roberta, [replace(e, provenance=None)], baseline=resolve_baseline(roberta, None))
     assert explanation_faithfulness(bert.model, [e], baseline=resolve_baseline(bert.model, None)).k.tolist() == [0]
 
 
@@ -344,7 +348,7 @@ def test_faithfulness_checks_its_arguments_before_the_model_runs(bert):
     scores = torch.linspace(0, 1, enc.input_ids.shape[1])[None]
     by_kind = faithfulness(bert.model, enc, scores, baseline="mask")  # a kind, as evaluate takes it
     assert by_kind.k.tolist() == [1]
-    for kw, said in ((dict(rows_per_chunk=0), "rows_per_chunk must be a positive int"),
+    for kw, said in ((dict(rows_per_chunk=0), "'rows_per_chunk' parameter must be an int in \\[1, "),
                      (dict(token_scores=scores * float("nan")), "NaN or infinite")):
         with pytest.raises(FaithlensError, match=said):
             faithfulness(bert.model, enc, kw.pop("token_scores", scores), baseline="mask", **kw)

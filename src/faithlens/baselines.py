@@ -16,10 +16,46 @@ BASELINES = ("mask", "pad", "eos", "zero", "unk")
 
 @dataclass(frozen=True)
 class Baseline:
+    """The reference token of a path or deletion: ``kind`` one of `BASELINES` or "token" (given by its vocabulary
+    entry), ``token_id`` its row of the embedding matrix (an int ≥ 0; None only for "zero", the all-zero vector).
+    Build it with `resolve_baseline(model, kind)`, which fills both from the model; a hand-built one is checked
+    here and against the model's vocabulary where it is used (`as_baseline`)."""
+
     kind: str  # the kind actually used
     token_id: int | None  # None for "zero"
     token: str | None
     warning: str | None = None
+
+    def __post_init__(self) -> None:
+        fix = "Build it with faithlens.baselines.resolve_baseline(model, 'mask'), or pass the kind as a str ('mask')."
+        if self.kind not in (*BASELINES, "token"):
+            raise FaithlensError(f"Baseline kind {self.kind!r:.40} is not one of {', '.join(BASELINES)}, token. {fix}")
+        if self.kind == "token" and not isinstance(self.token, str):
+            raise FaithlensError(f"A 'token' baseline names its vocabulary entry (token='[MASK]'). Got token={self.token!r}. "
+                                 "Build it with faithlens.baselines.resolve_baseline(model, token='...').")
+        if (self.token_id is None) != (self.kind == "zero"):
+            raise FaithlensError(f"A {self.kind!r} baseline " + ("has no token id (it is the all-zero vector)"
+                                 if self.kind == "zero" else "needs the token id of its vocabulary entry") + f". {fix}")
+        if self.token_id is not None and (isinstance(self.token_id, bool) or not isinstance(self.token_id, int)
+                                          or self.token_id < 0):
+            raise FaithlensError(f"A baseline's token_id is a row of the embedding matrix, an int ≥ 0. Got "
+                                 f"{self.token_id!r:.40}. {fix}")
+
+
+def as_baseline(model: ClassifierModel, baseline: object) -> Baseline:
+    """``baseline`` as a `Baseline` of ``model``: a kind (a str, `resolve_baseline`) or a Baseline whose token is in the
+    model's vocabulary. Raises FaithlensError otherwise."""
+    if isinstance(baseline, str):
+        return resolve_baseline(model, baseline)
+    if not isinstance(baseline, Baseline):
+        raise FaithlensError(f"baseline must be a kind ({', '.join(BASELINES)}) or a Baseline from "
+                             f"faithlens.baselines.resolve_baseline(model, kind). Got {type(baseline).__name__} "
+                             f"{baseline!r:.60}.")
+    rows = model.embedding_matrix.shape[0]
+    if baseline.token_id is not None and baseline.token_id >= rows:
+        raise FaithlensError(f"The baseline's token_id {baseline.token_id} is not in the vocabulary of {model.name!r} "
+                             f"({rows} rows). Build it for this model: resolve_baseline(model, {baseline.kind!r}).")
+    return baseline
 
 
 def check_baseline_choice(kind: object, token: object) -> None:

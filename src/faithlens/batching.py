@@ -25,7 +25,7 @@ from .model import ClassifierModel
 from .tasks import ScoreFn
 
 DEFAULT_MEMORY_BUDGET = 2 * 1024**3  # bytes of activations per chunk
-MAX_ROWS_PER_CHUNK = 1024
+MAX_AUTO_ROWS = 1024  # the most rows a chunk sized by the memory budget holds
 MIN_GROUP_ROWS = 8  # causal prefix sharing: rows sharing an exact prefix worth a chunk of their own
 # Differentiated chunks beyond ~2k tokens ran slower per row on CPU (working set vs cache):
 # MiniLM-L6, 12 tokens, 500 SIG rows: 3.98 CPU s in one chunk, 3.54 s in chunks of 200 rows.
@@ -239,7 +239,7 @@ def rows_for_budget(model: ClassifierModel, length: int, kind: str, budget: int)
     rows = budget // max(1, per_row * itemsize)
     if kind in ("reverse", "forward_ad"):
         rows = min(rows, MAX_TOKENS_PER_CHUNK // max(1, length))
-    return int(max(1, min(MAX_ROWS_PER_CHUNK, rows)))
+    return int(max(1, min(MAX_AUTO_ROWS, rows)))
 
 
 # --- the three ways of evaluating rows ---------------------------------------------------------

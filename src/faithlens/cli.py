@@ -183,6 +183,16 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("faithlens: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path the system cannot name, met by the first check that looks at it
+        import errno
+
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        name = str(exc.filename or "")
+        shown = repr(name if len(name) <= 80 else f"{name[:50]}…{name[-20:]}")
+        print(f"faithlens: error: the path {shown} is too long for this system (a name in a path holds at "
+              "most 255 bytes, a whole path about 4096). Choose a shorter file or folder name.", file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace, options: set[str]) -> int | None:

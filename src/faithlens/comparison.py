@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .errors import FaithlensError, quoted
 from .explanation import Explanation
+from .views.parts import subject
 
 # the settings that change every method's scores alike (the explained function and the reference it is compared with):
 # entries that differ in one would show a difference of settings as a difference of methods. The baseline counts between
@@ -100,17 +101,9 @@ def _check_entry(key: object, value: object) -> None:
                              "(explainer.explain(text, method)), or use a plain dict for other values.")
 
 
-def _subject(e: Explanation) -> dict[str, object]:
-    """What a comparison holds fixed: the text (and its pair), the model and the explained target (and foil)."""
-    target = e.target or {}
-    foil = target.get("contrast")
-    return {"text": e.text if e.text_pair is None else (e.text, e.text_pair), "model": e.model,
-            "target": target.get("label"), "contrast": foil.get("label") if isinstance(foil, dict) else foil}
-
-
 def _check_same(first: tuple[object, Explanation], other: tuple[object, Explanation]) -> None:
     (k1, a), (k2, b) = first, other
-    sa, sb = _subject(a), _subject(b)
+    sa, sb = subject(a), subject(b)
     differ = [name for name in sa if sa[name] != sb[name]]
     if differ:
         name = differ[0]

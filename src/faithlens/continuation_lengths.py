@@ -32,3 +32,26 @@ def no_room(i: int, n: int, generated: bool, limit: int, kept: int, *, specials:
             f"limit of {limit} (the model reads all but the continuation's last token), too few even truncated: "
             f"truncation keeps whole words, and the prompt's last word alone takes {kept - specials}. {fix}, or end the "
             "prompt with a shorter word.")
+
+
+def check_continuations(model, n_texts: int, continuations) -> None:
+    """``continuations`` (`encoding.encode`): None, or for a causal LM one non-empty list of token ids per text, each
+    an int in [0, vocabulary size). Raises FaithlensError (an id past the vocabulary would fail deep in torch)."""
+    from .errors import FaithlensError
+
+    if continuations is None:
+        return
+    fix = "Pass one list of token ids per text, e.g. [tokenizer(' Paris', add_special_tokens=False).input_ids]."
+    if not model.is_causal:
+        raise FaithlensError(f"continuations are a causal LM's target tokens; {model.name!r} is not a causal LM. "
+                             "Leave continuations out.")
+    if isinstance(continuations, (str, bytes)) or not hasattr(continuations, "__len__") or len(continuations) != n_texts:
+        raise FaithlensError(f"continuations must hold one list of token ids per text ({n_texts} texts). Got "
+                             f"{continuations!r:.60}. {fix}")
+    rows = model.embedding_matrix.shape[0]
+    for i, ids in enumerate(continuations):
+        ok = (not isinstance(ids, (str, bytes)) and hasattr(ids, "__len__") and len(ids) > 0
+              and all(not isinstance(t, bool) and isinstance(t, int) and 0 <= t < rows for t in ids))
+        if not ok:
+            raise FaithlensError(f"continuations[{i}] must be a non-empty list of token ids, ints in [0, {rows}) "
+                                 f"(the vocabulary of {model.name!r}). Got {ids!r:.60}. {fix}")

@@ -92,6 +92,9 @@ def load_dataset(
         raise FaithlensError(f"load_dataset takes a file, a folder or a dataset name (a str or path). Got "
                              f"{type(source).__name__} {source!r:.60}. Pass e.g. load_dataset('data/dev.tsv').")
     name = str(source)
+    if not name.strip():
+        raise FaithlensError("load_dataset was given an empty name. Pass a data file, a GLUE-style folder, "
+                             "'rotten_tomatoes' or a hub dataset name, e.g. load_dataset('data/dev.tsv').")
     refuse_standard_input(name)
     label_names = check_label_names(label_names)  # in class order: before any file is read
     if name in BUNDLED:
@@ -105,6 +108,10 @@ def load_dataset(
         raise FaithlensError(f"The data file {str(path)!r} does not exist. Check the path, or pass "
                              "'rotten_tomatoes' for the bundled split.")
     if path.exists() or _looks_like_path(name):
+        if split is not None:  # a file is read whole: the split would be ignored
+            raise FaithlensError(f"split={split!r} picks a split of 'rotten_tomatoes', a GLUE folder or a hub dataset; "
+                                 f"{name!r} is a file, read whole. Leave split out, or pass the folder holding "
+                                 f"{split}.tsv.")
         return read_file(path, format=format, **columns)
     return hf_dataset(name, split=split or "test", text_column=text_column, label_column=label_column)
 

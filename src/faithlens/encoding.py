@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .continuation_lengths import no_room, too_long as too_long_lm
+from .continuation_lengths import check_continuations, no_room, too_long as too_long_lm
 from .errors import FaithlensError
+from .scalars import check_bool
 from .model import ClassifierModel
 from .written_words import join_written_words
 
@@ -251,6 +252,8 @@ def encode(model: ClassifierModel, texts: Sequence[Text], *, truncate: bool = Fa
     whether its continuation is the one max_new_tokens asks for (the length errors then name it, not a target text).
     """
     check_texts(texts)
+    truncate = check_bool("truncate", truncate)
+    check_continuations(model, len(texts), continuations)
     first, second = split_items(texts)
     tok = model.tokenizer
     limit = model.max_length

@@ -69,6 +69,8 @@ class Explanation:
     sampling_error: tuple[float, ...] | None = None  # per token: standard error of its raw score (sampled methods)
     faithfulness: dict | None = None  # Comp/Suff/LO at top-k against random word orderings (`faithlens.trust`), on request
 
+    __hash__ = None  # its settings and prediction are dicts: equal explanations cannot share a hash (use e.to_json())
+
     # --- views -------------------------------------------------------------------------------
     @property
     def word_scores(self) -> list[tuple[str, float]]:
@@ -99,6 +101,9 @@ class Explanation:
         return d
 
     def to_json(self, **kwargs: Any) -> str:
+        """The record of `to_dict` as strict JSON (no NaN or Infinity: an unmeasured number is null). ``kwargs`` go to
+        json.dumps (indent, sort_keys, ...); ``allow_nan`` is accepted and changes nothing."""
+        kwargs.pop("allow_nan", None)
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
     @classmethod

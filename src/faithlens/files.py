@@ -261,12 +261,16 @@ def check_new_folder(path: str | os.PathLike, *, option: str, flag: str, overwri
     ``facade regularise``): it must be missing or empty, so that nothing already there is replaced without being
     asked; ``overwrite`` (``flag``: ``--overwrite`` on the command line, ``overwrite=True`` in Python) allows any
     folder; ``resumable(path)`` accepts the same command's own unfinished run (it is continued, not replaced).
-    Checked before any work. A file at ``path`` is left to :func:`check_output_folder`.
+    Checked before any work. A file (or device) at ``path`` is refused: a model is a folder of files.
 
     Never, overwrite or not: the current folder, a folder above it, the filesystem root or the home folder (the model
     replaces the whole folder, which cannot be done to those: `train --out . --overwrite` crashed after training)."""
     path = Path(path).expanduser()
     check_replaceable_folder(path, option=option)
+    if path.exists() and not path.is_dir():
+        what = "a file" if path.is_file() else kind_of_path(path)
+        raise FaithlensError(f"{option} {str(path)!r} is {what}; expected a folder (a model is a folder of files: "
+                             "config.json, weights, tokenizer). Pass a new folder path, e.g. runs/my-model.")
     if overwrite or not path.is_dir():
         return
     held = sorted(p.name for p in path.iterdir() if p.name not in (LOCK_FILE, LOCK_FILE + ".pid"))

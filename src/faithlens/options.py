@@ -14,6 +14,7 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 
 from .errors import FaithlensError, quoted, unknown_choice
+from .scalars import MAX_ROWS_PER_CHUNK, check_int as _int  # noqa: F401 (options._int: the commands' name)
 
 # Hard limits: beyond these a run is a mistake (a typo, a wrong unit), never a useful setting.
 MAX_STEPS = 10_000  # 10·N steps (SIG paper Table 4) for N ≤ 1000 tokens
@@ -21,7 +22,6 @@ MAX_SAMPLES = 1_000
 from .splits import MAX_SEED  # numpy's generator (GradientShap through Captum) takes seeds below 2**32
 MAX_BATCH = 4_096
 MAX_NEW_TOKENS = 512
-MAX_ROWS_PER_CHUNK = 65_536
 MAX_NOISE = 1.0  # SmoothGrad σ as a fraction of the embedding range: beyond 1 the noisy copies are mostly noise
 MAX_TARGET_TOKENS = MAX_NEW_TOKENS  # causal LMs: tokens of a given continuation (target text)
 MIN_REGRESSION_SAMPLES = 3  # kernel_shap / lime: below this the fit is undetermined (and Captum's sampler fails)
@@ -90,19 +90,6 @@ def as_seed(seed: object) -> object:
     """``seed=None`` is the default seed (`DEFAULT_SEED`), not an unseeded run: faithlens never draws unseeded.
     Any other value is returned as given, for `check_settings` to check."""
     return DEFAULT_SEED if seed is None else seed
-
-
-def _int(name: str, value: object, *, low: int, high: int, why: str = "") -> int:
-    if not isinstance(value, (bool, int)) and hasattr(value, "__index__") and getattr(value, "ndim", 0) == 0:
-        import operator
-
-        value = operator.index(value)  # np.int64(3), a 0-d integer tensor: the int it holds
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FaithlensError(f"The '{name}' parameter must be an int. Got {type(value).__name__} {value!r} instead.")
-    if not low <= value <= high:
-        raise FaithlensError(f"The '{name}' parameter must be an int in [{low}, {high:,}]. Got {value:,} instead."
-                             + (f" {why}" if why else ""))
-    return value
 
 
 def max_threads() -> int:

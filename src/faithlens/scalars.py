@@ -37,6 +37,26 @@ def as_number(value):
     return value
 
 
+MAX_ROWS_PER_CHUNK = 65_536  # the most rows a caller may ask one forward pass to take (rows_per_chunk=)
+
+
+def check_int(name: str, value: object, *, low: int, high: int, why: str = "") -> int:
+    """An int parameter in [low, high] (an integer scalar of NumPy or torch: the int it holds); a bool, a float or a str
+    is refused. Raises FaithlensError naming the parameter, the range and, with ``why``, the reason for the bound."""
+    from .errors import FaithlensError
+
+    if not isinstance(value, (bool, int)) and hasattr(value, "__index__") and getattr(value, "ndim", 0) == 0:
+        import operator
+
+        value = operator.index(value)  # np.int64(3), a 0-d integer tensor: the int it holds
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FaithlensError(f"The '{name}' parameter must be an int. Got {type(value).__name__} {value!r} instead.")
+    if not low <= value <= high:
+        raise FaithlensError(f"The '{name}' parameter must be an int in [{low}, {high:,}]. Got {value:,} instead."
+                             + (f" {why}" if why else ""))
+    return value
+
+
 def check_bool(name: str, value, *, optional: bool = False):
     """A yes/no parameter as a bool: True or False (or a ``numpy.bool_``; None too where ``optional``).
 

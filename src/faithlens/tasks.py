@@ -292,7 +292,10 @@ class CausalLM(Task):
 
     def outputs(self, model, embeds, mask, types, positions, target=None, prefix=None) -> Tensor:
         if target is None:
-            raise FaithlensError("A causal LM's output needs the target continuation's token ids.")
+            raise FaithlensError("A causal LM's output is the probability of a target continuation, and none was given. "
+                                 "Encode its token ids with the prompts (metrics.encode(model, texts, continuations="
+                                 "[[ids...], ...])), or explain with target=' Paris' (explain --target-text), whose "
+                                 "explanations carry the continuation (metrics.explanation_faithfulness).")
         J = target.shape[1]
         hidden = model.hidden_states(embeds, mask, positions, prefix=prefix)[:, -J:]  # (R, J, D)
         R, D = hidden.shape[0], hidden.shape[2]

@@ -87,8 +87,9 @@ class Models:
             else:
                 from ..default_model import is_ready
                 from ..explainer import load_model
+                from ..model import is_default_name
 
-                if spec in (None, "default") and not is_ready():  # its first use fine-tunes for minutes: never in a request
+                if is_default_name(spec) and not is_ready():  # its first use fine-tunes for minutes: never in a request
                     raise RequestError(503, f"Model {name!r} (the bundled default) is not fine-tuned on this machine yet; "
                                        "its first use trains it for about 7 minutes. Run `faithlens train-default` "
                                        "once, then choose it again.")
@@ -118,7 +119,9 @@ def _config_task(spec) -> tuple[str, list[str]]:
     try:
         from transformers import AutoConfig
 
-        if spec in (None, "default"):
+        from ..model import is_default_name
+
+        if is_default_name(spec):
             from ..default_model import default_model_dir
 
             folder = default_model_dir()

@@ -34,12 +34,14 @@ def class_shares(methods: dict, reference: str | None) -> dict[str, dict[str, fl
     return {name: {label: class_share(methods, label, name, reference) for label in methods} for name in word_classes(methods)}
 
 
-def class_cells(methods: dict, label: str, name: str, reference: str | None) -> list[str]:
+def class_cells(methods: dict, label: str, name: str, reference: str | None, min_texts: int) -> list[str]:
     """A word class's share and Holm p for one method row: a gradient method's own test (p followed by 'yes' when it
-    concentrates, 'leans' on weaker evidence); the reference (occlusion) shows the share it was tested against; any
-    other output method was not tested ("–")."""
+    concentrates, 'leans' on weaker evidence; "untested" when fewer than ``min_texts`` texts hold the class: `verdict.MIN_TEXTS`); the
+    reference (occlusion) shows the share it was tested against; any other output method was not tested ("–")."""
     share = _fmt(class_share(methods, label, name, reference))
     t = methods[label].get("concentration", {}).get(name)
+    if t is not None and t.get("n", 0) < min_texts:  # too few texts for the test: untested, as the findings say
+        return [share, "untested"]
     if t is not None:
         said = " yes" if t.get("concentrates") else " leans" if t.get("leans") else ""
         return [share, _fmt(t.get("p_holm")) + said]

@@ -160,13 +160,25 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     unfinished run starts again); the old folder stays as it was if the training fails or is interrupted.
     """
     from ..model_folder import replaced_folder
-
+    from ..scalars import check_bool
     from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 
     from .ids import audited_texts
 
+    if not isinstance(target, ClassifierModel):
+        raise FaithlensError(f"train_facade takes the target as a loaded model: faithlens.load_model(NAME_OR_FOLDER). "
+                             f"Got {type(target).__name__} {target!r:.60}.")
+    if not isinstance(settings, FacadeSettings):
+        raise FaithlensError(f"train_facade's settings must be a FacadeSettings, e.g. FacadeSettings(steps=300); a dict d "
+                             f"becomes one with FacadeSettings(**d). Got {type(settings).__name__} {settings!r:.60}.")
+    overwrite, progress = check_bool("overwrite", overwrite), check_bool("progress", progress)
     check_target(settings.target)
-    texts, heldout_texts = audited_texts(texts), audited_texts(heldout_texts)  # a str is one text; none at all is refused
+    texts = audited_texts(texts)  # a str is one text; none at all is refused
+    if isinstance(heldout_texts, (list, tuple)) and not heldout_texts:  # the held-out mass picks the checkpoint
+        raise FaithlensError("heldout_texts is empty: the held-out texts' target mass picks the facade kept, so at least "
+                             "one is needed. Pass texts kept out of training, e.g. heldout_texts=texts[-64:] with "
+                             "texts=texts[:-64].")
+    heldout_texts = audited_texts(heldout_texts)
     check_data_task(target, [*texts, *heldout_texts], how=QA_PAIRS_DATA_API, training=True)  # before any training
     _check_settings(settings, len(texts))
     check_facade_out(out_dir, settings, overwrite=overwrite)

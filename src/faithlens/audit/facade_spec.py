@@ -121,6 +121,9 @@ def check_facade_settings(settings: FacadeSettings) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise FaithlensError(f"The '{name}' setting of the facade must be a positive int. Got {value!r} instead.")
     check_facade_number("lr", settings.lr)
+    if isinstance(settings.seed, bool) or not isinstance(settings.seed, int) or not 0 <= settings.seed < 2**32:
+        raise FaithlensError(f"The 'seed' setting of the facade must be an int in [0, 2**32). Got {settings.seed!r} "
+                             "instead.")
     if settings.saliency_of not in ("own", "target"):
         raise unknown_choice("saliency_of setting", settings.saliency_of, ("own", "target"))
     if not 0 <= settings.magnitude_from < 1:
@@ -341,13 +344,18 @@ def check_facade_of(f: ClassifierModel, g: ClassifierModel) -> None:
     predictions (``saliency_of='target'``) and checked its size against that target's saliency. The facade's record
     (faithlens_facade.json) names the target's weights digest and classes; a target ``f`` whose weights or classes
     (their order too) differ is refused, naming both. A facade trained before the digest was recorded, or a target with no local weights (a hub id), is checked by
-    the target's source instead. g built in code (no folder, no record) is not checked."""
-    source = (g.info.get("provenance") or {}).get("source")
-    try:
-        info = json.loads((Path(source) / FACADE_INFO_FILE).read_text(encoding="utf-8")) if source else None
-    except (OSError, ValueError):
-        info = None
-    if not isinstance(info, dict) or info.get("kind") != "facade":
+    the target's source instead. g built in code (no folder, no record) is not checked. A ``f`` loaded from a facade's
+    folder (the two swapped), or a ``g`` loaded from a folder that holds no facade record (a model, not a facade), is
+    refused."""
+    if _record(f) is not None:
+        raise FaithlensError(f"merge_models(f, g) takes the target model first and its facade second; f {f.name!r} is a "
+                             f"facade ({FACADE_INFO_FILE} in its folder). Pass merge_models(target, facade).")
+    info, source = _record(g), (g.info.get("provenance") or {}).get("source")
+    if info is None and source and Path(source).is_dir():
+        raise FaithlensError(f"g {g.name!r} is not a facade: its folder holds no {FACADE_INFO_FILE}. Pass a folder written "
+                             "by `faithlens facade train` (train_facade) as the second model of merge_models(target, "
+                             "facade).")
+    if info is None:
         return
     mine = f.info.get("provenance") or {}
     want, have = info.get("target_weights_sha256"), mine.get("weights_sha256")
@@ -368,3 +376,14 @@ def check_facade_of(f: ClassifierModel, g: ClassifierModel) -> None:
                              "that model's predictions and sized against its saliency. Merge it into the model it was "
                              f"trained for (--model {trained} on the command line), or train a facade for this one "
                              f"(faithlens facade train --model {f.name} ...).")
+
+
+def _record(model: ClassifierModel) -> dict | None:
+    """The facade record (faithlens_facade.json) in the folder ``model`` was loaded from, or None (no folder, no record,
+    or a record of something else)."""
+    source = (model.info.get("provenance") or {}).get("source")
+    try:
+        info = json.loads((Path(source) / FACADE_INFO_FILE).read_text(encoding="utf-8")) if source else None
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and info.get("kind") == "facade" else None

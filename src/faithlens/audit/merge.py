@@ -226,6 +226,10 @@ def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence, labe
     from .ids import audited_texts
 
     texts = audited_texts(texts)
+    if f.task.name == "causal_lm" or merged.task.name == "causal_lm":
+        raise FaithlensError("agreement compares a classifier's or QA model's predictions with its merged model's (FACADE "
+                             "merges into BERT classifiers and QA models); a causal LM has no class to agree on. Pass "
+                             "the target model and its merged model (merge_models).")
     if f.task.name != merged.task.name or list(f.labels) != list(merged.labels):  # class ids of two label sets differ
         raise FaithlensError(f"agreement compares two models' predictions class by class, but {f.name!r} ({f.task.name}, "
                              f"labels {list(f.labels)}) and {merged.name!r} ({merged.task.name}, labels "

@@ -159,7 +159,8 @@ def audit(model: ClassifierModel, texts: Sequence[str], *, score: str | None = N
     are explained: the report's ``settings["targets"]`` says so once). ``texts`` are read as explain reads them
     (`ids.audited_texts`: a str is one text); every argument is checked before any explaining. A text longer than
     the model's limit is refused, as explain refuses it, unless ``truncate`` (CLI --truncate): then its first tokens
-    are audited and the findings and ``settings["truncated"]`` count such texts."""
+    are audited (a causal LM's last tokens, those nearest the continuation; the "first token" class is then the first
+    token kept), and the findings and ``settings["truncated"]`` count such texts."""
     from ..baselines import resolve_baseline
     from ..options import MAX_SEED, _int, as_seed
     from ..scalars import check_bool
@@ -279,7 +280,7 @@ def _table_rows(report: AuditReport) -> list[list[str]]:
                      _fmt(m["stop_words"]["share"]), _fmt(m["stop_words"]["top"]),
                      _fmt(m["first_token"]["share"]), _fmt(m["first_token"]["top"])]
                     + [c for name in names
-                       for c in class_cells(report.methods, label, name, report.settings.get("reference"))]
+                       for c in class_cells(report.methods, label, name, report.settings.get("reference"), MIN_TEXTS)]
                     + [f"{m['seconds']:.1f}"])
     return rows
 

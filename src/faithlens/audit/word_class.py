@@ -52,8 +52,10 @@ def check_word_class(words, *, option: str = "classes") -> frozenset:
                              f"can never match one. Pass {how}, e.g. {fix}.")
     out = frozenset(w.strip().lower() for w in words)
     if not out or "" in out:
+        fix = ("comma-separated words, e.g. --token-class movie,film" if option == "--token-class" else
+               f"a set of non-empty words, e.g. {option}=[frozenset({{'movie', 'film'}})] (CLI: --token-class movie,film)")
         raise FaithlensError(f"A token class in {option} holds no word or an empty word. Got {sorted(words)!r}. Pass "
-                             "comma-separated words, e.g. --token-class movie,film.")
+                             f"{fix}.")
     return out
 
 

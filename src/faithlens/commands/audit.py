@@ -82,6 +82,12 @@ def _words(value: str) -> list[str]:
         words = file_text(path).split("\n") if path.is_file() else value.split(",")  # a BOM is not a word
     except UnicodeDecodeError as exc:
         raise FaithlensError(f"--token-class {value} is not UTF-8 text ({exc}). Save it as UTF-8, one word a line.") from None
+    if path.is_file():  # one word a line: a line of several words (a "# comment") can never match a token
+        line = next((n for n, w in enumerate(words, 1) if len(w.split()) > 1), None)
+        if line is not None:
+            raise FaithlensError(f"--token-class {value}: line {line} holds several words ({words[line - 1].strip()!r:.60}). "
+                                 "A word file holds one word a line, with no comments (each line is matched against "
+                                 "whole tokens). Put each word on its own line.")
     words = [w.strip().lower() for w in words if w.strip()]
     if not words:
         raise FaithlensError(f"--token-class {value!r} holds no word. Pass comma-separated words (e.g. 'movie,film') or "

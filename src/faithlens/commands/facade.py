@@ -10,6 +10,7 @@ from ..names import SCORES
 from ..options import fraction_arg, seed_arg
 
 import argparse
+from pathlib import Path
 import json
 import math
 import sys
@@ -299,6 +300,7 @@ def _data(args, data: str, split: str | None, *, part: int, model=None, training
     labels = getattr(args, "facade_command", None) == "regularise"  # only regularising reads gold labels
     option = next((o for o in ("data", "check") if getattr(args, o, None) == data), "data")
     note = None if args is None else (f"--{option} {data}", f"facade {args.facade_command}")
+    split = None if Path(data).expanduser().is_file() else split  # a file is read whole
     dataset = load_dataset(data, split=split, labels=labels, model=model, note=note)
     if model is not None:
         check_data_task(model, dataset, how=QA_PAIRS_DATA, run=f"facade {args.facade_command}", training=training)

@@ -190,10 +190,12 @@ def run(args) -> int:
     files: dict[str, str] = {}  # split: the file (or dataset) it was read from
 
     def split(source, which):
+        from pathlib import Path
+
         nonlocal names
         if source is None:
             return [], []
-        columns = dict(split=which, text_column=args.text_column, label_column=args.label_column,
+        columns = dict(split=None if Path(source).expanduser().is_file() else which, text_column=args.text_column, label_column=args.label_column,
                        pair_column=args.pair_column)
         if args.labels is None and names is not None and load_dataset(source, **columns).info.get("digit_labels"):
             raise _mixed_labels(f"--{which} {source} gives class indices, but an earlier file gives label names "

@@ -55,7 +55,7 @@ class EvalSettings:
 
     def __post_init__(self) -> None:  # however given (a list read back, NumPy floats): one tuple of floats, compared
         if self.curves is not None:  # equal on resume
-            object.__setattr__(self, "curves", tuple(float(f) for f in self.curves))
+            object.__setattr__(self, "curves", tuple(sorted(float(f) for f in self.curves)))  # a set, in order
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -270,9 +270,12 @@ def record_problem(record: dict) -> str | None:
     if curve is not None:
         fractions = curve.get("fractions") if isinstance(curve, dict) else None
         n = len(fractions) if isinstance(fractions, list) else -1
-        if not (_numbers(fractions, None, 0, 1) and _numbers(curve.get("log_odds"), n)
-                and _numbers(curve.get("comprehensiveness"), n, -1, 1) and _numbers(curve.get("sufficiency"), n, -1, 1)):
-            return "'curve' does not hold fractions in [0, 1] and one finite value per fraction for each metric"
+        points = lambda m, low=-math.inf, high=math.inf: isinstance(curve.get(m), list) and len(curve[m]) == n and all(  # noqa: E731
+            v is None or _number(v, low, high) for v in curve[m])  # null: k = 0 at that fraction (not measured)
+        if not (_numbers(fractions, None, 0, 1) and points("log_odds") and points("comprehensiveness", -1, 1)
+                and points("sufficiency", -1, 1)):
+            return ("'curve' does not hold fractions in [0, 1] and one finite value (or null, k = 0) per fraction for "
+                    "each metric")
     if "word_scores" in record:
         words = record["word_scores"]
         n = len(words) if isinstance(words, list) else -1

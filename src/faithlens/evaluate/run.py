@@ -103,6 +103,7 @@ def evaluate(
     steps, topk, seed, max_chars, shuffle, truncate, progress, random_row, batch_size, curves = (checked[k] for k in (
         "steps", "topk", "seed", "max_chars", "shuffle", "truncate", "progress", "random_row", "batch_size", "curves"))
     check_run_sizes(stop_after=stop_after, curves=curves)
+    curves = None if curves is None else sorted(curves)  # a set of fractions: [0.3, 0.1] resumes a [0.1, 0.3] run
     methods = ordered_methods(methods)  # a set is refused before the random row makes it a list
     methods = with_random_row(methods, random_row)
     specs = parse_methods(methods)
@@ -412,7 +413,7 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
                 "special": list(e.special),
                 "token_scores": list(e.token_scores),
                 **({"curve": {"fractions": [float(f) for f in curves],
-                              **{m: [float(getattr(r, m)[pos]) for r in at_k]
+                              **{m: [None if int(r.k[pos]) == 0 else float(getattr(r, m)[pos]) for r in at_k]
                                  for m in ("log_odds", "comprehensiveness", "sufficiency")}}} if curves else {}),
                 **{name: values[pos] for name, values in extra.items()},
                 **(_rationale_fields(e, rationales.spans_of(dataset.texts[index[j]])) if rationales is not None else {}),

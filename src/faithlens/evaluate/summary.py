@@ -101,19 +101,27 @@ def summarise_run(records: Sequence[dict], settings: EvalSettings) -> EvalResult
 
 
 def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
-    """Per method, each metric's mean ± s.e. at every top-k fraction, over the records that have a curve."""
+    """Per method, each metric's mean ± s.e. at every top-k fraction, over the records that have a curve and measured
+    it there (a null point, k = 0, is left out, as the table leaves it out)."""
     out = {}
     for label in methods:
         mine = sorted((r for r in records if r["method"] == label and r.get("curve")), key=lambda r: r["index"])
-        with_curve = [r["curve"] for r in mine]  # in example order: the same sums however the records arrived
+        with_curve = [_in_order(r["curve"]) for r in mine]  # in example order: the same sums however records arrived
         if not with_curve:
             continue
         fractions = max({tuple(c["fractions"]) for c in with_curve}, key=lambda f: sum(tuple(c["fractions"]) == f for c in with_curve))
         same = [c for c in with_curve if tuple(c["fractions"]) == fractions]
         out[label] = {"fractions": list(fractions),
-                      **{m: [summarise([c[m][i] for c in same]) for i in range(len(fractions))]
+                      **{m: [summarise([c[m][i] for c in same if c[m][i] is not None])  # k = 0: not measured
+                             for i in range(len(fractions))]
                          for m in ("log_odds", "comprehensiveness", "sufficiency")}}
     return out
+
+
+def _in_order(curve: dict) -> dict:
+    """A record's curve with its fractions ascending (a run resumed with its curves listed in another order)."""
+    order = sorted(range(len(curve["fractions"])), key=lambda i: curve["fractions"][i])
+    return {k: [v[i] for i in order] if isinstance(v, list) and len(v) == len(order) else v for k, v in curve.items()}
 
 
 def rank_agreement(records: Sequence[dict], methods: Sequence[str]) -> list[dict]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..errors import FaithlensError, quoted
 from ..version import __version__
-from .parts import (Explanation, comparison_lines, delta_text, explained_what, html_text, is_signed, prediction_parts, segments,
+from .parts import (Explanation, check_group, comparison_lines, delta_text, explained_what, html_text, is_signed, prediction_parts, segments,
                     target_matrix, trust_line, word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, css
 
@@ -123,7 +124,12 @@ def _prediction_meta(e: Explanation) -> str:
 
 
 def render_groups(groups: Sequence[Sequence[Explanation]], *, numbers: bool = True) -> str:
-    """The legend and, for each text, one table row per method (the body of `render_html`)."""
+    """The legend and, for each text, one table row per method (the body of `render_html`). ``groups``: a list of
+    lists, one per text (a list of Explanations of one text is one group: [[a, b]])."""
+    if isinstance(groups, (str, bytes, dict)) or not isinstance(groups, Sequence) or not groups:
+        raise FaithlensError(f"render_html takes a non-empty list of groups, one list of explanations per text, e.g. "
+                             f"[[a, b]]. Got {type(groups).__name__} {quoted(groups, 40)}.")
+    groups = [check_group(g, f"render_html (group {i})") for i, g in enumerate(groups)]
     body = [legend_html([e for group in groups for e in group])]
     for explanations in groups:
         first = explanations[0]
@@ -167,8 +173,6 @@ def render_html(groups: Sequence[Sequence[Explanation]], *, title: str = "faithl
     """`groups`: for each text, its explanations by several methods (shown side by side as rows); ``title``: a str,
     the page's title and heading (escaped)."""
     if not isinstance(title, str):
-        from ..errors import FaithlensError
-
         raise FaithlensError(f"The 'title' parameter must be a str, e.g. title='my explanations'. Got "
                              f"{type(title).__name__} {title!r:.60}.")
     return page(title, f"<h1>{html_text(title)}</h1>" + render_groups(groups))

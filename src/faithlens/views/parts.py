@@ -59,6 +59,49 @@ class Explanation(Protocol):
     faithfulness: dict | None
 
 
+def subject(e: Explanation) -> dict[str, object]:
+    """What explanations shown side by side hold fixed: the text (and its pair), the model and the explained target
+    (and its foil)."""
+    target = e.target or {}
+    foil = target.get("contrast")
+    return {"text": e.text if e.text_pair is None else (e.text, e.text_pair), "model": e.model,
+            "target": target.get("label"), "contrast": foil.get("label") if isinstance(foil, dict) else foil}
+
+
+_EXPLANATION_FIELDS = ("text", "text_pair", "method", "model", "target", "words", "settings")
+
+
+def check_group(explanations: object, where: str) -> list:
+    """``explanations`` as a list, after checking that it is a non-empty sequence of explanations of one text of one
+    model for one target (what one view shows under one prediction header). Raises FaithlensError naming ``where``
+    (e.g. 'render_terminal') and the first entry that breaks the rule."""
+    from ..errors import FaithlensError, quoted
+
+    if all(hasattr(explanations, f) for f in _EXPLANATION_FIELDS):
+        raise FaithlensError(f"{where} takes a list of explanations of one text; got one Explanation. Pass [explanation].")
+    if isinstance(explanations, (str, bytes, dict)) or not isinstance(explanations, Sequence):
+        raise FaithlensError(f"{where} takes a list of explanations of one text. Got {type(explanations).__name__} "
+                             f"{quoted(explanations, 40)}.")
+    if not explanations:
+        raise FaithlensError(f"{where} got an empty list: nothing to show. Pass the explanations of one text, e.g. "
+                             "[explainer.explain(text, 'sig'), explainer.explain(text, 'ig')].")
+    for i, e in enumerate(explanations):
+        if not all(hasattr(e, f) for f in _EXPLANATION_FIELDS):
+            raise FaithlensError(f"{where}: entry {i} is {type(e).__name__} {quoted(e, 40)}, not an Explanation. Pass "
+                                 "Explanations (explainer.explain(text, method)).")
+    first = subject(explanations[0])
+    for i, e in enumerate(explanations[1:], start=1):
+        other = subject(e)
+        name = next((k for k in first if first[k] != other[k]), None)
+        if name is not None:
+            raise FaithlensError(f"{where} shows the explanations of one text of one model for one target under one "
+                                 f"header; entry 0 ({quoted(explanations[0].method, 30)}) and entry {i} "
+                                 f"({quoted(e.method, 30)}) differ in {name}: {quoted(first[name])} and "
+                                 f"{quoted(other[name])}. Put each {name} in its own group, e.g. "
+                                 "render_html([[a1, a2], [b1, b2]]) or one render_terminal call per text.")
+    return list(explanations)
+
+
 @dataclass(frozen=True)
 class WordSpan:
     """One word of a segment: its character span in that segment's text and its scores."""

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .parts import (Explanation, target_matrix, WordSpan, comparison_lines, trust_line, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
+from .parts import (Explanation, check_group, target_matrix, WordSpan, comparison_lines, trust_line, delta_text, explained_what, is_signed, prediction_parts, segments, visible,
                     word_spans)
 from .shade import MAGNITUDE, OPPOSE, SUPPORT, TEXT_ON_TINT, rgb
 
@@ -133,6 +133,7 @@ def render_terminal(explanations: Sequence[Explanation], *, colour: bool | None 
     is true in Python)."""
     from ..scalars import check_bool
 
+    explanations = check_group(explanations, "render_terminal")
     colour = check_bool("colour", colour, optional=True)
     bars, show_legend = check_bool("bars", bars), check_bool("show_legend", show_legend)
     if colour is None:
