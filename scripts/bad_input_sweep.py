@@ -6479,6 +6479,19 @@ def _me52_cases(work, model, ex, enc) -> list[Case]:
         add("ME52: load_model(device_map='cuda:0') without a GPU", lambda: load_model(model.name, device_map="cuda:0"),
             "error", "no CUDA GPU")
     add("ME52: Baseline('token', 4, None)", lambda: Baseline("token", 4, None), "error", "names its vocabulary entry")
+    short = metrics.encode(model, ["a good film"])
+    add("ME52 F2: faithfulness of a text with k = 0", lambda: metrics.faithfulness(
+        model, short, torch.ones(short.input_ids.shape), baseline="mask"), "ok", "NaN, not a 0 averaged in",
+        lambda r: int(r.k[0]) == 0 and bool(torch.isnan(r.sufficiency).all()))
+    (Path(work) / "me52.tsv").write_text("text\nthe movie was good\na bad movie\n")
+    add("ME52 F1: audit --html named as its own plot", lambda: cli(
+        "audit", "--model", model.name, "--data", str(Path(work) / "me52.tsv"), "--steps", "2", "--markdown",
+        str(Path(work) / "me52-o" / "r.md"), "--html", str(Path(work) / "me52-o" / "r_shares.png")), "error",
+        "name of a plot")
+    long = "x" * 300
+    add("ME52: explain --html of a name too long for the system", lambda: cli(
+        "explain", "good film", "--model", model.name, "--method", "occlusion", "--html", f"{long}.html"), "error",
+        "too long for this system")
     return out
 
 

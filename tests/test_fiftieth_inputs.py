@@ -106,7 +106,8 @@ def test_a_hand_built_baseline_is_checked_and_a_kind_gives_the_same_numbers(mode
         metrics.faithfulness(bert, enc, scores, baseline=Baseline("mask", 99999, "[MASK]"))
     by_kind = metrics.faithfulness(bert, enc, scores, baseline="mask")
     by_object = metrics.faithfulness(bert, enc, scores, baseline=resolve_baseline(bert, "mask"))
-    assert torch.equal(by_kind.comprehensiveness, by_object.comprehensiveness)
+    torch.testing.assert_close(by_kind.comprehensiveness, by_object.comprehensiveness, rtol=0, atol=0, equal_nan=True)
+    assert by_kind.k.tolist() == [0, 0] and bool(torch.isnan(by_kind.comprehensiveness).all())  # k = 0: not measured
 
 
 def test_metric_primitives_refuse_shapes_that_would_broadcast():
@@ -354,3 +355,32 @@ def test_a_token_baseline_names_its_token():
     with pytest.raises(FaithlensError, match="A 'token' baseline names its vocabulary entry"):
         Baseline("token", 4, None)
     assert Baseline("token", 4, "[MASK]").token == "[MASK]"
+
+
+def test_a_curve_point_an_older_run_wrote_as_zeros_is_read_as_not_measured():
+    from faithlens.evaluate import summarise_curves
+
+    def record(index, lo, comp, suff):
+        return {"index": index, "method": "ig", "curve": {"fractions": [0.5, 0.1], "log_odds": lo,
+                                                          "comprehensiveness": comp, "sufficiency": suff}}
+    records = [record(0, [-1.0, 0.0], [0.4, 0.0], [0.1, 0.0]),  # k = 0 at 0.1, written as 0.0 before it was null
+               record(1, [-2.0, -0.5], [0.6, 0.2], [0.0, 0.3])]  # a real 0.0 sufficiency stays a measurement
+    curves = summarise_curves(records, ["ig"])["ig"]
+    assert curves["fractions"] == [0.1, 0.5]
+    assert curves["sufficiency"][0] == {"mean": 0.3, "sem": None, "n": 1}
+    assert curves["sufficiency"][1]["n"] == 2 and curves["sufficiency"][1]["mean"] == pytest.approx(0.05)
+
+
+def test_an_audit_report_named_as_one_of_its_plots_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    from faithlens.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    bert = save_tiny(tmp_path / "b", "bert")
+    (tmp_path / "a.tsv").write_text("text\nthe movie was good\na bad movie\n")
+    for argv, plot in ((["--markdown", "o/r.md", "--html", "o/r_shares.png"], "r_shares.png"),
+                       (["--html", "o/r.html", "--json", "o/r_agreement.svg"], "r_agreement.svg"),
+                       (["--json", "o/sanity.png", "--sanity"], "sanity.png")):
+        assert main(["audit", "--model", str(bert), "--data", "a.tsv", "--steps", "2", *argv]) == 2
+        err = capsys.readouterr().err
+        assert "is the name of a plot the audit writes beside its reports" in err and plot in err
+    assert not (tmp_path / "o").exists()  # refused before any work: nothing written

@@ -68,7 +68,7 @@ def test_rationale_files_by_text_index_spans_and_words(tmp_path):
      r"Line 2 of .* is not valid JSON"),
     ([{"text": "the film was very good and fun", "spans": [[20, 99]]}], r"Line 1 .* span \[20, 99\] is not inside the text \(0\.\.30"),
     ([{"index": 0, "spans": [[0, 3]]}, {"text": "no such review", "spans": [[0, 2]]}], r"Line 2 .* is not in the data 'tiny'"),
-    ([{"index": 6, "spans": [[0, 3]]}], r"Line 1 .* \"index\" must be a row of the data \(0\.\.5\)"),
+    ([{"index": 6, "spans": [[0, 3]]}], r"Line 1 .* \"index\" must be a row of the data, an int in 0\.\.5"),
     ([{"index": 0, "words": [7]}], r"Line 1 .* word index 7 is not a word of the text \(it has 7"),
     ([{"index": 0, "spans": [[0, 3]], "words": [0]}], r"Line 1 .* \"spans\" .* or as \"words\""),
     ([{"index": 0, "span": [[0, 3]]}], r"Line 1 .* unknown keys \['span'\]"),

@@ -191,11 +191,15 @@ def test_aopc_curves_agree_with_the_metrics_computed_alone(run):
     r = records[0]
     enc = encode(model, [r["text"]])
     area = aopc(model, enc, scores_on_encoding(enc, [r["token_scores"]]), baseline=resolve_baseline(model, "mask"))
-    for metric in ("log_odds", "comprehensiveness", "sufficiency"):
-        assert sum(r["curve"][metric]) / len(AOPC_FRACTIONS) == pytest.approx(float(area[metric][0]), abs=1e-12)
+    for metric in ("log_odds", "comprehensiveness", "sufficiency"):  # a k = 0 point (null) is in neither mean
+        measured = [v for v in r["curve"][metric] if v is not None]
+        assert len(r["curve"][metric]) == len(AOPC_FRACTIONS) and measured
+        assert sum(measured) / len(measured) == pytest.approx(float(area[metric][0]), abs=1e-12)
     curve = result.curves["ig"]["sufficiency"]
     mine = [x["curve"]["sufficiency"] for x in records if x["method"] == "ig"]
-    assert [c["mean"] for c in curve] == pytest.approx([sum(v[i] for v in mine) / len(mine) for i in range(5)], abs=1e-12)
+    means = [[v[i] for v in mine if v[i] is not None] for i in range(5)]
+    assert [c["mean"] for c in curve] == pytest.approx([sum(m) / len(m) for m in means], abs=1e-12)
+    assert [c["n"] for c in curve] == [len(m) for m in means]
 
 
 def test_metric_bars_have_standard_error_bars(run, plt):

@@ -200,8 +200,8 @@ def _used_width(mask: Tensor) -> int:
 @dataclass(frozen=True)
 class Faithfulness:
     """Per-text metric values (B,) at one top-k fraction, plus what they were computed from. A text with k = 0 (too
-    few tokens for the fraction: nothing removed) holds 0 in all three metrics: they were not measured there, and
-    `evaluate` and explain's faithfulness report them as null; read ``k`` before averaging."""
+    few tokens for the fraction: nothing removed) holds NaN in all three metrics: nothing was measured there (`evaluate`
+    and explain's faithfulness report null); average with ``x[k > 0].mean()`` or ``x.nanmean()``."""
 
     log_odds: Tensor
     comprehensiveness: Tensor
@@ -295,9 +295,10 @@ def faithfulness_at(
         rows = which[f]  # (B,)
         k = masks[f].sum(1)
         zero = k == 0
-        lo = log_odds(log_p_original=lp_orig, log_p_replaced=lp_repl[rows]).masked_fill(zero, 0.0)
-        comp = comprehensiveness(p_original=lp_orig.exp(), p_deleted=lp_del[rows].exp()).masked_fill(zero, 0.0)
-        suff = sufficiency(p_original=lp_orig.exp(), p_kept=lp_kept[rows].exp()).masked_fill(zero, 0.0)
+        nan = float("nan")  # k = 0: nothing removed, nothing measured (a 0 would be averaged in as a measurement)
+        lo = log_odds(log_p_original=lp_orig, log_p_replaced=lp_repl[rows]).masked_fill(zero, nan)
+        comp = comprehensiveness(p_original=lp_orig.exp(), p_deleted=lp_del[rows].exp()).masked_fill(zero, nan)
+        suff = sufficiency(p_original=lp_orig.exp(), p_kept=lp_kept[rows].exp()).masked_fill(zero, nan)
         out.append(Faithfulness(lo, comp, suff, k, y, lp_orig.exp()))
     return out
 
@@ -327,12 +328,13 @@ def aopc(
     protocol: str = "standard",
     rows_per_chunk: int = 64,
 ) -> dict[str, Tensor]:
-    """Each metric averaged over several top-k fractions (area over the perturbation curve): -> (B,) each."""
+    """Each metric averaged over several top-k fractions (area over the perturbation curve): -> (B,) each. A fraction
+    that removes nothing from a text (k = 0) is left out of its mean; NaN where no fraction removes anything."""
     if not fractions:
         raise FaithlensError("The 'fractions' parameter of aopc must list at least one fraction, e.g. (0.1, 0.2, 0.3, 0.4, 0.5).")
     runs = faithfulness_at(model, enc, token_scores, baseline=baseline, fractions=fractions, protocol=protocol,
                            rows_per_chunk=rows_per_chunk)
-    return {name: torch.stack([getattr(r, name) for r in runs]).mean(0)
+    return {name: torch.stack([getattr(r, name) for r in runs]).nanmean(0)
             for name in ("log_odds", "comprehensiveness", "sufficiency")}
 
 

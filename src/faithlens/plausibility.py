@@ -177,8 +177,8 @@ def _item(record, line: int, where: str, dataset, firsts: dict):
     if "index" in record:
         index = record["index"]
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(dataset):
-            raise FaithlensError(f"Line {line} of {where!r}: \"index\" must be a row of the data (0..{len(dataset) - 1}). "
-                                 f"Got {index!r}.")
+            raise FaithlensError(f"Line {line} of {where!r}: \"index\" must be a row of the data, an int in "
+                                 f"0..{len(dataset) - 1} (no decimal point). Got {index!r}.")
     if "text_pair" in record and not dataset.is_pairs:  # a pair's second text for data of single texts
         raise FaithlensError(f"Line {line} of {where!r} gives \"text_pair\", but {dataset.source!r} holds single texts. "
                              "Drop \"text_pair\", or pass the data file of the pairs the rationales were written for.")
@@ -388,8 +388,14 @@ def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *
         raise unknown_choice("polarity", polarity, POLARITIES)
     for name, path in (("--train", train), ("--data", data)):
         _check_sst2_path(name, path)
-    phrases = read_file(train, label_names=SST2_LABELS)  # gold labels by the rule of --target (`read_class`)
-    sentences = read_file(data, label_names=SST2_LABELS)
+    read = {}
+    for name, path in (("--train", train), ("--data", data)):
+        try:
+            read[name] = read_file(path, label_names=SST2_LABELS)  # gold labels by the rule of --target (`read_class`)
+        except FaithlensError as exc:  # e.g. SNLI's 'neutral': say first which file this command reads
+            raise FaithlensError(f"{name} {str(path)!r} must be a GLUE SST-2 file (one sentence and a 0/1 label per "
+                                 f"row); reading it as one failed: {exc}") from None
+    phrases, sentences = read["--train"], read["--data"]
     for name, d in (("--train", phrases), ("--data", sentences)):
         unlabelled_ok = d is sentences and polarity == "any" and not d.has_labels  # 'any' reads no sentence label
         if d.is_pairs or not (d.has_labels or unlabelled_ok) or (d.has_labels and any(y not in (0, 1) for y in d.labels)):

@@ -55,3 +55,15 @@ def check_lengths(model, items: Sequence, *, truncate: bool) -> None:
             encode(model, [items[i] for i in at])
         except FaithlensError as exc:
             raise located(exc, at) from None
+
+
+def too_long_refusal(model, n_long: int, n_total: int, shown: str, *, does: str, said: str, leave: str) -> FaithlensError:
+    """The refusal of a command that checks every text's length before any work (`audit`, `evaluate`): ``n_long`` of
+    ``n_total`` texts exceed the model's limit (``shown``: which, e.g. "example 3: 90 tokens"); --truncate would
+    ``does`` (audit, explain) their first tokens, a causal LM's last ones, and ``said`` how the result says so;
+    ``leave``: the other fix."""
+    part = "last" if model.is_causal else "first"
+    cut = "a causal LM's prompt is cut from the left; " if model.is_causal else ""
+    return FaithlensError(f"{n_long} of {n_total} texts are longer than the model's limit of {model.max_length} tokens "
+                          f"({shown}). Pass --truncate (truncate=True) to {does} their {part} tokens ({cut}{said}), or "
+                          f"{leave}.")

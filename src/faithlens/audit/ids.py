@@ -194,8 +194,8 @@ def refuse_long_texts(model: ClassifierModel, texts: Sequence, *, truncate: bool
     before any explaining; a QA model splits a long context into windows, so ``truncate`` is refused there
     (`task_inputs.check_truncate`)."""
     from ..encoding import encode
-    from ..errors import FaithlensError
     from ..task_inputs import check_truncate
+    from ..text_origins import too_long_refusal
 
     check_truncate(model, truncate)
     if model.task.name == "qa" or truncate:
@@ -207,8 +207,5 @@ def refuse_long_texts(model: ClassifierModel, texts: Sequence, *, truncate: bool
             cut += [item for item, t in zip(group, encode(model, group, truncate=True).truncated) if t]
     if cut:
         first = " / ".join(cut[0]) if isinstance(cut[0], tuple) else cut[0]
-        raise FaithlensError(f"{len(cut)} of {len(texts)} texts are longer than the model's limit of {model.max_length} "
-                             f"tokens, e.g. {first[:60]!r}{'…' * (len(first) > 60)}. Pass --truncate (truncate=True) to "
-                             f"audit their {'last' if model.is_causal else 'first'} tokens ("
-                             + ("a causal LM's prompt is cut from the left; " if model.is_causal else "")
-                             + "the report counts them), or leave them out of the data.")
+        raise too_long_refusal(model, len(cut), len(texts), f"e.g. {first[:60]!r}{'…' * (len(first) > 60)}", does="audit",
+                               said="the report counts them", leave="leave them out of the data")

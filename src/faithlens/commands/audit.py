@@ -126,6 +126,7 @@ def run(args) -> int:
             setattr(args, option, check_output_file(path, option=f"--{option}", suffix=suffix,
                                                     inputs={"--data": args.data, "--model": args.model}))
             written[f"--{option}"] = path
+    _check_plot_names(args)
     classes = list(CLASSES) + ([check_word_class(_words(args.token_class), option="--token-class")] if args.token_class else [])
     model = load_model(args.model)
     data = load_dataset(args.data, split=args.split, labels=False, model=model,  # audit reads no gold labels
@@ -188,6 +189,28 @@ def run(args) -> int:
 
     print(render_markdown(report.to_markdown()), end="")  # drawn as text: tables, bold, lists (plain when piped)
     return 0 if report.level != "untrustworthy" else 1
+
+
+def _check_plot_names(args) -> None:
+    """No report is written over a plot the audit writes beside its reports (`views.reports.write_audit_plots`:
+    STEM_shares and STEM_agreement .svg/.png next to the first of --markdown/--html; with --sanity, sanity.svg/.png
+    in the first report's folder): the report would replace the plot another report links."""
+    from pathlib import Path
+
+    from ..errors import FaithlensError
+
+    first = next((p for p in (args.markdown, args.html) if p), None)
+    plots = [first.with_name(f"{first.with_suffix('').name}_{n}{s}") for n in ("shares", "agreement")
+             for s in (".svg", ".png")] if first else []
+    where = next((p for p in (args.markdown, args.html, args.json) if p), None)
+    plots += [where.parent / f"sanity{s}" for s in (".svg", ".png")] if args.sanity and where else []
+    taken = {Path(p).expanduser().resolve(): p for p in plots}
+    for option in ("markdown", "html", "json"):
+        path = getattr(args, option)
+        if path and Path(path).expanduser().resolve() in taken:
+            raise FaithlensError(f"--{option} {str(path)!r} is the name of a plot the audit writes beside its reports "
+                                 f"({', '.join(p.name for p in plots)}): the report would replace it. Give the report "
+                                 "another name.")
 
 
 def _sample_record(args, data) -> dict:

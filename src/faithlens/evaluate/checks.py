@@ -91,11 +91,11 @@ def check_lengths(model: ClassifierModel, dataset: Dataset, *, truncate: bool) -
     limit = model.max_length
     too_long = [i for i, n in enumerate(lengths) if n > limit]
     if too_long and not truncate and model.task.name != "qa":
+        from ..text_origins import too_long_refusal
+
         shown = ", ".join(f"example {i}: {lengths[i]} tokens" for i in too_long[:5]) + (", …" if len(too_long) > 5 else "")
-        raise FaithlensError(
-            f"{len(too_long)} of {len(dataset)} texts are longer than the model's limit of {limit} tokens ({shown}). "
-            "Pass --truncate (truncate=True) to explain their first tokens (each record and the table then say so), or "
-            "leave them out with --max-chars.")
+        raise too_long_refusal(model, len(too_long), len(dataset), shown, does="explain",
+                               said="each record and the table then say so", leave="leave them out with --max-chars")
     return lengths, too_long
 
 

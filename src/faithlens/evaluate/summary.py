@@ -114,14 +114,21 @@ def summarise_curves(records: Sequence[dict], methods: Sequence[str]) -> dict:
         out[label] = {"fractions": list(fractions),
                       **{m: [summarise([c[m][i] for c in same if c[m][i] is not None])  # k = 0: not measured
                              for i in range(len(fractions))]
-                         for m in ("log_odds", "comprehensiveness", "sufficiency")}}
+                         for m in TOPK_COLUMNS}}
     return out
 
 
 def _in_order(curve: dict) -> dict:
-    """A record's curve with its fractions ascending (a run resumed with its curves listed in another order)."""
+    """A record's curve with its fractions ascending (a run resumed with its curves listed in another order), and a
+    point that a run before k = 0 points were recorded as null wrote as 0.0 in all three metrics read as null: only
+    k = 0 (nothing removed) gives exactly 0 for log-odds, comprehensiveness and sufficiency together."""
     order = sorted(range(len(curve["fractions"])), key=lambda i: curve["fractions"][i])
-    return {k: [v[i] for i in order] if isinstance(v, list) and len(v) == len(order) else v for k, v in curve.items()}
+    out = {k: [v[i] for i in order] if isinstance(v, list) and len(v) == len(order) else v for k, v in curve.items()}
+    for i in range(len(order)):
+        if all(out[m][i] == 0 for m in TOPK_COLUMNS):  # (a null is not 0)
+            for m in TOPK_COLUMNS:
+                out[m][i] = None
+    return out
 
 
 def rank_agreement(records: Sequence[dict], methods: Sequence[str]) -> list[dict]:
