@@ -6378,7 +6378,7 @@ def _me50_cases(work, tiny_dir, model) -> list[Case]:
     roberta = load_model(str(save_tiny(Path(work) / "me50-roberta", "roberta")))
     e = ex.explain("the film was fine", "occlusion")
     add("ME50 F6: another model's explanations in the metrics", lambda: explanation_faithfulness(
-        roberta, [e], baseline="mask"), "error", "made on other tokens")
+        roberta, [e], baseline="mask"), "error", "was made by the model")
     add("ME50 F10: faithfulness(rows_per_chunk=0)", lambda: faithfulness(
         model, enc, torch.ones(enc.input_ids.shape), baseline="mask", rows_per_chunk=0), "error", "rows_per_chunk")
     add("ME50 F10: NaN token scores", lambda: faithfulness(

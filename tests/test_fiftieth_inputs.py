@@ -384,3 +384,50 @@ def test_an_audit_report_named_as_one_of_its_plots_is_refused_before_any_work(tm
         err = capsys.readouterr().err
         assert "is the name of a plot the audit writes beside its reports" in err and plot in err
     assert not (tmp_path / "o").exists()  # refused before any work: nothing written
+
+
+def test_rationales_of_a_pair_file_say_it_holds_pairs_and_any_polarity_reads_no_label(tmp_path):
+    import json
+
+    from faithlens.plausibility import sst2_lexicon_rationales
+
+    train = tmp_path / "train.tsv"
+    train.write_text("sentence\tlabel\ngreat\t1\nawful\t0\nthe film\t1\n")
+    pairs = tmp_path / "snli.jsonl"
+    pairs.write_text(json.dumps({"premise": "a great film", "hypothesis": "it is awful", "label": "neutral"}) + "\n")
+    for polarity in ("label", "any"):
+        with pytest.raises(FaithlensError, match="holds pairs of texts .* an SST-2 file holds one sentence a row"):
+            sst2_lexicon_rationales(train, pairs, polarity=polarity)
+    odd = tmp_path / "odd.tsv"
+    odd.write_text("sentence\tlabel\nthe film is great\tneutral\n")
+    for polarity in ("label", "any"):  # a label column is read (and written) with either polarity
+        with pytest.raises(FaithlensError, match="must be a GLUE SST-2 file .*reading it as one failed: The gold label 'neutral'"):
+            sst2_lexicon_rationales(train, odd, polarity=polarity)
+    odd.write_text("sentence\nthe film is great\n")
+    lines = sst2_lexicon_rationales(train, odd, polarity="any")  # no label column: none is needed
+    assert lines == [{"index": 0, "text": "the film is great", "label": None, "spans": [[12, 17]],
+                      "note": "SST single-word phrases: great"}]
+
+
+def test_a_too_long_path_is_shown_up_to_its_too_long_name(tmp_path, monkeypatch, capsys):
+    from faithlens.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    bert = save_tiny(tmp_path / "b", "bert")
+    (tmp_path / "d.tsv").write_text("sentence\tlabel\ngood film\t1\n")
+    assert main(["evaluate", "--model", str(bert), "--data", "d.tsv", "--methods", "occlusion",
+                 "--out", "o/" + "y" * 300]) == 2
+    err = capsys.readouterr().err
+    assert "the path 'o/yyyy" in err and "yyyy' is too long" in err and "safetensors" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_train_facade_without_progress_shows_no_bars(models, tmp_path, capfd):
+    from faithlens.audit import FacadeSettings, train_facade
+
+    texts = ["the movie was good.", "a bad movie, truly.", "I liked the movie a lot", "the movie is weak"]
+    train_facade(models["bert"], texts, texts[:2], out_dir=tmp_path / "f", progress=False,
+                 settings=FacadeSettings(steps=1, eval_every=1, heldout=2, batch_size=2))
+    captured = capfd.readouterr()
+    assert "Writing model shards" not in captured.err and "it/s" not in captured.err
+    assert (tmp_path / "f" / "faithlens_facade.json").exists()

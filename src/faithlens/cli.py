@@ -188,7 +188,12 @@ def _main(argv: list[str] | None) -> int:
 
         if exc.errno != errno.ENAMETOOLONG:
             raise
-        name = str(exc.filename or "")
+        import os
+        from pathlib import PurePath
+
+        parts = PurePath(str(exc.filename or "")).parts  # shown up to its first name too long (not a file beyond it)
+        cut = next((i for i, part in enumerate(parts) if len(os.fsencode(part)) > 255), len(parts) - 1)
+        name = str(PurePath(*parts[:cut + 1])) if parts else ""
         shown = repr(name if len(name) <= 80 else f"{name[:50]}…{name[-20:]}")
         print(f"faithlens: error: the path {shown} is too long for this system (a name in a path holds at "
               "most 255 bytes, a whole path about 4096). Choose a shorter file or folder name.", file=sys.stderr)

@@ -361,6 +361,25 @@ def _check_sst2_path(name: str, path: str | os.PathLike) -> None:
                          "with their labels), --data the sentences to annotate (e.g. its dev.tsv).")
 
 
+def _read_sst2(name: str, path):
+    """An SST-2 file (one sentence a row) with its 0/1 labels read by the rule of --target (`read_class`); a file of
+    pairs is refused as such, before its labels are read (SNLI's 'neutral' is not the point)."""
+    from .data import read_file
+
+    pairs = (f"{name} {str(path)!r} holds pairs of texts (two text columns, e.g. SNLI's premise and hypothesis); an "
+             "SST-2 file holds one sentence a row. Pass GLUE SST-2's train.tsv and dev.tsv.")
+    try:
+        d = read_file(path, label_names=SST2_LABELS)
+    except FaithlensError as exc:  # e.g. SNLI's 'neutral': say first which file this command reads
+        if read_file(path, labels=False).is_pairs:
+            raise FaithlensError(pairs) from None
+        raise FaithlensError(f"{name} {str(path)!r} must be a GLUE SST-2 file (one sentence and a 0/1 label per row, "
+                             f"or for --data with --polarity any no label column); reading it as one failed: {exc}") from None
+    if d.is_pairs:
+        raise FaithlensError(pairs)
+    return d
+
+
 def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *, polarity: str = "label") -> list[dict]:
     """Word rationales for SST-2 sentences from SST's human phrase labels: a **lexicon rationale**.
 
@@ -380,25 +399,16 @@ def sst2_lexicon_rationales(train: str | os.PathLike, data: str | os.PathLike, *
 
     Returns one dict per line: ``index`` (row of ``data``), ``text``, ``label``, ``spans`` (character
     spans of the rationale words) and a ``note`` listing the words."""
-    from .data import read_file
-
     if polarity not in POLARITIES:
         from .errors import unknown_choice
 
         raise unknown_choice("polarity", polarity, POLARITIES)
     for name, path in (("--train", train), ("--data", data)):
         _check_sst2_path(name, path)
-    read = {}
-    for name, path in (("--train", train), ("--data", data)):
-        try:
-            read[name] = read_file(path, label_names=SST2_LABELS)  # gold labels by the rule of --target (`read_class`)
-        except FaithlensError as exc:  # e.g. SNLI's 'neutral': say first which file this command reads
-            raise FaithlensError(f"{name} {str(path)!r} must be a GLUE SST-2 file (one sentence and a 0/1 label per "
-                                 f"row); reading it as one failed: {exc}") from None
-    phrases, sentences = read["--train"], read["--data"]
+    phrases, sentences = _read_sst2("--train", train), _read_sst2("--data", data)
     for name, d in (("--train", phrases), ("--data", sentences)):
         unlabelled_ok = d is sentences and polarity == "any" and not d.has_labels  # 'any' reads no sentence label
-        if d.is_pairs or not (d.has_labels or unlabelled_ok) or (d.has_labels and any(y not in (0, 1) for y in d.labels)):
+        if not (d.has_labels or unlabelled_ok) or (d.has_labels and any(y not in (0, 1) for y in d.labels)):
             raise FaithlensError(f"{name} {d.source!r} must be a GLUE SST-2 file: one sentence and a 0/1 label per row"
                                  + (" (--polarity any reads --data without labels)" if d is sentences else "")
                                  + ". Pass the folder's train.tsv and dev.tsv.")

@@ -185,8 +185,17 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     check_facade_target(target, settings, pairs=any(isinstance(t, tuple) for t in texts))
     if not overwrite:  # an unfinished run of other data (or another target) is refused too, naming it
         _checkpoint(Path(out_dir).expanduser(), target, settings, texts).check(run=f"The folder {str(out_dir)!r}")
-    with replaced_folder(out_dir, replace=overwrite) as out:
-        return _train_facade(target, texts, heldout_texts, out, settings, progress)
+    from transformers.utils import logging as hf_logging
+
+    quiet = not progress and hf_logging.is_progress_bar_enabled()  # also transformers' "Writing model shards" bars
+    if quiet:
+        hf_logging.disable_progress_bar()
+    try:
+        with replaced_folder(out_dir, replace=overwrite) as out:
+            return _train_facade(target, texts, heldout_texts, out, settings, progress)
+    finally:
+        if quiet:
+            hf_logging.enable_progress_bar()
 
 
 def _train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: Sequence[str], out: Path,

@@ -403,7 +403,7 @@ def run(args: argparse.Namespace) -> int:
     world = init_world()
     if world.distributed and (args.file is None or str(args.file) == "-" or "-" in args.texts):
         raise FaithlensError(f"This process is one of {world.size} (torchrun / accelerate launch): pass the texts with "
-                             "--file FILE, which every process reads (standard input goes to one process only).")
+                             "--file FILE, which the processes split (texts typed as arguments, or standard input, are not).")
     _check_method_words(args)  # before the texts: a text typed after --method is read as a method name
     from .explain_specs import apply_method_specs
 
