@@ -1,8 +1,10 @@
-"""The fiftieth breaker's remaining findings: views that showed explanations of different texts or models under one
-header, a bad ``max_memory`` blamed on the model's files, hand-built baselines and metric inputs that broadcast or
-index out of range, `train_facade` arguments read loosely, continuations that failed deep in torch, and the minor
-notes (a file read with a split, 'Default', curves listed in another order, a word file with a comment line). Each
-is a clear refusal before any work, or a result that is the same as the well-formed call's."""
+"""The fiftieth breaker's remaining findings, then the fifty-first's and fifty-second's: views that showed
+explanations of different texts or models under one header, a bad ``max_memory`` or a missing GPU blamed on the model's
+files, hand-built baselines and metric inputs that broadcast or index out of range, `train_facade` arguments read
+loosely, continuations that failed deep in torch, another model's explanations measured, k = 0 averaged in as 0, an
+audit report written over its own plot, paths too long for the system, a text past csv's field limit, and the minor
+notes (a file read with a split, 'Default', curves listed in another order, a word file with a comment line). Each is
+a clear refusal before any work, or a result that is the same as the well-formed call's."""
 
 from __future__ import annotations
 
@@ -431,3 +433,34 @@ def test_train_facade_without_progress_shows_no_bars(models, tmp_path, capfd):
     captured = capfd.readouterr()
     assert "Writing model shards" not in captured.err and "it/s" not in captured.err
     assert (tmp_path / "f" / "faithlens_facade.json").exists()
+
+
+def test_a_text_longer_than_csvs_field_limit_is_read_whole(tmp_path, monkeypatch, capsys):
+    import json
+
+    from faithlens.cli import main
+    from faithlens.data import load_dataset
+
+    monkeypatch.chdir(tmp_path)
+    bert = save_tiny(tmp_path / "b", "bert")
+    long = "bad " * 50_000  # 200 kB: past csv's default limit of 131,072 characters a field
+    (tmp_path / "big.tsv").write_text(f"sentence\tlabel\ngood film\t1\n{long}\t0\n")
+    (tmp_path / "big.csv").write_text(f'text,label\ngood film,1\n"{long}",0\n')
+    for name in ("big.tsv", "big.csv"):
+        data = load_dataset(str(tmp_path / name))
+        assert data.texts[1].strip() == long.strip() and data.labels == (1, 0)
+    (tmp_path / "big.txt").write_text(f"good film\n{long}\n")
+    assert main(["explain", "--model", str(bert), "--method", "occlusion", "--file", "big.txt", "--truncate",
+                 "--no-faithfulness", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert len(lines) == 2 and lines[1]["truncated"] is True
+
+
+def test_faithlens_home_with_surrounding_white_space_is_refused(tmp_path, monkeypatch):
+    from faithlens.cache_home import cache_root
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FAITHLENS_HOME", f" {tmp_path / 'home'}")
+    with pytest.raises(FaithlensError, match="begins or ends with white space"):
+        cache_root()
+    assert not (tmp_path / " ").exists()

@@ -21,6 +21,9 @@ def cache_root() -> Path:
     or above it, or a folder that cannot be created or written, is a :class:`FaithlensError` naming the setting."""
     home = os.environ.get("FAITHLENS_HOME")
     xdg = os.environ.get("XDG_CACHE_HOME")
+    if home and home != home.strip():  # ' /tmp/x' would be a folder named ' ' here, filled by a new fine-tune
+        raise FaithlensError(f"FAITHLENS_HOME {home!r} begins or ends with white space, which would name another "
+                             f"folder. Set it without it: export FAITHLENS_HOME={home.strip()!r}.")
     if home:
         root, setting = Path(home).expanduser(), "FAITHLENS_HOME"
     else:

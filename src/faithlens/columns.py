@@ -15,6 +15,10 @@ from collections.abc import Callable, Collection, Sequence
 
 from .errors import FaithlensError
 
+# A field holds a whole text, of any length: csv's own limit (131,072 characters) refused a long review as "not a valid
+# file". Raised once for every reader of the data files (each imports this module first).
+csv.field_size_limit(2**31 - 1)
+
 TEXT_COLUMNS = ("sentence", "text", "review", "content")
 PAIR_COLUMNS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question", "context"), ("text_a", "text_b"),
                 ("text", "text_pair"))  # text, text_pair: the names of a Hugging Face tokenizer's arguments
