@@ -6492,6 +6492,62 @@ def _me52_cases(work, model, ex, enc) -> list[Case]:
     add("ME52: explain --html of a name too long for the system", lambda: cli(
         "explain", "good film", "--model", model.name, "--method", "occlusion", "--html", f"{long}.html"), "error",
         "too long for this system")
+    out += _me53_cases(work, model)
+    return out
+
+
+def _me53_cases(work, model) -> list[Case]:
+    """Issue 22, the fifty-second breaker: a text past csv's field limit, FAITHLENS_HOME with a space, rationales of a
+    pair file, a resume with another batch size."""
+    import json
+    import os
+
+    from faithlens.cache_home import cache_root
+    from faithlens.data import Dataset
+    from faithlens.evaluate import evaluate
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me53 long fields, cache home, rationale files, resumed batches (52nd breaker)", name, run, expect, words,
+        check))
+    long = "bad " * 50_000
+    (Path(work) / "me53.txt").write_text(f"good film\n{long}\n")
+    add("ME53 F1: explain --file with a 200 kB line", lambda: cli(
+        "explain", "--model", model.name, "--method", "occlusion", "--file", str(Path(work) / "me53.txt"), "--truncate",
+        "--no-faithfulness", "--json"), "ok", "two explanations", lambda r: r.code == 0 and len(r.out.splitlines()) == 2)
+    (Path(work) / "me53.tsv").write_text(f"sentence\tlabel\ngood film\t1\n{long}\t0\n")
+    add("ME53 F2: evaluate --data with a 200 kB text", lambda: cli(
+        "evaluate", "--model", model.name, "--data", str(Path(work) / "me53.tsv"), "--methods", "occlusion",
+        "--truncate"), "ok", "runs", lambda r: r.code == 0)
+
+    def spaced_home():
+        was = os.environ.get("FAITHLENS_HOME")
+        os.environ["FAITHLENS_HOME"] = f" {work}/me53-home"
+        try:
+            return cache_root()
+        finally:
+            os.environ.pop("FAITHLENS_HOME") if was is None else os.environ.__setitem__("FAITHLENS_HOME", was)
+    add("ME53 F4: FAITHLENS_HOME with a leading space", spaced_home, "error", "white space")
+    snli = Path(work) / "me53-snli.jsonl"
+    snli.write_text(json.dumps({"premise": "a great film", "hypothesis": "it is awful", "label": "neutral"}) + "\n")
+    phrases = Path(work) / "me53-phrases.tsv"
+    phrases.write_text("sentence\tlabel\ngreat\t1\nawful\t0\n")
+    add("ME53 F3: rationales sst2 --data of SNLI pairs --polarity any", lambda: cli(
+        "rationales", "sst2", "--train", str(phrases), "--data", str(snli), "--polarity", "any", "--out",
+        str(Path(work) / "me53-r.jsonl")), "error", "holds pairs of texts")
+    data = Dataset(("good film here", "a bad plot", "fine acting", "dull"), (1, 0, 1, 0), source="me53")
+    run = Path(work) / "me53-run"
+
+    def resumed():
+        import warnings
+
+        evaluate(model, data, methods=["grad_x_input"], out=run, progress=False, stop_after=2, batch_size=2)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            evaluate(model, data, methods=["grad_x_input"], out=run, progress=False, batch_size=3)
+        return [str(w.message) for w in seen]
+    add("ME53 N1: evaluate resumed with another batch size", resumed, "ok", "said: records agree to float rounding",
+        lambda r: any("began with --batch-size 2" in m for m in r))
     return out
 
 

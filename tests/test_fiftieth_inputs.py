@@ -464,3 +464,23 @@ def test_faithlens_home_with_surrounding_white_space_is_refused(tmp_path, monkey
     with pytest.raises(FaithlensError, match="begins or ends with white space"):
         cache_root()
     assert not (tmp_path / " ").exists()
+
+
+def test_a_run_resumed_with_another_batch_size_says_its_records_agree_only_to_rounding(tmp_path):
+    import json
+    import warnings
+
+    from tiny import CORPUS, tiny
+
+    from faithlens.data import Dataset
+    from faithlens.errors import FaithlensWarning
+    from faithlens.evaluate import evaluate
+
+    model, data = tiny("bert"), Dataset(tuple(CORPUS), (1, 1, 0, 1, 0, 0), source="corpus")
+    evaluate(model, data, methods=["grad_x_input"], out=tmp_path, progress=False, stop_after=2, batch_size=2)
+    with pytest.warns(FaithlensWarning, match="began with --batch-size 2 .* resumed with 3, .*float rounding"):
+        evaluate(model, data, methods=["grad_x_input"], out=tmp_path, progress=False, stop_after=4, batch_size=3)
+    assert json.loads((tmp_path / "settings.json").read_text())["batch_size"] == 2  # the records' own
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FaithlensWarning)
+        evaluate(model, data, methods=["grad_x_input"], out=tmp_path, progress=False, batch_size=2)

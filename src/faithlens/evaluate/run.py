@@ -202,9 +202,11 @@ class _Run:
                 count = leading_unsealed(path) if allowed is None else min(allowed, leading_unsealed(path))
                 if count:
                     legacy[path.name] = count
+            batches = _batch_size_of_run(out, saved, self.done, self.batch_size)
             write_atomic(out / SETTINGS_FILE, json.dumps(sealed({
                 "settings": self.settings.to_dict(), "version": __version__, "dataset_info": self.dataset.info,
-                "fingerprints": {"model": fingerprint}, **({LEGACY_KEY: legacy} if legacy else {})}), indent=2) + "\n")
+                "fingerprints": {"model": fingerprint}, "batch_size": batches,
+                **({LEGACY_KEY: legacy} if legacy else {})}), indent=2) + "\n")
             if self.world.distributed:  # the other processes' new lines, from here on (they start after the plan)
                 self._tails = [RecordsTail(records_path(out, r)) for r in range(1, self.world.size)]
         return self._plan(lengths)
@@ -460,3 +462,21 @@ def _target_json(row: torch.Tensor) -> int | list[int]:
     """A class index as an int; an answer span or continuation as a list."""
     values = row.tolist()
     return values[0] if len(values) == 1 else values
+
+
+def _batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> int:
+    """The batch size the run's records were made with (settings.json's, once records exist): a resume with another
+    one is said, since its examples then fall into other batches than a one-pass run's, so their records equal that
+    run's only to float rounding (the records of one run are byte-identical across process counts, README)."""
+    began = (saved or {}).get("batch_size")
+    if not done or not isinstance(began, int) or began == batch_size:
+        return batch_size if not done or not isinstance(began, int) else began
+    import warnings
+
+    from ..errors import FaithlensWarning
+
+    warnings.warn(f"The run in {str(out)!r} began with --batch-size {began} (batch_size={began}); resumed with "
+                  f"{batch_size}, the examples explained from here fall into other batches, so their records equal a "
+                  f"one-pass run's only to float rounding (about 1e-7), not byte for byte. Resume with --batch-size "
+                  f"{began} for records identical to it.", FaithlensWarning, stacklevel=3)
+    return began
