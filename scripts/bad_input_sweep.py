@@ -6547,7 +6547,7 @@ def _me53_cases(work, model) -> list[Case]:
             evaluate(model, data, methods=["grad_x_input"], out=run, progress=False, batch_size=3)
         return [str(w.message) for w in seen]
     add("ME53 N1: evaluate resumed with another batch size", resumed, "ok", "said: records agree to float rounding",
-        lambda r: any("began with --batch-size 2" in m for m in r))
+        lambda r: any("began with a batch size of 2" in m for m in r))
     return out
 
 

@@ -478,9 +478,21 @@ def test_a_run_resumed_with_another_batch_size_says_its_records_agree_only_to_ro
 
     model, data = tiny("bert"), Dataset(tuple(CORPUS), (1, 1, 0, 1, 0, 0), source="corpus")
     evaluate(model, data, methods=["grad_x_input"], out=tmp_path, progress=False, stop_after=2, batch_size=2)
-    with pytest.warns(FaithlensWarning, match="began with --batch-size 2 .* resumed with 3, .*float rounding"):
+    with pytest.warns(FaithlensWarning, match="began with a batch size of 2; resumed with 3, .*float rounding"):
         evaluate(model, data, methods=["grad_x_input"], out=tmp_path, progress=False, stop_after=4, batch_size=3)
     assert json.loads((tmp_path / "settings.json").read_text())["batch_size"] == 2  # the records' own
     with warnings.catch_warnings():
         warnings.simplefilter("error", FaithlensWarning)
         evaluate(model, data, methods=["grad_x_input"], out=tmp_path, progress=False, batch_size=2)
+
+
+def test_one_shapley_permutation_says_its_sampling_error_cannot_be_measured(models):
+    import faithlens
+
+    text = "the movie was really good and fun"
+    one = faithlens.explain(text, "shapley", model=models["bert"], n_samples=1)
+    assert any("one random draw (n_samples=1) has no measurable sampling error" in w for w in one.warnings)
+    assert one.error["kind"] == "sampling" and one.error["relative"] is None
+    assert one.error["completeness"]["relative"] == pytest.approx(0.0, abs=1e-5)  # met by construction, not accuracy
+    two = faithlens.explain(text, "shapley", model=models["bert"], n_samples=2)
+    assert two.error["kind"] == "sampling" and two.error["relative"] is not None

@@ -52,7 +52,9 @@ def measure(method: Method, out: MethodOutput, j: int, settings: dict, *, F_gap:
     name = method.name
     if out.unit_deltas is not None and out.unit_scores is not None and out.units is not None:
         return _quadrature(name, out, j, settings, unit_names, warn_above)
-    if out.sampling_error is not None or (method.random and out.total_delta is None):
+    # a sampled estimator of an efficient game (shapley, kernel_shap, lime: forward passes only) meets completeness by
+    # construction, so even one draw, whose sampling error cannot be measured, is judged by sampling, never by its gap
+    if out.sampling_error is not None or (method.random and (out.total_delta is None or not method.gradients)):
         measured = _sampling(name, out, j, settings, warn_above)
         if out.total_delta is not None:  # sampled estimators of an efficient game (shapley, kernel_shap, lime)
             gap = _completeness(name, out, j, settings, F_gap, float("inf")).error

@@ -475,8 +475,8 @@ def _batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> 
 
     from ..errors import FaithlensWarning
 
-    warnings.warn(f"The run in {str(out)!r} began with --batch-size {began} (batch_size={began}); resumed with "
-                  f"{batch_size}, the examples explained from here fall into other batches, so their records equal a "
-                  f"one-pass run's only to float rounding (about 1e-7), not byte for byte. Resume with --batch-size "
-                  f"{began} for records identical to it.", FaithlensWarning, stacklevel=3)
+    warnings.warn(f"The run in {str(out)!r} began with a batch size of {began}; resumed with {batch_size}, the "
+                  "examples explained from here fall into other batches, so their records equal a one-pass run's only "
+                  f"to float rounding (about 1e-7), not byte for byte. Resume with the batch size it began with "
+                  f"({began}) for records identical to it.", FaithlensWarning, stacklevel=3)
     return began
