@@ -6548,6 +6548,9 @@ def _me53_cases(work, model) -> list[Case]:
         return [str(w.message) for w in seen]
     add("ME53 N1: evaluate resumed with another batch size", resumed, "ok", "said: records agree to float rounding",
         lambda r: any("began with a batch size of 2" in m for m in r))
+    add("ME53 (53rd breaker): shapley with one permutation", lambda: cli(
+        "explain", "the movie was really good and fun", "--model", model.name, "--method", "shapley", "--samples", "1"),
+        "ok", "sampling error unknown, warned", lambda r: r.code == 0 and "no measurable sampling error" in r.out + r.err)
     return out
 
 
