@@ -6551,6 +6551,14 @@ def _me53_cases(work, model) -> list[Case]:
     add("ME53 (53rd breaker): shapley with one permutation", lambda: cli(
         "explain", "the movie was really good and fun", "--model", model.name, "--method", "shapley", "--samples", "1"),
         "ok", "sampling error unknown, warned", lambda r: r.code == 0 and "no measurable sampling error" in r.out + r.err)
+    (Path(work) / "me54.tsv").write_text("sentence\tlabel\nfine\t1\nthe movie was really good and fun\t1\na bad plot\t0\n")
+    add("ME54 (53rd breaker F1): evaluate of inexact specs", lambda: cli(
+        "evaluate", "--model", model.name, "--data", str(Path(work) / "me54.tsv"), "--methods", "ig:steps=1",
+        "shapley:n_samples=1"), "ok", "warned per method", lambda r: r.code == 0
+        and "ig:steps=1: its scores' completeness gap exceeds" in r.err and "could not be measured" in r.err)
+    add("ME54 (53rd breaker F3): evaluate lime:n_samples=1", lambda: cli(
+        "evaluate", "--model", model.name, "--data", str(Path(work) / "me54.tsv"), "--methods", "lime:n_samples=1"),
+        "error", "lime:n_samples=50 or more in --methods")
     return out
 
 

@@ -496,3 +496,29 @@ def test_one_shapley_permutation_says_its_sampling_error_cannot_be_measured(mode
     assert one.error["completeness"]["relative"] == pytest.approx(0.0, abs=1e-5)  # met by construction, not accuracy
     two = faithlens.explain(text, "shapley", model=models["bert"], n_samples=2)
     assert two.error["kind"] == "sampling" and two.error["relative"] is not None
+
+
+def test_evaluate_says_which_methods_rest_on_inexact_scores_and_names_examples_and_specs(tmp_path):
+    from tiny import tiny
+
+    from faithlens.data import Dataset
+    from faithlens.errors import FaithlensWarning
+    from faithlens.evaluate import evaluate, read_records
+
+    model = tiny("bert")
+    data = Dataset(("fine", "the movie was really good and fun", "a bad plot"), (1, 1, 0), source="three")
+    with pytest.warns(FaithlensWarning) as seen:
+        evaluate(model, data, methods=["ig:steps=1", "occlusion", "shapley:n_samples=1"], out=tmp_path, progress=False,
+                 shuffle=False)
+    said = [str(w.message) for w in seen]
+    assert any(m.startswith("ig:steps=1: its scores' completeness gap exceeds 1% on") for m in said)
+    assert any(m.startswith("shapley:n_samples=1: its scores' sampling error could not be measured on 3 of 3") for m in said)
+    assert not any(m.startswith("occlusion") for m in said)
+    records = read_records(tmp_path / "records.jsonl")
+    assert {r["method"]: r["error"]["kind"] for r in records} == {"ig:steps=1": "completeness", "occlusion": "exact",
+                                                                "shapley:n_samples=1": "sampling"}
+    with pytest.raises(FaithlensError, match=r"Method kernel_shap:n_samples=3: Example 2: kernel_shap with 3 samples .*"
+                                             r"kernel_shap:n_samples=200 in --methods"):
+        evaluate(model, data, methods=["kernel_shap:n_samples=3"], progress=False, shuffle=False)
+    with pytest.raises(FaithlensError, match="Use lime:n_samples=50 or more in --methods"):
+        evaluate(model, data, methods=["lime:n_samples=1"], progress=False, shuffle=False)

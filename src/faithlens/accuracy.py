@@ -191,6 +191,10 @@ def _sampling(name: str, out: MethodOutput, j: int, settings: dict, warn_above: 
     error = _error(SAMPLING, relative, absolute, scale, what)
     if relative is None or relative <= warn_above:
         return Measured(error, None)
+    if name in ("lime", "kernel_shap"):  # a regression on sampled coalitions, its spread measured by the bootstrap
+        return Measured(error, f"{name}'s scores are a regression fit on {n} sampled coalitions; their bootstrap "
+                               f"standard error reaches {relative:.0%} of the largest score ({absolute:.3g}). More "
+                               "--samples (at least a few per word) shrink it.")
     return Measured(error, f"{name}'s scores are a mean over {n} random draws; their standard error reaches "
                            f"{relative:.0%} of the largest score ({absolute:.3g}). More --samples shrink it as 1/√n.")
 

@@ -249,16 +249,16 @@ class Explainer:
                                      path_alphas=spec.path_profile(self.model, opts) if spec.path_profile else None,
                                      gradients=spec.gradients and spec.baseline and not (  # SIG's closed form: none
                                          method == "sig" and sig_closed(vars(opts))))
+                if show:
+                    announce_cost(method, opts, prep.batch)
+                summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None
+                if summed is not None:  # F = Σ_j F_j and the method is linear in F: one run gives both
+                    out, per_target = summed
+                else:  # (a method's own refusal of text i of this batch is renamed below, too)
+                    out = spec.fn(prep.batch, opts)
+                    per_target = _per_target(spec, prep, opts, target_side=target_side) if per_token else None
             except FaithlensError as exc:
                 raise located(exc, idx) from None
-            if show:
-                announce_cost(method, opts, prep.batch)
-            summed = _summed_from_tokens(spec, prep, opts) if per_token and not target_side else None
-            if summed is not None:  # F = Σ_j F_j and the method is linear in F: one run gives both
-                out, per_target = summed
-            else:
-                out = spec.fn(prep.batch, opts)
-                per_target = _per_target(spec, prep, opts, target_side=target_side) if per_token else None
             if per_token and per_target is None:
                 per_target = [[out.token_scores[b, prep.batch.enc.real_positions(b)].to(torch.float64).tolist()]
                               for b in range(len(idx))]

@@ -34,6 +34,7 @@ from .checks import _settings, check_arguments, check_lengths, check_rationales,
 from .folder import (LEGACY_KEY, SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume,
                      leading_unsealed, legacy_allowance, record_files, run_records,
                      records_path, saved_run, sealed, sealed_line)
+from .notes import batch_size_of_run, in_evaluate_words, warn_inexact
 from .output import write_outputs
 from .paired import RANDOM
 from .specs import DEFAULT_METHODS, PER_UNIT, MethodSpec, check_shared_steps, parse_methods
@@ -202,7 +203,7 @@ class _Run:
                 count = leading_unsealed(path) if allowed is None else min(allowed, leading_unsealed(path))
                 if count:
                     legacy[path.name] = count
-            batches = _batch_size_of_run(out, saved, self.done, self.batch_size)
+            batches = batch_size_of_run(out, saved, self.done, self.batch_size)
             write_atomic(out / SETTINGS_FILE, json.dumps(sealed({
                 "settings": self.settings.to_dict(), "version": __version__, "dataset_info": self.dataset.info,
                 "fingerprints": {"model": fingerprint}, "batch_size": batches,
@@ -288,6 +289,7 @@ class _Run:
             self._merge_files(done)
             result = _summary(done, self.dataset, self.settings, self.out)
             write_outputs(result, self.out, report=True)
+        warn_inexact(self.done if self.out is None else done, self.settings.methods)
         result.computed = computed
         return result
 
@@ -380,11 +382,14 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
         groups.setdefault(key, []).append(j)
     for n_tokens, members in groups.items():
         kwargs = spec.explain_kwargs(settings.steps, max(n_tokens, 1))
-        explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline
-                                         if get_method(spec.method).baseline else None,  # read by the method only
-                                         score=settings.score, truncate=settings.truncate,
-                                         batch_size=len(members), memory_budget=memory_budget, **kwargs,
-                                         **({"seed": settings.seed} if "seed" in get_method(spec.method).reads else {}))
+        try:
+            explanations = explainer.explain([texts[j] for j in members], spec.method, baseline=settings.baseline
+                                             if get_method(spec.method).baseline else None,  # read by the method only
+                                             score=settings.score, truncate=settings.truncate,
+                                             batch_size=len(members), memory_budget=memory_budget, **kwargs,
+                                             **({"seed": settings.seed} if "seed" in get_method(spec.method).reads else {}))
+        except FaithlensError as exc:  # in evaluate's words: the example's index, a setting as a method spec
+            raise FaithlensError(in_evaluate_words(str(exc), spec, [index[j] for j in members])) from None
         metrics, *at_k = explanation_faithfulness_at(model, explanations, baseline=base, fractions=(settings.topk, *(curves or ())),
                                                      protocol=settings.protocol, truncate=settings.truncate)  # one forward
         extra = extra_metrics(explainer, spec, explanations, [texts[j] for j in members], [index[j] for j in members],
@@ -409,6 +414,7 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
                 "delta": float(delta),
                 "sig_delta": None if e.deltas is None else float(sum(abs(d) for d in e.deltas) / max(1, len(e.deltas))),
                 "seconds": float(e.seconds),
+                "error": e.error,  # the measured accuracy of the scores (`accuracy.measure`): exact, gap, sampling
                 "device": model.device.type,  # what the seconds were measured on
                 "settings": e.settings,
                 "tokens": list(e.tokens),
@@ -462,21 +468,3 @@ def _target_json(row: torch.Tensor) -> int | list[int]:
     """A class index as an int; an answer span or continuation as a list."""
     values = row.tolist()
     return values[0] if len(values) == 1 else values
-
-
-def _batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> int:
-    """The batch size the run's records were made with (settings.json's, once records exist): a resume with another
-    one is said, since its examples then fall into other batches than a one-pass run's, so their records equal that
-    run's only to float rounding (the records of one run are byte-identical across process counts, README)."""
-    began = (saved or {}).get("batch_size")
-    if not done or not isinstance(began, int) or began == batch_size:
-        return batch_size if not done or not isinstance(began, int) else began
-    import warnings
-
-    from ..errors import FaithlensWarning
-
-    warnings.warn(f"The run in {str(out)!r} began with a batch size of {began}; resumed with {batch_size}, the "
-                  "examples explained from here fall into other batches, so their records equal a one-pass run's only "
-                  f"to float rounding (about 1e-7), not byte for byte. Resume with the batch size it began with "
-                  f"({began}) for records identical to it.", FaithlensWarning, stacklevel=3)
-    return began

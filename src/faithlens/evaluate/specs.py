@@ -130,7 +130,7 @@ def _fraction(value: str, spec: str) -> float:
         return check_tolerance_value(number)
     except FaithlensError as exc:  # said in a spec's own words: a spec has no --tolerance option beside it
         said = re.sub(r"The 'tolerance' parameter( \((CLI )?--tolerance\))?", "its value", str(exc)).replace(
-            "(mode='closed', the default without --steps or --tolerance)", f"({spec.partition(':')[0]}:closed)")
+            "(mode='closed', the default without --steps or --tolerance)", "(sig:closed)")
         raise FaithlensError(f"In method spec {spec!r}: {said}") from None
 
 

@@ -215,7 +215,7 @@ def _check_determined(zs: list[Tensor], n: int) -> None:
             from ..errors import FaithlensError
 
             more = max(4 * (m + 1), DEFAULT_KERNEL_SAMPLES)
-            raise FaithlensError(f"kernel_shap with {n} samples cannot determine the scores of text {i}'s {m} words: "
+            raise FaithlensError(f"Text {i}: kernel_shap with {n} samples cannot determine the scores of its {m} words: "
                                  f"its linear fit needs {m + 1} independent coalitions and the draws give {rank}, so the "
                                  f"scores would be one arbitrary solution of many. Pass more samples, e.g. n_samples={more} "
                                  f"(CLI --samples {more}), or use shapley, whose "

@@ -1,0 +1,66 @@
+"""What an evaluate run says about itself beyond its table: a resume with another batch size (`batch_size_of_run`),
+a refusal of one batch in evaluate's words (`in_evaluate_words`), and the methods whose scores' measured error is
+large or unknown on some examples (`warn_inexact`), as explain says it of one explanation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .specs import MethodSpec
+
+
+def batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> int:
+    """The batch size the run's records were made with (settings.json's, once records exist): a resume with another
+    one is said, since its examples then fall into other batches than a one-pass run's, so their records equal that
+    run's only to float rounding (the records of one run are byte-identical across process counts, README)."""
+    began = (saved or {}).get("batch_size")
+    if not done or not isinstance(began, int) or began == batch_size:
+        return batch_size if not done or not isinstance(began, int) else began
+    import warnings
+
+    from ..errors import FaithlensWarning
+
+    warnings.warn(f"The run in {str(out)!r} began with a batch size of {began}; resumed with {batch_size}, the "
+                  "examples explained from here fall into other batches, so their records equal a one-pass run's only "
+                  f"to float rounding (about 1e-7), not byte for byte. Resume with the batch size it began with "
+                  f"({began}) for records identical to it.", FaithlensWarning, stacklevel=3)
+    return began
+
+
+def in_evaluate_words(message: str, spec: MethodSpec, examples: list[int]) -> str:
+    """A refusal of one batch's explain call as evaluate says it: "text i" is the batch's i-th text, named by its
+    example index; a sample count is a method spec's (evaluate has no --samples option)."""
+    import re
+
+    message = re.sub(r"n_samples=(\d+)( or more)? \(CLI --samples \1(; [^)]*)?\)", rf"{spec.method}:n_samples=\1\2 in --methods",
+                     message)
+    message = re.sub(r"\b([Tt])ext (\d+)\b", lambda m: f"{'E' if m.group(1) == 'T' else 'e'}xample {examples[int(m.group(2))]}"
+                     if int(m.group(2)) < len(examples) else m.group(0), message)
+    return f"Method {spec.label}: {message}"
+
+
+def warn_inexact(done: dict, methods: Sequence[str]) -> None:
+    """One warning per method whose scores' measured error (each record's ``error``, `accuracy.measure`) exceeds
+    explain's warn_above on some examples, or could not be measured: the table's numbers then rest on scores that
+    explain would have warned about. Records written before ``error`` was recorded are not counted."""
+    import warnings
+
+    from ..errors import FaithlensWarning
+    from ..names import DEFAULT_WARN_ABOVE
+
+    for label in methods:
+        errors = [r["error"] for r in done.values() if r.get("method") == label and isinstance(r.get("error"), dict)]
+        large = [e["relative"] for e in errors if e.get("kind") != "exact" and e.get("relative") is not None
+                 and e["relative"] > DEFAULT_WARN_ABOVE]
+        unknown = sum(1 for e in errors if e.get("kind") == "sampling" and e.get("relative") is None)
+        if large or unknown:
+            kind = next(e["kind"] for e in errors if e.get("kind") != "exact")
+            kind = {"completeness": "completeness gap"}.get(kind, f"{kind} error")
+            said = (f"exceeds {DEFAULT_WARN_ABOVE:.0%} on {len(large)} of {len(errors)} examples (largest "
+                    f"{max(large):.1%})" if large else f"could not be measured on {unknown} of {len(errors)} examples "
+                    "(one random draw)")
+            warnings.warn(f"{label}: its scores' {kind} {said}, so its row of the table rests on inexact scores. "
+                          f"Explain one of them (faithlens explain TEXT --method {label.split(':')[0]}) for the error and "
+                          "its fix: more steps or samples, a --tolerance, or SIG's exact default.", FaithlensWarning,
+                          stacklevel=2)
