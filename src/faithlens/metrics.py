@@ -89,8 +89,7 @@ def top_k_count(n_eligible: Tensor, *, fraction: float) -> Tensor:
     """k = floor(fraction · L') per text; computed in exact integer percent when possible. ``n_eligible``: (B,) int
     tensor of counts ≥ 0 (the tokens that may be ranked)."""
     _check_fraction(fraction)
-    if not isinstance(n_eligible, Tensor) or n_eligible.is_floating_point() or n_eligible.is_complex() or (
-            n_eligible.dtype == torch.bool) or bool((n_eligible < 0).any()):
+    if not _integer_tensor(n_eligible) or bool((n_eligible < 0).any()):
         raise FaithlensError(f"top_k_count takes n_eligible, an integer tensor of token counts ≥ 0 (one per text), "
                              f"e.g. eligible.sum(1). Got {n_eligible!r:.80}.")
     percent = round(fraction * 100)
@@ -348,9 +347,7 @@ def _check_target(model: ClassifierModel, target: object, n: int) -> None:
     if model.task.name not in ("classification", "multi_label"):
         raise FaithlensError(f"target= picks a classifier's class; {model.name!r} is a {model.task.name} model, whose "
                              "metrics are measured on its own prediction (QA) or continuation (causal LM). Leave it out.")
-    ok = (isinstance(target, Tensor) and not target.is_floating_point() and not target.is_complex()
-          and target.dtype != torch.bool and tuple(target.shape) == (n, 1)
-          and bool(((target >= 0) & (target < classes)).all()))
+    ok = _integer_tensor(target) and tuple(target.shape) == (n, 1) and bool(((target >= 0) & (target < classes)).all())
     if not ok:
         raise FaithlensError(f"target must be a ({n}, 1) integer tensor of class indices in [0, {classes}) (one per text), "
                              f"e.g. {example}. Got {type(target).__name__} {target!r:.60}.")
@@ -360,6 +357,11 @@ def _replacement(model: ClassifierModel, baseline: Baseline, W: Tensor) -> Tenso
     if baseline.token_id is None:  # the all-zero baseline
         return torch.zeros(W.shape[-1], dtype=W.dtype)
     return model.embedding_matrix[baseline.token_id].detach().to(W.dtype)
+
+
+def _integer_tensor(t: object) -> bool:
+    """A torch tensor of integers (not float, complex or bool): counts and class indices."""
+    return isinstance(t, Tensor) and not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)
 
 
 def _same_shape(where: str, **tensors: Tensor) -> None:
@@ -445,7 +447,7 @@ def _check_made_by(model: ClassifierModel, explanations: Sequence) -> None:
     so the token check alone would score one model's explanation on the other's outputs)."""
     mine = (model.info.get("provenance") or {}).get("weights_sha256")
     for i, e in enumerate(explanations):
-        theirs = (e.provenance or {}).get("weights_sha256") if isinstance(e.provenance, dict) else None
+        theirs = e.provenance.get("weights_sha256") if isinstance(e.provenance, dict) else None
         target = e.target or {}
         index, label = target.get("index"), target.get("label")
         other_label = (model.task.name in ("classification", "multi_label") and isinstance(index, int)

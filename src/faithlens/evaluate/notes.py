@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..errors import FaithlensError
+from ..text_origins import located
 from .specs import MethodSpec
 
 
@@ -15,8 +17,10 @@ def batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> i
     one is said, since its examples then fall into other batches than a one-pass run's, so their records equal that
     run's only to float rounding (the records of one run are byte-identical across process counts, README)."""
     began = (saved or {}).get("batch_size")
-    if not done or not isinstance(began, int) or began == batch_size:
-        return batch_size if not done or not isinstance(began, int) else began
+    if not done or not isinstance(began, int):  # no records yet, or a run from before the batch size was recorded
+        return batch_size
+    if began == batch_size:
+        return began
     import warnings
 
     from ..errors import FaithlensWarning
@@ -29,14 +33,13 @@ def batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> i
 
 
 def in_evaluate_words(message: str, spec: MethodSpec, examples: list[int]) -> str:
-    """A refusal of one batch's explain call as evaluate says it: "text i" is the batch's i-th text, named by its
-    example index; a sample count is a method spec's (evaluate has no --samples option)."""
+    """A refusal of one batch's explain call as evaluate says it: its leading "Text i" (the batch's i-th text) named by
+    its example index (`text_origins.located`); a sample count as a method spec's (evaluate has no --samples option)."""
     import re
 
     message = re.sub(r"n_samples=(\d+)( or more)? \(CLI --samples \1(; [^)]*)?\)", rf"{spec.method}:n_samples=\1\2 in --methods",
                      message)
-    message = re.sub(r"\b([Tt])ext (\d+)\b", lambda m: f"{'E' if m.group(1) == 'T' else 'e'}xample {examples[int(m.group(2))]}"
-                     if int(m.group(2)) < len(examples) else m.group(0), message)
+    message = str(located(FaithlensError(message), [f"example {i}" for i in examples]))  # explain's own renaming
     return f"Method {spec.label}: {message}"
 
 
