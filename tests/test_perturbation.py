@@ -339,4 +339,5 @@ def test_kernel_shap_refuses_a_fit_its_coalitions_cannot_determine(bert):
         bert.explain(text, "kernel_shap", n_samples=3)
     e = bert.explain(text, "kernel_shap", n_samples=40, seed=1)
     assert e.sampling_error is not None and max(abs(x) for x in e.sampling_error) > 0
-    assert bert.explain(text, "lime", n_samples=3).settings["n_samples"] == 3  # a ridge fit is determined
+    with pytest.raises(FaithlensError, match=r"lime with 3 samples .* needs 7 independent coalitions .*ridge penalty"):
+        bert.explain(text, "lime", n_samples=3)  # the ridge makes the fit unique, the penalty not the model its scores

@@ -33,6 +33,8 @@ QUADRATURE = "quadrature"
 COMPLETENESS = "completeness"
 SAMPLING = "sampling"
 KINDS = (EXACT, QUADRATURE, COMPLETENESS, SAMPLING)
+# the measure of an exact kind that is a definition evaluated once (Gradient×Input, Saliency), not F differences
+DEFINITION = "its definition, evaluated once at the input (no path, no sampling)"
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,7 @@ def measure(method: Method, out: MethodOutput, j: int, settings: dict, *, F_gap:
         return measured
     if out.total_delta is not None:
         return _completeness(name, out, j, settings, F_gap, warn_above, dtype)
-    what = ("F(w) − F(w with the unit at the baseline), forward passes only" if name == "occlusion"
-            else "its definition, evaluated once at the input (no path, no sampling)")
+    what = "F(w) − F(w with the unit at the baseline), forward passes only" if name == "occlusion" else DEFINITION
     return Measured(_error(EXACT, 0.0, 0.0, None, what), None)
 
 
@@ -200,12 +201,13 @@ def _sampling(name: str, out: MethodOutput, j: int, settings: dict, warn_above: 
 
 
 def describe(error: dict | None) -> str:
-    """One short phrase for the views: 'exact', 'quadrature error 16 %', 'completeness gap 30 %', ..."""
+    """One short phrase for the views: 'exact', 'quadrature error 16 %', 'completeness gap 30 %', ...; a definition
+    evaluated once (Gradient×Input, Saliency: nothing approximated, but no F differences either) says so instead."""
     if not error:
         return ""
     kind, rel = error.get("kind"), error.get("relative")
     if kind == EXACT:
-        return "exact"
+        return "its definition, no approximation" if error.get("measure") == DEFINITION else "exact"
     label = {QUADRATURE: "quadrature error", COMPLETENESS: "completeness gap", SAMPLING: "sampling error"}.get(kind, kind)
     if rel is None:
         return f"{label} unknown"

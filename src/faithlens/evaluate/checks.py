@@ -99,6 +99,47 @@ def check_lengths(model: ClassifierModel, dataset: Dataset, *, truncate: bool) -
     return lengths, too_long
 
 
+def word_counts(model: ClassifierModel, dataset: Dataset, *, truncate: bool, batch_size: int) -> list[int]:
+    """Words (the players of the perturbation methods' game, `perturbation.word_units`) of each example as evaluate
+    explains it: its text or pair encoded as explain encodes it; for QA the most of any window of its context, the
+    windows made with its batch of ``batch_size`` (the explained window is the predicted one, not known yet)."""
+    from ..encoding import encode, encode_windows, split_items, unit_masks
+
+    counts: list[int] = []
+    step = batch_size if model.task.name == "qa" else 256
+    for start in range(0, len(dataset), step):
+        items = list(dataset.texts[start:start + step])
+        if model.task.name == "qa":
+            enc, item_of = encode_windows(model, *split_items(items))
+        else:
+            enc, item_of = encode(model, items, truncate=truncate), list(range(len(items)))
+        per_row = unit_masks(enc, "word").any(-1).sum(1).tolist()
+        most = [0] * len(items)
+        for row, i in enumerate(item_of):
+            most[i] = max(most[i], per_row[row])
+        counts += most
+    return counts
+
+
+def check_fits(model: ClassifierModel, dataset: Dataset, specs, *, seed: int, truncate: bool, batch_size: int) -> None:
+    """Before any work: every example's KernelSHAP and LIME fit is determined by its draws
+    (`perturbation.check_determined`), so a refusal cannot come after other methods' records are written."""
+    from ..methods.perturbation import FITTED, check_determined
+    from ..options import check_settings
+    from .notes import in_evaluate_words
+
+    fitted = [spec for spec in specs if spec.method in FITTED]
+    if not fitted:
+        return
+    counts = word_counts(model, dataset, truncate=truncate, batch_size=batch_size)
+    for spec in fitted:
+        try:
+            check_settings([spec.method], {"n_samples": spec.options.get("n_samples")}, strict=False)  # at least 3
+            check_determined(spec.method, counts, spec.options.get("n_samples"), seed)
+        except FaithlensError as exc:
+            raise FaithlensError(in_evaluate_words(str(exc), spec, list(range(len(counts))))) from None
+
+
 def check_rationales(rationales, dataset: Dataset) -> None:
     """Before any work: at least one selected example has a rationale (an empty one counts as none)."""
     if rationales is None:
@@ -111,6 +152,21 @@ def check_rationales(rationales, dataset: Dataset) -> None:
                              + (f"; {empty} of the selected examples have an empty one, which counts as none" if empty else "")
                              + "). Pass the data file the rationales were written for (texts must match), give rationale "
                              "words or spans, or raise --limit.")
+
+
+def _shuffled(dataset: Dataset, shuffle: bool | None) -> bool:
+    """The ``shuffle`` a run records (a resume compares it): how the dataset was selected (`data.select`'s
+    "shuffled"; a dataset never selected is in the order given, False). ``shuffle`` None takes it; a bool that
+    contradicts the selection is refused, since the record would not say what happened."""
+    chosen = dataset.info.get("selected") if isinstance(dataset.info, dict) else None
+    done = chosen.get("shuffled") if isinstance(chosen, dict) else None
+    if shuffle is None:
+        return bool(done)
+    if done is not None and bool(done) != shuffle:
+        raise FaithlensError(f"shuffle={shuffle} records that the examples were {'' if shuffle else 'not '}drawn in a "
+                             f"seeded shuffle, but the dataset was selected with shuffle={bool(done)}. Drop shuffle= "
+                             "(evaluate records the selection's own), or select again with the shuffle you mean.")
+    return shuffle
 
 
 def check_arguments(dataset: Dataset, *, steps, topk, seed, max_chars, shuffle, out, batch_size, truncate, progress,
@@ -147,8 +203,9 @@ def check_arguments(dataset: Dataset, *, steps, topk, seed, max_chars, shuffle, 
                                  f"characters, but {dataset.source} holds a text of {longest}. Select with it, "
                                  f"select(dataset, max_chars={max_chars}) (CLI --max-chars {max_chars}), and pass the "
                                  "same value here, or drop it.")
-    shuffle, truncate, random_row = (check_bool(f"The {name!r} parameter of evaluate", value) for name, value in
-                                     (("shuffle", shuffle), ("truncate", truncate), ("random_row", random_row)))
+    truncate, random_row = (check_bool(f"The {name!r} parameter of evaluate", value) for name, value in
+                            (("truncate", truncate), ("random_row", random_row)))
+    shuffle = _shuffled(dataset, check_bool("The 'shuffle' parameter of evaluate", shuffle, optional=True))
     progress = check_bool("The 'progress' parameter of evaluate", progress, optional=True)
     if out is not None and not isinstance(out, (str, os.PathLike)):
         raise FaithlensError(f"The 'out' parameter of evaluate must be a folder as a str or a pathlib.Path, e.g. "

@@ -30,7 +30,7 @@ from ..options import ordered_methods
 from ..robustness import parse_metrics
 from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 from ..version import __version__
-from .checks import _settings, check_arguments, check_lengths, check_rationales, check_run_sizes
+from .checks import _settings, check_arguments, check_fits, check_lengths, check_rationales, check_run_sizes
 from .folder import (LEGACY_KEY, SETTINGS_FILE, WRITTEN_FILES, EvalSettings, digest, RecordsTail, check_examples, check_resume,
                      leading_unsealed, legacy_allowance, record_files, run_records,
                      records_path, saved_run, sealed, sealed_line)
@@ -61,7 +61,7 @@ def evaluate(
     score: str = "logit",
     seed: int = 0,
     max_chars: int | None = None,
-    shuffle: bool = True,
+    shuffle: bool | None = None,
     out: str | os.PathLike | None = None,
     batch_size: int = 4,
     truncate: bool = False,
@@ -96,6 +96,8 @@ def evaluate(
     ``significance.md`` / ``EvalResult.significance`` hold the paired tests between methods.
     ``baseline=None`` is the model's own default (``mask``; evaluate scores encoders only), recorded as ``mask``.
     ``stop_after`` is a positive int or None; ``curves`` a non-empty list of fractions in [0, 1] or None.
+    ``shuffle`` (recorded, compared on a resume) says whether the examples were a seeded shuffle; None (default) takes
+    it from the dataset's selection (False for a dataset never selected); a bool that contradicts it is refused.
     """
     check_evaluate_inputs(model, dataset)
     checked = check_arguments(dataset, steps=steps, topk=topk, seed=seed, max_chars=max_chars, shuffle=shuffle, out=out,
@@ -187,6 +189,8 @@ class _Run:
         """Checks, lock, resume state and the plan: ``{"work": [per rank: [(indices, [(method, positions)])]],
         "total": ..., "initial": ...}``."""
         lengths, too_long = check_lengths(model, self.dataset, truncate=self.settings.truncate)
+        check_fits(model, self.dataset, self.specs.values(), seed=self.settings.seed, truncate=self.settings.truncate,
+                   batch_size=self.batch_size)
         out = self.out
         if out is not None:
             if not FolderLock.holding(out):

@@ -15,6 +15,7 @@ checks each estimate against Captum's class on the same draws.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
@@ -149,6 +150,9 @@ def lime_weights(z: Tensor) -> Tensor:
     return torch.exp(-(d / LIME_KERNEL_WIDTH) ** 2 / 2)
 
 
+FITTED = {"kernel_shap": (kernel_shap_samples, DEFAULT_KERNEL_SAMPLES), "lime": (lime_samples, DEFAULT_LIME_SAMPLES)}
+
+
 def weighted_linear_fit(X: Tensor, y: Tensor, w: Tensor, ridge: float = 0.0) -> Tensor:
     """Coefficients (…, M) of min Σ w (y − b − X β)² + ridge ‖β‖², the intercept b unpenalised
     (scikit-learn's LinearRegression / Ridge with sample weights: centre by the weighted means, scale by √w).
@@ -164,18 +168,17 @@ def weighted_linear_fit(X: Tensor, y: Tensor, w: Tensor, ridge: float = 0.0) -> 
     return torch.linalg.lstsq(Xc, yc, driver="gelsd").solution[..., 0]  # minimum norm when rank-deficient
 
 
-def _regression_method(batch: Batch, opts: Options, *, samples, weights, ridge: float, default_n: int,
-                       anchors: int) -> MethodOutput:
+def _regression_method(name: str, batch: Batch, opts: Options, *, weights, ridge: float, anchors: int) -> MethodOutput:
     """Sample coalitions per text, evaluate all of them as batched rows, fit each text's weighted linear
     model; the standard error is the std of the coefficients over `BOOTSTRAP` resamples of the sampled
     rows (the first `anchors` rows, KernelSHAP's full and empty coalitions, are kept in every resample)."""
+    samples, default_n = FITTED[name]
     n = opts.n_samples or default_n
     units, n_words = word_units(batch)
     B, U, _ = units.shape
     f_in, f_base = _ends(batch)
+    check_determined(name, n_words.tolist(), n, opts.seed)  # before any forward pass
     zs = [samples(int(n_words[b]), n, opts.seed) for b in range(B)]
-    if ridge == 0:  # an unpenalised fit of m words and an intercept needs m + 1 independent coalitions
-        _check_determined(zs, n)
     inner = torch.cat([torch.nn.functional.pad(z, (0, U - z.shape[1])) for z in zs])  # (B·n, U)
     b_idx = torch.arange(B).repeat_interleave(n)
     full = inner.sum(1) == n_words[b_idx]
@@ -202,23 +205,35 @@ def _regression_method(batch: Batch, opts: Options, *, samples, weights, ridge: 
     return _output(batch, units, phi, se, settings)
 
 
-def _check_determined(zs: list[Tensor], n: int) -> None:
-    """Refuse a KernelSHAP fit that its coalitions cannot determine (rank of [1, Z] below m + 1, before any forward
-    pass): its scores would be one arbitrary (minimum-norm) solution of many, and the bootstrap's spread no error."""
-    for i, z in enumerate(zs):
-        m = z.shape[1]
-        if m < 2:
+def check_determined(method: str, word_counts: Sequence[int], n_samples: int | None, seed: int) -> None:
+    """Refuse a KernelSHAP or LIME fit that its coalitions cannot determine, from the word counts alone (the draws
+    depend only on a text's number of words m, ``n_samples`` and ``seed``), so before any forward pass: the rank of
+    [1, Z] over the drawn coalitions Z (n_samples, m) must be m + 1. Below it KernelSHAP's least squares has many
+    solutions (the minimum-norm one would be arbitrary) and LIME's ridge penalty, not the model, sets the scores of
+    the words the draws cannot tell apart; in both the bootstrap's spread is no error. ``word_counts``: per text
+    (a refusal names the first text of a count as "Text i"). ``n_samples`` None: the method's default.
+
+    Raises FaithlensError with the samples that suffice (or shapley, which fits nothing)."""
+    from ..errors import FaithlensError
+
+    samples, default_n = FITTED[method]
+    n = n_samples or default_n
+    first: dict[int, int] = {}
+    for i, m in enumerate(word_counts):
+        first.setdefault(int(m), i)
+    for m, i in sorted(first.items()):
+        if m < 2:  # one word: its score is the whole difference, exactly (no fit)
             continue
+        z = samples(m, n, seed)
         design = torch.cat([torch.ones(len(z), 1, dtype=torch.float64), z.to(torch.float64)], 1)
         rank = int(torch.linalg.matrix_rank(design))
         if rank < m + 1:
-            from ..errors import FaithlensError
-
-            more = max(4 * (m + 1), DEFAULT_KERNEL_SAMPLES)
-            raise FaithlensError(f"Text {i}: kernel_shap with {n} samples cannot determine the scores of its {m} words: "
-                                 f"its linear fit needs {m + 1} independent coalitions and the draws give {rank}, so the "
-                                 f"scores would be one arbitrary solution of many. Pass more samples, e.g. n_samples={more} "
-                                 f"(CLI --samples {more}), or use shapley, whose "
+            more = max(4 * (m + 1), default_n)
+            so = ("the scores would be one arbitrary solution of many" if method == "kernel_shap" else
+                  "its ridge penalty, not the model, would set the scores of the words they cannot tell apart")
+            raise FaithlensError(f"Text {i}: {method} with {n} samples cannot determine the scores of its {m} words: "
+                                 f"its linear fit needs {m + 1} independent coalitions and the draws give {rank}, so {so}. "
+                                 f"Pass more samples, e.g. n_samples={more} (CLI --samples {more}), or use shapley, whose "
                                  "permutation estimate needs no fit.")
 
 
@@ -229,15 +244,13 @@ def kernel_shap(batch: Batch, opts: Options) -> MethodOutput:
         anchor = (z.sum(1) == 0) | (z.sum(1) == z.shape[1])
         return torch.where(anchor, KERNEL_SHAP_ANCHOR_WEIGHT, 1.0).to(torch.float64)
 
-    return _regression_method(batch, opts, samples=kernel_shap_samples, weights=weights, ridge=0.0,
-                              default_n=DEFAULT_KERNEL_SAMPLES, anchors=2)
+    return _regression_method("kernel_shap", batch, opts, weights=weights, ridge=0.0, anchors=2)
 
 
 def lime(batch: Batch, opts: Options) -> MethodOutput:
     """LIME (Ribeiro et al. 2016) over words: coalitions with each word kept with probability ½ (Captum's
     Lime sampler), weighted by LimeTextExplainer's cosine kernel, fitted by its Ridge(alpha=1)."""
-    return _regression_method(batch, opts, samples=lime_samples, weights=lime_weights, ridge=LIME_RIDGE,
-                              default_n=DEFAULT_LIME_SAMPLES, anchors=0)
+    return _regression_method("lime", batch, opts, weights=lime_weights, ridge=LIME_RIDGE, anchors=0)
 
 
 # --- partition (Owen values over a binary tree of contiguous word groups) --------------------------

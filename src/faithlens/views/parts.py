@@ -258,6 +258,8 @@ def delta_text(e: Explanation) -> str:
     if not error:
         return raw
     said = describe(error)
+    if said == "exact" and (e.settings or {}).get("unit") == "token":  # a word of several tokens is their sum, not its own
+        said = "exact per token (a word shows its tokens' sum)"
     return f"{said} ({raw})" if raw else said
 
 
