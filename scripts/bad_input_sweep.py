@@ -6559,6 +6559,59 @@ def _me53_cases(work, model) -> list[Case]:
     add("ME54 (53rd breaker F3): evaluate lime:n_samples=1", lambda: cli(
         "evaluate", "--model", model.name, "--data", str(Path(work) / "me54.tsv"), "--methods", "lime:n_samples=1"),
         "error", "lime:n_samples=50 or more in --methods")
+    out += _me55_cases(work, model)
+    return out
+
+
+def _me55_cases(work, model) -> list[Case]:
+    """Issue 22, the fifty-third breaker: LIME with fewer coalitions than words, an undetermined fit refused only after
+    other methods' records, the shuffle a Python run records, definitions and token sums labelled exact."""
+    import json
+
+    from faithlens import Explainer
+    from faithlens.data import Dataset, select
+    from faithlens.evaluate import evaluate
+    from faithlens.views.parts import delta_text
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me55 undetermined fits, recorded shuffles, exactness labels (53rd breaker)", name, run, expect, words, check))
+    data = Path(work) / "me54.tsv"
+    add("ME55 F2: explain lime --samples 3 on 12 words", lambda: cli(
+        "explain", "a truly wonderful and moving film that never gets boring or slow", "--model", model.name,
+        "--method", "lime", "--samples", "3", "--no-faithfulness"), "error",
+        "lime with 3 samples cannot determine the scores of its 12 words")
+    add("ME55 F2: explain lime and kernel_shap alike, --samples 5 on 7 words", lambda: cli(
+        "explain", "the movie was really good and fun", "--model", model.name, "--method", "lime", "kernel_shap",
+        "--samples", "5"), "error", "cannot determine the scores of its 7 words")
+    add("ME55 F2: the suggested --samples 200 works", lambda: cli(
+        "explain", "a truly wonderful and moving film that never gets boring or slow", "--model", model.name,
+        "--method", "lime", "--samples", "200", "--no-faithfulness"), "ok", "explained", lambda r: r.code == 0)
+    run = Path(work) / "me55-run"
+    add("ME55 F4: evaluate kernel_shap:n_samples=3 after shapley, with --out", lambda: cli(
+        "evaluate", "--model", model.name, "--data", str(data), "--methods", "shapley:n_samples=2",
+        "kernel_shap:n_samples=3", "--out", str(run), "--no-random"), "error", "kernel_shap:n_samples=200 in --methods")
+    add("ME55 F4: ... and no record was written before the refusal", lambda: (run / "records.jsonl").exists(), "ok",
+        "no records.jsonl", lambda r: r is False)
+    add("ME55 F4: evaluate lime:n_samples=4 in Python", lambda: evaluate(
+        model, Dataset(("the movie was really good and fun",), (1,), source="one"), methods=["lime:n_samples=4"],
+        progress=False), "error", "Method lime:n_samples=4: Example 0: lime with 4 samples")
+    py_run = Path(work) / "me55-py"
+
+    def python_then_cli():
+        evaluate(model, Dataset(("fine", "a bad plot", "good fun"), (1, 0, 1), source=str(data)), methods=["occlusion"],
+                 out=py_run, progress=False, stop_after=1, batch_size=1)
+        return json.loads((py_run / "settings.json").read_text())["settings"]["shuffle"]
+    add("ME55 N2: a Python run over an unselected dataset records shuffle", python_then_cli, "ok", "False",
+        lambda r: r is False)
+    add("ME55 N2: shuffle=False on a shuffled selection", lambda: evaluate(
+        model, select(Dataset(("fine", "a bad plot"), (1, 0), source="two"), shuffle=True), methods=["occlusion"],
+        progress=False, shuffle=False), "error", "the dataset was selected with shuffle=True")
+    ex = Explainer(model)
+    add("ME55 N3: grad_x_input's label", lambda: delta_text(ex.explain("a bad plot", "grad_x_input")), "ok",
+        "its definition, no approximation", lambda r: r == "its definition, no approximation")
+    add("ME55 N4: sig --unit token's label", lambda: delta_text(ex.explain("a bad plot", "sig", unit="token")), "ok",
+        "exact per token", lambda r: r.startswith("exact per token"))
     return out
 
 

@@ -70,7 +70,7 @@ def test_a_seed_changes_what_the_samplers_give(ex, method):
     """What "reads" means: another seed, other scores (so refusing it elsewhere is not refusing something real)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", FaithlensWarning)
-        samples = {} if method == "random" else {"n_samples": 20 if method == "kernel_shap" else 4}
+        samples = {} if method == "random" else {"n_samples": 20 if method in ("kernel_shap", "lime") else 4}
         three, four = (ex.explain(TEXT, method, seed=s, **samples) for s in (3, 4))
     assert three.token_scores != pytest.approx(four.token_scores, abs=1e-9)
 

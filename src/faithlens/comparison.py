@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .errors import FaithlensError, quoted
 from .explanation import Explanation
-from .views.parts import subject
+from .views.parts import subject_differs
 
 # the settings that change every method's scores alike (the explained function and the reference it is compared with):
 # entries that differ in one would show a difference of settings as a difference of methods. The baseline counts between
@@ -103,13 +103,12 @@ def _check_entry(key: object, value: object) -> None:
 
 def _check_same(first: tuple[object, Explanation], other: tuple[object, Explanation]) -> None:
     (k1, a), (k2, b) = first, other
-    sa, sb = subject(a), subject(b)
-    differ = [name for name in sa if sa[name] != sb[name]]
-    if differ:
-        name = differ[0]
+    differ = subject_differs(a, b)
+    if differ is not None:
+        name, mine, theirs = differ
         raise FaithlensError(f"A Comparison shows one text of one model for one target, side by side; its entries "
-                             f"differ in {name}: {quoted(k1, 30)} has {quoted(sa[name])}, {quoted(k2, 30)} has "
-                             f"{quoted(sb[name])} (word scores of different {name}s cannot be compared). Keep each "
+                             f"differ in {name}: {quoted(k1, 30)} has {quoted(mine)}, {quoted(k2, 30)} has "
+                             f"{quoted(theirs)} (word scores of different {name}s cannot be compared). Keep each "
                              f"{name} in its own Comparison (Explainer.compare(text, methods=[...])).")
     both_read_baseline = _reads_baseline(a) and _reads_baseline(b)
     setting = next((k for k in SHARED_SETTINGS if a.settings.get(k) != b.settings.get(k)

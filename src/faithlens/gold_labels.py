@@ -165,9 +165,10 @@ def check_base_reading(labels: Sequence[str], *, spellings: dict[str, int], name
         what = (f"--labels {' '.join(names)} names the classes of --base {base!r}" if source == "--labels" else
                 f"The gold labels of {source} are the label names of --base {base!r}")
         order = "" if source == "--labels" else f" read in sorted order ({', '.join(map(repr, names))}),"
+        first = next(i for i, n in enumerate(names) if n != labels[i])  # the first class that would move
         raise FaithlensError(
-            f"{what}, whose classification head train keeps, in another order:{order} class 0 would be {names[0]!r}, "
-            f"which the base calls class {list(labels).index(names[0])}. {fix}")
+            f"{what}, whose classification head train keeps, in another order:{order} class {first} would be "
+            f"{names[first]!r}, which the base calls class {list(labels).index(names[first])}. {fix}")
     if names is None:
         return
     moved = [(i, n) for i, n in enumerate(names) if n in labels and list(labels).index(n) != i]

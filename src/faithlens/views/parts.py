@@ -68,6 +68,12 @@ def subject(e: Explanation) -> dict[str, object]:
             "target": target.get("label"), "contrast": foil.get("label") if isinstance(foil, dict) else foil}
 
 
+def subject_differs(a: Explanation, b: Explanation) -> tuple[str, object, object] | None:
+    """The first part of `subject` in which two explanations differ, as (name, a's value, b's value); None if none."""
+    sa, sb = subject(a), subject(b)
+    return next(((name, sa[name], sb[name]) for name in sa if sa[name] != sb[name]), None)
+
+
 _EXPLANATION_FIELDS = ("text", "text_pair", "method", "model", "target", "words", "settings")
 
 
@@ -89,15 +95,14 @@ def check_group(explanations: object, where: str) -> list:
         if not all(hasattr(e, f) for f in _EXPLANATION_FIELDS):
             raise FaithlensError(f"{where}: entry {i} is {type(e).__name__} {quoted(e, 40)}, not an Explanation. Pass "
                                  "Explanations (explainer.explain(text, method)).")
-    first = subject(explanations[0])
     for i, e in enumerate(explanations[1:], start=1):
-        other = subject(e)
-        name = next((k for k in first if first[k] != other[k]), None)
-        if name is not None:
+        differ = subject_differs(explanations[0], e)
+        if differ is not None:
+            name, mine, theirs = differ
             raise FaithlensError(f"{where} shows the explanations of one text of one model for one target under one "
                                  f"header; entry 0 ({quoted(explanations[0].method, 30)}) and entry {i} "
-                                 f"({quoted(e.method, 30)}) differ in {name}: {quoted(first[name])} and "
-                                 f"{quoted(other[name])}. Put each {name} in its own group, e.g. "
+                                 f"({quoted(e.method, 30)}) differ in {name}: {quoted(mine)} and "
+                                 f"{quoted(theirs)}. Put each {name} in its own group, e.g. "
                                  "render_html([[a1, a2], [b1, b2]]) or one render_terminal call per text.")
     return list(explanations)
 
