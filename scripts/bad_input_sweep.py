@@ -6595,7 +6595,7 @@ def _me55_cases(work, model) -> list[Case]:
         "no records.jsonl", lambda r: r is False)
     add("ME55 F4: evaluate lime:n_samples=4 in Python", lambda: evaluate(
         model, Dataset(("the movie was really good and fun",), (1,), source="one"), methods=["lime:n_samples=4"],
-        progress=False), "error", "Method lime:n_samples=4: Example 0: lime with 4 samples")
+        progress=False), "error", "Method lime:n_samples=4: Example 0 ('the movie was really good and fun'): lime with 4 samples")
     py_run = Path(work) / "me55-py"
 
     def python_then_cli():
@@ -6612,6 +6612,39 @@ def _me55_cases(work, model) -> list[Case]:
         "its definition, no approximation", lambda r: r == "its definition, no approximation")
     add("ME55 N4: sig --unit token's label", lambda: delta_text(ex.explain("a bad plot", "sig", unit="token")), "ok",
         "exact per token", lambda r: r.startswith("exact per token"))
+    out += _me56_cases(work, model)
+    return out
+
+
+def _me56_cases(work, model) -> list[Case]:
+    """Issue 22, the fifty-fourth breaker: a label column named as explain's text or pair column, label names in
+    another order than a base's, several undetermined specs, JSON objects with different text keys."""
+    from faithlens.data import Dataset, read_file
+    from faithlens.evaluate import evaluate
+    from faithlens.gold_labels import check_base_reading
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me56 label columns as text, label orders, several specs, JSON keys (54th breaker)", name, run, expect, words,
+        check))
+    (Path(work) / "me56.csv").write_text('text,label\n"great, fun film",1\nbad,0\n')
+    add("ME56 F1: explain --file --text-column label", lambda: cli(
+        "explain", "--model", model.name, "--method", "occlusion", "--no-faithfulness", "--file",
+        str(Path(work) / "me56.csv"), "--text-column", "label"), "error", "is a label column by its name")
+    (Path(work) / "me56-nli.csv").write_text("premise,hypothesis,label\na man sleeps,a person rests,0\n")
+    add("ME56 F1: explain --file --pair-column label", lambda: cli(
+        "explain", "--model", model.name, "--method", "occlusion", "--no-faithfulness", "--file",
+        str(Path(work) / "me56-nli.csv"), "--pair-column", "label"), "error", "not read as the second text of each pair")
+    add("ME56 F2: gold label names in another order than the base's", lambda: check_base_reading(
+        ("negative", "positive", "neutral"), spellings={}, names=("negative", "neutral", "positive"), source="p.tsv",
+        base="nli"), "error", "class 1 would be 'neutral', which the base calls class 2")
+    add("ME56 N1: two undetermined specs at once", lambda: evaluate(
+        model, Dataset(("fine", "the movie was really good and fun"), (1, 1), source="two"),
+        methods=["lime:n_samples=1", "kernel_shap:n_samples=3"], progress=False, shuffle=False), "error",
+        "Use lime:n_samples=50 or more in --methods.\nMethod kernel_shap:n_samples=3: Example 1")
+    (Path(work) / "me56.jsonl").write_text('{"sentence": "great film", "label": 1}\n{"text": "bad film", "label": 0}\n')
+    add("ME56 N3: JSON lines whose objects hold different text keys", lambda: read_file(Path(work) / "me56.jsonl"),
+        "error", "its objects hold different keys")
     return out
 
 

@@ -517,7 +517,7 @@ def test_evaluate_says_which_methods_rest_on_inexact_scores_and_names_examples_a
     records = read_records(tmp_path / "records.jsonl")
     assert {r["method"]: r["error"]["kind"] for r in records} == {"ig:steps=1": "completeness", "occlusion": "exact",
                                                                 "shapley:n_samples=1": "sampling"}
-    with pytest.raises(FaithlensError, match=r"Method kernel_shap:n_samples=3: Example 2: kernel_shap with 3 samples .*"
+    with pytest.raises(FaithlensError, match=r"Method kernel_shap:n_samples=3: Example 2 \(.a bad plot.\): kernel_shap with 3 samples .*"
                                              r"kernel_shap:n_samples=200 in --methods"):
         evaluate(model, data, methods=["kernel_shap:n_samples=3"], progress=False, shuffle=False)
     with pytest.raises(FaithlensError, match="Use lime:n_samples=50 or more in --methods"):

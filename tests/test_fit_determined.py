@@ -47,13 +47,13 @@ def test_evaluate_refuses_an_undetermined_fit_before_any_record_is_written(tmp_p
     model = tiny("bert")
     data = Dataset(("fine", "the movie was really good and fun", "a bad plot", "good"), (1, 1, 0, 1), source="four")
     out = tmp_path / "run"
-    with pytest.raises(FaithlensError, match=r"^Method kernel_shap:n_samples=8: Example 1: kernel_shap with 8 samples "
+    with pytest.raises(FaithlensError, match=r"^Method kernel_shap:n_samples=8: Example 1 \(.the movie was really good and fun.\): kernel_shap with 8 samples "
                                              r"cannot determine the scores of its 7 words.*kernel_shap:n_samples=200 in "
                                              "--methods"):
         evaluate(model, data, methods=["shapley:n_samples=2", "kernel_shap:n_samples=8"], out=out, progress=False,
                  shuffle=False, batch_size=1)
     assert not (out / "records.jsonl").exists()  # the slow method listed first never ran
-    with pytest.raises(FaithlensError, match=r"^Method lime:n_samples=5: Example 1: lime with 5 samples"):
+    with pytest.raises(FaithlensError, match=r"^Method lime:n_samples=5: Example 1 \(.the movie was really good and fun.\): lime with 5 samples"):
         evaluate(model, data, methods=["lime:n_samples=5"], progress=False, shuffle=False)
     result = evaluate(model, data, methods=["lime:n_samples=40"], progress=False, shuffle=False)
     assert [row["method"] for row in result.rows] == ["lime:n_samples=40"] and result.n_examples == 4
@@ -70,5 +70,5 @@ def test_a_qa_example_is_checked_on_its_windows(tmp_path):
     qa = Dataset((("what was good", "the film was good and fun"), ("who", "me")), (None, None), source="qa",
                  answers=(("good",), ("me",)))
     assert word_counts(model, qa, truncate=False, batch_size=2) == [9, 2]  # question and context words, per segment
-    with pytest.raises(FaithlensError, match=r"^Method kernel_shap:n_samples=6: Example 0: .*its 9 words"):
+    with pytest.raises(FaithlensError, match=r"^Method kernel_shap:n_samples=6: Example 0 \(\('what was good', .*its 9 words"):
         evaluate(model, qa, methods=["kernel_shap:n_samples=6"], progress=False, shuffle=False)

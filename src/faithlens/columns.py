@@ -76,6 +76,8 @@ def find_columns(columns: Sequence[str], *, text_column: str | None, label_colum
             pair = pair or match(columns, found[1], role="pair", source=source)
     text = _text_column(columns, text, pair, source, given=text_column is not None)
     label = column(columns, label_column, LABEL_COLUMNS, "label", source, required=False) if labels else None
+    if not labels:
+        _check_no_gold_read(columns, text=text, pair=pair, source=source)
     check_distinct_columns(text=text, pair=pair, label=label, source=source,
                            given=[r for r, v in (("text", text_column), ("pair", pair_column), ("label", label_column))
                                   if v is not None])
@@ -90,6 +92,20 @@ def find_columns(columns: Sequence[str], *, text_column: str | None, label_colum
                       f"{'are' if len(extras) > 1 else 'is'} not read. If one holds the labels, pass "
                       "label_column='NAME'.", FaithlensWarning, stacklevel=3)
     return {"text": text, "pair": pair, "label": label}
+
+
+def _check_no_gold_read(columns: Sequence[str], *, text: str | None, pair: str | None, source: str) -> None:
+    """A command that reads texts only (``explain --file``, audit) never reads a label column (one named as
+    `LABEL_COLUMNS` are) as model input, as evaluate, which reads it as the gold labels, never does: one rule for a
+    column's role whoever reads the file."""
+    gold = {match(columns, g) for g in LABEL_COLUMNS} - {None}
+    for role, name in (("text", text), ("pair", pair)):
+        if name in gold:
+            raise FaithlensError(f"The column {name!r} of {source!r} is a label column by its name (label columns: "
+                                 f"{', '.join(LABEL_COLUMNS)}), which holds gold labels, not model input, so it is not "
+                                 f"read as {ROLES[role]}. Pass {role}_column='NAME' with the column of "
+                                 f"{'the texts' if role == 'text' else 'the second texts'}, or rename the column if it "
+                                 "does hold texts.")
 
 
 def is_id(name) -> bool:
@@ -327,3 +343,24 @@ def check_swapped(rows: list, info: dict, source: str) -> None:
                          f"{str(golds[0])[:60]!r}: the text and label columns look swapped. "
                          f"Pass text_column={label!r} and label_column={text!r}, or leave both out to have them found "
                          "by their names.")
+
+
+def json_keys(records: Sequence[dict], choose, *, lines: Sequence[int]) -> tuple[list, dict]:
+    """(columns, keys) of a JSON(L) file's objects: every key in the order first seen (objects need not all hold the
+    same keys: a label first given on line 2 is still the label column, and a missing one is named by its line), then
+    ``choose`` (`find_columns`). A refusal, such as two columns that could be the text, says so when the objects hold
+    different keys (``lines``: each object's line, or its place in a .json list), since naming one column cannot fix
+    objects that hold the other."""
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    if not records:
+        return columns, {"text": None, "pair": None, "label": None}
+    try:
+        return columns, choose(columns)
+    except FaithlensError as exc:
+        other = next((i for i, r in enumerate(records) if set(r) != set(records[0])), None)
+        if other is None:
+            raise
+        raise FaithlensError(f"{exc} Note that its objects hold different keys: line {lines[0]} holds "
+                             f"{', '.join(map(repr, records[0]))} and line {lines[other]} "
+                             f"{', '.join(map(repr, records[other]))}. Give every object the same keys, its text under "
+                             "one name.") from None

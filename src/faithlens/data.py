@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .columns import LABEL_COLUMNS, NOT_LABELS, TEXT_COLUMNS, check_read_once, check_swapped, column, csv_unquoted, find_columns, tsv_options, warn_unread
+from .columns import LABEL_COLUMNS, NOT_LABELS, TEXT_COLUMNS, check_read_once, check_swapped, column, csv_unquoted, find_columns, json_keys, tsv_options, warn_unread
 from .columns import check_distinct_columns  # noqa: F401 (public here too)
 from .headers import HEADER_NAMES, check_header_first, header_format, is_header, looks_like_header  # noqa: F401
 from .errors import FaithlensError
@@ -352,8 +352,7 @@ def _read_jsonl(path: Path, *, kind: str, choose):
         if not isinstance(record, dict):
             raise FaithlensError(f"Line {line} of {str(path)!r} must be a JSON object. Got {type(record).__name__}.")
         records.append((line, record))
-    columns = _all_keys(r for _, r in records)  # a label first given on line 2 is still the label column
-    keys = choose(columns) if records else {"text": None, "pair": None, "label": None}
+    columns, keys = json_keys([r for _, r in records], choose, lines=[line for line, _ in records])
     rows = [_row(record, keys, path, line) for line, record in records]
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
                   "columns": columns}
@@ -376,17 +375,12 @@ def _read_json(path: Path, *, kind: str, choose):
                              "objects in a list, or name the file .jsonl to read it as JSON lines, one object per line.")
     if not data:
         return [], {}
-    columns = _all_keys(data)
-    keys = choose(columns)
+    columns, keys = json_keys(data, choose, lines=range(1, len(data) + 1))
     rows = [_row(r, keys, path, i + 1) for i, r in enumerate(data)]
     return rows, {"text_column": keys["text"], "pair_column": keys["pair"], "label_column": keys["label"],
                   "columns": columns}
 
 
-def _all_keys(records) -> list:
-    """Every key of the records, in the order first seen: the columns of a JSON(L) file, whose objects need not all
-    hold the same keys (a label missing from the first object is then a missing label, named by its line)."""
-    return list(dict.fromkeys(key for record in records for key in record))
 
 
 def _not_objects(data: object) -> str:

@@ -132,12 +132,15 @@ def check_fits(model: ClassifierModel, dataset: Dataset, specs, *, seed: int, tr
     if not fitted:
         return
     counts = word_counts(model, dataset, truncate=truncate, batch_size=batch_size)
-    for spec in fitted:
+    refused = []
+    for spec in fitted:  # every spec's refusal at once: one rerun fixes them all
         try:
             check_settings([spec.method], {"n_samples": spec.options.get("n_samples")}, strict=False)  # at least 3
             check_determined(spec.method, counts, spec.options.get("n_samples"), seed)
         except FaithlensError as exc:
-            raise FaithlensError(in_evaluate_words(str(exc), spec, list(range(len(counts))))) from None
+            refused.append(in_evaluate_words(str(exc), spec, list(range(len(counts))), dataset.texts))
+    if refused:
+        raise FaithlensError("\n".join(refused))
 
 
 def check_rationales(rationales, dataset: Dataset) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import FaithlensError
+from ..errors import FaithlensError, quoted
 from ..text_origins import located
 from .specs import MethodSpec
 
@@ -32,14 +32,16 @@ def batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> i
     return began
 
 
-def in_evaluate_words(message: str, spec: MethodSpec, examples: list[int]) -> str:
+def in_evaluate_words(message: str, spec: MethodSpec, examples: list[int], texts: Sequence) -> str:
     """A refusal of one batch's explain call as evaluate says it: its leading "Text i" (the batch's i-th text) named by
-    its example index (`text_origins.located`); a sample count as a method spec's (evaluate has no --samples option)."""
+    its example index and quoted (``texts``, the batch's texts: under a shuffle an index alone does not say which line;
+    `text_origins.located`); a sample count as a method spec's (evaluate has no --samples option)."""
     import re
 
     message = re.sub(r"n_samples=(\d+)( or more)? \(CLI --samples \1(; [^)]*)?\)", rf"{spec.method}:n_samples=\1\2 in --methods",
                      message)
-    message = str(located(FaithlensError(message), [f"example {i}" for i in examples]))  # explain's own renaming
+    named = [f"example {i} ({quoted(text, 40)})" for i, text in zip(examples, texts)]
+    message = str(located(FaithlensError(message), named))  # explain's own renaming
     return f"Method {spec.label}: {message}"
 
 
@@ -64,6 +66,6 @@ def warn_inexact(done: dict, methods: Sequence[str]) -> None:
                     f"{max(large):.1%})" if large else f"could not be measured on {unknown} of {len(errors)} examples "
                     "(one random draw)")
             warnings.warn(f"{label}: its scores' {kind} {said}, so its row of the table rests on inexact scores. "
-                          f"Explain one of them (faithlens explain TEXT --method {label.split(':')[0]}) for the error and "
+                          f"Explain one of them (faithlens explain TEXT --method {label}) for the error and "
                           "its fix: more steps or samples, a --tolerance, or SIG's exact default.", FaithlensWarning,
                           stacklevel=2)

@@ -393,7 +393,8 @@ def run_method(explainer, model, spec: MethodSpec, index, texts, pending, ctx: _
                                              batch_size=len(members), memory_budget=memory_budget, **kwargs,
                                              **({"seed": settings.seed} if "seed" in get_method(spec.method).reads else {}))
         except FaithlensError as exc:  # in evaluate's words: the example's index, a setting as a method spec
-            raise FaithlensError(in_evaluate_words(str(exc), spec, [index[j] for j in members])) from None
+            raise FaithlensError(in_evaluate_words(str(exc), spec, [index[j] for j in members],
+                                                    [texts[j] for j in members])) from None
         metrics, *at_k = explanation_faithfulness_at(model, explanations, baseline=base, fractions=(settings.topk, *(curves or ())),
                                                      protocol=settings.protocol, truncate=settings.truncate)  # one forward
         extra = extra_metrics(explainer, spec, explanations, [texts[j] for j in members], [index[j] for j in members],
