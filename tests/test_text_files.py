@@ -203,12 +203,14 @@ def test_a_file_of_premises_alone_is_refused_naming_the_option_to_pass(saved_tin
 
 def test_explain_reads_no_label_column_so_never_offers_label_column(saved_tiny, tmp_path, capsys):
     """F2: --text-column label was refused with label_column='NAME' as a fix, a Python keyword explain has no option
-    for. explain reads no label column, so the column named is read as the texts."""
+    for. A column named as a label column is never model input (54th breaker: read as texts, the gold labels were
+    explained), so it is refused with fixes explain has: another --text-column, or renaming the column."""
     path = tmp_path / "p.csv"
     path.write_text(PAIRS_CSV, encoding="utf-8")
-    with pytest.warns(FaithlensWarning, match="the columns 'premise', 'hypothesis' are not read"):
-        assert explained(["--model", str(saved_tiny), "--file", str(path), "--text-column", "label"], capsys) == [
-            ("entailment", None), ("neutral", None)]
+    said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "label"], capsys)
+    assert "The column 'label' of" in said and "is a label column by its name" in said
+    assert "Pass --text-column NAME with the column of the texts, or rename the column" in said
+    assert "label_column" not in said
     said = refusal(["--model", str(saved_tiny), "--file", str(path), "--text-column", "premise", "--pair-column",
                     "premise"], capsys)
     assert "both the text column (--text-column premise) and the pair column (--pair-column premise)" in said
