@@ -3590,9 +3590,8 @@ def ua_file_followup_cases(tiny_dir, write) -> list[Case]:
     add(k, "UA F1: explain --file of premises only --text-column premise", lambda: explain(premises, "--text-column",
                                                                                            "premise"),
         "ok", "the premise", reads([("A dog runs.", None)]))
-    add(k, "UA F2: explain --file pairs.csv --text-column label (explain reads no label column)", lambda: explain(
-        pairs, "--text-column", "label"), "ok", "the column named, no label_column advice",
-        lambda r: reads([("entailment", None)])(r) and "_column" not in r.err)
+    add(k, "UA F2: explain --file pairs.csv --text-column label (a label column is never model input)", lambda: explain(
+        pairs, "--text-column", "label"), "error", "Pass --text-column NAME with the column of the texts")
     add(k, "UA F2: evaluate --label-column hypothesis on pairs (evaluate now has --pair-column)", lambda: cli(
         "evaluate", "--model", tiny_dir, "--data", pairs, "--label-column", "hypothesis", "--methods", "occlusion",
         "--quiet"), "error", "Pass --pair-column NAME with the column of the second text of each pair or --label-column NAME")
@@ -3951,7 +3950,7 @@ def wd_settings_key_cases(tx, lm_dir) -> list[Case]:
     add = lambda kind, name, run, expect, words="", check=None: out.append(Case(kind, name, run, expect, words, check))  # noqa: E731
     k = "15 json"
     made = {"occlusion": lambda: tx.explain("great fun", "occlusion", faithfulness=False),
-            "lime": lambda: tx.explain("great fun", "lime", n_samples=8, faithfulness=False),
+            "lime": lambda: tx.explain("great fun", "lime", n_samples=20, faithfulness=False),
             "lm ig": lambda: faithlens.Explainer(lm_dir).explain("The capital is", "ig", steps=3, max_new_tokens=2,
                                                                 faithfulness=False)}
     edits = JsonEdits(made)
@@ -6644,7 +6643,40 @@ def _me56_cases(work, model) -> list[Case]:
         "Use lime:n_samples=50 or more in --methods.\nMethod kernel_shap:n_samples=3: Example 1")
     (Path(work) / "me56.jsonl").write_text('{"sentence": "great film", "label": 1}\n{"text": "bad film", "label": 0}\n')
     add("ME56 N3: JSON lines whose objects hold different text keys", lambda: read_file(Path(work) / "me56.jsonl"),
-        "error", "its objects hold different keys")
+        "error", "The objects of this file hold different keys")
+    out += _me57_cases(work, model)
+    return out
+
+
+def _me57_cases(work, model) -> list[Case]:
+    """Issue 22, the fifty-fifth breaker: facade saliency's undetermined fits in its own words, an unbounded reduction
+    beam, a JSON key missing (not null), a rationale folder, a tuple of three texts."""
+    from faithlens.audit.reduction import input_reduction
+    from faithlens.data import read_file
+    from faithlens.encoding import split_items
+    from faithlens.plausibility import read_rationales
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me57 facade specs, reduction beams, JSON keys, rationale folders (55th breaker)", name, run, expect, words,
+        check))
+    data = str(Path(work) / "me54.tsv")
+    add("ME57 F1: facade saliency lime:n_samples=5", lambda: cli(
+        "facade", "saliency", "--model", model.name, "--data", data, "--methods", "ig", "lime:n_samples=5"), "error",
+        "lime:n_samples=200 in --methods")
+    add("ME57 F2: facade reduce --beams 1000000", lambda: cli(
+        "facade", "reduce", "--model", model.name, "--data", data, "--beams", "1000000"), "error", "a beam is at most 100")
+    add("ME57 F2: input_reduction(beam_size=101)", lambda: input_reduction(model, ["good fun"], beam_size=101), "error",
+        "must be an int from 1 to 100")
+    add("ME57 F2: facade reduce --beams 100 on short texts", lambda: cli(
+        "facade", "reduce", "--model", model.name, "--data", data, "--beams", "100"), "ok", "reduced",
+        lambda r: r.code == 0 and "beam_100" in r.out)
+    add("ME57 N1: a JSON lines text key missing on line 2", lambda: read_file(Path(work) / "me56.jsonl",
+                                                                            text_column="sentence"), "error",
+        "has no 'sentence' field (its keys: 'text', 'label')")
+    add("ME57 N5: rationales given as a folder", lambda: read_rationales(Path(work), dataset=read_file(data)), "error",
+        "is a folder")
+    add("ME57 N3: a tuple of three texts", lambda: split_items(("great fun", "bad", "ok")), "error", "as every tuple is")
     return out
 
 

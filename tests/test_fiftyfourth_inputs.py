@@ -78,10 +78,13 @@ def test_json_objects_with_different_text_keys_are_said_to_differ(tmp_path, suff
     rows = ['{"sentence": "great film", "label": 1}', '{"text": "bad film", "label": 0}']
     path = tmp_path / f"mixed{suffix}"
     path.write_text("\n".join(rows) + "\n" if suffix == ".jsonl" else "[" + ", ".join(rows) + "]")
-    with pytest.raises(FaithlensError, match=r"2 columns that could be the text: 'sentence', 'text'.* Note that its "
-                                             r"objects hold different keys: line 1 holds 'sentence', 'label' and line 2 "
-                                             r"'text', 'label'\. Give every object the same keys"):
+    with pytest.raises(FaithlensError, match=r"^The objects of this file hold different keys: line 1 holds 'sentence', "
+                                             r"'label' and line 2 'text', 'label'\. Give every object the same keys.*"
+                                             r"2 columns that could be the text: 'sentence', 'text'"):
         read_file(path)
+    with pytest.raises(FaithlensError, match=r"Line 2 of .* has no 'sentence' field \(its keys: 'text', 'label'\)\. "
+                                             r"Give every object the same keys"):
+        read_file(path, text_column="sentence")  # a missing key is not a null one
     same = tmp_path / f"same{suffix}"
     same.write_text(path.read_text().replace('"text"', '"sentence"'))
     assert read_file(same).texts == ("great film", "bad film")

@@ -64,11 +64,11 @@ def test_a_qa_example_is_checked_on_its_windows(tmp_path):
 
     from faithlens.data import Dataset
     from faithlens.evaluate import evaluate
-    from faithlens.evaluate.checks import word_counts
+    from faithlens.fit_checks import word_counts
 
     model = tiny("bert_qa")
     qa = Dataset((("what was good", "the film was good and fun"), ("who", "me")), (None, None), source="qa",
                  answers=(("good",), ("me",)))
-    assert word_counts(model, qa, truncate=False, batch_size=2) == [9, 2]  # question and context words, per segment
+    assert word_counts(model, qa.texts, truncate=False, batch_size=2) == [9, 2]  # question and context words, per segment
     with pytest.raises(FaithlensError, match=r"^Method kernel_shap:n_samples=6: Example 0 \(\('what was good', .*its 9 words"):
         evaluate(model, qa, methods=["kernel_shap:n_samples=6"], progress=False, shuffle=False)

@@ -360,7 +360,7 @@ def json_keys(records: Sequence[dict], choose, *, lines: Sequence[int]) -> tuple
         other = next((i for i, r in enumerate(records) if set(r) != set(records[0])), None)
         if other is None:
             raise
-        raise FaithlensError(f"{exc} Note that its objects hold different keys: line {lines[0]} holds "
+        raise FaithlensError(f"The objects of this file hold different keys: line {lines[0]} holds "
                              f"{', '.join(map(repr, records[0]))} and line {lines[other]} "
                              f"{', '.join(map(repr, records[other]))}. Give every object the same keys, its text under "
-                             "one name.") from None
+                             f"one name; naming one column cannot read objects that lack it. ({exc})") from None

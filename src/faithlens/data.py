@@ -260,6 +260,10 @@ def _text(value, what: str, path: Path, line: int) -> str:
 
 def _row(record: dict, keys: dict, path: Path, line: int) -> tuple:
     """(item, raw label, line) from a record keyed by column names."""
+    for key in (keys["text"], keys["pair"]):
+        if key is not None and key not in record:  # a missing key, not a null one
+            raise FaithlensError(f"Line {line} of {str(path)!r} has no {key!r} field (its keys: "
+                                 f"{', '.join(map(repr, record)) or 'none'}). Give every object the same keys.")
     first = _text(record.get(keys["text"]), f"{keys['text']!r} field", path, line)
     item = first if keys["pair"] is None else (first, _text(record.get(keys["pair"]), f"{keys['pair']!r} field", path, line))
     label = record.get(keys["label"]) if keys["label"] else None

@@ -97,7 +97,8 @@ def split_items(items: Sequence[Text]) -> tuple[list[str], list[str] | None]:
         return list(items), None
     for i, t in enumerate(items):
         if len(t) != 2:
-            raise FaithlensError(f"Item {i} must be a pair (text_a, text_b). Got {len(t)} parts.")
+            raise FaithlensError(f"Item {i} must be a pair (text_a, text_b), as every tuple is. Got {len(t)} parts; "
+                                 "for several texts pass a list of str, e.g. ['great fun', 'a dull plot'].")
     return [t[0] for t in items], [t[1] for t in items]
 
 

@@ -143,8 +143,8 @@ def read_rationales(path: str | os.PathLike, *, dataset) -> Rationales:
                              f"data file). Got {type(dataset).__name__} {dataset!r:.60}. Pass "
                              "dataset=faithlens.data.load_dataset(PATH).")
     if not path.is_file():
-        raise FaithlensError(f"The rationale file {where!r} does not exist (or is a folder). Pass a JSONL file, e.g. one "
-                             "written by `faithlens rationales sst2`.")
+        raise FaithlensError(f"The rationale file {where!r} {'is a folder' if path.is_dir() else 'does not exist'}. Pass "
+                             "a JSONL file, e.g. one written by `faithlens rationales sst2`.")
     firsts: dict[str, list[int]] = {}
     for i, item in enumerate(dataset.texts):
         firsts.setdefault(item[0] if isinstance(item, tuple) else item, []).append(i)

@@ -347,8 +347,8 @@ def foreign(headers, allowed: set[str]) -> str | None:
                 "--allow-host NAME to accept another name.")
     origin = headers.get("Origin")
     if origin is not None and _hostname(origin) not in allowed:
-        return (f"Refused: a page from {origin!r} may not use this app. Only pages it serves itself may send it "
-                "requests; start it with --allow-host NAME to accept another origin.")
+        return (f"Refused: a page from {origin!r} may not use this app. Only pages from {', '.join(sorted(allowed))} "
+                "(any port) may send it requests; start it with --allow-host NAME to accept another origin.")
     return None
 
 

@@ -23,6 +23,7 @@ from ..metrics import encoding_of
 from ..explainer import Explainer
 from ..explanation import Explanation
 from ..methods import METHODS, get_method
+from ..fit_checks import undetermined
 from ..model import ClassifierModel
 from .targets import target_mask
 
@@ -243,6 +244,14 @@ def explain_runs(model: ClassifierModel, texts: Sequence, runs: Sequence[Run], *
 
     explainer = Explainer(model)
     truncate = truncate and model.task.name != "qa"  # a QA context is split into windows: nothing to truncate
+    refused = undetermined(model, list(texts), [(run, run.method, dict(run.options).get("n_samples")) for run in runs],
+                           seed=seed, truncate=truncate, batch_size=batch_size)  # before the first run's work
+    if refused:
+        from ..errors import quoted
+        from ..text_origins import located
+
+        named = [f"text {i} ({quoted(text, 40)})" for i, text in enumerate(texts)]  # "Text i" alone names no line
+        raise FaithlensError("\n".join(f"Method {run.label}: {located(exc, named)}" for run, exc in refused))
     enc = None
     out = {}
     for run in tqdm(runs, desc=f"explaining ({model.name})", disable=not progress):

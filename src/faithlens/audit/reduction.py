@@ -63,12 +63,32 @@ def removal_scores(G: torch.Tensor, W: torch.Tensor, *, beam_size: int) -> torch
     return (G * W).sum(-1).abs() if beam_size == 1 else G.norm(dim=-1)
 
 
+def next_beams(children: Sequence[tuple[int, Row]], kept: Sequence[bool], beam_size: int) -> dict[int, list[Row]]:
+    """Per text b, its next beam: the first ``beam_size`` distinct children (text b, a reduced row) that ``kept`` the
+    prediction, in the order given (best removal first). A child equal to an earlier one of its text (another
+    removal order reached the same tokens) is skipped, so a beam never holds one reduced text twice."""
+    survivors: dict[int, list[Row]] = {}
+    seen: set[tuple] = set()
+    for (b, child), ok in zip(children, kept):
+        key = (b, tuple(child.ids), tuple(child.segments), tuple(child.span or ()))
+        if ok and key not in seen and len(survivors.setdefault(b, [])) < beam_size:
+            seen.add(key)
+            survivors[b].append(child)
+    return survivors
+
+
+MAX_BEAM = 100  # every step evaluates up to beam × tokens candidates per text, a forward pass each
+
+
 def input_reduction(model: ClassifierModel, texts: Sequence, *, beam_size: int = 1, chunk: int = 64) -> ReductionResult:
-    """Reduce every text; returns the last reduced form of each that kept the original prediction."""
+    """Reduce every text; returns the last reduced form of each that kept the original prediction. A beam holds
+    distinct reduced texts: two removal orders that reach the same text keep one. ``beam_size``: 1..`MAX_BEAM`."""
     from ..errors import FaithlensError
 
-    if isinstance(beam_size, bool) or not isinstance(beam_size, int) or beam_size < 1:
-        raise FaithlensError(f"The 'beam_size' parameter must be a positive int. Got {beam_size!r} instead.")
+    if isinstance(beam_size, bool) or not isinstance(beam_size, int) or not 1 <= beam_size <= MAX_BEAM:
+        raise FaithlensError(f"The 'beam_size' parameter must be an int from 1 to {MAX_BEAM} (every step evaluates "
+                             f"up to beam × tokens candidates per text; the FACADE paper used 1 and AllenNLP 3). Got "
+                             f"{beam_size!r} instead.")
     check_chunk(chunk)
     texts = audited_texts(texts)
     if model.task.name == "causal_lm":
@@ -101,10 +121,8 @@ def input_reduction(model: ClassifierModel, texts: Sequence, *, beam_size: int =
         kid_batch = pad(model, kids)
         kept_pred = predict(model, kid_batch, chunk=chunk * 2)
         expected = targets_of(kids, kid_batch, labels[torch.tensor([b for b, _ in children])])
-        survivors: dict[int, list[Row]] = {}
-        for (b, child), y, want in zip(children, kept_pred.tolist(), expected.tolist()):
-            if y == want and len(survivors.setdefault(b, [])) < beam_size:
-                survivors[b].append(child)
+        survivors = next_beams(children, [y == want for y, want in zip(kept_pred.tolist(), expected.tolist())],
+                               beam_size)
         for b in {b for b, _ in active}:
             beams[b] = survivors.get(b, [])
             if beams[b]:

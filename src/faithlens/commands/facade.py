@@ -258,7 +258,18 @@ def run_saliency(args) -> int:
     model = load_model(args.model)
     texts = _texts(args.data, args.split, args.limit, args, model=model, default=ANALYSIS_LIMIT)
     runs = DEFAULT_RUNS if not args.methods else _parse_runs(args.methods)
-    result = saliency_manipulation(model, texts, target=args.target, runs=runs, score=args.score, steps=args.steps)
+    try:
+        result = saliency_manipulation(model, texts, target=args.target, runs=runs, score=args.score, steps=args.steps)
+    except FaithlensError as exc:  # a sample count as its spec gives it: this command has no --samples option
+        from ..evaluate.specs import in_spec_words
+
+        from ..audit.manipulation import runs_of
+
+        said = str(exc)
+        for run in runs_of(runs):
+            said = "\n".join(in_spec_words(line, run.method) if line.startswith(f"Method {run.label}: ") else line
+                              for line in said.split("\n"))
+        raise FaithlensError(said) from None
     return _emit(result, args.out)
 
 
@@ -384,6 +395,12 @@ def _sizes(text: str, option: str) -> list[int]:
         sizes = []
     if not sizes or any(b < 1 for b in sizes):
         raise FaithlensError(f"{option} must be comma-separated positive ints, e.g. 1,3. Got {text!r}.")
+    if option == "--beams":
+        from ..audit.reduction import MAX_BEAM
+
+        if max(sizes) > MAX_BEAM:
+            raise FaithlensError(f"--beams {text}: a beam is at most {MAX_BEAM} (every step evaluates up to beam × "
+                                 "tokens candidates per text; the FACADE paper used 1, AllenNLP 3). Pass e.g. 1,3.")
     if len(set(sizes)) < len(sizes):  # one result per size: a repeat would run it twice and keep one
         raise FaithlensError(f"{option} {text!r} lists a size twice. List each once, e.g. "
                              f"{','.join(map(str, dict.fromkeys(sizes)))}.")

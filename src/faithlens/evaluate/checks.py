@@ -99,48 +99,18 @@ def check_lengths(model: ClassifierModel, dataset: Dataset, *, truncate: bool) -
     return lengths, too_long
 
 
-def word_counts(model: ClassifierModel, dataset: Dataset, *, truncate: bool, batch_size: int) -> list[int]:
-    """Words (the players of the perturbation methods' game, `perturbation.word_units`) of each example as evaluate
-    explains it: its text or pair encoded as explain encodes it; for QA the most of any window of its context, the
-    windows made with its batch of ``batch_size`` (the explained window is the predicted one, not known yet)."""
-    from ..encoding import encode, encode_windows, split_items, unit_masks
-
-    counts: list[int] = []
-    step = batch_size if model.task.name == "qa" else 256
-    for start in range(0, len(dataset), step):
-        items = list(dataset.texts[start:start + step])
-        if model.task.name == "qa":
-            enc, item_of = encode_windows(model, *split_items(items))
-        else:
-            enc, item_of = encode(model, items, truncate=truncate), list(range(len(items)))
-        per_row = unit_masks(enc, "word").any(-1).sum(1).tolist()
-        most = [0] * len(items)
-        for row, i in enumerate(item_of):
-            most[i] = max(most[i], per_row[row])
-        counts += most
-    return counts
-
-
 def check_fits(model: ClassifierModel, dataset: Dataset, specs, *, seed: int, truncate: bool, batch_size: int) -> None:
     """Before any work: every example's KernelSHAP and LIME fit is determined by its draws
-    (`perturbation.check_determined`), so a refusal cannot come after other methods' records are written."""
-    from ..methods.perturbation import FITTED, check_determined
-    from ..options import check_settings
+    (`perturbation.undetermined`), so a refusal cannot come after other methods' records are written; every
+    refused spec is named at once."""
+    from ..fit_checks import undetermined
     from .notes import in_evaluate_words
 
-    fitted = [spec for spec in specs if spec.method in FITTED]
-    if not fitted:
-        return
-    counts = word_counts(model, dataset, truncate=truncate, batch_size=batch_size)
-    refused = []
-    for spec in fitted:  # every spec's refusal at once: one rerun fixes them all
-        try:
-            check_settings([spec.method], {"n_samples": spec.options.get("n_samples")}, strict=False)  # at least 3
-            check_determined(spec.method, counts, spec.options.get("n_samples"), seed)
-        except FaithlensError as exc:
-            refused.append(in_evaluate_words(str(exc), spec, list(range(len(counts))), dataset.texts))
+    refused = undetermined(model, dataset.texts, [(spec, spec.method, spec.options.get("n_samples")) for spec in specs],
+                           seed=seed, truncate=truncate, batch_size=batch_size)
     if refused:
-        raise FaithlensError("\n".join(refused))
+        raise FaithlensError("\n".join(in_evaluate_words(str(exc), spec, list(range(len(dataset))), dataset.texts)
+                                       for spec, exc in refused))
 
 
 def check_rationales(rationales, dataset: Dataset) -> None:

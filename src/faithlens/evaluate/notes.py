@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import FaithlensError, quoted
 from ..text_origins import located
-from .specs import MethodSpec
+from .specs import MethodSpec, in_spec_words
 
 
 def batch_size_of_run(out: Path, saved: dict | None, done, batch_size: int) -> int:
@@ -36,10 +36,7 @@ def in_evaluate_words(message: str, spec: MethodSpec, examples: list[int], texts
     """A refusal of one batch's explain call as evaluate says it: its leading "Text i" (the batch's i-th text) named by
     its example index and quoted (``texts``, the batch's texts: under a shuffle an index alone does not say which line;
     `text_origins.located`); a sample count as a method spec's (evaluate has no --samples option)."""
-    import re
-
-    message = re.sub(r"n_samples=(\d+)( or more)? \(CLI --samples \1(; [^)]*)?\)", rf"{spec.method}:n_samples=\1\2 in --methods",
-                     message)
+    message = in_spec_words(message, spec.method)
     named = [f"example {i} ({quoted(text, 40)})" for i, text in zip(examples, texts)]
     message = str(located(FaithlensError(message), named))  # explain's own renaming
     return f"Method {spec.label}: {message}"

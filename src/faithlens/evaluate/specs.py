@@ -218,3 +218,12 @@ def _check_distinct(specs: Sequence[MethodSpec], steps: object) -> None:
             raise FaithlensError(f"The method specs {seen[key]!r} and {s.label!r} run the same computation (a setting "
                                  "at its default counts as not given), so their rows would be identical. List one of them.")
         seen[key] = s.label
+
+
+def in_spec_words(message: str, method: str) -> str:
+    """A refusal's sample count as a method spec gives it (``lime:n_samples=200 in --methods``), for the commands that
+    read method specs (evaluate, facade saliency), which have no --samples option as explain has."""
+    import re
+
+    return re.sub(r"n_samples=(\d+)( or more)? \(CLI --samples \1(; [^)]*)?\)", rf"{method}:n_samples=\1\2 in --methods",
+                  message)
