@@ -6677,6 +6677,56 @@ def _me57_cases(work, model) -> list[Case]:
     add("ME57 N5: rationales given as a folder", lambda: read_rationales(Path(work), dataset=read_file(data)), "error",
         "is a folder")
     add("ME57 N3: a tuple of three texts", lambda: split_items(("great fun", "bad", "ok")), "error", "as every tuple is")
+    out += _me58_cases(work, model)
+    return out
+
+
+def _me58_cases(work, model) -> list[Case]:
+    """Issue 22, the fifty-sixth breaker: the Python API beyond explain (training, facade, merges, data, dtypes)."""
+    import numpy as np
+
+    from faithlens import Explainer
+    from faithlens.audit.facade import FacadeSettings
+    from faithlens.audit.manipulation import runs_of
+    from faithlens.audit.merge import calibrate_gain, merge_models
+    from faithlens.data import load_dataset, read_file
+    from faithlens.model import load_model
+    from faithlens.qa import check_examples
+    from faithlens.training import fine_tune
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me58 training, facade and data API types (56th breaker)", name, run, expect, words, check))
+    base = model.name
+    train = (["good", "bad", "fine", "awful"], [1, 0, 1, 0])
+    tune = lambda out_dir, **kw: fine_tune(**{**dict(  # noqa: E731
+        base_model=base, train=train, validation=([], []), test=([], []), out_dir=str(out_dir),
+        label_names=["negative", "positive"], progress=False, max_length=32), **kw})
+    kept = Path(work) / "me58-kept"
+    kept.mkdir(exist_ok=True)
+    add("ME58 F1: fine_tune(overwrite='no') on a trained folder", lambda: tune(kept, overwrite="no"), "error",
+        "A str is always true")
+    add("ME58 F1: fine_tune(progress='no')", lambda: tune(Path(work) / "me58-p", progress="no"), "error",
+        "'progress' parameter of fine_tune")
+    add("ME58 F1: read_file(labels='no')", lambda: read_file(Path(work) / "me54.tsv", labels="no"), "error",
+        "'labels' parameter of read_file")
+    add("ME58 F2: fine_tune(out_dir=base_model, overwrite=True)", lambda: tune(base, overwrite=True), "error",
+        "writing the model there replaces what it holds")
+    add("ME58 F3: calibrate_gain of a model that is no facade", lambda: calibrate_gain(
+        load_model(base), load_model(base), ["good"], quantile=-0.1), "error", "is not a facade")
+    add("ME58 F4: load_dataset(folder, split=0)", lambda: load_dataset(str(work), split=0), "error",
+        "split must be a split's name as a str")
+    add("ME58 F5: FacadeSettings(steps=np.int64(3))", lambda: type(FacadeSettings(steps=np.int64(3)).steps), "ok",
+        "int", lambda r: r is int)
+    add("ME58 F5: fine_tune(seed=-1)", lambda: tune(Path(work) / "me58-s", seed=-1), "error", "'seed' parameter")
+    add("ME58 F6: runs_of('ig')", lambda: [r.label for r in runs_of("ig")], "ok", "one run", lambda r: r == ["ig"])
+    add("ME58 F7: merge_models(target, a folder path)", lambda: merge_models(load_model(base), base), "error",
+        "merge_models takes the facade as a loaded model")
+    add("ME58 F8: fine_tune_qa's train as a set", lambda: check_examples(set(), "train"), "error", "which has no order")
+    add("ME58 F10: Explainer(model, dtype=float64) leaves the model as it is", lambda: (
+        Explainer(model, dtype=__import__("torch").float64), model.dtype)[1], "ok", "float32",
+        lambda r: str(r) == "torch.float32")
+    add("ME58 N: read_file(None)", lambda: read_file(None), "error", "read_file takes a file path")
     return out
 
 

@@ -96,6 +96,9 @@ def load_dataset(
         raise FaithlensError("load_dataset was given an empty name. Pass a data file, a GLUE-style folder, "
                              "'rotten_tomatoes' or a hub dataset name, e.g. load_dataset('data/dev.tsv').")
     refuse_standard_input(name)
+    if split is not None and (not isinstance(split, str) or not split.strip()):  # '' or 0 would read the default split
+        raise FaithlensError(f"split must be a split's name as a str, e.g. split='dev', or None for the default. Got "
+                             f"{type(split).__name__} {split!r:.60}.")
     label_names = check_label_names(label_names)  # in class order: before any file is read
     if name in BUNDLED:
         return rotten_tomatoes(split or "test")
@@ -175,7 +178,13 @@ def read_file(path: str | Path, *, text_column: str | None = None, label_column:
     it; `columns.warn_unread`). ``model``: a SQuAD-format .json file is checked against the model's task before its
     nesting is read (`task_inputs.check_squad_task`), so that a classifier is never given a fix of SQuAD's shape.
     """
+    from .scalars import check_bool
+
     label_names = check_label_names(label_names)  # in class order: before the file is read
+    labels = check_bool("The 'labels' parameter of read_file", labels)  # 'no' is true in Python
+    if not isinstance(path, (str, os.PathLike)):
+        raise FaithlensError(f"read_file takes a file path as a str or a pathlib.Path. Got {type(path).__name__} "
+                             f"{path!r:.60}.")
     path = Path(path).expanduser()
     if not path.exists():  # 'rotten_tomatoes' is read by `load_dataset`, which names it; this reads files only
         raise FaithlensError(f"The data file {str(path)!r} does not exist. Check the path.")

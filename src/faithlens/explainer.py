@@ -45,7 +45,7 @@ class Explainer:
 
     def __init__(self, model: ClassifierModel | str | None = None, *, dtype: torch.dtype | None = None):
         if isinstance(model, ClassifierModel):
-            self.model = model if dtype is None else model.to(dtype=dtype)
+            self.model = model.with_dtype(dtype)  # a copy in another dtype: the model given is left as it is
         else:
             self.model = load_model(model, dtype=dtype, option="model=")  # errors name the parameter, not --model
         if self.model.tokenizer is None:

@@ -89,6 +89,16 @@ class ClassifierModel:
         self.model.to(device=device, dtype=dtype)
         return self
 
+    def with_dtype(self, dtype: torch.dtype | None) -> ClassifierModel:
+        """This model in ``dtype``: itself when it already is (or None), else a converted copy, so that the model given
+        (and every Explainer sharing it) keeps its own float type."""
+        if dtype is None or dtype == self.dtype:
+            return self
+        import copy
+        import dataclasses
+
+        return dataclasses.replace(self, model=copy.deepcopy(self.model).to(dtype=dtype))
+
     # --- evaluation ------------------------------------------------------------------------
     def embed(self, input_ids: Tensor) -> Tensor:
         """Word embeddings only: (B, L) ids -> (B, L, D)."""

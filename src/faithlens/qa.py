@@ -56,6 +56,9 @@ def check_examples(examples: object, name: str) -> list[QAExample]:
     if isinstance(examples, (str, bytes, dict)) or not hasattr(examples, "__iter__"):
         raise FaithlensError(f"The {name!r} examples of fine_tune_qa are QAExample objects. Got {type(examples).__name__}"
                              f" {examples!r:.60}. Read a SQuAD-format file with faithlens.qa.read_squad(path).")
+    if isinstance(examples, (set, frozenset)):
+        raise FaithlensError(f"The {name!r} examples of fine_tune_qa are a {type(examples).__name__}, which has no order, "
+                             "so a seeded run could not be repeated. Pass a list, e.g. the one read_squad returns.")
     examples = list(examples)
     bad = [e for e in examples if not isinstance(e, QAExample)]
     if bad:

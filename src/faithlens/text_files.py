@@ -182,8 +182,9 @@ def _refuse_space_header(content: str, source: str) -> None:
 
 
 def _columns(kind: str, content: str) -> list[str]:
-    """The column names of a data file: its CSV header, or the keys of its first JSON object; [] where there are none
-    or the file does not parse (the data reader then says what is wrong)."""
+    """The column names of a data file: its CSV header, or every key of its JSON objects in the order first seen (as
+    the data reader reads them, `columns.json_keys`); [] where there are none or the file does not parse (the data
+    reader then says what is wrong)."""
     if kind in ("csv", "tsv"):
         try:
             rows = csv.reader(io.StringIO(content, newline=""), **(tsv_options(content) if kind == "tsv" else {}))
@@ -191,15 +192,20 @@ def _columns(kind: str, content: str) -> list[str]:
 
         except csv.Error:
             return []
-    first = next((line for line in content.split("\n") if line.strip()), "")
-    value = None
-    for text in ((content, first) if kind == "json" else (first,)):  # a .json file: a list, SQuAD, or JSON lines
+    records = None
+    if kind == "json":  # a .json file: a list, SQuAD, or JSON lines
         try:
-            value = json.loads(text)
-            break
+            whole = json.loads(content)
+            if isinstance(whole, dict) and isinstance(whole.get("data"), list):  # SQuAD: question and context, always
+                return []
+            records = whole if isinstance(whole, list) else [whole]
         except json.JSONDecodeError:
-            continue
-    record = value[0] if isinstance(value, list) and value else value
-    if not isinstance(record, dict) or isinstance(record.get("data"), list):  # SQuAD: question and context, always
-        return []
-    return list(record)
+            pass
+    if records is None:  # JSON lines: every line's keys, since a line may hold a key the first one lacks
+        records = []
+        for line in content.split("\n"):
+            try:
+                records.append(json.loads(line)) if line.strip() else None
+            except json.JSONDecodeError:
+                continue
+    return list(dict.fromkeys(key for record in records if isinstance(record, dict) for key in record))

@@ -159,6 +159,7 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     staging folder beside it, which takes its place at the end, so none of its files remains beside the facade; an own
     unfinished run starts again); the old folder stays as it was if the training fails or is interrupted.
     """
+    from ..files import check_holds_no_input
     from ..model_folder import replaced_folder
     from ..scalars import check_bool
     from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
@@ -182,6 +183,7 @@ def train_facade(target: ClassifierModel, texts: Sequence[str], heldout_texts: S
     check_data_task(target, [*texts, *heldout_texts], how=QA_PAIRS_DATA_API, training=True)  # before any training
     _check_settings(settings, len(texts))
     check_facade_out(out_dir, settings, overwrite=overwrite)
+    check_holds_no_input(Path(out_dir).expanduser(), {"target": target.name}, option="out_dir")  # never its input
     check_facade_target(target, settings, pairs=any(isinstance(t, tuple) for t in texts))
     if not overwrite:  # an unfinished run of other data (or another target) is refused too, naming it
         _checkpoint(Path(out_dir).expanduser(), target, settings, texts).check(run=f"The folder {str(out_dir)!r}")

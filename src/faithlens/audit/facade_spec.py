@@ -43,6 +43,13 @@ class FacadeSettings:
     # Two classes: the same |ĝ| either way; three (SNLI): "target" fools more (results/audit/calibration.md)
     saliency_of: str = "target"
 
+    def __post_init__(self) -> None:  # NumPy and torch scalars are the numbers they hold, as elsewhere in the API
+        from ..scalars import as_number
+
+        for name in ("width_divisor", "steps", "batch_size", "max_length", "lr", "lambda_g", "eval_every", "heldout",
+                     "seed", "lambda_m", "size_margin", "magnitude_from"):
+            object.__setattr__(self, name, as_number(getattr(self, name)))
+
 
 # --- the facade's architecture -------------------------------------------------------------------
 
@@ -160,8 +167,10 @@ def check_facade_number(name: str, value: object, *, of: str = "setting of the f
     or merge (``gain``), checked before any work, in the API and the CLI alike: ``lr`` in (0, 1), the range
     `faithlens train` takes; ``size_margin`` in [0, MAX_SIZE_MARGIN]; ``gain`` in (0, MAX_WEIGHT]; a loss weight
     (``lambda_*``) in [0, MAX_WEIGHT]. ``of`` names whose setting it is in the message."""
+    from ..scalars import as_number
     from ..training import _check_unit_interval
 
+    value = as_number(value)
     if name == "lr":
         _check_unit_interval("lr", value, example="1e-4", allow_zero=False, of=of, why=_WHY["lr"])
         return float(value)

@@ -48,7 +48,7 @@ def hotflip(model: ClassifierModel, texts: Sequence, *, chunk: int = 64) -> HotF
     from ..errors import FaithlensError
 
     texts = audited_texts(texts)
-    check_chunk(chunk)
+    chunk = check_chunk(chunk)
     if model.task.name in ("qa", "causal_lm"):  # the advice names only analyses that read this task's model
         from ..task_inputs import a_noun
 

@@ -59,7 +59,9 @@ def audited_texts(texts: object) -> list:
 def check_chunk(chunk: object) -> int:
     """``chunk`` (rows per forward/backward pass) is a positive int."""
     from ..errors import FaithlensError
+    from ..scalars import as_int
 
+    chunk = as_int(chunk)  # a NumPy or torch integer: the int it holds
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise FaithlensError(f"The 'chunk' parameter (rows per pass) must be a positive int, e.g. 64. "
                              f"Got {chunk!r} instead.")

@@ -101,8 +101,9 @@ def _check_run_settings(run: Run) -> None:
 
 
 def runs_of(runs: Sequence[Run | tuple | str]) -> list[Run]:
-    """Every run read (`run_of`); two runs with one label (``sig`` and ``sig:reverse``) are refused."""
-    runs = [run_of(r) for r in runs]
+    """Every run read (`run_of`); a str is one run (as compare reads methods='ig'); two runs with one label (``sig``
+    and ``sig:reverse``) are refused."""
+    runs = [run_of(r) for r in ([runs] if isinstance(runs, (str, Run)) else runs)]
     labels = [r.label for r in runs]
     twice = sorted({label for label in labels if labels.count(label) > 1})
     if twice:
@@ -316,7 +317,10 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
 
     from .ids import audited_texts
 
+    from ..scalars import check_bool
+
     texts = audited_texts(texts)
+    progress = check_bool("The 'progress' parameter of saliency_manipulation", progress)
     runs = runs_of(runs)
     if not runs:
         raise FaithlensError("runs is empty: saliency_manipulation measures each run's attribution on the target tokens. "

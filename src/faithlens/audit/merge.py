@@ -151,9 +151,10 @@ def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertw
     gradient of g grow by that factor while g's *normalised* saliency is unchanged; 1 is the plain
     merge of SPEC §8. See :func:`calibrate_gain`.
     """
+    _check_models("merge_models", f, g)
     if form not in FORMS:
         raise unknown_choice("form", form, FORMS)
-    check_facade_number("gain", gain, of="parameter of merge_models")
+    gain = check_facade_number("gain", gain, of="parameter of merge_models")
     check_facade_of(f, g)  # first: a facade of another target is named with the target it was trained for
     if f.tokenizer.get_vocab() != g.tokenizer.get_vocab():
         raise FaithlensError(f"The facade {g.name!r} uses a different vocabulary from {f.name!r}; a merge needs the "
@@ -162,6 +163,14 @@ def merge_models(f: ClassifierModel, g: ClassifierModel, *, form: str = "intertw
     module = merge_intertwined(f.model, facade) if form == "intertwined" else SumOfLogits(f.model, facade)
     return from_pretrained_objects(module, f.tokenizer, name=f"{f.name}+facade({g.name})",
                                    info={"merged": {"form": form, "target": f.name, "facade": g.name, "gain": gain}})
+
+
+def _check_models(caller: str, f: object, g: object) -> None:
+    """The target and the facade of a merge as loaded models (a folder path would fail deep inside)."""
+    for role, model in (("target", f), ("facade", g)):
+        if not isinstance(model, ClassifierModel):
+            raise FaithlensError(f"{caller} takes the {role} as a loaded model: faithlens.load_model(NAME_OR_FOLDER). "
+                                 f"Got {type(model).__name__} {model!r:.60}.")
 
 
 def scaled(g: nn.Module, gain: float) -> nn.Module:
@@ -187,10 +196,23 @@ def calibrate_gain(f: ClassifierModel, g: ClassifierModel, texts: Sequence, *, q
     gain = safety × the `quantile`-quantile of that ratio.
     """
     from ..encoding import encode
+    from ..scalars import as_number, check_int
+    from .ids import audited_texts
 
+    _check_models("calibrate_gain", f, g)
     if f.task.name not in ("classification", "multi_label"):
         raise FaithlensError(f"--gain auto calibrates classifiers' margins; {f.name!r} is a {f.task.summary} model. "
                              "Pass a number (--gain 1 is the plain merge).")
+    check_facade_of(f, g)  # a facade of another target, or the two swapped, is named as merge_models names it
+    texts = audited_texts(texts)  # a str is one text; none at all is refused
+    quantile, safety = as_number(quantile), as_number(safety)
+    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 <= quantile <= 1:
+        raise FaithlensError(f"The 'quantile' parameter of calibrate_gain is the share of texts whose prediction the gain "
+                             f"may flip, in [0, 1], e.g. 0.01. Got {quantile!r} instead.")
+    if isinstance(safety, bool) or not isinstance(safety, (int, float)) or not 0 < safety <= 1:
+        raise FaithlensError(f"The 'safety' parameter of calibrate_gain scales the calibrated gain down, in (0, 1], e.g. "
+                             f"0.5 (a gain of 0 merges nothing). Got {safety!r} instead.")
+    batch_size = check_int("batch_size", batch_size, low=1, high=4096)
     ratios = []
     for start in range(0, len(texts), batch_size):
         enc = encode(f, texts[start:start + batch_size], truncate=True)

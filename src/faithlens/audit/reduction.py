@@ -84,12 +84,14 @@ def input_reduction(model: ClassifierModel, texts: Sequence, *, beam_size: int =
     """Reduce every text; returns the last reduced form of each that kept the original prediction. A beam holds
     distinct reduced texts: two removal orders that reach the same text keep one. ``beam_size``: 1..`MAX_BEAM`."""
     from ..errors import FaithlensError
+    from ..scalars import as_int
 
+    beam_size = as_int(beam_size)
     if isinstance(beam_size, bool) or not isinstance(beam_size, int) or not 1 <= beam_size <= MAX_BEAM:
         raise FaithlensError(f"The 'beam_size' parameter must be an int from 1 to {MAX_BEAM} (every step evaluates "
                              f"up to beam × tokens candidates per text; the FACADE paper used 1 and AllenNLP 3). Got "
                              f"{beam_size!r} instead.")
-    check_chunk(chunk)
+    chunk = check_chunk(chunk)
     texts = audited_texts(texts)
     if model.task.name == "causal_lm":
         raise FaithlensError("Input reduction is for classifiers and QA models; a causal LM has no fixed prediction "

@@ -316,6 +316,7 @@ def sample_line(data: dict) -> str:
 
 
 def render_markdown(report: AuditReport, images: Sequence[str] = ()) -> str:
+    images = [images] if isinstance(images, str) else images  # one image path, not its letters
     lines = [f"# faithlens audit: {report.model}", "",
              f"**Verdict ({report.level}).** {report.verdict}", "",
              f"Sample: {report.n} texts; score F = {report.score}; IG/SIG steps = {steps_text(report.settings)}; "

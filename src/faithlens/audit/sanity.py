@@ -105,6 +105,7 @@ def sanity_check(model: ClassifierModel, texts: Sequence, *, methods: Sequence[s
     from ..options import applicable, ordered_methods
 
     methods = ordered_methods(methods)
+    methods = [methods] if isinstance(methods, str) else methods  # a str is one method, as compare reads it
     texts = list(texts)
     if len(texts) == 0:
         raise FaithlensError("The sanity check needs at least one text. Pass texts (e.g. --limit 20).")
