@@ -6727,6 +6727,39 @@ def _me58_cases(work, model) -> list[Case]:
         Explainer(model, dtype=__import__("torch").float64), model.dtype)[1], "ok", "float32",
         lambda r: str(r) == "torch.float32")
     add("ME58 N: read_file(None)", lambda: read_file(None), "error", "read_file takes a file path")
+    out += _me59_cases(work, model)
+    return out
+
+
+def _me59_cases(work, model) -> list[Case]:
+    """Issue 22, the fifty-seventh breaker: long texts cut by the facade analyses, merge --check of a SQuAD file, a
+    suggested command naming a method twice, QA labels in agreement, --heldout leaving too few texts."""
+    import warnings
+
+    from faithlens.audit.hotflip import hotflip
+    from faithlens.audit.merge import agreement
+
+    out: list[Case] = []
+    add = lambda name, run, expect, words="", check=None: out.append(Case(  # noqa: E731
+        "22me59 cut texts, merge checks, suggested commands (57th breaker)", name, run, expect, words, check))
+    long = " ".join(["great fun film"] * 70)
+
+    def said(run):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            run()
+        return [str(w.message) for w in seen]
+    add("ME59 F1: hotflip of a text past the model's limit", lambda: said(lambda: hotflip(model, [long, "bad"])), "ok",
+        "a warning counts the cut texts", lambda r: any("1 of 2 texts are longer than" in m for m in r))
+    add("ME59 F1: agreement of a text past the model's limit", lambda: said(lambda: agreement(model, model, [long])),
+        "ok", "a warning counts the cut texts", lambda r: any("agreement reads their first" in m for m in r))
+    (Path(work) / "me59.tsv").write_text("sentence\tlabel\ngood fun\t1\nbad plot\t0\nfine film\t1\n")
+    add("ME59 F4: explain --method ig:steps=4 ig:steps=8 TEXT", lambda: cli(
+        "explain", "--model", model.name, "--method", "ig:steps=4", "ig:steps=8", "good film"), "error",
+        "The methods name ig more than once")
+    add("ME59 F6: facade train --heldout 2 --batch-size 2 on 3 texts", lambda: cli(
+        "facade", "train", "--model", model.name, "--data", str(Path(work) / "me59.tsv"), "--heldout", "2",
+        "--batch-size", "2", "--out", str(Path(work) / "me59-g")), "error", "--heldout 2 leaves 1 to train on")
     return out
 
 

@@ -57,6 +57,21 @@ def check_lengths(model, items: Sequence, *, truncate: bool) -> None:
             raise located(exc, at) from None
 
 
+def token_lengths(model, texts: Sequence) -> list[int]:
+    """Tokens of each text (or pair) with the model's special tokens, before any truncation."""
+    from .encoding import split_items
+
+    first, second = split_items(list(texts))
+    tok = model.tokenizer
+    lengths = []
+    for start in range(0, len(first), 256):
+        a = first[start:start + 256]
+        b = None if second is None else second[start:start + 256]
+        enc = tok(a, b, add_special_tokens=True, truncation=False, verbose=False)
+        lengths += [len(ids) for ids in enc["input_ids"]]
+    return lengths
+
+
 def too_long_refusal(model, n_long: int, n_total: int, shown: str, *, does: str, said: str, leave: str) -> FaithlensError:
     """The refusal of a command that checks every text's length before any work (`audit`, `evaluate`): ``n_long`` of
     ``n_total`` texts exceed the model's limit (``shown``: which, e.g. "example 3: 90 tokens"); --truncate would

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 
 from ..model import ClassifierModel
-from .ids import Row, audited_texts, ce_gradients, check_chunk, pad, predict, rows_from_texts
+from .ids import Row, audited_texts, ce_gradients, check_chunk, pad, predict, rows_from_texts, warn_truncated
 from .targets import alphanumeric_ids
 
 
@@ -56,6 +56,7 @@ def hotflip(model: ClassifierModel, texts: Sequence, *, chunk: int = 64) -> HotF
                    else "input reduction (faithlens facade reduce) or the saliency audit (faithlens facade saliency)")
         raise FaithlensError(f"HotFlip flips a classifier's predicted class; {model.name!r} is "
                              f"{a_noun(model.task.summary + ' model')}. Use {instead} instead.")
+    warn_truncated(model, texts, "HotFlip")
     rows = rows_from_texts(model, texts)
     original = list(rows)
     labels = predict(model, pad(model, rows))  # (N, 1)

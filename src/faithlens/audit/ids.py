@@ -56,6 +56,25 @@ def audited_texts(texts: object) -> list:
     return items
 
 
+def warn_truncated(model, texts: Sequence, what: str) -> int:
+    """Before any pass: a classifier's texts longer than its limit, which ``what`` (e.g. 'facade hotflip') reads by
+    their first tokens, counted in a warning, never cut in silence (explain and audit refuse them unless --truncate);
+    a QA context is split into windows, so nothing is cut. Returns how many are cut."""
+    import warnings
+
+    from ..errors import FaithlensWarning
+    from ..text_origins import token_lengths
+
+    if model.task.name not in ("classification", "multi_label"):
+        return 0
+    cut = [i for i, n in enumerate(token_lengths(model, texts)) if n > model.max_length]
+    if cut:
+        warnings.warn(f"{len(cut)} of {len(texts)} texts are longer than {model.name!r}'s limit of {model.max_length} "
+                      f"tokens (first: text {cut[0]}); {what} reads their first {model.max_length} tokens only. Leave "
+                      "them out (--max-chars, or shorter texts) to measure whole texts.", FaithlensWarning, stacklevel=3)
+    return len(cut)
+
+
 def check_chunk(chunk: object) -> int:
     """``chunk`` (rows per forward/backward pass) is a positive int."""
     from ..errors import FaithlensError

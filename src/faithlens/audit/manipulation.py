@@ -315,7 +315,7 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
     """P@1 / mean attribution / MRR on target tokens for every run, on `texts`."""
     from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 
-    from .ids import audited_texts
+    from .ids import audited_texts, warn_truncated
 
     from ..scalars import check_bool
 
@@ -327,6 +327,7 @@ def saliency_manipulation(model: ClassifierModel, texts: Sequence[str], *, targe
                              "Pass at least one, e.g. runs=['saliency', 'sig:closed'], or leave runs out for the defaults.")
     check_steps_read(runs, steps)
     check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass
+    warn_truncated(model, texts, "the saliency audit")
     if steps is not None:
         runs = [dataclasses.replace(r, steps=steps) if _takes_steps(r) else r for r in runs]
     if model.task.name in ("classification", "multi_label"):  # before any pass: texts with no target token at all

@@ -245,7 +245,8 @@ def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence, labe
 
     ``texts`` are read by explain's rule (`ids.audited_texts`); ``labels``, checked before any prediction, hold one gold
     class id (or None) per text, each in [0, number of classes) of a classifier."""
-    from .ids import audited_texts
+    from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
+    from .ids import audited_texts, warn_truncated
 
     texts = audited_texts(texts)
     if f.task.name == "causal_lm" or merged.task.name == "causal_lm":
@@ -256,6 +257,8 @@ def agreement(f: ClassifierModel, merged: ClassifierModel, texts: Sequence, labe
         raise FaithlensError(f"agreement compares two models' predictions class by class, but {f.name!r} ({f.task.name}, "
                              f"labels {list(f.labels)}) and {merged.name!r} ({merged.task.name}, labels "
                              f"{list(merged.labels)}) differ. Pass the target model and its merged model (merge_models).")
+    check_data_task(f, texts, how=QA_PAIRS_DATA_API)  # a classifier's texts or pairs, a QA model's questions
+    warn_truncated(f, texts, "agreement")
     if labels is not None:
         labels = check_labels(f, labels, len(texts))
     pf, pm = predict_labels(f, texts), predict_labels(merged, texts)
@@ -276,6 +279,9 @@ def check_labels(model: ClassifierModel, labels: object, n: int) -> list:
         raise FaithlensError(f"labels must be a list of class ids, one per text, e.g. [1, 0]. Got {type(labels).__name__} "
                              f"{labels!r:.60} instead.")
     labels = list(labels)
+    if model.task.name not in ("classification", "multi_label"):  # accuracies are of class ids: a QA model has none
+        raise FaithlensError(f"labels are class ids for a classifier's accuracies; {model.name!r} is a "
+                             f"{model.task.summary} model, whose agreement is of answer spans. Drop labels.")
     if len(labels) != n:
         raise FaithlensError(f"labels holds {len(labels)} label(s) for {n} text(s). Pass one class id (or None) per "
                              "text, in the order of the texts.")

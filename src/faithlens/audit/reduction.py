@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import ClassifierModel
-from .ids import Row, audited_texts, ce_gradients, check_chunk, pad, predict, rows_from_texts, targets_of
+from .ids import Row, audited_texts, ce_gradients, check_chunk, pad, predict, rows_from_texts, targets_of, warn_truncated
 from .targets import stop_word_ids
 
 
@@ -99,6 +99,7 @@ def input_reduction(model: ClassifierModel, texts: Sequence, *, beam_size: int =
     from ..task_inputs import QA_PAIRS_DATA_API, check_data_task
 
     check_data_task(model, texts, how=QA_PAIRS_DATA_API)  # a QA model's questions with contexts, before any pass
+    warn_truncated(model, texts, "input reduction")
     original = rows_from_texts(model, texts)
     first = pad(model, original)
     labels = predict(model, first)  # (N, T)

@@ -67,7 +67,8 @@ def register(subparsers) -> None:
                         "[[start, end], ...] in characters or \"words\" [whitespace word indices]): adds a plausibility table "
                         "(AUPRC, token F1 and IOU at k = the mean rationale size, ERASER's IOU-F1 at 0.5; word level; with a "
                         "seeded random row) to the output and plausibility.md/.json to --out. `faithlens rationales sst2` "
-                        "builds one for SST-2")
+                        "builds one for SST-2. Spans and words mark the first text of a pair or QA example (a premise, "
+                        "a question) only")
     p.add_argument("--metrics", nargs="+", default=[], choices=("infidelity", "sensitivity"),
                    help="extra columns: infidelity (Yeh et al. 2019: 10 random word subsets at the baseline, p = 0.5) and "
                         "max-sensitivity (10 word dropouts, p = 0.1, the method re-run on each); seeded by --seed; "

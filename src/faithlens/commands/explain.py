@@ -306,14 +306,13 @@ def _check_method_words(args: argparse.Namespace) -> None:
     if not (any(c.isspace() for c in word) or not (args.texts or args.pair or args.file is not None)):
         return  # an unknown name among given texts: refused with the valid names (`options.check_settings`)
     methods, texts = words[:first], [*args.texts, *words[first:]]
+    from ..options import check_settings  # a method named twice is said first: the command below would repeat it
+
+    check_settings([m.partition(":")[0] for m in methods], {}, strict=False)
     raise FaithlensError(f"{word!r} is not a method (valid: {', '.join(METHODS)}). --method takes every word up to the "
-                         f"next option, so {_listed(words[first:])} after it {'was read as a method name' if len(words) - first == 1 else 'were read as method names'}: put the texts before --method, e.g. "
+                         f"next option, so {', '.join(map(repr, words[first:]))} after it {'was read as a method name' if len(words) - first == 1 else 'were read as method names'}: put the texts before --method, e.g. "
                          f"{_explain_command(texts, methods)} (with your other options)"
                          + ("" if methods else "; with no --method the default methods explain them") + ".")
-
-
-def _listed(words: list) -> str:
-    return ", ".join(repr(w) for w in words)
 
 
 def _explain_command(texts: list, methods: list) -> str:

@@ -162,6 +162,10 @@ def run_train(args) -> int:
             raise FaithlensError(f"--data {args.data} has {len(texts)} texts; --heldout {args.heldout} would leave none "
                                  f"to train on. Pass --heldout {max(1, len(texts) // 5)} "
                                  f"({'a fifth of the texts' if len(texts) >= 5 else 'one text'}) or more data.")
+        if len(texts) - args.heldout < settings.batch_size:  # say what took the texts, not only how many are left
+            raise FaithlensError(f"--data {args.data} has {len(texts)} texts; --heldout {args.heldout} leaves "
+                                 f"{len(texts) - args.heldout} to train on, fewer than --batch-size {settings.batch_size}. "
+                                 "Pass a smaller --heldout or --batch-size, or more data.")
         texts = texts[:-args.heldout]
     record = train_facade(target, texts, held, out_dir=args.out, settings=settings, overwrite=args.overwrite)
     print(json.dumps(record, indent=2))
@@ -200,6 +204,7 @@ def run_merge(args) -> int:
     info = check_facade_folder(args.facade, option="--facade")  # before any weights are read
     check_facade_finished(args.facade, info, option="--facade")  # an interrupted `facade train`: finish it first
     f = load_model(args.model)
+    texts = _texts(args.check, args.split, args.limit, args, model=f) if args.check else None  # before the merge
     g = load_model(args.facade)
     if args.gain == "auto":
         calibration = calibrate_gain(f, g, _texts(args.calibrate, "validation" if args.calibrate == "rotten_tomatoes" else None,
@@ -218,8 +223,7 @@ def run_merge(args) -> int:
         write_atomic(out / "faithlens_facade.json", json.dumps({"kind": "merged", "form": args.form, "gain": gain,
                                                                 "target": f.name, "facade": g.name}, indent=2))
     print(f"faithlens: saved the {args.form} merge of {f.name} and {g.name} (gain {gain:.4g}) to {args.out}", file=sys.stderr)
-    if args.check:
-        texts = _texts(args.check, args.split, args.limit, args)
+    if texts is not None:
         print(json.dumps(agreement(f, merged, texts), indent=2))
     return 0
 

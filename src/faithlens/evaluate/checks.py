@@ -9,6 +9,7 @@ from ..data import Dataset
 from ..dataset import check_gold_classes
 from ..errors import FaithlensError, unknown_choice
 from ..metrics import PROTOCOLS
+from ..text_origins import token_lengths
 from ..model import ClassifierModel
 from .folder import EvalSettings
 
@@ -62,21 +63,6 @@ def run_settings(model_name: str, source: str, specs, *, baseline=None, rational
                         baseline="mask" if baseline is None else baseline, metrics=parse_metrics(metrics),
                         rationales=None if rationales is None else rationales.source,
                         rationales_digest=None if rationales is None else rationales.digest(), **kw)
-
-
-def token_lengths(model: ClassifierModel, texts: Sequence) -> list[int]:
-    """Tokens of each text (or pair) with the model's special tokens, before any truncation."""
-    from ..encoding import split_items
-
-    first, second = split_items(list(texts))
-    tok = model.tokenizer
-    lengths = []
-    for start in range(0, len(first), 256):
-        a = first[start:start + 256]
-        b = None if second is None else second[start:start + 256]
-        enc = tok(a, b, add_special_tokens=True, truncation=False, verbose=False)
-        lengths += [len(ids) for ids in enc["input_ids"]]
-    return lengths
 
 
 def check_lengths(model: ClassifierModel, dataset: Dataset, *, truncate: bool) -> tuple[list[int], list[int]]:
