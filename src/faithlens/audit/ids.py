@@ -70,8 +70,8 @@ def warn_truncated(model, texts: Sequence, what: str) -> int:
     cut = [i for i, n in enumerate(token_lengths(model, texts)) if n > model.max_length]
     if cut:
         warnings.warn(f"{len(cut)} of {len(texts)} texts are longer than {model.name!r}'s limit of {model.max_length} "
-                      f"tokens (first: text {cut[0]}); {what} reads their first {model.max_length} tokens only. Leave "
-                      "them out (--max-chars, or shorter texts) to measure whole texts.", FaithlensWarning, stacklevel=3)
+                      f"tokens (first: text {cut[0]}); {what} reads their first {model.max_length} tokens only. Shorten "
+                      "those texts, or leave them out of the data, to measure whole texts.", FaithlensWarning, stacklevel=3)
     return len(cut)
 
 
