@@ -172,13 +172,13 @@ def _regression_method(name: str, batch: Batch, opts: Options, *, weights, ridge
     """Sample coalitions per text, evaluate all of them as batched rows, fit each text's weighted linear
     model; the standard error is the std of the coefficients over `BOOTSTRAP` resamples of the sampled
     rows (the first `anchors` rows, KernelSHAP's full and empty coalitions, are kept in every resample)."""
-    samples, default_n = FITTED[name]
+    default_n = FITTED[name][1]
     n = opts.n_samples or default_n
     units, n_words = word_units(batch)
     B, U, _ = units.shape
     f_in, f_base = _ends(batch)
-    check_determined(name, n_words.tolist(), n, opts.seed)  # before any forward pass
-    zs = [samples(int(n_words[b]), n, opts.seed) for b in range(B)]
+    draws = check_determined(name, n_words.tolist(), n, opts.seed)  # before any forward pass
+    zs = [draws[int(n_words[b])] for b in range(B)]  # the same draws for every text of a word count
     inner = torch.cat([torch.nn.functional.pad(z, (0, U - z.shape[1])) for z in zs])  # (B·n, U)
     b_idx = torch.arange(B).repeat_interleave(n)
     full = inner.sum(1) == n_words[b_idx]
@@ -205,7 +205,7 @@ def _regression_method(name: str, batch: Batch, opts: Options, *, weights, ridge
     return _output(batch, units, phi, se, settings)
 
 
-def check_determined(method: str, word_counts: Sequence[int], n_samples: int | None, seed: int) -> None:
+def check_determined(method: str, word_counts: Sequence[int], n_samples: int | None, seed: int) -> dict[int, Tensor]:
     """Refuse a KernelSHAP or LIME fit that its coalitions cannot determine, from the word counts alone (the draws
     depend only on a text's number of words m, ``n_samples`` and ``seed``), so before any forward pass: the rank of
     [1, Z] over the drawn coalitions Z (n_samples, m) must be m + 1. Below it KernelSHAP's least squares has many
@@ -213,7 +213,8 @@ def check_determined(method: str, word_counts: Sequence[int], n_samples: int | N
     the words the draws cannot tell apart; in both the bootstrap's spread is no error. ``word_counts``: per text
     (a refusal names the first text of a count as "Text i"). ``n_samples`` None: the method's default.
 
-    Raises FaithlensError with the samples that suffice (or shapley, which fits nothing)."""
+    Returns the draws of each word count, {m: (n_samples, m) bool}, which the fit then uses. Raises FaithlensError
+    with the samples that suffice (or shapley, which fits nothing)."""
     from ..errors import FaithlensError
 
     samples, default_n = FITTED[method]
@@ -221,10 +222,11 @@ def check_determined(method: str, word_counts: Sequence[int], n_samples: int | N
     first: dict[int, int] = {}
     for i, m in enumerate(word_counts):
         first.setdefault(int(m), i)
+    draws = {}
     for m, i in sorted(first.items()):
+        z = draws[m] = samples(m, n, seed)
         if m < 2:  # one word: its score is the whole difference, exactly (no fit)
             continue
-        z = samples(m, n, seed)
         design = torch.cat([torch.ones(len(z), 1, dtype=torch.float64), z.to(torch.float64)], 1)
         rank = int(torch.linalg.matrix_rank(design))
         if rank < m + 1:
@@ -235,6 +237,7 @@ def check_determined(method: str, word_counts: Sequence[int], n_samples: int | N
                                  f"its linear fit needs {m + 1} independent coalitions and the draws give {rank}, so {so}. "
                                  f"Pass more samples, e.g. n_samples={more} (CLI --samples {more}), or use shapley, whose "
                                  "permutation estimate needs no fit.")
+    return draws
 
 
 def kernel_shap(batch: Batch, opts: Options) -> MethodOutput:
